@@ -1,0 +1,97 @@
+"""Exceptions of the agentlake API.
+
+PEP 249 names the classes; PostgreSQL's SQLSTATE codes say what went wrong, so
+that the Python API, the wire server and the catalog report the same thing.
+"""
+from __future__ import annotations
+
+from catalog.errors import CatalogError
+
+
+class Warning(Exception):  # noqa: A001 - PEP 249 requires this name
+    """PEP 249 warning."""
+
+
+class Error(Exception):
+    """Base class of every agentlake error; carries a PostgreSQL SQLSTATE."""
+
+    sqlstate = "XX000"
+
+    def __init__(self, message: str, *, sqlstate: str | None = None, position: int | None = None) -> None:
+        super().__init__(message)
+        if sqlstate is not None:
+            self.sqlstate = sqlstate
+        self.position = position
+
+
+class InterfaceError(Error):
+    sqlstate = "08000"
+
+
+class DatabaseError(Error):
+    sqlstate = "XX000"
+
+
+class DataError(DatabaseError):
+    sqlstate = "22000"
+
+
+class OperationalError(DatabaseError):
+    sqlstate = "58000"
+
+
+class IntegrityError(DatabaseError):
+    sqlstate = "23000"
+
+
+class InternalError(DatabaseError):
+    sqlstate = "XX000"
+
+
+class ProgrammingError(DatabaseError):
+    sqlstate = "42000"
+
+
+class NotSupportedError(DatabaseError):
+    sqlstate = "0A000"
+
+
+class SerializationFailure(OperationalError):
+    """A concurrent commit touched the same rows; retry the transaction."""
+
+    sqlstate = "40001"
+
+
+class QueryCanceled(OperationalError):
+    sqlstate = "57014"
+
+
+class InFailedTransaction(ProgrammingError):
+    sqlstate = "25P02"
+
+
+_CLASS_BY_SQLSTATE_PREFIX = {
+    "08": InterfaceError,
+    "0A": NotSupportedError,
+    "22": DataError,
+    "23": IntegrityError,
+    "25": ProgrammingError,
+    "40": SerializationFailure,
+    "42": ProgrammingError,
+    "57": QueryCanceled,
+    "3F": ProgrammingError,
+    "3D": ProgrammingError,
+}
+
+
+def error_for(sqlstate: str, message: str, position: int | None = None) -> Error:
+    """Build the PEP 249 exception class that matches a SQLSTATE."""
+    if sqlstate == "25P02":
+        return InFailedTransaction(message, position=position)
+    cls = _CLASS_BY_SQLSTATE_PREFIX.get(sqlstate[:2], DatabaseError)
+    return cls(message, sqlstate=sqlstate, position=position)
+
+
+def from_catalog(err: CatalogError) -> Error:
+    """Translate a catalog error into the PEP 249 class of its SQLSTATE."""
+    return error_for(err.sqlstate, str(err))
