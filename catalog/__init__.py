@@ -1,0 +1,19 @@
+"""agentlake's versioned catalog: branches, commits and merges of Parquet tables.
+
+Importable alone (needs only pyarrow, numpy and fsspec); never imports agentlake.
+"""
+from .errors import (
+    CatalogError, ColumnNotFound, ConflictError, InvalidName, MergeConflict, NotNullViolation, ProtectedRef,
+    RefExists, RefNotFound, SchemaMismatch, TableExists, TableNotFound, UniqueViolation, UnsupportedFormat,
+)
+from .objects import FORMAT_VERSION, ROWID, Commit, DataFile, Manifest
+from .repository import Repository, on_new_files, resolve_url
+from .snapshot import Snapshot
+from .transaction import Transaction
+
+__all__ = [
+    "FORMAT_VERSION", "ROWID", "CatalogError", "ColumnNotFound", "Commit", "ConflictError", "DataFile",
+    "InvalidName", "Manifest", "MergeConflict", "NotNullViolation", "ProtectedRef", "RefExists", "RefNotFound",
+    "Repository", "SchemaMismatch", "Snapshot", "TableExists", "TableNotFound", "Transaction",
+    "UniqueViolation", "UnsupportedFormat", "on_new_files", "resolve_url",
+]

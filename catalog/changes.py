@@ -1,0 +1,273 @@
+"""Table changes as replayable operations.
+
+A transaction records what it did as operations, applies them to its own view
+at once, and replays them on the branch head if another commit landed first.
+Replaying is where concurrent writers meet: an operation that cannot be applied
+unchanged to the new head is a conflict (SQLSTATE 40001), never a silent merge.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import ConflictError, TableExists, TableNotFound, UniqueViolation
+from .objects import DataFile, Manifest, field_id
+
+if TYPE_CHECKING:
+    from .datafiles import FileReader
+
+
+@dataclass
+class ApplyContext:
+    """What an operation needs besides the state: file access and, on replay, the base."""
+
+    files: "FileReader"
+    base: dict[str, Manifest] | None = None  # set when replaying onto a moved head
+
+    @property
+    def replaying(self) -> bool:
+        return self.base is not None
+
+
+def _table(state: dict[str, Manifest], name: str) -> Manifest:
+    try:
+        return state[name]
+    except KeyError:
+        raise TableNotFound(f'relation "{name}" does not exist') from None
+
+
+def _same_table_as_base(state, name: str, ctx: ApplyContext, *, unchanged: bool) -> Manifest:
+    """On replay, the head's table must be ours (and, if asked, untouched since the base)."""
+    current = _table(state, name) if not ctx.replaying else state.get(name)
+    if ctx.replaying:
+        base = ctx.base.get(name)
+        if current is None or base is None or current.table_id != base.table_id:
+            raise ConflictError(f'table "{name}" was dropped or replaced by a concurrent commit')
+        if unchanged and current is not base and current.encoded[0] != base.encoded[0]:
+            raise ConflictError(f'table "{name}" was changed by a concurrent commit')
+    return current
+
+
+@dataclass(frozen=True)
+class CreateTable:
+    name: str
+    manifest: Manifest
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        if self.name in state:
+            if ctx.replaying:
+                raise ConflictError(f'table "{self.name}" was created by a concurrent commit')
+            raise TableExists(f'relation "{self.name}" already exists')
+        state[self.name] = self.manifest
+
+
+@dataclass(frozen=True)
+class DropTable:
+    name: str
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        _same_table_as_base(state, self.name, ctx, unchanged=True)
+        del state[self.name]
+
+
+@dataclass(frozen=True)
+class RenameTable:
+    old: str
+    new: str
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        manifest = _same_table_as_base(state, self.old, ctx, unchanged=False)
+        if self.new in state:
+            if ctx.replaying:
+                raise ConflictError(f'table "{self.new}" was created by a concurrent commit')
+            raise TableExists(f'relation "{self.new}" already exists')
+        del state[self.old]
+        state[self.new] = manifest
+
+
+@dataclass(frozen=True)
+class AlterTable:
+    """Schema, constraints or index definitions replaced as a whole (no data rewritten)."""
+
+    name: str
+    before: Manifest
+    after: Manifest
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        current = _same_table_as_base(state, self.name, ctx, unchanged=False)
+        if ctx.replaying and (current.schema != self.before.schema or current.constraints != self.before.constraints
+                              or current.indexes != self.before.indexes):
+            raise ConflictError(f'the definition of table "{self.name}" was changed by a concurrent commit')
+        state[self.name] = replace(
+            current, schema=self.after.schema, next_field_id=self.after.next_field_id,
+            constraints=self.after.constraints, indexes=self.after.indexes,
+            properties=self.after.properties, primary_key=self.after.primary_key,
+        )
+
+
+@dataclass(frozen=True)
+class Append:
+    """New rows, already written as data files."""
+
+    name: str
+    files: tuple[DataFile, ...]
+    schema_seen: object  # the table schema the rows were written for
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        current = _same_table_as_base(state, self.name, ctx, unchanged=False)
+        if current.schema != self.schema_seen:
+            raise ConflictError(f'the columns of table "{self.name}" changed concurrently; retry the transaction')
+        if current.primary_key:
+            check_unique(current, self.files, ctx)
+        state[self.name] = replace(current, files=current.files + self.files)
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Rows removed by rowid; an update is a Delete plus an Append keeping the rowids."""
+
+    name: str
+    rowids: np.ndarray
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        current = _same_table_as_base(state, self.name, ctx, unchanged=False)
+        located = locate(current, self.rowids, ctx.files)
+        found = sum(len(ids) for ids in located.values())
+        if found != len(self.rowids):
+            if ctx.replaying:
+                raise ConflictError(
+                    f'rows of table "{self.name}" were updated or deleted by a concurrent commit; retry the transaction'
+                )
+            raise ValueError("rowids to delete are not live in the table")
+        if ctx.replaying:
+            _check_not_moved(current, ctx.base[self.name], located, self.name)
+        files = list(current.files)
+        for index, ids in located.items():
+            files[index] = files[index].with_deleted(ids)
+        state[self.name] = replace(current, files=tuple(files))
+
+
+@dataclass(frozen=True)
+class ReplaceFiles:
+    """Compaction: the same live rows, rewritten into fewer files."""
+
+    name: str
+    old: tuple[DataFile, ...]
+    new: tuple[DataFile, ...]
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        current = _same_table_as_base(state, self.name, ctx, unchanged=False)
+        by_id = {f.id: f for f in current.files}
+        for f in self.old:
+            now = by_id.get(f.id)
+            if now is None or not np.array_equal(now.deleted, f.deleted):
+                raise ConflictError(f'files of table "{self.name}" changed during compaction')
+        gone = {f.id for f in self.old}
+        kept = tuple(f for f in current.files if f.id not in gone)
+        state[self.name] = replace(current, files=kept + self.new)
+
+
+@dataclass(frozen=True)
+class SetViews:
+    views: dict
+    before: dict
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        views = state.setdefault("__views__", {})
+        if ctx.replaying:
+            for name in set(self.views) | set(self.before):
+                if views.get(name) != self.before.get(name):
+                    raise ConflictError(f'view "{name}" was changed by a concurrent commit')
+        views.clear()
+        views.update(self.views)
+
+
+def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[int, np.ndarray]:
+    """Which file holds each live rowid: index of the file -> rowids found there."""
+    rowids = np.unique(np.asarray(rowids, dtype=np.int64))
+    out: dict[int, np.ndarray] = {}
+    if not len(rowids):
+        return out
+    lo, hi = rowids[0], rowids[-1]
+    for index, f in enumerate(manifest.files):
+        if f.rowid_max < lo or f.rowid_min > hi or not f.live_rows:
+            continue
+        candidates = rowids[(rowids >= f.rowid_min) & (rowids <= f.rowid_max)]
+        if not len(candidates):
+            continue
+        hit = candidates[np.isin(candidates, files.rowids(f), assume_unique=False)]
+        if len(f.deleted):
+            hit = hit[~np.isin(hit, f.deleted)]
+        if len(hit):
+            out[index] = hit
+    return out
+
+
+def _check_not_moved(current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str) -> None:
+    """A row that now lives in a file the base did not have was rewritten by someone else."""
+    base_ids = {f.id for f in base.files}
+    for index in located:
+        f = current.files[index]
+        if f.id not in base_ids and f.origin != "compaction":
+            raise ConflictError(f'rows of table "{name}" were updated by a concurrent commit; retry the transaction')
+
+
+def live_keys(manifest: Manifest, files: "FileReader", exclude: set[str] = frozenset()) -> dict:
+    """Primary key -> rowid of every live row, built from cached per-file key maps."""
+    out: dict = {}
+    for f in manifest.files:
+        if f.id in exclude or not f.live_rows:
+            continue
+        keys, dead = files.key_index(f, manifest), _dead(f)
+        out.update({k: r for k, r in keys.items() if r not in dead} if dead else keys)
+    return out
+
+
+def check_unique(current: Manifest, new_files: tuple[DataFile, ...], ctx: ApplyContext) -> None:
+    """New keys must not exist among live rows, nor repeat among themselves."""
+    new_keys: dict = {}
+    for f in new_files:
+        dead = _dead(f)
+        for key, rowid in ctx.files.key_index(f, current).items():
+            if rowid in dead:
+                continue
+            if key in new_keys:
+                raise UniqueViolation(_dup_message(current, key))
+            new_keys[key] = rowid
+    width = len(current.primary_key)
+    leading = [k if width == 1 else k[0] for k in new_keys]
+    leading = [k for k in leading if k is not None]
+    if not leading:
+        return
+    lo, hi = min(leading), max(leading)
+    fid = field_id(current.schema.field(current.primary_key[0]))
+    for f in current.files:
+        stat = f.stats.get(fid)
+        if not f.live_rows or (stat is not None and _outside(stat, lo, hi)):
+            continue
+        keys, dead = ctx.files.key_index(f, current), _dead(f)
+        for key in new_keys:
+            rowid = keys.get(key)
+            if rowid is not None and rowid not in dead:
+                if ctx.replaying:
+                    raise ConflictError(f"key {key!r} was inserted by a concurrent commit; retry the transaction")
+                raise UniqueViolation(_dup_message(current, key))
+
+
+def _dead(f: DataFile) -> set:
+    return set(f.deleted.tolist()) if len(f.deleted) else set()
+
+
+def _outside(stat: tuple, lo, hi) -> bool:
+    try:
+        return stat[1] < lo or stat[0] > hi
+    except TypeError:
+        return False
+
+
+def _dup_message(manifest: Manifest, key) -> str:
+    cols = ", ".join(manifest.primary_key)
+    value = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+    return f'duplicate key value violates unique constraint: Key ({cols})=({value}) already exists.'

@@ -1,0 +1,183 @@
+"""Reading and writing the Parquet files behind a table.
+
+Every file carries the hidden ``_rowid`` column; columns are matched to the
+table schema by field id, so renames and added columns never rewrite data.
+"""
+from __future__ import annotations
+
+import io
+import os
+import secrets
+import time
+from collections import OrderedDict
+from threading import Lock
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .errors import NotNullViolation, SchemaMismatch
+from .objects import ROWID, DataFile, Manifest, field_id
+
+ROW_GROUP_ROWS = 128 * 1024
+_STAT_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_string, pa.types.is_large_string)
+
+
+def new_file_id() -> str:
+    return f"{time.time_ns():016x}{secrets.token_hex(6)}"
+
+
+def conform(data: pa.Table, manifest: Manifest) -> pa.Table:
+    """Cast incoming rows to the table schema; missing columns become NULL."""
+    columns, names = [], []
+    for f in manifest.schema:
+        if f.name in data.column_names:
+            column = data.column(f.name)
+            if column.type != f.type:
+                try:
+                    column = column.cast(f.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
+                    raise SchemaMismatch(
+                        f"column {f.name!r} is {f.type}, cannot store {column.type}: {err}"
+                    ) from None
+        else:
+            column = pa.nulls(data.num_rows, f.type)
+        if not f.nullable and column.null_count:
+            raise NotNullViolation(f'null value in column "{f.name}" violates not-null constraint')
+        columns.append(column)
+        names.append(f.name)
+    extra = set(data.column_names) - set(names) - {ROWID}
+    if extra:
+        raise SchemaMismatch(f"columns {sorted(extra)} do not exist in the table")
+    if ROWID in data.column_names:
+        columns.append(data.column(ROWID).cast(pa.int64()))
+        names.append(ROWID)
+    return pa.Table.from_arrays(columns, schema=_file_schema(manifest, ROWID in names))
+
+
+def _file_schema(manifest: Manifest, with_rowid: bool = True) -> pa.Schema:
+    fields = list(manifest.schema)
+    if with_rowid:
+        fields.append(pa.field(ROWID, pa.int64(), nullable=False))
+    return pa.schema(fields)
+
+
+def _stats(data: pa.Table, manifest: Manifest) -> dict[int, tuple]:
+    out = {}
+    for f in manifest.schema:
+        if any(check(f.type) for check in _STAT_TYPES):
+            column = data.column(f.name)
+            if column.null_count == len(column):
+                continue
+            mm = pc.min_max(column)
+            lo, hi = mm["min"].as_py(), mm["max"].as_py()
+            if isinstance(lo, float) and (np.isnan(lo) or np.isnan(hi)):
+                continue
+            out[field_id(f)] = (lo, hi)
+    return out
+
+
+def encode_parquet(data: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(data, sink, row_group_size=ROW_GROUP_ROWS, compression="zstd", write_page_index=True)
+    return sink.getvalue()
+
+
+def build_data_file(table_id: str, data: pa.Table, manifest: Manifest, origin: str = "write") -> tuple[DataFile, bytes]:
+    """Serialize conformed rows (with ``_rowid``) into a Parquet file and its entry."""
+    file_id = new_file_id()
+    payload = encode_parquet(data)
+    rowids = data.column(ROWID)
+    mm = pc.min_max(rowids)
+    entry = DataFile(
+        id=file_id,
+        path=f"data/{table_id}/{file_id}.parquet",
+        rows=data.num_rows,
+        size=len(payload),
+        rowid_min=mm["min"].as_py(),
+        rowid_max=mm["max"].as_py(),
+        columns={field_id(f): f.name for f in manifest.schema},
+        stats=_stats(data, manifest),
+        origin=origin,
+    )
+    return entry, payload
+
+
+class FileReader:
+    """Reads data files of one repository, caching immutable per-file facts."""
+
+    def __init__(self, storage) -> None:
+        self.storage = storage
+        self.fs, self.root = storage.filesystem()
+        self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = Lock()
+
+    def _cached(self, key: tuple, build):
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = build()
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > 4096:
+                self._cache.popitem(last=False)
+        return value
+
+    def _path(self, entry: DataFile) -> str:
+        return os.path.join(self.root, entry.path) if self.fs.protocol in ("file", ("file", "local")) else f"{self.root}/{entry.path}"
+
+    def read_raw(self, entry: DataFile, file_columns: list[str] | None = None) -> pa.Table:
+        return pq.read_table(self._path(entry), columns=file_columns, filesystem=self.fs)
+
+    def read(self, entry: DataFile, manifest: Manifest, columns: list[str] | None = None,
+             with_rowid: bool = True, apply_deletes: bool = True) -> pa.Table:
+        """Rows of one file in the table's current schema, deleted rows removed."""
+        wanted = [f for f in manifest.schema if columns is None or f.name in columns]
+        file_cols = [entry.columns[field_id(f)] for f in wanted if field_id(f) in entry.columns]
+        raw = self.read_raw(entry, file_cols + [ROWID])
+        arrays, names = [], []
+        for f in wanted:
+            fid = field_id(f)
+            if fid in entry.columns:
+                col = raw.column(entry.columns[fid])
+                arrays.append(col if col.type == f.type else col.cast(f.type))
+            else:
+                arrays.append(pa.nulls(raw.num_rows, f.type))
+            names.append(f.name)
+        fields = [f for f in wanted]
+        if with_rowid or (apply_deletes and len(entry.deleted)):
+            arrays.append(raw.column(ROWID))
+            fields.append(pa.field(ROWID, pa.int64(), nullable=False))
+        table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+        if apply_deletes and len(entry.deleted):
+            mask = pc.invert(pc.is_in(table.column(ROWID), value_set=pa.array(entry.deleted)))
+            table = table.filter(mask)
+        if not with_rowid and ROWID in table.column_names:
+            table = table.drop_columns([ROWID])
+        return table
+
+    def rowids(self, entry: DataFile) -> np.ndarray:
+        """All rowids stored in a file (deleted or not), cached: files never change."""
+        return self._cached(("rowids", entry.id), lambda: self.read_raw(entry, [ROWID]).column(ROWID).to_numpy())
+
+    def key_index(self, entry: DataFile, manifest: Manifest) -> dict:
+        """Primary key -> rowid for every row stored in a file, cached per file."""
+        names = [entry.columns.get(field_id(manifest.schema.field(k))) for k in manifest.primary_key]
+        if None in names:
+            return {}
+
+        def build() -> dict:
+            raw = self.read_raw(entry, names + [ROWID])
+            keys = key_tuples(raw, names)
+            return dict(zip(keys, raw.column(ROWID).to_pylist()))
+
+        return self._cached(("keys", entry.id, tuple(names)), build)
+
+
+def key_tuples(table: pa.Table, columns: list[str]) -> list:
+    """Hashable primary-key values: scalars for one column, tuples for several."""
+    if len(columns) == 1:
+        return table.column(columns[0]).to_pylist()
+    return list(zip(*(table.column(c).to_pylist() for c in columns)))

@@ -1,0 +1,173 @@
+"""Immutable catalog objects: commits, table manifests and data-file entries.
+
+Commits and manifests are content-addressed JSON; their id is a hash of their
+bytes, so writing one twice is harmless and a reader can cache it forever.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+import pyarrow as pa
+
+from .storage.base import dumps
+
+FORMAT_VERSION = 1
+FIELD_ID = b"agentlake.field_id"
+ROWID = "_rowid"
+
+
+def object_path(object_id: str) -> str:
+    return f"objects/{object_id[:2]}/{object_id[2:]}.json"
+
+
+def content_id(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()[:32]
+
+
+def encode_ids(ids: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(ids, dtype="<i8").tobytes()).decode()
+
+
+def decode_ids(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<i8")
+
+
+def encode_schema(schema: pa.Schema) -> str:
+    return base64.b64encode(schema.serialize().to_pybytes()).decode()
+
+
+def decode_schema(text: str) -> pa.Schema:
+    return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(text)))
+
+
+def field_id(f: pa.Field) -> int:
+    return int(f.metadata[FIELD_ID])
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One immutable Parquet file of a table and the rows of it that are deleted."""
+
+    id: str
+    path: str
+    rows: int
+    size: int
+    rowid_min: int
+    rowid_max: int
+    columns: dict[int, str]
+    stats: dict[int, tuple] = field(default_factory=dict)
+    deleted: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    origin: str = "write"
+
+    @property
+    def live_rows(self) -> int:
+        return self.rows - len(self.deleted)
+
+    def with_deleted(self, rowids: np.ndarray) -> "DataFile":
+        merged = np.union1d(self.deleted, np.asarray(rowids, dtype=np.int64))
+        return replace(self, deleted=merged)
+
+    def to_json(self) -> dict:
+        out = {
+            "id": self.id, "path": self.path, "rows": self.rows, "size": self.size,
+            "rowid_min": self.rowid_min, "rowid_max": self.rowid_max,
+            "columns": {str(k): v for k, v in self.columns.items()},
+            "stats": {str(k): list(v) for k, v in self.stats.items()},
+            "origin": self.origin,
+        }
+        if len(self.deleted):
+            out["deleted"] = encode_ids(self.deleted)
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict) -> "DataFile":
+        return cls(
+            d["id"], d["path"], d["rows"], d["size"], d["rowid_min"], d["rowid_max"],
+            {int(k): v for k, v in d["columns"].items()},
+            {int(k): tuple(v) for k, v in d.get("stats", {}).items()},
+            decode_ids(d["deleted"]) if "deleted" in d else np.empty(0, dtype=np.int64),
+            d.get("origin", "write"),
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A table at one version: schema, constraints, index definitions and files."""
+
+    table_id: str
+    schema: pa.Schema
+    primary_key: tuple[str, ...] = ()
+    files: tuple[DataFile, ...] = ()
+    next_field_id: int = 1
+    constraints: dict = field(default_factory=dict)
+    indexes: dict = field(default_factory=dict)
+    properties: dict = field(default_factory=dict)
+
+    @property
+    def row_count(self) -> int:
+        return sum(f.live_rows for f in self.files)
+
+    def field_by_id(self) -> dict[int, pa.Field]:
+        return {field_id(f): f for f in self.schema}
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT_VERSION, "table_id": self.table_id, "schema": encode_schema(self.schema),
+            "primary_key": list(self.primary_key), "files": [f.to_json() for f in self.files],
+            "next_field_id": self.next_field_id, "constraints": self.constraints,
+            "indexes": self.indexes, "properties": self.properties,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Manifest":
+        return cls(
+            d["table_id"], decode_schema(d["schema"]), tuple(d["primary_key"]),
+            tuple(DataFile.from_json(f) for f in d["files"]), d["next_field_id"],
+            d.get("constraints", {}), d.get("indexes", {}), d.get("properties", {}),
+        )
+
+    @cached_property
+    def encoded(self) -> tuple[str, bytes]:
+        payload = dumps(self.to_json())
+        return content_id(payload), payload
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A version of every table of the repository at once."""
+
+    parents: tuple[str, ...]
+    tables: dict[str, str]
+    author: str = ""
+    message: str = ""
+    time: float = field(default_factory=time.time)
+    metadata: dict = field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT_VERSION, "parents": list(self.parents), "tables": self.tables,
+            "author": self.author, "message": self.message, "time": self.time,
+            "metadata": self.metadata, "views": self.views,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Commit":
+        return cls(
+            tuple(d["parents"]), d["tables"], d.get("author", ""), d.get("message", ""),
+            d["time"], d.get("metadata", {}), d.get("views", {}),
+        )
+
+    @cached_property
+    def encoded(self) -> tuple[str, bytes]:
+        payload = dumps(self.to_json())
+        return content_id(payload), payload
+
+    @property
+    def id(self) -> str:
+        return self.encoded[0]

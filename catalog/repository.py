@@ -1,0 +1,252 @@
+"""A repository: many tables, versioned together by branches, tags and commits."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from datetime import datetime
+from typing import Callable, Iterator
+
+from .compaction import maybe_compact
+from .datafiles import FileReader
+from .errors import ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
+from .names import validate_ref_name
+from .objects import FORMAT_VERSION, Commit, DataFile, Manifest, object_path
+from .snapshot import Snapshot
+from .storage import RefState, Storage, open_storage
+from .storage.base import dumps
+from .transaction import Transaction
+
+CONFIG_PATH = "agentlake.json"
+DEFAULT_BRANCH = "main"
+PROTECTED_BRANCHES = frozenset({DEFAULT_BRANCH})
+ROWID_BLOCK = 1 << 16
+DURABILITY_MODES = ("full", "relaxed")
+
+FileHook = Callable[["Repository", str, str, Manifest, list[DataFile]], None]
+_file_hooks: list[FileHook] = []
+
+
+def on_new_files(hook: FileHook) -> FileHook:
+    """Register ``hook(repo, branch, table, manifest, files)``, called after commits that add files.
+
+    Index builders use it: indexes belong to data files, so they can be built
+    after the commit, off its path.
+    """
+    _file_hooks.append(hook)
+    return hook
+
+
+def resolve_url(repo: str) -> str:
+    """A bare name means a folder under $AGENTLAKE_HOME (default ~/.agentlake)."""
+    if "://" in repo or os.sep in repo or repo.startswith((".", "~")):
+        return repo
+    home = os.environ.get("AGENTLAKE_HOME", os.path.join(os.path.expanduser("~"), ".agentlake"))
+    return os.path.join(home, repo)
+
+
+class Repository:
+    """Open with :meth:`open`; one instance can be shared by threads of a process."""
+
+    def __init__(self, storage: Storage, config: dict, durability: str = "full") -> None:
+        if durability not in DURABILITY_MODES:
+            raise ValueError(f"durability must be one of {DURABILITY_MODES}")
+        self.storage = storage
+        self.config = config
+        self.durability = durability
+        self.files = FileReader(storage)
+        self._objects: OrderedDict[str, object] = OrderedDict()
+        self._objects_lock = threading.Lock()
+        self._rowids = (0, 0)
+        self._rowid_lock = threading.Lock()
+        self.compaction_threshold = 16
+
+    # opening -----------------------------------------------------------
+    @classmethod
+    def open(cls, repo: str, *, create: bool = True, durability: str = "full",
+             storage_options: dict | None = None) -> "Repository":
+        url = resolve_url(repo)
+        storage = open_storage(url, storage_options)
+        try:
+            config = json.loads(storage.read(CONFIG_PATH))
+        except StorageError:
+            if not create:
+                raise RefNotFound(f"no agentlake repository at {url}", sqlstate="3D000") from None
+            return cls._init(storage, durability)
+        if config.get("format_version", 0) > FORMAT_VERSION:
+            raise UnsupportedFormat(
+                f"repository at {url} uses format version {config['format_version']}; this agentlake "
+                f"reads up to version {FORMAT_VERSION}: upgrade agentlake"
+            )
+        return cls(storage, config, durability)
+
+    @classmethod
+    def _init(cls, storage: Storage, durability: str) -> "Repository":
+        config = {"format_version": FORMAT_VERSION, "created": time.time(), "default_branch": DEFAULT_BRANCH}
+        repo = cls(storage, config, durability)
+        root = Commit((), {}, "agentlake", "initialize repository", config["created"])
+        commit_id, payload = root.encoded
+        storage.write(object_path(commit_id), payload, durable=True)
+        try:
+            storage.ref_create("heads", DEFAULT_BRANCH, RefState(commit_id, time.time()), durable=True)
+        except RefExists:
+            pass  # another process initialized it first
+        storage.write(CONFIG_PATH, dumps(config), durable=True)
+        return repo
+
+    # objects -----------------------------------------------------------
+    def _load(self, object_id: str, kind):
+        with self._objects_lock:
+            cached = self._objects.get(object_id)
+            if cached is not None:
+                self._objects.move_to_end(object_id)
+                return cached
+        try:
+            obj = kind.from_json(json.loads(self.storage.read(object_path(object_id))))
+        except StorageError:
+            raise RefNotFound(f"commit or manifest {object_id} does not exist") from None
+        self._cache_object(object_id, obj)
+        return obj
+
+    def _cache_object(self, object_id: str, obj) -> None:
+        with self._objects_lock:
+            self._objects[object_id] = obj
+            while len(self._objects) > 8192:
+                self._objects.popitem(last=False)
+
+    def has_object(self, object_id: str) -> bool:
+        with self._objects_lock:
+            return object_id in self._objects
+
+    def commit(self, commit_id: str) -> Commit:
+        return self._load(commit_id, Commit)
+
+    def manifest(self, manifest_id: str) -> Manifest:
+        return self._load(manifest_id, Manifest)
+
+    def remember(self, commit_id: str, commit: Commit, tables: dict[str, Manifest]) -> None:
+        """Cache what a commit of this process wrote, so the next read needs no I/O."""
+        self._cache_object(commit_id, commit)
+        for name, manifest in tables.items():
+            self._cache_object(commit.tables[name], manifest)
+
+    # refs --------------------------------------------------------------
+    def head(self, branch: str) -> str:
+        state = self.storage.ref_get("heads", branch)
+        if state is None:
+            raise RefNotFound(f'branch "{branch}" does not exist')
+        return state.commit
+
+    def resolve(self, ref: str, as_of: datetime | float | None = None) -> str:
+        """A branch, tag, commit id or unique id prefix -> commit id; ``as_of`` travels back in time."""
+        commit_id = self._resolve_name(ref)
+        if as_of is None:
+            return commit_id
+        cutoff = as_of.timestamp() if isinstance(as_of, datetime) else float(as_of)
+        for cid, commit in self.log(commit_id):
+            if commit.time <= cutoff:
+                return cid
+        raise RefNotFound(f"{ref!r} has no commit at or before {as_of}")
+
+    def _resolve_name(self, ref: str) -> str:
+        if not isinstance(ref, str) or not ref:
+            raise RefNotFound("empty ref")
+        for kind in ("heads", "tags"):
+            try:
+                state = self.storage.ref_get(kind, ref)
+            except (OSError, ValueError):
+                state = None
+            if state is not None:
+                return state.commit
+        if all(c in "0123456789abcdef" for c in ref) and 6 <= len(ref) <= 32:
+            if len(ref) == 32:
+                self.commit(ref)
+                return ref
+            matches = [p for p, _ in self.storage.walk(f"objects/{ref[:2]}")
+                       if os.path.basename(p).startswith(ref[2:])]
+            if len(matches) == 1:
+                candidate = ref[:2] + os.path.basename(matches[0])[:-5]
+                self.commit(candidate)
+                return candidate
+        raise RefNotFound(f'branch, tag or commit "{ref}" does not exist')
+
+    def create_branch(self, name: str, from_: str = DEFAULT_BRANCH, ttl: float | None = None,
+                      exist_ok: bool = False) -> RefState:
+        """A new branch is one small ref object; no data is copied."""
+        validate_ref_name(name)
+        commit_id = self.resolve(from_)
+        now = time.time()
+        state = RefState(commit_id, now, now + ttl if ttl else None)
+        try:
+            self.storage.ref_create("heads", name, state, durable=False)
+        except RefExists:
+            if exist_ok:
+                return self.storage.ref_get("heads", name)
+            raise
+        return state
+
+    def delete_branch(self, name: str) -> None:
+        if name in PROTECTED_BRANCHES:
+            raise ProtectedRef(f'branch "{name}" is protected and cannot be deleted')
+        self.storage.ref_delete("heads", name)
+
+    def branches(self) -> dict[str, RefState]:
+        return self.storage.ref_list("heads")
+
+    def create_tag(self, name: str, ref: str) -> RefState:
+        validate_ref_name(name, "tag")
+        state = RefState(self.resolve(ref), time.time())
+        self.storage.ref_create("tags", name, state, durable=True)
+        return state
+
+    def delete_tag(self, name: str) -> None:
+        self.storage.ref_delete("tags", name)
+
+    def tags(self) -> dict[str, RefState]:
+        return self.storage.ref_list("tags")
+
+    # reading -----------------------------------------------------------
+    def snapshot(self, ref: str = DEFAULT_BRANCH, as_of: datetime | float | None = None) -> Snapshot:
+        commit_id = self.resolve(ref, as_of)
+        commit = self.commit(commit_id)
+        tables = {name: self.manifest(mid) for name, mid in commit.tables.items()}
+        return Snapshot(self, commit_id, tables, dict(commit.views), commit)
+
+    def log(self, ref: str = DEFAULT_BRANCH, limit: int | None = None) -> Iterator[tuple[str, Commit]]:
+        """Commits reachable by first parents, newest first."""
+        commit_id = self._resolve_name(ref) if len(ref) != 32 else ref
+        count = 0
+        while commit_id and (limit is None or count < limit):
+            commit = self.commit(commit_id)
+            yield commit_id, commit
+            count += 1
+            commit_id = commit.parents[0] if commit.parents else None
+
+    # writing -----------------------------------------------------------
+    def begin(self, branch: str = DEFAULT_BRANCH) -> Transaction:
+        return Transaction(self, branch, self.head(branch))
+
+    def allocate_rowids(self, count: int) -> int:
+        """Rowids are unique across the whole repository, handed out in blocks per process."""
+        with self._rowid_lock:
+            start, end = self._rowids
+            if end - start < count:
+                block = max(ROWID_BLOCK, count)
+                start = self.storage.allocate("rowid", block)
+                end = start + block
+            self._rowids = (start + count, end)
+            return start
+
+    def nextval(self, sequence: str, count: int = 1) -> int:
+        """Repository-wide sequences: two branches never hand out the same value."""
+        return self.storage.allocate(f"seq.{sequence}", count)
+
+    def after_commit(self, branch: str, commit_id: str, tables: dict[str, Manifest],
+                     new_files: dict[str, list[DataFile]]) -> None:
+        for name, files in new_files.items():
+            if name in tables:
+                for hook in _file_hooks:
+                    hook(self, branch, name, tables[name], files)
+        maybe_compact(self, branch, commit_id, [n for n in new_files if n in tables])

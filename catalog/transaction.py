@@ -1,0 +1,317 @@
+"""Write transactions on one branch: snapshot isolation, optimistic commit.
+
+Data files are written as soon as rows arrive (they are invisible until a
+commit references them); the commit writes manifests and the commit object and
+then swaps the branch ref. If the ref moved, the recorded operations are
+replayed onto the new head, or the commit fails with 40001 and writes nothing.
+"""
+from __future__ import annotations
+
+import getpass
+import time
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from . import changes as ops
+from .datafiles import build_data_file, conform, key_tuples
+from .errors import CatalogError, ColumnNotFound, ConflictError, RefNotFound, SchemaMismatch, TableExists
+from .names import validate_column_name, validate_table_name
+from .objects import FIELD_ID, ROWID, Commit, DataFile, Manifest, field_id, object_path
+from .snapshot import Snapshot
+from .storage.base import RefState
+
+if TYPE_CHECKING:
+    from .repository import Repository
+
+MAX_COMMIT_ATTEMPTS = 50
+
+
+def _with_field_ids(schema: pa.Schema, start: int) -> tuple[pa.Schema, int]:
+    fields = []
+    for f in schema:
+        validate_column_name(f.name)
+        meta = dict(f.metadata or {})
+        meta[FIELD_ID] = str(start).encode()
+        fields.append(f.with_metadata(meta))
+        start += 1
+    return pa.schema(fields, metadata=schema.metadata), start
+
+
+class Transaction:
+    """Changes to any number of tables of one branch, committed atomically."""
+
+    def __init__(self, repo: "Repository", branch: str, base_commit: str) -> None:
+        self.repo = repo
+        self.branch = branch
+        self.base_id = base_commit
+        base = repo.snapshot(base_commit)
+        self._base_tables = dict(base.tables)
+        self._base_views = dict(base.views)
+        self.tables: dict[str, Manifest] = dict(base.tables)
+        self.views: dict[str, str] = dict(base.views)
+        self.ops: list = []
+        self._journal: list[tuple[str, bytes]] = []
+        self._new_files: dict[str, list[DataFile]] = {}
+        self.closed = False
+
+    # reading -----------------------------------------------------------
+    @property
+    def snapshot(self) -> Snapshot:
+        """The branch as of the transaction's start plus its own writes."""
+        return Snapshot(self.repo, None if self.ops else self.base_id, dict(self.tables), dict(self.views))
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.ops)
+
+    def manifest(self, name: str) -> Manifest:
+        return self.snapshot.manifest(name)
+
+    # operations --------------------------------------------------------
+    def _do(self, op) -> None:
+        self._check_open()
+        state = self.tables
+        state["__views__"] = self.views  # type: ignore[assignment]
+        try:
+            op.apply(state, ops.ApplyContext(self.repo.files))
+        finally:
+            self.views = state.pop("__views__")  # type: ignore[assignment]
+        self.ops.append(op)
+
+    def create_table(self, name: str, schema: pa.Schema, primary_key: list[str] | tuple[str, ...] = (),
+                     constraints: dict | None = None, if_not_exists: bool = False) -> bool:
+        """Create an empty table; returns False if it existed and ``if_not_exists`` was given."""
+        validate_table_name(name)
+        if name in self.tables:
+            if if_not_exists:
+                return False
+            raise TableExists(f'relation "{name}" already exists')
+        if ROWID in schema.names:
+            raise SchemaMismatch("column name '_rowid' is reserved")
+        if len(set(schema.names)) != len(schema.names):
+            raise SchemaMismatch("column names must be unique")
+        missing = [k for k in primary_key if k not in schema.names]
+        if missing:
+            raise ColumnNotFound(f"primary key column(s) {missing} are not in the table")
+        schema = pa.schema([f.with_nullable(False) if f.name in primary_key else f for f in schema], metadata=schema.metadata)
+        schema, next_id = _with_field_ids(schema, 1)
+        manifest = Manifest(uuid.uuid4().hex, schema, tuple(primary_key), (), next_id, dict(constraints or {}))
+        self._do(ops.CreateTable(name, manifest))
+        return True
+
+    def drop_table(self, name: str, if_exists: bool = False) -> bool:
+        if if_exists and name not in self.tables:
+            return False
+        self._do(ops.DropTable(name))
+        return True
+
+    def rename_table(self, old: str, new: str) -> None:
+        validate_table_name(new)
+        self._do(ops.RenameTable(old, new))
+
+    def alter_table(self, name: str, **changes: Any) -> None:
+        """Replace schema-level facts (constraints, indexes, properties) without touching data."""
+        before = self.manifest(name)
+        self._do(ops.AlterTable(name, before, replace(before, **changes)))
+
+    def add_column(self, name: str, column: pa.Field) -> None:
+        before = self.manifest(name)
+        if column.name in before.schema.names:
+            raise TableExists(f'column "{column.name}" of relation "{name}" already exists')
+        (new_field,), next_id = _with_field_ids(pa.schema([column.with_nullable(True)]), before.next_field_id)
+        self._do(ops.AlterTable(name, before, replace(
+            before, schema=before.schema.append(new_field), next_field_id=next_id)))
+
+    def drop_column(self, name: str, column: str) -> None:
+        before = self.manifest(name)
+        index = before.schema.get_field_index(column)
+        if index < 0:
+            raise ColumnNotFound(f'column "{column}" of relation "{name}" does not exist')
+        if column in before.primary_key:
+            raise SchemaMismatch(f'cannot drop primary key column "{column}"')
+        self._do(ops.AlterTable(name, before, replace(before, schema=before.schema.remove(index))))
+
+    def rename_column(self, name: str, old: str, new: str) -> None:
+        before = self.manifest(name)
+        index = before.schema.get_field_index(old)
+        if index < 0:
+            raise ColumnNotFound(f'column "{old}" of relation "{name}" does not exist')
+        validate_column_name(new)
+        if new in before.schema.names:
+            raise TableExists(f'column "{new}" of relation "{name}" already exists')
+        schema = before.schema.set(index, before.schema.field(index).with_name(new))
+        pk = tuple(new if k == old else k for k in before.primary_key)
+        self._do(ops.AlterTable(name, before, replace(before, schema=schema, primary_key=pk)))
+
+    def set_views(self, views: dict[str, str]) -> None:
+        self._do(ops.SetViews(dict(views), dict(self.views)))
+
+    def append(self, name: str, data: pa.Table | pa.RecordBatch, rowids: np.ndarray | None = None) -> np.ndarray:
+        """Add rows; returns their rowids. Given ``rowids`` keep a row's identity (updates)."""
+        manifest = self.manifest(name)
+        if isinstance(data, pa.RecordBatch):
+            data = pa.Table.from_batches([data])
+        if data.num_rows == 0:
+            return np.empty(0, dtype=np.int64)
+        if rowids is None:
+            start = self.repo.allocate_rowids(data.num_rows)
+            rowids = np.arange(start, start + data.num_rows, dtype=np.int64)
+        data = data.drop_columns([ROWID]) if ROWID in data.column_names else data
+        data = conform(data.append_column(ROWID, pa.array(rowids, pa.int64())), manifest)
+        entry, payload = build_data_file(manifest.table_id, data, manifest)
+        self._write(entry.path, payload)
+        self._do(ops.Append(name, (entry,), manifest.schema))
+        self._new_files.setdefault(name, []).append(entry)
+        return np.asarray(rowids, dtype=np.int64)
+
+    def replace_files(self, name: str, old: tuple[DataFile, ...], rows: pa.Table | None, file_rows: int) -> None:
+        """Swap files for new ones holding the same live rows (with their rowids): compaction."""
+        manifest = self.manifest(name)
+        new = []
+        for offset in range(0, rows.num_rows if rows is not None else 0, file_rows):
+            chunk = conform(rows.slice(offset, file_rows), manifest)
+            entry, payload = build_data_file(manifest.table_id, chunk, manifest, origin="compaction")
+            self._write(entry.path, payload)
+            new.append(entry)
+        self._do(ops.ReplaceFiles(name, old, tuple(new)))
+        self._new_files.setdefault(name, []).extend(new)
+
+    def _write(self, path: str, payload: bytes) -> None:
+        durable = self.repo.durability == "full"
+        self.repo.storage.write(path, payload, durable=durable and len(payload) > (1 << 20))
+        if durable:
+            self._journal.append((path, payload))
+
+    def delete_rowids(self, name: str, rowids: np.ndarray) -> int:
+        rowids = np.unique(np.asarray(rowids, dtype=np.int64))
+        if len(rowids):
+            self._do(ops.Delete(name, rowids))
+        return len(rowids)
+
+    def delete_where(self, name: str, predicate: pc.Expression | None = None) -> int:
+        """Delete the live rows matching a pyarrow compute predicate (all rows if None)."""
+        rows = self.snapshot.read(name, with_rowid=True)
+        if predicate is not None:
+            rows = rows.filter(predicate)
+        return self.delete_rowids(name, rows.column(ROWID).to_numpy())
+
+    def update_where(self, name: str, values: dict[str, Any], predicate: pc.Expression | None = None) -> int:
+        """Set columns (constants or pyarrow expressions) on matching rows, keeping their rowids."""
+        rows = self.snapshot.read(name, with_rowid=True)
+        if predicate is not None:
+            rows = rows.filter(predicate)
+        if rows.num_rows == 0:
+            return 0
+        manifest = self.manifest(name)
+        for column, value in values.items():
+            index = rows.schema.get_field_index(column)
+            if index < 0:
+                raise ColumnNotFound(f'column "{column}" of relation "{name}" does not exist')
+            target = manifest.schema.field(column).type
+            if isinstance(value, pc.Expression):
+                computed = ds.dataset(rows).to_table(columns={column: value}).column(column).cast(target)
+            else:
+                computed = pa.array([value] * rows.num_rows, type=target)
+            rows = rows.set_column(index, rows.schema.field(index), computed)
+        return self.put_rows(name, rows)
+
+    def put_rows(self, name: str, rows: pa.Table) -> int:
+        """Replace rows by ``_rowid``: the delete-plus-insert form of an update."""
+        rowids = rows.column(ROWID).to_numpy()
+        self.delete_rowids(name, rowids)
+        self.append(name, rows.drop_columns([ROWID]), rowids=rowids)
+        return len(rowids)
+
+    def upsert(self, name: str, data: pa.Table) -> tuple[int, int]:
+        """Insert rows, replacing those whose primary key exists; returns (inserted, updated)."""
+        manifest = self.manifest(name)
+        if not manifest.primary_key:
+            raise SchemaMismatch(f'table "{name}" has no primary key to upsert on')
+        existing = ops.live_keys(manifest, self.repo.files)
+        keys = key_tuples(data, list(manifest.primary_key))
+        rowids = [existing.get(k) for k in keys]
+        hit = np.array([r is not None for r in rowids], dtype=bool)
+        if hit.any():
+            self.delete_rowids(name, np.array([r for r in rowids if r is not None], dtype=np.int64))
+        fresh = self.repo.allocate_rowids(int((~hit).sum())) if (~hit).any() else 0
+        assigned, counter = [], fresh
+        for r in rowids:
+            if r is None:
+                assigned.append(counter)
+                counter += 1
+            else:
+                assigned.append(r)
+        self.append(name, data, rowids=np.array(assigned, dtype=np.int64))
+        return int((~hit).sum()), int(hit.sum())
+
+    def delete_keys(self, name: str, keys: list) -> int:
+        existing = ops.live_keys(self.manifest(name), self.repo.files)
+        return self.delete_rowids(name, np.array([existing[k] for k in keys if k in existing], dtype=np.int64))
+
+    # commit ------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self.closed:
+            raise CatalogError("transaction is already committed or rolled back", sqlstate="25000")
+
+    def commit(self, message: str = "", author: str | None = None, metadata: dict | None = None) -> str:
+        """Publish every change atomically; returns the new commit id (the base id if nothing changed)."""
+        self._check_open()
+        if not self.ops:
+            self.closed = True
+            return self.base_id
+        storage, repo = self.repo.storage, self.repo
+        author = author or _default_author()
+        for _ in range(MAX_COMMIT_ATTEMPTS):
+            head = storage.ref_get("heads", self.branch)
+            if head is None:
+                raise RefNotFound(f'branch "{self.branch}" was deleted while this transaction was open')
+            tables, views = self._replay_onto(head.commit)
+            commit = Commit((head.commit,), {}, author, message, time.time(), dict(metadata or {}), views)
+            journal = list(self._journal)
+            for name, manifest in tables.items():
+                manifest_id, payload = manifest.encoded
+                commit.tables[name] = manifest_id
+                if not repo.has_object(manifest_id):
+                    journal.append((object_path(manifest_id), payload))
+            commit_id, payload = commit.encoded
+            journal.append((object_path(commit_id), payload))
+            durable = repo.durability == "full"
+            for path, data in journal[len(self._journal):]:
+                storage.write(path, data, durable=False)
+            new_ref = RefState(commit_id, head.created, head.expires, head.meta)
+            if storage.ref_swap("heads", self.branch, head.commit, new_ref, journal, durable=durable):
+                self.closed = True
+                repo.remember(commit_id, commit, tables)
+                repo.after_commit(self.branch, commit_id, tables, self._new_files)
+                return commit_id
+        raise ConflictError(f'could not commit to branch "{self.branch}": too many concurrent commits')
+
+    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict[str, str]]:
+        if head_id == self.base_id:
+            return dict(self.tables), dict(self.views)
+        head = self.repo.snapshot(head_id)
+        state: dict = dict(head.tables)
+        state["__views__"] = dict(head.views)
+        ctx = ops.ApplyContext(self.repo.files, base=self._base_tables)
+        for op in self.ops:
+            op.apply(state, ctx)
+        views = state.pop("__views__")
+        return state, views
+
+    def rollback(self) -> None:
+        """Forget every change; written data files become garbage for GC."""
+        self.closed = True
+        self.ops.clear()
+
+
+def _default_author() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "agentlake"
