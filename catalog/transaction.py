@@ -304,6 +304,19 @@ class Transaction:
         views = state.pop("__views__")
         return state, views
 
+    def savepoint(self) -> tuple:
+        """A token that :meth:`rollback_to` returns the transaction to (states are immutable, so this is cheap)."""
+        self._check_open()
+        return (dict(self.tables), dict(self.views), len(self.ops), len(self._journal),
+                {name: len(files) for name, files in self._new_files.items()})
+
+    def rollback_to(self, token: tuple) -> None:
+        tables, views, n_ops, n_journal, n_files = token
+        self.tables, self.views = dict(tables), dict(views)
+        del self.ops[n_ops:]
+        del self._journal[n_journal:]
+        self._new_files = {name: files[:n_files[name]] for name, files in self._new_files.items() if name in n_files}
+
     def rollback(self) -> None:
         """Forget every change; written data files become garbage for GC."""
         self.closed = True

@@ -1,0 +1,205 @@
+"""``agentlake.connect``: a PEP 249 connection to one branch of a repository."""
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any, Iterator, Mapping, Sequence
+
+import pyarrow as pa
+
+from catalog import CatalogError, RefNotFound, Repository, resolve_url
+from catalog.names import validate_ref_name
+
+from .cursor import Cursor
+from .engine import branching
+from .engine.session import Session
+from .engine.settings import Settings
+from .errors import Error, InterfaceError, from_catalog
+from .results import Result
+
+_repositories: dict[tuple[str, str], Repository] = {}
+_repositories_lock = threading.Lock()
+
+
+def open_repository(repo: str | Repository, durability: str = "full", storage_options: dict | None = None,
+                    create: bool = True) -> Repository:
+    """One Repository object per URL and process, so caches are shared by connections."""
+    if isinstance(repo, Repository):
+        return repo
+    key = (resolve_url(repo), durability)
+    with _repositories_lock:
+        cached = _repositories.get(key)
+        if cached is None:
+            cached = Repository.open(repo, create=create, durability=durability, storage_options=storage_options)
+            _repositories[key] = cached
+        return cached
+
+
+def connect(repo: str | Repository = "default", branch: str = "main", *, create: bool = True, from_: str = "main",
+            durability: str = "full", user: str | None = None, settings: Mapping[str, str] | None = None,
+            storage_options: dict | None = None, autocommit: bool = True) -> "Connection":
+    """Open a connection to ``branch`` of ``repo`` (a name under $AGENTLAKE_HOME or an fsspec URL).
+
+    A missing branch is created from ``from_`` when ``create`` is true (the
+    agent-per-branch workflow); otherwise connecting to it fails with 3F000.
+    """
+    try:
+        repository = open_repository(repo, durability, storage_options, create=create)
+        validate_ref_name(branch)
+        try:
+            repository.head(branch)
+        except RefNotFound:
+            if not create:
+                raise
+            repository.create_branch(branch, from_=from_, exist_ok=True)
+    except CatalogError as err:
+        raise from_catalog(err) from None
+    overrides = {"agentlake.durability": durability, **(settings or {})}
+    return Connection(Session(repository, branch, Settings(overrides), user=user), autocommit=autocommit)
+
+
+class Connection:
+    """PEP 249 connection; ``execute`` returns a cursor, as in psycopg 3.
+
+    Autocommit is on by default: every statement is its own commit. With
+    ``autocommit=False`` the first statement opens a transaction that lasts
+    until :meth:`commit` or :meth:`rollback`, as PEP 249 prescribes.
+    """
+
+    def __init__(self, session: Session, autocommit: bool = True) -> None:
+        self._session = session
+        self.autocommit = autocommit
+        self.closed = False
+
+    # PEP 249 ---------------------------------------------------------------
+    def cursor(self) -> Cursor:
+        self._check_open()
+        return Cursor(self)
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Cursor:
+        return self.cursor().execute(sql, params)
+
+    def executemany(self, sql: str, seq_of_params) -> Cursor:
+        return self.cursor().executemany(sql, seq_of_params)
+
+    def commit(self) -> None:
+        self._check_open()
+        if self._session.transaction_status != "idle":
+            self._session.commit()
+
+    def rollback(self) -> None:
+        self._check_open()
+        self._session.rollback()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._session.rollback()
+            self.closed = True
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Connection"]:
+        """``with db.transaction():`` commits on success and rolls back on error; nests as savepoints."""
+        session = self._session
+        if session.transaction_status == "in_transaction":
+            name = f"_agentlake_sp_{id(object())}"
+            session.savepoint(name)
+            try:
+                yield self
+            except BaseException:
+                session.rollback_to(name)
+                raise
+            session.release(name)
+            return
+        session.begin()
+        try:
+            yield self
+        except BaseException:
+            session.rollback()
+            raise
+        self._call(session.commit)
+
+    # engine access -----------------------------------------------------------
+    def _run(self, sql: str, params) -> Result:
+        self._check_open()
+        if not self.autocommit and self._session.transaction_status == "idle":
+            self._session.begin()
+        return self._session.execute(sql, params)[-1]
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Error:
+            raise
+        except CatalogError as err:
+            raise from_catalog(err) from None
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise InterfaceError("connection is closed")
+
+    # session facts -----------------------------------------------------------
+    @property
+    def current_branch(self) -> str:
+        return self._session.branch
+
+    @property
+    def repository(self) -> Repository:
+        return self._session.repo
+
+    @property
+    def settings(self) -> Settings:
+        return self._session.settings
+
+    @property
+    def transaction_status(self) -> str:
+        """'idle', 'in_transaction' or 'failed' — the ReadyForQuery states of PostgreSQL."""
+        return self._session.transaction_status
+
+    @property
+    def notices(self) -> list[str]:
+        return self._session.notices
+
+    def cancel(self) -> None:
+        """Ask the running statement to stop (callable from another thread)."""
+        self._session.cancel()
+
+    # branches ----------------------------------------------------------------
+    def branch(self, name: str | None = None, from_: str | None = None, ttl: float | None = None) -> str:
+        """Create branch ``name`` from ``from_`` (this branch by default); with no name, return this branch's."""
+        if name is None:
+            return self._session.branch
+        return self._call(branching.create_branch, self._session, name, from_, ttl)
+
+    def checkout(self, name: str, create: bool = False, from_: str | None = None) -> str:
+        """Switch this connection to another branch (outside a transaction)."""
+        return self._call(branching.checkout, self._session, name, create, from_)
+
+    def merge(self, into: str = "main", strategy: str = "fail", source: str | None = None) -> str:
+        """Merge this branch into ``into``; a conflict raises with ``.conflicts`` attached."""
+        return self._call(branching.merge, self._session, into, strategy, source)
+
+    def log(self, ref: str | None = None, limit: int | None = None) -> pa.Table:
+        return self._call(branching.log, self._session, ref, limit)
+
+    def diff(self, a: str, b: str | None = None):
+        """Per-table row changes from ``a`` to ``b`` (this branch by default)."""
+        return self._call(self._session.repo.diff, a, b or self.branch)
+
+    def tag(self, name: str, ref: str | None = None) -> str:
+        return self._call(branching.tag, self._session, name, ref)
+
+    def branches(self) -> list[str]:
+        return sorted(self._session.repo.branches())
+
+
+__all__ = ["Connection", "connect", "open_repository"]

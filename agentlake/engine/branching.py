@@ -1,0 +1,109 @@
+"""Branch operations, shared by the Python API and SQL (``SELECT agentlake.merge('main')``).
+
+Wire clients have no Python methods to call, so every branch operation is also
+a function in the ``agentlake`` namespace of SQL; both paths run this code.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import pyarrow as pa
+from sqlglot import exp
+
+from ..errors import ProgrammingError
+from ..results import Result
+from .literals import _NOT_CONSTANT, constant
+
+if TYPE_CHECKING:
+    from .session import Session
+
+
+def create_branch(session: "Session", name: str, from_: str | None = None, ttl: float | None = None) -> str:
+    session.repo.create_branch(name, from_=from_ or session.branch, ttl=ttl)
+    return name
+
+
+def checkout(session: "Session", name: str, create: bool = False, from_: str | None = None) -> str:
+    if create and name not in session.repo.branches():
+        create_branch(session, name, from_)
+    session.set_branch(name)
+    return name
+
+
+def merge(session: "Session", into: str, strategy: str = "fail", source: str | None = None) -> str:
+    """Merge ``source`` (this session's branch by default) into ``into``; returns the resulting commit."""
+    if session._explicit:
+        raise ProgrammingError("merge cannot run inside a transaction block", sqlstate="25001")
+    return session.repo.merge(source or session.branch, into, strategy=strategy, author=session.user or "")
+
+
+def log(session: "Session", ref: str | None = None, limit: int | None = None) -> pa.Table:
+    rows = [
+        {"commit": cid, "parents": ",".join(c.parents), "author": c.author, "message": c.message,
+         "time": pa.scalar(int(c.time * 1e6), pa.timestamp("us", tz="UTC")).as_py()}
+        for cid, c in session.repo.log(ref or session.branch, limit)
+    ]
+    return pa.Table.from_pylist(rows, schema=pa.schema([
+        ("commit", pa.string()), ("parents", pa.string()), ("author", pa.string()),
+        ("message", pa.string()), ("time", pa.timestamp("us", tz="UTC"))]))
+
+
+def diff_summary(session: "Session", a: str, b: str) -> pa.Table:
+    result = session.repo.diff(a, b)
+    rows = [{"table": name, "added": d.counts["added"], "removed": d.counts["removed"], "changed": d.counts["changed"]}
+            for name, d in sorted(result.items())]
+    return pa.Table.from_pylist(rows, schema=pa.schema([
+        ("table", pa.string()), ("added", pa.int64()), ("removed", pa.int64()), ("changed", pa.int64())]))
+
+
+def tag(session: "Session", name: str, ref: str | None = None) -> str:
+    session.repo.create_tag(name, ref or session.branch)
+    return name
+
+
+def _scalar(name: str, value: str) -> pa.Table:
+    return pa.table({name: pa.array([value], pa.string())})
+
+
+_FUNCTIONS: dict[str, Callable[..., pa.Table]] = {
+    "branch": lambda s, name, from_=None: _scalar("branch", create_branch(s, name, from_)),
+    "checkout": lambda s, name: _scalar("checkout", checkout(s, name)),
+    "merge": lambda s, into, strategy="fail": _scalar("merge", merge(s, into, strategy)),
+    "tag": lambda s, name, ref=None: _scalar("tag", tag(s, name, ref)),
+    "delete_branch": lambda s, name: (s.repo.delete_branch(name), _scalar("delete_branch", name))[1],
+    "current_branch": lambda s: _scalar("current_branch", s.branch),
+    "log": lambda s, ref=None, limit=None: log(s, ref, limit),
+    "diff": lambda s, a, b: diff_summary(s, a, b),
+    "branches": lambda s: pa.Table.from_pylist(
+        [{"branch": n, "commit": st.commit} for n, st in sorted(s.repo.branches().items())],
+        schema=pa.schema([("branch", pa.string()), ("commit", pa.string())])),
+}
+
+
+def branch_call(stmt: exp.Expression) -> Callable[["Session"], Result] | None:
+    """Recognize ``SELECT agentlake.<fn>(constants...)`` with nothing else in the query."""
+    if not isinstance(stmt, exp.Select) or len(stmt.expressions) != 1 or stmt.args.get("from_") or stmt.args.get("from"):
+        return None
+    node = stmt.expressions[0]
+    alias = node.alias if isinstance(node, exp.Alias) else None
+    node = node.this if isinstance(node, exp.Alias) else node
+    if not (isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier) and node.this.name.lower() == "agentlake"):
+        return None
+    call = node.expression
+    name = call.name.lower() if isinstance(call, (exp.Anonymous, exp.Func)) else ""
+    if name not in _FUNCTIONS:
+        raise ProgrammingError(f"function agentlake.{name}() does not exist", sqlstate="42883")
+    args = [constant(a) for a in call.expressions]
+    if any(a is _NOT_CONSTANT for a in args):
+        raise ProgrammingError(f"agentlake.{name}() takes constant arguments", sqlstate="42P18")
+
+    def run(session: "Session") -> Result:
+        try:
+            table = _FUNCTIONS[name](session, *args)
+        except TypeError:
+            raise ProgrammingError(f"wrong number of arguments for agentlake.{name}()", sqlstate="42883") from None
+        if alias:
+            table = table.rename_columns([alias] + table.column_names[1:])
+        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
+
+    return run

@@ -1,0 +1,182 @@
+"""CREATE / DROP / ALTER for tables, views and indexes."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from sqlglot import exp
+
+from ..errors import NotSupportedError, ProgrammingError
+from ..results import Result
+from ..sql.types import arrow_type
+
+if TYPE_CHECKING:
+    from .session import Session
+
+SERIAL_TYPES = {
+    exp.DataType.Type.SERIAL: pa.int32(),
+    exp.DataType.Type.BIGSERIAL: pa.int64(),
+    exp.DataType.Type.SMALLSERIAL: pa.int16(),
+}
+
+
+def table_name(node: exp.Expression) -> str:
+    table = node if isinstance(node, exp.Table) else node.find(exp.Table)
+    if table is None:
+        raise ProgrammingError("statement names no table", sqlstate="42601")
+    schema = table.args.get("db")
+    if schema is not None and schema.name.lower() not in ("public",):
+        raise ProgrammingError(f'schema "{schema.name}" does not exist', sqlstate="3F000")
+    return table.name
+
+
+def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
+    """An Arrow field plus the constraint facts the manifest keeps about it."""
+    name = defn.name
+    kind = defn.args.get("kind")
+    facts: dict = {}
+    if kind is None:
+        raise ProgrammingError(f'column "{name}" needs a type', sqlstate="42601")
+    if kind.this in SERIAL_TYPES:
+        dtype, metadata = SERIAL_TYPES[kind.this], {}
+        facts["identity"] = f"{table}_{name}_seq"
+        facts["not_null"] = True
+    else:
+        dtype, metadata = arrow_type(kind)
+    for constraint in defn.args.get("constraints") or []:
+        ckind = constraint.args.get("kind")
+        if isinstance(ckind, exp.PrimaryKeyColumnConstraint):
+            facts["primary_key"] = True
+        elif isinstance(ckind, exp.NotNullColumnConstraint):
+            if not ckind.args.get("allow_null"):
+                facts["not_null"] = True
+        elif isinstance(ckind, exp.DefaultColumnConstraint):
+            facts["default"] = ckind.this.sql(dialect="postgres")
+        elif isinstance(ckind, exp.UniqueColumnConstraint):
+            facts["unique"] = True
+        elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint):
+            facts["identity"] = f"{table}_{name}_seq"
+            facts["not_null"] = True
+    nullable = not (facts.get("not_null") or facts.get("primary_key"))
+    return pa.field(name, dtype, nullable=nullable, metadata=metadata or None), facts
+
+
+def create_table(session: "Session", stmt: exp.Create) -> Result:
+    schema_node = stmt.this
+    name = table_name(schema_node)
+    tx = session.write_tx()
+    if stmt.expression is not None:
+        return _create_table_as(session, stmt, name)
+    fields, primary_key, constraints = [], [], {"defaults": {}, "identity": {}, "unique": []}
+    for item in schema_node.expressions:
+        if isinstance(item, exp.ColumnDef):
+            field, facts = _column(item, name)
+            fields.append(field)
+            if facts.get("primary_key"):
+                primary_key.append(field.name)
+            if "default" in facts:
+                constraints["defaults"][field.name] = facts["default"]
+            if "identity" in facts:
+                constraints["identity"][field.name] = facts["identity"]
+            if facts.get("unique"):
+                constraints["unique"].append([field.name])
+        elif isinstance(item, exp.PrimaryKey):
+            primary_key.extend(e.name for e in item.expressions)
+        elif isinstance(item, (exp.UniqueColumnConstraint, exp.Unique)) or (
+            isinstance(item, exp.Constraint) and item.find(exp.UniqueColumnConstraint)
+        ):
+            node = item.find(exp.Schema) or item.this
+            constraints["unique"].append([e.name for e in (node.expressions if node is not None else [])])
+        elif isinstance(item, exp.Constraint) and item.find(exp.PrimaryKey):
+            primary_key.extend(e.name for e in item.find(exp.PrimaryKey).expressions)
+        else:
+            raise NotSupportedError(f"table element not supported: {item.sql(dialect='postgres')}")
+    created = tx.create_table(name, pa.schema(fields), primary_key, constraints,
+                              if_not_exists=bool(stmt.args.get("exists")))
+    if not created:
+        session.notice(f'relation "{name}" already exists, skipping')
+    return Result(None, 0, "CREATE TABLE")
+
+
+def _create_table_as(session: "Session", stmt: exp.Create, name: str) -> Result:
+    rows = session.query_arrow(stmt.expression)
+    tx = session.write_tx()
+    created = tx.create_table(name, rows.schema, (), None, if_not_exists=bool(stmt.args.get("exists")))
+    if created:
+        tx.append(name, rows)
+    return Result(None, rows.num_rows, f"SELECT {rows.num_rows}")
+
+
+def drop(session: "Session", stmt: exp.Drop) -> Result:
+    kind = (stmt.args.get("kind") or "").upper()
+    if_exists = bool(stmt.args.get("exists"))
+    names = [t.name for t in (stmt.args.get("tables") or [stmt.this])]
+    tx = session.write_tx()
+    if kind == "TABLE":
+        for name in names:
+            if name in tx.views:
+                raise ProgrammingError(f'"{name}" is not a table; use DROP VIEW', sqlstate="42809")
+            if not tx.drop_table(name, if_exists=if_exists):
+                session.notice(f'table "{name}" does not exist, skipping')
+        return Result(None, 0, "DROP TABLE")
+    if kind == "VIEW":
+        views = dict(tx.views)
+        for name in names:
+            if name not in views:
+                if if_exists:
+                    continue
+                raise ProgrammingError(f'view "{name}" does not exist', sqlstate="42P01")
+            del views[name]
+        tx.set_views(views)
+        return Result(None, 0, "DROP VIEW")
+    if kind == "INDEX":
+        from ..vector.ddl import drop_index
+
+        return drop_index(session, names, if_exists)
+    raise NotSupportedError(f"DROP {kind} is not supported")
+
+
+def create_view(session: "Session", stmt: exp.Create) -> Result:
+    name = table_name(stmt.this)
+    tx = session.write_tx()
+    if name in tx.tables:
+        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
+    if name in tx.views and not stmt.args.get("replace"):
+        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
+    sql = session.datafusion_sql(stmt.expression)
+    session.check_plans(sql)
+    tx.set_views({**tx.views, name: sql})
+    return Result(None, 0, "CREATE VIEW")
+
+
+def alter(session: "Session", stmt: exp.Alter) -> Result:
+    name = table_name(stmt.this)
+    tx = session.write_tx()
+    tx.manifest(name)
+    for action in stmt.args.get("actions") or []:
+        if isinstance(action, exp.ColumnDef):
+            field, facts = _column(action, name)
+            tx.add_column(name, field)
+            if "default" in facts:
+                manifest = tx.manifest(name)
+                constraints = {**manifest.constraints}
+                constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
+                tx.alter_table(name, constraints=constraints)
+        elif isinstance(action, exp.RenameColumn):
+            tx.rename_column(name, action.this.name, action.args["to"].name)
+        elif isinstance(action, exp.AlterRename):
+            tx.rename_table(name, action.this.name)
+            name = action.this.name
+        elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
+            for column in action.args.get("tables") or [action.this]:
+                tx.drop_column(name, column.name)
+        else:
+            raise NotSupportedError(f"ALTER TABLE action not supported: {action.sql(dialect='postgres')}")
+    return Result(None, 0, "ALTER TABLE")
+
+
+def truncate(session: "Session", stmt: exp.TruncateTable) -> Result:
+    tx = session.write_tx()
+    for table in stmt.expressions:
+        tx.delete_where(table_name(table))
+    return Result(None, 0, "TRUNCATE TABLE")

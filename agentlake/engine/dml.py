@@ -1,0 +1,295 @@
+"""INSERT, UPDATE and DELETE on top of catalog transactions.
+
+DataFusion finds the rows (and computes new values); the catalog records what
+changed by rowid. Nothing here writes unless every check has passed, so a
+failed statement leaves the transaction as it was.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlglot import exp
+
+from catalog import ROWID
+from catalog.changes import live_keys
+from catalog.datafiles import key_tuples
+
+from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
+from ..results import Result
+from .ddl import table_name
+from .literals import literal_rows
+from .registry import ROWS_PREFIX
+
+if TYPE_CHECKING:
+    from catalog import Manifest
+
+    from .session import Session
+
+
+def _target(stmt: exp.Expression) -> tuple[str, str, list[str] | None]:
+    """Table name, the alias its columns are qualified with, and INSERT's column list."""
+    node = stmt.this
+    columns = None
+    if isinstance(node, exp.Schema):
+        columns = [c.name for c in node.expressions]
+        node = node.this
+    name = table_name(node)
+    return name, node.alias_or_name, columns
+
+
+def _from_rows_table(name: str, alias: str) -> str:
+    return f'"{ROWS_PREFIX}{name}" AS "{alias}"'
+
+
+# INSERT ------------------------------------------------------------------
+def insert(session: "Session", stmt: exp.Insert) -> Result:
+    name, alias, columns = _target(stmt)
+    tx = session.write_tx()
+    manifest = tx.manifest(name)
+    columns = columns or [f.name for f in manifest.schema]
+    unknown = [c for c in columns if manifest.schema.get_field_index(c) < 0]
+    if unknown:
+        raise ProgrammingError(f'column "{unknown[0]}" of relation "{name}" does not exist', sqlstate="42703")
+    source = stmt.expression
+    incoming = _source_rows(session, source, columns, manifest)
+    rows = _complete(session, incoming, manifest, name)
+    conflict = stmt.args.get("conflict")
+    returning = stmt.args.get("returning")
+    if conflict is not None:
+        written, count = _on_conflict(session, name, alias, manifest, rows, conflict)
+    else:
+        _check_unique_constraints(session, name, manifest, rows)
+        tx.append(name, rows)
+        written, count = rows, rows.num_rows
+    result_rows = _returning(session, name, alias, written, returning) if returning else None
+    return Result(result_rows, count, f"INSERT 0 {count}")
+
+
+def _source_rows(session: "Session", source, columns: list[str], manifest: "Manifest") -> pa.Table:
+    if isinstance(source, exp.Values):
+        rows = literal_rows(source, len(columns))
+        if rows is not None:
+            return _typed_table(rows, columns, manifest)
+    query = source
+    table = session.query_arrow(query)
+    if table.num_columns != len(columns):
+        raise ProgrammingError(
+            f"INSERT has {'more' if table.num_columns > len(columns) else 'fewer'} expressions than target columns",
+            sqlstate="42601",
+        )
+    return pa.table({c: _cast(table.column(i), manifest.schema.field(c)) for i, c in enumerate(columns)})
+
+
+def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") -> pa.Table:
+    arrays = {}
+    for index, column in enumerate(columns):
+        field = manifest.schema.field(column)
+        values = [row[index] for row in rows]
+        try:
+            arrays[column] = pa.array(values, type=field.type)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+            arrays[column] = _cast(pa.array([None if v is None else str(v) for v in values]), field)
+    return pa.table(arrays)
+
+
+def _cast(array, field: pa.Field):
+    if array.type == field.type:
+        return array
+    try:
+        return array.cast(field.type)
+    except pa.ArrowInvalid as err:
+        raise DataError(f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02") from None
+    except pa.ArrowNotImplementedError:
+        raise ProgrammingError(
+            f'column "{field.name}" is of type {field.type} but expression is of type {array.type}', sqlstate="42804"
+        ) from None
+
+
+def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: str) -> pa.Table:
+    """Fill defaults and identity values, then enforce NOT NULL (23502)."""
+    constraints = manifest.constraints or {}
+    out = {}
+    for field in manifest.schema:
+        if field.name in rows.column_names:
+            column = rows.column(field.name)
+        elif field.name in constraints.get("identity", {}):
+            start = session.repo.nextval(constraints["identity"][field.name], rows.num_rows)
+            column = pa.array(np.arange(start, start + rows.num_rows), type=field.type)
+        elif field.name in constraints.get("defaults", {}):
+            value = session.evaluate_default(constraints["defaults"][field.name], field)
+            column = pa.repeat(value, rows.num_rows) if isinstance(value, pa.Scalar) else value
+            column = _cast(column, field)
+        else:
+            column = pa.nulls(rows.num_rows, field.type)
+        if not field.nullable and column.null_count:
+            raise IntegrityError(
+                f'null value in column "{field.name}" of relation "{name}" violates not-null constraint',
+                sqlstate="23502",
+            )
+        out[field.name] = column
+    return pa.table(out, schema=pa.schema(list(manifest.schema)))
+
+
+def _check_unique_constraints(session: "Session", name: str, manifest: "Manifest", rows: pa.Table,
+                              ignore_rowids: np.ndarray | None = None) -> None:
+    for columns in (manifest.constraints or {}).get("unique", []):
+        new_keys = key_tuples(rows, columns)
+        seen: set = set()
+        for key in new_keys:
+            if key is None or (isinstance(key, tuple) and None in key):
+                continue
+            if key in seen:
+                raise IntegrityError(_unique_message(columns, key), sqlstate="23505")
+            seen.add(key)
+        if not seen:
+            continue
+        existing = session.write_tx().snapshot.read(name, columns, with_rowid=True)
+        if ignore_rowids is not None and len(ignore_rowids):
+            existing = existing.filter(pc.invert(pc.is_in(existing.column(ROWID), pa.array(ignore_rowids))))
+        for key in key_tuples(existing, columns):
+            if key in seen:
+                raise IntegrityError(_unique_message(columns, key), sqlstate="23505")
+
+
+def _unique_message(columns: list[str], key) -> str:
+    value = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+    return f"duplicate key value violates unique constraint: Key ({', '.join(columns)})=({value}) already exists."
+
+
+def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
+    tx = session.write_tx()
+    keys_columns = [c.name for c in (conflict.args.get("conflict_keys") or [])] or list(manifest.primary_key)
+    if not keys_columns:
+        raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
+    if keys_columns != list(manifest.primary_key):
+        raise NotSupportedError("ON CONFLICT is supported on the primary key only", sqlstate="0A000")
+    existing = live_keys(manifest, session.repo.files)
+    incoming = key_tuples(rows, keys_columns)
+    seen, hit_rows, fresh_rows = set(), [], []
+    for index, key in enumerate(incoming):
+        if key in seen:
+            raise ProgrammingError(
+                "ON CONFLICT DO UPDATE command cannot affect row a second time", sqlstate="21000")
+        seen.add(key)
+        (hit_rows if key in existing else fresh_rows).append(index)
+    fresh = rows.take(fresh_rows)
+    if fresh.num_rows:
+        tx.append(name, fresh)
+    if conflict.args.get("action") is not None and conflict.args["action"].name.upper() == "NOTHING" or \
+            conflict.args.get("nothing"):
+        return fresh, fresh.num_rows
+    if not hit_rows:
+        return fresh, fresh.num_rows
+    excluded = rows.take(hit_rows)
+    rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())
+    updated = _do_update(session, name, alias, manifest, excluded.append_column(ROWID, rowids), conflict)
+    if updated.num_rows:
+        tx.put_rows(name, updated)
+    written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
+    return written, written.num_rows
+
+
+def _do_update(session, name, alias, manifest, excluded: pa.Table, conflict: exp.OnConflict) -> pa.Table:
+    """Evaluate DO UPDATE SET ... WHERE ... joining the existing row with EXCLUDED."""
+    assignments = {e.this.name: e.expression for e in conflict.args.get("expressions") or []}
+    where = conflict.args.get("where")
+    with session.temp_table("excluded", excluded) as excluded_name:
+        select = []
+        for field in manifest.schema:
+            expr = assignments.get(field.name)
+            sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
+            select.append(f'{sql} AS "{field.name}"')
+        sql = (
+            f'SELECT {", ".join(select)}, "{alias}"."{ROWID}" FROM {_from_rows_table(name, alias)} '
+            f'JOIN "{excluded_name}" AS excluded ON "{alias}"."{ROWID}" = excluded."{ROWID}"'
+        )
+        if where is not None:
+            sql += f" WHERE {session.datafusion_sql(where.this if isinstance(where, exp.Where) else where)}"
+        return _conform_update(session.run_datafusion(sql), manifest)
+
+
+def _conform_update(rows: pa.Table, manifest: "Manifest") -> pa.Table:
+    arrays = [_cast(rows.column(f.name), f) for f in manifest.schema] + [rows.column(ROWID)]
+    schema = pa.schema([f.with_nullable(True) for f in manifest.schema] + [pa.field(ROWID, pa.int64())])
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+# UPDATE ------------------------------------------------------------------
+def update(session: "Session", stmt: exp.Update) -> Result:
+    name, alias, _ = _target(stmt)
+    tx = session.write_tx()
+    manifest = tx.manifest(name)
+    assignments = {}
+    for eq in stmt.expressions:
+        column = eq.this.name
+        if manifest.schema.get_field_index(column) < 0:
+            raise ProgrammingError(f'column "{column}" of relation "{name}" does not exist', sqlstate="42703")
+        assignments[column] = eq.expression
+    select = []
+    for field in manifest.schema:
+        expr = assignments.get(field.name)
+        sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
+        select.append(f'{sql} AS "{field.name}"')
+    sql = f'SELECT {", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}" FROM {_from_rows_table(name, alias)}'
+    extra = stmt.args.get("from_") or stmt.args.get("from")
+    if extra is not None:
+        sql += ", " + ", ".join(session.datafusion_sql(t) for t in extra.expressions)
+    where = stmt.args.get("where")
+    if where is not None:
+        sql += f" WHERE {session.datafusion_sql(where.this)}"
+    rows = session.run_datafusion(sql)
+    rows = _first_per_rowid(_conform_update(rows, manifest))
+    if rows.num_rows:
+        for field in manifest.schema:
+            if not field.nullable and rows.column(field.name).null_count:
+                raise IntegrityError(
+                    f'null value in column "{field.name}" of relation "{name}" violates not-null constraint',
+                    sqlstate="23502")
+        unique_columns = {c for cols in (manifest.constraints or {}).get("unique", []) for c in cols}
+        if unique_columns & set(assignments):
+            _check_unique_constraints(session, name, manifest, rows, rows.column(ROWID).to_numpy())
+        tx.put_rows(name, rows)
+    returning = stmt.args.get("returning")
+    result_rows = _returning(session, name, alias, rows.drop_columns([ROWID]), returning) if returning else None
+    return Result(result_rows, rows.num_rows, f"UPDATE {rows.num_rows}")
+
+
+def _first_per_rowid(rows: pa.Table) -> pa.Table:
+    """UPDATE ... FROM may match a row several times; PostgreSQL applies one of them."""
+    rowids = rows.column(ROWID).to_numpy()
+    _, first = np.unique(rowids, return_index=True)
+    return rows if len(first) == len(rowids) else rows.take(np.sort(first))
+
+
+# DELETE ------------------------------------------------------------------
+def delete(session: "Session", stmt: exp.Delete) -> Result:
+    name, alias, _ = _target(stmt)
+    tx = session.write_tx()
+    manifest = tx.manifest(name)
+    returning = stmt.args.get("returning")
+    columns = ", ".join(f'"{alias}"."{f.name}"' for f in manifest.schema) if returning else None
+    sql = f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}" FROM {_from_rows_table(name, alias)}'
+    using = stmt.args.get("using")
+    if using:
+        sql += ", " + ", ".join(session.datafusion_sql(t) for t in using)
+    where = stmt.args.get("where")
+    if where is not None:
+        sql += f" WHERE {session.datafusion_sql(where.this)}"
+    rows = session.run_datafusion(sql)
+    rowids = np.unique(rows.column(ROWID).to_numpy())
+    count = tx.delete_rowids(name, rowids)
+    result_rows = None
+    if returning:
+        _, first = np.unique(rows.column(ROWID).to_numpy(), return_index=True)
+        result_rows = _returning(session, name, alias, rows.take(np.sort(first)).drop_columns([ROWID]), returning)
+    return Result(result_rows, count, f"DELETE {count}")
+
+
+# RETURNING ---------------------------------------------------------------
+def _returning(session: "Session", name: str, alias: str, rows: pa.Table, returning: exp.Returning) -> pa.Table:
+    with session.temp_table(f"returning_{name}", rows) as temp:
+        exprs = ", ".join(session.datafusion_sql(e) for e in returning.expressions)
+        return session.run_datafusion(f'SELECT {exprs} FROM "{temp}" AS "{alias}"')

@@ -1,0 +1,56 @@
+"""Constant VALUES rows turned into Python values without planning a query.
+
+Agents insert one row at a time; building a DataFusion plan for ``VALUES
+('a', 1)`` would cost more than the commit. Anything that is not a plain
+constant returns None, and the caller plans the rows with DataFusion instead.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlglot import exp
+
+from ..errors import ProgrammingError
+
+_NOT_CONSTANT = object()
+
+
+def constant(node: exp.Expression):
+    """The Python value of a constant expression, or ``_NOT_CONSTANT``."""
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Boolean):
+        return node.this
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.this
+        text = node.this
+        if text.isdigit():
+            return int(text)
+        try:
+            return Decimal(text) if "." in text and "e" not in text.lower() else float(text)
+        except ArithmeticError:
+            return _NOT_CONSTANT
+    if isinstance(node, exp.Neg):
+        inner = constant(node.this)
+        return -inner if isinstance(inner, (int, float, Decimal)) and not isinstance(inner, bool) else _NOT_CONSTANT
+    if isinstance(node, exp.Paren):
+        return constant(node.this)
+    return _NOT_CONSTANT
+
+
+def literal_rows(values: exp.Values, width: int) -> list[tuple] | None:
+    """Rows of a VALUES list of constants, or None when any entry needs evaluation."""
+    rows = []
+    for row in values.expressions:
+        items = row.expressions if isinstance(row, exp.Tuple) else [row]
+        if len(items) != width:
+            raise ProgrammingError(
+                f"INSERT has {'more' if len(items) > width else 'fewer'} expressions than target columns",
+                sqlstate="42601",
+            )
+        converted = tuple(constant(item) for item in items)
+        if any(v is _NOT_CONSTANT for v in converted):
+            return None
+        rows.append(converted)
+    return rows

@@ -1,0 +1,68 @@
+"""Running queries: snapshot registration, the executor seam, result normalization."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from datafusion import SessionContext
+
+from .registry import SnapshotRegistry, new_session
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_VIEW_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary(), pa.large_string(): pa.string(),
+               pa.large_binary(): pa.binary()}
+
+
+class QueryRunner:
+    """Owns a session's DataFusion context and keeps it registered to the snapshot being read."""
+
+    def __init__(self, session: "Session") -> None:
+        self.session = session
+        self._ctx: SessionContext | None = None
+        self._registry: SnapshotRegistry | None = None
+
+    def context(self) -> SessionContext:
+        if self._ctx is None:
+            self._ctx = new_session()
+            self._registry = SnapshotRegistry(self._ctx)
+            for install in _INSTALLERS:
+                install(self._ctx, self.session)
+        return self._ctx
+
+    def sync(self) -> SessionContext:
+        ctx = self.context()
+        self._registry.sync(self.session.snapshot)
+        return ctx
+
+    def plan(self, sql: str):
+        return self.sync().sql(sql).optimized_logical_plan()
+
+    def run_query(self, stmt) -> pa.Table:
+        """A SELECT-like statement; the executor router hooks in here."""
+        return self.run_sql(self.session.datafusion_sql(stmt))
+
+    def run_sql(self, sql: str) -> pa.Table:
+        return normalize(self.sync().sql(sql).to_arrow_table())
+
+
+def normalize(table: pa.Table) -> pa.Table:
+    """Results use classic Arrow types (no views, no large offsets) so every client understands them."""
+    fields = []
+    changed = False
+    for f in table.schema:
+        target = _VIEW_TYPES.get(f.type)
+        if target is not None:
+            changed = True
+            f = f.with_type(target)
+        fields.append(f)
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata)) if changed else table
+
+
+_INSTALLERS: list = []
+
+
+def on_new_context(install) -> None:
+    """Register ``install(ctx, session)``: UDFs and catalogs every session context needs."""
+    _INSTALLERS.append(install)

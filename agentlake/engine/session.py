@@ -1,0 +1,209 @@
+"""One client session: a branch, its settings, its transaction, its DataFusion context.
+
+Statements arrive as SQL text; the front end (agentlake.sql) parses and binds
+them; this module runs each against the right snapshot and manages
+transactions the way PostgreSQL does (autocommit, BEGIN/COMMIT, savepoints,
+the failed state that only ROLLBACK leaves).
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+import time
+from typing import Any, Callable, Iterator
+
+import pyarrow as pa
+from sqlglot import exp
+
+from catalog import CatalogError, ConflictError, Repository, Snapshot, Transaction
+
+from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
+from ..results import Result
+from . import ddl, dml, frontend
+from .query import QueryRunner
+from .settings import Settings
+
+_temp_ids = itertools.count()
+
+
+class Session:
+    """State of one connection; not thread-safe (one statement at a time), like a PostgreSQL backend."""
+
+    def __init__(self, repo: Repository, branch: str, settings: Settings, user: str | None = None) -> None:
+        self.repo = repo
+        self.branch = branch
+        self.user = user
+        self.settings = settings
+        self.settings.set("agentlake.branch", branch)
+        self.notices: list[str] = []
+        self._tx: Transaction | None = None
+        self._explicit = False
+        self._failed = False
+        self._savepoints: list[tuple[str, Any]] = []
+        self._tx_started = time.time()
+        self.runner = QueryRunner(self)
+        self._cancel = threading.Event()
+
+    # transaction state -------------------------------------------------
+    @property
+    def transaction_status(self) -> str:
+        if self._failed:
+            return "failed"
+        return "in_transaction" if self._explicit else "idle"
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """What statements read: the open transaction's view, else the branch head now."""
+        if self._tx is not None:
+            return self._tx.snapshot
+        return self.repo.snapshot(self.branch)
+
+    def write_tx(self) -> Transaction:
+        if self._tx is None:
+            self._tx = self.repo.begin(self.branch)
+        return self._tx
+
+    def begin(self) -> None:
+        if self._explicit:
+            self.notice("there is already a transaction in progress")
+            return
+        self._explicit = True
+        self._tx = self.repo.begin(self.branch)
+        self._tx_started = time.time()
+
+    def commit(self) -> str:
+        """COMMIT; in the failed state it rolls back, as PostgreSQL does."""
+        if self._failed:
+            self.rollback()
+            return "ROLLBACK"
+        if not self._explicit:
+            self.notice("there is no transaction in progress")
+        tx, self._tx = self._tx, None
+        self._explicit, self._savepoints = False, []
+        if tx is not None:
+            self._commit_tx(tx)
+        return "COMMIT"
+
+    def _commit_tx(self, tx: Transaction) -> None:
+        tx.repo.durability = self.settings["agentlake.durability"]
+        try:
+            tx.commit(author=self.user or "")
+        except ConflictError as err:
+            raise SerializationFailure(
+                f"could not serialize access due to concurrent update: {err}", sqlstate="40001") from None
+
+    def rollback(self) -> None:
+        if self._tx is not None:
+            self._tx.rollback()
+        self._tx, self._explicit, self._failed, self._savepoints = None, False, False, []
+
+    def savepoint(self, name: str) -> None:
+        if not self._explicit:
+            raise ProgrammingError("SAVEPOINT can only be used in transaction blocks", sqlstate="25P01")
+        self._savepoints.append((name.lower(), self._tx.savepoint()))
+
+    def _find_savepoint(self, name: str) -> int:
+        for index in range(len(self._savepoints) - 1, -1, -1):
+            if self._savepoints[index][0] == name.lower():
+                return index
+        raise ProgrammingError(f'savepoint "{name}" does not exist', sqlstate="3B001")
+
+    def release(self, name: str) -> None:
+        del self._savepoints[self._find_savepoint(name):]
+
+    def rollback_to(self, name: str) -> None:
+        index = self._find_savepoint(name)
+        self._tx.rollback_to(self._savepoints[index][1])
+        del self._savepoints[index + 1:]
+        self._failed = False
+
+    def set_branch(self, branch: str) -> None:
+        if self._explicit:
+            raise ProgrammingError("cannot change branch inside a transaction", sqlstate="25001")
+        self.repo.head(branch)
+        self.branch = branch
+        self.settings.set("agentlake.branch", branch)
+
+    def notice(self, message: str) -> None:
+        self.notices.append(message)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    # running statements --------------------------------------------------
+    def execute(self, sql: str, params=None) -> list[Result]:
+        """Run every statement of ``sql``; returns one result per statement."""
+        self._cancel.clear()
+        statements = frontend.parse(sql, params)
+        results = []
+        for statement in statements:
+            results.append(self._execute_one(statement))
+        return results or [Result(None, 0, None)]
+
+    def _execute_one(self, stmt: exp.Expression) -> Result:
+        handler, ends_tx = frontend.handler_for(stmt)
+        if self._failed and not ends_tx:
+            raise InFailedTransaction(
+                "current transaction is aborted, commands ignored until end of transaction block")
+        autocommit = not self._explicit
+        savepoint = self._tx.savepoint() if self._tx is not None and not autocommit else None
+        try:
+            result = handler(self, stmt)
+            if autocommit and self._tx is not None:
+                tx, self._tx = self._tx, None
+                self._commit_tx(tx)
+            return result
+        except Exception as err:
+            error = self._translate(err)
+            if autocommit:
+                if self._tx is not None:
+                    self._tx.rollback()
+                self._tx = None
+            elif savepoint is not None and self._tx is not None:
+                self._tx.rollback_to(savepoint)
+                self._failed = True
+            raise error from (None if error is err else err)
+
+    def _translate(self, err: Exception) -> Error:
+        if isinstance(err, Error):
+            return err
+        if isinstance(err, CatalogError):
+            return from_catalog(err)
+        if self._cancel.is_set():
+            return QueryCanceled("canceling statement due to user request")
+        return frontend.translate_error(err)
+
+    # services for statement handlers ---------------------------------------
+    def datafusion_sql(self, node: exp.Expression) -> str:
+        return frontend.to_datafusion_sql(node)
+
+    def run_datafusion(self, sql: str) -> pa.Table:
+        return self.runner.run_sql(sql)
+
+    def query_arrow(self, node: exp.Expression) -> pa.Table:
+        return self.runner.run_sql(self.datafusion_sql(node))
+
+    def check_plans(self, sql: str) -> None:
+        self.runner.plan(sql)
+
+    @contextlib.contextmanager
+    def temp_table(self, hint: str, rows: pa.Table) -> Iterator[str]:
+        name = f"_tmp_{hint}_{next(_temp_ids)}"
+        ctx = self.runner.context()
+        ctx.register_record_batches(name, [rows.to_batches() or [pa.RecordBatch.from_pylist([], rows.schema)]])
+        try:
+            yield name
+        finally:
+            ctx.deregister_table(name)
+
+    def evaluate_default(self, sql: str, field: pa.Field) -> pa.Array | pa.Scalar:
+        """DEFAULT expressions; now() is the transaction's start time, as in PostgreSQL."""
+        lowered = sql.strip().lower()
+        if lowered in ("now()", "current_timestamp", "transaction_timestamp()", "localtimestamp"):
+            return pa.scalar(int(self._tx_started * 1_000_000), pa.timestamp("us", tz="UTC"))
+        node = frontend.parse_expression(sql)
+        return self.runner.run_sql(f"SELECT {self.datafusion_sql(node)} AS v").column(0)[0]
+
+
+HandlerFn = Callable[[Session, exp.Expression], Result]

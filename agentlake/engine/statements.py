@@ -1,0 +1,109 @@
+"""Which handler runs which statement: one registry, keyed by AST node class."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import pyarrow as pa
+from sqlglot import exp
+
+from ..errors import NotSupportedError, ProgrammingError
+from ..results import Result
+from . import branching, ddl, dml
+
+if TYPE_CHECKING:
+    from .session import Session
+
+Handler = Callable[["Session", exp.Expression], Result]
+
+
+def run_query(session: "Session", stmt: exp.Expression) -> Result:
+    call = branching.branch_call(stmt)
+    if call is not None:
+        return call(session)
+    table = session.runner.run_query(stmt)
+    return Result(table, table.num_rows, f"SELECT {table.num_rows}")
+
+
+def _create(session: "Session", stmt: exp.Create) -> Result:
+    kind = (stmt.args.get("kind") or "").upper()
+    if kind == "TABLE":
+        return ddl.create_table(session, stmt)
+    if kind == "VIEW":
+        return ddl.create_view(session, stmt)
+    if kind == "INDEX":
+        from ..vector.ddl import create_index
+
+        return create_index(session, stmt)
+    raise NotSupportedError(f"CREATE {kind} is not supported")
+
+
+def _begin(session: "Session", stmt) -> Result:
+    session.begin()
+    return Result(None, 0, "BEGIN")
+
+
+def _commit(session: "Session", stmt) -> Result:
+    return Result(None, 0, session.commit())
+
+
+def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
+    savepoint = stmt.args.get("savepoint")
+    if savepoint is not None:
+        session.rollback_to(savepoint.name if isinstance(savepoint, exp.Expression) else str(savepoint))
+        return Result(None, 0, "ROLLBACK")
+    if not session._explicit:
+        session.notice("there is no transaction in progress")
+    session.rollback()
+    return Result(None, 0, "ROLLBACK")
+
+
+def _set(session: "Session", stmt: exp.Set) -> Result:
+    from .session_settings import apply_set
+
+    apply_set(session, stmt)
+    return Result(None, 0, "SET")
+
+
+_HANDLERS: dict[type, Handler] = {
+    exp.Select: run_query,
+    exp.Union: run_query,
+    exp.Intersect: run_query,
+    exp.Except: run_query,
+    exp.Values: run_query,
+    exp.Insert: dml.insert,
+    exp.Update: dml.update,
+    exp.Delete: dml.delete,
+    exp.Create: _create,
+    exp.Drop: ddl.drop,
+    exp.Alter: ddl.alter,
+    exp.TruncateTable: ddl.truncate,
+    exp.Transaction: _begin,
+    exp.Commit: _commit,
+    exp.Rollback: _rollback,
+    exp.Set: _set,
+}
+_ENDS_TRANSACTION = {exp.Commit, exp.Rollback}
+
+
+def register(node_class: type, handler: Handler, ends_transaction: bool = False) -> None:
+    """Let other modules (the front end's own statement nodes, vectors, EXPLAIN) add handlers."""
+    _HANDLERS[node_class] = handler
+    if ends_transaction:
+        _ENDS_TRANSACTION.add(node_class)
+
+
+def dispatch(stmt: exp.Expression) -> tuple[Handler, bool]:
+    for cls in type(stmt).__mro__:
+        handler = _HANDLERS.get(cls)
+        if handler is not None:
+            return handler, cls in _ENDS_TRANSACTION
+    if isinstance(stmt, exp.With) or stmt.find(exp.Select) is stmt:
+        return run_query, False
+    raise NotSupportedError(f"statement not supported: {stmt.sql(dialect='postgres')[:80]}")
+
+
+def status_table(name: str, value: str) -> pa.Table:
+    return pa.table({name: pa.array([value], pa.string())})
+
+
+__all__ = ["dispatch", "register", "run_query", "status_table", "ProgrammingError"]
