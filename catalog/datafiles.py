@@ -21,6 +21,7 @@ from .errors import NotNullViolation, SchemaMismatch
 from .objects import ROWID, DataFile, Manifest, field_id
 
 ROW_GROUP_ROWS = 128 * 1024
+TABLE_CACHE_BYTES = 256 << 20
 _STAT_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_string, pa.types.is_large_string)
 
 
@@ -111,6 +112,8 @@ class FileReader:
         self.storage = storage
         self.fs, self.root = storage.filesystem()
         self._cache: OrderedDict[tuple, object] = OrderedDict()
+        self._tables: OrderedDict[tuple, pa.Table] = OrderedDict()
+        self._table_bytes = 0
         self._lock = Lock()
 
     def _cached(self, key: tuple, build):
@@ -156,6 +159,22 @@ class FileReader:
             table = table.filter(mask)
         if not with_rowid and ROWID in table.column_names:
             table = table.drop_columns([ROWID])
+        return table
+
+    def table(self, entry: DataFile) -> pa.Table:
+        """The whole decoded file, cached within a memory budget (point lookups read single rows)."""
+        key = ("table", entry.id)
+        with self._lock:
+            if key in self._tables:
+                self._tables.move_to_end(key)
+                return self._tables[key]
+        table = self.read_raw(entry)
+        with self._lock:
+            self._tables[key] = table
+            self._table_bytes += table.nbytes
+            while self._table_bytes > TABLE_CACHE_BYTES and len(self._tables) > 1:
+                _, evicted = self._tables.popitem(last=False)
+                self._table_bytes -= evicted.nbytes
         return table
 
     def rowids(self, entry: DataFile) -> np.ndarray:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from datafusion import SessionContext
 
+from .fastpath import point_lookup
 from .registry import SnapshotRegistry, new_session
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ class QueryRunner:
 
     def run_query(self, stmt) -> pa.Table:
         """A SELECT-like statement; the executor router hooks in here."""
+        found = point_lookup(self.session, stmt)
+        if found is not None:
+            return found
         return self.run_sql(self.session.datafusion_sql(stmt))
 
     def run_sql(self, sql: str) -> pa.Table:

@@ -1,0 +1,129 @@
+"""Primary-key point lookups without planning (DESIGN.md, "Fast paths").
+
+``SELECT cols FROM t WHERE pk = const`` is what agents run most. Planning it in
+DataFusion costs milliseconds; the catalog's cached key maps answer it in
+microseconds. Anything else, or anything doubtful, returns None and takes the
+planned path, whose answers the tests compare this one against.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+from sqlglot import exp
+
+from catalog.objects import FIELD_ID
+
+from .literals import _NOT_CONSTANT, constant
+
+if TYPE_CHECKING:
+    from catalog import Manifest
+
+    from .session import Session
+
+_DISQUALIFYING = ("joins", "group", "having", "order", "distinct", "windows", "qualify", "offset", "with_", "with")
+
+
+def _equalities(where: exp.Expression, alias: str) -> dict[str, object] | None:
+    """Column = constant conjuncts, or None if the predicate has any other shape."""
+    found: dict[str, object] = {}
+    for conjunct in where.flatten() if isinstance(where, exp.And) else [where]:
+        if not isinstance(conjunct, exp.EQ):
+            return None
+        left, right = conjunct.this, conjunct.expression
+        if isinstance(right, exp.Column):
+            left, right = right, left
+        if not isinstance(left, exp.Column) or (left.table and left.table != alias):
+            return None
+        value = constant(right)
+        if value is _NOT_CONSTANT or value is None or left.name in found:
+            return None
+        found[left.name] = value
+    return found
+
+
+def _outputs(select: exp.Select, manifest: "Manifest", alias: str) -> list[tuple[str, str]] | None:
+    """(source column, output name) pairs for plain column lists and *."""
+    out = []
+    for node in select.expressions:
+        if isinstance(node, exp.Star):
+            out.extend((f.name, f.name) for f in manifest.schema)
+            continue
+        name = node.alias if isinstance(node, exp.Alias) else None
+        inner = node.this if isinstance(node, exp.Alias) else node
+        if isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star) and inner.table in ("", alias):
+            out.extend((f.name, f.name) for f in manifest.schema)
+        elif isinstance(inner, exp.Column) and inner.table in ("", alias) and manifest.schema.get_field_index(inner.name) >= 0:
+            out.append((inner.name, name or inner.name))
+        else:
+            return None
+    return out
+
+
+def point_lookup(session: "Session", stmt: exp.Expression) -> pa.Table | None:
+    if not isinstance(stmt, exp.Select) or any(stmt.args.get(k) for k in _DISQUALIFYING):
+        return None
+    source = stmt.args.get("from_") or stmt.args.get("from")
+    where = stmt.args.get("where")
+    if source is None or where is None or not isinstance(source.this, exp.Table) or source.this.args.get("db"):
+        return None
+    snapshot = session.snapshot
+    manifest = snapshot.tables.get(source.this.name)
+    if manifest is None or not manifest.primary_key or source.this.name in snapshot.views:
+        return None
+    alias = source.this.alias_or_name
+    equalities = _equalities(where.this, alias)
+    if equalities is None or set(equalities) != set(manifest.primary_key):
+        return None
+    outputs = _outputs(stmt, manifest, alias)
+    limit = stmt.args.get("limit")
+    if outputs is None or (limit is not None and constant(limit.expression) is _NOT_CONSTANT):
+        return None
+    key = _coerce_key(manifest, equalities)
+    if key is None:
+        return None
+    row = _find(session, manifest, key)
+    schema = pa.schema([manifest.schema.field(src).with_name(out).with_nullable(True) for src, out in outputs])
+    if row is None or (limit is not None and int(constant(limit.expression)) <= 0):
+        return schema.empty_table()
+    entry_table, position, entry = row
+    arrays = []
+    for src, _ in outputs:
+        stored = entry.columns.get(int(manifest.schema.field(src).metadata[FIELD_ID]))
+        field = manifest.schema.field(src)
+        if stored is None:
+            arrays.append(pa.nulls(1, field.type))
+        else:
+            value = entry_table.column(stored).slice(position, 1)
+            arrays.append(value if value.type == field.type else value.cast(field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
+    parts = []
+    for column in manifest.primary_key:
+        field = manifest.schema.field(column)
+        value = equalities[column]
+        try:
+            scalar = pa.scalar(value)
+            parts.append((scalar if scalar.type == field.type else scalar.cast(field.type)).as_py())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, OverflowError):
+            return None
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def _find(session: "Session", manifest: "Manifest", key):
+    files = session.repo.files
+    for entry in reversed(manifest.files):
+        if not entry.live_rows:
+            continue
+        rowid = files.key_index(entry, manifest).get(key)
+        if rowid is None or (len(entry.deleted) and rowid in entry.deleted):
+            continue
+        table = files.table(entry)
+        position = int(np.flatnonzero(files.rowids(entry) == rowid)[0])
+        return table, position, entry
+    return None
+
+
