@@ -139,7 +139,7 @@ class FileReader:
         """Rows of one file in the table's current schema, deleted rows removed."""
         wanted = [f for f in manifest.schema if columns is None or f.name in columns]
         file_cols = [entry.columns[field_id(f)] for f in wanted if field_id(f) in entry.columns]
-        raw = self.read_raw(entry, file_cols + [ROWID])
+        raw = self._columns(entry, file_cols + [ROWID])
         arrays, names = [], []
         for f in wanted:
             fid = field_id(f)
@@ -177,9 +177,21 @@ class FileReader:
                 self._table_bytes -= evicted.nbytes
         return table
 
+    def remember(self, entry: DataFile, table: pa.Table) -> None:
+        """Seed the caches with a file this process just wrote, so it is never read back."""
+        if table.nbytes <= TABLE_CACHE_BYTES // 64:
+            with self._lock:
+                self._tables[("table", entry.id)] = table
+                self._table_bytes += table.nbytes
+
+    def _columns(self, entry: DataFile, names: list[str]) -> pa.Table:
+        with self._lock:
+            cached = self._tables.get(("table", entry.id))
+        return cached.select(names) if cached is not None else self.read_raw(entry, names)
+
     def rowids(self, entry: DataFile) -> np.ndarray:
         """All rowids stored in a file (deleted or not), cached: files never change."""
-        return self._cached(("rowids", entry.id), lambda: self.read_raw(entry, [ROWID]).column(ROWID).to_numpy())
+        return self._cached(("rowids", entry.id), lambda: self._columns(entry, [ROWID]).column(ROWID).to_numpy())
 
     def key_index(self, entry: DataFile, manifest: Manifest) -> dict:
         """Primary key -> rowid for every row stored in a file, cached per file."""
@@ -188,7 +200,7 @@ class FileReader:
             return {}
 
         def build() -> dict:
-            raw = self.read_raw(entry, names + [ROWID])
+            raw = self._columns(entry, names + [ROWID])
             keys = key_tuples(raw, names)
             return dict(zip(keys, raw.column(ROWID).to_pylist()))
 

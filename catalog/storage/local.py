@@ -23,8 +23,8 @@ from .base import RefState, decode_ref, dumps, encode_ref
 
 _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
-CHECKPOINT_RECORDS = 64
-CHECKPOINT_BYTES = 8 << 20
+CHECKPOINT_RECORDS = 1024
+CHECKPOINT_BYTES = 32 << 20
 
 
 def _fsync_dir(path: str) -> None:
