@@ -130,7 +130,7 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
         tx.set_views(views)
         return Result(None, 0, "DROP VIEW")
     if kind == "INDEX":
-        from ..vector.ddl import drop_index
+        from .vectors import drop_index
 
         return drop_index(session, names, if_exists)
     raise NotSupportedError(f"DROP {kind} is not supported")

@@ -7,6 +7,7 @@ import pyarrow as pa
 from datafusion import SessionContext
 
 from .fastpath import point_lookup
+from .vectors import match_topk, run_topk
 from .registry import SnapshotRegistry, new_session
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class QueryRunner:
         self.session = session
         self._ctx: SessionContext | None = None
         self._registry: SnapshotRegistry | None = None
+        self.last_route = ""
 
     def context(self) -> SessionContext:
         if self._ctx is None:
@@ -44,7 +46,13 @@ class QueryRunner:
         """A SELECT-like statement; the executor router hooks in here."""
         found = point_lookup(self.session, stmt)
         if found is not None:
+            self.last_route = "primary-key lookup (no planning)"
             return found
+        search = match_topk(stmt, self.session.snapshot)
+        if search is not None:
+            table, self.last_route = run_topk(self.session, stmt, search)
+            return table
+        self.last_route = "local (DataFusion)"
         return self.run_sql(self.session.datafusion_sql(stmt))
 
     def run_sql(self, sql: str) -> pa.Table:

@@ -31,7 +31,7 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
     if kind == "VIEW":
         return ddl.create_view(session, stmt)
     if kind == "INDEX":
-        from ..vector.ddl import create_index
+        from .vectors import create_index
 
         return create_index(session, stmt)
     raise NotSupportedError(f"CREATE {kind} is not supported")

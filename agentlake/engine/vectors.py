@@ -1,0 +1,319 @@
+"""Vector search inside SQL: index DDL, per-file indexes, and top-k planning.
+
+``WHERE <filter> ORDER BY embedding <-> $1 LIMIT k`` is answered as a vector
+search, not as "compute a distance for every row and sort": the filter is
+evaluated first (so its selectivity is known, not guessed), each data file is
+searched with its index or exactly, the per-file top-k merge into the global
+top-k, and DataFusion then evaluates the original select list over just those
+k rows — so every other part of the query keeps its normal meaning.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+from sqlglot import exp
+
+from catalog import DataFile, Manifest, Repository, on_new_files
+from catalog.objects import ROWID, field_id
+
+from ..errors import DataError, NotSupportedError, ProgrammingError
+from ..results import Result
+from .ddl import table_name
+from .literals import constant
+from .registry import ROWS_PREFIX
+
+if TYPE_CHECKING:
+    from .session import Session
+
+DISTANCE_FUNCTIONS = {
+    "l2_distance": "l2", "cosine_distance": "cosine", "negative_inner_product": "ip", "l1_distance": "l1",
+}
+OPCLASS_METRICS = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
+MIN_INDEXED_ROWS = 2048
+VECTOR_CACHE_BYTES = 2 << 30
+
+
+def index_path(manifest: Manifest, index_name: str, entry: DataFile) -> str:
+    return f"index/{manifest.table_id}/{index_name}/{entry.id}.idx"
+
+
+class VectorCache:
+    """Decoded vectors and loaded indexes per immutable data file, within a memory budget."""
+
+    def __init__(self, budget: int = VECTOR_CACHE_BYTES) -> None:
+        self.budget = budget
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, build, size=lambda v: getattr(v, "nbytes", 1 << 20)):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            self._items[key] = value
+            self._bytes += size(value)
+            while self._bytes > self.budget and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= size(old)
+        return value
+
+
+_cache = VectorCache()
+
+
+def file_vectors(repo: Repository, manifest: Manifest, entry: DataFile, column: str) -> np.ndarray:
+    """The (rows x dim) float32 matrix of one vector column of one file, in file order."""
+    fid = field_id(manifest.schema.field(column))
+    stored = entry.columns.get(fid)
+
+    def build() -> np.ndarray:
+        if stored is None:
+            return np.full((entry.rows, manifest.schema.field(column).type.list_size), np.nan, dtype=np.float32)
+        array = repo.files.read_raw(entry, [stored]).column(stored).combine_chunks()
+        dim = array.type.list_size
+        values = array.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+        matrix = values.reshape(len(array), dim)
+        if array.null_count:
+            matrix = matrix.copy()
+            matrix[np.asarray(array.is_null())] = np.nan
+        return matrix
+
+    return _cache.get(("vectors", entry.id, stored), build)
+
+
+# index DDL ------------------------------------------------------------------
+@dataclass(frozen=True)
+class IndexDefinition:
+    name: str
+    column: str
+    method: str
+    metric: str
+    params: dict
+
+    def to_json(self) -> dict:
+        return {"column": self.column, "method": self.method, "metric": self.metric, "params": self.params}
+
+
+def _definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> IndexDefinition:
+    index = stmt.this
+    params_node = index.args.get("params")
+    method = "hnsw"
+    column, opclass = None, "vector_l2_ops"
+    if params_node is not None:
+        using = params_node.args.get("using")
+        method = (using.name if isinstance(using, exp.Expression) else str(using or "hnsw")).lower()
+        columns = params_node.args.get("columns") or []
+        if len(columns) != 1:
+            raise NotSupportedError("vector indexes cover exactly one column")
+        target = columns[0].this if isinstance(columns[0], exp.Ordered) else columns[0]
+        if isinstance(target, exp.Column):
+            column = target.name
+        else:
+            column = target.this.name if isinstance(target.this, exp.Expression) else str(target.this)
+            opclass = target.expression.name if isinstance(target.expression, exp.Expression) else opclass
+        with_params = {p.this.name.lower(): constant(p.expression) for p in (params_node.args.get("with_storage") or [])}
+    else:
+        with_params = {}
+    if column is None or manifest.schema.get_field_index(column) < 0:
+        raise ProgrammingError(f'column "{column}" of relation "{table}" does not exist', sqlstate="42703")
+    if not pa.types.is_fixed_size_list(manifest.schema.field(column).type):
+        raise ProgrammingError(f'column "{column}" is not a vector; only vector columns can be indexed', sqlstate="42809")
+    if opclass not in OPCLASS_METRICS:
+        raise ProgrammingError(f'operator class "{opclass}" does not exist for access method "{method}"', sqlstate="42704")
+    name = index.name or f"{table}_{column}_idx"
+    return IndexDefinition(name, column, method, OPCLASS_METRICS[opclass], with_params)
+
+
+def create_index(session: "Session", stmt: exp.Create) -> Result:
+    table = table_name(stmt.this.args.get("table") or stmt.this)
+    tx = session.write_tx()
+    manifest = tx.manifest(table)
+    definition = _definition_from_ast(stmt, manifest, table)
+    if definition.name in manifest.indexes:
+        if stmt.args.get("exists"):
+            return Result(None, 0, "CREATE INDEX")
+        raise ProgrammingError(f'relation "{definition.name}" already exists', sqlstate="42P07")
+    indexes = {**manifest.indexes, definition.name: definition.to_json()}
+    tx.alter_table(table, indexes=indexes)
+    for entry in tx.manifest(table).files:
+        build_file_index(session.repo, tx.manifest(table), definition, entry)
+    return Result(None, 0, "CREATE INDEX")
+
+
+def drop_index(session: "Session", names: list[str], if_exists: bool) -> Result:
+    tx = session.write_tx()
+    for name in names:
+        owner = next((t for t, m in tx.tables.items() if name in m.indexes), None)
+        if owner is None:
+            if if_exists:
+                continue
+            raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
+        indexes = {k: v for k, v in tx.manifest(owner).indexes.items() if k != name}
+        tx.alter_table(owner, indexes=indexes)
+    return Result(None, 0, "DROP INDEX")
+
+
+def _definition(name: str, spec: dict) -> IndexDefinition:
+    return IndexDefinition(name, spec["column"], spec["method"], spec["metric"], spec.get("params", {}))
+
+
+def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefinition, entry: DataFile) -> bool:
+    """Build one file's index and store it beside the file; small files are searched exactly instead."""
+    from ..vector.index import create_index as new_index
+
+    if entry.rows < MIN_INDEXED_ROWS or definition.metric == "l1":
+        return False
+    path = index_path(manifest, definition.name, entry)
+    if repo.storage.exists(path):
+        return True
+    vectors = file_vectors(repo, manifest, entry, definition.column)
+    rowids = repo.files.rowids(entry)
+    keep = ~np.isnan(vectors).any(axis=1)
+    index = new_index(definition.method, definition.metric, definition.params)
+    index.build(vectors[keep], rowids[keep])
+    repo.storage.write(path, index.to_bytes(), durable=False)
+    return True
+
+
+@on_new_files
+def _index_new_files(repo: Repository, branch: str, table: str, manifest: Manifest, files: list[DataFile]) -> None:
+    """Files added by commits and compactions get the table's indexes (off the commit's critical section)."""
+    for name, spec in manifest.indexes.items():
+        for entry in files:
+            build_file_index(repo, manifest, _definition(name, spec), entry)
+
+
+# top-k planning --------------------------------------------------------------
+@dataclass
+class TopKQuery:
+    table: str
+    alias: str
+    column: str
+    metric: str
+    query: np.ndarray
+    k: int
+    where: exp.Expression | None
+
+
+def _vector_constant(node: exp.Expression) -> np.ndarray | None:
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "to_vector" and node.expressions:
+        text = constant(node.expressions[0])
+    elif isinstance(node, exp.Cast):
+        text = constant(node.this)
+    else:
+        text = constant(node)
+    if not isinstance(text, str):
+        return None
+    try:
+        return np.asarray([float(x) for x in text.strip().strip("[]").split(",")], dtype=np.float32)
+    except ValueError:
+        return None
+
+
+def _distance_call(node: exp.Expression, select: exp.Select) -> tuple[str, str, np.ndarray] | None:
+    if isinstance(node, exp.Column) and not node.table:
+        for item in select.expressions:
+            if isinstance(item, exp.Alias) and item.alias == node.name:
+                return _distance_call(item.this, select)
+        return None
+    name = node.name.lower() if isinstance(node, (exp.Anonymous, exp.Func)) else ""
+    metric = DISTANCE_FUNCTIONS.get(name)
+    args = node.expressions if isinstance(node, exp.Anonymous) else []
+    if metric is None or len(args) != 2:
+        return None
+    for column, other in ((args[0], args[1]), (args[1], args[0])):
+        if isinstance(column, exp.Column):
+            vector = _vector_constant(other)
+            if vector is not None:
+                return column.name, metric, vector
+    return None
+
+
+def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
+    """Recognize the filtered top-k shape on a single table (after the front end's rewrites)."""
+    if not isinstance(stmt, exp.Select):
+        return None
+    if any(stmt.args.get(k) for k in ("joins", "group", "having", "distinct", "windows", "offset", "with_", "with")):
+        return None
+    order, limit, source = stmt.args.get("order"), stmt.args.get("limit"), stmt.args.get("from_") or stmt.args.get("from")
+    if order is None or limit is None or source is None or not isinstance(source.this, exp.Table):
+        return None
+    if stmt.find(exp.AggFunc) is not None:
+        return None
+    first = order.expressions[0]
+    if first.args.get("desc"):
+        return None
+    found = _distance_call(first.this, stmt)
+    k = constant(limit.expression)
+    table = source.this.name
+    if found is None or not isinstance(k, int) or table not in snapshot.tables:
+        return None
+    column, metric, vector = found
+    manifest = snapshot.tables[table]
+    if manifest.schema.get_field_index(column) < 0 or not pa.types.is_fixed_size_list(manifest.schema.field(column).type):
+        return None
+    dim = manifest.schema.field(column).type.list_size
+    if len(vector) != dim:
+        raise DataError(f"[SQLSTATE 22000] different vector dimensions {dim} and {len(vector)}", sqlstate="22000")
+    where = stmt.args.get("where")
+    return TopKQuery(table, source.this.alias_or_name, column, metric, vector, k, where.this if where else None)
+
+
+def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
+    """Search, then let DataFusion evaluate the original query over just the winning rows."""
+    from ..vector.search import FileVectors, SearchSettings, topk
+
+    repo, snapshot = session.repo, session.snapshot
+    manifest = snapshot.tables[plan.table]
+    rows_table = f'"{ROWS_PREFIX}{plan.table}" AS "{plan.alias}"'
+    allowed = None
+    if plan.where is not None:
+        matching = session.run_datafusion(
+            f'SELECT "{plan.alias}"."{ROWID}" FROM {rows_table} WHERE {session.datafusion_sql(plan.where)}')
+        allowed_ids = matching.column(0).to_numpy()
+        allowed = {entry.id: allowed_ids for entry in manifest.files}
+    sources = []
+    for entry in manifest.files:
+        if not entry.live_rows:
+            continue
+        index = _load_index(repo, manifest, plan, entry)
+        sources.append(FileVectors(
+            file_id=entry.id, rowids=repo.files.rowids(entry),
+            vectors=lambda e=entry: file_vectors(repo, manifest, e, plan.column),
+            index=index, deleted=entry.deleted,
+        ))
+    settings = SearchSettings(
+        ef_search=session.settings.int("hnsw.ef_search"), probes=session.settings.int("ivfflat.probes"),
+        exact_threshold=session.settings.int("agentlake.vector_exact_threshold"),
+        recall_target=session.settings.float("agentlake.recall_target"),
+    )
+    found = topk(sources, plan.query[None, :], plan.k, plan.metric, allowed, settings)
+    ids = [int(r) for r in found.rowids[0] if r >= 0]
+    narrowed = stmt.copy()
+    narrowed.set("from_", exp.From(this=exp.to_table(f"{ROWS_PREFIX}{plan.table}").as_(plan.alias)))
+    id_filter = exp.column(ROWID, table=plan.alias).isin(*[exp.Literal.number(i) for i in ids]) if ids else exp.false()
+    narrowed.set("where", exp.Where(this=exp.and_(plan.where, id_filter) if plan.where is not None else id_filter))
+    return session.query_arrow(narrowed), found.strategy
+
+
+def _load_index(repo: Repository, manifest: Manifest, plan: TopKQuery, entry: DataFile):
+    from ..vector.index import load_index
+
+    for name, spec in manifest.indexes.items():
+        if spec["column"] != plan.column or spec["metric"] != plan.metric:
+            continue
+        path = index_path(manifest, name, entry)
+        try:
+            return _cache.get(("index", path), lambda: load_index(spec["method"], repo.storage.read(path)),
+                              size=lambda _v: entry.rows * manifest.schema.field(plan.column).type.list_size * 4)
+        except Exception:  # not built yet (asynchronous) or unreadable: search this file exactly
+            continue
+    return None
