@@ -198,6 +198,18 @@ class Connection:
     def tag(self, name: str, ref: str | None = None) -> str:
         return self._call(branching.tag, self._session, name, ref)
 
+    def search(self, table: str, column: str, queries, k: int = 10, where: str | None = None,
+               params: Sequence[Any] | None = None, metric: str = "l2", columns: Sequence[str] = ()):
+        """Top-k neighbours of every row of ``queries`` (a 2-D array), with an optional SQL filter.
+
+        Returns a :class:`agentlake.search.SearchResult`: ids (primary keys, or rowids for tables
+        without one), distances and the requested columns as (queries x k) arrays, or ``.to_arrow()``.
+        """
+        from .search import search
+
+        self._check_open()
+        return self._call(search, self._session, table, column, queries, k, where, params, metric, columns)
+
     def branches(self) -> list[str]:
         return sorted(self._session.repo.branches())
 

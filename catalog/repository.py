@@ -187,6 +187,16 @@ class Repository:
             raise
         return state
 
+    def set_ttl(self, name: str, ttl: float | None) -> RefState:
+        """Give a branch a time-to-live (GC deletes it after), or take it away with None."""
+        while True:
+            state = self.storage.ref_get("heads", name)
+            if state is None:
+                raise RefNotFound(f'branch "{name}" does not exist')
+            new = RefState(state.commit, state.created, time.time() + ttl if ttl else None, state.meta)
+            if self.storage.ref_swap("heads", name, state.commit, new, [], durable=False):
+                return new
+
     def delete_branch(self, name: str) -> None:
         if name in PROTECTED_BRANCHES:
             raise ProtectedRef(f'branch "{name}" is protected and cannot be deleted')

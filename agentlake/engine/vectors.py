@@ -267,35 +267,40 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
     return TopKQuery(table, source.this.alias_or_name, column, metric, vector, k, where.this if where else None)
 
 
-def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
-    """Search, then let DataFusion evaluate the original query over just the winning rows."""
+def search_rowids(session: "Session", table: str, column: str, metric: str, queries: np.ndarray, k: int,
+                  where_sql: str | None = None, alias: str | None = None):
+    """Top-k rowids and distances for each query row, over the live rows matching ``where_sql``."""
     from ..vector.search import FileVectors, SearchSettings, topk
 
     repo, snapshot = session.repo, session.snapshot
-    manifest = snapshot.tables[plan.table]
-    rows_table = f'"{ROWS_PREFIX}{plan.table}" AS "{plan.alias}"'
+    manifest = snapshot.manifest(table)
+    alias = alias or table
     allowed = None
-    if plan.where is not None:
+    if where_sql is not None:
         matching = session.run_datafusion(
-            f'SELECT "{plan.alias}"."{ROWID}" FROM {rows_table} WHERE {session.datafusion_sql(plan.where)}')
+            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where_sql}')
         allowed_ids = matching.column(0).to_numpy()
         allowed = {entry.id: allowed_ids for entry in manifest.files}
-    sources = []
-    for entry in manifest.files:
-        if not entry.live_rows:
-            continue
-        index = _load_index(repo, manifest, plan, entry)
-        sources.append(FileVectors(
+    sources = [
+        FileVectors(
             file_id=entry.id, rowids=repo.files.rowids(entry),
-            vectors=lambda e=entry: file_vectors(repo, manifest, e, plan.column),
-            index=index, deleted=entry.deleted,
-        ))
+            vectors=lambda e=entry: file_vectors(repo, manifest, e, column),
+            index=_load_index(repo, manifest, column, metric, entry), deleted=entry.deleted,
+        )
+        for entry in manifest.files if entry.live_rows
+    ]
     settings = SearchSettings(
         ef_search=session.settings.int("hnsw.ef_search"), probes=session.settings.int("ivfflat.probes"),
         exact_threshold=session.settings.int("agentlake.vector_exact_threshold"),
         recall_target=session.settings.float("agentlake.recall_target"),
     )
-    found = topk(sources, plan.query[None, :], plan.k, plan.metric, allowed, settings)
+    return topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings)
+
+
+def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
+    """Search, then let DataFusion evaluate the original query over just the winning rows."""
+    where_sql = session.datafusion_sql(plan.where) if plan.where is not None else None
+    found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
     ids = [int(r) for r in found.rowids[0] if r >= 0]
     narrowed = stmt.copy()
     narrowed.set("from_", exp.From(this=exp.to_table(f"{ROWS_PREFIX}{plan.table}").as_(plan.alias)))
@@ -304,16 +309,16 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     return session.query_arrow(narrowed), found.strategy
 
 
-def _load_index(repo: Repository, manifest: Manifest, plan: TopKQuery, entry: DataFile):
+def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, entry: DataFile):
     from ..vector.index import load_index
 
     for name, spec in manifest.indexes.items():
-        if spec["column"] != plan.column or spec["metric"] != plan.metric:
+        if spec["column"] != column or spec["metric"] != metric:
             continue
         path = index_path(manifest, name, entry)
         try:
             return _cache.get(("index", path), lambda: load_index(spec["method"], repo.storage.read(path)),
-                              size=lambda _v: entry.rows * manifest.schema.field(plan.column).type.list_size * 4)
+                              size=lambda _v: entry.rows * manifest.schema.field(column).type.list_size * 4)
         except Exception:  # not built yet (asynchronous) or unreadable: search this file exactly
             continue
     return None

@@ -1,0 +1,52 @@
+"""The results table on the run branch: one row per task, written exactly once per outcome."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+import agentlake
+
+from .episode import EpisodeResult
+
+RESULT_COLUMNS = (
+    "task_id text PRIMARY KEY, run_id text NOT NULL, status text NOT NULL, attempts int NOT NULL, "
+    "branch text, head_commit text, seconds double precision, metrics jsonb, error text, "
+    "finished_at timestamptz DEFAULT now()"
+)
+
+
+def run_branch(run_id: str) -> str:
+    return f"eval/{run_id}"
+
+
+def open_results(repo: str, run_id: str, base: str, table: str) -> agentlake.Connection:
+    db = agentlake.connect(repo, branch=run_branch(run_id), from_=base)
+    db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({RESULT_COLUMNS})")
+    return db
+
+
+def finished_tasks(db: agentlake.Connection, table: str) -> set[str]:
+    return {row[0] for row in db.execute(f"SELECT task_id FROM {table} WHERE status = 'ok'").fetchall()}
+
+
+def record(db: agentlake.Connection, table: str, run_id: str, results: list[EpisodeResult]) -> None:
+    """Upsert a batch of outcomes in one commit (the key makes a retry overwrite, never duplicate)."""
+    if not results:
+        return
+    with db.transaction():
+        db.executemany(
+            f"INSERT INTO {table} (task_id, run_id, status, attempts, branch, head_commit, seconds, metrics, error) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (task_id) DO UPDATE SET "
+            "status = excluded.status, attempts = excluded.attempts, branch = excluded.branch, "
+            "head_commit = excluded.head_commit, seconds = excluded.seconds, metrics = excluded.metrics, "
+            "error = excluded.error, finished_at = excluded.finished_at",
+            [(r.task_id, run_id, r.status, r.attempt, r.branch, r.head_commit, r.seconds,
+              json.dumps(r.metrics, default=str), r.error) for r in results],
+        )
+
+
+def results_frame(db: agentlake.Connection, table: str) -> pd.DataFrame:
+    frame = db.execute(f"SELECT * FROM {table} ORDER BY task_id").fetch_df()
+    frame["metrics"] = [m if isinstance(m, dict) else json.loads(m or "{}") for m in frame["metrics"]]
+    return frame

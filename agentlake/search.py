@@ -1,0 +1,86 @@
+"""``Connection.search``: many vector queries at once, for evaluation jobs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from catalog.objects import ROWID
+
+from .engine import frontend
+from .engine.registry import ROWS_PREFIX
+from .engine.vectors import search_rowids
+from .errors import DataError, ProgrammingError
+
+if TYPE_CHECKING:
+    from .engine.session import Session
+
+METRICS = {"l2": "l2", "cosine": "cosine", "ip": "ip", "inner_product": "ip", "l1": "l1"}
+
+
+@dataclass
+class SearchResult:
+    """Row ``i`` answers query ``i``; missing neighbours are padded (id None/-1, distance NaN)."""
+
+    ids: np.ndarray
+    distances: np.ndarray
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    strategy: str = ""
+
+    def to_arrow(self) -> pa.Table:
+        """One row per (query, rank) that found a neighbour."""
+        q, k = self.distances.shape
+        query = np.repeat(np.arange(q), k)
+        rank = np.tile(np.arange(k), q)
+        keep = ~np.isnan(self.distances.reshape(-1))
+        data = {"query": query[keep], "rank": rank[keep], "id": self.ids.reshape(-1)[keep],
+                "distance": self.distances.reshape(-1)[keep]}
+        data.update({name: values.reshape(-1)[keep] for name, values in self.columns.items()})
+        return pa.table({name: pa.array(list(values) if values.dtype == object else values) for name, values in data.items()})
+
+
+def search(session: "Session", table: str, column: str, queries, k: int = 10, where: str | None = None,
+           params: Sequence[Any] | None = None, metric: str = "l2", columns: Sequence[str] = ()) -> SearchResult:
+    if metric not in METRICS:
+        raise ProgrammingError(f"unknown metric {metric!r}; use one of {sorted(METRICS)}", sqlstate="22023")
+    manifest = session.snapshot.manifest(table)
+    matrix = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+    dim = manifest.schema.field(column).type.list_size if manifest.schema.get_field_index(column) >= 0 else None
+    if dim is None:
+        raise ProgrammingError(f'column "{column}" of relation "{table}" does not exist', sqlstate="42703")
+    if matrix.shape[1] != dim:
+        raise DataError(f"different vector dimensions {dim} and {matrix.shape[1]}", sqlstate="22000")
+    where_sql = None
+    if where:
+        bound = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0]
+        where_sql = frontend.to_datafusion_sql(bound.args["where"].this)
+    found = search_rowids(session, table, column, METRICS[metric], matrix, k, where_sql)
+    rowids = np.asarray(found.rowids, dtype=np.int64)
+    distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)
+    key = manifest.primary_key[0] if len(manifest.primary_key) == 1 else None
+    wanted = list(dict.fromkeys(([key] if key else []) + list(columns)))
+    values = _lookup(session, table, np.unique(rowids[rowids >= 0]), wanted)
+    out_columns = {name: _gather(values, name, rowids) for name in columns}
+    ids = _gather(values, key, rowids) if key else rowids
+    return SearchResult(ids, distances, out_columns, found.strategy)
+
+
+def _lookup(session: "Session", table: str, rowids: np.ndarray, columns: list[str]) -> dict:
+    if not columns or not len(rowids):
+        return {ROWID: np.empty(0, dtype=np.int64)}
+    with session.temp_table("search_ids", pa.table({"_id": pa.array(rowids, pa.int64())})) as ids:
+        select = ", ".join(f't."{c}"' for c in columns)
+        rows = session.run_datafusion(
+            f'SELECT t."{ROWID}", {select} FROM "{ROWS_PREFIX}{table}" AS t JOIN "{ids}" AS i ON t."{ROWID}" = i."_id"')
+    return {name: rows.column(name).to_pylist() for name in [ROWID] + columns}
+
+
+def _gather(values: dict, name: str, rowids: np.ndarray) -> np.ndarray:
+    position = {r: i for i, r in enumerate(values[ROWID])}
+    source = values.get(name, [])
+    out = np.empty(rowids.shape, dtype=object)
+    for index, rowid in np.ndenumerate(rowids):
+        out[index] = source[position[rowid]] if rowid in position else None
+    return out
