@@ -1,0 +1,112 @@
+"""PostgreSQL catalog functions as DataFusion scalar UDFs.
+
+They work row by row on small catalog columns, so plain Python over
+``to_pylist`` is clear and fast enough. Session facts (user, database,
+settings, index definitions) are bound when a session registers them.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pyarrow as pa
+from datafusion import SessionContext, udf
+
+from .tables import DATABASE_OID, NAMESPACES, USER_OID
+from .types import BY_OID, VECTOR_OID, display_name, lookup
+
+SERVER_VERSION = "16.4"
+OID = pa.uint32()
+
+
+def version_string() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("agentlake")
+    except PackageNotFoundError:
+        ours = "dev"
+    return f"PostgreSQL {SERVER_VERSION} (agentlake {ours}) on x86_64-pc-linux-gnu, compiled by agentlake, 64-bit"
+
+
+def format_type(oid: int | None, typmod: int | None) -> str | None:
+    """format_type(): the SQL spelling of a type with its modifier (varchar(20), numeric(10,2), vector(3))."""
+    if oid is None:
+        return None
+    name = display_name(oid)
+    if name is None:
+        return "???"
+    if typmod is None or typmod < 0:
+        return name
+    base = BY_OID[oid].name
+    if oid == VECTOR_OID:
+        return f"vector({typmod})"
+    if base == "numeric":
+        precision, scale = (typmod - 4) >> 16, (typmod - 4) & 0xFFFF
+        return f"numeric({precision},{scale})"
+    if base in ("varchar", "bpchar"):
+        return f"{name}({typmod - 4})"
+    return name
+
+
+def _rowwise(fn: Callable[..., Any], arity: int) -> Callable[..., pa.Array]:
+    def call(*arrays: pa.Array) -> pa.Array:
+        columns = [a.to_pylist() for a in arrays]
+        return [fn(*row) for row in zip(*columns)] if columns else [fn()]
+    return call
+
+
+def _register(ctx: SessionContext, name: str, fn: Callable[..., Any], inputs: list[pa.DataType],
+              output: pa.DataType, volatility: str = "stable") -> None:
+    row = _rowwise(fn, len(inputs))
+    ctx.register_udf(udf(lambda *a: pa.array(row(*a), output), inputs, output, volatility, name=name))
+
+
+def register_functions(ctx: SessionContext, *, database: str, user: str, settings: dict[str, str],
+                       index_defs: dict[int, str], constraint_defs: dict[int, str],
+                       relations: dict[str, int]) -> None:
+    """Every catalog function clients call; overloads get their own names (DataFusion UDFs have one signature)."""
+    text, i64, i32, boolean = pa.string(), pa.int64(), pa.int32(), pa.bool_()
+    version = version_string()
+    _register(ctx, "version", lambda: version, [], text)
+    _register(ctx, "current_schema", lambda: "public", [], text)
+    _register(ctx, "current_database", lambda: database, [], text)
+    _register(ctx, "current_user", lambda: user, [], text)
+    _register(ctx, "session_user", lambda: user, [], text)
+    _register(ctx, "pg_backend_pid", lambda: 0, [], i32)
+    _register(ctx, "current_setting", lambda name: settings.get(str(name).lower()), [text], text)
+    _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)
+    _register(ctx, "pg_type_is_visible", lambda oid: oid is not None, [i64], boolean)
+    _register(ctx, "format_type", format_type, [i64, i64], text)
+    _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)
+    _register(ctx, "pg_get_expr_pretty", lambda expr, rel, pretty: expr, [text, i64, boolean], text)
+    _register(ctx, "pg_get_userbyid", lambda oid: user if oid == USER_OID else f"unknown (OID={oid})", [i64], text)
+    _register(ctx, "to_regtype", lambda name: None if name is None else
+              getattr(lookup(name), "oid", None), [text], OID)
+    _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid),
+              [i64], text)
+    _register(ctx, "obj_description", lambda oid, kind: None, [i64, text], text)
+    _register(ctx, "col_description", lambda oid, num: None, [i64, i64], text)
+    _register(ctx, "shobj_description", lambda oid, kind: None, [i64, text], text)
+    _register(ctx, "array_upper", lambda arr, dim: (len(arr) if arr else None) if dim == 1 else None,
+              [pa.list_(i64), i64], i32)
+    _register(ctx, "array_lower", lambda arr, dim: (1 if arr else None) if dim == 1 else None,
+              [pa.list_(i64), i64], i32)
+    _register(ctx, "pg_get_indexdef", lambda oid: index_defs.get(oid), [i64], text)
+    _register(ctx, "pg_get_indexdef_column", lambda oid, column, pretty: index_defs.get(oid) if column == 0
+              else None, [i64, i64, boolean], text)
+    _register(ctx, "pg_get_constraintdef", lambda oid: constraint_defs.get(oid), [i64], text)
+    _register(ctx, "pg_get_constraintdef_pretty", lambda oid, pretty: constraint_defs.get(oid), [i64, boolean], text)
+    _register(ctx, "pg_encoding_to_char", lambda enc: "UTF8" if enc == 6 else "SQL_ASCII", [i64], text)
+    _register(ctx, "pg_get_viewdef", lambda oid: None, [i64], text)
+    _register(ctx, "pg_relation_is_publishable", lambda oid: False, [i64], boolean)
+    _register(ctx, "pg_regclass_oid", lambda name: None if name is None else
+              relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')), [text], OID)
+    by_oid = {oid: name for name, oid in relations.items()}
+    _register(ctx, "pg_regclass_text", lambda oid: None if oid is None else by_oid.get(oid, str(oid)), [i64], text)
+    for name, arity in (("has_table_privilege", 2), ("has_schema_privilege", 2), ("has_database_privilege", 2),
+                        ("has_column_privilege", 3), ("pg_has_role", 2)):
+        _register(ctx, name, lambda *args: True, [text] * arity, boolean)
+    _register(ctx, "pg_is_in_recovery", lambda: False, [], boolean)
+    _register(ctx, "inet_server_port", lambda: 5432, [], i32)
+    _register(ctx, "pg_namespace_oid", lambda name: NAMESPACES.get(name), [text], OID)
+    _register(ctx, "pg_database_oid", lambda: DATABASE_OID, [], OID)

@@ -1,0 +1,290 @@
+"""pg_catalog and information_schema relations, built as Arrow tables from a branch's real tables.
+
+OIDs of user relations derive from their names (stable across sessions and
+branches, above PostgreSQL's bootstrap range), so a client that caches an OID
+between queries still finds the same table.
+"""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pyarrow as pa
+
+from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
+
+NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
+DATABASE_OID = 16384
+USER_OID = 10
+AM = {"heap": (2, "t"), "btree": (403, "i"), "hash": (405, "i"), "hnsw": (16400, "i"), "ivfflat": (16401, "i")}
+OID = pa.uint32()
+INT2_LIST = pa.list_(pa.int16())
+
+
+@dataclass
+class TableInfo:
+    """What pg_catalog needs to know about one user table (the engine's ``catalog_tables()`` items)."""
+
+    name: str
+    schema: pa.Schema
+    primary_key: list[str] = field(default_factory=list)
+    not_null: set[str] = field(default_factory=set)
+    defaults: dict[str, str] = field(default_factory=dict)
+    indexes: list = field(default_factory=list)
+    kind: str = "r"   # r table, v view
+
+
+def relation_oid(name: str, kind: str = "r") -> int:
+    """A stable OID for a user relation (or its index: kind 'i')."""
+    return 16385 + zlib.crc32(f"{kind}:{name}".encode()) % 2_000_000_000
+
+
+def _table(columns: dict[str, tuple[pa.DataType, list[Any]]]) -> pa.Table:
+    return pa.table({name: pa.array(values, dtype) for name, (dtype, values) in columns.items()})
+
+
+def _index_name(table: str, index: Any) -> str:
+    return getattr(index, "name", None) or (index.get("name") if isinstance(index, dict) else str(index))
+
+
+def _index_columns(index: Any) -> list[str]:
+    cols = getattr(index, "columns", None)
+    if cols is None and isinstance(index, dict):
+        cols = index.get("columns") or [index.get("column")]
+    if cols is None:
+        col = getattr(index, "column", None)
+        cols = [col] if col else []
+    return [c for c in cols if c]
+
+
+def _index_method(index: Any) -> str:
+    method = getattr(index, "method", None) or (index.get("method") if isinstance(index, dict) else None)
+    return method if method in AM else "hnsw"
+
+
+def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: dict[str, str]) -> dict[str, pa.Table]:
+    """Every pg_catalog / information_schema relation, keyed by qualified name."""
+    tables = sorted(tables, key=lambda t: t.name)
+    classes: dict[str, list] = {k: [] for k in ("oid", "relname", "relnamespace", "relkind", "relowner", "relam",
+                                                "reltuples", "relhasindex", "relpersistence", "relchecks",
+                                                "relhastriggers", "relrowsecurity", "relforcerowsecurity",
+                                                "relispartition", "reltablespace", "reloftype", "relhasrules",
+                                                "relhassubclass", "relnatts", "relreplident", "relacl",
+                                                "reloptions", "relpartbound")}
+    attrs: dict[str, list] = {k: [] for k in ("attrelid", "attname", "atttypid", "atttypmod", "attnum", "attlen",
+                                              "attnotnull", "atthasdef", "attisdropped", "attidentity",
+                                              "attgenerated", "attcollation", "attstorage", "attndims")}
+    defaults: dict[str, list] = {k: [] for k in ("oid", "adrelid", "adnum", "adbin")}
+    index_rows: dict[str, list] = {k: [] for k in ("indexrelid", "indrelid", "indnatts", "indnkeyatts",
+                                                   "indisunique", "indisprimary", "indisclustered", "indisvalid",
+                                                   "indisreplident", "indkey", "indexprs", "indpred",
+                                                   "indnullsnotdistinct", "indisexclusion", "indimmediate",
+                                                   "indcollation", "indclass", "indoption")}
+    constraints: dict[str, list] = {k: [] for k in ("oid", "conname", "connamespace", "contype", "conrelid",
+                                                    "conindid", "conkey", "confrelid", "confkey", "condeferrable",
+                                                    "condeferred", "convalidated", "conislocal", "coninhcount",
+                                                    "connoinherit", "conparentid", "contypid", "condef")}
+    indexdefs: dict[str, list] = {"oid": [], "def": []}
+    info_tables: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "table_type")}
+    info_columns: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "column_name",
+                                                     "ordinal_position", "column_default", "is_nullable",
+                                                     "data_type", "character_maximum_length",
+                                                     "numeric_precision", "numeric_scale", "udt_name")}
+
+    def add_class(oid, name, kind, natts, has_index=False, am=0):
+        for key, value in (("oid", oid), ("relname", name), ("relnamespace", NAMESPACES["public"]),
+                           ("relkind", kind), ("relowner", USER_OID), ("relam", am), ("reltuples", -1.0),
+                           ("relhasindex", has_index), ("relpersistence", "p"), ("relchecks", 0),
+                           ("relhastriggers", False), ("relrowsecurity", False), ("relforcerowsecurity", False),
+                           ("relispartition", False), ("reltablespace", 0), ("reloftype", 0),
+                           ("relhasrules", False), ("relhassubclass", False), ("relnatts", natts),
+                           ("relreplident", "d"), ("relacl", None), ("reloptions", None), ("relpartbound", None)):
+            classes[key].append(value)
+
+    for info in tables:
+        rel = relation_oid(info.name)
+        positions = {f.name: i + 1 for i, f in enumerate(info.schema)}
+        indexes = list(info.indexes or [])
+        add_class(rel, info.name, info.kind, len(info.schema), bool(info.primary_key or indexes),
+                  0 if info.kind == "v" else AM["heap"][0])
+        info_tables["table_catalog"].append(database)
+        info_tables["table_schema"].append("public")
+        info_tables["table_name"].append(info.name)
+        info_tables["table_type"].append("VIEW" if info.kind == "v" else "BASE TABLE")
+        for f in info.schema:
+            num = positions[f.name]
+            oid = oid_for_field(f)
+            not_null = f.name in info.not_null or f.name in info.primary_key or not f.nullable
+            default = info.defaults.get(f.name)
+            for key, value in (("attrelid", rel), ("attname", f.name), ("atttypid", oid),
+                               ("atttypmod", typmod_for_field(f)), ("attnum", num),
+                               ("attlen", BY_OID[oid].length if oid in BY_OID else -1), ("attnotnull", not_null),
+                               ("atthasdef", default is not None), ("attisdropped", False), ("attidentity", ""),
+                               ("attgenerated", ""), ("attcollation", 0), ("attstorage", "p"), ("attndims", 0)):
+                attrs[key].append(value)
+            if default is not None:
+                for key, value in (("oid", relation_oid(f"{info.name}.{f.name}", "d")), ("adrelid", rel),
+                                   ("adnum", num), ("adbin", default)):
+                    defaults[key].append(value)
+            type_name = display_name(oid) or "text"
+            precision = f.type.precision if pa.types.is_decimal(f.type) else None
+            for key, value in (("table_catalog", database), ("table_schema", "public"), ("table_name", info.name),
+                               ("column_name", f.name), ("ordinal_position", num), ("column_default", default),
+                               ("is_nullable", "NO" if not_null else "YES"),
+                               ("data_type", "USER-DEFINED" if oid == VECTOR_OID else
+                                "ARRAY" if BY_OID.get(oid) and BY_OID[oid].element else type_name),
+                               ("character_maximum_length", None), ("numeric_precision", precision),
+                               ("numeric_scale", f.type.scale if precision is not None else None),
+                               ("udt_name", BY_OID[oid].name if oid in BY_OID else "text")):
+                info_columns[key].append(value)
+
+        entries = []
+        if info.primary_key:
+            entries.append((f"{info.name}_pkey", info.primary_key, "btree", True, True))
+        for index in indexes:
+            entries.append((_index_name(info.name, index), _index_columns(index), _index_method(index), False, False))
+        for name, cols, method, unique, primary in entries:
+            ioid = relation_oid(name, "i")
+            keys = [positions.get(c, 0) for c in cols]
+            add_class(ioid, name, "i", len(cols), False, AM[method][0])
+            for key, value in (("indexrelid", ioid), ("indrelid", rel), ("indnatts", len(cols)),
+                               ("indnkeyatts", len(cols)), ("indisunique", unique), ("indisprimary", primary),
+                               ("indisclustered", False), ("indisvalid", True), ("indisreplident", False),
+                               ("indkey", keys), ("indexprs", None), ("indpred", None),
+                               ("indnullsnotdistinct", False), ("indisexclusion", False), ("indimmediate", True),
+                               ("indcollation", [0] * len(cols)), ("indclass", [0] * len(cols)),
+                               ("indoption", [0] * len(cols))):
+                index_rows[key].append(value)
+            quoted = ", ".join(cols)
+            indexdefs["oid"].append(ioid)
+            indexdefs["def"].append(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON public.{info.name} "
+                                    f"USING {method} ({quoted})")
+            if primary:
+                for key, value in (("oid", relation_oid(name, "c")), ("conname", name),
+                                   ("connamespace", NAMESPACES["public"]), ("contype", "p"), ("conrelid", rel),
+                                   ("conindid", ioid), ("conkey", keys), ("confrelid", 0), ("confkey", None),
+                                   ("condeferrable", False), ("condeferred", False), ("convalidated", True),
+                                   ("conislocal", True), ("coninhcount", 0), ("connoinherit", True),
+                                   ("conparentid", 0), ("contypid", 0), ("condef", f"PRIMARY KEY ({quoted})")):
+                    constraints[key].append(value)
+
+    out = {
+        "pg_catalog.pg_namespace": _table({
+            "oid": (OID, list(NAMESPACES.values())), "nspname": (pa.string(), list(NAMESPACES)),
+            "nspowner": (OID, [USER_OID] * len(NAMESPACES)), "nspacl": (pa.string(), [None] * len(NAMESPACES))}),
+        "pg_catalog.pg_class": _table({k: (_CLASS_TYPES.get(k, pa.string()), v) for k, v in classes.items()}),
+        "pg_catalog.pg_attribute": _table({k: (_ATTR_TYPES.get(k, pa.string()), v) for k, v in attrs.items()}),
+        "pg_catalog.pg_attrdef": _table({"oid": (OID, defaults["oid"]), "adrelid": (OID, defaults["adrelid"]),
+                                         "adnum": (pa.int16(), defaults["adnum"]),
+                                         "adbin": (pa.string(), defaults["adbin"])}),
+        "pg_catalog.pg_index": _table({k: (_INDEX_TYPES.get(k, pa.bool_()), v) for k, v in index_rows.items()}),
+        "pg_catalog.pg_constraint": _table({k: (_CONSTRAINT_TYPES.get(k, pa.bool_()), v)
+                                            for k, v in constraints.items()}),
+        "pg_catalog.pg_type": _types_table(),
+        "pg_catalog.pg_am": _table({"oid": (OID, [v[0] for v in AM.values()]), "amname": (pa.string(), list(AM)),
+                                    "amtype": (pa.string(), [v[1] for v in AM.values()])}),
+        "pg_catalog.pg_database": _table({
+            "oid": (OID, [DATABASE_OID]), "datname": (pa.string(), [database]), "datdba": (OID, [USER_OID]),
+            "encoding": (pa.int32(), [6]), "datlocprovider": (pa.string(), ["c"]),
+            "datistemplate": (pa.bool_(), [False]), "datallowconn": (pa.bool_(), [True]),
+            "datconnlimit": (pa.int32(), [-1]), "datcollate": (pa.string(), ["C.UTF-8"]),
+            "datctype": (pa.string(), ["C.UTF-8"]), "daticulocale": (pa.string(), [None]),
+            "daticurules": (pa.string(), [None]), "datacl": (pa.list_(pa.string()), [None]),
+            "dattablespace": (OID, [1663])}),
+        "pg_catalog.pg_roles": _roles_table(user),
+        "pg_catalog.pg_user": _table({
+            "usename": (pa.string(), [user]), "usesysid": (OID, [USER_OID]), "usecreatedb": (pa.bool_(), [False]),
+            "usesuper": (pa.bool_(), [False]), "userepl": (pa.bool_(), [False]), "usebypassrls": (pa.bool_(), [False]),
+            "passwd": (pa.string(), ["********"]), "valuntil": (pa.timestamp("us", "UTC"), [None]),
+            "useconfig": (pa.list_(pa.string()), [None])}),
+        "pg_catalog.pg_auth_members": _table({"roleid": (OID, []), "member": (OID, []), "grantor": (OID, []),
+                                              "admin_option": (pa.bool_(), [])}),
+        "pg_catalog.pg_description": _table({"objoid": (OID, []), "classoid": (OID, []),
+                                             "objsubid": (pa.int32(), []), "description": (pa.string(), [])}),
+        "pg_catalog.pg_settings": _table({
+            "name": (pa.string(), list(settings)), "setting": (pa.string(), [str(v) for v in settings.values()]),
+            "unit": (pa.string(), [None] * len(settings)), "category": (pa.string(), [""] * len(settings)),
+            "short_desc": (pa.string(), [""] * len(settings)), "context": (pa.string(), ["user"] * len(settings)),
+            "vartype": (pa.string(), ["string"] * len(settings)), "source": (pa.string(), ["default"] * len(settings)),
+            "min_val": (pa.string(), [None] * len(settings)), "max_val": (pa.string(), [None] * len(settings))}),
+        "pg_catalog.pg_inherits": _table({"inhrelid": (OID, []), "inhparent": (OID, []),
+                                          "inhseqno": (pa.int32(), []), "inhdetachpending": (pa.bool_(), [])}),
+        "pg_catalog.pg_tablespace": _table({"oid": (OID, [1663]), "spcname": (pa.string(), ["pg_default"])}),
+        "pg_catalog.pg_indexdef": _table({"oid": (OID, indexdefs["oid"]), "def": (pa.string(), indexdefs["def"])}),
+        "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),
+        "information_schema.columns": _table({k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v)
+                                              for k, v in info_columns.items()}),
+    }
+    for empty in ("pg_trigger", "pg_policy", "pg_rewrite", "pg_statistic_ext", "pg_publication",
+                  "pg_publication_rel", "pg_foreign_table", "pg_partitioned_table", "pg_extension"):
+        out[f"pg_catalog.{empty}"] = _EMPTY[empty]
+    return out
+
+
+_CLASS_TYPES = {"oid": OID, "relnamespace": OID, "relowner": OID, "relam": OID, "reltuples": pa.float32(),
+                "relhasindex": pa.bool_(), "relchecks": pa.int16(), "relhastriggers": pa.bool_(),
+                "relrowsecurity": pa.bool_(), "relforcerowsecurity": pa.bool_(), "relispartition": pa.bool_(),
+                "reltablespace": OID, "reloftype": OID, "relhasrules": pa.bool_(), "relhassubclass": pa.bool_(),
+                "relnatts": pa.int16(), "relacl": pa.list_(pa.string()), "reloptions": pa.list_(pa.string())}
+_ATTR_TYPES = {"attrelid": OID, "atttypid": OID, "atttypmod": pa.int32(), "attnum": pa.int16(),
+               "attlen": pa.int16(), "attnotnull": pa.bool_(), "atthasdef": pa.bool_(), "attisdropped": pa.bool_(),
+               "attcollation": OID, "attndims": pa.int16()}
+_INDEX_TYPES = {"indexrelid": OID, "indrelid": OID, "indnatts": pa.int16(), "indnkeyatts": pa.int16(),
+                "indkey": INT2_LIST, "indexprs": pa.string(), "indpred": pa.string(),
+                "indcollation": pa.list_(OID), "indclass": pa.list_(OID), "indoption": INT2_LIST}
+_CONSTRAINT_TYPES = {"oid": OID, "conname": pa.string(), "connamespace": OID, "contype": pa.string(),
+                     "conrelid": OID, "conindid": OID, "conkey": INT2_LIST, "confrelid": OID, "confkey": INT2_LIST,
+                     "coninhcount": pa.int16(), "conparentid": OID, "contypid": OID, "condef": pa.string()}
+_INFO_COLUMN_TYPES = {"ordinal_position": pa.int32(), "character_maximum_length": pa.int32(),
+                      "numeric_precision": pa.int32(), "numeric_scale": pa.int32()}
+
+
+def _types_table() -> pa.Table:
+    n = len(TYPES)
+    return _table({
+        "oid": (OID, [t.oid for t in TYPES]), "typname": (pa.string(), [t.name for t in TYPES]),
+        "typnamespace": (OID, [NAMESPACES[t.namespace] for t in TYPES]), "typowner": (OID, [USER_OID] * n),
+        "typlen": (pa.int16(), [t.length for t in TYPES]),
+        "typbyval": (pa.bool_(), [0 < t.length <= 8 for t in TYPES]),
+        "typtype": (pa.string(), ["p" if t.category == "X" else "b" for t in TYPES]),
+        "typcategory": (pa.string(), [t.category for t in TYPES]), "typisdefined": (pa.bool_(), [True] * n),
+        "typdelim": (pa.string(), [","] * n), "typrelid": (OID, [0] * n),
+        "typelem": (OID, [t.element for t in TYPES]), "typarray": (OID, [t.array_oid for t in TYPES]),
+        "typbasetype": (OID, [0] * n), "typtypmod": (pa.int32(), [-1] * n), "typnotnull": (pa.bool_(), [False] * n),
+        "typcollation": (OID, [100 if t.category == "S" else 0 for t in TYPES]),
+        "typndims": (pa.int32(), [0] * n), "typdefault": (pa.string(), [None] * n),
+        "typinput": (pa.string(), [t.name + "in" for t in TYPES]),
+        "typoutput": (pa.string(), [t.name + "out" for t in TYPES]),
+    })
+
+
+def _roles_table(user: str) -> pa.Table:
+    return _table({
+        "oid": (OID, [USER_OID]), "rolname": (pa.string(), [user]), "rolsuper": (pa.bool_(), [False]),
+        "rolinherit": (pa.bool_(), [True]), "rolcreaterole": (pa.bool_(), [False]),
+        "rolcreatedb": (pa.bool_(), [False]), "rolcanlogin": (pa.bool_(), [True]),
+        "rolreplication": (pa.bool_(), [False]), "rolconnlimit": (pa.int32(), [-1]),
+        "rolpassword": (pa.string(), ["********"]), "rolvaliduntil": (pa.timestamp("us", "UTC"), [None]),
+        "rolbypassrls": (pa.bool_(), [False]), "rolconfig": (pa.list_(pa.string()), [None])})
+
+
+_EMPTY = {
+    "pg_trigger": pa.schema([("oid", OID), ("tgrelid", OID), ("tgname", pa.string()), ("tgisinternal", pa.bool_()),
+                             ("tgenabled", pa.string()), ("tgparentid", OID)]).empty_table(),
+    "pg_policy": pa.schema([("oid", OID), ("polrelid", OID), ("polname", pa.string()), ("polcmd", pa.string()),
+                            ("polpermissive", pa.bool_()), ("polroles", pa.list_(OID)), ("polqual", pa.string()),
+                            ("polwithcheck", pa.string())]).empty_table(),
+    "pg_rewrite": pa.schema([("oid", OID), ("ev_class", OID), ("rulename", pa.string())]).empty_table(),
+    "pg_statistic_ext": pa.schema([("oid", OID), ("stxrelid", OID), ("stxname", pa.string()),
+                                   ("stxnamespace", OID), ("stxkeys", INT2_LIST), ("stxkind", pa.list_(pa.string())),
+                                   ("stxstattarget", pa.int32())]).empty_table(),
+    "pg_publication": pa.schema([("oid", OID), ("pubname", pa.string()), ("puballtables", pa.bool_())]).empty_table(),
+    "pg_publication_rel": pa.schema([("oid", OID), ("prpubid", OID), ("prrelid", OID)]).empty_table(),
+    "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]).empty_table(),
+    "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]).empty_table(),
+    "pg_extension": pa.schema([("oid", OID), ("extname", pa.string()), ("extversion", pa.string())]).empty_table(),
+}
+
+RELATIONS = {name.split(".", 1)[1] for name in build([], database="", user="", settings={})
+             if name.startswith("pg_catalog.")}

@@ -1,0 +1,180 @@
+"""The asyncio server: accepts connections, owns the thread pool, idle exit and graceful shutdown."""
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import itertools
+import logging
+import os
+import signal
+import socket
+import ssl
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .protocol import DEFAULT_MAX_MESSAGE
+from .session import Session
+from .users import UserStore
+
+log = logging.getLogger("agentlake.server")
+
+EngineConnect = Callable[[str, str, bool, str], Any]   # (repo, branch, create, user) -> connection
+
+
+def engine_connect(repo: str, branch: str, create: bool, user: str) -> Any:
+    """The default engine: ``agentlake.connect`` on the served repository."""
+    import agentlake
+
+    return agentlake.connect(repo, branch, create=create, user=user)
+
+
+@dataclass
+class ServerConfig:
+    repo: str
+    database: str
+    connect: EngineConnect = engine_connect
+    users: UserStore | None = None
+    trust: bool = False
+    host: str = "127.0.0.1"
+    port: int = 5432
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    require_tls: bool = False
+    idle_exit_s: float | None = None
+    max_message: int = DEFAULT_MAX_MESSAGE
+    read_timeout_s: float = 60.0
+    workers: int = 64
+    ssl_context: ssl.SSLContext | None = field(default=None, init=False)
+    cert_hash: bytes | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if self.trust and not is_loopback(self.host):
+            raise ValueError("trust mode (no passwords) is allowed on loopback addresses only")
+        if self.require_tls and not self.tls_cert:
+            raise ValueError("--require-tls needs --tls-cert and --tls-key")
+        if self.tls_cert:
+            from .auth import certificate_hash
+
+            self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.ssl_context.load_cert_chain(self.tls_cert, self.tls_key)
+            with open(self.tls_cert, encoding="ascii") as fh:
+                self.cert_hash = certificate_hash(ssl.PEM_cert_to_DER_cert(fh.read()))
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Server:
+    """One listening socket; sessions are tasks, statements run in ``pool``."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.pool = ThreadPoolExecutor(config.workers, thread_name_prefix="agentlake-query")
+        self.sessions: dict[int, Session] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._pids = itertools.count(os.getpid() * 1000 % 2_000_000_000 + 1)
+        self._authenticated = 0
+        self.last_activity = time.monotonic()
+        self._server: asyncio.base_events.Server | None = None
+        self._stopping: asyncio.Event | None = None
+        self.port = config.port
+
+    def next_pid(self) -> int:
+        return next(self._pids) & 0x7FFFFFFF
+
+    def touch(self) -> None:
+        self.last_activity = time.monotonic()
+
+    def authenticated(self, session: Session) -> None:
+        self.sessions[session.pid] = session
+        self.touch()
+
+    def forget(self, session: Session) -> None:
+        if self.sessions.pop(session.pid, None) is not None:
+            self.touch()
+
+    def cancel(self, pid: int, secret: int) -> None:
+        session = self.sessions.get(pid)
+        if session is not None and session.secret == secret:
+            session.cancel()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._tasks.add(task)
+        try:
+            await Session(self, reader, writer).run()
+        except Exception:  # noqa: BLE001 - one broken session must never take the server down
+            log.exception("session failed")
+            writer.close()
+        finally:
+            self._tasks.discard(task)
+
+    async def start(self, sock: socket.socket | None = None) -> None:
+        self._stopping = asyncio.Event()
+        if sock is not None:
+            self._server = await asyncio.start_server(self._handle, sock=sock, limit=2 ** 20)
+        else:
+            self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port,
+                                                      limit=2 ** 20, reuse_address=True)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def adopt(self, conn: socket.socket) -> None:
+        """Serve a connection accepted elsewhere (the on-demand listener hands sockets over)."""
+        reader, writer = await asyncio.open_connection(sock=conn, limit=2 ** 20)
+        self.touch()
+        asyncio.ensure_future(self._handle(reader, writer))
+
+    def stop(self) -> None:
+        if self._stopping is not None:
+            self._stopping.set()
+
+    async def serve(self, drain_s: float = 30.0) -> None:
+        """Run until stopped (SIGTERM, idle exit), then stop accepting and let sessions finish."""
+        watcher = asyncio.ensure_future(self._watch_idle()) if self.config.idle_exit_s else None
+        await self._stopping.wait()
+        if watcher is not None:
+            watcher.cancel()
+        self._server.close()
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=drain_s)
+            for task in late:
+                task.cancel()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _watch_idle(self) -> None:
+        limit = self.config.idle_exit_s
+        while True:
+            await asyncio.sleep(min(limit / 4, 1.0))
+            if not self.sessions and time.monotonic() - self.last_activity >= limit:
+                log.info("no session for %.1f s: exiting", limit)
+                self.stop()
+                return
+
+
+async def run_server(config: ServerConfig, sock: socket.socket | None = None,
+                     ready: Callable[[Server], None] | None = None, handover: socket.socket | None = None) -> None:
+    """Serve until SIGTERM/SIGINT or idle exit. ``handover`` is a Unix socket that passes client sockets in."""
+    server = Server(config)
+    await server.start(sock)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, server.stop)
+        except (RuntimeError, ValueError):   # not the main thread (tests run servers in threads)
+            pass
+    if handover is not None:
+        from .ondemand import receive_sockets
+
+        asyncio.ensure_future(receive_sockets(handover, server))
+    if ready is not None:
+        ready(server)
+    await server.serve()

@@ -1,0 +1,479 @@
+"""Values on the wire: PostgreSQL text and binary formats, per type OID, to and from Python.
+
+Results arrive as Arrow columns; ``column_encoder`` turns one column's Python
+values into wire bytes. Parameters arrive as bytes; ``decode`` turns them into
+typed Python values that the engine binds as $1..$n.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import struct
+import uuid
+from decimal import Decimal
+from typing import Any, Callable
+
+from ..pgcatalog.types import BY_OID, VECTOR_OID
+
+PG_EPOCH = dt.datetime(2000, 1, 1)
+PG_EPOCH_UTC = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+PG_EPOCH_DATE = dt.date(2000, 1, 1)
+_UNIX_TO_PG_DAYS = 10957
+_NUMERIC_SIGNS = {0x0000: 1, 0x4000: -1}
+_NUMERIC_SPECIAL = {0xC000: "NaN", 0xD000: "Infinity", 0xF000: "-Infinity"}
+
+Encoder = Callable[[Any], bytes]
+
+
+class CodecError(ValueError):
+    """A value that does not fit its declared type (22P02 invalid_text_representation)."""
+
+    sqlstate = "22P02"
+
+
+# text format: encoding --------------------------------------------------------
+
+def _float_text(v: float) -> str:
+    if v != v:
+        return "NaN"
+    if v in (float("inf"), float("-inf")):
+        return "Infinity" if v > 0 else "-Infinity"
+    text = repr(float(v))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _float4_text(v: float) -> str:
+    import numpy as np
+
+    if v != v or v in (float("inf"), float("-inf")):
+        return _float_text(v)
+    text = str(np.float32(v))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _numeric_text(v) -> str:
+    if isinstance(v, Decimal):
+        if v.is_nan():
+            return "NaN"
+        if v.is_infinite():
+            return "Infinity" if v > 0 else "-Infinity"
+        return format(v, "f")
+    return str(v)
+
+
+def _offset_text(offset: dt.timedelta) -> str:
+    total = int(offset.total_seconds())
+    sign = "-" if total < 0 else "+"
+    hours, rest = divmod(abs(total), 3600)
+    minutes, seconds = divmod(rest, 60)
+    out = f"{sign}{hours:02d}"
+    if minutes or seconds:
+        out += f":{minutes:02d}"
+    if seconds:
+        out += f":{seconds:02d}"
+    return out
+
+
+def _timestamp_text(v: dt.datetime) -> str:
+    text = v.replace(tzinfo=None).isoformat(sep=" ")
+    if v.tzinfo is not None:
+        text += _offset_text(v.utcoffset())
+    return text
+
+
+def _timestamptz_text(v) -> str:
+    if isinstance(v, dt.datetime) and v.tzinfo is None:
+        v = v.replace(tzinfo=dt.timezone.utc)
+    return _timestamp_text(v.astimezone(dt.timezone.utc))
+
+
+def _interval_parts(v) -> tuple[int, int, int]:
+    """(months, days, microseconds) of a timedelta or Arrow MonthDayNano value."""
+    if isinstance(v, dt.timedelta):
+        return 0, v.days, v.seconds * 1_000_000 + v.microseconds
+    months, days, nanos = v.months, v.days, v.nanoseconds
+    return months, days, nanos // 1000
+
+
+def _interval_text(v) -> str:
+    months, days, micros = _interval_parts(v)
+    parts = []
+    years, months = divmod(abs(months), 12) if months >= 0 else (-(abs(months) // 12), -(abs(months) % 12))
+    if years:
+        parts.append(f"{years} year{'s' if abs(years) != 1 else ''}")
+    if months:
+        parts.append(f"{months} mon{'s' if abs(months) != 1 else ''}")
+    if days:
+        parts.append(f"{days} day{'s' if abs(days) != 1 else ''}")
+    if micros or not parts:
+        sign = "-" if micros < 0 else ""
+        secs, frac = divmod(abs(micros), 1_000_000)
+        h, rem = divmod(secs, 3600)
+        m, s = divmod(rem, 60)
+        clock = f"{sign}{h:02d}:{m:02d}:{s:02d}"
+        if frac:
+            clock += f".{frac:06d}".rstrip("0")
+        parts.append(clock)
+    return " ".join(parts)
+
+
+def _json_text(v) -> str:
+    return v if isinstance(v, str) else json.dumps(v)
+
+
+def _uuid_text(v) -> str:
+    return str(v if isinstance(v, uuid.UUID) else uuid.UUID(bytes=v) if isinstance(v, bytes) else uuid.UUID(v))
+
+
+def _vector_text(v) -> str:
+    return "[" + ",".join(_float4_text(float(x)) for x in v) + "]"
+
+
+_TEXT: dict[int, Callable[[Any], str]] = {
+    16: lambda v: "t" if v else "f",
+    17: lambda v: "\\x" + bytes(v).hex(),
+    20: str, 21: str, 23: str, 26: str,
+    700: _float4_text, 701: _float_text,
+    1700: _numeric_text,
+    1082: lambda v: v.isoformat(),
+    1083: lambda v: v.isoformat(),
+    1114: _timestamp_text,
+    1184: _timestamptz_text,
+    1186: _interval_text,
+    114: _json_text, 3802: _json_text,
+    2950: _uuid_text,
+    VECTOR_OID: _vector_text,
+}
+
+
+def _array_element_text(value, oid: int) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (list, tuple)) and BY_OID.get(oid, None) is not None and oid != VECTOR_OID:
+        return _array_text(value, oid)
+    text = _TEXT.get(oid, str)(value)
+    if text == "" or text.upper() == "NULL" or any(c in text for c in '{},"\\ \t\n'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def _array_text(values, element_oid: int) -> str:
+    return "{" + ",".join(_array_element_text(v, element_oid) for v in values) + "}"
+
+
+def text_encoder(oid: int) -> Encoder:
+    """Python value -> text-format bytes for a column of type ``oid``."""
+    t = BY_OID.get(oid)
+    if t is not None and t.element:
+        element = t.element
+        return lambda v: _array_text(v, element).encode()
+    fn = _TEXT.get(oid)
+    if fn is None:
+        return lambda v: (v if isinstance(v, str) else str(v)).encode()
+    return lambda v: fn(v).encode()
+
+
+# binary format: encoding -------------------------------------------------------
+
+def _numeric_binary(v) -> bytes:
+    d = v if isinstance(v, Decimal) else Decimal(str(v))
+    if d.is_nan():
+        return struct.pack("!hhHh", 0, 0, 0xC000, 0)
+    if d.is_infinite():
+        return struct.pack("!hhHh", 0, 0, 0xD000 if d > 0 else 0xF000, 0)
+    int_part, _, frac_part = format(abs(d), "f").partition(".")
+    dscale = len(frac_part)
+    int_part = int_part.lstrip("0")
+    int_part = "0" * ((-len(int_part)) % 4) + int_part
+    frac_part += "0" * ((-len(frac_part)) % 4)
+    groups = [int(int_part[i:i + 4]) for i in range(0, len(int_part), 4)]
+    weight = len(groups) - 1
+    groups += [int(frac_part[i:i + 4]) for i in range(0, len(frac_part), 4)]
+    while groups and groups[0] == 0:
+        groups.pop(0)
+        weight -= 1
+    while groups and groups[-1] == 0:
+        groups.pop()
+    if not groups:
+        weight = 0
+    return struct.pack(f"!hhHh{len(groups)}h", len(groups), weight, 0x4000 if d < 0 else 0, dscale, *groups)
+
+
+def _timestamp_micros(v: dt.datetime, utc: bool) -> int:
+    if utc:
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=dt.timezone.utc)
+        delta = v - PG_EPOCH_UTC
+    else:
+        delta = v.replace(tzinfo=None) - PG_EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _time_micros(v: dt.time) -> int:
+    return ((v.hour * 60 + v.minute) * 60 + v.second) * 1_000_000 + v.microsecond
+
+
+def _interval_binary(v) -> bytes:
+    months, days, micros = _interval_parts(v)
+    return struct.pack("!qii", micros, days, months)
+
+
+def _uuid_binary(v) -> bytes:
+    return v.bytes if isinstance(v, uuid.UUID) else bytes(v) if isinstance(v, bytes) else uuid.UUID(str(v)).bytes
+
+
+def _vector_binary(v) -> bytes:
+    values = [float(x) for x in v]
+    return struct.pack(f"!hh{len(values)}f", len(values), 0, *values)
+
+
+_BINARY: dict[int, Encoder] = {
+    16: lambda v: b"\x01" if v else b"\x00",
+    17: bytes,
+    20: lambda v: struct.pack("!q", v),
+    21: lambda v: struct.pack("!h", v),
+    23: lambda v: struct.pack("!i", v),
+    26: lambda v: struct.pack("!I", v),
+    700: lambda v: struct.pack("!f", v),
+    701: lambda v: struct.pack("!d", v),
+    1700: _numeric_binary,
+    1082: lambda v: struct.pack("!i", (v - PG_EPOCH_DATE).days),
+    1083: lambda v: struct.pack("!q", _time_micros(v)),
+    1114: lambda v: struct.pack("!q", _timestamp_micros(v, False)),
+    1184: lambda v: struct.pack("!q", _timestamp_micros(v, True)),
+    1186: _interval_binary,
+    114: lambda v: _json_text(v).encode(),
+    3802: lambda v: b"\x01" + _json_text(v).encode(),
+    2950: _uuid_binary,
+    VECTOR_OID: _vector_binary,
+}
+
+
+def _array_binary(values, element_oid: int) -> bytes:
+    encode = binary_encoder(element_oid)
+    has_null = any(v is None for v in values)
+    parts = [struct.pack("!iiiii", 1, int(has_null), element_oid, len(values), 1)]
+    for v in values:
+        if v is None:
+            parts.append(b"\xff\xff\xff\xff")
+        else:
+            data = encode(v)
+            parts.append(struct.pack("!i", len(data)) + data)
+    return b"".join(parts)
+
+
+def binary_encoder(oid: int) -> Encoder:
+    """Python value -> binary-format bytes; types without a binary form are sent as their text."""
+    t = BY_OID.get(oid)
+    if t is not None and t.element:
+        element = t.element
+        return lambda v: _array_binary(list(v), element)
+    return _BINARY.get(oid) or text_encoder(oid)
+
+
+def column_encoder(oid: int, fmt: int) -> Encoder:
+    return binary_encoder(oid) if fmt == 1 else text_encoder(oid)
+
+
+# decoding parameters -------------------------------------------------------------
+
+def _parse_bool(s: str) -> bool:
+    low = s.strip().lower()
+    if low in ("t", "true", "y", "yes", "on", "1"):
+        return True
+    if low in ("f", "false", "n", "no", "off", "0"):
+        return False
+    raise CodecError(f'invalid input syntax for type boolean: "{s}"')
+
+
+def _parse_bytea(s: str) -> bytes:
+    if s.startswith("\\x"):
+        return bytes.fromhex(s[2:])
+    return s.encode("latin-1").decode("unicode_escape").encode("latin-1")
+
+
+def _parse_timestamp(s: str) -> dt.datetime:
+    text = s.strip().replace("T", " ")
+    if text.endswith(("+00", "-00")) or (len(text) > 3 and text[-3] in "+-" and text[-2:].isdigit()):
+        text += ":00"
+    return dt.datetime.fromisoformat(text)
+
+
+def _parse_timestamptz(s: str) -> dt.datetime:
+    v = _parse_timestamp(s)
+    return (v if v.tzinfo else v.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+
+
+def _parse_interval(s: str) -> dt.timedelta:
+    """Interval input in postgres style (``1 day 02:00:00``, ``3 hours``) or ISO seconds."""
+    units = {"microsecond": 1e-6, "millisecond": 1e-3, "second": 1, "sec": 1, "minute": 60, "min": 60,
+             "hour": 3600, "day": 86400, "week": 604800, "mon": 2592000, "month": 2592000, "year": 31557600}
+    total, words = 0.0, s.replace(",", " ").split()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if ":" in word:
+            sign = -1 if word.startswith("-") else 1
+            pieces = [float(p) for p in word.lstrip("+-").split(":")] + [0, 0]
+            total += sign * (pieces[0] * 3600 + pieces[1] * 60 + pieces[2])
+            i += 1
+            continue
+        number = float(word)
+        unit = words[i + 1].lower().rstrip("s") if i + 1 < len(words) else "second"
+        total += number * units.get(unit, units.get(unit[:3], 1))
+        i += 2
+    return dt.timedelta(seconds=total)
+
+
+def _parse_vector(s: str) -> list[float]:
+    text = s.strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        raise CodecError(f'invalid input syntax for type vector: "{s}"')
+    inner = text[1:-1].strip()
+    return [float(x) for x in inner.split(",")] if inner else []
+
+
+_PARSE: dict[int, Callable[[str], Any]] = {
+    16: _parse_bool, 17: _parse_bytea, 20: int, 21: int, 23: int, 26: int,
+    700: float, 701: float, 1700: Decimal,
+    1082: dt.date.fromisoformat, 1083: dt.time.fromisoformat,
+    1114: _parse_timestamp, 1184: _parse_timestamptz, 1186: _parse_interval,
+    2950: uuid.UUID, VECTOR_OID: _parse_vector,
+}
+
+
+def _split_array(text: str) -> list[str | None]:
+    """Elements of a one-dimensional ``{a,"b c",NULL}`` literal."""
+    if not (text.startswith("{") and text.endswith("}")):
+        raise CodecError(f'malformed array literal: "{text}"')
+    out: list[str | None] = []
+    i, body = 0, text[1:-1]
+    while i < len(body):
+        if body[i] == '"':
+            i += 1
+            chars = []
+            while i < len(body) and body[i] != '"':
+                if body[i] == "\\":
+                    i += 1
+                chars.append(body[i])
+                i += 1
+            out.append("".join(chars))
+            i += 2
+        else:
+            end = body.find(",", i)
+            end = len(body) if end < 0 else end
+            item = body[i:end].strip()
+            out.append(None if item.upper() == "NULL" else item)
+            i = end + 1
+    return out
+
+
+def decode_text(oid: int, text: str) -> Any:
+    """A text-format value of type ``oid``; unknown and textual types stay strings."""
+    t = BY_OID.get(oid)
+    try:
+        if t is not None and t.element:
+            parse = _PARSE.get(t.element)
+            return [None if v is None else parse(v) if parse else v for v in _split_array(text)]
+        parse = _PARSE.get(oid)
+        return parse(text) if parse else text
+    except CodecError:
+        raise
+    except (ValueError, ArithmeticError, IndexError) as err:
+        name = t.name if t else str(oid)
+        raise CodecError(f'invalid input syntax for type {name}: "{text[:100]}" ({err})') from None
+
+
+def _unpack(fmt: str, data: bytes):
+    try:
+        return struct.unpack(fmt, data)
+    except struct.error:
+        raise CodecError(f"insufficient data left in message for binary value ({len(data)} bytes)") from None
+
+
+def _decode_numeric(data: bytes) -> Decimal:
+    ndigits, weight, sign, dscale = _unpack("!hhHh", data[:8])
+    if sign in _NUMERIC_SPECIAL:
+        return Decimal(_NUMERIC_SPECIAL[sign])
+    digits = _unpack(f"!{ndigits}h", data[8:8 + 2 * ndigits])
+    value = Decimal(0)
+    for i, d in enumerate(digits):
+        value += Decimal(d).scaleb(4 * (weight - i))
+    value = value.quantize(Decimal(1).scaleb(-dscale)) if dscale < 1000 else value
+    return -value if _NUMERIC_SIGNS.get(sign, 1) < 0 else value
+
+
+def _decode_vector(data: bytes) -> list[float]:
+    dim, _unused = _unpack("!hh", data[:4])
+    return list(_unpack(f"!{dim}f", data[4:]))
+
+
+def _decode_interval(data: bytes) -> dt.timedelta:
+    micros, days, months = _unpack("!qii", data)
+    return dt.timedelta(days=days + 30 * months, microseconds=micros)
+
+
+_BINARY_DECODE: dict[int, Callable[[bytes], Any]] = {
+    16: lambda b: _unpack("!?", b)[0],
+    17: bytes,
+    20: lambda b: _unpack("!q", b)[0],
+    21: lambda b: _unpack("!h", b)[0],
+    23: lambda b: _unpack("!i", b)[0],
+    26: lambda b: _unpack("!I", b)[0],
+    700: lambda b: _unpack("!f", b)[0],
+    701: lambda b: _unpack("!d", b)[0],
+    1700: _decode_numeric,
+    1082: lambda b: PG_EPOCH_DATE + dt.timedelta(days=_unpack("!i", b)[0]),
+    1083: lambda b: (dt.datetime.min + dt.timedelta(microseconds=_unpack("!q", b)[0])).time(),
+    1114: lambda b: PG_EPOCH + dt.timedelta(microseconds=_unpack("!q", b)[0]),
+    1184: lambda b: PG_EPOCH_UTC + dt.timedelta(microseconds=_unpack("!q", b)[0]),
+    1186: _decode_interval,
+    114: lambda b: b.decode(),
+    3802: lambda b: b[1:].decode(),
+    2950: lambda b: uuid.UUID(bytes=bytes(b)),
+    VECTOR_OID: _decode_vector,
+}
+
+
+def _decode_binary_array(data: bytes) -> list:
+    ndim, _flags, element = _unpack("!iiI", data[:12])
+    if ndim == 0:
+        return []
+    if ndim != 1:
+        raise CodecError("only one-dimensional array parameters are supported")
+    size, _lower = _unpack("!ii", data[12:20])
+    pos, out = 20, []
+    for _ in range(size):
+        (n,) = _unpack("!i", data[pos:pos + 4])
+        pos += 4
+        if n == -1:
+            out.append(None)
+            continue
+        out.append(decode_binary(element, data[pos:pos + n]))
+        pos += n
+    return out
+
+
+def decode_binary(oid: int, data: bytes) -> Any:
+    """A binary-format parameter; a type without a binary decoder is an error (as in PostgreSQL)."""
+    t = BY_OID.get(oid)
+    if t is not None and t.element:
+        return _decode_binary_array(data)
+    fn = _BINARY_DECODE.get(oid)
+    if fn is not None:
+        return fn(data)
+    if t is not None and t.category == "S" or oid in (0, 705):
+        return data.decode()
+    raise CodecError(f"no binary input function for type {t.name if t else oid}")
+
+
+def decode(oid: int, fmt: int, data: bytes | None) -> Any:
+    if data is None:
+        return None
+    if fmt == 1:
+        return decode_binary(oid, data)
+    try:
+        text = data.decode()
+    except UnicodeDecodeError:
+        raise CodecError("invalid byte sequence for encoding \"UTF8\"") from None
+    return decode_text(oid, text)

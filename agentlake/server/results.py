@@ -1,0 +1,76 @@
+"""Engine results as wire messages: RowDescription columns, encoded DataRows and command tags."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from ..pgcatalog.types import BY_OID, oid_for_field, oid_for_type, typmod_for_field
+from . import codec, protocol as pq, statements
+
+
+@dataclass
+class Outcome:
+    """What one statement sends back: columns (None for commands), DataRow messages, the command tag."""
+
+    columns: list[pq.Column] | None
+    rows: list[bytes]
+    tag: str
+
+
+def describe_columns(schema: pa.Schema, formats: list[int] | None = None) -> list[pq.Column]:
+    fmts = pq.per_column(formats or [], len(schema))
+    out = []
+    for field, fmt in zip(schema, fmts):
+        oid = oid_for_field(field)
+        t = BY_OID.get(oid)
+        size = t.length if t is not None and t.length > 0 else -1
+        out.append(pq.Column(field.name, oid, size, typmod_for_field(field), fmt))
+    return out
+
+
+def _column_values(column: pa.ChunkedArray) -> list:
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return column.to_pylist()
+
+
+def encode_rows(table: pa.Table, columns: list[pq.Column]) -> list[bytes]:
+    encoders = [codec.column_encoder(c.type_oid, c.format) for c in columns]
+    values = [_column_values(table.column(i)) for i in range(table.num_columns)]
+    rows = []
+    for row in zip(*values):
+        rows.append(pq.data_row([None if v is None else enc(v) for enc, v in zip(encoders, row)]))
+    if not values:
+        rows = [pq.data_row([]) for _ in range(table.num_rows)]
+    return rows
+
+
+def command_tag(cursor, sql: str, rows: int | None) -> str:
+    tag = getattr(cursor, "statusmessage", None)
+    if tag:
+        return tag
+    word = statements.first_word(sql)
+    if rows is not None:
+        return f"SELECT {rows}"
+    count = max(getattr(cursor, "rowcount", 0) or 0, 0)
+    if word == "INSERT":
+        return f"INSERT 0 {count}"
+    if word in ("UPDATE", "DELETE", "MERGE", "COPY"):
+        return f"{word} {count}"
+    return word or "OK"
+
+
+def encode_result(cursor, sql: str, formats: list[int] | None) -> Outcome:
+    """Runs in a worker thread, so encoding large results does not hold up the event loop."""
+    schema = cursor.arrow_schema
+    if schema is None:
+        return Outcome(None, [], command_tag(cursor, sql, None))
+    table = cursor.fetch_arrow()
+    columns = describe_columns(table.schema, formats)
+    return Outcome(columns, encode_rows(table, columns), command_tag(cursor, sql, table.num_rows))
+
+
+def oid_for_param(dtype: pa.DataType | None) -> int:
+    """The type an unknown-typed ($n with OID 0) parameter takes: what the engine inferred, else text."""
+    return 25 if dtype is None or pa.types.is_null(dtype) else oid_for_type(dtype)

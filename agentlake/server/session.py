@@ -1,0 +1,562 @@
+"""One client connection: startup, authentication, and the simple and extended query protocols.
+
+The asyncio task only moves bytes; every engine call (and the encoding of its
+rows) runs in the server's thread pool, so a slow query never stalls another
+session. Any protocol violation ends this session alone.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import shlex
+import ssl
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from . import codec, copy_in, protocol as pq, statements
+from .auth import AuthFailed, ScramExchange, Verifier
+from .protocol import ProtocolViolation
+from .results import Outcome, describe_columns, encode_result, oid_for_param
+from .users import RightsError, User
+
+if TYPE_CHECKING:
+    from .app import Server
+
+REPORTED = {  # ParameterStatus names -> setting names; clients read these at connect
+    "server_version": "server_version", "server_encoding": "server_encoding", "client_encoding": "client_encoding",
+    "DateStyle": "datestyle", "TimeZone": "timezone", "integer_datetimes": "integer_datetimes",
+    "standard_conforming_strings": "standard_conforming_strings", "application_name": "application_name",
+    "IntervalStyle": "intervalstyle", "is_superuser": "is_superuser",
+}
+DEFAULT_REPORTED = {"server_version": "16.4", "server_encoding": "UTF8", "client_encoding": "UTF8",
+                    "datestyle": "ISO, MDY", "timezone": "UTC", "integer_datetimes": "on",
+                    "standard_conforming_strings": "on", "application_name": "", "intervalstyle": "postgres",
+                    "is_superuser": "off"}
+_SET_BRANCH = re.compile(r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?agentlake\.branch\s*(?:=|TO)\s*'?\"?([^'\";\s]+)",
+                         re.IGNORECASE)
+_STATUS = {"idle": "I", "in_transaction": "T", "failed": "E"}
+CANCEL_GRACE_S = 1.0
+
+
+class SessionError(Exception):
+    """An error reported to the client with a SQLSTATE; ``fatal`` ends the session."""
+
+    def __init__(self, sqlstate: str, message: str, fatal: bool = False, position: int | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate, self.fatal, self.position = sqlstate, fatal, position
+
+
+@dataclass
+class Prepared:
+    sql: str
+    param_types: list[int]
+    described: tuple[list[int], list[pq.Column] | None] | None = None
+
+
+@dataclass
+class Portal:
+    statement: Prepared
+    params: list[Any]
+    result_formats: list[int]
+    outcome: Outcome | None = None
+    sent: int = 0
+
+
+@dataclass
+class Startup:
+    user: str
+    database: str
+    branch: str
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+def parse_startup_params(params: dict[str, str], served: str) -> Startup:
+    """User, branch and settings from the startup packet.
+
+    The branch comes from ``options='-c agentlake.branch=NAME'`` or from the
+    database-name shorthand ``repo@branch``; the database must name the served repository.
+    """
+    user = params.get("user", "")
+    if not user:
+        raise SessionError("28000", "no PostgreSQL user name specified in startup packet", fatal=True)
+    database = params.get("database") or user
+    name, _, branch = database.partition("@")
+    if name != served:
+        raise SessionError("3D000", f'database "{name}" does not exist (this server serves "{served}")', fatal=True)
+    settings: dict[str, str] = {}
+    for key, value in params.items():
+        if key in ("application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle",
+                   "search_path", "extra_float_digits"):
+            settings[key.lower()] = value
+    try:
+        tokens = shlex.split(params.get("options", ""))
+    except ValueError:
+        raise SessionError("08P01", "invalid options in startup packet", fatal=True) from None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "-c" and i + 1 < len(tokens):
+            token, i = tokens[i + 1], i + 1
+        elif token.startswith("--"):
+            token = token[2:]
+        elif token.startswith("-c"):
+            token = token[2:]
+        name_value = token.split("=", 1)
+        if len(name_value) == 2:
+            settings[name_value[0].strip().lower().replace("-", "_") if "." not in name_value[0]
+                     else name_value[0].strip().lower()] = name_value[1]
+        i += 1
+    branch = settings.pop("agentlake.branch", branch) or "main"
+    return Startup(user, name, branch, settings)
+
+
+def current_branch(conn) -> str:
+    value = getattr(conn, "current_branch", None) or getattr(conn, "branch")
+    return value() if callable(value) else value
+
+
+class Session:
+    def __init__(self, server: "Server", reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self.reader, self.writer = reader, writer
+        self.pid = server.next_pid()
+        self.secret = secrets.randbits(31)
+        self.conn: Any = None
+        self.user: User | None = None
+        self.tls = False
+        self._statements: dict[str, Prepared] = {}
+        self._portals: dict[str, Portal] = {}
+        self._skip_to_sync = False
+        self._cancel = asyncio.Event()
+        self._engine_lock = threading.Lock()
+        self._aborted = False      # a canceled (abandoned) statement left the transaction failed
+        self._reported: dict[str, str] = {}
+
+    # I/O -------------------------------------------------------------------------
+    def send(self, data: bytes) -> None:
+        self.writer.write(data)
+
+    async def flush(self) -> None:
+        await self.writer.drain()
+
+    async def read_exact(self, n: int) -> bytes:
+        return await asyncio.wait_for(self.reader.readexactly(n), self.server.config.read_timeout_s)
+
+    async def read_message(self) -> tuple[bytes, bytes]:
+        header = await self.reader.readexactly(5)
+        length = pq.message_length(header, self.server.config.max_message)
+        body = await self.read_exact(length)
+        return header[:1], body
+
+    # lifecycle -------------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            startup = await self._startup()
+            if startup is None:
+                return
+            await self._authenticate(startup)
+            await self._open_engine(startup)
+            self.server.authenticated(self)
+            await self._loop()
+        except SessionError as err:
+            self._send_error(err.sqlstate, str(err), severity="FATAL" if err.fatal else "ERROR")
+        except ProtocolViolation as err:
+            self._send_error(err.sqlstate, str(err), severity="FATAL")
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.TimeoutError, ssl.SSLError):
+            pass
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        self.server.forget(self)
+        try:
+            await asyncio.wait_for(self.writer.drain(), 1.0)
+        except Exception:
+            pass
+        self.writer.close()
+        if self.conn is not None:
+            conn, self.conn = self.conn, None
+            try:
+                await self._in_thread(conn.close, cancellable=False)
+            except RuntimeError:   # the pool is shut down (server exiting): close here
+                conn.close()
+
+    async def _startup(self) -> Startup | None:
+        while True:
+            length = pq.startup_length(await self.read_exact(4))
+            message = pq.parse_startup(await self.read_exact(length))
+            if message.code == pq.SSL_REQUEST:
+                await self._start_tls()
+                continue
+            if message.code == pq.GSSENC_REQUEST:
+                self.send(b"N")
+                await self.flush()
+                continue
+            if message.code == pq.CANCEL_REQUEST:
+                self.server.cancel(*message.cancel_key)
+                return None
+            if self.server.config.require_tls and not self.tls:
+                raise SessionError("28000", "this server requires TLS (sslmode=require)", fatal=True)
+            if message.params.get("replication"):
+                raise SessionError("0A000", "replication connections are not supported", fatal=True)
+            return parse_startup_params(message.params, self.server.config.database)
+
+    async def _start_tls(self) -> None:
+        context = self.server.config.ssl_context
+        if context is None or self.tls:
+            self.send(b"N")
+            await self.flush()
+            return
+        self.send(b"S")
+        await self.flush()
+        await self.writer.start_tls(context)
+        self.tls = True
+
+    async def _authenticate(self, startup: Startup) -> None:
+        config = self.server.config
+        stored = config.users.get(startup.user) if config.users is not None else None
+        if config.trust:
+            self.user = stored
+        else:
+            await self._scram(stored)
+            self.user = stored
+        self.send(pq.auth_ok())
+
+    async def _scram(self, stored: User | None) -> None:
+        binding = self.server.config.cert_hash if self.tls else None
+        exchange = ScramExchange(Verifier.parse(stored.verifier) if stored else None, binding)
+        self.send(pq.auth_sasl(exchange.mechanisms()))
+        await self.flush()
+        try:
+            kind, body = await self.read_message()
+            if kind != b"p":
+                raise ProtocolViolation("expected SASLInitialResponse")
+            r = pq.Reader(body)
+            mechanism, size = r.cstring(), r.int32()
+            self.send(pq.auth_sasl_continue(exchange.first(mechanism, r.raw(size) if size >= 0 else b"")))
+            await self.flush()
+            kind, body = await self.read_message()
+            if kind != b"p":
+                raise ProtocolViolation("expected SASLResponse")
+            self.send(pq.auth_sasl_final(exchange.final(body)))
+        except AuthFailed as err:
+            name = stored.name if stored else "?"
+            raise SessionError("28P01", f'password authentication failed for user "{name}" ({err})',
+                               fatal=True) from None
+
+    def _check_rights(self, branch: str, access: str) -> None:
+        if self.user is None:
+            if self.server.config.trust:
+                return
+            raise RightsError(f"no user is logged in to {access} branch {branch!r}")
+        if not self.user.may(branch, access):
+            raise RightsError(f'permission denied: user "{self.user.name}" may not {access} branch "{branch}"')
+
+    async def _open_engine(self, startup: Startup) -> None:
+        try:
+            self._check_rights(startup.branch, "read")
+        except RightsError as err:
+            raise SessionError(err.sqlstate, str(err), fatal=True) from None
+        may_create = self.user is None or self.user.may(startup.branch, "write")
+        config = self.server.config
+
+        def open_conn():
+            conn = config.connect(config.repo, startup.branch, may_create, startup.user)
+            for name, value in startup.settings.items():
+                conn.settings[name] = value
+            return conn
+
+        try:
+            self.conn = await self._in_thread(open_conn, cancellable=False)
+        except Exception as err:  # noqa: BLE001 - every engine error becomes an ErrorResponse
+            raise SessionError(getattr(err, "sqlstate", "08006"), str(err), fatal=True) from None
+        self._report_parameters(startup.user)
+        self.send(pq.backend_key(self.pid, self.secret))
+        self._ready()
+        await self.flush()
+
+    def _report_parameters(self, user: str | None = None) -> None:
+        values = {}
+        for wire, name in REPORTED.items():
+            try:
+                values[wire] = str(self.conn.settings[name])
+            except Exception:  # noqa: BLE001 - a setting the engine lacks falls back to PostgreSQL's default
+                values[wire] = DEFAULT_REPORTED[name]
+        if user is not None:
+            values["session_authorization"] = user
+        for name, value in values.items():
+            if self._reported.get(name) != value:
+                self._reported[name] = value
+                self.send(pq.parameter_status(name, value))
+
+    # main loop -------------------------------------------------------------------------
+    async def _loop(self) -> None:
+        while True:
+            kind, body = await self.read_message()
+            self.server.touch()
+            if kind == b"X":
+                return
+            if self._skip_to_sync and kind not in (b"S", b"X"):
+                continue
+            handler = self._HANDLERS.get(kind)
+            if handler is None:
+                if kind in (b"d", b"c", b"f"):
+                    continue   # copy messages after a failed COPY are ignored, as PostgreSQL does
+                raise ProtocolViolation(f"invalid frontend message type {kind!r}")
+            try:
+                await handler(self, body)
+            except SessionError as err:
+                if err.fatal:
+                    raise
+                self._send_error(err.sqlstate, str(err), err.position)
+                self._skip_to_sync = kind != b"Q"
+                if kind == b"Q":
+                    self._ready()
+            if kind in (b"Q", b"S", b"H"):
+                await self.flush()
+
+    def _ready(self) -> None:
+        self.send(pq.ready_for_query(self._status()))
+
+    def _status(self) -> str:
+        if self._aborted:
+            return "E"
+        return _STATUS.get(self.conn.transaction_status, "I") if self.conn is not None else "I"
+
+    def _send_error(self, sqlstate: str, message: str, position: int | None = None, severity: str = "ERROR") -> None:
+        self.send(pq.error_response(sqlstate, message, position, severity=severity))
+
+    def _send_notices(self) -> None:
+        notices = getattr(self.conn, "notices", None)
+        if notices:
+            for text in list(notices):
+                self.send(pq.notice_response(text))
+            notices.clear()
+
+    # running statements in threads -----------------------------------------------------------
+    async def _in_thread(self, fn: Callable[[], Any], cancellable: bool = True) -> Any:
+        def locked():
+            with self._engine_lock:
+                return fn()
+
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self.server.pool, locked)
+        if not cancellable:
+            return await future
+        self._cancel.clear()
+        canceled = asyncio.ensure_future(self._cancel.wait())
+        try:
+            done, _ = await asyncio.wait({future, canceled}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            canceled.cancel()
+        if future in done:
+            return future.result()
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), CANCEL_GRACE_S)
+        except asyncio.TimeoutError:
+            # the engine did not stop in time: abandon the statement; its transaction is failed
+            future.add_done_callback(lambda f: f.exception())
+            if self.conn.transaction_status != "idle":
+                self._aborted = True
+            raise SessionError("57014", "canceling statement due to user request") from None
+
+    def cancel(self) -> None:
+        """CancelRequest from another connection: stop the running statement, if any."""
+        if self.conn is not None:
+            try:
+                self.conn.cancel()
+            except Exception:  # noqa: BLE001 - cancel is best effort, like PostgreSQL's
+                pass
+        self._cancel.set()
+
+    def _execute_sync(self, sql: str, params: list[Any] | None, formats: list[int] | None) -> Outcome:
+        """Runs in a worker thread: rights, the statement, and the encoding of its rows."""
+        conn = self.conn
+        branch = current_branch(conn)
+        m = _SET_BRANCH.match(sql)
+        if m:
+            self._check_rights(m.group(1), "read")
+        if statements.writes(sql):
+            self._check_rights(branch, "write")
+        cursor = conn.execute(sql, params)
+        new_branch = current_branch(conn)
+        if new_branch != branch:
+            self._check_rights(new_branch, "read")
+        return encode_result(cursor, sql, formats)
+
+    async def _execute(self, sql: str, params: list[Any] | None, formats: list[int] | None,
+                       offset: int = 0) -> Outcome:
+        if self._aborted:
+            word = statements.first_word(sql)
+            if word not in ("ROLLBACK", "COMMIT", "END", "ABORT"):
+                raise SessionError("25P02", "current transaction is aborted, commands ignored until end of "
+                                            "transaction block")
+            self._aborted = False
+            await self._in_thread(lambda: self.conn.execute("ROLLBACK", None), cancellable=False)
+            return Outcome(None, [], "ROLLBACK")
+        try:
+            outcome = await self._in_thread(lambda: self._execute_sync(sql, params, formats))
+        except SessionError:
+            raise
+        except Exception as err:  # noqa: BLE001 - engine errors carry their SQLSTATE to the client
+            self._send_notices()
+            sqlstate = getattr(err, "sqlstate", None) or "XX000"
+            position = getattr(err, "position", None)
+            raise SessionError(sqlstate, str(err), position=position + offset if position else None) from None
+        self._send_notices()
+        if statements.first_word(sql) in ("SET", "RESET"):
+            self._report_parameters()
+        return outcome
+
+    # simple query ------------------------------------------------------------------------
+    async def _simple_query(self, body: bytes) -> None:
+        sql = pq.Reader(body).cstring()
+        parts = statements.split(sql)
+        if not parts:
+            self.send(pq.empty_query())
+        for offset, text in parts:
+            try:
+                copy = statements.parse_copy_from_stdin(text)
+                if copy is not None:
+                    tag = await copy_in.run(self, *copy)
+                    self.send(pq.command_complete(tag))
+                    continue
+                outcome = await self._execute(text, None, None, offset)
+            except SessionError as err:
+                if err.fatal:
+                    raise
+                self._send_error(err.sqlstate, str(err), err.position)
+                break
+            if outcome.columns is not None:
+                self.send(pq.row_description(outcome.columns))
+            for row in outcome.rows:
+                self.send(row)
+            self.send(pq.command_complete(outcome.tag))
+            await self.flush()
+        self._ready()
+
+    # extended query ------------------------------------------------------------------------
+    async def _parse(self, body: bytes) -> None:
+        msg = pq.parse_parse(body)
+        if msg.name and msg.name in self._statements:
+            raise SessionError("42P05", f'prepared statement "{msg.name}" already exists')
+        if len(statements.split(msg.query)) > 1:
+            raise SessionError("42601", "cannot insert multiple commands into a prepared statement")
+        self._statements[msg.name] = Prepared(msg.query, msg.param_types)
+        self.send(pq.parse_complete())
+
+    async def _describe_statement(self, stmt: Prepared) -> tuple[list[int], list[pq.Column] | None]:
+        """Parameter types (declared, else inferred by the engine, else text) and result columns."""
+        if stmt.described is None:
+            describe = getattr(self.conn, "describe", None)
+            inferred: list = []
+            schema = None
+            if describe is not None and statements.strip_comments(stmt.sql):
+                try:
+                    inferred, schema = await self._in_thread(lambda: describe(stmt.sql), cancellable=False)
+                except Exception:  # noqa: BLE001 - undescribable statements still run; types stay unknown
+                    inferred, schema = [], None
+            count = max(len(stmt.param_types), len(inferred), _count_params(stmt.sql))
+            oids = []
+            for i in range(count):
+                declared = stmt.param_types[i] if i < len(stmt.param_types) else 0
+                oids.append(declared or oid_for_param(inferred[i] if i < len(inferred) else None))
+            stmt.described = (oids, describe_columns(schema) if schema is not None else None)
+        return stmt.described
+
+    async def _bind(self, body: bytes) -> None:
+        msg = pq.parse_bind(body)
+        stmt = self._statements.get(msg.statement)
+        if stmt is None:
+            raise SessionError("26000", f'prepared statement "{msg.statement}" does not exist')
+        if msg.portal and msg.portal in self._portals:
+            raise SessionError("42P03", f'cursor "{msg.portal}" already exists')
+        oids, _ = await self._describe_statement(stmt)
+        if len(msg.params) != len(oids) and len(msg.params) != len(stmt.param_types):
+            raise SessionError("08P01", f"bind message supplies {len(msg.params)} parameters, but prepared "
+                                        f"statement \"{msg.statement}\" requires {len(oids)}")
+        formats = pq.per_column(msg.param_formats, len(msg.params))
+        try:
+            params = [codec.decode(oids[i] if i < len(oids) else 0, formats[i], value)
+                      for i, value in enumerate(msg.params)]
+        except codec.CodecError as err:
+            raise SessionError(err.sqlstate, str(err)) from None
+        self._portals[msg.portal] = Portal(stmt, params, msg.result_formats)
+        self.send(pq.bind_complete())
+
+    async def _run_portal(self, portal: Portal) -> Outcome:
+        if portal.outcome is None:
+            if statements.parse_copy_from_stdin(portal.statement.sql):
+                raise SessionError("0A000", "COPY FROM STDIN is supported in the simple query protocol only")
+            portal.outcome = await self._execute(portal.statement.sql, portal.params, portal.result_formats)
+        return portal.outcome
+
+    async def _describe(self, body: bytes) -> None:
+        kind, name = pq.parse_target(body)
+        if kind == "S":
+            stmt = self._statements.get(name)
+            if stmt is None:
+                raise SessionError("26000", f'prepared statement "{name}" does not exist')
+            oids, columns = await self._describe_statement(stmt)
+            self.send(pq.parameter_description(oids))
+            self.send(pq.row_description(columns) if columns else pq.no_data())
+            return
+        portal = self._portals.get(name)
+        if portal is None:
+            raise SessionError("34000", f'portal "{name}" does not exist')
+        if not statements.strip_comments(portal.statement.sql).strip():
+            self.send(pq.no_data())
+            return
+        outcome = await self._run_portal(portal)
+        self.send(pq.row_description(outcome.columns) if outcome.columns is not None else pq.no_data())
+
+    async def _execute_message(self, body: bytes) -> None:
+        name, max_rows = pq.parse_execute(body)
+        portal = self._portals.get(name)
+        if portal is None:
+            raise SessionError("34000", f'portal "{name}" does not exist')
+        if not statements.strip_comments(portal.statement.sql).strip():
+            self.send(pq.empty_query())
+            return
+        outcome = await self._run_portal(portal)
+        end = len(outcome.rows) if max_rows <= 0 else min(len(outcome.rows), portal.sent + max_rows)
+        for row in outcome.rows[portal.sent:end]:
+            self.send(row)
+        portal.sent = end
+        if end < len(outcome.rows):
+            self.send(pq.portal_suspended())
+        else:
+            self.send(pq.command_complete(outcome.tag))
+
+    async def _sync(self, body: bytes) -> None:
+        self._skip_to_sync = False
+        self._portals.pop("", None)
+        if self.conn is not None and self.conn.transaction_status == "idle" and not self._aborted:
+            self._portals.clear()   # portals live until the end of the transaction
+        self._ready()
+
+    async def _close_target(self, body: bytes) -> None:
+        kind, name = pq.parse_target(body)
+        (self._statements if kind == "S" else self._portals).pop(name, None)
+        self.send(pq.close_complete())
+
+    async def _flush_message(self, body: bytes) -> None:
+        pass
+
+    async def _stray_password(self, body: bytes) -> None:
+        raise ProtocolViolation("unexpected password message")
+
+    _HANDLERS = {
+        b"Q": _simple_query, b"P": _parse, b"B": _bind, b"D": _describe, b"E": _execute_message,
+        b"S": _sync, b"C": _close_target, b"H": _flush_message, b"p": _stray_password,
+    }
+
+
+_PLACEHOLDER = re.compile(r"\$(\d+)")
+
+
+def _count_params(sql: str) -> int:
+    """The highest $n in the text (outside nothing fancier: quotes holding $n are rare in client SQL)."""
+    return max((int(n) for n in _PLACEHOLDER.findall(sql)), default=0)

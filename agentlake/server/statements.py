@@ -1,0 +1,143 @@
+"""Splitting a simple-query string into statements and naming what each one does.
+
+The simple protocol answers every statement of ``a; b; c`` separately, so the
+server must split the text the way PostgreSQL's lexer does: not inside
+quotes, dollar quotes or comments.
+"""
+from __future__ import annotations
+
+import re
+
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
+_WRITE_WORDS = {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY", "MERGE", "GRANT",
+                "REVOKE", "COMMENT", "REINDEX", "VACUUM"}
+
+
+def split(sql: str) -> list[tuple[int, str]]:
+    """Statements of ``sql`` without their semicolons, each with its offset (for error positions)."""
+    out, start, i, n = [], 0, 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in ("'", '"'):
+            i = _skip_quoted(sql, i, c)
+        elif c == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c == "/" and sql.startswith("/*", i):
+            i = _skip_block_comment(sql, i)
+        elif c == "$":
+            m = _DOLLAR_TAG.match(sql, i)
+            if m and (i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+                end = sql.find(m.group(0), m.end())
+                i = n if end < 0 else end + len(m.group(0))
+            else:
+                i += 1
+        elif c == ";":
+            out.append((start, sql[start:i]))
+            start = i = i + 1
+        else:
+            i += 1
+    out.append((start, sql[start:]))
+    return [(offset, text) for offset, text in out if strip_comments(text).strip()]
+
+
+def _skip_quoted(sql: str, i: int, quote: str) -> int:
+    escapes = quote == "'" and i > 0 and sql[i - 1] in "eE"
+    i += 1
+    while i < len(sql):
+        c = sql[i]
+        if escapes and c == "\\":
+            i += 2
+            continue
+        if c == quote:
+            if i + 1 < len(sql) and sql[i + 1] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return i
+
+
+def _skip_block_comment(sql: str, i: int) -> int:
+    depth, i = 1, i + 2
+    while i < len(sql) and depth:
+        if sql.startswith("/*", i):
+            depth, i = depth + 1, i + 2
+        elif sql.startswith("*/", i):
+            depth, i = depth - 1, i + 2
+        else:
+            i += 1
+    return i
+
+
+def strip_comments(sql: str) -> str:
+    """The text with leading comments removed (what a statement starts with)."""
+    text = sql.lstrip()
+    while text.startswith(("--", "/*")):
+        if text.startswith("--"):
+            end = text.find("\n")
+            text = "" if end < 0 else text[end + 1:].lstrip()
+        else:
+            text = text[_skip_block_comment(text, 0):].lstrip()
+    return text
+
+
+def first_word(sql: str) -> str:
+    m = re.match(r"[A-Za-z_]+", strip_comments(sql))
+    return m.group(0).upper() if m else ""
+
+
+def writes(sql: str) -> bool:
+    """Whether a statement may change data or schema (so it needs write rights on the branch).
+
+    A WITH query counts as a write when any data-modifying keyword appears in it;
+    branch functions that merge are checked by the engine on their target.
+    """
+    word = first_word(sql)
+    if word in _WRITE_WORDS:
+        return True
+    if word == "WITH":
+        return bool(re.search(r"\b(INSERT|UPDATE|DELETE)\b", sql, re.IGNORECASE))
+    return False
+
+
+_COPY = re.compile(
+    r"^COPY\s+(?P<table>(?:\"[^\"]+\"|[\w.]+))\s*(?:\((?P<cols>[^)]*)\))?\s+FROM\s+STDIN\b(?P<opts>.*)$",
+    re.IGNORECASE | re.DOTALL)
+
+
+def parse_copy_from_stdin(sql: str) -> tuple[str, list[str] | None, dict[str, str]] | None:
+    """``COPY t (a, b) FROM STDIN WITH (FORMAT csv, HEADER)`` -> (table, columns, options), else None."""
+    m = _COPY.match(strip_comments(sql).strip())
+    if not m:
+        return None
+    table = m.group("table").strip('"')
+    cols = [c.strip().strip('"') for c in m.group("cols").split(",")] if m.group("cols") else None
+    return table, cols, _copy_options(m.group("opts"))
+
+
+def _copy_options(text: str) -> dict[str, str]:
+    text = text.strip()
+    if text.upper().startswith("WITH"):
+        text = text[4:].strip()
+    text = text.strip("()").strip()
+    options: dict[str, str] = {}
+    if not text:
+        return options
+    legacy = re.fullmatch(r"(?i)(CSV)?\s*(HEADER)?\s*(?:DELIMITER\s+'(.)')?\s*(?:NULL\s+'([^']*)')?", text)
+    if legacy and "," not in text:
+        if legacy.group(1):
+            options["format"] = "csv"
+        if legacy.group(2):
+            options["header"] = "true"
+        if legacy.group(3):
+            options["delimiter"] = legacy.group(3)
+        if legacy.group(4) is not None:
+            options["null"] = legacy.group(4)
+        return options
+    for item in text.split(","):
+        parts = item.strip().split(None, 1)
+        if parts:
+            value = parts[1].strip().strip("'") if len(parts) > 1 else "true"
+            options[parts[0].lower()] = value
+    return options
