@@ -117,8 +117,10 @@ class Server:
         finally:
             self._tasks.discard(task)
 
-    async def start(self, sock: socket.socket | None = None) -> None:
+    async def start(self, sock: socket.socket | None = None, listen: bool = True) -> None:
         self._stopping = asyncio.Event()
+        if not listen:
+            return
         if sock is not None:
             self._server = await asyncio.start_server(self._handle, sock=sock, limit=2 ** 20)
         else:
@@ -142,7 +144,8 @@ class Server:
         await self._stopping.wait()
         if watcher is not None:
             watcher.cancel()
-        self._server.close()
+        if self._server is not None:
+            self._server.close()
         pending = [t for t in self._tasks if not t.done()]
         if pending:
             _, late = await asyncio.wait(pending, timeout=drain_s)
@@ -161,10 +164,15 @@ class Server:
 
 
 async def run_server(config: ServerConfig, sock: socket.socket | None = None,
-                     ready: Callable[[Server], None] | None = None, handover: socket.socket | None = None) -> None:
-    """Serve until SIGTERM/SIGINT or idle exit. ``handover`` is a Unix socket that passes client sockets in."""
+                     ready: Callable[[Server], None] | None = None, handover: socket.socket | None = None,
+                     listen: bool | None = None) -> None:
+    """Serve until SIGTERM/SIGINT or idle exit.
+
+    ``handover`` is a Unix socket on which the on-demand listener passes client
+    sockets; with it (and ``listen`` left unset) the server opens no port of its own.
+    """
     server = Server(config)
-    await server.start(sock)
+    await server.start(sock, listen=handover is None if listen is None else listen)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
@@ -174,7 +182,13 @@ async def run_server(config: ServerConfig, sock: socket.socket | None = None,
     if handover is not None:
         from .ondemand import receive_sockets
 
-        asyncio.ensure_future(receive_sockets(handover, server))
+        receiver = asyncio.ensure_future(receive_sockets(handover, server))
+
+        async def stop_receiving() -> None:   # a stopping engine refuses new sockets, so the listener restarts one
+            await server._stopping.wait()
+            receiver.cancel()
+
+        asyncio.ensure_future(stop_receiving())
     if ready is not None:
         ready(server)
     await server.serve()

@@ -8,12 +8,14 @@ not their isolation: writes apply at once.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 import threading
+import time
 from typing import Any, Sequence
 
 import pyarrow as pa
 import sqlglot
-from datafusion import SessionConfig, SessionContext
+from datafusion import SessionConfig, SessionContext, udf
 from sqlglot import exp
 
 from agentlake.errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled
@@ -53,6 +55,14 @@ class DFConnection:
     def catalog_tables(self) -> list[TableInfo]:
         schema = self.ctx.catalog().schema("public")
         return [TableInfo(name, self.ctx.table(name).schema()) for name in sorted(schema.names())]
+
+    def _sleep(self, seconds: pa.Array) -> pa.Array:
+        """pg_sleep that notices cancel(), as PostgreSQL's does."""
+        deadline = time.monotonic() + max(seconds.to_pylist() or [0])
+        while time.monotonic() < deadline:
+            if self._canceled.wait(0.02):
+                raise QueryCanceled("canceling statement due to user request")
+        return pa.array([True] * len(seconds))
 
     def cancel(self) -> None:
         self._canceled.set()
@@ -125,6 +135,7 @@ class DFConnection:
                 return _Cursor(None, word)
             raise ProgrammingError(f"unsupported command {word}", sqlstate="0A000")
         tree = _bind(rewrite(tree), params)
+        self.ctx.register_udf(udf(self._sleep, [pa.float64()], pa.bool_(), "volatile", name="pg_sleep"))
         register_pg_catalog(self.ctx, self.catalog_tables(), database=self.repo, user=self.user or "",
                             settings=self.settings)
         frame = self.ctx.sql(tree.sql(dialect="postgres"))
@@ -154,6 +165,9 @@ def _literal(value: Any) -> exp.Expression:
         return exp.Boolean(this=value)
     if isinstance(value, (int, float)):
         return exp.Literal.number(value)
+    if isinstance(value, Decimal):
+        scale = max(-value.as_tuple().exponent, 0)
+        return exp.cast(exp.Literal.string(str(value)), exp.DataType.build(f"DECIMAL(38, {scale})"))
     return exp.Literal.string(str(value))
 
 
