@@ -85,6 +85,7 @@ def register_functions(ctx: SessionContext, *, database: str, user: str, setting
     _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid),
               [i64], text)
     _register(ctx, "obj_description", lambda oid, kind: None, [i64, text], text)
+    _register(ctx, "obj_description_any", lambda oid: None, [i64], text)
     _register(ctx, "col_description", lambda oid, num: None, [i64, i64], text)
     _register(ctx, "shobj_description", lambda oid, kind: None, [i64, text], text)
     _register(ctx, "array_upper", lambda arr, dim: (len(arr) if arr else None) if dim == 1 else None,
@@ -101,6 +102,11 @@ def register_functions(ctx: SessionContext, *, database: str, user: str, setting
     _register(ctx, "pg_relation_is_publishable", lambda oid: False, [i64], boolean)
     _register(ctx, "pg_regclass_oid", lambda name: None if name is None else
               relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')), [text], OID)
+    namespaces = {oid: name for name, oid in NAMESPACES.items()}
+    _register(ctx, "pg_regnamespace_text", lambda oid: None if oid is None else namespaces.get(oid, str(oid)),
+              [i64], text)
+    _register(ctx, "pg_regproc_text", lambda oid: None if oid is None else str(oid), [i64], text)
+    _register(ctx, "pg_get_statisticsobjdef_columns", lambda oid: None, [i64], text)
     by_oid = {oid: name for name, oid in relations.items()}
     _register(ctx, "pg_regclass_text", lambda oid: None if oid is None else by_oid.get(oid, str(oid)), [i64], text)
     for name, arity in (("has_table_privilege", 2), ("has_schema_privilege", 2), ("has_database_privilege", 2),

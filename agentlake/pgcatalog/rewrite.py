@@ -11,7 +11,7 @@ from typing import Callable
 
 from sqlglot import exp
 
-from .tables import RELATIONS
+from .tables import ALWAYS_EMPTY, RELATIONS
 
 Rule = Callable[[exp.Expression], exp.Expression]
 _REGEX_OPERATORS = {"~": (exp.RegexpLike, False), "!~": (exp.RegexpLike, True),
@@ -29,6 +29,12 @@ def _type_name(to: exp.Expression) -> str:
             return kind.sql().lower().split(".")[-1]
         return to.this.value.lower() if hasattr(to.this, "value") else str(to.this).lower()
     return to.sql().lower()
+
+
+_REG_TEXT = {"regtype": "pg_regtype_text", "regclass": "pg_regclass_text", "regnamespace": "pg_regnamespace_text",
+             "regproc": "pg_regproc_text"}
+_BUILTIN_TYPES = {"int4": "INT", "int8": "BIGINT", "int2": "SMALLINT", "float8": "DOUBLE", "float4": "REAL",
+                  "bool": "BOOLEAN"}
 
 
 def strip_catalog_prefix(tree: exp.Expression) -> exp.Expression:
@@ -49,12 +55,19 @@ def qualify_catalog_tables(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def regex_operators(tree: exp.Expression) -> exp.Expression:
-    """``a OPERATOR(pg_catalog.~) b`` (psql) -> a regular-expression match; drops COLLATE pg_catalog.default."""
+def default_collation(tree: exp.Expression) -> exp.Expression:
+    """``COLLATE pg_catalog.default`` (psql) changes nothing here: strings compare bytewise."""
     def fix(node):
         if isinstance(node, exp.Collate) and node.expression.sql().lower().replace('"', "") in (
                 "pg_catalog.default", "default", "c", "pg_catalog.c"):
             return node.this
+        return node
+    return tree.transform(fix)
+
+
+def regex_operators(tree: exp.Expression) -> exp.Expression:
+    """``a OPERATOR(pg_catalog.~) b`` (psql) -> a regular-expression match."""
+    def fix(node):
         if isinstance(node, exp.Operator):
             op = str(node.args.get("operator", "")).lower().replace("pg_catalog.", "").strip()
             found = _REGEX_OPERATORS.get(op)
@@ -74,15 +87,16 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         target = _type_name(node.args["to"])
         inner = node.this
         inner_target = _type_name(inner.args["to"]) if isinstance(inner, exp.Cast) else None
-        if target in ("text", "varchar", "name") and inner_target in ("regtype", "regclass"):
-            fn = "pg_regtype_text" if inner_target == "regtype" else "pg_regclass_text"
-            return exp.Anonymous(this=fn, expressions=[_as_oid(inner.this, inner_target)])
-        if target in ("regtype", "regclass"):
+        if target in ("text", "varchar", "name") and inner_target in _REG_TEXT:
+            return exp.Anonymous(this=_REG_TEXT[inner_target], expressions=[_as_oid(inner.this, inner_target)])
+        if target in _REG_TEXT:
             return _as_oid(inner, target)
         if target == "oid":
             return exp.Cast(this=inner, to=exp.DataType.build("BIGINT"))
         if target in ("name", "char", '"char"'):
             return exp.Cast(this=inner, to=exp.DataType.build("TEXT"))
+        if node.args["to"].sql().lower().startswith("pg_catalog."):
+            return exp.Cast(this=inner, to=exp.DataType.build(_BUILTIN_TYPES.get(target, target), dialect="postgres"))
         return node
     return tree.transform(fix)
 
@@ -125,9 +139,37 @@ def session_functions(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix)
 
 
+def _conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
+    if node is None:
+        return []
+    if isinstance(node, exp.And):
+        return _conjuncts(node.this) + _conjuncts(node.expression)
+    return [node.this] if isinstance(node, exp.Paren) and isinstance(node.this, exp.And) is False else [node]
+
+
+def _tables_of(node: exp.Expression) -> set[str]:
+    return {c.table for c in node.find_all(exp.Column) if c.table}
+
+
+def _key_lookup(table: exp.Table, alias: str, conjuncts: list[exp.Expression], local: set[str], column: exp.Column):
+    """``(SELECT MAX(t.c) FROM t WHERE t.key = outer...)``: an inner column fetched by its correlation keys."""
+    keys = [c for c in conjuncts if isinstance(c, exp.EQ) and _tables_of(c) & {alias}
+            and not (_tables_of(c) - {alias}) & local and _tables_of(c) - {alias}]
+    if not keys:
+        return None
+    lookup = exp.select(exp.Max(this=column.copy())).from_(table.copy()).where(exp.and_(*[k.copy() for k in keys]))
+    return exp.Subquery(this=lookup)
+
+
 def aggregate_correlated_subqueries(tree: exp.Expression) -> exp.Expression:
-    """DataFusion plans a correlated scalar subquery only when it is aggregated; PostgreSQL's
-    (``(SELECT pg_get_expr(...) FROM pg_attrdef WHERE adrelid = a.attrelid)``) return one row, so MAX keeps them equal."""
+    """Shape correlated scalar subqueries the way DataFusion can decorrelate them.
+
+    PostgreSQL's catalog queries (psql's \\d, SQLAlchemy's reflection) use
+    ``(SELECT f(x) FROM t WHERE t.k = outer.k AND outer.flag)``. DataFusion needs
+    the subquery aggregated (MAX of the one row) and correlated by equalities
+    only, so conditions on the outer row alone move into a CASE around it, and
+    other mixed conditions read their inner column through a key lookup.
+    """
     for sub in list(tree.find_all(exp.Subquery)):
         select = sub.this
         if not isinstance(select, exp.Select) or len(select.expressions) != 1 or isinstance(
@@ -135,19 +177,145 @@ def aggregate_correlated_subqueries(tree: exp.Expression) -> exp.Expression:
             continue
         if select.args.get("group") or select.args.get("limit") or select.find(exp.AggFunc):
             continue
-        local = {t.alias_or_name for t in select.find_all(exp.Table)}
+        tables = {t.alias_or_name: t for t in select.find_all(exp.Table)}
+        local = set(tables)
         if not any(c.table and c.table not in local for c in select.find_all(exp.Column)):
             continue
+        where = select.args.get("where")
+        conjuncts = _conjuncts(where.this) if where is not None else []
+        kept, outside = [], []
+        for cond in conjuncts:
+            refs = _tables_of(cond)
+            if refs and not refs & local:
+                outside.append(cond)
+            elif refs & local and refs - local and not isinstance(cond, exp.EQ):
+                replaced = cond.copy()
+                ok = True
+                for column in list(replaced.find_all(exp.Column)):
+                    if column.table in local:
+                        lookup = _key_lookup(tables[column.table], column.table, conjuncts, local, column)
+                        if lookup is None:
+                            ok = False
+                            break
+                        column.replace(lookup)
+                (outside if ok else kept).append(replaced if ok else cond)
+            else:
+                kept.append(cond)
+        select.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
         item = select.expressions[0]
         alias = item.alias if isinstance(item, exp.Alias) else None
         value = item.this if isinstance(item, exp.Alias) else item
         wrapped = exp.Max(this=value)
         select.set("expressions", [exp.alias_(wrapped, alias) if alias else wrapped])
+        if outside:
+            case = exp.Case(ifs=[exp.If(this=exp.and_(*outside), true=sub.copy())])
+            sub.replace(case)
     return tree
 
 
-RULES: list[Rule] = [strip_catalog_prefix, qualify_catalog_tables, regex_operators, object_casts, any_array,
-                     session_functions, aggregate_correlated_subqueries]
+def array_literals(tree: exp.Expression) -> exp.Expression:
+    """``col = '{0}'`` compares with an array literal: ``'{0}'`` -> ``ARRAY[0]``."""
+    def as_array(node):
+        if isinstance(node, exp.Literal) and node.is_string and node.this.startswith("{") and node.this.endswith("}"):
+            items = [i.strip() for i in node.this[1:-1].split(",") if i.strip()]
+            return exp.Array(expressions=[exp.Literal.number(i) if i.lstrip("-").isdigit() else exp.Literal.string(i)
+                                          for i in items])
+        return node
+
+    for cmp in tree.find_all(exp.EQ, exp.NEQ):
+        for side in ("this", "expression"):
+            cmp.set(side, as_array(cmp.args[side]))
+    return tree
+
+
+def _output_name(node: exp.Expression) -> str:
+    """PostgreSQL's name for an unaliased output column: a function's name, else ?column?."""
+    if isinstance(node, exp.Cast):
+        return _output_name(node.this) if not isinstance(node.this, exp.Literal) else _type_name(node.args["to"])
+    if isinstance(node, exp.Case):
+        return "case"
+    if isinstance(node, exp.Func):
+        return (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+    return "?column?"
+
+
+def catalog_output_names(tree: exp.Expression) -> exp.Expression:
+    """Name unaliased expressions of catalog queries as PostgreSQL does; DataFusion also needs them unique."""
+    if not any((t.db or "").lower() in ("pg_catalog", "information_schema") for t in tree.find_all(exp.Table)):
+        return tree
+    for select in tree.find_all(exp.Select):
+        taken: set[str] = set()
+        items = []
+        for item in select.expressions:
+            if isinstance(item, (exp.Column, exp.Star)) or item.alias:
+                taken.add(item.alias_or_name)
+                items.append(item)
+                continue
+            name, n = _output_name(item), 1
+            while name in taken:
+                n += 1
+                name = f"{_output_name(item)}_{n}"
+            taken.add(name)
+            items.append(exp.alias_(item, name, quoted=True))
+        select.set("expressions", items)
+    return tree
+
+
+_OVERLOADS = {("pg_get_expr", 3): "pg_get_expr_pretty", ("pg_get_indexdef", 3): "pg_get_indexdef_column",
+              ("pg_get_constraintdef", 2): "pg_get_constraintdef_pretty", ("pg_get_viewdef", 2): "pg_get_viewdef",
+              ("obj_description", 1): "obj_description_any"}
+
+
+def overloads(tree: exp.Expression) -> exp.Expression:
+    """A DataFusion UDF has one signature, so overloads like ``pg_get_expr(e, rel, pretty)`` get their own name;
+    quoted OIDs (``pg_relation_is_publishable('16385')``) become numbers, as PostgreSQL casts them."""
+    def fix(node):
+        if isinstance(node, exp.Anonymous):
+            for arg in node.expressions:
+                if isinstance(arg, exp.Literal) and arg.is_string and arg.this.isdigit():
+                    arg.replace(exp.Literal.number(arg.this))
+            target = _OVERLOADS.get((node.name.lower(), len(node.expressions)))
+            if target:
+                args = node.expressions[:1] if target == "pg_get_viewdef" else node.expressions
+                return exp.Anonymous(this=target, expressions=args)
+        return node
+    return tree.transform(fix)
+
+
+def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
+    """A subquery correlated to a relation that is always empty here (pg_policy, pg_trigger, ...) never runs:
+    it becomes NULL, which spares DataFusion correlations it cannot plan (psql's policy listing)."""
+    empty_aliases = {t.alias_or_name for t in tree.find_all(exp.Table)
+                     if t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"}
+    if not empty_aliases:
+        return tree
+    for node in list(tree.find_all(exp.Array, exp.Subquery)):
+        inner = node.expressions[0] if isinstance(node, exp.Array) and node.expressions else node.this
+        if not isinstance(inner, exp.Select):
+            continue
+        local = {t.alias_or_name for t in inner.find_all(exp.Table)}
+        if any(c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column)):
+            node.replace(exp.Null())
+    return tree
+
+
+def array_subqueries(tree: exp.Expression) -> exp.Expression:
+    """``ARRAY(SELECT x FROM ...)`` (psql's \\du) -> ``(SELECT array_agg(x) FROM ...)``."""
+    def fix(node):
+        if isinstance(node, exp.Array) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Select):
+            select = node.expressions[0].copy()
+            item = select.expressions[0]
+            value = item.this if isinstance(item, exp.Alias) else item
+            select.set("expressions", [exp.ArrayAgg(this=value)])
+            return exp.Subquery(this=select)
+        return node
+    return tree.transform(fix)
+
+
+RULES: list[Rule] = [strip_catalog_prefix, qualify_catalog_tables, default_collation, regex_operators, object_casts,
+                     any_array, array_literals, session_functions, overloads,
+                     subqueries_over_empty_relations, array_subqueries, aggregate_correlated_subqueries,
+                     catalog_output_names]
 
 
 def rewrite(tree: exp.Expression) -> exp.Expression:

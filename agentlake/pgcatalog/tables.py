@@ -71,7 +71,8 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                                 "relhastriggers", "relrowsecurity", "relforcerowsecurity",
                                                 "relispartition", "reltablespace", "reloftype", "relhasrules",
                                                 "relhassubclass", "relnatts", "relreplident", "relacl",
-                                                "reloptions", "relpartbound")}
+                                                "reloptions", "relpartbound", "reltoastrelid", "relpages",
+                                                "relallvisible", "relisshared", "relfilenode", "reltype")}
     attrs: dict[str, list] = {k: [] for k in ("attrelid", "attname", "atttypid", "atttypmod", "attnum", "attlen",
                                               "attnotnull", "atthasdef", "attisdropped", "attidentity",
                                               "attgenerated", "attcollation", "attstorage", "attndims")}
@@ -99,7 +100,9 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                            ("relhastriggers", False), ("relrowsecurity", False), ("relforcerowsecurity", False),
                            ("relispartition", False), ("reltablespace", 0), ("reloftype", 0),
                            ("relhasrules", False), ("relhassubclass", False), ("relnatts", natts),
-                           ("relreplident", "d"), ("relacl", None), ("reloptions", None), ("relpartbound", None)):
+                           ("relreplident", "d"), ("relacl", None), ("reloptions", None), ("relpartbound", None),
+                           ("reltoastrelid", 0), ("relpages", 0), ("relallvisible", 0), ("relisshared", False),
+                           ("relfilenode", oid), ("reltype", 0)):
             classes[key].append(value)
 
     for info in tables:
@@ -217,7 +220,7 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                               for k, v in info_columns.items()}),
     }
     for empty in ("pg_trigger", "pg_policy", "pg_rewrite", "pg_statistic_ext", "pg_publication",
-                  "pg_publication_rel", "pg_foreign_table", "pg_partitioned_table", "pg_extension"):
+                  "pg_publication_rel", "pg_publication_namespace", "pg_foreign_table", "pg_partitioned_table", "pg_extension", "pg_collation"):
         out[f"pg_catalog.{empty}"] = _EMPTY[empty]
     return out
 
@@ -226,7 +229,8 @@ _CLASS_TYPES = {"oid": OID, "relnamespace": OID, "relowner": OID, "relam": OID, 
                 "relhasindex": pa.bool_(), "relchecks": pa.int16(), "relhastriggers": pa.bool_(),
                 "relrowsecurity": pa.bool_(), "relforcerowsecurity": pa.bool_(), "relispartition": pa.bool_(),
                 "reltablespace": OID, "reloftype": OID, "relhasrules": pa.bool_(), "relhassubclass": pa.bool_(),
-                "relnatts": pa.int16(), "relacl": pa.list_(pa.string()), "reloptions": pa.list_(pa.string())}
+                "relnatts": pa.int16(), "reltoastrelid": OID, "relpages": pa.int32(),
+                "relallvisible": pa.int32(), "relisshared": pa.bool_(), "relfilenode": OID, "reltype": OID, "relacl": pa.list_(pa.string()), "reloptions": pa.list_(pa.string())}
 _ATTR_TYPES = {"attrelid": OID, "atttypid": OID, "atttypmod": pa.int32(), "attnum": pa.int16(),
                "attlen": pa.int16(), "attnotnull": pa.bool_(), "atthasdef": pa.bool_(), "attisdropped": pa.bool_(),
                "attcollation": OID, "attndims": pa.int16()}
@@ -280,11 +284,15 @@ _EMPTY = {
                                    ("stxnamespace", OID), ("stxkeys", INT2_LIST), ("stxkind", pa.list_(pa.string())),
                                    ("stxstattarget", pa.int32())]).empty_table(),
     "pg_publication": pa.schema([("oid", OID), ("pubname", pa.string()), ("puballtables", pa.bool_())]).empty_table(),
-    "pg_publication_rel": pa.schema([("oid", OID), ("prpubid", OID), ("prrelid", OID)]).empty_table(),
+    "pg_publication_rel": pa.schema([("oid", OID), ("prpubid", OID), ("prrelid", OID), ("prqual", pa.string()),
+                                     ("prattrs", INT2_LIST)]).empty_table(),
+    "pg_publication_namespace": pa.schema([("oid", OID), ("pnpubid", OID), ("pnnspid", OID)]).empty_table(),
     "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]).empty_table(),
     "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]).empty_table(),
+    "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]).empty_table(),
     "pg_extension": pa.schema([("oid", OID), ("extname", pa.string()), ("extversion", pa.string())]).empty_table(),
 }
 
+ALWAYS_EMPTY = set(_EMPTY)
 RELATIONS = {name.split(".", 1)[1] for name in build([], database="", user="", settings={})
              if name.startswith("pg_catalog.")}

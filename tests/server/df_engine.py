@@ -7,6 +7,7 @@ not their isolation: writes apply at once.
 """
 from __future__ import annotations
 
+import os
 import re
 from decimal import Decimal
 import threading
@@ -136,7 +137,7 @@ class DFConnection:
             raise ProgrammingError(f"unsupported command {word}", sqlstate="0A000")
         tree = _bind(rewrite(tree), params)
         self.ctx.register_udf(udf(self._sleep, [pa.float64()], pa.bool_(), "volatile", name="pg_sleep"))
-        register_pg_catalog(self.ctx, self.catalog_tables(), database=self.repo, user=self.user or "",
+        register_pg_catalog(self.ctx, self.catalog_tables(), database=os.path.basename(self.repo), user=self.user or "",
                             settings=self.settings)
         frame = self.ctx.sql(tree.sql(dialect="postgres"))
         table = frame.to_arrow_table()
