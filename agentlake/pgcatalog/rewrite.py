@@ -282,19 +282,29 @@ def overloads(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix)
 
 
+def _reads_empty_relation(select: exp.Select) -> bool:
+    """Whether a SELECT inner-joins a relation that is always empty here (so it returns no rows)."""
+    sources = [select.args["from_"].this] if select.args.get("from_") else []
+    sources += [j.this for j in select.args.get("joins") or [] if (j.side or "").upper() not in ("LEFT", "FULL")]
+    return any(isinstance(t, exp.Table) and t.name.lower() in ALWAYS_EMPTY
+               and (t.db or "pg_catalog").lower() == "pg_catalog" for t in sources)
+
+
 def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
-    """A subquery correlated to a relation that is always empty here (pg_policy, pg_trigger, ...) never runs:
-    it becomes NULL, which spares DataFusion correlations it cannot plan (psql's policy listing)."""
+    """Scalar subqueries that read, or are correlated to, a relation that is always empty here (pg_policy,
+    pg_sequence, pg_collation, ...) are NULL; this spares DataFusion correlations it cannot plan
+    (psql's policy listing, SQLAlchemy's identity and collation options)."""
     empty_aliases = {t.alias_or_name for t in tree.find_all(exp.Table)
                      if t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"}
     if not empty_aliases:
         return tree
     for node in list(tree.find_all(exp.Array, exp.Subquery)):
         inner = node.expressions[0] if isinstance(node, exp.Array) and node.expressions else node.this
-        if not isinstance(inner, exp.Select):
+        if not isinstance(inner, exp.Select) or isinstance(node.parent, (exp.From, exp.Join)):
             continue
         local = {t.alias_or_name for t in inner.find_all(exp.Table)}
-        if any(c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column)):
+        if _reads_empty_relation(inner) or any(c.table in empty_aliases and c.table not in local
+                                               for c in inner.find_all(exp.Column)):
             node.replace(exp.Null())
     return tree
 

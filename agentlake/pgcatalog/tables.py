@@ -220,7 +220,7 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                               for k, v in info_columns.items()}),
     }
     for empty in ("pg_trigger", "pg_policy", "pg_rewrite", "pg_statistic_ext", "pg_publication",
-                  "pg_publication_rel", "pg_publication_namespace", "pg_foreign_table", "pg_partitioned_table", "pg_extension", "pg_collation"):
+                  "pg_publication_rel", "pg_publication_namespace", "pg_foreign_table", "pg_partitioned_table", "pg_extension", "pg_collation", "pg_sequence"):
         out[f"pg_catalog.{empty}"] = _EMPTY[empty]
     return out
 
@@ -289,6 +289,9 @@ _EMPTY = {
     "pg_publication_namespace": pa.schema([("oid", OID), ("pnpubid", OID), ("pnnspid", OID)]).empty_table(),
     "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]).empty_table(),
     "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]).empty_table(),
+    "pg_sequence": pa.schema([("seqrelid", OID), ("seqtypid", OID), ("seqstart", pa.int64()),
+                              ("seqincrement", pa.int64()), ("seqmax", pa.int64()), ("seqmin", pa.int64()),
+                              ("seqcache", pa.int64()), ("seqcycle", pa.bool_())]).empty_table(),
     "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]).empty_table(),
     "pg_extension": pa.schema([("oid", OID), ("extname", pa.string()), ("extversion", pa.string())]).empty_table(),
 }

@@ -47,6 +47,8 @@ _BASE = [
     PgType(1114, "timestamp", 1115, 8, "D"),
     PgType(1184, "timestamptz", 1185, 8, "D"),
     PgType(1186, "interval", 1187, 16, "T"),
+    PgType(1560, "bit", 1561, -1, "V"),
+    PgType(1562, "varbit", 1563, -1, "V"),
     PgType(1700, "numeric", 1231, -1, "N"),
     PgType(2205, "regclass", 2210, 4, "N"),
     PgType(2206, "regtype", 2211, 4, "N"),
@@ -70,7 +72,7 @@ _ALIASES = {v: k for k, v in SQL_NAMES.items()} | {
     "int": "int4", "integer": "int4", "bigint": "int8", "smallint": "int2", "boolean": "bool", "real": "float4",
     "double": "float8", "float": "float8", "decimal": "numeric", "string": "text", "character varying": "varchar",
     "timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp", "serial": "int4",
-    "bigserial": "int8",
+    "bigserial": "int8", "bit varying": "varbit",
 }
 
 

@@ -73,6 +73,9 @@ class DFConnection:
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> _Cursor:
         self._canceled.clear()
+        word = sql.strip().split(None, 1)[0].upper() if sql.strip() else ""
+        if word in ("SAVEPOINT", "RELEASE"):
+            return _Cursor(None, word)
         try:
             tree = sqlglot.parse_one(sql, read="postgres")
         except sqlglot.errors.ParseError as err:
@@ -132,8 +135,6 @@ class DFConnection:
                 name = text.lower().replace("transaction isolation level", "transaction_isolation")
                 value = self.settings.get(name, "on")
                 return _Cursor(pa.table({name: [value]}), "SHOW", 1)
-            if word in ("SAVEPOINT", "RELEASE"):
-                return _Cursor(None, word)
             raise ProgrammingError(f"unsupported command {word}", sqlstate="0A000")
         tree = _bind(rewrite(tree), params)
         self.ctx.register_udf(udf(self._sleep, [pa.float64()], pa.bool_(), "volatile", name="pg_sleep"))

@@ -1,0 +1,48 @@
+"""pgvector's Python adapter and SQLAlchemy Vector type against the server."""
+from __future__ import annotations
+
+import numpy as np
+import psycopg
+import pytest
+import sqlalchemy as sa
+from pgvector.psycopg import register_vector
+from pgvector.sqlalchemy import Vector
+
+
+def test_register_vector_finds_the_type(server):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        register_vector(conn)   # looks up 'vector' in pg_type through to_regtype($1)
+        info = psycopg.types.TypeInfo.fetch(conn, "vector")
+        assert info is not None and info.name == "vector" and info.oid > 16384
+
+
+def test_numpy_vectors_nearest_neighbours(server, real_engine):
+    rng = np.random.default_rng(7)
+    points = rng.normal(size=(50, 8)).astype(np.float32)
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        register_vector(conn)
+        conn.execute("CREATE TABLE items (id BIGINT PRIMARY KEY, embedding vector(8))")
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO items (id, embedding) VALUES (%s, %s)", list(enumerate(points)))
+        query = points[17] + 0.001
+        for binary in (False, True):
+            rows = conn.execute("SELECT id, embedding FROM items ORDER BY embedding <-> %s LIMIT 3", [query],
+                                binary=binary).fetchall()
+            expected = np.argsort(((points - query) ** 2).sum(axis=1))[:3]
+            assert [r[0] for r in rows] == list(expected)
+            assert np.allclose(rows[0][1], points[17])
+
+
+def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
+    metadata = sa.MetaData()
+    docs = sa.Table("docs", metadata, sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+                    sa.Column("embedding", Vector(3)))
+    engine = sa.create_engine(server.url())
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(docs.insert(), [{"id": 1, "embedding": [1, 0, 0]}, {"id": 2, "embedding": [0, 1, 0]},
+                                     {"id": 3, "embedding": [0, 0, 1]}])
+    with engine.connect() as conn:
+        nearest = conn.execute(sa.select(docs.c.id).order_by(docs.c.embedding.l2_distance([0, 0.9, 0.1])).limit(1))
+        assert nearest.scalar() == 2
+    engine.dispose()

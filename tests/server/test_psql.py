@@ -1,0 +1,56 @@
+"""The psql binary against the server: meta-commands plan against the emulated pg_catalog."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import psycopg
+import pytest
+
+PSQL = shutil.which("psql")
+pytestmark = pytest.mark.skipif(PSQL is None, reason="psql (postgresql-client) is not installed")
+
+
+def psql(server, *commands: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    args = [PSQL, "-X", "-h", "127.0.0.1", "-p", str(server.port), "-U", "alice", "-d", server.database,
+            "-v", "ON_ERROR_STOP=0"]
+    for command in commands:
+        args += ["-c", command]
+    env = {**os.environ, "PGCONNECT_TIMEOUT": "10", "PAGER": "", "PSQL_PAGER": ""}
+    return subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=60, env=env)
+
+
+@pytest.fixture
+def table_server(server):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE readings (id BIGINT, sensor TEXT, value DOUBLE PRECISION)")
+        conn.execute("INSERT INTO readings VALUES (1, 'a', 0.5), (2, 'b', 1.5)")
+    return server
+
+
+def test_list_tables_and_describe(table_server):
+    out = psql(table_server, r"\dt")
+    assert out.returncode == 0, out.stderr
+    assert "readings" in out.stdout and "table" in out.stdout
+    out = psql(table_server, r"\d readings")
+    assert out.returncode == 0, out.stderr
+    assert 'Table "public.readings"' in out.stdout
+    for column, kind in (("id", "bigint"), ("sensor", "text"), ("value", "double precision")):
+        assert any(line.split("|")[0].strip() == column and kind in line for line in out.stdout.splitlines())
+
+
+def test_list_databases_schemas_roles(table_server):
+    out = psql(table_server, r"\l", r"\dn", r"\du")
+    assert out.returncode == 0, out.stderr
+    assert table_server.database in out.stdout
+    assert "public" in out.stdout
+    assert "alice" in out.stdout
+
+
+def test_query_syntax_error_and_quit(table_server):
+    out = psql(table_server, stdin="\\set VERBOSITY verbose\nSELECT sensor FROM readings WHERE id = 2;\nSELEC oops;\nSELECT 40 + 2 AS answer;\n\\q\n")
+    assert out.returncode == 0
+    assert " b\n" in out.stdout
+    assert "42" in out.stdout
+    assert "ERROR:  42601" in out.stderr
