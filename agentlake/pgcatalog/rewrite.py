@@ -16,7 +16,7 @@ from .tables import ALWAYS_EMPTY, RELATIONS
 Rule = Callable[[exp.Expression], exp.Expression]
 _REGEX_OPERATORS = {"~": (exp.RegexpLike, False), "!~": (exp.RegexpLike, True),
                     "~*": (exp.RegexpILike, False), "!~*": (exp.RegexpILike, True)}
-_SESSION_FUNCTIONS = {exp.CurrentUser: "current_user", exp.SessionUser: "session_user"}
+_SESSION_FUNCTIONS = {exp.CurrentUser: "pg_current_user", exp.SessionUser: "pg_session_user"}
 
 
 def _type_name(to: exp.Expression) -> str:
@@ -135,7 +135,12 @@ def session_functions(tree: exp.Expression) -> exp.Expression:
         name = _SESSION_FUNCTIONS.get(type(node))
         if name is None and type(node).__name__ == "CurrentSchema":
             name = "current_schema"
-        return exp.Anonymous(this=name, expressions=[]) if name else node
+        if not name:
+            return node
+        call = exp.Anonymous(this=name, expressions=[])
+        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+            return exp.alias_(call, name.removeprefix("pg_"))   # the column is named current_user, as in PostgreSQL
+        return call
     return tree.transform(fix)
 
 

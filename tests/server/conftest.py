@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from agentlake.server.app import ServerConfig, run_server
 
@@ -41,12 +42,14 @@ class RunningServer:
     def dsn(self, user: str = "alice", dbname: str | None = None, **extra: str) -> str:
         parts = {"host": "127.0.0.1", "port": str(self.port), "dbname": dbname or self.database, "user": user,
                  "connect_timeout": "10", **extra}
-        return " ".join(f"{k}={v}" for k, v in parts.items())
+        return make_conninfo("", **parts)
 
     def url(self, user: str = "alice") -> str:
         return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{self.database}"
 
     def stop(self) -> None:
+        if not self.thread.is_alive():
+            return
         self.loop.call_soon_threadsafe(self.server.stop)
         self.thread.join(30)
 
