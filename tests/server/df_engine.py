@@ -24,6 +24,7 @@ from agentlake.pgcatalog import TableInfo, register_pg_catalog, rewrite
 
 _SHARED: dict[str, SessionContext] = {}
 _LOCK = threading.Lock()
+_CATALOG_KEYS: dict[int, tuple] = {}
 _MISSING_TABLE = re.compile(r"table '([^']+)' not found", re.IGNORECASE)
 
 
@@ -100,6 +101,16 @@ class DFConnection:
                 raise ProgrammingError(message, sqlstate="42P01") from None
             raise ProgrammingError(message, sqlstate="42601" if "ParserError" in message else "XX000") from None
 
+    def _sync_catalog(self) -> None:
+        """Re-register pg_catalog only when the tables changed, as the real engine does per snapshot."""
+        tables = self.catalog_tables()
+        key = (self.user, tuple((t.name, str(t.schema)) for t in tables))
+        with _LOCK:
+            if _CATALOG_KEYS.get(id(self.ctx)) != key:
+                register_pg_catalog(self.ctx, tables, database=os.path.basename(self.repo), user=self.user or "",
+                                    settings=self.settings)
+                _CATALOG_KEYS[id(self.ctx)] = key
+
     def _fail(self) -> None:
         if self.transaction_status == "in_transaction":
             self.transaction_status = "failed"
@@ -138,8 +149,7 @@ class DFConnection:
             raise ProgrammingError(f"unsupported command {word}", sqlstate="0A000")
         tree = _bind(rewrite(tree), params)
         self.ctx.register_udf(udf(self._sleep, [pa.float64()], pa.bool_(), "volatile", name="pg_sleep"))
-        register_pg_catalog(self.ctx, self.catalog_tables(), database=os.path.basename(self.repo), user=self.user or "",
-                            settings=self.settings)
+        self._sync_catalog()
         frame = self.ctx.sql(tree.sql(dialect="postgres"))
         table = frame.to_arrow_table()
         if isinstance(tree, exp.Insert):
