@@ -129,16 +129,21 @@ class Session:
         self._statements: dict[str, Prepared] = {}
         self._portals: dict[str, Portal] = {}
         self._skip_to_sync = False
-        self._cancel = asyncio.Event()
+        self._out: list[bytes] = []
+        self._cancel: asyncio.Future | None = None
         self._engine_lock = threading.Lock()
         self._aborted = False      # a canceled (abandoned) statement left the transaction failed
         self._reported: dict[str, str] = {}
 
     # I/O -------------------------------------------------------------------------
     def send(self, data: bytes) -> None:
-        self.writer.write(data)
+        self._out.append(data)
 
     async def flush(self) -> None:
+        """One write per batch of messages: fewer packets and system calls than a write per message."""
+        if self._out:
+            data, self._out = b"".join(self._out), []
+            self.writer.write(data)
         await self.writer.drain()
 
     async def read_exact(self, n: int) -> bytes:
@@ -147,7 +152,7 @@ class Session:
     async def read_message(self) -> tuple[bytes, bytes]:
         header = await self.reader.readexactly(5)
         length = pq.message_length(header, self.server.config.max_message)
-        body = await self.read_exact(length)
+        body = await self.reader.readexactly(length) if length else b""
         return header[:1], body
 
     # lifecycle -------------------------------------------------------------------------
@@ -172,7 +177,7 @@ class Session:
     async def _close(self) -> None:
         self.server.forget(self)
         try:
-            await asyncio.wait_for(self.writer.drain(), 1.0)
+            await asyncio.wait_for(self.flush(), 1.0)
         except Exception:
             pass
         self.writer.close()
@@ -345,12 +350,11 @@ class Session:
         future = loop.run_in_executor(self.server.pool, locked)
         if not cancellable:
             return await future
-        self._cancel.clear()
-        canceled = asyncio.ensure_future(self._cancel.wait())
+        self._cancel = canceled = loop.create_future()
         try:
             done, _ = await asyncio.wait({future, canceled}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            canceled.cancel()
+            self._cancel = None
         if future in done:
             return future.result()
         try:
@@ -369,7 +373,8 @@ class Session:
                 self.conn.cancel()
             except Exception:  # noqa: BLE001 - cancel is best effort, like PostgreSQL's
                 pass
-        self._cancel.set()
+        if self._cancel is not None and not self._cancel.done():
+            self._cancel.set_result(None)
 
     def _execute_sync(self, sql: str, params: list[Any] | None, formats: list[int] | None) -> Outcome:
         """Runs in a worker thread: rights, the statement, and the encoding of its rows."""
