@@ -32,7 +32,7 @@ def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: s
         t.name, t.schema, list(getattr(t, "primary_key", []) or []), set(getattr(t, "not_null", ()) or ()),
         dict(getattr(t, "defaults", {}) or {}), list(getattr(t, "indexes", []) or []),
         getattr(t, "kind", "r")) for t in tables]
-    flat = {str(k).lower(): str(v) for k, v in dict(settings).items()}
+    flat = {str(k).lower(): str(settings[k]) for k in list(settings)}
     relations = build(infos, database=database, user=user or "agentlake", settings=flat)
     catalog = df_ctx.catalog()
     for schema in SCHEMAS:

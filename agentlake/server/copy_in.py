@@ -10,6 +10,8 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
 from . import codec, protocol as pq
 from ..pgcatalog.types import oid_for_field
 
@@ -59,49 +61,59 @@ def parse_rows(data: str, options: dict[str, str]) -> list[list[str | None]]:
     return rows[1:] if header else rows
 
 
-def _column_oids(session: "Session", table: str, columns: list[str] | None) -> tuple[list[str], list[int]]:
-    """Target columns and their types, from the branch's catalog when the engine offers it."""
+def _table_schema(session: "Session", table: str) -> pa.Schema | None:
+    """The target table's schema, from the branch's catalog when the engine offers it."""
     tables = getattr(session.conn, "catalog_tables", None)
-    schema = None
     if tables is not None:
-        schema = next((t.schema for t in tables() if t.name == table), None)
-    if schema is None:
-        if columns is None:
-            cursor = session.conn.execute(f'SELECT * FROM "{table}" LIMIT 0', None)
-            schema = cursor.arrow_schema
-        else:
-            return columns, [0] * len(columns)
-    names = columns or [f.name for f in schema]
-    by_name = {f.name: f for f in schema}
-    missing = [n for n in names if n not in by_name]
-    if missing:
-        raise codec.CodecError(f'column "{missing[0]}" of relation "{table}" does not exist')
-    return names, [oid_for_field(by_name[n]) for n in names]
+        return next((t.schema for t in tables() if t.name == table), None)
+    return session.conn.execute(f'SELECT * FROM "{table}" LIMIT 0', None).arrow_schema
+
+
+def _decoded_columns(rows: list[list[str | None]], oids: list[int], table: str) -> list[list[Any]]:
+    columns: list[list[Any]] = [[] for _ in oids]
+    for line_no, row in enumerate(rows, 1):
+        if len(row) != len(oids):
+            raise codec.CodecError(f"COPY {table}, line {line_no}: expected {len(oids)} columns, got {len(row)}")
+        for values, value, oid in zip(columns, row, oids):
+            values.append(None if value is None else codec.decode_text(oid, value))
+    return columns
+
+
+def _insert(conn, table: str, names: list[str], columns: list[list[Any]]) -> None:
+    """Multi-row INSERTs with bound parameters: the path for column subsets (defaults apply)."""
+    quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+    rows = list(zip(*columns))
+    for start in range(0, len(rows), BATCH_ROWS):
+        params: list[Any] = []
+        groups = []
+        for row in rows[start:start + BATCH_ROWS]:
+            groups.append("(" + ", ".join(f"${len(params) + i + 1}" for i in range(len(row))) + ")")
+            params.extend(row)
+        conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(groups), params)
 
 
 def _load(session: "Session", table: str, columns: list[str] | None, options: dict[str, str], data: str) -> int:
     conn = session.conn
-    names, oids = _column_oids(session, table, columns)
+    schema = _table_schema(session, table)
+    if schema is None:
+        raise codec.CodecError(f'relation "{table}" does not exist')
+    by_name = {f.name: f for f in schema}
+    names = columns or [f.name for f in schema]
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise codec.CodecError(f'column "{missing[0]}" of relation "{table}" does not exist')
     rows = parse_rows(data, options)
-    quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
+    decoded = _decoded_columns(rows, [oid_for_field(by_name[n]) for n in names], table)
+    load_arrow = getattr(conn, "load_arrow", None)
+    if load_arrow is not None and sorted(names) == sorted(by_name):
+        arrays = dict(zip(names, decoded))
+        load_arrow(table, pa.table([pa.array(arrays[f.name], f.type) for f in schema], schema=schema))
+        return len(rows)
     own_tx = conn.transaction_status == "idle"
     if own_tx:
         conn.execute("BEGIN", None)
     try:
-        for start in range(0, len(rows), BATCH_ROWS):
-            batch = rows[start:start + BATCH_ROWS]
-            params: list[Any] = []
-            groups = []
-            for line_no, row in enumerate(batch, start + 1):
-                if len(row) != len(names):
-                    raise codec.CodecError(f"COPY {table}, line {line_no}: expected {len(names)} columns, "
-                                           f"got {len(row)}")
-                slots = []
-                for value, oid in zip(row, oids):
-                    params.append(None if value is None else codec.decode_text(oid, value))
-                    slots.append(f"${len(params)}")
-                groups.append("(" + ", ".join(slots) + ")")
-            conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(groups), params)
+        _insert(conn, table, names, decoded)
         if own_tx:
             conn.execute("COMMIT", None)
     except BaseException:

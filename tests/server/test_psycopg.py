@@ -157,3 +157,12 @@ def test_parameter_status_and_settings(server):
 def test_unknown_database_is_refused(server):
     with pytest.raises(psycopg.OperationalError, match="does not exist"):
         psycopg.connect(server.dsn(dbname="elsewhere"))
+
+
+def test_failed_copy_loads_nothing(server):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE strict (id BIGINT, label TEXT)")
+        with pytest.raises(errors.InvalidTextRepresentation):
+            with conn.cursor().copy("COPY strict FROM STDIN") as copy:
+                copy.write("1\tok\n2\tok\nnot-a-number\tbad\n")
+        assert conn.execute("SELECT count(*) FROM strict").fetchone() == (0,)
