@@ -120,6 +120,8 @@ class DFConnection:
             self.transaction_status = "in_transaction"
             return _Cursor(None, "BEGIN")
         if isinstance(tree, exp.Commit):
+            if self.transaction_status == "idle":
+                self.notices.append("there is no transaction in progress")
             tag = "ROLLBACK" if self.transaction_status == "failed" else "COMMIT"
             self.transaction_status = "idle"
             return _Cursor(None, tag)
