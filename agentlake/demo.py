@@ -1,8 +1,12 @@
-"""The README demo: a fleet of agents, one branch each, writing and querying at once.
+"""The README demo: a fleet of agents, one branch each, writing and searching at once.
 
-Run with ``python -m agentlake.demo [--agents N] [--repo URL]``. It builds a
-fresh repository, lets N agents work concurrently on their own branches,
-shows what each did and how long it took, then diffs and merges them into main.
+Run with ``python -m agentlake.demo [--agents N] [--steps S] [--repo URL]``. It builds a
+fresh repository holding WordNet glosses with their embeddings, then lets N agents
+explore it concurrently, each on its own branch: every step is a filtered vector
+search in SQL (``ORDER BY embedding <-> %s LIMIT 5``) followed by a write of what the
+agent found. It shows each agent's timings, that main saw none of it, a diff, and a
+merge of every branch into main in which agents that claimed the same topic conflict
+and the conflict is settled with a strategy.
 """
 from __future__ import annotations
 
@@ -11,108 +15,189 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
 import agentlake
 from agentlake.errors import Error
 
-TOPICS = ["retrieval", "planning", "tool use", "memory", "evaluation", "safety", "latency", "cost"]
+GLOSSES = Path(__file__).resolve().parents[1] / "tests" / "data" / "wordnet_glosses.parquet"
+SEEDS = [("dog", "n"), ("music", "n"), ("run", "v"), ("river", "n"), ("money", "n"), ("think", "v"),
+         ("light", "n"), ("build", "v")]
+SEARCH = ("SELECT id, lemma, gloss, embedding, embedding <-> %s AS distance FROM glosses "
+          "WHERE pos = %s ORDER BY embedding <-> %s LIMIT 5")
 
 
-def _agent(repo: str, index: int, findings: int, timings: dict) -> None:
-    """One agent: its own branch, a burst of writes, a few questions about what it knows."""
+@dataclass
+class AgentRun:
+    """What one agent did and how long each kind of step took."""
+
+    name: str
+    topic: str
+    path: list[str] = field(default_factory=list)
+    branch_ms: float = 0.0
+    search_ms: list[float] = field(default_factory=list)
+    write_ms: list[float] = field(default_factory=list)
+    total_s: float = 0.0
+    error: str | None = None
+
+
+def load_corpus(path: Path = GLOSSES) -> pa.Table:
+    """The committed WordNet subset; outside a source checkout, a synthetic stand-in of the same shape."""
+    if path.exists():
+        return pq.read_table(path, columns=["id", "synset", "pos", "lemma", "gloss", "embedding"])
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(len(SEEDS), 64)).astype(np.float32)
+    rows = 2000
+    which = np.arange(rows) % len(SEEDS)
+    vectors = centres[which] + 0.6 * rng.normal(size=(rows, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    lemmas = [SEEDS[w][0] if i < len(SEEDS) else f"{SEEDS[w][0]}-{i}" for i, w in enumerate(which)]
+    return pa.table({
+        "id": pa.array(range(rows), pa.int32()), "synset": [f"{lemma}.x.01" for lemma in lemmas],
+        "pos": [SEEDS[w][1] for w in which], "lemma": lemmas,
+        "gloss": [f"synthetic concept {i} near '{SEEDS[w][0]}'" for i, w in enumerate(which)],
+        "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1]),
+    })
+
+
+def setup(repo: str, corpus: pa.Table, topics: list[str]) -> agentlake.Connection:
+    main = agentlake.connect(repo)
+    dim = corpus.schema.field("embedding").type.list_size
+    main.execute(f"CREATE TABLE glosses (id int PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
+                 f"embedding vector({dim}))")
+    main.execute(f"CREATE TABLE findings (id bigserial PRIMARY KEY, agent text, step int, lemma text, gloss text, "
+                 f"distance double precision, embedding vector({dim}))")
+    main.execute("CREATE TABLE claims (topic text PRIMARY KEY, agent text, best text)")
+    main.executemany("INSERT INTO claims VALUES (%s, NULL, NULL)", [(t,) for t in topics])
+    tx = main.repository.begin("main")  # bulk load: one Parquet file, one commit
+    tx.append("glosses", corpus.cast(pa.schema([f if f.name != "id" else pa.field("id", pa.int32())
+                                                for f in corpus.schema])))
+    tx.commit(message=f"load {corpus.num_rows} WordNet glosses", author="demo")
+    return main
+
+
+def explore(repo: str, run: AgentRun, pos: str, steps: int) -> None:
+    """Walk through meaning: search near the current point, write what was found, move there."""
     started = time.perf_counter()
-    db = agentlake.connect(repo, branch=f"agent-{index:03d}")
-    branch_ms = (time.perf_counter() - started) * 1000
-    write_times, query_times = [], []
-    for step in range(findings):
-        t = time.perf_counter()
-        db.execute(
-            "INSERT INTO findings (agent, step, topic, note, confidence) VALUES (%s, %s, %s, %s, %s)",
-            [f"agent-{index:03d}", step, TOPICS[(index + step) % len(TOPICS)],
-             f"agent {index} learned fact {step}", round(0.5 + 0.5 * ((index * 7 + step) % 10) / 10, 2)],
-        )
-        write_times.append((time.perf_counter() - t) * 1000)
-        t = time.perf_counter()
-        db.execute("SELECT topic, count(*), avg(confidence) FROM findings GROUP BY topic").fetchall()
-        query_times.append((time.perf_counter() - t) * 1000)
-    db.execute("UPDATE plans SET status = 'done', owner = %s WHERE id = %s", [f"agent-{index:03d}", index % 4 + 1])
-    timings[index] = {
-        "branch_ms": branch_ms,
-        "write_ms": statistics.median(write_times),
-        "query_ms": statistics.median(query_times),
-        "total_s": time.perf_counter() - started,
-    }
+    try:
+        db = agentlake.connect(repo, branch=run.name)
+        run.branch_ms = (time.perf_counter() - started) * 1000
+        row = db.execute("SELECT embedding FROM glosses WHERE lemma = %s ORDER BY id LIMIT 1", [run.topic]).fetchone()
+        point = np.asarray(row[0], dtype=np.float32)
+        seen: set[int] = set()
+        for step in range(steps):
+            t = time.perf_counter()
+            hits = db.execute(SEARCH, [point, pos, point]).fetchall()
+            run.search_ms.append((time.perf_counter() - t) * 1000)
+            fresh = [h for h in hits if h[0] not in seen] or hits
+            gloss_id, lemma, gloss, embedding, distance = fresh[0]
+            seen.add(gloss_id)
+            run.path.append(lemma)
+            t = time.perf_counter()
+            db.execute("INSERT INTO findings (agent, step, lemma, gloss, distance, embedding) "
+                       "VALUES (%s, %s, %s, %s, %s, %s)", [run.name, step, lemma, gloss, distance, embedding])
+            run.write_ms.append((time.perf_counter() - t) * 1000)
+            point = np.asarray(embedding, dtype=np.float32)
+        db.execute("UPDATE claims SET agent = %s, best = %s WHERE topic = %s", [run.name, run.path[-1], run.topic])
+    except Error as err:
+        run.error = f"{type(err).__name__} ({err.sqlstate}): {err}"
+    run.total_s = time.perf_counter() - started
+
+
+def _p50(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f}" if values else "-"
+
+
+def timings_table(runs: list[AgentRun], elapsed: float) -> Table:
+    table = Table(title=f"{len(runs)} agents worked at once for {elapsed:.2f} s (wall clock)")
+    for column in ("agent", "topic", "branch ms", "search p50 ms", "write p50 ms", "total s", "walked through"):
+        table.add_column(column, justify="left" if column in ("agent", "topic", "walked through") else "right")
+    for run in runs:
+        walked = " → ".join(dict.fromkeys(run.path))
+        table.add_row(run.name, run.topic, f"{run.branch_ms:.2f}", _p50(run.search_ms), _p50(run.write_ms),
+                      f"{run.total_s:.2f}", f"[red]{run.error}[/]" if run.error else walked[:70])
+    return table
+
+
+def merge_all(console: Console, repo: str, runs: list[AgentRun]) -> tuple[int, int]:
+    """Merge every agent in order; a claim conflict is shown as data, then settled: the first claim stands."""
+    merged = conflicted = 0
+    for run in runs:
+        if run.error:
+            continue
+        agent = agentlake.connect(repo, branch=run.name, create=False)
+        try:
+            agent.merge("main")
+        except Error as err:
+            conflicted += 1
+            for conflict in getattr(err, "conflicts", [])[:1]:
+                console.print(f"[yellow]conflict[/] merging {run.name}: {conflict}")
+            console.print(f"  → {err.sqlstate}: merged again with strategy 'ours' (main's claim stands; "
+                          f"the agent's findings still merge)")
+            agent.merge("main", strategy="ours")
+        merged += 1
+    return merged, conflicted
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agents", type=int, default=8)
-    parser.add_argument("--findings", type=int, default=20)
+    parser.add_argument("--steps", type=int, default=12, help="searches (and writes) per agent")
     parser.add_argument("--repo", default=None, help="repository URL (default: a fresh temporary folder)")
     args = parser.parse_args(argv)
     console = Console()
+    demo_started = time.perf_counter()
     repo = args.repo or tempfile.mkdtemp(prefix="agentlake-demo-") + "/repo"
+    corpus = load_corpus()
+    seeds = [SEEDS[i // 2 % len(SEEDS)] for i in range(args.agents)]  # two agents per topic: their claims collide
+    topics = sorted({topic for topic, _ in seeds})
+    main_db = setup(repo, corpus, topics)
+    console.rule(f"[bold]{args.agents} agents, one branch each[/] · {corpus.num_rows} glosses with "
+                 f"{corpus.schema.field('embedding').type.list_size}-d embeddings · {repo}")
 
-    main_db = agentlake.connect(repo)
-    main_db.execute("CREATE TABLE IF NOT EXISTS findings (id bigserial PRIMARY KEY, agent text, step int, "
-                    "topic text, note text, confidence double precision, created_at timestamptz DEFAULT now())")
-    main_db.execute("CREATE TABLE IF NOT EXISTS plans (id int PRIMARY KEY, title text, status text, owner text)")
-    main_db.executemany("INSERT INTO plans VALUES (%s, %s, 'open', NULL) ON CONFLICT DO NOTHING",
-                        [(i, f"plan {i}") for i in range(1, 5)])
-    console.rule(f"[bold]{args.agents} agents, one branch each[/] — repository {repo}")
-
-    timings: dict[int, dict] = {}
-    threads = [threading.Thread(target=_agent, args=(repo, i, args.findings, timings)) for i in range(args.agents)]
+    runs = [AgentRun(f"agent-{i:02d}", topic) for i, (topic, _) in enumerate(seeds)]
+    threads = [threading.Thread(target=explore, args=(repo, run, pos, args.steps))
+               for run, (_, pos) in zip(runs, seeds)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-
-    table = Table(title=f"work done in {elapsed:.2f} s (wall clock, all agents at once)")
-    for column in ("agent", "branch (ms)", "insert+commit p50 (ms)", "aggregate p50 (ms)", "total (s)"):
-        table.add_column(column, justify="right")
-    for index in sorted(timings):
-        t = timings[index]
-        table.add_row(f"agent-{index:03d}", f"{t['branch_ms']:.2f}", f"{t['write_ms']:.2f}",
-                      f"{t['query_ms']:.2f}", f"{t['total_s']:.2f}")
-    console.print(table)
+    console.print(timings_table(runs, time.perf_counter() - started))
+    console.print("each step: [cyan]" + SEARCH.replace("%s", "?") + "[/], then one INSERT of the hit with its vector")
 
     console.rule("[bold]isolation[/]: main has seen none of it yet")
-    console.print(f"rows in main.findings: {main_db.execute('SELECT count(*) FROM findings').fetchone()[0]}")
-    diff = main_db.diff("main", "agent-000")
-    for name, change in sorted(diff.items()):
-        console.print(f"diff main..agent-000 · {name}: {change.counts}")
+    first = runs[0].name
+    count = "SELECT count(*) FROM findings"
+    console.print(f"findings on main: {main_db.execute(count).fetchone()[0]}, "
+                  f"on {first}: {agentlake.connect(repo, branch=first, create=False).execute(count).fetchone()[0]}")
+    for name, change in sorted(main_db.diff("main", first).items()):
+        console.print(f"diff main..{first} · {name}: {change.counts}")
 
     console.rule("[bold]merging[/] every agent into main, in order")
-    merged, conflicts = 0, 0
-    for index in sorted(timings):
-        agent = agentlake.connect(repo, branch=f"agent-{index:03d}", create=False)
-        try:
-            agent.merge("main")
-            merged += 1
-        except Error as err:
-            conflicts += 1
-            rows = getattr(err.__cause__, "conflicts", None) or getattr(err, "conflicts", [])
-            console.print(f"[yellow]agent-{index:03d}[/]: {len(rows)} conflicting row(s) — kept main's version "
-                          f"(SQLSTATE {err.sqlstate}); first: {rows[0] if rows else err}")
-            agent.merge("main", strategy="theirs")
-            merged += 1
-    summary = main_db.execute(
-        "SELECT topic, count(*) AS notes, round(avg(confidence), 3) AS confidence FROM findings "
-        "GROUP BY topic ORDER BY notes DESC, topic").fetchall()
-    table = Table(title=f"main after {merged} merges ({conflicts} with conflicts resolved)")
-    for column in ("topic", "notes", "avg confidence"):
-        table.add_column(column, justify="right")
-    for topic, notes, confidence in summary:
-        table.add_row(topic, str(notes), f"{confidence:.3f}")
+    merged, conflicted = merge_all(console, repo, runs)
+
+    anchor = runs[-1].topic
+    point = main_db.execute("SELECT embedding FROM glosses WHERE lemma = %s ORDER BY id LIMIT 1", [anchor]).fetchone()[0]
+    table = Table(title=f"main after {merged} merges ({conflicted} conflicts settled): "
+                        f"all agents' findings nearest to '{anchor}'")
+    for column in ("agent", "step", "lemma", "distance", "gloss"):
+        table.add_column(column)
+    for agent, step, lemma, distance, gloss in main_db.execute(
+            "SELECT agent, step, lemma, embedding <-> %s AS d, gloss FROM findings WHERE agent <> %s "
+            "ORDER BY embedding <-> %s LIMIT 5", [point, runs[-1].name, point]).fetchall():
+        table.add_row(agent, str(step), lemma, f"{distance:.3f}", gloss[:60])
     console.print(table)
-    console.print("plans:", main_db.execute("SELECT id, status, owner FROM plans ORDER BY id").fetchall())
-    console.print(f"commits on main: {main_db.log().num_rows}")
+    console.print("claims on main:", main_db.execute("SELECT topic, agent, best FROM claims ORDER BY topic").fetchall())
+    console.print(f"findings on main: {main_db.execute(count).fetchone()[0]} · "
+                  f"commits on main: {main_db.log().num_rows} · demo took {time.perf_counter() - demo_started:.1f} s")
 
 
 if __name__ == "__main__":

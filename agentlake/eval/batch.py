@@ -1,7 +1,7 @@
 """``run_batch``: many agent episodes from one base commit, fanned out on Dask.
 
-The driver owns all bookkeeping (the results table, retries, timeouts, merges);
-workers only run episodes. A worker that dies or an episode that hangs is
+The driver owns the bookkeeping (the results table, retries, merges); workers
+run episodes and enforce their timeouts. A worker that dies or an episode that hangs is
 recorded as failed and, if asked, retried; nothing already recorded is lost,
 and a rerun with the same ``run_id`` skips the tasks that finished.
 """
@@ -14,16 +14,22 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
+import dask
 from distributed import Client, Future, LocalCluster, get_client, wait
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from catalog import CatalogError
+
 from ..connection import open_repository
+from ..errors import ProgrammingError, from_catalog
 from .episode import EpisodeResult, episode_branch, run_episode
 from .merge_policy import apply_merge_policy
 from .report import BatchReport
-from .results import finished_tasks, open_results, record, results_frame, run_branch
+from .results import open_results, record, recorded_attempts, results_frame, run_branch
 
 DAY = 86_400.0
+FLUSH_ROWS = 64
+FLUSH_SECONDS = 1.0
 
 
 def new_run_id() -> str:
@@ -33,13 +39,18 @@ def new_run_id() -> str:
 def _task_ids(tasks: list) -> list[str]:
     ids = [str(t.get("id")) if isinstance(t, dict) and t.get("id") is not None else str(i) for i, t in enumerate(tasks)]
     if len(set(ids)) != len(ids):
-        raise ValueError("task ids must be unique (give each task an 'id' or leave them all without one)")
+        raise ProgrammingError("task ids must be unique (give each task an 'id' or leave them all without one)",
+                               sqlstate="22023")
     return ids
 
 
 @contextlib.contextmanager
 def _client(client: Client | str | None, workers: int | None):
-    """Use the caller's Client or scheduler address; otherwise start local worker processes."""
+    """Use the caller's Client, scheduler address or default Client; otherwise start local worker processes.
+
+    The local cluster lets a task fail on its first dead worker (``allowed-failures: 0``), so that
+    ``retries`` alone decides how often an episode that kills its worker runs again.
+    """
     if isinstance(client, Client):
         yield client
         return
@@ -47,11 +58,16 @@ def _client(client: Client | str | None, workers: int | None):
         with Client(client) as connected:
             yield connected
         return
-    with contextlib.suppress(ValueError):
-        yield get_client()
+    try:
+        default = get_client()
+    except ValueError:
+        default = None
+    if default is not None:
+        yield default
         return
-    with LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as local:
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as cluster, Client(cluster) as local:
         yield local
 
 
@@ -62,52 +78,56 @@ def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "
     """Run ``agent_fn(db, task)`` once per task, each on its own branch from the same base commit.
 
     ``merge``: None (keep results only), ``"all"`` (merge every successful episode into ``base``
-    in task order, collecting conflicts) or a function ``(results DataFrame) -> task ids`` to merge.
-    Episode branches use relaxed durability by default: they are scratch space; the results
-    table on the run branch is written with full durability.
+    in task order, collecting conflicts) or a function ``(results DataFrame with one column per
+    metric) -> task ids`` choosing the episodes to merge. Episode branches use relaxed durability
+    by default: they are scratch space; the results table on the run branch is written with full
+    durability. With the same ``run_id``, a rerun skips the tasks that finished and numbers new
+    attempts after the recorded ones, so every attempt keeps a branch of its own.
     """
     tasks = list(tasks)
     run_id = run_id or new_run_id()
-    repository = open_repository(repo)
-    url = repository.storage.url
-    base_commit = repository.resolve(base)
     ids = _task_ids(tasks)
+    try:
+        repository = open_repository(repo)
+        base_commit = repository.resolve(base)
+    except CatalogError as err:
+        raise from_catalog(err) from None
+    url = repository.storage.url
     results_db = open_results(url, run_id, base_commit, results_table)
-    done = finished_tasks(results_db, results_table)
-    pending = [(task_id, task) for task_id, task in zip(ids, tasks) if task_id not in done]
+    recorded = recorded_attempts(results_db, results_table)
+    pending = [(task_id, task, recorded.get(task_id, ("", 0))[1] + 1)
+               for task_id, task in zip(ids, tasks) if recorded.get(task_id, ("",))[0] != "ok"]
     started = time.perf_counter()
     retried = 0
-    outcomes: dict[str, EpisodeResult] = {}
-    with _client(client, workers) as dask, _progress(progress, len(pending)) as bar:
+    branch_ttl = None if keep_branches else ttl
+    with (_client(client, workers) if pending else contextlib.nullcontext()) as dask_client, \
+            _progress(progress, len(pending)) as bar:
         running: dict[Future, _Attempt] = {}
 
-        def submit(task_id: str, task: Any, attempt: int) -> None:
-            future = dask.submit(run_episode, url, run_id, task_id, task, agent_fn, base_commit, attempt,
-                                 durability, key=f"episode-{run_id}-{task_id}-{attempt}", pure=False)
-            running[future] = _Attempt(task_id, task, attempt, time.monotonic() + timeout,
-                                       episode_branch(run_id, task_id, attempt))
+        def submit(task_id: str, task: Any, attempt: int, first: int) -> None:
+            future = dask_client.submit(run_episode, url, run_id, task_id, task, agent_fn, base_commit, attempt,
+                                        durability, timeout, branch_ttl,
+                                        key=f"episode-{run_id}-{task_id}-{attempt}", pure=False)
+            running[future] = _Attempt(task_id, task, attempt, first, episode_branch(run_id, task_id, attempt))
 
-        for task_id, task in pending:
-            submit(task_id, task, 1)
+        for task_id, task, attempt in pending:
+            submit(task_id, task, attempt, attempt)
         buffer: list[EpisodeResult] = []
+        flushed = time.monotonic()
         while running:
-            for future, outcome in _finished(dask, running):
+            for future, outcome in _finished(running):
                 attempt = running.pop(future)
-                if outcome.status != "ok" and attempt.number <= retries:
+                if outcome.status != "ok" and attempt.number - attempt.first < retries:
                     retried += 1
-                    submit(attempt.task_id, attempt.task, attempt.number + 1)
+                    submit(attempt.task_id, attempt.task, attempt.number + 1, attempt.first)
                     continue
-                outcomes[attempt.task_id] = outcome
                 buffer.append(outcome)
                 bar.advance()
-            if len(buffer) >= 64 or (buffer and not running):
+            if buffer and (len(buffer) >= FLUSH_ROWS or not running or time.monotonic() - flushed > FLUSH_SECONDS):
                 record(results_db, results_table, run_id, buffer)
-                buffer = []
-    for outcome in outcomes.values():
-        if outcome.status == "ok" and not keep_branches:
-            repository.set_ttl(outcome.branch, ttl)
+                buffer, flushed = [], time.monotonic()
     frame = results_frame(results_db, results_table)
-    conflicts = apply_merge_policy(url, merge, frame, base) if merge else []
+    conflicts = apply_merge_policy(url, merge, frame, base, ids) if merge else []
     return BatchReport(run_id, run_branch(run_id), frame, retried, conflicts, time.perf_counter() - started)
 
 
@@ -116,37 +136,24 @@ class _Attempt:
     task_id: str
     task: Any
     number: int
-    deadline: float
+    first: int
     branch: str
 
 
-def _finished(dask: Client, running: dict[Future, _Attempt]) -> list[tuple[Future, EpisodeResult]]:
-    """Episodes that ended (well or badly) and those that ran past their deadline."""
+def _finished(running: dict[Future, _Attempt]) -> list[tuple[Future, EpisodeResult]]:
+    """Episodes that ended, well or badly (timeouts are enforced on the workers)."""
     with contextlib.suppress(TimeoutError):
         wait(list(running), timeout=0.25, return_when="FIRST_COMPLETED")
-    out, now = [], time.monotonic()
+    out = []
     for future, attempt in running.items():
-        branch = attempt.branch
-        if future.done():
-            try:
-                out.append((future, future.result()))
-            except Exception as err:  # the worker died (KilledWorker) or the task could not start
-                out.append((future, EpisodeResult(attempt.task_id, attempt.number, branch, "failed", 0.0,
-                                                  error=f"{type(err).__name__}: {err}")))
-        elif attempt.deadline < now:
-            _restart_worker_running(dask, future)
-            future.cancel()
-            out.append((future, EpisodeResult(attempt.task_id, attempt.number, branch, "failed", 0.0,
-                                              error="timed out")))
+        if not future.done():
+            continue
+        try:
+            out.append((future, future.result()))
+        except Exception as err:  # the worker died (KilledWorker) or the task could not start
+            out.append((future, EpisodeResult(attempt.task_id, attempt.number, attempt.branch, "failed", 0.0,
+                                              error=f"{type(err).__name__}: {err}")))
     return out
-
-
-def _restart_worker_running(dask: Client, future: Future) -> None:
-    """A hung episode holds its worker thread; restarting that worker frees it."""
-    with contextlib.suppress(Exception):
-        workers = [w for w, keys in dask.processing().items() if future.key in keys]
-        if workers:
-            dask.restart_workers(workers)
 
 
 @contextlib.contextmanager

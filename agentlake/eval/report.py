@@ -17,6 +17,13 @@ class BatchReport:
     seconds: float = 0.0
 
     @property
+    def metrics(self) -> pd.DataFrame:
+        """The results with one column per metric the agents returned."""
+        from .results import with_metrics
+
+        return with_metrics(self.results)
+
+    @property
     def completed(self) -> int:
         return int((self.results["status"] == "ok").sum())
 
@@ -28,6 +35,7 @@ class BatchReport:
         seconds = self.results.loc[self.results["status"] == "ok", "seconds"]
         return {
             "run_id": self.run_id, "completed": self.completed, "failed": self.failed, "retried": self.retried,
+            "retried_tasks": int((self.results["attempts"] > 1).sum()) if len(self.results) else 0,
             "conflicts": len(self.conflicts), "wall_s": round(self.seconds, 3),
             "episode_p50_s": round(float(seconds.median()), 4) if len(seconds) else None,
             "episode_p95_s": round(float(seconds.quantile(0.95)), 4) if len(seconds) else None,

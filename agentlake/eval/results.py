@@ -26,8 +26,10 @@ def open_results(repo: str, run_id: str, base: str, table: str) -> agentlake.Con
     return db
 
 
-def finished_tasks(db: agentlake.Connection, table: str) -> set[str]:
-    return {row[0] for row in db.execute(f"SELECT task_id FROM {table} WHERE status = 'ok'").fetchall()}
+def recorded_attempts(db: agentlake.Connection, table: str) -> dict[str, tuple[str, int]]:
+    """task id -> (status, attempts so far) of every task an earlier run of this run id recorded."""
+    return {task_id: (status, attempts)
+            for task_id, status, attempts in db.execute(f"SELECT task_id, status, attempts FROM {table}").fetchall()}
 
 
 def record(db: agentlake.Connection, table: str, run_id: str, results: list[EpisodeResult]) -> None:
@@ -50,3 +52,9 @@ def results_frame(db: agentlake.Connection, table: str) -> pd.DataFrame:
     frame = db.execute(f"SELECT * FROM {table} ORDER BY task_id").fetch_df()
     frame["metrics"] = [m if isinstance(m, dict) else json.loads(m or "{}") for m in frame["metrics"]]
     return frame
+
+
+def with_metrics(frame: pd.DataFrame) -> pd.DataFrame:
+    """The results with each metric as a column of its own (for plots and merge policies)."""
+    metrics = pd.json_normalize(list(frame["metrics"])).set_index(frame.index)
+    return frame.join(metrics[[c for c in metrics.columns if c not in frame.columns]])
