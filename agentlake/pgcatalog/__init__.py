@@ -7,6 +7,7 @@ them. Call it again whenever the branch's tables change.
 """
 from __future__ import annotations
 
+import threading
 from typing import Iterable, Mapping
 
 import pyarrow as pa
@@ -22,11 +23,12 @@ SCHEMAS = ("pg_catalog", "information_schema")
 
 
 def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: str, user: str,
-                        settings: Mapping[str, str]) -> None:
+                        settings: Mapping[str, str], cancel: threading.Event | None = None) -> None:
     """(Re)register every catalog relation and function in ``df_ctx`` for this branch's ``tables``.
 
     ``tables`` are the engine's TableInfo items (name, schema, primary_key,
     not_null, defaults, indexes); anything with those attributes works.
+    ``cancel`` is the session's cancel event, which ends pg_sleep() early.
     """
     infos = [t if isinstance(t, TableInfo) else TableInfo(
         t.name, t.schema, list(getattr(t, "primary_key", []) or []), set(getattr(t, "not_null", ()) or ()),
@@ -49,7 +51,7 @@ def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: s
     classes = relations["pg_catalog.pg_class"]
     class_oids = dict(zip(classes.column("relname").to_pylist(), classes.column("oid").to_pylist()))
     register_functions(df_ctx, database=database, user=user or "agentlake", settings=flat, index_defs=index_defs,
-                       constraint_defs=constraint_defs, relations=class_oids)
+                       constraint_defs=constraint_defs, relations=class_oids, cancel=cancel)
 
 
 __all__ = ["RULES", "PgType", "TableInfo", "VECTOR_OID", "install_rules", "lookup", "register_pg_catalog",

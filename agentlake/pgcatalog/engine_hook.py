@@ -46,5 +46,6 @@ def sync(ctx: SessionContext, session: Any) -> None:
     views = [TableInfo(name, ctx.table(name).schema(), kind="v") for name in sorted(snapshot.views)
              if ctx.table_exist(name)]
     register_pg_catalog(ctx, tables_of(snapshot) + views, database=database_name(session.repo),
-                        user=session.user or "agentlake", settings=session.settings)
+                        user=session.user or "agentlake", settings=session.settings,
+                        cancel=getattr(session, "_cancel", None))
     _registered[ctx] = key

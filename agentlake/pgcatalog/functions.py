@@ -6,6 +6,8 @@ settings, index definitions) are bound when a session registers them.
 """
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any, Callable
 
 import pyarrow as pa
@@ -61,9 +63,22 @@ def _register(ctx: SessionContext, name: str, fn: Callable[..., Any], inputs: li
     ctx.register_udf(udf(lambda *a: pa.array(row(*a), output), inputs, output, volatility, name=name))
 
 
+def _sleeper(cancel: threading.Event | None) -> Callable[[pa.Array], pa.Array]:
+    """pg_sleep(seconds), ending early with an error when the session is canceled (as PostgreSQL's does)."""
+    def sleep(seconds: pa.Array) -> pa.Array:
+        deadline = time.monotonic() + max((s for s in seconds.to_pylist() if s is not None), default=0)
+        while (left := deadline - time.monotonic()) > 0:
+            if cancel is not None and cancel.wait(min(left, 0.05)):
+                raise RuntimeError("canceling statement due to user request")
+            if cancel is None:
+                time.sleep(min(left, 0.05))
+        return pa.array([None] * len(seconds), pa.null())
+    return sleep
+
+
 def register_functions(ctx: SessionContext, *, database: str, user: str, settings: dict[str, str],
                        index_defs: dict[int, str], constraint_defs: dict[int, str],
-                       relations: dict[str, int]) -> None:
+                       relations: dict[str, int], cancel: threading.Event | None = None) -> None:
     """Every catalog function clients call; overloads get their own names (DataFusion UDFs have one signature)."""
     text, i64, i32, boolean = pa.string(), pa.int64(), pa.int32(), pa.bool_()
     version = version_string()
@@ -112,6 +127,7 @@ def register_functions(ctx: SessionContext, *, database: str, user: str, setting
     for name, arity in (("has_table_privilege", 2), ("has_schema_privilege", 2), ("has_database_privilege", 2),
                         ("has_column_privilege", 3), ("pg_has_role", 2)):
         _register(ctx, name, lambda *args: True, [text] * arity, boolean)
+    ctx.register_udf(udf(_sleeper(cancel), [pa.float64()], pa.null(), "volatile", name="pg_sleep"))
     _register(ctx, "pg_is_in_recovery", lambda: False, [], boolean)
     _register(ctx, "inet_server_port", lambda: 5432, [], i32)
     _register(ctx, "pg_namespace_oid", lambda name: NAMESPACES.get(name), [text], OID)

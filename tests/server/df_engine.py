@@ -11,12 +11,11 @@ import os
 import re
 from decimal import Decimal
 import threading
-import time
 from typing import Any, Sequence
 
 import pyarrow as pa
 import sqlglot
-from datafusion import SessionConfig, SessionContext, udf
+from datafusion import SessionConfig, SessionContext
 from sqlglot import exp
 
 from agentlake.errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled
@@ -58,14 +57,6 @@ class DFConnection:
         schema = self.ctx.catalog().schema("public")
         return [TableInfo(name, self.ctx.table(name).schema()) for name in sorted(schema.names())]
 
-    def _sleep(self, seconds: pa.Array) -> pa.Array:
-        """pg_sleep that notices cancel(), as PostgreSQL's does."""
-        deadline = time.monotonic() + max(seconds.to_pylist() or [0])
-        while time.monotonic() < deadline:
-            if self._canceled.wait(0.02):
-                raise QueryCanceled("canceling statement due to user request")
-        return pa.array([True] * len(seconds))
-
     def cancel(self) -> None:
         self._canceled.set()
 
@@ -104,11 +95,11 @@ class DFConnection:
     def _sync_catalog(self) -> None:
         """Re-register pg_catalog only when the tables changed, as the real engine does per snapshot."""
         tables = self.catalog_tables()
-        key = (self.user, tuple((t.name, str(t.schema)) for t in tables))
+        key = (self.user, id(self._canceled), tuple((t.name, str(t.schema)) for t in tables))
         with _LOCK:
             if _CATALOG_KEYS.get(id(self.ctx)) != key:
                 register_pg_catalog(self.ctx, tables, database=os.path.basename(self.repo), user=self.user or "",
-                                    settings=self.settings)
+                                    settings=self.settings, cancel=self._canceled)
                 _CATALOG_KEYS[id(self.ctx)] = key
 
     def _fail(self) -> None:
@@ -150,7 +141,6 @@ class DFConnection:
                 return _Cursor(pa.table({name: [value]}), "SHOW", 1)
             raise ProgrammingError(f"unsupported command {word}", sqlstate="0A000")
         tree = _bind(rewrite(tree), params)
-        self.ctx.register_udf(udf(self._sleep, [pa.float64()], pa.bool_(), "volatile", name="pg_sleep"))
         self._sync_catalog()
         frame = self.ctx.sql(tree.sql(dialect="postgres"))
         table = frame.to_arrow_table()

@@ -79,3 +79,14 @@ def test_user_cli(tmp_path):
     assert "pw" not in (tmp_path / "repo" / "users.json").read_text()
     assert runner.invoke(user, ["remove", "agent", "--repo", repo]).exit_code == 0
     assert runner.invoke(user, ["remove", "agent", "--repo", repo]).exit_code != 0
+
+
+def test_gssenc_and_ssl_requests_declined_then_plain_startup(server):
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(struct.pack("!ii", 8, pq.GSSENC_REQUEST))
+        assert sock.recv(1) == b"N"
+        sock.sendall(struct.pack("!ii", 8, pq.SSL_REQUEST))
+        assert sock.recv(1) == b"N"
+        startup = struct.pack("!i", pq.PROTOCOL_3) + b"user\x00raw\x00database\x00" + server.database.encode() + b"\x00\x00"
+        sock.sendall(struct.pack("!i", len(startup) + 4) + startup)
+        assert _read_messages(sock)[-1] == (b"Z", b"I")
