@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import pyarrow as pa
 from datafusion import SessionContext, udf
@@ -76,25 +77,42 @@ def _sleeper(cancel: threading.Event | None) -> Callable[[pa.Array], pa.Array]:
     return sleep
 
 
-def register_functions(ctx: SessionContext, *, database: str, user: str, settings: dict[str, str],
-                       index_defs: dict[int, str], constraint_defs: dict[int, str],
-                       relations: dict[str, int], cancel: threading.Event | None = None) -> None:
+@dataclass
+class CatalogState:
+    """What the functions read at call time; updated in place when the branch's tables change,
+    so the UDFs are registered once per DataFusion context."""
+
+    database: str = ""
+    user: str = ""
+    settings: Mapping[str, str] = field(default_factory=dict)
+    index_defs: dict[int, str] = field(default_factory=dict)
+    constraint_defs: dict[int, str] = field(default_factory=dict)
+    relations: dict[str, int] = field(default_factory=dict)
+
+    def setting(self, name: str) -> str | None:
+        try:
+            return str(self.settings[str(name).lower()])
+        except Exception:  # noqa: BLE001 - unknown settings read as NULL (current_setting(name, true))
+            return None
+
+
+def register_functions(ctx: SessionContext, state: CatalogState, cancel: threading.Event | None = None) -> None:
     """Every catalog function clients call; overloads get their own names (DataFusion UDFs have one signature)."""
     text, i64, i32, boolean = pa.string(), pa.int64(), pa.int32(), pa.bool_()
     version = version_string()
     _register(ctx, "version", lambda: version, [], text)
     _register(ctx, "current_schema", lambda: "public", [], text)
-    _register(ctx, "current_database", lambda: database, [], text)
-    _register(ctx, "pg_current_user", lambda: user, [], text)
-    _register(ctx, "pg_session_user", lambda: user, [], text)
+    _register(ctx, "current_database", lambda: state.database, [], text)
+    _register(ctx, "pg_current_user", lambda: state.user, [], text)
+    _register(ctx, "pg_session_user", lambda: state.user, [], text)
     _register(ctx, "pg_backend_pid", lambda: 0, [], i32)
-    _register(ctx, "current_setting", lambda name: settings.get(str(name).lower()), [text], text)
+    _register(ctx, "current_setting", lambda name: state.setting(name), [text], text)
     _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)
     _register(ctx, "pg_type_is_visible", lambda oid: oid is not None, [i64], boolean)
     _register(ctx, "format_type", format_type, [i64, i64], text)
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)
     _register(ctx, "pg_get_expr_pretty", lambda expr, rel, pretty: expr, [text, i64, boolean], text)
-    _register(ctx, "pg_get_userbyid", lambda oid: user if oid == USER_OID else f"unknown (OID={oid})", [i64], text)
+    _register(ctx, "pg_get_userbyid", lambda oid: state.user if oid == USER_OID else f"unknown (OID={oid})", [i64], text)
     _register(ctx, "to_regtype", lambda name: None if name is None else
               getattr(lookup(name), "oid", None), [text], OID)
     _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid),
@@ -107,23 +125,23 @@ def register_functions(ctx: SessionContext, *, database: str, user: str, setting
               [pa.list_(i64), i64], i32)
     _register(ctx, "array_lower", lambda arr, dim: (1 if arr else None) if dim == 1 else None,
               [pa.list_(i64), i64], i32)
-    _register(ctx, "pg_get_indexdef", lambda oid: index_defs.get(oid), [i64], text)
-    _register(ctx, "pg_get_indexdef_column", lambda oid, column, pretty: index_defs.get(oid) if column == 0
+    _register(ctx, "pg_get_indexdef", lambda oid: state.index_defs.get(oid), [i64], text)
+    _register(ctx, "pg_get_indexdef_column", lambda oid, column, pretty: state.index_defs.get(oid) if column == 0
               else None, [i64, i64, boolean], text)
-    _register(ctx, "pg_get_constraintdef", lambda oid: constraint_defs.get(oid), [i64], text)
-    _register(ctx, "pg_get_constraintdef_pretty", lambda oid, pretty: constraint_defs.get(oid), [i64, boolean], text)
+    _register(ctx, "pg_get_constraintdef", lambda oid: state.constraint_defs.get(oid), [i64], text)
+    _register(ctx, "pg_get_constraintdef_pretty", lambda oid, pretty: state.constraint_defs.get(oid), [i64, boolean], text)
     _register(ctx, "pg_encoding_to_char", lambda enc: "UTF8" if enc == 6 else "SQL_ASCII", [i64], text)
     _register(ctx, "pg_get_viewdef", lambda oid: None, [i64], text)
     _register(ctx, "pg_relation_is_publishable", lambda oid: False, [i64], boolean)
     _register(ctx, "pg_regclass_oid", lambda name: None if name is None else
-              relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')), [text], OID)
+              state.relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')), [text], OID)
     namespaces = {oid: name for name, oid in NAMESPACES.items()}
     _register(ctx, "pg_regnamespace_text", lambda oid: None if oid is None else namespaces.get(oid, str(oid)),
               [i64], text)
     _register(ctx, "pg_regproc_text", lambda oid: None if oid is None else str(oid), [i64], text)
     _register(ctx, "pg_get_statisticsobjdef_columns", lambda oid: None, [i64], text)
-    by_oid = {oid: name for name, oid in relations.items()}
-    _register(ctx, "pg_regclass_text", lambda oid: None if oid is None else by_oid.get(oid, str(oid)), [i64], text)
+    _register(ctx, "pg_regclass_text", lambda oid: None if oid is None else next(
+        (name for name, rel in state.relations.items() if rel == oid), str(oid)), [i64], text)
     for name, arity in (("has_table_privilege", 2), ("has_schema_privilege", 2), ("has_database_privilege", 2),
                         ("has_column_privilege", 3), ("pg_has_role", 2)):
         _register(ctx, name, lambda *args: True, [text] * arity, boolean)

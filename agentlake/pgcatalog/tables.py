@@ -6,6 +6,7 @@ between queries still finds the same table.
 """
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -214,7 +215,7 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
         "pg_catalog.pg_inherits": _table({"inhrelid": (OID, []), "inhparent": (OID, []),
                                           "inhseqno": (pa.int32(), []), "inhdetachpending": (pa.bool_(), [])}),
         "pg_catalog.pg_tablespace": _table({"oid": (OID, [1663]), "spcname": (pa.string(), ["pg_default"])}),
-        "pg_catalog.pg_indexdef": _table({"oid": (OID, indexdefs["oid"]), "def": (pa.string(), indexdefs["def"])}),
+        "_indexdefs": _table({"oid": (OID, indexdefs["oid"]), "def": (pa.string(), indexdefs["def"])}),
         "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),
         "information_schema.columns": _table({k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v)
                                               for k, v in info_columns.items()}),
@@ -244,6 +245,7 @@ _INFO_COLUMN_TYPES = {"ordinal_position": pa.int32(), "character_maximum_length"
                       "numeric_precision": pa.int32(), "numeric_scale": pa.int32()}
 
 
+@functools.lru_cache(maxsize=1)
 def _types_table() -> pa.Table:
     n = len(TYPES)
     return _table({

@@ -6,6 +6,7 @@ bootstrap range so clients that look it up by name (``register_vector``) find it
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -143,13 +144,22 @@ def oid_for_type(dtype: pa.DataType, kind: bytes | None = None) -> int:
     return 25
 
 
-def oid_for_field(field: pa.Field) -> int:
-    """RowDescription's type for a result column; the SQL front end's mapping wins once it exists."""
+@functools.lru_cache(maxsize=1)
+def _front_end_mapping():
+    """The SQL front end's Arrow -> PostgreSQL type mapping, when it is installed (looked up once)."""
     try:
         from agentlake.sql.types import pg_type
     except ImportError:
+        return None
+    return pg_type
+
+
+def oid_for_field(field: pa.Field) -> int:
+    """RowDescription's type for a result column; the SQL front end's mapping wins when it exists."""
+    mapping = _front_end_mapping()
+    if mapping is None:
         return oid_for_type(field.type, _field_kind(field))
-    return pg_type(field).oid
+    return mapping(field).oid
 
 
 def typmod_for_field(field: pa.Field) -> int:
