@@ -70,13 +70,13 @@ def test_error_response_carries_position():
 def test_user_cli(tmp_path):
     repo = str(tmp_path / "repo")
     runner = CliRunner()
-    result = runner.invoke(user, ["add", "agent", "--repo", repo, "--password", "pw", "--read", "main",
+    result = runner.invoke(user, ["add", "agent", "--repo", repo, "--password", "correct-horse-battery", "--read", "main",
                                   "--write", "agent-*"])
     assert result.exit_code == 0, result.output
     assert "read:main, write:agent-*" in runner.invoke(user, ["list", "--repo", repo]).output
     stored = UserStore(repo).get("agent")
     assert stored.may("agent-3", "write") and stored.may("main", "read") and not stored.may("main", "write")
-    assert "pw" not in (tmp_path / "repo" / "users.json").read_text()
+    assert "correct-horse-battery" not in (tmp_path / "repo" / "users.json").read_text()
     assert runner.invoke(user, ["remove", "agent", "--repo", repo]).exit_code == 0
     assert runner.invoke(user, ["remove", "agent", "--repo", repo]).exit_code != 0
 
