@@ -54,3 +54,12 @@ def test_query_syntax_error_and_quit(table_server):
     assert " b\n" in out.stdout
     assert "42" in out.stdout
     assert "ERROR:  42601" in out.stderr
+
+
+def test_describe_shows_primary_key_and_vector_index(server, real_engine):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE docs (id BIGINT PRIMARY KEY, title TEXT DEFAULT 'untitled', embedding vector(3))")
+    out = psql(server, r"\d docs")
+    assert out.returncode == 0, out.stderr
+    assert "vector(3)" in out.stdout and "not null" in out.stdout
+    assert '"docs_pkey" PRIMARY KEY, btree (id)' in out.stdout

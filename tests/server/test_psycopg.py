@@ -166,3 +166,15 @@ def test_failed_copy_loads_nothing(server):
             with conn.cursor().copy("COPY strict FROM STDIN") as copy:
                 copy.write("1\tok\n2\tok\nnot-a-number\tbad\n")
         assert conn.execute("SELECT count(*) FROM strict").fetchone() == (0,)
+
+
+def test_branches_per_connection_are_isolated(server, real_engine):
+    with psycopg.connect(server.dsn(dbname=f"{server.database}@agent-1"), autocommit=True) as one, \
+            psycopg.connect(server.dsn(options="-c agentlake.branch=agent-2"), autocommit=True) as two:
+        one.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)")
+        one.execute("INSERT INTO notes VALUES (1, 'only on agent-1')")
+        with pytest.raises(errors.UndefinedTable):
+            two.execute("SELECT * FROM notes")
+        assert two.execute("SHOW agentlake.branch").fetchone() == ("agent-2",)
+        two.execute("SET agentlake.branch = 'agent-1'")
+        assert two.execute("SELECT body FROM notes").fetchall() == [("only on agent-1",)]
