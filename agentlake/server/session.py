@@ -67,7 +67,6 @@ class Portal:
 @dataclass
 class Startup:
     user: str
-    database: str
     branch: str
     settings: dict[str, str] = field(default_factory=dict)
 
@@ -109,7 +108,7 @@ def parse_startup_params(params: dict[str, str], served: str) -> Startup:
                      else name_value[0].strip().lower()] = name_value[1]
         i += 1
     branch = settings.pop("agentlake.branch", branch) or "main"
-    return Startup(user, name, branch, settings)
+    return Startup(user, branch, settings)
 
 
 def current_branch(conn) -> str:
@@ -478,7 +477,9 @@ class Session:
             raise SessionError("26000", f'prepared statement "{msg.statement}" does not exist')
         if msg.portal and msg.portal in self._portals:
             raise SessionError("42P03", f'cursor "{msg.portal}" already exists')
-        oids, _ = await self._describe_statement(stmt)
+        oids = stmt.param_types
+        if len(oids) < len(msg.params) or 0 in oids:   # unknown types: ask the engine (once per statement)
+            oids, _ = await self._describe_statement(stmt)
         if len(msg.params) != len(oids) and len(msg.params) != len(stmt.param_types):
             raise SessionError("08P01", f"bind message supplies {len(msg.params)} parameters, but prepared "
                                         f"statement \"{msg.statement}\" requires {len(oids)}")

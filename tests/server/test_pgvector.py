@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import psycopg
-import pytest
 import sqlalchemy as sa
 from pgvector.psycopg import register_vector
 from pgvector.sqlalchemy import Vector

@@ -1,7 +1,6 @@
 """SQLAlchemy 2 (psycopg dialect) with default settings: first connect, DDL, reflection, Core and ORM."""
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import orm
 
