@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the TPC-H data, queries and answer check live in tests/
 
 import agentlake  # noqa: E402
 from tests.engine.test_tpch_vs_duckdb import (  # noqa: E402
-    QUERIES, duckdb_connection, generate_tpch, load_tpch, mismatch, parquet_files, run_agentlake, run_duckdb,
-    statements,
+    QUERIES, duckdb_connection, load_tpch, mismatch, run_agentlake, run_duckdb, statements,
 )
+from tpch.data import generate  # noqa: E402
 
 POINT_ROWS = 100_000
 
@@ -118,21 +118,12 @@ def _postgres_insert(workdir: Path, samples: int) -> dict[str, float | None]:
 
 
 # TPC-H ----------------------------------------------------------------------
-def _tpch_data(scale: float, data_root: Path) -> dict[str, list[Path]]:
-    out_dir = data_root / f"tpch-sf{scale:g}"
-    try:
-        return parquet_files(out_dir)
-    except FileNotFoundError:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        return generate_tpch(scale, out_dir)
-
-
-def _datafusion_context(files: dict[str, list[Path]]):
+def _datafusion_context(files: dict[str, list[str]]):
     from datafusion import SessionContext
 
     ctx = SessionContext()
     for table, paths in files.items():
-        ctx.register_parquet(table, str(paths[0] if len(paths) == 1 else paths[0].parent))
+        ctx.register_parquet(table, paths[0] if len(paths) == 1 else str(Path(paths[0]).parent))
     return ctx
 
 
@@ -144,8 +135,8 @@ def _run_datafusion(ctx, sql: str):
     return answer
 
 
-def bench_tpch(workdir: Path, scale: float, reps: int, data_root: Path) -> tuple[dict, list[dict]]:
-    files = _tpch_data(scale, data_root)
+def bench_tpch(workdir: Path, scale: float, reps: int, data_dir: Path | None) -> tuple[dict, list[dict]]:
+    files = generate(scale, data_dir)
     db = agentlake.connect(str(workdir / "tpch-repo"))
     load_s = _ms(lambda: load_tpch(db, files)) / 1000
     duck, fusion = duckdb_connection(files), _datafusion_context(files)
@@ -233,8 +224,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--quick", action="store_true", help="smoke run: SF0.01, 200 point selects, 100 inserts")
     parser.add_argument("--scale", type=float, default=None, help="TPC-H scale factor (default 1, or 0.01 with --quick)")
     parser.add_argument("--reps", type=int, default=None, help="timed runs per TPC-H query and engine")
-    parser.add_argument("--data-dir", type=Path, default=Path.home() / ".cache" / "agentlake-bench",
-                        help="where generated TPC-H Parquet is kept between runs")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="TPC-H Parquet directory (default: tests/tpch's per-scale cache)")
     parser.add_argument("--skip-tpch", action="store_true")
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.01 if args.quick else 1.0)

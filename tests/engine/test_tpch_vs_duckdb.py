@@ -1,6 +1,6 @@
 """The 22 TPC-H queries through agentlake give DuckDB's answers on the same Parquet files.
 
-Data is generated once per session at scale 0.01 (tests/tpch/data.py), loaded into
+Data is generated once at scale 0.01 (tests/tpch, cached across sessions), loaded into
 a fresh repository with SQL DDL and the catalog's Arrow append (agentlake has no
 SQL bulk-load statement yet; COPY exists only on the wire server), and every
 query's rows are compared sorted: decimals exactly where both engines return
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tpch.fixtures import tpch_sf001  # noqa: F401 - the session's generated data (tests/ is on sys.path)
 
 import agentlake
 
@@ -54,29 +55,7 @@ TABLES: dict[str, str] = {
 
 
 # loading ------------------------------------------------------------------
-def generate_tpch(scale: float, out_dir: Path) -> dict[str, list[Path]]:
-    """Generate TPC-H Parquet with tests/tpch/data.py; returns each table's files."""
-    sys.path.insert(0, str(TPCH_DIR.parent))
-    try:
-        from tpch.data import generate
-    finally:
-        sys.path.remove(str(TPCH_DIR.parent))
-    generate(scale, out_dir)
-    return parquet_files(out_dir)
-
-
-def parquet_files(out_dir: Path) -> dict[str, list[Path]]:
-    """``<table>.parquet`` or ``<table>/*.parquet``, whichever the generator wrote."""
-    files = {}
-    for table in TABLES:
-        found = sorted(out_dir.glob(f"{table}.parquet")) or sorted(out_dir.glob(f"{table}/*.parquet"))
-        if not found:
-            raise FileNotFoundError(f"no Parquet files for {table} under {out_dir}")
-        files[table] = found
-    return files
-
-
-def load_tpch(db: agentlake.Connection, files: dict[str, list[Path]]) -> None:
+def load_tpch(db: agentlake.Connection, files: dict[str, list[str]]) -> None:
     """CREATE TABLE through SQL, then one catalog append per table in one commit."""
     for table, columns in TABLES.items():
         db.execute(f"CREATE TABLE {table} ({columns})")
@@ -89,7 +68,7 @@ def load_tpch(db: agentlake.Connection, files: dict[str, list[Path]]) -> None:
     tx.commit(message="load TPC-H")
 
 
-def duckdb_connection(files: dict[str, list[Path]]):
+def duckdb_connection(files: dict[str, list[str]]):
     import duckdb
 
     con = duckdb.connect()
@@ -100,9 +79,8 @@ def duckdb_connection(files: dict[str, list[Path]]):
 
 
 def statements(sql: str) -> list[str]:
-    """A query file's statements (Q15 may create and drop a view around its SELECT)."""
-    return [s.strip() for s in sql.split(";") if s.strip() and not all(
-        line.strip().startswith("--") or not line.strip() for line in s.strip().splitlines())]
+    """A query file's statements, comments dropped (a comment may hold a ';')."""
+    return [s.strip() for s in re.sub(r"--[^\n]*", "", sql).split(";") if s.strip()]
 
 
 def run_agentlake(db: agentlake.Connection, sql: str) -> pa.Table:
@@ -118,9 +96,9 @@ def run_agentlake(db: agentlake.Connection, sql: str) -> pa.Table:
 def run_duckdb(con, sql: str) -> pa.Table:
     answer = None
     for statement in statements(sql):
-        result = con.execute(statement)
-        if result.description is not None:
-            answer = result.fetch_arrow_table()
+        relation = con.sql(statement)
+        if relation is not None:
+            answer = relation.to_arrow_table()
     return answer
 
 
@@ -171,20 +149,15 @@ def mismatch(ours: pa.Table, theirs: pa.Table) -> str | None:
 
 # tests --------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def tpch_files(tmp_path_factory) -> dict[str, list[Path]]:
-    return generate_tpch(0.01, tmp_path_factory.mktemp("tpch-sf0.01"))
-
-
-@pytest.fixture(scope="session")
-def tpch_db(tpch_files, tmp_path_factory) -> agentlake.Connection:
+def tpch_db(tpch_sf001, tmp_path_factory) -> agentlake.Connection:
     db = agentlake.connect(str(tmp_path_factory.mktemp("tpch-repo") / "repo"))
-    load_tpch(db, tpch_files)
+    load_tpch(db, tpch_sf001)
     return db
 
 
 @pytest.fixture(scope="session")
-def tpch_duckdb(tpch_files):
-    con = duckdb_connection(tpch_files)
+def tpch_duckdb(tpch_sf001):
+    con = duckdb_connection(tpch_sf001)
     yield con
     con.close()
 
@@ -193,8 +166,8 @@ def test_all_22_queries_are_present():
     assert [q.stem for q in QUERIES] == [f"q{i:02d}" for i in range(1, 23)]
 
 
-def test_loaded_row_counts_match_parquet(tpch_db, tpch_files):
-    for table, paths in tpch_files.items():
+def test_loaded_row_counts_match_parquet(tpch_db, tpch_sf001):
+    for table, paths in tpch_sf001.items():
         expected = sum(pq.ParquetFile(p).metadata.num_rows for p in paths)
         assert tpch_db.execute(f"SELECT count(*) FROM {table}").fetchone() == (expected,), table
 
