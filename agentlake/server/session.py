@@ -416,10 +416,17 @@ class Session:
 
     # simple query ------------------------------------------------------------------------
     async def _simple_query(self, body: bytes) -> None:
+        """Every statement answered in turn; several statements without transaction control run as one
+        implicit transaction, as in PostgreSQL, so a failure part-way commits none of them."""
         sql = pq.Reader(body).cstring()
         parts = statements.split(sql)
         if not parts:
             self.send(pq.empty_query())
+        implicit = (len(parts) > 1 and self.conn.transaction_status == "idle" and not self._aborted
+                    and not any(statements.controls_transaction(text) for _, text in parts))
+        if implicit:
+            await self._in_thread(lambda: self.conn.execute("BEGIN", None), cancellable=False)
+        failed = False
         for offset, text in parts:
             try:
                 copy = statements.parse_copy_from_stdin(text)
@@ -432,6 +439,7 @@ class Session:
                 if err.fatal:
                     raise
                 self._send_error(err.sqlstate, str(err), err.position)
+                failed = True
                 break
             if outcome.columns is not None:
                 self.send(pq.row_description(outcome.columns))
@@ -439,7 +447,17 @@ class Session:
                 self.send(row)
             self.send(pq.command_complete(outcome.tag))
             await self.flush()
+        if implicit:
+            await self._end_implicit(failed)
         self._ready()
+
+    async def _end_implicit(self, failed: bool) -> None:
+        end = "ROLLBACK" if failed else "COMMIT"
+        try:
+            await self._in_thread(lambda: self.conn.execute(end, None), cancellable=False)
+        except Exception as err:  # noqa: BLE001 - a failed implicit COMMIT (e.g. a conflict) is the query's error
+            self._send_error(getattr(err, "sqlstate", None) or "XX000", str(err))
+        self._aborted = False
 
     # extended query ------------------------------------------------------------------------
     async def _parse(self, body: bytes) -> None:

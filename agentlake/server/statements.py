@@ -87,6 +87,15 @@ def first_word(sql: str) -> str:
     return m.group(0).upper() if m else ""
 
 
+_CONTROL_WORDS = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE"}
+
+
+def controls_transaction(sql: str) -> bool:
+    """Transaction control, or a branch switch (which must happen outside a transaction)."""
+    word = first_word(sql)
+    return word in _CONTROL_WORDS or (word == "SET" and "agentlake.branch" in sql.lower())
+
+
 def writes(sql: str) -> bool:
     """Whether a statement may change data or schema (so it needs write rights on the branch).
 

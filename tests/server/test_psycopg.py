@@ -178,3 +178,13 @@ def test_branches_per_connection_are_isolated(server, real_engine):
         assert two.execute("SHOW agentlake.branch").fetchone() == ("agent-2",)
         two.execute("SET agentlake.branch = 'agent-1'")
         assert two.execute("SELECT body FROM notes").fetchall() == [("only on agent-1",)]
+
+
+def test_several_statements_run_as_one_implicit_transaction(server, real_engine):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE ledger (v BIGINT)")
+        with pytest.raises(errors.UndefinedTable):
+            conn.execute("INSERT INTO ledger VALUES (1); INSERT INTO missing VALUES (2)")
+        assert conn.info.transaction_status == pq.TransactionStatus.IDLE
+        conn.execute("INSERT INTO ledger VALUES (3); INSERT INTO ledger VALUES (4)")
+        assert conn.execute("SELECT v FROM ledger ORDER BY v").fetchall() == [(3,), (4,)]
