@@ -7,8 +7,10 @@ real engine's DML or vectors ask for the ``real_engine`` fixture.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import os
+import tempfile
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -21,8 +23,21 @@ from agentlake.server.app import ServerConfig, run_server
 from . import df_engine
 
 
+@functools.lru_cache(maxsize=1)
 def real_engine_available() -> bool:
-    return importlib.util.find_spec("agentlake.sql") is not None
+    """Whether agentlake.connect can run SQL yet (the SQL front end may still be missing or partial)."""
+    if importlib.util.find_spec("agentlake.sql") is None:
+        return False
+    try:
+        import agentlake
+
+        with tempfile.TemporaryDirectory() as tmp:
+            conn = agentlake.connect(os.path.join(tmp, "probe"))
+            ok = conn.execute("SELECT 1 AS one").fetchall() == [(1,)]
+            conn.close()
+        return ok
+    except Exception:  # noqa: BLE001 - any failure means: not ready, test against df_engine
+        return False
 
 
 def _real_connect(repo: str, branch: str, create: bool, user: str) -> Any:
