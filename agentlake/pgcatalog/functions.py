@@ -58,6 +58,15 @@ def _rowwise(fn: Callable[..., Any], arity: int) -> Callable[..., pa.Array]:
     return call
 
 
+# functions taking OIDs, which clients often pass quoted ('16385'); the rewrite rules unquote them
+OID_FUNCTIONS = frozenset({
+    "pg_relation_is_publishable", "pg_get_indexdef", "pg_get_indexdef_column", "pg_get_constraintdef",
+    "pg_get_constraintdef_pretty", "pg_get_viewdef", "pg_get_expr", "pg_get_expr_pretty", "pg_table_is_visible",
+    "pg_type_is_visible", "format_type", "pg_get_userbyid", "obj_description", "obj_description_any",
+    "col_description", "shobj_description", "pg_get_statisticsobjdef_columns", "pg_regclass_text",
+    "pg_regtype_text", "pg_regnamespace_text", "pg_encoding_to_char"})
+
+
 def _register(ctx: SessionContext, name: str, fn: Callable[..., Any], inputs: list[pa.DataType],
               output: pa.DataType, volatility: str = "stable") -> None:
     row = _rowwise(fn, len(inputs))

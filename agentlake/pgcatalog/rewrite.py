@@ -11,6 +11,7 @@ from typing import Callable
 
 from sqlglot import exp
 
+from .functions import OID_FUNCTIONS
 from .tables import ALWAYS_EMPTY, RELATIONS
 
 Rule = Callable[[exp.Expression], exp.Expression]
@@ -35,6 +36,11 @@ _REG_TEXT = {"regtype": "pg_regtype_text", "regclass": "pg_regclass_text", "regn
              "regproc": "pg_regproc_text"}
 _BUILTIN_TYPES = {"int4": "INT", "int8": "BIGINT", "int2": "SMALLINT", "float8": "DOUBLE", "float4": "REAL",
                   "bool": "BOOLEAN"}
+
+
+def _reads_catalog(tree: exp.Expression) -> bool:
+    """Whether a query reads pg_catalog or information_schema (rules that bend semantics apply only there)."""
+    return any((t.db or "").lower() in ("pg_catalog", "information_schema") for t in tree.find_all(exp.Table))
 
 
 def strip_catalog_prefix(tree: exp.Expression) -> exp.Expression:
@@ -175,6 +181,8 @@ def aggregate_correlated_subqueries(tree: exp.Expression) -> exp.Expression:
     only, so conditions on the outer row alone move into a CASE around it, and
     other mixed conditions read their inner column through a key lookup.
     """
+    if not _reads_catalog(tree):
+        return tree
     for sub in list(tree.find_all(exp.Subquery)):
         select = sub.this
         if not isinstance(select, exp.Select) or len(select.expressions) != 1 or isinstance(
@@ -219,7 +227,9 @@ def aggregate_correlated_subqueries(tree: exp.Expression) -> exp.Expression:
 
 
 def array_literals(tree: exp.Expression) -> exp.Expression:
-    """``col = '{0}'`` compares with an array literal: ``'{0}'`` -> ``ARRAY[0]``."""
+    """``col = '{0}'`` compares with an array literal: ``'{0}'`` -> ``ARRAY[0]`` (catalog queries only)."""
+    if not _reads_catalog(tree):
+        return tree
     def as_array(node):
         if isinstance(node, exp.Literal) and node.is_string and node.this.startswith("{") and node.this.endswith("}"):
             items = [i.strip() for i in node.this[1:-1].split(",") if i.strip()]
@@ -246,7 +256,7 @@ def _output_name(node: exp.Expression) -> str:
 
 def catalog_output_names(tree: exp.Expression) -> exp.Expression:
     """Name unaliased expressions of catalog queries as PostgreSQL does; DataFusion also needs them unique."""
-    if not any((t.db or "").lower() in ("pg_catalog", "information_schema") for t in tree.find_all(exp.Table)):
+    if not _reads_catalog(tree):
         return tree
     for select in tree.find_all(exp.Select):
         taken: set[str] = set()
@@ -276,9 +286,10 @@ def overloads(tree: exp.Expression) -> exp.Expression:
     quoted OIDs (``pg_relation_is_publishable('16385')``) become numbers, as PostgreSQL casts them."""
     def fix(node):
         if isinstance(node, exp.Anonymous):
-            for arg in node.expressions:
-                if isinstance(arg, exp.Literal) and arg.is_string and arg.this.isdigit():
-                    arg.replace(exp.Literal.number(arg.this))
+            if node.name.lower() in OID_FUNCTIONS:
+                for arg in node.expressions:
+                    if isinstance(arg, exp.Literal) and arg.is_string and arg.this.isdigit():
+                        arg.replace(exp.Literal.number(arg.this))
             target = _OVERLOADS.get((node.name.lower(), len(node.expressions)))
             if target:
                 args = node.expressions[:1] if target == "pg_get_viewdef" else node.expressions
