@@ -1,0 +1,167 @@
+"""dask-sql's ``Context``, on DataFusion as the planner and agentlake's plan-to-Dask compiler.
+
+DataFusion sees every table only by its schema (an empty in-memory table), so it can
+plan but never reads data; the compiler reads the data, lazily, through Dask. A
+``dask.distributed.Client`` in scope is used as it is.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Sequence
+
+import dask.dataframe as dd
+import numpy as np
+import pyarrow as pa
+
+from .errors import NotSupportedError, ProgrammingError
+
+_NUMPY_TO_ARROW = {np.float64: pa.float64(), np.float32: pa.float32(), np.int64: pa.int64(), np.int32: pa.int32(),
+                   np.bool_: pa.bool_(), bool: pa.bool_(), float: pa.float64(), int: pa.int64(), str: pa.string()}
+
+
+def _arrow_type(t: Any) -> pa.DataType:
+    if isinstance(t, pa.DataType):
+        return t
+    if t in _NUMPY_TO_ARROW:
+        return _NUMPY_TO_ARROW[t]
+    return pa.from_numpy_dtype(np.dtype(t))
+
+
+def _schema_of_frame(frame: dd.DataFrame) -> pa.Schema:
+    meta = frame._meta
+    if type(meta).__module__.split(".")[0] == "cudf":
+        meta = meta.to_pandas()
+    schema = pa.Schema.from_pandas(meta, preserve_index=False)
+    fields = [pa.field(f.name, pa.string() if pa.types.is_null(f.type) else f.type) for f in schema]
+    return pa.schema(fields)
+
+
+class Context:
+    """SQL over Dask frames and Parquet files; ``Context(repo, branch)`` also sees a repository's tables.
+
+    ``partition_rows`` is the target number of rows per partition when Parquet files
+    are split by row group.
+    """
+
+    def __init__(self, repo: str | None = None, branch: str = "main", partition_rows: int = 1_000_000) -> None:
+        from datafusion import SessionContext
+
+        from .dask import TableSource  # noqa: F401 - imported for the side effect of registering handlers
+
+        self.repo = repo
+        self.branch = branch
+        self.partition_rows = partition_rows
+        self.session = SessionContext()
+        self.tables: dict[str, Any] = {}
+        self.functions: dict[str, Callable[..., Any]] = {}
+        self._gpu_tables: set[str] = set()
+
+    # tables ---------------------------------------------------------------
+    def create_table(self, name: str, input: Any, gpu: bool | None = None) -> None:
+        """Register a pandas / Dask / cuDF DataFrame, or Parquet file(s) (path, glob or list), as ``name``."""
+        from .dask import TableSource
+        from .dask.partitions import is_gpu_frame
+
+        if isinstance(input, (str, os.PathLike)) or (isinstance(input, (list, tuple)) and input
+                                                       and isinstance(input[0], (str, os.PathLike))):
+            source = TableSource.from_parquet(input)
+            self.register_table_source(name, source)
+            if gpu:
+                self._gpu_tables.add(name)
+            return
+        frame = input
+        if not isinstance(frame, dd.DataFrame):
+            frame = dd.from_pandas(frame, npartitions=max(1, len(frame) // self.partition_rows + 1))
+        if gpu and not is_gpu_frame(frame):
+            frame = frame.to_backend("cudf")
+        elif gpu is False and is_gpu_frame(frame):
+            frame = frame.to_backend("pandas")
+        self._register(name, frame, _schema_of_frame(frame))
+        if is_gpu_frame(frame):
+            self._gpu_tables.add(name)
+
+    def register_table_source(self, name: str, source: Any) -> None:
+        """Register Parquet files with hidden ``_rowid`` columns and deletion sets (a catalog snapshot)."""
+        self._register(name, source, source.visible_schema)
+
+    def drop_table(self, name: str) -> None:
+        """Forget a table; later queries naming it fail with 42P01."""
+        if name not in self.tables:
+            raise ProgrammingError(f'table "{name}" does not exist', sqlstate="42P01")
+        self.session.deregister_table(name)
+        del self.tables[name]
+        self._gpu_tables.discard(name)
+
+    def _register(self, name: str, table: Any, schema: pa.Schema) -> None:
+        if name in self.tables:
+            self.session.deregister_table(name)
+        self.session.register_record_batches(name, [[pa.RecordBatch.from_pylist([], schema=schema)]])
+        self.tables[name] = table
+
+    # functions ------------------------------------------------------------
+    def register_function(self, f: Callable[..., Any], name: str, parameters: Sequence[tuple[str, Any]],
+                          return_type: Any, replace: bool = True) -> None:
+        """A Python function over columns (pandas/cuDF Series in, Series out), usable in SQL as ``name``."""
+        from datafusion import udf
+
+        arrow_in = [_arrow_type(t) for _, t in parameters]
+        arrow_out = _arrow_type(return_type)
+
+        def on_arrow(*arrays: pa.Array) -> pa.Array:
+            result = f(*(a.to_pandas() for a in arrays))
+            return pa.array(np.asarray(result), type=arrow_out)
+
+        self.session.register_udf(udf(on_arrow, arrow_in, arrow_out, "immutable", name.lower()))
+        self.functions[name.lower()] = f
+
+    # queries --------------------------------------------------------------
+    def _plan(self, query: str):
+        try:
+            return self.session.sql(query).optimized_logical_plan()
+        except Exception as exc:  # DataFusion reports planning errors as plain exceptions
+            text = str(exc)
+            if "not found" in text and "table" in text.lower():
+                raise ProgrammingError(text, sqlstate="42P01") from exc
+            raise ProgrammingError(text) from exc
+
+    def sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:
+        """Answer ``query`` as a lazy Dask DataFrame (computed frame when ``return_futures=False``)."""
+        from .dask import compile_plan
+
+        plan = self._plan(query)
+        use_gpu = bool(gpu) if gpu is not None else bool(self._gpu_tables)
+        tables = self.tables if not use_gpu else {k: self._on_gpu(v) for k, v in self.tables.items()}
+        frame = compile_plan(self.session, plan, tables, functions=self.functions, gpu=use_gpu,
+                             partition_rows=self.partition_rows, query=query)
+        if return_futures:
+            return frame
+        return _compute(frame)
+
+    def _on_gpu(self, table: Any) -> Any:
+        if isinstance(table, dd.DataFrame):
+            return table.to_backend("cudf")
+        return table
+
+    def explain(self, query: str) -> str:
+        """DataFusion's optimized plan, then the Dask operations each node becomes."""
+        from .dask import describe_plan
+
+        plan = self._plan(query)
+        return f"{plan.display_indent()}\n\nDask:\n{describe_plan(plan)}"
+
+
+def _compute(frame: dd.DataFrame) -> Any:
+    """Compute with the Client in scope; a threaded compute next to one needs task-based shuffles."""
+    import dask
+
+    try:
+        from distributed import default_client
+
+        default_client()
+        return frame.compute()
+    except (ImportError, ValueError):
+        with dask.config.set({"dataframe.shuffle.method": "tasks"}):
+            return frame.compute()
+
+
+__all__ = ["Context", "NotSupportedError"]

@@ -1,0 +1,109 @@
+"""The compiler: one registry maps a plan node's variant name to the function that builds it.
+
+Each handler receives the compiler, the plan node and its variant, and returns a Dask
+DataFrame whose columns are the node's qualified field names in schema order (the
+compiler renames positionally after every node, so optimizer-made names such as
+``__common_expr_1`` or ``sum(lineitem.l_quantity)`` survive unchanged). Handlers live
+one family per module in ``agentlake.dask.nodes``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import dask.dataframe as dd
+import pyarrow as pa
+
+from ..errors import NotSupportedError
+from .expressions import Evaluator, ExprScope, compile_expr
+from .subqueries import ScalarSubqueries
+
+Handler = Callable[["Compiler", Any, Any], dd.DataFrame]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*variants: str) -> Callable[[Handler], Handler]:
+    """Register a handler for the named plan-node variants."""
+
+    def register(fn: Handler) -> Handler:
+        for variant in variants:
+            HANDLERS[variant] = fn
+        return fn
+
+    return register
+
+
+def field_names(plan) -> list[str]:
+    return list(plan.to_variant().schema().field_names())
+
+
+class Compiler:
+    """Compiles one optimized logical plan; holds what its handlers share.
+
+    ``tables`` maps a table name to a ``TableSource`` or a Dask DataFrame;
+    ``functions`` overlays the global scalar function registry; ``scalars`` collects
+    the Dask scalars of uncorrelated subqueries, passed to every partition function.
+    """
+
+    def __init__(self, session, tables: dict[str, Any], functions: dict | None = None, gpu: bool = False,
+                 partition_rows: int = 1_000_000, subqueries: "ScalarSubqueries | None" = None) -> None:
+        self.session = session
+        self.tables = tables
+        self.functions = functions or {}
+        self.gpu = gpu
+        self.partition_rows = partition_rows
+        self.scalars: list[Any] = []
+        self.subquery_plans = subqueries or ScalarSubqueries()
+        self._subqueries: dict[int, int] = {}
+
+    def compile(self, plan) -> dd.DataFrame:
+        variant = plan.to_variant()
+        name = type(variant).__name__
+        handler = HANDLERS.get(name)
+        if handler is None:
+            raise NotSupportedError(f"plan node {name} is not supported by the dask executor")
+        frame = handler(self, plan, variant)
+        names = field_names(plan)
+        if list(frame.columns) != names:
+            frame = frame.rename(columns=dict(zip(frame.columns, names)))
+        return frame
+
+    def scope(self, *inputs) -> ExprScope:
+        """Expressions over the concatenated fields of ``inputs`` (plan nodes)."""
+        columns = [c for p in inputs for c in field_names(p)]
+        return ExprScope(columns=columns, functions=self.functions, subquery=self.subquery)
+
+    def compile_exprs(self, exprs, scope: ExprScope) -> list[Evaluator]:
+        return [compile_expr(e, scope) for e in exprs]
+
+    def subquery(self, subquery) -> int:
+        """Index (into the partition functions' env) of an uncorrelated scalar subquery's value.
+
+        The subquery is compiled once and reduced to a Dask scalar, so Dask computes it
+        once per query however many partitions read it.
+        """
+        key = id(subquery)
+        if key not in self._subqueries:
+            plan = self.subquery_plans.take(subquery)
+            if plan is None:
+                raise NotSupportedError("a scalar subquery whose plan cannot be recovered is not supported "
+                                        "by the dask executor")
+            frame = self.compile(plan)
+            column = frame[frame.columns[0]]
+            self.scalars.append(column.max())
+            self._subqueries[key] = len(self.scalars) - 1
+        return self._subqueries[key]
+
+    def map(self, frame: dd.DataFrame, fn: Callable[..., Any], meta: Any = None) -> dd.DataFrame:
+        """``frame.map_partitions(fn(partition, env))`` with the subquery values as env."""
+        scalars = list(self.scalars)
+
+        def run(part, *values):
+            return fn(part, tuple(values))
+
+        if meta is None:
+            return frame.map_partitions(run, *scalars)
+        return frame.map_partitions(run, *scalars, meta=meta)
+
+    def arrow_schema(self, plan) -> pa.Schema:
+        """The Arrow schema DataFusion gives this node's output."""
+        return self.session.create_dataframe_from_logical_plan(plan).schema()

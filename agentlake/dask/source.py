@@ -1,0 +1,134 @@
+"""Tables the compiler reads: Parquet files (optionally with deletion vectors) or Dask frames.
+
+A :class:`TableSource` is what a catalog snapshot hands over: data files that each
+carry a hidden ``_rowid`` column plus, per file, the ``_rowid`` values deleted since.
+Files are split into partitions by row groups, so one large file still gives many
+tasks, and row groups whose statistics rule out the pushed filters are never read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dask.dataframe as dd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from .partitions import from_arrow
+
+ROWID = "_rowid"
+
+
+@dataclass
+class TableSource:
+    """Parquet data files of one table version, with optional per-file deletion sets."""
+
+    files: list[str]
+    schema: pa.Schema
+    deleted_rowids: dict[str, np.ndarray] | None = None
+
+    @property
+    def visible_schema(self) -> pa.Schema:
+        """The schema users see: everything but the hidden ``_rowid``."""
+        return pa.schema([f for f in self.schema if f.name != ROWID])
+
+    @classmethod
+    def from_parquet(cls, paths: str | list[str]) -> "TableSource":
+        """Files from a path, a glob or a list; the schema is the first file's."""
+        files = expand_paths(paths)
+        return cls(files=files, schema=pq.read_schema(files[0]))
+
+
+def expand_paths(paths: str | list[str]) -> list[str]:
+    import glob
+    import os
+
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    files: list[str] = []
+    for item in map(str, items):
+        if os.path.isdir(item):
+            files += sorted(glob.glob(os.path.join(item, "**", "*.parquet"), recursive=True))
+        elif glob.has_magic(item):
+            files += sorted(glob.glob(item, recursive=True))
+        else:
+            files.append(item)
+    if not files:
+        raise FileNotFoundError(f"no Parquet files match {paths!r}")
+    return files
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One partition's worth of a file: a run of row groups."""
+
+    path: str
+    row_groups: tuple[int, ...]
+
+
+def plan_pieces(files: list[str], prune: pc.Expression | None, partition_rows: int) -> list[Piece]:
+    """Row groups that may hold matching rows, packed into pieces of about ``partition_rows`` rows."""
+    pieces: list[Piece] = []
+    fmt = ds.ParquetFileFormat()
+    for path in files:
+        filesystem, local = pafs.FileSystem.from_uri(path) if "://" in path else (pafs.LocalFileSystem(), path)
+        fragment = fmt.make_fragment(local, filesystem=filesystem)
+        groups = fragment.split_by_row_group(filter=prune) if prune is not None else fragment.split_by_row_group()
+        run: list[int] = []
+        rows = 0
+        for group in groups:
+            info = group.row_groups[0]
+            run.append(info.id)
+            rows += info.num_rows
+            if rows >= partition_rows:
+                pieces.append(Piece(path, tuple(run)))
+                run, rows = [], 0
+        if run:
+            pieces.append(Piece(path, tuple(run)))
+    return pieces
+
+
+@dataclass
+class ReadPiece:
+    """Reads one piece: projected columns, pushed filter, deletion set, partition types."""
+
+    columns: list[str]
+    prune: pc.Expression | None
+    deleted: dict[str, np.ndarray] = field(default_factory=dict)
+    has_rowid: bool = False
+    gpu: bool = False
+
+    def __call__(self, piece: Piece):
+        deleted = self.deleted.get(piece.path)
+        read_cols = list(self.columns)
+        if self.has_rowid and deleted is not None and len(deleted):
+            read_cols.append(ROWID)
+        table = pq.ParquetFile(piece.path).read_row_groups(list(piece.row_groups), columns=read_cols)
+        table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
+                                      for f in table.schema]))
+        if ROWID in read_cols:
+            table = table.filter(pc.invert(pc.is_in(table[ROWID], value_set=pa.array(deleted, pa.int64()))))
+        if self.prune is not None:
+            table = table.filter(self.prune)
+        return from_arrow(table.select(self.columns), gpu=self.gpu)
+
+
+def read_source(source: TableSource, columns: list[str], prune: pc.Expression | None,
+                partition_rows: int, gpu: bool) -> dd.DataFrame:
+    """A lazy Dask frame over the pieces of ``source`` that survive pruning."""
+    reader = ReadPiece(columns=columns, prune=prune, deleted=dict(source.deleted_rowids or {}),
+                       has_rowid=ROWID in source.schema.names, gpu=gpu)
+    pieces = plan_pieces(source.files, prune, partition_rows)
+    empty = pa.schema([source.schema.field(c) for c in columns]).empty_table()
+    meta = from_arrow(empty, gpu=gpu)
+    if not pieces:
+        return dd.from_pandas(meta, npartitions=1) if not gpu else _from_cudf(meta)
+    return dd.from_map(reader, pieces, meta=meta, enforce_metadata=False, label="read-parquet")
+
+
+def _from_cudf(frame):
+    import dask_cudf
+
+    return dask_cudf.from_cudf(frame, npartitions=1)
