@@ -1,6 +1,7 @@
 """Random and mutated protocol messages never crash the server, disturb other sessions or change data."""
 from __future__ import annotations
 
+import os
 import socket
 import struct
 
@@ -66,7 +67,7 @@ def test_fuzzed_messages_leave_server_and_data_intact(server, caplog):
         conn.execute("INSERT INTO kept VALUES (1), (2), (3)")
     bystander = psycopg.connect(server.dsn(), autocommit=True)
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=int(os.environ.get("AGENTLAKE_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=list(HealthCheck))
     @given(payload=st.lists(messages, min_size=1, max_size=4), after_startup=st.booleans(),
            oversized=st.booleans())
     def attack(payload, after_startup, oversized):
