@@ -198,6 +198,33 @@ class Connection:
     def tag(self, name: str, ref: str | None = None) -> str:
         return self._call(branching.tag, self._session, name, ref)
 
+    def load_arrow(self, table: str, data, create: bool = False, primary_key: Sequence[str] = ()) -> int:
+        """Bulk-append an Arrow table (or pandas/polars frame) to ``table`` in one commit.
+
+        With ``create=True`` a missing table is created from the data's schema.
+        Rows are checked like INSERT's (types, NOT NULL, primary key).
+        """
+        self._check_open()
+        rows = _as_arrow(data)
+
+        def load() -> int:
+            session = self._session
+            autocommit = session.transaction_status == "idle"
+            tx = session.write_tx()
+            try:
+                if create and table not in tx.tables:
+                    tx.create_table(table, rows.schema, list(primary_key))
+                tx.append(table, rows)
+                if autocommit:
+                    session.commit_pending()
+            except BaseException:
+                if autocommit:
+                    session.rollback()
+                raise
+            return rows.num_rows
+
+        return self._call(load)
+
     def search(self, table: str, column: str, queries, k: int = 10, where: str | None = None,
                params: Sequence[Any] | None = None, metric: str = "l2", columns: Sequence[str] = ()):
         """Top-k neighbours of every row of ``queries`` (a 2-D array), with an optional SQL filter.
@@ -212,6 +239,16 @@ class Connection:
 
     def branches(self) -> list[str]:
         return sorted(self._session.repo.branches())
+
+
+def _as_arrow(data) -> pa.Table:
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if hasattr(data, "to_arrow"):
+        return data.to_arrow()
+    return pa.Table.from_pandas(data, preserve_index=False)
 
 
 __all__ = ["Connection", "connect", "open_repository"]

@@ -161,7 +161,8 @@ def _unique_message(columns: list[str], key) -> str:
 
 def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
     tx = session.write_tx()
-    keys_columns = [c.name for c in (conflict.args.get("conflict_keys") or [])] or list(manifest.primary_key)
+    keys_columns = [(c.this if isinstance(c, exp.Ordered) else c).name
+                    for c in (conflict.args.get("conflict_keys") or [])] or list(manifest.primary_key)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
     if keys_columns != list(manifest.primary_key):
@@ -178,10 +179,8 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
     fresh = rows.take(fresh_rows)
     if fresh.num_rows:
         tx.append(name, fresh)
-    if conflict.args.get("action") is not None and conflict.args["action"].name.upper() == "NOTHING" or \
-            conflict.args.get("nothing"):
-        return fresh, fresh.num_rows
-    if not hit_rows:
+    action = conflict.args.get("action")
+    if not hit_rows or (action is not None and "NOTHING" in action.name.upper()):
         return fresh, fresh.num_rows
     excluded = rows.take(hit_rows)
     rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())

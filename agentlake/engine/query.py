@@ -52,8 +52,12 @@ class QueryRunner:
         if search is not None:
             table, self.last_route = run_topk(self.session, stmt, search)
             return table
-        self.last_route = "local (DataFusion)"
+        self.last_route = self.route_for(stmt)
         return self.run_sql(self.session.datafusion_sql(stmt))
+
+    def route_for(self, stmt) -> str:
+        """Which executor runs a planned query, with the reason (the router of issue 5 decides here)."""
+        return "local (DataFusion, in-process)"
 
     def run_sql(self, sql: str) -> pa.Table:
         return normalize(self.sync().sql(sql).to_arrow_table())

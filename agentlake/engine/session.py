@@ -85,6 +85,12 @@ class Session:
             self._commit_tx(tx)
         return "COMMIT"
 
+    def commit_pending(self) -> None:
+        """Commit writes made outside an explicit transaction (the API's autocommit)."""
+        if not self._explicit and self._tx is not None:
+            tx, self._tx = self._tx, None
+            self._commit_tx(tx)
+
     def _commit_tx(self, tx: Transaction) -> None:
         tx.repo.durability = self.settings["agentlake.durability"]
         try:
@@ -150,9 +156,8 @@ class Session:
         savepoint = self._tx.savepoint() if self._tx is not None and not autocommit else None
         try:
             result = handler(self, stmt)
-            if autocommit and self._tx is not None:
-                tx, self._tx = self._tx, None
-                self._commit_tx(tx)
+            if autocommit:
+                self.commit_pending()
             return result
         except Exception as err:
             error = self._translate(err)

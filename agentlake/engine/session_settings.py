@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 def _value_text(node: exp.Expression) -> str:
     if isinstance(node, exp.Literal):
         return node.this
-    if isinstance(node, (exp.Identifier, exp.Var, exp.Column)):
+    if isinstance(node, exp.Column):
+        return ".".join(part.name for part in node.parts)
+    if isinstance(node, (exp.Identifier, exp.Var)):
         return node.name
     if isinstance(node, exp.Tuple):
         return ", ".join(_value_text(e) for e in node.expressions)
@@ -30,23 +32,26 @@ def set_value(session: "Session", name: str, value: str, local: bool = False) ->
     session.settings.set(name, value)
 
 
-def apply_set(session: "Session", stmt: exp.Set) -> None:
+def apply_set(session: "Session", stmt: exp.Set) -> Result:
     for item in stmt.expressions:
         node = item.this
         if isinstance(node, exp.EQ):
             set_value(session, _value_text(node.this), _value_text(node.expression))
         else:
             set_value(session, _value_text(node), _value_text(item.expression) if item.expression else "")
+    return Result(None, 0, "SET")
 
 
-def show(session: "Session", name: str) -> Result:
+def show(session: "Session", stmt) -> Result:
+    name = stmt.this.name
     if name.lower() == "all":
         table = pa.table({"name": list(session.settings), "setting": [session.settings[k] for k in session.settings]})
     else:
-        table = pa.table({name.lower(): pa.array([session.settings[name]], pa.string())})
+        column = name.lower().split(".")[-1].replace(" ", "_")
+        table = pa.table({column: pa.array([session.settings[name]], pa.string())})
     return Result(table, table.num_rows, "SHOW")
 
 
-def reset(session: "Session", name: str) -> Result:
-    session.settings.reset(name)
+def reset(session: "Session", stmt) -> Result:
+    session.settings.reset(stmt.this.name if stmt.this is not None else None)
     return Result(None, 0, "RESET")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-import pyarrow as pa
 from sqlglot import exp
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import NotSupportedError
 from ..results import Result
-from . import branching, ddl, dml
+from ..sql import dialect
+from . import branching, ddl, dml, session_settings
+from .explain import explain_statement
 
 if TYPE_CHECKING:
     from .session import Session
@@ -57,11 +58,18 @@ def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
     return Result(None, 0, "ROLLBACK")
 
 
-def _set(session: "Session", stmt: exp.Set) -> Result:
-    from .session_settings import apply_set
+def _savepoint(session: "Session", stmt: dialect.Savepoint) -> Result:
+    session.savepoint(stmt.this.name)
+    return Result(None, 0, "SAVEPOINT")
 
-    apply_set(session, stmt)
-    return Result(None, 0, "SET")
+
+def _release(session: "Session", stmt: dialect.Release) -> Result:
+    session.release(stmt.this.name)
+    return Result(None, 0, "RELEASE")
+
+
+def _explain(session: "Session", stmt: dialect.Explain) -> Result:
+    return explain_statement(session, stmt.this, bool(stmt.args.get("analyze")))
 
 
 _HANDLERS: dict[type, Handler] = {
@@ -80,7 +88,12 @@ _HANDLERS: dict[type, Handler] = {
     exp.Transaction: _begin,
     exp.Commit: _commit,
     exp.Rollback: _rollback,
-    exp.Set: _set,
+    exp.Set: session_settings.apply_set,
+    dialect.Show: session_settings.show,
+    dialect.Reset: session_settings.reset,
+    dialect.Savepoint: _savepoint,
+    dialect.Release: _release,
+    dialect.Explain: _explain,
 }
 _ENDS_TRANSACTION = {exp.Commit, exp.Rollback}
 
@@ -102,8 +115,3 @@ def dispatch(stmt: exp.Expression) -> tuple[Handler, bool]:
     raise NotSupportedError(f"statement not supported: {stmt.sql(dialect='postgres')[:80]}")
 
 
-def status_table(name: str, value: str) -> pa.Table:
-    return pa.table({name: pa.array([value], pa.string())})
-
-
-__all__ = ["dispatch", "register", "run_query", "status_table", "ProgrammingError"]

@@ -1,0 +1,5 @@
+"""The SQL front end: PostgreSQL dialect, parameter binding, rewrites for DataFusion, SQLSTATEs."""
+from .params import bind, parse_statements
+from .rewrite import register_rule, to_datafusion_sql
+
+__all__ = ["bind", "parse_statements", "register_rule", "to_datafusion_sql"]

@@ -1,0 +1,78 @@
+"""Errors from the parser and from DataFusion, mapped to PostgreSQL SQLSTATEs."""
+from __future__ import annotations
+
+import re
+
+from sqlglot.errors import ParseError
+
+from ..errors import Error, error_for
+
+_TAGGED = re.compile(r"\[SQLSTATE ([0-9A-Z]{5})\]\s*")
+_PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"table '([^']+)' not found|table \"?([\w.]+)\"? not found|No table named", re.I), "42P01"),
+    (re.compile(r"No field named|Schema error: No field|column .* not found|Invalid identifier", re.I), "42703"),
+    (re.compile(r"Divide by zero|division by zero", re.I), "22012"),
+    (re.compile(r"Cannot cast string|Cast error|Failed to parse|Error parsing|invalid digit|Can't cast|Unable to parse", re.I), "22P02"),
+    (re.compile(r"overflow", re.I), "22003"),
+    (re.compile(r"Invalid function|Unknown function|no function matches|function .* does not exist", re.I), "42883"),
+    (re.compile(r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch", re.I), "42804"),
+    (re.compile(r"SQL error: ParserError|sql parser error|Expected:", re.I), "42601"),
+    (re.compile(r"Ambiguous reference|ambiguous", re.I), "42702"),
+    (re.compile(r"not implemented|Unsupported|NotImplemented", re.I), "0A000"),
+    (re.compile(r"Resources exhausted", re.I), "53200"),
+]
+_TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
+_FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
+
+
+def syntax_error(err: ParseError, sql: str) -> Error:
+    """42601 with PostgreSQL's 1-based character position of the offending token."""
+    position = None
+    if err.errors:
+        first = err.errors[0]
+        line, col = first.get("line"), first.get("col")
+        if line and col:
+            lines = sql.splitlines(keepends=True)
+            position = sum(len(text) for text in lines[: line - 1]) + max(col - len(first.get("highlight") or "") + 1, 1)
+        near = first.get("highlight") or ""
+        message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
+    else:
+        message = f"syntax error: {err}"
+    return error_for("42601", message, position)
+
+
+def translate(err: Exception) -> Error:
+    """Turn any engine exception into an agentlake error with the closest SQLSTATE."""
+    if isinstance(err, Error):
+        return err
+    if isinstance(err, ParseError):
+        return syntax_error(err, "")
+    text = str(err)
+    tagged = _TAGGED.search(text)
+    if tagged:
+        return error_for(tagged.group(1), _clean(text[tagged.end():]))
+    for pattern, sqlstate in _PATTERNS:
+        if pattern.search(text):
+            return error_for(sqlstate, _message(sqlstate, text))
+    return error_for("XX000", _clean(text))
+
+
+def _message(sqlstate: str, text: str) -> str:
+    if sqlstate == "42P01":
+        found = _TABLE_NAME.search(text)
+        if found:
+            return f'relation "{found.group(1)}" does not exist'
+    if sqlstate == "42703":
+        found = _FIELD_NAME.search(text)
+        if found:
+            return f'column {found.group(1).strip(",")} does not exist'
+    if sqlstate == "22012":
+        return "division by zero"
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    for prefix in ("DataFusion error: ", "Execution error: ", "Error during planning: ", "Arrow error: ", "Internal error: "):
+        text = text.replace(prefix, "")
+    return text.splitlines()[0] if text else "internal error"

@@ -1,0 +1,134 @@
+"""agentlake's PostgreSQL dialect for sqlglot.
+
+sqlglot's PostgreSQL dialect reads ``<=>`` as IS NOT DISTINCT FROM and cannot
+parse pgvector's ``<#>`` and ``<+>``, SAVEPOINT, RELEASE, SHOW or RESET
+(DESIGN.md, "SQL front end"). This subclass adds them as their own nodes so the
+engine can dispatch on them and the rewrite rules can turn them into
+functions DataFusion knows.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.tokens import TokenType
+
+_TOKEN_NEG_IP = TokenType.DOTCARET
+_TOKEN_L1 = TokenType.MATCH_CONDITION
+
+
+class CosineDistance(exp.Expression, exp.Binary):
+    """``a <=> b``"""
+
+
+class NegativeInnerProduct(exp.Expression, exp.Binary):
+    """``a <#> b``"""
+
+
+class L1Distance(exp.Expression, exp.Binary):
+    """``a <+> b``"""
+
+
+class Savepoint(exp.Expression):
+    arg_types = {"this": True}
+
+
+class Release(exp.Expression):
+    arg_types = {"this": True}
+
+
+class Show(exp.Expression):
+    arg_types = {"this": True}
+
+
+class Reset(exp.Expression):
+    arg_types = {"this": False}
+
+
+class Explain(exp.Expression):
+    arg_types = {"this": True, "analyze": False}
+
+
+VECTOR_OPERATORS = {exp.Distance: "l2_distance", CosineDistance: "cosine_distance",
+                    NegativeInnerProduct: "negative_inner_product", L1Distance: "l1_distance"}
+
+
+class AgentlakePostgres(Postgres):
+    class Tokenizer(Postgres.Tokenizer):
+        KEYWORDS = {
+            **Postgres.Tokenizer.KEYWORDS, "<#>": _TOKEN_NEG_IP, "<+>": _TOKEN_L1,
+            "SHOW": TokenType.VAR, "EXPLAIN": TokenType.VAR, "RESET": TokenType.VAR,
+        }
+
+    class Parser(Postgres.Parser):
+        EQUALITY = {k: v for k, v in Postgres.Parser.EQUALITY.items() if k != TokenType.NULLSAFE_EQ}
+        FACTOR = {
+            **Postgres.Parser.FACTOR,
+            TokenType.NULLSAFE_EQ: CosineDistance,
+            _TOKEN_NEG_IP: NegativeInnerProduct,
+            _TOKEN_L1: L1Distance,
+        }
+
+        def _parse_statement(self) -> exp.Expression | None:
+            word = self._curr.text.upper() if self._index < self._tokens_size else ""
+            handler = {
+                "SAVEPOINT": self._parse_savepoint, "RELEASE": self._parse_release, "SHOW": self._parse_show_stmt,
+                "RESET": self._parse_reset, "EXPLAIN": self._parse_explain, "START": self._parse_start,
+                "ABORT": self._parse_abort,
+            }.get(word)
+            if handler is None or self._curr.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
+                return super()._parse_statement()
+            self._advance()
+            return handler()
+
+        def _rest(self) -> str:
+            """The raw text up to the end of the statement (setting names keep their dots and spaces)."""
+            first = last = None
+            while self._index < self._tokens_size and self._curr.token_type != TokenType.SEMICOLON:
+                first = self._curr if first is None else first
+                last = self._curr
+                self._advance()
+            if first is None:
+                return ""
+            text = self.sql[first.start:last.end + 1]
+            return text.strip().strip('"') if first is last else " ".join(text.split())
+
+        def _parse_savepoint(self) -> exp.Expression:
+            return Savepoint(this=exp.to_identifier(self._parse_id_var().name))
+
+        def _parse_release(self) -> exp.Expression:
+            self._match_text_seq("SAVEPOINT")
+            return Release(this=exp.to_identifier(self._parse_id_var().name))
+
+        def _parse_show_stmt(self) -> exp.Expression:
+            return Show(this=exp.Literal.string(self._rest()))
+
+        def _parse_reset(self) -> exp.Expression:
+            name = self._rest()
+            return Reset(this=exp.Literal.string(name) if name and name.upper() != "ALL" else None)
+
+        def _parse_explain(self) -> exp.Expression:
+            analyze = bool(self._match_text_seq("ANALYZE"))
+            self._match_text_seq("VERBOSE")
+            return Explain(this=self._parse_statement(), analyze=analyze)
+
+        def _parse_start(self) -> exp.Expression:
+            self._match_text_seq("TRANSACTION")
+            self._rest()
+            return exp.Transaction()
+
+        def _parse_abort(self) -> exp.Expression:
+            self._rest()
+            return exp.Rollback()
+
+    class Generator(Postgres.Generator):
+        TRANSFORMS = {
+            **Postgres.Generator.TRANSFORMS,
+            CosineDistance: lambda self, e: self.binary(e, "<=>"),
+            NegativeInnerProduct: lambda self, e: self.binary(e, "<#>"),
+            L1Distance: lambda self, e: self.binary(e, "<+>"),
+            Savepoint: lambda self, e: f"SAVEPOINT {self.sql(e, 'this')}",
+            Release: lambda self, e: f"RELEASE SAVEPOINT {self.sql(e, 'this')}",
+            Show: lambda self, e: f"SHOW {e.this.name}",
+            Reset: lambda self, e: f"RESET {e.this.name if e.this else 'ALL'}",
+            Explain: lambda self, e: f"EXPLAIN {'ANALYZE ' if e.args.get('analyze') else ''}{self.sql(e, 'this')}",
+        }

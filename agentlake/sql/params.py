@@ -1,0 +1,216 @@
+"""Parsing with a cache, and server-side binding of parameters into the AST.
+
+Placeholders are psycopg's (``%s``, ``%(name)s``, ``%%`` for a percent sign)
+and the wire protocol's (``$1``). Values become typed literal nodes of a copy
+of the cached AST — never text spliced into SQL — and keep the original Python
+value in ``node.meta["param"]`` so the engine can use it without re-parsing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from functools import lru_cache
+
+import numpy as np
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from ..errors import ProgrammingError
+from .dialect import AgentlakePostgres
+from .diagnostics import syntax_error
+
+PARAM_META = "param"
+
+
+def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
+    """Turn psycopg placeholders into $n outside quotes and comments.
+
+    Returns the new text, the names of %(name)s placeholders in order of first
+    use (None when positional), and the number of positional %s seen.
+    """
+    out, names, positional = [], [], 0
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in ("'", '"'):
+            end = i + 1
+            while end < n:
+                if sql[end] == ch:
+                    if end + 1 < n and sql[end + 1] == ch:
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i:end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append(sql[i:end])
+            i = end
+        elif ch == "%" and i + 1 < n:
+            nxt = sql[i + 1]
+            if nxt == "%":
+                out.append("%")
+                i += 2
+            elif nxt == "s":
+                positional += 1
+                out.append(f"${positional}")
+                i += 2
+            elif nxt == "(":
+                close = sql.find(")s", i)
+                if close < 0:
+                    raise ProgrammingError("unterminated %(name)s placeholder", sqlstate="42601")
+                name = sql[i + 2:close]
+                if name not in names:
+                    names.append(name)
+                out.append(f"${names.index(name) + 1}")
+                i = close + 2
+            else:
+                out.append(ch)
+                i += 1
+        else:
+            out.append(ch)
+            i += 1
+    if names and positional:
+        raise ProgrammingError("cannot mix %s and %(name)s placeholders", sqlstate="42601")
+    return "".join(out), (tuple(names) if names else None), positional
+
+
+@lru_cache(maxsize=1024)
+def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
+    try:
+        return tuple(s for s in sqlglot.parse(sql, read=AgentlakePostgres) if s is not None)
+    except ParseError as err:
+        raise syntax_error(err, sql) from None
+
+
+@lru_cache(maxsize=1024)
+def _prepared(sql: str, uses_pyformat: bool) -> tuple[tuple[tuple[exp.Expression, bool], ...], tuple[str, ...] | None, int]:
+    """Parsed statements (each with whether it has placeholders), %(name)s names, count of %s."""
+    text, names, positional = _normalize(sql) if uses_pyformat else (sql, None, 0)
+    return tuple((s, bool(_placeholders(s))) for s in _parse_cached(text)), names, positional
+
+
+def parse_statements(sql: str) -> list[exp.Expression]:
+    """Statements of a SQL string (cached; callers must not mutate the result)."""
+    return list(_parse_cached(sql))
+
+
+def _placeholders(tree: exp.Expression) -> list[exp.Expression]:
+    return [node for node in tree.walk() if isinstance(node, (exp.Parameter, exp.Placeholder))
+            and _placeholder_index(node) is not None]
+
+
+def _placeholder_index(node: exp.Expression) -> int | None:
+    text = node.name if isinstance(node, exp.Placeholder) else node.this.name if isinstance(node.this, exp.Expression) else str(node.this)
+    return int(text) if str(text).isdigit() else None
+
+
+def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Expression]:
+    """Parse (cached) and bind parameters; returns fresh statement trees the caller may change."""
+    uses_pyformat = "%" in sql
+    statements, names, positional = _prepared(sql, uses_pyformat)
+    if params is None:
+        params = () if names is None else {}
+    if names is not None:
+        if not isinstance(params, Mapping):
+            raise ProgrammingError("named placeholders need a mapping of parameters", sqlstate="08P01")
+        missing = [name for name in names if name not in params]
+        if missing:
+            raise ProgrammingError(f"missing parameter {missing[0]!r}", sqlstate="42P02")
+        values = [params[name] for name in names]
+    else:
+        if isinstance(params, Mapping):
+            raise ProgrammingError("positional placeholders need a sequence of parameters", sqlstate="08P01")
+        values = list(params)
+    bound = []
+    used = 0
+    for statement, has_placeholders in statements:
+        if not has_placeholders:
+            bound.append(statement.copy())
+            continue
+        tree = statement.copy()
+        for node in _placeholders(tree):
+            index = _placeholder_index(node)
+            if index > len(values):
+                raise ProgrammingError(
+                    f"the query has {max(index, positional)} placeholders but {len(values)} parameters were passed",
+                    sqlstate="08P01")
+            used = max(used, index)
+            node.replace(literal(values[index - 1]))
+        bound.append(tree)
+    if positional and len(values) != positional or (names is None and not positional and used != len(values)):
+        raise ProgrammingError(
+            f"the query has {positional or used} placeholders but {len(values)} parameters were passed", sqlstate="08P01")
+    return bound
+
+
+def _cast(text: str, to: str) -> exp.Expression:
+    return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build(to, dialect="postgres"))
+
+
+def _vector(values) -> exp.Expression:
+    text = "[" + ",".join(repr(float(v)) for v in values) + "]"
+    return exp.Anonymous(this="to_vector", expressions=[exp.Literal.string(text)])
+
+
+def literal(value) -> exp.Expression:
+    """A literal node for a Python value, remembering the value itself."""
+    node = _literal_node(value)
+    node.meta[PARAM_META] = value
+    return node
+
+
+def _literal_node(value) -> exp.Expression:
+    if value is None:
+        return exp.Null()
+    if isinstance(value, (bool, np.bool_)):
+        return exp.Boolean(this=bool(value))
+    if isinstance(value, (int, np.integer)):
+        return exp.Literal.number(int(value))
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if math.isnan(value) or math.isinf(value):
+            return _cast("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity"), "DOUBLE PRECISION")
+        return exp.Literal.number(repr(value))
+    if isinstance(value, Decimal):
+        return exp.Literal.number(str(value))
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return exp.HexString(this=bytes(value).hex())
+    if isinstance(value, dt.datetime):
+        return _cast(value.isoformat(sep=" "), "TIMESTAMPTZ" if value.tzinfo else "TIMESTAMP")
+    if isinstance(value, dt.date):
+        return _cast(value.isoformat(), "DATE")
+    if isinstance(value, dt.time):
+        return _cast(value.isoformat(), "TIME")
+    if isinstance(value, dt.timedelta):
+        return exp.Interval(this=exp.Literal.string(f"{value.total_seconds()} seconds"))
+    if isinstance(value, uuid.UUID):
+        return exp.Literal.string(str(value))
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ProgrammingError("array parameters must be one-dimensional", sqlstate="22023")
+        return _vector(value) if value.dtype.kind == "f" else exp.Array(expressions=[literal(v) for v in value.tolist()])
+    if hasattr(value, "to_list") and hasattr(value, "dimensions"):  # pgvector.Vector
+        return _vector(value.to_list())
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and any(
+                isinstance(v, float) for v in value):
+            return _vector(value)
+        return exp.Array(expressions=[literal(v) for v in value])
+    if isinstance(value, Mapping):
+        return _cast(json.dumps(value), "JSONB")
+    raise ProgrammingError(f"cannot bind a parameter of type {type(value).__name__}", sqlstate="22023")

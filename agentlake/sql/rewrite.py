@@ -1,0 +1,38 @@
+"""From agentlake's PostgreSQL AST to SQL text DataFusion plans.
+
+Rules run in order, each a small function in ``rules/`` (sqlglot-optimizer
+style); other packages add theirs with :func:`register_rule` — the pg_catalog
+emulation does.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlglot import exp
+
+from .dialect import AgentlakePostgres
+from .rules.any_array import any_array
+from .rules.casts import pg_casts
+from .rules.column_names import pg_column_names
+from .rules.vector_operators import vector_operators
+
+Rule = Callable[[exp.Expression], exp.Expression]
+RULES: list[Rule] = [vector_operators, pg_casts, any_array, pg_column_names]
+
+
+def register_rule(rule: Rule, *, first: bool = False) -> Rule:
+    """Add a rewrite rule (applied to every statement sent to DataFusion)."""
+    if rule not in RULES:
+        RULES.insert(0 if first else len(RULES), rule)
+    return rule
+
+
+def rewrite(tree: exp.Expression) -> exp.Expression:
+    tree = tree.copy()
+    for rule in RULES:
+        tree = rule(tree)
+    return tree
+
+
+def to_datafusion_sql(tree: exp.Expression) -> str:
+    return rewrite(tree).sql(dialect=AgentlakePostgres)

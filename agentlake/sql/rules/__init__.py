@@ -1,0 +1,1 @@
+"""Rewrite rules, one per module; ``agentlake.sql.rewrite`` lists them in order."""

@@ -1,0 +1,28 @@
+"""Casts to types DataFusion lacks: vector, json/jsonb, uuid, timestamptz."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+T = exp.DataType.Type
+_UTC = 'Timestamp(Microsecond, Some("UTC"))'
+
+
+def _is_vector(to: exp.DataType) -> bool:
+    return to.this == T.VECTOR or (to.this == T.USERDEFINED and str(to.args.get("kind", "")).lower() == "vector")
+
+
+def pg_casts(tree: exp.Expression) -> exp.Expression:
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Cast):
+            return node
+        to = node.to
+        if _is_vector(to):
+            return exp.Anonymous(this="to_vector", expressions=[node.this])
+        if to.this in (T.JSON, T.JSONB, T.UUID, T.NAME, T.CHAR):
+            return exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
+        if to.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
+            inner = exp.Cast(this=node.this, to=exp.DataType.build("TIMESTAMP"))
+            return exp.Anonymous(this="arrow_cast", expressions=[inner, exp.Literal.string(_UTC)])
+        return node
+
+    return tree.transform(rewrite, copy=False)

@@ -1,0 +1,41 @@
+"""Output column names as PostgreSQL gives them (``count``, ``?column?``), not DataFusion's ``count(*)``.
+
+Clients read rows by column name, so ``SELECT count(*) FROM t`` must answer a
+column called ``count``. Duplicate names get a numeric suffix, since DataFusion
+refuses two outputs with one name.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def _pg_name(node: exp.Expression) -> str:
+    if isinstance(node, exp.Column):
+        return node.name
+    if isinstance(node, exp.Cast):
+        inner = _pg_name(node.this)
+        return inner if inner != "?column?" else node.to.sql(dialect="postgres").lower().split("(")[0]
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower()
+    if isinstance(node, exp.Case):
+        return "case"
+    return "?column?"
+
+
+def pg_column_names(tree: exp.Expression) -> exp.Expression:
+    if not isinstance(tree, exp.Select):
+        return tree
+    seen: dict[str, int] = {}
+    for index, node in enumerate(list(tree.expressions)):
+        if isinstance(node, (exp.Alias, exp.Star)) or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star)):
+            name = node.alias if isinstance(node, exp.Alias) else None
+        else:
+            name = _pg_name(node)
+            if not isinstance(node, exp.Column):
+                count = seen.get(name, 0)
+                tree.expressions[index] = exp.alias_(node, name if not count else f"{name}_{count}", quoted=True)
+        if name:
+            seen[name] = seen.get(name, 0) + 1
+    return tree

@@ -1,0 +1,16 @@
+"""pgvector operators become the distance functions the vector layer registers."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from ..dialect import VECTOR_OPERATORS
+
+
+def vector_operators(tree: exp.Expression) -> exp.Expression:
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        function = VECTOR_OPERATORS.get(type(node))
+        if function is None:
+            return node
+        return exp.Anonymous(this=function, expressions=[node.this, node.expression])
+
+    return tree.transform(rewrite, copy=False)

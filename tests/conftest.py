@@ -1,0 +1,38 @@
+"""Shared fixtures: every test gets its own repository under a temporary AGENTLAKE_HOME."""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+
+def _gpu_available() -> bool:
+    if importlib.util.find_spec("cupy") is None:
+        return False
+    try:
+        import cupy
+
+        return cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if _gpu_available():
+        return
+    skip = pytest.mark.skip(reason="needs an NVIDIA GPU with cuDF/cuVS")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def agentlake_home(tmp_path, monkeypatch):
+    home = tmp_path / "agentlake-home"
+    monkeypatch.setenv("AGENTLAKE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def repo_url(tmp_path) -> str:
+    return str(tmp_path / "repo")

@@ -1,0 +1,275 @@
+"""The agent-facing API: connect, DB-API behaviour, transactions, branches."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import agentlake
+
+
+@pytest.fixture
+def db(repo_url):
+    conn = agentlake.connect(repo_url, branch="main")
+    conn.execute("CREATE TABLE memory (key text PRIMARY KEY, value text, created_at timestamptz DEFAULT now())")
+    return conn
+
+
+def test_seed_workflow_branch_write_query_merge(repo_url):
+    main = agentlake.connect(repo_url)
+    main.execute("CREATE TABLE memory (key text PRIMARY KEY, value text)")
+    agent = agentlake.connect(repo_url, branch="agent-task-001")
+    agent.execute("INSERT INTO memory (key, value) VALUES (%s, %s)", ["plan", "step 1: research"])
+    assert agent.execute("SELECT * FROM memory WHERE key = %(k)s", {"k": "plan"}).fetchall() == [
+        ("plan", "step 1: research")
+    ]
+    assert main.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+    agent.merge("main")
+    assert main.execute("SELECT value FROM memory").fetchall() == [("step 1: research",)]
+
+
+def test_connect_without_create_refuses_missing_branch(repo_url):
+    agentlake.connect(repo_url)
+    with pytest.raises(agentlake.Error) as err:
+        agentlake.connect(repo_url, branch="nope", create=False)
+    assert err.value.sqlstate == "3F000"
+
+
+@pytest.mark.parametrize("bad", ["../x", "a/../../b", "", "-x", "a b", "x" * 300, "tab\tname"])
+def test_bad_branch_names_are_refused(repo_url, bad):
+    with pytest.raises(agentlake.Error) as err:
+        agentlake.connect(repo_url, branch=bad)
+    assert err.value.sqlstate == "42602"
+
+
+def test_dbapi_cursor_surface(db):
+    cur = db.cursor()
+    cur.executemany("INSERT INTO memory (key, value) VALUES (%s, %s)", [("a", "1"), ("b", "2"), ("c", "3")])
+    assert cur.rowcount == 3
+    cur.execute("SELECT key, value FROM memory ORDER BY key")
+    assert [d[0] for d in cur.description] == ["key", "value"]
+    assert cur.rowcount == 3
+    assert cur.fetchone() == ("a", "1")
+    assert cur.fetchmany(1) == [("b", "2")]
+    assert cur.fetchall() == [("c", "3")]
+    assert cur.fetchone() is None
+    assert db.execute("SELECT key FROM memory ORDER BY key").fetch_arrow().column("key").to_pylist() == ["a", "b", "c"]
+    assert list(db.execute("SELECT value FROM memory ORDER BY key").fetch_df()["value"]) == ["1", "2", "3"]
+    assert db.execute("SELECT key FROM memory ORDER BY key").fetch_polars()["key"].to_list() == ["a", "b", "c"]
+    assert agentlake.paramstyle == "pyformat" and agentlake.apilevel == "2.0"
+
+
+def test_parameters_are_bound_not_interpolated(db):
+    evil = "x'); DROP TABLE memory; --"
+    db.execute("INSERT INTO memory (key, value) VALUES (%s, %s)", [evil, "v"])
+    assert db.execute("SELECT key FROM memory").fetchall() == [(evil,)]
+
+
+def test_default_now_and_returning(db):
+    before = dt.datetime.now(dt.timezone.utc)
+    row = db.execute("INSERT INTO memory (key, value) VALUES ('k', 'v') RETURNING key, created_at").fetchone()
+    assert row[0] == "k" and row[1] >= before - dt.timedelta(seconds=1)
+    assert db.execute("UPDATE memory SET value = value || '!' RETURNING value").fetchall() == [("v!",)]
+    assert db.execute("DELETE FROM memory WHERE key = 'k' RETURNING key").fetchall() == [("k",)]
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+
+
+def test_upserts(db):
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', 'old'), ('b', 'keep')")
+    cur = db.execute(
+        "INSERT INTO memory (key, value) VALUES ('a', 'new'), ('c', 'fresh') "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+    assert cur.rowcount == 2
+    cur = db.execute("INSERT INTO memory (key, value) VALUES ('b', 'ignored'), ('d', 'x') ON CONFLICT DO NOTHING")
+    assert cur.rowcount == 1
+    assert db.execute("SELECT key, value FROM memory ORDER BY key").fetchall() == [
+        ("a", "new"), ("b", "keep"), ("c", "fresh"), ("d", "x")]
+
+
+def test_constraint_errors_carry_sqlstate_and_write_nothing(db):
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', '1')")
+    with pytest.raises(agentlake.IntegrityError) as err:
+        db.execute("INSERT INTO memory (key, value) VALUES ('b', '2'), ('a', 'dup')")
+    assert err.value.sqlstate == "23505"
+    with pytest.raises(agentlake.IntegrityError) as err:
+        db.execute("INSERT INTO memory (key, value) VALUES (NULL, 'x')")
+    assert err.value.sqlstate == "23502"
+    assert db.execute("SELECT key FROM memory").fetchall() == [("a",)]
+
+
+def test_error_codes(db):
+    cases = {
+        "SELECT * FROM nowhere": "42P01",
+        "SELECT nope FROM memory": "42703",
+        "SELECT 1/0": "22012",
+        "SELEC 1": "42601",
+    }
+    for sql, state in cases.items():
+        with pytest.raises(agentlake.Error) as err:
+            db.execute(sql)
+        assert err.value.sqlstate == state, sql
+
+
+def test_explicit_transaction_is_atomic_and_isolated(repo_url, db):
+    other = agentlake.connect(repo_url)
+    db.execute("BEGIN")
+    db.execute("INSERT INTO memory (key, value) VALUES ('t', '1')")
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (1,)
+    assert other.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+    db.execute("COMMIT")
+    assert other.execute("SELECT count(*) FROM memory").fetchone() == (1,)
+    with db.transaction():
+        db.execute("INSERT INTO memory (key, value) VALUES ('u', '2')")
+    with pytest.raises(RuntimeError):
+        with db.transaction():
+            db.execute("INSERT INTO memory (key, value) VALUES ('v', '3')")
+            raise RuntimeError("agent crashed")
+    assert other.execute("SELECT key FROM memory ORDER BY key").fetchall() == [("t",), ("u",)]
+
+
+def test_snapshot_isolation_reads_the_start_of_the_transaction(repo_url, db):
+    other = agentlake.connect(repo_url)
+    db.execute("BEGIN")
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+    other.execute("INSERT INTO memory (key, value) VALUES ('x', '1')")
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+    db.execute("ROLLBACK")
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (1,)
+
+
+def test_conflicting_concurrent_transactions_fail_with_40001(repo_url, db):
+    db.execute("INSERT INTO memory (key, value) VALUES ('x', '0')")
+    other = agentlake.connect(repo_url)
+    db.execute("BEGIN")
+    other.execute("BEGIN")
+    db.execute("UPDATE memory SET value = '1' WHERE key = 'x'")
+    other.execute("UPDATE memory SET value = '2' WHERE key = 'x'")
+    db.execute("COMMIT")
+    with pytest.raises(agentlake.SerializationFailure) as err:
+        other.execute("COMMIT")
+    assert err.value.sqlstate == "40001"
+    assert db.execute("SELECT value FROM memory").fetchall() == [("1",)]
+
+
+def test_failed_transaction_needs_rollback(db):
+    db.execute("BEGIN")
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', '1')")
+    with pytest.raises(agentlake.Error):
+        db.execute("SELECT * FROM nowhere")
+    assert db.transaction_status == "failed"
+    with pytest.raises(agentlake.Error) as err:
+        db.execute("SELECT 1")
+    assert err.value.sqlstate == "25P02"
+    db.execute("ROLLBACK")
+    assert db.transaction_status == "idle"
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+
+
+def test_savepoints(db):
+    db.execute("BEGIN")
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', '1')")
+    db.execute("SAVEPOINT s1")
+    db.execute("INSERT INTO memory (key, value) VALUES ('b', '2')")
+    db.execute("ROLLBACK TO SAVEPOINT s1")
+    db.execute("SAVEPOINT s2")
+    with pytest.raises(agentlake.Error):
+        db.execute("INSERT INTO memory (key, value) VALUES ('a', 'dup')")
+    db.execute("ROLLBACK TO s2")
+    db.execute("RELEASE SAVEPOINT s2")
+    db.execute("INSERT INTO memory (key, value) VALUES ('c', '3')")
+    db.execute("COMMIT")
+    assert db.execute("SELECT key FROM memory ORDER BY key").fetchall() == [("a",), ("c",)]
+
+
+def test_serial_values_never_collide_across_branches(repo_url):
+    main = agentlake.connect(repo_url)
+    main.execute("CREATE TABLE events (id bigserial PRIMARY KEY, what text NOT NULL)")
+    a = agentlake.connect(repo_url, branch="a")
+    b = agentlake.connect(repo_url, branch="b")
+    ids = set()
+    for conn in (a, b, a, b):
+        ids.add(conn.execute("INSERT INTO events (what) VALUES ('x') RETURNING id").fetchone()[0])
+    assert len(ids) == 4
+
+
+def test_schema_evolution_and_ctas(db):
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', '1')")
+    db.execute("ALTER TABLE memory ADD COLUMN score double precision")
+    db.execute("ALTER TABLE memory RENAME COLUMN value TO body")
+    db.execute("INSERT INTO memory (key, body, score) VALUES ('b', '2', 0.5)")
+    assert db.execute("SELECT key, body, score FROM memory ORDER BY key").fetchall() == [("a", "1", None), ("b", "2", 0.5)]
+    db.execute("ALTER TABLE memory DROP COLUMN score")
+    db.execute("CREATE TABLE copy AS SELECT key, body FROM memory WHERE key = 'b'")
+    db.execute("ALTER TABLE copy RENAME TO renamed")
+    assert db.execute("SELECT * FROM renamed").fetchall() == [("b", "2")]
+    db.execute("CREATE VIEW recent AS SELECT key FROM memory WHERE body <> '1'")
+    assert db.execute("SELECT * FROM recent").fetchall() == [("b",)]
+    db.execute("DROP VIEW recent")
+    db.execute("DROP TABLE renamed")
+    with pytest.raises(agentlake.Error) as err:
+        db.execute("SELECT * FROM renamed")
+    assert err.value.sqlstate == "42P01"
+
+
+def test_point_lookup_fast_path_matches_planned_path(db):
+    db.executemany("INSERT INTO memory (key, value) VALUES (%s, %s)", [(f"k{i}", f"v{i}") for i in range(50)])
+    db.execute("UPDATE memory SET value = 'changed' WHERE key = 'k7'")
+    db.execute("DELETE FROM memory WHERE key = 'k8'")
+    for key in ("k1", "k7", "k8", "missing"):
+        fast = db.execute("SELECT key, value FROM memory WHERE key = %s", [key]).fetch_arrow()
+        planned = db.execute("SELECT key, value FROM memory WHERE key = %s AND true", [key]).fetch_arrow()
+        assert fast.to_pylist() == planned.to_pylist()
+        assert fast.schema.names == planned.schema.names
+        assert [f.type for f in fast.schema] == [f.type for f in planned.schema]
+
+
+def test_branch_functions_in_sql(repo_url, db):
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', '1')")
+    assert db.execute("SELECT agentlake.branch('feature')").fetchone() == ("feature",)
+    db.execute("SET agentlake.branch = 'feature'")
+    db.execute("INSERT INTO memory (key, value) VALUES ('b', '2')")
+    assert db.execute("SHOW agentlake.branch").fetchone() == ("feature",)
+    assert db.execute("SELECT agentlake.current_branch()").fetchone() == ("feature",)
+    commit = db.execute("SELECT agentlake.merge('main')").fetchone()[0]
+    assert len(commit) == 32
+    log = db.execute("SELECT agentlake.log('main')").fetch_arrow()
+    assert log.column("commit")[0].as_py() == commit
+    main = agentlake.connect(repo_url)
+    assert main.execute("SELECT count(*) FROM memory").fetchone() == (2,)
+
+
+def test_settings(db):
+    assert db.execute("SHOW standard_conforming_strings").fetchone() == ("on",)
+    assert db.execute("SHOW transaction isolation level").fetchone()[0] in ("repeatable read", "serializable")
+    db.execute("SET application_name = 'agent-7'")
+    assert db.execute("SHOW application_name").fetchone() == ("agent-7",)
+    db.execute("RESET application_name")
+    assert db.execute("SHOW application_name").fetchone() == ("",)
+    with pytest.raises(agentlake.Error) as err:
+        db.execute("SET agentlake.executor = 'quantum'")
+    assert err.value.sqlstate == "22023"
+
+
+def test_types_round_trip(repo_url):
+    db = agentlake.connect(repo_url)
+    db.execute(
+        "CREATE TABLE t (i2 int2, i4 int4, i8 int8, r real, d double precision, n numeric(10,2), s text, "
+        "b bool, dt date, ts timestamp, tz timestamptz, j jsonb, by bytea, arr int4[], e vector(3))"
+    )
+    values = [1, 2, 3, 1.5, 2.25, "12.34", "txt", True, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5),
+              dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), {"a": [1, 2]}, b"\x00\x01", [1, 2, 3],
+              np.array([1, 2, 3], dtype=np.float32)]
+    db.execute("INSERT INTO t VALUES (" + ", ".join(["%s"] * len(values)) + ")", values)
+    row = db.execute("SELECT * FROM t").fetchone()
+    assert row[:5] == (1, 2, 3, 1.5, 2.25)
+    assert str(row[5]) == "12.34"
+    assert row[6:11] == ("txt", True, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5),
+                         dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    assert row[11] == {"a": [1, 2]}
+    assert row[12] == b"\x00\x01" and row[13] == [1, 2, 3]
+    assert np.allclose(row[14], [1, 2, 3])
+    schema = db.execute("SELECT e FROM t").fetch_arrow().schema
+    assert pa.types.is_fixed_size_list(schema.field("e").type)

@@ -1,0 +1,15 @@
+"""Runs every .test file under cases/ through the public API."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .runner import run_file
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.test"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_sqllogic_file(path, tmp_path):
+    assert run_file(path, str(tmp_path / "repo")) > 0
