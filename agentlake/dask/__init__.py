@@ -15,6 +15,7 @@ import dask.dataframe as dd
 from . import nodes  # noqa: F401 - registers the node handlers
 from .explain import describe_plan
 from .functions import register_scalar_function
+from .partitions import decimal_scales, truncate_decimals
 from .registry import HANDLERS, Compiler
 from .source import TableSource
 from .subqueries import find_scalar_subqueries
@@ -33,7 +34,12 @@ def compile_plan(session, plan, tables: dict[str, Any], functions: dict | None =
     compiler = Compiler(session, tables, functions=functions, gpu=gpu, partition_rows=partition_rows,
                         subqueries=subqueries)
     frame = compiler.compile(plan)
-    names = [f.name for f in compiler.arrow_schema(plan)]
+    schema = compiler.arrow_schema(plan)
+    scales = decimal_scales(schema)
+    if scales:
+        by_position = dict(zip(schema.names, frame.columns))
+        frame = frame.map_partitions(truncate_decimals, {by_position[n]: s for n, s in scales.items()})
+    names = schema.names
     if len(set(names)) == len(names):
         frame = frame.rename(columns=dict(zip(frame.columns, names)))
     return frame

@@ -68,3 +68,27 @@ def is_gpu_frame(df: Any) -> bool:
     """Whether a (dask or plain) frame holds cuDF data."""
     meta = getattr(df, "_meta", df)
     return type(meta).__module__.split(".")[0] == "cudf"
+
+
+def decimal_scales(schema: pa.Schema) -> dict[str, int]:
+    """Column name -> scale of each decimal field of a DataFusion output schema."""
+    return {f.name: f.type.scale for f in schema if pa.types.is_decimal(f.type)}
+
+
+def truncate_decimals(part: Any, scales: dict[str, int]) -> Any:
+    """Cut float stand-ins for decimals to the scale DataFusion's decimal result has.
+
+    DataFusion truncates (AVG of a decimal keeps 4 more digits, cut, not rounded);
+    the tiny nudge away from zero keeps exact values such as 0.07 (0.06999999...) intact.
+    """
+    import numpy as np
+
+    if not scales:
+        return part
+    part = part.copy()
+    for name, scale in scales.items():
+        factor = 10.0 ** scale
+        column = part[name] * factor
+        nudge = column.abs() * 1e-12 + 1e-9
+        part[name] = np.trunc(column + nudge.where(column >= 0, -nudge)) / factor
+    return part

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import dask.dataframe as dd
+import pyarrow as pa
 
 from ...errors import NotSupportedError
+from ..partitions import truncate_decimals
 from ..registry import Compiler, field_names, handles
 from .projection import project_frame
 
@@ -115,6 +117,13 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         result = part if result is None else result.merge(part, on=keys, how="outer")
     finish = _finish([] if not groups else keys, [(n, d) for n, d, _ in aggs], out_names)
     final = result.map_partitions(finish)
+    averages = {out_names[len(groups) + j] for j, (n, _, _) in enumerate(aggs) if n in ("avg", "mean")}
+    scales = {}
+    for field_index, field in enumerate(compiler.arrow_schema(plan)):
+        if out_names[field_index] in averages and pa.types.is_decimal(field.type):
+            scales[out_names[field_index]] = field.type.scale
+    if scales:
+        final = final.map_partitions(truncate_decimals, scales)
     if not groups:
         counts = [out_names[j] for j, (n, _, _) in enumerate(aggs) if n == "count"]
         final = final.repartition(npartitions=1).map_partitions(_one_row, False, counts, meta=final._meta)
