@@ -13,7 +13,7 @@ _DASK_OPS = {
     "Subquery": "compiled once, reduced to a Dask scalar",
     "Union": "dd.concat",
     "Distinct": "drop_duplicates",
-    "Window": "shuffle on PARTITION BY -> per-partition sort and window functions",
+    "WindowExpr": "shuffle on PARTITION BY -> per-partition sort and window functions",
     "Values": "from_pandas (one partition)",
     "EmptyRelation": "from_pandas (one partition)",
 }

@@ -80,7 +80,7 @@ def _window_values(part, spec):
     return running.groupby(peer_id, sort=False).transform("last")
 
 
-@handles("Window")
+@handles("Window", "WindowExpr")
 def window(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     child = plan.inputs()[0]
     frame = compiler.compile(child)
