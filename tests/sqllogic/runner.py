@@ -101,12 +101,14 @@ def run_file(path: Path, repo_url: str, failures: list[str] | None = None) -> in
         if record.kind == "branch":
             current = record.branch
             continue
+        where = f"{path.name}:{record.line}"
         try:
-            _check(record, conn(), f"{path.name}:{record.line}")
-        except AssertionError as failure:
+            _check(record, conn(), where)
+        except Exception as failure:  # not only AssertionError: an error without a SQLSTATE is a failure too
             if failures is None:
                 raise
-            failures.append(str(failure))
+            failures.append(str(failure) if isinstance(failure, AssertionError) else
+                            f"{where}: raised {type(failure).__name__} (no SQLSTATE): {failure}\n{record.sql}")
     return len(records)
 
 
