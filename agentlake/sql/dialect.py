@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
+from sqlglot.trie import new_trie
 
 _TOKEN_NEG_IP = TokenType.DOTCARET
 _TOKEN_L1 = TokenType.MATCH_CONDITION
@@ -48,6 +49,9 @@ class Explain(exp.Expression):
     arg_types = {"this": True, "analyze": False}
 
 
+# SHOW spellings that PostgreSQL maps to a setting's real name.
+_SETTING_ALIASES = {"TRANSACTION ISOLATION LEVEL": "transaction_isolation", "TIME ZONE": "TimeZone"}
+
 VECTOR_OPERATORS = {exp.Distance: "l2_distance", CosineDistance: "cosine_distance",
                     NegativeInnerProduct: "negative_inner_product", L1Distance: "l1_distance"}
 
@@ -60,13 +64,20 @@ class AgentlakePostgres(Postgres):
         }
 
     class Parser(Postgres.Parser):
+        # PostgreSQL binds user-defined operators (pgvector's) looser than + - * /
+        # and tighter than comparisons: sqlglot's BITWISE level, where || also sits.
         EQUALITY = {k: v for k, v in Postgres.Parser.EQUALITY.items() if k != TokenType.NULLSAFE_EQ}
-        FACTOR = {
-            **Postgres.Parser.FACTOR,
+        FACTOR = {k: v for k, v in Postgres.Parser.FACTOR.items() if k != TokenType.LR_ARROW}
+        BITWISE = {
+            **Postgres.Parser.BITWISE,
+            TokenType.LR_ARROW: exp.Distance,
             TokenType.NULLSAFE_EQ: CosineDistance,
             _TOKEN_NEG_IP: NegativeInnerProduct,
             _TOKEN_L1: L1Distance,
         }
+
+        SET_PARSERS = {**Postgres.Parser.SET_PARSERS, "TIME ZONE": lambda self: self._parse_set_time_zone()}
+        SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
 
         def _parse_statement(self) -> exp.Expression | None:
             word = self._curr.text.upper() if self._index < self._tokens_size else ""
@@ -100,7 +111,8 @@ class AgentlakePostgres(Postgres):
             return Release(this=exp.to_identifier(self._parse_id_var().name))
 
         def _parse_show_stmt(self) -> exp.Expression:
-            return Show(this=exp.Literal.string(self._rest()))
+            name = self._rest()
+            return Show(this=exp.Literal.string(_SETTING_ALIASES.get(name.upper(), name)))
 
         def _parse_reset(self) -> exp.Expression:
             name = self._rest()
@@ -112,9 +124,19 @@ class AgentlakePostgres(Postgres):
             return Explain(this=self._parse_statement(), analyze=analyze)
 
         def _parse_start(self) -> exp.Expression:
-            self._match_text_seq("TRANSACTION")
-            self._rest()
-            return exp.Transaction()
+            return self._parse_transaction()
+
+        def _parse_transaction(self) -> exp.Expression:
+            """BEGIN/START [TRANSACTION|WORK] [mode, ...]; modes kept as text (ISOLATION LEVEL ..., READ ONLY)."""
+            self._match_texts(("TRANSACTION", "WORK"))
+            modes = [" ".join(mode.split()).upper() for mode in self._rest().split(",") if mode.strip()]
+            return exp.Transaction(modes=modes or None)
+
+        def _parse_set_time_zone(self) -> exp.Expression:
+            value = self._parse_primary() or self._parse_var(any_token=True)
+            if isinstance(value, exp.Var):
+                value = exp.Literal.string(value.name)
+            return exp.SetItem(this=exp.EQ(this=exp.column("TimeZone"), expression=value))
 
         def _parse_abort(self) -> exp.Expression:
             self._rest()
