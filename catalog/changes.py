@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import ConflictError, TableExists, TableNotFound, UniqueViolation
+from .datafiles import key_tuples
 from .objects import DataFile, Manifest, field_id
 
 if TYPE_CHECKING:
@@ -230,7 +231,10 @@ def check_unique(current: Manifest, new_files: tuple[DataFile, ...], ctx: ApplyC
     new_keys: dict = {}
     for f in new_files:
         dead = _dead(f)
-        for key, rowid in ctx.files.key_index(f, current).items():
+        index = ctx.files.key_index(f, current)
+        if len(index) < f.rows:
+            raise UniqueViolation(_dup_message(current, _repeated_key(ctx.files, f, current)))
+        for key, rowid in index.items():
             if rowid in dead:
                 continue
             if key in new_keys:
@@ -254,6 +258,16 @@ def check_unique(current: Manifest, new_files: tuple[DataFile, ...], ctx: ApplyC
                 if ctx.replaying:
                     raise ConflictError(f"key {key!r} was inserted by a concurrent commit; retry the transaction")
                 raise UniqueViolation(_dup_message(current, key))
+
+
+def _repeated_key(files: "FileReader", f: DataFile, manifest: Manifest):
+    columns = list(manifest.primary_key)
+    seen: set = set()
+    for key in key_tuples(files.read(f, manifest, columns, with_rowid=False, apply_deletes=False), columns):
+        if key in seen:
+            return key
+        seen.add(key)
+    return None
 
 
 def _dead(f: DataFile) -> set:

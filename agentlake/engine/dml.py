@@ -176,13 +176,13 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
                 "ON CONFLICT DO UPDATE command cannot affect row a second time", sqlstate="21000")
         seen.add(key)
         (hit_rows if key in existing else fresh_rows).append(index)
-    fresh = rows.take(fresh_rows)
+    fresh = rows.take(pa.array(fresh_rows, pa.int64()))
     if fresh.num_rows:
         tx.append(name, fresh)
     action = conflict.args.get("action")
     if not hit_rows or (action is not None and "NOTHING" in action.name.upper()):
         return fresh, fresh.num_rows
-    excluded = rows.take(hit_rows)
+    excluded = rows.take(pa.array(hit_rows, pa.int64()))
     rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())
     updated = _do_update(session, name, alias, manifest, excluded.append_column(ROWID, rowids), conflict)
     if updated.num_rows:

@@ -20,7 +20,7 @@ from catalog import CatalogError, ConflictError, Repository, Snapshot, Transacti
 
 from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
 from ..results import Result
-from . import ddl, dml, frontend
+from . import frontend, json_functions  # noqa: F401  (json_functions registers itself)
 from .query import QueryRunner
 from .settings import Settings
 

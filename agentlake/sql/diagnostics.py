@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 from ..errors import Error, error_for
 
@@ -18,6 +18,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch", re.I), "42804"),
     (re.compile(r"SQL error: ParserError|sql parser error|Expected:", re.I), "42601"),
     (re.compile(r"Ambiguous reference|ambiguous", re.I), "42702"),
+    (re.compile(r"must appear in the GROUP BY|must be in GROUP BY", re.I), "42803"),
     (re.compile(r"not implemented|Unsupported|NotImplemented", re.I), "0A000"),
     (re.compile(r"Resources exhausted", re.I), "53200"),
 ]
@@ -25,9 +26,11 @@ _TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
 _FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
 
 
-def syntax_error(err: ParseError, sql: str) -> Error:
+def syntax_error(err: Exception, sql: str) -> Error:
     """42601 with PostgreSQL's 1-based character position of the offending token."""
     position = None
+    if isinstance(err, TokenError):
+        return error_for("42601", "unterminated quoted string or comment" if "Missing" in str(err) else str(err))
     if err.errors:
         first = err.errors[0]
         line, col = first.get("line"), first.get("col")
@@ -45,7 +48,7 @@ def translate(err: Exception) -> Error:
     """Turn any engine exception into an agentlake error with the closest SQLSTATE."""
     if isinstance(err, Error):
         return err
-    if isinstance(err, ParseError):
+    if isinstance(err, (ParseError, TokenError)):
         return syntax_error(err, "")
     text = str(err)
     tagged = _TAGGED.search(text)

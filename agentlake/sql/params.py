@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 from ..errors import ProgrammingError
 from .dialect import AgentlakePostgres
@@ -91,7 +91,7 @@ def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
 def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
     try:
         return tuple(s for s in sqlglot.parse(sql, read=AgentlakePostgres) if s is not None)
-    except ParseError as err:
+    except (ParseError, TokenError) as err:
         raise syntax_error(err, sql) from None
 
 

@@ -14,10 +14,11 @@ from .dialect import AgentlakePostgres
 from .rules.any_array import any_array
 from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
+from .rules.postgres_functions import postgres_functions
 from .rules.vector_operators import vector_operators
 
 Rule = Callable[[exp.Expression], exp.Expression]
-RULES: list[Rule] = [vector_operators, pg_casts, any_array, pg_column_names]
+RULES: list[Rule] = [vector_operators, postgres_functions, pg_casts, any_array, pg_column_names]
 
 
 def register_rule(rule: Rule, *, first: bool = False) -> Rule:
