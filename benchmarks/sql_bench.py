@@ -50,7 +50,10 @@ def _ms(fn: Callable[[], object]) -> float:
 def bench_point_select(workdir: Path, samples: int) -> dict[str, float]:
     db = agentlake.connect(str(workdir / "point-repo"))
     db.execute("CREATE TABLE t (id bigint PRIMARY KEY, name text, score double precision, n int)")
-    db.execute(f"INSERT INTO t SELECT g, 'name-' || g, g * 0.5, g % 97 FROM generate_series(1, {POINT_ROWS}) AS s(g)")
+    chunk = 1000  # multi-row INSERTs with bound parameters: the client path an agent would use to bulk-load
+    insert = "INSERT INTO t VALUES " + ", ".join(["(%s, %s, %s, %s)"] * chunk)
+    for start in range(1, POINT_ROWS + 1, chunk):
+        db.execute(insert, [v for g in range(start, start + chunk) for v in (g, f"name-{g}", g * 0.5, g % 97)])
     keys = random.Random(7).sample(range(1, POINT_ROWS + 1), samples + 20)
     warm, keys = keys[:20], keys[20:]
     for key in warm:
