@@ -357,6 +357,6 @@ def install_rules() -> bool:
         from agentlake.sql.rewrite import register_rule
     except ImportError:
         return False
-    for rule in RULES:
-        register_rule(rule)
+    for rule in reversed(RULES):   # first, in this order: catalog idioms go before the front end's own rules
+        register_rule(rule, first=True)
     return True
