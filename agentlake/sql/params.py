@@ -160,6 +160,16 @@ def _cast(text: str, to: str) -> exp.Expression:
     return exp.Cast(this=exp.Literal.string(text), to=exp.DataType.build(to, dialect="postgres"))
 
 
+def _decimal(value: Decimal) -> exp.Expression:
+    """numeric(p, s) fitted to the value, so it stays exact instead of becoming a float."""
+    if not value.is_finite():
+        return _cast(str(value), "DOUBLE PRECISION")
+    digits, exponent = value.as_tuple().digits, value.as_tuple().exponent
+    scale = max(-exponent, 0)
+    precision = min(max(len(digits) + max(exponent, 0), scale + 1), 38)
+    return _cast(format(value, "f"), f"NUMERIC({precision}, {min(scale, precision)})")
+
+
 def _vector(values) -> exp.Expression:
     text = "[" + ",".join(repr(float(v)) for v in values) + "]"
     return exp.Anonymous(this="to_vector", expressions=[exp.Literal.string(text)])
@@ -185,7 +195,7 @@ def _literal_node(value) -> exp.Expression:
             return _cast("NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity"), "DOUBLE PRECISION")
         return exp.Literal.number(repr(value))
     if isinstance(value, Decimal):
-        return exp.Literal.number(str(value))
+        return _decimal(value)
     if isinstance(value, str):
         return exp.Literal.string(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -197,7 +207,9 @@ def _literal_node(value) -> exp.Expression:
     if isinstance(value, dt.time):
         return _cast(value.isoformat(), "TIME")
     if isinstance(value, dt.timedelta):
-        return exp.Interval(this=exp.Literal.string(f"{value.total_seconds()} seconds"))
+        # Days stay days (PostgreSQL keeps them apart from seconds across DST changes).
+        return exp.Interval(this=exp.Literal.string(
+            f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds"))
     if isinstance(value, uuid.UUID):
         return exp.Literal.string(str(value))
     if isinstance(value, np.ndarray):
