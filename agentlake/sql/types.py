@@ -6,8 +6,11 @@ wire server and Python results can present them as PostgreSQL would.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pyarrow as pa
 from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
 
 from ..errors import ProgrammingError
 
@@ -38,7 +41,10 @@ def _precision(node: exp.DataType) -> list[int]:
 def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
     """(Arrow type, field metadata) for a SQL type; unknown types raise 42704."""
     if isinstance(node, str):
-        node = exp.DataType.build(node, dialect="postgres")
+        try:
+            node = exp.DataType.build(node, dialect="postgres")
+        except (ParseError, TokenError, ValueError):
+            raise ProgrammingError(f'type "{node}" does not exist', sqlstate="42704") from None
     kind = node.this
     if kind in _SIMPLE:
         return _SIMPLE[kind], {}
@@ -86,4 +92,53 @@ def sql_type_name(field: pa.Field) -> str:
     return names.get(t, "text")
 
 
-__all__ = ["TYPE_KEY", "arrow_type", "sql_type_name", "vector_field_type"]
+# pgvector's type has no fixed OID in PostgreSQL (an extension's OIDs depend on the
+# database); agentlake fixes it above the bootstrap range, as pg_catalog reports it.
+VECTOR_OID = 16390
+VECTOR_ARRAY_OID = 16395
+
+
+@dataclass(frozen=True)
+class PgType:
+    """What the wire protocol and pg_catalog call a column's type."""
+
+    oid: int
+    name: str
+    array_oid: int
+
+
+_PG_BY_NAME = {t.name: t for t in (
+    PgType(16, "bool", 1000), PgType(17, "bytea", 1001), PgType(20, "int8", 1016), PgType(21, "int2", 1005),
+    PgType(23, "int4", 1007), PgType(25, "text", 1009), PgType(114, "json", 199), PgType(700, "float4", 1021),
+    PgType(701, "float8", 1022), PgType(1043, "varchar", 1015), PgType(1082, "date", 1182),
+    PgType(1083, "time", 1183), PgType(1114, "timestamp", 1115), PgType(1184, "timestamptz", 1185),
+    PgType(1186, "interval", 1187), PgType(1700, "numeric", 1231), PgType(2950, "uuid", 2951),
+    PgType(3802, "jsonb", 3807), PgType(VECTOR_OID, "vector", VECTOR_ARRAY_OID),
+)}
+
+
+def pg_type(field: pa.Field) -> PgType:
+    """The PostgreSQL type of an Arrow field (arrays become PostgreSQL's ``_elem`` array types)."""
+    t = field.type
+    is_vector = (field.metadata or {}).get(TYPE_KEY) == b"vector" or (
+        pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type))
+    if is_vector:
+        return _PG_BY_NAME["vector"]
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        element = pg_type(pa.field("item", t.value_type, metadata=t.value_field.metadata))
+        return PgType(element.array_oid, "_" + element.name, 0)
+    name = sql_type_name(field).split("(")[0]
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        name = name if name in ("json", "jsonb", "uuid") else "text"
+    elif pa.types.is_integer(t):
+        name = "int2" if t.bit_width <= 16 else "int4" if t.bit_width == 32 else "int8"
+    elif pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        name = "bytea"
+    elif pa.types.is_time(t):
+        name = "time"
+    elif pa.types.is_floating(t):
+        name = "float4" if t.bit_width <= 32 else "float8"
+    return _PG_BY_NAME.get(name, _PG_BY_NAME["text"])
+
+
+__all__ = ["TYPE_KEY", "VECTOR_OID", "PgType", "arrow_type", "pg_type", "sql_type_name", "vector_field_type"]
