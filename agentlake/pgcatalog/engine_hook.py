@@ -7,12 +7,14 @@ queries pay one dictionary lookup.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from typing import Any
 
 from datafusion import SessionContext
 
 from . import register_pg_catalog
+from .rewrite import install_rules
 from .tables import TableInfo
 
 _registered: "weakref.WeakKeyDictionary[SessionContext, tuple]" = weakref.WeakKeyDictionary()
@@ -36,9 +38,9 @@ def database_name(repo: Any) -> str:
     return os.path.basename(repo.storage.uri("").rstrip("/")) or "agentlake"
 
 
-def sync(ctx: SessionContext, session: Any) -> None:
-    """Register pg_catalog for ``session``'s current snapshot unless it is already registered."""
-    snapshot = session.snapshot
+def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
+    """Register pg_catalog for ``session``'s snapshot (its current one by default) unless already registered."""
+    snapshot = snapshot if snapshot is not None else session.snapshot
     key = (tuple((name, m.encoded[0]) for name, m in sorted(snapshot.tables.items())),
            tuple(sorted(snapshot.views)), session.user)
     if _registered.get(ctx) == key:
@@ -49,3 +51,21 @@ def sync(ctx: SessionContext, session: Any) -> None:
                         user=session.user or "agentlake", settings=session.settings,
                         cancel=getattr(session, "_cancel", None))
     _registered[ctx] = key
+
+
+_CATALOG_TEXT = re.compile(r"pg_|information_schema|version\s*\(|current_(user|schema|database|setting)|"
+                           r"session_user|regclass|regtype|to_reg|format_type|obj_description|has_\w+_privilege",
+                           re.IGNORECASE)
+
+
+def sync_connection(conn: Any, sql: str) -> None:
+    """Bring the catalog of an ``agentlake.connect`` connection up to date before a catalog query.
+
+    For engines that do not yet call :func:`sync` from their own context sync;
+    only statements that can touch the catalog pay for it.
+    """
+    session = getattr(conn, "_session", None)
+    if session is None or not _CATALOG_TEXT.search(sql):
+        return
+    install_rules()
+    sync(session.runner.sync(), session)

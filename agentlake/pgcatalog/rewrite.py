@@ -352,7 +352,7 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
 
 
 def install_rules() -> bool:
-    """Register the rules with the SQL front end; False when the front end has no registry yet."""
+    """Register the rules with the SQL front end (idempotent); False when the front end has no registry yet."""
     try:
         from agentlake.sql.rewrite import register_rule
     except ImportError:

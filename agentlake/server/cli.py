@@ -39,15 +39,18 @@ def serve(repo: str, host: str, port: int, database: str | None, tls_cert: str |
     """
     from .app import ServerConfig, run_server
 
+    handover = socket.socket(fileno=handover_fd) if handover_fd is not None else None
+    listen = None if handover is None else False
     if on_demand:
         _exec_listener(repo, host, port, database, tls_cert, tls_key, require_tls, trust, idle_exit, max_message)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from ..connection import open_repository
+
+    open_repository(repo, create=True)   # serving a new name creates the repository, as connect() does
     config = ServerConfig(repo=repo, database=database or _database_name(repo), users=UserStore(repo_folder(repo)),
                           trust=trust, host=host, port=port, tls_cert=tls_cert, tls_key=tls_key,
                           require_tls=require_tls, idle_exit_s=idle_exit, max_message=max_message)
-    handover = socket.socket(fileno=handover_fd) if handover_fd is not None else None
-    listen = None if handover is None else False
 
     def ready(server) -> None:
         if handover is None:

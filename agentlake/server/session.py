@@ -384,6 +384,7 @@ class Session:
             self._check_rights(m.group(1), "read")
         if statements.writes(sql):
             self._check_rights(branch, "write")
+        self.server.config.prepare(conn, sql)
         cursor = conn.execute(sql, params)
         new_branch = current_branch(conn)
         if new_branch != branch:

@@ -116,6 +116,8 @@ def make_server(tmp_path, engine_connect):
         options.setdefault("trust", True)
         options.setdefault("port", 0)
         repo = options.pop("repo", str(tmp_path / "repo"))
+        if engine_connect is _real_connect:
+            engine_connect(repo, "main", True, "setup").close()   # `agentlake serve` opens an existing repository
         config = ServerConfig(repo=repo, database=os.path.basename(repo), connect=engine_connect, **options)
         running = start_server(config)
         started.append(running)
