@@ -3,7 +3,7 @@
     python benchmarks/eval_bench.py                  # 1,000 episodes on a LocalCluster of 2 workers
     python benchmarks/eval_bench.py --episodes 100   # a smoke run
 
-Every episode does the same trivial work: 10 rows written in one transaction and 5
+Every episode does the same trivial work: 10 rows written by one INSERT and 5
 queries (a key lookup, a filter, an aggregate, a join, a count). ``run_batch`` runs it
 on a fresh branch per episode and records the outcome on the run branch; the peer
 runs it as plain ``client.map`` tasks, each worker writing to one branch of its own,
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import dask  # noqa: E402
+import pyarrow as pa  # noqa: E402
 from distributed import Client, LocalCluster, get_worker  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
@@ -37,11 +38,11 @@ FACTS = 1_000
 
 
 def episode_work(db, task: dict) -> dict:
-    """10 rows in one commit, then 5 small questions."""
+    """10 rows in one INSERT (one commit), then 5 small questions."""
     first = task["id"] * 10
-    with db.transaction():
-        db.executemany("INSERT INTO notes (id, fact_id, score) VALUES (%s, %s, %s)",
-                       [(first + j, (first + j) % FACTS, j / 10) for j in range(10)])
+    rows = [(first + j, (first + j) % FACTS, j / 10) for j in range(10)]
+    db.execute("INSERT INTO notes (id, fact_id, score) VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows)),
+               [value for row in rows for value in row])
     db.execute("SELECT topic, weight FROM facts WHERE id = %s", [task["id"] % FACTS]).fetchall()
     db.execute("SELECT count(*) FROM facts WHERE weight > %s", [0.5]).fetchall()
     db.execute("SELECT topic, avg(weight) FROM facts GROUP BY topic").fetchall()
@@ -62,8 +63,9 @@ def plain_episode(repo: str, task: dict) -> int:
 def setup(repo: str) -> None:
     db = agentlake.connect(repo)
     db.execute("CREATE TABLE facts (id int PRIMARY KEY, topic text, weight double precision)")
-    db.execute(f"INSERT INTO facts SELECT g, 'topic-' || (g % 10), (g % 100) / 100.0 "
-               f"FROM generate_series(0, {FACTS - 1}) AS s(g)")
+    db.load_arrow("facts", pa.table({"id": pa.array(range(FACTS), pa.int32()),
+                                     "topic": [f"topic-{i % 10}" for i in range(FACTS)],
+                                     "weight": [(i % 100) / 100 for i in range(FACTS)]}))
     db.execute("CREATE TABLE notes (id bigint PRIMARY KEY, fact_id int, score double precision)")
 
 

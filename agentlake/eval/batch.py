@@ -8,6 +8,8 @@ and a rerun with the same ``run_id`` skips the tasks that finished.
 from __future__ import annotations
 
 import contextlib
+import functools
+import queue
 import secrets
 import time
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
 import dask
-from distributed import Client, Future, LocalCluster, get_client, wait
+from distributed import Client, Future, LocalCluster, get_client
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog import CatalogError
@@ -67,7 +69,7 @@ def _client(client: Client | str | None, workers: int | None):
         return
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                         dashboard_address=None) as cluster, Client(cluster) as local:
+                         dashboard_address=":0") as cluster, Client(cluster) as local:
         yield local
 
 
@@ -99,33 +101,13 @@ def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "
                for task_id, task in zip(ids, tasks) if recorded.get(task_id, ("",))[0] != "ok"]
     started = time.perf_counter()
     retried = 0
-    branch_ttl = None if keep_branches else ttl
-    with (_client(client, workers) if pending else contextlib.nullcontext()) as dask_client, \
-            _progress(progress, len(pending)) as bar:
-        running: dict[Future, _Attempt] = {}
-
-        def submit(task_id: str, task: Any, attempt: int, first: int) -> None:
-            future = dask_client.submit(run_episode, url, run_id, task_id, task, agent_fn, base_commit, attempt,
-                                        durability, timeout, branch_ttl,
-                                        key=f"episode-{run_id}-{task_id}-{attempt}", pure=False)
-            running[future] = _Attempt(task_id, task, attempt, first, episode_branch(run_id, task_id, attempt))
-
-        for task_id, task, attempt in pending:
-            submit(task_id, task, attempt, attempt)
-        buffer: list[EpisodeResult] = []
-        flushed = time.monotonic()
-        while running:
-            for future, outcome in _finished(running):
-                attempt = running.pop(future)
-                if outcome.status != "ok" and attempt.number - attempt.first < retries:
-                    retried += 1
-                    submit(attempt.task_id, attempt.task, attempt.number + 1, attempt.first)
-                    continue
-                buffer.append(outcome)
-                bar.advance()
-            if buffer and (len(buffer) >= FLUSH_ROWS or not running or time.monotonic() - flushed > FLUSH_SECONDS):
-                record(results_db, results_table, run_id, buffer)
-                buffer, flushed = [], time.monotonic()
+    if pending:
+        episode = functools.partial(run_episode, url, run_id, agent_fn=agent_fn, base_commit=base_commit,
+                                    durability=durability, timeout=timeout, ttl=None if keep_branches else ttl)
+        with _client(client, workers) as dask_client, \
+                _progress(progress, len(pending), dask_client.dashboard_link) as bar:
+            retried = _fan_out(dask_client, episode, run_id, pending, retries,
+                               lambda outcomes: record(results_db, results_table, run_id, outcomes), bar)
     frame = results_frame(results_db, results_table)
     conflicts = apply_merge_policy(url, merge, frame, base, ids) if merge else []
     return BatchReport(run_id, run_branch(run_id), frame, retried, conflicts, time.perf_counter() - started)
@@ -140,29 +122,63 @@ class _Attempt:
     branch: str
 
 
-def _finished(running: dict[Future, _Attempt]) -> list[tuple[Future, EpisodeResult]]:
-    """Episodes that ended, well or badly (timeouts are enforced on the workers)."""
-    with contextlib.suppress(TimeoutError):
-        wait(list(running), timeout=0.25, return_when="FIRST_COMPLETED")
-    out = []
-    for future, attempt in running.items():
-        if not future.done():
-            continue
+def _fan_out(dask_client: Client, episode: Callable[..., EpisodeResult], run_id: str,
+             pending: list[tuple[str, Any, int]], retries: int, sink: Callable[[list[EpisodeResult]], None], bar) -> int:
+    """Submit every pending episode, resubmit failures up to ``retries`` times, and hand final
+    outcomes to ``sink`` in batches: by count, or after a quiet second, so a crash of the driver
+    loses little and thousands of short episodes do not cost a commit each."""
+    running: dict[Future, _Attempt] = {}
+    done: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    retried = 0
+
+    def submit(task_id: str, task: Any, number: int, first: int) -> None:
+        future = dask_client.submit(episode, task_id=task_id, task=task, attempt=number,
+                                    key=f"episode-{run_id}-{task_id}-{number}", pure=False)
+        running[future] = _Attempt(task_id, task, number, first, episode_branch(run_id, task_id, number))
+        future.add_done_callback(done.put)
+
+    for task_id, task, first in pending:
+        submit(task_id, task, first, first)
+    buffer: list[EpisodeResult] = []
+    while running:
         try:
-            out.append((future, future.result()))
-        except Exception as err:  # the worker died (KilledWorker) or the task could not start
-            out.append((future, EpisodeResult(attempt.task_id, attempt.number, attempt.branch, "failed", 0.0,
-                                              error=f"{type(err).__name__}: {err}")))
-    return out
+            future = done.get(timeout=FLUSH_SECONDS if buffer else None)
+        except queue.Empty:
+            sink(buffer)
+            buffer = []
+            continue
+        attempt = running.pop(future)
+        outcome = _outcome(future, attempt)
+        if outcome.status != "ok" and attempt.number - attempt.first < retries:
+            retried += 1
+            submit(attempt.task_id, attempt.task, attempt.number + 1, attempt.first)
+            continue
+        buffer.append(outcome)
+        bar.advance()
+        if len(buffer) >= FLUSH_ROWS or not running:
+            sink(buffer)
+            buffer = []
+    return retried
+
+
+def _outcome(future: Future, attempt: _Attempt) -> EpisodeResult:
+    """The episode's own result, or a failure when its worker died or it could not run at all."""
+    try:
+        return future.result()
+    except Exception as err:  # KilledWorker, CancelledError, or a task that could not be unpickled
+        return EpisodeResult(attempt.task_id, attempt.number, attempt.branch, "failed", 0.0,
+                             error=f"{type(err).__name__}: {err}")
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool, total: int):
+def _progress(enabled: bool, total: int, dashboard: str | None):
     if not enabled:
         yield _NoProgress()
         return
     columns = (TextColumn("[bold]episodes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False) as bar:
+        if dashboard:
+            bar.console.print(f"Dask dashboard: {dashboard}")
         task = bar.add_task("episodes", total=total)
         yield _Bar(bar, task)
 

@@ -125,9 +125,3 @@ def test_merge_function_picks_the_episodes(client, repo):
     assert keys == sorted(f"k{i}" for i in best)
     assert sorted(report.metrics["score"]) == sorted(float((i * 37) % 10) for i in range(10))
 
-
-def test_without_a_client_it_starts_local_worker_processes(repo, tmp_path):
-    tasks = [{"id": i, "value": i} for i in range(6)]
-    report = run_batch(repo, tasks, agents.note_agent, workers=2, run_id="local", progress=False)
-    assert (report.completed, report.failed) == (6, 0)
-    assert sorted(report.metrics["rows_seen"]) == [1] * 6  # every episode saw only its own write
