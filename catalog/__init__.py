@@ -3,7 +3,7 @@
 Importable alone (needs only pyarrow, numpy and fsspec); never imports agentlake.
 """
 from .errors import (
-    CatalogError, ColumnNotFound, ConflictError, InvalidName, MergeConflict, NotNullViolation, ProtectedRef,
+    CatalogError, ColumnExists, ColumnNotFound, ConflictError, InvalidName, MergeConflict, NotNullViolation, ProtectedRef,
     RefExists, RefNotFound, SchemaMismatch, TableExists, TableNotFound, UniqueViolation, UnsupportedFormat,
 )
 from .objects import FORMAT_VERSION, ROWID, Commit, DataFile, Manifest
@@ -12,7 +12,7 @@ from .snapshot import Snapshot
 from .transaction import Transaction
 
 __all__ = [
-    "FORMAT_VERSION", "ROWID", "CatalogError", "ColumnNotFound", "Commit", "ConflictError", "DataFile",
+    "FORMAT_VERSION", "ROWID", "CatalogError", "ColumnExists", "ColumnNotFound", "Commit", "ConflictError", "DataFile",
     "InvalidName", "Manifest", "MergeConflict", "NotNullViolation", "ProtectedRef", "RefExists", "RefNotFound",
     "Repository", "SchemaMismatch", "Snapshot", "TableExists", "TableNotFound", "Transaction",
     "UniqueViolation", "UnsupportedFormat", "on_new_files", "resolve_url",

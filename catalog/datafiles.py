@@ -25,6 +25,12 @@ TABLE_CACHE_BYTES = 256 << 20
 _STAT_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_string, pa.types.is_large_string)
 
 
+def missing_column(manifest: Manifest, f: pa.Field, rows: int) -> pa.Array:
+    """A column the file predates: the value ADD COLUMN ... DEFAULT gave old rows, else NULL."""
+    value = manifest.constraints.get("missing", {}).get(str(field_id(f)))
+    return pa.nulls(rows, f.type) if value is None else pa.array([value] * rows).cast(f.type)
+
+
 def new_file_id() -> str:
     return f"{time.time_ns():016x}{secrets.token_hex(6)}"
 
@@ -147,7 +153,7 @@ class FileReader:
                 col = raw.column(entry.columns[fid])
                 arrays.append(col if col.type == f.type else col.cast(f.type))
             else:
-                arrays.append(pa.nulls(raw.num_rows, f.type))
+                arrays.append(missing_column(manifest, f, raw.num_rows))
             names.append(f.name)
         fields = [f for f in wanted]
         if with_rowid or (apply_deletes and len(entry.deleted)):

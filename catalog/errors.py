@@ -33,6 +33,10 @@ class TableExists(CatalogError):
     sqlstate = "42P07"
 
 
+class ColumnExists(CatalogError):
+    sqlstate = "42701"
+
+
 class ColumnNotFound(CatalogError):
     sqlstate = "42703"
 

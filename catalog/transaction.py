@@ -20,7 +20,7 @@ import pyarrow.dataset as ds
 
 from . import changes as ops
 from .datafiles import build_data_file, conform, key_tuples
-from .errors import CatalogError, ColumnNotFound, ConflictError, RefNotFound, SchemaMismatch, TableExists
+from .errors import CatalogError, ColumnExists, ColumnNotFound, ConflictError, RefNotFound, SchemaMismatch, TableExists
 from .names import validate_column_name, validate_table_name
 from .objects import FIELD_ID, ROWID, Commit, DataFile, Manifest, field_id, object_path
 from .snapshot import Snapshot
@@ -95,7 +95,8 @@ class Transaction:
         if ROWID in schema.names:
             raise SchemaMismatch("column name '_rowid' is reserved")
         if len(set(schema.names)) != len(schema.names):
-            raise SchemaMismatch("column names must be unique")
+            repeated = next(n for n in schema.names if schema.names.count(n) > 1)
+            raise ColumnExists(f'column "{repeated}" specified more than once')
         missing = [k for k in primary_key if k not in schema.names]
         if missing:
             raise ColumnNotFound(f"primary key column(s) {missing} are not in the table")
@@ -123,7 +124,7 @@ class Transaction:
     def add_column(self, name: str, column: pa.Field) -> None:
         before = self.manifest(name)
         if column.name in before.schema.names:
-            raise TableExists(f'column "{column.name}" of relation "{name}" already exists')
+            raise ColumnExists(f'column "{column.name}" of relation "{name}" already exists')
         (new_field,), next_id = _with_field_ids(pa.schema([column.with_nullable(True)]), before.next_field_id)
         self._do(ops.AlterTable(name, before, replace(
             before, schema=before.schema.append(new_field), next_field_id=next_id)))
@@ -144,7 +145,7 @@ class Transaction:
             raise ColumnNotFound(f'column "{old}" of relation "{name}" does not exist')
         validate_column_name(new)
         if new in before.schema.names:
-            raise TableExists(f'column "{new}" of relation "{name}" already exists')
+            raise ColumnExists(f'column "{new}" of relation "{name}" already exists')
         schema = before.schema.set(index, before.schema.field(index).with_name(new))
         pk = tuple(new if k == old else k for k in before.primary_key)
         self._do(ops.AlterTable(name, before, replace(before, schema=schema, primary_key=pk)))

@@ -43,6 +43,8 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
         facts["not_null"] = True
     else:
         dtype, metadata = arrow_type(kind)
+        if kind.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR) and kind.expressions:
+            facts["max_length"] = int(kind.expressions[0].name)
     for constraint in defn.args.get("constraints") or []:
         ckind = constraint.args.get("kind")
         if isinstance(ckind, exp.PrimaryKeyColumnConstraint):
@@ -67,7 +69,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
     tx = session.write_tx()
     if stmt.expression is not None:
         return _create_table_as(session, stmt, name)
-    fields, primary_key, constraints = [], [], {"defaults": {}, "identity": {}, "unique": []}
+    fields, primary_key = [], []
+    constraints = {"defaults": {}, "identity": {}, "unique": [], "max_length": {}}
     for item in schema_node.expressions:
         if isinstance(item, exp.ColumnDef):
             field, facts = _column(item, name)
@@ -80,6 +83,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
                 constraints["identity"][field.name] = facts["identity"]
             if facts.get("unique"):
                 constraints["unique"].append([field.name])
+            if facts.get("max_length"):
+                constraints["max_length"][field.name] = facts["max_length"]
         elif isinstance(item, exp.PrimaryKey):
             primary_key.extend(e.name for e in item.expressions)
         elif isinstance(item, (exp.UniqueColumnConstraint, exp.Unique)) or (
@@ -155,13 +160,7 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
     tx.manifest(name)
     for action in stmt.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):
-            field, facts = _column(action, name)
-            tx.add_column(name, field)
-            if "default" in facts:
-                manifest = tx.manifest(name)
-                constraints = {**manifest.constraints}
-                constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
-                tx.alter_table(name, constraints=constraints)
+            _add_column(session, tx, name, action)
         elif isinstance(action, exp.RenameColumn):
             tx.rename_column(name, action.this.name, action.args["to"].name)
         elif isinstance(action, exp.AlterRename):
@@ -173,6 +172,25 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
         else:
             raise NotSupportedError(f"ALTER TABLE action not supported: {action.sql(dialect='postgres')}")
     return Result(None, 0, "ALTER TABLE")
+
+
+def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -> None:
+    """ADD COLUMN without rewriting data: rows that predate it read the default (PostgreSQL's fast default)."""
+    field, facts = _column(definition, table)
+    tx.add_column(table, field)
+    manifest = tx.manifest(table)
+    constraints = {**manifest.constraints}
+    if "default" in facts:
+        constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
+        value = session.evaluate_default(facts["default"], field)
+        value = value.as_py() if isinstance(value, pa.Scalar) else value
+        if isinstance(value, (bool, int, float, str)):
+            added = manifest.schema.field(field.name).metadata[b"agentlake.field_id"].decode()
+            constraints["missing"] = {**constraints.get("missing", {}), added: value}
+    if facts.get("max_length"):
+        constraints["max_length"] = {**constraints.get("max_length", {}), field.name: facts["max_length"]}
+    if constraints != manifest.constraints:
+        tx.alter_table(table, constraints=constraints)
 
 
 def truncate(session: "Session", stmt: exp.TruncateTable) -> Result:

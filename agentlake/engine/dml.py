@@ -88,6 +88,7 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
     for index, column in enumerate(columns):
         field = manifest.schema.field(column)
         values = [row[index] for row in rows]
+        _check_boolean_kind(field, values)
         try:
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
@@ -95,10 +96,25 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
     return pa.table(arrays)
 
 
+def _check_boolean_kind(field: pa.Field, values: list) -> None:
+    """PostgreSQL has no assignment cast between boolean and numbers (42804)."""
+    is_bool = pa.types.is_boolean(field.type)
+    for value in values:
+        if value is None or isinstance(value, str):
+            continue
+        if isinstance(value, bool) != is_bool and (is_bool or pa.types.is_integer(field.type)
+                                                    or pa.types.is_floating(field.type) or pa.types.is_decimal(field.type)):
+            got = "boolean" if isinstance(value, bool) else "integer"
+            raise ProgrammingError(
+                f'column "{field.name}" is of type {field.type} but expression is of type {got}', sqlstate="42804")
+
+
 def _cast(array, field: pa.Field):
     if array.type == field.type:
         return array
     try:
+        if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
+            return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
         return array.cast(field.type)
     except pa.ArrowInvalid as err:
         raise DataError(f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02") from None
@@ -124,13 +140,24 @@ def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: st
             column = _cast(column, field)
         else:
             column = pa.nulls(rows.num_rows, field.type)
+        out[field.name] = column
+    table = pa.table(out, schema=pa.schema([f.with_nullable(True) for f in manifest.schema]))
+    check_row_constraints(table, manifest, name)
+    return table
+
+
+def check_row_constraints(rows: pa.Table, manifest: "Manifest", name: str) -> None:
+    """NOT NULL (23502) and varchar(n) lengths (22001), for inserted and updated rows alike."""
+    limits = (manifest.constraints or {}).get("max_length", {})
+    for field in manifest.schema:
+        column = rows.column(field.name)
         if not field.nullable and column.null_count:
             raise IntegrityError(
                 f'null value in column "{field.name}" of relation "{name}" violates not-null constraint',
-                sqlstate="23502",
-            )
-        out[field.name] = column
-    return pa.table(out, schema=pa.schema(list(manifest.schema)))
+                sqlstate="23502")
+        limit = limits.get(field.name)
+        if limit and len(column) and (pc.max(pc.utf8_length(column)).as_py() or 0) > limit:
+            raise DataError(f"value too long for type character varying({limit})", sqlstate="22001")
 
 
 def _check_unique_constraints(session: "Session", name: str, manifest: "Manifest", rows: pa.Table,
@@ -165,13 +192,15 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
                     for c in (conflict.args.get("conflict_keys") or [])] or list(manifest.primary_key)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
-    if keys_columns != list(manifest.primary_key):
-        raise NotSupportedError("ON CONFLICT is supported on the primary key only", sqlstate="0A000")
-    existing = live_keys(manifest, session.repo.files)
+    existing = _existing_keys(session, name, manifest, keys_columns)
     incoming = key_tuples(rows, keys_columns)
+    action = conflict.args.get("action")
+    do_nothing = action is not None and "NOTHING" in action.name.upper()
     seen, hit_rows, fresh_rows = set(), [], []
     for index, key in enumerate(incoming):
         if key in seen:
+            if do_nothing:
+                continue
             raise ProgrammingError(
                 "ON CONFLICT DO UPDATE command cannot affect row a second time", sqlstate="21000")
         seen.add(key)
@@ -179,8 +208,7 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
     fresh = rows.take(pa.array(fresh_rows, pa.int64()))
     if fresh.num_rows:
         tx.append(name, fresh)
-    action = conflict.args.get("action")
-    if not hit_rows or (action is not None and "NOTHING" in action.name.upper()):
+    if not hit_rows or do_nothing:
         return fresh, fresh.num_rows
     excluded = rows.take(pa.array(hit_rows, pa.int64()))
     rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())
@@ -189,6 +217,18 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         tx.put_rows(name, updated)
     written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
     return written, written.num_rows
+
+
+def _existing_keys(session: "Session", name: str, manifest: "Manifest", columns: list[str]) -> dict:
+    """Key -> rowid of live rows, for the primary key (cached maps) or a UNIQUE constraint."""
+    if columns == list(manifest.primary_key):
+        return live_keys(manifest, session.repo.files)
+    unique = [list(c) for c in (manifest.constraints or {}).get("unique", [])]
+    if sorted(columns) not in [sorted(c) for c in unique]:
+        raise ProgrammingError(
+            "there is no unique or exclusion constraint matching the ON CONFLICT specification", sqlstate="42P10")
+    rows = session.write_tx().snapshot.read(name, columns, with_rowid=True)
+    return dict(zip(key_tuples(rows, columns), rows.column(ROWID).to_pylist()))
 
 
 def _do_update(session, name, alias, manifest, excluded: pa.Table, conflict: exp.OnConflict) -> pa.Table:
@@ -242,11 +282,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     rows = session.run_datafusion(sql)
     rows = _first_per_rowid(_conform_update(rows, manifest))
     if rows.num_rows:
-        for field in manifest.schema:
-            if not field.nullable and rows.column(field.name).null_count:
-                raise IntegrityError(
-                    f'null value in column "{field.name}" of relation "{name}" violates not-null constraint',
-                    sqlstate="23502")
+        check_row_constraints(rows, manifest, name)
         unique_columns = {c for cols in (manifest.constraints or {}).get("unique", []) for c in cols}
         if unique_columns & set(assignments):
             _check_unique_constraints(session, name, manifest, rows, rows.column(ROWID).to_numpy())

@@ -84,10 +84,13 @@ class SnapshotRegistry:
                 dead = self.ctx.from_arrow(pa.table({"_dead": pa.array(entry.deleted, pa.int64())}))
                 frame = frame.join(dead, left_on=ROWID, right_on="_dead", how="anti")
         exprs = []
+        missing = manifest.constraints.get("missing", {})
         for f in manifest.schema:
             stored = entry.columns.get(field_id(f))
-            expr = col(_quote(stored)) if stored is not None else lit(None)
-            exprs.append(expr.cast(f.type).alias(f.name) if stored is None else expr.alias(f.name))
+            if stored is not None:
+                exprs.append(col(_quote(stored)).alias(f.name))
+            else:
+                exprs.append(lit(missing.get(str(field_id(f)))).cast(f.type).alias(f.name))
         exprs.append(col(ROWID))
         return frame.select(*exprs)
 

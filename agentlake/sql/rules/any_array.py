@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from . import transform_up
+
 
 def any_array(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
@@ -10,4 +12,4 @@ def any_array(tree: exp.Expression) -> exp.Expression:
             return exp.In(this=node.this, expressions=list(node.expression.this.expressions))
         return node
 
-    return tree.transform(rewrite, copy=False)
+    return transform_up(tree, rewrite)

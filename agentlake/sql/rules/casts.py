@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from . import transform_up
+
 T = exp.DataType.Type
 _UTC = 'Timestamp(Microsecond, Some("UTC"))'
 
@@ -25,4 +27,4 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
             return exp.Anonymous(this="arrow_cast", expressions=[inner, exp.Literal.string(_UTC)])
         return node
 
-    return tree.transform(rewrite, copy=False)
+    return transform_up(tree, rewrite)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from . import transform_up
+
 T = exp.DataType.Type
 _INTEGER = {T.INT, T.BIGINT, T.SMALLINT, T.TINYINT}
 _ANY_ALL = {  # (operator, quantifier) -> aggregate that decides
@@ -31,6 +33,32 @@ def _path_keys(path: exp.Expression) -> list[exp.Expression]:
     return [path]
 
 
+_TEMPLATE = [("YYYY", "%Y"), ("HH24", "%H"), ("HH12", "%I"), ("Month", "%B"), ("Mon", "%b"), ("Day", "%A"),
+             ("Dy", "%a"), ("MM", "%m"), ("DD", "%d"), ("HH", "%I"), ("MI", "%M"), ("SS", "%S"), ("MS", "%3f"),
+             ("US", "%6f"), ("AM", "%p"), ("PM", "%p"), ("YY", "%y"), ("TZ", "%Z"), ("DDD", "%j")]
+
+
+def chrono_format(template: str) -> str:
+    """PostgreSQL's to_char template in the strftime spelling DataFusion's to_char reads."""
+    out, i = [], 0
+    while i < len(template):
+        for pg, chrono in _TEMPLATE:
+            if template.startswith(pg, i):
+                out.append(chrono)
+                i += len(pg)
+                break
+        else:
+            out.append("%%" if template[i] == "%" else template[i])
+            i += 1
+    return "".join(out)
+
+
+def _is_fraction(node: exp.Expression) -> bool:
+    while isinstance(node, (exp.Paren, exp.Neg)):
+        node = node.this
+    return isinstance(node, exp.Literal) and not node.is_string and "." in node.this
+
+
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
 
@@ -46,10 +74,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("json_get_path", node.this, node.expression)
     if isinstance(node, exp.ArrayContainsAll) and isinstance(node.expression, exp.Literal) and node.expression.is_string:
         return _call("json_contains", node.this, node.expression)
+    if isinstance(node, exp.ToChar) and isinstance(node.args.get("format"), exp.Literal):
+        return _call("to_char", node.this, exp.Literal.string(chrono_format(node.args["format"].this)))
+    if isinstance(node, exp.TimeToStr) and isinstance(node.args.get("format"), exp.Literal):
+        return _call("to_char", node.this, node.args["format"])  # sqlglot already holds it in strftime form
     if isinstance(node, exp.Hex):
         return _call("to_hex", node.this)
-    if isinstance(node, exp.Cast) and node.to.this in _INTEGER and isinstance(node.this, exp.Literal) \
-            and not node.this.is_string and "." in node.this.this:
+    if isinstance(node, exp.Cast) and node.to.this in _INTEGER and _is_fraction(node.this):
         return exp.Cast(this=_call("round", node.this), to=node.to)
     if isinstance(node, exp.Mul) and isinstance(node.this, exp.Interval) and isinstance(node.expression, exp.Literal) \
             and not node.expression.is_string and isinstance(node.this.this, exp.Literal):
@@ -59,17 +90,25 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         text = f"{amount:g} {unit.name if unit is not None else ''}".strip()
         return exp.Interval(this=exp.Literal.string(text))
     quantified = node.expression if isinstance(node, exp.Binary) else None
-    if isinstance(quantified, (exp.Any, exp.All)) and isinstance(quantified.this, exp.Subquery):
+    if isinstance(quantified, (exp.Any, exp.All)):
+        inner = quantified.this.this if isinstance(quantified.this, exp.Subquery) else quantified.this
         aggregate = _ANY_ALL.get((type(node), type(quantified)))
-        if aggregate is not None:
-            inner = quantified.this.this
-            column = inner.expressions[0]
-            name = column.alias_or_name or "v"
-            wrapped = exp.select(_call(aggregate, exp.column(name, table="_q"))).from_(
-                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_q"))))
-            return type(node)(this=node.this, expression=exp.Subquery(this=wrapped))
+        if aggregate is not None and isinstance(inner, exp.Select):
+            return _quantified(node, inner, aggregate, isinstance(quantified, exp.All))
     return node
 
 
+def _quantified(node: exp.Binary, inner: exp.Select, aggregate: str, is_all: bool) -> exp.Expression:
+    """``x > ALL (S)`` is ``x > max(S)``, and true when S is empty; ``ANY`` is false when S is empty."""
+    name = inner.expressions[0].alias_or_name or "v"
+    source = exp.Subquery(this=inner.copy(), alias=exp.TableAlias(this=exp.to_identifier("_q")))
+    extreme = exp.Subquery(this=exp.select(_call(aggregate, exp.column(name, table="_q"))).from_(source))
+    compared = type(node)(this=node.this, expression=extreme)
+    if not is_all:
+        return compared
+    empty = exp.EQ(this=exp.Subquery(this=exp.select("count(*)").from_(source.copy())), expression=exp.Literal.number(0))
+    return exp.Paren(this=exp.or_(empty, compared))
+
+
 def postgres_functions(tree: exp.Expression) -> exp.Expression:
-    return tree.transform(_rewrite, copy=False)
+    return transform_up(tree, _rewrite)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from . import transform_up
+
 from ..dialect import VECTOR_OPERATORS
 
 
@@ -13,4 +15,4 @@ def vector_operators(tree: exp.Expression) -> exp.Expression:
             return node
         return exp.Anonymous(this=function, expressions=[node.this, node.expression])
 
-    return tree.transform(rewrite, copy=False)
+    return transform_up(tree, rewrite)
