@@ -31,6 +31,13 @@ class ExprScope:
     columns: list[str]
     functions: dict[str, functions.ScalarFunction] = field(default_factory=dict)
     subquery: Callable[[Any], int] | None = None
+    arrow_types: Callable[[], list[pa.DataType]] | None = None
+
+    def column_type(self, name: str) -> pa.DataType | None:
+        """The Arrow type DataFusion gives an input column (partitions lose it: ints with NULLs are floats)."""
+        if self.arrow_types is None:
+            return None
+        return dict(zip(self.columns, self.arrow_types())).get(self.resolve(name))
 
     def resolve(self, name: str) -> str:
         if name in self.columns:
@@ -113,8 +120,8 @@ def _is_integer(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
-def _divide(a: Any, b: Any):
-    if _is_integer(a) and _is_integer(b):
+def _divide(a: Any, b: Any, integral: bool = False):
+    if integral or (_is_integer(a) and _is_integer(b)):
         quotient = a / b
         return np.trunc(quotient) if not is_series(quotient) else quotient.where(quotient.isna(), np.trunc(quotient))
     return a / b
@@ -130,21 +137,60 @@ def _add_interval(value: Any, interval: Interval, sign: int):
     return value + delta
 
 
-def _arith(op: str, a: Any, b: Any):
+def _arith(op: str, a: Any, b: Any, integral: bool = False):
     if isinstance(b, Interval) and op in ("+", "-"):
         return _add_interval(a, b, 1 if op == "+" else -1)
     if isinstance(a, Interval) and op == "+":
         return _add_interval(b, a, 1)
     if op == "/":
-        return _divide(a, b)
-    return _BINARY[op](a, b)
+        return _divide(a, b, integral)
+    result = _BINARY[op](a, b)
+    if op in _COMPARISONS:
+        return with_nulls(result, a, b)
+    return result
+
+
+_COMPARISONS = {"=", "!=", "<>", "<", "<=", ">", ">="}
+
+
+def _null_mask(*values: Any):
+    """Rows where any operand is NULL, or None when no operand has a NULL."""
+    mask = None
+    for value in values:
+        if is_series(value):
+            missing = value.isna()
+            if missing.any():
+                mask = missing if mask is None else mask | missing
+        elif value is None:
+            return True
+    return mask
+
+
+def with_nulls(result: Any, *operands: Any):
+    """SQL three-valued logic: a comparison with a NULL operand is NULL (nullable boolean)."""
+    mask = _null_mask(*operands)
+    if mask is None:
+        return result
+    if mask is True:
+        return None
+    if not is_series(result):
+        return result
+    return result.astype("boolean").mask(mask)
+
+
+def _kleene(x: Any) -> bool:
+    return is_series(x) and str(x.dtype) in ("bool", "boolean")
 
 
 def _and(a: Any, b: Any):
+    if _kleene(a) and _kleene(b):
+        return a & b
     return _truth(a) & _truth(b)
 
 
 def _or(a: Any, b: Any):
+    if _kleene(a) and _kleene(b):
+        return a | b
     return _truth(a) | _truth(b)
 
 
@@ -215,12 +261,40 @@ def _alias(expr, scope):
     return compile_expr(expr.rex_call_operands()[0], scope)
 
 
+def static_type(expr, scope: ExprScope) -> pa.DataType | None:
+    """The Arrow type of an expression where it follows from columns, literals and casts."""
+    kind = expr.variant_name()
+    if kind == "Column":
+        return scope.column_type(expr.to_variant().qualified_name())
+    if kind == "Literal":
+        return expr.python_value().type
+    if kind == "Alias":
+        return static_type(expr.rex_call_operands()[0], scope)
+    if kind in ("Cast", "TryCast"):
+        target = cast_target(expr)
+        return pa.int64() if target.startswith(("Int", "UInt")) else None
+    if kind == "Negative":
+        return static_type(expr.rex_call_operands()[0], scope)
+    if kind == "BinaryExpr" and expr.rex_call_operator() in ("+", "-", "*", "/", "%"):
+        left, right = (static_type(e, scope) for e in expr.rex_call_operands())
+        if left is not None and right is not None and pa.types.is_integer(left) and pa.types.is_integer(right):
+            return pa.int64()
+    return None
+
+
+def _is_integral(expr, scope: ExprScope) -> bool:
+    t = static_type(expr, scope)
+    return t is not None and pa.types.is_integer(t)
+
+
 def _binary(expr, scope):
-    left, right = (compile_expr(e, scope) for e in expr.rex_call_operands())
+    operands = expr.rex_call_operands()
+    left, right = (compile_expr(e, scope) for e in operands)
     op = expr.rex_call_operator().upper()
     if op not in _BINARY and op != "/":
         raise NotSupportedError(f"operator {op} is not supported by the dask executor")
-    return lambda df, env: _arith(op, left(df, env), right(df, env))
+    integral = op == "/" and all(_is_integral(e, scope) for e in operands)
+    return lambda df, env: _arith(op, left(df, env), right(df, env), integral)
 
 
 def _unary(apply: Callable[[Any], Any]):
@@ -236,6 +310,8 @@ def _isnull(x):
 
 
 def _not(x):
+    if _kleene(x):
+        return ~x
     return ~_truth(x) if is_series(x) else (None if x is None else not x)
 
 
@@ -252,9 +328,9 @@ def _between(expr, scope):
     negated = v.negated()
 
     def run(df, env):
-        x = value(df, env)
-        inside = (x >= low(df, env)) & (x <= high(df, env))
-        return ~inside if negated else inside
+        x, lo, hi = value(df, env), low(df, env), high(df, env)
+        inside = with_nulls((x >= lo) & (x <= hi), x, lo, hi)
+        return _not(inside) if negated else inside
 
     return run
 
@@ -269,8 +345,8 @@ def _in_list(expr, scope):
 
         def run(df, env):
             x = value(df, env)
-            hit = x.isin(constants) if is_series(x) else x in constants
-            return ~hit if negated else hit
+            hit = with_nulls(x.isin(constants), x) if is_series(x) else (None if x is None else x in constants)
+            return _not(hit) if negated else hit
 
         return run
     options = [compile_expr(i, scope) for i in items]
@@ -298,10 +374,10 @@ def _like(expr, scope):
     def run(df, env):
         x = value(df, env)
         if is_series(x):
-            hit = x.str.contains(regex, regex=True, case=not insensitive)
+            hit = with_nulls(_truth(x.str.contains(regex, regex=True, case=not insensitive)), x)
         else:
-            hit = re.match(regex, x, re.IGNORECASE if insensitive else 0) is not None
-        return ~_truth(hit) if negated else hit
+            hit = None if x is None else re.match(regex, x, re.IGNORECASE if insensitive else 0) is not None
+        return _not(hit) if negated else hit
 
     return run
 

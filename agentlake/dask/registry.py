@@ -70,7 +70,14 @@ class Compiler:
     def scope(self, *inputs) -> ExprScope:
         """Expressions over the concatenated fields of ``inputs`` (plan nodes)."""
         columns = [c for p in inputs for c in field_names(p)]
-        return ExprScope(columns=columns, functions=self.functions, subquery=self.subquery)
+        cache: list[list[pa.DataType]] = []
+
+        def arrow_types() -> list[pa.DataType]:
+            if not cache:
+                cache.append([f.type for p in inputs for f in self.arrow_schema(p)])
+            return cache[0]
+
+        return ExprScope(columns=columns, functions=self.functions, subquery=self.subquery, arrow_types=arrow_types)
 
     def compile_exprs(self, exprs, scope: ExprScope) -> list[Evaluator]:
         return [compile_expr(e, scope) for e in exprs]

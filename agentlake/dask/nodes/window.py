@@ -64,16 +64,18 @@ def _window_values(part, spec):
     if kind == "whole" or not orders:
         how = _AGGS[func]
         return by_group(column).transform(how) if keys else getattr(column, how)()
-    if func == "avg":
-        total = by_group(column).cumsum() if keys else column.cumsum()
-        count = by_group(column.notna().astype("int64")).cumsum() if keys else column.notna().astype("int64").cumsum()
-        running = total / count
-    elif func == "count":
-        notnull = column.notna().astype("int64")
-        running = by_group(notnull).cumsum() if keys else notnull.cumsum()
+    seen = column.notna().astype("int64")
+    seen = by_group(seen).cumsum() if keys else seen.cumsum()
+    if func == "count":
+        running = seen
+    elif func in ("sum", "avg"):
+        filled = column.fillna(0)
+        total = by_group(filled).cumsum() if keys else filled.cumsum()
+        running = (total / seen if func == "avg" else total).where(seen > 0)
     else:
         op = _CUMULATIVE[func]
         running = getattr(by_group(column), op)() if keys else getattr(column, op)()
+        running = by_group(running).ffill() if keys else running.ffill()
     if kind == "rows":
         return running
     peer_id = peer_change.astype("int64").cumsum()
