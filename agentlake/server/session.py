@@ -36,6 +36,7 @@ DEFAULT_REPORTED = {"server_version": "16.4", "server_encoding": "UTF8", "client
                     "is_superuser": "off"}
 _SET_BRANCH = re.compile(r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?agentlake\.branch\s*(?:=|TO)\s*'?\"?([^'\";\s]+)",
                          re.IGNORECASE)
+_DEALLOCATE = re.compile(r'^\s*DEALLOCATE\s+(?:PREPARE\s+)?("[^"]+"|\w+)\s*$', re.IGNORECASE)
 _STATUS = {"idle": "I", "in_transaction": "T", "failed": "E"}
 CANCEL_GRACE_S = 1.0
 
@@ -401,6 +402,9 @@ class Session:
             self._aborted = False
             await self._in_thread(lambda: self.conn.execute("ROLLBACK", None), cancellable=False)
             return Outcome(None, [], "ROLLBACK")
+        deallocate = _DEALLOCATE.match(sql)
+        if deallocate:
+            return self._deallocate(deallocate.group(1))
         try:
             outcome = await self._in_thread(lambda: self._execute_sync(sql, params, formats))
         except SessionError:
@@ -414,6 +418,17 @@ class Session:
         if statements.first_word(sql) in ("SET", "RESET"):
             self._report_parameters()
         return outcome
+
+    def _deallocate(self, name: str) -> Outcome:
+        """DEALLOCATE: prepared statements live in this session, not in the engine (psycopg sends
+        DEALLOCATE ALL after schema changes)."""
+        if name.upper() == "ALL":
+            self._statements = {k: v for k, v in self._statements.items() if not k}
+            return Outcome(None, [], "DEALLOCATE ALL")
+        name = name.strip('"')
+        if self._statements.pop(name, None) is None:
+            raise SessionError("26000", f'prepared statement "{name}" does not exist')
+        return Outcome(None, [], "DEALLOCATE")
 
     # simple query ------------------------------------------------------------------------
     async def _simple_query(self, body: bytes) -> None:

@@ -49,7 +49,7 @@ def test_list_databases_schemas_roles(table_server):
 
 
 def test_query_syntax_error_and_quit(table_server):
-    out = psql(table_server, stdin="\\set VERBOSITY verbose\nSELECT sensor FROM readings WHERE id = 2;\nSELEC oops;\nSELECT 40 + 2 AS answer;\n\\q\n")
+    out = psql(table_server, stdin="\\set VERBOSITY verbose\nSELECT sensor FROM readings WHERE id = 2;\nSELECT 1 +;\nSELECT 40 + 2 AS answer;\n\\q\n")
     assert out.returncode == 0
     assert " b\n" in out.stdout
     assert "42" in out.stdout
