@@ -64,6 +64,7 @@ class AgentlakePostgres(Postgres):
         }
 
     class Parser(Postgres.Parser):
+        LAMBDAS: dict = {}  # PostgreSQL has no lambdas: `f(doc->'k')` is JSON access
         # PostgreSQL binds user-defined operators (pgvector's) looser than + - * /
         # and tighter than comparisons: sqlglot's BITWISE level, where || also sits.
         EQUALITY = {k: v for k, v in Postgres.Parser.EQUALITY.items() if k != TokenType.NULLSAFE_EQ}
@@ -131,6 +132,18 @@ class AgentlakePostgres(Postgres):
             self._match_texts(("TRANSACTION", "WORK"))
             modes = [" ".join(mode.split()).upper() for mode in self._rest().split(",") if mode.strip()]
             return exp.Transaction(modes=modes or None)
+
+        def _parse_set_item_assignment(self, kind: str | None = None) -> exp.Expression | None:
+            """PostgreSQL's SET takes one name whose value may be a list (``SET search_path TO a, b``)."""
+            item = super()._parse_set_item_assignment(kind)
+            if isinstance(item, exp.SetItem) and isinstance(item.this, exp.EQ) and self._curr is not None \
+                    and self._curr.token_type == TokenType.COMMA:
+                values = [item.this.expression]
+                while self._match(TokenType.COMMA):
+                    value = self._parse_primary() or self._parse_id_var()
+                    values.append(exp.var(value.name) if isinstance(value, exp.Identifier) else value)
+                item.this.set("expression", exp.Tuple(expressions=values))
+            return item
 
         def _parse_set_time_zone(self) -> exp.Expression:
             value = self._parse_primary() or self._parse_var(any_token=True)

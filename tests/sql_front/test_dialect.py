@@ -104,7 +104,7 @@ def test_set(sql, name, value, kind):
     assert isinstance(node, exp.Set)
     item = node.expressions[0]
     eq = item.this
-    assert ".".join(part.name for part in eq.this.parts) == name
+    assert ".".join(part.name for part in eq.this.parts).lower() == name.lower()  # names are case-insensitive
     assert eq.expression.name == value
     assert item.args.get("kind") == kind
 
