@@ -8,7 +8,7 @@ from __future__ import annotations
 from .connection import Connection, connect
 from .cursor import Cursor
 from .errors import (
-    DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError, NotSupportedError,
+    DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError, MergeConflict, NotSupportedError,
     OperationalError, ProgrammingError, SerializationFailure, Warning,
 )
 
@@ -28,6 +28,6 @@ def __getattr__(name: str):
 
 __all__ = [
     "Connection", "Context", "Cursor", "DataError", "DatabaseError", "Error", "IntegrityError", "InterfaceError",
-    "InternalError", "NotSupportedError", "OperationalError", "ProgrammingError", "SerializationFailure", "Warning",
+    "InternalError", "MergeConflict", "NotSupportedError", "OperationalError", "ProgrammingError", "SerializationFailure", "Warning",
     "apilevel", "connect", "paramstyle", "threadsafety",
 ]

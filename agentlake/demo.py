@@ -76,10 +76,7 @@ def setup(repo: str, corpus: pa.Table, topics: list[str]) -> agentlake.Connectio
                  f"distance double precision, embedding vector({dim}))")
     main.execute("CREATE TABLE claims (topic text PRIMARY KEY, agent text, best text)")
     main.executemany("INSERT INTO claims VALUES (%s, NULL, NULL)", [(t,) for t in topics])
-    tx = main.repository.begin("main")  # bulk load: one Parquet file, one commit
-    tx.append("glosses", corpus.cast(pa.schema([f if f.name != "id" else pa.field("id", pa.int32())
-                                                for f in corpus.schema])))
-    tx.commit(message=f"load {corpus.num_rows} WordNet glosses", author="demo")
+    main.load_arrow("glosses", corpus)  # bulk load: one Parquet file, one commit
     return main
 
 

@@ -62,6 +62,14 @@ class SerializationFailure(OperationalError):
     sqlstate = "40001"
 
 
+class MergeConflict(SerializationFailure):
+    """Both sides changed the same rows; ``conflicts`` lists them (table, key, base/ours/theirs)."""
+
+    def __init__(self, message: str, conflicts: list, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.conflicts = conflicts
+
+
 class QueryCanceled(OperationalError):
     sqlstate = "57014"
 
@@ -94,4 +102,7 @@ def error_for(sqlstate: str, message: str, position: int | None = None) -> Error
 
 def from_catalog(err: CatalogError) -> Error:
     """Translate a catalog error into the PEP 249 class of its SQLSTATE."""
+    conflicts = getattr(err, "conflicts", None)
+    if conflicts is not None:
+        return MergeConflict(str(err), conflicts)
     return error_for(err.sqlstate, str(err))

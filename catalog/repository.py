@@ -9,10 +9,12 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Callable, Iterator
 
-from .compaction import maybe_compact
+from .compaction import compact, maybe_compact
 from .datafiles import FileReader
+from .diff import diff
 from .errors import ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
 from .names import validate_ref_name
+from .merge import merge
 from .objects import FORMAT_VERSION, Commit, DataFile, Manifest, object_path
 from .snapshot import Snapshot
 from .storage import RefState, Storage, open_storage
@@ -233,6 +235,19 @@ class Repository:
             yield commit_id, commit
             count += 1
             commit_id = commit.parents[0] if commit.parents else None
+
+    def diff(self, a: str, b: str):
+        """Per-table row changes taking ref ``a`` to ref ``b`` (see :mod:`catalog.diff`)."""
+        return diff(self, a, b)
+
+    def merge(self, source: str, into: str = DEFAULT_BRANCH, strategy: str = "fail", author: str = "",
+              message: str | None = None) -> str:
+        """Three-way merge of ``source`` into branch ``into`` (see :mod:`catalog.merge`)."""
+        return merge(self, source, into, strategy, author, message)
+
+    def compact(self, branch: str = DEFAULT_BRANCH, tables: list[str] | None = None) -> dict:
+        """Rewrite small or mostly-deleted files of a branch's tables (readers see no change)."""
+        return compact(self, branch, tables)
 
     # writing -----------------------------------------------------------
     def begin(self, branch: str = DEFAULT_BRANCH) -> Transaction:

@@ -59,7 +59,8 @@ def normalize_frame(df: Any) -> Any:
             changes[name] = "float64"
         elif text.startswith("date32") or text.startswith("date64"):
             changes[name] = "datetime64[ms]"
-        elif text in ("string[pyarrow]", "large_string[pyarrow]", "string_view[pyarrow]"):
+        elif text in ("string", "string[python]", "string[pyarrow]", "large_string[pyarrow]",
+                      "string_view[pyarrow]"):
             changes[name] = "str"
     return df.astype(changes) if changes else df
 

@@ -101,14 +101,22 @@ class Compiler:
         return self._subqueries[key]
 
     def map(self, frame: dd.DataFrame, fn: Callable[..., Any], meta: Any = None) -> dd.DataFrame:
-        """``frame.map_partitions(fn(partition, env))`` with the subquery values as env."""
+        """``frame.map_partitions(fn(partition, env))`` with the subquery values as env.
+
+        The output's meta comes from running ``fn`` on the empty meta partition, which
+        is much cheaper than Dask's inference on made-up rows; inference remains the
+        fallback for functions that cannot run on an empty frame.
+        """
         scalars = list(self.scalars)
 
         def run(part, *values):
             return fn(part, tuple(values))
 
         if meta is None:
-            return frame.map_partitions(run, *scalars)
+            try:
+                meta = run(frame._meta, *(s._meta for s in scalars))
+            except Exception:  # inference below copes with what an empty frame cannot show
+                return frame.map_partitions(run, *scalars)
         return frame.map_partitions(run, *scalars, meta=meta)
 
     def arrow_schema(self, plan) -> pa.Schema:

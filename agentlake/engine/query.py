@@ -5,9 +5,11 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from datafusion import SessionContext
+from sqlglot import exp
+
+from ..sql.types import TYPE_KEY
 
 from .fastpath import point_lookup
-from .vectors import match_topk, run_topk
 from .registry import SnapshotRegistry, new_session
 
 if TYPE_CHECKING:
@@ -48,12 +50,14 @@ class QueryRunner:
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"
             return found
+        from .vectors import match_topk, run_topk
+
         search = match_topk(stmt, self.session.snapshot)
         if search is not None:
             table, self.last_route = run_topk(self.session, stmt, search)
             return table
         self.last_route = self.route_for(stmt)
-        return self.run_sql(self.session.datafusion_sql(stmt))
+        return restore_types(self.run_sql(self.session.datafusion_sql(stmt)), self.session.snapshot, stmt)
 
     def route_for(self, stmt) -> str:
         """Which executor runs a planned query, with the reason (the router of issue 5 decides here)."""
@@ -61,6 +65,26 @@ class QueryRunner:
 
     def run_sql(self, sql: str) -> pa.Table:
         return normalize(self.sync().sql(sql).to_arrow_table())
+
+
+def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
+    """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors."""
+    tagged: dict[str, dict] = {}
+    for node in stmt.find_all(exp.Table):
+        manifest = snapshot.tables.get(node.name)
+        if manifest is not None:
+            for f in manifest.schema:
+                if f.metadata and TYPE_KEY in f.metadata:
+                    tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
+    fields, changed = [], False
+    for f in table.schema:
+        meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
+        if pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type):
+            meta = {TYPE_KEY: b"vector"}
+        if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
+            f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
+        fields.append(f)
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata)) if changed else table
 
 
 def normalize(table: pa.Table) -> pa.Table:
@@ -82,3 +106,8 @@ _INSTALLERS: list = []
 def on_new_context(install) -> None:
     """Register ``install(ctx, session)``: UDFs and catalogs every session context needs."""
     _INSTALLERS.append(install)
+
+
+from . import vectors  # noqa: E402  (registers the vector functions on every new context)
+
+on_new_context(vectors._install_functions)

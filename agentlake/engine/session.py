@@ -44,6 +44,7 @@ class Session:
         self._tx_started = time.time()
         self.runner = QueryRunner(self)
         self._cancel = threading.Event()
+        self._statements: list[str] = []
 
     # transaction state -------------------------------------------------
     @property
@@ -68,6 +69,7 @@ class Session:
         if self._explicit:
             self.notice("there is already a transaction in progress")
             return
+        self._statements = []
         self._explicit = True
         self._tx = self.repo.begin(self.branch)
         self._tx_started = time.time()
@@ -93,8 +95,9 @@ class Session:
 
     def _commit_tx(self, tx: Transaction) -> None:
         tx.repo.durability = self.settings["agentlake.durability"]
+        message, self._statements = "; ".join(self._statements)[:500], []
         try:
-            tx.commit(author=self.user or "")
+            tx.commit(message=message, author=self.user or "")
         except ConflictError as err:
             raise SerializationFailure(
                 f"could not serialize access due to concurrent update: {err}", sqlstate="40001") from None
@@ -103,6 +106,7 @@ class Session:
         if self._tx is not None:
             self._tx.rollback()
         self._tx, self._explicit, self._failed, self._savepoints = None, False, False, []
+        self._statements = []
 
     def savepoint(self, name: str) -> None:
         if not self._explicit:
@@ -142,6 +146,7 @@ class Session:
         """Run every statement of ``sql``; returns one result per statement."""
         self._cancel.clear()
         statements = frontend.parse(sql, params)
+        self._statements = self._statements + [sql] if self._explicit else [sql]
         results = []
         for statement in statements:
             results.append(self._execute_one(statement))

@@ -322,3 +322,9 @@ def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, 
         except Exception:  # not built yet (asynchronous) or unreadable: search this file exactly
             continue
     return None
+
+
+def _install_functions(ctx, session) -> None:
+    from ..vector.functions import register_vector_functions
+
+    register_vector_functions(ctx)

@@ -19,6 +19,7 @@ import numpy as np
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ..errors import ProgrammingError
 from .dialect import AgentlakePostgres
@@ -90,7 +91,8 @@ def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
 @lru_cache(maxsize=1024)
 def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
     try:
-        return tuple(s for s in sqlglot.parse(sql, read=AgentlakePostgres) if s is not None)
+        statements = [s for s in sqlglot.parse(sql, read=AgentlakePostgres) if s is not None]
+        return tuple(normalize_identifiers(s, dialect="postgres") for s in statements)
     except (ParseError, TokenError) as err:
         raise syntax_error(err, sql) from None
 

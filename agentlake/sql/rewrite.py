@@ -18,7 +18,7 @@ from .rules.postgres_functions import postgres_functions
 from .rules.vector_operators import vector_operators
 
 Rule = Callable[[exp.Expression], exp.Expression]
-RULES: list[Rule] = [vector_operators, postgres_functions, pg_casts, any_array, pg_column_names]
+RULES: list[Rule] = [pg_column_names, vector_operators, postgres_functions, pg_casts, any_array]
 
 
 def register_rule(rule: Rule, *, first: bool = False) -> Rule:
@@ -36,4 +36,4 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
 
 
 def to_datafusion_sql(tree: exp.Expression) -> str:
-    return rewrite(tree).sql(dialect=AgentlakePostgres)
+    return rewrite(tree).sql(dialect=AgentlakePostgres, identify=True)

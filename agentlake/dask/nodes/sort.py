@@ -38,8 +38,9 @@ def head(frame: dd.DataFrame, count: int, skip: int = 0) -> dd.DataFrame:
     Partition counts known before Dask lowers the graph can change, so the reduction
     to one partition always happens (it is free on one partition).
     """
-    frame = frame.map_partitions(lambda p: p.head(skip + count)).repartition(npartitions=1)
-    return frame.map_partitions(lambda p: p.iloc[skip: skip + count])
+    meta = frame._meta
+    frame = frame.map_partitions(lambda p: p.head(skip + count), meta=meta).repartition(npartitions=1)
+    return frame.map_partitions(lambda p: p.iloc[skip: skip + count], meta=meta)
 
 
 @handles("Sort")
@@ -65,10 +66,10 @@ def sort(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     if fetch is not None:
         partial = _sorter(keys, [s.ascending() for s in sort_exprs], [s.nulls_first() for s in sort_exprs],
                           int(fetch), [])
-        frame = frame.map_partitions(partial).repartition(npartitions=1)
+        frame = frame.map_partitions(partial, meta=frame._meta).repartition(npartitions=1)
     else:
         frame = frame.repartition(npartitions=1)
-    return frame.map_partitions(sorter)
+    return frame.map_partitions(sorter, meta=sorter(frame._meta))
 
 
 @handles("Limit")

@@ -1,0 +1,129 @@
+"""FAISS indexes on the CPU: HNSW, IVF-Flat, IVF-PQ and flat.
+
+FAISS labels rows by their position in the build; the index keeps the ``_rowid`` of
+each position beside it. A filter then becomes a bitmap over positions
+(``IDSelectorBitmap``), one bit test per candidate, instead of a hash lookup of
+every candidate's rowid.
+"""
+from __future__ import annotations
+
+import math
+
+import faiss
+import numpy as np
+
+from .index import Progress, allowed_mask, finish, pack, unpack
+from .metrics import normalized
+
+_DEFAULTS = {
+    "hnsw": {"m": 16, "ef_construction": 64},
+    "ivfflat": {"lists": 100},
+    "ivf_pq": {"lists": 100, "nbits": 8},
+    "flat": {},
+}
+_MIN_POINTS_PER_LIST = 39  # FAISS's k-means warns (and clusters poorly) below this
+
+
+class FaissIndex:
+    """One FAISS index and the rowid of each of its rows."""
+
+    backend = "faiss"
+
+    def __init__(self, method: str, metric: str, params: dict | None = None) -> None:
+        self.method = method
+        self.metric = metric
+        self.params = {**_DEFAULTS[method], **{k: v for k, v in (params or {}).items() if k != "device"}}
+        self._index: faiss.Index | None = None
+        self._rowids = np.empty(0, dtype=np.int64)
+
+    @property
+    def rowids(self) -> np.ndarray:
+        return self._rowids
+
+    @property
+    def _faiss_metric(self) -> int:
+        return faiss.METRIC_L2 if self.metric == "l2" else faiss.METRIC_INNER_PRODUCT
+
+    def _prepare(self, x: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        return normalized(x) if self.metric == "cosine" else x
+
+    def _empty(self, n: int, d: int) -> faiss.Index:
+        if self.method == "hnsw":
+            index = faiss.IndexHNSWFlat(d, int(self.params["m"]), self._faiss_metric)
+            index.hnsw.efConstruction = int(self.params["ef_construction"])
+            return index
+        if self.method == "flat":
+            return faiss.IndexFlat(d, self._faiss_metric)
+        lists = max(1, min(int(self.params["lists"]), n // _MIN_POINTS_PER_LIST))
+        self.params["lists"] = lists
+        quantizer = faiss.IndexFlat(d, self._faiss_metric)
+        if self.method == "ivfflat":
+            return faiss.IndexIVFFlat(quantizer, d, lists, self._faiss_metric)
+        nbits = int(self.params["nbits"])
+        subquantizers = int(self.params.get("m") or _subquantizers(d))
+        if d % subquantizers:
+            raise ValueError(f"ivf_pq m={subquantizers} must divide the dimension {d}")
+        self.params["m"] = subquantizers
+        index = faiss.IndexIVFPQ(quantizer, d, lists, subquantizers, nbits, self._faiss_metric)
+        index.cp.min_points_per_centroid = 1  # small files still get an index; recall is checked by the caller's settings
+        return index
+
+    def build(self, vectors: np.ndarray, rowids: np.ndarray, progress: Progress | None = None) -> None:
+        """Train (IVF), then add in slices so that ``progress`` sees the build advance."""
+        x = self._prepare(vectors)
+        n, d = x.shape
+        index = self._empty(n, d)
+        steps = 1 if index.is_trained else 2
+        total = n * steps
+        if not index.is_trained:
+            index.train(x)
+            if progress:
+                progress(n, total)
+        done = total - n
+        chunk = max(1024, math.ceil(n / 20))
+        for start in range(0, n, chunk):
+            index.add(x[start:start + chunk])
+            done += min(chunk, n - start)
+            if progress:
+                progress(done, total)
+        self._index = index
+        self._rowids = np.ascontiguousarray(rowids, dtype=np.int64)
+
+    def _search_parameters(self, params: dict, selector) -> faiss.SearchParameters:
+        if self.method == "hnsw":
+            ef = int(params.get("ef_search") or 40)
+            return faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
+        if self.method in ("ivfflat", "ivf_pq"):
+            probes = min(int(params.get("probes") or 1), self._index.nlist)
+            return faiss.SearchParametersIVF(sel=selector, nprobe=probes)
+        return faiss.SearchParameters(sel=selector)
+
+    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
+               params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        q = self._prepare(np.atleast_2d(queries))
+        if self._index is None or self._index.ntotal == 0 or k <= 0:
+            return np.full((len(q), max(k, 0)), np.inf), np.full((len(q), max(k, 0)), -1, dtype=np.int64)
+        mask = allowed_mask(self._rowids, allowed)
+        bits = None if mask is None else np.packbits(mask, bitorder="little")
+        selector = None if bits is None else faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))
+        search_params = self._search_parameters(params or {}, selector)
+        raw, positions = self._index.search(q, k, params=search_params)
+        return finish(raw, positions, self._rowids, self.metric)
+
+    def to_bytes(self) -> bytes:
+        header = {"backend": self.backend, "method": self.method, "metric": self.metric, "params": self.params}
+        return pack(header, [self._rowids.tobytes(), faiss.serialize_index(self._index).tobytes()])
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "FaissIndex":
+        header, (rowids, payload) = unpack(data)
+        index = cls(header["method"], header["metric"], header["params"])
+        index._rowids = np.frombuffer(rowids, dtype=np.int64).copy()
+        index._index = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8).copy())
+        return index
+
+
+def _subquantizers(d: int) -> int:
+    """The largest divisor of ``d`` giving sub-vectors of at least 4 dimensions (16 for d=64, 96 for d=384)."""
+    return next(m for m in range(max(1, d // 4), 0, -1) if d % m == 0)

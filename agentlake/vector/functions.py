@@ -1,0 +1,170 @@
+"""pgvector's functions as DataFusion UDFs, each one numpy call over a whole Arrow batch.
+
+The SQL front end rewrites ``a <-> b`` to ``l2_distance(a, b)``, ``<=>`` to
+``cosine_distance``, ``<#>`` to ``negative_inner_product``, ``<+>`` to ``l1_distance``
+and ``'[1,2]'::vector`` to ``to_vector('[1,2]')``; this module gives those names a meaning.
+Vector arguments are declared ``list<float32>`` so that DataFusion accepts any vector
+column (``fixed_size_list`` of any size, float32 or float64) and literals alike.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+from datafusion import Accumulator, SessionContext, udaf, udf
+
+from ..errors import DataError
+from .arrays import VECTOR_TYPE, from_matrix, parse_vector, to_matrix
+from .metrics import dimension_error, distance, norms, normalized
+
+STATE_TYPE = pa.list_(pa.float64())
+DISTANCES = {"l2_distance": "l2", "cosine_distance": "cosine", "negative_inner_product": "ip", "l1_distance": "l1"}
+
+
+def _paired(left: pa.Array, right: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    a, a_valid, a_len = to_matrix(left)
+    b, b_valid, b_len = to_matrix(right)
+    valid = a_valid & b_valid
+    wrong = valid & (a_len != b_len)
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raise dimension_error(int(a_len[row]), int(b_len[row]))
+    return a, b, valid
+
+
+def _distance_udf(metric: str, sign: float = 1.0) -> Callable[[pa.Array, pa.Array], pa.Array]:
+    def call(left: pa.Array, right: pa.Array) -> pa.Array:
+        a, b, valid = _paired(left, right)
+        if a.shape[1] != b.shape[1]:  # every row NULL on one side, or ragged all-NULL input
+            return pa.nulls(len(valid), pa.float64())
+        return pa.array(sign * distance(a, b, metric), pa.float64(), mask=~valid)
+    return call
+
+
+def _dims(v: pa.Array) -> pa.Array:
+    _, valid, lengths = to_matrix(v)
+    return pa.array(lengths.astype(np.int32), pa.int32(), mask=~valid)
+
+
+def _norm(v: pa.Array) -> pa.Array:
+    values, valid, _ = to_matrix(v)
+    return pa.array(norms(values), pa.float64(), mask=~valid)
+
+
+def _l2_normalize(v: pa.Array) -> pa.Array:
+    values, valid, _ = to_matrix(_uniform(v))
+    return from_matrix(normalized(values), valid)
+
+
+def _uniform(v: pa.Array) -> pa.Array:
+    """Functions returning vectors need one dimension per batch (rows of one column always have it)."""
+    _, valid, lengths = to_matrix(v)
+    present = lengths[valid]
+    if len(present) and (present != present[0]).any():
+        raise dimension_error(int(present[0]), int(present[present != present[0]][0]))
+    return v
+
+
+def _subvector(v: pa.Array, start: pa.Array, count: pa.Array) -> pa.Array:
+    """pgvector's subvector: 1-based start, ``count`` elements, clipped to the vector like PostgreSQL arrays."""
+    values, valid, lengths = to_matrix(_uniform(v))
+    first = np.asarray(start.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    take = np.asarray(count.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    valid = valid & np.asarray(start.is_valid()) & np.asarray(count.is_valid())
+    lo = np.clip(first - 1, 0, lengths)
+    hi = np.clip(first - 1 + take, 0, lengths)
+    if (valid & (hi <= lo)).any():
+        raise DataError("[SQLSTATE 22000] vector must have at least 1 dimension", sqlstate="22000")
+    width = np.where(valid, hi - lo, 0)
+    rows = np.repeat(np.arange(len(values)), width)
+    cols = np.repeat(lo, width) + (np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(width)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array(values[rows, cols], pa.float32()),
+                                    mask=None if valid.all() else pa.array(~valid))
+
+
+def _element(v: pa.Array, i: pa.Array) -> pa.Array:
+    """Element ``i`` (1-based, as PostgreSQL subscripts); out of range is NULL, like arrays."""
+    values, valid, lengths = to_matrix(v)
+    index = np.asarray(i.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    inside = valid & np.asarray(i.is_valid()) & (index >= 1) & (index <= lengths)
+    picked = values[np.arange(len(values)), np.clip(index - 1, 0, max(values.shape[1] - 1, 0))] if values.size else \
+        np.zeros(len(values), dtype=np.float32)
+    return pa.array(picked, pa.float32(), mask=~inside)
+
+
+def _to_vector(text: pa.Array) -> pa.Array:
+    """Parses each distinct text once: literals arrive as a column repeating one value."""
+    strings = text.dictionary_encode()
+    parsed = [parse_vector(s) if s is not None else None for s in strings.dictionary.to_pylist()]
+    dims = {len(p) for p in parsed if p is not None}
+    if len(dims) > 1:
+        first, second = sorted(dims)[:2]
+        raise dimension_error(first, second)
+    dim = dims.pop() if dims else 0
+    table = np.stack([p if p is not None else np.zeros(dim, np.float32) for p in parsed]) if parsed else \
+        np.zeros((0, dim), np.float32)
+    codes = strings.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    valid = np.asarray(strings.indices.is_valid())
+    return from_matrix(table[codes] if len(table) else np.zeros((len(text), dim), np.float32), valid)
+
+
+class _VectorSum(Accumulator):
+    """Sum (and count) of non-NULL vectors; ``vector_avg`` divides at the end."""
+
+    average = False
+
+    def __init__(self) -> None:
+        self.total: np.ndarray | None = None
+        self.count = 0
+
+    def _add(self, values: np.ndarray, count: int) -> None:
+        if self.total is not None and len(values) != len(self.total):
+            raise dimension_error(len(self.total), len(values))
+        self.total = values if self.total is None else self.total + values
+        self.count += count
+
+    def update(self, values: pa.Array) -> None:
+        matrix, valid, _ = to_matrix(_uniform(values))
+        if valid.any():
+            self._add(matrix[valid].sum(axis=0, dtype=np.float64), int(valid.sum()))
+
+    def merge(self, states: list[pa.Array]) -> None:
+        totals, counts = states
+        matrix, valid, _ = to_matrix(_uniform(totals), np.float64)
+        count = counts.fill_null(0).to_numpy(zero_copy_only=False)
+        if valid.any():
+            self._add(matrix[valid].sum(axis=0, dtype=np.float64), int(count[valid].sum()))
+
+    def state(self) -> list[pa.Scalar]:
+        total = None if self.total is None else self.total.tolist()
+        return [pa.scalar(total, STATE_TYPE), pa.scalar(self.count, pa.int64())]
+
+    def evaluate(self) -> pa.Scalar:
+        if self.total is None:
+            return pa.scalar(None, VECTOR_TYPE)
+        result = self.total / self.count if self.average else self.total
+        return pa.scalar(result.astype(np.float32).tolist(), VECTOR_TYPE)
+
+
+class _VectorAvg(_VectorSum):
+    average = True
+
+
+def register_vector_functions(ctx: SessionContext) -> None:
+    """Register every vector function and aggregate on ``ctx`` (idempotent: re-registering replaces)."""
+    scalar = [
+        *[(name, _distance_udf(metric), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()) for name, metric in DISTANCES.items()],
+        ("inner_product", _distance_udf("ip", -1.0), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()),
+        ("vector_dims", _dims, [VECTOR_TYPE], pa.int32()),
+        ("vector_norm", _norm, [VECTOR_TYPE], pa.float64()),
+        ("l2_normalize", _l2_normalize, [VECTOR_TYPE], VECTOR_TYPE),
+        ("subvector", _subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_TYPE),
+        ("vector_element", _element, [VECTOR_TYPE, pa.int64()], pa.float32()),
+        ("to_vector", _to_vector, [pa.string()], VECTOR_TYPE),
+    ]
+    for name, fn, inputs, output in scalar:
+        ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
+    for name, accumulator in (("vector_sum", _VectorSum), ("vector_avg", _VectorAvg)):
+        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_TYPE, [STATE_TYPE, pa.int64()], "immutable", name=name))

@@ -1,0 +1,54 @@
+"""pgvector's distance semantics, in one place, for the SQL functions, exact search and the indexes.
+
+``<->`` is the Euclidean distance (not its square), ``<=>`` is ``1 - cos``, ``<#>`` is
+the negated inner product and ``<+>`` the L1 (taxicab) distance.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DataError, NotSupportedError
+
+METRICS = ("l2", "cosine", "ip", "l1")
+
+
+def check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise NotSupportedError(f"unknown vector metric {metric!r}; use one of {', '.join(METRICS)}")
+    return metric
+
+
+def dimension_error(left: int, right: int) -> DataError:
+    """The error pgvector raises, tagged so that DataFusion's wrapping keeps the SQLSTATE."""
+    return DataError(f"[SQLSTATE 22000] different vector dimensions {left} and {right}", sqlstate="22000")
+
+
+def norms(x: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float64))
+
+
+def normalized(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length; zero rows stay zero (their cosine distance is undefined)."""
+    n = norms(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (x / np.where(n == 0, 1.0, n)[:, None]).astype(np.float32, copy=False)
+
+
+def distance(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
+    """Exact float64 distances along the last axis, broadcasting the others (pgvector returns float8).
+
+    ``distance(a, b)`` pairs rows; ``distance(q[:, None], x[idx])`` re-ranks candidates.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if metric == "l2":
+        diff = a - b
+        return np.sqrt(np.einsum("...i,...i->...", diff, diff))
+    if metric == "l1":
+        return np.abs(a - b).sum(axis=-1)
+    dot = np.einsum("...i,...i->...", a, b)
+    if metric == "ip":
+        return -dot
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cos = dot / np.sqrt(np.einsum("...i,...i->...", a, a) * np.einsum("...i,...i->...", b, b))
+    return 1.0 - np.clip(cos, -1.0, 1.0)

@@ -1,0 +1,212 @@
+"""Row-level differences between two versions of a table, found at the file level.
+
+Data files are immutable and shared between versions, so a file present on both
+sides with the same deletion vector holds the same live rows there and is never
+read. Only rows live on one side and not the other are read; they are matched by
+primary key (``_rowid`` without one) and compared by value, so rows that
+compaction moved unchanged into new files are not reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .objects import ROWID, DataFile, Manifest, field_id
+
+if TYPE_CHECKING:
+    from .repository import Repository
+
+FILE_COLUMN = "__file"
+
+
+@dataclass
+class TableDiff:
+    """What changed in one table from side a to side b."""
+
+    table: str
+    added: pa.Table
+    removed: pa.Table
+    changed: pa.Table  # key columns, then struct columns ``old`` and ``new``
+    schema_changed: bool = False
+    counts: dict = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.counts = {"added": self.added.num_rows, "removed": self.removed.num_rows,
+                       "changed": self.changed.num_rows}
+
+
+@dataclass
+class RowChanges:
+    """Rows live only on side a (``old``) or only on side b (``new``), matched by key.
+
+    ``old``/``new`` carry ``_rowid`` and ``__file`` (the id of the file holding the row).
+    Index arrays point into them: removed (old only), added (new only),
+    changed/same (pairs present on both sides, different or equal values).
+    """
+
+    key: list[str]
+    old: pa.Table
+    new: pa.Table
+    removed: np.ndarray
+    added: np.ndarray
+    changed: tuple[np.ndarray, np.ndarray]
+    same: tuple[np.ndarray, np.ndarray]
+
+
+def key_columns(a: Manifest | None, b: Manifest | None) -> list[str]:
+    """Rows are identified by primary key when both sides agree on one, else by ``_rowid``."""
+    pks = {m.primary_key for m in (a, b) if m is not None}
+    return list(pks.pop()) if len(pks) == 1 and next(iter(pks), ()) else [ROWID]
+
+
+class _FileRows:
+    """Reads each data file at most once per diff or merge (base files are shared by both sides)."""
+
+    def __init__(self, repo: "Repository") -> None:
+        self.repo = repo
+        self._raw: dict[str, pa.Table] = {}
+
+    def rows(self, entry: DataFile, manifest: Manifest, rowids: np.ndarray | None) -> pa.Table:
+        """Live-or-not rows of ``entry`` (all, or only ``rowids``) in ``manifest``'s schema."""
+        table = self._raw.get(entry.id)
+        if table is None:
+            table = self.repo.files.read(entry, manifest.__class__(
+                manifest.table_id, _schema_for(manifest, entry), manifest.primary_key, (), manifest.next_field_id,
+            ), apply_deletes=False)
+            self._raw[entry.id] = table
+        table = _conform_to(table, manifest)
+        if rowids is not None:
+            table = table.filter(pc.is_in(table.column(ROWID), value_set=pa.array(rowids, pa.int64())))
+        return table.append_column(FILE_COLUMN, pa.array([entry.id] * table.num_rows, pa.string()))
+
+
+def _schema_for(manifest: Manifest, entry: DataFile) -> pa.Schema:
+    """The manifest's fields that this file stores."""
+    return pa.schema([f for f in manifest.schema if field_id(f) in entry.columns])
+
+
+def _conform_to(table: pa.Table, manifest: Manifest) -> pa.Table:
+    arrays, fields = [], []
+    for f in manifest.schema:
+        if f.name in table.column_names:
+            col = table.column(f.name)
+            arrays.append(col if col.type == f.type else col.cast(f.type))
+        else:
+            arrays.append(pa.nulls(table.num_rows, f.type))
+        fields.append(f)
+    arrays.append(table.column(ROWID))
+    fields.append(pa.field(ROWID, pa.int64(), nullable=False))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _one_sided(a: Manifest | None, b: Manifest | None, reader: _FileRows) -> tuple[pa.Table, pa.Table]:
+    """Rows live in a but not in b, and rows live in b but not in a (as (file, rowid) pairs)."""
+    a_files = {f.id: f for f in a.files} if a else {}
+    b_files = {f.id: f for f in b.files} if b else {}
+
+    def collect(this: dict, other: dict, manifest: Manifest | None) -> pa.Table:
+        parts = []
+        for fid, f in this.items():
+            twin = other.get(fid)
+            if twin is None:
+                if f.live_rows:
+                    rows = reader.rows(f, manifest, None)
+                    if len(f.deleted):
+                        rows = rows.filter(pc.invert(pc.is_in(rows.column(ROWID), value_set=pa.array(f.deleted))))
+                    parts.append(rows)
+            elif not np.array_equal(f.deleted, twin.deleted):
+                only_here = np.setdiff1d(twin.deleted, f.deleted)  # deleted there, live here
+                if len(only_here):
+                    parts.append(reader.rows(f, manifest, only_here))
+        if manifest is None:
+            return pa.table({ROWID: pa.array([], pa.int64()), FILE_COLUMN: pa.array([], pa.string())})
+        if not parts:
+            return _conform_to(pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table(),
+                               manifest).append_column(FILE_COLUMN, pa.array([], pa.string()))
+        return pa.concat_tables(parts)
+
+    return collect(a_files, b_files, a), collect(b_files, a_files, b)
+
+
+def _same_values(old: pa.Table, new: pa.Table, a: Manifest | None, b: Manifest | None) -> np.ndarray:
+    """Per pair of rows, whether every column both schemas share (by field id) is equal."""
+    equal = np.ones(old.num_rows, dtype=bool)
+    if a is None or b is None or not old.num_rows:
+        return equal
+    b_names = {field_id(f): f.name for f in b.schema}
+    for f in a.schema:
+        other = b_names.get(field_id(f))
+        if other is None:
+            continue
+        x, y = old.column(f.name), new.column(other)
+        if x.type != y.type:
+            y = y.cast(x.type)
+        try:
+            eq = pc.equal(x, y)
+            both_null = pc.and_(pc.is_null(x), pc.is_null(y))
+            if pa.types.is_floating(x.type):
+                both_null = pc.or_(both_null, pc.and_(pc.is_nan(x), pc.is_nan(y)))
+            same = pc.fill_null(pc.or_kleene(eq, both_null), False).to_numpy(zero_copy_only=False)
+        except pa.ArrowNotImplementedError:  # nested types: compare as Python values
+            same = np.array([p == q for p, q in zip(x.to_pylist(), y.to_pylist())], dtype=bool)
+        equal &= same
+    return equal
+
+
+def row_changes(a: Manifest | None, b: Manifest | None, reader: _FileRows) -> RowChanges:
+    """Match the one-sided rows of a and b by key and classify them."""
+    key = key_columns(a, b)
+    old, new = _one_sided(a, b, reader)
+    empty = np.empty(0, dtype=np.int64)
+    if not old.num_rows or not new.num_rows:
+        return RowChanges(key, old, new, np.arange(old.num_rows), np.arange(new.num_rows),
+                          (empty, empty), (empty, empty))
+    left = old.select(key).append_column("__i", pa.array(np.arange(old.num_rows)))
+    right = new.select(key).append_column("__j", pa.array(np.arange(new.num_rows)))
+    joined = left.join(right, key, join_type="inner")
+    i = joined.column("__i").to_numpy()
+    j = joined.column("__j").to_numpy()
+    same = _same_values(old.take(i), new.take(j), a, b)
+    removed = np.setdiff1d(np.arange(old.num_rows), i)
+    added = np.setdiff1d(np.arange(new.num_rows), j)
+    return RowChanges(key, old, new, removed, added, (i[~same], j[~same]), (i[same], j[same]))
+
+
+def _public(rows: pa.Table) -> pa.Table:
+    return rows.drop_columns([FILE_COLUMN])
+
+
+def table_diff(name: str, a: Manifest | None, b: Manifest | None, reader: _FileRows) -> TableDiff:
+    rc = row_changes(a, b, reader)
+    i, j = rc.changed
+    old, new = _public(rc.old).take(i), _public(rc.new).take(j)
+    key_cols = [new.column(k) for k in rc.key] if new.num_rows else [rc.new.column(k).slice(0, 0) for k in rc.key]
+    changed = pa.Table.from_arrays(
+        key_cols + [pa.StructArray.from_arrays(old.columns, old.column_names) if old.num_columns else pa.array([]),
+                    pa.StructArray.from_arrays(new.columns, new.column_names) if new.num_columns else pa.array([])],
+        names=rc.key + ["old", "new"],
+    ) if (new.num_columns and old.num_columns) else pa.table({k: pa.array([], pa.int64()) for k in rc.key})
+    schema_changed = (a is None) != (b is None) or (a is not None and (a.schema != b.schema or a.primary_key != b.primary_key))
+    return TableDiff(name, _public(rc.new).take(rc.added), _public(rc.old).take(rc.removed), changed, schema_changed)
+
+
+def diff(repo: "Repository", a: str, b: str) -> dict[str, TableDiff]:
+    """Tables that differ between refs a and b, with their added, removed and changed rows."""
+    left, right = repo.snapshot(a), repo.snapshot(b)
+    reader = _FileRows(repo)
+    out = {}
+    for name in sorted(set(left.tables) | set(right.tables)):
+        ma, mb = left.tables.get(name), right.tables.get(name)
+        if ma is not None and mb is not None and ma.encoded[0] == mb.encoded[0]:
+            continue
+        result = table_diff(name, ma, mb, reader)
+        if result.schema_changed or any(result.counts.values()):
+            out[name] = result
+    return out
+
+
+__all__ = ["RowChanges", "TableDiff", "diff", "key_columns", "row_changes"]
