@@ -180,17 +180,19 @@ def _public(rows: pa.Table) -> pa.Table:
     return rows.drop_columns([FILE_COLUMN])
 
 
+def _struct(rows: pa.Table) -> pa.Array:
+    rows = rows.combine_chunks()
+    return pa.StructArray.from_arrays([c.combine_chunks() for c in rows.columns], rows.column_names)
+
+
 def table_diff(name: str, a: Manifest | None, b: Manifest | None, reader: _FileRows) -> TableDiff:
     rc = row_changes(a, b, reader)
     i, j = rc.changed
     old, new = _public(rc.old).take(i), _public(rc.new).take(j)
-    key_cols = [new.column(k) for k in rc.key] if new.num_rows else [rc.new.column(k).slice(0, 0) for k in rc.key]
-    changed = pa.Table.from_arrays(
-        key_cols + [pa.StructArray.from_arrays(old.columns, old.column_names) if old.num_columns else pa.array([]),
-                    pa.StructArray.from_arrays(new.columns, new.column_names) if new.num_columns else pa.array([])],
-        names=rc.key + ["old", "new"],
-    ) if (new.num_columns and old.num_columns) else pa.table({k: pa.array([], pa.int64()) for k in rc.key})
-    schema_changed = (a is None) != (b is None) or (a is not None and (a.schema != b.schema or a.primary_key != b.primary_key))
+    changed = new.select(rc.key)
+    changed = changed.append_column("old", _struct(old)).append_column("new", _struct(new))
+    schema_changed = (a is None) != (b is None) or (
+        a is not None and (a.schema != b.schema or a.primary_key != b.primary_key))
     return TableDiff(name, _public(rc.new).take(rc.added), _public(rc.old).take(rc.removed), changed, schema_changed)
 
 
