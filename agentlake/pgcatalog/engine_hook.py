@@ -69,3 +69,14 @@ def sync_connection(conn: Any, sql: str) -> None:
         return
     install_rules()
     sync(session.runner.sync(), session)
+
+
+def table_schema(conn: Any, name: str):
+    """The Arrow schema of table ``name`` on the connection's branch, or None; never runs a statement
+    (a failing probe would abort the client's transaction)."""
+    tables = getattr(conn, "catalog_tables", None)
+    if tables is not None:
+        return next((t.schema for t in tables() if t.name == name), None)
+    session = getattr(conn, "_session", None)
+    manifest = session.snapshot.tables.get(name) if session is not None else None
+    return None if manifest is None else manifest.schema

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from . import codec, protocol as pq
+from ..pgcatalog.engine_hook import table_schema
 from ..pgcatalog.types import oid_for_field
 
 if TYPE_CHECKING:
@@ -61,14 +62,6 @@ def parse_rows(data: str, options: dict[str, str]) -> list[list[str | None]]:
     return rows[1:] if header else rows
 
 
-def _table_schema(session: "Session", table: str) -> pa.Schema | None:
-    """The target table's schema, from the branch's catalog when the engine offers it."""
-    tables = getattr(session.conn, "catalog_tables", None)
-    if tables is not None:
-        return next((t.schema for t in tables() if t.name == table), None)
-    return session.conn.execute(f'SELECT * FROM "{table}" LIMIT 0', None).arrow_schema
-
-
 def _decoded_columns(rows: list[list[str | None]], oids: list[int], table: str) -> list[list[Any]]:
     columns: list[list[Any]] = [[] for _ in oids]
     for line_no, row in enumerate(rows, 1):
@@ -94,7 +87,7 @@ def _insert(conn, table: str, names: list[str], columns: list[list[Any]]) -> Non
 
 def _load(session: "Session", table: str, columns: list[str] | None, options: dict[str, str], data: str) -> int:
     conn = session.conn
-    schema = _table_schema(session, table)
+    schema = table_schema(conn, table)
     if schema is None:
         raise codec.CodecError(f'relation "{table}" does not exist')
     by_name = {f.name: f for f in schema}

@@ -15,7 +15,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import codec, copy_in, protocol as pq, statements
+from ..pgcatalog.engine_hook import table_schema
+from ..pgcatalog.types import oid_for_field
+from . import codec, copy_in, infer, protocol as pq, statements
 from .auth import AuthFailed, ScramExchange, Verifier
 from .protocol import ProtocolViolation
 from .results import Outcome, describe_columns, encode_result, oid_for_param
@@ -497,10 +499,17 @@ class Session:
                 except Exception:  # noqa: BLE001 - undescribable statements still run; types stay unknown
                     inferred, schema = [], None
             count = max(len(stmt.param_types), len(inferred), _count_params(stmt.sql))
+            from_context: dict = {}
+            if describe is None and count:
+                conn = self.conn
+                from_context = await self._in_thread(
+                    lambda: infer.column_params(stmt.sql, lambda name: table_schema(conn, name)), cancellable=False)
             oids = []
             for i in range(count):
                 declared = stmt.param_types[i] if i < len(stmt.param_types) else 0
-                oids.append(declared or oid_for_param(inferred[i] if i < len(inferred) else None))
+                field = from_context.get(i + 1)
+                oids.append(declared or (oid_for_field(field) if field is not None else
+                                         oid_for_param(inferred[i] if i < len(inferred) else None)))
             stmt.described = (oids, describe_columns(schema) if schema is not None else None)
         return stmt.described
 

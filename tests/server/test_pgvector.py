@@ -29,7 +29,8 @@ def test_numpy_vectors_nearest_neighbours(server, real_engine):
                                 binary=binary).fetchall()
             expected = np.argsort(((points - query) ** 2).sum(axis=1))[:3]
             assert [r[0] for r in rows] == list(expected)
-            assert np.allclose(rows[0][1], points[17])
+            nearest = rows[0][1]
+            assert np.allclose(nearest.to_numpy() if hasattr(nearest, "to_numpy") else nearest, points[17])
 
 
 def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
