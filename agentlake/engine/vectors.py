@@ -22,6 +22,7 @@ from catalog import DataFile, Manifest, Repository, on_new_files
 from catalog.objects import ROWID, field_id
 
 from ..errors import DataError, NotSupportedError, ProgrammingError
+from ..sql.dialect import VECTOR_OPERATORS
 from ..results import Result
 from .ddl import table_name
 from .literals import constant
@@ -114,12 +115,12 @@ def _definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> In
         if len(columns) != 1:
             raise NotSupportedError("vector indexes cover exactly one column")
         target = columns[0].this if isinstance(columns[0], exp.Ordered) else columns[0]
-        if isinstance(target, exp.Column):
-            column = target.name
+        if isinstance(target, exp.Opclass):
+            column, opclass = target.this.name, target.expression.name.lower()
         else:
-            column = target.this.name if isinstance(target.this, exp.Expression) else str(target.this)
-            opclass = target.expression.name if isinstance(target.expression, exp.Expression) else opclass
-        with_params = {p.this.name.lower(): constant(p.expression) for p in (params_node.args.get("with_storage") or [])}
+            column = target.name
+        with_params = {p.this.name.lower(): constant(p.args.get("value"))
+                       for p in (params_node.args.get("with_storage") or [])}
     else:
         with_params = {}
     if column is None or manifest.schema.get_field_index(column) < 0:
@@ -224,9 +225,12 @@ def _distance_call(node: exp.Expression, select: exp.Select) -> tuple[str, str, 
             if isinstance(item, exp.Alias) and item.alias == node.name:
                 return _distance_call(item.this, select)
         return None
-    name = node.name.lower() if isinstance(node, (exp.Anonymous, exp.Func)) else ""
+    if type(node) in VECTOR_OPERATORS:
+        name, args = VECTOR_OPERATORS[type(node)], [node.this, node.expression]
+    else:
+        name = node.name.lower() if isinstance(node, exp.Anonymous) else ""
+        args = node.expressions if isinstance(node, exp.Anonymous) else []
     metric = DISTANCE_FUNCTIONS.get(name)
-    args = node.expressions if isinstance(node, exp.Anonymous) else []
     if metric is None or len(args) != 2:
         return None
     for column, other in ((args[0], args[1]), (args[1], args[0])):
