@@ -41,6 +41,10 @@ class FaissIndex:
         return self._rowids
 
     @property
+    def dim(self) -> int:
+        return 0 if self._index is None else int(self._index.d)
+
+    @property
     def _faiss_metric(self) -> int:
         return faiss.METRIC_L2 if self.metric == "l2" else faiss.METRIC_INNER_PRODUCT
 

@@ -32,6 +32,7 @@ class VectorIndex(Protocol):
 
     method: str
     metric: str
+    params: dict
 
     def build(self, vectors: np.ndarray, rowids: np.ndarray, progress: Progress | None = None) -> None:
         """Index ``vectors`` [n, d] float32, row i labelled ``rowids[i]``."""
@@ -50,6 +51,10 @@ class VectorIndex(Protocol):
     @property
     def rowids(self) -> np.ndarray:
         """The labels, in build order."""
+
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension."""
 
 
 def create_index(method: str, metric: str, params: dict | None = None) -> VectorIndex:

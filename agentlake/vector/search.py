@@ -1,0 +1,177 @@
+"""Top-k over many data files: per file exact or index search, merged into one global top-k.
+
+A filtered query must return k rows whenever k rows match. Per file the number of
+live allowed rows is counted (the filter was evaluated, so selectivity is known):
+few rows are searched exactly; otherwise the index is searched with the filter and
+the deletion vector pushed into it, fetching more (doubling) until every query has
+k live results, and falling back to exact search for queries it cannot satisfy.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from .exact import exact_search
+from .index import VectorIndex
+from .metrics import check_metric, dimension_error
+
+__all__ = ["FileVectors", "SearchSettings", "TopKResult", "exact_search", "topk"]
+
+
+@dataclass
+class SearchSettings:
+    """Session knobs: pgvector's ``hnsw.ef_search`` and ``ivfflat.probes`` are floors that
+    ``recall_target`` may raise; files with at most ``exact_threshold`` candidate rows are
+    searched exactly; an index is asked for at most ``max_overfetch * k`` rows before the
+    exact fallback."""
+
+    ef_search: int = 40
+    probes: int = 1
+    exact_threshold: int = 10_000
+    recall_target: float = 0.95
+    max_overfetch: int = 64
+
+
+@dataclass
+class FileVectors:
+    """One data file's vector column: its rowids in file order, a lazy [n, d] loader, its index, its deletes."""
+
+    file_id: str
+    rowids: np.ndarray
+    vectors: Callable[[], np.ndarray]
+    index: VectorIndex | None = None
+    deleted: np.ndarray | None = None
+
+
+@dataclass
+class TopKResult:
+    """Row i answers query i, nearest first; padded with rowid -1 and distance inf."""
+
+    rowids: np.ndarray
+    distances: np.ndarray
+    strategy: str
+
+
+def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: str,
+         allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None) -> TopKResult:
+    """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) lists
+    the rowids that pass the query's filter (a file missing from it has none)."""
+    check_metric(metric)
+    settings = settings or SearchSettings()
+    q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
+    found_d, found_r = [], []
+    plan = _Plan()
+    for source in sources:
+        mask = _candidates(source, None if allowed is None else allowed.get(source.file_id, np.empty(0, np.int64)))
+        live = len(source.rowids) if mask is None else int(mask.sum())
+        if live == 0 or k <= 0:
+            continue
+        index = source.index
+        if index is not None and index.metric == metric and live > settings.exact_threshold:
+            _check_dim(q, index.dim)
+            dist, rowids, short = _index_search(index, q, k, mask, live, settings, plan)
+            if short.any():
+                d2, r2 = _exact(source, q[short], k, metric, mask)
+                dist[short], rowids[short] = d2, r2
+                plan.fallbacks += int(short.sum())
+        else:
+            dist, rowids = _exact(source, q, k, metric, mask)
+            plan.exact_rows += live
+            plan.exact_files += 1
+        found_d.append(dist)
+        found_r.append(rowids)
+    distances, rowids = _merge(found_d, found_r, len(q), k)
+    return TopKResult(rowids, distances, plan.describe())
+
+
+def _candidates(source: FileVectors, allowed: np.ndarray | None) -> np.ndarray | None:
+    """Boolean mask of the file's rows that may be returned (None: all of them)."""
+    mask = None
+    if source.deleted is not None and len(source.deleted):
+        mask = ~np.isin(source.rowids, np.asarray(source.deleted, dtype=np.int64))
+    if allowed is not None:
+        passing = np.isin(source.rowids, np.asarray(allowed, dtype=np.int64))
+        mask = passing if mask is None else mask & passing
+    return mask
+
+
+def _exact(source: FileVectors, q: np.ndarray, k: int, metric: str, mask: np.ndarray | None):
+    vectors = source.vectors()
+    _check_dim(q, vectors.shape[1])
+    rows = None if mask is None else np.flatnonzero(mask)
+    dist, pos = exact_search(q, vectors, k, metric, rows)
+    return dist, np.where(pos >= 0, source.rowids[np.maximum(pos, 0)], -1)
+
+
+def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | None, live: int,
+                  settings: SearchSettings, plan: "_Plan"):
+    """Index search with the filter pushed in; doubles the fetch for queries still short of k."""
+    need = min(k, live)
+    ef = max(settings.ef_search, k, math.ceil(k * 0.4 / max(1e-3, 1.0 - settings.recall_target)))
+    lists = int(getattr(index, "params", {}).get("lists") or 1)
+    probes = max(settings.probes, math.ceil(lists * min(1.0, 0.005 / max(1e-3, 1.0 - settings.recall_target))))
+    plan.index_uses[_describe(index.method, ef, probes, mask is not None)] += 1
+    dist = np.full((len(q), k), np.inf)
+    rowids = np.full((len(q), k), -1, dtype=np.int64)
+    todo = np.arange(len(q))
+    fetch = k
+    while len(todo):
+        d, r = index.search(q[todo], fetch, allowed=mask, params={"ef_search": max(ef, fetch), "probes": probes})
+        done = (r >= 0).sum(axis=1) >= need
+        dist[todo[done]], rowids[todo[done]] = d[done, :k], r[done, :k]
+        todo = todo[~done]
+        if fetch >= min(live, k * settings.max_overfetch):
+            break
+        fetch, ef, probes = min(fetch * 2, live), ef * 2, min(probes * 2, lists)
+    short = np.zeros(len(q), dtype=bool)
+    short[todo] = True
+    return dist, rowids, short
+
+
+def _describe(method: str, ef: int, probes: int, filtered: bool) -> str:
+    knob = f"ef_search={ef}" if method in ("hnsw", "cagra") else f"probes={probes}" if method in ("ivfflat", "ivf_pq") else ""
+    return f"{method}({knob})" + (" with filter" if filtered else "")
+
+
+def _check_dim(q: np.ndarray, dim: int) -> None:
+    if q.shape[1] != dim:
+        raise dimension_error(dim, q.shape[1])
+
+
+def _merge(found_d: list[np.ndarray], found_r: list[np.ndarray], nq: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Global top-k of the per-file top-k, ties broken by rowid so results are deterministic."""
+    if not found_d or k <= 0:
+        return np.full((nq, max(k, 0)), np.inf), np.full((nq, max(k, 0)), -1, dtype=np.int64)
+    dist = np.concatenate(found_d, axis=1)
+    rowids = np.concatenate(found_r, axis=1)
+    order = np.lexsort((rowids, dist), axis=1)[:, :k]
+    dist, rowids = np.take_along_axis(dist, order, 1), np.take_along_axis(rowids, order, 1)
+    if dist.shape[1] < k:
+        dist = np.pad(dist, ((0, 0), (0, k - dist.shape[1])), constant_values=np.inf)
+        rowids = np.pad(rowids, ((0, 0), (0, k - rowids.shape[1])), constant_values=-1)
+    return dist, rowids
+
+
+@dataclass
+class _Plan:
+    """What topk did, for EXPLAIN."""
+
+    exact_rows: int = 0
+    exact_files: int = 0
+    fallbacks: int = 0
+
+    def __post_init__(self) -> None:
+        self.index_uses: Counter[str] = Counter()
+
+    def describe(self) -> str:
+        parts = []
+        if self.exact_files:
+            parts.append(f"exact over {self.exact_rows} rows in {self.exact_files} file{'s' * (self.exact_files > 1)}")
+        parts += [f"{how} in {n} file{'s' * (n > 1)}" for how, n in self.index_uses.items()]
+        if self.fallbacks:
+            parts.append(f"exact fallback for {self.fallbacks} short result lists")
+        return "; ".join(parts) or "no rows"
