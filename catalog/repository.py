@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from .compaction import compact, maybe_compact
 from .datafiles import FileReader
 from .diff import diff
+from .gc import DEFAULT_GRACE_SECONDS, GCReport, gc
 from .errors import ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
 from .names import validate_ref_name
 from .merge import merge
@@ -248,6 +249,10 @@ class Repository:
     def compact(self, branch: str = DEFAULT_BRANCH, tables: list[str] | None = None) -> dict:
         """Rewrite small or mostly-deleted files of a branch's tables (readers see no change)."""
         return compact(self, branch, tables)
+
+    def gc(self, grace: float = DEFAULT_GRACE_SECONDS, dry_run: bool = False) -> GCReport:
+        """Remove expired branches and objects unreachable for longer than ``grace`` seconds."""
+        return gc(self, grace=grace, dry_run=dry_run)
 
     # writing -----------------------------------------------------------
     def begin(self, branch: str = DEFAULT_BRANCH) -> Transaction:
