@@ -132,18 +132,22 @@ class _VectorSum(Accumulator):
 
     def merge(self, states: list[pa.Array]) -> None:
         totals, counts = states
-        matrix, valid, _ = to_matrix(_uniform(totals), np.float64)
         count = counts.fill_null(0).to_numpy(zero_copy_only=False)
-        if valid.any():
+        seen = count > 0
+        if seen.any():
+            matrix, valid, _ = to_matrix(_uniform(totals.filter(pa.array(seen))), np.float64)
+            count = count[seen]
             self._add(matrix[valid].sum(axis=0, dtype=np.float64), int(count[valid].sum()))
 
     def state(self) -> list[pa.Scalar]:
-        total = None if self.total is None else self.total.tolist()
+        # an empty list, not NULL, while nothing was seen: DataFusion cannot take a NULL list scalar as state
+        total = [] if self.total is None else self.total.tolist()
         return [pa.scalar(total, STATE_TYPE), pa.scalar(self.count, pa.int64())]
 
     def evaluate(self) -> pa.Scalar:
+        # datafusion-python 55 fails on a NULL list scalar from a UDAF; no input gives an empty vector
         if self.total is None:
-            return pa.scalar(None, VECTOR_TYPE)
+            return pa.scalar([], VECTOR_TYPE)
         result = self.total / self.count if self.average else self.total
         return pa.scalar(result.astype(np.float32).tolist(), VECTOR_TYPE)
 
