@@ -15,10 +15,11 @@ from .rules.any_array import any_array
 from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
 from .rules.postgres_functions import postgres_functions
+from .rules.postgres_spellings import postgres_spellings
 from .rules.vector_operators import vector_operators
 
 Rule = Callable[[exp.Expression], exp.Expression]
-RULES: list[Rule] = [pg_column_names, vector_operators, postgres_functions, pg_casts, any_array]
+RULES: list[Rule] = [pg_column_names, vector_operators, postgres_functions, postgres_spellings, pg_casts, any_array]
 
 
 def register_rule(rule: Rule, *, first: bool = False) -> Rule:
@@ -36,4 +37,5 @@ def rewrite(tree: exp.Expression) -> exp.Expression:
 
 
 def to_datafusion_sql(tree: exp.Expression) -> str:
-    return rewrite(tree).sql(dialect=AgentlakePostgres, identify=True)
+    # lower-case function names: DataFusion looks table functions (generate_series) up case-sensitively
+    return rewrite(tree).sql(dialect=AgentlakePostgres, identify=True, normalize_functions="lower")

@@ -8,8 +8,18 @@ from . import transform_up
 
 def any_array(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any) and isinstance(node.expression.this, exp.Array):
-            return exp.In(this=node.this, expressions=list(node.expression.this.expressions))
+        quantifier = node.expression if isinstance(node, (exp.EQ, exp.NEQ)) else None
+        if isinstance(quantifier, exp.Anonymous) and quantifier.name.upper() == "ALL" and len(quantifier.expressions) == 1:
+            quantifier = exp.All(this=quantifier.expressions[0])  # sqlglot reads `<> ALL(ARRAY[...])` as a call
+        if not isinstance(quantifier, (exp.Any, exp.All)):
+            return node
+        array = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
+        if not isinstance(array, exp.Array) or not array.expressions:
+            return node
+        if isinstance(node, exp.EQ) and isinstance(quantifier, exp.Any):
+            return exp.In(this=node.this, expressions=list(array.expressions))
+        if isinstance(node, exp.NEQ) and isinstance(quantifier, exp.All):  # x <> ALL(...) is NOT IN, NULLs alike
+            return exp.Not(this=exp.In(this=node.this, expressions=list(array.expressions)))
         return node
 
     return transform_up(tree, rewrite)

@@ -1,0 +1,87 @@
+"""Standard or PostgreSQL syntax that DataFusion 55 refuses, respelled as what it plans.
+
+- ``FETCH FIRST n ROWS ONLY`` is ``LIMIT n`` (DataFusion: "FETCH clause is not supported");
+- ``gen_random_uuid()`` is DataFusion's ``uuid()``; ``LOCALTIMESTAMP``/``LOCALTIME`` are
+  ``now()`` without a zone (DataFusion reads them as column names);
+- ``'{1,2}'::int[]`` (PostgreSQL's array literal) becomes ``ARRAY[...]`` of cast elements;
+- ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE").
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from . import transform_up
+
+
+def _array_elements(text: str) -> list[str | None] | None:
+    """Elements of a one-dimensional PostgreSQL array literal; None for nested or malformed text."""
+    body = text.strip()
+    if not (body.startswith("{") and body.endswith("}")) or "{" in body[1:-1]:
+        return None
+    items: list[str | None] = []
+    current, quoted, was_quoted, i = [], False, False, 1
+    while i < len(body) - 1:
+        ch = body[i]
+        if quoted and ch == "\\" and i + 1 < len(body) - 1:
+            current.append(body[i + 1])
+            i += 1
+        elif ch == '"':
+            quoted, was_quoted = not quoted, True
+        elif ch == "," and not quoted:
+            items.append(_element(current, was_quoted))
+            current, was_quoted = [], False
+        else:
+            current.append(ch)
+        i += 1
+    if current or was_quoted or items:
+        items.append(_element(current, was_quoted))
+    return items
+
+
+def _element(chars: list[str], was_quoted: bool) -> str | None:
+    value = "".join(chars) if was_quoted else "".join(chars).strip()
+    return None if not was_quoted and value.upper() == "NULL" else value
+
+
+def _array_literal(node: exp.Cast) -> exp.Expression:
+    elements = _array_elements(node.this.this)
+    if elements is None or not node.to.expressions:
+        return node
+    element_type = node.to.expressions[0]
+    return exp.Array(expressions=[
+        exp.Null() if e is None else exp.Cast(this=exp.Literal.string(e), to=element_type.copy()) for e in elements])
+
+
+def _quantified_like(node: exp.Like | exp.ILike) -> exp.Expression:
+    quantifier = node.expression
+    array = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
+    if not isinstance(array, exp.Array) or not array.expressions:
+        return node
+    likes = [type(node)(this=node.this.copy(), expression=pattern.copy()) for pattern in array.expressions]
+    if node.args.get("negate"):  # x NOT LIKE ANY (...): some pattern does not match
+        likes = [exp.Not(this=like) for like in likes]
+    combined = exp.or_(*likes) if isinstance(quantifier, exp.Any) else exp.and_(*likes)
+    return exp.Paren(this=combined)
+
+
+def _rewrite(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Fetch) and isinstance(node.parent, exp.Select) and node.args.get("count") is not None:
+        options = node.args.get("limit_options")
+        if options is None or not (options.args.get("percent") or options.args.get("with_ties")):
+            return exp.Limit(expression=node.args["count"])
+    if isinstance(node, exp.Uuid):
+        return exp.Anonymous(this="uuid", expressions=[])
+    if isinstance(node, exp.Localtimestamp):
+        return exp.Cast(this=exp.Anonymous(this="now", expressions=[]), to=exp.DataType.build("TIMESTAMP"))
+    if isinstance(node, exp.Localtime):
+        return exp.Cast(this=exp.Anonymous(this="now", expressions=[]), to=exp.DataType.build("TIME"))
+    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.ARRAY and isinstance(node.this, exp.Literal) \
+            and node.this.is_string:
+        return _array_literal(node)
+    if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, (exp.Any, exp.All)):
+        return _quantified_like(node)
+    return node
+
+
+def postgres_spellings(tree: exp.Expression) -> exp.Expression:
+    return transform_up(tree, _rewrite)
