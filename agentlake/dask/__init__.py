@@ -38,7 +38,8 @@ def compile_plan(session, plan, tables: dict[str, Any], functions: dict | None =
     scales = decimal_scales(schema)
     if scales:
         by_position = dict(zip(schema.names, frame.columns))
-        frame = frame.map_partitions(truncate_decimals, {by_position[n]: s for n, s in scales.items()})
+        frame = frame.map_partitions(truncate_decimals, {by_position[n]: s for n, s in scales.items()},
+                                     meta=frame._meta)
     names = schema.names
     if len(set(names)) == len(names):
         frame = frame.rename(columns=dict(zip(frame.columns, names)))

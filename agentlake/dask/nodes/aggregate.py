@@ -116,14 +116,14 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         part.columns = _flat(part.columns)
         result = part if result is None else result.merge(part, on=keys, how="outer")
     finish = _finish([] if not groups else keys, [(n, d) for n, d, _ in aggs], out_names)
-    final = result.map_partitions(finish)
+    final = result.map_partitions(finish, meta=finish(result._meta))
     averages = {out_names[len(groups) + j] for j, (n, _, _) in enumerate(aggs) if n in ("avg", "mean")}
     scales = {}
     for field_index, field in enumerate(compiler.arrow_schema(plan)):
         if out_names[field_index] in averages and pa.types.is_decimal(field.type):
             scales[out_names[field_index]] = field.type.scale
     if scales:
-        final = final.map_partitions(truncate_decimals, scales)
+        final = final.map_partitions(truncate_decimals, scales, meta=final._meta)
     if not groups:
         counts = [out_names[j] for j, (n, _, _) in enumerate(aggs) if n == "count"]
         final = final.repartition(npartitions=1).map_partitions(_one_row, False, counts, meta=final._meta)

@@ -27,7 +27,9 @@ def _with_row_id(frame: dd.DataFrame, name: str) -> dd.DataFrame:
         part[name] = (number << 40) + part[[]].reset_index(drop=True).index.to_series().values
         return part
 
-    return frame.map_partitions(assign)
+    meta = frame._meta.copy()
+    meta[name] = meta.index.to_series().astype("int64").values
+    return frame.map_partitions(assign, meta=meta)
 
 
 def _keys(compiler, frame, plan, exprs, prefix) -> tuple[dd.DataFrame, list[str]]:

@@ -112,7 +112,7 @@ def scan(compiler: Compiler, plan, predicates: list) -> dd.DataFrame:
             prune = flt if prune is None else prune & flt
         frame = read_source(table, columns, prune, compiler.partition_rows, compiler.gpu)
     else:
-        frame = table[columns].map_partitions(normalize_frame)
+        frame = table[columns].map_partitions(normalize_frame, meta=normalize_frame(table[columns]._meta))
     frame = frame.rename(columns=dict(zip(columns, qualified)))
     if residual:
         from .projection import filter_frame

@@ -79,5 +79,5 @@ def limit(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     fetch = variant.fetch()
     skip_n = int(skip.python_value().as_py()) if skip is not None else 0
     if fetch is None:
-        return frame.repartition(npartitions=1).map_partitions(lambda p: p.iloc[skip_n:])
+        return frame.repartition(npartitions=1).map_partitions(lambda p: p.iloc[skip_n:], meta=frame._meta)
     return head(frame, int(fetch.python_value().as_py()), skip_n)
