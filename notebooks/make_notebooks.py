@@ -52,8 +52,8 @@ main.execute("SELECT * FROM memory ORDER BY key").fetchall()
 Both agents start from the same commit and write at the same time without waiting for each other.
 """),
     code("""
-alice = agentlake.connect(repo, branch="agent-alice")
-bob = agentlake.connect(repo, branch="agent-bob")
+alice = agentlake.connect(repo, branch="agent-alice", user="alice")   # user: the author of its commits
+bob = agentlake.connect(repo, branch="agent-bob", user="bob")
 
 alice.execute("INSERT INTO memory VALUES ('source', 'pages 3-9 hold the numbers', 'alice')")
 alice.execute("UPDATE memory SET value = 'read pages 3-9, then write', agent = 'alice' WHERE key = 'plan'")
@@ -142,17 +142,15 @@ corpus.slice(0, 5).drop_columns(["embedding"]).to_pandas()
     md("""
 ## Loading the corpus
 
-The table declares the vector's dimension. A bulk load goes through the catalog directly:
-the whole Arrow table becomes one Parquet file and one commit.
+The table declares the vector's dimension. `load_arrow` appends a whole Arrow table (or a
+pandas frame) in one commit, checked like an INSERT.
 """),
     code("""
 db = agentlake.connect("words-" + secrets.token_hex(3))
 dim = len(corpus.column("embedding")[0])
 db.execute(f"CREATE TABLE glosses (id int PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
            f"embedding vector({dim}))")
-tx = db.repository.begin("main")
-tx.append("glosses", corpus.select(["id", "synset", "pos", "lemma", "gloss", "embedding"]))
-tx.commit(message="load WordNet glosses")
+db.load_arrow("glosses", corpus.select(["id", "synset", "pos", "lemma", "gloss", "embedding"]))
 db.execute("SELECT pos, count(*) FROM glosses GROUP BY pos ORDER BY pos").fetchall()
 """),
     md("""
@@ -250,6 +248,7 @@ runs on every executor; `SET agentlake.executor` picks one, and `EXPLAIN` says w
 import importlib.util
 import secrets
 
+import numpy as np
 import pandas as pd
 
 import agentlake
@@ -257,8 +256,9 @@ import agentlake
 repo = "frames-" + secrets.token_hex(3)
 db = agentlake.connect(repo)
 db.execute("CREATE TABLE trips (id int PRIMARY KEY, city text, km double precision, fare double precision)")
-db.execute("INSERT INTO trips SELECT g, CASE g % 4 WHEN 0 THEN 'Lyon' WHEN 1 THEN 'Oslo' WHEN 2 THEN 'Lima' "
-           "ELSE 'Pune' END, (g * 37 % 100) / 10.0, 0 FROM generate_series(1, 5000) AS s(g)")
+ids = np.arange(5000, dtype=np.int32)
+db.load_arrow("trips", pd.DataFrame({"id": ids, "city": np.array(["Lyon", "Oslo", "Lima", "Pune"])[ids % 4],
+                                     "km": (ids * 37 % 100) / 10.0, "fare": 0.0}))
 db.execute("UPDATE trips SET fare = 2.5 + 1.2 * km")
 db.execute("SELECT count(*), round(avg(fare), 2) FROM trips").fetchall()
 """),
@@ -340,7 +340,7 @@ repo = "evals-" + secrets.token_hex(3)
 db = agentlake.connect(repo)
 db.execute("CREATE TABLE prices (item text PRIMARY KEY, price double precision)")
 db.executemany("INSERT INTO prices VALUES (%s, %s)", [(f"item-{i}", 10.0 + i) for i in range(20)])
-db.execute("CREATE TABLE guesses (task int PRIMARY KEY, item text, guess double precision, error double precision)")
+db.execute("CREATE TABLE guesses (task int PRIMARY KEY, item text, guess double precision, miss double precision)")
 """),
     md("""
 ## The agent
@@ -355,9 +355,9 @@ def pricing_agent(db, task):
     true_price = db.execute("SELECT price FROM prices WHERE item = %s", [item]).fetchone()[0]
     mean = db.execute("SELECT avg(price) FROM prices").fetchone()[0]
     guess = task["trust"] * true_price + (1 - task["trust"]) * mean
-    error = abs(guess - true_price)
-    db.execute("INSERT INTO guesses VALUES (%s, %s, %s, %s)", [task["id"], item, guess, error])
-    return {"error": error, "trust": task["trust"]}
+    miss = abs(guess - true_price)
+    db.execute("INSERT INTO guesses VALUES (%s, %s, %s, %s)", [task["id"], item, guess, miss])
+    return {"miss": miss, "trust": task["trust"]}
 
 tasks = [{"id": i, "trust": round((i * 7919 % 200) / 200, 3)} for i in range(200)]
 """),
@@ -370,12 +370,12 @@ report
     code("""
 print(report.summary())
 results = report.metrics
-results[["task_id", "status", "attempts", "seconds", "error", "trust"]].head()
+results[["task_id", "status", "attempts", "seconds", "miss", "trust"]].head()
 """),
     md("## Metrics per episode"),
     code("""
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.5))
-left.scatter(results["trust"], results["error"], s=8)
+left.scatter(results["trust"], results["miss"], s=8)
 left.set_xlabel("trust in the catalogue"); left.set_ylabel("absolute error"); left.set_title("error per episode")
 right.hist(results["seconds"] * 1000, bins=30)
 right.set_xlabel("episode time (ms)"); right.set_title("time per episode")
@@ -385,14 +385,14 @@ fig.tight_layout()
 ## Merging the best
 
 The results live on the run branch `eval/<run_id>`; `main` is untouched. A merge policy
-chooses which episodes' changes reach `main`: here the five with the smallest error.
+chooses which episodes' changes reach `main`: here the five whose guesses missed least.
 Rerunning with the same `run_id` would skip every finished task.
 """),
     code("""
 best = run_batch(repo, tasks, pricing_agent, run_id=report.run_id, progress=False,
-                 merge=lambda frame: frame.nsmallest(5, "error")["task_id"])
+                 merge=lambda frame: frame.nsmallest(5, "miss")["task_id"])
 print("episodes rerun:", len(best.results) - report.completed, "- conflicts:", best.conflicts)
-db.execute("SELECT task, item, round(guess, 2), round(error, 3) FROM guesses ORDER BY error").fetchall()
+db.execute("SELECT task, item, round(guess, 2), round(miss, 3) FROM guesses ORDER BY miss").fetchall()
 """),
 ]
 

@@ -55,6 +55,9 @@ def results_frame(db: agentlake.Connection, table: str) -> pd.DataFrame:
 
 
 def with_metrics(frame: pd.DataFrame) -> pd.DataFrame:
-    """The results with each metric as a column of its own (for plots and merge policies)."""
+    """The results with each metric as a column of its own (for plots and merge policies).
+
+    A metric named like a results column (``error``, ``status``...) becomes ``metrics.<name>``.
+    """
     metrics = pd.json_normalize(list(frame["metrics"])).set_index(frame.index)
-    return frame.join(metrics[[c for c in metrics.columns if c not in frame.columns]])
+    return frame.join(metrics.rename(columns={c: f"metrics.{c}" for c in metrics.columns if c in frame.columns}))
