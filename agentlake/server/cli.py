@@ -108,5 +108,5 @@ def user_list(repo: str) -> None:
         click.echo(f"{entry.name}\t{rights}")
 
 
-if __name__ == "__main__":
-    serve()
+if __name__ == "__main__":   # python -m agentlake.server.cli serve|user ... (the on-demand listener uses it)
+    click.Group(commands=[serve, user])()
