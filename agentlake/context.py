@@ -71,7 +71,13 @@ class Context:
             return
         frame = input
         if not isinstance(frame, dd.DataFrame):
-            frame = dd.from_pandas(frame, npartitions=max(1, len(frame) // self.partition_rows + 1))
+            partitions = max(1, len(frame) // self.partition_rows + 1)
+            if is_gpu_frame(frame):
+                import dask_cudf
+
+                frame = dask_cudf.from_cudf(frame, npartitions=partitions)
+            else:
+                frame = dd.from_pandas(frame, npartitions=partitions)
         if gpu and not is_gpu_frame(frame):
             frame = frame.to_backend("cudf")
         elif gpu is False and is_gpu_frame(frame):

@@ -175,6 +175,8 @@ def with_nulls(result: Any, *operands: Any):
         return None
     if not is_series(result):
         return result
+    if type(result).__module__.split(".")[0] == "cudf":  # cuDF booleans carry NULLs natively
+        return result.mask(mask)
     return result.astype("boolean").mask(mask)
 
 

@@ -40,6 +40,11 @@ def _describe(expr) -> tuple[str, bool, list]:
     return name, agg.is_distinct(), list(agg.args())
 
 
+def _partials(name: str) -> list[str]:
+    """Dask reductions an aggregate is finished from (sums need counts: NULL when all inputs are NULL)."""
+    return ["sum", "count"] if name in ("sum", "avg", "mean") else [_FUNCS[name]]
+
+
 def _flat(columns) -> list[str]:
     """``("a0", "sum")`` -> ``"a0:sum"``; key columns keep their names."""
     return [c if isinstance(c, str) else (c[0] if not c[1] else f"{c[0]}:{c[1]}") for c in columns]
@@ -66,9 +71,9 @@ def _finish(keys: list[str], plan_aggs: list[tuple[str, bool]], out_names: list[
     return finish
 
 
-def _one_row(part, keys_present: bool, counts: list[str]):
+def _one_row(part, counts: list[str]):
     """An aggregate without GROUP BY yields one row even when no input row survives."""
-    if len(part) or keys_present:
+    if len(part):
         return part
     row = part.head(0).reindex([0])
     for name in counts:
@@ -85,8 +90,8 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     aggs = [_describe(e) for e in variant.aggregate_exprs()]
     out_names = field_names(plan)
     for _, _, args in aggs:
-        if len(args) > 1:
-            raise NotSupportedError("aggregates with several arguments are not supported by the dask executor")
+        if len(args) != 1:
+            raise NotSupportedError("aggregates without exactly one argument are not supported by the dask executor")
     keys = [f"k{i}" for i in range(len(groups))] or [GLOBAL_KEY]
     arg_exprs = [args[0] for _, _, args in aggs]
     names = [f"k{i}" for i in range(len(groups))] + [f"a{j}" for j in range(len(aggs))]
@@ -98,11 +103,7 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
             raise NotSupportedError("an Aggregate without groups or aggregates is not supported by the dask executor")
         return pre[keys].drop_duplicates(split_out=max(1, pre.npartitions // 4))
 
-    plain = [(j, a) for j, a in enumerate(aggs) if not a[1]]
-    spec: dict[str, list[str]] = {}
-    for j, (name, _, _) in plain:
-        funcs = {"sum": ["sum", "count"], "avg": ["sum", "count"], "mean": ["sum", "count"]}.get(name, [_FUNCS[name]])
-        spec[f"a{j}"] = funcs
+    spec = {f"a{j}": _partials(name) for j, (name, distinct, _) in enumerate(aggs) if not distinct}
     result = None
     if spec:
         grouped = pre[keys + list(spec)].groupby(keys, dropna=False, sort=False).agg(spec).reset_index()
@@ -111,8 +112,7 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     for j, (name, _, _) in [(j, a) for j, a in enumerate(aggs) if a[1]]:
         col = f"a{j}"
         uniq = pre[keys + [col]].drop_duplicates()
-        funcs = ["sum", "count"] if name in ("sum", "avg", "mean") else [_FUNCS[name]]
-        part = uniq.groupby(keys, dropna=False, sort=False).agg({col: funcs}).reset_index()
+        part = uniq.groupby(keys, dropna=False, sort=False).agg({col: _partials(name)}).reset_index()
         part.columns = _flat(part.columns)
         result = part if result is None else result.merge(part, on=keys, how="outer")
     finish = _finish([] if not groups else keys, [(n, d) for n, d, _ in aggs], out_names)
@@ -126,5 +126,5 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         final = final.map_partitions(truncate_decimals, scales, meta=final._meta)
     if not groups:
         counts = [out_names[j] for j, (n, _, _) in enumerate(aggs) if n == "count"]
-        final = final.repartition(npartitions=1).map_partitions(_one_row, False, counts, meta=final._meta)
+        final = final.repartition(npartitions=1).map_partitions(_one_row, counts, meta=final._meta)
     return final

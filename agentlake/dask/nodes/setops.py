@@ -10,18 +10,9 @@ from ..expressions import compile_expr
 from ..registry import Compiler, field_names, handles
 
 
-def _frame_module(compiler: Compiler):
-    if compiler.gpu:
-        import cudf
-
-        return cudf
-    import pandas
-
-    return pandas
-
-
 def _from_frame(compiler: Compiler, frame) -> dd.DataFrame:
-    return dd.from_pandas(frame, npartitions=1) if not compiler.gpu else dd.from_pandas(frame.to_pandas(), 1).to_backend("cudf")
+    result = dd.from_pandas(frame, npartitions=1)
+    return result.to_backend("cudf") if compiler.gpu else result
 
 
 @handles("Union")
