@@ -7,7 +7,8 @@ from sqlglot.errors import ParseError, TokenError
 
 from ..errors import Error, error_for
 
-_TAGGED = re.compile(r"\[SQLSTATE ([0-9A-Z]{5})\]\s*")
+# "[SQLSTATE 22000] message" raised inside a UDF; DataFusion wraps it as PyErr { value: ValueError('...'), ... }.
+_TAGGED = re.compile(r"\[SQLSTATE ([0-9A-Z]{5})\]\s*(.*?)(?:['\"]\)|\n|$)")
 _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"table '([^']+)' not found|table \"?([\w.]+)\"? not found|No table named", re.I), "42P01"),
     (re.compile(r"No field named|Schema error: No field|column .* not found|Invalid identifier", re.I), "42703"),
@@ -15,17 +16,23 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"to value of (Date32|Date64|Timestamp)|out of range for (date|timestamp)", re.I), "22008"),
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
     (re.compile(r"too large to store in a Decimal|Can't cast value .* to type", re.I), "22003"),
-    (re.compile(r"Cannot cast string|Cast error|Failed to parse|Error parsing|invalid digit|Can't cast|Unable to parse", re.I), "22P02"),
+    (re.compile(r"Invalid input syntax for type interval", re.I), "22007"),
+    (re.compile(r"Cannot cast string|Cast error|Failed to parse|Error parsing|invalid digit|Can't cast|Unable to parse"
+                r"|Invalid input syntax", re.I), "22P02"),
     (re.compile(r"overflow|too large to store|out of range for type", re.I), "22003"),
     (re.compile(r"Invalid function|Unknown function|no function matches|function .* does not exist", re.I), "42883"),
     (re.compile(r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch", re.I), "42804"),
-    (re.compile(r"SQL error: ParserError|sql parser error|Expected:", re.I), "42601"),
+    (re.compile(r"SQL error: ParserError|sql parser error|Expected:|queries have different number of columns", re.I),
+     "42601"),
+    (re.compile(r"duplicate qualified field name|specified more than once", re.I), "42712"),
+    (re.compile(r"can only be applied to", re.I), "42804"),
     (re.compile(r"Ambiguous reference|ambiguous", re.I), "42702"),
     (re.compile(r"must appear in the GROUP BY|must be in GROUP BY", re.I), "42803"),
     (re.compile(r"not implemented|Unsupported|NotImplemented", re.I), "0A000"),
     (re.compile(r"Resources exhausted", re.I), "53200"),
 ]
 _TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
+_FUNCTION = re.compile(r"argument types '([^']+)'|Invalid function '([^']+)'")
 _FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
 
 
@@ -56,7 +63,7 @@ def translate(err: Exception) -> Error:
     text = str(err)
     tagged = _TAGGED.search(text)
     if tagged:
-        return error_for(tagged.group(1), _clean(text[tagged.end():]))
+        return error_for(tagged.group(1), tagged.group(2).strip() or "error")
     for pattern, sqlstate in _PATTERNS:
         if pattern.search(text):
             return error_for(sqlstate, _message(sqlstate, text))
@@ -74,6 +81,10 @@ def _message(sqlstate: str, text: str) -> str:
             return f'column {found.group(1).strip(",")} does not exist'
     if sqlstate == "22012":
         return "division by zero"
+    if sqlstate == "42883":
+        found = _FUNCTION.search(text)
+        if found:
+            return f"function {found.group(1) or found.group(2)} does not exist"
     return _clean(text)
 
 
@@ -81,4 +92,9 @@ def _clean(text: str) -> str:
     text = text.strip()
     for prefix in ("DataFusion error: ", "Execution error: ", "Error during planning: ", "Arrow error: ", "Internal error: "):
         text = text.replace(prefix, "")
-    return text.splitlines()[0] if text else "internal error"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return "internal error"
+    # DataFusion wraps the root cause ("Optimizer rule ... failed / caused by / Cast error: ..."): report the cause.
+    causes = [i for i, line in enumerate(lines) if line == "caused by"]
+    return lines[causes[-1] + 1] if causes and causes[-1] + 1 < len(lines) else lines[0]
