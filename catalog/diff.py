@@ -122,9 +122,8 @@ def _one_sided(a: Manifest | None, b: Manifest | None, reader: _FileRows) -> tup
                 only_here = np.setdiff1d(twin.deleted, f.deleted)  # deleted there, live here
                 if len(only_here):
                     parts.append(reader.rows(f, manifest, only_here))
-        if manifest is None:
-            return pa.table({ROWID: pa.array([], pa.int64()), FILE_COLUMN: pa.array([], pa.string())})
         if not parts:
+            manifest = manifest or a or b  # a missing side reads as an empty table of the other's schema
             return _conform_to(pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table(),
                                manifest).append_column(FILE_COLUMN, pa.array([], pa.string()))
         return pa.concat_tables(parts)
