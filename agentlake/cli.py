@@ -241,5 +241,9 @@ def compact(branch: str, tables: tuple[str, ...], repo: str) -> None:
     console.print(table)
 
 
+from .eval.cli import eval_group  # noqa: E402 - the eval commands attach to the main group
+
+main.add_command(eval_group)
+
 if __name__ == "__main__":
     main()

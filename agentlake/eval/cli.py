@@ -9,6 +9,7 @@ import sys
 
 import click
 import cloudpickle
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -36,7 +37,8 @@ def eval_group() -> None:
 
 @eval_group.command("run")
 @click.argument("agent")
-@click.option("--repo", "-r", default="default", show_default=True, help="repository name or URL")
+@click.option("--repo", "-r", envvar="AGENTLAKE_REPO", default="default", show_default=True,
+              help="repository name or URL")
 @click.option("--tasks", "tasks_path", type=click.File("r"), required=True, help="JSON lines, one task per line")
 @click.option("--base", default="main", show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
@@ -65,7 +67,8 @@ def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge
 
 @eval_group.command("report")
 @click.argument("run_id")
-@click.option("--repo", "-r", default="default", show_default=True)
+@click.option("--repo", "-r", envvar="AGENTLAKE_REPO", default="default", show_default=True,
+              help="repository name or URL")
 @click.option("--table", default="eval_results", show_default=True)
 def report_command(run_id, repo, table) -> None:
     """Show the results of run RUN_ID."""
@@ -79,8 +82,9 @@ def report_command(run_id, repo, table) -> None:
     for column in ("task", "status", "attempts", "seconds", "metrics", "error"):
         episodes.add_column(column)
     for row in report.results.itertuples():
+        error = "" if pd.isna(row.error) else str(row.error)
         episodes.add_row(row.task_id, row.status, str(row.attempts), f"{row.seconds:.3f}",
-                         json.dumps(row.metrics, default=str), (row.error or "")[:80])
+                         json.dumps(row.metrics, default=str), error[:80])
     console.print(episodes)
 
 

@@ -36,7 +36,7 @@ class BatchReport:
         return {
             "run_id": self.run_id, "completed": self.completed, "failed": self.failed, "retried": self.retried,
             "retried_tasks": int((self.results["attempts"] > 1).sum()) if len(self.results) else 0,
-            "conflicts": len(self.conflicts), "wall_s": round(self.seconds, 3),
+            "conflicts": len(self.conflicts), "wall_s": round(self.seconds, 3) if self.seconds else None,
             "episode_p50_s": round(float(seconds.median()), 4) if len(seconds) else None,
             "episode_p95_s": round(float(seconds.quantile(0.95)), 4) if len(seconds) else None,
         }
