@@ -111,9 +111,13 @@ def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | 
                   settings: SearchSettings, plan: "_Plan"):
     """Index search with the filter pushed in; doubles the fetch for queries still short of k."""
     need = min(k, live)
-    ef = max(settings.ef_search, k, math.ceil(k * 0.4 / max(1e-3, 1.0 - settings.recall_target)))
+    # a filter passing a fraction s of the rows leaves ~s of each visited neighbourhood usable,
+    # so widen the search by 1/sqrt(s): enough for recall, far from exhaustive
+    widen = math.sqrt(len(index.rowids) / live)
+    miss = max(1e-3, 1.0 - settings.recall_target)
+    ef = min(len(index.rowids), math.ceil(max(settings.ef_search, k, k * 0.4 / miss) * widen))
     lists = int(getattr(index, "params", {}).get("lists") or 1)
-    probes = max(settings.probes, math.ceil(lists * min(1.0, 0.005 / max(1e-3, 1.0 - settings.recall_target))))
+    probes = min(lists, math.ceil(max(settings.probes, lists * min(1.0, 0.005 / miss)) * widen))
     plan.index_uses[_describe(index.method, ef, probes, mask is not None)] += 1
     dist = np.full((len(q), k), np.inf)
     rowids = np.full((len(q), k), -1, dtype=np.int64)
