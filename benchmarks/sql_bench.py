@@ -195,7 +195,7 @@ def report(results: dict, per_query: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=False)
+    console = Console(width=110)
     if per_query:
         table = Table(title=f"TPC-H SF{results['tpch_scale']:g} (best of reps, ms)")
         for column in ("query", "agentlake", "duckdb", "datafusion", "vs duckdb", "vs datafusion", "matches duckdb"):
