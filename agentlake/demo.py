@@ -80,8 +80,11 @@ def setup(repo: str, corpus: pa.Table, topics: list[str]) -> agentlake.Connectio
     return main
 
 
-def explore(repo: str, run: AgentRun, pos: str, steps: int) -> None:
-    """Walk through meaning: search near the current point, write what was found, move there."""
+def explore(repo: str, run: AgentRun, pos: str, steps: int, rank: int) -> None:
+    """Walk through meaning: search near the current point, write what was found, move there.
+
+    ``rank`` picks which of the unvisited hits to follow, so agents sharing a topic diverge.
+    """
     started = time.perf_counter()
     try:
         db = agentlake.connect(repo, branch=run.name)
@@ -94,7 +97,7 @@ def explore(repo: str, run: AgentRun, pos: str, steps: int) -> None:
             hits = db.execute(SEARCH, [point, pos, point]).fetchall()
             run.search_ms.append((time.perf_counter() - t) * 1000)
             fresh = [h for h in hits if h[0] not in seen] or hits
-            gloss_id, lemma, gloss, embedding, distance = fresh[0]
+            gloss_id, lemma, gloss, embedding, distance = fresh[min(rank, len(fresh) - 1)]
             seen.add(gloss_id)
             run.path.append(lemma)
             t = time.perf_counter()
@@ -114,12 +117,13 @@ def _p50(values: list[float]) -> str:
 
 def timings_table(runs: list[AgentRun], elapsed: float) -> Table:
     table = Table(title=f"{len(runs)} agents worked at once for {elapsed:.2f} s (wall clock)")
-    for column in ("agent", "topic", "branch ms", "search p50 ms", "write p50 ms", "total s", "walked through"):
-        table.add_column(column, justify="left" if column in ("agent", "topic", "walked through") else "right")
+    for column in ("agent", "topic", "branch\nms", "search\np50 ms", "write\np50 ms", "total\ns"):
+        table.add_column(column, justify="left" if column in ("agent", "topic") else "right", no_wrap=True)
+    table.add_column("walked through (first hops)")
     for run in runs:
-        walked = " → ".join(dict.fromkeys(run.path))
+        walked = " → ".join(list(dict.fromkeys(run.path))[1:4]) + " …"
         table.add_row(run.name, run.topic, f"{run.branch_ms:.2f}", _p50(run.search_ms), _p50(run.write_ms),
-                      f"{run.total_s:.2f}", f"[red]{run.error}[/]" if run.error else walked[:70])
+                      f"{run.total_s:.2f}", f"[red]{run.error}[/]" if run.error else walked)
     return table
 
 
@@ -134,10 +138,12 @@ def merge_all(console: Console, repo: str, runs: list[AgentRun]) -> tuple[int, i
             agent.merge("main")
         except Error as err:
             conflicted += 1
-            for conflict in getattr(err, "conflicts", [])[:1]:
-                console.print(f"[yellow]conflict[/] merging {run.name}: {conflict}")
-            console.print(f"  → {err.sqlstate}: merged again with strategy 'ours' (main's claim stands; "
-                          f"the agent's findings still merge)")
+            for conflict in getattr(err, "conflicts", []):
+                ours, theirs = conflict["ours"] or {}, conflict["theirs"] or {}
+                console.print(f"[yellow]conflict[/] ({err.sqlstate}) {run.name} → main: {conflict['table']} "
+                              f"[bold]{conflict['key']}[/] is claimed by {ours.get('agent')} ({ours.get('best')}) "
+                              f"on main and by {theirs.get('agent')} ({theirs.get('best')}) on the branch")
+            console.print("  settled with strategy 'ours': main's claim stands, the agent's findings merge")
             agent.merge("main", strategy="ours")
         merged += 1
     return merged, conflicted
@@ -160,8 +166,8 @@ def main(argv: list[str] | None = None) -> None:
                  f"{corpus.schema.field('embedding').type.list_size}-d embeddings · {repo}")
 
     runs = [AgentRun(f"agent-{i:02d}", topic) for i, (topic, _) in enumerate(seeds)]
-    threads = [threading.Thread(target=explore, args=(repo, run, pos, args.steps))
-               for run, (_, pos) in zip(runs, seeds)]
+    threads = [threading.Thread(target=explore, args=(repo, run, pos, args.steps, index % 2))
+               for index, (run, (_, pos)) in enumerate(zip(runs, seeds))]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
