@@ -95,7 +95,7 @@ class FaissIndex:
         self._rowids = np.ascontiguousarray(rowids, dtype=np.int64)
 
     def _search_parameters(self, params: dict, selector) -> faiss.SearchParameters:
-        if self.method == "hnsw":
+        if self.method in ("hnsw", "cagra"):
             ef = int(params.get("ef_search") or 40)
             return faiss.SearchParametersHNSW(sel=selector, efSearch=ef)
         if self.method in ("ivfflat", "ivf_pq"):
@@ -120,12 +120,44 @@ class FaissIndex:
         return pack(header, [self._rowids.tobytes(), faiss.serialize_index(self._index).tobytes()])
 
     @classmethod
+    def wrap(cls, method: str, metric: str, params: dict, index: faiss.Index, rowids: np.ndarray) -> "FaissIndex":
+        """An index around an already built FAISS index (e.g. a CAGRA graph converted for the CPU)."""
+        out = cls.__new__(cls)
+        out.method, out.metric, out.params = method, metric, dict(params)
+        out._index, out._rowids = index, np.ascontiguousarray(rowids, dtype=np.int64)
+        return out
+
+    @classmethod
     def from_bytes(cls, data: bytes) -> "FaissIndex":
         header, (rowids, payload) = unpack(data)
         index = cls(header["method"], header["metric"], header["params"])
         index._rowids = np.frombuffer(rowids, dtype=np.int64).copy()
         index._index = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8).copy())
         return index
+
+
+def hnsw_from_graph(vectors: np.ndarray, graph: np.ndarray, metric: str) -> faiss.Index:
+    """A CPU-searchable FAISS HNSW whose only layer is a given fixed-degree graph (CAGRA's).
+
+    This is what lets a GPU-built CAGRA index serve queries on a machine without a GPU:
+    FAISS's ``IndexHNSWCagra`` searches the base layer from random entry points, and
+    honours IDSelectors like any HNSW.
+    """
+    n, degree = graph.shape
+    if degree % 2:
+        raise ValueError(f"graph degree {degree} must be even")
+    x = np.ascontiguousarray(normalized(vectors) if metric == "cosine" else vectors, dtype=np.float32)
+    index = faiss.IndexHNSWCagra(x.shape[1], degree // 2,
+                                 faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT)
+    index.base_level_only = True
+    index.storage.add(x)
+    index.ntotal = n
+    hnsw = index.hnsw
+    faiss.copy_array_to_vector(np.ones(n, dtype=np.int32), hnsw.levels)
+    faiss.copy_array_to_vector(np.arange(n + 1, dtype=np.uint64) * degree, hnsw.offsets)
+    faiss.copy_array_to_vector(np.ascontiguousarray(graph, dtype=np.int32).reshape(-1), hnsw.neighbors)
+    hnsw.entry_point, hnsw.max_level = 0, 0
+    return index
 
 
 def _subquantizers(d: int) -> int:
