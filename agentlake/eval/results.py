@@ -14,6 +14,7 @@ RESULT_COLUMNS = (
     "branch text, head_commit text, seconds double precision, metrics jsonb, error text, "
     "finished_at timestamptz DEFAULT now()"
 )
+_ROW = "(" + ", ".join(["%s"] * 9) + ")"
 
 
 def run_branch(run_id: str) -> str:
@@ -33,19 +34,20 @@ def recorded_attempts(db: agentlake.Connection, table: str) -> dict[str, tuple[s
 
 
 def record(db: agentlake.Connection, table: str, run_id: str, results: list[EpisodeResult]) -> None:
-    """Upsert a batch of outcomes in one commit (the key makes a retry overwrite, never duplicate)."""
+    """Upsert a batch of outcomes with one statement and one commit (the key makes a retry overwrite,
+    never duplicate; one statement writes one data file however many rows it carries)."""
     if not results:
         return
-    with db.transaction():
-        db.executemany(
-            f"INSERT INTO {table} (task_id, run_id, status, attempts, branch, head_commit, seconds, metrics, error) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (task_id) DO UPDATE SET "
-            "status = excluded.status, attempts = excluded.attempts, branch = excluded.branch, "
-            "head_commit = excluded.head_commit, seconds = excluded.seconds, metrics = excluded.metrics, "
-            "error = excluded.error, finished_at = excluded.finished_at",
-            [(r.task_id, run_id, r.status, r.attempt, r.branch, r.head_commit, r.seconds,
-              json.dumps(r.metrics, default=str), r.error) for r in results],
-        )
+    rows = [(r.task_id, run_id, r.status, r.attempt, r.branch, r.head_commit, r.seconds,
+             json.dumps(r.metrics, default=str), r.error) for r in results]
+    db.execute(
+        f"INSERT INTO {table} (task_id, run_id, status, attempts, branch, head_commit, seconds, metrics, error) "
+        f"VALUES {', '.join([_ROW] * len(rows))} ON CONFLICT (task_id) DO UPDATE SET "
+        "status = excluded.status, attempts = excluded.attempts, branch = excluded.branch, "
+        "head_commit = excluded.head_commit, seconds = excluded.seconds, metrics = excluded.metrics, "
+        "error = excluded.error, finished_at = excluded.finished_at",
+        [value for row in rows for value in row],
+    )
 
 
 def results_frame(db: agentlake.Connection, table: str) -> pd.DataFrame:
