@@ -45,12 +45,13 @@ def expired_branches(repo: "Repository", now: float) -> list[str]:
                   if state.expires is not None and state.expires <= now and name not in PROTECTED_BRANCHES)
 
 
-def reachable(repo: "Repository") -> tuple[set[str], set[str], set[str]]:
+def reachable(repo: "Repository", skip_branches: frozenset[str] = frozenset()) -> tuple[set[str], set[str], set[str]]:
     """Object ids (commits and manifests), data file paths and data file ids reachable from any ref."""
     objects: set[str] = set()
     paths: set[str] = set()
     file_ids: set[str] = set()
-    stack = [state.commit for state in repo.branches().values()] + [s.commit for s in repo.tags().values()]
+    stack = [state.commit for name, state in repo.branches().items() if name not in skip_branches]
+    stack += [state.commit for state in repo.tags().values()]
     while stack:
         commit_id = stack.pop()
         if commit_id in objects:
@@ -90,7 +91,7 @@ def gc(repo: "Repository", grace: float = DEFAULT_GRACE_SECONDS, now: float | No
             except RefNotFound:
                 continue
         report.branches.append(name)
-    objects, paths, file_ids = reachable(repo)
+    objects, paths, file_ids = reachable(repo, frozenset(report.branches))
     cutoff = now - grace
 
     def sweep(prefix: str, keep, kind) -> None:
