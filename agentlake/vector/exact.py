@@ -12,7 +12,7 @@ import numpy as np
 
 from .metrics import check_metric, distance, normalized
 
-CHUNK_BYTES = 64 << 20
+CHUNK_BYTES = 32 << 20
 _EXTRA_CANDIDATES = 16
 
 
@@ -31,6 +31,8 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
     keep = min(n, k + _EXTRA_CANDIDATES)
     per_row = 8 * q.shape[1] if metric == "l1" else 4
     step = max(keep, CHUNK_BYTES // max(1, per_row * len(q)))
+    if rows is not None:  # gathering rows copies them: bound the copy too
+        step = min(step, max(keep, CHUNK_BYTES // (4 * q.shape[1])))
     best_scores = np.empty((len(q), 0), dtype=np.float32)
     best_pos = np.empty((len(q), 0), dtype=np.int64)
     scored_q = normalized(q) if metric == "cosine" else q
@@ -38,13 +40,10 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
         positions = np.arange(start, min(n, start + step)) if rows is None else rows[start:start + step]
         chunk = vectors[start:start + step] if rows is None else vectors[positions]
         scores = _scores(scored_q, np.asarray(chunk, dtype=np.float32), metric)
-        scores = np.where(np.isnan(scores), np.inf, scores)
-        best_scores = np.concatenate([best_scores, scores], axis=1)
-        best_pos = np.concatenate([best_pos, np.broadcast_to(positions, scores.shape)], axis=1)
-        if best_scores.shape[1] > keep:
-            top = np.argpartition(best_scores, keep - 1, axis=1)[:, :keep]
-            best_scores = np.take_along_axis(best_scores, top, 1)
-            best_pos = np.take_along_axis(best_pos, top, 1)
+        scores[np.isnan(scores)] = np.inf
+        scores, chosen = _smallest(scores, np.broadcast_to(positions, scores.shape), keep)
+        best_scores, best_pos = _smallest(np.concatenate([best_scores, scores], axis=1),
+                                          np.concatenate([best_pos, chosen], axis=1), keep)
     exact = distance(q[:, None, :], vectors[best_pos], metric)
     exact = np.where(np.isnan(exact) | np.isinf(best_scores), np.inf, exact)
     order = np.lexsort((best_pos, exact), axis=1)[:, :k]
@@ -53,12 +52,21 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
     return _pad(dist, pos, k)
 
 
+def _smallest(scores: np.ndarray, positions: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``keep`` smallest scores of each row (unordered) and their positions."""
+    if scores.shape[1] <= keep:
+        return scores, positions
+    top = np.argpartition(scores, keep - 1, axis=1)[:, :keep]
+    return np.take_along_axis(scores, top, 1), np.take_along_axis(positions, top, 1)
+
+
 def _scores(q: np.ndarray, x: np.ndarray, metric: str) -> np.ndarray:
     """Per-chunk ranking keys (smaller is nearer), float32 BLAS except L1."""
     if metric == "l2":
         return np.einsum("ij,ij->i", x, x)[None, :] - 2.0 * (q @ x.T)
-    if metric == "cosine":
-        return -(q @ normalized(x).T)
+    if metric == "cosine":  # q is unit length; dividing the products is cheaper than normalizing x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -(q @ x.T) / np.sqrt(np.einsum("ij,ij->i", x, x))[None, :]
     if metric == "ip":
         return -(q @ x.T)
     return np.abs(q[:, None, :].astype(np.float64) - x[None, :, :]).sum(axis=2)
