@@ -76,3 +76,37 @@ def parse_vector(text: str) -> np.ndarray:
 
 def _syntax(text: str) -> DataError:
     return DataError(f'[SQLSTATE 22P02] invalid input syntax for type vector: "{text}"', sqlstate="22P02")
+
+
+def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int) -> pa.FixedSizeListArray:
+    """Any vector-ish column (pgvector text, lists, fixed-size lists, float32 or float64) as a
+    ``vector(dim)`` column — what INSERT, UPDATE and COPY store; a wrong length is pgvector's 22000."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        encoded = array.dictionary_encode()
+        parsed = [None if s is None else parse_vector(s) for s in encoded.dictionary.to_pylist()]
+        for vector in parsed:
+            if vector is not None and len(vector) != dim:
+                raise _dimension(dim, len(vector))
+        table = np.stack([v if v is not None else np.zeros(dim, np.float32) for v in parsed]) if parsed else \
+            np.zeros((0, dim), np.float32)
+        codes = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        values = table[codes] if len(table) else np.zeros((len(array), dim), np.float32)
+        valid = np.asarray(encoded.indices.is_valid())
+    elif pa.types.is_null(array.type):
+        values, valid = np.zeros((len(array), dim), np.float32), np.zeros(len(array), dtype=bool)
+    else:
+        values, valid, lengths = to_matrix(array)
+        wrong = valid & (lengths != dim)
+        if wrong.any():
+            raise _dimension(dim, int(lengths[np.argmax(wrong)]))
+        values = values[:, :dim] if values.shape[1] >= dim else np.zeros((len(array), dim), np.float32)
+    if not np.isfinite(values[valid]).all():
+        raise DataError("[SQLSTATE 22000] NaN and infinity are not allowed in vector", sqlstate="22000")
+    flat = pa.array(np.ascontiguousarray(values, dtype=np.float32).reshape(-1))
+    return pa.FixedSizeListArray.from_arrays(flat, dim, mask=None if valid.all() else pa.array(~valid))
+
+
+def _dimension(expected: int, got: int) -> DataError:
+    return DataError(f"[SQLSTATE 22000] expected {expected} dimensions, not {got}", sqlstate="22000")

@@ -1,0 +1,43 @@
+"""Arrow <-> numpy conversion of vector columns, and the cast INSERT uses to store vector(n)."""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from agentlake.errors import DataError
+from agentlake.vector.arrays import as_vectors, parse_vector, to_matrix
+
+
+def test_to_matrix_handles_slices_nulls_and_ragged_lists():
+    fixed = pa.array([[1, 2], None, [5, 6], [7, 8]], pa.list_(pa.float32(), 2)).slice(1)
+    values, valid, lengths = to_matrix(fixed)
+    assert valid.tolist() == [False, True, True] and values[1:].tolist() == [[5, 6], [7, 8]]
+    ragged = pa.array([[1.0], None, [2.0, 3.0]], pa.list_(pa.float64()))
+    values, valid, lengths = to_matrix(ragged)
+    assert lengths.tolist() == [1, 0, 2] and values[2].tolist() == [2.0, 3.0] and values[0].tolist() == [1.0, 0.0]
+
+
+def test_as_vectors_from_text_lists_and_arrays():
+    want = pa.array([[1, 2, 3], None, [4, 5, 6]], pa.list_(pa.float32(), 3))
+    assert as_vectors(pa.array(["[1,2,3]", None, "[4, 5, 6]"]), 3).equals(want)
+    assert as_vectors(pa.array([[1, 2, 3], None, [4, 5, 6]], pa.list_(pa.float64())), 3).equals(want)
+    assert as_vectors(want, 3).equals(want)
+    assert as_vectors(pa.nulls(2), 3).null_count == 2
+
+
+@pytest.mark.parametrize("values", [pa.array(["[1,2]"]), pa.array([[1.0, 2.0]])])
+def test_as_vectors_wrong_dimension_is_22000(values):
+    with pytest.raises(DataError, match=r"expected 3 dimensions, not 2") as err:
+        as_vectors(values, 3)
+    assert err.value.sqlstate == "22000"
+
+
+@pytest.mark.parametrize("text", ["1,2", "[1,,2]", "[a]", "[1,2"])
+def test_parse_vector_rejects_bad_text(text):
+    with pytest.raises(DataError, match="invalid input syntax for type vector") as err:
+        parse_vector(text)
+    assert err.value.sqlstate == "22P02"
+    with pytest.raises(DataError, match="NaN"):
+        parse_vector("[1,nan]")
+    assert parse_vector(" [1e1, -2] ").tolist() == [10.0, -2.0]
