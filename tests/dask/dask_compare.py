@@ -24,11 +24,12 @@ def _value(v):
     return v
 
 
-def rows_of(frame) -> list[tuple]:
+def rows_of(frame, ordered: bool = False) -> list[tuple]:
     if isinstance(frame, pa.Table):
         frame = frame.to_pandas()
     records = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    return sorted((tuple(_value(v) for v in row) for row in records), key=lambda r: [(x is None, str(x)) for x in r])
+    rows = [tuple(_value(v) for v in row) for row in records]
+    return rows if ordered else sorted(rows, key=lambda r: [(x is None, str(x)) for x in r])
 
 
 def _close(a, b) -> bool:
@@ -37,9 +38,10 @@ def _close(a, b) -> bool:
     return a == b
 
 
-def assert_same_rows(actual, expected) -> None:
-    """Same multiset of rows (sorted), numbers to a relative 1e-9, decimals compared as numbers."""
-    got, want = rows_of(actual), rows_of(expected)
+def assert_same_rows(actual, expected, ordered: bool = False) -> None:
+    """Same multiset of rows (same sequence when ``ordered``), numbers to a relative 1e-9,
+    decimals compared as numbers."""
+    got, want = rows_of(actual, ordered), rows_of(expected, ordered)
     assert len(got) == len(want), f"{len(got)} rows, expected {len(want)}"
     for g, w in zip(got, want):
         assert len(g) == len(w) and all(_close(a, b) for a, b in zip(g, w)), f"row {g} != {w}"

@@ -11,6 +11,11 @@ import pytest
 from dask_compare import assert_same_rows
 
 
+def _order_is_total(number: int) -> bool:
+    """Queries whose ORDER BY leaves no ties at scale 0.01 (others are compared as row sets)."""
+    return number in (1, 4, 5, 7, 8, 9, 12, 16, 22)
+
+
 @pytest.mark.parametrize("number", range(1, 23))
 def test_tpch_query_matches_datafusion(number, tpch_context, tpch_datafusion, tpch_queries):
     query = tpch_queries[number]
@@ -18,7 +23,7 @@ def test_tpch_query_matches_datafusion(number, tpch_context, tpch_datafusion, tp
         got = tpch_context.sql(query, return_futures=False)
     expected = tpch_datafusion.sql(query).to_arrow_table()
     assert list(got.columns) == expected.schema.names
-    assert_same_rows(got, expected)
+    assert_same_rows(got, expected, ordered=_order_is_total(number))
 
 
 def test_tpch_threaded_scheduler(tpch_context, tpch_datafusion, tpch_queries):

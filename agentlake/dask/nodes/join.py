@@ -38,8 +38,7 @@ def _keys(compiler, frame, plan, exprs, prefix) -> tuple[dd.DataFrame, list[str]
     if all(e.variant_name() == "Column" for e in exprs):
         return frame, [scope.resolve(e.to_variant().qualified_name()) for e in exprs]
     names = [f"{prefix}{i}" for i in range(len(exprs))]
-    keys = project_frame(compiler, frame, exprs, names, scope)
-    return dd.concat([frame, keys], axis=1), names
+    return project_frame(compiler, frame, exprs, names, scope, keep_input=True), names
 
 
 def _not_null(frame, keys):

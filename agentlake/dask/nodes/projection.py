@@ -10,12 +10,13 @@ from ..registry import Compiler, field_names, handles
 
 
 def project_frame(compiler: Compiler, frame: dd.DataFrame, exprs: list, names: list[str],
-                  scope: ExprScope) -> dd.DataFrame:
-    """A frame of ``exprs`` evaluated on every partition, named ``names``."""
+                  scope: ExprScope, keep_input: bool = False) -> dd.DataFrame:
+    """A frame of ``exprs`` evaluated on every partition, named ``names`` (after the input's
+    own columns when ``keep_input``)."""
     evaluators = compiler.compile_exprs(exprs, scope)
 
     def project(part, env):
-        out = part[[]].copy()
+        out = part.copy() if keep_input else part[[]].copy()
         for name, evaluate in zip(names, evaluators):
             out[name] = series_like(part, evaluate(part, env))
         return out

@@ -60,16 +60,52 @@ def sort(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
             computed.append(f"__sortkey{i}")
             exprs.append(e)
     if exprs:
-        frame = dd.concat([frame, project_frame(compiler, frame, exprs, computed, scope)], axis=1)
-    sorter = _sorter(keys, [s.ascending() for s in sort_exprs], [s.nulls_first() for s in sort_exprs],
-                     None if fetch is None else int(fetch), computed)
+        frame = project_frame(compiler, frame, exprs, computed, scope, keep_input=True)
+    ascending = [s.ascending() for s in sort_exprs]
+    nulls_first = [s.nulls_first() for s in sort_exprs]
+    if fetch is None and frame.npartitions > 1:
+        return distributed_sort(frame, keys, ascending, nulls_first, computed)
+    sorter = _sorter(keys, ascending, nulls_first, None if fetch is None else int(fetch), computed)
     if fetch is not None:
-        partial = _sorter(keys, [s.ascending() for s in sort_exprs], [s.nulls_first() for s in sort_exprs],
-                          int(fetch), [])
-        frame = frame.map_partitions(partial, meta=frame._meta).repartition(npartitions=1)
-    else:
-        frame = frame.repartition(npartitions=1)
+        partial = _sorter(keys, ascending, nulls_first, int(fetch), [])
+        frame = frame.map_partitions(partial, meta=frame._meta)
+    frame = frame.repartition(npartitions=1)
     return frame.map_partitions(sorter, meta=sorter(frame._meta))
+
+
+def distributed_sort(frame: dd.DataFrame, keys: list[str], ascending: list[bool], nulls_first: list[bool],
+                     drop: list[str]) -> dd.DataFrame:
+    """A full sort across partitions with Dask's sample-partitioned sort.
+
+    Dask splits on the first key and cannot hold NULLs there, so rows with a NULL
+    first key are sorted apart (by the other keys, in one partition) and put before
+    or after the rest; later keys get a null-flag key in front, as in ``_sorter``.
+    """
+    first = keys[0]
+    flags = {f"__null{i}": keys[i] for i in range(1, len(keys))}
+
+    def add_flags(part):
+        part = part.copy()
+        for flag, key in flags.items():
+            part[flag] = part[key].isna()
+        return part
+
+    present = frame[~frame[first].isna()]
+    if flags:
+        present = present.map_partitions(add_flags, meta=add_flags(present._meta))
+    order, directions = [first], [ascending[0]]
+    for i in range(1, len(keys)):
+        order += [f"__null{i}", keys[i]]
+        directions += [not nulls_first[i], ascending[i]]
+    ordered = present.sort_values(order, ascending=directions)
+    ordered = ordered.drop(columns=list(flags) + drop) if flags or drop else ordered
+    missing = frame[frame[first].isna()].repartition(npartitions=1)
+    if len(keys) > 1:
+        rest = _sorter(keys[1:], ascending[1:], nulls_first[1:], None, drop)
+        missing = missing.map_partitions(rest, meta=rest(missing._meta))
+    elif drop:
+        missing = missing.drop(columns=drop)
+    return dd.concat([missing, ordered] if nulls_first[0] else [ordered, missing])
 
 
 @handles("Limit")

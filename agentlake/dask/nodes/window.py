@@ -110,7 +110,7 @@ def window(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         names += keys + orders + ([arg] if arg else [])
         specs.append((func, arg, keys, orders, [s.ascending() for s in sorts],
                       [s.nulls_first() for s in sorts], _frame_kind(variant, w) if func in _AGGS else "rows"))
-    work = dd.concat([frame, project_frame(compiler, frame, exprs, names, scope)], axis=1) if exprs else frame
+    work = project_frame(compiler, frame, exprs, names, scope, keep_input=True) if exprs else frame
     first_keys = specs[0][2]
     work = work.shuffle(on=first_keys) if first_keys else work.repartition(npartitions=1)
 
