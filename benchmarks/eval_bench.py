@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="agentlake-eval-bench-") as tmp, \
             dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                         dashboard_address=None) as cluster, Client(cluster) as client:
+                         dashboard_address=":0") as cluster, Client(cluster) as client:
         repo = f"{tmp}/repo"
         setup(repo)
         measure(repo, client, 4 * args.workers, offset=10_000_000)  # warm both paths on every worker

@@ -362,7 +362,7 @@ def pricing_agent(db, task):
 tasks = [{"id": i, "trust": round((i * 7919 % 200) / 200, 3)} for i in range(200)]
 """),
     code("""
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \\
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \\
         Client(cluster) as client:
     report = run_batch(repo, tasks, pricing_agent, client=client, progress=False)
 report

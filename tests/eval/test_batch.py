@@ -20,7 +20,7 @@ cloudpickle.register_pickle_by_value(agents)  # workers need not find the tests 
 def client():
     """One cluster for the module; a task fails on its first dead worker, as in run_batch's own cluster."""
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster, set_as_default=False) as dask_client:
         yield dask_client
 
@@ -113,11 +113,12 @@ def test_merge_all_goes_in_task_order_and_collects_conflicts(client, repo):
     assert main.log().num_rows >= 5  # the table's creation and four merges
 
 
-def test_merge_function_picks_the_episodes(client, repo):
+def test_merge_function_picks_the_episodes_via_a_scheduler_address(client, repo):
     tasks = [{"id": i, "value": i, "score": float((i * 37) % 10)} for i in range(10)]
     best = sorted(range(10), key=lambda i: (i * 37) % 10)[-3:]
 
-    report = run_batch(repo, tasks, agents.note_agent, client=client, run_id="merge-best", progress=False,
+    report = run_batch(repo, tasks, agents.note_agent, client=client.scheduler.address, run_id="merge-best",
+                       progress=False,
                        merge=lambda frame: frame.nlargest(3, "score")["task_id"])
 
     assert report.conflicts == []
