@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -23,9 +24,13 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ..errors import ProgrammingError
 from .dialect import AgentlakePostgres
+from .trees import clone
 from .diagnostics import syntax_error
 
 PARAM_META = "param"
+
+
+_DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")  # $$...$$ and $tag$...$tag$ strings
 
 
 def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
@@ -52,6 +57,12 @@ def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
         elif sql.startswith("--", i):
             end = sql.find("\n", i)
             end = n if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif ch == "$" and _DOLLAR_QUOTE.match(sql, i):
+            tag = _DOLLAR_QUOTE.match(sql, i).group(0)
+            end = sql.find(tag, i + len(tag))
+            end = n if end < 0 else end + len(tag)
             out.append(sql[i:end])
             i = end
         elif sql.startswith("/*", i):
@@ -121,7 +132,7 @@ def _placeholder_index(node: exp.Expression) -> int | None:
 
 def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Expression]:
     """Parse (cached) and bind parameters; returns fresh statement trees the caller may change."""
-    uses_pyformat = "%" in sql
+    uses_pyformat = params is not None and "%" in sql  # as psycopg: without parameters the text is left alone
     statements, names, positional = _prepared(sql, uses_pyformat)
     if params is None:
         params = () if names is None else {}
@@ -140,9 +151,9 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
     used = 0
     for statement, has_placeholders in statements:
         if not has_placeholders:
-            bound.append(statement.copy())
+            bound.append(clone(statement))
             continue
-        tree = statement.copy()
+        tree = clone(statement)
         for node in _placeholders(tree):
             index = _placeholder_index(node)
             if index > len(values):

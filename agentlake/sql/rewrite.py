@@ -17,6 +17,7 @@ from .rules.column_names import pg_column_names
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
 from .rules.vector_operators import vector_operators
+from .trees import clone
 
 Rule = Callable[[exp.Expression], exp.Expression]
 RULES: list[Rule] = [pg_column_names, vector_operators, postgres_functions, postgres_spellings, pg_casts, any_array]
@@ -30,7 +31,7 @@ def register_rule(rule: Rule, *, first: bool = False) -> Rule:
 
 
 def rewrite(tree: exp.Expression) -> exp.Expression:
-    tree = tree.copy()
+    tree = clone(tree)
     for rule in RULES:
         tree = rule(tree)
     return tree

@@ -185,3 +185,26 @@ def test_parameters_across_several_statements():
     statements = bind("INSERT INTO t VALUES (%s); SELECT %s", [1, "x"])
     assert [type(s) for s in statements] == [exp.Insert, exp.Select]
     assert statements[1].expressions[0].this == "x"
+
+
+def test_dollar_quoted_strings_keep_their_percent_signs():
+    assert run("SELECT $$%s$$ AS a, %s AS b, $q$it's %s$q$ AS c", [1]).to_pylist() == [
+        {"a": "%s", "b": 1, "c": "it's %s"}]
+
+
+def test_without_parameters_percent_is_the_modulo_operator():
+    assert value("SELECT 7 %(2) AS m") == 1
+    assert value("SELECT 7 % 2 AS m") == 1
+
+
+def test_bound_trees_are_independent_copies():
+    first, = bind("SELECT a, b FROM t WHERE id = %s ORDER BY a LIMIT 5", [1])
+    second, = bind("SELECT a, b FROM t WHERE id = %s ORDER BY a LIMIT 5", [2])
+    cached, = parse_statements("SELECT a, b FROM t WHERE id = $1 ORDER BY a LIMIT 5")
+    first.find(exp.Column).replace(exp.column("changed"))
+    assert "changed" not in second.sql() and "changed" not in cached.sql()
+    for node in second.walk():
+        if node.parent is not None:
+            held = node.parent.args[node.arg_key]
+            assert held is node or (isinstance(held, list) and held[node.index] is node)
+    assert not any(a is b for a, b in zip(second.walk(), cached.walk()))

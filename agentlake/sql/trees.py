@@ -1,0 +1,36 @@
+"""Copying statement trees quickly.
+
+Every execution copies a cached tree (binding) and the rewrite copies it again;
+sqlglot's ``Expression.copy()`` deep-copies each node's position metadata through
+``copy.deepcopy``, which made the copy the largest per-query cost of a
+primary-key lookup.
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+
+def clone(node: exp.Expression, parent: exp.Expression | None = None, key: str | None = None,
+          index: int | None = None) -> exp.Expression:
+    """A deep copy of a tree, about three times faster than ``Expression.copy()``.
+
+    Metadata values are plain ints and strings (token positions, bound parameter
+    values), so a shallow copy of each node's dict is enough.
+    """
+    cls = node.__class__
+    new = cls.__new__(cls)
+    new.parent, new.arg_key, new.index = parent, key, index
+    new.comments = list(node.comments) if node.comments is not None else None
+    new._type = node._type.copy() if node._type is not None else None
+    new._meta = dict(node._meta) if node._meta is not None else None
+    new._hash = node._hash
+    args = {}
+    for arg, value in node.args.items():
+        if isinstance(value, exp.Expr):
+            args[arg] = clone(value, new, arg)
+        elif type(value) is list:
+            args[arg] = [clone(v, new, arg, i) if isinstance(v, exp.Expr) else v for i, v in enumerate(value)]
+        else:
+            args[arg] = value
+    new.args = args
+    return new
