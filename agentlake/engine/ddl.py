@@ -67,6 +67,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
     schema_node = stmt.this
     name = table_name(schema_node)
     tx = session.write_tx()
+    if name in tx.views:
+        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
     if stmt.expression is not None:
         return _create_table_as(session, stmt, name)
     fields, primary_key = [], []

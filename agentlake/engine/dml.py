@@ -20,7 +20,7 @@ from catalog.datafiles import key_tuples
 from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
 from ..results import Result
 from .ddl import table_name
-from .literals import literal_rows
+from .literals import DEFAULT, literal_rows
 from .registry import ROWS_PREFIX
 
 if TYPE_CHECKING:
@@ -49,13 +49,20 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     name, alias, columns = _target(stmt)
     tx = session.write_tx()
     manifest = tx.manifest(name)
-    columns = columns or [f.name for f in manifest.schema]
+    source = stmt.expression
+    if columns is None:
+        width = len(source.expressions[0].expressions) if isinstance(source, exp.Values) and source.expressions and \
+            isinstance(source.expressions[0], exp.Tuple) else len(manifest.schema)
+        columns = [f.name for f in manifest.schema][:width]
     unknown = [c for c in columns if manifest.schema.get_field_index(c) < 0]
     if unknown:
         raise ProgrammingError(f'column "{unknown[0]}" of relation "{name}" does not exist', sqlstate="42703")
-    source = stmt.expression
-    incoming = _source_rows(session, source, columns, manifest)
-    rows = _complete(session, incoming, manifest, name)
+    if stmt.args.get("default") and source is None:
+        incoming = pa.table({"_": pa.nulls(1)}).drop_columns(["_"])
+        rows = _complete(session, incoming, manifest, name, num_rows=1)
+    else:
+        incoming = _source_rows(session, source, columns, manifest)
+        rows = _complete(session, incoming, manifest, name)
     conflict = stmt.args.get("conflict")
     returning = stmt.args.get("returning")
     if conflict is not None:
@@ -72,7 +79,7 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
     if isinstance(source, exp.Values):
         rows = literal_rows(source, len(columns))
         if rows is not None:
-            return _typed_table(rows, columns, manifest)
+            return _typed_table(_fill_defaults(session, rows, columns, manifest), columns, manifest)
     query = source
     table = session.query_arrow(query)
     if table.num_columns != len(columns):
@@ -115,6 +122,8 @@ def _cast(array, field: pa.Field):
     try:
         if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
+        if pa.types.is_decimal(field.type) and (pa.types.is_decimal(array.type) or pa.types.is_floating(array.type)):
+            array = pc.round(array, ndigits=field.type.scale, round_mode="half_away_from_zero")
         return array.cast(field.type)
     except pa.ArrowInvalid as err:
         raise DataError(f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02") from None
@@ -124,23 +133,42 @@ def _cast(array, field: pa.Field):
         ) from None
 
 
-def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: str) -> pa.Table:
-    """Fill defaults and identity values, then enforce NOT NULL (23502)."""
+def _default_column(session: "Session", manifest: "Manifest", field: pa.Field, count: int) -> pa.Array:
+    """``count`` values of a column's default: its sequence, its DEFAULT expression, or NULL."""
     constraints = manifest.constraints or {}
+    if field.name in constraints.get("identity", {}):
+        start = session.repo.nextval(constraints["identity"][field.name], count)
+        return pa.array(np.arange(start, start + count), type=field.type)
+    if field.name in constraints.get("defaults", {}):
+        value = session.evaluate_default(constraints["defaults"][field.name], field)
+        return _cast(pa.repeat(value, count) if isinstance(value, pa.Scalar) else value, field)
+    return pa.nulls(count, field.type)
+
+
+def _fill_defaults(session: "Session", rows: list[tuple], columns: list[str], manifest: "Manifest") -> list[tuple]:
+    """Replace the DEFAULT keyword in VALUES rows by each column's default value."""
+    if not any(value is DEFAULT for row in rows for value in row):
+        return rows
+    filled = [list(row) for row in rows]
+    for index, column in enumerate(columns):
+        cells = [r for r, row in enumerate(filled) if row[index] is DEFAULT]
+        if cells:
+            values = _default_column(session, manifest, manifest.schema.field(column), len(cells)).to_pylist()
+            for r, value in zip(cells, values):
+                filled[r][index] = value
+    return [tuple(row) for row in filled]
+
+
+def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: str,
+              num_rows: int | None = None) -> pa.Table:
+    """Fill defaults and identity values, then enforce NOT NULL (23502) and lengths."""
+    count = rows.num_rows if num_rows is None else num_rows
     out = {}
     for field in manifest.schema:
         if field.name in rows.column_names:
-            column = rows.column(field.name)
-        elif field.name in constraints.get("identity", {}):
-            start = session.repo.nextval(constraints["identity"][field.name], rows.num_rows)
-            column = pa.array(np.arange(start, start + rows.num_rows), type=field.type)
-        elif field.name in constraints.get("defaults", {}):
-            value = session.evaluate_default(constraints["defaults"][field.name], field)
-            column = pa.repeat(value, rows.num_rows) if isinstance(value, pa.Scalar) else value
-            column = _cast(column, field)
+            out[field.name] = rows.column(field.name)
         else:
-            column = pa.nulls(rows.num_rows, field.type)
-        out[field.name] = column
+            out[field.name] = _default_column(session, manifest, field, count)
     table = pa.table(out, schema=pa.schema([f.with_nullable(True) for f in manifest.schema]))
     check_row_constraints(table, manifest, name)
     return table
@@ -275,11 +303,17 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     sql = f'SELECT {", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}" FROM {_from_rows_table(name, alias)}'
     extra = stmt.args.get("from_") or stmt.args.get("from")
     if extra is not None:
-        sql += ", " + ", ".join(session.datafusion_sql(t) for t in extra.expressions)
+        sql += ", " + ", ".join(session.datafusion_sql(t) for t in [extra.this, *extra.expressions])
     where = stmt.args.get("where")
     if where is not None:
         sql += f" WHERE {session.datafusion_sql(where.this)}"
     rows = session.run_datafusion(sql)
+    for column in assignments:
+        target, got = manifest.schema.field(column).type, rows.column(column).type
+        if pa.types.is_boolean(target) != pa.types.is_boolean(got) and not pa.types.is_null(got) and (
+                pa.types.is_integer(got) or pa.types.is_boolean(got) or pa.types.is_floating(got)):
+            raise ProgrammingError(f'column "{column}" is of type {target} but expression is of type {got}',
+                                   sqlstate="42804")
     rows = _first_per_rowid(_conform_update(rows, manifest))
     if rows.num_rows:
         check_row_constraints(rows, manifest, name)

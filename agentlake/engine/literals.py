@@ -13,6 +13,7 @@ from sqlglot import exp
 from ..errors import ProgrammingError
 
 _NOT_CONSTANT = object()
+DEFAULT = object()  # the DEFAULT keyword inside VALUES
 
 
 def constant(node: exp.Expression):
@@ -36,6 +37,8 @@ def constant(node: exp.Expression):
         return -inner if isinstance(inner, (int, float, Decimal)) and not isinstance(inner, bool) else _NOT_CONSTANT
     if isinstance(node, exp.Paren):
         return constant(node.this)
+    if isinstance(node, exp.Var) and node.name.upper() == "DEFAULT":
+        return DEFAULT
     return _NOT_CONSTANT
 
 

@@ -28,6 +28,7 @@ def new_session(target_partitions: int | None = None) -> SessionContext:
         .set("datafusion.sql_parser.map_string_types_to_utf8view", "false")
         .set("datafusion.execution.parquet.pushdown_filters", "true")
         .set("datafusion.execution.parquet.reorder_filters", "true")
+        .set("datafusion.sql_parser.parse_float_as_decimal", "true")  # 0.1 + 0.2 = 0.3, as in PostgreSQL
     )
     if target_partitions:
         config = config.with_target_partitions(target_partitions)

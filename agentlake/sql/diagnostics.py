@@ -27,6 +27,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"duplicate qualified field name|specified more than once", re.I), "42712"),
     (re.compile(r"can only be applied to", re.I), "42804"),
     (re.compile(r"Ambiguous reference|ambiguous", re.I), "42702"),
+    (re.compile(r"at most one row|more than one row", re.I), "21000"),
     (re.compile(r"must appear in the GROUP BY|must be in GROUP BY", re.I), "42803"),
     (re.compile(r"not implemented|Unsupported|NotImplemented", re.I), "0A000"),
     (re.compile(r"Resources exhausted", re.I), "53200"),

@@ -59,7 +59,9 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
     if kind == T.ARRAY:
         inner, _ = arrow_type(node.expressions[0])
         return pa.list_(inner), {}
-    if kind == T.VECTOR or (kind == T.USERDEFINED and node.args.get("kind", "").lower() == "vector"):
+    user_kind = node.args.get("kind")
+    user_kind = (user_kind.name if isinstance(user_kind, exp.Expression) else str(user_kind or "")).lower()
+    if kind == T.VECTOR or (kind == T.USERDEFINED and user_kind == "vector"):
         params = _precision(node)
         if not params:
             raise ProgrammingError("vector columns need a dimension, as in vector(384)", sqlstate="22023")
