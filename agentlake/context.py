@@ -46,7 +46,7 @@ class Context:
     def __init__(self, repo: str | None = None, branch: str = "main", partition_rows: int = 1_000_000) -> None:
         from datafusion import SessionContext
 
-        from .dask import TableSource  # noqa: F401 - imported for the side effect of registering handlers
+        from .dask.functions import planner_udfs
 
         self.repo = repo
         self.branch = branch
@@ -55,6 +55,8 @@ class Context:
         self.tables: dict[str, Any] = {}
         self.functions: dict[str, Callable[..., Any]] = {}
         self._gpu_tables: set[str] = set()
+        for planner_udf in planner_udfs():
+            self.session.register_udf(planner_udf)
 
     # tables ---------------------------------------------------------------
     def create_table(self, name: str, input: Any, gpu: bool | None = None) -> None:

@@ -16,11 +16,24 @@ import numpy as np
 ScalarFunction = Callable[..., Any]
 
 _FUNCTIONS: dict[str, ScalarFunction] = {}
+_PLANNER_UDFS: dict[str, Any] = {}
 
 
-def register_scalar_function(name: str, fn: ScalarFunction) -> None:
-    """Make ``fn`` callable from compiled SQL as ``name`` (case-insensitive)."""
+def register_scalar_function(name: str, fn: ScalarFunction, planner_udf: Any = None) -> None:
+    """Make ``fn`` callable from compiled SQL as ``name`` (case-insensitive).
+
+    DataFusion must know a function to plan a query that calls it: pass its
+    ``datafusion.udf(...)`` as ``planner_udf`` for functions DataFusion lacks (vector
+    distances, say), and every :class:`~agentlake.context.Context` registers it.
+    """
     _FUNCTIONS[name.lower()] = fn
+    if planner_udf is not None:
+        _PLANNER_UDFS[name.lower()] = planner_udf
+
+
+def planner_udfs() -> list[Any]:
+    """DataFusion UDFs that sessions planning for the compiler must register."""
+    return list(_PLANNER_UDFS.values())
 
 
 def lookup(name: str, overlay: dict[str, ScalarFunction] | None = None) -> ScalarFunction | None:

@@ -39,7 +39,8 @@ class TableSource:
     def from_parquet(cls, paths: str | list[str]) -> "TableSource":
         """Files from a path, a glob or a list; the schema is the first file's."""
         files = expand_paths(paths)
-        return cls(files=files, schema=pq.read_schema(files[0]))
+        filesystem, local = resolve(files[0])
+        return cls(files=files, schema=pq.read_schema(local, filesystem=filesystem))
 
 
 def expand_paths(paths: str | list[str]) -> list[str]:
@@ -60,6 +61,13 @@ def expand_paths(paths: str | list[str]) -> list[str]:
     return files
 
 
+def resolve(path: str) -> tuple[pafs.FileSystem, str]:
+    """The Arrow filesystem and in-filesystem path of a local path or URI (file://, s3://, gs://, ...)."""
+    if "://" in path:
+        return pafs.FileSystem.from_uri(path)
+    return pafs.LocalFileSystem(), path
+
+
 @dataclass(frozen=True)
 class Piece:
     """One partition's worth of a file: a run of row groups."""
@@ -73,7 +81,7 @@ def plan_pieces(files: list[str], prune: pc.Expression | None, partition_rows: i
     pieces: list[Piece] = []
     fmt = ds.ParquetFileFormat()
     for path in files:
-        filesystem, local = pafs.FileSystem.from_uri(path) if "://" in path else (pafs.LocalFileSystem(), path)
+        filesystem, local = resolve(path)
         fragment = fmt.make_fragment(local, filesystem=filesystem)
         groups = fragment.split_by_row_group(filter=prune) if prune is not None else fragment.split_by_row_group()
         run: list[int] = []
@@ -105,7 +113,9 @@ class ReadPiece:
         read_cols = list(self.columns)
         if self.has_rowid and deleted is not None and len(deleted):
             read_cols.append(ROWID)
-        table = pq.ParquetFile(piece.path).read_row_groups(list(piece.row_groups), columns=read_cols)
+        filesystem, local = resolve(piece.path)
+        with filesystem.open_input_file(local) as handle:
+            table = pq.ParquetFile(handle).read_row_groups(list(piece.row_groups), columns=read_cols)
         table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
                                       for f in table.schema]))
         if ROWID in read_cols:

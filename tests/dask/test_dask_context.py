@@ -67,13 +67,23 @@ def test_register_function_in_sql(people):
     assert sorted(zip(got["id"], got["y"])) == [(2, 41.0), (3, 61.0), (4, 81.0)]
 
 
-def test_global_scalar_function_extension_point(people):
-    register_scalar_function("negate_twice", lambda x: x)
+def test_global_scalar_function_extension_point():
+    """The way the vector layer adds l2_distance: numpy over columns, plus a planner UDF."""
+    import datafusion
+
+    def l2_distance(a, b):
+        return np.sqrt((a - b) ** 2)
+
+    def on_arrow(a: pa.Array, b: pa.Array) -> pa.Array:
+        return pa.array(l2_distance(a.to_numpy(), b.to_numpy()))
+
+    planner = datafusion.udf(on_arrow, [pa.float64(), pa.float64()], pa.float64(), "immutable", "l2_distance")
+    register_scalar_function("l2_distance", l2_distance, planner_udf=planner)
     ctx = Context()
-    ctx.create_table("people", people)
-    ctx.register_function(lambda x: x, "negate_twice", [("x", np.float64)], np.float64)
-    got = ctx.sql("SELECT negate_twice(score) AS s FROM people WHERE id = 1", return_futures=False)
-    assert got["s"].tolist() == [10.0]
+    ctx.create_table("points", pd.DataFrame({"x": [0.0, 3.0, -4.0], "y": [1.0, 1.0, 1.0]}))
+    got = ctx.sql("SELECT x, l2_distance(x, y) AS d FROM points ORDER BY d LIMIT 2", return_futures=False)
+    assert got["x"].tolist() == [0.0, 3.0]
+    assert got["d"].tolist() == [1.0, 2.0]
 
 
 def test_drop_table(people):
