@@ -41,6 +41,11 @@ class FaissIndex:
         return self._rowids
 
     @property
+    def exact_distances(self) -> bool:
+        """False for IVF-PQ, whose distances come from compressed codes (the caller re-ranks)."""
+        return self.method != "ivf_pq"
+
+    @property
     def dim(self) -> int:
         return 0 if self._index is None else int(self._index.d)
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .exact import exact_search
 from .index import VectorIndex
-from .metrics import check_metric, dimension_error
+from .metrics import check_metric, dimension_error, distance
 
 __all__ = ["FileVectors", "SearchSettings", "TopKResult", "exact_search", "topk"]
 
@@ -73,7 +73,10 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
         index = source.index
         if index is not None and index.metric == metric and live > settings.exact_threshold:
             _check_dim(q, index.dim)
-            dist, rowids, short = _index_search(index, q, k, mask, live, settings, plan)
+            exact_distances = getattr(index, "exact_distances", True)
+            dist, rowids, short = _index_search(index, q, k if exact_distances else 4 * k, mask, live, settings, plan)
+            if not exact_distances:
+                dist, rowids = _rerank(source, q, rowids, k, metric)
             if short.any():
                 d2, r2 = _exact(source, q[short], k, metric, mask)
                 dist[short], rowids[short] = d2, r2
@@ -109,7 +112,9 @@ def _exact(source: FileVectors, q: np.ndarray, k: int, metric: str, mask: np.nda
 
 def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | None, live: int,
                   settings: SearchSettings, plan: "_Plan"):
-    """Index search with the filter pushed in; doubles the fetch for queries still short of k."""
+    """Index search with the filter pushed in; doubles the fetch for queries still short of k.
+
+    Returns (distances, rowids, short): ``short`` marks queries that never got k live rows."""
     need = min(k, live)
     # a filter passing a fraction s of the rows leaves ~s of each visited neighbourhood usable,
     # so widen the search by 1/sqrt(s): enough for recall, far from exhaustive
@@ -117,7 +122,7 @@ def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | 
     miss = max(1e-3, 1.0 - settings.recall_target)
     ef = min(len(index.rowids), math.ceil(max(settings.ef_search, k, k * 0.4 / miss) * widen))
     lists = int(getattr(index, "params", {}).get("lists") or 1)
-    probes = min(lists, math.ceil(max(settings.probes, lists * min(1.0, 0.005 / miss)) * widen))
+    probes = min(lists, math.ceil(max(settings.probes, math.sqrt(lists) * 0.05 / miss) * widen))  # sqrt(lists) at 0.95, pgvector's advice
     plan.index_uses[_describe(index.method, ef, probes, mask is not None)] += 1
     dist = np.full((len(q), k), np.inf)
     rowids = np.full((len(q), k), -1, dtype=np.int64)
@@ -134,6 +139,19 @@ def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | 
     short = np.zeros(len(q), dtype=bool)
     short[todo] = True
     return dist, rowids, short
+
+
+def _rerank(source: FileVectors, q: np.ndarray, rowids: np.ndarray, k: int, metric: str):
+    """Exact distances for an index that stores compressed vectors (IVF-PQ): re-rank its candidates."""
+    vectors = source.vectors()
+    order = np.argsort(source.rowids, kind="stable")
+    found = rowids >= 0
+    slot = np.searchsorted(source.rowids, np.where(found, rowids, 0), sorter=order)
+    positions = order[np.minimum(slot, len(order) - 1)]
+    dist = np.where(found, distance(q[:, None, :], vectors[positions], metric), np.inf)
+    best = np.lexsort((rowids, dist), axis=1)[:, :k]
+    dist = np.take_along_axis(dist, best, 1)
+    return dist, np.where(np.isinf(dist), -1, np.take_along_axis(rowids, best, 1))
 
 
 def _describe(method: str, ef: int, probes: int, filtered: bool) -> str:

@@ -117,3 +117,17 @@ def test_unsupported_methods_and_metrics():
         create_index("hnsw", "l1")
     with pytest.raises(NotSupportedError, match='access method "btree"'):
         create_index("btree", "l2")
+
+
+def test_ivf_pq_candidates_are_reranked_exactly(ann_data):
+    x, rowids, queries = ann_data
+    x, rowids = x[:4000], rowids[:4000]
+    index = create_index("ivf_pq", "l2", {"lists": 16, "m": 8})
+    index.build(x, rowids)
+    source = FileVectors("f", rowids, lambda: x, index)
+    result = topk([source], queries, K, "l2", None, INDEXED)
+    want_d, want_p = exact_search(queries, x, K, "l2")
+    assert _recall(result.rowids, rowids[want_p]) >= 0.9
+    hit = result.rowids == rowids[want_p]
+    np.testing.assert_allclose(result.distances[hit], want_d[hit], rtol=1e-9)  # exact, not PQ-approximated
+    assert result.strategy.startswith("ivf_pq(probes=")
