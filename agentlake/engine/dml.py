@@ -6,6 +6,7 @@ failed statement leaves the transaction as it was.
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -96,11 +97,20 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         field = manifest.schema.field(column)
         values = [row[index] for row in rows]
         _check_boolean_kind(field, values)
+        if pa.types.is_decimal(field.type):
+            values = [_quantize(v, field.type.scale) for v in values]
         try:
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             arrays[column] = _cast(pa.array([None if v is None else str(v) for v in values]), field)
     return pa.table(arrays)
+
+
+def _quantize(value, scale: int):
+    """Numbers are rounded to a numeric column's scale on the way in, half away from zero."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return Decimal(str(value)).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+    return value
 
 
 def _check_boolean_kind(field: pa.Field, values: list) -> None:
