@@ -75,7 +75,7 @@ class FaissIndex:
             raise ValueError(f"ivf_pq m={subquantizers} must divide the dimension {d}")
         self.params["m"] = subquantizers
         index = faiss.IndexIVFPQ(quantizer, d, lists, subquantizers, nbits, self._faiss_metric)
-        index.cp.min_points_per_centroid = 1  # small files still get an index; recall is checked by the caller's settings
+        index.cp.min_points_per_centroid = 1  # small files still get an index (the caller re-ranks)
         return index
 
     def build(self, vectors: np.ndarray, rowids: np.ndarray, progress: Progress | None = None) -> None:

@@ -159,7 +159,8 @@ class _VectorAvg(_VectorSum):
 def register_vector_functions(ctx: SessionContext) -> None:
     """Register every vector function and aggregate on ``ctx`` (idempotent: re-registering replaces)."""
     scalar = [
-        *[(name, _distance_udf(metric), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()) for name, metric in DISTANCES.items()],
+        *[(name, _distance_udf(metric), [VECTOR_TYPE, VECTOR_TYPE], pa.float64())
+          for name, metric in DISTANCES.items()],
         ("inner_product", _distance_udf("ip", -1.0), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()),
         ("vector_dims", _dims, [VECTOR_TYPE], pa.int32()),
         ("vector_norm", _norm, [VECTOR_TYPE], pa.float64()),
@@ -171,4 +172,5 @@ def register_vector_functions(ctx: SessionContext) -> None:
     for name, fn, inputs, output in scalar:
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
     for name, accumulator in (("vector_sum", _VectorSum), ("vector_avg", _VectorAvg)):
-        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_TYPE, [STATE_TYPE, pa.int64()], "immutable", name=name))
+        state = [STATE_TYPE, pa.int64()]
+        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_TYPE, state, "immutable", name=name))

@@ -41,7 +41,7 @@ def gpu_available() -> bool:
 
 def _require_gpu(what: str) -> None:
     if not gpu_available():
-        raise NotSupportedError(f"{what} needs an NVIDIA GPU with CuPy and cuVS (pip install agentlake[gpu])")
+        raise NotSupportedError(f"{what} needs an NVIDIA GPU with CuPy and cuVS (pip install 'agentlake[gpu-cu12]')")
 
 
 class CuvsIndex:

@@ -122,7 +122,8 @@ def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | 
     miss = max(1e-3, 1.0 - settings.recall_target)
     ef = min(len(index.rowids), math.ceil(max(settings.ef_search, k, k * 0.4 / miss) * widen))
     lists = int(getattr(index, "params", {}).get("lists") or 1)
-    probes = min(lists, math.ceil(max(settings.probes, math.sqrt(lists) * 0.05 / miss) * widen))  # sqrt(lists) at 0.95, pgvector's advice
+    # sqrt(lists) probes at recall 0.95, pgvector's own advice
+    probes = min(lists, math.ceil(max(settings.probes, math.sqrt(lists) * 0.05 / miss) * widen))
     plan.index_uses[_describe(index.method, ef, probes, mask is not None)] += 1
     dist = np.full((len(q), k), np.inf)
     rowids = np.full((len(q), k), -1, dtype=np.int64)
@@ -155,7 +156,8 @@ def _rerank(source: FileVectors, q: np.ndarray, rowids: np.ndarray, k: int, metr
 
 
 def _describe(method: str, ef: int, probes: int, filtered: bool) -> str:
-    knob = f"ef_search={ef}" if method in ("hnsw", "cagra") else f"probes={probes}" if method in ("ivfflat", "ivf_pq") else ""
+    knob = {"hnsw": f"ef_search={ef}", "cagra": f"ef_search={ef}",
+            "ivfflat": f"probes={probes}", "ivf_pq": f"probes={probes}"}.get(method, "")
     return f"{method}({knob})" + (" with filter" if filtered else "")
 
 

@@ -1,7 +1,6 @@
 """Arrow <-> numpy conversion of vector columns, and the cast INSERT uses to store vector(n)."""
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pytest
 

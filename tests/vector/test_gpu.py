@@ -40,6 +40,7 @@ def test_cagra_index_loads_and_searches_without_gpu(ann_data):
 @pytest.mark.gpu
 @pytest.mark.parametrize("method,metric", [("cagra", "l2"), ("cagra", "cosine"), ("ivf_pq", "l2"), ("brute_force", "ip")])
 def test_gpu_indexes_recall_filter_and_round_trip(ann_data, method, metric):
+    pytest.importorskip("cuvs")
     x, rowids, queries = ann_data
     steps = []
     index = create_index(method, metric, {"device": "gpu", "lists": 64})
