@@ -1,0 +1,75 @@
+"""Fixtures for vector search through SQL: a repository with an indexed ``items`` table."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import agentlake
+
+from .reference import ITEMS_DDL, OPCLASSES, Rows, clustered, items
+
+DIM = 16
+FILE_ROWS = 3000  # above the engine's smallest indexed file, small enough to build in well under a second
+FILES = 3
+QUERIES = 8
+EXACT = "SET agentlake.vector_exact_threshold = 1000000000"  # every file searched exactly
+APPROXIMATE = "SET agentlake.vector_exact_threshold = 0"  # every indexed file searched with its index
+
+
+def load_items(db, rows: Rows, files: int) -> None:
+    """Append ``rows`` as ``files`` separate commits, so the table has that many data files."""
+    for part in np.array_split(np.arange(len(rows.ids)), files):
+        db.load_arrow("items", items(rows.ids[part], rows.vectors[part]))
+
+
+def route(db, sql: str, params) -> str:
+    """The strategy line EXPLAIN ANALYZE reports for a query."""
+    lines = [r[0] for r in db.execute(f"EXPLAIN ANALYZE {sql}", params).fetchall()]
+    return next(line for line in lines if line.startswith("agentlake route"))
+
+
+@pytest.fixture
+def db(repo_url):
+    return agentlake.connect(repo_url, branch="main")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def single_threaded_faiss():
+    """FAISS's OpenMP threads spin against each other on shared cores (an HNSW build ran 4x slower on 2)."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    yield
+    faiss.omp_set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def indexed_template(tmp_path_factory) -> tuple[Path, Rows]:
+    """``items`` (3 files x 3,000 rows, dim 16) with HNSW indexes for l2, cosine and ip, built once per worker."""
+    path = tmp_path_factory.mktemp("indexed") / "repo"
+    rows = Rows(np.arange(FILES * FILE_ROWS), clustered(FILES * FILE_ROWS + QUERIES, DIM, seed=1)[:-QUERIES])
+    db = agentlake.connect(str(path), branch="main")
+    db.execute(ITEMS_DDL.format(dim=DIM))
+    load_items(db, rows, FILES)
+    for metric, opclass in OPCLASSES.items():
+        db.execute(f"CREATE INDEX items_{metric} ON items USING hnsw (embedding {opclass}) WITH (m = 16, ef_construction = 64)")
+    db.close()
+    return path, rows
+
+
+@pytest.fixture
+def indexed(indexed_template, repo_url):
+    """A private copy of the indexed repository (indexes are files in it), and its expected rows."""
+    path, rows = indexed_template
+    shutil.copytree(path, repo_url)
+    return agentlake.connect(repo_url, branch="main"), rows.copy()
+
+
+@pytest.fixture
+def queries():
+    """Drawn around the same centres as the rows, but not rows themselves."""
+    return clustered(FILES * FILE_ROWS + QUERIES, DIM, seed=1)[-QUERIES:]
