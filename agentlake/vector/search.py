@@ -35,6 +35,12 @@ class SearchSettings:
     recall_target: float = 0.95
     max_overfetch: int = 64
 
+    def __post_init__(self) -> None:
+        """A setting left unset (None) by the caller keeps its default."""
+        for name, field in self.__dataclass_fields__.items():
+            if getattr(self, name) is None:
+                setattr(self, name, field.default)
+
 
 @dataclass
 class FileVectors:
