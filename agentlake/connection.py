@@ -169,6 +169,12 @@ class Connection:
     def notices(self) -> list[str]:
         return self._session.notices
 
+    def catalog_tables(self) -> list:
+        """Tables and their constraints as the pg_catalog emulation describes them."""
+        from .pgcatalog.engine_hook import tables_of
+
+        return tables_of(self._session.snapshot)
+
     def cancel(self) -> None:
         """Ask the running statement to stop (callable from another thread)."""
         self._session.cancel()

@@ -9,6 +9,8 @@ from sqlglot import exp
 
 from ..sql.types import TYPE_KEY
 
+from ..errors import NotSupportedError
+from . import router
 from .fastpath import point_lookup
 from .registry import SnapshotRegistry, new_session
 
@@ -56,12 +58,24 @@ class QueryRunner:
         if search is not None:
             table, self.last_route = run_topk(self.session, stmt, search)
             return table
-        self.last_route = self.route_for(stmt)
-        return restore_types(self.run_sql(self.session.datafusion_sql(stmt)), self.session.snapshot, stmt)
+        executor, reason = router.choose(self.session, stmt)
+        self.last_route = f"{executor} ({reason})"
+        if executor == "local":
+            table = self.run_sql(self.session.datafusion_sql(stmt))
+        else:
+            try:
+                table = normalize(router.run_on_dask(self.session, stmt, gpu=executor == "gpu"))
+            except NotSupportedError as err:
+                if self.session.settings["agentlake.executor"] != "auto":
+                    raise
+                self.last_route = f"local (the {executor} compiler declined: {err})"
+                table = self.run_sql(self.session.datafusion_sql(stmt))
+        return restore_types(table, self.session.snapshot, stmt)
 
     def route_for(self, stmt) -> str:
-        """Which executor runs a planned query, with the reason (the router of issue 5 decides here)."""
-        return "local (DataFusion, in-process)"
+        """Which executor would run a planned query, and why (for EXPLAIN)."""
+        executor, reason = router.choose(self.session, stmt)
+        return f"{executor} ({reason})"
 
     def run_sql(self, sql: str) -> pa.Table:
         return normalize(self.sync().sql(sql).to_arrow_table())

@@ -60,6 +60,10 @@ class Session:
             return self._tx.snapshot
         return self.repo.snapshot(self.branch)
 
+    @property
+    def has_uncommitted_writes(self) -> bool:
+        return self._tx is not None and self._tx.dirty
+
     def write_tx(self) -> Transaction:
         if self._tx is None:
             self._tx = self.repo.begin(self.branch)

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, str] = {
     "max_identifier_length": "63",
     "agentlake.branch": "main",
     "agentlake.executor": "auto",
+    "agentlake.dask_threshold_rows": "20000000",
     "agentlake.durability": "full",
     "agentlake.vector_exact_threshold": "10000",
     "agentlake.recall_target": "0.95",
