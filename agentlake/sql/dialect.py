@@ -77,7 +77,13 @@ class AgentlakePostgres(Postgres):
             _TOKEN_L1: L1Distance,
         }
 
-        SET_PARSERS = {**Postgres.Parser.SET_PARSERS, "TIME ZONE": lambda self: self._parse_set_time_zone()}
+        SET_PARSERS = {
+            **Postgres.Parser.SET_PARSERS,
+            "TIME ZONE": lambda self: self._parse_set_time_zone(),
+            "TRANSACTION": lambda self: self._parse_transaction_settings(""),
+            "SESSION": lambda self: self._parse_transaction_settings("default_")
+            if self._match_text_seq("CHARACTERISTICS", "AS", "TRANSACTION") else self._parse_set_item_assignment("SESSION"),
+        }
         SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
 
         def _parse_statement(self) -> exp.Expression | None:
@@ -120,8 +126,21 @@ class AgentlakePostgres(Postgres):
             return Reset(this=exp.Literal.string(name) if name and name.upper() != "ALL" else None)
 
         def _parse_explain(self) -> exp.Expression:
-            analyze = bool(self._match_text_seq("ANALYZE"))
-            self._match_text_seq("VERBOSE")
+            """EXPLAIN [ANALYZE] [VERBOSE] stmt, or PostgreSQL's EXPLAIN (ANALYZE [bool], VERBOSE, ...) stmt."""
+            analyze = False
+            if self._match(TokenType.L_PAREN):
+                while self._curr is not None and not self._match(TokenType.R_PAREN):
+                    option = self._curr.text.upper()
+                    self._advance()
+                    value = True
+                    if self._curr is not None and self._curr.token_type not in (TokenType.COMMA, TokenType.R_PAREN):
+                        value = self._curr.text.upper() not in ("FALSE", "OFF", "0")
+                        self._advance()
+                    analyze = analyze or (option == "ANALYZE" and value)
+                    self._match(TokenType.COMMA)
+            else:
+                analyze = bool(self._match_text_seq("ANALYZE"))
+                self._match_text_seq("VERBOSE")
             return Explain(this=self._parse_statement(), analyze=analyze)
 
         def _parse_start(self) -> exp.Expression:
@@ -144,6 +163,39 @@ class AgentlakePostgres(Postgres):
                     values.append(exp.var(value.name) if isinstance(value, exp.Identifier) else value)
                 item.this.set("expression", exp.Tuple(expressions=values))
             return item
+
+        def _parse_transaction_settings(self, prefix: str) -> exp.Expression:
+            """SET [SESSION CHARACTERISTICS AS] TRANSACTION modes, as the settings PostgreSQL maps them to."""
+            items = []
+            for mode in self._rest().split(","):
+                words = mode.split()
+                upper = " ".join(words).upper()
+                if upper.startswith("ISOLATION LEVEL "):
+                    name, value = "transaction_isolation", " ".join(words[2:]).lower()
+                elif upper in ("READ ONLY", "READ WRITE"):
+                    name, value = "transaction_read_only", "on" if upper == "READ ONLY" else "off"
+                elif upper in ("DEFERRABLE", "NOT DEFERRABLE"):
+                    name, value = "transaction_deferrable", "on" if upper == "DEFERRABLE" else "off"
+                else:
+                    self.raise_error(f"unknown transaction mode {mode.strip()!r}")
+                    continue
+                items.append(exp.EQ(this=exp.column(prefix + name), expression=exp.Literal.string(value)))
+            if not items:
+                self.raise_error("expected a transaction mode")
+                return exp.SetItem()
+            first = exp.SetItem(this=items[0])
+            first.meta["more"] = [exp.SetItem(this=item) for item in items[1:]]  # _parse_set splices them in
+            return first
+
+        def _parse_set(self, unset: bool = False, tag: bool = False) -> exp.Expression:
+            result = super()._parse_set(unset=unset, tag=tag)
+            if isinstance(result, exp.Set):
+                items = []
+                for item in result.expressions:
+                    items.append(item)
+                    items.extend(item.meta.pop("more", []) if item._meta else [])
+                result.set("expressions", items)
+            return result
 
         def _parse_set_time_zone(self) -> exp.Expression:
             value = self._parse_primary() or self._parse_var(any_token=True)

@@ -213,6 +213,7 @@ class Set(Statement):
     name: str
     value: str | None                              # None for SET x TO DEFAULT
     local: bool
+    more: list[tuple[str, str | None]] = field(default_factory=list)  # SET TRANSACTION READ ONLY, ISOLATION ...
 
 
 @dataclass
@@ -416,13 +417,16 @@ def _alter(node: exp.Alter) -> AlterTable:
 
 
 def _set(node: exp.Set) -> Statement:
-    if len(node.expressions) != 1 or not isinstance(node.expressions[0].this, exp.EQ):
+    if not node.expressions or not all(isinstance(item.this, exp.EQ) for item in node.expressions):
         raise NotSupportedError(f"SET form not supported: {node.sql(dialect=dialect.AgentlakePostgres)}")
-    item = node.expressions[0]
-    name = ".".join(part.name for part in item.this.this.parts)
-    value = item.this.expression
-    text = None if isinstance(value, exp.Var) and value.name.upper() == "DEFAULT" else _setting_text(value)
-    return Set(node, name, text, (item.args.get("kind") or "").upper() == "LOCAL")
+    (name, value), *more = [_setting(item.this) for item in node.expressions]
+    return Set(node, name, value, (node.expressions[0].args.get("kind") or "").upper() == "LOCAL", more)
+
+
+def _setting(eq: exp.EQ) -> tuple[str, str | None]:
+    name = ".".join(part.name for part in eq.this.parts)
+    value = eq.expression
+    return name, None if isinstance(value, exp.Var) and value.name.upper() == "DEFAULT" else _setting_text(value)
 
 
 def _setting_text(node: exp.Expression) -> str:

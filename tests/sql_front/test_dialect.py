@@ -173,7 +173,11 @@ def test_rollback(sql):
     assert isinstance(node, exp.Rollback) and node.args.get("savepoint") is None
 
 
-@pytest.mark.parametrize("sql, analyze", [("EXPLAIN SELECT 1", False), ("EXPLAIN ANALYZE SELECT 1", True)])
+@pytest.mark.parametrize("sql, analyze", [("EXPLAIN SELECT 1", False), ("EXPLAIN ANALYZE SELECT 1", True),
+                                          ("EXPLAIN ANALYZE VERBOSE SELECT 1", True), ("EXPLAIN (ANALYZE) SELECT 1", True),
+                                          ("EXPLAIN (ANALYZE false, COSTS off) SELECT 1", False),
+                                          ("EXPLAIN (FORMAT TEXT, ANALYZE true) SELECT 1", True),
+                                          ("EXPLAIN (VERBOSE) SELECT 1", False)])
 def test_explain(sql, analyze):
     node = one(sql)
     assert isinstance(node, Explain) and isinstance(node.this, exp.Select)
@@ -194,3 +198,14 @@ def test_syntax_error_carries_sqlstate_and_position():
     with pytest.raises(Error) as info:
         parse_statements("SELECT * FROM t WHERE")
     assert info.value.sqlstate == "42601"
+
+
+@pytest.mark.parametrize("sql, settings", [
+    ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", [("transaction_isolation", "serializable")]),
+    ("SET TRANSACTION READ WRITE, NOT DEFERRABLE", [("transaction_read_only", "off"), ("transaction_deferrable", "off")]),
+    ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", [("default_transaction_read_only", "on")]),
+])
+def test_set_transaction_modes_are_settings(sql, settings):
+    node = one(sql)
+    assert isinstance(node, exp.Set)
+    assert [(i.this.this.name, i.this.expression.name) for i in node.expressions] == settings

@@ -209,3 +209,14 @@ def test_unsupported_statement_is_0A000():
     with pytest.raises(Error) as info:
         one("CREATE SEQUENCE s")
     assert info.value.sqlstate == "0A000"
+
+
+@pytest.mark.parametrize("sql, expected", [
+    ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", st.Set(None, "transaction_isolation", "serializable", False)),
+    ("SET TRANSACTION READ ONLY, ISOLATION LEVEL REPEATABLE READ",
+     st.Set(None, "transaction_read_only", "on", False, [("transaction_isolation", "repeatable read")])),
+    ("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+     st.Set(None, "default_transaction_isolation", "read committed", False)),
+])
+def test_set_transaction_becomes_settings(sql, expected):
+    assert one(sql) == expected
