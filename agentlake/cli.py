@@ -241,9 +241,12 @@ def compact(branch: str, tables: tuple[str, ...], repo: str) -> None:
     console.print(table)
 
 
-from .eval.cli import eval_group  # noqa: E402 - the eval commands attach to the main group
+from .eval.cli import eval_group  # noqa: E402 - sub-packages attach their command groups here
+from .server.cli import serve, user  # noqa: E402
 
 main.add_command(eval_group)
+main.add_command(serve)
+main.add_command(user)
 
 if __name__ == "__main__":
     main()
