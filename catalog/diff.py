@@ -63,25 +63,42 @@ def key_columns(a: Manifest | None, b: Manifest | None) -> list[str]:
     return list(pks.pop()) if len(pks) == 1 and next(iter(pks), ()) else [ROWID]
 
 
-class _FileRows:
+class RowReader:
     """Reads each data file at most once per diff or merge (base files are shared by both sides)."""
 
     def __init__(self, repo: "Repository") -> None:
         self.repo = repo
         self._raw: dict[str, pa.Table] = {}
 
-    def rows(self, entry: DataFile, manifest: Manifest, rowids: np.ndarray | None) -> pa.Table:
-        """Live-or-not rows of ``entry`` (all, or only ``rowids``) in ``manifest``'s schema."""
-        table = self._raw.get(entry.id)
+    def rows(self, entry: DataFile, manifest: Manifest, rowids: np.ndarray | None,
+             columns: list[str] | None = None) -> pa.Table:
+        """Live-or-not rows of ``entry`` (all, or only ``rowids``) in ``manifest``'s schema.
+
+        With ``columns`` (the key), only those columns and ``_rowid`` are read: enough
+        to know which keys changed without decoding every column of a large file.
+        """
+        cache_key = (entry.id, tuple(columns) if columns is not None else None)
+        table = self._raw.get(cache_key)
         if table is None:
-            table = self.repo.files.read(entry, manifest.__class__(
-                manifest.table_id, _schema_for(manifest, entry), manifest.primary_key, (), manifest.next_field_id,
-            ), apply_deletes=False)
-            self._raw[entry.id] = table
-        table = _conform_to(table, manifest)
+            if columns is not None:
+                table = self.repo.files.read(entry, manifest, columns=columns, apply_deletes=False)
+            else:
+                table = _conform_to(self.repo.files.read(entry, manifest.__class__(
+                    manifest.table_id, _schema_for(manifest, entry), manifest.primary_key, (), manifest.next_field_id,
+                ), apply_deletes=False), manifest)
+            self._raw[cache_key] = table
         if rowids is not None:
             table = table.filter(pc.is_in(table.column(ROWID), value_set=pa.array(rowids, pa.int64())))
         return table.append_column(FILE_COLUMN, pa.array([entry.id] * table.num_rows, pa.string()))
+
+    def full(self, narrow: pa.Table, manifest: Manifest) -> pa.Table:
+        """Every column of rows read narrow (same order), fetched file by file."""
+        entries = {f.id: f for f in manifest.files}
+        parts = [self.rows(entries[fid], manifest, narrow.filter(pc.equal(narrow.column(FILE_COLUMN), fid))
+                           .column(ROWID).to_numpy())
+                 for fid in pc.unique(narrow.column(FILE_COLUMN)).to_pylist()]
+        fetched = pa.concat_tables(parts) if parts else narrow
+        return fetched.take(pc.index_in(narrow.column(ROWID), value_set=fetched.column(ROWID)))
 
 
 def _schema_for(manifest: Manifest, entry: DataFile) -> pa.Schema:
@@ -103,32 +120,37 @@ def _conform_to(table: pa.Table, manifest: Manifest) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _one_sided(a: Manifest | None, b: Manifest | None, reader: _FileRows) -> tuple[pa.Table, pa.Table]:
-    """Rows live in a but not in b, and rows live in b but not in a (as (file, rowid) pairs)."""
+def _one_sided(a: Manifest | None, b: Manifest | None, reader: RowReader,
+               narrow: list[str] | None = None) -> tuple[pa.Table, pa.Table]:
+    """Rows live in a but not in b, and rows live in b but not in a (as (file, rowid) pairs).
+
+    With ``narrow``, a's rows carry only those columns (plus ``_rowid`` and ``__file``).
+    """
     a_files = {f.id: f for f in a.files} if a else {}
     b_files = {f.id: f for f in b.files} if b else {}
 
-    def collect(this: dict, other: dict, manifest: Manifest | None) -> pa.Table:
+    def collect(this: dict, other: dict, manifest: Manifest | None, columns: list[str] | None) -> pa.Table:
         parts = []
         for fid, f in this.items():
             twin = other.get(fid)
             if twin is None:
                 if f.live_rows:
-                    rows = reader.rows(f, manifest, None)
+                    rows = reader.rows(f, manifest, None, columns)
                     if len(f.deleted):
                         rows = rows.filter(pc.invert(pc.is_in(rows.column(ROWID), value_set=pa.array(f.deleted))))
                     parts.append(rows)
             elif not np.array_equal(f.deleted, twin.deleted):
                 only_here = np.setdiff1d(twin.deleted, f.deleted)  # deleted there, live here
                 if len(only_here):
-                    parts.append(reader.rows(f, manifest, only_here))
+                    parts.append(reader.rows(f, manifest, only_here, columns))
         if not parts:
             manifest = manifest or a or b  # a missing side reads as an empty table of the other's schema
-            return _conform_to(pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table(),
-                               manifest).append_column(FILE_COLUMN, pa.array([], pa.string()))
+            empty = _conform_to(pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table(),
+                                manifest).append_column(FILE_COLUMN, pa.array([], pa.string()))
+            return empty if columns is None else empty.select(columns + [ROWID, FILE_COLUMN])
         return pa.concat_tables(parts)
 
-    return collect(a_files, b_files, a), collect(b_files, a_files, b)
+    return collect(a_files, b_files, a, narrow), collect(b_files, a_files, b, None)
 
 
 def _same_values(old: pa.Table, new: pa.Table, a: Manifest | None, b: Manifest | None) -> np.ndarray:
@@ -156,10 +178,15 @@ def _same_values(old: pa.Table, new: pa.Table, a: Manifest | None, b: Manifest |
     return equal
 
 
-def row_changes(a: Manifest | None, b: Manifest | None, reader: _FileRows) -> RowChanges:
-    """Match the one-sided rows of a and b by key and classify them."""
+def row_changes(a: Manifest | None, b: Manifest | None, reader: RowReader, values: bool = True) -> RowChanges:
+    """Match the one-sided rows of a and b by key and classify them.
+
+    With ``values=False`` a's rows are read narrow (key and ``_rowid`` only): a
+    matched row that b wrote is an update; only rows b's compaction moved are
+    compared by value. Merge uses this so a huge base file is never decoded whole.
+    """
     key = key_columns(a, b)
-    old, new = _one_sided(a, b, reader)
+    old, new = _one_sided(a, b, reader, None if values else [k for k in key if k != ROWID])
     empty = np.empty(0, dtype=np.int64)
     if not old.num_rows or not new.num_rows:
         return RowChanges(key, old, new, np.arange(old.num_rows), np.arange(new.num_rows),
@@ -169,7 +196,14 @@ def row_changes(a: Manifest | None, b: Manifest | None, reader: _FileRows) -> Ro
     joined = left.join(right, key, join_type="inner")
     i = joined.column("__i").to_numpy()
     j = joined.column("__j").to_numpy()
-    same = _same_values(old.take(i), new.take(j), a, b)
+    if values:
+        same = _same_values(old.take(i), new.take(j), a, b)
+    else:
+        moved_files = {f.id for f in b.files if f.origin == "compaction"}
+        moved = np.isin(new.column(FILE_COLUMN).take(j).to_numpy(zero_copy_only=False), list(moved_files))
+        same = np.zeros(len(i), dtype=bool)
+        if moved.any():
+            same[moved] = _same_values(reader.full(old.take(i[moved]), a), new.take(j[moved]), a, b)
     removed = np.setdiff1d(np.arange(old.num_rows), i)
     added = np.setdiff1d(np.arange(new.num_rows), j)
     return RowChanges(key, old, new, removed, added, (i[~same], j[~same]), (i[same], j[same]))
@@ -184,7 +218,7 @@ def _struct(rows: pa.Table) -> pa.Array:
     return pa.StructArray.from_arrays([c.combine_chunks() for c in rows.columns], rows.column_names)
 
 
-def table_diff(name: str, a: Manifest | None, b: Manifest | None, reader: _FileRows) -> TableDiff:
+def table_diff(name: str, a: Manifest | None, b: Manifest | None, reader: RowReader) -> TableDiff:
     rc = row_changes(a, b, reader)
     i, j = rc.changed
     old, new = _public(rc.old).take(i), _public(rc.new).take(j)
@@ -198,7 +232,7 @@ def table_diff(name: str, a: Manifest | None, b: Manifest | None, reader: _FileR
 def diff(repo: "Repository", a: str, b: str) -> dict[str, TableDiff]:
     """Tables that differ between refs a and b, with their added, removed and changed rows."""
     left, right = repo.snapshot(a), repo.snapshot(b)
-    reader = _FileRows(repo)
+    reader = RowReader(repo)
     out = {}
     for name in sorted(set(left.tables) | set(right.tables)):
         ma, mb = left.tables.get(name), right.tables.get(name)
@@ -210,4 +244,4 @@ def diff(repo: "Repository", a: str, b: str) -> dict[str, TableDiff]:
     return out
 
 
-__all__ = ["RowChanges", "TableDiff", "diff", "key_columns", "row_changes"]
+__all__ = ["RowChanges", "RowReader", "TableDiff", "diff", "key_columns", "row_changes"]

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .changes import live_keys
+from .datafiles import key_tuples
+from .diff import FILE_COLUMN, RowReader, row_changes
 from .errors import MergeConflict, RefNotFound
-from .objects import Commit, Manifest, object_path
-from .rowchanges import RowChanges, public, table_changes
+from .objects import ROWID, Commit, Manifest, object_path
 from .storage.base import RefState
 
 if TYPE_CHECKING:
@@ -97,11 +97,12 @@ def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id
     base = repo.snapshot(base_id) if base_id else None
     target, source = repo.snapshot(target_id), repo.snapshot(source_id)
     base_tables = base.tables if base else {}
+    reader = RowReader(repo)  # base files are read once for both sides
     tables: dict[str, Manifest] = {}
     conflicts: list[dict] = []
     for name in sorted(set(base_tables) | set(target.tables) | set(source.tables)):
         b, t, s = base_tables.get(name), target.tables.get(name), source.tables.get(name)
-        merged = _merge_table(repo, name, b, t, s, strategy, conflicts)
+        merged = _merge_table(repo, name, b, t, s, strategy, conflicts, reader)
         if merged is not None:
             tables[name] = merged
     views = dict(target.views)
@@ -124,7 +125,7 @@ def _same(a: Manifest | None, b: Manifest | None) -> bool:
     return (a is None and b is None) or (a is not None and b is not None and a.encoded[0] == b.encoded[0])
 
 
-def _merge_table(repo, name, b, t, s, strategy, conflicts) -> Manifest | None:
+def _merge_table(repo, name, b, t, s, strategy, conflicts, reader: RowReader) -> Manifest | None:
     if _same(s, b):
         return t
     if _same(t, b) or _same(t, s):
@@ -138,7 +139,7 @@ def _merge_table(repo, name, b, t, s, strategy, conflicts) -> Manifest | None:
         conflicts.append({"table": name, "key": None, "kind": "schema", "base": str(b.schema), "ours": str(t.schema),
                           "theirs": str(s.schema)})
         schema_side = s if strategy == "theirs" else t
-    return _merge_rows(repo, name, b, t, s, schema_side, strategy, conflicts)
+    return _merge_rows(repo, name, b, t, s, schema_side, strategy, conflicts, reader)
 
 
 def _describe(m: Manifest | None) -> str | None:
@@ -158,54 +159,81 @@ def _merge_definition(b: Manifest, t: Manifest, s: Manifest) -> Manifest | None:
     return None
 
 
-def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts) -> Manifest:
-    ours: RowChanges = table_changes(repo.files, b, t)
-    theirs: RowChanges = table_changes(repo.files, b, s)
-    take: set = set()
-    for key in theirs.keys():
-        if key not in ours.keys():
-            take.add(key)
+def _side(rc) -> dict:
+    """key -> (kind, index into rc.old or None, index into rc.new or None) for one side's changes."""
+    out = {}
+    old_keys = key_tuples(rc.old, rc.key) if rc.old.num_rows else []
+    new_keys = key_tuples(rc.new, rc.key) if rc.new.num_rows else []
+    for i in rc.removed.tolist():
+        out[old_keys[i]] = ("delete", i, None)
+    for j in rc.added.tolist():
+        out[new_keys[j]] = ("insert", None, j)
+    for i, j in zip(*(x.tolist() for x in rc.changed)):
+        out[new_keys[j]] = ("update", i, j)
+    return out
+
+
+def _row(table, index: int | None) -> dict | None:
+    if index is None:
+        return None
+    row = table.slice(index, 1).to_pylist()[0]
+    return {k: v for k, v in row.items() if k not in (ROWID, FILE_COLUMN)}
+
+
+def _base_row(reader: RowReader, base: Manifest, narrow, index: int | None) -> dict | None:
+    """The base version of a conflicting row: merge read it narrow, so fetch its values now."""
+    return None if index is None else _row(reader.full(narrow.slice(index, 1), base), 0)
+
+
+def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, reader: RowReader) -> Manifest:
+    ours_rc, theirs_rc = row_changes(b, t, reader, values=False), row_changes(b, s, reader, values=False)
+    ours, theirs = _side(ours_rc), _side(theirs_rc)
+    take = []
+    for key, (kind, i, j) in theirs.items():
+        if key in ours:
+            o_kind, o_i, o_j = ours[key]
+            ours_row, theirs_row = _row(ours_rc.new, o_j), _row(theirs_rc.new, j)
+            if ours_row == theirs_row:
+                continue  # both sides made the same change
+            conflicts.append({"table": name, "key": key, "kind": f"{o_kind}/{kind}",
+                              "base": _base_row(reader, b, theirs_rc.old, i) if i is not None
+                              else _base_row(reader, b, ours_rc.old, o_i),
+                              "ours": ours_row, "theirs": theirs_row})
+            if strategy != "theirs":
+                continue
+        take.append(key)
+    # the target's live copy of every taken key goes: ours' new row, else the base row (wherever
+    # ours' compaction moved it); each row's file is known, so no file is searched
+    moved = dict(zip(ours_rc.old.column(ROWID).take(ours_rc.same[0]).to_pylist(),
+                     ours_rc.new.column(FILE_COLUMN).take(ours_rc.same[1]).to_pylist()))
+    doomed: dict[str, list[int]] = {}
+    for key in take:
+        if key in ours and ours[key][2] is not None:
+            j = ours[key][2]
+            rowid, fid = ours_rc.new.column(ROWID)[j].as_py(), ours_rc.new.column(FILE_COLUMN)[j].as_py()
+        elif key not in ours and theirs[key][1] is not None:
+            i = theirs[key][1]
+            rowid, fid = theirs_rc.old.column(ROWID)[i].as_py(), theirs_rc.old.column(FILE_COLUMN)[i].as_py()
+            fid = moved.get(rowid, fid)
+        else:
             continue
-        same_result = (key in ours.after) == (key in theirs.after) and (
-            key not in ours.after or public(ours.after[key]) == public(theirs.after[key]))
-        if same_result:
-            continue
-        conflicts.append({"table": name, "key": key, "kind": f"{ours.kind(key)}/{theirs.kind(key)}",
-                          "base": public(theirs.before.get(key)), "ours": public(ours.after.get(key)),
-                          "theirs": public(theirs.after.get(key))})
-        if strategy == "theirs":
-            take.add(key)
-    files = list(t.files)
-    # rows the source removed or replaced: delete the target's live copy
-    remove = [key for key in take if key in theirs.before or key in ours.after]
-    if remove:
-        target_rowids = _target_rowids(repo, t, remove)
-        if len(target_rowids):
-            for index, entry in enumerate(files):
-                hit = target_rowids[np.isin(target_rowids, repo.files.rowids(entry))]
-                if len(entry.deleted):
-                    hit = hit[~np.isin(hit, entry.deleted)]
-                if len(hit):
-                    files[index] = entry.with_deleted(hit)
+        doomed.setdefault(fid, []).append(rowid)
+    files = [f.with_deleted(np.asarray(doomed[f.id], dtype=np.int64)) if f.id in doomed else f for f in t.files]
     # rows the source added or rewrote: reuse its files, masking every row not taken
-    wanted = {theirs.after_rowid[key] for key in take if key in theirs.after}
-    target_ids = {f.id for f in t.files}
+    wanted: dict[str, list[int]] = {}
+    new_files, new_rowids = theirs_rc.new.column(FILE_COLUMN), theirs_rc.new.column(ROWID)
+    for key in take:
+        j = theirs[key][2]
+        if j is not None:
+            wanted.setdefault(new_files[j].as_py(), []).append(new_rowids[j].as_py())
+    known = {f.id for f in t.files} | {f.id for f in b.files}
     for entry in s.files:
-        if entry.id in target_ids or entry.id in {f.id for f in b.files}:
+        if entry.id in known or entry.id not in wanted:
             continue
         rowids = repo.files.rowids(entry)
-        mask = ~np.isin(rowids, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
-        unwanted = rowids[mask]
-        if len(unwanted) < len(rowids):
-            files.append(entry.with_deleted(unwanted) if len(unwanted) else entry)
+        unwanted = rowids[~np.isin(rowids, np.asarray(wanted[entry.id], dtype=np.int64))]
+        files.append(entry.with_deleted(unwanted) if len(unwanted) else entry)
     return replace(definition, files=tuple(f for f in files if f.live_rows or not f.rows))
-
-
-def _target_rowids(repo, t: Manifest, keys: list) -> np.ndarray:
-    if not t.primary_key:
-        return np.asarray([k for k in keys], dtype=np.int64)
-    existing = live_keys(t, repo.files)
-    return np.asarray([existing[k] for k in keys if k in existing], dtype=np.int64)
 
 
 __all__ = ["merge", "merge_base"]
