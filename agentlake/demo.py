@@ -28,8 +28,7 @@ import agentlake
 from agentlake.errors import Error
 
 GLOSSES = Path(__file__).resolve().parents[1] / "tests" / "data" / "wordnet_glosses.parquet"
-SEEDS = [("dog", "n"), ("music", "n"), ("run", "v"), ("river", "n"), ("money", "n"), ("think", "v"),
-         ("light", "n"), ("build", "v")]
+FAMILIAR = ["dog", "music", "river", "money", "light", "tree", "water", "house", "run", "think", "build", "eat"]
 SEARCH = ("SELECT id, lemma, gloss, embedding, embedding <-> %s AS distance FROM glosses "
           "WHERE pos = %s ORDER BY embedding <-> %s LIMIT 5")
 
@@ -53,24 +52,36 @@ def load_corpus(path: Path = GLOSSES) -> pa.Table:
     if path.exists():
         return pq.read_table(path, columns=["id", "synset", "pos", "lemma", "gloss", "embedding"])
     rng = np.random.default_rng(7)
-    centres = rng.normal(size=(len(SEEDS), 64)).astype(np.float32)
+    centres = rng.normal(size=(len(FAMILIAR), 64)).astype(np.float32)
     rows = 2000
-    which = np.arange(rows) % len(SEEDS)
+    which = np.arange(rows) % len(FAMILIAR)
     vectors = centres[which] + 0.6 * rng.normal(size=(rows, 64)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    lemmas = [SEEDS[w][0] if i < len(SEEDS) else f"{SEEDS[w][0]}-{i}" for i, w in enumerate(which)]
+    lemmas = [FAMILIAR[w] if i < len(FAMILIAR) else f"{FAMILIAR[w]}-{i}" for i, w in enumerate(which)]
     return pa.table({
-        "id": pa.array(range(rows), pa.int32()), "synset": [f"{lemma}.x.01" for lemma in lemmas],
-        "pos": [SEEDS[w][1] for w in which], "lemma": lemmas,
-        "gloss": [f"synthetic concept {i} near '{SEEDS[w][0]}'" for i, w in enumerate(which)],
+        "id": pa.array(range(rows), pa.int64()), "synset": [f"{i:08d}-n" for i in range(rows)],
+        "pos": ["n"] * rows, "lemma": lemmas,
+        "gloss": [f"synthetic concept {i} near '{FAMILIAR[w]}'" for i, w in enumerate(which)],
         "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1]),
     })
+
+
+def pick_topics(corpus: pa.Table, count: int) -> list[tuple[str, str]]:
+    """(lemma, part of speech) pairs to explore: familiar words the corpus has, then evenly spaced entries."""
+    first_pos: dict[str, str] = {}
+    for lemma, pos in zip(corpus.column("lemma").to_pylist(), corpus.column("pos").to_pylist()):
+        first_pos.setdefault(lemma, pos)
+    topics = {word: first_pos[word] for word in FAMILIAR if word in first_pos}
+    lemmas = list(first_pos)
+    for lemma in lemmas[::max(1, len(lemmas) // (count + 1))]:
+        topics.setdefault(lemma, first_pos[lemma])
+    return list(topics.items())[:count]
 
 
 def setup(repo: str, corpus: pa.Table, topics: list[str]) -> agentlake.Connection:
     main = agentlake.connect(repo)
     dim = corpus.schema.field("embedding").type.list_size
-    main.execute(f"CREATE TABLE glosses (id int PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
+    main.execute(f"CREATE TABLE glosses (id bigint PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
                  f"embedding vector({dim}))")
     main.execute(f"CREATE TABLE findings (id bigserial PRIMARY KEY, agent text, step int, lemma text, gloss text, "
                  f"distance double precision, embedding vector({dim}))")
@@ -159,9 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     demo_started = time.perf_counter()
     repo = args.repo or tempfile.mkdtemp(prefix="agentlake-demo-") + "/repo"
     corpus = load_corpus()
-    seeds = [SEEDS[i // 2 % len(SEEDS)] for i in range(args.agents)]  # two agents per topic: their claims collide
-    topics = sorted({topic for topic, _ in seeds})
-    main_db = setup(repo, corpus, topics)
+    topics = pick_topics(corpus, (args.agents + 1) // 2)
+    seeds = [topics[i // 2] for i in range(args.agents)]  # two agents per topic: their claims collide
+    main_db = setup(repo, corpus, [topic for topic, _ in topics])
     console.rule(f"[bold]{args.agents} agents, one branch each[/] · {corpus.num_rows} glosses with "
                  f"{corpus.schema.field('embedding').type.list_size}-d embeddings · {repo}")
 
@@ -187,16 +198,19 @@ def main(argv: list[str] | None = None) -> None:
     console.rule("[bold]merging[/] every agent into main, in order")
     merged, conflicted = merge_all(console, repo, runs)
 
-    anchor = runs[-1].topic
+    unexplored = pick_topics(corpus, len(topics) + 1)[len(topics):]
+    anchor = unexplored[0][0] if unexplored else runs[-1].topic
     point = main_db.execute("SELECT embedding FROM glosses WHERE lemma = %s ORDER BY id LIMIT 1", [anchor]).fetchone()[0]
     table = Table(title=f"main after {merged} merges ({conflicted} conflicts settled): "
-                        f"all agents' findings nearest to '{anchor}'")
-    for column in ("agent", "step", "lemma", "distance", "gloss"):
+                        f"each agent's finding nearest to '{anchor}'")
+    for column in ("agent", "topic", "lemma", "distance", "gloss"):
         table.add_column(column)
-    for agent, step, lemma, distance, gloss in main_db.execute(
-            "SELECT agent, step, lemma, embedding <-> %s AS d, gloss FROM findings WHERE agent <> %s "
-            "ORDER BY embedding <-> %s LIMIT 5", [point, runs[-1].name, point]).fetchall():
-        table.add_row(agent, str(step), lemma, f"{distance:.3f}", gloss[:60])
+    for run in runs:
+        nearest = main_db.execute(
+            "SELECT lemma, embedding <-> %s AS d, gloss FROM findings WHERE agent = %s "
+            "ORDER BY embedding <-> %s LIMIT 1", [point, run.name, point]).fetchone()
+        if nearest:
+            table.add_row(run.name, run.topic, nearest[0], f"{nearest[1]:.3f}", nearest[2][:50])
     console.print(table)
     console.print("claims on main:", main_db.execute("SELECT topic, agent, best FROM claims ORDER BY topic").fetchall())
     console.print(f"findings on main: {main_db.execute(count).fetchone()[0]} · "

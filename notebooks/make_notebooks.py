@@ -148,7 +148,7 @@ pandas frame) in one commit, checked like an INSERT.
     code("""
 db = agentlake.connect("words-" + secrets.token_hex(3))
 dim = len(corpus.column("embedding")[0])
-db.execute(f"CREATE TABLE glosses (id int PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
+db.execute(f"CREATE TABLE glosses (id bigint PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
            f"embedding vector({dim}))")
 db.load_arrow("glosses", corpus.select(["id", "synset", "pos", "lemma", "gloss", "embedding"]))
 db.execute("SELECT pos, count(*) FROM glosses GROUP BY pos ORDER BY pos").fetchall()
@@ -164,8 +164,9 @@ def embedding_of(lemma):
     row = db.execute("SELECT embedding FROM glosses WHERE lemma = %s ORDER BY id LIMIT 1", [lemma]).fetchone()
     return np.asarray(row[0], dtype=np.float32)
 
-common = ["dog", "music", "river", "run", "tree", "house"]
-seed = db.execute("SELECT lemma FROM glosses ORDER BY lemma = ANY(%s) DESC, id LIMIT 1", [common]).fetchone()[0]
+familiar = ("dog", "music", "river", "money", "tree", "house")
+present = [row[0] for row in db.execute(f"SELECT lemma FROM glosses WHERE lemma IN {familiar} ORDER BY id").fetchall()]
+seed = present[0] if present else db.execute("SELECT lemma FROM glosses WHERE pos = 'n' ORDER BY id LIMIT 1").fetchone()[0]
 query = embedding_of(seed)
 print("query:", seed)
 db.execute("SELECT lemma, pos, gloss, embedding <-> %s AS distance FROM glosses "
