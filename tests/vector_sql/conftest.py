@@ -73,3 +73,40 @@ def indexed(indexed_template, repo_url):
 def queries():
     """Drawn around the same centres as the rows, but not rows themselves."""
     return clustered(FILES * FILE_ROWS + QUERIES, DIM, seed=1)[-QUERIES:]
+
+
+ANN_DIM = 32
+ANN_FILE_ROWS = 6000
+ANN_FILES = 2
+ANN_QUERIES = 40
+
+
+def ann_data() -> tuple[Rows, np.ndarray]:
+    """12,000 clustered rows in two files and 40 queries from the same clusters (seeded)."""
+    points = clustered(ANN_FILES * ANN_FILE_ROWS + ANN_QUERIES, ANN_DIM, seed=3)
+    return Rows(np.arange(ANN_FILES * ANN_FILE_ROWS), points[:-ANN_QUERIES]), points[-ANN_QUERIES:]
+
+
+@pytest.fixture(scope="session")
+def ann_template(tmp_path_factory) -> Path:
+    """HNSW for l2 and cosine and IVF-Flat for ip, built through CREATE INDEX once per worker."""
+    path = tmp_path_factory.mktemp("ann") / "repo"
+    rows, _ = ann_data()
+    db = agentlake.connect(str(path), branch="main")
+    db.execute(ITEMS_DDL.format(dim=ANN_DIM))
+    load_items(db, rows, ANN_FILES)
+    db.execute("CREATE INDEX items_hnsw_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)")
+    db.execute("CREATE INDEX items_hnsw_cos ON items USING hnsw (embedding vector_cosine_ops)")
+    db.execute("CREATE INDEX items_ivf_ip ON items USING ivfflat (embedding vector_ip_ops) WITH (lists = 32)")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def ann(ann_template, repo_url):
+    """A private copy of the ANN repository, its rows and queries, every indexed file searched by its index."""
+    shutil.copytree(ann_template, repo_url)
+    db = agentlake.connect(repo_url, branch="main")
+    db.execute(APPROXIMATE)
+    rows, queries = ann_data()
+    return db, rows, queries
