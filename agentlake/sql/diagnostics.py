@@ -50,6 +50,11 @@ def syntax_error(err: Exception, sql: str) -> Error:
             position = sum(len(text) for text in lines[: line - 1]) + max(col - len(first.get("highlight") or "") + 1, 1)
         near = first.get("highlight") or ""
         message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
+        body = sql.rstrip(" \t\r\n;")
+        missing = str(first.get("description", "")).startswith(("Required keyword", "Expecting"))
+        if missing and position is not None and position - 1 + len(near) >= len(body):
+            # the statement stopped early: PostgreSQL points just past its last character
+            message, position = "syntax error at end of input", len(body) + 1
     else:
         message = f"syntax error: {err}"
     return error_for("42601", message, position)

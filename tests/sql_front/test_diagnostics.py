@@ -85,9 +85,8 @@ def test_unknown_errors_are_internal():
 
 @pytest.mark.parametrize("sql, position, near", [
     ("SELECT * FORM t", 15, "t"),
-    ("SELECT * FROM t WHERE", 17, "WHERE"),
+    ("SELEC 1", 7, "1"),
     ("SELECT 1,\n  2 +* 3", 18, "3"),
-    ("INSERT INTO t VALUES (1", 23, "1"),
 ])
 def test_syntax_errors_carry_a_one_based_position(sql, position, near):
     with pytest.raises(errors.Error) as info:
@@ -107,3 +106,12 @@ def test_unterminated_string_is_a_syntax_error():
 def test_sqlstate_tag_in_a_plain_exception():
     error = translate(ValueError("[SQLSTATE 22023] ef_search must be positive"))
     assert (error.sqlstate, str(error)) == ("22023", "ef_search must be positive")
+
+
+@pytest.mark.parametrize("sql, position", [("SELECT * FROM t WHERE", 22), ("INSERT INTO t VALUES (1", 24),
+                                           ("SELECT 1 + ;", 11), ("SELECT (1\n", 10)])
+def test_statement_cut_short_is_an_error_at_end_of_input(sql, position):
+    with pytest.raises(errors.Error) as info:
+        parse_statements(sql)
+    assert (info.value.sqlstate, str(info.value), info.value.position) == (
+        "42601", "syntax error at end of input", position)
