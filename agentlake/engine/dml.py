@@ -129,6 +129,10 @@ def _check_boolean_kind(field: pa.Field, values: list) -> None:
 def _cast(array, field: pa.Field):
     if array.type == field.type:
         return array
+    if pa.types.is_fixed_size_list(field.type):
+        from ..vector.arrays import as_vectors
+
+        return as_vectors(array, field.type.list_size)
     try:
         if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does

@@ -69,6 +69,7 @@ class LocalStorage:
         self.root = os.path.abspath(root)
         self.url = url or f"file://{self.root}"
         self._views: dict[str, _JournalView] = {}
+        self._fds: dict[str, int] = {}
         self._lock = threading.Lock()
         self._made_dirs: set[str] = set()
 
@@ -201,19 +202,29 @@ class LocalStorage:
             _fsync_dir(os.path.dirname(path))
 
     def _locked(self, path: str, kind: str, name: str) -> int:
-        """Open and flock the current journal file, following checkpoint renames."""
+        """The journal's descriptor (kept open across commits), flocked; follows checkpoint renames."""
         while True:
-            try:
-                fd = os.open(path, os.O_RDWR)
-            except FileNotFoundError:
-                raise RefNotFound(f"{_kind_word(kind)} {name!r} does not exist") from None
+            fd = self._fds.pop(path, None)
+            if fd is None:
+                try:
+                    fd = os.open(path, os.O_RDWR)
+                except FileNotFoundError:
+                    raise RefNotFound(f"{_kind_word(kind)} {name!r} does not exist") from None
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                if os.fstat(fd).st_ino == os.stat(path).st_ino and os.fstat(fd).st_nlink:
+                st = os.fstat(fd)
+                if st.st_nlink and st.st_ino == os.stat(path).st_ino:
                     return fd
             except FileNotFoundError:
                 pass
             os.close(fd)
+
+    def _unlock(self, path: str, fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        stale = self._fds.get(path)
+        self._fds[path] = fd
+        if stale is not None and stale != fd:
+            os.close(stale)
 
     def ref_swap(self, kind, name, expected, new, journal, *, durable) -> bool:
         path = self._ref_path(kind, name)
@@ -222,6 +233,7 @@ class LocalStorage:
             with self._lock:
                 view = self._refresh(path)
                 if view is None or view.state.commit != expected:
+                    self._unlock(path, fd)
                     return False
                 size = os.fstat(fd).st_size
                 if size != view.offset:
@@ -242,15 +254,18 @@ class LocalStorage:
                 checkpoint = view.records > CHECKPOINT_RECORDS or view.offset > CHECKPOINT_BYTES
             if checkpoint:
                 self._checkpoint(path, fd, new, durable)
-                return True
-        finally:
-            os.close(fd)  # releases the flock; the sync below is shared by concurrent committers
-        if durable:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fdatasync(fd)
-            finally:
                 os.close(fd)
+                return True
+        except BaseException:
+            os.close(fd)
+            raise
+        sync_fd = os.dup(fd) if durable else None
+        self._unlock(path, fd)  # other committers append while this one syncs: one fdatasync covers them
+        if sync_fd is not None:
+            try:
+                os.fdatasync(sync_fd)
+            finally:
+                os.close(sync_fd)
             if needs_dir_sync:
                 _fsync_dir(os.path.dirname(path))
                 view.dir_synced = True
