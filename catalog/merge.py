@@ -18,7 +18,7 @@ import numpy as np
 
 from .datafiles import key_tuples
 from .diff import FILE_COLUMN, RowReader, row_changes
-from .errors import MergeConflict, RefNotFound
+from .errors import ConflictError, MergeConflict, RefNotFound
 from .objects import ROWID, Commit, Manifest, object_path
 from .storage.base import RefState
 
@@ -90,7 +90,7 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
         if repo.storage.ref_swap("heads", into, target_id, new_state, journal if base_id != target_id else [],
                                  durable=repo.durability == "full"):
             return new_id
-    raise RefNotFound(f'branch "{into}" kept moving; merge not applied')
+    raise ConflictError(f'branch "{into}" kept moving; merge not applied, retry it')
 
 
 def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id: str, strategy: str):
