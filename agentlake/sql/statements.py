@@ -37,7 +37,8 @@ class Query(Statement):
 
 @dataclass
 class DoNothing:
-    target: list[str]
+    target: list[str]                              # conflict columns; empty for any unique key
+    constraint: str | None = None                  # ON CONFLICT ON CONSTRAINT name
 
 
 @dataclass
@@ -45,6 +46,7 @@ class DoUpdate:
     target: list[str]
     assignments: list[tuple[str, exp.Expression]]
     where: exp.Expression | None
+    constraint: str | None = None
 
 
 @dataclass
@@ -289,11 +291,10 @@ def _conflict(conflict: exp.OnConflict | None) -> DoNothing | DoUpdate | None:
     if conflict is None:
         return None
     target = [_name(key.this if isinstance(key, exp.Ordered) else key) for key in conflict.args.get("conflict_keys") or []]
-    if conflict.args.get("constraint") is not None:
-        raise NotSupportedError("ON CONFLICT ON CONSTRAINT is not supported; name the conflict columns instead")
+    constraint = _name(conflict.args.get("constraint")) or None
     if _name(conflict.args.get("action")).upper() == "DO NOTHING":
-        return DoNothing(target)
-    return DoUpdate(target, _assignments(conflict.expressions), _where(conflict))
+        return DoNothing(target, constraint)
+    return DoUpdate(target, _assignments(conflict.expressions), _where(conflict), constraint)
 
 
 def _update(node: exp.Update) -> Update:

@@ -55,10 +55,11 @@ def test_insert_do_nothing_with_target_and_default_values():
     assert statement.default_values and statement.rows is None and statement.on_conflict is None
 
 
-def test_on_conflict_on_constraint_is_not_supported():
-    with pytest.raises(Error) as info:
-        one("INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING")
-    assert info.value.sqlstate == "0A000"
+def test_on_conflict_on_constraint():
+    assert one("INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING").on_conflict == \
+        st.DoNothing([], "t_pkey")
+    update = one("INSERT INTO t VALUES (1, 2) ON CONFLICT ON CONSTRAINT t_pkey DO UPDATE SET b = 3").on_conflict
+    assert isinstance(update, st.DoUpdate) and update.constraint == "t_pkey" and update.target == []
 
 
 def test_update():
