@@ -25,7 +25,7 @@ FILE_COLUMN = "__file"
 
 @dataclass
 class TableDiff:
-    """What changed in one table from side a to side b."""
+    """What changed in one table from side a to side b (added and removed rows keep their ``_rowid``)."""
 
     table: str
     added: pa.Table
