@@ -25,7 +25,7 @@ from catalog import CatalogError
 from ..connection import open_repository
 from ..errors import ProgrammingError, from_catalog
 from .episode import EpisodeResult, episode_branch, run_episode
-from .merge_policy import apply_merge_policy
+from .merge_policy import apply_merge_policy, merge_branches
 from .report import BatchReport
 from .results import open_results, record, recorded_attempts, results_frame, run_branch
 
@@ -76,7 +76,8 @@ def _client(client: Client | str | None, workers: int | None):
 def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "main", client: Client | str | None = None,
               results_table: str = "eval_results", merge: str | Callable | None = None, retries: int = 1,
               timeout: float = 600, run_id: str | None = None, keep_branches: bool = False, ttl: float = DAY,
-              workers: int | None = None, durability: str = "relaxed", progress: bool = True) -> BatchReport:
+              workers: int | None = None, durability: str = "relaxed", progress: bool = True,
+              merge_results: bool = False) -> BatchReport:
     """Run ``agent_fn(db, task)`` once per task, each on its own branch from the same base commit.
 
     ``merge``: None (keep results only), ``"all"`` (merge every successful episode into ``base``
@@ -85,6 +86,7 @@ def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "
     by default: they are scratch space; the results table on the run branch is written with full
     durability. With the same ``run_id``, a rerun skips the tasks that finished and numbers new
     attempts after the recorded ones, so every attempt keeps a branch of its own.
+    ``merge_results`` also merges the run branch (its results table) into ``base``, after the episodes.
     """
     tasks = list(tasks)
     run_id = run_id or new_run_id()
@@ -96,7 +98,7 @@ def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "
         raise from_catalog(err) from None
     url = repository.storage.url
     results_db = open_results(url, run_id, base_commit, results_table)
-    recorded = recorded_attempts(results_db, results_table)
+    recorded = recorded_attempts(results_db, results_table, run_id)
     pending = [(task_id, task, recorded.get(task_id, ("", 0))[1] + 1)
                for task_id, task in zip(ids, tasks) if recorded.get(task_id, ("",))[0] != "ok"]
     started = time.perf_counter()
@@ -108,8 +110,10 @@ def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "
                 _progress(progress, len(pending), dask_client.dashboard_link) as bar:
             retried = _fan_out(dask_client, episode, run_id, pending, retries,
                                lambda outcomes: record(results_db, results_table, run_id, outcomes), bar)
-    frame = results_frame(results_db, results_table)
+    frame = results_frame(results_db, results_table, run_id)
     conflicts = apply_merge_policy(url, merge, frame, base, ids) if merge else []
+    if merge_results:
+        conflicts += merge_branches(url, [("results", run_branch(run_id))], base)
     return BatchReport(run_id, run_branch(run_id), frame, retried, conflicts, time.perf_counter() - started)
 
 

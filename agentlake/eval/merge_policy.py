@@ -28,14 +28,17 @@ def apply_merge_policy(repo: str, merge: str | Callable[[pd.DataFrame], Sequence
     else:
         raise ProgrammingError("merge must be None, 'all' or a function choosing task ids", sqlstate="22023")
     branches = dict(zip(ok["task_id"], ok["branch"]))
+    return merge_branches(repo, [(t, branches[t]) for t in order if t in chosen and t in branches], into)
+
+
+def merge_branches(repo: str, branches: Sequence[tuple[str, str]], into: str) -> list[dict]:
+    """Merge each (task id, branch) into ``into`` in the order given, collecting conflicts as data."""
     repository = open_repository(repo)
     conflicts = []
-    for task_id in order:
-        if task_id not in chosen or task_id not in branches:
-            continue
+    for task_id, branch in branches:
         try:
-            repository.merge(branches[task_id], into, strategy="fail", author="agentlake eval")
+            repository.merge(branch, into, strategy="fail", author="agentlake eval")
         except MergeConflict as err:
-            conflicts.append({"task_id": task_id, "branch": branches[task_id], "conflicts": len(err.conflicts),
+            conflicts.append({"task_id": task_id, "branch": branch, "conflicts": len(err.conflicts),
                               "first": err.conflicts[0] if err.conflicts else None})
     return conflicts

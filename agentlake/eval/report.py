@@ -57,4 +57,4 @@ def load_report(repo: str, run_id: str, results_table: str = "eval_results") -> 
     from .results import results_frame, run_branch
 
     db = agentlake.connect(repo, branch=run_branch(run_id), create=False)
-    return BatchReport(run_id, run_branch(run_id), results_frame(db, results_table))
+    return BatchReport(run_id, run_branch(run_id), results_frame(db, results_table, run_id))

@@ -103,14 +103,16 @@ def test_merge_all_goes_in_task_order_and_collects_conflicts(client, repo):
     tasks = [{"id": task_id, "value": index, "key": "shared" if task_id in "eb" else f"k{task_id}"}
              for index, task_id in enumerate(order)]
     report = run_batch(repo, tasks, agents.note_agent, client=client, merge="all", run_id="merge-all",
-                       progress=False)
+                       merge_results=True, progress=False)
 
     assert [c["task_id"] for c in report.conflicts] == ["b"]
     assert report.conflicts[0]["branch"] == "eval/merge-all/b/1" and report.conflicts[0]["conflicts"] == 1
     main = agentlake.connect(repo)
     assert main.execute("SELECT key, value FROM notes ORDER BY key").fetchall() == [
         ("ka", 2), ("kc", 0), ("kd", 4), ("shared", 1)]
-    assert main.log().num_rows >= 5  # the table's creation and four merges
+    assert main.execute("SELECT task_id, status FROM eval_results WHERE run_id = 'merge-all' ORDER BY task_id"
+                        ).fetchall() == [(t, "ok") for t in sorted(order)]  # the audit trail, merged last
+    assert main.log().num_rows >= 6  # the table's creation, four episode merges and the results
 
 
 def test_merge_function_picks_the_episodes_via_a_scheduler_address(client, repo):
