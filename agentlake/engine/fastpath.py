@@ -61,6 +61,27 @@ def _outputs(select: exp.Select, manifest: "Manifest", alias: str) -> list[tuple
     return out
 
 
+_CONSTANT_TYPES = {int: pa.int64(), str: pa.string(), bool: pa.bool_()}
+
+
+def constant_select(stmt: exp.Expression) -> pa.Table | None:
+    """``SELECT 1``, ``SELECT 'x' AS a``: clients send these to check a connection; no plan is needed."""
+    if not isinstance(stmt, exp.Select) or len(stmt.args) > 2 or set(stmt.args) - {"expressions", "kind"}:
+        return None
+    names, arrays = [], []
+    for node in stmt.expressions:
+        alias = node.alias if isinstance(node, exp.Alias) else None
+        value = constant(node.this if isinstance(node, exp.Alias) else node)
+        dtype = pa.null() if value is None else _CONSTANT_TYPES.get(type(value))
+        if value is _NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -2**63 <= value < 2**63):
+            return None
+        names.append(alias or "?column?")
+        arrays.append(pa.array([value], dtype))
+    if len(set(names)) != len(names):
+        return None
+    return pa.Table.from_arrays(arrays, names=names)
+
+
 def point_lookup(session: "Session", stmt: exp.Expression) -> pa.Table | None:
     if not isinstance(stmt, exp.Select) or any(stmt.args.get(k) for k in _DISQUALIFYING):
         return None

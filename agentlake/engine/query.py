@@ -11,7 +11,7 @@ from ..sql.types import TYPE_KEY
 
 from ..errors import NotSupportedError
 from . import router
-from .fastpath import point_lookup
+from .fastpath import constant_select, point_lookup
 from .registry import SnapshotRegistry, new_session
 
 if TYPE_CHECKING:
@@ -48,6 +48,10 @@ class QueryRunner:
 
     def run_query(self, stmt) -> pa.Table:
         """A SELECT-like statement; the executor router hooks in here."""
+        found = constant_select(stmt)
+        if found is not None:
+            self.last_route = "constant (no planning)"
+            return found
         found = point_lookup(self.session, stmt)
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"

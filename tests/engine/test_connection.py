@@ -273,3 +273,25 @@ def test_types_round_trip(repo_url):
     assert np.allclose(row[14], [1, 2, 3])
     schema = db.execute("SELECT e FROM t").fetch_arrow().schema
     assert pa.types.is_fixed_size_list(schema.field("e").type)
+
+
+def test_constant_fast_path_matches_planned_path(repo_url):
+    db = agentlake.connect(repo_url)
+    for sql in ("SELECT 1", "SELECT 'x' AS a, true, NULL", "SELECT -5 AS n"):
+        fast = db.execute(sql).fetch_arrow()
+        planned = db.execute(sql + " WHERE true").fetch_arrow()
+        assert fast.schema == planned.schema and fast.to_pylist() == planned.to_pylist(), sql
+
+
+def test_router_explains_and_dask_matches_local(repo_url):
+    db = agentlake.connect(repo_url)
+    db.execute("CREATE TABLE t (id int PRIMARY KEY, g text, v double precision)")
+    db.executemany("INSERT INTO t VALUES (%s, %s, %s)", [(i, f"g{i % 3}", i * 1.5) for i in range(30)])
+    db.execute("DELETE FROM t WHERE id < 3")
+    query = "SELECT g, count(*) AS n, sum(v) AS s FROM t GROUP BY g ORDER BY g"
+    local = db.execute(query).fetchall()
+    plan = db.execute("EXPLAIN " + query).fetchall()
+    assert plan[0][0].startswith("agentlake route: local (27 input rows")
+    db.execute("SET agentlake.executor = 'dask'")
+    assert db.execute(query).fetchall() == local
+    assert "dask" in db.execute("EXPLAIN " + query).fetchall()[0][0]
