@@ -45,9 +45,11 @@ def eval_group() -> None:
 @click.option("--scheduler", default=None, help="address of an existing Dask scheduler")
 @click.option("--run-id", default=None, help="resume this run (skips finished tasks)")
 @click.option("--merge", type=click.Choice(["none", "all"]), default="none", show_default=True)
+@click.option("--merge-results", is_flag=True, help="also merge the run's results table into the base branch")
 @click.option("--retries", type=int, default=1, show_default=True)
 @click.option("--timeout", type=float, default=600, show_default=True)
-def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge, retries, timeout) -> None:
+def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge, merge_results, retries,
+                timeout) -> None:
     """Run AGENT (module:function taking (db, task)) once per task, each on its own branch."""
     from .batch import run_batch
 
@@ -58,7 +60,8 @@ def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge
         raise click.BadParameter(f"not JSON lines: {err}", param_hint="--tasks") from None
     with _user_errors():
         report = run_batch(repo, tasks, agent_fn, base=base, client=scheduler, workers=workers,
-                           merge=None if merge == "none" else merge, retries=retries, timeout=timeout, run_id=run_id)
+                           merge=None if merge == "none" else merge, merge_results=merge_results, retries=retries,
+                           timeout=timeout, run_id=run_id)
     console = Console()
     console.print(report)
     for conflict in report.conflicts:

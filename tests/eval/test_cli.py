@@ -28,7 +28,7 @@ def test_eval_run_then_report(tmp_path, monkeypatch):
 
     run = runner.invoke(main, ["eval", "run", "my_agent:solve", "--tasks", "tasks.jsonl", "--base", "main",
                                "--workers", "2", "--repo", repo, "--run-id", "nightly", "--retries", "0",
-                               "--merge", "all"])
+                               "--merge", "all", "--merge-results"])
     assert run.exit_code == 0, run.output
     assert "nightly" in run.output and "completed" in run.output
 
@@ -38,6 +38,8 @@ def test_eval_run_then_report(tmp_path, monkeypatch):
     assert agentlake.connect(repo).execute("SELECT id, value FROM answers ORDER BY id").fetchall() == [
         (0, 0), (1, 1), (2, 4), (4, 16)]
 
+    assert agentlake.connect(repo).execute("SELECT count(*) FROM eval_results WHERE run_id = 'nightly'"
+                                           ).fetchone()[0] == 5
     missing = runner.invoke(main, ["eval", "report", "no-such-run", "--repo", repo])
     assert missing.exit_code != 0 and "SQLSTATE 3F000" in missing.output
 
