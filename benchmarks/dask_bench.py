@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> dict:
         sources[table] = TableSource.from_parquet(paths)
 
     def table(name: str, columns: list[str]) -> dd.DataFrame:
-        return read_source(sources[name], columns, None, args.partition_rows, False)
+        return read_source(sources[name], columns, None, None, args.partition_rows, False)
 
     rows, correct, ratios = [], 0, []
     with dask.config.set(scheduler=args.scheduler):

@@ -103,7 +103,7 @@ class ReadPiece:
     """Reads one piece: projected columns, pushed filter, deletion set, partition types."""
 
     columns: list[str]
-    prune: pc.Expression | None
+    row_filter: pc.Expression | None
     deleted: dict[str, np.ndarray] = field(default_factory=dict)
     has_rowid: bool = False
     gpu: bool = False
@@ -120,15 +120,16 @@ class ReadPiece:
                                       for f in table.schema]))
         if ROWID in read_cols:
             table = table.filter(pc.invert(pc.is_in(table[ROWID], value_set=pa.array(deleted, pa.int64()))))
-        if self.prune is not None:
-            table = table.filter(self.prune)
+        if self.row_filter is not None:
+            table = table.filter(self.row_filter)
         return from_arrow(table.select(self.columns), gpu=self.gpu)
 
 
 def read_source(source: TableSource, columns: list[str], prune: pc.Expression | None,
-                partition_rows: int, gpu: bool) -> dd.DataFrame:
-    """A lazy Dask frame over the pieces of ``source`` that survive pruning."""
-    reader = ReadPiece(columns=columns, prune=prune, deleted=dict(source.deleted_rowids or {}),
+                row_filter: pc.Expression | None, partition_rows: int, gpu: bool) -> dd.DataFrame:
+    """A lazy Dask frame over the pieces of ``source`` whose statistics may match ``prune``,
+    keeping the rows that match ``row_filter``."""
+    reader = ReadPiece(columns=columns, row_filter=row_filter, deleted=dict(source.deleted_rowids or {}),
                        has_rowid=ROWID in source.schema.names, gpu=gpu)
     pieces = plan_pieces(source.files, prune, partition_rows)
     empty = pa.schema([source.schema.field(c) for c in columns]).empty_table()

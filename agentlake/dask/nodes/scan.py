@@ -79,12 +79,24 @@ def to_arrow_filter(expr, columns: dict[str, str]) -> pc.Expression | None:
     return None
 
 
+def _unviewed(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f for f in schema])
+
+
 def _usable(flt: pc.Expression, schema: pa.Schema) -> bool:
+    """Whether Arrow can evaluate ``flt`` on a table of ``schema``."""
     try:
         schema.empty_table().filter(flt)
         return True
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, TypeError):
         return False
+
+
+def _all(filters: list[pc.Expression]) -> pc.Expression | None:
+    combined = None
+    for flt in filters:
+        combined = flt if combined is None else combined & flt
+    return combined
 
 
 def scan(compiler: Compiler, plan, predicates: list) -> dd.DataFrame:
@@ -98,19 +110,20 @@ def scan(compiler: Compiler, plan, predicates: list) -> dd.DataFrame:
     columns = [col for _, col in variant.projection()]
     by_qualified = dict(zip(qualified, columns))
     parts = [c for p in list(variant.filters()) + list(predicates) for c in conjuncts(p)]
-    pushed, residual = [], []
+    # Row-group statistics are checked against the file's own types, where Arrow lacks
+    # string_view comparisons; rows are filtered after views became strings.
+    prunable, pushed, residual = [], [], []
     schema = table.schema if isinstance(table, TableSource) else None
     for part in parts:
         flt = to_arrow_filter(part, by_qualified) if schema is not None else None
-        if flt is not None and _usable(flt, schema):
+        if flt is not None and _usable(flt, _unviewed(schema)):
             pushed.append(flt)
+            if _usable(flt, schema):
+                prunable.append(flt)
         else:
             residual.append(part)
     if isinstance(table, TableSource):
-        prune = None
-        for flt in pushed:
-            prune = flt if prune is None else prune & flt
-        frame = read_source(table, columns, prune, compiler.partition_rows, compiler.gpu)
+        frame = read_source(table, columns, _all(prunable), _all(pushed), compiler.partition_rows, compiler.gpu)
     else:
         frame = table[columns].map_partitions(normalize_frame, meta=normalize_frame(table[columns]._meta))
     frame = frame.rename(columns=dict(zip(columns, qualified)))
