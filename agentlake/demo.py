@@ -28,7 +28,7 @@ import agentlake
 from agentlake.errors import Error
 
 GLOSSES = Path(__file__).resolve().parents[1] / "tests" / "data" / "wordnet_glosses.parquet"
-FAMILIAR = ["dog", "music", "river", "money", "light", "tree", "water", "house", "run", "think", "build", "eat"]
+FAMILIAR = ["river", "book", "star", "dance", "milk", "train", "light", "walk", "think", "play", "dog", "music"]
 SEARCH = ("SELECT id, lemma, gloss, embedding, embedding <-> %s AS distance FROM glosses "
           "WHERE pos = %s ORDER BY embedding <-> %s LIMIT 5")
 
@@ -116,7 +116,8 @@ def explore(repo: str, run: AgentRun, pos: str, steps: int, rank: int) -> None:
                        "VALUES (%s, %s, %s, %s, %s, %s)", [run.name, step, lemma, gloss, distance, embedding])
             run.write_ms.append((time.perf_counter() - t) * 1000)
             point = np.asarray(embedding, dtype=np.float32)
-        db.execute("UPDATE claims SET agent = %s, best = %s WHERE topic = %s", [run.name, run.path[-1], run.topic])
+        nearest = run.path[1] if len(run.path) > 1 else run.path[0]  # the first hop away from the topic itself
+        db.execute("UPDATE claims SET agent = %s, best = %s WHERE topic = %s", [run.name, nearest, run.topic])
     except Error as err:
         run.error = f"{type(err).__name__} ({err.sqlstate}): {err}"
     run.total_s = time.perf_counter() - started
