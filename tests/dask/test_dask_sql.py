@@ -70,6 +70,8 @@ QUERIES = {
                "rank() OVER (PARTITION BY grp ORDER BY qty) AS rk, "
                "dense_rank() OVER (PARTITION BY grp ORDER BY qty) AS dr, "
                "sum(qty) OVER (PARTITION BY grp) AS tot, avg(qty) OVER (PARTITION BY grp) AS av FROM items",
+    "rank_with_null_peers": "SELECT id, rank() OVER (ORDER BY qty) AS r, "
+                            "dense_rank() OVER (PARTITION BY grp ORDER BY qty % 3) AS d FROM items",
     "running_window": "SELECT id, sum(qty) OVER (ORDER BY id) AS run, "
                       "count(qty) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c, "
                       "max(qty) OVER (ORDER BY grp) AS mx FROM items",

@@ -35,6 +35,15 @@ def _frame_kind(variant, expr) -> str:
     raise NotSupportedError("window frames ending after the current row are not supported by the dask executor")
 
 
+def _changed(part, columns: list[str]):
+    """True where a row starts a new run of ``columns`` values (NULL equals NULL here, as in SQL peers)."""
+    current, previous = part[columns], part[columns].shift()
+    differs = current.ne(previous) & ~(current.isna() & previous.isna())
+    changed = differs.any(axis=1)
+    changed.iloc[:1] = True
+    return changed
+
+
 def _window_values(part, spec):
     func, arg, keys, orders, ascending, kind = spec
     grouping = part.groupby(keys, sort=False, dropna=False) if keys else None
@@ -44,16 +53,12 @@ def _window_values(part, spec):
 
     position = grouping.cumcount() + 1 if keys else part[[]].reset_index(drop=True).index.to_series().values + 1
     if orders:
-        new_group = part[keys].ne(part[keys].shift()).any(axis=1) if keys else None
-        peer_change = part[orders].ne(part[orders].shift()).any(axis=1)
-        if new_group is not None:
-            peer_change = peer_change | new_group
-        peer_change.iloc[:1] = True
+        peer_change = _changed(part, keys + orders)
     if func == "row_number":
         return position
     if func in ("rank", "dense_rank"):
         if not orders:
-            return 1 if func == "rank" else 1
+            return 1
         if func == "rank":
             starts = part[[]].copy()
             starts["p"] = position
