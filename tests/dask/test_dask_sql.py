@@ -60,7 +60,8 @@ QUERIES = {
                        "WHERE qty > (SELECT min(cap) FROM tags WHERE cap > 0)",
     "cross_join": "SELECT i.id, t.label FROM items i CROSS JOIN tags t WHERE i.id < 3",
     "union_distinct": "SELECT grp FROM items UNION SELECT grp FROM tags",
-    "union_all_values": "SELECT grp, 1 AS src FROM items UNION ALL SELECT * FROM (VALUES ('z', 2), ('y', 3)) AS v(g, s)",
+    "union_all_values": "SELECT grp, 1 AS src FROM items UNION ALL "
+                        "SELECT * FROM (VALUES ('z', 2), ('y', 3)) AS v(g, s)",
     "topk_nulls": "SELECT id, qty FROM items ORDER BY qty DESC NULLS LAST, id LIMIT 4",
     "sort_nulls_first": "SELECT id, qty FROM items ORDER BY qty ASC NULLS FIRST, id DESC",
     "sort_desc_default_nulls": "SELECT grp, id FROM items ORDER BY grp DESC, id",
