@@ -74,16 +74,24 @@ def setup(repo: str) -> None:
 
 
 def measure(repo: str, client: Client, episodes: int, offset: int) -> tuple[float, float, object]:
+    """Peer, run_batch, peer again on the other half: load that drifts during the run hits both alike."""
     tasks = [{"id": offset + i} for i in range(episodes)]
     repository = open_repository(repo)
     for task in tasks:  # the peer's branches exist before its clock starts
         repository.create_branch(f"plain/{task['id']}")
-    started = time.perf_counter()
-    client.gather(client.map(plain_episode, [repo] * episodes, tasks, pure=False))
-    plain = time.perf_counter() - started
+    half = episodes // 2
+    plain = _plain(repo, client, tasks[:half])
     started = time.perf_counter()
     report = run_batch(repo, tasks, episode_work, client=client, progress=False, run_id=f"bench-{offset}")
-    return plain, time.perf_counter() - started, report
+    batch = time.perf_counter() - started
+    plain += _plain(repo, client, tasks[half:])
+    return plain, batch, report
+
+
+def _plain(repo: str, client: Client, tasks: list[dict]) -> float:
+    started = time.perf_counter()
+    client.gather(client.map(plain_episode, [repo] * len(tasks), tasks, pure=False))
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> dict:
