@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Sequence
 
+import dask
 import dask.dataframe as dd
 import numpy as np
 import pyarrow as pa
@@ -139,11 +140,10 @@ class Context:
         plan = self._plan(query)
         use_gpu = bool(gpu) if gpu is not None else bool(self._gpu_tables)
         tables = self.tables if not use_gpu else {k: self._on_gpu(v) for k, v in self.tables.items()}
-        frame = compile_plan(self.session, plan, tables, functions=self.functions, gpu=use_gpu,
-                             partition_rows=self.partition_rows, query=query)
-        if return_futures:
-            return frame
-        return _compute(frame)
+        with dask.config.set(_shuffle_settings()):
+            frame = compile_plan(self.session, plan, tables, functions=self.functions, gpu=use_gpu,
+                                 partition_rows=self.partition_rows, query=query)
+            return frame if return_futures else frame.compute()
 
     def _on_gpu(self, table: Any) -> Any:
         if isinstance(table, dd.DataFrame):
@@ -158,18 +158,23 @@ class Context:
         return f"{plan.display_indent()}\n\nDask:\n{describe_plan(plan)}"
 
 
-def _compute(frame: dd.DataFrame) -> Any:
-    """Compute with the Client in scope; a threaded compute next to one needs task-based shuffles."""
-    import dask
+def _shuffle_settings() -> dict[str, str]:
+    """Dask settings for building and computing a query here.
+
+    Next to a live Client, a local (threaded or synchronous) compute must not use the
+    Client's P2P shuffle, which Dask picks while building the graph, so those shuffle
+    by tasks; on the Client itself, or with no Client, Dask's defaults stand.
+    """
 
     try:
         from distributed import default_client
 
         default_client()
-        return frame.compute()
     except (ImportError, ValueError):
-        with dask.config.set({"dataframe.shuffle.method": "tasks"}):
-            return frame.compute()
+        return {}
+    if dask.config.get("scheduler", None) in (None, "dask.distributed", "distributed"):
+        return {}
+    return {"dataframe.shuffle.method": "tasks"}
 
 
 __all__ = ["Context", "NotSupportedError"]

@@ -45,3 +45,10 @@ def test_tpch_on_local_cluster(number, local_cluster, tpch_context, tpch_datafus
     query = tpch_queries[number]
     got = tpch_context.sql(query, return_futures=False)
     assert_same_rows(got, tpch_datafusion.sql(query).to_arrow_table())
+
+
+def test_threaded_compute_beside_a_live_client(local_cluster, tpch_context, tpch_datafusion, tpch_queries):
+    """A join-heavy query computed on threads while a Client is alive (its P2P shuffle is off limits)."""
+    with dask.config.set(scheduler="threads"):
+        got = tpch_context.sql(tpch_queries[21], return_futures=False)
+    assert_same_rows(got, tpch_datafusion.sql(tpch_queries[21]).to_arrow_table())
