@@ -9,7 +9,7 @@ import numpy as np
 
 import agentlake
 
-from .conftest import ANN_DIM, route
+from .conftest import ANN_DIM, ANN_FILES, route
 from .reference import Rows, clustered, items, recall
 
 K = 10
@@ -65,20 +65,22 @@ def test_compaction_indexes_the_rewritten_file(ann, repo_url):
 
 
 def test_many_small_commits_compact_and_stay_indexed(ann, repo_url):
-    """Single-row commits trigger automatic compaction; the new rows are found and the result file is indexed."""
+    """One-row commits past the compaction threshold fold into one file; its rows are found and it is indexed."""
     db, rows, queries = ann
-    targets = queries[:20]
-    for i, q in enumerate(targets):  # each new row sits on its query: it must be that query's nearest neighbour
-        db.execute("INSERT INTO items VALUES (%s, %s, %s, %s)", [90_000 + i, 1, "completed", q])
-    rows.insert(np.arange(90_000, 90_020), targets)
+    count = db.repository.compaction_threshold + 4
+    targets = clustered(count, ANN_DIM, seed=13)
+    new_ids = np.arange(90_000, 90_000 + count)
+    for row_id, vector in zip(new_ids, targets):  # each new row sits on its own query point: it must come first
+        db.execute("INSERT INTO items VALUES (%s, %s, %s, %s)", [int(row_id), 1, "completed", vector])
+    rows.insert(new_ids, targets)
     files = len(db.repository.snapshot("main").tables["items"].files)
-    assert files < 22, "twenty one-row commits should have been compacted"
-    for i, q in enumerate(targets):
-        assert db.execute(TOPK, [q]).fetchone()[0] == 90_000 + i
+    assert files < ANN_FILES + count, "the one-row commits should have been compacted"
+    for row_id, vector in zip(new_ids, targets):
+        assert db.execute(TOPK, [vector]).fetchone()[0] == row_id
     strategy = route(db, TOPK, [queries[0]])
     assert "hnsw" in strategy, strategy
-    truth = np.array([rows.topk(q, K, "l2")[0] for q in queries[20:30]])
-    assert recall(answers(db, queries[20:30]), truth) >= 0.95
+    truth = np.array([rows.topk(q, K, "l2")[0] for q in queries[:10]])
+    assert recall(answers(db, queries[:10]), truth) >= 0.95
 
 
 def test_gc_removes_indexes_of_dropped_files_only(ann, repo_url):
