@@ -25,7 +25,11 @@ class ObjectStorage:
 
     def __init__(self, url: str, storage_options: dict | None = None) -> None:
         self.url = url.rstrip("/")
-        self.fs, self.root = fsspec.core.url_to_fs(self.url, **(storage_options or {}))
+        # Refs are read to decide commits: never from a listing cache or a shared stale instance.
+        options = {"use_listings_cache": False, "skip_instance_cache": True, **(storage_options or {})}
+        if self.url.startswith("memory://"):
+            options = dict(storage_options or {})
+        self.fs, self.root = fsspec.core.url_to_fs(self.url, **options)
         self.root = self.root.rstrip("/")
         self._exclusive = self.fs.protocol[0] if isinstance(self.fs.protocol, tuple) else self.fs.protocol
         self._seq_cache: dict[str, int] = {}
