@@ -165,7 +165,6 @@ def _shuffle_settings() -> dict[str, str]:
     Client's P2P shuffle, which Dask picks while building the graph, so those shuffle
     by tasks; on the Client itself, or with no Client, Dask's defaults stand.
     """
-
     try:
         from distributed import default_client
 
