@@ -278,7 +278,19 @@ frame = ctx.sql("SELECT c.country, count(*) AS trips, avg(t.fare) AS fare "
 print(type(frame))
 frame.compute().sort_values("country")
 """),
-    md("## The router and EXPLAIN"),
+    md("""
+`Context.explain` shows DataFusion's optimized plan and the Dask operation each plan node
+becomes: the same plan, compiled instead of interpreted.
+"""),
+    code("""
+print(ctx.explain("SELECT city, sum(km) AS km FROM trips WHERE fare > 5 GROUP BY city"))
+"""),
+    md("""
+## The router and EXPLAIN
+
+On a connection, every query goes to an executor: tiny and medium queries stay in-process on
+DataFusion, large ones go to Dask (or the GPU). `EXPLAIN` names the route and why, then the plan.
+"""),
     code("""
 db.execute("EXPLAIN SELECT city, sum(km) FROM trips GROUP BY city").fetch_df()
 """),
