@@ -58,6 +58,22 @@ class Context:
         self._gpu_tables: set[str] = set()
         for planner_udf in planner_udfs():
             self.session.register_udf(planner_udf)
+        if repo is not None:
+            self._register_branch(repo, branch)
+
+    def _register_branch(self, repo: str, branch: str) -> None:
+        """Every table of the branch's head, read straight from its Parquet files (deletes applied)."""
+        from .connection import open_repository
+        from .engine.router import table_sources
+
+        snapshot = open_repository(repo, create=False).snapshot(branch)
+        sources = table_sources(snapshot)
+        skipped = sorted(set(snapshot.tables) - set(sources))
+        if skipped:
+            raise NotSupportedError(
+                f"tables {skipped} have renamed or added columns; compact them (agentlake compact) to read them here")
+        for name, source in sources.items():
+            self.register_table_source(name, source)
 
     # tables ---------------------------------------------------------------
     def create_table(self, name: str, input: Any, gpu: bool | None = None) -> None:

@@ -295,3 +295,17 @@ def test_router_explains_and_dask_matches_local(repo_url):
     db.execute("SET agentlake.executor = 'dask'")
     assert db.execute(query).fetchall() == local
     assert "dask" in db.execute("EXPLAIN " + query).fetchall()[0][0]
+
+
+def test_context_sees_a_branch_of_the_repository(repo_url):
+    db = agentlake.connect(repo_url)
+    db.execute("CREATE TABLE ev (user_id int, kind text)")
+    db.executemany("INSERT INTO ev VALUES (%s, %s)", [(i % 4, "x") for i in range(20)])
+    db.execute("DELETE FROM ev WHERE user_id = 0")
+    agent = agentlake.connect(repo_url, branch="agent")
+    agent.execute("INSERT INTO ev VALUES (9, 'agent only')")
+    query = "SELECT user_id, count(*) AS n FROM ev GROUP BY 1 ORDER BY 1"
+    main_frame = agentlake.Context(repo_url).sql(query, return_futures=False)
+    assert main_frame.values.tolist() == [[1, 5], [2, 5], [3, 5]]
+    agent_frame = agentlake.Context(repo_url, branch="agent").sql(query, return_futures=False)
+    assert agent_frame.values.tolist()[-1] == [9, 1]
