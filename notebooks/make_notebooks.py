@@ -340,9 +340,6 @@ Failed episodes keep their branches for inspection; successful ones expire after
     code("""
 import secrets
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from distributed import Client, LocalCluster
 
@@ -393,6 +390,7 @@ left.set_xlabel("trust in the catalogue"); left.set_ylabel("absolute error"); le
 right.hist(results["seconds"] * 1000, bins=30)
 right.set_xlabel("episode time (ms)"); right.set_title("time per episode")
 fig.tight_layout()
+plt.show()
 """),
     md("""
 ## Merging the best
@@ -404,7 +402,7 @@ Rerunning with the same `run_id` would skip every finished task.
     code("""
 best = run_batch(repo, tasks, pricing_agent, run_id=report.run_id, progress=False,
                  merge=lambda frame: frame.nsmallest(5, "miss")["task_id"])
-print("episodes rerun:", len(best.results) - report.completed, "- conflicts:", best.conflicts)
+print(best.summary())   # same run id: every task had finished, so nothing ran again
 db.execute("SELECT task, item, round(guess, 2), round(miss, 3) FROM guesses ORDER BY miss").fetchall()
 """),
 ]

@@ -9,6 +9,8 @@ from rich.table import Table
 
 @dataclass
 class BatchReport:
+    """What a batch did: one results row per task (``results``), retries, merge conflicts, wall time."""
+
     run_id: str
     run_branch: str
     results: pd.DataFrame
@@ -40,6 +42,13 @@ class BatchReport:
             "episode_p50_s": round(float(seconds.median()), 4) if len(seconds) else None,
             "episode_p95_s": round(float(seconds.quantile(0.95)), 4) if len(seconds) else None,
         }
+
+    def __repr__(self) -> str:
+        return "BatchReport(" + ", ".join(f"{key}={value!r}" for key, value in self.summary().items()) + ")"
+
+    def _repr_html_(self) -> str:
+        """Notebooks show the summary, not the whole results frame (that is ``.results``)."""
+        return pd.Series(self.summary(), name=f"batch on {self.run_branch}").to_frame().to_html()
 
     def __rich__(self) -> Table:
         table = Table(title=f"batch {self.run_id} (results on branch {self.run_branch})")
