@@ -183,8 +183,9 @@ db.execute("SELECT lemma, gloss, embedding <=> %s AS cosine FROM glosses "
            "WHERE pos = 'v' AND length(gloss) < 60 ORDER BY embedding <=> %s LIMIT 5", [query, query]).fetch_df()
 """),
     code("""
-db.execute("EXPLAIN SELECT lemma FROM glosses WHERE pos = 'n' ORDER BY embedding <-> %s LIMIT 5",
-           [query]).fetch_df()
+plan = db.execute("EXPLAIN SELECT lemma FROM glosses WHERE pos = 'n' ORDER BY embedding <-> %s LIMIT 5", [query])
+for (line,) in plan.fetchall():
+    print(line)
 """),
     md("""
 ## Many questions at once
@@ -292,7 +293,8 @@ On a connection, every query goes to an executor: tiny and medium queries stay i
 DataFusion, large ones go to Dask (or the GPU). `EXPLAIN` names the route and why, then the plan.
 """),
     code("""
-db.execute("EXPLAIN SELECT city, sum(km) FROM trips GROUP BY city").fetch_df()
+for (line,) in db.execute("EXPLAIN SELECT city, sum(km) FROM trips GROUP BY city").fetchall():
+    print(line)
 """),
     code("""
 for executor in ["local", "dask"]:
@@ -301,6 +303,7 @@ for executor in ["local", "dask"]:
     print(executor, "->", plan[0][0])
     print(sorted(db.execute("SELECT city, round(sum(km), 3) FROM trips GROUP BY city").fetchall()))
 db.execute("RESET agentlake.executor")
+print("executor now:", db.execute("SHOW agentlake.executor").fetchone()[0])
 """),
     md("""
 ## The same query on cuDF
@@ -351,6 +354,7 @@ db = agentlake.connect(repo)
 db.execute("CREATE TABLE prices (item text PRIMARY KEY, price double precision)")
 db.executemany("INSERT INTO prices VALUES (%s, %s)", [(f"item-{i}", 10.0 + i) for i in range(20)])
 db.execute("CREATE TABLE guesses (task int PRIMARY KEY, item text, guess double precision, miss double precision)")
+db.execute("SELECT count(*), min(price), max(price) FROM prices").fetchall()
 """),
     md("""
 ## The agent
