@@ -305,12 +305,28 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     """Search, then let DataFusion evaluate the original query over just the winning rows."""
     where_sql = session.datafusion_sql(plan.where) if plan.where is not None else None
     found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
-    ids = [int(r) for r in found.rowids[0] if r >= 0]
-    narrowed = stmt.copy()
-    narrowed.set("from_", exp.From(this=exp.to_table(f"{ROWS_PREFIX}{plan.table}").as_(plan.alias)))
-    id_filter = exp.column(ROWID, table=plan.alias).isin(*[exp.Literal.number(i) for i in ids]) if ids else exp.false()
-    narrowed.set("where", exp.Where(this=exp.and_(plan.where, id_filter) if plan.where is not None else id_filter))
-    return session.query_arrow(narrowed), found.strategy
+    winners = _winning_rows(session, session.snapshot.manifest(plan.table), found.rowids[0][found.rowids[0] >= 0])
+    with session.temp_table(f"topk_{plan.table}", winners) as temp:
+        narrowed = stmt.copy()
+        narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))
+        return session.query_arrow(narrowed), found.strategy
+
+
+def _winning_rows(session: "Session", manifest: Manifest, rowids: np.ndarray) -> pa.Table:
+    """The k rows a search found, read from the cached files (not by scanning the table again)."""
+    files, wanted = session.repo.files, np.asarray(rowids, dtype=np.int64)
+    parts = []
+    for entry in manifest.files:
+        if not len(wanted) or not entry.live_rows or entry.rowid_max < wanted.min() or entry.rowid_min > wanted.max():
+            continue
+        positions = np.flatnonzero(np.isin(files.rowids(entry), wanted))
+        if len(positions):
+            files.table(entry)  # decode the file once; later searches take rows from memory
+            rows = files.read(entry, manifest, with_rowid=True, apply_deletes=False)
+            parts.append(rows.take(pa.array(positions)))
+    if parts:
+        return pa.concat_tables(parts)
+    return pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table()
 
 
 def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, entry: DataFile):
