@@ -77,7 +77,7 @@ def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
                 i += 2
             elif nxt == "s":
                 positional += 1
-                out.append(f"${positional}")
+                out.append(f" ${positional} ")  # spaced: `$1,$2` would tokenize as one word
                 i += 2
             elif nxt == "(":
                 close = sql.find(")s", i)
@@ -86,7 +86,7 @@ def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
                 name = sql[i + 2:close]
                 if name not in names:
                     names.append(name)
-                out.append(f"${names.index(name) + 1}")
+                out.append(f" ${names.index(name) + 1} ")
                 i = close + 2
             else:
                 out.append(ch)

@@ -309,3 +309,8 @@ def test_context_sees_a_branch_of_the_repository(repo_url):
     assert main_frame.values.tolist() == [[1, 5], [2, 5], [3, 5]]
     agent_frame = agentlake.Context(repo_url, branch="agent").sql(query, return_futures=False)
     assert agent_frame.values.tolist()[-1] == [9, 1]
+
+
+def test_placeholders_without_spaces(repo_url):
+    db = agentlake.connect(repo_url)
+    assert db.execute("SELECT %s,%s", [1, "a"]).fetchall() == [(1, "a")]
