@@ -6,7 +6,6 @@ bootstrap range so clients that look it up by name (``register_vector``) find it
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -101,10 +100,6 @@ def lookup(name: str) -> PgType | None:
     return BY_NAME.get(_ALIASES.get(text, text))
 
 
-def _field_kind(field: pa.Field) -> bytes | None:
-    return (field.metadata or {}).get(b"agentlake.type")
-
-
 def oid_for_type(dtype: pa.DataType, kind: bytes | None = None) -> int:
     """The OID a value of this Arrow type (and agentlake.type metadata) is sent as."""
     if kind == b"vector" or (pa.types.is_fixed_size_list(dtype) and pa.types.is_float32(dtype.value_type)):
@@ -144,22 +139,11 @@ def oid_for_type(dtype: pa.DataType, kind: bytes | None = None) -> int:
     return 25
 
 
-@functools.lru_cache(maxsize=1)
-def _front_end_mapping():
-    """The SQL front end's Arrow -> PostgreSQL type mapping, when it is installed (looked up once)."""
-    try:
-        from agentlake.sql.types import pg_type
-    except ImportError:
-        return None
-    return pg_type
-
-
 def oid_for_field(field: pa.Field) -> int:
-    """RowDescription's type for a result column; the SQL front end's mapping wins when it exists."""
-    mapping = _front_end_mapping()
-    if mapping is None:
-        return oid_for_type(field.type, _field_kind(field))
-    return mapping(field).oid
+    """RowDescription's type for a result column: the SQL front end's Arrow -> PostgreSQL mapping."""
+    from agentlake.sql.types import pg_type
+
+    return pg_type(field).oid
 
 
 def typmod_for_field(field: pa.Field) -> int:
