@@ -1,6 +1,7 @@
 """The engine's door to the SQL front end: parsing, binding, dispatch, errors."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Callable
 
 import sqlglot
@@ -26,10 +27,22 @@ def parse_expression(sql: str) -> exp.Expression:
     return sqlglot.parse_one(f"SELECT {sql}", read=AgentlakePostgres).expressions[0]
 
 
-def to_datafusion_sql(node: exp.Expression) -> str:
-    from ..sql.rewrite import to_datafusion_sql as generate
+_generated: OrderedDict[tuple, str] = OrderedDict()
 
-    return generate(node)
+
+def to_datafusion_sql(node: exp.Expression, text_key: tuple | None = None) -> str:
+    """DataFusion SQL for a tree; ``text_key`` (statement text and position) lets it be generated once."""
+    from ..sql.rewrite import RULES, to_datafusion_sql as generate
+
+    if text_key is None:
+        return generate(node)
+    key = (*text_key, len(RULES))
+    text = _generated.get(key)
+    if text is None:
+        text = _generated[key] = generate(node)
+        if len(_generated) > 2048:
+            _generated.popitem(last=False)
+    return text
 
 
 def translate_error(err: Exception) -> Error:

@@ -45,6 +45,7 @@ class Session:
         self.runner = QueryRunner(self)
         self._cancel = threading.Event()
         self._statements: list[str] = []
+        self._text_key: tuple | None = None
 
     # transaction state -------------------------------------------------
     @property
@@ -152,7 +153,9 @@ class Session:
         statements = frontend.parse(sql, params)
         self._statements = self._statements + [sql] if self._explicit else [sql]
         results = []
-        for statement in statements:
+        for index, statement in enumerate(statements):
+            # A statement sent without parameters has the same DataFusion SQL every time it is sent.
+            self._text_key = (id(statement), (sql, index)) if not params else None
             results.append(self._execute_one(statement))
         return results or [Result(None, 0, None)]
 
@@ -190,7 +193,8 @@ class Session:
 
     # services for statement handlers ---------------------------------------
     def datafusion_sql(self, node: exp.Expression) -> str:
-        return frontend.to_datafusion_sql(node)
+        key = self._text_key[1] if self._text_key and self._text_key[0] == id(node) else None
+        return frontend.to_datafusion_sql(node, key)
 
     def run_datafusion(self, sql: str) -> pa.Table:
         return self.runner.run_sql(sql)
