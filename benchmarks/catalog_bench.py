@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 import statistics
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalog import Repository  # noqa: E402
+from peers import postgres  # noqa: E402
 
 ROWS = pa.schema([("id", pa.int64()), ("name", pa.string()), ("value", pa.float64())])
 EVENTS = pa.schema([("agent", pa.int64()), ("step", pa.int64()), ("note", pa.string())])
@@ -188,22 +188,11 @@ def bench_merge(repo: Repository, rows: int, changed: int) -> dict:
 
 
 def bench_postgres(root: Path, count: int, per_writer: int, procs: int = 8) -> dict | None:
-    try:
-        import pgserver
-        import psycopg
-    except ImportError as err:
-        print(f"PostgreSQL peer skipped: {err} (pip install pgserver)", file=sys.stderr)
-        return None
-    work = root / "pg"
-    work.mkdir()
-    work.chmod(0o777)  # as root, pgserver runs postgres as an unprivileged user
-    try:
-        server = pgserver.get_server(work / "data", cleanup_mode="delete")
-    except Exception as err:  # noqa: BLE001 - no PostgreSQL here: report without the peer
-        print(f"PostgreSQL peer skipped: {err}", file=sys.stderr)
-        return None
-    try:
-        dsn = server.get_uri()
+    import psycopg
+
+    with postgres(root / "pg") as dsn:
+        if dsn is None:
+            return None
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE events (agent bigint, step bigint, note text)")
             samples = []
@@ -213,8 +202,6 @@ def bench_postgres(root: Path, count: int, per_writer: int, procs: int = 8) -> d
                 samples.append((time.perf_counter() - started) * 1000)
         elapsed, done = _fan_out(_pg_worker, dsn, [(w, per_writer) for w in range(procs)])
         return {"pg_insert_commit_p50_ms": _ms(samples)[0], "pg_8_writers_per_s": sum(done) / elapsed}
-    finally:
-        server.cleanup()
 
 
 def _pg_worker(dsn: str, agent: int, count: int, go, queue) -> None:

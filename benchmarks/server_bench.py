@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from peers import postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"select1_p50_ms": 0.3, "point_select_p50_ms": 1.5, "connect_p50_ms": 5.0, "cold_start_ms": 1000.0,
@@ -167,22 +168,11 @@ def _cold_start(args, workdir: Path) -> dict[str, float]:
 
 
 def bench_postgres(args, workdir: Path) -> dict[str, float] | None:
-    try:
-        import pgserver
-    except ImportError as err:
-        print(f"PostgreSQL peer skipped: {err} (pip install pgserver)", file=sys.stderr)
-        return None
-    pgdata = workdir / "pgdata"
-    workdir.chmod(0o777)   # as root, pgserver runs postgres as its own unprivileged user
     started = time.perf_counter()
-    try:
-        server = pgserver.get_server(pgdata, cleanup_mode="delete")
-    except Exception as err:  # noqa: BLE001 - no way to run postgres here: report without the peer
-        print(f"PostgreSQL peer skipped: {err}", file=sys.stderr)
-        return None
-    start_ms = (time.perf_counter() - started) * 1000
-    try:
-        dsn = server.get_uri()
+    with postgres(workdir / "pg") as dsn:
+        if dsn is None:
+            return None
+        start_ms = (time.perf_counter() - started) * 1000
         with psycopg.connect(dsn, autocommit=True) as conn:
             _load(conn, args.rows)
             conn.execute("ANALYZE kv")
@@ -190,8 +180,6 @@ def bench_postgres(args, workdir: Path) -> dict[str, float] | None:
         out["sessions_64_qps"] = _sessions_qps(lambda i: dsn, args.sessions, args.rows, args.duration)
         out["cold_start_ms"] = start_ms
         return out
-    finally:
-        server.cleanup()
 
 
 def main() -> None:

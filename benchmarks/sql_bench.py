@@ -36,6 +36,7 @@ from tests.engine.test_tpch_vs_duckdb import (  # noqa: E402
     QUERIES, duckdb_connection, load_tpch, mismatch, run_agentlake, run_duckdb, statements,
 )
 from tpch.data import generate  # noqa: E402
+from peers import postgres  # noqa: E402
 
 POINT_ROWS = 100_000
 
@@ -93,21 +94,12 @@ def bench_insert(workdir: Path, samples: int) -> dict[str, float | None]:
 
 def _postgres_insert(workdir: Path, samples: int) -> dict[str, float | None]:
     """INSERT+COMMIT on PostgreSQL 16 (fsync on, synchronous_commit on), or None when unavailable."""
-    try:
-        import pgserver
-        import psycopg
-    except ImportError as err:
-        print(f"PostgreSQL peer skipped: {err} (pip install pgserver psycopg)", file=sys.stderr)
-        return {"postgres_insert_commit_p50_ms": None}
-    pgdata = workdir / "pgdata"
-    workdir.chmod(0o777)  # pgserver runs postgres as its own user when we are root
-    try:
-        server = pgserver.get_server(pgdata, cleanup_mode="delete")
-    except Exception as err:  # e.g. no way to run postgres as a non-root user here
-        print(f"PostgreSQL peer skipped: {err}", file=sys.stderr)
-        return {"postgres_insert_commit_p50_ms": None}
-    try:
-        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+    import psycopg
+
+    with postgres(workdir / "pg") as dsn:
+        if dsn is None:
+            return {"postgres_insert_commit_p50_ms": None}
+        with psycopg.connect(dsn, autocommit=True) as conn:
             settings = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in ("fsync", "synchronous_commit")}
             assert settings == {"fsync": "on", "synchronous_commit": "on"}, settings
             conn.execute("CREATE TABLE events (id bigint PRIMARY KEY, kind text, payload text)")
@@ -115,8 +107,6 @@ def _postgres_insert(workdir: Path, samples: int) -> dict[str, float | None]:
                 conn.execute("INSERT INTO events VALUES (%s, %s, %s)", [-key - 1, "warm", "x"])
             theirs = [_ms(lambda k=k: conn.execute("INSERT INTO events VALUES (%s, %s, %s)", [k, "note", "p" * 40]))
                       for k in range(samples)]
-    finally:
-        server.cleanup()
     return {"postgres_insert_commit_p50_ms": statistics.median(theirs)}
 
 

@@ -42,6 +42,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 import faiss  # noqa: E402
 
 import agentlake  # noqa: E402
+from peers import postgres  # noqa: E402
 
 K = 10
 SEED_K = 20
@@ -281,24 +282,14 @@ def _seed_queries(run, q: np.ndarray, truth: np.ndarray) -> dict:
 
 
 def bench_seed_pgvector(workdir: Path, x, q, status, created, truth, args) -> dict | None:
-    try:
-        import pgserver
-        import psycopg
-        from pgvector.psycopg import register_vector
-    except ImportError as err:
-        print(f"pgvector peer skipped: {err} (pip install pgserver psycopg pgvector)", file=sys.stderr)
-        return None
-    pg_dir = workdir / "pg"
-    pg_dir.mkdir()
-    workdir.chmod(0o777)
-    pg_dir.chmod(0o777)  # as root, pgserver runs postgres as its own unprivileged user
-    try:
-        server = pgserver.get_server(pg_dir / "data", cleanup_mode="delete")
-    except Exception as err:  # noqa: BLE001 - report without the peer, and say why
-        print(f"pgvector peer skipped: PostgreSQL did not start ({err})", file=sys.stderr)
-        return None
-    try:
-        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    workdir.chmod(0o777)  # the unprivileged postgres user must reach its folder inside
+    with postgres(workdir / "pg", label="pgvector peer") as dsn:
+        if dsn is None:
+            return None
+        with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
             register_vector(conn)
             conn.execute(f"CREATE TABLE items (id bigint PRIMARY KEY, status text, created_at timestamptz, "
@@ -317,8 +308,6 @@ def bench_seed_pgvector(workdir: Path, x, q, status, created, truth, args) -> di
             out = _seed_queries(lambda v: [r[0] for r in conn.execute(SEED_QUERY, [v]).fetchall()], q, truth)
             out.update(index_build_s=build, version=f"pgvector {version}, hnsw.ef_search default (40)")
             return out
-    finally:
-        server.cleanup()
 
 
 def bench_seed(args, workdir: Path) -> dict:
