@@ -26,6 +26,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def single_threaded_faiss():
+    """FAISS's OpenMP threads spin against each other on shared cores (an HNSW build ran 4-9x slower on 2)."""
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    yield
+    faiss.omp_set_num_threads(before)
+
+
 @pytest.fixture(autouse=True)
 def agentlake_home(tmp_path, monkeypatch):
     home = tmp_path / "agentlake-home"

@@ -12,7 +12,7 @@ from sqlglot import exp
 
 from ..errors import ProgrammingError
 from ..results import Result
-from .literals import _NOT_CONSTANT, constant
+from .literals import NOT_CONSTANT, constant
 
 if TYPE_CHECKING:
     from .session import Session
@@ -32,7 +32,7 @@ def checkout(session: "Session", name: str, create: bool = False, from_: str | N
 
 def merge(session: "Session", into: str, strategy: str = "fail", source: str | None = None) -> str:
     """Merge ``source`` (this session's branch by default) into ``into``; returns the resulting commit."""
-    if session._explicit:
+    if session.transaction_status != "idle":
         raise ProgrammingError("merge cannot run inside a transaction block", sqlstate="25001")
     return session.repo.merge(source or session.branch, into, strategy=strategy, author=session.user or "")
 
@@ -94,7 +94,7 @@ def branch_call(stmt: exp.Expression) -> Callable[["Session"], Result] | None:
     if name not in _FUNCTIONS:
         raise ProgrammingError(f"function agentlake.{name}() does not exist", sqlstate="42883")
     args = [constant(a) for a in call.expressions]
-    if any(a is _NOT_CONSTANT for a in args):
+    if any(a is NOT_CONSTANT for a in args):
         raise ProgrammingError(f"agentlake.{name}() takes constant arguments", sqlstate="42P18")
 
     def run(session: "Session") -> Result:

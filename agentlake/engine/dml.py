@@ -18,7 +18,7 @@ from catalog import ROWID
 from catalog.changes import live_keys
 from catalog.datafiles import key_tuples
 
-from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
+from ..errors import DataError, IntegrityError, ProgrammingError
 from ..results import Result
 from .ddl import table_name
 from .literals import DEFAULT, literal_rows

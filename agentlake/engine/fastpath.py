@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from catalog.objects import FIELD_ID
 
-from .literals import _NOT_CONSTANT, constant
+from .literals import NOT_CONSTANT, constant
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -37,7 +37,7 @@ def _equalities(where: exp.Expression, alias: str) -> dict[str, object] | None:
         if not isinstance(left, exp.Column) or (left.table and left.table != alias):
             return None
         value = constant(right)
-        if value is _NOT_CONSTANT or value is None or left.name in found:
+        if value is NOT_CONSTANT or value is None or left.name in found:
             return None
         found[left.name] = value
     return found
@@ -73,7 +73,7 @@ def constant_select(stmt: exp.Expression) -> pa.Table | None:
         alias = node.alias if isinstance(node, exp.Alias) else None
         value = constant(node.this if isinstance(node, exp.Alias) else node)
         dtype = pa.null() if value is None else _CONSTANT_TYPES.get(type(value))
-        if value is _NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -2**63 <= value < 2**63):
+        if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -2**63 <= value < 2**63):
             return None
         names.append(alias or "?column?")
         arrays.append(pa.array([value], dtype))
@@ -99,7 +99,7 @@ def point_lookup(session: "Session", stmt: exp.Expression) -> pa.Table | None:
         return None
     outputs = _outputs(stmt, manifest, alias)
     limit = stmt.args.get("limit")
-    if outputs is None or (limit is not None and constant(limit.expression) is _NOT_CONSTANT):
+    if outputs is None or (limit is not None and constant(limit.expression) is NOT_CONSTANT):
         return None
     key = _coerce_key(manifest, equalities)
     if key is None:

@@ -12,12 +12,12 @@ from sqlglot import exp
 
 from ..errors import ProgrammingError
 
-_NOT_CONSTANT = object()
+NOT_CONSTANT = object()
 DEFAULT = object()  # the DEFAULT keyword inside VALUES
 
 
 def constant(node: exp.Expression):
-    """The Python value of a constant expression, or ``_NOT_CONSTANT``."""
+    """The Python value of a constant expression, or ``NOT_CONSTANT``."""
     if isinstance(node, exp.Null):
         return None
     if isinstance(node, exp.Boolean):
@@ -31,15 +31,15 @@ def constant(node: exp.Expression):
         try:
             return Decimal(text) if "." in text and "e" not in text.lower() else float(text)
         except ArithmeticError:
-            return _NOT_CONSTANT
+            return NOT_CONSTANT
     if isinstance(node, exp.Neg):
         inner = constant(node.this)
-        return -inner if isinstance(inner, (int, float, Decimal)) and not isinstance(inner, bool) else _NOT_CONSTANT
+        return -inner if isinstance(inner, (int, float, Decimal)) and not isinstance(inner, bool) else NOT_CONSTANT
     if isinstance(node, exp.Paren):
         return constant(node.this)
     if isinstance(node, exp.Var) and node.name.upper() == "DEFAULT":
         return DEFAULT
-    return _NOT_CONSTANT
+    return NOT_CONSTANT
 
 
 def literal_rows(values: exp.Values, width: int) -> list[tuple] | None:
@@ -53,7 +53,7 @@ def literal_rows(values: exp.Values, width: int) -> list[tuple] | None:
                 sqlstate="42601",
             )
         converted = tuple(constant(item) for item in items)
-        if any(v is _NOT_CONSTANT for v in converted):
+        if any(v is NOT_CONSTANT for v in converted):
             return None
         rows.append(converted)
     return rows

@@ -52,7 +52,7 @@ def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
     if savepoint is not None:
         session.rollback_to(savepoint.name if isinstance(savepoint, exp.Expression) else str(savepoint))
         return Result(None, 0, "ROLLBACK")
-    if not session._explicit:
+    if session.transaction_status == "idle":
         session.notice("there is no transaction in progress")
     session.rollback()
     return Result(None, 0, "ROLLBACK")

@@ -43,12 +43,3 @@ def ann_data():
     return x, rowids, queries.astype(np.float32)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _one_faiss_thread():
-    """OpenMP threads spin against each other on a shared 2-core box; one thread builds faster there."""
-    import faiss
-
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    yield
-    faiss.omp_set_num_threads(before)

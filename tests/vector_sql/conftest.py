@@ -36,17 +36,6 @@ def db(repo_url):
     return agentlake.connect(repo_url, branch="main")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def single_threaded_faiss():
-    """FAISS's OpenMP threads spin against each other on shared cores (an HNSW build ran 4x slower on 2)."""
-    import faiss
-
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    yield
-    faiss.omp_set_num_threads(before)
-
-
 @pytest.fixture(scope="session")
 def indexed_template(tmp_path_factory) -> tuple[Path, Rows]:
     """``items`` (3 files x 3,000 rows, dim 16) with HNSW indexes for l2, cosine and ip, built once per worker."""
