@@ -128,6 +128,22 @@ class Connection:
             raise
         self._call(session.commit)
 
+    def execute_immediate(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Cursor | None:
+        """Run ``sql`` only if it is answered without planning or file reads (constant SELECTs,
+        primary-key lookups on cached files); otherwise run nothing and return None.
+
+        For servers, which call it on their event loop and send everything else to a thread.
+        """
+        self._check_open()
+        if not self.autocommit and self._session.transaction_status == "idle":
+            return None
+        result = self._session.execute_immediate(sql, params)
+        if result is None:
+            return None
+        cursor = Cursor(self)
+        cursor._set(result)
+        return cursor
+
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
         self._check_open()

@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import ConflictError, TableExists, TableNotFound, UniqueViolation
 from .datafiles import key_tuples
-from .objects import DataFile, Manifest, field_id
+from .objects import ROWID, DataFile, Manifest, field_id
 
 if TYPE_CHECKING:
     from .datafiles import FileReader
@@ -143,7 +145,7 @@ class Delete:
                 )
             raise ValueError("rowids to delete are not live in the table")
         if ctx.replaying:
-            _check_not_moved(current, ctx.base[self.name], located, self.name)
+            _check_not_moved(current, ctx.base[self.name], located, self.name, ctx.files)
         files = list(current.files)
         for index, ids in located.items():
             files[index] = files[index].with_deleted(ids)
@@ -206,13 +208,26 @@ def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[
     return out
 
 
-def _check_not_moved(current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str) -> None:
-    """A row that now lives in a file the base did not have was rewritten by someone else."""
+def _check_not_moved(current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str,
+                     files: "FileReader") -> None:
+    """A row that now lives in a file the base did not have was rewritten by someone else — unless
+    compaction moved it and its values are still the base's (an update compaction then folded in is not)."""
     base_ids = {f.id for f in base.files}
-    for index in located:
+    for index, ids in located.items():
         f = current.files[index]
-        if f.id not in base_ids and f.origin != "compaction":
+        if f.id in base_ids:
+            continue
+        if f.origin != "compaction" or _rows(current, ids, files) != _rows(base, ids, files):
             raise ConflictError(f'rows of table "{name}" were updated by a concurrent commit; retry the transaction')
+
+
+def _rows(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> list[dict]:
+    """The live rows with these rowids, in rowid order."""
+    parts = []
+    for index, ids in locate(manifest, rowids, files).items():
+        table = files.read(manifest.files[index], manifest)
+        parts.append(table.filter(pc.is_in(table.column(ROWID), value_set=pa.array(ids))))
+    return pa.concat_tables(parts).sort_by(ROWID).to_pylist() if parts else []
 
 
 def live_keys(manifest: Manifest, files: "FileReader", exclude: set[str] = frozenset()) -> dict:

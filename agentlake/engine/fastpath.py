@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
@@ -66,23 +65,31 @@ _CONSTANT_TYPES = {int: pa.int64(), str: pa.string(), bool: pa.bool_()}
 
 def constant_select(stmt: exp.Expression) -> pa.Table | None:
     """``SELECT 1``, ``SELECT 'x' AS a``: clients send these to check a connection; no plan is needed."""
-    if not isinstance(stmt, exp.Select) or len(stmt.args) > 2 or set(stmt.args) - {"expressions", "kind"}:
+    if not isinstance(stmt, exp.Select) or {k for k, v in stmt.args.items() if v} - {"expressions"}:
         return None
-    names, arrays = [], []
+    fields, arrays = [], []
     for node in stmt.expressions:
         alias = node.alias if isinstance(node, exp.Alias) else None
         value = constant(node.this if isinstance(node, exp.Alias) else node)
         dtype = pa.null() if value is None else _CONSTANT_TYPES.get(type(value))
         if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -2**63 <= value < 2**63):
             return None
-        names.append(alias or "?column?")
+        fields.append(pa.field(alias or "?column?", dtype, nullable=value is None))
         arrays.append(pa.array([value], dtype))
-    if len(set(names)) != len(names):
+    if len({f.name for f in fields}) != len(fields):
         return None
-    return pa.Table.from_arrays(arrays, names=names)
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def point_lookup(session: "Session", stmt: exp.Expression) -> pa.Table | None:
+class _NotInMemory(Exception):
+    """A lookup asked to stay in memory needs a file read."""
+
+
+def point_lookup(session: "Session", stmt: exp.Expression, cached_only: bool = False) -> pa.Table | None:
+    """The rows of a primary-key equality SELECT, or None for any other statement.
+
+    ``cached_only`` also answers None when a file would have to be read, so the
+    call never blocks (servers try it on their event loop)."""
     if not isinstance(stmt, exp.Select) or any(stmt.args.get(k) for k in _DISQUALIFYING):
         return None
     source = stmt.args.get("from_") or stmt.args.get("from")
@@ -104,7 +111,10 @@ def point_lookup(session: "Session", stmt: exp.Expression) -> pa.Table | None:
     key = _coerce_key(manifest, equalities)
     if key is None:
         return None
-    row = _find(session, manifest, key)
+    try:
+        row = _find(session, manifest, key, cached_only)
+    except _NotInMemory:
+        return None
     schema = pa.schema([manifest.schema.field(src).with_name(out).with_nullable(True) for src, out in outputs])
     if row is None or (limit is not None and int(constant(limit.expression)) <= 0):
         return schema.empty_table()
@@ -134,17 +144,21 @@ def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
     return parts[0] if len(parts) == 1 else tuple(parts)
 
 
-def _find(session: "Session", manifest: "Manifest", key):
+def _find(session: "Session", manifest: "Manifest", key, cached_only: bool):
     files = session.repo.files
     for entry in reversed(manifest.files):
         if not entry.live_rows:
             continue
-        rowid = files.key_index(entry, manifest).get(key)
+        keys = files.key_index(entry, manifest, cached_only)
+        if keys is None:
+            raise _NotInMemory
+        rowid = keys.get(key)
         if rowid is None or (len(entry.deleted) and rowid in entry.deleted):
             continue
-        table = files.table(entry)
-        position = int(np.flatnonzero(files.rowids(entry) == rowid)[0])
-        return table, position, entry
+        table = files.table(entry, cached_only)
+        if table is None:
+            raise _NotInMemory
+        return table, files.position(entry, rowid), entry
     return None
 
 

@@ -46,15 +46,22 @@ class QueryRunner:
     def plan(self, sql: str):
         return self.sync().sql(sql).optimized_logical_plan()
 
-    def run_query(self, stmt) -> pa.Table:
-        """A SELECT-like statement; the executor router hooks in here."""
+    def run_without_planning(self, stmt, cached_only: bool = False) -> pa.Table | None:
+        """Constant SELECTs and primary-key lookups; None for everything that needs a plan
+        (and, with ``cached_only``, for lookups that would read a file)."""
         found = constant_select(stmt)
         if found is not None:
             self.last_route = "constant (no planning)"
             return found
-        found = point_lookup(self.session, stmt)
+        found = point_lookup(self.session, stmt, cached_only)
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"
+        return found
+
+    def run_query(self, stmt) -> pa.Table:
+        """A SELECT-like statement; the executor router hooks in here."""
+        found = self.run_without_planning(stmt)
+        if found is not None:
             return found
         from .vectors import match_topk, run_topk
 

@@ -159,6 +159,27 @@ class Session:
             results.append(self._execute_one(statement))
         return results or [Result(None, 0, None)]
 
+    def execute_immediate(self, sql: str, params=None) -> Result | None:
+        """Answer ``sql`` if it needs neither a plan nor a file read, else do nothing and return None.
+
+        A server tries this on its event loop before handing a statement to a worker
+        thread: a constant SELECT or a key lookup in cached files takes microseconds,
+        less than the hop. Any doubt (errors included) is left to :meth:`execute`.
+        """
+        if self._failed:
+            return None
+        try:
+            statements = frontend.parse(sql, params)
+            if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+                return None
+            table = self.runner.run_without_planning(statements[0], cached_only=True)
+        except Exception:  # noqa: BLE001 - execute() reports the error properly
+            return None
+        if table is None:
+            return None
+        self._statements = self._statements + [sql] if self._explicit else [sql]
+        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
+
     def _execute_one(self, stmt: exp.Expression) -> Result:
         handler, ends_tx = frontend.handler_for(stmt)
         if self._failed and not ends_tx:

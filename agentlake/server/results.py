@@ -1,6 +1,7 @@
 """Engine results as wire messages: RowDescription columns, encoded DataRows and command tags."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -16,6 +17,11 @@ class Outcome:
     columns: list[pq.Column] | None
     rows: list[bytes]
     tag: str
+
+
+@functools.lru_cache(maxsize=1024)
+def _describe(schema: pa.Schema, formats: tuple[int, ...]) -> tuple[pq.Column, ...]:
+    return tuple(describe_columns(schema, list(formats)))
 
 
 def describe_columns(schema: pa.Schema, formats: list[int] | None = None) -> list[pq.Column]:
@@ -67,7 +73,7 @@ def encode_result(cursor, sql: str, formats: list[int] | None) -> Outcome:
     if schema is None:
         return Outcome(None, [], command_tag(cursor, sql, None))
     table = cursor.fetch_arrow()
-    columns = describe_columns(table.schema, formats)
+    columns = list(_describe(table.schema, tuple(formats or ())))
     return Outcome(columns, encode_rows(table, columns), command_tag(cursor, sql, table.num_rows))
 
 

@@ -394,6 +394,20 @@ class Session:
             self._check_rights(new_branch, "read")
         return encode_result(cursor, sql, formats)
 
+    def _execute_immediate(self, sql: str, params: list[Any] | None, formats: list[int] | None) -> Outcome | None:
+        """On the event loop: statements the engine answers without planning or I/O (``SELECT 1``, key
+        lookups in cached files) cost less than the hop to a worker thread. None: use the thread."""
+        execute_immediate = getattr(self.conn, "execute_immediate", None)
+        if execute_immediate is None or not self._engine_lock.acquire(blocking=False):
+            return None
+        try:
+            cursor = execute_immediate(sql, params)
+            return None if cursor is None else encode_result(cursor, sql, formats)
+        except Exception:  # noqa: BLE001 - the worker thread runs it again and reports the error
+            return None
+        finally:
+            self._engine_lock.release()
+
     async def _execute(self, sql: str, params: list[Any] | None, formats: list[int] | None,
                        offset: int = 0) -> Outcome:
         if self._aborted:
@@ -407,6 +421,9 @@ class Session:
         deallocate = _DEALLOCATE.match(sql)
         if deallocate:
             return self._deallocate(deallocate.group(1))
+        outcome = self._execute_immediate(sql, params, formats)
+        if outcome is not None:
+            return outcome
         try:
             outcome = await self._in_thread(lambda: self._execute_sync(sql, params, formats))
         except SessionError:

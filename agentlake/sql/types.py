@@ -73,6 +73,12 @@ def vector_field_type(dim: int) -> pa.DataType:
     return pa.list_(pa.float32(), dim)
 
 
+_SIMPLE_NAMES = {pa.int8(): "int2", pa.int16(): "int2", pa.int32(): "int4", pa.int64(): "int8",
+                 pa.float32(): "float4", pa.float64(): "float8", pa.bool_(): "bool", pa.string(): "text",
+                 pa.large_string(): "text", pa.binary(): "bytea", pa.date32(): "date", pa.time64("us"): "time",
+                 pa.month_day_nano_interval(): "interval"}
+
+
 def sql_type_name(field: pa.Field) -> str:
     """The PostgreSQL spelling of a field's type (for casts and catalogs)."""
     tagged = (field.metadata or {}).get(TYPE_KEY)
@@ -87,11 +93,7 @@ def sql_type_name(field: pa.Field) -> str:
         return f"numeric({t.precision},{t.scale})"
     if pa.types.is_timestamp(t):
         return "timestamptz" if t.tz else "timestamp"
-    names = {pa.int8(): "int2", pa.int16(): "int2", pa.int32(): "int4", pa.int64(): "int8", pa.float32(): "float4",
-             pa.float64(): "float8", pa.bool_(): "bool", pa.string(): "text", pa.large_string(): "text",
-             pa.binary(): "bytea", pa.date32(): "date", pa.time64("us"): "time",
-             pa.month_day_nano_interval(): "interval"}
-    return names.get(t, "text")
+    return _SIMPLE_NAMES.get(t, "text")
 
 
 # pgvector's type has no fixed OID in PostgreSQL (an extension's OIDs depend on the

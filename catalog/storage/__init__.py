@@ -5,7 +5,6 @@ import os
 
 from .base import RefState, Storage
 from .local import LocalStorage
-from .objectstore import ObjectStorage
 
 
 def open_storage(url: str, storage_options: dict | None = None) -> Storage:
@@ -14,7 +13,17 @@ def open_storage(url: str, storage_options: dict | None = None) -> Storage:
         return LocalStorage(url[len("file://"):])
     if "://" not in url:
         return LocalStorage(os.path.expanduser(url))
+    from .objectstore import ObjectStorage
+
     return ObjectStorage(url, storage_options)
+
+
+def __getattr__(name: str):
+    if name == "ObjectStorage":   # fsspec is imported only for object-store URLs
+        from .objectstore import ObjectStorage
+
+        return ObjectStorage
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["LocalStorage", "ObjectStorage", "RefState", "Storage", "open_storage"]

@@ -186,3 +186,32 @@ def test_compaction_is_invisible_to_readers(repo):
     assert reader.read("items").sort_by("id").to_pylist() == before_rows
     assert rows(repo) == sorted(before_rows + items([999]).to_pylist(), key=lambda r: r["id"])
     assert repo.diff(reader.commit_id, "main")["items"].counts == {"added": 1, "removed": 0, "changed": 0}
+
+
+def _bump(tx, key: int) -> None:
+    tx.update_where("items", {"qty": pc.field("qty") + 1}, pc.field("id") == key)
+
+
+def test_update_folded_into_compaction_still_conflicts(repo):
+    """A concurrent update must not slip past because compaction moved the updated row."""
+    stale = repo.begin("main")
+    _bump(stale, 3)
+    first = repo.begin("main")
+    _bump(first, 3)
+    first.commit("first bump")
+    repo.compact("main")
+    with pytest.raises(ConflictError):
+        stale.commit("stale bump")
+    assert [r["qty"] for r in rows(repo) if r["id"] == 3] == [1]
+
+
+def test_row_only_moved_by_compaction_does_not_conflict(repo):
+    for i in range(10, 30):
+        tx = repo.begin("main")
+        tx.append("items", items([i]))
+        tx.commit(f"row {i}")
+    writer = repo.begin("main")
+    _bump(writer, 12)
+    assert repo.compact("main")["items"][1] < 20
+    writer.commit("bump after compaction")
+    assert [r["qty"] for r in rows(repo) if r["id"] == 12] == [1]

@@ -277,10 +277,11 @@ def test_types_round_trip(repo_url):
 
 def test_constant_fast_path_matches_planned_path(repo_url):
     db = agentlake.connect(repo_url)
-    for sql in ("SELECT 1", "SELECT 'x' AS a, true, NULL", "SELECT -5 AS n"):
+    for sql in ("SELECT 1", "SELECT 'x' AS a, true AS b, NULL AS c", "SELECT -5 AS n"):
         fast = db.execute(sql).fetch_arrow()
         planned = db.execute(sql + " WHERE true").fetch_arrow()
         assert fast.schema == planned.schema and fast.to_pylist() == planned.to_pylist(), sql
+        assert "constant (no planning)" in db.execute("EXPLAIN ANALYZE " + sql).fetchall()[0][0]
 
 
 def test_router_explains_and_dask_matches_local(repo_url):
