@@ -10,8 +10,7 @@ import pyarrow as pa
 from catalog.objects import ROWID
 
 from .engine import frontend
-from .engine.registry import ROWS_PREFIX
-from .engine.vectors import search_rowids
+from .engine.vectors import rows_by_rowid, search_rowids
 from .errors import DataError, ProgrammingError
 
 if TYPE_CHECKING:
@@ -61,26 +60,26 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
     distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)
     key = manifest.primary_key[0] if len(manifest.primary_key) == 1 else None
     wanted = list(dict.fromkeys(([key] if key else []) + list(columns)))
-    values = _lookup(session, table, np.unique(rowids[rowids >= 0]), wanted)
+    values = _lookup(session, manifest, np.unique(rowids[rowids >= 0]), wanted)
     out_columns = {name: _gather(values, name, rowids) for name in columns}
     ids = _gather(values, key, rowids) if key else rowids
     return SearchResult(ids, distances, out_columns, found.strategy)
 
 
-def _lookup(session: "Session", table: str, rowids: np.ndarray, columns: list[str]) -> dict:
+def _lookup(session: "Session", manifest, rowids: np.ndarray, columns: list[str]) -> dict:
     if not columns or not len(rowids):
         return {ROWID: np.empty(0, dtype=np.int64)}
-    with session.temp_table("search_ids", pa.table({"_id": pa.array(rowids, pa.int64())})) as ids:
-        select = ", ".join(f't."{c}"' for c in columns)
-        rows = session.run_datafusion(
-            f'SELECT t."{ROWID}", {select} FROM "{ROWS_PREFIX}{table}" AS t JOIN "{ids}" AS i ON t."{ROWID}" = i."_id"')
-    return {name: rows.column(name).to_pylist() for name in [ROWID] + columns}
+    rows = rows_by_rowid(session, manifest, rowids).sort_by(ROWID)
+    return {ROWID: rows.column(ROWID).to_numpy(), **{name: rows.column(name).to_pylist() for name in columns}}
 
 
 def _gather(values: dict, name: str, rowids: np.ndarray) -> np.ndarray:
-    position = {r: i for i, r in enumerate(values[ROWID])}
-    source = values.get(name, [])
-    out = np.empty(rowids.shape, dtype=object)
-    for index, rowid in np.ndenumerate(rowids):
-        out[index] = source[position[rowid]] if rowid in position else None
+    """``values[name]`` laid out like ``rowids`` (None where a rowid found nothing)."""
+    known = values[ROWID]
+    at = np.minimum(np.searchsorted(known, rowids), max(len(known) - 1, 0))
+    hit = (known[at] == rowids) & (rowids >= 0) if len(known) else np.zeros(rowids.shape, dtype=bool)
+    source = np.empty(len(known), dtype=object)
+    source[:] = values.get(name, [None] * len(known))
+    out = np.full(rowids.shape, None, dtype=object)
+    out[hit] = source[at[hit]]
     return out

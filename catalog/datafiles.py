@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import functools
-import os
 import secrets
 import time
 from collections import OrderedDict
@@ -211,13 +210,14 @@ class FileReader:
         """All rowids stored in a file (deleted or not), cached: files never change."""
         return self._cached(("rowids", entry.id), lambda: self._columns(entry, [ROWID]).column(ROWID).to_numpy())
 
-    def position(self, entry: DataFile, rowid: int) -> int | None:
-        """Where a stored rowid sits in its file, by binary search (a scan would cost milliseconds on big files)."""
+    def positions(self, entry: DataFile, rowids: np.ndarray) -> np.ndarray:
+        """Where stored rowids sit in their file (-1 where absent), by binary search: a scan would
+        cost milliseconds per lookup on big files."""
         ordered, order = self._cached(("rowid_order", entry.id), lambda: _sorted_with_order(self.rowids(entry)))
-        at = int(np.searchsorted(ordered, rowid))
-        if at == len(ordered) or ordered[at] != rowid:
-            return None
-        return at if order is None else int(order[at])
+        rowids = np.asarray(rowids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ordered, rowids), max(len(ordered) - 1, 0))
+        hit = (ordered[at] == rowids) if len(ordered) else np.zeros(len(rowids), dtype=bool)
+        return np.where(hit, at if order is None else order[at], -1)
 
     def key_index(self, entry: DataFile, manifest: Manifest, cached_only: bool = False) -> dict | None:
         """Primary key -> rowid for every row stored in a file, cached per file.

@@ -158,7 +158,7 @@ def _find(session: "Session", manifest: "Manifest", key, cached_only: bool):
         table = files.table(entry, cached_only)
         if table is None:
             raise _NotInMemory
-        return table, files.position(entry, rowid), entry
+        return table, int(files.positions(entry, [rowid])[0]), entry
     return None
 
 

@@ -46,6 +46,8 @@ class Session:
         self._cancel = threading.Event()
         self._statements: list[str] = []
         self._text_key: tuple | None = None
+        self._in_statement = False
+        self._statement_snapshot: tuple[str, Snapshot] | None = None
 
     # transaction state -------------------------------------------------
     @property
@@ -56,10 +58,24 @@ class Session:
 
     @property
     def snapshot(self) -> Snapshot:
-        """What statements read: the open transaction's view, else the branch head now."""
+        """What statements read: the open transaction's view, else the branch head as the running
+        statement first saw it (one statement reads one snapshot, as in PostgreSQL)."""
         if self._tx is not None:
             return self._tx.snapshot
-        return self.repo.snapshot(self.branch)
+        if self._statement_snapshot is None or self._statement_snapshot[0] != self.branch:
+            snapshot = self.repo.snapshot(self.branch)
+            if not self._in_statement:
+                return snapshot
+            self._statement_snapshot = (self.branch, snapshot)
+        return self._statement_snapshot[1]
+
+    @contextlib.contextmanager
+    def _statement(self) -> Iterator[None]:
+        self._in_statement, self._statement_snapshot = True, None
+        try:
+            yield
+        finally:
+            self._in_statement, self._statement_snapshot = False, None
 
     @property
     def has_uncommitted_writes(self) -> bool:
@@ -172,7 +188,8 @@ class Session:
             statements = frontend.parse(sql, params)
             if len(statements) != 1 or not isinstance(statements[0], exp.Select):
                 return None
-            table = self.runner.run_without_planning(statements[0], cached_only=True)
+            with self._statement():
+                table = self.runner.run_without_planning(statements[0], cached_only=True)
         except Exception:  # noqa: BLE001 - execute() reports the error properly
             return None
         if table is None:
@@ -188,7 +205,8 @@ class Session:
         autocommit = not self._explicit
         savepoint = self._tx.savepoint() if self._tx is not None and not autocommit else None
         try:
-            result = handler(self, stmt)
+            with self._statement():
+                result = handler(self, stmt)
             if autocommit:
                 self.commit_pending()
             return result

@@ -23,6 +23,9 @@ from catalog.objects import ROWID, field_id
 
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..sql.dialect import VECTOR_OPERATORS
+from ..sql.params import PARAM_META
+from ..vector.arrays import to_matrix
+from ..vector.metrics import distance
 from ..results import Result
 from .ddl import table_name
 from .literals import constant
@@ -205,12 +208,15 @@ class TopKQuery:
 
 
 def _vector_constant(node: exp.Expression) -> np.ndarray | None:
+    bound = node.meta.get(PARAM_META) if node.meta else None
+    if bound is not None and not isinstance(bound, str):   # a bound parameter: its value, not its text
+        try:
+            return np.asarray(bound, dtype=np.float32).reshape(-1)
+        except (TypeError, ValueError):
+            return None
     if isinstance(node, exp.Anonymous) and node.name.lower() == "to_vector" and node.expressions:
-        text = constant(node.expressions[0])
-    elif isinstance(node, exp.Cast):
-        text = constant(node.this)
-    else:
-        text = constant(node)
+        return _vector_constant(node.expressions[0])
+    text = constant(node.this) if isinstance(node, exp.Cast) else constant(node)
     if not isinstance(text, str):
         return None
     try:
@@ -302,24 +308,78 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
 
 
 def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
-    """Search, then let DataFusion evaluate the original query over just the winning rows."""
+    """Search, then answer the select list over just the winning rows: directly when it names only
+    columns and the distance, else by letting DataFusion evaluate the original query over them."""
     where_sql = session.datafusion_sql(plan.where) if plan.where is not None else None
     found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
-    winners = _winning_rows(session, session.snapshot.manifest(plan.table), found.rowids[0][found.rowids[0] >= 0])
+    manifest = session.snapshot.manifest(plan.table)
+    winners = rows_by_rowid(session, manifest, found.rowids[0][found.rowids[0] >= 0])
+    outputs = _plain_outputs(stmt, plan, manifest)
+    if outputs is not None:
+        return _ranked(winners, outputs, plan), f"{found.strategy}; select list read from the rows found"
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))
         return session.query_arrow(narrowed), found.strategy
 
 
-def _winning_rows(session: "Session", manifest: Manifest, rowids: np.ndarray) -> pa.Table:
-    """The k rows a search found, read from the cached files (not by scanning the table again)."""
+_TOPK_PARTS = {"expressions", "from_", "from", "where", "order", "limit"}
+
+
+def _plain_outputs(stmt: exp.Select, plan: TopKQuery, manifest: Manifest) -> list[tuple[str, str | None]] | None:
+    """(output name, table column or None for the distance) when the select list is only columns
+    and the ordering distance; None for anything else (expressions, ties on more keys, OFFSET)."""
+    if {k for k, v in stmt.args.items() if v} - _TOPK_PARTS or len(stmt.args["order"].expressions) != 1:
+        return None
+    outputs: list[tuple[str, str | None]] = []
+    for node in stmt.expressions:
+        name = node.alias if isinstance(node, exp.Alias) else None
+        inner = node.this if isinstance(node, exp.Alias) else node
+        if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star)):
+            outputs.extend((f.name, f.name) for f in manifest.schema)
+        elif isinstance(inner, exp.Column) and inner.table in ("", plan.alias) \
+                and manifest.schema.get_field_index(inner.name) >= 0:
+            outputs.append((name or inner.name, inner.name))
+        elif name and _same_distance(_distance_call(inner, stmt), plan):
+            outputs.append((name, None))
+        else:
+            return None
+    return outputs if len({n for n, _ in outputs}) == len(outputs) else None
+
+
+def _same_distance(call: tuple[str, str, np.ndarray] | None, plan: TopKQuery) -> bool:
+    return call is not None and call[:2] == (plan.column, plan.metric) and np.array_equal(call[2], plan.query)
+
+
+def _ranked(winners: pa.Table, outputs: list[tuple[str, str | None]], plan: TopKQuery) -> pa.Table:
+    """The winners nearest first (ties by rowid), with exact float8 distances as the SQL functions give."""
+    vectors, _, _ = to_matrix(winners.column(plan.column).combine_chunks())
+    distances = distance(plan.query[None, :], vectors, plan.metric)
+    order = np.lexsort((winners.column(ROWID).to_numpy(), distances))
+    ranked = winners.take(pa.array(order))
+    fields, columns = [], []
+    for name, source in outputs:
+        if source is None:
+            fields.append(pa.field(name, pa.float64()))
+            columns.append(pa.array(distances[order], pa.float64()))
+        else:
+            fields.append(ranked.schema.field(source).with_name(name))
+            columns.append(ranked.column(source))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray) -> pa.Table:
+    """The rows a search found (with their rowids), taken from the decoded files, not by scanning the table."""
     files, wanted = session.repo.files, np.asarray(rowids, dtype=np.int64)
     parts = []
     for entry in manifest.files:
         if not len(wanted) or not entry.live_rows or entry.rowid_max < wanted.min() or entry.rowid_min > wanted.max():
             continue
-        positions = np.flatnonzero(np.isin(files.rowids(entry), wanted))
+        positions = files.positions(entry, wanted)
+        live = positions >= 0
+        if len(entry.deleted):
+            live &= ~np.isin(wanted, entry.deleted)   # an updated row's old version stays in its old file
+        positions = positions[live]
         if len(positions):
             files.table(entry)  # decode the file once; later searches take rows from memory
             rows = files.read(entry, manifest, with_rowid=True, apply_deletes=False)

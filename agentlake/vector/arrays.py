@@ -63,15 +63,25 @@ def parse_vector(text: str) -> np.ndarray:
     if not (body.startswith("[") and body.endswith("]")):
         raise _syntax(text)
     inner = body[1:-1].strip()
-    if not inner:
-        raise DataError("[SQLSTATE 22000] vector must have at least 1 dimension", sqlstate="22000")
     try:
-        out = np.array([float(part) for part in inner.split(",")], dtype=np.float32)
+        return _checked(np.array([float(part) for part in inner.split(",")] if inner else [], dtype=np.float32))
     except ValueError:
         raise _syntax(text) from None
-    if not np.isfinite(out).all():
+
+
+def float4_vector(data: bytes) -> np.ndarray:
+    """A vector sent as little-endian float4s: how bound parameters reach SQL without a text round trip."""
+    if len(data) % 4:
+        raise DataError("[SQLSTATE 22P02] a binary vector must hold whole float4 values", sqlstate="22P02")
+    return _checked(np.frombuffer(data, dtype="<f4").astype(np.float32))
+
+
+def _checked(vector: np.ndarray) -> np.ndarray:
+    if not len(vector):
+        raise DataError("[SQLSTATE 22000] vector must have at least 1 dimension", sqlstate="22000")
+    if not np.isfinite(vector).all():
         raise DataError("[SQLSTATE 22000] NaN and infinity are not allowed in vector", sqlstate="22000")
-    return out
+    return vector
 
 
 def _syntax(text: str) -> DataError:

@@ -2,7 +2,8 @@
 
 The SQL front end rewrites ``a <-> b`` to ``l2_distance(a, b)``, ``<=>`` to
 ``cosine_distance``, ``<#>`` to ``negative_inner_product``, ``<+>`` to ``l1_distance``
-and ``'[1,2]'::vector`` to ``to_vector('[1,2]')``; this module gives those names a meaning.
+and ``'[1,2]'::vector`` to ``to_vector('[1,2]')`` (bound parameters arrive as
+``vector_from_float4`` of their bytes); this module gives those names a meaning.
 Vector arguments are declared ``list<float32>`` so that DataFusion accepts any vector
 column (``fixed_size_list`` of any size, float32 or float64) and literals alike.
 """
@@ -15,7 +16,7 @@ import pyarrow as pa
 from datafusion import Accumulator, SessionContext, udaf, udf
 
 from ..errors import DataError
-from .arrays import VECTOR_TYPE, from_matrix, parse_vector, to_matrix
+from .arrays import VECTOR_TYPE, float4_vector, from_matrix, parse_vector, to_matrix
 from .metrics import dimension_error, distance, norms, normalized
 
 STATE_TYPE = pa.list_(pa.float64())
@@ -94,10 +95,10 @@ def _element(v: pa.Array, i: pa.Array) -> pa.Array:
     return pa.array(picked, pa.float32(), mask=~inside)
 
 
-def _to_vector(text: pa.Array) -> pa.Array:
-    """Parses each distinct text once: literals arrive as a column repeating one value."""
-    strings = text.dictionary_encode()
-    parsed = [parse_vector(s) if s is not None else None for s in strings.dictionary.to_pylist()]
+def _decoded(values: pa.Array, decode) -> pa.Array:
+    """Decodes each distinct value once: literals arrive as a column repeating one value."""
+    distinct = values.dictionary_encode()
+    parsed = [decode(s) if s is not None else None for s in distinct.dictionary.to_pylist()]
     dims = {len(p) for p in parsed if p is not None}
     if len(dims) > 1:
         first, second = sorted(dims)[:2]
@@ -105,9 +106,17 @@ def _to_vector(text: pa.Array) -> pa.Array:
     dim = dims.pop() if dims else 0
     table = np.stack([p if p is not None else np.zeros(dim, np.float32) for p in parsed]) if parsed else \
         np.zeros((0, dim), np.float32)
-    codes = strings.indices.fill_null(0).to_numpy(zero_copy_only=False)
-    valid = np.asarray(strings.indices.is_valid())
-    return from_matrix(table[codes] if len(table) else np.zeros((len(text), dim), np.float32), valid)
+    codes = distinct.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    valid = np.asarray(distinct.indices.is_valid())
+    return from_matrix(table[codes] if len(table) else np.zeros((len(values), dim), np.float32), valid)
+
+
+def _to_vector(text: pa.Array) -> pa.Array:
+    return _decoded(text, parse_vector)
+
+
+def _vector_from_float4(data: pa.Array) -> pa.Array:
+    return _decoded(data, float4_vector)
 
 
 class _VectorSum(Accumulator):
@@ -168,6 +177,7 @@ def register_vector_functions(ctx: SessionContext) -> None:
         ("subvector", _subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_TYPE),
         ("vector_element", _element, [VECTOR_TYPE, pa.int64()], pa.float32()),
         ("to_vector", _to_vector, [pa.string()], VECTOR_TYPE),
+        ("vector_from_float4", _vector_from_float4, [pa.binary()], VECTOR_TYPE),
     ]
     for name, fn, inputs, output in scalar:
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))

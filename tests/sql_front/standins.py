@@ -38,6 +38,10 @@ def _to_vector(text: pa.Array) -> pa.Array:
     return pa.array([json.loads(t) for t in text.to_pylist()], VECTOR3)
 
 
+def _from_float4(data: pa.Array) -> pa.Array:
+    return pa.array([np.frombuffer(b, "<f4").tolist() for b in data.to_pylist()], VECTOR3)
+
+
 def _json_get(path_type: pa.DataType):
     def call(doc: pa.Array, key: pa.Array) -> pa.Array:
         out = []
@@ -57,6 +61,7 @@ def context() -> datafusion.SessionContext:
     for name, fn in DISTANCES.items():
         ctx.register_udf(udf(fn, [VECTOR3, VECTOR3], pa.float64(), "immutable", name))
     ctx.register_udf(udf(_to_vector, [pa.string()], VECTOR3, "immutable", "to_vector"))
+    ctx.register_udf(udf(_from_float4, [pa.binary()], VECTOR3, "immutable", "vector_from_float4"))
     ctx.register_udf(udf(_json_get(pa.large_string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get"))
     ctx.register_udf(udf(_json_get(pa.string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get_text"))
     items = pa.table({

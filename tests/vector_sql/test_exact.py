@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import agentlake
 
-from .conftest import DIM, EXACT
+from .conftest import DIM, EXACT, route
 from .reference import OPERATORS, Rows, clustered
 
 FILTERS = {
@@ -54,6 +54,23 @@ def test_order_by_operator_without_alias(indexed, queries):
     got = db.execute("SELECT id FROM items WHERE bucket < %s ORDER BY embedding <=> %s LIMIT 7",
                      [250, queries[0]]).fetchall()
     assert [r[0] for r in got] == rows.topk(queries[0], 7, "cosine", rows.mask(bucket_below=250))[0].tolist()
+
+
+@pytest.mark.parametrize("metric", list(OPERATORS))
+def test_plain_select_list_answered_from_the_search_equals_the_planned_query(indexed, queries, metric):
+    """Columns and the distance come straight from the search's rows; DataFusion, sorting every
+    row by the same distance, must give the same table: names, types, values and order."""
+    db, _ = indexed
+    db.execute(EXACT)
+    op = OPERATORS[metric]
+    direct = db.execute(f"SELECT *, embedding {op} %s AS d, id AS key FROM items ORDER BY embedding {op} %s LIMIT 9",
+                        [queries[0], queries[0]]).fetch_arrow()
+    planned = db.execute(f"SELECT *, embedding {op} %s AS d, id AS key FROM items ORDER BY (embedding {op} %s) + 0, id "
+                         f"LIMIT 9", [queries[0], queries[0]]).fetch_arrow()
+    assert direct.schema == planned.schema
+    assert direct.to_pylist() == planned.to_pylist()
+    sql = f"SELECT *, embedding {op} %s AS d FROM items ORDER BY embedding {op} %s LIMIT 9"
+    assert "select list read from the rows found" in route(db, sql, [queries[0], queries[0]])
 
 
 def change_branch(agent, rows: Rows, queries: np.ndarray) -> Rows:
