@@ -148,11 +148,14 @@ class FileReader:
         return pq.read_table(f"{root}/{entry.path}", columns=file_columns, filesystem=fs)
 
     def read(self, entry: DataFile, manifest: Manifest, columns: list[str] | None = None,
-             with_rowid: bool = True, apply_deletes: bool = True) -> pa.Table:
-        """Rows of one file in the table's current schema, deleted rows removed."""
+             with_rowid: bool = True, apply_deletes: bool = True, positions: np.ndarray | None = None) -> pa.Table:
+        """Rows of one file in the table's current schema, deleted rows removed; ``positions``
+        picks rows by place in the file (before anything is converted)."""
         wanted = [f for f in manifest.schema if columns is None or f.name in columns]
         file_cols = [entry.columns[field_id(f)] for f in wanted if field_id(f) in entry.columns]
         raw = self._columns(entry, file_cols + [ROWID])
+        if positions is not None:
+            raw = raw.take(pa.array(positions, pa.int64()))
         arrays, names = [], []
         for f in wanted:
             fid = field_id(f)

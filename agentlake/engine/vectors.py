@@ -3,9 +3,10 @@
 ``WHERE <filter> ORDER BY embedding <-> $1 LIMIT k`` is answered as a vector
 search, not as "compute a distance for every row and sort": the filter is
 evaluated first (so its selectivity is known, not guessed), each data file is
-searched with its index or exactly, the per-file top-k merge into the global
-top-k, and DataFusion then evaluates the original select list over just those
-k rows — so every other part of the query keeps its normal meaning.
+searched with its index or exactly, and the per-file top-k merge into the global
+top-k. A select list of plain columns and the distance is then read straight
+from those k rows; any other select list is evaluated by DataFusion over just
+those rows, so every other part of the query keeps its normal meaning.
 """
 from __future__ import annotations
 
@@ -353,10 +354,10 @@ def _same_distance(call: tuple[str, str, np.ndarray] | None, plan: TopKQuery) ->
 
 def _ranked(winners: pa.Table, outputs: list[tuple[str, str | None]], plan: TopKQuery) -> pa.Table:
     """The winners nearest first (ties by rowid), with exact float8 distances as the SQL functions give."""
-    vectors, _, _ = to_matrix(winners.column(plan.column).combine_chunks())
+    vectors, _, _ = to_matrix(winners.column(plan.column))
     distances = distance(plan.query[None, :], vectors, plan.metric)
     order = np.lexsort((winners.column(ROWID).to_numpy(), distances))
-    ranked = winners.take(pa.array(order))
+    ranked = winners.select(list({source for _, source in outputs if source is not None})).take(pa.array(order))
     fields, columns = [], []
     for name, source in outputs:
         if source is None:
@@ -382,8 +383,7 @@ def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray) ->
         positions = positions[live]
         if len(positions):
             files.table(entry)  # decode the file once; later searches take rows from memory
-            rows = files.read(entry, manifest, with_rowid=True, apply_deletes=False)
-            parts.append(rows.take(pa.array(positions)))
+            parts.append(files.read(entry, manifest, with_rowid=True, apply_deletes=False, positions=positions))
     if parts:
         return pa.concat_tables(parts)
     return pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table()

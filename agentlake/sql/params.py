@@ -147,22 +147,24 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
         if isinstance(params, Mapping):
             raise ProgrammingError("positional placeholders need a sequence of parameters", sqlstate="08P01")
         values = list(params)
-    bound = []
     used = 0
-    for statement, has_placeholders in statements:
-        if not has_placeholders:
-            bound.append(clone(statement))
-            continue
-        tree = clone(statement)
-        for node in _placeholders(tree):
-            index = _placeholder_index(node)
-            if index > len(values):
-                raise ProgrammingError(
-                    f"the query has {max(index, positional)} placeholders but {len(values)} parameters were passed",
-                    sqlstate="08P01")
-            used = max(used, index)
-            node.replace(literal(values[index - 1]))
-        bound.append(tree)
+
+    def bound_value(node: exp.Expression) -> exp.Expression | None:
+        nonlocal used
+        if not isinstance(node, (exp.Parameter, exp.Placeholder)):
+            return None
+        index = _placeholder_index(node)
+        if index is None:
+            return None
+        if index > len(values):
+            raise ProgrammingError(
+                f"the query has {max(index, positional)} placeholders but {len(values)} parameters were passed",
+                sqlstate="08P01")
+        used = max(used, index)
+        return literal(values[index - 1])
+
+    bound = [clone(statement, substitute=bound_value if has_placeholders else None)
+             for statement, has_placeholders in statements]
     if positional and len(values) != positional or (names is None and not positional and used != len(values)):
         raise ProgrammingError(
             f"the query has {positional or used} placeholders but {len(values)} parameters were passed", sqlstate="08P01")
