@@ -7,12 +7,15 @@ planned path, whose answers the tests compare this one against.
 """
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from sqlglot import exp
 
 from catalog.objects import FIELD_ID
+
+from ..sql.params import parse_statements
 
 from .literals import NOT_CONSTANT, constant
 
@@ -83,6 +86,14 @@ def constant_select(stmt: exp.Expression) -> pa.Table | None:
 
 class _NotInMemory(Exception):
     """A lookup asked to stay in memory needs a file read."""
+
+
+@functools.lru_cache(maxsize=256)
+def constant_answer(sql: str) -> pa.Table | None:
+    """:func:`constant_select` of a statement sent without parameters, worked out once per text
+    (``SELECT 1`` is how pools check their connections)."""
+    statements = parse_statements(sql)
+    return constant_select(statements[0]) if len(statements) == 1 else None
 
 
 def point_lookup(session: "Session", stmt: exp.Expression, cached_only: bool = False) -> pa.Table | None:

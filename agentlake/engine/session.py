@@ -21,6 +21,7 @@ from catalog import CatalogError, ConflictError, Repository, Snapshot, Transacti
 from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
 from ..results import Result
 from . import frontend, json_functions  # noqa: F401  (json_functions registers itself)
+from .fastpath import constant_answer
 from .query import QueryRunner
 from .settings import Settings
 
@@ -185,11 +186,13 @@ class Session:
         if self._failed:
             return None
         try:
-            statements = frontend.parse(sql, params)
-            if len(statements) != 1 or not isinstance(statements[0], exp.Select):
-                return None
-            with self._statement():
-                table = self.runner.run_without_planning(statements[0], cached_only=True)
+            table = constant_answer(sql) if not params and "%" not in sql else None
+            if table is None:
+                statements = frontend.parse(sql, params)
+                if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+                    return None
+                with self._statement():
+                    table = self.runner.run_without_planning(statements[0], cached_only=True)
         except Exception:  # noqa: BLE001 - execute() reports the error properly
             return None
         if table is None:
