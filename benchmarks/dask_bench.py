@@ -1,12 +1,18 @@
 """TPC-H through agentlake's plan-to-Dask compiler, against DataFusion and hand-written Dask.
 
     python benchmarks/dask_bench.py [--scale 1] [--partition-rows 1000000] [--scheduler threads]
+    python benchmarks/dask_bench.py --skip-tpch        # only the router's small-query latency
 
 * correctness: all 22 queries through ``Context.sql`` compared with DataFusion's own
   execution of the same SQL on the same files -> ``tpch_sf1_dask_correct``;
 * overhead: Q1, Q3, Q5, Q6 and Q10 written by hand in dask.dataframe over the very
   same partitions (the compiler's own row-group reader), best of ``--repeat`` runs ->
-  ``tpch_sf1_dask_geomean_vs_handwritten`` (compiler time / hand-written time).
+  ``tpch_sf1_dask_geomean_vs_handwritten`` (compiler time / hand-written time);
+* router overhead on small queries: a point select by key on a ``--router-rows`` (10M) row
+  table through ``agentlake.connect(...).execute``, with ``SET agentlake.executor = 'auto'``
+  and with ``'local'``, interleaved -> ``router_small_query_p50_ms`` (auto),
+  ``router_small_query_local_p50_ms`` and ``router_small_query_auto_vs_local`` (target <= 1).
+  The table is built once with ``db.load_arrow`` and kept under ``--data``.
 
 Prints a table, then one JSON line last. Only the JSON keys carry the ``sf1`` name;
 at other scales the numbers are for that scale.
@@ -17,6 +23,9 @@ import argparse
 import datetime as dt
 import json
 import math
+import random
+import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -24,10 +33,13 @@ from pathlib import Path
 import dask
 import dask.dataframe as dd
 import datafusion
+import numpy as np
+import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "dask")]
 
+import agentlake  # noqa: E402
 from agentlake import Context  # noqa: E402
 from agentlake.dask.source import TableSource, read_source  # noqa: E402
 from dask_compare import assert_same_rows  # noqa: E402
@@ -105,6 +117,8 @@ def hand_q10(t):
 
 
 HANDWRITTEN = {1: hand_q1, 3: hand_q3, 5: hand_q5, 6: hand_q6, 10: hand_q10}
+DEFAULT_DATA = ROOT / ".bench-cache" / "dask-bench"
+POINT_SELECT = "SELECT * FROM t WHERE id = %s"
 
 
 def best_time(fn, repeat: int) -> float:
@@ -122,8 +136,25 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--partition-rows", type=int, default=1_000_000)
     parser.add_argument("--scheduler", default="threads")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where the router's table is kept")
+    parser.add_argument("--router-rows", type=int, default=10_000_000)
+    parser.add_argument("--router-samples", type=int, default=2000, help="point selects timed per executor setting")
+    parser.add_argument("--skip-tpch", action="store_true")
+    parser.add_argument("--skip-router", action="store_true", help="skip router_small_query_p50_ms")
     args = parser.parse_args(argv)
 
+    result: dict = {}
+    if not args.skip_tpch:
+        result.update(bench_tpch(args))
+    if not args.skip_router:
+        router = bench_router_small(args.data, args.router_rows, args.router_samples)
+        _print_router_table(router)
+        result.update(router)
+    print(json.dumps(result))
+    return result
+
+
+def bench_tpch(args) -> dict:
     files = generate(args.scale)
     ctx = Context(partition_rows=args.partition_rows)
     oracle = datafusion.SessionContext()
@@ -162,10 +193,75 @@ def main(argv: list[str] | None = None) -> dict:
 
     geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
     _print_table(rows, args)
-    result = {"scale": args.scale, "tpch_sf1_dask_correct": correct,
-              "tpch_sf1_dask_geomean_vs_handwritten": round(geomean, 3)}
-    print(json.dumps(result))
-    return result
+    return {"scale": args.scale, "tpch_sf1_dask_correct": correct,
+            "tpch_sf1_dask_geomean_vs_handwritten": round(geomean, 3)}
+
+
+# router on small queries ------------------------------------------------------
+def router_repository(data: Path, rows: int) -> Path:
+    """A repository whose table ``t(id bigint PRIMARY KEY, grp int, score double precision)`` holds
+    ``rows`` rows, loaded once with ``db.load_arrow`` (a marker beside it says the load finished)."""
+    path = data / f"router-{rows}"
+    done = path.with_name(path.name + ".loaded")
+    if done.exists():
+        return path
+    shutil.rmtree(path, ignore_errors=True)  # a load cut short: start again
+    db = agentlake.connect(str(path))
+    db.execute("CREATE TABLE t (id bigint PRIMARY KEY, grp int, score double precision)")
+    ids = np.arange(rows, dtype=np.int64)
+    db.load_arrow("t", pa.table({"id": ids, "grp": (ids % 1000).astype(np.int32), "score": ids * 0.5}))
+    db.close()
+    done.touch()
+    return path
+
+
+def bench_router_small(data: Path, rows: int, samples: int) -> dict:
+    """p50 of a point select by key with the executor on 'auto' and on 'local', one connection each
+    over the same repository (shared caches), alternating which goes first; answers checked."""
+    started = time.perf_counter()
+    path = router_repository(data, rows)
+    build_s = time.perf_counter() - started
+    first = agentlake.connect(str(path))
+    conns = {"auto": first, "local": agentlake.connect(first.repository)}
+    for setting, db in conns.items():
+        db.execute(f"SET agentlake.executor = '{setting}'")
+    keys = random.Random(7).sample(range(rows), samples + 10)
+    for key in keys[:10]:  # warm: the file's key map and columns are read once, then cached
+        for db in conns.values():
+            db.execute(POINT_SELECT, [key]).fetchall()
+    times: dict[str, list[float]] = {setting: [] for setting in conns}
+    wrong = 0
+    for i, key in enumerate(keys[10:]):
+        answers = {}
+        for setting in (list(conns) if i % 2 == 0 else list(conns)[::-1]):
+            start = time.perf_counter()
+            answers[setting] = conns[setting].execute(POINT_SELECT, [key]).fetchall()
+            times[setting].append(time.perf_counter() - start)
+        wrong += not (answers["auto"] == answers["local"] == [(key, key % 1000, key * 0.5)])
+    routes = {s: db.execute("EXPLAIN " + POINT_SELECT, [keys[0]]).fetchone()[0].removeprefix("agentlake route: ")
+              for s, db in conns.items()}
+    for db in conns.values():
+        db.close()
+    auto_ms, local_ms = (1000 * statistics.median(times[s]) for s in ("auto", "local"))
+    return {"router_small_query_rows": rows, "router_small_query_p50_ms": round(auto_ms, 4),
+            "router_small_query_local_p50_ms": round(local_ms, 4),
+            "router_small_query_auto_vs_local": round(auto_ms / local_ms, 3),
+            "router_small_query_wrong_answers": wrong, "router_small_query_route": routes["auto"],
+            "router_small_query_local_route": routes["local"], "router_small_query_build_s": round(build_s, 1)}
+
+
+def _print_router_table(r: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"point select by key on {r['router_small_query_rows']:,} rows: "
+                        f"agentlake.connect(...).execute, p50 ms")
+    for column in ("agentlake.executor", "p50 ms", "route (EXPLAIN)", "auto / local", "wrong answers"):
+        table.add_column(column)
+    table.add_row("auto", f"{r['router_small_query_p50_ms']:.3f}", r["router_small_query_route"],
+                  f"{r['router_small_query_auto_vs_local']:.2f} (target <= 1)", str(r["router_small_query_wrong_answers"]))
+    table.add_row("local", f"{r['router_small_query_local_p50_ms']:.3f}", r["router_small_query_local_route"], "", "")
+    Console(width=120).print(table)
 
 
 def _print_table(rows, args) -> None:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from catalog import Snapshot
@@ -112,4 +113,21 @@ def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table
     result = context.sql(sql, return_futures=False, gpu=gpu)
     if gpu:
         result = result.to_pandas()
-    return pa.Table.from_pandas(result, preserve_index=False)
+    return with_planned_types(pa.Table.from_pandas(result, preserve_index=False), context.session.sql(sql).schema())
+
+
+def with_planned_types(table: pa.Table, planned: pa.Schema) -> pa.Table:
+    """Give a Dask answer the types the local executor would: pandas and cuDF partitions hold dates
+    as timestamps and decimals as floats (rounded back to the column's scale here)."""
+    columns = []
+    for column, field in zip(table.columns, planned):
+        if column.type != field.type:
+            source = column
+            if pa.types.is_decimal(field.type) and pa.types.is_floating(column.type):
+                source = pc.round(column, field.type.scale)
+            try:
+                column = source.cast(field.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)

@@ -179,3 +179,20 @@ def test_tpch_query_matches_duckdb(query, tpch_db, tpch_duckdb):
     assert theirs is not None and theirs.num_rows > 0, "DuckDB found no rows: the data or the query is wrong"
     problem = mismatch(ours, theirs)
     assert problem is None, f"{query.stem}: {problem}"
+
+
+@pytest.mark.parametrize("stem", ["q01", "q03", "q18"])
+def test_dask_route_answers_with_the_local_types(stem, tpch_db):
+    """Dates and decimals (which pandas partitions hold as timestamps and floats) come back typed as
+    the local executor types them; decimal sums are float64 sums on Dask, equal to 1e-9."""
+    sql = (TPCH_DIR / f"{stem}.sql").read_text()
+    local = run_agentlake(tpch_db, sql)
+    tpch_db.execute("SET agentlake.executor = 'dask'")
+    try:
+        routed = run_agentlake(tpch_db, sql)
+    finally:
+        tpch_db.execute("RESET agentlake.executor")
+    assert [f.type for f in routed.schema] == [f.type for f in local.schema]
+    as_floats = pa.table([c.cast(pa.float64()) if pa.types.is_decimal(c.type) else c for c in routed.columns],
+                         names=routed.column_names)
+    assert mismatch(as_floats, local) is None
