@@ -314,10 +314,13 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     where_sql = session.datafusion_sql(plan.where) if plan.where is not None else None
     found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
     manifest = session.snapshot.manifest(plan.table)
-    winners = rows_by_rowid(session, manifest, found.rowids[0][found.rowids[0] >= 0])
+    rowids = found.rowids[0][found.rowids[0] >= 0]
     outputs = _plain_outputs(stmt, plan, manifest)
     if outputs is not None:
+        needed = [plan.column, *(source for _, source in outputs if source is not None)]
+        winners = rows_by_rowid(session, manifest, rowids, needed)
         return _ranked(winners, outputs, plan), f"{found.strategy}; select list read from the rows found"
+    winners = rows_by_rowid(session, manifest, rowids)
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))
@@ -369,8 +372,10 @@ def _ranked(winners: pa.Table, outputs: list[tuple[str, str | None]], plan: TopK
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray) -> pa.Table:
-    """The rows a search found (with their rowids), taken from the decoded files, not by scanning the table."""
+def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,
+                  columns: list[str] | None = None) -> pa.Table:
+    """The rows a search found (``columns`` of them, or all, and their rowids), taken from the decoded
+    files, not by scanning the table."""
     files, wanted = session.repo.files, np.asarray(rowids, dtype=np.int64)
     parts = []
     for entry in manifest.files:
@@ -383,10 +388,12 @@ def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray) ->
         positions = positions[live]
         if len(positions):
             files.table(entry)  # decode the file once; later searches take rows from memory
-            parts.append(files.read(entry, manifest, with_rowid=True, apply_deletes=False, positions=positions))
+            parts.append(files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False,
+                                    positions=positions))
     if parts:
         return pa.concat_tables(parts)
-    return pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table()
+    fields = [f for f in manifest.schema if columns is None or f.name in columns]
+    return pa.schema(fields + [pa.field(ROWID, pa.int64())]).empty_table()
 
 
 def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, entry: DataFile):
