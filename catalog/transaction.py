@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 
 from . import changes as ops
 from .datafiles import build_data_file, conform, key_tuples
 from .errors import CatalogError, ColumnExists, ColumnNotFound, ConflictError, RefNotFound, SchemaMismatch, TableExists
 from .names import validate_column_name, validate_table_name
-from .objects import FIELD_ID, ROWID, Commit, DataFile, Manifest, field_id, object_path
+from .objects import FIELD_ID, ROWID, Commit, DataFile, Manifest, object_path
 from .snapshot import Snapshot
 from .storage.base import RefState
 
@@ -218,6 +217,8 @@ class Transaction:
                 raise ColumnNotFound(f'column "{column}" of relation "{name}" does not exist')
             target = manifest.schema.field(column).type
             if isinstance(value, pc.Expression):
+                import pyarrow.dataset as ds   # slow to import, and only computed updates need it
+
                 computed = ds.dataset(rows).to_table(columns={column: value}).column(column).cast(target)
             else:
                 computed = pa.array([value] * rows.num_rows, type=target)

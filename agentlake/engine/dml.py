@@ -22,7 +22,6 @@ from ..errors import DataError, IntegrityError, ProgrammingError
 from ..results import Result
 from .ddl import table_name
 from .literals import DEFAULT, literal_rows
-from .registry import ROWS_PREFIX
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -42,6 +41,8 @@ def _target(stmt: exp.Expression) -> tuple[str, str, list[str] | None]:
 
 
 def _from_rows_table(name: str, alias: str) -> str:
+    from .registry import ROWS_PREFIX
+
     return f'"{ROWS_PREFIX}{name}" AS "{alias}"'
 
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
-from datafusion import SessionContext, udf
 
 from .query import on_new_context
+
+if TYPE_CHECKING:
+    from datafusion import SessionContext
 
 _MISSING = object()
 
@@ -99,6 +103,8 @@ def _typeof(docs: pa.Array) -> pa.Array:
 
 
 def install(ctx: SessionContext, session=None) -> None:
+    from datafusion import udf
+
     s = pa.string()
     for name, fn, inputs, output in (
         ("json_get", _get(_as_json), [s, s], s),

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-from datafusion import SessionContext
 from sqlglot import exp
 
 from ..sql.types import TYPE_KEY
@@ -12,9 +11,11 @@ from ..sql.types import TYPE_KEY
 from ..errors import NotSupportedError
 from . import router
 from .fastpath import constant_select, point_lookup
-from .registry import SnapshotRegistry, new_session
 
 if TYPE_CHECKING:
+    from datafusion import SessionContext
+
+    from .registry import SnapshotRegistry
     from .session import Session
 
 _VIEW_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary(), pa.large_string(): pa.string(),
@@ -31,7 +32,10 @@ class QueryRunner:
         self.last_route = ""
 
     def context(self) -> SessionContext:
+        """Made at the first statement that needs DataFusion (constant SELECTs and key lookups never do)."""
         if self._ctx is None:
+            from .registry import SnapshotRegistry, new_session
+
             self._ctx = new_session()
             self._registry = SnapshotRegistry(self._ctx)
             for install in _INSTALLERS:

@@ -30,7 +30,6 @@ from ..vector.metrics import distance
 from ..results import Result
 from .ddl import table_name
 from .literals import constant
-from .registry import ROWS_PREFIX
 
 if TYPE_CHECKING:
     from .session import Session
@@ -288,6 +287,8 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
     alias = alias or table
     allowed = None
     if where_sql is not None:
+        from .registry import ROWS_PREFIX
+
         matching = session.run_datafusion(
             f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where_sql}')
         allowed_ids = matching.column(0).to_numpy()
@@ -296,7 +297,7 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
         FileVectors(
             file_id=entry.id, rowids=repo.files.rowids(entry),
             vectors=lambda e=entry: file_vectors(repo, manifest, e, column),
-            index=_load_index(repo, manifest, column, metric, entry), deleted=entry.deleted,
+            index=_load_index(repo, manifest, column, metric, entry), live=_live_rows(repo, entry),
         )
         for entry in manifest.files if entry.live_rows
     ]
@@ -394,6 +395,16 @@ def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,
         return pa.concat_tables(parts)
     fields = [f for f in manifest.schema if columns is None or f.name in columns]
     return pa.schema(fields + [pa.field(ROWID, pa.int64())]).empty_table()
+
+
+def _live_rows(repo: Repository, entry: DataFile) -> np.ndarray | None:
+    """The file's deletion vector as a mask over its rows, computed once per deletion vector
+    (not once per query: the membership test walks every row of the file)."""
+    if not len(entry.deleted):
+        return None
+    deleted = np.asarray(entry.deleted, dtype=np.int64)
+    return _cache.get(("live", entry.id, deleted.tobytes()),
+                      lambda: ~np.isin(repo.files.rowids(entry), deleted))
 
 
 def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, entry: DataFile):

@@ -7,73 +7,21 @@ them. Call it again whenever the branch's tables change.
 """
 from __future__ import annotations
 
-import threading
-import weakref
-from typing import Iterable, Mapping
+from importlib import import_module
 
-import pyarrow as pa
-from datafusion import SessionContext
-from datafusion.catalog import Schema
-
-from .functions import CatalogState, register_functions
-from .rewrite import RULES, install_rules, rewrite
-from .tables import TableInfo, build, relation_oid
+from .tables import TableInfo, relation_oid
 from .types import VECTOR_OID, PgType, lookup
 
-SCHEMAS = ("pg_catalog", "information_schema")
-# relations whose rows depend on the branch's tables, the user or the settings; the rest never change
-DYNAMIC = {"pg_catalog.pg_class", "pg_catalog.pg_attribute", "pg_catalog.pg_attrdef", "pg_catalog.pg_index",
-           "pg_catalog.pg_constraint", "pg_catalog.pg_database", "pg_catalog.pg_roles", "pg_catalog.pg_user",
-           "pg_catalog.pg_settings", "information_schema.tables", "information_schema.columns"}
-_states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
+_LAZY = {"register_pg_catalog": "catalog", "RULES": "rewrite", "install_rules": "rewrite"}
 
 
-def _register_table(df_ctx: SessionContext, name: str, table: pa.Table) -> None:
-    if df_ctx.table_exist(name):
-        df_ctx.deregister_table(name)
-    df_ctx.register_record_batches(name, [table.to_batches() or [pa.RecordBatch.from_pylist([], schema=table.schema)]])
-
-
-def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: str, user: str,
-                        settings: Mapping[str, str], cancel: threading.Event | None = None) -> None:
-    """(Re)register the catalog in ``df_ctx`` for this branch's ``tables``.
-
-    ``tables`` are the engine's TableInfo items (name, schema, primary_key,
-    not_null, defaults, indexes); anything with those attributes works.
-    ``cancel`` is the session's cancel event, which ends pg_sleep() early.
-    The first call per context registers everything; later calls replace only
-    the relations that depend on tables, user or settings (a few ms).
-    """
-    infos = [t if isinstance(t, TableInfo) else TableInfo(
-        t.name, t.schema, list(getattr(t, "primary_key", []) or []), set(getattr(t, "not_null", ()) or ()),
-        dict(getattr(t, "defaults", {}) or {}), list(getattr(t, "indexes", []) or []),
-        getattr(t, "kind", "r")) for t in tables]
-    flat = {str(k).lower(): str(settings[k]) for k in list(settings)}
-    relations = build(infos, database=database, user=user or "agentlake", settings=flat)
-    state = _states.get(df_ctx)
-    first = state is None
-    if first:
-        catalog = df_ctx.catalog()
-        for schema in SCHEMAS:
-            if schema not in catalog.schema_names():
-                catalog.register_schema(schema, Schema.memory_schema())
-        state = _states[df_ctx] = CatalogState()
-    for name, table in relations.items():
-        if "." in name and (first or name in DYNAMIC):
-            try:
-                _register_table(df_ctx, name, table)
-            except Exception:  # noqa: BLE001 - DataFusion's own information_schema, when enabled, answers instead
-                if not name.startswith("information_schema."):
-                    raise
-    indexdefs, constraints, classes = (relations[n] for n in ("_indexdefs", "pg_catalog.pg_constraint",
-                                                              "pg_catalog.pg_class"))
-    state.database, state.user, state.settings = database, user or "agentlake", settings
-    state.index_defs = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("def").to_pylist()))
-    state.constraint_defs = dict(zip(constraints.column("oid").to_pylist(), constraints.column("condef").to_pylist()))
-    state.relations = dict(zip(classes.column("relname").to_pylist(), classes.column("oid").to_pylist()))
-    if first:
-        register_functions(df_ctx, state, cancel)
+def __getattr__(name: str):
+    """DataFusion is imported only with the parts that register into it, so a server starting
+    cold (or a client that never asks the catalog) does not pay for it."""
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["RULES", "PgType", "TableInfo", "VECTOR_OID", "install_rules", "lookup", "register_pg_catalog",
-           "relation_oid", "rewrite"]
+           "relation_oid"]

@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datafusion import SessionContext
-
-from . import register_pg_catalog
-from .rewrite import install_rules
 from .tables import TableInfo
+
+if TYPE_CHECKING:
+    from datafusion import SessionContext
 
 _registered: "weakref.WeakKeyDictionary[SessionContext, tuple]" = weakref.WeakKeyDictionary()
 
@@ -45,6 +44,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
            tuple(sorted(snapshot.views)), session.user)
     if _registered.get(ctx) == key:
         return
+    from .catalog import register_pg_catalog
     views = [TableInfo(name, ctx.table(name).schema(), kind="v") for name in sorted(snapshot.views)
              if ctx.table_exist(name)]
     register_pg_catalog(ctx, tables_of(snapshot) + views, database=database_name(session.repo),
@@ -67,6 +67,8 @@ def sync_connection(conn: Any, sql: str) -> None:
     session = getattr(conn, "_session", None)
     if session is None or not _CATALOG_TEXT.search(sql):
         return
+    from .rewrite import install_rules
+
     install_rules()
     sync(session.runner.sync(), session)
 

@@ -44,13 +44,14 @@ class SearchSettings:
 
 @dataclass
 class FileVectors:
-    """One data file's vector column: its rowids in file order, a lazy [n, d] loader, its index, its deletes."""
+    """One data file's vector column: its rowids in file order, a lazy [n, d] loader, its index, and
+    which of its rows are live (None: all; a file's deletion vector as a mask over ``rowids``)."""
 
     file_id: str
     rowids: np.ndarray
     vectors: Callable[[], np.ndarray]
     index: VectorIndex | None = None
-    deleted: np.ndarray | None = None
+    live: np.ndarray | None = None
 
 
 @dataclass
@@ -99,9 +100,7 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
 
 def _candidates(source: FileVectors, allowed: np.ndarray | None) -> np.ndarray | None:
     """Boolean mask of the file's rows that may be returned (None: all of them)."""
-    mask = None
-    if source.deleted is not None and len(source.deleted):
-        mask = ~np.isin(source.rowids, np.asarray(source.deleted, dtype=np.int64))
+    mask = source.live
     if allowed is not None:
         passing = np.isin(source.rowids, np.asarray(allowed, dtype=np.int64))
         mask = passing if mask is None else mask & passing

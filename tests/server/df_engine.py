@@ -19,7 +19,8 @@ from datafusion import SessionConfig, SessionContext
 from sqlglot import exp
 
 from agentlake.errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled
-from agentlake.pgcatalog import TableInfo, register_pg_catalog, rewrite
+from agentlake.pgcatalog import TableInfo, register_pg_catalog
+from agentlake.pgcatalog.rewrite import rewrite
 
 _SHARED: dict[str, SessionContext] = {}
 _LOCK = threading.Lock()

@@ -6,7 +6,8 @@ import pytest
 import sqlglot
 from datafusion import SessionConfig, SessionContext
 
-from agentlake.pgcatalog import VECTOR_OID, TableInfo, register_pg_catalog, relation_oid, rewrite
+from agentlake.pgcatalog import VECTOR_OID, TableInfo, register_pg_catalog, relation_oid
+from agentlake.pgcatalog.rewrite import rewrite
 
 TABLES = [
     TableInfo("docs", pa.schema([pa.field("id", pa.int64(), nullable=False), ("title", pa.string()),

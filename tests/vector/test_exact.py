@@ -16,8 +16,8 @@ METRICS = ["l2", "cosine", "ip", "l1"]
 def _files(x: np.ndarray, rowids: np.ndarray, parts: int, deleted: np.ndarray | None = None):
     out = []
     for i, (xs, rs) in enumerate(zip(np.array_split(x, parts), np.array_split(rowids, parts))):
-        dead = None if deleted is None else deleted[np.isin(deleted, rs)]
-        out.append(FileVectors(file_id=f"f{i}", rowids=rs, vectors=lambda xs=xs: xs, deleted=dead))
+        live = None if deleted is None else ~np.isin(rs, deleted)
+        out.append(FileVectors(file_id=f"f{i}", rowids=rs, vectors=lambda xs=xs: xs, live=live))
     return out
 
 

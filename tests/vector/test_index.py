@@ -61,7 +61,7 @@ def test_filtered_topk_returns_k_rows(built, ann_data, method, selectivity, sett
     deleted = rng.choice(passing, len(passing) // 10, replace=False)
     keep = np.isin(rowids, passing) & ~np.isin(rowids, deleted)
     index, _ = built[method]
-    source = FileVectors("f", rowids, lambda: x, index, deleted)
+    source = FileVectors("f", rowids, lambda: x, index, live=~np.isin(rowids, deleted))
     result = topk([source], queries, K, "l2", {"f": passing}, settings)
     assert (result.rowids >= 0).all(), result.strategy
     assert np.isin(result.rowids, rowids[keep]).all()
