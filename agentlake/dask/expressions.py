@@ -66,6 +66,8 @@ def series_like(frame: Any, value: Any):
     if is_series(value):
         return value
     module = __import__(type(frame).__module__.split(".")[0])
+    if isinstance(value, (bool, int, float, np.generic)):   # COUNT(1)'s 1 on every row: no Python list of them
+        return module.Series(np.full(len(frame), value), index=frame.index)
     return module.Series([value] * len(frame), index=frame.index)
 
 
