@@ -1,65 +1,14 @@
-"""PostgreSQL 16 type OIDs and the mapping from Arrow fields to them.
+"""PostgreSQL types as catalogs and the wire name them.
 
-One table serves pg_type, RowDescription and parameter decoding. ``vector``
-(pgvector) has no fixed OID in PostgreSQL; we give it one above the
-bootstrap range so clients that look it up by name (``register_vector``) find it.
+The one table of types (OIDs, lengths, categories, array types) is the SQL front
+end's (``agentlake.sql.types``); this module adds the names PostgreSQL prints,
+lookups by any of its spellings, and the OIDs values and columns are sent as.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyarrow as pa
 
-VECTOR_OID = 16390
-VECTOR_ARRAY_OID = 16395
-
-
-@dataclass(frozen=True)
-class PgType:
-    oid: int
-    name: str
-    array_oid: int
-    length: int = -1          # typlen: bytes, -1 varlena, -2 cstring
-    category: str = "U"       # typcategory
-    element: int = 0          # typelem, for array types
-    namespace: str = "pg_catalog"
-
-
-_BASE = [
-    PgType(16, "bool", 1000, 1, "B"),
-    PgType(17, "bytea", 1001, -1, "U"),
-    PgType(18, "char", 1002, 1, "Z"),
-    PgType(19, "name", 1003, 64, "S"),
-    PgType(20, "int8", 1016, 8, "N"),
-    PgType(21, "int2", 1005, 2, "N"),
-    PgType(23, "int4", 1007, 4, "N"),
-    PgType(24, "regproc", 1008, 4, "N"),
-    PgType(25, "text", 1009, -1, "S"),
-    PgType(26, "oid", 1028, 4, "N"),
-    PgType(114, "json", 199, -1, "U"),
-    PgType(700, "float4", 1021, 4, "N"),
-    PgType(701, "float8", 1022, 8, "N"),
-    PgType(705, "unknown", 0, -2, "X"),
-    PgType(1042, "bpchar", 1014, -1, "S"),
-    PgType(1043, "varchar", 1015, -1, "S"),
-    PgType(1082, "date", 1182, 4, "D"),
-    PgType(1083, "time", 1183, 8, "D"),
-    PgType(1114, "timestamp", 1115, 8, "D"),
-    PgType(1184, "timestamptz", 1185, 8, "D"),
-    PgType(1186, "interval", 1187, 16, "T"),
-    PgType(1560, "bit", 1561, -1, "V"),
-    PgType(1562, "varbit", 1563, -1, "V"),
-    PgType(1700, "numeric", 1231, -1, "N"),
-    PgType(2205, "regclass", 2210, 4, "N"),
-    PgType(2206, "regtype", 2211, 4, "N"),
-    PgType(2950, "uuid", 2951, 16, "U"),
-    PgType(3802, "jsonb", 3807, -1, "U"),
-    PgType(VECTOR_OID, "vector", VECTOR_ARRAY_OID, -1, "U", namespace="public"),
-]
-_ARRAYS = [PgType(t.array_oid, "_" + t.name, 0, -1, "A", t.oid, t.namespace) for t in _BASE if t.array_oid]
-TYPES: list[PgType] = _BASE + _ARRAYS
-BY_OID: dict[int, PgType] = {t.oid: t for t in TYPES}
-BY_NAME: dict[str, PgType] = {t.name: t for t in TYPES}
+from agentlake.sql.types import BY_NAME, BY_OID, TYPES, VECTOR_ARRAY_OID, VECTOR_OID, PgType, pg_type
 
 # names as format_type() and ::regtype print them, and the aliases to_regtype() accepts
 SQL_NAMES: dict[str, str] = {
@@ -141,8 +90,6 @@ def oid_for_type(dtype: pa.DataType, kind: bytes | None = None) -> int:
 
 def oid_for_field(field: pa.Field) -> int:
     """RowDescription's type for a result column: the SQL front end's Arrow -> PostgreSQL mapping."""
-    from agentlake.sql.types import pg_type
-
     return pg_type(field).oid
 
 
@@ -153,3 +100,7 @@ def typmod_for_field(field: pa.Field) -> int:
     if pa.types.is_decimal(field.type):
         return ((field.type.precision << 16) | field.type.scale) + 4
     return -1
+
+
+__all__ = ["BY_NAME", "BY_OID", "SQL_NAMES", "TYPES", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "display_name",
+           "lookup", "oid_for_field", "oid_for_type", "typmod_for_field"]

@@ -104,21 +104,52 @@ VECTOR_ARRAY_OID = 16395
 
 @dataclass(frozen=True)
 class PgType:
-    """What the wire protocol and pg_catalog call a column's type."""
+    """A row of pg_type: what the wire protocol and pg_catalog call a column's type."""
 
     oid: int
     name: str
     array_oid: int
+    length: int = -1          # typlen: bytes, -1 varlena, -2 cstring
+    category: str = "U"       # typcategory
+    element: int = 0          # typelem, for array types
+    namespace: str = "pg_catalog"
 
 
-_PG_BY_NAME = {t.name: t for t in (
-    PgType(16, "bool", 1000), PgType(17, "bytea", 1001), PgType(20, "int8", 1016), PgType(21, "int2", 1005),
-    PgType(23, "int4", 1007), PgType(25, "text", 1009), PgType(114, "json", 199), PgType(700, "float4", 1021),
-    PgType(701, "float8", 1022), PgType(1043, "varchar", 1015), PgType(1082, "date", 1182),
-    PgType(1083, "time", 1183), PgType(1114, "timestamp", 1115), PgType(1184, "timestamptz", 1185),
-    PgType(1186, "interval", 1187), PgType(1700, "numeric", 1231), PgType(2950, "uuid", 2951),
-    PgType(3802, "jsonb", 3807), PgType(VECTOR_OID, "vector", VECTOR_ARRAY_OID),
-)}
+_BASE = [
+    PgType(16, "bool", 1000, 1, "B"),
+    PgType(17, "bytea", 1001, -1, "U"),
+    PgType(18, "char", 1002, 1, "Z"),
+    PgType(19, "name", 1003, 64, "S"),
+    PgType(20, "int8", 1016, 8, "N"),
+    PgType(21, "int2", 1005, 2, "N"),
+    PgType(23, "int4", 1007, 4, "N"),
+    PgType(24, "regproc", 1008, 4, "N"),
+    PgType(25, "text", 1009, -1, "S"),
+    PgType(26, "oid", 1028, 4, "N"),
+    PgType(114, "json", 199, -1, "U"),
+    PgType(700, "float4", 1021, 4, "N"),
+    PgType(701, "float8", 1022, 8, "N"),
+    PgType(705, "unknown", 0, -2, "X"),
+    PgType(1042, "bpchar", 1014, -1, "S"),
+    PgType(1043, "varchar", 1015, -1, "S"),
+    PgType(1082, "date", 1182, 4, "D"),
+    PgType(1083, "time", 1183, 8, "D"),
+    PgType(1114, "timestamp", 1115, 8, "D"),
+    PgType(1184, "timestamptz", 1185, 8, "D"),
+    PgType(1186, "interval", 1187, 16, "T"),
+    PgType(1560, "bit", 1561, -1, "V"),
+    PgType(1562, "varbit", 1563, -1, "V"),
+    PgType(1700, "numeric", 1231, -1, "N"),
+    PgType(2205, "regclass", 2210, 4, "N"),
+    PgType(2206, "regtype", 2211, 4, "N"),
+    PgType(2950, "uuid", 2951, 16, "U"),
+    PgType(3802, "jsonb", 3807, -1, "U"),
+    PgType(VECTOR_OID, "vector", VECTOR_ARRAY_OID, -1, "U", namespace="public"),
+]
+_ARRAYS = [PgType(t.array_oid, "_" + t.name, 0, -1, "A", t.oid, t.namespace) for t in _BASE if t.array_oid]
+TYPES: list[PgType] = _BASE + _ARRAYS
+BY_OID: dict[int, PgType] = {t.oid: t for t in TYPES}
+BY_NAME: dict[str, PgType] = {t.name: t for t in TYPES}
 
 
 def pg_type(field: pa.Field) -> PgType:
@@ -127,10 +158,10 @@ def pg_type(field: pa.Field) -> PgType:
     is_vector = (field.metadata or {}).get(TYPE_KEY) == b"vector" or (
         pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type))
     if is_vector:
-        return _PG_BY_NAME["vector"]
+        return BY_NAME["vector"]
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         element = pg_type(pa.field("item", t.value_type, metadata=t.value_field.metadata))
-        return PgType(element.array_oid, "_" + element.name, 0)
+        return BY_OID.get(element.array_oid, BY_NAME["_text"])
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         name = name if name in ("json", "jsonb", "uuid") else "text"
@@ -142,7 +173,8 @@ def pg_type(field: pa.Field) -> PgType:
         name = "time"
     elif pa.types.is_floating(t):
         name = "float4" if t.bit_width <= 32 else "float8"
-    return _PG_BY_NAME.get(name, _PG_BY_NAME["text"])
+    return BY_NAME.get(name, BY_NAME["text"])
 
 
-__all__ = ["TYPE_KEY", "VECTOR_OID", "PgType", "arrow_type", "pg_type", "sql_type_name", "vector_field_type"]
+__all__ = ["BY_NAME", "BY_OID", "TYPES", "TYPE_KEY", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "arrow_type", "pg_type",
+           "sql_type_name", "vector_field_type"]

@@ -5,7 +5,7 @@ import pyarrow as pa
 import pytest
 
 from agentlake.errors import Error
-from agentlake.sql.types import TYPE_KEY, VECTOR_OID, PgType, arrow_type, pg_type, sql_type_name
+from agentlake.sql.types import TYPE_KEY, VECTOR_OID, arrow_type, pg_type, sql_type_name
 from agentlake.sql.params import parse_statements
 
 UTC_TS = pa.timestamp("us", tz="UTC")
@@ -62,7 +62,8 @@ def test_unknown_types_are_42704(sql):
 ])
 def test_sql_to_arrow_to_postgres_oid(sql, oid, name, array_oid):
     arrow, metadata = arrow_type(sql)
-    assert pg_type(pa.field("c", arrow, metadata=metadata or None)) == PgType(oid, name, array_oid)
+    found = pg_type(pa.field("c", arrow, metadata=metadata or None))
+    assert (found.oid, found.name, found.array_oid) == (oid, name, array_oid)
 
 
 @pytest.mark.parametrize("arrow, name", [(pa.large_string(), "text"), (pa.string_view(), "text"),
