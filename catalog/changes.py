@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .errors import ConflictError, TableExists, TableNotFound, UniqueViolation
 from .datafiles import key_tuples
@@ -200,7 +199,7 @@ def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[
         candidates = rowids[(rowids >= f.rowid_min) & (rowids <= f.rowid_max)]
         if not len(candidates):
             continue
-        hit = candidates[np.isin(candidates, files.rowids(f), assume_unique=False)]
+        hit = candidates[files.positions(f, candidates) >= 0]
         if len(f.deleted):
             hit = hit[~np.isin(hit, f.deleted)]
         if len(hit):
@@ -225,8 +224,8 @@ def _rows(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> list[d
     """The live rows with these rowids, in rowid order."""
     parts = []
     for index, ids in locate(manifest, rowids, files).items():
-        table = files.read(manifest.files[index], manifest)
-        parts.append(table.filter(pc.is_in(table.column(ROWID), value_set=pa.array(ids))))
+        entry = manifest.files[index]
+        parts.append(files.read(entry, manifest, positions=files.positions(entry, ids)))
     return pa.concat_tables(parts).sort_by(ROWID).to_pylist() if parts else []
 
 

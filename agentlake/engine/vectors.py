@@ -20,6 +20,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog import DataFile, Manifest, Repository, on_new_files
+from catalog.changes import locate
 from catalog.objects import ROWID, field_id
 
 from ..errors import DataError, NotSupportedError, ProgrammingError
@@ -377,20 +378,12 @@ def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,
                   columns: list[str] | None = None) -> pa.Table:
     """The rows a search found (``columns`` of them, or all, and their rowids), taken from the decoded
     files, not by scanning the table."""
-    files, wanted = session.repo.files, np.asarray(rowids, dtype=np.int64)
-    parts = []
-    for entry in manifest.files:
-        if not len(wanted) or not entry.live_rows or entry.rowid_max < wanted.min() or entry.rowid_min > wanted.max():
-            continue
-        positions = files.positions(entry, wanted)
-        live = positions >= 0
-        if len(entry.deleted):
-            live &= ~np.isin(wanted, entry.deleted)   # an updated row's old version stays in its old file
-        positions = positions[live]
-        if len(positions):
-            files.table(entry)  # decode the file once; later searches take rows from memory
-            parts.append(files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False,
-                                    positions=positions))
+    files, parts = session.repo.files, []
+    for index, ids in locate(manifest, rowids, files).items():
+        entry = manifest.files[index]
+        files.table(entry)  # decode the file once; later searches take rows from memory
+        parts.append(files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False,
+                                positions=files.positions(entry, ids)))
     if parts:
         return pa.concat_tables(parts)
     fields = [f for f in manifest.schema if columns is None or f.name in columns]
