@@ -47,8 +47,7 @@ class Session:
         self._cancel = threading.Event()
         self._statements: list[str] = []
         self._text_key: tuple | None = None
-        self._in_statement = False
-        self._statement_snapshot: tuple[str, Snapshot] | None = None
+        self._statement_snapshots: dict[str, Snapshot] | None = None   # per branch, while a statement runs
 
     # transaction state -------------------------------------------------
     @property
@@ -63,20 +62,19 @@ class Session:
         statement first saw it (one statement reads one snapshot, as in PostgreSQL)."""
         if self._tx is not None:
             return self._tx.snapshot
-        if self._statement_snapshot is None or self._statement_snapshot[0] != self.branch:
-            snapshot = self.repo.snapshot(self.branch)
-            if not self._in_statement:
-                return snapshot
-            self._statement_snapshot = (self.branch, snapshot)
-        return self._statement_snapshot[1]
+        if self._statement_snapshots is None:
+            return self.repo.snapshot(self.branch)
+        if self.branch not in self._statement_snapshots:
+            self._statement_snapshots[self.branch] = self.repo.snapshot(self.branch)
+        return self._statement_snapshots[self.branch]
 
     @contextlib.contextmanager
     def _statement(self) -> Iterator[None]:
-        self._in_statement, self._statement_snapshot = True, None
+        self._statement_snapshots = {}
         try:
             yield
         finally:
-            self._in_statement, self._statement_snapshot = False, None
+            self._statement_snapshots = None
 
     @property
     def has_uncommitted_writes(self) -> bool:
