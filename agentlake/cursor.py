@@ -69,11 +69,14 @@ class Cursor:
     def _set(self, result: Result) -> None:
         self._result, self._rows, self._pos = result, None, 0
 
-    def _materialized(self) -> list[tuple]:
+    def _table(self) -> pa.Table:
         if self._result is None or self._result.table is None:
             raise ProgrammingError("the last statement returned no rows", sqlstate="24000")
+        return self._result.table
+
+    def _materialized(self) -> list[tuple]:
         if self._rows is None:
-            self._rows = python_rows(self._result.table)
+            self._rows = python_rows(self._table())
         return self._rows
 
     def fetchone(self) -> tuple | None:
@@ -98,8 +101,7 @@ class Cursor:
 
     def fetch_arrow(self) -> pa.Table:
         """The whole result as an Arrow table (no Python objects built)."""
-        self._materialized()
-        return self._result.table
+        return self._table()
 
     def fetch_df(self):
         """The result as a pandas DataFrame."""

@@ -31,6 +31,11 @@ def missing_column(manifest: Manifest, f: pa.Field, rows: int) -> pa.Array:
     return pa.nulls(rows, f.type) if value is None else pa.array([value] * rows).cast(f.type)
 
 
+def _as_type(column: pa.ChunkedArray, dtype: pa.DataType) -> pa.ChunkedArray:
+    """A stored column in the table's current type (ALTER COLUMN TYPE leaves old files as written)."""
+    return column if column.type == dtype else column.cast(dtype)
+
+
 def new_file_id() -> str:
     return f"{time.time_ns():016x}{secrets.token_hex(6)}"
 
@@ -151,21 +156,13 @@ class FileReader:
              with_rowid: bool = True, apply_deletes: bool = True, positions: np.ndarray | None = None) -> pa.Table:
         """Rows of one file in the table's current schema, deleted rows removed; ``positions``
         picks rows by place in the file (before anything is converted)."""
-        wanted = [f for f in manifest.schema if columns is None or f.name in columns]
-        file_cols = [entry.columns[field_id(f)] for f in wanted if field_id(f) in entry.columns]
-        raw = self._columns(entry, file_cols + [ROWID])
+        wanted = [(f, entry.columns.get(field_id(f))) for f in manifest.schema if columns is None or f.name in columns]
+        raw = self.columns(entry, [stored for _, stored in wanted if stored is not None] + [ROWID])
         if positions is not None:
             raw = raw.take(pa.array(positions, pa.int64()))
-        arrays, names = [], []
-        for f in wanted:
-            fid = field_id(f)
-            if fid in entry.columns:
-                col = raw.column(entry.columns[fid])
-                arrays.append(col if col.type == f.type else col.cast(f.type))
-            else:
-                arrays.append(missing_column(manifest, f, raw.num_rows))
-            names.append(f.name)
-        fields = [f for f in wanted]
+        fields = [f for f, _ in wanted]
+        arrays = [missing_column(manifest, f, raw.num_rows) if stored is None else _as_type(raw.column(stored), f.type)
+                  for f, stored in wanted]
         if with_rowid or (apply_deletes and len(entry.deleted)):
             arrays.append(raw.column(ROWID))
             fields.append(pa.field(ROWID, pa.int64(), nullable=False))
@@ -204,14 +201,16 @@ class FileReader:
                 self._tables[("table", entry.id)] = table
                 self._table_bytes += table.nbytes
 
-    def _columns(self, entry: DataFile, names: list[str]) -> pa.Table:
+    def columns(self, entry: DataFile, names: list[str]) -> pa.Table:
+        """Stored columns of a file by their file names: from the decoded file when it is cached
+        (no copy), else read from storage."""
         with self._lock:
             cached = self._tables.get(("table", entry.id))
         return cached.select(names) if cached is not None else self.read_raw(entry, names)
 
     def rowids(self, entry: DataFile) -> np.ndarray:
         """All rowids stored in a file (deleted or not), cached: files never change."""
-        return self._cached(("rowids", entry.id), lambda: self._columns(entry, [ROWID]).column(ROWID).to_numpy())
+        return self._cached(("rowids", entry.id), lambda: self.columns(entry, [ROWID]).column(ROWID).to_numpy())
 
     def positions(self, entry: DataFile, rowids: np.ndarray) -> np.ndarray:
         """Where stored rowids sit in their file (-1 where absent), by binary search: a scan would
@@ -231,7 +230,7 @@ class FileReader:
             return {}
 
         def build() -> dict:
-            raw = self._columns(entry, names + [ROWID])
+            raw = self.columns(entry, names + [ROWID])
             keys = key_tuples(raw, names)
             return dict(zip(keys, raw.column(ROWID).to_pylist()))
 

@@ -26,7 +26,6 @@ from catalog.objects import ROWID, field_id
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import PARAM_META
-from ..vector.arrays import to_matrix
 from ..vector.metrics import distance
 from ..results import Result
 from .ddl import table_name
@@ -82,7 +81,7 @@ def file_vectors(repo: Repository, manifest: Manifest, entry: DataFile, column: 
     def build() -> np.ndarray:
         if stored is None:
             return np.full((entry.rows, manifest.schema.field(column).type.list_size), np.nan, dtype=np.float32)
-        array = repo.files.read_raw(entry, [stored]).column(stored).combine_chunks()
+        array = repo.files.columns(entry, [stored]).column(stored).combine_chunks()
         dim = array.type.list_size
         values = array.values.to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
         matrix = values.reshape(len(array), dim)
@@ -257,7 +256,7 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
     order, limit, source = stmt.args.get("order"), stmt.args.get("limit"), stmt.args.get("from_") or stmt.args.get("from")
     if order is None or limit is None or source is None or not isinstance(source.this, exp.Table):
         return None
-    if stmt.find(exp.AggFunc) is not None:
+    if any(node.find(exp.AggFunc) for node in (*stmt.expressions, order)):
         return None
     first = order.expressions[0]
     if first.args.get("desc"):
@@ -319,9 +318,7 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     rowids = found.rowids[0][found.rowids[0] >= 0]
     outputs = _plain_outputs(stmt, plan, manifest)
     if outputs is not None:
-        needed = [plan.column, *(source for _, source in outputs if source is not None)]
-        winners = rows_by_rowid(session, manifest, rowids, needed)
-        return _ranked(winners, outputs, plan), f"{found.strategy}; select list read from the rows found"
+        return _ranked(session, manifest, rowids, outputs, plan), f"{found.strategy}; select list read from the rows found"
     winners = rows_by_rowid(session, manifest, rowids)
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
@@ -357,21 +354,44 @@ def _same_distance(call: tuple[str, str, np.ndarray] | None, plan: TopKQuery) ->
     return call is not None and call[:2] == (plan.column, plan.metric) and np.array_equal(call[2], plan.query)
 
 
-def _ranked(winners: pa.Table, outputs: list[tuple[str, str | None]], plan: TopKQuery) -> pa.Table:
-    """The winners nearest first (ties by rowid), with exact float8 distances as the SQL functions give."""
-    vectors, _, _ = to_matrix(winners.column(plan.column))
-    distances = distance(plan.query[None, :], vectors, plan.metric)
-    order = np.lexsort((winners.column(ROWID).to_numpy(), distances))
-    ranked = winners.select(list({source for _, source in outputs if source is not None})).take(pa.array(order))
-    fields, columns = [], []
+def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs: list[tuple[str, str | None]],
+            plan: TopKQuery) -> pa.Table:
+    """The rows found, nearest first (ties by rowid), with exact float8 distances as the SQL functions
+    give. Distances come from each file's vector matrix, so rows are taken once, already in order,
+    and only for the selected columns."""
+    repo, files = session.repo, session.repo.files
+    columns = list(dict.fromkeys(source for _, source in outputs if source is not None))
+    entries, positions, found, vectors = [], [], [], []
+    for index, ids in locate(manifest, rowids, files).items():
+        entry = manifest.files[index]
+        files.table(entry)  # decode the file once; later searches take rows from memory
+        at = files.positions(entry, ids)
+        entries.append(entry)
+        positions.append(at)
+        found.append(ids)
+        vectors.append(file_vectors(repo, manifest, entry, plan.column)[at])
+    dim = manifest.schema.field(plan.column).type.list_size
+    matrix = np.concatenate(vectors) if vectors else np.empty((0, dim), np.float32)
+    distances = distance(plan.query[None, :], matrix, plan.metric)
+    order = np.lexsort((np.concatenate(found) if found else np.empty(0, np.int64), distances))
+    if len(entries) == 1:
+        rows = files.read(entries[0], manifest, columns, with_rowid=False, apply_deletes=False,
+                          positions=positions[0][order])
+    else:
+        parts = [files.read(e, manifest, columns, with_rowid=False, apply_deletes=False, positions=at)
+                 for e, at in zip(entries, positions)]
+        rows = pa.concat_tables(parts).take(pa.array(order)) if parts else \
+            pa.schema([manifest.schema.field(c) for c in columns]).empty_table()
+    ordered = distances[order]
+    fields, arrays = [], []
     for name, source in outputs:
         if source is None:
             fields.append(pa.field(name, pa.float64()))
-            columns.append(pa.array(distances[order], pa.float64()))
+            arrays.append(pa.array(ordered, pa.float64(), mask=np.isnan(ordered)))
         else:
-            fields.append(ranked.schema.field(source).with_name(name))
-            columns.append(ranked.column(source))
-    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+            fields.append(rows.schema.field(source).with_name(name))
+            arrays.append(rows.column(source))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,

@@ -220,9 +220,8 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
         "information_schema.columns": _table({k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v)
                                               for k, v in info_columns.items()}),
     }
-    for empty in ("pg_trigger", "pg_policy", "pg_rewrite", "pg_statistic_ext", "pg_publication",
-                  "pg_publication_rel", "pg_publication_namespace", "pg_foreign_table", "pg_partitioned_table", "pg_extension", "pg_collation", "pg_sequence"):
-        out[f"pg_catalog.{empty}"] = _EMPTY[empty]
+    for name, schema in _EMPTY_SCHEMAS.items():
+        out[f"pg_catalog.{name}"] = schema.empty_table()
     return out
 
 
@@ -275,29 +274,30 @@ def _roles_table(user: str) -> pa.Table:
         "rolbypassrls": (pa.bool_(), [False]), "rolconfig": (pa.list_(pa.string()), [None])})
 
 
-_EMPTY = {
+_EMPTY_SCHEMAS = {
     "pg_trigger": pa.schema([("oid", OID), ("tgrelid", OID), ("tgname", pa.string()), ("tgisinternal", pa.bool_()),
-                             ("tgenabled", pa.string()), ("tgparentid", OID)]).empty_table(),
+                             ("tgenabled", pa.string()), ("tgparentid", OID)]),
     "pg_policy": pa.schema([("oid", OID), ("polrelid", OID), ("polname", pa.string()), ("polcmd", pa.string()),
                             ("polpermissive", pa.bool_()), ("polroles", pa.list_(OID)), ("polqual", pa.string()),
-                            ("polwithcheck", pa.string())]).empty_table(),
-    "pg_rewrite": pa.schema([("oid", OID), ("ev_class", OID), ("rulename", pa.string())]).empty_table(),
+                            ("polwithcheck", pa.string())]),
+    "pg_rewrite": pa.schema([("oid", OID), ("ev_class", OID), ("rulename", pa.string())]),
     "pg_statistic_ext": pa.schema([("oid", OID), ("stxrelid", OID), ("stxname", pa.string()),
                                    ("stxnamespace", OID), ("stxkeys", INT2_LIST), ("stxkind", pa.list_(pa.string())),
-                                   ("stxstattarget", pa.int32())]).empty_table(),
-    "pg_publication": pa.schema([("oid", OID), ("pubname", pa.string()), ("puballtables", pa.bool_())]).empty_table(),
+                                   ("stxstattarget", pa.int32())]),
+    "pg_publication": pa.schema([("oid", OID), ("pubname", pa.string()), ("puballtables", pa.bool_())]),
     "pg_publication_rel": pa.schema([("oid", OID), ("prpubid", OID), ("prrelid", OID), ("prqual", pa.string()),
-                                     ("prattrs", INT2_LIST)]).empty_table(),
-    "pg_publication_namespace": pa.schema([("oid", OID), ("pnpubid", OID), ("pnnspid", OID)]).empty_table(),
-    "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]).empty_table(),
-    "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]).empty_table(),
+                                     ("prattrs", INT2_LIST)]),
+    "pg_publication_namespace": pa.schema([("oid", OID), ("pnpubid", OID), ("pnnspid", OID)]),
+    "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]),
+    "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]),
     "pg_sequence": pa.schema([("seqrelid", OID), ("seqtypid", OID), ("seqstart", pa.int64()),
                               ("seqincrement", pa.int64()), ("seqmax", pa.int64()), ("seqmin", pa.int64()),
-                              ("seqcache", pa.int64()), ("seqcycle", pa.bool_())]).empty_table(),
-    "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]).empty_table(),
-    "pg_extension": pa.schema([("oid", OID), ("extname", pa.string()), ("extversion", pa.string())]).empty_table(),
+                              ("seqcache", pa.int64()), ("seqcycle", pa.bool_())]),
+    "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]),
+    "pg_extension": pa.schema([("oid", OID), ("extname", pa.string()), ("extversion", pa.string())]),
 }
 
-ALWAYS_EMPTY = set(_EMPTY)
-RELATIONS = {name.split(".", 1)[1] for name in build([], database="", user="", settings={})
-             if name.startswith("pg_catalog.")}
+ALWAYS_EMPTY = frozenset(_EMPTY_SCHEMAS)
+RELATIONS = ALWAYS_EMPTY | {"pg_namespace", "pg_class", "pg_attribute", "pg_attrdef", "pg_index", "pg_constraint",
+                           "pg_type", "pg_am", "pg_database", "pg_roles", "pg_user", "pg_auth_members",
+                           "pg_description", "pg_settings", "pg_inherits", "pg_tablespace"}

@@ -130,20 +130,16 @@ def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | 
     # sqrt(lists) probes at recall 0.95, pgvector's own advice
     probes = min(lists, math.ceil(max(settings.probes, math.sqrt(lists) * 0.05 / miss) * widen))
     plan.index_uses[_describe(index.method, ef, probes, mask is not None)] += 1
-    dist = np.full((len(q), k), np.inf)
-    rowids = np.full((len(q), k), -1, dtype=np.int64)
-    todo = np.arange(len(q))
+    dist, rowids = index.search(q, k, allowed=mask, params={"ef_search": max(ef, k), "probes": probes})
+    short = (rowids >= 0).sum(axis=1) < need
     fetch = k
-    while len(todo):
+    while short.any() and fetch < min(live, k * settings.max_overfetch):
+        fetch, ef, probes = min(fetch * 2, live), ef * 2, min(probes * 2, lists)
+        todo = np.flatnonzero(short)
         d, r = index.search(q[todo], fetch, allowed=mask, params={"ef_search": max(ef, fetch), "probes": probes})
         done = (r >= 0).sum(axis=1) >= need
         dist[todo[done]], rowids[todo[done]] = d[done, :k], r[done, :k]
-        todo = todo[~done]
-        if fetch >= min(live, k * settings.max_overfetch):
-            break
-        fetch, ef, probes = min(fetch * 2, live), ef * 2, min(probes * 2, lists)
-    short = np.zeros(len(q), dtype=bool)
-    short[todo] = True
+        short[todo[done]] = False
     return dist, rowids, short
 
 
@@ -175,10 +171,11 @@ def _merge(found_d: list[np.ndarray], found_r: list[np.ndarray], nq: int, k: int
     """Global top-k of the per-file top-k, ties broken by rowid so results are deterministic."""
     if not found_d or k <= 0:
         return np.full((nq, max(k, 0)), np.inf), np.full((nq, max(k, 0)), -1, dtype=np.int64)
-    dist = np.concatenate(found_d, axis=1)
-    rowids = np.concatenate(found_r, axis=1)
+    dist = found_d[0] if len(found_d) == 1 else np.concatenate(found_d, axis=1)
+    rowids = found_r[0] if len(found_r) == 1 else np.concatenate(found_r, axis=1)
     order = np.lexsort((rowids, dist), axis=1)[:, :k]
-    dist, rowids = np.take_along_axis(dist, order, 1), np.take_along_axis(rowids, order, 1)
+    rows = np.arange(nq)[:, None]
+    dist, rowids = dist[rows, order], rowids[rows, order]
     if dist.shape[1] < k:
         dist = np.pad(dist, ((0, 0), (0, k - dist.shape[1])), constant_values=np.inf)
         rowids = np.pad(rowids, ((0, 0), (0, k - rowids.shape[1])), constant_values=-1)

@@ -121,3 +121,14 @@ def test_information_schema(run):
         ("id", "bigint", "NO"), ("title", "text", "YES"), ("embedding", "USER-DEFINED", "YES"),
         ("price", "numeric", "YES")]
     assert {r["table_name"] for r in run("SELECT table_name FROM information_schema.tables")} == {"docs", "events"}
+
+
+def test_every_catalog_relation_answers_unqualified(run):
+    """search_path semantics: each pg_catalog relation is found without its schema, and none is missed."""
+    from agentlake.pgcatalog.tables import RELATIONS, build
+
+    built = {name.split(".", 1)[1] for name in build(TABLES, database="lake", user="alice", settings={})
+             if name.startswith("pg_catalog.")}
+    assert built == RELATIONS
+    for name in sorted(RELATIONS):
+        assert run(f"SELECT count(*) AS n FROM {name}") == run(f"SELECT count(*) AS n FROM pg_catalog.{name}")
