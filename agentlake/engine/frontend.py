@@ -45,6 +45,12 @@ def to_datafusion_sql(node: exp.Expression, text_key: tuple | None = None) -> st
     return text
 
 
+def has_bound_parameters(node: exp.Expression) -> bool:
+    from ..sql.params import PARAM_META
+
+    return any(PARAM_META in n.meta for n in node.walk())
+
+
 def translate_error(err: Exception) -> Error:
     from ..sql.diagnostics import translate
 

@@ -169,8 +169,8 @@ class Session:
         self._statements = self._statements + [sql] if self._explicit else [sql]
         results = []
         for index, statement in enumerate(statements):
-            # A statement sent without parameters has the same DataFusion SQL every time it is sent.
-            self._text_key = (id(statement), (sql, index)) if not params else None
+            # A statement (or a part of it) with no parameters bound in has the same DataFusion SQL every time.
+            self._text_key = (id(statement), (sql, index), bool(params))
             results.append(self._execute_one(statement))
         return results or [Result(None, 0, None)]
 
@@ -232,8 +232,16 @@ class Session:
         return frontend.translate_error(err)
 
     # services for statement handlers ---------------------------------------
-    def datafusion_sql(self, node: exp.Expression) -> str:
-        key = self._text_key[1] if self._text_key and self._text_key[0] == id(node) else None
+    def datafusion_sql(self, node: exp.Expression, part: str | None = None) -> str:
+        """DataFusion SQL for the running statement or, named by ``part``, one of its subtrees (a
+        top-k's filter): generated once per statement text unless parameters were bound into it."""
+        key = None
+        if self._text_key is not None:
+            statement, text, bound = self._text_key
+            if part is None and id(node) == statement and not bound:
+                key = text
+            elif part is not None and not frontend.has_bound_parameters(node):
+                key = (*text, part)
         return frontend.to_datafusion_sql(node, key)
 
     def run_datafusion(self, sql: str) -> pa.Table:

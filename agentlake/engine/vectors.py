@@ -10,6 +10,7 @@ those rows, so every other part of the query keeps its normal meaning.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -287,11 +288,7 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
     alias = alias or table
     allowed = None
     if where_sql is not None:
-        from .registry import ROWS_PREFIX
-
-        matching = session.run_datafusion(
-            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where_sql}')
-        allowed_ids = matching.column(0).to_numpy()
+        allowed_ids = _matching_rowids(session, manifest, table, alias, where_sql)
         allowed = {entry.id: allowed_ids for entry in manifest.files}
     sources = [
         FileVectors(
@@ -309,10 +306,30 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
     return topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings)
 
 
+def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str, where_sql: str) -> np.ndarray:
+    """Rowids passing a top-k's filter (deleted rows may be among them: the search masks those).
+
+    When every file is already decoded in memory the filter runs over those columns
+    there: scanning the Parquet files again would cost more than the search itself.
+    """
+    from .registry import ROWS_PREFIX
+
+    files = session.repo.files
+    live = [entry for entry in manifest.files if entry.live_rows]
+    if live and all(files.table(entry, cached_only=True) is not None for entry in live):
+        rows = pa.concat_tables([files.read(entry, manifest, apply_deletes=False) for entry in live])
+        source = session.temp_table(f"filter_{table}", rows)
+    else:
+        source = contextlib.nullcontext(ROWS_PREFIX + table)
+    with source as name:
+        matching = session.run_datafusion(f'SELECT "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where_sql}')
+    return matching.column(0).to_numpy()
+
+
 def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
     """Search, then answer the select list over just the winning rows: directly when it names only
     columns and the distance, else by letting DataFusion evaluate the original query over them."""
-    where_sql = session.datafusion_sql(plan.where) if plan.where is not None else None
+    where_sql = session.datafusion_sql(plan.where, part="where") if plan.where is not None else None
     found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
     manifest = session.snapshot.manifest(plan.table)
     rowids = found.rowids[0][found.rowids[0] >= 0]

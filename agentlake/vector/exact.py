@@ -13,7 +13,7 @@ import numpy as np
 from .metrics import check_metric, distance, normalized
 
 CHUNK_BYTES = 32 << 20
-_EXTRA_CANDIDATES = 16
+EXTRA_CANDIDATES = 16
 
 
 def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
@@ -28,7 +28,7 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
     n = len(vectors) if rows is None else len(rows)
     if k <= 0 or n == 0 or len(q) == 0:
         return np.full((len(q), max(k, 0)), np.inf), np.full((len(q), max(k, 0)), -1, dtype=np.int64)
-    keep = min(n, k + _EXTRA_CANDIDATES)
+    keep = min(n, k + EXTRA_CANDIDATES)
     per_row = 8 * q.shape[1] if metric == "l1" else 4
     step = max(keep, CHUNK_BYTES // max(1, per_row * len(q)))
     if rows is not None:  # gathering rows copies them: bound the copy too

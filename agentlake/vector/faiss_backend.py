@@ -110,14 +110,27 @@ class FaissIndex:
 
     def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
                params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        return self._search(self._index, queries, k, allowed, lambda sel: self._search_parameters(params or {}, sel))
+
+    def search_stored(self, queries: np.ndarray, k: int,
+                      allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+        """Exact search over the uncompressed vectors an HNSW or flat index keeps (None for other
+        methods). A filter is read as a bitmap, so the rows it keeps are scanned where they lie
+        instead of being copied out first."""
+        if self.method not in ("hnsw", "cagra", "flat") or self._index is None:
+            return None
+        flat = self._index if self.method == "flat" else faiss.downcast_index(self._index.storage)
+        return self._search(flat, queries, k, allowed, lambda sel: faiss.SearchParameters(sel=sel))
+
+    def _search(self, index: faiss.Index, queries: np.ndarray, k: int, allowed: np.ndarray | None,
+                parameters) -> tuple[np.ndarray, np.ndarray]:
         q = self._prepare(np.atleast_2d(queries))
-        if self._index is None or self._index.ntotal == 0 or k <= 0:
+        if index is None or index.ntotal == 0 or k <= 0:
             return np.full((len(q), max(k, 0)), np.inf), np.full((len(q), max(k, 0)), -1, dtype=np.int64)
         mask = allowed_mask(self._rowids, allowed)
         bits = None if mask is None else np.packbits(mask, bitorder="little")
         selector = None if bits is None else faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits))
-        search_params = self._search_parameters(params or {}, selector)
-        raw, positions = self._index.search(q, k, params=search_params)
+        raw, positions = index.search(q, k, params=parameters(selector))
         return finish(raw, positions, self._rowids, self.metric)
 
     def to_bytes(self) -> bytes:

@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .exact import exact_search
+from .exact import EXTRA_CANDIDATES, exact_search
 from .index import VectorIndex
 from .metrics import check_metric, dimension_error, distance
 
@@ -108,6 +108,12 @@ def _candidates(source: FileVectors, allowed: np.ndarray | None) -> np.ndarray |
 
 
 def _exact(source: FileVectors, q: np.ndarray, k: int, metric: str, mask: np.ndarray | None):
+    stored = getattr(source.index, "search_stored", None)
+    if stored is not None and source.index.metric == metric:
+        _check_dim(q, source.index.dim)
+        found = stored(q, k + EXTRA_CANDIDATES, allowed=mask)
+        if found is not None:
+            return _rerank(source, q, found[1], k, metric)
     vectors = source.vectors()
     _check_dim(q, vectors.shape[1])
     rows = None if mask is None else np.flatnonzero(mask)
@@ -144,13 +150,15 @@ def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | 
 
 
 def _rerank(source: FileVectors, q: np.ndarray, rowids: np.ndarray, k: int, metric: str):
-    """Exact distances for an index that stores compressed vectors (IVF-PQ): re-rank its candidates."""
+    """Candidates re-ranked by exact float64 distances, as exact search ranks (the index's own are
+    float32, or from compressed codes for IVF-PQ); NULL vectors (NaN distance) never rank."""
     vectors = source.vectors()
     order = np.argsort(source.rowids, kind="stable")
     found = rowids >= 0
     slot = np.searchsorted(source.rowids, np.where(found, rowids, 0), sorter=order)
     positions = order[np.minimum(slot, len(order) - 1)]
-    dist = np.where(found, distance(q[:, None, :], vectors[positions], metric), np.inf)
+    exact = distance(q[:, None, :], vectors[positions], metric)
+    dist = np.where(found & ~np.isnan(exact), exact, np.inf)
     best = np.lexsort((rowids, dist), axis=1)[:, :k]
     dist = np.take_along_axis(dist, best, 1)
     return dist, np.where(np.isinf(dist), -1, np.take_along_axis(rowids, best, 1))
