@@ -6,6 +6,7 @@ quotes, dollar quotes or comments.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
@@ -13,8 +14,23 @@ _WRITE_WORDS = {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCA
                 "REVOKE", "COMMENT", "REINDEX", "VACUUM"}
 
 
-def split(sql: str) -> list[tuple[int, str]]:
-    """Statements of ``sql`` without their semicolons, each with its offset (for error positions)."""
+_CACHED_TEXT = 4096
+
+
+def split(sql: str) -> tuple[tuple[int, str], ...]:
+    """Statements of ``sql`` without their semicolons, each with its offset (for error positions).
+
+    Clients send the same short statements again and again (the extended protocol parses
+    each time), so those are split once; long texts (bulk INSERTs) are not kept."""
+    return _split_cached(sql) if len(sql) <= _CACHED_TEXT else _split(sql)
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_cached(sql: str) -> tuple[tuple[int, str], ...]:
+    return _split(sql)
+
+
+def _split(sql: str) -> tuple[tuple[int, str], ...]:
     out, start, i, n = [], 0, 0, len(sql)
     while i < n:
         c = sql[i]
@@ -38,7 +54,7 @@ def split(sql: str) -> list[tuple[int, str]]:
         else:
             i += 1
     out.append((start, sql[start:]))
-    return [(offset, text) for offset, text in out if strip_comments(text).strip()]
+    return tuple((offset, text) for offset, text in out if strip_comments(text).strip())
 
 
 def _skip_quoted(sql: str, i: int, quote: str) -> int:

@@ -77,7 +77,7 @@ def test_split_respects_quotes_comments_and_dollar_quotes():
     sql = "SELECT 'a;b'; SELECT \"x;\" FROM t -- c;\n; SELECT $$;$$; /* ; */ SELECT E'\\';'"
     parts = [text.strip() for _, text in statements.split(sql)]
     assert parts == ["SELECT 'a;b'", 'SELECT "x;" FROM t -- c;', "SELECT $$;$$", "/* ; */ SELECT E'\\';'"]
-    assert statements.split("  ;  -- only a comment\n") == []
+    assert statements.split("  ;  -- only a comment\n") == ()
 
 
 def test_statement_kinds_and_copy_options():
