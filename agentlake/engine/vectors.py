@@ -10,7 +10,7 @@ those rows, so every other part of the query keeps its normal meaning.
 """
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -40,6 +40,7 @@ DISTANCE_FUNCTIONS = {
 }
 OPCLASS_METRICS = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
 MIN_INDEXED_ROWS = 2048
+_FILE_NUMBER = "_agentlake_file"
 VECTOR_CACHE_BYTES = 2 << 30
 
 
@@ -286,10 +287,9 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
     repo, snapshot = session.repo, session.snapshot
     manifest = snapshot.manifest(table)
     alias = alias or table
-    allowed = None
+    allowed, filtered = None, ""
     if where_sql is not None:
-        allowed_ids = _matching_rowids(session, manifest, table, alias, where_sql)
-        allowed = {entry.id: allowed_ids for entry in manifest.files}
+        allowed, filtered = _matching_rowids(session, manifest, table, alias, where_sql)
     sources = [
         FileVectors(
             file_id=entry.id, rowids=repo.files.rowids(entry),
@@ -303,27 +303,37 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
         exact_threshold=session.settings.int("agentlake.vector_exact_threshold"),
         recall_target=session.settings.float("agentlake.recall_target"),
     )
-    return topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings)
+    found = topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings)
+    return dataclasses.replace(found, strategy=found.strategy + filtered)
 
 
-def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str, where_sql: str) -> np.ndarray:
-    """Rowids passing a top-k's filter (deleted rows may be among them: the search masks those).
+def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str,
+                     where_sql: str) -> tuple[dict[str, np.ndarray], str]:
+    """Per file, the rowids of its rows that pass a top-k's filter, and how it was evaluated.
 
     When every file is already decoded in memory the filter runs over those columns
     there: scanning the Parquet files again would cost more than the search itself.
+    Deleted rows may pass there (the search masks them), so each match keeps its file:
+    an updated row's old version must not let its new one through.
     """
     from .registry import ROWS_PREFIX
 
     files = session.repo.files
     live = [entry for entry in manifest.files if entry.live_rows]
-    if live and all(files.table(entry, cached_only=True) is not None for entry in live):
-        rows = pa.concat_tables([files.read(entry, manifest, apply_deletes=False) for entry in live])
-        source = session.temp_table(f"filter_{table}", rows)
-    else:
-        source = contextlib.nullcontext(ROWS_PREFIX + table)
-    with source as name:
-        matching = session.run_datafusion(f'SELECT "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where_sql}')
-    return matching.column(0).to_numpy()
+    if not live or any(files.table(entry, cached_only=True) is None for entry in live):
+        matching = session.run_datafusion(
+            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where_sql}')
+        ids = matching.column(0).to_numpy()
+        return {entry.id: ids for entry in live}, "; filter scanned from Parquet"
+    parts = []
+    for number, entry in enumerate(live):
+        rows = files.read(entry, manifest, apply_deletes=False)
+        parts.append(rows.append_column(_FILE_NUMBER, pa.array(np.full(rows.num_rows, number, np.int32))))
+    with session.temp_table(f"filter_{table}", pa.concat_tables(parts)) as name:
+        matching = session.run_datafusion(
+            f'SELECT "{_FILE_NUMBER}", "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where_sql}')
+    numbers, ids = matching.column(0).to_numpy(), matching.column(1).to_numpy()
+    return {entry.id: ids[numbers == number] for number, entry in enumerate(live)}, "; filter evaluated in memory"
 
 
 def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:

@@ -55,3 +55,20 @@ def test_fewer_matches_than_k_returns_all_matches(ann):
                      [queries[0]]).fetchall()
     want = rows.topk(queries[0], K, "l2", mask)[0]
     assert sorted(r[0] for r in got) == sorted(want.tolist()) and len(got) == 5
+
+
+def test_filter_sees_an_updated_row_as_it_is_now(db):
+    """The filter runs over decoded files, deleted versions included: a row updated so that it no
+    longer matches must not pass through its old version, and one updated so that it matches must."""
+    db.execute("CREATE TABLE notes (id bigint PRIMARY KEY, status text, embedding vector(3))")
+    db.executemany("INSERT INTO notes VALUES (%s, %s, %s)",
+                   [(i, "open", np.array([i, 0, 0], np.float32)) for i in range(40)])
+    sql = "SELECT id FROM notes WHERE status = 'open' ORDER BY embedding <-> %s LIMIT 3"
+    near = np.array([7.2, 0, 0], np.float32)
+    for _ in range(2):   # the first query decodes the files; the second filters them in memory
+        assert [r[0] for r in db.execute(sql, [near]).fetchall()] == [7, 8, 6]
+    db.execute("UPDATE notes SET status = 'closed' WHERE id = 7")
+    db.execute("UPDATE notes SET status = 'open', embedding = %s WHERE id = 30", [np.array([7.3, 0, 0], np.float32)])
+    for _ in range(2):
+        assert [r[0] for r in db.execute(sql, [near]).fetchall()] == [30, 8, 6]
+    assert "filter evaluated in memory" in route(db, sql, [near])
