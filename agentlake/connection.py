@@ -144,6 +144,16 @@ class Connection:
         cursor._set(result)
         return cursor
 
+    def describe(self, sql: str) -> pa.Schema | None:
+        """The columns ``sql`` would return, planned but not run (None for statements that return no
+        rows): what a PostgreSQL client learns from Describe before it binds parameters.
+
+        Placeholders (``$1``) stay unbound. Raises where the columns are known only once the
+        statement runs (``RETURNING``, ``EXPLAIN``, ``SHOW``).
+        """
+        self._check_open()
+        return self._call(self._session.describe, sql)
+
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
         self._check_open()

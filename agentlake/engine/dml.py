@@ -138,7 +138,7 @@ def _cast(array, field: pa.Field):
         if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
         if pa.types.is_decimal(field.type) and (pa.types.is_decimal(array.type) or pa.types.is_floating(array.type)):
-            array = pc.round(array, ndigits=field.type.scale, round_mode="half_away_from_zero")
+            array = pc.round(array, ndigits=field.type.scale, round_mode="half_towards_infinity")
         return array.cast(field.type)
     except pa.ArrowInvalid as err:
         raise DataError(f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02") from None

@@ -21,6 +21,14 @@ def parse(sql: str, params) -> list[exp.Expression]:
     return bind(sql, params)
 
 
+def parse_unbound(sql: str) -> list[exp.Expression]:
+    """Statements with their placeholders left in place (to describe them before binding)."""
+    from ..sql.params import parse_statements
+    from ..sql.trees import clone
+
+    return [clone(statement) for statement in parse_statements(sql)]
+
+
 def parse_expression(sql: str) -> exp.Expression:
     from ..sql.dialect import AgentlakePostgres
 
@@ -55,6 +63,10 @@ def translate_error(err: Exception) -> Error:
     from ..sql.diagnostics import translate
 
     return translate(err)
+
+
+def describe(session: "Session", stmt: exp.Expression):
+    return statements.describe(session, stmt)
 
 
 def handler_for(stmt: exp.Expression) -> tuple[Callable[["Session", exp.Expression], Result], bool]:

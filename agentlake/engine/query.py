@@ -95,9 +95,22 @@ class QueryRunner:
     def run_sql(self, sql: str) -> pa.Table:
         return normalize(self.sync().sql(sql).to_arrow_table())
 
+    def describe(self, stmt) -> pa.Schema:
+        """The columns a query returns, planned (placeholders unbound) but not run."""
+        constant = constant_select(stmt)
+        if constant is not None:
+            return constant.schema
+        planned = self.sync().sql(self.session.datafusion_sql(stmt)).schema()
+        return restored_schema(classic_schema(planned), self.session.snapshot, stmt)
+
 
 def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
     """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors."""
+    schema = restored_schema(table.schema, snapshot, stmt)
+    return table if schema is table.schema else table.cast(schema)
+
+
+def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     tagged: dict[str, dict] = {}
     for node in stmt.find_all(exp.Table):
         manifest = snapshot.tables.get(node.name)
@@ -106,27 +119,32 @@ def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
                 if f.metadata and TYPE_KEY in f.metadata:
                     tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
     fields, changed = [], False
-    for f in table.schema:
+    for f in schema:
         meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
         if pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type):
             meta = {TYPE_KEY: b"vector"}
         if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
         fields.append(f)
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata)) if changed else table
+    return pa.schema(fields, metadata=schema.metadata) if changed else schema
 
 
 def normalize(table: pa.Table) -> pa.Table:
     """Results use classic Arrow types (no views, no large offsets) so every client understands them."""
+    schema = classic_schema(table.schema)
+    return table if schema is table.schema else table.cast(schema)
+
+
+def classic_schema(schema: pa.Schema) -> pa.Schema:
     fields = []
     changed = False
-    for f in table.schema:
+    for f in schema:
         target = _VIEW_TYPES.get(f.type)
         if target is not None:
             changed = True
             f = f.with_type(target)
         fields.append(f)
-    return table.cast(pa.schema(fields, metadata=table.schema.metadata)) if changed else table
+    return pa.schema(fields, metadata=schema.metadata) if changed else schema
 
 
 _INSTALLERS: list = []

@@ -174,6 +174,14 @@ class Session:
             results.append(self._execute_one(statement))
         return results or [Result(None, 0, None)]
 
+    def describe(self, sql: str) -> pa.Schema | None:
+        """The columns ``sql`` returns (None: it returns no rows), with its placeholders unbound."""
+        statements = frontend.parse_unbound(sql)
+        if len(statements) != 1:
+            raise ProgrammingError("cannot describe several statements at once", sqlstate="42601")
+        with self._statement():
+            return frontend.describe(self, statements[0])
+
     def execute_immediate(self, sql: str, params=None) -> Result | None:
         """Answer ``sql`` if it needs neither a plan nor a file read, else do nothing and return None.
 

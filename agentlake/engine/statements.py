@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import NotSupportedError
@@ -103,6 +104,20 @@ def register(node_class: type, handler: Handler, ends_transaction: bool = False)
     _HANDLERS[node_class] = handler
     if ends_transaction:
         _ENDS_TRANSACTION.add(node_class)
+
+
+_RETURNS_NO_ROWS = {dml.insert, dml.update, dml.delete, _create, ddl.drop, ddl.alter, ddl.truncate, _begin, _commit,
+                    _rollback, session_settings.apply_set, session_settings.reset, _savepoint, _release}
+
+
+def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
+    """The columns a statement returns, planned but not run; None for one that returns no rows."""
+    handler, _ = dispatch(stmt)
+    if handler is run_query and branching.branch_call(stmt) is None:
+        return session.runner.describe(stmt)
+    if handler in _RETURNS_NO_ROWS and not stmt.args.get("returning"):
+        return None
+    raise NotSupportedError("the columns of this statement are known only once it runs")
 
 
 def dispatch(stmt: exp.Expression) -> tuple[Handler, bool]:

@@ -67,13 +67,19 @@ def command_tag(cursor, sql: str, rows: int | None) -> str:
     return word or "OK"
 
 
-def encode_result(cursor, sql: str, formats: list[int] | None) -> Outcome:
-    """Runs in a worker thread, so encoding large results does not hold up the event loop."""
+def encode_result(cursor, sql: str, formats: list[int] | None, described: list[pq.Column] | None = None) -> Outcome:
+    """Runs in a worker thread, so encoding large results does not hold up the event loop.
+
+    ``described``: the columns a client was promised by Describe before the statement ran; its
+    values are encoded as those types (the client decodes them so)."""
     schema = cursor.arrow_schema
     if schema is None:
         return Outcome(None, [], command_tag(cursor, sql, None))
     table = cursor.fetch_arrow()
     columns = list(_describe(table.schema, tuple(formats or ())))
+    if described is not None and len(described) == len(columns):
+        columns = [pq.Column(c.name, d.type_oid, d.type_size, d.type_modifier, c.format)
+                   for c, d in zip(columns, described)]
     return Outcome(columns, encode_rows(table, columns), command_tag(cursor, sql, table.num_rows))
 
 

@@ -378,7 +378,8 @@ class Session:
         if self._cancel is not None and not self._cancel.done():
             self._cancel.set_result(None)
 
-    def _execute_sync(self, sql: str, params: list[Any] | None, formats: list[int] | None) -> Outcome:
+    def _execute_sync(self, sql: str, params: list[Any] | None, formats: list[int] | None,
+                      described: list[pq.Column] | None = None) -> Outcome:
         """Runs in a worker thread: rights, the statement, and the encoding of its rows."""
         conn = self.conn
         branch = current_branch(conn)
@@ -392,9 +393,10 @@ class Session:
         new_branch = current_branch(conn)
         if new_branch != branch:
             self._check_rights(new_branch, "read")
-        return encode_result(cursor, sql, formats)
+        return encode_result(cursor, sql, formats, described)
 
-    def _execute_immediate(self, sql: str, params: list[Any] | None, formats: list[int] | None) -> Outcome | None:
+    def _execute_immediate(self, sql: str, params: list[Any] | None, formats: list[int] | None,
+                           described: list[pq.Column] | None = None) -> Outcome | None:
         """On the event loop: statements the engine answers without planning or I/O (``SELECT 1``, key
         lookups in cached files) cost less than the hop to a worker thread. None: use the thread."""
         execute_immediate = getattr(self.conn, "execute_immediate", None)
@@ -402,14 +404,14 @@ class Session:
             return None
         try:
             cursor = execute_immediate(sql, params)
-            return None if cursor is None else encode_result(cursor, sql, formats)
+            return None if cursor is None else encode_result(cursor, sql, formats, described)
         except Exception:  # noqa: BLE001 - the worker thread runs it again and reports the error
             return None
         finally:
             self._engine_lock.release()
 
     async def _execute(self, sql: str, params: list[Any] | None, formats: list[int] | None,
-                       offset: int = 0) -> Outcome:
+                       offset: int = 0, described: list[pq.Column] | None = None) -> Outcome:
         if self._aborted:
             word = statements.first_word(sql)
             if word not in ("ROLLBACK", "COMMIT", "END", "ABORT"):
@@ -421,11 +423,11 @@ class Session:
         deallocate = _DEALLOCATE.match(sql)
         if deallocate:
             return self._deallocate(deallocate.group(1))
-        outcome = self._execute_immediate(sql, params, formats)
+        outcome = self._execute_immediate(sql, params, formats, described)
         if outcome is not None:
             return outcome
         try:
-            outcome = await self._in_thread(lambda: self._execute_sync(sql, params, formats))
+            outcome = await self._in_thread(lambda: self._execute_sync(sql, params, formats, described))
         except SessionError:
             raise
         except Exception as err:  # noqa: BLE001 - engine errors carry their SQLSTATE to the client
@@ -505,30 +507,36 @@ class Session:
         self.send(pq.parse_complete())
 
     async def _describe_statement(self, stmt: Prepared) -> tuple[list[int], list[pq.Column] | None]:
-        """Parameter types (declared, else inferred by the engine, else text) and result columns."""
+        """Parameter types (declared, else those of the columns they meet, else text) and the result
+        columns the engine plans (None: no rows, or none known before the statement runs)."""
         if stmt.described is None:
-            describe = getattr(self.conn, "describe", None)
-            inferred: list = []
-            schema = None
-            if describe is not None and statements.strip_comments(stmt.sql):
-                try:
-                    inferred, schema = await self._in_thread(lambda: describe(stmt.sql), cancellable=False)
-                except Exception:  # noqa: BLE001 - undescribable statements still run; types stay unknown
-                    inferred, schema = [], None
-            count = max(len(stmt.param_types), len(inferred), _count_params(stmt.sql))
-            from_context: dict = {}
-            if describe is None and count:
-                conn = self.conn
-                from_context = await self._in_thread(
-                    lambda: infer.column_params(stmt.sql, lambda name: table_schema(conn, name)), cancellable=False)
+            conn, sql = self.conn, stmt.sql
+            count = max(len(stmt.param_types), _count_params(sql))
+            untyped = len(stmt.param_types) < count or 0 in stmt.param_types
+
+            def plan() -> tuple[dict, Any]:
+                from_context = infer.column_params(sql, lambda name: table_schema(conn, name)) if untyped else {}
+                return from_context, self._planned_columns(sql)
+
+            from_context, schema = await self._in_thread(plan, cancellable=False)
             oids = []
             for i in range(count):
                 declared = stmt.param_types[i] if i < len(stmt.param_types) else 0
                 field = from_context.get(i + 1)
-                oids.append(declared or (oid_for_field(field) if field is not None else
-                                         oid_for_param(inferred[i] if i < len(inferred) else None)))
+                oids.append(declared or (oid_for_field(field) if field is not None else oid_for_param(None)))
             stmt.described = (oids, describe_columns(schema) if schema is not None else None)
         return stmt.described
+
+    def _planned_columns(self, sql: str) -> Any:
+        """In a worker thread: the engine's plan of the result's schema, or None where it has none."""
+        describe = getattr(self.conn, "describe", None)
+        if describe is None or not statements.strip_comments(sql).strip():
+            return None
+        try:
+            self.server.config.prepare(self.conn, sql)
+            return describe(sql)
+        except Exception:  # noqa: BLE001 - undescribable statements still run; their rows describe themselves
+            return None
 
     async def _bind(self, body: bytes) -> None:
         msg = pq.parse_bind(body)
@@ -556,7 +564,9 @@ class Session:
         if portal.outcome is None:
             if statements.parse_copy_from_stdin(portal.statement.sql):
                 raise SessionError("0A000", "COPY FROM STDIN is supported in the simple query protocol only")
-            portal.outcome = await self._execute(portal.statement.sql, portal.params, portal.result_formats)
+            described = portal.statement.described[1] if portal.statement.described else None
+            portal.outcome = await self._execute(portal.statement.sql, portal.params, portal.result_formats,
+                                                 described=described)
         return portal.outcome
 
     async def _describe(self, body: bytes) -> None:

@@ -33,8 +33,9 @@ PARAM_META = "param"
 _DOLLAR_QUOTE = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")  # $$...$$ and $tag$...$tag$ strings
 
 
-def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
-    """Turn psycopg placeholders into $n outside quotes and comments.
+def _normalize(sql: str, pyformat: bool = True) -> tuple[str, tuple[str, ...] | None, int]:
+    """Turn psycopg placeholders (with ``pyformat``) into $n outside quotes and comments, and set
+    every $n apart: sqlglot reads ``($1,$2)`` as the start of a dollar-quoted string.
 
     Returns the new text, the names of %(name)s placeholders in order of first
     use (None when positional), and the number of positional %s seen.
@@ -70,7 +71,13 @@ def _normalize(sql: str) -> tuple[str, tuple[str, ...] | None, int]:
             end = n if end < 0 else end + 2
             out.append(sql[i:end])
             i = end
-        elif ch == "%" and i + 1 < n:
+        elif ch == "$" and sql[i + 1:i + 2].isdigit() and not (i and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+            end = i + 1
+            while end < n and sql[end].isdigit():
+                end += 1
+            out.append(f" {sql[i:end]} ")
+            i = end
+        elif pyformat and ch == "%" and i + 1 < n:
             nxt = sql[i + 1]
             if nxt == "%":
                 out.append("%")
@@ -111,13 +118,13 @@ def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
 @lru_cache(maxsize=1024)
 def _prepared(sql: str, uses_pyformat: bool) -> tuple[tuple[tuple[exp.Expression, bool], ...], tuple[str, ...] | None, int]:
     """Parsed statements (each with whether it has placeholders), %(name)s names, count of %s."""
-    text, names, positional = _normalize(sql) if uses_pyformat else (sql, None, 0)
+    text, names, positional = _normalize(sql, uses_pyformat) if uses_pyformat or "$" in sql else (sql, None, 0)
     return tuple((s, bool(_placeholders(s))) for s in _parse_cached(text)), names, positional
 
 
 def parse_statements(sql: str) -> list[exp.Expression]:
-    """Statements of a SQL string (cached; callers must not mutate the result)."""
-    return list(_parse_cached(sql))
+    """Statements of a SQL string, placeholders unbound (cached; callers must not mutate the result)."""
+    return list(_parse_cached(_normalize(sql, pyformat=False)[0] if "$" in sql else sql))
 
 
 def _placeholders(tree: exp.Expression) -> list[exp.Expression]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -273,6 +274,28 @@ def test_types_round_trip(repo_url):
     assert np.allclose(row[14], [1, 2, 3])
     schema = db.execute("SELECT e FROM t").fetch_arrow().schema
     assert pa.types.is_fixed_size_list(schema.field("e").type)
+
+
+def test_numbers_into_numeric_round_half_away_from_zero(repo_url):
+    """Decimal and float parameters, glued placeholders ($1,$2) and computed values all fit the scale."""
+    db = agentlake.connect(repo_url)
+    db.execute("CREATE TABLE m (id int, a numeric(10,1))")
+    db.execute("INSERT INTO m VALUES (%s,%s), (%s,%s)", [1, Decimal("3.25"), 2, Decimal("-3.25")])
+    db.execute("INSERT INTO m VALUES ($1,$2)", [3, 1.05])
+    db.execute("INSERT INTO m SELECT 4, 2.25 + 0")
+    assert db.execute("SELECT id, a FROM m ORDER BY id").fetchall() == [
+        (1, Decimal("3.3")), (2, Decimal("-3.3")), (3, Decimal("1.1")), (4, Decimal("2.3"))]
+
+
+def test_describe_plans_columns_without_running(repo_url):
+    db = agentlake.connect(repo_url)
+    db.execute("CREATE TABLE d (id bigint PRIMARY KEY, name text, e vector(2))")
+    schema = db.describe("SELECT id, name, e <-> $1 AS dist FROM d WHERE id > $2 ORDER BY dist LIMIT 3")
+    assert [(f.name, f.type) for f in schema] == [("id", pa.int64()), ("name", pa.string()), ("dist", pa.float64())]
+    assert db.describe("INSERT INTO d (id) VALUES ($1)") is None
+    assert db.execute("SELECT count(*) FROM d").fetchone() == (0,)
+    with pytest.raises(agentlake.Error):
+        db.describe("UPDATE d SET name = $1 RETURNING id")
 
 
 def test_constant_fast_path_matches_planned_path(repo_url):

@@ -1,0 +1,70 @@
+"""asyncpg against the server: it prepares every statement and asks Describe for its columns and
+parameter types before binding, then sends and reads values in binary."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+asyncpg = pytest.importorskip("asyncpg")
+
+
+def run(server, work):
+    async def main():
+        conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user="alice", database=server.database)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    return asyncio.run(main())
+
+
+def test_builtin_types_round_trip_in_binary(server, real_engine):
+    at = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone.utc)
+
+    async def work(conn):
+        await conn.execute("CREATE TABLE t (id bigint PRIMARY KEY, name text, score double precision, ok boolean, "
+                           "at timestamptz, n int, amount numeric(10,2), day date)")
+        await conn.execute("INSERT INTO t VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+                           1, "a", 1.5, True, at, 7, Decimal("3.25"), dt.date(2024, 5, 6))
+        await conn.executemany("INSERT INTO t (id, name) VALUES ($1, $2)", [(2, "b"), (3, "c")])
+        return await conn.fetch("SELECT * FROM t ORDER BY id")
+
+    rows = run(server, work)
+    assert [tuple(r) for r in rows] == [
+        (1, "a", 1.5, True, at, 7, Decimal("3.25"), dt.date(2024, 5, 6)),
+        (2, "b", None, None, None, None, None, None), (3, "c", None, None, None, None, None, None)]
+
+
+def test_prepared_statement_describes_columns_and_parameters(server, real_engine):
+    async def work(conn):
+        await conn.execute("CREATE TABLE kv (id bigint PRIMARY KEY, payload text)")
+        await conn.executemany("INSERT INTO kv VALUES ($1, $2)", [(i, f"p{i}") for i in range(5)])
+        statement = await conn.prepare("SELECT id, payload, id * 2 AS twice FROM kv WHERE id >= $1 ORDER BY id")
+        columns = [(a.name, a.type.name) for a in statement.get_attributes()]
+        parameters = [t.name for t in statement.get_parameters()]
+        return columns, parameters, await statement.fetch(3), await conn.fetchval("SELECT $1::int + 1", 41)
+
+    columns, parameters, rows, answer = run(server, work)
+    assert columns == [("id", "int8"), ("payload", "text"), ("twice", "int8")]
+    assert parameters == ["int8"]
+    assert [tuple(r) for r in rows] == [(3, "p3", 6), (4, "p4", 8)]
+    assert answer == 42
+
+
+def test_transaction_rollback_and_errors_keep_the_connection(server, real_engine):
+    async def work(conn):
+        await conn.execute("CREATE TABLE acct (id bigint PRIMARY KEY, balance int)")
+        await conn.execute("INSERT INTO acct VALUES ($1, $2)", 1, 100)
+        with pytest.raises(RuntimeError):
+            async with conn.transaction():
+                await conn.execute("UPDATE acct SET balance = $1 WHERE id = $2", 0, 1)
+                raise RuntimeError("abandon")
+        with pytest.raises(asyncpg.UndefinedTableError):
+            await conn.fetch("SELECT * FROM missing")
+        return await conn.fetchval("SELECT balance FROM acct WHERE id = $1", 1)
+
+    assert run(server, work) == 100
