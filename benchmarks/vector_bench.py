@@ -3,6 +3,7 @@
     python benchmarks/vector_bench.py                     # 1M x 384 (the issue's scale: HNSW build ~750 s on 2 cores)
     python benchmarks/vector_bench.py --n 20000           # a smoke run
     python benchmarks/vector_bench.py --gpu               # cuVS CAGRA through db.search (NVIDIA GPU)
+    python benchmarks/vector_bench.py --build-only        # only the 1M HNSW builds, ours and FAISS's
 
 Data: (1) synthetic vectors of low intrinsic dimension, seed 0: ``X = Z @ W + 0.2 * noise``
 with ``Z`` n x 24 and ``W`` 24 x dim standard normal, queries made the same way;
@@ -183,13 +184,33 @@ def best(points: list[dict], recall_key: str, qps_key: str) -> tuple[float | Non
     return (top[qps_key], top["ef"]) if top else (None, None)
 
 
+def note(message: str) -> None:
+    """Progress on stderr as each phase ends: a long run that is stopped still leaves its numbers."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def bench_build(args, workdir: Path) -> dict:
+    """Only the index builds on data set 1 (``--build-only``): the 1M build is the slow part of a full run."""
+    x, _ = synthetic(args.n, args.dim, args.queries)
+    _, raw_build = faiss_hnsw(x, "l2", args.m, args.ef_construction)
+    note(f"FAISS HNSW build, {len(x):,} rows: {raw_build:.1f} s")
+    db = agentlake.connect(str(workdir / "build-repo"))
+    our_build = create_items(db, x, "l2", args.m, args.ef_construction)
+    note(f"agentlake CREATE INDEX, {len(x):,} rows: {our_build:.1f} s")
+    db.close()
+    return {"index_build_s": {"agentlake": our_build, "faiss": raw_build, "ratio": our_build / raw_build},
+            "data": {"rows": len(x), "dim": x.shape[1]}, "m": args.m, "ef_construction": args.ef_construction}
+
+
 def bench_dataset(name: str, x: np.ndarray, q: np.ndarray, metric: str, args, workdir: Path, rows: list) -> dict:
     truth = exact(x, q, K, metric)
     raw, raw_build = faiss_hnsw(x, metric, args.m, args.ef_construction)
+    note(f"{name}: FAISS HNSW build {raw_build:.1f} s")
     raw_points = sweep_faiss(raw, q, truth, args.singles)
     del raw
     db = agentlake.connect(str(workdir / f"{name}-repo"))
     our_build = create_items(db, x, metric, args.m, args.ef_construction)
+    note(f"{name}: agentlake CREATE INDEX {our_build:.1f} s")
     our_points = sweep_agentlake(db, q, truth, metric, args.singles)
     for ours, theirs in zip(our_points, raw_points):
         rows.append((name, ours["ef"], theirs["recall"], theirs["single_qps"], theirs["batch_qps"], theirs["single_p50_ms"],
@@ -420,13 +441,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "1")),
                         help="FAISS threads for both sides (1 on shared cores: OpenMP spins under contention)")
     parser.add_argument("--gpu", action="store_true", help="CAGRA on an NVIDIA GPU through db.search")
+    parser.add_argument("--build-only", action="store_true", help="only the HNSW builds on data set 1 (ours and FAISS)")
     args = parser.parse_args(argv)
     faiss.omp_set_num_threads(args.threads)
     results: dict = {"machine": {"cpus": os.cpu_count(), "faiss_threads": args.threads}}
     rows: list = []
     with tempfile.TemporaryDirectory(prefix="vector-bench-") as tmp:
         workdir = Path(tmp)
-        if args.gpu:
+        if args.build_only:
+            results["build"] = bench_build(args, workdir)
+        elif args.gpu:
             results["gpu"] = bench_gpu(args, workdir)
         else:
             x, q = synthetic(args.n, args.dim, args.queries)
@@ -443,8 +467,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def summary(results: dict) -> dict:
     """The JSON line: headline figures first, the detail per data set after."""
-    if "gpu" in results:
-        return {"gpu": results["gpu"]}
+    if "gpu" in results or "build" in results:
+        return {key: results[key] for key in ("gpu", "build", "machine") if key in results}
     s = results["synthetic"]
     return {
         "cpu_qps_at_recall95": s["cpu_qps_at_recall95"],

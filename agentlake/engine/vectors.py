@@ -11,6 +11,7 @@ those rows, so every other part of the query keeps its normal meaning.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -41,7 +42,19 @@ DISTANCE_FUNCTIONS = {
 OPCLASS_METRICS = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
 MIN_INDEXED_ROWS = 2048
 _FILE_NUMBER = "_agentlake_file"
-VECTOR_CACHE_BYTES = 2 << 30
+
+
+def _vector_cache_bytes() -> int:
+    """Two fifths of the machine's memory (at least 2 GiB): a 1M x 384 file needs 1.5 GiB for its
+    vectors and as much for its HNSW index, and a budget below both evicts one per query."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        physical = 0
+    return max(2 << 30, physical * 2 // 5)
+
+
+VECTOR_CACHE_BYTES = _vector_cache_bytes()
 
 
 def index_path(manifest: Manifest, index_name: str, entry: DataFile) -> str:
