@@ -69,7 +69,7 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
 def _lookup(session: "Session", manifest, rowids: np.ndarray, columns: list[str]) -> dict:
     if not columns or not len(rowids):
         return {ROWID: np.empty(0, dtype=np.int64)}
-    rows = rows_by_rowid(session, manifest, rowids).sort_by(ROWID)
+    rows = rows_by_rowid(session, manifest, rowids, columns).sort_by(ROWID)
     return {ROWID: rows.column(ROWID).to_numpy(), **{name: rows.column(name).to_pylist() for name in columns}}
 
 

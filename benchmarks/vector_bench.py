@@ -110,31 +110,6 @@ def faiss_hnsw(x: np.ndarray, metric: str, m: int, ef_construction: int) -> tupl
     return index, time.perf_counter() - started
 
 
-def timed_batch(run, repeat: int = 3):
-    """Median seconds of ``repeat`` runs of a batch (one run of a fast batch is mostly noise), and its answer."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        answer = run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), answer
-
-
-def sweep_faiss(index: faiss.Index, q: np.ndarray, truth: np.ndarray, singles: int) -> list[dict]:
-    points = []
-    for ef in EF_SWEEP:
-        params = faiss.SearchParametersHNSW(efSearch=ef)
-        batch_s, (_, ids) = timed_batch(lambda: index.search(q, K, params=params))
-        lat = []
-        for row in q[:singles]:
-            t0 = time.perf_counter()
-            index.search(row[None], K, params=params)
-            lat.append(time.perf_counter() - t0)
-        points.append({"ef": ef, "recall": recall(ids, truth), "batch_qps": len(q) / batch_s,
-                       "single_qps": len(lat) / sum(lat), "single_p50_ms": 1000 * statistics.median(lat)})
-    return points
-
-
 # agentlake -------------------------------------------------------------------
 def load_items(db, x: np.ndarray, extra: dict | None = None) -> None:
     ids = np.arange(len(x), dtype=np.int64)
@@ -154,28 +129,48 @@ def create_items(db, x: np.ndarray, metric: str, m: int, ef_construction: int) -
     return time.perf_counter() - started
 
 
-def sweep_agentlake(db, q: np.ndarray, truth: np.ndarray, metric: str, singles: int) -> list[dict]:
-    """The index at each ef_search exactly (recall_target 0 so the engine adds no ef of its own)."""
+def sweep(index: faiss.Index, db, q: np.ndarray, truth: np.ndarray, metric: str,
+          singles: int) -> tuple[list[dict], list[dict]]:
+    """Raw FAISS and agentlake at each ef_search, timed turn about (each single query, then each
+    batch run of the median of three) so that a machine whose speed drifts during the run
+    slows both sides alike. agentlake runs the index at exactly that ef (recall_target 0)."""
     op = {"l2": "<->", "cosine": "<=>", "ip": "<#>"}[metric]
     sql = f"SELECT id FROM items ORDER BY embedding {op} %s LIMIT {K}"
     db.execute("SET agentlake.vector_exact_threshold = 0")
     db.execute("SET agentlake.recall_target = 0")
-    points = []
+    raw_points, our_points = [], []
     for ef in EF_SWEEP:
+        params = faiss.SearchParametersHNSW(efSearch=ef)
         db.execute(f"SET hnsw.ef_search = {ef}")
         db.execute(sql, [q[0]]).fetchall()  # warm: index and vectors loaded once per file, as any session would
-        lat, found = [], []
+        db.search("items", "embedding", q[:1], k=K, metric=metric)
+        raw_lat, our_lat, found = [], [], []
         for row in q[:singles]:
-            t0 = time.perf_counter()
+            raw_lat.append(_seconds(lambda: index.search(row[None], K, params=params)))
+            started = time.perf_counter()
             found.append([r[0] for r in db.execute(sql, [row]).fetchall()])
-            lat.append(time.perf_counter() - t0)
-        batch_s, result = timed_batch(lambda: db.search("items", "embedding", q, k=K, metric=metric))
-        points.append({"ef": ef, "execute_recall": recall(np.array(found), truth[:singles]),
-                       "execute_qps": len(lat) / sum(lat), "execute_p50_ms": 1000 * statistics.median(lat),
-                       "batch_recall": recall(result.ids.astype(np.int64), truth), "batch_qps": len(q) / batch_s})
+            our_lat.append(time.perf_counter() - started)
+        raw_batch, our_batch = [], []
+        for _ in range(3):
+            raw_batch.append(_seconds(lambda: index.search(q, K, params=params)))
+            our_batch.append(_seconds(lambda: db.search("items", "embedding", q, k=K, metric=metric)))
+        _, raw_ids = index.search(q, K, params=params)
+        result = db.search("items", "embedding", q, k=K, metric=metric)
+        raw_points.append({"ef": ef, "recall": recall(raw_ids, truth), "batch_qps": len(q) / statistics.median(raw_batch),
+                           "single_qps": len(raw_lat) / sum(raw_lat), "single_p50_ms": 1000 * statistics.median(raw_lat)})
+        our_points.append({"ef": ef, "execute_recall": recall(np.array(found), truth[:singles]),
+                           "execute_qps": len(our_lat) / sum(our_lat), "execute_p50_ms": 1000 * statistics.median(our_lat),
+                           "batch_recall": recall(result.ids.astype(np.int64), truth),
+                           "batch_qps": len(q) / statistics.median(our_batch)})
     for name in ("agentlake.vector_exact_threshold", "agentlake.recall_target", "hnsw.ef_search"):
         db.execute(f"RESET {name}")
-    return points
+    return raw_points, our_points
+
+
+def _seconds(run) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
 
 
 def best(points: list[dict], recall_key: str, qps_key: str) -> tuple[float | None, int | None]:
@@ -206,12 +201,11 @@ def bench_dataset(name: str, x: np.ndarray, q: np.ndarray, metric: str, args, wo
     truth = exact(x, q, K, metric)
     raw, raw_build = faiss_hnsw(x, metric, args.m, args.ef_construction)
     note(f"{name}: FAISS HNSW build {raw_build:.1f} s")
-    raw_points = sweep_faiss(raw, q, truth, args.singles)
-    del raw
     db = agentlake.connect(str(workdir / f"{name}-repo"))
     our_build = create_items(db, x, metric, args.m, args.ef_construction)
     note(f"{name}: agentlake CREATE INDEX {our_build:.1f} s")
-    our_points = sweep_agentlake(db, q, truth, metric, args.singles)
+    raw_points, our_points = sweep(raw, db, q, truth, metric, args.singles)
+    del raw
     for ours, theirs in zip(our_points, raw_points):
         rows.append((name, ours["ef"], theirs["recall"], theirs["single_qps"], theirs["batch_qps"], theirs["single_p50_ms"],
                      ours["execute_recall"], ours["execute_qps"], ours["batch_recall"], ours["batch_qps"],
