@@ -40,6 +40,12 @@ class Cursor:
         return -1 if self._result is None else self._result.rowcount
 
     @property
+    def constant(self) -> bool:
+        """Whether the last result depends only on the statement's text (``SELECT 1``), so a
+        server may send the same encoded answer every time."""
+        return self._result is not None and self._result.constant
+
+    @property
     def statusmessage(self) -> str | None:
         return None if self._result is None else self._result.status
 

@@ -16,6 +16,7 @@ class Result:
     rowcount: int
     status: str | None
     plan: str | None = None
+    constant: bool = False   # the rows depend only on the statement's text (``SELECT 1``)
 
 
 def _converter(field: pa.Field):

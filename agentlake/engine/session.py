@@ -193,6 +193,7 @@ class Session:
             return None
         try:
             table = constant_answer(sql) if not params and "%" not in sql else None
+            constant = table is not None
             if table is None:
                 statements = frontend.parse(sql, params)
                 if len(statements) != 1 or not isinstance(statements[0], exp.Select):
@@ -204,7 +205,7 @@ class Session:
         if table is None:
             return None
         self._statements = self._statements + [sql] if self._explicit else [sql]
-        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
+        return Result(table, table.num_rows, f"SELECT {table.num_rows}", constant=constant)
 
     def _execute_one(self, stmt: exp.Expression) -> Result:
         handler, ends_tx = frontend.handler_for(stmt)

@@ -400,11 +400,20 @@ class Session:
         """On the event loop: statements the engine answers without planning or I/O (``SELECT 1``, key
         lookups in cached files) cost less than the hop to a worker thread. None: use the thread."""
         execute_immediate = getattr(self.conn, "execute_immediate", None)
+        key = (sql, tuple(formats or ()))
+        reusable = not params and described is None and self.conn.transaction_status == "idle"
+        if reusable and key in _CONSTANT_ANSWERS:
+            return _CONSTANT_ANSWERS[key]
         if execute_immediate is None or not self._engine_lock.acquire(blocking=False):
             return None
         try:
             cursor = execute_immediate(sql, params)
-            return None if cursor is None else encode_result(cursor, sql, formats, described)
+            outcome = None if cursor is None else encode_result(cursor, sql, formats, described)
+            if reusable and outcome is not None and getattr(cursor, "constant", False):
+                _CONSTANT_ANSWERS[key] = outcome
+                if len(_CONSTANT_ANSWERS) > 256:
+                    _CONSTANT_ANSWERS.pop(next(iter(_CONSTANT_ANSWERS)))
+            return outcome
         except Exception:  # noqa: BLE001 - the worker thread runs it again and reports the error
             return None
         finally:
@@ -630,6 +639,7 @@ class Session:
     }
 
 
+_CONSTANT_ANSWERS: dict[tuple, Outcome] = {}   # encoded answers to constant SELECTs (pool health checks)
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 

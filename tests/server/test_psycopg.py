@@ -122,6 +122,21 @@ def test_transaction_status_and_errors(server):
         assert conn.execute("SELECT 5").fetchone() == (5,)
 
 
+def test_reused_constant_answers_still_respect_a_failed_transaction(server):
+    """The server keeps its encoded answer to ``SELECT 1`` (pools send it constantly); a transaction
+    that has failed must still refuse it."""
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        for _ in range(3):
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        conn.autocommit = False
+        with pytest.raises(errors.UndefinedTable):
+            conn.execute("SELECT * FROM no_such_table")
+        with pytest.raises(errors.InFailedSqlTransaction):
+            conn.execute("SELECT 1")
+        conn.rollback()
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
 def test_syntax_error_keeps_connection_usable(server):
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         with pytest.raises(psycopg.errors.SyntaxError) as info:
