@@ -5,6 +5,7 @@ a function in the ``agentlake`` namespace of SQL; both paths run this code.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
@@ -65,6 +66,7 @@ def _scalar(name: str, value: str) -> pa.Table:
     return pa.table({name: pa.array([value], pa.string())})
 
 
+_READ_ONLY = frozenset({"current_branch", "log", "diff", "branches"})
 _FUNCTIONS: dict[str, Callable[..., pa.Table]] = {
     "branch": lambda s, name, from_=None: _scalar("branch", create_branch(s, name, from_)),
     "checkout": lambda s, name: _scalar("checkout", checkout(s, name)),
@@ -80,7 +82,33 @@ _FUNCTIONS: dict[str, Callable[..., pa.Table]] = {
 }
 
 
-def branch_call(stmt: exp.Expression) -> Callable[["Session"], Result] | None:
+@dataclass(frozen=True)
+class BranchCall:
+    """``SELECT agentlake.<function>(constants...)``: runs against a session, returns one table."""
+
+    function: str
+    args: tuple
+    alias: str | None
+
+    def __call__(self, session: "Session") -> Result:
+        try:
+            table = _FUNCTIONS[self.function](session, *self.args)
+        except TypeError:
+            raise ProgrammingError(f"wrong number of arguments for agentlake.{self.function}()",
+                                   sqlstate="42883") from None
+        if self.alias:
+            table = table.rename_columns([self.alias] + table.column_names[1:])
+        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
+
+    def columns(self, session: "Session") -> pa.Schema:
+        """What Describe answers: read-only functions are run (that is their plan); the others
+        return one text column named after them."""
+        if self.function in _READ_ONLY:
+            return self(session).table.schema
+        return pa.schema([pa.field(self.alias or self.function, pa.string())])
+
+
+def branch_call(stmt: exp.Expression) -> BranchCall | None:
     """Recognize ``SELECT agentlake.<fn>(constants...)`` with nothing else in the query."""
     if not isinstance(stmt, exp.Select) or len(stmt.expressions) != 1 or stmt.args.get("from_") or stmt.args.get("from"):
         return None
@@ -96,14 +124,4 @@ def branch_call(stmt: exp.Expression) -> Callable[["Session"], Result] | None:
     args = [constant(a) for a in call.expressions]
     if any(a is NOT_CONSTANT for a in args):
         raise ProgrammingError(f"agentlake.{name}() takes constant arguments", sqlstate="42P18")
-
-    def run(session: "Session") -> Result:
-        try:
-            table = _FUNCTIONS[name](session, *args)
-        except TypeError:
-            raise ProgrammingError(f"wrong number of arguments for agentlake.{name}()", sqlstate="42883") from None
-        if alias:
-            table = table.rename_columns([alias] + table.column_names[1:])
-        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
-
-    return run
+    return BranchCall(name, tuple(args), alias or None)

@@ -110,13 +110,25 @@ _RETURNS_NO_ROWS = {dml.insert, dml.update, dml.delete, _create, ddl.drop, ddl.a
                     _rollback, session_settings.apply_set, session_settings.reset, _savepoint, _release}
 
 
+_EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
+
+
 def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
     """The columns a statement returns, planned but not run; None for one that returns no rows."""
     handler, _ = dispatch(stmt)
-    if handler is run_query and branching.branch_call(stmt) is None:
-        return session.runner.describe(stmt)
-    if handler in _RETURNS_NO_ROWS and not stmt.args.get("returning"):
+    returning = stmt.args.get("returning")
+    if handler is run_query:
+        call = branching.branch_call(stmt)
+        return session.runner.describe(stmt) if call is None else call.columns(session)
+    if returning is not None and handler in (dml.insert, dml.update, dml.delete):
+        target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
+        return session.runner.describe(exp.select(*[e.copy() for e in returning.expressions]).from_(target.copy()))
+    if handler in _RETURNS_NO_ROWS:
         return None
+    if handler is session_settings.show:   # reads a setting: running it is the plan
+        return handler(session, stmt).table.schema
+    if handler is _explain:
+        return _EXPLAIN_COLUMNS
     raise NotSupportedError("the columns of this statement are known only once it runs")
 
 

@@ -68,3 +68,21 @@ def test_transaction_rollback_and_errors_keep_the_connection(server, real_engine
         return await conn.fetchval("SELECT balance FROM acct WHERE id = $1", 1)
 
     assert run(server, work) == 100
+
+
+def test_statements_whose_columns_come_from_elsewhere(server, real_engine):
+    """RETURNING, SHOW, EXPLAIN and agentlake's branch functions are described before they run,
+    and describing a function that changes something does not run it."""
+    async def work(conn):
+        await conn.execute("CREATE TABLE notes (id bigint PRIMARY KEY, body text)")
+        inserted = await conn.fetchval("INSERT INTO notes VALUES ($1, $2) RETURNING id", 5, "draft")
+        updated = await conn.fetch("UPDATE notes SET body = $1 WHERE id = $2 RETURNING id, body", "final", 5)
+        created = await conn.fetchval("SELECT agentlake.branch('agent-7')")
+        branches = [r["branch"] for r in await conn.fetch("SELECT agentlake.branches()")]
+        plan = await conn.fetch("EXPLAIN SELECT * FROM notes")
+        return inserted, [tuple(r) for r in updated], created, branches, await conn.fetchval("SHOW search_path"), plan
+
+    inserted, updated, created, branches, search_path, plan = run(server, work)
+    assert inserted == 5 and updated == [(5, "final")]
+    assert created == "agent-7" and "agent-7" in branches
+    assert search_path and plan[0]["QUERY PLAN"].startswith("agentlake route")
