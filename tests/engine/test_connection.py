@@ -294,8 +294,10 @@ def test_describe_plans_columns_without_running(repo_url):
     assert [(f.name, f.type) for f in schema] == [("id", pa.int64()), ("name", pa.string()), ("dist", pa.float64())]
     assert db.describe("INSERT INTO d (id) VALUES ($1)") is None
     assert db.execute("SELECT count(*) FROM d").fetchone() == (0,)
+    returning = db.describe("UPDATE d SET name = $1 WHERE id = $2 RETURNING id, upper(name) AS shout")
+    assert [(f.name, f.type) for f in returning] == [("id", pa.int64()), ("shout", pa.string())]
     with pytest.raises(agentlake.Error):
-        db.describe("UPDATE d SET name = $1 RETURNING id")
+        db.describe("SELECT 1; SELECT 2")
 
 
 def test_constant_fast_path_matches_planned_path(repo_url):
