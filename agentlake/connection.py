@@ -148,8 +148,8 @@ class Connection:
         """The columns ``sql`` would return, planned but not run (None for statements that return no
         rows): what a PostgreSQL client learns from Describe before it binds parameters.
 
-        Placeholders (``$1``) stay unbound. Raises where the columns are known only once the
-        statement runs (``RETURNING``, ``EXPLAIN``, ``SHOW``).
+        Placeholders (``$1``) stay unbound. Raises for what cannot be planned before it runs
+        (several statements at once, statement kinds the engine cannot describe).
         """
         self._check_open()
         return self._call(self._session.describe, sql)

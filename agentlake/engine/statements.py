@@ -108,8 +108,6 @@ def register(node_class: type, handler: Handler, ends_transaction: bool = False)
 
 _RETURNS_NO_ROWS = {dml.insert, dml.update, dml.delete, _create, ddl.drop, ddl.alter, ddl.truncate, _begin, _commit,
                     _rollback, session_settings.apply_set, session_settings.reset, _savepoint, _release}
-
-
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
 

@@ -308,6 +308,7 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
             file_id=entry.id, rowids=repo.files.rowids(entry),
             vectors=lambda e=entry: file_vectors(repo, manifest, e, column),
             index=_load_index(repo, manifest, column, metric, entry), live=_live_rows(repo, entry),
+            positions=lambda ids, e=entry: repo.files.positions(e, ids),
         )
         for entry in manifest.files if entry.live_rows
     ]
@@ -402,10 +403,7 @@ def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs:
     repo, files = session.repo, session.repo.files
     columns = list(dict.fromkeys(source for _, source in outputs if source is not None))
     entries, positions, found, vectors = [], [], [], []
-    for index, ids in locate(manifest, rowids, files).items():
-        entry = manifest.files[index]
-        files.table(entry)  # decode the file once; later searches take rows from memory
-        at = files.positions(entry, ids)
+    for entry, ids, at in _found_in_files(session, manifest, rowids):
         entries.append(entry)
         positions.append(at)
         found.append(ids)
@@ -434,16 +432,24 @@ def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+def _found_in_files(session: "Session", manifest: Manifest,
+                    rowids: np.ndarray) -> list[tuple[DataFile, np.ndarray, np.ndarray]]:
+    """(file, its live rowids among ``rowids``, their positions in it) for each file holding some;
+    each such file is decoded once, so later searches take rows from memory."""
+    files, out = session.repo.files, []
+    for index, ids in locate(manifest, rowids, files).items():
+        entry = manifest.files[index]
+        files.table(entry)
+        out.append((entry, ids, files.positions(entry, ids)))
+    return out
+
+
 def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,
                   columns: list[str] | None = None) -> pa.Table:
     """The rows a search found (``columns`` of them, or all, and their rowids), taken from the decoded
     files, not by scanning the table."""
-    files, parts = session.repo.files, []
-    for index, ids in locate(manifest, rowids, files).items():
-        entry = manifest.files[index]
-        files.table(entry)  # decode the file once; later searches take rows from memory
-        parts.append(files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False,
-                                positions=files.positions(entry, ids)))
+    parts = [session.repo.files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False, positions=at)
+             for entry, _, at in _found_in_files(session, manifest, rowids)]
     if parts:
         return pa.concat_tables(parts)
     fields = [f for f in manifest.schema if columns is None or f.name in columns]

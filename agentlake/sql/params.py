@@ -124,7 +124,7 @@ def _prepared(sql: str, uses_pyformat: bool) -> tuple[tuple[tuple[exp.Expression
 
 def parse_statements(sql: str) -> list[exp.Expression]:
     """Statements of a SQL string, placeholders unbound (cached; callers must not mutate the result)."""
-    return list(_parse_cached(_normalize(sql, pyformat=False)[0] if "$" in sql else sql))
+    return [statement for statement, _ in _prepared(sql, False)[0]]
 
 
 def _placeholders(tree: exp.Expression) -> list[exp.Expression]:

@@ -44,14 +44,16 @@ class SearchSettings:
 
 @dataclass
 class FileVectors:
-    """One data file's vector column: its rowids in file order, a lazy [n, d] loader, its index, and
-    which of its rows are live (None: all; a file's deletion vector as a mask over ``rowids``)."""
+    """One data file's vector column: its rowids in file order, a lazy [n, d] loader, its index,
+    which of its rows are live (None: all; a file's deletion vector as a mask over ``rowids``), and
+    where given rowids sit in it (a cached lookup; None: sorted again at each re-rank)."""
 
     file_id: str
     rowids: np.ndarray
     vectors: Callable[[], np.ndarray]
     index: VectorIndex | None = None
     live: np.ndarray | None = None
+    positions: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 @dataclass
@@ -153,15 +155,21 @@ def _rerank(source: FileVectors, q: np.ndarray, rowids: np.ndarray, k: int, metr
     """Candidates re-ranked by exact float64 distances, as exact search ranks (the index's own are
     float32, or from compressed codes for IVF-PQ); NULL vectors (NaN distance) never rank."""
     vectors = source.vectors()
-    order = np.argsort(source.rowids, kind="stable")
     found = rowids >= 0
-    slot = np.searchsorted(source.rowids, np.where(found, rowids, 0), sorter=order)
-    positions = order[np.minimum(slot, len(order) - 1)]
+    positions = np.maximum(_positions(source, np.where(found, rowids, source.rowids[0])), 0)
     exact = distance(q[:, None, :], vectors[positions], metric)
     dist = np.where(found & ~np.isnan(exact), exact, np.inf)
     best = np.lexsort((rowids, dist), axis=1)[:, :k]
     dist = np.take_along_axis(dist, best, 1)
     return dist, np.where(np.isinf(dist), -1, np.take_along_axis(rowids, best, 1))
+
+
+def _positions(source: FileVectors, rowids: np.ndarray) -> np.ndarray:
+    if source.positions is not None:
+        return source.positions(rowids)
+    order = np.argsort(source.rowids, kind="stable")
+    slot = np.searchsorted(source.rowids, rowids, sorter=order)
+    return order[np.minimum(slot, len(order) - 1)]
 
 
 def _describe(method: str, ef: int, probes: int, filtered: bool) -> str:
