@@ -60,7 +60,7 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
     distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)
     key = manifest.primary_key[0] if len(manifest.primary_key) == 1 else None
     wanted = list(dict.fromkeys(([key] if key else []) + list(columns)))
-    values = _lookup(session, manifest, np.unique(rowids[rowids >= 0]), wanted)
+    values = _lookup(session, manifest, rowids[rowids >= 0], wanted)
     out_columns = {name: _gather(values, name, rowids) for name in columns}
     ids = _gather(values, key, rowids) if key else rowids
     return SearchResult(ids, distances, out_columns, found.strategy)
@@ -70,16 +70,28 @@ def _lookup(session: "Session", manifest, rowids: np.ndarray, columns: list[str]
     if not columns or not len(rowids):
         return {ROWID: np.empty(0, dtype=np.int64)}
     rows = rows_by_rowid(session, manifest, rowids, columns).sort_by(ROWID)
-    return {ROWID: rows.column(ROWID).to_numpy(), **{name: rows.column(name).to_pylist() for name in columns}}
+    return {ROWID: rows.column(ROWID).to_numpy(), **{name: _as_numpy(rows.column(name)) for name in columns}}
+
+
+def _as_numpy(column: pa.ChunkedArray) -> np.ndarray:
+    """Numbers and booleans without NULLs as a typed array (no Python object per value); else objects."""
+    kind = column.type
+    if column.null_count == 0 and (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+        return column.to_numpy()
+    out = np.empty(len(column), dtype=object)
+    out[:] = column.to_pylist()
+    return out
 
 
 def _gather(values: dict, name: str, rowids: np.ndarray) -> np.ndarray:
-    """``values[name]`` laid out like ``rowids`` (None where a rowid found nothing)."""
+    """``values[name]`` laid out like ``rowids``: typed when every rowid found a row, else objects
+    with None where one found nothing."""
     known = values[ROWID]
     at = np.minimum(np.searchsorted(known, rowids), max(len(known) - 1, 0))
     hit = (known[at] == rowids) & (rowids >= 0) if len(known) else np.zeros(rowids.shape, dtype=bool)
-    source = np.empty(len(known), dtype=object)
-    source[:] = values.get(name, [None] * len(known))
+    source = values[name] if name in values else np.full(len(known), None, dtype=object)
+    if hit.all():
+        return source[at]
     out = np.full(rowids.shape, None, dtype=object)
     out[hit] = source[at[hit]]
     return out

@@ -95,6 +95,8 @@ def run_gpu_tests() -> dict:
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     lines = (proc.stdout + proc.stderr).splitlines()
+    if os.environ.get("OUT"):
+        Path(os.environ["OUT"], "gpu_tests.log").write_text(proc.stdout + proc.stderr)
     summary = next((line for line in reversed(lines) if re.search(r"\d+ (passed|failed|skipped|deselected|error)", line)), "")
     counts = {word.rstrip("s"): int(n) for n, word in re.findall(r"(\d+) (passed|failed|skipped|deselected|errors?)", summary)}
     return {"passed": counts.get("passed", 0), "failed": counts.get("failed", 0), "errors": counts.get("error", 0),
@@ -275,12 +277,12 @@ def run_vector_bench(n: int) -> dict:
     """``vector_bench.py --gpu`` (CAGRA through db.search beside raw cuVS): its last output line, parsed."""
     cmd = [sys.executable, str(ROOT / "benchmarks" / "vector_bench.py"), "--gpu", "--n", str(n),
            "--threads", str(os.cpu_count())]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # its progress goes to our stderr
     lines = proc.stdout.strip().splitlines()
     try:
         return json.loads(lines[-1])
     except (IndexError, json.JSONDecodeError):
-        return {"error": f"exit {proc.returncode}: " + " | ".join(proc.stderr.strip().splitlines()[-3:])[:400]}
+        return {"error": f"exit {proc.returncode}: see its stderr above"}
 
 
 # report -------------------------------------------------------------------------

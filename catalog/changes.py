@@ -188,7 +188,7 @@ class SetViews:
 
 def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[int, np.ndarray]:
     """Which file holds each live rowid: index of the file -> rowids found there."""
-    rowids = np.unique(np.asarray(rowids, dtype=np.int64))
+    rowids = _sorted_unique(np.asarray(rowids, dtype=np.int64))
     out: dict[int, np.ndarray] = {}
     if not len(rowids):
         return out
@@ -205,6 +205,13 @@ def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[
         if len(hit):
             out[index] = hit
     return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting: numpy 2's hashing ``unique`` is ten times slower on the
+    thousands of rowids a batch search locates."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
 def _check_not_moved(current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str,

@@ -217,6 +217,9 @@ class FileReader:
         cost milliseconds per lookup on big files."""
         ordered, order = self._cached(("rowid_order", entry.id), lambda: _sorted_with_order(self.rowids(entry)))
         rowids = np.asarray(rowids, dtype=np.int64)
+        if order is None and len(ordered) and ordered[-1] - ordered[0] == len(ordered) - 1:
+            at = rowids - ordered[0]  # one unbroken run of rowids (a bulk load): where is arithmetic
+            return np.where((at >= 0) & (at < len(ordered)), at, -1)
         at = np.minimum(np.searchsorted(ordered, rowids), max(len(ordered) - 1, 0))
         hit = (ordered[at] == rowids) if len(ordered) else np.zeros(len(rowids), dtype=bool)
         return np.where(hit, at if order is None else order[at], -1)

@@ -195,11 +195,23 @@ def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefi
         return True
     vectors = file_vectors(repo, manifest, entry, definition.column)
     rowids = repo.files.rowids(entry)
-    keep = ~np.isnan(vectors).any(axis=1)
+    nulls = _null_rows(vectors)
     index = new_index(definition.method, definition.metric, definition.params)
-    index.build(vectors[keep], rowids[keep])
+    index.build(*((vectors, rowids) if nulls is None else (vectors[~nulls], rowids[~nulls])))
     repo.storage.write(path, index.to_bytes(), durable=False)
     return True
+
+
+def _null_rows(vectors: np.ndarray) -> np.ndarray | None:
+    """Which rows hold no vector (NULL, read as NaN), or None when all do: what an index leaves out."""
+    nulls = np.isnan(vectors.sum(axis=1))
+    return nulls if nulls.any() else None
+
+
+def _indexed_vectors(vectors: np.ndarray) -> np.ndarray:
+    """The rows a file's index was built over, in its order (GPU indexes store no vectors of their own)."""
+    nulls = _null_rows(vectors)
+    return vectors if nulls is None else vectors[~nulls]
 
 
 @on_new_files
@@ -474,7 +486,8 @@ def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, 
             continue
         path = index_path(manifest, name, entry)
         try:
-            return _cache.get(("index", path), lambda: load_index(spec["method"], repo.storage.read(path)),
+            vectors = lambda: _indexed_vectors(file_vectors(repo, manifest, entry, column))  # noqa: E731
+            return _cache.get(("index", path), lambda: load_index(spec["method"], repo.storage.read(path), vectors),
                               size=lambda _v: entry.rows * manifest.schema.field(column).type.list_size * 4)
         except Exception:  # not built yet (asynchronous) or unreadable: search this file exactly
             continue

@@ -4,7 +4,8 @@ Rows are scored in chunks with one matrix product each (for L2, ``||x||² - 2q·
 which ranks like the distance), a few extra candidates per query survive each
 chunk, and the survivors are re-ranked with exact float64 distances — so ranks and
 distances equal a float64 numpy reference while 1M x 384 never needs a 1M-wide
-distance matrix.
+distance matrix. Large batches are scored on a GPU when one is present (then
+only the candidates come back for the same re-rank).
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from .metrics import check_metric, distance, normalized
 
 CHUNK_BYTES = 32 << 20
 EXTRA_CANDIDATES = 16
+GPU_MIN_WORK = 1 << 30
+"""Multiply-adds (queries x rows x dimensions) from which a GPU, where present, scores an exact
+search: below that, copying the rows to the device costs more than the CPU's BLAS saves."""
 
 
 def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
@@ -29,27 +33,45 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
     if k <= 0 or n == 0 or len(q) == 0:
         return np.full((len(q), max(k, 0)), np.inf), np.full((len(q), max(k, 0)), -1, dtype=np.int64)
     keep = min(n, k + EXTRA_CANDIDATES)
+    scored_q = normalized(q) if metric == "cosine" else q
+    if len(q) * n * q.shape[1] >= GPU_MIN_WORK and _gpu():
+        from .gpu_backend import exact_candidates
+
+        best_pos = exact_candidates(scored_q, vectors, rows, keep, metric)
+    else:
+        best_pos = _candidates(scored_q, vectors, rows, n, keep, metric)
+    exact = distance(q[:, None, :], vectors[np.maximum(best_pos, 0)], metric)
+    exact = np.where(np.isnan(exact) | (best_pos < 0), np.inf, exact)
+    order = np.lexsort((best_pos, exact), axis=1)[:, :k]
+    dist = np.take_along_axis(exact, order, 1)
+    pos = np.where(np.isinf(dist), -1, np.take_along_axis(best_pos, order, 1))
+    return _pad(dist, pos, k)
+
+
+def _candidates(q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: int, keep: int,
+                metric: str) -> np.ndarray:
+    """The ``keep`` best-scoring positions per query, scored a bounded chunk of rows at a time."""
     per_row = 8 * q.shape[1] if metric == "l1" else 4
     step = max(keep, CHUNK_BYTES // max(1, per_row * len(q)))
     if rows is not None:  # gathering rows copies them: bound the copy too
         step = min(step, max(keep, CHUNK_BYTES // (4 * q.shape[1])))
     best_scores = np.empty((len(q), 0), dtype=np.float32)
     best_pos = np.empty((len(q), 0), dtype=np.int64)
-    scored_q = normalized(q) if metric == "cosine" else q
     for start in range(0, n, step):
         positions = np.arange(start, min(n, start + step)) if rows is None else rows[start:start + step]
         chunk = vectors[start:start + step] if rows is None else vectors[positions]
-        scores = _scores(scored_q, np.asarray(chunk, dtype=np.float32), metric)
+        scores = _scores(q, np.asarray(chunk, dtype=np.float32), metric)
         scores[np.isnan(scores)] = np.inf
         scores, chosen = _smallest(scores, np.broadcast_to(positions, scores.shape), keep)
         best_scores, best_pos = _smallest(np.concatenate([best_scores, scores], axis=1),
                                           np.concatenate([best_pos, chosen], axis=1), keep)
-    exact = distance(q[:, None, :], vectors[best_pos], metric)
-    exact = np.where(np.isnan(exact) | np.isinf(best_scores), np.inf, exact)
-    order = np.lexsort((best_pos, exact), axis=1)[:, :k]
-    dist = np.take_along_axis(exact, order, 1)
-    pos = np.where(np.isinf(dist), -1, np.take_along_axis(best_pos, order, 1))
-    return _pad(dist, pos, k)
+    return best_pos
+
+
+def _gpu() -> bool:
+    from .gpu_backend import gpu_available
+
+    return gpu_available()
 
 
 def _smallest(scores: np.ndarray, positions: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:

@@ -135,7 +135,7 @@ class FaissIndex:
 
     def to_bytes(self) -> bytes:
         header = {"backend": self.backend, "method": self.method, "metric": self.metric, "params": self.params}
-        return pack(header, [self._rowids.tobytes(), faiss.serialize_index(self._index).tobytes()])
+        return pack(header, [self._rowids, faiss.serialize_index(self._index)])
 
     @classmethod
     def wrap(cls, method: str, metric: str, params: dict, index: faiss.Index, rowids: np.ndarray) -> "FaissIndex":

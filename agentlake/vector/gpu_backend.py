@@ -2,16 +2,21 @@
 
 Imported only when a GPU method is asked for; cupy and cuvs are imported inside the
 functions that need them, so *loading* a CAGRA index works on a CPU-only machine:
-every CAGRA index carries its graph as a FAISS ``IndexHNSWCagra`` twin, searched
-on the CPU when no GPU is present (and with the same rowid bitmap filters).
-Distances are recomputed from the stored vectors for the k results, so they follow
-pgvector's definitions whatever convention a cuVS kernel uses.
+its graph becomes a FAISS ``IndexHNSWCagra`` (built the first time a CPU search needs
+it), searched with the same rowid bitmap filters.
+
+A stored index holds only its rowids and what cuVS computed (CAGRA's graph, IVF-PQ's
+codes), not the vectors: those are the data file's, handed back by whoever loads it,
+so a 1M x 384 file does not carry a second 1.5 GB copy of itself. The k results'
+distances are recomputed on the GPU in float64 from those vectors, so they follow
+pgvector's definitions whatever convention a cuVS kernel uses, and rank like exact search.
 """
 from __future__ import annotations
 
 import functools
 import os
 import tempfile
+from typing import Callable
 
 import numpy as np
 
@@ -25,6 +30,7 @@ _DEFAULTS = {
     "ivf_pq": {"lists": 1024, "pq_bits": 8, "pq_dim": 0},
     "brute_force": {},
 }
+_SCORE_BYTES = 1 << 30  # a brute-force score matrix larger than this is computed a slice of queries at a time
 
 
 @functools.cache
@@ -41,11 +47,11 @@ def gpu_available() -> bool:
 
 def _require_gpu(what: str) -> None:
     if not gpu_available():
-        raise NotSupportedError(f"{what} needs an NVIDIA GPU with CuPy and cuVS (pip install 'agentlake[gpu-cu12]')")
+        raise NotSupportedError(f"{what} needs an NVIDIA GPU with CuPy and cuVS (pip install 'agentlake[gpu-cu13]')")
 
 
 class CuvsIndex:
-    """A GPU index over one file; CAGRA also keeps a CPU twin so any machine can search it."""
+    """A GPU index over one file's vectors (as indexed: unit rows for cosine)."""
 
     backend = "cuvs"
 
@@ -54,11 +60,13 @@ class CuvsIndex:
         self.metric = metric
         self.params = {**_DEFAULTS[method], **{k: v for k, v in (params or {}).items() if k != "device"}}
         self._rowids = np.empty(0, dtype=np.int64)
-        self._vectors = np.empty((0, 0), dtype=np.float32)  # as indexed (unit rows for cosine)
-        self._gpu = None  # the cuVS index (or the device matrix for brute force), built lazily after a load
+        self._vectors = np.empty((0, 0), dtype=np.float32)
+        self._on_device = None  # the vectors as a CuPy matrix, uploaded once
+        self._gpu = None  # the cuVS index, rebuilt lazily after a load
+        self._keep_alive: tuple = ()  # device arrays a cuVS index refers to without owning them
         self._graph: np.ndarray | None = None
         self._cpu: FaissIndex | None = None
-        self._payload: bytes | None = None  # cuVS serialization (IVF-PQ has no CPU twin)
+        self._payload: bytes | None = None  # IVF-PQ's cuVS serialization
 
     @property
     def rowids(self) -> np.ndarray:
@@ -72,77 +80,86 @@ class CuvsIndex:
     def _cuvs_metric(self) -> str:
         return "sqeuclidean" if self.metric == "l2" else "inner_product"
 
+    def _prepare(self, vectors: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(vectors, dtype=np.float32)
+        return normalized(x) if self.metric == "cosine" else x
+
     def build(self, vectors: np.ndarray, rowids: np.ndarray, progress: Progress | None = None) -> None:
         _require_gpu(f"USING {self.method}")
-        import cupy as cp
-
-        x = np.ascontiguousarray(vectors, dtype=np.float32)
-        self._vectors = normalized(x) if self.metric == "cosine" else x
+        self._vectors = self._prepare(vectors)
         self._rowids = np.ascontiguousarray(rowids, dtype=np.int64)
         if progress:
-            progress(0, 2)
-        device = cp.asarray(self._vectors)
+            progress(0, 1)
+        device = self._device_vectors()
         if self.method == "cagra":
             from cuvs.neighbors import cagra
 
             degree = int(self.params["graph_degree"])
-            built = cagra.build(cagra.IndexParams(
+            self._gpu = cagra.build(cagra.IndexParams(
                 metric=self._cuvs_metric, graph_degree=degree,
                 intermediate_graph_degree=max(degree, int(self.params["intermediate_graph_degree"]))), device)
-            self._gpu = built
-            self._graph = _to_host(built.graph).astype(np.uint32)
-            if progress:
-                progress(1, 2)
-            self._cpu = FaissIndex.wrap("cagra", self.metric, self.params,
-                                        hnsw_from_graph(self._vectors, self._graph, self.metric), self._rowids)
+            self._keep_alive = (device,)
+            self._graph = np.ascontiguousarray(_to_host(self._gpu.graph), dtype=np.uint32)
         elif self.method == "ivf_pq":
             from cuvs.neighbors import ivf_pq
 
-            lists = max(1, min(int(self.params["lists"]), len(x) // 39))
+            lists = max(1, min(int(self.params["lists"]), len(self._vectors) // 39))
             self.params["lists"] = lists
             self._gpu = ivf_pq.build(ivf_pq.IndexParams(
                 n_lists=lists, metric=self._cuvs_metric, pq_bits=int(self.params["pq_bits"]),
                 pq_dim=int(self.params["pq_dim"])), device)
-        else:
-            self._gpu = device
+            self._payload = _ivf_pq_bytes(self._gpu)
         if progress:
-            progress(2, 2)
+            progress(1, 1)
 
     @classmethod
     def from_graph(cls, metric: str, vectors: np.ndarray, graph: np.ndarray, rowids: np.ndarray,
                    params: dict | None = None) -> "CuvsIndex":
         """A CAGRA index from a graph built elsewhere (no GPU needed until a GPU search)."""
         index = cls("cagra", metric, {**(params or {}), "graph_degree": int(graph.shape[1])})
-        x = np.ascontiguousarray(vectors, dtype=np.float32)
-        index._vectors = normalized(x) if metric == "cosine" else x
+        index._vectors = index._prepare(vectors)
         index._rowids = np.ascontiguousarray(rowids, dtype=np.int64)
         index._graph = np.ascontiguousarray(graph, dtype=np.uint32)
-        index._cpu = FaissIndex.wrap("cagra", metric, index.params,
-                                     hnsw_from_graph(index._vectors, index._graph, metric), index._rowids)
         return index
 
     def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
                params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         params = params or {}
-        q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
         if self.method == "cagra" and not gpu_available():
-            return self._cpu.search(q, k, allowed, params)
+            return self._cpu_twin().search(queries, k, allowed, params)
         _require_gpu(f"searching a {self.method} index")
+        q = self._prepare(np.atleast_2d(queries))
         mask = allowed_mask(self._rowids, allowed)
-        positions = self._gpu_search(normalized(q) if self.metric == "cosine" else q, k, mask, params)
+        positions = self._gpu_search(q, k, mask, params)
         return self._finish(q, positions, mask, k)
+
+    def _cpu_twin(self) -> FaissIndex:
+        """The graph as a FAISS HNSW, for machines without a GPU (built on first use)."""
+        if self._cpu is None:
+            self._cpu = FaissIndex.wrap("cagra", self.metric, self.params,
+                                        hnsw_from_graph(self._vectors, self._graph, self.metric), self._rowids)
+        return self._cpu
+
+    def _device_vectors(self):
+        if self._on_device is None:
+            import cupy as cp
+
+            self._on_device = cp.asarray(self._vectors)
+        return self._on_device
 
     def _device_index(self):
         """The cuVS index, rebuilt from the stored graph or payload after a load."""
-        if self._gpu is not None:
+        if self._gpu is not None or self.method == "brute_force":
             return self._gpu
         import cupy as cp
 
         if self.method == "cagra":
             from cuvs.neighbors import cagra
 
-            self._gpu = cagra.from_graph(cp.asarray(self._graph), cp.asarray(self._vectors), metric=self._cuvs_metric)
-        elif self.method == "ivf_pq":
+            graph, vectors = cp.asarray(self._graph), self._device_vectors()
+            self._gpu = cagra.from_graph(graph, vectors, metric=self._cuvs_metric)
+            self._keep_alive = (graph, vectors)
+        else:
             from cuvs.neighbors import ivf_pq
 
             with tempfile.TemporaryDirectory() as tmp:
@@ -150,18 +167,17 @@ class CuvsIndex:
                 with open(path, "wb") as f:
                     f.write(self._payload)
                 self._gpu = ivf_pq.load(path)
-        else:
-            self._gpu = cp.asarray(self._vectors)
         return self._gpu
 
-    def _gpu_search(self, q: np.ndarray, k: int, mask: np.ndarray | None, params: dict) -> np.ndarray:
+    def _gpu_search(self, q: np.ndarray, k: int, mask: np.ndarray | None, params: dict):
+        """Candidate positions [q, fetch] on the device, -1 where there is none."""
         import cupy as cp
 
         index = self._device_index()
         queries = cp.asarray(q)
         n = len(self._rowids)
         if self.method == "brute_force":
-            return _brute_force(index, queries, k, mask, self.metric)
+            return _brute_force(self._device_vectors(), queries, k, mask, self.metric)
         if self.method == "cagra":
             from cuvs.neighbors import cagra, filters
 
@@ -172,27 +188,29 @@ class CuvsIndex:
                 prefilter = filters.from_bitset(cp.asarray(words))
             itopk = max(int(params.get("ef_search") or 64), k)
             _, found = cagra.search(cagra.SearchParams(itopk_size=itopk), index, queries, k, filter=prefilter)
-            positions = cp.asarray(found).get().astype(np.int64)
         else:
             from cuvs.neighbors import ivf_pq
 
             fetch = k if mask is None else min(n, k * 4)
             probes = min(int(params.get("probes") or 20), int(self.params["lists"]))
             _, found = ivf_pq.search(ivf_pq.SearchParams(n_probes=probes), index, queries, fetch)
-            positions = cp.asarray(found).get().astype(np.int64)
-        positions[(positions < 0) | (positions >= n)] = -1
-        return positions
+        positions = cp.asarray(found).astype(cp.int64)
+        return cp.where((positions < 0) | (positions >= n), -1, positions)
 
-    def _finish(self, q: np.ndarray, positions: np.ndarray, mask: np.ndarray | None, k: int):
-        """Drop filtered rows, compute exact pgvector distances, order, pad to k."""
+    def _finish(self, q: np.ndarray, positions, mask: np.ndarray | None, k: int):
+        """Exact pgvector distances of the candidates, computed where they are (the GPU); then,
+        on the host, filtered rows dropped, ties ordered by rowid, padded to k."""
+        import cupy as cp
+
         valid = positions >= 0
+        safe = cp.maximum(positions, 0)
         if mask is not None:
-            valid &= mask[np.maximum(positions, 0)]
-        safe = np.maximum(positions, 0)
-        dist = np.where(valid, distance(q[:, None, :], self._vectors[safe], self.metric), np.inf)
-        order = np.argsort(dist, axis=1, kind="stable")[:, :k]
-        dist = np.take_along_axis(dist, order, 1)
-        labels = np.where(np.isinf(dist), -1, self._rowids[np.take_along_axis(safe, order, 1)])
+            valid &= cp.asarray(mask)[safe]
+        exact = distance(cp.asarray(q)[:, None, :], self._device_vectors()[safe], self.metric, xp=cp)
+        dist = cp.where(valid & ~cp.isnan(exact), exact, cp.inf).get()
+        labels = np.where(np.isinf(dist), -1, self._rowids[safe.get()])
+        order = np.lexsort((labels, dist), axis=1)[:, :k]
+        dist, labels = np.take_along_axis(dist, order, 1), np.take_along_axis(labels, order, 1)
         if dist.shape[1] < k:
             dist = np.pad(dist, ((0, 0), (0, k - dist.shape[1])), constant_values=np.inf)
             labels = np.pad(labels, ((0, 0), (0, k - labels.shape[1])), constant_values=-1)
@@ -201,25 +219,30 @@ class CuvsIndex:
     def to_bytes(self) -> bytes:
         header = {"backend": self.backend, "method": self.method, "metric": self.metric, "params": self.params,
                   "dim": self.dim}
-        parts = [self._rowids.tobytes(), self._vectors.tobytes()]
+        parts = [self._rowids.data]
         if self.method == "cagra":
-            parts.append(self._graph.tobytes())
+            parts.append(self._graph.data)
         elif self.method == "ivf_pq":
-            parts.append(self._payload if self._payload is not None else _ivf_pq_bytes(self._gpu))
+            parts.append(self._payload)
         return pack(header, parts)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "CuvsIndex":
+    def from_bytes(cls, data: bytes, vectors: np.ndarray | Callable[[], np.ndarray]) -> "CuvsIndex":
+        """Read ``to_bytes``'s output back; ``vectors`` (or a loader of them) are the rows it indexed,
+        in build order: the data file's non-NULL vectors."""
         header, parts = unpack(data)
         rowids = np.frombuffer(parts[0], dtype=np.int64).copy()
-        vectors = np.frombuffer(parts[1], dtype=np.float32).reshape(len(rowids), header["dim"]).copy()
+        matrix = np.asarray(vectors() if callable(vectors) else vectors)
+        if matrix.shape != (len(rowids), header["dim"]):
+            raise ValueError(f"the index covers {len(rowids)} vectors of dimension {header['dim']}, "
+                             f"but {matrix.shape[0]} of dimension {matrix.shape[1]} were given")
         if header["method"] == "cagra":
-            graph = np.frombuffer(parts[2], dtype=np.uint32).reshape(len(rowids), -1)
-            return cls.from_graph(header["metric"], vectors, graph, rowids, header["params"])
+            graph = np.frombuffer(parts[1], dtype=np.uint32).reshape(len(rowids), -1)
+            return cls.from_graph(header["metric"], matrix, graph, rowids, header["params"])
         index = cls(header["method"], header["metric"], header["params"])
-        index._rowids, index._vectors = rowids, vectors
+        index._rowids, index._vectors = rowids, index._prepare(matrix)
         if header["method"] == "ivf_pq":
-            index._payload = bytes(parts[2])
+            index._payload = bytes(parts[1])
         return index
 
 
@@ -241,19 +264,40 @@ def _ivf_pq_bytes(index) -> bytes:
             return f.read()
 
 
-def _brute_force(vectors, queries, k: int, mask: np.ndarray | None, metric: str) -> np.ndarray:
-    """Exact top-k positions on the GPU: one matrix product, filtered rows pushed to +inf."""
+def _brute_force(vectors, queries, k: int, mask: np.ndarray | None, metric: str):
+    """The k best-scoring positions per query on the GPU (float32 ranking keys, as exact search
+    ranks before its float64 re-rank); filtered rows and NULL vectors never win; -1 pads."""
     import cupy as cp
 
-    if metric == "l2":
-        scores = (vectors * vectors).sum(axis=1)[None, :] - 2.0 * queries @ vectors.T
-    elif metric == "l1":
-        scores = cp.abs(queries[:, None, :] - vectors[None, :, :]).sum(axis=2)
-    else:
-        scores = -(queries @ vectors.T)
-    if mask is not None:
-        scores = cp.where(cp.asarray(mask)[None, :], scores, cp.inf)
-    kk = min(k, scores.shape[1])
-    top = cp.argpartition(scores, kk - 1, axis=1)[:, :kk]
-    top = cp.where(cp.isinf(cp.take_along_axis(scores, top, 1)), -1, top)
-    return top.get().astype(np.int64)
+    n = vectors.shape[0]
+    kk = min(k, n)
+    allowed = None if mask is None else cp.asarray(mask)[None, :]
+    squares = (vectors * vectors).sum(axis=1)[None, :]
+    step = max(1, _SCORE_BYTES // (4 * max(1, n) * (vectors.shape[1] if metric == "l1" else 1)))
+    out = []
+    for start in range(0, len(queries), step):
+        q = queries[start:start + step]
+        if metric == "l2":
+            scores = squares - 2.0 * (q @ vectors.T)
+        elif metric == "l1":
+            scores = cp.abs(q[:, None, :] - vectors[None, :, :]).sum(axis=2)
+        elif metric == "cosine":
+            scores = -(q @ vectors.T) / cp.sqrt(squares)
+        else:
+            scores = -(q @ vectors.T)
+        scores = cp.where(cp.isnan(scores), cp.inf, scores)
+        if allowed is not None:
+            scores = cp.where(allowed, scores, cp.inf)
+        top = cp.argpartition(scores, kk - 1, axis=1)[:, :kk] if kk < n else cp.broadcast_to(cp.arange(n), scores.shape)
+        out.append(cp.where(cp.isinf(cp.take_along_axis(scores, top, 1)), -1, top))
+    return cp.concatenate(out).astype(cp.int64)
+
+
+def exact_candidates(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, keep: int,
+                     metric: str) -> np.ndarray:
+    """Exact search's candidate positions [q, keep] (-1 pads), scored on the GPU; the caller re-ranks."""
+    import cupy as cp
+
+    chosen = vectors if rows is None else vectors[rows]
+    found = _brute_force(cp.asarray(chosen, dtype=cp.float32), cp.asarray(queries), keep, None, metric).get()
+    return found if rows is None else np.where(found >= 0, rows[np.maximum(found, 0)], -1)

@@ -79,22 +79,30 @@ def create_index(method: str, metric: str, params: dict | None = None) -> Vector
                             sqlstate="42704")
 
 
-def load_index(method: str | None, data: bytes) -> VectorIndex:
-    """Read an index written by ``to_bytes``; ``method`` (if given) must match what was stored."""
+def load_index(method: str | None, data: bytes,
+               vectors: np.ndarray | Callable[[], np.ndarray] | None = None) -> VectorIndex:
+    """Read an index written by ``to_bytes``; ``method`` (if given) must match what was stored.
+
+    ``vectors`` (or a loader of them): the rows the index was built over, in build order.
+    GPU indexes store none of their own and need them; FAISS indexes carry theirs."""
     header, _ = unpack(data)
     if method is not None and header["method"] != method.lower():
         raise NotSupportedError(f"stored index is {header['method']}, not {method}")
     if header["backend"] == "cuvs":
         from .gpu_backend import CuvsIndex
 
-        return CuvsIndex.from_bytes(data)
+        if vectors is None:
+            raise ValueError("a cuVS index is stored without its vectors: pass the data file's")
+        return CuvsIndex.from_bytes(data, vectors)
     from .faiss_backend import FaissIndex
 
     return FaissIndex.from_bytes(data)
 
 
 def pack(header: dict, parts: list[bytes]) -> bytes:
-    """Envelope: magic, version, JSON header (with each part's length), then the parts."""
+    """Envelope: magic, version, JSON header (with each part's length), then the parts (any
+    contiguous buffers: arrays are written without a copy of their own)."""
+    parts = [memoryview(part).cast("B") for part in parts]
     meta = json.dumps({**header, "parts": [len(p) for p in parts]}).encode()
     return b"".join([_MAGIC, struct.pack("<BI", _VERSION, len(meta)), meta, *parts])
 

@@ -34,21 +34,21 @@ def normalized(x: np.ndarray) -> np.ndarray:
         return (x / np.where(n == 0, 1, n)[:, None]).astype(np.float32, copy=False)
 
 
-def distance(a: np.ndarray, b: np.ndarray, metric: str) -> np.ndarray:
+def distance(a, b, metric: str, xp=np):
     """Exact float64 distances along the last axis, broadcasting the others (pgvector returns float8).
 
     ``distance(a, b)`` pairs rows; ``distance(q[:, None], x[idx])`` re-ranks candidates.
+    ``xp`` is the array module (CuPy re-ranks on the GPU, where the candidates already are).
     """
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    a, b = xp.broadcast_arrays(xp.asarray(a, dtype=xp.float64), xp.asarray(b, dtype=xp.float64))
     if metric == "l2":
         diff = a - b
-        return np.sqrt(np.einsum("...i,...i->...", diff, diff))
+        return xp.sqrt(xp.einsum("...i,...i->...", diff, diff))
     if metric == "l1":
-        return np.abs(a - b).sum(axis=-1)
-    dot = np.einsum("...i,...i->...", a, b)
+        return xp.abs(a - b).sum(axis=-1)
+    dot = xp.einsum("...i,...i->...", a, b)
     if metric == "ip":
         return -dot
     with np.errstate(divide="ignore", invalid="ignore"):
-        cos = dot / np.sqrt(np.einsum("...i,...i->...", a, a) * np.einsum("...i,...i->...", b, b))
-    return 1.0 - np.clip(cos, -1.0, 1.0)
+        cos = dot / xp.sqrt(xp.einsum("...i,...i->...", a, a) * xp.einsum("...i,...i->...", b, b))
+    return 1.0 - xp.clip(cos, -1.0, 1.0)

@@ -187,6 +187,8 @@ def _merge(found_d: list[np.ndarray], found_r: list[np.ndarray], nq: int, k: int
     """Global top-k of the per-file top-k, ties broken by rowid so results are deterministic."""
     if not found_d or k <= 0:
         return np.full((nq, max(k, 0)), np.inf), np.full((nq, max(k, 0)), -1, dtype=np.int64)
+    if len(found_d) == 1 and found_d[0].shape[1] == k:  # one file's ranked top-k is the answer
+        return found_d[0], found_r[0]
     dist = found_d[0] if len(found_d) == 1 else np.concatenate(found_d, axis=1)
     rowids = found_r[0] if len(found_r) == 1 else np.concatenate(found_r, axis=1)
     order = np.lexsort((rowids, dist), axis=1)[:, :k]
