@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from catalog.objects import ROWID
 
@@ -60,17 +61,19 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
     distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)
     key = manifest.primary_key[0] if len(manifest.primary_key) == 1 else None
     wanted = list(dict.fromkeys(([key] if key else []) + list(columns)))
-    values = _lookup(session, manifest, rowids[rowids >= 0], wanted)
-    out_columns = {name: _gather(values, name, rowids) for name in columns}
-    ids = _gather(values, key, rowids) if key else rowids
+    values = _values_at(session, manifest, rowids, wanted)
+    out_columns = {name: values[name] for name in columns}
+    ids = values[key] if key else rowids
     return SearchResult(ids, distances, out_columns, found.strategy)
 
 
-def _lookup(session: "Session", manifest, rowids: np.ndarray, columns: list[str]) -> dict:
-    if not columns or not len(rowids):
-        return {ROWID: np.empty(0, dtype=np.int64)}
-    rows = rows_by_rowid(session, manifest, rowids, columns).sort_by(ROWID)
-    return {ROWID: rows.column(ROWID).to_numpy(), **{name: _as_numpy(rows.column(name)) for name in columns}}
+def _values_at(session: "Session", manifest, rowids: np.ndarray, columns: list[str]) -> dict[str, np.ndarray]:
+    """``columns`` of the rows ``rowids`` [q, k] name, laid out like them (None where a rowid is -1)."""
+    if not columns:
+        return {}
+    rows = rows_by_rowid(session, manifest, rowids[rowids >= 0], columns)
+    at = pc.index_in(pa.array(rowids.reshape(-1)), value_set=rows.column(ROWID).combine_chunks())
+    return {name: _as_numpy(rows.column(name).take(at)).reshape(rowids.shape) for name in columns}
 
 
 def _as_numpy(column: pa.ChunkedArray) -> np.ndarray:
@@ -79,19 +82,6 @@ def _as_numpy(column: pa.ChunkedArray) -> np.ndarray:
     if column.null_count == 0 and (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
         return column.to_numpy()
     out = np.empty(len(column), dtype=object)
-    out[:] = column.to_pylist()
-    return out
-
-
-def _gather(values: dict, name: str, rowids: np.ndarray) -> np.ndarray:
-    """``values[name]`` laid out like ``rowids``: typed when every rowid found a row, else objects
-    with None where one found nothing."""
-    known = values[ROWID]
-    at = np.minimum(np.searchsorted(known, rowids), max(len(known) - 1, 0))
-    hit = (known[at] == rowids) & (rowids >= 0) if len(known) else np.zeros(rowids.shape, dtype=bool)
-    source = values[name] if name in values else np.full(len(known), None, dtype=object)
-    if hit.all():
-        return source[at]
-    out = np.full(rowids.shape, None, dtype=object)
-    out[hit] = source[at[hit]]
+    for i, value in enumerate(column.to_pylist()):  # element-wise: a list value must stay one object
+        out[i] = value
     return out

@@ -91,7 +91,7 @@ def refusal(card: str | None) -> str | None:
 # 2. the gpu-marked tests -------------------------------------------------------
 def run_gpu_tests() -> dict:
     """``pytest -m gpu -q tests`` in a subprocess; the counts from pytest's summary line."""
-    cmd = [sys.executable, "-m", "pytest", "-m", "gpu", "-q", "tests", "--continue-on-collection-errors"]
+    cmd = [sys.executable, "-m", "pytest", "-m", "gpu", "-q", "-rs", "tests", "--continue-on-collection-errors"]
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     lines = (proc.stdout + proc.stderr).splitlines()

@@ -350,7 +350,8 @@ def bench_gpu(args, workdir: Path) -> dict:
     Both sides use cuVS's default graph (degree 64 from 128) and the same itopk (agentlake's
     ``hnsw.ef_search``); batches are timed turn about, the median of three after a warm-up.
     The raw build starts from vectors already on the GPU; agentlake's CREATE INDEX reads them
-    from the data file and stores the graph beside it."""
+    from the data file (timed twice: decoding Parquet, then with the file already in memory)
+    and stores the graph beside it."""
     import cupy as cp
     from cuvs.neighbors import cagra
 
@@ -366,17 +367,21 @@ def bench_gpu(args, workdir: Path) -> dict:
     cp.cuda.Device().synchronize()
     raw_build = time.perf_counter() - started
 
-    def raw_search(itopk: int) -> np.ndarray:
-        _, ids = cagra.search(cagra.SearchParams(itopk_size=itopk), raw, qd, K)
+    def raw_search(itopk: int, queries=qd) -> np.ndarray:
+        _, ids = cagra.search(cagra.SearchParams(itopk_size=itopk), raw, queries, K)
         return cp.asnumpy(ids)
 
     db = agentlake.connect(str(workdir / "gpu-repo"))
     db.execute(f"CREATE TABLE items (id bigint PRIMARY KEY, bucket int, embedding vector({args.dim}))")
     load_items(db, x)
     started = time.perf_counter()
-    db.execute("CREATE INDEX ON items USING cagra (embedding vector_l2_ops)")
+    db.execute("CREATE INDEX items_cagra ON items USING cagra (embedding vector_l2_ops)")
     our_build = time.perf_counter() - started
-    note(f"gpu: CAGRA build {our_build:.2f} s (raw cuVS {raw_build:.2f} s)")
+    db.execute("DROP INDEX items_cagra")  # again, with the file's vectors already decoded in memory
+    started = time.perf_counter()
+    db.execute("CREATE INDEX items_cagra_again ON items USING cagra (embedding vector_l2_ops)")
+    warm_build = time.perf_counter() - started
+    note(f"gpu: CAGRA build {our_build:.2f} s from Parquet, {warm_build:.2f} s from memory (raw cuVS {raw_build:.2f} s)")
     db.execute("SET agentlake.vector_exact_threshold = 0")
     db.execute("SET agentlake.recall_target = 0")
     raw_points, our_points = [], []
@@ -400,20 +405,25 @@ def bench_gpu(args, workdir: Path) -> dict:
     db.execute(f"SET hnsw.ef_search = {ef_best or GPU_EF[-1]}")
     profile = cpu_profile(lambda: db.search("items", "embedding", q, k=K))
     sql = f"SELECT id FROM items ORDER BY embedding <-> %s LIMIT {K}"
-    single = []
-    for v in q[:50]:
+    single, raw_single = [], []
+    for i, v in enumerate(q[:50]):
         t0 = time.perf_counter()
         db.execute(sql, [v]).fetchall()
         single.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        raw_search(ef_best or GPU_EF[-1], cp.asarray(q[i:i + 1]))
+        raw_single.append(time.perf_counter() - t0)
     db.execute("SET agentlake.vector_exact_threshold = 1000000000")
     t0 = time.perf_counter()
     exact_ids = db.search("items", "embedding", q, k=K).ids
     exact_qps = len(q) / (time.perf_counter() - t0)
     return {"card": card, "rows": args.n, "queries": len(q),
-            "cagra_build_s": {"agentlake": our_build, "cuvs": raw_build, "ratio": our_build / raw_build},
+            "cagra_build_s": {"agentlake": our_build, "agentlake_vectors_in_memory": warm_build, "cuvs": raw_build,
+                              "ratio": our_build / raw_build, "ratio_vectors_in_memory": warm_build / raw_build},
             "gpu_qps_at_recall95": ours_best, "cuvs_qps_at_recall95": raw_best,
             "gpu_qps_ratio_vs_cuvs": ours_best / raw_best if ours_best and raw_best else None,
-            "single_query_p50_ms": 1000 * statistics.median(single[5:]),
+            "single_query_p50_ms": {"agentlake": 1000 * statistics.median(single[5:]),
+                                    "cuvs": 1000 * statistics.median(raw_single[5:])},
             "exact_batch": {"qps": exact_qps, "recall": recall(exact_ids.astype(np.int64), truth)},
             "points": {"agentlake": our_points, "cuvs": raw_points}, "batch_profile": profile}
 

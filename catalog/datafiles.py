@@ -185,7 +185,7 @@ class FileReader:
                 return self._tables[key]
         if cached_only:
             return None
-        table = self.read_raw(entry)
+        table = self.read_raw(entry).combine_chunks()  # one chunk per column: rows are taken by position
         with self._lock:
             self._tables[key] = table
             self._table_bytes += table.nbytes

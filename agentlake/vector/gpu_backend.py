@@ -13,9 +13,11 @@ pgvector's definitions whatever convention a cuVS kernel uses, and rank like exa
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import tempfile
+import weakref
 from typing import Callable
 
 import numpy as np
@@ -50,6 +52,17 @@ def _require_gpu(what: str) -> None:
         raise NotSupportedError(f"{what} needs an NVIDIA GPU with CuPy and cuVS (pip install 'agentlake[gpu-cu13]')")
 
 
+_LIVE: "weakref.WeakSet[CuvsIndex]" = weakref.WeakSet()
+
+
+@atexit.register
+def _release_device_objects() -> None:
+    """Free cuVS indexes while cuVS can still free them: left to interpreter teardown, their
+    destructors run after cuVS's own module is gone and print errors on the way out."""
+    for index in list(_LIVE):
+        index._gpu, index._keep_alive, index._on_device = None, (), None
+
+
 class CuvsIndex:
     """A GPU index over one file's vectors (as indexed: unit rows for cosine)."""
 
@@ -67,6 +80,7 @@ class CuvsIndex:
         self._graph: np.ndarray | None = None
         self._cpu: FaissIndex | None = None
         self._payload: bytes | None = None  # IVF-PQ's cuVS serialization
+        _LIVE.add(self)
 
     @property
     def rowids(self) -> np.ndarray:
@@ -128,7 +142,9 @@ class CuvsIndex:
         if self.method == "cagra" and not gpu_available():
             return self._cpu_twin().search(queries, k, allowed, params)
         _require_gpu(f"searching a {self.method} index")
-        q = self._prepare(np.atleast_2d(queries))
+        import cupy as cp
+
+        q = cp.asarray(self._prepare(np.atleast_2d(queries)))
         mask = allowed_mask(self._rowids, allowed)
         positions = self._gpu_search(q, k, mask, params)
         return self._finish(q, positions, mask, k)
@@ -169,12 +185,11 @@ class CuvsIndex:
                 self._gpu = ivf_pq.load(path)
         return self._gpu
 
-    def _gpu_search(self, q: np.ndarray, k: int, mask: np.ndarray | None, params: dict):
-        """Candidate positions [q, fetch] on the device, -1 where there is none."""
+    def _gpu_search(self, queries, k: int, mask: np.ndarray | None, params: dict):
+        """Candidate positions [q, fetch] on the device, -1 where there is none (queries on the device)."""
         import cupy as cp
 
         index = self._device_index()
-        queries = cp.asarray(q)
         n = len(self._rowids)
         if self.method == "brute_force":
             return _brute_force(self._device_vectors(), queries, k, mask, self.metric)
@@ -197,7 +212,7 @@ class CuvsIndex:
         positions = cp.asarray(found).astype(cp.int64)
         return cp.where((positions < 0) | (positions >= n), -1, positions)
 
-    def _finish(self, q: np.ndarray, positions, mask: np.ndarray | None, k: int):
+    def _finish(self, q, positions, mask: np.ndarray | None, k: int):
         """Exact pgvector distances of the candidates, computed where they are (the GPU); then,
         on the host, filtered rows dropped, ties ordered by rowid, padded to k."""
         import cupy as cp
@@ -206,7 +221,7 @@ class CuvsIndex:
         safe = cp.maximum(positions, 0)
         if mask is not None:
             valid &= cp.asarray(mask)[safe]
-        exact = distance(cp.asarray(q)[:, None, :], self._device_vectors()[safe], self.metric, xp=cp)
+        exact = distance(q[:, None, :], self._device_vectors()[safe], self.metric, xp=cp)
         dist = cp.where(valid & ~cp.isnan(exact), exact, cp.inf).get()
         labels = np.where(np.isinf(dist), -1, self._rowids[safe.get()])
         order = np.lexsort((labels, dist), axis=1)[:, :k]
