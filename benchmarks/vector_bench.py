@@ -353,7 +353,6 @@ def bench_gpu(args, workdir: Path) -> dict:
     from the data file (timed twice: decoding Parquet, then with the file already in memory)
     and stores the graph beside it."""
     import cupy as cp
-    from cuvs.common import Resources
     from cuvs.neighbors import cagra
 
     card = cp.cuda.runtime.getDeviceProperties(0)["name"].decode()
@@ -368,11 +367,8 @@ def bench_gpu(args, workdir: Path) -> dict:
     cp.cuda.Device().synchronize()
     raw_build = time.perf_counter() - started
 
-    handle = Resources()  # reused across searches, as agentlake does
-
     def raw_search(itopk: int, queries=qd) -> np.ndarray:
-        _, ids = cagra.search(cagra.SearchParams(itopk_size=itopk), raw, queries, K, resources=handle)
-        handle.sync()
+        _, ids = cagra.search(cagra.SearchParams(itopk_size=itopk), raw, queries, K)
         return cp.asnumpy(ids)
 
     db = agentlake.connect(str(workdir / "gpu-repo"))

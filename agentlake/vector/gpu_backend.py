@@ -17,7 +17,6 @@ import atexit
 import functools
 import os
 import tempfile
-import threading
 import weakref
 from typing import Callable
 
@@ -46,19 +45,6 @@ def gpu_available() -> bool:
         return cupy.cuda.runtime.getDeviceCount() > 0
     except Exception:  # noqa: BLE001 - any import or driver failure means "no GPU"
         return False
-
-
-_THREAD = threading.local()
-
-
-def _search_resources():
-    """This thread's cuVS handle for searches, made once: a fresh one per call (cuVS's default)
-    costs a handle's setup each time, and one handle must not serve two threads at once."""
-    if not hasattr(_THREAD, "resources"):
-        from cuvs.common import Resources
-
-        _THREAD.resources = Resources()
-    return _THREAD.resources
 
 
 def _require_gpu(what: str) -> None:
@@ -216,17 +202,13 @@ class CuvsIndex:
                 words = np.pad(words, (0, (-len(words)) % 4)).view(np.uint32)
                 prefilter = filters.from_bitset(cp.asarray(words))
             itopk = max(int(params.get("ef_search") or 64), k)
-            resources = _search_resources()
-            _, found = cagra.search(cagra.SearchParams(itopk_size=itopk), index, queries, k, filter=prefilter,
-                                    resources=resources)
+            _, found = cagra.search(cagra.SearchParams(itopk_size=itopk), index, queries, k, filter=prefilter)
         else:
             from cuvs.neighbors import ivf_pq
 
             fetch = k if mask is None else min(n, k * 4)
             probes = min(int(params.get("probes") or 20), int(self.params["lists"]))
-            resources = _search_resources()
-            _, found = ivf_pq.search(ivf_pq.SearchParams(n_probes=probes), index, queries, fetch, resources=resources)
-        resources.sync()
+            _, found = ivf_pq.search(ivf_pq.SearchParams(n_probes=probes), index, queries, fetch)
         positions = cp.asarray(found).astype(cp.int64)
         return cp.where((positions < 0) | (positions >= n), -1, positions)
 
