@@ -13,6 +13,8 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
+from agentlake.sql.types import TYPE_KEY
+
 from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
 
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
@@ -21,6 +23,8 @@ USER_OID = 10
 AM = {"heap": (2, "t"), "btree": (403, "i"), "hash": (405, "i"), "hnsw": (16400, "i"), "ivfflat": (16401, "i")}
 OID = pa.uint32()
 INT2_LIST = pa.list_(pa.int16())
+CHAR = pa.field("char", pa.string(), metadata={TYPE_KEY: b"char"})
+"""PostgreSQL's one-byte ``"char"`` (typtype and its kin): clients such as asyncpg read it as bytes."""
 
 
 @dataclass
@@ -41,8 +45,11 @@ def relation_oid(name: str, kind: str = "r") -> int:
     return 16385 + zlib.crc32(f"{kind}:{name}".encode()) % 2_000_000_000
 
 
-def _table(columns: dict[str, tuple[pa.DataType, list[Any]]]) -> pa.Table:
-    return pa.table({name: pa.array(values, dtype) for name, (dtype, values) in columns.items()})
+def _table(columns: dict[str, tuple[pa.DataType | pa.Field, list[Any]]]) -> pa.Table:
+    fields = [kind.with_name(name) if isinstance(kind, pa.Field) else pa.field(name, kind)
+              for name, (kind, _) in columns.items()]
+    return pa.Table.from_arrays([pa.array(values, f.type) for f, (_, values) in zip(fields, columns.values())],
+                                schema=pa.schema(fields))
 
 
 def _index_name(table: str, index: Any) -> str:
@@ -252,9 +259,9 @@ def _types_table() -> pa.Table:
         "typnamespace": (OID, [NAMESPACES[t.namespace] for t in TYPES]), "typowner": (OID, [USER_OID] * n),
         "typlen": (pa.int16(), [t.length for t in TYPES]),
         "typbyval": (pa.bool_(), [0 < t.length <= 8 for t in TYPES]),
-        "typtype": (pa.string(), ["p" if t.category == "X" else "b" for t in TYPES]),
-        "typcategory": (pa.string(), [t.category for t in TYPES]), "typisdefined": (pa.bool_(), [True] * n),
-        "typdelim": (pa.string(), [","] * n), "typrelid": (OID, [0] * n),
+        "typtype": (CHAR, ["p" if t.category == "X" else "b" for t in TYPES]),
+        "typcategory": (CHAR, [t.category for t in TYPES]), "typisdefined": (pa.bool_(), [True] * n),
+        "typdelim": (CHAR, [","] * n), "typrelid": (OID, [0] * n),
         "typelem": (OID, [t.element for t in TYPES]), "typarray": (OID, [t.array_oid for t in TYPES]),
         "typbasetype": (OID, [0] * n), "typtypmod": (pa.int32(), [-1] * n), "typnotnull": (pa.bool_(), [False] * n),
         "typcollation": (OID, [100 if t.category == "S" else 0 for t in TYPES]),

@@ -4,7 +4,8 @@ psycopg sends Python strings, and SQLAlchemy's pgvector type sends vectors, as
 OID 0. PostgreSQL types such a parameter from its context; the engine plans result
 columns, not parameter types, so this covers the contexts clients rely on:
 ``INSERT INTO t [(cols)] VALUES ($1, ...)`` and ``UPDATE t SET col = $1``,
-comparisons ``col = $1``, and casts ``$1::type``.
+comparisons ``col = $1``, distances ``col <-> $1`` (pgvector's operators), and casts
+``$1::type``.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import ProgrammingError
+from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import parse_statements
 from ..sql.types import arrow_type
 
@@ -27,7 +29,8 @@ def _param_index(node: exp.Expression) -> int | None:
 
 
 def column_params(sql: str, schema_of: SchemaOf) -> dict[int, pa.Field]:
-    """1-based parameter number -> the type it is cast to, or the column it is written to or compared with."""
+    """1-based parameter number -> the type it is cast to, or the column it is written to, compared with
+    or measured against."""
     try:
         parsed = parse_statements(sql)
     except ProgrammingError:
@@ -50,7 +53,7 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, pa.Field]:
                 index = _param_index(value)
                 if index is not None and name in fields:
                     found.setdefault(index, fields[name])
-    for cmp in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE):
+    for cmp in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, *VECTOR_OPERATORS):
         left, right = cmp.this, cmp.expression
         for column, value in ((left, right), (right, left)):
             index = _param_index(value)

@@ -164,7 +164,7 @@ def pg_type(field: pa.Field) -> PgType:
         return BY_OID.get(element.array_oid, BY_NAME["_text"])
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        name = name if name in ("json", "jsonb", "uuid") else "text"
+        name = name if name in ("json", "jsonb", "uuid", "char") else "text"
     elif pa.types.is_integer(t):
         name = "int2" if t.bit_width <= 16 else "int4" if t.bit_width == 32 else "int8"
     elif pa.types.is_binary(t) or pa.types.is_large_binary(t):

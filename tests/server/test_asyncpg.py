@@ -86,3 +86,23 @@ def test_statements_whose_columns_come_from_elsewhere(server, real_engine):
     assert inserted == 5 and updated == [(5, "final")]
     assert created == "agent-7" and "agent-7" in branches
     assert search_path and plan[0]["QUERY PLAN"].startswith("agentlake route")
+
+
+def test_pgvector_adapter_registers_and_round_trips(server, real_engine):
+    """pgvector.asyncpg looks the type up in pg_type (its typtype must read as a one-byte "char"),
+    then sends and reads vectors in binary; a distance to $1 types the parameter as a vector."""
+    np = pytest.importorskip("numpy")
+    register_vector = pytest.importorskip("pgvector.asyncpg").register_vector
+
+    async def work(conn):
+        await register_vector(conn)
+        await conn.execute("CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3))")
+        await conn.executemany("INSERT INTO items VALUES ($1, $2)",
+                               [(i, np.array([i, 0, 1], dtype=np.float32)) for i in range(5)])
+        return await conn.fetch("SELECT id, embedding, embedding <-> $1 AS d FROM items ORDER BY embedding <-> $1 LIMIT 2",
+                                np.array([3.2, 0, 1]))
+
+    rows = run(server, work)
+    assert [r["id"] for r in rows] == [3, 4]
+    assert rows[0]["embedding"].to_list() == [3.0, 0.0, 1.0]
+    assert rows[0]["d"] == pytest.approx(0.2, rel=1e-5)
