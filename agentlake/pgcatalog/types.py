@@ -49,45 +49,6 @@ def lookup(name: str) -> PgType | None:
     return BY_NAME.get(_ALIASES.get(text, text))
 
 
-def oid_for_type(dtype: pa.DataType, kind: bytes | None = None) -> int:
-    """The OID a value of this Arrow type (and agentlake.type metadata) is sent as."""
-    if kind == b"vector" or (pa.types.is_fixed_size_list(dtype) and pa.types.is_float32(dtype.value_type)):
-        return VECTOR_OID
-    if kind in (b"jsonb", b"json"):
-        return 3802 if kind == b"jsonb" else 114
-    if kind == b"uuid" or isinstance(dtype, pa.UuidType if hasattr(pa, "UuidType") else ()):
-        return 2950
-    if pa.types.is_boolean(dtype):
-        return 16
-    if pa.types.is_int8(dtype) or pa.types.is_int16(dtype) or pa.types.is_uint8(dtype):
-        return 21
-    if pa.types.is_int32(dtype) or pa.types.is_uint16(dtype):
-        return 23
-    if pa.types.is_integer(dtype):
-        return 20 if dtype != pa.uint64() else 1700
-    if pa.types.is_float16(dtype) or pa.types.is_float32(dtype):
-        return 700
-    if pa.types.is_float64(dtype):
-        return 701
-    if pa.types.is_decimal(dtype):
-        return 1700
-    if pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype) or pa.types.is_binary_view(dtype) \
-            or pa.types.is_fixed_size_binary(dtype):
-        return 17
-    if pa.types.is_date(dtype):
-        return 1082
-    if pa.types.is_time(dtype):
-        return 1083
-    if pa.types.is_timestamp(dtype):
-        return 1184 if dtype.tz else 1114
-    if pa.types.is_duration(dtype) or pa.types.is_interval(dtype):
-        return 1186
-    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_fixed_size_list(dtype):
-        element = BY_OID.get(oid_for_type(dtype.value_type))
-        return element.array_oid if element and element.array_oid else 1009
-    return 25
-
-
 def oid_for_field(field: pa.Field) -> int:
     """RowDescription's type for a result column: the SQL front end's Arrow -> PostgreSQL mapping."""
     return pg_type(field).oid
@@ -103,4 +64,4 @@ def typmod_for_field(field: pa.Field) -> int:
 
 
 __all__ = ["BY_NAME", "BY_OID", "SQL_NAMES", "TYPES", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "display_name",
-           "lookup", "oid_for_field", "oid_for_type", "typmod_for_field"]
+           "lookup", "oid_for_field", "typmod_for_field"]

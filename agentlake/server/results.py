@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ..pgcatalog.types import BY_OID, oid_for_field, oid_for_type, typmod_for_field
+from ..pgcatalog.types import BY_OID, oid_for_field, typmod_for_field
 from . import codec, protocol as pq, statements
+
+
+TEXT_OID = 25
 
 
 @dataclass
@@ -81,8 +84,3 @@ def encode_result(cursor, sql: str, formats: list[int] | None, described: list[p
         columns = [pq.Column(c.name, d.type_oid, d.type_size, d.type_modifier, c.format)
                    for c, d in zip(columns, described)]
     return Outcome(columns, encode_rows(table, columns), command_tag(cursor, sql, table.num_rows))
-
-
-def oid_for_param(dtype: pa.DataType | None) -> int:
-    """The type an unknown-typed ($n with OID 0) parameter takes: what the engine inferred, else text."""
-    return 25 if dtype is None or pa.types.is_null(dtype) else oid_for_type(dtype)

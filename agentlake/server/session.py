@@ -20,7 +20,7 @@ from ..pgcatalog.types import oid_for_field
 from . import codec, copy_in, infer, protocol as pq, statements
 from .auth import AuthFailed, ScramExchange, Verifier
 from .protocol import ProtocolViolation
-from .results import Outcome, describe_columns, encode_result, oid_for_param
+from .results import TEXT_OID, Outcome, describe_columns, encode_result
 from .users import RightsError, User
 
 if TYPE_CHECKING:
@@ -532,7 +532,7 @@ class Session:
             for i in range(count):
                 declared = stmt.param_types[i] if i < len(stmt.param_types) else 0
                 field = from_context.get(i + 1)
-                oids.append(declared or (oid_for_field(field) if field is not None else oid_for_param(None)))
+                oids.append(declared or (oid_for_field(field) if field is not None else TEXT_OID))
             stmt.described = (oids, describe_columns(schema) if schema is not None else None)
         return stmt.described
 
