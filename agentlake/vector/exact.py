@@ -42,10 +42,21 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
         best_pos = _candidates(scored_q, vectors, rows, n, keep, metric)
     exact = distance(q[:, None, :], vectors[np.maximum(best_pos, 0)], metric)
     exact = np.where(np.isnan(exact) | (best_pos < 0), np.inf, exact)
-    order = np.lexsort((best_pos, exact), axis=1)[:, :k]
-    dist = np.take_along_axis(exact, order, 1)
-    pos = np.where(np.isinf(dist), -1, np.take_along_axis(best_pos, order, 1))
-    return _pad(dist, pos, k)
+    return ranked(exact, best_pos, k)
+
+
+def ranked(dist: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the k smallest distances and their labels (rowids or positions), ties by label so
+    results are deterministic; padded with (inf, -1) where a row has fewer."""
+    order = np.lexsort((labels, dist), axis=1)[:, :k]
+    rows = np.arange(len(dist))[:, None]
+    dist = dist[rows, order]
+    labels = np.where(np.isinf(dist), -1, labels[rows, order])
+    missing = k - dist.shape[1]
+    if missing > 0:
+        dist = np.pad(dist, ((0, 0), (0, missing)), constant_values=np.inf)
+        labels = np.pad(labels, ((0, 0), (0, missing)), constant_values=-1)
+    return dist, labels.astype(np.int64)
 
 
 def _candidates(q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: int, keep: int,
@@ -92,11 +103,3 @@ def _scores(q: np.ndarray, x: np.ndarray, metric: str) -> np.ndarray:
     if metric == "ip":
         return -(q @ x.T)
     return np.abs(q[:, None, :].astype(np.float64) - x[None, :, :]).sum(axis=2)
-
-
-def _pad(dist: np.ndarray, pos: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    missing = k - dist.shape[1]
-    if missing > 0:
-        dist = np.pad(dist, ((0, 0), (0, missing)), constant_values=np.inf)
-        pos = np.pad(pos, ((0, 0), (0, missing)), constant_values=-1)
-    return dist, pos.astype(np.int64)

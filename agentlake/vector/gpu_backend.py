@@ -23,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import NotSupportedError
+from .exact import ranked
 from .faiss_backend import FaissIndex, hnsw_from_graph
 from .index import Progress, allowed_mask, pack, unpack
 from .metrics import distance, normalized
@@ -223,13 +224,7 @@ class CuvsIndex:
             valid &= cp.asarray(mask)[safe]
         exact = distance(q[:, None, :], self._device_vectors()[safe], self.metric, xp=cp)
         dist = cp.where(valid & ~cp.isnan(exact), exact, cp.inf).get()
-        labels = np.where(np.isinf(dist), -1, self._rowids[safe.get()])
-        order = np.lexsort((labels, dist), axis=1)[:, :k]
-        dist, labels = np.take_along_axis(dist, order, 1), np.take_along_axis(labels, order, 1)
-        if dist.shape[1] < k:
-            dist = np.pad(dist, ((0, 0), (0, k - dist.shape[1])), constant_values=np.inf)
-            labels = np.pad(labels, ((0, 0), (0, k - labels.shape[1])), constant_values=-1)
-        return dist, labels.astype(np.int64)
+        return ranked(dist, self._rowids[safe.get()], k)
 
     def to_bytes(self) -> bytes:
         header = {"backend": self.backend, "method": self.method, "metric": self.metric, "params": self.params,

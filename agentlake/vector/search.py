@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .exact import EXTRA_CANDIDATES, exact_search
+from .exact import EXTRA_CANDIDATES, exact_search, ranked
 from .index import VectorIndex
 from .metrics import check_metric, dimension_error, distance
 
@@ -165,10 +165,7 @@ def _rerank(source: FileVectors, q: np.ndarray, rowids: np.ndarray, k: int, metr
     found = rowids >= 0
     positions = np.maximum(_positions(source, np.where(found, rowids, source.rowids[0])), 0)
     exact = distance(q[:, None, :], vectors[positions], metric)
-    dist = np.where(found & ~np.isnan(exact), exact, np.inf)
-    best = np.lexsort((rowids, dist), axis=1)[:, :k]
-    dist = np.take_along_axis(dist, best, 1)
-    return dist, np.where(np.isinf(dist), -1, np.take_along_axis(rowids, best, 1))
+    return ranked(np.where(found & ~np.isnan(exact), exact, np.inf), rowids, k)
 
 
 def _positions(source: FileVectors, rowids: np.ndarray) -> np.ndarray:
@@ -196,15 +193,7 @@ def _merge(found_d: list[np.ndarray], found_r: list[np.ndarray], nq: int, k: int
         return np.full((nq, max(k, 0)), np.inf), np.full((nq, max(k, 0)), -1, dtype=np.int64)
     if len(found_d) == 1 and found_d[0].shape[1] == k:  # one file's ranked top-k is the answer
         return found_d[0], found_r[0]
-    dist = found_d[0] if len(found_d) == 1 else np.concatenate(found_d, axis=1)
-    rowids = found_r[0] if len(found_r) == 1 else np.concatenate(found_r, axis=1)
-    order = np.lexsort((rowids, dist), axis=1)[:, :k]
-    rows = np.arange(nq)[:, None]
-    dist, rowids = dist[rows, order], rowids[rows, order]
-    if dist.shape[1] < k:
-        dist = np.pad(dist, ((0, 0), (0, k - dist.shape[1])), constant_values=np.inf)
-        rowids = np.pad(rowids, ((0, 0), (0, k - rowids.shape[1])), constant_values=-1)
-    return dist, rowids
+    return ranked(np.concatenate(found_d, axis=1), np.concatenate(found_r, axis=1), k)
 
 
 @dataclass
