@@ -392,9 +392,7 @@ def bench_gpu(args, workdir: Path) -> dict:
         answers = {"raw": raw_search(ef), "ours": ours()}  # warm-up
         for _ in range(3):
             for side, run in (("raw", lambda: raw_search(ef)), ("ours", ours)):
-                t0 = time.perf_counter()
-                run()
-                times[side].append(time.perf_counter() - t0)
+                times[side].append(_seconds(run))
         for side, points in (("raw", raw_points), ("ours", our_points)):
             points.append({"ef": ef, "recall": recall(answers[side].astype(np.int64), truth),
                            "qps": len(q) / statistics.median(times[side])})
@@ -407,18 +405,14 @@ def bench_gpu(args, workdir: Path) -> dict:
     sql = f"SELECT id FROM items ORDER BY embedding <-> %s LIMIT {K}"
     single, raw_single = [], []
     for i, v in enumerate(q[:50]):
-        t0 = time.perf_counter()
-        db.execute(sql, [v]).fetchall()
-        single.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        raw_search(ef_best or GPU_EF[-1], cp.asarray(q[i:i + 1]))
-        raw_single.append(time.perf_counter() - t0)
+        single.append(_seconds(lambda: db.execute(sql, [v]).fetchall()))
+        raw_single.append(_seconds(lambda: raw_search(ef_best or GPU_EF[-1], cp.asarray(q[i:i + 1]))))
     db.execute("SET agentlake.vector_exact_threshold = 1000000000")
-    t0 = time.perf_counter()
+    started = time.perf_counter()
     exact_ids = db.search("items", "embedding", q, k=K).ids
-    exact_qps = len(q) / (time.perf_counter() - t0)
-    for setting in ("agentlake.vector_exact_threshold = 10000", "agentlake.recall_target = 0.95", "hnsw.ef_search = 40"):
-        db.execute(f"SET {setting}")  # the defaults, as a user runs them
+    exact_qps = len(q) / (time.perf_counter() - started)
+    for name in ("agentlake.vector_exact_threshold", "agentlake.recall_target", "hnsw.ef_search"):
+        db.execute(f"RESET {name}")  # the defaults, as a user runs them
     try:
         filtered = bench_filtered(db, x, q[:200], "l2")
         note("gpu: filtered " + ", ".join(f"{share} recall {r['recall']:.3f} short {r['short_results']}"
