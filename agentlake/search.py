@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-
-from catalog.objects import ROWID
 
 from .engine import frontend
 from .engine.vectors import rows_by_rowid, search_rowids
@@ -71,9 +68,8 @@ def _values_at(session: "Session", manifest, rowids: np.ndarray, columns: list[s
     """``columns`` of the rows ``rowids`` [q, k] name, laid out like them (None where a rowid is -1)."""
     if not columns:
         return {}
-    rows = rows_by_rowid(session, manifest, rowids[rowids >= 0], columns)
-    at = pc.index_in(pa.array(rowids.reshape(-1)), value_set=rows.column(ROWID).combine_chunks())
-    return {name: _as_numpy(rows.column(name).take(at)).reshape(rowids.shape) for name in columns}
+    rows = rows_by_rowid(session, manifest, rowids.reshape(-1), columns)
+    return {name: _as_numpy(rows.column(name)).reshape(rowids.shape) for name in columns}
 
 
 def _as_numpy(column: pa.ChunkedArray) -> np.ndarray:

@@ -7,9 +7,10 @@ it), searched with the same rowid bitmap filters.
 
 A stored index holds only its rowids and what cuVS computed (CAGRA's graph, IVF-PQ's
 codes), not the vectors: those are the data file's, handed back by whoever loads it,
-so a 1M x 384 file does not carry a second 1.5 GB copy of itself. The k results'
-distances are recomputed on the GPU in float64 from those vectors, so they follow
-pgvector's definitions whatever convention a cuVS kernel uses, and rank like exact search.
+so a 1M x 384 file does not carry a second 1.5 GB copy of itself. CAGRA's L2 distances
+are exact float32 sums of squared differences and are returned as they are, like FAISS's;
+every other result's distances are recomputed on the GPU in float64 from those vectors,
+so they follow pgvector's definitions whatever convention a cuVS kernel uses.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import numpy as np
 from ..errors import NotSupportedError
 from .exact import ranked
 from .faiss_backend import FaissIndex, hnsw_from_graph
-from .index import Progress, allowed_mask, pack, unpack
+from .index import Progress, allowed_mask, finish, pack, unpack
 from .metrics import distance, normalized
 
 _DEFAULTS = {
@@ -147,8 +148,10 @@ class CuvsIndex:
 
         q = cp.asarray(self._prepare(np.atleast_2d(queries)))
         mask = allowed_mask(self._rowids, allowed)
-        positions = self._gpu_search(q, k, mask, params)
-        return self._finish(q, positions, mask, k)
+        raw, found = self._gpu_search(q, k, mask, params)
+        if self.method == "cagra" and self.metric == "l2":
+            return self._found(raw, found, mask, k)
+        return self._rerank(q, found, mask, k)
 
     def _cpu_twin(self) -> FaissIndex:
         """The graph as a FAISS HNSW, for machines without a GPU (built on first use)."""
@@ -187,13 +190,13 @@ class CuvsIndex:
         return self._gpu
 
     def _gpu_search(self, queries, k: int, mask: np.ndarray | None, params: dict):
-        """Candidate positions [q, fetch] on the device, -1 where there is none (queries on the device)."""
+        """(raw distances or None, candidate positions) [q, fetch] on the device, as the kernel left
+        them: a position outside the index means none."""
         import cupy as cp
 
         index = self._device_index()
-        n = len(self._rowids)
         if self.method == "brute_force":
-            return _brute_force(self._device_vectors(), queries, k, mask, self.metric)
+            return None, _brute_force(self._device_vectors(), queries, k, mask, self.metric)
         if self.method == "cagra":
             from cuvs.neighbors import cagra, filters
 
@@ -203,21 +206,32 @@ class CuvsIndex:
                 words = np.pad(words, (0, (-len(words)) % 4)).view(np.uint32)
                 prefilter = filters.from_bitset(cp.asarray(words))
             itopk = max(int(params.get("ef_search") or 64), k)
-            _, found = cagra.search(cagra.SearchParams(itopk_size=itopk), index, queries, k, filter=prefilter)
+            raw, found = cagra.search(cagra.SearchParams(itopk_size=itopk), index, queries, k, filter=prefilter)
         else:
             from cuvs.neighbors import ivf_pq
 
-            fetch = k if mask is None else min(n, k * 4)
+            fetch = k if mask is None else min(len(self._rowids), k * 4)
             probes = min(int(params.get("probes") or 20), int(self.params["lists"]))
-            _, found = ivf_pq.search(ivf_pq.SearchParams(n_probes=probes), index, queries, fetch)
-        positions = cp.asarray(found).astype(cp.int64)
-        return cp.where((positions < 0) | (positions >= n), -1, positions)
+            raw, found = ivf_pq.search(ivf_pq.SearchParams(n_probes=probes), index, queries, fetch)
+        return cp.asarray(raw), cp.asarray(found)
 
-    def _finish(self, q, positions, mask: np.ndarray | None, k: int):
-        """Exact pgvector distances of the candidates, computed where they are (the GPU); then,
-        on the host, filtered rows dropped, ties ordered by rowid, padded to k."""
+    def _found(self, raw, found, mask: np.ndarray | None, k: int):
+        """CAGRA's own L2 results, as FAISS's are taken on the CPU: its kernel sums squared differences
+        in float32, so the distances need no second pass over the vectors, only bringing home."""
+        positions = self._in_index(found.get().astype(np.int64), np)
+        if mask is None:
+            return finish(raw.get(), positions, self._rowids, self.metric)
+        positions = np.where(mask[np.maximum(positions, 0)], positions, -1)
+        return ranked(*finish(raw.get(), positions, self._rowids, self.metric), k)
+
+    def _rerank(self, q, found, mask: np.ndarray | None, k: int):
+        """Exact pgvector distances of the candidates, computed where they are (the GPU): IVF-PQ's
+        come from compressed codes, brute force's are ranking keys, and an inner product's sign is
+        a kernel's convention. Then, on the host, filtered rows dropped, ties ordered by rowid,
+        padded to k."""
         import cupy as cp
 
+        positions = self._in_index(found.astype(cp.int64), cp)
         valid = positions >= 0
         safe = cp.maximum(positions, 0)
         if mask is not None:
@@ -225,6 +239,10 @@ class CuvsIndex:
         exact = distance(q[:, None, :], self._device_vectors()[safe], self.metric, xp=cp)
         dist = cp.where(valid & ~cp.isnan(exact), exact, cp.inf).get()
         return ranked(dist, self._rowids[safe.get()], k)
+
+    def _in_index(self, positions, xp):
+        """-1 for every position a kernel used to say "none" (negative, or past the last row)."""
+        return xp.where((positions < 0) | (positions >= len(self._rowids)), -1, positions)
 
     def to_bytes(self) -> bytes:
         header = {"backend": self.backend, "method": self.method, "metric": self.metric, "params": self.params,
