@@ -72,3 +72,5 @@ def test_filter_sees_an_updated_row_as_it_is_now(db):
     for _ in range(2):
         assert [r[0] for r in db.execute(sql, [near]).fetchall()] == [30, 8, 6]
     assert "filter evaluated in memory" in route(db, sql, [near])
+    found = db.search("notes", "embedding", [near, near], k=3, columns=["status"])  # values as the rows are now
+    assert found.ids.tolist() == [[30, 7, 8]] * 2 and found.columns["status"].tolist() == [["open", "closed", "open"]] * 2
