@@ -22,7 +22,6 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog import DataFile, Manifest, Repository, on_new_files
-from catalog.changes import locate
 from catalog.objects import ROWID, field_id
 
 from ..errors import DataError, NotSupportedError, ProgrammingError
@@ -415,10 +414,10 @@ def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs:
     repo, files = session.repo, session.repo.files
     columns = list(dict.fromkeys(source for _, source in outputs if source is not None))
     entries, positions, found, vectors = [], [], [], []
-    for entry, ids, at in _found_in_files(session, manifest, rowids):
+    for entry, inside, at in _located(session, manifest, rowids):
         entries.append(entry)
         positions.append(at)
-        found.append(ids)
+        found.append(rowids[inside])
         vectors.append(file_vectors(repo, manifest, entry, plan.column)[at])
     dim = manifest.schema.field(plan.column).type.list_size
     matrix = np.concatenate(vectors) if vectors else np.empty((0, dim), np.float32)
@@ -444,15 +443,25 @@ def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _found_in_files(session: "Session", manifest: Manifest,
-                    rowids: np.ndarray) -> list[tuple[DataFile, np.ndarray, np.ndarray]]:
-    """(file, its live rowids among ``rowids``, their positions in it) for each file holding some;
-    each such file is decoded once, so later searches take rows from memory."""
+def _located(session: "Session", manifest: Manifest,
+             rowids: np.ndarray) -> list[tuple[DataFile, np.ndarray, np.ndarray]]:
+    """(file, which of ``rowids`` it holds live, their positions in it), in the order of ``rowids``,
+    for each file holding some. Each such file is decoded once, so later searches take rows from
+    memory; a rowid whose old version sits deleted in an older file is found where it lives now."""
+    rowids = np.asarray(rowids, dtype=np.int64)
     files, out = session.repo.files, []
-    for index, ids in locate(manifest, rowids, files).items():
-        entry = manifest.files[index]
-        files.table(entry)
-        out.append((entry, ids, files.positions(entry, ids)))
+    unplaced = np.ones(len(rowids), dtype=bool)
+    for entry in manifest.files:
+        if not entry.live_rows:
+            continue
+        inside = np.flatnonzero((rowids >= entry.rowid_min) & (rowids <= entry.rowid_max) & unplaced)
+        at = files.positions(entry, rowids[inside])
+        live = _live_rows(session.repo, entry)
+        keep = (at >= 0) if live is None else (at >= 0) & live[np.maximum(at, 0)]
+        if keep.any():
+            files.table(entry)
+            out.append((entry, inside[keep], at[keep]))
+            unplaced[inside[keep]] = False
     return out
 
 
@@ -462,28 +471,17 @@ def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,
     a rowid may repeat, and one that is -1 or not live gives a row of NULLs. Rows are taken by
     position from the decoded files, not by scanning the table, and come out in place, so a batch
     search lays out its 10,000 answers without sorting or hashing them."""
-    rowids = np.asarray(rowids, dtype=np.int64)
-    files, parts, taken = session.repo.files, [], 0
-    source = np.full(len(rowids), -1, dtype=np.int64)  # each rowid's row in the parts, concatenated
-    for entry in manifest.files:
-        if not entry.live_rows:
-            continue
-        inside = np.flatnonzero((rowids >= entry.rowid_min) & (rowids <= entry.rowid_max) & (source < 0))
-        at = files.positions(entry, rowids[inside])
-        live = _live_rows(session.repo, entry)
-        keep = (at >= 0) if live is None else (at >= 0) & live[np.maximum(at, 0)]
-        if not keep.any():
-            continue
-        files.table(entry)  # decoded once: later searches take rows from memory
-        parts.append(files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False, positions=at[keep]))
-        source[inside[keep]] = taken + np.arange(parts[-1].num_rows)
-        taken += parts[-1].num_rows
+    located = _located(session, manifest, rowids)
+    parts = [session.repo.files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False, positions=at)
+             for entry, _, at in located]
     if not parts:
         fields = [f for f in manifest.schema if columns is None or f.name in columns]
         return pa.schema(fields + [pa.field(ROWID, pa.int64())]).empty_table().take(pa.nulls(len(rowids), pa.int64()))
     rows = pa.concat_tables(parts)
-    if len(parts) == 1 and taken == len(rowids):  # one file held every rowid: already in order
+    if len(located) == 1 and len(located[0][1]) == len(rowids):  # one file held every rowid: already in order
         return rows
+    source = np.full(len(rowids), -1, dtype=np.int64)
+    source[np.concatenate([inside for _, inside, _ in located])] = np.arange(rows.num_rows)
     return rows.take(pa.array(source, mask=source < 0))
 
 
