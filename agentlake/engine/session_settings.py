@@ -35,11 +35,16 @@ def set_value(session: "Session", name: str, value: str, local: bool = False) ->
 def apply_set(session: "Session", stmt: exp.Set) -> Result:
     for item in stmt.expressions:
         node = item.this
-        if isinstance(node, exp.EQ):
-            set_value(session, _value_text(node.this), _value_text(node.expression))
+        name, value = (node.this, node.expression) if isinstance(node, exp.EQ) else (node, item.expression)
+        if _is_default(value):  # SET name TO DEFAULT is RESET name
+            session.settings.reset(_value_text(name))
         else:
-            set_value(session, _value_text(node), _value_text(item.expression) if item.expression else "")
+            set_value(session, _value_text(name), _value_text(value) if value is not None else "")
     return Result(None, 0, "SET")
+
+
+def _is_default(node: exp.Expression | None) -> bool:
+    return isinstance(node, (exp.Column, exp.Var, exp.Identifier)) and node.name.upper() == "DEFAULT"
 
 
 def show(session: "Session", stmt) -> Result:

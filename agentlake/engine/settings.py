@@ -50,6 +50,17 @@ CHOICES = {
     "standard_conforming_strings": {"on"},
 }
 
+NUMBERS: dict[str, tuple[type, float, float]] = {
+    "hnsw.ef_search": (int, 1, 1000),
+    "ivfflat.probes": (int, 1, 32768),
+    "agentlake.vector_exact_threshold": (int, 0, 2**62),
+    "agentlake.dask_threshold_rows": (int, 0, 2**62),
+    "agentlake.recall_target": (float, 0, 1),
+    "extra_float_digits": (int, -15, 3),
+}
+"""Numeric settings and their ranges (pgvector's for its two): a bad value is refused by SET,
+as PostgreSQL refuses it, instead of failing every later query that reads it."""
+
 
 def canonical(name: str) -> str:
     key = name.strip().lower()
@@ -85,6 +96,8 @@ class Settings(MutableMapping):
                 f'invalid value for parameter "{name}": "{value}" (allowed: {", ".join(sorted(allowed))})',
                 sqlstate="22023",
             )
+        if key in NUMBERS:
+            value = _number(name, value, *NUMBERS[key])
         self._values[key] = value.lower() if allowed else value
 
     __setitem__ = set
@@ -111,3 +124,18 @@ class Settings(MutableMapping):
 
     def float(self, name: str) -> float:
         return float(self[name])
+
+
+def _number(name: str, value: str, kind: type, low: float, high: float) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if number != number:
+        raise ProgrammingError(f'invalid value for parameter "{name}": "{value}"', sqlstate="22023")
+    number = round(number) if kind is int else number
+    if not low <= number <= high:
+        shown = (f"{low:g}", f"{high:g}") if kind is float else (str(int(low)), str(int(high)))
+        raise ProgrammingError(f'{value} is outside the valid range for parameter "{name}" ({shown[0]} .. {shown[1]})',
+                               sqlstate="22023")
+    return str(number)

@@ -121,6 +121,8 @@ class IndexDefinition:
 
 
 def _definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> IndexDefinition:
+    from ..vector.options import checked_options
+
     index = stmt.this
     params_node = index.args.get("params")
     method = "hnsw"
@@ -147,7 +149,8 @@ def _definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> In
     if opclass not in OPCLASS_METRICS:
         raise ProgrammingError(f'operator class "{opclass}" does not exist for access method "{method}"', sqlstate="42704")
     name = index.name or f"{table}_{column}_idx"
-    return IndexDefinition(name, column, method, OPCLASS_METRICS[opclass], with_params)
+    options = checked_options(method, with_params, manifest.schema.field(column).type.list_size)
+    return IndexDefinition(name, column, method, OPCLASS_METRICS[opclass], options)
 
 
 def create_index(session: "Session", stmt: exp.Create) -> Result:

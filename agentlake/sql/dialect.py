@@ -53,7 +53,8 @@ class Explain(exp.Expression):
 _SETTING_ALIASES = {"TRANSACTION ISOLATION LEVEL": "transaction_isolation", "TIME ZONE": "TimeZone"}
 
 VECTOR_OPERATORS = {exp.Distance: "l2_distance", CosineDistance: "cosine_distance",
-                    NegativeInnerProduct: "negative_inner_product", L1Distance: "l1_distance"}
+                    NegativeInnerProduct: "negative_inner_product", L1Distance: "l1_distance",
+                    exp.CosineDistance: "cosine_distance"}  # the last: sqlglot's node for cosine_distance(a, b)
 
 
 class AgentlakePostgres(Postgres):

@@ -98,7 +98,7 @@ def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int) -> pa.FixedSizeListA
         parsed = [None if s is None else parse_vector(s) for s in encoded.dictionary.to_pylist()]
         for vector in parsed:
             if vector is not None and len(vector) != dim:
-                raise _dimension(dim, len(vector))
+                raise expected_dimensions(dim, len(vector))
         table = np.stack([v if v is not None else np.zeros(dim, np.float32) for v in parsed]) if parsed else \
             np.zeros((0, dim), np.float32)
         codes = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
@@ -110,7 +110,7 @@ def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int) -> pa.FixedSizeListA
         values, valid, lengths = to_matrix(array)
         wrong = valid & (lengths != dim)
         if wrong.any():
-            raise _dimension(dim, int(lengths[np.argmax(wrong)]))
+            raise expected_dimensions(dim, int(lengths[np.argmax(wrong)]))
         values = values[:, :dim] if values.shape[1] >= dim else np.zeros((len(array), dim), np.float32)
     if not np.isfinite(values[valid]).all():
         raise DataError("[SQLSTATE 22000] NaN and infinity are not allowed in vector", sqlstate="22000")
@@ -118,5 +118,6 @@ def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int) -> pa.FixedSizeListA
     return pa.FixedSizeListArray.from_arrays(flat, dim, mask=None if valid.all() else pa.array(~valid))
 
 
-def _dimension(expected: int, got: int) -> DataError:
+def expected_dimensions(expected: int, got: int) -> DataError:
+    """What pgvector raises when a value does not fit a ``vector(n)`` column or cast."""
     return DataError(f"[SQLSTATE 22000] expected {expected} dimensions, not {got}", sqlstate="22000")

@@ -15,7 +15,7 @@ import numpy as np
 from .index import Progress, allowed_mask, finish, pack, unpack
 from .metrics import normalized
 
-_DEFAULTS = {
+DEFAULTS = {
     "hnsw": {"m": 16, "ef_construction": 64},
     "ivfflat": {"lists": 100},
     "ivf_pq": {"lists": 100, "nbits": 8},
@@ -32,7 +32,7 @@ class FaissIndex:
     def __init__(self, method: str, metric: str, params: dict | None = None) -> None:
         self.method = method
         self.metric = metric
-        self.params = {**_DEFAULTS[method], **{k: v for k, v in (params or {}).items() if k != "device"}}
+        self.params = {**DEFAULTS[method], **{k: v for k, v in (params or {}).items() if k != "device"}}
         self._index: faiss.Index | None = None
         self._rowids = np.empty(0, dtype=np.int64)
 

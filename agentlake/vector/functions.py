@@ -16,7 +16,7 @@ import pyarrow as pa
 from datafusion import Accumulator, SessionContext, udaf, udf
 
 from ..errors import DataError
-from .arrays import VECTOR_TYPE, float4_vector, from_matrix, parse_vector, to_matrix
+from .arrays import VECTOR_TYPE, expected_dimensions, float4_vector, from_matrix, parse_vector, to_matrix
 from .metrics import dimension_error, distance, norms, normalized
 
 STATE_TYPE = pa.list_(pa.float64())
@@ -41,6 +41,17 @@ def _distance_udf(metric: str, sign: float = 1.0) -> Callable[[pa.Array, pa.Arra
             return pa.nulls(len(valid), pa.float64())
         return pa.array(sign * distance(a, b, metric), pa.float64(), mask=~valid)
     return call
+
+
+def _with_dimensions(v: pa.Array, dims: pa.Array) -> pa.Array:
+    """``x::vector(n)``: the vectors unchanged, once each is checked to have n dimensions."""
+    _, valid, lengths = to_matrix(v)
+    want = np.asarray(dims.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+    wrong = valid & (lengths != want)
+    if wrong.any():
+        row = int(np.argmax(wrong))
+        raise expected_dimensions(int(want[row]), int(lengths[row]))
+    return v
 
 
 def _dims(v: pa.Array) -> pa.Array:
@@ -177,6 +188,7 @@ def register_vector_functions(ctx: SessionContext) -> None:
         ("subvector", _subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_TYPE),
         ("vector_element", _element, [VECTOR_TYPE, pa.int64()], pa.float32()),
         ("to_vector", _to_vector, [pa.string()], VECTOR_TYPE),
+        ("vector_with_dimensions", _with_dimensions, [VECTOR_TYPE, pa.int64()], VECTOR_TYPE),
         ("vector_from_float4", _vector_from_float4, [pa.binary()], VECTOR_TYPE),
     ]
     for name, fn, inputs, output in scalar:

@@ -62,6 +62,7 @@ def context() -> datafusion.SessionContext:
         ctx.register_udf(udf(fn, [VECTOR3, VECTOR3], pa.float64(), "immutable", name))
     ctx.register_udf(udf(_to_vector, [pa.string()], VECTOR3, "immutable", "to_vector"))
     ctx.register_udf(udf(_from_float4, [pa.binary()], VECTOR3, "immutable", "vector_from_float4"))
+    ctx.register_udf(udf(lambda v, dims: v, [VECTOR3, pa.int64()], VECTOR3, "immutable", "vector_with_dimensions"))
     ctx.register_udf(udf(_json_get(pa.large_string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get"))
     ctx.register_udf(udf(_json_get(pa.string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get_text"))
     items = pa.table({

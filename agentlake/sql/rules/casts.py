@@ -19,7 +19,9 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
             return node
         to = node.to
         if _is_vector(to):
-            return exp.Anonymous(this="to_vector", expressions=[node.this])
+            vector = exp.Anonymous(this="to_vector", expressions=[node.this])
+            dims = to.expressions  # vector(n): checked, as PostgreSQL checks a type modifier
+            return exp.Anonymous(this="vector_with_dimensions", expressions=[vector, dims[0].this]) if dims else vector
         if to.this in (T.JSON, T.JSONB, T.UUID, T.NAME, T.CHAR):
             return exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
         if to.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):

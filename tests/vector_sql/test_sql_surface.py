@@ -1,0 +1,98 @@
+"""pgvector's SQL surface beyond the operators: vector aggregates, text literals where a vector
+is expected, typed casts, and bad settings or index options refused up front with 22023."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import agentlake
+
+VECTORS = {1: [1, 2, 3], 2: [4, 5, 6], 3: None, 4: [0, 0, 1], 5: [2, 2, 2]}
+GROUPS = {1: "a", 2: "a", 3: "b", 4: "b", 5: "b"}
+
+
+@pytest.fixture
+def notes(db):
+    db.execute("CREATE TABLE notes (id bigint PRIMARY KEY, grp text, e vector(3))")
+    db.executemany("INSERT INTO notes VALUES (%s, %s, %s)",
+                   [(i, GROUPS[i], None if v is None else np.array(v, np.float32)) for i, v in VECTORS.items()])
+    return db
+
+
+def _of(group: str) -> np.ndarray:
+    return np.array([v for i, v in VECTORS.items() if GROUPS[i] == group and v is not None], np.float64)
+
+
+def test_avg_and_sum_of_vectors_skip_nulls_beside_numeric_aggregates(notes):
+    rows = notes.execute("SELECT grp, avg(e), sum(n.e), avg(id), sum(id) FROM notes AS n GROUP BY grp ORDER BY grp").fetchall()
+    assert [r[0] for r in rows] == ["a", "b"]
+    for (group, avg, total, avg_id, sum_id) in rows:
+        assert_allclose(avg, _of(group).mean(axis=0), rtol=1e-6)
+        assert_allclose(total, _of(group).sum(axis=0), rtol=1e-6)
+        ids = [i for i in VECTORS if GROUPS[i] == group]
+        assert (float(avg_id), sum_id) == (pytest.approx(np.mean(ids)), sum(ids))
+    (unit_mean,), = notes.execute("SELECT avg(l2_normalize(e)) FROM notes WHERE id < 3").fetchall()
+    unit = _of("a") / np.linalg.norm(_of("a"), axis=1, keepdims=True)
+    assert_allclose(unit_mean, unit.mean(axis=0), rtol=1e-6)
+    (literal_sum,), = notes.execute("SELECT sum('[1,1,1]'::vector) FROM notes").fetchall()
+    assert literal_sum == [5.0, 5.0, 5.0]
+
+
+def test_text_literals_are_vectors_where_a_function_expects_one(notes):
+    q = "[1,0,0]"
+    got = notes.execute(
+        "SELECT l2_distance(e, %s), inner_product(e, %s), cosine_distance(e, %s), l1_distance(%s, e), "
+        "vector_dims('[1,2]'), vector_norm('[3,4]'), l2_normalize('[3,4]'), subvector('[1,2,3]', 2, 2) "
+        "FROM notes WHERE id = 2", [q, q, q, q]).fetchall()[0]
+    x, y = np.array([4, 5, 6], np.float64), np.array([1, 0, 0], np.float64)
+    assert_allclose(got[:4], [np.linalg.norm(x - y), x @ y, 1 - x @ y / np.linalg.norm(x), np.abs(x - y).sum()])
+    assert got[4:6] == (2, 5.0)
+    assert_allclose(got[6], [0.6, 0.8], rtol=1e-6)
+    assert got[7] == [2.0, 3.0]
+
+
+def test_typed_vector_cast_checks_the_dimension(db):
+    assert db.execute("SELECT '[1,2]'::vector(2)").fetchall() == [([1.0, 2.0],)]
+    with pytest.raises(agentlake.DataError) as wrong:
+        db.execute("SELECT '[1,2,3]'::vector(2)")
+    assert wrong.value.sqlstate == "22000" and "expected 2 dimensions, not 3" in str(wrong.value)
+
+
+@pytest.mark.parametrize("statement,message", [
+    ("SET hnsw.ef_search = 'many'", 'invalid value for parameter "hnsw.ef_search"'),
+    ("SET hnsw.ef_search = 0", 'outside the valid range for parameter "hnsw.ef_search" (1 .. 1000)'),
+    ("SET ivfflat.probes = -3", 'outside the valid range for parameter "ivfflat.probes"'),
+    ("SET agentlake.recall_target = 1.5", 'outside the valid range for parameter "agentlake.recall_target" (0 .. 1)'),
+    ("SET agentlake.vector_exact_threshold = 'none'", "invalid value"),
+])
+def test_bad_vector_settings_are_refused_and_the_session_keeps_working(notes, statement, message):
+    before = notes.execute("SELECT id FROM notes ORDER BY e <-> '[1,2,3]' LIMIT 2").fetchall()
+    with pytest.raises(agentlake.Error) as refused:
+        notes.execute(statement)
+    assert refused.value.sqlstate == "22023" and message in str(refused.value)
+    assert notes.execute("SELECT id FROM notes ORDER BY e <-> '[1,2,3]' LIMIT 2").fetchall() == before == [(1,), (5,)]
+
+
+def test_set_to_default_resets(db):
+    db.execute("SET hnsw.ef_search = 200")
+    assert db.execute("SHOW hnsw.ef_search").fetchall() == [("200",)]
+    db.execute("SET hnsw.ef_search TO DEFAULT")
+    assert db.execute("SHOW hnsw.ef_search").fetchall() == [("40",)]
+
+
+@pytest.mark.parametrize("clause,sqlstate,message", [
+    ("USING hnsw (e vector_l2_ops) WITH (m = 'wide')", "22023", 'invalid value for integer option "m"'),
+    ("USING hnsw (e vector_l2_ops) WITH (m = 1)", "22023", 'value 1 out of bounds for option "m"'),
+    ("USING hnsw (e vector_l2_ops) WITH (m = 40)", "22023", "ef_construction must be greater than or equal to 2 * m"),
+    ("USING hnsw (e vector_l2_ops) WITH (ef_search = 10)", "22023", 'unrecognized parameter "ef_search"'),
+    ("USING ivfflat (e vector_l2_ops) WITH (lists = 0)", "22023", 'out of bounds for option "lists"'),
+    ("USING ivf_pq (e vector_l2_ops) WITH (m = 2)", "22023", "must divide the vector's 3 dimensions"),
+    ("USING ivf_pq (e vector_l2_ops) WITH (device = 'tpu')", "22023", 'invalid value for option "device"'),
+    ("USING btree (e vector_l2_ops)", "42704", 'access method "btree" does not exist'),
+])
+def test_bad_index_options_are_refused_at_create_index(notes, clause, sqlstate, message):
+    with pytest.raises(agentlake.Error) as refused:
+        notes.execute(f"CREATE INDEX notes_e ON notes {clause}")
+    assert refused.value.sqlstate == sqlstate and message in str(refused.value)
+    notes.execute("CREATE INDEX notes_e ON notes USING hnsw (e vector_l2_ops) WITH (m = 8, ef_construction = '32')")
