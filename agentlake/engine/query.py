@@ -7,6 +7,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..sql.types import TYPE_KEY
+from ..vector.arrays import VECTOR_RESULT
 
 from ..errors import NotSupportedError
 from . import router
@@ -121,7 +122,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     fields, changed = [], False
     for f in schema:
         meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
-        if pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type):
+        if (pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)) or f.type == VECTOR_RESULT:
             meta = {TYPE_KEY: b"vector"}
         if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True

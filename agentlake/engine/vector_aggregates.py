@@ -25,7 +25,10 @@ def vector_aggregates(tree: exp.Expression, snapshot: Snapshot) -> bool:
     renamed = False
     for call in calls:
         if _is_vector(call.this, columns):
-            call.replace(exp.Anonymous(this=_VECTOR_AGGREGATES[type(call)], expressions=[call.this]))
+            vector_call = exp.Anonymous(this=_VECTOR_AGGREGATES[type(call)], expressions=[call.this])
+            if isinstance(call.parent, exp.Select) and call.arg_key == "expressions":  # the column keeps its name
+                vector_call = exp.alias_(vector_call, call.key)
+            call.replace(vector_call)
             renamed = True
     return renamed
 

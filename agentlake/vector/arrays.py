@@ -12,6 +12,9 @@ import pyarrow as pa
 from ..errors import DataError
 
 VECTOR_TYPE = pa.list_(pa.float32())
+VECTOR_RESULT = pa.list_(pa.field("vector", pa.float32()))
+"""What vector functions return: a list whose element is named "vector", so a computed vector is
+told from a ``real[]`` (elements named "item") and reaches clients as pgvector's type."""
 VECTOR_METADATA = {b"agentlake.type": b"vector"}
 
 
@@ -49,12 +52,12 @@ def to_matrix(array: pa.Array | pa.ChunkedArray, dtype: type = np.float32) -> tu
 
 
 def from_matrix(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    """A ``list<float32>`` array with one row per matrix row (NULL where not ``valid``)."""
+    """A vector result (``VECTOR_RESULT``) with one row per matrix row (NULL where not ``valid``)."""
     values = np.ascontiguousarray(values, dtype=np.float32)
     n, dim = values.shape
     offsets = pa.array(np.arange(n + 1, dtype=np.int32) * dim)
     mask = None if valid is None or valid.all() else pa.array(~valid)
-    return pa.ListArray.from_arrays(offsets, pa.array(values.reshape(-1)), mask=mask)
+    return pa.ListArray.from_arrays(offsets, pa.array(values.reshape(-1)), type=VECTOR_RESULT, mask=mask)
 
 
 def parse_vector(text: str) -> np.ndarray:

@@ -16,7 +16,7 @@ import pyarrow as pa
 from datafusion import Accumulator, SessionContext, udaf, udf
 
 from ..errors import DataError
-from .arrays import VECTOR_TYPE, expected_dimensions, float4_vector, from_matrix, parse_vector, to_matrix
+from .arrays import VECTOR_RESULT, VECTOR_TYPE, expected_dimensions, float4_vector, from_matrix, parse_vector, to_matrix
 from .metrics import dimension_error, distance, norms, normalized
 
 STATE_TYPE = pa.list_(pa.float64())
@@ -51,7 +51,7 @@ def _with_dimensions(v: pa.Array, dims: pa.Array) -> pa.Array:
     if wrong.any():
         row = int(np.argmax(wrong))
         raise expected_dimensions(int(want[row]), int(lengths[row]))
-    return v
+    return v.cast(VECTOR_RESULT)
 
 
 def _dims(v: pa.Array) -> pa.Array:
@@ -92,7 +92,7 @@ def _subvector(v: pa.Array, start: pa.Array, count: pa.Array) -> pa.Array:
     rows = np.repeat(np.arange(len(values)), width)
     cols = np.repeat(lo, width) + (np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width))
     offsets = pa.array(np.concatenate([[0], np.cumsum(width)]).astype(np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(values[rows, cols], pa.float32()),
+    return pa.ListArray.from_arrays(offsets, pa.array(values[rows, cols], pa.float32()), type=VECTOR_RESULT,
                                     mask=None if valid.all() else pa.array(~valid))
 
 
@@ -167,9 +167,9 @@ class _VectorSum(Accumulator):
     def evaluate(self) -> pa.Scalar:
         # datafusion-python 55 fails on a NULL list scalar from a UDAF; no input gives an empty vector
         if self.total is None:
-            return pa.scalar([], VECTOR_TYPE)
+            return pa.scalar([], VECTOR_RESULT)
         result = self.total / self.count if self.average else self.total
-        return pa.scalar(result.astype(np.float32).tolist(), VECTOR_TYPE)
+        return pa.scalar(result.astype(np.float32).tolist(), VECTOR_RESULT)
 
 
 class _VectorAvg(_VectorSum):
@@ -184,15 +184,15 @@ def register_vector_functions(ctx: SessionContext) -> None:
         ("inner_product", _distance_udf("ip", -1.0), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()),
         ("vector_dims", _dims, [VECTOR_TYPE], pa.int32()),
         ("vector_norm", _norm, [VECTOR_TYPE], pa.float64()),
-        ("l2_normalize", _l2_normalize, [VECTOR_TYPE], VECTOR_TYPE),
-        ("subvector", _subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_TYPE),
+        ("l2_normalize", _l2_normalize, [VECTOR_TYPE], VECTOR_RESULT),
+        ("subvector", _subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_RESULT),
         ("vector_element", _element, [VECTOR_TYPE, pa.int64()], pa.float32()),
-        ("to_vector", _to_vector, [pa.string()], VECTOR_TYPE),
-        ("vector_with_dimensions", _with_dimensions, [VECTOR_TYPE, pa.int64()], VECTOR_TYPE),
-        ("vector_from_float4", _vector_from_float4, [pa.binary()], VECTOR_TYPE),
+        ("to_vector", _to_vector, [pa.string()], VECTOR_RESULT),
+        ("vector_with_dimensions", _with_dimensions, [VECTOR_TYPE, pa.int64()], VECTOR_RESULT),
+        ("vector_from_float4", _vector_from_float4, [pa.binary()], VECTOR_RESULT),
     ]
     for name, fn, inputs, output in scalar:
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
     for name, accumulator in (("vector_sum", _VectorSum), ("vector_avg", _VectorAvg)):
         state = [STATE_TYPE, pa.int64()]
-        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_TYPE, state, "immutable", name=name))
+        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_RESULT, state, "immutable", name=name))

@@ -33,6 +33,21 @@ def test_numpy_vectors_nearest_neighbours(server, real_engine):
             assert np.allclose(nearest.to_numpy() if hasattr(nearest, "to_numpy") else nearest, points[17])
 
 
+def test_vector_aggregates_and_functions_arrive_as_vectors(server, real_engine):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        register_vector(conn)
+        vector_oid = psycopg.types.TypeInfo.fetch(conn, "vector").oid
+        conn.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, grp text, embedding vector(2))")
+        conn.execute("INSERT INTO notes VALUES (1, 'a', '[1,2]'), (2, 'a', '[3,4]'), (3, 'b', NULL)")
+        for binary in (False, True):
+            cur = conn.execute("SELECT avg(embedding), sum(embedding), l2_normalize('[3,4]') FROM notes WHERE grp = %s",
+                               ["a"], binary=binary)
+            assert [(c.name, c.type_code) for c in cur.description] == [
+                ("avg", vector_oid), ("sum", vector_oid), ("l2_normalize", vector_oid)]
+            values = [np.asarray(v.to_list() if hasattr(v, "to_list") else v) for v in cur.fetchone()]
+            assert np.allclose(np.stack(values), [[2, 3], [4, 6], [0.6, 0.8]])
+
+
 def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
     metadata = sa.MetaData()
     docs = sa.Table("docs", metadata, sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
