@@ -73,7 +73,7 @@ class QueryRunner:
         search = match_topk(stmt, self.session.snapshot)
         if search is not None:
             table, self.last_route = run_topk(self.session, stmt, search)
-            return table
+            return restore_types(table, self.session.snapshot, stmt)
         executor, reason = router.choose(self.session, stmt)
         self.last_route = f"{executor} ({reason})"
         if executor == "local":
@@ -117,7 +117,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
         manifest = snapshot.tables.get(node.name)
         if manifest is not None:
             for f in manifest.schema:
-                if f.metadata and TYPE_KEY in f.metadata:
+                if f.metadata and f.metadata.get(TYPE_KEY, b"vector") != b"vector":  # text kept as json/uuid
                     tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
     fields, changed = [], False
     for f in schema:

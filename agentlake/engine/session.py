@@ -24,7 +24,7 @@ from . import frontend, json_functions  # noqa: F401  (json_functions registers 
 from .fastpath import constant_answer
 from .query import QueryRunner
 from .settings import Settings
-from .vector_aggregates import vector_aggregates
+from .vector_expressions import vector_expressions
 
 _temp_ids = itertools.count()
 
@@ -245,9 +245,9 @@ class Session:
     def datafusion_sql(self, node: exp.Expression, part: str | None = None) -> str:
         """DataFusion SQL for the running statement or, named by ``part``, one of its subtrees (a
         top-k's filter): generated once per statement text unless parameters were bound into it
-        or it aggregates vectors."""
+        or what it means depends on which columns are vectors."""
         key = None
-        if vector_aggregates(node, self.snapshot):  # decided by the catalog, not the text: not cached
+        if vector_expressions(node, self.snapshot):  # decided by the catalog, not the text: not cached
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from ..pgcatalog.types import BY_OID, VECTOR_OID
+from ..vector.arrays import float4_digits, vector_text
 
 PG_EPOCH = dt.datetime(2000, 1, 1)
 PG_EPOCH_UTC = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -43,12 +44,9 @@ def _float_text(v: float) -> str:
 
 
 def _float4_text(v: float) -> str:
-    import numpy as np
-
     if v != v or v in (float("inf"), float("-inf")):
         return _float_text(v)
-    text = str(np.float32(v))
-    return text[:-2] if text.endswith(".0") else text
+    return float4_digits(v)
 
 
 def _numeric_text(v) -> str:
@@ -125,10 +123,6 @@ def _uuid_text(v) -> str:
     return str(v if isinstance(v, uuid.UUID) else uuid.UUID(bytes=v) if isinstance(v, bytes) else uuid.UUID(v))
 
 
-def _vector_text(v) -> str:
-    return "[" + ",".join(_float4_text(float(x)) for x in v) + "]"
-
-
 _TEXT: dict[int, Callable[[Any], str]] = {
     16: lambda v: "t" if v else "f",
     17: lambda v: "\\x" + bytes(v).hex(),
@@ -142,7 +136,7 @@ _TEXT: dict[int, Callable[[Any], str]] = {
     1186: _interval_text,
     114: _json_text, 3802: _json_text,
     2950: _uuid_text,
-    VECTOR_OID: _vector_text,
+    VECTOR_OID: vector_text,
 }
 
 

@@ -60,6 +60,18 @@ def from_matrix(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array
     return pa.ListArray.from_arrays(offsets, pa.array(values.reshape(-1)), type=VECTOR_RESULT, mask=mask)
 
 
+def vector_text(values) -> str:
+    """pgvector's text form, ``[1,2.5,3]``: each element the shortest decimal that reads back as
+    the same float4."""
+    return "[" + ",".join(float4_digits(x) for x in np.asarray(values, dtype=np.float32)) + "]"
+
+
+def float4_digits(value: float) -> str:
+    """A finite float4 in its shortest round-tripping decimal form, as PostgreSQL prints it."""
+    text = str(np.float32(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def parse_vector(text: str) -> np.ndarray:
     """pgvector's text form ``[1,2,3]``; anything else is invalid input (22P02)."""
     body = text.strip()

@@ -16,7 +16,8 @@ import pyarrow as pa
 from datafusion import Accumulator, SessionContext, udaf, udf
 
 from ..errors import DataError
-from .arrays import VECTOR_RESULT, VECTOR_TYPE, expected_dimensions, float4_vector, from_matrix, parse_vector, to_matrix
+from .arrays import (VECTOR_RESULT, VECTOR_TYPE, expected_dimensions, float4_vector, from_matrix, parse_vector,
+                     to_matrix, vector_text)
 from .metrics import dimension_error, distance, norms, normalized
 
 STATE_TYPE = pa.list_(pa.float64())
@@ -41,6 +42,25 @@ def _distance_udf(metric: str, sign: float = 1.0) -> Callable[[pa.Array, pa.Arra
             return pa.nulls(len(valid), pa.float64())
         return pa.array(sign * distance(a, b, metric), pa.float64(), mask=~valid)
     return call
+
+
+def _elementwise(combine: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[pa.Array, pa.Array], pa.Array]:
+    """pgvector's ``+``, ``-`` and ``*``: element by element, in float4, dimensions equal."""
+    def call(left: pa.Array, right: pa.Array) -> pa.Array:
+        a, b, valid = _paired(_uniform(left), _uniform(right))
+        if a.shape[1] != b.shape[1]:  # every row NULL on one side
+            return pa.nulls(len(valid), VECTOR_RESULT)
+        with np.errstate(over="ignore"):
+            out = combine(a, b)
+        if not np.isfinite(out[valid]).all():
+            raise DataError("[SQLSTATE 22003] value out of range: overflow", sqlstate="22003")
+        return from_matrix(out, valid)
+    return call
+
+
+def _as_text(v: pa.Array) -> pa.Array:
+    values, valid, lengths = to_matrix(v)
+    return pa.array([vector_text(row[:n]) if ok else None for row, ok, n in zip(values, valid, lengths)], pa.string())
 
 
 def _with_dimensions(v: pa.Array, dims: pa.Array) -> pa.Array:
@@ -190,6 +210,10 @@ def register_vector_functions(ctx: SessionContext) -> None:
         ("to_vector", _to_vector, [pa.string()], VECTOR_RESULT),
         ("vector_with_dimensions", _with_dimensions, [VECTOR_TYPE, pa.int64()], VECTOR_RESULT),
         ("vector_from_float4", _vector_from_float4, [pa.binary()], VECTOR_RESULT),
+        ("vector_add", _elementwise(np.add), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+        ("vector_sub", _elementwise(np.subtract), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+        ("vector_mul", _elementwise(np.multiply), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+        ("vector_to_text", _as_text, [VECTOR_TYPE], pa.string()),
     ]
     for name, fn, inputs, output in scalar:
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))

@@ -52,6 +52,23 @@ def test_text_literals_are_vectors_where_a_function_expects_one(notes):
     assert got[7].tolist() == [2.0, 3.0]
 
 
+def test_vector_arithmetic_comparison_and_text_as_pgvector(notes):
+    cur = notes.execute("SELECT e + e, e - '[1,1,1]', e * '[2,0,1]', e::text, '[1.5,2,1e-05]'::vector::text "
+                        "FROM notes WHERE id = 1")
+    names = [d[0] for d in cur.description]
+    assert (names[0], names[3]) == ("?column?", "e")  # as PostgreSQL names them (repeats get a suffix)
+    total, difference, product, text, literal = cur.fetchall()[0]
+    assert (total.tolist(), difference.tolist(), product.tolist()) == ([2, 4, 6], [0, 1, 2], [2, 0, 3])
+    assert (text, literal) == ("[1,2,3]", "[1.5,2,1e-05]")
+    assert notes.execute("SELECT id FROM notes WHERE e = '[4,5,6]' OR e + e = '[4,4,4]' ORDER BY id").fetchall() \
+        == [(2,), (5,)]
+    with pytest.raises(agentlake.Error) as mismatch:
+        notes.execute("SELECT e + '[1,2]' FROM notes")
+    with pytest.raises(agentlake.Error) as overflow:
+        notes.execute("SELECT e * '[3e38,3e38,3e38]' FROM notes")
+    assert (mismatch.value.sqlstate, overflow.value.sqlstate) == ("22000", "22003")
+
+
 def test_typed_vector_cast_checks_the_dimension(db):
     (vector,), = db.execute("SELECT '[1,2]'::vector(2)").fetchall()
     assert vector.dtype == np.float32 and vector.tolist() == [1.0, 2.0]  # a vector, as a vector column reads

@@ -9,19 +9,30 @@ from __future__ import annotations
 from sqlglot import exp
 
 
+_VECTOR_SPELLINGS = {"vector_avg": "avg", "vector_sum": "sum", "vector_add": "?column?", "vector_sub": "?column?",
+                     "vector_mul": "?column?"}
+"""Names of what a vector expression was written as (``avg(embedding)``, ``a + b``) before the
+engine spelled it as a vector function."""
+
+
 def _pg_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Column):
         return node.name
     if isinstance(node, exp.Cast):
-        inner = _pg_name(node.this)
-        return inner if inner != "?column?" else node.to.sql(dialect="postgres").lower().split("(")[0]
+        return _cast_name(node.this, node.to.sql(dialect="postgres").lower().split("(")[0])
     if isinstance(node, exp.Anonymous):
-        return node.name.lower()
+        name = node.name.lower()
+        return _cast_name(node.expressions[0], "text") if name == "vector_to_text" else _VECTOR_SPELLINGS.get(name, name)
     if isinstance(node, exp.Func):
         return node.sql_name().lower()
     if isinstance(node, exp.Case):
         return "case"
     return "?column?"
+
+
+def _cast_name(inner: exp.Expression, type_name: str) -> str:
+    name = _pg_name(inner)
+    return name if name != "?column?" else type_name
 
 
 def pg_column_names(tree: exp.Expression) -> exp.Expression:

@@ -1,0 +1,88 @@
+"""pgvector expressions whose meaning depends on an operand's type.
+
+``avg(x)``, ``x + y``, ``x = '[1,2]'`` and ``x::text`` mean one thing for numbers and
+another for vectors, which the SQL text does not say and DataFusion cannot overload
+(a function named ``avg`` would replace the numeric one). The catalog knows: an operand
+that is a vector column of a table the statement reads, a cast to vector, or a function
+or operator that makes a vector turns the expression into the vector layer's function.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlglot import exp
+
+from catalog.snapshot import Snapshot
+
+from ..sql.rules import transform_up
+
+_AGGREGATES = {exp.Avg: "vector_avg", exp.Sum: "vector_sum"}
+_ARITHMETIC = {exp.Add: "vector_add", exp.Sub: "vector_sub", exp.Mul: "vector_mul"}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
+_MAKES_VECTORS = {"to_vector", "vector_with_dimensions", "vector_from_float4", "l2_normalize", "subvector",
+                  *_AGGREGATES.values(), *_ARITHMETIC.values()}
+_TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
+
+
+def vector_expressions(tree: exp.Expression, snapshot: Snapshot) -> bool:
+    """Rewrite, in place, every expression above whose operand is a vector; True when any was."""
+    if not tree.find(exp.Avg, exp.Sum, exp.Add, exp.Sub, exp.Mul, exp.Cast, *_COMPARISONS):
+        return False
+    columns = _vector_columns(tree, snapshot)
+    changed = False
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        nonlocal changed
+        replacement = _vector_form(node, columns)
+        changed |= replacement is not None
+        return node if replacement is None else replacement
+
+    transform_up(tree, rewrite)
+    return changed
+
+
+def _vector_form(node: exp.Expression, columns: dict[str, set[str]]) -> exp.Expression | None:
+    """The vector layer's spelling of ``node``, or None when it is not about vectors."""
+    if type(node) in _AGGREGATES and not isinstance(node.this, exp.Distinct) and _is_vector(node.this, columns):
+        return exp.Anonymous(this=_AGGREGATES[type(node)], expressions=[node.this])
+    if type(node) in _ARITHMETIC or isinstance(node, _COMPARISONS):
+        left, right = node.this, node.expression
+        if not (_is_vector(left, columns) or _is_vector(right, columns)):
+            return None
+        operands = [_as_vector(left), _as_vector(right)]
+        if isinstance(node, _COMPARISONS):
+            return None if operands == [left, right] else type(node)(this=operands[0], expression=operands[1])
+        return exp.Anonymous(this=_ARITHMETIC[type(node)], expressions=operands)
+    if isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES and _is_vector(node.this, columns):
+        return exp.Anonymous(this="vector_to_text", expressions=[node.this])
+    return None
+
+
+def _as_vector(node: exp.Expression) -> exp.Expression:
+    """A text literal beside a vector is a vector literal, as PostgreSQL resolves ``unknown``."""
+    if isinstance(node, exp.Literal) and node.is_string:
+        return exp.Anonymous(this="to_vector", expressions=[node])
+    return node
+
+
+def _vector_columns(tree: exp.Expression, snapshot: Snapshot) -> dict[str, set[str]]:
+    """Vector column names of the tables the statement reads, by the names it reads them as
+    (an alias, the table's name) and under "" for unqualified references."""
+    out: dict[str, set[str]] = {"": set()}
+    for table in tree.find_all(exp.Table):
+        manifest = snapshot.tables.get(table.name)
+        if manifest is None:
+            continue
+        names = {f.name for f in manifest.schema if pa.types.is_fixed_size_list(f.type)}
+        for qualifier in {table.name, table.alias_or_name, ""}:
+            out.setdefault(qualifier, set()).update(names)
+    return out
+
+
+def _is_vector(node: exp.Expression, columns: dict[str, set[str]]) -> bool:
+    if isinstance(node, exp.Paren):
+        return _is_vector(node.this, columns)
+    if isinstance(node, exp.Column):
+        return node.name in columns.get(node.table, ())
+    if isinstance(node, exp.Cast):
+        return node.to.this == exp.DataType.Type.VECTOR or str(node.to.args.get("kind", "")).lower() == "vector"
+    return isinstance(node, exp.Anonymous) and node.name.lower() in _MAKES_VECTORS
