@@ -5,7 +5,11 @@ that the Python API, the wire server and the catalog report the same thing.
 """
 from __future__ import annotations
 
+import re
+
 from catalog.errors import CatalogError
+
+_SQLSTATE_TAG = re.compile(r"^\[SQLSTATE [0-9A-Z]{5}\]\s*")
 
 
 class Warning(Exception):  # noqa: A001 - PEP 249 requires this name
@@ -22,6 +26,11 @@ class Error(Exception):
         if sqlstate is not None:
             self.sqlstate = sqlstate
         self.position = position
+
+    def __str__(self) -> str:
+        """The message without the ``[SQLSTATE ...]`` tag an error raised inside a DataFusion UDF
+        carries so that DataFusion's wrapping keeps its code (repr still shows it)."""
+        return _SQLSTATE_TAG.sub("", super().__str__(), count=1)
 
 
 class InterfaceError(Error):

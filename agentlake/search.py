@@ -49,6 +49,10 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
         raise ProgrammingError(f'column "{column}" of relation "{table}" does not exist', sqlstate="42703")
     if matrix.shape[1] != dim:
         raise DataError(f"different vector dimensions {dim} and {matrix.shape[1]}", sqlstate="22000")
+    if not np.isfinite(matrix).all():
+        raise DataError("NaN and infinity are not allowed in vector", sqlstate="22000")
+    if k < 0:
+        raise ProgrammingError(f"k must not be negative (got {k})", sqlstate="2201W")
     where_sql = None
     if where:
         bound = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0]

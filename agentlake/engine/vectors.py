@@ -27,6 +27,7 @@ from catalog.objects import ROWID, field_id
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import PARAM_META
+from ..vector.arrays import checked_vector, parse_vector
 from ..vector.metrics import distance
 from ..results import Result
 from .ddl import table_name
@@ -238,21 +239,19 @@ class TopKQuery:
 
 
 def _vector_constant(node: exp.Expression) -> np.ndarray | None:
+    """The query vector a top-k compares with, checked as pgvector checks a vector value (a NaN
+    query is 22000, not an empty answer); None when ``node`` is not a constant."""
     bound = node.meta.get(PARAM_META) if node.meta else None
     if bound is not None and not isinstance(bound, str):   # a bound parameter: its value, not its text
         try:
-            return np.asarray(bound, dtype=np.float32).reshape(-1)
+            vector = np.asarray(bound, dtype=np.float32).reshape(-1)
         except (TypeError, ValueError):
             return None
+        return checked_vector(vector)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "to_vector" and node.expressions:
         return _vector_constant(node.expressions[0])
     text = constant(node.this) if isinstance(node, exp.Cast) else constant(node)
-    if not isinstance(text, str):
-        return None
-    try:
-        return np.asarray([float(x) for x in text.strip().strip("[]").split(",")], dtype=np.float32)
-    except ValueError:
-        return None
+    return parse_vector(text) if isinstance(text, str) else None
 
 
 def _distance_call(node: exp.Expression, select: exp.Select) -> tuple[str, str, np.ndarray] | None:

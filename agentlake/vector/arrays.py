@@ -79,7 +79,7 @@ def parse_vector(text: str) -> np.ndarray:
         raise _syntax(text)
     inner = body[1:-1].strip()
     try:
-        return _checked(np.array([float(part) for part in inner.split(",")] if inner else [], dtype=np.float32))
+        return checked_vector(np.array([float(part) for part in inner.split(",")] if inner else [], dtype=np.float32))
     except ValueError:
         raise _syntax(text) from None
 
@@ -88,10 +88,11 @@ def float4_vector(data: bytes) -> np.ndarray:
     """A vector sent as little-endian float4s: how bound parameters reach SQL without a text round trip."""
     if len(data) % 4:
         raise DataError("[SQLSTATE 22P02] a binary vector must hold whole float4 values", sqlstate="22P02")
-    return _checked(np.frombuffer(data, dtype="<f4").astype(np.float32))
+    return checked_vector(np.frombuffer(data, dtype="<f4").astype(np.float32))
 
 
-def _checked(vector: np.ndarray) -> np.ndarray:
+def checked_vector(vector: np.ndarray) -> np.ndarray:
+    """``vector`` if pgvector would accept it: at least one dimension, every element finite."""
     if not len(vector):
         raise DataError("[SQLSTATE 22000] vector must have at least 1 dimension", sqlstate="22000")
     if not np.isfinite(vector).all():

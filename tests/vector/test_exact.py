@@ -65,6 +65,6 @@ def test_fewer_matches_than_k_are_padded_and_nulls_skipped():
 
 def test_dimension_mismatch_names_both_dimensions():
     x = clustered(20, 4, 2, seed=8)
-    with pytest.raises(DataError, match=r"^\[SQLSTATE 22000\] different vector dimensions 4 and 3") as err:
+    with pytest.raises(DataError, match=r"^different vector dimensions 4 and 3") as err:
         topk(_files(x, np.arange(20, dtype=np.int64), 1), np.ones((1, 3)), 3, "l2")
     assert err.value.sqlstate == "22000"

@@ -114,3 +114,19 @@ def test_bad_index_options_are_refused_at_create_index(notes, clause, sqlstate, 
         notes.execute(f"CREATE INDEX notes_e ON notes {clause}")
     assert refused.value.sqlstate == sqlstate and message in str(refused.value)
     notes.execute("CREATE INDEX notes_e ON notes USING hnsw (e vector_l2_ops) WITH (m = 8, ef_construction = '32')")
+
+
+def test_a_query_vector_with_nan_is_refused_not_answered_empty(notes):
+    for bad in (np.array([np.nan, 0, 0], np.float32), [np.inf, 1.0, 2.0]):
+        with pytest.raises(agentlake.DataError) as sql:
+            notes.execute("SELECT id FROM notes ORDER BY e <-> %s LIMIT 2", [bad])
+        with pytest.raises(agentlake.DataError) as batch:
+            notes.search("notes", "e", np.atleast_2d(bad), k=2)
+        assert sql.value.sqlstate == batch.value.sqlstate == "22000"
+        assert str(sql.value) == "NaN and infinity are not allowed in vector"  # no internal tag in the message
+    with pytest.raises(agentlake.Error) as negative:
+        notes.search("notes", "e", [[1.0, 2.0, 3.0]], k=-1)
+    assert negative.value.sqlstate == "2201W"
+    with pytest.raises(agentlake.DataError) as dims:
+        notes.execute("SELECT id FROM notes ORDER BY e <-> '[1,2]' LIMIT 2")
+    assert str(dims.value) == "different vector dimensions 3 and 2"
