@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 
@@ -193,7 +193,13 @@ class Connection:
 
     @property
     def notices(self) -> list[str]:
+        """NOTICE messages not yet read, while no handler is registered."""
         return self._session.notices
+
+    def add_notice_handler(self, handler: Callable[[str], None]) -> None:
+        """Call ``handler(message)`` for each NOTICE as the statement raising it runs (psycopg's
+        name): CREATE INDEX reports its progress this way."""
+        self._session.notice_handlers.append(handler)
 
     def catalog_tables(self) -> list:
         """Tables and their constraints as the pg_catalog emulation describes them."""

@@ -39,6 +39,7 @@ class Session:
         self.settings = settings
         self.settings.set("agentlake.branch", branch)
         self.notices: list[str] = []
+        self.notice_handlers: list[Callable[[str], None]] = []
         self._tx: Transaction | None = None
         self._explicit = False
         self._failed = False
@@ -157,7 +158,12 @@ class Session:
         self.settings.set("agentlake.branch", branch)
 
     def notice(self, message: str) -> None:
-        self.notices.append(message)
+        """A NOTICE: handed to the handlers as it happens (a long CREATE INDEX reports as it goes),
+        or, with none registered, kept in ``notices`` until the caller reads them."""
+        if not self.notice_handlers:
+            self.notices.append(message)
+        for handler in self.notice_handlers:
+            handler(message)
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -15,7 +15,7 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -166,9 +166,37 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
         raise ProgrammingError(f'relation "{definition.name}" already exists', sqlstate="42P07")
     indexes = {**manifest.indexes, definition.name: definition.to_json()}
     tx.alter_table(table, indexes=indexes)
-    for entry in tx.manifest(table).files:
-        build_file_index(session.repo, tx.manifest(table), definition, entry)
+    manifest = tx.manifest(table)
+    files = [entry for entry in manifest.files if _indexable(entry, definition)]
+    progress = _BuildProgress(session.notice, definition.name, files)
+    for entry in files:
+        build_file_index(session.repo, manifest, definition, entry, progress.of(entry))
     return Result(None, 0, "CREATE INDEX")
+
+
+class _BuildProgress:
+    """CREATE INDEX's progress as NOTICEs, one each time the build passes another tenth of the rows
+    it indexes: a 1M-row HNSW build takes minutes, and psql or ``add_notice_handler`` show it move."""
+
+    def __init__(self, notice: Callable[[str], None], name: str, files: list[DataFile]) -> None:
+        self._notice, self._name = notice, name
+        self._total, self._count = sum(entry.rows for entry in files), len(files)
+        self._done = self._number = self._tenths = 0
+
+    def of(self, entry: DataFile) -> Callable[[int, int], None]:
+        """The progress callback of one file's build (``done`` of ``total`` steps)."""
+        self._number += 1
+        start, number = self._done, self._number
+        self._done += entry.rows
+
+        def report(done: int, total: int) -> None:
+            rows = start + entry.rows * done // max(total, 1)
+            tenths = 10 * rows // max(self._total, 1)
+            if tenths > self._tenths:
+                self._tenths = tenths
+                self._notice(f'index "{self._name}": {10 * tenths}% built ({rows:,} of {self._total:,} rows, '
+                             f"file {number} of {self._count})")
+        return report
 
 
 def drop_index(session: "Session", names: list[str], if_exists: bool) -> Result:
@@ -188,21 +216,28 @@ def _definition(name: str, spec: dict) -> IndexDefinition:
     return IndexDefinition(name, spec["column"], spec["method"], spec["metric"], spec.get("params", {}))
 
 
-def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefinition, entry: DataFile) -> bool:
-    """Build one file's index and store it beside the file; small files are searched exactly instead."""
+def _indexable(entry: DataFile, definition: IndexDefinition) -> bool:
+    """Small files are searched exactly; L1 has no index method."""
+    return entry.rows >= MIN_INDEXED_ROWS and definition.metric != "l1"
+
+
+def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefinition, entry: DataFile,
+                     progress: Callable[[int, int], None] | None = None) -> bool:
+    """Build one file's index and store it beside the file (unless it is too small to need one)."""
     from ..vector.index import create_index as new_index
 
-    if entry.rows < MIN_INDEXED_ROWS or definition.metric == "l1":
+    if not _indexable(entry, definition):
         return False
     path = index_path(manifest, definition.name, entry)
-    if repo.storage.exists(path):
-        return True
-    vectors = file_vectors(repo, manifest, entry, definition.column)
-    rowids = repo.files.rowids(entry)
-    nulls = _null_rows(vectors)
-    index = new_index(definition.method, definition.metric, definition.params)
-    index.build(*((vectors, rowids) if nulls is None else (vectors[~nulls], rowids[~nulls])))
-    repo.storage.write(path, index.to_bytes(), durable=False)
+    if not repo.storage.exists(path):
+        vectors = file_vectors(repo, manifest, entry, definition.column)
+        rowids = repo.files.rowids(entry)
+        nulls = _null_rows(vectors)
+        index = new_index(definition.method, definition.metric, definition.params)
+        index.build(*((vectors, rowids) if nulls is None else (vectors[~nulls], rowids[~nulls])), progress)
+        repo.storage.write(path, index.to_bytes(), durable=False)
+    if progress:
+        progress(1, 1)
     return True
 
 

@@ -279,6 +279,9 @@ class Session:
             self.conn = await self._in_thread(open_conn, cancellable=False)
         except Exception as err:  # noqa: BLE001 - every engine error becomes an ErrorResponse
             raise SessionError(getattr(err, "sqlstate", "08006"), str(err), fatal=True) from None
+        if hasattr(self.conn, "add_notice_handler"):
+            loop = asyncio.get_running_loop()
+            self.conn.add_notice_handler(lambda text: loop.call_soon_threadsafe(self._stream_notice, text))
         self._report_parameters(startup.user)
         self.send(pq.backend_key(self.pid, self.secret))
         self._ready()
@@ -334,6 +337,13 @@ class Session:
 
     def _send_error(self, sqlstate: str, message: str, position: int | None = None, severity: str = "ERROR") -> None:
         self.send(pq.error_response(sqlstate, message, position, severity=severity))
+
+    def _stream_notice(self, text: str) -> None:
+        """A NOTICE raised while a statement runs, written now (after what is queued before it), so a
+        client sees a long CREATE INDEX advance instead of its whole log at the end."""
+        self.send(pq.notice_response(text))
+        data, self._out = b"".join(self._out), []
+        self.writer.write(data)
 
     def _send_notices(self) -> None:
         notices = getattr(self.conn, "notices", None)

@@ -48,6 +48,24 @@ def test_vector_aggregates_and_functions_arrive_as_vectors(server, real_engine):
             assert np.allclose(np.stack(values), [[2, 3], [4, 6], [0.6, 0.8]])
 
 
+def test_create_index_progress_reaches_the_client_as_notices(server, real_engine):
+    points = np.random.default_rng(3).normal(size=(5000, 8)).astype(np.float32)
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        register_vector(conn)
+        conn.execute("CREATE TABLE items (id BIGINT PRIMARY KEY, embedding vector(8))")
+        with conn.cursor() as cur:
+            with cur.copy("COPY items (id, embedding) FROM STDIN") as copy:
+                for i, p in enumerate(points):
+                    copy.write_row((i, "[" + ",".join(map(str, p.tolist())) + "]"))
+        notices = []
+        conn.add_notice_handler(lambda d: notices.append((d.severity, d.message_primary)))
+        conn.execute("CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops)")
+        assert notices and all(severity == "NOTICE" for severity, _ in notices)
+        assert notices[-1][1] == 'index "items_hnsw": 100% built (5,000 of 5,000 rows, file 1 of 1)'
+        conn.execute("SELECT 1")
+        assert len(notices) == len({m for _, m in notices})  # each sent once, not again at the end
+
+
 def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
     metadata = sa.MetaData()
     docs = sa.Table("docs", metadata, sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),

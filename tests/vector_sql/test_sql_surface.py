@@ -3,6 +3,7 @@ is expected, typed casts, and bad settings or index options refused up front wit
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from numpy.testing import assert_allclose
 
@@ -130,3 +131,22 @@ def test_a_query_vector_with_nan_is_refused_not_answered_empty(notes):
     with pytest.raises(agentlake.DataError) as dims:
         notes.execute("SELECT id FROM notes ORDER BY e <-> '[1,2]' LIMIT 2")
     assert str(dims.value) == "different vector dimensions 3 and 2"
+
+
+def _percentages(messages: list[str], index: str) -> list[int]:
+    return [int(m.split(": ")[1].split("%")[0]) for m in messages if m.startswith(f'index "{index}": ')]
+
+
+def test_create_index_reports_its_progress_as_notices(db):
+    db.execute("CREATE TABLE items (id bigint PRIMARY KEY, e vector(8))")
+    x = np.random.default_rng(5).normal(size=(6000, 8)).astype(np.float32)
+    db.load_arrow("items", pa.table({"id": np.arange(6000), "e": pa.FixedSizeListArray.from_arrays(x.reshape(-1), 8)}))
+    db.execute("CREATE INDEX items_hnsw ON items USING hnsw (e vector_l2_ops)")
+    shown = _percentages(db.notices, "items_hnsw")
+    assert shown == sorted(set(shown)) and len(shown) >= 3 and shown[-1] == 100
+    assert db.notices[-1] == 'index "items_hnsw": 100% built (6,000 of 6,000 rows, file 1 of 1)'
+    db.notices.clear()
+    live: list[str] = []
+    db.add_notice_handler(live.append)  # handed over as they happen, not kept
+    db.execute("CREATE INDEX items_ivf ON items USING ivfflat (e vector_l2_ops) WITH (lists = 20)")
+    assert _percentages(live, "items_ivf")[-1] == 100 and db.notices == []
