@@ -105,6 +105,7 @@ class Session:
             self.notice("there is no transaction in progress")
         tx, self._tx = self._tx, None
         self._explicit, self._savepoints = False, []
+        self.settings.end_transaction()
         if tx is not None:
             self._commit_tx(tx)
         return "COMMIT"
@@ -129,6 +130,7 @@ class Session:
             self._tx.rollback()
         self._tx, self._explicit, self._failed, self._savepoints = None, False, False, []
         self._statements = []
+        self.settings.end_transaction()
 
     def savepoint(self, name: str) -> None:
         if not self._explicit:

@@ -24,7 +24,7 @@ def _value_text(node: exp.Expression) -> str:
     return node.sql(dialect="postgres")
 
 
-def set_value(session: "Session", name: str, value: str, local: bool = False) -> None:
+def set_value(session: "Session", name: str, value: str) -> None:
     """SET name = value; switching ``agentlake.branch`` checks out that branch."""
     if name.lower() == "agentlake.branch":
         session.set_branch(value)
@@ -36,10 +36,16 @@ def apply_set(session: "Session", stmt: exp.Set) -> Result:
     for item in stmt.expressions:
         node = item.this
         name, value = (node.this, node.expression) if isinstance(node, exp.EQ) else (node, item.expression)
-        if _is_default(value):  # SET name TO DEFAULT is RESET name
+        text = _value_text(value) if value is not None else ""
+        if str(item.args.get("kind") or "").upper() == "LOCAL":
+            if session.transaction_status == "idle":
+                session.notice("SET LOCAL can only be used in transaction blocks")
+            else:
+                session.settings.set_local(_value_text(name), text)
+        elif _is_default(value):  # SET name TO DEFAULT is RESET name
             session.settings.reset(_value_text(name))
         else:
-            set_value(session, _value_text(name), _value_text(value) if value is not None else "")
+            set_value(session, _value_text(name), text)
     return Result(None, 0, "SET")
 
 

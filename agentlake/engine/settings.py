@@ -41,6 +41,17 @@ DEFAULTS: dict[str, str] = {
     "agentlake.recall_target": "0.95",
     "hnsw.ef_search": "40",
     "ivfflat.probes": "1",
+    # PostgreSQL's planner, memory and parallelism knobs that pgvector's guides set before an index
+    # build or a query: accepted and shown so those scripts run unchanged; this engine sizes itself
+    "work_mem": "4MB",
+    "maintenance_work_mem": "64MB",
+    "max_parallel_workers_per_gather": "2",
+    "max_parallel_maintenance_workers": "2",
+    "effective_cache_size": "4GB",
+    "random_page_cost": "4",
+    "enable_seqscan": "on",
+    "enable_indexscan": "on",
+    "jit": "on",
 }
 READ_ONLY = {"server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "is_superuser"}
 ALIASES = {"transaction isolation level": "transaction_isolation", "time zone": "timezone"}
@@ -73,6 +84,7 @@ class Settings(MutableMapping):
     def __init__(self, overrides: dict[str, str] | None = None) -> None:
         self._values = dict(DEFAULTS)
         self._session_defaults = dict(DEFAULTS)
+        self._before_local: dict[str, str] = {}  # what SET LOCAL replaced, put back when the transaction ends
         for key, value in (overrides or {}).items():
             self.set(key, value)
         self._session_defaults.update(self._values)
@@ -101,6 +113,17 @@ class Settings(MutableMapping):
         self._values[key] = value.lower() if allowed else value
 
     __setitem__ = set
+
+    def set_local(self, name: str, value: str) -> None:
+        """SET LOCAL: the value lasts until the transaction ends (pgvector's advice for ef_search)."""
+        key = canonical(name)
+        before = self[key]
+        self.set(key, value)
+        self._before_local.setdefault(key, before)
+
+    def end_transaction(self) -> None:
+        self._values.update(self._before_local)
+        self._before_local.clear()
 
     def reset(self, name: str | None = None) -> None:
         if name is None or name.lower() == "all":

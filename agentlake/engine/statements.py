@@ -1,6 +1,7 @@
 """Which handler runs which statement: one registry, keyed by AST node class."""
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
@@ -73,6 +74,22 @@ def _explain(session: "Session", stmt: dialect.Explain) -> Result:
     return explain_statement(session, stmt.this, bool(stmt.args.get("analyze")))
 
 
+_CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
+_BUILT_IN_EXTENSIONS = {"vector", "plpgsql"}
+
+
+def _command(session: "Session", stmt: exp.Command) -> Result:
+    """Statements sqlglot keeps as text. ``CREATE EXTENSION vector`` opens every pgvector script:
+    vectors are built in, so it succeeds and changes nothing; other extensions do not exist here."""
+    text = stmt.sql(dialect="postgres")
+    extension = _CREATE_EXTENSION.match(text)
+    if extension is None:
+        raise NotSupportedError(f"statement not supported: {text[:80]}")
+    if extension.group(1).lower() not in _BUILT_IN_EXTENSIONS:
+        raise NotSupportedError(f'extension "{extension.group(1)}" is not available')
+    return Result(None, 0, "CREATE EXTENSION")
+
+
 _HANDLERS: dict[type, Handler] = {
     exp.Select: run_query,
     exp.Union: run_query,
@@ -95,6 +112,7 @@ _HANDLERS: dict[type, Handler] = {
     dialect.Savepoint: _savepoint,
     dialect.Release: _release,
     dialect.Explain: _explain,
+    exp.Command: _command,
 }
 _ENDS_TRANSACTION = {exp.Commit, exp.Rollback}
 
@@ -107,7 +125,7 @@ def register(node_class: type, handler: Handler, ends_transaction: bool = False)
 
 
 _RETURNS_NO_ROWS = {dml.insert, dml.update, dml.delete, _create, ddl.drop, ddl.alter, ddl.truncate, _begin, _commit,
-                    _rollback, session_settings.apply_set, session_settings.reset, _savepoint, _release}
+                    _rollback, session_settings.apply_set, session_settings.reset, _savepoint, _release, _command}
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
 

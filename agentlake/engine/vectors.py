@@ -28,7 +28,7 @@ from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import PARAM_META
 from ..vector.arrays import checked_vector, parse_vector
-from ..vector.metrics import distance
+from ..vector.metrics import OPCLASSES, distance
 from ..results import Result
 from .ddl import table_name
 from .literals import constant
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 DISTANCE_FUNCTIONS = {
     "l2_distance": "l2", "cosine_distance": "cosine", "negative_inner_product": "ip", "l1_distance": "l1",
 }
-OPCLASS_METRICS = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
 MIN_INDEXED_ROWS = 2048
 _FILE_NUMBER = "_agentlake_file"
 
@@ -148,11 +147,11 @@ def _definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> In
         raise ProgrammingError(f'column "{column}" of relation "{table}" does not exist', sqlstate="42703")
     if not pa.types.is_fixed_size_list(manifest.schema.field(column).type):
         raise ProgrammingError(f'column "{column}" is not a vector; only vector columns can be indexed', sqlstate="42809")
-    if opclass not in OPCLASS_METRICS:
+    if opclass not in OPCLASSES:
         raise ProgrammingError(f'operator class "{opclass}" does not exist for access method "{method}"', sqlstate="42704")
     name = index.name or f"{table}_{column}_idx"
     options = checked_options(method, with_params, manifest.schema.field(column).type.list_size)
-    return IndexDefinition(name, column, method, OPCLASS_METRICS[opclass], options)
+    return IndexDefinition(name, column, method, OPCLASSES[opclass], options)
 
 
 def create_index(session: "Session", stmt: exp.Create) -> Result:

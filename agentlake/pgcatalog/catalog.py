@@ -16,7 +16,7 @@ SCHEMAS = ("pg_catalog", "information_schema")
 # relations whose rows depend on the branch's tables, the user or the settings; the rest never change
 DYNAMIC = {"pg_catalog.pg_class", "pg_catalog.pg_attribute", "pg_catalog.pg_attrdef", "pg_catalog.pg_index",
            "pg_catalog.pg_constraint", "pg_catalog.pg_database", "pg_catalog.pg_roles", "pg_catalog.pg_user",
-           "pg_catalog.pg_settings", "information_schema.tables", "information_schema.columns"}
+           "pg_catalog.pg_settings", "pg_catalog.pg_indexes", "information_schema.tables", "information_schema.columns"}
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
 
 

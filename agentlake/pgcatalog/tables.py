@@ -14,8 +14,12 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from agentlake.sql.types import TYPE_KEY
+from agentlake.vector.metrics import OPCLASSES
 
 from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
+
+PGVECTOR_VERSION = "0.7.4"
+"""The pgvector release whose SQL this engine speaks (``<+>`` and vector_l1_ops arrived in 0.7)."""
 
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
 DATABASE_OID = 16384
@@ -66,6 +70,17 @@ def _index_columns(index: Any) -> list[str]:
     return [c for c in cols if c]
 
 
+def _index_keys(index: Any, columns: list[str]) -> str:
+    """The key list and options of an index as pg_get_indexdef prints them: a vector index names
+    its operator class, and the WITH options it was created with."""
+    metric = index.get("metric") if isinstance(index, dict) else None
+    if metric is None:
+        return f"({', '.join(columns)})"
+    opclass = next(name for name, served in OPCLASSES.items() if served == metric)
+    options = ", ".join(f"{key}='{value}'" for key, value in (index.get("params") or {}).items())
+    return f"({', '.join(columns)} {opclass})" + (f" WITH ({options})" if options else "")
+
+
 def _index_method(index: Any) -> str:
     method = getattr(index, "method", None) or (index.get("method") if isinstance(index, dict) else None)
     return method if method in AM else "hnsw"
@@ -95,6 +110,7 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                                     "condeferred", "convalidated", "conislocal", "coninhcount",
                                                     "connoinherit", "conparentid", "contypid", "condef")}
     indexdefs: dict[str, list] = {"oid": [], "def": []}
+    pg_indexes: dict[str, list] = {k: [] for k in ("schemaname", "tablename", "indexname", "tablespace", "indexdef")}
     info_tables: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "table_type")}
     info_columns: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "column_name",
                                                      "ordinal_position", "column_default", "is_nullable",
@@ -152,10 +168,11 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
 
         entries = []
         if info.primary_key:
-            entries.append((f"{info.name}_pkey", info.primary_key, "btree", True, True))
+            entries.append((f"{info.name}_pkey", info.primary_key, "btree", True, True, None))
         for index in indexes:
-            entries.append((_index_name(info.name, index), _index_columns(index), _index_method(index), False, False))
-        for name, cols, method, unique, primary in entries:
+            entries.append((_index_name(info.name, index), _index_columns(index), _index_method(index), False, False,
+                            index))
+        for name, cols, method, unique, primary, index in entries:
             ioid = relation_oid(name, "i")
             keys = [positions.get(c, 0) for c in cols]
             add_class(ioid, name, "i", len(cols), False, AM[method][0])
@@ -168,9 +185,13 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                ("indoption", [0] * len(cols))):
                 index_rows[key].append(value)
             quoted = ", ".join(cols)
+            definition = (f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON public.{info.name} "
+                          f"USING {method} {_index_keys(index, cols)}")
             indexdefs["oid"].append(ioid)
-            indexdefs["def"].append(f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON public.{info.name} "
-                                    f"USING {method} ({quoted})")
+            indexdefs["def"].append(definition)
+            for key, value in (("schemaname", "public"), ("tablename", info.name), ("indexname", name),
+                               ("tablespace", None), ("indexdef", definition)):
+                pg_indexes[key].append(value)
             if primary:
                 for key, value in (("oid", relation_oid(name, "c")), ("conname", name),
                                    ("connamespace", NAMESPACES["public"]), ("contype", "p"), ("conrelid", rel),
@@ -223,6 +244,9 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                           "inhseqno": (pa.int32(), []), "inhdetachpending": (pa.bool_(), [])}),
         "pg_catalog.pg_tablespace": _table({"oid": (OID, [1663]), "spcname": (pa.string(), ["pg_default"])}),
         "_indexdefs": _table({"oid": (OID, indexdefs["oid"]), "def": (pa.string(), indexdefs["def"])}),
+        "pg_catalog.pg_indexes": _table({k: (pa.string(), v) for k, v in pg_indexes.items()}),
+        "pg_catalog.pg_extension": _table({"oid": (OID, [13_000, 16_500]), "extname": (pa.string(), ["plpgsql", "vector"]),
+                                           "extversion": (pa.string(), ["1.0", PGVECTOR_VERSION])}),
         "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),
         "information_schema.columns": _table({k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v)
                                               for k, v in info_columns.items()}),
@@ -301,10 +325,10 @@ _EMPTY_SCHEMAS = {
                               ("seqincrement", pa.int64()), ("seqmax", pa.int64()), ("seqmin", pa.int64()),
                               ("seqcache", pa.int64()), ("seqcycle", pa.bool_())]),
     "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]),
-    "pg_extension": pa.schema([("oid", OID), ("extname", pa.string()), ("extversion", pa.string())]),
 }
 
 ALWAYS_EMPTY = frozenset(_EMPTY_SCHEMAS)
 RELATIONS = ALWAYS_EMPTY | {"pg_namespace", "pg_class", "pg_attribute", "pg_attrdef", "pg_index", "pg_constraint",
                            "pg_type", "pg_am", "pg_database", "pg_roles", "pg_user", "pg_auth_members",
-                           "pg_description", "pg_settings", "pg_inherits", "pg_tablespace"}
+                           "pg_description", "pg_settings", "pg_inherits", "pg_tablespace", "pg_indexes",
+                           "pg_extension"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import psycopg
+import pytest
 import sqlalchemy as sa
 from pgvector.psycopg import register_vector
 from pgvector.sqlalchemy import Vector
@@ -64,6 +65,30 @@ def test_create_index_progress_reaches_the_client_as_notices(server, real_engine
         assert notices[-1][1] == 'index "items_hnsw": 100% built (5,000 of 5,000 rows, file 1 of 1)'
         conn.execute("SELECT 1")
         assert len(notices) == len({m for _, m in notices})  # each sent once, not again at the end
+
+
+def test_a_pgvector_setup_script_runs_unchanged(server, real_engine):
+    """What pgvector's README has users run: the extension, memory settings for the build, an index
+    with options, SET LOCAL inside a transaction; and the catalog views that report them."""
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        conn.execute("CREATE EXTENSION vector")
+        assert conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
+        conn.execute("CREATE TABLE items (id bigserial PRIMARY KEY, embedding vector(3))")
+        conn.execute("INSERT INTO items (embedding) VALUES ('[1,2,3]'), ('[4,5,6]')")
+        conn.execute("SET maintenance_work_mem = '8GB'")
+        conn.execute("SET max_parallel_maintenance_workers = 7")
+        conn.execute("CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops) WITH (m = 8, ef_construction = 32)")
+        assert conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'items' AND indexname <> 'items_pkey'"
+                            ).fetchall() == [("CREATE INDEX items_embedding_idx ON public.items USING hnsw "
+                                              "(embedding vector_cosine_ops) WITH (m='8', ef_construction='32')",)]
+        with conn.transaction():
+            conn.execute("SET LOCAL hnsw.ef_search = 100")
+            assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("100",)
+            assert conn.execute("SELECT id FROM items ORDER BY embedding <=> '[1,2,3]' LIMIT 1").fetchone() == (1,)
+        assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("40",)  # SET LOCAL ends with the transaction
+        with pytest.raises(psycopg.errors.FeatureNotSupported, match='extension "postgis" is not available'):
+            conn.execute("CREATE EXTENSION postgis")
 
 
 def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
