@@ -28,6 +28,7 @@ from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import PARAM_META
 from ..vector.arrays import checked_vector, parse_vector
+from ..vector.index import Progress
 from ..vector.metrics import OPCLASSES, distance
 from ..results import Result
 from .ddl import table_name
@@ -182,7 +183,7 @@ class _BuildProgress:
         self._total, self._count = sum(entry.rows for entry in files), len(files)
         self._done = self._number = self._tenths = 0
 
-    def of(self, entry: DataFile) -> Callable[[int, int], None]:
+    def of(self, entry: DataFile) -> Progress:
         """The progress callback of one file's build (``done`` of ``total`` steps)."""
         self._number += 1
         start, number = self._done, self._number
@@ -221,7 +222,7 @@ def _indexable(entry: DataFile, definition: IndexDefinition) -> bool:
 
 
 def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefinition, entry: DataFile,
-                     progress: Callable[[int, int], None] | None = None) -> bool:
+                     progress: Progress | None = None) -> bool:
     """Build one file's index and store it beside the file (unless it is too small to need one)."""
     from ..vector.index import create_index as new_index
 
