@@ -73,7 +73,7 @@ class QueryRunner:
         search = match_topk(stmt, self.session.snapshot)
         if search is not None:
             table, self.last_route = run_topk(self.session, stmt, search)
-            return restore_types(table, self.session.snapshot, stmt)
+            return table
         executor, reason = router.choose(self.session, stmt)
         self.last_route = f"{executor} ({reason})"
         if executor == "local":

@@ -402,6 +402,8 @@ def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: 
 def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
     """Search, then answer the select list over just the winning rows: directly when it names only
     columns and the distance, else by letting DataFusion evaluate the original query over them."""
+    from .query import restore_types
+
     where_sql = session.datafusion_sql(plan.where, part="where") if plan.where is not None else None
     found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
     manifest = session.snapshot.manifest(plan.table)
@@ -414,7 +416,7 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))
-        return session.query_arrow(narrowed), found.strategy
+        return restore_types(session.query_arrow(narrowed), session.snapshot, stmt), found.strategy
 
 
 _TOPK_PARTS = {"expressions", "from_", "from", "where", "order", "limit"}
