@@ -28,6 +28,8 @@ def vector_expressions(tree: exp.Expression, snapshot: Snapshot) -> bool:
     if not tree.find(exp.Avg, exp.Sum, exp.Add, exp.Sub, exp.Mul, exp.Cast, *_COMPARISONS):
         return False
     columns = _vector_columns(tree, snapshot)
+    if not any(columns.values()) and not any(_is_vector(n, columns) for n in tree.find_all(exp.Cast, exp.Anonymous)):
+        return False  # no vector in sight: most queries stop here, before the walk below
     changed = False
 
     def rewrite(node: exp.Expression) -> exp.Expression:
