@@ -41,7 +41,8 @@ def apply_set(session: "Session", stmt: exp.Set) -> Result:
             if session.transaction_status == "idle":
                 session.notice("SET LOCAL can only be used in transaction blocks")
             else:
-                session.settings.set_local(_value_text(name), text)
+                key = _value_text(name)
+                session.settings.set_local(key, session.settings.default(key) if _is_default(value) else text)
         elif _is_default(value):  # SET name TO DEFAULT is RESET name
             session.settings.reset(_value_text(name))
         else:

@@ -131,7 +131,12 @@ class Settings(MutableMapping):
             return
         key = canonical(name)
         self[key]
-        self._values[key] = self._session_defaults.get(key, DEFAULTS.get(key, ""))
+        self._values[key] = self.default(key)
+
+    def default(self, name: str) -> str:
+        """What RESET (or SET ... TO DEFAULT) goes back to: the value the session started with."""
+        key = canonical(name)
+        return self._session_defaults.get(key, DEFAULTS.get(key, ""))
 
     def __delitem__(self, name: str) -> None:
         self.reset(name)

@@ -93,11 +93,21 @@ def test_bad_vector_settings_are_refused_and_the_session_keeps_working(notes, st
     assert notes.execute("SELECT id FROM notes ORDER BY e <-> '[1,2,3]' LIMIT 2").fetchall() == before == [(1,), (5,)]
 
 
-def test_set_to_default_resets(db):
+def test_set_to_default_resets_and_set_local_lasts_one_transaction(db):
     db.execute("SET hnsw.ef_search = 200")
     assert db.execute("SHOW hnsw.ef_search").fetchall() == [("200",)]
     db.execute("SET hnsw.ef_search TO DEFAULT")
     assert db.execute("SHOW hnsw.ef_search").fetchall() == [("40",)]
+    db.execute("SET LOCAL hnsw.ef_search = 300")  # outside a transaction: a notice, no effect
+    assert db.notices[-1] == "SET LOCAL can only be used in transaction blocks"
+    for end in ("COMMIT", "ROLLBACK"):
+        db.execute("SET hnsw.ef_search = 90")
+        db.execute("BEGIN")
+        db.execute("SET LOCAL hnsw.ef_search = 300")
+        db.execute("SET LOCAL ivfflat.probes TO DEFAULT")
+        assert db.execute("SHOW hnsw.ef_search").fetchall() == [("300",)]
+        db.execute(end)
+        assert db.execute("SHOW hnsw.ef_search").fetchall() == [("90",)]
 
 
 @pytest.mark.parametrize("clause,sqlstate,message", [
