@@ -166,12 +166,32 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
         raise ProgrammingError(f'relation "{definition.name}" already exists', sqlstate="42P07")
     indexes = {**manifest.indexes, definition.name: definition.to_json()}
     tx.alter_table(table, indexes=indexes)
-    manifest = tx.manifest(table)
+    _build_files(session, tx.manifest(table), definition)
+    return Result(None, 0, "CREATE INDEX")
+
+
+def reindex(session: "Session", kind: str, name: str) -> Result:
+    """REINDEX INDEX name | TABLE name: build every file's index again, overwriting what is stored.
+    A file whose build never finished (it runs after the commit that added the file) or whose
+    stored index cannot be read is searched exactly until then."""
+    snapshot = session.snapshot
+    if kind == "TABLE":
+        manifest = snapshot.manifest(name)
+        targets = [(manifest, index) for index in manifest.indexes]
+    else:
+        targets = [(m, name) for m in snapshot.tables.values() if name in m.indexes]
+        if not targets:
+            raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
+    for manifest, index in targets:
+        _build_files(session, manifest, _definition(index, manifest.indexes[index]), rebuild=True)
+    return Result(None, 0, "REINDEX")
+
+
+def _build_files(session: "Session", manifest: Manifest, definition: IndexDefinition, rebuild: bool = False) -> None:
     files = [entry for entry in manifest.files if _indexable(entry, definition)]
     progress = _BuildProgress(session.notice, definition.name, files)
     for entry in files:
-        build_file_index(session.repo, manifest, definition, entry, progress.of(entry))
-    return Result(None, 0, "CREATE INDEX")
+        build_file_index(session.repo, manifest, definition, entry, progress.of(entry), rebuild)
 
 
 class _BuildProgress:
@@ -222,14 +242,15 @@ def _indexable(entry: DataFile, definition: IndexDefinition) -> bool:
 
 
 def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefinition, entry: DataFile,
-                     progress: Progress | None = None) -> bool:
-    """Build one file's index and store it beside the file (unless it is too small to need one)."""
+                     progress: Progress | None = None, rebuild: bool = False) -> bool:
+    """Build one file's index and store it beside the file (unless it is too small to need one, or
+    already stored and not to be rebuilt)."""
     from ..vector.index import create_index as new_index
 
     if not _indexable(entry, definition):
         return False
     path = index_path(manifest, definition.name, entry)
-    if not repo.storage.exists(path):
+    if rebuild or not repo.storage.exists(path):
         vectors = file_vectors(repo, manifest, entry, definition.column)
         rowids = repo.files.rowids(entry)
         nulls = _null_rows(vectors)

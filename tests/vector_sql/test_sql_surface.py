@@ -2,12 +2,16 @@
 is expected, typed casts, and bad settings or index options refused up front with 22023."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pytest
 from numpy.testing import assert_allclose
 
 import agentlake
+
+from .conftest import APPROXIMATE, route
 
 VECTORS = {1: [1, 2, 3], 2: [4, 5, 6], 3: None, 4: [0, 0, 1], 5: [2, 2, 2]}
 GROUPS = {1: "a", 2: "a", 3: "b", 4: "b", 5: "b"}
@@ -160,3 +164,23 @@ def test_create_index_reports_its_progress_as_notices(db):
     db.add_notice_handler(live.append)  # handed over as they happen, not kept
     db.execute("CREATE INDEX items_ivf ON items USING ivfflat (e vector_l2_ops) WITH (lists = 20)")
     assert _percentages(live, "items_ivf")[-1] == 100 and db.notices == []
+
+
+def test_reindex_rebuilds_an_index_file_that_is_missing(db, repo_url):
+    db.execute("CREATE TABLE items (id bigint PRIMARY KEY, e vector(8))")
+    x = np.random.default_rng(6).normal(size=(5000, 8)).astype(np.float32)
+    db.load_arrow("items", pa.table({"id": np.arange(5000), "e": pa.FixedSizeListArray.from_arrays(x.reshape(-1), 8)}))
+    db.execute("CREATE INDEX items_hnsw ON items USING hnsw (e vector_l2_ops)")
+    stored = list(Path(repo_url).rglob("*.idx"))
+    assert len(stored) == 1
+    stored[0].unlink()  # as if the build after a commit never finished
+    sql, query = "SELECT id FROM items ORDER BY e <-> %s LIMIT 5", [x[7]]
+    db.execute(APPROXIMATE)
+    assert "exact over 5000 rows" in route(db, sql, query)
+    db.execute("REINDEX INDEX items_hnsw")
+    assert stored[0].exists() and "hnsw" in route(db, sql, query)
+    assert db.execute(sql, query).fetchall()[0] == (7,)
+    db.execute("REINDEX TABLE items")
+    with pytest.raises(agentlake.Error) as missing:
+        db.execute("REINDEX INDEX nothing_here")
+    assert missing.value.sqlstate == "42704"
