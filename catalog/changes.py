@@ -189,21 +189,31 @@ class SetViews:
 def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[int, np.ndarray]:
     """Which file holds each live rowid: index of the file -> rowids found there."""
     rowids = _sorted_unique(np.asarray(rowids, dtype=np.int64))
-    out: dict[int, np.ndarray] = {}
+    return {index: rowids[inside] for index, inside, _ in locate_each(manifest, rowids, files)}
+
+
+def locate_each(manifest: Manifest, rowids: np.ndarray,
+                files: "FileReader") -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """For each file holding some of ``rowids`` live: (index of the file, where those rowids sit in
+    ``rowids``, their positions in the file). ``rowids`` keep their order and may repeat; one whose
+    older version sits deleted in another file is found where it lives now."""
+    rowids = np.asarray(rowids, dtype=np.int64)
+    out: list[tuple[int, np.ndarray, np.ndarray]] = []
     if not len(rowids):
         return out
-    lo, hi = rowids[0], rowids[-1]
+    lo, hi = rowids.min(), rowids.max()
+    unplaced = np.ones(len(rowids), dtype=bool)
     for index, f in enumerate(manifest.files):
         if f.rowid_max < lo or f.rowid_min > hi or not f.live_rows:
             continue
-        candidates = rowids[(rowids >= f.rowid_min) & (rowids <= f.rowid_max)]
-        if not len(candidates):
-            continue
-        hit = candidates[files.positions(f, candidates) >= 0]
+        inside = np.flatnonzero((rowids >= f.rowid_min) & (rowids <= f.rowid_max) & unplaced)
+        at = files.positions(f, rowids[inside])
+        keep = at >= 0
         if len(f.deleted):
-            hit = hit[~np.isin(hit, f.deleted)]
-        if len(hit):
-            out[index] = hit
+            keep &= ~np.isin(rowids[inside], f.deleted)
+        if keep.any():
+            out.append((index, inside[keep], at[keep]))
+            unplaced[inside[keep]] = False
     return out
 
 

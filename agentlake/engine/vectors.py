@@ -22,6 +22,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog import DataFile, Manifest, Repository, on_new_files
+from catalog.changes import locate_each
 from catalog.objects import ROWID, field_id
 
 from ..errors import DataError, NotSupportedError, ProgrammingError
@@ -507,23 +508,12 @@ def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs:
 
 def _located(session: "Session", manifest: Manifest,
              rowids: np.ndarray) -> list[tuple[DataFile, np.ndarray, np.ndarray]]:
-    """(file, which of ``rowids`` it holds live, their positions in it), in the order of ``rowids``,
-    for each file holding some. Each such file is decoded once, so later searches take rows from
-    memory; a rowid whose old version sits deleted in an older file is found where it lives now."""
-    rowids = np.asarray(rowids, dtype=np.int64)
-    files, out = session.repo.files, []
-    unplaced = np.ones(len(rowids), dtype=bool)
-    for entry in manifest.files:
-        if not entry.live_rows:
-            continue
-        inside = np.flatnonzero((rowids >= entry.rowid_min) & (rowids <= entry.rowid_max) & unplaced)
-        at = files.positions(entry, rowids[inside])
-        live = _live_rows(session.repo, entry)
-        keep = (at >= 0) if live is None else (at >= 0) & live[np.maximum(at, 0)]
-        if keep.any():
-            files.table(entry)
-            out.append((entry, inside[keep], at[keep]))
-            unplaced[inside[keep]] = False
+    """``locate_each`` with each file named and decoded once, so later searches take rows from memory."""
+    out = []
+    for index, inside, at in locate_each(manifest, rowids, session.repo.files):
+        entry = manifest.files[index]
+        session.repo.files.table(entry)
+        out.append((entry, inside, at))
     return out
 
 
