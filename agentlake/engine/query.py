@@ -117,7 +117,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
         manifest = snapshot.tables.get(node.name)
         if manifest is not None:
             for f in manifest.schema:
-                if f.metadata and f.metadata.get(TYPE_KEY, b"vector") != b"vector":  # text kept as json/uuid
+                if f.metadata and f.metadata.get(TYPE_KEY) not in (None, b"vector"):  # text kept as json/uuid
                     tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
     fields, changed = [], False
     for f in schema:
