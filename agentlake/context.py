@@ -1,8 +1,10 @@
 """dask-sql's ``Context``, on DataFusion as the planner and agentlake's plan-to-Dask compiler.
 
-DataFusion sees every table only by its schema (an empty in-memory table), so it can
-plan but never reads data; the compiler reads the data, lazily, through Dask. A
-``dask.distributed.Client`` in scope is used as it is.
+Queries are PostgreSQL, read by the same front end as ``agentlake.connect`` (so
+pgvector's operators, casts and ``avg(vector)`` mean what they mean there), then
+planned by DataFusion, which sees every table only by its schema (an empty in-memory
+table): it plans but never reads data; the compiler reads the data, lazily, through
+Dask. A ``dask.distributed.Client`` in scope is used as it is.
 """
 from __future__ import annotations
 
@@ -48,14 +50,17 @@ class Context:
         from datafusion import SessionContext
 
         from .dask.functions import planner_udfs
+        from .vector.functions import register_vector_functions
 
         self.repo = repo
         self.branch = branch
         self.partition_rows = partition_rows
         self.session = SessionContext()
         self.tables: dict[str, Any] = {}
+        self.schemas: dict[str, pa.Schema] = {}
         self.functions: dict[str, Callable[..., Any]] = {}
         self._gpu_tables: set[str] = set()
+        register_vector_functions(self.session)
         for planner_udf in planner_udfs():
             self.session.register_udf(planner_udf)
         if repo is not None:
@@ -114,7 +119,7 @@ class Context:
         if name not in self.tables:
             raise ProgrammingError(f'table "{name}" does not exist', sqlstate="42P01")
         self.session.deregister_table(name)
-        del self.tables[name]
+        del self.tables[name], self.schemas[name]
         self._gpu_tables.discard(name)
 
     def _register(self, name: str, table: Any, schema: pa.Schema) -> None:
@@ -122,6 +127,7 @@ class Context:
             self.session.deregister_table(name)
         self.session.register_record_batches(name, [[pa.RecordBatch.from_pylist([], schema=schema)]])
         self.tables[name] = table
+        self.schemas[name] = schema
 
     # functions ------------------------------------------------------------
     def register_function(self, f: Callable[..., Any], name: str, parameters: Sequence[tuple[str, Any]],
@@ -151,6 +157,24 @@ class Context:
 
     def sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:
         """Answer ``query`` as a lazy Dask DataFrame (computed frame when ``return_futures=False``)."""
+        return self.run_datafusion_sql(self.datafusion_sql(query), return_futures, gpu)
+
+    def datafusion_sql(self, query: str) -> str:
+        """``query``, one PostgreSQL statement, as the DataFusion SQL this context plans."""
+        from .engine.frontend import to_datafusion_sql
+        from .engine.vector_expressions import vector_expressions
+        from .sql.params import parse_statements
+        from .sql.trees import clone
+
+        statements = parse_statements(query)
+        if len(statements) != 1:
+            raise ProgrammingError(f"Context.sql takes one statement, not {len(statements)}", sqlstate="42601")
+        tree = clone(statements[0])
+        vector_expressions(tree, self.schemas.get)
+        return to_datafusion_sql(tree)
+
+    def run_datafusion_sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:
+        """:meth:`sql` for a query already in DataFusion's dialect (what the engine's front end makes)."""
         from .dask import compile_plan
 
         plan = self._plan(query)
@@ -170,7 +194,7 @@ class Context:
         """DataFusion's optimized plan, then the Dask operations each node becomes."""
         from .dask import describe_plan
 
-        plan = self._plan(query)
+        plan = self._plan(self.datafusion_sql(query))
         return f"{plan.display_indent()}\n\nDask:\n{describe_plan(plan)}"
 
 

@@ -35,6 +35,11 @@ class Snapshot:
     def schema(self, name: str) -> pa.Schema:
         return self.manifest(name).schema
 
+    def find_schema(self, name: str) -> pa.Schema | None:
+        """The table's schema, or None where there is no such table."""
+        manifest = self.tables.get(name)
+        return manifest.schema if manifest is not None else None
+
     def read(self, name: str, columns: list[str] | None = None, with_rowid: bool = False) -> pa.Table:
         """All live rows of a table (deletion vectors applied), as one Arrow table."""
         manifest = self.manifest(name)

@@ -12,7 +12,7 @@ from typing import Any
 
 import dask.dataframe as dd
 
-from . import nodes  # noqa: F401 - registers the node handlers
+from . import nodes, vectors  # noqa: F401 - registers the node handlers and the vector functions
 from .explain import describe_plan
 from .functions import register_scalar_function
 from .partitions import decimal_scales, truncate_decimals

@@ -20,6 +20,8 @@ import pyarrow as pa
 
 from ..errors import NotSupportedError
 from . import functions
+from .lists import compare_lists, is_list_value
+from .partitions import arrow_to_series, frame_module
 
 Evaluator = Callable[[Any, tuple], Any]
 
@@ -65,7 +67,11 @@ def series_like(frame: Any, value: Any):
     """A Series of ``value`` aligned with ``frame`` (pandas or cuDF, as the frame is)."""
     if is_series(value):
         return value
-    module = __import__(type(frame).__module__.split(".")[0])
+    module = frame_module(frame)
+    if isinstance(value, (list, np.ndarray)):   # a constant vector (or other list) on every row
+        items = value.tolist() if isinstance(value, np.ndarray) else value
+        scalar = pa.scalar(items, pa.list_(pa.float32()) if isinstance(value, np.ndarray) else None)
+        return arrow_to_series(pa.repeat(scalar, len(frame)), frame)
     if isinstance(value, (bool, int, float, np.generic)):   # COUNT(1)'s 1 on every row: no Python list of them
         return module.Series(np.full(len(frame), value), index=frame.index)
     return module.Series([value] * len(frame), index=frame.index)
@@ -113,6 +119,8 @@ def cast_value(value: Any, target: str):
         return value.astype("datetime64[us]") if is_series(value) else np.datetime64(value, "us")
     if kind == "Boolean":
         return value.astype("bool") if is_series(value) else bool(value)
+    if kind in ("List", "LargeList", "FixedSizeList"):
+        return value   # how DataFusion feeds vectors to the vector functions, which read any list of floats
     raise NotSupportedError(f"CAST to {target} is not supported by the dask executor")
 
 
@@ -146,6 +154,8 @@ def _arith(op: str, a: Any, b: Any, integral: bool = False):
         return _add_interval(b, a, 1)
     if op == "/":
         return _divide(a, b, integral)
+    if op in _COMPARISONS and (is_list_value(a) or is_list_value(b)):
+        return with_nulls(compare_lists(op, a, b), a, b)
     result = _BINARY[op](a, b)
     if op in _COMPARISONS:
         return with_nulls(result, a, b)

@@ -2,7 +2,8 @@
 
 Every scan funnels through :func:`from_arrow`, so the rest of the compiler sees one
 set of dtypes: decimals as float64 (grouped means and Dask tokenization break on
-``decimal128[pyarrow]``), dates as ``datetime64[ms]``, strings as plain strings.
+``decimal128[pyarrow]``), dates as ``datetime64[ms]``, strings as plain strings, and
+lists (vectors) as Arrow-backed columns: as Python objects Dask would turn them into text.
 Decimal values convert exactly to the nearest double on both sides of every
 comparison, so equality tests between decimals keep their meaning.
 """
@@ -47,7 +48,46 @@ def from_arrow(table: pa.Table, gpu: bool = False) -> Any:
         import cudf
 
         return cudf.DataFrame.from_arrow(table)
-    return table.to_pandas(date_as_object=False)
+    return table.to_pandas(date_as_object=False, types_mapper=_arrow_backed)
+
+
+def is_list_type(t: pa.DataType) -> bool:
+    """Lists of any kind: how vectors and arrays reach a partition."""
+    return pa.types.is_list(t) or pa.types.is_fixed_size_list(t) or pa.types.is_large_list(t)
+
+
+def _arrow_backed(t: pa.DataType) -> Any:
+    import pandas as pd
+
+    return pd.ArrowDtype(t) if is_list_type(t) else None
+
+
+def frame_module(like: Any):
+    """pandas or cudf: whichever holds ``like`` (a frame or Series)."""
+    return __import__(type(like).__module__.split(".")[0])
+
+
+def series_to_arrow(series: Any) -> pa.Array:
+    """A partition's column as one Arrow array."""
+    if frame_module(series).__name__ == "cudf":
+        return series.to_arrow()
+    array = pa.array(series.array if hasattr(series.array, "__arrow_array__") else series.to_numpy())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def arrow_to_series(array: pa.Array | pa.ChunkedArray, like: Any) -> Any:
+    """``array`` as a column on ``like``'s index (a Series or frame of the same backend), typed
+    as :func:`from_arrow` types columns."""
+    module = frame_module(like)
+    if module.__name__ == "cudf":
+        out = module.Series.from_arrow(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
+        out.index = like.index
+        return out
+    import pandas as pd
+
+    if is_list_type(array.type):
+        return pd.Series(pd.arrays.ArrowExtensionArray(array), index=like.index)
+    return pd.Series(array.to_numpy(zero_copy_only=False), index=like.index)
 
 
 def normalize_frame(df: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import dask.dataframe as dd
 import pyarrow as pa
 
-from ..errors import NotSupportedError
+from ..errors import Error, NotSupportedError
 from .expressions import Evaluator, ExprScope, compile_expr
 from .subqueries import ScalarSubqueries
 
@@ -115,6 +115,8 @@ class Compiler:
         if meta is None:
             try:
                 meta = run(frame._meta, *(s._meta for s in scalars))
+            except Error:  # not for want of rows: a constant is wrong ('[1,x]'::vector), so is every partition
+                raise
             except Exception:  # inference below copes with what an empty frame cannot show
                 return frame.map_partitions(run, *scalars)
         return frame.map_partitions(run, *scalars, meta=meta)

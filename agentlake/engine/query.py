@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from ..sql.types import TYPE_KEY
@@ -108,7 +109,19 @@ class QueryRunner:
 def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
     """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors."""
     schema = restored_schema(table.schema, snapshot, stmt)
-    return table if schema is table.schema else table.cast(schema)
+    return _empty_vectors_as_null(table if schema is table.schema else table.cast(schema))
+
+
+def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
+    """``avg(vector)`` or ``sum(vector)`` over no rows is NULL in pgvector; DataFusion cannot take a
+    NULL list from an aggregate, which answers an empty one instead (no vector has 0 dimensions)."""
+    for index, f in enumerate(table.schema):
+        if f.type != VECTOR_RESULT:
+            continue
+        empty = pc.equal(pc.list_value_length(table.column(index)), 0)
+        if pc.any(empty).as_py():
+            table = table.set_column(index, f, pc.if_else(empty, pa.scalar(None, f.type), table.column(index)))
+    return table
 
 
 def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:

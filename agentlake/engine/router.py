@@ -110,7 +110,7 @@ def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table
                                     "files as written (compact it first)")
     for name, source in sources.items():
         context.register_table_source(name, source)
-    result = context.sql(sql, return_futures=False, gpu=gpu)
+    result = context.run_datafusion_sql(sql, return_futures=False, gpu=gpu)
     if gpu:
         result = result.to_pandas()
     return with_planned_types(pa.Table.from_pandas(result, preserve_index=False), context.session.sql(sql).schema())

@@ -255,7 +255,7 @@ class Session:
         top-k's filter): generated once per statement text unless parameters were bound into it
         or what it means depends on which columns are vectors."""
         key = None
-        if vector_expressions(node, self.snapshot):  # decided by the catalog, not the text: not cached
+        if vector_expressions(node, self.snapshot.find_schema):  # decided by the catalog, not the text: not cached
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key

@@ -5,13 +5,14 @@ another for vectors, which the SQL text does not say and DataFusion cannot overl
 (a function named ``avg`` would replace the numeric one). The catalog knows: an operand
 that is a vector column of a table the statement reads, a cast to vector, or a function
 or operator that makes a vector turns the expression into the vector layer's function.
+Tables are looked up by name (``schema_of``), so a Dask ``Context`` decides the same way.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import pyarrow as pa
 from sqlglot import exp
-
-from catalog.snapshot import Snapshot
 
 from ..sql.rules import transform_up
 
@@ -23,11 +24,15 @@ _MAKES_VECTORS = {"to_vector", "vector_with_dimensions", "vector_from_float4", "
 _TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 
 
-def vector_expressions(tree: exp.Expression, snapshot: Snapshot) -> bool:
-    """Rewrite, in place, every expression above whose operand is a vector; True when any was."""
+SchemaOf = Callable[[str], "pa.Schema | None"]
+
+
+def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Rewrite, in place, every expression above whose operand is a vector; True when any was.
+    ``schema_of`` names a table's schema (None: no such table)."""
     if not tree.find(exp.Avg, exp.Sum, exp.Add, exp.Sub, exp.Mul, exp.Cast, *_COMPARISONS):
         return False
-    columns = _vector_columns(tree, snapshot)
+    columns = _vector_columns(tree, schema_of)
     if not any(columns.values()) and not any(_is_vector(n, columns) for n in tree.find_all(exp.Cast, exp.Anonymous)):
         return False  # no vector in sight: most queries stop here, before the walk below
     changed = False
@@ -56,6 +61,9 @@ def _vector_form(node: exp.Expression, columns: dict[str, set[str]]) -> exp.Expr
         return exp.Anonymous(this=_ARITHMETIC[type(node)], expressions=operands)
     if isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES and _is_vector(node.this, columns):
         return exp.Anonymous(this="vector_to_text", expressions=[node.this])
+    if isinstance(node, exp.Cast) and _is_vector(node, columns) and _is_vector(node.this, columns):
+        dims = node.to.expressions  # a vector already: only vector(n)'s dimension is left to check
+        return exp.Anonymous(this="vector_with_dimensions", expressions=[node.this, dims[0].this]) if dims else node.this
     return None
 
 
@@ -66,15 +74,15 @@ def _as_vector(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _vector_columns(tree: exp.Expression, snapshot: Snapshot) -> dict[str, set[str]]:
+def _vector_columns(tree: exp.Expression, schema_of: SchemaOf) -> dict[str, set[str]]:
     """Vector column names of the tables the statement reads, by the names it reads them as
     (an alias, the table's name) and under "" for unqualified references."""
     out: dict[str, set[str]] = {"": set()}
     for table in tree.find_all(exp.Table):
-        manifest = snapshot.tables.get(table.name)
-        if manifest is None:
+        schema = schema_of(table.name)
+        if schema is None:
             continue
-        names = {f.name for f in manifest.schema if pa.types.is_fixed_size_list(f.type)}
+        names = {f.name for f in schema if pa.types.is_fixed_size_list(f.type)}
         for qualifier in {table.name, table.alias_or_name, ""}:
             out.setdefault(qualifier, set()).update(names)
     return out

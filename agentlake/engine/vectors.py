@@ -434,7 +434,7 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     if outputs is not None:
         return _ranked(session, manifest, rowids, outputs, plan), f"{found.strategy}; select list read from the rows found"
     winners = rows_by_rowid(session, manifest, rowids)
-    vector_expressions(stmt, session.snapshot)  # while the statement still names the table, not its winners
+    vector_expressions(stmt, session.snapshot.find_schema)  # while the statement still names the table, not its winners
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))

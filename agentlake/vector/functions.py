@@ -196,27 +196,32 @@ class _VectorAvg(_VectorSum):
     average = True
 
 
+SCALAR_FUNCTIONS: dict[str, tuple[Callable[..., pa.Array], list[pa.DataType], pa.DataType]] = {
+    **{name: (_distance_udf(metric), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()) for name, metric in DISTANCES.items()},
+    "inner_product": (_distance_udf("ip", -1.0), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()),
+    "vector_dims": (_dims, [VECTOR_TYPE], pa.int32()),
+    "vector_norm": (_norm, [VECTOR_TYPE], pa.float64()),
+    "l2_normalize": (_l2_normalize, [VECTOR_TYPE], VECTOR_RESULT),
+    "subvector": (_subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_RESULT),
+    "vector_element": (_element, [VECTOR_TYPE, pa.int64()], pa.float32()),
+    "to_vector": (_to_vector, [pa.string()], VECTOR_RESULT),
+    "vector_with_dimensions": (_with_dimensions, [VECTOR_TYPE, pa.int64()], VECTOR_RESULT),
+    "vector_from_float4": (_vector_from_float4, [pa.binary()], VECTOR_RESULT),
+    "vector_add": (_elementwise(np.add), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+    "vector_sub": (_elementwise(np.subtract), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+    "vector_mul": (_elementwise(np.multiply), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+    "vector_to_text": (_as_text, [VECTOR_TYPE], pa.string()),
+}
+"""Every scalar vector function: (function over Arrow arrays of one length, argument types, result type).
+DataFusion calls them per batch; the Dask executor calls the same ones per partition."""
+
+AGGREGATES = {"vector_sum": _VectorSum, "vector_avg": _VectorAvg}
+
+
 def register_vector_functions(ctx: SessionContext) -> None:
     """Register every vector function and aggregate on ``ctx`` (idempotent: re-registering replaces)."""
-    scalar = [
-        *[(name, _distance_udf(metric), [VECTOR_TYPE, VECTOR_TYPE], pa.float64())
-          for name, metric in DISTANCES.items()],
-        ("inner_product", _distance_udf("ip", -1.0), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()),
-        ("vector_dims", _dims, [VECTOR_TYPE], pa.int32()),
-        ("vector_norm", _norm, [VECTOR_TYPE], pa.float64()),
-        ("l2_normalize", _l2_normalize, [VECTOR_TYPE], VECTOR_RESULT),
-        ("subvector", _subvector, [VECTOR_TYPE, pa.int64(), pa.int64()], VECTOR_RESULT),
-        ("vector_element", _element, [VECTOR_TYPE, pa.int64()], pa.float32()),
-        ("to_vector", _to_vector, [pa.string()], VECTOR_RESULT),
-        ("vector_with_dimensions", _with_dimensions, [VECTOR_TYPE, pa.int64()], VECTOR_RESULT),
-        ("vector_from_float4", _vector_from_float4, [pa.binary()], VECTOR_RESULT),
-        ("vector_add", _elementwise(np.add), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
-        ("vector_sub", _elementwise(np.subtract), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
-        ("vector_mul", _elementwise(np.multiply), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
-        ("vector_to_text", _as_text, [VECTOR_TYPE], pa.string()),
-    ]
-    for name, fn, inputs, output in scalar:
+    for name, (fn, inputs, output) in SCALAR_FUNCTIONS.items():
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
-    for name, accumulator in (("vector_sum", _VectorSum), ("vector_avg", _VectorAvg)):
+    for name, accumulator in AGGREGATES.items():
         state = [STATE_TYPE, pa.int64()]
         ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_RESULT, state, "immutable", name=name))

@@ -68,20 +68,20 @@ def test_register_function_in_sql(people):
 
 
 def test_global_scalar_function_extension_point():
-    """The way the vector layer adds l2_distance: numpy over columns, plus a planner UDF."""
+    """How another layer adds a function to every Context: numpy over columns, plus a planner UDF."""
     import datafusion
 
-    def l2_distance(a, b):
+    def gap(a, b):
         return np.sqrt((a - b) ** 2)
 
     def on_arrow(a: pa.Array, b: pa.Array) -> pa.Array:
-        return pa.array(l2_distance(a.to_numpy(), b.to_numpy()))
+        return pa.array(gap(a.to_numpy(), b.to_numpy()))
 
-    planner = datafusion.udf(on_arrow, [pa.float64(), pa.float64()], pa.float64(), "immutable", "l2_distance")
-    register_scalar_function("l2_distance", l2_distance, planner_udf=planner)
+    planner = datafusion.udf(on_arrow, [pa.float64(), pa.float64()], pa.float64(), "immutable", "gap")
+    register_scalar_function("gap", gap, planner_udf=planner)
     ctx = Context()
     ctx.create_table("points", pd.DataFrame({"x": [0.0, 3.0, -4.0], "y": [1.0, 1.0, 1.0]}))
-    got = ctx.sql("SELECT x, l2_distance(x, y) AS d FROM points ORDER BY d LIMIT 2", return_futures=False)
+    got = ctx.sql("SELECT x, gap(x, y) AS d FROM points ORDER BY d LIMIT 2", return_futures=False)
     assert got["x"].tolist() == [0.0, 3.0]
     assert got["d"].tolist() == [1.0, 2.0]
 

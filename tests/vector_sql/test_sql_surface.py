@@ -42,6 +42,7 @@ def test_avg_and_sum_of_vectors_skip_nulls_beside_numeric_aggregates(notes):
     assert_allclose(unit_mean, unit.mean(axis=0), rtol=1e-6)
     (literal_sum,), = notes.execute("SELECT sum('[1,1,1]'::vector) FROM notes").fetchall()
     assert literal_sum.tolist() == [5.0, 5.0, 5.0]
+    assert notes.execute("SELECT avg(e), sum(e), count(*) FROM notes WHERE id < 0").fetchall() == [(None, None, 0)]
 
 
 def test_text_literals_are_vectors_where_a_function_expects_one(notes):
@@ -79,6 +80,14 @@ def test_typed_vector_cast_checks_the_dimension(db):
     assert vector.dtype == np.float32 and vector.tolist() == [1.0, 2.0]  # a vector, as a vector column reads
     with pytest.raises(agentlake.DataError) as wrong:
         db.execute("SELECT '[1,2,3]'::vector(2)")
+    assert wrong.value.sqlstate == "22000" and "expected 2 dimensions, not 3" in str(wrong.value)
+
+
+def test_a_vector_cast_to_vector_keeps_it_and_checks_the_dimension(notes):
+    rows = notes.execute("SELECT e::vector, e::vector(3), (e + e)::vector(3) FROM notes WHERE id = 1").fetchall()
+    assert [v.tolist() for v in rows[0]] == [[1, 2, 3], [1, 2, 3], [2, 4, 6]]
+    with pytest.raises(agentlake.DataError) as wrong:
+        notes.execute("SELECT e::vector(2) FROM notes")
     assert wrong.value.sqlstate == "22000" and "expected 2 dimensions, not 3" in str(wrong.value)
 
 
