@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from .engine import frontend
-from .engine.vectors import rows_by_rowid, search_rowids
+from .engine.vectors import RowFilter, rows_by_rowid, search_rowids
 from .errors import DataError, ProgrammingError
 
 if TYPE_CHECKING:
@@ -53,11 +53,11 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
         raise DataError("NaN and infinity are not allowed in vector", sqlstate="22000")
     if k < 0:
         raise ProgrammingError(f"k must not be negative (got {k})", sqlstate="2201W")
-    where_sql = None
+    row_filter = None
     if where:
-        bound = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0]
-        where_sql = frontend.to_datafusion_sql(bound.args["where"].this)
-    found = search_rowids(session, table, column, METRICS[metric], matrix, k, where_sql)
+        node = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0].args["where"].this
+        row_filter = RowFilter(node, lambda: frontend.to_datafusion_sql(node))
+    found = search_rowids(session, table, column, METRICS[metric], matrix, k, row_filter)
     rowids = np.asarray(found.rowids, dtype=np.int64)
     distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)
     key = manifest.primary_key[0] if len(manifest.primary_key) == 1 else None

@@ -163,13 +163,15 @@ class FileReader:
         """Rows of one file in the table's current schema, deleted rows removed; ``positions``
         picks rows by place in the file (before anything is converted)."""
         wanted = [(f, entry.columns.get(field_id(f))) for f in manifest.schema if columns is None or f.name in columns]
-        raw = self.columns(entry, [stored for _, stored in wanted if stored is not None] + [ROWID])
+        names = [name for _, name in wanted if name is not None]
+        uses_rowid = with_rowid or (apply_deletes and len(entry.deleted))
+        raw = self.columns(entry, names + [ROWID] if uses_rowid or not names else names)  # no names: it counts rows
         if positions is not None:
             raw = raw.take(pa.array(positions, pa.int64()))
         fields = [f for f, _ in wanted]
-        arrays = [missing_column(manifest, f, raw.num_rows) if stored is None else _as_type(raw.column(stored), f.type)
-                  for f, stored in wanted]
-        if with_rowid or (apply_deletes and len(entry.deleted)):
+        arrays = [missing_column(manifest, f, raw.num_rows) if name is None else _as_type(raw.column(name), f.type)
+                  for f, name in wanted]
+        if uses_rowid:
             arrays.append(raw.column(ROWID))
             fields.append(pa.field(ROWID, pa.int64(), nullable=False))
         table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))

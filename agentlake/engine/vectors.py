@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from catalog import DataFile, Manifest, Repository, on_new_files
@@ -32,6 +33,7 @@ from ..vector.arrays import checked_vector, parse_vector
 from ..vector.index import Progress
 from ..vector.metrics import OPCLASSES, distance
 from ..results import Result
+from .arrow_filter import compile_filter
 from .ddl import table_name
 from .literals import constant
 from .vector_expressions import vector_expressions
@@ -363,17 +365,26 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
     return TopKQuery(table, source.this.alias_or_name, column, metric, vector, k, where.this if where else None)
 
 
+@dataclass
+class RowFilter:
+    """A top-k's WHERE clause: its tree (evaluated by Arrow when simple enough) and how to make
+    its DataFusion SQL (only made when DataFusion evaluates it)."""
+
+    node: exp.Expression
+    sql: Callable[[], str]
+
+
 def search_rowids(session: "Session", table: str, column: str, metric: str, queries: np.ndarray, k: int,
-                  where_sql: str | None = None, alias: str | None = None):
-    """Top-k rowids and distances for each query row, over the live rows matching ``where_sql``."""
+                  where: RowFilter | None = None, alias: str | None = None):
+    """Top-k rowids and distances for each query row, over the live rows matching ``where``."""
     from ..vector.search import FileVectors, SearchSettings, topk
 
     repo, snapshot = session.repo, session.snapshot
     manifest = snapshot.manifest(table)
     alias = alias or table
     allowed, filtered = None, ""
-    if where_sql is not None:
-        allowed, filtered = _matching_rowids(session, manifest, table, alias, where_sql)
+    if where is not None:
+        allowed, filtered = _matching_rowids(session, manifest, table, alias, where)
     sources = [
         FileVectors(
             file_id=entry.id, rowids=repo.files.rowids(entry),
@@ -393,13 +404,14 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
 
 
 def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str,
-                     where_sql: str) -> tuple[dict[str, np.ndarray], str]:
+                     where: RowFilter) -> tuple[dict[str, np.ndarray], str]:
     """Per file, the rowids of its rows that pass a top-k's filter, and how it was evaluated.
 
     When every file is already decoded in memory the filter runs over those columns
-    there: scanning the Parquet files again would cost more than the search itself.
-    Deleted rows may pass there (the search masks them), so each match keeps its file:
-    an updated row's old version must not let its new one through.
+    there (by Arrow when it is simple, else by DataFusion): scanning the Parquet files
+    again would cost more than the search itself. Deleted rows may pass there (the
+    search masks them), so each match keeps its file: an updated row's old version
+    must not let its new one through.
     """
     from .registry import ROWS_PREFIX
 
@@ -407,18 +419,33 @@ def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: 
     live = [entry for entry in manifest.files if entry.live_rows]
     if not live or any(files.table(entry, cached_only=True) is None for entry in live):
         matching = session.run_datafusion(
-            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where_sql}')
+            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where.sql()}')
         ids = matching.column(0).to_numpy()
         return {entry.id: ids for entry in live}, "; filter scanned from Parquet"
+    compiled = compile_filter(where.node, manifest.schema, {table, alias, ""})
+    if compiled is not None:
+        try:
+            return {entry.id: _arrow_matches(files, manifest, entry, *compiled) for entry in live}, \
+                "; filter evaluated in memory by Arrow"
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            pass  # a comparison Arrow will not make (an integer out of range...): DataFusion decides
     parts = []
     for number, entry in enumerate(live):
         rows = files.read(entry, manifest, apply_deletes=False)
         parts.append(rows.append_column(_FILE_NUMBER, pa.array(np.full(rows.num_rows, number, np.int32))))
     with session.temp_table(f"filter_{table}", pa.concat_tables(parts)) as name:
         matching = session.run_datafusion(
-            f'SELECT "{_FILE_NUMBER}", "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where_sql}')
+            f'SELECT "{_FILE_NUMBER}", "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where.sql()}')
     numbers, ids = matching.column(0).to_numpy(), matching.column(1).to_numpy()
     return {entry.id: ids[numbers == number] for number, entry in enumerate(live)}, "; filter evaluated in memory"
+
+
+def _arrow_matches(files, manifest: Manifest, entry: DataFile, predicate, columns: list[str]) -> np.ndarray:
+    rows = files.read(entry, manifest, columns, apply_deletes=False)
+    passing = predicate(rows)
+    if isinstance(passing, pa.Scalar):   # WHERE true, or false
+        passing = pa.repeat(passing, rows.num_rows)
+    return pc.filter(rows.column(ROWID), passing).to_numpy()
 
 
 def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:
@@ -426,8 +453,9 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     columns and the distance, else by letting DataFusion evaluate the original query over them."""
     from .query import restore_types
 
-    where_sql = session.datafusion_sql(plan.where, part="where") if plan.where is not None else None
-    found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where_sql, plan.alias)
+    where = None if plan.where is None else \
+        RowFilter(plan.where, lambda: session.datafusion_sql(plan.where, part="where"))
+    found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias)
     manifest = session.snapshot.manifest(plan.table)
     rowids = found.rowids[0][found.rowids[0] >= 0]
     outputs = _plain_outputs(stmt, plan, manifest)
@@ -471,35 +499,25 @@ def _same_distance(call: tuple[str, str, np.ndarray] | None, plan: TopKQuery) ->
 
 def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs: list[tuple[str, str | None]],
             plan: TopKQuery) -> pa.Table:
-    """The rows found, nearest first (ties by rowid), with exact float8 distances as the SQL functions
-    give. Distances come from each file's vector matrix, so rows are taken once, already in order,
-    and only for the selected columns."""
-    repo, files = session.repo, session.repo.files
+    """The rows found, only the selected columns, in the order the search ranked them (nearest
+    first, ties by rowid). A distance in the select list is the exact float8 the SQL functions
+    give, computed from each file's vector matrix, and the rows are ranked again by it."""
     columns = list(dict.fromkeys(source for _, source in outputs if source is not None))
-    entries, positions, found, vectors = [], [], [], []
-    for entry, inside, at in _located(session, manifest, rowids):
-        entries.append(entry)
-        positions.append(at)
-        found.append(rowids[inside])
-        vectors.append(file_vectors(repo, manifest, entry, plan.column)[at])
-    dim = manifest.schema.field(plan.column).type.list_size
-    matrix = np.concatenate(vectors) if vectors else np.empty((0, dim), np.float32)
-    distances = distance(plan.query[None, :], matrix, plan.metric)
-    order = np.lexsort((np.concatenate(found) if found else np.empty(0, np.int64), distances))
-    if len(entries) == 1:
-        rows = files.read(entries[0], manifest, columns, with_rowid=False, apply_deletes=False,
-                          positions=positions[0][order])
-    else:
-        parts = [files.read(e, manifest, columns, with_rowid=False, apply_deletes=False, positions=at)
-                 for e, at in zip(entries, positions)]
-        rows = pa.concat_tables(parts).take(pa.array(order)) if parts else \
-            pa.schema([manifest.schema.field(c) for c in columns]).empty_table()
-    ordered = distances[order]
+    located = _located(session, manifest, rowids)
+    rows = _rows_located(session, manifest, located, len(rowids), columns, with_rowid=False)
+    distances = None
+    if any(source is None for _, source in outputs):
+        matrix = np.empty((len(rowids), manifest.schema.field(plan.column).type.list_size), np.float32)
+        for entry, inside, at in located:
+            matrix[inside] = file_vectors(session.repo, manifest, entry, plan.column)[at]
+        distances = distance(plan.query[None, :], matrix, plan.metric)
+        order = np.lexsort((rowids, distances))
+        rows, distances = rows.take(pa.array(order)), distances[order]
     fields, arrays = [], []
     for name, source in outputs:
         if source is None:
             fields.append(pa.field(name, pa.float64()))
-            arrays.append(pa.array(ordered, pa.float64(), mask=np.isnan(ordered)))
+            arrays.append(pa.array(distances, pa.float64(), mask=np.isnan(distances)))
         else:
             fields.append(rows.schema.field(source).with_name(name))
             arrays.append(rows.column(source))
@@ -523,16 +541,22 @@ def rows_by_rowid(session: "Session", manifest: Manifest, rowids: np.ndarray,
     a rowid may repeat, and one that is -1 or not live gives a row of NULLs. Rows are taken by
     position from the decoded files, not by scanning the table, and come out in place, so a batch
     search lays out its 10,000 answers without sorting or hashing them."""
-    located = _located(session, manifest, rowids)
-    parts = [session.repo.files.read(entry, manifest, columns, with_rowid=True, apply_deletes=False, positions=at)
+    return _rows_located(session, manifest, _located(session, manifest, rowids), len(rowids), columns, with_rowid=True)
+
+
+def _rows_located(session: "Session", manifest: Manifest, located: list[tuple[DataFile, np.ndarray, np.ndarray]],
+                  count: int, columns: list[str] | None, with_rowid: bool) -> pa.Table:
+    """``count`` rows laid out as ``located`` places them (rows of NULLs where nothing is placed)."""
+    parts = [session.repo.files.read(entry, manifest, columns, with_rowid=with_rowid, apply_deletes=False, positions=at)
              for entry, _, at in located]
     if not parts:
         fields = [f for f in manifest.schema if columns is None or f.name in columns]
-        return pa.schema(fields + [pa.field(ROWID, pa.int64())]).empty_table().take(pa.nulls(len(rowids), pa.int64()))
+        fields += [pa.field(ROWID, pa.int64())] if with_rowid else []
+        return pa.schema(fields).empty_table().take(pa.nulls(count, pa.int64()))
     rows = pa.concat_tables(parts)
-    if len(located) == 1 and len(located[0][1]) == len(rowids):  # one file held every rowid: already in order
+    if len(located) == 1 and len(located[0][1]) == count:  # one file held every rowid: already in order
         return rows
-    source = np.full(len(rowids), -1, dtype=np.int64)
+    source = np.full(count, -1, dtype=np.int64)
     source[np.concatenate([inside for _, inside, _ in located])] = np.arange(rows.num_rows)
     return rows.take(pa.array(source, mask=source < 0))
 

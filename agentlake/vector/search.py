@@ -101,10 +101,13 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
 
 
 def _candidates(source: FileVectors, allowed: np.ndarray | None) -> np.ndarray | None:
-    """Boolean mask of the file's rows that may be returned (None: all of them)."""
+    """Boolean mask of the file's rows that may be returned (None: all of them). The allowed
+    rowids are placed by the file's cached rowid lookup: a membership test would walk every row."""
     mask = source.live
     if allowed is not None:
-        passing = np.isin(source.rowids, np.asarray(allowed, dtype=np.int64))
+        at = _positions(source, np.asarray(allowed, dtype=np.int64))
+        passing = np.zeros(len(source.rowids), dtype=bool)
+        passing[at[at >= 0]] = True
         mask = passing if mask is None else mask & passing
     return mask
 
@@ -169,11 +172,14 @@ def _rerank(source: FileVectors, q: np.ndarray, rowids: np.ndarray, k: int, metr
 
 
 def _positions(source: FileVectors, rowids: np.ndarray) -> np.ndarray:
+    """Where ``rowids`` sit in the file (-1 where absent)."""
     if source.positions is not None:
         return source.positions(rowids)
+    if not len(source.rowids):
+        return np.full(len(rowids), -1, dtype=np.int64)
     order = np.argsort(source.rowids, kind="stable")
-    slot = np.searchsorted(source.rowids, rowids, sorter=order)
-    return order[np.minimum(slot, len(order) - 1)]
+    at = order[np.minimum(np.searchsorted(source.rowids, rowids, sorter=order), len(order) - 1)]
+    return np.where(source.rowids[at] == rowids, at, -1)
 
 
 def _describe(method: str, ef: int, probes: int, filtered: bool) -> str:
