@@ -162,7 +162,7 @@ class Context:
     def datafusion_sql(self, query: str) -> str:
         """``query``, one PostgreSQL statement, as the DataFusion SQL this context plans."""
         from .engine.frontend import to_datafusion_sql
-        from .engine.vector_expressions import vector_expressions
+        from .engine.typed_rewrites import typed_rewrites
         from .sql.params import parse_statements
         from .sql.trees import clone
 
@@ -170,7 +170,7 @@ class Context:
         if len(statements) != 1:
             raise ProgrammingError(f"Context.sql takes one statement, not {len(statements)}", sqlstate="42601")
         tree = clone(statements[0])
-        vector_expressions(tree, self.schemas.get)
+        typed_rewrites(tree, self.schemas.get)
         return to_datafusion_sql(tree)
 
     def run_datafusion_sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:

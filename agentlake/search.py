@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from .engine import frontend
+from .engine.typed_rewrites import typed_rewrites
 from .engine.vectors import RowFilter, rows_by_rowid, search_rowids
 from .errors import DataError, ProgrammingError
 
@@ -56,7 +57,11 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
     row_filter = None
     if where:
         node = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0].args["where"].this
-        row_filter = RowFilter(node, lambda: frontend.to_datafusion_sql(node))
+
+        def where_sql() -> str:
+            typed_rewrites(node, session.snapshot.find_schema)
+            return frontend.to_datafusion_sql(node)
+        row_filter = RowFilter(node, where_sql)
     found = search_rowids(session, table, column, METRICS[metric], matrix, k, row_filter)
     rowids = np.asarray(found.rowids, dtype=np.int64)
     distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)

@@ -4,12 +4,13 @@ A filtered vector search evaluates its WHERE clause on every query. Through Data
 that is a plan and an execution (1.5-2.5 ms on 100,000 rows already decoded in
 memory, several times the search itself); the same filter as eager ``pyarrow.compute``
 calls takes a tenth of that (an Arrow expression would go through an Acero plan, half
-as fast again). Only what Arrow answers
-exactly as PostgreSQL does is compiled: comparisons of columns with each other or with
-constants of the same kind (numbers, text, booleans, timestamps and dates, ``now()``
-plus or minus a fixed interval), AND / OR / NOT with SQL's three-valued logic, IN
-lists, BETWEEN and IS [NOT] NULL. For anything else :func:`compile_filter` answers
-None and the caller asks DataFusion.
+as fast again). Only what Arrow answers exactly as PostgreSQL does is compiled:
+comparisons of columns with each other or with constants of the same kind (numbers,
+text, booleans, timestamps and dates, ``now()`` plus or minus a fixed interval),
+AND / OR / NOT with SQL's three-valued logic, IN lists, BETWEEN and IS [NOT] NULL.
+For anything else :func:`compile_filter` answers None, and a predicate meeting a NaN
+(which PostgreSQL orders above every number, and Arrow compares as unequal to
+everything) raises :class:`Declined`: either way the caller asks DataFusion.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +34,10 @@ Predicate = Callable[[pa.Table], Any]
 
 class _Unsupported(Exception):
     """Raised inside the compiler for any node it leaves to DataFusion."""
+
+
+class Declined(Exception):
+    """Raised by a predicate for rows whose answer it would get wrong."""
 
 
 _COMPARE = {exp.EQ: "equal", exp.NEQ: "not_equal", exp.LT: "less", exp.LTE: "less_equal",
@@ -127,6 +133,8 @@ class _Compiler:
             raise _Unsupported
         self.columns.add(node.name)
         name = node.name
+        if pa.types.is_floating(field.type):
+            return (lambda rows: _without_nan(rows.column(name))), "number"
         return (lambda rows: rows.column(name)), _kind(field.type)
 
     def constant(self, node: exp.Expression) -> tuple[Any, str]:
@@ -158,6 +166,12 @@ class _Compiler:
         raise _Unsupported
 
 
+def _without_nan(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pc.any(pc.is_nan(values)).as_py():
+        raise Declined
+    return values
+
+
 def _kind(t: pa.DataType) -> str:
     if pa.types.is_integer(t) or pa.types.is_floating(t):
         return "number"
@@ -174,10 +188,10 @@ def _kind(t: pa.DataType) -> str:
 
 def _typed(value: Any) -> tuple[Any, str]:
     """A bound parameter's value and kind (Decimal, bytes, NULL and the rest are left to DataFusion)."""
-    if isinstance(value, bool):
-        return value, "bool"
-    if isinstance(value, (int, float)):
-        return value, "number"
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value), "bool"
+    if isinstance(value, (int, float, np.integer, np.floating)) and not (isinstance(value, float) and value != value):
+        return value.item() if isinstance(value, np.generic) else value, "number"
     if isinstance(value, str):
         return value, "text"
     if isinstance(value, dt.datetime):

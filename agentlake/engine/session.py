@@ -24,7 +24,7 @@ from . import frontend, json_functions  # noqa: F401  (json_functions registers 
 from .fastpath import constant_answer
 from .query import QueryRunner
 from .settings import Settings
-from .vector_expressions import vector_expressions
+from .typed_rewrites import typed_rewrites
 
 _temp_ids = itertools.count()
 
@@ -255,7 +255,7 @@ class Session:
         top-k's filter): generated once per statement text unless parameters were bound into it
         or what it means depends on which columns are vectors."""
         key = None
-        if vector_expressions(node, self.snapshot.find_schema):  # decided by the catalog, not the text: not cached
+        if typed_rewrites(node, self.snapshot.find_schema):  # decided by the catalog, not the text: not cached
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key

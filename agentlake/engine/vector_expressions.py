@@ -9,12 +9,11 @@ Tables are looked up by name (``schema_of``), so a Dask ``Context`` decides the 
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import pyarrow as pa
 from sqlglot import exp
 
 from ..sql.rules import transform_up
+from .column_types import Columns, SchemaOf, columns_of_type, is_column_in
 
 _AGGREGATES = {exp.Avg: "vector_avg", exp.Sum: "vector_sum"}
 _ARITHMETIC = {exp.Add: "vector_add", exp.Sub: "vector_sub", exp.Mul: "vector_mul"}
@@ -24,15 +23,12 @@ _MAKES_VECTORS = {"to_vector", "vector_with_dimensions", "vector_from_float4", "
 _TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 
 
-SchemaOf = Callable[[str], "pa.Schema | None"]
-
-
 def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, every expression above whose operand is a vector; True when any was.
     ``schema_of`` names a table's schema (None: no such table)."""
     if not tree.find(exp.Avg, exp.Sum, exp.Add, exp.Sub, exp.Mul, exp.Cast, *_COMPARISONS):
         return False
-    columns = _vector_columns(tree, schema_of)
+    columns = columns_of_type(tree, schema_of, pa.types.is_fixed_size_list)
     if not any(columns.values()) and not any(_is_vector(n, columns) for n in tree.find_all(exp.Cast, exp.Anonymous)):
         return False  # no vector in sight: most queries stop here, before the walk below
     changed = False
@@ -47,7 +43,7 @@ def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     return changed
 
 
-def _vector_form(node: exp.Expression, columns: dict[str, set[str]]) -> exp.Expression | None:
+def _vector_form(node: exp.Expression, columns: Columns) -> exp.Expression | None:
     """The vector layer's spelling of ``node``, or None when it is not about vectors."""
     if type(node) in _AGGREGATES and not isinstance(node.this, exp.Distinct) and _is_vector(node.this, columns):
         return exp.Anonymous(this=_AGGREGATES[type(node)], expressions=[node.this])
@@ -74,25 +70,11 @@ def _as_vector(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _vector_columns(tree: exp.Expression, schema_of: SchemaOf) -> dict[str, set[str]]:
-    """Vector column names of the tables the statement reads, by the names it reads them as
-    (an alias, the table's name) and under "" for unqualified references."""
-    out: dict[str, set[str]] = {"": set()}
-    for table in tree.find_all(exp.Table):
-        schema = schema_of(table.name)
-        if schema is None:
-            continue
-        names = {f.name for f in schema if pa.types.is_fixed_size_list(f.type)}
-        for qualifier in {table.name, table.alias_or_name, ""}:
-            out.setdefault(qualifier, set()).update(names)
-    return out
-
-
-def _is_vector(node: exp.Expression, columns: dict[str, set[str]]) -> bool:
+def _is_vector(node: exp.Expression, columns: Columns) -> bool:
     if isinstance(node, exp.Paren):
         return _is_vector(node.this, columns)
     if isinstance(node, exp.Column):
-        return node.name in columns.get(node.table, ())
+        return is_column_in(node, columns)
     if isinstance(node, exp.Cast):
         return node.to.this == exp.DataType.Type.VECTOR or str(node.to.args.get("kind", "")).lower() == "vector"
     return isinstance(node, exp.Anonymous) and node.name.lower() in _MAKES_VECTORS

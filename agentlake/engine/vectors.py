@@ -33,10 +33,10 @@ from ..vector.arrays import checked_vector, parse_vector
 from ..vector.index import Progress
 from ..vector.metrics import OPCLASSES, distance
 from ..results import Result
-from .arrow_filter import compile_filter
+from .arrow_filter import Declined, compile_filter
 from .ddl import table_name
 from .literals import constant
-from .vector_expressions import vector_expressions
+from .typed_rewrites import typed_rewrites
 
 if TYPE_CHECKING:
     from .session import Session
@@ -427,8 +427,8 @@ def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: 
         try:
             return {entry.id: _arrow_matches(files, manifest, entry, *compiled) for entry in live}, \
                 "; filter evaluated in memory by Arrow"
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-            pass  # a comparison Arrow will not make (an integer out of range...): DataFusion decides
+        except (Declined, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            pass  # a NaN, or a comparison Arrow will not make: DataFusion decides
     parts = []
     for number, entry in enumerate(live):
         rows = files.read(entry, manifest, apply_deletes=False)
@@ -462,7 +462,7 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     if outputs is not None:
         return _ranked(session, manifest, rowids, outputs, plan), f"{found.strategy}; select list read from the rows found"
     winners = rows_by_rowid(session, manifest, rowids)
-    vector_expressions(stmt, session.snapshot.find_schema)  # while the statement still names the table, not its winners
+    typed_rewrites(stmt, session.snapshot.find_schema)  # while the statement still names the table, not its winners
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))

@@ -83,3 +83,13 @@ def test_the_batch_api_filters_the_same_way(mixed):
         distances = np.linalg.norm(vectors[passing].astype(np.float64) - query, axis=1)
         assert ids.tolist() == passing[np.argsort(distances, kind="stable")][:K].tolist()
     assert "by Arrow" in found.strategy
+
+
+def test_a_nan_leaves_the_filter_to_datafusion_which_orders_it_as_postgresql(mixed):
+    """PostgreSQL (and DataFusion) rank NaN above every number; Arrow's comparisons call it unequal to all."""
+    db, vectors = mixed
+    db.execute("UPDATE items SET f = 'NaN' WHERE id IN (3, 4)")
+    for where in ("f > 0.25", "f = 'NaN'::float8 OR n = 1", "NOT (f < 1)"):
+        strategy = _check(db, vectors, where, None)
+        assert "Arrow" not in strategy
+    assert [r[0] for r in db.execute("SELECT id FROM items WHERE f > 1e300 ORDER BY id").fetchall()] == [3, 4]

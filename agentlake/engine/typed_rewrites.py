@@ -1,0 +1,15 @@
+"""The rewrites decided by column types the catalog knows, run before a tree becomes DataFusion SQL."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .column_types import SchemaOf
+from .float_comparisons import float_comparisons
+from .vector_expressions import vector_expressions
+
+
+def typed_rewrites(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Apply each, in place; True when any changed ``tree`` (its SQL then depends on the catalog,
+    not only on its text, and must not be cached by text)."""
+    changed = vector_expressions(tree, schema_of)
+    return float_comparisons(tree, schema_of) or changed
