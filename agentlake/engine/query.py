@@ -32,6 +32,8 @@ class QueryRunner:
         self._ctx: SessionContext | None = None
         self._registry: SnapshotRegistry | None = None
         self.last_route = ""
+        self.last_topk: tuple | None = None
+        """(statement, plan, select list, schema) of the last top-k answered by its plain path."""
 
     def context(self) -> SessionContext:
         """Made at the first statement that needs DataFusion (constant SELECTs and key lookups never do)."""

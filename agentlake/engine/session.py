@@ -20,7 +20,7 @@ from catalog import CatalogError, ConflictError, Repository, Snapshot, Transacti
 
 from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
 from ..results import Result
-from . import frontend, json_functions  # noqa: F401  (json_functions registers itself)
+from . import frontend, json_functions, topk_templates  # noqa: F401  (json_functions registers itself)
 from .fastpath import constant_answer
 from .query import QueryRunner
 from .settings import Settings
@@ -174,14 +174,36 @@ class Session:
     def execute(self, sql: str, params=None) -> list[Result]:
         """Run every statement of ``sql``; returns one result per statement."""
         self._cancel.clear()
+        repeated = self._repeated_topk(sql, params)
+        if repeated is not None:
+            return [repeated]
         statements = frontend.parse(sql, params)
         self._statements = self._statements + [sql] if self._explicit else [sql]
+        self.runner.last_topk = None
         results = []
         for index, statement in enumerate(statements):
             # A statement (or a part of it) with no parameters bound in has the same DataFusion SQL every time.
             self._text_key = (id(statement), (sql, index), bool(params))
             results.append(self._execute_one(statement))
+        if len(statements) == 1 and self.runner.last_topk is not None and self.runner.last_topk[0] is statements[0]:
+            topk_templates.remember(sql, *self.runner.last_topk)   # the statement itself, not one inside EXPLAIN
         return results or [Result(None, 0, None)]
+
+    def _repeated_topk(self, sql: str, params) -> Result | None:
+        """A top-k statement run before, with a new query vector: straight to the search."""
+        template = topk_templates.lookup(sql) if params is not None and not self._failed else None
+        if template is None:
+            return None
+        with self._statement():
+            try:
+                found = template.run(self, params)
+            except Exception:  # noqa: BLE001 - the planned path runs it again and reports the error as it always does
+                return None
+        if found is None:
+            return None
+        table, self.runner.last_route = found
+        self._statements = self._statements + [sql] if self._explicit else [sql]
+        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
 
     def describe(self, sql: str) -> pa.Schema | None:
         """The columns ``sql`` returns (None: it returns no rows), with its placeholders unbound."""

@@ -453,20 +453,33 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     columns and the distance, else by letting DataFusion evaluate the original query over them."""
     from .query import restore_types
 
-    where = None if plan.where is None else \
-        RowFilter(plan.where, lambda: session.datafusion_sql(plan.where, part="where"))
-    found = search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias)
     manifest = session.snapshot.manifest(plan.table)
-    rowids = found.rowids[0][found.rowids[0] >= 0]
     outputs = _plain_outputs(stmt, plan, manifest)
     if outputs is not None:
-        return _ranked(session, manifest, rowids, outputs, plan), f"{found.strategy}; select list read from the rows found"
-    winners = rows_by_rowid(session, manifest, rowids)
+        session.runner.last_topk = (stmt, plan, outputs, manifest.schema)
+        return run_plain_topk(session, plan, outputs)
+    found = _search(session, plan)
+    winners = rows_by_rowid(session, manifest, found.rowids[0][found.rowids[0] >= 0])
     typed_rewrites(stmt, session.snapshot.find_schema)  # while the statement still names the table, not its winners
     with session.temp_table(f"topk_{plan.table}", winners) as temp:
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))
         return restore_types(session.query_arrow(narrowed), session.snapshot, stmt), found.strategy
+
+
+def run_plain_topk(session: "Session", plan: TopKQuery, outputs: list[tuple[str, str | None]]) -> tuple[pa.Table, str]:
+    """A top-k whose select list names only columns and the distance: the search, then those
+    columns of the rows found."""
+    found = _search(session, plan)
+    rowids = found.rowids[0][found.rowids[0] >= 0]
+    manifest = session.snapshot.manifest(plan.table)
+    return _ranked(session, manifest, rowids, outputs, plan), f"{found.strategy}; select list read from the rows found"
+
+
+def _search(session: "Session", plan: TopKQuery):
+    where = None if plan.where is None else \
+        RowFilter(plan.where, lambda: session.datafusion_sql(plan.where, part="where"))
+    return search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias)
 
 
 _TOPK_PARTS = {"expressions", "from_", "from", "where", "order", "limit"}

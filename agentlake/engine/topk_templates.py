@@ -1,0 +1,93 @@
+"""Repeated top-k statements run straight to the search, without parsing, binding or matching again.
+
+An agent asks the same nearest-neighbour question with a new vector many times a second
+(``SELECT id, content FROM memory ORDER BY embedding <-> %s LIMIT 5``). The text alone
+fixes the table, column, metric, k and select list, so the first run records them under
+the text and later runs with one vector parameter go straight to the search: a generic
+plan, as PostgreSQL keeps for prepared statements. Only statements whose one parameter is
+the query vector and that have no filter are recorded, and a template is used only while
+the table's schema is the one it was made for; anything else takes the planned path.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+from sqlglot import exp
+
+from ..errors import DataError
+from ..sql.params import PARAM_META
+from ..vector.arrays import checked_vector
+from .vectors import TopKQuery, run_plain_topk
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_CAPACITY = 512
+
+
+@dataclass(frozen=True)
+class Template:
+    table: str
+    alias: str
+    column: str
+    metric: str
+    k: int
+    outputs: tuple[tuple[str, str | None], ...]
+    schema: pa.Schema
+
+    def run(self, session: "Session", params) -> tuple[pa.Table, str] | None:
+        """The answer for ``params`` (one query vector), or None where the planned path must decide:
+        another kind of parameter, a vector pgvector would refuse, a table that changed."""
+        if not isinstance(params, (list, tuple)) or len(params) != 1 or not isinstance(params[0], (np.ndarray, list)):
+            return None
+        try:
+            vector = checked_vector(np.asarray(params[0], dtype=np.float32).reshape(-1))
+        except (TypeError, ValueError, DataError):
+            return None
+        manifest = session.snapshot.tables.get(self.table)
+        if manifest is None or not manifest.schema.equals(self.schema, check_metadata=True) \
+                or len(vector) != self.schema.field(self.column).type.list_size:
+            return None
+        plan = TopKQuery(self.table, self.alias, self.column, self.metric, vector, self.k, None)
+        return run_plain_topk(session, plan, list(self.outputs))
+
+
+_templates: OrderedDict[str, Template] = OrderedDict()
+_lock = threading.Lock()
+
+
+def lookup(sql: str) -> Template | None:
+    with _lock:
+        return _templates.get(sql)
+
+
+def remember(sql: str, stmt: exp.Expression, plan: TopKQuery, outputs: list[tuple[str, str | None]],
+             schema: pa.Schema) -> None:
+    """Keep what ``sql`` decided, if its only parameter was the query vector and nothing else in it
+    could be a vector (a text or array literal) or a filter."""
+    if plan.where is not None or not _vector_is_the_only_parameter(stmt, plan.query):
+        return
+    template = Template(plan.table, plan.alias, plan.column, plan.metric, plan.k, tuple(outputs), schema)
+    with _lock:
+        _templates[sql] = template
+        _templates.move_to_end(sql)
+        while len(_templates) > _CAPACITY:
+            _templates.popitem(last=False)
+
+
+def _vector_is_the_only_parameter(stmt: exp.Expression, vector: np.ndarray) -> bool:
+    bound, literals = [], 0
+    for node in stmt.walk(prune=lambda n: PARAM_META in n.meta):
+        if PARAM_META in node.meta:
+            bound.append(node.meta[PARAM_META])
+        elif isinstance(node, (exp.Array, exp.HexString)) or (isinstance(node, exp.Literal) and node.is_string):
+            literals += 1
+    if len(bound) != 1 or literals or not isinstance(bound[0], (np.ndarray, list)):
+        return False
+    value = np.asarray(bound[0], dtype=np.float32).reshape(-1)
+    return value.shape == vector.shape and bool(np.array_equal(value, vector))
