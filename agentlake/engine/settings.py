@@ -41,6 +41,14 @@ DEFAULTS: dict[str, str] = {
     "agentlake.recall_target": "0.95",
     "hnsw.ef_search": "40",
     "ivfflat.probes": "1",
+    # pgvector 0.8's iterative scans, which keep a filtered index scan going until enough rows pass:
+    # this engine's filtered top-k always does (it widens the search, then searches exactly), so
+    # these are accepted, checked and shown, and change nothing
+    "hnsw.iterative_scan": "off",
+    "hnsw.max_scan_tuples": "20000",
+    "hnsw.scan_mem_multiplier": "1",
+    "ivfflat.iterative_scan": "off",
+    "ivfflat.max_probes": "32768",
     # PostgreSQL's planner, memory and parallelism knobs that pgvector's guides set before an index
     # build or a query: accepted and shown so those scripts run unchanged; this engine sizes itself
     "work_mem": "4MB",
@@ -59,17 +67,22 @@ CHOICES = {
     "agentlake.executor": {"auto", "local", "dask", "gpu"},
     "agentlake.durability": {"full", "relaxed"},
     "standard_conforming_strings": {"on"},
+    "hnsw.iterative_scan": {"off", "relaxed_order", "strict_order"},
+    "ivfflat.iterative_scan": {"off", "relaxed_order"},
 }
 
 NUMBERS: dict[str, tuple[type, float, float]] = {
     "hnsw.ef_search": (int, 1, 1000),
     "ivfflat.probes": (int, 1, 32768),
+    "hnsw.max_scan_tuples": (int, 1, 2**31 - 1),
+    "hnsw.scan_mem_multiplier": (float, 1, 1000),
+    "ivfflat.max_probes": (int, 1, 32768),
     "agentlake.vector_exact_threshold": (int, 0, 2**62),
     "agentlake.dask_threshold_rows": (int, 0, 2**62),
     "agentlake.recall_target": (float, 0, 1),
     "extra_float_digits": (int, -15, 3),
 }
-"""Numeric settings and their ranges (pgvector's for its two): a bad value is refused by SET,
+"""Numeric settings and their ranges (pgvector's for its own): a bad value is refused by SET,
 as PostgreSQL refuses it, instead of failing every later query that reads it."""
 
 

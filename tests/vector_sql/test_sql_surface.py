@@ -97,6 +97,8 @@ def test_a_vector_cast_to_vector_keeps_it_and_checks_the_dimension(notes):
     ("SET ivfflat.probes = -3", 'outside the valid range for parameter "ivfflat.probes"'),
     ("SET agentlake.recall_target = 1.5", 'outside the valid range for parameter "agentlake.recall_target" (0 .. 1)'),
     ("SET agentlake.vector_exact_threshold = 'none'", "invalid value"),
+    ("SET hnsw.iterative_scan = sometimes", 'invalid value for parameter "hnsw.iterative_scan"'),
+    ("SET ivfflat.max_probes = 0", 'outside the valid range for parameter "ivfflat.max_probes"'),
 ])
 def test_bad_vector_settings_are_refused_and_the_session_keeps_working(notes, statement, message):
     before = notes.execute("SELECT id FROM notes ORDER BY e <-> '[1,2,3]' LIMIT 2").fetchall()
@@ -121,6 +123,17 @@ def test_set_to_default_resets_and_set_local_lasts_one_transaction(db):
         assert db.execute("SHOW hnsw.ef_search").fetchall() == [("300",)]
         db.execute(end)
         assert db.execute("SHOW hnsw.ef_search").fetchall() == [("90",)]
+
+
+def test_pgvector_iterative_scan_settings_are_accepted_and_filtered_queries_still_fill_k(notes):
+    """pgvector 0.8's advice for filtered queries runs unchanged; the engine always fills k anyway."""
+    for statement in ("SET hnsw.iterative_scan = strict_order", "SET hnsw.max_scan_tuples = 40000",
+                      "SET hnsw.scan_mem_multiplier = 2", "SET ivfflat.iterative_scan = relaxed_order",
+                      "SET ivfflat.max_probes = 100"):
+        notes.execute(statement)
+    assert notes.execute("SHOW hnsw.iterative_scan").fetchall() == [("strict_order",)]
+    rows = notes.execute("SELECT id FROM notes WHERE grp = 'b' ORDER BY e <-> '[0,0,0]' LIMIT 2").fetchall()
+    assert rows == [(4,), (5,)]
 
 
 @pytest.mark.parametrize("clause,sqlstate,message", [
