@@ -194,6 +194,7 @@ class Session:
         template = topk_templates.lookup(sql) if params is not None and not self._failed else None
         if template is None:
             return None
+        self._text_key = None   # nothing here may be cached under another statement's text
         with self._statement():
             try:
                 found = template.run(self, params)

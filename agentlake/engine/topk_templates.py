@@ -2,11 +2,12 @@
 
 An agent asks the same nearest-neighbour question with a new vector many times a second
 (``SELECT id, content FROM memory ORDER BY embedding <-> %s LIMIT 5``). The text alone
-fixes the table, column, metric, k and select list, so the first run records them under
-the text and later runs with one vector parameter go straight to the search: a generic
-plan, as PostgreSQL keeps for prepared statements. Only statements whose one parameter is
-the query vector and that have no filter are recorded, and a template is used only while
-the table's schema is the one it was made for; anything else takes the planned path.
+fixes the table, column, metric, k, filter and select list, so the first run records
+them under the text and later runs with one vector parameter go straight to the search: a
+generic plan, as PostgreSQL keeps for prepared statements. Only statements whose one
+parameter is the query vector are recorded (a filter's constants are part of the text),
+and a template is used only while the table's schema is the one it was made for;
+anything else takes the planned path.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from sqlglot import exp
 from ..errors import DataError
 from ..sql.params import PARAM_META
 from ..vector.arrays import checked_vector
-from .vectors import TopKQuery, run_plain_topk
+from .vectors import TopKQuery, run_plain_topk, with_own_filter
 
 if TYPE_CHECKING:
     from .session import Session
@@ -39,6 +40,7 @@ class Template:
     k: int
     outputs: tuple[tuple[str, str | None], ...]
     schema: pa.Schema
+    where: exp.Expression | None
 
     def run(self, session: "Session", params) -> tuple[pa.Table, str] | None:
         """The answer for ``params`` (one query vector), or None where the planned path must decide:
@@ -53,7 +55,7 @@ class Template:
         if manifest is None or not manifest.schema.equals(self.schema, check_metadata=True) \
                 or len(vector) != self.schema.field(self.column).type.list_size:
             return None
-        plan = TopKQuery(self.table, self.alias, self.column, self.metric, vector, self.k, None)
+        plan = with_own_filter(TopKQuery(self.table, self.alias, self.column, self.metric, vector, self.k, self.where))
         return run_plain_topk(session, plan, list(self.outputs))
 
 
@@ -68,11 +70,12 @@ def lookup(sql: str) -> Template | None:
 
 def remember(sql: str, stmt: exp.Expression, plan: TopKQuery, outputs: list[tuple[str, str | None]],
              schema: pa.Schema) -> None:
-    """Keep what ``sql`` decided, if its only parameter was the query vector and nothing else in it
-    could be a vector (a text or array literal) or a filter."""
-    if plan.where is not None or not _vector_is_the_only_parameter(stmt, plan.query):
+    """Keep what ``sql`` decided, if its only parameter was the query vector and nothing outside
+    its filter could be a vector (a text or array literal). ``plan.where`` must be a tree
+    nothing else will change (see ``with_own_filter``): each run copies it again."""
+    if not _vector_is_the_only_parameter(stmt, plan.query):
         return
-    template = Template(plan.table, plan.alias, plan.column, plan.metric, plan.k, tuple(outputs), schema)
+    template = Template(plan.table, plan.alias, plan.column, plan.metric, plan.k, tuple(outputs), schema, plan.where)
     with _lock:
         _templates[sql] = template
         _templates.move_to_end(sql)
@@ -86,7 +89,7 @@ def _vector_is_the_only_parameter(stmt: exp.Expression, vector: np.ndarray) -> b
         if PARAM_META in node.meta:
             bound.append(node.meta[PARAM_META])
         elif isinstance(node, (exp.Array, exp.HexString)) or (isinstance(node, exp.Literal) and node.is_string):
-            literals += 1
+            literals += node.find_ancestor(exp.Where) is None
     if len(bound) != 1 or literals or not isinstance(bound[0], (np.ndarray, list)):
         return False
     value = np.asarray(bound[0], dtype=np.float32).reshape(-1)

@@ -456,7 +456,7 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
     manifest = session.snapshot.manifest(plan.table)
     outputs = _plain_outputs(stmt, plan, manifest)
     if outputs is not None:
-        session.runner.last_topk = (stmt, plan, outputs, manifest.schema)
+        session.runner.last_topk = (stmt, with_own_filter(plan), outputs, manifest.schema)
         return run_plain_topk(session, plan, outputs)
     found = _search(session, plan)
     winners = rows_by_rowid(session, manifest, found.rowids[0][found.rowids[0] >= 0])
@@ -465,6 +465,16 @@ def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.
         narrowed = stmt.copy()
         narrowed.set("from_", exp.From(this=exp.to_table(temp).as_(plan.alias)))
         return restore_types(session.query_arrow(narrowed), session.snapshot, stmt), found.strategy
+
+
+def with_own_filter(plan: TopKQuery) -> TopKQuery:
+    """``plan`` with a copy of its filter that nothing else will change, still inside a statement
+    naming the table (the catalog-typed rewrites look the table's columns up through it)."""
+    if plan.where is None:
+        return plan
+    holder = exp.select("1").from_(exp.Table(this=exp.to_identifier(plan.table), alias=exp.TableAlias(
+        this=exp.to_identifier(plan.alias)))).where(plan.where.copy(), copy=False)
+    return dataclasses.replace(plan, where=holder.args["where"].this)
 
 
 def run_plain_topk(session: "Session", plan: TopKQuery, outputs: list[tuple[str, str | None]]) -> tuple[pa.Table, str]:

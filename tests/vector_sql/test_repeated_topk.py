@@ -82,3 +82,13 @@ def test_explain_of_a_top_k_stays_an_explanation(docs):
     for x in (1, 2):
         lines = [r[0] for r in docs.execute(f"EXPLAIN ANALYZE {SQL}", [[x, 0, 0]]).fetchall()]
         assert any(line.startswith("agentlake route") for line in lines)
+
+
+def test_a_filtered_statement_repeats_with_its_filter(docs):
+    docs.execute("UPDATE docs SET note = 'odd' WHERE id % 2 = 1")
+    sql = "SELECT id FROM docs WHERE note = 'odd' AND id >= 3 ORDER BY embedding <-> %s LIMIT 2"
+    assert [_ids(docs, [x, 0, 0], sql) for x in (0, 9, 4.2)] == [[3, 5], [9, 7], [5, 3]]
+    like = "SELECT id FROM docs WHERE note LIKE 'n%' ORDER BY embedding <-> %s LIMIT 2"   # a filter DataFusion runs
+    assert [_ids(docs, [x, 0, 0], like) for x in (9, 0, 5)] == [[8, 6], [0, 2], [4, 6]]
+    docs.execute("UPDATE docs SET note = 'odd' WHERE id = 8")
+    assert _ids(docs, [9, 0, 0], sql) == [9, 8] and _ids(docs, [9, 0, 0], like) == [6, 4]
