@@ -33,6 +33,8 @@ _CAPACITY = 512
 
 @dataclass(frozen=True)
 class Template:
+    """What a top-k statement's text decides: everything but its query vector."""
+
     table: str
     alias: str
     column: str
