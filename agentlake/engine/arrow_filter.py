@@ -7,7 +7,8 @@ calls takes a tenth of that (an Arrow expression would go through an Acero plan,
 as fast again). Only what Arrow answers exactly as PostgreSQL does is compiled:
 comparisons of columns with each other or with constants of the same kind (numbers,
 text, booleans, timestamps and dates, ``now()`` plus or minus a fixed interval),
-AND / OR / NOT with SQL's three-valued logic, IN lists, BETWEEN and IS [NOT] NULL.
+AND / OR / NOT with SQL's three-valued logic, IN lists, BETWEEN, [I]LIKE with a
+constant pattern and IS [NOT] NULL.
 For anything else :func:`compile_filter` answers None, and a predicate meeting a NaN
 (which PostgreSQL orders above every number, and Arrow compares as unequal to
 everything) raises :class:`Declined`: either way the caller asks DataFusion.
@@ -90,6 +91,8 @@ class _Compiler:
                     found = pc.or_kleene(found, match(rows))
                 return found
             return any_match
+        if isinstance(node, (exp.Like, exp.ILike)) and _only(node, "this", "expression", "negate"):
+            return self.like(node)
         if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
             column, _ = self.column(node.this)
             test = pc.is_valid if node.args.get("negate") else pc.is_null
@@ -103,6 +106,19 @@ class _Compiler:
             value = pa.scalar(node.this)
             return lambda rows: value
         raise _Unsupported
+
+    def like(self, node: exp.Like | exp.ILike) -> Predicate:
+        """[NOT] LIKE / ILIKE a constant pattern: Arrow's LIKE has SQL's wildcards and PostgreSQL's
+        default escape (a backslash)."""
+        (column, kind), (pattern, pattern_kind) = self.column(node.this), self.constant(node.expression)
+        if kind != "text" or pattern_kind != "text":
+            raise _Unsupported
+        insensitive, negate = isinstance(node, exp.ILike), bool(node.args.get("negate"))
+
+        def match(rows: pa.Table) -> Any:
+            found = pc.match_like(column(rows), pattern, ignore_case=insensitive)
+            return pc.invert(found) if negate else found
+        return match
 
     def compare(self, function: str, left: exp.Expression, right: exp.Expression) -> Predicate:
         (a, a_kind), (b, b_kind) = self.operand(left), self.operand(right)

@@ -20,9 +20,10 @@ ARROW = [
     ("f > -0.5", None), ("ts > now() - interval '2 days'", None),
     ("ts > NOW() - INTERVAL '36 hours' AND s IS NOT NULL", None), ("ts < %s", [NOW - dt.timedelta(days=3)]),
     ("d >= %s", [(NOW - dt.timedelta(days=4)).date()]), ("n = %s OR s = %s", [4, "c"]), ("n < f", None),
-    ("n = 3.5", None), ("true", None),
+    ("n = 3.5", None), ("true", None), ("s LIKE 'a%'", None), ("s NOT ILIKE 'B_' OR s LIKE %s", ["%c"]),
+    ("s LIKE '%'", None),
 ]
-DATAFUSION = [("s LIKE 'a%'", None), ("n + 1 > 3", None), ("n > f * 0 + f", None), ("ts > now() - interval '1 month'", None),
+DATAFUSION = [("upper(s) = 'A'", None), ("n + 1 > 3", None), ("n > f * 0 + f", None), ("ts > now() - interval '1 month'", None),
               ("n IN (SELECT 3)", None), ("n = 9999999999999999999", None)]
 
 
