@@ -11,6 +11,7 @@ those rows, so every other part of the query keeps its normal meaning.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import threading
 from collections import OrderedDict
@@ -397,10 +398,17 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
     settings = SearchSettings(
         ef_search=session.settings.int("hnsw.ef_search"), probes=session.settings.int("ivfflat.probes"),
         exact_threshold=session.settings.int("agentlake.vector_exact_threshold"),
-        recall_target=session.settings.float("agentlake.recall_target"),
+        recall_target=session.settings.float("agentlake.recall_target"), small_file_rows=MIN_INDEXED_ROWS - 1,
     )
-    found = topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings)
+    stack = functools.partial(_stacked_vectors, field_id(manifest.schema.field(column)))
+    found = topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings, stack)
     return dataclasses.replace(found, strategy=found.strategy + filtered)
+
+
+def _stacked_vectors(column_id: str, sources) -> np.ndarray:
+    """Small files' vectors one after another, kept per set of files (a commit makes a new set)."""
+    return _cache.get(("stacked", column_id, tuple(source.file_id for source in sources)),
+                      lambda: np.concatenate([source.vectors() for source in sources]))
 
 
 def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str,

@@ -33,6 +33,9 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
     if k <= 0 or n == 0 or len(q) == 0:
         return np.full((len(q), max(k, 0)), np.inf), np.full((len(q), max(k, 0)), -1, dtype=np.int64)
     keep = min(n, k + EXTRA_CANDIDATES)
+    if n == keep:  # every row is a candidate (a small file): rank them all by their exact distances
+        best_pos = np.broadcast_to(np.arange(n) if rows is None else rows, (len(q), n))
+        return _exactly_ranked(q, vectors, best_pos, k, metric)
     scored_q = normalized(q) if metric == "cosine" else q
     if len(q) * n * q.shape[1] >= GPU_MIN_WORK and _gpu():
         from .gpu_backend import exact_candidates
@@ -40,9 +43,14 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
         best_pos = exact_candidates(scored_q, vectors, rows, keep, metric)
     else:
         best_pos = _candidates(scored_q, vectors, rows, n, keep, metric)
-    exact = distance(q[:, None, :], vectors[np.maximum(best_pos, 0)], metric)
-    exact = np.where(np.isnan(exact) | (best_pos < 0), np.inf, exact)
-    return ranked(exact, best_pos, k)
+    return _exactly_ranked(q, vectors, best_pos, k, metric)
+
+
+def _exactly_ranked(q: np.ndarray, vectors: np.ndarray, positions: np.ndarray, k: int,
+                    metric: str) -> tuple[np.ndarray, np.ndarray]:
+    exact = distance(q[:, None, :], vectors[np.maximum(positions, 0)], metric)
+    exact = np.where(np.isnan(exact) | (positions < 0), np.inf, exact)
+    return ranked(exact, positions, k)
 
 
 def ranked(dist: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,13 +58,12 @@ def ranked(dist: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np
     results are deterministic; padded with (inf, -1) where a row has fewer."""
     order = np.lexsort((labels, dist), axis=1)[:, :k]
     rows = np.arange(len(dist))[:, None]
-    dist = dist[rows, order]
-    labels = np.where(np.isinf(dist), -1, labels[rows, order])
-    missing = k - dist.shape[1]
-    if missing > 0:
-        dist = np.pad(dist, ((0, 0), (0, missing)), constant_values=np.inf)
-        labels = np.pad(labels, ((0, 0), (0, missing)), constant_values=-1)
-    return dist, labels.astype(np.int64)
+    found = dist[rows, order]
+    out_dist = np.full((len(dist), k), np.inf)
+    out_labels = np.full((len(dist), k), -1, dtype=np.int64)
+    out_dist[:, :found.shape[1]] = found
+    out_labels[:, :found.shape[1]] = np.where(np.isinf(found), -1, labels[rows, order])
+    return out_dist, out_labels
 
 
 def _candidates(q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: int, keep: int,

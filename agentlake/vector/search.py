@@ -27,13 +27,15 @@ class SearchSettings:
     """Session knobs: pgvector's ``hnsw.ef_search`` and ``ivfflat.probes`` are floors that
     ``recall_target`` may raise; files with at most ``exact_threshold`` candidate rows are
     searched exactly; an index is asked for at most ``max_overfetch * k`` rows before the
-    exact fallback."""
+    exact fallback; files of at most ``small_file_rows`` rows without an index (what many
+    small commits leave) are searched exactly all together, in one pass."""
 
     ef_search: int = 40
     probes: int = 1
     exact_threshold: int = 10_000
     recall_target: float = 0.95
     max_overfetch: int = 64
+    small_file_rows: int = 2048
 
     def __post_init__(self) -> None:
         """A setting left unset (None) by the caller keeps its default."""
@@ -65,8 +67,17 @@ class TopKResult:
     strategy: str
 
 
+Stack = Callable[[Sequence[FileVectors]], np.ndarray]
+"""The vectors of several files one after another (a caller may keep them: files never change)."""
+
+
+def _stacked(sources: Sequence[FileVectors]) -> np.ndarray:
+    return np.concatenate([source.vectors() for source in sources])
+
+
 def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: str,
-         allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None) -> TopKResult:
+         allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None,
+         stack: Stack = _stacked) -> TopKResult:
     """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) lists
     the rowids that pass the query's filter (a file missing from it has none)."""
     check_metric(metric)
@@ -74,12 +85,18 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
     q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
     found_d, found_r = [], []
     plan = _Plan()
+    small: list[tuple[FileVectors, np.ndarray | None]] = []
     for source in sources:
         mask = _candidates(source, None if allowed is None else allowed.get(source.file_id, np.empty(0, np.int64)))
         live = len(source.rowids) if mask is None else int(mask.sum())
         if live == 0 or k <= 0:
             continue
         index = source.index
+        if index is None and len(source.rowids) <= settings.small_file_rows:
+            small.append((source, mask))
+            plan.exact_rows += live
+            plan.exact_files += 1
+            continue
         if index is not None and index.metric == metric and live > settings.exact_threshold:
             _check_dim(q, index.dim)
             exact_distances = getattr(index, "exact_distances", True)
@@ -96,8 +113,27 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
             plan.exact_files += 1
         found_d.append(dist)
         found_r.append(rowids)
+    if small:
+        dist, rowids = _exact_together(small, q, k, metric, stack)
+        found_d.append(dist)
+        found_r.append(rowids)
     distances, rowids = _merge(found_d, found_r, len(q), k)
     return TopKResult(rowids, distances, plan.describe())
+
+
+def _exact_together(small: list[tuple[FileVectors, np.ndarray | None]], q: np.ndarray, k: int, metric: str,
+                    stack: Stack) -> tuple[np.ndarray, np.ndarray]:
+    """One exact search over several small files, each with its own mask of candidate rows."""
+    if len(small) == 1:
+        return _exact(small[0][0], q, k, metric, small[0][1])
+    vectors = stack([source for source, _ in small])
+    _check_dim(q, vectors.shape[1])
+    rowids = np.concatenate([source.rowids for source, _ in small])
+    rows = None
+    if any(mask is not None for _, mask in small):
+        rows = np.flatnonzero(np.concatenate([np.ones(len(s.rowids), bool) if m is None else m for s, m in small]))
+    dist, pos = exact_search(q, vectors, k, metric, rows)
+    return dist, np.where(pos >= 0, rowids[np.maximum(pos, 0)], -1)
 
 
 def _candidates(source: FileVectors, allowed: np.ndarray | None) -> np.ndarray | None:

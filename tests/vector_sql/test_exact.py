@@ -6,6 +6,8 @@ after inserts, updates and deletes on a branch, and after merging that branch ba
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -171,3 +173,25 @@ def test_small_table_without_index(db):
     want_ids, want_dist = rows.topk(query, 10, "l2", rows.mask(bucket_below=150))
     assert_array_equal(ids, want_ids)
     assert_allclose(dist, want_dist, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("metric", list(OPERATORS))
+def test_many_small_files_searched_together_equal_numpy(db, metric):
+    """What many small commits leave (files too small for an index, searched in one pass together)
+    answers as one table would, with the rows updated and deleted since, and with filters."""
+    from .conftest import load_items
+    from .reference import ITEMS_DDL
+
+    rows = Rows(np.arange(400), clustered(400, DIM, seed=11))
+    db.execute(ITEMS_DDL.format(dim=DIM))
+    load_items(db, rows, 20)
+    moved, moved_ids = clustered(5, DIM, seed=12), np.array([3, 77, 150, 301, 399])
+    for rowid, vector in zip(moved_ids, moved):
+        db.execute("UPDATE items SET embedding = %s WHERE id = %s", [vector, int(rowid)])
+    rows.update(moved_ids, moved)
+    db.execute("DELETE FROM items WHERE id % 9 = 4")
+    rows.delete(rows.ids[rows.ids % 9 == 4])
+    for filter_name in FILTERS:
+        assert_matches(db, rows, clustered(3, DIM, seed=13), metric, filter_name)
+    strategy = route(db, f"SELECT id FROM items ORDER BY embedding {OPERATORS[metric]} %s LIMIT 5", [moved[0]])
+    assert int(re.search(r"exact over \d+ rows in (\d+) files", strategy).group(1)) > 5
