@@ -69,7 +69,7 @@ def frame_module(like: Any):
 
 def series_to_arrow(series: Any) -> pa.Array:
     """A partition's column as one Arrow array."""
-    if frame_module(series).__name__ == "cudf":
+    if is_gpu_frame(series):
         return series.to_arrow()
     array = pa.array(series.array if hasattr(series.array, "__arrow_array__") else series.to_numpy())
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
@@ -78,9 +78,8 @@ def series_to_arrow(series: Any) -> pa.Array:
 def arrow_to_series(array: pa.Array | pa.ChunkedArray, like: Any) -> Any:
     """``array`` as a column on ``like``'s index (a Series or frame of the same backend), typed
     as :func:`from_arrow` types columns."""
-    module = frame_module(like)
-    if module.__name__ == "cudf":
-        out = module.Series.from_arrow(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
+    if is_gpu_frame(like):
+        out = frame_module(like).Series.from_arrow(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
         out.index = like.index
         return out
     import pandas as pd

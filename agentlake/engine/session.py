@@ -178,7 +178,7 @@ class Session:
         if repeated is not None:
             return [repeated]
         statements = frontend.parse(sql, params)
-        self._statements = self._statements + [sql] if self._explicit else [sql]
+        self._record(sql)
         self.runner.last_topk = None
         results = []
         for index, statement in enumerate(statements):
@@ -188,6 +188,10 @@ class Session:
         if len(statements) == 1 and self.runner.last_topk is not None and self.runner.last_topk[0] is statements[0]:
             topk_templates.remember(sql, *self.runner.last_topk)   # the statement itself, not one inside EXPLAIN
         return results or [Result(None, 0, None)]
+
+    def _record(self, sql: str) -> None:
+        """Keep the statement's text: the transaction's statements, or just this one outside one."""
+        self._statements = self._statements + [sql] if self._explicit else [sql]
 
     def _repeated_topk(self, sql: str, params) -> Result | None:
         """A top-k statement run before, with a new query vector: straight to the search."""
@@ -203,7 +207,7 @@ class Session:
         if found is None:
             return None
         table, self.runner.last_route = found
-        self._statements = self._statements + [sql] if self._explicit else [sql]
+        self._record(sql)
         return Result(table, table.num_rows, f"SELECT {table.num_rows}")
 
     def describe(self, sql: str) -> pa.Schema | None:
@@ -236,7 +240,7 @@ class Session:
             return None
         if table is None:
             return None
-        self._statements = self._statements + [sql] if self._explicit else [sql]
+        self._record(sql)
         return Result(table, table.num_rows, f"SELECT {table.num_rows}", constant=constant)
 
     def _execute_one(self, stmt: exp.Expression) -> Result:

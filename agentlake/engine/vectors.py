@@ -407,8 +407,9 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
 
 def _stacked_vectors(column_id: str, sources) -> np.ndarray:
     """Small files' vectors one after another, kept per set of files (a commit makes a new set)."""
-    return _cache.get(("stacked", column_id, tuple(source.file_id for source in sources)),
-                      lambda: np.concatenate([source.vectors() for source in sources]))
+    from ..vector.search import stacked
+
+    return _cache.get(("stacked", column_id, tuple(source.file_id for source in sources)), lambda: stacked(sources))
 
 
 def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str,

@@ -71,13 +71,13 @@ Stack = Callable[[Sequence[FileVectors]], np.ndarray]
 """The vectors of several files one after another (a caller may keep them: files never change)."""
 
 
-def _stacked(sources: Sequence[FileVectors]) -> np.ndarray:
+def stacked(sources: Sequence[FileVectors]) -> np.ndarray:
     return np.concatenate([source.vectors() for source in sources])
 
 
 def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: str,
          allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None,
-         stack: Stack = _stacked) -> TopKResult:
+         stack: Stack = stacked) -> TopKResult:
     """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) lists
     the rowids that pass the query's filter (a file missing from it has none)."""
     check_metric(metric)
