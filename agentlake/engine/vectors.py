@@ -376,8 +376,9 @@ class RowFilter:
 
 
 def search_rowids(session: "Session", table: str, column: str, metric: str, queries: np.ndarray, k: int,
-                  where: RowFilter | None = None, alias: str | None = None):
-    """Top-k rowids and distances for each query row, over the live rows matching ``where``."""
+                  where: RowFilter | None = None, alias: str | None = None, nulls_last: bool = False):
+    """Top-k rowids and distances for each query row, over the live rows matching ``where``
+    (and, with ``nulls_last``, rows without a vector after them, as SQL orders a NULL distance)."""
     from ..vector.search import FileVectors, SearchSettings, topk
 
     repo, snapshot = session.repo, session.snapshot
@@ -401,7 +402,8 @@ def search_rowids(session: "Session", table: str, column: str, metric: str, quer
         recall_target=session.settings.float("agentlake.recall_target"), small_file_rows=MIN_INDEXED_ROWS - 1,
     )
     stack = functools.partial(_stacked_vectors, field_id(manifest.schema.field(column)))
-    found = topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings, stack)
+    found = topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings, stack,
+                 nulls_last)
     return dataclasses.replace(found, strategy=found.strategy + filtered)
 
 
@@ -498,7 +500,8 @@ def run_plain_topk(session: "Session", plan: TopKQuery, outputs: list[tuple[str,
 def _search(session: "Session", plan: TopKQuery):
     where = None if plan.where is None else \
         RowFilter(plan.where, lambda: session.datafusion_sql(plan.where, part="where"))
-    return search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias)
+    return search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias,
+                         nulls_last=True)
 
 
 _TOPK_PARTS = {"expressions", "from_", "from", "where", "order", "limit"}

@@ -77,20 +77,25 @@ def stacked(sources: Sequence[FileVectors]) -> np.ndarray:
 
 def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: str,
          allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None,
-         stack: Stack = stacked) -> TopKResult:
+         stack: Stack = stacked, nulls_last: bool = False) -> TopKResult:
     """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) lists
-    the rowids that pass the query's filter (a file missing from it has none)."""
+    the rowids that pass the query's filter (a file missing from it has none).
+
+    ``nulls_last`` gives SQL's ``ORDER BY distance LIMIT k``: when fewer than k rows have a
+    vector, rows without one (NULL distance, sorted last) make up the k."""
     check_metric(metric)
     settings = settings or SearchSettings()
     q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
     found_d, found_r = [], []
     plan = _Plan()
     small: list[tuple[FileVectors, np.ndarray | None]] = []
+    candidates: list[tuple[FileVectors, np.ndarray | None]] = []
     for source in sources:
         mask = _candidates(source, None if allowed is None else allowed.get(source.file_id, np.empty(0, np.int64)))
         live = len(source.rowids) if mask is None else int(mask.sum())
         if live == 0 or k <= 0:
             continue
+        candidates.append((source, mask))
         index = source.index
         if index is None and len(source.rowids) <= settings.small_file_rows:
             small.append((source, mask))
@@ -118,7 +123,21 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
         found_d.append(dist)
         found_r.append(rowids)
     distances, rowids = _merge(found_d, found_r, len(q), k)
+    if nulls_last and (rowids < 0).any():
+        _fill_with_null_vectors(distances, rowids, candidates)
     return TopKResult(rowids, distances, plan.describe())
+
+
+def _fill_with_null_vectors(distances: np.ndarray, rowids: np.ndarray,
+                            candidates: list[tuple[FileVectors, np.ndarray | None]]) -> None:
+    """Short result lists completed in place with candidate rows that hold no vector (NaN
+    distance), lowest rowids first: every row with a vector was already taken."""
+    without = [source.rowids[np.isnan(source.vectors()).any(axis=1) & (True if mask is None else mask)]
+               for source, mask in candidates]
+    spare = np.sort(np.concatenate(without)) if without else np.empty(0, np.int64)
+    for row in np.flatnonzero((rowids < 0).any(axis=1)):
+        free = np.flatnonzero(rowids[row] < 0)[:len(spare)]
+        rowids[row, free], distances[row, free] = spare[:len(free)], np.nan
 
 
 def _exact_together(small: list[tuple[FileVectors, np.ndarray | None]], q: np.ndarray, k: int, metric: str,

@@ -195,3 +195,23 @@ def test_many_small_files_searched_together_equal_numpy(db, metric):
         assert_matches(db, rows, clustered(3, DIM, seed=13), metric, filter_name)
     strategy = route(db, f"SELECT id FROM items ORDER BY embedding {OPERATORS[metric]} %s LIMIT 5", [moved[0]])
     assert int(re.search(r"exact over \d+ rows in (\d+) files", strategy).group(1)) > 5
+
+
+@pytest.mark.parametrize("select", ["id", "id, embedding <-> %s AS d", "id, vector_dims(embedding) AS dims"])
+def test_rows_without_a_vector_come_last_when_fewer_than_k_have_one(indexed, queries, select):
+    """As in PostgreSQL, ``ORDER BY distance LIMIT k`` sorts NULL distances last: when only two
+    matching rows hold a vector, rows without one make up the k (the planned query agrees; SQL
+    leaves the order of tied NULLs open)."""
+    db, _ = indexed
+    db.execute("INSERT INTO items (id, bucket, status, embedding) VALUES (90001, 5000, 'x', NULL), "
+               "(90002, 5000, 'x', %s), (90003, 5000, 'x', NULL), (90004, 5000, 'x', %s), (90005, 6000, 'x', NULL)",
+               [queries[1], queries[2]])
+    params = [queries[0]] * select.count("%s")
+    direct = db.execute(f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY embedding <-> %s LIMIT 5",
+                        [*params, queries[0]]).fetchall()
+    planned = db.execute(f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY (embedding <-> %s) + 0, id "
+                         f"LIMIT 5", [*params, queries[0]]).fetchall()
+    assert direct[:2] == planned[:2]
+    assert sorted(direct[2:]) == sorted(planned[2:]) and {row[0] for row in direct[2:]} == {90001, 90003}
+    assert "exact over 4 rows" in route(db, f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY embedding <-> %s "
+                                            f"LIMIT 5", [*params, queries[0]])
