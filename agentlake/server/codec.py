@@ -13,6 +13,8 @@ import uuid
 from decimal import Decimal
 from typing import Any, Callable
 
+import numpy as np
+
 from ..pgcatalog.types import BY_OID, VECTOR_OID
 from ..vector.arrays import float4_digits, vector_text
 
@@ -30,6 +32,19 @@ class CodecError(ValueError):
     """A value that does not fit its declared type (22P02 invalid_text_representation)."""
 
     sqlstate = "22P02"
+
+
+class EncodingError(CodecError):
+    """Bytes that are not UTF-8, the only encoding the server speaks."""
+
+    sqlstate = "22021"
+
+
+def utf8(data: bytes) -> str:
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        raise EncodingError('invalid byte sequence for encoding "UTF8"') from None
 
 
 # text format: encoding --------------------------------------------------------
@@ -397,9 +412,11 @@ def _decode_numeric(data: bytes) -> Decimal:
     return -value if _NUMERIC_SIGNS.get(sign, 1) < 0 else value
 
 
-def _decode_vector(data: bytes) -> list[float]:
+def _decode_vector(data: bytes) -> np.ndarray:
     dim, _unused = _unpack("!hh", data[:4])
-    return list(_unpack(f"!{dim}f", data[4:]))
+    if len(data) != 4 + 4 * dim:
+        raise CodecError(f"insufficient data left in message for a vector of {dim} dimensions")
+    return np.frombuffer(data, ">f4", dim, 4).astype(np.float32)
 
 
 def _decode_interval(data: bytes) -> dt.timedelta:
@@ -466,8 +483,4 @@ def decode(oid: int, fmt: int, data: bytes | None) -> Any:
         return None
     if fmt == 1:
         return decode_binary(oid, data)
-    try:
-        text = data.decode()
-    except UnicodeDecodeError:
-        raise CodecError("invalid byte sequence for encoding \"UTF8\"") from None
-    return decode_text(oid, text)
+    return decode_text(oid, utf8(data))

@@ -1,13 +1,16 @@
-"""COPY ... FROM STDIN: bulk loads in PostgreSQL's text and CSV formats.
+"""COPY ... FROM STDIN: bulk loads in PostgreSQL's text, CSV and binary formats.
 
 The rows arrive as CopyData messages, are decoded with the target columns'
 types, and are inserted in batches inside one transaction, so a load that
-fails half-way commits nothing.
+fails half-way commits nothing. The binary format is what asyncpg's
+``copy_records_to_table`` and psycopg's ``copy.set_types`` (pgvector's advice for
+bulk loads) send.
 """
 from __future__ import annotations
 
 import csv
 import io
+import struct
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -15,11 +18,20 @@ import pyarrow as pa
 from . import codec, protocol as pq
 from ..pgcatalog.engine_hook import table_schema
 from ..pgcatalog.types import oid_for_field
+from ..vector.arrays import as_vectors
 
 if TYPE_CHECKING:
     from .session import Session
 
 BATCH_ROWS = 1000
+_BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_WITH_OIDS = 1 << 16
+
+
+class CopyFormatError(codec.CodecError):
+    """Binary COPY data that does not follow PostgreSQL's layout."""
+
+    sqlstate = "22P04"
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 
 
@@ -62,14 +74,56 @@ def parse_rows(data: str, options: dict[str, str]) -> list[list[str | None]]:
     return rows[1:] if header else rows
 
 
-def _decoded_columns(rows: list[list[str | None]], oids: list[int], table: str) -> list[list[Any]]:
+def binary_rows(data: bytes, oids: list[int]) -> list[list[Any]]:
+    """Rows of PostgreSQL's binary COPY format (signature, flags, header extension, then per row a
+    field count and length-prefixed values in each type's binary form, -1 for NULL; -1 ends)."""
+    if not data.startswith(_BINARY_SIGNATURE):
+        raise CopyFormatError("COPY file signature not recognized")
+    try:
+        flags, extension = struct.unpack_from("!iI", data, len(_BINARY_SIGNATURE))
+        if flags & _WITH_OIDS:
+            raise CopyFormatError("invalid COPY file header (WITH OIDS)")
+        pos = len(_BINARY_SIGNATURE) + 8 + extension
+        rows = []
+        while True:
+            (fields,) = struct.unpack_from("!h", data, pos)
+            pos += 2
+            if fields == -1:
+                return rows
+            if fields != len(oids):
+                raise CopyFormatError(f"row field count is {fields}, expected {len(oids)}")
+            row = []
+            for oid in oids:
+                (size,) = struct.unpack_from("!i", data, pos)
+                pos += 4
+                if size > len(data) - pos:
+                    raise struct.error("value past the end")
+                row.append(None if size == -1 else codec.decode_binary(oid, data[pos:pos + size]))
+                pos += max(size, 0)
+            rows.append(row)
+    except struct.error:
+        raise CopyFormatError("unexpected EOF in COPY data") from None
+
+
+def _decoded_columns(data: bytes, options: dict[str, str], oids: list[int], table: str) -> list[list[Any]]:
+    """The load's values, one list per target column, decoded with the columns' types."""
+    if options.get("format", "text").lower() == "binary":
+        rows = binary_rows(data, oids)
+        return [list(column) for column in zip(*rows)] if rows else [[] for _ in oids]
     columns: list[list[Any]] = [[] for _ in oids]
-    for line_no, row in enumerate(rows, 1):
+    for line_no, row in enumerate(parse_rows(codec.utf8(data), options), 1):
         if len(row) != len(oids):
             raise codec.CodecError(f"COPY {table}, line {line_no}: expected {len(oids)} columns, got {len(row)}")
         for values, value, oid in zip(columns, row, oids):
             values.append(None if value is None else codec.decode_text(oid, value))
     return columns
+
+
+def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
+    """A column of decoded values; vectors are stacked as a matrix (pgvector's 22000 on a wrong length)."""
+    if pa.types.is_fixed_size_list(field.type):
+        return as_vectors(pa.array(values, pa.list_(pa.float32())), field.type.list_size)
+    return pa.array(values, field.type)
 
 
 def _insert(conn, table: str, names: list[str], columns: list[list[Any]]) -> None:
@@ -85,7 +139,7 @@ def _insert(conn, table: str, names: list[str], columns: list[list[Any]]) -> Non
         conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(groups), params)
 
 
-def _load(session: "Session", table: str, columns: list[str] | None, options: dict[str, str], data: str) -> int:
+def _load(session: "Session", table: str, columns: list[str] | None, options: dict[str, str], data: bytes) -> int:
     conn = session.conn
     schema = table_schema(conn, table)
     if schema is None:
@@ -95,13 +149,13 @@ def _load(session: "Session", table: str, columns: list[str] | None, options: di
     missing = [n for n in names if n not in by_name]
     if missing:
         raise codec.CodecError(f'column "{missing[0]}" of relation "{table}" does not exist')
-    rows = parse_rows(data, options)
-    decoded = _decoded_columns(rows, [oid_for_field(by_name[n]) for n in names], table)
+    decoded = _decoded_columns(data, options, [oid_for_field(by_name[n]) for n in names], table)
+    count = len(decoded[0]) if decoded else 0
     load_arrow = getattr(conn, "load_arrow", None)
     if load_arrow is not None and sorted(names) == sorted(by_name):
         arrays = dict(zip(names, decoded))
-        load_arrow(table, pa.table([pa.array(arrays[f.name], f.type) for f in schema], schema=schema))
-        return len(rows)
+        load_arrow(table, pa.table([_arrow_column(arrays[f.name], f) for f in schema], schema=schema))
+        return count
     own_tx = conn.transaction_status == "idle"
     if own_tx:
         conn.execute("BEGIN", None)
@@ -113,7 +167,7 @@ def _load(session: "Session", table: str, columns: list[str] | None, options: di
         if own_tx:
             conn.execute("ROLLBACK", None)
         raise
-    return len(rows)
+    return count
 
 
 async def run(session: "Session", table: str, columns: list[str] | None, options: dict[str, str]) -> str:
@@ -122,7 +176,8 @@ async def run(session: "Session", table: str, columns: list[str] | None, options
 
     session._check_rights(current_branch(session.conn), "write")
     width = len(columns) if columns else 0
-    session.send(pq.copy_in_response(width))
+    binary = options.get("format", "text").lower() == "binary"
+    session.send(pq.copy_in_response(width, binary))
     await session.flush()
     chunks: list[bytes] = []
     while True:
@@ -137,12 +192,9 @@ async def run(session: "Session", table: str, columns: list[str] | None, options
             continue
         else:
             raise SessionError("08P01", f"unexpected message type {kind!r} during COPY from stdin")
+    data = b"".join(chunks)
     try:
-        text = b"".join(chunks).decode()
-    except UnicodeDecodeError:
-        raise SessionError("22021", 'invalid byte sequence for encoding "UTF8"') from None
-    try:
-        count = await session._in_thread(lambda: _load(session, table, columns, options, text))
+        count = await session._in_thread(lambda: _load(session, table, columns, options, data))
     except SessionError:
         raise
     except Exception as err:  # noqa: BLE001 - reported with its SQLSTATE; the load's transaction is rolled back

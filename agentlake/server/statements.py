@@ -149,10 +149,10 @@ def _copy_options(text: str) -> dict[str, str]:
     options: dict[str, str] = {}
     if not text:
         return options
-    legacy = re.fullmatch(r"(?i)(CSV)?\s*(HEADER)?\s*(?:DELIMITER\s+'(.)')?\s*(?:NULL\s+'([^']*)')?", text)
+    legacy = re.fullmatch(r"(?i)(BINARY|CSV)?\s*(HEADER)?\s*(?:DELIMITER\s+'(.)')?\s*(?:NULL\s+'([^']*)')?", text)
     if legacy and "," not in text:
         if legacy.group(1):
-            options["format"] = "csv"
+            options["format"] = legacy.group(1).lower()
         if legacy.group(2):
             options["header"] = "true"
         if legacy.group(3):

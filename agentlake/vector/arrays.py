@@ -40,11 +40,17 @@ def to_matrix(array: pa.Array | pa.ChunkedArray, dtype: type = np.float32) -> tu
         values = flat.astype(dtype, copy=False).reshape(n, dim)
         return np.where(valid[:, None], values, 0.0).astype(dtype, copy=False), valid, np.full(n, dim)
     offsets = np.asarray(array.offsets).astype(np.int64)
-    lengths = np.where(valid, np.diff(offsets), 0)
+    sizes = np.diff(offsets)
+    lengths = np.where(valid, sizes, 0)
     flat = array.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
     dim = int(lengths.max()) if n else 0
-    if valid.all() and (lengths == dim).all():
-        return flat[offsets[0]:offsets[-1]].reshape(n, dim), valid, lengths
+    if dim and (lengths[valid] == dim).all() and not sizes[~valid].any():  # rows end to end: no gather
+        packed = flat[offsets[0]:offsets[-1]].reshape(-1, dim)
+        if len(packed) == n:
+            return packed, valid, lengths
+        values = np.zeros((n, dim), dtype=dtype)
+        values[valid] = packed
+        return values, valid, lengths
     index = offsets[:-1, None] + np.arange(dim)[None, :]
     inside = np.arange(dim)[None, :] < lengths[:, None]
     values = np.where(inside, flat[np.minimum(index, max(len(flat) - 1, 0))] if len(flat) else 0.0, 0.0)

@@ -106,3 +106,25 @@ def test_pgvector_adapter_registers_and_round_trips(server, real_engine):
     assert [r["id"] for r in rows] == [3, 4]
     assert rows[0]["embedding"].to_list() == [3.0, 0.0, 1.0]
     assert rows[0]["d"] == pytest.approx(0.2, rel=1e-5)
+
+
+def test_copy_records_to_table_sends_binary_copy(server, real_engine):
+    """asyncpg's bulk load is a binary COPY; a column subset leaves the rest to their defaults."""
+    pgvector_asyncpg = pytest.importorskip("pgvector.asyncpg")
+    at = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone.utc)
+
+    async def work(conn):
+        await pgvector_asyncpg.register_vector(conn)
+        await conn.execute("CREATE TABLE docs (id bigserial PRIMARY KEY, title text, at timestamptz, "
+                           "amount numeric(8,2), embedding vector(3))")
+        whole = await conn.copy_records_to_table(
+            "docs", records=[(10, "ten", at, Decimal("1.50"), [1, 2, 3]), (11, None, None, None, None)])
+        subset = await conn.copy_records_to_table("docs", records=[("auto", [4, 5, 6])],
+                                                  columns=["title", "embedding"])
+        rows = await conn.fetch("SELECT id, title, at, amount, embedding <-> '[1,2,3]' AS d FROM docs ORDER BY id")
+        return whole, subset, rows
+
+    whole, subset, rows = run(server, work)
+    assert (whole, subset) == ("COPY 2", "COPY 1")
+    assert [tuple(r) for r in rows] == [(1, "auto", None, None, pytest.approx(27 ** 0.5)),
+                                        (10, "ten", at, Decimal("1.50"), 0.0), (11, None, None, None, None)]

@@ -39,7 +39,7 @@ def test_vector(fmt):
         assert data == b"[1,-2.5,3]"
     else:
         assert data[:4] == b"\x00\x03\x00\x00"
-    assert codec.decode(VECTOR_OID, fmt, data) == [1.0, -2.5, 3.0]
+    assert list(codec.decode(VECTOR_OID, fmt, data)) == [1.0, -2.5, 3.0]
 
 
 def test_json_and_jsonb():
@@ -87,4 +87,5 @@ def test_statement_kinds_and_copy_options():
     assert statements.parse_copy_from_stdin('COPY "T" (a, b) FROM STDIN WITH (FORMAT csv, HEADER true)') == \
         ("T", ["a", "b"], {"format": "csv", "header": "true"})
     assert statements.parse_copy_from_stdin("COPY t FROM STDIN CSV HEADER")[2] == {"format": "csv", "header": "true"}
+    assert statements.parse_copy_from_stdin("COPY t FROM STDIN WITH BINARY")[2] == {"format": "binary"}
     assert statements.parse_copy_from_stdin("COPY t TO STDOUT") is None

@@ -1,6 +1,9 @@
 """pgvector's Python adapter and SQLAlchemy Vector type against the server."""
 from __future__ import annotations
 
+import datetime as dt
+import struct
+
 import numpy as np
 import psycopg
 import pytest
@@ -104,3 +107,35 @@ def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
         nearest = conn.execute(sa.select(docs.c.id).order_by(docs.c.embedding.l2_distance([0, 0.9, 0.1])).limit(1))
         assert nearest.scalar() == 2
     engine.dispose()
+
+
+def test_binary_copy_bulk_load_as_pgvector_advises(server, real_engine):
+    """pgvector's README loads in bulk with binary COPY (``copy.set_types``); every row and NULL lands,
+    and the vectors come back bit for bit."""
+    points = np.random.default_rng(11).normal(size=(300, 16)).astype(np.float32)
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        register_vector(conn)
+        conn.execute("CREATE TABLE items (id bigint PRIMARY KEY, label text, seen timestamptz, embedding vector(16))")
+        with conn.cursor().copy("COPY items (id, label, seen, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "text", "timestamptz", "vector"])
+            for i, point in enumerate(points):
+                copy.write_row((i, None if i == 7 else f"row {i}", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+                                None if i == 9 else point))
+        assert conn.execute("SELECT count(*), count(label), count(embedding) FROM items").fetchone() == (300, 299, 299)
+        stored = conn.execute("SELECT embedding FROM items WHERE id = 42").fetchone()[0]
+        assert np.array_equal(stored.to_numpy() if hasattr(stored, "to_numpy") else stored, points[42])
+        assert conn.execute("SELECT id FROM items ORDER BY embedding <-> %s LIMIT 1", [points[5]]).fetchone() == (5,)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!h", 3), "row field count is 3, expected 2"),
+    (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hiq", 2, 8, 1), "unexpected EOF"),
+    (b"not binary at all", "COPY file signature not recognized"),
+])
+def test_malformed_binary_copy_loads_nothing(server, real_engine, data, message):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE bulk (id bigint, embedding vector(2))")
+        with pytest.raises(psycopg.errors.BadCopyFileFormat, match=message):
+            with conn.cursor().copy("COPY bulk FROM STDIN (FORMAT binary)") as copy:
+                copy.write(data)
+        assert conn.execute("SELECT count(*) FROM bulk").fetchone() == (0,)

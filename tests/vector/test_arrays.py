@@ -17,6 +17,18 @@ def test_to_matrix_handles_slices_nulls_and_ragged_lists():
     assert lengths.tolist() == [1, 0, 2] and values[2].tolist() == [2.0, 3.0] and values[0].tolist() == [1.0, 0.0]
 
 
+def test_to_matrix_of_lists_with_nulls_places_rows_by_position():
+    """Equal-length rows with NULLs between them (what COPY builds) and a NULL that still spans
+    values (Arrow allows it) come out alike: each row where it was, zeros for the NULLs."""
+    packed = pa.array([[1.0, 2.0], None, [3.0, 4.0], None], pa.list_(pa.float32()))
+    spanning = pa.ListArray.from_arrays(pa.array([0, 2, 4, 6, 8], pa.int32()), pa.array(range(1, 9), pa.float32()),
+                                        mask=pa.array([False, True, False, True]))
+    for array, third in ((packed, [3, 4]), (spanning, [5, 6])):
+        values, valid, lengths = to_matrix(array)
+        assert valid.tolist() == [True, False, True, False] and lengths.tolist() == [2, 0, 2, 0]
+        assert values.tolist() == [[1, 2], [0, 0], third, [0, 0]]
+
+
 def test_as_vectors_from_text_lists_and_arrays():
     want = pa.array([[1, 2, 3], None, [4, 5, 6]], pa.list_(pa.float32(), 3))
     assert as_vectors(pa.array(["[1,2,3]", None, "[4, 5, 6]"]), 3).equals(want)
