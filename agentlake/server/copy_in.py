@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 BATCH_ROWS = 1000
-_BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
 _WITH_OIDS = 1 << 16
 
 
@@ -77,13 +77,13 @@ def parse_rows(data: str, options: dict[str, str]) -> list[list[str | None]]:
 def binary_rows(data: bytes, oids: list[int]) -> list[list[Any]]:
     """Rows of PostgreSQL's binary COPY format (signature, flags, header extension, then per row a
     field count and length-prefixed values in each type's binary form, -1 for NULL; -1 ends)."""
-    if not data.startswith(_BINARY_SIGNATURE):
+    if not data.startswith(BINARY_SIGNATURE):
         raise CopyFormatError("COPY file signature not recognized")
     try:
-        flags, extension = struct.unpack_from("!iI", data, len(_BINARY_SIGNATURE))
+        flags, extension = struct.unpack_from("!iI", data, len(BINARY_SIGNATURE))
         if flags & _WITH_OIDS:
             raise CopyFormatError("invalid COPY file header (WITH OIDS)")
-        pos = len(_BINARY_SIGNATURE) + 8 + extension
+        pos = len(BINARY_SIGNATURE) + 8 + extension
         rows = []
         while True:
             (fields,) = struct.unpack_from("!h", data, pos)
@@ -193,10 +193,5 @@ async def run(session: "Session", table: str, columns: list[str] | None, options
         else:
             raise SessionError("08P01", f"unexpected message type {kind!r} during COPY from stdin")
     data = b"".join(chunks)
-    try:
-        count = await session._in_thread(lambda: _load(session, table, columns, options, data))
-    except SessionError:
-        raise
-    except Exception as err:  # noqa: BLE001 - reported with its SQLSTATE; the load's transaction is rolled back
-        raise SessionError(getattr(err, "sqlstate", "XX000"), str(err)) from None
+    count = await session.run_in_engine(lambda: _load(session, table, columns, options, data))
     return f"COPY {count}"

@@ -283,8 +283,24 @@ def data_row(values: list[bytes | None]) -> bytes:
 
 
 def copy_in_response(columns: int, binary: bool = False) -> bytes:
+    return _copy_response(b"G", columns, binary)
+
+
+def copy_out_response(columns: int, binary: bool = False) -> bytes:
+    return _copy_response(b"H", columns, binary)
+
+
+def _copy_response(kind: bytes, columns: int, binary: bool) -> bytes:
     fmt = 1 if binary else 0
-    return message(b"G", struct.pack("!bh", fmt, columns) + struct.pack("!h", fmt) * columns)
+    return message(kind, struct.pack("!bh", fmt, columns) + struct.pack("!h", fmt) * columns)
+
+
+def copy_data(data: bytes) -> bytes:
+    return message(b"d", data)
+
+
+def copy_done() -> bytes:
+    return message(b"c")
 
 
 def _fields(severity: str, sqlstate: str, text: str, position: int | None, detail: str | None,

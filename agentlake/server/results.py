@@ -38,7 +38,7 @@ def describe_columns(schema: pa.Schema, formats: list[int] | None = None) -> lis
     return out
 
 
-def _column_values(column: pa.ChunkedArray) -> list:
+def column_values(column: pa.ChunkedArray) -> list:
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     return column.to_pylist()
@@ -46,7 +46,7 @@ def _column_values(column: pa.ChunkedArray) -> list:
 
 def encode_rows(table: pa.Table, columns: list[pq.Column]) -> list[bytes]:
     encoders = [codec.column_encoder(c.type_oid, c.format) for c in columns]
-    values = [_column_values(table.column(i)) for i in range(table.num_columns)]
+    values = [column_values(table.column(i)) for i in range(table.num_columns)]
     rows = []
     for row in zip(*values):
         rows.append(pq.data_row([None if v is None else enc(v) for enc, v in zip(encoders, row)]))

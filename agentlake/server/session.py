@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..pgcatalog.engine_hook import table_schema
 from ..pgcatalog.types import oid_for_field
-from . import codec, copy_in, infer, protocol as pq, statements
+from . import codec, copy_in, copy_out, infer, protocol as pq, statements
 from .auth import AuthFailed, ScramExchange, Verifier
 from .protocol import ProtocolViolation
 from .results import TEXT_OID, Outcome, describe_columns, encode_result
 from .users import RightsError, User
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from .app import Server
 
 REPORTED = {  # ParameterStatus names -> setting names; clients read these at connect
@@ -388,9 +390,8 @@ class Session:
         if self._cancel is not None and not self._cancel.done():
             self._cancel.set_result(None)
 
-    def _execute_sync(self, sql: str, params: list[Any] | None, formats: list[int] | None,
-                      described: list[pq.Column] | None = None) -> Outcome:
-        """Runs in a worker thread: rights, the statement, and the encoding of its rows."""
+    def _checked_execute(self, sql: str, params: list[Any] | None):
+        """Runs in a worker thread: the statement, within the user's rights on the branches it touches."""
         conn = self.conn
         branch = current_branch(conn)
         m = _SET_BRANCH.match(sql)
@@ -403,7 +404,26 @@ class Session:
         new_branch = current_branch(conn)
         if new_branch != branch:
             self._check_rights(new_branch, "read")
-        return encode_result(cursor, sql, formats, described)
+        return cursor
+
+    async def run_in_engine(self, fn: Callable[[], Any], offset: int = 0) -> Any:
+        """``fn`` in a worker thread; an engine error becomes the client's error, with its SQLSTATE
+        and its position in the query string (shifted by ``offset`` within a multi-statement query)."""
+        try:
+            return await self._in_thread(fn)
+        except SessionError:
+            raise
+        except Exception as err:  # noqa: BLE001 - engine errors carry their SQLSTATE to the client
+            self._send_notices()
+            sqlstate = getattr(err, "sqlstate", None) or "XX000"
+            position = getattr(err, "position", None)
+            raise SessionError(sqlstate, str(err), position=position + offset if position else None) from None
+
+    async def query_arrow(self, sql: str) -> pa.Table:
+        """A query's rows as Arrow, run as any statement is (COPY ... TO STDOUT's source)."""
+        table = await self.run_in_engine(lambda: self._checked_execute(sql, None).fetch_arrow())
+        self._send_notices()
+        return table
 
     def _execute_immediate(self, sql: str, params: list[Any] | None, formats: list[int] | None,
                            described: list[pq.Column] | None = None) -> Outcome | None:
@@ -445,15 +465,8 @@ class Session:
         outcome = self._execute_immediate(sql, params, formats, described)
         if outcome is not None:
             return outcome
-        try:
-            outcome = await self._in_thread(lambda: self._execute_sync(sql, params, formats, described))
-        except SessionError:
-            raise
-        except Exception as err:  # noqa: BLE001 - engine errors carry their SQLSTATE to the client
-            self._send_notices()
-            sqlstate = getattr(err, "sqlstate", None) or "XX000"
-            position = getattr(err, "position", None)
-            raise SessionError(sqlstate, str(err), position=position + offset if position else None) from None
+        outcome = await self.run_in_engine(
+            lambda: encode_result(self._checked_execute(sql, params), sql, formats, described), offset)
         self._send_notices()
         if statements.first_word(sql) in ("SET", "RESET"):
             self._report_parameters()
@@ -487,8 +500,11 @@ class Session:
             try:
                 copy = statements.parse_copy_from_stdin(text)
                 if copy is not None:
-                    tag = await copy_in.run(self, *copy)
-                    self.send(pq.command_complete(tag))
+                    self.send(pq.command_complete(await copy_in.run(self, *copy)))
+                    continue
+                export = statements.parse_copy_to_stdout(text)
+                if export is not None:
+                    self.send(pq.command_complete(await copy_out.run(self, *export)))
                     continue
                 outcome = await self._execute(text, None, None, offset)
             except SessionError as err:
@@ -581,8 +597,10 @@ class Session:
 
     async def _run_portal(self, portal: Portal) -> Outcome:
         if portal.outcome is None:
-            if statements.parse_copy_from_stdin(portal.statement.sql):
-                raise SessionError("0A000", "COPY FROM STDIN is supported in the simple query protocol only")
+            if statements.parse_copy_from_stdin(portal.statement.sql) or \
+                    statements.parse_copy_to_stdout(portal.statement.sql):
+                raise SessionError("0A000", "COPY FROM STDIN and TO STDOUT are supported in the simple query "
+                                            "protocol only")
             described = portal.statement.described[1] if portal.statement.described else None
             portal.outcome = await self._execute(portal.statement.sql, portal.params, portal.result_formats,
                                                  described=described)

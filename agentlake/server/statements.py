@@ -141,6 +141,22 @@ def parse_copy_from_stdin(sql: str) -> tuple[str, list[str] | None, dict[str, st
     return table, cols, _copy_options(m.group("opts"))
 
 
+_COPY_TO = re.compile(
+    r"^COPY\s+(?:\((?P<query>.+)\)|(?P<table>\"[^\"]+\"|[\w.]+)\s*(?:\((?P<cols>[^)]*)\))?)"
+    r"\s*TO\s+STDOUT\b(?P<opts>.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_copy_to_stdout(sql: str) -> tuple[str, dict[str, str]] | None:
+    """``COPY t (a, b) TO STDOUT ...`` or ``COPY (query) TO STDOUT ...`` -> (the query, options), else None."""
+    m = _COPY_TO.match(strip_comments(sql).strip())
+    if not m:
+        return None
+    if m.group("query"):
+        return m.group("query"), _copy_options(m.group("opts"))
+    columns = m.group("cols").strip() if m.group("cols") else "*"
+    return f"SELECT {columns} FROM {m.group('table')}", _copy_options(m.group("opts"))
+
+
 def _copy_options(text: str) -> dict[str, str]:
     text = text.strip()
     if text.upper().startswith("WITH"):

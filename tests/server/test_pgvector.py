@@ -139,3 +139,16 @@ def test_malformed_binary_copy_loads_nothing(server, real_engine, data, message)
             with conn.cursor().copy("COPY bulk FROM STDIN (FORMAT binary)") as copy:
                 copy.write(data)
         assert conn.execute("SELECT count(*) FROM bulk").fetchone() == (0,)
+
+
+def test_binary_copy_export_round_trips_vectors(server, real_engine):
+    points = np.random.default_rng(12).normal(size=(50, 8)).astype(np.float32)
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        register_vector(conn)
+        conn.execute("CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(8))")
+        conn.cursor().executemany("INSERT INTO items VALUES (%s, %s)", [(i, p) for i, p in enumerate(points)])
+        with conn.cursor().copy("COPY (SELECT id, embedding FROM items ORDER BY id) TO STDOUT (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "vector"])
+            rows = list(copy.rows())
+    assert [r[0] for r in rows] == list(range(50))
+    assert np.array_equal(np.stack([np.asarray(r[1].to_list()) for r in rows]).astype(np.float32), points)

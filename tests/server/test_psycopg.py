@@ -203,3 +203,40 @@ def test_several_statements_run_as_one_implicit_transaction(server, real_engine)
         assert conn.info.transaction_status == pq.TransactionStatus.IDLE
         conn.execute("INSERT INTO ledger VALUES (3); INSERT INTO ledger VALUES (4)")
         assert conn.execute("SELECT v FROM ledger ORDER BY v").fetchall() == [(3,), (4,)]
+
+
+def test_copy_to_stdout_in_text_csv_and_binary(server, real_engine):
+    """Exports read back what was stored: escapes in text, quoting in CSV (an empty string is not
+    NULL), typed values in binary, for a table, a column list and a query."""
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE notes (id BIGINT, body TEXT, score DOUBLE PRECISION, ok BOOLEAN)")
+        conn.execute("INSERT INTO notes VALUES (1, E'tab\\there\\nline \\\\ end', 1.5, true), (2, NULL, NULL, false), "
+                     "(3, 'a,b \"q\"', -0.25, NULL), (4, '', 2, true)")
+        stored = conn.execute("SELECT * FROM notes ORDER BY id").fetchall()
+        cur = conn.cursor()
+        with cur.copy("COPY (SELECT * FROM notes ORDER BY id) TO STDOUT") as copy:
+            copy.set_types(["int8", "text", "float8", "bool"])
+            assert list(copy.rows()) == stored
+        assert cur.rowcount == 4
+        with cur.copy("COPY (SELECT * FROM notes ORDER BY id) TO STDOUT WITH (FORMAT binary)") as copy:
+            copy.set_types(["int8", "text", "float8", "bool"])
+            assert list(copy.rows()) == stored
+        with cur.copy("COPY notes (id, body) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+            text = b"".join(copy).decode()
+        assert sorted(text.splitlines()[1:]) == ['1,"tab\there', '2,', '3,"a,b ""q"""', '4,""', 'line \\ end"']
+        assert text.splitlines()[0] == "id,body"
+        with cur.copy("COPY notes TO STDOUT") as copy:
+            lines = sorted(bytes(line) for line in copy)
+        assert lines[0] == b"1\ttab\\there\\nline \\\\ end\t1.5\tt\n" and lines[1] == b"2\t\\N\t\\N\tf\n"
+
+
+def test_failed_copy_to_stdout_keeps_the_session(server):
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        with pytest.raises(errors.UndefinedTable):
+            with conn.cursor().copy("COPY missing TO STDOUT") as copy:
+                list(copy)
+        conn.execute("CREATE TABLE present (id BIGINT)")
+        with pytest.raises(errors.InvalidParameterValue, match='COPY format "xml" not recognized'):
+            with conn.cursor().copy("COPY present TO STDOUT (FORMAT xml)") as copy:
+                list(copy)
+        assert conn.execute("SELECT 1").fetchone() == (1,)

@@ -1,0 +1,90 @@
+"""COPY ... TO STDOUT: a table's or a query's rows in PostgreSQL's text, CSV and binary formats.
+
+What ``psql``'s ``\\copy ... to``, psycopg's ``copy.rows()`` / ``read_row()`` and
+exports to files use. Each row travels in its own CopyData message, as PostgreSQL
+sends them (psycopg parses one row per message); in binary, the file header rides
+with the first row and the trailer comes alone.
+"""
+from __future__ import annotations
+
+import re
+import struct
+from typing import TYPE_CHECKING, Iterator
+
+import pyarrow as pa
+
+from . import codec, protocol as pq
+from .copy_in import BINARY_SIGNATURE
+from .results import column_values, describe_columns
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_TEXT_ESCAPES = {"\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+async def run(session: "Session", query: str, options: dict[str, str]) -> str:
+    """Run ``query`` and send its rows as CopyOutResponse, CopyData..., CopyDone; the tag to complete it."""
+    from .session import SessionError
+
+    fmt = options.get("format", "text").lower()
+    if fmt not in ("text", "csv", "binary"):
+        raise SessionError("22023", f'COPY format "{fmt}" not recognized')
+    table = await session.query_arrow(query)
+    messages = await session.run_in_engine(lambda: [pq.copy_data(row) for row in encode(table, fmt, options)])
+    session.send(pq.copy_out_response(table.num_columns, fmt == "binary"))
+    for message in messages:
+        session.send(message)
+    session.send(pq.copy_done())
+    return f"COPY {table.num_rows}"
+
+
+def encode(table: pa.Table, fmt: str, options: dict[str, str]) -> Iterator[bytes]:
+    """Each row of ``table`` as the bytes of one CopyData message in ``fmt``."""
+    oids = [column.type_oid for column in describe_columns(table.schema)]
+    columns = [column_values(table.column(i)) for i in range(table.num_columns)]
+    rows = zip(*columns) if columns else ((),) * table.num_rows
+    if fmt == "binary":
+        yield from _binary(rows, oids)
+        return
+    delimiter = options.get("delimiter", "," if fmt == "csv" else "\t")
+    null = options.get("null", "" if fmt == "csv" else "\\N")
+    field = _csv_field(delimiter, null, options.get("quote", '"')) if fmt == "csv" else _text_field(delimiter)
+    encoders = [codec.column_encoder(oid, 0) for oid in oids]
+    if options.get("header", "false").lower() in ("true", "on", "1"):
+        yield (delimiter.join(field(name) for name in table.column_names) + "\n").encode()
+    for row in rows:
+        cells = (null if value is None else field(encode_value(value).decode())
+                 for encode_value, value in zip(encoders, row))
+        yield (delimiter.join(cells) + "\n").encode()
+
+
+def _text_field(delimiter: str):
+    special = re.compile("[" + re.escape("".join(_TEXT_ESCAPES) + delimiter) + "]")
+    escapes = {**_TEXT_ESCAPES, delimiter: _TEXT_ESCAPES.get(delimiter, "\\" + delimiter)}
+    return lambda text: special.sub(lambda m: escapes[m.group()], text)
+
+
+def _csv_field(delimiter: str, null: str, quote: str):
+    """A CSV field quoted when it holds a delimiter, quote or line break, or reads as the NULL marker."""
+    def field(text: str) -> str:
+        if text == null or any(c in text for c in (delimiter, quote, "\n", "\r")) or text == "\\.":
+            return quote + text.replace(quote, quote + quote) + quote
+        return text
+    return field
+
+
+def _binary(rows, oids: list[int]) -> Iterator[bytes]:
+    encoders = [codec.column_encoder(oid, 1) for oid in oids]
+    prefix = BINARY_SIGNATURE + struct.pack("!iI", 0, 0)
+    for row in rows:
+        parts = [prefix, struct.pack("!h", len(oids))]
+        for encode_value, value in zip(encoders, row):
+            if value is None:
+                parts.append(b"\xff\xff\xff\xff")
+            else:
+                data = encode_value(value)
+                parts += [struct.pack("!i", len(data)), data]
+        prefix = b""
+        yield b"".join(parts)
+    yield prefix + b"\xff\xff"
