@@ -1,6 +1,7 @@
 """CREATE / DROP / ALTER for tables, views and indexes."""
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -28,6 +29,16 @@ def table_name(node: exp.Expression) -> str:
     if schema is not None and schema.name.lower() not in ("public",):
         raise ProgrammingError(f'schema "{schema.name}" does not exist', sqlstate="3F000")
     return table.name
+
+
+def new_index_name(tx, table: str, columns: list[str]) -> str:
+    """PostgreSQL's choice for an unnamed index: table_columns_idx, else idx1, idx2... past the
+    names of relations that already exist."""
+    taken = set(tx.tables) | set(tx.views) | {f"{t}_pkey" for t, m in tx.tables.items() if m.primary_key} \
+        | {name for m in tx.tables.values() for name in m.indexes}
+    base = f"{table}_{'_'.join(columns)}_idx"
+    return next(name for name in itertools.chain([base], (f"{base}{n}" for n in itertools.count(1)))
+                if name not in taken)
 
 
 def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:

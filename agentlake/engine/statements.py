@@ -34,9 +34,11 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
     if kind == "VIEW":
         return ddl.create_view(session, stmt)
     if kind == "INDEX":
+        from .btree_indexes import create_scalar_index, is_scalar_index
         from .vectors import create_index
 
-        return create_index(session, stmt)
+        manifest = session.write_tx().manifest(ddl.table_name(stmt.this.args.get("table") or stmt.this))
+        return (create_scalar_index if is_scalar_index(stmt, manifest) else create_index)(session, stmt)
     raise NotSupportedError(f"CREATE {kind} is not supported")
 
 

@@ -35,7 +35,8 @@ from ..vector.index import Progress
 from ..vector.metrics import OPCLASSES, distance
 from ..results import Result
 from .arrow_filter import Declined, compile_filter
-from .ddl import table_name
+from .btree_indexes import drop_scalar_index, is_scalar_spec
+from .ddl import new_index_name, table_name
 from .literals import constant
 from .typed_rewrites import typed_rewrites
 
@@ -154,9 +155,8 @@ def _definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> In
         raise ProgrammingError(f'column "{column}" is not a vector; only vector columns can be indexed', sqlstate="42809")
     if opclass not in OPCLASSES:
         raise ProgrammingError(f'operator class "{opclass}" does not exist for access method "{method}"', sqlstate="42704")
-    name = index.name or f"{table}_{column}_idx"
     options = checked_options(method, with_params, manifest.schema.field(column).type.list_size)
-    return IndexDefinition(name, column, method, OPCLASSES[opclass], options)
+    return IndexDefinition(index.name, column, method, OPCLASSES[opclass], options)
 
 
 def create_index(session: "Session", stmt: exp.Create) -> Result:
@@ -164,8 +164,11 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
     tx = session.write_tx()
     manifest = tx.manifest(table)
     definition = _definition_from_ast(stmt, manifest, table)
-    if definition.name in manifest.indexes:
+    if not definition.name:
+        definition = dataclasses.replace(definition, name=new_index_name(tx, table, [definition.column]))
+    if any(definition.name in m.indexes for m in tx.tables.values()):
         if stmt.args.get("exists"):
+            session.notice(f'relation "{definition.name}" already exists, skipping')
             return Result(None, 0, "CREATE INDEX")
         raise ProgrammingError(f'relation "{definition.name}" already exists', sqlstate="42P07")
     indexes = {**manifest.indexes, definition.name: definition.to_json()}
@@ -181,11 +184,11 @@ def reindex(session: "Session", kind: str, name: str) -> Result:
     snapshot = session.snapshot
     if kind == "TABLE":
         manifest = snapshot.manifest(name)
-        targets = [(manifest, index) for index in manifest.indexes]
+        targets = [(manifest, index) for index in vector_indexes(manifest)]
     else:
-        targets = [(m, name) for m in snapshot.tables.values() if name in m.indexes]
-        if not targets:
+        if not any(name in m.indexes for m in snapshot.tables.values()):
             raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
+        targets = [(m, name) for m in snapshot.tables.values() if name in vector_indexes(m)]
     for manifest, index in targets:
         _build_files(session, manifest, _definition(index, manifest.indexes[index]), rebuild=True)
     return Result(None, 0, "REINDEX")
@@ -229,11 +232,20 @@ def drop_index(session: "Session", names: list[str], if_exists: bool) -> Result:
         owner = next((t for t, m in tx.tables.items() if name in m.indexes), None)
         if owner is None:
             if if_exists:
+                session.notice(f'index "{name}" does not exist, skipping')
                 continue
             raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
+        if is_scalar_spec(tx.manifest(owner).indexes[name]):
+            drop_scalar_index(tx, owner, name)
+            continue
         indexes = {k: v for k, v in tx.manifest(owner).indexes.items() if k != name}
         tx.alter_table(owner, indexes=indexes)
     return Result(None, 0, "DROP INDEX")
+
+
+def vector_indexes(manifest: Manifest) -> dict[str, dict]:
+    """The table's vector indexes by name (its B-tree indexes are catalog entries only)."""
+    return {name: spec for name, spec in manifest.indexes.items() if not is_scalar_spec(spec)}
 
 
 def _definition(name: str, spec: dict) -> IndexDefinition:
@@ -281,7 +293,7 @@ def _indexed_vectors(vectors: np.ndarray) -> np.ndarray:
 @on_new_files
 def _index_new_files(repo: Repository, branch: str, table: str, manifest: Manifest, files: list[DataFile]) -> None:
     """Files added by commits and compactions get the table's indexes (off the commit's critical section)."""
-    for name, spec in manifest.indexes.items():
+    for name, spec in vector_indexes(manifest).items():
         for entry in files:
             build_file_index(repo, manifest, _definition(name, spec), entry)
 
@@ -609,7 +621,7 @@ def _live_rows(repo: Repository, entry: DataFile) -> np.ndarray | None:
 def _load_index(repo: Repository, manifest: Manifest, column: str, metric: str, entry: DataFile):
     from ..vector.index import load_index
 
-    for name, spec in manifest.indexes.items():
+    for name, spec in vector_indexes(manifest).items():
         if spec["column"] != column or spec["metric"] != metric:
             continue
         path = index_path(manifest, name, entry)

@@ -338,8 +338,27 @@ def array_subqueries(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix)
 
 
+_ZERO_BASED = {"indkey", "indclass", "indcollation", "indoption"}
+"""pg_index's int2vector and oidvector columns: their subscripts start at 0, an array's at 1."""
+
+
+def generate_subscripts(tree: exp.Expression) -> exp.Expression:
+    """``generate_subscripts(a, 1)`` beside ``unnest(a)`` in a select list (SQLAlchemy's index
+    reflection) -> ``unnest(range(first, first + cardinality(a)))``: DataFusion zips the unnests."""
+    def fix(node):
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "generate_subscripts" and node.expressions:
+            array = node.expressions[0]
+            first = exp.cast(exp.Literal.number(
+                0 if isinstance(array, exp.Column) and array.name.lower() in _ZERO_BASED else 1), "bigint")
+            stop = exp.Add(this=first.copy(), expression=exp.cast(
+                exp.Anonymous(this="cardinality", expressions=[array.copy()]), "bigint"))
+            return exp.Explode(this=exp.Anonymous(this="range", expressions=[first, stop]))
+        return node
+    return tree.transform(fix)
+
+
 RULES: list[Rule] = [strip_catalog_prefix, qualify_catalog_tables, default_collation, regex_operators, object_casts,
-                     any_array, array_literals, session_functions, overloads,
+                     any_array, array_literals, session_functions, overloads, generate_subscripts,
                      subqueries_over_empty_relations, array_subqueries, aggregate_correlated_subqueries,
                      catalog_output_names]
 

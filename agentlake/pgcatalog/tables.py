@@ -24,7 +24,11 @@ PGVECTOR_VERSION = "0.7.4"
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
 DATABASE_OID = 16384
 USER_OID = 10
-AM = {"heap": (2, "t"), "btree": (403, "i"), "hash": (405, "i"), "hnsw": (16400, "i"), "ivfflat": (16401, "i")}
+AM = {"heap": (2, "t"), "btree": (403, "i"), "hash": (405, "i"), "brin": (3580, "i"), "hnsw": (16400, "i"), "ivfflat": (16401, "i")}
+VECTOR_OPCLASSES = [(16410 + n, method, opclass, opclass == "vector_l2_ops")
+                    for n, (method, opclass) in enumerate((m, o) for m in ("hnsw", "ivfflat") for o in OPCLASSES
+                                                          if not (m == "ivfflat" and o == "vector_l1_ops"))]
+"""pgvector's operator classes as pg_opclass rows (oid, access method, name, default for the method)."""
 OID = pa.uint32()
 INT2_LIST = pa.list_(pa.int16())
 CHAR = pa.field("char", pa.string(), metadata={TYPE_KEY: b"char"})
@@ -79,6 +83,14 @@ def _index_keys(index: Any, columns: list[str]) -> str:
     opclass = next(name for name, served in OPCLASSES.items() if served == metric)
     options = ", ".join(f"{key}='{value}'" for key, value in (index.get("params") or {}).items())
     return f"({', '.join(columns)} {opclass})" + (f" WITH ({options})" if options else "")
+
+
+def _index_classes(index: Any, method: str, columns: list[str]) -> list[int]:
+    """pg_index.indclass: a vector index's pgvector operator class; 0 (the type's default) otherwise."""
+    metric = index.get("metric") if isinstance(index, dict) else None
+    opclass = next((name for name, served in OPCLASSES.items() if served == metric), None)
+    found = next((c[0] for c in VECTOR_OPCLASSES if c[1] == method and c[2] == opclass), 0)
+    return [found] + [0] * (len(columns) - 1)
 
 
 def _index_method(index: Any) -> str:
@@ -170,7 +182,8 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
         if info.primary_key:
             entries.append((f"{info.name}_pkey", info.primary_key, "btree", True, True, None))
         for index in indexes:
-            entries.append((_index_name(info.name, index), _index_columns(index), _index_method(index), False, False,
+            unique = bool(index.get("unique")) if isinstance(index, dict) else False
+            entries.append((_index_name(info.name, index), _index_columns(index), _index_method(index), unique, False,
                             index))
         for name, cols, method, unique, primary, index in entries:
             ioid = relation_oid(name, "i")
@@ -181,7 +194,7 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
                                ("indisclustered", False), ("indisvalid", True), ("indisreplident", False),
                                ("indkey", keys), ("indexprs", None), ("indpred", None),
                                ("indnullsnotdistinct", False), ("indisexclusion", False), ("indimmediate", True),
-                               ("indcollation", [0] * len(cols)), ("indclass", [0] * len(cols)),
+                               ("indcollation", [0] * len(cols)), ("indclass", _index_classes(index, method, cols)),
                                ("indoption", [0] * len(cols))):
                 index_rows[key].append(value)
             quoted = ", ".join(cols)
@@ -216,6 +229,14 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
         "pg_catalog.pg_type": _types_table(),
         "pg_catalog.pg_am": _table({"oid": (OID, [v[0] for v in AM.values()]), "amname": (pa.string(), list(AM)),
                                     "amtype": (pa.string(), [v[1] for v in AM.values()])}),
+        "pg_catalog.pg_opclass": _table({
+            "oid": (OID, [c[0] for c in VECTOR_OPCLASSES]), "opcmethod": (OID, [AM[c[1]][0] for c in VECTOR_OPCLASSES]),
+            "opcname": (pa.string(), [c[2] for c in VECTOR_OPCLASSES]),
+            "opcnamespace": (OID, [NAMESPACES["public"]] * len(VECTOR_OPCLASSES)),
+            "opcowner": (OID, [USER_OID] * len(VECTOR_OPCLASSES)), "opcfamily": (OID, [c[0] for c in VECTOR_OPCLASSES]),
+            "opcintype": (OID, [VECTOR_OID] * len(VECTOR_OPCLASSES)),
+            "opcdefault": (pa.bool_(), [c[3] for c in VECTOR_OPCLASSES]),
+            "opckeytype": (OID, [0] * len(VECTOR_OPCLASSES))}),
         "pg_catalog.pg_database": _table({
             "oid": (OID, [DATABASE_OID]), "datname": (pa.string(), [database]), "datdba": (OID, [USER_OID]),
             "encoding": (pa.int32(), [6]), "datlocprovider": (pa.string(), ["c"]),
@@ -265,9 +286,11 @@ _CLASS_TYPES = {"oid": OID, "relnamespace": OID, "relowner": OID, "relam": OID, 
 _ATTR_TYPES = {"attrelid": OID, "atttypid": OID, "atttypmod": pa.int32(), "attnum": pa.int16(),
                "attlen": pa.int16(), "attnotnull": pa.bool_(), "atthasdef": pa.bool_(), "attisdropped": pa.bool_(),
                "attcollation": OID, "attndims": pa.int16()}
+INT2VECTOR = pa.field("int2vector", INT2_LIST, metadata={TYPE_KEY: b"int2vector"})
+OIDVECTOR = pa.field("oidvector", pa.list_(OID), metadata={TYPE_KEY: b"oidvector"})
 _INDEX_TYPES = {"indexrelid": OID, "indrelid": OID, "indnatts": pa.int16(), "indnkeyatts": pa.int16(),
-                "indkey": INT2_LIST, "indexprs": pa.string(), "indpred": pa.string(),
-                "indcollation": pa.list_(OID), "indclass": pa.list_(OID), "indoption": INT2_LIST}
+                "indkey": INT2VECTOR, "indexprs": pa.string(), "indpred": pa.string(),
+                "indcollation": OIDVECTOR, "indclass": OIDVECTOR, "indoption": INT2VECTOR}
 _CONSTRAINT_TYPES = {"oid": OID, "conname": pa.string(), "connamespace": OID, "contype": pa.string(),
                      "conrelid": OID, "conindid": OID, "conkey": INT2_LIST, "confrelid": OID, "confkey": INT2_LIST,
                      "coninhcount": pa.int16(), "conparentid": OID, "contypid": OID, "condef": pa.string()}
@@ -331,4 +354,4 @@ ALWAYS_EMPTY = frozenset(_EMPTY_SCHEMAS)
 RELATIONS = ALWAYS_EMPTY | {"pg_namespace", "pg_class", "pg_attribute", "pg_attrdef", "pg_index", "pg_constraint",
                            "pg_type", "pg_am", "pg_database", "pg_roles", "pg_user", "pg_auth_members",
                            "pg_description", "pg_settings", "pg_inherits", "pg_tablespace", "pg_indexes",
-                           "pg_extension"}
+                           "pg_extension", "pg_opclass"}

@@ -170,9 +170,15 @@ def _array_text(values, element_oid: int) -> str:
     return "{" + ",".join(_array_element_text(v, element_oid) for v in values) + "}"
 
 
+_SPACE_SEPARATED = {22, 30}
+"""int2vector and oidvector (pg_index's key columns) print as ``1 2``, not as arrays."""
+
+
 def text_encoder(oid: int) -> Encoder:
     """Python value -> text-format bytes for a column of type ``oid``."""
     t = BY_OID.get(oid)
+    if oid in _SPACE_SEPARATED:
+        return lambda v: " ".join(map(str, v)).encode()
     if t is not None and t.element:
         element = t.element
         return lambda v: _array_text(v, element).encode()

@@ -122,10 +122,12 @@ _BASE = [
     PgType(19, "name", 1003, 64, "S"),
     PgType(20, "int8", 1016, 8, "N"),
     PgType(21, "int2", 1005, 2, "N"),
+    PgType(22, "int2vector", 1006, -1, "A", element=21),
     PgType(23, "int4", 1007, 4, "N"),
     PgType(24, "regproc", 1008, 4, "N"),
     PgType(25, "text", 1009, -1, "S"),
     PgType(26, "oid", 1028, 4, "N"),
+    PgType(30, "oidvector", 1013, -1, "A", element=26),
     PgType(114, "json", 199, -1, "U"),
     PgType(700, "float4", 1021, 4, "N"),
     PgType(701, "float8", 1022, 8, "N"),
@@ -159,6 +161,8 @@ def pg_type(field: pa.Field) -> PgType:
         pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type))
     if is_vector:
         return BY_NAME["vector"]
+    if (field.metadata or {}).get(TYPE_KEY) in (b"int2vector", b"oidvector"):   # pg_index's key columns
+        return BY_NAME[field.metadata[TYPE_KEY].decode()]
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         element = pg_type(pa.field("item", t.value_type, metadata=t.value_field.metadata))
         return BY_OID.get(element.array_oid, BY_NAME["_text"])

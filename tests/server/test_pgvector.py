@@ -152,3 +152,32 @@ def test_binary_copy_export_round_trips_vectors(server, real_engine):
             rows = list(copy.rows())
     assert [r[0] for r in rows] == list(range(50))
     assert np.array_equal(np.stack([np.asarray(r[1].to_list()) for r in rows]).astype(np.float32), points)
+
+
+def test_sqlalchemy_creates_and_reflects_btree_unique_and_vector_indexes(server, real_engine):
+    """``index=True``, a unique Index and an HNSW index with pgvector's operator class: created by
+    ``create_all``, read back by the inspector (what Alembic's autogenerate compares), and the
+    unique one enforced."""
+    metadata = sa.MetaData()
+    docs = sa.Table("docs", metadata, sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+                    sa.Column("category", sa.Integer, index=True), sa.Column("code", sa.Text),
+                    sa.Column("embedding", Vector(3)),
+                    sa.Index("docs_code_key", "code", unique=True),
+                    sa.Index("docs_embedding_hnsw", "embedding", postgresql_using="hnsw",
+                             postgresql_ops={"embedding": "vector_cosine_ops"}))
+    engine = sa.create_engine(server.url())
+    try:
+        metadata.create_all(engine)
+        found = {ix["name"]: ix for ix in sa.inspect(engine).get_indexes("docs")}
+        assert {name: (ix["column_names"], ix["unique"]) for name, ix in found.items()} == {
+            "ix_docs_category": (["category"], False), "docs_code_key": (["code"], True),
+            "docs_embedding_hnsw": (["embedding"], False)}
+        assert found["docs_embedding_hnsw"]["dialect_options"]["postgresql_using"] == "hnsw"
+        assert found["docs_embedding_hnsw"]["dialect_options"]["postgresql_ops"] == {"embedding": "vector_cosine_ops"}
+        with engine.begin() as conn:
+            conn.execute(docs.insert(), [{"id": 1, "code": "a"}, {"id": 2, "code": None}, {"id": 3, "code": None}])
+        with pytest.raises(sa.exc.IntegrityError, match="Key \\(code\\)=\\(a\\) already exists"):
+            with engine.begin() as conn:
+                conn.execute(docs.insert(), [{"id": 4, "code": "a"}])
+    finally:
+        engine.dispose()

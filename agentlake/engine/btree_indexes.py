@@ -1,0 +1,111 @@
+"""B-tree indexes on ordinary columns: ``CREATE [UNIQUE] INDEX [name] ON t [USING btree] (a, b)``.
+
+PostgreSQL code creates them for its filters and for uniqueness (pgvector's guides add one
+on the filter column of a filtered search). Here filters read decoded columns and Parquet
+statistics and no plan would use such an index, so it is a catalog entry (``pg_indexes``,
+psql's ``\\d``, ``DROP INDEX``); a UNIQUE one is the table's unique constraint on those
+columns, checked against the rows already there when it is created, then by every write.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+from sqlglot import exp
+
+from catalog.datafiles import key_tuples
+
+from ..errors import IntegrityError, NotSupportedError, ProgrammingError
+from ..results import Result
+from ..vector.metrics import OPCLASSES
+from .ddl import new_index_name, table_name
+
+if TYPE_CHECKING:
+    from catalog.objects import Manifest
+
+    from .session import Session
+
+SCALAR_METHODS = {"btree", "hash", "brin"}
+
+
+def is_scalar_index(stmt: exp.Create, manifest: "Manifest") -> bool:
+    """Whether ``CREATE INDEX`` asks for an index on ordinary columns (no vector method, no vector column)."""
+    method = _method(stmt)
+    if method is not None:
+        return method in SCALAR_METHODS
+    columns = [c for c in _keys(stmt) if isinstance(c, exp.Column)]
+    return not any(manifest.schema.get_field_index(c.name) >= 0 and
+                   pa.types.is_fixed_size_list(manifest.schema.field(c.name).type) for c in columns)
+
+
+def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
+    table = table_name(stmt.this.args.get("table") or stmt.this)
+    tx = session.write_tx()
+    manifest = tx.manifest(table)
+    columns = []
+    for key in _keys(stmt):
+        if isinstance(key, exp.Opclass):   # text_pattern_ops and kin order like the default here
+            if key.expression.name.lower() in OPCLASSES:
+                raise ProgrammingError(f'operator class "{key.expression.name}" does not exist for access method '
+                                       f'"{_method(stmt) or "btree"}"', sqlstate="42704")
+            key = key.this
+        if not isinstance(key, exp.Column):
+            raise NotSupportedError("indexes on expressions are not supported; index the columns themselves")
+        if manifest.schema.get_field_index(key.name) < 0:
+            raise ProgrammingError(f'column "{key.name}" does not exist', sqlstate="42703")
+        columns.append(key.name)
+    name = stmt.this.name or new_index_name(tx, table, columns)
+    if any(name in m.indexes for m in tx.tables.values()):
+        if stmt.args.get("exists"):
+            session.notice(f'relation "{name}" already exists, skipping')
+            return Result(None, 0, "CREATE INDEX")
+        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
+    unique = bool(stmt.args.get("unique"))
+    constraints = dict(manifest.constraints or {})
+    if unique:
+        _check_no_duplicates(tx.snapshot.read(table, columns), columns, name)
+        constraints["unique"] = [*constraints.get("unique", []), columns]
+    spec = {"method": _method(stmt) or "btree", "columns": columns, "unique": unique}
+    tx.alter_table(table, indexes={**manifest.indexes, name: spec}, constraints=constraints)
+    return Result(None, 0, "CREATE INDEX")
+
+
+def drop_scalar_index(tx, table: str, name: str) -> None:
+    """Forget the index; a UNIQUE one takes its unique constraint with it."""
+    manifest = tx.manifest(table)
+    spec = manifest.indexes[name]
+    constraints = dict(manifest.constraints or {})
+    if spec.get("unique"):
+        remaining = list(constraints.get("unique", []))
+        if spec["columns"] in remaining:
+            remaining.remove(spec["columns"])
+        constraints["unique"] = remaining
+    tx.alter_table(table, indexes={k: v for k, v in manifest.indexes.items() if k != name}, constraints=constraints)
+
+
+def is_scalar_spec(spec: dict) -> bool:
+    return spec.get("method") in SCALAR_METHODS
+
+
+def _check_no_duplicates(rows: pa.Table, columns: list[str], name: str) -> None:
+    seen: set = set()
+    for key in key_tuples(rows, columns):
+        if key is None or (isinstance(key, tuple) and None in key):
+            continue
+        if key in seen:
+            value = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            raise IntegrityError(f'could not create unique index "{name}": Key ({", ".join(columns)})=({value}) '
+                                 f"is duplicated.", sqlstate="23505")
+        seen.add(key)
+
+
+def _method(stmt: exp.Create) -> str | None:
+    params = stmt.this.args.get("params")
+    using = params.args.get("using") if params is not None else None
+    return None if using is None else (using.name if isinstance(using, exp.Expression) else str(using)).lower()
+
+
+def _keys(stmt: exp.Create) -> list[exp.Expression]:
+    params = stmt.this.args.get("params")
+    keys = (params.args.get("columns") if params is not None else None) or []
+    return [key.this if isinstance(key, exp.Ordered) else key for key in keys]
