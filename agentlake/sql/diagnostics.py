@@ -21,6 +21,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
                 r"|Invalid input syntax", re.I), "22P02"),
     (re.compile(r"overflow|too large to store|out of range for type", re.I), "22003"),
     (re.compile(r"Invalid function|Unknown function|no function matches|function .* does not exist", re.I), "42883"),
+    (re.compile(r"OuterReferenceColumn|Physical plan does not support", re.I), "0A000"),  # correlated LATERAL and kin
     (re.compile(r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch", re.I), "42804"),
     (re.compile(r"SQL error: ParserError|sql parser error|Expected:|queries have different number of columns", re.I),
      "42601"),
