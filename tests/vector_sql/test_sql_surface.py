@@ -207,3 +207,20 @@ def test_reindex_rebuilds_an_index_file_that_is_missing(db, repo_url):
     with pytest.raises(agentlake.Error) as missing:
         db.execute("REINDEX INDEX nothing_here")
     assert missing.value.sqlstate == "42704"
+
+
+def test_explain_of_a_top_k_describes_the_search_not_a_sort(notes):
+    """A top-k runs as a vector search, so EXPLAIN shows that search (index, filter, and with
+    ANALYZE the strategy, rows and time), never the full-sort plan DataFusion would have run."""
+    notes.execute("CREATE INDEX notes_e_l2 ON notes USING hnsw (e vector_l2_ops) WITH (m = 8, ef_construction = 32)")
+    sql = "SELECT id FROM notes WHERE grp = %s ORDER BY e <-> %s LIMIT 2"
+    plan = [r[0] for r in notes.execute(f"EXPLAIN {sql}", ["a", [1, 0, 0]]).fetchall()]
+    assert plan[:4] == ["agentlake route: vector top-k on notes.e (l2, k=2, filtered)",
+                        "Vector Top-K on notes.e: L2 distance, k=2", "  Filter: grp = 'a'",
+                        "  Index: notes_e_l2 (hnsw, m=8, ef_construction=32) on 0 of 5 data files; smaller files "
+                        "are searched exactly"]
+    analyzed = [r[0] for r in notes.execute(f"EXPLAIN ANALYZE {sql}", ["a", [1, 0, 0]]).fetchall()]
+    assert analyzed[0].startswith("agentlake route: exact over") and "  Rows: 2" in analyzed
+    assert not any("Sort" in line or "plan" in line for line in plan + analyzed)
+    cosine = [r[0] for r in notes.execute("EXPLAIN SELECT id FROM notes ORDER BY e <=> '[1,0,0]' LIMIT 1").fetchall()]
+    assert "  Index: none for cosine distance on e: every data file is searched exactly" in cosine
