@@ -428,7 +428,8 @@ def _stacked_vectors(column_id: str, sources) -> np.ndarray:
 
 def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: str,
                      where: RowFilter) -> tuple[dict[str, np.ndarray], str]:
-    """Per file, the rowids of its rows that pass a top-k's filter, and how it was evaluated.
+    """Per file, its rows that pass a top-k's filter (their rowids, or a mask over the file's rows),
+    and how it was evaluated.
 
     When every file is already decoded in memory the filter runs over those columns
     there (by Arrow when it is simple, else by DataFusion): scanning the Parquet files
@@ -464,11 +465,12 @@ def _matching_rowids(session: "Session", manifest: Manifest, table: str, alias: 
 
 
 def _arrow_matches(files, manifest: Manifest, entry: DataFile, predicate, columns: list[str]) -> np.ndarray:
-    rows = files.read(entry, manifest, columns, apply_deletes=False)
+    """Which of the file's rows pass, as a mask in file order (what the search takes without a lookup)."""
+    rows = files.read(entry, manifest, columns, with_rowid=False, apply_deletes=False)
     passing = predicate(rows)
     if isinstance(passing, pa.Scalar):   # WHERE true, or false
-        passing = pa.repeat(passing, rows.num_rows)
-    return pc.filter(rows.column(ROWID), passing).to_numpy()
+        return np.full(entry.rows, bool(passing.as_py()))
+    return pc.fill_null(passing, False).to_numpy(zero_copy_only=False)
 
 
 def run_topk(session: "Session", stmt: exp.Select, plan: TopKQuery) -> tuple[pa.Table, str]:

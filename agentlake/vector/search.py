@@ -78,8 +78,9 @@ def stacked(sources: Sequence[FileVectors]) -> np.ndarray:
 def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: str,
          allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None,
          stack: Stack = stacked, nulls_last: bool = False) -> TopKResult:
-    """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) lists
-    the rowids that pass the query's filter (a file missing from it has none).
+    """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) says which
+    rows pass the query's filter: their rowids, or a boolean mask over the file's rows (a file
+    missing from it has none).
 
     ``nulls_last`` gives SQL's ``ORDER BY distance LIMIT k``: when fewer than k rows have a
     vector, rows without one (NULL distance, sorted last) make up the k."""
@@ -156,13 +157,16 @@ def _exact_together(small: list[tuple[FileVectors, np.ndarray | None]], q: np.nd
 
 
 def _candidates(source: FileVectors, allowed: np.ndarray | None) -> np.ndarray | None:
-    """Boolean mask of the file's rows that may be returned (None: all of them). The allowed
-    rowids are placed by the file's cached rowid lookup: a membership test would walk every row."""
+    """Boolean mask of the file's rows that may be returned (None: all of them). Allowed rowids
+    are placed by the file's cached rowid lookup: a membership test would walk every row."""
     mask = source.live
     if allowed is not None:
-        at = _positions(source, np.asarray(allowed, dtype=np.int64))
-        passing = np.zeros(len(source.rowids), dtype=bool)
-        passing[at[at >= 0]] = True
+        if allowed.dtype == bool:
+            passing = allowed
+        else:
+            at = _positions(source, np.asarray(allowed, dtype=np.int64))
+            passing = np.zeros(len(source.rowids), dtype=bool)
+            passing[at[at >= 0]] = True
         mask = passing if mask is None else mask & passing
     return mask
 
