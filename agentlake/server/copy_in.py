@@ -96,6 +96,8 @@ def binary_rows(data: bytes, oids: list[int]) -> list[list[Any]]:
             for oid in oids:
                 (size,) = struct.unpack_from("!i", data, pos)
                 pos += 4
+                if size < -1:
+                    raise CopyFormatError("invalid field size")
                 if size > len(data) - pos:
                     raise struct.error("value past the end")
                 row.append(None if size == -1 else codec.decode_binary(oid, data[pos:pos + size]))

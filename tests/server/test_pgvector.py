@@ -131,6 +131,7 @@ def test_binary_copy_bulk_load_as_pgvector_advises(server, real_engine):
     (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!h", 3), "row field count is 3, expected 2"),
     (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hiq", 2, 8, 1), "unexpected EOF"),
     (b"not binary at all", "COPY file signature not recognized"),
+    (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hi", 2, -7), "invalid field size"),
 ])
 def test_malformed_binary_copy_loads_nothing(server, real_engine, data, message):
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
