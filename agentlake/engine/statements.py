@@ -78,13 +78,14 @@ def _explain(session: "Session", stmt: dialect.Explain) -> Result:
 
 _CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
 _BUILT_IN_EXTENSIONS = {"vector", "plpgsql"}
-_REINDEX = re.compile(r'^\s*REINDEX\s+(INDEX|TABLE)\s+(?:CONCURRENTLY\s+)?(?:public\.)?"?(\w+)"?\s*$', re.IGNORECASE)
+_REINDEX = re.compile(r'^\s*REINDEX\s+(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(?:CONCURRENTLY\s+)?(?:public\.)?"?(\w+)"?\s*$',
+                      re.IGNORECASE)
 
 
 def _command(session: "Session", stmt: exp.Command) -> Result:
     """Statements sqlglot keeps as text. ``CREATE EXTENSION vector`` opens every pgvector script:
     vectors are built in, so it succeeds and changes nothing; other extensions do not exist here.
-    ``REINDEX INDEX | TABLE`` rebuilds vector indexes."""
+    ``REINDEX INDEX | TABLE | SCHEMA | DATABASE`` rebuilds vector indexes."""
     text = stmt.sql(dialect="postgres")
     reindex = _REINDEX.match(text)
     if reindex is not None:

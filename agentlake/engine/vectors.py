@@ -178,13 +178,17 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
 
 
 def reindex(session: "Session", kind: str, name: str) -> Result:
-    """REINDEX INDEX name | TABLE name: build every file's index again, overwriting what is stored.
-    A file whose build never finished (it runs after the commit that added the file) or whose
-    stored index cannot be read is searched exactly until then."""
+    """REINDEX INDEX name | TABLE name | SCHEMA public | DATABASE name: build every file's index
+    again, overwriting what is stored. A file whose build never finished (it runs after the commit
+    that added the file) or whose stored index cannot be read is searched exactly until then."""
     snapshot = session.snapshot
     if kind == "TABLE":
         manifest = snapshot.manifest(name)
         targets = [(manifest, index) for index in vector_indexes(manifest)]
+    elif kind in ("SCHEMA", "DATABASE", "SYSTEM"):
+        if kind == "SCHEMA" and name.lower() != "public":
+            raise ProgrammingError(f'schema "{name}" does not exist', sqlstate="3F000")
+        targets = [(m, index) for m in snapshot.tables.values() for index in vector_indexes(m)]
     else:
         if not any(name in m.indexes for m in snapshot.tables.values()):
             raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")

@@ -204,9 +204,16 @@ def test_reindex_rebuilds_an_index_file_that_is_missing(db, repo_url):
     assert stored[0].exists() and "hnsw" in route(db, sql, query)
     assert db.execute(sql, query).fetchall()[0] == (7,)
     db.execute("REINDEX TABLE items")
+    for scope in ("SCHEMA public", "DATABASE anything"):
+        stored[0].unlink()
+        db.execute(f"REINDEX {scope}")
+        assert stored[0].exists()
     with pytest.raises(agentlake.Error) as missing:
         db.execute("REINDEX INDEX nothing_here")
     assert missing.value.sqlstate == "42704"
+    with pytest.raises(agentlake.Error) as schema:
+        db.execute("REINDEX SCHEMA elsewhere")
+    assert schema.value.sqlstate == "3F000"
 
 
 def test_explain_of_a_top_k_describes_the_search_not_a_sort(notes):
