@@ -110,6 +110,16 @@ class AgentlakePostgres(Postgres):
             self._advance()
             return handler()
 
+        def _parse_drop(self, exists: bool = False, kind: str | None = None) -> exp.Expression:
+            """``DROP INDEX a, b``: PostgreSQL drops a list of indexes as it does of tables."""
+            drop = super()._parse_drop(exists, kind)
+            if isinstance(drop, exp.Drop) and drop.args.get("kind") == "INDEX":
+                while self._match(TokenType.COMMA):
+                    drop.append("tables", self._parse_table_parts(schema=True))
+                if self._match_texts(("CASCADE", "RESTRICT")):
+                    drop.set("cascade", self._prev.text.upper() == "CASCADE")
+            return drop
+
         def _rest(self) -> str:
             """The raw text up to the end of the statement (setting names keep their dots and spaces)."""
             first = last = None
