@@ -156,7 +156,10 @@ class Connection:
 
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
+        from .pgcatalog.engine_hook import sync_connection
+
         self._check_open()
+        sync_connection(self, sql)  # pg_catalog and information_schema answer here as over the wire
         if not self.autocommit and self._session.transaction_status == "idle":
             self._session.begin()
         return self._session.execute(sql, params)[-1]

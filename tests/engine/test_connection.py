@@ -340,3 +340,19 @@ def test_context_sees_a_branch_of_the_repository(repo_url):
 def test_placeholders_without_spaces(repo_url):
     db = agentlake.connect(repo_url)
     assert db.execute("SELECT %s,%s", [1, "a"]).fetchall() == [(1, "a")]
+
+
+def test_catalog_views_answer_through_the_python_api(repo_url):
+    """pg_catalog and information_schema, which PostgreSQL tools read over the wire, answer an
+    embedded connection too, and follow its branch's tables."""
+    db = agentlake.connect(repo_url)
+    db.execute("CREATE TABLE docs (id bigint PRIMARY KEY, title text, embedding vector(3))")
+    db.execute("CREATE UNIQUE INDEX docs_title_key ON docs (title)")
+    assert db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'docs' ORDER BY 1").fetchall() == [
+        ("docs_pkey", "CREATE UNIQUE INDEX docs_pkey ON public.docs USING btree (id)"),
+        ("docs_title_key", "CREATE UNIQUE INDEX docs_title_key ON public.docs USING btree (title)")]
+    columns = db.execute("SELECT column_name, udt_name FROM information_schema.columns WHERE table_name = 'docs' "
+                         "ORDER BY ordinal_position").fetchall()
+    assert columns == [("id", "int8"), ("title", "text"), ("embedding", "vector")]
+    db.execute("CREATE TABLE later (x int)")
+    assert db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'later'").fetchone() == (1,)
