@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from . import codec, protocol as pq
 from ..pgcatalog.engine_hook import table_schema
-from ..pgcatalog.types import oid_for_field
+from ..pgcatalog.types import VECTOR_OID, oid_for_field
 from ..vector.arrays import as_vectors
 
 if TYPE_CHECKING:
@@ -113,18 +113,22 @@ def _decoded_columns(data: bytes, options: dict[str, str], oids: list[int], tabl
         rows = binary_rows(data, oids)
         return [list(column) for column in zip(*rows)] if rows else [[] for _ in oids]
     columns: list[list[Any]] = [[] for _ in oids]
+    # vectors stay text here: the column is parsed in one pass when it is stored
+    decoders = [(lambda text: text) if oid == VECTOR_OID else (lambda text, oid=oid: codec.decode_text(oid, text))
+                for oid in oids]
     for line_no, row in enumerate(parse_rows(codec.utf8(data), options), 1):
         if len(row) != len(oids):
             raise codec.CodecError(f"COPY {table}, line {line_no}: expected {len(oids)} columns, got {len(row)}")
-        for values, value, oid in zip(columns, row, oids):
-            values.append(None if value is None else codec.decode_text(oid, value))
+        for values, value, decode in zip(columns, row, decoders):
+            values.append(None if value is None else decode(value))
     return columns
 
 
 def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
     """A column of decoded values; vectors are stacked as a matrix (pgvector's 22000 on a wrong length)."""
     if pa.types.is_fixed_size_list(field.type):
-        return as_vectors(pa.array(values, pa.list_(pa.float32())), field.type.list_size)
+        texts = any(isinstance(value, str) for value in values)
+        return as_vectors(pa.array(values, pa.string() if texts else pa.list_(pa.float32())), field.type.list_size)
     return pa.array(values, field.type)
 
 

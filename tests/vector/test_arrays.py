@@ -1,11 +1,12 @@
 """Arrow <-> numpy conversion of vector columns, and the cast INSERT uses to store vector(n)."""
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from agentlake.errors import DataError
-from agentlake.vector.arrays import as_vectors, parse_vector, to_matrix
+from agentlake.vector.arrays import BULK_PARSE_VALUES, as_vectors, parse_vector, to_matrix
 
 
 def test_to_matrix_handles_slices_nulls_and_ragged_lists():
@@ -52,3 +53,23 @@ def test_parse_vector_rejects_bad_text(text):
     with pytest.raises(DataError, match="NaN"):
         parse_vector("[1,nan]")
     assert parse_vector(" [1e1, -2] ").tolist() == [10.0, -2.0]
+
+
+def test_many_vector_texts_parse_in_bulk_exactly_as_one_by_one():
+    """Past BULK_PARSE_VALUES elements the texts go through Arrow's number parser in one pass: the
+    same float4s, and the same errors (naming the bad text) as parsing them one at a time."""
+    rng = np.random.default_rng(5)
+    x = (rng.normal(size=(1100, 64)) * 10.0 ** rng.integers(-8, 8, size=(1100, 64))).astype(np.float32)
+    texts = ["[" + ",".join(repr(float(v)) for v in row) + "]" for row in x]
+    assert len(texts) * 64 >= BULK_PARSE_VALUES
+    parsed = as_vectors(pa.array(texts[:-1] + [None]), 64)
+    assert np.array_equal(parsed.values.to_numpy().reshape(-1, 64)[:-1], x[:-1]) and parsed.null_count == 1
+    one_by_one = np.stack([parse_vector(text) for text in texts])
+    assert np.array_equal(as_vectors(pa.array(texts), 64).values.to_numpy().reshape(-1, 64), one_by_one)
+    spaced = [text.replace(",", ", ") for text in texts]
+    assert np.array_equal(as_vectors(pa.array(spaced), 64).values.to_numpy().reshape(-1, 64), one_by_one)
+    for bad, sqlstate in (("[" + ",".join(["1"] * 63) + ",x]", "22P02"), ("[" + ",".join(["nan"] * 64) + "]", "22000"),
+                          ("[1,2]", "22000")):
+        with pytest.raises(DataError) as err:
+            as_vectors(pa.array(texts[:-1] + [bad]), 64)
+        assert err.value.sqlstate == sqlstate
