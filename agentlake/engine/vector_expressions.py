@@ -26,7 +26,7 @@ _TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, every expression above whose operand is a vector; True when any was.
     ``schema_of`` names a table's schema (None: no such table)."""
-    if not tree.find(exp.Avg, exp.Sum, exp.Add, exp.Sub, exp.Mul, exp.Cast, *_COMPARISONS):
+    if not tree.find(exp.Avg, exp.Sum, exp.Add, exp.Sub, exp.Mul, exp.Cast, exp.In, *_COMPARISONS):
         return False
     columns = columns_of_type(tree, schema_of, pa.types.is_fixed_size_list)
     if not any(columns.values()) and not any(_is_vector(n, columns) for n in tree.find_all(exp.Cast, exp.Anonymous)):
@@ -55,6 +55,13 @@ def _vector_form(node: exp.Expression, columns: Columns) -> exp.Expression | Non
         if isinstance(node, _COMPARISONS):
             return None if operands == [left, right] else type(node)(this=operands[0], expression=operands[1])
         return exp.Anonymous(this=_ARITHMETIC[type(node)], expressions=operands)
+    if isinstance(node, exp.In) and node.expressions and _is_vector(node.this, columns):
+        items = [_as_vector(item) for item in node.expressions]
+        if items == node.expressions:
+            return None
+        replaced = node.copy()
+        replaced.set("expressions", items)
+        return replaced
     if isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES and _is_vector(node.this, columns):
         return exp.Anonymous(this="vector_to_text", expressions=[node.this])
     if isinstance(node, exp.Cast) and _is_vector(node, columns) and _is_vector(node.this, columns):

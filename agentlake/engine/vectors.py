@@ -364,7 +364,7 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
     if any(node.find(exp.AggFunc) for node in (*stmt.expressions, order)):
         return None
     first = order.expressions[0]
-    if first.args.get("desc"):
+    if first.args.get("desc") or first.args.get("nulls_first"):   # rows without a vector would come first
         return None
     found = _distance_call(first.this, stmt)
     k = constant(limit.expression)

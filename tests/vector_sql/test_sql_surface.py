@@ -231,3 +231,15 @@ def test_explain_of_a_top_k_describes_the_search_not_a_sort(notes):
     assert not any("Sort" in line or "plan" in line for line in plan + analyzed)
     cosine = [r[0] for r in notes.execute("EXPLAIN SELECT id FROM notes ORDER BY e <=> '[1,0,0]' LIMIT 1").fetchall()]
     assert "  Index: none for cosine distance on e: every data file is searched exactly" in cosine
+
+
+def test_vectors_in_a_list_of_text_literals(notes):
+    rows = notes.execute("SELECT id FROM notes WHERE e IN ('[1,2,3]', '[0,0,1]', '[9,9,9]') ORDER BY id").fetchall()
+    assert rows == [(1,), (4,)]
+    assert notes.execute("SELECT id FROM notes WHERE e NOT IN ('[1,2,3]') ORDER BY id").fetchall() == [(2,), (4,), (5,)]
+
+
+def test_nulls_first_puts_rows_without_a_vector_before_the_nearest(notes):
+    sql = "SELECT id FROM notes ORDER BY e <-> '[0,0,1]' {} LIMIT 2"
+    assert notes.execute(sql.format("NULLS FIRST")).fetchall() == [(3,), (4,)]
+    assert notes.execute(sql.format("NULLS LAST")).fetchall() == [(4,), (1,)]
