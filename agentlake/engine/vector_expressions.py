@@ -56,12 +56,9 @@ def _vector_form(node: exp.Expression, columns: Columns) -> exp.Expression | Non
             return None if operands == [left, right] else type(node)(this=operands[0], expression=operands[1])
         return exp.Anonymous(this=_ARITHMETIC[type(node)], expressions=operands)
     if isinstance(node, exp.In) and node.expressions and _is_vector(node.this, columns):
-        items = [_as_vector(item) for item in node.expressions]
-        if items == node.expressions:
-            return None
-        replaced = node.copy()
-        replaced.set("expressions", items)
-        return replaced
+        # SQL's IN is the OR of equalities, NULLs included: one spelling for every executor
+        equalities = [exp.EQ(this=node.this.copy(), expression=_as_vector(item)) for item in node.expressions]
+        return exp.Paren(this=exp.or_(*equalities, copy=False))
     if isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES and _is_vector(node.this, columns):
         return exp.Anonymous(this="vector_to_text", expressions=[node.this])
     if isinstance(node, exp.Cast) and _is_vector(node, columns) and _is_vector(node.this, columns):
