@@ -16,6 +16,7 @@ from agentlake import Context, DataError, NotSupportedError
 DIM = 8
 ROWS = 1200
 Q = "[" + ",".join(["0.5"] * DIM) + "]"
+ONES = "[" + ",".join(["1"] * DIM) + "]"
 QUERIES = [
     f"SELECT id, e <-> '{Q}' AS l2, e <=> '{Q}' AS cos, e <#> '{Q}' AS ip, e <+> '{Q}' AS l1 FROM items",
     f"SELECT id FROM items WHERE grp = 'b' ORDER BY e <-> '{Q}', id LIMIT 7",
@@ -27,7 +28,7 @@ QUERIES = [
     "e::text AS t FROM items WHERE id < 40",
     f"SELECT id, e - '{Q}' AS diff, e * e AS sq FROM items WHERE e <> '{Q}' AND id < 30",
     f"SELECT id FROM items WHERE e = '{Q}'",
-    f"SELECT id, e IN ('{Q}', '[1,1,1]') AS listed FROM items WHERE e NOT IN ('[9,9,9]') OR e IS NULL",
+    f"SELECT id, e IN ('{Q}', '{ONES}') AS listed FROM items WHERE e NOT IN ('{ONES}') OR e IS NULL",
     "SELECT a.id AS a, b.id AS b, a.e <-> b.e AS d FROM items a JOIN items b ON a.id + 1 = b.id "
     "WHERE a.id < 50",
 ]
