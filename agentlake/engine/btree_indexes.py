@@ -18,7 +18,7 @@ from catalog.datafiles import key_tuples
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from ..results import Result
 from ..vector.metrics import OPCLASSES
-from .ddl import new_index_name, table_name
+from .ddl import index_name_free, new_index_name, table_name
 
 if TYPE_CHECKING:
     from catalog.objects import Manifest
@@ -55,11 +55,8 @@ def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
             raise ProgrammingError(f'column "{key.name}" does not exist', sqlstate="42703")
         columns.append(key.name)
     name = stmt.this.name or new_index_name(tx, table, columns)
-    if any(name in m.indexes for m in tx.tables.values()):
-        if stmt.args.get("exists"):
-            session.notice(f'relation "{name}" already exists, skipping')
-            return Result(None, 0, "CREATE INDEX")
-        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
+    if not index_name_free(session, tx, name, bool(stmt.args.get("exists"))):
+        return Result(None, 0, "CREATE INDEX")
     unique = bool(stmt.args.get("unique"))
     constraints = dict(manifest.constraints or {})
     if unique:

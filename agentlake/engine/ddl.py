@@ -41,6 +41,17 @@ def new_index_name(tx, table: str, columns: list[str]) -> str:
                 if name not in taken)
 
 
+def index_name_free(session: "Session", tx, name: str, if_not_exists: bool) -> bool:
+    """Whether a new index may take ``name``: False when a relation has it and IF NOT EXISTS says
+    to skip (a NOTICE, as in PostgreSQL), 42P07 without it."""
+    if name not in tx.tables and not any(name in m.indexes for m in tx.tables.values()):
+        return True
+    if if_not_exists:
+        session.notice(f'relation "{name}" already exists, skipping')
+        return False
+    raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
+
+
 def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
     """An Arrow field plus the constraint facts the manifest keeps about it."""
     name = defn.name

@@ -36,7 +36,7 @@ from ..vector.metrics import OPCLASSES, distance
 from ..results import Result
 from .arrow_filter import Declined, compile_filter
 from .btree_indexes import drop_scalar_index, is_scalar_spec
-from .ddl import new_index_name, table_name
+from .ddl import index_name_free, new_index_name, table_name
 from .literals import constant
 from .typed_rewrites import typed_rewrites
 
@@ -166,11 +166,8 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
     definition = _definition_from_ast(stmt, manifest, table)
     if not definition.name:
         definition = dataclasses.replace(definition, name=new_index_name(tx, table, [definition.column]))
-    if any(definition.name in m.indexes for m in tx.tables.values()):
-        if stmt.args.get("exists"):
-            session.notice(f'relation "{definition.name}" already exists, skipping')
-            return Result(None, 0, "CREATE INDEX")
-        raise ProgrammingError(f'relation "{definition.name}" already exists', sqlstate="42P07")
+    if not index_name_free(session, tx, definition.name, bool(stmt.args.get("exists"))):
+        return Result(None, 0, "CREATE INDEX")
     indexes = {**manifest.indexes, definition.name: definition.to_json()}
     tx.alter_table(table, indexes=indexes)
     _build_files(session, tx.manifest(table), definition)
