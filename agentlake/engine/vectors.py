@@ -551,23 +551,25 @@ def _ranked(session: "Session", manifest: Manifest, rowids: np.ndarray, outputs:
             plan: TopKQuery) -> pa.Table:
     """The rows found, only the selected columns, in the order the search ranked them (nearest
     first, ties by rowid). A distance in the select list is the exact float8 the SQL functions
-    give, computed from each file's vector matrix, and the rows are ranked again by it."""
+    give, computed from each file's vector matrix, and the rows are ranked again by it as
+    PostgreSQL orders float8: numbers, then NaN, then NULL."""
     columns = list(dict.fromkeys(source for _, source in outputs if source is not None))
     located = _located(session, manifest, rowids)
     rows = _rows_located(session, manifest, located, len(rowids), columns, with_rowid=False)
-    distances = None
+    distances = null = None
     if any(source is None for _, source in outputs):
         matrix = np.empty((len(rowids), manifest.schema.field(plan.column).type.list_size), np.float32)
         for entry, inside, at in located:
             matrix[inside] = file_vectors(session.repo, manifest, entry, plan.column)[at]
         distances = distance(plan.query[None, :], matrix, plan.metric)
-        order = np.lexsort((rowids, distances))
-        rows, distances = rows.take(pa.array(order)), distances[order]
+        null = np.isnan(matrix).any(axis=1)   # no vector: a NULL distance; a zero vector's cosine is NaN
+        order = np.lexsort((rowids, np.isnan(distances), np.where(np.isnan(distances), np.inf, distances), null))
+        rows, distances, null = rows.take(pa.array(order)), distances[order], null[order]
     fields, arrays = [], []
     for name, source in outputs:
         if source is None:
             fields.append(pa.field(name, pa.float64()))
-            arrays.append(pa.array(distances, pa.float64(), mask=np.isnan(distances)))
+            arrays.append(pa.array(distances, pa.float64(), mask=null))
         else:
             fields.append(rows.schema.field(source).with_name(name))
             arrays.append(rows.column(source))

@@ -53,4 +53,6 @@ def distance(a, b, metric: str, xp=np):
         return -dot
     with np.errstate(divide="ignore", invalid="ignore"):
         cos = dot / xp.sqrt(xp.einsum("...i,...i->...", a, a) * xp.einsum("...i,...i->...", b, b))
-    return 1.0 - xp.clip(cos, -1.0, 1.0)
+    # a zero vector has no direction: NaN, as in pgvector, and a positive one (0/0 sets the sign
+    # bit on x86), which sorts after every number as PostgreSQL sorts NaN
+    return xp.where(xp.isnan(cos), xp.nan, 1.0 - xp.clip(cos, -1.0, 1.0))

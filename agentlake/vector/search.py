@@ -83,7 +83,8 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
     missing from it has none).
 
     ``nulls_last`` gives SQL's ``ORDER BY distance LIMIT k``: when fewer than k rows have a
-    vector, rows without one (NULL distance, sorted last) make up the k."""
+    distance, rows whose distance is NaN (a zero vector's cosine) and then rows without a vector
+    (NULL distance) make up the k, as PostgreSQL sorts them."""
     check_metric(metric)
     settings = settings or SearchSettings()
     q = np.ascontiguousarray(np.atleast_2d(queries), dtype=np.float32)
@@ -124,19 +125,26 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
         found_d.append(dist)
         found_r.append(rowids)
     distances, rowids = _merge(found_d, found_r, len(q), k)
-    if nulls_last and (rowids < 0).any():
-        _fill_with_null_vectors(distances, rowids, candidates)
+    if nulls_last and candidates and (rowids < 0).any():
+        _fill_after_the_distances(distances, rowids, candidates, q, metric)
     return TopKResult(rowids, distances, plan.describe())
 
 
-def _fill_with_null_vectors(distances: np.ndarray, rowids: np.ndarray,
-                            candidates: list[tuple[FileVectors, np.ndarray | None]]) -> None:
-    """Short result lists completed in place with candidate rows that hold no vector (NaN
-    distance), lowest rowids first: every row with a vector was already taken."""
-    without = [source.rowids[np.isnan(source.vectors()).any(axis=1) & (True if mask is None else mask)]
-               for source, mask in candidates]
-    spare = np.sort(np.concatenate(without)) if without else np.empty(0, np.int64)
+def _fill_after_the_distances(distances: np.ndarray, rowids: np.ndarray,
+                              candidates: list[tuple[FileVectors, np.ndarray | None]], q: np.ndarray,
+                              metric: str) -> None:
+    """Short result lists completed in place (distance NaN) once every row with a distance was
+    taken: first the rows whose distance is NaN, then those without a vector, lowest rowids first."""
     for row in np.flatnonzero((rowids < 0).any(axis=1)):
+        undefined, without = [], []
+        for source, mask in candidates:
+            vectors = source.vectors()
+            null = np.isnan(vectors).any(axis=1)
+            allowed = np.ones(len(null), bool) if mask is None else mask
+            with_vector = np.flatnonzero(allowed & ~null)
+            undefined.append(source.rowids[with_vector[np.isnan(distance(q[row], vectors[with_vector], metric))]])
+            without.append(source.rowids[allowed & null])
+        spare = np.concatenate([np.sort(np.concatenate(undefined)), np.sort(np.concatenate(without))])
         free = np.flatnonzero(rowids[row] < 0)[:len(spare)]
         rowids[row, free], distances[row, free] = spare[:len(free)], np.nan
 

@@ -243,3 +243,20 @@ def test_nulls_first_puts_rows_without_a_vector_before_the_nearest(notes):
     sql = "SELECT id FROM notes ORDER BY e <-> '[0,0,1]' {} LIMIT 2"
     assert notes.execute(sql.format("NULLS FIRST")).fetchall() == [(3,), (4,)]
     assert notes.execute(sql.format("NULLS LAST")).fetchall() == [(4,), (1,)]
+
+
+@pytest.mark.parametrize("select", ["id", "id, e <=> %s AS d", "id, e::text AS t"])
+def test_a_zero_vector_has_a_nan_cosine_distance_sorted_before_nulls(db, select):
+    """pgvector's cosine distance to a zero vector is NaN; PostgreSQL sorts NaN after every number
+    and before NULL. A top-k short of rows with a distance takes those rows in that order, and the
+    planned path (DataFusion sorting the same distances) agrees."""
+    db.execute("CREATE TABLE pts (id bigint PRIMARY KEY, e vector(2))")
+    db.execute("INSERT INTO pts VALUES (1, '[0,0]'), (2, '[1,0]'), (3, NULL), (4, '[0,1]'), (5, '[2,2]')")
+    params = [[1, 1]] * select.count("%s")
+    direct = db.execute(f"SELECT {select} FROM pts ORDER BY e <=> %s LIMIT 5", [*params, [1, 1]]).fetchall()
+    planned = db.execute(f"SELECT {select} FROM pts ORDER BY (e <=> %s) + 0, id LIMIT 5", [*params, [1, 1]]).fetchall()
+    assert [r[0] for r in direct] == [r[0] for r in planned] == [5, 2, 4, 1, 3]
+    if "AS d" in select:
+        assert np.isnan(direct[3][1]) and np.isnan(planned[3][1]) and direct[4][1] is None is planned[4][1]
+    everything_undefined = db.execute("SELECT id FROM pts ORDER BY e <=> '[0,0]' LIMIT 3").fetchall()
+    assert everything_undefined == [(1,), (2,), (4,)]
