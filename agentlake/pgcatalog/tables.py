@@ -266,8 +266,12 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
         "pg_catalog.pg_tablespace": _table({"oid": (OID, [1663]), "spcname": (pa.string(), ["pg_default"])}),
         "_indexdefs": _table({"oid": (OID, indexdefs["oid"]), "def": (pa.string(), indexdefs["def"])}),
         "pg_catalog.pg_indexes": _table({k: (pa.string(), v) for k, v in pg_indexes.items()}),
-        "pg_catalog.pg_extension": _table({"oid": (OID, [13_000, 16_500]), "extname": (pa.string(), ["plpgsql", "vector"]),
-                                           "extversion": (pa.string(), ["1.0", PGVECTOR_VERSION])}),
+        "pg_catalog.pg_extension": _table({
+            "oid": (OID, [13_000, 16_500]), "extname": (pa.string(), ["plpgsql", "vector"]),
+            "extowner": (OID, [USER_OID] * 2),
+            "extnamespace": (OID, [NAMESPACES["pg_catalog"], NAMESPACES["public"]]),
+            "extrelocatable": (pa.bool_(), [False, True]), "extversion": (pa.string(), ["1.0", PGVECTOR_VERSION]),
+            "extconfig": (pa.list_(OID), [None, None]), "extcondition": (pa.list_(pa.string()), [None, None])}),
         "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),
         "information_schema.columns": _table({k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v)
                                               for k, v in info_columns.items()}),

@@ -114,6 +114,14 @@ FROM pg_catalog.pg_database d ORDER BY 1;""")
     assert databases == [{"Name": "lake", "Owner": "alice", "Encoding": "UTF8"}]
 
 
+def test_psql_list_extensions(run):
+    """psql's \\dx, verbatim (pgvector's guides use it to check the extension is there)."""
+    rows = run("""SELECT e.extname AS "Name", e.extversion AS "Version", n.nspname AS "Schema", c.description AS "Description"
+FROM pg_catalog.pg_extension e LEFT JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace LEFT JOIN pg_catalog.pg_description c ON c.objoid = e.oid AND c.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+ORDER BY 1;""")
+    assert [(r["Name"], r["Schema"]) for r in rows] == [("plpgsql", "pg_catalog"), ("vector", "public")]
+
+
 def test_information_schema(run):
     rows = run("SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
                "WHERE table_name = 'docs' ORDER BY ordinal_position")

@@ -63,3 +63,22 @@ def test_describe_shows_primary_key_and_vector_index(server, real_engine):
     assert out.returncode == 0, out.stderr
     assert "vector(3)" in out.stdout and "not null" in out.stdout
     assert '"docs_pkey" PRIMARY KEY, btree (id)' in out.stdout
+
+
+def test_copy_both_ways_indexes_and_extensions(server, real_engine, tmp_path):
+    """What a pgvector user does from psql: \\copy vectors in from a file and out as CSV, index them
+    (vector, B-tree, unique), see the indexes in \\d and the extension in \\dx."""
+    source, export = tmp_path / "in.tsv", tmp_path / "out.csv"
+    source.write_text("1\t[1,2,3]\tred\n2\t[4,5,6]\tblue\n3\t\\N\t\\N\n")
+    out = psql(server, "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3), color text)",
+               rf"\copy items FROM '{source}'", "CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops)",
+               "CREATE INDEX ON items (color)", "CREATE UNIQUE INDEX items_color_key ON items (color)",
+               rf"\copy (SELECT id, embedding, color FROM items ORDER BY id) TO '{export}' WITH CSV HEADER",
+               r"\d items", r"\dx")
+    assert out.returncode == 0 and "ERROR" not in out.stderr, out.stderr
+    assert "COPY 3" in out.stdout
+    assert export.read_text().splitlines() == ["id,embedding,color", '1,"[1,2,3]",red', '2,"[4,5,6]",blue', "3,,"]
+    for line in ('"items_embedding_idx" hnsw (embedding vector_cosine_ops)', '"items_color_idx" btree (color)',
+                 '"items_color_key" UNIQUE, btree (color)'):
+        assert line in out.stdout
+    assert " vector " in out.stdout.split("List of installed extensions")[1]
