@@ -7,6 +7,7 @@ with the first row and the trailer comes alone.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import struct
 from typing import TYPE_CHECKING, Iterator
@@ -20,6 +21,7 @@ from .results import column_values, describe_columns
 if TYPE_CHECKING:
     from .session import Session
 
+SLICE_ROWS = 10_000
 _TEXT_ESCAPES = {"\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
@@ -31,10 +33,15 @@ async def run(session: "Session", query: str, options: dict[str, str]) -> str:
     if fmt not in ("text", "csv", "binary"):
         raise SessionError("22023", f'COPY format "{fmt}" not recognized')
     table = await session.query_arrow(query)
-    messages = await session.run_in_engine(lambda: [pq.copy_data(row) for row in encode(table, fmt, options)])
     session.send(pq.copy_out_response(table.num_columns, fmt == "binary"))
-    for message in messages:
-        session.send(message)
+    rows = encode(table, fmt, options)
+    while True:   # encoded and sent a slice at a time: a large export never sits whole in memory twice
+        messages = await session.run_in_engine(lambda: [pq.copy_data(row) for row in itertools.islice(rows, SLICE_ROWS)])
+        for message in messages:
+            session.send(message)
+        await session.flush()
+        if len(messages) < SLICE_ROWS:
+            break
     session.send(pq.copy_done())
     return f"COPY {table.num_rows}"
 

@@ -240,3 +240,17 @@ def test_failed_copy_to_stdout_keeps_the_session(server):
             with conn.cursor().copy("COPY present TO STDOUT (FORMAT xml)") as copy:
                 list(copy)
         assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_copy_to_stdout_of_more_rows_than_one_slice(server, real_engine):
+    from agentlake.server.copy_out import SLICE_ROWS
+
+    count = 2 * SLICE_ROWS + 7
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE many (n BIGINT)")
+        conn.execute(f"INSERT INTO many SELECT value FROM generate_series(1, {count})")
+        cur = conn.cursor()
+        with cur.copy("COPY (SELECT n FROM many ORDER BY n) TO STDOUT (FORMAT binary)") as copy:
+            copy.set_types(["int8"])
+            values = [row[0] for row in copy.rows()]
+        assert values == list(range(1, count + 1)) and cur.rowcount == count
