@@ -21,14 +21,19 @@ Columns = dict[str, set[str]]
 def columns_of_type(tree: exp.Expression, schema_of: SchemaOf, is_type: Callable[[pa.DataType], bool]) -> Columns:
     """The columns whose type passes ``is_type`` of the tables that ``tree``'s statement reads
     (``tree`` may be a part of it, such as its WHERE clause)."""
-    out: Columns = {"": set()}
+    return {qualifier: {name for name, f in fields.items() if is_type(f.type)}
+            for qualifier, fields in column_fields(tree, schema_of).items()}
+
+
+def column_fields(tree: exp.Expression, schema_of: SchemaOf) -> dict[str, dict[str, pa.Field]]:
+    """Qualifier -> column name -> field, for the tables that ``tree``'s statement reads."""
+    out: dict[str, dict[str, pa.Field]] = {"": {}}
     for table in tree.root().find_all(exp.Table):
         schema = schema_of(table.name)
         if schema is None:
             continue
-        names = {f.name for f in schema if is_type(f.type)}
         for qualifier in {table.name, table.alias_or_name, ""}:
-            out.setdefault(qualifier, set()).update(names)
+            out.setdefault(qualifier, {}).update({f.name: f for f in schema})
     return out
 
 

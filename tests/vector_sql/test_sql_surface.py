@@ -260,3 +260,11 @@ def test_a_zero_vector_has_a_nan_cosine_distance_sorted_before_nulls(db, select)
         assert np.isnan(direct[3][1]) and np.isnan(planned[3][1]) and direct[4][1] is None is planned[4][1]
     everything_undefined = db.execute("SELECT id FROM pts ORDER BY e <=> '[0,0]' LIMIT 3").fetchall()
     assert everything_undefined == [(1,), (2,), (4,)]
+
+
+@pytest.mark.parametrize("condition, dims", [("e = '[1,2]'", "3 and 2"), ("'[1,2]' < e", "2 and 3"),
+                                             ("e IN ('[1,2,3]', '[1]')", "3 and 1")])
+def test_comparing_vectors_of_different_dimensions_is_22000(notes, condition, dims):
+    with pytest.raises(agentlake.DataError, match=f"different vector dimensions {dims}") as err:
+        notes.execute(f"SELECT id FROM notes WHERE {condition}")
+    assert err.value.sqlstate == "22000"
