@@ -94,7 +94,7 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
     if stmt.expression is not None:
         return _create_table_as(session, stmt, name)
     fields, primary_key = [], []
-    constraints = {"defaults": {}, "identity": {}, "unique": [], "max_length": {}}
+    constraints = {"defaults": {}, "identity": {}, "unique": [], "max_length": {}, "sequences": "per_table"}
     for item in schema_node.expressions:
         if isinstance(item, exp.ColumnDef):
             field, facts = _column(item, name)

@@ -152,7 +152,10 @@ def _default_column(session: "Session", manifest: "Manifest", field: pa.Field, c
     """``count`` values of a column's default: its sequence, its DEFAULT expression, or NULL."""
     constraints = manifest.constraints or {}
     if field.name in constraints.get("identity", {}):
-        start = session.repo.nextval(constraints["identity"][field.name], count)
+        sequence = constraints["identity"][field.name]
+        if constraints.get("sequences") == "per_table":  # a table created again counts from 1, as in PostgreSQL
+            sequence = f"{sequence}.{manifest.table_id}"
+        start = session.repo.nextval(sequence, count)
         return pa.array(np.arange(start, start + count), type=field.type)
     if field.name in constraints.get("defaults", {}):
         value = session.evaluate_default(constraints["defaults"][field.name], field)
