@@ -4,8 +4,11 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 from sqlglot import exp
+
+from catalog import ROWID
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..results import Result
@@ -29,6 +32,19 @@ def table_name(node: exp.Expression) -> str:
     if schema is not None and schema.name.lower() not in ("public",):
         raise ProgrammingError(f'schema "{schema.name}" does not exist', sqlstate="3F000")
     return table.name
+
+
+def next_serials(session: "Session", manifest, column: str, count: int) -> np.ndarray:
+    """``count`` values of a serial column's sequence. Tables created since sequences became
+    per table key them by the table's identity, so a table created again counts from 1 (as in
+    PostgreSQL); older tables keep the repository-wide sequence of their name. Either way the
+    sequence is the repository's, so branches never hand out the same value."""
+    constraints = manifest.constraints or {}
+    sequence = constraints["identity"][column]
+    if constraints.get("sequences") == "per_table":
+        sequence = f"{sequence}.{manifest.table_id}"
+    start = session.repo.nextval(sequence, count)
+    return np.arange(start, start + count)
 
 
 def new_index_name(tx, table: str, columns: list[str]) -> str:
@@ -213,6 +229,14 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
             constraints["missing"] = {**constraints.get("missing", {}), added: value}
     if facts.get("max_length"):
         constraints["max_length"] = {**constraints.get("max_length", {}), field.name: facts["max_length"]}
+    if "identity" in facts:   # rows already there take the sequence's first values, as PostgreSQL fills them
+        constraints["identity"] = {**constraints.get("identity", {}), field.name: facts["identity"]}
+        tx.alter_table(table, constraints=constraints)
+        rows = tx.snapshot.read(table, with_rowid=True).sort_by(ROWID)
+        if rows.num_rows:
+            values = pa.array(next_serials(session, tx.manifest(table), field.name, rows.num_rows), field.type)
+            tx.put_rows(table, rows.set_column(rows.schema.get_field_index(field.name), field.name, values))
+        return
     if constraints != manifest.constraints:
         tx.alter_table(table, constraints=constraints)
 

@@ -20,7 +20,7 @@ from catalog.datafiles import key_tuples
 
 from ..errors import DataError, IntegrityError, ProgrammingError
 from ..results import Result
-from .ddl import table_name
+from .ddl import next_serials, table_name
 from .literals import DEFAULT, literal_rows
 
 if TYPE_CHECKING:
@@ -152,11 +152,7 @@ def _default_column(session: "Session", manifest: "Manifest", field: pa.Field, c
     """``count`` values of a column's default: its sequence, its DEFAULT expression, or NULL."""
     constraints = manifest.constraints or {}
     if field.name in constraints.get("identity", {}):
-        sequence = constraints["identity"][field.name]
-        if constraints.get("sequences") == "per_table":  # a table created again counts from 1, as in PostgreSQL
-            sequence = f"{sequence}.{manifest.table_id}"
-        start = session.repo.nextval(sequence, count)
-        return pa.array(np.arange(start, start + count), type=field.type)
+        return pa.array(next_serials(session, manifest, field.name, count), type=field.type)
     if field.name in constraints.get("defaults", {}):
         value = session.evaluate_default(constraints["defaults"][field.name], field)
         return _cast(pa.repeat(value, count) if isinstance(value, pa.Scalar) else value, field)
