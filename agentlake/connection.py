@@ -234,7 +234,7 @@ class Connection:
 
     def diff(self, a: str, b: str | None = None):
         """Per-table row changes from ``a`` to ``b`` (this branch by default)."""
-        return self._call(self._session.repo.diff, a, b or self.branch)
+        return self._call(self._session.repo.diff, a, b or self._session.branch)
 
     def tag(self, name: str, ref: str | None = None) -> str:
         return self._call(branching.tag, self._session, name, ref)

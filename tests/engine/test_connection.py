@@ -27,6 +27,7 @@ def test_seed_workflow_branch_write_query_merge(repo_url):
         ("plan", "step 1: research")
     ]
     assert main.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+    assert agent.diff("main")["memory"].counts == {"added": 1, "removed": 0, "changed": 0}  # main -> this branch
     agent.merge("main")
     assert main.execute("SELECT value FROM memory").fetchall() == [("step 1: research",)]
 
