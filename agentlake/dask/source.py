@@ -116,8 +116,9 @@ class ReadPiece:
         filesystem, local = resolve(piece.path)
         with filesystem.open_input_file(local) as handle:
             table = pq.ParquetFile(handle).read_row_groups(list(piece.row_groups), columns=read_cols)
-        table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
-                                      for f in table.schema]))
+        if any(pa.types.is_string_view(f.type) for f in table.schema):   # (a cast of no columns drops every row)
+            table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
+                                          for f in table.schema]))
         if ROWID in read_cols:
             table = table.filter(pc.invert(pc.is_in(table[ROWID], value_set=pa.array(deleted, pa.int64()))))
         if self.row_filter is not None:

@@ -45,6 +45,8 @@ QUERIES = {
     "group_having": "SELECT grp, count(*) AS n, count(qty) AS nq, sum(qty) AS s, avg(qty) AS a, min(name) AS mn, "
                     "max(day) AS mx, sum(price) AS sp FROM items GROUP BY grp HAVING count(*) > 1",
     "global_empty": "SELECT count(*) AS n, sum(qty) AS s, max(qty) AS m FROM items WHERE id > 100",
+    "no_columns_read": "SELECT count(*) AS n, sum(1) AS s FROM items",
+    "constant_per_row": "SELECT 1 AS one FROM items",
     "count_distinct": "SELECT grp, count(DISTINCT qty % 3) AS d FROM items GROUP BY grp",
     "two_distinct": "SELECT count(DISTINCT grp) AS g, count(DISTINCT qty) AS q, sum(qty) AS s FROM items",
     "inner_join_filter": "SELECT i.id, t.label FROM items i JOIN tags t ON i.grp = t.grp AND i.qty > t.cap",
