@@ -147,13 +147,12 @@ class Context:
 
     # queries --------------------------------------------------------------
     def _plan(self, query: str):
+        from .sql.diagnostics import translate
+
         try:
             return self.session.sql(query).optimized_logical_plan()
-        except Exception as exc:  # DataFusion reports planning errors as plain exceptions
-            text = str(exc)
-            if "not found" in text and "table" in text.lower():
-                raise ProgrammingError(text, sqlstate="42P01") from exc
-            raise ProgrammingError(text) from exc
+        except Exception as exc:  # DataFusion reports planning errors as plain exceptions: give them SQLSTATEs
+            raise translate(exc) from exc
 
     def sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:
         """Answer ``query`` as a lazy Dask DataFrame (computed frame when ``return_futures=False``)."""

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pyarrow as pa
 
-from ..errors import NotSupportedError
+from ..errors import DataError, NotSupportedError
 from . import functions
 from .lists import compare_lists, is_list_value
 from .partitions import arrow_to_series, frame_module
@@ -130,7 +130,12 @@ def _is_integer(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
-def _divide(a: Any, b: Any, integral: bool = False):
+def _divide(a: Any, b: Any, integral: bool = False, exact: bool = False):
+    """SQL division: integers truncate; an ``exact`` (integer or numeric) zero divisor is 22012,
+    as on the local engine (a float one gives infinity there too)."""
+    zero = exact and ((b == 0).fillna(False).any() if is_series(b) else (b is not None and b == 0))
+    if zero and (not is_series(a) or len(a)):
+        raise DataError("division by zero", sqlstate="22012")
     if integral or (_is_integer(a) and _is_integer(b)):
         quotient = a / b
         return np.trunc(quotient) if not is_series(quotient) else quotient.where(quotient.isna(), np.trunc(quotient))
@@ -147,13 +152,13 @@ def _add_interval(value: Any, interval: Interval, sign: int):
     return value + delta
 
 
-def _arith(op: str, a: Any, b: Any, integral: bool = False):
+def _arith(op: str, a: Any, b: Any, integral: bool = False, exact: bool = False):
     if isinstance(b, Interval) and op in ("+", "-"):
         return _add_interval(a, b, 1 if op == "+" else -1)
     if isinstance(a, Interval) and op == "+":
         return _add_interval(b, a, 1)
     if op == "/":
-        return _divide(a, b, integral)
+        return _divide(a, b, integral, exact)
     if op in _COMPARISONS and (is_list_value(a) or is_list_value(b)):
         return with_nulls(compare_lists(op, a, b), a, b)
     result = _BINARY[op](a, b)
@@ -286,7 +291,8 @@ def static_type(expr, scope: ExprScope) -> pa.DataType | None:
         return static_type(expr.rex_call_operands()[0], scope)
     if kind in ("Cast", "TryCast"):
         target = cast_target(expr)
-        return pa.int64() if target.startswith(("Int", "UInt")) else None
+        kinds = {r"U?Int\d": pa.int64(), "Decimal": pa.decimal128(38, 0), "Float": pa.float64()}
+        return next((t for pattern, t in kinds.items() if re.match(pattern, target)), None)
     if kind == "Negative":
         return static_type(expr.rex_call_operands()[0], scope)
     if kind == "BinaryExpr" and expr.rex_call_operator() in ("+", "-", "*", "/", "%"):
@@ -308,7 +314,22 @@ def _binary(expr, scope):
     if op not in _BINARY and op != "/":
         raise NotSupportedError(f"operator {op} is not supported by the dask executor")
     integral = op == "/" and all(_is_integral(e, scope) for e in operands)
-    return lambda df, env: _arith(op, left(df, env), right(df, env), integral)
+    divisor = static_type(operands[1], scope) if op == "/" else None
+    exact = divisor is not None and (pa.types.is_integer(divisor) or pa.types.is_decimal(divisor))
+    if op == "-" and all(_is_date(e, scope) for e in operands):   # date - date is a number of days
+        return lambda df, env: _days(_arith(op, left(df, env), right(df, env)))
+    return lambda df, env: _arith(op, left(df, env), right(df, env), integral, exact)
+
+
+def _is_date(expr, scope: ExprScope) -> bool:
+    t = static_type(expr, scope)
+    return t is not None and pa.types.is_date(t)
+
+
+def _days(delta: Any):
+    if is_series(delta):
+        return delta.dt.days.astype("Int64")
+    return None if delta is None or delta != delta else int(delta / np.timedelta64(1, "D"))
 
 
 def _unary(apply: Callable[[Any], Any]):

@@ -57,8 +57,12 @@ def is_list_type(t: pa.DataType) -> bool:
 
 
 def _arrow_backed(t: pa.DataType) -> Any:
+    """Lists stay Arrow-backed; booleans become pandas' nullable booleans, so a NULL stays NULL
+    through NOT and IS [NOT] TRUE (numpy would make the column Python objects)."""
     import pandas as pd
 
+    if pa.types.is_boolean(t):
+        return pd.BooleanDtype()
     return pd.ArrowDtype(t) if is_list_type(t) else None
 
 

@@ -19,7 +19,7 @@ from sqlglot import exp
 from catalog import Snapshot
 from catalog.objects import ROWID, field_id
 
-from ..errors import NotSupportedError
+from ..errors import Error, NotSupportedError
 
 if TYPE_CHECKING:
     from .session import Session
@@ -110,7 +110,12 @@ def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table
                                     "files as written (compact it first)")
     for name, source in sources.items():
         context.register_table_source(name, source)
-    result = context.run_datafusion_sql(sql, return_futures=False, gpu=gpu)
+    try:
+        result = context.run_datafusion_sql(sql, return_futures=False, gpu=gpu)
+    except Error as err:
+        if err.sqlstate == "42883":   # a function only the local engine registers (JSON, pg_catalog...)
+            raise NotSupportedError(f"the Dask executor does not know a function of this query: {err}") from err
+        raise
     if gpu:
         result = result.to_pandas()
     return with_planned_types(pa.Table.from_pandas(result, preserve_index=False), context.session.sql(sql).schema())

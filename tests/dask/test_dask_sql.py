@@ -13,6 +13,7 @@ import pytest
 from dask_compare import assert_same_rows
 
 from agentlake import Context
+from agentlake.errors import DataError
 
 ITEMS = pa.table({
     "id": pa.array(range(1, 13), pa.int64()),
@@ -22,6 +23,7 @@ ITEMS = pa.table({
     "day": pa.array([dt.date(2024, 1 + i % 12, 1 + i) for i in range(12)], pa.date32()),
     "name": pa.array(["Apple", "banana", "Cherry_1", "date", None, "fig%", "grape", "kiwi", "Lemon", "mango",
                       "nut", "olive"]),
+    "ok": pa.array([True, False, None, True, None, False, True, True, None, False, True, False]),
 })
 TAGS = pa.table({"grp": pa.array(["a", "b", "d", None]), "label": pa.array(["alpha", "beta", "delta", "none"]),
                  "cap": pa.array([6, 5, 1, 0], pa.int64())})
@@ -46,6 +48,11 @@ QUERIES = {
                     "max(day) AS mx, sum(price) AS sp FROM items GROUP BY grp HAVING count(*) > 1",
     "global_empty": "SELECT count(*) AS n, sum(qty) AS s, max(qty) AS m FROM items WHERE id > 100",
     "no_columns_read": "SELECT count(*) AS n, sum(1) AS s FROM items",
+    "boolean_nulls": "SELECT id, NOT ok AS n, ok IS NOT TRUE AS nt, ok IS FALSE AS f FROM items WHERE NOT ok OR ok IS NULL",
+    "not_in_with_null": "SELECT id FROM items WHERE qty NOT IN (SELECT qty FROM items WHERE id < 4)",
+    "not_in_without_null": "SELECT id FROM items WHERE qty NOT IN (SELECT cap FROM tags WHERE cap IS NOT NULL)",
+    "not_in_empty": "SELECT id FROM items WHERE qty NOT IN (SELECT cap FROM tags WHERE cap > 100)",
+    "date_difference": "SELECT id, day - DATE '2024-01-01' AS d, max(day) OVER () - day AS left_days FROM items",
     "constant_per_row": "SELECT 1 AS one FROM items",
     "count_distinct": "SELECT grp, count(DISTINCT qty % 3) AS d FROM items GROUP BY grp",
     "two_distinct": "SELECT count(DISTINCT grp) AS g, count(DISTINCT qty) AS q, sum(qty) AS s FROM items",
@@ -112,3 +119,14 @@ def test_pruned_row_groups_are_never_read(contexts):
     ctx, _ = contexts
     assert ctx.sql("SELECT id FROM items").npartitions == 4
     assert ctx.sql("SELECT id FROM items WHERE id > 10").npartitions == 1
+
+
+@pytest.mark.parametrize("query", ["SELECT qty / (qty - 5) AS r FROM items", "SELECT price / (id - 3) AS r FROM items"])
+def test_integer_and_numeric_division_by_zero_is_22012(contexts, query):
+    """As DataFusion (and PostgreSQL) answer it; a float divisor gives infinity on both executors."""
+    ctx, oracle = contexts
+    with pytest.raises(Exception, match="(?i)divi(de|sion) by zero"):
+        oracle.sql(query).to_arrow_table()
+    with dask.config.set(scheduler="sync"), pytest.raises(DataError) as err:
+        ctx.sql(query, return_futures=False)
+    assert err.value.sqlstate == "22012"

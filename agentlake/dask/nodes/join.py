@@ -49,6 +49,21 @@ def _only_null(frame, keys):
     return frame[frame[keys].isna().any(axis=1)]
 
 
+def _not_in(kept: dd.DataFrame, keys: list[str], values: dd.DataFrame) -> dd.DataFrame:
+    """SQL's ``x NOT IN (subquery)`` beyond the anti join: against an empty subquery every row
+    passes, NULL included; once the subquery holds a NULL no row does (each test is NULL or
+    false); otherwise a NULL ``x`` does not."""
+    def narrow(part, rows, nulls):
+        if rows == 0:
+            return part
+        if nulls:
+            return part.iloc[0:0]
+        return part[part[keys].notna().all(axis=1)]
+
+    rows, nulls = values.shape[0], values.isna().any(axis=1).any()
+    return kept.map_partitions(narrow, rows, nulls, meta=kept._meta)
+
+
 def _matched_ids(frame: dd.DataFrame, id_name: str) -> dd.DataFrame:
     ids = frame[[id_name]].drop_duplicates()
     return ids.assign(**{_MARK: True})
@@ -91,6 +106,8 @@ def join(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
             found = _not_null(build[build_keys], build_keys).drop_duplicates().assign(**{_MARK: True})
             merged = probe.merge(found, left_on=probe_keys, right_on=build_keys, how="left")
             kept = merged[merged[_MARK].isna()] if kind.endswith("Anti") else merged[~merged[_MARK].isna()]
+            if kind == "LeftAnti" and plan.display().endswith("null_aware"):
+                kept = _not_in(kept, probe_keys, build[build_keys])
             return kept[probe_cols]
         probe = _with_row_id(probe, "__probe_id")
         a, b = (probe, build) if keep_left else (build, probe)
