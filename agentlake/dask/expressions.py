@@ -449,7 +449,12 @@ def _scalar_subquery(expr, scope):
     if scope.subquery is None:
         raise NotSupportedError("scalar subquery outside a plan is not supported by the dask executor")
     index = scope.subquery(expr.to_variant().subquery())
-    return lambda df, env: env[index]
+
+    def value(df, env):
+        if env[index + 1] > 1:   # its row count
+            raise DataError("more than one row returned by a subquery used as an expression", sqlstate="21000")
+        return env[index]
+    return value
 
 
 _HANDLERS: dict[str, Callable[[Any, ExprScope], Evaluator]] = {

@@ -83,9 +83,10 @@ class Compiler:
         return [compile_expr(e, scope) for e in exprs]
 
     def subquery(self, subquery) -> int:
-        """Index (into the partition functions' env) of an uncorrelated scalar subquery's value.
+        """Index (into the partition functions' env) of an uncorrelated scalar subquery's value;
+        its row count follows it (more than one row is an error where the value is read).
 
-        The subquery is compiled once and reduced to a Dask scalar, so Dask computes it
+        The subquery is compiled once and reduced to Dask scalars, so Dask computes it
         once per query however many partitions read it.
         """
         key = id(subquery)
@@ -96,8 +97,8 @@ class Compiler:
                                         "by the dask executor")
             frame = self.compile(plan)
             column = frame[frame.columns[0]]
-            self.scalars.append(column.max())
-            self._subqueries[key] = len(self.scalars) - 1
+            self.scalars += [column.max(), column.size]
+            self._subqueries[key] = len(self.scalars) - 2
         return self._subqueries[key]
 
     def map(self, frame: dd.DataFrame, fn: Callable[..., Any], meta: Any = None) -> dd.DataFrame:

@@ -130,3 +130,10 @@ def test_integer_and_numeric_division_by_zero_is_22012(contexts, query):
     with dask.config.set(scheduler="sync"), pytest.raises(DataError) as err:
         ctx.sql(query, return_futures=False)
     assert err.value.sqlstate == "22012"
+
+
+def test_a_scalar_subquery_of_two_rows_is_21000(contexts):
+    ctx, _ = contexts
+    with dask.config.set(scheduler="sync"), pytest.raises(DataError) as err:
+        ctx.sql("SELECT id, (SELECT cap FROM tags WHERE cap > 2) AS c FROM items", return_futures=False)
+    assert err.value.sqlstate == "21000"
