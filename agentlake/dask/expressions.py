@@ -424,16 +424,34 @@ def _case(expr, scope):
     otherwise = compile_expr(v.else_expr(), scope) if v.else_expr() is not None else (lambda df, env: None)
 
     def run(df, env):
-        result = series_like(df, otherwise(df, env))
-        subject = base(df, env) if base is not None else None
-        for when, then in reversed(arms):
-            cond = when(df, env)
-            if subject is not None:
-                cond = subject == cond
-            result = series_like(df, then(df, env)).where(series_like(df, _truth(cond)), result)
+        """Each WHEN is tested, and each result computed, only on the rows that reach it (as SQL
+        evaluates CASE: ``CASE WHEN d = 0 THEN 0 ELSE n / d END`` never divides by zero)."""
+        pending = np.arange(len(df))
+        positions, values = [], []
+        for when, then in arms:
+            rows = df.iloc[pending]
+            cond = when(rows, env)
+            if base is not None:
+                cond = base(rows, env) == cond
+            hit = pending[_host(series_like(rows, _truth(cond)))]
+            taken = df.iloc[hit]
+            positions.append(hit)
+            values.append(series_like(taken, then(taken, env)))
+            pending = np.setdiff1d(pending, hit, assume_unique=True)
+        rest = df.iloc[pending]
+        positions.append(pending)
+        values.append(series_like(rest, otherwise(rest, env)))
+        result = frame_module(df).concat(values, ignore_index=True)
+        result = result.iloc[np.argsort(np.concatenate(positions), kind="stable")]
+        result.index = df.index
         return result
 
     return run
+
+
+def _host(mask) -> np.ndarray:
+    """A boolean Series as a numpy mask (cuDF's live on the device)."""
+    return mask.to_numpy() if hasattr(mask, "to_numpy") else np.asarray(mask)
 
 
 def _scalar_function(expr, scope):

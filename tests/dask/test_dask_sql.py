@@ -48,6 +48,8 @@ QUERIES = {
                     "max(day) AS mx, sum(price) AS sp FROM items GROUP BY grp HAVING count(*) > 1",
     "global_empty": "SELECT count(*) AS n, sum(qty) AS s, max(qty) AS m FROM items WHERE id > 100",
     "no_columns_read": "SELECT count(*) AS n, sum(1) AS s FROM items",
+    "case_guards_its_arms": "SELECT id, CASE WHEN qty = 5 THEN -1 WHEN 10 / (qty - 5) > 1 THEN id / (qty - 5) "
+                            "ELSE qty END AS r FROM items",
     "boolean_nulls": "SELECT id, NOT ok AS n, ok IS NOT TRUE AS nt, ok IS FALSE AS f FROM items WHERE NOT ok OR ok IS NULL",
     "not_in_with_null": "SELECT id FROM items WHERE qty NOT IN (SELECT qty FROM items WHERE id < 4)",
     "not_in_without_null": "SELECT id FROM items WHERE qty NOT IN (SELECT cap FROM tags WHERE cap IS NOT NULL)",

@@ -102,7 +102,7 @@ def _all(filters: list[pc.Expression]) -> pc.Expression | None:
 def scan(compiler: Compiler, plan, predicates: list) -> dd.DataFrame:
     """Read one table with DataFusion's projection, applying ``predicates`` (a conjunction)."""
     variant = plan.to_variant()
-    name = variant.table_name()
+    name = variant.table_name().removeprefix("public.")   # the default schema, named or not
     if name not in compiler.tables:
         raise ProgrammingError(f'relation "{name}" is not registered with this Context', sqlstate="42P01")
     table = compiler.tables[name]
