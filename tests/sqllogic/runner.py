@@ -13,6 +13,7 @@ Records (blank-line separated):
     branch <name>        -- run what follows on this branch (created from main on first use)
 
     skipif agentlake: <reason>   -- first line of a record PostgreSQL answers and agentlake does not yet
+    skipif dask: <reason>        -- ... that the Dask executor does not yet (skipped on that run only)
 
 Values: NULL, (empty) for '', floats with 3 decimals (type R), booleans as t/f.
 """
@@ -41,7 +42,7 @@ class Record:
     branch: str | None = None
 
 
-def parse(text: str) -> list[Record]:
+def parse(text: str, dask: bool = False) -> list[Record]:
     records: list[Record] = []
     blocks = re.split(r"\n\s*\n", text)
     line = 1
@@ -53,6 +54,10 @@ def parse(text: str) -> list[Record]:
             continue
         if lines[0].startswith("skipif agentlake"):
             continue  # a documented divergence from PostgreSQL (the reason follows on the same line)
+        if lines[0].startswith("skipif dask"):
+            if dask:
+                continue
+            lines = lines[1:]
         head = lines[0].split()
         if head[0] == "branch":
             records.append(Record("branch", "", start, branch=head[1]))
@@ -86,11 +91,13 @@ def format_value(value, kind: str) -> str:
     return str(value)
 
 
-def run_file(path: Path, repo_url: str, failures: list[str] | None = None) -> int:
+def run_file(path: Path, repo_url: str, failures: list[str] | None = None, dask: bool = False) -> int:
     """Run every record of a file against a fresh repository; returns how many records ran.
 
     The first wrong record raises AssertionError, unless ``failures`` is given: then
     every failure is appended to it and the run goes on (for triage, see ``__main__``).
+    With ``dask`` every query the router may send to Dask goes there (the caller makes a
+    cluster visible), falling back to the local engine where the Dask compiler declines.
     """
     connections: dict[str, agentlake.Connection] = {}
     current = "main"
@@ -98,9 +105,11 @@ def run_file(path: Path, repo_url: str, failures: list[str] | None = None) -> in
     def conn() -> agentlake.Connection:
         if current not in connections:
             connections[current] = agentlake.connect(repo_url, branch=current)
+            if dask:
+                connections[current].execute("SET agentlake.dask_threshold_rows = 1")  # any rows at all
         return connections[current]
 
-    records = parse(path.read_text())
+    records = parse(path.read_text(), dask)
     for record in records:
         if record.kind == "branch":
             current = record.branch

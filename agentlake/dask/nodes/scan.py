@@ -14,7 +14,7 @@ import dask.dataframe as dd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import ProgrammingError
+from ...errors import NotSupportedError, ProgrammingError
 from ..partitions import normalize_frame
 from ..registry import Compiler, field_names, handles
 from ..source import TableSource, read_source
@@ -103,6 +103,8 @@ def scan(compiler: Compiler, plan, predicates: list) -> dd.DataFrame:
     """Read one table with DataFusion's projection, applying ``predicates`` (a conjunction)."""
     variant = plan.to_variant()
     name = variant.table_name().removeprefix("public.")   # the default schema, named or not
+    if name.endswith(")"):
+        raise NotSupportedError(f"the table function {name} is not supported by the dask executor")
     if name not in compiler.tables:
         raise ProgrammingError(f'relation "{name}" is not registered with this Context', sqlstate="42P01")
     table = compiler.tables[name]
