@@ -151,7 +151,10 @@ class Connection:
         Placeholders (``$1``) stay unbound. Raises for what cannot be planned before it runs
         (several statements at once, statement kinds the engine cannot describe).
         """
+        from .pgcatalog.engine_hook import sync_connection
+
         self._check_open()
+        sync_connection(self, sql)
         return self._call(self._session.describe, sql)
 
     # engine access -----------------------------------------------------------

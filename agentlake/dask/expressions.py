@@ -303,8 +303,13 @@ def static_type(expr, scope: ExprScope) -> pa.DataType | None:
 
 
 def _is_integral(expr, scope: ExprScope) -> bool:
+    return _typed(expr, scope, pa.types.is_integer)
+
+
+def _typed(expr, scope: ExprScope, is_type: Callable[[pa.DataType], bool]) -> bool:
+    """Whether ``expr``'s static type is known and passes ``is_type``."""
     t = static_type(expr, scope)
-    return t is not None and pa.types.is_integer(t)
+    return t is not None and is_type(t)
 
 
 def _binary(expr, scope):
@@ -314,16 +319,10 @@ def _binary(expr, scope):
     if op not in _BINARY and op != "/":
         raise NotSupportedError(f"operator {op} is not supported by the dask executor")
     integral = op == "/" and all(_is_integral(e, scope) for e in operands)
-    divisor = static_type(operands[1], scope) if op == "/" else None
-    exact = divisor is not None and (pa.types.is_integer(divisor) or pa.types.is_decimal(divisor))
-    if op == "-" and all(_is_date(e, scope) for e in operands):   # date - date is a number of days
+    exact = op == "/" and _typed(operands[1], scope, lambda t: pa.types.is_integer(t) or pa.types.is_decimal(t))
+    if op == "-" and all(_typed(e, scope, pa.types.is_date) for e in operands):   # date - date is a number of days
         return lambda df, env: _days(_arith(op, left(df, env), right(df, env)))
     return lambda df, env: _arith(op, left(df, env), right(df, env), integral, exact)
-
-
-def _is_date(expr, scope: ExprScope) -> bool:
-    t = static_type(expr, scope)
-    return t is not None and pa.types.is_date(t)
 
 
 def _days(delta: Any):

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from catalog.datafiles import key_tuples
-
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from ..results import Result
 from ..vector.metrics import OPCLASSES
 from .ddl import index_name_free, new_index_name, table_name
+from .dml import distinct_keys, key_text
 
 if TYPE_CHECKING:
     from catalog.objects import Manifest
@@ -60,7 +59,10 @@ def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
     unique = bool(stmt.args.get("unique"))
     constraints = dict(manifest.constraints or {})
     if unique:
-        _check_no_duplicates(tx.snapshot.read(table, columns), columns, name)
+        _, repeated = distinct_keys(tx.snapshot.read(table, columns), columns)
+        if repeated is not None:
+            raise IntegrityError(f'could not create unique index "{name}": Key {key_text(columns, repeated)} '
+                                 f"is duplicated.", sqlstate="23505")
         constraints["unique"] = [*constraints.get("unique", []), columns]
     spec = {"method": _method(stmt) or "btree", "columns": columns, "unique": unique}
     tx.alter_table(table, indexes={**manifest.indexes, name: spec}, constraints=constraints)
@@ -82,18 +84,6 @@ def drop_scalar_index(tx, table: str, name: str) -> None:
 
 def is_scalar_spec(spec: dict) -> bool:
     return spec.get("method") in SCALAR_METHODS
-
-
-def _check_no_duplicates(rows: pa.Table, columns: list[str], name: str) -> None:
-    seen: set = set()
-    for key in key_tuples(rows, columns):
-        if key is None or (isinstance(key, tuple) and None in key):
-            continue
-        if key in seen:
-            value = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
-            raise IntegrityError(f'could not create unique index "{name}": Key ({", ".join(columns)})=({value}) '
-                                 f"is duplicated.", sqlstate="23505")
-        seen.add(key)
 
 
 def _method(stmt: exp.Create) -> str | None:

@@ -47,11 +47,16 @@ def next_serials(session: "Session", manifest, column: str, count: int) -> np.nd
     return np.arange(start, start + count)
 
 
+def _relation_names(tx) -> set[str]:
+    """Names an index cannot take: tables, views, primary keys' indexes and other indexes."""
+    return set(tx.tables) | set(tx.views) | {f"{t}_pkey" for t, m in tx.tables.items() if m.primary_key} \
+        | {name for m in tx.tables.values() for name in m.indexes}
+
+
 def new_index_name(tx, table: str, columns: list[str]) -> str:
     """PostgreSQL's choice for an unnamed index: table_columns_idx, else idx1, idx2... past the
     names of relations that already exist."""
-    taken = set(tx.tables) | set(tx.views) | {f"{t}_pkey" for t, m in tx.tables.items() if m.primary_key} \
-        | {name for m in tx.tables.values() for name in m.indexes}
+    taken = _relation_names(tx)
     base = f"{table}_{'_'.join(columns)}_idx"
     return next(name for name in itertools.chain([base], (f"{base}{n}" for n in itertools.count(1)))
                 if name not in taken)
@@ -60,7 +65,7 @@ def new_index_name(tx, table: str, columns: list[str]) -> str:
 def index_name_free(session: "Session", tx, name: str, if_not_exists: bool) -> bool:
     """Whether a new index may take ``name``: False when a relation has it and IF NOT EXISTS says
     to skip (a NOTICE, as in PostgreSQL), 42P07 without it."""
-    if name not in tx.tables and not any(name in m.indexes for m in tx.tables.values()):
+    if name not in _relation_names(tx):
         return True
     if if_not_exists:
         session.notice(f'relation "{name}" already exists, skipping')

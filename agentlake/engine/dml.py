@@ -7,7 +7,7 @@ failed statement leaves the transaction as it was.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -205,14 +205,9 @@ def check_row_constraints(rows: pa.Table, manifest: "Manifest", name: str) -> No
 def _check_unique_constraints(session: "Session", name: str, manifest: "Manifest", rows: pa.Table,
                               ignore_rowids: np.ndarray | None = None) -> None:
     for columns in (manifest.constraints or {}).get("unique", []):
-        new_keys = key_tuples(rows, columns)
-        seen: set = set()
-        for key in new_keys:
-            if key is None or (isinstance(key, tuple) and None in key):
-                continue
-            if key in seen:
-                raise IntegrityError(_unique_message(columns, key), sqlstate="23505")
-            seen.add(key)
+        seen, repeated = distinct_keys(rows, columns)
+        if repeated is not None:
+            raise IntegrityError(_unique_message(columns, repeated), sqlstate="23505")
         if not seen:
             continue
         existing = session.write_tx().snapshot.read(name, columns, with_rowid=True)
@@ -223,9 +218,27 @@ def _check_unique_constraints(session: "Session", name: str, manifest: "Manifest
                 raise IntegrityError(_unique_message(columns, key), sqlstate="23505")
 
 
-def _unique_message(columns: list[str], key) -> str:
+def distinct_keys(rows: pa.Table, columns: list[str]) -> tuple[set, Any]:
+    """The non-NULL keys of ``rows`` on ``columns`` (a key holding a NULL never collides, as in SQL)
+    and the first that repeats (None when none does)."""
+    seen: set = set()
+    for key in key_tuples(rows, columns):
+        if key is None or (isinstance(key, tuple) and None in key):
+            continue
+        if key in seen:
+            return seen, key
+        seen.add(key)
+    return seen, None
+
+
+def key_text(columns: list[str], key) -> str:
+    """``(a, b)=(1, x)``, as PostgreSQL names a key in its messages."""
     value = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
-    return f"duplicate key value violates unique constraint: Key ({', '.join(columns)})=({value}) already exists."
+    return f"({', '.join(columns)})=({value})"
+
+
+def _unique_message(columns: list[str], key) -> str:
+    return f"duplicate key value violates unique constraint: Key {key_text(columns, key)} already exists."
 
 
 def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:

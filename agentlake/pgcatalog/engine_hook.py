@@ -59,11 +59,9 @@ _CATALOG_TEXT = re.compile(r"pg_|information_schema|version\s*\(|current_(user|s
 
 
 def sync_connection(conn: Any, sql: str) -> None:
-    """Bring the catalog of an ``agentlake.connect`` connection up to date before a catalog query.
-
-    For engines that do not yet call :func:`sync` from their own context sync;
-    only statements that can touch the catalog pay for it.
-    """
+    """Bring the catalog of an ``agentlake.connect`` connection up to date before a catalog query
+    (the connection calls it before running or describing a statement, for its own users and the
+    server's alike); only statements that can touch the catalog pay for it."""
     session = getattr(conn, "_session", None)
     if session is None or not _CATALOG_TEXT.search(sql):
         return

@@ -77,20 +77,24 @@ def _index_columns(index: Any) -> list[str]:
 def _index_keys(index: Any, columns: list[str]) -> str:
     """The key list and options of an index as pg_get_indexdef prints them: a vector index names
     its operator class, and the WITH options it was created with."""
-    metric = index.get("metric") if isinstance(index, dict) else None
-    if metric is None:
+    opclass = _opclass(index)
+    if opclass is None:
         return f"({', '.join(columns)})"
-    opclass = next(name for name, served in OPCLASSES.items() if served == metric)
     options = ", ".join(f"{key}='{value}'" for key, value in (index.get("params") or {}).items())
     return f"({', '.join(columns)} {opclass})" + (f" WITH ({options})" if options else "")
 
 
 def _index_classes(index: Any, method: str, columns: list[str]) -> list[int]:
     """pg_index.indclass: a vector index's pgvector operator class; 0 (the type's default) otherwise."""
-    metric = index.get("metric") if isinstance(index, dict) else None
-    opclass = next((name for name, served in OPCLASSES.items() if served == metric), None)
+    opclass = _opclass(index)
     found = next((c[0] for c in VECTOR_OPCLASSES if c[1] == method and c[2] == opclass), 0)
     return [found] + [0] * (len(columns) - 1)
+
+
+def _opclass(index: Any) -> str | None:
+    """The pgvector operator class a vector index was created with (None for other indexes)."""
+    metric = index.get("metric") if isinstance(index, dict) else None
+    return next((name for name, served in OPCLASSES.items() if served == metric), None)
 
 
 def _index_method(index: Any) -> str:

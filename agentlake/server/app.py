@@ -30,19 +30,11 @@ def engine_connect(repo: str, branch: str, create: bool, user: str) -> Any:
     return agentlake.connect(repo, branch, create=create, user=user)
 
 
-def engine_prepare(conn: Any, sql: str) -> None:
-    """Before each statement: bring pg_catalog up to date where the statement may read it."""
-    from ..pgcatalog.engine_hook import sync_connection
-
-    sync_connection(conn, sql)
-
-
 @dataclass
 class ServerConfig:
     repo: str
     database: str
     connect: EngineConnect = engine_connect
-    prepare: Callable[[Any, str], None] = engine_prepare
     users: UserStore | None = None
     trust: bool = False
     host: str = "127.0.0.1"

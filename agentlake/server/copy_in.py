@@ -32,6 +32,8 @@ class CopyFormatError(codec.CodecError):
     """Binary COPY data that does not follow PostgreSQL's layout."""
 
     sqlstate = "22P04"
+
+
 _ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 
 

@@ -85,13 +85,7 @@ def _binary(rows, oids: list[int]) -> Iterator[bytes]:
     encoders = [codec.column_encoder(oid, 1) for oid in oids]
     prefix = BINARY_SIGNATURE + struct.pack("!iI", 0, 0)
     for row in rows:
-        parts = [prefix, struct.pack("!h", len(oids))]
-        for encode_value, value in zip(encoders, row):
-            if value is None:
-                parts.append(b"\xff\xff\xff\xff")
-            else:
-                data = encode_value(value)
-                parts += [struct.pack("!i", len(data)), data]
+        yield prefix + pq.tuple_fields([None if value is None else encode_value(value)
+                                        for encode_value, value in zip(encoders, row)])
         prefix = b""
-        yield b"".join(parts)
     yield prefix + b"\xff\xff"

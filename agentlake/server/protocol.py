@@ -276,10 +276,16 @@ def row_description(columns: list[Column]) -> bytes:
 
 
 def data_row(values: list[bytes | None]) -> bytes:
+    return message(b"D", tuple_fields(values))
+
+
+def tuple_fields(values: list[bytes | None]) -> bytes:
+    """A field count, then each value length-prefixed (-1 for NULL): a DataRow's body, and a row of
+    binary COPY."""
     out = [struct.pack("!h", len(values))]
     for v in values:
         out.append(b"\xff\xff\xff\xff" if v is None else struct.pack("!i", len(v)) + v)
-    return message(b"D", b"".join(out))
+    return b"".join(out)
 
 
 def copy_in_response(columns: int, binary: bool = False) -> bytes:

@@ -399,7 +399,6 @@ class Session:
             self._check_rights(m.group(1), "read")
         if statements.writes(sql):
             self._check_rights(branch, "write")
-        self.server.config.prepare(conn, sql)
         cursor = conn.execute(sql, params)
         new_branch = current_branch(conn)
         if new_branch != branch:
@@ -568,7 +567,6 @@ class Session:
         if describe is None or not statements.strip_comments(sql).strip():
             return None
         try:
-            self.server.config.prepare(self.conn, sql)
             return describe(sql)
         except Exception:  # noqa: BLE001 - undescribable statements still run; their rows describe themselves
             return None

@@ -135,16 +135,17 @@ def _fill_after_the_distances(distances: np.ndarray, rowids: np.ndarray,
                               metric: str) -> None:
     """Short result lists completed in place (distance NaN) once every row with a distance was
     taken: first the rows whose distance is NaN, then those without a vector, lowest rowids first."""
+    files = []   # per file: its vectors, the allowed positions holding one, the allowed rowids without one
+    for source, mask in candidates:
+        vectors = source.vectors()
+        null = np.isnan(vectors).any(axis=1)
+        allowed = np.ones(len(null), bool) if mask is None else mask
+        files.append((source, vectors, np.flatnonzero(allowed & ~null), source.rowids[allowed & null]))
+    without = np.sort(np.concatenate([rowids_without for *_, rowids_without in files]))
     for row in np.flatnonzero((rowids < 0).any(axis=1)):
-        undefined, without = [], []
-        for source, mask in candidates:
-            vectors = source.vectors()
-            null = np.isnan(vectors).any(axis=1)
-            allowed = np.ones(len(null), bool) if mask is None else mask
-            with_vector = np.flatnonzero(allowed & ~null)
-            undefined.append(source.rowids[with_vector[np.isnan(distance(q[row], vectors[with_vector], metric))]])
-            without.append(source.rowids[allowed & null])
-        spare = np.concatenate([np.sort(np.concatenate(undefined)), np.sort(np.concatenate(without))])
+        undefined = [source.rowids[at[np.isnan(distance(q[row], vectors[at], metric))]]
+                     for source, vectors, at, _ in files]
+        spare = np.concatenate([np.sort(np.concatenate(undefined)), without])
         free = np.flatnonzero(rowids[row] < 0)[:len(spare)]
         rowids[row, free], distances[row, free] = spare[:len(free)], np.nan
 
