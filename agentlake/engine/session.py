@@ -135,11 +135,11 @@ class Session:
     def savepoint(self, name: str) -> None:
         if not self._explicit:
             raise ProgrammingError("SAVEPOINT can only be used in transaction blocks", sqlstate="25P01")
-        self._savepoints.append((name.lower(), self._tx.savepoint()))
+        self._savepoints.append((name, self._tx.savepoint()))
 
     def _find_savepoint(self, name: str) -> int:
         for index in range(len(self._savepoints) - 1, -1, -1):
-            if self._savepoints[index][0] == name.lower():
+            if self._savepoints[index][0] == name:
                 return index
         raise ProgrammingError(f'savepoint "{name}" does not exist', sqlstate="3B001")
 

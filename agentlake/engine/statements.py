@@ -54,7 +54,7 @@ def _commit(session: "Session", stmt) -> Result:
 def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
     savepoint = stmt.args.get("savepoint")
     if savepoint is not None:
-        session.rollback_to(savepoint.name if isinstance(savepoint, exp.Expression) else str(savepoint))
+        session.rollback_to(dialect.savepoint_name(savepoint))
         return Result(None, 0, "ROLLBACK")
     if session.transaction_status == "idle":
         session.notice("there is no transaction in progress")
@@ -63,12 +63,12 @@ def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
 
 
 def _savepoint(session: "Session", stmt: dialect.Savepoint) -> Result:
-    session.savepoint(stmt.this.name)
+    session.savepoint(dialect.savepoint_name(stmt.this))
     return Result(None, 0, "SAVEPOINT")
 
 
 def _release(session: "Session", stmt: dialect.Release) -> Result:
-    session.release(stmt.this.name)
+    session.release(dialect.savepoint_name(stmt.this))
     return Result(None, 0, "RELEASE")
 
 

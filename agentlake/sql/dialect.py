@@ -40,6 +40,11 @@ class L1Distance(exp.Expression, exp.Binary):
     """``a <+> b``"""
 
 
+def savepoint_name(node: exp.Expression) -> str:
+    """A savepoint's name as PostgreSQL compares it: unquoted names fold to lower case."""
+    return node.name if isinstance(node, exp.Identifier) and node.quoted else node.name.lower()
+
+
 class Savepoint(exp.Expression):
     arg_types = {"this": True}
 
@@ -73,6 +78,10 @@ class AgentlakePostgres(Postgres):
         KEYWORDS = {
             **Postgres.Tokenizer.KEYWORDS, "<#>": _TOKEN_NEG_IP, "<+>": _TOKEN_L1,
             "SHOW": TokenType.VAR, "EXPLAIN": TokenType.VAR, "RESET": TokenType.VAR,
+            # sqlglot >= 30.31 tokenizes these as COMMAND, which swallows the rest of the
+            # statement as one string ("RELEASE SAVEPOINT b" released a savepoint named
+            # "SAVEPOINT b"); as plain words they reach the statement parsers below.
+            "SAVEPOINT": TokenType.VAR, "RELEASE": TokenType.VAR,
         }
 
     class Parser(Postgres.Parser):
@@ -133,11 +142,17 @@ class AgentlakePostgres(Postgres):
             return text.strip().strip('"') if first is last else " ".join(text.split())
 
         def _parse_savepoint(self) -> exp.Expression:
-            return Savepoint(this=exp.to_identifier(self._parse_id_var().name))
+            return Savepoint(this=self._parse_savepoint_name())
 
         def _parse_release(self) -> exp.Expression:
             self._match_text_seq("SAVEPOINT")
-            return Release(this=exp.to_identifier(self._parse_id_var().name))
+            return Release(this=self._parse_savepoint_name())
+
+        def _parse_savepoint_name(self) -> exp.Identifier:
+            name = self._parse_id_var(any_token=True)
+            if name is None:
+                self.raise_error("Expected a savepoint name")
+            return name
 
         def _parse_show_stmt(self) -> exp.Expression:
             name = self._rest()

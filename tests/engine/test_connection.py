@@ -186,6 +186,26 @@ def test_savepoints(db):
     assert db.execute("SELECT key FROM memory ORDER BY key").fetchall() == [("a",), ("c",)]
 
 
+def test_savepoint_names_quoted_and_unquoted(db):
+    """PostgreSQL folds unquoted savepoint names and keeps quoted ones exactly."""
+    db.execute("BEGIN")
+    db.execute('SAVEPOINT "Outer Step"')
+    db.execute("INSERT INTO memory (key, value) VALUES ('a', '1')")
+    db.execute("SAVEPOINT Inner")
+    db.execute("INSERT INTO memory (key, value) VALUES ('b', '2')")
+    db.execute("ROLLBACK TO SAVEPOINT inner")
+    with pytest.raises(agentlake.Error) as missing:
+        db.execute('RELEASE SAVEPOINT "outer step"')
+    assert missing.value.sqlstate == "3B001"
+    db.execute("ROLLBACK")
+    db.execute("BEGIN")
+    db.execute('SAVEPOINT "Outer Step"')
+    db.execute("INSERT INTO memory (key, value) VALUES ('c', '3')")
+    db.execute('RELEASE "Outer Step"')
+    db.execute("COMMIT")
+    assert db.execute("SELECT key FROM memory ORDER BY key").fetchall() == [("c",)]
+
+
 def test_serial_values_never_collide_across_branches(repo_url):
     main = agentlake.connect(repo_url)
     main.execute("CREATE TABLE events (id bigserial PRIMARY KEY, what text NOT NULL)")

@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from agentlake.errors import Error
 from agentlake.sql.dialect import (AgentlakePostgres, CosineDistance, Explain, L1Distance, NegativeInnerProduct,
-                                   Release, Reset, Savepoint, Show)
+                                   Release, Reset, Savepoint, Show, savepoint_name)
 from agentlake.sql.params import parse_statements
 
 
@@ -68,10 +68,31 @@ def test_savepoint(sql):
     assert node.sql(dialect=AgentlakePostgres) == "SAVEPOINT s1"
 
 
-@pytest.mark.parametrize("sql", ["RELEASE s1", "RELEASE SAVEPOINT s1"])
+@pytest.mark.parametrize("sql", ["RELEASE s1", "RELEASE SAVEPOINT s1", "release savepoint s1"])
 def test_release(sql):
     node = one(sql)
     assert isinstance(node, Release) and node.this.name == "s1"
+    assert node.sql(dialect=AgentlakePostgres) == "RELEASE SAVEPOINT s1"
+
+
+@pytest.mark.parametrize("sql, name", [
+    ('SAVEPOINT "Step One"', "Step One"), ('RELEASE "Step One"', "Step One"),
+    ('RELEASE SAVEPOINT "Step One"', "Step One"), ('ROLLBACK TO "Step One"', "Step One"),
+    ('ROLLBACK TO SAVEPOINT "Step One"', "Step One"), ("SAVEPOINT Mixed", "mixed"),
+    ("RELEASE SAVEPOINT Mixed", "mixed"), ("ROLLBACK TO SAVEPOINT Mixed", "mixed"),
+    ('RELEASE SAVEPOINT "savepoint"', "savepoint"),
+])
+def test_savepoint_names_fold_like_postgres(sql, name):
+    """Unquoted names fold to lower case; quoted ones keep case and spaces, in every form."""
+    node = one(sql)
+    ident = node.args["savepoint"] if isinstance(node, exp.Rollback) else node.this
+    assert savepoint_name(ident) == name
+
+
+@pytest.mark.parametrize("sql", ["RELEASE", "RELEASE SAVEPOINT", "SAVEPOINT"])
+def test_savepoint_without_a_name_is_a_syntax_error(sql):
+    with pytest.raises(Exception):
+        one(sql)
 
 
 @pytest.mark.parametrize("sql", ["ROLLBACK TO s1", "ROLLBACK TO SAVEPOINT s1", "ROLLBACK TRANSACTION TO SAVEPOINT s1",
