@@ -5,8 +5,8 @@ branch of every table; ``agentlake.Context`` answers SQL as Dask frames.
 """
 from __future__ import annotations
 
-from .connection import Connection, connect
-from .cursor import Cursor
+from .api.connection import Connection, connect
+from .api.cursor import Cursor
 from .errors import (
     DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError, MergeConflict, NotSupportedError,
     OperationalError, ProgrammingError, SerializationFailure, Warning,
@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 def __getattr__(name: str):
     if name == "Context":  # Dask is imported only by those who ask for it
-        from .context import Context
+        from .api.context import Context
 
         return Context
     raise AttributeError(f"module 'agentlake' has no attribute {name!r}")

@@ -18,6 +18,8 @@ from rich.table import Table
 
 from catalog import CatalogError, MergeConflict, Repository
 
+from .engine.repositories import open_repository
+
 console = Console()
 errors = Console(stderr=True)
 
@@ -29,7 +31,7 @@ def repo_option(command: Callable) -> Callable:
 
 
 def open_repo(repo: str, create: bool = False) -> Repository:
-    return Repository.open(repo, create=create)
+    return open_repository(repo, create=create)
 
 
 def catalog_errors(command: Callable) -> Callable:

@@ -41,7 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "dask")]
 
 import agentlake  # noqa: E402
 from agentlake import Context  # noqa: E402
-from agentlake.dask.source import TableSource, read_source  # noqa: E402
+from agentlake.executors.dask.source import TableSource, read_source  # noqa: E402
 from dask_compare import assert_same_rows  # noqa: E402
 from tpch.data import generate  # noqa: E402
 from tpch.fixtures import query_text  # noqa: E402

@@ -35,7 +35,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 import agentlake  # noqa: E402
-from agentlake.connection import open_repository  # noqa: E402
+from agentlake.api.connection import open_repository  # noqa: E402
 from agentlake.eval import run_batch  # noqa: E402
 
 FACTS = 1_000

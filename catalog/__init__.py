@@ -7,7 +7,7 @@ from .errors import (
     RefExists, RefNotFound, SchemaMismatch, TableExists, TableNotFound, UniqueViolation, UnsupportedFormat,
 )
 from .objects import FORMAT_VERSION, ROWID, Commit, DataFile, Manifest
-from .repository import Repository, on_new_files, resolve_url
+from .repository import FileHook, Repository, resolve_url
 from .snapshot import Snapshot
 from .transaction import Transaction
 
@@ -15,5 +15,5 @@ __all__ = [
     "FORMAT_VERSION", "ROWID", "CatalogError", "ColumnExists", "ColumnNotFound", "Commit", "ConflictError", "DataFile",
     "InvalidName", "Manifest", "MergeConflict", "NotNullViolation", "ProtectedRef", "RefExists", "RefNotFound",
     "Repository", "SchemaMismatch", "Snapshot", "TableExists", "TableNotFound", "Transaction",
-    "UniqueViolation", "UnsupportedFormat", "on_new_files", "resolve_url",
+    "UniqueViolation", "UnsupportedFormat", "FileHook", "resolve_url",
 ]

@@ -1,7 +1,7 @@
 """Validation of user-chosen names.
 
 Names become object-store paths, so a bad name is a path trick waiting to happen;
-branch names follow git's ref-name rules (DESIGN.md, "Branch names").
+branch names follow git's ref-name rules (as ``git check-ref-format`` checks them).
 """
 from __future__ import annotations
 

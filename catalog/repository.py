@@ -29,17 +29,6 @@ ROWID_BLOCK = 1 << 16
 DURABILITY_MODES = ("full", "relaxed")
 
 FileHook = Callable[["Repository", str, str, Manifest, list[DataFile]], None]
-_file_hooks: list[FileHook] = []
-
-
-def on_new_files(hook: FileHook) -> FileHook:
-    """Register ``hook(repo, branch, table, manifest, files)``, called after commits that add files.
-
-    Index builders use it: indexes belong to data files, so they can be built
-    after the commit, off its path.
-    """
-    _file_hooks.append(hook)
-    return hook
 
 
 def resolve_url(repo: str) -> str:
@@ -65,6 +54,17 @@ class Repository:
         self._rowids = (0, 0)
         self._rowid_lock = threading.Lock()
         self.compaction_threshold = 16
+        self._file_hooks: list[FileHook] = []
+
+    def add_file_hook(self, hook: FileHook) -> None:
+        """Call ``hook(repo, branch, table, manifest, files)`` after each commit that adds data files.
+
+        Index builders use it: indexes belong to data files, so they are built after the
+        commit, off its path. Hooks belong to this Repository object, so what runs after a
+        commit depends on how the repository was opened, never on what a process imported.
+        """
+        if hook not in self._file_hooks:
+            self._file_hooks.append(hook)
 
     # opening -----------------------------------------------------------
     @classmethod
@@ -277,6 +277,6 @@ class Repository:
                      new_files: dict[str, list[DataFile]]) -> None:
         for name, files in new_files.items():
             if name in tables:
-                for hook in _file_hooks:
+                for hook in self._file_hooks:
                     hook(self, branch, name, tables[name], files)
         maybe_compact(self, branch, commit_id, [n for n in new_files if n in tables])

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from ..errors import ProgrammingError
 from ..results import Result
-from .literals import NOT_CONSTANT, constant
+from ..sql.literals import NOT_CONSTANT, constant
 
 if TYPE_CHECKING:
     from .session import Session

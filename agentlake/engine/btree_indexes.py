@@ -15,7 +15,7 @@ from sqlglot import exp
 
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError
 from ..results import Result
-from ..vector.metrics import OPCLASSES
+from ..sql.types import OPCLASSES
 from .ddl import index_name_free, new_index_name, table_name
 from .dml import distinct_keys, key_text
 

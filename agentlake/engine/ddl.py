@@ -180,7 +180,7 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
         tx.set_views(views)
         return Result(None, 0, "DROP VIEW")
     if kind == "INDEX":
-        from .vectors import drop_index
+        from .index_statements import drop_index
 
         return drop_index(session, names, if_exists)
     raise NotSupportedError(f"DROP {kind} is not supported")

@@ -21,7 +21,7 @@ from catalog.datafiles import key_tuples
 from ..errors import DataError, IntegrityError, ProgrammingError
 from ..results import Result
 from .ddl import next_serials, table_name
-from .literals import DEFAULT, literal_rows
+from ..sql.literals import DEFAULT, literal_rows
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -41,7 +41,7 @@ def _target(stmt: exp.Expression) -> tuple[str, str, list[str] | None]:
 
 
 def _from_rows_table(name: str, alias: str) -> str:
-    from .registry import ROWS_PREFIX
+    from ..executors.local.snapshot_tables import ROWS_PREFIX
 
     return f'"{ROWS_PREFIX}{name}" AS "{alias}"'
 

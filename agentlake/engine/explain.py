@@ -15,7 +15,9 @@ from sqlglot import exp
 from ..errors import NotSupportedError
 from ..results import Result
 from .fastpath import point_lookup
-from .vectors import MIN_INDEXED_ROWS, TopKQuery, match_topk, vector_indexes
+from ..vector.index_cache import vector_indexes
+from ..vector.index_ddl import MIN_INDEXED_ROWS
+from ..vector.topk_match import TopKQuery, match_topk
 
 if TYPE_CHECKING:
     from .session import Session

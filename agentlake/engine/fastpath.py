@@ -1,4 +1,4 @@
-"""Primary-key point lookups without planning (DESIGN.md, "Fast paths").
+"""Primary-key point lookups without planning (docs/ARCHITECTURE.md, "Decisions").
 
 ``SELECT cols FROM t WHERE pk = const`` is what agents run most. Planning it in
 DataFusion costs milliseconds; the catalog's cached key maps answer it in
@@ -17,7 +17,7 @@ from catalog.objects import FIELD_ID
 
 from ..sql.params import parse_statements
 
-from .literals import NOT_CONSTANT, constant
+from ..sql.literals import NOT_CONSTANT, constant
 
 if TYPE_CHECKING:
     from catalog import Manifest

@@ -8,8 +8,10 @@ import sqlglot
 from sqlglot import exp
 
 from ..errors import Error
+from ..pgcatalog.rewrite import RULES as CATALOG_RULES
+from ..sql.rewrite import RULES as FRONT_END_RULES
 from ..results import Result
-from . import statements
+from . import handlers
 
 if TYPE_CHECKING:
     from .session import Session
@@ -35,19 +37,22 @@ def parse_expression(sql: str) -> exp.Expression:
     return sqlglot.parse_one(f"SELECT {sql}", read=AgentlakePostgres).expressions[0]
 
 
+RULES = (*CATALOG_RULES, *FRONT_END_RULES)
+"""Every rewrite a statement gets on its way to DataFusion: pg_catalog's idioms first, then the
+front end's own; composed once, so no statement's meaning depends on what ran before it."""
+
 _generated: OrderedDict[tuple, str] = OrderedDict()
 
 
 def to_datafusion_sql(node: exp.Expression, text_key: tuple | None = None) -> str:
     """DataFusion SQL for a tree; ``text_key`` (statement text and position) lets it be generated once."""
-    from ..sql.rewrite import RULES, to_datafusion_sql as generate
+    from ..sql.rewrite import to_datafusion_sql as generate
 
     if text_key is None:
-        return generate(node)
-    key = (*text_key, len(RULES))
-    text = _generated.get(key)
+        return generate(node, RULES)
+    text = _generated.get(text_key)
     if text is None:
-        text = _generated[key] = generate(node)
+        text = _generated[text_key] = generate(node, RULES)
         if len(_generated) > 2048:
             _generated.popitem(last=False)
     return text
@@ -66,9 +71,9 @@ def translate_error(err: Exception) -> Error:
 
 
 def describe(session: "Session", stmt: exp.Expression):
-    return statements.describe(session, stmt)
+    return handlers.describe(session, stmt)
 
 
 def handler_for(stmt: exp.Expression) -> tuple[Callable[["Session", exp.Expression], Result], bool]:
     """The function that runs a statement, and whether it may run in a failed transaction."""
-    return statements.dispatch(stmt)
+    return handlers.dispatch(stmt)

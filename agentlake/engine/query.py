@@ -1,27 +1,23 @@
-"""Running queries: snapshot registration, the executor seam, result normalization."""
+"""Running queries: the route each takes (no planning, vector top-k, DataFusion, Dask) and the
+DataFusion context a session plans in."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-import pyarrow.compute as pc
-from sqlglot import exp
-
-from ..sql.types import TYPE_KEY
-from ..vector.arrays import VECTOR_RESULT
 
 from ..errors import NotSupportedError
+from ..executors.local.json_functions import register_json_functions
+from ..executors.local.result_types import classic_schema, normalize, restore_types, restored_schema
+from ..vector.functions import register_vector_functions
 from . import router
 from .fastpath import constant_select, point_lookup
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
 
-    from .registry import SnapshotRegistry
+    from ..executors.local.snapshot_tables import SnapshotRegistry
     from .session import Session
-
-_VIEW_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary(), pa.large_string(): pa.string(),
-               pa.large_binary(): pa.binary()}
 
 
 class QueryRunner:
@@ -38,12 +34,12 @@ class QueryRunner:
     def context(self) -> SessionContext:
         """Made at the first statement that needs DataFusion (constant SELECTs and key lookups never do)."""
         if self._ctx is None:
-            from .registry import SnapshotRegistry, new_session
+            from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
 
             self._ctx = new_session()
             self._registry = SnapshotRegistry(self._ctx)
-            for install in _INSTALLERS:
-                install(self._ctx, self.session)
+            register_vector_functions(self._ctx)
+            register_json_functions(self._ctx)
         return self._ctx
 
     def sync(self) -> SessionContext:
@@ -71,7 +67,8 @@ class QueryRunner:
         found = self.run_without_planning(stmt)
         if found is not None:
             return found
-        from .vectors import match_topk, run_topk
+        from ..vector.topk_match import match_topk
+        from ..vector.topk_run import run_topk
 
         search = match_topk(stmt, self.session.snapshot)
         if search is not None:
@@ -106,71 +103,3 @@ class QueryRunner:
             return constant.schema
         planned = self.sync().sql(self.session.datafusion_sql(stmt)).schema()
         return restored_schema(classic_schema(planned), self.session.snapshot, stmt)
-
-
-def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
-    """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors."""
-    schema = restored_schema(table.schema, snapshot, stmt)
-    return _empty_vectors_as_null(table if schema is table.schema else table.cast(schema))
-
-
-def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
-    """``avg(vector)`` or ``sum(vector)`` over no rows is NULL in pgvector; DataFusion cannot take a
-    NULL list from an aggregate, which answers an empty one instead (no vector has 0 dimensions)."""
-    for index, f in enumerate(table.schema):
-        if f.type != VECTOR_RESULT:
-            continue
-        empty = pc.equal(pc.list_value_length(table.column(index)), 0)
-        if pc.any(empty).as_py():
-            table = table.set_column(index, f, pc.if_else(empty, pa.scalar(None, f.type), table.column(index)))
-    return table
-
-
-def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
-    tagged: dict[str, dict] = {}
-    for node in stmt.find_all(exp.Table):
-        manifest = snapshot.tables.get(node.name)
-        if manifest is not None:
-            for f in manifest.schema:
-                if f.metadata and f.metadata.get(TYPE_KEY) not in (None, b"vector"):  # text kept as json/uuid
-                    tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
-    fields, changed = [], False
-    for f in schema:
-        meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
-        if (pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)) or f.type == VECTOR_RESULT:
-            meta = {TYPE_KEY: b"vector"}
-        if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
-            f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
-        fields.append(f)
-    return pa.schema(fields, metadata=schema.metadata) if changed else schema
-
-
-def normalize(table: pa.Table) -> pa.Table:
-    """Results use classic Arrow types (no views, no large offsets) so every client understands them."""
-    schema = classic_schema(table.schema)
-    return table if schema is table.schema else table.cast(schema)
-
-
-def classic_schema(schema: pa.Schema) -> pa.Schema:
-    fields = []
-    changed = False
-    for f in schema:
-        target = _VIEW_TYPES.get(f.type)
-        if target is not None:
-            changed = True
-            f = f.with_type(target)
-        fields.append(f)
-    return pa.schema(fields, metadata=schema.metadata) if changed else schema
-
-
-_INSTALLERS: list = []
-
-
-def on_new_context(install) -> None:
-    """Register ``install(ctx, session)``: UDFs and catalogs every session context needs."""
-    _INSTALLERS.append(install)
-
-
-from . import vectors  # noqa: E402  (registers the vector functions on every new context)
-
-on_new_context(vectors._install_functions)

@@ -20,9 +20,12 @@ from catalog import CatalogError, ConflictError, Repository, Snapshot, Transacti
 
 from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
 from ..results import Result
-from . import frontend, json_functions, topk_templates  # noqa: F401  (json_functions registers itself)
+from ..vector import topk_templates
+from ..vector.topk_run import RowFilter
+from . import frontend
 from .fastpath import constant_answer
 from .query import QueryRunner
+from .repositories import attach_engine_hooks
 from .settings import Settings
 from .typed_rewrites import typed_rewrites
 
@@ -33,7 +36,7 @@ class Session:
     """State of one connection; not thread-safe (one statement at a time), like a PostgreSQL backend."""
 
     def __init__(self, repo: Repository, branch: str, settings: Settings, user: str | None = None) -> None:
-        self.repo = repo
+        self.repo = attach_engine_hooks(repo)
         self.branch = branch
         self.user = user
         self.settings = settings
@@ -282,7 +285,7 @@ class Session:
         top-k's filter): generated once per statement text unless parameters were bound into it
         or what it means depends on which columns are vectors."""
         key = None
-        if typed_rewrites(node, self.snapshot.find_schema):  # decided by the catalog, not the text: not cached
+        if self.apply_typed_rewrites(node):  # decided by the catalog, not the text: not cached
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key
@@ -291,6 +294,21 @@ class Session:
             elif part is not None and not frontend.has_bound_parameters(node):
                 key = (*text, part)
         return frontend.to_datafusion_sql(node, key)
+
+    def apply_typed_rewrites(self, node: exp.Expression) -> bool:
+        """The rewrites the catalog's column types decide (vector operators, float comparisons), in
+        place; True when any applied."""
+        return typed_rewrites(node, self.snapshot.find_schema)
+
+    def row_filter(self, table: str, where: str, params) -> RowFilter:
+        """A batch search's SQL filter over ``table``, parsed and bound here; its DataFusion SQL is
+        made only if DataFusion ends up evaluating it."""
+        node = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0].args["where"].this
+
+        def where_sql() -> str:
+            self.apply_typed_rewrites(node)
+            return frontend.to_datafusion_sql(node)
+        return RowFilter(node, where_sql)
 
     def run_datafusion(self, sql: str) -> pa.Table:
         return self.runner.run_sql(sql)

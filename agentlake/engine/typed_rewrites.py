@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .column_types import SchemaOf
-from .float_comparisons import float_comparisons
-from .vector_expressions import vector_expressions
+from ..sql.column_types import SchemaOf
+from ..sql.float_comparisons import float_comparisons
+from ..vector.expressions import vector_expressions
 
 
 def typed_rewrites(tree: exp.Expression, schema_of: SchemaOf) -> bool:

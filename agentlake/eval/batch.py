@@ -22,12 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from catalog import CatalogError
 
-from ..connection import open_repository
+from ..api.connection import open_repository
 from ..errors import ProgrammingError, from_catalog
 from .episode import EpisodeResult, episode_branch, run_episode
 from .merge_policy import apply_merge_policy, merge_branches
 from .report import BatchReport
-from .results import open_results, record, recorded_attempts, results_frame, run_branch
+from .results_table import open_results, record, recorded_attempts, results_frame, run_branch
 
 DAY = 86_400.0
 FLUSH_ROWS = 64

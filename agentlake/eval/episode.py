@@ -67,7 +67,7 @@ def run_episode(repo: str, run_id: str, task_id: str, task: Any, agent_fn: Calla
 def _episode(repo: str, branch: str, task_id: str, task: Any, agent_fn: Callable, base_commit: str, attempt: int,
              durability: str, ttl: float | None, started: float, expired: threading.Event) -> EpisodeResult:
     import agentlake
-    from agentlake.connection import open_repository
+    from agentlake.api.connection import open_repository
 
     try:
         repository = open_repository(repo, durability)

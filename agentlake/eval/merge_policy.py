@@ -7,9 +7,9 @@ import pandas as pd
 
 from catalog import MergeConflict
 
-from ..connection import open_repository
+from ..api.connection import open_repository
 from ..errors import ProgrammingError
-from .results import with_metrics
+from .results_table import with_metrics
 
 
 def apply_merge_policy(repo: str, merge: str | Callable[[pd.DataFrame], Sequence], frame: pd.DataFrame,

@@ -21,7 +21,7 @@ class BatchReport:
     @property
     def metrics(self) -> pd.DataFrame:
         """The results with one column per metric the agents returned."""
-        from .results import with_metrics
+        from .results_table import with_metrics
 
         return with_metrics(self.results)
 
@@ -63,7 +63,7 @@ def load_report(repo: str, run_id: str, results_table: str = "eval_results") -> 
     """The report of an earlier run, read back from its run branch."""
     import agentlake
 
-    from .results import results_frame, run_branch
+    from .results_table import results_frame, run_branch
 
     db = agentlake.connect(repo, branch=run_branch(run_id), create=False)
     return BatchReport(run_id, run_branch(run_id), results_frame(db, results_table, run_id))

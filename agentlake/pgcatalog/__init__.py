@@ -12,7 +12,7 @@ from importlib import import_module
 from .tables import TableInfo, relation_oid
 from .types import VECTOR_OID, PgType, lookup
 
-_LAZY = {"register_pg_catalog": "catalog", "RULES": "rewrite", "install_rules": "rewrite"}
+_LAZY = {"register_pg_catalog": "catalog", "RULES": "rewrite"}
 
 
 def __getattr__(name: str):
@@ -23,5 +23,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["RULES", "PgType", "TableInfo", "VECTOR_OID", "install_rules", "lookup", "register_pg_catalog",
+__all__ = ["RULES", "PgType", "TableInfo", "VECTOR_OID", "lookup", "register_pg_catalog",
            "relation_oid"]

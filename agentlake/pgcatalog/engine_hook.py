@@ -65,9 +65,6 @@ def sync_connection(conn: Any, sql: str) -> None:
     session = getattr(conn, "_session", None)
     if session is None or not _CATALOG_TEXT.search(sql):
         return
-    from .rewrite import install_rules
-
-    install_rules()
     sync(session.runner.sync(), session)
 
 

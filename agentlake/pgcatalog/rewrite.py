@@ -357,25 +357,9 @@ def generate_subscripts(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix)
 
 
-RULES: list[Rule] = [strip_catalog_prefix, qualify_catalog_tables, default_collation, regex_operators, object_casts,
-                     any_array, array_literals, session_functions, overloads, generate_subscripts,
-                     subqueries_over_empty_relations, array_subqueries, aggregate_correlated_subqueries,
-                     catalog_output_names]
+RULES: tuple[Rule, ...] = (strip_catalog_prefix, qualify_catalog_tables, default_collation, regex_operators,
+                          object_casts, any_array, array_literals, session_functions, overloads, generate_subscripts,
+                          subqueries_over_empty_relations, array_subqueries, aggregate_correlated_subqueries,
+                          catalog_output_names)
+"""Catalog idioms, in this order; the engine runs them before the SQL front end's own rules."""
 
-
-def rewrite(tree: exp.Expression) -> exp.Expression:
-    """Apply every catalog rule (used where the SQL front end's rule registry is absent)."""
-    for rule in RULES:
-        tree = rule(tree)
-    return tree
-
-
-def install_rules() -> bool:
-    """Register the rules with the SQL front end (idempotent); False when the front end has no registry yet."""
-    try:
-        from agentlake.sql.rewrite import register_rule
-    except ImportError:
-        return False
-    for rule in reversed(RULES):   # first, in this order: catalog idioms go before the front end's own rules
-        register_rule(rule, first=True)
-    return True

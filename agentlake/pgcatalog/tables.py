@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 
 from agentlake.sql.types import TYPE_KEY
-from agentlake.vector.metrics import OPCLASSES
+from agentlake.sql.types import OPCLASSES
 
 from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
 

@@ -45,7 +45,7 @@ def serve(repo: str, host: str, port: int, database: str | None, tls_cert: str |
         _exec_listener(repo, host, port, database, tls_cert, tls_key, require_tls, trust, idle_exit, max_message)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from ..connection import open_repository
+    from ..api.connection import open_repository
 
     open_repository(repo, create=True)   # serving a new name creates the repository, as connect() does
     config = ServerConfig(repo=repo, database=database or _database_name(repo), users=UserStore(repo_folder(repo)),

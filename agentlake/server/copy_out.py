@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from . import codec, protocol as pq
 from .copy_in import BINARY_SIGNATURE
-from .results import column_values, describe_columns
+from .result_messages import column_values, describe_columns
 
 if TYPE_CHECKING:
     from .session import Session

@@ -20,7 +20,7 @@ from ..pgcatalog.types import oid_for_field
 from . import codec, copy_in, copy_out, infer, protocol as pq, statements
 from .auth import AuthFailed, ScramExchange, Verifier
 from .protocol import ProtocolViolation
-from .results import TEXT_OID, Outcome, describe_columns, encode_result
+from .result_messages import TEXT_OID, Outcome, describe_columns, encode_result
 from .users import RightsError, User
 
 if TYPE_CHECKING:

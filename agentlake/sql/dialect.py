@@ -2,7 +2,7 @@
 
 sqlglot's PostgreSQL dialect reads ``<=>`` as IS NOT DISTINCT FROM and cannot
 parse pgvector's ``<#>`` and ``<+>``, SAVEPOINT, RELEASE, SHOW or RESET
-(DESIGN.md, "SQL front end"). This subclass adds them as their own nodes so the
+(docs/ARCHITECTURE.md, "Decisions"). This subclass adds them as their own nodes so the
 engine can dispatch on them and the rewrite rules can turn them into
 functions DataFusion knows.
 """

@@ -1,8 +1,9 @@
 """From agentlake's PostgreSQL AST to SQL text DataFusion plans.
 
 Rules run in order, each a small function in ``rules/`` (sqlglot-optimizer
-style); other packages add theirs with :func:`register_rule` — the pg_catalog
-emulation does.
+style). ``RULES`` is the front end's own immutable list; the engine composes it once
+with the pg_catalog emulation's rules and passes the whole tuple in, so what a
+statement means never depends on what ran or was imported before it.
 """
 from __future__ import annotations
 
@@ -20,23 +21,18 @@ from .rules.vector_operators import vector_operators
 from .trees import clone
 
 Rule = Callable[[exp.Expression], exp.Expression]
-RULES: list[Rule] = [pg_column_names, vector_operators, postgres_functions, postgres_spellings, pg_casts, any_array]
+RULES: tuple[Rule, ...] = (pg_column_names, vector_operators, postgres_functions, postgres_spellings, pg_casts,
+                          any_array)
 
 
-def register_rule(rule: Rule, *, first: bool = False) -> Rule:
-    """Add a rewrite rule (applied to every statement sent to DataFusion)."""
-    if rule not in RULES:
-        RULES.insert(0 if first else len(RULES), rule)
-    return rule
-
-
-def rewrite(tree: exp.Expression) -> exp.Expression:
+def rewrite(tree: exp.Expression, rules: tuple[Rule, ...] = RULES) -> exp.Expression:
+    """A rewritten copy of ``tree`` (the input is left as it was: cached trees are shared)."""
     tree = clone(tree)
-    for rule in RULES:
+    for rule in rules:
         tree = rule(tree)
     return tree
 
 
-def to_datafusion_sql(tree: exp.Expression) -> str:
+def to_datafusion_sql(tree: exp.Expression, rules: tuple[Rule, ...] = RULES) -> str:
     # lower-case function names: DataFusion looks table functions (generate_series) up case-sensitively
-    return rewrite(tree).sql(dialect=AgentlakePostgres, identify=True, normalize_functions="lower")
+    return rewrite(tree, rules).sql(dialect=AgentlakePostgres, identify=True, normalize_functions="lower")

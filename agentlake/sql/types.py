@@ -180,5 +180,9 @@ def pg_type(field: pa.Field) -> PgType:
     return BY_NAME.get(name, BY_NAME["text"])
 
 
-__all__ = ["BY_NAME", "BY_OID", "TYPES", "TYPE_KEY", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "arrow_type", "pg_type",
+OPCLASSES = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
+"""pgvector's operator classes: which metric an index built ``USING hnsw (embedding <opclass>)`` serves."""
+
+
+__all__ = ["BY_NAME", "BY_OID", "OPCLASSES", "TYPES", "TYPE_KEY", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "arrow_type", "pg_type",
            "sql_type_name", "vector_field_type"]

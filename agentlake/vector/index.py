@@ -22,6 +22,7 @@ Progress = Callable[[int, int], None]
 
 CPU_METHODS = ("hnsw", "ivfflat", "ivf_pq", "flat")
 GPU_METHODS = ("cagra", "ivf_pq", "brute_force")
+VECTOR_METHODS = frozenset(CPU_METHODS + GPU_METHODS)
 _MAGIC = b"ALVX"
 _VERSION = 1
 

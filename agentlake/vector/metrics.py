@@ -10,10 +10,6 @@ import numpy as np
 from ..errors import DataError, NotSupportedError
 
 METRICS = ("l2", "cosine", "ip", "l1")
-OPCLASSES = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
-"""pgvector's operator classes: which metric an index built ``USING hnsw (embedding <opclass>)`` serves."""
-
-
 def check_metric(metric: str) -> str:
     if metric not in METRICS:
         raise NotSupportedError(f"unknown vector metric {metric!r}; use one of {', '.join(METRICS)}")

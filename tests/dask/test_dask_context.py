@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from agentlake import Context, NotSupportedError, ProgrammingError
-from agentlake.dask import TableSource, register_scalar_function
+from agentlake.executors.dask import TableSource, register_scalar_function
 
 
 @pytest.fixture(autouse=True)

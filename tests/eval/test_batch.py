@@ -7,9 +7,9 @@ import pytest
 from distributed import Client, LocalCluster
 
 import agentlake
-from agentlake.connection import open_repository
+from agentlake.api.connection import open_repository
 from agentlake.eval import run_batch
-from agentlake.eval.results import run_branch
+from agentlake.eval.results_table import run_branch
 
 from . import agents
 

@@ -1,16 +1,9 @@
-"""A real server on 127.0.0.1 (a background thread with its own event loop) for real clients.
-
-It runs on the real engine (``agentlake.connect``) once the SQL front end can
-execute statements, else on tests/server/df_engine.py; tests that need the
-real engine's DML or vectors ask for the ``real_engine`` fixture.
-"""
+"""A real server on 127.0.0.1 (a background thread with its own event loop) for real clients,
+always on the real engine (``agentlake.connect``): a failure to import it fails the tests."""
 from __future__ import annotations
 
 import asyncio
-import functools
-import importlib.util
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -19,26 +12,6 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from agentlake.server.app import ServerConfig, run_server
-
-from . import df_engine
-
-
-@functools.lru_cache(maxsize=1)
-def real_engine_available() -> bool:
-    """Whether agentlake.connect can run SQL yet (the SQL front end may still be missing or partial)."""
-    if importlib.util.find_spec("agentlake.sql") is None:
-        return False
-    try:
-        import agentlake
-
-        with tempfile.TemporaryDirectory() as tmp:
-            conn = agentlake.connect(os.path.join(tmp, "probe"))
-            ok = conn.execute("SELECT 1 AS one").fetchall() == [(1,)]
-            conn.close()
-        return ok
-    except Exception:  # noqa: BLE001 - any failure means: not ready, test against df_engine
-        return False
-
 
 def _real_connect(repo: str, branch: str, create: bool, user: str) -> Any:
     import agentlake
@@ -99,13 +72,12 @@ def start_server(config: ServerConfig) -> RunningServer:
 
 @pytest.fixture
 def engine_connect() -> Callable[[str, str, bool, str], Any]:
-    return _real_connect if real_engine_available() else df_engine.connect
+    return _real_connect
 
 
 @pytest.fixture
 def real_engine() -> None:
-    if not real_engine_available():
-        pytest.skip("needs the real engine (agentlake.sql front end)")
+    """Kept only while test modules still name it; every server test runs on the real engine."""
 
 
 @pytest.fixture
@@ -116,8 +88,7 @@ def make_server(tmp_path, engine_connect):
         options.setdefault("trust", True)
         options.setdefault("port", 0)
         repo = options.pop("repo", str(tmp_path / "repo"))
-        if engine_connect is _real_connect:
-            engine_connect(repo, "main", True, "setup").close()   # `agentlake serve` opens an existing repository
+        engine_connect(repo, "main", True, "setup").close()   # `agentlake serve` opens an existing repository
         config = ServerConfig(repo=repo, database=os.path.basename(repo), connect=engine_connect, **options)
         running = start_server(config)
         started.append(running)

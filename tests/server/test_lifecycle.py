@@ -49,7 +49,7 @@ def _spawn(args: list[str]) -> subprocess.Popen:
 
 def test_sigterm_drains_open_sessions(tmp_path):
     port = _free_port()
-    proc = _spawn([sys.executable, "-m", "tests.server.serve_df", "--repo", str(tmp_path / "repo"),
+    proc = _spawn([sys.executable, "-m", "tests.server.serve_engine", "--repo", str(tmp_path / "repo"),
                    "--port", str(port)])
     try:
         assert proc.stdout.readline().startswith("port")
@@ -73,7 +73,7 @@ def test_on_demand_listener_starts_engine_and_restarts_it(tmp_path):
     port = _free_port()
     listener = ROOT / "agentlake" / "server" / "ondemand.py"
     proc = _spawn([sys.executable, str(listener), "--host", "127.0.0.1", "--port", str(port), "--",
-                   sys.executable, "-m", "tests.server.serve_df", "--repo", str(tmp_path / "repo"),
+                   sys.executable, "-m", "tests.server.serve_engine", "--repo", str(tmp_path / "repo"),
                    "--idle-exit", "0.5"])
     try:
         assert "listener" in proc.stdout.readline()

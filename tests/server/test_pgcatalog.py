@@ -7,7 +7,8 @@ import sqlglot
 from datafusion import SessionConfig, SessionContext
 
 from agentlake.pgcatalog import VECTOR_OID, TableInfo, register_pg_catalog, relation_oid
-from agentlake.pgcatalog.rewrite import rewrite
+from agentlake.pgcatalog.rewrite import RULES as CATALOG_RULES
+from agentlake.sql.rewrite import rewrite
 
 TABLES = [
     TableInfo("docs", pa.schema([pa.field("id", pa.int64(), nullable=False), ("title", pa.string()),
@@ -27,7 +28,7 @@ def run():
         for i, value in enumerate(params, 1):
             tree = tree.transform(lambda n, i=i, v=value: sqlglot.exp.Literal.string(v)
                                   if isinstance(n, sqlglot.exp.Parameter) and n.name == str(i) else n)
-        return ctx.sql(rewrite(tree).sql(dialect="postgres")).to_arrow_table().to_pylist()
+        return ctx.sql(rewrite(tree, CATALOG_RULES).sql(dialect="postgres")).to_arrow_table().to_pylist()
 
     return query
 

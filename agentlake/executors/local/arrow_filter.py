@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from ..sql.params import PARAM_META
-from ..sql.types import TYPE_KEY
+from ...sql.params import PARAM_META
+from ...sql.types import TYPE_KEY
 
 
 Predicate = Callable[[pa.Table], Any]

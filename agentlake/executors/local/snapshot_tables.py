@@ -1,7 +1,8 @@
 """Keeps a DataFusion session in step with a catalog snapshot.
 
-Each table becomes a view over one Parquet scan per data file (DESIGN.md,
-"Scanning from DataFusion"): columns are matched by field id, deletion vectors
+Each table becomes a view over one Parquet scan per data file (DataFusion 55's
+``register_parquet`` takes a path, not a file list, and a pyarrow dataset is slower and
+breaks on ``string_view``): columns are matched by field id, deletion vectors
 become filters, and DataFusion pushes projections and predicates into every
 scan. Registration is cached per manifest, so repeated queries on an unchanged
 snapshot cost nothing here.

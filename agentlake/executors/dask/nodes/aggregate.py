@@ -13,7 +13,7 @@ from typing import Any
 import dask.dataframe as dd
 import pyarrow as pa
 
-from ...errors import NotSupportedError
+from ....errors import NotSupportedError
 from ..partitions import truncate_decimals
 from ..registry import Compiler, field_names, handles
 from ..vectors import VECTOR_AGGREGATES, element_columns, joined_vectors, split_vectors, vector_dimension

@@ -35,7 +35,7 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
         return ddl.create_view(session, stmt)
     if kind == "INDEX":
         from .btree_indexes import create_scalar_index, is_scalar_index
-        from .vectors import create_index
+        from .index_statements import create_index
 
         manifest = session.write_tx().manifest(ddl.table_name(stmt.this.args.get("table") or stmt.this))
         return (create_scalar_index if is_scalar_index(stmt, manifest) else create_index)(session, stmt)
@@ -89,7 +89,7 @@ def _command(session: "Session", stmt: exp.Command) -> Result:
     text = stmt.sql(dialect="postgres")
     reindex = _REINDEX.match(text)
     if reindex is not None:
-        from .vectors import reindex as rebuild
+        from .index_statements import reindex as rebuild
 
         return rebuild(session, reindex.group(1).upper(), reindex.group(2))
     extension = _CREATE_EXTENSION.match(text)

@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
 
-from .engine import frontend
-from .engine.typed_rewrites import typed_rewrites
-from .engine.vectors import RowFilter, rows_by_rowid, search_rowids
-from .errors import DataError, ProgrammingError
-
-if TYPE_CHECKING:
-    from .engine.session import Session
+from ..errors import DataError, ProgrammingError
+from .topk_run import RowFilter, SearchHost, rows_by_rowid, search_rowids
 
 METRICS = {"l2": "l2", "cosine": "cosine", "ip": "ip", "inner_product": "ip", "l1": "l1"}
 
@@ -39,8 +34,11 @@ class SearchResult:
         return pa.table({name: pa.array(list(values) if values.dtype == object else values) for name, values in data.items()})
 
 
-def search(session: "Session", table: str, column: str, queries, k: int = 10, where: str | None = None,
-           params: Sequence[Any] | None = None, metric: str = "l2", columns: Sequence[str] = ()) -> SearchResult:
+def search(session: SearchHost, table: str, column: str, queries, k: int = 10,
+           row_filter: Callable[[], RowFilter] | None = None, metric: str = "l2",
+           columns: Sequence[str] = ()) -> SearchResult:
+    """Top-k neighbours of every query row among the table's live rows, with an optional filter
+    (made by ``row_filter`` once the arguments have been checked)."""
     if metric not in METRICS:
         raise ProgrammingError(f"unknown metric {metric!r}; use one of {sorted(METRICS)}", sqlstate="22023")
     manifest = session.snapshot.manifest(table)
@@ -54,15 +52,7 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
         raise DataError("NaN and infinity are not allowed in vector", sqlstate="22000")
     if k < 0:
         raise ProgrammingError(f"k must not be negative (got {k})", sqlstate="2201W")
-    row_filter = None
-    if where:
-        node = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0].args["where"].this
-
-        def where_sql() -> str:
-            typed_rewrites(node, session.snapshot.find_schema)
-            return frontend.to_datafusion_sql(node)
-        row_filter = RowFilter(node, where_sql)
-    found = search_rowids(session, table, column, METRICS[metric], matrix, k, row_filter)
+    found = search_rowids(session, table, column, METRICS[metric], matrix, k, row_filter and row_filter())
     rowids = np.asarray(found.rowids, dtype=np.int64)
     distances = np.where(rowids >= 0, np.asarray(found.distances, dtype=np.float64), np.nan)
     key = manifest.primary_key[0] if len(manifest.primary_key) == 1 else None
@@ -73,7 +63,7 @@ def search(session: "Session", table: str, column: str, queries, k: int = 10, wh
     return SearchResult(ids, distances, out_columns, found.strategy)
 
 
-def _values_at(session: "Session", manifest, rowids: np.ndarray, columns: list[str]) -> dict[str, np.ndarray]:
+def _values_at(session: SearchHost, manifest, rowids: np.ndarray, columns: list[str]) -> dict[str, np.ndarray]:
     """``columns`` of the rows ``rowids`` [q, k] name, laid out like them (None where a rowid is -1)."""
     if not columns:
         return {}

@@ -2,38 +2,21 @@
 from __future__ import annotations
 
 import contextlib
-import threading
+import functools
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 
-from catalog import CatalogError, RefNotFound, Repository, resolve_url
+from catalog import CatalogError, RefNotFound, Repository
 from catalog.names import validate_ref_name
 
 from .cursor import Cursor
-from .engine import branching
-from .engine.session import Session
-from .engine.settings import Settings
-from .errors import Error, InterfaceError, from_catalog
-from .results import Result
-
-_repositories: dict[tuple[str, str], Repository] = {}
-_repositories_lock = threading.Lock()
-
-
-def open_repository(repo: str | Repository, durability: str = "full", storage_options: dict | None = None,
-                    create: bool = True) -> Repository:
-    """One Repository object per URL and process, so caches are shared by connections."""
-    if isinstance(repo, Repository):
-        return repo
-    key = (resolve_url(repo), durability)
-    with _repositories_lock:
-        cached = _repositories.get(key)
-        if cached is None:
-            cached = Repository.open(repo, create=create, durability=durability, storage_options=storage_options)
-            _repositories[key] = cached
-        return cached
-
+from ..engine import branching
+from ..engine.repositories import open_repository
+from ..engine.session import Session
+from ..engine.settings import Settings
+from ..errors import Error, InterfaceError, from_catalog
+from ..results import Result
 
 def connect(repo: str | Repository = "default", branch: str = "main", *, create: bool = True, from_: str = "main",
             durability: str = "full", user: str | None = None, settings: Mapping[str, str] | None = None,
@@ -151,7 +134,7 @@ class Connection:
         Placeholders (``$1``) stay unbound. Raises for what cannot be planned before it runs
         (several statements at once, statement kinds the engine cannot describe).
         """
-        from .pgcatalog.engine_hook import sync_connection
+        from ..pgcatalog.engine_hook import sync_connection
 
         self._check_open()
         sync_connection(self, sql)
@@ -159,7 +142,7 @@ class Connection:
 
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
-        from .pgcatalog.engine_hook import sync_connection
+        from ..pgcatalog.engine_hook import sync_connection
 
         self._check_open()
         sync_connection(self, sql)  # pg_catalog and information_schema answer here as over the wire
@@ -209,7 +192,7 @@ class Connection:
 
     def catalog_tables(self) -> list:
         """Tables and their constraints as the pg_catalog emulation describes them."""
-        from .pgcatalog.engine_hook import tables_of
+        from ..pgcatalog.engine_hook import tables_of
 
         return tables_of(self._session.snapshot)
 
@@ -273,13 +256,14 @@ class Connection:
                params: Sequence[Any] | None = None, metric: str = "l2", columns: Sequence[str] = ()):
         """Top-k neighbours of every row of ``queries`` (a 2-D array), with an optional SQL filter.
 
-        Returns a :class:`agentlake.search.SearchResult`: ids (primary keys, or rowids for tables
+        Returns a :class:`agentlake.vector.batch_search.SearchResult`: ids (primary keys, or rowids for tables
         without one), distances and the requested columns as (queries x k) arrays, or ``.to_arrow()``.
         """
-        from .search import search
+        from ..vector.batch_search import search
 
         self._check_open()
-        return self._call(search, self._session, table, column, queries, k, where, params, metric, columns)
+        row_filter = functools.partial(self._session.row_filter, table, where, params) if where else None
+        return self._call(search, self._session, table, column, queries, k, row_filter, metric, columns)
 
     def branches(self) -> list[str]:
         return sorted(self._session.repo.branches())

@@ -4,7 +4,7 @@ Each handler receives the compiler, the plan node and its variant, and returns a
 DataFrame whose columns are the node's qualified field names in schema order (the
 compiler renames positionally after every node, so optimizer-made names such as
 ``__common_expr_1`` or ``sum(lineitem.l_quantity)`` survive unchanged). Handlers live
-one family per module in ``agentlake.dask.nodes``.
+one family per module in ``agentlake.executors.dask.nodes``.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, Callable
 import dask.dataframe as dd
 import pyarrow as pa
 
-from ..errors import Error, NotSupportedError
+from ...errors import Error, NotSupportedError
 from .expressions import Evaluator, ExprScope, compile_expr
 from .subqueries import ScalarSubqueries
 

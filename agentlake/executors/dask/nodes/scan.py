@@ -14,7 +14,7 @@ import dask.dataframe as dd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import NotSupportedError, ProgrammingError
+from ....errors import NotSupportedError, ProgrammingError
 from ..partitions import normalize_frame
 from ..registry import Compiler, field_names, handles
 from ..source import TableSource, read_source

@@ -3,7 +3,7 @@
 Each function takes Series (or scalars, for literal arguments) and returns a Series
 or a scalar, using only methods pandas and cuDF share. Other modules add their own
 (the vector layer registers ``l2_distance`` and friends) with
-:func:`register_scalar_function`; a :class:`~agentlake.context.Context` keeps its own
+:func:`register_scalar_function`; a :class:`~agentlake.api.context.Context` keeps its own
 overlay for ``register_function``.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ def register_scalar_function(name: str, fn: ScalarFunction, planner_udf: Any = N
 
     DataFusion must know a function to plan a query that calls it: pass its
     ``datafusion.udf(...)`` as ``planner_udf`` for functions DataFusion lacks (vector
-    distances, say), and every :class:`~agentlake.context.Context` registers it.
+    distances, say), and every :class:`~agentlake.api.context.Context` registers it.
     """
     _FUNCTIONS[name.lower()] = fn
     if planner_udf is not None:
@@ -69,7 +69,7 @@ def _date_part(part: str, value: Any):
     elif part == "week":
         result = dt.isocalendar().week
     else:
-        from ..errors import NotSupportedError
+        from ...errors import NotSupportedError
 
         raise NotSupportedError(f"date_part('{part}') is not supported by the dask executor")
     return result.astype("float64") if part == "second" else result.astype("int32")

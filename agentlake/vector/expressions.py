@@ -13,9 +13,9 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..sql.rules import transform_up
-from ..vector.arrays import parse_vector
-from ..vector.metrics import dimension_error
-from .column_types import Columns, SchemaOf, column_fields, is_column_in
+from .arrays import parse_vector
+from .metrics import dimension_error
+from ..sql.column_types import Columns, SchemaOf, column_fields, is_column_in
 
 _AGGREGATES = {exp.Avg: "vector_avg", exp.Sum: "vector_sum"}
 _ARITHMETIC = {exp.Add: "vector_add", exp.Sub: "vector_sub", exp.Mul: "vector_mul"}

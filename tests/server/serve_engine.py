@@ -1,4 +1,5 @@
-"""Runs the server on the DataFusion test engine in its own process (for SIGTERM and on-demand tests)."""
+"""Runs the server on the real engine in its own process, announcing its port (for the SIGTERM and
+on-demand tests)."""
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,6 @@ import socket
 
 from agentlake.server.app import ServerConfig, run_server
 
-from . import df_engine
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -18,8 +17,7 @@ def main() -> None:
     parser.add_argument("--idle-exit", type=float, default=None)
     parser.add_argument("--handover-fd", type=int, default=None)
     args = parser.parse_args()
-    config = ServerConfig(repo=args.repo, database=os.path.basename(args.repo), connect=df_engine.connect,
-                          trust=True, port=args.port, idle_exit_s=args.idle_exit)
+    config = ServerConfig(repo=args.repo, database=os.path.basename(args.repo), trust=True, port=args.port, idle_exit_s=args.idle_exit)
     handover = socket.socket(fileno=args.handover_fd) if args.handover_fd is not None else None
     asyncio.run(run_server(config, ready=lambda s: print(f"port {s.port}", flush=True), handover=handover))
 

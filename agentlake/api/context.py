@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Sequence
 
-import dask
 import dask.dataframe as dd
 import numpy as np
 import pyarrow as pa
 
-from .errors import NotSupportedError, ProgrammingError
+from ..errors import NotSupportedError, ProgrammingError
 
 _NUMPY_TO_ARROW = {np.float64: pa.float64(), np.float32: pa.float32(), np.int64: pa.int64(), np.int32: pa.int32(),
                    np.bool_: pa.bool_(), bool: pa.bool_(), float: pa.float64(), int: pa.int64(), str: pa.string()}
@@ -47,29 +46,23 @@ class Context:
     """
 
     def __init__(self, repo: str | None = None, branch: str = "main", partition_rows: int = 1_000_000) -> None:
-        from datafusion import SessionContext
-
-        from .dask.functions import planner_udfs
-        from .vector.functions import register_vector_functions
+        from ..executors.dask.bridge import planning_context
 
         self.repo = repo
         self.branch = branch
         self.partition_rows = partition_rows
-        self.session = SessionContext()
+        self.session = planning_context()
         self.tables: dict[str, Any] = {}
         self.schemas: dict[str, pa.Schema] = {}
         self.functions: dict[str, Callable[..., Any]] = {}
         self._gpu_tables: set[str] = set()
-        register_vector_functions(self.session)
-        for planner_udf in planner_udfs():
-            self.session.register_udf(planner_udf)
         if repo is not None:
             self._register_branch(repo, branch)
 
     def _register_branch(self, repo: str, branch: str) -> None:
         """Every table of the branch's head, read straight from its Parquet files (deletes applied)."""
-        from .connection import open_repository
-        from .engine.router import table_sources
+        from ..engine.repositories import open_repository
+        from ..executors.dask.bridge import table_sources
 
         snapshot = open_repository(repo, create=False).snapshot(branch)
         sources = table_sources(snapshot)
@@ -83,8 +76,8 @@ class Context:
     # tables ---------------------------------------------------------------
     def create_table(self, name: str, input: Any, gpu: bool | None = None) -> None:
         """Register a pandas / Dask / cuDF DataFrame, or Parquet file(s) (path, glob or list), as ``name``."""
-        from .dask import TableSource
-        from .dask.partitions import is_gpu_frame
+        from ..executors.dask import TableSource
+        from ..executors.dask.partitions import is_gpu_frame
 
         if isinstance(input, (str, os.PathLike)) or (isinstance(input, (list, tuple)) and input
                                                        and isinstance(input[0], (str, os.PathLike))):
@@ -123,9 +116,9 @@ class Context:
         self._gpu_tables.discard(name)
 
     def _register(self, name: str, table: Any, schema: pa.Schema) -> None:
-        if name in self.tables:
-            self.session.deregister_table(name)
-        self.session.register_record_batches(name, [[pa.RecordBatch.from_pylist([], schema=schema)]])
+        from ..executors.dask.bridge import register_schema
+
+        register_schema(self.session, name, schema)
         self.tables[name] = table
         self.schemas[name] = schema
 
@@ -147,23 +140,22 @@ class Context:
 
     # queries --------------------------------------------------------------
     def _plan(self, query: str):
-        from .sql.diagnostics import translate
+        from ..executors.dask.bridge import plan
 
-        try:
-            return self.session.sql(query).optimized_logical_plan()
-        except Exception as exc:  # DataFusion reports planning errors as plain exceptions: give them SQLSTATEs
-            raise translate(exc) from exc
+        return plan(self.session, query)[0]
 
-    def sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:
-        """Answer ``query`` as a lazy Dask DataFrame (computed frame when ``return_futures=False``)."""
-        return self.run_datafusion_sql(self.datafusion_sql(query), return_futures, gpu)
+    def sql(self, query: str, return_futures: bool = True, gpu: bool | None = None, executor: str = "dask") -> Any:
+        """Answer ``query`` as a lazy Dask DataFrame (computed frame when ``return_futures=False``);
+        ``executor="polars"`` answers a Polars LazyFrame (DataFrame), run on the GPU engine when ``gpu``
+        (by default where cudf-polars and a GPU are present), see ``agentlake.executors.polars``."""
+        return self.run_datafusion_sql(self.datafusion_sql(query), return_futures, gpu, executor)
 
     def datafusion_sql(self, query: str) -> str:
         """``query``, one PostgreSQL statement, as the DataFusion SQL this context plans."""
-        from .engine.frontend import to_datafusion_sql
-        from .engine.typed_rewrites import typed_rewrites
-        from .sql.params import parse_statements
-        from .sql.trees import clone
+        from ..engine.frontend import to_datafusion_sql
+        from ..engine.typed_rewrites import typed_rewrites
+        from ..sql.params import parse_statements
+        from ..sql.trees import clone
 
         statements = parse_statements(query)
         if len(statements) != 1:
@@ -172,47 +164,27 @@ class Context:
         typed_rewrites(tree, self.schemas.get)
         return to_datafusion_sql(tree)
 
-    def run_datafusion_sql(self, query: str, return_futures: bool = True, gpu: bool | None = None) -> Any:
+    def run_datafusion_sql(self, query: str, return_futures: bool = True, gpu: bool | None = None,
+                           executor: str = "dask") -> Any:
         """:meth:`sql` for a query already in DataFusion's dialect (what the engine's front end makes)."""
-        from .dask import compile_plan
+        if executor == "polars":
+            from ..executors.polars import run_context
 
-        plan = self._plan(query)
+            return run_context(self, query, lazy=return_futures, gpu=gpu)
+        from ..executors.dask.bridge import compile_and_run
+
         use_gpu = bool(gpu) if gpu is not None else bool(self._gpu_tables)
         tables = self.tables if not use_gpu else {k: self._on_gpu(v) for k, v in self.tables.items()}
-        with dask.config.set(_shuffle_settings()):
-            frame = compile_plan(self.session, plan, tables, functions=self.functions, gpu=use_gpu,
-                                 partition_rows=self.partition_rows, query=query)
-            return frame if return_futures else frame.compute()
-
-    def _on_gpu(self, table: Any) -> Any:
-        if isinstance(table, dd.DataFrame):
-            return table.to_backend("cudf")
-        return table
+        return compile_and_run(self.session, self._plan(query), tables, sql=query, gpu=use_gpu,
+                               functions=self.functions, partition_rows=self.partition_rows,
+                               compute=not return_futures)
 
     def explain(self, query: str) -> str:
         """DataFusion's optimized plan, then the Dask operations each node becomes."""
-        from .dask import describe_plan
+        from ..executors.dask import describe_plan
 
         plan = self._plan(self.datafusion_sql(query))
         return f"{plan.display_indent()}\n\nDask:\n{describe_plan(plan)}"
-
-
-def _shuffle_settings() -> dict[str, str]:
-    """Dask settings for building and computing a query here.
-
-    Next to a live Client, a local (threaded or synchronous) compute must not use the
-    Client's P2P shuffle, which Dask picks while building the graph, so those shuffle
-    by tasks; on the Client itself, or with no Client, Dask's defaults stand.
-    """
-    try:
-        from distributed import default_client
-
-        default_client()
-    except (ImportError, ValueError):
-        return {}
-    if dask.config.get("scheduler", None) in (None, "dask.distributed", "distributed"):
-        return {}
-    return {"dataframe.shuffle.method": "tasks"}
 
 
 __all__ = ["Context", "NotSupportedError"]

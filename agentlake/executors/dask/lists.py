@@ -12,8 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import NotSupportedError
-from ..vector.arrays import to_matrix
+from ...errors import NotSupportedError
+from ...vector.arrays import to_matrix
 from .functions import register_scalar_function
 from .partitions import arrow_to_series, is_list_type, series_to_arrow
 

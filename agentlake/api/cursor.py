@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 
-from .errors import InterfaceError, ProgrammingError
-from .results import Result, python_rows
+from ..errors import InterfaceError, ProgrammingError
+from ..results import Result, python_rows
 
 if TYPE_CHECKING:
     from .connection import Connection

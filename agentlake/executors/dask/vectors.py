@@ -17,9 +17,9 @@ from typing import Any, Callable
 import numpy as np
 import pyarrow as pa
 
-from ..vector.arrays import from_matrix, to_matrix
-from ..vector.functions import AGGREGATES, SCALAR_FUNCTIONS
-from ..vector.metrics import dimension_error
+from ...vector.arrays import from_matrix, to_matrix
+from ...vector.functions import AGGREGATES, SCALAR_FUNCTIONS
+from ...vector.metrics import dimension_error
 from .expressions import is_series
 from .functions import register_scalar_function
 from .partitions import arrow_to_series, frame_module, is_gpu_frame, series_to_arrow

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from .query import on_new_context
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -102,7 +101,8 @@ def _typeof(docs: pa.Array) -> pa.Array:
     return pa.array([None if (v := _load(d)) is _MISSING else names[type(v)] for d in docs.to_pylist()], pa.string())
 
 
-def install(ctx: SessionContext, session=None) -> None:
+def register_json_functions(ctx: SessionContext) -> None:
+    """The JSON functions and operators DataFusion lacks, as UDFs of ``ctx``."""
     from datafusion import udf
 
     s = pa.string()
@@ -119,5 +119,3 @@ def install(ctx: SessionContext, session=None) -> None:
     ):
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
 
-
-on_new_context(install)

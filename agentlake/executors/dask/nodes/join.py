@@ -11,7 +11,7 @@ from typing import Any
 
 import dask.dataframe as dd
 
-from ...errors import NotSupportedError
+from ....errors import NotSupportedError
 from ..registry import Compiler, field_names, handles
 from .projection import filter_frame, project_frame
 

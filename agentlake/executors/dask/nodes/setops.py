@@ -5,7 +5,7 @@ from typing import Any
 
 import dask.dataframe as dd
 
-from ...errors import NotSupportedError
+from ....errors import NotSupportedError
 from ..expressions import compile_expr
 from ..registry import Compiler, field_names, handles
 

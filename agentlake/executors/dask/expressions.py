@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pyarrow as pa
 
-from ..errors import DataError, NotSupportedError
+from ...errors import DataError, NotSupportedError
 from . import functions
 from .lists import compare_lists, is_list_value
 from .partitions import arrow_to_series, frame_module

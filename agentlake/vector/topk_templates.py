@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -22,11 +21,9 @@ from sqlglot import exp
 
 from ..errors import DataError
 from ..sql.params import PARAM_META
-from ..vector.arrays import checked_vector
-from .vectors import TopKQuery, run_plain_topk, with_own_filter
-
-if TYPE_CHECKING:
-    from .session import Session
+from .arrays import checked_vector
+from .topk_match import TopKQuery, with_own_filter
+from .topk_run import SearchHost, run_plain_topk
 
 _CAPACITY = 512
 
@@ -44,7 +41,7 @@ class Template:
     schema: pa.Schema
     where: exp.Expression | None
 
-    def run(self, session: "Session", params) -> tuple[pa.Table, str] | None:
+    def run(self, session: SearchHost, params) -> tuple[pa.Table, str] | None:
         """The answer for ``params`` (one query vector), or None where the planned path must decide:
         another kind of parameter, a vector pgvector would refuse, a table that changed."""
         if not isinstance(params, (list, tuple)) or len(params) != 1 or not isinstance(params[0], (np.ndarray, list)):

@@ -1,0 +1,71 @@
+"""CREATE INDEX, REINDEX and DROP INDEX for vector indexes: the statements, over the vector
+package's definitions and builds (B-tree indexes are ``btree_indexes``')."""
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from ..errors import ProgrammingError
+from ..results import Result
+from ..vector.index_cache import vector_indexes
+from ..vector.index_ddl import build_files, definition_from_ast, stored_definition
+from .btree_indexes import drop_scalar_index, is_scalar_spec
+from .ddl import index_name_free, new_index_name, table_name
+
+if TYPE_CHECKING:
+    from .session import Session
+
+
+def create_index(session: "Session", stmt: exp.Create) -> Result:
+    table = table_name(stmt.this.args.get("table") or stmt.this)
+    tx = session.write_tx()
+    manifest = tx.manifest(table)
+    definition = definition_from_ast(stmt, manifest, table)
+    if not definition.name:
+        definition = dataclasses.replace(definition, name=new_index_name(tx, table, [definition.column]))
+    if not index_name_free(session, tx, definition.name, bool(stmt.args.get("exists"))):
+        return Result(None, 0, "CREATE INDEX")
+    indexes = {**manifest.indexes, definition.name: definition.to_json()}
+    tx.alter_table(table, indexes=indexes)
+    build_files(session.repo, session.notice, tx.manifest(table), definition)
+    return Result(None, 0, "CREATE INDEX")
+
+
+def reindex(session: "Session", kind: str, name: str) -> Result:
+    """REINDEX INDEX name | TABLE name | SCHEMA public | DATABASE name: build every file's index
+    again, overwriting what is stored. A file whose build never finished (it runs after the commit
+    that added the file) or whose stored index cannot be read is searched exactly until then."""
+    snapshot = session.snapshot
+    if kind == "TABLE":
+        manifest = snapshot.manifest(name)
+        targets = [(manifest, index) for index in vector_indexes(manifest)]
+    elif kind in ("SCHEMA", "DATABASE", "SYSTEM"):
+        if kind == "SCHEMA" and name.lower() != "public":
+            raise ProgrammingError(f'schema "{name}" does not exist', sqlstate="3F000")
+        targets = [(m, index) for m in snapshot.tables.values() for index in vector_indexes(m)]
+    else:
+        if not any(name in m.indexes for m in snapshot.tables.values()):
+            raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
+        targets = [(m, name) for m in snapshot.tables.values() if name in vector_indexes(m)]
+    for manifest, index in targets:
+        build_files(session.repo, session.notice, manifest, stored_definition(index, manifest.indexes[index]), rebuild=True)
+    return Result(None, 0, "REINDEX")
+
+
+def drop_index(session: "Session", names: list[str], if_exists: bool) -> Result:
+    tx = session.write_tx()
+    for name in names:
+        owner = next((t for t, m in tx.tables.items() if name in m.indexes), None)
+        if owner is None:
+            if if_exists:
+                session.notice(f'index "{name}" does not exist, skipping')
+                continue
+            raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
+        if is_scalar_spec(tx.manifest(owner).indexes[name]):
+            drop_scalar_index(tx, owner, name)
+            continue
+        indexes = {k: v for k, v in tx.manifest(owner).indexes.items() if k != name}
+        tx.alter_table(owner, indexes=indexes)
+    return Result(None, 0, "DROP INDEX")

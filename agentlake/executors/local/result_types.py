@@ -1,0 +1,69 @@
+"""Results as PostgreSQL types them: DataFusion's answers with the catalog's column types put back
+(vectors, json, PostgreSQL's classic string and binary types instead of view and large ones)."""
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlglot import exp
+
+from ...sql.types import TYPE_KEY
+from ...vector.arrays import VECTOR_RESULT
+
+
+_VIEW_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary(), pa.large_string(): pa.string(),
+               pa.large_binary(): pa.binary()}
+
+
+def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
+    """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors."""
+    schema = restored_schema(table.schema, snapshot, stmt)
+    return _empty_vectors_as_null(table if schema is table.schema else table.cast(schema))
+
+
+def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
+    """``avg(vector)`` or ``sum(vector)`` over no rows is NULL in pgvector; DataFusion cannot take a
+    NULL list from an aggregate, which answers an empty one instead (no vector has 0 dimensions)."""
+    for index, f in enumerate(table.schema):
+        if f.type != VECTOR_RESULT:
+            continue
+        empty = pc.equal(pc.list_value_length(table.column(index)), 0)
+        if pc.any(empty).as_py():
+            table = table.set_column(index, f, pc.if_else(empty, pa.scalar(None, f.type), table.column(index)))
+    return table
+
+
+def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
+    tagged: dict[str, dict] = {}
+    for node in stmt.find_all(exp.Table):
+        manifest = snapshot.tables.get(node.name)
+        if manifest is not None:
+            for f in manifest.schema:
+                if f.metadata and f.metadata.get(TYPE_KEY) not in (None, b"vector"):  # text kept as json/uuid
+                    tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
+    fields, changed = [], False
+    for f in schema:
+        meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
+        if (pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)) or f.type == VECTOR_RESULT:
+            meta = {TYPE_KEY: b"vector"}
+        if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
+            f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
+        fields.append(f)
+    return pa.schema(fields, metadata=schema.metadata) if changed else schema
+
+
+def normalize(table: pa.Table) -> pa.Table:
+    """Results use classic Arrow types (no views, no large offsets) so every client understands them."""
+    schema = classic_schema(table.schema)
+    return table if schema is table.schema else table.cast(schema)
+
+
+def classic_schema(schema: pa.Schema) -> pa.Schema:
+    fields = []
+    changed = False
+    for f in schema:
+        target = _VIEW_TYPES.get(f.type)
+        if target is not None:
+            changed = True
+            f = f.with_type(target)
+        fields.append(f)
+    return pa.schema(fields, metadata=schema.metadata) if changed else schema
