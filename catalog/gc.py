@@ -1,4 +1,4 @@
-"""Garbage collection: expired ephemeral branches, then unreachable objects.
+"""Garbage collection: expired ephemeral branches, superseded ref versions, then unreachable objects.
 
 Writers put data files and metadata in place before the ref swap that makes
 them reachable, so an object that nothing references may belong to a commit in
@@ -30,6 +30,7 @@ class GCReport:
     data_files: int = 0
     index_files: int = 0
     temp_files: int = 0
+    ref_versions: int = 0
     bytes: int = 0
     kept_in_grace: int = 0
     dry_run: bool = False
@@ -81,7 +82,7 @@ def _size(repo: "Repository", path: str) -> int:
 
 def gc(repo: "Repository", grace: float = DEFAULT_GRACE_SECONDS, now: float | None = None,
        dry_run: bool = False) -> GCReport:
-    """Delete expired branches, then unreferenced objects older than ``grace`` seconds."""
+    """Delete expired branches, ref versions and unreferenced objects older than ``grace`` seconds."""
     now = time.time() if now is None else now
     report = GCReport(dry_run=dry_run)
     for name in expired_branches(repo, now):
@@ -91,8 +92,11 @@ def gc(repo: "Repository", grace: float = DEFAULT_GRACE_SECONDS, now: float | No
             except RefNotFound:
                 continue
         report.branches.append(name)
-    objects, paths, file_ids = reachable(repo, frozenset(report.branches))
     cutoff = now - grace
+    # Object stores keep every past value of a ref; the grace period also covers a writer between
+    # reading a ref and swapping it (see catalog.storage.versions).
+    report.ref_versions = repo.storage.prune_versions(cutoff, dry_run=dry_run)
+    objects, paths, file_ids = reachable(repo, frozenset(report.branches))
 
     def sweep(prefix: str, keep, kind) -> None:
         for path, mtime in list(repo.storage.walk(prefix)):

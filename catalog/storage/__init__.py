@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 
-from .base import RefState, Storage
+from .base import ObjectIO, RefCAS, RefState, Storage
+from .lease import WriterLeaseHeld
 from .local import LocalStorage
 
 
@@ -26,4 +27,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["LocalStorage", "ObjectStorage", "RefState", "Storage", "open_storage"]
+__all__ = ["LocalStorage", "ObjectIO", "ObjectStorage", "RefCAS", "RefState", "Storage", "WriterLeaseHeld",
+           "open_storage"]

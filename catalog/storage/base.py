@@ -1,8 +1,11 @@
-"""The storage protocol the catalog is written against.
+"""The storage protocols the catalog is written against.
 
-Two families of stores need different commit mechanics: a local disk can append
-to a file and fsync it once (a journal), an object store can only create objects
-conditionally. Both hide behind these few operations, chosen per URL at run time.
+Two small interfaces: :class:`ObjectIO` stores immutable objects, :class:`RefCAS`
+keeps the few mutable cells (refs, counters) and arbitrates between writers with
+compare-and-swap. Two families of stores implement them with different commit
+mechanics: a local disk can append to a file and fsync it once (a journal), an
+object store can only create objects conditionally. :class:`Storage` is both,
+chosen per URL at run time.
 """
 from __future__ import annotations
 
@@ -44,28 +47,44 @@ def dumps(obj) -> bytes:
     return json.dumps(obj, separators=(",", ":"), sort_keys=True).encode()
 
 
-class Storage(Protocol):
-    """Objects, refs and counters of one repository."""
+class ObjectIO(Protocol):
+    """Immutable objects: once a path is written its bytes never change (temporaries aside)."""
 
     url: str
 
-    def read(self, path: str) -> bytes: ...
+    def read(self, path: str) -> bytes:
+        """Get an object; StorageError if it is missing."""
 
     def write(self, path: str, data: bytes, *, durable: bool) -> None:
-        """Write an object atomically: readers see all of it or nothing."""
+        """Put an object atomically (readers see all of it or nothing), replacing any one there."""
+
+    def put_if_absent(self, path: str, data: bytes) -> bool:
+        """Create an object durably unless the path exists; exactly one of racing writers gets True."""
 
     def exists(self, path: str) -> bool: ...
 
-    def delete(self, path: str) -> None: ...
+    def delete(self, path: str) -> None:
+        """Remove an object; a missing one is not an error."""
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
-        """Yield (path, mtime) of every object under prefix."""
+        """List (path, mtime) of every object under prefix."""
 
     def uri(self, path: str) -> str:
         """A URL other engines (DataFusion, pyarrow, Dask) can open."""
 
     def filesystem(self):
         """The fsspec filesystem and root path for readers such as pyarrow."""
+
+
+class RefCAS(Protocol):
+    """Branches, tags and counters: the only things that change, each by compare-and-swap."""
+
+    atomic_cas: bool
+    """True when the store itself arbitrates every writer that can reach it.
+
+    False means writers are arbitrated inside one process only; such a store
+    lets one writer process at a time in (see :mod:`catalog.storage.lease`).
+    """
 
     def ref_get(self, kind: str, name: str) -> RefState | None: ...
 
@@ -88,3 +107,14 @@ class Storage(Protocol):
 
     def allocate(self, counter: str, count: int) -> int:
         """Reserve ``count`` consecutive values of a repository-wide counter."""
+
+    def prune_versions(self, older_than: float, *, dry_run: bool = False) -> int:
+        """Drop superseded versions of refs and counters; return how many (would) go.
+
+        A version newer than ``older_than`` (unix s) is kept where a writer that
+        read it could still be about to swap after it (object stores).
+        """
+
+
+class Storage(ObjectIO, RefCAS, Protocol):
+    """Objects, refs and counters of one repository."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..errors import RefExists, RefNotFound, StorageError
-from .base import RefState, decode_ref, dumps, encode_ref
+from .base import REF_KINDS, RefState, decode_ref, dumps, encode_ref
 
 _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
@@ -65,6 +65,8 @@ class _JournalView:
 class LocalStorage:
     """A repository in a local folder."""
 
+    atomic_cas = True  # flock and link(2) arbitrate every process on the machine
+
     def __init__(self, root: str, url: str | None = None) -> None:
         self.root = os.path.abspath(root)
         self.url = url or f"file://{self.root}"
@@ -104,6 +106,27 @@ class LocalStorage:
         os.replace(tmp, target)
         if durable:
             _fsync_dir(directory)
+
+    def put_if_absent(self, path: str, data: bytes) -> bool:
+        """Write a synced temporary, then link(2) it into place: linking fails if the name exists."""
+        target = self._abs(path)
+        directory = os.path.dirname(target)
+        self._ensure_dir(directory)
+        tmp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(tmp)
+        _fsync_dir(directory)
+        return True
 
     def exists(self, path: str) -> bool:
         return os.path.exists(self._abs(path))
@@ -329,6 +352,38 @@ class LocalStorage:
             if state is not None:
                 out[decode_ref(entry)] = state
         return out
+
+    def prune_versions(self, older_than: float, *, dry_run: bool = False) -> int:
+        """Checkpoint every ref journal holding superseded records.
+
+        A checkpoint runs under the journal's flock and replaces the file
+        atomically, so it is safe at any moment: ``older_than`` is not needed.
+        Counters are one file each, with nothing to prune.
+        """
+        pruned = 0
+        for kind in REF_KINDS:
+            for name in self.ref_list(kind):
+                path = self._ref_path(kind, name)
+                with self._lock:
+                    view = self._refresh(path)
+                if view is None or view.records < 2:
+                    continue
+                if dry_run:
+                    pruned += view.records - 1
+                    continue
+                try:
+                    fd = self._locked(path, kind, name)
+                except RefNotFound:
+                    continue
+                try:
+                    with self._lock:
+                        view = self._refresh(path)
+                    if view is not None and view.records > 1:
+                        pruned += view.records - 1
+                        self._checkpoint(path, fd, view.state, True)
+                finally:
+                    os.close(fd)
+        return pruned
 
     # counters ----------------------------------------------------------
     def allocate(self, counter: str, count: int) -> int:
