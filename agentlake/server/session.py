@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..pgcatalog.engine_hook import table_schema
 from ..pgcatalog.types import oid_for_field
-from . import codec, copy_in, copy_out, infer, protocol as pq, statements
+from . import codec, copy_in, copy_out, infer, statements
+from . import protocol as pq
 from .auth import AuthFailed, ScramExchange, Verifier
+from .messages import MessageStream
 from .protocol import ProtocolViolation
 from .result_messages import TEXT_OID, Outcome, describe_columns, encode_result
 from .users import RightsError, User
@@ -42,6 +44,8 @@ _SET_BRANCH = re.compile(r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?agentlake\.branch\s
                          re.IGNORECASE)
 _DEALLOCATE = re.compile(r'^\s*DEALLOCATE\s+(?:PREPARE\s+)?("[^"]+"|\w+)\s*$', re.IGNORECASE)
 _STATUS = {"idle": "I", "in_transaction": "T", "failed": "E"}
+_ROLLBACK_TO = re.compile(r"^\s*ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO\b", re.IGNORECASE)
+_ENDS_TRANSACTION = {"COMMIT", "END", "ROLLBACK", "ABORT"}
 CANCEL_GRACE_S = 1.0
 
 
@@ -132,7 +136,10 @@ class Session:
         self.tls = False
         self._statements: dict[str, Prepared] = {}
         self._portals: dict[str, Portal] = {}
+        self._messages = MessageStream(reader, server.config.max_message)
         self._skip_to_sync = False
+        self._implicit = False     # the engine's transaction is the implicit one of an extended-protocol batch
+        self._batch_binds = 0      # Bind messages since the last Sync
         self._out: list[bytes] = []
         self._cancel: asyncio.Future | None = None
         self._engine_lock = threading.Lock()
@@ -154,10 +161,7 @@ class Session:
         return await asyncio.wait_for(self.reader.readexactly(n), self.server.config.read_timeout_s)
 
     async def read_message(self) -> tuple[bytes, bytes]:
-        header = await self.reader.readexactly(5)
-        length = pq.message_length(header, self.server.config.max_message)
-        body = await self.reader.readexactly(length) if length else b""
-        return header[:1], body
+        return await self._messages.next()
 
     # lifecycle -------------------------------------------------------------------------
     async def run(self) -> None:
@@ -323,11 +327,25 @@ class Session:
                 if err.fatal:
                     raise
                 self._send_error(err.sqlstate, str(err), err.position)
-                self._skip_to_sync = kind != b"Q"
                 if kind == b"Q":
                     self._ready()
+                else:
+                    await self._extended_error()
             if kind in (b"Q", b"S", b"H"):
                 await self.flush()
+
+    async def _extended_error(self) -> None:
+        """After an error in an extended-protocol batch, as PostgreSQL does: the error goes out at
+        once (a pipelining client waits for it, not for a Sync it may not have sent yet), the
+        messages up to Sync are skipped, an implicit transaction is rolled back and an explicit
+        one is failed (ReadyForQuery says 'E' until ROLLBACK)."""
+        self._skip_to_sync = True
+        await self.flush()
+        if self._implicit:
+            self._implicit = False
+            await self._end_implicit(failed=True)
+        elif self.conn is not None and self.conn.transaction_status == "in_transaction":
+            self._aborted = True   # an error the engine did not see (Parse, Bind) still fails the block
 
     def _ready(self) -> None:
         self.send(pq.ready_for_query(self._status()))
@@ -451,13 +469,13 @@ class Session:
     async def _execute(self, sql: str, params: list[Any] | None, formats: list[int] | None,
                        offset: int = 0, described: list[pq.Column] | None = None) -> Outcome:
         if self._aborted:
-            word = statements.first_word(sql)
-            if word not in ("ROLLBACK", "COMMIT", "END", "ABORT"):
+            if statements.first_word(sql) not in _ENDS_TRANSACTION:
                 raise SessionError("25P02", "current transaction is aborted, commands ignored until end of "
                                             "transaction block")
             self._aborted = False
-            await self._in_thread(lambda: self.conn.execute("ROLLBACK", None), cancellable=False)
-            return Outcome(None, [], "ROLLBACK")
+            if not _ROLLBACK_TO.match(sql):   # ROLLBACK TO SAVEPOINT recovers the block, in the engine
+                await self._in_thread(lambda: self.conn.execute("ROLLBACK", None), cancellable=False)
+                return Outcome(None, [], "ROLLBACK")
         deallocate = _DEALLOCATE.match(sql)
         if deallocate:
             return self._deallocate(deallocate.group(1))
@@ -487,6 +505,9 @@ class Session:
         """Every statement answered in turn; several statements without transaction control run as one
         implicit transaction, as in PostgreSQL, so a failure part-way commits none of them."""
         sql = pq.Reader(body).cstring()
+        if self._implicit:   # a simple query ends an unsynced extended batch by committing it, as in PostgreSQL
+            self._implicit = False
+            await self._end_implicit(failed=False)
         parts = statements.split(sql)
         if not parts:
             self.send(pq.empty_query())
@@ -591,6 +612,7 @@ class Session:
         except codec.CodecError as err:
             raise SessionError(err.sqlstate, str(err)) from None
         self._portals[msg.portal] = Portal(stmt, params, msg.result_formats)
+        self._batch_binds += 1
         self.send(pq.bind_complete())
 
     async def _run_portal(self, portal: Portal) -> Outcome:
@@ -600,9 +622,35 @@ class Session:
                 raise SessionError("0A000", "COPY FROM STDIN and TO STDOUT are supported in the simple query "
                                             "protocol only")
             described = portal.statement.described[1] if portal.statement.described else None
-            portal.outcome = await self._execute(portal.statement.sql, portal.params, portal.result_formats,
-                                                 described=described)
+            portal.outcome = (await self._in_batch(portal.statement.sql)
+                              or await self._execute(portal.statement.sql, portal.params, portal.result_formats,
+                                                     described=described))
         return portal.outcome
+
+    async def _in_batch(self, sql: str) -> Outcome | None:
+        """PostgreSQL's implicit transaction for an extended-protocol batch: opened before a statement
+        that others follow before Sync (so a failure part-way commits none of them), committed at
+        Sync. Transaction control inside it acts as in PostgreSQL: BEGIN turns it into an explicit
+        block, COMMIT and ROLLBACK end it with a warning, savepoints are refused. Returns the
+        outcome of a statement answered here, else None: run it."""
+        word = statements.first_word(sql)
+        if self._implicit:
+            if word in ("BEGIN", "START"):
+                self._implicit = False
+                return Outcome(None, [], "BEGIN" if word == "BEGIN" else "START TRANSACTION")
+            rollback_to = _ROLLBACK_TO.match(sql)
+            if word in ("SAVEPOINT", "RELEASE") or rollback_to:
+                name = "ROLLBACK TO SAVEPOINT" if rollback_to else "RELEASE SAVEPOINT" if word == "RELEASE" else word
+                raise SessionError("25P01", f"{name} can only be used in transaction blocks")
+            if word in _ENDS_TRANSACTION:
+                self._implicit = False
+                self.send(pq.notice_response("there is no transaction in progress", "25P01", "WARNING"))
+            return None
+        if (self.conn.transaction_status == "idle" and not self._aborted and not statements.controls_transaction(sql)
+                and (self._batch_binds > 1 or await self._messages.statement_ahead())):
+            await self._in_thread(lambda: self.conn.execute("BEGIN", None), cancellable=False)
+            self._implicit = True
+        return None
 
     async def _describe(self, body: bytes) -> None:
         kind, name = pq.parse_target(body)
@@ -643,6 +691,10 @@ class Session:
 
     async def _sync(self, body: bytes) -> None:
         self._skip_to_sync = False
+        self._batch_binds = 0
+        if self._implicit:
+            self._implicit = False
+            await self._end_implicit(failed=False)
         self._portals.pop("", None)
         if self.conn is not None and self.conn.transaction_status == "idle" and not self._aborted:
             self._portals.clear()   # portals live until the end of the transaction
