@@ -162,13 +162,32 @@ class ReplaceFiles:
     def apply(self, state, ctx: ApplyContext) -> None:
         current = _same_table_as_base(state, self.name, ctx, unchanged=False)
         by_id = {f.id: f for f in current.files}
+        since: list[np.ndarray] = []  # rows deleted from the old files while they were rewritten
         for f in self.old:
             now = by_id.get(f.id)
-            if now is None or not np.array_equal(now.deleted, f.deleted):
+            if now is None or not np.all(np.isin(f.deleted, now.deleted)):
                 raise ConflictError(f'files of table "{self.name}" changed during compaction')
+            since.append(np.setdiff1d(now.deleted, f.deleted))
         gone = {f.id for f in self.old}
         kept = tuple(f for f in current.files if f.id not in gone)
-        state[self.name] = replace(current, files=kept + self.new)
+        late = np.concatenate(since) if since else np.empty(0, dtype=np.int64)
+        new = _carry_deletes(self.new, late, ctx.files) if len(late) else self.new
+        state[self.name] = replace(current, files=kept + new)
+
+
+def _carry_deletes(files: tuple[DataFile, ...], rowids: np.ndarray, reader: "FileReader") -> tuple[DataFile, ...]:
+    """Rowids survive compaction, so a delete (or the delete half of an update or merge) that
+    landed on an old file applies to the rewritten copy of the row: writers never wait for
+    compaction, and compaction never loses their changes."""
+    rowids, out, placed = np.unique(rowids), [], 0
+    for entry in files:
+        inside = rowids[(rowids >= entry.rowid_min) & (rowids <= entry.rowid_max)]
+        found = inside[reader.positions(entry, inside) >= 0] if len(inside) else inside
+        placed += len(found)
+        out.append(entry.with_deleted(found) if len(found) else entry)
+    if placed != len(rowids):
+        raise ConflictError("rows deleted during compaction are missing from its files")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -280,7 +299,7 @@ def check_unique(current: Manifest, new_files: tuple[DataFile, ...], ctx: ApplyC
     fid = field_id(current.schema.field(current.primary_key[0]))
     for f in current.files:
         stat = f.stats.get(fid)
-        if not f.live_rows or (stat is not None and _outside(stat, lo, hi)):
+        if not f.live_rows or (stat is not None and outside(stat, lo, hi)):
             continue
         keys, dead = ctx.files.key_index(f, current), _dead(f)
         for key in new_keys:
@@ -305,7 +324,7 @@ def _dead(f: DataFile) -> set:
     return set(f.deleted.tolist()) if len(f.deleted) else set()
 
 
-def _outside(stat: tuple, lo, hi) -> bool:
+def outside(stat: tuple, lo, hi) -> bool:
     try:
         return stat[1] < lo or stat[0] > hi
     except TypeError:

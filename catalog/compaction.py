@@ -1,11 +1,25 @@
 """Compaction: fold many small files into few, dropping deleted rows.
 
-Agents commit a row at a time; without this a table would become thousands of
-one-row files. Rowids are kept, so concurrent deletes of compacted rows still
-apply, and readers see exactly the same rows before and after.
+Agents commit a row at a time and every merge brings the branch's own small
+files along, with deletion vectors masking updated rows in older files; left
+alone, a table becomes thousands of tiny files and reads slow down a hundredfold.
+The policy is size-tiered, as in log-structured stores: files fall in tiers by
+live rows (each tier ``fanout`` times the one below). A table with more than
+``max_files`` files, or with more than ``deleted_share`` of its stored rows
+deleted, folds its smallest tiers into one file until at most half of
+``max_files`` are left (and every file over ``deleted_share`` deleted), so each
+row is rewritten about log_fanout(table size) times. A branch quiet for
+``settle_after`` seconds is folded further, so a table at rest reads like one
+loaded at once. Small tables are left alone: a compaction is a commit others see.
+
+Rowids are kept, so deletes that land while a compaction runs still apply to
+the rewritten rows, and readers see exactly the same rows before and after.
 """
 from __future__ import annotations
 
+import math
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -16,35 +30,69 @@ from .objects import ROWID, DataFile
 if TYPE_CHECKING:
     from .repository import Repository
 
-SMALL_FILE_ROWS = 64 * 1024
 TARGET_FILE_ROWS = 1024 * 1024
-DELETED_SHARE = 0.2
+ON_DEMAND_ATTEMPTS = 5
 
 
-def _candidates(files: tuple[DataFile, ...], everything: bool) -> list[DataFile]:
-    picked = [f for f in files if f.live_rows < SMALL_FILE_ROWS or (f.rows and len(f.deleted) / f.rows > DELETED_SHARE)]
-    return list(files) if everything else picked
+@dataclass
+class CompactionPolicy:
+    """When compaction runs and what it folds; one per repository, changeable at run time.
+
+    Small tables are left alone (a compaction is a commit that others see in the log); the
+    thresholds only bite once files or deleted rows cost reads something.
+    """
+
+    max_files: int = 16  # more files than this triggers folding the smallest tiers
+    fanout: int = 8  # each tier holds files ``fanout`` times bigger than the one below
+    deleted_share: float = 0.2  # of a table's stored rows (or of one file's), deleted
+    min_deleted_rows: int = 256  # fewer deleted rows than this never trigger anything
+    settle_after: float = 2.0  # seconds a branch must be quiet before it is folded further
+    settle_files: int = 4  # at rest, this many files or more are folded into one
+    settle_deleted_share: float = 0.05
+    enabled: bool = True
+
+    def tier(self, f: DataFile) -> int:
+        return int(math.log(max(f.live_rows, 1), self.fanout))
+
+    def plan(self, files: tuple[DataFile, ...], settle: bool = False) -> list[DataFile]:
+        """The files to fold into one now (empty: nothing worth doing)."""
+        live = [f for f in files if f.live_rows]
+        stored, deleted = sum(f.rows for f in files), sum(len(f.deleted) for f in files)
+        crowded = len(live) >= self.settle_files if settle else len(live) > self.max_files
+        share = self.settle_deleted_share if settle else self.deleted_share
+        if not crowded and not (deleted >= self.min_deleted_rows and deleted > share * stored):
+            return []
+        dirty = {f.id for f in files if f.rows and len(f.deleted) / f.rows > share}
+        counts = Counter(self.tier(f) for f in live if f.live_rows < TARGET_FILE_ROWS)
+        keep = 1 if settle else self.max_files // 2
+        top, folded = -1, 0
+        while counts and top < max(counts) and len(live) - folded + (folded > 0) > keep:
+            top += 1  # fold the smallest tiers until few files are left
+            folded += counts.get(top, 0)
+        picked = [f for f in files if not f.live_rows or f.id in dirty
+                  or (self.tier(f) <= top and f.live_rows < TARGET_FILE_ROWS)]
+        worth = len(picked) >= 2 or any(len(f.deleted) for f in picked)
+        return picked if worth else []
 
 
-def maybe_compact(repo: "Repository", branch: str, commit_id: str, tables: list[str]) -> None:
-    """Called after each commit: compact a table once its small files pass the threshold."""
-    if not tables:
-        return
-    snapshot = repo.snapshot(commit_id)
-    for name in tables:
-        manifest = snapshot.tables.get(name)
-        if manifest and len(_candidates(manifest.files, False)) > repo.compaction_threshold:
+def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool:
+    """Compact the branch's tables that the policy picks; False if the branch moved under it."""
+    snapshot = repo.snapshot(branch)
+    for name, manifest in snapshot.tables.items():
+        if repo.compaction.plan(manifest.files, settle):
             try:
-                compact_table(repo, branch, name)
+                compact_table(repo, branch, name, settle=settle)
             except ConflictError:
-                pass  # the branch moved on; a later commit will try again
+                return False  # files it meant to fold were replaced meanwhile; try again later
+    return True
 
 
-def compact_table(repo: "Repository", branch: str, name: str, everything: bool = False) -> tuple[int, int]:
-    """Rewrite a table's small or mostly-deleted files; returns (files before, files after)."""
+def compact_table(repo: "Repository", branch: str, name: str, everything: bool = False,
+                  settle: bool = False) -> tuple[int, int]:
+    """Rewrite the files the policy picks (all files with ``everything``); returns (files before, after)."""
     tx = repo.begin(branch)
     manifest = tx.manifest(name)
-    old = _candidates(manifest.files, everything)
+    old = list(manifest.files) if everything else repo.compaction.plan(manifest.files, settle)
     if len(old) < 2 and not any(len(f.deleted) for f in old):
         return len(manifest.files), len(manifest.files)
     parts = [repo.files.read(f, manifest, with_rowid=True) for f in old if f.live_rows]
@@ -61,4 +109,15 @@ def compact_table(repo: "Repository", branch: str, name: str, everything: bool =
 def compact(repo: "Repository", branch: str, tables: list[str] | None = None) -> dict[str, tuple[int, int]]:
     """Compact the given tables (all by default) of a branch, on demand."""
     names = tables if tables is not None else repo.snapshot(branch).table_names()
-    return {name: compact_table(repo, branch, name, everything=True) for name in names}
+    return {name: _compact_retrying(repo, branch, name) for name in names}
+
+
+def _compact_retrying(repo: "Repository", branch: str, name: str) -> tuple[int, int]:
+    """On demand, a race with the background compactor (both folding the same files) is retried
+    from the new head rather than reported."""
+    for _ in range(ON_DEMAND_ATTEMPTS - 1):
+        try:
+            return compact_table(repo, branch, name, everything=True)
+        except ConflictError:
+            continue
+    return compact_table(repo, branch, name, everything=True)

@@ -15,12 +15,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .datafiles import key_tuples
 from .objects import ROWID, DataFile, Manifest, field_id
 
 if TYPE_CHECKING:
     from .repository import Repository
 
 FILE_COLUMN = "__file"
+PICK_SHARE = 8  # rows asked for from a file below 1/8 of it are picked by position, not filtered
+DECODED_FILE_BYTES = 8 << 20
+SMALL_MATCH_ROWS = 4096
 
 
 @dataclass
@@ -79,17 +83,31 @@ class RowReader:
         """
         cache_key = (entry.id, tuple(columns) if columns is not None else None)
         table = self._raw.get(cache_key)
-        if table is None:
-            if columns is not None:
-                table = self.repo.files.read(entry, manifest, columns=columns, apply_deletes=False)
-            else:
-                table = _conform_to(self.repo.files.read(entry, manifest.__class__(
-                    manifest.table_id, _schema_for(manifest, entry), manifest.primary_key, (), manifest.next_field_id,
-                ), apply_deletes=False), manifest)
-            self._raw[cache_key] = table
-        if rowids is not None:
-            table = table.filter(pc.is_in(table.column(ROWID), value_set=pa.array(rowids, pa.int64())))
+        if table is None and rowids is not None and len(rowids) * PICK_SHARE < entry.rows:
+            table = self._read(entry, manifest, columns, self._positions(entry, rowids))
+        else:
+            if table is None:
+                table = self._raw[cache_key] = self._read(entry, manifest, columns, None)
+            if rowids is not None:
+                table = table.filter(pc.is_in(table.column(ROWID), value_set=pa.array(rowids, pa.int64())))
         return table.append_column(FILE_COLUMN, pa.array([entry.id] * table.num_rows, pa.string()))
+
+    def _positions(self, entry: DataFile, rowids: np.ndarray) -> np.ndarray:
+        """Where a few rows sit in a file, in file order; the file stays decoded in the process-wide
+        cache when small, so the next merge touching it reads nothing."""
+        if entry.size <= DECODED_FILE_BYTES:
+            self.repo.files.table(entry)
+        at = self.repo.files.positions(entry, rowids)
+        return np.sort(at[at >= 0])
+
+    def _read(self, entry: DataFile, manifest: Manifest, columns: list[str] | None,
+              positions: np.ndarray | None) -> pa.Table:
+        files = self.repo.files
+        if columns is not None:
+            return files.read(entry, manifest, columns=columns, apply_deletes=False, positions=positions)
+        return _conform_to(files.read(entry, manifest.__class__(
+            manifest.table_id, _schema_for(manifest, entry), manifest.primary_key, (), manifest.next_field_id,
+        ), apply_deletes=False, positions=positions), manifest)
 
     def full(self, narrow: pa.Table, manifest: Manifest) -> pa.Table:
         """Every column of rows read narrow (same order), fetched file by file."""
@@ -153,7 +171,7 @@ def _one_sided(a: Manifest | None, b: Manifest | None, reader: RowReader,
     return collect(a_files, b_files, a, narrow), collect(b_files, a_files, b, None)
 
 
-def _same_values(old: pa.Table, new: pa.Table, a: Manifest | None, b: Manifest | None) -> np.ndarray:
+def same_values(old: pa.Table, new: pa.Table, a: Manifest | None, b: Manifest | None) -> np.ndarray:
     """Per pair of rows, whether every column both schemas share (by field id) is equal."""
     equal = np.ones(old.num_rows, dtype=bool)
     if a is None or b is None or not old.num_rows:
@@ -178,6 +196,21 @@ def _same_values(old: pa.Table, new: pa.Table, a: Manifest | None, b: Manifest |
     return equal
 
 
+def _matching(old: pa.Table, new: pa.Table, key: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (into old, into new) of rows with equal keys (keys are unique on each side).
+
+    A merge's one-sided rows are usually a handful, where a dictionary beats starting a hash join.
+    """
+    if old.num_rows + new.num_rows <= SMALL_MATCH_ROWS:
+        at = {k: j for j, k in enumerate(key_tuples(new, key))}
+        pairs = [(i, at[k]) for i, k in enumerate(key_tuples(old, key)) if k in at]
+        return (np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs], dtype=np.int64))
+    left = old.select(key).append_column("__i", pa.array(np.arange(old.num_rows)))
+    right = new.select(key).append_column("__j", pa.array(np.arange(new.num_rows)))
+    joined = left.join(right, key, join_type="inner")
+    return joined.column("__i").to_numpy(), joined.column("__j").to_numpy()
+
+
 def row_changes(a: Manifest | None, b: Manifest | None, reader: RowReader, values: bool = True) -> RowChanges:
     """Match the one-sided rows of a and b by key and classify them.
 
@@ -191,19 +224,15 @@ def row_changes(a: Manifest | None, b: Manifest | None, reader: RowReader, value
     if not old.num_rows or not new.num_rows:
         return RowChanges(key, old, new, np.arange(old.num_rows), np.arange(new.num_rows),
                           (empty, empty), (empty, empty))
-    left = old.select(key).append_column("__i", pa.array(np.arange(old.num_rows)))
-    right = new.select(key).append_column("__j", pa.array(np.arange(new.num_rows)))
-    joined = left.join(right, key, join_type="inner")
-    i = joined.column("__i").to_numpy()
-    j = joined.column("__j").to_numpy()
+    i, j = _matching(old, new, key)
     if values:
-        same = _same_values(old.take(i), new.take(j), a, b)
+        same = same_values(old.take(i), new.take(j), a, b)
     else:
         moved_files = {f.id for f in b.files if f.origin == "compaction"}
         moved = np.isin(new.column(FILE_COLUMN).take(j).to_numpy(zero_copy_only=False), list(moved_files))
         same = np.zeros(len(i), dtype=bool)
         if moved.any():
-            same[moved] = _same_values(reader.full(old.take(i[moved]), a), new.take(j[moved]), a, b)
+            same[moved] = same_values(reader.full(old.take(i[moved]), a), new.take(j[moved]), a, b)
     removed = np.setdiff1d(np.arange(old.num_rows), i)
     added = np.setdiff1d(np.arange(new.num_rows), j)
     return RowChanges(key, old, new, removed, added, (i[~same], j[~same]), (i[same], j[same]))
@@ -244,4 +273,4 @@ def diff(repo: "Repository", a: str, b: str) -> dict[str, TableDiff]:
     return out
 
 
-__all__ = ["RowChanges", "RowReader", "TableDiff", "diff", "key_columns", "row_changes"]
+__all__ = ["RowChanges", "RowReader", "TableDiff", "diff", "key_columns", "row_changes", "same_values"]

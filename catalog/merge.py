@@ -1,24 +1,29 @@
 """Three-way merge of a source ref into a target branch, per table and per row.
 
-The merge base is the nearest common ancestor. A table changed on one side
-takes that side; a table changed on both is merged row by row by primary key
-(``_rowid`` without one). The source's new data files are reused as they are,
-with deletion vectors masking the rows the merge does not take, so no data is
-copied. Conflicts are returned as data; with the default strategy nothing is
-written when there is any.
+The merge base is a best common ancestor, found by generation number without
+walking the history (:mod:`catalog.ancestry`). A table changed on one side takes
+that side; a table changed on both is merged row by row by primary key
+(``_rowid`` without one). Only the source's changes since the base are read;
+each changed key is then looked up in the target as it is now
+(:mod:`catalog.keylookup`), so a merge costs what the source changed, however
+much the target moved since the base. The source's new data files are reused as
+they are, with deletion vectors masking the rows the merge does not take, so no
+data is copied. Conflicts are returned as data; with the default strategy
+nothing is written when there is any.
 """
 from __future__ import annotations
 
+import random
 import time
-from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .datafiles import key_tuples
-from .diff import FILE_COLUMN, RowReader, row_changes
+from .diff import FILE_COLUMN, RowReader, row_changes, same_values
 from .errors import ConflictError, MergeConflict, RefNotFound
+from .keylookup import live_locations
 from .objects import ROWID, Commit, Manifest, object_path
 from .storage.base import RefState
 
@@ -26,26 +31,13 @@ if TYPE_CHECKING:
     from .repository import Repository
 
 STRATEGIES = ("fail", "ours", "theirs")
-MAX_ATTEMPTS = 20
+MAX_ATTEMPTS = 100
+RETRY_PAUSE_S = 0.002
 
 
 def merge_base(repo: "Repository", a: str, b: str) -> str | None:
-    """The nearest commit reachable from both (breadth-first from ``b``)."""
-    ancestors, queue = set(), deque([a])
-    while queue:
-        commit_id = queue.popleft()
-        if commit_id not in ancestors:
-            ancestors.add(commit_id)
-            queue.extend(repo.commit(commit_id).parents)
-    seen, queue = set(), deque([b])
-    while queue:
-        commit_id = queue.popleft()
-        if commit_id in ancestors:
-            return commit_id
-        if commit_id not in seen:
-            seen.add(commit_id)
-            queue.extend(repo.commit(commit_id).parents)
-    return None
+    """A best common ancestor of commits ``a`` and ``b`` (see :class:`catalog.ancestry.Ancestry`)."""
+    return repo.ancestry.merge_base(a, b)
 
 
 def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", author: str = "",
@@ -58,7 +50,7 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
     source_id = repo.resolve(source)
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         state = repo.storage.ref_get("heads", into)
         if state is None:
             raise RefNotFound(f'branch "{into}" does not exist')
@@ -75,8 +67,10 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
                     f"merging {source} into {into}: {len(conflicts)} conflicting row(s) in "
                     f"{', '.join(sorted({c['table'] for c in conflicts}))}; choose strategy 'ours' or 'theirs' "
                     "or resolve them on a branch", conflicts)
+            generation = 1 + max(repo.ancestry.generation(target_id), repo.ancestry.generation(source_id))
             commit = Commit((target_id, source_id), {}, author, message or f"merge {source} into {into}",
-                            time.time(), {"merge": {"source": source, "base": base_id, "strategy": strategy}}, views)
+                            time.time(), {"merge": {"source": source, "base": base_id, "strategy": strategy}}, views,
+                            generation)
             journal = []
             for name, manifest in tables.items():
                 manifest_id, payload = manifest.encoded
@@ -89,13 +83,19 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
         new_state = RefState(new_id, state.created, state.expires, state.meta)
         if repo.storage.ref_swap("heads", into, target_id, new_state, journal if base_id != target_id else [],
                                  durable=repo.durability == "full"):
+            if base_id != target_id:
+                repo.remember(new_id, commit, tables)
+            repo.changed(into)
             return new_id
+        # the target moved: the merge is computed again on its new head (only the source's changed
+        # keys are looked up there), after a random pause so racing mergers spread out
+        time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))
     raise ConflictError(f'branch "{into}" kept moving; merge not applied, retry it')
 
 
 def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id: str, strategy: str):
-    base = repo.snapshot(base_id) if base_id else None
-    target, source = repo.snapshot(target_id), repo.snapshot(source_id)
+    base = repo.snapshot_at(base_id) if base_id else None
+    target, source = repo.snapshot_at(target_id), repo.snapshot_at(source_id)
     base_tables = base.tables if base else {}
     reader = RowReader(repo)  # base files are read once for both sides
     tables: dict[str, Manifest] = {}
@@ -186,46 +186,33 @@ def _base_row(reader: RowReader, base: Manifest, narrow, index: int | None) -> d
 
 
 def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, reader: RowReader) -> Manifest:
-    ours_rc, theirs_rc = row_changes(b, t, reader, values=False), row_changes(b, s, reader, values=False)
-    ours, theirs = _side(ours_rc), _side(theirs_rc)
-    take = []
+    """Take the source's row changes since the base, each checked against the target by key lookup."""
+    theirs_rc = row_changes(b, s, reader, values=False)
+    theirs = _side(theirs_rc)
+    located = live_locations(t, theirs_rc.key, list(theirs), repo.files)
+    old_files, old_rowids = theirs_rc.old.column(FILE_COLUMN), theirs_rc.old.column(ROWID)
+    doomed: dict[str, list[int]] = {}  # the target's live copy of every taken key goes
+    wanted: dict[str, list[int]] = {}  # the source's rows that come
     for key, (kind, i, j) in theirs.items():
-        if key in ours:
-            o_kind, o_i, o_j = ours[key]
-            ours_row, theirs_row = _row(ours_rc.new, o_j), _row(theirs_rc.new, j)
+        here = located.get(key)
+        base_at = None if i is None else (old_files[i].as_py(), old_rowids[i].as_py())
+        moved = here is not None and (here[0].id, here[1]) != base_at  # its values are needed
+        ours_rows = reader.rows(here[0], t, np.array([here[1]], dtype=np.int64)) if moved else None
+        ours_kind = _ours_kind(reader, b, t, theirs_rc.old, i, base_at, here, ours_rows)
+        if ours_kind is not None:
+            ours_row, theirs_row = _row(ours_rows, 0 if here else None), _row(theirs_rc.new, j)
             if ours_row == theirs_row:
                 continue  # both sides made the same change
-            conflicts.append({"table": name, "key": key, "kind": f"{o_kind}/{kind}",
-                              "base": _base_row(reader, b, theirs_rc.old, i) if i is not None
-                              else _base_row(reader, b, ours_rc.old, o_i),
-                              "ours": ours_row, "theirs": theirs_row})
+            conflicts.append({"table": name, "key": key, "kind": f"{ours_kind}/{kind}",
+                              "base": _base_row(reader, b, theirs_rc.old, i), "ours": ours_row, "theirs": theirs_row})
             if strategy != "theirs":
                 continue
-        take.append(key)
-    # the target's live copy of every taken key goes: ours' new row, else the base row (wherever
-    # ours' compaction moved it); each row's file is known, so no file is searched
-    moved = dict(zip(ours_rc.old.column(ROWID).take(ours_rc.same[0]).to_pylist(),
-                     ours_rc.new.column(FILE_COLUMN).take(ours_rc.same[1]).to_pylist()))
-    doomed: dict[str, list[int]] = {}
-    for key in take:
-        if key in ours and ours[key][2] is not None:
-            j = ours[key][2]
-            rowid, fid = ours_rc.new.column(ROWID)[j].as_py(), ours_rc.new.column(FILE_COLUMN)[j].as_py()
-        elif key not in ours and theirs[key][1] is not None:
-            i = theirs[key][1]
-            rowid, fid = theirs_rc.old.column(ROWID)[i].as_py(), theirs_rc.old.column(FILE_COLUMN)[i].as_py()
-            fid = moved.get(rowid, fid)
-        else:
-            continue
-        doomed.setdefault(fid, []).append(rowid)
+        if here is not None:
+            doomed.setdefault(here[0].id, []).append(here[1])
+        if j is not None:
+            wanted.setdefault(theirs_rc.new.column(FILE_COLUMN)[j].as_py(), []).append(theirs_rc.new.column(ROWID)[j].as_py())
     files = [f.with_deleted(np.asarray(doomed[f.id], dtype=np.int64)) if f.id in doomed else f for f in t.files]
     # rows the source added or rewrote: reuse its files, masking every row not taken
-    wanted: dict[str, list[int]] = {}
-    new_files, new_rowids = theirs_rc.new.column(FILE_COLUMN), theirs_rc.new.column(ROWID)
-    for key in take:
-        j = theirs[key][2]
-        if j is not None:
-            wanted.setdefault(new_files[j].as_py(), []).append(new_rowids[j].as_py())
     known = {f.id for f in t.files} | {f.id for f in b.files}
     for entry in s.files:
         if entry.id in known or entry.id not in wanted:
@@ -234,6 +221,24 @@ def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, 
         unwanted = rowids[~np.isin(rowids, np.asarray(wanted[entry.id], dtype=np.int64))]
         files.append(entry.with_deleted(unwanted) if len(unwanted) else entry)
     return replace(definition, files=tuple(f for f in files if f.live_rows or not f.rows))
+
+
+def _ours_kind(reader: RowReader, b: Manifest, t: Manifest, base_rows, i: int | None, base_at: tuple | None,
+               here: tuple | None, ours_rows) -> str | None:
+    """How the target changed a key since the base: None (unchanged), insert, update or delete.
+
+    The base row unchanged is the same row still live in the same file, or a row compaction moved
+    with the base's values; any other live row under the key was written by the target.
+    """
+    if base_at is None:
+        return None if here is None else "insert"
+    if here is None:
+        return "delete"
+    if (here[0].id, here[1]) == base_at:
+        return None
+    if here[0].origin == "compaction" and same_values(reader.full(base_rows.slice(i, 1), b), ours_rows, b, t)[0]:
+        return None
+    return "update"
 
 
 __all__ = ["merge", "merge_base"]

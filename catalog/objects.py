@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from .storage.base import dumps
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FIELD_ID = b"agentlake.field_id"
 ROWID = "_rowid"
 
@@ -148,19 +148,25 @@ class Commit:
     time: float = field(default_factory=time.time)
     metadata: dict = field(default_factory=dict)
     views: dict[str, str] = field(default_factory=dict)
+    # 1 + the largest generation of the parents (1 for a root), as git's commit-graph stores it:
+    # walks ordered by it stop at the merge base. None in commits written by format 1.
+    generation: int | None = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "format": FORMAT_VERSION, "parents": list(self.parents), "tables": self.tables,
             "author": self.author, "message": self.message, "time": self.time,
             "metadata": self.metadata, "views": self.views,
         }
+        if self.generation is not None:
+            out["generation"] = self.generation
+        return out
 
     @classmethod
     def from_json(cls, d: dict) -> "Commit":
         return cls(
             tuple(d["parents"]), d["tables"], d.get("author", ""), d.get("message", ""),
-            d["time"], d.get("metadata", {}), d.get("views", {}),
+            d["time"], d.get("metadata", {}), d.get("views", {}), d.get("generation"),
         )
 
     @cached_property

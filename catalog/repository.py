@@ -9,7 +9,9 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Callable, Iterator
 
-from .compaction import compact, maybe_compact
+from .ancestry import Ancestry
+from .compaction import CompactionPolicy, compact
+from .compactor import Compactor
 from .datafiles import FileReader
 from .diff import diff
 from .gc import DEFAULT_GRACE_SECONDS, GCReport, gc
@@ -53,7 +55,9 @@ class Repository:
         self._objects_lock = threading.Lock()
         self._rowids = (0, 0)
         self._rowid_lock = threading.Lock()
-        self.compaction_threshold = 16
+        self.ancestry = Ancestry(self.commit)
+        self.compaction = CompactionPolicy()
+        self.compactor = Compactor(self)
         self._file_hooks: list[FileHook] = []
 
     def add_file_hook(self, hook: FileHook) -> None:
@@ -65,6 +69,11 @@ class Repository:
         """
         if hook not in self._file_hooks:
             self._file_hooks.append(hook)
+
+    @property
+    def compaction_threshold(self) -> int:
+        """How many files a table may have before its small ones are folded (see :class:`CompactionPolicy`)."""
+        return self.compaction.max_files
 
     # opening -----------------------------------------------------------
     @classmethod
@@ -89,7 +98,7 @@ class Repository:
     def _init(cls, storage: Storage, durability: str) -> "Repository":
         config = {"format_version": FORMAT_VERSION, "created": time.time(), "default_branch": DEFAULT_BRANCH}
         repo = cls(storage, config, durability)
-        root = Commit((), {}, "agentlake", "initialize repository", config["created"])
+        root = Commit((), {}, "agentlake", "initialize repository", config["created"], generation=1)
         commit_id, payload = root.encoded
         storage.write(object_path(commit_id), payload, durable=True)
         try:
@@ -132,6 +141,7 @@ class Repository:
     def remember(self, commit_id: str, commit: Commit, tables: dict[str, Manifest]) -> None:
         """Cache what a commit of this process wrote, so the next read needs no I/O."""
         self._cache_object(commit_id, commit)
+        self.ancestry.note(commit_id, commit)
         for name, manifest in tables.items():
             self._cache_object(commit.tables[name], manifest)
 
@@ -222,14 +232,25 @@ class Repository:
 
     # reading -----------------------------------------------------------
     def snapshot(self, ref: str = DEFAULT_BRANCH, as_of: datetime | float | None = None) -> Snapshot:
-        commit_id = self.resolve(ref, as_of)
+        return self.snapshot_at(self.resolve(ref, as_of))
+
+    def snapshot_at(self, commit_id: str) -> Snapshot:
+        """The snapshot of a commit id, with no ref lookup (merges and transactions hold ids)."""
         commit = self.commit(commit_id)
         tables = {name: self.manifest(mid) for name, mid in commit.tables.items()}
         return Snapshot(self, commit_id, tables, dict(commit.views), commit)
 
-    def log(self, ref: str = DEFAULT_BRANCH, limit: int | None = None) -> Iterator[tuple[str, Commit]]:
-        """Commits reachable by first parents, newest first."""
+    def log(self, ref: str = DEFAULT_BRANCH, limit: int | None = None,
+            after: str | None = None) -> Iterator[tuple[str, Commit]]:
+        """Commits reachable by first parents, newest first, loaded one at a time as they are consumed.
+
+        Paged: ``limit`` commits, continuing below commit ``after`` (the last one of the previous
+        page) when given; a page costs ``limit`` object reads however long the history is.
+        """
         commit_id = self._resolve_name(ref) if len(ref) != 32 else ref
+        if after is not None:
+            parents = self.commit(after).parents
+            commit_id = parents[0] if parents else None
         count = 0
         while commit_id and (limit is None or count < limit):
             commit = self.commit(commit_id)
@@ -279,4 +300,9 @@ class Repository:
             if name in tables:
                 for hook in self._file_hooks:
                     hook(self, branch, name, tables[name], files)
-        maybe_compact(self, branch, commit_id, [n for n in new_files if n in tables])
+        self.changed(branch)
+
+    def changed(self, branch: str) -> None:
+        """A commit or merge moved ``branch``: compaction looks at it in the background."""
+        if self.compaction.enabled:
+            self.compactor.notify(branch)

@@ -49,7 +49,7 @@ class Transaction:
         self.repo = repo
         self.branch = branch
         self.base_id = base_commit
-        base = repo.snapshot(base_commit)
+        base = repo.snapshot_at(base_commit)
         self._base_tables = dict(base.tables)
         self._base_views = dict(base.views)
         self.tables: dict[str, Manifest] = dict(base.tables)
@@ -276,7 +276,8 @@ class Transaction:
             if head is None:
                 raise RefNotFound(f'branch "{self.branch}" was deleted while this transaction was open')
             tables, views = self._replay_onto(head.commit)
-            commit = Commit((head.commit,), {}, author, message, time.time(), dict(metadata or {}), views)
+            commit = Commit((head.commit,), {}, author, message, time.time(), dict(metadata or {}), views,
+                            repo.ancestry.generation(head.commit) + 1)
             journal = list(self._journal)
             for name, manifest in tables.items():
                 manifest_id, payload = manifest.encoded
@@ -299,7 +300,7 @@ class Transaction:
     def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict[str, str]]:
         if head_id == self.base_id:
             return dict(self.tables), dict(self.views)
-        head = self.repo.snapshot(head_id)
+        head = self.repo.snapshot_at(head_id)
         state: dict = dict(head.tables)
         state["__views__"] = dict(head.views)
         ctx = ops.ApplyContext(self.repo.files, base=self._base_tables)

@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 from click.testing import CliRunner
 
 from agentlake.cli import main
-from catalog import Repository
+from catalog import FORMAT_VERSION, Repository
 
 from catalog_helpers import items, repo_with_items, rows
 
@@ -70,7 +70,7 @@ def test_cli_commands(repo_url):
         assert result.exit_code == code, result.output
         return " ".join(result.output.split())  # rich wraps at the terminal width
 
-    assert "format 1" in run("init")
+    assert f"format {FORMAT_VERSION}" in run("init")
     run("branch", "create", "agent", "--ttl", "3600")
     assert "agent" in run("branch", "list")
     tx = repo.begin("agent")
