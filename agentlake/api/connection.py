@@ -134,18 +134,18 @@ class Connection:
         Placeholders (``$1``) stay unbound. Raises for what cannot be planned before it runs
         (several statements at once, statement kinds the engine cannot describe).
         """
-        from ..pgcatalog.engine_hook import sync_connection
+        from ..pgcatalog.engine_hook import sync_session
 
         self._check_open()
-        sync_connection(self, sql)
+        sync_session(self._session, sql)
         return self._call(self._session.describe, sql)
 
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
-        from ..pgcatalog.engine_hook import sync_connection
+        from ..pgcatalog.engine_hook import sync_session
 
         self._check_open()
-        sync_connection(self, sql)  # pg_catalog and information_schema answer here as over the wire
+        sync_session(self._session, sql)  # pg_catalog and information_schema answer here as over the wire
         if not self.autocommit and self._session.transaction_status == "idle":
             self._session.begin()
         return self._session.execute(sql, params)[-1]
@@ -215,8 +215,9 @@ class Connection:
         """Merge this branch into ``into``; a conflict raises with ``.conflicts`` attached."""
         return self._call(branching.merge, self._session, into, strategy, source)
 
-    def log(self, ref: str | None = None, limit: int | None = None) -> pa.Table:
-        return self._call(branching.log, self._session, ref, limit)
+    def log(self, ref: str | None = None, limit: int | None = None, after: str | None = None) -> pa.Table:
+        """Commits newest first, ``limit`` at a time: pass the last commit of a page as ``after`` for the next."""
+        return self._call(branching.log, self._session, ref, limit, after)
 
     def diff(self, a: str, b: str | None = None):
         """Per-table row changes from ``a`` to ``b`` (this branch by default)."""

@@ -38,11 +38,12 @@ def merge(session: "Session", into: str, strategy: str = "fail", source: str | N
     return session.repo.merge(source or session.branch, into, strategy=strategy, author=session.user or "")
 
 
-def log(session: "Session", ref: str | None = None, limit: int | None = None) -> pa.Table:
+def log(session: "Session", ref: str | None = None, limit: int | None = None, after: str | None = None) -> pa.Table:
+    """Commits newest first; a page of ``limit`` continues below commit ``after`` (the previous page's last)."""
     rows = [
         {"commit": cid, "parents": ",".join(c.parents), "author": c.author, "message": c.message,
          "time": pa.scalar(int(c.time * 1e6), pa.timestamp("us", tz="UTC")).as_py()}
-        for cid, c in session.repo.log(ref or session.branch, limit)
+        for cid, c in session.repo.log(ref or session.branch, limit, after)
     ]
     return pa.Table.from_pylist(rows, schema=pa.schema([
         ("commit", pa.string()), ("parents", pa.string()), ("author", pa.string()),
@@ -74,7 +75,7 @@ _FUNCTIONS: dict[str, Callable[..., pa.Table]] = {
     "tag": lambda s, name, ref=None: _scalar("tag", tag(s, name, ref)),
     "delete_branch": lambda s, name: (s.repo.delete_branch(name), _scalar("delete_branch", name))[1],
     "current_branch": lambda s: _scalar("current_branch", s.branch),
-    "log": lambda s, ref=None, limit=None: log(s, ref, limit),
+    "log": lambda s, ref=None, limit=None, after=None: log(s, ref, limit, after),
     "diff": lambda s, a, b: diff_summary(s, a, b),
     "branches": lambda s: pa.Table.from_pylist(
         [{"branch": n, "commit": st.commit} for n, st in sorted(s.repo.branches().items())],

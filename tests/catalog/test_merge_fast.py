@@ -294,3 +294,15 @@ def test_conflicting_concurrent_merges_report_conflicts_as_data(repo):
     (conflict,) = err.value.conflicts
     assert conflict["kind"] == "update/update" and conflict["ours"]["qty"] == 1 and conflict["theirs"]["qty"] == 2
     assert conflict["base"]["qty"] == 0 and conflict["key"] == 3
+
+
+def test_connection_log_pages(repo_url):
+    import agentlake
+
+    repo = repo_with_items(repo_url)
+    repo.compaction.enabled = False
+    db = agentlake.connect(repo_url, branch="main")
+    first = db.log(limit=1)
+    second = db.log(limit=5, after=first.column("commit")[0].as_py())
+    assert second.column("commit").to_pylist() == [cid for cid, _ in repo.log("main")][1:]
+    db.close()
