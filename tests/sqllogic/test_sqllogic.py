@@ -21,3 +21,15 @@ def test_sqllogic_file_with_queries_on_dask(path, tmp_path, monkeypatch):
     the documented differences)."""
     monkeypatch.setenv("AGENTLAKE_DASK_SCHEDULER", "synchronous")  # the router sees a Dask cluster
     assert run_file(path, str(tmp_path / "repo"), dask=True) > 0
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_sqllogic_file_with_queries_on_polars(path, tmp_path, monkeypatch):
+    """The same answers when every query the router sends to Dask runs on the Polars compiler
+    instead (CPU engine; falling back where it declines), as the router's GPU route would."""
+    from agentlake.engine import router
+    from agentlake.executors.polars import run_on_polars
+
+    monkeypatch.setenv("AGENTLAKE_DASK_SCHEDULER", "synchronous")  # the router sees a Dask cluster
+    monkeypatch.setattr(router, "run_on_dask", lambda session, stmt, gpu: run_on_polars(session, stmt, gpu=False))
+    assert run_file(path, str(tmp_path / "repo"), dask=True) > 0
