@@ -134,18 +134,18 @@ class Connection:
         Placeholders (``$1``) stay unbound. Raises for what cannot be planned before it runs
         (several statements at once, statement kinds the engine cannot describe).
         """
-        from ..pgcatalog.engine_hook import sync_connection
+        from ..pgcatalog.engine_hook import sync_session
 
         self._check_open()
-        sync_connection(self, sql)
+        sync_session(self._session, sql)
         return self._call(self._session.describe, sql)
 
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
-        from ..pgcatalog.engine_hook import sync_connection
+        from ..pgcatalog.engine_hook import sync_session
 
         self._check_open()
-        sync_connection(self, sql)  # pg_catalog and information_schema answer here as over the wire
+        sync_session(self._session, sql)  # pg_catalog and information_schema answer here as over the wire
         if not self.autocommit and self._session.transaction_status == "idle":
             self._session.begin()
         return self._session.execute(sql, params)[-1]

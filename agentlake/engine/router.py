@@ -22,11 +22,9 @@ from ..errors import Error, NotSupportedError
 if TYPE_CHECKING:
     from .session import Session
 
-DEFAULT_THRESHOLD_ROWS = 20_000_000
-
 
 @lru_cache(maxsize=1)
-def gpu_available() -> bool:
+def cudf_gpu_available() -> bool:
     """True only where CuPy sees a CUDA device; nothing GPU-related is imported otherwise."""
     if importlib.util.find_spec("cupy") is None or importlib.util.find_spec("cudf") is None:
         return False
@@ -67,7 +65,7 @@ def choose(session: "Session", stmt: exp.Expression) -> tuple[str, str]:
     threshold = session.settings.int("agentlake.dask_threshold_rows")
     if rows < threshold:
         return "local", f"{rows:,} input rows < agentlake.dask_threshold_rows ({threshold:,})"
-    if gpu_available():
+    if cudf_gpu_available():
         return "gpu", f"{rows:,} input rows and a GPU"
     if dask_cluster_configured():
         return "dask", f"{rows:,} input rows and a Dask cluster"
@@ -78,7 +76,7 @@ def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table
     """Plan with DataFusion, execute the plan on Dask (cuDF partitions on a GPU)."""
     from ..executors.dask.bridge import run_sql, table_sources
 
-    if gpu and not gpu_available():
+    if gpu and not cudf_gpu_available():
         raise NotSupportedError("agentlake.executor = 'gpu' needs an NVIDIA GPU with cuDF", sqlstate="0A000")
     sources = table_sources(session.snapshot)
     for node in stmt.find_all(exp.Table):

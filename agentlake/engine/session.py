@@ -49,7 +49,8 @@ class Session:
         self._savepoints: list[tuple[str, Any]] = []
         self._tx_started = time.time()
         self.runner = QueryRunner(self)
-        self._cancel = threading.Event()
+        self.cancel_event = threading.Event()
+        """Set by :meth:`cancel` from another thread; long-running work checks it."""
         self._statements: list[str] = []
         self._text_key: tuple | None = None
         self._statement_snapshots: dict[str, Snapshot] | None = None   # per branch, while a statement runs
@@ -171,12 +172,12 @@ class Session:
             handler(message)
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self.cancel_event.set()
 
     # running statements --------------------------------------------------
     def execute(self, sql: str, params=None) -> list[Result]:
         """Run every statement of ``sql``; returns one result per statement."""
-        self._cancel.clear()
+        self.cancel_event.clear()
         repeated = self._repeated_topk(sql, params)
         if repeated is not None:
             return [repeated]
@@ -275,7 +276,7 @@ class Session:
             return err
         if isinstance(err, CatalogError):
             return from_catalog(err)
-        if self._cancel.is_set():
+        if self.cancel_event.is_set():
             return QueryCanceled("canceling statement due to user request")
         return frontend.translate_error(err)
 
@@ -337,5 +338,3 @@ class Session:
         node = frontend.parse_expression(sql)
         return self.runner.run_sql(f"SELECT {self.datafusion_sql(node)} AS v").column(0)[0]
 
-
-HandlerFn = Callable[[Session, exp.Expression], Result]

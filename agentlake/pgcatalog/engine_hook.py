@@ -49,7 +49,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
              if ctx.table_exist(name)]
     register_pg_catalog(ctx, tables_of(snapshot) + views, database=database_name(session.repo),
                         user=session.user or "agentlake", settings=session.settings,
-                        cancel=getattr(session, "_cancel", None))
+                        cancel=session.cancel_event)
     _registered[ctx] = key
 
 
@@ -58,22 +58,10 @@ _CATALOG_TEXT = re.compile(r"pg_|information_schema|version\s*\(|current_(user|s
                            re.IGNORECASE)
 
 
-def sync_connection(conn: Any, sql: str) -> None:
-    """Bring the catalog of an ``agentlake.connect`` connection up to date before a catalog query
-    (the connection calls it before running or describing a statement, for its own users and the
-    server's alike); only statements that can touch the catalog pay for it."""
-    session = getattr(conn, "_session", None)
-    if session is None or not _CATALOG_TEXT.search(sql):
-        return
-    sync(session.runner.sync(), session)
+def sync_session(session: Any, sql: str) -> None:
+    """Bring an engine session's pg_catalog up to date before a catalog query (the API calls it
+    before running or describing a statement, for its own users and the server's alike); only
+    statements that can touch the catalog pay for it."""
+    if _CATALOG_TEXT.search(sql):
+        sync(session.runner.sync(), session)
 
-
-def table_schema(conn: Any, name: str):
-    """The Arrow schema of table ``name`` on the connection's branch, or None; never runs a statement
-    (a failing probe would abort the client's transaction)."""
-    tables = getattr(conn, "catalog_tables", None)
-    if tables is not None:
-        return next((t.schema for t in tables() if t.name == name), None)
-    session = getattr(conn, "_session", None)
-    manifest = session.snapshot.tables.get(name) if session is not None else None
-    return None if manifest is None else manifest.schema

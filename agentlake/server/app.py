@@ -12,22 +12,20 @@ import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
+from .engine_interface import EngineConnect, EngineConnection
 from .protocol import DEFAULT_MAX_MESSAGE
-from .session import Session
+from .session import WireSession
 from .users import UserStore
 
 log = logging.getLogger("agentlake.server")
 
-EngineConnect = Callable[[str, str, bool, str], Any]   # (repo, branch, create, user) -> connection
-
-
-def engine_connect(repo: str, branch: str, create: bool, user: str) -> Any:
+def engine_connect(repo: str, branch: str, create: bool, user: str) -> EngineConnection:
     """The default engine: ``agentlake.connect`` on the served repository."""
-    import agentlake
+    from ..api.connection import connect
 
-    return agentlake.connect(repo, branch, create=create, user=user)
+    return connect(repo, branch, create=create, user=user)
 
 
 @dataclass
@@ -78,7 +76,7 @@ class Server:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.pool = ThreadPoolExecutor(config.workers, thread_name_prefix="agentlake-query")
-        self.sessions: dict[int, Session] = {}
+        self.sessions: dict[int, WireSession] = {}
         self._tasks: set[asyncio.Task] = set()
         self._pids = itertools.count(os.getpid() * 1000 % 2_000_000_000 + 1)
         self._authenticated = 0
@@ -93,11 +91,11 @@ class Server:
     def touch(self) -> None:
         self.last_activity = time.monotonic()
 
-    def authenticated(self, session: Session) -> None:
+    def authenticated(self, session: WireSession) -> None:
         self.sessions[session.pid] = session
         self.touch()
 
-    def forget(self, session: Session) -> None:
+    def forget(self, session: WireSession) -> None:
         if self.sessions.pop(session.pid, None) is not None:
             self.touch()
 
@@ -110,7 +108,7 @@ class Server:
         task = asyncio.current_task()
         self._tasks.add(task)
         try:
-            await Session(self, reader, writer).run()
+            await WireSession(self, reader, writer).run()
         except Exception:  # noqa: BLE001 - one broken session must never take the server down
             log.exception("session failed")
             writer.close()

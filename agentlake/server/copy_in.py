@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from . import codec, protocol as pq
-from ..pgcatalog.engine_hook import table_schema
+from .engine_interface import EngineConnection, table_schema
 from ..pgcatalog.types import VECTOR_OID, oid_for_field
 from ..vector.arrays import as_vectors
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .session import WireSession
 
 BATCH_ROWS = 1000
 BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
@@ -134,7 +134,7 @@ def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
     return pa.array(values, field.type)
 
 
-def _insert(conn, table: str, names: list[str], columns: list[list[Any]]) -> None:
+def _insert(conn: EngineConnection, table: str, names: list[str], columns: list[list[Any]]) -> None:
     """Multi-row INSERTs with bound parameters: the path for column subsets (defaults apply)."""
     quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
     rows = list(zip(*columns))
@@ -147,7 +147,7 @@ def _insert(conn, table: str, names: list[str], columns: list[list[Any]]) -> Non
         conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(groups), params)
 
 
-def _load(session: "Session", table: str, columns: list[str] | None, options: dict[str, str], data: bytes) -> int:
+def _load(session: "WireSession", table: str, columns: list[str] | None, options: dict[str, str], data: bytes) -> int:
     conn = session.conn
     schema = table_schema(conn, table)
     if schema is None:
@@ -159,10 +159,9 @@ def _load(session: "Session", table: str, columns: list[str] | None, options: di
         raise codec.CodecError(f'column "{missing[0]}" of relation "{table}" does not exist')
     decoded = _decoded_columns(data, options, [oid_for_field(by_name[n]) for n in names], table)
     count = len(decoded[0]) if decoded else 0
-    load_arrow = getattr(conn, "load_arrow", None)
-    if load_arrow is not None and sorted(names) == sorted(by_name):
+    if sorted(names) == sorted(by_name):
         arrays = dict(zip(names, decoded))
-        load_arrow(table, pa.table([_arrow_column(arrays[f.name], f) for f in schema], schema=schema))
+        conn.load_arrow(table, pa.table([_arrow_column(arrays[f.name], f) for f in schema], schema=schema))
         return count
     own_tx = conn.transaction_status == "idle"
     if own_tx:
@@ -178,11 +177,11 @@ def _load(session: "Session", table: str, columns: list[str] | None, options: di
     return count
 
 
-async def run(session: "Session", table: str, columns: list[str] | None, options: dict[str, str]) -> str:
+async def run(session: "WireSession", table: str, columns: list[str] | None, options: dict[str, str]) -> str:
     """Drive one COPY FROM STDIN: CopyInResponse, CopyData..., CopyDone, then the insert."""
-    from .session import SessionError, current_branch
+    from .session import SessionError
 
-    session._check_rights(current_branch(session.conn), "write")
+    session._check_rights(session.conn.current_branch, "write")
     width = len(columns) if columns else 0
     binary = options.get("format", "text").lower() == "binary"
     session.send(pq.copy_in_response(width, binary))

@@ -19,13 +19,13 @@ from .copy_in import BINARY_SIGNATURE
 from .result_messages import column_values, describe_columns
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .session import WireSession
 
 SLICE_ROWS = 10_000
 _TEXT_ESCAPES = {"\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
-async def run(session: "Session", query: str, options: dict[str, str]) -> str:
+async def run(session: "WireSession", query: str, options: dict[str, str]) -> str:
     """Run ``query`` and send its rows as CopyOutResponse, CopyData..., CopyDone; the tag to complete it."""
     from .session import SessionError
 

@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from ..pgcatalog.types import BY_OID, oid_for_field, typmod_for_field
 from . import codec, protocol as pq, statements
+from .engine_interface import EngineCursor
 
 
 TEXT_OID = 25
@@ -55,14 +56,14 @@ def encode_rows(table: pa.Table, columns: list[pq.Column]) -> list[bytes]:
     return rows
 
 
-def command_tag(cursor, sql: str, rows: int | None) -> str:
-    tag = getattr(cursor, "statusmessage", None)
+def command_tag(cursor: EngineCursor, sql: str, rows: int | None) -> str:
+    tag = cursor.statusmessage
     if tag:
         return tag
     word = statements.first_word(sql)
     if rows is not None:
         return f"SELECT {rows}"
-    count = max(getattr(cursor, "rowcount", 0) or 0, 0)
+    count = max(cursor.rowcount or 0, 0)
     if word == "INSERT":
         return f"INSERT 0 {count}"
     if word in ("UPDATE", "DELETE", "MERGE", "COPY"):

@@ -15,11 +15,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..pgcatalog.engine_hook import table_schema
 from ..pgcatalog.types import oid_for_field
 from . import codec, copy_in, copy_out, infer, statements
 from . import protocol as pq
 from .auth import AuthFailed, ScramExchange, Verifier
+from .engine_interface import EngineConnection, table_schema
 from .messages import MessageStream
 from .protocol import ProtocolViolation
 from .result_messages import TEXT_OID, Outcome, describe_columns, encode_result
@@ -120,18 +120,13 @@ def parse_startup_params(params: dict[str, str], served: str) -> Startup:
     return Startup(user, branch, settings)
 
 
-def current_branch(conn) -> str:
-    value = getattr(conn, "current_branch", None) or getattr(conn, "branch")
-    return value() if callable(value) else value
-
-
-class Session:
+class WireSession:
     def __init__(self, server: "Server", reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.server = server
         self.reader, self.writer = reader, writer
         self.pid = server.next_pid()
         self.secret = secrets.randbits(31)
-        self.conn: Any = None
+        self.conn: EngineConnection | None = None
         self.user: User | None = None
         self.tls = False
         self._statements: dict[str, Prepared] = {}
@@ -285,9 +280,8 @@ class Session:
             self.conn = await self._in_thread(open_conn, cancellable=False)
         except Exception as err:  # noqa: BLE001 - every engine error becomes an ErrorResponse
             raise SessionError(getattr(err, "sqlstate", "08006"), str(err), fatal=True) from None
-        if hasattr(self.conn, "add_notice_handler"):
-            loop = asyncio.get_running_loop()
-            self.conn.add_notice_handler(lambda text: loop.call_soon_threadsafe(self._stream_notice, text))
+        loop = asyncio.get_running_loop()
+        self.conn.add_notice_handler(lambda text: loop.call_soon_threadsafe(self._stream_notice, text))
         self._report_parameters(startup.user)
         self.send(pq.backend_key(self.pid, self.secret))
         self._ready()
@@ -366,7 +360,7 @@ class Session:
         self.writer.write(data)
 
     def _send_notices(self) -> None:
-        notices = getattr(self.conn, "notices", None)
+        notices = self.conn.notices if self.conn is not None else None
         if notices:
             for text in list(notices):
                 self.send(pq.notice_response(text))
@@ -411,14 +405,14 @@ class Session:
     def _checked_execute(self, sql: str, params: list[Any] | None):
         """Runs in a worker thread: the statement, within the user's rights on the branches it touches."""
         conn = self.conn
-        branch = current_branch(conn)
+        branch = conn.current_branch
         m = _SET_BRANCH.match(sql)
         if m:
             self._check_rights(m.group(1), "read")
         if statements.writes(sql):
             self._check_rights(branch, "write")
         cursor = conn.execute(sql, params)
-        new_branch = current_branch(conn)
+        new_branch = conn.current_branch
         if new_branch != branch:
             self._check_rights(new_branch, "read")
         return cursor
@@ -446,17 +440,16 @@ class Session:
                            described: list[pq.Column] | None = None) -> Outcome | None:
         """On the event loop: statements the engine answers without planning or I/O (``SELECT 1``, key
         lookups in cached files) cost less than the hop to a worker thread. None: use the thread."""
-        execute_immediate = getattr(self.conn, "execute_immediate", None)
         key = (sql, tuple(formats or ()))
         reusable = not params and described is None and self.conn.transaction_status == "idle"
         if reusable and key in _CONSTANT_ANSWERS:
             return _CONSTANT_ANSWERS[key]
-        if execute_immediate is None or not self._engine_lock.acquire(blocking=False):
+        if not self._engine_lock.acquire(blocking=False):
             return None
         try:
-            cursor = execute_immediate(sql, params)
+            cursor = self.conn.execute_immediate(sql, params)
             outcome = None if cursor is None else encode_result(cursor, sql, formats, described)
-            if reusable and outcome is not None and getattr(cursor, "constant", False):
+            if reusable and outcome is not None and cursor.constant:
                 _CONSTANT_ANSWERS[key] = outcome
                 if len(_CONSTANT_ANSWERS) > 256:
                     _CONSTANT_ANSWERS.pop(next(iter(_CONSTANT_ANSWERS)))
@@ -584,11 +577,10 @@ class Session:
 
     def _planned_columns(self, sql: str) -> Any:
         """In a worker thread: the engine's plan of the result's schema, or None where it has none."""
-        describe = getattr(self.conn, "describe", None)
-        if describe is None or not statements.strip_comments(sql).strip():
+        if not statements.strip_comments(sql).strip():
             return None
         try:
-            return describe(sql)
+            return self.conn.describe(sql)
         except Exception:  # noqa: BLE001 - undescribable statements still run; their rows describe themselves
             return None
 

@@ -87,9 +87,9 @@ def _candidates(q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: 
 
 
 def _gpu() -> bool:
-    from .gpu_backend import gpu_available
+    from .gpu_backend import cuvs_gpu_available
 
-    return gpu_available()
+    return cuvs_gpu_available()
 
 
 def _smallest(scores: np.ndarray, positions: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:

@@ -38,7 +38,7 @@ _SCORE_BYTES = 1 << 30  # a brute-force score matrix larger than this is compute
 
 
 @functools.cache
-def gpu_available() -> bool:
+def cuvs_gpu_available() -> bool:
     """True when CuPy sees a CUDA device and cuVS imports."""
     try:
         import cupy
@@ -50,7 +50,7 @@ def gpu_available() -> bool:
 
 
 def _require_gpu(what: str) -> None:
-    if not gpu_available():
+    if not cuvs_gpu_available():
         raise NotSupportedError(f"{what} needs an NVIDIA GPU with CuPy and cuVS (pip install 'agentlake[gpu-cu13]')")
 
 
@@ -141,7 +141,7 @@ class CuvsIndex:
     def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
                params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         params = params or {}
-        if self.method == "cagra" and not gpu_available():
+        if self.method == "cagra" and not cuvs_gpu_available():
             return self._cpu_twin().search(queries, k, allowed, params)
         _require_gpu(f"searching a {self.method} index")
         import cupy as cp

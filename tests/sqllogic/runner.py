@@ -47,7 +47,7 @@ def parse(text: str, dask: bool = False) -> list[Record]:
     blocks = re.split(r"\n\s*\n", text)
     line = 1
     for block in blocks:
-        lines = [l for l in block.splitlines() if not l.startswith("#")]
+        lines = [text for text in block.splitlines() if not text.startswith("#")]
         start = line
         line += block.count("\n") + 2
         if not lines:

@@ -48,10 +48,6 @@ def _is_series(x: Any) -> bool:
     return hasattr(x, "dtype") and hasattr(x, "index")
 
 
-def _str(x: Any):
-    return x.str if _is_series(x) else None
-
-
 def _date_part(part: str, value: Any):
     part = str(part).lower()
     if not _is_series(value):

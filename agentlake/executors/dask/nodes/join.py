@@ -88,8 +88,8 @@ def join(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         left, right = left.assign(__cross=0), right.assign(__cross=0)
         left_keys = right_keys = ["__cross"]
     else:
-        left, left_keys = _keys(compiler, left, left_plan, [l for l, _ in on], "__lk")
-        right, right_keys = _keys(compiler, right, right_plan, [r for _, r in on], "__rk")
+        left, left_keys = _keys(compiler, left, left_plan, [left_key for left_key, _ in on], "__lk")
+        right, right_keys = _keys(compiler, right, right_plan, [right_key for _, right_key in on], "__rk")
     left_cols, right_cols = field_names(left_plan), field_names(right_plan)
     condition = variant.filter()
     scope = compiler.scope(left_plan, right_plan)
