@@ -27,7 +27,8 @@ RETRY_PAUSE_S = 0.05
 
 
 class Compactor:
-    """Pending branches and quiet-time deadlines of one repository, served by a daemon thread."""
+    """Pending branches and quiet-time deadlines of one repository, served by a daemon thread
+    that lives while there is work (no idle thread per repository object)."""
 
     def __init__(self, repo: "Repository") -> None:
         self._repo = weakref.ref(repo)  # the worker must not keep a closed repository alive
@@ -65,9 +66,10 @@ class Compactor:
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
+            thread = self._thread
             self._cond.notify_all()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
 
     def _next(self) -> tuple[str, bool] | None:
         """The next (branch, settle) to work on, waiting for one; None when stopping."""
@@ -89,8 +91,10 @@ class Compactor:
                     self._busy = True
                     del self._quiet_since[due[0]]
                     return due[0], True
-                wait = min((t + settle_after - now for t in self._quiet_since.values()), default=None)
-                self._cond.wait(wait)
+                if not self._quiet_since:
+                    break  # nothing left to do: the thread ends, and the next change starts another
+                self._cond.wait(min(t + settle_after - now for t in self._quiet_since.values()))
+            self._thread = None
             return None
 
     def _run(self) -> None:
