@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from catalog import Snapshot
 
-from ..errors import Error, NotSupportedError
+from ..errors import NotSupportedError
 
 if TYPE_CHECKING:
     from .session import Session
@@ -74,20 +74,10 @@ def choose(session: "Session", stmt: exp.Expression) -> tuple[str, str]:
 
 def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table:
     """Plan with DataFusion, execute the plan on Dask (cuDF partitions on a GPU)."""
-    from ..executors.dask.bridge import run_sql, table_sources
+    from ..executors.dask.bridge import declining_unknown_functions, readable_sources, run_sql
 
     if gpu and not cudf_gpu_available():
         raise NotSupportedError("agentlake.executor = 'gpu' needs an NVIDIA GPU with cuDF", sqlstate="0A000")
-    sources = table_sources(session.snapshot)
-    for node in stmt.find_all(exp.Table):
-        if node.name in session.snapshot.views:
-            raise NotSupportedError(f'"{node.name}" is a view; views run on the local executor')
-        if node.name in session.snapshot.tables and node.name not in sources:
-            raise NotSupportedError(f'table "{node.name}" has renamed or added columns; the Dask executor reads '
-                                    "files as written (compact it first)")
-    try:
+    sources = readable_sources(session.snapshot, stmt, "Dask")
+    with declining_unknown_functions("Dask"):
         return run_sql(session.datafusion_sql(stmt), sources, gpu)
-    except Error as err:
-        if err.sqlstate == "42883":   # a function only the local engine registers (JSON, pg_catalog...)
-            raise NotSupportedError(f"the Dask executor does not know a function of this query: {err}") from err
-        raise

@@ -6,16 +6,18 @@ router never builds a public ``Context`` and a query is planned once.
 """
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Iterator
 
 import dask
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlglot import exp
 
 from catalog import Snapshot
 from catalog.objects import ROWID, field_id
 
-from ...errors import NotSupportedError
+from ...errors import Error, NotSupportedError
 from ...sql.diagnostics import translate
 from ...vector.functions import register_vector_functions
 from . import compile_plan
@@ -75,6 +77,32 @@ def table_sources(snapshot: Snapshot) -> dict[str, TableSource]:
             files=[snapshot.repo.storage.uri(entry.path) for entry in live], schema=schema,
             deleted_rowids={snapshot.repo.storage.uri(e.path): e.deleted for e in live if len(e.deleted)} or None)
     return sources
+
+
+def readable_sources(snapshot: Snapshot, stmt: exp.Expression, executor: str) -> dict[str, TableSource]:
+    """The snapshot's tables as sources, once the statement is known to read none that a plan
+    compiler cannot: views, and tables whose files predate a rename or an added column (only the
+    local executor maps those). Raises NotSupportedError, so the router falls back."""
+    sources = table_sources(snapshot)
+    for node in stmt.find_all(exp.Table):
+        if node.name in snapshot.views:
+            raise NotSupportedError(f'"{node.name}" is a view; views run on the local executor')
+        if node.name in snapshot.tables and node.name not in sources:
+            raise NotSupportedError(f'table "{node.name}" has renamed or added columns; the {executor} executor reads '
+                                    "files as written (compact it first)")
+    return sources
+
+
+@contextlib.contextmanager
+def declining_unknown_functions(executor: str) -> Iterator[None]:
+    """A function only the local engine registers (JSON, pg_catalog...) is a reason to fall back,
+    not an error for the user."""
+    try:
+        yield
+    except Error as err:
+        if err.sqlstate == "42883":
+            raise NotSupportedError(f"the {executor} executor does not know a function of this query: {err}") from err
+        raise
 
 
 def run_sql(sql: str, sources: dict[str, TableSource], gpu: bool) -> pa.Table:

@@ -16,9 +16,10 @@ import polars as pl
 import pyarrow as pa
 from sqlglot import exp
 
-from ...errors import Error, NotSupportedError
-from ..dask.bridge import plan, planning_context, register_schema, table_sources, with_planned_types
-from .runtime import collect, declined
+from ..dask.bridge import (
+    declining_unknown_functions, plan, planning_context, readable_sources, register_schema, with_planned_types,
+)
+from .runtime import collect
 
 
 @lru_cache(maxsize=1)
@@ -60,15 +61,6 @@ def run_on_polars(session: Any, stmt: exp.Expression, gpu: bool | None = None) -
     """The router's ``run_on_dask``, on Polars: what the local engine would answer, or
     NotSupportedError where this compiler declines (views and tables with renamed columns
     included, which only the local engine maps)."""
-    sources = table_sources(session.snapshot)
-    for node in stmt.find_all(exp.Table):
-        if node.name in session.snapshot.views:
-            raise declined(f'the view "{node.name}"')
-        if node.name in session.snapshot.tables and node.name not in sources:
-            raise declined(f'table "{node.name}" with renamed or added columns')
-    try:
+    sources = readable_sources(session.snapshot, stmt, "polars")
+    with declining_unknown_functions("polars"):
         return run_sql(session.datafusion_sql(stmt), sources, default_gpu() if gpu is None else gpu)
-    except Error as err:
-        if err.sqlstate == "42883":   # a function only the local engine registers (JSON, pg_catalog...)
-            raise NotSupportedError(f"the polars executor does not know a function of this query: {err}") from err
-        raise
