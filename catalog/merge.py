@@ -191,16 +191,17 @@ def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, 
     theirs = _side(theirs_rc)
     located = live_locations(t, theirs_rc.key, list(theirs), repo.files)
     old_files, old_rowids = theirs_rc.old.column(FILE_COLUMN), theirs_rc.old.column(ROWID)
+    new_files, new_rowids = theirs_rc.new.column(FILE_COLUMN), theirs_rc.new.column(ROWID)
     doomed: dict[str, list[int]] = {}  # the target's live copy of every taken key goes
     wanted: dict[str, list[int]] = {}  # the source's rows that come
     for key, (kind, i, j) in theirs.items():
         here = located.get(key)
         base_at = None if i is None else (old_files[i].as_py(), old_rowids[i].as_py())
-        moved = here is not None and (here[0].id, here[1]) != base_at  # its values are needed
-        ours_rows = reader.rows(here[0], t, np.array([here[1]], dtype=np.int64)) if moved else None
+        elsewhere = here is not None and (here[0].id, here[1]) != base_at  # not the base row: read it
+        ours_rows = reader.rows(here[0], t, np.array([here[1]], dtype=np.int64)) if elsewhere else None
         ours_kind = _ours_kind(reader, b, t, theirs_rc.old, i, base_at, here, ours_rows)
         if ours_kind is not None:
-            ours_row, theirs_row = _row(ours_rows, 0 if here else None), _row(theirs_rc.new, j)
+            ours_row, theirs_row = _row(ours_rows, 0 if elsewhere else None), _row(theirs_rc.new, j)
             if ours_row == theirs_row:
                 continue  # both sides made the same change
             conflicts.append({"table": name, "key": key, "kind": f"{ours_kind}/{kind}",
@@ -210,7 +211,7 @@ def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, 
         if here is not None:
             doomed.setdefault(here[0].id, []).append(here[1])
         if j is not None:
-            wanted.setdefault(theirs_rc.new.column(FILE_COLUMN)[j].as_py(), []).append(theirs_rc.new.column(ROWID)[j].as_py())
+            wanted.setdefault(new_files[j].as_py(), []).append(new_rowids[j].as_py())
     files = [f.with_deleted(np.asarray(doomed[f.id], dtype=np.int64)) if f.id in doomed else f for f in t.files]
     # rows the source added or rewrote: reuse its files, masking every row not taken
     known = {f.id for f in t.files} | {f.id for f in b.files}

@@ -149,6 +149,27 @@ def test_merge_base_follows_a_target_that_keeps_moving(repo):
     assert len(rows(repo)) == 22
 
 
+def test_merge_base_loads_only_commits_between_the_heads_and_the_base(repo_url):
+    repo = repo_with_items(repo_url)
+    repo.compaction.enabled = False
+    for i in range(60):  # a long history before the fork
+        tx = repo.begin("main")
+        tx.append("items", items([100 + i]))
+        tx.commit("old work")
+    repo.create_branch("agent")
+    for branch, key in (("agent", 500), ("main", 600), ("main", 601)):
+        tx = repo.begin(branch)
+        tx.append("items", items([key]))
+        tx.commit("new work")
+    fresh = Repository.open(repo_url, create=False)
+    loaded = []
+    load = fresh.ancestry._load
+    fresh.ancestry._load = lambda commit_id: loaded.append(commit_id) or load(commit_id)
+    base = merge_module.merge_base(fresh, fresh.head("agent"), fresh.head("main"))
+    assert base == fresh.commit(fresh.head("agent")).parents[0]
+    assert len(loaded) <= 5, loaded  # the two heads, main's first new commit, the base (and a parent of it)
+
+
 def test_compaction_during_merges_changes_no_answer(repo_url):
     """The background compactor folds main's files while agents merge into it; every merge commit
     and every state main passes through reads exactly the rows the merges put there."""
