@@ -10,35 +10,42 @@ import pyarrow as pa
 from catalog import CatalogError, RefNotFound, Repository
 from catalog.names import validate_ref_name
 
-from .cursor import Cursor
 from ..engine import branching
+from ..engine.authorize import authorize
 from ..engine.repositories import open_repository
+from ..engine.rights import READ, WRITE, Rights, require
 from ..engine.session import Session
 from ..engine.settings import Settings
 from ..errors import Error, InterfaceError, from_catalog
 from ..results import Result
+from .cursor import Cursor
+
 
 def connect(repo: str | Repository = "default", branch: str = "main", *, create: bool = True, from_: str = "main",
             durability: str = "full", user: str | None = None, settings: Mapping[str, str] | None = None,
-            storage_options: dict | None = None, autocommit: bool = True) -> "Connection":
+            storage_options: dict | None = None, autocommit: bool = True, rights: Rights | None = None) -> "Connection":
     """Open a connection to ``branch`` of ``repo`` (a name under $AGENTLAKE_HOME or an fsspec URL).
 
     A missing branch is created from ``from_`` when ``create`` is true (the
     agent-per-branch workflow); otherwise connecting to it fails with 3F000.
+    ``rights`` limit what the connection may read and write (a server passes its
+    authenticated user's); without them everything is allowed. Creating the
+    branch needs write on it; using it, read.
     """
     try:
         repository = open_repository(repo, durability, storage_options, create=create)
         validate_ref_name(branch)
+        require(rights, branch, READ)   # before its existence: a branch one may not read is not revealed
         try:
             repository.head(branch)
         except RefNotFound:
-            if not create:
-                raise
+            if not create or (rights is not None and not rights.may(branch, WRITE)):
+                raise   # a branch this user may not create does not exist for them
             repository.create_branch(branch, from_=from_, exist_ok=True)
     except CatalogError as err:
         raise from_catalog(err) from None
     overrides = {"agentlake.durability": durability, **(settings or {})}
-    return Connection(Session(repository, branch, Settings(overrides), user=user), autocommit=autocommit)
+    return Connection(Session(repository, branch, Settings(overrides), user=user, rights=rights), autocommit=autocommit)
 
 
 class Connection:
@@ -140,6 +147,15 @@ class Connection:
         sync_session(self._session, sql)
         return self._call(self._session.describe, sql)
 
+    def authorize(self, sql: str) -> None:
+        """Raise 42501 if this connection's user may not run ``sql`` (one statement); runs nothing.
+        A server asks before it accepts COPY data, as PostgreSQL refuses before CopyInResponse."""
+        from ..engine import frontend
+
+        self._check_open()
+        for statement in frontend.parse_unbound(sql):
+            authorize(self._session, statement)
+
     # engine access -----------------------------------------------------------
     def _run(self, sql: str, params) -> Result:
         from ..pgcatalog.engine_hook import sync_session
@@ -221,7 +237,7 @@ class Connection:
 
     def diff(self, a: str, b: str | None = None):
         """Per-table row changes from ``a`` to ``b`` (this branch by default)."""
-        return self._call(self._session.repo.diff, a, b or self._session.branch)
+        return self._call(branching.diff, self._session, a, b or self._session.branch)
 
     def tag(self, name: str, ref: str | None = None) -> str:
         return self._call(branching.tag, self._session, name, ref)

@@ -14,12 +14,19 @@ from sqlglot import exp
 from ..errors import ProgrammingError
 from ..results import Result
 from ..sql.literals import NOT_CONSTANT, constant
+from .rights import READ, WRITE, require
 
 if TYPE_CHECKING:
     from .session import Session
 
 
+# Every operation checks the session's rights on each branch it touches before it acts: the
+# functions below are what SQL and the Python API both call, so neither path can skip a check.
+
 def create_branch(session: "Session", name: str, from_: str | None = None, ttl: float | None = None) -> str:
+    """A new branch is a write of that branch's name and a read of where it starts."""
+    require(session.rights, name, WRITE)
+    require(session.rights, from_ or session.branch, READ)
     session.repo.create_branch(name, from_=from_ or session.branch, ttl=ttl)
     return name
 
@@ -27,7 +34,7 @@ def create_branch(session: "Session", name: str, from_: str | None = None, ttl: 
 def checkout(session: "Session", name: str, create: bool = False, from_: str | None = None) -> str:
     if create and name not in session.repo.branches():
         create_branch(session, name, from_)
-    session.set_branch(name)
+    session.set_branch(name)   # checks read on the target
     return name
 
 
@@ -35,11 +42,20 @@ def merge(session: "Session", into: str, strategy: str = "fail", source: str | N
     """Merge ``source`` (this session's branch by default) into ``into``; returns the resulting commit."""
     if session.transaction_status != "idle":
         raise ProgrammingError("merge cannot run inside a transaction block", sqlstate="25001")
+    require(session.rights, source or session.branch, READ)
+    require(session.rights, into, WRITE)
     return session.repo.merge(source or session.branch, into, strategy=strategy, author=session.user or "")
+
+
+def delete_branch(session: "Session", name: str) -> str:
+    require(session.rights, name, WRITE)
+    session.repo.delete_branch(name)
+    return name
 
 
 def log(session: "Session", ref: str | None = None, limit: int | None = None, after: str | None = None) -> pa.Table:
     """Commits newest first; a page of ``limit`` continues below commit ``after`` (the previous page's last)."""
+    require(session.rights, ref or session.branch, READ)
     rows = [
         {"commit": cid, "parents": ",".join(c.parents), "author": c.author, "message": c.message,
          "time": pa.scalar(int(c.time * 1e6), pa.timestamp("us", tz="UTC")).as_py()}
@@ -50,8 +66,15 @@ def log(session: "Session", ref: str | None = None, limit: int | None = None, af
         ("message", pa.string()), ("time", pa.timestamp("us", tz="UTC"))]))
 
 
+def diff(session: "Session", a: str, b: str):
+    """Per-table row changes from ref ``a`` to ref ``b``; both are read."""
+    require(session.rights, a, READ)
+    require(session.rights, b, READ)
+    return session.repo.diff(a, b)
+
+
 def diff_summary(session: "Session", a: str, b: str) -> pa.Table:
-    result = session.repo.diff(a, b)
+    result = diff(session, a, b)
     rows = [{"table": name, "added": d.counts["added"], "removed": d.counts["removed"], "changed": d.counts["changed"]}
             for name, d in sorted(result.items())]
     return pa.Table.from_pylist(rows, schema=pa.schema([
@@ -59,6 +82,9 @@ def diff_summary(session: "Session", a: str, b: str) -> pa.Table:
 
 
 def tag(session: "Session", name: str, ref: str | None = None) -> str:
+    """A tag's name is written (matched against the write patterns, as a branch's) and its ref read."""
+    require(session.rights, name, WRITE)
+    require(session.rights, ref or session.branch, READ)
     session.repo.create_tag(name, ref or session.branch)
     return name
 
@@ -73,7 +99,7 @@ _FUNCTIONS: dict[str, Callable[..., pa.Table]] = {
     "checkout": lambda s, name: _scalar("checkout", checkout(s, name)),
     "merge": lambda s, into, strategy="fail": _scalar("merge", merge(s, into, strategy)),
     "tag": lambda s, name, ref=None: _scalar("tag", tag(s, name, ref)),
-    "delete_branch": lambda s, name: (s.repo.delete_branch(name), _scalar("delete_branch", name))[1],
+    "delete_branch": lambda s, name: _scalar("delete_branch", delete_branch(s, name)),
     "current_branch": lambda s: _scalar("current_branch", s.branch),
     "log": lambda s, ref=None, limit=None, after=None: log(s, ref, limit, after),
     "diff": lambda s, a, b: diff_summary(s, a, b),

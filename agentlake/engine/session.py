@@ -23,9 +23,11 @@ from ..results import Result
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
 from . import frontend
+from .authorize import authorize
 from .fastpath import constant_answer
 from .query import QueryRunner
 from .repositories import attach_engine_hooks
+from .rights import READ, WRITE, Rights, require
 from .settings import Settings
 from .typed_rewrites import typed_rewrites
 
@@ -35,8 +37,12 @@ _temp_ids = itertools.count()
 class Session:
     """State of one connection; not thread-safe (one statement at a time), like a PostgreSQL backend."""
 
-    def __init__(self, repo: Repository, branch: str, settings: Settings, user: str | None = None) -> None:
+    def __init__(self, repo: Repository, branch: str, settings: Settings, user: str | None = None,
+                 rights: Rights | None = None) -> None:
+        require(rights, branch, READ)
         self.repo = attach_engine_hooks(repo)
+        self.rights = rights
+        """What the user may touch (None: the embedded API, everything); checked on every statement."""
         self.branch = branch
         self.user = user
         self.settings = settings
@@ -87,6 +93,7 @@ class Session:
         return self._tx is not None and self._tx.dirty
 
     def write_tx(self) -> Transaction:
+        require(self.rights, self.branch, WRITE)   # every write passes here, whatever statement or API call made it
         if self._tx is None:
             self._tx = self.repo.begin(self.branch)
         return self._tx
@@ -159,6 +166,7 @@ class Session:
     def set_branch(self, branch: str) -> None:
         if self._explicit:
             raise ProgrammingError("cannot change branch inside a transaction", sqlstate="25001")
+        require(self.rights, branch, READ)
         self.repo.head(branch)
         self.branch = branch
         self.settings.set("agentlake.branch", branch)
@@ -255,6 +263,7 @@ class Session:
         autocommit = not self._explicit
         savepoint = self._tx.savepoint() if self._tx is not None and not autocommit else None
         try:
+            authorize(self, stmt)
             with self._statement():
                 result = handler(self, stmt)
             if autocommit:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..engine.rights import Rights
 from .engine_interface import EngineConnect, EngineConnection
 from .protocol import DEFAULT_MAX_MESSAGE
 from .session import WireSession
@@ -21,11 +22,12 @@ from .users import UserStore
 
 log = logging.getLogger("agentlake.server")
 
-def engine_connect(repo: str, branch: str, create: bool, user: str) -> EngineConnection:
-    """The default engine: ``agentlake.connect`` on the served repository."""
+def engine_connect(repo: str, branch: str, create: bool, user: str, rights: Rights | None) -> EngineConnection:
+    """The default engine: ``agentlake.connect`` on the served repository, limited to the user's rights
+    (the engine checks them on every statement)."""
     from ..api.connection import connect
 
-    return connect(repo, branch, create=create, user=user)
+    return connect(repo, branch, create=create, user=user, rights=rights)
 
 
 @dataclass

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from . import codec, protocol as pq
-from .engine_interface import EngineConnection, table_schema
 from ..pgcatalog.types import VECTOR_OID, oid_for_field
 from ..vector.arrays import as_vectors
+from . import codec
+from . import protocol as pq
+from .engine_interface import EngineConnection, table_schema
 
 if TYPE_CHECKING:
     from .session import WireSession
@@ -181,7 +182,8 @@ async def run(session: "WireSession", table: str, columns: list[str] | None, opt
     """Drive one COPY FROM STDIN: CopyInResponse, CopyData..., CopyDone, then the insert."""
     from .session import SessionError
 
-    session._check_rights(session.conn.current_branch, "write")
+    quoted = '"' + table.replace('"', '""') + '"'
+    await session.run_in_engine(lambda: session.conn.authorize(f"COPY {quoted} FROM STDIN"))   # before any data
     width = len(columns) if columns else 0
     binary = options.get("format", "text").lower() == "binary"
     session.send(pq.copy_in_response(width, binary))

@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import pyarrow as pa
 
+from ..engine.rights import Rights
 from ..pgcatalog.tables import TableInfo
 
 
@@ -48,6 +49,8 @@ class EngineConnection(Protocol):
 
     def describe(self, sql: str) -> pa.Schema | None: ...
 
+    def authorize(self, sql: str) -> None: ...
+
     def load_arrow(self, table: str, data: pa.Table, create: bool = False, primary_key: Sequence[str] = ()) -> int: ...
 
     def catalog_tables(self) -> list[TableInfo]: ...
@@ -59,8 +62,9 @@ class EngineConnection(Protocol):
     def close(self) -> None: ...
 
 
-EngineConnect = Callable[[str, str, bool, str], EngineConnection]
-"""``connect(repo, branch, create, user)``: what ``ServerConfig.connect`` holds."""
+EngineConnect = Callable[[str, str, bool, str, Rights | None], EngineConnection]
+"""``connect(repo, branch, create, user, rights)``: what ``ServerConfig.connect`` holds; the engine
+checks ``rights`` (None: everything allowed) on every statement."""
 
 
 def table_schema(conn: EngineConnection, name: str) -> pa.Schema | None:

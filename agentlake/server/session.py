@@ -23,7 +23,7 @@ from .engine_interface import EngineConnection, table_schema
 from .messages import MessageStream
 from .protocol import ProtocolViolation
 from .result_messages import TEXT_OID, Outcome, describe_columns, encode_result
-from .users import RightsError, User
+from .users import User
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,8 +40,6 @@ DEFAULT_REPORTED = {"server_version": "16.4", "server_encoding": "UTF8", "client
                     "datestyle": "ISO, MDY", "timezone": "UTC", "integer_datetimes": "on",
                     "standard_conforming_strings": "on", "application_name": "", "intervalstyle": "postgres",
                     "is_superuser": "off"}
-_SET_BRANCH = re.compile(r"^\s*SET\s+(?:SESSION\s+|LOCAL\s+)?agentlake\.branch\s*(?:=|TO)\s*'?\"?([^'\";\s]+)",
-                         re.IGNORECASE)
 _DEALLOCATE = re.compile(r'^\s*DEALLOCATE\s+(?:PREPARE\s+)?("[^"]+"|\w+)\s*$', re.IGNORECASE)
 _STATUS = {"idle": "I", "in_transaction": "T", "failed": "E"}
 _ROLLBACK_TO = re.compile(r"^\s*ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO\b", re.IGNORECASE)
@@ -254,24 +252,12 @@ class WireSession:
             raise SessionError("28P01", f'password authentication failed for user "{name}" ({err})',
                                fatal=True) from None
 
-    def _check_rights(self, branch: str, access: str) -> None:
-        if self.user is None:
-            if self.server.config.trust:
-                return
-            raise RightsError(f"no user is logged in to {access} branch {branch!r}")
-        if not self.user.may(branch, access):
-            raise RightsError(f'permission denied: user "{self.user.name}" may not {access} branch "{branch}"')
-
     async def _open_engine(self, startup: Startup) -> None:
-        try:
-            self._check_rights(startup.branch, "read")
-        except RightsError as err:
-            raise SessionError(err.sqlstate, str(err), fatal=True) from None
-        may_create = self.user is None or self.user.may(startup.branch, "write")
+        rights = self.user.engine_rights() if self.user is not None else None   # None: trust without a stored user
         config = self.server.config
 
         def open_conn():
-            conn = config.connect(config.repo, startup.branch, may_create, startup.user)
+            conn = config.connect(config.repo, startup.branch, True, startup.user, rights)
             for name, value in startup.settings.items():
                 conn.settings[name] = value
             return conn
@@ -402,21 +388,6 @@ class WireSession:
         if self._cancel is not None and not self._cancel.done():
             self._cancel.set_result(None)
 
-    def _checked_execute(self, sql: str, params: list[Any] | None):
-        """Runs in a worker thread: the statement, within the user's rights on the branches it touches."""
-        conn = self.conn
-        branch = conn.current_branch
-        m = _SET_BRANCH.match(sql)
-        if m:
-            self._check_rights(m.group(1), "read")
-        if statements.writes(sql):
-            self._check_rights(branch, "write")
-        cursor = conn.execute(sql, params)
-        new_branch = conn.current_branch
-        if new_branch != branch:
-            self._check_rights(new_branch, "read")
-        return cursor
-
     async def run_in_engine(self, fn: Callable[[], Any], offset: int = 0) -> Any:
         """``fn`` in a worker thread; an engine error becomes the client's error, with its SQLSTATE
         and its position in the query string (shifted by ``offset`` within a multi-statement query)."""
@@ -432,7 +403,7 @@ class WireSession:
 
     async def query_arrow(self, sql: str) -> pa.Table:
         """A query's rows as Arrow, run as any statement is (COPY ... TO STDOUT's source)."""
-        table = await self.run_in_engine(lambda: self._checked_execute(sql, None).fetch_arrow())
+        table = await self.run_in_engine(lambda: self.conn.execute(sql, None).fetch_arrow())
         self._send_notices()
         return table
 
@@ -476,7 +447,7 @@ class WireSession:
         if outcome is not None:
             return outcome
         outcome = await self.run_in_engine(
-            lambda: encode_result(self._checked_execute(sql, params), sql, formats, described), offset)
+            lambda: encode_result(self.conn.execute(sql, params), sql, formats, described), offset)
         self._send_notices()
         if statements.first_word(sql) in ("SET", "RESET"):
             self._report_parameters()

@@ -10,8 +10,6 @@ import functools
 import re
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
-_WRITE_WORDS = {"INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY", "MERGE", "GRANT",
-                "REVOKE", "COMMENT", "REINDEX", "VACUUM"}
 
 
 _CACHED_TEXT = 4096
@@ -110,20 +108,6 @@ def controls_transaction(sql: str) -> bool:
     """Transaction control, or a branch switch (which must happen outside a transaction)."""
     word = first_word(sql)
     return word in _CONTROL_WORDS or (word == "SET" and "agentlake.branch" in sql.lower())
-
-
-def writes(sql: str) -> bool:
-    """Whether a statement may change data or schema (so it needs write rights on the branch).
-
-    A WITH query counts as a write when any data-modifying keyword appears in it;
-    branch functions that merge are checked by the engine on their target.
-    """
-    word = first_word(sql)
-    if word in _WRITE_WORDS:
-        return True
-    if word == "WITH":
-        return bool(re.search(r"\b(INSERT|UPDATE|DELETE)\b", sql, re.IGNORECASE))
-    return False
 
 
 _COPY = re.compile(

@@ -2,26 +2,21 @@
 
 The file lives in the repository folder (its configuration), so the rights
 travel with the data. Rights are glob patterns over branch names with an
-access level: ``read`` or ``write`` (write implies read).
+access level: ``read`` or ``write`` (write implies read). The server
+authenticates here and hands the engine a :class:`Rights` object, which checks
+every statement (see ``agentlake.engine.rights``).
 """
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import tempfile
 from dataclasses import dataclass, field
 
+from ..engine.rights import READ, WRITE, Rights
 from .auth import make_verifier
 
 FILE_NAME = "users.json"
-ACCESS = ("read", "write")
-
-
-class RightsError(Exception):
-    """A user may not touch a branch: SQLSTATE 42501 insufficient_privilege."""
-
-    sqlstate = "42501"
 
 
 @dataclass
@@ -30,10 +25,10 @@ class User:
     verifier: str
     rights: list[tuple[str, str]] = field(default_factory=list)   # (branch glob, "read"|"write")
 
-    def may(self, branch: str, access: str) -> bool:
-        wanted = ACCESS.index(access)
-        return any(fnmatch.fnmatchcase(branch, pattern) and ACCESS.index(level) >= wanted
-                   for pattern, level in self.rights)
+    def engine_rights(self) -> Rights:
+        """What the engine checks for this user's sessions."""
+        return Rights(self.name, tuple(p for p, level in self.rights if level == READ),
+                      tuple(p for p, level in self.rights if level == WRITE))
 
 
 def repo_folder(repo: str) -> str:
@@ -80,7 +75,7 @@ class UserStore:
         if not name or "\x00" in name:
             raise ValueError("user name must be non-empty")
         users = self.load()
-        rights = [(p, "read") for p in read] + [(p, "write") for p in write]
+        rights = [(p, READ) for p in read] + [(p, WRITE) for p in write]
         users[name] = User(name, make_verifier(password), rights)
         self._save(users)
         return users[name]

@@ -13,10 +13,10 @@ from psycopg.conninfo import make_conninfo
 
 from agentlake.server.app import ServerConfig, run_server
 
-def _real_connect(repo: str, branch: str, create: bool, user: str) -> Any:
+def _real_connect(repo: str, branch: str, create: bool, user: str, rights: Any = None) -> Any:
     import agentlake
 
-    return agentlake.connect(repo, branch, create=create, user=user)
+    return agentlake.connect(repo, branch, create=create, user=user, rights=rights)
 
 
 @dataclass
@@ -71,7 +71,7 @@ def start_server(config: ServerConfig) -> RunningServer:
 
 
 @pytest.fixture
-def engine_connect() -> Callable[[str, str, bool, str], Any]:
+def engine_connect() -> Callable[..., Any]:
     return _real_connect
 
 

@@ -80,7 +80,7 @@ def test_branch_rights(make_server, users):
         conn.execute("CREATE TABLE allowed (a BIGINT)")
     with psycopg.connect(server.dsn("agent", options="-c agentlake.branch=agent-8", **agent)) as conn:
         conn.execute("SELECT 1")
-    with pytest.raises(psycopg.OperationalError, match="may not read branch"):
+    with pytest.raises(psycopg.OperationalError, match="permission denied for branch secret"):
         psycopg.connect(server.dsn("agent", dbname=f"{server.database}@secret", **agent))
 
 

@@ -75,7 +75,8 @@ def test_user_cli(tmp_path):
     assert result.exit_code == 0, result.output
     assert "read:main, write:agent-*" in runner.invoke(user, ["list", "--repo", repo]).output
     stored = UserStore(repo).get("agent")
-    assert stored.may("agent-3", "write") and stored.may("main", "read") and not stored.may("main", "write")
+    rights = stored.engine_rights()
+    assert rights.may("agent-3", "write") and rights.may("main", "read") and not rights.may("main", "write")
     assert "correct-horse-battery" not in (tmp_path / "repo" / "users.json").read_text()
     assert runner.invoke(user, ["remove", "agent", "--repo", repo]).exit_code == 0
     assert runner.invoke(user, ["remove", "agent", "--repo", repo]).exit_code != 0

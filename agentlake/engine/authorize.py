@@ -1,0 +1,50 @@
+"""What a parsed statement needs of the session's user, decided from its syntax tree before it
+runs (the server passes the user in; nothing here looks at keywords of the text).
+
+Reading the session's branch is checked when the session opens and when it switches branch, so
+a statement only adds: write on the session's branch for anything that changes data, schema or
+indexes. Branch functions (``agentlake.merge('main')``) and ``SET agentlake.branch`` are checked
+where they act, against the branches they name (:mod:`.branching`, ``Session.set_branch``).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from ..sql import dialect
+from .rights import WRITE, require
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
+_NO_DATA = (exp.Transaction, exp.Commit, exp.Rollback, exp.Set, dialect.Show, dialect.Reset, dialect.Savepoint,
+            dialect.Release)
+_QUERIES = (exp.Query, exp.Values)
+_HARMLESS_COMMANDS = ("CREATE EXTENSION",)   # built in: succeeds and changes nothing
+
+
+def writes(stmt: exp.Expression) -> bool:
+    """Whether running ``stmt`` changes the branch. EXPLAIN counts as its statement, as in
+    PostgreSQL, which checks privileges when it plans; a kind this module does not know counts
+    as a write, so a new statement form is never let through by omission."""
+    if isinstance(stmt, dialect.Explain):
+        return writes(stmt.this)
+    if isinstance(stmt, exp.Copy):
+        return bool(stmt.args.get("kind"))   # COPY ... FROM loads rows; COPY ... TO reads them
+    if isinstance(stmt, _WRITES):
+        return True
+    if isinstance(stmt, _QUERIES):
+        return stmt.find(*_WRITES) is not None   # a data-modifying WITH
+    if isinstance(stmt, _NO_DATA):
+        return False
+    if isinstance(stmt, exp.Command):
+        return not stmt.sql(dialect="postgres").upper().startswith(_HARMLESS_COMMANDS)
+    return True
+
+
+def authorize(session: "Session", stmt: exp.Expression) -> None:
+    """Raise 42501 unless the session's user may run ``stmt`` on the session's branch."""
+    if session.rights is not None and writes(stmt):
+        require(session.rights, session.branch, WRITE)
