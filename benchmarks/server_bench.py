@@ -4,9 +4,7 @@
 
 Prints a table, then one JSON line. Every number for agentlake comes from real
 psycopg clients talking to ``agentlake serve`` over loopback; PostgreSQL gets
-the same workload on the same machine in the same run. ``--engine test`` runs
-the server over the DataFusion test engine (tests/server/df_engine.py) for a
-smoke run where the SQL engine is unavailable; its numbers are not agentlake's.
+the same workload on the same machine in the same run.
 """
 from __future__ import annotations
 
@@ -54,11 +52,8 @@ def _wait_connect(dsn: str, timeout: float = 120) -> psycopg.Connection:
             time.sleep(0.05)
 
 
-def _engine_command(engine: str, repo: str, port: int, idle_exit: float | None = None) -> list[str]:
-    if engine == "test":
-        cmd = [sys.executable, "-m", "tests.server.serve_df", "--repo", repo, "--port", str(port)]
-    else:
-        cmd = [sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust", "--port", str(port)]
+def _engine_command(repo: str, port: int, idle_exit: float | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust", "--port", str(port)]
     return cmd + (["--idle-exit", str(idle_exit)] if idle_exit else [])
 
 
@@ -125,7 +120,7 @@ def _rss_mb(pid: int) -> float:
 def bench_agentlake(args, workdir: Path) -> dict[str, float]:
     repo = str(workdir / "benchrepo")
     port = _free_port()
-    proc = subprocess.Popen(_engine_command(args.engine, repo, port), cwd=ROOT, env=_env(),
+    proc = subprocess.Popen(_engine_command(repo, port), cwd=ROOT, env=_env(),
                             stdout=subprocess.DEVNULL)
     try:
         dsn = f"host=127.0.0.1 port={port} dbname=benchrepo user=bench"
@@ -155,7 +150,7 @@ def _cold_start(args, workdir: Path) -> dict[str, float]:
     port = _free_port()
     listener = ROOT / "agentlake" / "server" / "ondemand.py"
     cmd = [sys.executable, str(listener), "--host", "127.0.0.1", "--port", str(port), "--",
-           *_engine_command(args.engine, repo, 0, idle_exit=1.0)]
+           *_engine_command(repo, 0, idle_exit=1.0)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, text=True)
     try:
         proc.stdout.readline()
@@ -197,7 +192,6 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--sessions", type=int, default=64)
     parser.add_argument("--cold-starts", type=int, default=3)
-    parser.add_argument("--engine", choices=["agentlake", "test"], default="agentlake")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="server-bench-") as tmp:
         workdir = Path(tmp)
@@ -209,7 +203,7 @@ def main() -> None:
         target = TARGETS.get(key)
         print(f"{key:<24}{value:>12.3f}{(f'{peer:.3f}' if peer is not None else '-'):>12}"
               f"{(f'{target:g}' if target else '-'):>10}")
-    result = {**ours, **{f"postgres_{k}": v for k, v in theirs.items()}, "engine": args.engine,
+    result = {**ours, **{f"postgres_{k}": v for k, v in theirs.items()},
               "rows": args.rows, "sessions": args.sessions, "duration_s": args.duration}
     print(json.dumps(result))
 
