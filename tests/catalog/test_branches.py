@@ -171,6 +171,7 @@ def test_memory_store_round_trip():
 
 
 def test_compaction_is_invisible_to_readers(repo):
+    repo.compaction.enabled = False  # the explicit compaction below is the one under test
     for i in range(10, 30):
         tx = repo.begin("main")
         tx.append("items", items([i]))
@@ -194,6 +195,7 @@ def _bump(tx, key: int) -> None:
 
 def test_update_folded_into_compaction_still_conflicts(repo):
     """A concurrent update must not slip past because compaction moved the updated row."""
+    repo.compaction.enabled = False  # the explicit compaction below is the one under test
     stale = repo.begin("main")
     _bump(stale, 3)
     first = repo.begin("main")
@@ -206,6 +208,7 @@ def test_update_folded_into_compaction_still_conflicts(repo):
 
 
 def test_row_only_moved_by_compaction_does_not_conflict(repo):
+    repo.compaction.enabled = False  # the explicit compaction below is the one under test
     for i in range(10, 30):
         tx = repo.begin("main")
         tx.append("items", items([i]))
