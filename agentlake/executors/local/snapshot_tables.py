@@ -5,9 +5,13 @@ Each table becomes a view over one Parquet scan per data file (DataFusion 55's
 breaks on ``string_view``): columns are matched by field id, deletion vectors
 become filters, and DataFusion pushes projections and predicates into every
 scan. Registration is cached per manifest, so repeated queries on an unchanged
-snapshot cost nothing here.
+snapshot cost nothing here; and each file's scan is kept per (file, deletion vector), so a
+commit that adds one file or deletes from one re-plans that file's scan only.
 """
 from __future__ import annotations
+
+import hashlib
+import json
 
 import pyarrow as pa
 from datafusion import DataFrame, SessionConfig, SessionContext, col, lit
@@ -30,6 +34,9 @@ def new_session(target_partitions: int | None = None) -> SessionContext:
         .set("datafusion.execution.parquet.pushdown_filters", "true")
         .set("datafusion.execution.parquet.reorder_filters", "true")
         .set("datafusion.sql_parser.parse_float_as_decimal", "true")  # 0.1 + 0.2 = 0.3, as in PostgreSQL
+        # DataFusion 55's leaf-projection pushdown fails on a struct field read (get_field) over the
+        # snapshot views ('ambiguous field "?table?".a'); tensor columns are read that way
+        .set("datafusion.optimizer.enable_leaf_expression_pushdown", "false")
     )
     if target_partitions:
         config = config.with_target_partitions(target_partitions)
@@ -43,6 +50,8 @@ class SnapshotRegistry:
         self.ctx = ctx
         self._tables: dict[str, str] = {}
         self._views: dict[str, str] = {}
+        self._file_frames: dict[str, dict[tuple, DataFrame]] = {}
+        """Per table, each live file's scan as last registered, by :func:`_file_key`."""
 
     def sync(self, snapshot: Snapshot) -> None:
         changed = False
@@ -63,9 +72,16 @@ class SnapshotRegistry:
             if self.ctx.table_exist(table):
                 self.ctx.deregister_table(table)
         self._tables.pop(name, None)
+        self._file_frames.pop(name, None)
 
     def _register(self, snapshot: Snapshot, name: str, manifest: Manifest) -> None:
-        frames = [self._file_frame(snapshot, manifest, f) for f in manifest.files if f.live_rows]
+        previous, current = self._file_frames.get(name, {}), {}
+        layout = _layout_key(manifest)
+        for entry in manifest.files:
+            if entry.live_rows:
+                key = _file_key(entry, layout)
+                current[key] = previous.get(key) or self._file_frame(snapshot, manifest, entry)
+        frames = list(current.values())
         if frames:
             frame = frames[0]
             for other in frames[1:]:
@@ -74,6 +90,7 @@ class SnapshotRegistry:
             empty = pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table()
             frame = self.ctx.from_arrow(empty)
         self._drop(name)
+        self._file_frames[name] = current
         self.ctx.register_view(ROWS_PREFIX + name, frame)
         self.ctx.register_view(name, frame.select(*[col(_quote(f.name)) for f in manifest.schema]))
 
@@ -81,7 +98,9 @@ class SnapshotRegistry:
         frame = self.ctx.read_parquet(snapshot.repo.storage.uri(entry.path))
         if len(entry.deleted):
             if len(entry.deleted) <= MAX_INLINE_DELETES:
-                frame = frame.filter(~F.in_list(col(ROWID), [lit(int(r)) for r in entry.deleted]))
+                # pyarrow scalars: lit() of a Python int probes for optional Arrow libraries each call
+                deleted = pa.array(entry.deleted, pa.int64())
+                frame = frame.filter(~F.in_list(col(ROWID), [lit(rowid) for rowid in deleted]))
             else:
                 dead = self.ctx.from_arrow(pa.table({"_dead": pa.array(entry.deleted, pa.int64())}))
                 frame = frame.join(dead, left_on=ROWID, right_on="_dead", how="anti")
@@ -107,6 +126,18 @@ class SnapshotRegistry:
             if self._views.get(name) != sql:
                 self.ctx.register_view(name, self.ctx.sql(sql))
                 self._views[name] = sql
+
+
+def _layout_key(manifest: Manifest) -> tuple:
+    """What a file's scan depends on besides the file: the table's columns and their defaults."""
+    return tuple((field_id(f), f.name, str(f.type)) for f in manifest.schema), \
+        json.dumps(manifest.constraints.get("missing", {}), sort_keys=True, default=str)
+
+
+def _file_key(entry: DataFile, layout: tuple) -> tuple:
+    deleted = hashlib.blake2b(pa.array(entry.deleted, pa.int64()).buffers()[1] or b"", digest_size=16).digest() \
+        if len(entry.deleted) else b""
+    return entry.path, len(entry.deleted), deleted, tuple(sorted(entry.columns.items())), layout
 
 
 def _quote(name: str) -> str:
