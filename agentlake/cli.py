@@ -243,6 +243,27 @@ def compact(branch: str, tables: tuple[str, ...], repo: str) -> None:
     console.print(table)
 
 
+@main.command()
+@click.option("--all", "show_all", is_flag=True, help="Also list jobs that finished without error.")
+@repo_option
+@catalog_errors
+def status(show_all: bool, repo: str) -> None:
+    """Background jobs (index builds, compaction) of every process serving the repository: queued,
+    running, failed (with the error) and, with --all, done; each process publishes its own."""
+    from catalog.jobs import DONE, published_jobs
+
+    table = Table("process", "updated (UTC)", "job", "kind", "target", "state", "attempts", "error")
+    counts: dict[str, int] = {}
+    for process, record in sorted(published_jobs(open_repo(repo).storage).items()):
+        for job in record["jobs"]:
+            counts[job["state"]] = counts.get(job["state"], 0) + 1
+            if show_all or job["state"] != DONE:
+                table.add_row(process, _when(record["updated"]), str(job["id"]), job["kind"], job["target"],
+                              job["state"], str(job["attempts"]), job["error"] or "")
+    console.print(table)
+    console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no jobs recorded")
+
+
 from .eval.cli import eval_group  # noqa: E402 - sub-packages attach their command groups here
 from .server.cli import serve, user  # noqa: E402
 

@@ -81,7 +81,8 @@ def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool
     for name, manifest in snapshot.tables.items():
         if repo.compaction.plan(manifest.files, settle):
             try:
-                compact_table(repo, branch, name, settle=settle)
+                with repo.jobs.track("compaction", f"{branch}: {name}"):   # visible in agentlake.jobs
+                    compact_table(repo, branch, name, settle=settle)
             except ConflictError:
                 return False  # files it meant to fold were replaced meanwhile; try again later
     return True

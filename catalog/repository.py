@@ -1,6 +1,7 @@
 """A repository: many tables, versioned together by branches, tags and commits."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -14,10 +15,11 @@ from .compaction import CompactionPolicy, compact
 from .compactor import Compactor
 from .datafiles import FileReader
 from .diff import diff
-from .gc import DEFAULT_GRACE_SECONDS, GCReport, gc
 from .errors import ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
-from .names import validate_ref_name
+from .gc import DEFAULT_GRACE_SECONDS, GCReport, gc
+from .jobs import JobQueue, publisher
 from .merge import merge
+from .names import validate_ref_name
 from .objects import FORMAT_VERSION, Commit, DataFile, Manifest, object_path
 from .snapshot import Snapshot
 from .storage import RefState, Storage, open_storage
@@ -58,17 +60,21 @@ class Repository:
         self.ancestry = Ancestry(self.commit)
         self.compaction = CompactionPolicy()
         self.compactor = Compactor(self)
-        self._file_hooks: list[FileHook] = []
+        self.jobs = JobQueue(publish=publisher(storage))
+        """Post-commit work (file hooks, compaction) and its record; see :mod:`catalog.jobs`."""
+        self._file_hooks: dict[FileHook, tuple[str, Callable[[Manifest], bool]]] = {}
 
-    def add_file_hook(self, hook: FileHook) -> None:
-        """Call ``hook(repo, branch, table, manifest, files)`` after each commit that adds data files.
+    def add_file_hook(self, hook: FileHook, kind: str = "file hook",
+                      wanted: Callable[[Manifest], bool] = lambda manifest: True) -> None:
+        """Call ``hook(repo, branch, table, manifest, files)`` after each commit that adds data files
+        to a table whose manifest it is ``wanted`` for, as a job of ``kind`` on :attr:`jobs`.
 
         Index builders use it: indexes belong to data files, so they are built after the
-        commit, off its path. Hooks belong to this Repository object, so what runs after a
-        commit depends on how the repository was opened, never on what a process imported.
+        commit, off its path; a failing build is retried and recorded, never raised into the
+        commit. Hooks belong to this Repository object, so what runs after a commit depends on
+        how the repository was opened, never on what a process imported.
         """
-        if hook not in self._file_hooks:
-            self._file_hooks.append(hook)
+        self._file_hooks.setdefault(hook, (kind, wanted))
 
     @property
     def compaction_threshold(self) -> int:
@@ -296,10 +302,13 @@ class Repository:
 
     def after_commit(self, branch: str, commit_id: str, tables: dict[str, Manifest],
                      new_files: dict[str, list[DataFile]]) -> None:
+        """The ref swapped: queue the follow-up work and return (nothing here may raise into the commit)."""
         for name, files in new_files.items():
-            if name in tables:
-                for hook in self._file_hooks:
-                    hook(self, branch, name, tables[name], files)
+            if name in tables and files:
+                for hook, (kind, wanted) in list(self._file_hooks.items()):
+                    if wanted(tables[name]):
+                        self.jobs.submit(kind, f"{branch}: {name} ({len(files)} file{'s' * (len(files) != 1)})",
+                                         functools.partial(hook, self, branch, name, tables[name], files))
         self.changed(branch)
 
     def changed(self, branch: str) -> None:

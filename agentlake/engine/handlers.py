@@ -12,6 +12,7 @@ from ..results import Result
 from ..sql import dialect
 from . import branching, ddl, dml, session_settings
 from .explain import explain_statement
+from .jobs_view import register_jobs
 
 if TYPE_CHECKING:
     from .session import Session
@@ -23,6 +24,7 @@ def run_query(session: "Session", stmt: exp.Expression) -> Result:
     call = branching.branch_call(stmt)
     if call is not None:
         return call(session)
+    register_jobs(session, stmt)
     table = session.runner.run_query(stmt)
     return Result(table, table.num_rows, f"SELECT {table.num_rows}")
 
@@ -35,8 +37,11 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
         return ddl.create_view(session, stmt)
     if kind == "INDEX":
         from .btree_indexes import create_scalar_index, is_scalar_index
+        from .gin_indexes import create_gin_index, is_gin_index
         from .index_statements import create_index
 
+        if is_gin_index(stmt):
+            return create_gin_index(session, stmt)
         manifest = session.write_tx().manifest(ddl.table_name(stmt.this.args.get("table") or stmt.this))
         return (create_scalar_index if is_scalar_index(stmt, manifest) else create_index)(session, stmt)
     raise NotSupportedError(f"CREATE {kind} is not supported")
@@ -145,6 +150,7 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
     returning = stmt.args.get("returning")
     if handler is run_query:
         call = branching.branch_call(stmt)
+        register_jobs(session, stmt)
         return session.runner.describe(stmt) if call is None else call.columns(session)
     if returning is not None and handler in (dml.insert, dml.update, dml.delete):
         target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this

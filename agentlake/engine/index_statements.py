@@ -29,8 +29,22 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
         return Result(None, 0, "CREATE INDEX")
     indexes = {**manifest.indexes, definition.name: definition.to_json()}
     tx.alter_table(table, indexes=indexes)
-    build_files(session.repo, session.notice, tx.manifest(table), definition)
+    if stmt.args.get("concurrently"):
+        _build_in_background(session, table, tx.manifest(table), definition)
+    else:
+        build_files(session.repo, session.notice, tx.manifest(table), definition)
     return Result(None, 0, "CREATE INDEX")
+
+
+def _build_in_background(session: "Session", table: str, manifest, definition) -> None:
+    """CREATE INDEX CONCURRENTLY returns at once; the build is a job of the repository's queue
+    (``agentlake.jobs``), and until it is done a file without its index is searched exactly. Should
+    the statement's commit fail, the job's files belong to no index and GC removes them."""
+    if session.transaction_status != "idle":
+        raise ProgrammingError("CREATE INDEX CONCURRENTLY cannot run inside a transaction block", sqlstate="25001")
+    repo = session.repo
+    repo.jobs.submit("index build", f"{session.branch}: {table} index {definition.name}",
+                     lambda: build_files(repo, lambda _progress: None, manifest, definition))
 
 
 def reindex(session: "Session", kind: str, name: str) -> Result:

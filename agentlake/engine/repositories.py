@@ -6,6 +6,7 @@ import threading
 
 from catalog import Repository, resolve_url
 
+from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import index_new_files
 
 _repositories: dict[tuple[str, str], Repository] = {}
@@ -14,8 +15,8 @@ _repositories_lock = threading.Lock()
 
 def attach_engine_hooks(repository: Repository) -> Repository:
     """Files added by commits and compactions get their tables' vector indexes built after the
-    commit. Idempotent, so every path that hands the engine a repository may call it."""
-    repository.add_file_hook(index_new_files)
+    commit, as jobs of the repository's queue (``agentlake.jobs``). Idempotent, so every path that hands the engine a repository may call it."""
+    repository.add_file_hook(index_new_files, kind="index build", wanted=lambda manifest: bool(vector_indexes(manifest)))
     return repository
 
 

@@ -26,7 +26,13 @@ def answers(db, queries) -> np.ndarray:
     return np.array([[r[0] for r in db.execute(TOPK, [q]).fetchall()] for q in queries])
 
 
+def settled(db) -> None:
+    """Index builds run as jobs after the commit that added their files: wait for them to drain."""
+    assert db.repository.jobs.wait_idle(120), db.repository.jobs.jobs()
+
+
 def assert_index_answers(db, rows: Rows, queries, files: int) -> None:
+    settled(db)
     strategy = route(db, TOPK, [queries[0]])
     assert "hnsw" in strategy and "exact over" not in strategy, strategy
     assert f"in {files} file" in strategy, strategy
@@ -88,6 +94,7 @@ def test_gc_removes_indexes_of_dropped_files_only(ann, repo_url):
     scratch = agentlake.connect(repo_url, branch="scratch")
     extra = Rows(np.arange(70_000, 73_000), clustered(3000, ANN_DIM, seed=12))
     scratch.load_arrow("items", items(extra.ids, extra.vectors))
+    settled(scratch)
     with_scratch = index_files(repo_url)
     scratch.close()
     db.repository.delete_branch("scratch")
