@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .api.connection import Connection, connect
 from .api.cursor import Cursor
+from .embeddings import register_model
 from .errors import (
     DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError, MergeConflict, NotSupportedError,
     OperationalError, ProgrammingError, SerializationFailure, Warning,
@@ -29,5 +30,5 @@ def __getattr__(name: str):
 __all__ = [
     "Connection", "Context", "Cursor", "DataError", "DatabaseError", "Error", "IntegrityError", "InterfaceError",
     "InternalError", "MergeConflict", "NotSupportedError", "OperationalError", "ProgrammingError", "SerializationFailure", "Warning",
-    "apilevel", "connect", "paramstyle", "threadsafety",
+    "apilevel", "connect", "paramstyle", "register_model", "threadsafety",
 ]

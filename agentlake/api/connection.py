@@ -12,7 +12,9 @@ from catalog.names import validate_ref_name
 
 from ..engine import branching
 from ..engine.authorize import authorize
+from ..engine.generated_columns import fill_generated
 from ..engine.repositories import open_repository
+from ..engine.rich_columns import conform_table, declared_schema
 from ..engine.rights import READ, WRITE, Rights, require
 from ..engine.session import Session
 from ..engine.settings import Settings
@@ -257,8 +259,10 @@ class Connection:
             tx = session.write_tx()
             try:
                 if create and table not in tx.tables:
-                    tx.create_table(table, rows.schema, list(primary_key))
-                tx.append(table, rows)
+                    tx.create_table(table, declared_schema(rows.schema), list(primary_key))
+                manifest = tx.manifest(table)
+                tx.append(table, fill_generated(session, conform_table(session.repo.storage, rows, manifest.schema),
+                                                manifest))
                 if autocommit:
                     session.commit_pending()
             except BaseException:

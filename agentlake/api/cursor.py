@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from ..errors import InterfaceError, ProgrammingError
 from ..results import Result, python_rows
+from ..tensors import tensor_spec, to_ndarrays
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -82,7 +83,7 @@ class Cursor:
 
     def _materialized(self) -> list[tuple]:
         if self._rows is None:
-            self._rows = python_rows(self._table())
+            self._rows = _with_tensors(self._table(), python_rows(self._table()))
         return self._rows
 
     def fetchone(self) -> tuple | None:
@@ -147,3 +148,11 @@ class Cursor:
 def _type_code(field: pa.Field) -> str:
     meta = field.metadata or {}
     return meta.get(b"agentlake.type", str(field.type).encode()).decode()
+
+
+def _with_tensors(table: pa.Table, rows: list[tuple]) -> list[tuple]:
+    """Tensor columns read as numpy arrays (of their shape and dtype), not as Arrow's storage dicts."""
+    tensors = {i: to_ndarrays(table.column(i)) for i, f in enumerate(table.schema) if tensor_spec(f) is not None}
+    if not tensors:
+        return rows
+    return [tuple(tensors[i][r] if i in tensors else v for i, v in enumerate(row)) for r, row in enumerate(rows)]

@@ -99,6 +99,8 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
             facts["default"] = ckind.this.sql(dialect="postgres")
         elif isinstance(ckind, exp.UniqueColumnConstraint):
             facts["unique"] = True
+        elif isinstance(ckind, exp.ComputedColumnConstraint):   # GENERATED ALWAYS AS (expr) STORED
+            facts["generated"] = ckind.this.sql(dialect="postgres")
         elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint):
             facts["identity"] = f"{table}_{name}_seq"
             facts["not_null"] = True
@@ -130,6 +132,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
                 constraints["unique"].append([field.name])
             if facts.get("max_length"):
                 constraints["max_length"][field.name] = facts["max_length"]
+            if "generated" in facts:
+                constraints.setdefault("generated", {})[field.name] = facts["generated"]
         elif isinstance(item, exp.PrimaryKey):
             primary_key.extend(e.name for e in item.expressions)
         elif isinstance(item, (exp.UniqueColumnConstraint, exp.Unique)) or (

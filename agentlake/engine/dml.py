@@ -18,10 +18,16 @@ from catalog import ROWID
 from catalog.changes import live_keys
 from catalog.datafiles import key_tuples
 
+from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, ProgrammingError
+from ..media import media_kind
 from ..results import Result
-from .ddl import next_serials, table_name
 from ..sql.literals import DEFAULT, literal_rows
+from ..tensors.types import tensor_spec
+from .ddl import next_serials, table_name
+from .generated_columns import fill_generated
+from .rich_columns import conform as conform_rich
+from .rich_columns import literal_array
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -59,6 +65,8 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     unknown = [c for c in columns if manifest.schema.get_field_index(c) < 0]
     if unknown:
         raise ProgrammingError(f'column "{unknown[0]}" of relation "{name}" does not exist', sqlstate="42703")
+    if stmt.this is not None and isinstance(stmt.this, exp.Schema):   # named columns: none generated
+        refuse_written(columns, manifest.constraints)
     if stmt.args.get("default") and source is None:
         incoming = pa.table({"_": pa.nulls(1)}).drop_columns(["_"])
         rows = _complete(session, incoming, manifest, name, num_rows=1)
@@ -97,6 +105,10 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
     for index, column in enumerate(columns):
         field = manifest.schema.field(column)
         values = [row[index] for row in rows]
+        rich = literal_array(values, field)
+        if rich is not None:
+            arrays[column] = rich
+            continue
         _check_boolean_kind(field, values)
         if pa.types.is_decimal(field.type):
             values = [_quantize(v, field.type.scale) for v in values]
@@ -127,9 +139,18 @@ def _check_boolean_kind(field: pa.Field, values: list) -> None:
                 f'column "{field.name}" is of type {field.type} but expression is of type {got}', sqlstate="42804")
 
 
+def cast_to_field(array, field: pa.Field):
+    """A column of computed values in ``field``'s type, with INSERT's errors (22P02, 42804)."""
+    return _cast(array, field)
+
+
 def _cast(array, field: pa.Field):
     if array.type == field.type:
         return array
+    if tensor_spec(field) is not None:
+        return conform_rich(None, array, field)
+    if media_kind(field) is not None:
+        return array   # bytes until _complete reads their headers and stores them
     if pa.types.is_fixed_size_list(field.type):
         from ..vector.arrays import as_vectors
 
@@ -180,10 +201,11 @@ def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: st
     out = {}
     for field in manifest.schema:
         if field.name in rows.column_names:
-            out[field.name] = rows.column(field.name)
+            out[field.name] = conform_rich(session.repo.storage, rows.column(field.name), field)
         else:
             out[field.name] = _default_column(session, manifest, field, count)
     table = pa.table(out, schema=pa.schema([f.with_nullable(True) for f in manifest.schema]))
+    table = fill_generated(session, table, manifest)
     check_row_constraints(table, manifest, name)
     return table
 
@@ -302,11 +324,11 @@ def _do_update(session, name, alias, manifest, excluded: pa.Table, conflict: exp
         )
         if where is not None:
             sql += f" WHERE {session.datafusion_sql(where.this if isinstance(where, exp.Where) else where)}"
-        return _conform_update(session.run_datafusion(sql), manifest)
+        return _conform_update(session.run_datafusion(sql), manifest, session.repo.storage)
 
 
-def _conform_update(rows: pa.Table, manifest: "Manifest") -> pa.Table:
-    arrays = [_cast(rows.column(f.name), f) for f in manifest.schema] + [rows.column(ROWID)]
+def _conform_update(rows: pa.Table, manifest: "Manifest", storage) -> pa.Table:
+    arrays = [_cast(conform_rich(storage, rows.column(f.name), f), f) for f in manifest.schema] + [rows.column(ROWID)]
     schema = pa.schema([f.with_nullable(True) for f in manifest.schema] + [pa.field(ROWID, pa.int64())])
     return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -321,7 +343,11 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         column = eq.this.name
         if manifest.schema.get_field_index(column) < 0:
             raise ProgrammingError(f'column "{column}" of relation "{name}" does not exist', sqlstate="42703")
+        # parenthesized in place, so a typed rewrite that replaces the whole value (a tensor's
+        # ``a * 10``) replaces it inside the statement, where the SQL below is made from
+        eq.set("expression", exp.Paren(this=eq.expression))
         assignments[column] = eq.expression
+    refuse_written(list(assignments), manifest.constraints, update=True)
     select = []
     for field in manifest.schema:
         expr = assignments.get(field.name)
@@ -341,7 +367,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
                 pa.types.is_integer(got) or pa.types.is_boolean(got) or pa.types.is_floating(got)):
             raise ProgrammingError(f'column "{column}" is of type {target} but expression is of type {got}',
                                    sqlstate="42804")
-    rows = _first_per_rowid(_conform_update(rows, manifest))
+    rows = fill_generated(session, _first_per_rowid(_conform_update(rows, manifest, session.repo.storage)), manifest)
     if rows.num_rows:
         check_row_constraints(rows, manifest, name)
         unique_columns = {c for cols in (manifest.constraints or {}).get("unique", []) for c in cols}

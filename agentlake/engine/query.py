@@ -8,7 +8,12 @@ import pyarrow as pa
 
 from ..errors import NotSupportedError
 from ..executors.local.json_functions import register_json_functions
+from ..embeddings.functions import fold_constant_embeddings, register_embedding_functions
 from ..executors.local.result_types import classic_schema, normalize, restore_types, restored_schema
+from ..executors.local.rich_results import restore_rich_columns
+from ..media import BlobStore
+from ..media.functions import register_media_functions
+from ..tensors.functions import register_tensor_functions
 from ..vector.functions import register_vector_functions
 from . import router
 from .fastpath import constant_select, point_lookup
@@ -40,6 +45,9 @@ class QueryRunner:
             self._registry = SnapshotRegistry(self._ctx)
             register_vector_functions(self._ctx)
             register_json_functions(self._ctx)
+            register_tensor_functions(self._ctx)
+            register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
+            register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
         return self._ctx
 
     def sync(self) -> SessionContext:
@@ -60,6 +68,7 @@ class QueryRunner:
         found = point_lookup(self.session, stmt, cached_only)
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"
+            found = restore_rich_columns(found, self.session.snapshot, stmt)   # media as bytes
         return found
 
     def run_query(self, stmt) -> pa.Table:
@@ -69,6 +78,8 @@ class QueryRunner:
             return found
         from ..vector.topk_match import match_topk
         from ..vector.topk_run import run_topk
+
+        fold_constant_embeddings(stmt)   # embed('m', 'text') as its vector, so top-k can use an index
 
         search = match_topk(stmt, self.session.snapshot)
         if search is not None:

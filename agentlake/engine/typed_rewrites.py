@@ -5,11 +5,13 @@ from sqlglot import exp
 
 from ..sql.column_types import SchemaOf
 from ..sql.float_comparisons import float_comparisons
+from ..sql.tensor_expressions import tensor_expressions
 from ..vector.expressions import vector_expressions
 
 
 def typed_rewrites(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Apply each, in place; True when any changed ``tree`` (its SQL then depends on the catalog,
     not only on its text, and must not be cached by text)."""
-    changed = vector_expressions(tree, schema_of)
+    changed = tensor_expressions(tree, schema_of)
+    changed = vector_expressions(tree, schema_of) or changed
     return float_comparisons(tree, schema_of) or changed

@@ -264,10 +264,23 @@ _BINARY: dict[int, Encoder] = {
 }
 
 
+def _array_dims(values) -> list[int]:
+    """Sizes of a (rectangular) nested list, outermost first: a tensor is a multidimensional array."""
+    dims = [len(values)]
+    while values and isinstance(values[0], (list, tuple)):
+        values = values[0]
+        dims.append(len(values))
+    return dims
+
+
 def _array_binary(values, element_oid: int) -> bytes:
     encode = binary_encoder(element_oid)
+    dims = _array_dims(values)
+    for _ in dims[1:]:
+        values = [v for inner in values for v in inner]
     has_null = any(v is None for v in values)
-    parts = [struct.pack("!iiiii", 1, int(has_null), element_oid, len(values), 1)]
+    parts = [struct.pack("!iii", len(dims), int(has_null), element_oid)]
+    parts.extend(struct.pack("!ii", size, 1) for size in dims)
     for v in values:
         if v is None:
             parts.append(b"\xff\xff\xff\xff")

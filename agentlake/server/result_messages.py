@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from ..pgcatalog.types import BY_OID, oid_for_field, typmod_for_field
+from ..tensors.arrays import nested_lists
+from ..tensors.types import tensor_spec
 from . import codec, protocol as pq, statements
 from .engine_interface import EngineCursor
 
@@ -39,7 +41,9 @@ def describe_columns(schema: pa.Schema, formats: list[int] | None = None) -> lis
     return out
 
 
-def column_values(column: pa.ChunkedArray) -> list:
+def column_values(column: pa.ChunkedArray, field: pa.Field | None = None) -> list:
+    if field is not None and tensor_spec(field) is not None:
+        return nested_lists(column)   # PostgreSQL's multidimensional arrays
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     return column.to_pylist()
@@ -47,7 +51,7 @@ def column_values(column: pa.ChunkedArray) -> list:
 
 def encode_rows(table: pa.Table, columns: list[pq.Column]) -> list[bytes]:
     encoders = [codec.column_encoder(c.type_oid, c.format) for c in columns]
-    values = [column_values(table.column(i)) for i in range(table.num_columns)]
+    values = [column_values(table.column(i), table.schema.field(i)) for i in range(table.num_columns)]
     rows = []
     for row in zip(*values):
         rows.append(pq.data_row([None if v is None else enc(v) for enc, v in zip(encoders, row)]))

@@ -198,6 +198,14 @@ def _vector(values) -> exp.Expression:
     return exp.Anonymous(this="vector_from_float4", expressions=[exp.HexString(this=data.hex())])
 
 
+def _tensor(value: np.ndarray) -> exp.Expression:
+    """A numpy array of any rank binds as a tensor: its bytes, dtype and shape (not text)."""
+    dtype = "bool" if value.dtype == bool else value.dtype.name
+    data = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<") if dtype != "bool" else bool).tobytes()
+    return exp.Anonymous(this="tensor_from_bytes", expressions=[
+        exp.HexString(this=data.hex()), exp.Literal.string(dtype), exp.Literal.string(json.dumps(list(value.shape)))])
+
+
 def literal(value) -> exp.Expression:
     """A literal node for a Python value, remembering the value itself."""
     node = _literal_node(value)
@@ -237,7 +245,7 @@ def _literal_node(value) -> exp.Expression:
         return exp.Literal.string(str(value))
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
-            raise ProgrammingError("array parameters must be one-dimensional", sqlstate="22023")
+            return _tensor(value)
         return _vector(value) if value.dtype.kind == "f" else exp.Array(expressions=[literal(v) for v in value.tolist()])
     if hasattr(value, "to_list") and hasattr(value, "dimensions"):  # pgvector.Vector
         return _vector(value.to_list())

@@ -13,6 +13,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from ..errors import ProgrammingError
+from ..media.types import MEDIA_KINDS, media_field, media_kind
+from ..tensors.types import DTYPES, tensor_field, tensor_spec
 
 TYPE_KEY = b"agentlake.type"
 T = exp.DataType.Type
@@ -61,6 +63,12 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         return pa.list_(inner), {}
     user_kind = node.args.get("kind")
     user_kind = (user_kind.name if isinstance(user_kind, exp.Expression) else str(user_kind or "")).lower()
+    if kind == T.USERDEFINED and user_kind == "tensor":
+        from .tensor_expressions import spec_of_type
+
+        return tensor_field(spec_of_type(node))
+    if kind == T.USERDEFINED and user_kind in MEDIA_KINDS:
+        return media_field(user_kind)
     if kind == T.VECTOR or (kind == T.USERDEFINED and user_kind == "vector"):
         params = _precision(node)
         if not params:
@@ -83,6 +91,9 @@ def sql_type_name(field: pa.Field) -> str:
     """The PostgreSQL spelling of a field's type (for casts and catalogs)."""
     tagged = (field.metadata or {}).get(TYPE_KEY)
     t = field.type
+    spec = tensor_spec(field)
+    if spec is not None:
+        return spec.sql()
     if tagged == b"vector" or pa.types.is_fixed_size_list(t):
         return f"vector({t.list_size})"
     if tagged:
@@ -157,6 +168,14 @@ BY_NAME: dict[str, PgType] = {t.name: t for t in TYPES}
 def pg_type(field: pa.Field) -> PgType:
     """The PostgreSQL type of an Arrow field (arrays become PostgreSQL's ``_elem`` array types)."""
     t = field.type
+    spec = tensor_spec(field)
+    if spec is not None:   # a tensor travels as a (multidimensional) array of its elements
+        element = pg_type(pa.field("item", DTYPES["int16" if spec.dtype in ("int8", "uint8") else
+                                                  "int64" if spec.dtype in ("uint32", "uint64") else
+                                                  "int32" if spec.dtype == "uint16" else spec.dtype]))
+        return BY_OID[element.array_oid]
+    if media_kind(field) is not None:
+        return BY_NAME["bytea"]
     is_vector = (field.metadata or {}).get(TYPE_KEY) == b"vector" or (
         pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type))
     if is_vector:

@@ -7,6 +7,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from ...sql.types import TYPE_KEY
+from .rich_results import restore_rich_columns, rich_schema
 from ...vector.arrays import VECTOR_RESULT
 
 
@@ -15,7 +16,9 @@ _VIEW_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary(), pa.
 
 
 def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
-    """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors."""
+    """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors,
+    which are tensors and media."""
+    table = restore_rich_columns(table, snapshot, stmt)
     schema = restored_schema(table.schema, snapshot, stmt)
     return _empty_vectors_as_null(table if schema is table.schema else table.cast(schema))
 
@@ -33,12 +36,13 @@ def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
 
 
 def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
+    schema = rich_schema(schema, snapshot, stmt)
     tagged: dict[str, dict] = {}
     for node in stmt.find_all(exp.Table):
         manifest = snapshot.tables.get(node.name)
         if manifest is not None:
             for f in manifest.schema:
-                if f.metadata and f.metadata.get(TYPE_KEY) not in (None, b"vector"):  # text kept as json/uuid
+                if f.metadata and f.metadata.get(TYPE_KEY) not in (None, b"vector", b"tensor"):  # text kept as json/uuid
                     tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
     fields, changed = [], False
     for f in schema:

@@ -1,0 +1,63 @@
+"""Values bound for tensor and media columns, made into what those columns store.
+
+INSERT, UPDATE, COPY and ``load_arrow`` all end here: a tensor is reshaped and converted to its
+column's dtype (the shape checked, 22000); a media value's header is read and large bytes
+written once to the repository's blobs. Copying a stored media value (its struct) writes nothing.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from ..media import BlobStore, as_media_column, media_kind
+from ..tensors.arrays import as_column, compute_array
+from ..tensors.functions import parse_text
+from ..tensors.types import tensor_field, tensor_spec
+
+
+def literal_array(values: list, field: pa.Field) -> pa.Array | None:
+    """Constant VALUES for a tensor or media column (None for other columns): text tensors parse
+    as ``'[[1,2],[3,4]]'`` or ``'{{1,2},{3,4}}'``; media values stay bytes until ``conform``."""
+    if media_kind(field) is not None:
+        return pa.array(values, pa.binary())
+    spec = tensor_spec(field)
+    if spec is None:
+        return None
+    parsed = [parse_text(v) if isinstance(v, str) else (None if v is None else np.asarray(v)) for v in values]
+    return as_column(compute_array(parsed), spec)
+
+
+def conform(storage, column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
+    """``column`` as ``field`` stores it when that is a tensor or media column; other columns as they are."""
+    kind = media_kind(field)
+    if kind is not None:
+        return as_media_column(column, kind, BlobStore(storage))
+    spec = tensor_spec(field)
+    if spec is not None:
+        return as_column(column, spec)
+    return column
+
+
+def declared_schema(schema: pa.Schema) -> pa.Schema:
+    """A schema for a table made from data (``load_arrow``): tensor columns in their canonical
+    types (numpy's arrays arrive as fixed-shape tensors that name an identity permutation, which
+    pyarrow cannot build an empty array of)."""
+    fields = []
+    for f in schema:
+        spec = tensor_spec(f)
+        if spec is not None:
+            t, meta = tensor_field(spec)
+            f = pa.field(f.name, t, f.nullable, meta or None)
+        fields.append(f)
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def conform_table(storage, rows: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Every tensor and media column of ``rows`` conformed to ``schema`` (``load_arrow``)."""
+    for index, name in enumerate(rows.column_names):
+        if schema.get_field_index(name) >= 0:
+            field = schema.field(name)
+            column = conform(storage, rows.column(index), field)
+            if column is not rows.column(index):
+                rows = rows.set_column(index, pa.field(name, column.type), column)
+    return rows
