@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from .errors import ConflictError, TableExists, TableNotFound, UniqueViolation
-from .datafiles import key_tuples
-from .objects import ROWID, DataFile, Manifest, field_id
+from .errors import ConflictError, TableExists, TableNotFound
+from .objects import ROWID, DataFile, Manifest
 
 if TYPE_CHECKING:
     from .datafiles import FileReader
@@ -121,8 +120,6 @@ class Append:
         current = _same_table_as_base(state, self.name, ctx, unchanged=False)
         if current.schema != self.schema_seen:
             raise ConflictError(f'the columns of table "{self.name}" changed concurrently; retry the transaction')
-        if current.primary_key:
-            check_unique(current, self.files, ctx)
         state[self.name] = replace(current, files=current.files + self.files)
 
 
@@ -276,50 +273,6 @@ def live_keys(manifest: Manifest, files: "FileReader", exclude: set[str] = froze
     return out
 
 
-def check_unique(current: Manifest, new_files: tuple[DataFile, ...], ctx: ApplyContext) -> None:
-    """New keys must not exist among live rows, nor repeat among themselves."""
-    new_keys: dict = {}
-    for f in new_files:
-        dead = _dead(f)
-        index = ctx.files.key_index(f, current)
-        if len(index) < f.rows:
-            raise UniqueViolation(_dup_message(current, _repeated_key(ctx.files, f, current)))
-        for key, rowid in index.items():
-            if rowid in dead:
-                continue
-            if key in new_keys:
-                raise UniqueViolation(_dup_message(current, key))
-            new_keys[key] = rowid
-    width = len(current.primary_key)
-    leading = [k if width == 1 else k[0] for k in new_keys]
-    leading = [k for k in leading if k is not None]
-    if not leading:
-        return
-    lo, hi = min(leading), max(leading)
-    fid = field_id(current.schema.field(current.primary_key[0]))
-    for f in current.files:
-        stat = f.stats.get(fid)
-        if not f.live_rows or (stat is not None and outside(stat, lo, hi)):
-            continue
-        keys, dead = ctx.files.key_index(f, current), _dead(f)
-        for key in new_keys:
-            rowid = keys.get(key)
-            if rowid is not None and rowid not in dead:
-                if ctx.replaying:
-                    raise ConflictError(f"key {key!r} was inserted by a concurrent commit; retry the transaction")
-                raise UniqueViolation(_dup_message(current, key))
-
-
-def _repeated_key(files: "FileReader", f: DataFile, manifest: Manifest):
-    columns = list(manifest.primary_key)
-    seen: set = set()
-    for key in key_tuples(files.read(f, manifest, columns, with_rowid=False, apply_deletes=False), columns):
-        if key in seen:
-            return key
-        seen.add(key)
-    return None
-
-
 def _dead(f: DataFile) -> set:
     return set(f.deleted.tolist()) if len(f.deleted) else set()
 
@@ -329,9 +282,3 @@ def outside(stat: tuple, lo, hi) -> bool:
         return stat[1] < lo or stat[0] > hi
     except TypeError:
         return False
-
-
-def _dup_message(manifest: Manifest, key) -> str:
-    cols = ", ".join(manifest.primary_key)
-    value = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
-    return f'duplicate key value violates unique constraint: Key ({cols})=({value}) already exists.'

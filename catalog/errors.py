@@ -53,6 +53,14 @@ class NotNullViolation(CatalogError):
     sqlstate = "23502"
 
 
+class ForeignKeyViolation(CatalogError):
+    sqlstate = "23503"
+
+
+class CheckViolation(CatalogError):
+    sqlstate = "23514"
+
+
 class ProtectedRef(CatalogError):
     sqlstate = "42501"
 

@@ -22,8 +22,10 @@ import numpy as np
 
 from .datafiles import key_tuples
 from .diff import FILE_COLUMN, RowReader, row_changes, same_values
+from .constraints import CheckEvaluator
 from .errors import ConflictError, MergeConflict, RefNotFound
 from .keylookup import live_locations
+from .merge_constraints import settle, unsettled
 from .objects import ROWID, Commit, Manifest, object_path
 from .storage.base import RefState
 
@@ -41,11 +43,13 @@ def merge_base(repo: "Repository", a: str, b: str) -> str | None:
 
 
 def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", author: str = "",
-          message: str | None = None) -> str:
+          message: str | None = None, check_evaluator: CheckEvaluator | None = None) -> str:
     """Merge ``source`` (any ref) into branch ``into``; returns the commit ``into`` points at after.
 
     ``strategy``: ``fail`` raises :class:`MergeConflict` (nothing written); ``ours``
-    keeps the target's version of conflicting rows; ``theirs`` takes the source's.
+    keeps the target's version of conflicting rows; ``theirs`` takes the source's. Constraints
+    the merged rows would break are conflicts too (:mod:`catalog.merge_constraints`);
+    ``check_evaluator`` evaluates CHECK constraints.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
@@ -62,7 +66,9 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
             new_id = source_id  # fast-forward
         else:
             tables, views, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
-            if conflicts and strategy == "fail":
+            tables = settle(repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts,
+                            check_evaluator)
+            if conflicts and (strategy == "fail" or unsettled(conflicts)):
                 raise MergeConflict(
                     f"merging {source} into {into}: {len(conflicts)} conflicting row(s) in "
                     f"{', '.join(sorted({c['table'] for c in conflicts}))}; choose strategy 'ours' or 'theirs' "

@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import changes as ops
+from .constraint_checks import find_violations, raise_first, violation_error
+from .constraints import CheckEvaluator, Constraint
 from .datafiles import build_data_file, conform, key_tuples
 from .errors import CatalogError, ColumnExists, ColumnNotFound, ConflictError, RefNotFound, SchemaMismatch, TableExists
 from .names import validate_column_name, validate_table_name
@@ -58,6 +60,15 @@ class Transaction:
         self._journal: list[tuple[str, bytes]] = []
         self._new_files: dict[str, list[DataFile]] = {}
         self.closed = False
+        self.checks_by_statement = False
+        """An engine that groups operations into statements sets this and calls :meth:`end_statement`
+        after each; otherwise every operation is checked against the constraints as it is made."""
+        self.check_evaluator: CheckEvaluator | None = None
+        """How CHECK constraints are evaluated: the engine that parsed them hands it in."""
+        self.constraint_modes: dict[str | None, bool] = {}
+        """SET CONSTRAINTS: constraint name (None: ALL) -> deferred, for deferrable constraints."""
+        self._checked = dict(self.tables)   # the state the last constraint check accepted
+        self._deferred_skipped = False
 
     # reading -----------------------------------------------------------
     @property
@@ -77,11 +88,47 @@ class Transaction:
         self._check_open()
         state = self.tables
         state["__views__"] = self.views  # type: ignore[assignment]
+        before = dict(self.tables)
         try:
             op.apply(state, ops.ApplyContext(self.repo.files))
         finally:
             self.views = state.pop("__views__")  # type: ignore[assignment]
         self.ops.append(op)
+        if not self.checks_by_statement:
+            try:
+                self.end_statement()
+            except CatalogError:
+                self.tables = before
+                self.ops.pop()
+                raise
+
+    # constraints -------------------------------------------------------
+    def is_deferred(self, constraint: Constraint) -> bool:
+        """Whether a constraint is checked at COMMIT rather than at the end of each statement."""
+        if not constraint.deferrable:
+            return False
+        return self.constraint_modes.get(constraint.name, self.constraint_modes.get(None, constraint.deferred))
+
+    def _immediate(self, constraint: Constraint) -> bool:
+        if self.is_deferred(constraint):
+            self._deferred_skipped = True
+            return False
+        return True
+
+    def end_statement(self) -> None:
+        """Check what changed since the last check against the constraints not deferred (23xxx)."""
+        if self.tables is not self._checked:
+            raise_first(find_violations(self._checked, self.tables, self.repo.files, self.check_evaluator,
+                                        self._immediate))
+        self._checked = dict(self.tables)
+
+    def check_deferred(self) -> None:
+        """Check every change of the transaction against every constraint (SET CONSTRAINTS ...
+        IMMEDIATE and COMMIT, when a deferred constraint was skipped)."""
+        if self._deferred_skipped:
+            raise_first(find_violations(self._base_tables, self.tables, self.repo.files,
+                                        self.check_evaluator))
+            self._deferred_skipped = False
 
     def create_table(self, name: str, schema: pa.Schema, primary_key: list[str] | tuple[str, ...] = (),
                      constraints: dict | None = None, if_not_exists: bool = False) -> bool:
@@ -271,11 +318,14 @@ class Transaction:
             return self.base_id
         storage, repo = self.repo.storage, self.repo
         author = author or _default_author()
+        self.check_deferred()
         for _ in range(MAX_COMMIT_ATTEMPTS):
             head = storage.ref_get("heads", self.branch)
             if head is None:
                 raise RefNotFound(f'branch "{self.branch}" was deleted while this transaction was open')
             tables, views = self._replay_onto(head.commit)
+            if head.commit != self.base_id:
+                self._check_replayed(repo.snapshot_at(head.commit).tables, tables)
             commit = Commit((head.commit,), {}, author, message, time.time(), dict(metadata or {}), views,
                             repo.ancestry.generation(head.commit) + 1)
             journal = list(self._journal)
@@ -296,6 +346,14 @@ class Transaction:
                 repo.after_commit(self.branch, commit_id, tables, self._new_files)
                 return commit_id
         raise ConflictError(f'could not commit to branch "{self.branch}": too many concurrent commits')
+
+    def _check_replayed(self, head: dict[str, Manifest], replayed: dict[str, Manifest]) -> None:
+        """What this transaction added or removed must still hold against what landed meanwhile: a
+        key inserted twice or a referenced row deleted concurrently is 40001, never a silent break."""
+        violations = find_violations(head, replayed, self.repo.files, self.check_evaluator)
+        if violations:
+            error = violation_error(violations[0])
+            raise ConflictError(f"{error} ({error.detail}) after a concurrent commit; retry the transaction")
 
     def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict[str, str]]:
         if head_id == self.base_id:
@@ -318,6 +376,7 @@ class Transaction:
     def rollback_to(self, token: tuple) -> None:
         tables, views, n_ops, n_journal, n_files = token
         self.tables, self.views = dict(tables), dict(views)
+        self._checked = dict(tables)
         del self.ops[n_ops:]
         del self._journal[n_journal:]
         self._new_files = {name: files[:n_files[name]] for name, files in self._new_files.items() if name in n_files}
