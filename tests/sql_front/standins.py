@@ -65,6 +65,7 @@ def context() -> datafusion.SessionContext:
     ctx.register_udf(udf(lambda v, dims: v, [VECTOR3, pa.int64()], VECTOR3, "immutable", "vector_with_dimensions"))
     ctx.register_udf(udf(_json_get(pa.large_string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get"))
     ctx.register_udf(udf(_json_get(pa.string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get_text"))
+    ctx.register_udf(udf(lambda text: text, [pa.string()], pa.string(), "immutable", "jsonb_in"))  # ::jsonb
     items = pa.table({
         "id": pa.array([1, 2, 3], pa.int32()),
         "name": ["apple", "Banana", "cherry"],

@@ -1,16 +1,33 @@
-"""PostgreSQL's JSON operators as DataFusion functions over jsonb text columns.
+"""PostgreSQL's JSON operators and functions as DataFusion functions over jsonb text columns.
 
-jsonb values are stored as JSON text (Arrow has no JSON type); these functions
-parse per row, which is fine for the document sizes agents store.
+jsonb values are stored as their canonical text (``jsonb_values``); these functions parse per
+row, which is fine for the document sizes agents store. The rewrite rules
+(``sql/rules/jsonb_*``, ``sql/rules/postgres_functions``) turn PostgreSQL's spellings into calls
+of the names registered here.
 """
 from __future__ import annotations
 
-import json
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
 
+from ...errors import DataError
+from .jsonb_operations import (
+    array_elements,
+    concat,
+    contains,
+    delete_index,
+    delete_keys,
+    delete_path,
+    from_sql,
+    get_path,
+    has_key,
+    object_pairs,
+    set_path,
+)
+from .jsonb_order import sort_key
+from .jsonb_path import path_exists, path_match
+from .jsonb_values import canonical, kind, parse, render, text_array
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -18,104 +35,157 @@ if TYPE_CHECKING:
 _MISSING = object()
 
 
-def _load(text):
-    if text is None:
-        return _MISSING
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError):
-        return _MISSING
+def _strict(fn: Callable, output: pa.DataType) -> Callable:
+    """A row-by-row Arrow function of ``fn``, NULL wherever an argument is NULL (a STRICT function)."""
+    def run(*arrays: pa.Array) -> pa.Array:
+        rows = zip(*(a.to_pylist() for a in arrays))
+        return pa.array([None if None in row else fn(*row) for row in rows], output)
+    return run
 
 
-def _step(value, key):
+def _step(value, key: str):
     if isinstance(value, dict):
         return value.get(key, _MISSING)
     if isinstance(value, list):
-        try:
-            index = int(key)
-        except (TypeError, ValueError):
-            return _MISSING
-        if index < 0:
-            index += len(value)
-        return value[index] if 0 <= index < len(value) else _MISSING
+        found, item = get_path(value, [key])
+        return item if found else _MISSING
     return _MISSING
 
 
-def _as_json(value) -> str | None:
-    return None if value is _MISSING else json.dumps(value, separators=(", ", ": "))
+def _as_jsonb(value) -> str | None:
+    return None if value is _MISSING else render(value)
 
 
 def _as_text(value) -> str | None:
+    """``->>``: a string's own text, NULL for JSON null, other values as jsonb text."""
     if value is _MISSING or value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    return value if isinstance(value, str) else render(value)
 
 
-def _path(text: str | None) -> list[str]:
-    return [p.strip().strip('"') for p in (text or "").strip("{}").split(",") if p.strip()]
+def _getter(render_as: Callable) -> Callable:
+    return lambda doc, key: render_as(_step(parse(doc), str(key)))
 
 
-def _map2(fn, docs: pa.Array, keys: pa.Array) -> pa.Array:
-    docs, keys = docs.to_pylist(), keys.to_pylist()
-    return pa.array([fn(d, k) for d, k in zip(docs, keys)], pa.string())
+def _path_getter(render_as: Callable) -> Callable:
+    def get(doc: str, path: str):
+        found, value = get_path(parse(doc), text_array(path))
+        return render_as(value if found else _MISSING)
+    return get
 
 
-def _get(render):
-    return lambda docs, keys: _map2(lambda d, k: render(_step(_load(d), None if k is None else str(k))), docs, keys)
+def _delete(doc: str, operand: str, operand_type: str) -> str:
+    """``jsonb - x``: by index for an integer, by keys for text[] ('{a,b}'), else by one key."""
+    value = parse(doc)
+    if operand_type.startswith(("Int", "UInt")):
+        return render(delete_index(value, int(operand)))
+    keys = text_array(operand) if operand_type.startswith(("List", "LargeList", "FixedSizeList")) else [operand]
+    return render(delete_keys(value, keys))
 
 
-def _get_path(render):
-    def fn(docs, paths):
-        def walk(d, p):
-            value = _load(d)
-            for key in _path(p):
-                value = _step(value, key)
-            return render(value)
-        return _map2(walk, docs, paths)
-    return fn
+def _array_length(doc: str) -> int:
+    value = parse(doc)
+    if not isinstance(value, list):
+        kind_name = "a scalar" if not isinstance(value, dict) else "a non-array"
+        raise DataError(f"[SQLSTATE 22023] cannot get array length of {kind_name}", sqlstate="22023")
+    return len(value)
 
 
-def _contains(container, contained) -> bool:
-    if isinstance(container, dict) and isinstance(contained, dict):
-        return all(k in container and _contains(container[k], v) for k, v in contained.items())
-    if isinstance(container, list) and isinstance(contained, list):
-        return all(any(_contains(c, v) for c in container) for v in contained)
-    return container == contained
+def _exists_any(doc: str, keys: str) -> bool:
+    """``?|`` with its text[] as a PostgreSQL array literal (NULL keys match nothing)."""
+    value = parse(doc)
+    return any(key is not None and has_key(value, key) for key in text_array(keys))
 
 
-def _json_contains(docs: pa.Array, others: pa.Array) -> pa.Array:
-    out = []
-    for d, o in zip(docs.to_pylist(), others.to_pylist()):
-        a, b = _load(d), _load(o)
-        out.append(None if a is _MISSING or b is _MISSING else _contains(a, b))
-    return pa.array(out, pa.bool_())
+def _exists_all(doc: str, keys: str) -> bool:
+    value = parse(doc)
+    return all(key is None or has_key(value, key) for key in text_array(keys))
 
 
-def _array_length(docs: pa.Array) -> pa.Array:
-    return pa.array([len(v) if isinstance(v := _load(d), list) else None for d in docs.to_pylist()], pa.int32())
+def _path_function(fn: Callable) -> Callable:
+    """jsonb_path_exists/_match(target, path, vars, silent): with ``silent``, errors become NULL."""
+    def run(doc: str, path: str, variables: str, silent: bool):
+        try:
+            return fn(parse(doc), path, parse(variables))
+        except Exception:  # noqa: BLE001 - PostgreSQL's silent flag suppresses the path's errors
+            if silent:
+                return None
+            raise
+    return run
 
 
-def _typeof(docs: pa.Array) -> pa.Array:
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number",
-             type(None): "null"}
-    return pa.array([None if (v := _load(d)) is _MISSING else names[type(v)] for d in docs.to_pylist()], pa.string())
+def _object_with(accumulated: str, key: str | None, value: str | None, position: int) -> str:
+    """One pair of jsonb_build_object added to the object built so far."""
+    if key is None:
+        raise DataError(f"[SQLSTATE 22023] argument {position}: key must not be null", sqlstate="22023")
+    return render({**parse(accumulated), key: None if value is None else parse(value)})
+
+
+def _with_nulls(fn: Callable, output: pa.DataType) -> Callable:
+    def run(*arrays: pa.Array) -> pa.Array:
+        return pa.array([fn(*row) for row in zip(*(a.to_pylist() for a in arrays))], output)
+    return run
+
+
+_PAIR = pa.struct([("key", pa.string()), ("value", pa.string())])
+
+
+def _record_text(key: str, value: str | None) -> str:
+    """A (key, value) record as PostgreSQL prints one: fields quoted when they hold , ( ) " \\ or spaces."""
+    def field(text: str | None) -> str:
+        if text is None:
+            return ""
+        if text == "" or any(c in text for c in ',()"\\') or any(c.isspace() for c in text):
+            return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
+        return text
+    return f"({field(key)},{field(value)})"
 
 
 def register_json_functions(ctx: SessionContext) -> None:
     """The JSON functions and operators DataFusion lacks, as UDFs of ``ctx``."""
     from datafusion import udf
 
-    s = pa.string()
+    s, b, texts = pa.string(), pa.bool_(), pa.list_(pa.string())
     for name, fn, inputs, output in (
-        ("json_get", _get(_as_json), [s, s], s),
-        ("json_get_text", _get(_as_text), [s, s], s),
-        ("json_get_path", _get_path(_as_json), [s, s], s),
-        ("json_get_path_text", _get_path(_as_text), [s, s], s),
-        ("json_contains", _json_contains, [s, s], pa.bool_()),
-        ("jsonb_array_length", _array_length, [s], pa.int32()),
-        ("json_array_length", _array_length, [s], pa.int32()),
-        ("jsonb_typeof", _typeof, [s], s),
-        ("json_typeof", _typeof, [s], s),
+        ("json_get", _strict(_getter(_as_jsonb), s), [s, s], s),
+        ("json_get_text", _strict(_getter(_as_text), s), [s, s], s),
+        ("json_get_path", _strict(_path_getter(_as_jsonb), s), [s, s], s),
+        ("json_get_path_text", _strict(_path_getter(_as_text), s), [s, s], s),
+        ("json_contains", _strict(lambda a, c: contains(parse(a), parse(c)), b), [s, s], b),
+        ("jsonb_contained", _strict(lambda a, c: contains(parse(c), parse(a)), b), [s, s], b),
+        ("jsonb_exists", _strict(lambda d, k: has_key(parse(d), k), b), [s, s], b),
+        ("jsonb_exists_any", _strict(_exists_any, b), [s, s], b),
+        ("jsonb_exists_all", _strict(_exists_all, b), [s, s], b),
+        ("jsonb_sort_key", _strict(lambda d: sort_key(parse(d)), pa.binary()), [s], pa.binary()),
+        ("jsonb_in", _strict(canonical, s), [s], s),
+        ("jsonb_array_length", _strict(_array_length, pa.int32()), [s], pa.int32()),
+        ("json_array_length", _strict(_array_length, pa.int32()), [s], pa.int32()),
+        ("jsonb_typeof", _strict(lambda d: kind(parse(d)), s), [s], s),
+        ("json_typeof", _strict(lambda d: kind(parse(d)), s), [s], s),
+        ("jsonb_concat", _strict(lambda a, c: render(concat(parse(a), parse(c))), s), [s, s], s),
+        ("jsonb_delete", _strict(_delete, s), [s, s, s], s),
+        ("jsonb_delete_path", _strict(lambda d, p: render(delete_path(parse(d), text_array(p))), s), [s, s], s),
+        ("jsonb_set", _strict(lambda d, p, v, c: render(set_path(parse(d), text_array(p), parse(v), c)), s),
+         [s, s, s, b], s),
+        ("jsonb_from_sql", _with_nulls(lambda t, ty: render(from_sql(t, ty)), s), [s, s], s),
+        ("jsonb_object_with", _with_nulls(_object_with, s), [s, s, s, pa.int64()], s),
+        ("jsonb_array_with", _with_nulls(lambda a, v: render([*parse(a), parse(v)]), s), [s, s], s),
+        ("jsonb_path_exists", _strict(_path_function(path_exists), b), [s, s, s, b], b),
+        ("jsonb_path_match", _strict(_path_function(path_match), b), [s, s, s, b], b),
+        ("jsonb_array_list", _strict(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),
+        ("jsonb_array_text_list", _strict(lambda d: [_as_text(v) for v in array_elements(parse(d))], texts), [s],
+         texts),
+        ("jsonb_each_list", _strict(lambda d: [{"key": k, "value": render(v)}
+                                               for k, v in object_pairs(parse(d), "jsonb_each")], pa.list_(_PAIR)),
+         [s], pa.list_(_PAIR)),
+        ("jsonb_each_text_list", _strict(lambda d: [{"key": k, "value": _as_text(v)}
+                                                    for k, v in object_pairs(parse(d), "jsonb_each_text")],
+                                         pa.list_(_PAIR)), [s], pa.list_(_PAIR)),
+        ("jsonb_each_records", _strict(lambda d: [_record_text(k, render(v))
+                                                  for k, v in object_pairs(parse(d), "jsonb_each")], texts),
+         [s], texts),
+        ("jsonb_each_text_records", _strict(lambda d: [_record_text(k, _as_text(v))
+                                                       for k, v in object_pairs(parse(d), "jsonb_each_text")], texts),
+         [s], texts),
     ):
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
-

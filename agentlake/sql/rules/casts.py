@@ -1,4 +1,5 @@
-"""Casts to types DataFusion lacks: vector, json/jsonb, uuid, timestamptz."""
+"""Casts to types DataFusion lacks: vector, json/jsonb, jsonpath, uuid, timestamptz (``::jsonb`` checks the
+text and keeps it as PostgreSQL prints it)."""
 from __future__ import annotations
 
 from sqlglot import exp
@@ -9,8 +10,12 @@ T = exp.DataType.Type
 _UTC = 'Timestamp(Microsecond, Some("UTC"))'
 
 
+def _is_user_type(to: exp.DataType, name: str) -> bool:
+    return to.this == T.USERDEFINED and str(to.args.get("kind", "")).lower() == name
+
+
 def _is_vector(to: exp.DataType) -> bool:
-    return to.this == T.VECTOR or (to.this == T.USERDEFINED and str(to.args.get("kind", "")).lower() == "vector")
+    return to.this == T.VECTOR or _is_user_type(to, "vector")
 
 
 def pg_casts(tree: exp.Expression) -> exp.Expression:
@@ -22,7 +27,9 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
             vector = exp.Anonymous(this="to_vector", expressions=[node.this])
             dims = to.expressions  # vector(n): checked, as PostgreSQL checks a type modifier
             return exp.Anonymous(this="vector_with_dimensions", expressions=[vector, dims[0].this]) if dims else vector
-        if to.this in (T.JSON, T.JSONB, T.UUID, T.NAME, T.CHAR):
+        if to.this == T.JSONB:
+            return exp.Anonymous(this="jsonb_in", expressions=[node.this])
+        if to.this in (T.JSON, T.UUID, T.NAME, T.CHAR) or _is_user_type(to, "jsonpath"):
             return exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
         if to.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
             inner = exp.Cast(this=node.this, to=exp.DataType.build("TIMESTAMP"))

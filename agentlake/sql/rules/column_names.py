@@ -8,14 +8,27 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-
 _VECTOR_SPELLINGS = {"vector_avg": "avg", "vector_sum": "sum", "vector_add": "?column?", "vector_sub": "?column?",
                      "vector_mul": "?column?"}
 """Names of what a vector expression was written as (``avg(embedding)``, ``a + b``) before the
 engine spelled it as a vector function."""
 
 
-def _pg_name(node: exp.Expression) -> str:
+PG_NAME = "pg_name"
+"""Meta key of a select item a typed rewrite replaced: the name PostgreSQL gives what was written."""
+
+
+_OPERATORS = (exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract, exp.JSONBExtractScalar, exp.ArrayContainsAll,
+              exp.ArrayContainedBy, exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
+              exp.JSONBDeleteAtPath)
+"""Operators sqlglot reads as functions (``->``, ``@>``, ``?``): PostgreSQL names them ``?column?``."""
+
+
+def pg_name(node: exp.Expression) -> str:
+    if PG_NAME in node.meta:
+        return node.meta[PG_NAME]
+    if isinstance(node, _OPERATORS):
+        return "?column?"
     if isinstance(node, exp.Column):
         return node.name
     if isinstance(node, exp.Cast):
@@ -31,7 +44,7 @@ def _pg_name(node: exp.Expression) -> str:
 
 
 def _cast_name(inner: exp.Expression, type_name: str) -> str:
-    name = _pg_name(inner)
+    name = pg_name(inner)
     return name if name != "?column?" else type_name
 
 
@@ -43,7 +56,7 @@ def pg_column_names(tree: exp.Expression) -> exp.Expression:
         if isinstance(node, (exp.Alias, exp.Star)) or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star)):
             name = node.alias if isinstance(node, exp.Alias) else None
         else:
-            name = _pg_name(node)
+            name = pg_name(node)
             if not isinstance(node, exp.Column):
                 count = seen.get(name, 0)
                 tree.expressions[index] = exp.alias_(node, name if not count else f"{name}_{count}", quoted=True)

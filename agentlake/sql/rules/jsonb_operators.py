@@ -1,0 +1,147 @@
+"""PostgreSQL's jsonb operators and functions as the DataFusion functions agentlake registers
+(``executors/local/json_functions``).
+
+Some spellings mean something else on other types (``||`` concatenates text, ``-`` subtracts,
+``@>`` is array containment), so this rule asks ``JsonTypes`` which operands are jsonb; it runs
+with the catalog's column types (``engine.typed_rewrites``). A rewritten select item keeps the
+output name PostgreSQL gives it (``?column?``, ``jsonb_build_object``).
+"""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from ...errors import ProgrammingError
+from ..column_types import SchemaOf
+from ..jsonb_types import JSONB, JsonTypes
+from .column_names import PG_NAME, pg_name
+
+_VARCHAR = exp.DataType.build("VARCHAR")
+
+
+def call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def is_unknown(node: exp.Expression) -> bool:
+    """A literal PostgreSQL types by its context (``'{"a": 1}'``, NULL, a bound parameter)."""
+    return (isinstance(node, exp.Literal) and node.is_string) or isinstance(node, (exp.Null, exp.Placeholder))
+
+
+def text_array_literal(node: exp.Expression) -> exp.Expression:
+    """A text[] operand (``'{a,b}'`` or ``ARRAY['a', 'b']``) as the PostgreSQL literal text the
+    JSON functions read."""
+    if isinstance(node, exp.Array) and all(isinstance(e, exp.Literal) for e in node.expressions):
+        quoted = ['"' + e.name.replace("\\", "\\\\").replace('"', '\\"') + '"' for e in node.expressions]
+        return exp.Literal.string("{" + ",".join(quoted) + "}")
+    if isinstance(node, exp.Array):
+        return call("concat", exp.Literal.string("{"), call("array_to_string", node, exp.Literal.string(",")),
+                    exp.Literal.string("}"))
+    return node
+
+
+def _strip_jsonpath_cast(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.USERDEFINED \
+            and str(node.to.args.get("kind", "")).lower() == "jsonpath":
+        return node.this
+    return node
+
+
+class _Rewriter:
+    def __init__(self, types: JsonTypes) -> None:
+        self.types = types
+
+    def jsonb_value(self, node: exp.Expression) -> exp.Expression:
+        """to_jsonb(node): jsonb stays as it is, other values convert by their DataFusion type."""
+        if self.types.of(node) == JSONB:
+            return node
+        return call("jsonb_from_sql", exp.Cast(this=node.copy(), to=_VARCHAR), call("arrow_typeof", node))
+
+    def is_jsonb_operand(self, node: exp.Expression, other: exp.Expression) -> bool:
+        """Whether a binary operator over these operands is jsonb's: one side jsonb, the other jsonb or unknown."""
+        mine, theirs = self.types.of(node), self.types.of(other)
+        return (mine == JSONB and (theirs == JSONB or is_unknown(other))) or (theirs == JSONB and is_unknown(node))
+
+    def rewrite(self, node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.JSONBContainsTopKey):
+            return call("jsonb_exists", node.this, node.expression)
+        if isinstance(node, exp.JSONBExists):
+            return call("jsonb_exists", node.this, node.args["path"])
+        if isinstance(node, exp.JSONBContainsAnyTopKeys):
+            return call("jsonb_exists_any", node.this, text_array_literal(node.expression))
+        if isinstance(node, exp.JSONBContainsAllTopKeys):
+            return call("jsonb_exists_all", node.this, text_array_literal(node.expression))
+        if isinstance(node, (exp.ArrayContainsAll, exp.ArrayContainedBy)) and (
+                JSONB in (self.types.of(node.this), self.types.of(node.expression))
+                or (is_unknown(node.this) and is_unknown(node.expression))):
+            name = "json_contains" if isinstance(node, exp.ArrayContainsAll) else "jsonb_contained"
+            return call(name, node.this, node.expression)
+        if isinstance(node, exp.DPipe) and self.is_jsonb_operand(node.this, node.expression):
+            return call("jsonb_concat", node.this, node.expression)
+        if isinstance(node, exp.Sub) and self.types.of(node.this) == JSONB:
+            return self._delete(node.this, node.expression)
+        if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and self.types.of(node.this) == JSONB:
+            return call("json_get", node.this, node.expressions[0])   # jsonb subscripting: meta['key'], meta[0]
+        if isinstance(node, exp.JSONBDeleteAtPath):
+            return call("jsonb_delete_path", node.this, text_array_literal(node.expression))
+        if isinstance(node, exp.Anonymous):
+            return self._function(node.name.lower(), node.expressions, node)
+        return node
+
+    def _delete(self, document: exp.Expression, operand: exp.Expression) -> exp.Expression:
+        if isinstance(operand, exp.Array):
+            return call("jsonb_delete", document, text_array_literal(operand), exp.Literal.string("List"))
+        return call("jsonb_delete", document, exp.Cast(this=operand.copy(), to=_VARCHAR), call("arrow_typeof", operand))
+
+    def _function(self, name: str, args: list, node: exp.Expression) -> exp.Expression:
+        if name == "jsonb_build_object":
+            if len(args) % 2:
+                raise ProgrammingError("argument list must have even number of elements", sqlstate="22023")
+            built: exp.Expression = exp.Literal.string("{}")
+            for index in range(0, len(args), 2):
+                built = call("jsonb_object_with", built, exp.Cast(this=args[index], to=_VARCHAR),
+                             self.jsonb_value(args[index + 1]), exp.Literal.number(index + 1))
+            return built
+        if name == "jsonb_build_array":
+            built = exp.Literal.string("[]")
+            for arg in args:
+                built = call("jsonb_array_with", built, self.jsonb_value(arg))
+            return built
+        if name == "to_jsonb" and len(args) == 1:
+            return self.jsonb_value(args[0])
+        if name == "jsonb_set" and len(args) in (3, 4):
+            create = args[3] if len(args) == 4 else exp.true()
+            return call("jsonb_set", args[0], text_array_literal(args[1]), args[2], create)
+        if name in ("jsonb_path_exists", "jsonb_path_match") and 2 <= len(args) <= 4:
+            variables = args[2] if len(args) > 2 else exp.Literal.string("{}")
+            silent = args[3] if len(args) > 3 else exp.false()
+            return call(name, args[0], _strip_jsonpath_cast(args[1]), variables, silent)
+        if name == "jsonb_extract_path" and args:
+            return call("json_get_path", args[0], text_array_literal(exp.Array(expressions=args[1:])))
+        if name == "jsonb_extract_path_text" and args:
+            return call("json_get_path_text", args[0], text_array_literal(exp.Array(expressions=args[1:])))
+        if name in ("jsonb_exists_any", "jsonb_exists_all") and len(args) == 2:
+            return call(name, args[0], text_array_literal(args[1]))
+        if name in _SET_RETURNING and len(args) == 1:
+            return exp.Unnest(expressions=[call(_SET_RETURNING[name], args[0])])
+        return node
+
+
+_SET_RETURNING = {"jsonb_array_elements": "jsonb_array_list", "jsonb_array_elements_text": "jsonb_array_text_list",
+                  "jsonb_each": "jsonb_each_records", "jsonb_each_text": "jsonb_each_text_records"}
+"""Set-returning functions in a select list: one row per element (jsonb_each's rows as record text)."""
+
+
+def jsonb_operators(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Rewrite, in place, jsonb operators and functions; True when any was."""
+    types = JsonTypes(tree, schema_of)
+    rewriter = _Rewriter(types)
+    changed = False
+    for node in list(tree.walk(bfs=False))[::-1]:
+        new = rewriter.rewrite(node)
+        if new is node:
+            continue
+        changed = True
+        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
+            new.meta[PG_NAME] = "?column?" if isinstance(node, exp.Binary) else pg_name(node)
+        node.replace(new)
+    return changed
