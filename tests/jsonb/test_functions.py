@@ -113,6 +113,17 @@ def test_paths_outside_the_subset_are_refused(lake, path):
     assert caught.value.sqlstate == "0A000"
 
 
+@pytest.mark.parametrize("sql", ["SELECT * FROM jsonb_each('{\"a\": 1}')",
+                                 "SELECT x FROM t, jsonb_array_elements(t.m) AS x"])
+def test_set_returning_functions_in_from_are_refused(lake, sql):
+    import agentlake
+
+    cur = lake.cursor()
+    cur.execute("CREATE TABLE t (m jsonb)")
+    with pytest.raises(agentlake.NotSupportedError):
+        cur.execute(sql)
+
+
 def test_jsonb_has_no_max_nor_numeric_comparison(lake):
     import agentlake
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ...errors import ProgrammingError
+from ...errors import NotSupportedError, ProgrammingError
 from ..column_types import SchemaOf
 from ..jsonb_types import JSONB, JsonTypes
 from .column_names import PG_NAME, pg_name
@@ -122,6 +122,9 @@ class _Rewriter:
         if name in ("jsonb_exists_any", "jsonb_exists_all") and len(args) == 2:
             return call(name, args[0], text_array_literal(args[1]))
         if name in _SET_RETURNING and len(args) == 1:
+            if isinstance(node.find_ancestor(exp.Select, exp.From, exp.Join, exp.Lateral), (exp.From, exp.Join, exp.Lateral)):
+                raise NotSupportedError(f"{name} in FROM is not supported yet: call it in the select list",
+                                        sqlstate="0A000")
             return exp.Unnest(expressions=[call(_SET_RETURNING[name], args[0])])
         return node
 
