@@ -63,6 +63,8 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         return pa.list_(inner), {}
     user_kind = node.args.get("kind")
     user_kind = (user_kind.name if isinstance(user_kind, exp.Expression) else str(user_kind or "")).lower()
+    if kind == T.USERDEFINED and user_kind in ("tsvector", "tsquery"):   # kept as PostgreSQL's text form
+        return pa.string(), {TYPE_KEY: user_kind.encode()}
     if kind == T.USERDEFINED and user_kind == "tensor":
         from .tensor_expressions import spec_of_type
 
@@ -156,6 +158,8 @@ _BASE = [
     PgType(2205, "regclass", 2210, 4, "N"),
     PgType(2206, "regtype", 2211, 4, "N"),
     PgType(2950, "uuid", 2951, 16, "U"),
+    PgType(3614, "tsvector", 3643, -1, "U"),
+    PgType(3615, "tsquery", 3645, -1, "U"),
     PgType(3802, "jsonb", 3807, -1, "U"),
     PgType(VECTOR_OID, "vector", VECTOR_ARRAY_OID, -1, "U", namespace="public"),
 ]
@@ -187,7 +191,7 @@ def pg_type(field: pa.Field) -> PgType:
         return BY_OID.get(element.array_oid, BY_NAME["_text"])
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        name = name if name in ("json", "jsonb", "uuid", "char") else "text"
+        name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery") else "text"
     elif pa.types.is_integer(t):
         name = "int2" if t.bit_width <= 16 else "int4" if t.bit_width == 32 else "int8"
     elif pa.types.is_binary(t) or pa.types.is_large_binary(t):

@@ -145,7 +145,7 @@ def test_pgvector_iterative_scan_settings_are_accepted_and_filtered_queries_stil
     ("USING ivf_pq (e vector_l2_ops) WITH (m = 2)", "22023", "must divide the vector's 3 dimensions"),
     ("USING ivf_pq (e vector_l2_ops) WITH (device = 'tpu')", "22023", 'invalid value for option "device"'),
     ("USING btree (e vector_l2_ops)", "42704", 'operator class "vector_l2_ops" does not exist for access method "btree"'),
-    ("USING gin (e vector_l2_ops)", "42704", 'access method "gin" does not exist'),
+    ("USING gin (e vector_l2_ops)", "42704", 'operator class "vector_l2_ops" does not exist for access method "gin"'),
 ])
 def test_bad_index_options_are_refused_at_create_index(notes, clause, sqlstate, message):
     with pytest.raises(agentlake.Error) as refused:
