@@ -1,5 +1,5 @@
 """pgvector's distances over PostgreSQL's ``bit(n)``: ``hamming_distance`` (``<~>``) and
-``jaccard_distance`` (``<%>``), and the ``bit(n)``/``varbit(n)`` casts they are given.
+``jaccard_distance`` (``<%>``), and explicit ``bit(n)``/``varbit(n)`` casts.
 
 Bit strings are kept in PostgreSQL's text form (``'1010'``), which is also their output, so a
 distance is a character comparison; both are exact, as pgvector's are.
@@ -48,17 +48,15 @@ def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _cast(values: pa.Array, lengths: pa.Array, varying: pa.Array) -> pa.Array:
-    """``x::bit(n)`` (exactly n bits, PostgreSQL's 22026) and ``x::varbit(n)`` (at most n)."""
+    """An explicit ``x::bit(n)``: right-padded with zeros or truncated to n bits, as PostgreSQL's
+    length coercion does; ``x::varbit(n)`` truncates only."""
+    out = []
     for text, n, vary in zip(values.to_pylist(), lengths.to_pylist(), varying.to_pylist()):
-        if text is None or n is None:
-            continue
-        _bits(text)
-        if vary and len(text) > n:
-            raise DataError(f"[SQLSTATE 22026] bit string too long for type bit varying({n})", sqlstate="22026")
-        if not vary and len(text) != n:
-            raise DataError(f"[SQLSTATE 22026] bit string length {len(text)} does not match type bit({n})",
-                            sqlstate="22026")
-    return values.cast(pa.string())
+        if text is not None:
+            _bits(text)
+            text = text[:n] if vary or n is None else text[:n].ljust(n, "0")
+        out.append(text)
+    return pa.array(out, pa.string())
 
 
 BIT_FUNCTIONS = {

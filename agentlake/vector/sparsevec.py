@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import DataError
-from ..sql.types import SPARSEVEC_TYPE
+from ..sql.types import SPARSEVEC_TYPE, is_sparsevec
 from .dense_text import SPACE, check_elements, syntax_error
 
 MAX_DIM = 1_000_000_000
@@ -24,10 +24,6 @@ _INT_MAX = 2**31 - 1
 
 Sparse = tuple[int, np.ndarray, np.ndarray]
 """(dim, 0-based indices int32, values float32)."""
-
-
-def is_sparsevec_type(t: pa.DataType) -> bool:
-    return t == SPARSEVEC_TYPE
 
 
 def _error(message: str, sqlstate: str = "22000") -> DataError:
@@ -289,7 +285,7 @@ def as_sparsevecs(array: pa.Array, dim: int | None) -> pa.Array:
         array = _to_sparsevec(array)
     elif pa.types.is_null(array.type):
         return pa.nulls(len(array), SPARSEVEC_TYPE)
-    elif array.type != SPARSEVEC_TYPE:
+    elif not is_sparsevec(array.type):
         array = _from_dense(array)
     return array if dim is None else _with_dimensions(array, pa.array([dim] * len(array), pa.int64()))
 
