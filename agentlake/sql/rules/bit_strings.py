@@ -1,12 +1,12 @@
 """PostgreSQL's bit strings, kept as their text (``B'101'`` is ``'101'``): pgvector's ``<~>`` and
-``<%>`` become its distance functions, and casts to ``bit(n)``/``varbit(n)`` check the length as
-PostgreSQL does (``bit`` alone is ``bit(1)``)."""
+``<%>`` become its distance functions, and casts to ``bit(n)``/``varbit(n)`` pad or truncate as
+PostgreSQL's explicit casts do (``bit`` alone is ``bit(1)``)."""
 from __future__ import annotations
 
 from sqlglot import exp
 
-from . import transform_up
 from ..dialect import BIT_OPERATORS
+from . import transform_up
 
 T = exp.DataType.Type
 
