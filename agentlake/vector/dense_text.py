@@ -14,15 +14,14 @@ import numpy as np
 from ..errors import DataError
 
 SPACE = " \t\n\r\v\f"
-MAX_DIM = {"vector": 16000, "halfvec": 16000}
+MAX_DIM = {"vector": 16000, "halfvec": 16000, "sparsevec": 1_000_000_000}
 _STRTOF = re.compile(r"[+-]?(?:inf(?:inity)?|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)", re.IGNORECASE)
 """What strtof consumes of a decimal number (hexadecimal floats aside)."""
 
 
 def syntax_error(kind: str, text: str, detail: str | None = None) -> DataError:
-    err = DataError(f'[SQLSTATE 22P02] invalid input syntax for type {kind}: "{text}"', sqlstate="22P02")
-    err.detail = detail
-    return err
+    return DataError(f'[SQLSTATE 22P02] invalid input syntax for type {kind}: "{text}"', sqlstate="22P02",
+                     detail=detail)
 
 
 def check_elements(values: np.ndarray, kind: str) -> np.ndarray:
