@@ -45,6 +45,7 @@ class ServerConfig:
     idle_exit_s: float | None = None
     max_message: int = DEFAULT_MAX_MESSAGE
     read_timeout_s: float = 60.0
+    shutdown_grace_s: float = 30.0   # how long open transactions may go on after SIGTERM
     workers: int = 64
     ssl_context: ssl.SSLContext | None = field(default=None, init=False)
     cert_hash: bytes | None = field(default=None, init=False)
@@ -134,12 +135,22 @@ class Server:
         self.touch()
         asyncio.ensure_future(self._handle(reader, writer))
 
-    def stop(self) -> None:
-        if self._stopping is not None:
-            self._stopping.set()
+    @property
+    def stopping(self) -> bool:
+        return self._stopping is not None and self._stopping.is_set()
 
-    async def serve(self, drain_s: float = 30.0) -> None:
-        """Run until stopped (SIGTERM, idle exit), then stop accepting and let sessions finish."""
+    def stop(self) -> None:
+        """PostgreSQL's fast shutdown, with a grace period for work in flight: idle sessions are
+        told 57P01 and closed at once; one in a transaction (or running a statement) goes on until
+        it is idle again or ``shutdown_grace_s`` passes, then gets the same."""
+        if self._stopping is None or self._stopping.is_set():
+            return
+        self._stopping.set()
+        for session in list(self.sessions.values()):
+            session.terminate_if_idle()
+
+    async def serve(self) -> None:
+        """Run until stopped (SIGTERM, idle exit), then stop accepting and shut the sessions down."""
         watcher = asyncio.ensure_future(self._watch_idle()) if self.config.idle_exit_s else None
         await self._stopping.wait()
         if watcher is not None:
@@ -148,7 +159,11 @@ class Server:
             self._server.close()
         pending = [t for t in self._tasks if not t.done()]
         if pending:
-            _, late = await asyncio.wait(pending, timeout=drain_s)
+            _, late = await asyncio.wait(pending, timeout=self.config.shutdown_grace_s)
+            for session in list(self.sessions.values()):
+                session.terminate()
+            if late:
+                await asyncio.wait(late, timeout=1.0)   # each closes its engine connection (rolls back)
             for task in late:
                 task.cancel()
         self.pool.shutdown(wait=False, cancel_futures=True)

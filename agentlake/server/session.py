@@ -138,6 +138,7 @@ class WireSession:
         self._engine_lock = threading.Lock()
         self._aborted = False      # a canceled (abandoned) statement left the transaction failed
         self._reported: dict[str, str] = {}
+        self._at_ready = False   # ReadyForQuery sent, no message since: the client is idle
 
     # I/O -------------------------------------------------------------------------
     def send(self, data: bytes) -> None:
@@ -290,7 +291,10 @@ class WireSession:
     # main loop -------------------------------------------------------------------------
     async def _loop(self) -> None:
         while True:
+            if self.server.stopping and self.terminate_if_idle():
+                return
             kind, body = await self.read_message()
+            self._at_ready = False
             self.server.touch()
             if kind == b"X":
                 return
@@ -329,6 +333,25 @@ class WireSession:
 
     def _ready(self) -> None:
         self.send(pq.ready_for_query(self._status()))
+        self._at_ready = True
+
+    def terminate_if_idle(self) -> bool:
+        """At shutdown: a session waiting for its next query outside any transaction is closed now;
+        True if it was."""
+        if not self._at_ready or self._implicit or self._status() != "I":
+            return False
+        self.terminate()
+        return True
+
+    def terminate(self) -> None:
+        """FATAL 57P01, as PostgreSQL's shutdown sends, then close; an open transaction is rolled back
+        when the session closes its engine connection."""
+        if self.writer.is_closing():
+            return
+        self._send_error("57P01", "terminating connection due to administrator command", severity="FATAL")
+        data, self._out = b"".join(self._out), []
+        self.writer.write(data)
+        self.writer.close()
 
     def _status(self) -> str:
         if self._aborted:

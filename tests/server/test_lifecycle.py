@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -47,20 +48,69 @@ def _spawn(args: list[str]) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
 
 
-def test_sigterm_drains_open_sessions(tmp_path):
+def _serve(tmp_path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     proc = _spawn([sys.executable, "-m", "tests.server.serve_engine", "--repo", str(tmp_path / "repo"),
-                   "--port", str(port)])
+                   "--port", str(port), *extra])
+    assert proc.stdout.readline().startswith("port")
+    return proc, f"host=127.0.0.1 port={port} dbname=repo user=alice"
+
+
+def _assert_terminated(conn: psycopg.Connection) -> None:
+    """The session got PostgreSQL's FATAL 57P01 (fast shutdown) and is gone."""
+    select.select([conn.pgconn.socket], [], [], 10)
+    conn.pgconn.consume_input()   # read the FATAL before the next query meets the closed socket
+    with pytest.raises(psycopg.errors.AdminShutdown, match="terminating connection due to administrator command"):
+        conn.execute("SELECT 1")
+    assert conn.closed or conn.broken
+
+
+def test_sigterm_closes_idle_sessions_at_once_and_lets_transactions_finish(tmp_path):
+    proc, dsn = _serve(tmp_path)
     try:
-        assert proc.stdout.readline().startswith("port")
-        conn = _connect_retrying(f"host=127.0.0.1 port={port} dbname=repo user=alice")
+        idle = _connect_retrying(dsn)
+        idle.execute("CREATE TABLE t (a int)")
+        busy = _connect_retrying(dsn)
+        busy.execute("BEGIN")
+        busy.execute("INSERT INTO t VALUES (1)")
         proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        assert conn.execute("SELECT 7").fetchone() == (7,)   # the open session is served to its end
-        with pytest.raises(psycopg.OperationalError):
-            psycopg.connect(f"host=127.0.0.1 port={port} dbname=repo user=alice connect_timeout=2")
-        conn.close()
+        time.sleep(0.5)
+        _assert_terminated(idle)                              # idle: closed at once, not after the grace period
+        with pytest.raises(psycopg.OperationalError):         # no new sessions
+            psycopg.connect(dsn + " connect_timeout=2")
+        busy.execute("INSERT INTO t VALUES (2)")              # the open transaction goes on ...
+        busy.execute("COMMIT")                                # ... and commits
+        with pytest.raises(psycopg.OperationalError):         # then its session ends too (the FATAL can come
+            select.select([busy.pgconn.socket], [], [], 10)   # in with COMMIT's reply, before the close)
+            busy.pgconn.consume_input()
+            busy.execute("SELECT 1")
         assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+    proc, dsn = _serve(tmp_path)
+    try:
+        with _connect_retrying(dsn) as conn:
+            assert conn.execute("SELECT a FROM t ORDER BY a").fetchall() == [(1,), (2,)]
+    finally:
+        proc.kill()
+
+
+def test_sigterm_grace_period_ends_open_transactions(tmp_path):
+    proc, dsn = _serve(tmp_path, "--shutdown-grace", "1")
+    try:
+        conn = _connect_retrying(dsn)
+        conn.execute("CREATE TABLE t (a int)")
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO t VALUES (1)")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0                             # does not wait on the open transaction
+        _assert_terminated(conn)
+    finally:
+        proc.kill()
+    proc, dsn = _serve(tmp_path)
+    try:
+        with _connect_retrying(dsn) as conn:                  # the unfinished transaction was rolled back
+            assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     finally:
         proc.kill()
 
