@@ -10,6 +10,7 @@ from collections.abc import MutableMapping
 from typing import Iterator
 
 from ..errors import ProgrammingError
+from .setting_values import Boolean, Choice, Kind, Number, Quantity
 
 SERVER_VERSION = "16.4"
 
@@ -33,6 +34,7 @@ DEFAULTS: dict[str, str] = {
     "lock_timeout": "0",
     "extra_float_digits": "1",
     "max_identifier_length": "63",
+    "default_table_access_method": "heap",   # SQLAlchemy's table reflection compares each table's with it
     "agentlake.branch": "main",
     "agentlake.executor": "auto",
     "agentlake.dask_threshold_rows": "20000000",
@@ -49,8 +51,12 @@ DEFAULTS: dict[str, str] = {
     "hnsw.scan_mem_multiplier": "1",
     "ivfflat.iterative_scan": "off",
     "ivfflat.max_probes": "32768",
-    # PostgreSQL's planner, memory and parallelism knobs that pgvector's guides set before an index
-    # build or a query: accepted and shown so those scripts run unchanged; this engine sizes itself
+    # PostgreSQL's planner, memory, parallelism and JIT settings, which ORMs, pgvector's guides and
+    # asyncpg (jit, on connect) set: accepted, checked as PostgreSQL checks them, shown and scoped
+    # (SET LOCAL), and they change nothing here. They steer PostgreSQL's choice between plans;
+    # this engine has one plan per query shape and sizes its own memory and threads, and its
+    # filtered top-k is already exact or complete (it widens the index search, then searches
+    # exactly), which is what iterative scans and scan limits are for in pgvector.
     "work_mem": "4MB",
     "maintenance_work_mem": "64MB",
     "max_parallel_workers_per_gather": "2",
@@ -58,32 +64,51 @@ DEFAULTS: dict[str, str] = {
     "effective_cache_size": "4GB",
     "random_page_cost": "4",
     "enable_seqscan": "on",
+    "enable_bitmapscan": "on",
     "enable_indexscan": "on",
+    "enable_indexonlyscan": "on",
+    "enable_hashjoin": "on",
+    "enable_mergejoin": "on",
+    "enable_nestloop": "on",
     "jit": "on",
+    # timeouts that are enforced: statement_timeout by the engine (statement_timeout.py), lock_timeout
+    # by advisory lock waits (advisory_locks.py), idle_in_transaction_session_timeout by the server
+    "idle_in_transaction_session_timeout": "0",
 }
 READ_ONLY = {"server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "is_superuser"}
 ALIASES = {"transaction isolation level": "transaction_isolation", "time zone": "timezone"}
-CHOICES = {
-    "agentlake.executor": {"auto", "local", "dask", "gpu"},
-    "agentlake.durability": {"full", "relaxed"},
-    "standard_conforming_strings": {"on"},
-    "hnsw.iterative_scan": {"off", "relaxed_order", "strict_order"},
-    "ivfflat.iterative_scan": {"off", "relaxed_order"},
+_ON_OFF = Boolean()
+_TIMEOUT = Quantity("ms", 0, 2**31 - 1)
+KINDS: dict[str, Kind] = {
+    "agentlake.executor": Choice(frozenset({"auto", "local", "dask", "gpu"})),
+    "agentlake.durability": Choice(frozenset({"full", "relaxed"})),
+    "standard_conforming_strings": Choice(frozenset({"on"})),
+    "hnsw.iterative_scan": Choice(frozenset({"off", "relaxed_order", "strict_order"})),
+    "ivfflat.iterative_scan": Choice(frozenset({"off", "relaxed_order"})),
+    "hnsw.ef_search": Number(int, 1, 1000),
+    "ivfflat.probes": Number(int, 1, 32768),
+    "hnsw.max_scan_tuples": Number(int, 1, 2**31 - 1),
+    "hnsw.scan_mem_multiplier": Number(float, 1, 1000),
+    "ivfflat.max_probes": Number(int, 1, 32768),
+    "agentlake.vector_exact_threshold": Number(int, 0, 2**62),
+    "agentlake.dask_threshold_rows": Number(int, 0, 2**62),
+    "agentlake.recall_target": Number(float, 0, 1),
+    "extra_float_digits": Number(int, -15, 3),
+    "work_mem": Quantity("kB", 64, 2**31 - 1),
+    "maintenance_work_mem": Quantity("kB", 1024, 2**31 - 1),
+    "effective_cache_size": Quantity("8kB", 1, 2**31 - 1),
+    "random_page_cost": Number(float, 0, 1.79769e308),
+    "max_parallel_workers_per_gather": Number(int, 0, 1024),
+    "max_parallel_maintenance_workers": Number(int, 0, 1024),
+    "statement_timeout": _TIMEOUT,
+    "lock_timeout": _TIMEOUT,
+    "idle_in_transaction_session_timeout": _TIMEOUT,
+    **{name: _ON_OFF for name in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan",
+                                   "enable_hashjoin", "enable_mergejoin", "enable_nestloop", "jit")},
 }
-
-NUMBERS: dict[str, tuple[type, float, float]] = {
-    "hnsw.ef_search": (int, 1, 1000),
-    "ivfflat.probes": (int, 1, 32768),
-    "hnsw.max_scan_tuples": (int, 1, 2**31 - 1),
-    "hnsw.scan_mem_multiplier": (float, 1, 1000),
-    "ivfflat.max_probes": (int, 1, 32768),
-    "agentlake.vector_exact_threshold": (int, 0, 2**62),
-    "agentlake.dask_threshold_rows": (int, 0, 2**62),
-    "agentlake.recall_target": (float, 0, 1),
-    "extra_float_digits": (int, -15, 3),
-}
-"""Numeric settings and their ranges (pgvector's for its own): a bad value is refused by SET,
-as PostgreSQL refuses it, instead of failing every later query that reads it."""
+"""How each checked setting's value is read and printed; a bad value is refused by SET, as
+PostgreSQL refuses it, instead of failing every later query that reads it (pgvector's ranges for
+its own settings)."""
 
 
 def canonical(name: str) -> str:
@@ -114,23 +139,16 @@ class Settings(MutableMapping):
             raise ProgrammingError(f'parameter "{name}" cannot be changed', sqlstate="55P02")
         if key not in self._values and "." not in key:
             raise ProgrammingError(f'unrecognized configuration parameter "{name}"', sqlstate="42704")
-        value = str(value)
-        allowed = CHOICES.get(key)
-        if allowed and value.lower() not in allowed:
-            raise ProgrammingError(
-                f'invalid value for parameter "{name}": "{value}" (allowed: {", ".join(sorted(allowed))})',
-                sqlstate="22023",
-            )
-        if key in NUMBERS:
-            value = _number(name, value, *NUMBERS[key])
-        self._values[key] = value.lower() if allowed else value
+        kind = KINDS.get(key)
+        self._values[key] = kind.canonical(name, str(value)) if kind is not None else str(value)
 
     __setitem__ = set
 
     def set_local(self, name: str, value: str) -> None:
         """SET LOCAL: the value lasts until the transaction ends (pgvector's advice for ef_search)."""
         key = canonical(name)
-        before = self[key]
+        # a custom setting first made by SET LOCAL stays defined, empty, after the transaction (PostgreSQL's placeholder)
+        before = self._values.get(key, "")
         self.set(key, value)
         self._before_local.setdefault(key, before)
 
@@ -166,17 +184,7 @@ class Settings(MutableMapping):
     def float(self, name: str) -> float:
         return float(self[name])
 
+    def milliseconds(self, name: str) -> int:
+        """A timeout setting's value in milliseconds (0: none)."""
+        return _TIMEOUT.amount(self[name])
 
-def _number(name: str, value: str, kind: type, low: float, high: float) -> str:
-    try:
-        number = float(value)
-    except ValueError:
-        number = float("nan")
-    if number != number:
-        raise ProgrammingError(f'invalid value for parameter "{name}": "{value}"', sqlstate="22023")
-    number = round(number) if kind is int else number
-    if not low <= number <= high:
-        shown = (f"{low:g}", f"{high:g}") if kind is float else (str(int(low)), str(int(high)))
-        raise ProgrammingError(f'{value} is outside the valid range for parameter "{name}" ({shown[0]} .. {shown[1]})',
-                               sqlstate="22023")
-    return str(number)
