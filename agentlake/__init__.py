@@ -3,14 +3,25 @@
 ``agentlake.connect(repo, branch=...)`` gives each agent its own copy-on-write
 branch of every table; ``agentlake.Context`` answers SQL as Dask frames.
 """
+
 from __future__ import annotations
 
 from .api.connection import Connection, connect
 from .api.cursor import Cursor
 from .embeddings import register_model
 from .errors import (
-    DatabaseError, DataError, Error, IntegrityError, InterfaceError, InternalError, MergeConflict, NotSupportedError,
-    OperationalError, ProgrammingError, SerializationFailure, Warning,
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    MergeConflict,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    SerializationFailure,
+    Warning,
 )
 
 apilevel = "2.0"
@@ -28,7 +39,24 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "Connection", "Context", "Cursor", "DataError", "DatabaseError", "Error", "IntegrityError", "InterfaceError",
-    "InternalError", "MergeConflict", "NotSupportedError", "OperationalError", "ProgrammingError", "SerializationFailure", "Warning",
-    "apilevel", "connect", "paramstyle", "register_model", "threadsafety",
+    "Connection",
+    "Context",
+    "Cursor",
+    "DataError",
+    "DatabaseError",
+    "Error",
+    "IntegrityError",
+    "InterfaceError",
+    "InternalError",
+    "MergeConflict",
+    "NotSupportedError",
+    "OperationalError",
+    "ProgrammingError",
+    "SerializationFailure",
+    "Warning",
+    "apilevel",
+    "connect",
+    "paramstyle",
+    "register_model",
+    "threadsafety",
 ]

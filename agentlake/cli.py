@@ -4,6 +4,7 @@ Every command takes ``--repo`` (a name under $AGENTLAKE_HOME or any fsspec URL,
 default from $AGENTLAKE_REPO or ``default``). Other parts of agentlake attach
 their own commands with ``main.add_command``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,14 @@ errors = Console(stderr=True)
 
 def repo_option(command: Callable) -> Callable:
     """``--repo``/``-R`` for any command; shared so added commands read the same way."""
-    return click.option("--repo", "-R", envvar="AGENTLAKE_REPO", default="default", show_default=True,
-                        help="Repository name (folder under $AGENTLAKE_HOME) or URL (file://, s3://, memory://).")(command)
+    return click.option(
+        "--repo",
+        "-R",
+        envvar="AGENTLAKE_REPO",
+        default="default",
+        show_default=True,
+        help="Repository name (folder under $AGENTLAKE_HOME) or URL (file://, s3://, memory://).",
+    )(command)
 
 
 def open_repo(repo: str, create: bool = False) -> Repository:
@@ -64,8 +71,10 @@ def main() -> None:
 def init(repo: str) -> None:
     """Create a repository (or open an existing one) and show its main branch."""
     opened = open_repo(repo, create=True)
-    console.print(f"repository [bold]{opened.storage.url}[/] format {opened.config['format_version']}, "
-                  f"main at {opened.head('main')[:12]}")
+    console.print(
+        f"repository [bold]{opened.storage.url}[/] format {opened.config['format_version']}, "
+        f"main at {opened.head('main')[:12]}"
+    )
 
 
 @main.group()
@@ -153,7 +162,9 @@ def log(ref: str, limit: int, repo: str) -> None:
     table = Table("commit", "time (UTC)", "author", "message", "tables")
     for commit_id, commit in open_repo(repo).log(ref, limit):
         merge = " (merge)" if len(commit.parents) > 1 else ""
-        table.add_row(commit_id[:12], _when(commit.time), commit.author, commit.message + merge, str(len(commit.tables)))
+        table.add_row(
+            commit_id[:12], _when(commit.time), commit.author, commit.message + merge, str(len(commit.tables))
+        )
     console.print(table)
 
 
@@ -168,8 +179,11 @@ def diff(a: str, b: str, rows: bool, repo: str) -> None:
     result = open_repo(repo).diff(a, b)
     summary = Table("table", "added", "removed", "changed", "schema changed", title=f"{a} → {b}")
     for name, change in result.items():
-        summary.add_row(name, *(str(change.counts[k]) for k in ("added", "removed", "changed")),
-                        "yes" if change.schema_changed else "")
+        summary.add_row(
+            name,
+            *(str(change.counts[k]) for k in ("added", "removed", "changed")),
+            "yes" if change.schema_changed else "",
+        )
     console.print(summary)
     if rows:
         for name, change in result.items():
@@ -184,16 +198,25 @@ def diff(a: str, b: str, rows: bool, repo: str) -> None:
 def conflict_table(conflicts: list) -> Table:
     table = Table("table", "key", "kind", "base", "ours", "theirs", title=f"{len(conflicts)} conflict(s)")
     for c in conflicts:
-        table.add_row(str(c["table"]), str(c["key"]), str(c["kind"]),
-                      *(json.dumps(c[side], default=str) for side in ("base", "ours", "theirs")))
+        table.add_row(
+            str(c["table"]),
+            str(c["key"]),
+            str(c["kind"]),
+            *(json.dumps(c[side], default=str) for side in ("base", "ours", "theirs")),
+        )
     return table
 
 
 @main.command()
 @click.argument("source")
 @click.option("--into", default="main", show_default=True, help="Target branch.")
-@click.option("--strategy", type=click.Choice(["fail", "ours", "theirs"]), default="fail", show_default=True,
-              help="On conflicting rows: fail (write nothing), ours (keep the target's), theirs (take SOURCE's).")
+@click.option(
+    "--strategy",
+    type=click.Choice(["fail", "ours", "theirs"]),
+    default="fail",
+    show_default=True,
+    help="On conflicting rows: fail (write nothing), ours (keep the target's), theirs (take SOURCE's).",
+)
 @click.option("--author", default="", help="Author of the merge commit.")
 @click.option("--message", "-m", default=None, help="Message of the merge commit.")
 @repo_option
@@ -213,8 +236,13 @@ def merge(source: str, into: str, strategy: str, author: str, message: str | Non
 
 
 @main.command()
-@click.option("--grace", type=float, default=3600.0, show_default=True,
-              help="Keep unreferenced objects younger than this many seconds (in-flight commits).")
+@click.option(
+    "--grace",
+    type=float,
+    default=3600.0,
+    show_default=True,
+    help="Keep unreferenced objects younger than this many seconds (in-flight commits).",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would be removed; remove nothing.")
 @repo_option
 @catalog_errors
@@ -258,8 +286,16 @@ def status(show_all: bool, repo: str) -> None:
         for job in record["jobs"]:
             counts[job["state"]] = counts.get(job["state"], 0) + 1
             if show_all or job["state"] != DONE:
-                table.add_row(process, _when(record["updated"]), str(job["id"]), job["kind"], job["target"],
-                              job["state"], str(job["attempts"]), job["error"] or "")
+                table.add_row(
+                    process,
+                    _when(record["updated"]),
+                    str(job["id"]),
+                    job["kind"],
+                    job["target"],
+                    job["state"],
+                    str(job["attempts"]),
+                    job["error"] or "",
+                )
     console.print(table)
     console.print(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "no jobs recorded")
 

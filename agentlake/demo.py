@@ -8,6 +8,7 @@ agent found. It shows each agent's timings, that main saw none of it, a diff, an
 merge of every branch into main in which agents that claimed the same topic conflict
 and the conflict is settled with a strategy.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,10 @@ from agentlake.errors import Error
 
 GLOSSES = Path(__file__).resolve().parents[1] / "tests" / "data" / "wordnet_glosses.parquet"
 FAMILIAR = ["river", "book", "star", "dance", "milk", "train", "light", "walk", "think", "play", "dog", "music"]
-SEARCH = ("SELECT id, lemma, gloss, embedding, embedding <-> %s AS distance FROM glosses "
-          "WHERE pos = %s ORDER BY embedding <-> %s LIMIT 5")
+SEARCH = (
+    "SELECT id, lemma, gloss, embedding, embedding <-> %s AS distance FROM glosses "
+    "WHERE pos = %s ORDER BY embedding <-> %s LIMIT 5"
+)
 
 
 @dataclass
@@ -58,12 +61,16 @@ def load_corpus(path: Path = GLOSSES) -> pa.Table:
     vectors = centres[which] + 0.6 * rng.normal(size=(rows, 64)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     lemmas = [FAMILIAR[w] if i < len(FAMILIAR) else f"{FAMILIAR[w]}-{i}" for i, w in enumerate(which)]
-    return pa.table({
-        "id": pa.array(range(rows), pa.int64()), "synset": [f"{i:08d}-n" for i in range(rows)],
-        "pos": ["n"] * rows, "lemma": lemmas,
-        "gloss": [f"synthetic concept {i} near '{FAMILIAR[w]}'" for i, w in enumerate(which)],
-        "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1]),
-    })
+    return pa.table(
+        {
+            "id": pa.array(range(rows), pa.int64()),
+            "synset": [f"{i:08d}-n" for i in range(rows)],
+            "pos": ["n"] * rows,
+            "lemma": lemmas,
+            "gloss": [f"synthetic concept {i} near '{FAMILIAR[w]}'" for i, w in enumerate(which)],
+            "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), vectors.shape[1]),
+        }
+    )
 
 
 def pick_topics(corpus: pa.Table, count: int) -> list[tuple[str, str]]:
@@ -73,7 +80,7 @@ def pick_topics(corpus: pa.Table, count: int) -> list[tuple[str, str]]:
         first_pos.setdefault(lemma, pos)
     topics = {word: first_pos[word] for word in FAMILIAR if word in first_pos}
     lemmas = list(first_pos)
-    for lemma in lemmas[::max(1, len(lemmas) // (count + 1))]:
+    for lemma in lemmas[:: max(1, len(lemmas) // (count + 1))]:
         topics.setdefault(lemma, first_pos[lemma])
     return list(topics.items())[:count]
 
@@ -81,10 +88,14 @@ def pick_topics(corpus: pa.Table, count: int) -> list[tuple[str, str]]:
 def setup(repo: str, corpus: pa.Table, topics: list[str]) -> agentlake.Connection:
     main = agentlake.connect(repo)
     dim = corpus.schema.field("embedding").type.list_size
-    main.execute(f"CREATE TABLE glosses (id bigint PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
-                 f"embedding vector({dim}))")
-    main.execute(f"CREATE TABLE findings (id bigserial PRIMARY KEY, agent text, step int, lemma text, gloss text, "
-                 f"distance double precision, embedding vector({dim}))")
+    main.execute(
+        f"CREATE TABLE glosses (id bigint PRIMARY KEY, synset text, pos text, lemma text, gloss text, "
+        f"embedding vector({dim}))"
+    )
+    main.execute(
+        f"CREATE TABLE findings (id bigserial PRIMARY KEY, agent text, step int, lemma text, gloss text, "
+        f"distance double precision, embedding vector({dim}))"
+    )
     main.execute("CREATE TABLE claims (topic text PRIMARY KEY, agent text, best text)")
     main.executemany("INSERT INTO claims VALUES (%s, NULL, NULL)", [(t,) for t in topics])
     main.load_arrow("glosses", corpus)  # bulk load: one Parquet file, one commit
@@ -112,8 +123,10 @@ def explore(repo: str, run: AgentRun, pos: str, steps: int, rank: int) -> None:
             seen.add(gloss_id)
             run.path.append(lemma)
             t = time.perf_counter()
-            db.execute("INSERT INTO findings (agent, step, lemma, gloss, distance, embedding) "
-                       "VALUES (%s, %s, %s, %s, %s, %s)", [run.name, step, lemma, gloss, distance, embedding])
+            db.execute(
+                "INSERT INTO findings (agent, step, lemma, gloss, distance, embedding) VALUES (%s, %s, %s, %s, %s, %s)",
+                [run.name, step, lemma, gloss, distance, embedding],
+            )
             run.write_ms.append((time.perf_counter() - t) * 1000)
             point = np.asarray(embedding, dtype=np.float32)
         nearest = run.path[1] if len(run.path) > 1 else run.path[0]  # the first hop away from the topic itself
@@ -134,8 +147,15 @@ def timings_table(runs: list[AgentRun], elapsed: float) -> Table:
     table.add_column("walked through (first hops)")
     for run in runs:
         walked = " → ".join(list(dict.fromkeys(run.path))[1:4]) + " …"
-        table.add_row(run.name, run.topic, f"{run.branch_ms:.2f}", _p50(run.search_ms), _p50(run.write_ms),
-                      f"{run.total_s:.2f}", f"[red]{run.error}[/]" if run.error else walked)
+        table.add_row(
+            run.name,
+            run.topic,
+            f"{run.branch_ms:.2f}",
+            _p50(run.search_ms),
+            _p50(run.write_ms),
+            f"{run.total_s:.2f}",
+            f"[red]{run.error}[/]" if run.error else walked,
+        )
     return table
 
 
@@ -152,9 +172,11 @@ def merge_all(console: Console, repo: str, runs: list[AgentRun]) -> tuple[int, i
             conflicted += 1
             for conflict in getattr(err, "conflicts", []):
                 ours, theirs = conflict["ours"] or {}, conflict["theirs"] or {}
-                console.print(f"[yellow]conflict[/] ({err.sqlstate}) {run.name} → main: {conflict['table']} "
-                              f"[bold]{conflict['key']}[/] is claimed by {ours.get('agent')} ({ours.get('best')}) "
-                              f"on main and by {theirs.get('agent')} ({theirs.get('best')}) on the branch")
+                console.print(
+                    f"[yellow]conflict[/] ({err.sqlstate}) {run.name} → main: {conflict['table']} "
+                    f"[bold]{conflict['key']}[/] is claimed by {ours.get('agent')} ({ours.get('best')}) "
+                    f"on main and by {theirs.get('agent')} ({theirs.get('best')}) on the branch"
+                )
             console.print("  settled with strategy 'ours': main's claim stands, the agent's findings merge")
             agent.merge("main", strategy="ours")
         merged += 1
@@ -174,12 +196,16 @@ def main(argv: list[str] | None = None) -> None:
     topics = pick_topics(corpus, (args.agents + 1) // 2)
     seeds = [topics[i // 2] for i in range(args.agents)]  # two agents per topic: their claims collide
     main_db = setup(repo, corpus, [topic for topic, _ in topics])
-    console.rule(f"[bold]{args.agents} agents, one branch each[/] · {corpus.num_rows} glosses with "
-                 f"{corpus.schema.field('embedding').type.list_size}-d embeddings · {repo}")
+    console.rule(
+        f"[bold]{args.agents} agents, one branch each[/] · {corpus.num_rows} glosses with "
+        f"{corpus.schema.field('embedding').type.list_size}-d embeddings · {repo}"
+    )
 
     runs = [AgentRun(f"agent-{i:02d}", topic) for i, (topic, _) in enumerate(seeds)]
-    threads = [threading.Thread(target=explore, args=(repo, run, pos, args.steps, index % 2))
-               for index, (run, (_, pos)) in enumerate(zip(runs, seeds))]
+    threads = [
+        threading.Thread(target=explore, args=(repo, run, pos, args.steps, index % 2))
+        for index, (run, (_, pos)) in enumerate(zip(runs, seeds))
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -191,31 +217,40 @@ def main(argv: list[str] | None = None) -> None:
     console.rule("[bold]isolation[/]: main has seen none of it yet")
     first = runs[0].name
     count = "SELECT count(*) FROM findings"
-    console.print(f"findings on main: {main_db.execute(count).fetchone()[0]}, "
-                  f"on {first}: {agentlake.connect(repo, branch=first, create=False).execute(count).fetchone()[0]}")
+    console.print(
+        f"findings on main: {main_db.execute(count).fetchone()[0]}, "
+        f"on {first}: {agentlake.connect(repo, branch=first, create=False).execute(count).fetchone()[0]}"
+    )
     for name, change in sorted(main_db.diff("main", first).items()):
         console.print(f"diff main..{first} · {name}: {change.counts}")
 
     console.rule("[bold]merging[/] every agent into main, in order")
     merged, conflicted = merge_all(console, repo, runs)
 
-    unexplored = pick_topics(corpus, len(topics) + 1)[len(topics):]
+    unexplored = pick_topics(corpus, len(topics) + 1)[len(topics) :]
     anchor = unexplored[0][0] if unexplored else runs[-1].topic
-    point = main_db.execute("SELECT embedding FROM glosses WHERE lemma = %s ORDER BY id LIMIT 1", [anchor]).fetchone()[0]
-    table = Table(title=f"main after {merged} merges ({conflicted} conflicts settled): "
-                        f"each agent's finding nearest to '{anchor}'")
+    point = main_db.execute("SELECT embedding FROM glosses WHERE lemma = %s ORDER BY id LIMIT 1", [anchor]).fetchone()[
+        0
+    ]
+    table = Table(
+        title=f"main after {merged} merges ({conflicted} conflicts settled): each agent's finding nearest to '{anchor}'"
+    )
     for column in ("agent", "topic", "lemma", "distance", "gloss"):
         table.add_column(column)
     for run in runs:
         nearest = main_db.execute(
             "SELECT lemma, embedding <-> %s AS d, gloss FROM findings WHERE agent = %s "
-            "ORDER BY embedding <-> %s LIMIT 1", [point, run.name, point]).fetchone()
+            "ORDER BY embedding <-> %s LIMIT 1",
+            [point, run.name, point],
+        ).fetchone()
         if nearest:
             table.add_row(run.name, run.topic, nearest[0], f"{nearest[1]:.3f}", nearest[2][:50])
     console.print(table)
     console.print("claims on main:", main_db.execute("SELECT topic, agent, best FROM claims ORDER BY topic").fetchall())
-    console.print(f"findings on main: {main_db.execute(count).fetchone()[0]} · "
-                  f"commits on main: {main_db.log().num_rows} · demo took {time.perf_counter() - demo_started:.1f} s")
+    console.print(
+        f"findings on main: {main_db.execute(count).fetchone()[0]} · "
+        f"commits on main: {main_db.log().num_rows} · demo took {time.perf_counter() - demo_started:.1f} s"
+    )
 
 
 if __name__ == "__main__":

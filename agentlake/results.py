@@ -1,4 +1,5 @@
 """Statement results and their conversion to Python values."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ class Result:
     rowcount: int
     status: str | None
     plan: str | None = None
-    constant: bool = False   # the rows depend only on the statement's text (``SELECT 1``)
+    constant: bool = False  # the rows depend only on the statement's text (``SELECT 1``)
 
 
 def _converter(field: pa.Field):

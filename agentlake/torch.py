@@ -10,6 +10,7 @@ across workers and ranks, in an order the seed decides. Ranks get equal counts (
 is cut evenly; up to ``world_size - 1`` rows are left out of an epoch, as DistributedSampler
 does with ``drop_last``).
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -26,8 +27,18 @@ from .media.decode import decode_image
 class SnapshotDataset(IterableDataset):
     """The rows of one query at one commit, as an iterable of row dicts (decoded, transformed)."""
 
-    def __init__(self, rows: pa.Table, commit: str, *, shuffle: bool, seed: int, rank: int, world_size: int,
-                 transform: Callable[[dict], Any] | None, image_size: tuple[int, int] | None) -> None:
+    def __init__(
+        self,
+        rows: pa.Table,
+        commit: str,
+        *,
+        shuffle: bool,
+        seed: int,
+        rank: int,
+        world_size: int,
+        transform: Callable[[dict], Any] | None,
+        image_size: tuple[int, int] | None,
+    ) -> None:
         self.rows = rows
         self.commit = commit
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
@@ -45,17 +56,17 @@ class SnapshotDataset(IterableDataset):
         n = self.rows.num_rows
         order = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
         per_rank = n // self.world_size if self.world_size > 1 else n
-        mine = order[self.rank * per_rank:(self.rank + 1) * per_rank]
+        mine = order[self.rank * per_rank : (self.rank + 1) * per_rank]
         worker = get_worker_info()
-        return mine if worker is None else mine[worker.id::worker.num_workers]
+        return mine if worker is None else mine[worker.id :: worker.num_workers]
 
     def __len__(self) -> int:
         return self.rows.num_rows // self.world_size if self.world_size > 1 else self.rows.num_rows
 
     def __iter__(self):
         picked = self.indices()
-        for start in range(0, len(picked), 256):   # Arrow take in blocks: no Python row objects held
-            block = self.rows.take(pa.array(picked[start:start + 256])).to_pylist()
+        for start in range(0, len(picked), 256):  # Arrow take in blocks: no Python row objects held
+            block = self.rows.take(pa.array(picked[start : start + 256])).to_pylist()
             for row in block:
                 yield self._prepared(row)
 
@@ -77,10 +88,22 @@ def _distributed(rank: int | None, world_size: int | None) -> tuple[int, int]:
     return 0, 1
 
 
-def dataloader(db_or_repo: Connection | str, sql: str, *, batch_size: int = 32, shuffle: bool = False, seed: int = 0,
-               num_workers: int = 0, transform: Callable[[dict], Any] | None = None,
-               image_size: tuple[int, int] | None = None, rank: int | None = None, world_size: int | None = None,
-               pin_memory: bool = False, branch: str = "main", **loader_options: Any) -> DataLoader:
+def dataloader(
+    db_or_repo: Connection | str,
+    sql: str,
+    *,
+    batch_size: int = 32,
+    shuffle: bool = False,
+    seed: int = 0,
+    num_workers: int = 0,
+    transform: Callable[[dict], Any] | None = None,
+    image_size: tuple[int, int] | None = None,
+    rank: int | None = None,
+    world_size: int | None = None,
+    pin_memory: bool = False,
+    branch: str = "main",
+    **loader_options: Any,
+) -> DataLoader:
     """A ``torch.utils.data.DataLoader`` over ``sql`` at the branch's current commit.
 
     Image (and other bytea) columns are decoded to ``(H, W, C)`` uint8 tensors in the workers,
@@ -91,7 +114,21 @@ def dataloader(db_or_repo: Connection | str, sql: str, *, batch_size: int = 32, 
     commit = head.column(0)[0].as_py() if head.num_rows else ""
     rows = db.execute(sql).fetch_arrow()
     rank, world_size = _distributed(rank, world_size)
-    dataset = SnapshotDataset(rows, commit, shuffle=shuffle, seed=seed, rank=rank, world_size=world_size,
-                              transform=transform, image_size=image_size)
-    return DataLoader(dataset, batch_size=batch_size, num_workers=num_workers, pin_memory=pin_memory,
-                      persistent_workers=False, **loader_options)
+    dataset = SnapshotDataset(
+        rows,
+        commit,
+        shuffle=shuffle,
+        seed=seed,
+        rank=rank,
+        world_size=world_size,
+        transform=transform,
+        image_size=image_size,
+    )
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        persistent_workers=False,
+        **loader_options,
+    )

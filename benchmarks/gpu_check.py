@@ -36,6 +36,7 @@ recorded under ``step_errors`` and the run goes on. Only the JSON keys carry the
 ``gpu`` names; ``scale`` and ``gpu`` say what was run (``--cpu-smoke``: SF0.01, pandas
 partitions and Polars' CPU engine).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,13 +59,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the TPC-H data, queries and answer check live in tests/
 
 import pyarrow as pa  # noqa: E402
+from tpch.data import generate  # noqa: E402
 
 import agentlake  # noqa: E402
 from agentlake import Context  # noqa: E402
 from tests.engine.test_tpch_vs_duckdb import (  # noqa: E402
-    QUERIES, duckdb_connection, load_tpch, mismatch, run_agentlake, run_duckdb, statements,
+    QUERIES,
+    duckdb_connection,
+    load_tpch,
+    mismatch,
+    run_agentlake,
+    run_duckdb,
+    statements,
 )
-from tpch.data import generate  # noqa: E402
 
 DEFAULT_DATA = ROOT / ".bench-cache" / "gpu-check"
 
@@ -73,8 +80,9 @@ DEFAULT_DATA = ROOT / ".bench-cache" / "gpu-check"
 def gpu_name() -> str | None:
     """The first GPU's name from nvidia-smi (or CuPy), None where there is none."""
     try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=30)
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=30
+        )
         if out.returncode == 0 and out.stdout.strip():
             return out.stdout.strip().splitlines()[0]
     except (OSError, subprocess.TimeoutExpired):
@@ -90,11 +98,15 @@ def gpu_name() -> str | None:
 def refusal(card: str | None) -> str | None:
     """Why the GPU steps cannot run here, or None when they can."""
     if card is None:
-        return ("no NVIDIA GPU found (nvidia-smi and CuPy see none): run this on the GPU machine, "
-                "or use --cpu-smoke to check the script's plumbing on a CPU")
+        return (
+            "no NVIDIA GPU found (nvidia-smi and CuPy see none): run this on the GPU machine, "
+            "or use --cpu-smoke to check the script's plumbing on a CPU"
+        )
     if importlib.util.find_spec("cudf") is None:
-        return (f"found {card}, but cuDF is not importable: stage the wheels (see this file's docstring) "
-                "and start the command with '. /tmp/gpu-env.sh &&'")
+        return (
+            f"found {card}, but cuDF is not importable: stage the wheels (see this file's docstring) "
+            "and start the command with '. /tmp/gpu-env.sh &&'"
+        )
     return None
 
 
@@ -107,11 +119,21 @@ def run_gpu_tests(out: Path | None) -> dict:
     lines = (proc.stdout + proc.stderr).splitlines()
     if out is not None:
         (out / "gpu_tests.log").write_text(proc.stdout + proc.stderr)
-    summary = next((line for line in reversed(lines) if re.search(r"\d+ (passed|failed|skipped|deselected|error)", line)), "")
-    counts = {word.rstrip("s"): int(n) for n, word in re.findall(r"(\d+) (passed|failed|skipped|deselected|errors?)", summary)}
-    return {"passed": counts.get("passed", 0), "failed": counts.get("failed", 0), "errors": counts.get("error", 0),
-            "skipped": counts.get("skipped", 0), "exit_code": proc.returncode, "seconds": round(time.perf_counter() - started, 1),
-            "problems": [line for line in lines if line.startswith(("FAILED", "ERROR"))][:20]}
+    summary = next(
+        (line for line in reversed(lines) if re.search(r"\d+ (passed|failed|skipped|deselected|error)", line)), ""
+    )
+    counts = {
+        word.rstrip("s"): int(n) for n, word in re.findall(r"(\d+) (passed|failed|skipped|deselected|errors?)", summary)
+    }
+    return {
+        "passed": counts.get("passed", 0),
+        "failed": counts.get("failed", 0),
+        "errors": counts.get("error", 0),
+        "skipped": counts.get("skipped", 0),
+        "exit_code": proc.returncode,
+        "seconds": round(time.perf_counter() - started, 1),
+        "problems": [line for line in lines if line.startswith(("FAILED", "ERROR"))][:20],
+    }
 
 
 # 3 and 4. TPC-H ------------------------------------------------------------------
@@ -145,8 +167,9 @@ def tpch_repository(files: dict[str, list[str]], path: Path) -> tuple[agentlake.
     return db, time.perf_counter() - started
 
 
-def context_over(files: dict[str, list[str]], gpu: bool, partition_rows: int,
-                 executor: str = "dask") -> tuple[Callable, Callable]:
+def context_over(
+    files: dict[str, list[str]], gpu: bool, partition_rows: int, executor: str = "dask"
+) -> tuple[Callable, Callable]:
     """``Context(...).sql(q, gpu=gpu, executor=executor)`` computed and brought to the host as Arrow
     (as the peers answer), and the Arrow schema its plan declares for a query."""
     ctx = Context(partition_rows=partition_rows)
@@ -209,7 +232,7 @@ def measure(engines: dict[str, Callable[[str], pa.Table]], sql: str, runs: int) 
     errors: dict[str, str] = {}
     names = list(engines)
     for run in range(runs):
-        for name in names[run % len(names):] + names[:run % len(names)]:
+        for name in names[run % len(names) :] + names[: run % len(names)]:
             if name in errors:
                 continue
             started = time.perf_counter()
@@ -223,8 +246,12 @@ def measure(engines: dict[str, Callable[[str], pa.Table]], sql: str, runs: int) 
     return times, answers, errors
 
 
-def run_tpch(files: dict[str, list[str]], candidates: dict[str, tuple[Callable, Callable]],
-             db: agentlake.Connection | None, runs: int) -> list[dict]:
+def run_tpch(
+    files: dict[str, list[str]],
+    candidates: dict[str, tuple[Callable, Callable]],
+    db: agentlake.Connection | None,
+    runs: int,
+) -> list[dict]:
     """The 22 queries: DuckDB on all cores beside each candidate (name -> ``context_over``'s pair),
     and (with ``db``) the agent API on auto."""
     duck = duckdb_connection(files)
@@ -248,10 +275,13 @@ def run_tpch(files: dict[str, list[str]], candidates: dict[str, tuple[Callable, 
                 answers[name] = as_declared(answers[name], declared(sql), answers["duckdb"].schema)
         for name in engines:
             if name != "duckdb":
-                row[f"{name}_problem"] = (errors.get(name) or errors.get("duckdb")
-                                          or mismatch(answers[name], answers["duckdb"]))
+                row[f"{name}_problem"] = (
+                    errors.get(name) or errors.get("duckdb") or mismatch(answers[name], answers["duckdb"])
+                )
         rows.append(row)
-        print(f"{query.stem}: " + ", ".join(f"{n} {row[f'{n}_ms']:.1f} ms" for n in engines), file=sys.stderr, flush=True)
+        print(
+            f"{query.stem}: " + ", ".join(f"{n} {row[f'{n}_ms']:.1f} ms" for n in engines), file=sys.stderr, flush=True
+        )
     duck.close()
     return rows
 
@@ -264,36 +294,55 @@ def _safe(fn: Callable[[], str]) -> str:
 
 
 def geomean_vs(rows: list[dict], name: str, peer: str = "duckdb") -> float | None:
-    ratios = [r[f"{name}_ms"] / r[f"{peer}_ms"] for r in rows
-              if math.isfinite(r.get(f"{name}_ms", math.nan)) and math.isfinite(r[f"{peer}_ms"])]
+    ratios = [
+        r[f"{name}_ms"] / r[f"{peer}_ms"]
+        for r in rows
+        if math.isfinite(r.get(f"{name}_ms", math.nan)) and math.isfinite(r[f"{peer}_ms"])
+    ]
     return math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else None
 
 
 def tpch_summary(rows: list[dict], name: str, key: str) -> dict:
     """The JSON keys of one TPC-H step: candidate ``name``'s geomean and correct count as
     ``tpch_sf10_<key>_...``, the router's when it ran beside it, and the details per query."""
-    out = {f"tpch_sf10_{key}_geomean_vs_duckdb": geomean_vs(rows, name),
-           f"tpch_sf10_{key}_correct": sum(r[f"{name}_problem"] is None for r in rows),
-           f"tpch_sf10_{key}_per_query_ms": {
-               r["query"]: {k.removesuffix("_ms"): v for k, v in r.items() if k.endswith("_ms")} for r in rows},
-           f"tpch_sf10_{key}_problems": {r["query"]: r[f"{name}_problem"] for r in rows if r[f"{name}_problem"]}}
+    out = {
+        f"tpch_sf10_{key}_geomean_vs_duckdb": geomean_vs(rows, name),
+        f"tpch_sf10_{key}_correct": sum(r[f"{name}_problem"] is None for r in rows),
+        f"tpch_sf10_{key}_per_query_ms": {
+            r["query"]: {k.removesuffix("_ms"): v for k, v in r.items() if k.endswith("_ms")} for r in rows
+        },
+        f"tpch_sf10_{key}_problems": {r["query"]: r[f"{name}_problem"] for r in rows if r[f"{name}_problem"]},
+    }
     if rows and "router_ms" in rows[0]:
-        out.update({"tpch_sf10_router_geomean_vs_duckdb": geomean_vs(rows, "router"),
-                    "tpch_sf10_router_correct": sum(r["router_problem"] is None for r in rows),
-                    "tpch_sf10_router_executors": dict(Counter(r["route"].split(" ")[0] for r in rows)),
-                    "tpch_sf10_routes": {r["query"]: r["route"] for r in rows},
-                    "tpch_sf10_routes_taken": {r["query"]: r["route_taken"] for r in rows
-                                               if r.get("route_taken") and r["route_taken"] != r.get("route")},
-                    "tpch_sf10_router_problems": {r["query"]: r["router_problem"] for r in rows
-                                                  if r["router_problem"]}})
+        out.update(
+            {
+                "tpch_sf10_router_geomean_vs_duckdb": geomean_vs(rows, "router"),
+                "tpch_sf10_router_correct": sum(r["router_problem"] is None for r in rows),
+                "tpch_sf10_router_executors": dict(Counter(r["route"].split(" ")[0] for r in rows)),
+                "tpch_sf10_routes": {r["query"]: r["route"] for r in rows},
+                "tpch_sf10_routes_taken": {
+                    r["query"]: r["route_taken"]
+                    for r in rows
+                    if r.get("route_taken") and r["route_taken"] != r.get("route")
+                },
+                "tpch_sf10_router_problems": {r["query"]: r["router_problem"] for r in rows if r["router_problem"]},
+            }
+        )
     return out
 
 
 # 5. vectors ---------------------------------------------------------------------
 def run_vector_bench(n: int) -> dict:
     """``vector_bench.py --gpu`` (CAGRA through db.search beside raw cuVS): its last output line, parsed."""
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "vector_bench.py"), "--gpu", "--n", str(n),
-           "--threads", str(os.cpu_count())]
+    cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "vector_bench.py"),
+        "--gpu",
+        "--n",
+        str(n),
+        "--threads",
+        str(os.cpu_count()),
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # its progress goes to our stderr
     lines = proc.stdout.strip().splitlines()
     try:
@@ -329,32 +378,54 @@ def print_tables(results: dict, steps: dict[str, tuple[str, list[dict]]]) -> Non
     for label, (name, rows) in steps.items():
         if not rows:
             continue
-        table = Table(title=f"TPC-H SF{results['scale']:g} on {results['card']}: {label}, median of {results['runs']} runs, ms")
+        table = Table(
+            title=f"TPC-H SF{results['scale']:g} on {results['card']}: {label}, median of {results['runs']} runs, ms"
+        )
         for column in ("query", "duckdb", label, "vs duckdb", "matches", "router", "vs duckdb", "matches", "route"):
             table.add_column(column, justify="left" if column in ("query", "matches", "route") else "right")
         for r in rows:
             duck = r["duckdb_ms"]
             router = r.get("router_ms", math.nan)
-            table.add_row(r["query"], _fmt(duck, 1), _fmt(r[f"{name}_ms"], 1), _fmt(r[f"{name}_ms"] / duck, 2),
-                          _matches(r, name), _fmt(router, 1), _fmt(router / duck, 2), _matches(r, "router"),
-                          _executors(r))
+            table.add_row(
+                r["query"],
+                _fmt(duck, 1),
+                _fmt(r[f"{name}_ms"], 1),
+                _fmt(r[f"{name}_ms"] / duck, 2),
+                _matches(r, name),
+                _fmt(router, 1),
+                _fmt(router / duck, 2),
+                _matches(r, "router"),
+                _executors(r),
+            )
         console.print(table)
     summary = Table(title="GPU check")
     for column in ("check", "value", "target"):
         summary.add_column(column)
     tests = results.get("gpu_tests") or {}
     summary.add_row("card", str(results["card"]), "H100 / H200")
-    summary.add_row("pytest -m gpu", f"{tests['passed']} passed, {tests['failed']} failed, {tests['errors']} errors, "
-                                     f"{tests['skipped']} skipped" if tests else "not run", "0 failed, 0 skipped")
+    summary.add_row(
+        "pytest -m gpu",
+        f"{tests['passed']} passed, {tests['failed']} failed, {tests['errors']} errors, {tests['skipped']} skipped"
+        if tests
+        else "not run",
+        "0 failed, 0 skipped",
+    )
     for label, key in (("dask-cuDF", "dask_cudf"), ("Polars GPU", "polars_gpu"), ("router", "router")):
-        summary.add_row(f"TPC-H {label} geomean vs DuckDB", _fmt(results.get(f"tpch_sf10_{key}_geomean_vs_duckdb")),
-                        "<= 0.5" if key != "router" else "report")
+        summary.add_row(
+            f"TPC-H {label} geomean vs DuckDB",
+            _fmt(results.get(f"tpch_sf10_{key}_geomean_vs_duckdb")),
+            "<= 0.5" if key != "router" else "report",
+        )
         summary.add_row(f"TPC-H {label} correct", f"{results.get(f'tpch_sf10_{key}_correct', '-')}/22", "22")
     summary.add_row("router executors", json.dumps(results.get("tpch_sf10_router_executors")), "gpu for the large ones")
     vectors = (results.get("vectors") or {}).get("gpu") or {}
-    summary.add_row("CAGRA QPS at recall 0.95 (agentlake / cuVS)",
-                    f"{_fmt(vectors.get('gpu_qps_at_recall95'), 0)} / {_fmt(vectors.get('cuvs_qps_at_recall95'), 0)}"
-                    if vectors else json.dumps(results.get("vectors"))[:80], "report")
+    summary.add_row(
+        "CAGRA QPS at recall 0.95 (agentlake / cuVS)",
+        f"{_fmt(vectors.get('gpu_qps_at_recall95'), 0)} / {_fmt(vectors.get('cuvs_qps_at_recall95'), 0)}"
+        if vectors
+        else json.dumps(results.get("vectors"))[:80],
+        "report",
+    )
     if results.get("step_errors"):
         summary.add_row("failed steps", ", ".join(results["step_errors"]), "none")
     console.print(summary)
@@ -388,14 +459,17 @@ def run_step(results: dict, out: Path | None, name: str, step: Callable[[], Any]
         return step()
     except Exception as err:  # noqa: BLE001 - one step failing must not lose the others
         traceback.print_exc()
-        results.setdefault("step_errors", {})[name] = f"{type(err).__name__}: {str(err).splitlines()[0][:300] if str(err) else ''}"
+        results.setdefault("step_errors", {})[name] = (
+            f"{type(err).__name__}: {str(err).splitlines()[0][:300] if str(err) else ''}"
+        )
         return None
     finally:
         save(results, out)
 
 
-def tpch_steps(args: argparse.Namespace, scale: float, gpu: bool, results: dict,
-               out: Path | None) -> dict[str, tuple[str, list[dict]]]:
+def tpch_steps(
+    args: argparse.Namespace, scale: float, gpu: bool, results: dict, out: Path | None
+) -> dict[str, tuple[str, list[dict]]]:
     """Steps 3 and 4: the dask-cuDF compiler (and the router) and the Polars GPU engine on TPC-H."""
     files, results["tpch_generate_s"] = tpch_files(scale, args.data)
     save(results, out)
@@ -422,19 +496,29 @@ def tpch_steps(args: argparse.Namespace, scale: float, gpu: bool, results: dict,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=None, help="TPC-H scale factor (default 10; 0.01 with --cpu-smoke)")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="where TPC-H Parquet and its repository are cached")
-    parser.add_argument("--out", type=Path, default=Path(os.environ["OUT"]) if os.environ.get("OUT") else None,
-                        help="folder for gpu_check.json (written after every step) and gpu_tests.log; default $OUT")
+    parser.add_argument(
+        "--scale", type=float, default=None, help="TPC-H scale factor (default 10; 0.01 with --cpu-smoke)"
+    )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="where TPC-H Parquet and its repository are cached"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(os.environ["OUT"]) if os.environ.get("OUT") else None,
+        help="folder for gpu_check.json (written after every step) and gpu_tests.log; default $OUT",
+    )
     parser.add_argument("--runs", type=int, default=3, help="timed runs per query and engine (the median is reported)")
     parser.add_argument("--partition-rows", type=int, default=1_000_000, help="Context's rows per partition")
     parser.add_argument("--vector-n", type=int, default=1_000_000, help="rows for vector_bench.py --gpu")
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--skip-vectors", action="store_true")
     parser.add_argument("--skip-tpch", action="store_true", help="skip steps 3-4 (to split a run across commands)")
-    parser.add_argument("--cpu-smoke", action="store_true",
-                        help="no GPU needed: steps 3-4 at SF0.01 over pandas partitions and Polars' CPU engine "
-                             "(gpu=False), no vectors")
+    parser.add_argument(
+        "--cpu-smoke",
+        action="store_true",
+        help="no GPU needed: steps 3-4 at SF0.01 over pandas partitions and Polars' CPU engine (gpu=False), no vectors",
+    )
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.01 if args.cpu_smoke else 10.0)
     gpu = not args.cpu_smoke
@@ -445,8 +529,13 @@ def main(argv: list[str] | None = None) -> int:
     if why_not:
         print(f"gpu_check: {why_not}", file=sys.stderr)
         return 2
-    results: dict = {"card": card or "none (cpu smoke)", "scale": scale, "runs": args.runs, "gpu": gpu,
-                     "cpus": os.cpu_count()}
+    results: dict = {
+        "card": card or "none (cpu smoke)",
+        "scale": scale,
+        "runs": args.runs,
+        "gpu": gpu,
+        "cpus": os.cpu_count(),
+    }
     out = args.out
     save(results, out)
 

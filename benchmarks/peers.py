@@ -4,6 +4,7 @@ Every benchmark that compares against PostgreSQL starts it the same way: in a
 folder of the run, as an unprivileged user when we are root, and not at all
 (with the reason on stderr) where that cannot work.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -14,6 +14,7 @@ JSON line.
 difference is listed in ``INTENTIONAL`` with the reason agentlake answers otherwise and a check
 that the difference is that one (a statement that differs in any other way counts as unequal).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,28 +33,49 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "contrib_regression"
 PSQL_PREFIX = re.compile(r"^psql:[^:]*:\d+: ", re.MULTILINE)
-CRASH_MARKS = ("server closed the connection unexpectedly", "connection to server was lost",
-               "could not connect to server", "connection to server at")
+CRASH_MARKS = (
+    "server closed the connection unexpectedly",
+    "connection to server was lost",
+    "could not connect to server",
+    "connection to server at",
+)
 
-EXACT = ("agentlake answers ORDER BY distance exactly, over every row; pgvector's index scan leaves out rows "
-         "its index does not hold (NULL vectors, zero vectors under cosine) and, with few probes, rows of "
-         "unvisited lists. Checked: pgvector's rows appear in agentlake's answer in the same order.")
-WIDER = ("agentlake indexes wider columns than pgvector's page-bound limits (2,000 vector / 4,000 halfvec / "
-         "64,000 bit dimensions, 1,000 non-zeros per sparsevec): its index files are not PostgreSQL pages, and "
-         "sparsevec and bit columns are answered exactly. Checked: pgvector refuses with its limit message.")
-_ORDER_BY = [f"SELECT * FROM t ORDER BY val {op} {q};" for op in ("<->", "<#>", "<=>", "<+>")
-             for q in ("'[3,3,3]'", "'{1:3,2:3,3:3}/3'")] + \
-    ["SELECT * FROM t ORDER BY val <~> B'111';", "SELECT * FROM t ORDER BY val <%> B'1111';"]
-_COUNTS = [f"SELECT COUNT(*) FROM (SELECT * FROM t ORDER BY val {op} {q}) t2;" for op in ("<->", "<#>", "<=>", "<+>",
-                                                                                            "<~>", "<%>")
-           for q in ("(SELECT NULL::vector)", "(SELECT NULL::halfvec)", "(SELECT NULL::sparsevec)",
-                     "(SELECT NULL::bit)", "'[0,0,0]'", "'{}/3'")]
-_WIDE_INDEXES = ["CREATE INDEX ON t USING hnsw (val vector_l2_ops);", "CREATE INDEX ON t USING ivfflat (val vector_l2_ops);",
-                 "CREATE INDEX ON t USING hnsw (val halfvec_l2_ops);",
-                 "CREATE INDEX ON t USING ivfflat (val halfvec_l2_ops);",
-                 "CREATE INDEX ON t USING hnsw (val bit_hamming_ops);",
-                 "CREATE INDEX ON t USING ivfflat (val bit_hamming_ops);",
-                 "CREATE INDEX ON t USING hnsw (val sparsevec_l2_ops);"]
+EXACT = (
+    "agentlake answers ORDER BY distance exactly, over every row; pgvector's index scan leaves out rows "
+    "its index does not hold (NULL vectors, zero vectors under cosine) and, with few probes, rows of "
+    "unvisited lists. Checked: pgvector's rows appear in agentlake's answer in the same order."
+)
+WIDER = (
+    "agentlake indexes wider columns than pgvector's page-bound limits (2,000 vector / 4,000 halfvec / "
+    "64,000 bit dimensions, 1,000 non-zeros per sparsevec): its index files are not PostgreSQL pages, and "
+    "sparsevec and bit columns are answered exactly. Checked: pgvector refuses with its limit message."
+)
+_ORDER_BY = [
+    f"SELECT * FROM t ORDER BY val {op} {q};"
+    for op in ("<->", "<#>", "<=>", "<+>")
+    for q in ("'[3,3,3]'", "'{1:3,2:3,3:3}/3'")
+] + ["SELECT * FROM t ORDER BY val <~> B'111';", "SELECT * FROM t ORDER BY val <%> B'1111';"]
+_COUNTS = [
+    f"SELECT COUNT(*) FROM (SELECT * FROM t ORDER BY val {op} {q}) t2;"
+    for op in ("<->", "<#>", "<=>", "<+>", "<~>", "<%>")
+    for q in (
+        "(SELECT NULL::vector)",
+        "(SELECT NULL::halfvec)",
+        "(SELECT NULL::sparsevec)",
+        "(SELECT NULL::bit)",
+        "'[0,0,0]'",
+        "'{}/3'",
+    )
+]
+_WIDE_INDEXES = [
+    "CREATE INDEX ON t USING hnsw (val vector_l2_ops);",
+    "CREATE INDEX ON t USING ivfflat (val vector_l2_ops);",
+    "CREATE INDEX ON t USING hnsw (val halfvec_l2_ops);",
+    "CREATE INDEX ON t USING ivfflat (val halfvec_l2_ops);",
+    "CREATE INDEX ON t USING hnsw (val bit_hamming_ops);",
+    "CREATE INDEX ON t USING ivfflat (val bit_hamming_ops);",
+    "CREATE INDEX ON t USING hnsw (val sparsevec_l2_ops);",
+]
 
 
 def _rows(block: list[str]) -> list[str]:
@@ -61,7 +83,7 @@ def _rows(block: list[str]) -> list[str]:
     start = next((i for i, line in enumerate(block) if set(line.strip()) <= {"-", "+"} and line.strip()), None)
     if start is None:
         return []
-    return [" ".join(line.split()) for line in block[start + 1:] if not line.startswith("(")]
+    return [" ".join(line.split()) for line in block[start + 1 :] if not line.startswith("(")]
 
 
 def _exact_superset(want: list[str], got: list[str]) -> bool:
@@ -110,7 +132,7 @@ def split_statements(sql: str) -> list[Statement]:
     for line in sql.splitlines():
         if not buffer and (not line.strip() or line.lstrip().startswith("--")):
             continue
-        if not buffer and line.startswith("\\"):   # a psql meta-command (\copy) is one line
+        if not buffer and line.startswith("\\"):  # a psql meta-command (\copy) is one line
             statements.append(Statement(line.strip(), [line]))
             continue
         buffer.append(line)
@@ -153,7 +175,7 @@ def blocks(output: str, statements: list[Statement]) -> list[list[str] | None]:
         found = None
         n = len(statement.echo)
         for i in range(at, len(lines) - n + 1):
-            if lines[i:i + n] == statement.echo:
+            if lines[i : i + n] == statement.echo:
                 found = i
                 break
         starts.append(found)
@@ -164,7 +186,7 @@ def blocks(output: str, statements: list[Statement]) -> list[list[str] | None]:
         if start is None:
             out.append(None)
             continue
-        end = next((s for s in starts[k + 1:] if s is not None), len(lines))
+        end = next((s for s in starts[k + 1 :] if s is not None), len(lines))
         body = [line for line in lines[start:end] if not _is_comment(line)]
         out.append(body)
     return out
@@ -184,8 +206,18 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        cmd = [sys.executable, "-m", "agentlake.server.cli", "serve", str(self.repo), "--trust",
-               "--port", str(self.port), "--database", DATABASE]
+        cmd = [
+            sys.executable,
+            "-m",
+            "agentlake.server.cli",
+            "serve",
+            str(self.repo),
+            "--trust",
+            "--port",
+            str(self.port),
+            "--database",
+            DATABASE,
+        ]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
         self.process = subprocess.Popen(cmd, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
@@ -221,25 +253,40 @@ def run_file(server: Server, sql_file: Path, expected_file: Path, out_dir: Path,
         same = want is not None and got is not None and _normalize(want) == _normalize(got)
         if same:
             result.equal += 1
-        elif statement.text in INTENTIONAL and want is not None and got is not None and \
-                INTENTIONAL[statement.text][1](want, got):
+        elif (
+            statement.text in INTENTIONAL
+            and want is not None
+            and got is not None
+            and INTENTIONAL[statement.text][1](want, got)
+        ):
             result.intentional += 1
         elif show_diff:
-            print(f"--- {name}: {statement.text}\n    expected: {_normalize(want or [])}\n"
-                  f"    actual:   {_normalize(got or [])}")
+            print(
+                f"--- {name}: {statement.text}\n    expected: {_normalize(want or [])}\n"
+                f"    actual:   {_normalize(got or [])}"
+            )
     return result
 
 
 def _run_psql(port: int, sql_file: Path, cwd: Path) -> str:
     """stdout and stderr of psql in the order written (pg_regress sends both to one file), run in
     ``cwd`` holding ``results/`` as pg_regress's output folder (``\\copy ... 'results/x.bin'``)."""
-    env = {**os.environ, "PGHOST": "127.0.0.1", "PGPORT": str(port), "PGUSER": "postgres", "PGTZ": "PST8PDT",
-           "PGDATESTYLE": "Postgres, MDY", "LC_MESSAGES": "C", "PGAPPNAME": "pg_regress"}
+    env = {
+        **os.environ,
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(port),
+        "PGUSER": "postgres",
+        "PGTZ": "PST8PDT",
+        "PGDATESTYLE": "Postgres, MDY",
+        "LC_MESSAGES": "C",
+        "PGAPPNAME": "pg_regress",
+    }
     env.pop("PGOPTIONS", None)
     args = ["psql", "-X", "-a", "-q", "-d", DATABASE, "-v", "HIDE_TABLEAM=on", "-v", "HIDE_TOAST_COMPRESSION=on"]
     with sql_file.open("rb") as stdin:
-        done = subprocess.run(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                              timeout=900, cwd=cwd)
+        done = subprocess.run(
+            args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, timeout=900, cwd=cwd
+        )
     return done.stdout.decode(errors="replace")
 
 
@@ -266,8 +313,9 @@ def main() -> None:
             for sql_file in tests:
                 if not server.alive():
                     server.start()
-                result = run_file(server, sql_file, args.pgvector / "test" / "expected" / f"{sql_file.stem}.out",
-                                  out_dir, args.diff)
+                result = run_file(
+                    server, sql_file, args.pgvector / "test" / "expected" / f"{sql_file.stem}.out", out_dir, args.diff
+                )
                 crashes += result.crashed
                 results.append(result)
                 if not server.alive():
@@ -277,14 +325,24 @@ def main() -> None:
     print(f"{'file':<18} {'statements':>10} {'equal':>6} {'intent.':>7} {'ratio':>6}")
     for r in results:
         ratio = r.equal / max(r.statements - r.intentional, 1)
-        print(f"{r.name:<18} {r.statements:>10} {r.equal:>6} {r.intentional:>7} {ratio:>6.2f}"
-              + ("  CRASHED" if r.crashed else ""))
+        print(
+            f"{r.name:<18} {r.statements:>10} {r.equal:>6} {r.intentional:>7} {ratio:>6.2f}"
+            + ("  CRASHED" if r.crashed else "")
+        )
     statements = sum(r.statements for r in results)
     equal = sum(r.equal for r in results)
     intentional = sum(r.intentional for r in results)
-    print(json.dumps({"pgvector_statements": statements, "pgvector_equal": equal,
-                      "pgvector_equal_ratio": round(equal / max(statements - intentional, 1), 4),
-                      "intentional_differences": intentional, "server_crashes": crashes}))
+    print(
+        json.dumps(
+            {
+                "pgvector_statements": statements,
+                "pgvector_equal": equal,
+                "pgvector_equal_ratio": round(equal / max(statements - intentional, 1), 4),
+                "intentional_differences": intentional,
+                "server_crashes": crashes,
+            }
+        )
+    )
 
 
 def _run_psql_command(port: int, command: str) -> None:

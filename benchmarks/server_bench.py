@@ -6,6 +6,7 @@ Prints a table, then one JSON line. Every number for agentlake comes from real
 psycopg clients talking to ``agentlake serve`` over loopback; PostgreSQL gets
 the same workload on the same machine in the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,13 @@ import psycopg
 from peers import postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"select1_p50_ms": 0.3, "point_select_p50_ms": 1.5, "connect_p50_ms": 5.0, "cold_start_ms": 1000.0,
-           "idle_listener_rss_mb": 40.0}
+TARGETS = {
+    "select1_p50_ms": 0.3,
+    "point_select_p50_ms": 1.5,
+    "connect_p50_ms": 5.0,
+    "cold_start_ms": 1000.0,
+    "idle_listener_rss_mb": 40.0,
+}
 
 
 def _free_port() -> int:
@@ -78,8 +84,11 @@ def _latencies(dsn: str, rows: int, samples: int) -> dict[str, float]:
             conn.execute("SELECT payload FROM kv WHERE id = %s", [k]).fetchone()
         point = [_ms(lambda k=k: conn.execute("SELECT payload FROM kv WHERE id = %s", [k]).fetchone()) for k in keys]
     connects = [_ms(lambda: psycopg.connect(dsn).close()) for _ in range(max(samples // 10, 10))]
-    return {"select1_p50_ms": statistics.median(select1), "point_select_p50_ms": statistics.median(point),
-            "connect_p50_ms": statistics.median(connects)}
+    return {
+        "select1_p50_ms": statistics.median(select1),
+        "point_select_p50_ms": statistics.median(point),
+        "connect_p50_ms": statistics.median(connects),
+    }
 
 
 def _sessions_qps(dsn_for, sessions: int, rows: int, duration: float) -> float:
@@ -120,16 +129,18 @@ def _rss_mb(pid: int) -> float:
 def bench_agentlake(args, workdir: Path) -> dict[str, float]:
     repo = str(workdir / "benchrepo")
     port = _free_port()
-    proc = subprocess.Popen(_engine_command(repo, port), cwd=ROOT, env=_env(),
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(_engine_command(repo, port), cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL)
     try:
         dsn = f"host=127.0.0.1 port={port} dbname=benchrepo user=bench"
         with _wait_connect(dsn) as conn:
             _load(conn, args.rows)
         out = _latencies(dsn, args.rows, args.samples)
         out["sessions_64_qps"] = _sessions_qps(
-            lambda i: f"host=127.0.0.1 port={port} dbname=benchrepo@bench-{i} user=bench", args.sessions,
-            args.rows, args.duration)
+            lambda i: f"host=127.0.0.1 port={port} dbname=benchrepo@bench-{i} user=bench",
+            args.sessions,
+            args.rows,
+            args.duration,
+        )
     finally:
         proc.terminate()
         proc.wait(30)
@@ -149,8 +160,16 @@ def _cold_start(args, workdir: Path) -> dict[str, float]:
     repo = str(workdir / "benchrepo")
     port = _free_port()
     listener = ROOT / "agentlake" / "server" / "ondemand.py"
-    cmd = [sys.executable, str(listener), "--host", "127.0.0.1", "--port", str(port), "--",
-           *_engine_command(repo, 0, idle_exit=1.0)]
+    cmd = [
+        sys.executable,
+        str(listener),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--",
+        *_engine_command(repo, 0, idle_exit=1.0),
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, text=True)
     try:
         proc.stdout.readline()
@@ -163,7 +182,7 @@ def _cold_start(args, workdir: Path) -> dict[str, float]:
             with _wait_connect(dsn) as conn:
                 conn.execute("SELECT 1").fetchone()
             starts.append((time.perf_counter() - started) * 1000)
-            time.sleep(3.0)   # the engine exits after 1 s idle; the next round is cold again
+            time.sleep(3.0)  # the engine exits after 1 s idle; the next round is cold again
         return {"cold_start_ms": statistics.median(starts), "idle_listener_rss_mb": rss}
     finally:
         proc.terminate()
@@ -201,10 +220,17 @@ def main() -> None:
     for key, value in ours.items():
         peer = theirs.get(key)
         target = TARGETS.get(key)
-        print(f"{key:<24}{value:>12.3f}{(f'{peer:.3f}' if peer is not None else '-'):>12}"
-              f"{(f'{target:g}' if target else '-'):>10}")
-    result = {**ours, **{f"postgres_{k}": v for k, v in theirs.items()},
-              "rows": args.rows, "sessions": args.sessions, "duration_s": args.duration}
+        print(
+            f"{key:<24}{value:>12.3f}{(f'{peer:.3f}' if peer is not None else '-'):>12}"
+            f"{(f'{target:g}' if target else '-'):>10}"
+        )
+    result = {
+        **ours,
+        **{f"postgres_{k}": v for k, v in theirs.items()},
+        "rows": args.rows,
+        "sessions": args.sessions,
+        "duration_s": args.duration,
+    }
     print(json.dumps(result))
 
 

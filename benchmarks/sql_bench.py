@@ -15,6 +15,7 @@ Prints a table, then one JSON line (the last line of output):
   per query; the peers read the generated Parquet files directly.
 - tpch_sf1_correct: how many of the 22 answers match DuckDB's (same rule as the tests).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,12 +32,19 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the TPC-H data, queries and answer check live in tests/
 
+from peers import postgres  # noqa: E402
+from tpch.data import generate  # noqa: E402
+
 import agentlake  # noqa: E402
 from tests.engine.test_tpch_vs_duckdb import (  # noqa: E402
-    QUERIES, duckdb_connection, load_tpch, mismatch, run_agentlake, run_duckdb, statements,
+    QUERIES,
+    duckdb_connection,
+    load_tpch,
+    mismatch,
+    run_agentlake,
+    run_duckdb,
+    statements,
 )
-from tpch.data import generate  # noqa: E402
-from peers import postgres  # noqa: E402
 
 POINT_ROWS = 100_000
 
@@ -87,8 +95,10 @@ def bench_insert(workdir: Path, samples: int) -> dict[str, float | None]:
     db.execute("CREATE TABLE events (id bigint PRIMARY KEY, kind text, payload text)")
     for key in range(20):
         db.execute("INSERT INTO events VALUES (%s, %s, %s)", [-key - 1, "warm", "x"])
-    ours = [_ms(lambda k=k: db.execute("INSERT INTO events VALUES (%s, %s, %s)", [k, "note", "p" * 40]))
-            for k in range(samples)]
+    ours = [
+        _ms(lambda k=k: db.execute("INSERT INTO events VALUES (%s, %s, %s)", [k, "note", "p" * 40]))
+        for k in range(samples)
+    ]
     return {"insert_autocommit_p50_ms": statistics.median(ours), **_postgres_insert(workdir, samples)}
 
 
@@ -105,8 +115,10 @@ def _postgres_insert(workdir: Path, samples: int) -> dict[str, float | None]:
             conn.execute("CREATE TABLE events (id bigint PRIMARY KEY, kind text, payload text)")
             for key in range(20):
                 conn.execute("INSERT INTO events VALUES (%s, %s, %s)", [-key - 1, "warm", "x"])
-            theirs = [_ms(lambda k=k: conn.execute("INSERT INTO events VALUES (%s, %s, %s)", [k, "note", "p" * 40]))
-                      for k in range(samples)]
+            theirs = [
+                _ms(lambda k=k: conn.execute("INSERT INTO events VALUES (%s, %s, %s)", [k, "note", "p" * 40]))
+                for k in range(samples)
+            ]
     return {"postgres_insert_commit_p50_ms": statistics.median(theirs)}
 
 
@@ -144,7 +156,7 @@ def bench_tpch(workdir: Path, scale: float, reps: int, data_dir: Path | None) ->
         best = {name: math.inf for name in engines}
         answers, errors = {}, {}
         for rep in range(reps):
-            order = list(engines)[rep % 3:] + list(engines)[:rep % 3]  # rotate who goes first
+            order = list(engines)[rep % 3 :] + list(engines)[: rep % 3]  # rotate who goes first
             for name in order:
                 if name in errors:
                     continue
@@ -156,8 +168,14 @@ def bench_tpch(workdir: Path, scale: float, reps: int, data_dir: Path | None) ->
                     continue
                 best[name] = min(best[name], (time.perf_counter() - start) * 1000)
         problem = errors.get("agentlake") or errors.get("duckdb") or mismatch(answers["agentlake"], answers["duckdb"])
-        per_query.append({"query": query.stem, **{f"{n}_ms": best[n] for n in engines}, "correct": problem is None,
-                          "problem": problem})
+        per_query.append(
+            {
+                "query": query.stem,
+                **{f"{n}_ms": best[n] for n in engines},
+                "correct": problem is None,
+                "problem": problem,
+            }
+        )
     timed = [q for q in per_query if math.isfinite(q["agentlake_ms"])]
 
     def geomean(peer: str) -> float | None:
@@ -192,22 +210,42 @@ def report(results: dict, per_query: list[dict]) -> None:
             table.add_column(column, justify="right" if column != "query" else "left")
         for q in per_query:
             ours = q["agentlake_ms"]
-            table.add_row(q["query"], _fmt(ours), _fmt(q["duckdb_ms"]), _fmt(q["datafusion_ms"]),
-                          _fmt(ours / q["duckdb_ms"]), _fmt(ours / q["datafusion_ms"]),
-                          "yes" if q["correct"] else f"NO: {q['problem']}")
+            table.add_row(
+                q["query"],
+                _fmt(ours),
+                _fmt(q["duckdb_ms"]),
+                _fmt(q["datafusion_ms"]),
+                _fmt(ours / q["duckdb_ms"]),
+                _fmt(ours / q["datafusion_ms"]),
+                "yes" if q["correct"] else f"NO: {q['problem']}",
+            )
         console.print(table)
     summary = Table(title="agentlake SQL benchmark")
     for column in ("metric", "agentlake", "peer", "peer value", "target"):
         summary.add_column(column)
-    summary.add_row("point select p50 (ms)", _fmt(results.get("point_select_p50_ms")), "DuckDB / DataFusion in-memory",
-                    f"{_fmt(results.get('point_select_duckdb_p50_ms'))} / "
-                    f"{_fmt(results.get('point_select_datafusion_p50_ms'))}", "<= 1 ms")
-    summary.add_row("insert autocommit p50 (ms)", _fmt(results.get("insert_autocommit_p50_ms")),
-                    "PostgreSQL 16 INSERT+COMMIT", _fmt(results.get("postgres_insert_commit_p50_ms")), "<= PostgreSQL")
+    summary.add_row(
+        "point select p50 (ms)",
+        _fmt(results.get("point_select_p50_ms")),
+        "DuckDB / DataFusion in-memory",
+        f"{_fmt(results.get('point_select_duckdb_p50_ms'))} / {_fmt(results.get('point_select_datafusion_p50_ms'))}",
+        "<= 1 ms",
+    )
+    summary.add_row(
+        "insert autocommit p50 (ms)",
+        _fmt(results.get("insert_autocommit_p50_ms")),
+        "PostgreSQL 16 INSERT+COMMIT",
+        _fmt(results.get("postgres_insert_commit_p50_ms")),
+        "<= PostgreSQL",
+    )
     if per_query:
         summary.add_row("TPC-H geomean vs DuckDB", _fmt(results["tpch_sf1_geomean_vs_duckdb"]), "DuckDB", "1", "report")
-        summary.add_row("TPC-H geomean vs DataFusion", _fmt(results["tpch_sf1_geomean_vs_datafusion"]),
-                        "raw DataFusion", "1", "<= 1.1")
+        summary.add_row(
+            "TPC-H geomean vs DataFusion",
+            _fmt(results["tpch_sf1_geomean_vs_datafusion"]),
+            "raw DataFusion",
+            "1",
+            "<= 1.1",
+        )
         summary.add_row("TPC-H correct", f"{results['tpch_sf1_correct']}/22", "DuckDB answers", "", "22")
     console.print(summary)
 
@@ -215,10 +253,13 @@ def report(results: dict, per_query: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: SF0.01, 200 point selects, 100 inserts")
-    parser.add_argument("--scale", type=float, default=None, help="TPC-H scale factor (default 1, or 0.01 with --quick)")
+    parser.add_argument(
+        "--scale", type=float, default=None, help="TPC-H scale factor (default 1, or 0.01 with --quick)"
+    )
     parser.add_argument("--reps", type=int, default=None, help="timed runs per TPC-H query and engine")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="TPC-H Parquet directory (default: tests/tpch's per-scale cache)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="TPC-H Parquet directory (default: tests/tpch's per-scale cache)"
+    )
     parser.add_argument("--skip-tpch", action="store_true")
     args = parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.01 if args.quick else 1.0)

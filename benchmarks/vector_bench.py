@@ -22,6 +22,7 @@ table and, last, one JSON line:
   latency and recall for agentlake and for PostgreSQL+pgvector (``pgserver``) on its defaults.
 - ``index_build_s``: CREATE INDEX through agentlake vs raw FAISS on the same vectors.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,17 +42,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import faiss  # noqa: E402
+from peers import postgres  # noqa: E402
 
 import agentlake  # noqa: E402
-from peers import postgres  # noqa: E402
 
 K = 10
 SEED_K = 20
 EF_SWEEP = (16, 32, 64, 128, 256)
 SELECTIVITY = {"0.1%": 1, "1%": 10, "10%": 100, "50%": 500}  # bucket = id % 1000 < n
 TARGET = 0.95
-SEED_QUERY = ("SELECT id FROM items WHERE status = 'completed' AND created_at > NOW() - INTERVAL '24 hours' "
-              "ORDER BY embedding <-> %s LIMIT 20")
+SEED_QUERY = (
+    "SELECT id FROM items WHERE status = 'completed' AND created_at > NOW() - INTERVAL '24 hours' "
+    "ORDER BY embedding <-> %s LIMIT 20"
+)
 
 
 # data -----------------------------------------------------------------------
@@ -75,7 +78,12 @@ def wordnet(n: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
     from embeddings import load_wordnet
 
     table = load_wordnet(n + queries)
-    vectors = table.column("embedding").combine_chunks().values.to_numpy().reshape(-1, table.schema.field("embedding").type.list_size)
+    vectors = (
+        table.column("embedding")
+        .combine_chunks()
+        .values.to_numpy()
+        .reshape(-1, table.schema.field("embedding").type.list_size)
+    )
     return np.ascontiguousarray(vectors[:-queries]), np.ascontiguousarray(vectors[-queries:])
 
 
@@ -113,8 +121,12 @@ def faiss_hnsw(x: np.ndarray, metric: str, m: int, ef_construction: int) -> tupl
 # agentlake -------------------------------------------------------------------
 def load_items(db, x: np.ndarray, extra: dict | None = None) -> None:
     ids = np.arange(len(x), dtype=np.int64)
-    columns = {"id": pa.array(ids), "bucket": pa.array((ids % 1000).astype(np.int32)), **(extra or {}),
-               "embedding": vector_column(x)}
+    columns = {
+        "id": pa.array(ids),
+        "bucket": pa.array((ids % 1000).astype(np.int32)),
+        **(extra or {}),
+        "embedding": vector_column(x),
+    }
     db.load_arrow("items", pa.table(columns))
 
 
@@ -124,13 +136,16 @@ def create_items(db, x: np.ndarray, metric: str, m: int, ef_construction: int) -
     load_items(db, x)
     opclass = {"l2": "vector_l2_ops", "cosine": "vector_cosine_ops", "ip": "vector_ip_ops"}[metric]
     started = time.perf_counter()
-    db.execute(f"CREATE INDEX items_hnsw ON items USING hnsw (embedding {opclass}) "
-               f"WITH (m = {m}, ef_construction = {ef_construction})")
+    db.execute(
+        f"CREATE INDEX items_hnsw ON items USING hnsw (embedding {opclass}) "
+        f"WITH (m = {m}, ef_construction = {ef_construction})"
+    )
     return time.perf_counter() - started
 
 
-def sweep(index: faiss.Index, db, q: np.ndarray, truth: np.ndarray, metric: str,
-          singles: int) -> tuple[list[dict], list[dict]]:
+def sweep(
+    index: faiss.Index, db, q: np.ndarray, truth: np.ndarray, metric: str, singles: int
+) -> tuple[list[dict], list[dict]]:
     """Raw FAISS and agentlake at each ef_search, timed turn about (each single query, then each
     batch run of the median of three) so that a machine whose speed drifts during the run
     slows both sides alike. agentlake runs the index at exactly that ef (recall_target 0)."""
@@ -156,12 +171,25 @@ def sweep(index: faiss.Index, db, q: np.ndarray, truth: np.ndarray, metric: str,
             our_batch.append(_seconds(lambda: db.search("items", "embedding", q, k=K, metric=metric)))
         _, raw_ids = index.search(q, K, params=params)
         result = db.search("items", "embedding", q, k=K, metric=metric)
-        raw_points.append({"ef": ef, "recall": recall(raw_ids, truth), "batch_qps": len(q) / statistics.median(raw_batch),
-                           "single_qps": len(raw_lat) / sum(raw_lat), "single_p50_ms": 1000 * statistics.median(raw_lat)})
-        our_points.append({"ef": ef, "execute_recall": recall(np.array(found), truth[:singles]),
-                           "execute_qps": len(our_lat) / sum(our_lat), "execute_p50_ms": 1000 * statistics.median(our_lat),
-                           "batch_recall": recall(result.ids.astype(np.int64), truth),
-                           "batch_qps": len(q) / statistics.median(our_batch)})
+        raw_points.append(
+            {
+                "ef": ef,
+                "recall": recall(raw_ids, truth),
+                "batch_qps": len(q) / statistics.median(raw_batch),
+                "single_qps": len(raw_lat) / sum(raw_lat),
+                "single_p50_ms": 1000 * statistics.median(raw_lat),
+            }
+        )
+        our_points.append(
+            {
+                "ef": ef,
+                "execute_recall": recall(np.array(found), truth[:singles]),
+                "execute_qps": len(our_lat) / sum(our_lat),
+                "execute_p50_ms": 1000 * statistics.median(our_lat),
+                "batch_recall": recall(result.ids.astype(np.int64), truth),
+                "batch_qps": len(q) / statistics.median(our_batch),
+            }
+        )
     for name in ("agentlake.vector_exact_threshold", "agentlake.recall_target", "hnsw.ef_search"):
         db.execute(f"RESET {name}")
     return raw_points, our_points
@@ -193,8 +221,12 @@ def bench_build(args, workdir: Path) -> dict:
     our_build = create_items(db, x, "l2", args.m, args.ef_construction)
     note(f"agentlake CREATE INDEX, {len(x):,} rows: {our_build:.1f} s")
     db.close()
-    return {"index_build_s": {"agentlake": our_build, "faiss": raw_build, "ratio": our_build / raw_build},
-            "data": {"rows": len(x), "dim": x.shape[1]}, "m": args.m, "ef_construction": args.ef_construction}
+    return {
+        "index_build_s": {"agentlake": our_build, "faiss": raw_build, "ratio": our_build / raw_build},
+        "data": {"rows": len(x), "dim": x.shape[1]},
+        "m": args.m,
+        "ef_construction": args.ef_construction,
+    }
 
 
 def bench_dataset(name: str, x: np.ndarray, q: np.ndarray, metric: str, args, workdir: Path, rows: list) -> dict:
@@ -207,21 +239,46 @@ def bench_dataset(name: str, x: np.ndarray, q: np.ndarray, metric: str, args, wo
     raw_points, our_points = sweep(raw, db, q, truth, metric, args.singles)
     del raw
     for ours, theirs in zip(our_points, raw_points):
-        rows.append((name, ours["ef"], theirs["recall"], theirs["single_qps"], theirs["batch_qps"], theirs["single_p50_ms"],
-                     ours["execute_recall"], ours["execute_qps"], ours["batch_recall"], ours["batch_qps"],
-                     ours["execute_p50_ms"]))
+        rows.append(
+            (
+                name,
+                ours["ef"],
+                theirs["recall"],
+                theirs["single_qps"],
+                theirs["batch_qps"],
+                theirs["single_p50_ms"],
+                ours["execute_recall"],
+                ours["execute_qps"],
+                ours["batch_recall"],
+                ours["batch_qps"],
+                ours["execute_p50_ms"],
+            )
+        )
     # the ratio compares like with like: the smallest ef at which both sides reach the target
-    both = [(o, t) for o, t in zip(our_points, raw_points)
-            if o["batch_recall"] >= TARGET and o["execute_recall"] >= TARGET and t["recall"] >= TARGET]
+    both = [
+        (o, t)
+        for o, t in zip(our_points, raw_points)
+        if o["batch_recall"] >= TARGET and o["execute_recall"] >= TARGET and t["recall"] >= TARGET
+    ]
     ratio, latency = None, None
     if both:
         o, t = both[0]
-        ratio = {"ef_search": o["ef"], "search_batch": o["batch_qps"] / t["batch_qps"],
-                 "execute_single": o["execute_qps"] / t["single_qps"]}
-        latency = {"ef_search": o["ef"], "execute_p50": o["execute_p50_ms"], "faiss_p50": t["single_p50_ms"],
-                   "overhead": o["execute_p50_ms"] - t["single_p50_ms"]}
+        ratio = {
+            "ef_search": o["ef"],
+            "search_batch": o["batch_qps"] / t["batch_qps"],
+            "execute_single": o["execute_qps"] / t["single_qps"],
+        }
+        latency = {
+            "ef_search": o["ef"],
+            "execute_p50": o["execute_p50_ms"],
+            "faiss_p50": t["single_p50_ms"],
+            "overhead": o["execute_p50_ms"] - t["single_p50_ms"],
+        }
     out = {
-        "rows": len(x), "dim": x.shape[1], "queries": len(q), "metric": metric,
+        "rows": len(x),
+        "dim": x.shape[1],
+        "queries": len(q),
+        "metric": metric,
         "cpu_qps_at_recall95": {
             "execute": best(our_points, "execute_recall", "execute_qps")[0],
             "search_batch": best(our_points, "batch_recall", "batch_qps")[0],
@@ -256,8 +313,12 @@ def bench_filtered(db, x: np.ndarray, q: np.ndarray, metric: str) -> dict:
             short += len(ids) < want
             found.append(ids + [-1] * (K - len(ids)))
         strategy = db.execute(f"EXPLAIN ANALYZE {sql}", [below, q[0]]).fetchone()[0]
-        out[share] = {"recall": recall(np.array(found), truth), "short_results": short,
-                      "p50_ms": 1000 * statistics.median(lat), "strategy": strategy.removeprefix("agentlake route: ")}
+        out[share] = {
+            "recall": recall(np.array(found), truth),
+            "short_results": short,
+            "p50_ms": 1000 * statistics.median(lat),
+            "strategy": strategy.removeprefix("agentlake route: "),
+        }
     return out
 
 
@@ -276,16 +337,22 @@ def seed_data(rows: int, dim: int, queries: int) -> tuple[np.ndarray, np.ndarray
 
 def bench_seed_agentlake(workdir: Path, x, q, status, created, truth, args) -> dict:
     db = agentlake.connect(str(workdir / "seed-repo"))
-    db.execute(f"CREATE TABLE items (id bigint PRIMARY KEY, bucket int, status text, created_at timestamptz, "
-               f"embedding vector({x.shape[1]}))")
+    db.execute(
+        f"CREATE TABLE items (id bigint PRIMARY KEY, bucket int, status text, created_at timestamptz, "
+        f"embedding vector({x.shape[1]}))"
+    )
     load_items(db, x, {"status": pa.array(status), "created_at": pa.array(list(created), pa.timestamp("us", tz="UTC"))})
     started = time.perf_counter()
-    db.execute(f"CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = {args.m}, "
-               f"ef_construction = {args.ef_construction})")
+    db.execute(
+        f"CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (m = {args.m}, "
+        f"ef_construction = {args.ef_construction})"
+    )
     build = time.perf_counter() - started
     out = _seed_queries(lambda v: [r[0] for r in db.execute(SEED_QUERY, [v]).fetchall()], q, truth)
     out["index_build_s"] = build
-    out["strategy"] = db.execute(f"EXPLAIN ANALYZE {SEED_QUERY}", [q[0]]).fetchone()[0].removeprefix("agentlake route: ")
+    out["strategy"] = (
+        db.execute(f"EXPLAIN ANALYZE {SEED_QUERY}", [q[0]]).fetchone()[0].removeprefix("agentlake route: ")
+    )
     db.close()
     return out
 
@@ -313,16 +380,20 @@ def bench_seed_pgvector(workdir: Path, x, q, status, created, truth, args) -> di
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
             register_vector(conn)
-            conn.execute(f"CREATE TABLE items (id bigint PRIMARY KEY, status text, created_at timestamptz, "
-                         f"embedding vector({x.shape[1]}))")
+            conn.execute(
+                f"CREATE TABLE items (id bigint PRIMARY KEY, status text, created_at timestamptz, "
+                f"embedding vector({x.shape[1]}))"
+            )
             with conn.cursor().copy("COPY items FROM STDIN WITH (FORMAT BINARY)") as copy:
                 copy.set_types(["int8", "text", "timestamptz", "vector"])
                 for i in range(len(x)):
                     copy.write_row((i, str(status[i]), created[i], x[i]))
             conn.execute("SET maintenance_work_mem = '1GB'")
             started = time.perf_counter()
-            conn.execute(f"CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) "
-                         f"WITH (m = {args.m}, ef_construction = {args.ef_construction})")
+            conn.execute(
+                f"CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) "
+                f"WITH (m = {args.m}, ef_construction = {args.ef_construction})"
+            )
             build = time.perf_counter() - started
             conn.execute("ANALYZE items")
             version = conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0]
@@ -334,8 +405,11 @@ def bench_seed_pgvector(workdir: Path, x, q, status, created, truth, args) -> di
 def bench_seed(args, workdir: Path) -> dict:
     x, q, status, created, subset = seed_data(args.pg_rows, args.dim, min(args.queries, 100))
     truth = exact(x, q, SEED_K, "l2", subset)
-    out = {"rows": args.pg_rows, "matching_rows": int(subset.sum()),
-           "agentlake": bench_seed_agentlake(workdir, x, q, status, created, truth, args)}
+    out = {
+        "rows": args.pg_rows,
+        "matching_rows": int(subset.sum()),
+        "agentlake": bench_seed_agentlake(workdir, x, q, status, created, truth, args),
+    }
     out["pgvector"] = None if args.skip_pgvector else bench_seed_pgvector(workdir, x, q, status, created, truth, args)
     return out
 
@@ -381,7 +455,9 @@ def bench_gpu(args, workdir: Path) -> dict:
     started = time.perf_counter()
     db.execute("CREATE INDEX items_cagra_again ON items USING cagra (embedding vector_l2_ops)")
     warm_build = time.perf_counter() - started
-    note(f"gpu: CAGRA build {our_build:.2f} s from Parquet, {warm_build:.2f} s from memory (raw cuVS {raw_build:.2f} s)")
+    note(
+        f"gpu: CAGRA build {our_build:.2f} s from Parquet, {warm_build:.2f} s from memory (raw cuVS {raw_build:.2f} s)"
+    )
     db.execute("SET agentlake.vector_exact_threshold = 0")
     db.execute("SET agentlake.recall_target = 0")
     raw_points, our_points = [], []
@@ -394,10 +470,17 @@ def bench_gpu(args, workdir: Path) -> dict:
             for side, run in (("raw", lambda: raw_search(ef)), ("ours", ours)):
                 times[side].append(_seconds(run))
         for side, points in (("raw", raw_points), ("ours", our_points)):
-            points.append({"ef": ef, "recall": recall(answers[side].astype(np.int64), truth),
-                           "qps": len(q) / statistics.median(times[side])})
-        note(f"gpu: itopk {ef}: cuVS {raw_points[-1]['qps']:,.0f} QPS recall {raw_points[-1]['recall']:.3f}; "
-             f"agentlake {our_points[-1]['qps']:,.0f} QPS recall {our_points[-1]['recall']:.3f}")
+            points.append(
+                {
+                    "ef": ef,
+                    "recall": recall(answers[side].astype(np.int64), truth),
+                    "qps": len(q) / statistics.median(times[side]),
+                }
+            )
+        note(
+            f"gpu: itopk {ef}: cuVS {raw_points[-1]['qps']:,.0f} QPS recall {raw_points[-1]['recall']:.3f}; "
+            f"agentlake {our_points[-1]['qps']:,.0f} QPS recall {our_points[-1]['recall']:.3f}"
+        )
     ours_best, ef_best = best(our_points, "recall", "qps")
     raw_best, _ = best(raw_points, "recall", "qps")
     db.execute(f"SET hnsw.ef_search = {ef_best or GPU_EF[-1]}")
@@ -406,7 +489,7 @@ def bench_gpu(args, workdir: Path) -> dict:
     single, raw_single = [], []
     for i, v in enumerate(q[:50]):
         single.append(_seconds(lambda: db.execute(sql, [v]).fetchall()))
-        raw_single.append(_seconds(lambda: raw_search(ef_best or GPU_EF[-1], cp.asarray(q[i:i + 1]))))
+        raw_single.append(_seconds(lambda: raw_search(ef_best or GPU_EF[-1], cp.asarray(q[i : i + 1]))))
     db.execute("SET agentlake.vector_exact_threshold = 1000000000")
     started = time.perf_counter()
     exact_ids = db.search("items", "embedding", q, k=K).ids
@@ -415,20 +498,35 @@ def bench_gpu(args, workdir: Path) -> dict:
         db.execute(f"RESET {name}")  # the defaults, as a user runs them
     try:
         filtered = bench_filtered(db, x, q[:200], "l2")
-        note("gpu: filtered " + ", ".join(f"{share} recall {r['recall']:.3f} short {r['short_results']}"
-                                          for share, r in filtered.items()))
+        note(
+            "gpu: filtered "
+            + ", ".join(f"{share} recall {r['recall']:.3f} short {r['short_results']}" for share, r in filtered.items())
+        )
     except agentlake.Error as err:  # a failing query is a result here: keep the rest of the run
         filtered = {"error": str(err)[:300]}
-    return {"card": card, "rows": args.n, "queries": len(q),
-            "cagra_build_s": {"agentlake": our_build, "agentlake_vectors_in_memory": warm_build, "cuvs": raw_build,
-                              "ratio": our_build / raw_build, "ratio_vectors_in_memory": warm_build / raw_build},
-            "gpu_qps_at_recall95": ours_best, "cuvs_qps_at_recall95": raw_best,
-            "gpu_qps_ratio_vs_cuvs": ours_best / raw_best if ours_best and raw_best else None,
-            "single_query_p50_ms": {"agentlake": 1000 * statistics.median(single[5:]),
-                                    "cuvs": 1000 * statistics.median(raw_single[5:])},
-            "exact_batch": {"qps": exact_qps, "recall": recall(exact_ids.astype(np.int64), truth)},
-            "filtered": filtered,
-            "points": {"agentlake": our_points, "cuvs": raw_points}, "batch_profile": profile}
+    return {
+        "card": card,
+        "rows": args.n,
+        "queries": len(q),
+        "cagra_build_s": {
+            "agentlake": our_build,
+            "agentlake_vectors_in_memory": warm_build,
+            "cuvs": raw_build,
+            "ratio": our_build / raw_build,
+            "ratio_vectors_in_memory": warm_build / raw_build,
+        },
+        "gpu_qps_at_recall95": ours_best,
+        "cuvs_qps_at_recall95": raw_best,
+        "gpu_qps_ratio_vs_cuvs": ours_best / raw_best if ours_best and raw_best else None,
+        "single_query_p50_ms": {
+            "agentlake": 1000 * statistics.median(single[5:]),
+            "cuvs": 1000 * statistics.median(raw_single[5:]),
+        },
+        "exact_batch": {"qps": exact_qps, "recall": recall(exact_ids.astype(np.int64), truth)},
+        "filtered": filtered,
+        "points": {"agentlake": our_points, "cuvs": raw_points},
+        "batch_profile": profile,
+    }
 
 
 def cpu_profile(call, top: int = 12) -> list[str]:
@@ -440,8 +538,10 @@ def cpu_profile(call, top: int = 12) -> list[str]:
     profiler.runcall(call)
     stats = pstats.Stats(profiler).stats
     ranked = sorted(stats.items(), key=lambda item: -item[1][2])[:top]
-    return [f"{1000 * own:.2f} ms own, {calls} calls: {Path(file).name}:{line} {name}"
-            for (file, line, name), (calls, _, own, _, _) in ranked]
+    return [
+        f"{1000 * own:.2f} ms own, {calls} calls: {Path(file).name}:{line} {name}"
+        for (file, line, name), (calls, _, own, _, _) in ranked
+    ]
 
 
 # report -----------------------------------------------------------------------
@@ -450,11 +550,24 @@ def print_table(rows: list, results: dict) -> None:
     from rich.table import Table
 
     table = Table(title=f"top-{K}: agentlake vs raw FAISS HNSW (same m, ef_construction, ef_search)")
-    for col in ("data", "ef", "faiss recall", "faiss 1-q QPS", "faiss batch QPS", "faiss p50 ms",
-                "execute recall", "execute QPS", "search recall", "search QPS", "execute p50 ms"):
+    for col in (
+        "data",
+        "ef",
+        "faiss recall",
+        "faiss 1-q QPS",
+        "faiss batch QPS",
+        "faiss p50 ms",
+        "execute recall",
+        "execute QPS",
+        "search recall",
+        "search QPS",
+        "execute p50 ms",
+    ):
         table.add_column(col, justify="right")
     for row in rows:
-        table.add_row(row[0], str(row[1]), *(f"{v:.3f}" if isinstance(v, float) and v < 10 else f"{v:,.0f}" for v in row[2:]))
+        table.add_row(
+            row[0], str(row[1]), *(f"{v:.3f}" if isinstance(v, float) and v < 10 else f"{v:,.0f}" for v in row[2:])
+        )
     console = Console(width=160)
     console.print(table)
     synthetic_out = results.get("synthetic", {})
@@ -473,7 +586,13 @@ def print_table(rows: list, results: dict) -> None:
         for engine in ("agentlake", "pgvector"):
             r = seed.get(engine)
             if r:
-                peer.add_row(engine, f"{r['p50_ms']:.2f}", f"{r['recall']:.3f}", str(r["short_results"]), f"{r['index_build_s']:.1f}")
+                peer.add_row(
+                    engine,
+                    f"{r['p50_ms']:.2f}",
+                    f"{r['recall']:.3f}",
+                    str(r["short_results"]),
+                    f"{r['index_build_s']:.1f}",
+                )
             else:
                 peer.add_row(engine, "skipped", "-", "-", "-")
         console.print(peer)
@@ -490,8 +609,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wordnet-n", type=int, default=20_000, help="WordNet glosses (0: skip data set 2)")
     parser.add_argument("--pg-rows", type=int, default=100_000)
     parser.add_argument("--skip-pgvector", action="store_true")
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "1")),
-                        help="FAISS threads for both sides (1 on shared cores: OpenMP spins under contention)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("OMP_NUM_THREADS", "1")),
+        help="FAISS threads for both sides (1 on shared cores: OpenMP spins under contention)",
+    )
     parser.add_argument("--gpu", action="store_true", help="CAGRA on an NVIDIA GPU through db.search")
     parser.add_argument("--build-only", action="store_true", help="only the HNSW builds on data set 1 (ours and FAISS)")
     args = parser.parse_args(argv)

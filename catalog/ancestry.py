@@ -9,6 +9,7 @@ answer. The ancestors of a target head are kept, extended downwards only as far
 as a query needs and carried forward when the target moves to a descendant, so
 the next merge into it pays only for the commits added since.
 """
+
 from __future__ import annotations
 
 import heapq

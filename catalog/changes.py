@@ -5,6 +5,7 @@ at once, and replays them on the branch head if another commit landed first.
 Replaying is where concurrent writers meet: an operation that cannot be applied
 unchanged to the new head is a conflict (SQLSTATE 40001), never a silent merge.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -98,13 +99,20 @@ class AlterTable:
 
     def apply(self, state, ctx: ApplyContext) -> None:
         current = _same_table_as_base(state, self.name, ctx, unchanged=False)
-        if ctx.replaying and (current.schema != self.before.schema or current.constraints != self.before.constraints
-                              or current.indexes != self.before.indexes):
+        if ctx.replaying and (
+            current.schema != self.before.schema
+            or current.constraints != self.before.constraints
+            or current.indexes != self.before.indexes
+        ):
             raise ConflictError(f'the definition of table "{self.name}" was changed by a concurrent commit')
         state[self.name] = replace(
-            current, schema=self.after.schema, next_field_id=self.after.next_field_id,
-            constraints=self.after.constraints, indexes=self.after.indexes,
-            properties=self.after.properties, primary_key=self.after.primary_key,
+            current,
+            schema=self.after.schema,
+            next_field_id=self.after.next_field_id,
+            constraints=self.after.constraints,
+            indexes=self.after.indexes,
+            properties=self.after.properties,
+            primary_key=self.after.primary_key,
         )
 
 
@@ -208,8 +216,9 @@ def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[
     return {index: rowids[inside] for index, inside, _ in locate_each(manifest, rowids, files)}
 
 
-def locate_each(manifest: Manifest, rowids: np.ndarray,
-                files: "FileReader") -> list[tuple[int, np.ndarray, np.ndarray]]:
+def locate_each(
+    manifest: Manifest, rowids: np.ndarray, files: "FileReader"
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """For each file holding some of ``rowids`` live: (index of the file, where those rowids sit in
     ``rowids``, their positions in the file). ``rowids`` keep their order and may repeat; one whose
     older version sits deleted in another file is found where it lives now."""
@@ -240,8 +249,9 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
-def _check_not_moved(current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str,
-                     files: "FileReader") -> None:
+def _check_not_moved(
+    current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str, files: "FileReader"
+) -> None:
     """A row that now lives in a file the base did not have was rewritten by someone else — unless
     compaction moved it and its values are still the base's (an update compaction then folded in is not)."""
     base_ids = {f.id for f in base.files}

@@ -15,6 +15,7 @@ loaded at once. Small tables are left alone: a compaction is a commit others see
 Rowids are kept, so deletes that land while a compaction runs still apply to
 the rewritten rows, and readers see exactly the same rows before and after.
 """
+
 from __future__ import annotations
 
 import math
@@ -69,8 +70,11 @@ class CompactionPolicy:
         while counts and top < max(counts) and len(live) - folded + (folded > 0) > keep:
             top += 1  # fold the smallest tiers until few files are left
             folded += counts.get(top, 0)
-        picked = [f for f in files if not f.live_rows or f.id in dirty
-                  or (self.tier(f) <= top and f.live_rows < TARGET_FILE_ROWS)]
+        picked = [
+            f
+            for f in files
+            if not f.live_rows or f.id in dirty or (self.tier(f) <= top and f.live_rows < TARGET_FILE_ROWS)
+        ]
         worth = len(picked) >= 2 or any(len(f.deleted) for f in picked)
         return picked if worth else []
 
@@ -81,15 +85,16 @@ def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool
     for name, manifest in snapshot.tables.items():
         if repo.compaction.plan(manifest.files, settle):
             try:
-                with repo.jobs.track("compaction", f"{branch}: {name}"):   # visible in agentlake.jobs
+                with repo.jobs.track("compaction", f"{branch}: {name}"):  # visible in agentlake.jobs
                     compact_table(repo, branch, name, settle=settle)
             except ConflictError:
                 return False  # files it meant to fold were replaced meanwhile; try again later
     return True
 
 
-def compact_table(repo: "Repository", branch: str, name: str, everything: bool = False,
-                  settle: bool = False) -> tuple[int, int]:
+def compact_table(
+    repo: "Repository", branch: str, name: str, everything: bool = False, settle: bool = False
+) -> tuple[int, int]:
     """Rewrite the files the policy picks (all files with ``everything``); returns (files before, after)."""
     tx = repo.begin(branch)
     manifest = tx.manifest(name)

@@ -7,6 +7,7 @@ holds a lock a writer waits on: if the branch moves under it, its commit
 replays (concurrent deletes carry over to the rewritten files) or gives up and
 tries again after the next change. Readers see the same rows before and after.
 """
+
 from __future__ import annotations
 
 import atexit

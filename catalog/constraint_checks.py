@@ -7,6 +7,7 @@ now. Only those are checked, and each key check is a lookup in cached per-file k
 (:mod:`catalog.keylookup`), never a scan — except finding the rows that still reference a removed
 key, which reads the referencing columns as PostgreSQL scans a referencing table without an index.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -42,7 +43,7 @@ class Violation:
     key: Any = None
     incoming: list[tuple[str, int]] = field(default_factory=list)
     existing: list[tuple[str, int]] = field(default_factory=list)
-    owner: str | None = None   # the table the constraint belongs to, when not ``table``
+    owner: str | None = None  # the table the constraint belongs to, when not ``table``
 
     @property
     def sqlstate(self) -> str:
@@ -57,31 +58,45 @@ def violation_error(violation: Violation) -> CatalogError:
     return error
 
 
-_ERRORS = {"unique": UniqueViolation, "foreign_key": ForeignKeyViolation, "check": CheckViolation,
-           "not_null": NotNullViolation}
+_ERRORS = {
+    "unique": UniqueViolation,
+    "foreign_key": ForeignKeyViolation,
+    "check": CheckViolation,
+    "not_null": NotNullViolation,
+}
 
 
 @dataclass
 class Change:
     """The rows one table gained and lost between two states."""
 
-    added: pa.Table        # live rows of new files, all columns plus _rowid
-    removed: pa.Table      # rows no longer live, as they were
-    existing: Manifest     # the table after, without the new files (where old keys live)
+    added: pa.Table  # live rows of new files, all columns plus _rowid
+    removed: pa.Table  # rows no longer live, as they were
+    existing: Manifest  # the table after, without the new files (where old keys live)
 
 
-def find_violations(before: dict[str, Manifest], after: dict[str, Manifest], files: "FileReader",
-                    evaluate: CheckEvaluator | None, wanted: Callable[[Constraint], bool] = lambda c: True,
-                    *, new_origins: tuple[str, ...] = ("write",), not_null: bool = False,
-                    limit: int | None = 1) -> list[Violation]:
+def find_violations(
+    before: dict[str, Manifest],
+    after: dict[str, Manifest],
+    files: "FileReader",
+    evaluate: CheckEvaluator | None,
+    wanted: Callable[[Constraint], bool] = lambda c: True,
+    *,
+    new_origins: tuple[str, ...] = ("write",),
+    not_null: bool = False,
+    limit: int | None = 1,
+) -> list[Violation]:
     """The violations of ``wanted`` constraints that going from ``before`` to ``after`` brings.
 
     ``new_origins``: which new files hold new rows (a transaction's compaction files hold rows that
     were already there; a merge's may not). ``not_null`` also checks NOT NULL (statements check it
     as they write). Stops after ``limit`` violations (None: all)."""
     out: list[Violation] = []
-    changes = {name: _change(before.get(name), m, files, new_origins) for name, m in after.items()
-               if not _same(before.get(name), m)}
+    changes = {
+        name: _change(before.get(name), m, files, new_origins)
+        for name, m in after.items()
+        if not _same(before.get(name), m)
+    }
     for name, change in changes.items():
         if change is None:
             continue
@@ -136,15 +151,19 @@ def _change(before: Manifest | None, after: Manifest, files: "FileReader", new_o
     schema = pa.schema([*(f.with_nullable(True) for f in after.schema), pa.field(ROWID, pa.int64())])
     empty = schema.empty_table()
     new_ids = {f.id for f in new}
-    return Change(_concat(added, empty), _concat(gone, None) if gone else empty,
-                  replace(after, files=tuple(f for f in after.files if f.id not in new_ids)))
+    return Change(
+        _concat(added, empty),
+        _concat(gone, None) if gone else empty,
+        replace(after, files=tuple(f for f in after.files if f.id not in new_ids)),
+    )
 
 
 def _concat(parts: list[pa.Table], empty: pa.Table | None) -> pa.Table:
     if not parts:
         return empty
-    return pa.concat_tables([p.cast(pa.schema([f.with_nullable(True) for f in p.schema])) for p in parts],
-                            promote_options="permissive")
+    return pa.concat_tables(
+        [p.cast(pa.schema([f.with_nullable(True) for f in p.schema])) for p in parts], promote_options="permissive"
+    )
 
 
 def _row_text(rows: pa.Table, index: int) -> str:
@@ -178,10 +197,17 @@ def _not_null(table: str, manifest: Manifest, change: Change) -> list[Violation]
         column = change.added.column(f.name)
         if not f.nullable and column.null_count:
             at = column.is_null().to_pylist().index(True)
-            out.append(Violation("not_null", table, f.name,
-                                 f'null value in column "{f.name}" of relation "{table}" violates not-null constraint',
-                                 _row_text(change.added, at), None,
-                                 [(table, change.added.column(ROWID)[at].as_py())]))
+            out.append(
+                Violation(
+                    "not_null",
+                    table,
+                    f.name,
+                    f'null value in column "{f.name}" of relation "{table}" violates not-null constraint',
+                    _row_text(change.added, at),
+                    None,
+                    [(table, change.added.column(ROWID)[at].as_py())],
+                )
+            )
     return out
 
 
@@ -204,8 +230,16 @@ def _unique(table: str, key: Constraint, change: Change, files: "FileReader") ->
 
 
 def _duplicate(table: str, key: Constraint, k, incoming, existing) -> Violation:
-    return Violation("unique", table, key.name, f'duplicate key value violates unique constraint "{key.name}"',
-                     f"Key {key_text(key.columns, k)} already exists.", k, incoming, existing)
+    return Violation(
+        "unique",
+        table,
+        key.name,
+        f'duplicate key value violates unique constraint "{key.name}"',
+        f"Key {key_text(key.columns, k)} already exists.",
+        k,
+        incoming,
+        existing,
+    )
 
 
 def _check(table: str, c: Constraint, change: Change, evaluate: CheckEvaluator | None) -> list[Violation]:
@@ -215,15 +249,23 @@ def _check(table: str, c: Constraint, change: Change, evaluate: CheckEvaluator |
     failing = pc.fill_null(pc.invert(verdict), False) if len(verdict) else verdict
     out = []
     for index in np.flatnonzero(np.asarray(failing.to_numpy(zero_copy_only=False), dtype=bool)).tolist():
-        out.append(Violation("check", table, c.name,
-                             f'new row for relation "{table}" violates check constraint "{c.name}"',
-                             _row_text(change.added, index), None,
-                             [(table, change.added.column(ROWID)[index].as_py())]))
+        out.append(
+            Violation(
+                "check",
+                table,
+                c.name,
+                f'new row for relation "{table}" violates check constraint "{c.name}"',
+                _row_text(change.added, index),
+                None,
+                [(table, change.added.column(ROWID)[index].as_py())],
+            )
+        )
     return out
 
 
-def _references(table: str, c: Constraint, change: Change, after: dict[str, Manifest],
-                files: "FileReader") -> list[Violation]:
+def _references(
+    table: str, c: Constraint, change: Change, after: dict[str, Manifest], files: "FileReader"
+) -> list[Violation]:
     """Rows a change added must find the key they reference (MATCH SIMPLE: a key with a NULL
     references nothing; MATCH FULL: all NULL or none)."""
     keys = _keys(change.added, c.columns)
@@ -232,25 +274,40 @@ def _references(table: str, c: Constraint, change: Change, after: dict[str, Mani
     for index, k in enumerate(keys):
         if _has_null(k):
             if c.match == "f" and not all(v is None for v in (k if isinstance(k, tuple) else (k,))):
-                out.append(Violation("foreign_key", table, c.name,
-                                     f'insert or update on table "{table}" violates foreign key constraint "{c.name}"',
-                                     "MATCH FULL does not allow mixing of null and nonnull key values.", k,
-                                     [(table, rowids[index])]))
+                out.append(
+                    Violation(
+                        "foreign_key",
+                        table,
+                        c.name,
+                        f'insert or update on table "{table}" violates foreign key constraint "{c.name}"',
+                        "MATCH FULL does not allow mixing of null and nonnull key values.",
+                        k,
+                        [(table, rowids[index])],
+                    )
+                )
             continue
         wanted.setdefault(k, index)
     parent = after.get(c.ref_table)
     found = live_locations(parent, list(c.ref_columns), list(wanted), files) if parent is not None and wanted else {}
     for k, index in wanted.items():
         if k not in found:
-            out.append(Violation("foreign_key", table, c.name,
-                                 f'insert or update on table "{table}" violates foreign key constraint "{c.name}"',
-                                 f'Key {key_text(c.columns, k)} is not present in table "{c.ref_table}".', k,
-                                 [(table, rowids[index])]))
+            out.append(
+                Violation(
+                    "foreign_key",
+                    table,
+                    c.name,
+                    f'insert or update on table "{table}" violates foreign key constraint "{c.name}"',
+                    f'Key {key_text(c.columns, k)} is not present in table "{c.ref_table}".',
+                    k,
+                    [(table, rowids[index])],
+                )
+            )
     return out
 
 
-def _referenced(table: str, child: str, c: Constraint, change: Change, after: dict[str, Manifest],
-                files: "FileReader") -> list[Violation]:
+def _referenced(
+    table: str, child: str, c: Constraint, change: Change, after: dict[str, Manifest], files: "FileReader"
+) -> list[Violation]:
     """Keys a change removed from a referenced table must not be referenced any more."""
     keys = _keys(change.removed, c.ref_columns)
     rowids = change.removed.column(ROWID).to_pylist()
@@ -264,11 +321,19 @@ def _referenced(table: str, child: str, c: Constraint, change: Change, after: di
         return []
     out = []
     for k, (rowid,) in referencing_rows(after[child], c.columns, list(gone), files).items():
-        out.append(Violation("foreign_key", table, c.name,
-                             f'update or delete on table "{table}" violates foreign key constraint "{c.name}" '
-                             f'on table "{child}"',
-                             f'Key {key_text(c.ref_columns, k)} is still referenced from table "{child}".', k,
-                             [(table, rowids[gone[k]])], [(child, rowid)], owner=child))
+        out.append(
+            Violation(
+                "foreign_key",
+                table,
+                c.name,
+                f'update or delete on table "{table}" violates foreign key constraint "{c.name}" on table "{child}"',
+                f'Key {key_text(c.ref_columns, k)} is still referenced from table "{child}".',
+                k,
+                [(table, rowids[gone[k]])],
+                [(child, rowid)],
+                owner=child,
+            )
+        )
     return out
 
 
@@ -296,5 +361,12 @@ def rows_by_rowid(manifest: Manifest, rowids: list[int], files: "FileReader") ->
     return pa.concat_tables(parts) if parts else None
 
 
-__all__ = ["violation_error", "Violation", "find_violations", "key_text", "raise_first", "referencing_rows",
-           "rows_by_rowid"]
+__all__ = [
+    "violation_error",
+    "Violation",
+    "find_violations",
+    "key_text",
+    "raise_first",
+    "referencing_rows",
+    "rows_by_rowid",
+]

@@ -6,6 +6,7 @@ schema's nullability. Manifests written before constraints had names keep unique
 ``constraints["unique"]``; they read as unique constraints with PostgreSQL's default names.
 Which rows break a constraint is :mod:`catalog.constraint_checks`' job.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
@@ -31,22 +32,25 @@ class Constraint:
 
     name: str
     type: str
-    columns: tuple[str, ...] = ()   # key columns; for CHECK the columns its expression reads
-    check: str | None = None        # CHECK: the expression as SQL text
-    ref_table: str | None = None    # FOREIGN KEY: the referenced table and its key columns
+    columns: tuple[str, ...] = ()  # key columns; for CHECK the columns its expression reads
+    check: str | None = None  # CHECK: the expression as SQL text
+    ref_table: str | None = None  # FOREIGN KEY: the referenced table and its key columns
     ref_columns: tuple[str, ...] = ()
     on_delete: str = "a"
     on_update: str = "a"
-    match: str = "s"                # s: MATCH SIMPLE, f: MATCH FULL
+    match: str = "s"  # s: MATCH SIMPLE, f: MATCH FULL
     deferrable: bool = False
-    deferred: bool = False          # INITIALLY DEFERRED
+    deferred: bool = False  # INITIALLY DEFERRED
     nulls_not_distinct: bool = False
-    validated: bool = True          # False: NOT VALID (rows already there were not checked)
+    validated: bool = True  # False: NOT VALID (rows already there were not checked)
     index: bool = field(default=False, compare=False)  # a UNIQUE index, not a constraint (no pg_constraint row)
 
     def to_json(self) -> dict:
-        out = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()
-               if v != _DEFAULTS[k] or k in ("name", "type")}
+        out = {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in asdict(self).items()
+            if v != _DEFAULTS[k] or k in ("name", "type")
+        }
         out.pop("index", None)
         return out
 
@@ -72,7 +76,7 @@ def table_constraints(manifest: Manifest, table: str) -> list[Constraint]:
     out.extend(c for c in stored if c.type != "p")
     indexed = [list(spec.get("columns") or []) for spec in (manifest.indexes or {}).values() if spec.get("unique")]
     taken = {c.name for c in out}
-    for columns in (manifest.constraints or {}).get("unique", []):   # written before constraints had names
+    for columns in (manifest.constraints or {}).get("unique", []):  # written before constraints had names
         if list(columns) not in indexed:
             name = default_name(table, list(columns), "key", taken)
             taken.add(name)
@@ -85,15 +89,26 @@ def unique_keys(manifest: Manifest, table: str) -> list[Constraint]:
     keys = [c for c in table_constraints(manifest, table) if c.type in "pu"]
     for name, spec in (manifest.indexes or {}).items():
         if spec.get("unique") and spec.get("columns"):
-            keys.append(Constraint(name, "u", tuple(spec["columns"]), index=True,
-                                   nulls_not_distinct=bool(spec.get("nulls_not_distinct"))))
+            keys.append(
+                Constraint(
+                    name,
+                    "u",
+                    tuple(spec["columns"]),
+                    index=True,
+                    nulls_not_distinct=bool(spec.get("nulls_not_distinct")),
+                )
+            )
     return keys
 
 
 def foreign_keys_to(tables: dict[str, Manifest], table: str) -> list[tuple[str, Constraint]]:
     """(referencing table, constraint) for every FOREIGN KEY that references ``table``."""
-    return [(name, c) for name, m in tables.items() for c in table_constraints(m, name)
-            if c.type == "f" and c.ref_table == table]
+    return [
+        (name, c)
+        for name, m in tables.items()
+        for c in table_constraints(m, name)
+        if c.type == "f" and c.ref_table == table
+    ]
 
 
 def with_constraints(manifest: Manifest, table: str, constraints: list[Constraint]) -> dict:
@@ -117,5 +132,14 @@ def default_name(table: str, columns: list[str], suffix: str, taken: set[str]) -
     return f"{base}{n}"
 
 
-__all__ = ["ACTIONS", "KINDS", "CheckEvaluator", "Constraint", "default_name", "foreign_keys_to",
-           "table_constraints", "unique_keys", "with_constraints"]
+__all__ = [
+    "ACTIONS",
+    "KINDS",
+    "CheckEvaluator",
+    "Constraint",
+    "default_name",
+    "foreign_keys_to",
+    "table_constraints",
+    "unique_keys",
+    "with_constraints",
+]

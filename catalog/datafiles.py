@@ -3,10 +3,11 @@
 Every file carries the hidden ``_rowid`` column; columns are matched to the
 table schema by field id, so renames and added columns never rewrite data.
 """
+
 from __future__ import annotations
 
-import io
 import functools
+import io
 import secrets
 import time
 from collections import OrderedDict
@@ -50,9 +51,7 @@ def conform(data: pa.Table, manifest: Manifest) -> pa.Table:
                 try:
                     column = column.cast(f.type)
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as err:
-                    raise SchemaMismatch(
-                        f"column {f.name!r} is {f.type}, cannot store {column.type}: {err}"
-                    ) from None
+                    raise SchemaMismatch(f"column {f.name!r} is {f.type}, cannot store {column.type}: {err}") from None
         else:
             column = pa.nulls(data.num_rows, f.type)
         if not f.nullable and column.null_count:
@@ -96,9 +95,14 @@ def encode_parquet(data: pa.Table) -> bytes:
     every index build and every search of a file not yet in memory pays."""
     vectors = {f.name for f in data.schema if pa.types.is_fixed_size_list(f.type)}
     sink = io.BytesIO()
-    pq.write_table(data, sink, row_group_size=ROW_GROUP_ROWS, write_page_index=True,
-                   compression={name: "none" if name in vectors else "zstd" for name in data.column_names},
-                   use_dictionary=[name for name in data.column_names if name not in vectors])
+    pq.write_table(
+        data,
+        sink,
+        row_group_size=ROW_GROUP_ROWS,
+        write_page_index=True,
+        compression={name: "none" if name in vectors else "zstd" for name in data.column_names},
+        use_dictionary=[name for name in data.column_names if name not in vectors],
+    )
     return sink.getvalue()
 
 
@@ -158,8 +162,15 @@ class FileReader:
         fs, root = self._object_store
         return pq.read_table(f"{root}/{entry.path}", columns=file_columns, filesystem=fs)
 
-    def read(self, entry: DataFile, manifest: Manifest, columns: list[str] | None = None,
-             with_rowid: bool = True, apply_deletes: bool = True, positions: np.ndarray | None = None) -> pa.Table:
+    def read(
+        self,
+        entry: DataFile,
+        manifest: Manifest,
+        columns: list[str] | None = None,
+        with_rowid: bool = True,
+        apply_deletes: bool = True,
+        positions: np.ndarray | None = None,
+    ) -> pa.Table:
         """Rows of one file in the table's current schema, deleted rows removed; ``positions``
         picks rows by place in the file (before anything is converted)."""
         wanted = [(f, entry.columns.get(field_id(f))) for f in manifest.schema if columns is None or f.name in columns]
@@ -169,8 +180,10 @@ class FileReader:
         if positions is not None:
             raw = raw.take(pa.array(positions, pa.int64()))
         fields = [f for f, _ in wanted]
-        arrays = [missing_column(manifest, f, raw.num_rows) if name is None else _as_type(raw.column(name), f.type)
-                  for f, name in wanted]
+        arrays = [
+            missing_column(manifest, f, raw.num_rows) if name is None else _as_type(raw.column(name), f.type)
+            for f, name in wanted
+        ]
         if uses_rowid:
             arrays.append(raw.column(ROWID))
             fields.append(pa.field(ROWID, pa.int64(), nullable=False))

@@ -6,6 +6,7 @@ read. Only rows live on one side and not the other are read; they are matched by
 primary key (``_rowid`` without one) and compared by value, so rows that
 compaction moved unchanged into new files are not reported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,8 +40,7 @@ class TableDiff:
     counts: dict = field(init=False)
 
     def __post_init__(self) -> None:
-        self.counts = {"added": self.added.num_rows, "removed": self.removed.num_rows,
-                       "changed": self.changed.num_rows}
+        self.counts = {"added": self.added.num_rows, "removed": self.removed.num_rows, "changed": self.changed.num_rows}
 
 
 @dataclass
@@ -74,8 +74,9 @@ class RowReader:
         self.repo = repo
         self._raw: dict[str, pa.Table] = {}
 
-    def rows(self, entry: DataFile, manifest: Manifest, rowids: np.ndarray | None,
-             columns: list[str] | None = None) -> pa.Table:
+    def rows(
+        self, entry: DataFile, manifest: Manifest, rowids: np.ndarray | None, columns: list[str] | None = None
+    ) -> pa.Table:
         """Live-or-not rows of ``entry`` (all, or only ``rowids``) in ``manifest``'s schema.
 
         With ``columns`` (the key), only those columns and ``_rowid`` are read: enough
@@ -100,21 +101,39 @@ class RowReader:
         at = self.repo.files.positions(entry, rowids)
         return np.sort(at[at >= 0])
 
-    def _read(self, entry: DataFile, manifest: Manifest, columns: list[str] | None,
-              positions: np.ndarray | None) -> pa.Table:
+    def _read(
+        self, entry: DataFile, manifest: Manifest, columns: list[str] | None, positions: np.ndarray | None
+    ) -> pa.Table:
         files = self.repo.files
         if columns is not None:
             return files.read(entry, manifest, columns=columns, apply_deletes=False, positions=positions)
-        return _conform_to(files.read(entry, manifest.__class__(
-            manifest.table_id, _schema_for(manifest, entry), manifest.primary_key, (), manifest.next_field_id,
-        ), apply_deletes=False, positions=positions), manifest)
+        return _conform_to(
+            files.read(
+                entry,
+                manifest.__class__(
+                    manifest.table_id,
+                    _schema_for(manifest, entry),
+                    manifest.primary_key,
+                    (),
+                    manifest.next_field_id,
+                ),
+                apply_deletes=False,
+                positions=positions,
+            ),
+            manifest,
+        )
 
     def full(self, narrow: pa.Table, manifest: Manifest) -> pa.Table:
         """Every column of rows read narrow (same order), fetched file by file."""
         entries = {f.id: f for f in manifest.files}
-        parts = [self.rows(entries[fid], manifest, narrow.filter(pc.equal(narrow.column(FILE_COLUMN), fid))
-                           .column(ROWID).to_numpy())
-                 for fid in pc.unique(narrow.column(FILE_COLUMN)).to_pylist()]
+        parts = [
+            self.rows(
+                entries[fid],
+                manifest,
+                narrow.filter(pc.equal(narrow.column(FILE_COLUMN), fid)).column(ROWID).to_numpy(),
+            )
+            for fid in pc.unique(narrow.column(FILE_COLUMN)).to_pylist()
+        ]
         fetched = pa.concat_tables(parts) if parts else narrow
         return fetched.take(pc.index_in(narrow.column(ROWID), value_set=fetched.column(ROWID)))
 
@@ -138,8 +157,9 @@ def _conform_to(table: pa.Table, manifest: Manifest) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _one_sided(a: Manifest | None, b: Manifest | None, reader: RowReader,
-               narrow: list[str] | None = None) -> tuple[pa.Table, pa.Table]:
+def _one_sided(
+    a: Manifest | None, b: Manifest | None, reader: RowReader, narrow: list[str] | None = None
+) -> tuple[pa.Table, pa.Table]:
     """Rows live in a but not in b, and rows live in b but not in a (as (file, rowid) pairs).
 
     With ``narrow``, a's rows carry only those columns (plus ``_rowid`` and ``__file``).
@@ -163,8 +183,9 @@ def _one_sided(a: Manifest | None, b: Manifest | None, reader: RowReader,
                     parts.append(reader.rows(f, manifest, only_here, columns))
         if not parts:
             manifest = manifest or a or b  # a missing side reads as an empty table of the other's schema
-            empty = _conform_to(pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table(),
-                                manifest).append_column(FILE_COLUMN, pa.array([], pa.string()))
+            empty = _conform_to(
+                pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table(), manifest
+            ).append_column(FILE_COLUMN, pa.array([], pa.string()))
             return empty if columns is None else empty.select(columns + [ROWID, FILE_COLUMN])
         return pa.concat_tables(parts)
 
@@ -222,8 +243,9 @@ def row_changes(a: Manifest | None, b: Manifest | None, reader: RowReader, value
     old, new = _one_sided(a, b, reader, None if values else [k for k in key if k != ROWID])
     empty = np.empty(0, dtype=np.int64)
     if not old.num_rows or not new.num_rows:
-        return RowChanges(key, old, new, np.arange(old.num_rows), np.arange(new.num_rows),
-                          (empty, empty), (empty, empty))
+        return RowChanges(
+            key, old, new, np.arange(old.num_rows), np.arange(new.num_rows), (empty, empty), (empty, empty)
+        )
     i, j = _matching(old, new, key)
     if values:
         same = same_values(old.take(i), new.take(j), a, b)
@@ -254,7 +276,8 @@ def table_diff(name: str, a: Manifest | None, b: Manifest | None, reader: RowRea
     changed = new.select(rc.key)
     changed = changed.append_column("old", _struct(old)).append_column("new", _struct(new))
     schema_changed = (a is None) != (b is None) or (
-        a is not None and (a.schema != b.schema or a.primary_key != b.primary_key))
+        a is not None and (a.schema != b.schema or a.primary_key != b.primary_key)
+    )
     return TableDiff(name, _public(rc.new).take(rc.added), _public(rc.old).take(rc.removed), changed, schema_changed)
 
 

@@ -1,4 +1,5 @@
 """Errors of the versioned catalog, each with the PostgreSQL SQLSTATE users see."""
+
 from __future__ import annotations
 
 

@@ -8,6 +8,7 @@ that keeps failing is recorded with its error, never raised into the statement t
 The queue is bounded: past ``capacity`` a new job is recorded as failed at once rather than
 queued, so a burst of commits cannot grow memory or hold up its writers.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -54,14 +55,18 @@ class JobQueue:
     """Jobs of one repository object; the worker thread lives while there is work, so an idle
     repository holds no thread (the next job starts another)."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, attempts: int = DEFAULT_ATTEMPTS,
-                 publish: Callable[[list[Job]], None] | None = None) -> None:
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        attempts: int = DEFAULT_ATTEMPTS,
+        publish: Callable[[list[Job]], None] | None = None,
+    ) -> None:
         self.capacity = capacity
-        self._publish = publish   # called by the worker after each job, with every record (other processes read it)
+        self._publish = publish  # called by the worker after each job, with every record (other processes read it)
         self.attempts = attempts
         self._cond = threading.Condition()
         self._queue: collections.deque[Job] = collections.deque()
-        self._active: dict[int, Job] = {}            # queued or running
+        self._active: dict[int, Job] = {}  # queued or running
         self._finished: collections.deque[Job] = collections.deque(maxlen=HISTORY)
         self._ids = itertools.count(1)
         self._thread: threading.Thread | None = None
@@ -79,7 +84,7 @@ class JobQueue:
                 return replace(job, run=None)
             self._active[job.id] = job
             self._queue.append(job)
-            if self._thread is None or self._pid != os.getpid():   # none yet, or forked without it
+            if self._thread is None or self._pid != os.getpid():  # none yet, or forked without it
                 self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._serve, name="agentlake-jobs", daemon=True)
                 self._thread.start()
@@ -142,9 +147,9 @@ class JobQueue:
         with self._cond:
             while not self._queue:
                 if self._stopping or not self._active:
-                    self._thread = None   # nothing left: the thread ends
+                    self._thread = None  # nothing left: the thread ends
                     return None
-                self._cond.wait(0.5)      # a job waiting for its retry pause is still active
+                self._cond.wait(0.5)  # a job waiting for its retry pause is still active
             job = self._queue.popleft()
             job.state, job.started_at = RUNNING, time.time()
             job.attempts += 1
@@ -198,6 +203,7 @@ def publisher(storage) -> Callable[[list[Job]], None]:
     def publish(jobs: list[Job]) -> None:
         records = [{k: v for k, v in asdict(job).items() if k != "run"} for job in jobs]
         storage.write(path, json.dumps({"updated": time.time(), "jobs": records}).encode(), durable=False)
+
     return publish
 
 
@@ -210,7 +216,7 @@ def published_jobs(storage) -> dict[str, dict]:
             try:
                 found[name[:-5]] = json.loads(storage.read(path.replace(os.sep, "/")))
             except (OSError, ValueError):
-                continue   # being rewritten, or gone
+                continue  # being rewritten, or gone
     return found
 
 

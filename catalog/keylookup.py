@@ -6,6 +6,7 @@ others answer from their cached key maps (or, for tables without a primary key,
 by rowid ranges), so the cost follows the number of keys asked, not the size of
 the target's history.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -29,8 +30,11 @@ def live_locations(manifest: Manifest, key: list[str], keys: list, files: "FileR
         return {}
     if key == [ROWID]:
         rowids = np.asarray(keys, dtype=np.int64)
-        return {keys[i]: (manifest.files[index], keys[i])
-                for index, inside, _ in locate_each(manifest, rowids, files) for i in inside.tolist()}
+        return {
+            keys[i]: (manifest.files[index], keys[i])
+            for index, inside, _ in locate_each(manifest, rowids, files)
+            for i in inside.tolist()
+        }
     by_key = replace(manifest, primary_key=tuple(key))  # key maps are cached per file and key columns
     stat_id = field_id(manifest.schema.field(key[0]))
     leading = keys if len(key) == 1 else [k[0] for k in keys]
@@ -39,8 +43,11 @@ def live_locations(manifest: Manifest, key: list[str], keys: list, files: "FileR
         if not entry.live_rows:
             continue
         stat = entry.stats.get(stat_id)
-        wanted = [k for k, lead in zip(keys, leading)
-                  if k not in out and (stat is None or lead is None or not outside(stat, lead, lead))]
+        wanted = [
+            k
+            for k, lead in zip(keys, leading)
+            if k not in out and (stat is None or lead is None or not outside(stat, lead, lead))
+        ]
         if not wanted:
             continue
         index = files.key_index(entry, by_key)

@@ -11,6 +11,7 @@ they are, with deletion vectors masking the rows the merge does not take, so no
 data is copied. Conflicts are returned as data; with the default strategy
 nothing is written when there is any.
 """
+
 from __future__ import annotations
 
 import random
@@ -20,9 +21,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .constraints import CheckEvaluator
 from .datafiles import key_tuples
 from .diff import FILE_COLUMN, RowReader, row_changes, same_values
-from .constraints import CheckEvaluator
 from .errors import ConflictError, MergeConflict, RefNotFound
 from .keylookup import live_locations
 from .merge_constraints import settle, unsettled
@@ -42,8 +43,15 @@ def merge_base(repo: "Repository", a: str, b: str) -> str | None:
     return repo.ancestry.merge_base(a, b)
 
 
-def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", author: str = "",
-          message: str | None = None, check_evaluator: CheckEvaluator | None = None) -> str:
+def merge(
+    repo: "Repository",
+    source: str,
+    into: str,
+    strategy: str = "fail",
+    author: str = "",
+    message: str | None = None,
+    check_evaluator: CheckEvaluator | None = None,
+) -> str:
     """Merge ``source`` (any ref) into branch ``into``; returns the commit ``into`` points at after.
 
     ``strategy``: ``fail`` raises :class:`MergeConflict` (nothing written); ``ours``
@@ -66,17 +74,27 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
             new_id = source_id  # fast-forward
         else:
             tables, views, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
-            tables = settle(repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts,
-                            check_evaluator)
+            tables = settle(
+                repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts, check_evaluator
+            )
             if conflicts and (strategy == "fail" or unsettled(conflicts)):
                 raise MergeConflict(
                     f"merging {source} into {into}: {len(conflicts)} conflicting row(s) in "
                     f"{', '.join(sorted({c['table'] for c in conflicts}))}; choose strategy 'ours' or 'theirs' "
-                    "or resolve them on a branch", conflicts)
+                    "or resolve them on a branch",
+                    conflicts,
+                )
             generation = 1 + max(repo.ancestry.generation(target_id), repo.ancestry.generation(source_id))
-            commit = Commit((target_id, source_id), {}, author, message or f"merge {source} into {into}",
-                            time.time(), {"merge": {"source": source, "base": base_id, "strategy": strategy}}, views,
-                            generation)
+            commit = Commit(
+                (target_id, source_id),
+                {},
+                author,
+                message or f"merge {source} into {into}",
+                time.time(),
+                {"merge": {"source": source, "base": base_id, "strategy": strategy}},
+                views,
+                generation,
+            )
             journal = []
             for name, manifest in tables.items():
                 manifest_id, payload = manifest.encoded
@@ -87,8 +105,14 @@ def merge(repo: "Repository", source: str, into: str, strategy: str = "fail", au
             for path, data in journal:
                 repo.storage.write(path, data, durable=False)
         new_state = RefState(new_id, state.created, state.expires, state.meta)
-        if repo.storage.ref_swap("heads", into, target_id, new_state, journal if base_id != target_id else [],
-                                 durable=repo.durability == "full"):
+        if repo.storage.ref_swap(
+            "heads",
+            into,
+            target_id,
+            new_state,
+            journal if base_id != target_id else [],
+            durable=repo.durability == "full",
+        ):
             if base_id != target_id:
                 repo.remember(new_id, commit, tables)
             repo.changed(into)
@@ -116,8 +140,16 @@ def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id
     for name in set(base_views) | set(source.views):
         if source.views.get(name) != base_views.get(name):
             if target.views.get(name) != base_views.get(name) and target.views.get(name) != source.views.get(name):
-                conflicts.append({"table": name, "key": None, "kind": "view", "base": base_views.get(name),
-                                  "ours": target.views.get(name), "theirs": source.views.get(name)})
+                conflicts.append(
+                    {
+                        "table": name,
+                        "key": None,
+                        "kind": "view",
+                        "base": base_views.get(name),
+                        "ours": target.views.get(name),
+                        "theirs": source.views.get(name),
+                    }
+                )
                 if strategy != "theirs":
                     continue
             if name in source.views:
@@ -137,13 +169,29 @@ def _merge_table(repo, name, b, t, s, strategy, conflicts, reader: RowReader) ->
     if _same(t, b) or _same(t, s):
         return s
     if t is None or s is None or b is None or not (t.table_id == s.table_id == b.table_id):
-        conflicts.append({"table": name, "key": None, "kind": "table", "base": _describe(b), "ours": _describe(t),
-                          "theirs": _describe(s)})
+        conflicts.append(
+            {
+                "table": name,
+                "key": None,
+                "kind": "table",
+                "base": _describe(b),
+                "ours": _describe(t),
+                "theirs": _describe(s),
+            }
+        )
         return s if strategy == "theirs" else t
     schema_side = _merge_definition(b, t, s)
     if schema_side is None:
-        conflicts.append({"table": name, "key": None, "kind": "schema", "base": str(b.schema), "ours": str(t.schema),
-                          "theirs": str(s.schema)})
+        conflicts.append(
+            {
+                "table": name,
+                "key": None,
+                "kind": "schema",
+                "base": str(b.schema),
+                "ours": str(t.schema),
+                "theirs": str(s.schema),
+            }
+        )
         schema_side = s if strategy == "theirs" else t
     return _merge_rows(repo, name, b, t, s, schema_side, strategy, conflicts, reader)
 
@@ -210,8 +258,16 @@ def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, 
             ours_row, theirs_row = _row(ours_rows, 0 if elsewhere else None), _row(theirs_rc.new, j)
             if ours_row == theirs_row:
                 continue  # both sides made the same change
-            conflicts.append({"table": name, "key": key, "kind": f"{ours_kind}/{kind}",
-                              "base": _base_row(reader, b, theirs_rc.old, i), "ours": ours_row, "theirs": theirs_row})
+            conflicts.append(
+                {
+                    "table": name,
+                    "key": key,
+                    "kind": f"{ours_kind}/{kind}",
+                    "base": _base_row(reader, b, theirs_rc.old, i),
+                    "ours": ours_row,
+                    "theirs": theirs_row,
+                }
+            )
             if strategy != "theirs":
                 continue
         if here is not None:
@@ -230,8 +286,16 @@ def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, 
     return replace(definition, files=tuple(f for f in files if f.live_rows or not f.rows))
 
 
-def _ours_kind(reader: RowReader, b: Manifest, t: Manifest, base_rows, i: int | None, base_at: tuple | None,
-               here: tuple | None, ours_rows) -> str | None:
+def _ours_kind(
+    reader: RowReader,
+    b: Manifest,
+    t: Manifest,
+    base_rows,
+    i: int | None,
+    base_at: tuple | None,
+    here: tuple | None,
+    ours_rows,
+) -> str | None:
     """How the target changed a key since the base: None (unchanged), insert, update or delete.
 
     The base row unchanged is the same row still live in the same file, or a row compaction moved

@@ -8,6 +8,7 @@ duplicate is not taken). ``theirs`` keeps the source's rows: a target row holdin
 unique key goes; a CHECK or FOREIGN KEY they break is kept but marked NOT VALID, as PostgreSQL's
 ``ADD CONSTRAINT ... NOT VALID`` leaves one (rows already there unchecked, new rows checked).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -25,14 +26,21 @@ if TYPE_CHECKING:
 MAX_ROUNDS = 4
 
 
-def settle(files: "FileReader", target: dict[str, Manifest], merged: dict[str, Manifest], strategy: str,
-           conflicts: list[dict], evaluate: CheckEvaluator | None) -> dict[str, Manifest]:
+def settle(
+    files: "FileReader",
+    target: dict[str, Manifest],
+    merged: dict[str, Manifest],
+    strategy: str,
+    conflicts: list[dict],
+    evaluate: CheckEvaluator | None,
+) -> dict[str, Manifest]:
     """The merged tables with the constraint violations the merge brought settled by ``strategy``;
     each violation is appended to ``conflicts``. With ``fail`` (or violations a strategy cannot
     settle) the tables are returned unsettled and the caller fails the merge."""
     for _ in range(MAX_ROUNDS):
-        violations = find_violations(target, merged, files, evaluate, lambda c: c.validated, new_origins=None,
-                                     not_null=True, limit=None)
+        violations = find_violations(
+            target, merged, files, evaluate, lambda c: c.validated, new_origins=None, not_null=True, limit=None
+        )
         if not violations:
             return merged
         conflicts.extend(_conflict(files, target, merged, v) for v in violations)
@@ -49,8 +57,17 @@ def settle(files: "FileReader", target: dict[str, Manifest], merged: dict[str, M
             else:
                 owner = v.owner or v.table
                 merged[owner] = _not_valid(merged[owner], owner, v.constraint)
-    conflicts.append({"table": violations[0].table, "key": None, "kind": "constraint", "constraint": None, "base": None,
-                      "ours": None, "theirs": f"strategy {strategy!r} could not settle every constraint"})
+    conflicts.append(
+        {
+            "table": violations[0].table,
+            "key": None,
+            "kind": "constraint",
+            "constraint": None,
+            "base": None,
+            "ours": None,
+            "theirs": f"strategy {strategy!r} could not settle every constraint",
+        }
+    )
     return merged
 
 
@@ -59,9 +76,17 @@ def unsettled(conflicts: list[dict]) -> bool:
 
 
 def _conflict(files: "FileReader", target: dict[str, Manifest], merged: dict[str, Manifest], v: Violation) -> dict:
-    return {"table": v.table, "key": v.key, "kind": v.kind, "constraint": v.constraint, "base": None,
-            "ours": _row(files, target, v.existing) or _row(files, target, v.incoming),
-            "theirs": _row(files, merged, v.incoming), "message": v.message, "detail": v.detail}
+    return {
+        "table": v.table,
+        "key": v.key,
+        "kind": v.kind,
+        "constraint": v.constraint,
+        "base": None,
+        "ours": _row(files, target, v.existing) or _row(files, target, v.incoming),
+        "theirs": _row(files, merged, v.incoming),
+        "message": v.message,
+        "detail": v.detail,
+    }
 
 
 def _row(files: "FileReader", tables: dict[str, Manifest], where: list[tuple[str, int]]) -> dict | None:
@@ -77,8 +102,13 @@ def _row(files: "FileReader", tables: dict[str, Manifest], where: list[tuple[str
 def _mask(manifest: Manifest, rowid: int, files: "FileReader") -> Manifest:
     """The row with this rowid deleted wherever it lives."""
     ids = np.array([rowid], dtype=np.int64)
-    return replace(manifest, files=tuple(f.with_deleted(ids) if f.rowid_min <= rowid <= f.rowid_max
-                                         and files.positions(f, ids)[0] >= 0 else f for f in manifest.files))
+    return replace(
+        manifest,
+        files=tuple(
+            f.with_deleted(ids) if f.rowid_min <= rowid <= f.rowid_max and files.positions(f, ids)[0] >= 0 else f
+            for f in manifest.files
+        ),
+    )
 
 
 def _revert(manifest: Manifest, target: Manifest | None, rowid: int, files: "FileReader") -> Manifest:

@@ -3,6 +3,7 @@
 Names become object-store paths, so a bad name is a path trick waiting to happen;
 branch names follow git's ref-name rules (as ``git check-ref-format`` checks them).
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from .errors import InvalidName
 
 MAX_NAME_BYTES = 200
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
-_REF_FORBIDDEN = set(' ~^:?*[\\')
+_REF_FORBIDDEN = set(" ~^:?*[\\")
 RESERVED_TABLE_PREFIXES = ("_", "pg_")
 
 

@@ -1,4 +1,5 @@
 """A repository: many tables, versioned together by branches, tags and commits."""
+
 from __future__ import annotations
 
 import functools
@@ -64,8 +65,9 @@ class Repository:
         """Post-commit work (file hooks, compaction) and its record; see :mod:`catalog.jobs`."""
         self._file_hooks: dict[FileHook, tuple[str, Callable[[Manifest], bool]]] = {}
 
-    def add_file_hook(self, hook: FileHook, kind: str = "file hook",
-                      wanted: Callable[[Manifest], bool] = lambda manifest: True) -> None:
+    def add_file_hook(
+        self, hook: FileHook, kind: str = "file hook", wanted: Callable[[Manifest], bool] = lambda manifest: True
+    ) -> None:
         """Call ``hook(repo, branch, table, manifest, files)`` after each commit that adds data files
         to a table whose manifest it is ``wanted`` for, as a job of ``kind`` on :attr:`jobs`.
 
@@ -83,8 +85,9 @@ class Repository:
 
     # opening -----------------------------------------------------------
     @classmethod
-    def open(cls, repo: str, *, create: bool = True, durability: str = "full",
-             storage_options: dict | None = None) -> "Repository":
+    def open(
+        cls, repo: str, *, create: bool = True, durability: str = "full", storage_options: dict | None = None
+    ) -> "Repository":
         url = resolve_url(repo)
         storage = open_storage(url, storage_options)
         try:
@@ -183,16 +186,16 @@ class Repository:
             if len(ref) == 32:
                 self.commit(ref)
                 return ref
-            matches = [p for p, _ in self.storage.walk(f"objects/{ref[:2]}")
-                       if os.path.basename(p).startswith(ref[2:])]
+            matches = [p for p, _ in self.storage.walk(f"objects/{ref[:2]}") if os.path.basename(p).startswith(ref[2:])]
             if len(matches) == 1:
                 candidate = ref[:2] + os.path.basename(matches[0])[:-5]
                 self.commit(candidate)
                 return candidate
         raise RefNotFound(f'branch, tag or commit "{ref}" does not exist')
 
-    def create_branch(self, name: str, from_: str = DEFAULT_BRANCH, ttl: float | None = None,
-                      exist_ok: bool = False) -> RefState:
+    def create_branch(
+        self, name: str, from_: str = DEFAULT_BRANCH, ttl: float | None = None, exist_ok: bool = False
+    ) -> RefState:
         """A new branch is one small ref object; no data is copied."""
         validate_ref_name(name)
         commit_id = self.resolve(from_)
@@ -246,8 +249,9 @@ class Repository:
         tables = {name: self.manifest(mid) for name, mid in commit.tables.items()}
         return Snapshot(self, commit_id, tables, dict(commit.views), commit)
 
-    def log(self, ref: str = DEFAULT_BRANCH, limit: int | None = None,
-            after: str | None = None) -> Iterator[tuple[str, Commit]]:
+    def log(
+        self, ref: str = DEFAULT_BRANCH, limit: int | None = None, after: str | None = None
+    ) -> Iterator[tuple[str, Commit]]:
         """Commits reachable by first parents, newest first, loaded one at a time as they are consumed.
 
         Paged: ``limit`` commits, continuing below commit ``after`` (the last one of the previous
@@ -268,8 +272,14 @@ class Repository:
         """Per-table row changes taking ref ``a`` to ref ``b`` (see :mod:`catalog.diff`)."""
         return diff(self, a, b)
 
-    def merge(self, source: str, into: str = DEFAULT_BRANCH, strategy: str = "fail", author: str = "",
-              message: str | None = None) -> str:
+    def merge(
+        self,
+        source: str,
+        into: str = DEFAULT_BRANCH,
+        strategy: str = "fail",
+        author: str = "",
+        message: str | None = None,
+    ) -> str:
         """Three-way merge of ``source`` into branch ``into`` (see :mod:`catalog.merge`)."""
         return merge(self, source, into, strategy, author, message)
 
@@ -300,15 +310,19 @@ class Repository:
         """Repository-wide sequences: two branches never hand out the same value."""
         return self.storage.allocate(f"seq.{sequence}", count)
 
-    def after_commit(self, branch: str, commit_id: str, tables: dict[str, Manifest],
-                     new_files: dict[str, list[DataFile]]) -> None:
+    def after_commit(
+        self, branch: str, commit_id: str, tables: dict[str, Manifest], new_files: dict[str, list[DataFile]]
+    ) -> None:
         """The ref swapped: queue the follow-up work and return (nothing here may raise into the commit)."""
         for name, files in new_files.items():
             if name in tables and files:
                 for hook, (kind, wanted) in list(self._file_hooks.items()):
                     if wanted(tables[name]):
-                        self.jobs.submit(kind, f"{branch}: {name} ({len(files)} file{'s' * (len(files) != 1)})",
-                                         functools.partial(hook, self, branch, name, tables[name], files))
+                        self.jobs.submit(
+                            kind,
+                            f"{branch}: {name} ({len(files)} file{'s' * (len(files) != 1)})",
+                            functools.partial(hook, self, branch, name, tables[name], files),
+                        )
         self.changed(branch)
 
     def changed(self, branch: str) -> None:

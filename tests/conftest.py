@@ -1,4 +1,5 @@
 """Shared fixtures: every test gets its own repository under a temporary AGENTLAKE_HOME."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -3,6 +3,7 @@
 Each runs in a fresh kernel, from the notebooks folder, with AGENTLAKE_HOME pointing
 at a temporary folder (the autouse fixture of conftest.py).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,13 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NAMES = ["01_quickstart.ipynb", "02_sql_and_vectors.ipynb", "03_dataframes_and_gpu.ipynb",
-         "04_batch_evaluation.ipynb", "05_multimodal.ipynb"]
+NAMES = [
+    "01_quickstart.ipynb",
+    "02_sql_and_vectors.ipynb",
+    "03_dataframes_and_gpu.ipynb",
+    "04_batch_evaluation.ipynb",
+    "05_multimodal.ipynb",
+]
 
 
 def test_every_notebook_is_tested_and_stored_without_outputs():
@@ -26,10 +32,16 @@ def test_every_notebook_is_tested_and_stored_without_outputs():
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_executes(name, agentlake_home):
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
     client.execute()
-    errors = [output for cell in notebook.cells if cell.cell_type == "code"
-              for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
     assert errors == []
     assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")

@@ -6,6 +6,7 @@ planned by DataFusion, which sees every table only by its schema (an empty in-me
 table): it plans but never reads data; the compiler reads the data, lazily, through
 Dask. A ``dask.distributed.Client`` in scope is used as it is.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,17 @@ import pyarrow as pa
 
 from ..errors import NotSupportedError, ProgrammingError
 
-_NUMPY_TO_ARROW = {np.float64: pa.float64(), np.float32: pa.float32(), np.int64: pa.int64(), np.int32: pa.int32(),
-                   np.bool_: pa.bool_(), bool: pa.bool_(), float: pa.float64(), int: pa.int64(), str: pa.string()}
+_NUMPY_TO_ARROW = {
+    np.float64: pa.float64(),
+    np.float32: pa.float32(),
+    np.int64: pa.int64(),
+    np.int32: pa.int32(),
+    np.bool_: pa.bool_(),
+    bool: pa.bool_(),
+    float: pa.float64(),
+    int: pa.int64(),
+    str: pa.string(),
+}
 
 
 def _arrow_type(t: Any) -> pa.DataType:
@@ -69,7 +79,8 @@ class Context:
         skipped = sorted(set(snapshot.tables) - set(sources))
         if skipped:
             raise NotSupportedError(
-                f"tables {skipped} have renamed or added columns; compact them (agentlake compact) to read them here")
+                f"tables {skipped} have renamed or added columns; compact them (agentlake compact) to read them here"
+            )
         for name, source in sources.items():
             self.register_table_source(name, source)
 
@@ -79,8 +90,9 @@ class Context:
         from ..executors.dask import TableSource
         from ..executors.dask.partitions import is_gpu_frame
 
-        if isinstance(input, (str, os.PathLike)) or (isinstance(input, (list, tuple)) and input
-                                                       and isinstance(input[0], (str, os.PathLike))):
+        if isinstance(input, (str, os.PathLike)) or (
+            isinstance(input, (list, tuple)) and input and isinstance(input[0], (str, os.PathLike))
+        ):
             source = TableSource.from_parquet(input)
             self.register_table_source(name, source)
             if gpu:
@@ -123,8 +135,14 @@ class Context:
         self.schemas[name] = schema
 
     # functions ------------------------------------------------------------
-    def register_function(self, f: Callable[..., Any], name: str, parameters: Sequence[tuple[str, Any]],
-                          return_type: Any, replace: bool = True) -> None:
+    def register_function(
+        self,
+        f: Callable[..., Any],
+        name: str,
+        parameters: Sequence[tuple[str, Any]],
+        return_type: Any,
+        replace: bool = True,
+    ) -> None:
         """A Python function over columns (pandas/cuDF Series in, Series out), usable in SQL as ``name``."""
         from datafusion import udf
 
@@ -164,8 +182,9 @@ class Context:
         typed_rewrites(tree, self.schemas.get)
         return to_datafusion_sql(tree)
 
-    def run_datafusion_sql(self, query: str, return_futures: bool = True, gpu: bool | None = None,
-                           executor: str = "dask") -> Any:
+    def run_datafusion_sql(
+        self, query: str, return_futures: bool = True, gpu: bool | None = None, executor: str = "dask"
+    ) -> Any:
         """:meth:`sql` for a query already in DataFusion's dialect (what the engine's front end makes)."""
         if executor == "polars":
             from ..executors.polars import run_context
@@ -175,9 +194,16 @@ class Context:
 
         use_gpu = bool(gpu) if gpu is not None else bool(self._gpu_tables)
         tables = self.tables if not use_gpu else {k: self._on_gpu(v) for k, v in self.tables.items()}
-        return compile_and_run(self.session, self._plan(query), tables, sql=query, gpu=use_gpu,
-                               functions=self.functions, partition_rows=self.partition_rows,
-                               compute=not return_futures)
+        return compile_and_run(
+            self.session,
+            self._plan(query),
+            tables,
+            sql=query,
+            gpu=use_gpu,
+            functions=self.functions,
+            partition_rows=self.partition_rows,
+            compute=not return_futures,
+        )
 
     def explain(self, query: str) -> str:
         """DataFusion's optimized plan, then the Dask operations each node becomes."""

@@ -1,4 +1,5 @@
 """PEP 249 cursors over Arrow results."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
@@ -96,13 +97,13 @@ class Cursor:
     def fetchmany(self, size: int | None = None) -> list[tuple]:
         rows = self._materialized()
         size = self.arraysize if size is None else size
-        out = rows[self._pos:self._pos + size]
+        out = rows[self._pos : self._pos + size]
         self._pos += len(out)
         return out
 
     def fetchall(self) -> list[tuple]:
         rows = self._materialized()
-        out = rows[self._pos:]
+        out = rows[self._pos :]
         self._pos = len(rows)
         return out
 

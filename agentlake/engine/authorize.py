@@ -6,6 +6,7 @@ a statement only adds: write on the session's branch for anything that changes d
 indexes. Branch functions (``agentlake.merge('main')``) and ``SET agentlake.branch`` are checked
 where they act, against the branches they name (:mod:`.branching`, ``Session.set_branch``).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -19,10 +20,18 @@ if TYPE_CHECKING:
     from .session import Session
 
 _WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
-_NO_DATA = (exp.Transaction, exp.Commit, exp.Rollback, exp.Set, dialect.Show, dialect.Reset, dialect.Savepoint,
-            dialect.Release)
+_NO_DATA = (
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Set,
+    dialect.Show,
+    dialect.Reset,
+    dialect.Savepoint,
+    dialect.Release,
+)
 _QUERIES = (exp.Query, exp.Values)
-_HARMLESS_COMMANDS = ("CREATE EXTENSION",)   # built in: succeeds and changes nothing
+_HARMLESS_COMMANDS = ("CREATE EXTENSION",)  # built in: succeeds and changes nothing
 
 
 def writes(stmt: exp.Expression) -> bool:
@@ -32,11 +41,11 @@ def writes(stmt: exp.Expression) -> bool:
     if isinstance(stmt, dialect.Explain):
         return writes(stmt.this)
     if isinstance(stmt, exp.Copy):
-        return bool(stmt.args.get("kind"))   # COPY ... FROM loads rows; COPY ... TO reads them
+        return bool(stmt.args.get("kind"))  # COPY ... FROM loads rows; COPY ... TO reads them
     if isinstance(stmt, _WRITES):
         return True
     if isinstance(stmt, _QUERIES):
-        return stmt.find(*_WRITES) is not None   # a data-modifying WITH
+        return stmt.find(*_WRITES) is not None  # a data-modifying WITH
     if isinstance(stmt, _NO_DATA):
         return False
     if isinstance(stmt, exp.Command):

@@ -4,6 +4,7 @@ A vector top-k is not run by a DataFusion plan, so its EXPLAIN describes the sea
 (indexes, filter, and with ANALYZE the strategy each data file got, rows and time)
 instead of printing a full-sort plan that never executes.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,10 +15,10 @@ from sqlglot import exp
 
 from ..errors import NotSupportedError
 from ..results import Result
-from .fastpath import point_lookup
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import MIN_INDEXED_ROWS
 from ..vector.topk_match import TopKQuery, match_topk
+from .fastpath import point_lookup
 
 if TYPE_CHECKING:
     from .session import Session
@@ -40,8 +41,10 @@ def explain_statement(session: "Session", inner: exp.Expression, analyze: bool =
     elif point_lookup(session, inner) is not None:
         lines.append("agentlake route: primary-key lookup (no planning)")
     elif search is not None:
-        lines.append(f"agentlake route: vector top-k on {search.table}.{search.column} "
-                     f"({search.metric}, k={search.k}{', filtered' if search.where is not None else ''})")
+        lines.append(
+            f"agentlake route: vector top-k on {search.table}.{search.column} "
+            f"({search.metric}, k={search.k}{', filtered' if search.where is not None else ''})"
+        )
     else:
         lines.append(f"agentlake route: {session.runner.route_for(inner)}")
     if search is not None:
@@ -49,8 +52,10 @@ def explain_statement(session: "Session", inner: exp.Expression, analyze: bool =
         if analyze:
             lines += [f"  Rows: {rows}", f"  Execution Time: {elapsed_ms:.3f} ms"]
         else:
-            lines.append("  Strategy: chosen per data file as the query runs, from how many rows pass the filter "
-                         "(EXPLAIN ANALYZE shows it)")
+            lines.append(
+                "  Strategy: chosen per data file as the query runs, from how many rows pass the filter "
+                "(EXPLAIN ANALYZE shows it)"
+            )
         return _plan_result(lines)
     sql = session.datafusion_sql(inner)
     plan = session.run_datafusion(f"EXPLAIN {'ANALYZE ' if analyze else ''}{sql}")
@@ -68,15 +73,21 @@ def _topk_description(session: "Session", search: TopKQuery) -> list[str]:
         lines.append(f"  Filter: {search.where.sql(dialect='postgres')}")
     files = [entry for entry in manifest.files if entry.live_rows]
     indexed = sum(entry.rows >= MIN_INDEXED_ROWS for entry in files)
-    serving = [(name, spec) for name, spec in vector_indexes(manifest).items()
-               if spec["column"] == search.column and spec["metric"] == search.metric]
+    serving = [
+        (name, spec)
+        for name, spec in vector_indexes(manifest).items()
+        if spec["column"] == search.column and spec["metric"] == search.metric
+    ]
     for name, spec in serving:
         options = ", ".join(f"{key}={value}" for key, value in (spec.get("params") or {}).items())
-        lines.append(f"  Index: {name} ({spec['method']}{', ' + options if options else ''}) on {indexed} of "
-                     f"{len(files)} data files; smaller files are searched exactly")
+        lines.append(
+            f"  Index: {name} ({spec['method']}{', ' + options if options else ''}) on {indexed} of "
+            f"{len(files)} data files; smaller files are searched exactly"
+        )
     if not serving:
-        lines.append(f"  Index: none for {_DISTANCES[search.metric]} on {search.column}: "
-                     f"every data file is searched exactly")
+        lines.append(
+            f"  Index: none for {_DISTANCES[search.metric]} on {search.column}: every data file is searched exactly"
+        )
     return lines
 
 

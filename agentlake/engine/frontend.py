@@ -1,4 +1,5 @@
 """The engine's door to the SQL front end: parsing, binding, dispatch, errors."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -9,8 +10,8 @@ from sqlglot import exp
 
 from ..errors import Error
 from ..pgcatalog.rewrite import RULES as CATALOG_RULES
-from ..sql.rewrite import RULES as FRONT_END_RULES
 from ..results import Result
+from ..sql.rewrite import RULES as FRONT_END_RULES
 from . import handlers
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
 """Evaluating generated columns (``agentlake.embeddings.generated``) for a batch of written rows:
 one DataFusion query over all of them, so a model behind ``embed`` sees whole batches."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -25,8 +26,10 @@ def fill_generated(session: "Session", rows: pa.Table, manifest: "Manifest") -> 
     def evaluate(inputs: pa.Table, expressions: dict[str, str]) -> pa.Table:
         inputs = inputs.append_column(_POSITION, pa.array(np.arange(inputs.num_rows)))
         with session.temp_table("generated", inputs) as name:
-            select = ", ".join(f'{session.datafusion_sql(parse_expression(sql))} AS "{column}"'
-                               for column, sql in expressions.items())
+            select = ", ".join(
+                f'{session.datafusion_sql(parse_expression(sql))} AS "{column}"' for column, sql in expressions.items()
+            )
             out = session.run_datafusion(f'SELECT {select} FROM "{name}" ORDER BY "{_POSITION}"')
         return pa.table({c: cast_to_field(out.column(c), manifest.schema.field(c)) for c in expressions})
+
     return fill(rows, manifest.constraints, evaluate)

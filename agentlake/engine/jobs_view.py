@@ -4,6 +4,7 @@ so a client sees what is queued, running, done or failed, with the error, in SQL
 The rows are this process's queue (a server runs one per repository); the relation is registered
 in the session's DataFusion context each time a query names it, so it is never stale.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -18,21 +19,41 @@ if TYPE_CHECKING:
 
 SCHEMA_NAME, TABLE_NAME = "agentlake", "jobs"
 _TIME = pa.timestamp("us", tz="UTC")
-JOBS_SCHEMA = pa.schema([
-    ("id", pa.int64()), ("kind", pa.string()), ("target", pa.string()), ("state", pa.string()),
-    ("attempts", pa.int32()), ("error", pa.string()), ("queued_at", _TIME), ("started_at", _TIME),
-    ("finished_at", _TIME),
-])
+JOBS_SCHEMA = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("kind", pa.string()),
+        ("target", pa.string()),
+        ("state", pa.string()),
+        ("attempts", pa.int32()),
+        ("error", pa.string()),
+        ("queued_at", _TIME),
+        ("started_at", _TIME),
+        ("finished_at", _TIME),
+    ]
+)
 
 
 def jobs_table(repo: Repository) -> pa.Table:
     """Every job the repository's queue knows, oldest first."""
+
     def micros(ts: float | None) -> int | None:
         return None if ts is None else int(ts * 1_000_000)
 
-    rows = [{"id": j.id, "kind": j.kind, "target": j.target, "state": j.state, "attempts": j.attempts,
-             "error": j.error, "queued_at": micros(j.queued_at), "started_at": micros(j.started_at),
-             "finished_at": micros(j.finished_at)} for j in repo.jobs.jobs()]
+    rows = [
+        {
+            "id": j.id,
+            "kind": j.kind,
+            "target": j.target,
+            "state": j.state,
+            "attempts": j.attempts,
+            "error": j.error,
+            "queued_at": micros(j.queued_at),
+            "started_at": micros(j.started_at),
+            "finished_at": micros(j.finished_at),
+        }
+        for j in repo.jobs.jobs()
+    ]
     return pa.Table.from_pylist(rows, schema=JOBS_SCHEMA)
 
 

@@ -4,6 +4,7 @@ INSERT, UPDATE, COPY and ``load_arrow`` all end here: a tensor is reshaped and c
 column's dtype (the shape checked, 22000); a media value's header is read and large bytes
 written once to the repository's blobs. Copying a stored media value (its struct) writes nothing.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -6,6 +6,7 @@ Rights are glob patterns over branch names (``agent-*``), one tuple for reading 
 writing; writing implies reading. A tag or commit id given where a ref is read is matched the
 same way, so only a user who may read every ref (``*``) reads by commit id.
 """
+
 from __future__ import annotations
 
 import fnmatch

@@ -5,6 +5,7 @@ of tiny queries (docs/ARCHITECTURE.md, "Decisions"), so the router sends a
 query elsewhere only when the manifests say its input is large *and* there is
 somewhere better to run it: a GPU, or a Dask cluster the user configured.
 """
+
 from __future__ import annotations
 
 import importlib.util

@@ -5,6 +5,7 @@ SET and set_config() must refuse what PostgreSQL refuses (with its SQLSTATE 2202
 and SHOW must print what PostgreSQL prints (``SET work_mem = 65536`` shows ``64MB``), because
 clients and migration scripts compare the values they read back.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,11 +27,16 @@ class Boolean:
 
     def canonical(self, name: str, value: str) -> str:
         text = value.strip().lower()
-        if text and (("true".startswith(text) or "yes".startswith(text) or text == "1" or
-                      (len(text) >= 2 and text == "on"))):
+        if text and (
+            "true".startswith(text) or "yes".startswith(text) or text == "1" or (len(text) >= 2 and text == "on")
+        ):
             return "on"
-        if text and (("false".startswith(text) or "no".startswith(text) or text == "0" or
-                      (len(text) >= 2 and "off".startswith(text)))):
+        if text and (
+            "false".startswith(text)
+            or "no".startswith(text)
+            or text == "0"
+            or (len(text) >= 2 and "off".startswith(text))
+        ):
             return "off"
         raise ProgrammingError(f'parameter "{name}" requires a Boolean value', sqlstate=_INVALID)
 
@@ -53,14 +59,18 @@ class Number:
         if self.kind is int:
             number = round(number)
         if not self.low <= number <= self.high:
-            shown = (f"{self.low:g}", f"{self.high:g}") if self.kind is float else (str(int(self.low)), str(int(self.high)))
-            raise ProgrammingError(f'{value.strip()} is outside the valid range for parameter "{name}" '
-                                   f'({shown[0]} .. {shown[1]})', sqlstate=_INVALID)
+            shown = (
+                (f"{self.low:g}", f"{self.high:g}") if self.kind is float else (str(int(self.low)), str(int(self.high)))
+            )
+            raise ProgrammingError(
+                f'{value.strip()} is outside the valid range for parameter "{name}" ({shown[0]} .. {shown[1]})',
+                sqlstate=_INVALID,
+            )
         return str(int(number)) if self.kind is int else f"{number:g}"
 
 
-_MEMORY_UNITS = {"B": 1 / 1024, "kB": 1, "MB": 1024, "GB": 1024 ** 2, "TB": 1024 ** 3}   # in kB
-_TIME_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}   # in ms
+_MEMORY_UNITS = {"B": 1 / 1024, "kB": 1, "MB": 1024, "GB": 1024**2, "TB": 1024**3}  # in kB
+_TIME_UNITS = {"us": 0.001, "ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}  # in ms
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]*)\s*$")
 
 
@@ -90,8 +100,10 @@ class Quantity:
         amount = round(number * self._units[unit] / self._base_size) if unit else round(number)
         if not self.low <= amount <= self.high:
             shown = f"{amount} {self.base}" if self.base in ("kB", "ms") else str(amount)
-            raise ProgrammingError(f'{shown} is outside the valid range for parameter "{name}" '
-                                   f'({self.low} .. {self.high})', sqlstate=_INVALID)
+            raise ProgrammingError(
+                f'{shown} is outside the valid range for parameter "{name}" ({self.low} .. {self.high})',
+                sqlstate=_INVALID,
+            )
         return self.show(amount)
 
     def show(self, amount: int) -> str:
@@ -118,8 +130,11 @@ class Choice:
 
     def canonical(self, name: str, value: str) -> str:
         if value.strip().lower() not in self.allowed:
-            raise ProgrammingError(f'invalid value for parameter "{name}": "{value}"', sqlstate=_INVALID,
-                                   hint=f'Available values: {", ".join(sorted(self.allowed))}.')
+            raise ProgrammingError(
+                f'invalid value for parameter "{name}": "{value}"',
+                sqlstate=_INVALID,
+                hint=f"Available values: {', '.join(sorted(self.allowed))}.",
+            )
         return value.strip().lower()
 
 

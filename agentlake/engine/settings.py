@@ -4,6 +4,7 @@ PostgreSQL clients read several of these on connect (SQLAlchemy asks for
 standard_conforming_strings and the isolation level), so their values match
 what PostgreSQL 16 reports.
 """
+
 from __future__ import annotations
 
 from collections.abc import MutableMapping
@@ -34,7 +35,7 @@ DEFAULTS: dict[str, str] = {
     "lock_timeout": "0",
     "extra_float_digits": "1",
     "max_identifier_length": "63",
-    "default_table_access_method": "heap",   # SQLAlchemy's table reflection compares each table's with it
+    "default_table_access_method": "heap",  # SQLAlchemy's table reflection compares each table's with it
     "agentlake.branch": "main",
     "agentlake.executor": "auto",
     "agentlake.dask_threshold_rows": "20000000",
@@ -75,7 +76,14 @@ DEFAULTS: dict[str, str] = {
     # by advisory lock waits (advisory_locks.py), idle_in_transaction_session_timeout by the server
     "idle_in_transaction_session_timeout": "0",
 }
-READ_ONLY = {"server_version", "server_version_num", "server_encoding", "integer_datetimes", "max_identifier_length", "is_superuser"}
+READ_ONLY = {
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "integer_datetimes",
+    "max_identifier_length",
+    "is_superuser",
+}
 ALIASES = {"transaction isolation level": "transaction_isolation", "time zone": "timezone"}
 _ON_OFF = Boolean()
 _TIMEOUT = Quantity("ms", 0, 2**31 - 1)
@@ -103,8 +111,19 @@ KINDS: dict[str, Kind] = {
     "statement_timeout": _TIMEOUT,
     "lock_timeout": _TIMEOUT,
     "idle_in_transaction_session_timeout": _TIMEOUT,
-    **{name: _ON_OFF for name in ("enable_seqscan", "enable_bitmapscan", "enable_indexscan", "enable_indexonlyscan",
-                                   "enable_hashjoin", "enable_mergejoin", "enable_nestloop", "jit")},
+    **{
+        name: _ON_OFF
+        for name in (
+            "enable_seqscan",
+            "enable_bitmapscan",
+            "enable_indexscan",
+            "enable_indexonlyscan",
+            "enable_hashjoin",
+            "enable_mergejoin",
+            "enable_nestloop",
+            "jit",
+        )
+    },
 }
 """How each checked setting's value is read and printed; a bad value is refused by SET, as
 PostgreSQL refuses it, instead of failing every later query that reads it (pgvector's ranges for
@@ -187,4 +206,3 @@ class Settings(MutableMapping):
     def milliseconds(self, name: str) -> int:
         """A timeout setting's value in milliseconds (0: none)."""
         return _TIMEOUT.amount(self[name])
-

@@ -5,6 +5,7 @@ run episodes and enforce their timeouts. A worker that dies or an episode that h
 recorded as failed and, if asked, retried; nothing already recorded is lost,
 and a rerun with the same ``run_id`` skips the tasks that finished.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,8 +42,9 @@ def new_run_id() -> str:
 def _task_ids(tasks: list) -> list[str]:
     ids = [str(t.get("id")) if isinstance(t, dict) and t.get("id") is not None else str(i) for i, t in enumerate(tasks)]
     if len(set(ids)) != len(ids):
-        raise ProgrammingError("task ids must be unique (give each task an 'id' or leave them all without one)",
-                               sqlstate="22023")
+        raise ProgrammingError(
+            "task ids must be unique (give each task an 'id' or leave them all without one)", sqlstate="22023"
+        )
     return ids
 
 
@@ -67,17 +69,32 @@ def _client(client: Client | str | None, workers: int | None):
     if default is not None:
         yield default
         return
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                         dashboard_address=":0") as cluster, Client(cluster) as local:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as local,
+    ):
         yield local
 
 
-def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "main", client: Client | str | None = None,
-              results_table: str = "eval_results", merge: str | Callable | None = None, retries: int = 1,
-              timeout: float = 600, run_id: str | None = None, keep_branches: bool = False, ttl: float = DAY,
-              workers: int | None = None, durability: str = "relaxed", progress: bool = True,
-              merge_results: bool = False) -> BatchReport:
+def run_batch(
+    repo: str,
+    tasks: Iterable[Any],
+    agent_fn: Callable,
+    base: str = "main",
+    client: Client | str | None = None,
+    results_table: str = "eval_results",
+    merge: str | Callable | None = None,
+    retries: int = 1,
+    timeout: float = 600,
+    run_id: str | None = None,
+    keep_branches: bool = False,
+    ttl: float = DAY,
+    workers: int | None = None,
+    durability: str = "relaxed",
+    progress: bool = True,
+    merge_results: bool = False,
+) -> BatchReport:
     """Run ``agent_fn(db, task)`` once per task, each on its own branch from the same base commit.
 
     ``merge``: None (keep results only), ``"all"`` (merge every successful episode into ``base``
@@ -99,17 +116,37 @@ def run_batch(repo: str, tasks: Iterable[Any], agent_fn: Callable, base: str = "
     url = repository.storage.url
     results_db = open_results(url, run_id, base_commit, results_table)
     recorded = recorded_attempts(results_db, results_table, run_id)
-    pending = [(task_id, task, recorded.get(task_id, ("", 0))[1] + 1)
-               for task_id, task in zip(ids, tasks) if recorded.get(task_id, ("",))[0] != "ok"]
+    pending = [
+        (task_id, task, recorded.get(task_id, ("", 0))[1] + 1)
+        for task_id, task in zip(ids, tasks)
+        if recorded.get(task_id, ("",))[0] != "ok"
+    ]
     started = time.perf_counter()
     retried = 0
     if pending:
-        episode = functools.partial(run_episode, url, run_id, agent_fn=agent_fn, base_commit=base_commit,
-                                    durability=durability, timeout=timeout, ttl=None if keep_branches else ttl)
-        with _client(client, workers) as dask_client, \
-                _progress(progress, len(pending), dask_client.dashboard_link) as bar:
-            retried = _fan_out(dask_client, episode, run_id, pending, retries,
-                               lambda outcomes: record(results_db, results_table, run_id, outcomes), bar)
+        episode = functools.partial(
+            run_episode,
+            url,
+            run_id,
+            agent_fn=agent_fn,
+            base_commit=base_commit,
+            durability=durability,
+            timeout=timeout,
+            ttl=None if keep_branches else ttl,
+        )
+        with (
+            _client(client, workers) as dask_client,
+            _progress(progress, len(pending), dask_client.dashboard_link) as bar,
+        ):
+            retried = _fan_out(
+                dask_client,
+                episode,
+                run_id,
+                pending,
+                retries,
+                lambda outcomes: record(results_db, results_table, run_id, outcomes),
+                bar,
+            )
     frame = results_frame(results_db, results_table, run_id)
     conflicts = apply_merge_policy(url, merge, frame, base, ids) if merge else []
     if merge_results:
@@ -126,8 +163,15 @@ class _Attempt:
     branch: str
 
 
-def _fan_out(dask_client: Client, episode: Callable[..., EpisodeResult], run_id: str,
-             pending: list[tuple[str, Any, int]], retries: int, sink: Callable[[list[EpisodeResult]], None], bar) -> int:
+def _fan_out(
+    dask_client: Client,
+    episode: Callable[..., EpisodeResult],
+    run_id: str,
+    pending: list[tuple[str, Any, int]],
+    retries: int,
+    sink: Callable[[list[EpisodeResult]], None],
+    bar,
+) -> int:
     """Submit every pending episode, resubmit failures up to ``retries`` times, and hand final
     outcomes to ``sink`` in batches: by count, or after a quiet second, so a crash of the driver
     loses little and thousands of short episodes do not cost a commit each."""
@@ -136,8 +180,9 @@ def _fan_out(dask_client: Client, episode: Callable[..., EpisodeResult], run_id:
     retried = 0
 
     def submit(task_id: str, task: Any, number: int, first: int) -> None:
-        future = dask_client.submit(episode, task_id=task_id, task=task, attempt=number,
-                                    key=f"episode-{run_id}-{task_id}-{number}", pure=False)
+        future = dask_client.submit(
+            episode, task_id=task_id, task=task, attempt=number, key=f"episode-{run_id}-{task_id}-{number}", pure=False
+        )
         running[future] = _Attempt(task_id, task, number, first, episode_branch(run_id, task_id, number))
         future.add_done_callback(done.put)
 
@@ -170,8 +215,9 @@ def _outcome(future: Future, attempt: _Attempt) -> EpisodeResult:
     try:
         return future.result()
     except Exception as err:  # KilledWorker, CancelledError, or a task that could not be unpickled
-        return EpisodeResult(attempt.task_id, attempt.number, attempt.branch, "failed", 0.0,
-                             error=f"{type(err).__name__}: {err}")
+        return EpisodeResult(
+            attempt.task_id, attempt.number, attempt.branch, "failed", 0.0, error=f"{type(err).__name__}: {err}"
+        )
 
 
 @contextlib.contextmanager

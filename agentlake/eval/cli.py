@@ -1,4 +1,5 @@
 """``agentlake eval run`` and ``agentlake eval report``."""
+
 from __future__ import annotations
 
 import contextlib
@@ -37,8 +38,9 @@ def eval_group() -> None:
 
 @eval_group.command("run")
 @click.argument("agent")
-@click.option("--repo", "-r", envvar="AGENTLAKE_REPO", default="default", show_default=True,
-              help="repository name or URL")
+@click.option(
+    "--repo", "-r", envvar="AGENTLAKE_REPO", default="default", show_default=True, help="repository name or URL"
+)
 @click.option("--tasks", "tasks_path", type=click.File("r"), required=True, help="JSON lines, one task per line")
 @click.option("--base", default="main", show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
@@ -48,8 +50,9 @@ def eval_group() -> None:
 @click.option("--merge-results", is_flag=True, help="also merge the run's results table into the base branch")
 @click.option("--retries", type=int, default=1, show_default=True)
 @click.option("--timeout", type=float, default=600, show_default=True)
-def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge, merge_results, retries,
-                timeout) -> None:
+def run_command(
+    agent, repo, tasks_path, base, workers, scheduler, run_id, merge, merge_results, retries, timeout
+) -> None:
     """Run AGENT (module:function taking (db, task)) once per task, each on its own branch."""
     from .batch import run_batch
 
@@ -59,9 +62,19 @@ def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge
     except json.JSONDecodeError as err:
         raise click.BadParameter(f"not JSON lines: {err}", param_hint="--tasks") from None
     with _user_errors():
-        report = run_batch(repo, tasks, agent_fn, base=base, client=scheduler, workers=workers,
-                           merge=None if merge == "none" else merge, merge_results=merge_results, retries=retries,
-                           timeout=timeout, run_id=run_id)
+        report = run_batch(
+            repo,
+            tasks,
+            agent_fn,
+            base=base,
+            client=scheduler,
+            workers=workers,
+            merge=None if merge == "none" else merge,
+            merge_results=merge_results,
+            retries=retries,
+            timeout=timeout,
+            run_id=run_id,
+        )
     console = Console()
     console.print(report)
     for conflict in report.conflicts:
@@ -70,8 +83,9 @@ def run_command(agent, repo, tasks_path, base, workers, scheduler, run_id, merge
 
 @eval_group.command("report")
 @click.argument("run_id")
-@click.option("--repo", "-r", envvar="AGENTLAKE_REPO", default="default", show_default=True,
-              help="repository name or URL")
+@click.option(
+    "--repo", "-r", envvar="AGENTLAKE_REPO", default="default", show_default=True, help="repository name or URL"
+)
 @click.option("--table", default="eval_results", show_default=True)
 def report_command(run_id, repo, table) -> None:
     """Show the results of run RUN_ID."""
@@ -86,8 +100,14 @@ def report_command(run_id, repo, table) -> None:
         episodes.add_column(column)
     for row in report.results.itertuples():
         error = "" if pd.isna(row.error) else str(row.error)
-        episodes.add_row(row.task_id, row.status, str(row.attempts), f"{row.seconds:.3f}",
-                         json.dumps(row.metrics, default=str), error[:80])
+        episodes.add_row(
+            row.task_id,
+            row.status,
+            str(row.attempts),
+            f"{row.seconds:.3f}",
+            json.dumps(row.metrics, default=str),
+            error[:80],
+        )
     console.print(episodes)
 
 

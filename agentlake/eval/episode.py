@@ -5,6 +5,7 @@ an episode really started (tasks wait in Dask's queues for an unknown time).
 The agent runs in its own thread; when it overstays, the episode is reported
 as failed at once, the thread is asked to stop, and the worker moves on.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -38,8 +39,18 @@ def episode_branch(run_id: str, task_id: str, attempt: int) -> str:
     return f"eval/{run_id}/{task_id}/{attempt}"
 
 
-def run_episode(repo: str, run_id: str, task_id: str, task: Any, agent_fn: Callable, base_commit: str,
-                attempt: int, durability: str, timeout: float, ttl: float | None) -> EpisodeResult:
+def run_episode(
+    repo: str,
+    run_id: str,
+    task_id: str,
+    task: Any,
+    agent_fn: Callable,
+    base_commit: str,
+    attempt: int,
+    durability: str,
+    timeout: float,
+    ttl: float | None,
+) -> EpisodeResult:
     """Let the agent work on a fresh branch made from the shared base commit, for at most ``timeout`` s.
 
     A successful episode's branch gets ``ttl`` (None keeps it); a failed one's is kept for inspection.
@@ -50,8 +61,9 @@ def run_episode(repo: str, run_id: str, task_id: str, task: Any, agent_fn: Calla
     expired = threading.Event()
 
     def work() -> None:
-        box["result"] = _episode(repo, branch, task_id, task, agent_fn, base_commit, attempt, durability,
-                                 ttl, started, expired)
+        box["result"] = _episode(
+            repo, branch, task_id, task, agent_fn, base_commit, attempt, durability, ttl, started, expired
+        )
 
     thread = threading.Thread(target=work, name=f"agentlake episode {branch}", daemon=True)
     thread.start()
@@ -59,13 +71,25 @@ def run_episode(repo: str, run_id: str, task_id: str, task: Any, agent_fn: Calla
     if thread.is_alive():
         expired.set()
         _interrupt(thread)
-        return EpisodeResult(task_id, attempt, branch, "failed", time.perf_counter() - started,
-                             error=f"timed out after {timeout:g} s")
+        return EpisodeResult(
+            task_id, attempt, branch, "failed", time.perf_counter() - started, error=f"timed out after {timeout:g} s"
+        )
     return box["result"]
 
 
-def _episode(repo: str, branch: str, task_id: str, task: Any, agent_fn: Callable, base_commit: str, attempt: int,
-             durability: str, ttl: float | None, started: float, expired: threading.Event) -> EpisodeResult:
+def _episode(
+    repo: str,
+    branch: str,
+    task_id: str,
+    task: Any,
+    agent_fn: Callable,
+    base_commit: str,
+    attempt: int,
+    durability: str,
+    ttl: float | None,
+    started: float,
+    expired: threading.Event,
+) -> EpisodeResult:
     import agentlake
     from agentlake.api.connection import open_repository
 
@@ -85,8 +109,14 @@ def _episode(repo: str, branch: str, task_id: str, task: Any, agent_fn: Callable
             repository.set_ttl(branch, ttl)
         return EpisodeResult(task_id, attempt, branch, "ok", time.perf_counter() - started, metrics or {}, head)
     except Exception as err:  # the agent's failure is data for the report, not a crash of the batch
-        return EpisodeResult(task_id, attempt, branch, "failed", time.perf_counter() - started,
-                             error="".join(traceback.format_exception_only(type(err), err)).strip())
+        return EpisodeResult(
+            task_id,
+            attempt,
+            branch,
+            "failed",
+            time.perf_counter() - started,
+            error="".join(traceback.format_exception_only(type(err), err)).strip(),
+        )
 
 
 def _fresh_branch(repository, branch: str, base_commit: str) -> None:

@@ -1,4 +1,5 @@
 """Which episodes' changes reach the base branch after a batch."""
+
 from __future__ import annotations
 
 from typing import Callable, Sequence
@@ -12,8 +13,9 @@ from ..errors import ProgrammingError
 from .results_table import with_metrics
 
 
-def apply_merge_policy(repo: str, merge: str | Callable[[pd.DataFrame], Sequence], frame: pd.DataFrame,
-                       into: str, order: Sequence[str]) -> list[dict]:
+def apply_merge_policy(
+    repo: str, merge: str | Callable[[pd.DataFrame], Sequence], frame: pd.DataFrame, into: str, order: Sequence[str]
+) -> list[dict]:
     """Merge the chosen successful episodes into ``into`` in task order (``order``).
 
     ``"all"`` chooses every successful episode; a function gets the successful rows, one
@@ -39,6 +41,12 @@ def merge_branches(repo: str, branches: Sequence[tuple[str, str]], into: str) ->
         try:
             repository.merge(branch, into, strategy="fail", author="agentlake eval")
         except MergeConflict as err:
-            conflicts.append({"task_id": task_id, "branch": branch, "conflicts": len(err.conflicts),
-                              "first": err.conflicts[0] if err.conflicts else None})
+            conflicts.append(
+                {
+                    "task_id": task_id,
+                    "branch": branch,
+                    "conflicts": len(err.conflicts),
+                    "first": err.conflicts[0] if err.conflicts else None,
+                }
+            )
     return conflicts

@@ -1,4 +1,5 @@
 """The outcome of a batch, as a pandas frame and as a rich table."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -36,9 +37,13 @@ class BatchReport:
     def summary(self) -> dict:
         seconds = self.results.loc[self.results["status"] == "ok", "seconds"]
         return {
-            "run_id": self.run_id, "completed": self.completed, "failed": self.failed, "retried": self.retried,
+            "run_id": self.run_id,
+            "completed": self.completed,
+            "failed": self.failed,
+            "retried": self.retried,
             "retried_tasks": int((self.results["attempts"] > 1).sum()) if len(self.results) else 0,
-            "conflicts": len(self.conflicts), "wall_s": round(self.seconds, 3) if self.seconds else None,
+            "conflicts": len(self.conflicts),
+            "wall_s": round(self.seconds, 3) if self.seconds else None,
             "episode_p50_s": round(float(seconds.median()), 4) if len(seconds) else None,
             "episode_p95_s": round(float(seconds.quantile(0.95)), 4) if len(seconds) else None,
         }

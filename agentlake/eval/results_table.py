@@ -2,6 +2,7 @@
 
 The key includes the run id, so the results of many runs can be merged into one branch.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,20 @@ def record(db: agentlake.Connection, table: str, run_id: str, results: list[Epis
     never duplicate; one statement writes one data file however many rows it carries)."""
     if not results:
         return
-    rows = [(run_id, r.task_id, r.status, r.attempt, r.branch, r.head_commit, r.seconds,
-             json.dumps(r.metrics, default=str), r.error) for r in results]
+    rows = [
+        (
+            run_id,
+            r.task_id,
+            r.status,
+            r.attempt,
+            r.branch,
+            r.head_commit,
+            r.seconds,
+            json.dumps(r.metrics, default=str),
+            r.error,
+        )
+        for r in results
+    ]
     db.execute(
         f"INSERT INTO {table} (run_id, task_id, status, attempts, branch, head_commit, seconds, metrics, error) "
         f"VALUES {', '.join([_ROW] * len(rows))} ON CONFLICT (run_id, task_id) DO UPDATE SET "

@@ -7,6 +7,7 @@ Smaller values stay inline: a separate object costs a request on object stores, 
 few kilobytes it would keep out of a row group. GC does not sweep ``blobs/`` (it only knows
 data files), so blobs outlive the rows that named them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,7 @@ class BlobStore:
 
     def put(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        self.storage.put_if_absent(blob_path(sha), data)   # False: the same bytes are there already
+        self.storage.put_if_absent(blob_path(sha), data)  # False: the same bytes are there already
         return sha
 
     def get(self, sha256: str) -> bytes:

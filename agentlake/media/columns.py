@@ -1,4 +1,5 @@
 """Media values between bytes and their stored struct (``MEDIA_TYPE``)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,9 @@ def as_media_column(array: pa.Array | pa.ChunkedArray, kind: str, blobs: BlobSto
         return array
     if pa.types.is_null(array.type):
         return pa.nulls(len(array), MEDIA_TYPE)
-    if not (pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type)
-            or pa.types.is_binary_view(array.type)):
+    if not (
+        pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type) or pa.types.is_binary_view(array.type)
+    ):
         from ..errors import ProgrammingError
 
         raise ProgrammingError(f"column of type {kind} takes bytea values, not {array.type}", sqlstate="42804")
@@ -39,8 +41,10 @@ def as_media_column(array: pa.Array | pa.ChunkedArray, kind: str, blobs: BlobSto
 
 def reader(blobs: BlobStore) -> Callable[[dict], bytes]:
     """Bytes of one stored media value (a row of ``MEDIA_TYPE`` as a dict)."""
+
     def read(row: dict) -> bytes:
         return row["data"] if row["data"] is not None else blobs.get(row["sha256"])
+
     return read
 
 

@@ -1,6 +1,7 @@
 """Decoding media to arrays, with well-kept libraries: Pillow for images, soundfile (libsndfile)
 for audio, PyAV (FFmpeg) for video. Every failure is 22P02, raised when a value is decoded (not
 when it was stored: a good header over a corrupt body is found only here)."""
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,7 @@ def decode_image(data: bytes, size: tuple[int, int] | None = None) -> np.ndarray
     try:
         with Image.open(io.BytesIO(data)) as img:
             if size is not None and img.format == "JPEG":
-                img.draft("RGB", size)   # let libjpeg scale down while decoding: far less work
+                img.draft("RGB", size)  # let libjpeg scale down while decoding: far less work
             if img.mode not in ("L", "RGB", "RGBA"):
                 img = img.convert("RGB")
             if size is not None and img.size != tuple(size):

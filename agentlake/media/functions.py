@@ -4,6 +4,7 @@ The header facts (``width(img)``, ``sample_rate(a)``, ...) read the stored struc
 nothing; ``image_decode``, ``image_resize``, ``audio_decode`` and ``video_frames`` fetch the bytes
 (inline, or from the repository's blobs) and return tensors in the query-time form.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -18,10 +19,17 @@ from .columns import reader
 from .decode import decode_audio, decode_image, decode_video
 from .types import MEDIA_TYPE
 
-_FACTS = {"width": ("width", pa.int32()), "height": ("height", pa.int32()), "channels": ("channels", pa.int32()),
-          "sample_rate": ("sample_rate", pa.int32()), "duration": ("duration", pa.float64()),
-          "frame_count": ("frames", pa.int64()), "media_format": ("format", pa.string()),
-          "media_size": ("size", pa.int64()), "media_sha256": ("sha256", pa.string())}
+_FACTS = {
+    "width": ("width", pa.int32()),
+    "height": ("height", pa.int32()),
+    "channels": ("channels", pa.int32()),
+    "sample_rate": ("sample_rate", pa.int32()),
+    "duration": ("duration", pa.float64()),
+    "frame_count": ("frames", pa.int64()),
+    "media_format": ("format", pa.string()),
+    "media_size": ("size", pa.int64()),
+    "media_sha256": ("sha256", pa.string()),
+}
 """SQL name -> (struct field, type); ``format`` is PostgreSQL's string function, hence media_format."""
 
 MEDIA_TENSOR_FUNCTIONS = frozenset({"image_decode", "image_resize", "audio_decode", "video_frames"})
@@ -29,7 +37,8 @@ MEDIA_TENSOR_FUNCTIONS = frozenset({"image_decode", "image_resize", "audio_decod
 
 def _fact(field: str) -> Callable[[pa.Array], pa.Array]:
     def call(values: pa.Array) -> pa.Array:
-        return pc.struct_field(values, field)   # NULL where the whole value is NULL
+        return pc.struct_field(values, field)  # NULL where the whole value is NULL
+
     return call
 
 
@@ -44,6 +53,7 @@ def _decoding(blobs: BlobStore, decode: Callable) -> Callable[..., pa.Array]:
             params = [e[i] for e in extra]
             out.append(None if row is None or any(p is None for p in params) else decode(read(row), *params))
         return compute_array(out)
+
     return call
 
 

@@ -5,6 +5,7 @@ container's; all three are imported only when a value of their kind arrives, so 
 needs neither soundfile nor PyAV. A header none of them can read is 22P02 at insert; a body that
 is corrupt behind a good header is found only when decoded (``agentlake.media.decode``).
 """
+
 from __future__ import annotations
 
 import io
@@ -33,16 +34,26 @@ def _image(data: bytes) -> dict:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as img:
-        return {"format": (img.format or "").lower(), "width": img.width, "height": img.height,
-                "channels": len(img.getbands()), "frames": getattr(img, "n_frames", 1)}
+        return {
+            "format": (img.format or "").lower(),
+            "width": img.width,
+            "height": img.height,
+            "channels": len(img.getbands()),
+            "frames": getattr(img, "n_frames", 1),
+        }
 
 
 def _audio(data: bytes) -> dict:
     import soundfile
 
     info = soundfile.info(io.BytesIO(data))
-    return {"format": info.format.lower(), "sample_rate": info.samplerate, "channels": info.channels,
-            "frames": info.frames, "duration": info.duration}
+    return {
+        "format": info.format.lower(),
+        "sample_rate": info.samplerate,
+        "channels": info.channels,
+        "frames": info.frames,
+        "duration": info.duration,
+    }
 
 
 def _video(data: bytes) -> dict:
@@ -53,7 +64,16 @@ def _video(data: bytes) -> dict:
             raise invalid("video", "no video stream")
         stream = container.streams.video[0]
         frames = stream.frames or sum(1 for _ in container.demux(stream) if _.size)
-        duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else (
-            container.duration / 1_000_000 if container.duration else None)
-        return {"format": container.format.name.split(",")[0], "width": stream.codec_context.width,
-                "height": stream.codec_context.height, "channels": 3, "frames": frames, "duration": duration}
+        duration = (
+            float(stream.duration * stream.time_base)
+            if stream.duration and stream.time_base
+            else (container.duration / 1_000_000 if container.duration else None)
+        )
+        return {
+            "format": container.format.name.split(",")[0],
+            "width": stream.codec_context.width,
+            "height": stream.codec_context.height,
+            "channels": 3,
+            "frames": frames,
+            "duration": duration,
+        }

@@ -5,6 +5,7 @@ One struct serves all three kinds, so that the SQL functions over media have one
 they are small (``data``; NULL when they live in a blob object), their size, and what the header
 said. Fields that do not apply to a kind are NULL (an image has no sample rate).
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -12,11 +13,20 @@ import pyarrow as pa
 TYPE_KEY = b"agentlake.type"
 MEDIA_KINDS = ("image", "audio", "video")
 
-MEDIA_TYPE = pa.struct([
-    ("sha256", pa.string()), ("data", pa.binary()), ("size", pa.int64()), ("format", pa.string()),
-    ("width", pa.int32()), ("height", pa.int32()), ("channels", pa.int32()),
-    ("sample_rate", pa.int32()), ("duration", pa.float64()), ("frames", pa.int64()),
-])
+MEDIA_TYPE = pa.struct(
+    [
+        ("sha256", pa.string()),
+        ("data", pa.binary()),
+        ("size", pa.int64()),
+        ("format", pa.string()),
+        ("width", pa.int32()),
+        ("height", pa.int32()),
+        ("channels", pa.int32()),
+        ("sample_rate", pa.int32()),
+        ("duration", pa.float64()),
+        ("frames", pa.int64()),
+    ]
+)
 
 
 def media_field(kind: str) -> tuple[pa.DataType, dict]:

@@ -5,6 +5,7 @@ tables built from the branch's real tables) and the catalog functions (UDFs)
 into a DataFusion session; ``rewrite.RULES`` map PostgreSQL-only syntax onto
 them. Call it again whenever the branch's tables change.
 """
+
 from __future__ import annotations
 
 from importlib import import_module
@@ -23,5 +24,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["RULES", "PgType", "TableInfo", "VECTOR_OID", "lookup", "register_pg_catalog",
-           "relation_oid"]
+__all__ = ["RULES", "PgType", "TableInfo", "VECTOR_OID", "lookup", "register_pg_catalog", "relation_oid"]

@@ -3,6 +3,7 @@
 The server keeps only verifiers (salt, iteration count, StoredKey, ServerKey),
 never passwords; a stolen users file does not let anyone log in.
 """
+
 from __future__ import annotations
 
 import base64
@@ -145,7 +146,8 @@ class ScramExchange:
         signature = _hmac(self.verifier.stored_key, auth_message)
         client_key = bytes(a ^ b for a, b in zip(proof, signature))
         if len(proof) != len(signature) or not hmac.compare_digest(
-                hashlib.sha256(client_key).digest(), self.verifier.stored_key):
+            hashlib.sha256(client_key).digest(), self.verifier.stored_key
+        ):
             raise AuthFailed("password authentication failed")
         server_signature = _hmac(self.verifier.server_key, auth_message)
         return b"v=" + base64.b64encode(server_signature)

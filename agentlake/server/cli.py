@@ -1,4 +1,5 @@
 """``agentlake serve`` and ``agentlake user ...``; the lead mounts both on the main click group."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,20 @@ def _database_name(repo: str) -> str:
 @click.option("--on-demand", is_flag=True, help="keep only a tiny listener; start the engine at first connection")
 @click.option("--max-message", type=int, default=64 * 1024 * 1024, show_default=True, help="largest message, bytes")
 @click.option("--handover-fd", type=int, default=None, hidden=True)
-def serve(repo: str, host: str, port: int, database: str | None, tls_cert: str | None, tls_key: str | None,
-          require_tls: bool, trust: bool, idle_exit: float | None, on_demand: bool, max_message: int,
-          handover_fd: int | None) -> None:
+def serve(
+    repo: str,
+    host: str,
+    port: int,
+    database: str | None,
+    tls_cert: str | None,
+    tls_key: str | None,
+    require_tls: bool,
+    trust: bool,
+    idle_exit: float | None,
+    on_demand: bool,
+    max_message: int,
+    handover_fd: int | None,
+) -> None:
     """Serve REPO to PostgreSQL clients (psql, psycopg, SQLAlchemy, pgvector).
 
     Connect with database name REPO, or REPO@BRANCH for another branch (also
@@ -47,10 +59,20 @@ def serve(repo: str, host: str, port: int, database: str | None, tls_cert: str |
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from ..api.connection import open_repository
 
-    open_repository(repo, create=True)   # serving a new name creates the repository, as connect() does
-    config = ServerConfig(repo=repo, database=database or _database_name(repo), users=UserStore(repo_folder(repo)),
-                          trust=trust, host=host, port=port, tls_cert=tls_cert, tls_key=tls_key,
-                          require_tls=require_tls, idle_exit_s=idle_exit, max_message=max_message)
+    open_repository(repo, create=True)  # serving a new name creates the repository, as connect() does
+    config = ServerConfig(
+        repo=repo,
+        database=database or _database_name(repo),
+        users=UserStore(repo_folder(repo)),
+        trust=trust,
+        host=host,
+        port=port,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
+        require_tls=require_tls,
+        idle_exit_s=idle_exit,
+        max_message=max_message,
+    )
 
     def ready(server) -> None:
         if handover is None:
@@ -63,15 +85,27 @@ def _exec_listener(repo, host, port, database, tls_cert, tls_key, require_tls, t
     """Replace this process with the stdlib-only listener (no engine libraries stay loaded)."""
     from . import ondemand
 
-    engine = [sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--host", host, "--port", str(port),
-              "--idle-exit", str(idle_exit if idle_exit is not None else 60), "--max-message", str(max_message)]
+    engine = [
+        sys.executable,
+        "-m",
+        "agentlake.server.cli",
+        "serve",
+        repo,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--idle-exit",
+        str(idle_exit if idle_exit is not None else 60),
+        "--max-message",
+        str(max_message),
+    ]
     for flag, value in (("--database", database), ("--tls-cert", tls_cert), ("--tls-key", tls_key)):
         if value:
             engine += [flag, value]
     engine += ["--require-tls"] if require_tls else []
     engine += ["--trust"] if trust else []
-    os.execv(sys.executable, [sys.executable, ondemand.__file__, "--host", host, "--port", str(port), "--",
-                              *engine])
+    os.execv(sys.executable, [sys.executable, ondemand.__file__, "--host", host, "--port", str(port), "--", *engine])
 
 
 @click.group("user")
@@ -108,5 +142,5 @@ def user_list(repo: str) -> None:
         click.echo(f"{entry.name}\t{rights}")
 
 
-if __name__ == "__main__":   # python -m agentlake.server.cli serve|user ... (the on-demand listener uses it)
+if __name__ == "__main__":  # python -m agentlake.server.cli serve|user ... (the on-demand listener uses it)
     click.Group(commands=[serve, user])()

@@ -5,6 +5,7 @@ exports to files use. Each row travels in its own CopyData message, as PostgreSQ
 sends them (psycopg parses one row per message); in binary, the file header rides
 with the first row and the trailer comes alone.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Iterator
 
 import pyarrow as pa
 
-from . import codec, protocol as pq
+from . import codec
+from . import protocol as pq
 from .copy_in import BINARY_SIGNATURE
 from .result_messages import column_values, describe_columns
 
@@ -35,8 +37,10 @@ async def run(session: "WireSession", query: str, options: dict[str, str]) -> st
     table = await session.query_arrow(query)
     session.send(pq.copy_out_response(table.num_columns, fmt == "binary"))
     rows = encode(table, fmt, options)
-    while True:   # encoded and sent a slice at a time: a large export never sits whole in memory twice
-        messages = await session.run_in_engine(lambda: [pq.copy_data(row) for row in itertools.islice(rows, SLICE_ROWS)])
+    while True:  # encoded and sent a slice at a time: a large export never sits whole in memory twice
+        messages = await session.run_in_engine(
+            lambda: [pq.copy_data(row) for row in itertools.islice(rows, SLICE_ROWS)]
+        )
         for message in messages:
             session.send(message)
         await session.flush()
@@ -61,8 +65,9 @@ def encode(table: pa.Table, fmt: str, options: dict[str, str]) -> Iterator[bytes
     if options.get("header", "false").lower() in ("true", "on", "1"):
         yield (delimiter.join(field(name) for name in table.column_names) + "\n").encode()
     for row in rows:
-        cells = (null if value is None else field(encode_value(value).decode())
-                 for encode_value, value in zip(encoders, row))
+        cells = (
+            null if value is None else field(encode_value(value).decode()) for encode_value, value in zip(encoders, row)
+        )
         yield (delimiter.join(cells) + "\n").encode()
 
 
@@ -74,10 +79,12 @@ def _text_field(delimiter: str):
 
 def _csv_field(delimiter: str, null: str, quote: str):
     """A CSV field quoted when it holds a delimiter, quote or line break, or reads as the NULL marker."""
+
     def field(text: str) -> str:
         if text == null or any(c in text for c in (delimiter, quote, "\n", "\r")) or text == "\\.":
             return quote + text.replace(quote, quote + quote) + quote
         return text
+
     return field
 
 
@@ -85,7 +92,8 @@ def _binary(rows, oids: list[int]) -> Iterator[bytes]:
     encoders = [codec.column_encoder(oid, 1) for oid in oids]
     prefix = BINARY_SIGNATURE + struct.pack("!iI", 0, 0)
     for row in rows:
-        yield prefix + pq.tuple_fields([None if value is None else encode_value(value)
-                                        for encode_value, value in zip(encoders, row)])
+        yield prefix + pq.tuple_fields(
+            [None if value is None else encode_value(value) for encode_value, value in zip(encoders, row)]
+        )
         prefix = b""
     yield prefix + b"\xff\xff"

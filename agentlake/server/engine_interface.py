@@ -4,6 +4,7 @@ session (``agentlake.connect`` returns one), opened by an ``EngineConnect`` call
 The server calls these and nothing else, so a change to the API that would break the server
 shows up as a type error here rather than as a silently skipped ``getattr`` probe.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Protocol, Sequence
@@ -44,8 +45,9 @@ class EngineConnection(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> EngineCursor: ...
 
-    def execute_immediate(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
-                          ) -> EngineCursor | None: ...
+    def execute_immediate(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+    ) -> EngineCursor | None: ...
 
     def describe(self, sql: str) -> pa.Schema | None: ...
 

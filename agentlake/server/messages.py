@@ -9,6 +9,7 @@ a batch's first statement, whether another statement follows; reading ahead to
 find out is safe because a client must send Sync or Flush before it waits for
 an answer, so those messages are already on their way.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,7 @@ from collections import deque
 
 from . import protocol as pq
 
-Message = tuple[bytes, bytes]   # (type byte, body)
+Message = tuple[bytes, bytes]  # (type byte, body)
 
 
 class MessageStream:
@@ -51,4 +52,4 @@ class MessageStream:
                 return _DECIDES[message[0]]
 
 
-_DECIDES = {b"B": True, b"H": True, b"S": False, b"X": False, b"Q": False}   # the first of these answers
+_DECIDES = {b"B": True, b"H": True, b"S": False, b"X": False, b"Q": False}  # the first of these answers

@@ -8,6 +8,7 @@ socket pair (SCM_RIGHTS); the engine answers the client directly and exits
 after ``--idle-exit`` seconds without sessions, and the next connection
 starts it again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,7 @@ class Engine:
     def __init__(self, command: list[str]) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.channel = ours
-        self.process = subprocess.Popen(command + ["--handover-fd", str(theirs.fileno())],
-                                        pass_fds=(theirs.fileno(),))
+        self.process = subprocess.Popen(command + ["--handover-fd", str(theirs.fileno())], pass_fds=(theirs.fileno(),))
         theirs.close()
 
     def alive(self) -> bool:
@@ -67,7 +67,7 @@ def serve(host: str, port: int, command: list[str]) -> None:
                 continue
             client, _ = listener.accept()
             with client:
-                for _ in range(2):   # an engine that just went idle refuses the socket: start a fresh one
+                for _ in range(2):  # an engine that just went idle refuses the socket: start a fresh one
                     if engine is None:
                         engine = Engine(command)
                     if engine.hand_over(client):

@@ -1,4 +1,5 @@
 """Engine results as wire messages: RowDescription columns, encoded DataRows and command tags."""
+
 from __future__ import annotations
 
 import functools
@@ -9,9 +10,9 @@ import pyarrow as pa
 from ..pgcatalog.types import BY_OID, oid_for_field, typmod_for_field
 from ..tensors.arrays import nested_lists
 from ..tensors.types import tensor_spec
-from . import codec, protocol as pq, statements
+from . import codec, statements
+from . import protocol as pq
 from .engine_interface import EngineCursor
-
 
 TEXT_OID = 25
 
@@ -43,7 +44,7 @@ def describe_columns(schema: pa.Schema, formats: list[int] | None = None) -> lis
 
 def column_values(column: pa.ChunkedArray, field: pa.Field | None = None) -> list:
     if field is not None and tensor_spec(field) is not None:
-        return nested_lists(column)   # PostgreSQL's multidimensional arrays
+        return nested_lists(column)  # PostgreSQL's multidimensional arrays
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     return column.to_pylist()
@@ -86,6 +87,7 @@ def encode_result(cursor, sql: str, formats: list[int] | None, described: list[p
     table = cursor.fetch_arrow()
     columns = list(_describe(table.schema, tuple(formats or ())))
     if described is not None and len(described) == len(columns):
-        columns = [pq.Column(c.name, d.type_oid, d.type_size, d.type_modifier, c.format)
-                   for c, d in zip(columns, described)]
+        columns = [
+            pq.Column(c.name, d.type_oid, d.type_size, d.type_modifier, c.format) for c, d in zip(columns, described)
+        ]
     return Outcome(columns, encode_rows(table, columns), command_tag(cursor, sql, table.num_rows))

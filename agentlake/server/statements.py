@@ -4,6 +4,7 @@ The simple protocol answers every statement of ``a; b; c`` separately, so the
 server must split the text the way PostgreSQL's lexer does: not inside
 quotes, dollar quotes or comments.
 """
+
 from __future__ import annotations
 
 import functools
@@ -90,9 +91,9 @@ def strip_comments(sql: str) -> str:
     while text.startswith(("--", "/*")):
         if text.startswith("--"):
             end = text.find("\n")
-            text = "" if end < 0 else text[end + 1:].lstrip()
+            text = "" if end < 0 else text[end + 1 :].lstrip()
         else:
-            text = text[_skip_block_comment(text, 0):].lstrip()
+            text = text[_skip_block_comment(text, 0) :].lstrip()
     return text
 
 
@@ -112,7 +113,8 @@ def controls_transaction(sql: str) -> bool:
 
 _COPY = re.compile(
     r"^COPY\s+(?P<table>(?:\"[^\"]+\"|[\w.]+))\s*(?:\((?P<cols>[^)]*)\))?\s+FROM\s+STDIN\b(?P<opts>.*)$",
-    re.IGNORECASE | re.DOTALL)
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def parse_copy_from_stdin(sql: str) -> tuple[str, list[str] | None, dict[str, str]] | None:
@@ -127,7 +129,9 @@ def parse_copy_from_stdin(sql: str) -> tuple[str, list[str] | None, dict[str, st
 
 _COPY_TO = re.compile(
     r"^COPY\s+(?:\((?P<query>.+)\)|(?P<table>\"[^\"]+\"|[\w.]+)\s*(?:\((?P<cols>[^)]*)\))?)"
-    r"\s*TO\s+STDOUT\b(?P<opts>.*)$", re.IGNORECASE | re.DOTALL)
+    r"\s*TO\s+STDOUT\b(?P<opts>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def parse_copy_to_stdout(sql: str) -> tuple[str, dict[str, str]] | None:

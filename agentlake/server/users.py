@@ -6,6 +6,7 @@ access level: ``read`` or ``write`` (write implies read). The server
 authenticates here and hands the engine a :class:`Rights` object, which checks
 every statement (see ``agentlake.engine.rights``).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,12 +24,15 @@ FILE_NAME = "users.json"
 class User:
     name: str
     verifier: str
-    rights: list[tuple[str, str]] = field(default_factory=list)   # (branch glob, "read"|"write")
+    rights: list[tuple[str, str]] = field(default_factory=list)  # (branch glob, "read"|"write")
 
     def engine_rights(self) -> Rights:
         """What the engine checks for this user's sessions."""
-        return Rights(self.name, tuple(p for p, level in self.rights if level == READ),
-                      tuple(p for p, level in self.rights if level == WRITE))
+        return Rights(
+            self.name,
+            tuple(p for p, level in self.rights if level == READ),
+            tuple(p for p, level in self.rights if level == WRITE),
+        )
 
 
 def repo_folder(repo: str) -> str:
@@ -37,7 +41,7 @@ def repo_folder(repo: str) -> str:
 
     url = resolve_url(repo)
     if url.startswith("file://"):
-        url = url[len("file://"):]
+        url = url[len("file://") :]
     if "://" in url:
         raise ValueError(f"users are stored in local repositories only, not {url}")
     return os.path.abspath(os.path.expanduser(url))
@@ -55,13 +59,17 @@ class UserStore:
                 raw = json.load(fh)
         except FileNotFoundError:
             return {}
-        return {name: User(name, entry["verifier"], [tuple(r) for r in entry.get("rights", [])])
-                for name, entry in raw.get("users", {}).items()}
+        return {
+            name: User(name, entry["verifier"], [tuple(r) for r in entry.get("rights", [])])
+            for name, entry in raw.get("users", {}).items()
+        }
 
     def _save(self, users: dict[str, User]) -> None:
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        payload = {"version": 1, "users": {u.name: {"verifier": u.verifier, "rights": [list(r) for r in u.rights]}
-                                           for u in users.values()}}
+        payload = {
+            "version": 1,
+            "users": {u.name: {"verifier": u.verifier, "rights": [list(r) for r in u.rights]} for u in users.values()},
+        }
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".users-")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(payload, fh, indent=2, sort_keys=True)

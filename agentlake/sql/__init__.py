@@ -1,4 +1,5 @@
 """The SQL front end: PostgreSQL dialect, parameter binding, rewrites for DataFusion, SQLSTATEs."""
+
 from .params import bind, parse_statements
 from .rewrite import to_datafusion_sql
 

@@ -4,6 +4,7 @@ Some SQL means different things for different column types, and only the catalog
 the text, not DataFusion's rewrite rules) knows a column's type; the rewrites that need
 it ask here, by the names the statement reads each table under.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -21,8 +22,10 @@ Columns = dict[str, set[str]]
 def columns_of_type(tree: exp.Expression, schema_of: SchemaOf, is_type: Callable[[pa.DataType], bool]) -> Columns:
     """The columns whose type passes ``is_type`` of the tables that ``tree``'s statement reads
     (``tree`` may be a part of it, such as its WHERE clause)."""
-    return {qualifier: {name for name, f in fields.items() if is_type(f.type)}
-            for qualifier, fields in column_fields(tree, schema_of).items()}
+    return {
+        qualifier: {name for name, f in fields.items() if is_type(f.type)}
+        for qualifier, fields in column_fields(tree, schema_of).items()
+    }
 
 
 def column_fields(tree: exp.Expression, schema_of: SchemaOf) -> dict[str, dict[str, pa.Field]]:

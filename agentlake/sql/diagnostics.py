@@ -1,4 +1,5 @@
 """Errors from the parser and from DataFusion, mapped to PostgreSQL SQLSTATEs."""
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,28 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
     (re.compile(r"too large to store in a Decimal|Can't cast value .* to type", re.I), "22003"),
     (re.compile(r"Invalid input syntax for type interval", re.I), "22007"),
-    (re.compile(r"Cannot cast string|Cast error|Failed to parse|Error parsing|invalid digit|Can't cast|Unable to parse"
-                r"|Invalid input syntax", re.I), "22P02"),
+    (
+        re.compile(
+            r"Cannot cast string|Cast error|Failed to parse|Error parsing|invalid digit|Can't cast|Unable to parse"
+            r"|Invalid input syntax",
+            re.I,
+        ),
+        "22P02",
+    ),
     (re.compile(r"overflow|too large to store|out of range for type", re.I), "22003"),
     (re.compile(r"Invalid function|Unknown function|no function matches|function .* does not exist", re.I), "42883"),
     (re.compile(r"OuterReferenceColumn|Physical plan does not support", re.I), "0A000"),  # correlated LATERAL and kin
-    (re.compile(r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch", re.I), "42804"),
-    (re.compile(r"SQL error: ParserError|sql parser error|Expected:|queries have different number of columns", re.I),
-     "42601"),
+    (
+        re.compile(
+            r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch",
+            re.I,
+        ),
+        "42804",
+    ),
+    (
+        re.compile(r"SQL error: ParserError|sql parser error|Expected:|queries have different number of columns", re.I),
+        "42601",
+    ),
     (re.compile(r"duplicate qualified field name|specified more than once", re.I), "42712"),
     (re.compile(r"can only be applied to", re.I), "42804"),
     (re.compile(r"Ambiguous reference|ambiguous", re.I), "42702"),
@@ -48,7 +63,9 @@ def syntax_error(err: Exception, sql: str) -> Error:
         line, col = first.get("line"), first.get("col")
         if line and col:
             lines = sql.splitlines(keepends=True)
-            position = sum(len(text) for text in lines[: line - 1]) + max(col - len(first.get("highlight") or "") + 1, 1)
+            position = sum(len(text) for text in lines[: line - 1]) + max(
+                col - len(first.get("highlight") or "") + 1, 1
+            )
         near = first.get("highlight") or ""
         message = f'syntax error at or near "{near}"' if near else "syntax error at end of input"
         body = sql.rstrip(" \t\r\n;")
@@ -85,7 +102,7 @@ def _message(sqlstate: str, text: str) -> str:
     if sqlstate == "42703":
         found = _FIELD_NAME.search(text)
         if found:
-            return f'column {found.group(1).strip(",")} does not exist'
+            return f"column {found.group(1).strip(',')} does not exist"
     if sqlstate == "22012":
         return "division by zero"
     if sqlstate == "42883":
@@ -97,7 +114,13 @@ def _message(sqlstate: str, text: str) -> str:
 
 def _clean(text: str) -> str:
     text = text.strip()
-    for prefix in ("DataFusion error: ", "Execution error: ", "Error during planning: ", "Arrow error: ", "Internal error: "):
+    for prefix in (
+        "DataFusion error: ",
+        "Execution error: ",
+        "Error during planning: ",
+        "Arrow error: ",
+        "Internal error: ",
+    ):
         text = text.replace(prefix, "")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:

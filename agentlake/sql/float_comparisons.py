@@ -6,6 +6,7 @@ compares a float column with a numeric constant by casting the column to that de
 a NaN. PostgreSQL casts the constant to float8 instead; so does this rewrite, for
 comparisons, BETWEEN and IN lists whose other side is a float column.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa

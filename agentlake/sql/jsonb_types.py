@@ -5,6 +5,7 @@ text; ``||`` merges documents; a result column is sent as OID 3802) depends on k
 expressions are jsonb: jsonb columns (of the tables a statement reads, and of its subqueries),
 casts to jsonb, ``->`` and ``#>``, and the functions that return jsonb.
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -14,13 +15,27 @@ from .types import TYPE_KEY
 
 JSONB, JSON = "jsonb", "json"
 
-JSONB_FUNCTIONS = frozenset({
-    "jsonb_build_object", "jsonb_build_array", "jsonb_set", "to_jsonb", "jsonb_array_elements",
-    "jsonb_extract_path", "jsonb_strip_nulls",
-    # agentlake's own, as the rewrite rules leave them
-    "json_get", "json_get_path", "jsonb_in", "jsonb_concat", "jsonb_delete", "jsonb_from_sql", "jsonb_object_with",
-    "jsonb_array_with", "jsonb_delete_path",
-})
+JSONB_FUNCTIONS = frozenset(
+    {
+        "jsonb_build_object",
+        "jsonb_build_array",
+        "jsonb_set",
+        "to_jsonb",
+        "jsonb_array_elements",
+        "jsonb_extract_path",
+        "jsonb_strip_nulls",
+        # agentlake's own, as the rewrite rules leave them
+        "json_get",
+        "json_get_path",
+        "jsonb_in",
+        "jsonb_concat",
+        "jsonb_delete",
+        "jsonb_from_sql",
+        "jsonb_object_with",
+        "jsonb_array_with",
+        "jsonb_delete_path",
+    }
+)
 _PASS_THROUGH = (exp.Min, exp.Max, exp.AnyValue, exp.First, exp.FirstValue, exp.Coalesce, exp.Nullif)
 
 
@@ -29,16 +44,20 @@ class JsonTypes:
 
     def __init__(self, tree: exp.Expression, schema_of: SchemaOf) -> None:
         self._columns: dict[str, dict[str, str]] = {
-            qualifier: {name: f.metadata[TYPE_KEY].decode() for name, f in fields.items()
-                        if f.metadata and f.metadata.get(TYPE_KEY) in (b"jsonb", b"json")}
-            for qualifier, fields in column_fields(tree, schema_of).items()}
+            qualifier: {
+                name: f.metadata[TYPE_KEY].decode()
+                for name, f in fields.items()
+                if f.metadata and f.metadata.get(TYPE_KEY) in (b"jsonb", b"json")
+            }
+            for qualifier, fields in column_fields(tree, schema_of).items()
+        }
         for source in tree.root().find_all(exp.Subquery, exp.CTE):
             alias = source.alias_or_name
             if alias and isinstance(source.this, exp.Query):
                 self._columns.setdefault(alias, {}).update(self.outputs(source.this, named=True) or {})
 
     def of(self, node: exp.Expression | None) -> str | None:
-        """"jsonb", "json", or None (not JSON, or not known to be)."""
+        """ "jsonb", "json", or None (not JSON, or not known to be)."""
         while isinstance(node, (exp.Paren, exp.Alias)):
             node = node.this
         if isinstance(node, exp.Column):
@@ -53,13 +72,23 @@ class JsonTypes:
             return JSONB if self.of(node.this) == JSONB else None
         if isinstance(node, (exp.Anonymous, exp.Func)) and _name(node) in JSONB_FUNCTIONS:
             return JSONB
-        if isinstance(node, exp.Unnest) and len(node.expressions) == 1 and _name(node.expressions[0]) == "jsonb_array_list":
+        if (
+            isinstance(node, exp.Unnest)
+            and len(node.expressions) == 1
+            and _name(node.expressions[0]) == "jsonb_array_list"
+        ):
             return JSONB
         if isinstance(node, _PASS_THROUGH):
             return self.of(node.this)
         if isinstance(node, exp.Case):
-            return next((t for t in map(self.of, [*(i.args.get("true") for i in node.args["ifs"]),
-                                                  node.args.get("default")]) if t), None)
+            return next(
+                (
+                    t
+                    for t in map(self.of, [*(i.args.get("true") for i in node.args["ifs"]), node.args.get("default")])
+                    if t
+                ),
+                None,
+            )
         if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and len(node.this.expressions) == 1:
             return self.of(node.this.expressions[0])
         return None

@@ -4,6 +4,7 @@ Agents insert one row at a time; building a DataFusion plan for ``VALUES
 ('a', 1)`` would cost more than the commit. Anything that is not a plain
 constant returns None, and the caller plans the rows with DataFusion instead.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -5,6 +5,7 @@ and the wire protocol's (``$1``). Values become typed literal nodes of a copy
 of the cached AST — never text spliced into SQL — and keep the original Python
 value in ``node.meta["param"]`` so the engine can use it without re-parsing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,9 +24,9 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
 from ..errors import ProgrammingError
+from .diagnostics import syntax_error
 from .dialect import AgentlakePostgres
 from .trees import clone
-from .diagnostics import syntax_error
 
 PARAM_META = "param"
 
@@ -53,7 +54,7 @@ def _normalize(sql: str, pyformat: bool = True) -> tuple[str, tuple[str, ...] | 
                         continue
                     break
                 end += 1
-            out.append(sql[i:end + 1])
+            out.append(sql[i : end + 1])
             i = end + 1
         elif sql.startswith("--", i):
             end = sql.find("\n", i)
@@ -71,7 +72,7 @@ def _normalize(sql: str, pyformat: bool = True) -> tuple[str, tuple[str, ...] | 
             end = n if end < 0 else end + 2
             out.append(sql[i:end])
             i = end
-        elif ch == "$" and sql[i + 1:i + 2].isdigit() and not (i and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+        elif ch == "$" and sql[i + 1 : i + 2].isdigit() and not (i and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
             end = i + 1
             while end < n and sql[end].isdigit():
                 end += 1
@@ -90,7 +91,7 @@ def _normalize(sql: str, pyformat: bool = True) -> tuple[str, tuple[str, ...] | 
                 close = sql.find(")s", i)
                 if close < 0:
                     raise ProgrammingError("unterminated %(name)s placeholder", sqlstate="42601")
-                name = sql[i + 2:close]
+                name = sql[i + 2 : close]
                 if name not in names:
                     names.append(name)
                 out.append(f" ${names.index(name) + 1} ")
@@ -116,7 +117,9 @@ def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _prepared(sql: str, uses_pyformat: bool) -> tuple[tuple[tuple[exp.Expression, bool], ...], tuple[str, ...] | None, int]:
+def _prepared(
+    sql: str, uses_pyformat: bool
+) -> tuple[tuple[tuple[exp.Expression, bool], ...], tuple[str, ...] | None, int]:
     """Parsed statements (each with whether it has placeholders), %(name)s names, count of %s."""
     text, names, positional = _normalize(sql, uses_pyformat) if uses_pyformat or "$" in sql else (sql, None, 0)
     return tuple((s, bool(_placeholders(s))) for s in _parse_cached(text)), names, positional
@@ -128,12 +131,21 @@ def parse_statements(sql: str) -> list[exp.Expression]:
 
 
 def _placeholders(tree: exp.Expression) -> list[exp.Expression]:
-    return [node for node in tree.walk() if isinstance(node, (exp.Parameter, exp.Placeholder))
-            and _placeholder_index(node) is not None]
+    return [
+        node
+        for node in tree.walk()
+        if isinstance(node, (exp.Parameter, exp.Placeholder)) and _placeholder_index(node) is not None
+    ]
 
 
 def _placeholder_index(node: exp.Expression) -> int | None:
-    text = node.name if isinstance(node, exp.Placeholder) else node.this.name if isinstance(node.this, exp.Expression) else str(node.this)
+    text = (
+        node.name
+        if isinstance(node, exp.Placeholder)
+        else node.this.name
+        if isinstance(node.this, exp.Expression)
+        else str(node.this)
+    )
     return int(text) if str(text).isdigit() else None
 
 
@@ -166,15 +178,20 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
         if index > len(values):
             raise ProgrammingError(
                 f"the query has {max(index, positional)} placeholders but {len(values)} parameters were passed",
-                sqlstate="08P01")
+                sqlstate="08P01",
+            )
         used = max(used, index)
         return literal(values[index - 1])
 
-    bound = [clone(statement, substitute=bound_value if has_placeholders else None)
-             for statement, has_placeholders in statements]
+    bound = [
+        clone(statement, substitute=bound_value if has_placeholders else None)
+        for statement, has_placeholders in statements
+    ]
     if positional and len(values) != positional or (names is None and not positional and used != len(values)):
         raise ProgrammingError(
-            f"the query has {positional or used} placeholders but {len(values)} parameters were passed", sqlstate="08P01")
+            f"the query has {positional or used} placeholders but {len(values)} parameters were passed",
+            sqlstate="08P01",
+        )
     return bound
 
 
@@ -202,8 +219,14 @@ def _tensor(value: np.ndarray) -> exp.Expression:
     """A numpy array of any rank binds as a tensor: its bytes, dtype and shape (not text)."""
     dtype = "bool" if value.dtype == bool else value.dtype.name
     data = np.ascontiguousarray(value, dtype=value.dtype.newbyteorder("<") if dtype != "bool" else bool).tobytes()
-    return exp.Anonymous(this="tensor_from_bytes", expressions=[
-        exp.HexString(this=data.hex()), exp.Literal.string(dtype), exp.Literal.string(json.dumps(list(value.shape)))])
+    return exp.Anonymous(
+        this="tensor_from_bytes",
+        expressions=[
+            exp.HexString(this=data.hex()),
+            exp.Literal.string(dtype),
+            exp.Literal.string(json.dumps(list(value.shape))),
+        ],
+    )
 
 
 def literal(value) -> exp.Expression:
@@ -239,19 +262,25 @@ def _literal_node(value) -> exp.Expression:
         return _cast(value.isoformat(), "TIME")
     if isinstance(value, dt.timedelta):
         # Days stay days (PostgreSQL keeps them apart from seconds across DST changes).
-        return exp.Interval(this=exp.Literal.string(
-            f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds"))
+        return exp.Interval(
+            this=exp.Literal.string(f"{value.days} days {value.seconds} seconds {value.microseconds} microseconds")
+        )
     if isinstance(value, uuid.UUID):
         return exp.Literal.string(str(value))
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
             return _tensor(value)
-        return _vector(value) if value.dtype.kind == "f" else exp.Array(expressions=[literal(v) for v in value.tolist()])
+        return (
+            _vector(value) if value.dtype.kind == "f" else exp.Array(expressions=[literal(v) for v in value.tolist()])
+        )
     if hasattr(value, "to_list") and hasattr(value, "dimensions"):  # pgvector.Vector
         return _vector(value.to_list())
     if isinstance(value, (list, tuple)):
-        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and any(
-                isinstance(v, float) for v in value):
+        if (
+            value
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            and any(isinstance(v, float) for v in value)
+        ):
             return _vector(value)
         return exp.Array(expressions=[literal(v) for v in value])
     if isinstance(value, Mapping):

@@ -7,6 +7,7 @@ tensors; each such expression becomes the tensor layer's function
 brought by ``tensor_in_<dtype>`` (DataFusion matches function arguments by exact type, and the
 stored layouts differ by dtype and rank).
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,10 @@ def spec_of_type(node: exp.DataType) -> TensorSpec | None:
 
 def tensor_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, every expression about tensors; True when any was."""
-    specs: Specs = {q: {n: s for n, f in fields.items() if (s := tensor_spec(f)) is not None}
-                    for q, fields in column_fields(tree, schema_of).items()}
+    specs: Specs = {
+        q: {n: s for n, f in fields.items() if (s := tensor_spec(f)) is not None}
+        for q, fields in column_fields(tree, schema_of).items()
+    }
     names = {n.name.lower() for n in tree.find_all(exp.Anonymous)}
     casts = any(spec_of_type(c.to) for c in tree.find_all(exp.Cast))
     if not any(specs.values()) and not casts and not names & (_MAKES_TENSORS | _INSPECTIONS | _REDUCTIONS):
@@ -63,7 +66,7 @@ def tensor_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if replacement is None:
             return node
         changed = True
-        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":   # named as written
+        if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":  # named as written
             named = exp.alias_(replacement, _written_name(node), quoted=True)
             named.meta[_NAMED] = True
             return named
@@ -115,7 +118,8 @@ def _is_tensor(node: exp.Expression, specs: Specs) -> bool:
     while isinstance(node, exp.Paren):
         node = node.this
     return _column_spec(node, specs) is not None or (
-        isinstance(node, exp.Anonymous) and node.name.lower() in _MAKES_TENSORS)
+        isinstance(node, exp.Anonymous) and node.name.lower() in _MAKES_TENSORS
+    )
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Anonymous:
@@ -134,8 +138,11 @@ def as_compute(node: exp.Expression, specs: Specs) -> exp.Expression:
     if spec.fixed:
         shape = exp.Array(expressions=[exp.Literal.number(s) for s in spec.shape])
         return _call(f"tensor_in_{spec.dtype}", node, shape)
-    return _call(f"tensor_in_{spec.dtype}", _call("get_field", node, exp.Literal.string("data")),
-                 _call("get_field", node.copy(), exp.Literal.string("shape")))
+    return _call(
+        f"tensor_in_{spec.dtype}",
+        _call("get_field", node, exp.Literal.string("data")),
+        _call("get_field", node.copy(), exp.Literal.string("shape")),
+    )
 
 
 def _operand(node: exp.Expression, specs: Specs) -> exp.Expression:
@@ -181,7 +188,7 @@ def _subscript(node: exp.Bracket, specs: Specs) -> exp.Expression:
             spec.append(_bound(item, 1))
     base = node.this
     known = _column_spec(base, specs)
-    if isinstance(base, exp.Anonymous) and _SUBSCRIPTS in base.meta:   # t[i][j]: one subscript list
+    if isinstance(base, exp.Anonymous) and _SUBSCRIPTS in base.meta:  # t[i][j]: one subscript list
         inner, inner_spec, known = base.meta[_SUBSCRIPTS]
         base, spec = inner, inner_spec + spec
     compute = as_compute(base, specs)
@@ -200,7 +207,7 @@ def _cast(node: exp.Cast, specs: Specs) -> exp.Expression | None:
         shape = json.dumps([s or 0 for s in target.shape]) if target.shape is not None else None
         if isinstance(source, exp.Literal) and source.is_string:
             return _call("tensor_parse", source, exp.Literal.string(target.dtype), _text(shape))
-        if not _is_tensor(source, specs):   # a vector, a real[] or another list of numbers
+        if not _is_tensor(source, specs):  # a vector, a real[] or another list of numbers
             source = _call("tensor_in_float64", source, exp.null())
         return _call("tensor_cast", as_compute(source, specs), exp.Literal.string(target.dtype), _text(shape))
     if not _is_tensor(source, specs):

@@ -6,6 +6,7 @@ numpy arrays writes into any of them, so each conversion is two steps through nu
 one function per pair of layouts. Fixed-shape columns also read as one numpy array without a
 copy (``to_numpy``), which DLPack hands to torch without one either (``to_torch``).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -47,14 +48,16 @@ def to_ndarrays(array: pa.Array | pa.ChunkedArray, spec: TensorSpec | None = Non
         datas = storage.field("data").to_pylist()
         shapes = storage.field("shape").to_pylist()
         dtypes = storage.field("dtype").to_pylist()
-        return [np.frombuffer(d, numpy_dtype(dt_)).reshape(s) if ok else None
-                for d, s, dt_, ok in zip(datas, shapes, dtypes, valid)]
-    if pa.types.is_struct(storage.type):   # variable-shape or ragged: data list + shape list
+        return [
+            np.frombuffer(d, numpy_dtype(dt_)).reshape(s) if ok else None
+            for d, s, dt_, ok in zip(datas, shapes, dtypes, valid)
+        ]
+    if pa.types.is_struct(storage.type):  # variable-shape or ragged: data list + shape list
         data = storage.field("data")
         shapes = storage.field("shape").to_pylist()
         offsets = data.offsets.to_numpy()
         values = data.values.to_numpy(zero_copy_only=False)
-        return [values[offsets[i]:offsets[i + 1]].reshape(shapes[i]) if ok else None for i, ok in enumerate(valid)]
+        return [values[offsets[i] : offsets[i + 1]].reshape(shapes[i]) if ok else None for i, ok in enumerate(valid)]
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         return [np.asarray(v, dtype=_list_dtype(t)) if ok else None for v, ok in zip(array.to_pylist(), valid)]
     raise DataError(f"[SQLSTATE 42804] cannot read a value of type {t} as a tensor", sqlstate="42804")
@@ -71,8 +74,9 @@ def _checked(value: Any, spec: TensorSpec) -> np.ndarray:
         wanted = spec.shape
         if array.ndim != len(wanted) or any(w is not None and w != s for w, s in zip(wanted, array.shape)):
             shown = ", ".join("*" if w is None else str(w) for w in wanted)
-            raise DataError(f"[SQLSTATE 22000] expected a tensor of shape ({shown}), not {tuple(array.shape)}",
-                            sqlstate="22000")
+            raise DataError(
+                f"[SQLSTATE 22000] expected a tensor of shape ({shown}), not {tuple(array.shape)}", sqlstate="22000"
+            )
     return np.ascontiguousarray(array.astype(numpy_dtype(spec.dtype), copy=False))
 
 
@@ -89,8 +93,9 @@ def from_ndarrays(values: list, spec: TensorSpec) -> pa.Array:
         for i, a in enumerate(arrays):
             if a is not None:
                 block[i] = a.reshape(-1)
-        storage = pa.FixedSizeListArray.from_arrays(pa.array(block.reshape(-1), value_type), size,
-                                                    mask=pa.array(mask) if mask.any() else None)
+        storage = pa.FixedSizeListArray.from_arrays(
+            pa.array(block.reshape(-1), value_type), size, mask=pa.array(mask) if mask.any() else None
+        )
         return pa.ExtensionArray.from_storage(tensor_field(spec)[0], storage)
     present = [a if a is not None else np.zeros(0, dtype) for a in arrays]
     lengths = np.array([a.size for a in present], np.int64)
@@ -102,11 +107,13 @@ def from_ndarrays(values: list, spec: TensorSpec) -> pa.Array:
         storage_type = ragged_storage(value_type)
     else:
         ndim = len(spec.shape)
-        shapes = pa.array([list(a.shape) if a.ndim == ndim else [0] * ndim for a in present],
-                          pa.list_(pa.int32(), ndim))
+        shapes = pa.array(
+            [list(a.shape) if a.ndim == ndim else [0] * ndim for a in present], pa.list_(pa.int32(), ndim)
+        )
         storage_type = variable_shape_type(spec.dtype, ndim).storage_type
-    storage = pa.StructArray.from_arrays([data, shapes], fields=list(storage_type),
-                                         mask=pa.array(mask) if mask.any() else None)
+    storage = pa.StructArray.from_arrays(
+        [data, shapes], fields=list(storage_type), mask=pa.array(mask) if mask.any() else None
+    )
     if spec.shape is None:
         return storage
     return pa.ExtensionArray.from_storage(tensor_field(spec)[0], storage)
@@ -129,7 +136,9 @@ def compute_array(values: list) -> pa.Array:
     mask = pa.array([d is None for d in datas])
     return pa.StructArray.from_arrays(
         [pa.array(datas, pa.binary()), pa.array(shapes, pa.list_(pa.int32())), pa.array(dtypes, pa.string())],
-        fields=list(COMPUTE_TYPE), mask=mask)
+        fields=list(COMPUTE_TYPE),
+        mask=mask,
+    )
 
 
 def result_array(array: pa.Array, spec: TensorSpec | None) -> pa.Array:
@@ -162,9 +171,13 @@ def as_column(array: pa.Array | pa.ChunkedArray, spec: TensorSpec) -> pa.Array:
         return array
     if pa.types.is_null(array.type):
         return from_ndarrays([None] * len(array), spec)
-    if isinstance(array.type, pa.BaseExtensionType) and isinstance(target, pa.BaseExtensionType) \
-            and array.type.storage_type == target.storage_type and array.type.extension_name == FIXED:
-        return pa.ExtensionArray.from_storage(target, array.storage)   # same layout (a permutation dropped)
+    if (
+        isinstance(array.type, pa.BaseExtensionType)
+        and isinstance(target, pa.BaseExtensionType)
+        and array.type.storage_type == target.storage_type
+        and array.type.extension_name == FIXED
+    ):
+        return pa.ExtensionArray.from_storage(target, array.storage)  # same layout (a permutation dropped)
     return from_ndarrays(to_ndarrays(array, spec), spec)
 
 
@@ -182,6 +195,7 @@ def to_torch(array: pa.Array | pa.ChunkedArray, device: str | None = None):
     import torch
 
     values = to_numpy(array)
+
     def convert(a: np.ndarray):
         out = torch.from_dlpack(a)
         return out.to(device) if device else out

@@ -5,6 +5,7 @@ Each takes and returns tensors in the query-time form (``COMPUTE_TYPE``); the SQ
 and the result layer turns what comes out back into Arrow's tensor extension types. Axes count
 from 0 as in numpy; subscripts count from 1 and slices include both ends, as PostgreSQL arrays do.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,12 +33,14 @@ def _scalars(array: pa.Array) -> list:
 
 def _per_row(fn: Callable[..., np.ndarray | None], out: pa.DataType | None = None) -> Fn:
     """A UDF applying ``fn`` to each row's tensors (and plain arguments); NULL in, NULL out."""
+
     def call(first: pa.Array, *rest: pa.Array) -> pa.Array:
         columns = [to_ndarrays(first)] + [to_ndarrays(r) if r.type == C else _scalars(r) for r in rest]
         values = [None if any(v is None for v in row) else fn(*row) for row in zip(*columns)]
         if out is None:
             return compute_array(values)
         return pa.array(values, out)
+
     return call
 
 
@@ -109,14 +112,19 @@ def _tensor_in(data: pa.Array, shape: pa.Array) -> pa.Array:
     """A stored column (its values list and shape) or a list (vector, real[]) as a tensor."""
     values = to_ndarrays(data)
     shapes = shape.to_pylist()
-    return compute_array([None if v is None else (v.reshape(s) if s is not None else v)
-                          for v, s in zip(values, shapes)])
+    return compute_array(
+        [None if v is None else (v.reshape(s) if s is not None else v) for v, s in zip(values, shapes)]
+    )
 
 
 def _tensor_cast(tensor: pa.Array, dtype: pa.Array, shape: pa.Array) -> pa.Array:
     values = to_ndarrays(tensor)
-    return compute_array([None if v is None else _conform(v, *_target(d, s))
-                          for v, d, s in zip(values, dtype.to_pylist(), shape.to_pylist())])
+    return compute_array(
+        [
+            None if v is None else _conform(v, *_target(d, s))
+            for v, d, s in zip(values, dtype.to_pylist(), shape.to_pylist())
+        ]
+    )
 
 
 def _reduction(name: str, op: Callable) -> tuple[Fn, Fn]:
@@ -131,6 +139,7 @@ def _reduction(name: str, op: Callable) -> tuple[Fn, Fn]:
         if t.size == 0:
             return 0.0 if name == "sum" else None
         return float(op(t))
+
     return _per_row(along), _per_row(whole, pa.float64())
 
 
@@ -152,7 +161,7 @@ def _slice(t: np.ndarray, spec: str) -> np.ndarray | None:
     items = json.loads(spec)
     index = _index(items, t)
     if any(isinstance(i, int) and not 0 <= i < t.shape[d] for d, i in enumerate(index)):
-        return None   # out of range reads NULL, as PostgreSQL's arrays do
+        return None  # out of range reads NULL, as PostgreSQL's arrays do
     return np.asarray(t[index])
 
 
@@ -176,8 +185,10 @@ def _binary(op: Callable[[np.ndarray, np.ndarray], np.ndarray], symbol: str) -> 
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 return np.asarray(op(left, right))
         except ValueError:
-            raise _error("22000", f"tensor shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast "
-                                  f"for {symbol}") from None
+            raise _error(
+                "22000", f"tensor shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast for {symbol}"
+            ) from None
+
     return _per_row(apply)
 
 
@@ -205,10 +216,14 @@ SCALAR_FUNCTIONS: dict[str, tuple[Fn, list[pa.DataType], pa.DataType]] = {
     "shape": (_per_row(lambda t: list(t.shape), pa.list_(pa.int32())), [C], pa.list_(pa.int32())),
     "ndim": (_per_row(lambda t: t.ndim, pa.int32()), [C], pa.int32()),
     "dtype": (_per_row(lambda t: "bool" if t.dtype == bool else t.dtype.name, pa.string()), [C], pa.string()),
-    "tensor_sum": (_SUM, [C, pa.int64()], C), "tensor_sum_all": (_SUM_ALL, [C], pa.float64()),
-    "tensor_mean": (_MEAN, [C, pa.int64()], C), "tensor_mean_all": (_MEAN_ALL, [C], pa.float64()),
-    "tensor_max": (_MAX, [C, pa.int64()], C), "tensor_max_all": (_MAX_ALL, [C], pa.float64()),
-    "tensor_min": (_MIN, [C, pa.int64()], C), "tensor_min_all": (_MIN_ALL, [C], pa.float64()),
+    "tensor_sum": (_SUM, [C, pa.int64()], C),
+    "tensor_sum_all": (_SUM_ALL, [C], pa.float64()),
+    "tensor_mean": (_MEAN, [C, pa.int64()], C),
+    "tensor_mean_all": (_MEAN_ALL, [C], pa.float64()),
+    "tensor_max": (_MAX, [C, pa.int64()], C),
+    "tensor_max_all": (_MAX_ALL, [C], pa.float64()),
+    "tensor_min": (_MIN, [C, pa.int64()], C),
+    "tensor_min_all": (_MIN_ALL, [C], pa.float64()),
     "tensor_slice": (_per_row(_slice), [C, pa.string()], C),
     "tensor_item": (_per_row(_item, pa.float64()), [C, pa.string()], pa.float64()),
     "tensor_add": (_binary(np.add, "+"), [C, C], C),

@@ -12,6 +12,7 @@ Inside a query, tensors travel in one form, whatever their column's layout: ``CO
 the raw little-endian bytes with their shape and dtype, so that one DataFusion function
 signature serves every dtype and rank (DataFusion matches argument types exactly).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,15 +29,35 @@ FIXED = "arrow.fixed_shape_tensor"
 VARIABLE = "arrow.variable_shape_tensor"
 
 DTYPES: dict[str, pa.DataType] = {
-    "bool": pa.bool_(), "int8": pa.int8(), "int16": pa.int16(), "int32": pa.int32(), "int64": pa.int64(),
-    "uint8": pa.uint8(), "uint16": pa.uint16(), "uint32": pa.uint32(), "uint64": pa.uint64(),
-    "float32": pa.float32(), "float64": pa.float64(),
+    "bool": pa.bool_(),
+    "int8": pa.int8(),
+    "int16": pa.int16(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "uint8": pa.uint8(),
+    "uint16": pa.uint16(),
+    "uint32": pa.uint32(),
+    "uint64": pa.uint64(),
+    "float32": pa.float32(),
+    "float64": pa.float64(),
 }
 """Element types a tensor may have, by numpy's names."""
 
-_ALIASES = {"boolean": "bool", "smallint": "int16", "int2": "int16", "integer": "int32", "int": "int32",
-            "int4": "int32", "bigint": "int64", "int8": "int8", "real": "float32", "float4": "float32",
-            "float": "float32", "double": "float64", "float8": "float64"}
+_ALIASES = {
+    "boolean": "bool",
+    "smallint": "int16",
+    "int2": "int16",
+    "integer": "int32",
+    "int": "int32",
+    "int4": "int32",
+    "bigint": "int64",
+    "int8": "int8",
+    "real": "float32",
+    "float4": "float32",
+    "float": "float32",
+    "double": "float64",
+    "float8": "float64",
+}
 
 COMPUTE_TYPE = pa.struct([("data", pa.binary()), ("shape", pa.list_(pa.int32())), ("dtype", pa.string())])
 """A tensor inside a query: its bytes (C order, little-endian), shape and numpy dtype name."""
@@ -92,8 +113,11 @@ def variable_shape_type(dtype: str, ndim: int, uniform: tuple[int | None, ...] |
     it in Python, so the type is read from a schema that names it in its field metadata."""
     storage = pa.struct([("data", pa.list_(DTYPES[dtype])), ("shape", pa.list_(pa.int32(), ndim))])
     params = {"uniform_shape": list(uniform)} if uniform and any(s is not None for s in uniform) else {}
-    field = pa.field("t", storage, metadata={b"ARROW:extension:name": VARIABLE.encode(),
-                                             b"ARROW:extension:metadata": json.dumps(params).encode()})
+    field = pa.field(
+        "t",
+        storage,
+        metadata={b"ARROW:extension:name": VARIABLE.encode(), b"ARROW:extension:metadata": json.dumps(params).encode()},
+    )
     return pa.ipc.read_schema(pa.schema([field]).serialize()).field(0).type
 
 

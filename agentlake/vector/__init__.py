@@ -3,6 +3,7 @@
 Nothing here imports a GPU library at import time; ``gpu_backend`` loads cuVS only
 when a GPU index is asked for, and the SQL functions load DataFusion only when registered.
 """
+
 from .index import VectorIndex, create_index, load_index
 from .search import FileVectors, SearchSettings, TopKResult, exact_search, topk
 
@@ -14,5 +15,15 @@ def __getattr__(name: str):
         return register_vector_functions
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["register_vector_functions", "VectorIndex", "create_index", "load_index", "FileVectors",
-           "SearchSettings", "TopKResult", "exact_search", "topk"]
+
+__all__ = [
+    "register_vector_functions",
+    "VectorIndex",
+    "create_index",
+    "load_index",
+    "FileVectors",
+    "SearchSettings",
+    "TopKResult",
+    "exact_search",
+    "topk",
+]

@@ -5,6 +5,7 @@ A state is a float8 array ``{count, sum_1, ..., sum_n}``; ``{0}`` is the empty s
 function checks its state as pgvector's CheckStateArray does (one dimension, at least one
 element, no NULLs) and raises its error, naming the function.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -47,13 +48,14 @@ def _avg(kind: str) -> Callable[[pa.Array], pa.Array]:
                 out.append(None)
                 continue
             state = _state(value, caller)
-            if state[0] == 0:   # the average of no values is NULL, before any dimension is looked at
+            if state[0] == 0:  # the average of no values is NULL, before any dimension is looked at
                 out.append(None)
                 continue
             check_dimensions(len(state) - 1, kind)
             out.append((state[1:] / state[0]).astype(np.float32).tolist())
         vectors = pa.array(out, VECTOR_RESULT)
         return half_result(vectors) if kind == "halfvec" else vectors
+
     return call
 
 
@@ -77,6 +79,7 @@ def _accum(kind: str) -> Callable[[pa.Array, pa.Array], pa.Array]:
                 raise DataError("[SQLSTATE 22003] value out of range: overflow", sqlstate="22003")
             out.append([state[0] + 1, *total.tolist()])
         return pa.array(out, STATE)
+
     return call
 
 
@@ -101,6 +104,7 @@ def _combine(kind: str) -> Callable[[pa.Array, pa.Array], pa.Array]:
             else:
                 out.append((first + second).tolist())
         return pa.array(out, STATE)
+
     return call
 
 

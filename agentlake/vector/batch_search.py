@@ -1,4 +1,5 @@
 """``Connection.search``: many vector queries at once, for evaluation jobs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,15 +29,28 @@ class SearchResult:
         query = np.repeat(np.arange(q), k)
         rank = np.tile(np.arange(k), q)
         keep = ~np.isnan(self.distances.reshape(-1))
-        data = {"query": query[keep], "rank": rank[keep], "id": self.ids.reshape(-1)[keep],
-                "distance": self.distances.reshape(-1)[keep]}
+        data = {
+            "query": query[keep],
+            "rank": rank[keep],
+            "id": self.ids.reshape(-1)[keep],
+            "distance": self.distances.reshape(-1)[keep],
+        }
         data.update({name: values.reshape(-1)[keep] for name, values in self.columns.items()})
-        return pa.table({name: pa.array(list(values) if values.dtype == object else values) for name, values in data.items()})
+        return pa.table(
+            {name: pa.array(list(values) if values.dtype == object else values) for name, values in data.items()}
+        )
 
 
-def search(session: SearchHost, table: str, column: str, queries, k: int = 10,
-           row_filter: Callable[[], RowFilter] | None = None, metric: str = "l2",
-           columns: Sequence[str] = ()) -> SearchResult:
+def search(
+    session: SearchHost,
+    table: str,
+    column: str,
+    queries,
+    k: int = 10,
+    row_filter: Callable[[], RowFilter] | None = None,
+    metric: str = "l2",
+    columns: Sequence[str] = (),
+) -> SearchResult:
     """Top-k neighbours of every query row among the table's live rows, with an optional filter
     (made by ``row_filter`` once the arguments have been checked)."""
     if metric not in METRICS:
@@ -74,7 +88,9 @@ def _values_at(session: SearchHost, manifest, rowids: np.ndarray, columns: list[
 def _as_numpy(column: pa.ChunkedArray) -> np.ndarray:
     """Numbers and booleans without NULLs as a typed array (no Python object per value); else objects."""
     kind = column.type
-    if column.null_count == 0 and (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+    if column.null_count == 0 and (
+        pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+    ):
         return column.to_numpy()
     out = np.empty(len(column), dtype=object)
     for i, value in enumerate(column.to_pylist()):  # element-wise: a list value must stay one object

@@ -4,6 +4,7 @@
 Bit strings are kept in PostgreSQL's text form (``'1010'``), which is also their output, so a
 distance is a character comparison; both are exact, as pgvector's are.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -33,6 +34,7 @@ def _pairwise(op: Callable[[np.ndarray, np.ndarray], float]) -> Callable[[pa.Arr
                 raise DataError(f"[SQLSTATE 22000] different bit lengths {len(a)} and {len(b)}", sqlstate="22000")
             out.append(op(_bits(a), _bits(b)))
         return pa.array(out, pa.float64())
+
     return call
 
 

@@ -5,6 +5,7 @@ it meets: a missing ``[`` (with a DETAIL), an empty vector, a malformed number, 
 float4 (or float16) range, NaN, infinity, junk after ``]``. The checks here run in the same
 order so that a bad literal gives the message pgvector gives.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,9 @@ _STRTOF = re.compile(r"[+-]?(?:inf(?:inity)?|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+
 
 
 def syntax_error(kind: str, text: str, detail: str | None = None) -> DataError:
-    return DataError(f'[SQLSTATE 22P02] invalid input syntax for type {kind}: "{text}"', sqlstate="22P02",
-                     detail=detail)
+    return DataError(
+        f'[SQLSTATE 22P02] invalid input syntax for type {kind}: "{text}"', sqlstate="22P02", detail=detail
+    )
 
 
 def check_elements(values: np.ndarray, kind: str) -> np.ndarray:
@@ -37,8 +39,7 @@ def check_dimensions(count: int, kind: str) -> None:
     if count < 1:
         raise DataError(f"[SQLSTATE 22000] {kind} must have at least 1 dimension", sqlstate="22000")
     if count > MAX_DIM.get(kind, 16000):
-        raise DataError(f"[SQLSTATE 54000] {kind} cannot have more than {MAX_DIM[kind]} dimensions",
-                        sqlstate="54000")
+        raise DataError(f"[SQLSTATE 54000] {kind} cannot have more than {MAX_DIM[kind]} dimensions", sqlstate="54000")
 
 
 def out_of_range(token: str, kind: str) -> DataError:
@@ -75,7 +76,7 @@ def parse_dense(text: str, kind: str = "vector") -> np.ndarray:
                 value = half
         check_elements(np.asarray([value]), kind)
         values.append(value)
-        pt = pt[match.end():].lstrip(SPACE)
+        pt = pt[match.end() :].lstrip(SPACE)
         if pt.startswith(","):
             pt = pt[1:]
         elif pt.startswith("]"):

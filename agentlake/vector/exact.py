@@ -7,6 +7,7 @@ distances equal a float64 numpy reference while 1M x 384 never needs a 1M-wide
 distance matrix. Large batches are scored on a GPU when one is present (then
 only the candidates come back for the same re-rank).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,9 @@ GPU_MIN_WORK = 1 << 30
 search: below that, copying the rows to the device costs more than the CPU's BLAS saves."""
 
 
-def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
-                 rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def exact_search(
+    queries: np.ndarray, vectors: np.ndarray, k: int, metric: str, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(distances [q, k] float64, positions [q, k] int64) of the nearest ``rows`` of ``vectors``.
 
     ``rows`` restricts the search to those positions (default: all); results are
@@ -46,8 +48,9 @@ def exact_search(queries: np.ndarray, vectors: np.ndarray, k: int, metric: str,
     return _exactly_ranked(q, vectors, best_pos, k, metric)
 
 
-def _exactly_ranked(q: np.ndarray, vectors: np.ndarray, positions: np.ndarray, k: int,
-                    metric: str) -> tuple[np.ndarray, np.ndarray]:
+def _exactly_ranked(
+    q: np.ndarray, vectors: np.ndarray, positions: np.ndarray, k: int, metric: str
+) -> tuple[np.ndarray, np.ndarray]:
     exact = distance(q[:, None, :], vectors[np.maximum(positions, 0)], metric)
     exact = np.where(np.isnan(exact) | (positions < 0), np.inf, exact)
     return ranked(exact, positions, k)
@@ -61,13 +64,14 @@ def ranked(dist: np.ndarray, labels: np.ndarray, k: int) -> tuple[np.ndarray, np
     found = dist[rows, order]
     out_dist = np.full((len(dist), k), np.inf)
     out_labels = np.full((len(dist), k), -1, dtype=np.int64)
-    out_dist[:, :found.shape[1]] = found
-    out_labels[:, :found.shape[1]] = np.where(np.isinf(found), -1, labels[rows, order])
+    out_dist[:, : found.shape[1]] = found
+    out_labels[:, : found.shape[1]] = np.where(np.isinf(found), -1, labels[rows, order])
     return out_dist, out_labels
 
 
-def _candidates(q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: int, keep: int,
-                metric: str) -> np.ndarray:
+def _candidates(
+    q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: int, keep: int, metric: str
+) -> np.ndarray:
     """The ``keep`` best-scoring positions per query, scored a bounded chunk of rows at a time."""
     per_row = 8 * q.shape[1] if metric == "l1" else 4
     step = max(keep, CHUNK_BYTES // max(1, per_row * len(q)))
@@ -76,13 +80,14 @@ def _candidates(q: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, n: 
     best_scores = np.empty((len(q), 0), dtype=np.float32)
     best_pos = np.empty((len(q), 0), dtype=np.int64)
     for start in range(0, n, step):
-        positions = np.arange(start, min(n, start + step)) if rows is None else rows[start:start + step]
-        chunk = vectors[start:start + step] if rows is None else vectors[positions]
+        positions = np.arange(start, min(n, start + step)) if rows is None else rows[start : start + step]
+        chunk = vectors[start : start + step] if rows is None else vectors[positions]
         scores = _scores(q, np.asarray(chunk, dtype=np.float32), metric)
         scores[np.isnan(scores)] = np.inf
         scores, chosen = _smallest(scores, np.broadcast_to(positions, scores.shape), keep)
-        best_scores, best_pos = _smallest(np.concatenate([best_scores, scores], axis=1),
-                                          np.concatenate([best_pos, chosen], axis=1), keep)
+        best_scores, best_pos = _smallest(
+            np.concatenate([best_scores, scores], axis=1), np.concatenate([best_pos, chosen], axis=1), keep
+        )
     return best_pos
 
 

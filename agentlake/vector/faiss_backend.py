@@ -5,6 +5,7 @@ each position beside it. A filter then becomes a bitmap over positions
 (``IDSelectorBitmap``), one bit test per candidate, instead of a hash lookup of
 every candidate's rowid.
 """
+
 from __future__ import annotations
 
 import math
@@ -92,7 +93,7 @@ class FaissIndex:
         done = total - n
         chunk = max(1024, math.ceil(n / 20))
         for start in range(0, n, chunk):
-            index.add(x[start:start + chunk])
+            index.add(x[start : start + chunk])
             done += min(chunk, n - start)
             if progress:
                 progress(done, total)
@@ -108,12 +109,14 @@ class FaissIndex:
             return faiss.SearchParametersIVF(sel=selector, nprobe=probes)
         return faiss.SearchParameters(sel=selector)
 
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
-               params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, params: dict | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         return self._search(self._index, queries, k, allowed, lambda sel: self._search_parameters(params or {}, sel))
 
-    def search_stored(self, queries: np.ndarray, k: int,
-                      allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    def search_stored(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
         """Exact search over the uncompressed vectors an HNSW or flat index keeps (None for other
         methods). A filter is read as a bitmap, so the rows it keeps are scanned where they lie
         instead of being copied out first."""
@@ -122,8 +125,9 @@ class FaissIndex:
         flat = self._index if self.method == "flat" else faiss.downcast_index(self._index.storage)
         return self._search(flat, queries, k, allowed, lambda sel: faiss.SearchParameters(sel=sel))
 
-    def _search(self, index: faiss.Index, queries: np.ndarray, k: int, allowed: np.ndarray | None,
-                parameters) -> tuple[np.ndarray, np.ndarray]:
+    def _search(
+        self, index: faiss.Index, queries: np.ndarray, k: int, allowed: np.ndarray | None, parameters
+    ) -> tuple[np.ndarray, np.ndarray]:
         q = self._prepare(np.atleast_2d(queries))
         if index is None or index.ntotal == 0 or k <= 0:
             return np.full((len(q), max(k, 0)), np.inf), np.full((len(q), max(k, 0)), -1, dtype=np.int64)
@@ -165,8 +169,9 @@ def hnsw_from_graph(vectors: np.ndarray, graph: np.ndarray, metric: str) -> fais
     if degree % 2:
         raise ValueError(f"graph degree {degree} must be even")
     x = np.ascontiguousarray(normalized(vectors) if metric == "cosine" else vectors, dtype=np.float32)
-    index = faiss.IndexHNSWCagra(x.shape[1], degree // 2,
-                                 faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexHNSWCagra(
+        x.shape[1], degree // 2, faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT
+    )
     index.base_level_only = True
     index.storage.add(x)
     index.ntotal = n

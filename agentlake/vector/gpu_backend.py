@@ -12,6 +12,7 @@ are exact float32 sums of squared differences and are returned as they are, like
 every other result's distances are recomputed on the GPU in float64 from those vectors,
 so they follow pgvector's definitions whatever convention a cuVS kernel uses.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -111,9 +112,14 @@ class CuvsIndex:
             from cuvs.neighbors import cagra
 
             degree = int(self.params["graph_degree"])
-            self._gpu = cagra.build(cagra.IndexParams(
-                metric=self._cuvs_metric, graph_degree=degree,
-                intermediate_graph_degree=max(degree, int(self.params["intermediate_graph_degree"]))), device)
+            self._gpu = cagra.build(
+                cagra.IndexParams(
+                    metric=self._cuvs_metric,
+                    graph_degree=degree,
+                    intermediate_graph_degree=max(degree, int(self.params["intermediate_graph_degree"])),
+                ),
+                device,
+            )
             self._keep_alive = (device,)
             self._graph = np.ascontiguousarray(_to_host(self._gpu.graph), dtype=np.uint32)
         elif self.method == "ivf_pq":
@@ -121,16 +127,23 @@ class CuvsIndex:
 
             lists = max(1, min(int(self.params["lists"]), len(self._vectors) // 39))
             self.params["lists"] = lists
-            self._gpu = ivf_pq.build(ivf_pq.IndexParams(
-                n_lists=lists, metric=self._cuvs_metric, pq_bits=int(self.params["pq_bits"]),
-                pq_dim=int(self.params["pq_dim"])), device)
+            self._gpu = ivf_pq.build(
+                ivf_pq.IndexParams(
+                    n_lists=lists,
+                    metric=self._cuvs_metric,
+                    pq_bits=int(self.params["pq_bits"]),
+                    pq_dim=int(self.params["pq_dim"]),
+                ),
+                device,
+            )
             self._payload = _ivf_pq_bytes(self._gpu)
         if progress:
             progress(1, 1)
 
     @classmethod
-    def from_graph(cls, metric: str, vectors: np.ndarray, graph: np.ndarray, rowids: np.ndarray,
-                   params: dict | None = None) -> "CuvsIndex":
+    def from_graph(
+        cls, metric: str, vectors: np.ndarray, graph: np.ndarray, rowids: np.ndarray, params: dict | None = None
+    ) -> "CuvsIndex":
         """A CAGRA index from a graph built elsewhere (no GPU needed until a GPU search)."""
         index = cls("cagra", metric, {**(params or {}), "graph_degree": int(graph.shape[1])})
         index._vectors = index._prepare(vectors)
@@ -138,8 +151,9 @@ class CuvsIndex:
         index._graph = np.ascontiguousarray(graph, dtype=np.uint32)
         return index
 
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
-               params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, params: dict | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         params = params or {}
         if self.method == "cagra" and not cuvs_gpu_available():
             return self._cpu_twin().search(queries, k, allowed, params)
@@ -156,8 +170,13 @@ class CuvsIndex:
     def _cpu_twin(self) -> FaissIndex:
         """The graph as a FAISS HNSW, for machines without a GPU (built on first use)."""
         if self._cpu is None:
-            self._cpu = FaissIndex.wrap("cagra", self.metric, self.params,
-                                        hnsw_from_graph(self._vectors, self._graph, self.metric), self._rowids)
+            self._cpu = FaissIndex.wrap(
+                "cagra",
+                self.metric,
+                self.params,
+                hnsw_from_graph(self._vectors, self._graph, self.metric),
+                self._rowids,
+            )
         return self._cpu
 
     def _device_vectors(self):
@@ -245,8 +264,13 @@ class CuvsIndex:
         return xp.where((positions < 0) | (positions >= len(self._rowids)), -1, positions)
 
     def to_bytes(self) -> bytes:
-        header = {"backend": self.backend, "method": self.method, "metric": self.metric, "params": self.params,
-                  "dim": self.dim}
+        header = {
+            "backend": self.backend,
+            "method": self.method,
+            "metric": self.metric,
+            "params": self.params,
+            "dim": self.dim,
+        }
         parts = [self._rowids.data]
         if self.method == "cagra":
             parts.append(self._graph.data)
@@ -262,8 +286,10 @@ class CuvsIndex:
         rowids = np.frombuffer(parts[0], dtype=np.int64).copy()
         matrix = np.asarray(vectors() if callable(vectors) else vectors)
         if matrix.shape != (len(rowids), header["dim"]):
-            raise ValueError(f"the index covers {len(rowids)} vectors of dimension {header['dim']}, "
-                             f"but {matrix.shape[0]} of dimension {matrix.shape[1]} were given")
+            raise ValueError(
+                f"the index covers {len(rowids)} vectors of dimension {header['dim']}, "
+                f"but {matrix.shape[0]} of dimension {matrix.shape[1]} were given"
+            )
         if header["method"] == "cagra":
             graph = np.frombuffer(parts[1], dtype=np.uint32).reshape(len(rowids), -1)
             return cls.from_graph(header["metric"], matrix, graph, rowids, header["params"])
@@ -304,7 +330,7 @@ def _brute_force(vectors, queries, k: int, mask: np.ndarray | None, metric: str)
     step = max(1, _SCORE_BYTES // (4 * max(1, n) * (vectors.shape[1] if metric == "l1" else 1)))
     out = []
     for start in range(0, len(queries), step):
-        q = queries[start:start + step]
+        q = queries[start : start + step]
         if metric == "l2":
             scores = squares - 2.0 * (q @ vectors.T)
         elif metric == "l1":
@@ -321,8 +347,9 @@ def _brute_force(vectors, queries, k: int, mask: np.ndarray | None, metric: str)
     return cp.concatenate(out).astype(cp.int64)
 
 
-def exact_candidates(queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, keep: int,
-                     metric: str) -> np.ndarray:
+def exact_candidates(
+    queries: np.ndarray, vectors: np.ndarray, rows: np.ndarray | None, keep: int, metric: str
+) -> np.ndarray:
     """Exact search's candidate positions [q, keep] (-1 pads), scored on the GPU; the caller re-ranks."""
     import cupy as cp
 

@@ -6,6 +6,7 @@ name: FAISS on the CPU (``faiss_backend``); cuVS on the GPU (``gpu_backend``, im
 only when a GPU method is asked for). Every index labels its rows with the file's
 ``_rowid`` values and can restrict a search to an allowed subset of them.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ class VectorIndex(Protocol):
     def build(self, vectors: np.ndarray, rowids: np.ndarray, progress: Progress | None = None) -> None:
         """Index ``vectors`` [n, d] float32, row i labelled ``rowids[i]``."""
 
-    def search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None,
-               params: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None, params: dict | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(distances [q, k] float64, rowids [q, k] int64); missing results are (inf, -1).
 
         ``allowed``: rowids that may be returned, or a boolean mask over the build's rows.
@@ -76,12 +78,14 @@ def create_index(method: str, metric: str, params: dict | None = None) -> Vector
         from .faiss_backend import FaissIndex
 
         return FaissIndex(method, metric, params)
-    raise NotSupportedError(f'access method "{method}" does not exist; use hnsw, ivfflat, ivf_pq, flat or cagra',
-                            sqlstate="42704")
+    raise NotSupportedError(
+        f'access method "{method}" does not exist; use hnsw, ivfflat, ivf_pq, flat or cagra', sqlstate="42704"
+    )
 
 
-def load_index(method: str | None, data: bytes,
-               vectors: np.ndarray | Callable[[], np.ndarray] | None = None) -> VectorIndex:
+def load_index(
+    method: str | None, data: bytes, vectors: np.ndarray | Callable[[], np.ndarray] | None = None
+) -> VectorIndex:
     """Read an index written by ``to_bytes``; ``method`` (if given) must match what was stored.
 
     ``vectors`` (or a loader of them): the rows the index was built over, in build order.
@@ -116,10 +120,10 @@ def unpack(data: bytes) -> tuple[dict, list[memoryview]]:
     if version != _VERSION:
         raise NotSupportedError(f"vector index format {version} is not supported (this build reads {_VERSION})")
     start = 4 + struct.calcsize("<BI")
-    header = json.loads(bytes(view[start:start + size]))
+    header = json.loads(bytes(view[start : start + size]))
     parts, offset = [], start + size
     for length in header["parts"]:
-        parts.append(view[offset:offset + length])
+        parts.append(view[offset : offset + length])
         offset += length
     return header, parts
 
@@ -136,8 +140,9 @@ def allowed_mask(rowids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray |
     return np.isin(rowids, allowed.astype(np.int64, copy=False))
 
 
-def finish(raw_distances: np.ndarray, positions: np.ndarray, rowids: np.ndarray, metric: str,
-           squared_l2: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def finish(
+    raw_distances: np.ndarray, positions: np.ndarray, rowids: np.ndarray, metric: str, squared_l2: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Backend results (positions, raw scores) -> pgvector distances and rowids, padded with (inf, -1)."""
     found = positions >= 0
     raw = raw_distances.astype(np.float64)

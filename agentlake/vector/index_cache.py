@@ -3,6 +3,7 @@
 Data files never change, so what is decoded from one (its vector matrix, its deletion mask, its
 stored index) stays valid for every branch and query that reads the file.
 """
+
 from __future__ import annotations
 
 import os
@@ -87,8 +88,7 @@ def live_rows(repo: Repository, entry: DataFile) -> np.ndarray | None:
     if not len(entry.deleted):
         return None
     deleted = np.asarray(entry.deleted, dtype=np.int64)
-    return CACHE.get(("live", entry.id, deleted.tobytes()),
-                      lambda: ~np.isin(repo.files.rowids(entry), deleted))
+    return CACHE.get(("live", entry.id, deleted.tobytes()), lambda: ~np.isin(repo.files.rowids(entry), deleted))
 
 
 def load_file_index(repo: Repository, manifest: Manifest, column: str, metric: str, entry: DataFile):
@@ -98,8 +98,11 @@ def load_file_index(repo: Repository, manifest: Manifest, column: str, metric: s
         path = index_path(manifest, name, entry)
         try:
             vectors = lambda: indexed_vectors(file_vectors(repo, manifest, entry, column))  # noqa: E731
-            return CACHE.get(("index", path), lambda: load_index(spec["method"], repo.storage.read(path), vectors),
-                              size=lambda _v: entry.rows * manifest.schema.field(column).type.list_size * 4)
+            return CACHE.get(
+                ("index", path),
+                lambda: load_index(spec["method"], repo.storage.read(path), vectors),
+                size=lambda _v: entry.rows * manifest.schema.field(column).type.list_size * 4,
+            )
         except Exception:  # not built yet (asynchronous) or unreadable: search this file exactly
             continue
     return None

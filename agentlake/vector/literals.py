@@ -1,6 +1,7 @@
 """Vector literals checked while the statement is analysed, as PostgreSQL runs a type's input
 function on a quoted constant: a bad ``'[1,x]'::vector`` is reported with the constant's position
 (psql's ``LINE 1:`` and caret), and a bad type modifier (``vector(0)``) with the type's."""
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -36,7 +37,7 @@ def check_literal_cast(cast: exp.Cast, kind: str) -> None:
         err = _typmod_error(kind, params)
         if err is not None:
             end = literal.meta.get("end") if isinstance(literal, exp.Literal) else None
-            err.position = end + 4 if end is not None else None   # the type name after '...'::
+            err.position = end + 4 if end is not None else None  # the type name after '...'::
             raise err
     if not (isinstance(literal, exp.Literal) and literal.is_string):
         return

@@ -3,6 +3,7 @@
 ``<->`` is the Euclidean distance (not its square), ``<=>`` is ``1 - cos``, ``<#>`` is
 the negated inner product and ``<+>`` the L1 (taxicab) distance.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +11,8 @@ import numpy as np
 from ..errors import DataError, NotSupportedError
 
 METRICS = ("l2", "cosine", "ip", "l1")
+
+
 def check_metric(metric: str) -> str:
     if metric not in METRICS:
         raise NotSupportedError(f"unknown vector metric {metric!r}; use one of {', '.join(METRICS)}")

@@ -6,6 +6,7 @@ few rows are searched exactly; otherwise the index is searched with the filter a
 the deletion vector pushed into it, fetching more (doubling) until every query has
 k live results, and falling back to exact search for queries it cannot satisfy.
 """
+
 from __future__ import annotations
 
 import math
@@ -75,9 +76,16 @@ def stacked(sources: Sequence[FileVectors]) -> np.ndarray:
     return np.concatenate([source.vectors() for source in sources])
 
 
-def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: str,
-         allowed: Mapping[str, np.ndarray] | None = None, settings: SearchSettings | None = None,
-         stack: Stack = stacked, nulls_last: bool = False) -> TopKResult:
+def topk(
+    sources: Sequence[FileVectors],
+    queries: np.ndarray,
+    k: int,
+    metric: str,
+    allowed: Mapping[str, np.ndarray] | None = None,
+    settings: SearchSettings | None = None,
+    stack: Stack = stacked,
+    nulls_last: bool = False,
+) -> TopKResult:
     """The k nearest live rows over all ``sources``; ``allowed[file_id]`` (if given) says which
     rows pass the query's filter: their rowids, or a boolean mask over the file's rows (a file
     missing from it has none).
@@ -130,12 +138,16 @@ def topk(sources: Sequence[FileVectors], queries: np.ndarray, k: int, metric: st
     return TopKResult(rowids, distances, plan.describe())
 
 
-def _fill_after_the_distances(distances: np.ndarray, rowids: np.ndarray,
-                              candidates: list[tuple[FileVectors, np.ndarray | None]], q: np.ndarray,
-                              metric: str) -> None:
+def _fill_after_the_distances(
+    distances: np.ndarray,
+    rowids: np.ndarray,
+    candidates: list[tuple[FileVectors, np.ndarray | None]],
+    q: np.ndarray,
+    metric: str,
+) -> None:
     """Short result lists completed in place (distance NaN) once every row with a distance was
     taken: first the rows whose distance is NaN, then those without a vector, lowest rowids first."""
-    files = []   # per file: its vectors, the allowed positions holding one, the allowed rowids without one
+    files = []  # per file: its vectors, the allowed positions holding one, the allowed rowids without one
     for source, mask in candidates:
         vectors = source.vectors()
         null = np.isnan(vectors).any(axis=1)
@@ -143,15 +155,17 @@ def _fill_after_the_distances(distances: np.ndarray, rowids: np.ndarray,
         files.append((source, vectors, np.flatnonzero(allowed & ~null), source.rowids[allowed & null]))
     without = np.sort(np.concatenate([rowids_without for *_, rowids_without in files]))
     for row in np.flatnonzero((rowids < 0).any(axis=1)):
-        undefined = [source.rowids[at[np.isnan(distance(q[row], vectors[at], metric))]]
-                     for source, vectors, at, _ in files]
+        undefined = [
+            source.rowids[at[np.isnan(distance(q[row], vectors[at], metric))]] for source, vectors, at, _ in files
+        ]
         spare = np.concatenate([np.sort(np.concatenate(undefined)), without])
-        free = np.flatnonzero(rowids[row] < 0)[:len(spare)]
-        rowids[row, free], distances[row, free] = spare[:len(free)], np.nan
+        free = np.flatnonzero(rowids[row] < 0)[: len(spare)]
+        rowids[row, free], distances[row, free] = spare[: len(free)], np.nan
 
 
-def _exact_together(small: list[tuple[FileVectors, np.ndarray | None]], q: np.ndarray, k: int, metric: str,
-                    stack: Stack) -> tuple[np.ndarray, np.ndarray]:
+def _exact_together(
+    small: list[tuple[FileVectors, np.ndarray | None]], q: np.ndarray, k: int, metric: str, stack: Stack
+) -> tuple[np.ndarray, np.ndarray]:
     """One exact search over several small files, each with its own mask of candidate rows."""
     if len(small) == 1:
         return _exact(small[0][0], q, k, metric, small[0][1])
@@ -200,8 +214,15 @@ target: 0.4 for HNSW (ef_search 80 for 10 rows at 0.95); CAGRA's fixed-degree gr
 (itopk 80 gave 0.925 on the GPU test's data, 128 gave 0.986 at 1M rows)."""
 
 
-def _index_search(index: VectorIndex, q: np.ndarray, k: int, mask: np.ndarray | None, live: int,
-                  settings: SearchSettings, plan: "_Plan"):
+def _index_search(
+    index: VectorIndex,
+    q: np.ndarray,
+    k: int,
+    mask: np.ndarray | None,
+    live: int,
+    settings: SearchSettings,
+    plan: "_Plan",
+):
     """Index search with the filter pushed in; doubles the fetch for queries still short of k.
 
     Returns (distances, rowids, short): ``short`` marks queries that never got k live rows."""
@@ -251,8 +272,12 @@ def _positions(source: FileVectors, rowids: np.ndarray) -> np.ndarray:
 
 
 def _describe(method: str, ef: int, probes: int, filtered: bool) -> str:
-    knob = {"hnsw": f"ef_search={ef}", "cagra": f"ef_search={ef}",
-            "ivfflat": f"probes={probes}", "ivf_pq": f"probes={probes}"}.get(method, "")
+    knob = {
+        "hnsw": f"ef_search={ef}",
+        "cagra": f"ef_search={ef}",
+        "ivfflat": f"probes={probes}",
+        "ivf_pq": f"probes={probes}",
+    }.get(method, "")
     return f"{method}({knob})" + (" with filter" if filtered else "")
 
 

@@ -4,6 +4,7 @@ Indices are kept 0-based and ascending, as pgvector keeps them, and zeros are ne
 10^9-dimension vector with three non-zeros is three entries. Each function follows pgvector's C
 code: float4 accumulation for distances, float8 for norms, and its errors word for word.
 """
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,7 @@ def parse_sparse(text: str) -> Sparse:
             if match is None:
                 raise syntax_error("sparsevec", text)
             index = min(max(int(match.group(0)), -_INT_MAX), _INT_MAX)
-            pt = pt[match.end():].lstrip(SPACE)
+            pt = pt[match.end() :].lstrip(SPACE)
             if not pt.startswith(":"):
                 raise syntax_error("sparsevec", text)
             pt = pt[1:].lstrip(SPACE)
@@ -79,7 +80,7 @@ def parse_sparse(text: str) -> Sparse:
             check_elements(np.asarray([value]), "sparsevec")
             if value != 0:
                 pairs.append((index - 1, value))
-            pt = pt[match.end():].lstrip(SPACE)
+            pt = pt[match.end() :].lstrip(SPACE)
             if pt.startswith(","):
                 pt = pt[1:]
             elif pt.startswith("}"):
@@ -95,7 +96,7 @@ def parse_sparse(text: str) -> Sparse:
     if match is None:
         raise syntax_error("sparsevec", text)
     dim = min(max(int(match.group(0)), -_INT_MAX - 1), _INT_MAX)
-    if pt[match.end():].strip(SPACE):
+    if pt[match.end() :].strip(SPACE):
         raise syntax_error("sparsevec", text, "Junk after closing.")
     check_dim(dim)
     pairs.sort(key=lambda pair: pair[0])
@@ -113,13 +114,22 @@ def sparse_text(value: dict | Sparse) -> str:
 
 
 def rows(array: pa.Array) -> list[Sparse | None]:
-    return [None if v is None else (v["dim"], np.asarray(v["indices"], np.int64), np.asarray(v["values"], np.float32))
-            for v in array.to_pylist()]
+    return [
+        None if v is None else (v["dim"], np.asarray(v["indices"], np.int64), np.asarray(v["values"], np.float32))
+        for v in array.to_pylist()
+    ]
 
 
 def to_arrow(values: list[Sparse | None]) -> pa.Array:
-    return pa.array([None if v is None else {"dim": int(v[0]), "indices": [int(i) for i in v[1]],
-                                              "values": [float(x) for x in v[2]]} for v in values], SPARSEVEC_TYPE)
+    return pa.array(
+        [
+            None
+            if v is None
+            else {"dim": int(v[0]), "indices": [int(i) for i in v[1]], "values": [float(x) for x in v[2]]}
+            for v in values
+        ],
+        SPARSEVEC_TYPE,
+    )
 
 
 def _pairwise(op: Callable[[Sparse, Sparse], float]) -> Callable[[pa.Array, pa.Array], pa.Array]:
@@ -133,6 +143,7 @@ def _pairwise(op: Callable[[Sparse, Sparse], float]) -> Callable[[pa.Array, pa.A
                 raise _error(f"different sparsevec dimensions {a[0]} and {b[0]}")
             out.append(op(a, b))
         return pa.array(out, pa.float64())
+
     return call
 
 
@@ -197,14 +208,16 @@ def _cmp(a: Sparse, b: Sparse) -> int:
 
 
 def _cmp_udf(left: pa.Array, right: pa.Array) -> pa.Array:
-    return pa.array([None if a is None or b is None else _cmp(a, b) for a, b in zip(rows(left), rows(right))],
-                    pa.int32())
+    return pa.array(
+        [None if a is None or b is None else _cmp(a, b) for a, b in zip(rows(left), rows(right))], pa.int32()
+    )
 
 
 def _unary(op: Callable[[Sparse], object], out_type: pa.DataType) -> Callable[[pa.Array], pa.Array]:
     def call(v: pa.Array) -> pa.Array:
         results = [None if s is None else op(s) for s in rows(v)]
         return to_arrow(results) if out_type == SPARSEVEC_TYPE else pa.array(results, out_type)
+
     return call
 
 
@@ -257,6 +270,7 @@ def _from_dense(v: pa.Array) -> pa.Array:
 
 def _to_dense(kind_max: int, kind: str) -> Callable[[pa.Array], pa.Array]:
     """sparsevec to vector (or halfvec): zeros filled in, at most ``kind_max`` dimensions."""
+
     def call(v: pa.Array) -> pa.Array:
         out = []
         for s in rows(v):
@@ -269,6 +283,7 @@ def _to_dense(kind_max: int, kind: str) -> Callable[[pa.Array], pa.Array]:
             dense[s[1]] = s[2]
             out.append(dense.tolist())
         return pa.array(out, pa.list_(pa.float32()))
+
     return call
 
 
@@ -298,8 +313,11 @@ def sparsevec_functions(vector_result: pa.DataType) -> dict:
         "sparsevec_vector_with_dimensions": (_with_dimensions, [SPARSEVEC_TYPE, pa.int64()], SPARSEVEC_TYPE),
         "sparsevec_l2_distance": (_pairwise(_l2), [SPARSEVEC_TYPE, SPARSEVEC_TYPE], pa.float64()),
         "sparsevec_inner_product": (_pairwise(_ip), [SPARSEVEC_TYPE, SPARSEVEC_TYPE], pa.float64()),
-        "sparsevec_negative_inner_product": (_pairwise(lambda a, b: -_ip(a, b)), [SPARSEVEC_TYPE, SPARSEVEC_TYPE],
-                                             pa.float64()),
+        "sparsevec_negative_inner_product": (
+            _pairwise(lambda a, b: -_ip(a, b)),
+            [SPARSEVEC_TYPE, SPARSEVEC_TYPE],
+            pa.float64(),
+        ),
         "sparsevec_cosine_distance": (_pairwise(_cosine), [SPARSEVEC_TYPE, SPARSEVEC_TYPE], pa.float64()),
         "sparsevec_l1_distance": (_pairwise(_l1), [SPARSEVEC_TYPE, SPARSEVEC_TYPE], pa.float64()),
         "sparsevec_vector_cmp": (_cmp_udf, [SPARSEVEC_TYPE, SPARSEVEC_TYPE], pa.int32()),

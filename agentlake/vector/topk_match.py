@@ -1,5 +1,6 @@
 """Top-k planning: recognising ``ORDER BY embedding <-> q LIMIT k`` (with an optional filter) on
 one table, so it runs as a vector search instead of a full sort."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,9 +16,11 @@ from ..sql.literals import constant
 from ..sql.params import PARAM_META
 from .arrays import checked_vector, parse_vector
 
-
 DISTANCE_FUNCTIONS = {
-    "l2_distance": "l2", "cosine_distance": "cosine", "negative_inner_product": "ip", "l1_distance": "l1",
+    "l2_distance": "l2",
+    "cosine_distance": "cosine",
+    "negative_inner_product": "ip",
+    "l1_distance": "l1",
 }
 
 
@@ -36,7 +39,7 @@ def vector_constant(node: exp.Expression) -> np.ndarray | None:
     """The query vector a top-k compares with, checked as pgvector checks a vector value (a NaN
     query is 22000, not an empty answer); None when ``node`` is not a constant."""
     bound = node.meta.get(PARAM_META) if node.meta else None
-    if bound is not None and not isinstance(bound, str):   # a bound parameter: its value, not its text
+    if bound is not None and not isinstance(bound, str):  # a bound parameter: its value, not its text
         try:
             vector = np.asarray(bound, dtype=np.float32).reshape(-1)
         except (TypeError, ValueError):
@@ -76,13 +79,17 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
         return None
     if any(stmt.args.get(k) for k in ("joins", "group", "having", "distinct", "windows", "offset", "with_", "with")):
         return None
-    order, limit, source = stmt.args.get("order"), stmt.args.get("limit"), stmt.args.get("from_") or stmt.args.get("from")
+    order, limit, source = (
+        stmt.args.get("order"),
+        stmt.args.get("limit"),
+        stmt.args.get("from_") or stmt.args.get("from"),
+    )
     if order is None or limit is None or source is None or not isinstance(source.this, exp.Table):
         return None
     if any(node.find(exp.AggFunc) for node in (*stmt.expressions, order)):
         return None
     first = order.expressions[0]
-    if first.args.get("desc") or first.args.get("nulls_first"):   # rows without a vector would come first
+    if first.args.get("desc") or first.args.get("nulls_first"):  # rows without a vector would come first
         return None
     found = distance_call(first.this, stmt)
     k = constant(limit.expression)
@@ -91,7 +98,9 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
         return None
     column, metric, vector = found
     manifest = snapshot.tables[table]
-    if manifest.schema.get_field_index(column) < 0 or not pa.types.is_fixed_size_list(manifest.schema.field(column).type):
+    if manifest.schema.get_field_index(column) < 0 or not pa.types.is_fixed_size_list(
+        manifest.schema.field(column).type
+    ):
         return None
     dim = manifest.schema.field(column).type.list_size
     if len(vector) != dim:
@@ -105,6 +114,9 @@ def with_own_filter(plan: TopKQuery) -> TopKQuery:
     naming the table (the catalog-typed rewrites look the table's columns up through it)."""
     if plan.where is None:
         return plan
-    holder = exp.select("1").from_(exp.Table(this=exp.to_identifier(plan.table), alias=exp.TableAlias(
-        this=exp.to_identifier(plan.alias)))).where(plan.where.copy(), copy=False)
+    holder = (
+        exp.select("1")
+        .from_(exp.Table(this=exp.to_identifier(plan.table), alias=exp.TableAlias(this=exp.to_identifier(plan.alias))))
+        .where(plan.where.copy(), copy=False)
+    )
     return dataclasses.replace(plan, where=holder.args["where"].this)

@@ -1,5 +1,6 @@
 """Top-k execution: the search over every live file of a table (its index or an exact scan), the
 filter evaluated where it is cheapest, and the winning rows read back by position."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -58,8 +59,17 @@ class RowFilter:
     sql: Callable[[], str]
 
 
-def search_rowids(session: SearchHost, table: str, column: str, metric: str, queries: np.ndarray, k: int,
-                  where: RowFilter | None = None, alias: str | None = None, nulls_last: bool = False):
+def search_rowids(
+    session: SearchHost,
+    table: str,
+    column: str,
+    metric: str,
+    queries: np.ndarray,
+    k: int,
+    where: RowFilter | None = None,
+    alias: str | None = None,
+    nulls_last: bool = False,
+):
     """Top-k rowids and distances for each query row, over the live rows matching ``where``
     (and, with ``nulls_last``, rows without a vector after them, as SQL orders a NULL distance)."""
     repo, snapshot = session.repo, session.snapshot
@@ -70,21 +80,27 @@ def search_rowids(session: SearchHost, table: str, column: str, metric: str, que
         allowed, filtered = _matching_rowids(session, manifest, table, alias, where)
     sources = [
         FileVectors(
-            file_id=entry.id, rowids=repo.files.rowids(entry),
+            file_id=entry.id,
+            rowids=repo.files.rowids(entry),
             vectors=lambda e=entry: file_vectors(repo, manifest, e, column),
-            index=load_file_index(repo, manifest, column, metric, entry), live=live_rows(repo, entry),
+            index=load_file_index(repo, manifest, column, metric, entry),
+            live=live_rows(repo, entry),
             positions=lambda ids, e=entry: repo.files.positions(e, ids),
         )
-        for entry in manifest.files if entry.live_rows
+        for entry in manifest.files
+        if entry.live_rows
     ]
     settings = SearchSettings(
-        ef_search=session.settings.int("hnsw.ef_search"), probes=session.settings.int("ivfflat.probes"),
+        ef_search=session.settings.int("hnsw.ef_search"),
+        probes=session.settings.int("ivfflat.probes"),
         exact_threshold=session.settings.int("agentlake.vector_exact_threshold"),
-        recall_target=session.settings.float("agentlake.recall_target"), small_file_rows=MIN_INDEXED_ROWS - 1,
+        recall_target=session.settings.float("agentlake.recall_target"),
+        small_file_rows=MIN_INDEXED_ROWS - 1,
     )
     stack = functools.partial(_stacked_vectors, field_id(manifest.schema.field(column)))
-    found = topk(sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings, stack,
-                 nulls_last)
+    found = topk(
+        sources, np.atleast_2d(np.asarray(queries, dtype=np.float32)), k, metric, allowed, settings, stack, nulls_last
+    )
     return dataclasses.replace(found, strategy=found.strategy + filtered)
 
 
@@ -93,8 +109,9 @@ def _stacked_vectors(column_id: str, sources) -> np.ndarray:
     return CACHE.get(("stacked", column_id, tuple(source.file_id for source in sources)), lambda: stacked(sources))
 
 
-def _matching_rowids(session: SearchHost, manifest: Manifest, table: str, alias: str,
-                     where: RowFilter) -> tuple[dict[str, np.ndarray], str]:
+def _matching_rowids(
+    session: SearchHost, manifest: Manifest, table: str, alias: str, where: RowFilter
+) -> tuple[dict[str, np.ndarray], str]:
     """Per file, its rows that pass a top-k's filter (their rowids, or a mask over the file's rows),
     and how it was evaluated.
 
@@ -108,14 +125,16 @@ def _matching_rowids(session: SearchHost, manifest: Manifest, table: str, alias:
     live = [entry for entry in manifest.files if entry.live_rows]
     if not live or any(files.table(entry, cached_only=True) is None for entry in live):
         matching = session.run_datafusion(
-            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where.sql()}')
+            f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where.sql()}'
+        )
         ids = matching.column(0).to_numpy()
         return {entry.id: ids for entry in live}, "; filter scanned from Parquet"
     compiled = compile_filter(where.node, manifest.schema, {table, alias, ""})
     if compiled is not None:
         try:
-            return {entry.id: _arrow_matches(files, manifest, entry, *compiled) for entry in live}, \
-                "; filter evaluated in memory by Arrow"
+            return {
+                entry.id: _arrow_matches(files, manifest, entry, *compiled) for entry in live
+            }, "; filter evaluated in memory by Arrow"
         except (Declined, pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
             pass  # a NaN, or a comparison Arrow will not make: DataFusion decides
     parts = []
@@ -124,7 +143,8 @@ def _matching_rowids(session: SearchHost, manifest: Manifest, table: str, alias:
         parts.append(rows.append_column(_FILE_NUMBER, pa.array(np.full(rows.num_rows, number, np.int32))))
     with session.temp_table(f"filter_{table}", pa.concat_tables(parts)) as name:
         matching = session.run_datafusion(
-            f'SELECT "{_FILE_NUMBER}", "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where.sql()}')
+            f'SELECT "{_FILE_NUMBER}", "{alias}"."{ROWID}" FROM "{name}" AS "{alias}" WHERE {where.sql()}'
+        )
     numbers, ids = matching.column(0).to_numpy(), matching.column(1).to_numpy()
     return {entry.id: ids[numbers == number] for number, entry in enumerate(live)}, "; filter evaluated in memory"
 
@@ -133,7 +153,7 @@ def _arrow_matches(files, manifest: Manifest, entry: DataFile, predicate, column
     """Which of the file's rows pass, as a mask in file order (what the search takes without a lookup)."""
     rows = files.read(entry, manifest, columns, with_rowid=False, apply_deletes=False)
     passing = predicate(rows)
-    if isinstance(passing, pa.Scalar):   # WHERE true, or false
+    if isinstance(passing, pa.Scalar):  # WHERE true, or false
         return np.full(entry.rows, bool(passing.as_py()))
     return pc.fill_null(passing, False).to_numpy(zero_copy_only=False)
 
@@ -165,10 +185,12 @@ def run_plain_topk(session: SearchHost, plan: TopKQuery, outputs: list[tuple[str
 
 
 def _search(session: SearchHost, plan: TopKQuery):
-    where = None if plan.where is None else \
-        RowFilter(plan.where, lambda: session.datafusion_sql(plan.where, part="where"))
-    return search_rowids(session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias,
-                         nulls_last=True)
+    where = (
+        None if plan.where is None else RowFilter(plan.where, lambda: session.datafusion_sql(plan.where, part="where"))
+    )
+    return search_rowids(
+        session, plan.table, plan.column, plan.metric, plan.query, plan.k, where, plan.alias, nulls_last=True
+    )
 
 
 _TOPK_PARTS = {"expressions", "from_", "from", "where", "order", "limit"}
@@ -185,8 +207,11 @@ def _plain_outputs(stmt: exp.Select, plan: TopKQuery, manifest: Manifest) -> lis
         inner = node.this if isinstance(node, exp.Alias) else node
         if isinstance(inner, exp.Star) or (isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star)):
             outputs.extend((f.name, f.name) for f in manifest.schema)
-        elif isinstance(inner, exp.Column) and inner.table in ("", plan.alias) \
-                and manifest.schema.get_field_index(inner.name) >= 0:
+        elif (
+            isinstance(inner, exp.Column)
+            and inner.table in ("", plan.alias)
+            and manifest.schema.get_field_index(inner.name) >= 0
+        ):
             outputs.append((name or inner.name, inner.name))
         elif name and _same_distance(distance_call(inner, stmt), plan):
             outputs.append((name, None))
@@ -199,8 +224,9 @@ def _same_distance(call: tuple[str, str, np.ndarray] | None, plan: TopKQuery) ->
     return call is not None and call[:2] == (plan.column, plan.metric) and np.array_equal(call[2], plan.query)
 
 
-def _ranked(session: SearchHost, manifest: Manifest, rowids: np.ndarray, outputs: list[tuple[str, str | None]],
-            plan: TopKQuery) -> pa.Table:
+def _ranked(
+    session: SearchHost, manifest: Manifest, rowids: np.ndarray, outputs: list[tuple[str, str | None]], plan: TopKQuery
+) -> pa.Table:
     """The rows found, only the selected columns, in the order the search ranked them (nearest
     first, ties by rowid). A distance in the select list is the exact float8 the SQL functions
     give, computed from each file's vector matrix, and the rows are ranked again by it as
@@ -214,7 +240,7 @@ def _ranked(session: SearchHost, manifest: Manifest, rowids: np.ndarray, outputs
         for entry, inside, at in located:
             matrix[inside] = file_vectors(session.repo, manifest, entry, plan.column)[at]
         distances = distance(plan.query[None, :], matrix, plan.metric)
-        null = np.isnan(matrix).any(axis=1)   # no vector: a NULL distance; a zero vector's cosine is NaN
+        null = np.isnan(matrix).any(axis=1)  # no vector: a NULL distance; a zero vector's cosine is NaN
         order = np.lexsort((rowids, np.isnan(distances), np.where(np.isnan(distances), np.inf, distances), null))
         rows, distances, null = rows.take(pa.array(order)), distances[order], null[order]
     fields, arrays = [], []
@@ -228,8 +254,9 @@ def _ranked(session: SearchHost, manifest: Manifest, rowids: np.ndarray, outputs
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-def _located(session: SearchHost, manifest: Manifest,
-             rowids: np.ndarray) -> list[tuple[DataFile, np.ndarray, np.ndarray]]:
+def _located(
+    session: SearchHost, manifest: Manifest, rowids: np.ndarray
+) -> list[tuple[DataFile, np.ndarray, np.ndarray]]:
     """``locate_each`` with each file named and decoded once, so later searches take rows from memory."""
     out = []
     for index, inside, at in locate_each(manifest, rowids, session.repo.files):
@@ -239,8 +266,9 @@ def _located(session: SearchHost, manifest: Manifest,
     return out
 
 
-def rows_by_rowid(session: SearchHost, manifest: Manifest, rowids: np.ndarray,
-                  columns: list[str] | None = None) -> pa.Table:
+def rows_by_rowid(
+    session: SearchHost, manifest: Manifest, rowids: np.ndarray, columns: list[str] | None = None
+) -> pa.Table:
     """The rows with these rowids (``columns`` of them, or all, and their rowids) in the order given:
     a rowid may repeat, and one that is -1 or not live gives a row of NULLs. Rows are taken by
     position from the decoded files, not by scanning the table, and come out in place, so a batch
@@ -248,11 +276,19 @@ def rows_by_rowid(session: SearchHost, manifest: Manifest, rowids: np.ndarray,
     return _rows_located(session, manifest, _located(session, manifest, rowids), len(rowids), columns, with_rowid=True)
 
 
-def _rows_located(session: SearchHost, manifest: Manifest, located: list[tuple[DataFile, np.ndarray, np.ndarray]],
-                  count: int, columns: list[str] | None, with_rowid: bool) -> pa.Table:
+def _rows_located(
+    session: SearchHost,
+    manifest: Manifest,
+    located: list[tuple[DataFile, np.ndarray, np.ndarray]],
+    count: int,
+    columns: list[str] | None,
+    with_rowid: bool,
+) -> pa.Table:
     """``count`` rows laid out as ``located`` places them (rows of NULLs where nothing is placed)."""
-    parts = [session.repo.files.read(entry, manifest, columns, with_rowid=with_rowid, apply_deletes=False, positions=at)
-             for entry, _, at in located]
+    parts = [
+        session.repo.files.read(entry, manifest, columns, with_rowid=with_rowid, apply_deletes=False, positions=at)
+        for entry, _, at in located
+    ]
     if not parts:
         fields = [f for f in manifest.schema if columns is None or f.name in columns]
         fields += [pa.field(ROWID, pa.int64())] if with_rowid else []

@@ -9,6 +9,7 @@ parameter is the query vector are recorded (a filter's constants are part of the
 and a template is used only while the table's schema is the one it was made for;
 anything else takes the planned path.
 """
+
 from __future__ import annotations
 
 import threading
@@ -51,8 +52,11 @@ class Template:
         except (TypeError, ValueError, DataError):
             return None
         manifest = session.snapshot.tables.get(self.table)
-        if manifest is None or not manifest.schema.equals(self.schema, check_metadata=True) \
-                or len(vector) != self.schema.field(self.column).type.list_size:
+        if (
+            manifest is None
+            or not manifest.schema.equals(self.schema, check_metadata=True)
+            or len(vector) != self.schema.field(self.column).type.list_size
+        ):
             return None
         plan = with_own_filter(TopKQuery(self.table, self.alias, self.column, self.metric, vector, self.k, self.where))
         return run_plain_topk(session, plan, list(self.outputs))
@@ -67,8 +71,9 @@ def lookup(sql: str) -> Template | None:
         return _templates.get(sql)
 
 
-def remember(sql: str, stmt: exp.Expression, plan: TopKQuery, outputs: list[tuple[str, str | None]],
-             schema: pa.Schema) -> None:
+def remember(
+    sql: str, stmt: exp.Expression, plan: TopKQuery, outputs: list[tuple[str, str | None]], schema: pa.Schema
+) -> None:
     """Keep what ``sql`` decided, if its only parameter was the query vector and nothing outside
     its filter could be a vector (a text or array literal). ``plan.where`` must be a tree
     nothing else will change (see ``with_own_filter``): each run copies it again."""

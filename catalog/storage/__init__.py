@@ -1,4 +1,5 @@
 """Storage backends, chosen from the repository URL at run time."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,7 @@ from .local import LocalStorage
 def open_storage(url: str, storage_options: dict | None = None) -> Storage:
     """Local paths and file:// get the journaling backend; everything else goes through fsspec."""
     if url.startswith("file://"):
-        return LocalStorage(url[len("file://"):])
+        return LocalStorage(url[len("file://") :])
     if "://" not in url:
         return LocalStorage(os.path.expanduser(url))
     from .objectstore import ObjectStorage
@@ -20,12 +21,20 @@ def open_storage(url: str, storage_options: dict | None = None) -> Storage:
 
 
 def __getattr__(name: str):
-    if name == "ObjectStorage":   # fsspec is imported only for object-store URLs
+    if name == "ObjectStorage":  # fsspec is imported only for object-store URLs
         from .objectstore import ObjectStorage
 
         return ObjectStorage
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["LocalStorage", "ObjectIO", "ObjectStorage", "RefCAS", "RefState", "Storage", "WriterLeaseHeld",
-           "open_storage"]
+__all__ = [
+    "LocalStorage",
+    "ObjectIO",
+    "ObjectStorage",
+    "RefCAS",
+    "RefState",
+    "Storage",
+    "WriterLeaseHeld",
+    "open_storage",
+]

@@ -7,6 +7,7 @@ mechanics: a local disk can append to a file and fsync it once (a journal), an
 object store can only create objects conditionally. :class:`Storage` is both,
 chosen per URL at run time.
 """
+
 from __future__ import annotations
 
 import json
@@ -92,8 +93,14 @@ class RefCAS(Protocol):
         """Create a ref; raise RefExists if it is there already."""
 
     def ref_swap(
-        self, kind: str, name: str, expected: str, new: RefState,
-        journal: list[tuple[str, bytes]], *, durable: bool,
+        self,
+        kind: str,
+        name: str,
+        expected: str,
+        new: RefState,
+        journal: list[tuple[str, bytes]],
+        *,
+        durable: bool,
     ) -> bool:
         """Point a ref at a new commit if it still points at ``expected``.
 

@@ -9,6 +9,7 @@ them and the caller has to keep other writer processes out. GCS generation and
 Azure ETag preconditions could make them atomic, but they are not trusted until
 they are tested against a real server.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -104,7 +105,7 @@ class FsspecObjects:
             mtime = info.get("LastModified") or info.get("created") or info.get("mtime") or 0
             if hasattr(mtime, "timestamp"):
                 mtime = mtime.timestamp()
-            yield full[len(self.root) + 1:], float(mtime)
+            yield full[len(self.root) + 1 :], float(mtime)
 
     def uri(self, path: str) -> str:
         return self.fs.unstrip_protocol(self._abs(path))

@@ -16,6 +16,7 @@ token, provided each took less than the settle time between its check and its
 write. A lease is a timeout, not a fence: a holder paused past its expiry while
 another process takes over can still write once.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -53,8 +54,9 @@ def _release(objects: ObjectIO, token: str) -> None:
 class WriterLease:
     """This process's claim to be the only writer of one repository."""
 
-    def __init__(self, objects: ObjectIO, store: str, ttl: float = LEASE_SECONDS,
-                 settle: float = SETTLE_SECONDS) -> None:
+    def __init__(
+        self, objects: ObjectIO, store: str, ttl: float = LEASE_SECONDS, settle: float = SETTLE_SECONDS
+    ) -> None:
         self.objects = objects
         self.store = store
         self.ttl = ttl
@@ -98,13 +100,15 @@ class WriterLease:
             return None
 
     def _write(self, expires: float) -> None:
-        self.objects.write(LEASE_PATH, dumps({"token": self.token, "host": self.host, "pid": self.pid,
-                                              "expires": expires}), durable=True)
+        self.objects.write(
+            LEASE_PATH,
+            dumps({"token": self.token, "host": self.host, "pid": self.pid, "expires": expires}),
+            durable=True,
+        )
 
     def _refusal(self, holder: dict) -> WriterLeaseHeld:
         expires = holder.get("expires")
-        until = (datetime.fromtimestamp(expires, timezone.utc).isoformat(timespec="seconds")
-                 if expires else "its expiry")
+        until = datetime.fromtimestamp(expires, timezone.utc).isoformat(timespec="seconds") if expires else "its expiry"
         who = f"process {holder.get('pid', '?')} on host {holder.get('host', '?')}"
         return WriterLeaseHeld(
             f"{self.store} is being written by {who}: this store has no compare-and-swap agentlake can "

@@ -6,6 +6,7 @@ only thing synced. Recovery (first read of a journal in a process) restores any
 object a power loss took away. Past a size bound the journal is checkpointed:
 its objects are synced and it is rewritten to a single record.
 """
+
 from __future__ import annotations
 
 import base64
@@ -45,7 +46,7 @@ def _decode_records(data: bytes, start: int = 0) -> tuple[list[dict], int]:
     records, pos = [], start
     while pos + _HEADER.size <= len(data):
         length, crc = _HEADER.unpack_from(data, pos)
-        body = data[pos + _HEADER.size: pos + _HEADER.size + length]
+        body = data[pos + _HEADER.size : pos + _HEADER.size + length]
         if len(body) < length or zlib.crc32(body) != crc:
             break
         records.append(json.loads(body))
@@ -264,7 +265,8 @@ class LocalStorage:
                 payload = {"ref": new.to_json()}
                 if durable and journal:
                     payload["journal"] = [
-                        (rel, base64.b64encode(data).decode()) for rel, data in journal
+                        (rel, base64.b64encode(data).decode())
+                        for rel, data in journal
                         if len(data) <= JOURNAL_INLINE_LIMIT
                     ]
                 record = _encode_record(payload)

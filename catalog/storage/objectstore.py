@@ -6,6 +6,7 @@ its next version. Every PUT is durable once acknowledged, so there is nothing
 to journal. A store whose put-if-absent does not reach other processes lets
 one writer process in at a time (:mod:`catalog.storage.lease`).
 """
+
 from __future__ import annotations
 
 import json

@@ -11,6 +11,7 @@ the creation would succeed on a stale read. A version older than the cutoff was
 superseded before any writer still working can have read its predecessor, as
 long as a read-then-swap takes less than the grace period (GC's assumption too).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -36,14 +37,13 @@ class VersionLog:
         """Every cell directly under ``root``: name -> [(seq, mtime)] in order, from one listing."""
         cells: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for path, mtime in self.objects.walk(root):
-            parts = path[len(root):].strip("/").split("/")
+            parts = path[len(root) :].strip("/").split("/")
             if len(parts) == 2 and parts[1].isdigit():
                 cells[parts[0]].append((int(parts[1]), mtime))
         return {name: sorted(versions) for name, versions in cells.items()}
 
     def _listed(self, prefix: str) -> int:
-        versions = [int(p.rsplit("/", 1)[-1]) for p, _ in self.objects.walk(prefix)
-                    if p.rsplit("/", 1)[-1].isdigit()]
+        versions = [int(p.rsplit("/", 1)[-1]) for p, _ in self.objects.walk(prefix) if p.rsplit("/", 1)[-1].isdigit()]
         return max(versions, default=0)
 
     def latest(self, prefix: str, hint: int | None = None) -> tuple[int, bytes | None]:
@@ -84,8 +84,9 @@ class VersionLog:
         self._seen[prefix] = seq + 1
         return True
 
-    def prune(self, prefix: str, versions: list[tuple[int, float]], older_than: float,
-              include_latest: bool, dry_run: bool) -> int:
+    def prune(
+        self, prefix: str, versions: list[tuple[int, float]], older_than: float, include_latest: bool, dry_run: bool
+    ) -> int:
         """Delete superseded versions older than ``older_than``, oldest first.
 
         ``include_latest`` drops the last one too (a deleted ref's tombstone), and

@@ -1,4 +1,5 @@
 """Small builders shared by the catalog tests."""
+
 from __future__ import annotations
 
 import pyarrow as pa

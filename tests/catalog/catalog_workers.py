@@ -3,6 +3,7 @@
 Each acknowledged commit is written to an output file (one small O_APPEND
 write, so a SIGKILL never leaves half a line) before the next one starts.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,9 @@ def setup(url: str) -> Repository:
     return repo
 
 
-def commit_loop(url: str, out: str, tag: int, count: int | None = None, durability: str = "full",
-                bump_counter: bool = False) -> None:
+def commit_loop(
+    url: str, out: str, tag: int, count: int | None = None, durability: str = "full", bump_counter: bool = False
+) -> None:
     """Commit rows ``tag * 1e6 + i`` to tables a and b (and bump the counter) until killed or done."""
     repo = Repository.open(url, create=False, durability=durability)
     fd = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

@@ -1,5 +1,4 @@
 import pytest
-
 from catalog_helpers import repo_with_items
 
 

@@ -1,11 +1,11 @@
 """Agent processes for the concurrent-merge test: branch, write disjoint keys, merge into main."""
+
 from __future__ import annotations
 
 import pyarrow.compute as pc
+from catalog_helpers import items
 
 from catalog import ConflictError, Repository
-
-from catalog_helpers import items
 
 
 def agents(url: str, worker: int, count: int) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 Kept only as the reference the fast merge is checked against: it diffs both
 sides against the base in full, so it is slow but obviously complete.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,17 +25,29 @@ def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, 
             ours_row, theirs_row = _row(ours_rc.new, o_j), _row(theirs_rc.new, j)
             if ours_row == theirs_row:
                 continue  # both sides made the same change
-            conflicts.append({"table": name, "key": key, "kind": f"{o_kind}/{kind}",
-                              "base": _base_row(reader, b, theirs_rc.old, i) if i is not None
-                              else _base_row(reader, b, ours_rc.old, o_i),
-                              "ours": ours_row, "theirs": theirs_row})
+            conflicts.append(
+                {
+                    "table": name,
+                    "key": key,
+                    "kind": f"{o_kind}/{kind}",
+                    "base": _base_row(reader, b, theirs_rc.old, i)
+                    if i is not None
+                    else _base_row(reader, b, ours_rc.old, o_i),
+                    "ours": ours_row,
+                    "theirs": theirs_row,
+                }
+            )
             if strategy != "theirs":
                 continue
         take.append(key)
     # the target's live copy of every taken key goes: ours' new row, else the base row (wherever
     # ours' compaction moved it); each row's file is known, so no file is searched
-    moved = dict(zip(ours_rc.old.column(ROWID).take(ours_rc.same[0]).to_pylist(),
-                     ours_rc.new.column(FILE_COLUMN).take(ours_rc.same[1]).to_pylist()))
+    moved = dict(
+        zip(
+            ours_rc.old.column(ROWID).take(ours_rc.same[0]).to_pylist(),
+            ours_rc.new.column(FILE_COLUMN).take(ours_rc.same[1]).to_pylist(),
+        )
+    )
     doomed: dict[str, list[int]] = {}
     for key in take:
         if key in ours and ours[key][2] is not None:

@@ -1,4 +1,5 @@
 """Branches, tags, time travel and bad input, through the public Repository API."""
+
 from __future__ import annotations
 
 import json
@@ -7,14 +8,21 @@ import time
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from catalog_helpers import items, repo_with_items, rows
 
 from catalog import (
-    ConflictError, InvalidName, NotNullViolation, ProtectedRef, RefExists, RefNotFound, Repository, SchemaMismatch,
-    UniqueViolation, UnsupportedFormat,
+    ConflictError,
+    InvalidName,
+    NotNullViolation,
+    ProtectedRef,
+    RefExists,
+    RefNotFound,
+    Repository,
+    SchemaMismatch,
+    UniqueViolation,
+    UnsupportedFormat,
 )
 from catalog.repository import CONFIG_PATH
-
-from catalog_helpers import items, repo_with_items, rows
 
 
 def test_branch_isolation(repo):
@@ -63,8 +71,23 @@ def test_time_travel_by_commit_tag_and_timestamp(repo):
         repo.snapshot("main", as_of=0)
 
 
-@pytest.mark.parametrize("name", ["../x", "a/../../b", "", "x" * 300, "bad\x01name", "tab\tname", "/abs", "-opt",
-                                  "a..b", "with space", "end.lock", "a//b"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../x",
+        "a/../../b",
+        "",
+        "x" * 300,
+        "bad\x01name",
+        "tab\tname",
+        "/abs",
+        "-opt",
+        "a..b",
+        "with space",
+        "end.lock",
+        "a//b",
+    ],
+)
 def test_invalid_branch_and_tag_names_change_nothing(repo, name):
     before = set(repo.branches())
     with pytest.raises(InvalidName) as err:

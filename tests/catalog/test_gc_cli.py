@@ -1,16 +1,16 @@
 """Garbage collection with its grace period, and the agentlake command line."""
+
 from __future__ import annotations
 
 import os
 import time
 
 import pyarrow.compute as pc
+from catalog_helpers import items, repo_with_items, rows
 from click.testing import CliRunner
 
 from agentlake.cli import main
 from catalog import FORMAT_VERSION, Repository
-
-from catalog_helpers import items, repo_with_items, rows
 
 
 def _age(repo, seconds: float) -> None:

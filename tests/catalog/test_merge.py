@@ -1,15 +1,15 @@
 """Diff and three-way merge: every clean case, every conflict kind, every strategy."""
+
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from catalog_helpers import ITEMS, items, repo_with_items, rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog import MergeConflict, Repository
-
-from catalog_helpers import ITEMS, items, repo_with_items, rows
 
 
 def _commit(repo, branch, work, message="work"):
@@ -24,8 +24,9 @@ def _set_qty(tx, key, qty):
 
 def test_diff_reports_added_removed_changed(repo):
     repo.create_branch("b")
-    _commit(repo, "b", lambda tx: (tx.append("items", items([10, 11])), tx.delete_keys("items", [0]),
-                                   _set_qty(tx, 5, 9)))
+    _commit(
+        repo, "b", lambda tx: (tx.append("items", items([10, 11])), tx.delete_keys("items", [0]), _set_qty(tx, 5, 9))
+    )
     result = repo.diff("main", "b")
     d = result["items"]
     assert d.counts == {"added": 2, "removed": 1, "changed": 1}
@@ -42,7 +43,8 @@ def test_diff_skips_files_identical_on_both_sides(repo):
     _commit(repo, "b", lambda tx: tx.append("items", items([10])))
     shared = repo.snapshot("main").manifest("items").files[0]
     repo.files.read_raw = lambda entry, columns=None, _orig=repo.files.read_raw: (
-        pytest.fail("read a shared file") if entry.id == shared.id else _orig(entry, columns))
+        pytest.fail("read a shared file") if entry.id == shared.id else _orig(entry, columns)
+    )
     assert repo.diff("main", "b")["items"].counts == {"added": 1, "removed": 0, "changed": 0}
 
 
@@ -65,7 +67,9 @@ def test_fast_forward_and_up_to_date(repo):
 def test_clean_three_way_merge_of_different_keys(repo):
     repo.create_branch("b")
     _commit(repo, "b", lambda tx: (tx.append("items", items([20])), _set_qty(tx, 1, 11), tx.delete_keys("items", [2])))
-    _commit(repo, "main", lambda tx: (tx.append("items", items([30])), _set_qty(tx, 3, 33), tx.delete_keys("items", [4])))
+    _commit(
+        repo, "main", lambda tx: (tx.append("items", items([30])), _set_qty(tx, 3, 33), tx.delete_keys("items", [4]))
+    )
     data_before = {p for p, _ in repo.storage.walk("data")}
     merged = repo.merge("b", "main")
     commit = repo.commit(merged)
@@ -77,13 +81,19 @@ def test_clean_three_way_merge_of_different_keys(repo):
     assert repo.merge("b", "main") == merged
 
 
-@pytest.mark.parametrize("ours, theirs, kind", [
-    (lambda tx: _set_qty(tx, 1, 100), lambda tx: _set_qty(tx, 1, 200), "update/update"),
-    (lambda tx: _set_qty(tx, 1, 100), lambda tx: tx.delete_keys("items", [1]), "update/delete"),
-    (lambda tx: tx.delete_keys("items", [1]), lambda tx: _set_qty(tx, 1, 200), "delete/update"),
-    (lambda tx: tx.append("items", items([50], qty=1)), lambda tx: tx.append("items", items([50], qty=2)),
-     "insert/insert"),
-])
+@pytest.mark.parametrize(
+    "ours, theirs, kind",
+    [
+        (lambda tx: _set_qty(tx, 1, 100), lambda tx: _set_qty(tx, 1, 200), "update/update"),
+        (lambda tx: _set_qty(tx, 1, 100), lambda tx: tx.delete_keys("items", [1]), "update/delete"),
+        (lambda tx: tx.delete_keys("items", [1]), lambda tx: _set_qty(tx, 1, 200), "delete/update"),
+        (
+            lambda tx: tx.append("items", items([50], qty=1)),
+            lambda tx: tx.append("items", items([50], qty=2)),
+            "insert/insert",
+        ),
+    ],
+)
 def test_each_conflict_kind_and_strategy(repo, ours, theirs, kind):
     repo.create_branch("b")
     _commit(repo, "b", theirs)
@@ -132,12 +142,20 @@ def test_tables_without_primary_key_merge_by_rowid(repo_url):
 
 def test_schema_change_on_one_side_merges(repo):
     repo.create_branch("b")
-    _commit(repo, "b", lambda tx: (tx.add_column("items", pa.field("note", pa.string())),
-                                   tx.append("items", pa.table({"id": [40], "note": ["new"]}))))
+    _commit(
+        repo,
+        "b",
+        lambda tx: (
+            tx.add_column("items", pa.field("note", pa.string())),
+            tx.append("items", pa.table({"id": [40], "note": ["new"]})),
+        ),
+    )
     _commit(repo, "main", lambda tx: tx.append("items", items([41])))
     repo.merge("b", "main")
     got = {r["id"]: r for r in rows(repo)}
-    assert got[40]["note"] == "new" and got[41]["note"] is None and "note" in repo.snapshot("main").schema("items").names
+    assert (
+        got[40]["note"] == "new" and got[41]["note"] is None and "note" in repo.snapshot("main").schema("items").names
+    )
 
 
 def test_incompatible_schema_changes_on_both_sides_conflict(repo):

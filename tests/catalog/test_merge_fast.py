@@ -1,22 +1,22 @@
 """The key-lookup merge against the full-diff reference; merge bases; compaction beside merges;
 old-format repositories; paged log; concurrent merges from processes."""
+
 from __future__ import annotations
 
 import json
 import multiprocessing
 import random
 
+import merge_workers
 import pyarrow.compute as pc
 import pytest
+import reference_merge
+from catalog_helpers import ITEMS, items, repo_with_items, rows
 
 import catalog.merge as merge_module
 from catalog import FORMAT_VERSION, MergeConflict, Repository
 from catalog.objects import content_id, object_path
 from catalog.storage.base import RefState, dumps
-
-import merge_workers
-import reference_merge
-from catalog_helpers import ITEMS, items, repo_with_items, rows
 
 
 def _ancestors(repo: Repository, commit_id: str) -> set[str]:
@@ -93,8 +93,9 @@ def test_merge_equals_full_diff_reference_on_random_histories(repo_url, seed, ke
             _assert_best_common_ancestor(repo, s, t, base)
             if base not in (s, t):
                 fast, reference = _both_merges(repo, base, t, s, strategy)
-                assert {n: m.encoded[0] for n, m in fast[0].items()} == \
-                    {n: m.encoded[0] for n, m in reference[0].items()}
+                assert {n: m.encoded[0] for n, m in fast[0].items()} == {
+                    n: m.encoded[0] for n, m in reference[0].items()
+                }
                 assert fast[1] == reference[1]
                 # conflicts come in the order of Arrow's hash join, which is not fixed: compare as sets
                 assert sorted(map(repr, fast[2])) == sorted(map(repr, reference[2]))
@@ -237,8 +238,9 @@ def _downgrade_to_format_1(repo: Repository) -> None:
         repo.storage.write(object_path(new_id), payload, durable=True)
         renamed[current] = new_id
     for name, state in repo.branches().items():
-        assert repo.storage.ref_swap("heads", name, state.commit, RefState(renamed[state.commit], state.created),
-                                     [], durable=True)
+        assert repo.storage.ref_swap(
+            "heads", name, state.commit, RefState(renamed[state.commit], state.created), [], durable=True
+        )
     config = json.loads(repo.storage.read("agentlake.json"))
     config["format_version"] = 1
     repo.storage.write("agentlake.json", dumps(config), durable=True)

@@ -1,4 +1,5 @@
 """Real processes: writers killed with SIGKILL at random moments, and writers racing on one branch."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -8,9 +9,9 @@ import subprocess
 import sys
 import time
 
-from catalog import Repository
-
 import catalog_workers
+
+from catalog import Repository
 
 KILLS = 50
 
@@ -35,9 +36,13 @@ def test_sigkilled_writers_leave_every_acknowledged_commit_and_no_partial_one(tm
     kills = 0
     for round_ in range(KILLS // 2):
         seen = len(_acknowledged(out))
-        procs = [ctx.Process(target=catalog_workers.commit_loop,
-                             args=(url, out, round_ * 2 + w, None, rng.choice(["full", "relaxed"])))
-                 for w in range(2)]
+        procs = [
+            ctx.Process(
+                target=catalog_workers.commit_loop,
+                args=(url, out, round_ * 2 + w, None, rng.choice(["full", "relaxed"])),
+            )
+            for w in range(2)
+        ]
         for p in procs:
             p.start()
         deadline = time.time() + 20

@@ -1,4 +1,5 @@
 """The catalog on S3, against moto's S3 server on 127.0.0.1 (no mocks of the client library)."""
+
 from __future__ import annotations
 
 import socket
@@ -10,9 +11,9 @@ import pytest
 pytest.importorskip("s3fs")
 moto_server = pytest.importorskip("moto.server")
 
-from catalog import ConflictError, Repository  # noqa: E402
-
 from catalog_helpers import items, repo_with_items, rows  # noqa: E402
+
+from catalog import ConflictError, Repository  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +29,13 @@ def endpoint():
 
 def _options(endpoint: str) -> dict:
     # a separate client per Repository, as two processes would have
-    return {"key": "testing", "secret": "testing", "skip_instance_cache": True, "use_listings_cache": False,
-            "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
+    return {
+        "key": "testing",
+        "secret": "testing",
+        "skip_instance_cache": True,
+        "use_listings_cache": False,
+        "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"},
+    }
 
 
 @pytest.fixture
@@ -45,7 +51,7 @@ def test_conditional_create_rejects_a_second_writer(endpoint, s3_url):
     import s3fs
 
     first, second = s3fs.S3FileSystem(**_options(endpoint)), s3fs.S3FileSystem(**_options(endpoint))
-    path = s3_url[len("s3://"):] + "/probe"
+    path = s3_url[len("s3://") :] + "/probe"
     first.pipe_file(path, b"first", mode="create")
     with pytest.raises(FileExistsError):
         second.pipe_file(path, b"second", mode="create")

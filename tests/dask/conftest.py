@@ -1,9 +1,9 @@
 """TPC-H data shared with other test folders, and a Context over it."""
+
 from __future__ import annotations
 
 import datafusion
 import pytest
-
 from tpch.fixtures import tpch_queries, tpch_sf001  # noqa: F401 - session fixtures
 
 from agentlake import Context

@@ -1,4 +1,5 @@
 """Row-set equality between a computed frame and DataFusion's Arrow result."""
+
 from __future__ import annotations
 
 import datetime as dt

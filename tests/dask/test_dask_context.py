@@ -1,5 +1,6 @@
 """The dask-sql style Context: tables from pandas, Dask and Parquet, UDFs, drop, explain,
 deletion sets through register_table_source, and NotSupportedError for unknown nodes."""
+
 from __future__ import annotations
 
 import dask
@@ -22,8 +23,9 @@ def sync_scheduler():
 
 @pytest.fixture
 def people() -> pd.DataFrame:
-    return pd.DataFrame({"id": [1, 2, 3, 4, 5], "team": ["a", "b", "a", None, "b"],
-                         "score": [10.0, 20.0, 30.0, 40.0, None]})
+    return pd.DataFrame(
+        {"id": [1, 2, 3, 4, 5], "team": ["a", "b", "a", None, "b"], "score": [10.0, 20.0, 30.0, 40.0, None]}
+    )
 
 
 def test_pandas_table_lazy_then_computed(people):
@@ -39,9 +41,11 @@ def test_pandas_table_lazy_then_computed(people):
 def test_dask_table_with_window_and_topk(people):
     ctx = Context()
     ctx.create_table("people", dd.from_pandas(people, npartitions=2))
-    got = ctx.sql("SELECT id, row_number() OVER (PARTITION BY team ORDER BY id DESC) AS rn, "
-                  "rank() OVER (ORDER BY team) AS r FROM people WHERE team IS NOT NULL ORDER BY id LIMIT 3",
-                  return_futures=False)
+    got = ctx.sql(
+        "SELECT id, row_number() OVER (PARTITION BY team ORDER BY id DESC) AS rn, "
+        "rank() OVER (ORDER BY team) AS r FROM people WHERE team IS NOT NULL ORDER BY id LIMIT 3",
+        return_futures=False,
+    )
     assert got["id"].tolist() == [1, 2, 3]
     assert got["rn"].tolist() == [2, 2, 1]
     assert got["r"].tolist() == [1, 3, 1]
@@ -49,12 +53,15 @@ def test_dask_table_with_window_and_topk(people):
 
 def test_parquet_glob_union_distinct_values(tmp_path, people):
     for i in range(2):
-        pq.write_table(pa.Table.from_pandas(people.iloc[i * 3:(i + 1) * 3], preserve_index=False),
-                       tmp_path / f"part{i}.parquet")
+        pq.write_table(
+            pa.Table.from_pandas(people.iloc[i * 3 : (i + 1) * 3], preserve_index=False), tmp_path / f"part{i}.parquet"
+        )
     ctx = Context()
     ctx.create_table("people", str(tmp_path / "*.parquet"))
-    got = ctx.sql("SELECT DISTINCT team FROM people WHERE team IS NOT NULL UNION ALL "
-                  "SELECT x FROM (VALUES ('z')) AS v(x)", return_futures=False)
+    got = ctx.sql(
+        "SELECT DISTINCT team FROM people WHERE team IS NOT NULL UNION ALL SELECT x FROM (VALUES ('z')) AS v(x)",
+        return_futures=False,
+    )
     assert sorted(got["team"].tolist()) == ["a", "b", "z"]
 
 
@@ -62,8 +69,9 @@ def test_register_function_in_sql(people):
     ctx = Context()
     ctx.create_table("people", people)
     ctx.register_function(lambda x: x * 2 + 1, "twice_plus_one", [("x", np.float64)], np.float64)
-    got = ctx.sql("SELECT id, twice_plus_one(score) AS y FROM people WHERE twice_plus_one(score) > 30",
-                  return_futures=False)
+    got = ctx.sql(
+        "SELECT id, twice_plus_one(score) AS y FROM people WHERE twice_plus_one(score) > 30", return_futures=False
+    )
     assert sorted(zip(got["id"], got["y"])) == [(2, 41.0), (3, 61.0), (4, 81.0)]
 
 
@@ -107,14 +115,21 @@ def test_explain_shows_plan_and_dask_mapping(people):
 def test_table_source_drops_rowid_and_deleted_rows(tmp_path):
     paths = []
     for i in range(2):
-        table = pa.table({"_rowid": pa.array([i * 10 + j for j in range(4)], pa.int64()),
-                          "k": pa.array([i * 4 + j for j in range(4)], pa.int64()),
-                          "price": pa.array([1, 2, 3, 4], pa.decimal128(10, 2))})
+        table = pa.table(
+            {
+                "_rowid": pa.array([i * 10 + j for j in range(4)], pa.int64()),
+                "k": pa.array([i * 4 + j for j in range(4)], pa.int64()),
+                "price": pa.array([1, 2, 3, 4], pa.decimal128(10, 2)),
+            }
+        )
         path = str(tmp_path / f"f{i}.parquet")
         pq.write_table(table, path, row_group_size=2)
         paths.append(path)
-    source = TableSource(files=paths, schema=pq.read_schema(paths[0]),
-                         deleted_rowids={paths[0]: np.array([1, 2]), paths[1]: np.array([13])})
+    source = TableSource(
+        files=paths,
+        schema=pq.read_schema(paths[0]),
+        deleted_rowids={paths[0]: np.array([1, 2]), paths[1]: np.array([13])},
+    )
     ctx = Context(partition_rows=2)
     ctx.register_table_source("items", source)
     all_rows = ctx.sql("SELECT * FROM items", return_futures=False)

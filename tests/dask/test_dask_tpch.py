@@ -3,11 +3,11 @@
 Synchronous scheduler for every query; a LocalCluster for a subset, so the graphs
 are also checked to serialize and run on workers.
 """
+
 from __future__ import annotations
 
 import dask
 import pytest
-
 from dask_compare import assert_same_rows
 
 
@@ -35,8 +35,10 @@ def test_tpch_threaded_scheduler(tpch_context, tpch_datafusion, tpch_queries):
 @pytest.fixture(scope="module")
 def local_cluster():
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 

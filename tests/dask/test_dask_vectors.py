@@ -1,6 +1,7 @@
 """pgvector's SQL on the Dask executor: through ``agentlake.Context`` and through the engine with
 ``SET agentlake.executor = 'dask'``, answered as the embedded (DataFusion) engine answers, over
 a repository table of several files, deleted rows and NULL vectors split into many partitions."""
+
 from __future__ import annotations
 
 import dask
@@ -29,8 +30,7 @@ QUERIES = [
     f"SELECT id, e - '{Q}' AS diff, e * e AS sq FROM items WHERE e <> '{Q}' AND id < 30",
     f"SELECT id FROM items WHERE e = '{Q}'",
     f"SELECT id, e IN ('{Q}', '{ONES}') AS listed FROM items WHERE e NOT IN ('{ONES}') OR e IS NULL",
-    "SELECT a.id AS a, b.id AS b, a.e <-> b.e AS d FROM items a JOIN items b ON a.id + 1 = b.id "
-    "WHERE a.id < 50",
+    "SELECT a.id AS a, b.id AS b, a.e <-> b.e AS d FROM items a JOIN items b ON a.id + 1 = b.id WHERE a.id < 50",
 ]
 
 
@@ -50,8 +50,9 @@ def repo(tmp_path_factory) -> str:
     vectors = rng.normal(size=(ROWS, DIM)).astype(np.float32)
     vectors[5] = 0.5
     for part in np.array_split(np.arange(ROWS), 3):
-        embeddings = pa.FixedSizeListArray.from_arrays(pa.array(vectors[part].reshape(-1)), DIM,
-                                                       mask=pa.array(part % 11 == 0))
+        embeddings = pa.FixedSizeListArray.from_arrays(
+            pa.array(vectors[part].reshape(-1)), DIM, mask=pa.array(part % 11 == 0)
+        )
         db.load_arrow("items", pa.table({"id": part, "grp": ["abc"[i % 3] for i in part], "e": embeddings}))
     db.execute("DELETE FROM items WHERE id % 7 = 1")
     db.close()
@@ -67,12 +68,14 @@ def engine(repo):
 
 def _rows(values) -> list[tuple]:
     """Rows in a stable order, vectors as tuples of float32 and NaN or NA as NULL, to compare answers."""
+
     def cell(v):
         if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             return None
         if isinstance(v, (list, np.ndarray)):
             return tuple(np.asarray(v, np.float32).round(4).tolist())
         return round(float(v), 9) if isinstance(v, (float, np.floating)) else v
+
     rows = [tuple(cell(v) for v in row) for row in values]
     return sorted(rows, key=lambda r: [(x is None, str(x)) for x in r])
 
@@ -107,7 +110,7 @@ def test_vector_columns_come_back_as_vectors_not_text(repo, engine):
     assert_allclose(frame["e"].iloc[0], engine.execute("SELECT e FROM items WHERE id = 2").fetchone()[0])
     engine.execute("SET agentlake.executor = 'dask'")
     try:
-        (vector,), = engine.execute("SELECT e FROM items WHERE id = 2").fetchall()
+        ((vector,),) = engine.execute("SELECT e FROM items WHERE id = 2").fetchall()
     finally:
         engine.execute("RESET agentlake.executor")
     assert vector.dtype == np.float32 and vector.shape == (DIM,)
@@ -115,8 +118,9 @@ def test_vector_columns_come_back_as_vectors_not_text(repo, engine):
 
 def test_pandas_frame_with_vector_column():
     frame = pd.DataFrame({"id": [1, 2, 3]})
-    frame["e"] = pd.Series(pa.array([[0, 0], [3, 4], [1, 1]], pa.list_(pa.float32(), 2)), dtype=pd.ArrowDtype(
-        pa.list_(pa.float32(), 2)))
+    frame["e"] = pd.Series(
+        pa.array([[0, 0], [3, 4], [1, 1]], pa.list_(pa.float32(), 2)), dtype=pd.ArrowDtype(pa.list_(pa.float32(), 2))
+    )
     ctx = Context()
     ctx.create_table("points", frame)
     got = ctx.sql("SELECT id, e <-> '[0,0]' AS d FROM points ORDER BY d DESC LIMIT 2", return_futures=False)
@@ -145,6 +149,8 @@ def test_engine_dask_executor_refuses_what_it_cannot_answer(engine):
         with pytest.raises(NotSupportedError) as refused:
             engine.execute("SELECT avg(subvector(e, 1, 2)) FROM items")
         assert refused.value.sqlstate == "0A000" and "unknown dimension" in str(refused.value)
-        assert engine.execute("SELECT count(e) FROM items").fetchall() == [(_local(engine, "SELECT count(e) FROM items")[0][0],)]
+        assert engine.execute("SELECT count(e) FROM items").fetchall() == [
+            (_local(engine, "SELECT count(e) FROM items")[0][0],)
+        ]
     finally:
         engine.execute("RESET agentlake.executor")

@@ -1,6 +1,7 @@
 """On ``auto`` the router never costs a small query its fast path, even where it would send
 larger work to Dask: a primary-key point select answers as on ``local`` (benchmarks/dask_bench.py
 times the same pair as ``router_small_query_p50_ms``)."""
+
 from __future__ import annotations
 
 import numpy as np

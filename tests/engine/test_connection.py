@@ -1,4 +1,5 @@
 """The agent-facing API: connect, DB-API behaviour, transactions, branches."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -88,7 +89,11 @@ def test_upserts(db):
     cur = db.execute("INSERT INTO memory (key, value) VALUES ('b', 'ignored'), ('d', 'x') ON CONFLICT DO NOTHING")
     assert cur.rowcount == 1
     assert db.execute("SELECT key, value FROM memory ORDER BY key").fetchall() == [
-        ("a", "new"), ("b", "keep"), ("c", "fresh"), ("d", "x")]
+        ("a", "new"),
+        ("b", "keep"),
+        ("c", "fresh"),
+        ("d", "x"),
+    ]
 
 
 def test_constraint_errors_carry_sqlstate_and_write_nothing(db):
@@ -222,7 +227,10 @@ def test_schema_evolution_and_ctas(db):
     db.execute("ALTER TABLE memory ADD COLUMN score double precision")
     db.execute("ALTER TABLE memory RENAME COLUMN value TO body")
     db.execute("INSERT INTO memory (key, body, score) VALUES ('b', '2', 0.5)")
-    assert db.execute("SELECT key, body, score FROM memory ORDER BY key").fetchall() == [("a", "1", None), ("b", "2", 0.5)]
+    assert db.execute("SELECT key, body, score FROM memory ORDER BY key").fetchall() == [
+        ("a", "1", None),
+        ("b", "2", 0.5),
+    ]
     db.execute("ALTER TABLE memory DROP COLUMN score")
     db.execute("CREATE TABLE copy AS SELECT key, body FROM memory WHERE key = 'b'")
     db.execute("ALTER TABLE copy RENAME TO renamed")
@@ -281,15 +289,34 @@ def test_types_round_trip(repo_url):
         "CREATE TABLE t (i2 int2, i4 int4, i8 int8, r real, d double precision, n numeric(10,2), s text, "
         "b bool, dt date, ts timestamp, tz timestamptz, j jsonb, by bytea, arr int4[], e vector(3))"
     )
-    values = [1, 2, 3, 1.5, 2.25, "12.34", "txt", True, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5),
-              dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), {"a": [1, 2]}, b"\x00\x01", [1, 2, 3],
-              np.array([1, 2, 3], dtype=np.float32)]
+    values = [
+        1,
+        2,
+        3,
+        1.5,
+        2.25,
+        "12.34",
+        "txt",
+        True,
+        dt.date(2024, 1, 2),
+        dt.datetime(2024, 1, 2, 3, 4, 5),
+        dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+        {"a": [1, 2]},
+        b"\x00\x01",
+        [1, 2, 3],
+        np.array([1, 2, 3], dtype=np.float32),
+    ]
     db.execute("INSERT INTO t VALUES (" + ", ".join(["%s"] * len(values)) + ")", values)
     row = db.execute("SELECT * FROM t").fetchone()
     assert row[:5] == (1, 2, 3, 1.5, 2.25)
     assert str(row[5]) == "12.34"
-    assert row[6:11] == ("txt", True, dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4, 5),
-                         dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    assert row[6:11] == (
+        "txt",
+        True,
+        dt.date(2024, 1, 2),
+        dt.datetime(2024, 1, 2, 3, 4, 5),
+        dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+    )
     assert row[11] == {"a": [1, 2]}
     assert row[12] == b"\x00\x01" and row[13] == [1, 2, 3]
     assert np.allclose(row[14], [1, 2, 3])
@@ -305,7 +332,11 @@ def test_numbers_into_numeric_round_half_away_from_zero(repo_url):
     db.execute("INSERT INTO m VALUES ($1,$2)", [3, 1.05])
     db.execute("INSERT INTO m SELECT 4, 2.25 + 0")
     assert db.execute("SELECT id, a FROM m ORDER BY id").fetchall() == [
-        (1, Decimal("3.3")), (2, Decimal("-3.3")), (3, Decimal("1.1")), (4, Decimal("2.3"))]
+        (1, Decimal("3.3")),
+        (2, Decimal("-3.3")),
+        (3, Decimal("1.1")),
+        (4, Decimal("2.3")),
+    ]
 
 
 def test_describe_plans_columns_without_running(repo_url):
@@ -371,9 +402,12 @@ def test_catalog_views_answer_through_the_python_api(repo_url):
     db.execute("CREATE UNIQUE INDEX docs_title_key ON docs (title)")
     assert db.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'docs' ORDER BY 1").fetchall() == [
         ("docs_pkey", "CREATE UNIQUE INDEX docs_pkey ON public.docs USING btree (id)"),
-        ("docs_title_key", "CREATE UNIQUE INDEX docs_title_key ON public.docs USING btree (title)")]
-    columns = db.execute("SELECT column_name, udt_name FROM information_schema.columns WHERE table_name = 'docs' "
-                         "ORDER BY ordinal_position").fetchall()
+        ("docs_title_key", "CREATE UNIQUE INDEX docs_title_key ON public.docs USING btree (title)"),
+    ]
+    columns = db.execute(
+        "SELECT column_name, udt_name FROM information_schema.columns WHERE table_name = 'docs' "
+        "ORDER BY ordinal_position"
+    ).fetchall()
     assert columns == [("id", "int8"), ("title", "text"), ("embedding", "vector")]
     db.execute("CREATE TABLE later (x int)")
     assert db.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'later'").fetchone() == (1,)

@@ -1,6 +1,7 @@
 """Post-commit work runs as jobs off the commit path: a failing index build never reaches the
 statement that committed, jobs retry and drain, the queue is bounded, and every job is visible
 (``SELECT * FROM agentlake.jobs``, ``agentlake status``)."""
+
 from __future__ import annotations
 
 import threading
@@ -14,7 +15,7 @@ import agentlake
 from agentlake.cli import main as cli
 from catalog.jobs import published_jobs
 
-ROWS, DIM = 3000, 4   # past the size from which a file gets its own index
+ROWS, DIM = 3000, 4  # past the size from which a file gets its own index
 
 
 def _vectors(n: int, seed: int) -> np.ndarray:
@@ -22,8 +23,12 @@ def _vectors(n: int, seed: int) -> np.ndarray:
 
 
 def _rows(start: int, vectors: np.ndarray) -> pa.Table:
-    return pa.table({"id": pa.array(np.arange(start, start + len(vectors)), pa.int64()),
-                     "e": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), DIM)})
+    return pa.table(
+        {
+            "id": pa.array(np.arange(start, start + len(vectors)), pa.int64()),
+            "e": pa.FixedSizeListArray.from_arrays(pa.array(vectors.ravel()), DIM),
+        }
+    )
 
 
 @pytest.fixture
@@ -55,16 +60,17 @@ def test_failing_build_leaves_commit_acknowledged_and_shows_as_failed(db):
         raise OSError("disk on fire")
 
     db.repository.add_file_hook(broken, kind="broken build")
-    db.execute("INSERT INTO items VALUES (1, '[1,2,3,4]')")           # returns: the commit happened
+    db.execute("INSERT INTO items VALUES (1, '[1,2,3,4]')")  # returns: the commit happened
     assert db.execute("SELECT count(*) FROM items").fetchone() == (1,)
     assert db.repository.jobs.wait_idle(30)
     assert _jobs(db, "kind = 'broken build'") == [("broken build", "failed", 3, "OSError: disk on fire")]
     result = CliRunner().invoke(cli, ["status", "--repo", db.repository.storage.url])
     assert result.exit_code == 0, result.output
     assert "1 failed" in result.output
-    [record] = published_jobs(db.repository.storage).values()   # what the command reads, from any process
-    assert [(j["kind"], j["state"], j["error"]) for j in record["jobs"]] == \
-        [("broken build", "failed", "OSError: disk on fire")]
+    [record] = published_jobs(db.repository.storage).values()  # what the command reads, from any process
+    assert [(j["kind"], j["state"], j["error"]) for j in record["jobs"]] == [
+        ("broken build", "failed", "OSError: disk on fire")
+    ]
 
 
 def test_a_job_that_fails_once_is_retried(db):
@@ -85,7 +91,7 @@ def test_topk_is_exact_while_the_index_is_built_then_uses_it(db):
     db.execute("CREATE INDEX ON items USING hnsw (e vector_l2_ops)")
     release = _hold(db)
     vectors = _vectors(ROWS, 1)
-    db.load_arrow("items", _rows(0, vectors))           # acknowledged while its index build waits
+    db.load_arrow("items", _rows(0, vectors))  # acknowledged while its index build waits
     assert [row[1] for row in _jobs(db, "kind = 'index build'")] == ["queued"]
     query = vectors[17] + 0.01
     sql = "SELECT id FROM items ORDER BY e <-> %s LIMIT 10"
@@ -110,7 +116,7 @@ def test_jobs_drain(db):
 def test_queue_is_bounded_and_commits_still_succeed(db):
     db.execute("CREATE INDEX ON items USING hnsw (e vector_l2_ops)")
     db.repository.jobs.capacity = 3
-    release = _hold(db)                                   # one of the three places
+    release = _hold(db)  # one of the three places
     for i in range(5):
         db.execute("INSERT INTO items VALUES (%s, '[1,1,1,1]')", [i])
     assert db.execute("SELECT count(*) FROM items").fetchone() == (5,)
@@ -124,7 +130,7 @@ def test_queue_is_bounded_and_commits_still_succeed(db):
 def test_create_index_concurrently_returns_at_once_and_builds_as_a_job(db):
     db.load_arrow("items", _rows(0, _vectors(ROWS, 2)))
     release = _hold(db)
-    db.execute("CREATE INDEX CONCURRENTLY items_e ON items USING hnsw (e vector_l2_ops)")   # not waiting
+    db.execute("CREATE INDEX CONCURRENTLY items_e ON items USING hnsw (e vector_l2_ops)")  # not waiting
     assert _jobs(db, "kind = 'index build'") == [("index build", "queued", 0, None)]
     release.set()
     assert db.repository.jobs.wait_idle(60)

@@ -8,6 +8,7 @@ decimals, floats to a relative 1e-9, and a decimal against a float to the
 decimal's own precision (DataFusion's AVG of a decimal keeps 4 more digits,
 DuckDB's is a double).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,28 +30,28 @@ QUERIES = sorted(TPCH_DIR.glob("q[0-9][0-9].sql"))
 TABLES: dict[str, str] = {
     "region": "r_regionkey bigint PRIMARY KEY, r_name text NOT NULL, r_comment text NOT NULL",
     "nation": "n_nationkey bigint PRIMARY KEY, n_name text NOT NULL, n_regionkey bigint NOT NULL, "
-              "n_comment text NOT NULL",
+    "n_comment text NOT NULL",
     "supplier": "s_suppkey bigint PRIMARY KEY, s_name text NOT NULL, s_address text NOT NULL, "
-                "s_nationkey bigint NOT NULL, s_phone text NOT NULL, s_acctbal decimal(15,2) NOT NULL, "
-                "s_comment text NOT NULL",
+    "s_nationkey bigint NOT NULL, s_phone text NOT NULL, s_acctbal decimal(15,2) NOT NULL, "
+    "s_comment text NOT NULL",
     "customer": "c_custkey bigint PRIMARY KEY, c_name text NOT NULL, c_address text NOT NULL, "
-                "c_nationkey bigint NOT NULL, c_phone text NOT NULL, c_acctbal decimal(15,2) NOT NULL, "
-                "c_mktsegment text NOT NULL, c_comment text NOT NULL",
+    "c_nationkey bigint NOT NULL, c_phone text NOT NULL, c_acctbal decimal(15,2) NOT NULL, "
+    "c_mktsegment text NOT NULL, c_comment text NOT NULL",
     "part": "p_partkey bigint PRIMARY KEY, p_name text NOT NULL, p_mfgr text NOT NULL, p_brand text NOT NULL, "
-            "p_type text NOT NULL, p_size int NOT NULL, p_container text NOT NULL, "
-            "p_retailprice decimal(15,2) NOT NULL, p_comment text NOT NULL",
+    "p_type text NOT NULL, p_size int NOT NULL, p_container text NOT NULL, "
+    "p_retailprice decimal(15,2) NOT NULL, p_comment text NOT NULL",
     "partsupp": "ps_partkey bigint NOT NULL, ps_suppkey bigint NOT NULL, ps_availqty int NOT NULL, "
-                "ps_supplycost decimal(15,2) NOT NULL, ps_comment text NOT NULL, PRIMARY KEY (ps_partkey, ps_suppkey)",
+    "ps_supplycost decimal(15,2) NOT NULL, ps_comment text NOT NULL, PRIMARY KEY (ps_partkey, ps_suppkey)",
     "orders": "o_orderkey bigint PRIMARY KEY, o_custkey bigint NOT NULL, o_orderstatus text NOT NULL, "
-              "o_totalprice decimal(15,2) NOT NULL, o_orderdate date NOT NULL, o_orderpriority text NOT NULL, "
-              "o_clerk text NOT NULL, o_shippriority int NOT NULL, o_comment text NOT NULL",
+    "o_totalprice decimal(15,2) NOT NULL, o_orderdate date NOT NULL, o_orderpriority text NOT NULL, "
+    "o_clerk text NOT NULL, o_shippriority int NOT NULL, o_comment text NOT NULL",
     "lineitem": "l_orderkey bigint NOT NULL, l_partkey bigint NOT NULL, l_suppkey bigint NOT NULL, "
-                "l_linenumber int NOT NULL, l_quantity decimal(15,2) NOT NULL, "
-                "l_extendedprice decimal(15,2) NOT NULL, l_discount decimal(15,2) NOT NULL, "
-                "l_tax decimal(15,2) NOT NULL, l_returnflag text NOT NULL, l_linestatus text NOT NULL, "
-                "l_shipdate date NOT NULL, l_commitdate date NOT NULL, l_receiptdate date NOT NULL, "
-                "l_shipinstruct text NOT NULL, l_shipmode text NOT NULL, l_comment text NOT NULL, "
-                "PRIMARY KEY (l_orderkey, l_linenumber)",
+    "l_linenumber int NOT NULL, l_quantity decimal(15,2) NOT NULL, "
+    "l_extendedprice decimal(15,2) NOT NULL, l_discount decimal(15,2) NOT NULL, "
+    "l_tax decimal(15,2) NOT NULL, l_returnflag text NOT NULL, l_linestatus text NOT NULL, "
+    "l_shipdate date NOT NULL, l_commitdate date NOT NULL, l_receiptdate date NOT NULL, "
+    "l_shipinstruct text NOT NULL, l_shipmode text NOT NULL, l_comment text NOT NULL, "
+    "PRIMARY KEY (l_orderkey, l_linenumber)",
 }
 
 
@@ -193,6 +194,7 @@ def test_dask_route_answers_with_the_local_types(stem, tpch_db):
     finally:
         tpch_db.execute("RESET agentlake.executor")
     assert [f.type for f in routed.schema] == [f.type for f in local.schema]
-    as_floats = pa.table([c.cast(pa.float64()) if pa.types.is_decimal(c.type) else c for c in routed.columns],
-                         names=routed.column_names)
+    as_floats = pa.table(
+        [c.cast(pa.float64()) if pa.types.is_decimal(c.type) else c for c in routed.columns], names=routed.column_names
+    )
     assert mismatch(as_floats, local) is None

@@ -5,6 +5,7 @@ nothing is inherited but the arguments) with its own agentlake connection; a
 barrier lines their transactions up so both start from the same commit and
 commit together, which is the case optimistic concurrency has to get right.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp

@@ -4,6 +4,7 @@ Markers on disk make a fault happen once: the first attempt creates the marker
 and fails, a retry finds it and succeeds. Every run appends its task id to the
 task's log file, so tests can count which episodes really ran.
 """
+
 from __future__ import annotations
 
 import os

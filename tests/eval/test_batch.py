@@ -1,4 +1,5 @@
 """run_batch on a real two-process LocalCluster: faults, exactly-once results, resume, merge policies."""
+
 from __future__ import annotations
 
 import cloudpickle
@@ -19,9 +20,11 @@ cloudpickle.register_pickle_by_value(agents)  # workers need not find the tests 
 @pytest.fixture(scope="module")
 def client():
     """One cluster for the module; a task fails on its first dead worker, as in run_batch's own cluster."""
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster, set_as_default=False) as dask_client:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster, set_as_default=False) as dask_client,
+    ):
         yield dask_client
 
 
@@ -44,10 +47,12 @@ def _executions(log) -> list[str]:
 
 def test_faults_are_recorded_retried_and_lose_nothing(client, repo, tmp_path):
     special = {7: "raise", 21: "flaky", 42: "hang", 63: "kill"}
-    tasks = [{"id": i, "value": i, "kind": special.get(i, "ok"), "marker": str(tmp_path / f"marker-{i}")}
-             for i in range(100)]
-    report = run_batch(repo, tasks, agents.note_agent, client=client, retries=2, timeout=4, run_id="faults",
-                       progress=False)
+    tasks = [
+        {"id": i, "value": i, "kind": special.get(i, "ok"), "marker": str(tmp_path / f"marker-{i}")} for i in range(100)
+    ]
+    report = run_batch(
+        repo, tasks, agents.note_agent, client=client, retries=2, timeout=4, run_id="faults", progress=False
+    )
 
     results = _results(repo, "faults")
     db = agentlake.connect(repo, branch=run_branch("faults"), create=False)
@@ -75,8 +80,10 @@ def test_faults_are_recorded_retried_and_lose_nothing(client, repo, tmp_path):
 
 def test_rerun_with_the_same_run_id_runs_only_unfinished_tasks(client, repo, tmp_path):
     log, marker = tmp_path / "runs.log", tmp_path / "fixed"
-    tasks = [{"id": i, "value": i, "kind": "until" if i >= 6 else "ok", "marker": str(marker), "log": str(log)}
-             for i in range(10)]
+    tasks = [
+        {"id": i, "value": i, "kind": "until" if i >= 6 else "ok", "marker": str(marker), "log": str(log)}
+        for i in range(10)
+    ]
     first = run_batch(repo, tasks, agents.note_agent, client=client, retries=0, run_id="resume", progress=False)
     assert (first.completed, first.failed) == (6, 4)
     assert sorted(_executions(log), key=int) == [str(i) for i in range(10)]
@@ -100,18 +107,33 @@ def test_rerun_with_the_same_run_id_runs_only_unfinished_tasks(client, repo, tmp
 def test_merge_all_goes_in_task_order_and_collects_conflicts(client, repo):
     # "e" and "b" both write key "shared"; "e" comes first in the task list, so "b" is the one that conflicts
     order = ["c", "e", "a", "b", "d"]
-    tasks = [{"id": task_id, "value": index, "key": "shared" if task_id in "eb" else f"k{task_id}"}
-             for index, task_id in enumerate(order)]
-    report = run_batch(repo, tasks, agents.note_agent, client=client, merge="all", run_id="merge-all",
-                       merge_results=True, progress=False)
+    tasks = [
+        {"id": task_id, "value": index, "key": "shared" if task_id in "eb" else f"k{task_id}"}
+        for index, task_id in enumerate(order)
+    ]
+    report = run_batch(
+        repo,
+        tasks,
+        agents.note_agent,
+        client=client,
+        merge="all",
+        run_id="merge-all",
+        merge_results=True,
+        progress=False,
+    )
 
     assert [c["task_id"] for c in report.conflicts] == ["b"]
     assert report.conflicts[0]["branch"] == "eval/merge-all/b/1" and report.conflicts[0]["conflicts"] == 1
     main = agentlake.connect(repo)
     assert main.execute("SELECT key, value FROM notes ORDER BY key").fetchall() == [
-        ("ka", 2), ("kc", 0), ("kd", 4), ("shared", 1)]
-    assert main.execute("SELECT task_id, status FROM eval_results WHERE run_id = 'merge-all' ORDER BY task_id"
-                        ).fetchall() == [(t, "ok") for t in sorted(order)]  # the audit trail, merged last
+        ("ka", 2),
+        ("kc", 0),
+        ("kd", 4),
+        ("shared", 1),
+    ]
+    assert main.execute(
+        "SELECT task_id, status FROM eval_results WHERE run_id = 'merge-all' ORDER BY task_id"
+    ).fetchall() == [(t, "ok") for t in sorted(order)]  # the audit trail, merged last
     assert main.log().num_rows >= 6  # the table's creation, four episode merges and the results
 
 
@@ -119,12 +141,17 @@ def test_merge_function_picks_the_episodes_via_a_scheduler_address(client, repo)
     tasks = [{"id": i, "value": i, "score": float((i * 37) % 10)} for i in range(10)]
     best = sorted(range(10), key=lambda i: (i * 37) % 10)[-3:]
 
-    report = run_batch(repo, tasks, agents.note_agent, client=client.scheduler.address, run_id="merge-best",
-                       progress=False,
-                       merge=lambda frame: frame.nlargest(3, "score")["task_id"])
+    report = run_batch(
+        repo,
+        tasks,
+        agents.note_agent,
+        client=client.scheduler.address,
+        run_id="merge-best",
+        progress=False,
+        merge=lambda frame: frame.nlargest(3, "score")["task_id"],
+    )
 
     assert report.conflicts == []
     keys = [row[0] for row in agentlake.connect(repo).execute("SELECT key FROM notes ORDER BY key").fetchall()]
     assert keys == sorted(f"k{i}" for i in best)
     assert sorted(report.metrics["score"]) == sorted(float((i * 37) % 10) for i in range(10))
-

@@ -1,6 +1,7 @@
 """Fixtures for the framework tests: each library runs its documented quickstart against a real
 ``agentlake serve`` (a server on loopback over a fresh repository) and against PostgreSQL 16 with
 pgvector (pgserver, one per session, a fresh database per test), and the answers are compared."""
+
 from __future__ import annotations
 
 import itertools

@@ -1,5 +1,6 @@
 """The documents every framework test stores, and what "the same answer" means when comparing
 agentlake with PostgreSQL: ids and their order equal, distances (or scores) equal to 1e-4."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,8 +31,13 @@ def assert_same_steps(ours: dict[str, Any], theirs: dict[str, Any]) -> None:
     assert list(ours) == list(theirs)
     for step, answer in ours.items():
         reference = theirs[step]
-        if isinstance(answer, list) and answer and isinstance(answer[0], tuple) and len(answer[0]) == 2 \
-                and isinstance(answer[0][1], float):
+        if (
+            isinstance(answer, list)
+            and answer
+            and isinstance(answer[0], tuple)
+            and len(answer[0]) == 2
+            and isinstance(answer[0][1], float)
+        ):
             assert_same_hits(answer, reference)
         else:
             assert answer == reference, step

@@ -2,6 +2,7 @@
 
 Texts that share words get close vectors, so similarity search returns meaningful, repeatable
 orders without a model or a network; each framework's embeddings interface wraps ``embed``."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,4 +22,3 @@ def embed(text: str, dimensions: int = DIMENSIONS) -> list[float]:
         vector[(bucket + 1 + digest[5] % (dimensions - 1)) % dimensions] += 0.5
     norm = math.sqrt(sum(value * value for value in vector)) or 1.0
     return [value / norm for value in vector]
-

@@ -2,6 +2,7 @@
 a collection, add_documents with ids, similarity search with and without metadata filters (its
 JSONB operators: $in, $and, $or, $ilike, $exists, $nin, $between), MMR, delete, get_by_ids; the
 same answers on agentlake and PostgreSQL 16 + pgvector."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,10 @@ class HashEmbeddings(Embeddings):
 
 
 def _documents() -> list[Document]:
-    return [Document(page_content=text, metadata={"id": i, "location": location, "topic": topic})
-            for i, (text, location, topic) in enumerate(DOCUMENTS)]
+    return [
+        Document(page_content=text, metadata={"id": i, "location": location, "topic": topic})
+        for i, (text, location, topic) in enumerate(DOCUMENTS)
+    ]
 
 
 def _ids(docs: list[Document]) -> list[str]:
@@ -50,8 +53,9 @@ def sync_steps(url: str) -> dict[str, Any]:
     docs = _documents()
     store.add_documents(docs, ids=[f"doc{doc.metadata['id']}" for doc in docs])
     steps: dict[str, Any] = {
-        "search_with_score": [(doc.id, score) for doc, score in
-                              store.similarity_search_with_score("kitty in the pond", k=4)],
+        "search_with_score": [
+            (doc.id, score) for doc, score in store.similarity_search_with_score("kitty in the pond", k=4)
+        ],
         "metadata": [doc.metadata for doc in store.similarity_search("market", k=2)],
     }
     for name, where in FILTERS.items():
@@ -65,13 +69,15 @@ def sync_steps(url: str) -> dict[str, Any]:
 
 
 async def async_steps(url: str) -> dict[str, Any]:
-    store = PGVector(embeddings=HashEmbeddings(), collection_name="async_docs", connection=url, use_jsonb=True,
-                     async_mode=True)
+    store = PGVector(
+        embeddings=HashEmbeddings(), collection_name="async_docs", connection=url, use_jsonb=True, async_mode=True
+    )
     docs = _documents()
     await store.aadd_documents(docs, ids=[f"doc{doc.metadata['id']}" for doc in docs])
     steps: dict[str, Any] = {
-        "search_with_score": [(doc.id, score) for doc, score in
-                              await store.asimilarity_search_with_score("kitty in the pond", k=4)],
+        "search_with_score": [
+            (doc.id, score) for doc, score in await store.asimilarity_search_with_score("kitty in the pond", k=4)
+        ],
     }
     for name, where in FILTERS.items():
         steps[f"filter_{name}"] = _ids(await store.asimilarity_search("fresh ducks", k=10, filter=where))

@@ -2,6 +2,7 @@
 (``infer=False``: stored as given, no LLM call), search with a user filter, get_all, update, get,
 delete, delete_all, reset; the embedder is the offline hash embedding (mem0's ``EmbeddingBase``), the
 LLM is never called. The same answers on agentlake and PostgreSQL 16 + pgvector."""
+
 from __future__ import annotations
 
 import os
@@ -11,14 +12,18 @@ import pytest
 
 from .embeddings import DIMENSIONS, embed
 
-os.environ["MEM0_TELEMETRY"] = "False"   # read when mem0 is imported: no event leaves for its analytics host
+os.environ["MEM0_TELEMETRY"] = "False"  # read when mem0 is imported: no event leaves for its analytics host
 pytest.importorskip("mem0")
 from mem0 import Memory  # noqa: E402
 from mem0.embeddings.base import EmbeddingBase  # noqa: E402
 
 pytestmark = pytest.mark.timeout(180)
-FACTS = ["I like cats and my cat is called Tom", "I am allergic to peanuts", "My favourite city is Lisbon",
-         "I play tennis on Sundays"]
+FACTS = [
+    "I like cats and my cat is called Tom",
+    "I am allergic to peanuts",
+    "My favourite city is Lisbon",
+    "I play tennis on Sundays",
+]
 
 
 class HashEmbedder(EmbeddingBase):
@@ -27,15 +32,24 @@ class HashEmbedder(EmbeddingBase):
 
 
 def steps(dsn: str, history: str) -> dict[str, Any]:
-    memory = Memory.from_config({
-        "vector_store": {"provider": "pgvector", "config": {"connection_string": dsn, "collection_name": "memories",
-                                                            "embedding_model_dims": DIMENSIONS, "hnsw": True}},
-        # mem0 builds its configured clients at once; neither is called: the embedder is replaced
-        # below and infer=False never asks the LLM
-        "embedder": {"provider": "openai", "config": {"api_key": "offline"}},
-        "llm": {"provider": "openai", "config": {"api_key": "offline"}},
-        "history_db_path": history,
-    })
+    memory = Memory.from_config(
+        {
+            "vector_store": {
+                "provider": "pgvector",
+                "config": {
+                    "connection_string": dsn,
+                    "collection_name": "memories",
+                    "embedding_model_dims": DIMENSIONS,
+                    "hnsw": True,
+                },
+            },
+            # mem0 builds its configured clients at once; neither is called: the embedder is replaced
+            # below and infer=False never asks the LLM
+            "embedder": {"provider": "openai", "config": {"api_key": "offline"}},
+            "llm": {"provider": "openai", "config": {"api_key": "offline"}},
+            "history_db_path": history,
+        }
+    )
     memory.embedding_model = HashEmbedder()
     for fact in FACTS:
         memory.add(fact, user_id="alice", infer=False, metadata={"kind": "fact"})

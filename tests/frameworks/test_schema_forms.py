@@ -3,6 +3,7 @@ pgvector: a ``vector`` column without a dimension (LangChain's PGVector) holding
 different lengths, a GIN index on jsonb with ``jsonb_path_ops``, a B-tree index on an expression
 (LlamaIndex), and ``pg_get_indexdef(index, column, pretty)`` naming each key (SQLAlchemy's
 reflection)."""
+
 from __future__ import annotations
 
 import psycopg
@@ -18,7 +19,7 @@ SETUP = [
 ]
 QUERIES = [
     "SELECT id, embedding::text, vector_dims(embedding) FROM emb ORDER BY id",
-    "SELECT id FROM emb WHERE cmetadata @> '{\"k\": \"b\"}' ORDER BY id",
+    'SELECT id FROM emb WHERE cmetadata @> \'{"k": "b"}\' ORDER BY id',
     "SELECT id, embedding <-> '[1,1,1]' FROM emb WHERE id = 1",
     "SELECT indexname FROM pg_indexes WHERE tablename = 'emb' ORDER BY indexname",
     "SELECT i.relname, pg_get_indexdef(x.indexrelid, 1, true) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "

@@ -2,6 +2,7 @@
 commit, session.get, nearest neighbours by cosine distance with the distance selected, a ``@>``
 (contains) filter ordered by L2 distance, a jsonb path compared as an integer, update, refresh and
 delete; sync on psycopg 3 and async on asyncpg. The same answers on agentlake and PostgreSQL 16."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,13 +33,18 @@ class Note(SQLModel, table=True):
 
 
 def _notes() -> list[Note]:
-    return [Note(body=text, meta={"n": i, "tags": ["odd"] if i % 2 else ["even"], "topic": topic}, embedding=embed(text))
-            for i, (text, _, topic) in enumerate(DOCUMENTS)]
+    return [
+        Note(body=text, meta={"n": i, "tags": ["odd"] if i % 2 else ["even"], "topic": topic}, embedding=embed(text))
+        for i, (text, _, topic) in enumerate(DOCUMENTS)
+    ]
 
 
 QUERY = embed("fresh fruit at the market")
-NEAREST = select(Note.id, Note.embedding.cosine_distance(QUERY).label("d")) \
-    .order_by(Note.embedding.cosine_distance(QUERY)).limit(4)
+NEAREST = (
+    select(Note.id, Note.embedding.cosine_distance(QUERY).label("d"))
+    .order_by(Note.embedding.cosine_distance(QUERY))
+    .limit(4)
+)
 CONTAINS = select(Note).where(Note.meta.contains({"tags": ["odd"]})).order_by(Note.embedding.l2_distance(QUERY))
 AT_LEAST = select(Note.id).where(Note.meta["n"].as_integer() >= 7).order_by(Note.id)
 
@@ -92,8 +98,11 @@ def test_sync_psycopg(targets):
     assert_same_steps(sync_steps(lake.url("psycopg")), sync_steps(postgres.url("psycopg")))
 
 
-@pytest.mark.xfail(strict=True, reason="asyncpg introspects pgvector's type with a query agentlake cannot plan yet "
-                   "($1::oid[] and a correlated recursive scalar subquery)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="asyncpg introspects pgvector's type with a query agentlake cannot plan yet "
+    "($1::oid[] and a correlated recursive scalar subquery)",
+)
 def test_async_asyncpg(targets):
     lake, postgres = targets
     assert_same_steps(asyncio.run(async_steps(lake.url("asyncpg"))), asyncio.run(async_steps(postgres.url("asyncpg"))))

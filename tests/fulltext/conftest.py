@@ -1,5 +1,6 @@
 """Fixtures for full-text search: the WordNet glosses in an agentlake table, PostgreSQL 16 (pgserver)
 as the reference, and a real agentlake server for real clients."""
+
 from __future__ import annotations
 
 from pathlib import Path

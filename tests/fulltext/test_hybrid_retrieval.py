@@ -1,6 +1,7 @@
 """Hybrid retrieval in one SQL statement through a real server: pgvector distance and text rank
 fused by reciprocal rank fusion in CTEs, as LlamaIndex's and mem0's PostgreSQL stores query; and
 tsvector / tsquery reach clients with PostgreSQL's type OIDs, decoded as text."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,12 @@ def _vector_text(values) -> str:
 def loaded_server(make_server, glosses):
     server = make_server()
     subset = glosses.slice(0, 300)
-    rows = [(i, g, _vector_text(e)) for i, g, e in zip(subset.column("id").to_pylist(), subset.column("gloss").to_pylist(),
-                                                       subset.column("embedding").to_pylist())]
+    rows = [
+        (i, g, _vector_text(e))
+        for i, g, e in zip(
+            subset.column("id").to_pylist(), subset.column("gloss").to_pylist(), subset.column("embedding").to_pylist()
+        )
+    ]
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         conn.execute("CREATE TABLE docs (id int primary key, body text, embedding vector(384), tsv tsvector)")
         conn.cursor().executemany("INSERT INTO docs (id, body, embedding) VALUES (%s, %s, %s)", rows)
@@ -47,8 +52,14 @@ def _expected(conn, subset, query_vector: np.ndarray, text: str) -> list[int]:
     ids = subset.column("id").to_pylist()
     cosine = 1 - vectors @ query_vector / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query_vector))
     by_vector = [ids[i] for i in np.argsort(cosine, kind="stable")[:20]]
-    by_text = [r[0] for r in conn.execute("SELECT id FROM docs, plainto_tsquery('english', %s) q WHERE tsv @@ q "
-                                          "ORDER BY ts_rank_cd(tsv, q) DESC, id LIMIT 20", (text,)).fetchall()]
+    by_text = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM docs, plainto_tsquery('english', %s) q WHERE tsv @@ q "
+            "ORDER BY ts_rank_cd(tsv, q) DESC, id LIMIT 20",
+            (text,),
+        ).fetchall()
+    ]
     score: dict[int, float] = {}
     for ranking in (by_vector, by_text):
         for rank, doc in enumerate(ranking, 1):
@@ -63,7 +74,7 @@ def test_reciprocal_rank_fusion_in_one_query(loaded_server):
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         found = conn.execute(HYBRID, {"q": _vector_text(query_vector), "text": text}).fetchall()
         assert [r[0] for r in found] == _expected(conn, subset, query_vector, text)
-        assert found[0][0] == subset.column("id")[7].as_py()      # its own embedding, and its words
+        assert found[0][0] == subset.column("id")[7].as_py()  # its own embedding, and its words
         assert all(a[1] >= b[1] for a, b in zip(found, found[1:]))
 
 
@@ -78,8 +89,9 @@ def test_text_search_types_on_the_wire(loaded_server):
     async def with_asyncpg():
         conn = await asyncpg.connect(host="127.0.0.1", port=server.port, user="alice", database=server.database)
         try:
-            return await conn.fetchrow("SELECT to_tsvector('english', $1) AS v, plainto_tsquery($2) AS q",
-                                       "The Fat Rats", "fat rats")
+            return await conn.fetchrow(
+                "SELECT to_tsvector('english', $1) AS v, plainto_tsquery($2) AS q", "The Fat Rats", "fat rats"
+            )
         finally:
             await conn.close()
 

@@ -2,6 +2,7 @@
 for to_tsvector (english and simple), to_tsquery, plainto_tsquery, phraseto_tsquery and
 websearch_to_tsquery texts, which documents @@ each query, and ts_rank / ts_rank_cd (with weights
 and normalizations) to 1e-6."""
+
 from __future__ import annotations
 
 import random
@@ -12,7 +13,7 @@ QUERY_FUNCTIONS = ("to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websear
 
 
 def _words(glosses) -> list[str]:
-    words = sorted({w.strip('";,().`\'!?:').lower() for g in glosses.column("gloss").to_pylist() for w in g.split()})
+    words = sorted({w.strip("\";,().`'!?:").lower() for g in glosses.column("gloss").to_pylist() for w in g.split()})
     return [w for w in words if w.isalpha() and len(w) > 2]
 
 
@@ -24,10 +25,16 @@ def _queries(glosses) -> list[tuple[str, str]]:
     out = []
     for _ in range(12):
         a, b, c = rng.choice(common), rng.choice(words), rng.choice(common)
-        out += [("to_tsquery", f"{a} & {c}"), ("to_tsquery", f"{a} | {b}"), ("to_tsquery", f"{a} <-> {c}"),
-                ("to_tsquery", f"!{a} & {c}:*"), ("to_tsquery", f"({a} | {b}) <2> {c}"),
-                ("plainto_tsquery", f"{a} {b} {c}"), ("phraseto_tsquery", f"{a} of the {c}"),
-                ("websearch_to_tsquery", f'"{a} {c}" or {b} -{c}')]
+        out += [
+            ("to_tsquery", f"{a} & {c}"),
+            ("to_tsquery", f"{a} | {b}"),
+            ("to_tsquery", f"{a} <-> {c}"),
+            ("to_tsquery", f"!{a} & {c}:*"),
+            ("to_tsquery", f"({a} | {b}) <2> {c}"),
+            ("plainto_tsquery", f"{a} {b} {c}"),
+            ("phraseto_tsquery", f"{a} of the {c}"),
+            ("websearch_to_tsquery", f'"{a} {c}" or {b} -{c}'),
+        ]
     for gloss in rng.sample(glosses.column("gloss").to_pylist(), 12):
         phrase = " ".join(gloss.split()[:4])
         out += [("plainto_tsquery", phrase), ("phraseto_tsquery", phrase), ("websearch_to_tsquery", phrase)]
@@ -65,15 +72,20 @@ def test_to_tsvector_of_every_gloss(loaded, postgres, config):
 def test_query_texts(loaded, postgres, glosses):
     for fn, text in _queries(glosses):
         sql = f"SELECT {fn}('english', %s)::text, {fn}('simple', %s)::text, {fn}(%s)::text"
-        assert _both(loaded, postgres, sql, (text, text, text)) == _both(postgres, postgres, sql, (text,) * 3), (fn, text)
+        assert _both(loaded, postgres, sql, (text, text, text)) == _both(postgres, postgres, sql, (text,) * 3), (
+            fn,
+            text,
+        )
 
 
 def test_matches_and_ranks(loaded, postgres, glosses):
     for fn, text in _queries(glosses)[::3]:
-        sql = (f"SELECT id, ts_rank(to_tsvector(gloss), q), ts_rank_cd(to_tsvector(gloss), q), "
-               f"ts_rank(to_tsvector(gloss), q, 1|32), ts_rank_cd('{{0.2,0.3,0.5,0.9}}', to_tsvector(gloss), q, 2|4), "
-               f"ts_rank('{{0.2,0.3,0.5,0.9}}', setweight(to_tsvector(gloss), 'B'), q, 8|16) "
-               f"FROM g, {fn}('english', %s) q WHERE to_tsvector('english', gloss) @@ q ORDER BY id")
+        sql = (
+            f"SELECT id, ts_rank(to_tsvector(gloss), q), ts_rank_cd(to_tsvector(gloss), q), "
+            f"ts_rank(to_tsvector(gloss), q, 1|32), ts_rank_cd('{{0.2,0.3,0.5,0.9}}', to_tsvector(gloss), q, 2|4), "
+            f"ts_rank('{{0.2,0.3,0.5,0.9}}', setweight(to_tsvector(gloss), 'B'), q, 8|16) "
+            f"FROM g, {fn}('english', %s) q WHERE to_tsvector('english', gloss) @@ q ORDER BY id"
+        )
         mine, theirs = _both(loaded, postgres, sql, (text,))
         assert [r[0] for r in mine] == [r[0] for r in theirs], (fn, text)
         for a, b in zip(mine, theirs):
@@ -81,10 +93,17 @@ def test_matches_and_ranks(loaded, postgres, glosses):
 
 
 def test_phrase_weight_and_prefix_matches(loaded, postgres):
-    queries = ["'organ':* <-> 'plant':B", "!'plant' <-> 'famili'", "'genus' <3> 'famili' | 'water':A",
-               "'small' & !('water' | 'plant')", "'use':*CD <-> !'the'"]
+    queries = [
+        "'organ':* <-> 'plant':B",
+        "!'plant' <-> 'famili'",
+        "'genus' <3> 'famili' | 'water':A",
+        "'small' & !('water' | 'plant')",
+        "'use':*CD <-> !'the'",
+    ]
     for query in queries:
-        sql = ("SELECT id FROM g WHERE setweight(to_tsvector(gloss), CASE WHEN id < 1000 THEN 'B' ELSE 'D' END::\"char\") "
-               "@@ %s::tsquery ORDER BY id")
+        sql = (
+            "SELECT id FROM g WHERE setweight(to_tsvector(gloss), CASE WHEN id < 1000 THEN 'B' ELSE 'D' END::\"char\") "
+            "@@ %s::tsquery ORDER BY id"
+        )
         mine, theirs = _both(loaded, postgres, sql, (query,))
         assert mine == theirs, query

@@ -1,5 +1,6 @@
 """Fixtures for jsonb: a real agentlake server for real clients, and PostgreSQL 16 (pgserver) as the
 reference the answers are compared with."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """jsonb through real clients on a real server: result columns are typed jsonb (OID 3802), aliased or
 computed, so psycopg, asyncpg (with its jsonb codec) and SQLAlchemy's JSONB type read documents;
 parameters cast to jsonb and the ``?`` operators work beside placeholders."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,16 +27,24 @@ def test_psycopg_reads_typed_jsonb(make_server):
     server = make_server()
     _create(server.dsn())
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        cur = conn.execute("SELECT t.meta AS t_meta, meta -> 'tags' AS tags, meta ->> 'n', meta -> 'n' FROM t "
-                           "ORDER BY meta -> 'n'")
+        cur = conn.execute(
+            "SELECT t.meta AS t_meta, meta -> 'tags' AS tags, meta ->> 'n', meta -> 'n' FROM t ORDER BY meta -> 'n'"
+        )
         assert [d.type_code for d in cur.description] == [JSONB_OID, JSONB_OID, TEXT_OID, JSONB_OID]
-        assert cur.fetchall() == [(ROWS[2][1], None, "1.5", 1.5), (ROWS[0][1], ["x", "y"], "9", 9),
-                                  (ROWS[1][1], ["z"], "10", 10)]
-        found = conn.execute("SELECT id FROM t WHERE meta @> %(p)s::JSONB AND meta ? 'tags' AND meta ?| %(keys)s "
-                             "ORDER BY id", {"p": json.dumps({"tags": ["x"]}), "keys": ["source", "q"]}).fetchall()
+        assert cur.fetchall() == [
+            (ROWS[2][1], None, "1.5", 1.5),
+            (ROWS[0][1], ["x", "y"], "9", 9),
+            (ROWS[1][1], ["z"], "10", 10),
+        ]
+        found = conn.execute(
+            "SELECT id FROM t WHERE meta @> %(p)s::JSONB AND meta ? 'tags' AND meta ?| %(keys)s ORDER BY id",
+            {"p": json.dumps({"tags": ["x"]}), "keys": ["source", "q"]},
+        ).fetchall()
         assert found == [(1,)]
-        assert conn.execute("SELECT id FROM t WHERE (meta -> 'n') < %s::jsonb ORDER BY id", ["10"]).fetchall() == \
-            [(1,), (3,)]
+        assert conn.execute("SELECT id FROM t WHERE (meta -> 'n') < %s::jsonb ORDER BY id", ["10"]).fetchall() == [
+            (1,),
+            (3,),
+        ]
 
 
 def test_asyncpg_reads_jsonb_with_its_codec(make_server):
@@ -50,9 +59,9 @@ def test_asyncpg_reads_jsonb_with_its_codec(make_server):
             oids = [a.type.oid for a in statement.get_attributes()]
             await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
             rows = await conn.fetch("SELECT t.meta AS m, meta -> 'n' FROM t WHERE meta ? $1 ORDER BY id", "tags")
-            matched = await conn.fetch("SELECT id FROM t WHERE jsonb_path_match(meta, '$.n == $value', $1::jsonb) "
-                                       "ORDER BY id",
-                                       {"value": 10})
+            matched = await conn.fetch(
+                "SELECT id FROM t WHERE jsonb_path_match(meta, '$.n == $value', $1::jsonb) ORDER BY id", {"value": 10}
+            )
             return oids, [tuple(r) for r in rows], [tuple(r) for r in matched]
         finally:
             await conn.close()
@@ -88,7 +97,7 @@ def test_sqlalchemy_jsonb_with_psycopg(make_server):
 
 def test_sqlalchemy_jsonb_with_asyncpg(make_server):
     pytest.importorskip("asyncpg")
-    pytest.importorskip("greenlet")   # SQLAlchemy's asyncio extra
+    pytest.importorskip("greenlet")  # SQLAlchemy's asyncio extra
     from sqlalchemy.ext.asyncio import create_async_engine
 
     server = make_server()

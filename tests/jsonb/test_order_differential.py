@@ -1,6 +1,7 @@
 """Differential test: jsonb comparison, ordering, grouping, containment and key existence against
 PostgreSQL 16 over random jsonb values (a seeded generator: nested numbers with decimals, exponents
 and signs, strings with unicode and escapes, booleans, nulls, arrays and objects)."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,29 @@ def _value(rng: random.Random, depth: int) -> str:
 
 def _documents() -> list[str]:
     rng = random.Random(SEED)
-    fixed = ["[]", "{}", "null", "0", "1", "1.0", "1.00", "10", "9", '"10"', '"9"', "true", "false", "[1]", "[null]",
-             '{"aa": 1, "c": 1}', '{"b": 1, "d": 1}', '[1, 2]', '[2]', '{"a": [1, 2]}', '{"a": 1}']
+    fixed = [
+        "[]",
+        "{}",
+        "null",
+        "0",
+        "1",
+        "1.0",
+        "1.00",
+        "10",
+        "9",
+        '"10"',
+        '"9"',
+        "true",
+        "false",
+        "[1]",
+        "[null]",
+        '{"aa": 1, "c": 1}',
+        '{"b": 1, "d": 1}',
+        "[1, 2]",
+        "[2]",
+        '{"a": [1, 2]}',
+        '{"a": 1}',
+    ]
     return fixed + [_value(rng, 0) for _ in range(VALUES)]
 
 
@@ -99,25 +121,30 @@ def test_every_pair_compares_and_contains_as_in_postgres(both):
     assert not wrong, wrong[:5]
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT i FROM docs ORDER BY v, i",
-    "SELECT i FROM docs ORDER BY v DESC, i",
-    "SELECT i, v -> 'a' AS a FROM docs ORDER BY a NULLS FIRST, i",
-    "SELECT i FROM docs ORDER BY 1 + 0, i",
-    "SELECT v::text, count(*) FROM docs GROUP BY v ORDER BY v",
-    "SELECT count(*) FROM (SELECT DISTINCT v FROM docs) d",
-    "SELECT v -> 'a', count(*) FROM docs GROUP BY 1 ORDER BY 1",
-    "SELECT i FROM docs WHERE v > '1' AND v <= '{}' ORDER BY i",
-    "SELECT i FROM docs WHERE v IN ('1', '\"a\"', '[]') ORDER BY i",
-    "SELECT i FROM docs WHERE v BETWEEN '0' AND '[1]' ORDER BY i",
-    "SELECT i, v ? 'a', v ?| array['b', 'aa'], v ?& array['a', 'c'] FROM docs ORDER BY i",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT i FROM docs ORDER BY v, i",
+        "SELECT i FROM docs ORDER BY v DESC, i",
+        "SELECT i, v -> 'a' AS a FROM docs ORDER BY a NULLS FIRST, i",
+        "SELECT i FROM docs ORDER BY 1 + 0, i",
+        "SELECT v::text, count(*) FROM docs GROUP BY v ORDER BY v",
+        "SELECT count(*) FROM (SELECT DISTINCT v FROM docs) d",
+        "SELECT v -> 'a', count(*) FROM docs GROUP BY 1 ORDER BY 1",
+        "SELECT i FROM docs WHERE v > '1' AND v <= '{}' ORDER BY i",
+        "SELECT i FROM docs WHERE v IN ('1', '\"a\"', '[]') ORDER BY i",
+        "SELECT i FROM docs WHERE v BETWEEN '0' AND '[1]' ORDER BY i",
+        "SELECT i, v ? 'a', v ?| array['b', 'aa'], v ?& array['a', 'c'] FROM docs ORDER BY i",
+    ],
+)
 def test_queries_answer_as_postgres(both, sql):
     postgres, lake = both
     ours, theirs = _rows(lake, sql), _rows(postgres, sql)
-    if "v::text" in sql or "v -> 'a'" in sql:   # jsonb comes back parsed: compare as PostgreSQL prints it
-        ours = [tuple(json.dumps(x, sort_keys=True) if not isinstance(x, (int, str)) else x for x in row)
-                for row in ours]
-        theirs = [tuple(json.dumps(x, sort_keys=True) if not isinstance(x, (int, str)) else x for x in row)
-                  for row in theirs]
+    if "v::text" in sql or "v -> 'a'" in sql:  # jsonb comes back parsed: compare as PostgreSQL prints it
+        ours = [
+            tuple(json.dumps(x, sort_keys=True) if not isinstance(x, (int, str)) else x for x in row) for row in ours
+        ]
+        theirs = [
+            tuple(json.dumps(x, sort_keys=True) if not isinstance(x, (int, str)) else x for x in row) for row in theirs
+        ]
     assert ours == theirs

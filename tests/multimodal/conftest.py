@@ -1,4 +1,5 @@
 """Media made on the fly (no data set to download) and the real server fixture of tests/server."""
+
 from __future__ import annotations
 
 import io

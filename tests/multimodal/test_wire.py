@@ -1,5 +1,6 @@
 """Tensors and media over the wire, read by psycopg: tensors as PostgreSQL (multidimensional)
 arrays of their element type, media as bytea, in text and binary formats."""
+
 from __future__ import annotations
 
 import psycopg
@@ -16,7 +17,7 @@ def test_tensors_arrive_as_multidimensional_arrays(make_server):
             a, b = conn.execute("SELECT a, b FROM t", binary=binary).fetchone()
             assert a == [[1.5, 2.0], [3.0, 4.0]] and b == [7, 8, 9]
         types = [d.type_code for d in conn.execute("SELECT a, b FROM t").description]
-        assert types == [1021, 1005]   # float4[] and int2[] (uint8 widened: PostgreSQL has no unsigned bytes)
+        assert types == [1021, 1005]  # float4[] and int2[] (uint8 widened: PostgreSQL has no unsigned bytes)
         (total,) = conn.execute("SELECT tensor_sum(a) FROM t").fetchone()
         assert total == 10.5
 

@@ -1,4 +1,5 @@
 """halfvec, sparsevec and bit through the Python API, with pgvector 0.8's answers and errors."""
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,7 @@ def test_halfvec_is_stored_as_float16_and_prints_its_float16_value(db):
     db.execute("INSERT INTO h VALUES (1, '[1.23456,2,3]'), (2, '[65519,-65519,1e-8]'), (3, NULL)")
     table = db.execute("SELECT v FROM h ORDER BY id").fetch_arrow()
     assert str(table.schema.field("v").type.value_type) == "halffloat"
-    assert one(db, "SELECT v::text FROM h WHERE id = 1") == "[1.234375,2,3]"      # float16's nearest value
+    assert one(db, "SELECT v::text FROM h WHERE id = 1") == "[1.234375,2,3]"  # float16's nearest value
     assert one(db, "SELECT v::text FROM h WHERE id = 2") == "[65504,-65504,0]"
     assert one(db, "SELECT v <-> '[1,2,3]' FROM h WHERE id = 1") == pytest.approx(0.234375)
 
@@ -39,7 +40,7 @@ def test_halfvec_errors_are_pgvectors(db):
 def test_sparsevec_text_distances_and_order(db):
     assert one(db, "SELECT ' { 1 : 1.5 ,  3  :  3.5  } / 5 '::sparsevec::text") == "{1:1.5,3:3.5}/5"
     assert one(db, "SELECT '{2:1,1:1}/2'::sparsevec::text") == "{1:1,2:1}/2"
-    assert one(db, "SELECT '{}/1000000000'::sparsevec::text") == "{}/1000000000"   # stored sparse
+    assert one(db, "SELECT '{}/1000000000'::sparsevec::text") == "{}/1000000000"  # stored sparse
     assert one(db, "SELECT l2_distance('{1:3}/2'::sparsevec, '{2:4}/2')") == 5
     assert one(db, "SELECT inner_product('{1:1,3:3,5:5}/5'::sparsevec, '{2:4,3:6,4:8}/5')") == 18
     assert one(db, "SELECT cosine_distance('{1:1,2:2}/2'::sparsevec, '{1:2,2:4}/2')") == 0
@@ -48,8 +49,11 @@ def test_sparsevec_text_distances_and_order(db):
     assert one(db, "SELECT '[0,1.5,0,3.5,0]'::vector::sparsevec::text") == "{2:1.5,4:3.5}/5"
     db.execute("CREATE TABLE s (v sparsevec(3))")
     db.execute("INSERT INTO s VALUES ('{}/3'), ('{1:1,2:2,3:3}/3'), ('{1:1,2:1,3:1}/3'), (NULL)")
-    assert [r[0] for r in db.execute("SELECT v::text AS t FROM s WHERE v IS NOT NULL ORDER BY s.v").fetchall()] == \
-        ["{}/3", "{1:1,2:1,3:1}/3", "{1:1,2:2,3:3}/3"]
+    assert [r[0] for r in db.execute("SELECT v::text AS t FROM s WHERE v IS NOT NULL ORDER BY s.v").fetchall()] == [
+        "{}/3",
+        "{1:1,2:1,3:1}/3",
+        "{1:1,2:2,3:3}/3",
+    ]
     assert str(error(db, "INSERT INTO s VALUES ('{1:1}/4')")) == "expected 3 dimensions, not 4"
 
 
@@ -70,8 +74,11 @@ def test_bit_distances_and_binary_quantize(db):
     assert str(error(db, "SELECT hamming_distance('111', '00')")) == "different bit lengths 3 and 2"
     db.execute("CREATE TABLE b (v bit(4))")
     db.execute("INSERT INTO b VALUES (B'0000'), (B'1100'), (B'1111'), (NULL)")
-    assert [r[0] for r in db.execute("SELECT v FROM b WHERE v IS NOT NULL ORDER BY v <%> B'1111'").fetchall()] == \
-        ["1111", "1100", "0000"]
+    assert [r[0] for r in db.execute("SELECT v FROM b WHERE v IS NOT NULL ORDER BY v <%> B'1111'").fetchall()] == [
+        "1111",
+        "1100",
+        "0000",
+    ]
 
 
 def test_vector_overflow_is_infinity_and_state_functions(db):

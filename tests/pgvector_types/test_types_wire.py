@@ -1,5 +1,6 @@
 """halfvec, sparsevec and bit through a real server: psycopg with pgvector's adapter (text and binary),
 psql-visible error fields (position, DETAIL, HINT) and pgvector's NOTICE."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,10 +25,12 @@ def conn(make_server):
 def test_halfvec_round_trips_and_searches(conn, binary):
     conn.execute("CREATE TABLE h (id INT, v halfvec(3))")
     with conn.cursor() as cur:
-        cur.executemany("INSERT INTO h VALUES (%s, %s)", [(1, HalfVector([1, 2, 3])), (2, HalfVector([1.5, 0, -2])),
-                                                           (3, None)])
-    rows = conn.execute("SELECT id, v FROM h ORDER BY v <-> %s LIMIT 2", [HalfVector([1, 2, 2.5])],
-                        binary=binary).fetchall()
+        cur.executemany(
+            "INSERT INTO h VALUES (%s, %s)", [(1, HalfVector([1, 2, 3])), (2, HalfVector([1.5, 0, -2])), (3, None)]
+        )
+    rows = conn.execute(
+        "SELECT id, v FROM h ORDER BY v <-> %s LIMIT 2", [HalfVector([1, 2, 2.5])], binary=binary
+    ).fetchall()
     assert [r[0] for r in rows] == [1, 2]
     assert isinstance(rows[0][1], HalfVector) and rows[0][1].to_list() == [1, 2, 3]
 
@@ -53,8 +56,10 @@ def test_bit_columns_and_distances(conn):
 def test_errors_carry_position_detail_and_hint(conn):
     with pytest.raises(psycopg.errors.InvalidTextRepresentation) as err:
         conn.execute("SELECT '[1,2'::halfvec")
-    assert (err.value.diag.message_primary, err.value.diag.statement_position) == \
-        ('invalid input syntax for type halfvec: "[1,2"', "8")
+    assert (err.value.diag.message_primary, err.value.diag.statement_position) == (
+        'invalid input syntax for type halfvec: "[1,2"',
+        "8",
+    )
     with pytest.raises(psycopg.errors.InvalidTextRepresentation) as err:
         conn.execute("SELECT '{}/1a'::sparsevec")
     assert err.value.diag.message_detail == "Junk after closing."
@@ -73,5 +78,9 @@ def test_ivfflat_on_little_data_notices_as_pgvector(conn):
     conn.execute("INSERT INTO t VALUES ('[1,2,3]')")
     conn.execute("CREATE INDEX ON t USING ivfflat (v vector_l2_ops) WITH (lists = 10)")
     assert notices == [
-        ("ivfflat index created with little data", "This will cause low recall.",
-         "Drop the index until the table has more data.")]
+        (
+            "ivfflat index created with little data",
+            "This will cause low recall.",
+            "Drop the index until the table has more data.",
+        )
+    ]

@@ -1,5 +1,6 @@
 """TPC-H data and a Context over it for the Polars compiler's tests; rows are compared with the
 Dask tests' rule (``tests/dask/dask_compare.py``)."""
+
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,7 @@ from tpch.fixtures import tpch_queries, tpch_sf001  # noqa: F401 - session fixtu
 
 from agentlake import Context
 
-sys.path.append(str(Path(__file__).resolve().parents[1] / "dask"))   # dask_compare: one comparison rule
+sys.path.append(str(Path(__file__).resolve().parents[1] / "dask"))  # dask_compare: one comparison rule
 
 
 @pytest.fixture(scope="session")

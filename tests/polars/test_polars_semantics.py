@@ -2,6 +2,7 @@
 router would send to Dask runs on Polars (CPU engine) and must answer as the local engine does;
 deleted rows stay deleted; data-dependent errors keep their SQLSTATE; what it cannot run is
 declined (0A000), never answered differently."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,11 +19,13 @@ def db(tmp_path, monkeypatch):
     conn = agentlake.connect(str(tmp_path / "repo"))
     conn.execute("SET agentlake.dask_threshold_rows = 1")
     conn.execute("CREATE TABLE t (id int PRIMARY KEY, g text, x int, d numeric(10, 2))")
-    conn.execute("INSERT INTO t VALUES (1, 'a', 10, 1.50), (2, 'a', NULL, 2.25), (3, 'b', 0, 3.00), "
-                 "(4, 'b', 7, NULL), (5, NULL, 3, 0.75), (6, 'c', 7, 4.10)")
+    conn.execute(
+        "INSERT INTO t VALUES (1, 'a', 10, 1.50), (2, 'a', NULL, 2.25), (3, 'b', 0, 3.00), "
+        "(4, 'b', 7, NULL), (5, NULL, 3, 0.75), (6, 'c', 7, 4.10)"
+    )
     conn.execute("CREATE TABLE u (id int, v int)")
     conn.execute("INSERT INTO u VALUES (1, 5), (3, 1), (3, 9), (9, 2)")
-    conn.execute("DELETE FROM t WHERE id = 6")   # a deletion set on the table's file
+    conn.execute("DELETE FROM t WHERE id = 6")  # a deletion set on the table's file
     yield conn
     conn.close()
 
@@ -35,7 +38,7 @@ def _rows(db, sql: str, executor: str) -> list[tuple]:
 def test_deleted_rows_stay_deleted(db):
     from agentlake.executors.dask.bridge import table_sources
 
-    assert table_sources(db._session.snapshot)["t"].deleted_rowids   # read through a deletion set
+    assert table_sources(db._session.snapshot)["t"].deleted_rowids  # read through a deletion set
     assert _rows(db, "SELECT count(*), max(id) FROM t", "dask") == [(5, 5)]
 
 
@@ -65,11 +68,14 @@ def test_answers_as_the_local_engine(db, sql):
     assert _rows(db, sql, "dask") == _rows(db, sql, "local")
 
 
-@pytest.mark.parametrize("sql, sqlstate", [
-    ("SELECT id, 10 / (x - x) FROM t", "22012"),
-    ("SELECT id, x % (id - id) FROM t", "22012"),
-    ("SELECT id FROM t WHERE x = (SELECT v FROM u)", "21000"),
-])
+@pytest.mark.parametrize(
+    "sql, sqlstate",
+    [
+        ("SELECT id, 10 / (x - x) FROM t", "22012"),
+        ("SELECT id, x % (id - id) FROM t", "22012"),
+        ("SELECT id FROM t WHERE x = (SELECT v FROM u)", "21000"),
+    ],
+)
 def test_data_errors_keep_their_sqlstate(db, sql, sqlstate):
     db.execute("SET agentlake.executor = 'dask'")
     with pytest.raises(agentlake.Error) as raised:
@@ -77,13 +83,16 @@ def test_data_errors_keep_their_sqlstate(db, sql, sqlstate):
     assert raised.value.sqlstate == sqlstate
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT id, lag(x) OVER (ORDER BY id) FROM t",
-    "SELECT count(*) FILTER (WHERE x > 1) FROM t",
-    "SELECT CAST(d AS text) FROM t",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT id, lag(x) OVER (ORDER BY id) FROM t",
+        "SELECT count(*) FILTER (WHERE x > 1) FROM t",
+        "SELECT CAST(d AS text) FROM t",
+    ],
+)
 def test_declines_what_it_cannot_run_exactly(db, sql):
-    db.execute("SET agentlake.executor = 'dask'")   # forced: a decline is raised, not answered locally
+    db.execute("SET agentlake.executor = 'dask'")  # forced: a decline is raised, not answered locally
     with pytest.raises(agentlake.NotSupportedError):
         db.execute(sql).fetchall()
-    assert _rows(db, sql, "auto") == _rows(db, sql, "local")   # on auto the router falls back
+    assert _rows(db, sql, "auto") == _rows(db, sql, "local")  # on auto the router falls back

@@ -1,4 +1,5 @@
 """All 22 TPC-H queries compiled to Polars (CPU engine) equal DataFusion's own execution."""
+
 from __future__ import annotations
 
 import polars as pl

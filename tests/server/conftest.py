@@ -1,5 +1,6 @@
 """A real server on 127.0.0.1 (a background thread with its own event loop) for real clients,
 always on the real engine (``agentlake.connect``): a failure to import it fails the tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +13,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from agentlake.server.app import ServerConfig, run_server
+
 
 def _real_connect(repo: str, branch: str, create: bool, user: str, rights: Any = None) -> Any:
     import agentlake
@@ -28,8 +30,14 @@ class RunningServer:
     thread: threading.Thread
 
     def dsn(self, user: str = "alice", dbname: str | None = None, **extra: str) -> str:
-        parts = {"host": "127.0.0.1", "port": str(self.port), "dbname": dbname or self.database, "user": user,
-                 "connect_timeout": "10", **extra}
+        parts = {
+            "host": "127.0.0.1",
+            "port": str(self.port),
+            "dbname": dbname or self.database,
+            "user": user,
+            "connect_timeout": "10",
+            **extra,
+        }
         return make_conninfo("", **parts)
 
     def url(self, user: str = "alice") -> str:
@@ -88,7 +96,7 @@ def make_server(tmp_path, engine_connect):
         options.setdefault("trust", True)
         options.setdefault("port", 0)
         repo = options.pop("repo", str(tmp_path / "repo"))
-        engine_connect(repo, "main", True, "setup").close()   # `agentlake serve` opens an existing repository
+        engine_connect(repo, "main", True, "setup").close()  # `agentlake serve` opens an existing repository
         config = ServerConfig(repo=repo, database=os.path.basename(repo), connect=engine_connect, **options)
         running = start_server(config)
         started.append(running)

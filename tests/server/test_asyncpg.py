@@ -1,5 +1,6 @@
 """asyncpg against the server: it prepares every statement and asks Describe for its columns and
 parameter types before binding, then sends and reads values in binary."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,17 +27,30 @@ def test_builtin_types_round_trip_in_binary(server, real_engine):
     at = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone.utc)
 
     async def work(conn):
-        await conn.execute("CREATE TABLE t (id bigint PRIMARY KEY, name text, score double precision, ok boolean, "
-                           "at timestamptz, n int, amount numeric(10,2), day date)")
-        await conn.execute("INSERT INTO t VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
-                           1, "a", 1.5, True, at, 7, Decimal("3.25"), dt.date(2024, 5, 6))
+        await conn.execute(
+            "CREATE TABLE t (id bigint PRIMARY KEY, name text, score double precision, ok boolean, "
+            "at timestamptz, n int, amount numeric(10,2), day date)"
+        )
+        await conn.execute(
+            "INSERT INTO t VALUES ($1,$2,$3,$4,$5,$6,$7,$8)",
+            1,
+            "a",
+            1.5,
+            True,
+            at,
+            7,
+            Decimal("3.25"),
+            dt.date(2024, 5, 6),
+        )
         await conn.executemany("INSERT INTO t (id, name) VALUES ($1, $2)", [(2, "b"), (3, "c")])
         return await conn.fetch("SELECT * FROM t ORDER BY id")
 
     rows = run(server, work)
     assert [tuple(r) for r in rows] == [
         (1, "a", 1.5, True, at, 7, Decimal("3.25"), dt.date(2024, 5, 6)),
-        (2, "b", None, None, None, None, None, None), (3, "c", None, None, None, None, None, None)]
+        (2, "b", None, None, None, None, None, None),
+        (3, "c", None, None, None, None, None, None),
+    ]
 
 
 def test_prepared_statement_describes_columns_and_parameters(server, real_engine):
@@ -73,6 +87,7 @@ def test_transaction_rollback_and_errors_keep_the_connection(server, real_engine
 def test_statements_whose_columns_come_from_elsewhere(server, real_engine):
     """RETURNING, SHOW, EXPLAIN and agentlake's branch functions are described before they run,
     and describing a function that changes something does not run it."""
+
     async def work(conn):
         await conn.execute("CREATE TABLE notes (id bigint PRIMARY KEY, body text)")
         inserted = await conn.fetchval("INSERT INTO notes VALUES ($1, $2) RETURNING id", 5, "draft")
@@ -97,10 +112,13 @@ def test_pgvector_adapter_registers_and_round_trips(server, real_engine):
     async def work(conn):
         await register_vector(conn)
         await conn.execute("CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3))")
-        await conn.executemany("INSERT INTO items VALUES ($1, $2)",
-                               [(i, np.array([i, 0, 1], dtype=np.float32)) for i in range(5)])
-        return await conn.fetch("SELECT id, embedding, embedding <-> $1 AS d FROM items ORDER BY embedding <-> $1 LIMIT 2",
-                                np.array([3.2, 0, 1]))
+        await conn.executemany(
+            "INSERT INTO items VALUES ($1, $2)", [(i, np.array([i, 0, 1], dtype=np.float32)) for i in range(5)]
+        )
+        return await conn.fetch(
+            "SELECT id, embedding, embedding <-> $1 AS d FROM items ORDER BY embedding <-> $1 LIMIT 2",
+            np.array([3.2, 0, 1]),
+        )
 
     rows = run(server, work)
     assert [r["id"] for r in rows] == [3, 4]
@@ -115,16 +133,21 @@ def test_copy_records_to_table_sends_binary_copy(server, real_engine):
 
     async def work(conn):
         await pgvector_asyncpg.register_vector(conn)
-        await conn.execute("CREATE TABLE docs (id bigserial PRIMARY KEY, title text, at timestamptz, "
-                           "amount numeric(8,2), embedding vector(3))")
+        await conn.execute(
+            "CREATE TABLE docs (id bigserial PRIMARY KEY, title text, at timestamptz, "
+            "amount numeric(8,2), embedding vector(3))"
+        )
         whole = await conn.copy_records_to_table(
-            "docs", records=[(10, "ten", at, Decimal("1.50"), [1, 2, 3]), (11, None, None, None, None)])
-        subset = await conn.copy_records_to_table("docs", records=[("auto", [4, 5, 6])],
-                                                  columns=["title", "embedding"])
+            "docs", records=[(10, "ten", at, Decimal("1.50"), [1, 2, 3]), (11, None, None, None, None)]
+        )
+        subset = await conn.copy_records_to_table("docs", records=[("auto", [4, 5, 6])], columns=["title", "embedding"])
         rows = await conn.fetch("SELECT id, title, at, amount, embedding <-> '[1,2,3]' AS d FROM docs ORDER BY id")
         return whole, subset, rows
 
     whole, subset, rows = run(server, work)
     assert (whole, subset) == ("COPY 2", "COPY 1")
-    assert [tuple(r) for r in rows] == [(1, "auto", None, None, pytest.approx(27 ** 0.5)),
-                                        (10, "ten", at, Decimal("1.50"), 0.0), (11, None, None, None, None)]
+    assert [tuple(r) for r in rows] == [
+        (1, "auto", None, None, pytest.approx(27**0.5)),
+        (10, "ten", at, Decimal("1.50"), 0.0),
+        (11, None, None, None, None),
+    ]

@@ -1,4 +1,5 @@
 """Random and mutated protocol messages never crash the server, disturb other sessions or change data."""
+
 from __future__ import annotations
 
 import os
@@ -6,7 +7,8 @@ import socket
 import struct
 
 import psycopg
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 STARTUP = struct.pack("!i", 196608) + b"user\x00fuzz\x00database\x00repo\x00\x00"
 
@@ -53,11 +55,18 @@ def _mutate(data: bytes, positions: list[int], values: list[int], cut: int) -> b
 
 messages = st.one_of(
     st.binary(max_size=300),
-    st.builds(lambda kind, body: _message(kind, body), st.sampled_from([bytes([c]) for c in b"QPBDESCHXpdcf?"]),
-              st.binary(max_size=120)),
-    st.builds(lambda msg, pos, val, cut: _mutate(msg, pos, val, cut), st.sampled_from(VALID),
-              st.lists(st.integers(0, 200), max_size=4), st.lists(st.integers(0, 255), max_size=4),
-              st.integers(0, 6)),
+    st.builds(
+        lambda kind, body: _message(kind, body),
+        st.sampled_from([bytes([c]) for c in b"QPBDESCHXpdcf?"]),
+        st.binary(max_size=120),
+    ),
+    st.builds(
+        lambda msg, pos, val, cut: _mutate(msg, pos, val, cut),
+        st.sampled_from(VALID),
+        st.lists(st.integers(0, 200), max_size=4),
+        st.lists(st.integers(0, 255), max_size=4),
+        st.integers(0, 6),
+    ),
 )
 
 
@@ -67,13 +76,16 @@ def test_fuzzed_messages_leave_server_and_data_intact(server, caplog):
         conn.execute("INSERT INTO kept VALUES (1), (2), (3)")
     bystander = psycopg.connect(server.dsn(), autocommit=True)
 
-    @settings(max_examples=int(os.environ.get("AGENTLAKE_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=list(HealthCheck))
-    @given(payload=st.lists(messages, min_size=1, max_size=4), after_startup=st.booleans(),
-           oversized=st.booleans())
+    @settings(
+        max_examples=int(os.environ.get("AGENTLAKE_FUZZ_EXAMPLES", "150")),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(payload=st.lists(messages, min_size=1, max_size=4), after_startup=st.booleans(), oversized=st.booleans())
     def attack(payload, after_startup, oversized):
         data = b"".join(payload)
         if oversized:
-            data = b"Q" + struct.pack("!i", 2 ** 30) + data
+            data = b"Q" + struct.pack("!i", 2**30) + data
         _exchange(server.port, data, after_startup)
 
     with caplog.at_level("ERROR", logger="agentlake.server"):

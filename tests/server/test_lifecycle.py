@@ -1,4 +1,5 @@
 """Scale to zero and shutdown: idle exit, SIGTERM draining, the on-demand listener."""
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,7 @@ def test_idle_exit(make_server):
     server = make_server(idle_exit_s=0.5)
     with psycopg.connect(server.dsn()) as conn:
         conn.execute("SELECT 1")
-        time.sleep(1.0)                      # an open session keeps the server up
+        time.sleep(1.0)  # an open session keeps the server up
         assert server.thread.is_alive()
     server.thread.join(20)
     assert not server.thread.is_alive()
@@ -50,8 +51,18 @@ def _spawn(args: list[str]) -> subprocess.Popen:
 
 def _serve(tmp_path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    proc = _spawn([sys.executable, "-m", "tests.server.serve_engine", "--repo", str(tmp_path / "repo"),
-                   "--port", str(port), *extra])
+    proc = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "tests.server.serve_engine",
+            "--repo",
+            str(tmp_path / "repo"),
+            "--port",
+            str(port),
+            *extra,
+        ]
+    )
     assert proc.stdout.readline().startswith("port")
     return proc, f"host=127.0.0.1 port={port} dbname=repo user=alice"
 
@@ -59,7 +70,7 @@ def _serve(tmp_path, *extra: str) -> tuple[subprocess.Popen, str]:
 def _assert_terminated(conn: psycopg.Connection) -> None:
     """The session got PostgreSQL's FATAL 57P01 (fast shutdown) and is gone."""
     select.select([conn.pgconn.socket], [], [], 10)
-    conn.pgconn.consume_input()   # read the FATAL before the next query meets the closed socket
+    conn.pgconn.consume_input()  # read the FATAL before the next query meets the closed socket
     with pytest.raises(psycopg.errors.AdminShutdown, match="terminating connection due to administrator command"):
         conn.execute("SELECT 1")
     assert conn.closed or conn.broken
@@ -75,13 +86,13 @@ def test_sigterm_closes_idle_sessions_at_once_and_lets_transactions_finish(tmp_p
         busy.execute("INSERT INTO t VALUES (1)")
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)
-        _assert_terminated(idle)                              # idle: closed at once, not after the grace period
-        with pytest.raises(psycopg.OperationalError):         # no new sessions
+        _assert_terminated(idle)  # idle: closed at once, not after the grace period
+        with pytest.raises(psycopg.OperationalError):  # no new sessions
             psycopg.connect(dsn + " connect_timeout=2")
-        busy.execute("INSERT INTO t VALUES (2)")              # the open transaction goes on ...
-        busy.execute("COMMIT")                                # ... and commits
-        with pytest.raises(psycopg.OperationalError):         # then its session ends too (the FATAL can come
-            select.select([busy.pgconn.socket], [], [], 10)   # in with COMMIT's reply, before the close)
+        busy.execute("INSERT INTO t VALUES (2)")  # the open transaction goes on ...
+        busy.execute("COMMIT")  # ... and commits
+        with pytest.raises(psycopg.OperationalError):  # then its session ends too (the FATAL can come
+            select.select([busy.pgconn.socket], [], [], 10)  # in with COMMIT's reply, before the close)
             busy.pgconn.consume_input()
             busy.execute("SELECT 1")
         assert proc.wait(30) == 0
@@ -103,13 +114,13 @@ def test_sigterm_grace_period_ends_open_transactions(tmp_path):
         conn.execute("BEGIN")
         conn.execute("INSERT INTO t VALUES (1)")
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0                             # does not wait on the open transaction
+        assert proc.wait(30) == 0  # does not wait on the open transaction
         _assert_terminated(conn)
     finally:
         proc.kill()
     proc, dsn = _serve(tmp_path)
     try:
-        with _connect_retrying(dsn) as conn:                  # the unfinished transaction was rolled back
+        with _connect_retrying(dsn) as conn:  # the unfinished transaction was rolled back
             assert conn.execute("SELECT count(*) FROM t").fetchone() == (0,)
     finally:
         proc.kill()
@@ -122,15 +133,30 @@ def _mapped_libraries(pid: int) -> str:
 def test_on_demand_listener_starts_engine_and_restarts_it(tmp_path):
     port = _free_port()
     listener = ROOT / "agentlake" / "server" / "ondemand.py"
-    proc = _spawn([sys.executable, str(listener), "--host", "127.0.0.1", "--port", str(port), "--",
-                   sys.executable, "-m", "tests.server.serve_engine", "--repo", str(tmp_path / "repo"),
-                   "--idle-exit", "0.5"])
+    proc = _spawn(
+        [
+            sys.executable,
+            str(listener),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--",
+            sys.executable,
+            "-m",
+            "tests.server.serve_engine",
+            "--repo",
+            str(tmp_path / "repo"),
+            "--idle-exit",
+            "0.5",
+        ]
+    )
     try:
         assert "listener" in proc.stdout.readline()
         maps = _mapped_libraries(proc.pid)
         assert "pyarrow" not in maps and "datafusion" not in maps
         dsn = f"host=127.0.0.1 port={port} dbname=repo user=alice"
-        for _ in range(2):                   # the second round starts a fresh engine after the idle exit
+        for _ in range(2):  # the second round starts a fresh engine after the idle exit
             with _connect_retrying(dsn) as conn:
                 assert conn.execute("SELECT 40 + 2").fetchone() == (42,)
             time.sleep(2.0)

@@ -1,4 +1,5 @@
 """pgvector's Python adapter and SQLAlchemy Vector type against the server."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ from pgvector.sqlalchemy import Vector
 
 def test_register_vector_finds_the_type(server):
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
-        register_vector(conn)   # looks up 'vector' in pg_type through to_regtype($1)
+        register_vector(conn)  # looks up 'vector' in pg_type through to_regtype($1)
         info = psycopg.types.TypeInfo.fetch(conn, "vector")
         assert info is not None and info.name == "vector" and info.oid > 16384
 
@@ -29,8 +30,9 @@ def test_numpy_vectors_nearest_neighbours(server, real_engine):
             cur.executemany("INSERT INTO items (id, embedding) VALUES (%s, %s)", list(enumerate(points)))
         query = points[17] + 0.001
         for binary in (False, True):
-            rows = conn.execute("SELECT id, embedding FROM items ORDER BY embedding <-> %s LIMIT 3", [query],
-                                binary=binary).fetchall()
+            rows = conn.execute(
+                "SELECT id, embedding FROM items ORDER BY embedding <-> %s LIMIT 3", [query], binary=binary
+            ).fetchall()
             expected = np.argsort(((points - query) ** 2).sum(axis=1))[:3]
             assert [r[0] for r in rows] == list(expected)
             nearest = rows[0][1]
@@ -44,10 +46,16 @@ def test_vector_aggregates_and_functions_arrive_as_vectors(server, real_engine):
         conn.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, grp text, embedding vector(2))")
         conn.execute("INSERT INTO notes VALUES (1, 'a', '[1,2]'), (2, 'a', '[3,4]'), (3, 'b', NULL)")
         for binary in (False, True):
-            cur = conn.execute("SELECT avg(embedding), sum(embedding), l2_normalize('[3,4]') FROM notes WHERE grp = %s",
-                               ["a"], binary=binary)
+            cur = conn.execute(
+                "SELECT avg(embedding), sum(embedding), l2_normalize('[3,4]') FROM notes WHERE grp = %s",
+                ["a"],
+                binary=binary,
+            )
             assert [(c.name, c.type_code) for c in cur.description] == [
-                ("avg", vector_oid), ("sum", vector_oid), ("l2_normalize", vector_oid)]
+                ("avg", vector_oid),
+                ("sum", vector_oid),
+                ("l2_normalize", vector_oid),
+            ]
             values = [np.asarray(v.to_list() if hasattr(v, "to_list") else v) for v in cur.fetchone()]
             assert np.allclose(np.stack(values), [[2, 3], [4, 6], [0.6, 0.8]])
 
@@ -81,10 +89,17 @@ def test_a_pgvector_setup_script_runs_unchanged(server, real_engine):
         conn.execute("INSERT INTO items (embedding) VALUES ('[1,2,3]'), ('[4,5,6]')")
         conn.execute("SET maintenance_work_mem = '8GB'")
         conn.execute("SET max_parallel_maintenance_workers = 7")
-        conn.execute("CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops) WITH (m = 8, ef_construction = 32)")
-        assert conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'items' AND indexname <> 'items_pkey'"
-                            ).fetchall() == [("CREATE INDEX items_embedding_idx ON public.items USING hnsw "
-                                              "(embedding vector_cosine_ops) WITH (m='8', ef_construction='32')",)]
+        conn.execute(
+            "CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops) WITH (m = 8, ef_construction = 32)"
+        )
+        assert conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'items' AND indexname <> 'items_pkey'"
+        ).fetchall() == [
+            (
+                "CREATE INDEX items_embedding_idx ON public.items USING hnsw "
+                "(embedding vector_cosine_ops) WITH (m='8', ef_construction='32')",
+            )
+        ]
         with conn.transaction():
             conn.execute("SET LOCAL hnsw.ef_search = 100")
             assert conn.execute("SHOW hnsw.ef_search").fetchone() == ("100",)
@@ -96,13 +111,19 @@ def test_a_pgvector_setup_script_runs_unchanged(server, real_engine):
 
 def test_sqlalchemy_vector_type_and_l2_distance(server, real_engine):
     metadata = sa.MetaData()
-    docs = sa.Table("docs", metadata, sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
-                    sa.Column("embedding", Vector(3)))
+    docs = sa.Table(
+        "docs",
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("embedding", Vector(3)),
+    )
     engine = sa.create_engine(server.url())
     metadata.create_all(engine)
     with engine.begin() as conn:
-        conn.execute(docs.insert(), [{"id": 1, "embedding": [1, 0, 0]}, {"id": 2, "embedding": [0, 1, 0]},
-                                     {"id": 3, "embedding": [0, 0, 1]}])
+        conn.execute(
+            docs.insert(),
+            [{"id": 1, "embedding": [1, 0, 0]}, {"id": 2, "embedding": [0, 1, 0]}, {"id": 3, "embedding": [0, 0, 1]}],
+        )
     with engine.connect() as conn:
         nearest = conn.execute(sa.select(docs.c.id).order_by(docs.c.embedding.l2_distance([0, 0.9, 0.1])).limit(1))
         assert nearest.scalar() == 2
@@ -119,20 +140,29 @@ def test_binary_copy_bulk_load_as_pgvector_advises(server, real_engine):
         with conn.cursor().copy("COPY items (id, label, seen, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
             copy.set_types(["int8", "text", "timestamptz", "vector"])
             for i, point in enumerate(points):
-                copy.write_row((i, None if i == 7 else f"row {i}", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
-                                None if i == 9 else point))
+                copy.write_row(
+                    (
+                        i,
+                        None if i == 7 else f"row {i}",
+                        dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+                        None if i == 9 else point,
+                    )
+                )
         assert conn.execute("SELECT count(*), count(label), count(embedding) FROM items").fetchone() == (300, 299, 299)
         stored = conn.execute("SELECT embedding FROM items WHERE id = 42").fetchone()[0]
         assert np.array_equal(stored.to_numpy() if hasattr(stored, "to_numpy") else stored, points[42])
         assert conn.execute("SELECT id FROM items ORDER BY embedding <-> %s LIMIT 1", [points[5]]).fetchone() == (5,)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!h", 3), "row field count is 3, expected 2"),
-    (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hiq", 2, 8, 1), "unexpected EOF"),
-    (b"not binary at all", "COPY file signature not recognized"),
-    (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hi", 2, -7), "invalid field size"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!h", 3), "row field count is 3, expected 2"),
+        (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hiq", 2, 8, 1), "unexpected EOF"),
+        (b"not binary at all", "COPY file signature not recognized"),
+        (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0) + struct.pack("!hi", 2, -7), "invalid field size"),
+    ],
+)
 def test_malformed_binary_copy_loads_nothing(server, real_engine, data, message):
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         conn.execute("CREATE TABLE bulk (id bigint, embedding vector(2))")
@@ -160,19 +190,30 @@ def test_sqlalchemy_creates_and_reflects_btree_unique_and_vector_indexes(server,
     ``create_all``, read back by the inspector (what Alembic's autogenerate compares), and the
     unique one enforced."""
     metadata = sa.MetaData()
-    docs = sa.Table("docs", metadata, sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
-                    sa.Column("category", sa.Integer, index=True), sa.Column("code", sa.Text),
-                    sa.Column("embedding", Vector(3)),
-                    sa.Index("docs_code_key", "code", unique=True),
-                    sa.Index("docs_embedding_hnsw", "embedding", postgresql_using="hnsw",
-                             postgresql_ops={"embedding": "vector_cosine_ops"}))
+    docs = sa.Table(
+        "docs",
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("category", sa.Integer, index=True),
+        sa.Column("code", sa.Text),
+        sa.Column("embedding", Vector(3)),
+        sa.Index("docs_code_key", "code", unique=True),
+        sa.Index(
+            "docs_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
     engine = sa.create_engine(server.url())
     try:
         metadata.create_all(engine)
         found = {ix["name"]: ix for ix in sa.inspect(engine).get_indexes("docs")}
         assert {name: (ix["column_names"], ix["unique"]) for name, ix in found.items()} == {
-            "ix_docs_category": (["category"], False), "docs_code_key": (["code"], True),
-            "docs_embedding_hnsw": (["embedding"], False)}
+            "ix_docs_category": (["category"], False),
+            "docs_code_key": (["code"], True),
+            "docs_embedding_hnsw": (["embedding"], False),
+        }
         assert found["docs_embedding_hnsw"]["dialect_options"]["postgresql_using"] == "hnsw"
         assert found["docs_embedding_hnsw"]["dialect_options"]["postgresql_ops"] == {"embedding": "vector_cosine_ops"}
         with engine.begin() as conn:

@@ -7,6 +7,7 @@ up to Sync, and answers the Sync with ReadyForQuery ('E' inside a transaction
 block, else 'I'); the statements of a batch without BEGIN form one implicit
 transaction, so an error part-way commits none of them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,10 +47,16 @@ class Target:
     def raw(self) -> socket.socket:
         """A socket past startup, at its first ReadyForQuery."""
         sock = socket.socket(self.family, socket.SOCK_STREAM)
-        sock.settimeout(15)   # a server that never answers fails the test instead of hanging it
+        sock.settimeout(15)  # a server that never answers fails the test instead of hanging it
         sock.connect(self.address)
-        body = struct.pack("!i", pq.PROTOCOL_3) + b"user\0" + self.user.encode() + b"\0database\0" \
-            + self.database.encode() + b"\0\0"
+        body = (
+            struct.pack("!i", pq.PROTOCOL_3)
+            + b"user\0"
+            + self.user.encode()
+            + b"\0database\0"
+            + self.database.encode()
+            + b"\0\0"
+        )
         sock.sendall(struct.pack("!i", len(body) + 4) + body)
         read_until(sock, b"Z")
         return sock
@@ -70,15 +77,26 @@ def postgres(tmp_path_factory) -> Iterator[object]:
 def target(request) -> Target:
     if request.param == "agentlake":
         server = request.getfixturevalue("server")
-        found = Target("agentlake", server.dsn(), {"host": "127.0.0.1", "port": server.port, "user": "alice",
-                                                   "database": server.database},
-                       socket.AF_INET, ("127.0.0.1", server.port), "alice", server.database)
+        found = Target(
+            "agentlake",
+            server.dsn(),
+            {"host": "127.0.0.1", "port": server.port, "user": "alice", "database": server.database},
+            socket.AF_INET,
+            ("127.0.0.1", server.port),
+            "alice",
+            server.database,
+        )
     else:
         info = request.getfixturevalue("postgres").get_postmaster_info()
-        found = Target("postgres", f"host={info.socket_dir} port={info.port} dbname=postgres user=postgres "
-                                   "connect_timeout=10",
-                       {"host": str(info.socket_dir), "port": info.port, "user": "postgres", "database": "postgres"},
-                       socket.AF_UNIX, str(info.socket_path), "postgres", "postgres")
+        found = Target(
+            "postgres",
+            f"host={info.socket_dir} port={info.port} dbname=postgres user=postgres connect_timeout=10",
+            {"host": str(info.socket_dir), "port": info.port, "user": "postgres", "database": "postgres"},
+            socket.AF_UNIX,
+            str(info.socket_path),
+            "postgres",
+            "postgres",
+        )
     with psycopg.connect(found.dsn, autocommit=True) as conn:
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         conn.execute(f"CREATE TABLE {TABLE} (id BIGINT PRIMARY KEY)")
@@ -121,8 +139,9 @@ def test_executemany_returning_reports_the_duplicate(target, where):
 @pytest.mark.parametrize("where", POSITIONS)
 def test_pipeline_error(target, where, error, explicit):
     statements = [f"INSERT INTO {TABLE} VALUES ({10 + i})" for i in range(3)]
-    statements[POSITIONS[where]] = (f"INSERT INTO {TABLE} VALUES (0)" if error == "duplicate"
-                                    else "SELECT * FROM no_such_table")
+    statements[POSITIONS[where]] = (
+        f"INSERT INTO {TABLE} VALUES (0)" if error == "duplicate" else "SELECT * FROM no_such_table"
+    )
     expected = errors.UniqueViolation if error == "duplicate" else errors.UndefinedTable
     with psycopg.connect(target.dsn, autocommit=not explicit) as conn:
         with pytest.raises(expected):
@@ -162,7 +181,7 @@ def test_commit_or_rollback_inside_a_pipeline_ends_its_implicit_transaction(targ
                 conn.execute(f"INSERT INTO {TABLE} VALUES (1)")
                 conn.execute(ending)
                 conn.execute(f"INSERT INTO {TABLE} VALUES (0)")
-        assert ("WARNING", "25P01") in notices   # there is no transaction in progress
+        assert ("WARNING", "25P01") in notices  # there is no transaction in progress
     assert committed(target) == kept
 
 
@@ -220,8 +239,8 @@ def read_until(sock: socket.socket, last: bytes) -> list[tuple[bytes, bytes]]:
             assert chunk, "server closed the connection"
             buf += chunk
         length = struct.unpack("!i", buf[1:5])[0]
-        out.append((buf[:1], buf[5:1 + length]))
-        buf = buf[1 + length:]
+        out.append((buf[:1], buf[5 : 1 + length]))
+        buf = buf[1 + length :]
     assert not buf, f"unexpected messages after {last!r}: {buf!r}"
     return out
 
@@ -233,9 +252,11 @@ def sqlstate(error_body: bytes) -> str:
 def insert_messages(key: int) -> bytes:
     """Parse, Bind and Execute of one INSERT through the unnamed statement and portal."""
     value = str(key).encode()
-    return (pq.message(b"P", f"\0INSERT INTO {TABLE} VALUES ($1)\0".encode() + struct.pack("!hI", 1, 20))
-            + pq.message(b"B", b"\0\0" + struct.pack("!hhi", 0, 1, len(value)) + value + struct.pack("!h", 0))
-            + pq.message(b"E", b"\0" + struct.pack("!i", 0)))
+    return (
+        pq.message(b"P", f"\0INSERT INTO {TABLE} VALUES ($1)\0".encode() + struct.pack("!hI", 1, 20))
+        + pq.message(b"B", b"\0\0" + struct.pack("!hhi", 0, 1, len(value)) + value + struct.pack("!h", 0))
+        + pq.message(b"E", b"\0" + struct.pack("!i", 0))
+    )
 
 
 DISCARDED = pq.message(b"D", b"P\0") + pq.message(b"C", b"S\0") + pq.message(b"H") + insert_messages(40)
@@ -249,8 +270,7 @@ def test_raw_error_skips_to_sync(target, where, explicit):
             sock.sendall(pq.message(b"Q", b"BEGIN\0"))
             assert read_until(sock, b"Z")[-1] == (b"Z", b"T")
         position = POSITIONS[where]
-        sock.sendall(b"".join(insert_messages(key) for key in ids_failing_at(position)) + DISCARDED
-                     + pq.message(b"S"))
+        sock.sendall(b"".join(insert_messages(key) for key in ids_failing_at(position)) + DISCARDED + pq.message(b"S"))
         replies = read_until(sock, b"Z")
         assert [kind for kind, _ in replies] == [b"1", b"2", b"C"] * position + [b"1", b"2", b"E", b"Z"]
         assert sqlstate(replies[-2][1]) == "23505"
@@ -277,6 +297,7 @@ def test_raw_error_is_sent_before_sync(target):
 def cancel_until_done(conn: psycopg.Connection, done: threading.Event) -> threading.Thread:
     """Cancel requests every half second until ``done``: one sent before the statement starts is
     ignored, as PostgreSQL ignores it."""
+
     def run() -> None:
         while not done.wait(0.5):
             conn.cancel_safe(timeout=10)

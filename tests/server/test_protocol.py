@@ -1,4 +1,5 @@
 """Protocol details clients rely on: notices, ParameterStatus after SET, statement Describe, errors, the CLI."""
+
 from __future__ import annotations
 
 import socket
@@ -30,8 +31,8 @@ def _read_messages(sock: socket.socket, until: bytes = b"Z") -> list[tuple[bytes
             assert chunk, "server closed the connection"
             buf += chunk
         length = struct.unpack("!i", buf[1:5])[0]
-        out.append((buf[:1], buf[5:1 + length]))
-        buf = buf[1 + length:]
+        out.append((buf[:1], buf[5 : 1 + length]))
+        buf = buf[1 + length :]
         if out[-1][0] == until:
             return out
 
@@ -42,13 +43,19 @@ def test_raw_extended_protocol_statement_describe_and_errors(server):
         sock.sendall(struct.pack("!i", len(startup) + 4) + startup)
         kinds = [k for k, _ in _read_messages(sock)]
         assert kinds[0] == b"R" and b"K" in kinds and kinds[-1] == b"Z"
-        sock.sendall(pq.message(b"P", b"named\x00SELECT $1::bigint AS n\x00\x00\x01\x00\x00\x00\x14")
-                     + pq.message(b"D", b"Snamed\x00") + pq.message(b"S"))
+        sock.sendall(
+            pq.message(b"P", b"named\x00SELECT $1::bigint AS n\x00\x00\x01\x00\x00\x00\x14")
+            + pq.message(b"D", b"Snamed\x00")
+            + pq.message(b"S")
+        )
         replies = _read_messages(sock)
         assert [k for k, _ in replies][:2] == [b"1", b"t"]
         assert replies[1][1] == struct.pack("!hI", 1, 20)
-        sock.sendall(pq.message(b"P", b"named\x00SELECT 1\x00\x00\x00") + pq.message(b"B", b"\x00nope\x00" + b"\x00" * 6)
-                     + pq.message(b"S"))
+        sock.sendall(
+            pq.message(b"P", b"named\x00SELECT 1\x00\x00\x00")
+            + pq.message(b"B", b"\x00nope\x00" + b"\x00" * 6)
+            + pq.message(b"S")
+        )
         replies = _read_messages(sock)
         fields = dict((f[:1], f[1:]) for f in replies[0][1].split(b"\x00") if f)
         assert replies[0][0] == b"E" and fields[b"C"] == b"42P05" and fields[b"S"] == b"ERROR"
@@ -63,15 +70,17 @@ def test_raw_extended_protocol_statement_describe_and_errors(server):
 
 
 def test_error_response_carries_position():
-    fields = pq.error_response("42601", "syntax error at or near \"x\"", position=8)[5:].split(b"\x00")
+    fields = pq.error_response("42601", 'syntax error at or near "x"', position=8)[5:].split(b"\x00")
     assert b"C42601" in fields and b"P8" in fields and b"VERROR" in fields
 
 
 def test_user_cli(tmp_path):
     repo = str(tmp_path / "repo")
     runner = CliRunner()
-    result = runner.invoke(user, ["add", "agent", "--repo", repo, "--password", "correct-horse-battery", "--read", "main",
-                                  "--write", "agent-*"])
+    result = runner.invoke(
+        user,
+        ["add", "agent", "--repo", repo, "--password", "correct-horse-battery", "--read", "main", "--write", "agent-*"],
+    )
     assert result.exit_code == 0, result.output
     assert "read:main, write:agent-*" in runner.invoke(user, ["list", "--repo", repo]).output
     stored = UserStore(repo).get("agent")
@@ -88,6 +97,8 @@ def test_gssenc_and_ssl_requests_declined_then_plain_startup(server):
         assert sock.recv(1) == b"N"
         sock.sendall(struct.pack("!ii", 8, pq.SSL_REQUEST))
         assert sock.recv(1) == b"N"
-        startup = struct.pack("!i", pq.PROTOCOL_3) + b"user\x00raw\x00database\x00" + server.database.encode() + b"\x00\x00"
+        startup = (
+            struct.pack("!i", pq.PROTOCOL_3) + b"user\x00raw\x00database\x00" + server.database.encode() + b"\x00\x00"
+        )
         sock.sendall(struct.pack("!i", len(startup) + 4) + startup)
         assert _read_messages(sock)[-1] == (b"Z", b"I")

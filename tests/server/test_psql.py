@@ -1,4 +1,5 @@
 """The psql binary against the server: meta-commands plan against the emulated pg_catalog."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,20 @@ pytestmark = pytest.mark.skipif(PSQL is None, reason="psql (postgresql-client) i
 
 
 def psql(server, *commands: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    args = [PSQL, "-X", "-h", "127.0.0.1", "-p", str(server.port), "-U", "alice", "-d", server.database,
-            "-v", "ON_ERROR_STOP=0"]
+    args = [
+        PSQL,
+        "-X",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(server.port),
+        "-U",
+        "alice",
+        "-d",
+        server.database,
+        "-v",
+        "ON_ERROR_STOP=0",
+    ]
     for command in commands:
         args += ["-c", command]
     env = {**os.environ, "PGCONNECT_TIMEOUT": "10", "PAGER": "", "PSQL_PAGER": ""}
@@ -49,7 +62,10 @@ def test_list_databases_schemas_roles(table_server):
 
 
 def test_query_syntax_error_and_quit(table_server):
-    out = psql(table_server, stdin="\\set VERBOSITY verbose\nSELECT sensor FROM readings WHERE id = 2;\nSELECT 1 +;\nSELECT 40 + 2 AS answer;\n\\q\n")
+    out = psql(
+        table_server,
+        stdin="\\set VERBOSITY verbose\nSELECT sensor FROM readings WHERE id = 2;\nSELECT 1 +;\nSELECT 40 + 2 AS answer;\n\\q\n",
+    )
     assert out.returncode == 0
     assert " b\n" in out.stdout
     assert "42" in out.stdout
@@ -70,15 +86,24 @@ def test_copy_both_ways_indexes_and_extensions(server, real_engine, tmp_path):
     (vector, B-tree, unique), see the indexes in \\d and the extension in \\dx."""
     source, export = tmp_path / "in.tsv", tmp_path / "out.csv"
     source.write_text("1\t[1,2,3]\tred\n2\t[4,5,6]\tblue\n3\t\\N\t\\N\n")
-    out = psql(server, "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3), color text)",
-               rf"\copy items FROM '{source}'", "CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops)",
-               "CREATE INDEX ON items (color)", "CREATE UNIQUE INDEX items_color_key ON items (color)",
-               rf"\copy (SELECT id, embedding, color FROM items ORDER BY id) TO '{export}' WITH CSV HEADER",
-               r"\d items", r"\dx")
+    out = psql(
+        server,
+        "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3), color text)",
+        rf"\copy items FROM '{source}'",
+        "CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops)",
+        "CREATE INDEX ON items (color)",
+        "CREATE UNIQUE INDEX items_color_key ON items (color)",
+        rf"\copy (SELECT id, embedding, color FROM items ORDER BY id) TO '{export}' WITH CSV HEADER",
+        r"\d items",
+        r"\dx",
+    )
     assert out.returncode == 0 and "ERROR" not in out.stderr, out.stderr
     assert "COPY 3" in out.stdout
     assert export.read_text().splitlines() == ["id,embedding,color", '1,"[1,2,3]",red', '2,"[4,5,6]",blue', "3,,"]
-    for line in ('"items_embedding_idx" hnsw (embedding vector_cosine_ops)', '"items_color_idx" btree (color)',
-                 '"items_color_key" UNIQUE, btree (color)'):
+    for line in (
+        '"items_embedding_idx" hnsw (embedding vector_cosine_ops)',
+        '"items_color_idx" btree (color)',
+        '"items_color_key" UNIQUE, btree (color)',
+    ):
         assert line in out.stdout
     assert " vector " in out.stdout.split("List of installed extensions")[1]

@@ -1,4 +1,5 @@
 """psycopg 3 against the server over real sockets: both protocols, both formats, errors, cancel."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,8 +24,9 @@ def test_simple_query_several_statements(server):
 def test_extended_protocol_text_and_binary(server):
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         for binary in (False, True):
-            row = conn.execute("SELECT %s::bigint + 1, %s::text, %s::boolean", [41, "hé", True],
-                               binary=binary).fetchone()
+            row = conn.execute(
+                "SELECT %s::bigint + 1, %s::text, %s::boolean", [41, "hé", True], binary=binary
+            ).fetchone()
             assert row == (42, "hé", True)
 
 
@@ -41,8 +43,10 @@ RESULT_TYPES = [
     ("CAST('2024-02-29' AS DATE)", dt.date(2024, 2, 29)),
     ("CAST('13:14:15.5' AS TIME)", dt.time(13, 14, 15, 500000)),
     ("CAST('2024-01-02 03:04:05.123456' AS TIMESTAMP)", dt.datetime(2024, 1, 2, 3, 4, 5, 123456)),
-    ("arrow_cast('2024-01-02T03:04:05Z', 'Timestamp(Microsecond, Some(\"UTC\"))')",
-     dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)),
+    (
+        "arrow_cast('2024-01-02T03:04:05Z', 'Timestamp(Microsecond, Some(\"UTC\"))')",
+        dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+    ),
     ("INTERVAL '1 day 2 hours'", dt.timedelta(days=1, hours=2)),
     ("make_array(1, 2, 3)", [1, 2, 3]),
     ("make_array('a', 'b c', NULL)", ["a", "b c", None]),
@@ -184,8 +188,10 @@ def test_failed_copy_loads_nothing(server):
 
 
 def test_branches_per_connection_are_isolated(server, real_engine):
-    with psycopg.connect(server.dsn(dbname=f"{server.database}@agent-1"), autocommit=True) as one, \
-            psycopg.connect(server.dsn(options="-c agentlake.branch=agent-2"), autocommit=True) as two:
+    with (
+        psycopg.connect(server.dsn(dbname=f"{server.database}@agent-1"), autocommit=True) as one,
+        psycopg.connect(server.dsn(options="-c agentlake.branch=agent-2"), autocommit=True) as two,
+    ):
         one.execute("CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT)")
         one.execute("INSERT INTO notes VALUES (1, 'only on agent-1')")
         with pytest.raises(errors.UndefinedTable):
@@ -210,8 +216,10 @@ def test_copy_to_stdout_in_text_csv_and_binary(server, real_engine):
     NULL), typed values in binary, for a table, a column list and a query."""
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         conn.execute("CREATE TABLE notes (id BIGINT, body TEXT, score DOUBLE PRECISION, ok BOOLEAN)")
-        conn.execute("INSERT INTO notes VALUES (1, E'tab\\there\\nline \\\\ end', 1.5, true), (2, NULL, NULL, false), "
-                     "(3, 'a,b \"q\"', -0.25, NULL), (4, '', 2, true)")
+        conn.execute(
+            "INSERT INTO notes VALUES (1, E'tab\\there\\nline \\\\ end', 1.5, true), (2, NULL, NULL, false), "
+            "(3, 'a,b \"q\"', -0.25, NULL), (4, '', 2, true)"
+        )
         stored = conn.execute("SELECT * FROM notes ORDER BY id").fetchall()
         cur = conn.cursor()
         with cur.copy("COPY (SELECT * FROM notes ORDER BY id) TO STDOUT") as copy:
@@ -223,7 +231,7 @@ def test_copy_to_stdout_in_text_csv_and_binary(server, real_engine):
             assert list(copy.rows()) == stored
         with cur.copy("COPY notes (id, body) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
             text = b"".join(copy).decode()
-        assert sorted(text.splitlines()[1:]) == ['1,"tab\there', '2,', '3,"a,b ""q"""', '4,""', 'line \\ end"']
+        assert sorted(text.splitlines()[1:]) == ['1,"tab\there', "2,", '3,"a,b ""q"""', '4,""', 'line \\ end"']
         assert text.splitlines()[0] == "id,body"
         with cur.copy("COPY notes TO STDOUT") as copy:
             lines = sorted(bytes(line) for line in copy)

@@ -1,6 +1,7 @@
 """Rights hold for every statement: a matrix of statement kinds x users walked through a real server
 with psycopg. Every user is connected to ``repo@agent-1``; the engine decides from the parsed
 statement (or the branch function and its arguments) which branches it touches."""
+
 from __future__ import annotations
 
 import psycopg
@@ -11,10 +12,10 @@ from psycopg import errors
 import agentlake
 from agentlake.server.users import UserStore
 
-USERS = {   # name -> (read patterns, write patterns)
-    "reader": (["*"], []),                      # read-only
-    "agent": (["main"], ["agent-1"]),           # write on its own branch only
-    "lead": ([], ["main", "agent-*"]),          # write on main (and every agent branch)
+USERS = {  # name -> (read patterns, write patterns)
+    "reader": (["*"], []),  # read-only
+    "agent": (["main"], ["agent-1"]),  # write on its own branch only
+    "lead": ([], ["main", "agent-*"]),  # write on main (and every agent branch)
 }
 OK, DENIED = "ok", "42501"
 NOT_SUPPORTED = "0A000"
@@ -27,10 +28,14 @@ MATRIX: dict[str, tuple[str, tuple[str, str, str]]] = {
     "INSERT": ("INSERT INTO t VALUES (9, 'x', '[1,1,1]')", (DENIED, OK, OK)),
     "UPDATE": ("UPDATE t SET v = 'y' WHERE id = 1", (DENIED, OK, OK)),
     "DELETE": ("DELETE FROM t WHERE id = 1", (DENIED, OK, OK)),
-    "INSERT in WITH": ("WITH x AS (INSERT INTO t VALUES (8, 'w', '[0,0,1]') RETURNING id) SELECT * FROM x",
-                       (DENIED, NOT_SUPPORTED, NOT_SUPPORTED)),
-    "EXPLAIN ANALYZE INSERT": ("EXPLAIN ANALYZE INSERT INTO t VALUES (7, 'e', '[1,0,0]')",
-                               (DENIED, NOT_SUPPORTED, NOT_SUPPORTED)),
+    "INSERT in WITH": (
+        "WITH x AS (INSERT INTO t VALUES (8, 'w', '[0,0,1]') RETURNING id) SELECT * FROM x",
+        (DENIED, NOT_SUPPORTED, NOT_SUPPORTED),
+    ),
+    "EXPLAIN ANALYZE INSERT": (
+        "EXPLAIN ANALYZE INSERT INTO t VALUES (7, 'e', '[1,0,0]')",
+        (DENIED, NOT_SUPPORTED, NOT_SUPPORTED),
+    ),
     "COPY FROM STDIN": ("COPY t FROM STDIN", (DENIED, OK, OK)),
     "CREATE TABLE": ("CREATE TABLE u (a int)", (DENIED, OK, OK)),
     "ALTER TABLE": ("ALTER TABLE t ADD COLUMN w int", (DENIED, OK, OK)),
@@ -61,7 +66,7 @@ def rights_server(make_server, tmp_path):
     store = UserStore(repo)
     for name, (read, write) in USERS.items():
         store.add(name, "pw", read=read, write=write)
-    admin = agentlake.connect(repo)   # the embedded API: no rights object, everything allowed
+    admin = agentlake.connect(repo)  # the embedded API: no rights object, everything allowed
     admin.execute("CREATE TABLE t (id int PRIMARY KEY, v text, e vector(3))")
     admin.execute("INSERT INTO t VALUES (1, 'a', '[1,2,3]')")
     admin.tag("base")
@@ -125,13 +130,14 @@ def test_agent_cannot_merge_into_main(rights_server):
     server, admin = rights_server
     _reset(admin)
     before = admin.repository.head("main")
-    with psycopg.connect(server.dsn("agent", dbname=f"{server.database}@agent-1", password="pw"),
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        server.dsn("agent", dbname=f"{server.database}@agent-1", password="pw"), autocommit=True
+    ) as conn:
         with pytest.raises(errors.InsufficientPrivilege, match="permission denied for branch main"):
             conn.execute("SELECT agentlake.merge('main')")
-        conn.execute("SELECT agentlake.checkout('main')")   # reading main is allowed ...
+        conn.execute("SELECT agentlake.checkout('main')")  # reading main is allowed ...
         assert conn.execute("SELECT count(*) FROM t").fetchone() == (1,)
-        with pytest.raises(errors.InsufficientPrivilege):   # ... writing it from there is not
+        with pytest.raises(errors.InsufficientPrivilege):  # ... writing it from there is not
             conn.execute("INSERT INTO t VALUES (3, 'c', '[0,0,0]')")
     assert admin.repository.head("main") == before
 
@@ -140,7 +146,7 @@ def test_connecting_needs_read_and_creating_a_branch_needs_write(rights_server):
     server, _ = rights_server
     with pytest.raises(psycopg.OperationalError, match="permission denied for branch secret"):
         psycopg.connect(server.dsn("agent", dbname=f"{server.database}@secret", password="pw"))
-    with pytest.raises(psycopg.OperationalError, match="does not exist"):   # read on agent-*, no write
+    with pytest.raises(psycopg.OperationalError, match="does not exist"):  # read on agent-*, no write
         psycopg.connect(server.dsn("reader", dbname=f"{server.database}@agent-new", password="pw"))
     with psycopg.connect(server.dsn("lead", dbname=f"{server.database}@agent-new", password="pw")) as conn:
         assert conn.execute("SELECT agentlake.current_branch()").fetchone() == ("agent-new",)

@@ -1,4 +1,5 @@
 """SQLAlchemy 2 (psycopg dialect) with default settings: first connect, DDL, reflection, Core and ORM."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ def test_first_connect_create_all_and_inspect(server):
             assert conn.dialect.server_version_info[0] == 16
         metadata, _ = _metadata()
         metadata.create_all(engine)
-        metadata.create_all(engine)          # the existence check finds the table: no second CREATE
+        metadata.create_all(engine)  # the existence check finds the table: no second CREATE
         inspector = sa.inspect(engine)
         assert inspector.get_table_names() == ["things"]
         assert inspector.has_table("things") and not inspector.has_table("nothing")

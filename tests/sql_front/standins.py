@@ -3,6 +3,7 @@
 The real UDFs come from the vector helper; these only need the same names and
 argument shapes to prove that the generated SQL plans and computes.
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,12 +24,15 @@ def _rows(array: pa.Array) -> np.ndarray:
 def _distance(fn):
     def call(a: pa.Array, b: pa.Array) -> pa.Array:
         return pa.array(fn(_rows(a), _rows(b)), pa.float64())
+
     return call
 
 
 DISTANCES = {
     "l2_distance": _distance(lambda a, b: np.linalg.norm(a - b, axis=1)),
-    "cosine_distance": _distance(lambda a, b: 1 - (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)),
+    "cosine_distance": _distance(
+        lambda a, b: 1 - (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    ),
     "negative_inner_product": _distance(lambda a, b: -(a * b).sum(1)),
     "l1_distance": _distance(lambda a, b: np.abs(a - b).sum(1)),
 }
@@ -48,9 +52,11 @@ def _json_get(path_type: pa.DataType):
         for d, k in zip(doc.to_pylist(), key.to_pylist()):
             value = json.loads(d)
             value = value[k] if isinstance(value, list) else value.get(k)
-            out.append(value if value is None or path_type == pa.string() and isinstance(value, str)
-                       else json.dumps(value))
+            out.append(
+                value if value is None or path_type == pa.string() and isinstance(value, str) else json.dumps(value)
+            )
         return pa.array(out, pa.string())
+
     return call
 
 
@@ -63,15 +69,19 @@ def context() -> datafusion.SessionContext:
     ctx.register_udf(udf(_to_vector, [pa.string()], VECTOR3, "immutable", "to_vector"))
     ctx.register_udf(udf(_from_float4, [pa.binary()], VECTOR3, "immutable", "vector_from_float4"))
     ctx.register_udf(udf(lambda v, dims: v, [VECTOR3, pa.int64()], VECTOR3, "immutable", "vector_with_dimensions"))
-    ctx.register_udf(udf(_json_get(pa.large_string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get"))
+    ctx.register_udf(
+        udf(_json_get(pa.large_string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get")
+    )
     ctx.register_udf(udf(_json_get(pa.string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get_text"))
     ctx.register_udf(udf(lambda text: text, [pa.string()], pa.string(), "immutable", "jsonb_in"))  # ::jsonb
-    items = pa.table({
-        "id": pa.array([1, 2, 3], pa.int32()),
-        "name": ["apple", "Banana", "cherry"],
-        "doc": ['{"a": "x", "n": 1}', '{"a": "y", "n": 2}', '{"a": "z", "n": 3}'],
-        "ts": pa.array([0, 86_400_000_000, 2 * 86_400_000_000], pa.timestamp("us", tz="UTC")),
-        "embedding": pa.array([[1, 0, 0], [0, 1, 0], [1, 1, 0]], VECTOR3),
-    })
+    items = pa.table(
+        {
+            "id": pa.array([1, 2, 3], pa.int32()),
+            "name": ["apple", "Banana", "cherry"],
+            "doc": ['{"a": "x", "n": 1}', '{"a": "y", "n": 2}', '{"a": "z", "n": 3}'],
+            "ts": pa.array([0, 86_400_000_000, 2 * 86_400_000_000], pa.timestamp("us", tz="UTC")),
+            "embedding": pa.array([[1, 0, 0], [0, 1, 0], [1, 1, 0]], VECTOR3),
+        }
+    )
     ctx.register_record_batches("items", [items.to_batches()])
     return ctx

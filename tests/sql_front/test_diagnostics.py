@@ -1,4 +1,5 @@
 """Error mapping: real sqlglot and DataFusion errors become agentlake errors with PostgreSQL SQLSTATEs."""
+
 from __future__ import annotations
 
 import datafusion
@@ -29,30 +30,33 @@ def datafusion_error(ctx: datafusion.SessionContext, sql: str) -> errors.Error:
     return translate(info.value)
 
 
-@pytest.mark.parametrize("sql, sqlstate, message", [
-    ("SELECT * FROM nosuch", "42P01", 'relation "nosuch" does not exist'),
-    ("SELECT nosuch FROM t", "42703", "column nosuch does not exist"),
-    ("SELECT t.nosuch FROM t", "42703", "column t.nosuch does not exist"),
-    ("SELECT a FROM t ORDER BY nosuch", "42703", "column nosuch does not exist"),
-    ("SELECT a / 0 FROM t", "22012", "division by zero"),
-    ("SELECT 1 / 0", "22012", "division by zero"),
-    ("SELECT 'x'::int", "22P02", "Cannot cast string 'x'"),
-    ("SELECT CAST(s AS int) FROM t", "22P02", "Cannot cast string 'x'"),
-    ("SELECT 'abc'::numeric", "22P02", "Cannot cast string 'abc'"),
-    ("SELECT CAST('2020-13-45' AS date)", "22008", "2020-13-45"),
-    ("SELECT CAST(99999 AS smallint)", "22003", "99999"),
-    ("SELECT interval 'abc'", "22007", "abc"),
-    ("SELECT 'a' + 1", "42804", "Cannot coerce"),
-    ("SELECT a FROM t WHERE s", "42804", "non-boolean"),
-    ("SELECT foo(1)", "42883", "function foo does not exist"),
-    ("SELECT sum(s) FROM t", "42883", "function sum(Utf8) does not exist"),
-    ("SELECT abs('x')", "42883", "does not exist"),
-    ("SELECT 1 +", "42601", ""),
-    ("SELECT a FROM t UNION SELECT s, a FROM t", "42601", "different number of columns"),
-    ("SELECT a, count(*) FROM t", "42803", "GROUP BY"),
-    ("SELECT a FROM t, t", "42712", "duplicate"),
-    ("SELECT CAST(a AS uuid) FROM t", "0A000", "UUID"),
-])
+@pytest.mark.parametrize(
+    "sql, sqlstate, message",
+    [
+        ("SELECT * FROM nosuch", "42P01", 'relation "nosuch" does not exist'),
+        ("SELECT nosuch FROM t", "42703", "column nosuch does not exist"),
+        ("SELECT t.nosuch FROM t", "42703", "column t.nosuch does not exist"),
+        ("SELECT a FROM t ORDER BY nosuch", "42703", "column nosuch does not exist"),
+        ("SELECT a / 0 FROM t", "22012", "division by zero"),
+        ("SELECT 1 / 0", "22012", "division by zero"),
+        ("SELECT 'x'::int", "22P02", "Cannot cast string 'x'"),
+        ("SELECT CAST(s AS int) FROM t", "22P02", "Cannot cast string 'x'"),
+        ("SELECT 'abc'::numeric", "22P02", "Cannot cast string 'abc'"),
+        ("SELECT CAST('2020-13-45' AS date)", "22008", "2020-13-45"),
+        ("SELECT CAST(99999 AS smallint)", "22003", "99999"),
+        ("SELECT interval 'abc'", "22007", "abc"),
+        ("SELECT 'a' + 1", "42804", "Cannot coerce"),
+        ("SELECT a FROM t WHERE s", "42804", "non-boolean"),
+        ("SELECT foo(1)", "42883", "function foo does not exist"),
+        ("SELECT sum(s) FROM t", "42883", "function sum(Utf8) does not exist"),
+        ("SELECT abs('x')", "42883", "does not exist"),
+        ("SELECT 1 +", "42601", ""),
+        ("SELECT a FROM t UNION SELECT s, a FROM t", "42601", "different number of columns"),
+        ("SELECT a, count(*) FROM t", "42803", "GROUP BY"),
+        ("SELECT a FROM t, t", "42712", "duplicate"),
+        ("SELECT CAST(a AS uuid) FROM t", "0A000", "UUID"),
+    ],
+)
 def test_datafusion_errors(ctx, sql, sqlstate, message):
     error = datafusion_error(ctx, sql)
     assert isinstance(error, errors.Error)
@@ -83,17 +87,20 @@ def test_unknown_errors_are_internal():
     assert translate(RuntimeError("something odd")).sqlstate == "XX000"
 
 
-@pytest.mark.parametrize("sql, position, near", [
-    ("SELECT * FORM t", 15, "t"),
-    ("SELEC 1", 7, "1"),
-    ("SELECT 1,\n  2 +* 3", 18, "3"),
-])
+@pytest.mark.parametrize(
+    "sql, position, near",
+    [
+        ("SELECT * FORM t", 15, "t"),
+        ("SELEC 1", 7, "1"),
+        ("SELECT 1,\n  2 +* 3", 18, "3"),
+    ],
+)
 def test_syntax_errors_carry_a_one_based_position(sql, position, near):
     with pytest.raises(errors.Error) as info:
         parse_statements(sql)
     error = info.value
     assert error.sqlstate == "42601" and isinstance(error, errors.ProgrammingError)
-    assert error.position == position and sql[position - 1:position - 1 + len(near)] == near
+    assert error.position == position and sql[position - 1 : position - 1 + len(near)] == near
     assert f'at or near "{near}"' in str(error)
 
 
@@ -108,10 +115,15 @@ def test_sqlstate_tag_in_a_plain_exception():
     assert (error.sqlstate, str(error)) == ("22023", "ef_search must be positive")
 
 
-@pytest.mark.parametrize("sql, position", [("SELECT * FROM t WHERE", 22), ("INSERT INTO t VALUES (1", 24),
-                                           ("SELECT 1 + ;", 11), ("SELECT (1\n", 10)])
+@pytest.mark.parametrize(
+    "sql, position",
+    [("SELECT * FROM t WHERE", 22), ("INSERT INTO t VALUES (1", 24), ("SELECT 1 + ;", 11), ("SELECT (1\n", 10)],
+)
 def test_statement_cut_short_is_an_error_at_end_of_input(sql, position):
     with pytest.raises(errors.Error) as info:
         parse_statements(sql)
     assert (info.value.sqlstate, str(info.value), info.value.position) == (
-        "42601", "syntax error at end of input", position)
+        "42601",
+        "syntax error at end of input",
+        position,
+    )

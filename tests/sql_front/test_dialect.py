@@ -1,12 +1,23 @@
 """Every statement form and operator the agentlake PostgreSQL dialect adds or fixes."""
+
 from __future__ import annotations
 
 import pytest
 from sqlglot import exp
 
 from agentlake.errors import Error
-from agentlake.sql.dialect import (AgentlakePostgres, CosineDistance, Explain, L1Distance, NegativeInnerProduct,
-                                   Release, Reset, Savepoint, Show, savepoint_name)
+from agentlake.sql.dialect import (
+    AgentlakePostgres,
+    CosineDistance,
+    Explain,
+    L1Distance,
+    NegativeInnerProduct,
+    Release,
+    Reset,
+    Savepoint,
+    Show,
+    savepoint_name,
+)
 from agentlake.sql.params import parse_statements
 
 
@@ -20,8 +31,9 @@ def roundtrip(sql: str) -> str:
     return one(sql).sql(dialect=AgentlakePostgres)
 
 
-@pytest.mark.parametrize("op, cls", [("<->", exp.Distance), ("<=>", CosineDistance),
-                                     ("<#>", NegativeInnerProduct), ("<+>", L1Distance)])
+@pytest.mark.parametrize(
+    "op, cls", [("<->", exp.Distance), ("<=>", CosineDistance), ("<#>", NegativeInnerProduct), ("<+>", L1Distance)]
+)
 def test_vector_operator_node_and_roundtrip(op, cls):
     node = one(f"SELECT a {op} b FROM t").expressions[0]
     assert type(node) is cls
@@ -75,13 +87,20 @@ def test_release(sql):
     assert node.sql(dialect=AgentlakePostgres) == "RELEASE SAVEPOINT s1"
 
 
-@pytest.mark.parametrize("sql, name", [
-    ('SAVEPOINT "Step One"', "Step One"), ('RELEASE "Step One"', "Step One"),
-    ('RELEASE SAVEPOINT "Step One"', "Step One"), ('ROLLBACK TO "Step One"', "Step One"),
-    ('ROLLBACK TO SAVEPOINT "Step One"', "Step One"), ("SAVEPOINT Mixed", "mixed"),
-    ("RELEASE SAVEPOINT Mixed", "mixed"), ("ROLLBACK TO SAVEPOINT Mixed", "mixed"),
-    ('RELEASE SAVEPOINT "savepoint"', "savepoint"),
-])
+@pytest.mark.parametrize(
+    "sql, name",
+    [
+        ('SAVEPOINT "Step One"', "Step One"),
+        ('RELEASE "Step One"', "Step One"),
+        ('RELEASE SAVEPOINT "Step One"', "Step One"),
+        ('ROLLBACK TO "Step One"', "Step One"),
+        ('ROLLBACK TO SAVEPOINT "Step One"', "Step One"),
+        ("SAVEPOINT Mixed", "mixed"),
+        ("RELEASE SAVEPOINT Mixed", "mixed"),
+        ("ROLLBACK TO SAVEPOINT Mixed", "mixed"),
+        ('RELEASE SAVEPOINT "savepoint"', "savepoint"),
+    ],
+)
 def test_savepoint_names_fold_like_postgres(sql, name):
     """Unquoted names fold to lower case; quoted ones keep case and spaces, in every form."""
     node = one(sql)
@@ -95,31 +114,42 @@ def test_savepoint_without_a_name_is_a_syntax_error(sql):
         one(sql)
 
 
-@pytest.mark.parametrize("sql", ["ROLLBACK TO s1", "ROLLBACK TO SAVEPOINT s1", "ROLLBACK TRANSACTION TO SAVEPOINT s1",
-                                 "ROLLBACK WORK TO s1"])
+@pytest.mark.parametrize(
+    "sql", ["ROLLBACK TO s1", "ROLLBACK TO SAVEPOINT s1", "ROLLBACK TRANSACTION TO SAVEPOINT s1", "ROLLBACK WORK TO s1"]
+)
 def test_rollback_to(sql):
     node = one(sql)
     assert isinstance(node, exp.Rollback) and node.args["savepoint"].name == "s1"
 
 
-@pytest.mark.parametrize("sql, name", [("SHOW search_path", "search_path"), ("SHOW ALL", "ALL"),
-                                       ("SHOW hnsw.ef_search", "hnsw.ef_search"),
-                                       ("SHOW TRANSACTION ISOLATION LEVEL", "transaction_isolation"),
-                                       ("SHOW TIME ZONE", "TimeZone"), ('SHOW "DateStyle"', "DateStyle")])
+@pytest.mark.parametrize(
+    "sql, name",
+    [
+        ("SHOW search_path", "search_path"),
+        ("SHOW ALL", "ALL"),
+        ("SHOW hnsw.ef_search", "hnsw.ef_search"),
+        ("SHOW TRANSACTION ISOLATION LEVEL", "transaction_isolation"),
+        ("SHOW TIME ZONE", "TimeZone"),
+        ('SHOW "DateStyle"', "DateStyle"),
+    ],
+)
 def test_show(sql, name):
     node = one(sql)
     assert isinstance(node, Show) and node.this.name == name
 
 
-@pytest.mark.parametrize("sql, name, value, kind", [
-    ("SET search_path = public", "search_path", "public", None),
-    ("SET search_path TO public", "search_path", "public", None),
-    ("SET SESSION application_name TO 'agent'", "application_name", "agent", "SESSION"),
-    ("SET LOCAL hnsw.ef_search = 40", "hnsw.ef_search", "40", "LOCAL"),
-    ("SET agentlake.branch TO 'x'", "agentlake.branch", "x", None),
-    ("SET TIME ZONE 'UTC'", "TimeZone", "UTC", None),
-    ("SET TIME ZONE LOCAL", "TimeZone", "LOCAL", None),
-])
+@pytest.mark.parametrize(
+    "sql, name, value, kind",
+    [
+        ("SET search_path = public", "search_path", "public", None),
+        ("SET search_path TO public", "search_path", "public", None),
+        ("SET SESSION application_name TO 'agent'", "application_name", "agent", "SESSION"),
+        ("SET LOCAL hnsw.ef_search = 40", "hnsw.ef_search", "40", "LOCAL"),
+        ("SET agentlake.branch TO 'x'", "agentlake.branch", "x", None),
+        ("SET TIME ZONE 'UTC'", "TimeZone", "UTC", None),
+        ("SET TIME ZONE LOCAL", "TimeZone", "LOCAL", None),
+    ],
+)
 def test_set(sql, name, value, kind):
     node = one(sql)
     assert isinstance(node, exp.Set)
@@ -130,8 +160,9 @@ def test_set(sql, name, value, kind):
     assert item.args.get("kind") == kind
 
 
-@pytest.mark.parametrize("sql, name", [("RESET search_path", "search_path"), ("RESET ALL", None),
-                                       ("RESET hnsw.ef_search", "hnsw.ef_search")])
+@pytest.mark.parametrize(
+    "sql, name", [("RESET search_path", "search_path"), ("RESET ALL", None), ("RESET hnsw.ef_search", "hnsw.ef_search")]
+)
 def test_reset(sql, name):
     node = one(sql)
     assert isinstance(node, Reset)
@@ -144,11 +175,20 @@ def test_vector_type_in_create_table():
     assert column.args["kind"].expressions[0].this.name == "3"
 
 
-@pytest.mark.parametrize("method, opclass", [("hnsw", "vector_l2_ops"), ("ivfflat", "vector_cosine_ops"),
-                                             ("cagra", "vector_ip_ops"), ("ivf_pq", "vector_l1_ops")])
+@pytest.mark.parametrize(
+    "method, opclass",
+    [
+        ("hnsw", "vector_l2_ops"),
+        ("ivfflat", "vector_cosine_ops"),
+        ("cagra", "vector_ip_ops"),
+        ("ivf_pq", "vector_l1_ops"),
+    ],
+)
 def test_create_index_using_method(method, opclass):
-    node = one(f"CREATE INDEX IF NOT EXISTS idx ON items USING {method} (embedding {opclass}) "
-               "WITH (m = 16, ef_construction = 64)")
+    node = one(
+        f"CREATE INDEX IF NOT EXISTS idx ON items USING {method} (embedding {opclass}) "
+        "WITH (m = 16, ef_construction = 64)"
+    )
     assert isinstance(node, exp.Create) and node.args["kind"] == "INDEX" and node.args["exists"]
     index = node.this
     params = index.args["params"]
@@ -156,7 +196,10 @@ def test_create_index_using_method(method, opclass):
     assert params.args["using"].name == method
     column = params.args["columns"][0].this
     assert column.this.name == "embedding" and column.expression.name == opclass
-    assert {p.this.name: p.args["value"].name for p in params.args["with_storage"]} == {"m": "16", "ef_construction": "64"}
+    assert {p.this.name: p.args["value"].name for p in params.args["with_storage"]} == {
+        "m": "16",
+        "ef_construction": "64",
+    }
 
 
 def test_create_index_without_name():
@@ -170,13 +213,18 @@ def test_drop_index(sql, exists):
     assert isinstance(node, exp.Drop) and node.args["kind"] == "INDEX" and node.args["exists"] is exists
 
 
-@pytest.mark.parametrize("sql, modes", [
-    ("BEGIN", None), ("BEGIN TRANSACTION", None), ("BEGIN WORK", None),
-    ("BEGIN ISOLATION LEVEL SERIALIZABLE", ["ISOLATION LEVEL SERIALIZABLE"]),
-    ("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ", ["ISOLATION LEVEL REPEATABLE READ"]),
-    ("START TRANSACTION", None),
-    ("START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY", ["ISOLATION LEVEL SERIALIZABLE", "READ ONLY"]),
-])
+@pytest.mark.parametrize(
+    "sql, modes",
+    [
+        ("BEGIN", None),
+        ("BEGIN TRANSACTION", None),
+        ("BEGIN WORK", None),
+        ("BEGIN ISOLATION LEVEL SERIALIZABLE", ["ISOLATION LEVEL SERIALIZABLE"]),
+        ("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ", ["ISOLATION LEVEL REPEATABLE READ"]),
+        ("START TRANSACTION", None),
+        ("START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY", ["ISOLATION LEVEL SERIALIZABLE", "READ ONLY"]),
+    ],
+)
 def test_begin(sql, modes):
     node = one(sql)
     assert isinstance(node, exp.Transaction)
@@ -194,11 +242,18 @@ def test_rollback(sql):
     assert isinstance(node, exp.Rollback) and node.args.get("savepoint") is None
 
 
-@pytest.mark.parametrize("sql, analyze", [("EXPLAIN SELECT 1", False), ("EXPLAIN ANALYZE SELECT 1", True),
-                                          ("EXPLAIN ANALYZE VERBOSE SELECT 1", True), ("EXPLAIN (ANALYZE) SELECT 1", True),
-                                          ("EXPLAIN (ANALYZE false, COSTS off) SELECT 1", False),
-                                          ("EXPLAIN (FORMAT TEXT, ANALYZE true) SELECT 1", True),
-                                          ("EXPLAIN (VERBOSE) SELECT 1", False)])
+@pytest.mark.parametrize(
+    "sql, analyze",
+    [
+        ("EXPLAIN SELECT 1", False),
+        ("EXPLAIN ANALYZE SELECT 1", True),
+        ("EXPLAIN ANALYZE VERBOSE SELECT 1", True),
+        ("EXPLAIN (ANALYZE) SELECT 1", True),
+        ("EXPLAIN (ANALYZE false, COSTS off) SELECT 1", False),
+        ("EXPLAIN (FORMAT TEXT, ANALYZE true) SELECT 1", True),
+        ("EXPLAIN (VERBOSE) SELECT 1", False),
+    ],
+)
 def test_explain(sql, analyze):
     node = one(sql)
     assert isinstance(node, Explain) and isinstance(node.this, exp.Select)
@@ -221,11 +276,17 @@ def test_syntax_error_carries_sqlstate_and_position():
     assert info.value.sqlstate == "42601"
 
 
-@pytest.mark.parametrize("sql, settings", [
-    ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", [("transaction_isolation", "serializable")]),
-    ("SET TRANSACTION READ WRITE, NOT DEFERRABLE", [("transaction_read_only", "off"), ("transaction_deferrable", "off")]),
-    ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", [("default_transaction_read_only", "on")]),
-])
+@pytest.mark.parametrize(
+    "sql, settings",
+    [
+        ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", [("transaction_isolation", "serializable")]),
+        (
+            "SET TRANSACTION READ WRITE, NOT DEFERRABLE",
+            [("transaction_read_only", "off"), ("transaction_deferrable", "off")],
+        ),
+        ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", [("default_transaction_read_only", "on")]),
+    ],
+)
 def test_set_transaction_modes_are_settings(sql, settings):
     node = one(sql)
     assert isinstance(node, exp.Set)

@@ -1,4 +1,5 @@
 """Parameter binding: placeholders, every value type, counts, and that values never become SQL text."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,24 +73,27 @@ def test_binding_does_not_change_the_cached_tree():
     assert parse_statements(sql.replace("%s", "$1"))[0].sql() == before
 
 
-@pytest.mark.parametrize("param, expected", [
-    (None, None),
-    (True, True),
-    (False, False),
-    (7, 7),
-    (-(2 ** 40), -(2 ** 40)),
-    (1.5, 1.5),
-    (decimal.Decimal("12.345"), decimal.Decimal("12.345")),
-    (decimal.Decimal("-1E+3"), decimal.Decimal("-1000")),
-    ("it's", "it's"),
-    ("", ""),
-    (b"\x00\xff'", b"\x00\xff'"),
-    (dt.date(2024, 1, 2), dt.date(2024, 1, 2)),
-    (dt.time(1, 2, 3), dt.time(1, 2, 3)),
-    (uuid.UUID(int=5), "00000000-0000-0000-0000-000000000005"),
-    ([1, 2, 3], [1, 2, 3]),
-    (["a", "b"], ["a", "b"]),
-])
+@pytest.mark.parametrize(
+    "param, expected",
+    [
+        (None, None),
+        (True, True),
+        (False, False),
+        (7, 7),
+        (-(2**40), -(2**40)),
+        (1.5, 1.5),
+        (decimal.Decimal("12.345"), decimal.Decimal("12.345")),
+        (decimal.Decimal("-1E+3"), decimal.Decimal("-1000")),
+        ("it's", "it's"),
+        ("", ""),
+        (b"\x00\xff'", b"\x00\xff'"),
+        (dt.date(2024, 1, 2), dt.date(2024, 1, 2)),
+        (dt.time(1, 2, 3), dt.time(1, 2, 3)),
+        (uuid.UUID(int=5), "00000000-0000-0000-0000-000000000005"),
+        ([1, 2, 3], [1, 2, 3]),
+        (["a", "b"], ["a", "b"]),
+    ],
+)
 def test_value_round_trips_through_datafusion(param, expected):
     assert value("SELECT %s AS v", [param]) == expected
 
@@ -123,18 +127,24 @@ def test_timedelta_is_interval_keeping_days():
 
 
 def test_timedelta_arithmetic_on_timestamps():
-    ids = run("SELECT id FROM items WHERE ts >= %s::timestamptz - %s ORDER BY id",
-              [dt.datetime(1970, 1, 3, tzinfo=dt.timezone.utc), dt.timedelta(days=1)]).column(0).to_pylist()
+    ids = (
+        run(
+            "SELECT id FROM items WHERE ts >= %s::timestamptz - %s ORDER BY id",
+            [dt.datetime(1970, 1, 3, tzinfo=dt.timezone.utc), dt.timedelta(days=1)],
+        )
+        .column(0)
+        .to_pylist()
+    )
     assert ids == [2, 3]
 
 
 def test_dict_is_jsonb_text():
     import json
+
     assert json.loads(value("SELECT %s AS v", [{"a": [1, None], "b": "it's"}])) == {"a": [1, None], "b": "it's"}
 
 
-@pytest.mark.parametrize("param", [[1.0, 0.0, 0.0], np.array([1, 0, 0], dtype=np.float32),
-                                   np.array([1.0, 0.0, 0.0])])
+@pytest.mark.parametrize("param", [[1.0, 0.0, 0.0], np.array([1, 0, 0], dtype=np.float32), np.array([1.0, 0.0, 0.0])])
 def test_vector_parameters_order_by_distance(param):
     ids = run("SELECT id FROM items ORDER BY embedding <-> %s LIMIT 2", [param]).column(0).to_pylist()
     assert ids == [1, 3]
@@ -189,7 +199,8 @@ def test_parameters_across_several_statements():
 
 def test_dollar_quoted_strings_keep_their_percent_signs():
     assert run("SELECT $$%s$$ AS a, %s AS b, $q$it's %s$q$ AS c", [1]).to_pylist() == [
-        {"a": "%s", "b": 1, "c": "it's %s"}]
+        {"a": "%s", "b": 1, "c": "it's %s"}
+    ]
 
 
 def test_without_parameters_percent_is_the_modulo_operator():
@@ -198,9 +209,9 @@ def test_without_parameters_percent_is_the_modulo_operator():
 
 
 def test_bound_trees_are_independent_copies():
-    first, = bind("SELECT a, b FROM t WHERE id = %s ORDER BY a LIMIT 5", [1])
-    second, = bind("SELECT a, b FROM t WHERE id = %s ORDER BY a LIMIT 5", [2])
-    cached, = parse_statements("SELECT a, b FROM t WHERE id = $1 ORDER BY a LIMIT 5")
+    (first,) = bind("SELECT a, b FROM t WHERE id = %s ORDER BY a LIMIT 5", [1])
+    (second,) = bind("SELECT a, b FROM t WHERE id = %s ORDER BY a LIMIT 5", [2])
+    (cached,) = parse_statements("SELECT a, b FROM t WHERE id = $1 ORDER BY a LIMIT 5")
     first.find(exp.Column).replace(exp.column("changed"))
     assert "changed" not in second.sql() and "changed" not in cached.sql()
     for node in second.walk():

@@ -1,4 +1,5 @@
 """Every rewrite rule, checked by running the generated SQL on a real DataFusion context."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,15 @@ def column(query: str, params=None) -> list:
     return [next(iter(r.values())) for r in rows(query, params)]
 
 
-@pytest.mark.parametrize("op, function, nearest", [("<->", "l2_distance", [1, 3]),
-                                                   ("<=>", "cosine_distance", [1, 3]),
-                                                   ("<#>", "negative_inner_product", [3, 1]),
-                                                   ("<+>", "l1_distance", [1, 3])])
+@pytest.mark.parametrize(
+    "op, function, nearest",
+    [
+        ("<->", "l2_distance", [1, 3]),
+        ("<=>", "cosine_distance", [1, 3]),
+        ("<#>", "negative_inner_product", [3, 1]),
+        ("<+>", "l1_distance", [1, 3]),
+    ],
+)
 def test_vector_operator_becomes_function(op, function, nearest):
     query = f"SELECT id FROM items ORDER BY embedding {op} '[1,0.1,0]' LIMIT 2"
     assert f"{function}(" in sql_for(query) and op not in sql_for(query)
@@ -35,35 +41,42 @@ def test_vector_operator_becomes_function(op, function, nearest):
 
 
 def test_vector_operator_in_where_and_select():
-    result = rows("SELECT id, embedding <=> '[1,0,0]'::vector AS d FROM items WHERE embedding <=> '[1,0,0]' < 0.5 "
-                  "ORDER BY id")
+    result = rows(
+        "SELECT id, embedding <=> '[1,0,0]'::vector AS d FROM items WHERE embedding <=> '[1,0,0]' < 0.5 ORDER BY id"
+    )
     assert [r["id"] for r in result] == [1, 3]
-    assert result[0]["d"] == pytest.approx(0.0) and result[1]["d"] == pytest.approx(1 - 2 ** -0.5)
+    assert result[0]["d"] == pytest.approx(0.0) and result[1]["d"] == pytest.approx(1 - 2**-0.5)
 
 
 def test_vector_operator_between_columns():
-    assert column("SELECT a.embedding <-> b.embedding FROM items a JOIN items b ON b.id = a.id + 1 ORDER BY a.id") \
-        == pytest.approx([2 ** 0.5, 1.0])
+    assert column(
+        "SELECT a.embedding <-> b.embedding FROM items a JOIN items b ON b.id = a.id + 1 ORDER BY a.id"
+    ) == pytest.approx([2**0.5, 1.0])
 
 
-@pytest.mark.parametrize("query", ["SELECT '[1,2,3]'::vector AS v", "SELECT CAST('[1,2,3]' AS vector(3)) AS v",
-                                   "SELECT '[1,2,3]'::vector(3) AS v"])
+@pytest.mark.parametrize(
+    "query",
+    ["SELECT '[1,2,3]'::vector AS v", "SELECT CAST('[1,2,3]' AS vector(3)) AS v", "SELECT '[1,2,3]'::vector(3) AS v"],
+)
 def test_vector_casts_become_to_vector(query):
     assert "to_vector('[1,2,3]')" in sql_for(query)
     assert column(query) == [[1.0, 2.0, 3.0]]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("SELECT id::text FROM items WHERE id = 1", "1"),
-    ("SELECT id::int4 + 1 FROM items WHERE id = 1", 2),
-    ("SELECT id::int8 * 2 FROM items WHERE id = 1", 2),
-    ("SELECT 7::int2", 7),
-    ("SELECT 2.5::float8", 2.5),
-    ("SELECT 2.5::numeric(4,1)", pytest.approx(2.5)),
-    ("SELECT '550e8400-e29b-41d4-a716-446655440000'::uuid", "550e8400-e29b-41d4-a716-446655440000"),
-    ("SELECT '{\"a\": 1}'::jsonb", '{"a": 1}'),
-    ("SELECT 'abc'::name", "abc"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("SELECT id::text FROM items WHERE id = 1", "1"),
+        ("SELECT id::int4 + 1 FROM items WHERE id = 1", 2),
+        ("SELECT id::int8 * 2 FROM items WHERE id = 1", 2),
+        ("SELECT 7::int2", 7),
+        ("SELECT 2.5::float8", 2.5),
+        ("SELECT 2.5::numeric(4,1)", pytest.approx(2.5)),
+        ("SELECT '550e8400-e29b-41d4-a716-446655440000'::uuid", "550e8400-e29b-41d4-a716-446655440000"),
+        ("SELECT '{\"a\": 1}'::jsonb", '{"a": 1}'),
+        ("SELECT 'abc'::name", "abc"),
+    ],
+)
 def test_postgres_casts(query, expected):
     assert column(query) == [expected]
 
@@ -99,12 +112,15 @@ def test_array_literal_text_cast():
     assert column("""SELECT '{a,"b,c",NULL}'::text[]""") == [["a", "b,c", None]]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("SELECT name FROM items WHERE name ~ 'an' ORDER BY name", ["Banana"]),
-    ("SELECT name FROM items WHERE name ~* '^B' ORDER BY name", ["Banana"]),
-    ("SELECT name FROM items WHERE name !~ 'an' ORDER BY name", ["apple", "cherry"]),
-    ("SELECT name FROM items WHERE name !~* '^b' ORDER BY name", ["apple", "cherry"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("SELECT name FROM items WHERE name ~ 'an' ORDER BY name", ["Banana"]),
+        ("SELECT name FROM items WHERE name ~* '^B' ORDER BY name", ["Banana"]),
+        ("SELECT name FROM items WHERE name !~ 'an' ORDER BY name", ["apple", "cherry"]),
+        ("SELECT name FROM items WHERE name !~* '^b' ORDER BY name", ["apple", "cherry"]),
+    ],
+)
 def test_regex_operators(query, expected):
     assert column(query) == expected
 
@@ -120,9 +136,9 @@ def test_now_minus_interval():
 
 
 def test_localtimestamp_and_uuid():
-    local, = column("SELECT LOCALTIMESTAMP")
+    (local,) = column("SELECT LOCALTIMESTAMP")
     assert local.tzinfo is None
-    value, = column("SELECT gen_random_uuid()")
+    (value,) = column("SELECT gen_random_uuid()")
     assert len(str(value)) == 36
 
 
@@ -138,11 +154,14 @@ def test_table_function_names_reach_datafusion_in_lower_case():
     assert column("SELECT * FROM generate_series(1, 3)") == [1, 2, 3]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("SELECT doc->>'a' FROM items ORDER BY id", ["x", "y", "z"]),
-    ("SELECT doc->'a' FROM items WHERE id = 1", ['"x"']),
-    ("SELECT id FROM items WHERE (doc->>'n')::int > 1 ORDER BY id", [2, 3]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("SELECT doc->>'a' FROM items ORDER BY id", ["x", "y", "z"]),
+        ("SELECT doc->'a' FROM items WHERE id = 1", ['"x"']),
+        ("SELECT id FROM items WHERE (doc->>'n')::int > 1 ORDER BY id", [2, 3]),
+    ],
+)
 def test_json_operators_become_functions(query, expected):
     generated = sql_for(query)
     assert "json_get" in generated and "->" not in generated
@@ -164,8 +183,9 @@ def test_rules_are_fixed_and_passed_in():
     assert isinstance(RULES, tuple)
 
     def answer_rule(tree: exp.Expression) -> exp.Expression:
-        return tree.transform(lambda n: exp.Literal.number(42) if isinstance(n, exp.Anonymous)
-                              and n.name.lower() == "the_answer" else n)
+        return tree.transform(
+            lambda n: exp.Literal.number(42) if isinstance(n, exp.Anonymous) and n.name.lower() == "the_answer" else n
+        )
 
     tree = bind("SELECT the_answer() AS a")[0]
     assert "42" in to_datafusion_sql(tree, (*RULES, answer_rule))

@@ -17,6 +17,7 @@ Records (blank-line separated):
 
 Values: NULL, (empty) for '', floats with 3 decimals (type R), booleans as t/f.
 """
+
 from __future__ import annotations
 
 import math
@@ -67,9 +68,17 @@ def parse(text: str, dask: bool = False) -> list[Record]:
         elif head[0] == "query":
             body = lines[1:]
             sep = body.index("----") if "----" in body else len(body)
-            expected = [_SPLIT.split(row.strip()) if row.strip() else [""] for row in body[sep + 1:]]
-            records.append(Record("query", "\n".join(body[:sep]), start, types=head[1],
-                                  sort=head[2] if len(head) > 2 else "nosort", expected=expected))
+            expected = [_SPLIT.split(row.strip()) if row.strip() else [""] for row in body[sep + 1 :]]
+            records.append(
+                Record(
+                    "query",
+                    "\n".join(body[:sep]),
+                    start,
+                    types=head[1],
+                    sort=head[2] if len(head) > 2 else "nosort",
+                    expected=expected,
+                )
+            )
         else:
             raise ValueError(f"line {start}: unknown record {head[0]!r}")
     return records
@@ -120,8 +129,11 @@ def run_file(path: Path, repo_url: str, failures: list[str] | None = None, dask:
         except Exception as failure:  # not only AssertionError: an error without a SQLSTATE is a failure too
             if failures is None:
                 raise
-            failures.append(str(failure) if isinstance(failure, AssertionError) else
-                            f"{where}: raised {type(failure).__name__} (no SQLSTATE): {failure}\n{record.sql}")
+            failures.append(
+                str(failure)
+                if isinstance(failure, AssertionError)
+                else f"{where}: raised {type(failure).__name__} (no SQLSTATE): {failure}\n{record.sql}"
+            )
     return len(records)
 
 
@@ -147,8 +159,9 @@ def _check(record: Record, conn: agentlake.Connection, where: str) -> None:
         rows = conn.execute(record.sql).fetchall()
     except agentlake.Error as err:
         raise AssertionError(f"{where}: query failed: {err} [{err.sqlstate}]\n{record.sql}") from err
-    actual = [[format_value(v, record.types[i] if i < len(record.types) else "T") for i, v in enumerate(row)]
-              for row in rows]
+    actual = [
+        [format_value(v, record.types[i] if i < len(record.types) else "T") for i, v in enumerate(row)] for row in rows
+    ]
     expected = record.expected
     if record.sort == "rowsort":
         actual, expected = sorted(actual), sorted(expected)

@@ -1,4 +1,5 @@
 """Runs every .test file under cases/ through the public API."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Backends for the storage conformance suite: local disk, memory:// and S3 on a moto server on loopback."""
+
 from __future__ import annotations
 
 import socket
@@ -26,8 +27,11 @@ def s3_endpoint():
 def _s3_backend(endpoint: str) -> Backend:
     import s3fs
 
-    options = {"key": "testing", "secret": "testing",
-               "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
+    options = {
+        "key": "testing",
+        "secret": "testing",
+        "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"},
+    }
     bucket = f"b{uuid.uuid4().hex[:12]}"
     s3fs.S3FileSystem(skip_instance_cache=True, **options).call_s3("create_bucket", Bucket=bucket)
     return Backend("s3", f"s3://{bucket}/repo", options)

@@ -1,4 +1,5 @@
 """Backends under test and the code child processes run (importable by spawned interpreters)."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ success, failure, races between threads and between processes, listing,
 pruning of old versions. And a writer SIGKILLed between writing a commit's
 objects and swapping its ref loses nothing acknowledged.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -106,8 +107,9 @@ def test_put_if_absent_race_between_threads(backend):
 
 def test_put_if_absent_race_between_processes(backend):
     _needs_processes(backend)
-    results = _in_processes(storage_workers.race_put,
-                            [(backend, "race/x", f"process {i}".encode()) for i in range(PROCESSES)])
+    results = _in_processes(
+        storage_workers.race_put, [(backend, "race/x", f"process {i}".encode()) for i in range(PROCESSES)]
+    )
     winners = [payload for payload, won in results if won]
     assert len(winners) == 1
     assert backend.open().read("race/x") == winners[0]
@@ -158,7 +160,11 @@ def test_ref_listing(backend):
     store.ref_delete("heads", "agent/two")
     heads = backend.open().ref_list("heads")
     assert {name: state.commit for name, state in heads.items()} == {
-        "main": "c0", "agent/one": "c9", "ünïcode": "c3", "a%2Fb": "c4"}
+        "main": "c0",
+        "agent/one": "c9",
+        "ünïcode": "c3",
+        "a%2Fb": "c4",
+    }
     assert list(backend.open().ref_list("tags")) == ["v1"]
 
 
@@ -166,7 +172,8 @@ def test_concurrent_swaps_between_threads_have_one_winner(backend):
     store = backend.open()
     store.ref_create("heads", "main", _state("c0"), durable=True)
     results = _in_threads(
-        lambda i: (i, backend.open().ref_swap("heads", "main", "c0", _state(f"t{i}"), [], durable=True)), 8)
+        lambda i: (i, backend.open().ref_swap("heads", "main", "c0", _state(f"t{i}"), [], durable=True)), 8
+    )
     winners = [i for i, won in results if won]
     assert len(winners) == 1
     assert store.ref_get("heads", "main").commit == f"t{winners[0]}"
@@ -261,7 +268,8 @@ def test_writer_killed_between_object_writes_and_ref_swap(backend, tmp_path):
     storage_workers.setup_table(backend)
     out, kill_at = str(tmp_path / "acks"), 3
     proc = multiprocessing.get_context("spawn").Process(
-        target=storage_workers.commit_then_die, args=(backend, out, kill_at))
+        target=storage_workers.commit_then_die, args=(backend, out, kill_at)
+    )
     proc.start()
     proc.join(TIMEOUT_S)
     assert proc.exitcode == -9

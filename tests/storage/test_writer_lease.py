@@ -4,6 +4,7 @@ gs:// and az:// are such stores here (gcsfs and adlfs are neither installed nor
 reachable); fsspec's own local filesystem (local://), used as an object store, stands in
 for them: its put-if-absent is a check then a write, like theirs.
 """
+
 from __future__ import annotations
 
 import multiprocessing

@@ -5,6 +5,7 @@ cache directory and reused by every test session and benchmark on the machine.
 Row groups are kept small (a few per file even at tiny scales) so that scans that
 split files by row group get real parallelism to work with.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,18 @@ def generate(scale: float, out_dir: str | os.PathLike | None = None, parts: int 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        cmd = [_cli(), "parquet", "-s", f"{scale:g}", "-o", str(staging), "--row-group-bytes",
-               _row_group_bytes(scale), "--no-progress", "-q"]
+        cmd = [
+            _cli(),
+            "parquet",
+            "-s",
+            f"{scale:g}",
+            "-o",
+            str(staging),
+            "--row-group-bytes",
+            _row_group_bytes(scale),
+            "--no-progress",
+            "-q",
+        ]
         if parts > 1:
             cmd += ["--parts", str(parts)]
         subprocess.run(cmd, check=True, capture_output=True)

@@ -1,4 +1,5 @@
 """Pytest fixtures that share one generated TPC-H data set per test session."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Seeded data shared by the vector tests: a clustered set (so ANN recall means something) and a numpy reference."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,5 +42,3 @@ def ann_data():
     queries = x[rng.choice(len(x), 40, replace=False)] + rng.normal(size=(40, 32)).astype(np.float32) * 0.5
     rowids = np.arange(len(x), dtype=np.int64) * 7 + 1000
     return x, rowids, queries.astype(np.float32)
-
-

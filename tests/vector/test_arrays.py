@@ -1,4 +1,5 @@
 """Arrow <-> numpy conversion of vector columns, and the cast INSERT uses to store vector(n)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,8 +23,11 @@ def test_to_matrix_of_lists_with_nulls_places_rows_by_position():
     """Equal-length rows with NULLs between them (what COPY builds) and a NULL that still spans
     values (Arrow allows it) come out alike: each row where it was, zeros for the NULLs."""
     packed = pa.array([[1.0, 2.0], None, [3.0, 4.0], None], pa.list_(pa.float32()))
-    spanning = pa.ListArray.from_arrays(pa.array([0, 2, 4, 6, 8], pa.int32()), pa.array(range(1, 9), pa.float32()),
-                                        mask=pa.array([False, True, False, True]))
+    spanning = pa.ListArray.from_arrays(
+        pa.array([0, 2, 4, 6, 8], pa.int32()),
+        pa.array(range(1, 9), pa.float32()),
+        mask=pa.array([False, True, False, True]),
+    )
     for array, third in ((packed, [3, 4]), (spanning, [5, 6])):
         values, valid, lengths = to_matrix(array)
         assert valid.tolist() == [True, False, True, False] and lengths.tolist() == [2, 0, 2, 0]
@@ -68,8 +72,11 @@ def test_many_vector_texts_parse_in_bulk_exactly_as_one_by_one():
     assert np.array_equal(as_vectors(pa.array(texts), 64).values.to_numpy().reshape(-1, 64), one_by_one)
     spaced = [text.replace(",", ", ") for text in texts]
     assert np.array_equal(as_vectors(pa.array(spaced), 64).values.to_numpy().reshape(-1, 64), one_by_one)
-    for bad, sqlstate in (("[" + ",".join(["1"] * 63) + ",x]", "22P02"), ("[" + ",".join(["nan"] * 64) + "]", "22000"),
-                          ("[1,2]", "22000")):
+    for bad, sqlstate in (
+        ("[" + ",".join(["1"] * 63) + ",x]", "22P02"),
+        ("[" + ",".join(["nan"] * 64) + "]", "22000"),
+        ("[1,2]", "22000"),
+    ):
         with pytest.raises(DataError) as err:
             as_vectors(pa.array(texts[:-1] + [bad]), 64)
         assert err.value.sqlstate == sqlstate

@@ -1,4 +1,5 @@
 """Exact search and multi-file top-k equal a float64 numpy reference, ids and distances."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The vector UDFs through a real DataFusion SessionContext over real Parquet files."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,14 +42,24 @@ def _rows(ctx, sql):
     return ctx.sql(sql).to_arrow_table().to_pydict()
 
 
-@pytest.mark.parametrize("function,metric,sign", [
-    ("l2_distance", "l2", 1), ("cosine_distance", "cosine", 1), ("negative_inner_product", "ip", 1),
-    ("inner_product", "ip", -1), ("l1_distance", "l1", 1)])
+@pytest.mark.parametrize(
+    "function,metric,sign",
+    [
+        ("l2_distance", "l2", 1),
+        ("cosine_distance", "cosine", 1),
+        ("negative_inner_product", "ip", 1),
+        ("inner_product", "ip", -1),
+        ("l1_distance", "l1", 1),
+    ],
+)
 def test_top5_by_distance_matches_numpy(ctx, table, function, metric, sign):
     _, x, valid = table
     q = np.array(eval(QUERY), dtype=np.float32)[None, :]
-    got = _rows(ctx, f"SELECT id, {function}(embedding, to_vector('{QUERY}')) AS d FROM t "
-                     f"WHERE embedding IS NOT NULL ORDER BY d LIMIT 5")
+    got = _rows(
+        ctx,
+        f"SELECT id, {function}(embedding, to_vector('{QUERY}')) AS d FROM t "
+        f"WHERE embedding IS NOT NULL ORDER BY d LIMIT 5",
+    )
     want = sign * reference(q, x, metric)[0]
     want = np.where(valid, want, np.inf)
     order = np.argsort(want)[:5]
@@ -58,17 +69,26 @@ def test_top5_by_distance_matches_numpy(ctx, table, function, metric, sign):
 
 def test_vector_on_either_side_and_column_pairs(ctx, table):
     _, x, valid = table
-    got = _rows(ctx, f"SELECT l2_distance(to_vector('{QUERY}'), embedding) AS a, l2_distance(embedding, to_vector('{QUERY}')) AS b,"
-                     " l2_distance(embedding, embedding) AS z FROM t ORDER BY id")
+    got = _rows(
+        ctx,
+        f"SELECT l2_distance(to_vector('{QUERY}'), embedding) AS a, l2_distance(embedding, to_vector('{QUERY}')) AS b,"
+        " l2_distance(embedding, embedding) AS z FROM t ORDER BY id",
+    )
     assert got["a"] == got["b"]
     assert [z for z, v in zip(got["z"], valid) if v] == [0.0] * int(valid.sum())
 
 
 def test_nulls_in_nulls_out(ctx):
-    got = _rows(ctx, f"SELECT l2_distance(embedding, to_vector('{QUERY}')) AS d, vector_dims(embedding) AS n,"
-                     " vector_norm(embedding) AS m, l2_normalize(embedding) AS u FROM t WHERE id IN (5, 17) ")
+    got = _rows(
+        ctx,
+        f"SELECT l2_distance(embedding, to_vector('{QUERY}')) AS d, vector_dims(embedding) AS n,"
+        " vector_norm(embedding) AS m, l2_normalize(embedding) AS u FROM t WHERE id IN (5, 17) ",
+    )
     assert got == {"d": [None, None], "n": [None, None], "m": [None, None], "u": [None, None]}
-    assert _rows(ctx, "SELECT to_vector(NULL) AS v, l2_distance(NULL, to_vector('[1]')) AS d") == {"v": [None], "d": [None]}
+    assert _rows(ctx, "SELECT to_vector(NULL) AS v, l2_distance(NULL, to_vector('[1]')) AS d") == {
+        "v": [None],
+        "d": [None],
+    }
 
 
 def test_dimension_mismatch_is_22000_naming_both(ctx):
@@ -86,21 +106,28 @@ def test_bad_vector_text_is_invalid_input(ctx):
 
 def test_scalar_helpers(ctx, table):
     _, x, _ = table
-    got = _rows(ctx, "SELECT vector_dims(embedding) AS n, vector_norm(embedding) AS m, l2_normalize(embedding) AS u,"
-                     " subvector(embedding, 2, 3) AS s, vector_element(embedding, 1) AS e, vector_element(embedding, 99) AS o"
-                     " FROM t WHERE id = 0")
+    got = _rows(
+        ctx,
+        "SELECT vector_dims(embedding) AS n, vector_norm(embedding) AS m, l2_normalize(embedding) AS u,"
+        " subvector(embedding, 2, 3) AS s, vector_element(embedding, 1) AS e, vector_element(embedding, 99) AS o"
+        " FROM t WHERE id = 0",
+    )
     assert got["n"] == [DIM] and got["o"] == [None]
     np.testing.assert_allclose(got["m"][0], np.linalg.norm(x[0].astype(np.float64)), rtol=1e-6)
     np.testing.assert_allclose(got["u"][0], x[0] / np.linalg.norm(x[0]), rtol=1e-6)
     np.testing.assert_allclose(got["s"][0], x[0, 1:4])
     assert got["e"] == [pytest.approx(float(x[0, 0]))]
-    literal = _rows(ctx, "SELECT to_vector(' [1, 2.5,-3e0] ') AS v, l2_distance(to_vector('[0,0]'), to_vector('[3,4]')) AS d")
+    literal = _rows(
+        ctx, "SELECT to_vector(' [1, 2.5,-3e0] ') AS v, l2_distance(to_vector('[0,0]'), to_vector('[3,4]')) AS d"
+    )
     assert literal == {"v": [[1.0, 2.5, -3.0]], "d": [5.0]}
 
 
 def test_sum_and_avg_aggregates_skip_nulls(ctx, table):
     _, x, valid = table
-    got = _rows(ctx, "SELECT grp, vector_sum(embedding) AS s, vector_avg(embedding) AS a FROM t GROUP BY grp ORDER BY grp")
+    got = _rows(
+        ctx, "SELECT grp, vector_sum(embedding) AS s, vector_avg(embedding) AS a FROM t GROUP BY grp ORDER BY grp"
+    )
     groups = np.arange(len(x)) % 3
     for g in range(3):
         rows = x[(groups == g) & valid].astype(np.float64)

@@ -1,5 +1,6 @@
 """cuVS indexes. CAGRA indexes must stay searchable on CPU-only machines, which is tested here
 with a graph built on the CPU; building and searching on a GPU run only where one is present."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,7 +41,9 @@ def test_cagra_index_loads_and_searches_without_gpu(ann_data):
 
 
 @pytest.mark.gpu
-@pytest.mark.parametrize("method,metric", [("cagra", "l2"), ("cagra", "cosine"), ("ivf_pq", "l2"), ("brute_force", "ip")])
+@pytest.mark.parametrize(
+    "method,metric", [("cagra", "l2"), ("cagra", "cosine"), ("ivf_pq", "l2"), ("brute_force", "ip")]
+)
 def test_gpu_indexes_recall_filter_and_round_trip(ann_data, method, metric):
     pytest.importorskip("cuvs")
     x, rowids, queries = ann_data

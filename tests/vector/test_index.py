@@ -1,4 +1,5 @@
 """ANN indexes: recall on clustered data, filtered top-k that always returns k rows, bytes round trip."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,10 +51,14 @@ def test_recall_at_10(built, ann_data, method):
 
 @pytest.mark.parametrize("method", ["hnsw", "ivfflat"])
 @pytest.mark.parametrize("selectivity", [0.001, 0.01, 0.1, 0.5])
-@pytest.mark.parametrize("settings,min_recall", [
-    (SearchSettings(exact_threshold=500), 0.95),  # as planned: selective filters exact, others through the index
-    (INDEXED, 0.9),  # the index forced even for a handful of rows: still k rows, recall bounded by the graph
-], ids=["planned", "index-forced"])
+@pytest.mark.parametrize(
+    "settings,min_recall",
+    [
+        (SearchSettings(exact_threshold=500), 0.95),  # as planned: selective filters exact, others through the index
+        (INDEXED, 0.9),  # the index forced even for a handful of rows: still k rows, recall bounded by the graph
+    ],
+    ids=["planned", "index-forced"],
+)
 def test_filtered_topk_returns_k_rows(built, ann_data, method, selectivity, settings, min_recall):
     x, rowids, queries = ann_data
     rng = np.random.default_rng(int(selectivity * 1000))
@@ -74,8 +79,7 @@ def test_mixed_files_merge_and_explain(built, ann_data):
     x, rowids, queries = ann_data
     small = clustered(300, 32, 5, seed=9)
     small_ids = np.arange(300, dtype=np.int64) + 10**6
-    sources = [FileVectors("big", rowids, lambda: x, built["hnsw"][0]),
-                FileVectors("small", small_ids, lambda: small)]
+    sources = [FileVectors("big", rowids, lambda: x, built["hnsw"][0]), FileVectors("small", small_ids, lambda: small)]
     result = topk(sources, queries, K, "l2", None, SearchSettings(exact_threshold=1000))
     want = _truth(np.concatenate([x, small]), np.concatenate([rowids, small_ids]), queries)
     assert _recall(result.rowids, want) >= 0.95

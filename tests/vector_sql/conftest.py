@@ -1,4 +1,5 @@
 """Fixtures for vector search through SQL: a repository with an indexed ``items`` table."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,7 +46,9 @@ def indexed_template(tmp_path_factory) -> tuple[Path, Rows]:
     db.execute(ITEMS_DDL.format(dim=DIM))
     load_items(db, rows, FILES)
     for metric, opclass in OPCLASSES.items():
-        db.execute(f"CREATE INDEX items_{metric} ON items USING hnsw (embedding {opclass}) WITH (m = 16, ef_construction = 64)")
+        db.execute(
+            f"CREATE INDEX items_{metric} ON items USING hnsw (embedding {opclass}) WITH (m = 16, ef_construction = 64)"
+        )
     db.close()
     return path, rows
 
@@ -84,7 +87,9 @@ def ann_template(tmp_path_factory) -> Path:
     db = agentlake.connect(str(path), branch="main")
     db.execute(ITEMS_DDL.format(dim=ANN_DIM))
     load_items(db, rows, ANN_FILES)
-    db.execute("CREATE INDEX items_hnsw_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)")
+    db.execute(
+        "CREATE INDEX items_hnsw_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)"
+    )
     db.execute("CREATE INDEX items_hnsw_cos ON items USING hnsw (embedding vector_cosine_ops)")
     db.execute("CREATE INDEX items_ivf_ip ON items USING ivfflat (embedding vector_ip_ops) WITH (lists = 32)")
     db.close()

@@ -4,6 +4,7 @@ Distances follow pgvector: ``<->`` Euclidean, ``<=>`` 1 - cosine, ``<#>`` negati
 product, ``<+>`` L1, computed in float64 from the stored float32 vectors. Ties are broken
 by id so the expected order is total.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,9 @@ def distances(vectors: np.ndarray, query: np.ndarray, metric: str) -> np.ndarray
     return 1.0 - (x @ q) / (np.linalg.norm(x, axis=1) * np.linalg.norm(q))
 
 
-def topk(ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, k: int, metric: str,
-         mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def topk(
+    ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, k: int, metric: str, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(ids, distances) of the k nearest rows (restricted to ``mask``), nearest first."""
     ids = np.asarray(ids)
     if mask is not None:
@@ -62,12 +64,14 @@ def items(ids: np.ndarray, vectors: np.ndarray) -> pa.Table:
     ``status`` alternates, for filters on text.
     """
     ids = np.asarray(ids, dtype=np.int64)
-    return pa.table({
-        "id": pa.array(ids),
-        "bucket": pa.array((ids % 1000).astype(np.int32)),
-        "status": pa.array(np.where(ids % 2 == 0, "completed", "running")),
-        "embedding": vector_array(vectors),
-    })
+    return pa.table(
+        {
+            "id": pa.array(ids),
+            "bucket": pa.array((ids % 1000).astype(np.int32)),
+            "status": pa.array(np.where(ids % 2 == 0, "completed", "running")),
+            "embedding": vector_array(vectors),
+        }
+    )
 
 
 ITEMS_DDL = "CREATE TABLE items (id bigint PRIMARY KEY, bucket int, status text, embedding vector({dim}))"

@@ -4,6 +4,7 @@
 and EXPLAIN ANALYZE must say so — a test that silently fell back to exact search would
 prove nothing about the index.
 """
+
 from __future__ import annotations
 
 import numpy as np

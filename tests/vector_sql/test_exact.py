@@ -4,6 +4,7 @@ The index exists (built before the changes), but exact search is forced with
 ``agentlake.vector_exact_threshold``, so answers must match to the last id — including
 after inserts, updates and deletes on a branch, and after merging that branch back.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,15 +21,20 @@ from .reference import OPERATORS, Rows, clustered
 FILTERS = {
     "none": (None, [], {}),
     "bucket": ("bucket < %s", [100], {"bucket_below": 100}),
-    "status_and_bucket": ("status = %s AND bucket < %s", ["completed", 500], {"status": "completed", "bucket_below": 500}),
+    "status_and_bucket": (
+        "status = %s AND bucket < %s",
+        ["completed", 500],
+        {"status": "completed", "bucket_below": 500},
+    ),
 }
 
 
 def sql_topk(db, metric: str, query, k: int = 10, where: str | None = None, params=()) -> tuple[np.ndarray, np.ndarray]:
     op = OPERATORS[metric]
     clause = f"WHERE {where}" if where else ""
-    rows = db.execute(f"SELECT id, embedding {op} %s AS distance FROM items {clause} ORDER BY distance LIMIT {k}",
-                      [query, *params]).fetchall()
+    rows = db.execute(
+        f"SELECT id, embedding {op} %s AS distance FROM items {clause} ORDER BY distance LIMIT {k}", [query, *params]
+    ).fetchall()
     return np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows], dtype=np.float64)
 
 
@@ -53,8 +59,9 @@ def test_exact_equals_numpy(indexed, queries, metric, filter_name):
 def test_order_by_operator_without_alias(indexed, queries):
     db, rows = indexed
     db.execute(EXACT)
-    got = db.execute("SELECT id FROM items WHERE bucket < %s ORDER BY embedding <=> %s LIMIT 7",
-                     [250, queries[0]]).fetchall()
+    got = db.execute(
+        "SELECT id FROM items WHERE bucket < %s ORDER BY embedding <=> %s LIMIT 7", [250, queries[0]]
+    ).fetchall()
     assert [r[0] for r in got] == rows.topk(queries[0], 7, "cosine", rows.mask(bucket_below=250))[0].tolist()
 
 
@@ -65,10 +72,14 @@ def test_plain_select_list_answered_from_the_search_equals_the_planned_query(ind
     db, _ = indexed
     db.execute(EXACT)
     op = OPERATORS[metric]
-    direct = db.execute(f"SELECT *, embedding {op} %s AS d, id AS key FROM items ORDER BY embedding {op} %s LIMIT 9",
-                        [queries[0], queries[0]]).fetch_arrow()
-    planned = db.execute(f"SELECT *, embedding {op} %s AS d, id AS key FROM items ORDER BY (embedding {op} %s) + 0, id "
-                         f"LIMIT 9", [queries[0], queries[0]]).fetch_arrow()
+    direct = db.execute(
+        f"SELECT *, embedding {op} %s AS d, id AS key FROM items ORDER BY embedding {op} %s LIMIT 9",
+        [queries[0], queries[0]],
+    ).fetch_arrow()
+    planned = db.execute(
+        f"SELECT *, embedding {op} %s AS d, id AS key FROM items ORDER BY (embedding {op} %s) + 0, id LIMIT 9",
+        [queries[0], queries[0]],
+    ).fetch_arrow()
     assert direct.schema == planned.schema
     assert direct.to_pylist() == planned.to_pylist()
     sql = f"SELECT *, embedding {op} %s AS d FROM items ORDER BY embedding {op} %s LIMIT 9"
@@ -81,9 +92,14 @@ def change_branch(agent, rows: Rows, queries: np.ndarray) -> Rows:
     rng = np.random.default_rng(5)
     new_ids = np.arange(100_000, 100_040)
     new_vectors = (queries[np.arange(40) % len(queries)] + 0.05 * rng.standard_normal((40, DIM))).astype(np.float32)
-    agent.execute("INSERT INTO items VALUES " + ", ".join(["(%s, %s, %s, %s)"] * 40),
-                  [v for i, vec in zip(new_ids, new_vectors)
-                   for v in (int(i), int(i % 1000), "completed" if i % 2 == 0 else "running", vec)])
+    agent.execute(
+        "INSERT INTO items VALUES " + ", ".join(["(%s, %s, %s, %s)"] * 40),
+        [
+            v
+            for i, vec in zip(new_ids, new_vectors)
+            for v in (int(i), int(i % 1000), "completed" if i % 2 == 0 else "running", vec)
+        ],
+    )
     changed.insert(new_ids, new_vectors)
     nearest = rows.topk(queries[1], 10, "l2")[0]
     moved = nearest[:5]  # the old nearest neighbours move far away: they must drop out of the answer
@@ -131,11 +147,13 @@ def test_named_parameters_and_text_literal(indexed, queries):
     db.execute(EXACT)
     query = queries[0]
     want = rows.topk(query, 3, "ip", rows.mask(status="running"))[0].tolist()
-    named = db.execute("SELECT id FROM items WHERE status = %(s)s ORDER BY embedding <#> %(q)s LIMIT 3",
-                       {"s": "running", "q": query}).fetchall()
+    named = db.execute(
+        "SELECT id FROM items WHERE status = %(s)s ORDER BY embedding <#> %(q)s LIMIT 3", {"s": "running", "q": query}
+    ).fetchall()
     literal = "[" + ",".join(repr(float(x)) for x in query) + "]"
-    cast = db.execute(f"SELECT id FROM items WHERE status = 'running' ORDER BY embedding <#> '{literal}'::vector LIMIT 3"
-                      ).fetchall()
+    cast = db.execute(
+        f"SELECT id FROM items WHERE status = 'running' ORDER BY embedding <#> '{literal}'::vector LIMIT 3"
+    ).fetchall()
     assert [r[0] for r in named] == want
     assert [r[0] for r in cast] == want
 
@@ -152,8 +170,9 @@ def test_distance_outside_topk_shape_agrees(indexed, queries):
     """A distance in the SELECT list and WHERE (not the top-k shape) is evaluated per row, same values."""
     db, rows = indexed
     query = queries[0]
-    got = db.execute("SELECT id, embedding <-> %s FROM items WHERE embedding <-> %s < %s ORDER BY id",
-                     [query, query, 3.0]).fetchall()
+    got = db.execute(
+        "SELECT id, embedding <-> %s FROM items WHERE embedding <-> %s < %s ORDER BY id", [query, query, 3.0]
+    ).fetchall()
     d = np.sqrt(((rows.vectors.astype(np.float64) - query) ** 2).sum(axis=1))
     assert [r[0] for r in got] == rows.ids[d < 3.0].tolist()
     assert_allclose([r[1] for r in got], d[d < 3.0], rtol=1e-5)
@@ -203,15 +222,21 @@ def test_rows_without_a_vector_come_last_when_fewer_than_k_have_one(indexed, que
     matching rows hold a vector, rows without one make up the k (the planned query agrees; SQL
     leaves the order of tied NULLs open)."""
     db, _ = indexed
-    db.execute("INSERT INTO items (id, bucket, status, embedding) VALUES (90001, 5000, 'x', NULL), "
-               "(90002, 5000, 'x', %s), (90003, 5000, 'x', NULL), (90004, 5000, 'x', %s), (90005, 6000, 'x', NULL)",
-               [queries[1], queries[2]])
+    db.execute(
+        "INSERT INTO items (id, bucket, status, embedding) VALUES (90001, 5000, 'x', NULL), "
+        "(90002, 5000, 'x', %s), (90003, 5000, 'x', NULL), (90004, 5000, 'x', %s), (90005, 6000, 'x', NULL)",
+        [queries[1], queries[2]],
+    )
     params = [queries[0]] * select.count("%s")
-    direct = db.execute(f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY embedding <-> %s LIMIT 5",
-                        [*params, queries[0]]).fetchall()
-    planned = db.execute(f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY (embedding <-> %s) + 0, id "
-                         f"LIMIT 5", [*params, queries[0]]).fetchall()
+    direct = db.execute(
+        f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY embedding <-> %s LIMIT 5", [*params, queries[0]]
+    ).fetchall()
+    planned = db.execute(
+        f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY (embedding <-> %s) + 0, id LIMIT 5",
+        [*params, queries[0]],
+    ).fetchall()
     assert direct[:2] == planned[:2]
     assert sorted(direct[2:]) == sorted(planned[2:]) and {row[0] for row in direct[2:]} == {90001, 90003}
-    assert "exact over 4 rows" in route(db, f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY embedding <-> %s "
-                                            f"LIMIT 5", [*params, queries[0]])
+    assert "exact over 4 rows" in route(
+        db, f"SELECT {select} FROM items WHERE bucket = 5000 ORDER BY embedding <-> %s LIMIT 5", [*params, queries[0]]
+    )

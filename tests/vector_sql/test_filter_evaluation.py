@@ -1,6 +1,7 @@
 """A filtered top-k evaluates simple filters with Arrow and the rest with DataFusion; either way it
 returns the k nearest of exactly the rows that DataFusion's own WHERE keeps (NULLs, three-valued
 logic, parameters, timestamps), checked against a numpy ranking of those rows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,34 +15,60 @@ from .conftest import EXACT, route
 ROWS, DIM, K = 600, 8, 12
 NOW = dt.datetime.now(dt.timezone.utc)
 ARROW = [
-    ("n < 5", None), ("n <= 5 AND f > 0.25", None), ("s = 'b'", None), ("s <> 'b' OR n IS NULL", None),
-    ("NOT (s = 'a')", None), ("flag", None), ("NOT flag", None), ("flag IS NULL", None), ("n BETWEEN 2 AND 7", None),
-    ("n IN (1, 3, 5) OR s IN ('c')", None), ("s IN ('a', 'c') AND NOT (n > 8)", None), ("n IS NOT NULL", None),
-    ("f > -0.5", None), ("ts > now() - interval '2 days'", None),
-    ("ts > NOW() - INTERVAL '36 hours' AND s IS NOT NULL", None), ("ts < %s", [NOW - dt.timedelta(days=3)]),
-    ("d >= %s", [(NOW - dt.timedelta(days=4)).date()]), ("n = %s OR s = %s", [4, "c"]), ("n < f", None),
-    ("n = 3.5", None), ("true", None), ("s LIKE 'a%'", None), ("s NOT ILIKE 'B_' OR s LIKE %s", ["%c"]),
+    ("n < 5", None),
+    ("n <= 5 AND f > 0.25", None),
+    ("s = 'b'", None),
+    ("s <> 'b' OR n IS NULL", None),
+    ("NOT (s = 'a')", None),
+    ("flag", None),
+    ("NOT flag", None),
+    ("flag IS NULL", None),
+    ("n BETWEEN 2 AND 7", None),
+    ("n IN (1, 3, 5) OR s IN ('c')", None),
+    ("s IN ('a', 'c') AND NOT (n > 8)", None),
+    ("n IS NOT NULL", None),
+    ("f > -0.5", None),
+    ("ts > now() - interval '2 days'", None),
+    ("ts > NOW() - INTERVAL '36 hours' AND s IS NOT NULL", None),
+    ("ts < %s", [NOW - dt.timedelta(days=3)]),
+    ("d >= %s", [(NOW - dt.timedelta(days=4)).date()]),
+    ("n = %s OR s = %s", [4, "c"]),
+    ("n < f", None),
+    ("n = 3.5", None),
+    ("true", None),
+    ("s LIKE 'a%'", None),
+    ("s NOT ILIKE 'B_' OR s LIKE %s", ["%c"]),
     ("s LIKE '%'", None),
 ]
-DATAFUSION = [("upper(s) = 'A'", None), ("n + 1 > 3", None), ("n > f * 0 + f", None), ("ts > now() - interval '1 month'", None),
-              ("n IN (SELECT 3)", None), ("n = 9999999999999999999", None)]
+DATAFUSION = [
+    ("upper(s) = 'A'", None),
+    ("n + 1 > 3", None),
+    ("n > f * 0 + f", None),
+    ("ts > now() - interval '1 month'", None),
+    ("n IN (SELECT 3)", None),
+    ("n = 9999999999999999999", None),
+]
 
 
 @pytest.fixture
 def mixed(db):
     """Every column type the Arrow filter compares, a NULL in each every few rows, two files."""
-    db.execute(f"CREATE TABLE items (id bigint PRIMARY KEY, n int, f double precision, s text, flag boolean, "
-               f"ts timestamptz, d date, e vector({DIM}))")
+    db.execute(
+        f"CREATE TABLE items (id bigint PRIMARY KEY, n int, f double precision, s text, flag boolean, "
+        f"ts timestamptz, d date, e vector({DIM}))"
+    )
     rng = np.random.default_rng(5)
     ids = np.arange(ROWS)
     ts = [NOW - dt.timedelta(hours=float(h)) for h in rng.uniform(0, 120, ROWS)]
     vectors = rng.normal(size=(ROWS, DIM)).astype(np.float32)
     columns = {
-        "id": ids, "n": pa.array(rng.integers(0, 10, ROWS), pa.int32(), mask=ids % 7 == 0),
+        "id": ids,
+        "n": pa.array(rng.integers(0, 10, ROWS), pa.int32(), mask=ids % 7 == 0),
         "f": pa.array(rng.normal(size=ROWS), mask=ids % 11 == 0),
         "s": pa.array(rng.choice(["a", "b", "c"], ROWS), mask=ids % 5 == 0),
         "flag": pa.array(rng.random(ROWS) < 0.5, mask=ids % 13 == 0),
-        "ts": pa.array(ts, pa.timestamp("us", tz="UTC")), "d": pa.array([t.date() for t in ts], pa.date32()),
+        "ts": pa.array(ts, pa.timestamp("us", tz="UTC")),
+        "d": pa.array([t.date() for t in ts], pa.date32()),
         "e": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), DIM),
     }
     table = pa.table(columns)
@@ -55,7 +82,7 @@ def _check(db, vectors, where: str, params) -> str:
     query = np.random.default_rng(len(where)).normal(size=DIM).astype(np.float32)
     sql = f"SELECT id FROM items WHERE {where} ORDER BY e <-> %s LIMIT {K}"
     args = (params or []) + [query]
-    db.execute(sql, args).fetchall()   # decodes the files, so the filter runs in memory
+    db.execute(sql, args).fetchall()  # decodes the files, so the filter runs in memory
     got = [r[0] for r in db.execute(sql, args).fetchall()]
     passing = np.array([r[0] for r in db.execute(f"SELECT id FROM items WHERE {where}", params).fetchall()], np.int64)
     distances = np.linalg.norm(vectors[passing].astype(np.float64) - query, axis=1)

@@ -1,4 +1,5 @@
 """cuVS CAGRA through SQL and the batch API (runs only where a GPU is present)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 Each step is checked by what a user sees — EXPLAIN ANALYZE names the index and no file
 is searched exactly — and by answers against the numpy reference.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """A top-k statement run again with a new vector answers as the first run did, whatever changed in
 between: the table's schema, the table itself, the transaction's own rows, or a bad vector."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,9 @@ SQL = "SELECT id, note FROM docs ORDER BY embedding <-> %s LIMIT 3"
 @pytest.fixture
 def docs(db):
     db.execute("CREATE TABLE docs (id bigint PRIMARY KEY, note text, embedding vector(3))")
-    db.executemany("INSERT INTO docs VALUES (%s, %s, %s)",
-                   [(i, f"n{i}", np.array([i, 0, 0], np.float32)) for i in range(10)])
+    db.executemany(
+        "INSERT INTO docs VALUES (%s, %s, %s)", [(i, f"n{i}", np.array([i, 0, 0], np.float32)) for i in range(10)]
+    )
     return db
 
 
@@ -25,7 +27,7 @@ def _ids(db, vector, sql=SQL) -> list[int]:
 def test_each_repeat_searches_its_own_vector(docs):
     for x in (2.2, 7.9, 0.1, 5.5):
         assert _ids(docs, np.array([x, 0, 0], np.float32)) == sorted(range(10), key=lambda i: (abs(i - x), i))[:3]
-    assert _ids(docs, [4.0, 0, 0]) == [4, 3, 5]   # a list is a vector as well as an array is
+    assert _ids(docs, [4.0, 0, 0]) == [4, 3, 5]  # a list is a vector as well as an array is
     rows = docs.execute("SELECT id, embedding <-> %s AS d FROM docs ORDER BY d LIMIT 2", [[3.25, 0, 0]]).fetchall()
     rows += docs.execute("SELECT id, embedding <-> %s AS d FROM docs ORDER BY d LIMIT 2", [[8.5, 0, 0]]).fetchall()
     assert rows == [(3, 0.25), (4, 0.75), (8, 0.5), (9, 0.5)]
@@ -62,7 +64,7 @@ def test_bad_vectors_and_failed_transactions_answer_as_the_first_run_would(docs)
     assert aborted.value.sqlstate == "25P02"
     docs.rollback()
     docs.execute("INSERT INTO docs VALUES (100, 'mine', '[1,0,0]')")
-    assert _ids(docs, [1, 0, 0]) == [1, 100, 0]   # the transaction sees its own rows
+    assert _ids(docs, [1, 0, 0]) == [1, 100, 0]  # the transaction sees its own rows
     docs.rollback()
     assert _ids(docs, [1, 0, 0]) == [1, 0, 2]
 
@@ -88,7 +90,7 @@ def test_a_filtered_statement_repeats_with_its_filter(docs):
     docs.execute("UPDATE docs SET note = 'odd' WHERE id % 2 = 1")
     sql = "SELECT id FROM docs WHERE note = 'odd' AND id >= 3 ORDER BY embedding <-> %s LIMIT 2"
     assert [_ids(docs, [x, 0, 0], sql) for x in (0, 9, 4.2)] == [[3, 5], [9, 7], [5, 3]]
-    like = "SELECT id FROM docs WHERE note LIKE 'n%' ORDER BY embedding <-> %s LIMIT 2"   # a filter DataFusion runs
+    like = "SELECT id FROM docs WHERE note LIKE 'n%' ORDER BY embedding <-> %s LIMIT 2"  # a filter DataFusion runs
     assert [_ids(docs, [x, 0, 0], like) for x in (9, 0, 5)] == [[8, 6], [0, 2], [4, 6]]
     docs.execute("UPDATE docs SET note = 'odd' WHERE id = 8")
     assert _ids(docs, [9, 0, 0], sql) == [9, 8] and _ids(docs, [9, 0, 0], like) == [6, 4]

@@ -1,4 +1,5 @@
 """``db.search``: many queries at once, with a filter, requested columns and every metric."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,8 +16,16 @@ from .reference import OPERATORS
 def test_batch_equals_numpy_with_filter_and_columns(indexed, queries, metric):
     db, rows = indexed
     db.execute(EXACT)
-    result = db.search("items", "embedding", queries, k=6, where="status = %s AND bucket < %s",
-                       params=["running", 400], metric=metric, columns=["status", "bucket"])
+    result = db.search(
+        "items",
+        "embedding",
+        queries,
+        k=6,
+        where="status = %s AND bucket < %s",
+        params=["running", 400],
+        metric=metric,
+        columns=["status", "bucket"],
+    )
     assert result.ids.dtype == np.int64 and result.columns["bucket"].dtype == np.int32  # no Python object per value
     mask = rows.mask(status="running", bucket_below=400)
     for i, query in enumerate(queries):
@@ -39,8 +48,9 @@ def test_batch_matches_single_queries(indexed, queries):
 def test_short_results_are_padded_and_arrow_drops_padding(indexed, queries):
     db, rows = indexed
     db.execute(EXACT)
-    result = db.search("items", "embedding", queries[:2], k=10, where="id < %s AND bucket < %s", params=[3000, 1],
-                       columns=["bucket"])  # ids 0, 1000, 2000 match
+    result = db.search(
+        "items", "embedding", queries[:2], k=10, where="id < %s AND bucket < %s", params=[3000, 1], columns=["bucket"]
+    )  # ids 0, 1000, 2000 match
     assert np.isnan(result.distances[:, 3:]).all() and not np.isnan(result.distances[:, :3]).any()
     assert all(v is None for v in result.ids[:, 3:].reshape(-1))
     table = result.to_arrow()

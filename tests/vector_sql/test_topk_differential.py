@@ -7,6 +7,7 @@ top-k path can take it (``ORDER BY (distance) + 0, id``): DataFusion sorting eve
 may come in either order, so rows are compared by their distances, and the top-k's own order
 must be PostgreSQL's: numbers ascending, then NaN, then NULL.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,7 +46,9 @@ def _random_table(db, seed: int) -> int:
     if pick.random() < 0.5:
         db.execute(f"DELETE FROM t WHERE id % {pick.randint(2, 5)} = 0")
     if pick.random() < 0.5:
-        db.execute("UPDATE t SET e = %s WHERE g = %s", [rng.integers(-3, 4, dim).astype(np.float32), pick.randint(0, 4)])
+        db.execute(
+            "UPDATE t SET e = %s WHERE g = %s", [rng.integers(-3, 4, dim).astype(np.float32), pick.randint(0, 4)]
+        )
     if pick.random() < 0.3:
         db.execute("CREATE INDEX ON t USING hnsw (e vector_l2_ops)")
     return dim
@@ -60,10 +63,12 @@ def test_top_k_equals_the_planned_query(repo_url, seed):
     for _ in range(12):
         op, k, where = pick.choice(OPERATORS), pick.randint(0, 40), pick.choice(FILTERS)
         query = rng.integers(-3, 4, dim).astype(np.float32)
-        direct = db.execute(f"SELECT id, e {op} %s AS d FROM t {where} ORDER BY e {op} %s LIMIT {k}",
-                            [query, query]).fetchall()
-        planned = db.execute(f"SELECT id, e {op} %s AS d FROM t {where} ORDER BY (e {op} %s) + 0, id LIMIT {k}",
-                             [query, query]).fetchall()
+        direct = db.execute(
+            f"SELECT id, e {op} %s AS d FROM t {where} ORDER BY e {op} %s LIMIT {k}", [query, query]
+        ).fetchall()
+        planned = db.execute(
+            f"SELECT id, e {op} %s AS d FROM t {where} ORDER BY (e {op} %s) + 0, id LIMIT {k}", [query, query]
+        ).fetchall()
         context = f"seed {seed}: {op} {query.tolist()} k={k} {where}"
         assert sorted(_rank(d) for _, d in direct) == sorted(_rank(d) for _, d in planned), context
         ranks = [_rank(d) for _, d in direct]

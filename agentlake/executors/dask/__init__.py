@@ -6,6 +6,7 @@ extension point for functions defined elsewhere (vector distances, for one).
 Anything the compiler cannot run raises ``NotSupportedError`` (SQLSTATE 0A000), so
 a router can fall back to DataFusion.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +22,15 @@ from .source import TableSource
 from .subqueries import find_scalar_subqueries
 
 
-def compile_plan(session, plan, tables: dict[str, Any], functions: dict | None = None, gpu: bool = False,
-                 partition_rows: int = 1_000_000, query: str | None = None) -> dd.DataFrame:
+def compile_plan(
+    session,
+    plan,
+    tables: dict[str, Any],
+    functions: dict | None = None,
+    gpu: bool = False,
+    partition_rows: int = 1_000_000,
+    query: str | None = None,
+) -> dd.DataFrame:
     """Compile an optimized logical plan into a lazy Dask DataFrame with the plan's output names.
 
     ``session`` is the DataFusion SessionContext that planned it (used for output
@@ -31,15 +39,17 @@ def compile_plan(session, plan, tables: dict[str, Any], functions: dict | None =
     ``subqueries``).
     """
     subqueries = find_scalar_subqueries(session, query) if query else None
-    compiler = Compiler(session, tables, functions=functions, gpu=gpu, partition_rows=partition_rows,
-                        subqueries=subqueries)
+    compiler = Compiler(
+        session, tables, functions=functions, gpu=gpu, partition_rows=partition_rows, subqueries=subqueries
+    )
     frame = compiler.compile(plan)
     schema = compiler.arrow_schema(plan)
     scales = decimal_scales(schema)
     if scales:
         by_position = dict(zip(schema.names, frame.columns))
-        frame = frame.map_partitions(truncate_decimals, {by_position[n]: s for n, s in scales.items()},
-                                     meta=frame._meta)
+        frame = frame.map_partitions(
+            truncate_decimals, {by_position[n]: s for n, s in scales.items()}, meta=frame._meta
+        )
     names = schema.names
     if len(set(names)) == len(names):
         frame = frame.rename(columns=dict(zip(frame.columns, names)))

@@ -4,6 +4,7 @@ schemas), a catalog snapshot's tables as Dask sources, and the compile-and-compu
 ``agentlake.Context`` and the engine's router both run queries on Dask through here, so the
 router never builds a public ``Context`` and a query is planned once.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -53,12 +54,22 @@ def plan(ctx: Any, sql: str) -> tuple[Any, pa.Schema]:
         raise translate(exc) from exc
 
 
-def compile_and_run(ctx: Any, logical_plan: Any, tables: dict[str, Any], *, sql: str, gpu: bool = False,
-                    functions: dict | None = None, partition_rows: int = 1_000_000, compute: bool = True) -> Any:
+def compile_and_run(
+    ctx: Any,
+    logical_plan: Any,
+    tables: dict[str, Any],
+    *,
+    sql: str,
+    gpu: bool = False,
+    functions: dict | None = None,
+    partition_rows: int = 1_000_000,
+    compute: bool = True,
+) -> Any:
     """The plan as a Dask frame over ``tables`` (computed unless ``compute`` is false)."""
     with dask.config.set(shuffle_settings()):
-        frame = compile_plan(ctx, logical_plan, tables, functions=functions, gpu=gpu,
-                             partition_rows=partition_rows, query=sql)
+        frame = compile_plan(
+            ctx, logical_plan, tables, functions=functions, gpu=gpu, partition_rows=partition_rows, query=sql
+        )
         return frame.compute() if compute else frame
 
 
@@ -74,8 +85,10 @@ def table_sources(snapshot: Snapshot) -> dict[str, TableSource]:
         schema = pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())])
         live = [entry for entry in manifest.files if entry.live_rows]
         sources[name] = TableSource(
-            files=[snapshot.repo.storage.uri(entry.path) for entry in live], schema=schema,
-            deleted_rowids={snapshot.repo.storage.uri(e.path): e.deleted for e in live if len(e.deleted)} or None)
+            files=[snapshot.repo.storage.uri(entry.path) for entry in live],
+            schema=schema,
+            deleted_rowids={snapshot.repo.storage.uri(e.path): e.deleted for e in live if len(e.deleted)} or None,
+        )
     return sources
 
 
@@ -88,8 +101,10 @@ def readable_sources(snapshot: Snapshot, stmt: exp.Expression, executor: str) ->
         if node.name in snapshot.views:
             raise NotSupportedError(f'"{node.name}" is a view; views run on the local executor')
         if node.name in snapshot.tables and node.name not in sources:
-            raise NotSupportedError(f'table "{node.name}" has renamed or added columns; the {executor} executor reads '
-                                    "files as written (compact it first)")
+            raise NotSupportedError(
+                f'table "{node.name}" has renamed or added columns; the {executor} executor reads '
+                "files as written (compact it first)"
+            )
     return sources
 
 
@@ -153,5 +168,13 @@ def shuffle_settings() -> dict[str, str]:
     return {"dataframe.shuffle.method": "tasks"}
 
 
-__all__ = ["NotSupportedError", "compile_and_run", "plan", "planning_context", "register_schema", "run_sql",
-           "table_sources", "with_planned_types"]
+__all__ = [
+    "NotSupportedError",
+    "compile_and_run",
+    "plan",
+    "planning_context",
+    "register_schema",
+    "run_sql",
+    "table_sources",
+    "with_planned_types",
+]

@@ -1,4 +1,5 @@
 """How a plan maps onto Dask, for ``Context.explain``."""
+
 from __future__ import annotations
 
 _DASK_OPS = {

@@ -7,6 +7,7 @@ Dask and passed to every partition). Only Series methods that pandas and cuDF sh
 are used. ``ScalarFunction.to_variant()`` raises for many functions, so calls are
 read through ``rex_call_operator()`` / ``rex_call_operands()`` instead.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,11 +69,11 @@ def series_like(frame: Any, value: Any):
     if is_series(value):
         return value
     module = frame_module(frame)
-    if isinstance(value, (list, np.ndarray)):   # a constant vector (or other list) on every row
+    if isinstance(value, (list, np.ndarray)):  # a constant vector (or other list) on every row
         items = value.tolist() if isinstance(value, np.ndarray) else value
         scalar = pa.scalar(items, pa.list_(pa.float32()) if isinstance(value, np.ndarray) else None)
         return arrow_to_series(pa.repeat(scalar, len(frame)), frame)
-    if isinstance(value, (bool, int, float, np.generic)):   # COUNT(1)'s 1 on every row: no Python list of them
+    if isinstance(value, (bool, int, float, np.generic)):  # COUNT(1)'s 1 on every row: no Python list of them
         return module.Series(np.full(len(frame), value), index=frame.index)
     return module.Series([value] * len(frame), index=frame.index)
 
@@ -98,7 +99,7 @@ def literal_value(scalar: pa.Scalar) -> Any:
 def cast_target(expr) -> str:
     """The Arrow type name a CAST targets; the Python binding keeps ``data_type()`` opaque."""
     text = expr.canonical_name()
-    return text[: -1].rsplit(" AS ", 1)[1].strip()
+    return text[:-1].rsplit(" AS ", 1)[1].strip()
 
 
 def cast_value(value: Any, target: str):
@@ -120,7 +121,7 @@ def cast_value(value: Any, target: str):
     if kind == "Boolean":
         return value.astype("bool") if is_series(value) else bool(value)
     if kind in ("List", "LargeList", "FixedSizeList"):
-        return value   # how DataFusion feeds vectors to the vector functions, which read any list of floats
+        return value  # how DataFusion feeds vectors to the vector functions, which read any list of floats
     raise NotSupportedError(f"CAST to {target} is not supported by the dask executor")
 
 
@@ -235,10 +236,21 @@ def _distinct(a: Any, b: Any):
 
 
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b,
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "%": lambda a, b: a % b,
-    "AND": _and, "OR": _or, "||": _concat, "IS DISTINCT FROM": _distinct,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<>": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "%": lambda a, b: a % b,
+    "AND": _and,
+    "OR": _or,
+    "||": _concat,
+    "IS DISTINCT FROM": _distinct,
     "IS NOT DISTINCT FROM": lambda a, b: ~_distinct(a, b) if is_series(a) or is_series(b) else not _distinct(a, b),
 }
 
@@ -320,7 +332,7 @@ def _binary(expr, scope):
         raise NotSupportedError(f"operator {op} is not supported by the dask executor")
     integral = op == "/" and all(_is_integral(e, scope) for e in operands)
     exact = op == "/" and _typed(operands[1], scope, lambda t: pa.types.is_integer(t) or pa.types.is_decimal(t))
-    if op == "-" and all(_typed(e, scope, pa.types.is_date) for e in operands):   # date - date is a number of days
+    if op == "-" and all(_typed(e, scope, pa.types.is_date) for e in operands):  # date - date is a number of days
         return lambda df, env: _days(_arith(op, left(df, env), right(df, env)))
     return lambda df, env: _arith(op, left(df, env), right(df, env), integral, exact)
 
@@ -468,19 +480,33 @@ def _scalar_subquery(expr, scope):
     index = scope.subquery(expr.to_variant().subquery())
 
     def value(df, env):
-        if env[index + 1] > 1:   # its row count
+        if env[index + 1] > 1:  # its row count
             raise DataError("more than one row returned by a subquery used as an expression", sqlstate="21000")
         return env[index]
+
     return value
 
 
 _HANDLERS: dict[str, Callable[[Any, ExprScope], Evaluator]] = {
-    "Column": _column, "Literal": _literal, "Alias": _alias, "BinaryExpr": _binary,
-    "Not": _unary(_not), "Negative": _unary(lambda x: -x), "IsNull": _unary(_isnull),
+    "Column": _column,
+    "Literal": _literal,
+    "Alias": _alias,
+    "BinaryExpr": _binary,
+    "Not": _unary(_not),
+    "Negative": _unary(lambda x: -x),
+    "IsNull": _unary(_isnull),
     "IsNotNull": _unary(lambda x: ~_isnull(x) if is_series(x) else x is not None),
-    "IsTrue": _unary(_truth), "IsFalse": _unary(lambda x: _truth(_not(x)) if is_series(x) else x is False),
+    "IsTrue": _unary(_truth),
+    "IsFalse": _unary(lambda x: _truth(_not(x)) if is_series(x) else x is False),
     "IsNotTrue": _unary(lambda x: ~_truth(x) if is_series(x) else x is not True),
     "IsNotFalse": _unary(lambda x: ~_truth(_not(x)) if is_series(x) else x is not False),
-    "Cast": _cast, "TryCast": _cast, "Between": _between, "InList": _in_list, "Like": _like, "ILike": _like,
-    "Case": _case, "ScalarFunction": _scalar_function, "ScalarSubquery": _scalar_subquery,
+    "Cast": _cast,
+    "TryCast": _cast,
+    "Between": _between,
+    "InList": _in_list,
+    "Like": _like,
+    "ILike": _like,
+    "Case": _case,
+    "ScalarFunction": _scalar_function,
+    "ScalarSubquery": _scalar_subquery,
 }

@@ -6,6 +6,7 @@ or a scalar, using only methods pandas and cuDF share. Other modules add their o
 :func:`register_scalar_function`; a :class:`~agentlake.api.context.Context` keeps its own
 overlay for ``register_function``.
 """
+
 from __future__ import annotations
 
 import math
@@ -123,7 +124,7 @@ def _numeric(ufunc: Callable[[Any], Any], scalar: Callable[[float], float]) -> S
 
 
 def _power(base: Any, exponent: Any):
-    return base ** exponent
+    return base**exponent
 
 
 def _now():
@@ -149,18 +150,41 @@ def _left(value: Any, n: Any):
 
 
 def _right(value: Any, n: Any):
-    return value.str.slice(-int(n)) if _is_series(value) else str(value)[-int(n):]
+    return value.str.slice(-int(n)) if _is_series(value) else str(value)[-int(n) :]
 
 
 for _name, _fn in {
-    "date_part": _date_part, "datepart": _date_part, "substr": _substr, "substring": _substr,
-    "upper": _unary_str("upper"), "lower": _unary_str("lower"), "trim": _unary_str("strip"),
-    "btrim": _unary_str("strip"), "ltrim": _unary_str("lstrip"), "rtrim": _unary_str("rstrip"),
-    "length": _length, "char_length": _length, "character_length": _length, "concat": _concat,
-    "coalesce": _coalesce, "nullif": _nullif, "round": _round, "abs": _numeric(abs, abs),
-    "floor": _numeric(np.floor, math.floor), "ceil": _numeric(np.ceil, math.ceil),
-    "sqrt": _numeric(np.sqrt, math.sqrt), "ln": _numeric(np.log, math.log), "log10": _numeric(np.log10, math.log10),
-    "exp": _numeric(np.exp, math.exp), "power": _power, "pow": _power, "now": _now, "starts_with": _starts_with,
-    "strpos": _strpos, "replace": _replace, "left": _left, "right": _right,
+    "date_part": _date_part,
+    "datepart": _date_part,
+    "substr": _substr,
+    "substring": _substr,
+    "upper": _unary_str("upper"),
+    "lower": _unary_str("lower"),
+    "trim": _unary_str("strip"),
+    "btrim": _unary_str("strip"),
+    "ltrim": _unary_str("lstrip"),
+    "rtrim": _unary_str("rstrip"),
+    "length": _length,
+    "char_length": _length,
+    "character_length": _length,
+    "concat": _concat,
+    "coalesce": _coalesce,
+    "nullif": _nullif,
+    "round": _round,
+    "abs": _numeric(abs, abs),
+    "floor": _numeric(np.floor, math.floor),
+    "ceil": _numeric(np.ceil, math.ceil),
+    "sqrt": _numeric(np.sqrt, math.sqrt),
+    "ln": _numeric(np.log, math.log),
+    "log10": _numeric(np.log10, math.log10),
+    "exp": _numeric(np.exp, math.exp),
+    "power": _power,
+    "pow": _power,
+    "now": _now,
+    "starts_with": _starts_with,
+    "strpos": _strpos,
+    "replace": _replace,
+    "left": _left,
+    "right": _right,
 }.items():
     register_scalar_function(_name, _fn)

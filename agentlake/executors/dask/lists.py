@@ -4,6 +4,7 @@ DataFusion answers ``e[1]`` and ``e = '[1,2,3]'`` natively on lists; partitions 
 lists as Arrow columns, so both are answered from the Arrow arrays, row by row in
 numpy, with PostgreSQL's meaning: subscripts count from 1 and are NULL out of range.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -64,11 +65,14 @@ def array_element(values: Any, index: Any) -> Any:
     array = series_to_arrow(values)
     lengths = pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     flat = pc.list_flatten(array)
-    position = np.asarray(index.fillna(0).to_numpy() if hasattr(index, "index") else np.full(len(array), index or 0),
-                          dtype=np.int64)
+    position = np.asarray(
+        index.fillna(0).to_numpy() if hasattr(index, "index") else np.full(len(array), index or 0), dtype=np.int64
+    )
     inside = np.asarray(array.is_valid()) & (position >= 1) & (position <= lengths)
     at = np.cumsum(lengths) - lengths + position - 1
-    picked = flat.take(pa.array(np.where(inside, at, 0), mask=~inside)) if len(flat) else pa.nulls(len(array), flat.type)
+    picked = (
+        flat.take(pa.array(np.where(inside, at, 0), mask=~inside)) if len(flat) else pa.nulls(len(array), flat.type)
+    )
     return arrow_to_series(picked, values)
 
 

@@ -7,6 +7,7 @@ lists (vectors) as Arrow-backed columns: as Python objects Dask would turn them 
 Decimal values convert exactly to the nearest double on both sides of every
 comparison, so equality tests between decimals keep their meaning.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -83,7 +84,9 @@ def arrow_to_series(array: pa.Array | pa.ChunkedArray, like: Any) -> Any:
     """``array`` as a column on ``like``'s index (a Series or frame of the same backend), typed
     as :func:`from_arrow` types columns."""
     if is_gpu_frame(like):
-        out = frame_module(like).Series.from_arrow(array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array)
+        out = frame_module(like).Series.from_arrow(
+            array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        )
         out.index = like.index
         return out
     import pandas as pd
@@ -102,8 +105,7 @@ def normalize_frame(df: Any) -> Any:
             changes[name] = "float64"
         elif text.startswith("date32") or text.startswith("date64"):
             changes[name] = "datetime64[ms]"
-        elif text in ("string", "string[python]", "string[pyarrow]", "large_string[pyarrow]",
-                      "string_view[pyarrow]"):
+        elif text in ("string", "string[python]", "string[pyarrow]", "large_string[pyarrow]", "string_view[pyarrow]"):
             changes[name] = "str"
     return df.astype(changes) if changes else df
 
@@ -131,7 +133,7 @@ def truncate_decimals(part: Any, scales: dict[str, int]) -> Any:
         return part
     part = part.copy()
     for name, scale in scales.items():
-        factor = 10.0 ** scale
+        factor = 10.0**scale
         column = part[name] * factor
         nudge = column.abs() * 1e-12 + 1e-9
         part[name] = np.trunc(column + nudge.where(column >= 0, -nudge)) / factor

@@ -6,6 +6,7 @@ compiler renames positionally after every node, so optimizer-made names such as
 ``__common_expr_1`` or ``sum(lineitem.l_quantity)`` survive unchanged). Handlers live
 one family per module in ``agentlake.executors.dask.nodes``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -44,8 +45,15 @@ class Compiler:
     the Dask scalars of uncorrelated subqueries, passed to every partition function.
     """
 
-    def __init__(self, session, tables: dict[str, Any], functions: dict | None = None, gpu: bool = False,
-                 partition_rows: int = 1_000_000, subqueries: "ScalarSubqueries | None" = None) -> None:
+    def __init__(
+        self,
+        session,
+        tables: dict[str, Any],
+        functions: dict | None = None,
+        gpu: bool = False,
+        partition_rows: int = 1_000_000,
+        subqueries: "ScalarSubqueries | None" = None,
+    ) -> None:
         self.session = session
         self.tables = tables
         self.functions = functions or {}
@@ -93,8 +101,9 @@ class Compiler:
         if key not in self._subqueries:
             plan = self.subquery_plans.take(subquery)
             if plan is None:
-                raise NotSupportedError("a scalar subquery whose plan cannot be recovered is not supported "
-                                        "by the dask executor")
+                raise NotSupportedError(
+                    "a scalar subquery whose plan cannot be recovered is not supported by the dask executor"
+                )
             frame = self.compile(plan)
             column = frame[frame.columns[0]]
             self.scalars += [column.max(), column.size]

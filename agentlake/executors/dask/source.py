@@ -5,6 +5,7 @@ carry a hidden ``_rowid`` column plus, per file, the ``_rowid`` values deleted s
 Files are split into partitions by row groups, so one large file still gives many
 tasks, and row groups whose statistics rule out the pushed filters are never read.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -116,9 +117,12 @@ class ReadPiece:
         filesystem, local = resolve(piece.path)
         with filesystem.open_input_file(local) as handle:
             table = pq.ParquetFile(handle).read_row_groups(list(piece.row_groups), columns=read_cols)
-        if any(pa.types.is_string_view(f.type) for f in table.schema):   # (a cast of no columns drops every row)
-            table = table.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f
-                                          for f in table.schema]))
+        if any(pa.types.is_string_view(f.type) for f in table.schema):  # (a cast of no columns drops every row)
+            table = table.cast(
+                pa.schema(
+                    [pa.field(f.name, pa.string()) if pa.types.is_string_view(f.type) else f for f in table.schema]
+                )
+            )
         if ROWID in read_cols:
             table = table.filter(pc.invert(pc.is_in(table[ROWID], value_set=pa.array(deleted, pa.int64()))))
         if self.row_filter is not None:
@@ -126,12 +130,23 @@ class ReadPiece:
         return from_arrow(table.select(self.columns), gpu=self.gpu)
 
 
-def read_source(source: TableSource, columns: list[str], prune: pc.Expression | None,
-                row_filter: pc.Expression | None, partition_rows: int, gpu: bool) -> dd.DataFrame:
+def read_source(
+    source: TableSource,
+    columns: list[str],
+    prune: pc.Expression | None,
+    row_filter: pc.Expression | None,
+    partition_rows: int,
+    gpu: bool,
+) -> dd.DataFrame:
     """A lazy Dask frame over the pieces of ``source`` whose statistics may match ``prune``,
     keeping the rows that match ``row_filter``."""
-    reader = ReadPiece(columns=columns, row_filter=row_filter, deleted=dict(source.deleted_rowids or {}),
-                       has_rowid=ROWID in source.schema.names, gpu=gpu)
+    reader = ReadPiece(
+        columns=columns,
+        row_filter=row_filter,
+        deleted=dict(source.deleted_rowids or {}),
+        has_rowid=ROWID in source.schema.names,
+        gpu=gpu,
+    )
     pieces = plan_pieces(source.files, prune, partition_rows)
     empty = pa.schema([source.schema.field(c) for c in columns]).empty_table()
     meta = from_arrow(empty, gpu=gpu)

@@ -6,6 +6,7 @@ parsed with sqlglot, every scalar subquery that plans on its own (with the query
 CTEs) is planned separately, and the compiler matches them to the expressions by
 output column name, in order.
 """
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,7 @@ For anything else :func:`compile_filter` answers None, and a predicate meeting a
 (which PostgreSQL orders above every number, and Arrow compares as unequal to
 everything) raises :class:`Declined`: either way the caller asks DataFusion.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,6 @@ from sqlglot import exp
 from ...sql.params import PARAM_META
 from ...sql.types import TYPE_KEY
 
-
 Predicate = Callable[[pa.Table], Any]
 """Rows -> a boolean array over them (NULL where SQL's answer is NULL), or one boolean for all."""
 
@@ -41,12 +41,43 @@ class Declined(Exception):
     """Raised by a predicate for rows whose answer it would get wrong."""
 
 
-_COMPARE = {exp.EQ: "equal", exp.NEQ: "not_equal", exp.LT: "less", exp.LTE: "less_equal",
-            exp.GT: "greater", exp.GTE: "greater_equal"}
+_COMPARE = {
+    exp.EQ: "equal",
+    exp.NEQ: "not_equal",
+    exp.LT: "less",
+    exp.LTE: "less_equal",
+    exp.GT: "greater",
+    exp.GTE: "greater_equal",
+}
 _MAX_IN_LIST = 64
-_FIXED_UNITS = {"microsecond", "microseconds", "us", "millisecond", "milliseconds", "ms", "second", "seconds", "sec",
-                "secs", "s", "minute", "minutes", "min", "mins", "m", "hour", "hours", "hr", "hrs", "h", "day", "days",
-                "d", "week", "weeks"}
+_FIXED_UNITS = {
+    "microsecond",
+    "microseconds",
+    "us",
+    "millisecond",
+    "milliseconds",
+    "ms",
+    "second",
+    "seconds",
+    "sec",
+    "secs",
+    "s",
+    "minute",
+    "minutes",
+    "min",
+    "mins",
+    "m",
+    "hour",
+    "hours",
+    "hr",
+    "hrs",
+    "h",
+    "day",
+    "days",
+    "d",
+    "week",
+    "weeks",
+}
 """Interval units of one fixed length (months and years are calendar lengths, left to DataFusion)."""
 
 
@@ -82,7 +113,11 @@ class _Compiler:
             low = self.compare("greater_equal", node.this, node.args["low"])
             high = self.compare("less_equal", node.this, node.args["high"])
             return lambda rows: pc.and_kleene(low(rows), high(rows))
-        if isinstance(node, exp.In) and _only(node, "this", "expressions") and 0 < len(node.expressions) <= _MAX_IN_LIST:
+        if (
+            isinstance(node, exp.In)
+            and _only(node, "this", "expressions")
+            and 0 < len(node.expressions) <= _MAX_IN_LIST
+        ):
             matches = [self.compare("equal", node.this, item) for item in node.expressions]
 
             def any_match(rows: pa.Table) -> Any:
@@ -90,6 +125,7 @@ class _Compiler:
                 for match in matches[1:]:
                     found = pc.or_kleene(found, match(rows))
                 return found
+
             return any_match
         if isinstance(node, (exp.Like, exp.ILike)) and _only(node, "this", "expression", "negate"):
             return self.like(node)
@@ -118,6 +154,7 @@ class _Compiler:
         def match(rows: pa.Table) -> Any:
             found = pc.match_like(column(rows), pattern, ignore_case=insensitive)
             return pc.invert(found) if negate else found
+
         return match
 
     def compare(self, function: str, left: exp.Expression, right: exp.Expression) -> Predicate:
@@ -145,7 +182,7 @@ class _Compiler:
         if not isinstance(node, exp.Column) or node.table not in self.names or node.name not in self.schema.names:
             raise _Unsupported
         field = self.schema.field(node.name)
-        if field.metadata and TYPE_KEY in field.metadata:   # json, uuid, vector: not compared as stored
+        if field.metadata and TYPE_KEY in field.metadata:  # json, uuid, vector: not compared as stored
             raise _Unsupported
         self.columns.add(node.name)
         name = node.name
@@ -170,8 +207,9 @@ class _Compiler:
             return -value, kind
         if isinstance(node, exp.Boolean):
             return node.this, "bool"
-        if isinstance(node, exp.CurrentTimestamp) or (isinstance(node, exp.Anonymous) and node.name.lower() == "now"
-                                                       and not node.expressions):
+        if isinstance(node, exp.CurrentTimestamp) or (
+            isinstance(node, exp.Anonymous) and node.name.lower() == "now" and not node.expressions
+        ):
             return self.now, "timestamptz"
         if isinstance(node, (exp.Add, exp.Sub)):
             moment, kind = self.constant(node.this)
@@ -235,7 +273,7 @@ def _interval(node: exp.Interval) -> dt.timedelta:
 def _scalar(value: Any) -> pa.Scalar:
     try:
         return pa.scalar(value)
-    except (OverflowError, pa.ArrowInvalid):   # beyond 64 bits: PostgreSQL's numeric, not Arrow's int64
+    except (OverflowError, pa.ArrowInvalid):  # beyond 64 bits: PostgreSQL's numeric, not Arrow's int64
         raise _Unsupported from None
 
 

@@ -5,6 +5,7 @@ row, which is fine for the document sizes agents store. The rewrite rules
 (``sql/rules/jsonb_*``, ``sql/rules/postgres_functions``) turn PostgreSQL's spellings into calls
 of the names registered here.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
@@ -37,9 +38,11 @@ _MISSING = object()
 
 def _strict(fn: Callable, output: pa.DataType) -> Callable:
     """A row-by-row Arrow function of ``fn``, NULL wherever an argument is NULL (a STRICT function)."""
+
     def run(*arrays: pa.Array) -> pa.Array:
         rows = zip(*(a.to_pylist() for a in arrays))
         return pa.array([None if None in row else fn(*row) for row in rows], output)
+
     return run
 
 
@@ -71,6 +74,7 @@ def _path_getter(render_as: Callable) -> Callable:
     def get(doc: str, path: str):
         found, value = get_path(parse(doc), text_array(path))
         return render_as(value if found else _MISSING)
+
     return get
 
 
@@ -104,6 +108,7 @@ def _exists_all(doc: str, keys: str) -> bool:
 
 def _path_function(fn: Callable) -> Callable:
     """jsonb_path_exists/_match(target, path, vars, silent): with ``silent``, errors become NULL."""
+
     def run(doc: str, path: str, variables: str, silent: bool):
         try:
             return fn(parse(doc), path, parse(variables))
@@ -111,6 +116,7 @@ def _path_function(fn: Callable) -> Callable:
             if silent:
                 return None
             raise
+
     return run
 
 
@@ -124,6 +130,7 @@ def _object_with(accumulated: str, key: str | None, value: str | None, position:
 def _with_nulls(fn: Callable, output: pa.DataType) -> Callable:
     def run(*arrays: pa.Array) -> pa.Array:
         return pa.array([fn(*row) for row in zip(*(a.to_pylist() for a in arrays))], output)
+
     return run
 
 
@@ -132,12 +139,14 @@ _PAIR = pa.struct([("key", pa.string()), ("value", pa.string())])
 
 def _record_text(key: str, value: str | None) -> str:
     """A (key, value) record as PostgreSQL prints one: fields quoted when they hold , ( ) " \\ or spaces."""
+
     def field(text: str | None) -> str:
         if text is None:
             return ""
         if text == "" or any(c in text for c in ',()"\\') or any(c.isspace() for c in text):
             return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
         return text
+
     return f"({field(key)},{field(value)})"
 
 
@@ -165,27 +174,55 @@ def register_json_functions(ctx: SessionContext) -> None:
         ("jsonb_concat", _strict(lambda a, c: render(concat(parse(a), parse(c))), s), [s, s], s),
         ("jsonb_delete", _strict(_delete, s), [s, s, s], s),
         ("jsonb_delete_path", _strict(lambda d, p: render(delete_path(parse(d), text_array(p))), s), [s, s], s),
-        ("jsonb_set", _strict(lambda d, p, v, c: render(set_path(parse(d), text_array(p), parse(v), c)), s),
-         [s, s, s, b], s),
+        (
+            "jsonb_set",
+            _strict(lambda d, p, v, c: render(set_path(parse(d), text_array(p), parse(v), c)), s),
+            [s, s, s, b],
+            s,
+        ),
         ("jsonb_from_sql", _with_nulls(lambda t, ty: render(from_sql(t, ty)), s), [s, s], s),
         ("jsonb_object_with", _with_nulls(_object_with, s), [s, s, s, pa.int64()], s),
         ("jsonb_array_with", _with_nulls(lambda a, v: render([*parse(a), parse(v)]), s), [s, s], s),
         ("jsonb_path_exists", _strict(_path_function(path_exists), b), [s, s, s, b], b),
         ("jsonb_path_match", _strict(_path_function(path_match), b), [s, s, s, b], b),
         ("jsonb_array_list", _strict(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),
-        ("jsonb_array_text_list", _strict(lambda d: [_as_text(v) for v in array_elements(parse(d))], texts), [s],
-         texts),
-        ("jsonb_each_list", _strict(lambda d: [{"key": k, "value": render(v)}
-                                               for k, v in object_pairs(parse(d), "jsonb_each")], pa.list_(_PAIR)),
-         [s], pa.list_(_PAIR)),
-        ("jsonb_each_text_list", _strict(lambda d: [{"key": k, "value": _as_text(v)}
-                                                    for k, v in object_pairs(parse(d), "jsonb_each_text")],
-                                         pa.list_(_PAIR)), [s], pa.list_(_PAIR)),
-        ("jsonb_each_records", _strict(lambda d: [_record_text(k, render(v))
-                                                  for k, v in object_pairs(parse(d), "jsonb_each")], texts),
-         [s], texts),
-        ("jsonb_each_text_records", _strict(lambda d: [_record_text(k, _as_text(v))
-                                                       for k, v in object_pairs(parse(d), "jsonb_each_text")], texts),
-         [s], texts),
+        (
+            "jsonb_array_text_list",
+            _strict(lambda d: [_as_text(v) for v in array_elements(parse(d))], texts),
+            [s],
+            texts,
+        ),
+        (
+            "jsonb_each_list",
+            _strict(
+                lambda d: [{"key": k, "value": render(v)} for k, v in object_pairs(parse(d), "jsonb_each")],
+                pa.list_(_PAIR),
+            ),
+            [s],
+            pa.list_(_PAIR),
+        ),
+        (
+            "jsonb_each_text_list",
+            _strict(
+                lambda d: [{"key": k, "value": _as_text(v)} for k, v in object_pairs(parse(d), "jsonb_each_text")],
+                pa.list_(_PAIR),
+            ),
+            [s],
+            pa.list_(_PAIR),
+        ),
+        (
+            "jsonb_each_records",
+            _strict(lambda d: [_record_text(k, render(v)) for k, v in object_pairs(parse(d), "jsonb_each")], texts),
+            [s],
+            texts,
+        ),
+        (
+            "jsonb_each_text_records",
+            _strict(
+                lambda d: [_record_text(k, _as_text(v)) for k, v in object_pairs(parse(d), "jsonb_each_text")], texts
+            ),
+            [s],
+            texts,
+        ),
     ):
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))

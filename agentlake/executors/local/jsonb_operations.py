@@ -3,6 +3,7 @@
 Each follows the PostgreSQL 16 documentation ("JSON Functions and Operators"), errors and
 SQLSTATEs included; the DataFusion functions in ``json_functions`` call them row by row.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -20,12 +21,16 @@ def contains(container: JsonValue, contained: JsonValue, top: bool = True) -> bo
     order, repeats allowed), scalars equal scalars; a top-level array also contains a scalar."""
     if isinstance(container, dict):
         return isinstance(contained, dict) and all(
-            key in container and contains(container[key], value, False) for key, value in contained.items())
+            key in container and contains(container[key], value, False) for key, value in contained.items()
+        )
     if isinstance(container, list):
         if isinstance(contained, list):
             return all(any(contains(item, wanted, False) for item in container) for wanted in contained)
-        return top and not isinstance(contained, dict) and any(
-            not isinstance(item, (list, dict)) and same_scalar(item, contained) for item in container)
+        return (
+            top
+            and not isinstance(contained, dict)
+            and any(not isinstance(item, (list, dict)) and same_scalar(item, contained) for item in container)
+        )
     return not isinstance(contained, (list, dict)) and same_scalar(container, contained)
 
 
@@ -114,7 +119,7 @@ def _set(value: JsonValue, path: list[str], position: int, new: JsonValue, creat
                 return value
             return [new, *value] if at < 0 else [*value, new]
         updated = new if last else _set(value[at], path, position + 1, new, create)
-        return [*value[:at], updated, *value[at + 1:]]
+        return [*value[:at], updated, *value[at + 1 :]]
     return value
 
 
@@ -141,8 +146,11 @@ def _delete_at(value: JsonValue, path: list, position: int) -> JsonValue:
         at = index + len(value) if index < 0 else index
         if not 0 <= at < len(value):
             return value
-        return [*value[:at], *value[at + 1:]] if last else \
-            [*value[:at], _delete_at(value[at], path, position + 1), *value[at + 1:]]
+        return (
+            [*value[:at], *value[at + 1 :]]
+            if last
+            else [*value[:at], _delete_at(value[at], path, position + 1), *value[at + 1 :]]
+        )
     return value
 
 
@@ -156,7 +164,9 @@ def array_elements(document: JsonValue) -> list[JsonValue]:
 def object_pairs(document: JsonValue, function: str) -> list[tuple[str, JsonValue]]:
     """jsonb_each's rows, in storage order."""
     if not isinstance(document, dict):
-        raise _error("22023", f"cannot call {function} on {'an array' if isinstance(document, list) else 'a non-object'}")
+        raise _error(
+            "22023", f"cannot call {function} on {'an array' if isinstance(document, list) else 'a non-object'}"
+        )
     return [(key, document[key]) for key in sorted(document, key=storage_order)]
 
 

@@ -16,6 +16,7 @@ PostgreSQL's ``jsonb_util.c`` (documented in "jsonb Indexing"):
 
 Equal keys mean equal jsonb values, so the key also serves for =, DISTINCT and GROUP BY.
 """
+
 from __future__ import annotations
 
 import struct
@@ -23,8 +24,8 @@ from decimal import Decimal
 
 from .jsonb_values import JsonValue, storage_order
 
-_NULL, _STRING, _NUMBER, _BOOL = b"\x00", b"\x01", b"\x02", b"\x03"   # jbvNull < jbvString < jbvNumeric < jbvBool
-_ARRAY, _OBJECT = b"\x10", b"\x11"                                    # < jbvArray < jbvObject
+_NULL, _STRING, _NUMBER, _BOOL = b"\x00", b"\x01", b"\x02", b"\x03"  # jbvNull < jbvString < jbvNumeric < jbvBool
+_ARRAY, _OBJECT = b"\x10", b"\x11"  # < jbvArray < jbvObject
 _RAW_SCALAR, _REAL_ARRAY = b"\x00", b"\x01"
 _EXPONENT_BIAS = 1 << 31
 
@@ -75,7 +76,7 @@ def _number(number: Decimal) -> bytes:
     while digits[-1] == 0:
         digits.pop()
         exponent += 1
-    magnitude = len(digits) + exponent     # the value is 0.d1d2... x 10^magnitude
+    magnitude = len(digits) + exponent  # the value is 0.d1d2... x 10^magnitude
     if not sign:
         return b"\x03" + struct.pack(">I", magnitude + _EXPONENT_BIAS) + bytes(d + 1 for d in digits) + b"\x00"
     # negative: a larger magnitude or larger digits is a smaller number, so both are inverted,

@@ -18,6 +18,7 @@ This is the subset LangChain and LlamaIndex emit (``$.key == $value``). Everythi
 (strict mode, arithmetic, ``last`` and ranges in subscripts, other methods, ``**``) is refused
 with 0A000 rather than guessed.
 """
+
 from __future__ import annotations
 
 import json
@@ -97,8 +98,13 @@ class _Tree(Transformer):
         return (data, *children)
 
     def __default_token__(self, token: Token):
-        convert = {"STRING": json.loads, "NUMBER": Decimal, "INT": int, "VARIABLE": lambda t: str(t)[1:],
-                   "COMPARISON": lambda t: "!=" if t == "<>" else str(t)}.get(token.type, str)
+        convert = {
+            "STRING": json.loads,
+            "NUMBER": Decimal,
+            "INT": int,
+            "VARIABLE": lambda t: str(t)[1:],
+            "COMPARISON": lambda t: "!=" if t == "<>" else str(t),
+        }.get(token.type, str)
         return convert(token)
 
 
@@ -113,7 +119,9 @@ def compile_path(text: str) -> tuple:
     except LarkError:
         raise NotSupportedError(
             f"[SQLSTATE 0A000] jsonpath expression is not supported (agentlake reads comparisons, like_regex, "
-            f"starts with, exists, &&, ||, ! and filters over $, @ and $variables): {text}", sqlstate="0A000") from None
+            f"starts with, exists, &&, ||, ! and filters over $, @ and $variables): {text}",
+            sqlstate="0A000",
+        ) from None
 
 
 class _Context:
@@ -178,8 +186,15 @@ def _primary(node: tuple, context: _Context, current: Any) -> list:
         if node[1] not in context.variables:
             raise ProgrammingError(f'[SQLSTATE 42704] could not find jsonpath variable "{node[1]}"', sqlstate="42704")
         return [context.variables[node[1]]]
-    return [{"string": lambda: node[1], "number": lambda: node[1], "true": lambda: True, "false": lambda: False,
-             "null": lambda: None}[op]()]
+    return [
+        {
+            "string": lambda: node[1],
+            "number": lambda: node[1],
+            "true": lambda: True,
+            "false": lambda: False,
+            "null": lambda: None,
+        }[op]()
+    ]
 
 
 def _access(accessor: tuple, items: list, context: _Context) -> list:
@@ -252,8 +267,11 @@ def _regex(pattern: str, flags: str | None) -> re.Pattern:
     options = 0
     for flag in flags or "":
         if flag not in "ismxq":
-            raise ProgrammingError(f'[SQLSTATE 42601] invalid input syntax for type jsonpath: unrecognized flag '
-                                   f'character "{flag}" in LIKE_REGEX predicate', sqlstate="42601")
+            raise ProgrammingError(
+                f"[SQLSTATE 42601] invalid input syntax for type jsonpath: unrecognized flag "
+                f'character "{flag}" in LIKE_REGEX predicate',
+                sqlstate="42601",
+            )
         options |= {"i": re.I, "s": re.S, "m": re.M, "x": re.X, "q": 0}[flag]
     return re.compile(re.escape(pattern) if "q" in (flags or "") else pattern, options)
 
@@ -268,9 +286,8 @@ def _compare(op: str, a: JsonValue, b: JsonValue) -> bool | None:
     if ka in ("array", "object"):
         return _UNKNOWN
     if ka == "string":
-        a, b = a.encode("utf-8"), b.encode("utf-8")   # code point order, as PostgreSQL under UTF-8
+        a, b = a.encode("utf-8"), b.encode("utf-8")  # code point order, as PostgreSQL under UTF-8
     elif ka == "null":
         a = b = 0
     order = (a > b) - (a < b)
-    return {"==": order == 0, "!=": order != 0, "<": order < 0, "<=": order <= 0, ">": order > 0,
-            ">=": order >= 0}[op]
+    return {"==": order == 0, "!=": order != 0, "<": order < 0, "<=": order <= 0, ">": order > 0, ">=": order >= 0}[op]

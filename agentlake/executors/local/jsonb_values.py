@@ -6,6 +6,7 @@ was given: it keeps numbers as ``numeric`` (so ``1.50`` stays ``1.50`` but ``1e2
 shorter first, then bytewise. Parsing here keeps numbers as ``Decimal``; ``render`` prints a
 value exactly as PostgreSQL's jsonb output does, so the stored text is the canonical one.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ JsonValue = Any
 
 
 def _reject_constant(name: str) -> None:
-    raise ValueError(f"Token \"{name}\" is invalid")
+    raise ValueError(f'Token "{name}" is invalid')
 
 
 def _check_strings(value: JsonValue) -> None:

@@ -6,6 +6,7 @@ of a tensor column of a table the statement reads gets its extension type back; 
 in the query (``COMPUTE_TYPE``) becomes a variable-shape tensor; a media value becomes its bytes
 (bytea, read from the repository's blobs where it is large).
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -36,7 +37,9 @@ def _stored_as(field: pa.Field, specs: dict[str, TensorSpec]) -> TensorSpec | No
     storage = target.storage_type if isinstance(target, pa.BaseExtensionType) else target
     t = field.type
     if spec.fixed:
-        same = pa.types.is_fixed_size_list(t) and t.list_size == storage.list_size and t.value_type == storage.value_type
+        same = (
+            pa.types.is_fixed_size_list(t) and t.list_size == storage.list_size and t.value_type == storage.value_type
+        )
     else:
         same = pa.types.is_struct(t) and t != COMPUTE_TYPE and [f.name for f in t] == ["data", "shape"]
     return spec if same else None
@@ -59,8 +62,7 @@ def restore_rich_columns(table: pa.Table, snapshot, stmt) -> pa.Table:
         spec = _stored_as(f, specs)
         if spec is not None or f.type == COMPUTE_TYPE:
             column = result_array(table.column(index), spec)
-            table = table.set_column(index, pa.field(f.name, column.type, f.nullable, column_metadata(column)),
-                                     column)
+            table = table.set_column(index, pa.field(f.name, column.type, f.nullable, column_metadata(column)), column)
     return table
 
 

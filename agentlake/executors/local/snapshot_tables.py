@@ -8,6 +8,7 @@ scan. Registration is cached per manifest, so repeated queries on an unchanged
 snapshot cost nothing here; and each file's scan is kept per (file, deletion vector), so a
 commit that adds one file or deletes from one re-plans that file's scan only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -130,13 +131,17 @@ class SnapshotRegistry:
 
 def _layout_key(manifest: Manifest) -> tuple:
     """What a file's scan depends on besides the file: the table's columns and their defaults."""
-    return tuple((field_id(f), f.name, str(f.type)) for f in manifest.schema), \
-        json.dumps(manifest.constraints.get("missing", {}), sort_keys=True, default=str)
+    return tuple((field_id(f), f.name, str(f.type)) for f in manifest.schema), json.dumps(
+        manifest.constraints.get("missing", {}), sort_keys=True, default=str
+    )
 
 
 def _file_key(entry: DataFile, layout: tuple) -> tuple:
-    deleted = hashlib.blake2b(pa.array(entry.deleted, pa.int64()).buffers()[1] or b"", digest_size=16).digest() \
-        if len(entry.deleted) else b""
+    deleted = (
+        hashlib.blake2b(pa.array(entry.deleted, pa.int64()).buffers()[1] or b"", digest_size=16).digest()
+        if len(entry.deleted)
+        else b""
+    )
     return entry.path, len(entry.deleted), deleted, tuple(sorted(entry.columns.items())), layout
 
 

@@ -10,6 +10,7 @@ Entry points: :func:`compile_plan` (a LazyFrame), :func:`collect` (run it, SQL
 errors translated), ``Context.sql(query, executor="polars")`` and
 :func:`run_on_polars` (the engine router's signature, Arrow out).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,8 +39,12 @@ def compile_plan(session, plan, tables: dict[str, Any], query: str | None = None
     schema = compiler.arrow_schema(plan)
     current = frame.collect_schema().names() if schema.names else []
     names = schema.names if len(set(schema.names)) == len(schema.names) else current
-    return frame.select([(truncate(pl.col(c), f.type.scale) if pa.types.is_decimal(f.type) else pl.col(c)).alias(out)
-                         for c, f, out in zip(current, schema, names)])
+    return frame.select(
+        [
+            (truncate(pl.col(c), f.type.scale) if pa.types.is_decimal(f.type) else pl.col(c)).alias(out)
+            for c, f, out in zip(current, schema, names)
+        ]
+    )
 
 
 __all__ = ["HANDLERS", "Compiler", "collect", "compile_plan", "default_gpu", "run_context", "run_on_polars", "run_sql"]

@@ -10,6 +10,7 @@ Types the compiler needs to choose an operation come from DataFusion's schema
 (``static_type``, shared with the Dask compiler); where a type that matters is not
 known the expression is declined, never guessed.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,7 +26,7 @@ from .registry import Scope
 from .runtime import checked, declined
 from .types import polars_type
 
-Value = Any   # a pl.Expr, or an Interval
+Value = Any  # a pl.Expr, or an Interval
 
 
 def compile_expr(expr, scope: Scope) -> Value:
@@ -109,10 +110,17 @@ def _add_interval(value: pl.Expr, interval: Interval, sign: int) -> pl.Expr:
 
 
 _COMPARE: dict[str, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b, "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-    "AND": lambda a, b: a & b, "OR": lambda a, b: a | b,
-    "IS DISTINCT FROM": lambda a, b: a.ne_missing(b), "IS NOT DISTINCT FROM": lambda a, b: a.eq_missing(b),
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<>": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "AND": lambda a, b: a & b,
+    "OR": lambda a, b: a | b,
+    "IS DISTINCT FROM": lambda a, b: a.ne_missing(b),
+    "IS NOT DISTINCT FROM": lambda a, b: a.eq_missing(b),
 }
 _REGEX = {"~": ("", False), "~*": ("(?i)", False), "!~": ("", True), "!~*": ("(?i)", True)}
 
@@ -134,7 +142,7 @@ def _binary(expr, scope: Scope) -> Value:
     if op in ("+", "*"):
         return left + right if op == "+" else left * right
     if op == "-":
-        if all(_typed(e, scope, pa.types.is_date) for e in operands):   # date - date is a number of days
+        if all(_typed(e, scope, pa.types.is_date) for e in operands):  # date - date is a number of days
             return (left - right).dt.total_days()
         if any(_typed(e, scope, pa.types.is_timestamp, pa.types.is_date) for e in operands):
             raise declined("timestamp subtraction")
@@ -177,8 +185,16 @@ def _negative(expr, scope: Scope) -> Value:
     return -inner
 
 
-_INTEGERS = {"Int8": pl.Int8, "Int16": pl.Int16, "Int32": pl.Int32, "Int64": pl.Int64, "UInt8": pl.UInt8,
-             "UInt16": pl.UInt16, "UInt32": pl.UInt32, "UInt64": pl.UInt64}
+_INTEGERS = {
+    "Int8": pl.Int8,
+    "Int16": pl.Int16,
+    "Int32": pl.Int32,
+    "Int64": pl.Int64,
+    "UInt8": pl.UInt8,
+    "UInt16": pl.UInt16,
+    "UInt32": pl.UInt32,
+    "UInt64": pl.UInt64,
+}
 
 
 def _cast(expr, scope: Scope) -> pl.Expr:
@@ -195,9 +211,14 @@ def _cast(expr, scope: Scope) -> pl.Expr:
     if kind in _INTEGERS:
         return inner.cast(_INTEGERS[kind], strict=strict)
     if kind in ("Utf8", "Utf8View", "LargeUtf8"):
-        if source is None or not (pa.types.is_string(source) or pa.types.is_string_view(source)
-                                  or pa.types.is_large_string(source) or pa.types.is_integer(source)
-                                  or pa.types.is_date(source) or pa.types.is_boolean(source)):
+        if source is None or not (
+            pa.types.is_string(source)
+            or pa.types.is_string_view(source)
+            or pa.types.is_large_string(source)
+            or pa.types.is_integer(source)
+            or pa.types.is_date(source)
+            or pa.types.is_boolean(source)
+        ):
             raise declined(f"CAST of {source or 'a value of unknown type'} to text")
         return inner.cast(pl.String)
     if kind in ("Date32", "Date64"):
@@ -208,8 +229,11 @@ def _cast(expr, scope: Scope) -> pl.Expr:
         raise declined(f"CAST of {source or 'a value of unknown type'} to a date")
     if kind == "Boolean" and source is not None and (pa.types.is_boolean(source) or pa.types.is_integer(source)):
         return inner.cast(pl.Boolean)
-    if kind.startswith("Timestamp") and source is not None and (pa.types.is_date(source) or
-                                                                pa.types.is_timestamp(source)):
+    if (
+        kind.startswith("Timestamp")
+        and source is not None
+        and (pa.types.is_date(source) or pa.types.is_timestamp(source))
+    ):
         return inner.cast(pl.Datetime("us"))
     raise declined(f"CAST of {source or 'a value of unknown type'} to {target}")
 
@@ -264,8 +288,11 @@ def _case(expr, scope: Scope) -> pl.Expr:
         result = compile_column(then, dataclasses.replace(scope, reach=pending & taken))
         chain = pl.when(taken).then(result) if chain is None else chain.when(taken).then(result)
         pending = pending & ~taken
-    otherwise = (compile_column(v.else_expr(), dataclasses.replace(scope, reach=pending))
-                 if v.else_expr() is not None else pl.lit(None))
+    otherwise = (
+        compile_column(v.else_expr(), dataclasses.replace(scope, reach=pending))
+        if v.else_expr() is not None
+        else pl.lit(None)
+    )
     return chain.otherwise(otherwise) if chain is not None else otherwise
 
 
@@ -285,12 +312,27 @@ def _scalar_subquery(expr, scope: Scope) -> pl.Expr:
 
 
 _HANDLERS: dict[str, Callable[[Any, Scope], Value]] = {
-    "Column": _column, "Literal": _literal, "Alias": _alias, "BinaryExpr": _binary,
-    "Not": _unary(lambda x: ~x), "Negative": _negative, "IsNull": _unary(pl.Expr.is_null),
-    "IsNotNull": _unary(pl.Expr.is_not_null), "IsTrue": _unary(lambda x: x.fill_null(False)),
-    "IsFalse": _unary(lambda x: (~x).fill_null(False)), "IsNotTrue": _unary(lambda x: ~x.fill_null(False)),
-    "IsNotFalse": _unary(lambda x: x.fill_null(True)), "IsUnknown": _unary(pl.Expr.is_null),
-    "IsNotUnknown": _unary(pl.Expr.is_not_null), "Cast": _cast, "TryCast": _cast, "Between": _between,
-    "InList": _in_list, "Like": _like, "ILike": _like, "Case": _case, "ScalarFunction": _scalar_function,
+    "Column": _column,
+    "Literal": _literal,
+    "Alias": _alias,
+    "BinaryExpr": _binary,
+    "Not": _unary(lambda x: ~x),
+    "Negative": _negative,
+    "IsNull": _unary(pl.Expr.is_null),
+    "IsNotNull": _unary(pl.Expr.is_not_null),
+    "IsTrue": _unary(lambda x: x.fill_null(False)),
+    "IsFalse": _unary(lambda x: (~x).fill_null(False)),
+    "IsNotTrue": _unary(lambda x: ~x.fill_null(False)),
+    "IsNotFalse": _unary(lambda x: x.fill_null(True)),
+    "IsUnknown": _unary(pl.Expr.is_null),
+    "IsNotUnknown": _unary(pl.Expr.is_not_null),
+    "Cast": _cast,
+    "TryCast": _cast,
+    "Between": _between,
+    "InList": _in_list,
+    "Like": _like,
+    "ILike": _like,
+    "Case": _case,
+    "ScalarFunction": _scalar_function,
     "ScalarSubquery": _scalar_subquery,
 }

@@ -5,6 +5,7 @@ is declined (vector distances and a Context's Python functions included, which r
 on pandas Series in the Dask compiler). Arguments that must be constants (a
 ``date_part`` field, ``round``'s digits) are read from the DataFusion expressions.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,9 +52,17 @@ def _trim(side: str) -> Callable[[Call], pl.Expr]:
 
 def _date_part(call: Call) -> pl.Expr:
     part, value = str(call.constant(0)).lower(), call.args[1]
-    fields = {"year": value.dt.year(), "month": value.dt.month(), "day": value.dt.day(),
-              "hour": value.dt.hour(), "minute": value.dt.minute(), "quarter": value.dt.quarter(),
-              "dow": value.dt.weekday() % 7, "doy": value.dt.ordinal_day(), "week": value.dt.week()}
+    fields = {
+        "year": value.dt.year(),
+        "month": value.dt.month(),
+        "day": value.dt.day(),
+        "hour": value.dt.hour(),
+        "minute": value.dt.minute(),
+        "quarter": value.dt.quarter(),
+        "dow": value.dt.weekday() % 7,
+        "doy": value.dt.ordinal_day(),
+        "week": value.dt.week(),
+    }
     if part not in fields:
         raise declined(f"date_part('{part}')")
     return fields[part].cast(pl.Int32)
@@ -85,17 +94,36 @@ def _one(apply: Callable[[pl.Expr], pl.Expr]) -> Callable[[Call], pl.Expr]:
 
 
 FUNCTIONS: dict[str, Callable[[Call], pl.Expr]] = {
-    "substr": _substr, "substring": _substr, "date_part": _date_part, "datepart": _date_part,
-    "upper": _one(lambda x: x.str.to_uppercase()), "lower": _one(lambda x: x.str.to_lowercase()),
-    "trim": _trim("both"), "btrim": _trim("both"), "ltrim": _trim("start"), "rtrim": _trim("end"),
-    "length": _one(lambda x: x.str.len_chars()), "char_length": _one(lambda x: x.str.len_chars()),
-    "character_length": _one(lambda x: x.str.len_chars()), "octet_length": _one(lambda x: x.str.len_bytes()),
-    "reverse": _one(lambda x: x.str.reverse()), "concat": _concat, "coalesce": lambda call: pl.coalesce(call.args),
-    "nullif": _nullif, "round": _round, "abs": _one(pl.Expr.abs), "floor": _float("floor"), "ceil": _float("ceil"),
-    "sqrt": _float("sqrt"), "ln": _float("log"), "log10": _float("log10"), "exp": _float("exp"),
+    "substr": _substr,
+    "substring": _substr,
+    "date_part": _date_part,
+    "datepart": _date_part,
+    "upper": _one(lambda x: x.str.to_uppercase()),
+    "lower": _one(lambda x: x.str.to_lowercase()),
+    "trim": _trim("both"),
+    "btrim": _trim("both"),
+    "ltrim": _trim("start"),
+    "rtrim": _trim("end"),
+    "length": _one(lambda x: x.str.len_chars()),
+    "char_length": _one(lambda x: x.str.len_chars()),
+    "character_length": _one(lambda x: x.str.len_chars()),
+    "octet_length": _one(lambda x: x.str.len_bytes()),
+    "reverse": _one(lambda x: x.str.reverse()),
+    "concat": _concat,
+    "coalesce": lambda call: pl.coalesce(call.args),
+    "nullif": _nullif,
+    "round": _round,
+    "abs": _one(pl.Expr.abs),
+    "floor": _float("floor"),
+    "ceil": _float("ceil"),
+    "sqrt": _float("sqrt"),
+    "ln": _float("log"),
+    "log10": _float("log10"),
+    "exp": _float("exp"),
     "power": lambda call: call.args[0].cast(pl.Float64).pow(call.args[1]),
     "pow": lambda call: call.args[0].cast(pl.Float64).pow(call.args[1]),
     "starts_with": lambda call: call.args[0].str.starts_with(call.args[1]),
     "replace": lambda call: call.args[0].str.replace_all(call.args[1], call.args[2], literal=True),
-    "left": lambda call: call.args[0].str.head(call.args[1]), "right": lambda call: call.args[0].str.tail(call.args[1]),
+    "left": lambda call: call.args[0].str.head(call.args[1]),
+    "right": lambda call: call.args[0].str.tail(call.args[1]),
 }

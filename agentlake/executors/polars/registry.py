@@ -6,6 +6,7 @@ the node's fields in schema order; the compiler renames them positionally to the
 node's qualified field names (``lineitem.l_quantity``, ``sum(...)``), so expressions
 above find every column by the name DataFusion gives it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from .runtime import checked, declined
 
 Handler = Callable[["Compiler", Any, Any], pl.LazyFrame]
 HANDLERS: dict[str, Handler] = {}
-PLACEHOLDER = "__row"   # the one column of a node without fields, which keeps its row count
+PLACEHOLDER = "__row"  # the one column of a node without fields, which keeps its row count
 
 
 def handles(*variants: str) -> Callable[[Handler], Handler]:
@@ -123,8 +124,12 @@ class Compiler:
             self._subqueries[key] = (subquery, name, one_row)
         _, name, one_row = self._subqueries[key]
         scope.attached[name] = one_row
-        return checked(pl.col(name), pl.col(name + "_rows") > 1, "21000",
-                       "more than one row returned by a subquery used as an expression")
+        return checked(
+            pl.col(name),
+            pl.col(name + "_rows") > 1,
+            "21000",
+            "more than one row returned by a subquery used as an expression",
+        )
 
     def attach(self, frame: pl.LazyFrame, scope: Scope) -> pl.LazyFrame:
         """``frame`` with the scalar subqueries its scope's expressions read cross-joined on."""

@@ -6,6 +6,7 @@ router's ``gpu`` route can send a query here with the GPU engine, and tests can 
 every query here on the CPU engine. Planning, catalog tables and result types come
 from the Dask bridge, so both executors plan and answer alike.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -17,7 +18,12 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..dask.bridge import (
-    declining_unknown_functions, plan, planning_context, readable_sources, register_schema, with_planned_types,
+    declining_unknown_functions,
+    plan,
+    planning_context,
+    readable_sources,
+    register_schema,
+    with_planned_types,
 )
 from .runtime import collect
 

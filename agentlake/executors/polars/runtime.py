@@ -8,6 +8,7 @@ cast of a marker string fail on the offending rows, and :func:`collect` turns th
 failure back into the SQL error. Any other Polars failure declines, so the local engine
 answers (or reports the error it should) instead of a half-understood message.
 """
+
 from __future__ import annotations
 
 import re

@@ -6,6 +6,7 @@ DataFrame a Context was given. Files without deletions are scanned together, eac
 file with deletions on its own, filtered by its deletion set, so Polars (and its GPU
 engine) reads the Parquet itself and pushes filters and projections into the scan.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ decimal arithmetic rules (result precision and scale of every operator) do not a
 with Polars' decimals, while doubles compare exactly after the final cut to the
 planned scale (:func:`truncate`). String views become plain strings.
 """
+
 from __future__ import annotations
 
 import polars as pl
@@ -36,7 +37,7 @@ def truncate(value: pl.Expr, scale: int) -> pl.Expr:
     """A double cut to ``scale`` decimal digits as DataFusion cuts a decimal (toward zero); the
     Polars form of ``agentlake.executors.dask.partitions.truncate_decimals``, with its nudge
     that keeps exact values such as 0.07 (0.06999...) intact."""
-    factor = 10.0 ** scale
+    factor = 10.0**scale
     scaled = value * factor
     nudge = scaled.abs() * 1e-12 + 1e-9
     nudged = scaled + pl.when(scaled >= 0).then(nudge).otherwise(-nudge)

@@ -1,4 +1,5 @@
 """Rewrite rules, one per module; ``agentlake.sql.rewrite`` lists them in order."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -1,5 +1,6 @@
 """PostgreSQL's ``array_fill(value, ARRAY[n])``: a one-dimensional array of n copies, DataFusion's
 ``array_repeat``. Several dimensions or lower bounds are refused (0A000), not answered otherwise."""
+
 from __future__ import annotations
 
 from sqlglot import exp

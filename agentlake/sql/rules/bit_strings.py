@@ -1,6 +1,7 @@
 """PostgreSQL's bit strings, kept as their text (``B'101'`` is ``'101'``): pgvector's ``<~>`` and
 ``<%>`` become its distance functions, and casts to ``bit(n)``/``varbit(n)`` pad or truncate as
 PostgreSQL's explicit casts do (``bit`` alone is ``bit(1)``)."""
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -37,8 +38,9 @@ def bit_strings(tree: exp.Expression) -> exp.Expression:
                 text = exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
                 if length is None:
                     return text
-                return exp.Anonymous(this="bit_cast", expressions=[text, exp.Literal.number(length),
-                                                                    exp.Boolean(this=varying)])
+                return exp.Anonymous(
+                    this="bit_cast", expressions=[text, exp.Literal.number(length), exp.Boolean(this=varying)]
+                )
         return node
 
     return transform_up(tree, rewrite)

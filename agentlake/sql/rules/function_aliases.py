@@ -1,6 +1,7 @@
 """A function in FROM with a bare alias names its one column too, as in PostgreSQL:
 ``FROM unnest(ARRAY[1,2]) v`` and ``FROM generate_series(1, 3) n`` have a column ``v`` / ``n``
 (DataFusion would name it after the call)."""
+
 from __future__ import annotations
 
 from sqlglot import exp

@@ -8,6 +8,7 @@ of the group (equal keys are equal jsonb values: ``1.0`` and ``1`` fall in one g
 PostgreSQL); SELECT DISTINCT over jsonb becomes such a GROUP BY. PostgreSQL has no min/max
 over jsonb, nor comparisons of jsonb with numbers or text, nor any over json (42883).
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -18,8 +19,16 @@ from ..jsonb_types import JSON, JSONB, JsonTypes
 from .column_names import PG_NAME, pg_name
 from .jsonb_operators import call, is_unknown
 
-_COMPARISONS = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">=",
-                exp.NullSafeEQ: "=", exp.NullSafeNEQ: "<>"}
+_COMPARISONS = {
+    exp.EQ: "=",
+    exp.NEQ: "<>",
+    exp.LT: "<",
+    exp.LTE: "<=",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.NullSafeEQ: "=",
+    exp.NullSafeNEQ: "<>",
+}
 
 
 def _key(node: exp.Expression) -> exp.Expression:
@@ -51,10 +60,12 @@ class _Comparisons:
     def comparison(self, node: exp.Binary) -> None:
         left, right = _operand_type(node.this, self.types), _operand_type(node.expression, self.types)
         if JSON in (left, right) or (JSONB in (left, right) and (left or "jsonb") != (right or "jsonb")):
-            shown = [t or ("unknown" if is_unknown(n) else "jsonb") for t, n in ((left, node.this),
-                                                                                 (right, node.expression))]
-            raise ProgrammingError(f"operator does not exist: {shown[0]} {_COMPARISONS[type(node)]} {shown[1]}",
-                                   sqlstate="42883")
+            shown = [
+                t or ("unknown" if is_unknown(n) else "jsonb") for t, n in ((left, node.this), (right, node.expression))
+            ]
+            raise ProgrammingError(
+                f"operator does not exist: {shown[0]} {_COMPARISONS[type(node)]} {shown[1]}", sqlstate="42883"
+            )
         if JSONB in (left, right):
             node.this.replace(_key(node.this.copy()))
             node.expression.replace(_key(node.expression.copy()))
@@ -71,15 +82,20 @@ class _Comparisons:
 
     def aggregate(self, node: exp.Expression) -> None:
         if self.types.of(node.this) in (JSONB, JSON):
-            raise ProgrammingError(f"function {node.sql_name().lower()}({self.types.of(node.this)}) does not exist",
-                                   sqlstate="42883")
+            raise ProgrammingError(
+                f"function {node.sql_name().lower()}({self.types.of(node.this)}) does not exist", sqlstate="42883"
+            )
 
     def distinct(self, select: exp.Select) -> None:
         """SELECT DISTINCT over jsonb as a GROUP BY every item, which ``group`` then keys."""
         distinct = select.args.get("distinct")
-        if distinct is None or distinct.args.get("on") or select.args.get("group") \
-                or any(item.find(exp.AggFunc, exp.Star) for item in select.expressions) \
-                or not any(self.is_jsonb(item) for item in select.expressions):
+        if (
+            distinct is None
+            or distinct.args.get("on")
+            or select.args.get("group")
+            or any(item.find(exp.AggFunc, exp.Star) for item in select.expressions)
+            or not any(self.is_jsonb(item) for item in select.expressions)
+        ):
             return
         select.set("distinct", None)
         select.set("group", exp.Group(expressions=[item.unalias().copy() for item in select.expressions]))
@@ -98,12 +114,15 @@ class _Comparisons:
         if not grouped:
             return
         self.changed = True
-        for item in select.expressions:   # keep the names PostgreSQL gives items about to be rewritten
+        for item in select.expressions:  # keep the names PostgreSQL gives items about to be rewritten
             if not isinstance(item, (exp.Alias, exp.Column, exp.Star)) and PG_NAME not in item.meta:
                 item.meta[PG_NAME] = pg_name(item)
         # ORDER BY 1 or an output column's name reads the (rewritten) select item, not the input
-        ordered = [o.this for o in (select.args.get("order") or exp.Order()).expressions
-                   if _resolve(o.this, select, by_output_name=True) is o.this]
+        ordered = [
+            o.this
+            for o in (select.args.get("order") or exp.Order()).expressions
+            if _resolve(o.this, select, by_output_name=True) is o.this
+        ]
         for part in [*select.expressions, select.args.get("having"), *ordered]:
             if part is not None:
                 _read_first_value(part, grouped)
@@ -121,7 +140,12 @@ def _resolve(node: exp.Expression, select: exp.Select, by_output_name: bool = Fa
     """What an ORDER BY or GROUP BY item stands for: an ordinal names a select item, and so does an
     output alias (in ORDER BY, as in PostgreSQL, any output column's name, before an input column's)."""
     items = select.expressions
-    if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit() and 0 < int(node.this) <= len(items):
+    if (
+        isinstance(node, exp.Literal)
+        and not node.is_string
+        and node.this.isdigit()
+        and 0 < int(node.this) <= len(items)
+    ):
         return items[int(node.this) - 1].unalias()
     if isinstance(node, exp.Column) and not node.table:
         for item in items:

@@ -6,6 +6,7 @@ Some spellings mean something else on other types (``||`` concatenates text, ``-
 with the catalog's column types (``engine.typed_rewrites``). A rewritten select item keeps the
 output name PostgreSQL gives it (``?column?``, ``jsonb_build_object``).
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -34,14 +35,21 @@ def text_array_literal(node: exp.Expression) -> exp.Expression:
         quoted = ['"' + e.name.replace("\\", "\\\\").replace('"', '\\"') + '"' for e in node.expressions]
         return exp.Literal.string("{" + ",".join(quoted) + "}")
     if isinstance(node, exp.Array):
-        return call("concat", exp.Literal.string("{"), call("array_to_string", node, exp.Literal.string(",")),
-                    exp.Literal.string("}"))
+        return call(
+            "concat",
+            exp.Literal.string("{"),
+            call("array_to_string", node, exp.Literal.string(",")),
+            exp.Literal.string("}"),
+        )
     return node
 
 
 def _strip_jsonpath_cast(node: exp.Expression) -> exp.Expression:
-    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.USERDEFINED \
-            and str(node.to.args.get("kind", "")).lower() == "jsonpath":
+    if (
+        isinstance(node, exp.Cast)
+        and node.to.this == exp.DataType.Type.USERDEFINED
+        and str(node.to.args.get("kind", "")).lower() == "jsonpath"
+    ):
         return node.this
     return node
 
@@ -71,8 +79,9 @@ class _Rewriter:
         if isinstance(node, exp.JSONBContainsAllTopKeys):
             return call("jsonb_exists_all", node.this, text_array_literal(node.expression))
         if isinstance(node, (exp.ArrayContainsAll, exp.ArrayContainedBy)) and (
-                JSONB in (self.types.of(node.this), self.types.of(node.expression))
-                or (is_unknown(node.this) and is_unknown(node.expression))):
+            JSONB in (self.types.of(node.this), self.types.of(node.expression))
+            or (is_unknown(node.this) and is_unknown(node.expression))
+        ):
             name = "json_contains" if isinstance(node, exp.ArrayContainsAll) else "jsonb_contained"
             return call(name, node.this, node.expression)
         if isinstance(node, exp.DPipe) and self.is_jsonb_operand(node.this, node.expression):
@@ -80,7 +89,7 @@ class _Rewriter:
         if isinstance(node, exp.Sub) and self.types.of(node.this) == JSONB:
             return self._delete(node.this, node.expression)
         if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and self.types.of(node.this) == JSONB:
-            return call("json_get", node.this, node.expressions[0])   # jsonb subscripting: meta['key'], meta[0]
+            return call("json_get", node.this, node.expressions[0])  # jsonb subscripting: meta['key'], meta[0]
         if isinstance(node, exp.JSONBDeleteAtPath):
             return call("jsonb_delete_path", node.this, text_array_literal(node.expression))
         if isinstance(node, exp.Anonymous):
@@ -98,8 +107,13 @@ class _Rewriter:
                 raise ProgrammingError("argument list must have even number of elements", sqlstate="22023")
             built: exp.Expression = exp.Literal.string("{}")
             for index in range(0, len(args), 2):
-                built = call("jsonb_object_with", built, exp.Cast(this=args[index], to=_VARCHAR),
-                             self.jsonb_value(args[index + 1]), exp.Literal.number(index + 1))
+                built = call(
+                    "jsonb_object_with",
+                    built,
+                    exp.Cast(this=args[index], to=_VARCHAR),
+                    self.jsonb_value(args[index + 1]),
+                    exp.Literal.number(index + 1),
+                )
             return built
         if name == "jsonb_build_array":
             built = exp.Literal.string("[]")
@@ -122,15 +136,22 @@ class _Rewriter:
         if name in ("jsonb_exists_any", "jsonb_exists_all") and len(args) == 2:
             return call(name, args[0], text_array_literal(args[1]))
         if name in _SET_RETURNING and len(args) == 1:
-            if isinstance(node.find_ancestor(exp.Select, exp.From, exp.Join, exp.Lateral), (exp.From, exp.Join, exp.Lateral)):
-                raise NotSupportedError(f"{name} in FROM is not supported yet: call it in the select list",
-                                        sqlstate="0A000")
+            if isinstance(
+                node.find_ancestor(exp.Select, exp.From, exp.Join, exp.Lateral), (exp.From, exp.Join, exp.Lateral)
+            ):
+                raise NotSupportedError(
+                    f"{name} in FROM is not supported yet: call it in the select list", sqlstate="0A000"
+                )
             return exp.Unnest(expressions=[call(_SET_RETURNING[name], args[0])])
         return node
 
 
-_SET_RETURNING = {"jsonb_array_elements": "jsonb_array_list", "jsonb_array_elements_text": "jsonb_array_text_list",
-                  "jsonb_each": "jsonb_each_records", "jsonb_each_text": "jsonb_each_text_records"}
+_SET_RETURNING = {
+    "jsonb_array_elements": "jsonb_array_list",
+    "jsonb_array_elements_text": "jsonb_array_text_list",
+    "jsonb_each": "jsonb_each_records",
+    "jsonb_each_text": "jsonb_each_text_records",
+}
 """Set-returning functions in a select list: one row per element (jsonb_each's rows as record text)."""
 
 

@@ -7,6 +7,7 @@
 - ``INTERVAL '1 hour' * 3`` is folded (DataFusion cannot multiply intervals);
 - ``x > ANY (subquery)`` / ``ALL`` become comparisons with the subquery's min or max.
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -16,8 +17,14 @@ from . import transform_up
 T = exp.DataType.Type
 _INTEGER = {T.INT, T.BIGINT, T.SMALLINT, T.TINYINT}
 _ANY_ALL = {  # (operator, quantifier) -> aggregate that decides
-    (exp.GT, exp.Any): "min", (exp.GTE, exp.Any): "min", (exp.LT, exp.Any): "max", (exp.LTE, exp.Any): "max",
-    (exp.GT, exp.All): "max", (exp.GTE, exp.All): "max", (exp.LT, exp.All): "min", (exp.LTE, exp.All): "min",
+    (exp.GT, exp.Any): "min",
+    (exp.GTE, exp.Any): "min",
+    (exp.LT, exp.Any): "max",
+    (exp.LTE, exp.Any): "max",
+    (exp.GT, exp.All): "max",
+    (exp.GTE, exp.All): "max",
+    (exp.LT, exp.All): "min",
+    (exp.LTE, exp.All): "min",
 }
 
 
@@ -33,9 +40,27 @@ def _path_keys(path: exp.Expression) -> list[exp.Expression]:
     return [path]
 
 
-_TEMPLATE = [("YYYY", "%Y"), ("HH24", "%H"), ("HH12", "%I"), ("Month", "%B"), ("Mon", "%b"), ("Day", "%A"),
-             ("Dy", "%a"), ("MM", "%m"), ("DD", "%d"), ("HH", "%I"), ("MI", "%M"), ("SS", "%S"), ("MS", "%3f"),
-             ("US", "%6f"), ("AM", "%p"), ("PM", "%p"), ("YY", "%y"), ("TZ", "%Z"), ("DDD", "%j")]
+_TEMPLATE = [
+    ("YYYY", "%Y"),
+    ("HH24", "%H"),
+    ("HH12", "%I"),
+    ("Month", "%B"),
+    ("Mon", "%b"),
+    ("Day", "%A"),
+    ("Dy", "%a"),
+    ("MM", "%m"),
+    ("DD", "%d"),
+    ("HH", "%I"),
+    ("MI", "%M"),
+    ("SS", "%S"),
+    ("MS", "%3f"),
+    ("US", "%6f"),
+    ("AM", "%p"),
+    ("PM", "%p"),
+    ("YY", "%y"),
+    ("TZ", "%Z"),
+    ("DDD", "%j"),
+]
 
 
 def chrono_format(template: str) -> str:
@@ -72,7 +97,11 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("json_get_path_text", node.this, node.expression)
     if isinstance(node, exp.JSONBExtract):
         return _call("json_get_path", node.this, node.expression)
-    if isinstance(node, exp.ArrayContainsAll) and isinstance(node.expression, exp.Literal) and node.expression.is_string:
+    if (
+        isinstance(node, exp.ArrayContainsAll)
+        and isinstance(node.expression, exp.Literal)
+        and node.expression.is_string
+    ):
         return _call("json_contains", node.this, node.expression)
     if isinstance(node, exp.ToChar) and isinstance(node.args.get("format"), exp.Literal):
         return _call("to_char", node.this, exp.Literal.string(chrono_format(node.args["format"].this)))
@@ -82,8 +111,13 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("to_hex", node.this)
     if isinstance(node, exp.Cast) and node.to.this in _INTEGER and _is_fraction(node.this):
         return exp.Cast(this=_call("round", node.this), to=node.to)
-    if isinstance(node, exp.Mul) and isinstance(node.this, exp.Interval) and isinstance(node.expression, exp.Literal) \
-            and not node.expression.is_string and isinstance(node.this.this, exp.Literal):
+    if (
+        isinstance(node, exp.Mul)
+        and isinstance(node.this, exp.Interval)
+        and isinstance(node.expression, exp.Literal)
+        and not node.expression.is_string
+        and isinstance(node.this.this, exp.Literal)
+    ):
         factor = float(node.expression.this)
         amount = float(node.this.this.this) * factor
         unit = node.this.args.get("unit")
@@ -106,7 +140,9 @@ def _quantified(node: exp.Binary, inner: exp.Select, aggregate: str, is_all: boo
     compared = type(node)(this=node.this, expression=extreme)
     if not is_all:
         return compared
-    empty = exp.EQ(this=exp.Subquery(this=exp.select("count(*)").from_(source.copy())), expression=exp.Literal.number(0))
+    empty = exp.EQ(
+        this=exp.Subquery(this=exp.select("count(*)").from_(source.copy())), expression=exp.Literal.number(0)
+    )
     return exp.Paren(this=exp.or_(empty, compared))
 
 

@@ -6,6 +6,7 @@
 - ``'{1,2}'::int[]`` (PostgreSQL's array literal) becomes ``ARRAY[...]`` of cast elements;
 - ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE").
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -48,8 +49,11 @@ def _array_literal(node: exp.Cast) -> exp.Expression:
     if elements is None or not node.to.expressions:
         return node
     element_type = node.to.expressions[0]
-    return exp.Array(expressions=[
-        exp.Null() if e is None else exp.Cast(this=exp.Literal.string(e), to=element_type.copy()) for e in elements])
+    return exp.Array(
+        expressions=[
+            exp.Null() if e is None else exp.Cast(this=exp.Literal.string(e), to=element_type.copy()) for e in elements
+        ]
+    )
 
 
 def _quantified_like(node: exp.Like | exp.ILike) -> exp.Expression:
@@ -75,8 +79,12 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return exp.Cast(this=exp.Anonymous(this="now", expressions=[]), to=exp.DataType.build("TIMESTAMP"))
     if isinstance(node, exp.Localtime):
         return exp.Cast(this=exp.Anonymous(this="now", expressions=[]), to=exp.DataType.build("TIME"))
-    if isinstance(node, exp.Cast) and node.to.this == exp.DataType.Type.ARRAY and isinstance(node.this, exp.Literal) \
-            and node.this.is_string:
+    if (
+        isinstance(node, exp.Cast)
+        and node.to.this == exp.DataType.Type.ARRAY
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+    ):
         return _array_literal(node)
     if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, (exp.Any, exp.All)):
         return _quantified_like(node)

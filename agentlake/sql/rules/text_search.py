@@ -9,6 +9,7 @@ or from the name it was given in the statement (``FROM plainto_tsquery($1) q``).
 called in FROM (``FROM docs, plainto_tsquery('cat') q``) becomes a one-row subquery, which is
 what DataFusion can join.
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -21,8 +22,16 @@ DEFAULT_CONFIG = "english"
 """PostgreSQL's default_text_search_config (pg_catalog.english)."""
 
 _MAKES_VECTOR = {"to_tsvector", "setweight", "strip", "tsvector_in", "tsvector_concat"}
-_MAKES_QUERY = {"to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery", "tsquery_in",
-                "tsquery_and", "tsquery_or", "tsquery_phrase"}
+_MAKES_QUERY = {
+    "to_tsquery",
+    "plainto_tsquery",
+    "phraseto_tsquery",
+    "websearch_to_tsquery",
+    "tsquery_in",
+    "tsquery_and",
+    "tsquery_or",
+    "tsquery_phrase",
+}
 _CONFIGURED = {"to_tsvector", "to_tsquery", "plainto_tsquery", "phraseto_tsquery", "websearch_to_tsquery"}
 _RANKS = {"ts_rank", "ts_rank_cd"}
 _FUNCTIONS = _MAKES_VECTOR | _MAKES_QUERY | _RANKS | {"numnode", "querytree"}
@@ -49,8 +58,9 @@ class _Types:
             kinds = {}
             for name, f in fields.items():
                 tag = (f.metadata or {}).get(TYPE_KEY, b"").decode()
-                kinds[name] = tag if tag in (VECTOR, QUERY) else TEXT if str(f.type) in ("string", "large_string") \
-                    else "other"
+                kinds[name] = (
+                    tag if tag in (VECTOR, QUERY) else TEXT if str(f.type) in ("string", "large_string") else "other"
+                )
             self.columns[qualifier] = kinds
         self.named: dict[str, str] = {}
         for node in tree.root().find_all(exp.Alias):
@@ -170,7 +180,7 @@ def text_search(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, the text-search expressions of ``tree``; True when any was."""
     types = _Types(tree, schema_of)
     if not _mentions_text_search(tree) and not _has_text_search_columns(types):
-        return False   # most statements stop here
+        return False  # most statements stop here
     _keep_column_names(tree, types)
     changed = False
 
@@ -201,8 +211,10 @@ def _column_name(node: exp.Expression, types: _Types) -> str | None:
     """PostgreSQL's name for a select item this rule respells (None: the respelling keeps it)."""
     if isinstance(node, exp.Cast) and _cast_type(node.to) in (VECTOR, QUERY):
         return node.this.name if isinstance(node.this, exp.Column) else _cast_type(node.to)
-    if isinstance(node, exp.MatchAgainst) or (isinstance(node, (exp.DPipe, exp.ArrayOverlaps, exp.Distance))
-                                              and {types.of(node.this), types.of(node.expression)} & {VECTOR, QUERY}):
+    if isinstance(node, exp.MatchAgainst) or (
+        isinstance(node, (exp.DPipe, exp.ArrayOverlaps, exp.Distance))
+        and {types.of(node.this), types.of(node.expression)} & {VECTOR, QUERY}
+    ):
         return "?column?"
     if isinstance(node, exp.Length) and types.of(node.this) == VECTOR:
         return "length"
@@ -227,8 +239,9 @@ def _keep_column_names(tree: exp.Expression, types: _Types) -> None:
             count = seen.get(taken, 0)
             seen[taken] = count + 1
             if name and not isinstance(node, exp.Alias):
-                select.expressions[index].replace(exp.alias_(node.copy(), name if not count else f"{name}_{count}",
-                                                             quoted=True))
+                select.expressions[index].replace(
+                    exp.alias_(node.copy(), name if not count else f"{name}_{count}", quoted=True)
+                )
 
 
 def _rewrite(node: exp.Expression, types: _Types) -> exp.Expression:
@@ -244,8 +257,9 @@ def _rewrite(node: exp.Expression, types: _Types) -> exp.Expression:
             return node.this if inner == target else _call(f"{target}_in", node.this)
         return _call("ts_text", node.this) if target == TEXT and inner in (VECTOR, QUERY) else node
     if isinstance(node, exp.Tuple) and isinstance(node.parent, exp.Values):
-        node.set("expressions", [_call("ts_text", e) if types.of(e) in (VECTOR, QUERY) else e
-                                 for e in node.expressions])
+        node.set(
+            "expressions", [_call("ts_text", e) if types.of(e) in (VECTOR, QUERY) else e for e in node.expressions]
+        )
         return node
     if isinstance(node, exp.MatchAgainst) and node.expressions:
         left, right = node.expressions[0], node.this
@@ -253,10 +267,13 @@ def _rewrite(node: exp.Expression, types: _Types) -> exp.Expression:
         if lkind == QUERY or rkind == VECTOR:
             left, right, lkind, rkind = right, left, rkind, lkind
         if rkind == "unknown" and lkind in (TEXT, "unknown", "other"):
-            rkind = TEXT            # text @@ 'words' is PostgreSQL's text @@ text: plainto_tsquery
+            rkind = TEXT  # text @@ 'words' is PostgreSQL's text @@ text: plainto_tsquery
         return _call("ts_match", _as_vector(left, lkind), _as_query(right, rkind))
-    binary = {exp.DPipe: (VECTOR, "tsvector_concat", QUERY, "tsquery_or"), exp.ArrayOverlaps: (None, None, QUERY,
-              "tsquery_and"), exp.Distance: (None, None, QUERY, "tsquery_phrase")}.get(type(node))
+    binary = {
+        exp.DPipe: (VECTOR, "tsvector_concat", QUERY, "tsquery_or"),
+        exp.ArrayOverlaps: (None, None, QUERY, "tsquery_and"),
+        exp.Distance: (None, None, QUERY, "tsquery_phrase"),
+    }.get(type(node))
     if binary is not None:
         lkind, rkind = types.of(node.this), types.of(node.expression)
         for kind, function in ((binary[0], binary[1]), (binary[2], binary[3])):

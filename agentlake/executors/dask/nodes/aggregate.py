@@ -6,6 +6,7 @@ Dask's groupby (a tree reduction that works on pandas and cuDF). Nulls form thei
 own group, as in SQL; ``sum`` of only nulls is NULL, not 0; an aggregate without
 GROUP BY returns one row even on empty input.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -99,8 +100,10 @@ def _vector_dimensions(compiler: Compiler, child, aggs: list[tuple[str, bool, li
             continue
         dim = vector_dimension(compiler, child, args[0])
         if distinct or dim is None:
-            raise NotSupportedError(f"{name}() of {'DISTINCT vectors' if distinct else 'a computed vector of unknown dimension'}"
-                                    " is not supported by the dask executor")
+            raise NotSupportedError(
+                f"{name}() of {'DISTINCT vectors' if distinct else 'a computed vector of unknown dimension'}"
+                " is not supported by the dask executor"
+            )
         dims[f"a{j}"] = dim
     return dims
 

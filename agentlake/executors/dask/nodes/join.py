@@ -5,6 +5,7 @@ key are kept out of every match and added back where the join type keeps them.
 A join with a non-equi filter is an inner merge plus the filter; outer, semi and anti
 forms then find their unmatched rows by a row id given to each side.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,6 +54,7 @@ def _not_in(kept: dd.DataFrame, keys: list[str], values: dd.DataFrame) -> dd.Dat
     """SQL's ``x NOT IN (subquery)`` beyond the anti join: against an empty subquery every row
     passes, NULL included; once the subquery holds a NULL no row does (each test is NULL or
     false); otherwise a NULL ``x`` does not."""
+
     def narrow(part, rows, nulls):
         if rows == 0:
             return part
@@ -111,10 +113,12 @@ def join(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
             return kept[probe_cols]
         probe = _with_row_id(probe, "__probe_id")
         a, b = (probe, build) if keep_left else (build, probe)
-        matched = filter_frame(compiler, merge(_not_null(a, left_keys), _not_null(b, right_keys), "inner"),
-                               [condition], scope)
-        return _semi_or_anti(probe, _matched_ids(matched, "__probe_id"), "__probe_id",
-                             kind.endswith("Anti"))[probe_cols]
+        matched = filter_frame(
+            compiler, merge(_not_null(a, left_keys), _not_null(b, right_keys), "inner"), [condition], scope
+        )
+        return _semi_or_anti(probe, _matched_ids(matched, "__probe_id"), "__probe_id", kind.endswith("Anti"))[
+            probe_cols
+        ]
 
     how = {"Inner": "inner", "Left": "left", "Right": "right", "Full": "outer"}.get(kind)
     if how is None:
@@ -124,8 +128,13 @@ def join(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         inner_left = left if how in ("left", "outer") else _not_null(left, left_keys)
         inner_right = right if how in ("right", "outer") else _not_null(right, right_keys)
         if how == "outer":
-            result = dd.concat([merge(_not_null(left, left_keys), _not_null(right, right_keys), "outer"),
-                                _only_null(left, left_keys), _only_null(right, right_keys)])
+            result = dd.concat(
+                [
+                    merge(_not_null(left, left_keys), _not_null(right, right_keys), "outer"),
+                    _only_null(left, left_keys),
+                    _only_null(right, right_keys),
+                ]
+            )
         elif how == "left":
             result = merge(inner_left, _not_null(right, right_keys), "left")
         elif how == "right":
@@ -135,8 +144,9 @@ def join(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         return result[columns]
     if how != "inner":
         left, right = _with_row_id(left, "__left_id"), _with_row_id(right, "__right_id")
-    matched = filter_frame(compiler, merge(_not_null(left, left_keys), _not_null(right, right_keys), "inner"),
-                           [condition], scope)
+    matched = filter_frame(
+        compiler, merge(_not_null(left, left_keys), _not_null(right, right_keys), "inner"), [condition], scope
+    )
     pieces = [matched]
     if how in ("left", "outer"):
         pieces.append(_semi_or_anti(left, _matched_ids(matched, "__left_id"), "__left_id", anti=True))

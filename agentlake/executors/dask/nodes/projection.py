@@ -1,4 +1,5 @@
 """Projection and Filter: row-wise expressions evaluated per partition."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,8 +10,9 @@ from ..expressions import ExprScope, _truth, series_like
 from ..registry import Compiler, field_names, handles
 
 
-def project_frame(compiler: Compiler, frame: dd.DataFrame, exprs: list, names: list[str],
-                  scope: ExprScope, keep_input: bool = False) -> dd.DataFrame:
+def project_frame(
+    compiler: Compiler, frame: dd.DataFrame, exprs: list, names: list[str], scope: ExprScope, keep_input: bool = False
+) -> dd.DataFrame:
     """A frame of ``exprs`` evaluated on every partition, named ``names`` (after the input's
     own columns when ``keep_input``)."""
     evaluators = compiler.compile_exprs(exprs, scope)

@@ -6,6 +6,7 @@ predicates to :func:`scan` (along with any the scan itself carries). Conjuncts t
 translate to Arrow expressions prune row groups by statistics and filter while
 reading; the rest run on the partitions.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,7 @@ def conjuncts(expr) -> list:
     return [expr]
 
 
-_COMPARE = {"=": "equal", "!=": "not_equal", "<": "less", "<=": "less_equal", ">": "greater",
-            ">=": "greater_equal"}
+_COMPARE = {"=": "equal", "!=": "not_equal", "<": "less", "<=": "less_equal", ">": "greater", ">=": "greater_equal"}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
@@ -102,7 +102,7 @@ def _all(filters: list[pc.Expression]) -> pc.Expression | None:
 def scan(compiler: Compiler, plan, predicates: list) -> dd.DataFrame:
     """Read one table with DataFusion's projection, applying ``predicates`` (a conjunction)."""
     variant = plan.to_variant()
-    name = variant.table_name().removeprefix("public.")   # the default schema, named or not
+    name = variant.table_name().removeprefix("public.")  # the default schema, named or not
     if name.endswith(")"):
         raise NotSupportedError(f"the table function {name} is not supported by the dask executor")
     if name not in compiler.tables:

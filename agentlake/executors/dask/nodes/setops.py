@@ -1,4 +1,5 @@
 """Union, Distinct, Values and EmptyRelation."""
+
 from __future__ import annotations
 
 from typing import Any

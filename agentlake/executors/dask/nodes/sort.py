@@ -5,6 +5,7 @@ one final task sorts those few rows, so no full shuffle or sort ever happens. Ea
 key gets a null-flag key ahead of it so NULLS FIRST/LAST holds per key (pandas has
 one ``na_position`` for all keys).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,7 +41,7 @@ def head(frame: dd.DataFrame, count: int, skip: int = 0) -> dd.DataFrame:
     """
     meta = frame._meta
     frame = frame.map_partitions(lambda p: p.head(skip + count), meta=meta).repartition(npartitions=1)
-    return frame.map_partitions(lambda p: p.iloc[skip: skip + count], meta=meta)
+    return frame.map_partitions(lambda p: p.iloc[skip : skip + count], meta=meta)
 
 
 @handles("Sort")
@@ -73,8 +74,9 @@ def sort(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     return frame.map_partitions(sorter, meta=sorter(frame._meta))
 
 
-def distributed_sort(frame: dd.DataFrame, keys: list[str], ascending: list[bool], nulls_first: list[bool],
-                     drop: list[str]) -> dd.DataFrame:
+def distributed_sort(
+    frame: dd.DataFrame, keys: list[str], ascending: list[bool], nulls_first: list[bool], drop: list[str]
+) -> dd.DataFrame:
     """A full sort across partitions with Dask's sample-partitioned sort.
 
     Dask splits on the first key and cannot hold NULLs there, so rows with a NULL

@@ -1,4 +1,5 @@
 """SubqueryAlias and Subquery: a new qualifier over the same rows (the compiler renames)."""
+
 from __future__ import annotations
 
 from typing import Any

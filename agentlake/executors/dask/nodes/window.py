@@ -5,6 +5,7 @@ to one when there is no PARTITION BY), then sorted there. Aggregates cover the w
 window partition without ORDER BY, and run cumulatively with it: to the current row
 for a ROWS frame, to the last peer row for the default RANGE frame.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -93,7 +94,7 @@ def window(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
     frame = compiler.compile(child)
     scope = compiler.scope(child)
     input_names = field_names(child)
-    out_names = field_names(plan)[len(input_names):]
+    out_names = field_names(plan)[len(input_names) :]
     specs, exprs, names = [], [], []
     partition_keys: list | None = None
     for i, w in enumerate(variant.get_window_expr()):
@@ -113,8 +114,17 @@ def window(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         arg = f"__w{i}a" if args else None
         exprs += parts + [s.expr() for s in sorts] + args[:1]
         names += keys + orders + ([arg] if arg else [])
-        specs.append((func, arg, keys, orders, [s.ascending() for s in sorts],
-                      [s.nulls_first() for s in sorts], _frame_kind(variant, w) if func in _AGGS else "rows"))
+        specs.append(
+            (
+                func,
+                arg,
+                keys,
+                orders,
+                [s.ascending() for s in sorts],
+                [s.nulls_first() for s in sorts],
+                _frame_kind(variant, w) if func in _AGGS else "rows",
+            )
+        )
     work = project_frame(compiler, frame, exprs, names, scope, keep_input=True) if exprs else frame
     first_keys = specs[0][2]
     work = work.shuffle(on=first_keys) if first_keys else work.repartition(npartitions=1)
@@ -125,10 +135,14 @@ def window(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
         for name, (func, arg, keys, orders, ascending, nulls_first, kind) in zip(out_names, specs):
             order_cols = keys + orders
             directions = [True] * len(keys) + list(ascending)
-            ordered = part.sort_values(order_cols, ascending=directions, kind="stable",
-                                       na_position="first" if any(nulls_first) else "last") if order_cols else part
-            values = _window_values(ordered.reset_index(drop=True),
-                                    (func, arg, keys, orders, ascending, kind))
+            ordered = (
+                part.sort_values(
+                    order_cols, ascending=directions, kind="stable", na_position="first" if any(nulls_first) else "last"
+                )
+                if order_cols
+                else part
+            )
+            values = _window_values(ordered.reset_index(drop=True), (func, arg, keys, orders, ascending, kind))
             restored = part[[]].copy()
             aligned = ordered[[]].copy()
             aligned["v"] = values if not hasattr(values, "index") else values.values

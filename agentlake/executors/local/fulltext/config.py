@@ -6,6 +6,7 @@ after dropping the Snowball stop words (``english.stop``, the list PostgreSQL sh
 hosts, URLs, e-mail addresses and file names to ``simple``. A stop word yields no lexeme but still
 takes its position, so phrases across it keep their distance.
 """
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,21 @@ MAX_POSITION = 16383
 """Positions above this are stored as this (PostgreSQL's MAXENTRYPOS - 1)."""
 
 _STEMMED_KINDS = {"asciiword", "word", "asciihword", "hword", "hword_asciipart", "hword_part"}
-_INDEXED_KINDS = _STEMMED_KINDS | {"numword", "numhword", "hword_numpart", "email", "url", "host", "url_path",
-                                   "file", "sfloat", "float", "int", "uint", "version"}
+_INDEXED_KINDS = _STEMMED_KINDS | {
+    "numword",
+    "numhword",
+    "hword_numpart",
+    "email",
+    "url",
+    "host",
+    "url_path",
+    "file",
+    "sfloat",
+    "float",
+    "int",
+    "uint",
+    "version",
+}
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +89,7 @@ def config_name(name: str | None) -> str:
         return DEFAULT_CONFIG
     text = name.strip().lower()
     if text.startswith("pg_catalog."):
-        text = text[len("pg_catalog."):]
+        text = text[len("pg_catalog.") :]
     if text not in ("simple", "english"):
         raise ProgrammingError(f'text search configuration "{name}" does not exist', sqlstate="42704")
     return text
@@ -89,7 +103,7 @@ def lexemes(config: str, text: str) -> list[tuple[int, str]]:
     position = 0
     for token in tokens(text):
         dictionary = dictionary_for(token.kind)
-        if dictionary is None or len(token.text) >= 2047:   # PostgreSQL skips words that long
+        if dictionary is None or len(token.text) >= 2047:  # PostgreSQL skips words that long
             continue
         position += 1
         lexeme = dictionary(token.text)

@@ -7,6 +7,7 @@ The SQL front end (``agentlake.sql.rules.text_search``) spells operators and cas
 ``ts_text`` is a value as plain text (``::text``, and rows of VALUES, whose fields DataFusion
 requires to carry the same metadata).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -40,14 +41,16 @@ def _query(text: str) -> Q.Node | None:
 
 def _rows(fn: Callable, out_type: pa.DataType) -> Callable:
     """A row-at-a-time function over Arrow arrays; a NULL argument gives NULL, as these functions are strict."""
+
     def run(*arrays: pa.Array) -> pa.Array:
         columns = [a.to_pylist() for a in arrays]
         size = max((len(c) for c in columns), default=0)
         try:
             values = [None if any(c[i] is None for c in columns) else fn(*(c[i] for c in columns)) for i in range(size)]
-        except Error as err:   # tagged, so the SQLSTATE survives DataFusion's wrapping (sql.diagnostics)
+        except Error as err:  # tagged, so the SQLSTATE survives DataFusion's wrapping (sql.diagnostics)
             raise type(err)(f"[SQLSTATE {err.sqlstate}] {err}", sqlstate=err.sqlstate) from None
         return pa.array(values, out_type)
+
     return run
 
 
@@ -56,6 +59,7 @@ def _rank(rank: Callable, weighted: bool) -> Callable:
         weights = weights_from(args[0]) if weighted else weights_from(None)
         vector, query, method = args[1:] if weighted else args
         return rank(_vector(vector), _query(query), weights, int(method))
+
     return score
 
 

@@ -5,6 +5,7 @@ A lexeme without positions (a stripped vector) matches "maybe": true for ``&``, 
 positions of their operands: ``a <N> b`` holds where b starts N positions after a ends, and a
 negated operand inside a phrase matches everywhere except its positions.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -86,8 +87,16 @@ def evaluate(node: Node, check: Check) -> str:
     return left if right == NO else (YES if right == YES else MAYBE)
 
 
-def _merge(out: _Positions | None, left: _Positions, right: _Positions, emit_left: bool, emit_both: bool,
-           emit_right: bool, loffset: int, roffset: int) -> str:
+def _merge(
+    out: _Positions | None,
+    left: _Positions,
+    right: _Positions,
+    emit_left: bool,
+    emit_both: bool,
+    emit_right: bool,
+    loffset: int,
+    roffset: int,
+) -> str:
     """PostgreSQL's TS_phrase_output: walk both position lists, keeping the kinds asked for."""
     result: list[int] = []
     i = j = 0

@@ -7,6 +7,7 @@ with digits), hyphenated words and their parts, numbers (unsigned, signed, decim
 versions), e-mail addresses, URLs with their host and path, hosts and file paths. Tags, entities,
 protocols and everything else are blanks, which take no position.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,11 +17,12 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?"
 _HOST = rf"(?:{_LABEL}\.)+[A-Za-z]{{2,}}(?![A-Za-z0-9_])"
 _URL_CHARS = r"[A-Za-z0-9!#$%&'()*+,\-./:;=?@\[\]_~]"
 _SKIPPED = re.compile(
-    r"</?[A-Za-z_:][^<>]*>"                      # tag
-    r"|<!--.*?-->"                               # comment tag
+    r"</?[A-Za-z_:][^<>]*>"  # tag
+    r"|<!--.*?-->"  # comment tag
     r"|&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"  # entity
-    r"|[A-Za-z][A-Za-z0-9+.-]*://",              # protocol
-    re.S)
+    r"|[A-Za-z][A-Za-z0-9+.-]*://",  # protocol
+    re.S,
+)
 _EMAIL = re.compile(rf"[A-Za-z0-9_][A-Za-z0-9_.+-]*@{_HOST}")
 _URL = re.compile(rf"({_HOST})(?::[0-9]+)?(/{_URL_CHARS}*)")
 _HOST_RE = re.compile(_HOST)
@@ -30,7 +32,8 @@ _NUMBER = re.compile(
     r"|(?P<sfloat>[-+]?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]+)"
     r"|(?P<float>[-+]?[0-9]+\.[0-9]+)"
     r"|(?P<int>[-+][0-9]+)"
-    r"|(?P<uint>[0-9]+)")
+    r"|(?P<uint>[0-9]+)"
+)
 _WORD = re.compile(r"[^\W_]+")
 _COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+")
 
@@ -122,7 +125,7 @@ def tokens(text: str) -> Iterator[Token]:
                 continue
         number = _NUMBER.match(text, i)
         if number and not (number.lastgroup in ("int", "uint") and number.end() < n and text[number.end()].isalpha()):
-            yield Token(number.lastgroup, number.group())   # digits running into letters are a word
+            yield Token(number.lastgroup, number.group())  # digits running into letters are a word
             i = number.end()
             continue
         word = _WORD.match(text, i)

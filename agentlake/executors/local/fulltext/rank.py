@@ -7,6 +7,7 @@ scores the shortest spans of the document that satisfy the whole query. Weights 
 (ts_rank_cd only), 8: by the number of unique lexemes, 16: by 1 + log of it, 32: rank/(rank+1)).
 Values PostgreSQL keeps in single precision are rounded to it (``_f``) where it stores them.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,7 +20,7 @@ from .tsquery import AND, PHRASE, Node, Op, Operand, operands
 from .tsvector import TsVector, sort_key
 
 DEFAULT_WEIGHTS = (0.1, 0.2, 0.4, 1.0)
-_NO_POSITION = 16382            # where PostgreSQL puts a lexeme without positions in ts_rank
+_NO_POSITION = 16382  # where PostgreSQL puts a lexeme without positions in ts_rank
 
 
 def _f(value: float) -> float:
@@ -139,18 +140,20 @@ def _doc_representation(vector: TsVector, query: Node) -> list[tuple[int, int, s
     found: dict[tuple[int, str], tuple[int, list[Operand]]] = {}
     for operand in operands(query):
         for lexeme in _entries(vector, operand):
-            for position, weight in vector.entries[lexeme]:     # lexemes without positions take no part
+            for position, weight in vector.entries[lexeme]:  # lexemes without positions take no part
                 if not operand.weight or operand.weight & (1 << weight):
                     found.setdefault((position, lexeme), (weight, []))[1].append(operand)
     ordered = sorted(found, key=lambda key: (key[0], sort_key(key[1])))
-    return [(position, found[(position, lexeme)][0], lexeme, found[(position, lexeme)][1])
-            for position, lexeme in ordered]
+    return [
+        (position, found[(position, lexeme)][0], lexeme, found[(position, lexeme)][1]) for position, lexeme in ordered
+    ]
 
 
 def _satisfies(query: Node, seen: dict[Operand, list[int]]) -> bool:
     def check(operand: Operand, want_positions: bool):
         positions = seen.get(operand)
         return (NO, []) if positions is None else (YES, sorted(positions))
+
     return evaluate(query, check) != NO
 
 

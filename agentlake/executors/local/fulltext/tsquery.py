@@ -7,6 +7,7 @@ stop words are placeholders removed afterwards, widening the phrase distances ar
 PostgreSQL's cleanup does (``'fat <-> the <-> rat'`` is ``'fat' <2> 'rat'``). Printed with
 PostgreSQL's spacing and the fewest parentheses its operator priorities need.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ _SPECIAL = set("!&|()<:")
 @dataclass(frozen=True)
 class Operand:
     lexeme: str
-    weight: int = 0         # bits: A 8, B 4, C 2, D 1; 0 is any weight
+    weight: int = 0  # bits: A 8, B 4, C 2, D 1; 0 is any weight
     prefix: bool = False
 
 
@@ -39,7 +40,7 @@ class Op:
     kind: str
     left: "Node"
     right: "Node"
-    distance: int = 1       # phrase operators only
+    distance: int = 1  # phrase operators only
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def _syntax_error(text: str) -> DataError:
 
 
 # --- output -------------------------------------------------------------------------------
+
 
 def _operand_text(node: Operand) -> str:
     text = "'" + node.lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -81,6 +83,7 @@ def format_query(node: Node | None) -> str:
 
 
 # --- the query syntax ---------------------------------------------------------------------
+
 
 def _read_operand(text: str, i: int) -> tuple[str, int]:
     out = []
@@ -144,7 +147,7 @@ def _standard_tokens(text: str) -> Iterator[tuple]:
             i += 1
         elif ch == "<":
             end = text.find(">", i)
-            inner = text[i + 1:end] if end > 0 else ""
+            inner = text[i + 1 : end] if end > 0 else ""
             if inner == "-":
                 yield ("op", PHRASE, 1)
             elif inner.strip().isdigit() and int(inner) <= 16384:
@@ -212,6 +215,7 @@ def parse_tsquery(text: str) -> Node | None:
 
 # --- building queries from text ------------------------------------------------------------
 
+
 def _morph(config: str, text: str, weight: int, prefix: bool, joiner: str):
     """An operand's text through the configuration: its lexemes joined by ``joiner`` in position
     order, stop words between them kept as placeholders (PostgreSQL's pushval_morph)."""
@@ -223,7 +227,7 @@ def _morph(config: str, text: str, weight: int, prefix: bool, joiner: str):
         operand = Operand(lexeme, weight, prefix)
         if node is None:
             node = operand
-        elif position == last:          # variants at one position (not made by these dictionaries)
+        elif position == last:  # variants at one position (not made by these dictionaries)
             node = Op(OR, node, operand)
         else:
             for _ in range(position - last - 1):
@@ -264,8 +268,11 @@ def _finish(node) -> Node | None:
 
 def to_tsquery(config: str | None, text: str) -> Node | None:
     name = config_name(config)
-    return _finish(_Builder(list(_standard_tokens(text)), text,
-                            lambda item: _morph(name, item[1], item[2], item[3], PHRASE)).parse())
+    return _finish(
+        _Builder(
+            list(_standard_tokens(text)), text, lambda item: _morph(name, item[1], item[2], item[3], PHRASE)
+        ).parse()
+    )
 
 
 def plainto_tsquery(config: str | None, text: str) -> Node | None:
@@ -278,7 +285,7 @@ def phraseto_tsquery(config: str | None, text: str) -> Node | None:
 
 def _or_operator(text: str, i: int) -> bool:
     """``or`` between operands (not part of a word, something after it)."""
-    if text[i:i + 2].lower() != "or":
+    if text[i : i + 2].lower() != "or":
         return False
     j = i + 2
     if j >= len(text) or text[j] in "-_" or text[j].isalnum():
@@ -294,7 +301,7 @@ def _web_tokens(text: str) -> Iterator[tuple]:
         last = item
         yield item
     if last is not None and last[0] in ("op", "not"):
-        yield ("val", "", 0, False)     # an operator with nothing after it: PostgreSQL's stop placeholder
+        yield ("val", "", 0, False)  # an operator with nothing after it: PostgreSQL's stop placeholder
 
 
 def _web_items(text: str) -> Iterator[tuple]:
@@ -309,7 +316,7 @@ def _web_items(text: str) -> Iterator[tuple]:
             elif ch == '"':
                 end = text.find('"', i + 1)
                 end = n if end < 0 else end
-                yield ("val", text[i + 1:end], 0, False)
+                yield ("val", text[i + 1 : end], 0, False)
                 i = end + 1
                 waiting_operand = False
             elif ch in "!&|()<" or ch.isspace():
@@ -338,11 +345,13 @@ def _web_items(text: str) -> Iterator[tuple]:
 
 def websearch_to_tsquery(config: str | None, text: str) -> Node | None:
     name = config_name(config)
-    return _finish(_Builder(list(_web_tokens(text)), text,
-                            lambda item: _morph(name, item[1], item[2], item[3], PHRASE)).parse())
+    return _finish(
+        _Builder(list(_web_tokens(text)), text, lambda item: _morph(name, item[1], item[2], item[3], PHRASE)).parse()
+    )
 
 
 # --- functions over queries --------------------------------------------------------------
+
 
 def numnode(node: Node | None) -> int:
     if node is None:

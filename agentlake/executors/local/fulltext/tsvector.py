@@ -4,6 +4,7 @@ Stored and sent as PostgreSQL's text form (``'fat':2 'rat':3A``), which every cl
 functions parse it per row. Lexemes sort as PostgreSQL sorts them (by their UTF-8 bytes, a
 prefix first), each keeps at most 256 positions, and weight D (the default) is not printed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -130,8 +131,12 @@ def parse_tsvector(text: str) -> TsVector:
 def setweight(vector: TsVector, weight: str, only: list[str] | None = None) -> TsVector:
     code = weight_code(weight)
     keep = None if only is None else set(only)
-    return TsVector({lexeme: [(p, code if keep is None or lexeme in keep else w) for p, w in positions]
-                     for lexeme, positions in vector.entries.items()})
+    return TsVector(
+        {
+            lexeme: [(p, code if keep is None or lexeme in keep else w) for p, w in positions]
+            for lexeme, positions in vector.entries.items()
+        }
+    )
 
 
 def weight_code(weight: str) -> int:

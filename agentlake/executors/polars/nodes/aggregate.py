@@ -9,6 +9,7 @@ reached it. An aggregate without GROUP BY gives one row even on no input (``sele
 of aggregates always does). The average of a decimal is cut to the scale DataFusion
 gives it, as later expressions see that value.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -22,11 +23,20 @@ from ..runtime import declined
 from ..types import truncate
 
 _REDUCE: dict[str, Callable[[pl.Expr], pl.Expr]] = {
-    "sum": pl.Expr.sum, "avg": pl.Expr.mean, "mean": pl.Expr.mean, "min": pl.Expr.min, "max": pl.Expr.max,
-    "stddev": lambda x: x.std(ddof=1), "stddev_samp": lambda x: x.std(ddof=1),
-    "stddev_pop": lambda x: x.std(ddof=0), "var": lambda x: x.var(ddof=1), "var_samp": lambda x: x.var(ddof=1),
-    "variance": lambda x: x.var(ddof=1), "var_pop": lambda x: x.var(ddof=0),
-    "bool_and": pl.Expr.all, "bool_or": pl.Expr.any,
+    "sum": pl.Expr.sum,
+    "avg": pl.Expr.mean,
+    "mean": pl.Expr.mean,
+    "min": pl.Expr.min,
+    "max": pl.Expr.max,
+    "stddev": lambda x: x.std(ddof=1),
+    "stddev_samp": lambda x: x.std(ddof=1),
+    "stddev_pop": lambda x: x.std(ddof=0),
+    "var": lambda x: x.var(ddof=1),
+    "var_samp": lambda x: x.var(ddof=1),
+    "variance": lambda x: x.var(ddof=1),
+    "var_pop": lambda x: x.var(ddof=0),
+    "bool_and": pl.Expr.all,
+    "bool_or": pl.Expr.any,
 }
 AGGREGATES = frozenset(_REDUCE) | {"count"}
 
@@ -64,8 +74,11 @@ def describe(expr) -> tuple[str, bool, list]:
 def truncated_averages(compiler: Compiler, plan, averages: dict[int, str]) -> list[pl.Expr]:
     """Averages (output position -> column) that DataFusion types as decimals, cut to their scale."""
     schema = compiler.arrow_schema(plan)
-    return [truncate(pl.col(c), schema.field(i).type.scale).alias(c) for i, c in averages.items()
-            if pa.types.is_decimal(schema.field(i).type)]
+    return [
+        truncate(pl.col(c), schema.field(i).type.scale).alias(c)
+        for i, c in averages.items()
+        if pa.types.is_decimal(schema.field(i).type)
+    ]
 
 
 @handles("Aggregate")
@@ -77,14 +90,17 @@ def aggregate(compiler: Compiler, plan, variant: Any) -> pl.LazyFrame:
     keys = [f"__k{i}" for i in range(len(groups))]
     inputs = [compile_column(g, scope).alias(k) for g, k in zip(groups, keys)]
     inputs += [compile_column(args[0], scope).alias(f"__arg{j}") for j, (_, _, args) in enumerate(aggs) if args]
-    results = [pl.len().alias(f"__a{j}") if not args else reduce(name, pl.col(f"__arg{j}"), distinct).alias(f"__a{j}")
-               for j, (name, distinct, args) in enumerate(aggs)]
+    results = [
+        pl.len().alias(f"__a{j}") if not args else reduce(name, pl.col(f"__arg{j}"), distinct).alias(f"__a{j}")
+        for j, (name, distinct, args) in enumerate(aggs)
+    ]
     frame = compiler.attach(compiler.compile(child), scope).with_columns(inputs)
     if not results:
         if not keys:
             raise declined("an Aggregate without groups or aggregates")
         return frame.select(keys).unique()
     frame = frame.group_by(keys).agg(results) if keys else frame.select(results)
-    cut = truncated_averages(compiler, plan, {len(keys) + j: f"__a{j}" for j, (name, _, _) in enumerate(aggs)
-                                              if name in ("avg", "mean")})
+    cut = truncated_averages(
+        compiler, plan, {len(keys) + j: f"__a{j}" for j, (name, _, _) in enumerate(aggs) if name in ("avg", "mean")}
+    )
     return (frame.with_columns(cut) if cut else frame).select(keys + [f"__a{j}" for j in range(len(aggs))])

@@ -10,6 +10,7 @@ frame evaluated twice (a parallel join's output, say) may number its rows differ
 ``x NOT IN (subquery)`` (a null-aware anti join) also looks at whether the subquery
 is empty or holds a NULL.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -38,23 +39,27 @@ def _joined(left: pl.LazyFrame, right: pl.LazyFrame, keys: tuple[list, list] | N
 
 def _accepted(compiler: Compiler, pairs: pl.LazyFrame, condition, scope: Scope) -> pl.LazyFrame:
     """``pairs`` with ``__hit``: whether the join filter accepts the pair (false for a row without one)."""
-    return project(compiler, pairs, [condition], ["__hit"], scope, keep_input=True) \
-        .with_columns(pl.col("__hit").fill_null(False))
+    return project(compiler, pairs, [condition], ["__hit"], scope, keep_input=True).with_columns(
+        pl.col("__hit").fill_null(False)
+    )
 
 
 def _unpaired(pairs: pl.LazyFrame, index: str, nulled: list[str]) -> pl.LazyFrame:
     """Each row (by ``index``) none of whose pairs was accepted, once, its partner's columns NULL."""
-    return pairs.filter(pl.col(index).is_not_null() & ~pl.col("__hit").any().over(index)) \
-        .unique(subset=[index], keep="any").with_columns([pl.when(pl.lit(False)).then(pl.col(c)).alias(c)
-                                                          for c in nulled])
+    return (
+        pairs.filter(pl.col(index).is_not_null() & ~pl.col("__hit").any().over(index))
+        .unique(subset=[index], keep="any")
+        .with_columns([pl.when(pl.lit(False)).then(pl.col(c)).alias(c) for c in nulled])
+    )
 
 
 def _not_in(kept: pl.LazyFrame, probe_keys: list, build: pl.LazyFrame, build_keys: list) -> pl.LazyFrame:
     """SQL's ``x NOT IN (subquery)`` beyond the anti join: against an empty subquery every row
     passes, NULL included; once the subquery holds a NULL no row does; otherwise a NULL ``x``
     does not."""
-    stats = build.select(pl.len().alias("__rows"),
-                         pl.any_horizontal([k.is_null() for k in build_keys]).any().alias("__nulls"))
+    stats = build.select(
+        pl.len().alias("__rows"), pl.any_horizontal([k.is_null() for k in build_keys]).any().alias("__nulls")
+    )
     passes = (pl.col("__rows") == 0) | (~pl.col("__nulls") & pl.all_horizontal([k.is_not_null() for k in probe_keys]))
     columns = kept.collect_schema().names()
     return kept.join(stats, how="cross").filter(passes).select(columns)

@@ -3,6 +3,7 @@
 No statistics work is needed here: Polars pushes the Filter above a scan (where
 DataFusion keeps a registered table's predicates) into its Parquet reader itself.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,7 @@ from ..source import read_table
 
 @handles("TableScan")
 def table_scan(compiler: Compiler, plan, variant: Any) -> pl.LazyFrame:
-    name = variant.table_name().removeprefix("public.")   # the default schema, named or not
+    name = variant.table_name().removeprefix("public.")  # the default schema, named or not
     if name.endswith(")"):
         raise declined(f"the table function {name}")
     if name not in compiler.tables:

@@ -1,4 +1,5 @@
 """Union, Distinct, Values and EmptyRelation."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,8 +36,10 @@ def values(compiler: Compiler, plan, variant: Any) -> pl.LazyFrame:
     types = [polars_type(f.type) for f in compiler.arrow_schema(plan)]
     scope = compiler.scope()
     one_row = pl.LazyFrame({PLACEHOLDER: [0]})
-    rows = [one_row.select([compile_column(e, scope).cast(t).alias(n) for e, n, t in zip(row, names, types)])
-            for row in variant.values()]
+    rows = [
+        one_row.select([compile_column(e, scope).cast(t).alias(n) for e, n, t in zip(row, names, types)])
+        for row in variant.values()
+    ]
     return pl.concat(rows, how="vertical_relaxed")
 
 

@@ -3,6 +3,7 @@
 Polars sorts by expressions, each with its own direction and NULL placement; a sort
 with a fetch is a top-k to Polars' optimizer.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,9 +22,16 @@ def sort(compiler: Compiler, plan, variant: Any) -> pl.LazyFrame:
     by = [compile_column(s.expr(), scope) for s in sort_exprs]
     frame = compiler.compile(child)
     columns = frame.collect_schema().names()
-    frame = compiler.attach(frame, scope).sort(by, descending=[not s.ascending() for s in sort_exprs],
-                                                nulls_last=[not s.nulls_first() for s in sort_exprs],
-                                                maintain_order=True).select(columns)
+    frame = (
+        compiler.attach(frame, scope)
+        .sort(
+            by,
+            descending=[not s.ascending() for s in sort_exprs],
+            nulls_last=[not s.nulls_first() for s in sort_exprs],
+            maintain_order=True,
+        )
+        .select(columns)
+    )
     fetch = variant.get_fetch_val()
     return frame.head(int(fetch)) if fetch is not None else frame
 

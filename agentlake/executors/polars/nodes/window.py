@@ -6,6 +6,7 @@ rows of a Window node have no order of their own) and computes its column with
 aggregate without ORDER BY, a running one with it, to the current row for a ROWS
 frame, to the last peer row for the default RANGE frame. Bounded frames are declined.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,9 @@ def _running(func: str, column: pl.Expr, keys: list[str]) -> pl.Expr:
     raise declined(f"a running {func}() over a window")
 
 
-def _compute(frame: pl.LazyFrame, func: str, name: str, keys: list[str], orders: list[str],
-             arg: str, kind: str) -> pl.LazyFrame:
+def _compute(
+    frame: pl.LazyFrame, func: str, name: str, keys: list[str], orders: list[str], arg: str, kind: str
+) -> pl.LazyFrame:
     row_number = _over(pl.int_range(1, pl.len() + 1), keys)
     if func == "row_number":
         return frame.with_columns(row_number.alias(name))
@@ -76,27 +78,43 @@ def window(compiler: Compiler, plan, variant: Any) -> pl.LazyFrame:
     child = plan.inputs()[0]
     scope = compiler.scope(child)
     input_names = field_names(child)
-    out_names = field_names(plan)[len(input_names):]
+    out_names = field_names(plan)[len(input_names) :]
     specs, computed = [], []
     for i, w in enumerate(variant.get_window_expr()):
         func = variant.window_func_name(w).lower()
         if func not in _RANKS and func not in AGGREGATES:
             raise declined(f"window function {func}()")
-        parts, sorts, args = list(variant.get_partition_exprs(w)), list(variant.get_sort_exprs(w)), list(variant.get_args(w))
+        parts, sorts, args = (
+            list(variant.get_partition_exprs(w)),
+            list(variant.get_sort_exprs(w)),
+            list(variant.get_args(w)),
+        )
         if len(args) > 1 or " DISTINCT " in w.canonical_name().upper():
             raise declined(f"window function {func}() of {len(args)} arguments or DISTINCT")
         keys, orders = [f"__w{i}p{j}" for j in range(len(parts))], [f"__w{i}o{j}" for j in range(len(sorts))]
-        arg = f"__w{i}a"   # a column even for count(*), so it counts rows
-        computed += [compile_column(e, scope).alias(n) for e, n in zip(parts + [s.expr() for s in sorts], keys + orders)]
+        arg = f"__w{i}a"  # a column even for count(*), so it counts rows
+        computed += [
+            compile_column(e, scope).alias(n) for e, n in zip(parts + [s.expr() for s in sorts], keys + orders)
+        ]
         computed.append((compile_column(args[0], scope) if args else pl.lit(1)).alias(arg))
         specs.append((func, keys, orders, sorts, arg, _frame_kind(variant, w) if func in AGGREGATES else "rows"))
     frame = compiler.attach(compiler.compile(child), scope).with_columns(computed)
     for name, (func, keys, orders, sorts, arg, kind) in zip(out_names, specs):
         if keys or orders:
-            frame = frame.sort(keys + orders, descending=[False] * len(keys) + [not s.ascending() for s in sorts],
-                               nulls_last=[True] * len(keys) + [not s.nulls_first() for s in sorts],
-                               maintain_order=True)
+            frame = frame.sort(
+                keys + orders,
+                descending=[False] * len(keys) + [not s.ascending() for s in sorts],
+                nulls_last=[True] * len(keys) + [not s.nulls_first() for s in sorts],
+                maintain_order=True,
+            )
         frame = _compute(frame, func, name, keys, orders, arg, kind)
-    cut = truncated_averages(compiler, plan, {len(input_names) + i: name for i, (name, spec) in
-                                              enumerate(zip(out_names, specs)) if spec[0] in ("avg", "mean")})
+    cut = truncated_averages(
+        compiler,
+        plan,
+        {
+            len(input_names) + i: name
+            for i, (name, spec) in enumerate(zip(out_names, specs))
+            if spec[0] in ("avg", "mean")
+        },
+    )
     return (frame.with_columns(cut) if cut else frame).select(input_names + out_names)
