@@ -3,6 +3,7 @@
 PEP 249 names the classes; PostgreSQL's SQLSTATE codes say what went wrong, so
 that the Python API, the wire server and the catalog report the same thing.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,16 +17,49 @@ class Warning(Exception):  # noqa: A001 - PEP 249 requires this name
     """PEP 249 warning."""
 
 
+class Notice(str):
+    """A message reported beside a statement's result, with PostgreSQL's severity and SQLSTATE (a
+    plain ``str`` notice is a NOTICE, 00000): the wire server sends both, so a client sees a WARNING
+    where PostgreSQL sends one."""
+
+    severity: str
+    sqlstate: str
+
+    detail: str | None
+    hint: str | None
+
+    def __new__(
+        cls,
+        text: str,
+        severity: str = "WARNING",
+        sqlstate: str = "01000",
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> "Notice":
+        notice = super().__new__(cls, text)
+        notice.severity, notice.sqlstate, notice.detail, notice.hint = severity, sqlstate, detail, hint
+        return notice
+
+
 class Error(Exception):
     """Base class of every agentlake error; carries a PostgreSQL SQLSTATE."""
 
     sqlstate = "XX000"
 
-    def __init__(self, message: str, *, sqlstate: str | None = None, position: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        sqlstate: str | None = None,
+        position: int | None = None,
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(message)
         if sqlstate is not None:
             self.sqlstate = sqlstate
         self.position = position
+        self.detail, self.hint = detail, hint  # PostgreSQL's DETAIL and HINT fields
 
     def __str__(self) -> str:
         """The message without the ``[SQLSTATE ...]`` tag an error raised inside a DataFusion UDF

@@ -5,6 +5,7 @@ them reachable, so an object that nothing references may belong to a commit in
 flight. GC therefore removes an unreachable object only once it is older than a
 grace period, which must exceed the longest transaction.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,15 +36,15 @@ class GCReport:
     kept_in_grace: int = 0
     dry_run: bool = False
 
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
 
 def expired_branches(repo: "Repository", now: float) -> list[str]:
     from .repository import PROTECTED_BRANCHES
 
-    return sorted(name for name, state in repo.branches().items()
-                  if state.expires is not None and state.expires <= now and name not in PROTECTED_BRANCHES)
+    return sorted(
+        name
+        for name, state in repo.branches().items()
+        if state.expires is not None and state.expires <= now and name not in PROTECTED_BRANCHES
+    )
 
 
 def reachable(repo: "Repository", skip_branches: frozenset[str] = frozenset()) -> tuple[set[str], set[str], set[str]]:
@@ -80,8 +81,9 @@ def _size(repo: "Repository", path: str) -> int:
         return 0
 
 
-def gc(repo: "Repository", grace: float = DEFAULT_GRACE_SECONDS, now: float | None = None,
-       dry_run: bool = False) -> GCReport:
+def gc(
+    repo: "Repository", grace: float = DEFAULT_GRACE_SECONDS, now: float | None = None, dry_run: bool = False
+) -> GCReport:
     """Delete expired branches, ref versions and unreferenced objects older than ``grace`` seconds."""
     now = time.time() if now is None else now
     report = GCReport(dry_run=dry_run)
@@ -113,8 +115,7 @@ def gc(repo: "Repository", grace: float = DEFAULT_GRACE_SECONDS, now: float | No
             if not dry_run:
                 repo.storage.delete(path)
 
-    sweep("objects", lambda p: _object_id(p) in objects,
-          lambda p: "commits" if _is_commit(repo, p) else "manifests")
+    sweep("objects", lambda p: _object_id(p) in objects, lambda p: "commits" if _is_commit(repo, p) else "manifests")
     sweep("data", lambda p: p in paths, lambda p: "data_files")
     sweep("index", lambda p: os.path.basename(p).split(".", 1)[0] in file_ids, lambda p: "index_files")
     return report

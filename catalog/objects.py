@@ -3,6 +3,7 @@
 Commits and manifests are content-addressed JSON; their id is a hash of their
 bytes, so writing one twice is harmless and a reader can cache it forever.
 """
+
 from __future__ import annotations
 
 import base64
@@ -74,8 +75,12 @@ class DataFile:
 
     def to_json(self) -> dict:
         out = {
-            "id": self.id, "path": self.path, "rows": self.rows, "size": self.size,
-            "rowid_min": self.rowid_min, "rowid_max": self.rowid_max,
+            "id": self.id,
+            "path": self.path,
+            "rows": self.rows,
+            "size": self.size,
+            "rowid_min": self.rowid_min,
+            "rowid_max": self.rowid_max,
             "columns": {str(k): v for k, v in self.columns.items()},
             "stats": {str(k): list(v) for k, v in self.stats.items()},
             "origin": self.origin,
@@ -87,7 +92,12 @@ class DataFile:
     @classmethod
     def from_json(cls, d: dict) -> "DataFile":
         return cls(
-            d["id"], d["path"], d["rows"], d["size"], d["rowid_min"], d["rowid_max"],
+            d["id"],
+            d["path"],
+            d["rows"],
+            d["size"],
+            d["rowid_min"],
+            d["rowid_max"],
             {int(k): v for k, v in d["columns"].items()},
             {int(k): tuple(v) for k, v in d.get("stats", {}).items()},
             decode_ids(d["deleted"]) if "deleted" in d else np.empty(0, dtype=np.int64),
@@ -112,23 +122,30 @@ class Manifest:
     def row_count(self) -> int:
         return sum(f.live_rows for f in self.files)
 
-    def field_by_id(self) -> dict[int, pa.Field]:
-        return {field_id(f): f for f in self.schema}
-
     def to_json(self) -> dict:
         return {
-            "format": FORMAT_VERSION, "table_id": self.table_id, "schema": encode_schema(self.schema),
-            "primary_key": list(self.primary_key), "files": [f.to_json() for f in self.files],
-            "next_field_id": self.next_field_id, "constraints": self.constraints,
-            "indexes": self.indexes, "properties": self.properties,
+            "format": FORMAT_VERSION,
+            "table_id": self.table_id,
+            "schema": encode_schema(self.schema),
+            "primary_key": list(self.primary_key),
+            "files": [f.to_json() for f in self.files],
+            "next_field_id": self.next_field_id,
+            "constraints": self.constraints,
+            "indexes": self.indexes,
+            "properties": self.properties,
         }
 
     @classmethod
     def from_json(cls, d: dict) -> "Manifest":
         return cls(
-            d["table_id"], decode_schema(d["schema"]), tuple(d["primary_key"]),
-            tuple(DataFile.from_json(f) for f in d["files"]), d["next_field_id"],
-            d.get("constraints", {}), d.get("indexes", {}), d.get("properties", {}),
+            d["table_id"],
+            decode_schema(d["schema"]),
+            tuple(d["primary_key"]),
+            tuple(DataFile.from_json(f) for f in d["files"]),
+            d["next_field_id"],
+            d.get("constraints", {}),
+            d.get("indexes", {}),
+            d.get("properties", {}),
         )
 
     @cached_property
@@ -154,9 +171,14 @@ class Commit:
 
     def to_json(self) -> dict:
         out = {
-            "format": FORMAT_VERSION, "parents": list(self.parents), "tables": self.tables,
-            "author": self.author, "message": self.message, "time": self.time,
-            "metadata": self.metadata, "views": self.views,
+            "format": FORMAT_VERSION,
+            "parents": list(self.parents),
+            "tables": self.tables,
+            "author": self.author,
+            "message": self.message,
+            "time": self.time,
+            "metadata": self.metadata,
+            "views": self.views,
         }
         if self.generation is not None:
             out["generation"] = self.generation
@@ -165,8 +187,14 @@ class Commit:
     @classmethod
     def from_json(cls, d: dict) -> "Commit":
         return cls(
-            tuple(d["parents"]), d["tables"], d.get("author", ""), d.get("message", ""),
-            d["time"], d.get("metadata", {}), d.get("views", {}), d.get("generation"),
+            tuple(d["parents"]),
+            d["tables"],
+            d.get("author", ""),
+            d.get("message", ""),
+            d["time"],
+            d.get("metadata", {}),
+            d.get("views", {}),
+            d.get("generation"),
         )
 
     @cached_property

@@ -1,4 +1,5 @@
 """Read-only views of a repository at one commit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,6 +51,3 @@ class Snapshot:
                 schema = schema.append(pa.field("_rowid", pa.int64(), nullable=False))
             return schema.empty_table()
         return pa.concat_tables(parts)
-
-    def file_uris(self, name: str) -> list[str]:
-        return [self.repo.storage.uri(f.path) for f in self.manifest(name).files]

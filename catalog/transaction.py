@@ -5,6 +5,7 @@ commit references them); the commit writes manifests and the commit object and
 then swaps the branch ref. If the ref moved, the recorded operations are
 replayed onto the new head, or the commit fails with 40001 and writes nothing.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -53,7 +54,6 @@ class Transaction:
         self.base_id = base_commit
         base = repo.snapshot_at(base_commit)
         self._base_tables = dict(base.tables)
-        self._base_views = dict(base.views)
         self.tables: dict[str, Manifest] = dict(base.tables)
         self.views: dict[str, str] = dict(base.views)
         self.ops: list = []
@@ -67,7 +67,7 @@ class Transaction:
         """How CHECK constraints are evaluated: the engine that parsed them hands it in."""
         self.constraint_modes: dict[str | None, bool] = {}
         """SET CONSTRAINTS: constraint name (None: ALL) -> deferred, for deferrable constraints."""
-        self._checked = dict(self.tables)   # the state the last constraint check accepted
+        self._checked = dict(self.tables)  # the state the last constraint check accepted
         self._deferred_skipped = False
 
     # reading -----------------------------------------------------------
@@ -118,20 +118,26 @@ class Transaction:
     def end_statement(self) -> None:
         """Check what changed since the last check against the constraints not deferred (23xxx)."""
         if self.tables is not self._checked:
-            raise_first(find_violations(self._checked, self.tables, self.repo.files, self.check_evaluator,
-                                        self._immediate))
+            raise_first(
+                find_violations(self._checked, self.tables, self.repo.files, self.check_evaluator, self._immediate)
+            )
         self._checked = dict(self.tables)
 
     def check_deferred(self) -> None:
         """Check every change of the transaction against every constraint (SET CONSTRAINTS ...
         IMMEDIATE and COMMIT, when a deferred constraint was skipped)."""
         if self._deferred_skipped:
-            raise_first(find_violations(self._base_tables, self.tables, self.repo.files,
-                                        self.check_evaluator))
+            raise_first(find_violations(self._base_tables, self.tables, self.repo.files, self.check_evaluator))
             self._deferred_skipped = False
 
-    def create_table(self, name: str, schema: pa.Schema, primary_key: list[str] | tuple[str, ...] = (),
-                     constraints: dict | None = None, if_not_exists: bool = False) -> bool:
+    def create_table(
+        self,
+        name: str,
+        schema: pa.Schema,
+        primary_key: list[str] | tuple[str, ...] = (),
+        constraints: dict | None = None,
+        if_not_exists: bool = False,
+    ) -> bool:
         """Create an empty table; returns False if it existed and ``if_not_exists`` was given."""
         validate_table_name(name)
         if name in self.tables:
@@ -146,7 +152,9 @@ class Transaction:
         missing = [k for k in primary_key if k not in schema.names]
         if missing:
             raise ColumnNotFound(f"primary key column(s) {missing} are not in the table")
-        schema = pa.schema([f.with_nullable(False) if f.name in primary_key else f for f in schema], metadata=schema.metadata)
+        schema = pa.schema(
+            [f.with_nullable(False) if f.name in primary_key else f for f in schema], metadata=schema.metadata
+        )
         schema, next_id = _with_field_ids(schema, 1)
         manifest = Manifest(uuid.uuid4().hex, schema, tuple(primary_key), (), next_id, dict(constraints or {}))
         self._do(ops.CreateTable(name, manifest))
@@ -172,8 +180,9 @@ class Transaction:
         if column.name in before.schema.names:
             raise ColumnExists(f'column "{column.name}" of relation "{name}" already exists')
         (new_field,), next_id = _with_field_ids(pa.schema([column.with_nullable(True)]), before.next_field_id)
-        self._do(ops.AlterTable(name, before, replace(
-            before, schema=before.schema.append(new_field), next_field_id=next_id)))
+        self._do(
+            ops.AlterTable(name, before, replace(before, schema=before.schema.append(new_field), next_field_id=next_id))
+        )
 
     def drop_column(self, name: str, column: str) -> None:
         before = self.manifest(name)
@@ -264,7 +273,7 @@ class Transaction:
                 raise ColumnNotFound(f'column "{column}" of relation "{name}" does not exist')
             target = manifest.schema.field(column).type
             if isinstance(value, pc.Expression):
-                import pyarrow.dataset as ds   # slow to import, and only computed updates need it
+                import pyarrow.dataset as ds  # slow to import, and only computed updates need it
 
                 computed = ds.dataset(rows).to_table(columns={column: value}).column(column).cast(target)
             else:
@@ -326,8 +335,16 @@ class Transaction:
             tables, views = self._replay_onto(head.commit)
             if head.commit != self.base_id:
                 self._check_replayed(repo.snapshot_at(head.commit).tables, tables)
-            commit = Commit((head.commit,), {}, author, message, time.time(), dict(metadata or {}), views,
-                            repo.ancestry.generation(head.commit) + 1)
+            commit = Commit(
+                (head.commit,),
+                {},
+                author,
+                message,
+                time.time(),
+                dict(metadata or {}),
+                views,
+                repo.ancestry.generation(head.commit) + 1,
+            )
             journal = list(self._journal)
             for name, manifest in tables.items():
                 manifest_id, payload = manifest.encoded
@@ -337,7 +354,7 @@ class Transaction:
             commit_id, payload = commit.encoded
             journal.append((object_path(commit_id), payload))
             durable = repo.durability == "full"
-            for path, data in journal[len(self._journal):]:
+            for path, data in journal[len(self._journal) :]:
                 storage.write(path, data, durable=False)
             new_ref = RefState(commit_id, head.created, head.expires, head.meta)
             if storage.ref_swap("heads", self.branch, head.commit, new_ref, journal, durable=durable):
@@ -370,8 +387,13 @@ class Transaction:
     def savepoint(self) -> tuple:
         """A token that :meth:`rollback_to` returns the transaction to (states are immutable, so this is cheap)."""
         self._check_open()
-        return (dict(self.tables), dict(self.views), len(self.ops), len(self._journal),
-                {name: len(files) for name, files in self._new_files.items()})
+        return (
+            dict(self.tables),
+            dict(self.views),
+            len(self.ops),
+            len(self._journal),
+            {name: len(files) for name, files in self._new_files.items()},
+        )
 
     def rollback_to(self, token: tuple) -> None:
         tables, views, n_ops, n_journal, n_files = token
@@ -379,7 +401,7 @@ class Transaction:
         self._checked = dict(tables)
         del self.ops[n_ops:]
         del self._journal[n_journal:]
-        self._new_files = {name: files[:n_files[name]] for name, files in self._new_files.items() if name in n_files}
+        self._new_files = {name: files[: n_files[name]] for name, files in self._new_files.items() if name in n_files}
 
     def rollback(self) -> None:
         """Forget every change; written data files become garbage for GC."""

@@ -1,4 +1,5 @@
 """``agentlake.connect``: a PEP 249 connection to one branch of a repository."""
+
 from __future__ import annotations
 
 import contextlib
@@ -23,9 +24,19 @@ from ..results import Result
 from .cursor import Cursor
 
 
-def connect(repo: str | Repository = "default", branch: str = "main", *, create: bool = True, from_: str = "main",
-            durability: str = "full", user: str | None = None, settings: Mapping[str, str] | None = None,
-            storage_options: dict | None = None, autocommit: bool = True, rights: Rights | None = None) -> "Connection":
+def connect(
+    repo: str | Repository = "default",
+    branch: str = "main",
+    *,
+    create: bool = True,
+    from_: str = "main",
+    durability: str = "full",
+    user: str | None = None,
+    settings: Mapping[str, str] | None = None,
+    storage_options: dict | None = None,
+    autocommit: bool = True,
+    rights: Rights | None = None,
+) -> "Connection":
     """Open a connection to ``branch`` of ``repo`` (a name under $AGENTLAKE_HOME or an fsspec URL).
 
     A missing branch is created from ``from_`` when ``create`` is true (the
@@ -37,12 +48,12 @@ def connect(repo: str | Repository = "default", branch: str = "main", *, create:
     try:
         repository = open_repository(repo, durability, storage_options, create=create)
         validate_ref_name(branch)
-        require(rights, branch, READ)   # before its existence: a branch one may not read is not revealed
+        require(rights, branch, READ)  # before its existence: a branch one may not read is not revealed
         try:
             repository.head(branch)
         except RefNotFound:
             if not create or (rights is not None and not rights.may(branch, WRITE)):
-                raise   # a branch this user may not create does not exist for them
+                raise  # a branch this user may not create does not exist for them
             repository.create_branch(branch, from_=from_, exist_ok=True)
     except CatalogError as err:
         raise from_catalog(err) from None
@@ -85,7 +96,7 @@ class Connection:
 
     def close(self) -> None:
         if not self.closed:
-            self._session.rollback()
+            self._session.close()
             self.closed = True
 
     def __enter__(self) -> "Connection":
@@ -261,8 +272,9 @@ class Connection:
                 if create and table not in tx.tables:
                     tx.create_table(table, declared_schema(rows.schema), list(primary_key))
                 manifest = tx.manifest(table)
-                tx.append(table, fill_generated(session, conform_table(session.repo.storage, rows, manifest.schema),
-                                                manifest))
+                tx.append(
+                    table, fill_generated(session, conform_table(session.repo.storage, rows, manifest.schema), manifest)
+                )
                 if autocommit:
                     session.commit_pending()
             except BaseException:
@@ -273,8 +285,17 @@ class Connection:
 
         return self._call(load)
 
-    def search(self, table: str, column: str, queries, k: int = 10, where: str | None = None,
-               params: Sequence[Any] | None = None, metric: str = "l2", columns: Sequence[str] = ()):
+    def search(
+        self,
+        table: str,
+        column: str,
+        queries,
+        k: int = 10,
+        where: str | None = None,
+        params: Sequence[Any] | None = None,
+        metric: str = "l2",
+        columns: Sequence[str] = (),
+    ):
         """Top-k neighbours of every row of ``queries`` (a 2-D array), with an optional SQL filter.
 
         Returns a :class:`agentlake.vector.batch_search.SearchResult`: ids (primary keys, or rowids for tables

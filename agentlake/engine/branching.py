@@ -3,6 +3,7 @@
 Wire clients have no Python methods to call, so every branch operation is also
 a function in the ``agentlake`` namespace of SQL; both paths run this code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,9 +12,12 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 from sqlglot import exp
 
+from catalog.merge import merge as merge_refs
+
 from ..errors import ProgrammingError
 from ..results import Result
 from ..sql.literals import NOT_CONSTANT, constant
+from .checks import check_evaluator
 from .rights import READ, WRITE, require
 
 if TYPE_CHECKING:
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
 
 # Every operation checks the session's rights on each branch it touches before it acts: the
 # functions below are what SQL and the Python API both call, so neither path can skip a check.
+
 
 def create_branch(session: "Session", name: str, from_: str | None = None, ttl: float | None = None) -> str:
     """A new branch is a write of that branch's name and a read of where it starts."""
@@ -34,7 +39,7 @@ def create_branch(session: "Session", name: str, from_: str | None = None, ttl: 
 def checkout(session: "Session", name: str, create: bool = False, from_: str | None = None) -> str:
     if create and name not in session.repo.branches():
         create_branch(session, name, from_)
-    session.set_branch(name)   # checks read on the target
+    session.set_branch(name)  # checks read on the target
     return name
 
 
@@ -44,7 +49,14 @@ def merge(session: "Session", into: str, strategy: str = "fail", source: str | N
         raise ProgrammingError("merge cannot run inside a transaction block", sqlstate="25001")
     require(session.rights, source or session.branch, READ)
     require(session.rights, into, WRITE)
-    return session.repo.merge(source or session.branch, into, strategy=strategy, author=session.user or "")
+    return merge_refs(
+        session.repo,
+        source or session.branch,
+        into,
+        strategy,
+        session.user or "",
+        check_evaluator=check_evaluator(session),
+    )
 
 
 def delete_branch(session: "Session", name: str) -> str:
@@ -57,13 +69,27 @@ def log(session: "Session", ref: str | None = None, limit: int | None = None, af
     """Commits newest first; a page of ``limit`` continues below commit ``after`` (the previous page's last)."""
     require(session.rights, ref or session.branch, READ)
     rows = [
-        {"commit": cid, "parents": ",".join(c.parents), "author": c.author, "message": c.message,
-         "time": pa.scalar(int(c.time * 1e6), pa.timestamp("us", tz="UTC")).as_py()}
+        {
+            "commit": cid,
+            "parents": ",".join(c.parents),
+            "author": c.author,
+            "message": c.message,
+            "time": pa.scalar(int(c.time * 1e6), pa.timestamp("us", tz="UTC")).as_py(),
+        }
         for cid, c in session.repo.log(ref or session.branch, limit, after)
     ]
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("commit", pa.string()), ("parents", pa.string()), ("author", pa.string()),
-        ("message", pa.string()), ("time", pa.timestamp("us", tz="UTC"))]))
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [
+                ("commit", pa.string()),
+                ("parents", pa.string()),
+                ("author", pa.string()),
+                ("message", pa.string()),
+                ("time", pa.timestamp("us", tz="UTC")),
+            ]
+        ),
+    )
 
 
 def diff(session: "Session", a: str, b: str):
@@ -75,10 +101,16 @@ def diff(session: "Session", a: str, b: str):
 
 def diff_summary(session: "Session", a: str, b: str) -> pa.Table:
     result = diff(session, a, b)
-    rows = [{"table": name, "added": d.counts["added"], "removed": d.counts["removed"], "changed": d.counts["changed"]}
-            for name, d in sorted(result.items())]
-    return pa.Table.from_pylist(rows, schema=pa.schema([
-        ("table", pa.string()), ("added", pa.int64()), ("removed", pa.int64()), ("changed", pa.int64())]))
+    rows = [
+        {"table": name, "added": d.counts["added"], "removed": d.counts["removed"], "changed": d.counts["changed"]}
+        for name, d in sorted(result.items())
+    ]
+    return pa.Table.from_pylist(
+        rows,
+        schema=pa.schema(
+            [("table", pa.string()), ("added", pa.int64()), ("removed", pa.int64()), ("changed", pa.int64())]
+        ),
+    )
 
 
 def tag(session: "Session", name: str, ref: str | None = None) -> str:
@@ -105,7 +137,8 @@ _FUNCTIONS: dict[str, Callable[..., pa.Table]] = {
     "diff": lambda s, a, b: diff_summary(s, a, b),
     "branches": lambda s: pa.Table.from_pylist(
         [{"branch": n, "commit": st.commit} for n, st in sorted(s.repo.branches().items())],
-        schema=pa.schema([("branch", pa.string()), ("commit", pa.string())])),
+        schema=pa.schema([("branch", pa.string()), ("commit", pa.string())]),
+    ),
 }
 
 
@@ -121,8 +154,9 @@ class BranchCall:
         try:
             table = _FUNCTIONS[self.function](session, *self.args)
         except TypeError:
-            raise ProgrammingError(f"wrong number of arguments for agentlake.{self.function}()",
-                                   sqlstate="42883") from None
+            raise ProgrammingError(
+                f"wrong number of arguments for agentlake.{self.function}()", sqlstate="42883"
+            ) from None
         if self.alias:
             table = table.rename_columns([self.alias] + table.column_names[1:])
         return Result(table, table.num_rows, f"SELECT {table.num_rows}")
@@ -137,12 +171,19 @@ class BranchCall:
 
 def branch_call(stmt: exp.Expression) -> BranchCall | None:
     """Recognize ``SELECT agentlake.<fn>(constants...)`` with nothing else in the query."""
-    if not isinstance(stmt, exp.Select) or len(stmt.expressions) != 1 or stmt.args.get("from_") or stmt.args.get("from"):
+    if (
+        not isinstance(stmt, exp.Select)
+        or len(stmt.expressions) != 1
+        or stmt.args.get("from_")
+        or stmt.args.get("from")
+    ):
         return None
     node = stmt.expressions[0]
     alias = node.alias if isinstance(node, exp.Alias) else None
     node = node.this if isinstance(node, exp.Alias) else node
-    if not (isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier) and node.this.name.lower() == "agentlake"):
+    if not (
+        isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier) and node.this.name.lower() == "agentlake"
+    ):
         return None
     call = node.expression
     name = call.name.lower() if isinstance(call, (exp.Anonymous, exp.Func)) else ""

@@ -1,4 +1,5 @@
-"""B-tree indexes on ordinary columns: ``CREATE [UNIQUE] INDEX [name] ON t [USING btree] (a, b)``.
+"""B-tree indexes on ordinary columns: ``CREATE [UNIQUE] INDEX [name] ON t [USING btree] (a, b)``,
+and non-unique ones on expressions (``((meta ->> 'k'))``, as LlamaIndex creates).
 
 PostgreSQL code creates them for its filters and for uniqueness (pgvector's guides add one
 on the filter column of a filtered search). Here filters read decoded columns and Parquet
@@ -6,6 +7,7 @@ statistics and no plan would use such an index, so it is a catalog entry (``pg_i
 psql's ``\\d``, ``DROP INDEX``); a UNIQUE one is the table's unique constraint on those
 columns, checked against the rows already there when it is created, then by every write.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -33,27 +35,32 @@ def is_scalar_index(stmt: exp.Create, manifest: "Manifest") -> bool:
     if method is not None:
         return method in SCALAR_METHODS
     columns = [c for c in _keys(stmt) if isinstance(c, exp.Column)]
-    return not any(manifest.schema.get_field_index(c.name) >= 0 and
-                   pa.types.is_fixed_size_list(manifest.schema.field(c.name).type) for c in columns)
+    return not any(
+        manifest.schema.get_field_index(c.name) >= 0 and pa.types.is_fixed_size_list(manifest.schema.field(c.name).type)
+        for c in columns
+    )
 
 
 def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
     table = table_name(stmt.this.args.get("table") or stmt.this)
     tx = session.write_tx()
     manifest = tx.manifest(table)
-    columns = []
+    columns, name_parts = [], []
     for key in _keys(stmt):
-        if isinstance(key, exp.Opclass):   # text_pattern_ops and kin order like the default here
+        if isinstance(key, exp.Opclass):  # text_pattern_ops and kin order like the default here
             if key.expression.name.lower() in OPCLASSES:
-                raise ProgrammingError(f'operator class "{key.expression.name}" does not exist for access method '
-                                       f'"{_method(stmt) or "btree"}"', sqlstate="42704")
+                raise ProgrammingError(
+                    f'operator class "{key.expression.name}" does not exist for access method '
+                    f'"{_method(stmt) or "btree"}"',
+                    sqlstate="42704",
+                )
             key = key.this
-        if not isinstance(key, exp.Column):
-            raise NotSupportedError("indexes on expressions are not supported; index the columns themselves")
-        if manifest.schema.get_field_index(key.name) < 0:
-            raise ProgrammingError(f'column "{key.name}" does not exist', sqlstate="42703")
-        columns.append(key.name)
-    name = stmt.this.name or new_index_name(tx, table, columns)
+        for column in key.find_all(exp.Column):
+            if manifest.schema.get_field_index(column.name) < 0:
+                raise ProgrammingError(f'column "{column.name}" does not exist', sqlstate="42703")
+        columns.append(key.name if isinstance(key, exp.Column) else _expression_key(key, stmt))
+        name_parts.append(_name_part(key))
+    name = stmt.this.name or new_index_name(tx, table, name_parts)
     if not index_name_free(session, tx, name, bool(stmt.args.get("exists"))):
         return Result(None, 0, "CREATE INDEX")
     unique = bool(stmt.args.get("unique"))
@@ -61,12 +68,36 @@ def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
     if unique:
         _, repeated = distinct_keys(tx.snapshot.read(table, columns), columns)
         if repeated is not None:
-            raise IntegrityError(f'could not create unique index "{name}": Key {key_text(columns, repeated)} '
-                                 f"is duplicated.", sqlstate="23505")
+            raise IntegrityError(
+                f'could not create unique index "{name}": Key {key_text(columns, repeated)} is duplicated.',
+                sqlstate="23505",
+            )
         constraints["unique"] = [*constraints.get("unique", []), columns]
     spec = {"method": _method(stmt) or "btree", "columns": columns, "unique": unique}
     tx.alter_table(table, indexes={**manifest.indexes, name: spec}, constraints=constraints)
     return Result(None, 0, "CREATE INDEX")
+
+
+def _expression_key(key: exp.Expression, stmt: exp.Create) -> str:
+    """An expression key as pg_get_indexdef prints it, parenthesised (``((meta ->> 'k'))``); it orders
+    nothing here, as no plan reads these indexes, and a UNIQUE one would need the expression's
+    values checked on every write, which is not done."""
+    if stmt.args.get("unique"):
+        raise NotSupportedError("unique indexes on expressions are not supported")
+    text = key.sql(dialect="postgres", normalize_functions="lower")
+    return text if isinstance(key, exp.Func) and not isinstance(key, exp.Binary) else f"({text})"
+
+
+def _name_part(key: exp.Expression) -> str:
+    """What PostgreSQL names an index key after: a column by its name, a function call by the
+    function (``items_lower_idx``), any other expression ``expr``."""
+    if isinstance(key, exp.Column):
+        return key.name
+    if isinstance(key, exp.Anonymous):
+        return key.name.lower()
+    if isinstance(key, exp.Func) and not isinstance(key, exp.Binary):
+        return key.sql_name().lower()
+    return "expr"
 
 
 def drop_scalar_index(tx, table: str, name: str) -> None:

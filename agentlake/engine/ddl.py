@@ -1,4 +1,5 @@
 """CREATE / DROP / ALTER for tables, views and indexes."""
+
 from __future__ import annotations
 
 import itertools
@@ -9,6 +10,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog import ROWID
+from catalog.constraints import unique_keys
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..results import Result
@@ -47,25 +49,31 @@ def next_serials(session: "Session", manifest, column: str, count: int) -> np.nd
     return np.arange(start, start + count)
 
 
-def _relation_names(tx) -> set[str]:
-    """Names an index cannot take: tables, views, primary keys' indexes and other indexes."""
-    return set(tx.tables) | set(tx.views) | {f"{t}_pkey" for t, m in tx.tables.items() if m.primary_key} \
+def relation_names(tx) -> set[str]:
+    """Names an index cannot take: tables, views, the indexes of primary keys and UNIQUE
+    constraints, and other indexes."""
+    return (
+        set(tx.tables)
+        | set(tx.views)
+        | {c.name for t, m in tx.tables.items() for c in unique_keys(m, t)}
         | {name for m in tx.tables.values() for name in m.indexes}
+    )
 
 
 def new_index_name(tx, table: str, columns: list[str]) -> str:
     """PostgreSQL's choice for an unnamed index: table_columns_idx, else idx1, idx2... past the
     names of relations that already exist."""
-    taken = _relation_names(tx)
+    taken = relation_names(tx)
     base = f"{table}_{'_'.join(columns)}_idx"
-    return next(name for name in itertools.chain([base], (f"{base}{n}" for n in itertools.count(1)))
-                if name not in taken)
+    return next(
+        name for name in itertools.chain([base], (f"{base}{n}" for n in itertools.count(1))) if name not in taken
+    )
 
 
 def index_name_free(session: "Session", tx, name: str, if_not_exists: bool) -> bool:
     """Whether a new index may take ``name``: False when a relation has it and IF NOT EXISTS says
     to skip (a NOTICE, as in PostgreSQL), 42P07 without it."""
-    if name not in _relation_names(tx):
+    if name not in relation_names(tx):
         return True
     if if_not_exists:
         session.notice(f'relation "{name}" already exists, skipping')
@@ -97,9 +105,7 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
                 facts["not_null"] = True
         elif isinstance(ckind, exp.DefaultColumnConstraint):
             facts["default"] = ckind.this.sql(dialect="postgres")
-        elif isinstance(ckind, exp.UniqueColumnConstraint):
-            facts["unique"] = True
-        elif isinstance(ckind, exp.ComputedColumnConstraint):   # GENERATED ALWAYS AS (expr) STORED
+        elif isinstance(ckind, exp.ComputedColumnConstraint):  # GENERATED ALWAYS AS (expr) STORED
             facts["generated"] = ckind.this.sql(dialect="postgres")
         elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint):
             facts["identity"] = f"{table}_{name}_seq"
@@ -116,37 +122,37 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
         raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
     if stmt.expression is not None:
         return _create_table_as(session, stmt, name)
-    fields, primary_key = [], []
-    constraints = {"defaults": {}, "identity": {}, "unique": [], "max_length": {}, "sequences": "per_table"}
+    from .constraint_ddl import column_constraints, complete, is_table_constraint, parse_constraint
+
+    fields, declared = [], []
+    constraints = {"defaults": {}, "identity": {}, "max_length": {}, "sequences": "per_table"}
     for item in schema_node.expressions:
         if isinstance(item, exp.ColumnDef):
             field, facts = _column(item, name)
             fields.append(field)
-            if facts.get("primary_key"):
-                primary_key.append(field.name)
+            declared += column_constraints(item)
             if "default" in facts:
                 constraints["defaults"][field.name] = facts["default"]
             if "identity" in facts:
                 constraints["identity"][field.name] = facts["identity"]
-            if facts.get("unique"):
-                constraints["unique"].append([field.name])
             if facts.get("max_length"):
                 constraints["max_length"][field.name] = facts["max_length"]
             if "generated" in facts:
                 constraints.setdefault("generated", {})[field.name] = facts["generated"]
-        elif isinstance(item, exp.PrimaryKey):
-            primary_key.extend(e.name for e in item.expressions)
-        elif isinstance(item, (exp.UniqueColumnConstraint, exp.Unique)) or (
-            isinstance(item, exp.Constraint) and item.find(exp.UniqueColumnConstraint)
-        ):
-            node = item.find(exp.Schema) or item.this
-            constraints["unique"].append([e.name for e in (node.expressions if node is not None else [])])
-        elif isinstance(item, exp.Constraint) and item.find(exp.PrimaryKey):
-            primary_key.extend(e.name for e in item.find(exp.PrimaryKey).expressions)
+        elif is_table_constraint(item):
+            declared.append(parse_constraint(item, None))
         else:
             raise NotSupportedError(f"table element not supported: {item.sql(dialect='postgres')}")
-    created = tx.create_table(name, pa.schema(fields), primary_key, constraints,
-                              if_not_exists=bool(stmt.args.get("exists")))
+    schema = pa.schema(fields)
+    if name in tx.tables and stmt.args.get("exists"):
+        session.notice(f'relation "{name}" already exists, skipping')
+        return Result(None, 0, "CREATE TABLE")
+    declared = complete(declared, name, schema, tx.tables, relation_names(tx))
+    primary_key = next((list(c.columns) for c in declared if c.type == "p"), [])
+    constraints["list"] = [c.to_json() for c in declared]
+    created = tx.create_table(
+        name, pa.schema(fields), primary_key, constraints, if_not_exists=bool(stmt.args.get("exists"))
+    )
     if not created:
         session.notice(f'relation "{name}" already exists, skipping')
     return Result(None, 0, "CREATE TABLE")
@@ -167,9 +173,12 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
     names = [t.name for t in (stmt.args.get("tables") or [stmt.this])]
     tx = session.write_tx()
     if kind == "TABLE":
+        from .constraint_ddl import drop_references
+
         for name in names:
             if name in tx.views:
                 raise ProgrammingError(f'"{name}" is not a table; use DROP VIEW', sqlstate="42809")
+            drop_references(session, tx, name, set(names), bool(stmt.args.get("cascade")))
             if not tx.drop_table(name, if_exists=if_exists):
                 session.notice(f'table "{name}" does not exist, skipping')
         return Result(None, 0, "DROP TABLE")
@@ -204,20 +213,37 @@ def create_view(session: "Session", stmt: exp.Create) -> Result:
 
 
 def alter(session: "Session", stmt: exp.Alter) -> Result:
+    from .constraint_ddl import add_constraint, alter_column, drop_column, drop_constraint, rename_column
+
     name = table_name(stmt.this)
     tx = session.write_tx()
     tx.manifest(name)
     for action in stmt.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):
             _add_column(session, tx, name, action)
+        elif isinstance(action, exp.AddConstraint):
+            for node in action.expressions:
+                add_constraint(session, tx, name, node, bool(stmt.args.get("not_valid")))
+        elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "CONSTRAINT":
+            for constraint in action.args.get("tables") or [action.this]:
+                drop_constraint(
+                    session,
+                    tx,
+                    name,
+                    constraint.name,
+                    bool(action.args.get("exists")),
+                    bool(action.args.get("cascade") or stmt.args.get("cascade")),
+                )
+        elif isinstance(action, exp.AlterColumn):
+            alter_column(session, tx, name, action)
         elif isinstance(action, exp.RenameColumn):
-            tx.rename_column(name, action.this.name, action.args["to"].name)
+            rename_column(tx, name, action.this.name, action.args["to"].name)
         elif isinstance(action, exp.AlterRename):
             tx.rename_table(name, action.this.name)
             name = action.this.name
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or [action.this]:
-                tx.drop_column(name, column.name)
+                drop_column(tx, name, column.name, bool(action.args.get("cascade")))
         else:
             raise NotSupportedError(f"ALTER TABLE action not supported: {action.sql(dialect='postgres')}")
     return Result(None, 0, "ALTER TABLE")
@@ -225,8 +251,12 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
 
 def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -> None:
     """ADD COLUMN without rewriting data: rows that predate it read the default (PostgreSQL's fast default)."""
+    from .constraint_ddl import add_parsed, column_constraints
+
     field, facts = _column(definition, table)
     tx.add_column(table, field)
+    for constraint in column_constraints(definition):
+        add_parsed(session, tx, table, constraint, False)
     manifest = tx.manifest(table)
     constraints = {**manifest.constraints}
     if "default" in facts:
@@ -238,7 +268,7 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
             constraints["missing"] = {**constraints.get("missing", {}), added: value}
     if facts.get("max_length"):
         constraints["max_length"] = {**constraints.get("max_length", {}), field.name: facts["max_length"]}
-    if "identity" in facts:   # rows already there take the sequence's first values, as PostgreSQL fills them
+    if "identity" in facts:  # rows already there take the sequence's first values, as PostgreSQL fills them
         constraints["identity"] = {**constraints.get("identity", {}), field.name: facts["identity"]}
         tx.alter_table(table, constraints=constraints)
         rows = tx.snapshot.read(table, with_rowid=True).sort_by(ROWID)

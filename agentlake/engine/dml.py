@@ -4,8 +4,10 @@ DataFusion finds the rows (and computes new values); the catalog records what
 changed by rowid. Nothing here writes unless every check has passed, so a
 failed statement leaves the transaction as it was.
 """
+
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -16,15 +18,20 @@ from sqlglot import exp
 
 from catalog import ROWID
 from catalog.changes import live_keys
+from catalog.constraints import unique_keys
 from catalog.datafiles import key_tuples
 
 from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, ProgrammingError
+from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
 from ..results import Result
 from ..sql.literals import DEFAULT, literal_rows
+from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
+from . import foreign_keys
 from .ddl import next_serials, table_name
+from .fastpath import row_by_key
 from .generated_columns import fill_generated
 from .rich_columns import conform as conform_rich
 from .rich_columns import literal_array
@@ -59,13 +66,16 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     manifest = tx.manifest(name)
     source = stmt.expression
     if columns is None:
-        width = len(source.expressions[0].expressions) if isinstance(source, exp.Values) and source.expressions and \
-            isinstance(source.expressions[0], exp.Tuple) else len(manifest.schema)
+        width = (
+            len(source.expressions[0].expressions)
+            if isinstance(source, exp.Values) and source.expressions and isinstance(source.expressions[0], exp.Tuple)
+            else len(manifest.schema)
+        )
         columns = [f.name for f in manifest.schema][:width]
     unknown = [c for c in columns if manifest.schema.get_field_index(c) < 0]
     if unknown:
         raise ProgrammingError(f'column "{unknown[0]}" of relation "{name}" does not exist', sqlstate="42703")
-    if stmt.this is not None and isinstance(stmt.this, exp.Schema):   # named columns: none generated
+    if stmt.this is not None and isinstance(stmt.this, exp.Schema):  # named columns: none generated
         refuse_written(columns, manifest.constraints)
     if stmt.args.get("default") and source is None:
         incoming = pa.table({"_": pa.nulls(1)}).drop_columns(["_"])
@@ -78,7 +88,6 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     if conflict is not None:
         written, count = _on_conflict(session, name, alias, manifest, rows, conflict)
     else:
-        _check_unique_constraints(session, name, manifest, rows)
         tx.append(name, rows)
         written, count = rows, rows.num_rows
     result_rows = _returning(session, name, alias, written, returning) if returning else None
@@ -112,11 +121,19 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         _check_boolean_kind(field, values)
         if pa.types.is_decimal(field.type):
             values = [_quantize(v, field.type.scale) for v in values]
+        if _is_jsonb(field):
+            values = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
         try:
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             arrays[column] = _cast(pa.array([None if v is None else str(v) for v in values]), field)
+        if _is_jsonb(field):
+            arrays[column] = canonical_array(arrays[column])
     return pa.table(arrays)
+
+
+def _is_jsonb(field: pa.Field) -> bool:
+    return (field.metadata or {}).get(TYPE_KEY) == b"jsonb"
 
 
 def _quantize(value, scale: int):
@@ -132,11 +149,16 @@ def _check_boolean_kind(field: pa.Field, values: list) -> None:
     for value in values:
         if value is None or isinstance(value, str):
             continue
-        if isinstance(value, bool) != is_bool and (is_bool or pa.types.is_integer(field.type)
-                                                    or pa.types.is_floating(field.type) or pa.types.is_decimal(field.type)):
+        if isinstance(value, bool) != is_bool and (
+            is_bool
+            or pa.types.is_integer(field.type)
+            or pa.types.is_floating(field.type)
+            or pa.types.is_decimal(field.type)
+        ):
             got = "boolean" if isinstance(value, bool) else "integer"
             raise ProgrammingError(
-                f'column "{field.name}" is of type {field.type} but expression is of type {got}', sqlstate="42804")
+                f'column "{field.name}" is of type {field.type} but expression is of type {got}', sqlstate="42804"
+            )
 
 
 def cast_to_field(array, field: pa.Field):
@@ -145,16 +167,24 @@ def cast_to_field(array, field: pa.Field):
 
 
 def _cast(array, field: pa.Field):
+    if _is_jsonb(field):
+        return canonical_array(array)  # as PostgreSQL stores jsonb: checked, keys ordered, duplicates dropped
     if array.type == field.type:
         return array
     if tensor_spec(field) is not None:
         return conform_rich(None, array, field)
     if media_kind(field) is not None:
-        return array   # bytes until _complete reads their headers and stores them
-    if pa.types.is_fixed_size_list(field.type):
+        return array  # bytes until _complete reads their headers and stores them
+    if is_sparsevec(field.type):
+        from ..vector.sparsevec import as_sparsevecs
+
+        return as_sparsevecs(array, int((field.metadata or {}).get(DIM_KEY, b"0")) or None)
+    if pa.types.is_fixed_size_list(field.type) or (field.metadata or {}).get(TYPE_KEY) == b"vector":
         from ..vector.arrays import as_vectors
 
-        return as_vectors(array, field.type.list_size)
+        if pa.types.is_fixed_size_list(field.type):
+            return as_vectors(array, field.type.list_size, field.type.value_type)
+        return as_vectors(array, None)
     try:
         if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
@@ -162,14 +192,16 @@ def _cast(array, field: pa.Field):
             array = pc.round(array, ndigits=field.type.scale, round_mode="half_towards_infinity")
         return array.cast(field.type)
     except pa.ArrowInvalid as err:
-        raise DataError(f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02") from None
+        raise DataError(
+            f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02"
+        ) from None
     except pa.ArrowNotImplementedError:
         raise ProgrammingError(
             f'column "{field.name}" is of type {field.type} but expression is of type {array.type}', sqlstate="42804"
         ) from None
 
 
-def _default_column(session: "Session", manifest: "Manifest", field: pa.Field, count: int) -> pa.Array:
+def default_column(session: "Session", manifest: "Manifest", field: pa.Field, count: int) -> pa.Array:
     """``count`` values of a column's default: its sequence, its DEFAULT expression, or NULL."""
     constraints = manifest.constraints or {}
     if field.name in constraints.get("identity", {}):
@@ -188,14 +220,15 @@ def _fill_defaults(session: "Session", rows: list[tuple], columns: list[str], ma
     for index, column in enumerate(columns):
         cells = [r for r, row in enumerate(filled) if row[index] is DEFAULT]
         if cells:
-            values = _default_column(session, manifest, manifest.schema.field(column), len(cells)).to_pylist()
+            values = default_column(session, manifest, manifest.schema.field(column), len(cells)).to_pylist()
             for r, value in zip(cells, values):
                 filled[r][index] = value
     return [tuple(row) for row in filled]
 
 
-def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: str,
-              num_rows: int | None = None) -> pa.Table:
+def _complete(
+    session: "Session", rows: pa.Table, manifest: "Manifest", name: str, num_rows: int | None = None
+) -> pa.Table:
     """Fill defaults and identity values, then enforce NOT NULL (23502) and lengths."""
     count = rows.num_rows if num_rows is None else num_rows
     out = {}
@@ -203,7 +236,7 @@ def _complete(session: "Session", rows: pa.Table, manifest: "Manifest", name: st
         if field.name in rows.column_names:
             out[field.name] = conform_rich(session.repo.storage, rows.column(field.name), field)
         else:
-            out[field.name] = _default_column(session, manifest, field, count)
+            out[field.name] = default_column(session, manifest, field, count)
     table = pa.table(out, schema=pa.schema([f.with_nullable(True) for f in manifest.schema]))
     table = fill_generated(session, table, manifest)
     check_row_constraints(table, manifest, name)
@@ -218,26 +251,11 @@ def check_row_constraints(rows: pa.Table, manifest: "Manifest", name: str) -> No
         if not field.nullable and column.null_count:
             raise IntegrityError(
                 f'null value in column "{field.name}" of relation "{name}" violates not-null constraint',
-                sqlstate="23502")
+                sqlstate="23502",
+            )
         limit = limits.get(field.name)
         if limit and len(column) and (pc.max(pc.utf8_length(column)).as_py() or 0) > limit:
             raise DataError(f"value too long for type character varying({limit})", sqlstate="22001")
-
-
-def _check_unique_constraints(session: "Session", name: str, manifest: "Manifest", rows: pa.Table,
-                              ignore_rowids: np.ndarray | None = None) -> None:
-    for columns in (manifest.constraints or {}).get("unique", []):
-        seen, repeated = distinct_keys(rows, columns)
-        if repeated is not None:
-            raise IntegrityError(_unique_message(columns, repeated), sqlstate="23505")
-        if not seen:
-            continue
-        existing = session.write_tx().snapshot.read(name, columns, with_rowid=True)
-        if ignore_rowids is not None and len(ignore_rowids):
-            existing = existing.filter(pc.invert(pc.is_in(existing.column(ROWID), pa.array(ignore_rowids))))
-        for key in key_tuples(existing, columns):
-            if key in seen:
-                raise IntegrityError(_unique_message(columns, key), sqlstate="23505")
 
 
 def distinct_keys(rows: pa.Table, columns: list[str]) -> tuple[set, Any]:
@@ -259,14 +277,11 @@ def key_text(columns: list[str], key) -> str:
     return f"({', '.join(columns)})=({value})"
 
 
-def _unique_message(columns: list[str], key) -> str:
-    return f"duplicate key value violates unique constraint: Key {key_text(columns, key)} already exists."
-
-
 def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
     tx = session.write_tx()
-    keys_columns = [(c.this if isinstance(c, exp.Ordered) else c).name
-                    for c in (conflict.args.get("conflict_keys") or [])] or list(manifest.primary_key)
+    keys_columns = [
+        (c.this if isinstance(c, exp.Ordered) else c).name for c in (conflict.args.get("conflict_keys") or [])
+    ] or list(manifest.primary_key)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
     existing = _existing_keys(session, name, manifest, keys_columns)
@@ -278,8 +293,7 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         if key in seen:
             if do_nothing:
                 continue
-            raise ProgrammingError(
-                "ON CONFLICT DO UPDATE command cannot affect row a second time", sqlstate="21000")
+            raise ProgrammingError("ON CONFLICT DO UPDATE command cannot affect row a second time", sqlstate="21000")
         seen.add(key)
         (hit_rows if key in existing else fresh_rows).append(index)
     fresh = rows.take(pa.array(fresh_rows, pa.int64()))
@@ -300,10 +314,10 @@ def _existing_keys(session: "Session", name: str, manifest: "Manifest", columns:
     """Key -> rowid of live rows, for the primary key (cached maps) or a UNIQUE constraint."""
     if columns == list(manifest.primary_key):
         return live_keys(manifest, session.repo.files)
-    unique = [list(c) for c in (manifest.constraints or {}).get("unique", [])]
-    if sorted(columns) not in [sorted(c) for c in unique]:
+    if sorted(columns) not in [sorted(c.columns) for c in unique_keys(manifest, name)]:
         raise ProgrammingError(
-            "there is no unique or exclusion constraint matching the ON CONFLICT specification", sqlstate="42P10")
+            "there is no unique or exclusion constraint matching the ON CONFLICT specification", sqlstate="42P10"
+        )
     rows = session.write_tx().snapshot.read(name, columns, with_rowid=True)
     return dict(zip(key_tuples(rows, columns), rows.column(ROWID).to_pylist()))
 
@@ -353,30 +367,50 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         expr = assignments.get(field.name)
         sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
         select.append(f'{sql} AS "{field.name}"')
-    sql = f'SELECT {", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}" FROM {_from_rows_table(name, alias)}'
+    outputs = f'{", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}"'
     extra = stmt.args.get("from_") or stmt.args.get("from")
-    if extra is not None:
-        sql += ", " + ", ".join(session.datafusion_sql(t) for t in [extra.this, *extra.expressions])
     where = stmt.args.get("where")
-    if where is not None:
-        sql += f" WHERE {session.datafusion_sql(where.this)}"
-    rows = session.run_datafusion(sql)
+    keyed = (
+        None
+        if extra is not None or _reads_tables(assignments.values())
+        else row_by_key(session, manifest, alias, where)
+    )
+    if keyed is not None:  # one row by its key: evaluate the assignments over it alone
+        with session.temp_table(f"key_{name}", keyed) as temp:
+            rows = session.run_datafusion(f'SELECT {outputs} FROM "{temp}" AS "{alias}"', sync=False)
+    else:
+        sql = f"SELECT {outputs} FROM {_from_rows_table(name, alias)}"
+        if extra is not None:
+            sql += ", " + ", ".join(session.datafusion_sql(t) for t in [extra.this, *extra.expressions])
+        if where is not None:
+            sql += f" WHERE {session.datafusion_sql(where.this)}"
+        rows = session.run_datafusion(sql)
     for column in assignments:
         target, got = manifest.schema.field(column).type, rows.column(column).type
-        if pa.types.is_boolean(target) != pa.types.is_boolean(got) and not pa.types.is_null(got) and (
-                pa.types.is_integer(got) or pa.types.is_boolean(got) or pa.types.is_floating(got)):
-            raise ProgrammingError(f'column "{column}" is of type {target} but expression is of type {got}',
-                                   sqlstate="42804")
+        if (
+            pa.types.is_boolean(target) != pa.types.is_boolean(got)
+            and not pa.types.is_null(got)
+            and (pa.types.is_integer(got) or pa.types.is_boolean(got) or pa.types.is_floating(got))
+        ):
+            raise ProgrammingError(
+                f'column "{column}" is of type {target} but expression is of type {got}', sqlstate="42804"
+            )
     rows = fill_generated(session, _first_per_rowid(_conform_update(rows, manifest, session.repo.storage)), manifest)
     if rows.num_rows:
         check_row_constraints(rows, manifest, name)
-        unique_columns = {c for cols in (manifest.constraints or {}).get("unique", []) for c in cols}
-        if unique_columns & set(assignments):
-            _check_unique_constraints(session, name, manifest, rows, rows.column(ROWID).to_numpy())
+        acting = foreign_keys.referenced_with_actions(session, name, "update")
+        old = foreign_keys.rows_by_rowid(session, name, rows.column(ROWID).to_numpy()) if acting else None
         tx.put_rows(name, rows)
+        if acting:
+            foreign_keys.after_update(session, name, old, rows)
     returning = stmt.args.get("returning")
     result_rows = _returning(session, name, alias, rows.drop_columns([ROWID]), returning) if returning else None
     return Result(result_rows, rows.num_rows, f"UPDATE {rows.num_rows}")
+
+
+def _reads_tables(expressions) -> bool:
+    """Whether any expression reads a relation (a subquery): those need the snapshot's tables."""
+    return any(expression.find(exp.Table, exp.Subquery, exp.Select) for expression in expressions)
 
 
 def _first_per_rowid(rows: pa.Table) -> pa.Table:
@@ -393,16 +427,25 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
     manifest = tx.manifest(name)
     returning = stmt.args.get("returning")
     columns = ", ".join(f'"{alias}"."{f.name}"' for f in manifest.schema) if returning else None
-    sql = f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}" FROM {_from_rows_table(name, alias)}'
     using = stmt.args.get("using")
-    if using:
-        sql += ", " + ", ".join(session.datafusion_sql(t) for t in using)
     where = stmt.args.get("where")
-    if where is not None:
-        sql += f" WHERE {session.datafusion_sql(where.this)}"
-    rows = session.run_datafusion(sql)
+    rows = None if using else row_by_key(session, manifest, alias, where)
+    if rows is None:
+        sql = (
+            f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}" '
+            f"FROM {_from_rows_table(name, alias)}"
+        )
+        if using:
+            sql += ", " + ", ".join(session.datafusion_sql(t) for t in using)
+        if where is not None:
+            sql += f" WHERE {session.datafusion_sql(where.this)}"
+        rows = session.run_datafusion(sql)
     rowids = np.unique(rows.column(ROWID).to_numpy())
+    acting = foreign_keys.referenced_with_actions(session, name, "delete")
+    old = foreign_keys.rows_by_rowid(session, name, rowids) if acting and len(rowids) else None
     count = tx.delete_rowids(name, rowids)
+    if old is not None:
+        foreign_keys.after_delete(session, name, old)
     result_rows = None
     if returning:
         _, first = np.unique(rows.column(ROWID).to_numpy(), return_index=True)

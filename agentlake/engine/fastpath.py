@@ -5,6 +5,7 @@ DataFusion costs milliseconds; the catalog's cached key maps answer it in
 microseconds. Anything else, or anything doubtful, returns None and takes the
 planned path, whose answers the tests compare this one against.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,11 +14,10 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from catalog.objects import FIELD_ID
-
-from ..sql.params import parse_statements
+from catalog.objects import FIELD_ID, ROWID
 
 from ..sql.literals import NOT_CONSTANT, constant
+from ..sql.params import parse_statements
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -56,7 +56,11 @@ def _outputs(select: exp.Select, manifest: "Manifest", alias: str) -> list[tuple
         inner = node.this if isinstance(node, exp.Alias) else node
         if isinstance(inner, exp.Column) and isinstance(inner.this, exp.Star) and inner.table in ("", alias):
             out.extend((f.name, f.name) for f in manifest.schema)
-        elif isinstance(inner, exp.Column) and inner.table in ("", alias) and manifest.schema.get_field_index(inner.name) >= 0:
+        elif (
+            isinstance(inner, exp.Column)
+            and inner.table in ("", alias)
+            and manifest.schema.get_field_index(inner.name) >= 0
+        ):
             out.append((inner.name, name or inner.name))
         else:
             return None
@@ -75,7 +79,7 @@ def constant_select(stmt: exp.Expression) -> pa.Table | None:
         alias = node.alias if isinstance(node, exp.Alias) else None
         value = constant(node.this if isinstance(node, exp.Alias) else node)
         dtype = pa.null() if value is None else _CONSTANT_TYPES.get(type(value))
-        if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -2**63 <= value < 2**63):
+        if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -(2**63) <= value < 2**63):
             return None
         fields.append(pa.field(alias or "?column?", dtype, nullable=value is None))
         arrays.append(pa.array([value], dtype))
@@ -142,6 +146,37 @@ def point_lookup(session: "Session", stmt: exp.Expression, cached_only: bool = F
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def row_by_key(session: "Session", manifest: "Manifest", alias: str, where: exp.Expression | None) -> pa.Table | None:
+    """The live row a WHERE of primary-key equalities names, with every column and its rowid (no
+    rows when no row has the key), or None when the WHERE has any other shape.
+
+    UPDATE and DELETE by key use it to touch the one row they change instead of planning a scan
+    of the table; ``manifest`` is the writing transaction's, so its own earlier writes count."""
+    if where is None or not manifest.primary_key:
+        return None
+    equalities = _equalities(where.this, alias)
+    if equalities is None or set(equalities) != set(manifest.primary_key):
+        return None
+    key = _coerce_key(manifest, equalities)
+    if key is None:
+        return None
+    schema = pa.schema([f.with_nullable(True) for f in manifest.schema] + [pa.field(ROWID, pa.int64())])
+    found = _find(session, manifest, key, cached_only=False)
+    if found is None:
+        return schema.empty_table()
+    table, position, entry = found
+    arrays = []
+    for field in manifest.schema:
+        stored = entry.columns.get(int(field.metadata[FIELD_ID]))
+        if stored is None:
+            arrays.append(pa.nulls(1, field.type))
+        else:
+            value = table.column(stored).slice(position, 1)
+            arrays.append(value if value.type == field.type else value.cast(field.type))
+    arrays.append(table.column(ROWID).slice(position, 1))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
 def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
     parts = []
     for column in manifest.primary_key:
@@ -171,5 +206,3 @@ def _find(session: "Session", manifest: "Manifest", key, cached_only: bool):
             raise _NotInMemory
         return table, int(files.positions(entry, [rowid])[0]), entry
     return None
-
-

@@ -1,12 +1,14 @@
-"""GIN indexes for full-text search: ``CREATE INDEX ... USING gin (tsv)`` and
-``USING gin (to_tsvector('english', body))``, the index every PostgreSQL full-text guide (and
-mem0, LlamaIndex) creates.
+"""GIN indexes for full-text search and jsonb: ``CREATE INDEX ... USING gin (tsv)``,
+``USING gin (to_tsvector('english', body))`` (also over an expression such as ``doc->>'text'``),
+the index every PostgreSQL full-text guide (and mem0, LlamaIndex) creates, and
+``USING gin (meta [jsonb_ops | jsonb_path_ops])`` on a jsonb column (LangChain's PGVector).
 
 As with B-tree indexes (``btree_indexes``), no plan here reads one: ``@@`` filters evaluate the
 query on each row, which gives the same answer. The index is a catalog entry (``pg_indexes``,
-psql's ``\\d``, ``DROP INDEX``), checked as PostgreSQL checks it: the key must be a tsvector
-column or a to_tsvector expression over the table's columns.
+psql's ``\\d``, ``DROP INDEX``), checked as PostgreSQL checks it: the key must be a tsvector or
+jsonb column or a to_tsvector expression over the table's columns.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -31,7 +33,9 @@ def is_gin_index(stmt: exp.Create) -> bool:
 
 
 def _key(stmt: exp.Create) -> exp.Expression:
-    keys = [key.this if isinstance(key, exp.Ordered) else key for key in stmt.this.args["params"].args.get("columns") or []]
+    keys = [
+        key.this if isinstance(key, exp.Ordered) else key for key in stmt.this.args["params"].args.get("columns") or []
+    ]
     if len(keys) != 1:
         raise NotSupportedError("GIN indexes on more than one key are not supported")
     return keys[0]
@@ -42,33 +46,55 @@ def _check_column(schema, name: str) -> None:
         raise ProgrammingError(f'column "{name}" does not exist', sqlstate="42703")
 
 
+JSONB_OPCLASSES = ("jsonb_ops", "jsonb_path_ops")
+
+
+def _type_of(schema, name: str) -> bytes:
+    return (schema.field(name).metadata or {}).get(TYPE_KEY) or b"text"
+
+
 def _key_text(key: exp.Expression, schema) -> tuple[str, str]:
     """(the key as pg_get_indexdef prints it, the name part PostgreSQL gives an unnamed index)."""
-    if isinstance(key, exp.Opclass):   # pgvector's classes, or any other: GIN here has tsvector_ops only
-        raise ProgrammingError(f'operator class "{key.expression.name}" does not exist for access method "gin"',
-                               sqlstate="42704")
+    if isinstance(key, exp.Opclass):  # jsonb's two classes; pgvector's classes, or any other, are not GIN's
+        opclass = key.expression.name.lower()
+        column = key.this
+        if opclass in JSONB_OPCLASSES and isinstance(column, exp.Column):
+            _check_column(schema, column.name)
+            if _type_of(schema, column.name) != b"jsonb":
+                raise ProgrammingError(
+                    f'operator class "{opclass}" does not accept data type {_type_of(schema, column.name).decode()}',
+                    sqlstate="42804",
+                )
+            return column.name, column.name
+        raise ProgrammingError(
+            f'operator class "{key.expression.name}" does not exist for access method "gin"', sqlstate="42704"
+        )
     if isinstance(key, exp.Column):
         _check_column(schema, key.name)
-        field = schema.field(key.name)
-        if (field.metadata or {}).get(TYPE_KEY) != b"tsvector":
-            type_name = ((field.metadata or {}).get(TYPE_KEY) or b"text").decode()
-            raise ProgrammingError(f'data type {type_name} has no default operator class for access method "gin"',
-                                   sqlstate="42704")
+        if _type_of(schema, key.name) not in (b"tsvector", b"jsonb"):
+            raise ProgrammingError(
+                f"data type {_type_of(schema, key.name).decode()} has no default operator class "
+                'for access method "gin"',
+                sqlstate="42704",
+            )
         return key.name, key.name
     if isinstance(key, exp.Anonymous) and key.name.lower() == "to_tsvector" and len(key.expressions) == 2:
         config, text = key.expressions
         if isinstance(config, exp.Cast):
             config = config.this
-        if not (isinstance(config, exp.Literal) and config.is_string) or not isinstance(text, exp.Column):
-            raise NotSupportedError("a GIN expression index must be to_tsvector('<configuration>', column)")
+        if not (isinstance(config, exp.Literal) and config.is_string):
+            raise NotSupportedError("a GIN expression index must be to_tsvector('<configuration>', expression)")
         from ..executors.local.fulltext.config import config_name
 
         config_name(config.this)
-        _check_column(schema, text.name)
-        return f"to_tsvector('{config.this}'::regconfig, {text.name})", "to_tsvector"
+        for column in text.find_all(exp.Column):
+            _check_column(schema, column.name)
+        return f"to_tsvector('{config.this}'::regconfig, {text.sql(dialect='postgres')})", "to_tsvector"
     if isinstance(key, exp.Anonymous) and key.name.lower() == "to_tsvector":
         raise ProgrammingError("functions in index expression must be marked IMMUTABLE", sqlstate="42P17")
-    raise NotSupportedError("GIN indexes are supported on tsvector columns and to_tsvector('<configuration>', column)")
+    raise NotSupportedError(
+        "GIN indexes are supported on tsvector and jsonb columns and to_tsvector('<configuration>', expression)"
+    )
 
 
 def create_gin_index(session: "Session", stmt: exp.Create) -> Result:
@@ -81,5 +107,8 @@ def create_gin_index(session: "Session", stmt: exp.Create) -> Result:
     name = stmt.this.name or new_index_name(tx, table, [name_part])
     if not index_name_free(session, tx, name, bool(stmt.args.get("exists"))):
         return Result(None, 0, "CREATE INDEX")
-    tx.alter_table(table, indexes={**manifest.indexes, name: {"method": METHOD, "columns": [key], "unique": False}})
+    spec = {"method": METHOD, "columns": [key], "unique": False}
+    if isinstance(_key(stmt), exp.Opclass):  # jsonb_path_ops, named again by pg_get_indexdef
+        spec["opclass"] = _key(stmt).expression.name.lower()
+    tx.alter_table(table, indexes={**manifest.indexes, name: spec})
     return Result(None, 0, "CREATE INDEX")

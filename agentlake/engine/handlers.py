@@ -1,4 +1,5 @@
 """Which handler runs which statement: one registry, keyed by AST node class."""
+
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ from sqlglot import exp
 from ..errors import NotSupportedError
 from ..results import Result
 from ..sql import dialect
-from . import branching, ddl, dml, session_settings
+from . import branching, constraint_ddl, ddl, dml, session_settings
 from .explain import explain_statement
 from .jobs_view import register_jobs
 
@@ -83,8 +84,10 @@ def _explain(session: "Session", stmt: dialect.Explain) -> Result:
 
 _CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
 _BUILT_IN_EXTENSIONS = {"vector", "plpgsql"}
-_REINDEX = re.compile(r'^\s*REINDEX\s+(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(?:CONCURRENTLY\s+)?(?:public\.)?"?(\w+)"?\s*$',
-                      re.IGNORECASE)
+_REINDEX = re.compile(
+    r'^\s*REINDEX\s+(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(?:CONCURRENTLY\s+)?(?:public\.)?"?(\w+)"?\s*$',
+    re.IGNORECASE,
+)
 
 
 def _command(session: "Session", stmt: exp.Command) -> Result:
@@ -92,6 +95,9 @@ def _command(session: "Session", stmt: exp.Command) -> Result:
     vectors are built in, so it succeeds and changes nothing; other extensions do not exist here.
     ``REINDEX INDEX | TABLE | SCHEMA | DATABASE`` rebuilds vector indexes."""
     text = stmt.sql(dialect="postgres")
+    handled = constraint_ddl.command(session, text)
+    if handled is not None:
+        return handled
     reindex = _REINDEX.match(text)
     if reindex is not None:
         from .index_statements import reindex as rebuild
@@ -139,8 +145,23 @@ def register(node_class: type, handler: Handler, ends_transaction: bool = False)
         _ENDS_TRANSACTION.add(node_class)
 
 
-_RETURNS_NO_ROWS = {dml.insert, dml.update, dml.delete, _create, ddl.drop, ddl.alter, ddl.truncate, _begin, _commit,
-                    _rollback, session_settings.apply_set, session_settings.reset, _savepoint, _release, _command}
+_RETURNS_NO_ROWS = {
+    dml.insert,
+    dml.update,
+    dml.delete,
+    _create,
+    ddl.drop,
+    ddl.alter,
+    ddl.truncate,
+    _begin,
+    _commit,
+    _rollback,
+    session_settings.apply_set,
+    session_settings.reset,
+    _savepoint,
+    _release,
+    _command,
+}
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
 
@@ -157,7 +178,7 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
         return session.runner.describe(exp.select(*[e.copy() for e in returning.expressions]).from_(target.copy()))
     if handler in _RETURNS_NO_ROWS:
         return None
-    if handler is session_settings.show:   # reads a setting: running it is the plan
+    if handler is session_settings.show:  # reads a setting: running it is the plan
         return handler(session, stmt).table.schema
     if handler is _explain:
         return _EXPLAIN_COLUMNS
@@ -172,5 +193,3 @@ def dispatch(stmt: exp.Expression) -> tuple[Handler, bool]:
     if isinstance(stmt, exp.With) or stmt.find(exp.Select) is stmt:
         return run_query, False
     raise NotSupportedError(f"statement not supported: {stmt.sql(dialect='postgres')[:80]}")
-
-

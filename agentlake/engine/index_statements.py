@@ -1,5 +1,6 @@
 """CREATE INDEX, REINDEX and DROP INDEX for vector indexes: the statements, over the vector
 package's definitions and builds (B-tree indexes are ``btree_indexes``')."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,7 +11,7 @@ from sqlglot import exp
 from ..errors import ProgrammingError
 from ..results import Result
 from ..vector.index_cache import vector_indexes
-from ..vector.index_ddl import build_files, definition_from_ast, stored_definition
+from ..vector.index_ddl import build_files, definition_from_ast, little_data_notice, stored_definition
 from .btree_indexes import drop_scalar_index, is_scalar_spec
 from .ddl import index_name_free, new_index_name, table_name
 
@@ -33,6 +34,9 @@ def create_index(session: "Session", stmt: exp.Create) -> Result:
         _build_in_background(session, table, tx.manifest(table), definition)
     else:
         build_files(session.repo, session.notice, tx.manifest(table), definition)
+    notice = little_data_notice(tx.manifest(table), definition)
+    if notice is not None:
+        session.notice(notice)
     return Result(None, 0, "CREATE INDEX")
 
 
@@ -43,8 +47,11 @@ def _build_in_background(session: "Session", table: str, manifest, definition) -
     if session.transaction_status != "idle":
         raise ProgrammingError("CREATE INDEX CONCURRENTLY cannot run inside a transaction block", sqlstate="25001")
     repo = session.repo
-    repo.jobs.submit("index build", f"{session.branch}: {table} index {definition.name}",
-                     lambda: build_files(repo, lambda _progress: None, manifest, definition))
+    repo.jobs.submit(
+        "index build",
+        f"{session.branch}: {table} index {definition.name}",
+        lambda: build_files(repo, lambda _progress: None, manifest, definition),
+    )
 
 
 def reindex(session: "Session", kind: str, name: str) -> Result:
@@ -64,7 +71,9 @@ def reindex(session: "Session", kind: str, name: str) -> Result:
             raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
         targets = [(m, name) for m in snapshot.tables.values() if name in vector_indexes(m)]
     for manifest, index in targets:
-        build_files(session.repo, session.notice, manifest, stored_definition(index, manifest.indexes[index]), rebuild=True)
+        build_files(
+            session.repo, session.notice, manifest, stored_definition(index, manifest.indexes[index]), rebuild=True
+        )
     return Result(None, 0, "REINDEX")
 
 

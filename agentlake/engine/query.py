@@ -1,14 +1,16 @@
 """Running queries: the route each takes (no planning, vector top-k, DataFusion, Dask) and the
 DataFusion context a session plans in."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from ..errors import NotSupportedError
-from ..executors.local.json_functions import register_json_functions
 from ..embeddings.functions import fold_constant_embeddings, register_embedding_functions
+from ..errors import NotSupportedError
+from ..executors.local.fulltext import register_fulltext_functions
+from ..executors.local.json_functions import register_json_functions
 from ..executors.local.result_types import classic_schema, normalize, restore_types, restored_schema
 from ..executors.local.rich_results import restore_rich_columns
 from ..media import BlobStore
@@ -17,6 +19,7 @@ from ..tensors.functions import register_tensor_functions
 from ..vector.functions import register_vector_functions
 from . import router
 from .fastpath import constant_select, point_lookup
+from .session_functions import register_session_functions
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -48,6 +51,8 @@ class QueryRunner:
             register_tensor_functions(self._ctx)
             register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
+            register_fulltext_functions(self._ctx)
+            register_session_functions(self._ctx, self.session)
         return self._ctx
 
     def sync(self) -> SessionContext:
@@ -68,7 +73,7 @@ class QueryRunner:
         found = point_lookup(self.session, stmt, cached_only)
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"
-            found = restore_rich_columns(found, self.session.snapshot, stmt)   # media as bytes
+            found = restore_rich_columns(found, self.session.snapshot, stmt)  # media as bytes
         return found
 
     def run_query(self, stmt) -> pa.Table:
@@ -79,7 +84,7 @@ class QueryRunner:
         from ..vector.topk_match import match_topk
         from ..vector.topk_run import run_topk
 
-        fold_constant_embeddings(stmt)   # embed('m', 'text') as its vector, so top-k can use an index
+        fold_constant_embeddings(stmt)  # embed('m', 'text') as its vector, so top-k can use an index
 
         search = match_topk(stmt, self.session.snapshot)
         if search is not None:
@@ -104,8 +109,11 @@ class QueryRunner:
         executor, reason = router.choose(self.session, stmt)
         return f"{executor} ({reason})"
 
-    def run_sql(self, sql: str) -> pa.Table:
-        return normalize(self.sync().sql(sql).to_arrow_table())
+    def run_sql(self, sql: str, sync: bool = True) -> pa.Table:
+        """``sql`` on the session's DataFusion context; ``sync=False`` for SQL that reads only
+        temporary tables, which skips bringing the snapshot's tables up to date."""
+        ctx = self.sync() if sync else self.context()
+        return normalize(ctx.sql(sql).to_arrow_table())
 
     def describe(self, stmt) -> pa.Schema:
         """The columns a query returns, planned (placeholders unbound) but not run."""

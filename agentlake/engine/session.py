@@ -5,12 +5,14 @@ them; this module runs each against the right snapshot and manages
 transactions the way PostgreSQL does (autocommit, BEGIN/COMMIT, savepoints,
 the failed state that only ROLLBACK leaves).
 """
+
 from __future__ import annotations
 
 import contextlib
 import itertools
 import threading
 import time
+import weakref
 from typing import Any, Callable, Iterator
 
 import pyarrow as pa
@@ -23,12 +25,15 @@ from ..results import Result
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
 from . import frontend
+from .advisory_locks import SessionLocks, lock_table
 from .authorize import authorize
+from .checks import check_evaluator
 from .fastpath import constant_answer
 from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
 from .settings import Settings
+from .statement_timeout import Interrupts
 from .typed_rewrites import typed_rewrites
 
 _temp_ids = itertools.count()
@@ -37,8 +42,9 @@ _temp_ids = itertools.count()
 class Session:
     """State of one connection; not thread-safe (one statement at a time), like a PostgreSQL backend."""
 
-    def __init__(self, repo: Repository, branch: str, settings: Settings, user: str | None = None,
-                 rights: Rights | None = None) -> None:
+    def __init__(
+        self, repo: Repository, branch: str, settings: Settings, user: str | None = None, rights: Rights | None = None
+    ) -> None:
         require(rights, branch, READ)
         self.repo = attach_engine_hooks(repo)
         self.rights = rights
@@ -57,9 +63,14 @@ class Session:
         self.runner = QueryRunner(self)
         self.cancel_event = threading.Event()
         """Set by :meth:`cancel` from another thread; long-running work checks it."""
+        self.interrupts = Interrupts(self.cancel_event)
+        self.advisory_locks = SessionLocks(
+            lock_table(self.repo), self.interrupts.check, lambda: settings.milliseconds("lock_timeout") / 1000
+        )
+        weakref.finalize(self, self.advisory_locks.close)  # a session dropped unclosed still lets its locks go
         self._statements: list[str] = []
         self._text_key: tuple | None = None
-        self._statement_snapshots: dict[str, Snapshot] | None = None   # per branch, while a statement runs
+        self._statement_snapshots: dict[str, Snapshot] | None = None  # per branch, while a statement runs
 
     # transaction state -------------------------------------------------
     @property
@@ -93,10 +104,18 @@ class Session:
         return self._tx is not None and self._tx.dirty
 
     def write_tx(self) -> Transaction:
-        require(self.rights, self.branch, WRITE)   # every write passes here, whatever statement or API call made it
+        require(self.rights, self.branch, WRITE)  # every write passes here, whatever statement or API call made it
         if self._tx is None:
-            self._tx = self.repo.begin(self.branch)
+            self._tx = self._begin_tx()
         return self._tx
+
+    def _begin_tx(self) -> Transaction:
+        """A catalog transaction checked against constraints at the end of each statement (CHECK
+        expressions evaluated here), not after each of its operations."""
+        tx = self.repo.begin(self.branch)
+        tx.checks_by_statement = True
+        tx.check_evaluator = check_evaluator(self)
+        return tx
 
     def begin(self) -> None:
         if self._explicit:
@@ -104,7 +123,7 @@ class Session:
             return
         self._statements = []
         self._explicit = True
-        self._tx = self.repo.begin(self.branch)
+        self._tx = self._begin_tx()
         self._tx_started = time.time()
 
     def commit(self) -> str:
@@ -116,7 +135,7 @@ class Session:
             self.notice("there is no transaction in progress")
         tx, self._tx = self._tx, None
         self._explicit, self._savepoints = False, []
-        self.settings.end_transaction()
+        self._transaction_ended()
         if tx is not None:
             self._commit_tx(tx)
         return "COMMIT"
@@ -134,14 +153,25 @@ class Session:
             tx.commit(message=message, author=self.user or "")
         except ConflictError as err:
             raise SerializationFailure(
-                f"could not serialize access due to concurrent update: {err}", sqlstate="40001") from None
+                f"could not serialize access due to concurrent update: {err}", sqlstate="40001"
+            ) from None
 
     def rollback(self) -> None:
         if self._tx is not None:
             self._tx.rollback()
         self._tx, self._explicit, self._failed, self._savepoints = None, False, False, []
         self._statements = []
+        self._transaction_ended()
+
+    def _transaction_ended(self) -> None:
+        """SET LOCAL values and transaction-level advisory locks end with the transaction."""
         self.settings.end_transaction()
+        self.advisory_locks.end_transaction()
+
+    def close(self) -> None:
+        """The session ends: its transaction rolls back and its session-level advisory locks go."""
+        self.rollback()
+        self.advisory_locks.close()
 
     def savepoint(self, name: str) -> None:
         if not self._explicit:
@@ -155,12 +185,12 @@ class Session:
         raise ProgrammingError(f'savepoint "{name}" does not exist', sqlstate="3B001")
 
     def release(self, name: str) -> None:
-        del self._savepoints[self._find_savepoint(name):]
+        del self._savepoints[self._find_savepoint(name) :]
 
     def rollback_to(self, name: str) -> None:
         index = self._find_savepoint(name)
         self._tx.rollback_to(self._savepoints[index][1])
-        del self._savepoints[index + 1:]
+        del self._savepoints[index + 1 :]
         self._failed = False
 
     def set_branch(self, branch: str) -> None:
@@ -198,7 +228,7 @@ class Session:
             self._text_key = (id(statement), (sql, index), bool(params))
             results.append(self._execute_one(statement))
         if len(statements) == 1 and self.runner.last_topk is not None and self.runner.last_topk[0] is statements[0]:
-            topk_templates.remember(sql, *self.runner.last_topk)   # the statement itself, not one inside EXPLAIN
+            topk_templates.remember(sql, *self.runner.last_topk)  # the statement itself, not one inside EXPLAIN
         return results or [Result(None, 0, None)]
 
     def _record(self, sql: str) -> None:
@@ -210,7 +240,7 @@ class Session:
         template = topk_templates.lookup(sql) if params is not None and not self._failed else None
         if template is None:
             return None
-        self._text_key = None   # nothing here may be cached under another statement's text
+        self._text_key = None  # nothing here may be cached under another statement's text
         with self._statement():
             try:
                 found = template.run(self, params)
@@ -258,14 +288,15 @@ class Session:
     def _execute_one(self, stmt: exp.Expression) -> Result:
         handler, ends_tx = frontend.handler_for(stmt)
         if self._failed and not ends_tx:
-            raise InFailedTransaction(
-                "current transaction is aborted, commands ignored until end of transaction block")
+            raise InFailedTransaction("current transaction is aborted, commands ignored until end of transaction block")
         autocommit = not self._explicit
         savepoint = self._tx.savepoint() if self._tx is not None and not autocommit else None
         try:
             authorize(self, stmt)
-            with self._statement():
+            with self._statement(), self.interrupts.statement(self.settings.milliseconds("statement_timeout")):
                 result = handler(self, stmt)
+                if self._tx is not None and not self._tx.closed:
+                    self._tx.end_statement()
             if autocommit:
                 self.commit_pending()
             return result
@@ -279,14 +310,20 @@ class Session:
                 self._tx.rollback_to(savepoint)
                 self._failed = True
             raise error from (None if error is err else err)
+        finally:
+            if not self._explicit:  # a statement outside a block is its own transaction
+                self._transaction_ended()
 
     def _translate(self, err: Exception) -> Error:
         if isinstance(err, Error):
             return err
         if isinstance(err, CatalogError):
-            return from_catalog(err)
-        if self.cancel_event.is_set():
-            return QueryCanceled("canceling statement due to user request")
+            error = from_catalog(err)
+            error.detail = getattr(err, "detail", None)  # PostgreSQL's DETAIL line (constraint violations)
+            return error
+        reason = self.interrupts.reason()
+        if reason is not None:
+            return QueryCanceled(reason)
         return frontend.translate_error(err)
 
     # services for statement handlers ---------------------------------------
@@ -318,10 +355,11 @@ class Session:
         def where_sql() -> str:
             self.apply_typed_rewrites(node)
             return frontend.to_datafusion_sql(node)
+
         return RowFilter(node, where_sql)
 
-    def run_datafusion(self, sql: str) -> pa.Table:
-        return self.runner.run_sql(sql)
+    def run_datafusion(self, sql: str, sync: bool = True) -> pa.Table:
+        return self.runner.run_sql(sql, sync)
 
     def query_arrow(self, node: exp.Expression) -> pa.Table:
         return self.runner.run_sql(self.datafusion_sql(node))
@@ -346,4 +384,3 @@ class Session:
             return pa.scalar(int(self._tx_started * 1_000_000), pa.timestamp("us", tz="UTC"))
         node = frontend.parse_expression(sql)
         return self.runner.run_sql(f"SELECT {self.datafusion_sql(node)} AS v").column(0)[0]
-

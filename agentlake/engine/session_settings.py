@@ -1,4 +1,5 @@
 """SET, SHOW and RESET statements."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -6,6 +7,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
+from ..errors import Notice
 from ..results import Result
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ def apply_set(session: "Session", stmt: exp.Set) -> Result:
         text = _value_text(value) if value is not None else ""
         if str(item.args.get("kind") or "").upper() == "LOCAL":
             if session.transaction_status == "idle":
-                session.notice("SET LOCAL can only be used in transaction blocks")
+                session.notice(Notice("SET LOCAL can only be used in transaction blocks", sqlstate="25P01"))
             else:
                 key = _value_text(name)
                 session.settings.set_local(key, session.settings.default(key) if _is_default(value) else text)
@@ -59,7 +61,7 @@ def show(session: "Session", stmt) -> Result:
     if name.lower() == "all":
         table = pa.table({"name": list(session.settings), "setting": [session.settings[k] for k in session.settings]})
     else:
-        column = name.lower().split(".")[-1].replace(" ", "_")
+        column = name.lower().replace(" ", "_")  # PostgreSQL names the column as written: hnsw.ef_search
         table = pa.table({column: pa.array([session.settings[name]], pa.string())})
     return Result(table, table.num_rows, "SHOW")
 

@@ -1,4 +1,5 @@
 """Registering the catalog relations and functions in a DataFusion session."""
+
 from __future__ import annotations
 
 import threading
@@ -10,13 +11,27 @@ from datafusion import SessionContext
 from datafusion.catalog import Schema
 
 from .functions import CatalogState, register_functions
-from .tables import TableInfo, build
+from .tables import TableInfo, build, relation_oid
 
 SCHEMAS = ("pg_catalog", "information_schema")
 # relations whose rows depend on the branch's tables, the user or the settings; the rest never change
-DYNAMIC = {"pg_catalog.pg_class", "pg_catalog.pg_attribute", "pg_catalog.pg_attrdef", "pg_catalog.pg_index",
-           "pg_catalog.pg_constraint", "pg_catalog.pg_database", "pg_catalog.pg_roles", "pg_catalog.pg_user",
-           "pg_catalog.pg_settings", "pg_catalog.pg_indexes", "information_schema.tables", "information_schema.columns"}
+DYNAMIC = {
+    "pg_catalog.pg_class",
+    "pg_catalog.pg_attribute",
+    "pg_catalog.pg_attrdef",
+    "pg_catalog.pg_index",
+    "pg_catalog.pg_constraint",
+    "pg_catalog.pg_database",
+    "pg_catalog.pg_roles",
+    "pg_catalog.pg_user",
+    "pg_catalog.pg_settings",
+    "pg_catalog.pg_indexes",
+    "information_schema.tables",
+    "information_schema.columns",
+    "pg_catalog.pg_tables",
+    "pg_catalog.pg_views",
+    "pg_catalog.pg_stat_user_tables",
+}
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
 
 
@@ -26,8 +41,15 @@ def _register_table(df_ctx: SessionContext, name: str, table: pa.Table) -> None:
     df_ctx.register_record_batches(name, [table.to_batches() or [pa.RecordBatch.from_pylist([], schema=table.schema)]])
 
 
-def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: str, user: str,
-                        settings: Mapping[str, str], cancel: threading.Event | None = None) -> None:
+def register_pg_catalog(
+    df_ctx: SessionContext,
+    tables: Iterable,
+    *,
+    database: str,
+    user: str,
+    settings: Mapping[str, str],
+    cancel: threading.Event | None = None,
+) -> None:
     """(Re)register the catalog in ``df_ctx`` for this branch's ``tables``.
 
     ``tables`` are the engine's TableInfo items (name, schema, primary_key,
@@ -36,10 +58,20 @@ def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: s
     The first call per context registers everything; later calls replace only
     the relations that depend on tables, user or settings (a few ms).
     """
-    infos = [t if isinstance(t, TableInfo) else TableInfo(
-        t.name, t.schema, list(getattr(t, "primary_key", []) or []), set(getattr(t, "not_null", ()) or ()),
-        dict(getattr(t, "defaults", {}) or {}), list(getattr(t, "indexes", []) or []),
-        getattr(t, "kind", "r")) for t in tables]
+    infos = [
+        t
+        if isinstance(t, TableInfo)
+        else TableInfo(
+            t.name,
+            t.schema,
+            list(getattr(t, "primary_key", []) or []),
+            set(getattr(t, "not_null", ()) or ()),
+            dict(getattr(t, "defaults", {}) or {}),
+            list(getattr(t, "indexes", []) or []),
+            getattr(t, "kind", "r"),
+        )
+        for t in tables
+    ]
     flat = {str(k).lower(): str(settings[k]) for k in list(settings)}
     relations = build(infos, database=database, user=user or "agentlake", settings=flat)
     state = _states.get(df_ctx)
@@ -57,11 +89,18 @@ def register_pg_catalog(df_ctx: SessionContext, tables: Iterable, *, database: s
             except Exception:  # noqa: BLE001 - DataFusion's own information_schema, when enabled, answers instead
                 if not name.startswith("information_schema."):
                     raise
-    indexdefs, constraints, classes = (relations[n] for n in ("_indexdefs", "pg_catalog.pg_constraint",
-                                                              "pg_catalog.pg_class"))
+    indexdefs, constraints, classes = (
+        relations[n] for n in ("_indexdefs", "pg_catalog.pg_constraint", "pg_catalog.pg_class")
+    )
     state.database, state.user, state.settings = database, user or "agentlake", settings
     state.index_defs = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("def").to_pylist()))
+    state.index_keys = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("keys").to_pylist()))
     state.constraint_defs = dict(zip(constraints.column("oid").to_pylist(), constraints.column("condef").to_pylist()))
     state.relations = dict(zip(classes.column("relname").to_pylist(), classes.column("oid").to_pylist()))
+    state.sizes = {
+        oid: 0
+        for oid, kind in zip(classes.column("oid").to_pylist(), classes.column("relkind").to_pylist())
+        if kind == "i"
+    } | {relation_oid(t.name): t.size for t in infos if t.kind == "r"}
     if first:
         register_functions(df_ctx, state, cancel)

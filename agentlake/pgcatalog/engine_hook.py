@@ -4,6 +4,7 @@ The engine calls :func:`sync` whenever it syncs a context to a snapshot;
 registration happens only when the tables, views or user changed, so ordinary
 queries pay one dictionary lookup.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,7 +30,21 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
             defaults.setdefault(column, f"nextval('{sequence}'::regclass)")
         not_null = {f.name for f in manifest.schema if not f.nullable}
         indexes = [{"name": index, **definition} for index, definition in (manifest.indexes or {}).items()]
-        out.append(TableInfo(name, manifest.schema, list(manifest.primary_key), not_null, defaults, indexes))
+        listed = [c for c in constraints.get("list", []) if c.get("type") in ("u", "c", "f")]
+        out.append(
+            TableInfo(
+                name,
+                manifest.schema,
+                list(manifest.primary_key),
+                not_null,
+                defaults,
+                indexes,
+                constraints=listed,
+                max_length=dict(constraints.get("max_length", {})),
+                size=sum(f.size for f in manifest.files),
+                rows=manifest.row_count,
+            )
+        )
     return out
 
 
@@ -40,22 +55,34 @@ def database_name(repo: Any) -> str:
 def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
     """Register pg_catalog for ``session``'s snapshot (its current one by default) unless already registered."""
     snapshot = snapshot if snapshot is not None else session.snapshot
-    key = (tuple((name, m.encoded[0]) for name, m in sorted(snapshot.tables.items())),
-           tuple(sorted(snapshot.views)), session.user)
+    key = (
+        tuple((name, m.encoded[0]) for name, m in sorted(snapshot.tables.items())),
+        tuple(sorted(snapshot.views)),
+        session.user,
+    )
     if _registered.get(ctx) == key:
         return
     from .catalog import register_pg_catalog
-    views = [TableInfo(name, ctx.table(name).schema(), kind="v") for name in sorted(snapshot.views)
-             if ctx.table_exist(name)]
-    register_pg_catalog(ctx, tables_of(snapshot) + views, database=database_name(session.repo),
-                        user=session.user or "agentlake", settings=session.settings,
-                        cancel=session.cancel_event)
+
+    views = [
+        TableInfo(name, ctx.table(name).schema(), kind="v") for name in sorted(snapshot.views) if ctx.table_exist(name)
+    ]
+    register_pg_catalog(
+        ctx,
+        tables_of(snapshot) + views,
+        database=database_name(session.repo),
+        user=session.user or "agentlake",
+        settings=session.settings,
+        cancel=session.cancel_event,
+    )
     _registered[ctx] = key
 
 
-_CATALOG_TEXT = re.compile(r"pg_|information_schema|version\s*\(|current_(user|schema|database|setting)|"
-                           r"session_user|regclass|regtype|to_reg|format_type|obj_description|has_\w+_privilege",
-                           re.IGNORECASE)
+_CATALOG_TEXT = re.compile(
+    r"pg_|information_schema|version\s*\(|current_(user|schema|database|setting)|"
+    r"session_user|regclass|regtype|to_reg|format_type|obj_description|has_\w+_privilege",
+    re.IGNORECASE,
+)
 
 
 def sync_session(session: Any, sql: str) -> None:
@@ -64,4 +91,3 @@ def sync_session(session: Any, sql: str) -> None:
     statements that can touch the catalog pay for it."""
     if _CATALOG_TEXT.search(sql):
         sync(session.runner.sync(), session)
-

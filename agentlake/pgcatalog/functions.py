@@ -4,6 +4,7 @@ They work row by row on small catalog columns, so plain Python over
 ``to_pylist`` is clear and fast enough. Session facts (user, database,
 settings, index definitions) are bound when a session registers them.
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,6 +15,7 @@ from typing import Any, Callable, Mapping
 import pyarrow as pa
 from datafusion import SessionContext, udf
 
+from ..errors import ProgrammingError
 from .tables import DATABASE_OID, NAMESPACES, USER_OID
 from .types import BY_OID, VECTOR_OID, display_name, lookup
 
@@ -55,26 +57,84 @@ def _rowwise(fn: Callable[..., Any], arity: int) -> Callable[..., pa.Array]:
     def call(*arrays: pa.Array) -> pa.Array:
         columns = [a.to_pylist() for a in arrays]
         return [fn(*row) for row in zip(*columns)] if columns else [fn()]
+
     return call
 
 
+_PRETTY_UNITS = (
+    ("bytes", 10 * 1024, False, 0),
+    ("kB", 20 * 1024 - 1, True, 10),
+    ("MB", 20 * 1024 - 1, True, 20),
+    ("GB", 20 * 1024 - 1, True, 30),
+    ("TB", 20 * 1024 - 1, True, 40),
+    ("PB", 20 * 1024 - 1, True, 50),
+)
+
+
+def size_pretty(size: int | None) -> str | None:
+    """pg_size_pretty(bigint) as PostgreSQL 16 computes it: bytes below 10 kB, then the largest unit
+    that keeps the number under 20 thousand-odd, rounded half away from zero."""
+    if size is None:
+        return None
+    for index, (name, limit, rounded, bits) in enumerate(_PRETTY_UNITS):
+        last = index == len(_PRETTY_UNITS) - 1
+        if last or abs(size) < limit:
+            if rounded:
+                size = int((size + (-1 if size < 0 else 1)) / 2)
+            return f"{size} {name}"
+        following = _PRETTY_UNITS[index + 1]
+        shift = following[3] - bits - following[2] + rounded
+        size = int(size / (1 << shift))  # C's division, toward zero
+    return None
+
+
+REGCLASS_FUNCTIONS = frozenset({"pg_relation_size", "pg_table_size", "pg_total_relation_size", "pg_indexes_size"})
+"""Functions of a regclass, which clients call with a name (``pg_total_relation_size('items')``)."""
+
 # functions taking OIDs, which clients often pass quoted ('16385'); the rewrite rules unquote them
-OID_FUNCTIONS = frozenset({
-    "pg_relation_is_publishable", "pg_get_indexdef", "pg_get_indexdef_column", "pg_get_constraintdef",
-    "pg_get_constraintdef_pretty", "pg_get_viewdef", "pg_get_expr", "pg_get_expr_pretty", "pg_table_is_visible",
-    "pg_type_is_visible", "format_type", "pg_get_userbyid", "obj_description", "obj_description_any",
-    "col_description", "shobj_description", "pg_get_statisticsobjdef_columns", "pg_regclass_text",
-    "pg_regtype_text", "pg_regnamespace_text", "pg_encoding_to_char"})
+OID_FUNCTIONS = frozenset(
+    {
+        "pg_relation_is_publishable",
+        "pg_get_indexdef",
+        "pg_get_indexdef_column",
+        "pg_get_constraintdef",
+        "pg_get_constraintdef_pretty",
+        "pg_get_viewdef",
+        "pg_get_expr",
+        "pg_get_expr_pretty",
+        "pg_table_is_visible",
+        "pg_type_is_visible",
+        "format_type",
+        "pg_get_userbyid",
+        "obj_description",
+        "obj_description_any",
+        "col_description",
+        "shobj_description",
+        "pg_get_statisticsobjdef_columns",
+        "pg_regclass_text",
+        "pg_regtype_text",
+        "pg_regnamespace_text",
+        "pg_encoding_to_char",
+        *REGCLASS_FUNCTIONS,
+    }
+)
 
 
-def _register(ctx: SessionContext, name: str, fn: Callable[..., Any], inputs: list[pa.DataType],
-              output: pa.DataType, volatility: str = "stable") -> None:
+def _register(
+    ctx: SessionContext,
+    name: str,
+    fn: Callable[..., Any],
+    inputs: list[pa.DataType],
+    output: pa.DataType,
+    volatility: str = "stable",
+) -> None:
     row = _rowwise(fn, len(inputs))
     ctx.register_udf(udf(lambda *a: pa.array(row(*a), output), inputs, output, volatility, name=name))
 
 
 def _sleeper(cancel: threading.Event | None) -> Callable[[pa.Array], pa.Array]:
     """pg_sleep(seconds), ending early with an error when the session is canceled (as PostgreSQL's does)."""
+
     def sleep(seconds: pa.Array) -> pa.Array:
         deadline = time.monotonic() + max((s for s in seconds.to_pylist() if s is not None), default=0)
         while (left := deadline - time.monotonic()) > 0:
@@ -83,6 +143,7 @@ def _sleeper(cancel: threading.Event | None) -> Callable[[pa.Array], pa.Array]:
             if cancel is None:
                 time.sleep(min(left, 0.05))
         return pa.array([None] * len(seconds), pa.null())
+
     return sleep
 
 
@@ -95,14 +156,29 @@ class CatalogState:
     user: str = ""
     settings: Mapping[str, str] = field(default_factory=dict)
     index_defs: dict[int, str] = field(default_factory=dict)
+    index_keys: dict[int, list[str]] = field(default_factory=dict)  # each index's key columns or expressions
     constraint_defs: dict[int, str] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
+    sizes: dict[int, int] = field(default_factory=dict)
+    """Bytes per relation OID: a table's live data files; an index 0 (B-tree indexes live in memory
+    and vector index files are not in the manifests)."""
 
-    def setting(self, name: str) -> str | None:
-        try:
-            return str(self.settings[str(name).lower()])
-        except Exception:  # noqa: BLE001 - unknown settings read as NULL (current_setting(name, true))
+    def relation_oid(self, name: str | None) -> int | None:
+        """::regclass of a name (optionally schema-qualified or quoted); None when there is none."""
+        if name is None:
             return None
+        return self.relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"'))
+
+    def setting(self, name: str | None, missing_ok: bool = False) -> str | None:
+        """current_setting(): an unknown setting is 42704, or NULL when ``missing_ok``, as in PostgreSQL."""
+        if name is None:
+            return None
+        try:
+            return str(self.settings[str(name)])
+        except (KeyError, ProgrammingError):
+            if missing_ok:
+                return None
+            raise ValueError(f'[SQLSTATE 42704] unrecognized configuration parameter "{name}"') from None
 
 
 def register_functions(ctx: SessionContext, state: CatalogState, cancel: threading.Event | None = None) -> None:
@@ -115,47 +191,93 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     _register(ctx, "pg_current_user", lambda: state.user, [], text)
     _register(ctx, "pg_session_user", lambda: state.user, [], text)
     _register(ctx, "pg_backend_pid", lambda: 0, [], i32)
-    _register(ctx, "current_setting", lambda name: state.setting(name), [text], text)
+    _register(ctx, "current_setting", state.setting, [text], text, "volatile")
+    _register(ctx, "current_setting_missing_ok", state.setting, [text, boolean], text, "volatile")
     _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)
     _register(ctx, "pg_type_is_visible", lambda oid: oid is not None, [i64], boolean)
     _register(ctx, "format_type", format_type, [i64, i64], text)
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)
     _register(ctx, "pg_get_expr_pretty", lambda expr, rel, pretty: expr, [text, i64, boolean], text)
-    _register(ctx, "pg_get_userbyid", lambda oid: state.user if oid == USER_OID else f"unknown (OID={oid})", [i64], text)
-    _register(ctx, "to_regtype", lambda name: None if name is None else
-              getattr(lookup(name), "oid", None), [text], OID)
-    _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid),
-              [i64], text)
+    _register(
+        ctx, "pg_get_userbyid", lambda oid: state.user if oid == USER_OID else f"unknown (OID={oid})", [i64], text
+    )
+    _register(ctx, "to_regtype", lambda name: None if name is None else getattr(lookup(name), "oid", None), [text], OID)
+    _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid), [i64], text)
     _register(ctx, "obj_description", lambda oid, kind: None, [i64, text], text)
     _register(ctx, "obj_description_any", lambda oid: None, [i64], text)
     _register(ctx, "col_description", lambda oid, num: None, [i64, i64], text)
     _register(ctx, "shobj_description", lambda oid, kind: None, [i64, text], text)
-    _register(ctx, "array_upper", lambda arr, dim: (len(arr) if arr else None) if dim == 1 else None,
-              [pa.list_(i64), i64], i32)
-    _register(ctx, "array_lower", lambda arr, dim: (1 if arr else None) if dim == 1 else None,
-              [pa.list_(i64), i64], i32)
+    _register(
+        ctx,
+        "array_upper",
+        lambda arr, dim: (len(arr) if arr else None) if dim == 1 else None,
+        [pa.list_(i64), i64],
+        i32,
+    )
+    _register(
+        ctx, "array_lower", lambda arr, dim: (1 if arr else None) if dim == 1 else None, [pa.list_(i64), i64], i32
+    )
     _register(ctx, "pg_get_indexdef", lambda oid: state.index_defs.get(oid), [i64], text)
-    _register(ctx, "pg_get_indexdef_column", lambda oid, column, pretty: state.index_defs.get(oid) if column == 0
-              else None, [i64, i64, boolean], text)
+    _register(
+        ctx,
+        "pg_get_indexdef_column",
+        lambda oid, column, pretty: _index_key(state, oid, column),
+        [i64, i64, boolean],
+        text,
+    )
     _register(ctx, "pg_get_constraintdef", lambda oid: state.constraint_defs.get(oid), [i64], text)
-    _register(ctx, "pg_get_constraintdef_pretty", lambda oid, pretty: state.constraint_defs.get(oid), [i64, boolean], text)
+    _register(
+        ctx, "pg_get_constraintdef_pretty", lambda oid, pretty: state.constraint_defs.get(oid), [i64, boolean], text
+    )
     _register(ctx, "pg_encoding_to_char", lambda enc: "UTF8" if enc == 6 else "SQL_ASCII", [i64], text)
     _register(ctx, "pg_get_viewdef", lambda oid: None, [i64], text)
     _register(ctx, "pg_relation_is_publishable", lambda oid: False, [i64], boolean)
-    _register(ctx, "pg_regclass_oid", lambda name: None if name is None else
-              state.relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')), [text], OID)
+    _register(ctx, "pg_regclass_oid", state.relation_oid, [text], OID)
+    _register(
+        ctx,
+        "to_regclass",
+        lambda name: None if state.relation_oid(name) is None else str(name).removeprefix("public.").strip('"'),
+        [text],
+        text,
+    )
+    _register(ctx, "pg_size_pretty", size_pretty, [i64], text)
+    for name in ("pg_relation_size", "pg_table_size", "pg_total_relation_size"):
+        _register(ctx, name, state.sizes.get, [i64], i64)
+    _register(ctx, "pg_indexes_size", lambda oid: None if oid not in state.sizes else 0, [i64], i64)
     namespaces = {oid: name for name, oid in NAMESPACES.items()}
-    _register(ctx, "pg_regnamespace_text", lambda oid: None if oid is None else namespaces.get(oid, str(oid)),
-              [i64], text)
+    _register(
+        ctx, "pg_regnamespace_text", lambda oid: None if oid is None else namespaces.get(oid, str(oid)), [i64], text
+    )
     _register(ctx, "pg_regproc_text", lambda oid: None if oid is None else str(oid), [i64], text)
     _register(ctx, "pg_get_statisticsobjdef_columns", lambda oid: None, [i64], text)
-    _register(ctx, "pg_regclass_text", lambda oid: None if oid is None else next(
-        (name for name, rel in state.relations.items() if rel == oid), str(oid)), [i64], text)
-    for name, arity in (("has_table_privilege", 2), ("has_schema_privilege", 2), ("has_database_privilege", 2),
-                        ("has_column_privilege", 3), ("pg_has_role", 2)):
+    _register(
+        ctx,
+        "pg_regclass_text",
+        lambda oid: (
+            None if oid is None else next((name for name, rel in state.relations.items() if rel == oid), str(oid))
+        ),
+        [i64],
+        text,
+    )
+    for name, arity in (
+        ("has_table_privilege", 2),
+        ("has_schema_privilege", 2),
+        ("has_database_privilege", 2),
+        ("has_column_privilege", 3),
+        ("pg_has_role", 2),
+    ):
         _register(ctx, name, lambda *args: True, [text] * arity, boolean)
     ctx.register_udf(udf(_sleeper(cancel), [pa.float64()], pa.null(), "volatile", name="pg_sleep"))
     _register(ctx, "pg_is_in_recovery", lambda: False, [], boolean)
     _register(ctx, "inet_server_port", lambda: 5432, [], i32)
     _register(ctx, "pg_namespace_oid", lambda name: NAMESPACES.get(name), [text], OID)
     _register(ctx, "pg_database_oid", lambda: DATABASE_OID, [], OID)
+
+
+def _index_key(state: CatalogState, oid: int, column: int) -> str | None:
+    """pg_get_indexdef(index, column, pretty): the whole definition for column 0, else that key
+    (a column's name or an expression's text); NULL past the last key, as PostgreSQL answers."""
+    if column == 0:
+        return state.index_defs.get(oid)
+    keys = state.index_keys.get(oid) or []
+    return keys[column - 1] if 0 < column <= len(keys) else None

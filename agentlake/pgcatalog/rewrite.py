@@ -5,18 +5,24 @@ Clients write ``pg_catalog.f(...)``, ``OPERATOR(pg_catalog.~)``, ``'t'::regclass
 idiom onto tables and UDFs registered by :func:`register_pg_catalog`. Rules are
 pure functions ``tree -> tree`` and are registered with the SQL front end.
 """
+
 from __future__ import annotations
 
 from typing import Callable
 
 from sqlglot import exp
 
-from .functions import OID_FUNCTIONS
+from .advisory import ADVISORY_LOCK_FUNCTIONS
+from .functions import OID_FUNCTIONS, REGCLASS_FUNCTIONS
 from .tables import ALWAYS_EMPTY, RELATIONS
 
 Rule = Callable[[exp.Expression], exp.Expression]
-_REGEX_OPERATORS = {"~": (exp.RegexpLike, False), "!~": (exp.RegexpLike, True),
-                    "~*": (exp.RegexpILike, False), "!~*": (exp.RegexpILike, True)}
+_REGEX_OPERATORS = {
+    "~": (exp.RegexpLike, False),
+    "!~": (exp.RegexpLike, True),
+    "~*": (exp.RegexpILike, False),
+    "!~*": (exp.RegexpILike, True),
+}
 _SESSION_FUNCTIONS = {exp.CurrentUser: "pg_current_user", exp.SessionUser: "pg_session_user"}
 
 
@@ -32,10 +38,20 @@ def _type_name(to: exp.Expression) -> str:
     return to.sql().lower()
 
 
-_REG_TEXT = {"regtype": "pg_regtype_text", "regclass": "pg_regclass_text", "regnamespace": "pg_regnamespace_text",
-             "regproc": "pg_regproc_text"}
-_BUILTIN_TYPES = {"int4": "INT", "int8": "BIGINT", "int2": "SMALLINT", "float8": "DOUBLE", "float4": "REAL",
-                  "bool": "BOOLEAN"}
+_REG_TEXT = {
+    "regtype": "pg_regtype_text",
+    "regclass": "pg_regclass_text",
+    "regnamespace": "pg_regnamespace_text",
+    "regproc": "pg_regproc_text",
+}
+_BUILTIN_TYPES = {
+    "int4": "INT",
+    "int8": "BIGINT",
+    "int2": "SMALLINT",
+    "float8": "DOUBLE",
+    "float4": "REAL",
+    "bool": "BOOLEAN",
+}
 
 
 def _reads_catalog(tree: exp.Expression) -> bool:
@@ -45,11 +61,17 @@ def _reads_catalog(tree: exp.Expression) -> bool:
 
 def strip_catalog_prefix(tree: exp.Expression) -> exp.Expression:
     """``pg_catalog.f(x)`` -> ``f(x)``: catalog functions are registered unqualified."""
+
     def fix(node):
-        if isinstance(node, exp.Dot) and isinstance(node.this, exp.Identifier) \
-                and node.this.name.lower() == "pg_catalog" and isinstance(node.expression, exp.Func):
+        if (
+            isinstance(node, exp.Dot)
+            and isinstance(node.this, exp.Identifier)
+            and node.this.name.lower() == "pg_catalog"
+            and isinstance(node.expression, exp.Func)
+        ):
             return node.expression
         return node
+
     return tree.transform(fix)
 
 
@@ -63,16 +85,23 @@ def qualify_catalog_tables(tree: exp.Expression) -> exp.Expression:
 
 def default_collation(tree: exp.Expression) -> exp.Expression:
     """``COLLATE pg_catalog.default`` (psql) changes nothing here: strings compare bytewise."""
+
     def fix(node):
         if isinstance(node, exp.Collate) and node.expression.sql().lower().replace('"', "") in (
-                "pg_catalog.default", "default", "c", "pg_catalog.c"):
+            "pg_catalog.default",
+            "default",
+            "c",
+            "pg_catalog.c",
+        ):
             return node.this
         return node
+
     return tree.transform(fix)
 
 
 def regex_operators(tree: exp.Expression) -> exp.Expression:
     """``a OPERATOR(pg_catalog.~) b`` (psql) -> a regular-expression match."""
+
     def fix(node):
         if isinstance(node, exp.Operator):
             op = str(node.args.get("operator", "")).lower().replace("pg_catalog.", "").strip()
@@ -82,11 +111,13 @@ def regex_operators(tree: exp.Expression) -> exp.Expression:
                 match = cls(this=node.this, expression=node.expression)
                 return exp.Not(this=match) if negate else match
         return node
+
     return tree.transform(fix)
 
 
 def object_casts(tree: exp.Expression) -> exp.Expression:
     """``::regtype``, ``::regclass`` (and their ``::text``), ``::oid``, ``::name`` onto UDFs and plain casts."""
+
     def fix(node):
         if not isinstance(node, exp.Cast):
             return node
@@ -104,6 +135,7 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         if node.args["to"].sql().lower().startswith("pg_catalog."):
             return exp.Cast(this=inner, to=exp.DataType.build(_BUILTIN_TYPES.get(target, target), dialect="postgres"))
         return node
+
     return tree.transform(fix)
 
 
@@ -111,7 +143,8 @@ def _as_oid(value: exp.Expression, kind: str) -> exp.Expression:
     if isinstance(value, exp.Cast) and _type_name(value.args["to"]) in ("regtype", "regclass", "oid"):
         value = value.this
     if isinstance(value, (exp.Literal, exp.Parameter, exp.Placeholder)) and not (
-            isinstance(value, exp.Literal) and not value.is_string):
+        isinstance(value, exp.Literal) and not value.is_string
+    ):
         fn = "to_regtype" if kind == "regtype" else "pg_regclass_oid"
         return exp.Anonymous(this=fn, expressions=[value])
     return value
@@ -119,24 +152,31 @@ def _as_oid(value: exp.Expression, kind: str) -> exp.Expression:
 
 def any_array(tree: exp.Expression) -> exp.Expression:
     """``x = ANY (ARRAY[a, b])`` -> ``x IN (a, b)``; ``x = ANY (col)`` -> ``array_has(col, x)``; ``<> ALL`` likewise."""
+
     def fix(node):
         if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
             target = node.expression.this
             target = target.this if isinstance(target, exp.Paren) else target
-            if isinstance(target, exp.Array):
-                return exp.In(this=node.this, expressions=target.expressions)
+            if isinstance(target, exp.Array):  # an empty one is the front end's any_array's
+                return exp.In(this=node.this, expressions=target.expressions) if target.expressions else node
             return exp.Anonymous(this="array_has", expressions=[target, node.this])
-        if isinstance(node, exp.NEQ) and isinstance(node.expression, exp.Anonymous) \
-                and node.expression.name.upper() == "ALL" and node.expression.expressions:
+        if (
+            isinstance(node, exp.NEQ)
+            and isinstance(node.expression, exp.Anonymous)
+            and node.expression.name.upper() == "ALL"
+            and node.expression.expressions
+        ):
             target = node.expression.expressions[0]
-            if isinstance(target, exp.Array):
+            if isinstance(target, exp.Array) and target.expressions:
                 return exp.Not(this=exp.In(this=node.this, expressions=target.expressions))
         return node
+
     return tree.transform(fix)
 
 
 def session_functions(tree: exp.Expression) -> exp.Expression:
     """``current_user``, ``session_user``, ``current_schema`` become calls of the session's UDFs."""
+
     def fix(node):
         name = _SESSION_FUNCTIONS.get(type(node))
         if name is None and type(node).__name__ == "CurrentSchema":
@@ -145,8 +185,9 @@ def session_functions(tree: exp.Expression) -> exp.Expression:
             return node
         call = exp.Anonymous(this=name, expressions=[])
         if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
-            return exp.alias_(call, name.removeprefix("pg_"))   # the column is named current_user, as in PostgreSQL
+            return exp.alias_(call, name.removeprefix("pg_"))  # the column is named current_user, as in PostgreSQL
         return call
+
     return tree.transform(fix)
 
 
@@ -164,8 +205,14 @@ def _tables_of(node: exp.Expression) -> set[str]:
 
 def _key_lookup(table: exp.Table, alias: str, conjuncts: list[exp.Expression], local: set[str], column: exp.Column):
     """``(SELECT MAX(t.c) FROM t WHERE t.key = outer...)``: an inner column fetched by its correlation keys."""
-    keys = [c for c in conjuncts if isinstance(c, exp.EQ) and _tables_of(c) & {alias}
-            and not (_tables_of(c) - {alias}) & local and _tables_of(c) - {alias}]
+    keys = [
+        c
+        for c in conjuncts
+        if isinstance(c, exp.EQ)
+        and _tables_of(c) & {alias}
+        and not (_tables_of(c) - {alias}) & local
+        and _tables_of(c) - {alias}
+    ]
     if not keys:
         return None
     lookup = exp.select(exp.Max(this=column.copy())).from_(table.copy()).where(exp.and_(*[k.copy() for k in keys]))
@@ -185,8 +232,11 @@ def aggregate_correlated_subqueries(tree: exp.Expression) -> exp.Expression:
         return tree
     for sub in list(tree.find_all(exp.Subquery)):
         select = sub.this
-        if not isinstance(select, exp.Select) or len(select.expressions) != 1 or isinstance(
-                sub.parent, (exp.In, exp.Exists, exp.From, exp.Join)):
+        if (
+            not isinstance(select, exp.Select)
+            or len(select.expressions) != 1
+            or isinstance(sub.parent, (exp.In, exp.Exists, exp.From, exp.Join))
+        ):
             continue
         if select.args.get("group") or select.args.get("limit") or select.find(exp.AggFunc):
             continue
@@ -230,11 +280,13 @@ def array_literals(tree: exp.Expression) -> exp.Expression:
     """``col = '{0}'`` compares with an array literal: ``'{0}'`` -> ``ARRAY[0]`` (catalog queries only)."""
     if not _reads_catalog(tree):
         return tree
+
     def as_array(node):
         if isinstance(node, exp.Literal) and node.is_string and node.this.startswith("{") and node.this.endswith("}"):
             items = [i.strip() for i in node.this[1:-1].split(",") if i.strip()]
-            return exp.Array(expressions=[exp.Literal.number(i) if i.lstrip("-").isdigit() else exp.Literal.string(i)
-                                          for i in items])
+            return exp.Array(
+                expressions=[exp.Literal.number(i) if i.lstrip("-").isdigit() else exp.Literal.string(i) for i in items]
+            )
         return node
 
     for cmp in tree.find_all(exp.EQ, exp.NEQ):
@@ -276,25 +328,38 @@ def catalog_output_names(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-_OVERLOADS = {("pg_get_expr", 3): "pg_get_expr_pretty", ("pg_get_indexdef", 3): "pg_get_indexdef_column",
-              ("pg_get_constraintdef", 2): "pg_get_constraintdef_pretty", ("pg_get_viewdef", 2): "pg_get_viewdef",
-              ("obj_description", 1): "obj_description_any"}
+_OVERLOADS = {
+    ("pg_get_expr", 3): "pg_get_expr_pretty",
+    ("pg_get_indexdef", 3): "pg_get_indexdef_column",
+    ("pg_get_constraintdef", 2): "pg_get_constraintdef_pretty",
+    ("pg_get_viewdef", 2): "pg_get_viewdef",
+    ("obj_description", 1): "obj_description_any",
+    ("current_setting", 2): "current_setting_missing_ok",
+} | {(name, 2): f"{name}_int4" for name in ADVISORY_LOCK_FUNCTIONS}
 
 
 def overloads(tree: exp.Expression) -> exp.Expression:
     """A DataFusion UDF has one signature, so overloads like ``pg_get_expr(e, rel, pretty)`` get their own name;
     quoted OIDs (``pg_relation_is_publishable('16385')``) become numbers, as PostgreSQL casts them."""
+
     def fix(node):
         if isinstance(node, exp.Anonymous):
             if node.name.lower() in OID_FUNCTIONS:
                 for arg in node.expressions:
                     if isinstance(arg, exp.Literal) and arg.is_string and arg.this.isdigit():
                         arg.replace(exp.Literal.number(arg.this))
+                    elif node.name.lower() in REGCLASS_FUNCTIONS and (
+                        (isinstance(arg, exp.Literal) and arg.is_string)
+                        or (isinstance(arg, exp.Anonymous) and arg.name.lower() == "to_regclass")
+                    ):
+                        name = arg if isinstance(arg, exp.Literal) else arg.expressions[0]
+                        arg.replace(exp.Anonymous(this="pg_regclass_oid", expressions=[name.copy()]))
             target = _OVERLOADS.get((node.name.lower(), len(node.expressions)))
             if target:
                 args = node.expressions[:1] if target == "pg_get_viewdef" else node.expressions
                 return exp.Anonymous(this=target, expressions=args)
         return node
+
     return tree.transform(fix)
 
 
@@ -302,16 +367,21 @@ def _reads_empty_relation(select: exp.Select) -> bool:
     """Whether a SELECT inner-joins a relation that is always empty here (so it returns no rows)."""
     sources = [select.args["from_"].this] if select.args.get("from_") else []
     sources += [j.this for j in select.args.get("joins") or [] if (j.side or "").upper() not in ("LEFT", "FULL")]
-    return any(isinstance(t, exp.Table) and t.name.lower() in ALWAYS_EMPTY
-               and (t.db or "pg_catalog").lower() == "pg_catalog" for t in sources)
+    return any(
+        isinstance(t, exp.Table) and t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"
+        for t in sources
+    )
 
 
 def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
     """Scalar subqueries that read, or are correlated to, a relation that is always empty here (pg_policy,
     pg_sequence, pg_collation, ...) are NULL; this spares DataFusion correlations it cannot plan
     (psql's policy listing, SQLAlchemy's identity and collation options)."""
-    empty_aliases = {t.alias_or_name for t in tree.find_all(exp.Table)
-                     if t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"}
+    empty_aliases = {
+        t.alias_or_name
+        for t in tree.find_all(exp.Table)
+        if t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"
+    }
     if not empty_aliases:
         return tree
     for node in list(tree.find_all(exp.Array, exp.Subquery)):
@@ -319,14 +389,16 @@ def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
         if not isinstance(inner, exp.Select) or isinstance(node.parent, (exp.From, exp.Join)):
             continue
         local = {t.alias_or_name for t in inner.find_all(exp.Table)}
-        if _reads_empty_relation(inner) or any(c.table in empty_aliases and c.table not in local
-                                               for c in inner.find_all(exp.Column)):
+        if _reads_empty_relation(inner) or any(
+            c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column)
+        ):
             node.replace(exp.Null())
     return tree
 
 
 def array_subqueries(tree: exp.Expression) -> exp.Expression:
     """``ARRAY(SELECT x FROM ...)`` (psql's \\du) -> ``(SELECT array_agg(x) FROM ...)``."""
+
     def fix(node):
         if isinstance(node, exp.Array) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Select):
             select = node.expressions[0].copy()
@@ -335,6 +407,7 @@ def array_subqueries(tree: exp.Expression) -> exp.Expression:
             select.set("expressions", [exp.ArrayAgg(this=value)])
             return exp.Subquery(this=select)
         return node
+
     return tree.transform(fix)
 
 
@@ -345,21 +418,38 @@ _ZERO_BASED = {"indkey", "indclass", "indcollation", "indoption"}
 def generate_subscripts(tree: exp.Expression) -> exp.Expression:
     """``generate_subscripts(a, 1)`` beside ``unnest(a)`` in a select list (SQLAlchemy's index
     reflection) -> ``unnest(range(first, first + cardinality(a)))``: DataFusion zips the unnests."""
+
     def fix(node):
         if isinstance(node, exp.Anonymous) and node.name.lower() == "generate_subscripts" and node.expressions:
             array = node.expressions[0]
-            first = exp.cast(exp.Literal.number(
-                0 if isinstance(array, exp.Column) and array.name.lower() in _ZERO_BASED else 1), "bigint")
-            stop = exp.Add(this=first.copy(), expression=exp.cast(
-                exp.Anonymous(this="cardinality", expressions=[array.copy()]), "bigint"))
+            first = exp.cast(
+                exp.Literal.number(0 if isinstance(array, exp.Column) and array.name.lower() in _ZERO_BASED else 1),
+                "bigint",
+            )
+            stop = exp.Add(
+                this=first.copy(),
+                expression=exp.cast(exp.Anonymous(this="cardinality", expressions=[array.copy()]), "bigint"),
+            )
             return exp.Explode(this=exp.Anonymous(this="range", expressions=[first, stop]))
         return node
+
     return tree.transform(fix)
 
 
-RULES: tuple[Rule, ...] = (strip_catalog_prefix, qualify_catalog_tables, default_collation, regex_operators,
-                          object_casts, any_array, array_literals, session_functions, overloads, generate_subscripts,
-                          subqueries_over_empty_relations, array_subqueries, aggregate_correlated_subqueries,
-                          catalog_output_names)
+RULES: tuple[Rule, ...] = (
+    strip_catalog_prefix,
+    qualify_catalog_tables,
+    default_collation,
+    regex_operators,
+    object_casts,
+    any_array,
+    array_literals,
+    session_functions,
+    overloads,
+    generate_subscripts,
+    subqueries_over_empty_relations,
+    array_subqueries,
+    aggregate_correlated_subqueries,
+    catalog_output_names,
+)
 """Catalog idioms, in this order; the engine runs them before the SQL front end's own rules."""
-

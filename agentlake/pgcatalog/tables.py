@@ -4,6 +4,7 @@ OIDs of user relations derive from their names (stable across sessions and
 branches, above PostgreSQL's bootstrap range), so a client that caches an OID
 between queries still finds the same table.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,21 +14,34 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
-from agentlake.sql.types import TYPE_KEY
-from agentlake.sql.types import OPCLASSES
+from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
+from .constraint_text import constraint_definition
 from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
 
-PGVECTOR_VERSION = "0.7.4"
-"""The pgvector release whose SQL this engine speaks (``<+>`` and vector_l1_ops arrived in 0.7)."""
+PGVECTOR_VERSION = "0.8.1"
+"""The pgvector release whose SQL this engine speaks (halfvec, sparsevec, bit distances and the
+iterative scan settings of 0.8; pgvector's 0.8 regression suite is benchmarks/pgvector_regress.py)."""
 
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
 DATABASE_OID = 16384
+VARCHAR_OID = 1043
 USER_OID = 10
-AM = {"heap": (2, "t"), "btree": (403, "i"), "hash": (405, "i"), "brin": (3580, "i"), "hnsw": (16400, "i"), "ivfflat": (16401, "i")}
-VECTOR_OPCLASSES = [(16410 + n, method, opclass, opclass == "vector_l2_ops")
-                    for n, (method, opclass) in enumerate((m, o) for m in ("hnsw", "ivfflat") for o in OPCLASSES
-                                                          if not (m == "ivfflat" and o == "vector_l1_ops"))]
+AM = {
+    "heap": (2, "t"),
+    "btree": (403, "i"),
+    "hash": (405, "i"),
+    "brin": (3580, "i"),
+    "gin": (2742, "i"),
+    "hnsw": (16400, "i"),
+    "ivfflat": (16401, "i"),
+}
+VECTOR_OPCLASSES = [
+    (16410 + n, method, opclass, opclass == "vector_l2_ops")
+    for n, (method, opclass) in enumerate(
+        (m, o) for m in ("hnsw", "ivfflat") for o in OPCLASSES if not (m == "ivfflat" and o == "vector_l1_ops")
+    )
+]
 """pgvector's operator classes as pg_opclass rows (oid, access method, name, default for the method)."""
 OID = pa.uint32()
 INT2_LIST = pa.list_(pa.int16())
@@ -45,7 +59,15 @@ class TableInfo:
     not_null: set[str] = field(default_factory=set)
     defaults: dict[str, str] = field(default_factory=dict)
     indexes: list = field(default_factory=list)
-    kind: str = "r"   # r table, v view
+    kind: str = "r"  # r table, v view
+    constraints: list[dict] = field(default_factory=list)
+    """UNIQUE, CHECK and FOREIGN KEY constraints as the manifest keeps them (its JSON form)."""
+    max_length: dict[str, int] = field(default_factory=dict)
+    """varchar(n) and char(n) columns' lengths."""
+    size: int = 0
+    """Bytes of the table's live data files (pg_relation_size and its kin)."""
+    rows: int = 0
+    """Live rows (pg_stat_user_tables.n_live_tup)."""
 
 
 def relation_oid(name: str, kind: str = "r") -> int:
@@ -54,10 +76,13 @@ def relation_oid(name: str, kind: str = "r") -> int:
 
 
 def _table(columns: dict[str, tuple[pa.DataType | pa.Field, list[Any]]]) -> pa.Table:
-    fields = [kind.with_name(name) if isinstance(kind, pa.Field) else pa.field(name, kind)
-              for name, (kind, _) in columns.items()]
-    return pa.Table.from_arrays([pa.array(values, f.type) for f, (_, values) in zip(fields, columns.values())],
-                                schema=pa.schema(fields))
+    fields = [
+        kind.with_name(name) if isinstance(kind, pa.Field) else pa.field(name, kind)
+        for name, (kind, _) in columns.items()
+    ]
+    return pa.Table.from_arrays(
+        [pa.array(values, f.type) for f, (_, values) in zip(fields, columns.values())], schema=pa.schema(fields)
+    )
 
 
 def _index_name(table: str, index: Any) -> str:
@@ -92,7 +117,10 @@ def _index_classes(index: Any, method: str, columns: list[str]) -> list[int]:
 
 
 def _opclass(index: Any) -> str | None:
-    """The pgvector operator class a vector index was created with (None for other indexes)."""
+    """The operator class an index was created with: pgvector's, or one named at creation
+    (``jsonb_path_ops``); None for the type's default."""
+    if isinstance(index, dict) and index.get("opclass"):
+        return index["opclass"]
     metric = index.get("metric") if isinstance(index, dict) else None
     return next((name for name, served in OPCLASSES.items() if served == metric), None)
 
@@ -105,261 +133,800 @@ def _index_method(index: Any) -> str:
 def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: dict[str, str]) -> dict[str, pa.Table]:
     """Every pg_catalog / information_schema relation, keyed by qualified name."""
     tables = sorted(tables, key=lambda t: t.name)
-    classes: dict[str, list] = {k: [] for k in ("oid", "relname", "relnamespace", "relkind", "relowner", "relam",
-                                                "reltuples", "relhasindex", "relpersistence", "relchecks",
-                                                "relhastriggers", "relrowsecurity", "relforcerowsecurity",
-                                                "relispartition", "reltablespace", "reloftype", "relhasrules",
-                                                "relhassubclass", "relnatts", "relreplident", "relacl",
-                                                "reloptions", "relpartbound", "reltoastrelid", "relpages",
-                                                "relallvisible", "relisshared", "relfilenode", "reltype")}
-    attrs: dict[str, list] = {k: [] for k in ("attrelid", "attname", "atttypid", "atttypmod", "attnum", "attlen",
-                                              "attnotnull", "atthasdef", "attisdropped", "attidentity",
-                                              "attgenerated", "attcollation", "attstorage", "attndims")}
+    classes: dict[str, list] = {
+        k: []
+        for k in (
+            "oid",
+            "relname",
+            "relnamespace",
+            "relkind",
+            "relowner",
+            "relam",
+            "reltuples",
+            "relhasindex",
+            "relpersistence",
+            "relchecks",
+            "relhastriggers",
+            "relrowsecurity",
+            "relforcerowsecurity",
+            "relispartition",
+            "reltablespace",
+            "reloftype",
+            "relhasrules",
+            "relhassubclass",
+            "relnatts",
+            "relreplident",
+            "relacl",
+            "reloptions",
+            "relpartbound",
+            "reltoastrelid",
+            "relpages",
+            "relallvisible",
+            "relisshared",
+            "relfilenode",
+            "reltype",
+        )
+    }
+    attrs: dict[str, list] = {
+        k: []
+        for k in (
+            "attrelid",
+            "attname",
+            "atttypid",
+            "atttypmod",
+            "attnum",
+            "attlen",
+            "attnotnull",
+            "atthasdef",
+            "attisdropped",
+            "attidentity",
+            "attgenerated",
+            "attcollation",
+            "attstorage",
+            "attndims",
+        )
+    }
     defaults: dict[str, list] = {k: [] for k in ("oid", "adrelid", "adnum", "adbin")}
-    index_rows: dict[str, list] = {k: [] for k in ("indexrelid", "indrelid", "indnatts", "indnkeyatts",
-                                                   "indisunique", "indisprimary", "indisclustered", "indisvalid",
-                                                   "indisreplident", "indkey", "indexprs", "indpred",
-                                                   "indnullsnotdistinct", "indisexclusion", "indimmediate",
-                                                   "indcollation", "indclass", "indoption")}
-    constraints: dict[str, list] = {k: [] for k in ("oid", "conname", "connamespace", "contype", "conrelid",
-                                                    "conindid", "conkey", "confrelid", "confkey", "condeferrable",
-                                                    "condeferred", "convalidated", "conislocal", "coninhcount",
-                                                    "connoinherit", "conparentid", "contypid", "condef")}
-    indexdefs: dict[str, list] = {"oid": [], "def": []}
+    index_rows: dict[str, list] = {
+        k: []
+        for k in (
+            "indexrelid",
+            "indrelid",
+            "indnatts",
+            "indnkeyatts",
+            "indisunique",
+            "indisprimary",
+            "indisclustered",
+            "indisvalid",
+            "indisreplident",
+            "indkey",
+            "indexprs",
+            "indpred",
+            "indnullsnotdistinct",
+            "indisexclusion",
+            "indimmediate",
+            "indcollation",
+            "indclass",
+            "indoption",
+        )
+    }
+    constraints: dict[str, list] = {
+        k: []
+        for k in (
+            "oid",
+            "conname",
+            "connamespace",
+            "contype",
+            "conrelid",
+            "conindid",
+            "conkey",
+            "confrelid",
+            "confkey",
+            "condeferrable",
+            "condeferred",
+            "convalidated",
+            "conislocal",
+            "coninhcount",
+            "connoinherit",
+            "conparentid",
+            "contypid",
+            "confupdtype",
+            "confdeltype",
+            "confmatchtype",
+            "condef",
+        )
+    }
+    indexdefs: dict[str, list] = {"oid": [], "def": [], "keys": []}
     pg_indexes: dict[str, list] = {k: [] for k in ("schemaname", "tablename", "indexname", "tablespace", "indexdef")}
     info_tables: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "table_type")}
-    info_columns: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "column_name",
-                                                     "ordinal_position", "column_default", "is_nullable",
-                                                     "data_type", "character_maximum_length",
-                                                     "numeric_precision", "numeric_scale", "udt_name")}
+    info_columns: dict[str, list] = {
+        k: []
+        for k in (
+            "table_catalog",
+            "table_schema",
+            "table_name",
+            "column_name",
+            "ordinal_position",
+            "column_default",
+            "is_nullable",
+            "data_type",
+            "character_maximum_length",
+            "numeric_precision",
+            "numeric_scale",
+            "udt_name",
+        )
+    }
 
     def add_class(oid, name, kind, natts, has_index=False, am=0):
-        for key, value in (("oid", oid), ("relname", name), ("relnamespace", NAMESPACES["public"]),
-                           ("relkind", kind), ("relowner", USER_OID), ("relam", am), ("reltuples", -1.0),
-                           ("relhasindex", has_index), ("relpersistence", "p"), ("relchecks", 0),
-                           ("relhastriggers", False), ("relrowsecurity", False), ("relforcerowsecurity", False),
-                           ("relispartition", False), ("reltablespace", 0), ("reloftype", 0),
-                           ("relhasrules", False), ("relhassubclass", False), ("relnatts", natts),
-                           ("relreplident", "d"), ("relacl", None), ("reloptions", None), ("relpartbound", None),
-                           ("reltoastrelid", 0), ("relpages", 0), ("relallvisible", 0), ("relisshared", False),
-                           ("relfilenode", oid), ("reltype", 0)):
+        for key, value in (
+            ("oid", oid),
+            ("relname", name),
+            ("relnamespace", NAMESPACES["public"]),
+            ("relkind", kind),
+            ("relowner", USER_OID),
+            ("relam", am),
+            ("reltuples", -1.0),
+            ("relhasindex", has_index),
+            ("relpersistence", "p"),
+            ("relchecks", 0),
+            ("relhastriggers", False),
+            ("relrowsecurity", False),
+            ("relforcerowsecurity", False),
+            ("relispartition", False),
+            ("reltablespace", 0),
+            ("reloftype", 0),
+            ("relhasrules", False),
+            ("relhassubclass", False),
+            ("relnatts", natts),
+            ("relreplident", "d"),
+            ("relacl", None),
+            ("reloptions", None),
+            ("relpartbound", None),
+            ("reltoastrelid", 0),
+            ("relpages", 0),
+            ("relallvisible", 0),
+            ("relisshared", False),
+            ("relfilenode", oid),
+            ("reltype", 0),
+        ):
             classes[key].append(value)
+
+    all_positions = {t.name: {f.name: i + 1 for i, f in enumerate(t.schema)} for t in tables}
+
+    def add_constraint(name, kind, rel, index_oid, keys, definition, spec: dict | None = None):
+        spec = spec or {}
+        referenced = spec.get("ref_table")
+        foreign = kind == "f"
+        for key, value in (
+            ("oid", relation_oid(name, "c")),
+            ("conname", name),
+            ("connamespace", NAMESPACES["public"]),
+            ("contype", kind),
+            ("conrelid", rel),
+            ("conindid", index_oid),
+            ("conkey", keys),
+            ("confrelid", relation_oid(referenced) if foreign else 0),
+            (
+                "confkey",
+                [all_positions.get(referenced, {}).get(c, 0) for c in spec["ref_columns"]] if foreign else None,
+            ),
+            ("condeferrable", bool(spec.get("deferrable"))),
+            ("condeferred", bool(spec.get("deferred"))),
+            ("convalidated", spec.get("validated", True) is not False),
+            ("conislocal", True),
+            ("coninhcount", 0),
+            ("connoinherit", kind == "p"),
+            ("conparentid", 0),
+            ("contypid", 0),
+            ("confupdtype", spec.get("on_update", "a") if foreign else " "),
+            ("confdeltype", spec.get("on_delete", "a") if foreign else " "),
+            ("confmatchtype", spec.get("match", "s") if foreign else " "),
+            ("condef", definition),
+        ):
+            constraints[key].append(value)
 
     for info in tables:
         rel = relation_oid(info.name)
         positions = {f.name: i + 1 for i, f in enumerate(info.schema)}
         indexes = list(info.indexes or [])
-        add_class(rel, info.name, info.kind, len(info.schema), bool(info.primary_key or indexes),
-                  0 if info.kind == "v" else AM["heap"][0])
+        add_class(
+            rel,
+            info.name,
+            info.kind,
+            len(info.schema),
+            bool(info.primary_key or indexes),
+            0 if info.kind == "v" else AM["heap"][0],
+        )
         info_tables["table_catalog"].append(database)
         info_tables["table_schema"].append("public")
         info_tables["table_name"].append(info.name)
         info_tables["table_type"].append("VIEW" if info.kind == "v" else "BASE TABLE")
         for f in info.schema:
             num = positions[f.name]
-            oid = oid_for_field(f)
+            length = info.max_length.get(f.name)
+            oid = VARCHAR_OID if length is not None else oid_for_field(f)
             not_null = f.name in info.not_null or f.name in info.primary_key or not f.nullable
             default = info.defaults.get(f.name)
-            for key, value in (("attrelid", rel), ("attname", f.name), ("atttypid", oid),
-                               ("atttypmod", typmod_for_field(f)), ("attnum", num),
-                               ("attlen", BY_OID[oid].length if oid in BY_OID else -1), ("attnotnull", not_null),
-                               ("atthasdef", default is not None), ("attisdropped", False), ("attidentity", ""),
-                               ("attgenerated", ""), ("attcollation", 0), ("attstorage", "p"), ("attndims", 0)):
+            for key, value in (
+                ("attrelid", rel),
+                ("attname", f.name),
+                ("atttypid", oid),
+                ("atttypmod", length + 4 if length is not None else typmod_for_field(f)),
+                ("attnum", num),
+                ("attlen", BY_OID[oid].length if oid in BY_OID else -1),
+                ("attnotnull", not_null),
+                ("atthasdef", default is not None),
+                ("attisdropped", False),
+                ("attidentity", ""),
+                ("attgenerated", ""),
+                ("attcollation", 0),
+                ("attstorage", "p"),
+                ("attndims", 0),
+            ):
                 attrs[key].append(value)
             if default is not None:
-                for key, value in (("oid", relation_oid(f"{info.name}.{f.name}", "d")), ("adrelid", rel),
-                                   ("adnum", num), ("adbin", default)):
+                for key, value in (
+                    ("oid", relation_oid(f"{info.name}.{f.name}", "d")),
+                    ("adrelid", rel),
+                    ("adnum", num),
+                    ("adbin", default),
+                ):
                     defaults[key].append(value)
             type_name = display_name(oid) or "text"
             precision = f.type.precision if pa.types.is_decimal(f.type) else None
-            for key, value in (("table_catalog", database), ("table_schema", "public"), ("table_name", info.name),
-                               ("column_name", f.name), ("ordinal_position", num), ("column_default", default),
-                               ("is_nullable", "NO" if not_null else "YES"),
-                               ("data_type", "USER-DEFINED" if oid == VECTOR_OID else
-                                "ARRAY" if BY_OID.get(oid) and BY_OID[oid].element else type_name),
-                               ("character_maximum_length", None), ("numeric_precision", precision),
-                               ("numeric_scale", f.type.scale if precision is not None else None),
-                               ("udt_name", BY_OID[oid].name if oid in BY_OID else "text")):
+            for key, value in (
+                ("table_catalog", database),
+                ("table_schema", "public"),
+                ("table_name", info.name),
+                ("column_name", f.name),
+                ("ordinal_position", num),
+                ("column_default", default),
+                ("is_nullable", "NO" if not_null else "YES"),
+                (
+                    "data_type",
+                    "USER-DEFINED"
+                    if oid == VECTOR_OID
+                    else "ARRAY"
+                    if BY_OID.get(oid) and BY_OID[oid].element
+                    else type_name,
+                ),
+                ("character_maximum_length", length),
+                ("numeric_precision", precision),
+                ("numeric_scale", f.type.scale if precision is not None else None),
+                ("udt_name", BY_OID[oid].name if oid in BY_OID else "text"),
+            ):
                 info_columns[key].append(value)
 
         entries = []
         if info.primary_key:
             entries.append((f"{info.name}_pkey", info.primary_key, "btree", True, True, None))
+        for constraint in info.constraints:
+            if constraint.get("type") == "u":  # PostgreSQL backs a UNIQUE constraint with an index of its name
+                entries.append((constraint["name"], list(constraint["columns"]), "btree", True, False, None))
         for index in indexes:
             unique = bool(index.get("unique")) if isinstance(index, dict) else False
-            entries.append((_index_name(info.name, index), _index_columns(index), _index_method(index), unique, False,
-                            index))
+            entries.append(
+                (_index_name(info.name, index), _index_columns(index), _index_method(index), unique, False, index)
+            )
+        for constraint in info.constraints:
+            if constraint.get("type") in ("c", "f"):
+                keys = [positions.get(c, 0) for c in constraint.get("columns") or []]
+                add_constraint(
+                    constraint["name"], constraint["type"], rel, 0, keys, constraint_definition(constraint), constraint
+                )
         for name, cols, method, unique, primary, index in entries:
             ioid = relation_oid(name, "i")
             keys = [positions.get(c, 0) for c in cols]
             add_class(ioid, name, "i", len(cols), False, AM[method][0])
-            for key, value in (("indexrelid", ioid), ("indrelid", rel), ("indnatts", len(cols)),
-                               ("indnkeyatts", len(cols)), ("indisunique", unique), ("indisprimary", primary),
-                               ("indisclustered", False), ("indisvalid", True), ("indisreplident", False),
-                               ("indkey", keys), ("indexprs", None), ("indpred", None),
-                               ("indnullsnotdistinct", False), ("indisexclusion", False), ("indimmediate", True),
-                               ("indcollation", [0] * len(cols)), ("indclass", _index_classes(index, method, cols)),
-                               ("indoption", [0] * len(cols))):
+            for key, value in (
+                ("indexrelid", ioid),
+                ("indrelid", rel),
+                ("indnatts", len(cols)),
+                ("indnkeyatts", len(cols)),
+                ("indisunique", unique),
+                ("indisprimary", primary),
+                ("indisclustered", False),
+                ("indisvalid", True),
+                ("indisreplident", False),
+                ("indkey", keys),
+                ("indexprs", None),
+                ("indpred", None),
+                ("indnullsnotdistinct", False),
+                ("indisexclusion", False),
+                ("indimmediate", True),
+                ("indcollation", [0] * len(cols)),
+                ("indclass", _index_classes(index, method, cols)),
+                ("indoption", [0] * len(cols)),
+            ):
                 index_rows[key].append(value)
             quoted = ", ".join(cols)
-            definition = (f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON public.{info.name} "
-                          f"USING {method} {_index_keys(index, cols)}")
+            definition = (
+                f"CREATE {'UNIQUE ' if unique else ''}INDEX {name} ON public.{info.name} "
+                f"USING {method} {_index_keys(index, cols)}"
+            )
             indexdefs["oid"].append(ioid)
             indexdefs["def"].append(definition)
-            for key, value in (("schemaname", "public"), ("tablename", info.name), ("indexname", name),
-                               ("tablespace", None), ("indexdef", definition)):
+            indexdefs["keys"].append(cols)
+            for key, value in (
+                ("schemaname", "public"),
+                ("tablename", info.name),
+                ("indexname", name),
+                ("tablespace", None),
+                ("indexdef", definition),
+            ):
                 pg_indexes[key].append(value)
-            if primary:
-                for key, value in (("oid", relation_oid(name, "c")), ("conname", name),
-                                   ("connamespace", NAMESPACES["public"]), ("contype", "p"), ("conrelid", rel),
-                                   ("conindid", ioid), ("conkey", keys), ("confrelid", 0), ("confkey", None),
-                                   ("condeferrable", False), ("condeferred", False), ("convalidated", True),
-                                   ("conislocal", True), ("coninhcount", 0), ("connoinherit", True),
-                                   ("conparentid", 0), ("contypid", 0), ("condef", f"PRIMARY KEY ({quoted})")):
-                    constraints[key].append(value)
+            if primary or (unique and index is None):
+                add_constraint(
+                    name,
+                    "p" if primary else "u",
+                    rel,
+                    ioid,
+                    keys,
+                    f"{'PRIMARY KEY' if primary else 'UNIQUE'} ({quoted})",
+                )
 
     out = {
-        "pg_catalog.pg_namespace": _table({
-            "oid": (OID, list(NAMESPACES.values())), "nspname": (pa.string(), list(NAMESPACES)),
-            "nspowner": (OID, [USER_OID] * len(NAMESPACES)), "nspacl": (pa.string(), [None] * len(NAMESPACES))}),
+        "pg_catalog.pg_namespace": _table(
+            {
+                "oid": (OID, list(NAMESPACES.values())),
+                "nspname": (pa.string(), list(NAMESPACES)),
+                "nspowner": (OID, [USER_OID] * len(NAMESPACES)),
+                "nspacl": (pa.string(), [None] * len(NAMESPACES)),
+            }
+        ),
         "pg_catalog.pg_class": _table({k: (_CLASS_TYPES.get(k, pa.string()), v) for k, v in classes.items()}),
         "pg_catalog.pg_attribute": _table({k: (_ATTR_TYPES.get(k, pa.string()), v) for k, v in attrs.items()}),
-        "pg_catalog.pg_attrdef": _table({"oid": (OID, defaults["oid"]), "adrelid": (OID, defaults["adrelid"]),
-                                         "adnum": (pa.int16(), defaults["adnum"]),
-                                         "adbin": (pa.string(), defaults["adbin"])}),
+        "pg_catalog.pg_attrdef": _table(
+            {
+                "oid": (OID, defaults["oid"]),
+                "adrelid": (OID, defaults["adrelid"]),
+                "adnum": (pa.int16(), defaults["adnum"]),
+                "adbin": (pa.string(), defaults["adbin"]),
+            }
+        ),
         "pg_catalog.pg_index": _table({k: (_INDEX_TYPES.get(k, pa.bool_()), v) for k, v in index_rows.items()}),
-        "pg_catalog.pg_constraint": _table({k: (_CONSTRAINT_TYPES.get(k, pa.bool_()), v)
-                                            for k, v in constraints.items()}),
+        "pg_catalog.pg_constraint": _table(
+            {k: (_CONSTRAINT_TYPES.get(k, pa.bool_()), v) for k, v in constraints.items()}
+        ),
         "pg_catalog.pg_type": _types_table(),
-        "pg_catalog.pg_am": _table({"oid": (OID, [v[0] for v in AM.values()]), "amname": (pa.string(), list(AM)),
-                                    "amtype": (pa.string(), [v[1] for v in AM.values()])}),
-        "pg_catalog.pg_opclass": _table({
-            "oid": (OID, [c[0] for c in VECTOR_OPCLASSES]), "opcmethod": (OID, [AM[c[1]][0] for c in VECTOR_OPCLASSES]),
-            "opcname": (pa.string(), [c[2] for c in VECTOR_OPCLASSES]),
-            "opcnamespace": (OID, [NAMESPACES["public"]] * len(VECTOR_OPCLASSES)),
-            "opcowner": (OID, [USER_OID] * len(VECTOR_OPCLASSES)), "opcfamily": (OID, [c[0] for c in VECTOR_OPCLASSES]),
-            "opcintype": (OID, [VECTOR_OID] * len(VECTOR_OPCLASSES)),
-            "opcdefault": (pa.bool_(), [c[3] for c in VECTOR_OPCLASSES]),
-            "opckeytype": (OID, [0] * len(VECTOR_OPCLASSES))}),
-        "pg_catalog.pg_database": _table({
-            "oid": (OID, [DATABASE_OID]), "datname": (pa.string(), [database]), "datdba": (OID, [USER_OID]),
-            "encoding": (pa.int32(), [6]), "datlocprovider": (pa.string(), ["c"]),
-            "datistemplate": (pa.bool_(), [False]), "datallowconn": (pa.bool_(), [True]),
-            "datconnlimit": (pa.int32(), [-1]), "datcollate": (pa.string(), ["C.UTF-8"]),
-            "datctype": (pa.string(), ["C.UTF-8"]), "daticulocale": (pa.string(), [None]),
-            "daticurules": (pa.string(), [None]), "datacl": (pa.list_(pa.string()), [None]),
-            "dattablespace": (OID, [1663])}),
+        "pg_catalog.pg_am": _table(
+            {
+                "oid": (OID, [v[0] for v in AM.values()]),
+                "amname": (pa.string(), list(AM)),
+                "amtype": (pa.string(), [v[1] for v in AM.values()]),
+            }
+        ),
+        "pg_catalog.pg_opclass": _table(
+            {
+                "oid": (OID, [c[0] for c in VECTOR_OPCLASSES]),
+                "opcmethod": (OID, [AM[c[1]][0] for c in VECTOR_OPCLASSES]),
+                "opcname": (pa.string(), [c[2] for c in VECTOR_OPCLASSES]),
+                "opcnamespace": (OID, [NAMESPACES["public"]] * len(VECTOR_OPCLASSES)),
+                "opcowner": (OID, [USER_OID] * len(VECTOR_OPCLASSES)),
+                "opcfamily": (OID, [c[0] for c in VECTOR_OPCLASSES]),
+                "opcintype": (OID, [VECTOR_OID] * len(VECTOR_OPCLASSES)),
+                "opcdefault": (pa.bool_(), [c[3] for c in VECTOR_OPCLASSES]),
+                "opckeytype": (OID, [0] * len(VECTOR_OPCLASSES)),
+            }
+        ),
+        "pg_catalog.pg_database": _table(
+            {
+                "oid": (OID, [DATABASE_OID]),
+                "datname": (pa.string(), [database]),
+                "datdba": (OID, [USER_OID]),
+                "encoding": (pa.int32(), [6]),
+                "datlocprovider": (pa.string(), ["c"]),
+                "datistemplate": (pa.bool_(), [False]),
+                "datallowconn": (pa.bool_(), [True]),
+                "datconnlimit": (pa.int32(), [-1]),
+                "datcollate": (pa.string(), ["C.UTF-8"]),
+                "datctype": (pa.string(), ["C.UTF-8"]),
+                "daticulocale": (pa.string(), [None]),
+                "daticurules": (pa.string(), [None]),
+                "datacl": (pa.list_(pa.string()), [None]),
+                "dattablespace": (OID, [1663]),
+            }
+        ),
         "pg_catalog.pg_roles": _roles_table(user),
-        "pg_catalog.pg_user": _table({
-            "usename": (pa.string(), [user]), "usesysid": (OID, [USER_OID]), "usecreatedb": (pa.bool_(), [False]),
-            "usesuper": (pa.bool_(), [False]), "userepl": (pa.bool_(), [False]), "usebypassrls": (pa.bool_(), [False]),
-            "passwd": (pa.string(), ["********"]), "valuntil": (pa.timestamp("us", "UTC"), [None]),
-            "useconfig": (pa.list_(pa.string()), [None])}),
-        "pg_catalog.pg_auth_members": _table({"roleid": (OID, []), "member": (OID, []), "grantor": (OID, []),
-                                              "admin_option": (pa.bool_(), [])}),
-        "pg_catalog.pg_description": _table({"objoid": (OID, []), "classoid": (OID, []),
-                                             "objsubid": (pa.int32(), []), "description": (pa.string(), [])}),
-        "pg_catalog.pg_settings": _table({
-            "name": (pa.string(), list(settings)), "setting": (pa.string(), [str(v) for v in settings.values()]),
-            "unit": (pa.string(), [None] * len(settings)), "category": (pa.string(), [""] * len(settings)),
-            "short_desc": (pa.string(), [""] * len(settings)), "context": (pa.string(), ["user"] * len(settings)),
-            "vartype": (pa.string(), ["string"] * len(settings)), "source": (pa.string(), ["default"] * len(settings)),
-            "min_val": (pa.string(), [None] * len(settings)), "max_val": (pa.string(), [None] * len(settings))}),
-        "pg_catalog.pg_inherits": _table({"inhrelid": (OID, []), "inhparent": (OID, []),
-                                          "inhseqno": (pa.int32(), []), "inhdetachpending": (pa.bool_(), [])}),
+        "pg_catalog.pg_user": _table(
+            {
+                "usename": (pa.string(), [user]),
+                "usesysid": (OID, [USER_OID]),
+                "usecreatedb": (pa.bool_(), [False]),
+                "usesuper": (pa.bool_(), [False]),
+                "userepl": (pa.bool_(), [False]),
+                "usebypassrls": (pa.bool_(), [False]),
+                "passwd": (pa.string(), ["********"]),
+                "valuntil": (pa.timestamp("us", "UTC"), [None]),
+                "useconfig": (pa.list_(pa.string()), [None]),
+            }
+        ),
+        "pg_catalog.pg_auth_members": _table(
+            {"roleid": (OID, []), "member": (OID, []), "grantor": (OID, []), "admin_option": (pa.bool_(), [])}
+        ),
+        "pg_catalog.pg_description": _table(
+            {"objoid": (OID, []), "classoid": (OID, []), "objsubid": (pa.int32(), []), "description": (pa.string(), [])}
+        ),
+        "pg_catalog.pg_settings": _table(
+            {
+                "name": (pa.string(), list(settings)),
+                "setting": (pa.string(), [str(v) for v in settings.values()]),
+                "unit": (pa.string(), [None] * len(settings)),
+                "category": (pa.string(), [""] * len(settings)),
+                "short_desc": (pa.string(), [""] * len(settings)),
+                "context": (pa.string(), ["user"] * len(settings)),
+                "vartype": (pa.string(), ["string"] * len(settings)),
+                "source": (pa.string(), ["default"] * len(settings)),
+                "min_val": (pa.string(), [None] * len(settings)),
+                "max_val": (pa.string(), [None] * len(settings)),
+            }
+        ),
+        "pg_catalog.pg_inherits": _table(
+            {
+                "inhrelid": (OID, []),
+                "inhparent": (OID, []),
+                "inhseqno": (pa.int32(), []),
+                "inhdetachpending": (pa.bool_(), []),
+            }
+        ),
         "pg_catalog.pg_tablespace": _table({"oid": (OID, [1663]), "spcname": (pa.string(), ["pg_default"])}),
-        "_indexdefs": _table({"oid": (OID, indexdefs["oid"]), "def": (pa.string(), indexdefs["def"])}),
+        "_indexdefs": _table(
+            {
+                "oid": (OID, indexdefs["oid"]),
+                "def": (pa.string(), indexdefs["def"]),
+                "keys": (pa.list_(pa.string()), indexdefs["keys"]),
+            }
+        ),
         "pg_catalog.pg_indexes": _table({k: (pa.string(), v) for k, v in pg_indexes.items()}),
-        "pg_catalog.pg_extension": _table({
-            "oid": (OID, [13_000, 16_500]), "extname": (pa.string(), ["plpgsql", "vector"]),
-            "extowner": (OID, [USER_OID] * 2),
-            "extnamespace": (OID, [NAMESPACES["pg_catalog"], NAMESPACES["public"]]),
-            "extrelocatable": (pa.bool_(), [False, True]), "extversion": (pa.string(), ["1.0", PGVECTOR_VERSION]),
-            "extconfig": (pa.list_(OID), [None, None]), "extcondition": (pa.list_(pa.string()), [None, None])}),
+        "pg_catalog.pg_extension": _table(
+            {
+                "oid": (OID, [13_000, 16_500]),
+                "extname": (pa.string(), ["plpgsql", "vector"]),
+                "extowner": (OID, [USER_OID] * 2),
+                "extnamespace": (OID, [NAMESPACES["pg_catalog"], NAMESPACES["public"]]),
+                "extrelocatable": (pa.bool_(), [False, True]),
+                "extversion": (pa.string(), ["1.0", PGVECTOR_VERSION]),
+                "extconfig": (pa.list_(OID), [None, None]),
+                "extcondition": (pa.list_(pa.string()), [None, None]),
+            }
+        ),
         "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),
-        "information_schema.columns": _table({k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v)
-                                              for k, v in info_columns.items()}),
+        "information_schema.schemata": _table(
+            {
+                "catalog_name": (pa.string(), [database] * len(NAMESPACES)),
+                "schema_name": (pa.string(), list(NAMESPACES)),
+                "schema_owner": (pa.string(), [user] * len(NAMESPACES)),
+                **{
+                    k: (pa.string(), [None] * len(NAMESPACES))
+                    for k in (
+                        "default_character_set_catalog",
+                        "default_character_set_schema",
+                        "default_character_set_name",
+                        "sql_path",
+                    )
+                },
+            }
+        ),
+        **_relation_views([t for t in tables if t.kind == "r"], [t for t in tables if t.kind == "v"], user),
+        "information_schema.columns": _table(
+            {k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v) for k, v in info_columns.items()}
+        ),
     }
     for name, schema in _EMPTY_SCHEMAS.items():
         out[f"pg_catalog.{name}"] = schema.empty_table()
     return out
 
 
-_CLASS_TYPES = {"oid": OID, "relnamespace": OID, "relowner": OID, "relam": OID, "reltuples": pa.float32(),
-                "relhasindex": pa.bool_(), "relchecks": pa.int16(), "relhastriggers": pa.bool_(),
-                "relrowsecurity": pa.bool_(), "relforcerowsecurity": pa.bool_(), "relispartition": pa.bool_(),
-                "reltablespace": OID, "reloftype": OID, "relhasrules": pa.bool_(), "relhassubclass": pa.bool_(),
-                "relnatts": pa.int16(), "reltoastrelid": OID, "relpages": pa.int32(),
-                "relallvisible": pa.int32(), "relisshared": pa.bool_(), "relfilenode": OID, "reltype": OID, "relacl": pa.list_(pa.string()), "reloptions": pa.list_(pa.string())}
-_ATTR_TYPES = {"attrelid": OID, "atttypid": OID, "atttypmod": pa.int32(), "attnum": pa.int16(),
-               "attlen": pa.int16(), "attnotnull": pa.bool_(), "atthasdef": pa.bool_(), "attisdropped": pa.bool_(),
-               "attcollation": OID, "attndims": pa.int16()}
+def _relation_views(tables: list[TableInfo], views: list[TableInfo], user: str) -> dict[str, pa.Table]:
+    """pg_tables, pg_views, pg_matviews (none here) and pg_stat_user_tables over the branch's relations."""
+    names = [t.name for t in tables]
+    n = len(tables)
+    stats = {
+        "relid": (OID, [relation_oid(t.name) for t in tables]),
+        "schemaname": (pa.string(), ["public"] * n),
+        "relname": (pa.string(), names),
+    }
+    # the engine keeps no scan counters and needs no vacuum: those counters are 0 and their times NULL
+    for column in (
+        "seq_scan",
+        "seq_tup_read",
+        "idx_scan",
+        "idx_tup_fetch",
+        "n_tup_ins",
+        "n_tup_upd",
+        "n_tup_del",
+        "n_tup_hot_upd",
+        "n_live_tup",
+        "n_dead_tup",
+        "n_mod_since_analyze",
+        "n_ins_since_vacuum",
+        "vacuum_count",
+        "autovacuum_count",
+        "analyze_count",
+        "autoanalyze_count",
+    ):
+        stats[column] = (pa.int64(), [t.rows for t in tables] if column == "n_live_tup" else [0] * n)
+    for column in (
+        "last_seq_scan",
+        "last_idx_scan",
+        "last_vacuum",
+        "last_autovacuum",
+        "last_analyze",
+        "last_autoanalyze",
+    ):
+        stats[column] = (pa.timestamp("us", "UTC"), [None] * n)
+    return {
+        "pg_catalog.pg_tables": _table(
+            {
+                "schemaname": (pa.string(), ["public"] * n),
+                "tablename": (pa.string(), names),
+                "tableowner": (pa.string(), [user] * n),
+                "tablespace": (pa.string(), [None] * n),
+                "hasindexes": (pa.bool_(), [bool(t.primary_key or t.indexes or t.constraints) for t in tables]),
+                "hasrules": (pa.bool_(), [False] * n),
+                "hastriggers": (pa.bool_(), [False] * n),
+                "rowsecurity": (pa.bool_(), [False] * n),
+            }
+        ),
+        "pg_catalog.pg_views": _table(
+            {
+                "schemaname": (pa.string(), ["public"] * len(views)),
+                "viewname": (pa.string(), [v.name for v in views]),
+                "viewowner": (pa.string(), [user] * len(views)),
+                "definition": (pa.string(), [None] * len(views)),
+            }
+        ),
+        "pg_catalog.pg_matviews": _table(
+            {
+                "schemaname": (pa.string(), []),
+                "matviewname": (pa.string(), []),
+                "matviewowner": (pa.string(), []),
+                "tablespace": (pa.string(), []),
+                "hasindexes": (pa.bool_(), []),
+                "ispopulated": (pa.bool_(), []),
+                "definition": (pa.string(), []),
+            }
+        ),
+        "pg_catalog.pg_stat_user_tables": _table(stats),
+    }
+
+
+_CLASS_TYPES = {
+    "oid": OID,
+    "relnamespace": OID,
+    "relowner": OID,
+    "relam": OID,
+    "reltuples": pa.float32(),
+    "relhasindex": pa.bool_(),
+    "relchecks": pa.int16(),
+    "relhastriggers": pa.bool_(),
+    "relrowsecurity": pa.bool_(),
+    "relforcerowsecurity": pa.bool_(),
+    "relispartition": pa.bool_(),
+    "reltablespace": OID,
+    "reloftype": OID,
+    "relhasrules": pa.bool_(),
+    "relhassubclass": pa.bool_(),
+    "relnatts": pa.int16(),
+    "reltoastrelid": OID,
+    "relpages": pa.int32(),
+    "relallvisible": pa.int32(),
+    "relisshared": pa.bool_(),
+    "relfilenode": OID,
+    "reltype": OID,
+    "relacl": pa.list_(pa.string()),
+    "reloptions": pa.list_(pa.string()),
+}
+_ATTR_TYPES = {
+    "attrelid": OID,
+    "atttypid": OID,
+    "atttypmod": pa.int32(),
+    "attnum": pa.int16(),
+    "attlen": pa.int16(),
+    "attnotnull": pa.bool_(),
+    "atthasdef": pa.bool_(),
+    "attisdropped": pa.bool_(),
+    "attcollation": OID,
+    "attndims": pa.int16(),
+}
 INT2VECTOR = pa.field("int2vector", INT2_LIST, metadata={TYPE_KEY: b"int2vector"})
 OIDVECTOR = pa.field("oidvector", pa.list_(OID), metadata={TYPE_KEY: b"oidvector"})
-_INDEX_TYPES = {"indexrelid": OID, "indrelid": OID, "indnatts": pa.int16(), "indnkeyatts": pa.int16(),
-                "indkey": INT2VECTOR, "indexprs": pa.string(), "indpred": pa.string(),
-                "indcollation": OIDVECTOR, "indclass": OIDVECTOR, "indoption": INT2VECTOR}
-_CONSTRAINT_TYPES = {"oid": OID, "conname": pa.string(), "connamespace": OID, "contype": pa.string(),
-                     "conrelid": OID, "conindid": OID, "conkey": INT2_LIST, "confrelid": OID, "confkey": INT2_LIST,
-                     "coninhcount": pa.int16(), "conparentid": OID, "contypid": OID, "condef": pa.string()}
-_INFO_COLUMN_TYPES = {"ordinal_position": pa.int32(), "character_maximum_length": pa.int32(),
-                      "numeric_precision": pa.int32(), "numeric_scale": pa.int32()}
+_INDEX_TYPES = {
+    "indexrelid": OID,
+    "indrelid": OID,
+    "indnatts": pa.int16(),
+    "indnkeyatts": pa.int16(),
+    "indkey": INT2VECTOR,
+    "indexprs": pa.string(),
+    "indpred": pa.string(),
+    "indcollation": OIDVECTOR,
+    "indclass": OIDVECTOR,
+    "indoption": INT2VECTOR,
+}
+_CONSTRAINT_TYPES = {
+    "oid": OID,
+    "conname": pa.string(),
+    "connamespace": OID,
+    "contype": pa.string(),
+    "confupdtype": pa.string(),
+    "confdeltype": pa.string(),
+    "confmatchtype": pa.string(),
+    "conrelid": OID,
+    "conindid": OID,
+    "conkey": INT2_LIST,
+    "confrelid": OID,
+    "confkey": INT2_LIST,
+    "coninhcount": pa.int16(),
+    "conparentid": OID,
+    "contypid": OID,
+    "condef": pa.string(),
+}
+_INFO_COLUMN_TYPES = {
+    "ordinal_position": pa.int32(),
+    "character_maximum_length": pa.int32(),
+    "numeric_precision": pa.int32(),
+    "numeric_scale": pa.int32(),
+}
 
 
 @functools.lru_cache(maxsize=1)
 def _types_table() -> pa.Table:
     n = len(TYPES)
-    return _table({
-        "oid": (OID, [t.oid for t in TYPES]), "typname": (pa.string(), [t.name for t in TYPES]),
-        "typnamespace": (OID, [NAMESPACES[t.namespace] for t in TYPES]), "typowner": (OID, [USER_OID] * n),
-        "typlen": (pa.int16(), [t.length for t in TYPES]),
-        "typbyval": (pa.bool_(), [0 < t.length <= 8 for t in TYPES]),
-        "typtype": (CHAR, ["p" if t.category == "X" else "b" for t in TYPES]),
-        "typcategory": (CHAR, [t.category for t in TYPES]), "typisdefined": (pa.bool_(), [True] * n),
-        "typdelim": (CHAR, [","] * n), "typrelid": (OID, [0] * n),
-        "typelem": (OID, [t.element for t in TYPES]), "typarray": (OID, [t.array_oid for t in TYPES]),
-        "typbasetype": (OID, [0] * n), "typtypmod": (pa.int32(), [-1] * n), "typnotnull": (pa.bool_(), [False] * n),
-        "typcollation": (OID, [100 if t.category == "S" else 0 for t in TYPES]),
-        "typndims": (pa.int32(), [0] * n), "typdefault": (pa.string(), [None] * n),
-        "typinput": (pa.string(), [t.name + "in" for t in TYPES]),
-        "typoutput": (pa.string(), [t.name + "out" for t in TYPES]),
-    })
+    return _table(
+        {
+            "oid": (OID, [t.oid for t in TYPES]),
+            "typname": (pa.string(), [t.name for t in TYPES]),
+            "typnamespace": (OID, [NAMESPACES[t.namespace] for t in TYPES]),
+            "typowner": (OID, [USER_OID] * n),
+            "typlen": (pa.int16(), [t.length for t in TYPES]),
+            "typbyval": (pa.bool_(), [0 < t.length <= 8 for t in TYPES]),
+            "typtype": (CHAR, ["p" if t.category == "X" else "b" for t in TYPES]),
+            "typcategory": (CHAR, [t.category for t in TYPES]),
+            "typisdefined": (pa.bool_(), [True] * n),
+            "typdelim": (CHAR, [","] * n),
+            "typrelid": (OID, [0] * n),
+            "typelem": (OID, [t.element for t in TYPES]),
+            "typarray": (OID, [t.array_oid for t in TYPES]),
+            "typbasetype": (OID, [0] * n),
+            "typtypmod": (pa.int32(), [-1] * n),
+            "typnotnull": (pa.bool_(), [False] * n),
+            "typcollation": (OID, [100 if t.category == "S" else 0 for t in TYPES]),
+            "typndims": (pa.int32(), [0] * n),
+            "typdefault": (pa.string(), [None] * n),
+            "typinput": (pa.string(), [t.name + "in" for t in TYPES]),
+            "typoutput": (pa.string(), [t.name + "out" for t in TYPES]),
+        }
+    )
 
 
 def _roles_table(user: str) -> pa.Table:
-    return _table({
-        "oid": (OID, [USER_OID]), "rolname": (pa.string(), [user]), "rolsuper": (pa.bool_(), [False]),
-        "rolinherit": (pa.bool_(), [True]), "rolcreaterole": (pa.bool_(), [False]),
-        "rolcreatedb": (pa.bool_(), [False]), "rolcanlogin": (pa.bool_(), [True]),
-        "rolreplication": (pa.bool_(), [False]), "rolconnlimit": (pa.int32(), [-1]),
-        "rolpassword": (pa.string(), ["********"]), "rolvaliduntil": (pa.timestamp("us", "UTC"), [None]),
-        "rolbypassrls": (pa.bool_(), [False]), "rolconfig": (pa.list_(pa.string()), [None])})
+    return _table(
+        {
+            "oid": (OID, [USER_OID]),
+            "rolname": (pa.string(), [user]),
+            "rolsuper": (pa.bool_(), [False]),
+            "rolinherit": (pa.bool_(), [True]),
+            "rolcreaterole": (pa.bool_(), [False]),
+            "rolcreatedb": (pa.bool_(), [False]),
+            "rolcanlogin": (pa.bool_(), [True]),
+            "rolreplication": (pa.bool_(), [False]),
+            "rolconnlimit": (pa.int32(), [-1]),
+            "rolpassword": (pa.string(), ["********"]),
+            "rolvaliduntil": (pa.timestamp("us", "UTC"), [None]),
+            "rolbypassrls": (pa.bool_(), [False]),
+            "rolconfig": (pa.list_(pa.string()), [None]),
+        }
+    )
 
 
 _EMPTY_SCHEMAS = {
-    "pg_trigger": pa.schema([("oid", OID), ("tgrelid", OID), ("tgname", pa.string()), ("tgisinternal", pa.bool_()),
-                             ("tgenabled", pa.string()), ("tgparentid", OID)]),
-    "pg_policy": pa.schema([("oid", OID), ("polrelid", OID), ("polname", pa.string()), ("polcmd", pa.string()),
-                            ("polpermissive", pa.bool_()), ("polroles", pa.list_(OID)), ("polqual", pa.string()),
-                            ("polwithcheck", pa.string())]),
+    "pg_trigger": pa.schema(
+        [
+            ("oid", OID),
+            ("tgrelid", OID),
+            ("tgname", pa.string()),
+            ("tgisinternal", pa.bool_()),
+            ("tgenabled", pa.string()),
+            ("tgparentid", OID),
+        ]
+    ),
+    "pg_policy": pa.schema(
+        [
+            ("oid", OID),
+            ("polrelid", OID),
+            ("polname", pa.string()),
+            ("polcmd", pa.string()),
+            ("polpermissive", pa.bool_()),
+            ("polroles", pa.list_(OID)),
+            ("polqual", pa.string()),
+            ("polwithcheck", pa.string()),
+        ]
+    ),
     "pg_rewrite": pa.schema([("oid", OID), ("ev_class", OID), ("rulename", pa.string())]),
-    "pg_statistic_ext": pa.schema([("oid", OID), ("stxrelid", OID), ("stxname", pa.string()),
-                                   ("stxnamespace", OID), ("stxkeys", INT2_LIST), ("stxkind", pa.list_(pa.string())),
-                                   ("stxstattarget", pa.int32())]),
+    "pg_statistic_ext": pa.schema(
+        [
+            ("oid", OID),
+            ("stxrelid", OID),
+            ("stxname", pa.string()),
+            ("stxnamespace", OID),
+            ("stxkeys", INT2_LIST),
+            ("stxkind", pa.list_(pa.string())),
+            ("stxstattarget", pa.int32()),
+        ]
+    ),
     "pg_publication": pa.schema([("oid", OID), ("pubname", pa.string()), ("puballtables", pa.bool_())]),
-    "pg_publication_rel": pa.schema([("oid", OID), ("prpubid", OID), ("prrelid", OID), ("prqual", pa.string()),
-                                     ("prattrs", INT2_LIST)]),
+    "pg_publication_rel": pa.schema(
+        [("oid", OID), ("prpubid", OID), ("prrelid", OID), ("prqual", pa.string()), ("prattrs", INT2_LIST)]
+    ),
     "pg_publication_namespace": pa.schema([("oid", OID), ("pnpubid", OID), ("pnnspid", OID)]),
     "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]),
     "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]),
-    "pg_sequence": pa.schema([("seqrelid", OID), ("seqtypid", OID), ("seqstart", pa.int64()),
-                              ("seqincrement", pa.int64()), ("seqmax", pa.int64()), ("seqmin", pa.int64()),
-                              ("seqcache", pa.int64()), ("seqcycle", pa.bool_())]),
+    "pg_sequence": pa.schema(
+        [
+            ("seqrelid", OID),
+            ("seqtypid", OID),
+            ("seqstart", pa.int64()),
+            ("seqincrement", pa.int64()),
+            ("seqmax", pa.int64()),
+            ("seqmin", pa.int64()),
+            ("seqcache", pa.int64()),
+            ("seqcycle", pa.bool_()),
+        ]
+    ),
     "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]),
+    # no sequences are relations here (a serial's counter lives in the table's manifest), so nothing
+    # depends on one: empty, with PostgreSQL's columns (alembic reads it to tell a serial's sequence)
+    "pg_depend": pa.schema(
+        [
+            ("classid", OID),
+            ("objid", OID),
+            ("objsubid", pa.int32()),
+            ("refclassid", OID),
+            ("refobjid", OID),
+            ("refobjsubid", pa.int32()),
+            ("deptype", pa.string()),
+        ]
+    ),
+    # no enum or range types here: empty, with PostgreSQL's columns (SQLAlchemy and asyncpg read them)
+    "pg_enum": pa.schema(
+        [("oid", OID), ("enumtypid", OID), ("enumsortorder", pa.float32()), ("enumlabel", pa.string())]
+    ),
+    "pg_range": pa.schema(
+        [
+            ("rngtypid", OID),
+            ("rngsubtype", OID),
+            ("rngmultitypid", OID),
+            ("rngcollation", OID),
+            ("rngsubopc", OID),
+            ("rngcanonical", pa.string()),
+            ("rngsubdiff", pa.string()),
+        ]
+    ),
 }
 
 ALWAYS_EMPTY = frozenset(_EMPTY_SCHEMAS)
-RELATIONS = ALWAYS_EMPTY | {"pg_namespace", "pg_class", "pg_attribute", "pg_attrdef", "pg_index", "pg_constraint",
-                           "pg_type", "pg_am", "pg_database", "pg_roles", "pg_user", "pg_auth_members",
-                           "pg_description", "pg_settings", "pg_inherits", "pg_tablespace", "pg_indexes",
-                           "pg_extension", "pg_opclass"}
+RELATIONS = ALWAYS_EMPTY | {
+    "pg_namespace",
+    "pg_class",
+    "pg_attribute",
+    "pg_attrdef",
+    "pg_index",
+    "pg_constraint",
+    "pg_type",
+    "pg_am",
+    "pg_database",
+    "pg_roles",
+    "pg_user",
+    "pg_auth_members",
+    "pg_description",
+    "pg_settings",
+    "pg_inherits",
+    "pg_tablespace",
+    "pg_indexes",
+    "pg_extension",
+    "pg_opclass",
+    "pg_tables",
+    "pg_views",
+    "pg_matviews",
+    "pg_stat_user_tables",
+}

@@ -4,24 +4,56 @@ The one table of types (OIDs, lengths, categories, array types) is the SQL front
 end's (``agentlake.sql.types``); this module adds the names PostgreSQL prints,
 lookups by any of its spellings, and the OIDs values and columns are sent as.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
 
-from agentlake.sql.types import BY_NAME, BY_OID, TYPES, VECTOR_ARRAY_OID, VECTOR_OID, PgType, pg_type
+from agentlake.sql.types import (
+    BY_NAME,
+    BY_OID,
+    DIM_KEY,
+    HALFVEC_OID,
+    SPARSEVEC_OID,
+    TYPES,
+    VECTOR_ARRAY_OID,
+    VECTOR_OID,
+    PgType,
+    pg_type,
+)
 
 # names as format_type() and ::regtype print them, and the aliases to_regtype() accepts
 SQL_NAMES: dict[str, str] = {
-    "bool": "boolean", "int8": "bigint", "int2": "smallint", "int4": "integer", "float4": "real",
-    "float8": "double precision", "varchar": "character varying", "bpchar": "character",
-    "timestamp": "timestamp without time zone", "timestamptz": "timestamp with time zone",
-    "time": "time without time zone", "char": '"char"',
+    "bool": "boolean",
+    "int8": "bigint",
+    "int2": "smallint",
+    "int4": "integer",
+    "float4": "real",
+    "float8": "double precision",
+    "varchar": "character varying",
+    "bpchar": "character",
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "time": "time without time zone",
+    "char": '"char"',
 }
 _ALIASES = {v: k for k, v in SQL_NAMES.items()} | {
-    "int": "int4", "integer": "int4", "bigint": "int8", "smallint": "int2", "boolean": "bool", "real": "float4",
-    "double": "float8", "float": "float8", "decimal": "numeric", "string": "text", "character varying": "varchar",
-    "timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp", "serial": "int4",
-    "bigserial": "int8", "bit varying": "varbit",
+    "int": "int4",
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+    "boolean": "bool",
+    "real": "float4",
+    "double": "float8",
+    "float": "float8",
+    "decimal": "numeric",
+    "string": "text",
+    "character varying": "varchar",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    "serial": "int4",
+    "bigserial": "int8",
+    "bit varying": "varbit",
 }
 
 
@@ -41,7 +73,7 @@ def lookup(name: str) -> PgType | None:
     text = " ".join(name.strip().lower().replace('"', "").split())
     for prefix in ("pg_catalog.", "public."):
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
     if text.endswith("[]"):
         base = lookup(text[:-2])
         return BY_OID.get(base.array_oid) if base and base.array_oid else None
@@ -56,12 +88,27 @@ def oid_for_field(field: pa.Field) -> int:
 
 def typmod_for_field(field: pa.Field) -> int:
     """atttypmod: vector(n) carries its dimension; numeric(p, s) its precision and scale."""
-    if oid_for_field(field) == VECTOR_OID and pa.types.is_fixed_size_list(field.type):
+    if oid_for_field(field) in (VECTOR_OID, HALFVEC_OID) and pa.types.is_fixed_size_list(field.type):
         return field.type.list_size
+    if oid_for_field(field) == SPARSEVEC_OID and (field.metadata or {}).get(DIM_KEY):
+        return int(field.metadata[DIM_KEY])
     if pa.types.is_decimal(field.type):
         return ((field.type.precision << 16) | field.type.scale) + 4
     return -1
 
 
-__all__ = ["BY_NAME", "BY_OID", "SQL_NAMES", "TYPES", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "display_name",
-           "lookup", "oid_for_field", "typmod_for_field"]
+__all__ = [
+    "BY_NAME",
+    "BY_OID",
+    "HALFVEC_OID",
+    "SPARSEVEC_OID",
+    "SQL_NAMES",
+    "TYPES",
+    "VECTOR_ARRAY_OID",
+    "VECTOR_OID",
+    "PgType",
+    "display_name",
+    "lookup",
+    "oid_for_field",
+    "typmod_for_field",
+]

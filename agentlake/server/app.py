@@ -1,4 +1,5 @@
 """The asyncio server: accepts connections, owns the thread pool, idle exit and graceful shutdown."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,6 +22,7 @@ from .session import WireSession
 from .users import UserStore
 
 log = logging.getLogger("agentlake.server")
+
 
 def engine_connect(repo: str, branch: str, create: bool, user: str, rights: Rights | None) -> EngineConnection:
     """The default engine: ``agentlake.connect`` on the served repository, limited to the user's rights
@@ -45,7 +47,7 @@ class ServerConfig:
     idle_exit_s: float | None = None
     max_message: int = DEFAULT_MAX_MESSAGE
     read_timeout_s: float = 60.0
-    shutdown_grace_s: float = 30.0   # how long open transactions may go on after SIGTERM
+    shutdown_grace_s: float = 30.0  # how long open transactions may go on after SIGTERM
     workers: int = 64
     ssl_context: ssl.SSLContext | None = field(default=None, init=False)
     cert_hash: bytes | None = field(default=None, init=False)
@@ -82,7 +84,6 @@ class Server:
         self.sessions: dict[int, WireSession] = {}
         self._tasks: set[asyncio.Task] = set()
         self._pids = itertools.count(os.getpid() * 1000 % 2_000_000_000 + 1)
-        self._authenticated = 0
         self.last_activity = time.monotonic()
         self._server: asyncio.base_events.Server | None = None
         self._stopping: asyncio.Event | None = None
@@ -123,15 +124,16 @@ class Server:
         if not listen:
             return
         if sock is not None:
-            self._server = await asyncio.start_server(self._handle, sock=sock, limit=2 ** 20)
+            self._server = await asyncio.start_server(self._handle, sock=sock, limit=2**20)
         else:
-            self._server = await asyncio.start_server(self._handle, self.config.host, self.config.port,
-                                                      limit=2 ** 20, reuse_address=True)
+            self._server = await asyncio.start_server(
+                self._handle, self.config.host, self.config.port, limit=2**20, reuse_address=True
+            )
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def adopt(self, conn: socket.socket) -> None:
         """Serve a connection accepted elsewhere (the on-demand listener hands sockets over)."""
-        reader, writer = await asyncio.open_connection(sock=conn, limit=2 ** 20)
+        reader, writer = await asyncio.open_connection(sock=conn, limit=2**20)
         self.touch()
         asyncio.ensure_future(self._handle(reader, writer))
 
@@ -163,7 +165,7 @@ class Server:
             for session in list(self.sessions.values()):
                 session.terminate()
             if late:
-                await asyncio.wait(late, timeout=1.0)   # each closes its engine connection (rolls back)
+                await asyncio.wait(late, timeout=1.0)  # each closes its engine connection (rolls back)
             for task in late:
                 task.cancel()
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -178,9 +180,13 @@ class Server:
                 return
 
 
-async def run_server(config: ServerConfig, sock: socket.socket | None = None,
-                     ready: Callable[[Server], None] | None = None, handover: socket.socket | None = None,
-                     listen: bool | None = None) -> None:
+async def run_server(
+    config: ServerConfig,
+    sock: socket.socket | None = None,
+    ready: Callable[[Server], None] | None = None,
+    handover: socket.socket | None = None,
+    listen: bool | None = None,
+) -> None:
     """Serve until SIGTERM/SIGINT or idle exit.
 
     ``handover`` is a Unix socket on which the on-demand listener passes client
@@ -192,14 +198,14 @@ async def run_server(config: ServerConfig, sock: socket.socket | None = None,
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
             loop.add_signal_handler(sig, server.stop)
-        except (RuntimeError, ValueError):   # not the main thread (tests run servers in threads)
+        except (RuntimeError, ValueError):  # not the main thread (tests run servers in threads)
             pass
     if handover is not None:
         from .ondemand import receive_sockets
 
         receiver = asyncio.ensure_future(receive_sockets(handover, server))
 
-        async def stop_receiving() -> None:   # a stopping engine refuses new sockets, so the listener restarts one
+        async def stop_receiving() -> None:  # a stopping engine refuses new sockets, so the listener restarts one
             await server._stopping.wait()
             receiver.cancel()
 

@@ -4,6 +4,7 @@ Results arrive as Arrow columns; ``column_encoder`` turns one column's Python
 values into wire bytes. Parameters arrive as bytes; ``decode`` turns them into
 typed Python values that the engine binds as $1..$n.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..pgcatalog.types import BY_OID, VECTOR_OID
+from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID
 from ..vector.arrays import float4_digits, vector_text
+from ..vector.sparsevec import sparse_text
 
 PG_EPOCH = dt.datetime(2000, 1, 1)
 PG_EPOCH_UTC = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
@@ -48,6 +50,7 @@ def utf8(data: bytes) -> str:
 
 
 # text format: encoding --------------------------------------------------------
+
 
 def _float_text(v: float) -> str:
     if v != v:
@@ -141,24 +144,31 @@ def _uuid_text(v) -> str:
 _TEXT: dict[int, Callable[[Any], str]] = {
     16: lambda v: "t" if v else "f",
     17: lambda v: "\\x" + bytes(v).hex(),
-    20: str, 21: str, 23: str, 26: str,
-    700: _float4_text, 701: _float_text,
+    20: str,
+    21: str,
+    23: str,
+    26: str,
+    700: _float4_text,
+    701: _float_text,
     1700: _numeric_text,
     1082: lambda v: v.isoformat(),
     1083: lambda v: v.isoformat(),
     1114: _timestamp_text,
     1184: _timestamptz_text,
     1186: _interval_text,
-    114: _json_text, 3802: _json_text,
+    114: _json_text,
+    3802: _json_text,
     2950: _uuid_text,
     VECTOR_OID: vector_text,
+    HALFVEC_OID: vector_text,
+    SPARSEVEC_OID: sparse_text,
 }
 
 
 def _array_element_text(value, oid: int) -> str:
     if value is None:
         return "NULL"
-    if isinstance(value, (list, tuple)) and BY_OID.get(oid, None) is not None and oid != VECTOR_OID:
+    if isinstance(value, (list, tuple)) and BY_OID.get(oid, None) is not None and oid not in (VECTOR_OID, HALFVEC_OID):
         return _array_text(value, oid)
     text = _TEXT.get(oid, str)(value)
     if text == "" or text.upper() == "NULL" or any(c in text for c in '{},"\\ \t\n'):
@@ -190,6 +200,7 @@ def text_encoder(oid: int) -> Encoder:
 
 # binary format: encoding -------------------------------------------------------
 
+
 def _numeric_binary(v) -> bytes:
     d = v if isinstance(v, Decimal) else Decimal(str(v))
     if d.is_nan():
@@ -201,9 +212,9 @@ def _numeric_binary(v) -> bytes:
     int_part = int_part.lstrip("0")
     int_part = "0" * ((-len(int_part)) % 4) + int_part
     frac_part += "0" * ((-len(frac_part)) % 4)
-    groups = [int(int_part[i:i + 4]) for i in range(0, len(int_part), 4)]
+    groups = [int(int_part[i : i + 4]) for i in range(0, len(int_part), 4)]
     weight = len(groups) - 1
-    groups += [int(frac_part[i:i + 4]) for i in range(0, len(frac_part), 4)]
+    groups += [int(frac_part[i : i + 4]) for i in range(0, len(frac_part), 4)]
     while groups and groups[0] == 0:
         groups.pop(0)
         weight -= 1
@@ -242,6 +253,31 @@ def _vector_binary(v) -> bytes:
     return struct.pack(f"!hh{len(values)}f", len(values), 0, *values)
 
 
+def _halfvec_binary(v) -> bytes:
+    values = np.asarray([float(x) for x in v], dtype=">f2")
+    return struct.pack("!hh", len(values), 0) + values.tobytes()
+
+
+def _decode_halfvec(data: bytes) -> np.ndarray:
+    dim, _unused = _unpack("!hh", data[:4])
+    if len(data) != 4 + 2 * dim:
+        raise CodecError(f"insufficient data left in message for a halfvec of {dim} dimensions")
+    return np.frombuffer(data, ">f2", dim, 4).astype(np.float32)
+
+
+def _sparsevec_binary(v) -> bytes:
+    indices, values = list(v["indices"]), [float(x) for x in v["values"]]
+    return struct.pack(f"!iii{len(indices)}i{len(values)}f", v["dim"], len(indices), 0, *indices, *values)
+
+
+def _decode_sparsevec(data: bytes) -> str:
+    """A binary sparsevec parameter, as its text form: the engine reads it as it reads a literal."""
+    dim, nnz, _unused = _unpack("!iii", data[:12])
+    if len(data) != 12 + 8 * nnz:
+        raise CodecError(f"insufficient data left in message for a sparsevec of {nnz} elements")
+    return sparse_text((dim, np.frombuffer(data, ">i4", nnz, 12), np.frombuffer(data, ">f4", nnz, 12 + 4 * nnz)))
+
+
 _BINARY: dict[int, Encoder] = {
     16: lambda v: b"\x01" if v else b"\x00",
     17: bytes,
@@ -261,6 +297,8 @@ _BINARY: dict[int, Encoder] = {
     3802: lambda v: b"\x01" + _json_text(v).encode(),
     2950: _uuid_binary,
     VECTOR_OID: _vector_binary,
+    HALFVEC_OID: _halfvec_binary,
+    SPARSEVEC_OID: _sparsevec_binary,
 }
 
 
@@ -305,6 +343,7 @@ def column_encoder(oid: int, fmt: int) -> Encoder:
 
 # decoding parameters -------------------------------------------------------------
 
+
 def _parse_bool(s: str) -> bool:
     low = s.strip().lower()
     if low in ("t", "true", "y", "yes", "on", "1"):
@@ -334,8 +373,20 @@ def _parse_timestamptz(s: str) -> dt.datetime:
 
 def _parse_interval(s: str) -> dt.timedelta:
     """Interval input in postgres style (``1 day 02:00:00``, ``3 hours``) or ISO seconds."""
-    units = {"microsecond": 1e-6, "millisecond": 1e-3, "second": 1, "sec": 1, "minute": 60, "min": 60,
-             "hour": 3600, "day": 86400, "week": 604800, "mon": 2592000, "month": 2592000, "year": 31557600}
+    units = {
+        "microsecond": 1e-6,
+        "millisecond": 1e-3,
+        "second": 1,
+        "sec": 1,
+        "minute": 60,
+        "min": 60,
+        "hour": 3600,
+        "day": 86400,
+        "week": 604800,
+        "mon": 2592000,
+        "month": 2592000,
+        "year": 31557600,
+    }
     total, words = 0.0, s.replace(",", " ").split()
     i = 0
     while i < len(words):
@@ -362,11 +413,22 @@ def _parse_vector(s: str) -> list[float]:
 
 
 _PARSE: dict[int, Callable[[str], Any]] = {
-    16: _parse_bool, 17: _parse_bytea, 20: int, 21: int, 23: int, 26: int,
-    700: float, 701: float, 1700: Decimal,
-    1082: dt.date.fromisoformat, 1083: dt.time.fromisoformat,
-    1114: _parse_timestamp, 1184: _parse_timestamptz, 1186: _parse_interval,
-    2950: uuid.UUID, VECTOR_OID: _parse_vector,
+    16: _parse_bool,
+    17: _parse_bytea,
+    20: int,
+    21: int,
+    23: int,
+    26: int,
+    700: float,
+    701: float,
+    1700: Decimal,
+    1082: dt.date.fromisoformat,
+    1083: dt.time.fromisoformat,
+    1114: _parse_timestamp,
+    1184: _parse_timestamptz,
+    1186: _parse_interval,
+    2950: uuid.UUID,
+    VECTOR_OID: _parse_vector,
 }
 
 
@@ -423,7 +485,7 @@ def _decode_numeric(data: bytes) -> Decimal:
     ndigits, weight, sign, dscale = _unpack("!hhHh", data[:8])
     if sign in _NUMERIC_SPECIAL:
         return Decimal(_NUMERIC_SPECIAL[sign])
-    digits = _unpack(f"!{ndigits}h", data[8:8 + 2 * ndigits])
+    digits = _unpack(f"!{ndigits}h", data[8 : 8 + 2 * ndigits])
     value = Decimal(0)
     for i, d in enumerate(digits):
         value += Decimal(d).scaleb(4 * (weight - i))
@@ -462,6 +524,8 @@ _BINARY_DECODE: dict[int, Callable[[bytes], Any]] = {
     3802: lambda b: b[1:].decode(),
     2950: lambda b: uuid.UUID(bytes=bytes(b)),
     VECTOR_OID: _decode_vector,
+    HALFVEC_OID: _decode_halfvec,
+    SPARSEVEC_OID: _decode_sparsevec,
 }
 
 
@@ -474,12 +538,12 @@ def _decode_binary_array(data: bytes) -> list:
     size, _lower = _unpack("!ii", data[12:20])
     pos, out = 20, []
     for _ in range(size):
-        (n,) = _unpack("!i", data[pos:pos + 4])
+        (n,) = _unpack("!i", data[pos : pos + 4])
         pos += 4
         if n == -1:
             out.append(None)
             continue
-        out.append(decode_binary(element, data[pos:pos + n]))
+        out.append(decode_binary(element, data[pos : pos + n]))
         pos += n
     return out
 

@@ -6,6 +6,7 @@ fails half-way commits nothing. The binary format is what asyncpg's
 ``copy_records_to_table`` and psycopg's ``copy.set_types`` (pgvector's advice for
 bulk loads) send.
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ..pgcatalog.types import VECTOR_OID, oid_for_field
+from ..pgcatalog.types import HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID, oid_for_field
+from ..sql.types import DIM_KEY, SPARSEVEC_TYPE, is_sparsevec
 from ..vector.arrays import as_vectors
+from ..vector.sparsevec import as_sparsevecs
 from . import codec
 from . import protocol as pq
 from .engine_interface import EngineConnection, table_schema
@@ -103,7 +106,7 @@ def binary_rows(data: bytes, oids: list[int]) -> list[list[Any]]:
                     raise CopyFormatError("invalid field size")
                 if size > len(data) - pos:
                     raise struct.error("value past the end")
-                row.append(None if size == -1 else codec.decode_binary(oid, data[pos:pos + size]))
+                row.append(None if size == -1 else codec.decode_binary(oid, data[pos : pos + size]))
                 pos += max(size, 0)
             rows.append(row)
     except struct.error:
@@ -117,8 +120,12 @@ def _decoded_columns(data: bytes, options: dict[str, str], oids: list[int], tabl
         return [list(column) for column in zip(*rows)] if rows else [[] for _ in oids]
     columns: list[list[Any]] = [[] for _ in oids]
     # vectors stay text here: the column is parsed in one pass when it is stored
-    decoders = [(lambda text: text) if oid == VECTOR_OID else (lambda text, oid=oid: codec.decode_text(oid, text))
-                for oid in oids]
+    decoders = [
+        (lambda text: text)
+        if oid in (VECTOR_OID, HALFVEC_OID, SPARSEVEC_OID)
+        else (lambda text, oid=oid: codec.decode_text(oid, text))
+        for oid in oids
+    ]
     for line_no, row in enumerate(parse_rows(codec.utf8(data), options), 1):
         if len(row) != len(oids):
             raise codec.CodecError(f"COPY {table}, line {line_no}: expected {len(oids)} columns, got {len(row)}")
@@ -129,9 +136,19 @@ def _decoded_columns(data: bytes, options: dict[str, str], oids: list[int], tabl
 
 def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
     """A column of decoded values; vectors are stacked as a matrix (pgvector's 22000 on a wrong length)."""
+    if is_sparsevec(field.type):
+        texts = any(isinstance(value, str) for value in values)
+        return as_sparsevecs(
+            pa.array(values, pa.string() if texts else SPARSEVEC_TYPE),
+            int((field.metadata or {}).get(DIM_KEY, b"0")) or None,
+        )
     if pa.types.is_fixed_size_list(field.type):
         texts = any(isinstance(value, str) for value in values)
-        return as_vectors(pa.array(values, pa.string() if texts else pa.list_(pa.float32())), field.type.list_size)
+        return as_vectors(
+            pa.array(values, pa.string() if texts else pa.list_(pa.float32())),
+            field.type.list_size,
+            field.type.value_type,
+        )
     return pa.array(values, field.type)
 
 
@@ -142,7 +159,7 @@ def _insert(conn: EngineConnection, table: str, names: list[str], columns: list[
     for start in range(0, len(rows), BATCH_ROWS):
         params: list[Any] = []
         groups = []
-        for row in rows[start:start + BATCH_ROWS]:
+        for row in rows[start : start + BATCH_ROWS]:
             groups.append("(" + ", ".join(f"${len(params) + i + 1}" for i in range(len(row))) + ")")
             params.extend(row)
         conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(groups), params)
@@ -183,7 +200,7 @@ async def run(session: "WireSession", table: str, columns: list[str] | None, opt
     from .session import SessionError
 
     quoted = '"' + table.replace('"', '""') + '"'
-    await session.run_in_engine(lambda: session.conn.authorize(f"COPY {quoted} FROM STDIN"))   # before any data
+    await session.run_in_engine(lambda: session.conn.authorize(f"COPY {quoted} FROM STDIN"))  # before any data
     width = len(columns) if columns else 0
     binary = options.get("format", "text").lower() == "binary"
     session.send(pq.copy_in_response(width, binary))

@@ -1,12 +1,15 @@
 """Types of unknown-typed parameters ($n sent with OID 0) from the statement around them.
 
 psycopg sends Python strings, and SQLAlchemy's pgvector type sends vectors, as
-OID 0. PostgreSQL types such a parameter from its context; the engine plans result
-columns, not parameter types, so this covers the contexts clients rely on:
-``INSERT INTO t [(cols)] VALUES ($1, ...)`` and ``UPDATE t SET col = $1``,
-comparisons ``col = $1``, distances ``col <-> $1`` (pgvector's operators), and casts
-``$1::type``.
+OID 0, and asyncpg binds every argument by the type Describe reports. PostgreSQL types
+such a parameter from its context; the engine plans result columns, not parameter types,
+so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)``
+and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
+distances ``col <-> $1`` (pgvector's operators), ``col = ANY($1)`` and ``col <> ALL($1)``
+(an array of the column's type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
+(bigint), the keys of the advisory lock functions, and casts ``$1::type``.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -15,10 +18,13 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import ProgrammingError
+from ..pgcatalog.advisory import ADVISORY_LOCK_FUNCTIONS
+from ..pgcatalog.types import BY_NAME, lookup, oid_for_field
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import parse_statements
 from ..sql.types import arrow_type
 
+INT8_OID, INT4_OID = BY_NAME["int8"].oid, BY_NAME["int4"].oid
 SchemaOf = Callable[[str], "pa.Schema | None"]
 
 
@@ -28,9 +34,10 @@ def _param_index(node: exp.Expression) -> int | None:
     return None
 
 
-def column_params(sql: str, schema_of: SchemaOf) -> dict[int, pa.Field]:
-    """1-based parameter number -> the type it is cast to, or the column it is written to, compared with
-    or measured against."""
+def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
+    """1-based parameter number -> the type (OID) it is cast to, the column it is written to, compared with
+    or measured against, the array of a column's type it is compared with through ANY or ALL, or
+    bigint for LIMIT and OFFSET (as PostgreSQL types them)."""
     try:
         parsed = parse_statements(sql)
     except ProgrammingError:
@@ -41,36 +48,113 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, pa.Field]:
     if not isinstance(tree, (exp.Insert, exp.Update, exp.Select, exp.Delete)):
         return {}
     found = _cast_params(tree)
-    table = tree.find(exp.Table)
-    schema = schema_of(table.name) if table is not None else None
-    if schema is None:
-        return found
-    fields = {f.name: f for f in schema}
-    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
+    for clause in tree.find_all(exp.Limit, exp.Offset):
+        index = _param_index(clause.expression)
+        if index is not None:
+            found.setdefault(index, INT8_OID)
+    for call in tree.find_all(exp.Anonymous):  # pg_advisory_lock($1) is bigint, pg_advisory_lock($1, $2) int4
+        if call.name.lower() in ADVISORY_LOCK_FUNCTIONS and len(call.expressions) in (1, 2):
+            for arg in call.expressions:
+                index = _param_index(arg)
+                if index is not None:
+                    found.setdefault(index, INT8_OID if len(call.expressions) == 1 else INT4_OID)
+    columns = _ColumnTypes(tree, schema_of)
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values) and columns.target is not None:
+        fields = {f.name: f for f in columns.target}
         names = [c.name for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else list(fields)
         for row in tree.expression.expressions:
             for name, value in zip(names, row.expressions if isinstance(row, exp.Tuple) else [row]):
                 index = _param_index(value)
                 if index is not None and name in fields:
-                    found.setdefault(index, fields[name])
-    for cmp in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, *VECTOR_OPERATORS):
-        left, right = cmp.this, cmp.expression
-        for column, value in ((left, right), (right, left)):
+                    found.setdefault(index, oid_for_field(fields[name]))
+    for cmp in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike, *VECTOR_OPERATORS):
+        for column, value in ((cmp.this, cmp.expression), (cmp.expression, cmp.this)):
+            field = columns.of(column)
+            target = _quantified(value)
+            index = _param_index(target if target is not None else value)
+            if field is not None and index is not None:
+                found.setdefault(
+                    index, oid_for_field(pa.field("a", pa.list_(field))) if target is not None else oid_for_field(field)
+                )
+            elif (
+                target is not None
+                and (element := columns.of(target)) is not None
+                and _is_list(element)
+                and (index := _param_index(column)) is not None
+            ):  # $1 = ANY(array_column)
+                found.setdefault(index, oid_for_field(element.type.value_field))
+    for node in tree.find_all(exp.In, exp.Between):
+        field = columns.of(node.this)
+        values = node.expressions if isinstance(node, exp.In) else [node.args.get("low"), node.args.get("high")]
+        for value in values if field is not None else []:
             index = _param_index(value)
-            if index is not None and isinstance(column, exp.Column) and column.name in fields:
-                found.setdefault(index, fields[column.name])
+            if index is not None:
+                found.setdefault(index, oid_for_field(field))
     return found
 
 
-def _cast_params(tree: exp.Expression) -> dict[int, pa.Field]:
-    found: dict[int, pa.Field] = {}
+def _quantified(node: exp.Expression) -> exp.Expression | None:
+    """What ``ANY (x)`` or ``ALL (x)`` ranges over, or None for any other expression."""
+    if isinstance(node, (exp.Any, exp.All)):
+        inner = node.this
+    elif isinstance(node, exp.Anonymous) and node.name.upper() == "ALL" and node.expressions:
+        inner = node.expressions[0]
+    else:
+        return None
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    return inner
+
+
+def _is_list(field: pa.Field) -> bool:
+    return pa.types.is_list(field.type) or pa.types.is_large_list(field.type)
+
+
+class _ColumnTypes:
+    """The type of a column reference: qualified by a table or alias of the statement, or unqualified
+    and found in its tables in order (the statement's own table first)."""
+
+    def __init__(self, tree: exp.Expression, schema_of: SchemaOf) -> None:
+        self.by_name: dict[str, pa.Schema] = {}
+        self.target: pa.Schema | None = None
+        for table in tree.find_all(exp.Table):
+            if table.db and table.db.lower() != "public":
+                continue
+            schema = schema_of(table.name)
+            if schema is None:
+                continue
+            self.target = self.target or schema
+            self.by_name.setdefault(table.alias_or_name, schema)
+            self.by_name.setdefault(table.name, schema)
+
+    def of(self, node: exp.Expression) -> pa.Field | None:
+        if not isinstance(node, exp.Column):
+            return None
+        schemas = (
+            [self.by_name[node.table]]
+            if node.table in self.by_name
+            else []
+            if node.table
+            else list(self.by_name.values())
+        )
+        for schema in schemas:
+            index = schema.get_field_index(node.name)
+            if index >= 0:
+                return schema.field(index)
+        return None
+
+
+def _cast_params(tree: exp.Expression) -> dict[int, int]:
+    found: dict[int, int] = {}
     for cast in tree.find_all(exp.Cast):
         index = _param_index(cast.this)
         if index is None:
             continue
         try:
             dtype, metadata = arrow_type(cast.to)
-        except ProgrammingError:
-            continue
-        found.setdefault(index, pa.field(f"${index}", dtype, metadata=metadata or None))
+            found.setdefault(index, oid_for_field(pa.field(f"${index}", dtype, metadata=metadata or None)))
+        except ProgrammingError:  # a catalog type (oid[], regclass): asyncpg's type introspection casts to oid[]
+            known = lookup(cast.to.sql(dialect="postgres"))
+            if known is not None:
+                found.setdefault(index, known.oid)
     return found

@@ -3,10 +3,13 @@
 Pure functions over bytes, so every malformed input is a ``ProtocolViolation``
 raised here, never a crash deeper in the server.
 """
+
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+
+from ..errors import Notice
 
 PROTOCOL_3 = 196608
 SSL_REQUEST = 80877103
@@ -83,7 +86,7 @@ class Reader:
     def _take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > len(self.data):
             raise ProtocolViolation("message is shorter than its contents")
-        out = self.data[self.pos:self.pos + n]
+        out = self.data[self.pos : self.pos + n]
         self.pos += n
         return out
 
@@ -103,7 +106,7 @@ class Reader:
         end = self.data.find(b"\x00", self.pos)
         if end < 0:
             raise ProtocolViolation("string is not NUL-terminated")
-        raw = self.data[self.pos:end]
+        raw = self.data[self.pos : end]
         self.pos = end + 1
         try:
             return raw.decode()
@@ -188,6 +191,7 @@ def per_column(formats: list[int], n: int) -> list[int]:
 
 # backend messages ------------------------------------------------------------
 
+
 def message(kind: bytes, payload: bytes = b"") -> bytes:
     return kind + struct.pack("!i", len(payload) + 4) + payload
 
@@ -270,8 +274,10 @@ class Column:
 def row_description(columns: list[Column]) -> bytes:
     out = [struct.pack("!h", len(columns))]
     for c in columns:
-        out.append(cstr(c.name) + struct.pack("!IhIhih", c.table_oid, c.column_number, c.type_oid, c.type_size,
-                                              c.type_modifier, c.format))
+        out.append(
+            cstr(c.name)
+            + struct.pack("!IhIhih", c.table_oid, c.column_number, c.type_oid, c.type_size, c.type_modifier, c.format)
+        )
     return message(b"T", b"".join(out))
 
 
@@ -309,8 +315,9 @@ def copy_done() -> bytes:
     return message(b"c")
 
 
-def _fields(severity: str, sqlstate: str, text: str, position: int | None, detail: str | None,
-            hint: str | None) -> bytes:
+def _fields(
+    severity: str, sqlstate: str, text: str, position: int | None, detail: str | None, hint: str | None
+) -> bytes:
     parts = [b"S" + cstr(severity), b"V" + cstr(severity), b"C" + cstr(sqlstate), b"M" + cstr(text)]
     if detail:
         parts.append(b"D" + cstr(detail))
@@ -321,10 +328,20 @@ def _fields(severity: str, sqlstate: str, text: str, position: int | None, detai
     return b"".join(parts) + b"\x00"
 
 
-def error_response(sqlstate: str, text: str, position: int | None = None, severity: str = "ERROR",
-                   detail: str | None = None, hint: str | None = None) -> bytes:
+def error_response(
+    sqlstate: str,
+    text: str,
+    position: int | None = None,
+    severity: str = "ERROR",
+    detail: str | None = None,
+    hint: str | None = None,
+) -> bytes:
     return message(b"E", _fields(severity, sqlstate, text, position, detail, hint))
 
 
-def notice_response(text: str, sqlstate: str = "00000", severity: str = "NOTICE") -> bytes:
-    return message(b"N", _fields(severity, sqlstate, text, None, None, None))
+def notice_response(text: str, sqlstate: str | None = None, severity: str | None = None) -> bytes:
+    """A NoticeResponse; an engine :class:`~agentlake.errors.Notice` brings its own severity and SQLSTATE."""
+    detail = hint = None
+    if isinstance(text, Notice):
+        sqlstate, severity, detail, hint = sqlstate or text.sqlstate, severity or text.severity, text.detail, text.hint
+    return message(b"N", _fields(severity or "NOTICE", sqlstate or "00000", text, None, detail, hint))

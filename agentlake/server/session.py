@@ -4,6 +4,7 @@ The asyncio task only moves bytes; every engine call (and the encoding of its
 rows) runs in the server's thread pool, so a slow query never stalls another
 session. Any protocol violation ends this session alone.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -15,7 +16,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..pgcatalog.types import oid_for_field
 from . import codec, copy_in, copy_out, infer, statements
 from . import protocol as pq
 from .auth import AuthFailed, ScramExchange, Verifier
@@ -31,15 +31,29 @@ if TYPE_CHECKING:
     from .app import Server
 
 REPORTED = {  # ParameterStatus names -> setting names; clients read these at connect
-    "server_version": "server_version", "server_encoding": "server_encoding", "client_encoding": "client_encoding",
-    "DateStyle": "datestyle", "TimeZone": "timezone", "integer_datetimes": "integer_datetimes",
-    "standard_conforming_strings": "standard_conforming_strings", "application_name": "application_name",
-    "IntervalStyle": "intervalstyle", "is_superuser": "is_superuser",
+    "server_version": "server_version",
+    "server_encoding": "server_encoding",
+    "client_encoding": "client_encoding",
+    "DateStyle": "datestyle",
+    "TimeZone": "timezone",
+    "integer_datetimes": "integer_datetimes",
+    "standard_conforming_strings": "standard_conforming_strings",
+    "application_name": "application_name",
+    "IntervalStyle": "intervalstyle",
+    "is_superuser": "is_superuser",
 }
-DEFAULT_REPORTED = {"server_version": "16.4", "server_encoding": "UTF8", "client_encoding": "UTF8",
-                    "datestyle": "ISO, MDY", "timezone": "UTC", "integer_datetimes": "on",
-                    "standard_conforming_strings": "on", "application_name": "", "intervalstyle": "postgres",
-                    "is_superuser": "off"}
+DEFAULT_REPORTED = {
+    "server_version": "16.4",
+    "server_encoding": "UTF8",
+    "client_encoding": "UTF8",
+    "datestyle": "ISO, MDY",
+    "timezone": "UTC",
+    "integer_datetimes": "on",
+    "standard_conforming_strings": "on",
+    "application_name": "",
+    "intervalstyle": "postgres",
+    "is_superuser": "off",
+}
 _DEALLOCATE = re.compile(r'^\s*DEALLOCATE\s+(?:PREPARE\s+)?("[^"]+"|\w+)\s*$', re.IGNORECASE)
 _STATUS = {"idle": "I", "in_transaction": "T", "failed": "E"}
 _ROLLBACK_TO = re.compile(r"^\s*ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO\b", re.IGNORECASE)
@@ -50,9 +64,18 @@ CANCEL_GRACE_S = 1.0
 class SessionError(Exception):
     """An error reported to the client with a SQLSTATE; ``fatal`` ends the session."""
 
-    def __init__(self, sqlstate: str, message: str, fatal: bool = False, position: int | None = None) -> None:
+    def __init__(
+        self,
+        sqlstate: str,
+        message: str,
+        fatal: bool = False,
+        position: int | None = None,
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.sqlstate, self.fatal, self.position = sqlstate, fatal, position
+        self.detail, self.hint = detail, hint
 
 
 @dataclass
@@ -93,8 +116,15 @@ def parse_startup_params(params: dict[str, str], served: str) -> Startup:
         raise SessionError("3D000", f'database "{name}" does not exist (this server serves "{served}")', fatal=True)
     settings: dict[str, str] = {}
     for key, value in params.items():
-        if key in ("application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle",
-                   "search_path", "extra_float_digits"):
+        if key in (
+            "application_name",
+            "client_encoding",
+            "DateStyle",
+            "TimeZone",
+            "IntervalStyle",
+            "search_path",
+            "extra_float_digits",
+        ):
             settings[key.lower()] = value
     try:
         tokens = shlex.split(params.get("options", ""))
@@ -111,8 +141,11 @@ def parse_startup_params(params: dict[str, str], served: str) -> Startup:
             token = token[2:]
         name_value = token.split("=", 1)
         if len(name_value) == 2:
-            settings[name_value[0].strip().lower().replace("-", "_") if "." not in name_value[0]
-                     else name_value[0].strip().lower()] = name_value[1]
+            settings[
+                name_value[0].strip().lower().replace("-", "_")
+                if "." not in name_value[0]
+                else name_value[0].strip().lower()
+            ] = name_value[1]
         i += 1
     branch = settings.pop("agentlake.branch", branch) or "main"
     return Startup(user, branch, settings)
@@ -131,14 +164,14 @@ class WireSession:
         self._portals: dict[str, Portal] = {}
         self._messages = MessageStream(reader, server.config.max_message)
         self._skip_to_sync = False
-        self._implicit = False     # the engine's transaction is the implicit one of an extended-protocol batch
-        self._batch_binds = 0      # Bind messages since the last Sync
+        self._implicit = False  # the engine's transaction is the implicit one of an extended-protocol batch
+        self._batch_binds = 0  # Bind messages since the last Sync
         self._out: list[bytes] = []
         self._cancel: asyncio.Future | None = None
         self._engine_lock = threading.Lock()
-        self._aborted = False      # a canceled (abandoned) statement left the transaction failed
+        self._aborted = False  # a canceled (abandoned) statement left the transaction failed
         self._reported: dict[str, str] = {}
-        self._at_ready = False   # ReadyForQuery sent, no message since: the client is idle
+        self._at_ready = False  # ReadyForQuery sent, no message since: the client is idle
 
     # I/O -------------------------------------------------------------------------
     def send(self, data: bytes) -> None:
@@ -156,6 +189,23 @@ class WireSession:
 
     async def read_message(self) -> tuple[bytes, bytes]:
         return await self._messages.next()
+
+    async def _next_command(self) -> tuple[bytes, bytes]:
+        """The next message; inside a transaction block, waited for at most
+        idle_in_transaction_session_timeout, after which the session ends as PostgreSQL ends it."""
+        timeout_ms = (
+            self.conn.settings.milliseconds("idle_in_transaction_session_timeout")
+            if self.conn is not None and self._status() != "I"
+            else 0
+        )
+        if not timeout_ms:
+            return await self.read_message()
+        try:
+            return await asyncio.wait_for(self.read_message(), timeout_ms / 1000)
+        except asyncio.TimeoutError:
+            raise SessionError(
+                "25P03", "terminating connection due to idle-in-transaction timeout", fatal=True
+            ) from None
 
     # lifecycle -------------------------------------------------------------------------
     async def run(self) -> None:
@@ -187,7 +237,7 @@ class WireSession:
             conn, self.conn = self.conn, None
             try:
                 await self._in_thread(conn.close, cancellable=False)
-            except RuntimeError:   # the pool is shut down (server exiting): close here
+            except RuntimeError:  # the pool is shut down (server exiting): close here
                 conn.close()
 
     async def _startup(self) -> Startup | None:
@@ -250,11 +300,12 @@ class WireSession:
             self.send(pq.auth_sasl_final(exchange.final(body)))
         except AuthFailed as err:
             name = stored.name if stored else "?"
-            raise SessionError("28P01", f'password authentication failed for user "{name}" ({err})',
-                               fatal=True) from None
+            raise SessionError(
+                "28P01", f'password authentication failed for user "{name}" ({err})', fatal=True
+            ) from None
 
     async def _open_engine(self, startup: Startup) -> None:
-        rights = self.user.engine_rights() if self.user is not None else None   # None: trust without a stored user
+        rights = self.user.engine_rights() if self.user is not None else None  # None: trust without a stored user
         config = self.server.config
 
         def open_conn():
@@ -293,7 +344,7 @@ class WireSession:
         while True:
             if self.server.stopping and self.terminate_if_idle():
                 return
-            kind, body = await self.read_message()
+            kind, body = await self._next_command()
             self._at_ready = False
             self.server.touch()
             if kind == b"X":
@@ -303,14 +354,14 @@ class WireSession:
             handler = self._HANDLERS.get(kind)
             if handler is None:
                 if kind in (b"d", b"c", b"f"):
-                    continue   # copy messages after a failed COPY are ignored, as PostgreSQL does
+                    continue  # copy messages after a failed COPY are ignored, as PostgreSQL does
                 raise ProtocolViolation(f"invalid frontend message type {kind!r}")
             try:
                 await handler(self, body)
             except SessionError as err:
                 if err.fatal:
                     raise
-                self._send_error(err.sqlstate, str(err), err.position)
+                self._send_error(err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint)
                 if kind == b"Q":
                     self._ready()
                 else:
@@ -329,7 +380,7 @@ class WireSession:
             self._implicit = False
             await self._end_implicit(failed=True)
         elif self.conn is not None and self.conn.transaction_status == "in_transaction":
-            self._aborted = True   # an error the engine did not see (Parse, Bind) still fails the block
+            self._aborted = True  # an error the engine did not see (Parse, Bind) still fails the block
 
     def _ready(self) -> None:
         self.send(pq.ready_for_query(self._status()))
@@ -358,8 +409,16 @@ class WireSession:
             return "E"
         return _STATUS.get(self.conn.transaction_status, "I") if self.conn is not None else "I"
 
-    def _send_error(self, sqlstate: str, message: str, position: int | None = None, severity: str = "ERROR") -> None:
-        self.send(pq.error_response(sqlstate, message, position, severity=severity))
+    def _send_error(
+        self,
+        sqlstate: str,
+        message: str,
+        position: int | None = None,
+        severity: str = "ERROR",
+        detail: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.send(pq.error_response(sqlstate, message, position, severity=severity, detail=detail, hint=hint))
 
     def _stream_notice(self, text: str) -> None:
         """A NOTICE raised while a statement runs, written now (after what is queued before it), so a
@@ -422,7 +481,13 @@ class WireSession:
             self._send_notices()
             sqlstate = getattr(err, "sqlstate", None) or "XX000"
             position = getattr(err, "position", None)
-            raise SessionError(sqlstate, str(err), position=position + offset if position else None) from None
+            raise SessionError(
+                sqlstate,
+                str(err),
+                position=position + offset if position else None,
+                detail=getattr(err, "detail", None),
+                hint=getattr(err, "hint", None),
+            ) from None
 
     async def query_arrow(self, sql: str) -> pa.Table:
         """A query's rows as Arrow, run as any statement is (COPY ... TO STDOUT's source)."""
@@ -430,8 +495,9 @@ class WireSession:
         self._send_notices()
         return table
 
-    def _execute_immediate(self, sql: str, params: list[Any] | None, formats: list[int] | None,
-                           described: list[pq.Column] | None = None) -> Outcome | None:
+    def _execute_immediate(
+        self, sql: str, params: list[Any] | None, formats: list[int] | None, described: list[pq.Column] | None = None
+    ) -> Outcome | None:
         """On the event loop: statements the engine answers without planning or I/O (``SELECT 1``, key
         lookups in cached files) cost less than the hop to a worker thread. None: use the thread."""
         key = (sql, tuple(formats or ()))
@@ -453,14 +519,21 @@ class WireSession:
         finally:
             self._engine_lock.release()
 
-    async def _execute(self, sql: str, params: list[Any] | None, formats: list[int] | None,
-                       offset: int = 0, described: list[pq.Column] | None = None) -> Outcome:
+    async def _execute(
+        self,
+        sql: str,
+        params: list[Any] | None,
+        formats: list[int] | None,
+        offset: int = 0,
+        described: list[pq.Column] | None = None,
+    ) -> Outcome:
         if self._aborted:
             if statements.first_word(sql) not in _ENDS_TRANSACTION:
-                raise SessionError("25P02", "current transaction is aborted, commands ignored until end of "
-                                            "transaction block")
+                raise SessionError(
+                    "25P02", "current transaction is aborted, commands ignored until end of transaction block"
+                )
             self._aborted = False
-            if not _ROLLBACK_TO.match(sql):   # ROLLBACK TO SAVEPOINT recovers the block, in the engine
+            if not _ROLLBACK_TO.match(sql):  # ROLLBACK TO SAVEPOINT recovers the block, in the engine
                 await self._in_thread(lambda: self.conn.execute("ROLLBACK", None), cancellable=False)
                 return Outcome(None, [], "ROLLBACK")
         deallocate = _DEALLOCATE.match(sql)
@@ -470,7 +543,8 @@ class WireSession:
         if outcome is not None:
             return outcome
         outcome = await self.run_in_engine(
-            lambda: encode_result(self.conn.execute(sql, params), sql, formats, described), offset)
+            lambda: encode_result(self.conn.execute(sql, params), sql, formats, described), offset
+        )
         self._send_notices()
         if statements.first_word(sql) in ("SET", "RESET"):
             self._report_parameters()
@@ -492,14 +566,18 @@ class WireSession:
         """Every statement answered in turn; several statements without transaction control run as one
         implicit transaction, as in PostgreSQL, so a failure part-way commits none of them."""
         sql = pq.Reader(body).cstring()
-        if self._implicit:   # a simple query ends an unsynced extended batch by committing it, as in PostgreSQL
+        if self._implicit:  # a simple query ends an unsynced extended batch by committing it, as in PostgreSQL
             self._implicit = False
             await self._end_implicit(failed=False)
         parts = statements.split(sql)
         if not parts:
             self.send(pq.empty_query())
-        implicit = (len(parts) > 1 and self.conn.transaction_status == "idle" and not self._aborted
-                    and not any(statements.controls_transaction(text) for _, text in parts))
+        implicit = (
+            len(parts) > 1
+            and self.conn.transaction_status == "idle"
+            and not self._aborted
+            and not any(statements.controls_transaction(text) for _, text in parts)
+        )
         if implicit:
             await self._in_thread(lambda: self.conn.execute("BEGIN", None), cancellable=False)
         failed = False
@@ -517,7 +595,7 @@ class WireSession:
             except SessionError as err:
                 if err.fatal:
                     raise
-                self._send_error(err.sqlstate, str(err), err.position)
+                self._send_error(err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint)
                 failed = True
                 break
             if outcome.columns is not None:
@@ -564,8 +642,7 @@ class WireSession:
             oids = []
             for i in range(count):
                 declared = stmt.param_types[i] if i < len(stmt.param_types) else 0
-                field = from_context.get(i + 1)
-                oids.append(declared or (oid_for_field(field) if field is not None else TEXT_OID))
+                oids.append(declared or from_context.get(i + 1, TEXT_OID))
             stmt.described = (oids, describe_columns(schema) if schema is not None else None)
         return stmt.described
 
@@ -586,15 +663,19 @@ class WireSession:
         if msg.portal and msg.portal in self._portals:
             raise SessionError("42P03", f'cursor "{msg.portal}" already exists')
         oids = stmt.param_types
-        if len(oids) < len(msg.params) or 0 in oids:   # unknown types: ask the engine (once per statement)
+        if len(oids) < len(msg.params) or 0 in oids:  # unknown types: ask the engine (once per statement)
             oids, _ = await self._describe_statement(stmt)
         if len(msg.params) != len(oids) and len(msg.params) != len(stmt.param_types):
-            raise SessionError("08P01", f"bind message supplies {len(msg.params)} parameters, but prepared "
-                                        f"statement \"{msg.statement}\" requires {len(oids)}")
+            raise SessionError(
+                "08P01",
+                f"bind message supplies {len(msg.params)} parameters, but prepared "
+                f'statement "{msg.statement}" requires {len(oids)}',
+            )
         formats = pq.per_column(msg.param_formats, len(msg.params))
         try:
-            params = [codec.decode(oids[i] if i < len(oids) else 0, formats[i], value)
-                      for i, value in enumerate(msg.params)]
+            params = [
+                codec.decode(oids[i] if i < len(oids) else 0, formats[i], value) for i, value in enumerate(msg.params)
+            ]
         except codec.CodecError as err:
             raise SessionError(err.sqlstate, str(err)) from None
         self._portals[msg.portal] = Portal(stmt, params, msg.result_formats)
@@ -603,14 +684,16 @@ class WireSession:
 
     async def _run_portal(self, portal: Portal) -> Outcome:
         if portal.outcome is None:
-            if statements.parse_copy_from_stdin(portal.statement.sql) or \
-                    statements.parse_copy_to_stdout(portal.statement.sql):
-                raise SessionError("0A000", "COPY FROM STDIN and TO STDOUT are supported in the simple query "
-                                            "protocol only")
+            if statements.parse_copy_from_stdin(portal.statement.sql) or statements.parse_copy_to_stdout(
+                portal.statement.sql
+            ):
+                raise SessionError(
+                    "0A000", "COPY FROM STDIN and TO STDOUT are supported in the simple query protocol only"
+                )
             described = portal.statement.described[1] if portal.statement.described else None
-            portal.outcome = (await self._in_batch(portal.statement.sql)
-                              or await self._execute(portal.statement.sql, portal.params, portal.result_formats,
-                                                     described=described))
+            portal.outcome = await self._in_batch(portal.statement.sql) or await self._execute(
+                portal.statement.sql, portal.params, portal.result_formats, described=described
+            )
         return portal.outcome
 
     async def _in_batch(self, sql: str) -> Outcome | None:
@@ -632,8 +715,12 @@ class WireSession:
                 self._implicit = False
                 self.send(pq.notice_response("there is no transaction in progress", "25P01", "WARNING"))
             return None
-        if (self.conn.transaction_status == "idle" and not self._aborted and not statements.controls_transaction(sql)
-                and (self._batch_binds > 1 or await self._messages.statement_ahead())):
+        if (
+            self.conn.transaction_status == "idle"
+            and not self._aborted
+            and not statements.controls_transaction(sql)
+            and (self._batch_binds > 1 or await self._messages.statement_ahead())
+        ):
             await self._in_thread(lambda: self.conn.execute("BEGIN", None), cancellable=False)
             self._implicit = True
         return None
@@ -667,7 +754,7 @@ class WireSession:
             return
         outcome = await self._run_portal(portal)
         end = len(outcome.rows) if max_rows <= 0 else min(len(outcome.rows), portal.sent + max_rows)
-        for row in outcome.rows[portal.sent:end]:
+        for row in outcome.rows[portal.sent : end]:
             self.send(row)
         portal.sent = end
         if end < len(outcome.rows):
@@ -683,7 +770,7 @@ class WireSession:
             await self._end_implicit(failed=False)
         self._portals.pop("", None)
         if self.conn is not None and self.conn.transaction_status == "idle" and not self._aborted:
-            self._portals.clear()   # portals live until the end of the transaction
+            self._portals.clear()  # portals live until the end of the transaction
         self._ready()
 
     async def _close_target(self, body: bytes) -> None:
@@ -698,12 +785,19 @@ class WireSession:
         raise ProtocolViolation("unexpected password message")
 
     _HANDLERS = {
-        b"Q": _simple_query, b"P": _parse, b"B": _bind, b"D": _describe, b"E": _execute_message,
-        b"S": _sync, b"C": _close_target, b"H": _flush_message, b"p": _stray_password,
+        b"Q": _simple_query,
+        b"P": _parse,
+        b"B": _bind,
+        b"D": _describe,
+        b"E": _execute_message,
+        b"S": _sync,
+        b"C": _close_target,
+        b"H": _flush_message,
+        b"p": _stray_password,
     }
 
 
-_CONSTANT_ANSWERS: dict[tuple, Outcome] = {}   # encoded answers to constant SELECTs (pool health checks)
+_CONSTANT_ANSWERS: dict[tuple, Outcome] = {}  # encoded answers to constant SELECTs (pool health checks)
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 

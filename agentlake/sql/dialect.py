@@ -6,6 +6,7 @@ parse pgvector's ``<#>`` and ``<+>``, SAVEPOINT, RELEASE, SHOW or RESET
 engine can dispatch on them and the rewrite rules can turn them into
 functions DataFusion knows.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,6 +27,8 @@ def _not_command_fallback(record: logging.LogRecord) -> bool:
 
 logging.getLogger("sqlglot").addFilter(_not_command_fallback)
 _TOKEN_L1 = TokenType.MATCH_CONDITION
+_TOKEN_HAMMING = TokenType.DCOLONDOLLAR
+_TOKEN_JACCARD = TokenType.DCOLONPERCENT
 
 
 class CosineDistance(exp.Expression, exp.Binary):
@@ -38,6 +41,14 @@ class NegativeInnerProduct(exp.Expression, exp.Binary):
 
 class L1Distance(exp.Expression, exp.Binary):
     """``a <+> b``"""
+
+
+class HammingDistance(exp.Expression, exp.Binary):
+    """``a <~> b`` (bit strings)"""
+
+
+class JaccardDistance(exp.Expression, exp.Binary):
+    """``a <%> b`` (bit strings)"""
 
 
 def savepoint_name(node: exp.Expression) -> str:
@@ -68,20 +79,32 @@ class Explain(exp.Expression):
 # SHOW spellings that PostgreSQL maps to a setting's real name.
 _SETTING_ALIASES = {"TRANSACTION ISOLATION LEVEL": "transaction_isolation", "TIME ZONE": "TimeZone"}
 
-VECTOR_OPERATORS = {exp.Distance: "l2_distance", CosineDistance: "cosine_distance",
-                    NegativeInnerProduct: "negative_inner_product", L1Distance: "l1_distance",
-                    exp.CosineDistance: "cosine_distance"}  # the last: sqlglot's node for cosine_distance(a, b)
+VECTOR_OPERATORS = {
+    exp.Distance: "l2_distance",
+    CosineDistance: "cosine_distance",
+    NegativeInnerProduct: "negative_inner_product",
+    L1Distance: "l1_distance",
+    exp.CosineDistance: "cosine_distance",
+}  # the last: sqlglot's node for cosine_distance(a, b)
+BIT_OPERATORS = {HammingDistance: "hamming_distance", JaccardDistance: "jaccard_distance"}
 
 
 class AgentlakePostgres(Postgres):
     class Tokenizer(Postgres.Tokenizer):
         KEYWORDS = {
-            **Postgres.Tokenizer.KEYWORDS, "<#>": _TOKEN_NEG_IP, "<+>": _TOKEN_L1,
-            "SHOW": TokenType.VAR, "EXPLAIN": TokenType.VAR, "RESET": TokenType.VAR,
+            **Postgres.Tokenizer.KEYWORDS,
+            "<#>": _TOKEN_NEG_IP,
+            "<+>": _TOKEN_L1,
+            "<~>": _TOKEN_HAMMING,
+            "<%>": _TOKEN_JACCARD,
+            "SHOW": TokenType.VAR,
+            "EXPLAIN": TokenType.VAR,
+            "RESET": TokenType.VAR,
             # sqlglot >= 30.31 tokenizes these as COMMAND, which swallows the rest of the
             # statement as one string ("RELEASE SAVEPOINT b" released a savepoint named
             # "SAVEPOINT b"); as plain words they reach the statement parsers below.
-            "SAVEPOINT": TokenType.VAR, "RELEASE": TokenType.VAR,
+            "SAVEPOINT": TokenType.VAR,
+            "RELEASE": TokenType.VAR,
         }
 
     class Parser(Postgres.Parser):
@@ -96,22 +119,31 @@ class AgentlakePostgres(Postgres):
             TokenType.NULLSAFE_EQ: CosineDistance,
             _TOKEN_NEG_IP: NegativeInnerProduct,
             _TOKEN_L1: L1Distance,
+            _TOKEN_HAMMING: HammingDistance,
+            _TOKEN_JACCARD: JaccardDistance,
         }
 
         SET_PARSERS = {
             **Postgres.Parser.SET_PARSERS,
             "TIME ZONE": lambda self: self._parse_set_time_zone(),
             "TRANSACTION": lambda self: self._parse_transaction_settings(""),
-            "SESSION": lambda self: self._parse_transaction_settings("default_")
-            if self._match_text_seq("CHARACTERISTICS", "AS", "TRANSACTION") else self._parse_set_item_assignment("SESSION"),
+            "SESSION": lambda self: (
+                self._parse_transaction_settings("default_")
+                if self._match_text_seq("CHARACTERISTICS", "AS", "TRANSACTION")
+                else self._parse_set_item_assignment("SESSION")
+            ),
         }
         SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
 
         def _parse_statement(self) -> exp.Expression | None:
             word = self._curr.text.upper() if self._index < self._tokens_size else ""
             handler = {
-                "SAVEPOINT": self._parse_savepoint, "RELEASE": self._parse_release, "SHOW": self._parse_show_stmt,
-                "RESET": self._parse_reset, "EXPLAIN": self._parse_explain, "START": self._parse_start,
+                "SAVEPOINT": self._parse_savepoint,
+                "RELEASE": self._parse_release,
+                "SHOW": self._parse_show_stmt,
+                "RESET": self._parse_reset,
+                "EXPLAIN": self._parse_explain,
+                "START": self._parse_start,
                 "ABORT": self._parse_abort,
             }.get(word)
             if handler is None or self._curr.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
@@ -138,7 +170,7 @@ class AgentlakePostgres(Postgres):
                 self._advance()
             if first is None:
                 return ""
-            text = self.sql[first.start:last.end + 1]
+            text = self.sql[first.start : last.end + 1]
             return text.strip().strip('"') if first is last else " ".join(text.split())
 
         def _parse_savepoint(self) -> exp.Expression:
@@ -192,8 +224,12 @@ class AgentlakePostgres(Postgres):
         def _parse_set_item_assignment(self, kind: str | None = None) -> exp.Expression | None:
             """PostgreSQL's SET takes one name whose value may be a list (``SET search_path TO a, b``)."""
             item = super()._parse_set_item_assignment(kind)
-            if isinstance(item, exp.SetItem) and isinstance(item.this, exp.EQ) and self._curr is not None \
-                    and self._curr.token_type == TokenType.COMMA:
+            if (
+                isinstance(item, exp.SetItem)
+                and isinstance(item.this, exp.EQ)
+                and self._curr is not None
+                and self._curr.token_type == TokenType.COMMA
+            ):
                 values = [item.this.expression]
                 while self._match(TokenType.COMMA):
                     value = self._parse_primary() or self._parse_id_var()
@@ -250,6 +286,8 @@ class AgentlakePostgres(Postgres):
             CosineDistance: lambda self, e: self.binary(e, "<=>"),
             NegativeInnerProduct: lambda self, e: self.binary(e, "<#>"),
             L1Distance: lambda self, e: self.binary(e, "<+>"),
+            HammingDistance: lambda self, e: self.binary(e, "<~>"),
+            JaccardDistance: lambda self, e: self.binary(e, "<%>"),
             Savepoint: lambda self, e: f"SAVEPOINT {self.sql(e, 'this')}",
             Release: lambda self, e: f"RELEASE SAVEPOINT {self.sql(e, 'this')}",
             Show: lambda self, e: f"SHOW {e.this.name}",

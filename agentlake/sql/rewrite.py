@@ -5,6 +5,7 @@ style). ``RULES`` is the front end's own immutable list; the engine composes it 
 with the pg_catalog emulation's rules and passes the whole tuple in, so what a
 statement means never depends on what ran or was imported before it.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -13,16 +14,30 @@ from sqlglot import exp
 
 from .dialect import AgentlakePostgres
 from .rules.any_array import any_array
+from .rules.array_fill import array_fill
+from .rules.bit_strings import bit_strings
 from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
+from .rules.function_aliases import function_aliases
+from .rules.like_escape import like_escape
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
 from .rules.vector_operators import vector_operators
 from .trees import clone
 
 Rule = Callable[[exp.Expression], exp.Expression]
-RULES: tuple[Rule, ...] = (pg_column_names, vector_operators, postgres_functions, postgres_spellings, pg_casts,
-                          any_array)
+RULES: tuple[Rule, ...] = (
+    pg_column_names,
+    vector_operators,
+    bit_strings,
+    array_fill,
+    postgres_functions,
+    postgres_spellings,
+    pg_casts,
+    any_array,
+    like_escape,
+    function_aliases,
+)
 
 
 def rewrite(tree: exp.Expression, rules: tuple[Rule, ...] = RULES) -> exp.Expression:

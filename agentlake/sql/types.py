@@ -4,6 +4,7 @@ Storage is Arrow/Parquet, so every SQL type maps to one Arrow type; types Arrow
 lacks (jsonb, uuid, vector) keep their SQL name in the field metadata so the
 wire server and Python results can present them as PostgreSQL would.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,17 +18,51 @@ from ..media.types import MEDIA_KINDS, media_field, media_kind
 from ..tensors.types import DTYPES, tensor_field, tensor_spec
 
 TYPE_KEY = b"agentlake.type"
+DIM_KEY = b"agentlake.dim"
+SPARSEVEC_TYPE = pa.struct(
+    [
+        pa.field("dim", pa.int32()),
+        pa.field("indices", pa.list_(pa.field("element", pa.int32()))),
+        pa.field("values", pa.list_(pa.field("element", pa.float32()))),
+    ]
+)
+"""pgvector's sparsevec as Arrow: 0-based ascending indices of the non-zero values (any struct of exactly
+these fields is a sparsevec); a ``sparsevec(n)`` column keeps n under ``DIM_KEY``. Lists name their
+items "element", as Parquet files read back."""
+
+
+def is_sparsevec(t: pa.DataType) -> bool:
+    """Whether ``t`` is a sparsevec, however its lists name their items."""
+    return pa.types.is_struct(t) and [f.name for f in t] == ["dim", "indices", "values"]
+
+
 T = exp.DataType.Type
 
 _SIMPLE: dict = {
-    T.SMALLINT: pa.int16(), T.INT: pa.int32(), T.BIGINT: pa.int64(), T.TINYINT: pa.int16(),
-    T.FLOAT: pa.float32(), T.DOUBLE: pa.float64(), T.BOOLEAN: pa.bool_(),
-    T.TEXT: pa.string(), T.VARCHAR: pa.string(), T.CHAR: pa.string(), T.NAME: pa.string(),
-    T.NCHAR: pa.string(), T.NVARCHAR: pa.string(),
-    T.DATE: pa.date32(), T.TIME: pa.time64("us"), T.TIMESTAMP: pa.timestamp("us"),
-    T.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"), T.TIMESTAMPLTZ: pa.timestamp("us", tz="UTC"),
-    T.INTERVAL: pa.month_day_nano_interval(), T.VARBINARY: pa.binary(), T.BINARY: pa.binary(),
-    T.SERIAL: pa.int32(), T.BIGSERIAL: pa.int64(), T.SMALLSERIAL: pa.int16(),
+    T.SMALLINT: pa.int16(),
+    T.INT: pa.int32(),
+    T.BIGINT: pa.int64(),
+    T.TINYINT: pa.int16(),
+    T.FLOAT: pa.float32(),
+    T.DOUBLE: pa.float64(),
+    T.BOOLEAN: pa.bool_(),
+    T.TEXT: pa.string(),
+    T.VARCHAR: pa.string(),
+    T.CHAR: pa.string(),
+    T.NAME: pa.string(),
+    T.NCHAR: pa.string(),
+    T.NVARCHAR: pa.string(),
+    T.DATE: pa.date32(),
+    T.TIME: pa.time64("us"),
+    T.TIMESTAMP: pa.timestamp("us"),
+    T.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),
+    T.TIMESTAMPLTZ: pa.timestamp("us", tz="UTC"),
+    T.INTERVAL: pa.month_day_nano_interval(),
+    T.VARBINARY: pa.binary(),
+    T.BINARY: pa.binary(),
+    T.SERIAL: pa.int32(),
+    T.BIGSERIAL: pa.int64(),
+    T.SMALLSERIAL: pa.int16(),
 }
 _TAGGED = {T.JSON: b"json", T.JSONB: b"jsonb", T.UUID: b"uuid"}
 
@@ -63,7 +98,7 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         return pa.list_(inner), {}
     user_kind = node.args.get("kind")
     user_kind = (user_kind.name if isinstance(user_kind, exp.Expression) else str(user_kind or "")).lower()
-    if kind == T.USERDEFINED and user_kind in ("tsvector", "tsquery"):   # kept as PostgreSQL's text form
+    if kind == T.USERDEFINED and user_kind in ("tsvector", "tsquery"):  # kept as PostgreSQL's text form
         return pa.string(), {TYPE_KEY: user_kind.encode()}
     if kind == T.USERDEFINED and user_kind == "tensor":
         from .tensor_expressions import spec_of_type
@@ -71,10 +106,24 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         return tensor_field(spec_of_type(node))
     if kind == T.USERDEFINED and user_kind in MEDIA_KINDS:
         return media_field(user_kind)
-    if kind == T.VECTOR or (kind == T.USERDEFINED and user_kind == "vector"):
+    if kind == T.BIT or (kind == T.USERDEFINED and user_kind == "varbit"):  # bit strings kept as their text
+        params = _precision(node) or ([1] if kind == T.BIT else [])
+        meta = {TYPE_KEY: b"bit" if kind == T.BIT else b"varbit"}
+        return pa.string(), {**meta, DIM_KEY: str(params[0]).encode()} if params else meta
+    if kind == T.USERDEFINED and user_kind == "sparsevec":
         params = _precision(node)
         if not params:
-            raise ProgrammingError("vector columns need a dimension, as in vector(384)", sqlstate="22023")
+            raise ProgrammingError("sparsevec columns need a dimension, as in sparsevec(30522)", sqlstate="22023")
+        return SPARSEVEC_TYPE, {TYPE_KEY: b"sparsevec", DIM_KEY: str(params[-1]).encode()}
+    if kind == T.USERDEFINED and user_kind == "halfvec":
+        params = _precision(node)
+        if not params:
+            raise ProgrammingError("halfvec columns need a dimension, as in halfvec(384)", sqlstate="22023")
+        return pa.list_(pa.float16(), params[-1]), {TYPE_KEY: b"halfvec"}
+    if kind == T.VECTOR or (kind == T.USERDEFINED and user_kind == "vector"):
+        params = _precision(node)
+        if not params:  # pgvector's vector without a dimension: each row has its own (no index on it)
+            return pa.list_(pa.field("vector", pa.float32())), {TYPE_KEY: b"vector"}
         return pa.list_(pa.float32(), params[-1]), {TYPE_KEY: b"vector"}
     raise ProgrammingError(f'type "{node.sql(dialect="postgres").lower()}" does not exist', sqlstate="42704")
 
@@ -83,10 +132,21 @@ def vector_field_type(dim: int) -> pa.DataType:
     return pa.list_(pa.float32(), dim)
 
 
-_SIMPLE_NAMES = {pa.int8(): "int2", pa.int16(): "int2", pa.int32(): "int4", pa.int64(): "int8",
-                 pa.float32(): "float4", pa.float64(): "float8", pa.bool_(): "bool", pa.string(): "text",
-                 pa.large_string(): "text", pa.binary(): "bytea", pa.date32(): "date", pa.time64("us"): "time",
-                 pa.month_day_nano_interval(): "interval"}
+_SIMPLE_NAMES = {
+    pa.int8(): "int2",
+    pa.int16(): "int2",
+    pa.int32(): "int4",
+    pa.int64(): "int8",
+    pa.float32(): "float4",
+    pa.float64(): "float8",
+    pa.bool_(): "bool",
+    pa.string(): "text",
+    pa.large_string(): "text",
+    pa.binary(): "bytea",
+    pa.date32(): "date",
+    pa.time64("us"): "time",
+    pa.month_day_nano_interval(): "interval",
+}
 
 
 def sql_type_name(field: pa.Field) -> str:
@@ -96,8 +156,13 @@ def sql_type_name(field: pa.Field) -> str:
     spec = tensor_spec(field)
     if spec is not None:
         return spec.sql()
+    if is_sparsevec(t):
+        dim = (field.metadata or {}).get(DIM_KEY)
+        return f"sparsevec({dim.decode()})" if dim else "sparsevec"
+    if tagged == b"halfvec" or (pa.types.is_fixed_size_list(t) and pa.types.is_float16(t.value_type)):
+        return f"halfvec({t.list_size})"
     if tagged == b"vector" or pa.types.is_fixed_size_list(t):
-        return f"vector({t.list_size})"
+        return f"vector({t.list_size})" if pa.types.is_fixed_size_list(t) else "vector"
     if tagged:
         return tagged.decode()
     if pa.types.is_list(t):
@@ -113,6 +178,10 @@ def sql_type_name(field: pa.Field) -> str:
 # database); agentlake fixes it above the bootstrap range, as pg_catalog reports it.
 VECTOR_OID = 16390
 VECTOR_ARRAY_OID = 16395
+HALFVEC_OID = 16400
+HALFVEC_ARRAY_OID = 16405
+SPARSEVEC_OID = 16410
+SPARSEVEC_ARRAY_OID = 16415
 
 
 @dataclass(frozen=True)
@@ -122,9 +191,9 @@ class PgType:
     oid: int
     name: str
     array_oid: int
-    length: int = -1          # typlen: bytes, -1 varlena, -2 cstring
-    category: str = "U"       # typcategory
-    element: int = 0          # typelem, for array types
+    length: int = -1  # typlen: bytes, -1 varlena, -2 cstring
+    category: str = "U"  # typcategory
+    element: int = 0  # typelem, for array types
     namespace: str = "pg_catalog"
 
 
@@ -162,6 +231,8 @@ _BASE = [
     PgType(3615, "tsquery", 3645, -1, "U"),
     PgType(3802, "jsonb", 3807, -1, "U"),
     PgType(VECTOR_OID, "vector", VECTOR_ARRAY_OID, -1, "U", namespace="public"),
+    PgType(HALFVEC_OID, "halfvec", HALFVEC_ARRAY_OID, -1, "U", namespace="public"),
+    PgType(SPARSEVEC_OID, "sparsevec", SPARSEVEC_ARRAY_OID, -1, "U", namespace="public"),
 ]
 _ARRAYS = [PgType(t.array_oid, "_" + t.name, 0, -1, "A", t.oid, t.namespace) for t in _BASE if t.array_oid]
 TYPES: list[PgType] = _BASE + _ARRAYS
@@ -173,25 +244,41 @@ def pg_type(field: pa.Field) -> PgType:
     """The PostgreSQL type of an Arrow field (arrays become PostgreSQL's ``_elem`` array types)."""
     t = field.type
     spec = tensor_spec(field)
-    if spec is not None:   # a tensor travels as a (multidimensional) array of its elements
-        element = pg_type(pa.field("item", DTYPES["int16" if spec.dtype in ("int8", "uint8") else
-                                                  "int64" if spec.dtype in ("uint32", "uint64") else
-                                                  "int32" if spec.dtype == "uint16" else spec.dtype]))
+    if spec is not None:  # a tensor travels as a (multidimensional) array of its elements
+        element = pg_type(
+            pa.field(
+                "item",
+                DTYPES[
+                    "int16"
+                    if spec.dtype in ("int8", "uint8")
+                    else "int64"
+                    if spec.dtype in ("uint32", "uint64")
+                    else "int32"
+                    if spec.dtype == "uint16"
+                    else spec.dtype
+                ],
+            )
+        )
         return BY_OID[element.array_oid]
     if media_kind(field) is not None:
         return BY_NAME["bytea"]
+    if (pa.types.is_list(t) or pa.types.is_fixed_size_list(t)) and pa.types.is_float16(t.value_type):
+        return BY_NAME["halfvec"]
+    if is_sparsevec(t):
+        return BY_NAME["sparsevec"]
     is_vector = (field.metadata or {}).get(TYPE_KEY) == b"vector" or (
-        pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type))
+        pa.types.is_fixed_size_list(t) and pa.types.is_floating(t.value_type)
+    )
     if is_vector:
         return BY_NAME["vector"]
-    if (field.metadata or {}).get(TYPE_KEY) in (b"int2vector", b"oidvector"):   # pg_index's key columns
+    if (field.metadata or {}).get(TYPE_KEY) in (b"int2vector", b"oidvector"):  # pg_index's key columns
         return BY_NAME[field.metadata[TYPE_KEY].decode()]
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         element = pg_type(pa.field("item", t.value_type, metadata=t.value_field.metadata))
         return BY_OID.get(element.array_oid, BY_NAME["_text"])
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery") else "text"
+        name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit") else "text"
     elif pa.types.is_integer(t):
         name = "int2" if t.bit_width <= 16 else "int4" if t.bit_width == 32 else "int8"
     elif pa.types.is_binary(t) or pa.types.is_large_binary(t):
@@ -203,9 +290,41 @@ def pg_type(field: pa.Field) -> PgType:
     return BY_NAME.get(name, BY_NAME["text"])
 
 
-OPCLASSES = {"vector_l2_ops": "l2", "vector_cosine_ops": "cosine", "vector_ip_ops": "ip", "vector_l1_ops": "l1"}
+OPCLASSES = {
+    "vector_l2_ops": "l2",
+    "vector_cosine_ops": "cosine",
+    "vector_ip_ops": "ip",
+    "vector_l1_ops": "l1",
+    "halfvec_l2_ops": "l2",
+    "halfvec_cosine_ops": "cosine",
+    "halfvec_ip_ops": "ip",
+    "halfvec_l1_ops": "l1",
+    "sparsevec_l2_ops": "l2",
+    "sparsevec_cosine_ops": "cosine",
+    "sparsevec_ip_ops": "ip",
+    "sparsevec_l1_ops": "l1",
+    "bit_hamming_ops": "hamming",
+    "bit_jaccard_ops": "jaccard",
+}
 """pgvector's operator classes: which metric an index built ``USING hnsw (embedding <opclass>)`` serves."""
 
 
-__all__ = ["BY_NAME", "BY_OID", "OPCLASSES", "TYPES", "TYPE_KEY", "VECTOR_ARRAY_OID", "VECTOR_OID", "PgType", "arrow_type", "pg_type",
-           "sql_type_name", "vector_field_type"]
+__all__ = [
+    "BY_NAME",
+    "BY_OID",
+    "DIM_KEY",
+    "HALFVEC_OID",
+    "OPCLASSES",
+    "SPARSEVEC_OID",
+    "SPARSEVEC_TYPE",
+    "is_sparsevec",
+    "TYPES",
+    "TYPE_KEY",
+    "VECTOR_ARRAY_OID",
+    "VECTOR_OID",
+    "PgType",
+    "arrow_type",
+    "pg_type",
+    "sql_type_name",
+    "vector_field_type",
+]

@@ -4,6 +4,7 @@ DataFusion hands UDFs ``list<float32>`` arrays (it coerces ``fixed_size_list`` a
 float64 lists to the declared signature) and expands literals to full columns, so
 every argument arrives as an array of the batch's length.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..errors import DataError
+from .dense_text import check_elements
 
 VECTOR_TYPE = pa.list_(pa.float32())
 VECTOR_RESULT = pa.list_(pa.field("vector", pa.float32()))
@@ -48,7 +50,7 @@ def to_matrix(array: pa.Array | pa.ChunkedArray, dtype: type = np.float32) -> tu
     flat = array.values.to_numpy(zero_copy_only=False).astype(dtype, copy=False)
     dim = int(lengths.max()) if n else 0
     if dim and (lengths[valid] == dim).all() and not sizes[~valid].any():  # rows end to end: no gather
-        packed = flat[offsets[0]:offsets[-1]].reshape(-1, dim)
+        packed = flat[offsets[0] : offsets[-1]].reshape(-1, dim)
         if len(packed) == n:
             return packed, valid, lengths
         values = np.zeros((n, dim), dtype=dtype)
@@ -82,15 +84,10 @@ def float4_digits(value: float) -> str:
 
 
 def parse_vector(text: str) -> np.ndarray:
-    """pgvector's text form ``[1,2,3]``; anything else is invalid input (22P02)."""
-    body = text.strip()
-    if not (body.startswith("[") and body.endswith("]")):
-        raise _syntax(text)
-    inner = body[1:-1].strip()
-    try:
-        return checked_vector(np.array([float(part) for part in inner.split(",")] if inner else [], dtype=np.float32))
-    except ValueError:
-        raise _syntax(text) from None
+    """pgvector's text form ``[1,2,3]``, read as pgvector's vector_in reads it (its errors included)."""
+    from .dense_text import parse_dense
+
+    return parse_dense(text, "vector")
 
 
 def parse_vectors(texts: list[str], dim: int) -> np.ndarray:
@@ -101,16 +98,20 @@ def parse_vectors(texts: list[str], dim: int) -> np.ndarray:
     text at fault."""
     bodies = [text.strip() for text in texts]
     if len(bodies) * dim >= BULK_PARSE_VALUES and all(
-            body[:1] == "[" and body[-1:] == "]" and body.count(",") == dim - 1 for body in bodies):
+        body[:1] == "[" and body[-1:] == "]" and body.count(",") == dim - 1 for body in bodies
+    ):
         joined = "\n".join(body[1:-1] for body in bodies).replace(",", "\n").encode()
         try:
-            values = pcsv.read_csv(pa.py_buffer(joined), read_options=pcsv.ReadOptions(column_names=["v"]),
-                                   convert_options=pcsv.ConvertOptions(column_types={"v": pa.float32()}))
+            values = pcsv.read_csv(
+                pa.py_buffer(joined),
+                read_options=pcsv.ReadOptions(column_names=["v"]),
+                convert_options=pcsv.ConvertOptions(column_types={"v": pa.float32()}),
+            )
         except pa.ArrowInvalid:
             values = None
         if values is not None and values.num_rows == len(bodies) * dim and values.column(0).null_count == 0:
             matrix = values.column(0).to_numpy().reshape(len(bodies), dim)
-            checked_vector(matrix.reshape(-1))   # NaN and infinity are refused as one by one
+            check_elements(matrix, "vector")  # NaN and infinity are refused as one by one
             return matrix
     parsed = [parse_vector(text) for text in texts]
     for vector in parsed:
@@ -126,24 +127,24 @@ def float4_vector(data: bytes) -> np.ndarray:
     return checked_vector(np.frombuffer(data, dtype="<f4").astype(np.float32))
 
 
-def checked_vector(vector: np.ndarray) -> np.ndarray:
+def checked_vector(vector: np.ndarray, kind: str = "vector") -> np.ndarray:
     """``vector`` if pgvector would accept it: at least one dimension, every element finite."""
-    if not len(vector):
-        raise DataError("[SQLSTATE 22000] vector must have at least 1 dimension", sqlstate="22000")
-    if not np.isfinite(vector).all():
-        raise DataError("[SQLSTATE 22000] NaN and infinity are not allowed in vector", sqlstate="22000")
-    return vector
+    from .dense_text import check_dimensions, check_elements
+
+    check_dimensions(len(vector), kind)
+    return check_elements(vector, kind)
 
 
-def _syntax(text: str) -> DataError:
-    return DataError(f'[SQLSTATE 22P02] invalid input syntax for type vector: "{text}"', sqlstate="22P02")
-
-
-def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int) -> pa.FixedSizeListArray:
+def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int | None, value_type: pa.DataType = pa.float32()) -> pa.Array:
     """Any vector-ish column (pgvector text, lists, fixed-size lists, float32 or float64) as a
-    ``vector(dim)`` column — what INSERT, UPDATE and COPY store; a wrong length is pgvector's 22000."""
+    ``vector(dim)`` column — what INSERT, UPDATE and COPY store; a wrong length is pgvector's 22000.
+    ``dim`` None is pgvector's ``vector`` without a dimension: each row keeps its own length."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
+    if dim is None:
+        return _free_vectors(array)
+    if pa.types.is_float16(value_type):  # halfvec(dim)
+        return _as_halfvecs(array, dim)
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         encoded = array.dictionary_encode()
         table = parse_vectors(encoded.dictionary.to_pylist(), dim)
@@ -158,9 +159,43 @@ def as_vectors(array: pa.Array | pa.ChunkedArray, dim: int) -> pa.FixedSizeListA
         if wrong.any():
             raise expected_dimensions(dim, int(lengths[np.argmax(wrong)]))
         values = values[:, :dim] if values.shape[1] >= dim else np.zeros((len(array), dim), np.float32)
-    if not np.isfinite(values[valid]).all():
-        raise DataError("[SQLSTATE 22000] NaN and infinity are not allowed in vector", sqlstate="22000")
+    check_elements(values[valid], "vector")
     flat = pa.array(np.ascontiguousarray(values, dtype=np.float32).reshape(-1))
+    return pa.FixedSizeListArray.from_arrays(flat, dim, mask=None if valid.all() else pa.array(~valid))
+
+
+def _free_vectors(array: pa.Array) -> pa.ListArray:
+    """Vectors of any length each (a ``vector`` column without a dimension), checked as pgvector
+    checks its input: at least one dimension, every element finite."""
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), VECTOR_RESULT)
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        rows = [None if text is None else parse_vector(text) for text in array.to_pylist()]
+    else:
+        rows = [None if row is None else checked_vector(np.asarray(row, dtype=np.float32)) for row in array.to_pylist()]
+    return pa.array([None if row is None else row.tolist() for row in rows], type=VECTOR_RESULT)
+
+
+def _as_halfvecs(array: pa.Array, dim: int) -> pa.FixedSizeListArray:
+    """A ``halfvec(dim)`` column: texts read by halfvec_in, numbers narrowed by Float4ToHalf."""
+    from .dense_text import parse_dense, to_half
+
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        rows = [None if text is None else parse_dense(text, "halfvec") for text in array.to_pylist()]
+        for row in rows:
+            if row is not None and len(row) != dim:
+                raise expected_dimensions(dim, len(row))
+        valid = np.array([row is not None for row in rows], dtype=bool)
+        values = (
+            np.stack([row if row is not None else np.zeros(dim, np.float16) for row in rows])
+            if rows
+            else np.zeros((0, dim), np.float16)
+        )
+    else:
+        as_float = as_vectors(array, dim)
+        values, valid, _ = to_matrix(as_float)
+        values = to_half(values)
+    flat = pa.array(np.ascontiguousarray(values, dtype=np.float16).reshape(-1), pa.float16())
     return pa.FixedSizeListArray.from_arrays(flat, dim, mask=None if valid.all() else pa.array(~valid))
 
 

@@ -7,6 +7,7 @@ and ``'[1,2]'::vector`` to ``to_vector('[1,2]')`` (bound parameters arrive as
 Vector arguments are declared ``list<float32>`` so that DataFusion accepts any vector
 column (``fixed_size_list`` of any size, float32 or float64) and literals alike.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -16,9 +17,21 @@ import pyarrow as pa
 from datafusion import Accumulator, SessionContext, udaf, udf
 
 from ..errors import DataError
-from .arrays import (VECTOR_RESULT, VECTOR_TYPE, expected_dimensions, float4_vector, from_matrix, parse_vector,
-                     to_matrix, vector_text)
-from .metrics import dimension_error, distance, norms, normalized
+from .aggregate_states import state_functions
+from .arrays import (
+    VECTOR_RESULT,
+    VECTOR_TYPE,
+    expected_dimensions,
+    float4_vector,
+    from_matrix,
+    parse_vector,
+    to_matrix,
+    vector_text,
+)
+from .bitvec import BIT_FUNCTIONS
+from .halfvec import HALFVEC_RESULT, half_result, halfvec_functions
+from .metrics import dimension_error, distance, normalized, norms
+from .sparsevec import sparsevec_functions
 
 STATE_TYPE = pa.list_(pa.float64())
 DISTANCES = {"l2_distance": "l2", "cosine_distance": "cosine", "negative_inner_product": "ip", "l1_distance": "l1"}
@@ -35,17 +48,40 @@ def _paired(left: pa.Array, right: pa.Array) -> tuple[np.ndarray, np.ndarray, np
     return a, b, valid
 
 
+_FLOAT4_MAX = float(np.finfo(np.float32).max)
+
+
+def _float4_sums(metric: str, a: np.ndarray, b: np.ndarray, result: np.ndarray) -> np.ndarray:
+    """pgvector sums in float4: a sum beyond float4's range is infinity (and cosine's infinite norms
+    give NaN), where the float8 sums here stay finite."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if metric == "l2":
+            return np.where(result * result > _FLOAT4_MAX, np.inf, result)
+        if metric in ("ip", "l1"):
+            return np.where(np.abs(result) > _FLOAT4_MAX, np.copysign(np.inf, result), result)
+        wide_a, wide_b = a.astype(np.float64), b.astype(np.float64)
+        dot, na, nb = (np.einsum("ij,ij->i", x, y) for x, y in ((wide_a, wide_b), (wide_a, wide_a), (wide_b, wide_b)))
+        overflow = (np.abs(dot) > _FLOAT4_MAX) | (na > _FLOAT4_MAX) | (nb > _FLOAT4_MAX)
+        if not overflow.any():
+            return result
+        narrow = [np.where(np.abs(x) > _FLOAT4_MAX, np.copysign(np.inf, x), x) for x in (dot, na, nb)]
+        similarity = np.clip(narrow[0] / np.sqrt(narrow[1] * narrow[2]), -1.0, 1.0)
+        return np.where(overflow, 1.0 - similarity, result)
+
+
 def _distance_udf(metric: str, sign: float = 1.0) -> Callable[[pa.Array, pa.Array], pa.Array]:
     def call(left: pa.Array, right: pa.Array) -> pa.Array:
         a, b, valid = _paired(left, right)
         if a.shape[1] != b.shape[1]:  # every row NULL on one side, or ragged all-NULL input
             return pa.nulls(len(valid), pa.float64())
-        return pa.array(sign * distance(a, b, metric), pa.float64(), mask=~valid)
+        return pa.array(sign * _float4_sums(metric, a, b, distance(a, b, metric)), pa.float64(), mask=~valid)
+
     return call
 
 
 def _elementwise(combine: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[[pa.Array, pa.Array], pa.Array]:
     """pgvector's ``+``, ``-`` and ``*``: element by element, in float4, dimensions equal."""
+
     def call(left: pa.Array, right: pa.Array) -> pa.Array:
         a, b, valid = _paired(_uniform(left), _uniform(right))
         if a.shape[1] != b.shape[1]:  # every row NULL on one side
@@ -54,7 +90,10 @@ def _elementwise(combine: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Cal
             out = combine(a, b)
         if not np.isfinite(out[valid]).all():
             raise DataError("[SQLSTATE 22003] value out of range: overflow", sqlstate="22003")
+        if combine is np.multiply and ((out == 0) & (a != 0) & (b != 0))[valid].any():
+            raise DataError("[SQLSTATE 22003] value out of range: underflow", sqlstate="22003")
         return from_matrix(out, valid)
+
     return call
 
 
@@ -85,7 +124,7 @@ def _norm(v: pa.Array) -> pa.Array:
 
 
 def _l2_normalize(v: pa.Array) -> pa.Array:
-    values, valid, _ = to_matrix(_uniform(v))
+    values, valid, _ = to_matrix(_uniform(v), np.float64)  # in float8, as pgvector: [3e38] is [1]
     return from_matrix(normalized(values), valid)
 
 
@@ -112,8 +151,12 @@ def _subvector(v: pa.Array, start: pa.Array, count: pa.Array) -> pa.Array:
     rows = np.repeat(np.arange(len(values)), width)
     cols = np.repeat(lo, width) + (np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width))
     offsets = pa.array(np.concatenate([[0], np.cumsum(width)]).astype(np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(values[rows, cols], pa.float32()), type=VECTOR_RESULT,
-                                    mask=None if valid.all() else pa.array(~valid))
+    return pa.ListArray.from_arrays(
+        offsets,
+        pa.array(values[rows, cols], pa.float32()),
+        type=VECTOR_RESULT,
+        mask=None if valid.all() else pa.array(~valid),
+    )
 
 
 def _element(v: pa.Array, i: pa.Array) -> pa.Array:
@@ -121,8 +164,11 @@ def _element(v: pa.Array, i: pa.Array) -> pa.Array:
     values, valid, lengths = to_matrix(v)
     index = np.asarray(i.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
     inside = valid & np.asarray(i.is_valid()) & (index >= 1) & (index <= lengths)
-    picked = values[np.arange(len(values)), np.clip(index - 1, 0, max(values.shape[1] - 1, 0))] if values.size else \
-        np.zeros(len(values), dtype=np.float32)
+    picked = (
+        values[np.arange(len(values)), np.clip(index - 1, 0, max(values.shape[1] - 1, 0))]
+        if values.size
+        else np.zeros(len(values), dtype=np.float32)
+    )
     return pa.array(picked, pa.float32(), mask=~inside)
 
 
@@ -135,8 +181,11 @@ def _decoded(values: pa.Array, decode) -> pa.Array:
         first, second = sorted(dims)[:2]
         raise dimension_error(first, second)
     dim = dims.pop() if dims else 0
-    table = np.stack([p if p is not None else np.zeros(dim, np.float32) for p in parsed]) if parsed else \
-        np.zeros((0, dim), np.float32)
+    table = (
+        np.stack([p if p is not None else np.zeros(dim, np.float32) for p in parsed])
+        if parsed
+        else np.zeros((0, dim), np.float32)
+    )
     codes = distinct.indices.fill_null(0).to_numpy(zero_copy_only=False)
     valid = np.asarray(distinct.indices.is_valid())
     return from_matrix(table[codes] if len(table) else np.zeros((len(values), dim), np.float32), valid)
@@ -148,6 +197,42 @@ def _to_vector(text: pa.Array) -> pa.Array:
 
 def _vector_from_float4(data: pa.Array) -> pa.Array:
     return _decoded(data, float4_vector)
+
+
+def _cmp(left: pa.Array, right: pa.Array) -> pa.Array:
+    """pgvector's vector_cmp: element by element, then the shorter first (what B-tree ordering uses)."""
+    out = []
+    for a, b in zip(left.to_pylist(), right.to_pylist()):
+        if a is None or b is None:
+            out.append(None)
+            continue
+        common = min(len(a), len(b))
+        pa32, pb32 = np.asarray(a[:common], np.float32), np.asarray(b[:common], np.float32)
+        differ = np.nonzero(pa32 != pb32)[0]
+        if len(differ):
+            out.append(-1 if pa32[differ[0]] < pb32[differ[0]] else 1)
+        else:
+            out.append((len(a) > len(b)) - (len(a) < len(b)))
+    return pa.array(out, pa.int32())
+
+
+def _concat(left: pa.Array, right: pa.Array) -> pa.Array:
+    """``a || b``: the elements of a, then those of b (at most 16,000, as pgvector allows)."""
+    rows = []
+    for a, b in zip(left.to_pylist(), right.to_pylist()):
+        if a is not None and b is not None and len(a) + len(b) > 16000:
+            raise DataError("[SQLSTATE 54000] vector cannot have more than 16000 dimensions", sqlstate="54000")
+        rows.append(None if a is None or b is None else a + b)
+    return pa.array(rows, VECTOR_RESULT)
+
+
+def _binary_quantize(v: pa.Array) -> pa.Array:
+    """pgvector's binary_quantize: bit i is 1 where element i is positive (a bit string)."""
+    values, valid, lengths = to_matrix(v)
+    return pa.array(
+        ["".join("1" if x > 0 else "0" for x in row[:n]) if ok else None for row, ok, n in zip(values, valid, lengths)],
+        pa.string(),
+    )
 
 
 class _VectorSum(Accumulator):
@@ -196,6 +281,19 @@ class _VectorAvg(_VectorSum):
     average = True
 
 
+class _HalfvecSum(_VectorSum):
+    """halfvec's sum: accumulated in float8 like the vector one, narrowed to float16 at the end
+    (beyond float16 is pgvector's overflow error)."""
+
+    def evaluate(self) -> pa.Scalar:
+        vector = super().evaluate()
+        return half_result(pa.array([vector.as_py()], VECTOR_RESULT))[0]
+
+
+class _HalfvecAvg(_HalfvecSum):
+    average = True
+
+
 SCALAR_FUNCTIONS: dict[str, tuple[Callable[..., pa.Array], list[pa.DataType], pa.DataType]] = {
     **{name: (_distance_udf(metric), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()) for name, metric in DISTANCES.items()},
     "inner_product": (_distance_udf("ip", -1.0), [VECTOR_TYPE, VECTOR_TYPE], pa.float64()),
@@ -211,17 +309,37 @@ SCALAR_FUNCTIONS: dict[str, tuple[Callable[..., pa.Array], list[pa.DataType], pa
     "vector_sub": (_elementwise(np.subtract), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
     "vector_mul": (_elementwise(np.multiply), [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
     "vector_to_text": (_as_text, [VECTOR_TYPE], pa.string()),
+    "l2_norm": (_norm, [VECTOR_TYPE], pa.float64()),
+    "vector_cmp": (_cmp, [VECTOR_TYPE, VECTOR_TYPE], pa.int32()),
+    "vector_concat": (_concat, [VECTOR_TYPE, VECTOR_TYPE], VECTOR_RESULT),
+    "binary_quantize": (_binary_quantize, [VECTOR_TYPE], pa.string()),
 }
 """Every scalar vector function: (function over Arrow arrays of one length, argument types, result type).
 DataFusion calls them per batch; the Dask executor calls the same ones per partition."""
 
-AGGREGATES = {"vector_sum": _VectorSum, "vector_avg": _VectorAvg}
+AGGREGATES = {
+    "vector_sum": (_VectorSum, VECTOR_RESULT),
+    "vector_avg": (_VectorAvg, VECTOR_RESULT),
+    "halfvec_sum": (_HalfvecSum, HALFVEC_RESULT),
+    "halfvec_avg": (_HalfvecAvg, HALFVEC_RESULT),
+}
+
+
+ALL_SCALAR_FUNCTIONS = {
+    **SCALAR_FUNCTIONS,
+    **halfvec_functions(SCALAR_FUNCTIONS),
+    **sparsevec_functions(VECTOR_RESULT),
+    **state_functions(),
+    **BIT_FUNCTIONS,
+}
+"""The vector functions with their halfvec and sparsevec overloads (``halfvec_<name>``,
+``sparsevec_<name>``) and conversions."""
 
 
 def register_vector_functions(ctx: SessionContext) -> None:
     """Register every vector function and aggregate on ``ctx`` (idempotent: re-registering replaces)."""
-    for name, (fn, inputs, output) in SCALAR_FUNCTIONS.items():
+    for name, (fn, inputs, output) in ALL_SCALAR_FUNCTIONS.items():
         ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
-    for name, accumulator in AGGREGATES.items():
+    for name, (accumulator, output) in AGGREGATES.items():
         state = [STATE_TYPE, pa.int64()]
-        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], VECTOR_RESULT, state, "immutable", name=name))
+        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], output, state, "immutable", name=name))

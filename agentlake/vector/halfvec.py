@@ -5,6 +5,7 @@ is the vector function of the same name applied to the widened values, with two 
 kept here: errors name ``halfvec`` instead of ``vector``, and a halfvec result is narrowed back
 to float16, where a finite float32 beyond float16's range is pgvector's overflow error.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,11 +25,6 @@ ARRAY_INPUT = pa.list_(pa.float64())
 _VECTOR_WORD = re.compile(r"\bvector\b")
 
 
-def is_halfvec_type(t: pa.DataType) -> bool:
-    return (pa.types.is_list(t) or pa.types.is_fixed_size_list(t) or pa.types.is_large_list(t)) and \
-        pa.types.is_float16(t.value_type)
-
-
 def half_result(v: pa.Array, overflow: bool = True) -> pa.Array:
     """A vector result narrowed to halfvec; a finite value beyond float16 is 22003 (``overflow``)
     or named as pgvector's Float4ToHalf names it."""
@@ -41,15 +37,23 @@ def half_result(v: pa.Array, overflow: bool = True) -> pa.Array:
             raise DataError("[SQLSTATE 22003] value out of range: overflow", sqlstate="22003")
         to_half(values[wrong])
     offsets = np.concatenate([[0], np.cumsum(np.where(valid, lengths, 0))]).astype(np.int32)
-    flat = np.concatenate([row[:n] for row, n, ok in zip(half, lengths, valid) if ok]) if valid.any() else \
-        np.zeros(0, np.float16)
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat, pa.float16()), type=HALFVEC_RESULT,
-                                    mask=None if valid.all() else pa.array(~valid))
+    flat = (
+        np.concatenate([row[:n] for row, n, ok in zip(half, lengths, valid) if ok])
+        if valid.any()
+        else np.zeros(0, np.float16)
+    )
+    return pa.ListArray.from_arrays(
+        pa.array(offsets),
+        pa.array(flat, pa.float16()),
+        type=HALFVEC_RESULT,
+        mask=None if valid.all() else pa.array(~valid),
+    )
 
 
 def renamed(fn: Callable[..., pa.Array], kind: str = "halfvec", narrow: bool = True) -> Callable[..., pa.Array]:
     """``fn`` (a vector function) as the ``kind`` function of the same name: its errors say ``kind``,
     and its vector results become halfvecs when ``narrow``."""
+
     def call(*args: pa.Array) -> pa.Array:
         try:
             out = fn(*args)
@@ -57,13 +61,15 @@ def renamed(fn: Callable[..., pa.Array], kind: str = "halfvec", narrow: bool = T
             text = _VECTOR_WORD.sub(kind, err.args[0] if err.args else str(err))
             raise DataError(text, sqlstate=err.sqlstate) from None
         return half_result(out) if narrow and out.type == VECTOR_RESULT else out
+
     return call
 
 
 def _to_halfvec(text: pa.Array) -> pa.Array:
     distinct = text.dictionary_encode()
-    parsed = [None if s is None else parse_dense(s, "halfvec").astype(np.float32)
-              for s in distinct.dictionary.to_pylist()]
+    parsed = [
+        None if s is None else parse_dense(s, "halfvec").astype(np.float32) for s in distinct.dictionary.to_pylist()
+    ]
     rows = [parsed[i] if i is not None else None for i in distinct.indices.to_pylist()]
     return _half_rows(rows)
 
@@ -71,11 +77,15 @@ def _to_halfvec(text: pa.Array) -> pa.Array:
 def _half_rows(rows: list) -> pa.Array:
     valid = np.array([r is not None for r in rows], dtype=bool)
     lengths = np.array([len(r) if r is not None else 0 for r in rows], dtype=np.int64)
-    flat = np.concatenate([r for r in rows if r is not None]).astype(np.float16) if valid.any() else \
-        np.zeros(0, np.float16)
+    flat = (
+        np.concatenate([r for r in rows if r is not None]).astype(np.float16)
+        if valid.any()
+        else np.zeros(0, np.float16)
+    )
     offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(flat, pa.float16()), type=HALFVEC_RESULT,
-                                    mask=None if valid.all() else pa.array(~valid))
+    return pa.ListArray.from_arrays(
+        offsets, pa.array(flat, pa.float16()), type=HALFVEC_RESULT, mask=None if valid.all() else pa.array(~valid)
+    )
 
 
 def array_rows(arrays: pa.Array, kind: str) -> list:
@@ -106,8 +116,9 @@ def _array_to_vector(arrays: pa.Array) -> pa.Array:
     lengths = np.array([len(r) if r is not None else 0 for r in rows], dtype=np.int64)
     flat = np.concatenate([r for r in rows if r is not None]) if valid.any() else np.zeros(0, np.float32)
     offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
-    return pa.ListArray.from_arrays(offsets, pa.array(flat, pa.float32()), type=VECTOR_RESULT,
-                                    mask=None if valid.all() else pa.array(~valid))
+    return pa.ListArray.from_arrays(
+        offsets, pa.array(flat, pa.float32()), type=VECTOR_RESULT, mask=None if valid.all() else pa.array(~valid)
+    )
 
 
 def halfvec_functions(vector_functions: dict) -> dict:

@@ -4,6 +4,7 @@ and the per-file indexes built from it (by the statement, by REINDEX, and after 
 Indexes belong to immutable data files, so branches share them; a file too small to need one,
 or whose build has not run yet, is searched exactly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ from sqlglot import exp
 
 from catalog import DataFile, Manifest, Repository
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import Notice, NotSupportedError, ProgrammingError
 from ..sql.literals import constant
-from ..sql.types import OPCLASSES
+from ..sql.types import DIM_KEY, OPCLASSES, TYPE_KEY, is_sparsevec
 from .index import Progress, create_index
 from .index_cache import file_vectors, index_path, null_rows, vector_indexes
 from .options import checked_options
@@ -52,31 +53,73 @@ def definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> Ind
             column, opclass = target.this.name, target.expression.name.lower()
         else:
             column = target.name
-        with_params = {p.this.name.lower(): constant(p.args.get("value"))
-                       for p in (params_node.args.get("with_storage") or [])}
+        with_params = {
+            p.this.name.lower(): constant(p.args.get("value")) for p in (params_node.args.get("with_storage") or [])
+        }
     else:
         with_params = {}
     if column is None or manifest.schema.get_field_index(column) < 0:
         raise ProgrammingError(f'column "{column}" of relation "{table}" does not exist', sqlstate="42703")
-    if not pa.types.is_fixed_size_list(manifest.schema.field(column).type):
-        raise ProgrammingError(f'column "{column}" is not a vector; only vector columns can be indexed', sqlstate="42809")
+    if (manifest.schema.field(column).metadata or {}).get(
+        b"agentlake.type"
+    ) == b"vector" and not pa.types.is_fixed_size_list(manifest.schema.field(column).type):  # pgvector's elog
+        raise ProgrammingError("column does not have dimensions", sqlstate="XX000")
+    field = manifest.schema.field(column)
+    if (field.metadata or {}).get(TYPE_KEY) == b"varbit":  # no fixed length to index, as pgvector says
+        raise ProgrammingError(f"type not supported for {method} index", sqlstate="XX000")
+    dimensions = exact_only_dimensions(field)
+    if dimensions is None and not pa.types.is_fixed_size_list(field.type):
+        raise ProgrammingError(
+            f'column "{column}" is not a vector; only vector columns can be indexed', sqlstate="42809"
+        )
     if opclass not in OPCLASSES:
-        raise ProgrammingError(f'operator class "{opclass}" does not exist for access method "{method}"', sqlstate="42704")
-    options = checked_options(method, with_params, manifest.schema.field(column).type.list_size)
+        raise ProgrammingError(
+            f'operator class "{opclass}" does not exist for access method "{method}"', sqlstate="42704"
+        )
+    options = checked_options(method, with_params, dimensions or field.type.list_size)
     return IndexDefinition(index.name, column, method, OPCLASSES[opclass], options)
+
+
+def little_data_notice(manifest: Manifest, definition: IndexDefinition) -> Notice | None:
+    """pgvector's NOTICE when an IVFFlat index is built over fewer rows than it has lists (its
+    centroids then come from too few samples); agentlake answers such small tables exactly anyway."""
+    if definition.method != "ivfflat" or sum(entry.live_rows for entry in manifest.files) >= definition.params.get(
+        "lists", 100
+    ):
+        return None
+    return Notice(
+        "ivfflat index created with little data",
+        severity="NOTICE",
+        sqlstate="00000",
+        detail="This will cause low recall.",
+        hint="Drop the index until the table has more data.",
+    )
 
 
 def stored_definition(name: str, spec: dict) -> IndexDefinition:
     return IndexDefinition(name, spec["column"], spec["method"], spec["metric"], spec.get("params", {}))
 
 
+def exact_only_dimensions(field: pa.Field) -> int | None:
+    """The declared size of a sparsevec or bit column: its indexes are definitions that queries
+    answer exactly (no per-file structure is built for them), so they are never approximate."""
+    if is_sparsevec(field.type) or (field.metadata or {}).get(TYPE_KEY) in (b"bit", b"varbit"):
+        return int((field.metadata or {}).get(DIM_KEY, b"1"))
+    return None
+
+
 def indexable(entry: DataFile, definition: IndexDefinition) -> bool:
-    """Small files are searched exactly; L1 has no index method."""
-    return entry.rows >= MIN_INDEXED_ROWS and definition.metric != "l1"
+    """Small files are searched exactly; L1, Hamming and Jaccard have no index method here."""
+    return entry.rows >= MIN_INDEXED_ROWS and definition.metric in ("l2", "cosine", "ip")
 
 
-def build_files(repo: Repository, notice: Callable[[str], None], manifest: Manifest, definition: IndexDefinition,
-                 rebuild: bool = False) -> None:
+def build_files(
+    repo: Repository,
+    notice: Callable[[str], None],
+    manifest: Manifest,
+    definition: IndexDefinition,
+    rebuild: bool = False,
+) -> None:
     """Build (or, with ``rebuild``, overwrite) the index of every file big enough to need one,
     reporting progress through ``notice``."""
     files = [entry for entry in manifest.files if indexable(entry, definition)]
@@ -105,13 +148,22 @@ class _BuildProgress:
             tenths = 10 * rows // max(self._total, 1)
             if tenths > self._tenths:
                 self._tenths = tenths
-                self._notice(f'index "{self._name}": {10 * tenths}% built ({rows:,} of {self._total:,} rows, '
-                             f"file {number} of {self._count})")
+                self._notice(
+                    f'index "{self._name}": {10 * tenths}% built ({rows:,} of {self._total:,} rows, '
+                    f"file {number} of {self._count})"
+                )
+
         return report
 
 
-def build_file_index(repo: Repository, manifest: Manifest, definition: IndexDefinition, entry: DataFile,
-                     progress: Progress | None = None, rebuild: bool = False) -> bool:
+def build_file_index(
+    repo: Repository,
+    manifest: Manifest,
+    definition: IndexDefinition,
+    entry: DataFile,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+) -> bool:
     """Build one file's index and store it beside the file (unless it is too small to need one, or
     already stored and not to be rebuilt)."""
     if not indexable(entry, definition):

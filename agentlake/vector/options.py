@@ -4,6 +4,7 @@ A file gets its index only once it is big enough, so an option checked at build 
 could fail much later, on someone else's commit; pgvector refuses a bad option at
 CREATE INDEX, with 22023, and so does this.
 """
+
 from __future__ import annotations
 
 from ..errors import ProgrammingError
@@ -49,7 +50,11 @@ def _integer(name: str, value, low: int, high: int) -> int:
         raise _invalid(f'invalid value for integer option "{name}": {value}')
     number = int(text)
     if not low <= number <= high:
-        raise _invalid(f'value {number} out of bounds for option "{name}"; valid values are between {low} and {high}')
+        raise ProgrammingError(
+            f'value {number} out of bounds for option "{name}"',
+            sqlstate="22023",
+            detail=f'Valid values are between "{low}" and "{high}".',
+        )
     return number
 
 

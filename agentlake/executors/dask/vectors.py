@@ -10,6 +10,7 @@ every row costs a slice's worth of memory rather than a partition's.
 Dask's groupby reduces like any sum (on pandas and cuDF alike), and one vector again
 at the end.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -45,14 +46,23 @@ def partition_function(name: str) -> Callable[..., Any]:
         like = next((a for a in args if is_series(a)), None)
         if like is None:
             result = fn(*(_constant(a, t, 1) for a, t in zip(args, inputs)))[0]
-            return np.asarray(result.as_py(), np.float32) if isinstance(result, pa.ListScalar) and result.is_valid \
+            return (
+                np.asarray(result.as_py(), np.float32)
+                if isinstance(result, pa.ListScalar) and result.is_valid
                 else result.as_py()
+            )
         columns = [series_to_arrow(a) if is_series(a) else None for a in args]
         parts = []
         for start in range(0, len(like), SLICE_ROWS) or [0]:
             rows = min(SLICE_ROWS, len(like) - start)
-            parts.append(fn(*(c.slice(start, rows) if c is not None else _constant(a, t, rows)
-                              for a, c, t in zip(args, columns, inputs))))
+            parts.append(
+                fn(
+                    *(
+                        c.slice(start, rows) if c is not None else _constant(a, t, rows)
+                        for a, c, t in zip(args, columns, inputs)
+                    )
+                )
+            )
         return arrow_to_series(pa.chunked_array(parts, type=output), like)
 
     return apply
@@ -122,7 +132,9 @@ def joined_vectors(part: Any, name: str, dim: int, average: bool) -> Any:
     return arrow_to_series(from_matrix(matrix, valid), part[f"{name}.0:count"])
 
 
-VECTOR_AGGREGATES = {name: accumulator.average for name, accumulator in AGGREGATES.items()}
+VECTOR_AGGREGATES = {
+    name: accumulator.average for name, (accumulator, _) in AGGREGATES.items() if name.startswith("vector_")
+}
 """Aggregate name -> whether it averages."""
 
 for _name in SCALAR_FUNCTIONS:

@@ -1,18 +1,23 @@
 """Results as PostgreSQL types them: DataFusion's answers with the catalog's column types put back
 (vectors, json, PostgreSQL's classic string and binary types instead of view and large ones)."""
+
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from ...sql.jsonb_types import JsonTypes
 from ...sql.types import TYPE_KEY
-from .rich_results import restore_rich_columns, rich_schema
 from ...vector.arrays import VECTOR_RESULT
+from .rich_results import restore_rich_columns, rich_schema
 
-
-_VIEW_TYPES = {pa.string_view(): pa.string(), pa.binary_view(): pa.binary(), pa.large_string(): pa.string(),
-               pa.large_binary(): pa.binary()}
+_VIEW_TYPES = {
+    pa.string_view(): pa.string(),
+    pa.binary_view(): pa.binary(),
+    pa.large_string(): pa.string(),
+    pa.large_binary(): pa.binary(),
+}
 
 
 def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
@@ -36,19 +41,31 @@ def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
 
 
 def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
+    """Tag each string column with the type the catalog or the expression gives it: a json/jsonb
+    result by what its select item is (``t.meta AS m``, ``meta -> 'a'``), others by column name."""
     schema = rich_schema(schema, snapshot, stmt)
+    positions = JsonTypes(stmt, snapshot.find_schema).outputs(stmt) if isinstance(stmt, exp.Query) else None
     tagged: dict[str, dict] = {}
     for node in stmt.find_all(exp.Table):
         manifest = snapshot.tables.get(node.name)
         if manifest is not None:
             for f in manifest.schema:
-                if f.metadata and f.metadata.get(TYPE_KEY) not in (None, b"vector", b"tensor"):  # text kept as json/uuid
+                if f.metadata and f.metadata.get(TYPE_KEY) not in (
+                    None,
+                    b"vector",
+                    b"tensor",
+                ):  # text kept as json/uuid
                     tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
     fields, changed = [], False
-    for f in schema:
+    for position, f in enumerate(schema):
         meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
+        if positions is not None and pa.types.is_string(f.type):
+            if meta and meta[TYPE_KEY] in (b"json", b"jsonb"):
+                meta = None
+            if position in positions:
+                meta = {TYPE_KEY: positions[position].encode()}
         if (pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)) or f.type == VECTOR_RESULT:
-            meta = {TYPE_KEY: b"vector"}
+            meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
         if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
         fields.append(f)

@@ -1,5 +1,6 @@
 """Casts to types DataFusion lacks: vector, json/jsonb, jsonpath, uuid, timestamptz (``::jsonb`` checks the
 text and keeps it as PostgreSQL prints it)."""
+
 from __future__ import annotations
 
 from sqlglot import exp
@@ -18,15 +19,72 @@ def _is_vector(to: exp.DataType) -> bool:
     return to.this == T.VECTOR or _is_user_type(to, "vector")
 
 
+_FROM_NUMBERS = (
+    "array_to_",
+    "array_repeat",
+    "array_agg",
+    "halfvec_",
+    "to_halfvec",
+    "to_vector",
+    "vector_",
+    "sparsevec_to_vector",
+    "l2_normalize",
+    "subvector",
+)
+"""Functions whose results are numbers (arrays, halfvecs): cast to a vector type element by element."""
+
+
+def _is_sparse(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Cast):
+        return _is_user_type(node.to, "sparsevec")
+    return isinstance(node, exp.Anonymous) and node.name.lower() in (
+        "to_sparsevec",
+        "array_to_sparsevec",
+        "sparsevec_l2_normalize",
+        "sparsevec_vector_with_dimensions",
+    )
+
+
+def _is_numeric_list(node: exp.Expression) -> bool:
+    """Whether ``node`` is an array or a (half)vector, not pgvector's text form."""
+    if isinstance(node, exp.Array):
+        return True
+    if isinstance(node, exp.Cast):
+        return node.to.this == T.ARRAY or _is_vector(node.to) or _is_user_type(node.to, "halfvec")
+    return isinstance(node, exp.Anonymous) and node.name.lower().startswith(_FROM_NUMBERS)
+
+
+def _to_dense(node: exp.Cast, kind: str) -> exp.Expression:
+    """``x::vector(n)`` / ``x::halfvec(n)``: text read by the type's input function, arrays and the other
+    vector type converted element by element; ``n`` checked as PostgreSQL checks a type modifier."""
+    inner = node.this
+    if _is_sparse(inner) and kind != "sparsevec":
+        inner = exp.Anonymous(this="sparsevec_to_vector", expressions=[inner])
+    if kind == "sparsevec" and _is_sparse(inner):
+        vector = inner
+    else:
+        name = f"array_to_{kind}" if _is_numeric_list(inner) else f"to_{kind}"
+        vector = (
+            inner
+            if name == "array_to_vector" and _is_sparse(node.this)
+            else exp.Anonymous(this=name, expressions=[inner])
+        )
+    dims = node.to.expressions
+    checked = "vector_with_dimensions" if kind == "vector" else f"{kind}_vector_with_dimensions"
+    return exp.Anonymous(this=checked, expressions=[vector, dims[0].this]) if dims else vector
+
+
 def pg_casts(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Cast):
             return node
         to = node.to
         if _is_vector(to):
-            vector = exp.Anonymous(this="to_vector", expressions=[node.this])
-            dims = to.expressions  # vector(n): checked, as PostgreSQL checks a type modifier
-            return exp.Anonymous(this="vector_with_dimensions", expressions=[vector, dims[0].this]) if dims else vector
+            return _to_dense(node, "vector")
+        if _is_user_type(to, "halfvec"):
+            return _to_dense(node, "halfvec")
+        if _is_user_type(to, "sparsevec"):
+            return _to_dense(node, "sparsevec")
         if to.this == T.JSONB:
             return exp.Anonymous(this="jsonb_in", expressions=[node.this])
         if to.this in (T.JSON, T.UUID, T.NAME, T.CHAR) or _is_user_type(to, "jsonpath"):

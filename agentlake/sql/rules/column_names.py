@@ -4,12 +4,18 @@ Clients read rows by column name, so ``SELECT count(*) FROM t`` must answer a
 column called ``count``. Duplicate names get a numeric suffix, since DataFusion
 refuses two outputs with one name.
 """
+
 from __future__ import annotations
 
 from sqlglot import exp
 
-_VECTOR_SPELLINGS = {"vector_avg": "avg", "vector_sum": "sum", "vector_add": "?column?", "vector_sub": "?column?",
-                     "vector_mul": "?column?"}
+_VECTOR_SPELLINGS = {
+    "vector_avg": "avg",
+    "vector_sum": "sum",
+    "vector_add": "?column?",
+    "vector_sub": "?column?",
+    "vector_mul": "?column?",
+}
 """Names of what a vector expression was written as (``avg(embedding)``, ``a + b``) before the
 engine spelled it as a vector function."""
 
@@ -18,9 +24,18 @@ PG_NAME = "pg_name"
 """Meta key of a select item a typed rewrite replaced: the name PostgreSQL gives what was written."""
 
 
-_OPERATORS = (exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract, exp.JSONBExtractScalar, exp.ArrayContainsAll,
-              exp.ArrayContainedBy, exp.JSONBContainsTopKey, exp.JSONBContainsAnyTopKeys, exp.JSONBContainsAllTopKeys,
-              exp.JSONBDeleteAtPath)
+_OPERATORS = (
+    exp.JSONExtract,
+    exp.JSONExtractScalar,
+    exp.JSONBExtract,
+    exp.JSONBExtractScalar,
+    exp.ArrayContainsAll,
+    exp.ArrayContainedBy,
+    exp.JSONBContainsTopKey,
+    exp.JSONBContainsAnyTopKeys,
+    exp.JSONBContainsAllTopKeys,
+    exp.JSONBDeleteAtPath,
+)
 """Operators sqlglot reads as functions (``->``, ``@>``, ``?``): PostgreSQL names them ``?column?``."""
 
 
@@ -35,7 +50,9 @@ def pg_name(node: exp.Expression) -> str:
         return _cast_name(node.this, node.to.sql(dialect="postgres").lower().split("(")[0])
     if isinstance(node, exp.Anonymous):
         name = node.name.lower()
-        return _cast_name(node.expressions[0], "text") if name == "vector_to_text" else _VECTOR_SPELLINGS.get(name, name)
+        return (
+            _cast_name(node.expressions[0], "text") if name == "vector_to_text" else _VECTOR_SPELLINGS.get(name, name)
+        )
     if isinstance(node, exp.Func):
         return node.sql_name().lower()
     if isinstance(node, exp.Case):
@@ -44,7 +61,11 @@ def pg_name(node: exp.Expression) -> str:
 
 
 def _cast_name(inner: exp.Expression, type_name: str) -> str:
-    name = pg_name(inner)
+    """A cast is named by its operand when that has a name of its own (a column, a function, ARRAY[]),
+    however deep in casts, else by its outermost type, as in PostgreSQL's FigureColname."""
+    while isinstance(inner, exp.Cast):
+        inner = inner.this
+    name = "?column?" if isinstance(inner, exp.Literal) else pg_name(inner)
     return name if name != "?column?" else type_name
 
 
@@ -53,7 +74,9 @@ def pg_column_names(tree: exp.Expression) -> exp.Expression:
         return tree
     seen: dict[str, int] = {}
     for index, node in enumerate(list(tree.expressions)):
-        if isinstance(node, (exp.Alias, exp.Star)) or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star)):
+        if isinstance(node, (exp.Alias, exp.Star)) or (
+            isinstance(node, exp.Column) and isinstance(node.this, exp.Star)
+        ):
             name = node.alias if isinstance(node, exp.Alias) else None
         else:
             name = pg_name(node)

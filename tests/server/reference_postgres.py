@@ -1,0 +1,44 @@
+"""PostgreSQL 16 from pgserver beside agentlake, for tests that compare the two: ``target``
+gives a psycopg DSN and asyncpg keywords for either, with the same assertions run on both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import pytest
+
+
+@dataclass
+class Target:
+    name: str
+    dsn: str
+    asyncpg: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory) -> Iterator[object]:
+    pgserver = pytest.importorskip("pgserver")
+    try:
+        server = pgserver.get_server(tmp_path_factory.mktemp("pg16"), cleanup_mode="stop")
+    except Exception as err:  # noqa: BLE001 - no reference server here: only the agentlake half runs
+        pytest.skip(f"pgserver could not start PostgreSQL: {err}")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(params=["agentlake", "postgres"])
+def target(request) -> Target:
+    if request.param == "agentlake":
+        server = request.getfixturevalue("server")
+        return Target(
+            "agentlake",
+            server.dsn(),
+            {"host": "127.0.0.1", "port": server.port, "user": "alice", "database": server.database},
+        )
+    info = request.getfixturevalue("postgres").get_postmaster_info()
+    return Target(
+        "postgres",
+        f"host={info.socket_dir} port={info.port} dbname=postgres user=postgres connect_timeout=10",
+        {"host": str(info.socket_dir), "port": info.port, "user": "postgres", "database": "postgres"},
+    )
