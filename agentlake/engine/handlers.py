@@ -135,14 +135,7 @@ _HANDLERS: dict[type, Handler] = {
     dialect.Explain: _explain,
     exp.Command: _command,
 }
-_ENDS_TRANSACTION = {exp.Commit, exp.Rollback}
-
-
-def register(node_class: type, handler: Handler, ends_transaction: bool = False) -> None:
-    """Let other modules (the front end's own statement nodes, vectors, EXPLAIN) add handlers."""
-    _HANDLERS[node_class] = handler
-    if ends_transaction:
-        _ENDS_TRANSACTION.add(node_class)
+_ENDS_TRANSACTION = frozenset({exp.Commit, exp.Rollback})
 
 
 _RETURNS_NO_ROWS = {
