@@ -27,6 +27,7 @@ from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
 from ..results import Result
 from ..sql.literals import DEFAULT, literal_rows
+from ..sql.rules.bytea import bytea_input
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
 from . import foreign_keys
@@ -123,6 +124,8 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
             values = [_quantize(v, field.type.scale) for v in values]
         if _is_jsonb(field):
             values = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
+        if pa.types.is_binary(field.type):  # text for a bytea column is bytea input, as in PostgreSQL
+            values = [bytea_input(v) if isinstance(v, str) else v for v in values]
         try:
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
@@ -185,6 +188,9 @@ def _cast(array, field: pa.Field):
         if pa.types.is_fixed_size_list(field.type):
             return as_vectors(array, field.type.list_size, field.type.value_type)
         return as_vectors(array, None)
+    if pa.types.is_binary(field.type) and pa.types.is_string(array.type):
+        # text written to a bytea column is bytea input ('\\x89504e47' is four bytes), as in PostgreSQL
+        return pa.array([None if text is None else bytea_input(text) for text in array.to_pylist()], pa.binary())
     try:
         if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does

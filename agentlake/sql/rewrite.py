@@ -16,6 +16,7 @@ from .dialect import AgentlakePostgres
 from .rules.any_array import any_array
 from .rules.array_fill import array_fill
 from .rules.bit_strings import bit_strings
+from .rules.bytea import bytea
 from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
 from .rules.function_aliases import function_aliases
@@ -33,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     array_fill,
     postgres_functions,
     postgres_spellings,
+    bytea,
     pg_casts,
     any_array,
     like_escape,
