@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from typing import Callable
 import numpy as np
 import psycopg
 from peers import postgres  # noqa: E402
+from wire import free_port, wait_connect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -197,23 +197,6 @@ def _fleet(connect: Callable[[int], tuple[Callable, Callable]], agents: int, sec
     return sum(done) / (time.monotonic() - start)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_connect(dsn: str, timeout: float = 120) -> psycopg.Connection:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return psycopg.connect(dsn, autocommit=True)
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 def run_agentlake(args, workdir: Path) -> dict[str, float]:
     repo = str(workdir / "repo")
     db = agentlake.connect(repo, durability="full")
@@ -239,17 +222,17 @@ def run_agentlake(args, workdir: Path) -> dict[str, float]:
 
     _load(lambda sql, params: db.execute(sql, params), copy_rows, args.rows, "vector(384)")
     result = _summary("inproc", _timings(Workload(db.execute, args.rows, prefix="inproc-"), args.samples))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust", "--port", str(port)], cwd=ROOT
     )
     try:
         dsn = f"host=127.0.0.1 port={port} dbname=repo user=bench"
-        _wait_connect(dsn).close()
+        wait_connect(dsn).close()
         result.update(_summary("wire", _psycopg_side(dsn, args.rows, args.samples, load=False, prefix="wire-")))
 
         def connect(i: int):
-            conn = _wait_connect(f"host=127.0.0.1 port={port} dbname=repo@agent-{i} user=bench")
+            conn = wait_connect(f"host=127.0.0.1 port={port} dbname=repo@agent-{i} user=bench")
             return conn.execute, conn.close
 
         result["agents_64_ops_per_s"] = round(_fleet(connect, args.agents, args.fleet_seconds, args.rows), 1)

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from wire import free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "contrib_regression"
 PSQL_PREFIX = re.compile(r"^psql:[^:]*:\d+: ", re.MULTILINE)
@@ -192,17 +194,11 @@ def blocks(output: str, statements: list[Statement]) -> list[list[str] | None]:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """``agentlake serve`` on a repository of the run, restarted if it dies."""
 
     def __init__(self, repo: Path, log: Path) -> None:
-        self.repo, self.log, self.port = repo, log, _free_port()
+        self.repo, self.log, self.port = repo, log, free_port()
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:

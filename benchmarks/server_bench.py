@@ -13,7 +13,6 @@ import argparse
 import compileall
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 from peers import postgres  # noqa: E402
+from wire import free_port, wait_connect  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
@@ -35,27 +35,10 @@ TARGETS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _ms(fn) -> float:
     start = time.perf_counter()
     fn()
     return (time.perf_counter() - start) * 1000
-
-
-def _wait_connect(dsn: str, timeout: float = 120) -> psycopg.Connection:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return psycopg.connect(dsn, autocommit=True)
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def _engine_command(repo: str, port: int, idle_exit: float | None = None) -> list[str]:
@@ -128,11 +111,11 @@ def _rss_mb(pid: int) -> float:
 
 def bench_agentlake(args, workdir: Path) -> dict[str, float]:
     repo = str(workdir / "benchrepo")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(_engine_command(repo, port), cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL)
     try:
         dsn = f"host=127.0.0.1 port={port} dbname=benchrepo user=bench"
-        with _wait_connect(dsn) as conn:
+        with wait_connect(dsn) as conn:
             _load(conn, args.rows)
         out = _latencies(dsn, args.rows, args.samples)
         out["sessions_64_qps"] = _sessions_qps(
@@ -158,7 +141,7 @@ def _cold_start(args, workdir: Path) -> dict[str, float]:
     for package in ("agentlake", "catalog"):
         compileall.compile_dir(ROOT / package, quiet=1)
     repo = str(workdir / "benchrepo")
-    port = _free_port()
+    port = free_port()
     listener = ROOT / "agentlake" / "server" / "ondemand.py"
     cmd = [
         sys.executable,
@@ -179,7 +162,7 @@ def _cold_start(args, workdir: Path) -> dict[str, float]:
         starts = []
         for _ in range(args.cold_starts):
             started = time.perf_counter()
-            with _wait_connect(dsn) as conn:
+            with wait_connect(dsn) as conn:
                 conn.execute("SELECT 1").fetchone()
             starts.append((time.perf_counter() - started) * 1000)
             time.sleep(3.0)  # the engine exits after 1 s idle; the next round is cold again
