@@ -128,9 +128,11 @@ def test_every_pair_compares_and_contains_as_in_postgres(both):
         "SELECT i FROM docs ORDER BY v DESC, i",
         "SELECT i, v -> 'a' AS a FROM docs ORDER BY a NULLS FIRST, i",
         "SELECT i FROM docs ORDER BY 1 + 0, i",
-        "SELECT v::text, count(*) FROM docs GROUP BY v ORDER BY v",
+        # which row's text stands for a group of equal values (9 and 9.0) is the executor's choice, in
+        # PostgreSQL too: the smallest i names each group instead
+        "SELECT min(i), count(*) FROM docs GROUP BY v ORDER BY v",
         "SELECT count(*) FROM (SELECT DISTINCT v FROM docs) d",
-        "SELECT v -> 'a', count(*) FROM docs GROUP BY 1 ORDER BY 1",
+        "SELECT min(i), count(*) FROM docs GROUP BY v -> 'a' ORDER BY v -> 'a'",
         "SELECT i FROM docs WHERE v > '1' AND v <= '{}' ORDER BY i",
         "SELECT i FROM docs WHERE v IN ('1', '\"a\"', '[]') ORDER BY i",
         "SELECT i FROM docs WHERE v BETWEEN '0' AND '[1]' ORDER BY i",
