@@ -48,3 +48,26 @@ def agentlake_home(tmp_path, monkeypatch):
 @pytest.fixture
 def repo_url(tmp_path) -> str:
     return str(tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """PostgreSQL 16 (pgserver), the reference that tests compare agentlake with; one per session.
+    Where it cannot start, the tests that need it are skipped with the reason."""
+    pgserver = pytest.importorskip("pgserver")
+    try:
+        server = pgserver.get_server(tmp_path_factory.mktemp("pg16"), cleanup_mode="stop")
+    except Exception as err:  # noqa: BLE001 - no reference server here: nothing to compare with
+        pytest.skip(f"pgserver could not start PostgreSQL: {err}")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def lake(tmp_path):
+    """An embedded connection to a fresh repository (the agentlake side of a comparison)."""
+    import agentlake
+
+    conn = agentlake.connect(str(tmp_path / "repo"), create=True)
+    yield conn
+    conn.close()

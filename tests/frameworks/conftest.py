@@ -36,18 +36,6 @@ class Target:
         return f"host={self.host} port={self.port} dbname={self.database} user={self.user} connect_timeout=10"
 
 
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    """PostgreSQL 16 with pgvector (pgserver), shared by the session's tests."""
-    pgserver = pytest.importorskip("pgserver")
-    try:
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg16"), cleanup_mode="stop")
-    except Exception as err:  # noqa: BLE001 - no reference server here: nothing to compare with
-        pytest.skip(f"pgserver could not start PostgreSQL: {err}")
-    yield server
-    server.cleanup()
-
-
 @pytest.fixture
 def postgres(postgres_server) -> Target:
     """A fresh database on the reference PostgreSQL, with the vector extension created."""

@@ -20,24 +20,9 @@ def glosses():
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory):
+def postgres(postgres_server):
     """A psycopg connection (autocommit) to PostgreSQL 16."""
-    pgserver = pytest.importorskip("pgserver")
     psycopg = pytest.importorskip("psycopg")
-    try:
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg16"), cleanup_mode="stop")
-    except Exception as err:  # noqa: BLE001 - no reference server here: nothing to compare with
-        pytest.skip(f"pgserver could not start PostgreSQL: {err}")
-    conn = psycopg.connect(server.get_uri(), autocommit=True)
-    yield conn
-    conn.close()
-    server.cleanup()
-
-
-@pytest.fixture
-def lake(tmp_path):
-    import agentlake
-
-    conn = agentlake.connect(str(tmp_path / "repo"), create=True)
+    conn = psycopg.connect(postgres_server.get_uri(), autocommit=True)
     yield conn
     conn.close()

@@ -4,7 +4,7 @@ gives a psycopg DSN and asyncpg keywords for either, with the same assertions ru
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -16,17 +16,6 @@ class Target:
     asyncpg: dict[str, Any]
 
 
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> Iterator[object]:
-    pgserver = pytest.importorskip("pgserver")
-    try:
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg16"), cleanup_mode="stop")
-    except Exception as err:  # noqa: BLE001 - no reference server here: only the agentlake half runs
-        pytest.skip(f"pgserver could not start PostgreSQL: {err}")
-    yield server
-    server.cleanup()
-
-
 @pytest.fixture(params=["agentlake", "postgres"])
 def target(request) -> Target:
     if request.param == "agentlake":
@@ -36,7 +25,7 @@ def target(request) -> Target:
             server.dsn(),
             {"host": "127.0.0.1", "port": server.port, "user": "alice", "database": server.database},
         )
-    info = request.getfixturevalue("postgres").get_postmaster_info()
+    info = request.getfixturevalue("postgres_server").get_postmaster_info()
     return Target(
         "postgres",
         f"host={info.socket_dir} port={info.port} dbname=postgres user=postgres connect_timeout=10",

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from .reference_postgres import postgres, target  # noqa: F401 - fixtures
+from .reference_postgres import target  # noqa: F401 - fixture
 
 ONE_SESSION = [
     "SELECT pg_advisory_lock(1)",

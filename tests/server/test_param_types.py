@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import generators
 
-from .reference_postgres import postgres, target  # noqa: F401 - fixtures
+from .reference_postgres import target  # noqa: F401 - fixture
 
 SETUP = [
     "DROP TABLE IF EXISTS pt",

@@ -15,7 +15,6 @@ import socket
 import struct
 import threading
 from dataclasses import dataclass
-from typing import Iterator
 
 import asyncpg
 import psycopg
@@ -62,17 +61,6 @@ class Target:
         return sock
 
 
-@pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> Iterator[object]:
-    pgserver = pytest.importorskip("pgserver")
-    try:
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg16"), cleanup_mode="stop")
-    except Exception as err:  # noqa: BLE001 - no reference server here: only the agentlake half runs
-        pytest.skip(f"pgserver could not start PostgreSQL: {err}")
-    yield server
-    server.cleanup()
-
-
 @pytest.fixture(params=["agentlake", "postgres"])
 def target(request) -> Target:
     if request.param == "agentlake":
@@ -87,7 +75,7 @@ def target(request) -> Target:
             server.database,
         )
     else:
-        info = request.getfixturevalue("postgres").get_postmaster_info()
+        info = request.getfixturevalue("postgres_server").get_postmaster_info()
         found = Target(
             "postgres",
             f"host={info.socket_dir} port={info.port} dbname=postgres user=postgres connect_timeout=10",

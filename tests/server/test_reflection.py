@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.dialects import postgresql
 
-from .reference_postgres import postgres, target  # noqa: F401 - fixtures
+from .reference_postgres import target  # noqa: F401 - fixture
 
 
 def _metadata() -> sa.MetaData:

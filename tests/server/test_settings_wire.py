@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from .reference_postgres import postgres, target  # noqa: F401 - fixtures
+from .reference_postgres import target  # noqa: F401 - fixture
 
 
 def _connect(target, **kw) -> psycopg.Connection:
