@@ -7,19 +7,13 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from ..embeddings.functions import fold_constant_embeddings, register_embedding_functions
+from ..embeddings.functions import fold_constant_embeddings
 from ..errors import NotSupportedError
-from ..executors.local.fulltext import register_fulltext_functions
-from ..executors.local.json_functions import register_json_functions
 from ..executors.local.result_types import classic_schema, normalize, restore_types, restored_schema
 from ..executors.local.rich_results import restore_rich_columns
 from ..media import BlobStore
-from ..media.functions import register_media_functions
-from ..tensors.functions import register_tensor_functions
-from ..vector.functions import register_vector_functions
 from . import router
 from .fastpath import constant_select, point_lookup
-from .session_functions import register_session_functions
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -42,7 +36,15 @@ class QueryRunner:
     def context(self) -> SessionContext:
         """Made at the first statement that needs DataFusion (constant SELECTs and key lookups never do)."""
         if self._ctx is None:
+            # imported here, not at the top: DataFusion loads with the first statement that plans
+            from ..embeddings.functions import register_embedding_functions
+            from ..executors.local.fulltext import register_fulltext_functions
+            from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
+            from ..media.functions import register_media_functions
+            from ..tensors.functions import register_tensor_functions
+            from ..vector.functions import register_vector_functions
+            from .session_functions import register_session_functions
 
             self._ctx = new_session()
             self._registry = SnapshotRegistry(self._ctx)

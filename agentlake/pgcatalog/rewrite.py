@@ -13,7 +13,7 @@ from typing import Callable
 from sqlglot import exp
 
 from .advisory import ADVISORY_LOCK_FUNCTIONS
-from .functions import OID_FUNCTIONS, REGCLASS_FUNCTIONS
+from .function_names import OID_FUNCTIONS, REGCLASS_FUNCTIONS
 from .tables import ALWAYS_EMPTY, RELATIONS
 
 Rule = Callable[[exp.Expression], exp.Expression]

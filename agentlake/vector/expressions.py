@@ -10,6 +10,8 @@ Tables are looked up by name (``schema_of``), so a Dask ``Context`` decides the 
 
 from __future__ import annotations
 
+import functools
+
 import pyarrow as pa
 from sqlglot import exp
 
@@ -19,7 +21,6 @@ from ..sql.rules import transform_up
 from ..sql.rules.column_names import PG_NAME, pg_name
 from ..sql.types import SPARSEVEC_TYPE, is_sparsevec
 from .arrays import VECTOR_RESULT, parse_vector
-from .functions import AGGREGATES, ALL_SCALAR_FUNCTIONS
 from .halfvec import HALFVEC_RESULT
 from .literals import check_literal_cast
 from .metrics import dimension_error
@@ -32,10 +33,19 @@ _ARITHMETIC = {exp.Add: "vector_add", exp.Sub: "vector_sub", exp.Mul: "vector_mu
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE)
 _TEXT_TYPES = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 _KIND_OF_RESULT = {VECTOR_RESULT: "vector", HALFVEC_RESULT: "halfvec", SPARSEVEC_TYPE: "sparsevec"}
-_RETURNS = {
-    name: _KIND_OF_RESULT[out] for name, (_, _, out) in ALL_SCALAR_FUNCTIONS.items() if out in _KIND_OF_RESULT
-} | {name: output_kind for name, (_, out) in AGGREGATES.items() for output_kind in [_KIND_OF_RESULT[out]]}
-"""Function name -> the vector type it returns."""
+
+
+@functools.cache
+def _returns() -> dict[str, str]:
+    """Function name -> the vector type it returns. Read from the UDF definitions, which load
+    DataFusion, so only when a statement first asks (``import agentlake`` stays light)."""
+    from .functions import AGGREGATES, ALL_SCALAR_FUNCTIONS
+
+    return {
+        name: _KIND_OF_RESULT[out] for name, (_, _, out) in ALL_SCALAR_FUNCTIONS.items() if out in _KIND_OF_RESULT
+    } | {name: output_kind for name, (_, out) in AGGREGATES.items() for output_kind in [_KIND_OF_RESULT[out]]}
+
+
 _OVERLOADED = {
     "l2_distance",
     "inner_product",
@@ -276,4 +286,4 @@ def _kind(node: exp.Expression, kinds: Kinds) -> str | None:
         return kinds.get(node.table, {}).get(node.name)
     if isinstance(node, exp.Cast):
         return _cast_kind(node)
-    return _RETURNS.get(node.name.lower()) if isinstance(node, exp.Anonymous) else None
+    return _returns().get(node.name.lower()) if isinstance(node, exp.Anonymous) else None

@@ -19,7 +19,6 @@ from catalog.objects import ROWID, field_id
 
 from ..executors.local.arrow_filter import Declined, compile_filter
 from ..executors.local.result_types import restore_types
-from ..executors.local.snapshot_tables import ROWS_PREFIX
 from .index_cache import CACHE, file_vectors, live_rows, load_file_index
 from .index_ddl import MIN_INDEXED_ROWS
 from .metrics import distance
@@ -121,6 +120,8 @@ def _matching_rowids(
     search masks them), so each match keeps its file: an updated row's old version
     must not let its new one through.
     """
+    from ..executors.local.snapshot_tables import ROWS_PREFIX  # loads DataFusion: only when a filter needs it
+
     files = session.repo.files
     live = [entry for entry in manifest.files if entry.live_rows]
     if not live or any(files.table(entry, cached_only=True) is None for entry in live):
