@@ -166,7 +166,7 @@ def _concat(parts: list[pa.Table], empty: pa.Table | None) -> pa.Table:
     )
 
 
-def _row_text(rows: pa.Table, index: int) -> str:
+def failing_row_text(rows: pa.Table, index: int) -> str:
     values = [rows.column(i)[index].as_py() for i, name in enumerate(rows.column_names) if name != ROWID]
     return "Failing row contains (" + ", ".join("null" if v is None else _text(v) for v in values) + ")."
 
@@ -203,7 +203,7 @@ def _not_null(table: str, manifest: Manifest, change: Change) -> list[Violation]
                     table,
                     f.name,
                     f'null value in column "{f.name}" of relation "{table}" violates not-null constraint',
-                    _row_text(change.added, at),
+                    failing_row_text(change.added, at),
                     None,
                     [(table, change.added.column(ROWID)[at].as_py())],
                 )
@@ -255,7 +255,7 @@ def _check(table: str, c: Constraint, change: Change, evaluate: CheckEvaluator |
                 table,
                 c.name,
                 f'new row for relation "{table}" violates check constraint "{c.name}"',
-                _row_text(change.added, index),
+                failing_row_text(change.added, index),
                 None,
                 [(table, change.added.column(ROWID)[index].as_py())],
             )
