@@ -210,6 +210,28 @@ class SetViews:
         views.update(self.views)
 
 
+@dataclass(frozen=True)
+class SetExtensions:
+    """CREATE / DROP EXTENSION: the branch's installed extensions, name -> version. Only the entries
+    this transaction changed are applied, so a replay keeps what a concurrent commit installed
+    beside them; one it changed too is a conflict."""
+
+    extensions: dict
+    before: dict
+
+    def apply(self, state, ctx: ApplyContext) -> None:
+        current = state.setdefault("__extensions__", {})
+        for name in set(self.extensions) | set(self.before):
+            if self.extensions.get(name) == self.before.get(name):
+                continue
+            if ctx.replaying and current.get(name) != self.before.get(name):
+                raise ConflictError(f'extension "{name}" was changed by a concurrent commit')
+            if name in self.extensions:
+                current[name] = self.extensions[name]
+            else:
+                current.pop(name, None)
+
+
 def locate(manifest: Manifest, rowids: np.ndarray, files: "FileReader") -> dict[int, np.ndarray]:
     """Which file holds each live rowid: index of the file -> rowids found there."""
     rowids = _sorted_unique(np.asarray(rowids, dtype=np.int64))

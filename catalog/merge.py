@@ -73,7 +73,7 @@ def merge(
         if base_id == target_id:
             new_id = source_id  # fast-forward
         else:
-            tables, views, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
+            tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
             tables = settle(
                 repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts, check_evaluator
             )
@@ -94,6 +94,7 @@ def merge(
                 {"merge": {"source": source, "base": base_id, "strategy": strategy}},
                 views,
                 generation,
+                extensions,
             )
             journal = []
             for name, manifest in tables.items():
@@ -135,28 +136,38 @@ def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id
         merged = _merge_table(repo, name, b, t, s, strategy, conflicts, reader)
         if merged is not None:
             tables[name] = merged
-    views = dict(target.views)
-    base_views = base.views if base else {}
-    for name in set(base_views) | set(source.views):
-        if source.views.get(name) != base_views.get(name):
-            if target.views.get(name) != base_views.get(name) and target.views.get(name) != source.views.get(name):
+    views = _merge_named(base.views if base else {}, target.views, source.views, "view", strategy, conflicts)
+    extensions = _merge_named(
+        base.extensions if base else {}, target.extensions, source.extensions, "extension", strategy, conflicts
+    )
+    return tables, views, extensions, conflicts
+
+
+def _merge_named(base: dict, ours: dict, theirs: dict, kind: str, strategy: str, conflicts: list[dict]) -> dict:
+    """Three-way merge of a commit-level mapping (views, extensions): the source's changes apply
+    where the target left the entry as the base had it; both changing it differently is a conflict
+    of ``kind``, settled by the strategy ('theirs' takes the source's, others keep the target's)."""
+    merged = dict(ours)
+    for name in set(base) | set(theirs):
+        if theirs.get(name) != base.get(name):
+            if ours.get(name) != base.get(name) and ours.get(name) != theirs.get(name):
                 conflicts.append(
                     {
                         "table": name,
                         "key": None,
-                        "kind": "view",
-                        "base": base_views.get(name),
-                        "ours": target.views.get(name),
-                        "theirs": source.views.get(name),
+                        "kind": kind,
+                        "base": base.get(name),
+                        "ours": ours.get(name),
+                        "theirs": theirs.get(name),
                     }
                 )
                 if strategy != "theirs":
                     continue
-            if name in source.views:
-                views[name] = source.views[name]
+            if name in theirs:
+                merged[name] = theirs[name]
             else:
-                views.pop(name, None)
-    return tables, views, conflicts
+                merged.pop(name, None)
+    return merged
 
 
 def _same(a: Manifest | None, b: Manifest | None) -> bool:

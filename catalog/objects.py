@@ -168,6 +168,8 @@ class Commit:
     # 1 + the largest generation of the parents (1 for a root), as git's commit-graph stores it:
     # walks ordered by it stop at the merge base. None in commits written by format 1.
     generation: int | None = None
+    # installed extensions, name -> version (CREATE EXTENSION); written only when there are some
+    extensions: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = {
@@ -182,6 +184,8 @@ class Commit:
         }
         if self.generation is not None:
             out["generation"] = self.generation
+        if self.extensions:
+            out["extensions"] = self.extensions
         return out
 
     @classmethod
@@ -195,6 +199,7 @@ class Commit:
             d.get("metadata", {}),
             d.get("views", {}),
             d.get("generation"),
+            d.get("extensions", {}),
         )
 
     @cached_property

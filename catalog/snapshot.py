@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -23,6 +23,8 @@ class Snapshot:
     tables: dict[str, Manifest]
     views: dict[str, str]
     commit: Commit | None = None
+    extensions: dict[str, str] = field(default_factory=dict)
+    """Installed extensions (CREATE EXTENSION), name -> version."""
 
     def table_names(self) -> list[str]:
         return sorted(self.tables)

@@ -56,6 +56,7 @@ class Transaction:
         self._base_tables = dict(base.tables)
         self.tables: dict[str, Manifest] = dict(base.tables)
         self.views: dict[str, str] = dict(base.views)
+        self.extensions: dict[str, str] = dict(base.extensions)
         self.ops: list = []
         self._journal: list[tuple[str, bytes]] = []
         self._new_files: dict[str, list[DataFile]] = {}
@@ -74,7 +75,13 @@ class Transaction:
     @property
     def snapshot(self) -> Snapshot:
         """The branch as of the transaction's start plus its own writes."""
-        return Snapshot(self.repo, None if self.ops else self.base_id, dict(self.tables), dict(self.views))
+        return Snapshot(
+            self.repo,
+            None if self.ops else self.base_id,
+            dict(self.tables),
+            dict(self.views),
+            extensions=dict(self.extensions),
+        )
 
     @property
     def dirty(self) -> bool:
@@ -86,13 +93,14 @@ class Transaction:
     # operations --------------------------------------------------------
     def _do(self, op) -> None:
         self._check_open()
-        state = self.tables
-        state["__views__"] = self.views  # type: ignore[assignment]
         before = dict(self.tables)
+        state = self.tables
+        state["__views__"], state["__extensions__"] = self.views, self.extensions  # type: ignore[assignment]
         try:
             op.apply(state, ops.ApplyContext(self.repo.files))
         finally:
             self.views = state.pop("__views__")  # type: ignore[assignment]
+            self.extensions = state.pop("__extensions__")  # type: ignore[assignment]
         self.ops.append(op)
         if not self.checks_by_statement:
             try:
@@ -207,6 +215,10 @@ class Transaction:
 
     def set_views(self, views: dict[str, str]) -> None:
         self._do(ops.SetViews(dict(views), dict(self.views)))
+
+    def set_extensions(self, extensions: dict[str, str]) -> None:
+        """Make ``extensions`` (name -> version) the branch's installed extensions."""
+        self._do(ops.SetExtensions(dict(extensions), dict(self.extensions)))
 
     def append(self, name: str, data: pa.Table | pa.RecordBatch, rowids: np.ndarray | None = None) -> np.ndarray:
         """Add rows; returns their rowids. Given ``rowids`` keep a row's identity (updates)."""
@@ -332,7 +344,7 @@ class Transaction:
             head = storage.ref_get("heads", self.branch)
             if head is None:
                 raise RefNotFound(f'branch "{self.branch}" was deleted while this transaction was open')
-            tables, views = self._replay_onto(head.commit)
+            tables, views, extensions = self._replay_onto(head.commit)
             if head.commit != self.base_id:
                 self._check_replayed(repo.snapshot_at(head.commit).tables, tables)
             commit = Commit(
@@ -344,6 +356,7 @@ class Transaction:
                 dict(metadata or {}),
                 views,
                 repo.ancestry.generation(head.commit) + 1,
+                extensions,
             )
             journal = list(self._journal)
             for name, manifest in tables.items():
@@ -372,17 +385,17 @@ class Transaction:
             error = violation_error(violations[0])
             raise ConflictError(f"{error} ({error.detail}) after a concurrent commit; retry the transaction")
 
-    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict[str, str]]:
+    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict[str, str], dict[str, str]]:
         if head_id == self.base_id:
-            return dict(self.tables), dict(self.views)
+            return dict(self.tables), dict(self.views), dict(self.extensions)
         head = self.repo.snapshot_at(head_id)
         state: dict = dict(head.tables)
-        state["__views__"] = dict(head.views)
+        state["__views__"], state["__extensions__"] = dict(head.views), dict(head.extensions)
         ctx = ops.ApplyContext(self.repo.files, base=self._base_tables)
         for op in self.ops:
             op.apply(state, ctx)
-        views = state.pop("__views__")
-        return state, views
+        views, extensions = state.pop("__views__"), state.pop("__extensions__")
+        return state, views, extensions
 
     def savepoint(self) -> tuple:
         """A token that :meth:`rollback_to` returns the transaction to (states are immutable, so this is cheap)."""
@@ -390,14 +403,15 @@ class Transaction:
         return (
             dict(self.tables),
             dict(self.views),
+            dict(self.extensions),
             len(self.ops),
             len(self._journal),
             {name: len(files) for name, files in self._new_files.items()},
         )
 
     def rollback_to(self, token: tuple) -> None:
-        tables, views, n_ops, n_journal, n_files = token
-        self.tables, self.views = dict(tables), dict(views)
+        tables, views, extensions, n_ops, n_journal, n_files = token
+        self.tables, self.views, self.extensions = dict(tables), dict(views), dict(extensions)
         self._checked = dict(tables)
         del self.ops[n_ops:]
         del self._journal[n_journal:]

@@ -31,7 +31,9 @@ _NO_DATA = (
     dialect.Release,
 )
 _QUERIES = (exp.Query, exp.Values)
-_HARMLESS_COMMANDS = ("CREATE EXTENSION",)  # built in: succeeds and changes nothing
+# they write only when they change the branch (IF [NOT] EXISTS of nothing to do answers with a
+# NOTICE, as in PostgreSQL): their handler takes the write transaction, which checks the right
+_CHECKED_WHERE_THEY_WRITE = ("CREATE EXTENSION", "DROP EXTENSION")
 
 
 def writes(stmt: exp.Expression) -> bool:
@@ -49,7 +51,7 @@ def writes(stmt: exp.Expression) -> bool:
     if isinstance(stmt, _NO_DATA):
         return False
     if isinstance(stmt, exp.Command):
-        return not stmt.sql(dialect="postgres").upper().startswith(_HARMLESS_COMMANDS)
+        return not " ".join(stmt.sql(dialect="postgres").upper().split()[:2]).startswith(_CHECKED_WHERE_THEY_WRITE)
     return True
 
 

@@ -367,7 +367,7 @@ def _renamed_check(sql: str | None, old: str, new: str) -> str | None:
 
 
 def drop_column(tx: "Transaction", table: str, column: str, cascade: bool) -> None:
-    """DROP COLUMN takes the table's constraints on the column with it; a key other tables
+    """DROP COLUMN takes the table's constraints and indexes on the column with it; a key other tables
     reference needs CASCADE, which drops their foreign keys (2BP01 without)."""
     manifest = tx.manifest(table)
     for child, m in list(tx.tables.items()):
@@ -386,6 +386,9 @@ def drop_column(tx: "Transaction", table: str, column: str, cascade: bool) -> No
     kept = [c for c in table_constraints(manifest, table) if c.type == "p" or column not in c.columns]
     if kept != table_constraints(manifest, table):
         tx.alter_table(table, constraints=with_constraints(manifest, table, kept))
+    from .index_statements import drop_column_indexes
+
+    drop_column_indexes(tx, table, column)
     tx.drop_column(table, column)
 
 

@@ -11,7 +11,7 @@ from sqlglot import exp
 from ..errors import NotSupportedError
 from ..results import Result
 from ..sql import dialect
-from . import branching, constraint_ddl, ddl, dml, session_settings
+from . import branching, constraint_ddl, ddl, extensions, session_settings, updatable_views, view_ddl
 from .explain import explain_statement
 from .jobs_view import register_jobs
 
@@ -35,7 +35,7 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
     if kind == "TABLE":
         return ddl.create_table(session, stmt)
     if kind == "VIEW":
-        return ddl.create_view(session, stmt)
+        return view_ddl.create_view(session, stmt)
     if kind == "INDEX":
         from .btree_indexes import create_scalar_index, is_scalar_index
         from .gin_indexes import create_gin_index, is_gin_index
@@ -82,8 +82,6 @@ def _explain(session: "Session", stmt: dialect.Explain) -> Result:
     return explain_statement(session, stmt.this, bool(stmt.args.get("analyze")))
 
 
-_CREATE_EXTENSION = re.compile(r'^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?"?([\w-]+)"?', re.IGNORECASE)
-_BUILT_IN_EXTENSIONS = {"vector", "plpgsql"}
 _REINDEX = re.compile(
     r'^\s*REINDEX\s+(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(?:CONCURRENTLY\s+)?(?:public\.)?"?(\w+)"?\s*$',
     re.IGNORECASE,
@@ -91,11 +89,14 @@ _REINDEX = re.compile(
 
 
 def _command(session: "Session", stmt: exp.Command) -> Result:
-    """Statements sqlglot keeps as text. ``CREATE EXTENSION vector`` opens every pgvector script:
-    vectors are built in, so it succeeds and changes nothing; other extensions do not exist here.
-    ``REINDEX INDEX | TABLE | SCHEMA | DATABASE`` rebuilds vector indexes."""
+    """Statements sqlglot keeps as text: CREATE and DROP EXTENSION (:mod:`.extensions`), the
+    constraint statements of :mod:`.constraint_ddl`, CREATE VIEW ... WITH CHECK OPTION
+    (:mod:`.view_ddl`), and ``REINDEX INDEX | TABLE | SCHEMA |
+    DATABASE``, which rebuilds vector indexes."""
     text = stmt.sql(dialect="postgres")
-    handled = constraint_ddl.command(session, text)
+    handled = (
+        constraint_ddl.command(session, text) or extensions.command(session, text) or view_ddl.command(session, text)
+    )
     if handled is not None:
         return handled
     reindex = _REINDEX.match(text)
@@ -103,12 +104,7 @@ def _command(session: "Session", stmt: exp.Command) -> Result:
         from .index_statements import reindex as rebuild
 
         return rebuild(session, reindex.group(1).upper(), reindex.group(2))
-    extension = _CREATE_EXTENSION.match(text)
-    if extension is None:
-        raise NotSupportedError(f"statement not supported: {text[:80]}")
-    if extension.group(1).lower() not in _BUILT_IN_EXTENSIONS:
-        raise NotSupportedError(f'extension "{extension.group(1)}" is not available')
-    return Result(None, 0, "CREATE EXTENSION")
+    raise NotSupportedError(f"statement not supported: {text[:80]}")
 
 
 _HANDLERS: dict[type, Handler] = {
@@ -117,9 +113,9 @@ _HANDLERS: dict[type, Handler] = {
     exp.Intersect: run_query,
     exp.Except: run_query,
     exp.Values: run_query,
-    exp.Insert: dml.insert,
-    exp.Update: dml.update,
-    exp.Delete: dml.delete,
+    exp.Insert: updatable_views.insert,
+    exp.Update: updatable_views.update,
+    exp.Delete: updatable_views.delete,
     exp.Create: _create,
     exp.Drop: ddl.drop,
     exp.Alter: ddl.alter,
@@ -138,10 +134,9 @@ _HANDLERS: dict[type, Handler] = {
 _ENDS_TRANSACTION = frozenset({exp.Commit, exp.Rollback})
 
 
+_WRITES_ROWS = (updatable_views.insert, updatable_views.update, updatable_views.delete)
 _RETURNS_NO_ROWS = {
-    dml.insert,
-    dml.update,
-    dml.delete,
+    *_WRITES_ROWS,
     _create,
     ddl.drop,
     ddl.alter,
@@ -166,7 +161,7 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
         call = branching.branch_call(stmt)
         register_jobs(session, stmt)
         return session.runner.describe(stmt) if call is None else call.columns(session)
-    if returning is not None and handler in (dml.insert, dml.update, dml.delete):
+    if returning is not None and handler in _WRITES_ROWS:
         target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
         return session.runner.describe(exp.select(*[e.copy() for e in returning.expressions]).from_(target.copy()))
     if handler in _RETURNS_NO_ROWS:

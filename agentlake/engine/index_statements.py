@@ -16,6 +16,8 @@ from .btree_indexes import drop_scalar_index, is_scalar_spec
 from .ddl import index_name_free, new_index_name, table_name
 
 if TYPE_CHECKING:
+    from catalog import Transaction
+
     from .session import Session
 
 
@@ -86,9 +88,35 @@ def drop_index(session: "Session", names: list[str], if_exists: bool) -> Result:
                 session.notice(f'index "{name}" does not exist, skipping')
                 continue
             raise ProgrammingError(f'index "{name}" does not exist', sqlstate="42704")
-        if is_scalar_spec(tx.manifest(owner).indexes[name]):
-            drop_scalar_index(tx, owner, name)
-            continue
-        indexes = {k: v for k, v in tx.manifest(owner).indexes.items() if k != name}
-        tx.alter_table(owner, indexes=indexes)
+        _forget(tx, owner, name)
     return Result(None, 0, "DROP INDEX")
+
+
+def drop_column_indexes(tx: "Transaction", table: str, column: str) -> None:
+    """The indexes whose keys read ``column``, dropped with it (as PostgreSQL drops them with the
+    column: an index left on a dropped column would name a column the table no longer has)."""
+    for name, spec in list(tx.manifest(table).indexes.items()):
+        if column in _key_columns(spec):
+            _forget(tx, table, name)
+
+
+def _forget(tx: "Transaction", table: str, name: str) -> None:
+    if is_scalar_spec(tx.manifest(table).indexes[name]):
+        drop_scalar_index(tx, table, name)  # a UNIQUE index takes its constraint along
+        return
+    tx.alter_table(table, indexes={k: v for k, v in tx.manifest(table).indexes.items() if k != name})
+
+
+def _key_columns(spec: dict) -> set[str]:
+    """The columns an index's keys read: plain keys by name, expression keys (stored as their
+    parenthesised text) by the columns they mention."""
+    from .frontend import parse_expression
+
+    keys = spec.get("columns") or [spec.get("column")]
+    out = set()
+    for key in (k for k in keys if k):
+        if key.startswith("("):
+            out |= {c.name for c in parse_expression(key).find_all(exp.Column)}
+        else:
+            out.add(key)
+    return out

@@ -31,6 +31,7 @@ DYNAMIC = {
     "pg_catalog.pg_tables",
     "pg_catalog.pg_views",
     "pg_catalog.pg_stat_user_tables",
+    "pg_catalog.pg_extension",
 }
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
 
@@ -49,8 +50,10 @@ def register_pg_catalog(
     user: str,
     settings: Mapping[str, str],
     cancel: threading.Event | None = None,
+    extensions: Mapping[str, str] | None = None,
 ) -> None:
-    """(Re)register the catalog in ``df_ctx`` for this branch's ``tables``.
+    """(Re)register the catalog in ``df_ctx`` for this branch's ``tables`` and the ``extensions``
+    it installed (name -> version).
 
     ``tables`` are the engine's TableInfo items (name, schema, primary_key,
     not_null, defaults, indexes); anything with those attributes works.
@@ -73,7 +76,7 @@ def register_pg_catalog(
         for t in tables
     ]
     flat = {str(k).lower(): str(settings[k]) for k in list(settings)}
-    relations = build(infos, database=database, user=user or "agentlake", settings=flat)
+    relations = build(infos, database=database, user=user or "agentlake", settings=flat, extensions=extensions)
     state = _states.get(df_ctx)
     first = state is None
     if first:

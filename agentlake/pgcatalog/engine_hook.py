@@ -1,7 +1,7 @@
 """Keeps a session's DataFusion context's pg_catalog in step with the snapshot it reads.
 
 The engine calls :func:`sync` whenever it syncs a context to a snapshot;
-registration happens only when the tables, views or user changed, so ordinary
+registration happens only when the tables, views, extensions or user changed, so ordinary
 queries pay one dictionary lookup.
 """
 
@@ -58,6 +58,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
     key = (
         tuple((name, m.encoded[0]) for name, m in sorted(snapshot.tables.items())),
         tuple(sorted(snapshot.views)),
+        tuple(sorted(snapshot.extensions.items())),
         session.user,
     )
     if _registered.get(ctx) == key:
@@ -74,6 +75,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
         user=session.user or "agentlake",
         settings=session.settings,
         cancel=session.cancel_event,
+        extensions=snapshot.extensions,
     )
     _registered[ctx] = key
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 import functools
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import pyarrow as pa
 
 from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
 from .constraint_text import constraint_definition
+from .extensions import installed
 from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
-
-PGVECTOR_VERSION = "0.8.1"
-"""The pgvector release whose SQL this engine speaks (halfvec, sparsevec, bit distances and the
-iterative scan settings of 0.8; pgvector's 0.8 regression suite is benchmarks/pgvector_regress.py)."""
 
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
 DATABASE_OID = 16384
@@ -130,8 +127,17 @@ def _index_method(index: Any) -> str:
     return method if method in AM else "hnsw"
 
 
-def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: dict[str, str]) -> dict[str, pa.Table]:
-    """Every pg_catalog / information_schema relation, keyed by qualified name."""
+def build(
+    tables: Iterable[TableInfo],
+    *,
+    database: str,
+    user: str,
+    settings: dict[str, str],
+    extensions: Mapping[str, str] | None = None,
+) -> dict[str, pa.Table]:
+    """Every pg_catalog / information_schema relation, keyed by qualified name; ``extensions`` are
+    those the branch installed (name -> version)."""
+    extension_rows = installed(extensions or {})
     tables = sorted(tables, key=lambda t: t.name)
     classes: dict[str, list] = {
         k: []
@@ -580,14 +586,14 @@ def build(tables: Iterable[TableInfo], *, database: str, user: str, settings: di
         "pg_catalog.pg_indexes": _table({k: (pa.string(), v) for k, v in pg_indexes.items()}),
         "pg_catalog.pg_extension": _table(
             {
-                "oid": (OID, [13_000, 16_500]),
-                "extname": (pa.string(), ["plpgsql", "vector"]),
-                "extowner": (OID, [USER_OID] * 2),
-                "extnamespace": (OID, [NAMESPACES["pg_catalog"], NAMESPACES["public"]]),
-                "extrelocatable": (pa.bool_(), [False, True]),
-                "extversion": (pa.string(), ["1.0", PGVECTOR_VERSION]),
-                "extconfig": (pa.list_(OID), [None, None]),
-                "extcondition": (pa.list_(pa.string()), [None, None]),
+                "oid": (OID, [e.oid for e, _ in extension_rows]),
+                "extname": (pa.string(), [e.name for e, _ in extension_rows]),
+                "extowner": (OID, [USER_OID] * len(extension_rows)),
+                "extnamespace": (OID, [NAMESPACES[e.schema] for e, _ in extension_rows]),
+                "extrelocatable": (pa.bool_(), [e.relocatable for e, _ in extension_rows]),
+                "extversion": (pa.string(), [version for _, version in extension_rows]),
+                "extconfig": (pa.list_(OID), [None] * len(extension_rows)),
+                "extcondition": (pa.list_(pa.string()), [None] * len(extension_rows)),
             }
         ),
         "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),

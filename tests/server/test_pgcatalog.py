@@ -33,7 +33,9 @@ TABLES = [
 @pytest.fixture
 def run():
     ctx = SessionContext(SessionConfig().with_information_schema(False))
-    register_pg_catalog(ctx, TABLES, database="lake", user="alice", settings={"server_version": "16.4"})
+    register_pg_catalog(
+        ctx, TABLES, database="lake", user="alice", settings={"server_version": "16.4"}, extensions={"vector": "0.8.2"}
+    )
 
     def query(sql: str, *params) -> list[dict]:
         tree = sqlglot.parse_one(sql, read="postgres")
@@ -143,7 +145,8 @@ FROM pg_catalog.pg_database d ORDER BY 1;""")
 
 
 def test_psql_list_extensions(run):
-    """psql's \\dx, verbatim (pgvector's guides use it to check the extension is there)."""
+    """psql's \\dx, verbatim (pgvector's guides use it to check the extension is there); the branch here
+    has run CREATE EXTENSION vector."""
     rows = run("""SELECT e.extname AS "Name", e.extversion AS "Version", n.nspname AS "Schema", c.description AS "Description"
 FROM pg_catalog.pg_extension e LEFT JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace LEFT JOIN pg_catalog.pg_description c ON c.objoid = e.oid AND c.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass
 ORDER BY 1;""")

@@ -1,0 +1,162 @@
+"""CREATE EXTENSION and DROP EXTENSION, with PostgreSQL's errors and pgvector's dependents.
+
+Which extensions a branch has installed is catalog state (its commits record name -> version), so
+it follows transactions, branches and merges as tables do, and pg_extension reports it. pgvector's
+types stay usable without the extension (they are part of the engine, and repositories made before
+the extension was recorded have vector columns without it); what the extension's state decides is
+what CREATE and DROP EXTENSION answer and what DROP EXTENSION ... CASCADE removes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ..errors import DataError, Notice, NotSupportedError, ProgrammingError
+from ..pgcatalog.extensions import AVAILABLE
+from ..pgcatalog.types import pg_type
+from ..results import Result
+from .constraint_ddl import drop_column
+
+if TYPE_CHECKING:
+    from .session import Session
+
+_NAME = r'"(?:[^"]|"")+"|[A-Za-z_][\w$]*'
+_CREATE = re.compile(rf"^\s*CREATE\s+EXTENSION\s+(IF\s+NOT\s+EXISTS\s+)?({_NAME})(.*?)\s*;?\s*$", re.I | re.S)
+_CREATE_OPTION = re.compile(
+    rf"\s*(?:(WITH)|SCHEMA\s+({_NAME})|VERSION\s+({_NAME}|'(?:[^']|'')*')|(CASCADE))(?=\s|$)", re.I | re.S
+)
+_DROP = re.compile(
+    rf"^\s*DROP\s+EXTENSION\s+(IF\s+EXISTS\s+)?((?:{_NAME})(?:\s*,\s*(?:{_NAME}))*)?(?:\s+(CASCADE|RESTRICT))?",
+    re.I | re.S,
+)
+_SCHEMAS = {"public", "pg_catalog", "information_schema"}
+_VECTOR_TYPES = {"vector", "halfvec", "sparsevec"}
+"""pgvector's types: the columns of these (or arrays of them) depend on the extension."""
+
+
+def command(session: "Session", text: str) -> Result | None:
+    """Run ``text`` if it is CREATE or DROP EXTENSION; None for any other statement."""
+    if _CREATE.match(text):
+        return _create(session, text)
+    if re.match(r"^\s*DROP\s+EXTENSION\b", text, re.I):
+        return _drop(session, text)
+    return None
+
+
+def _identifier(token: str) -> str:
+    """An identifier as PostgreSQL reads it: folded to lower case unless quoted."""
+    return token[1:-1].replace('""', '"') if token.startswith('"') else token.lower()
+
+
+def _syntax_error(rest: str) -> ProgrammingError:
+    """PostgreSQL's 42601 for the first word the grammar cannot take (``rest`` starts there)."""
+    words = rest.strip().rstrip(";").split()
+    where = f'at or near "{words[0]}"' if words else "at end of input"
+    return ProgrammingError(f"syntax error {where}", sqlstate="42601")
+
+
+def _create(session: "Session", text: str) -> Result:
+    match = _CREATE.match(text)
+    if_not_exists, name, rest = bool(match.group(1)), _identifier(match.group(2)), match.group(3)
+    schema = version = None
+    while rest.strip():
+        option = _CREATE_OPTION.match(rest)
+        if option is None:
+            raise _syntax_error(rest.strip())
+        schema = _identifier(option.group(2)) if option.group(2) else schema
+        version = option.group(3) or version
+        rest = rest[option.end() :]
+    extension = AVAILABLE.get(name)
+    if extension is None:
+        raise NotSupportedError(
+            f'extension "{name}" is not available',
+            hint="The extension must first be installed on the system where PostgreSQL is running.",
+        )
+    installed = dict(session.snapshot.extensions)
+    if extension.always_installed or name in installed:
+        if not if_not_exists:
+            raise ProgrammingError(f'extension "{name}" already exists', sqlstate="42710")
+        session.notice(Notice(f'extension "{name}" already exists, skipping', severity="NOTICE", sqlstate="42710"))
+        return Result(None, 0, "CREATE EXTENSION")
+    if schema is not None and schema not in _SCHEMAS:
+        raise ProgrammingError(f'schema "{schema}" does not exist', sqlstate="3F000")
+    if schema is not None and schema != extension.schema:
+        raise NotSupportedError(f'extension "{name}" is installed in schema {extension.schema} only')
+    if version is not None:
+        wanted = version[1:-1].replace("''", "'") if version.startswith("'") else _identifier(version)
+        if wanted != extension.version:
+            raise DataError(
+                f'extension "{name}" has no installation script nor update path for version "{wanted}"',
+                sqlstate="22023",
+            )
+    session.write_tx().set_extensions({**installed, name: extension.version})
+    return Result(None, 0, "CREATE EXTENSION")
+
+
+def _drop(session: "Session", text: str) -> Result:
+    match = _DROP.match(text)
+    if match is None or not match.group(2) or text[match.end() :].strip().rstrip(";").strip():
+        raise _syntax_error(text[match.end() :] if match is not None else "")
+    if_exists, cascade = bool(match.group(1)), (match.group(3) or "").upper() == "CASCADE"
+    names = [_identifier(n) for n in re.findall(_NAME, match.group(2))]
+    installed = dict(session.snapshot.extensions)
+    dropping = []
+    for name in names:
+        extension = AVAILABLE.get(name)
+        if extension is not None and extension.always_installed:
+            raise NotSupportedError(f'extension "{name}" is built in and cannot be dropped')
+        if name in installed:
+            dropping.append(name)
+        elif if_exists:
+            session.notice(f'extension "{name}" does not exist, skipping')
+        else:
+            raise ProgrammingError(f'extension "{name}" does not exist', sqlstate="42704")
+    if not dropping:
+        return Result(None, 0, "DROP EXTENSION")
+    tx = session.write_tx()
+    dependents = _vector_columns(tx.tables) if "vector" in dropping else []
+    if dependents and not cascade:
+        raise ProgrammingError(
+            f"cannot drop extension {dropping[0]} because other objects depend on it",
+            sqlstate="2BP01",
+            detail="\n".join(f"column {c} of table {t} depends on type {kind}" for t, c, kind in dependents),
+            hint="Use DROP ... CASCADE to drop the dependent objects too.",
+        )
+    if len(dependents) == 1:
+        session.notice(f"drop cascades to column {dependents[0][1]} of table {dependents[0][0]}")
+    elif dependents:
+        lines = "\n".join(f"drop cascades to column {c} of table {t}" for t, c, _ in dependents)
+        session.notice(
+            Notice(
+                f"drop cascades to {len(dependents)} other objects", severity="NOTICE", sqlstate="00000", detail=lines
+            )
+        )
+    for table, column, _ in dependents:
+        drop_column(tx, table, column, cascade=True)  # its indexes go with it
+    tx.set_extensions({k: v for k, v in installed.items() if k not in dropping})
+    return Result(None, 0, "DROP EXTENSION")
+
+
+def _vector_columns(tables: dict) -> list[tuple[str, str, str]]:
+    """(table, column, type) of every column of a pgvector type, in the order PostgreSQL reports
+    them: table by table (here by name; PostgreSQL goes by creation), a table's columns last first."""
+    out = []
+    for table in sorted(tables):
+        for field in reversed(tables[table].schema):
+            kind = _vector_type(field)
+            if kind is not None:
+                out.append((table, field.name, kind))
+    return out
+
+
+def _vector_type(field: pa.Field) -> str | None:
+    """pgvector's name for a field's type (``vector``, ``halfvec[]`` ...), or None for other types."""
+    found = pg_type(field)
+    if found.name in _VECTOR_TYPES:
+        return found.name
+    if found.name.startswith("_") and found.name[1:] in _VECTOR_TYPES:
+        return found.name[1:] + "[]"
+    return None
