@@ -31,6 +31,7 @@ from ..sql.rules.bytea import bytea_input
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
 from . import foreign_keys
+from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
 from .fastpath import row_by_key
 from .generated_columns import fill_generated
@@ -76,6 +77,7 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     unknown = [c for c in columns if manifest.schema.get_field_index(c) < 0]
     if unknown:
         raise ProgrammingError(f'column "{unknown[0]}" of relation "{name}" does not exist', sqlstate="42703")
+    refuse_repeated_insert_columns(columns)
     if stmt.this is not None and isinstance(stmt.this, exp.Schema):  # named columns: none generated
         refuse_written(columns, manifest.constraints)
     if stmt.args.get("default") and source is None:
@@ -330,7 +332,7 @@ def _existing_keys(session: "Session", name: str, manifest: "Manifest", columns:
 
 def _do_update(session, name, alias, manifest, excluded: pa.Table, conflict: exp.OnConflict) -> pa.Table:
     """Evaluate DO UPDATE SET ... WHERE ... joining the existing row with EXCLUDED."""
-    assignments = {e.this.name: e.expression for e in conflict.args.get("expressions") or []}
+    assignments = set_list(conflict.args.get("expressions") or [], name, manifest.schema.names)
     where = conflict.args.get("where")
     with session.temp_table("excluded", excluded) as excluded_name:
         select = []
@@ -358,15 +360,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     name, alias, _ = _target(stmt)
     tx = session.write_tx()
     manifest = tx.manifest(name)
-    assignments = {}
-    for eq in stmt.expressions:
-        column = eq.this.name
-        if manifest.schema.get_field_index(column) < 0:
-            raise ProgrammingError(f'column "{column}" of relation "{name}" does not exist', sqlstate="42703")
-        # parenthesized in place, so a typed rewrite that replaces the whole value (a tensor's
-        # ``a * 10``) replaces it inside the statement, where the SQL below is made from
-        eq.set("expression", exp.Paren(this=eq.expression))
-        assignments[column] = eq.expression
+    assignments = set_list(stmt.expressions, name, manifest.schema.names)
     refuse_written(list(assignments), manifest.constraints, update=True)
     select = []
     for field in manifest.schema:
