@@ -39,7 +39,7 @@ _VECTOR_TYPES = {"vector", "halfvec", "sparsevec"}
 
 def command(session: "Session", text: str) -> Result | None:
     """Run ``text`` if it is CREATE or DROP EXTENSION; None for any other statement."""
-    if _CREATE.match(text):
+    if re.match(r"^\s*CREATE\s+EXTENSION\b", text, re.I):
         return _create(session, text)
     if re.match(r"^\s*DROP\s+EXTENSION\b", text, re.I):
         return _drop(session, text)
@@ -60,6 +60,8 @@ def _syntax_error(rest: str) -> ProgrammingError:
 
 def _create(session: "Session", text: str) -> Result:
     match = _CREATE.match(text)
+    if match is None:
+        raise _syntax_error("")
     if_not_exists, name, rest = bool(match.group(1)), _identifier(match.group(2)), match.group(3)
     schema = version = None
     while rest.strip():

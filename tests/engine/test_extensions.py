@@ -165,6 +165,7 @@ def test_drop_column_takes_its_indexes(db):
         ("CREATE EXTENSION vector foo", "42601", 'syntax error at or near "foo"'),
         ("DROP EXTENSION vector RESTRICT CASCADE", "42601", 'syntax error at or near "CASCADE"'),
         ("DROP EXTENSION", "42601", "syntax error at end of input"),
+        ("CREATE EXTENSION", "42601", "syntax error at end of input"),
         ("DROP EXTENSION plpgsql", "0A000", 'extension "plpgsql" is built in and cannot be dropped'),
     ],
 )
