@@ -41,6 +41,7 @@ class QueryRunner:
             from ..executors.local.fulltext import register_fulltext_functions
             from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
+            from ..executors.local.subquery_functions import register_subquery_functions
             from ..media.functions import register_media_functions
             from ..tensors.functions import register_tensor_functions
             from ..vector.functions import register_vector_functions
@@ -54,6 +55,7 @@ class QueryRunner:
             register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_fulltext_functions(self._ctx)
+            register_subquery_functions(self._ctx)
             register_session_functions(self._ctx, self.session)
         return self._ctx
 

@@ -130,6 +130,8 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
             return _as_oid(inner, target)
         if target == "oid":
             return exp.Cast(this=inner, to=exp.DataType.build("BIGINT"))
+        if _is_object_identifier_array(node.args["to"]):
+            return exp.Cast(this=inner, to=exp.DataType.build("BIGINT[]", dialect="postgres"))
         if target in ("name", "char", '"char"'):
             return exp.Cast(this=inner, to=exp.DataType.build("TEXT"))
         if node.args["to"].sql().lower().startswith("pg_catalog."):
@@ -137,6 +139,16 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         return node
 
     return tree.transform(fix)
+
+
+def _is_object_identifier_array(to: exp.Expression) -> bool:
+    """``oid[]`` and ``regtype[]`` and the like: arrays of object ids, which are BIGINT arrays here."""
+    return (
+        isinstance(to, exp.DataType)
+        and to.this == exp.DataType.Type.ARRAY
+        and bool(to.expressions)
+        and isinstance(to.expressions[0], exp.ObjectIdentifier)
+    )
 
 
 def _as_oid(value: exp.Expression, kind: str) -> exp.Expression:

@@ -135,6 +135,15 @@ class AgentlakePostgres(Postgres):
         }
         SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
 
+        def _parse_types(self, *args, **kwargs) -> exp.Expression | None:
+            """sqlglot reads ``oid`` and the ``reg*`` types, but not their arrays (``$1::oid[]``,
+            which asyncpg's type introspection sends): the brackets make them arrays here."""
+            parsed = super()._parse_types(*args, **kwargs)
+            if isinstance(parsed, exp.ObjectIdentifier):
+                while self._match_pair(TokenType.L_BRACKET, TokenType.R_BRACKET):
+                    parsed = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[parsed], nested=True)
+            return parsed
+
         def _parse_statement(self) -> exp.Expression | None:
             word = self._curr.text.upper() if self._index < self._tokens_size else ""
             handler = {

@@ -19,6 +19,7 @@ from .rules.bit_strings import bit_strings
 from .rules.bytea import bytea
 from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
+from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
 from .rules.like_escape import like_escape
 from .rules.postgres_functions import postgres_functions
@@ -29,6 +30,7 @@ from .trees import clone
 Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
     pg_column_names,
+    correlated_subqueries,
     vector_operators,
     bit_strings,
     array_fill,

@@ -279,6 +279,8 @@ def pg_type(field: pa.Field) -> PgType:
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit") else "text"
+    elif pa.types.is_uint32(t):
+        name = "oid"  # PostgreSQL's one unsigned integer: the catalogs' object ids are uint32 here
     elif pa.types.is_integer(t):
         name = "int2" if t.bit_width <= 16 else "int4" if t.bit_width == 32 else "int8"
     elif pa.types.is_binary(t) or pa.types.is_large_binary(t):

@@ -62,11 +62,6 @@ async def steps(url: str) -> dict[str, Any]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="asyncpg introspects pgvector's type with a query agentlake cannot plan yet "
-    "($1::oid[] and a correlated recursive scalar subquery)",
-)
 def test_pgvectorstore_quickstart(targets):
     lake, postgres = targets
     assert_same_steps(asyncio.run(steps(lake.url("asyncpg"))), asyncio.run(steps(postgres.url("asyncpg"))))

@@ -96,11 +96,6 @@ def test_pgvectorstore_sync(targets):
     assert_same_steps(sync_steps(lake), sync_steps(postgres))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="asyncpg introspects pgvector's type with a query agentlake cannot plan yet "
-    "($1::oid[] and a correlated recursive scalar subquery)",
-)
 def test_pgvectorstore_async(targets):
     lake, postgres = targets
     assert_same_steps(asyncio.run(async_steps(lake)), asyncio.run(async_steps(postgres)))

@@ -98,11 +98,6 @@ def test_sync_psycopg(targets):
     assert_same_steps(sync_steps(lake.url("psycopg")), sync_steps(postgres.url("psycopg")))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="asyncpg introspects pgvector's type with a query agentlake cannot plan yet "
-    "($1::oid[] and a correlated recursive scalar subquery)",
-)
 def test_async_asyncpg(targets):
     lake, postgres = targets
     assert_same_steps(asyncio.run(async_steps(lake.url("asyncpg"))), asyncio.run(async_steps(postgres.url("asyncpg"))))

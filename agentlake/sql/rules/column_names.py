@@ -57,6 +57,11 @@ def pg_name(node: exp.Expression) -> str:
         return node.sql_name().lower()
     if isinstance(node, exp.Case):
         return "case"
+    if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and len(node.this.expressions) == 1:
+        inner = node.this.expressions[0]  # a scalar subquery is named after its one output column
+        return inner.alias if isinstance(inner, exp.Alias) else pg_name(inner)
+    if isinstance(node, exp.Exists):
+        return "exists"
     return "?column?"
 
 
@@ -82,7 +87,8 @@ def pg_column_names(tree: exp.Expression) -> exp.Expression:
             name = pg_name(node)
             if not isinstance(node, exp.Column):
                 count = seen.get(name, 0)
-                tree.expressions[index] = exp.alias_(node, name if not count else f"{name}_{count}", quoted=True)
+                alias = exp.to_identifier(name if not count else f"{name}_{count}", quoted=True)
+                tree.set("expressions", exp.Alias(this=node.copy(), alias=alias), index)
         if name:
             seen[name] = seen.get(name, 0) + 1
     return tree
