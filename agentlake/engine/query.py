@@ -38,6 +38,7 @@ class QueryRunner:
         if self._ctx is None:
             # imported here, not at the top: DataFusion loads with the first statement that plans
             from ..embeddings.functions import register_embedding_functions
+            from ..executors.local.bytea_functions import register_bytea_functions
             from ..executors.local.fulltext import register_fulltext_functions
             from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
@@ -51,6 +52,7 @@ class QueryRunner:
             self._registry = SnapshotRegistry(self._ctx)
             register_vector_functions(self._ctx)
             register_json_functions(self._ctx)
+            register_bytea_functions(self._ctx)
             register_tensor_functions(self._ctx)
             register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))

@@ -34,7 +34,7 @@ from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
 from .settings import Settings
 from .statement_timeout import Interrupts
-from .typed_rewrites import typed_rewrites
+from .typed_rewrites import primary_keys, typed_rewrites
 
 _temp_ids = itertools.count()
 
@@ -345,7 +345,8 @@ class Session:
     def apply_typed_rewrites(self, node: exp.Expression) -> bool:
         """The rewrites the catalog's column types decide (vector operators, float comparisons), in
         place; True when any applied."""
-        return typed_rewrites(node, self.snapshot.find_schema)
+        snapshot = self.snapshot
+        return typed_rewrites(node, snapshot.find_schema, primary_keys(snapshot))
 
     def row_filter(self, table: str, where: str, params) -> RowFilter:
         """A batch search's SQL filter over ``table``, parsed and bound here; its DataFusion SQL is

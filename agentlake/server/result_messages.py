@@ -26,8 +26,16 @@ class Outcome:
     tag: str
 
 
-@functools.lru_cache(maxsize=1024)
 def _describe(schema: pa.Schema, formats: tuple[int, ...]) -> tuple[pq.Column, ...]:
+    # pyarrow compares (and hashes) schemas without their fields' metadata, which says which text
+    # column is jsonb: the cache key carries it, or a text column would be described as the last
+    # jsonb column of its name
+    tags = tuple(tuple(sorted(f.metadata.items())) if f.metadata else () for f in schema)
+    return _described(schema, tags, formats)
+
+
+@functools.lru_cache(maxsize=1024)
+def _described(schema: pa.Schema, tags: tuple, formats: tuple[int, ...]) -> tuple[pq.Column, ...]:
     return tuple(describe_columns(schema, list(formats)))
 
 

@@ -8,9 +8,12 @@ from sqlglot.errors import ParseError, TokenError
 
 from ..errors import Error, error_for
 
+_ZERO_STEP = re.compile(r"Step cannot be zero|step can't be 0", re.I)  # generate_series
 # "[SQLSTATE 22000] message" raised inside a UDF; DataFusion wraps it as PyErr { value: ValueError('...'), ... }.
 _TAGGED = re.compile(r"\[SQLSTATE ([0-9A-Z]{5})\]\s*(.*?)(?:['\"]\)|\n|$)")
 _PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"table function '[^']+' not found", re.I), "42883"),
+    (_ZERO_STEP, "22023"),
     (re.compile(r"table '([^']+)' not found|table \"?([\w.]+)\"? not found|No table named", re.I), "42P01"),
     (re.compile(r"No field named|Schema error: No field|column .* not found|Invalid identifier", re.I), "42703"),
     (re.compile(r"Divide by zero|division by zero", re.I), "22012"),
@@ -49,8 +52,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"Resources exhausted", re.I), "53200"),
 ]
 _TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
-_FUNCTION = re.compile(r"argument types '([^']+)'|Invalid function '([^']+)'")
+_FUNCTION = re.compile(r"argument types '([^']+)'|Invalid function '([^']+)'|table function '([^']+)'")
 _FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
+_UNGROUPED = re.compile(r'column ("[^"]+") must appear in the GROUP BY clause', re.I)
 
 
 def syntax_error(err: Exception, sql: str) -> Error:
@@ -105,10 +109,16 @@ def _message(sqlstate: str, text: str) -> str:
             return f"column {found.group(1).strip(',')} does not exist"
     if sqlstate == "22012":
         return "division by zero"
+    if sqlstate == "22023" and _ZERO_STEP.search(text):
+        return "step size cannot equal zero"
+    if sqlstate == "42803":
+        found = _UNGROUPED.search(text)
+        if found:
+            return f"column {found.group(1)} must appear in the GROUP BY clause or be used in an aggregate function"
     if sqlstate == "42883":
         found = _FUNCTION.search(text)
         if found:
-            return f"function {found.group(1) or found.group(2)} does not exist"
+            return f"function {found.group(1) or found.group(2) or found.group(3)} does not exist"
     return _clean(text)
 
 

@@ -14,6 +14,8 @@ from .column_types import SchemaOf, column_fields
 from .types import TYPE_KEY
 
 JSONB, JSON = "jsonb", "json"
+JSON_TYPE = "json_type"
+"""Meta key of an expression a rewrite built whose JSON type it knows (a jsonb_each value column)."""
 
 JSONB_FUNCTIONS = frozenset(
     {
@@ -60,6 +62,8 @@ class JsonTypes:
         """ "jsonb", "json", or None (not JSON, or not known to be)."""
         while isinstance(node, (exp.Paren, exp.Alias)):
             node = node.this
+        if node is not None and JSON_TYPE in node.meta:
+            return node.meta[JSON_TYPE]
         if isinstance(node, exp.Column):
             return self._columns.get(node.table, {}).get(node.name)
         if isinstance(node, exp.Cast):
@@ -95,7 +99,8 @@ class JsonTypes:
 
     def outputs(self, query: exp.Expression, named: bool = False) -> dict | None:
         """The JSON types of a query's output columns, by position (or, with ``named``, by name);
-        a ``*`` in the select list leaves its columns out by name, and positions unknown (None)."""
+        a ``*`` in the select list leaves positions unknown (None) and, by name, stands for the JSON
+        columns of the FROM items it covers."""
         while isinstance(query, exp.Subquery):
             query = query.this
         if isinstance(query, exp.SetOperation):
@@ -107,6 +112,8 @@ class JsonTypes:
             if isinstance(item, exp.Star) or (isinstance(item, exp.Column) and isinstance(item.this, exp.Star)):
                 if not named:
                     return None
+                for qualifier in [item.table] if isinstance(item, exp.Column) else _from_names(query):
+                    found.update(self._columns.get(qualifier, {}))
                 continue
             json_type = self.of(item)
             if json_type:
@@ -115,4 +122,13 @@ class JsonTypes:
 
 
 def _name(node: exp.Expression) -> str:
-    return (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower()
+    return node.sql_name().lower() if isinstance(node, exp.Func) else ""  # a column, a literal: no name
+
+
+def _from_names(select: exp.Select) -> list[str]:
+    """The names a query's FROM items are read under."""
+    first = select.args.get("from_") or select.args.get("from")
+    items = ([first.this] if first is not None else []) + [j.this for j in select.args.get("joins") or []]
+    return [item.alias_or_name for item in items]

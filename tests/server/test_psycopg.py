@@ -256,7 +256,7 @@ def test_copy_to_stdout_of_more_rows_than_one_slice(server, real_engine):
     count = 2 * SLICE_ROWS + 7
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         conn.execute("CREATE TABLE many (n BIGINT)")
-        conn.execute(f"INSERT INTO many SELECT value FROM generate_series(1, {count})")
+        conn.execute(f"INSERT INTO many SELECT g FROM generate_series(1, {count}) g")
         cur = conn.cursor()
         with cur.copy("COPY (SELECT n FROM many ORDER BY n) TO STDOUT (FORMAT binary)") as copy:
             copy.set_types(["int8"])

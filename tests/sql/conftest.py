@@ -1,0 +1,74 @@
+"""The same statements on agentlake (a real server, read with psycopg) and on PostgreSQL 16 (pgserver),
+their answers compared: column names, the result columns' wire types, and the rows."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+import agentlake
+from agentlake.server.app import ServerConfig
+from tests.server.conftest import start_server
+
+
+@dataclass
+class Answer:
+    names: list[str]
+    type_oids: list[int]
+    rows: list[tuple]
+
+
+@dataclass
+class Both:
+    """One connection to each, with the same tables."""
+
+    lake: psycopg.Connection
+    postgres: psycopg.Connection
+
+    @staticmethod
+    def ask(conn: psycopg.Connection, sql: str) -> Answer:
+        cur = conn.execute(sql)
+        return Answer([d.name for d in cur.description], [d.type_code for d in cur.description], cur.fetchall())
+
+    def answers(self, sql: str) -> tuple[Answer, Answer]:
+        return self.ask(self.lake, sql), self.ask(self.postgres, sql)
+
+    def sqlstates(self, sql: str) -> tuple[str | None, str | None]:
+        """What each answers ``sql`` with: an error's SQLSTATE, or None."""
+        out = []
+        for conn in (self.lake, self.postgres):
+            try:
+                conn.execute(sql).fetchall()
+                out.append(None)
+            except psycopg.Error as err:
+                out.append(err.sqlstate)
+        return out[0], out[1]
+
+
+@pytest.fixture(scope="module")
+def both(request, tmp_path_factory, postgres_server):
+    """A server over a fresh repository and a fresh PostgreSQL database, both set up with the test
+    module's ``SETUP`` statements."""
+    setup: list[str] = request.module.SETUP
+    repo = str(tmp_path_factory.mktemp("lake") / "repo")
+    agentlake.connect(repo, create=True).close()
+    server = start_server(ServerConfig(repo=repo, database=os.path.basename(repo), trust=True, port=0))
+    database = request.module.__name__.rsplit(".", 1)[-1].lower()
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {database}")
+        admin.execute(f"CREATE DATABASE {database}")
+    info = postgres_server.get_postmaster_info()
+    lake = psycopg.connect(server.dsn(), autocommit=True)
+    postgres = psycopg.connect(
+        f"host={info.socket_dir} port={info.port} dbname={database} user=postgres", autocommit=True
+    )
+    for statement in setup:
+        lake.execute(statement)
+        postgres.execute(statement)
+    yield Both(lake, postgres)
+    lake.close()
+    postgres.close()
+    server.stop()
