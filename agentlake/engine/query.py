@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from ..embeddings.functions import fold_constant_embeddings
 from ..errors import NotSupportedError
-from ..executors.local.result_types import classic_schema, normalize, restore_types, restored_schema
+from ..executors.local.result_types import described_schema, normalize, restore_types
 from ..executors.local.rich_results import restore_rich_columns
 from ..media import BlobStore
 from . import router
@@ -127,4 +127,4 @@ class QueryRunner:
         if constant is not None:
             return constant.schema
         planned = self.sync().sql(self.session.datafusion_sql(stmt)).schema()
-        return restored_schema(classic_schema(planned), self.session.snapshot, stmt)
+        return described_schema(planned, self.session.snapshot, stmt)

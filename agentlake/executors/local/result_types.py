@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from ...sql.jsonb_types import JsonTypes
+from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
 from ...vector.arrays import VECTOR_RESULT
 from .rich_results import restore_rich_columns, rich_schema
@@ -26,6 +27,14 @@ def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
     table = restore_rich_columns(table, snapshot, stmt)
     schema = restored_schema(table.schema, snapshot, stmt)
     return _empty_vectors_as_null(table if schema is table.schema else table.cast(schema))
+
+
+def described_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
+    """The columns a planned query will return, typed and named as ``restore_types`` returns them."""
+    schema = restored_schema(classic_schema(schema), snapshot, stmt)
+    if not any(DUPLICATE_MARK in name for name in schema.names):
+        return schema
+    return pa.schema([f.with_name(output_name(f.name)) for f in schema], metadata=schema.metadata)
 
 
 def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
@@ -58,7 +67,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                     tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
     fields, changed = [], False
     for position, f in enumerate(schema):
-        meta = tagged.get(f.name) if pa.types.is_string(f.type) else None
+        meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
         if positions is not None and pa.types.is_string(f.type):
             if meta and meta[TYPE_KEY] in (b"json", b"jsonb"):
                 meta = None
@@ -73,9 +82,12 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
 
 
 def normalize(table: pa.Table) -> pa.Table:
-    """Results use classic Arrow types (no views, no large offsets) so every client understands them."""
+    """Results use classic Arrow types (no views, no large offsets) so every client understands them,
+    and PostgreSQL's column names, repeated ones included."""
     schema = classic_schema(table.schema)
-    return table if schema is table.schema else table.cast(schema)
+    table = table if schema is table.schema else table.cast(schema)
+    names = [output_name(name) for name in table.column_names]
+    return table if names == table.column_names else table.rename_columns(names)
 
 
 def classic_schema(schema: pa.Schema) -> pa.Schema:

@@ -74,21 +74,31 @@ def _cast_name(inner: exp.Expression, type_name: str) -> str:
     return name if name != "?column?" else type_name
 
 
+DUPLICATE_MARK = "\ue000"
+"""Joins a repeated output name to its ordinal (``a``, ``a\ue0001``): PostgreSQL lets two output
+columns share a name, DataFusion refuses it. A private-use character no client writes; it is cut off
+again (``output_name``) before results leave the engine."""
+
+
+def output_name(name: str) -> str:
+    """The name PostgreSQL gives an output column that ``pg_column_names`` may have marked."""
+    return name.split(DUPLICATE_MARK, 1)[0]
+
+
 def pg_column_names(tree: exp.Expression) -> exp.Expression:
     if not isinstance(tree, exp.Select):
         return tree
     seen: dict[str, int] = {}
     for index, node in enumerate(list(tree.expressions)):
-        if isinstance(node, (exp.Alias, exp.Star)) or (
-            isinstance(node, exp.Column) and isinstance(node.this, exp.Star)
-        ):
-            name = node.alias if isinstance(node, exp.Alias) else None
-        else:
-            name = pg_name(node)
-            if not isinstance(node, exp.Column):
-                count = seen.get(name, 0)
-                alias = exp.to_identifier(name if not count else f"{name}_{count}", quoted=True)
-                tree.set("expressions", exp.Alias(this=node.copy(), alias=alias), index)
-        if name:
-            seen[name] = seen.get(name, 0) + 1
+        if isinstance(node, exp.Star) or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star)):
+            continue
+        name = node.alias if isinstance(node, exp.Alias) else pg_name(node)
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        label = exp.to_identifier(f"{name}{DUPLICATE_MARK}{count}" if count else name, quoted=True)
+        if isinstance(node, exp.Alias):
+            if count:
+                node.set("alias", label)
+        elif count or not isinstance(node, exp.Column):
+            tree.set("expressions", exp.Alias(this=node.copy(), alias=label), index)
     return tree
