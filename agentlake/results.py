@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 @dataclass
@@ -26,14 +28,40 @@ def _converter(field: pa.Field):
         return lambda v: None if v is None else np.asarray(v, dtype=np.float32)
     if kind == b"jsonb":
         return lambda v: None if v is None else json.loads(v)
+    if pa.types.is_interval(field.type):
+        return lambda v: None if v is None else interval_timedelta(v.months, v.days, v.nanoseconds)
     return None
 
 
+def interval_timedelta(months: int, days: int, nanoseconds: int) -> dt.timedelta:
+    """An interval as psycopg reads one: a year counts 365 days and a month 30 (a timedelta has no
+    months); PostgreSQL keeps microseconds."""
+    years, rest = divmod(abs(months), 12)
+    calendar_days = (years * 365 + rest * 30) * (-1 if months < 0 else 1)
+    return dt.timedelta(days=days + calendar_days, microseconds=round(nanoseconds / 1000))
+
+
+def _microseconds(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Nanosecond times as PostgreSQL's microseconds, so they read as datetime, time and timedelta
+    (pyarrow gives pandas objects for nanosecond timestamps and durations)."""
+    t = column.type
+    for is_kind, make in (
+        (pa.types.is_timestamp, lambda: pa.timestamp("us", t.tz)),
+        (pa.types.is_duration, lambda: pa.duration("us")),
+        (pa.types.is_time64, lambda: pa.time64("us")),
+    ):
+        if is_kind(t) and t.unit == "ns":
+            return pc.cast(column, make(), safe=False)
+    return column
+
+
 def python_rows(table: pa.Table) -> list[tuple]:
-    """Rows as tuples; vectors become numpy arrays and JSON becomes Python objects, as psycopg does."""
+    """Rows as tuples, with the Python types psycopg gives: vectors become numpy arrays, JSON Python
+    objects, intervals ``datetime.timedelta``, dates and times ``datetime`` objects (aware for
+    timestamptz)."""
     columns = []
     for index, field in enumerate(table.schema):
-        values = table.column(index).to_pylist()
+        values = _microseconds(table.column(index)).to_pylist()
         convert = _converter(field)
         columns.append([convert(v) for v in values] if convert else values)
     return list(zip(*columns)) if columns else [() for _ in range(table.num_rows)]

@@ -40,6 +40,7 @@ class QueryRunner:
             from ..embeddings.functions import register_embedding_functions
             from ..executors.local.bytea_functions import register_bytea_functions
             from ..executors.local.fulltext import register_fulltext_functions
+            from ..executors.local.interval_functions import register_interval_functions
             from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
             from ..executors.local.subquery_functions import register_subquery_functions
@@ -57,6 +58,7 @@ class QueryRunner:
             register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_fulltext_functions(self._ctx)
+            register_interval_functions(self._ctx)
             register_subquery_functions(self._ctx)
             register_session_functions(self._ctx, self.session)
         return self._ctx

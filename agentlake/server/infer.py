@@ -7,7 +7,8 @@ so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1
 and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
 distances ``col <-> $1`` (pgvector's operators), ``col = ANY($1)`` and ``col <> ALL($1)``
 (an array of the column's type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
-(bigint), the keys of the advisory lock functions, and casts ``$1::type``.
+(bigint), the keys of the advisory lock functions, casts ``$1::type``, and the factor of an
+interval product ``$1 * interval '1 hour'`` or quotient ``interval '1 day' / $1`` (float8).
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from ..pgcatalog.advisory import ADVISORY_LOCK_FUNCTIONS
 from ..pgcatalog.types import BY_NAME, lookup, oid_for_field
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import parse_statements
+from ..sql.rules.interval_arithmetic import is_interval
 from ..sql.types import arrow_type
 
-INT8_OID, INT4_OID = BY_NAME["int8"].oid, BY_NAME["int4"].oid
+INT8_OID, INT4_OID, FLOAT8_OID = BY_NAME["int8"].oid, BY_NAME["int4"].oid, BY_NAME["float8"].oid
 SchemaOf = Callable[[str], "pa.Schema | None"]
 
 
@@ -58,6 +60,14 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
                 index = _param_index(arg)
                 if index is not None:
                     found.setdefault(index, INT8_OID if len(call.expressions) == 1 else INT4_OID)
+    for product in tree.find_all(exp.Mul, exp.Div):  # PostgreSQL's interval * float8 (either way), / float8
+        pairs = [(product.expression, product.this)]  # (factor, interval)
+        if isinstance(product, exp.Mul):
+            pairs.append((product.this, product.expression))
+        for factor, interval in pairs:
+            index = _param_index(factor)
+            if index is not None and is_interval(interval):
+                found.setdefault(index, FLOAT8_OID)
     columns = _ColumnTypes(tree, schema_of)
     if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values) and columns.target is not None:
         fields = {f.name: f for f in columns.target}

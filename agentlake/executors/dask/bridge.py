@@ -27,11 +27,16 @@ from .source import TableSource
 
 
 def planning_context() -> Any:
-    """A DataFusion context with the functions the Dask compiler can run (pgvector's among them)."""
+    """A DataFusion context with the functions the Dask compiler can run (pgvector's among them),
+    and the interval arithmetic the planner folds where its operands are constants (over columns
+    the compiler declines it, so the router answers on DataFusion)."""
     from datafusion import SessionContext
+
+    from ..local.interval_functions import register_interval_functions
 
     ctx = SessionContext()
     register_vector_functions(ctx)
+    register_interval_functions(ctx)
     for planner_udf in planner_udfs():
         ctx.register_udf(planner_udf)
     return ctx

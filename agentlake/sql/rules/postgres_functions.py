@@ -4,7 +4,8 @@
   agentlake registers (``json_get`` ...); ``@>`` on arrays stays array containment;
 - ``to_hex``; array subscripts stay 1-based;
 - ``3.7::int`` rounds as PostgreSQL does (DataFusion truncates);
-- ``INTERVAL '1 hour' * 3`` is folded (DataFusion cannot multiply intervals);
+- ``3 * INTERVAL '1 hour'`` and ``INTERVAL '1 day' / 2`` become PostgreSQL's interval arithmetic
+  (:mod:`.interval_arithmetic`; DataFusion cannot multiply intervals);
 - ``x > ANY (subquery)`` / ``ALL`` become comparisons with the subquery's min or max.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from . import transform_up
+from .interval_arithmetic import scaled_interval
 
 T = exp.DataType.Type
 _INTEGER = {T.INT, T.BIGINT, T.SMALLINT, T.TINYINT}
@@ -111,18 +113,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("to_hex", node.this)
     if isinstance(node, exp.Cast) and node.to.this in _INTEGER and _is_fraction(node.this):
         return exp.Cast(this=_call("round", node.this), to=node.to)
-    if (
-        isinstance(node, exp.Mul)
-        and isinstance(node.this, exp.Interval)
-        and isinstance(node.expression, exp.Literal)
-        and not node.expression.is_string
-        and isinstance(node.this.this, exp.Literal)
-    ):
-        factor = float(node.expression.this)
-        amount = float(node.this.this.this) * factor
-        unit = node.this.args.get("unit")
-        text = f"{amount:g} {unit.name if unit is not None else ''}".strip()
-        return exp.Interval(this=exp.Literal.string(text))
+    if isinstance(node, (exp.Mul, exp.Div)):
+        return scaled_interval(node)
     quantified = node.expression if isinstance(node, exp.Binary) else None
     if isinstance(quantified, (exp.Any, exp.All)):
         inner = quantified.this.this if isinstance(quantified.this, exp.Subquery) else quantified.this
