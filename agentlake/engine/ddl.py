@@ -1,4 +1,4 @@
-"""CREATE / DROP / ALTER for tables, views and indexes."""
+"""CREATE / DROP / ALTER for tables and indexes, DROP VIEW (CREATE VIEW: :mod:`.view_ddl`)."""
 
 from __future__ import annotations
 
@@ -197,19 +197,6 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
 
         return drop_index(session, names, if_exists)
     raise NotSupportedError(f"DROP {kind} is not supported")
-
-
-def create_view(session: "Session", stmt: exp.Create) -> Result:
-    name = table_name(stmt.this)
-    tx = session.write_tx()
-    if name in tx.tables:
-        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
-    if name in tx.views and not stmt.args.get("replace"):
-        raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
-    sql = session.datafusion_sql(stmt.expression)
-    session.check_plans(sql)
-    tx.set_views({**tx.views, name: sql})
-    return Result(None, 0, "CREATE VIEW")
 
 
 def alter(session: "Session", stmt: exp.Alter) -> Result:
