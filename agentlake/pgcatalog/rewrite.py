@@ -12,6 +12,7 @@ from typing import Callable
 
 from sqlglot import exp
 
+from ..sql.rules.column_names import PG_NAME
 from .advisory import ADVISORY_LOCK_FUNCTIONS
 from .function_names import OID_FUNCTIONS, REGCLASS_FUNCTIONS
 from .tables import ALWAYS_EMPTY, RELATIONS
@@ -166,6 +167,9 @@ def any_array(tree: exp.Expression) -> exp.Expression:
     """``x = ANY (ARRAY[a, b])`` -> ``x IN (a, b)``; ``x = ANY (col)`` -> ``array_has(col, x)``; ``<> ALL`` likewise."""
 
     def fix(node):
+        quantified = _quantified_subquery(node)
+        if quantified is not None:
+            return quantified
         if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
             target = node.expression.this
             target = target.this if isinstance(target, exp.Paren) else target
@@ -408,16 +412,60 @@ def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
+def _quantified_subquery(node: exp.Expression) -> exp.Expression | None:
+    """``x = ANY (SELECT ...)`` is ``x IN (SELECT ...)`` and ``x <> ALL (SELECT ...)`` its NOT, NULLs alike."""
+    if not isinstance(node, (exp.EQ, exp.NEQ)) or not isinstance(node.expression, (exp.Any, exp.All)):
+        return None
+    target = node.expression.this
+    select = target.this if isinstance(target, exp.Subquery) else target
+    if not isinstance(select, exp.Query):
+        return None
+    if isinstance(node, exp.EQ) and isinstance(node.expression, exp.Any):
+        return exp.In(this=node.this, query=exp.Subquery(this=select))
+    if isinstance(node, exp.NEQ) and isinstance(node.expression, exp.All):
+        return exp.Not(this=exp.In(this=node.this, query=exp.Subquery(this=select)))
+    return None
+
+
+def _rows_then_order(select: exp.Select) -> exp.Select:
+    """``SELECT x ... ORDER BY y LIMIT n`` as a select over those n rows that keeps ``ORDER BY y``
+    (the keys travel as extra columns), so an aggregate over it can take their order."""
+    order = select.args.get("order")
+    keys = order.expressions if order else []
+    inner = select.copy()
+    item = inner.expressions[0]
+    inner.set("expressions", [exp.alias_(item.this if isinstance(item, exp.Alias) else item, "__array_value")])
+    for number, key in enumerate(keys):
+        inner.append("expressions", exp.alias_(key.this.copy(), f"__array_order_{number}"))
+    rows = exp.select("__array_value").from_(exp.Subquery(this=inner, alias=exp.TableAlias(this="__array_rows")))
+    if keys:
+        ordered = [key.copy() for key in keys]
+        for number, key in enumerate(ordered):
+            key.set("this", exp.column(f"__array_order_{number}"))
+        rows.set("order", exp.Order(expressions=ordered))
+    return rows
+
+
 def array_subqueries(tree: exp.Expression) -> exp.Expression:
-    """``ARRAY(SELECT x FROM ...)`` (psql's \\du) -> ``(SELECT array_agg(x) FROM ...)``."""
+    """``ARRAY(SELECT x FROM ... ORDER BY y)`` (psql's \\du, and agents' "messages of each thread")
+    -> ``(SELECT coalesce(array_agg(x ORDER BY y), make_array()) FROM ...)``: an empty array, not NULL,
+    when there are no rows, as PostgreSQL answers. With LIMIT or OFFSET the rows are chosen first."""
 
     def fix(node):
         if isinstance(node, exp.Array) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Select):
             select = node.expressions[0].copy()
+            if select.args.get("limit") or select.args.get("offset"):
+                select = _rows_then_order(select)
             item = select.expressions[0]
             value = item.this if isinstance(item, exp.Alias) else item
-            select.set("expressions", [exp.ArrayAgg(this=value)])
-            return exp.Subquery(this=select)
+            order = select.args.get("order")
+            aggregated = exp.ArrayAgg(this=exp.Order(this=value, expressions=order.expressions) if order else value)
+            select.set("order", None)
+            empty = exp.Anonymous(this="make_array", expressions=[])
+            select.set("expressions", [exp.Coalesce(this=aggregated, expressions=[empty])])
+            subquery = exp.Subquery(this=select)
+            subquery.meta[PG_NAME] = "array"
+            return subquery
         return node
 
     return tree.transform(fix)

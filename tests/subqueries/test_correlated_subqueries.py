@@ -45,6 +45,14 @@ QUERIES = {
         "SELECT id, (WITH mine AS (SELECT v, w FROM {u} WHERE {u}.t_id = {t}.id) "
         "SELECT v FROM mine ORDER BY w LIMIT 1) AS first FROM {t}"
     ),
+    "array of correlated rows in order": (
+        "SELECT id, ARRAY(SELECT v FROM {u} WHERE {u}.t_id = {t}.id ORDER BY w DESC) FROM {t}"
+    ),
+    "array of no rows": "SELECT ARRAY(SELECT v FROM {u} WHERE false) AS nothing",
+    "array with limit": "SELECT ARRAY(SELECT id FROM {u} ORDER BY id DESC LIMIT 2) AS last_two",
+    "any of a subquery": "SELECT id FROM {t} WHERE id = ANY (SELECT t_id FROM {u} WHERE w > 6)",
+    "all of a subquery": "SELECT id FROM {t} WHERE id <> ALL (SELECT t_id FROM {u} WHERE t_id IS NOT NULL)",
+    "any of a subquery as a value": "SELECT id, id = ANY (SELECT t_id FROM {u}) AS listed FROM {t}",
     "names": "SELECT (SELECT count(*) FROM {u}), EXISTS (SELECT 1), (SELECT v AS named FROM {u} WHERE id = 1)",
 }
 
