@@ -21,6 +21,7 @@ from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
+from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
@@ -31,6 +32,7 @@ Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
     pg_column_names,
     correlated_subqueries,
+    lateral_subqueries,
     vector_operators,
     bit_strings,
     array_fill,

@@ -88,6 +88,7 @@ def test_copy_both_ways_indexes_and_extensions(server, real_engine, tmp_path):
     source.write_text("1\t[1,2,3]\tred\n2\t[4,5,6]\tblue\n3\t\\N\t\\N\n")
     out = psql(
         server,
+        "CREATE EXTENSION vector",
         "CREATE TABLE items (id bigint PRIMARY KEY, embedding vector(3), color text)",
         rf"\copy items FROM '{source}'",
         "CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops)",

@@ -53,6 +53,21 @@ QUERIES = {
     "any of a subquery": "SELECT id FROM {t} WHERE id = ANY (SELECT t_id FROM {u} WHERE w > 6)",
     "all of a subquery": "SELECT id FROM {t} WHERE id <> ALL (SELECT t_id FROM {u} WHERE t_id IS NOT NULL)",
     "any of a subquery as a value": "SELECT id, id = ANY (SELECT t_id FROM {u}) AS listed FROM {t}",
+    "left join lateral latest": (
+        "SELECT {t}.id, last.v FROM {t} LEFT JOIN LATERAL "
+        "(SELECT v FROM {u} WHERE {u}.t_id = {t}.id ORDER BY {u}.id DESC LIMIT 1) last ON true"
+    ),
+    "cross join lateral top two": (
+        "SELECT {t}.id, top.v, top.w FROM {t} CROSS JOIN LATERAL "
+        "(SELECT v, w FROM {u} WHERE {u}.t_id = {t}.id ORDER BY w DESC NULLS LAST LIMIT 2) top"
+    ),
+    "comma lateral with column names": (
+        "SELECT a.id, l.text_value FROM {t} a, LATERAL (SELECT b.v FROM {u} b WHERE a.id = b.t_id) AS l(text_value)"
+    ),
+    "left join lateral with a condition": (
+        "SELECT {t}.id, l.w FROM {t} LEFT JOIN LATERAL "
+        "(SELECT w FROM {u} WHERE {u}.t_id = {t}.id AND w IS NOT NULL) l ON l.w > 6"
+    ),
     "names": "SELECT (SELECT count(*) FROM {u}), EXISTS (SELECT 1), (SELECT v AS named FROM {u} WHERE id = 1)",
 }
 

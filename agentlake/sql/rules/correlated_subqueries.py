@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ..correlation import defined_names, is_outer, literal_limit, outer_names, plain, scope_of, take_correlations
+
 ROW_COUNT_CHECK = "subquery_row_count_check"
 """UDF of a count: raises 21000 when a subquery used as an expression returned more than one row."""
 
@@ -68,12 +70,12 @@ def _in_condition(node: exp.Expression) -> bool:
 
 def _scalar(node: exp.Subquery) -> exp.Expression:
     select = node.this
-    outer = _outer_names(select)
-    if not outer or not _plain(select) or len(select.expressions) != 1:
+    outer = outer_names(select)
+    if not outer or not plain(select) or len(select.expressions) != 1:
         return node
     _move_correlation_out_of_ctes(select, outer)
     value = _unaliased(select.expressions[0])
-    limit = _limit(select)
+    limit = literal_limit(select)
     if limit == 1:
         order = select.args.get("order")
         aggregate = exp.FirstValue(this=exp.Order(this=value, expressions=order.expressions) if order else value)
@@ -94,21 +96,26 @@ def _keeping_alias(subquery: exp.Subquery, replacement: exp.Expression) -> exp.E
 
 
 def _exists(select: exp.Select) -> exp.Expression | None:
-    if not _plain(select) or select.args.get("offset"):
+    if not plain(select) or select.args.get("offset"):
         return None
-    if _limit(select) == 0:
+    if literal_limit(select) == 0:
         return exp.false()
     return exp.Paren(this=exp.GT(this=_count(select), expression=exp.Literal.number(0)))
 
 
 def _in(in_node: exp.In, select: exp.Select) -> exp.Expression | None:
-    if not _plain(select) or len(select.expressions) != 1 or _limit(select) is not None or select.args.get("offset"):
+    if (
+        not plain(select)
+        or len(select.expressions) != 1
+        or literal_limit(select) is not None
+        or select.args.get("offset")
+    ):
         return None
     value = _qualified_outside(in_node.this, in_node)
     if value is None:
         return None
     select = select.copy()
-    for name in {c.table.lower() for c in value.find_all(exp.Column)} & _defined_names(select):
+    for name in {c.table.lower() for c in value.find_all(exp.Column)} & defined_names(select):
         _rename_relation(select, name)
     element = _unaliased(select.expressions[0])
     matches = _count(select, exp.EQ(this=element.copy(), expression=value.copy()))
@@ -136,7 +143,7 @@ def _qualified_outside(value: exp.Expression, node: exp.Expression) -> exp.Expre
     value = value.copy()
     unqualified = [c for c in value.find_all(exp.Column) if not c.table]
     if unqualified:
-        scope = _scope_of(node)
+        scope = scope_of(node)
         source = scope.args.get("from_") if scope is not None else None
         if source is None or scope.args.get("joins") or not source.this.alias_or_name:
             return None
@@ -154,34 +161,6 @@ def _rename_relation(select: exp.Select, name: str) -> None:
     for column in select.find_all(exp.Column):
         if column.table.lower() == name:
             column.set("table", exp.to_identifier(private))
-
-
-def _plain(select: exp.Select) -> bool:
-    """A single SELECT without grouping, aggregates or windows: each row it returns is a source row."""
-    if select.args.get("group") or select.args.get("having") or select.args.get("qualify"):
-        return False
-    for projection in select.expressions:
-        if any(
-            isinstance(n, (exp.AggFunc, exp.Window, exp.Star)) and _scope_of(n) is select for n in projection.walk()
-        ):
-            return False
-    return not any(isinstance(p, exp.Star) for p in select.expressions)
-
-
-def _scope_of(node: exp.Expression) -> exp.Select | None:
-    parent = node.parent
-    while parent is not None and not isinstance(parent, exp.Select):
-        parent = parent.parent
-    return parent
-
-
-def _limit(select: exp.Select) -> int | None:
-    """The literal LIMIT of a select; -1 for one that is not a literal; None for none."""
-    limit = select.args.get("limit")
-    if limit is None:
-        return None
-    count = limit.expression
-    return int(count.this) if isinstance(count, exp.Literal) and count.is_int else -1
 
 
 def _unaliased(projection: exp.Expression) -> exp.Expression:
@@ -204,26 +183,6 @@ def _count(select: exp.Select, condition: exp.Expression | None = None) -> exp.S
     return exp.Subquery(this=counted)
 
 
-def _defined_names(select: exp.Expression) -> set[str]:
-    """Every relation name and alias a query defines inside itself: its FROM items and CTEs."""
-    names = set()
-    for node in select.find_all(exp.Table, exp.Subquery, exp.CTE, exp.Unnest, exp.Lateral):
-        name = node.alias or (node.name if isinstance(node, exp.Table) else "")
-        if name:
-            names.add(name.lower())
-    return names
-
-
-def _outer_names(select: exp.Expression) -> set[str]:
-    """Qualifiers of the columns a subquery reads from the query around it."""
-    defined = _defined_names(select)
-    return {c.table.lower() for c in select.find_all(exp.Column) if c.table and c.table.lower() not in defined}
-
-
-def _is_outer(node: exp.Expression, outer: set[str]) -> bool:
-    return any(c.table.lower() in outer for c in node.find_all(exp.Column) if c.table)
-
-
 def _move_correlation_out_of_ctes(select: exp.Select, outer: set[str]) -> None:
     """``WITH c AS (... WHERE inner = outer.x ...) SELECT ... FROM c`` -> the CTE returns ``inner``
     for every row and the select keeps those with ``c.inner = outer.x``."""
@@ -233,14 +192,14 @@ def _move_correlation_out_of_ctes(select: exp.Select, outer: set[str]) -> None:
         return
     reference = source.this
     for cte in with_.expressions:
-        if cte.alias.lower() != reference.name.lower() or not _is_outer(cte.this, outer):
+        if cte.alias.lower() != reference.name.lower() or not is_outer(cte.this, outer):
             continue
         anchor, recursive = (
             (cte.this.this, cte.this.expression) if isinstance(cte.this, exp.Union) else (cte.this, None)
         )
-        if not isinstance(anchor, exp.Select) or not _plain(anchor) or (recursive and _is_outer(recursive, outer)):
+        if not isinstance(anchor, exp.Select) or not plain(anchor) or (recursive and is_outer(recursive, outer)):
             return
-        moved = _take_correlations(anchor, outer)
+        moved = take_correlations(anchor, outer)
         if moved is None:
             return
         reference_name = reference.alias_or_name
@@ -253,38 +212,6 @@ def _move_correlation_out_of_ctes(select: exp.Select, outer: set[str]) -> None:
             if recursive is not None:
                 recursive.append("expressions", exp.column(name, table=_self_reference(recursive, cte.alias)))
             select.where(exp.EQ(this=exp.column(name, table=reference_name), expression=outer_value), copy=False)
-
-
-def _take_correlations(anchor: exp.Select, outer: set[str]) -> list[tuple[exp.Expression, exp.Expression]] | None:
-    """Removes the ``inner = outer`` conjuncts of a WHERE and returns them as (inner, outer) pairs;
-    None, leaving the select as it was, when outer columns appear anywhere else."""
-    where = anchor.args.get("where")
-    if where is None:
-        return None
-    kept, moved = [], []
-    for conjunct in where.this.flatten() if isinstance(where.this, exp.And) else [where.this]:
-        pair = _correlation_pair(conjunct, outer)
-        if pair is None:
-            kept.append(conjunct)
-        else:
-            moved.append(pair)
-    outside_where = [e for k, e in anchor.args.items() if k != "where" and isinstance(e, exp.Expression)]
-    outside_where += [p for k, v in anchor.args.items() if isinstance(v, list) for p in v]
-    if not moved or any(_is_outer(e, outer) for e in (*kept, *outside_where)):
-        return None
-    anchor.set("where", exp.Where(this=exp.and_(*kept)) if kept else None)
-    return moved
-
-
-def _correlation_pair(conjunct: exp.Expression, outer: set[str]) -> tuple[exp.Expression, exp.Expression] | None:
-    if not isinstance(conjunct, exp.EQ):
-        return None
-    left, right = conjunct.this, conjunct.expression
-    if _is_outer(right, outer) and not _is_outer(left, outer):
-        return left, right
-    if _is_outer(left, outer) and not _is_outer(right, outer):
-        return right, left
-    return None
 
 
 def _self_reference(recursive: exp.Expression, name: str) -> str:
