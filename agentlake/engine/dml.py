@@ -7,6 +7,7 @@ failed statement leaves the transaction as it was.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,10 +34,11 @@ from ..tensors.types import tensor_spec
 from . import foreign_keys
 from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
-from .fastpath import row_by_key
+from .fastpath import row_by_key, rows_by_keys
 from .generated_columns import fill_generated
 from .rich_columns import conform as conform_rich
 from .rich_columns import literal_array
+from .row_assignments import evaluate_assignments
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -292,8 +294,8 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
     ] or list(manifest.primary_key)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
-    existing = _existing_keys(session, name, manifest, keys_columns)
     incoming = key_tuples(rows, keys_columns)
+    existing, targets = _existing_keys(session, name, manifest, keys_columns, incoming)
     action = conflict.args.get("action")
     do_nothing = action is not None and "NOTHING" in action.name.upper()
     seen, hit_rows, fresh_rows = set(), [], []
@@ -311,42 +313,69 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         return fresh, fresh.num_rows
     excluded = rows.take(pa.array(hit_rows, pa.int64()))
     rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())
-    updated = _do_update(session, name, alias, manifest, excluded.append_column(ROWID, rowids), conflict)
+    updated = _do_update(session, name, alias, manifest, excluded.append_column(ROWID, rowids), conflict, targets)
     if updated.num_rows:
         tx.put_rows(name, updated)
     written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
     return written, written.num_rows
 
 
-def _existing_keys(session: "Session", name: str, manifest: "Manifest", columns: list[str]) -> dict:
-    """Key -> rowid of live rows, for the primary key (cached maps) or a UNIQUE constraint."""
+_FEW_KEYS = 64
+"""Up to this many incoming rows, ON CONFLICT on the primary key looks each key up instead of
+mapping every live key (and DO UPDATE reads only the rows it found)."""
+
+
+def _existing_keys(
+    session: "Session", name: str, manifest: "Manifest", columns: list[str], incoming: list
+) -> tuple[dict, pa.Table | None]:
+    """Key -> rowid of live rows, for the primary key (cached maps) or a UNIQUE constraint, and
+    the live rows holding the incoming keys when they were read on the way (None: not read)."""
     if columns == list(manifest.primary_key):
-        return live_keys(manifest, session.repo.files)
+        if len(incoming) <= _FEW_KEYS:
+            return rows_by_keys(session, manifest, incoming)
+        return live_keys(manifest, session.repo.files), None
     if sorted(columns) not in [sorted(c.columns) for c in unique_keys(manifest, name)]:
         raise ProgrammingError(
             "there is no unique or exclusion constraint matching the ON CONFLICT specification", sqlstate="42P10"
         )
     rows = session.write_tx().snapshot.read(name, columns, with_rowid=True)
-    return dict(zip(key_tuples(rows, columns), rows.column(ROWID).to_pylist()))
+    return dict(zip(key_tuples(rows, columns), rows.column(ROWID).to_pylist())), None
 
 
-def _do_update(session, name, alias, manifest, excluded: pa.Table, conflict: exp.OnConflict) -> pa.Table:
-    """Evaluate DO UPDATE SET ... WHERE ... joining the existing row with EXCLUDED."""
+def _do_update(
+    session, name, alias, manifest, excluded: pa.Table, conflict: exp.OnConflict, targets: pa.Table | None
+) -> pa.Table:
+    """Evaluate DO UPDATE SET ... WHERE ... joining the existing row with EXCLUDED; ``targets``
+    holds the existing rows when they are already in hand (None: the table's rows are joined)."""
     assignments = set_list(conflict.args.get("expressions") or [], name, manifest.schema.names)
     where = conflict.args.get("where")
-    with session.temp_table("excluded", excluded) as excluded_name:
+    if where is None and targets is not None and targets.num_rows == excluded.num_rows == 1:
+        sources = {alias: targets, "excluded": excluded}
+        rows = evaluate_assignments(assignments, manifest, sources, alias, False)
+        if rows is not None:
+            return _conform_update(rows, manifest, session.repo.storage)
+    with contextlib.ExitStack() as stack:
+        excluded_name = stack.enter_context(session.temp_table("excluded", excluded))
+        if targets is None:
+            source = _from_rows_table(name, alias)
+        else:
+            source = f'"{stack.enter_context(session.temp_table(f"conflict_{name}", targets))}" AS "{alias}"'
         select = []
         for field in manifest.schema:
             expr = assignments.get(field.name)
             sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
             select.append(f'{sql} AS "{field.name}"')
         sql = (
-            f'SELECT {", ".join(select)}, "{alias}"."{ROWID}" FROM {_from_rows_table(name, alias)} '
+            f'SELECT {", ".join(select)}, "{alias}"."{ROWID}" FROM {source} '
             f'JOIN "{excluded_name}" AS excluded ON "{alias}"."{ROWID}" = excluded."{ROWID}"'
         )
-        if where is not None:
-            sql += f" WHERE {session.datafusion_sql(where.this if isinstance(where, exp.Where) else where)}"
-        return _conform_update(session.run_datafusion(sql), manifest, session.repo.storage)
+        condition = where.this if isinstance(where, exp.Where) else where
+        if condition is not None:
+            sql += f" WHERE {session.datafusion_sql(condition)}"
+        reads = targets is None or _reads_tables(
+            [*assignments.values(), *([condition] if condition is not None else [])]
+        )
+        return _conform_update(session.run_datafusion(sql, sync=reads), manifest, session.repo.storage)
 
 
 def _conform_update(rows: pa.Table, manifest: "Manifest", storage) -> pa.Table:
@@ -362,12 +391,15 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     manifest = tx.manifest(name)
     assignments = set_list(stmt.expressions, name, manifest.schema.names)
     refuse_written(list(assignments), manifest.constraints, update=True)
-    select = []
-    for field in manifest.schema:
-        expr = assignments.get(field.name)
-        sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
-        select.append(f'{sql} AS "{field.name}"')
-    outputs = f'{", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}"'
+
+    def outputs() -> str:
+        select = []
+        for field in manifest.schema:
+            expr = assignments.get(field.name)
+            sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
+            select.append(f'{sql} AS "{field.name}"')
+        return f'{", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}"'
+
     extra = stmt.args.get("from_") or stmt.args.get("from")
     where = stmt.args.get("where")
     keyed = (
@@ -375,11 +407,13 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         if extra is not None or _reads_tables(assignments.values())
         else row_by_key(session, manifest, alias, where)
     )
-    if keyed is not None:  # one row by its key: evaluate the assignments over it alone
+    # one row by its key: the SET list computed without planning, else planned over that row alone
+    rows = None if keyed is None else evaluate_assignments(assignments, manifest, {alias: keyed}, alias, True)
+    if rows is None and keyed is not None:
         with session.temp_table(f"key_{name}", keyed) as temp:
-            rows = session.run_datafusion(f'SELECT {outputs} FROM "{temp}" AS "{alias}"', sync=False)
-    else:
-        sql = f"SELECT {outputs} FROM {_from_rows_table(name, alias)}"
+            rows = session.run_datafusion(f'SELECT {outputs()} FROM "{temp}" AS "{alias}"', sync=False)
+    elif rows is None:
+        sql = f"SELECT {outputs()} FROM {_from_rows_table(name, alias)}"
         if extra is not None:
             sql += ", " + ", ".join(session.datafusion_sql(t) for t in [extra.this, *extra.expressions])
         if where is not None:

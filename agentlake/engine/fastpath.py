@@ -160,21 +160,45 @@ def row_by_key(session: "Session", manifest: "Manifest", alias: str, where: exp.
     key = _coerce_key(manifest, equalities)
     if key is None:
         return None
-    schema = pa.schema([f.with_nullable(True) for f in manifest.schema] + [pa.field(ROWID, pa.int64())])
     found = _find(session, manifest, key, cached_only=False)
-    if found is None:
+    return _rows_table(manifest, [] if found is None else [found])
+
+
+def rows_by_keys(session: "Session", manifest: "Manifest", keys: list) -> tuple[dict, pa.Table]:
+    """Primary key -> rowid of the live rows holding ``keys`` (as ``key_tuples`` spells them), and
+    those rows with every column and their rowid.
+
+    ON CONFLICT on the primary key uses it: a few incoming rows are looked up in the cached key
+    maps instead of building the map of every live key and joining the whole table."""
+    rowids: dict = {}
+    found = []
+    for key in dict.fromkeys(keys):
+        hit = _find(session, manifest, key, cached_only=False)
+        if hit is not None:
+            table, position, _ = hit
+            rowids[key] = table.column(ROWID)[position].as_py()
+            found.append(hit)
+    return rowids, _rows_table(manifest, found)
+
+
+def _rows_table(manifest: "Manifest", found: list) -> pa.Table:
+    """The rows ``_find`` located, in the table's current schema plus their rowid."""
+    schema = pa.schema([f.with_nullable(True) for f in manifest.schema] + [pa.field(ROWID, pa.int64())])
+    if not found:
         return schema.empty_table()
-    table, position, entry = found
-    arrays = []
-    for field in manifest.schema:
-        stored = entry.columns.get(int(field.metadata[FIELD_ID]))
-        if stored is None:
-            arrays.append(pa.nulls(1, field.type))
-        else:
-            value = table.column(stored).slice(position, 1)
-            arrays.append(value if value.type == field.type else value.cast(field.type))
-    arrays.append(table.column(ROWID).slice(position, 1))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    parts = []
+    for table, position, entry in found:
+        arrays = []
+        for field in manifest.schema:
+            stored = entry.columns.get(int(field.metadata[FIELD_ID]))
+            if stored is None:
+                arrays.append(pa.nulls(1, field.type))
+            else:
+                value = table.column(stored).slice(position, 1)
+                arrays.append(value if value.type == field.type else value.cast(field.type))
+        arrays.append(table.column(ROWID).slice(position, 1))
+        parts.append(pa.Table.from_arrays(arrays, schema=schema))
+    return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
 
 
 def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
@@ -182,6 +206,9 @@ def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
     for column in manifest.primary_key:
         field = manifest.schema.field(column)
         value = equalities[column]
+        if isinstance(value, str) and field.type == pa.string():
+            parts.append(value)  # already the key's type; pa.scalar would spend ~0.3 ms inferring it
+            continue
         try:
             scalar = pa.scalar(value)
             parts.append((scalar if scalar.type == field.type else scalar.cast(field.type)).as_py())
