@@ -156,11 +156,21 @@ class FileReader:
         natively (faster, and fsspec's import is a tenth of a server's cold start)."""
         return None if self.storage.url.startswith("file://") else self.storage.filesystem()
 
+    def _parquet(self, entry: DataFile) -> pq.ParquetFile:
+        if self._object_store is None:
+            return pq.ParquetFile(self.storage.uri(entry.path))
+        fs, root = self._object_store
+        return pq.ParquetFile(f"{root}/{entry.path}", filesystem=fs)
+
     def read_raw(self, entry: DataFile, file_columns: list[str] | None = None) -> pa.Table:
         if self._object_store is None:
             return pq.read_table(self.storage.uri(entry.path), columns=file_columns)
         fs, root = self._object_store
         return pq.read_table(f"{root}/{entry.path}", columns=file_columns, filesystem=fs)
+
+    def row_groups(self, entry: DataFile) -> int:
+        """How many Parquet row groups a file has (its footer, cached: files never change)."""
+        return self._cached(("row_groups", entry.id), lambda: self._parquet(entry).metadata.num_row_groups)
 
     def read(
         self,
@@ -173,27 +183,20 @@ class FileReader:
     ) -> pa.Table:
         """Rows of one file in the table's current schema, deleted rows removed; ``positions``
         picks rows by place in the file (before anything is converted)."""
-        wanted = [(f, entry.columns.get(field_id(f))) for f in manifest.schema if columns is None or f.name in columns]
-        names = [name for _, name in wanted if name is not None]
-        uses_rowid = with_rowid or (apply_deletes and len(entry.deleted))
-        raw = self.columns(entry, names + [ROWID] if uses_rowid or not names else names)  # no names: it counts rows
+        wanted = _wanted(entry, manifest, columns)
+        raw = self.columns(entry, _stored_names(entry, wanted, with_rowid, apply_deletes))
         if positions is not None:
             raw = raw.take(pa.array(positions, pa.int64()))
-        fields = [f for f, _ in wanted]
-        arrays = [
-            missing_column(manifest, f, raw.num_rows) if name is None else _as_type(raw.column(name), f.type)
-            for f, name in wanted
-        ]
-        if uses_rowid:
-            arrays.append(raw.column(ROWID))
-            fields.append(pa.field(ROWID, pa.int64(), nullable=False))
-        table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-        if apply_deletes and len(entry.deleted):
-            mask = pc.invert(pc.is_in(table.column(ROWID), value_set=pa.array(entry.deleted)))
-            table = table.filter(mask)
-        if not with_rowid and ROWID in table.column_names:
-            table = table.drop_columns([ROWID])
-        return table
+        return _in_table_schema(raw, entry, manifest, wanted, with_rowid, apply_deletes)
+
+    def read_row_group(
+        self, entry: DataFile, manifest: Manifest, index: int, columns: list[str] | None = None
+    ) -> pa.Table:
+        """The live rows of one row group of a file, in the table's current schema: a reader that
+        must stay within memory takes a file a row group at a time (nothing is cached here)."""
+        wanted = _wanted(entry, manifest, columns)
+        raw = self._parquet(entry).read_row_group(index, columns=_stored_names(entry, wanted, False, True))
+        return _in_table_schema(raw, entry, manifest, wanted, False, True)
 
     def table(self, entry: DataFile, cached_only: bool = False) -> pa.Table | None:
         """The whole decoded file, cached within a memory budget (point lookups read single rows).
@@ -259,6 +262,42 @@ class FileReader:
             return dict(zip(keys, raw.column(ROWID).to_pylist()))
 
         return self._cached(("keys", entry.id, tuple(names)), build, cached_only)
+
+
+def _wanted(entry: DataFile, manifest: Manifest, columns: list[str] | None) -> list[tuple[pa.Field, str | None]]:
+    """The table's fields asked for, each with its column name in this file (None: the file predates it)."""
+    return [(f, entry.columns.get(field_id(f))) for f in manifest.schema if columns is None or f.name in columns]
+
+
+def _stored_names(entry: DataFile, wanted: list, with_rowid: bool, apply_deletes: bool) -> list[str]:
+    names = [name for _, name in wanted if name is not None]
+    uses_rowid = _uses_rowid(entry, with_rowid, apply_deletes)
+    return names + [ROWID] if uses_rowid or not names else names  # no names: it counts rows
+
+
+def _uses_rowid(entry: DataFile, with_rowid: bool, apply_deletes: bool) -> bool:
+    return bool(with_rowid or (apply_deletes and len(entry.deleted)))
+
+
+def _in_table_schema(
+    raw: pa.Table, entry: DataFile, manifest: Manifest, wanted: list, with_rowid: bool, apply_deletes: bool
+) -> pa.Table:
+    """Stored columns as the table's current schema, deleted rows removed."""
+    fields = [f for f, _ in wanted]
+    arrays = [
+        missing_column(manifest, f, raw.num_rows) if name is None else _as_type(raw.column(name), f.type)
+        for f, name in wanted
+    ]
+    if _uses_rowid(entry, with_rowid, apply_deletes):
+        arrays.append(raw.column(ROWID))
+        fields.append(pa.field(ROWID, pa.int64(), nullable=False))
+    table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    if apply_deletes and len(entry.deleted):
+        mask = pc.invert(pc.is_in(table.column(ROWID), value_set=pa.array(entry.deleted)))
+        table = table.filter(mask)
+    if not with_rowid and ROWID in table.column_names:
+        table = table.drop_columns([ROWID])
+    return table
 
 
 def _sorted_with_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

@@ -1,14 +1,14 @@
-"""A PyTorch loader over one snapshot of a branch: ``agentlake.torch.dataloader(db, sql, ...)``.
+"""A PyTorch loader over one commit of a branch: ``agentlake.torch.dataloader(db, sql, ...)``.
 
-The query runs once, at the commit the branch's head names when the loader is made (kept as
-``dataset.commit``), so agents writing meanwhile change nothing a training run sees. Its rows stay
-in Arrow; media values are decoded in the loader's worker processes (Pillow), never in the
-training process. Every epoch is one permutation of all rows, drawn from ``seed`` and the epoch
-number, cut into ``world_size`` shards (``torch.distributed``'s rank and world size when it is
-initialized) and each shard into the workers' parts: every row is read exactly once per epoch
-across workers and ranks, in an order the seed decides. Ranks get equal counts (the permutation
-is cut evenly; up to ``world_size - 1`` rows are left out of an epoch, as DistributedSampler
-does with ``drop_last``).
+The branch's ref is read once, when the loader is made, and every read after names that commit id
+(kept as ``dataset.commit``), so agents committing meanwhile change nothing a training run sees. A
+query that reads one table row by row (a select list and WHERE) streams: the workers read the
+table's Parquet row groups one at a time and media blobs only for the rows they hand out, so memory
+stays bounded however large the table (``dataset.streaming``; see ``sources``). Media values are
+decoded in the worker processes (Pillow), never in the training process. Every epoch visits the rows
+in an order drawn from ``seed`` and the epoch number, cut into ``world_size`` shards
+(``torch.distributed``'s rank and world size when it is initialized) and each shard into the
+workers' parts: every row is read exactly once per epoch across workers and ranks (``epoch_order``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,13 @@ import pyarrow as pa
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from .api.connection import Connection, connect
-from .media.decode import decode_image
+from ..api.connection import Connection, connect
+from ..media.decode import decode_image
+from .epoch_order import epoch_pieces, rank_rows
+from .sources import Answer, RowGroups
+
+BLOCK_ROWS = 256
+"""Rows finished (media blobs read) at a time: what a worker holds beyond its current row group."""
 
 
 class SnapshotDataset(IterableDataset):
@@ -29,7 +34,7 @@ class SnapshotDataset(IterableDataset):
 
     def __init__(
         self,
-        rows: pa.Table,
+        source: RowGroups | Answer,
         commit: str,
         *,
         shuffle: bool,
@@ -39,39 +44,43 @@ class SnapshotDataset(IterableDataset):
         transform: Callable[[dict], Any] | None,
         image_size: tuple[int, int] | None,
     ) -> None:
-        self.rows = rows
+        self.source = source
         self.commit = commit
+        self.streaming = source.streaming
         self.shuffle, self.seed, self.epoch = shuffle, seed, 0
         self.rank, self.world_size = rank, world_size
         self.transform = transform
         self.image_size = image_size
-        self._media = [f.name for f in rows.schema if pa.types.is_binary(f.type)]
 
     def set_epoch(self, epoch: int) -> None:
         """The next epoch's order (call before each epoch, as with DistributedSampler)."""
         self.epoch = epoch
 
-    def indices(self) -> np.ndarray:
-        """This rank's and this worker's rows for the current epoch, in order."""
-        n = self.rows.num_rows
-        order = np.random.default_rng([self.seed, self.epoch]).permutation(n) if self.shuffle else np.arange(n)
-        per_rank = n // self.world_size if self.world_size > 1 else n
-        mine = order[self.rank * per_rank : (self.rank + 1) * per_rank]
-        worker = get_worker_info()
-        return mine if worker is None else mine[worker.id :: worker.num_workers]
-
     def __len__(self) -> int:
-        return self.rows.num_rows // self.world_size if self.world_size > 1 else self.rows.num_rows
+        return rank_rows(int(self.source.counts.sum()), self.world_size)
 
     def __iter__(self):
-        picked = self.indices()
-        for start in range(0, len(picked), 256):  # Arrow take in blocks: no Python row objects held
-            block = self.rows.take(pa.array(picked[start : start + 256])).to_pylist()
-            for row in block:
-                yield self._prepared(row)
+        worker = get_worker_info()
+        pieces = epoch_pieces(
+            self.source.counts,
+            seed=self.seed,
+            epoch=self.epoch,
+            shuffle=self.shuffle,
+            rank=self.rank,
+            world_size=self.world_size,
+            worker=0 if worker is None else worker.id,
+            num_workers=1 if worker is None else worker.num_workers,
+        )
+        for piece in pieces:
+            picked = self.source.rows(piece.unit).take(pa.array(piece.rows))  # the row group is let go here
+            for start in range(0, picked.num_rows, BLOCK_ROWS):
+                block = self.source.finish(picked.slice(start, BLOCK_ROWS))
+                media = [f.name for f in block.schema if pa.types.is_binary(f.type)]
+                for row in block.to_pylist():
+                    yield self._prepared(row, media)
 
-    def _prepared(self, row: dict) -> Any:
-        for name in self._media:
+    def _prepared(self, row: dict, media: list[str]) -> Any:
+        for name in media:
             if row[name] is not None:
                 row[name] = torch.from_numpy(decode_image(row[name], self.image_size).copy())
         for name, value in row.items():
@@ -104,18 +113,19 @@ def dataloader(
     branch: str = "main",
     **loader_options: Any,
 ) -> DataLoader:
-    """A ``torch.utils.data.DataLoader`` over ``sql`` at the branch's current commit.
+    """A ``torch.utils.data.DataLoader`` over ``sql`` at the branch's current commit (a Connection's
+    own branch when one is given; its uncommitted writes are not seen).
 
     Image (and other bytea) columns are decoded to ``(H, W, C)`` uint8 tensors in the workers,
     resized to ``image_size`` = (width, height) when given; ``transform`` then maps each row dict.
     """
     db = db_or_repo if isinstance(db_or_repo, Connection) else connect(db_or_repo, branch, create=False)
-    head = db.log(limit=1)
-    commit = head.column(0)[0].as_py() if head.num_rows else ""
-    rows = db.execute(sql).fetch_arrow()
+    repository = db.repository
+    commit = repository.resolve(db.current_branch)  # the one read of the ref: all reads below name this commit
+    source = RowGroups.open(repository, commit, sql) or Answer.open(repository, commit, sql)
     rank, world_size = _distributed(rank, world_size)
     dataset = SnapshotDataset(
-        rows,
+        source,
         commit,
         shuffle=shuffle,
         seed=seed,
