@@ -14,47 +14,15 @@ from agentlake.sql.types import (
     BY_OID,
     DIM_KEY,
     HALFVEC_OID,
+    INTERNAL_NAMES,
     SPARSEVEC_OID,
+    SQL_NAMES,
     TYPES,
     VECTOR_ARRAY_OID,
     VECTOR_OID,
     PgType,
     pg_type,
 )
-
-# names as format_type() and ::regtype print them, and the aliases to_regtype() accepts
-SQL_NAMES: dict[str, str] = {
-    "bool": "boolean",
-    "int8": "bigint",
-    "int2": "smallint",
-    "int4": "integer",
-    "float4": "real",
-    "float8": "double precision",
-    "varchar": "character varying",
-    "bpchar": "character",
-    "timestamp": "timestamp without time zone",
-    "timestamptz": "timestamp with time zone",
-    "time": "time without time zone",
-    "char": '"char"',
-}
-_ALIASES = {v: k for k, v in SQL_NAMES.items()} | {
-    "int": "int4",
-    "integer": "int4",
-    "bigint": "int8",
-    "smallint": "int2",
-    "boolean": "bool",
-    "real": "float4",
-    "double": "float8",
-    "float": "float8",
-    "decimal": "numeric",
-    "string": "text",
-    "character varying": "varchar",
-    "timestamp with time zone": "timestamptz",
-    "timestamp without time zone": "timestamp",
-    "serial": "int4",
-    "bigserial": "int8",
-    "bit varying": "varbit",
-}
 
 
 def display_name(oid: int) -> str | None:
@@ -78,7 +46,7 @@ def lookup(name: str) -> PgType | None:
         base = lookup(text[:-2])
         return BY_OID.get(base.array_oid) if base and base.array_oid else None
     text = text.split("(")[0].strip()
-    return BY_NAME.get(_ALIASES.get(text, text))
+    return BY_NAME.get(INTERNAL_NAMES.get(text, text))
 
 
 def oid_for_field(field: pa.Field) -> int:

@@ -240,6 +240,55 @@ BY_OID: dict[int, PgType] = {t.oid: t for t in TYPES}
 BY_NAME: dict[str, PgType] = {t.name: t for t in TYPES}
 
 
+# names as format_type() and ::regtype print them, and the aliases to_regtype() accepts
+SQL_NAMES: dict[str, str] = {
+    "bool": "boolean",
+    "int8": "bigint",
+    "int2": "smallint",
+    "int4": "integer",
+    "float4": "real",
+    "float8": "double precision",
+    "varchar": "character varying",
+    "bpchar": "character",
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "time": "time without time zone",
+    "char": '"char"',
+}
+INTERNAL_NAMES: dict[str, str] = {v: k for k, v in SQL_NAMES.items()} | {
+    "int": "int4",
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+    "boolean": "bool",
+    "real": "float4",
+    "double": "float8",
+    "float": "float8",
+    "decimal": "numeric",
+    "string": "text",
+    "character varying": "varchar",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    "serial": "int4",
+    "bigserial": "int8",
+    "bit varying": "varbit",
+}
+"""Every SQL spelling of a built-in type (``real``, ``integer``, ``timestamp with time zone``) -> its
+internal name (``float4``, ``int4``, ``timestamptz``), which ``to_regtype`` and output column names use."""
+
+
+def internal_type_name(spelling: str) -> str:
+    """The internal name of a type as written in a cast: ``REAL[]`` -> ``float4``, ``VARCHAR(10)`` -> ``varchar``
+    (PostgreSQL names an unnamed cast column after it, arrays after their element)."""
+    text = " ".join(spelling.lower().replace('"', "").split()).split("(")[0].strip()
+    while text.endswith("[]"):
+        text = text[:-2].strip()
+    text = text.removeprefix("pg_catalog.")
+    if text == "char" and not spelling.lstrip().startswith('"'):
+        return "bpchar"  # char(n) is blank-padded character; only "char", quoted, is the one-byte type
+    return INTERNAL_NAMES.get(text, text)
+
+
 def pg_type(field: pa.Field) -> PgType:
     """The PostgreSQL type of an Arrow field (arrays become PostgreSQL's ``_elem`` array types)."""
     t = field.type

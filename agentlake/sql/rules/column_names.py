@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ..types import internal_type_name
+
 _VECTOR_SPELLINGS = {
     "vector_avg": "avg",
     "vector_sum": "sum",
@@ -47,12 +49,14 @@ def pg_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Column):
         return node.name
     if isinstance(node, exp.Cast):
-        return _cast_name(node.this, node.to.sql(dialect="postgres").lower().split("(")[0])
+        return _cast_name(node.this, internal_type_name(node.to.sql(dialect="postgres")))
     if isinstance(node, exp.Anonymous):
         name = node.name.lower()
         return (
             _cast_name(node.expressions[0], "text") if name == "vector_to_text" else _VECTOR_SPELLINGS.get(name, name)
         )
+    if isinstance(node, (exp.Explode, exp.Unnest)):
+        return "unnest"  # sqlglot reads PostgreSQL's unnest() as its Explode
     if isinstance(node, exp.Func):
         return node.sql_name().lower()
     if isinstance(node, exp.Case):
