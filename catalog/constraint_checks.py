@@ -128,7 +128,13 @@ def raise_first(violations: list[Violation]) -> None:
 
 
 def _same(a: Manifest | None, b: Manifest) -> bool:
-    return a is b or (a is not None and a.encoded[0] == b.encoded[0])
+    if a is b:
+        return True
+    if a is None or len(a.files) != len(b.files):
+        return False
+    if any(x.id != y.id or len(x.deleted) != len(y.deleted) for x, y in zip(a.files, b.files)):
+        return False  # a write changed the file list: no need to encode both manifests to see it
+    return a.encoded[0] == b.encoded[0]
 
 
 def _change(before: Manifest | None, after: Manifest, files: "FileReader", new_origins) -> Change | None:
@@ -139,6 +145,8 @@ def _change(before: Manifest | None, after: Manifest, files: "FileReader", new_o
     now = {f.id: f for f in after.files}
     for f in old.values():
         kept = now.get(f.id)
+        if kept is f:
+            continue  # the same file, the same deletions
         rowids = np.setdiff1d(kept.deleted, f.deleted) if kept is not None else None
         if rowids is not None and not len(rowids):
             continue
