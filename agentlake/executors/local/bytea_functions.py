@@ -1,5 +1,6 @@
 """bytea functions DataFusion lacks: its ``octet_length`` and ``length`` take strings only, and
-``length`` of binary reads the bytes as UTF-8 (failing on most binary data)."""
+``length`` of binary reads the bytes as UTF-8 (failing on most binary data); its encode/decode
+have no ``escape`` format."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ...sql.rules.bytea import ESCAPE_DECODE, ESCAPE_ENCODE, escape_decode
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -16,8 +19,26 @@ def _byte_count(values: pa.Array) -> pa.Array:
     return pc.cast(pc.binary_length(values), pa.int32())  # int4, as PostgreSQL's octet_length returns
 
 
+def escape_encode(data: bytes) -> str:
+    """PostgreSQL's encode(bytea, 'escape'): zero bytes and bytes with the high bit set as ``\\nnn``
+    octal, a backslash doubled, every other byte as itself."""
+    return "".join(
+        "\\\\" if byte == 0x5C else f"\\{byte:03o}" if byte == 0 or byte >= 0x80 else chr(byte) for byte in data
+    )
+
+
+def _escape_encoded(values: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else escape_encode(v) for v in values.to_pylist()], pa.string())
+
+
+def _escape_decoded(values: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else escape_decode(v) for v in values.to_pylist()], pa.binary())
+
+
 def register_bytea_functions(ctx: SessionContext) -> None:
-    """``bytea_length``: the number of bytes of a bytea value (NULL stays NULL)."""
+    """``bytea_length`` (the number of bytes of a bytea value) and the escape format's encode/decode."""
     from datafusion import udf
 
     ctx.register_udf(udf(_byte_count, [pa.binary()], pa.int32(), "immutable", name="bytea_length"))
+    ctx.register_udf(udf(_escape_encoded, [pa.binary()], pa.string(), "immutable", name=ESCAPE_ENCODE))
+    ctx.register_udf(udf(_escape_decoded, [pa.string()], pa.binary(), "immutable", name=ESCAPE_DECODE))

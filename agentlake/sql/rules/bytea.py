@@ -19,6 +19,9 @@ T = exp.DataType.Type
 _HEX_PAIRS = re.compile(r"(?:\s*[0-9A-Fa-f]{2})*\s*")
 _UTF8_NAMES = {"utf8", "utf-8", "unicode"}
 _TEXT_TYPES = (T.TEXT, T.VARCHAR)
+ESCAPE_ENCODE = "bytea_escape_encode"
+ESCAPE_DECODE = "bytea_escape_decode"
+"""UDFs of encode(bytea, 'escape') and decode(text, 'escape'), which DataFusion does not have."""
 
 
 def bytea_input(text: str) -> bytes:
@@ -29,6 +32,12 @@ def bytea_input(text: str) -> bytes:
         if not _HEX_PAIRS.fullmatch(digits):
             raise DataError(f'invalid hexadecimal data: "{digits}"', sqlstate="22023")
         return bytes.fromhex("".join(digits.split()))
+    return escape_decode(text)
+
+
+def escape_decode(text: str) -> bytes:
+    """The escape format (``decode(text, 'escape')``): ``\\\\`` a backslash, ``\\nnn`` an octal byte,
+    anything else its UTF-8 bytes."""
     out, i = bytearray(), 0
     while i < len(text):
         if text[i] != "\\":
@@ -67,7 +76,8 @@ def bytea(tree: exp.Expression) -> exp.Expression:
             if isinstance(charset, exp.Literal) and charset.this.lower() == "base64" and isinstance(node, exp.Encode):
                 node.set("charset", exp.Literal.string("base64pad"))
             elif isinstance(charset, exp.Literal) and charset.this.lower() == "escape":
-                raise NotSupportedError("the escape encoding of encode/decode is not supported; use hex or base64")
+                function = ESCAPE_ENCODE if isinstance(node, exp.Encode) else ESCAPE_DECODE
+                return exp.Anonymous(this=function, expressions=[node.this])
             return node
         if isinstance(node, exp.Anonymous) and node.name.lower() in ("convert_to", "convert_from"):
             name = node.name.lower()

@@ -1,0 +1,29 @@
+"""encode(bytea, 'escape') and decode(text, 'escape') as PostgreSQL 16 answers them: zero bytes and
+bytes with the high bit set as octal escapes, backslashes doubled, everything else literal."""
+
+from __future__ import annotations
+
+import pytest
+
+SETUP = [
+    "CREATE TABLE blobs (id int PRIMARY KEY, b bytea)",
+    r"INSERT INTO blobs VALUES (1, '\x00ff5c41'), (2, '\x'), (3, NULL), (4, '\x0a09e282ac7f')",
+]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT id, encode(b, 'escape') FROM blobs ORDER BY id",
+        r"SELECT decode('a\000b\\c\101', 'escape')",
+        "SELECT id, decode(encode(b, 'escape'), 'escape') = b FROM blobs ORDER BY id",
+        "SELECT encode(convert_to('héllo', 'UTF8'), 'escape')",
+    ],
+)
+def test_escape_format_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+def test_invalid_escape_is_refused_as_postgres(both):
+    assert both.sqlstates(r"SELECT decode('x\q', 'escape')") == ("22P02", "22P02")
