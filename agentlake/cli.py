@@ -251,7 +251,15 @@ def gc(grace: float, dry_run: bool, repo: str) -> None:
     report = open_repo(repo).gc(grace=grace, dry_run=dry_run)
     table = Table("what", "count", title="garbage collection" + (" (dry run)" if dry_run else ""))
     table.add_row("expired branches", str(len(report.branches)))
-    for key in ("commits", "manifests", "data_files", "index_files", "temp_files", "kept_in_grace"):
+    for key in (
+        "commits",
+        "manifests",
+        "data_files",
+        "index_files",
+        "referenced_objects",
+        "temp_files",
+        "kept_in_grace",
+    ):
         table.add_row(key.replace("_", " "), str(getattr(report, key)))
     table.add_row("bytes", f"{report.bytes:,}")
     console.print(table)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .errors import CatalogError, RefNotFound
 
 if TYPE_CHECKING:
+    from .objects import DataFile, Manifest
     from .repository import Repository
+
+GCReferences = Callable[["Repository", "Iterable[tuple[DataFile, Manifest]]"], set[str]]
+"""What the reachable data files (each with its manifest) name under one storage prefix."""
 
 DEFAULT_GRACE_SECONDS = 3600.0
 
@@ -30,6 +34,8 @@ class GCReport:
     manifests: int = 0
     data_files: int = 0
     index_files: int = 0
+    referenced_objects: int = 0
+    """Objects under prefixes swept through Repository.add_gc_references (media blobs)."""
     temp_files: int = 0
     ref_versions: int = 0
     bytes: int = 0
@@ -49,9 +55,14 @@ def expired_branches(repo: "Repository", now: float) -> list[str]:
 
 def reachable(repo: "Repository", skip_branches: frozenset[str] = frozenset()) -> tuple[set[str], set[str], set[str]]:
     """Object ids (commits and manifests), data file paths and data file ids reachable from any ref."""
+    objects, files = _walk(repo, skip_branches)
+    return objects, {entry.path for entry, _ in files}, {entry.id for entry, _ in files}
+
+
+def _walk(repo: "Repository", skip_branches: frozenset[str]) -> tuple[set[str], list[tuple["DataFile", "Manifest"]]]:
+    """Reachable object ids, and each reachable data file with a manifest that lists it."""
     objects: set[str] = set()
-    paths: set[str] = set()
-    file_ids: set[str] = set()
+    files: dict[str, tuple[DataFile, Manifest]] = {}
     stack = [state.commit for name, state in repo.branches().items() if name not in skip_branches]
     stack += [state.commit for state in repo.tags().values()]
     while stack:
@@ -65,10 +76,10 @@ def reachable(repo: "Repository", skip_branches: frozenset[str] = frozenset()) -
             if manifest_id in objects:
                 continue
             objects.add(manifest_id)
-            for entry in repo.manifest(manifest_id).files:
-                paths.add(entry.path)
-                file_ids.add(entry.id)
-    return objects, paths, file_ids
+            manifest = repo.manifest(manifest_id)
+            for entry in manifest.files:
+                files.setdefault(entry.path, (entry, manifest))
+    return objects, list(files.values())
 
 
 def _size(repo: "Repository", path: str) -> int:
@@ -98,15 +109,16 @@ def gc(
     # Object stores keep every past value of a ref; the grace period also covers a writer between
     # reading a ref and swapping it (see catalog.storage.versions).
     report.ref_versions = repo.storage.prune_versions(cutoff, dry_run=dry_run)
-    objects, paths, file_ids = reachable(repo, frozenset(report.branches))
+    objects, files = _walk(repo, frozenset(report.branches))
+    paths, file_ids = {entry.path for entry, _ in files}, {entry.id for entry, _ in files}
 
-    def sweep(prefix: str, keep, kind) -> None:
+    def sweep(prefix: str, keep, kind, rewritten: bool = False) -> None:
         for path, mtime in list(repo.storage.walk(prefix)):
             path = path.replace(os.sep, "/")
             temp = path.endswith((".tmp", ".ckpt"))
             if not temp and keep(path):
                 continue
-            if mtime > cutoff:
+            if mtime > cutoff or (rewritten and _written_since(repo, path, cutoff)):
                 report.kept_in_grace += 1
                 continue
             counter = "temp_files" if temp else kind(path)
@@ -118,7 +130,18 @@ def gc(
     sweep("objects", lambda p: _object_id(p) in objects, lambda p: "commits" if _is_commit(repo, p) else "manifests")
     sweep("data", lambda p: p in paths, lambda p: "data_files")
     sweep("index", lambda p: os.path.basename(p).split(".", 1)[0] in file_ids, lambda p: "index_files")
+    for prefix, references in list(repo.gc_references.items()):
+        named = references(repo, files)
+        sweep(prefix, named.__contains__, lambda p: "referenced_objects", rewritten=True)
     return report
+
+
+def _written_since(repo: "Repository", path: str, cutoff: float) -> bool:
+    """Looked at again just before deleting: a writer reusing the object (the same content under
+    the same name, as a content-addressed blob is) rewrote it after the sweep listed it, for a
+    commit that GC's reachability could not yet see."""
+    folder = path.rsplit("/", 1)[0]
+    return any(p.replace(os.sep, "/") == path and mtime > cutoff for p, mtime in repo.storage.walk(folder))
 
 
 def _object_id(path: str) -> str:

@@ -17,7 +17,7 @@ from .compactor import Compactor
 from .datafiles import FileReader
 from .diff import diff
 from .errors import ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
-from .gc import DEFAULT_GRACE_SECONDS, GCReport, gc
+from .gc import DEFAULT_GRACE_SECONDS, GCReferences, GCReport, gc
 from .jobs import JobQueue, publisher
 from .merge import merge
 from .names import validate_ref_name
@@ -64,6 +64,8 @@ class Repository:
         self.jobs = JobQueue(publish=publisher(storage))
         """Post-commit work (file hooks, compaction) and its record; see :mod:`catalog.jobs`."""
         self._file_hooks: dict[FileHook, tuple[str, Callable[[Manifest], bool]]] = {}
+        self.gc_references: dict[str, GCReferences] = {}
+        """Per storage prefix, what names the objects there that live data files use (see :meth:`add_gc_references`)."""
 
     def add_file_hook(
         self, hook: FileHook, kind: str = "file hook", wanted: Callable[[Manifest], bool] = lambda manifest: True
@@ -77,6 +79,14 @@ class Repository:
         how the repository was opened, never on what a process imported.
         """
         self._file_hooks.setdefault(hook, (kind, wanted))
+
+    def add_gc_references(self, prefix: str, references: "GCReferences") -> None:
+        """Let GC sweep ``prefix``: objects there that no reachable data file names are removed,
+        once older than the grace period, like unreachable data files. ``references(repo, files)``
+        answers the paths that the reachable ``(DataFile, Manifest)`` pairs name (the engine's
+        media blobs). Objects there may be written again with the same content; GC takes a
+        rewrite's time as the object's age."""
+        self.gc_references.setdefault(prefix, references)
 
     @property
     def compaction_threshold(self) -> int:

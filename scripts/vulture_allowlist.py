@@ -69,6 +69,7 @@ commits
 manifests
 data_files
 index_files
+referenced_objects
 temp_files
 ref_versions
 kept_in_grace

@@ -7,6 +7,7 @@ import threading
 
 from catalog import Repository, resolve_url
 
+from ..media.blobs import BLOBS, referenced_blobs
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import index_new_files
 
@@ -20,6 +21,7 @@ def attach_engine_hooks(repository: Repository) -> Repository:
     repository.add_file_hook(
         index_new_files, kind="index build", wanted=lambda manifest: bool(vector_indexes(manifest))
     )
+    repository.add_gc_references(BLOBS, referenced_blobs)  # GC sweeps media blobs no live row names
     return repository
 
 
