@@ -2,14 +2,17 @@
 
 A commit on local disk costs one fdatasync: new objects are written without
 syncing and their bytes ride along in the ref's journal record, which is the
-only thing synced. Recovery (first read of a journal in a process) restores any
-object a power loss took away. Past a size bound the journal is checkpointed:
-its objects are synced and it is rewritten to a single record.
+only thing synced. Recovery restores any object a power loss took away: the first
+ref read of a storage reads every journal, not just that ref's, because objects
+are shared between refs (a merge makes its target reach objects journaled only in
+the source's journal). Past a size bound the journal is checkpointed: its objects
+are synced and it is rewritten to a single record.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -75,6 +78,7 @@ class LocalStorage:
         self._fds: dict[str, int] = {}
         self._lock = threading.Lock()
         self._made_dirs: set[str] = set()
+        self._recovered = False
 
     # objects -----------------------------------------------------------
     def _abs(self, path: str) -> str:
@@ -167,8 +171,22 @@ class LocalStorage:
     def _ref_path(self, kind: str, name: str) -> str:
         return self._abs(f"refs/{kind}/{encode_ref(name)}")
 
+    def _journals(self, kind: str) -> list[str]:
+        """The journal files of one kind of ref (not the temporaries of interrupted checkpoints)."""
+        try:
+            entries = os.listdir(self._abs(f"refs/{kind}"))
+        except FileNotFoundError:
+            return []
+        return [entry for entry in entries if not entry.endswith((".tmp", ".ckpt"))]
+
     def _refresh(self, path: str) -> _JournalView | None:
-        """Bring the cached view of a journal up to date (one stat when unchanged)."""
+        """Bring the cached view of a journal up to date (one stat when unchanged); the first call
+        recovers every journal (see the module docstring). Called with ``self._lock`` held."""
+        if not self._recovered:
+            self._recovered = True
+            for kind in REF_KINDS:
+                for entry in self._journals(kind):
+                    self._refresh(self._abs(f"refs/{kind}/{entry}"))
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -209,21 +227,55 @@ class LocalStorage:
             return view.state if view else None
 
     def ref_create(self, kind: str, name: str, state: RefState, *, durable: bool) -> None:
+        """Link a journal holding its first record into place, so no process ever sees it without one.
+
+        A journal without a whole record can then only be what a power loss left of a lazy creation
+        (the record was never synced): it names no ref, and is replaced.
+        """
         path = self._ref_path(kind, name)
         self._ensure_dir(os.path.dirname(path))
-        record = _encode_record({"ref": state.to_json(), "lazy": not durable})
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            raise RefExists(f"{_kind_word(kind)} {name!r} already exists") from None
-        try:
-            os.write(fd, record)
+            _write_all(fd, _encode_record({"ref": state.to_json(), "lazy": not durable}))
             if durable:
                 os.fdatasync(fd)
         finally:
             os.close(fd)
+        try:
+            while not self._bind(tmp, path):
+                if os.path.exists(path):
+                    raise RefExists(f"{_kind_word(kind)} {name!r} already exists")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)  # linked, or moved over a remnant
         if durable:
             _fsync_dir(os.path.dirname(path))
+
+    def _bind(self, tmp: str, path: str) -> bool:
+        """Link ``tmp`` at ``path``, or move it over a journal with no whole record there. False when
+        ``path`` names a ref, or changed meanwhile; of racing creators, the flock and the inode check
+        let one replace a remnant."""
+        try:
+            os.link(tmp, path)
+            return True
+        except FileExistsError:
+            pass
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            st = os.fstat(fd)
+            if st.st_ino != os.stat(path).st_ino or _decode_records(os.pread(fd, st.st_size, 0))[0]:
+                return False
+            os.replace(tmp, path)
+            return True
+        except FileNotFoundError:
+            return False
+        finally:
+            os.close(fd)
 
     def _locked(self, path: str, kind: str, name: str) -> int:
         """The journal's descriptor (kept open across commits), flocked; follows checkpoint renames."""
@@ -263,7 +315,7 @@ class LocalStorage:
                 if size != view.offset:
                     os.ftruncate(fd, view.offset)  # a writer died mid-append
                 payload = {"ref": new.to_json()}
-                if durable and journal:
+                if journal:  # relaxed records too: the disk may keep a record without its files
                     payload["journal"] = [
                         (rel, base64.b64encode(data).decode())
                         for rel, data in journal
@@ -341,15 +393,8 @@ class LocalStorage:
             os.close(fd)
 
     def ref_list(self, kind: str) -> dict[str, RefState]:
-        folder = self._abs(f"refs/{kind}")
-        try:
-            entries = os.listdir(folder)
-        except FileNotFoundError:
-            return {}
         out = {}
-        for entry in entries:
-            if entry.endswith((".tmp", ".ckpt")):
-                continue
+        for entry in self._journals(kind):
             state = self.ref_get(kind, decode_ref(entry))
             if state is not None:
                 out[decode_ref(entry)] = state
