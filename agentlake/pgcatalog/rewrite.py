@@ -3,7 +3,9 @@
 Clients write ``pg_catalog.f(...)``, ``OPERATOR(pg_catalog.~)``, ``'t'::regclass``,
 ``oid::regtype::text`` and ``x = ANY (ARRAY[...])``; each rule below maps one
 idiom onto tables and UDFs registered by :func:`register_pg_catalog`. Rules are
-pure functions ``tree -> tree`` and are registered with the SQL front end.
+functions ``tree -> tree`` registered with the SQL front end; like the front end's own, they
+change the tree they are given (``sql.rewrite.rewrite`` hands them a private copy), since a
+copy per rule per statement cost more than the rewriting.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def strip_catalog_prefix(tree: exp.Expression) -> exp.Expression:
             return node.expression
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def qualify_catalog_tables(tree: exp.Expression) -> exp.Expression:
@@ -97,7 +99,7 @@ def default_collation(tree: exp.Expression) -> exp.Expression:
             return node.this
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def regex_operators(tree: exp.Expression) -> exp.Expression:
@@ -113,7 +115,7 @@ def regex_operators(tree: exp.Expression) -> exp.Expression:
                 return exp.Not(this=match) if negate else match
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def object_casts(tree: exp.Expression) -> exp.Expression:
@@ -139,7 +141,7 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
             return exp.Cast(this=inner, to=exp.DataType.build(_BUILTIN_TYPES.get(target, target), dialect="postgres"))
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def _is_object_identifier_array(to: exp.Expression) -> bool:
@@ -187,7 +189,7 @@ def any_array(tree: exp.Expression) -> exp.Expression:
                 return exp.Not(this=exp.In(this=node.this, expressions=target.expressions))
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def session_functions(tree: exp.Expression) -> exp.Expression:
@@ -204,7 +206,7 @@ def session_functions(tree: exp.Expression) -> exp.Expression:
             return exp.alias_(call, name.removeprefix("pg_"))  # the column is named current_user, as in PostgreSQL
         return call
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def _conjuncts(node: exp.Expression | None) -> list[exp.Expression]:
@@ -376,7 +378,7 @@ def overloads(tree: exp.Expression) -> exp.Expression:
                 return exp.Anonymous(this=target, expressions=args)
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 def _reads_empty_relation(select: exp.Select) -> bool:
@@ -468,7 +470,7 @@ def array_subqueries(tree: exp.Expression) -> exp.Expression:
             return subquery
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 _ZERO_BASED = {"indkey", "indclass", "indcollation", "indoption"}
@@ -493,7 +495,7 @@ def generate_subscripts(tree: exp.Expression) -> exp.Expression:
             return exp.Explode(this=exp.Anonymous(this="range", expressions=[first, stop]))
         return node
 
-    return tree.transform(fix)
+    return tree.transform(fix, copy=False)
 
 
 RULES: tuple[Rule, ...] = (
