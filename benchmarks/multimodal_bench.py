@@ -151,26 +151,35 @@ def bench_deeplake(images, labels, work, batch, workers) -> float:
     return _rate(loader, len(images))
 
 
+def _collate_decoded(rows: list[dict]):
+    """A batch of pylance rows decoded in the worker: (images, labels)."""
+    import torch
+
+    pairs = [_to_tensor_pair(row["img"], row["label"]) for row in rows]
+    return torch.stack([image for image, _ in pairs]), torch.tensor([label for _, label in pairs])
+
+
 def bench_lancedb(images, labels, work, batch, workers) -> float:
+    """pylance's multiprocessing-safe reader, as its PyTorch docs prescribe: lance is not fork-safe,
+    so a map-style ``SafeLanceDataset`` (rows taken by index in each worker) under spawned workers.
+    (Its ``LanceDataset`` scans every row in each DataLoader worker, so with 2 workers each image
+    would be read twice.) The spawned workers' start-up is inside the timing."""
     import lancedb
     import pyarrow as pa
     import torch
-    from lance.torch.data import LanceDataset
+    from lance.torch.data import SafeLanceDataset
 
     db = lancedb.connect(os.path.join(work, "lancedb"))
     table = db.create_table("frames", pa.table({"img": pa.array(images, pa.binary()), "label": pa.array(labels)}))
-
-    def to_tensor(batch_rb):
-        data = batch_rb.column("img").to_pylist()
-        return (
-            torch.stack([torch.from_numpy(decode_resize(d).copy()) for d in data]),
-            torch.tensor(batch_rb.column("label").to_pylist()),
-        )
-
-    ds = LanceDataset(
-        table.to_lance(), batch_size=batch, columns=["img", "label"], to_tensor_fn=to_tensor, shuffle=True, seed=0
+    loader = torch.utils.data.DataLoader(
+        SafeLanceDataset(table.to_lance().uri),
+        batch_size=batch,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(0),
+        num_workers=workers,
+        collate_fn=_collate_decoded,
+        multiprocessing_context="spawn" if workers else None,
     )
-    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=workers)
     return _rate(loader, len(images))
 
 
@@ -297,7 +306,8 @@ def main() -> None:
             except Exception as err:
                 out["embed_error"] = f"{type(err).__name__}: {str(err)[:200]}"
         if "branch" in parts:
-            out.update(bench_branch_bytes(images[: max(100, min(len(images), 1000))], labels, work))
+            n = max(100, min(len(images), 1000))
+            out.update(bench_branch_bytes(images[:n], labels[:n], work))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(out))

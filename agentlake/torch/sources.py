@@ -4,9 +4,10 @@ The commit is pinned once, by reading the branch's ref a single time; every read
 commit id (``Session`` at a commit), in the main process and in each worker, so a commit made while
 a loader runs changes nothing it yields. A query that reads one table row by row streams: each
 worker reads the table's Parquet row groups one at a time, runs the query on that group's rows
-(``engine.row_scan``) and reads media blobs only for the rows it is about to hand out. Any other
-query (ORDER BY, GROUP BY, joins, ...) needs all its rows at once: it runs once at the commit and
-its answer is held in memory (``streaming`` is False).
+(``engine.row_scan``) and reads media blobs only for the rows it is about to hand out. Making the
+loader reads the WHERE's columns of every row group once, to count the rows each keeps (so ranks
+get equal counts). Any other query (ORDER BY, GROUP BY, joins, LIMIT, ...) needs all its rows at
+once: it runs once at the commit and its answer is held in memory (``streaming`` is False).
 """
 
 from __future__ import annotations
