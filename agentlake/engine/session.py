@@ -28,6 +28,7 @@ from . import frontend
 from .advisory_locks import SessionLocks, lock_table
 from .authorize import authorize
 from .checks import check_evaluator
+from .error_positions import locate
 from .fastpath import constant_answer
 from .query import QueryRunner
 from .repositories import attach_engine_hooks
@@ -302,6 +303,7 @@ class Session:
             return result
         except Exception as err:
             error = self._translate(err)
+            locate(error, stmt)
             if autocommit:
                 if self._tx is not None:
                     self._tx.rollback()

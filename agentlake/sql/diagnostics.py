@@ -106,7 +106,8 @@ def _message(sqlstate: str, text: str) -> str:
     if sqlstate == "42703":
         found = _FIELD_NAME.search(text)
         if found:
-            return f"column {found.group(1).strip(',')} does not exist"
+            name = found.group(1).strip(",")  # PostgreSQL quotes a bare name, not a qualified one
+            return f"column {name} does not exist" if "." in name else f'column "{name}" does not exist'
     if sqlstate == "22012":
         return "division by zero"
     if sqlstate == "22023" and _ZERO_STEP.search(text):

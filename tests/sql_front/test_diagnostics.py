@@ -34,9 +34,9 @@ def datafusion_error(ctx: datafusion.SessionContext, sql: str) -> errors.Error:
     "sql, sqlstate, message",
     [
         ("SELECT * FROM nosuch", "42P01", 'relation "nosuch" does not exist'),
-        ("SELECT nosuch FROM t", "42703", "column nosuch does not exist"),
+        ("SELECT nosuch FROM t", "42703", 'column "nosuch" does not exist'),
         ("SELECT t.nosuch FROM t", "42703", "column t.nosuch does not exist"),
-        ("SELECT a FROM t ORDER BY nosuch", "42703", "column nosuch does not exist"),
+        ("SELECT a FROM t ORDER BY nosuch", "42703", 'column "nosuch" does not exist'),
         ("SELECT a / 0 FROM t", "22012", "division by zero"),
         ("SELECT 1 / 0", "22012", "division by zero"),
         ("SELECT 'x'::int", "22P02", "Cannot cast string 'x'"),
