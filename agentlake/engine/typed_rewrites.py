@@ -10,6 +10,7 @@ from ..sql.bytea_lengths import bytea_lengths
 from ..sql.column_types import SchemaOf
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
+from ..sql.rules.json_construction import json_construction
 from ..sql.rules.jsonb_comparisons import jsonb_comparisons
 from ..sql.rules.jsonb_operators import jsonb_operators
 from ..sql.rules.text_search import text_search
@@ -32,6 +33,7 @@ def typed_rewrites(tree: exp.Expression, schema_of: SchemaOf, primary_key_of: Pr
     has a primary key."""
     changed = functional_grouping(tree, schema_of, primary_key_of) if primary_key_of is not None else False
     changed = tensor_expressions(tree, schema_of) or changed
+    changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text
     changed = vector_expressions(tree, schema_of) or changed  # reads FROM unnest(ARRAY[vectors]) v as it is written
     changed = text_search(tree, schema_of) or changed
     changed = set_returning_from(tree, schema_of) or changed

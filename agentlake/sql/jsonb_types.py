@@ -26,16 +26,28 @@ JSONB_FUNCTIONS = frozenset(
         "jsonb_array_elements",
         "jsonb_extract_path",
         "jsonb_strip_nulls",
+        "jsonb_agg",
+        "jsonb_object_agg",
+        "jsonb_insert",
         # agentlake's own, as the rewrite rules leave them
         "json_get",
         "json_get_path",
         "jsonb_in",
         "jsonb_concat",
         "jsonb_delete",
-        "jsonb_from_sql",
-        "jsonb_object_with",
-        "jsonb_array_with",
         "jsonb_delete_path",
+    }
+)
+JSON_FUNCTIONS = frozenset(
+    {
+        "to_json",
+        "row_to_json",
+        "array_to_json",
+        "json_agg",
+        "json_object_agg",
+        "json_build_object",
+        "json_build_array",
+        "json_strip_nulls",
     }
 )
 _PASS_THROUGH = (exp.Min, exp.Max, exp.AnyValue, exp.First, exp.FirstValue, exp.Coalesce, exp.Nullif)
@@ -76,6 +88,8 @@ class JsonTypes:
             return JSONB if self.of(node.this) == JSONB else None
         if isinstance(node, (exp.Anonymous, exp.Func)) and _name(node) in JSONB_FUNCTIONS:
             return JSONB
+        if isinstance(node, (exp.Anonymous, exp.Func)) and _name(node) in JSON_FUNCTIONS:
+            return JSON
         if (
             isinstance(node, exp.Unnest)
             and len(node.expressions) == 1

@@ -13,6 +13,17 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 
 from ...errors import DataError
+from .json_processing import json_strip_nulls, jsonb_insert, jsonb_pretty, jsonb_strip_nulls
+from .json_text import (
+    aggregate_array,
+    aggregate_object,
+    array_elements_json,
+    array_json,
+    build_array,
+    build_object,
+    record_json,
+    value_json,
+)
 from .jsonb_operations import (
     array_elements,
     concat,
@@ -20,7 +31,6 @@ from .jsonb_operations import (
     delete_index,
     delete_keys,
     delete_path,
-    from_sql,
     get_path,
     has_key,
     object_pairs,
@@ -120,13 +130,6 @@ def _path_function(fn: Callable) -> Callable:
     return run
 
 
-def _object_with(accumulated: str, key: str | None, value: str | None, position: int) -> str:
-    """One pair of jsonb_build_object added to the object built so far."""
-    if key is None:
-        raise DataError(f"[SQLSTATE 22023] argument {position}: key must not be null", sqlstate="22023")
-    return render({**parse(accumulated), key: None if value is None else parse(value)})
-
-
 def _with_nulls(fn: Callable, output: pa.DataType) -> Callable:
     def run(*arrays: pa.Array) -> pa.Array:
         return pa.array([fn(*row) for row in zip(*(a.to_pylist() for a in arrays))], output)
@@ -135,6 +138,7 @@ def _with_nulls(fn: Callable, output: pa.DataType) -> Callable:
 
 
 _PAIR = pa.struct([("key", pa.string()), ("value", pa.string())])
+_KEY_VALUE = pa.struct([("k", pa.string()), ("v", pa.string())])
 
 
 def _record_text(key: str, value: str | None) -> str:
@@ -180,9 +184,23 @@ def register_json_functions(ctx: SessionContext) -> None:
             [s, s, s, b],
             s,
         ),
-        ("jsonb_from_sql", _with_nulls(lambda t, ty: render(from_sql(t, ty)), s), [s, s], s),
-        ("jsonb_object_with", _with_nulls(_object_with, s), [s, s, s, pa.int64()], s),
-        ("jsonb_array_with", _with_nulls(lambda a, v: render([*parse(a), parse(v)]), s), [s, s], s),
+        ("json_value", _strict(value_json, s), [s, s], s),
+        ("json_array_value", _strict(lambda t, ty: array_json(array_elements_json(t, ty)), s), [texts, s], s),
+        ("json_array_elements_value", _strict(array_elements_json, texts), [texts, s], texts),
+        ("json_record", _with_nulls(record_json, s), [texts, texts], s),
+        ("json_build_object_of", _strict(build_object, s), [texts, texts, b], s),
+        ("json_build_array_of", _strict(build_array, s), [texts, b], s),
+        ("json_agg_of", _strict(aggregate_array, s), [texts, b, b], s),
+        ("json_object_agg_of", _strict(aggregate_object, s), [pa.list_(_KEY_VALUE), b], s),
+        ("json_strip_nulls", _strict(json_strip_nulls, s), [s], s),
+        ("jsonb_strip_nulls", _strict(lambda d: render(jsonb_strip_nulls(parse(d))), s), [s], s),
+        ("jsonb_pretty", _strict(lambda d: jsonb_pretty(parse(d)), s), [s], s),
+        (
+            "jsonb_insert",
+            _strict(lambda d, p, v, a: render(jsonb_insert(parse(d), text_array(p), parse(v), a)), s),
+            [s, s, s, b],
+            s,
+        ),
         ("jsonb_path_exists", _strict(_path_function(path_exists), b), [s, s, s, b], b),
         ("jsonb_path_match", _strict(_path_function(path_match), b), [s, s, s, b], b),
         ("jsonb_array_list", _strict(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),

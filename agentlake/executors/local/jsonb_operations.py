@@ -6,10 +6,8 @@ SQLSTATEs included; the DataFusion functions in ``json_functions`` call them row
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from ...errors import DataError
-from .jsonb_values import JsonValue, parse, same_scalar, storage_order
+from .jsonb_values import JsonValue, same_scalar, storage_order
 
 
 def _error(sqlstate: str, message: str) -> DataError:
@@ -168,21 +166,3 @@ def object_pairs(document: JsonValue, function: str) -> list[tuple[str, JsonValu
             "22023", f"cannot call {function} on {'an array' if isinstance(document, list) else 'a non-object'}"
         )
     return [(key, document[key]) for key in sorted(document, key=storage_order)]
-
-
-def from_sql(text: str | None, arrow_type: str) -> JsonValue:
-    """to_jsonb of a SQL value, given as its text and DataFusion's ``arrow_typeof`` name: numbers
-    become numbers, booleans booleans, jsonb stays itself, everything else is a string."""
-    if text is None or arrow_type == "Null":
-        return None
-    if arrow_type == "jsonb":
-        return parse(text)
-    if arrow_type == "Boolean":
-        return text.lower() == "true"
-    if arrow_type.startswith(("Int", "UInt", "Decimal", "Float")):
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return text
-        return number if number.is_finite() else text
-    return text

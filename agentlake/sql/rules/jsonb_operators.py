@@ -4,14 +4,15 @@
 Some spellings mean something else on other types (``||`` concatenates text, ``-`` subtracts,
 ``@>`` is array containment), so this rule asks ``JsonTypes`` which operands are jsonb; it runs
 with the catalog's column types (``engine.typed_rewrites``). A rewritten select item keeps the
-output name PostgreSQL gives it (``?column?``, ``jsonb_build_object``).
+output name PostgreSQL gives it (``?column?``, ``jsonb_extract_path``). The functions that build
+jsonb from SQL values (to_jsonb, jsonb_build_object, jsonb_agg) are ``json_construction``'s.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from ...errors import NotSupportedError, ProgrammingError
+from ...errors import NotSupportedError
 from ..column_types import SchemaOf
 from ..jsonb_types import JSONB, JsonTypes
 from .column_names import PG_NAME, pg_name
@@ -58,12 +59,6 @@ class _Rewriter:
     def __init__(self, types: JsonTypes) -> None:
         self.types = types
 
-    def jsonb_value(self, node: exp.Expression) -> exp.Expression:
-        """to_jsonb(node): jsonb stays as it is, other values convert by their DataFusion type."""
-        if self.types.of(node) == JSONB:
-            return node
-        return call("jsonb_from_sql", exp.Cast(this=node.copy(), to=_VARCHAR), call("arrow_typeof", node))
-
     def is_jsonb_operand(self, node: exp.Expression, other: exp.Expression) -> bool:
         """Whether a binary operator over these operands is jsonb's: one side jsonb, the other jsonb or unknown."""
         mine, theirs = self.types.of(node), self.types.of(other)
@@ -102,26 +97,6 @@ class _Rewriter:
         return call("jsonb_delete", document, exp.Cast(this=operand.copy(), to=_VARCHAR), call("arrow_typeof", operand))
 
     def _function(self, name: str, args: list, node: exp.Expression) -> exp.Expression:
-        if name == "jsonb_build_object":
-            if len(args) % 2:
-                raise ProgrammingError("argument list must have even number of elements", sqlstate="22023")
-            built: exp.Expression = exp.Literal.string("{}")
-            for index in range(0, len(args), 2):
-                built = call(
-                    "jsonb_object_with",
-                    built,
-                    exp.Cast(this=args[index], to=_VARCHAR),
-                    self.jsonb_value(args[index + 1]),
-                    exp.Literal.number(index + 1),
-                )
-            return built
-        if name == "jsonb_build_array":
-            built = exp.Literal.string("[]")
-            for arg in args:
-                built = call("jsonb_array_with", built, self.jsonb_value(arg))
-            return built
-        if name == "to_jsonb" and len(args) == 1:
-            return self.jsonb_value(args[0])
         if name == "jsonb_set" and len(args) in (3, 4):
             create = args[3] if len(args) == 4 else exp.true()
             return call("jsonb_set", args[0], text_array_literal(args[1]), args[2], create)
