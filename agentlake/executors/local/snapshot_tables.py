@@ -96,7 +96,7 @@ class SnapshotRegistry:
         self.ctx.register_view(name, frame.select(*[col(_quote(f.name)) for f in manifest.schema]))
 
     def _file_frame(self, snapshot: Snapshot, manifest: Manifest, entry: DataFile) -> DataFrame:
-        frame = self.ctx.read_parquet(snapshot.repo.storage.uri(entry.path))
+        frame = self._scan(snapshot, entry)
         if len(entry.deleted):
             if len(entry.deleted) <= MAX_INLINE_DELETES:
                 # pyarrow scalars: lit() of a Python int probes for optional Arrow libraries each call
@@ -115,6 +115,15 @@ class SnapshotRegistry:
                 exprs.append(lit(missing.get(str(field_id(f)))).cast(f.type).alias(f.name))
         exprs.append(col(ROWID))
         return frame.select(*exprs)
+
+    def _scan(self, snapshot: Snapshot, entry: DataFile) -> DataFrame:
+        """A data file as DataFusion reads it: a Parquet scan on local disk; on an object store
+        (S3, memory://, anything fsspec reaches) the file as the catalog's reader decodes it, since
+        DataFusion's own object stores know neither fsspec's URLs nor its credentials."""
+        location = snapshot.repo.storage.uri(entry.path)
+        if "://" not in location:
+            return self.ctx.read_parquet(location)
+        return self.ctx.from_arrow(snapshot.repo.files.table(entry))
 
     def _sync_views(self, views: dict[str, str], rebuild: bool) -> None:
         """Views are plans over tables, so they are rebuilt whenever a table changed."""
