@@ -26,7 +26,7 @@ def _converter(field: pa.Field):
     kind = (field.metadata or {}).get(b"agentlake.type")
     if kind == b"vector":
         return lambda v: None if v is None else np.asarray(v, dtype=np.float32)
-    if kind == b"jsonb":
+    if kind in (b"json", b"jsonb"):  # as psycopg decodes both
         return lambda v: None if v is None else json.loads(v)
     if pa.types.is_interval(field.type):
         return lambda v: None if v is None else interval_timedelta(v.months, v.days, v.nanoseconds)
