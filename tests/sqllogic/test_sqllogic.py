@@ -34,3 +34,13 @@ def test_sqllogic_file_with_queries_on_polars(path, tmp_path, monkeypatch):
     monkeypatch.setenv("AGENTLAKE_DASK_SCHEDULER", "synchronous")  # the router sees a Dask cluster
     monkeypatch.setattr(router, "run_on_dask", lambda session, stmt, gpu: run_on_polars(session, stmt, gpu=False))
     assert run_file(path, str(tmp_path / "repo"), dask=True) > 0
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_sqllogic_file_over_parquet_scans(path, tmp_path, monkeypatch):
+    """The same answers when small tables are scanned from their Parquet files, as big ones are,
+    instead of from their decoded rows in memory (executors/local/snapshot_tables.py)."""
+    from agentlake.executors.local import snapshot_tables
+
+    monkeypatch.setattr(snapshot_tables, "SMALL_TABLE_ROWS", -1)
+    assert run_file(path, str(tmp_path / "repo")) > 0

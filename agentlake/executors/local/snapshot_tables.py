@@ -6,15 +6,19 @@ breaks on ``string_view``): columns are matched by field id, deletion vectors
 become filters, and DataFusion pushes projections and predicates into every
 scan. Registration is cached per manifest, so repeated queries on an unchanged
 snapshot cost nothing here; and each file's scan is kept per (file, deletion vector), so a
-commit that adds one file or deletes from one re-plans that file's scan only.
+commit that adds one file or deletes from one re-plans that file's scan only. A small table of
+plain types is instead one in-memory scan of its decoded files (``SMALL_TABLE_ROWS``), each file's
+rows kept the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from datafusion import DataFrame, SessionConfig, SessionContext, col, lit
 from datafusion import functions as F
 
@@ -23,6 +27,11 @@ from catalog.objects import ROWID, DataFile, field_id
 
 ROWS_PREFIX = "_rows_"
 MAX_INLINE_DELETES = 4096
+SMALL_TABLE_ROWS = 65_536
+"""Tables of up to this many stored rows, all of plain types, are registered as one in-memory
+scan of their decoded files instead of a union of Parquet scans: agents' tables are small and
+written one row at a time, and a query over a union of hundreds of one-row files spent more time
+opening them than counting."""
 
 
 def new_session(target_partitions: int | None = None) -> SessionContext:
@@ -51,8 +60,9 @@ class SnapshotRegistry:
         self.ctx = ctx
         self._tables: dict[str, str] = {}
         self._views: dict[str, str] = {}
-        self._file_frames: dict[str, dict[tuple, DataFrame]] = {}
-        """Per table, each live file's scan as last registered, by :func:`_file_key`."""
+        self._file_frames: dict[str, dict[tuple, DataFrame | pa.Table]] = {}
+        """Per table, each live file's scan (or, for a small table, its decoded rows) as last
+        registered, by :func:`_file_key`."""
 
     def sync(self, snapshot: Snapshot) -> None:
         changed = False
@@ -76,24 +86,65 @@ class SnapshotRegistry:
         self._file_frames.pop(name, None)
 
     def _register(self, snapshot: Snapshot, name: str, manifest: Manifest) -> None:
-        previous, current = self._file_frames.get(name, {}), {}
+        previous = self._file_frames.get(name, {})
         layout = _layout_key(manifest)
-        for entry in manifest.files:
-            if entry.live_rows:
-                key = _file_key(entry, layout)
-                current[key] = previous.get(key) or self._file_frame(snapshot, manifest, entry)
-        frames = list(current.values())
-        if frames:
-            frame = frames[0]
-            for other in frames[1:]:
-                frame = frame.union(other)
+        current = self._memory_parts(snapshot, manifest, previous, layout)
+        if current is not None:
+            frame = self._memory_frame(manifest, current)
         else:
-            empty = pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table()
-            frame = self.ctx.from_arrow(empty)
+            current = {}
+            for entry in manifest.files:
+                if entry.live_rows:
+                    key = _file_key(entry, layout)
+                    cached = previous.get(key)
+                    current[key] = (
+                        cached if isinstance(cached, DataFrame) else self._file_frame(snapshot, manifest, entry)
+                    )
+            frames = list(current.values())
+            if frames:
+                frame = frames[0]
+                for other in frames[1:]:
+                    frame = frame.union(other)
+            else:
+                empty = pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]).empty_table()
+                frame = self.ctx.from_arrow(empty)
         self._drop(name)
         self._file_frames[name] = current
         self.ctx.register_view(ROWS_PREFIX + name, frame)
         self.ctx.register_view(name, frame.select(*[col(_quote(f.name)) for f in manifest.schema]))
+
+    def _memory_parts(
+        self, snapshot: Snapshot, manifest: Manifest, previous: dict, layout: tuple
+    ) -> dict[tuple, pa.Table] | None:
+        """Each live file's rows, decoded, by its key; None for a big table, a type outside the
+        plain ones, or a file whose stored columns are not exactly the table's (those tables keep
+        their Parquet scans)."""
+        live = [entry for entry in manifest.files if entry.live_rows]
+        if sum(entry.rows for entry in live) > SMALL_TABLE_ROWS or not all(_plain(f.type) for f in manifest.schema):
+            return None
+        schema = _memory_schema(manifest)
+        parts = {}
+        for entry in live:
+            key = _file_key(entry, layout)
+            part = previous.get(key)
+            if not isinstance(part, pa.Table):
+                part = _file_rows(snapshot.repo.files.table(entry), entry, manifest, schema)
+                if part is None:
+                    return None
+            parts[key] = part
+        return parts
+
+    def _memory_frame(self, manifest: Manifest, parts: dict[tuple, pa.Table]) -> DataFrame:
+        """One in-memory scan over the parts (registered under a throwaway name: the frame keeps
+        the data)."""
+        schema = _memory_schema(manifest)
+        batches = pa.concat_tables(parts.values()).to_batches() if parts else []
+        temporary = f"_memory_{uuid.uuid4().hex}"
+        self.ctx.register_record_batches(temporary, [batches or [pa.RecordBatch.from_pylist([], schema)]])
+        try:
+            return self.ctx.table(temporary)
+        finally:
+            self.ctx.deregister_table(temporary)
 
     def _file_frame(self, snapshot: Snapshot, manifest: Manifest, entry: DataFile) -> DataFrame:
         frame = self._scan(snapshot, entry)
@@ -136,6 +187,40 @@ class SnapshotRegistry:
             if self._views.get(name) != sql:
                 self.ctx.register_view(name, self.ctx.sql(sql))
                 self._views[name] = sql
+
+
+def _plain(kind: pa.DataType) -> bool:
+    """Types that read back from Parquet into DataFusion exactly as pyarrow decodes them."""
+    return (
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_decimal(kind)
+        or pa.types.is_date(kind)
+        or pa.types.is_timestamp(kind)
+    )
+
+
+def _memory_schema(manifest: Manifest) -> pa.Schema:
+    return pa.schema([f.remove_metadata() for f in manifest.schema] + [pa.field(ROWID, pa.int64(), False)])
+
+
+def _file_rows(raw: pa.Table, entry: DataFile, manifest: Manifest, schema: pa.Schema) -> pa.Table | None:
+    """A decoded file's live rows under the table's column names, or None when a column is
+    missing from the file or stored in another type (the Parquet scan handles those)."""
+    arrays = []
+    for f in manifest.schema:
+        stored = entry.columns.get(field_id(f))
+        if stored is None or raw.schema.field(stored).type != f.type:
+            return None
+        arrays.append(raw.column(stored))
+    arrays.append(raw.column(ROWID))
+    rows = pa.Table.from_arrays(arrays, schema=schema)
+    if len(entry.deleted):
+        rows = rows.filter(pc.invert(pc.is_in(rows.column(ROWID), value_set=pa.array(entry.deleted, pa.int64()))))
+    return rows
 
 
 def _layout_key(manifest: Manifest) -> tuple:
