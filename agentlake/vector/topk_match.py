@@ -35,9 +35,16 @@ class TopKQuery:
     where: exp.Expression | None
 
 
+def _plain_vector(to: exp.DataType) -> bool:
+    """``vector`` without a dimension: a cast that leaves a bound vector as it is."""
+    return to.is_type("vector") and not to.expressions
+
+
 def vector_constant(node: exp.Expression) -> np.ndarray | None:
     """The query vector a top-k compares with, checked as pgvector checks a vector value (a NaN
     query is 22000, not an empty answer); None when ``node`` is not a constant."""
+    if isinstance(node, exp.Cast) and node.this.meta and PARAM_META in node.this.meta and _plain_vector(node.to):
+        node = node.this  # a bound parameter cast to vector, as wire clients send ``$1::vector``: its value
     bound = node.meta.get(PARAM_META) if node.meta else None
     if bound is not None and not isinstance(bound, str):  # a bound parameter: its value, not its text
         try:
