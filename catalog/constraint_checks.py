@@ -150,10 +150,11 @@ def _change(before: Manifest | None, after: Manifest, files: "FileReader", new_o
         rowids = np.setdiff1d(kept.deleted, f.deleted) if kept is not None else None
         if rowids is not None and not len(rowids):
             continue
-        rows = files.read(f, before)
-        if rowids is not None:
-            rows = rows.filter(pc.is_in(rows.column(ROWID), pa.array(rowids, pa.int64())))
-        gone.append(rows)
+        if rowids is None:
+            gone.append(files.read(f, before))
+        else:  # only the rows newly deleted, taken by position in file order (not the whole file)
+            at = files.positions(f, rowids)
+            gone.append(files.read(f, before, positions=np.sort(at[at >= 0])))
     if not added and not gone:
         return None
     schema = pa.schema([*(f.with_nullable(True) for f in after.schema), pa.field(ROWID, pa.int64())])
