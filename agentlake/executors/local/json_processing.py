@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from .json_text import json_error, quote
+from .jsonb_operations import check_settable_path
 from .jsonb_values import JsonValue, render, storage_order
 
 
@@ -71,11 +72,7 @@ def jsonb_pretty(value: JsonValue, depth: int = 0) -> str:
 def jsonb_insert(document: JsonValue, path: list[str | None], new: JsonValue, after: bool) -> JsonValue:
     """jsonb_insert: ``new`` before (``after``: after) the array element at ``path``, or as a new
     key of an object (an existing key is 22023); a missing step before the last changes nothing."""
-    if not isinstance(document, (list, dict)):
-        raise json_error("22023", "cannot set path in scalar")
-    for position, step in enumerate(path, 1):
-        if step is None:
-            raise json_error("22004", f"path element at position {position} is null")
+    check_settable_path(document, path)
     return _insert(document, path, 1, new, after) if path else document
 
 

@@ -92,12 +92,18 @@ def _index(step: str, length: int) -> int | None:
 def set_path(document: JsonValue, path: list[str | None], new: JsonValue, create_missing: bool) -> JsonValue:
     """jsonb_set: replace (or, with ``create_missing``, add) the item at ``path``; a missing
     step before the last leaves the document unchanged."""
+    check_settable_path(document, path)
+    return _set(document, path, 1, new, create_missing) if path else document
+
+
+def check_settable_path(document: JsonValue, path: list[str | None]) -> None:
+    """What jsonb_set and jsonb_insert refuse before walking a path: a scalar document (22023) and
+    a NULL step (22004)."""
     if not isinstance(document, (list, dict)):
         raise _error("22023", "cannot set path in scalar")
     for position, step in enumerate(path, 1):
         if step is None:
             raise _error("22004", f"path element at position {position} is null")
-    return _set(document, path, 1, new, create_missing) if path else document
 
 
 def _set(value: JsonValue, path: list[str], position: int, new: JsonValue, create: bool) -> JsonValue:
