@@ -67,6 +67,30 @@ class Error(Exception):
         return _SQLSTATE_TAG.sub("", super().__str__(), count=1)
 
 
+def keep_sqlstate(accumulator: type) -> type:
+    """``accumulator`` (a DataFusion aggregate's class) re-raising an agentlake error as plain text
+    that keeps its ``[SQLSTATE xxxxx]`` tag. DataFusion reports an exception raised in an aggregate
+    by its class and ``str()`` ("DataError: message"), and ``str()`` hides the tag that
+    ``sql.diagnostics`` reads the SQLSTATE back from (a scalar function's error is reported by its
+    ``repr``, which keeps it)."""
+
+    def keeping(method):
+        def call(self, *args):
+            try:
+                return method(self, *args)
+            except Error as err:
+                raise RuntimeError(f"[SQLSTATE {err.sqlstate}] {err}") from err
+
+        return call
+
+    methods = {
+        name: keeping(getattr(accumulator, name))
+        for name in ("update", "merge", "state", "evaluate", "retract_batch")
+        if hasattr(accumulator, name)
+    }
+    return type(accumulator.__name__, (accumulator,), methods)
+
+
 class InterfaceError(Error):
     sqlstate = "08000"
 

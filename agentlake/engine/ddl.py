@@ -15,6 +15,8 @@ from catalog.constraints import unique_keys
 from ..errors import NotSupportedError, ProgrammingError
 from ..results import Result
 from ..sql.types import arrow_type
+from ..vector.index_cache import vector_indexes
+from ..vector.index_ddl import little_data_notice, stored_definition
 
 if TYPE_CHECKING:
     from .session import Session
@@ -268,7 +270,15 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
 
 
 def truncate(session: "Session", stmt: exp.TruncateTable) -> Result:
+    """Empties each table; PostgreSQL rebuilds its indexes empty, so an ivfflat one gives pgvector's
+    NOTICE about too little data, as CREATE INDEX on an empty table does."""
     tx = session.write_tx()
     for table in stmt.expressions:
-        tx.delete_where(table_name(table))
+        name = table_name(table)
+        tx.delete_where(name)
+        manifest = tx.manifest(name)
+        for index, spec in vector_indexes(manifest).items():
+            notice = little_data_notice(manifest, stored_definition(index, spec))
+            if notice is not None:
+                session.notice(notice)
     return Result(None, 0, "TRUNCATE TABLE")

@@ -144,6 +144,11 @@ class AgentlakePostgres(Postgres):
                     parsed = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[parsed], nested=True)
             return parsed
 
+        def _parse_vector_expressions(self, expressions: list[exp.Expression]) -> list[exp.Expression]:
+            """pgvector's ``vector(3, 2)`` is two type modifiers (22023 when checked), not sqlglot's
+            ``VECTOR(element type, dimension)`` of other dialects."""
+            return expressions
+
         def _parse_statement(self) -> exp.Expression | None:
             word = self._curr.text.upper() if self._index < self._tokens_size else ""
             handler = {

@@ -16,6 +16,7 @@ from sqlglot.errors import ParseError, TokenError
 from ..errors import ProgrammingError
 from ..media.types import MEDIA_KINDS, media_field, media_kind
 from ..tensors.types import DTYPES, tensor_field, tensor_spec
+from .vector_typmods import MAX_DIM, typmod_error
 
 TYPE_KEY = b"agentlake.type"
 DIM_KEY = b"agentlake.dim"
@@ -110,6 +111,11 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         params = _precision(node) or ([1] if kind == T.BIT else [])
         meta = {TYPE_KEY: b"bit" if kind == T.BIT else b"varbit"}
         return pa.string(), {**meta, DIM_KEY: str(params[0]).encode()} if params else meta
+    vector_kind = "vector" if kind == T.VECTOR else user_kind
+    if vector_kind in MAX_DIM and node.expressions:
+        invalid = typmod_error(vector_kind, node.expressions)
+        if invalid is not None:
+            raise invalid
     if kind == T.USERDEFINED and user_kind == "sparsevec":
         params = _precision(node)
         if not params:

@@ -19,6 +19,14 @@ VECTOR_RESULT = pa.list_(pa.field("vector", pa.float32()))
 """What vector functions return: a list whose element is named "vector", so a computed vector is
 told from a ``real[]`` (elements named "item") and reaches clients as pgvector's type."""
 VECTOR_METADATA = {b"agentlake.type": b"vector"}
+
+
+def is_vector_result(t: pa.DataType) -> bool:
+    """Whether ``t`` is :data:`VECTOR_RESULT`, its element name included: Arrow's type equality
+    ignores a list's element name, so ``t == VECTOR_RESULT`` also holds for a ``real[]``."""
+    return pa.types.is_list(t) and t.value_field.name == "vector" and pa.types.is_float32(t.value_type)
+
+
 BULK_PARSE_VALUES = 1 << 16
 """Elements from which many vector texts are parsed in one pass of Arrow's CSV number parser."""
 

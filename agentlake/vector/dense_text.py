@@ -13,9 +13,9 @@ import re
 import numpy as np
 
 from ..errors import DataError
+from ..sql.vector_typmods import MAX_DIM
 
 SPACE = " \t\n\r\v\f"
-MAX_DIM = {"vector": 16000, "halfvec": 16000, "sparsevec": 1_000_000_000}
 _STRTOF = re.compile(r"[+-]?(?:inf(?:inity)?|nan|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)", re.IGNORECASE)
 """What strtof consumes of a decimal number (hexadecimal floats aside)."""
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..sql.column_types import SchemaOf, column_fields
-from ..sql.dialect import VECTOR_OPERATORS
+from ..sql.dialect import BIT_OPERATORS, VECTOR_OPERATORS
 from ..sql.rules import transform_up
 from ..sql.rules.column_names import PG_NAME, pg_name
 from ..sql.types import SPARSEVEC_TYPE, is_sparsevec
@@ -24,6 +24,7 @@ from .arrays import VECTOR_RESULT, parse_vector
 from .halfvec import HALFVEC_RESULT
 from .literals import check_literal_cast
 from .metrics import dimension_error
+from .operator_operands import check_operator_operands
 
 Kinds = dict[str, dict[str, str]]
 """Qualifier -> column name -> its vector type ("vector" or "halfvec")."""
@@ -87,6 +88,7 @@ def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         exp.Anonymous,
         exp.Array,
         *_DISTANCES,
+        *BIT_OPERATORS,
         *_COMPARISONS,
     ):
         return False
@@ -94,6 +96,7 @@ def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if _cast_kind(cast):
             check_literal_cast(cast, _cast_kind(cast))
     fields = column_fields(tree, schema_of)
+    check_operator_operands(tree, fields)
     dims = {
         qualifier: {name: f.type.list_size for name, f in found.items() if pa.types.is_fixed_size_list(f.type)}
         for qualifier, found in fields.items()
@@ -123,14 +126,33 @@ def vector_expressions(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     return changed
 
 
+_EMPTY_ARRAYS = {"vector": "List(List(Float32, field: 'vector'))", "halfvec": "List(List(Float16, field: 'halfvec'))"}
+"""DataFusion's spelling of an empty ``vector[]`` and ``halfvec[]`` (it has no such SQL types)."""
+
+
 def _unnested_kinds(tree: exp.Expression, kinds: Kinds) -> None:
     """``FROM unnest(ARRAY['[1,2]'::vector, '[3,4]']) v``: the array's text items are vectors (PostgreSQL
-    gives an ARRAY one element type), and so is its column ``v``."""
-    for array in tree.find_all(exp.Array):
-        kind = next((k for k in (_kind(item, kinds) for item in array.expressions) if k), None)
+    gives an ARRAY one element type), and so is its column ``v``; ``ARRAY[...]::vector[]`` says so
+    by its cast, which becomes the array itself (an empty one typed for DataFusion)."""
+    for array in list(tree.find_all(exp.Array)):
+        cast = array.parent if isinstance(array.parent, exp.Cast) else None
+        cast_kind = (
+            _type_kind(cast.to.expressions[0])
+            if cast is not None and cast.to.this == exp.DataType.Type.ARRAY and cast.to.expressions
+            else None
+        )
+        kind = cast_kind or next((k for k in (_kind(item, kinds) for item in array.expressions) if k), None)
+        value = array
+        if cast_kind in _EMPTY_ARRAYS and not array.expressions:
+            typed = exp.Literal.string(_EMPTY_ARRAYS[cast_kind])
+            value = cast.replace(exp.Anonymous(this="arrow_cast", expressions=[array, typed]))
+        elif cast_kind:
+            cast.replace(array)
+        if cast_kind:
+            value.meta.setdefault(PG_NAME, pg_name(cast))
         if kind:
             array.set("expressions", [_as_kind(item, kind) for item in array.expressions])
-            unnest = array.parent
+            unnest = value.parent
             alias = unnest.args.get("alias") if isinstance(unnest, exp.Unnest) else None
             if isinstance(alias, exp.TableAlias) and alias.this is not None:
                 column = (alias.columns[0] if alias.columns else alias.this).name
@@ -226,8 +248,8 @@ def _vector_form(node: exp.Expression, kinds: Kinds, dims: dict[str, dict[str, i
         target, source = _cast_kind(node), _kind(node.this, kinds)
         inner = node.this
         if source == "sparsevec" and target != source:
-            inner = exp.Anonymous(this="sparsevec_to_vector", expressions=[inner])
-        if target != source and not (source == "sparsevec" and target == "vector"):
+            inner = exp.Anonymous(this=f"sparsevec_to_{target}", expressions=[inner])
+        elif target != source:
             inner = exp.Anonymous(this=f"array_to_{target}", expressions=[inner])
         dims_of = node.to.expressions  # only vector(n)'s dimension is left to check
         checked = _named(target, "vector_with_dimensions")
@@ -236,18 +258,36 @@ def _vector_form(node: exp.Expression, kinds: Kinds, dims: dict[str, dict[str, i
 
 
 def _state_call(node: exp.Anonymous, kinds: Kinds) -> exp.Expression | None:
-    """``vector_avg(state)`` (not the aggregate this layer spells ``avg(v)`` as) and ``vector_accum(state, v)``."""
+    """``vector_avg(state)`` (not the aggregate this layer spells ``avg(v)`` as), ``vector_accum(state, v)``
+    and ``vector_combine(a, b)``, their states passed as PostgreSQL's array text."""
     name = node.name.lower()
     kind = name.split("_")[0]
+    states = 2 if name.endswith("_combine") else 1
+    args = [_state_text(a) if i < states else a for i, a in enumerate(node.expressions)]
     if name.endswith("_avg"):
         if _kind(node.expressions[0], kinds):
             return None
-        call = exp.Anonymous(this=f"{name}_state", expressions=node.expressions)
+        call = exp.Anonymous(this=f"{name}_state", expressions=args)
         call.meta[PG_NAME] = name
         return call
-    if name.endswith("_accum") and len(node.expressions) == 2 and isinstance(node.expressions[1], exp.Literal):
-        return exp.Anonymous(this=name, expressions=[node.expressions[0], _as_kind(node.expressions[1], kind)])
-    return None
+    if name.endswith("_accum") and len(args) == 2:
+        return exp.Anonymous(this=name, expressions=[args[0], _as_kind(args[1], kind)])
+    if args == node.expressions:
+        return None
+    return exp.Anonymous(this=name, expressions=args)
+
+
+def _state_text(node: exp.Expression) -> exp.Expression:
+    """A state as the text the state functions read (``{2,1.5,3}``): a text literal as written, an
+    array (``array_agg(n)``, a subquery's) printed as PostgreSQL prints one, its NULLs included."""
+    if (isinstance(node, exp.Literal) and node.is_string) or isinstance(node, exp.Null):
+        return node
+    printed = exp.Anonymous(
+        this="array_to_string", expressions=[node, exp.Literal.string(","), exp.Literal.string("NULL")]
+    )
+    return exp.DPipe(
+        this=exp.DPipe(this=exp.Literal.string("{"), expression=printed), expression=exp.Literal.string("}")
+    )
 
 
 def _check_dimensions(left: exp.Expression, right: exp.Expression, dims: dict[str, dict[str, int]]) -> None:
@@ -269,7 +309,10 @@ def _as_kind(node: exp.Expression, kind: str) -> exp.Expression:
 
 
 def _cast_kind(node: exp.Cast) -> str | None:
-    to = node.to
+    return _type_kind(node.to)
+
+
+def _type_kind(to: exp.DataType) -> str | None:
     if to.this == exp.DataType.Type.VECTOR:
         return "vector"
     name = str(to.args.get("kind", "")).lower()

@@ -16,7 +16,8 @@ import numpy as np
 import pyarrow as pa
 from datafusion import Accumulator, SessionContext, udaf, udf
 
-from ..errors import DataError
+from ..errors import DataError, keep_sqlstate
+from ..sql.types import SPARSEVEC_TYPE
 from .aggregate_states import state_functions
 from .arrays import (
     VECTOR_RESULT,
@@ -236,33 +237,54 @@ def _binary_quantize(v: pa.Array) -> pa.Array:
 
 
 class _VectorSum(Accumulator):
-    """Sum (and count) of non-NULL vectors; ``vector_avg`` divides at the end."""
+    """Sum (and count) of non-NULL vectors; ``vector_avg`` divides at the end. The errors are
+    pgvector's: its avg accumulates with ``vector_accum`` (``expected 2 dimensions, not 1``), its sum
+    adds with ``vector_add`` (``different vector dimensions 2 and 1``, and an overflow error where
+    a sum leaves the type's range)."""
 
     average = False
+    kind = "vector"
+    element = np.float32
 
     def __init__(self) -> None:
         self.total: np.ndarray | None = None
         self.count = 0
 
+    def _check_dimensions(self, lengths: np.ndarray) -> None:
+        if not len(lengths):
+            return
+        expected = len(self.total) if self.total is not None else int(lengths[0])
+        wrong = lengths != expected
+        if not wrong.any():
+            return
+        got = int(lengths[wrong][0])
+        if self.average:
+            raise expected_dimensions(expected, got)
+        raise DataError(f"[SQLSTATE 22000] different {self.kind} dimensions {expected} and {got}", sqlstate="22000")
+
     def _add(self, values: np.ndarray, count: int) -> None:
-        if self.total is not None and len(values) != len(self.total):
-            raise dimension_error(len(self.total), len(values))
         self.total = values if self.total is None else self.total + values
         self.count += count
+        if not self.average:
+            with np.errstate(over="ignore"):
+                if np.isinf(self.total.astype(self.element)).any():
+                    raise DataError("[SQLSTATE 22003] value out of range: overflow", sqlstate="22003")
 
     def update(self, values: pa.Array) -> None:
-        matrix, valid, _ = to_matrix(_uniform(values))
+        matrix, valid, lengths = to_matrix(values, np.float64)
+        self._check_dimensions(lengths[valid])
         if valid.any():
-            self._add(matrix[valid].sum(axis=0, dtype=np.float64), int(valid.sum()))
+            self._add(matrix[valid].sum(axis=0), int(valid.sum()))
 
     def merge(self, states: list[pa.Array]) -> None:
         totals, counts = states
         count = counts.fill_null(0).to_numpy(zero_copy_only=False)
         seen = count > 0
         if seen.any():
-            matrix, valid, _ = to_matrix(_uniform(totals.filter(pa.array(seen))), np.float64)
+            matrix, valid, lengths = to_matrix(totals.filter(pa.array(seen)), np.float64)
+            self._check_dimensions(lengths[valid])
             count = count[seen]
-            self._add(matrix[valid].sum(axis=0, dtype=np.float64), int(count[valid].sum()))
+            self._add(matrix[valid].sum(axis=0), int(count[valid].sum()))
 
     def state(self) -> list[pa.Scalar]:
         # an empty list, not NULL, while nothing was seen: DataFusion cannot take a NULL list scalar as state
@@ -284,6 +306,9 @@ class _VectorAvg(_VectorSum):
 class _HalfvecSum(_VectorSum):
     """halfvec's sum: accumulated in float8 like the vector one, narrowed to float16 at the end
     (beyond float16 is pgvector's overflow error)."""
+
+    kind = "halfvec"
+    element = np.float16
 
     def evaluate(self) -> pa.Scalar:
         vector = super().evaluate()
@@ -336,10 +361,18 @@ ALL_SCALAR_FUNCTIONS = {
 ``sparsevec_<name>``) and conversions."""
 
 
+def _volatility(output: pa.DataType) -> str:
+    """Every function is immutable, but one whose result is a sparsevec is declared volatile so that
+    DataFusion does not fold it: DataFusion 55 does not see a folded struct-of-lists literal as equal
+    to itself across the branches of a union, so ``ORDER BY v <-> '{1:3}/3'`` over a table of several
+    data files (a union of per-file scans, each sorted) failed its plan's order check."""
+    return "volatile" if output == SPARSEVEC_TYPE else "immutable"
+
+
 def register_vector_functions(ctx: SessionContext) -> None:
     """Register every vector function and aggregate on ``ctx`` (idempotent: re-registering replaces)."""
     for name, (fn, inputs, output) in ALL_SCALAR_FUNCTIONS.items():
-        ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))
+        ctx.register_udf(udf(fn, inputs, output, _volatility(output), name=name))
     for name, (accumulator, output) in AGGREGATES.items():
         state = [STATE_TYPE, pa.int64()]
-        ctx.register_udaf(udaf(accumulator, [VECTOR_TYPE], output, state, "immutable", name=name))
+        ctx.register_udaf(udaf(keep_sqlstate(accumulator), [VECTOR_TYPE], output, state, "immutable", name=name))

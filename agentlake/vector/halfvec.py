@@ -121,6 +121,20 @@ def _array_to_vector(arrays: pa.Array) -> pa.Array:
     )
 
 
+def _underflow_checked(multiply: Callable[[pa.Array, pa.Array], pa.Array]) -> Callable[[pa.Array, pa.Array], pa.Array]:
+    """halfvec's ``*``: a product of non-zero elements that is zero in float16 is pgvector's underflow
+    error (the float4 product, checked by the vector ``*``, may still be non-zero)."""
+
+    def call(left: pa.Array, right: pa.Array) -> pa.Array:
+        out = multiply(left, right)
+        a, b, (product, valid, _) = to_matrix(left)[0], to_matrix(right)[0], to_matrix(out)
+        if a.shape == b.shape == product.shape and ((product == 0) & (a != 0) & (b != 0))[valid].any():
+            raise DataError("[SQLSTATE 22003] value out of range: underflow", sqlstate="22003")
+        return out
+
+    return call
+
+
 def halfvec_functions(vector_functions: dict) -> dict:
     """The halfvec overloads (``halfvec_<name>``) of the vector functions that take one, plus the
     conversions; ``vector_functions`` is the vector layer's table of scalar functions."""
@@ -129,6 +143,7 @@ def halfvec_functions(vector_functions: dict) -> dict:
         if name in ("to_vector", "vector_from_float4", "vector_to_text"):
             continue
         out[f"halfvec_{name}"] = (renamed(fn), inputs, HALFVEC_RESULT if output == VECTOR_RESULT else output)
+    out["halfvec_vector_mul"] = (_underflow_checked(out["halfvec_vector_mul"][0]), *out["halfvec_vector_mul"][1:])
     out["to_halfvec"] = (_to_halfvec, [pa.string()], HALFVEC_RESULT)
     out["array_to_halfvec"] = (_array_to_halfvec, [ARRAY_INPUT], HALFVEC_RESULT)
     out["array_to_vector"] = (_array_to_vector, [ARRAY_INPUT], VECTOR_RESULT)

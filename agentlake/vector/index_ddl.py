@@ -50,9 +50,11 @@ def definition_from_ast(stmt: exp.Create, manifest: Manifest, table: str) -> Ind
             raise NotSupportedError("vector indexes cover exactly one column")
         target = columns[0].this if isinstance(columns[0], exp.Ordered) else columns[0]
         if isinstance(target, exp.Opclass):
-            column, opclass = target.this.name, target.expression.name.lower()
-        else:
-            column = target.name
+            target, opclass = target.this, target.expression.name.lower()
+        target = target.unnest() if isinstance(target, exp.Paren) else target
+        if not isinstance(target, (exp.Column, exp.Identifier)):  # ((val::bit(3)) bit_hamming_ops)
+            raise NotSupportedError("vector indexes on expressions are not supported; index a column")
+        column = target.name
         with_params = {
             p.this.name.lower(): constant(p.args.get("value")) for p in (params_node.args.get("with_storage") or [])
         }

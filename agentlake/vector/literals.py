@@ -6,24 +6,10 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ..errors import DataError, Error, ProgrammingError
-from .dense_text import MAX_DIM, parse_dense
+from ..errors import DataError
+from ..sql.vector_typmods import typmod_error
+from .dense_text import parse_dense
 from .sparsevec import parse_sparse
-
-
-def _typmod_error(kind: str, params: list[exp.Expression]) -> Error | None:
-    """PostgreSQL's error for ``kind(params)``, or None when the modifier is a valid dimension."""
-    if len(params) > 1:
-        return ProgrammingError("invalid type modifier", sqlstate="22023")
-    value = params[0].this if isinstance(params[0], exp.DataTypeParam) else params[0]
-    if isinstance(value, exp.Literal) and value.is_string:
-        return DataError(f'invalid input syntax for type integer: "{value.this}"', sqlstate="22P02")
-    dim = int(value.name)
-    if dim < 1:
-        return ProgrammingError(f"dimensions for type {kind} must be at least 1", sqlstate="22023")
-    if dim > MAX_DIM[kind]:
-        return ProgrammingError(f"dimensions for type {kind} cannot exceed {MAX_DIM[kind]}", sqlstate="22023")
-    return None
 
 
 def check_literal_cast(cast: exp.Cast, kind: str) -> None:
@@ -34,7 +20,7 @@ def check_literal_cast(cast: exp.Cast, kind: str) -> None:
     start = literal.meta.get("start") if isinstance(literal, exp.Literal) else None
     params = cast.to.expressions
     if params:
-        err = _typmod_error(kind, params)
+        err = typmod_error(kind, params)
         if err is not None:
             end = literal.meta.get("end") if isinstance(literal, exp.Literal) else None
             err.position = end + 4 if end is not None else None  # the type name after '...'::

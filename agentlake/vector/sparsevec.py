@@ -16,6 +16,7 @@ import pyarrow as pa
 from ..errors import DataError
 from ..sql.types import SPARSEVEC_TYPE, is_sparsevec
 from .dense_text import SPACE, check_elements, syntax_error
+from .halfvec import HALFVEC_RESULT, half_result
 
 MAX_DIM = 1_000_000_000
 MAX_NNZ = 16000
@@ -307,7 +308,7 @@ def as_sparsevecs(array: pa.Array, dim: int | None) -> pa.Array:
 
 def sparsevec_functions(vector_result: pa.DataType) -> dict:
     """The sparsevec functions (``sparsevec_<name>``), conversions and casts, as the vector layer's table."""
-    to_vector = _to_dense(16000, "vector")
+    to_vector, to_halfvec = _to_dense(16000, "vector"), _to_dense(16000, "halfvec")
     return {
         "to_sparsevec": (_to_sparsevec, [pa.string()], SPARSEVEC_TYPE),
         "sparsevec_vector_with_dimensions": (_with_dimensions, [SPARSEVEC_TYPE, pa.int64()], SPARSEVEC_TYPE),
@@ -327,5 +328,10 @@ def sparsevec_functions(vector_result: pa.DataType) -> dict:
         "sparsevec_vector_dims": (_unary(lambda s: s[0], pa.int32()), [SPARSEVEC_TYPE], pa.int32()),
         "array_to_sparsevec": (_from_dense, [pa.list_(pa.float64())], SPARSEVEC_TYPE),
         "sparsevec_to_vector": (lambda v: to_vector(v).cast(vector_result), [SPARSEVEC_TYPE], vector_result),
+        "sparsevec_to_halfvec": (
+            lambda v: half_result(to_halfvec(v), overflow=False),
+            [SPARSEVEC_TYPE],
+            HALFVEC_RESULT,
+        ),
         "sparsevec_to_text": (_as_text, [SPARSEVEC_TYPE], pa.string()),
     }

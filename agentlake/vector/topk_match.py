@@ -58,11 +58,20 @@ def vector_constant(node: exp.Expression) -> np.ndarray | None:
     return parse_vector(text) if isinstance(text, str) else None
 
 
-def distance_call(node: exp.Expression, select: exp.Select) -> tuple[str, str, np.ndarray] | None:
+def _dense_vector(schema: pa.Schema, name: str) -> bool:
+    """Whether ``name`` is a vector or halfvec column of ``schema`` (a fixed-size list): the only
+    columns searched here, and the only ones whose constant operand is read as a dense vector."""
+    return schema.get_field_index(name) >= 0 and pa.types.is_fixed_size_list(schema.field(name).type)
+
+
+def distance_call(node: exp.Expression, select: exp.Select, schema: pa.Schema) -> tuple[str, str, np.ndarray] | None:
+    """(column, metric, query vector) when ``node`` is a distance between a dense vector column of
+    ``schema`` and a constant; the constant is parsed only then (beside a sparsevec column it is
+    sparsevec text, not a vector)."""
     if isinstance(node, exp.Column) and not node.table:
         for item in select.expressions:
             if isinstance(item, exp.Alias) and item.alias == node.name:
-                return distance_call(item.this, select)
+                return distance_call(item.this, select, schema)
         return None
     if type(node) in VECTOR_OPERATORS:
         name, args = VECTOR_OPERATORS[type(node)], [node.this, node.expression]
@@ -73,7 +82,7 @@ def distance_call(node: exp.Expression, select: exp.Select) -> tuple[str, str, n
     if metric is None or len(args) != 2:
         return None
     for column, other in ((args[0], args[1]), (args[1], args[0])):
-        if isinstance(column, exp.Column):
+        if isinstance(column, exp.Column) and _dense_vector(schema, column.name):
             vector = vector_constant(other)
             if vector is not None:
                 return column.name, metric, vector
@@ -98,17 +107,15 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
     first = order.expressions[0]
     if first.args.get("desc") or first.args.get("nulls_first"):  # rows without a vector would come first
         return None
-    found = distance_call(first.this, stmt)
     k = constant(limit.expression)
     table = source.this.name
-    if found is None or not isinstance(k, int) or table not in snapshot.tables:
+    if not isinstance(k, int) or table not in snapshot.tables:
+        return None
+    manifest = snapshot.tables[table]
+    found = distance_call(first.this, stmt, manifest.schema)
+    if found is None:
         return None
     column, metric, vector = found
-    manifest = snapshot.tables[table]
-    if manifest.schema.get_field_index(column) < 0 or not pa.types.is_fixed_size_list(
-        manifest.schema.field(column).type
-    ):
-        return None
     dim = manifest.schema.field(column).type.list_size
     if len(vector) != dim:
         raise DataError(f"[SQLSTATE 22000] different vector dimensions {dim} and {len(vector)}", sqlstate="22000")

@@ -214,7 +214,7 @@ def _plain_outputs(stmt: exp.Select, plan: TopKQuery, manifest: Manifest) -> lis
             and manifest.schema.get_field_index(inner.name) >= 0
         ):
             outputs.append((name or inner.name, inner.name))
-        elif name and _same_distance(distance_call(inner, stmt), plan):
+        elif name and _same_distance(distance_call(inner, stmt, manifest.schema), plan):
             outputs.append((name, None))
         else:
             return None

@@ -10,7 +10,7 @@ from sqlglot import exp
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
-from ...vector.arrays import VECTOR_RESULT
+from ...vector.arrays import is_vector_result
 from .rich_results import restore_rich_columns, rich_schema
 
 _VIEW_TYPES = {
@@ -38,10 +38,11 @@ def described_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
 
 
 def _empty_vectors_as_null(table: pa.Table) -> pa.Table:
-    """``avg(vector)`` or ``sum(vector)`` over no rows is NULL in pgvector; DataFusion cannot take a
-    NULL list from an aggregate, which answers an empty one instead (no vector has 0 dimensions)."""
+    """``avg(vector)`` or ``sum(vector)`` (or halfvec) over no rows is NULL in pgvector; DataFusion
+    cannot take a NULL list from an aggregate, which answers an empty one instead (no vector has 0
+    dimensions; an empty ``real[]`` stays what it is)."""
     for index, f in enumerate(table.schema):
-        if f.type != VECTOR_RESULT:
+        if not (is_vector_result(f.type) or (pa.types.is_list(f.type) and pa.types.is_float16(f.type.value_type))):
             continue
         empty = pc.equal(pc.list_value_length(table.column(index)), 0)
         if pc.any(empty).as_py():
@@ -73,7 +74,8 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 meta = None
             if position in positions:
                 meta = {TYPE_KEY: positions[position].encode()}
-        if (pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)) or f.type == VECTOR_RESULT:
+        dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
+        if dense or is_vector_result(f.type):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
         if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ...errors import DataError
 from . import transform_up
 
 T = exp.DataType.Type
@@ -27,7 +28,7 @@ _FROM_NUMBERS = (
     "to_halfvec",
     "to_vector",
     "vector_",
-    "sparsevec_to_vector",
+    "sparsevec_to_",
     "l2_normalize",
     "subvector",
 )
@@ -54,28 +55,52 @@ def _is_numeric_list(node: exp.Expression) -> bool:
     return isinstance(node, exp.Anonymous) and node.name.lower().startswith(_FROM_NUMBERS)
 
 
+def _is_nested_array(node: exp.Expression) -> bool:
+    """Whether ``node`` is written as an array of arrays: ``ARRAY[[1]]`` or ``'{{1}}'::real[]``."""
+    if isinstance(node, exp.Cast) and node.to.this == T.ARRAY:
+        node = node.this
+        if isinstance(node, exp.Literal) and node.is_string:
+            return node.this.strip()[1:].lstrip().startswith("{")
+    return isinstance(node, exp.Array) and any(isinstance(item, exp.Array) for item in node.expressions)
+
+
 def _to_dense(node: exp.Cast, kind: str) -> exp.Expression:
     """``x::vector(n)`` / ``x::halfvec(n)``: text read by the type's input function, arrays and the other
     vector type converted element by element; ``n`` checked as PostgreSQL checks a type modifier."""
     inner = node.this
-    if _is_sparse(inner) and kind != "sparsevec":
-        inner = exp.Anonymous(this="sparsevec_to_vector", expressions=[inner])
-    if kind == "sparsevec" and _is_sparse(inner):
-        vector = inner
+    if _is_nested_array(inner):  # pgvector's array_to_vector (and kin) take one dimension only
+        raise DataError("array must be 1-D", sqlstate="22000")
+    if _is_sparse(inner):
+        vector = inner if kind == "sparsevec" else exp.Anonymous(this=f"sparsevec_to_{kind}", expressions=[inner])
     else:
         name = f"array_to_{kind}" if _is_numeric_list(inner) else f"to_{kind}"
-        vector = (
-            inner
-            if name == "array_to_vector" and _is_sparse(node.this)
-            else exp.Anonymous(this=name, expressions=[inner])
-        )
+        vector = exp.Anonymous(this=name, expressions=[inner])
     dims = node.to.expressions
     checked = "vector_with_dimensions" if kind == "vector" else f"{kind}_vector_with_dimensions"
     return exp.Anonymous(this=checked, expressions=[vector, dims[0].this]) if dims else vector
 
 
+def _cast_function(node: exp.Anonymous) -> exp.Expression:
+    """pgvector's cast functions called by name with its cast arguments, ``array_to_vector(a, typmod,
+    explicit)``: the array converted, then checked against ``typmod`` (-1: any dimension) as a cast
+    to ``vector(typmod)`` is; ``explicit`` changes nothing in pgvector."""
+    kind = node.name.lower().removeprefix("array_to_")
+    array, typmod = node.expressions[0], node.expressions[1]
+    vector = exp.Anonymous(this=node.name, expressions=[array])
+    if isinstance(typmod, exp.Neg) or (isinstance(typmod, exp.Literal) and int(typmod.name) < 0):
+        return vector
+    checked = "vector_with_dimensions" if kind == "vector" else f"{kind}_vector_with_dimensions"
+    return exp.Anonymous(this=checked, expressions=[vector, typmod])
+
+
 def pg_casts(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
+        if (
+            isinstance(node, exp.Anonymous)
+            and node.name.lower() in ("array_to_vector", "array_to_halfvec", "array_to_sparsevec")
+            and len(node.expressions) == 3
+        ):
+            return _cast_function(node)
         if not isinstance(node, exp.Cast):
             return node
         to = node.to
