@@ -61,7 +61,7 @@ def merge(
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
-    source_id = repo.resolve(source)
+    source_id = repo.resolve_durably(source)  # the merge's record will point at the source's commits
     for attempt in range(MAX_ATTEMPTS):
         state = repo.storage.ref_get("heads", into)
         if state is None:

@@ -182,7 +182,25 @@ class Repository:
                 return cid
         raise RefNotFound(f"{ref!r} has no commit at or before {as_of}")
 
+    def resolve_durably(self, ref: str) -> str:
+        """:meth:`resolve` for a commit another ref is about to record (a merge, a new branch or tag).
+
+        The ref's journal is made durable first, ``relaxed`` commits included: otherwise a ``full``
+        record pointing at them would survive a power loss that takes them (FORMAT.md, *Durability
+        modes*). A commit id names no ref, so every ref is synced.
+        """
+        commit_id, kind = self._lookup(ref)
+        if kind is None:
+            self.storage.ref_sync_all()
+        else:
+            self.storage.ref_sync(kind, ref)
+        return commit_id
+
     def _resolve_name(self, ref: str) -> str:
+        return self._lookup(ref)[0]
+
+    def _lookup(self, ref: str) -> tuple[str, str | None]:
+        """The commit id ``ref`` names, and the kind of ref that named it (None for a commit id)."""
         if not isinstance(ref, str) or not ref:
             raise RefNotFound("empty ref")
         for kind in ("heads", "tags"):
@@ -191,16 +209,16 @@ class Repository:
             except (OSError, ValueError):
                 state = None
             if state is not None:
-                return state.commit
+                return state.commit, kind
         if all(c in "0123456789abcdef" for c in ref) and 6 <= len(ref) <= 32:
             if len(ref) == 32:
                 self.commit(ref)
-                return ref
+                return ref, None
             matches = [p for p, _ in self.storage.walk(f"objects/{ref[:2]}") if os.path.basename(p).startswith(ref[2:])]
             if len(matches) == 1:
                 candidate = ref[:2] + os.path.basename(matches[0])[:-5]
                 self.commit(candidate)
-                return candidate
+                return candidate, None
         raise RefNotFound(f'branch, tag or commit "{ref}" does not exist')
 
     def create_branch(
@@ -208,7 +226,7 @@ class Repository:
     ) -> RefState:
         """A new branch is one small ref object; no data is copied."""
         validate_ref_name(name)
-        commit_id = self.resolve(from_)
+        commit_id = self.resolve_durably(from_)
         now = time.time()
         state = RefState(commit_id, now, now + ttl if ttl else None)
         try:
@@ -239,7 +257,7 @@ class Repository:
 
     def create_tag(self, name: str, ref: str) -> RefState:
         validate_ref_name(name, "tag")
-        state = RefState(self.resolve(ref), time.time())
+        state = RefState(self.resolve_durably(ref), time.time())
         self.storage.ref_create("tags", name, state, durable=True)
         return state
 

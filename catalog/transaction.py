@@ -253,9 +253,10 @@ class Transaction:
         self._new_files.setdefault(name, []).extend(new)
 
     def _write(self, path: str, payload: bytes) -> None:
-        """A data file rides in the commit's journal record (files over 1 MiB are synced instead), in
-        both durability modes: a record that reaches the disk, synced or not, then brings its files."""
-        self.repo.storage.write(path, payload, durable=len(payload) > (1 << 20))
+        """A data file rides in the commit's journal record (the storage fsyncs files over 1 MiB before
+        writing the record instead), in both durability modes: a record that reaches the disk, synced or
+        not, then brings its files."""
+        self.repo.storage.write(path, payload, durable=False)
         self._journal.append((path, payload))
 
     def delete_rowids(self, name: str, rowids: np.ndarray) -> int:

@@ -108,6 +108,16 @@ class RefCAS(Protocol):
         commit; a store that journals makes them durable with the ref itself.
         """
 
+    def ref_sync(self, kind: str, name: str) -> None:
+        """Make the ref's value durable, with whatever its history reaches, ``relaxed`` commits included.
+
+        Called before another ref records a commit taken from it (a merge, a new branch or tag), so
+        that a power loss cannot keep that record and take what it points at.
+        """
+
+    def ref_sync_all(self) -> None:
+        """:meth:`ref_sync` every ref (a commit named by its id: which ref reaches it is not known)."""
+
     def ref_delete(self, kind: str, name: str) -> None: ...
 
     def ref_list(self, kind: str) -> dict[str, RefState]: ...

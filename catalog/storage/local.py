@@ -7,6 +7,12 @@ ref read of a storage reads every journal, not just that ref's, because objects
 are shared between refs (a merge makes its target reach objects journaled only in
 the source's journal). Past a size bound the journal is checkpointed: its objects
 are synced and it is rewritten to a single record.
+
+A record may point at commits journaled elsewhere (a merge's source, the commit a
+branch or tag is created from). Before such a record is written, the other journal
+is made durable (:meth:`LocalStorage.ref_sync`), so no power loss keeps the record
+and takes what it points at, whatever the durability of either commit. Each process
+remembers how far it synced each journal, and skips a sync that would find nothing new.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import struct
 import threading
 import zlib
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import RefExists, RefNotFound, StorageError
 from .base import REF_KINDS, RefState, decode_ref, dumps, encode_ref
@@ -64,6 +70,7 @@ class _JournalView:
     state: RefState | None
     records: int
     dir_synced: bool
+    synced: int = 0  # whole records up to here are known durable (this process synced them)
 
 
 class LocalStorage:
@@ -226,6 +233,43 @@ class LocalStorage:
             view = self._refresh(self._ref_path(kind, name))
             return view.state if view else None
 
+    def ref_sync(self, kind: str, name: str) -> None:
+        """Make every whole record of a ref's journal durable, with its name in the folder.
+
+        Called before another ref records a commit taken from this one: its records, ``relaxed`` ones
+        included, carry that commit's objects. A journal gone meanwhile was checkpointed (made
+        durable) before it was deleted or replaced.
+        """
+        path = self._ref_path(kind, name)
+        with self._lock:
+            view = self._refresh(path)
+            if view is None or (view.synced >= view.offset and view.dir_synced):
+                return
+            inode, offset = view.inode, view.offset
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return
+        try:
+            if os.fstat(fd).st_ino == inode:
+                os.fdatasync(fd)
+        finally:
+            os.close(fd)
+        if not view.dir_synced:
+            _fsync_dir(os.path.dirname(path))
+        self._note_synced(view, offset)
+
+    def ref_sync_all(self) -> None:
+        """:meth:`ref_sync` every ref: for a commit named by its id, whose journal is not known."""
+        for kind in REF_KINDS:
+            for name in self.ref_list(kind):
+                self.ref_sync(kind, name)
+
+    def _note_synced(self, view: _JournalView, offset: int) -> None:
+        with self._lock:
+            view.synced = max(view.synced, offset)
+            view.dir_synced = True
+
     def ref_create(self, kind: str, name: str, state: RefState, *, durable: bool) -> None:
         """Link a journal holding its first record into place, so no process ever sees it without one.
 
@@ -303,6 +347,9 @@ class LocalStorage:
             os.close(stale)
 
     def ref_swap(self, kind, name, expected, new, journal, *, durable) -> bool:
+        """Objects too big to ride in the record are fsynced before it is written, in both modes: a
+        record that reaches the disk must bring everything it names."""
+        self._sync_objects(rel for rel, data in journal if len(data) > JOURNAL_INLINE_LIMIT)
         path = self._ref_path(kind, name)
         fd = self._locked(path, kind, name)
         try:
@@ -325,6 +372,7 @@ class LocalStorage:
                 os.pwrite(fd, record, view.offset)
                 needs_dir_sync = durable and not view.dir_synced
                 view.offset += len(record)
+                end = view.offset
                 view.state = new
                 view.records += 1
                 view.inode = os.fstat(fd).st_ino
@@ -345,28 +393,14 @@ class LocalStorage:
                 os.close(sync_fd)
             if needs_dir_sync:
                 _fsync_dir(os.path.dirname(path))
-                view.dir_synced = True
+            self._note_synced(view, end)
         return True
 
     def _checkpoint(self, path: str, fd: int, state: RefState, durable: bool) -> None:
         """Sync every journaled object, then rewrite the journal as one record."""
         with open(path, "rb") as fh:
             records, _ = _decode_records(fh.read())
-        dirs = set()
-        for record in records:
-            for rel, _data in record.get("journal", ()):
-                full = self._abs(rel)
-                try:
-                    obj = os.open(full, os.O_RDONLY)
-                except FileNotFoundError:
-                    continue
-                try:
-                    os.fsync(obj)
-                finally:
-                    os.close(obj)
-                dirs.add(os.path.dirname(full))
-        for directory in dirs:
-            _fsync_dir(directory)
+        self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
         tmp = f"{path}.{os.getpid()}.ckpt"
         with open(tmp, "wb") as fh:
             fh.write(_encode_record({"ref": state.to_json()}))
@@ -376,6 +410,23 @@ class LocalStorage:
         _fsync_dir(os.path.dirname(path))
         with self._lock:
             self._views.pop(path, None)
+
+    def _sync_objects(self, paths: Iterable[str]) -> None:
+        """fsync objects written without it, then their folders (each once)."""
+        dirs = set()
+        for rel in paths:
+            full = self._abs(rel)
+            try:
+                obj = os.open(full, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                os.fsync(obj)
+            finally:
+                os.close(obj)
+            dirs.add(os.path.dirname(full))
+        for directory in dirs:
+            _fsync_dir(directory)
 
     def ref_delete(self, kind: str, name: str) -> None:
         path = self._ref_path(kind, name)

@@ -98,6 +98,12 @@ class ObjectStorage:
             raise _missing(kind, name)
         return current.commit == expected and self._log.append(cell, seq, dumps(new.to_json()))
 
+    def ref_sync(self, kind: str, name: str) -> None:
+        """Nothing to do: every acknowledged PUT is durable."""
+
+    def ref_sync_all(self) -> None:
+        """Nothing to do: every acknowledged PUT is durable."""
+
     def ref_delete(self, kind: str, name: str) -> None:
         """Append a tombstone, so a commit racing the delete cannot bring the ref back."""
         self._writing()

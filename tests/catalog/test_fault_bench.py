@@ -26,10 +26,6 @@ def test_a_few_rounds_of_every_fault_lose_nothing(tmp_path):
             "2",
             "--cycle",
             "power_loss,torn_tail,kill,server,s3",
-            # a full merge of another writer's relaxed commits does not survive a power loss yet (issue
-            # 18; test_power_loss.py's xfail): relaxed writers stay out until that is fixed
-            "--relaxed-share",
-            "0",
             "--seed",
             "3",
             "--keep",
