@@ -5,21 +5,42 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 
+class RowStream(Protocol):
+    """Rows a query is still producing, read a batch at a time, so a result larger than memory is
+    never held whole (ARCHITECTURE.md, *Streamed results*)."""
+
+    @property
+    def schema(self) -> pa.Schema: ...
+
+    def next_batch(self) -> pa.Table | None:
+        """The next rows, typed as a whole result is; None once there are no more. An error of the
+        query's later rows is raised here, as PostgreSQL reports it after the rows already sent."""
+
+    def resume(self) -> None:
+        """A new run over the rest of the rows (a suspended portal executed again): a cancel request
+        sent while nothing ran is dropped and statement_timeout counts from now, as in PostgreSQL."""
+
+
 @dataclass
 class Result:
-    """What one statement produced: rows (Arrow) or none, a row count and PostgreSQL's command tag."""
+    """What one statement produced: rows (Arrow) or none, a row count and PostgreSQL's command tag.
+
+    A query whose rows are too many to hold has ``stream`` instead of ``table``; its row count
+    (-1) and tag (None) are known only once the stream is read to its end."""
 
     table: pa.Table | None
     rowcount: int
     status: str | None
     plan: str | None = None
     constant: bool = False  # the rows depend only on the statement's text (``SELECT 1``)
+    stream: RowStream | None = None
 
 
 def _converter(field: pa.Field):

@@ -18,7 +18,9 @@ class Cursor:
     """Runs statements on its connection and hands out their rows.
 
     Results are kept as Arrow, so ``fetch_arrow`` and ``fetch_df`` are free and
-    Python tuples are only built for what ``fetch*`` asks for.
+    Python tuples are only built for what ``fetch*`` asks for. A result too large
+    to hold streams: ``fetch*`` read its batches as they need them, and
+    ``rowcount`` is -1 until the last one has been read (PEP 249 allows it).
     """
 
     arraysize = 1
@@ -26,16 +28,16 @@ class Cursor:
     def __init__(self, connection: "Connection") -> None:
         self.connection = connection
         self._result: Result | None = None
-        self._rows: list[tuple] | None = None
-        self._pos = 0
+        self._set(None)
         self.closed = False
 
     # PEP 249 attributes --------------------------------------------------
     @property
     def description(self) -> list[tuple] | None:
-        if self._result is None or self._result.table is None:
+        schema = self.arrow_schema
+        if schema is None:
             return None
-        return [(f.name, _type_code(f), None, None, None, None, f.nullable) for f in self._result.table.schema]
+        return [(f.name, _type_code(f), None, None, None, None, f.nullable) for f in schema]
 
     @property
     def rowcount(self) -> int:
@@ -53,7 +55,11 @@ class Cursor:
 
     @property
     def arrow_schema(self) -> pa.Schema | None:
-        return None if self._result is None or self._result.table is None else self._result.table.schema
+        if self._result is None:
+            return None
+        if self._result.stream is not None:
+            return self._result.stream.schema
+        return None if self._result.table is None else self._result.table.schema
 
     @property
     def rownumber(self) -> int | None:
@@ -74,42 +80,87 @@ class Cursor:
         self._set(Result(None, total, result.status if seq_of_params else None))
         return self
 
-    def _set(self, result: Result) -> None:
-        self._result, self._rows, self._pos = result, None, 0
+    def _set(self, result: Result | None) -> None:
+        self._result, self._pos = result, 0
+        self._batch: pa.Table | None = None  # the batch being fetched from, as Arrow and as tuples
+        self._rows: list[tuple] = []
+        self._offset = 0  # rows of the batch already fetched
+        self._table_read = False  # a held table has been turned into rows
+        self._streamed = 0  # rows read from a stream
 
-    def _table(self) -> pa.Table:
-        if self._result is None or self._result.table is None:
+    def _check_rows(self) -> None:
+        if self._result is None or (self._result.table is None and self._result.stream is None):
             raise ProgrammingError("the last statement returned no rows", sqlstate="24000")
-        return self._result.table
 
-    def _materialized(self) -> list[tuple]:
-        if self._rows is None:
-            self._rows = _with_tensors(self._table(), python_rows(self._table()))
-        return self._rows
+    def _next_batch(self) -> pa.Table | None:
+        """The next rows not yet read: a held table whole, a stream's next batch; None at the end."""
+        self._check_rows()
+        stream = self._result.stream
+        if stream is None:
+            if self._table_read:
+                return None
+            self._table_read = True
+            return self._result.table
+        batch = stream.next_batch()
+        if batch is None:  # the end: now the count is known
+            self._result.rowcount, self._result.status = self._streamed, f"SELECT {self._streamed}"
+        else:
+            self._streamed += batch.num_rows
+        return batch
 
-    def fetchone(self) -> tuple | None:
-        rows = self._materialized()
-        if self._pos >= len(rows):
-            return None
-        self._pos += 1
-        return rows[self._pos - 1]
-
-    def fetchmany(self, size: int | None = None) -> list[tuple]:
-        rows = self._materialized()
-        size = self.arraysize if size is None else size
-        out = rows[self._pos : self._pos + size]
+    def _fetch(self, size: int | None) -> list[tuple]:
+        """Up to ``size`` rows (all with None), reading batches as they are needed."""
+        out: list[tuple] = []
+        while size is None or len(out) < size:
+            if self._offset >= len(self._rows):
+                batch = self._next_batch()
+                if batch is None:
+                    break
+                self._batch, self._rows, self._offset = batch, _with_tensors(batch, python_rows(batch)), 0
+            end = len(self._rows) if size is None else min(len(self._rows), self._offset + size - len(out))
+            out.extend(self._rows[self._offset : end])
+            self._offset = end
         self._pos += len(out)
         return out
 
+    def fetchone(self) -> tuple | None:
+        rows = self._fetch(1)
+        return rows[0] if rows else None
+
+    def fetchmany(self, size: int | None = None) -> list[tuple]:
+        return self._fetch(self.arraysize if size is None else size)
+
     def fetchall(self) -> list[tuple]:
-        rows = self._materialized()
-        out = rows[self._pos :]
-        self._pos = len(rows)
-        return out
+        return self._fetch(None)
 
     def fetch_arrow(self) -> pa.Table:
-        """The whole result as an Arrow table (no Python objects built)."""
-        return self._table()
+        """The result as an Arrow table (no Python objects built): a held one whole, a streamed one
+        from the first row not yet fetched to its end."""
+        self._check_rows()
+        if self._result.stream is not None:
+            parts = [self._batch.slice(self._offset)] if self._batch is not None else []
+            parts.extend(iter(self._next_batch, None))
+            self._pos += sum(part.num_rows for part in parts)
+            self._batch, self._rows, self._offset = None, [], 0
+            return pa.concat_tables(parts) if parts else self._result.stream.schema.empty_table()
+        return self._result.table
+
+    def fetch_arrow_batch(self) -> pa.Table | None:
+        """The next rows not yet fetched, as Arrow, a batch at a time (a held result whole); None
+        at the end. How a server sends a large result without holding it."""
+        if self._batch is not None and self._offset < self._batch.num_rows:
+            rest = self._batch.slice(self._offset)
+        else:
+            rest = self._next_batch()
+        self._batch, self._rows, self._offset = None, [], 0
+        self._pos += 0 if rest is None else rest.num_rows
+        return rest
+
+    def resume(self) -> None:
+        """Fetching continues as a new run (a suspended portal executed again): see
+        ``results.RowStream.resume``."""
+        if self._result is not None and self._result.stream is not None:
+            self._result.stream.resume()
 
     def fetch_df(self):
         """The result as a pandas DataFrame."""
@@ -132,7 +183,7 @@ class Cursor:
 
     def close(self) -> None:
         self.closed = True
-        self._result = None
+        self._set(None)
 
     def _check_open(self) -> None:
         if self.closed:

@@ -26,8 +26,10 @@ def run_query(session: "Session", stmt: exp.Expression) -> Result:
     if call is not None:
         return call(session)
     register_jobs(session, stmt)
-    table = session.runner.run_query(stmt)
-    return Result(table, table.num_rows, f"SELECT {table.num_rows}")
+    found = session.runner.stream_query(stmt)
+    if isinstance(found, pa.Table):
+        return Result(found, found.num_rows, f"SELECT {found.num_rows}")
+    return Result(None, -1, None, stream=found)
 
 
 def _create(session: "Session", stmt: exp.Create) -> Result:

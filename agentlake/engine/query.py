@@ -9,11 +9,13 @@ import pyarrow as pa
 
 from ..embeddings.functions import fold_constant_embeddings
 from ..errors import NotSupportedError
+from ..executors.local.result_batches import streamable, typed_batches
 from ..executors.local.result_types import described_schema, normalize, restore_types
 from ..executors.local.rich_results import restore_rich_columns
 from ..media import BlobStore
 from . import router
 from .fastpath import constant_select, point_lookup
+from .result_stream import QueryStream, held_or_streamed
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -85,7 +87,13 @@ class QueryRunner:
         return found
 
     def run_query(self, stmt) -> pa.Table:
-        """A SELECT-like statement; the executor router hooks in here."""
+        """A SELECT-like statement's whole result."""
+        found = self.stream_query(stmt)
+        return found if isinstance(found, pa.Table) else pa.concat_tables(iter(found.next_batch, None))
+
+    def stream_query(self, stmt) -> pa.Table | QueryStream:
+        """A SELECT-like statement; the executor router hooks in here. A large result planned by
+        DataFusion streams (``engine.result_stream``); the other routes answer whole tables."""
         found = self.run_without_planning(stmt)
         if found is not None:
             return found
@@ -101,16 +109,23 @@ class QueryRunner:
         executor, reason = router.choose(self.session, stmt)
         self.last_route = f"{executor} ({reason})"
         if executor == "local":
-            table = self.run_sql(self.session.datafusion_sql(stmt))
-        else:
-            try:
-                table = normalize(router.run_on_dask(self.session, stmt, gpu=executor == "gpu"))
-            except NotSupportedError as err:
-                if self.session.settings["agentlake.executor"] != "auto":
-                    raise
-                self.last_route = f"local (the {executor} compiler declined: {err})"
-                table = self.run_sql(self.session.datafusion_sql(stmt))
+            return self._run_local(stmt)
+        try:
+            table = normalize(router.run_on_dask(self.session, stmt, gpu=executor == "gpu"))
+        except NotSupportedError as err:
+            if self.session.settings["agentlake.executor"] != "auto":
+                raise
+            self.last_route = f"local (the {executor} compiler declined: {err})"
+            return self._run_local(stmt)
         return restore_types(table, self.session.snapshot, stmt)
+
+    def _run_local(self, stmt) -> pa.Table | QueryStream:
+        sql = self.session.datafusion_sql(stmt)
+        frame = self.sync().sql(sql)
+        snapshot = self.session.snapshot  # the statement's: later batches are typed by it too
+        if not streamable(frame):
+            return restore_types(normalize(frame.to_arrow_table()), snapshot, stmt)
+        return held_or_streamed(self.session, stmt, typed_batches(frame, snapshot, stmt))
 
     def route_for(self, stmt) -> str:
         """Which executor would run a planned query, and why (for EXPLAIN)."""

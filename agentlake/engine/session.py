@@ -101,6 +101,11 @@ class Session:
             self._statement_snapshots = None
 
     @property
+    def transaction_block(self) -> Transaction | None:
+        """The open explicit transaction, if any (what a streamed query's later error fails)."""
+        return self._tx if self._explicit else None
+
+    @property
     def has_uncommitted_writes(self) -> bool:
         return self._tx is not None and self._tx.dirty
 
@@ -315,6 +320,16 @@ class Session:
         finally:
             if not self._explicit:  # a statement outside a block is its own transaction
                 self._transaction_ended()
+
+    def stream_failed(self, err: Exception, stmt: exp.Expression, block: Transaction | None) -> Error:
+        """An error of a streamed query's later rows (``engine.result_stream``), translated and
+        located as one raised while the statement ran; it fails the transaction block the query
+        ran in if that block is still open, as in PostgreSQL."""
+        error = self._translate(err)
+        locate(error, stmt)
+        if block is not None and block is self.transaction_block:
+            self._failed = True
+        return error
 
     def _translate(self, err: Exception) -> Error:
         if isinstance(err, Error):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import struct
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import pyarrow as pa
 
@@ -34,10 +34,18 @@ async def run(session: "WireSession", query: str, options: dict[str, str]) -> st
     fmt = options.get("format", "text").lower()
     if fmt not in ("text", "csv", "binary"):
         raise SessionError("22023", f'COPY format "{fmt}" not recognized')
-    table = await session.query_arrow(query)
-    session.send(pq.copy_out_response(table.num_columns, fmt == "binary"))
-    rows = encode(table, fmt, options)
-    while True:  # encoded and sent a slice at a time: a large export never sits whole in memory twice
+    schema, batches = await session.query_batches(query)
+    session.send(pq.copy_out_response(len(schema), fmt == "binary"))
+    count = 0
+
+    def counted() -> Iterator[pa.Table]:
+        nonlocal count
+        for batch in batches:
+            count += batch.num_rows
+            yield batch
+
+    rows = encode(schema, counted(), fmt, options)
+    while True:  # read, encoded and sent a slice at a time: a large export is never held whole
         messages = await session.run_in_engine(
             lambda: [pq.copy_data(row) for row in itertools.islice(rows, SLICE_ROWS)]
         )
@@ -47,14 +55,14 @@ async def run(session: "WireSession", query: str, options: dict[str, str]) -> st
         if len(messages) < SLICE_ROWS:
             break
     session.send(pq.copy_done())
-    return f"COPY {table.num_rows}"
+    return f"COPY {count}"
 
 
-def encode(table: pa.Table, fmt: str, options: dict[str, str]) -> Iterator[bytes]:
-    """Each row of ``table`` as the bytes of one CopyData message in ``fmt``."""
-    oids = [column.type_oid for column in describe_columns(table.schema)]
-    columns = [column_values(table.column(i)) for i in range(table.num_columns)]
-    rows = zip(*columns) if columns else ((),) * table.num_rows
+def encode(schema: pa.Schema, batches: Iterable[pa.Table], fmt: str, options: dict[str, str]) -> Iterator[bytes]:
+    """Each row of ``batches`` (a result with columns ``schema``) as the bytes of one CopyData
+    message in ``fmt``."""
+    oids = [column.type_oid for column in describe_columns(schema)]
+    rows = itertools.chain.from_iterable(_rows(batch) for batch in batches)
     if fmt == "binary":
         yield from _binary(rows, oids)
         return
@@ -63,12 +71,17 @@ def encode(table: pa.Table, fmt: str, options: dict[str, str]) -> Iterator[bytes
     field = _csv_field(delimiter, null, options.get("quote", '"')) if fmt == "csv" else _text_field(delimiter)
     encoders = [codec.column_encoder(oid, 0) for oid in oids]
     if options.get("header", "false").lower() in ("true", "on", "1"):
-        yield (delimiter.join(field(name) for name in table.column_names) + "\n").encode()
+        yield (delimiter.join(field(name) for name in schema.names) + "\n").encode()
     for row in rows:
         cells = (
             null if value is None else field(encode_value(value).decode()) for encode_value, value in zip(encoders, row)
         )
         yield (delimiter.join(cells) + "\n").encode()
+
+
+def _rows(table: pa.Table) -> Iterator[tuple]:
+    columns = [column_values(table.column(i)) for i in range(table.num_columns)]
+    return zip(*columns) if columns else iter(((),) * table.num_rows)
 
 
 def _text_field(delimiter: str):

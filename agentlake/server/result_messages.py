@@ -17,13 +17,56 @@ from .engine_interface import EngineCursor
 TEXT_OID = 25
 
 
+CHUNK_ROWS = 10_000
+"""DataRows of a streamed result encoded and sent at a time."""
+
+
 @dataclass
 class Outcome:
-    """What one statement sends back: columns (None for commands), DataRow messages, the command tag."""
+    """What one statement sends back: columns (None for commands), DataRow messages, the command tag.
+
+    A streamed result (one the engine does not hold whole) has its first rows here and the rest in
+    ``more``; its tag is known once ``more`` is read to its end."""
 
     columns: list[pq.Column] | None
     rows: list[bytes]
     tag: str
+    more: "RowSource | None" = None
+
+
+class RowSource:
+    """The DataRows of a result still in the engine, encoded a batch at a time as they are taken:
+    what lets a result larger than memory be sent. ``take`` runs in the engine's thread."""
+
+    def __init__(self, cursor: EngineCursor, sql: str, columns: list[pq.Column]) -> None:
+        self._cursor, self._sql, self._columns = cursor, sql, columns
+        self._encoded: list[bytes] = []
+        self._index = 0
+        self.taken = 0
+        self.done = False
+
+    def take(self, limit: int | None) -> list[bytes]:
+        """Up to ``limit`` rows (None: all); ``done`` once the result is found to have no more."""
+        out: list[bytes] = []
+        while (limit is None or len(out) < limit) and not self.done:
+            if self._index >= len(self._encoded):
+                batch = self._cursor.fetch_arrow_batch()
+                self._encoded, self._index = ([], 0) if batch is None else (encode_rows(batch, self._columns), 0)
+                self.done = batch is None
+                continue
+            end = len(self._encoded) if limit is None else min(len(self._encoded), self._index + limit - len(out))
+            out.extend(self._encoded[self._index : end])
+            self._index = end
+        self.taken += len(out)
+        return out
+
+    def resume(self) -> None:
+        """The rest is taken by a new Execute of a suspended portal."""
+        self._cursor.resume()
+
+    @property
+    def tag(self) -> str:
+        return command_tag(self._cursor, self._sql, self.taken)
 
 
 def _describe(schema: pa.Schema, formats: tuple[int, ...]) -> tuple[pq.Column, ...]:
@@ -92,10 +135,13 @@ def encode_result(cursor, sql: str, formats: list[int] | None, described: list[p
     schema = cursor.arrow_schema
     if schema is None:
         return Outcome(None, [], command_tag(cursor, sql, None))
-    table = cursor.fetch_arrow()
-    columns = list(_describe(table.schema, tuple(formats or ())))
+    columns = list(_describe(schema, tuple(formats or ())))
     if described is not None and len(described) == len(columns):
         columns = [
             pq.Column(c.name, d.type_oid, d.type_size, d.type_modifier, c.format) for c, d in zip(columns, described)
         ]
-    return Outcome(columns, encode_rows(table, columns), command_tag(cursor, sql, table.num_rows))
+    source = RowSource(cursor, sql, columns)
+    rows = source.take(None if cursor.rowcount >= 0 else CHUNK_ROWS)  # -1: a stream, its size unknown
+    if source.done:
+        return Outcome(columns, rows, source.tag)
+    return Outcome(columns, rows, "", source)

@@ -8,21 +8,23 @@ session. Any protocol violation ends this session alone.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import secrets
 import shlex
 import ssl
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import codec, copy_in, copy_out, infer, statements
 from . import protocol as pq
 from .auth import AuthFailed, ScramExchange, Verifier
 from .engine_interface import EngineConnection, table_schema
 from .messages import MessageStream
+from .pending_rows import PendingRows
 from .protocol import ProtocolViolation
-from .result_messages import TEXT_OID, Outcome, describe_columns, encode_result
+from .result_messages import CHUNK_ROWS, TEXT_OID, Outcome, describe_columns, encode_result
 from .users import User
 
 if TYPE_CHECKING:
@@ -91,7 +93,7 @@ class Portal:
     params: list[Any]
     result_formats: list[int]
     outcome: Outcome | None = None
-    sent: int = 0
+    pending: PendingRows | None = None  # the rows not yet sent, once an Execute has run it
 
 
 @dataclass
@@ -489,11 +491,33 @@ class WireSession:
                 hint=getattr(err, "hint", None),
             ) from None
 
-    async def query_arrow(self, sql: str) -> pa.Table:
-        """A query's rows as Arrow, run as any statement is (COPY ... TO STDOUT's source)."""
-        table = await self.run_in_engine(lambda: self.conn.execute(sql, None).fetch_arrow())
+    async def query_batches(self, sql: str) -> tuple[pa.Schema, Iterator[pa.Table]]:
+        """A query's columns and its rows as Arrow batches, run as any statement is (COPY ... TO
+        STDOUT's source); the batches are read from the engine as they are iterated, so iterate
+        them in ``run_in_engine``."""
+
+        def run() -> tuple[pa.Schema, Iterator[pa.Table]]:
+            cursor = self.conn.execute(sql, None)
+            first = cursor.fetch_arrow_batch()  # 24000 for a statement that returns no rows
+            return first.schema, itertools.chain([first], iter(cursor.fetch_arrow_batch, None))
+
+        found = await self.run_in_engine(run)
         self._send_notices()
-        return table
+        return found
+
+    async def send_rows(self, pending: PendingRows, max_rows: int = 0) -> bool:
+        """Send up to ``max_rows`` (0: all) of ``pending``'s rows, written a chunk at a time; True
+        when none are left. An error of a later batch follows the rows already sent, as in PostgreSQL."""
+        left = max_rows if max_rows > 0 else None
+        while not pending.done and (left is None or left > 0):
+            rows = await pending.take(self, CHUNK_ROWS if left is None else min(left, CHUNK_ROWS))
+            for row in rows:
+                self.send(row)
+            if left is not None:
+                left -= len(rows)
+            if not pending.done:
+                await self.flush()
+        return pending.done
 
     def _execute_immediate(
         self, sql: str, params: list[Any] | None, formats: list[int] | None, described: list[pq.Column] | None = None
@@ -592,17 +616,17 @@ class WireSession:
                     self.send(pq.command_complete(await copy_out.run(self, *export)))
                     continue
                 outcome = await self._execute(text, None, None, offset)
+                if outcome.columns is not None:
+                    self.send(pq.row_description(outcome.columns))
+                pending = PendingRows(outcome)
+                await self.send_rows(pending)
             except SessionError as err:
                 if err.fatal:
                     raise
                 self._send_error(err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint)
                 failed = True
                 break
-            if outcome.columns is not None:
-                self.send(pq.row_description(outcome.columns))
-            for row in outcome.rows:
-                self.send(row)
-            self.send(pq.command_complete(outcome.tag))
+            self.send(pq.command_complete(pending.tag))
             await self.flush()
         if implicit:
             await self._end_implicit(failed)
@@ -753,14 +777,14 @@ class WireSession:
             self.send(pq.empty_query())
             return
         outcome = await self._run_portal(portal)
-        end = len(outcome.rows) if max_rows <= 0 else min(len(outcome.rows), portal.sent + max_rows)
-        for row in outcome.rows[portal.sent : end]:
-            self.send(row)
-        portal.sent = end
-        if end < len(outcome.rows):
-            self.send(pq.portal_suspended())
+        if portal.pending is None:
+            portal.pending = PendingRows(outcome)
         else:
-            self.send(pq.command_complete(outcome.tag))
+            portal.pending.resume()
+        if await self.send_rows(portal.pending, max_rows):
+            self.send(pq.command_complete(portal.pending.tag))
+        else:
+            self.send(pq.portal_suspended())
 
     async def _sync(self, body: bytes) -> None:
         self._skip_to_sync = False

@@ -21,12 +21,16 @@ _VIEW_TYPES = {
 }
 
 
-def restore_types(table: pa.Table, snapshot, stmt) -> pa.Table:
+def restore_types(table: pa.Table, snapshot, stmt, schema: pa.Schema | None = None) -> pa.Table:
     """Put back what DataFusion drops: which string columns are jsonb/uuid, which lists are vectors,
-    which are tensors and media."""
+    which are tensors and media. ``schema``: what an earlier batch of the same result was restored
+    to (it depends on the statement and the columns, not on the rows), so later batches skip
+    working it out again."""
     table = restore_rich_columns(table, snapshot, stmt)
-    schema = restored_schema(table.schema, snapshot, stmt)
-    return _empty_vectors_as_null(table if schema is table.schema else table.cast(schema))
+    if schema is None:
+        schema = restored_schema(table.schema, snapshot, stmt)
+    same = schema is table.schema or table.schema.equals(schema, check_metadata=True)
+    return _empty_vectors_as_null(table if same else table.cast(schema))
 
 
 def described_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
