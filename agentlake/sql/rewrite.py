@@ -23,6 +23,7 @@ from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
+from .rules.order_by_inputs import order_by_inputs
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
 from .rules.vector_operators import vector_operators
@@ -30,6 +31,7 @@ from .trees import clone
 
 Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
+    order_by_inputs,
     pg_column_names,
     correlated_subqueries,
     lateral_subqueries,

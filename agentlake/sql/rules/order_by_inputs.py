@@ -1,0 +1,44 @@
+"""Names inside ORDER BY expressions read the FROM clause's columns, as in PostgreSQL.
+
+PostgreSQL resolves a bare ``ORDER BY a`` to the output column named ``a``, but a name inside an
+expression (``ORDER BY a + 0``, ``ORDER BY -a``) to the input column. DataFusion resolves both to the
+output column, so ``SELECT -a AS a FROM t ORDER BY -a`` sorted by the wrong values, silently. When an
+ORDER BY expression names an output alias that hides an input column, the alias is renamed for
+planning with the mark that ``column_names.output_name`` cuts off again (clients still see ``a``),
+so the expression reaches the input column; bare keys follow the renamed output column.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .column_names import DUPLICATE_MARK
+
+
+def order_by_inputs(tree: exp.Expression) -> exp.Expression:
+    order = tree.args.get("order") if isinstance(tree, exp.Select) else None
+    if order is None:
+        return tree
+    read = {
+        column.name.lower()
+        for key in order.expressions
+        if not isinstance(key.this, (exp.Column, exp.Literal))
+        for column in key.this.find_all(exp.Column)
+        if not column.table
+    }
+    renamed = {}
+    for position, projection in enumerate(tree.expressions):
+        if isinstance(projection, exp.Alias) and projection.alias.lower() in read and _hides_input(projection):
+            planned = f"{projection.alias}{DUPLICATE_MARK}order{position}"
+            renamed.setdefault(projection.alias.lower(), planned)
+            projection.set("alias", exp.to_identifier(planned, quoted=True))
+    for key in order.expressions:
+        if isinstance(key.this, exp.Column) and not key.this.table and key.this.name.lower() in renamed:
+            key.set("this", exp.column(renamed[key.this.name.lower()], quoted=True))
+    return tree
+
+
+def _hides_input(projection: exp.Alias) -> bool:
+    """An alias over something other than the input column of the same name (``-a AS a``, ``b AS a``)."""
+    value = projection.this
+    return not (isinstance(value, exp.Column) and value.name.lower() == projection.alias.lower())
