@@ -3,7 +3,8 @@
 executors/local/snapshot_tables.py registers a table of up to SMALL_TABLE_ROWS rows of plain types
 as one in-memory scan; bigger tables, other types and files whose stored columns differ keep one
 Parquet scan per file. The same statements run with the in-memory scans switched off must give
-the same rows, types and errors, across deletes, updates, many one-row files and added columns.
+the same rows, types and errors, across deletes, updates, many one-row files, added columns and
+NOT NULL set and dropped.
 """
 
 from __future__ import annotations
@@ -80,6 +81,41 @@ def _run(path, monkeypatch, in_memory: bool) -> list:
 def test_in_memory_scans_answer_as_parquet_scans(tmp_path, monkeypatch):
     parquet = _run(tmp_path / "parquet", monkeypatch, in_memory=False)
     assert _run(tmp_path / "memory", monkeypatch, in_memory=True) == parquet
+
+
+NOT_NULL_SCRIPT = [
+    "CREATE TABLE nn (k text PRIMARY KEY, v text)",
+    "INSERT INTO nn VALUES ('a', 'x')",
+    "INSERT INTO nn VALUES ('b', 'y')",
+    "SELECT count(*) FROM nn WHERE v IS NULL",
+    "ALTER TABLE nn ALTER COLUMN v SET NOT NULL",
+    "INSERT INTO nn VALUES ('c', 'z')",
+    "SELECT count(*) FROM nn WHERE v IS NULL",
+    "ALTER TABLE nn ALTER COLUMN v DROP NOT NULL",
+    "INSERT INTO nn VALUES ('d', NULL)",
+    "SELECT k FROM nn WHERE v IS NULL",
+    "SELECT count(*) FROM nn WHERE v IS NOT NULL",
+]
+
+
+def _script(path, monkeypatch, in_memory: bool) -> list:
+    with monkeypatch.context() as patch:
+        if not in_memory:
+            patch.setattr(snapshot_tables, "SMALL_TABLE_ROWS", -1)
+        conn = agentlake.connect(str(path))
+        out = []
+        for sql in NOT_NULL_SCRIPT:
+            cursor = conn.execute(sql)
+            out.append(cursor.fetchall() if cursor.description else None)
+        conn.close()
+        return out
+
+
+def test_not_null_set_and_dropped_between_scans(tmp_path, monkeypatch):
+    """A file's rows kept from before SET / DROP NOT NULL are not mixed with the new schema's."""
+    parquet = _script(tmp_path / "parquet", monkeypatch, in_memory=False)
+    assert parquet[-2:] == [[("d",)], [(3,)]]
+    assert _script(tmp_path / "memory", monkeypatch, in_memory=True) == parquet
 
 
 @pytest.mark.parametrize("limit", [0, 10])

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
+from collections import OrderedDict
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -127,8 +129,8 @@ class SnapshotRegistry:
         for entry in live:
             key = _file_key(entry, layout)
             part = previous.get(key)
-            if not isinstance(part, pa.Table):
-                part = _file_rows(snapshot.repo.files.table(entry), entry, manifest, schema)
+            if not isinstance(part, pa.Table) or part.schema != schema:  # NOT NULL may have changed
+                part = _shared_rows(snapshot, manifest, entry, schema, key)
                 if part is None:
                     return None
             parts[key] = part
@@ -201,6 +203,35 @@ def _plain(kind: pa.DataType) -> bool:
         or pa.types.is_date(kind)
         or pa.types.is_timestamp(kind)
     )
+
+
+_SHARED_BYTES = 64 << 20
+_shared: OrderedDict[tuple, pa.Table] = OrderedDict()
+_shared_size = 0
+_shared_lock = threading.Lock()
+
+
+def _shared_rows(snapshot: Snapshot, manifest: Manifest, entry: DataFile, schema: pa.Schema, key: tuple):
+    """:func:`_file_rows`, made once per (file, deletion vector, layout, schema) for every session
+    of the process (a server's sessions would each hold their own copy of the same rows), kept
+    while they fit in ``_SHARED_BYTES``."""
+    global _shared_size
+    shared_key = (snapshot.repo.storage.uri(entry.path), key, schema)
+    with _shared_lock:
+        rows = _shared.get(shared_key)
+        if rows is not None:
+            _shared.move_to_end(shared_key)
+            return rows
+    rows = _file_rows(snapshot.repo.files.table(entry), entry, manifest, schema)
+    if rows is not None:
+        with _shared_lock:
+            if shared_key not in _shared:
+                _shared[shared_key] = rows
+                _shared_size += rows.nbytes
+            while _shared_size > _SHARED_BYTES and len(_shared) > 1:
+                _, evicted = _shared.popitem(last=False)
+                _shared_size -= evicted.nbytes
+    return rows
 
 
 def _memory_schema(manifest: Manifest) -> pa.Schema:
