@@ -9,6 +9,8 @@ functions DataFusion knows.
 
 from __future__ import annotations
 
+import re
+
 import logging
 
 from sqlglot import exp
@@ -29,6 +31,7 @@ logging.getLogger("sqlglot").addFilter(_not_command_fallback)
 _TOKEN_L1 = TokenType.MATCH_CONDITION
 _TOKEN_HAMMING = TokenType.DCOLONDOLLAR
 _TOKEN_JACCARD = TokenType.DCOLONPERCENT
+_ONE_INTERVAL_PART = re.compile(r"\s*-?[0-9]+(?:\.[0-9]+)?\s*[a-zA-Z]+\s*")
 
 
 class CosineDistance(exp.Expression, exp.Binary):
@@ -143,6 +146,17 @@ class AgentlakePostgres(Postgres):
                 while self._match_pair(TokenType.L_BRACKET, TokenType.R_BRACKET):
                     parsed = exp.DataType(this=exp.DataType.Type.ARRAY, expressions=[parsed], nested=True)
             return parsed
+
+        def _parse_interval_span(self, this, parse_function_unit: bool = True) -> exp.Interval:
+            """sqlglot keeps only the first ``N unit`` of an interval string (``'29 days 23:59:59'``
+            became 29 days); a string that is more than one ``N unit`` stays whole here, for
+            ``rules/interval_literals.py`` to read as PostgreSQL does."""
+            unit_follows = self._curr is not None and (
+                self._curr.token_type == TokenType.VAR or self._curr.text.upper() in self.dialect.VALID_INTERVAL_UNITS
+            )
+            if this is not None and this.is_string and not unit_follows and not _ONE_INTERVAL_PART.fullmatch(this.name):
+                return self.expression(exp.Interval(this=this))
+            return super()._parse_interval_span(this, parse_function_unit)
 
         def _parse_vector_expressions(self, expressions: list[exp.Expression]) -> list[exp.Expression]:
             """pgvector's ``vector(3, 2)`` is two type modifiers (22023 when checked), not sqlglot's

@@ -21,6 +21,7 @@ from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
+from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
 from .rules.order_by_inputs import order_by_inputs
@@ -41,6 +42,7 @@ RULES: tuple[Rule, ...] = (
     postgres_functions,
     postgres_spellings,
     bytea,
+    interval_literals,
     pg_casts,
     any_array,
     like_escape,
