@@ -83,6 +83,17 @@ def index_name_free(session: "Session", tx, name: str, if_not_exists: bool) -> b
     raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
 
 
+def _storable(name: str, dtype: pa.DataType) -> None:
+    """Parquet has no month/day/nanosecond interval: such a column is refused up front (0A000), not
+    at its first write."""
+    if pa.types.is_interval(dtype):
+        raise NotSupportedError(
+            f'column "{name}": interval columns are not supported yet',
+            sqlstate="0A000",
+            hint="Store the interval as text or its length in seconds; interval values work in queries.",
+        )
+
+
 def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
     """An Arrow field plus the constraint facts the manifest keeps about it."""
     name = defn.name
@@ -96,6 +107,7 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
         facts["not_null"] = True
     else:
         dtype, metadata = arrow_type(kind)
+        _storable(name, dtype)
         if kind.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR) and kind.expressions:
             facts["max_length"] = int(kind.expressions[0].name)
     for constraint in defn.args.get("constraints") or []:
@@ -162,6 +174,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
 
 def _create_table_as(session: "Session", stmt: exp.Create, name: str) -> Result:
     rows = session.query_arrow(stmt.expression)
+    for f in rows.schema:
+        _storable(f.name, f.type)
     tx = session.write_tx()
     created = tx.create_table(name, rows.schema, (), None, if_not_exists=bool(stmt.args.get("exists")))
     if created:

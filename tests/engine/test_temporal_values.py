@@ -9,6 +9,7 @@ import datetime as dt
 import psycopg
 import pytest
 
+import agentlake
 from tests.server.test_interval_wire import PRODUCTS
 
 VALUES = [
@@ -52,3 +53,20 @@ def test_interval_columns_of_a_query_are_timedeltas(lake):
     assert rows == [(1, dt.timedelta(days=1)), (2, dt.timedelta(days=2)), (None, None)]
     table = lake.execute("SELECT interval '1 month' * 1.5 AS span").fetch_arrow()
     assert table.column("span").to_pylist()[0].days == 15  # Arrow keeps months, days and nanoseconds apart
+
+
+def test_interval_columns_are_refused_up_front(tmp_path):
+    """Parquet cannot store PostgreSQL's interval: CREATE TABLE, ADD COLUMN and CREATE TABLE AS say so
+    with 0A000 instead of failing at the first write."""
+    db = agentlake.connect(str(tmp_path / "repo"))
+    db.execute("CREATE TABLE t (id int)")
+    for statement in (
+        "CREATE TABLE u (id int, ttl interval)",
+        "ALTER TABLE t ADD COLUMN ttl interval",
+        "CREATE TABLE v AS SELECT interval '1 day' AS ttl",
+    ):
+        with pytest.raises(agentlake.NotSupportedError) as refused:
+            db.execute(statement)
+        assert refused.value.sqlstate == "0A000"
+    db.execute("INSERT INTO t VALUES (1)")
+    assert db.execute("SELECT id FROM t").fetchall() == [(1,)]
