@@ -16,6 +16,9 @@ class RowStream(Protocol):
     """Rows a query is still producing, read a batch at a time, so a result larger than memory is
     never held whole (ARCHITECTURE.md, *Streamed results*)."""
 
+    command: str
+    """The command tag's word (SELECT, FETCH); the row count follows it once the stream has ended."""
+
     @property
     def schema(self) -> pa.Schema: ...
 

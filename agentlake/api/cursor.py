@@ -103,7 +103,7 @@ class Cursor:
             return self._result.table
         batch = stream.next_batch()
         if batch is None:  # the end: now the count is known
-            self._result.rowcount, self._result.status = self._streamed, f"SELECT {self._streamed}"
+            self._result.rowcount, self._result.status = self._streamed, f"{stream.command} {self._streamed}"
         else:
             self._streamed += batch.num_rows
         return batch

@@ -29,6 +29,8 @@ _NO_DATA = (
     dialect.Reset,
     dialect.Savepoint,
     dialect.Release,
+    dialect.FetchCursor,
+    dialect.CloseCursor,
 )
 _QUERIES = (exp.Query, exp.Values)
 # they write only when they change the branch (IF [NOT] EXISTS of nothing to do answers with a
@@ -42,6 +44,8 @@ def writes(stmt: exp.Expression) -> bool:
     as a write, so a new statement form is never let through by omission."""
     if isinstance(stmt, dialect.Explain):
         return writes(stmt.this)
+    if isinstance(stmt, dialect.DeclareCursor):
+        return writes(stmt.expression)
     if isinstance(stmt, exp.Copy):
         return bool(stmt.args.get("kind"))  # COPY ... FROM loads rows; COPY ... TO reads them
     if isinstance(stmt, _WRITES):

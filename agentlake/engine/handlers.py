@@ -11,7 +11,7 @@ from sqlglot import exp
 from ..errors import NotSupportedError
 from ..results import Result
 from ..sql import dialect
-from . import branching, constraint_ddl, ddl, extensions, session_settings, updatable_views, view_ddl
+from . import branching, constraint_ddl, ddl, extensions, session_settings, sql_cursors, updatable_views, view_ddl
 from .explain import explain_statement
 from .jobs_view import register_jobs
 
@@ -26,6 +26,7 @@ def run_query(session: "Session", stmt: exp.Expression) -> Result:
     if call is not None:
         return call(session)
     register_jobs(session, stmt)
+    sql_cursors.register_pg_cursors(session, stmt)
     found = session.runner.stream_query(stmt)
     if isinstance(found, pa.Table):
         return Result(found, found.num_rows, f"SELECT {found.num_rows}")
@@ -131,6 +132,9 @@ _HANDLERS: dict[type, Handler] = {
     dialect.Savepoint: _savepoint,
     dialect.Release: _release,
     dialect.Explain: _explain,
+    dialect.DeclareCursor: sql_cursors.declare,
+    dialect.FetchCursor: sql_cursors.fetch,
+    dialect.CloseCursor: sql_cursors.close,
     exp.Command: _command,
 }
 _ENDS_TRANSACTION = frozenset({exp.Commit, exp.Rollback})
@@ -151,6 +155,8 @@ _RETURNS_NO_ROWS = {
     _savepoint,
     _release,
     _command,
+    sql_cursors.declare,
+    sql_cursors.close,
 }
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
@@ -162,6 +168,7 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
     if handler is run_query:
         call = branching.branch_call(stmt)
         register_jobs(session, stmt)
+        sql_cursors.register_pg_cursors(session, stmt)
         return session.runner.describe(stmt) if call is None else call.columns(session)
     if returning is not None and handler in _WRITES_ROWS:
         target = stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
@@ -172,6 +179,8 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
         return handler(session, stmt).table.schema
     if handler is _explain:
         return _EXPLAIN_COLUMNS
+    if handler is sql_cursors.fetch:
+        return sql_cursors.fetched_columns(session, stmt)
     raise NotSupportedError("the columns of this statement are known only once it runs")
 
 

@@ -43,6 +43,8 @@ def held_or_streamed(session: "Session", stmt: exp.Expression, batches: Iterator
 class QueryStream:
     """The rows of one running query, a typed Arrow batch at a time (a ``results.RowStream``)."""
 
+    command = "SELECT"
+
     def __init__(
         self, session: "Session", stmt: exp.Expression, read: list[pa.Table], rest: Iterator[pa.Table]
     ) -> None:

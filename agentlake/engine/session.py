@@ -34,6 +34,7 @@ from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
 from .settings import Settings
+from .sql_cursors import SqlCursors
 from .statement_timeout import Interrupts
 from .typed_rewrites import primary_keys, typed_rewrites
 
@@ -72,6 +73,8 @@ class Session:
         self._statements: list[str] = []
         self._text_key: tuple | None = None
         self._statement_snapshots: dict[str, Snapshot] | None = None  # per branch, while a statement runs
+        self.sql_cursors = SqlCursors()
+        """DECLAREd cursors (``engine.sql_cursors``); they end with transactions as PostgreSQL's do."""
 
     # transaction state -------------------------------------------------
     @property
@@ -142,8 +145,13 @@ class Session:
         tx, self._tx = self._tx, None
         self._explicit, self._savepoints = False, []
         self._transaction_ended()
-        if tx is not None:
-            self._commit_tx(tx)
+        try:
+            if tx is not None:
+                self._commit_tx(tx)
+        except Exception:
+            self.sql_cursors.end_transaction(committed=False)
+            raise
+        self.sql_cursors.end_transaction(committed=True)
         return "COMMIT"
 
     def commit_pending(self) -> None:
@@ -168,6 +176,7 @@ class Session:
         self._tx, self._explicit, self._failed, self._savepoints = None, False, False, []
         self._statements = []
         self._transaction_ended()
+        self.sql_cursors.end_transaction(committed=False)
 
     def _transaction_ended(self) -> None:
         """SET LOCAL values and transaction-level advisory locks end with the transaction."""
@@ -177,6 +186,7 @@ class Session:
     def close(self) -> None:
         """The session ends: its transaction rolls back and its session-level advisory locks go."""
         self.rollback()
+        self.sql_cursors.close(None)
         self.advisory_locks.close()
 
     def savepoint(self, name: str) -> None:

@@ -620,6 +620,7 @@ def build(
     }
     for name, schema in _EMPTY_SCHEMAS.items():
         out[f"pg_catalog.{name}"] = schema.empty_table()
+    out["pg_catalog.pg_cursors"] = PG_CURSORS.empty_table()  # the engine puts a session's cursors in
     return out
 
 
@@ -825,6 +826,18 @@ def _roles_table(user: str) -> pa.Table:
     )
 
 
+PG_CURSORS = pa.schema(
+    [
+        ("name", pa.string()),
+        ("statement", pa.string()),
+        ("is_holdable", pa.bool_()),
+        ("is_binary", pa.bool_()),
+        ("is_scrollable", pa.bool_()),
+        ("creation_time", pa.timestamp("us", tz="UTC")),
+    ]
+)
+"""``pg_cursors``: the session's SQL cursors, registered with rows by ``engine.sql_cursors``."""
+
 _EMPTY_SCHEMAS = {
     "pg_trigger": pa.schema(
         [
@@ -935,4 +948,5 @@ RELATIONS = ALWAYS_EMPTY | {
     "pg_views",
     "pg_matviews",
     "pg_stat_user_tables",
+    "pg_cursors",
 }

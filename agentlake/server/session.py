@@ -761,12 +761,23 @@ class WireSession:
             return
         portal = self._portals.get(name)
         if portal is None:
-            raise SessionError("34000", f'portal "{name}" does not exist')
+            self.send(pq.row_description(await self._sql_cursor_columns(name)))
+            return
         if not statements.strip_comments(portal.statement.sql).strip():
             self.send(pq.no_data())
             return
         outcome = await self._run_portal(portal)
         self.send(pq.row_description(outcome.columns) if outcome.columns is not None else pq.no_data())
+
+    async def _sql_cursor_columns(self, name: str) -> list[pq.Column]:
+        """A portal that DECLARE opened, which PostgreSQL names as Bind does (psycopg's named cursors
+        describe theirs so): the columns its FETCH returns."""
+        fetch = 'FETCH FORWARD 0 FROM "' + name.replace('"', '""') + '"'
+        try:
+            schema = await self._in_thread(lambda: self.conn.describe(fetch), cancellable=False)
+        except Exception:  # noqa: BLE001 - neither kind of portal: PostgreSQL's error for a missing one
+            raise SessionError("34000", f'portal "{name}" does not exist') from None
+        return describe_columns(schema)
 
     async def _execute_message(self, body: bytes) -> None:
         name, max_rows = pq.parse_execute(body)

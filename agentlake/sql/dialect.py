@@ -79,6 +79,39 @@ class Explain(exp.Expression):
     arg_types = {"this": True, "analyze": False}
 
 
+class DeclareCursor(exp.Expression):
+    """``DECLARE name [BINARY] [INSENSITIVE] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query``;
+    ``scroll`` is None when neither SCROLL nor NO SCROLL is written."""
+
+    arg_types = {"this": True, "expression": True, "scroll": False, "hold": False, "binary": False}
+
+
+class FetchCursor(exp.Expression):
+    """``FETCH`` (or, with ``move``, ``MOVE``) in PostgreSQL's terms: ``direction`` FORWARD,
+    BACKWARD, ABSOLUTE or RELATIVE and a ``count`` (None: ALL)."""
+
+    arg_types = {"this": True, "direction": True, "count": False, "move": False}
+
+
+class CloseCursor(exp.Expression):
+    """``CLOSE name``, or ``CLOSE ALL`` (no ``this``)."""
+
+    arg_types = {"this": False}
+
+
+_SCROLL_WORDS = {True: "SCROLL ", False: "NO SCROLL "}
+_COUNT_TOKENS = (TokenType.NUMBER, TokenType.DASH, TokenType.PLUS)  # a FETCH count: 5, -5, +5
+
+# FETCH's directions as PostgreSQL's grammar reads them: (direction, count; None is ALL).
+_FETCH_WORDS = {
+    "NEXT": ("FORWARD", 1),
+    "PRIOR": ("BACKWARD", 1),
+    "FIRST": ("ABSOLUTE", 1),
+    "LAST": ("ABSOLUTE", -1),
+    "ALL": ("FORWARD", None),
+}
+
+
 # SHOW spellings that PostgreSQL maps to a setting's real name.
 _SETTING_ALIASES = {"TRANSACTION ISOLATION LEVEL": "transaction_isolation", "TIME ZONE": "TimeZone"}
 
@@ -108,7 +141,9 @@ class AgentlakePostgres(Postgres):
             # "SAVEPOINT b"); as plain words they reach the statement parsers below.
             "SAVEPOINT": TokenType.VAR,
             "RELEASE": TokenType.VAR,
+            "DECLARE": TokenType.VAR,  # a command to sqlglot (the rest kept as text), a cursor here
         }
+        COMMANDS = Postgres.Tokenizer.COMMANDS - {TokenType.FETCH}
 
     class Parser(Postgres.Parser):
         LAMBDAS: dict = {}  # PostgreSQL has no lambdas: `f(doc->'k')` is JSON access
@@ -173,6 +208,10 @@ class AgentlakePostgres(Postgres):
                 "EXPLAIN": self._parse_explain,
                 "START": self._parse_start,
                 "ABORT": self._parse_abort,
+                "DECLARE": self._parse_declare_cursor,
+                "FETCH": self._parse_fetch_cursor,
+                "MOVE": lambda: self._parse_fetch_cursor(move=True),
+                "CLOSE": self._parse_close_cursor,
             }.get(word)
             if handler is None or self._curr.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
                 return super()._parse_statement()
@@ -304,6 +343,56 @@ class AgentlakePostgres(Postgres):
                 value = exp.Literal.string(value.name)
             return exp.SetItem(this=exp.EQ(this=exp.column("TimeZone"), expression=value))
 
+        def _parse_declare_cursor(self) -> exp.Expression:
+            name = self._parse_savepoint_name()
+            binary = bool(self._match_text_seq("BINARY"))
+            self._match_texts(("ASENSITIVE", "INSENSITIVE"))
+            scroll = False if self._match_text_seq("NO", "SCROLL") else True if self._match_text_seq("SCROLL") else None
+            if not self._match_text_seq("CURSOR"):
+                self.raise_error("Expected CURSOR")
+            hold = bool(self._match_text_seq("WITH", "HOLD"))
+            hold or self._match_text_seq("WITHOUT", "HOLD")
+            if not self._match(TokenType.FOR):
+                self.raise_error("Expected FOR")
+            query = self._parse_statement()
+            if not isinstance(query, (exp.Query, exp.Values)):
+                self.raise_error("Expected a SELECT or VALUES query")
+            return DeclareCursor(this=name, expression=query, scroll=scroll, hold=hold, binary=binary)
+
+        def _parse_fetch_cursor(self, move: bool = False) -> exp.Expression:
+            direction, count = "FORWARD", 1
+            word = self._curr.text.upper() if self._curr is not None else ""
+            if word in _FETCH_WORDS and self._curr.token_type != TokenType.IDENTIFIER:
+                self._advance()
+                direction, count = _FETCH_WORDS[word]
+            elif word in ("ABSOLUTE", "RELATIVE"):
+                self._advance()
+                direction, count = word, self._parse_signed_count()
+            elif word in ("FORWARD", "BACKWARD"):
+                self._advance()
+                direction = word
+                if self._match(TokenType.ALL):
+                    count = None
+                elif self._at_signed_count():
+                    count = self._parse_signed_count()
+            elif self._at_signed_count():
+                count = self._parse_signed_count()
+            self._match_set((TokenType.FROM, TokenType.IN))
+            return FetchCursor(this=self._parse_savepoint_name(), direction=direction, count=count, move=move)
+
+        def _at_signed_count(self) -> bool:
+            return self._curr is not None and self._curr.token_type in _COUNT_TOKENS
+
+        def _parse_signed_count(self) -> int:
+            sign = -1 if self._match(TokenType.DASH) else 1
+            self._match(TokenType.PLUS)
+            if not self._match(TokenType.NUMBER):
+                self.raise_error("Expected a row count")
+            return sign * int(self._prev.text)
+
+        def _parse_close_cursor(self) -> exp.Expression:
+            return CloseCursor(this=None if self._match(TokenType.ALL) else self._parse_savepoint_name())
+
         def _parse_abort(self) -> exp.Expression:
             self._rest()
             return exp.Rollback()
@@ -320,5 +409,12 @@ class AgentlakePostgres(Postgres):
             Release: lambda self, e: f"RELEASE SAVEPOINT {self.sql(e, 'this')}",
             Show: lambda self, e: f"SHOW {e.this.name}",
             Reset: lambda self, e: f"RESET {e.this.name if e.this else 'ALL'}",
+            DeclareCursor: lambda self, e: (
+                f"DECLARE {self.sql(e, 'this')} {'BINARY ' if e.args.get('binary') else ''}"
+                f"{_SCROLL_WORDS.get(e.args.get('scroll'), '')}CURSOR "
+                f"{'WITH' if e.args.get('hold') else 'WITHOUT'} HOLD FOR {self.sql(e, 'expression')}"
+            ),
+            FetchCursor: lambda self, e: f"{'MOVE' if e.args.get('move') else 'FETCH'} {self.sql(e, 'this')}",
+            CloseCursor: lambda self, e: f"CLOSE {self.sql(e, 'this') or 'ALL'}",
             Explain: lambda self, e: f"EXPLAIN {'ANALYZE ' if e.args.get('analyze') else ''}{self.sql(e, 'this')}",
         }
