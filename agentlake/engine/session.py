@@ -60,7 +60,7 @@ class Session:
         self._tx: Transaction | None = None
         self._explicit = False
         self._failed = False
-        self._savepoints: list[tuple[str, Any]] = []
+        self._savepoints: list[tuple[str, Any, int]] = []  # name, the transaction's mark, the cursors
         self._tx_started = time.time()
         self.runner = QueryRunner(self)
         self.cancel_event = threading.Event()
@@ -192,7 +192,7 @@ class Session:
     def savepoint(self, name: str) -> None:
         if not self._explicit:
             raise ProgrammingError("SAVEPOINT can only be used in transaction blocks", sqlstate="25P01")
-        self._savepoints.append((name, self._tx.savepoint()))
+        self._savepoints.append((name, self._tx.savepoint(), self.sql_cursors.mark()))
 
     def _find_savepoint(self, name: str) -> int:
         for index in range(len(self._savepoints) - 1, -1, -1):
@@ -205,7 +205,9 @@ class Session:
 
     def rollback_to(self, name: str) -> None:
         index = self._find_savepoint(name)
-        self._tx.rollback_to(self._savepoints[index][1])
+        _, mark, cursors = self._savepoints[index]
+        self._tx.rollback_to(mark)
+        self.sql_cursors.roll_back_to(cursors)
         del self._savepoints[index + 1 :]
         self._failed = False
 

@@ -12,7 +12,7 @@ scrollable), and anything that would step back is 55000.
 
 Cursors live in the session (``Session.sql_cursors``): one without HOLD ends with its
 transaction; one WITH HOLD outlives COMMIT, but a ROLLBACK of the transaction that declared it
-closes it. ``pg_cursors`` lists them (psycopg reads it to close a cursor it never executed).
+closes it, as ROLLBACK TO a savepoint closes those declared after it. ``pg_cursors`` lists them (psycopg reads it to close a cursor it never executed).
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ class SqlCursor:
         self.scroll = scroll
         self.hold = hold
         self.pending = pending  # declared in the open transaction block, which may still roll back
+        self.serial = 0  # its place among the session's cursors (``SqlCursors.mark``)
         self._rows = _Rows(result, keep=scroll)
         self.schema = self._rows.schema
         self._at_start, self._at_end, self._pos = True, False, 0
@@ -244,6 +245,16 @@ class SqlCursors:
 
     def __init__(self) -> None:
         self._open: dict[str, SqlCursor] = {}
+        self._declared = 0  # cursors declared so far: what a savepoint marks
+
+    def mark(self) -> int:
+        """A savepoint's mark: ROLLBACK TO it closes the cursors declared after it, as in PostgreSQL."""
+        return self._declared
+
+    def roll_back_to(self, mark: int) -> None:
+        for name, cursor in list(self._open.items()):
+            if cursor.serial >= mark:
+                del self._open[name]
 
     def get(self, name: str) -> SqlCursor:
         cursor = self._open.get(name)
@@ -255,6 +266,7 @@ class SqlCursors:
         return name in self._open
 
     def add(self, name: str, cursor: SqlCursor) -> None:
+        cursor.serial, self._declared = self._declared, self._declared + 1
         self._open[name] = cursor
 
     def close(self, name: str | None) -> None:

@@ -183,6 +183,23 @@ def test_with_hold_outlives_commit_but_not_the_rollback_that_declared_it(target)
         conn.cursor("never_executed", withhold=True).close()  # psycopg asks pg_cursors whether to CLOSE
 
 
+def test_rollback_to_a_savepoint_closes_the_cursors_declared_after_it(target):
+    """Those declared before it stay, at the position they had reached (it is not rolled back)."""
+    with psycopg.connect(target.dsn) as conn:
+        conn.execute(f"DECLARE a NO SCROLL CURSOR FOR {TEN}")
+        conn.execute("SAVEPOINT sp")
+        conn.execute("DECLARE b NO SCROLL CURSOR FOR SELECT 1")
+        assert _answer(conn, "FETCH 2 a") == ("FETCH 2", _ints(1, 2))
+        conn.execute("ROLLBACK TO SAVEPOINT sp")
+        assert _answer(conn, "SELECT name FROM pg_cursors") == ("SELECT 1", [("a",)])
+        conn.execute("SAVEPOINT released")
+        conn.execute("DECLARE c NO SCROLL CURSOR FOR SELECT 2")
+        conn.execute("RELEASE SAVEPOINT released")
+        assert _answer(conn, "FETCH a") == ("FETCH 1", _ints(3))
+        assert _answer(conn, "FETCH c") == ("FETCH 1", _ints(2))
+        conn.rollback()
+
+
 def test_a_cursor_reads_the_snapshot_of_its_declare(target):
     """Writes of the same transaction after DECLARE are not seen by the cursor, as in PostgreSQL."""
     with psycopg.connect(target.dsn, autocommit=True) as conn:
