@@ -42,6 +42,7 @@ class QueryRunner:
             from ..embeddings.functions import register_embedding_functions
             from ..executors.local.bytea_functions import register_bytea_functions
             from ..executors.local.fulltext import register_fulltext_functions
+            from ..executors.local.integer_functions import register_integer_functions
             from ..executors.local.interval_functions import register_interval_functions
             from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
@@ -61,6 +62,7 @@ class QueryRunner:
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_fulltext_functions(self._ctx)
             register_interval_functions(self._ctx)
+            register_integer_functions(self._ctx)
             register_subquery_functions(self._ctx)
             register_session_functions(self._ctx, self.session)
         return self._ctx

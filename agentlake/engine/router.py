@@ -81,4 +81,4 @@ def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table
         raise NotSupportedError("agentlake.executor = 'gpu' needs an NVIDIA GPU with cuDF", sqlstate="0A000")
     sources = readable_sources(session.snapshot, stmt, "Dask")
     with declining_unknown_functions("Dask"):
-        return run_sql(session.datafusion_sql(stmt), sources, gpu)
+        return run_sql(session.datafusion_sql(stmt, compiled=True), sources, gpu)

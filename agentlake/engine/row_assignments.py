@@ -3,10 +3,10 @@
 UPDATE by key and INSERT ... ON CONFLICT DO UPDATE hold the one row they change; planning
 ``SELECT 'x' AS value, n + 1 AS n`` over it in DataFusion costs milliseconds. The forms agents
 write most — a constant or bound parameter, a column, an integer column plus or minus an integer
-— are computed here with the Arrow types DataFusion gives them (string, int64, bool, null), so
-the statement's casts and checks that follow see the same table either way. Anything else, or
-anything doubtful (an int64 overflow, a type outside the few handled), answers None and the
-planned path runs; the tests compare both.
+— are computed here with the Arrow types the planned path gives them (string, bool, null, and
+integers in PostgreSQL's width), so the statement's casts and checks that follow see the same table
+either way. Anything else, or anything doubtful (an integer overflow, a type outside the few
+handled), answers None and the planned path runs; the tests compare both.
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ def _column(node: exp.Column, sources, target: str, unqualified: bool):
 
 
 def _integer_arithmetic(node: exp.Binary, sources, target: str, unqualified: bool):
-    """``column ± integer`` or ``integer + column`` over an integer column: int64, as DataFusion
-    types it; a result outside int64 is left to the planner."""
+    """``column ± integer`` or ``integer + column`` over an integer column, in PostgreSQL's integer
+    width; a result outside it is left to the planner, which reports the overflow."""
     left, right = node.this, node.expression
     if isinstance(node, exp.Add) and not isinstance(left, exp.Column):
         left, right = right, left
@@ -102,8 +102,11 @@ def _integer_arithmetic(node: exp.Binary, sources, target: str, unqualified: boo
     column = _column(left, sources, target, unqualified)
     if not pa.types.is_signed_integer(column.type):
         raise _Declined
+    # PostgreSQL's width: the wider operand's, a literal that fits being int4 (sql/integer_arithmetic.py)
+    width = max(column.type.bit_width, 16, 32 if -(2**31) <= amount < 2**31 else 64)
+    low, high = -(2 ** (width - 1)), 2 ** (width - 1) - 1
     values = column.cast(pa.int64()).to_pylist()
     out = [None if v is None else (v + amount if isinstance(node, exp.Add) else v - amount) for v in values]
-    if any(v is not None and not _INT64[0] <= v <= _INT64[1] for v in out):
-        raise _Declined
-    return pa.array(out, pa.int64())
+    if any(v is not None and not low <= v <= high for v in out):
+        raise _Declined  # the planner answers PostgreSQL's 22003
+    return pa.array(out, pa.int16() if width == 16 else pa.int32() if width == 32 else pa.int64())

@@ -356,12 +356,13 @@ class Session:
         return frontend.translate_error(err)
 
     # services for statement handlers ---------------------------------------
-    def datafusion_sql(self, node: exp.Expression, part: str | None = None) -> str:
+    def datafusion_sql(self, node: exp.Expression, part: str | None = None, compiled: bool = False) -> str:
         """DataFusion SQL for the running statement or, named by ``part``, one of its subtrees (a
         top-k's filter): generated once per statement text unless parameters were bound into it
-        or what it means depends on which columns are vectors."""
+        or what it means depends on which columns are vectors. ``compiled``: for the Dask and
+        Polars compilers, which plan it without the local executor's checked integer functions."""
         key = None
-        if self.apply_typed_rewrites(node):  # decided by the catalog, not the text: not cached
+        if self.apply_typed_rewrites(node, checked_integers=not compiled):  # decided by the catalog: not cached
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key
@@ -371,11 +372,11 @@ class Session:
                 key = (*text, part)
         return frontend.to_datafusion_sql(node, key)
 
-    def apply_typed_rewrites(self, node: exp.Expression) -> bool:
+    def apply_typed_rewrites(self, node: exp.Expression, checked_integers: bool = True) -> bool:
         """The rewrites the catalog's column types decide (vector operators, float comparisons), in
         place; True when any applied."""
         snapshot = self.snapshot
-        return typed_rewrites(node, snapshot.find_schema, primary_keys(snapshot))
+        return typed_rewrites(node, snapshot.find_schema, primary_keys(snapshot), checked_integers)
 
     def row_filter(self, table: str, where: str, params) -> RowFilter:
         """A batch search's SQL filter over ``table``, parsed and bound here; its DataFusion SQL is

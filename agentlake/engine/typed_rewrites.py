@@ -10,6 +10,7 @@ from ..sql.bytea_lengths import bytea_lengths
 from ..sql.column_types import SchemaOf
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
+from ..sql.integer_arithmetic import integer_arithmetic
 from ..sql.rules.json_construction import json_construction
 from ..sql.rules.jsonb_comparisons import jsonb_comparisons
 from ..sql.rules.jsonb_operators import jsonb_operators
@@ -27,10 +28,16 @@ def primary_keys(snapshot: "Snapshot") -> PrimaryKeyOf:
     return lambda name: snapshot.tables[name].primary_key if name in snapshot.tables else ()
 
 
-def typed_rewrites(tree: exp.Expression, schema_of: SchemaOf, primary_key_of: PrimaryKeyOf | None = None) -> bool:
+def typed_rewrites(
+    tree: exp.Expression,
+    schema_of: SchemaOf,
+    primary_key_of: PrimaryKeyOf | None = None,
+    checked_integers: bool = True,
+) -> bool:
     """Apply each, in place; True when any changed ``tree`` (its SQL then depends on the catalog,
     not only on its text, and must not be cached by text). Without ``primary_key_of`` no table
-    has a primary key."""
+    has a primary key. ``checked_integers`` is off for the Dask and Polars compilers, which have
+    no checked-arithmetic functions (their integer arithmetic is numpy's and Polars')."""
     changed = functional_grouping(tree, schema_of, primary_key_of) if primary_key_of is not None else False
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text
@@ -40,4 +47,6 @@ def typed_rewrites(tree: exp.Expression, schema_of: SchemaOf, primary_key_of: Pr
     changed = jsonb_operators(tree, schema_of) or changed
     changed = jsonb_comparisons(tree, schema_of) or changed
     changed = bytea_lengths(tree, schema_of) or changed
+    if checked_integers:
+        changed = integer_arithmetic(tree, schema_of) or changed
     return float_comparisons(tree, schema_of) or changed

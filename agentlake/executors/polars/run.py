@@ -69,4 +69,4 @@ def run_on_polars(session: Any, stmt: exp.Expression, gpu: bool | None = None) -
     included, which only the local engine maps)."""
     sources = readable_sources(session.snapshot, stmt, "polars")
     with declining_unknown_functions("polars"):
-        return run_sql(session.datafusion_sql(stmt), sources, default_gpu() if gpu is None else gpu)
+        return run_sql(session.datafusion_sql(stmt, compiled=True), sources, default_gpu() if gpu is None else gpu)

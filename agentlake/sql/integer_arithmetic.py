@@ -1,0 +1,75 @@
+"""Integer + - * with PostgreSQL's types and overflow errors.
+
+DataFusion's integer arithmetic wraps: ``UPDATE t SET n = n + 1`` on a bigint at its maximum stored
+-9223372036854775808, silently, and ``int4 + 1`` was computed as int8. PostgreSQL computes
+int2/int4/int8 arithmetic in the wider operand's type (a literal that fits is int4) and fails with
+22003 ``integer out of range`` (``smallint``/``bigint``). Where both operands are known integers (a
+column the catalog types, an integer literal, or such an expression), the operation becomes
+``int4_add(a, b)`` and its kin, checked UDFs of that width.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlglot import exp
+
+from .column_types import SchemaOf, column_fields
+from .rules.column_names import PG_NAME, pg_name
+
+OPERATIONS = {exp.Add: "add", exp.Sub: "sub", exp.Mul: "mul"}
+WIDTHS = {16: ("int2", "SMALLINT"), 32: ("int4", "INT"), 64: ("int8", "BIGINT")}
+_CAST_WIDTHS = {exp.DataType.Type.SMALLINT: 16, exp.DataType.Type.INT: 32, exp.DataType.Type.BIGINT: 64}
+
+
+def checked_function(width: int, operation: str) -> str:
+    """The name of the checked UDF for an operation at a width (``int4_add``)."""
+    return f"{WIDTHS[width][0]}_{operation}"
+
+
+def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Rewrite, in place, integer + - * into checked functions; True when any was."""
+    nodes = list(tree.find_all(*OPERATIONS))
+    if not nodes:
+        return False
+    fields = column_fields(tree, schema_of)
+    changed = False
+    for node in reversed(nodes):  # the deepest first, so an outer operation sees its rewritten operands
+        left, right = _width(node.this, fields), _width(node.expression, fields)
+        if left is None or right is None:
+            continue
+        width = max(left, right)
+        name = pg_name(node)
+        call = exp.Anonymous(
+            this=checked_function(width, OPERATIONS[type(node)]),
+            expressions=[_cast(node.this, width), _cast(node.expression, width)],
+        )
+        call.meta[PG_NAME] = name
+        node.replace(call)
+        changed = True
+    return changed
+
+
+def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int | None:
+    """The PostgreSQL integer width of an operand, or None when it is not known to be an integer."""
+    while isinstance(node, (exp.Paren, exp.Neg)):
+        node = node.this
+    if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit():
+        value = int(node.this)
+        return 32 if value <= 2**31 - 1 else 64 if value <= 2**63 - 1 else None
+    if isinstance(node, exp.Column):
+        field = fields.get(node.table, {}).get(node.name)
+        kind = field.type if field is not None else None
+        if kind is not None and pa.types.is_signed_integer(kind) and kind.bit_width >= 16:
+            return kind.bit_width
+        return None
+    if isinstance(node, exp.Cast) and not node.to.expressions:
+        return _CAST_WIDTHS.get(node.to.this)
+    if isinstance(node, exp.Anonymous):
+        for width, (prefix, _) in WIDTHS.items():
+            if node.name.startswith(prefix + "_") and node.name[len(prefix) + 1 :] in OPERATIONS.values():
+                return width
+    return None
+
+
+def _cast(node: exp.Expression, width: int) -> exp.Expression:
+    return exp.Cast(this=node.copy(), to=exp.DataType.build(WIDTHS[width][1]))
