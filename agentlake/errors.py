@@ -153,7 +153,9 @@ _CLASS_BY_SQLSTATE_PREFIX = {
     "25": ProgrammingError,
     "40": SerializationFailure,
     "42": ProgrammingError,
+    "54": OperationalError,  # program limits (54001 stack depth), as psycopg classes them
     "57": QueryCanceled,
+    "XX": InternalError,
     "3F": ProgrammingError,
     "3D": ProgrammingError,
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 class CatalogError(Exception):
     """Base class; ``sqlstate`` tells clients what kind of failure this is."""
@@ -88,3 +90,20 @@ class UnsupportedFormat(CatalogError):
 
 class StorageError(CatalogError):
     sqlstate = "58030"
+
+
+class DataCorrupted(CatalogError):
+    """A stored object is not what was written (PostgreSQL's data_corrupted): the statements that
+    need it fail with its name, instead of a bare JSON or key error."""
+
+    sqlstate = "XX001"
+
+    @classmethod
+    def unreadable(cls, location: str, err: Exception) -> "DataCorrupted":
+        if isinstance(err, json.JSONDecodeError):
+            what = f"invalid JSON: {err}"
+        elif isinstance(err, KeyError):
+            what = f"missing field {err}"
+        else:
+            what = str(err) or type(err).__name__
+        return cls(f'could not read file "{location}": {what}')

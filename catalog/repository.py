@@ -16,7 +16,7 @@ from .compaction import CompactionPolicy, compact
 from .compactor import Compactor
 from .datafiles import FileReader
 from .diff import diff
-from .errors import ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
+from .errors import DataCorrupted, ProtectedRef, RefExists, RefNotFound, StorageError, UnsupportedFormat
 from .gc import DEFAULT_GRACE_SECONDS, GCReferences, GCReport, gc
 from .jobs import JobQueue, publisher
 from .merge import merge
@@ -106,6 +106,10 @@ class Repository:
             if not create:
                 raise RefNotFound(f"no agentlake repository at {url}", sqlstate="3D000") from None
             return cls._init(storage, durability)
+        except ValueError as err:
+            raise DataCorrupted.unreadable(storage.uri(CONFIG_PATH), err) from None
+        if not isinstance(config, dict):
+            raise DataCorrupted.unreadable(storage.uri(CONFIG_PATH), ValueError("not a JSON object"))
         if config.get("format_version", 0) > FORMAT_VERSION:
             raise UnsupportedFormat(
                 f"repository at {url} uses format version {config['format_version']}; this agentlake "
@@ -138,6 +142,8 @@ class Repository:
             obj = kind.from_json(json.loads(self.storage.read(object_path(object_id))))
         except StorageError:
             raise RefNotFound(f"commit or manifest {object_id} does not exist") from None
+        except (ValueError, KeyError, TypeError, AttributeError) as err:  # bad JSON, base64, schema or shape
+            raise DataCorrupted.unreadable(self.storage.uri(object_path(object_id)), err) from None
         self._cache_object(object_id, obj)
         return obj
 

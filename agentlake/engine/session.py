@@ -22,6 +22,7 @@ from catalog import CatalogError, ConflictError, Repository, Snapshot, Transacti
 
 from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
 from ..results import Result
+from ..sql.stack_depth import parse_and_run
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
 from . import frontend
@@ -237,7 +238,11 @@ class Session:
         repeated = self._repeated_topk(sql, params)
         if repeated is not None:
             return [repeated]
-        statements = frontend.parse(sql, params)
+        return parse_and_run(
+            sql, lambda: frontend.parse(sql, params), lambda parsed: self._run_all(sql, params, parsed)
+        )
+
+    def _run_all(self, sql: str, params, statements: list[exp.Expression]) -> list[Result]:
         self._record(sql)
         self.runner.last_topk = None
         results = []
@@ -272,7 +277,9 @@ class Session:
 
     def describe(self, sql: str) -> pa.Schema | None:
         """The columns ``sql`` returns (None: it returns no rows), with its placeholders unbound."""
-        statements = frontend.parse_unbound(sql)
+        return parse_and_run(sql, lambda: frontend.parse_unbound(sql), self._describe)
+
+    def _describe(self, statements: list[exp.Expression]) -> pa.Schema | None:
         if len(statements) != 1:
             raise ProgrammingError("cannot describe several statements at once", sqlstate="42601")
         with self._statement():

@@ -7,11 +7,15 @@ import re
 from sqlglot.errors import ParseError, TokenError
 
 from ..errors import Error, error_for
+from .stack_depth import stack_depth_exceeded
 
 _ZERO_STEP = re.compile(r"Step cannot be zero|step can't be 0", re.I)  # generate_series
 # "[SQLSTATE 22000] message" raised inside a UDF; DataFusion wraps it as PyErr { value: ValueError('...'), ... }.
 _TAGGED = re.compile(r"\[SQLSTATE ([0-9A-Z]{5})\]\s*(.*?)(?:['\"]\)|\n|$)")
+_NEGATIVE = re.compile(r"(LIMIT|OFFSET) must be >= ?0")
 _PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"LIMIT must be >= ?0"), "2201W"),
+    (re.compile(r"OFFSET must be >= ?0"), "2201X"),
     (re.compile(r"table function '[^']+' not found", re.I), "42883"),
     (_ZERO_STEP, "22023"),
     (re.compile(r"table '([^']+)' not found|table \"?([\w.]+)\"? not found|No table named", re.I), "42P01"),
@@ -51,6 +55,16 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"not implemented|Unsupported|NotImplemented", re.I), "0A000"),
     (re.compile(r"Resources exhausted", re.I), "53200"),
 ]
+# A stored file that is not what was written (PostgreSQL's XX001 data_corrupted), as pyarrow's and
+# DataFusion's Parquet readers word it; the first names the file.
+_UNREADABLE_FILE = re.compile(r"Could not open Parquet input source '([^']+)': (.+)", re.S)
+_CORRUPT = re.compile(
+    r"Parquet magic bytes|Couldn't deserialize thrift|Corrupt footer|Invalid Parquet file|Data corruption detected"
+    r"|decompression failed|Corrupt snappy|Parquet (?:argument )?error|Unexpected end of stream",
+    re.I,
+)
+_READER_PREFIXES = re.compile(r"^(?:(?:Parquet (?:argument )?error|External|External error|Arrow error): )+", re.I)
+_MISSING_FILE = re.compile(r"Failed to open local file '([^']+)'|Object at location (\S+) not found", re.I)
 _TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
 _FUNCTION = re.compile(r"argument types '([^']+)'|Invalid function '([^']+)'|table function '([^']+)'")
 _FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
@@ -89,16 +103,46 @@ def translate(err: Exception) -> Error:
     if isinstance(err, (ParseError, TokenError)):
         return syntax_error(err, "")
     text = str(err)
+    if isinstance(err, RecursionError) or "RecursionLimitExceeded" in text:  # Python's, or DataFusion's parser's
+        return stack_depth_exceeded()
     tagged = _TAGGED.search(text)
     if tagged:
-        return error_for(tagged.group(1), tagged.group(2).strip() or "error")
+        message = tagged.group(2).replace("\\'", "'")  # DataFusion shows the exception's repr
+        return error_for(tagged.group(1), message.strip() or "error")
+    stored = _stored_file_error(text)
+    if stored is not None:
+        return stored
     for pattern, sqlstate in _PATTERNS:
         if pattern.search(text):
             return error_for(sqlstate, _message(sqlstate, text))
     return error_for("XX000", _clean(text))
 
 
+def _stored_file_error(text: str) -> Error | None:
+    """A data file that is missing (58P01) or unreadable (XX001), named as PostgreSQL names a
+    relation file it cannot open or read."""
+    missing = _MISSING_FILE.search(text)
+    if missing:
+        path = missing.group(1) or missing.group(2)
+        return error_for("58P01", f'could not open file "{path}": No such file or directory')
+    named = _UNREADABLE_FILE.search(text)
+    if named:
+        return error_for("XX001", f'could not read file "{named.group(1)}": {_reader_message(named.group(2))}')
+    if _CORRUPT.search(text):
+        return error_for("XX001", f"could not read data file: {_reader_message(text)}")
+    return None
+
+
+def _reader_message(text: str) -> str:
+    """What a Parquet reader said, without DataFusion's repeated prefixes or the damaged bytes it quotes."""
+    message = _READER_PREFIXES.sub("", _clean(text))
+    return "".join(ch for ch in message if ch.isprintable()).strip()
+
+
 def _message(sqlstate: str, text: str) -> str:
+    negative = _NEGATIVE.search(text) if sqlstate in ("2201W", "2201X") else None
+    if negative:
+        return f"{negative.group(1)} must not be negative"
     if sqlstate == "42P01":
         found = _TABLE_NAME.search(text)
         if found:

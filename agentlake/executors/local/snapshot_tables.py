@@ -27,6 +27,8 @@ from datafusion import functions as F
 from catalog import Manifest, Snapshot
 from catalog.objects import ROWID, DataFile, field_id
 
+from .unreadable_tables import failing_frame, read_parquet
+
 ROWS_PREFIX = "_rows_"
 MAX_INLINE_DELETES = 4096
 SMALL_TABLE_ROWS = 65_536
@@ -46,6 +48,9 @@ def new_session(target_partitions: int | None = None) -> SessionContext:
         .set("datafusion.execution.parquet.pushdown_filters", "true")
         .set("datafusion.execution.parquet.reorder_filters", "true")
         .set("datafusion.sql_parser.parse_float_as_decimal", "true")  # 0.1 + 0.2 = 0.3, as in PostgreSQL
+        # DataFusion's parser stops at 50 levels, about 25 nested subqueries; 256 (about 125) still
+        # plans within a 8 MiB native stack, where a few hundred levels overflow it (sql/stack_depth.py)
+        .set("datafusion.sql_parser.recursion_limit", "256")
         # DataFusion 55's leaf-projection pushdown fails on a struct field read (get_field) over the
         # snapshot views ('ambiguous field "?table?".a'); tensor columns are read that way
         .set("datafusion.optimizer.enable_leaf_expression_pushdown", "false")
@@ -75,8 +80,11 @@ class SnapshotRegistry:
         for name, manifest in snapshot.tables.items():
             key = manifest.encoded[0]
             if self._tables.get(name) != key:
-                self._register(snapshot, name, manifest)
-                self._tables[name] = key
+                try:
+                    self._register(snapshot, name, manifest)
+                    self._tables[name] = key
+                except Exception as err:  # noqa: BLE001 - raised by the statements that read the table
+                    self._register_unreadable(name, manifest, err)
                 changed = True
         self._sync_views(snapshot.views, rebuild=changed)
 
@@ -112,6 +120,14 @@ class SnapshotRegistry:
                 frame = self.ctx.from_arrow(empty)
         self._drop(name)
         self._file_frames[name] = current
+        self.ctx.register_view(ROWS_PREFIX + name, frame)
+        self.ctx.register_view(name, frame.select(*[col(_quote(f.name)) for f in manifest.schema]))
+
+    def _register_unreadable(self, name: str, manifest: Manifest, err: Exception) -> None:
+        """A table whose files cannot be read fails the statements that read it (and is tried again
+        by the next sync), not every statement (``unreadable_tables``)."""
+        frame = failing_frame(self.ctx, pa.schema(list(manifest.schema) + [pa.field(ROWID, pa.int64())]), err)
+        self._drop(name)
         self.ctx.register_view(ROWS_PREFIX + name, frame)
         self.ctx.register_view(name, frame.select(*[col(_quote(f.name)) for f in manifest.schema]))
 
@@ -175,7 +191,7 @@ class SnapshotRegistry:
         DataFusion's own object stores know neither fsspec's URLs nor its credentials."""
         location = snapshot.repo.storage.uri(entry.path)
         if "://" not in location:
-            return self.ctx.read_parquet(location)
+            return read_parquet(self.ctx, location)
         return self.ctx.from_arrow(snapshot.repo.files.table(entry))
 
     def _sync_views(self, views: dict[str, str], rebuild: bool) -> None:
