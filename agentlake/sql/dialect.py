@@ -9,9 +9,8 @@ functions DataFusion knows.
 
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 
 from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
