@@ -22,6 +22,8 @@ SETUP = [
         "SELECT x.b AS a FROM t x ORDER BY -a",
         "SELECT b AS a, a AS b FROM t ORDER BY a, -b",
         "SELECT b AS a FROM t ORDER BY a DESC LIMIT 2",
+        "SELECT a::text FROM t ORDER BY a * -1",
+        "SELECT a::text, b FROM t ORDER BY a",
     ],
 )
 def test_order_by_names_as_postgres(both, sql):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .column_names import DUPLICATE_MARK
+from .column_names import DUPLICATE_MARK, pg_name
 
 
 def order_by_inputs(tree: exp.Expression) -> exp.Expression:
@@ -27,18 +27,25 @@ def order_by_inputs(tree: exp.Expression) -> exp.Expression:
         if not column.table
     }
     renamed = {}
-    for position, projection in enumerate(tree.expressions):
-        if isinstance(projection, exp.Alias) and projection.alias.lower() in read and _hides_input(projection):
-            planned = f"{projection.alias}{DUPLICATE_MARK}order{position}"
-            renamed.setdefault(projection.alias.lower(), planned)
-            projection.set("alias", exp.to_identifier(planned, quoted=True))
+    for position, projection in enumerate(list(tree.expressions)):
+        if isinstance(projection, exp.Star) or (
+            isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
+        ):
+            continue
+        alias = projection.alias if isinstance(projection, exp.Alias) else pg_name(projection)
+        value = projection.this if isinstance(projection, exp.Alias) else projection
+        if alias.lower() in read and _hides_input(value, alias):
+            planned = f"{alias}{DUPLICATE_MARK}order{position}"
+            renamed.setdefault(alias.lower(), planned)
+            named = exp.Alias(this=value.copy(), alias=exp.to_identifier(planned, quoted=True))
+            tree.set("expressions", named, position)
     for key in order.expressions:
         if isinstance(key.this, exp.Column) and not key.this.table and key.this.name.lower() in renamed:
             key.set("this", exp.column(renamed[key.this.name.lower()], quoted=True))
     return tree
 
 
-def _hides_input(projection: exp.Alias) -> bool:
-    """An alias over something other than the input column of the same name (``-a AS a``, ``b AS a``)."""
-    value = projection.this
-    return not (isinstance(value, exp.Column) and value.name.lower() == projection.alias.lower())
+def _hides_input(value: exp.Expression, name: str) -> bool:
+    """An output name over something other than the input column of that name (``-a AS a``,
+    ``b AS a``, ``a::text``, which PostgreSQL names ``a``)."""
+    return not (isinstance(value, exp.Column) and value.name.lower() == name.lower())
