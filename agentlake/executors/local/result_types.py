@@ -7,6 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from ...sql.column_types import column_fields
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
@@ -59,6 +60,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     result by what its select item is (``t.meta AS m``, ``meta -> 'a'``), others by column name."""
     schema = rich_schema(schema, snapshot, stmt)
     positions = JsonTypes(stmt, snapshot.find_schema).outputs(stmt) if isinstance(stmt, exp.Query) else None
+    vectors = _vector_columns_selected(stmt, snapshot)
     tagged: dict[str, dict] = {}
     for node in stmt.find_all(exp.Table):
         manifest = snapshot.tables.get(node.name)
@@ -79,12 +81,29 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             if position in positions:
                 meta = {TYPE_KEY: positions[position].encode()}
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
-        if dense or is_vector_result(f.type):
+        if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
         if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
         fields.append(f)
     return pa.schema(fields, metadata=schema.metadata) if changed else schema
+
+
+def _vector_columns_selected(stmt, snapshot) -> set[int]:
+    """Positions of the select items that are a vector column of a table, under any alias
+    (``t.embedding AS t_embedding``, as ORMs write it): a ``vector`` without a dimension reads back
+    as a plain float list, which only its source column tells from a ``real[]``."""
+    if not isinstance(stmt, exp.Select) or any(isinstance(e, exp.Star) for e in stmt.expressions):
+        return set()
+    fields = column_fields(stmt, snapshot.find_schema)
+    found = set()
+    for position, item in enumerate(stmt.expressions):
+        value = item.this if isinstance(item, exp.Alias) else item
+        if isinstance(value, exp.Column) and not isinstance(value.this, exp.Star):
+            field = fields.get(value.table, {}).get(value.name)
+            if field is not None and (field.metadata or {}).get(TYPE_KEY) == b"vector":
+                found.add(position)
+    return found
 
 
 def normalize(table: pa.Table) -> pa.Table:
