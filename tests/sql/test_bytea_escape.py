@@ -27,3 +27,16 @@ def test_escape_format_as_postgres(both, sql):
 
 def test_invalid_escape_is_refused_as_postgres(both):
     assert both.sqlstates(r"SELECT decode('x\q', 'escape')") == ("22P02", "22P02")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        r"SELECT ARRAY['\x01', '\xff']::bytea[] AS a",
+        r"SELECT ARRAY['\x01'::bytea, '\x0203'::bytea] AS a",
+        "SELECT array_agg(b ORDER BY id) FROM blobs WHERE b IS NOT NULL",
+    ],
+)
+def test_bytea_arrays_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)

@@ -62,12 +62,33 @@ def _encoding(node: exp.Expression, function: str) -> None:
         raise NotSupportedError(f'{function} supports only UTF8 here, not "{node.this}"')
 
 
+def _is_bytea_array(to: exp.Expression) -> bool:
+    return (
+        isinstance(to, exp.DataType)
+        and to.this == T.ARRAY
+        and bool(to.expressions)
+        and getattr(to.expressions[0], "this", None) == T.VARBINARY
+    )
+
+
 def bytea(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Cast) and node.to.this == T.VARBINARY:
             value = node.this
             if isinstance(value, exp.Literal) and value.is_string:
                 return exp.HexString(this=bytea_input(value.this).hex())
+            return node
+        if isinstance(node, exp.Cast) and _is_bytea_array(node.to):
+            if isinstance(node.this, exp.Array):  # ARRAY['\x01', ...]::bytea[]: each element is bytea input
+                node.this.set(
+                    "expressions",
+                    [
+                        exp.HexString(this=bytea_input(e.this).hex())
+                        if isinstance(e, exp.Literal) and e.is_string
+                        else e
+                        for e in node.this.expressions
+                    ],
+                )
             return node
         if isinstance(node, exp.Cast) and node.to.this in _TEXT_TYPES and isinstance(node.this, exp.HexString):
             return exp.Literal.string("\\x" + node.this.this.lower())  # bytea's text output, as PostgreSQL prints it
