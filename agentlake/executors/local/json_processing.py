@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from .json_text import json_error, quote
-from .jsonb_operations import check_settable_path
+from .jsonb_operations import array_position, check_settable_path
 from .jsonb_values import JsonValue, render, storage_order
 
 
@@ -85,11 +85,7 @@ def _insert(value: JsonValue, path: list[str], position: int, new: JsonValue, af
             return {**value, step: new}
         return {**value, step: _insert(value[step], path, position + 1, new, after)} if step in value else value
     if isinstance(value, list):
-        try:
-            index = int(step)
-        except ValueError:
-            raise json_error("22P02", f'path element at position {position} is not an integer: "{step}"') from None
-        at = index + len(value) if index < 0 else index
+        at = array_position(value, step, position)
         if last:
             at = min(max(at + (1 if after and 0 <= at < len(value) else 0), 0), len(value))
             return [*value[:at], new, *value[at:]]

@@ -113,11 +113,7 @@ def _set(value: JsonValue, path: list[str], position: int, new: JsonValue, creat
             return {**value, step: new} if last and create else value
         return {**value, step: new if last else _set(value[step], path, position + 1, new, create)}
     if isinstance(value, list):
-        try:
-            index = int(step)
-        except ValueError:
-            raise _error("22P02", f'path element at position {position} is not an integer: "{step}"') from None
-        at = index + len(value) if index < 0 else index
+        at = array_position(value, step, position)
         if not 0 <= at < len(value):
             if not (last and create):
                 return value
@@ -125,6 +121,16 @@ def _set(value: JsonValue, path: list[str], position: int, new: JsonValue, creat
         updated = new if last else _set(value[at], path, position + 1, new, create)
         return [*value[:at], updated, *value[at + 1 :]]
     return value
+
+
+def array_position(array: list, step: str | None, position: int) -> int:
+    """The index a path step names in an array (negative steps count from the end), as jsonb_set,
+    jsonb_insert and ``#-`` read it; a step that is not an integer is 22P02."""
+    try:
+        index = int(step)
+    except (TypeError, ValueError):
+        raise _error("22P02", f'path element at position {position} is not an integer: "{step}"') from None
+    return index + len(array) if index < 0 else index
 
 
 def delete_path(document: JsonValue, path: list[str | None]) -> JsonValue:
@@ -143,11 +149,7 @@ def _delete_at(value: JsonValue, path: list, position: int) -> JsonValue:
             return {k: v for k, v in value.items() if k != step}
         return {**value, step: _delete_at(value[step], path, position + 1)}
     if isinstance(value, list):
-        try:
-            index = int(step)
-        except (TypeError, ValueError):
-            raise _error("22P02", f'path element at position {position} is not an integer: "{step}"') from None
-        at = index + len(value) if index < 0 else index
+        at = array_position(value, step, position)
         if not 0 <= at < len(value):
             return value
         return (
