@@ -206,18 +206,15 @@ def _not_null(table: str, manifest: Manifest, change: Change) -> list[Violation]
         column = change.added.column(f.name)
         if not f.nullable and column.null_count:
             at = column.is_null().to_pylist().index(True)
-            out.append(
-                Violation(
-                    "not_null",
-                    table,
-                    f.name,
-                    f'null value in column "{f.name}" of relation "{table}" violates not-null constraint',
-                    failing_row_text(change.added, at),
-                    None,
-                    [(table, change.added.column(ROWID)[at].as_py())],
-                )
-            )
+            message = f'null value in column "{f.name}" of relation "{table}" violates not-null constraint'
+            out.append(_added_row_violation("not_null", table, f.name, message, change, at))
     return out
+
+
+def _added_row_violation(kind: str, table: str, constraint: str, message: str, change: Change, at: int) -> Violation:
+    """A constraint that one row the change added breaks, with that row as DETAIL."""
+    rowid = change.added.column(ROWID)[at].as_py()
+    return Violation(kind, table, constraint, message, failing_row_text(change.added, at), None, [(table, rowid)])
 
 
 def _unique(table: str, key: Constraint, change: Change, files: "FileReader") -> list[Violation]:
@@ -258,17 +255,8 @@ def _check(table: str, c: Constraint, change: Change, evaluate: CheckEvaluator |
     failing = pc.fill_null(pc.invert(verdict), False) if len(verdict) else verdict
     out = []
     for index in np.flatnonzero(np.asarray(failing.to_numpy(zero_copy_only=False), dtype=bool)).tolist():
-        out.append(
-            Violation(
-                "check",
-                table,
-                c.name,
-                f'new row for relation "{table}" violates check constraint "{c.name}"',
-                failing_row_text(change.added, index),
-                None,
-                [(table, change.added.column(ROWID)[index].as_py())],
-            )
-        )
+        message = f'new row for relation "{table}" violates check constraint "{c.name}"'
+        out.append(_added_row_violation("check", table, c.name, message, change, index))
     return out
 
 
