@@ -27,10 +27,11 @@ from ..errors import DataError, IntegrityError, ProgrammingError
 from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
 from ..results import Result
-from ..sql.literals import DEFAULT, literal_rows
+from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
+from ..vector.arrays import float4_vectors
 from . import foreign_keys
 from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
@@ -102,7 +103,7 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
 def _source_rows(session: "Session", source, columns: list[str], manifest: "Manifest") -> pa.Table:
     if isinstance(source, exp.Values):
         rows = literal_rows(source, len(columns))
-        if rows is not None:
+        if rows is not None and _bound_vectors_alone(rows):
             return _typed_table(_fill_defaults(session, rows, columns, manifest), columns, manifest)
     query = source
     table = session.query_arrow(query)
@@ -114,11 +115,25 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
     return pa.table({c: _cast(table.column(i), manifest.schema.field(c)) for i, c in enumerate(columns)})
 
 
+def _bound_vectors_alone(rows: list[tuple]) -> bool:
+    """Whether every column holding a bound vector holds only those and NULLs: a column that mixes
+    them with other values is typed as a whole by DataFusion's VALUES."""
+    for column in zip(*rows):
+        if any(isinstance(v, Float4Vector) for v in column) and not all(
+            v is None or isinstance(v, Float4Vector) for v in column
+        ):
+            return False
+    return True
+
+
 def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") -> pa.Table:
     arrays = {}
     for index, column in enumerate(columns):
         field = manifest.schema.field(column)
         values = [row[index] for row in rows]
+        if any(isinstance(v, Float4Vector) for v in values):  # as INSERT ... SELECT casts vector_from_float4's
+            arrays[column] = _cast(float4_vectors([None if v is None else v.data for v in values]), field)
+            continue
         rich = literal_array(values, field)
         if rich is not None:
             arrays[column] = rich

@@ -7,6 +7,7 @@ constant returns None, and the caller plans the rows with DataFusion instead.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlglot import exp
@@ -15,6 +16,14 @@ from ..errors import ProgrammingError
 
 NOT_CONSTANT = object()
 DEFAULT = object()  # the DEFAULT keyword inside VALUES
+
+
+@dataclass(frozen=True)
+class Float4Vector:
+    """A bound vector parameter (``vector_from_float4(X'...')``, see ``sql.params``): its float4
+    bytes, decoded and checked by the column it is written to."""
+
+    data: bytes
 
 
 def constant(node: exp.Expression):
@@ -43,8 +52,21 @@ def constant(node: exp.Expression):
     return NOT_CONSTANT
 
 
+def _row_value(node: exp.Expression):
+    """A VALUES entry's constant, a bound vector parameter as its bytes, or ``NOT_CONSTANT``."""
+    if (
+        isinstance(node, exp.Anonymous)
+        and node.name.lower() == "vector_from_float4"
+        and len(node.expressions) == 1
+        and isinstance(node.expressions[0], exp.HexString)
+    ):
+        return Float4Vector(bytes.fromhex(node.expressions[0].this))
+    return constant(node)
+
+
 def literal_rows(values: exp.Values, width: int) -> list[tuple] | None:
-    """Rows of a VALUES list of constants, or None when any entry needs evaluation."""
+    """Rows of a VALUES list of constants (bound vectors as :class:`Float4Vector`), or None when any
+    entry needs evaluation."""
     rows = []
     for row in values.expressions:
         items = row.expressions if isinstance(row, exp.Tuple) else [row]
@@ -53,7 +75,7 @@ def literal_rows(values: exp.Values, width: int) -> list[tuple] | None:
                 f"INSERT has {'more' if len(items) > width else 'fewer'} expressions than target columns",
                 sqlstate="42601",
             )
-        converted = tuple(constant(item) for item in items)
+        converted = tuple(_row_value(item) for item in items)
         if any(v is NOT_CONSTANT for v in converted):
             return None
         rows.append(converted)

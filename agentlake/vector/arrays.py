@@ -135,6 +135,17 @@ def float4_vector(data: bytes) -> np.ndarray:
     return checked_vector(np.frombuffer(data, dtype="<f4").astype(np.float32))
 
 
+def float4_vectors(blobs: list[bytes | None]) -> pa.Array:
+    """Bound vectors (float4 bytes each, None for NULL) as one ``VECTOR_RESULT`` column, each checked
+    as :func:`float4_vector` checks it: what ``vector_from_float4`` computes, without a query plan."""
+    vectors = [None if blob is None else float4_vector(blob) for blob in blobs]
+    lengths = np.array([0 if v is None else len(v) for v in vectors], dtype=np.int32)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    flat = np.concatenate([v for v in vectors if v is not None] or [np.zeros(0, np.float32)])
+    mask = pa.array([v is None for v in vectors]) if any(v is None for v in vectors) else None
+    return pa.ListArray.from_arrays(offsets, pa.array(flat, pa.float32()), type=VECTOR_RESULT, mask=mask)
+
+
 def checked_vector(vector: np.ndarray, kind: str = "vector") -> np.ndarray:
     """``vector`` if pgvector would accept it: at least one dimension, every element finite."""
     from .dense_text import check_dimensions, check_elements
