@@ -36,8 +36,9 @@ DURABILITY_MODES = ("full", "relaxed")
 FileHook = Callable[["Repository", str, str, Manifest, list[DataFile]], None]
 
 
-def resolve_url(repo: str) -> str:
-    """A bare name means a folder under $AGENTLAKE_HOME (default ~/.agentlake)."""
+def resolve_url(repo: str | os.PathLike) -> str:
+    """A bare name means a folder under $AGENTLAKE_HOME (default ~/.agentlake); a path object is its text."""
+    repo = os.fspath(repo)
     if "://" in repo or os.sep in repo or repo.startswith((".", "~")):
         return repo
     home = os.environ.get("AGENTLAKE_HOME", os.path.join(os.path.expanduser("~"), ".agentlake"))

@@ -18,6 +18,7 @@ from ..results import Result
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import MIN_INDEXED_ROWS
 from ..vector.topk_match import TopKQuery, match_topk
+from . import small_counts
 from .fastpath import point_lookup
 
 if TYPE_CHECKING:
@@ -40,6 +41,8 @@ def explain_statement(session: "Session", inner: exp.Expression, analyze: bool =
         lines.append(f"agentlake route: {session.runner.last_route}")
     elif point_lookup(session, inner) is not None:
         lines.append("agentlake route: primary-key lookup (no planning)")
+    elif small_counts.small_count(session.runner, inner) is not None:
+        lines.append(f"agentlake route: {small_counts.ROUTE}")
     elif search is not None:
         lines.append(
             f"agentlake route: vector top-k on {search.table}.{search.column} "

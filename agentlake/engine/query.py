@@ -13,7 +13,7 @@ from ..executors.local.result_batches import streamable, typed_batches
 from ..executors.local.result_types import described_schema, normalize, restore_types
 from ..executors.local.rich_results import restore_rich_columns
 from ..media import BlobStore
-from . import router
+from . import router, small_counts
 from .fastpath import constant_select, point_lookup
 from .result_stream import QueryStream, held_or_streamed
 
@@ -72,6 +72,12 @@ class QueryRunner:
         self._registry.sync(self.session.snapshot)
         return ctx
 
+    def memory_rows(self, name: str) -> pa.Table | None:
+        """Table ``name``'s live rows as of the session's snapshot when it is small enough to be
+        held decoded in memory (``snapshot_tables.SMALL_TABLE_ROWS``), else None."""
+        self.sync()
+        return self._registry.memory_rows(name)
+
     def plan(self, sql: str):
         return self.sync().sql(sql).optimized_logical_plan()
 
@@ -102,6 +108,10 @@ class QueryRunner:
         from ..vector.topk_match import match_topk
         from ..vector.topk_run import run_topk
 
+        found = small_counts.small_count(self, stmt)
+        if found is not None:
+            self.last_route = small_counts.ROUTE
+            return found
         fold_constant_embeddings(stmt)  # embed('m', 'text') as its vector, so top-k can use an index
 
         search = match_topk(stmt, self.session.snapshot)

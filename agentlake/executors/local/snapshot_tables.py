@@ -70,6 +70,8 @@ class SnapshotRegistry:
         self._file_frames: dict[str, dict[tuple, DataFrame | pa.Table]] = {}
         """Per table, each live file's scan (or, for a small table, its decoded rows) as last
         registered, by :func:`_file_key`."""
+        self._memory_rows: dict[str, pa.Table] = {}
+        """Per small table registered in memory, its live rows in one table (made when asked)."""
 
     def sync(self, snapshot: Snapshot) -> None:
         changed = False
@@ -94,6 +96,18 @@ class SnapshotRegistry:
                 self.ctx.deregister_table(table)
         self._tables.pop(name, None)
         self._file_frames.pop(name, None)
+        self._memory_rows.pop(name, None)
+
+    def memory_rows(self, name: str) -> pa.Table | None:
+        """The live rows of table ``name`` (with their rowids) when it is registered as an
+        in-memory scan, as of the last :meth:`sync`; None for a table read from its files."""
+        rows = self._memory_rows.get(name)
+        if rows is None:
+            parts = self._file_frames.get(name)
+            if not parts or not all(isinstance(part, pa.Table) for part in parts.values()):
+                return None
+            rows = self._memory_rows[name] = pa.concat_tables(parts.values())
+        return rows
 
     def _register(self, snapshot: Snapshot, name: str, manifest: Manifest) -> None:
         previous = self._file_frames.get(name, {})
