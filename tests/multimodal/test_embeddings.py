@@ -78,9 +78,12 @@ def test_load_arrow_fills_generated_columns(docs, model):
 
 
 def test_unknown_model_is_42704(db):
-    with pytest.raises(agentlake.ProgrammingError) as err:
-        db.execute("SELECT embed('no-such-model', 'x')").fetchall()
-    assert err.value.sqlstate == "42704"
+    db.execute("CREATE TABLE notes (model text, body text)")
+    db.execute("INSERT INTO notes VALUES ('no-such-model', 'x')")
+    for sql in ("SELECT embed('no-such-model', 'x')", "SELECT embed(model, body) FROM notes"):
+        with pytest.raises(agentlake.ProgrammingError) as err:
+            db.execute(sql).fetchall()
+        assert err.value.sqlstate == "42704"
 
 
 def test_builtin_minilm(db):
