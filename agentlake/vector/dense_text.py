@@ -46,9 +46,40 @@ def out_of_range(token: str, kind: str) -> DataError:
     return DataError(f'[SQLSTATE 22003] "{token}" is out of range for type {kind}', sqlstate="22003")
 
 
+_NUMBER = r"[ \t\n\r\v\f]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\r\v\f]*"
+_PLAIN_VECTOR = re.compile(rf"[ \t\n\r\v\f]*\[{_NUMBER}(?:,{_NUMBER})*\][ \t\n\r\v\f]*")
+"""A vector of finite decimal numbers and nothing else, as clients print them."""
+
+
 def parse_dense(text: str, kind: str = "vector") -> np.ndarray:
     """``[1,2,3]`` as pgvector's ``vector_in``/``halfvec_in`` read it: float32 values, or float16
-    ones for ``halfvec`` (rounded to nearest even; a finite value beyond float16 is out of range)."""
+    ones for ``halfvec`` (rounded to nearest even; a finite value beyond float16 is out of range).
+
+    A plain vector of decimal numbers (what every client sends) is converted in one numpy call;
+    anything else, and any value out of range, goes through the element-by-element reading that
+    finds the fault pgvector reports."""
+    if _PLAIN_VECTOR.fullmatch(text):
+        values = _plain_values(text, kind)
+        if values is not None:
+            return values
+    return _parse_elements(text, kind)
+
+
+def _plain_values(text: str, kind: str) -> np.ndarray | None:
+    """The values of a text ``_PLAIN_VECTOR`` matched, or None when one is out of range or there
+    are too many (the caller's element-by-element reading names the fault)."""
+    inner = text.strip(SPACE)[1:-1]
+    wide = np.array(inner.split(","), dtype=np.float64)
+    if len(wide) > MAX_DIM[kind]:
+        return None
+    with np.errstate(over="ignore"):
+        values = wide.astype(np.float32)
+        if kind == "halfvec":
+            values = values.astype(np.float16)
+    return None if np.isinf(values).any() else values
+
+
+def _parse_elements(text: str, kind: str) -> np.ndarray:
     pt = text.lstrip(SPACE)
     if not pt.startswith("["):
         raise syntax_error(kind, text, 'Vector contents must start with "[".')

@@ -98,3 +98,22 @@ def test_literal_errors_carry_position_and_detail(db):
     assert (err.sqlstate, err.position, err.detail) == ("22P02", 11, 'Vector contents must start with "[".')
     err = error(db, "SELECT '[1,2,3]'::vector(0)")
     assert (str(err), err.position) == ("dimensions for type vector must be at least 1", 19)
+
+
+@pytest.mark.parametrize("kind", ["vector", "halfvec"])
+def test_vector_text_reads_as_float4_of_each_decimal_whatever_its_spacing(db, kind):
+    """Clients print vectors as plain decimal lists; they are read in one pass, with the values
+    and errors of pgvector's element-by-element reading."""
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    values = rng.standard_normal(384) * 10.0 ** rng.integers(-6, 4, 384)
+    printed = [f"{x:.9g}" for x in values]
+    spaced = " [ " + " ,\t".join(printed) + " ]\n"
+    want = np.array([float(x) for x in printed]).astype(np.float32)
+    if kind == "halfvec":
+        want = want.astype(np.float16)
+    got = db.execute(f"SELECT %s::{kind}", [spaced]).fetch_arrow().column(0)[0].values.to_numpy()
+    assert got.tobytes() == want.tobytes()
+    for text, sqlstate in [("[1,]", "22P02"), ("[1 2]", "22P02"), ("[1e40]", "22003"), ("[1,nan]", "22000")]:
+        assert error(db, f"SELECT '{text}'::{kind}").sqlstate == sqlstate, text
