@@ -66,6 +66,8 @@ class Context:
         self.schemas: dict[str, pa.Schema] = {}
         self.functions: dict[str, Callable[..., Any]] = {}
         self._gpu_tables: set[str] = set()
+        self._storage: Any = None
+        """The repository's storage, where media values larger than a row live."""
         if repo is not None:
             self._register_branch(repo, branch)
 
@@ -73,8 +75,12 @@ class Context:
         """Every table of the branch's head, read straight from its Parquet files (deletes applied)."""
         from ..engine.repositories import open_repository
         from ..executors.dask.bridge import table_sources
+        from ..executors.dask.tensors import register_decoders
 
-        snapshot = open_repository(repo, create=False).snapshot(branch)
+        repository = open_repository(repo, create=False)
+        snapshot = repository.snapshot(branch)
+        self._storage = repository.storage
+        register_decoders(self.session, self.functions, self._storage)
         sources = table_sources(snapshot)
         skipped = sorted(set(snapshot.tables) - set(sources))
         if skipped:
@@ -191,19 +197,22 @@ class Context:
 
             return run_context(self, query, lazy=return_futures, gpu=gpu)
         from ..executors.dask.bridge import compile_and_run
+        from ..executors.dask.rich_results import rich_answer
 
         use_gpu = bool(gpu) if gpu is not None else bool(self._gpu_tables)
         tables = self.tables if not use_gpu else {k: self._on_gpu(v) for k, v in self.tables.items()}
-        return compile_and_run(
+        logical_plan = self._plan(query)
+        frame = compile_and_run(
             self.session,
-            self._plan(query),
+            logical_plan,
             tables,
             sql=query,
             gpu=use_gpu,
             functions=self.functions,
             partition_rows=self.partition_rows,
-            compute=not return_futures,
+            compute=False,
         )
+        return rich_answer(self.session, logical_plan, frame, self._storage, compute=not return_futures)
 
     def explain(self, query: str) -> str:
         """DataFusion's optimized plan, then the Dask operations each node becomes."""

@@ -57,17 +57,29 @@ def _decoding(blobs: BlobStore, decode: Callable) -> Callable[..., pa.Array]:
     return call
 
 
-def register_media_functions(ctx, blobs: BlobStore) -> None:
-    """Register the media functions on a DataFusion ``SessionContext``, reading blobs from ``blobs``."""
-    from datafusion import udf
+FACT_FUNCTIONS: dict[str, tuple[Callable[..., pa.Array], list[pa.DataType], pa.DataType]] = {
+    name: (_fact(field), [MEDIA_TYPE], out) for name, (field, out) in _FACTS.items()
+}
+"""The header facts: (function over Arrow arrays, argument types, result type); no blobs read."""
 
-    for name, (field, out) in _FACTS.items():
-        ctx.register_udf(udf(_fact(field), [MEDIA_TYPE], out, "immutable", name=name))
+
+def decoding_functions(blobs: BlobStore) -> dict[str, tuple[Callable[..., pa.Array], list[pa.DataType], pa.DataType]]:
+    """The decoders reading values from ``blobs``: (function over Arrow arrays, argument types, result type)."""
     decoders = {
         "image_decode": (lambda data: decode_image(data), []),
         "image_resize": (lambda data, w, h: decode_image(data, (int(w), int(h))), [pa.int64(), pa.int64()]),
         "audio_decode": (decode_audio, []),
         "video_frames": (lambda data, fps: decode_video(data, float(fps) or None), [pa.float64()]),
     }
-    for name, (decode, extra) in decoders.items():
-        ctx.register_udf(udf(_decoding(blobs, decode), [MEDIA_TYPE, *extra], COMPUTE_TYPE, "immutable", name=name))
+    return {
+        name: (_decoding(blobs, decode), [MEDIA_TYPE, *extra], COMPUTE_TYPE)
+        for name, (decode, extra) in decoders.items()
+    }
+
+
+def register_media_functions(ctx, blobs: BlobStore) -> None:
+    """Register the media functions on a DataFusion ``SessionContext``, reading blobs from ``blobs``."""
+    from datafusion import udf
+
+    for name, (fn, inputs, output) in {**FACT_FUNCTIONS, **decoding_functions(blobs)}.items():
+        ctx.register_udf(udf(fn, inputs, output, "immutable", name=name))

@@ -133,7 +133,7 @@ def compute_array(values: list) -> pa.Array:
         datas.append(np.ascontiguousarray(a.astype(numpy_dtype(name), copy=False)).tobytes())
         shapes.append(list(a.shape))
         dtypes.append(name)
-    mask = pa.array([d is None for d in datas])
+    mask = pa.array([d is None for d in datas], pa.bool_())
     return pa.StructArray.from_arrays(
         [pa.array(datas, pa.binary()), pa.array(shapes, pa.list_(pa.int32())), pa.array(dtypes, pa.string())],
         fields=list(COMPUTE_TYPE),

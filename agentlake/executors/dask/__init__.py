@@ -13,7 +13,7 @@ from typing import Any
 
 import dask.dataframe as dd
 
-from . import nodes, vectors  # noqa: F401 - registers the node handlers and the vector functions
+from . import nodes, tensors, vectors  # noqa: F401 - registers the node handlers and the vector, tensor and media functions
 from .explain import describe_plan
 from .functions import register_scalar_function
 from .partitions import decimal_scales, truncate_decimals

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ...errors import DataError, NotSupportedError
 from . import functions
-from .lists import compare_lists, is_list_value
+from .lists import compare_lists, is_list_value, list_text
 from .partitions import arrow_to_series, frame_module
 
 Evaluator = Callable[[Any, tuple], Any]
@@ -69,9 +69,11 @@ def series_like(frame: Any, value: Any):
     if is_series(value):
         return value
     module = frame_module(frame)
+    if isinstance(value, pa.Scalar):  # a constant tensor (or other struct) on every row
+        return arrow_to_series(pa.repeat(value, len(frame)), frame)
     if isinstance(value, (list, np.ndarray)):  # a constant vector (or other list) on every row
         items = value.tolist() if isinstance(value, np.ndarray) else value
-        scalar = pa.scalar(items, pa.list_(pa.float32()) if isinstance(value, np.ndarray) else None)
+        scalar = pa.scalar(items, pa.list_(pa.from_numpy_dtype(value.dtype)) if isinstance(value, np.ndarray) else None)
         return arrow_to_series(pa.repeat(scalar, len(frame)), frame)
     if isinstance(value, (bool, int, float, np.generic)):  # COUNT(1)'s 1 on every row: no Python list of them
         return module.Series(np.full(len(frame), value), index=frame.index)
@@ -86,6 +88,8 @@ def literal_value(scalar: pa.Scalar) -> Any:
     if pa.types.is_interval(t):
         v = scalar.value
         return Interval(v.months, v.days, v.nanoseconds)
+    if pa.types.is_struct(t):  # a constant tensor: kept in Arrow, as tensor functions take it
+        return scalar
     value = scalar.as_py()
     if isinstance(value, Decimal):
         return float(value)
@@ -111,6 +115,8 @@ def cast_value(value: Any, target: str):
             return value.astype("int64") if not value.isna().any() else value.astype("float64").round(0)
         return None if value is None else int(value)
     if kind in ("Utf8", "Utf8View", "LargeUtf8"):
+        if is_series(value) and is_list_value(value):
+            return list_text(value)
         return value.astype("str") if is_series(value) else (None if value is None else str(value))
     if kind in ("Date32", "Date64"):
         if is_series(value):

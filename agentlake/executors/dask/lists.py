@@ -77,3 +77,16 @@ def array_element(values: Any, index: Any) -> Any:
 
 
 register_scalar_function("array_element", array_element)
+
+
+def list_text(values: Any) -> Any:
+    """Lists cast to text as DataFusion writes them (``[0.0, 1.5]``), which ``to_vector`` reads back:
+    each element as numpy prints a value of its own type, so a float32 keeps its short form."""
+    array = series_to_arrow(values)
+    flat = pc.list_flatten(array).to_numpy(zero_copy_only=False)
+    offsets = np.concatenate([[0], np.cumsum(pc.list_value_length(array).fill_null(0).to_numpy(zero_copy_only=False))])
+    texts = [
+        "[" + ", ".join(map(str, flat[offsets[i] : offsets[i + 1]])) + "]" if valid else None
+        for i, valid in enumerate(array.is_valid().to_pylist())
+    ]
+    return arrow_to_series(pa.array(texts, pa.string()), values)

@@ -3,7 +3,10 @@
 Every scan funnels through :func:`from_arrow`, so the rest of the compiler sees one
 set of dtypes: decimals as float64 (grouped means and Dask tokenization break on
 ``decimal128[pyarrow]``), dates as ``datetime64[ms]``, strings as plain strings, and
-lists (vectors) as Arrow-backed columns: as Python objects Dask would turn them into text.
+nested values (vectors and arrays as lists, tensors as Arrow's tensor extension types or their
+structs, media structs) as Arrow-backed columns: as Python objects Dask would turn them into
+text, and an extension type must survive to the answer (numpy then reads a fixed-shape tensor
+column without a copy).
 Decimal values convert exactly to the nearest double on both sides of every
 comparison, so equality tests between decimals keep their meaning.
 """
@@ -57,14 +60,19 @@ def is_list_type(t: pa.DataType) -> bool:
     return pa.types.is_list(t) or pa.types.is_fixed_size_list(t) or pa.types.is_large_list(t)
 
 
+def is_nested_type(t: pa.DataType) -> bool:
+    """Lists, structs and extension types: the values a partition keeps Arrow-backed."""
+    return is_list_type(t) or pa.types.is_struct(t) or isinstance(t, pa.BaseExtensionType)
+
+
 def _arrow_backed(t: pa.DataType) -> Any:
-    """Lists stay Arrow-backed; booleans become pandas' nullable booleans, so a NULL stays NULL
-    through NOT and IS [NOT] TRUE (numpy would make the column Python objects)."""
+    """Nested values stay Arrow-backed; booleans become pandas' nullable booleans, so a NULL stays
+    NULL through NOT and IS [NOT] TRUE (numpy would make the column Python objects)."""
     import pandas as pd
 
     if pa.types.is_boolean(t):
         return pd.BooleanDtype()
-    return pd.ArrowDtype(t) if is_list_type(t) else None
+    return pd.ArrowDtype(t) if is_nested_type(t) else None
 
 
 def frame_module(like: Any):
@@ -91,7 +99,7 @@ def arrow_to_series(array: pa.Array | pa.ChunkedArray, like: Any) -> Any:
         return out
     import pandas as pd
 
-    if is_list_type(array.type):
+    if is_nested_type(array.type):
         return pd.Series(pd.arrays.ArrowExtensionArray(array), index=like.index)
     return pd.Series(array.to_numpy(zero_copy_only=False), index=like.index)
 

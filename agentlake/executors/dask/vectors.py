@@ -2,9 +2,8 @@
 
 A partition holds a vector column as an Arrow list column (a pandas ``ArrowDtype``
 column, or a cuDF list column), so each function reads its arguments as the Arrow
-arrays DataFusion would hand the same function as a UDF: one implementation answers
-on both executors. Rows pass in slices, so a constant query vector repeated for
-every row costs a slice's worth of memory rather than a partition's.
+arrays DataFusion would hand the same function as a UDF (``arrow_functions``): one
+implementation answers on both executors.
 
 ``avg(vector)`` and ``sum(vector)`` become one float64 column per dimension, which
 Dask's groupby reduces like any sum (on pandas and cuDF alike), and one vector again
@@ -13,7 +12,7 @@ at the end.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -21,51 +20,13 @@ import pyarrow as pa
 from ...vector.arrays import from_matrix, to_matrix
 from ...vector.functions import AGGREGATES, SCALAR_FUNCTIONS
 from ...vector.metrics import dimension_error
-from .expressions import is_series
+from .arrow_functions import partition_function
 from .functions import register_scalar_function
 from .partitions import arrow_to_series, frame_module, is_gpu_frame, series_to_arrow
 from .registry import Compiler, field_names
 
-SLICE_ROWS = 16_384
 _SAME_COLUMNS = {"Filter", "Sort", "Limit", "SubqueryAlias", "Repartition"}
 _KEEPS_DIMENSION = {"l2_normalize", "vector_add", "vector_sub", "vector_mul", "vector_with_dimensions"}
-
-
-def _constant(value: Any, type_: pa.DataType, rows: int) -> pa.Array:
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    return pa.repeat(pa.scalar(value, type_), rows) if rows else pa.array([], type_)
-
-
-def partition_function(name: str) -> Callable[..., Any]:
-    """The vector function ``name`` over Series and constants (a constant result when every
-    argument is constant: a vector comes back as a float32 array)."""
-    fn, inputs, output = SCALAR_FUNCTIONS[name]
-
-    def apply(*args: Any) -> Any:
-        like = next((a for a in args if is_series(a)), None)
-        if like is None:
-            result = fn(*(_constant(a, t, 1) for a, t in zip(args, inputs)))[0]
-            return (
-                np.asarray(result.as_py(), np.float32)
-                if isinstance(result, pa.ListScalar) and result.is_valid
-                else result.as_py()
-            )
-        columns = [series_to_arrow(a) if is_series(a) else None for a in args]
-        parts = []
-        for start in range(0, len(like), SLICE_ROWS) or [0]:
-            rows = min(SLICE_ROWS, len(like) - start)
-            parts.append(
-                fn(
-                    *(
-                        c.slice(start, rows) if c is not None else _constant(a, t, rows)
-                        for a, c, t in zip(args, columns, inputs)
-                    )
-                )
-            )
-        return arrow_to_series(pa.chunked_array(parts, type=output), like)
-
-    return apply
 
 
 def vector_dimension(compiler: Compiler, plan, expr) -> int | None:
@@ -137,5 +98,5 @@ VECTOR_AGGREGATES = {
 }
 """Aggregate name -> whether it averages."""
 
-for _name in SCALAR_FUNCTIONS:
-    register_scalar_function(_name, partition_function(_name))
+for _name, (_fn, _inputs, _output) in SCALAR_FUNCTIONS.items():
+    register_scalar_function(_name, partition_function(_fn, _inputs, _output))
