@@ -23,6 +23,7 @@ any value is handed out, so they keep their current value.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import random
@@ -138,6 +139,26 @@ class _TracedOS:
         if rel is not None:
             self._event(time.monotonic_ns(), "unlink", rel)
 
+    def syncfs(self, fd) -> None:
+        """syncfs(2) makes the whole filesystem durable: every file under the root at least at the size
+        it had before the call, every name bound before the call began."""
+        from catalog.storage.filesync import syncfs
+
+        began, files, folders = time.monotonic_ns(), [], []
+        for dirpath, _dirs, entries in os.walk(self._root):
+            folders.append(dirpath)
+            for entry in entries:
+                with contextlib.suppress(FileNotFoundError):
+                    st = os.stat(os.path.join(dirpath, entry))
+                    files.append((os.path.join(dirpath, entry), st.st_ino, st.st_size))
+        syncfs(fd)
+        for folder in folders:
+            rel = self._rel(folder)
+            if rel is not None:
+                self._event(began, "dirsync", rel)
+        for path, inode, size in files:
+            self._event(began, "sync", self._rel(path), inode, size)
+
 
 def trace_local_storage(root: str, epoch: str) -> None:
     """Log this process's file changes and syncs under ``root`` to the folder ``epoch``."""
@@ -154,6 +175,8 @@ def trace_local_storage(root: str, epoch: str) -> None:
 
     local.os = traced
     local.open = traced_open
+    if local.syncfs is not None:
+        local.syncfs = traced.syncfs
 
 
 @dataclass

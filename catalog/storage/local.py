@@ -30,6 +30,7 @@ from typing import Iterable, Iterator
 
 from ..errors import RefExists, RefNotFound, StorageError
 from .base import REF_KINDS, RefState, decode_ref, dumps, encode_ref
+from .filesync import syncfs
 
 _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
@@ -412,7 +413,17 @@ class LocalStorage:
             self._views.pop(path, None)
 
     def _sync_objects(self, paths: Iterable[str]) -> None:
-        """fsync objects written without it, then their folders (each once)."""
+        """Make objects written without fsync durable, with their names: one syncfs(2) of the
+        repository's filesystem for more than one (see ``filesync``), else an fsync of each and then
+        of their folders (each once)."""
+        paths = list(paths)
+        if len(paths) > 1 and syncfs is not None:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                syncfs(fd)
+            finally:
+                os.close(fd)
+            return
         dirs = set()
         for rel in paths:
             full = self._abs(rel)
@@ -429,13 +440,13 @@ class LocalStorage:
             _fsync_dir(directory)
 
     def ref_delete(self, kind: str, name: str) -> None:
+        """Objects journaled here may be reached from other refs (a merge, a branch created from this
+        one): they are made durable before the journal that could restore them goes."""
         path = self._ref_path(kind, name)
         fd = self._locked(path, kind, name)
         try:
-            state = self.ref_get(kind, name)
-            if state is not None:
-                # Objects journaled here may be shared by other branches: make them durable first.
-                self._checkpoint(path, fd, state, True)
+            records, _ = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))
+            self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
             os.unlink(path)
             _fsync_dir(os.path.dirname(path))
             with self._lock:

@@ -103,6 +103,7 @@ class _PowerLoss:
         record_epoch_start(self.root, self.epoch)
         self.monkeypatch.setattr(local, "os", os)  # the tracing is undone after the test
         self.monkeypatch.setattr(local, "open", open, raising=False)
+        self.monkeypatch.setattr(local, "syncfs", local.syncfs)
         trace_local_storage(self.root, self.epoch)
         return Repository.open(self.root, create=False)
 
@@ -210,3 +211,55 @@ def test_a_relaxed_commit_of_a_data_file_too_big_for_its_record_reads_after_powe
     assert max(p.stat().st_size for p in Path(repo_url, "data").rglob("*") if p.is_file()) > 1 << 20
     power_loss.strike(keep=("refs/heads/main",))
     assert Repository.open(repo_url, create=False).snapshot("main").read("items").num_rows == len(ids)
+
+
+@pytest.mark.parametrize("durability", ["full", "relaxed"])
+@pytest.mark.parametrize("main_moved", [True, False], ids=["three-way", "fast-forward"])
+def test_a_merged_branch_deleted_before_a_power_loss_leaves_its_rows_and_history_in_main(
+    repo_url, power_loss, durability, main_moved
+):
+    """Deleting a branch deletes the journal its objects were restored from (FORMAT.md, *Refs*): what
+    main reaches through the merge must be durable by then, every commit of the branch included."""
+    repo_with_items(repo_url, n=2)
+    repo = power_loss.begin()
+    writer = Repository.open(repo_url, create=False, durability=durability)
+    writer.create_branch("agent")
+    for ids in ([10], [11, 12], [13]):
+        _commit(writer, "agent", ids)
+    if main_moved:
+        _commit(repo, "main", [20])
+    repo.merge("agent", "main")
+    repo.delete_branch("agent")
+    power_loss.strike()
+    after = Repository.open(repo_url, create=False)
+    assert "agent" not in after.branches()
+    assert [r["id"] for r in rows(after)] == [0, 1, 10, 11, 12, 13] + ([20] if main_moved else [])
+    assert {"rows [10]", "rows [11, 12]", "rows [13]"} <= _history_read_whole(after, "main")
+
+
+def _history_read_whole(repo: Repository, ref: str) -> set[str]:
+    """The messages of every commit ``ref`` reaches through all parents, each commit's tables read."""
+    seen, pending = set(), [repo.head(ref)]
+    while pending:
+        commit_id = pending.pop()
+        if commit_id not in seen:
+            seen.add(commit_id)
+            pending.extend(repo.commit(commit_id).parents)
+            snapshot = repo.snapshot_at(commit_id)
+            for table in snapshot.tables:
+                snapshot.read(table)
+    return {repo.commit(commit_id).message for commit_id in seen}
+
+
+def test_a_branch_created_from_a_deleted_one_keeps_its_rows_after_a_power_loss(repo_url, power_loss):
+    repo_with_items(repo_url, n=2)
+    repo = power_loss.begin()
+    relaxed = _relaxed(repo_url)
+    relaxed.create_branch("b")
+    _commit(relaxed, "b", [10])
+    _commit(relaxed, "b", [11])
+    repo.create_branch("c", from_="b")
+    repo.delete_branch("b")
+    _commit(repo, "c", [30])
+    power_loss.strike()
+    assert [r["id"] for r in rows(Repository.open(repo_url, create=False), "c")] == [0, 1, 10, 11, 30]
