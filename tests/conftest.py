@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
+import uuid
 
 import pytest
 
@@ -71,3 +73,32 @@ def lake(tmp_path):
     conn = agentlake.connect(str(tmp_path / "repo"), create=True)
     yield conn
     conn.close()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server on loopback, one per session: the real S3 protocol, no mocked client."""
+    pytest.importorskip("s3fs")
+    moto_server = pytest.importorskip("moto.server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_repo(s3_endpoint) -> tuple[str, dict]:
+    """A repository URL in a fresh bucket of the S3 server, and the storage options that reach it."""
+    import s3fs
+
+    options = {
+        "key": "testing",
+        "secret": "testing",
+        "client_kwargs": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"},
+    }
+    bucket = f"b{uuid.uuid4().hex[:12]}"
+    s3fs.S3FileSystem(skip_instance_cache=True, **options).call_s3("create_bucket", Bucket=bucket)
+    return f"s3://{bucket}/repo", options

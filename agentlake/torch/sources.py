@@ -6,7 +6,8 @@ a loader runs changes nothing it yields. A query that reads one table row by row
 worker reads the table's Parquet row groups one at a time, runs the query on that group's rows
 (``engine.row_scan``) and reads media blobs only for the rows it is about to hand out. Making the
 loader reads the WHERE's columns of every row group once, to count the rows each keeps (so ranks
-get equal counts). Any other query (ORDER BY, GROUP BY, joins, LIMIT, ...) needs all its rows at
+get equal counts). The store's options (credentials, endpoint) travel to the workers with the
+dataset. Any other query (ORDER BY, GROUP BY, joins, LIMIT, ...) needs all its rows at
 once: it runs once at the commit and its answer is held in memory (``streaming`` is False).
 """
 
@@ -32,13 +33,21 @@ def session_at(repository: Repository, commit: str) -> Session:
     return Session(repository, commit, Settings({}))
 
 
+def _storage_options(repository: Repository) -> dict:
+    """The fsspec options the repository's store was opened with (credentials, an S3 endpoint_url):
+    what a worker process needs to open it again, since a worker that does not inherit this
+    process's open repository (spawn, forkserver) has only the URL."""
+    filesystem, _ = repository.storage.filesystem()
+    return dict(filesystem.storage_options)
+
+
 class RowGroups:
     """The rows of a row-by-row query, one unit per row group of its table's live files."""
 
     streaming = True
 
-    def __init__(self, url: str, commit: str, sql: str, scan: RowScan) -> None:
-        self.url, self.commit, self.sql = url, commit, sql
+    def __init__(self, url: str, storage_options: dict, commit: str, sql: str, scan: RowScan) -> None:
+        self.url, self.storage_options, self.commit, self.sql = url, storage_options, commit, sql
         manifest = scan.snapshot.manifest(scan.table)
         files = scan.session.repo.files
         self.units = [(i, g) for i, f in enumerate(manifest.files) if f.live_rows for g in range(files.row_groups(f))]
@@ -52,7 +61,7 @@ class RowGroups:
     def open(cls, repository: Repository, commit: str, sql: str) -> "RowGroups | None":
         """None when ``sql`` is not a query that reads one table row by row."""
         scan = RowScan.plan(session_at(repository, commit), sql)
-        return None if scan is None else cls(repository.storage.url, commit, sql, scan)
+        return None if scan is None else cls(repository.storage.url, _storage_options(repository), commit, sql, scan)
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_scan": None}  # each worker process plans its own scan
@@ -60,7 +69,7 @@ class RowGroups:
     def scan(self) -> RowScan:
         """This process's scan (a forked or spawned worker plans its own, on its own session)."""
         if self._scan is None or self._scan[0] != os.getpid():
-            repository = open_repository(self.url, create=False)
+            repository = open_repository(self.url, storage_options=self.storage_options, create=False)
             self._scan = (os.getpid(), RowScan.plan(session_at(repository, self.commit), self.sql))
         return self._scan[1]
 
