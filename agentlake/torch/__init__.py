@@ -7,7 +7,8 @@ table's Parquet row groups one at a time and media blobs only for the rows they 
 stays bounded however large the table (``dataset.streaming``; see ``sources``). Media values are
 decoded in the worker processes (Pillow), never in the training process. Every epoch visits the rows
 in an order drawn from ``seed`` and the epoch number, cut into ``world_size`` shards
-(``torch.distributed``'s rank and world size when it is initialized) and each shard into the
+(``torch.distributed``'s rank and world size when it is initialized; inside a Dask distributed
+task, the worker's place among the cluster's workers: ``shards``) and each shard into the
 workers' parts: every row is read exactly once per epoch across workers and ranks (``epoch_order``).
 """
 
@@ -23,6 +24,7 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 from ..api.connection import Connection, connect
 from ..media.decode import decode_image
 from .epoch_order import epoch_pieces, rank_rows
+from .shards import shard
 from .sources import Answer, RowGroups
 
 BLOCK_ROWS = 256
@@ -89,14 +91,6 @@ class SnapshotDataset(IterableDataset):
         return self.transform(row) if self.transform is not None else row
 
 
-def _distributed(rank: int | None, world_size: int | None) -> tuple[int, int]:
-    if rank is not None and world_size is not None:
-        return rank, world_size
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        return torch.distributed.get_rank(), torch.distributed.get_world_size()
-    return 0, 1
-
-
 def dataloader(
     db_or_repo: Connection | str,
     sql: str,
@@ -122,6 +116,12 @@ def dataloader(
 
     Image (and other bytea) columns are decoded to ``(H, W, C)`` uint8 tensors in the workers,
     resized to ``image_size`` = (width, height) when given; ``transform`` then maps each row dict.
+
+    The loader reads shard ``rank`` of ``world_size`` of each epoch. Without them it takes
+    torch.distributed's rank and world size when a process group is initialized, else, made inside
+    a task on a Dask distributed worker, that worker's place among the scheduler's workers (sorted
+    by address) and their count: one such task per worker reads every row once per epoch between
+    them. Otherwise it reads the whole epoch.
     """
     if isinstance(db_or_repo, Connection):
         if storage_options is not None:
@@ -132,7 +132,7 @@ def dataloader(
     repository = db.repository
     commit = repository.resolve(db.current_branch)  # the one read of the ref: all reads below name this commit
     source = RowGroups.open(repository, commit, sql) or Answer.open(repository, commit, sql)
-    rank, world_size = _distributed(rank, world_size)
+    rank, world_size = shard(rank, world_size)
     dataset = SnapshotDataset(
         source,
         commit,
