@@ -448,11 +448,11 @@ class LocalStorage:
             records, _ = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))
             self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
             os.unlink(path)
-            _fsync_dir(os.path.dirname(path))
             with self._lock:
                 self._views.pop(path, None)
         finally:
-            os.close(fd)
+            os.close(fd)  # frees the inode: done before the folder's sync, which then commits it too
+        _fsync_dir(os.path.dirname(path))
 
     def ref_list(self, kind: str) -> dict[str, RefState]:
         out = {}
