@@ -92,31 +92,31 @@ def find_violations(
     were already there; a merge's may not). ``not_null`` also checks NOT NULL (statements check it
     as they write). Stops after ``limit`` violations (None: all)."""
     out: list[Violation] = []
-    changes = {
-        name: _change(before.get(name), m, files, new_origins)
-        for name, m in after.items()
-        if not _same(before.get(name), m)
-    }
-    for name, change in changes.items():
+    for name, manifest in after.items():
+        if _same(before.get(name), manifest):
+            continue
+        constraints = [c for c in table_constraints(manifest, name) if wanted(c)]
+        keys = [k for k in unique_keys(manifest, name) if wanted(k)]
+        referencing = [(child, c) for child, c in foreign_keys_to(after, name) if wanted(c)]
+        check_added = not_null or bool(keys) or any(c.type in ("c", "f") for c in constraints)
+        if not check_added and not referencing:
+            continue  # nothing to hold the change against: its rows are not even read
+        change = _change(before.get(name), manifest, files, new_origins, check_added, bool(referencing))
         if change is None:
             continue
-        manifest = after[name]
-        constraints = [c for c in table_constraints(manifest, name) if wanted(c)]
         if change.added.num_rows:
             if not_null:
                 out += _not_null(name, manifest, change)
-            for key in unique_keys(manifest, name):
-                if wanted(key):
-                    out += _unique(name, key, change, files)
+            for key in keys:
+                out += _unique(name, key, change, files)
             for c in constraints:
                 if c.type == "c":
                     out += _check(name, c, change, evaluate)
                 elif c.type == "f":
                     out += _references(name, c, change, after, files)
         if change.removed.num_rows:
-            for child, c in foreign_keys_to(after, name):
-                if wanted(c):
-                    out += _referenced(name, child, c, change, after, files)
+            for child, c in referencing:
+                out += _referenced(name, child, c, change, after, files)
         if limit is not None and len(out) >= limit:
             return out[:limit]
     return out
@@ -137,13 +137,17 @@ def _same(a: Manifest | None, b: Manifest) -> bool:
     return a.encoded[0] == b.encoded[0]
 
 
-def _change(before: Manifest | None, after: Manifest, files: "FileReader", new_origins) -> Change | None:
+def _change(
+    before: Manifest | None, after: Manifest, files: "FileReader", new_origins, added_rows: bool, removed_rows: bool
+) -> Change | None:
+    """The rows ``after`` gained and lost against ``before``; only the side asked for is read (the
+    other is left empty): a table no foreign key references never needs its removed rows."""
     old = {f.id: f for f in (before.files if before is not None else ())}
     new = [f for f in after.files if f.id not in old and f.live_rows]
-    added = [files.read(f, after) for f in new if new_origins is None or f.origin in new_origins]
+    added = [files.read(f, after) for f in new if new_origins is None or f.origin in new_origins] if added_rows else []
     gone = []
     now = {f.id: f for f in after.files}
-    for f in old.values():
+    for f in old.values() if removed_rows else ():
         kept = now.get(f.id)
         if kept is f:
             continue  # the same file, the same deletions
