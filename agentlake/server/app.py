@@ -17,6 +17,7 @@ from typing import Callable
 
 from ..engine.rights import Rights
 from .engine_interface import EngineConnect, EngineConnection
+from .processes import CANCEL, READY
 from .protocol import DEFAULT_MAX_MESSAGE
 from .session import WireSession
 from .users import UserStore
@@ -49,6 +50,7 @@ class ServerConfig:
     read_timeout_s: float = 60.0
     shutdown_grace_s: float = 30.0  # how long open transactions may go on after SIGTERM
     workers: int = 64
+    reuse_port: bool = False  # one of several engine processes listening on the port (``processes``)
     ssl_context: ssl.SSLContext | None = field(default=None, init=False)
     cert_hash: bytes | None = field(default=None, init=False)
 
@@ -88,6 +90,9 @@ class Server:
         self._server: asyncio.base_events.Server | None = None
         self._stopping: asyncio.Event | None = None
         self.port = config.port
+        self.relay: socket.socket | None = None
+        """With ``--processes``: the socket to the supervisor, which passes cancel requests for
+        sessions of other engine processes between them (``processes``)."""
 
     def next_pid(self) -> int:
         return next(self._pids) & 0x7FFFFFFF
@@ -103,10 +108,31 @@ class Server:
         if self.sessions.pop(session.pid, None) is not None:
             self.touch()
 
-    def cancel(self, pid: int, secret: int) -> None:
+    def cancel(self, pid: int, secret: int, relayed: bool = False) -> None:
+        """A CancelRequest: cancel the session it names if it is here; otherwise it may be another
+        engine process's, so the supervisor passes it on (unless it came from there)."""
         session = self.sessions.get(pid)
-        if session is not None and session.secret == secret:
-            session.cancel()
+        if session is not None:
+            if session.secret == secret:
+                session.cancel()
+        elif self.relay is not None and not relayed:
+            try:
+                self.relay.send(CANCEL.pack(pid, secret))
+            except OSError:  # the supervisor is gone: the server is stopping
+                pass
+
+    def _read_relay(self) -> None:
+        try:
+            message = self.relay.recv(64)
+        except BlockingIOError:
+            return
+        except OSError:
+            message = b""
+        if len(message) == CANCEL.size:
+            self.cancel(*CANCEL.unpack(message), relayed=True)
+        elif not message:  # the supervisor died: no one passes SIGTERM on any more, so stop now
+            asyncio.get_running_loop().remove_reader(self.relay.fileno())
+            self.stop()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -127,7 +153,12 @@ class Server:
             self._server = await asyncio.start_server(self._handle, sock=sock, limit=2**20)
         else:
             self._server = await asyncio.start_server(
-                self._handle, self.config.host, self.config.port, limit=2**20, reuse_address=True
+                self._handle,
+                self.config.host,
+                self.config.port,
+                limit=2**20,
+                reuse_address=True,
+                reuse_port=self.config.reuse_port or None,
             )
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -186,15 +217,23 @@ async def run_server(
     ready: Callable[[Server], None] | None = None,
     handover: socket.socket | None = None,
     listen: bool | None = None,
+    relay: socket.socket | None = None,
 ) -> None:
     """Serve until SIGTERM/SIGINT or idle exit.
 
     ``handover`` is a Unix socket on which the on-demand listener passes client
     sockets; with it (and ``listen`` left unset) the server opens no port of its own.
+    ``relay`` is the supervisor's socket when this is one of several engine processes
+    accepting on ``sock`` (``processes``).
     """
     server = Server(config)
     await server.start(sock, listen=handover is None if listen is None else listen)
     loop = asyncio.get_running_loop()
+    if relay is not None:
+        server.relay = relay
+        relay.setblocking(False)
+        loop.add_reader(relay.fileno(), server._read_relay)
+        relay.send(READY)
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
             loop.add_signal_handler(sig, server.stop)

@@ -10,6 +10,8 @@ import sys
 
 import click
 
+from . import ondemand
+from .processes import reserve_port, supervise
 from .users import UserStore, repo_folder
 
 
@@ -29,7 +31,23 @@ def _database_name(repo: str) -> str:
 @click.option("--idle-exit", type=float, default=None, help="exit after SECONDS without sessions")
 @click.option("--on-demand", is_flag=True, help="keep only a tiny listener; start the engine at first connection")
 @click.option("--max-message", type=int, default=64 * 1024 * 1024, show_default=True, help="largest message, bytes")
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="engine processes accepting on the port (use the cores: one process runs Python on one)",
+)
+@click.option(
+    "--shutdown-grace",
+    type=float,
+    default=30.0,
+    show_default=True,
+    help="seconds open transactions may go on after SIGTERM",
+)
 @click.option("--handover-fd", type=int, default=None, hidden=True)
+@click.option("--reuse-port", is_flag=True, hidden=True)
+@click.option("--relay-fd", type=int, default=None, hidden=True)
 def serve(
     repo: str,
     host: str,
@@ -42,20 +60,36 @@ def serve(
     idle_exit: float | None,
     on_demand: bool,
     max_message: int,
+    processes: int,
+    shutdown_grace: float,
     handover_fd: int | None,
+    reuse_port: bool,
+    relay_fd: int | None,
 ) -> None:
     """Serve REPO to PostgreSQL clients (psql, psycopg, SQLAlchemy, pgvector).
 
     Connect with database name REPO, or REPO@BRANCH for another branch (also
     options='-c agentlake.branch=BRANCH'); SET agentlake.branch switches later.
     """
+    engine = _engine_command(repo, host, port, database, tls_cert, tls_key, require_tls, trust, max_message)
+    engine += ["--shutdown-grace", str(shutdown_grace)]
+    if processes > 1:
+        if on_demand or idle_exit is not None:
+            raise click.UsageError(
+                "--processes serves all the time: it cannot be combined with --on-demand or --idle-exit"
+            )
+        _supervise(engine, host, port, database or _database_name(repo), processes, shutdown_grace)
+        return
+    if on_demand:
+        engine += ["--idle-exit", str(idle_exit if idle_exit is not None else 60)]
+        os.execv(
+            sys.executable, [sys.executable, ondemand.__file__, "--host", host, "--port", str(port), "--", *engine]
+        )
     from .app import ServerConfig, run_server
 
     handover = socket.socket(fileno=handover_fd) if handover_fd is not None else None
     listen = None if handover is None else False
-    if on_demand:
-        _exec_listener(repo, host, port, database, tls_cert, tls_key, require_tls, trust, idle_exit, max_message)
-        return
+    relay = socket.socket(fileno=relay_fd) if relay_fd is not None else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from ..api.connection import open_repository
 
@@ -72,20 +106,21 @@ def serve(
         require_tls=require_tls,
         idle_exit_s=idle_exit,
         max_message=max_message,
+        shutdown_grace_s=shutdown_grace,
+        reuse_port=reuse_port,
     )
 
     def ready(server) -> None:
-        if handover is None:
+        if handover is None and relay is None:
             click.echo(f"agentlake serving {config.database} on {host}:{server.port}")
 
-    asyncio.run(run_server(config, ready=ready, handover=handover, listen=listen))
+    asyncio.run(run_server(config, ready=ready, handover=handover, listen=listen, relay=relay))
 
 
-def _exec_listener(repo, host, port, database, tls_cert, tls_key, require_tls, trust, idle_exit, max_message) -> None:
-    """Replace this process with the stdlib-only listener (no engine libraries stay loaded)."""
-    from . import ondemand
-
-    engine = [
+def _engine_command(repo, host, port, database, tls_cert, tls_key, require_tls, trust, max_message) -> list[str]:
+    """The ``serve`` command line of an engine process that the on-demand listener or the
+    ``--processes`` supervisor starts (no engine libraries are loaded in those)."""
+    command = [
         sys.executable,
         "-m",
         "agentlake.server.cli",
@@ -95,17 +130,30 @@ def _exec_listener(repo, host, port, database, tls_cert, tls_key, require_tls, t
         host,
         "--port",
         str(port),
-        "--idle-exit",
-        str(idle_exit if idle_exit is not None else 60),
         "--max-message",
         str(max_message),
     ]
     for flag, value in (("--database", database), ("--tls-cert", tls_cert), ("--tls-key", tls_key)):
         if value:
-            engine += [flag, value]
-    engine += ["--require-tls"] if require_tls else []
-    engine += ["--trust"] if trust else []
-    os.execv(sys.executable, [sys.executable, ondemand.__file__, "--host", host, "--port", str(port), "--", *engine])
+            command += [flag, value]
+    command += ["--require-tls"] if require_tls else []
+    command += ["--trust"] if trust else []
+    return command
+
+
+def _supervise(engine: list[str], host: str, port: int, database: str, processes: int, grace_s: float) -> None:
+    """Hold the port here and run ``processes`` engines on it (``processes``); exits with their status."""
+    from .app import is_loopback
+
+    if "--trust" in engine and not is_loopback(host):
+        raise click.UsageError("trust mode (no passwords) is allowed on loopback addresses only")
+    with reserve_port(host, port) as port:
+        engine[engine.index("--port") + 1] = str(port)
+
+        def ready() -> None:
+            click.echo(f"agentlake serving {database} on {host}:{port} ({processes} processes)")
+
+        sys.exit(supervise([*engine, "--reuse-port"], processes, grace_s, ready))
 
 
 @click.group("user")
