@@ -1,6 +1,6 @@
 """The small operations agents do all day, against PostgreSQL 16 in the same run.
 
-    python benchmarks/agent_ops_bench.py [--rows 10000] [--samples 500] [--fleet-seconds 10] [--quick]
+    python benchmarks/agent_ops_bench.py [--rows 10000] [--samples 500] [--fleet-seconds 10] [--processes N] [--quick]
 
 Each operation runs on the same data three ways: agentlake in-process (``agentlake.connect``),
 agentlake over the wire (``agentlake serve`` + psycopg on loopback) and PostgreSQL 16 with
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -224,7 +225,11 @@ def run_agentlake(args, workdir: Path) -> dict[str, float]:
     result = _summary("inproc", _timings(Workload(db.execute, args.rows, prefix="inproc-"), args.samples))
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust", "--port", str(port)], cwd=ROOT
+        [
+            *[sys.executable, "-m", "agentlake.server.cli", "serve", repo, "--trust", "--port", str(port)],
+            *["--processes", str(args.processes)],
+        ],
+        cwd=ROOT,
     )
     try:
         dsn = f"host=127.0.0.1 port={port} dbname=repo user=bench"
@@ -272,6 +277,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--agents", type=int, default=64)
     parser.add_argument("--fleet-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="agentlake serve --processes (default: the cores)"
+    )
     parser.add_argument("--quick", action="store_true", help="100 samples, 5 s of fleet")
     args = parser.parse_args()
     if args.quick:
@@ -308,6 +316,7 @@ def main() -> None:
                 "samples": args.samples,
                 "agents": args.agents,
                 "fleet_seconds": args.fleet_seconds,
+                "processes": args.processes,
             }
         )
     )

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pyarrow.compute as pc
 import pytest
 
 pytest.importorskip("s3fs")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
 from catalog_helpers import items, repo_with_items, rows  # noqa: E402
 
 from catalog import ConflictError, Repository  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+@pytest.fixture
+def endpoint(s3_endpoint: str) -> str:
+    """The session's moto S3 server (tests/conftest.py); each test makes its own bucket."""
+    return s3_endpoint
 
 
 def _options(endpoint: str) -> dict:

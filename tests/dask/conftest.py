@@ -1,4 +1,5 @@
-"""TPC-H data shared with other test folders, and a Context over it."""
+"""TPC-H data shared with other test folders, a Context over it, and the embedded connection the
+Dask answers are compared with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datafusion
 import pytest
 from tpch.fixtures import tpch_queries, tpch_sf001  # noqa: F401 - session fixtures
 
+import agentlake
 from agentlake import Context
 
 PARTITION_ROWS = 5_000  # several partitions per table even at scale 0.01
@@ -26,3 +28,11 @@ def tpch_datafusion(tpch_sf001) -> datafusion.SessionContext:
     for table, files in tpch_sf001.items():
         ctx.register_parquet(table, files[0])
     return ctx
+
+
+@pytest.fixture(scope="module")
+def engine(repo):
+    """An embedded connection to the module's ``repo``: the answers Context.sql is held against."""
+    db = agentlake.connect(repo)
+    yield db
+    db.close()

@@ -40,13 +40,6 @@ def repo(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def engine(repo):
-    db = agentlake.connect(repo)
-    yield db
-    db.close()
-
-
-@pytest.fixture(scope="module")
 def ctx(repo) -> Context:
     return Context(repo, partition_rows=2)
 

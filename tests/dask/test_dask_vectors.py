@@ -59,13 +59,6 @@ def repo(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="module")
-def engine(repo):
-    db = agentlake.connect(repo)
-    yield db
-    db.close()
-
-
 def _rows(values) -> list[tuple]:
     """Rows in a stable order, vectors as tuples of float32 and NaN or NA as NULL, to compare answers."""
 
