@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from catalog import DataFile, Manifest, Repository, Snapshot
 from catalog.changes import locate_each
+from catalog.datafiles import TABLE_CACHE_BYTES
 from catalog.objects import ROWID, field_id
 
 from ..executors.local.arrow_filter import Declined, compile_filter
@@ -26,6 +27,9 @@ from .search import FileVectors, SearchSettings, stacked, topk
 from .topk_match import TopKQuery, distance_call, with_own_filter
 
 _FILE_NUMBER = "_agentlake_file"
+_DECODE_FOR_FILTER_BYTES = TABLE_CACHE_BYTES // 64
+"""Files not yet decoded in memory, up to this many stored bytes in all, are decoded (and cached)
+for a top-k's filter rather than scanned from Parquet by DataFusion on every search."""
 
 
 class SearchHost(Protocol):
@@ -114,17 +118,17 @@ def _matching_rowids(
     """Per file, its rows that pass a top-k's filter (their rowids, or a mask over the file's rows),
     and how it was evaluated.
 
-    When every file is already decoded in memory the filter runs over those columns
-    there (by Arrow when it is simple, else by DataFusion): scanning the Parquet files
-    again would cost more than the search itself. Deleted rows may pass there (the
-    search masks them), so each match keeps its file: an updated row's old version
-    must not let its new one through.
+    When every file is decoded in memory (small ones are decoded now, see ``_in_memory``)
+    the filter runs over those columns there (by Arrow when it is simple, else by
+    DataFusion): scanning the Parquet files again would cost more than the search itself.
+    Deleted rows may pass there (the search masks them), so each match keeps its file: an
+    updated row's old version must not let its new one through.
     """
     from ..executors.local.snapshot_tables import ROWS_PREFIX  # loads DataFusion: only when a filter needs it
 
     files = session.repo.files
     live = [entry for entry in manifest.files if entry.live_rows]
-    if not live or any(files.table(entry, cached_only=True) is None for entry in live):
+    if not live or not _in_memory(files, live):
         matching = session.run_datafusion(
             f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where.sql()}'
         )
@@ -148,6 +152,18 @@ def _matching_rowids(
         )
     numbers, ids = matching.column(0).to_numpy(), matching.column(1).to_numpy()
     return {entry.id: ids[numbers == number] for number, entry in enumerate(live)}, "; filter evaluated in memory"
+
+
+def _in_memory(files, live: list[DataFile]) -> bool:
+    """Whether every file is decoded in memory, decoding the missing ones when they are small: files
+    another process wrote (its merges and compactions of the branch) are not, and scanning them
+    from Parquet each search costs milliseconds where decoding them once costs less."""
+    missing = [entry for entry in live if files.table(entry, cached_only=True) is None]
+    if sum(entry.size for entry in missing) > _DECODE_FOR_FILTER_BYTES:
+        return False
+    for entry in missing:
+        files.table(entry)
+    return True
 
 
 def _arrow_matches(files, manifest: Manifest, entry: DataFile, predicate, columns: list[str]) -> np.ndarray:
