@@ -11,6 +11,8 @@ deleted, folds its smallest tiers into one file until at most half of
 row is rewritten about log_fanout(table size) times. A branch quiet for
 ``settle_after`` seconds is folded further, so a table at rest reads like one
 loaded at once. Small tables are left alone: a compaction is a commit others see.
+A branch other than main folds only the files it wrote since it forked (see
+:func:`inherited_files`): an agent's branch leaves main's files to main.
 
 Rowids are kept, so deletes that land while a compaction runs still apply to
 the rewritten rows, and readers see exactly the same rows before and after.
@@ -82,8 +84,9 @@ class CompactionPolicy:
 def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool:
     """Compact the branch's tables that the policy picks; False if the branch moved under it."""
     snapshot = repo.snapshot(branch)
+    inherited = inherited_files(repo, branch)
     for name, manifest in snapshot.tables.items():
-        if repo.compaction.plan(manifest.files, settle):
+        if repo.compaction.plan(_own(manifest.files, inherited), settle):
             try:
                 with repo.jobs.track("compaction", f"{branch}: {name}"):  # visible in agentlake.jobs
                     compact_table(repo, branch, name, settle=settle)
@@ -92,13 +95,36 @@ def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool
     return True
 
 
+def inherited_files(repo: "Repository", branch: str) -> frozenset[str]:
+    """Ids of the data files a branch other than the default one had when it forked from it (at
+    their merge base): those are the default branch's to compact. Folded on the branch they would be
+    stored twice, and merging the branch back would compare every row they hold with the base."""
+    from .repository import DEFAULT_BRANCH
+
+    if branch == DEFAULT_BRANCH:
+        return frozenset()
+    ours, theirs = repo.storage.ref_get("heads", branch), repo.storage.ref_get("heads", DEFAULT_BRANCH)
+    base = repo.ancestry.merge_base(ours.commit, theirs.commit) if ours and theirs else None
+    if base is None:
+        return frozenset()
+    return frozenset(f.id for manifest in repo.snapshot_at(base).tables.values() for f in manifest.files)
+
+
+def _own(files: tuple[DataFile, ...], inherited: frozenset[str]) -> tuple[DataFile, ...]:
+    return tuple(f for f in files if f.id not in inherited)
+
+
 def compact_table(
     repo: "Repository", branch: str, name: str, everything: bool = False, settle: bool = False
 ) -> tuple[int, int]:
     """Rewrite the files the policy picks (all files with ``everything``); returns (files before, after)."""
     tx = repo.begin(branch)
     manifest = tx.manifest(name)
-    old = list(manifest.files) if everything else repo.compaction.plan(manifest.files, settle)
+    old = (
+        list(manifest.files)
+        if everything
+        else repo.compaction.plan(_own(manifest.files, inherited_files(repo, branch)), settle)
+    )
     if len(old) < 2 and not any(len(f.deleted) for f in old):
         return len(manifest.files), len(manifest.files)
     parts = [repo.files.read(f, manifest, with_rowid=True) for f in old if f.live_rows]
