@@ -21,6 +21,7 @@ the rewritten rows, and readers see exactly the same rows before and after.
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 TARGET_FILE_ROWS = 1024 * 1024
 ON_DEMAND_ATTEMPTS = 5
+LOCK_SLOTS = 64  # branches share this many compaction locks (a lock file each), by hash of their name
 
 
 @dataclass
@@ -82,17 +84,22 @@ class CompactionPolicy:
 
 
 def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool:
-    """Compact the branch's tables that the policy picks; False if the branch moved under it."""
-    snapshot = repo.snapshot(branch)
-    inherited = inherited_files(repo, branch)
-    for name, manifest in snapshot.tables.items():
-        if repo.compaction.plan(_own(manifest.files, inherited), settle):
-            try:
-                with repo.jobs.track("compaction", f"{branch}: {name}"):  # visible in agentlake.jobs
-                    compact_table(repo, branch, name, settle=settle)
-            except ConflictError:
-                return False  # files it meant to fold were replaced meanwhile; try again later
-    return True
+    """Compact the branch's tables that the policy picks; False if the branch moved under it, or if
+    another process is compacting it (every process that merges into main is told main changed: one
+    folds, and the others look again once it is done instead of folding the same files)."""
+    with repo.storage.try_exclusive(f"compaction.{zlib.crc32(branch.encode()) % LOCK_SLOTS}") as alone:
+        if not alone:
+            return False
+        snapshot = repo.snapshot(branch)
+        inherited = inherited_files(repo, branch)
+        for name, manifest in snapshot.tables.items():
+            if repo.compaction.plan(_own(manifest.files, inherited), settle):
+                try:
+                    with repo.jobs.track("compaction", f"{branch}: {name}"):  # visible in agentlake.jobs
+                        compact_table(repo, branch, name, settle=settle)
+                except ConflictError:
+                    return False  # files it meant to fold were replaced meanwhile; try again later
+        return True
 
 
 def inherited_files(repo: "Repository", branch: str) -> frozenset[str]:

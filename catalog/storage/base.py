@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Iterator, Protocol
+from typing import ContextManager, Iterator, Protocol
 from urllib.parse import quote, unquote
 
 REF_KINDS = ("heads", "tags")
@@ -124,6 +124,11 @@ class RefCAS(Protocol):
 
     def allocate(self, counter: str, count: int) -> int:
         """Reserve ``count`` consecutive values of a repository-wide counter."""
+
+    def try_exclusive(self, name: str) -> ContextManager[bool]:
+        """Within the block, hold the advisory lock ``name`` if no other process holds it (True), else
+        hold nothing (False). It only spares processes the same work (compaction of one branch), so a
+        store that cannot arbitrate says True."""
 
     def prune_versions(self, older_than: float, *, dry_run: bool = False) -> int:
         """Drop superseded versions of refs and counters; return how many (would) go.

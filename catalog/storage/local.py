@@ -494,6 +494,22 @@ class LocalStorage:
                     os.close(fd)
         return pruned
 
+    @contextlib.contextmanager
+    def try_exclusive(self, name: str) -> Iterator[bool]:
+        """A non-blocking ``flock`` of ``locks/<name>``, released when the block ends (or the process dies)."""
+        path = self._abs(f"locks/{name}")
+        self._ensure_dir(os.path.dirname(path))
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
+
     # counters ----------------------------------------------------------
     def allocate(self, counter: str, count: int) -> int:
         path = self._abs(f"counters/{counter}")

@@ -195,6 +195,18 @@ def test_counters_hand_out_disjoint_ranges(backend):
     assert backend.open().allocate("rowid", 1) == starts[-1] + 10
 
 
+def test_an_exclusive_lock_held_elsewhere_is_refused_without_waiting(backend):
+    """``try_exclusive`` spares processes duplicate work: where the store can tell (local disk, by
+    flock) a second holder is refused at once; elsewhere every caller may go ahead."""
+    first, second = backend.open(), backend.open()
+    with first.try_exclusive("compaction.7") as held:
+        assert held
+        with second.try_exclusive("compaction.7") as again, second.try_exclusive("compaction.8") as other:
+            assert again is (backend.name != "local") and other
+    with second.try_exclusive("compaction.7") as after:
+        assert after
+
+
 # pruning ------------------------------------------------------------------
 def _swap_times(store, count: int) -> None:
     store.ref_create("heads", "main", _state("c0"), durable=True)
