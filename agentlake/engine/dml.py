@@ -29,10 +29,13 @@ from ..media import media_kind
 from ..results import Result
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
+from ..sql.text_input import read_text
+from ..sql.text_output import pg_text, text_array
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
 from ..vector.arrays import float4_vectors
 from . import foreign_keys
+from .assignment_casts import check_array, check_values
 from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
 from .fastpath import row_by_key, rows_by_keys
@@ -138,7 +141,7 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         if rich is not None:
             arrays[column] = rich
             continue
-        _check_boolean_kind(field, values)
+        check_values(values, field)
         if pa.types.is_decimal(field.type):
             values = [_quantize(v, field.type.scale) for v in values]
         if _is_jsonb(field):
@@ -148,7 +151,7 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         try:
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            arrays[column] = _cast(pa.array([None if v is None else str(v) for v in values]), field)
+            arrays[column] = _cast(pa.array([None if v is None else pg_text(v) for v in values]), field)
         if _is_jsonb(field):
             arrays[column] = canonical_array(arrays[column])
     return pa.table(arrays)
@@ -163,24 +166,6 @@ def _quantize(value, scale: int):
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return Decimal(str(value)).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
     return value
-
-
-def _check_boolean_kind(field: pa.Field, values: list) -> None:
-    """PostgreSQL has no assignment cast between boolean and numbers (42804)."""
-    is_bool = pa.types.is_boolean(field.type)
-    for value in values:
-        if value is None or isinstance(value, str):
-            continue
-        if isinstance(value, bool) != is_bool and (
-            is_bool
-            or pa.types.is_integer(field.type)
-            or pa.types.is_floating(field.type)
-            or pa.types.is_decimal(field.type)
-        ):
-            got = "boolean" if isinstance(value, bool) else "integer"
-            raise ProgrammingError(
-                f'column "{field.name}" is of type {field.type} but expression is of type {got}', sqlstate="42804"
-            )
 
 
 def cast_to_field(array, field: pa.Field):
@@ -210,11 +195,20 @@ def _cast(array, field: pa.Field):
     if pa.types.is_binary(field.type) and pa.types.is_string(array.type):
         # text written to a bytea column is bytea input ('\\x89504e47' is four bytes), as in PostgreSQL
         return pa.array([None if text is None else bytea_input(text) for text in array.to_pylist()], pa.binary())
+    if pa.types.is_string(array.type):
+        read = read_text(array, field)  # PostgreSQL's input functions for booleans, dates and times
+        if read is not None:
+            return read
+    if pa.types.is_string(field.type) and not (field.metadata or {}).get(TYPE_KEY):
+        printed = text_array(array)  # booleans, dates and times stored as PostgreSQL prints them
+        if printed is not None:
+            return printed
     try:
         if pa.types.is_timestamp(array.type) and pa.types.is_timestamp(field.type):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
         if pa.types.is_decimal(field.type) and (pa.types.is_decimal(array.type) or pa.types.is_floating(array.type)):
             array = pc.round(array, ndigits=field.type.scale, round_mode="half_towards_infinity")
+        check_array(array, field)
         return array.cast(field.type)
     except pa.ArrowInvalid as err:
         raise DataError(
@@ -435,15 +429,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
             sql += f" WHERE {session.datafusion_sql(where.this)}"
         rows = session.run_datafusion(sql)
     for column in assignments:
-        target, got = manifest.schema.field(column).type, rows.column(column).type
-        if (
-            pa.types.is_boolean(target) != pa.types.is_boolean(got)
-            and not pa.types.is_null(got)
-            and (pa.types.is_integer(got) or pa.types.is_boolean(got) or pa.types.is_floating(got))
-        ):
-            raise ProgrammingError(
-                f'column "{column}" is of type {target} but expression is of type {got}', sqlstate="42804"
-            )
+        check_array(rows.column(column), manifest.schema.field(column))
     rows = fill_generated(session, _first_per_rowid(_conform_update(rows, manifest, session.repo.storage)), manifest)
     if rows.num_rows:
         check_row_constraints(rows, manifest, name)

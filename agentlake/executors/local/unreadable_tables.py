@@ -22,7 +22,9 @@ def read_parquet(ctx: SessionContext, location: str) -> DataFrame:
     """``ctx.read_parquet``, failing with XX001 naming the file (DataFusion's message does not)."""
     try:
         return ctx.read_parquet(location)
-    except Exception as err:  # noqa: BLE001 - every failure to open a committed file is reported with its name
+    except BaseException as err:  # noqa: BLE001 - every failure to open a committed file is reported with its name
+        if not isinstance(err, Exception) and type(err).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit; a Rust panic (some damaged footers) is a read failure too
         error = translate(err)
         if error.sqlstate in ("58P01", "XX001") and location in str(error):
             raise error from err

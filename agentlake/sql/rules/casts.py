@@ -3,9 +3,13 @@ text and keeps it as PostgreSQL prints it)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pyarrow as pa
 from sqlglot import exp
 
 from ...errors import DataError
+from ..text_input import MOVING_WORDS, read_text
 from . import transform_up
 
 T = exp.DataType.Type
@@ -93,6 +97,44 @@ def _cast_function(node: exp.Anonymous) -> exp.Expression:
     return exp.Anonymous(this=checked, expressions=[vector, typmod])
 
 
+_READ_AS = {
+    T.BOOLEAN: pa.bool_(),
+    T.DATE: pa.date32(),
+    T.TIME: pa.time64("us"),
+    T.TIMESTAMP: pa.timestamp("us"),
+    T.TIMESTAMPTZ: pa.timestamp("us", tz="UTC"),
+}
+
+
+def _read_literal(node: exp.Cast) -> None:
+    """``'yes'::boolean``, ``'2024-01-02 03:04'::timestamp``, ``'3:04 PM'::time``: a quoted constant
+    is read by PostgreSQL's input function (``text_input``) and handed to DataFusion in the one
+    spelling it reads. Words whose value depends on when they are read (``now``, ``today``) become
+    ``now()`` expressions, evaluated by the statement: its SQL text may be cached."""
+    literal, target = node.this, _READ_AS.get(node.to.this)
+    if target is None or not isinstance(literal, exp.Literal) or not literal.is_string:
+        return
+    word = literal.this.strip().lower()
+    if word in MOVING_WORDS and not pa.types.is_boolean(target):
+        node.set("this", _moment_of(word))
+        return
+    value = read_text(pa.array([literal.this]), pa.field("value", target))[0].as_py()
+    spelled = value.isoformat(sep=" ") if isinstance(value, dt.datetime) else str(value).lower()
+    if isinstance(value, (dt.date, dt.time)) and not isinstance(value, dt.datetime):
+        spelled = value.isoformat()
+    literal.set("this", spelled)
+
+
+def _moment_of(word: str) -> exp.Expression:
+    """``now``, ``today``, ``tomorrow``, ``yesterday`` as expressions of the statement's time."""
+    now = exp.Anonymous(this="now", expressions=[])
+    if word == "now":
+        return now
+    day = exp.Anonymous(this="date_trunc", expressions=[exp.Literal.string("day"), now])
+    steps = {"today": 0, "tomorrow": 1, "yesterday": -1}[word]
+    return day if not steps else exp.Add(this=day, expression=exp.Interval(this=exp.Literal.string(f"{steps} day")))
+
+
 def pg_casts(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if (
@@ -103,6 +145,7 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
             return _cast_function(node)
         if not isinstance(node, exp.Cast):
             return node
+        _read_literal(node)
         to = node.to
         if _is_vector(to):
             return _to_dense(node, "vector")
