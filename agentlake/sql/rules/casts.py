@@ -8,7 +8,7 @@ import datetime as dt
 import pyarrow as pa
 from sqlglot import exp
 
-from ...errors import DataError
+from ...errors import DataError, ProgrammingError
 from ..text_input import MOVING_WORDS, read_text
 from . import transform_up
 
@@ -106,13 +106,28 @@ _READ_AS = {
 }
 
 
+_NAMES = {
+    T.DATE: "date",
+    T.TIME: "time without time zone",
+    T.TIMESTAMP: "timestamp without time zone",
+    T.TIMESTAMPTZ: "timestamp with time zone",
+}
+
+
 def _read_literal(node: exp.Cast) -> None:
-    """``'yes'::boolean``, ``'2024-01-02 03:04'::timestamp``, ``'3:04 PM'::time``: a quoted constant
+    """A number cast to a date or time is 42846 (PostgreSQL has no such cast; DataFusion would read
+    days or seconds since 1970). ``'yes'::boolean``, ``'2024-01-02 03:04'::timestamp``, ``'3:04 PM'::time``: a quoted constant
     is read by PostgreSQL's input function (``text_input``) and handed to DataFusion in the one
     spelling it reads. Words whose value depends on when they are read (``now``, ``today``) become
     ``now()`` expressions, evaluated by the statement: its SQL text may be cached."""
     literal, target = node.this, _READ_AS.get(node.to.this)
-    if target is None or not isinstance(literal, exp.Literal) or not literal.is_string:
+    if target is None:
+        return
+    number = literal.this if isinstance(literal, exp.Neg) else literal
+    if isinstance(number, exp.Literal) and not number.is_string and not pa.types.is_boolean(target):
+        source = "integer" if number.this.isdigit() else "numeric"
+        raise ProgrammingError(f"cannot cast type {source} to {_NAMES[node.to.this]}", sqlstate="42846")
+    if not isinstance(literal, exp.Literal) or not literal.is_string:
         return
     word = literal.this.strip().lower()
     if word in MOVING_WORDS and not pa.types.is_boolean(target):
