@@ -26,6 +26,11 @@ def _not_command_fallback(record: logging.LogRecord) -> bool:
     return "Falling back to parsing as a 'Command'" not in record.getMessage()
 
 
+WRITTEN_NAME = "written_name"
+"""Meta key of a function node: the name it was called by, lower case (``Parser._parse_function_call``)."""
+_FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
+
+
 logging.getLogger("sqlglot").addFilter(_not_command_fallback)
 _TOKEN_L1 = TokenType.MATCH_CONDITION
 _TOKEN_HAMMING = TokenType.DCOLONDOLLAR
@@ -171,6 +176,17 @@ class AgentlakePostgres(Postgres):
             ),
         }
         SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
+
+        def _parse_function_call(self, *args, **kwargs) -> exp.Expression | None:
+            """Records the name a function was called by (``char_length``, ``now``, ``strpos``) in its
+            node's meta: sqlglot's canonical node forgets it (``Length``, ``CurrentTimestamp``,
+            ``StrPosition``), and PostgreSQL names an output column after it."""
+            written = self._curr.text if self._curr is not None else ""
+            func = super()._parse_function_call(*args, **kwargs)
+            target = func.this if isinstance(func, exp.Window) else func
+            if isinstance(target, (exp.Func, exp.Mod)) and _FUNCTION_NAME.fullmatch(written):
+                target.meta.setdefault(WRITTEN_NAME, written.lower())
+            return func
 
         def _parse_types(self, *args, **kwargs) -> exp.Expression | None:
             """sqlglot reads ``oid`` and the ``reg*`` types, but not their arrays (``$1::oid[]``,

@@ -21,6 +21,7 @@ from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
+from .rules.function_synonyms import function_synonyms
 from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
@@ -40,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     bit_strings,
     array_fill,
     postgres_functions,
+    function_synonyms,
     postgres_spellings,
     bytea,
     interval_literals,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ..dialect import WRITTEN_NAME
 from ..types import internal_type_name
 
 _VECTOR_SPELLINGS = {
@@ -44,6 +45,11 @@ _OPERATORS = (
 def pg_name(node: exp.Expression) -> str:
     if PG_NAME in node.meta:
         return node.meta[PG_NAME]
+    if isinstance(node, exp.Window):
+        return pg_name(node.this)  # row_number() OVER (...) is named row_number
+    written = node.meta.get(WRITTEN_NAME)
+    if written is not None and not isinstance(node, (exp.Cast, exp.TryCast)):
+        return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim") if written == "trim" else written
     if isinstance(node, _OPERATORS):
         return "?column?"
     if isinstance(node, exp.Column):
@@ -67,6 +73,10 @@ def pg_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Exists):
         return "exists"
     return "?column?"
+
+
+_TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
+"""TRIM(...) is named after the function PostgreSQL turns it into: btrim, ltrim or rtrim."""
 
 
 def _cast_name(inner: exp.Expression, type_name: str) -> str:

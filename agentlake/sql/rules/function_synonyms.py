@@ -1,0 +1,45 @@
+"""PostgreSQL functions DataFusion knows by another name or can say another way.
+
+- ``every(b)`` is ``bool_and(b)``; ``sign(x)`` is ``signum(x)``;
+- ``transaction_timestamp()`` and ``statement_timestamp()`` are ``now()`` (DataFusion's now() is
+  fixed for the statement; one statement is one transaction in autocommit, and in a transaction
+  block the statement's time stands in for the transaction's); ``clock_timestamp()`` too, which is
+  the statement's start rather than the moment it is evaluated;
+- ``isfinite(x)`` is true for every non-NULL date, timestamp or interval: agentlake stores no
+  infinite ones (``'infinity'`` is refused on input).
+
+The output column keeps the name written (``Parser._parse_function_call``).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from . import transform_up
+
+_RENAMED = {
+    "every": "bool_and",
+    "transaction_timestamp": "now",
+    "statement_timestamp": "now",
+    "clock_timestamp": "now",
+}
+
+
+def function_synonyms(tree: exp.Expression) -> exp.Expression:
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Sign):
+            return exp.Anonymous(this="signum", expressions=[node.this])
+        if not isinstance(node, exp.Anonymous):
+            return node
+        name = node.name.lower()
+        if name in _RENAMED:
+            return exp.Anonymous(this=_RENAMED[name], expressions=node.expressions)
+        if name == "isfinite" and len(node.expressions) == 1:
+            value = node.expressions[0]
+            return exp.Case(
+                ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.Null()), true=exp.Null())],
+                default=exp.true(),
+            )
+        return node
+
+    return transform_up(tree, rewrite)
