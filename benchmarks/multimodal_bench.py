@@ -2,7 +2,8 @@
 
 - ``dataloader_images_per_s`` over the same generated 256x256 JPEGs with integer labels, each
   loader doing the same work per image (JPEG decode with Pillow, bilinear resize to 224x224, a
-  uint8 tensor) with 2 workers: agentlake.torch.dataloader, deeplake 4.x's PyTorch dataset,
+  uint8 tensor) with 2 workers, the median of ``--rounds`` epochs each (workers started anew for
+  every epoch; the loaders take turns, so that load from elsewhere falls on all of them alike): agentlake.torch.dataloader, deeplake 4.x's PyTorch dataset,
   LanceDB's (pylance) PyTorch dataset, and a plain folder read by torchvision's ImageFolder.
   A peer that is not installed, or fails, reports its error instead of a number.
 - ``embed_rows_per_s``: a generated column ``embed('all-minilm-l6-v2', body)`` over WordNet 3.0's
@@ -21,6 +22,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import tempfile
 import time
 from importlib import metadata
@@ -72,7 +74,7 @@ def _rate(loader, n: int) -> float:
     return n / elapsed
 
 
-def bench_agentlake(images, labels, work, batch, workers) -> float:
+def loader_agentlake(images, labels, work, batch, workers):
     import pyarrow as pa
 
     import agentlake
@@ -102,10 +104,10 @@ def bench_agentlake(images, labels, work, batch, workers) -> float:
         image_size=(SIZE, SIZE),
         transform=lambda row: (row["img"], row["label"]),
     )
-    return _rate(loader, len(images))
+    return loader
 
 
-def bench_imagefolder(images, labels, work, batch, workers) -> float:
+def loader_imagefolder(images, labels, work, batch, workers):
     import torch
     from torchvision import datasets, transforms
 
@@ -124,7 +126,7 @@ def bench_imagefolder(images, labels, work, batch, workers) -> float:
         ),
     )
     loader = torch.utils.data.DataLoader(ds, batch_size=batch, shuffle=True, num_workers=workers)
-    return _rate(loader, len(images))
+    return loader
 
 
 def _to_tensor_pair(data, label):
@@ -133,7 +135,7 @@ def _to_tensor_pair(data, label):
     return torch.from_numpy(decode_resize(data).copy()), int(label)
 
 
-def bench_deeplake(images, labels, work, batch, workers) -> float:
+def loader_deeplake(images, labels, work, batch, workers):
     import deeplake
     import torch
 
@@ -149,7 +151,7 @@ def bench_deeplake(images, labels, work, batch, workers) -> float:
     loader = torch.utils.data.DataLoader(
         ds.pytorch(transform=transform), batch_size=batch, shuffle=True, num_workers=workers
     )
-    return _rate(loader, len(images))
+    return loader
 
 
 def _collate_decoded(rows: list[dict]):
@@ -160,7 +162,7 @@ def _collate_decoded(rows: list[dict]):
     return torch.stack([image for image, _ in pairs]), torch.tensor([label for _, label in pairs])
 
 
-def bench_lancedb(images, labels, work, batch, workers) -> float:
+def loader_lancedb(images, labels, work, batch, workers):
     """pylance's multiprocessing-safe reader, as its PyTorch docs prescribe: lance is not fork-safe,
     so a map-style ``SafeLanceDataset`` (rows taken by index in each worker) under spawned workers.
     (Its ``LanceDataset`` scans every row in each DataLoader worker, so with 2 workers each image
@@ -181,7 +183,7 @@ def bench_lancedb(images, labels, work, batch, workers) -> float:
         collate_fn=_collate_decoded,
         multiprocessing_context="spawn" if workers else None,
     )
-    return _rate(loader, len(images))
+    return loader
 
 
 def bench_embeddings(rows: int, work: str) -> dict:
@@ -254,6 +256,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--parts", default="loaders,embed,branch")
+    parser.add_argument("--rounds", type=int, default=3, help="epochs per loader, interleaved; the median is reported")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     work = tempfile.mkdtemp(prefix="mmbench")
@@ -283,18 +286,27 @@ def main() -> None:
         labels = [i % 10 for i in range(args.images)]
         out["jpeg_mean_bytes"] = int(np.mean([len(i) for i in images]))
         if "loaders" in parts:
-            rates = {}
-            for name, fn in (
-                ("agentlake", bench_agentlake),
-                ("imagefolder", bench_imagefolder),
-                ("deeplake", bench_deeplake),
-                ("lancedb", bench_lancedb),
+            loaders, rounds = {}, {}
+            for name, make in (
+                ("agentlake", loader_agentlake),
+                ("imagefolder", loader_imagefolder),
+                ("deeplake", loader_deeplake),
+                ("lancedb", loader_lancedb),
             ):
                 try:
-                    rates[name] = round(fn(images, labels, work, args.batch, args.workers), 1)
+                    loaders[name], rounds[name] = make(images, labels, work, args.batch, args.workers), []
                 except Exception as err:  # a peer missing or failing is reported, not fatal
-                    rates[name] = f"error: {type(err).__name__}: {str(err)[:200]}"
+                    rounds[name] = f"error: {type(err).__name__}: {str(err)[:200]}"
+            for _ in range(args.rounds):  # interleaved, so that load from elsewhere falls on every loader alike
+                for name, loader in loaders.items():
+                    if isinstance(rounds[name], list):
+                        try:
+                            rounds[name].append(round(_rate(loader, len(images)), 1))
+                        except Exception as err:
+                            rounds[name] = f"error: {type(err).__name__}: {str(err)[:200]}"
+            rates = {name: statistics.median(r) if isinstance(r, list) else r for name, r in rounds.items()}
             out["dataloader_images_per_s"] = rates
+            out["dataloader_rounds"] = rounds
             ours = rates.get("agentlake")
             for peer in ("deeplake", "lancedb", "imagefolder"):
                 theirs = rates.get(peer)
