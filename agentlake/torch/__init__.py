@@ -104,10 +104,11 @@ def dataloader(
     rank: int | None = None,
     world_size: int | None = None,
     pin_memory: bool = False,
+    device: str | torch.device | None = None,
     branch: str = "main",
     storage_options: dict | None = None,
     **loader_options: Any,
-) -> DataLoader:
+) -> DataLoader | DeviceLoader:
     """A ``torch.utils.data.DataLoader`` over ``sql`` at the branch's current commit (a Connection's
     own branch when one is given; its uncommitted writes are not seen).
 
@@ -122,6 +123,9 @@ def dataloader(
     a task on a Dask distributed worker, that worker's place among the scheduler's workers (sorted
     by address) and their count: one such task per worker reads every row once per epoch between
     them. Otherwise it reads the whole epoch.
+
+    ``device`` (``"cuda"``, ``"cuda:1"``) hands every batch's tensors over on that device, copied
+    from pinned memory without blocking when ``pin_memory`` is set; the workers stay on the CPU.
     """
     if isinstance(db_or_repo, Connection):
         if storage_options is not None:
@@ -143,7 +147,7 @@ def dataloader(
         transform=transform,
         image_size=image_size,
     )
-    return DataLoader(
+    loader = DataLoader(
         dataset,
         batch_size=batch_size,
         num_workers=num_workers,
@@ -151,3 +155,33 @@ def dataloader(
         persistent_workers=False,
         **loader_options,
     )
+    return loader if device is None else DeviceLoader(loader, torch.device(device))
+
+
+class DeviceLoader:
+    """A DataLoader whose batches are moved to ``device`` as they are handed out (the copy from a
+    worker's batch to the GPU happens in the training process, which owns the CUDA context)."""
+
+    def __init__(self, loader: DataLoader, device: torch.device) -> None:
+        self.loader, self.device = loader, device
+
+    def __iter__(self):
+        for batch in self.loader:
+            yield _on_device(batch, self.device, self.loader.pin_memory)
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.loader, name)  # dataset (set_epoch), batch_size, ...
+
+
+def _on_device(batch: Any, device: torch.device, non_blocking: bool) -> Any:
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=non_blocking)
+    if isinstance(batch, dict):
+        return {key: _on_device(value, device, non_blocking) for key, value in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        moved = [_on_device(value, device, non_blocking) for value in batch]
+        return type(batch)(*moved) if hasattr(batch, "_fields") else type(batch)(moved)  # namedtuples too
+    return batch

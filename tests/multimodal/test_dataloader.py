@@ -68,3 +68,24 @@ def test_snapshot_unaffected_by_later_writes(frames):
     frames.execute("INSERT INTO frames (id, label, split) VALUES (100, 0, 'train')")
     assert sorted(_ids(loader)) == list(range(40))
     assert commit and commit != frames.log(limit=1).column(0)[0].as_py()
+
+
+def test_batches_handed_over_on_the_device_asked_for(frames):
+    """``device`` moves every tensor of a batch (dicts, tuples, namedtuples) as it is handed out;
+    torch's meta device stands in for a GPU here, where the same ``Tensor.to`` runs."""
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "image label")
+    sql = "SELECT id, img, label FROM frames"
+    plain = dataloader(frames, sql, batch_size=8, num_workers=2)
+    moved = dataloader(frames, sql, batch_size=8, num_workers=2, device="meta")
+    assert len(moved) == len(plain) == 5 and moved.batch_size == 8
+    for before, after in zip(plain, moved):
+        assert set(after) == set(before)
+        assert all(after[key].device.type == "meta" for key in after)
+        assert all(after[key].shape == before[key].shape for key in after)
+    as_pairs = dataloader(
+        frames, sql, batch_size=8, device="meta", transform=lambda row: Pair(row["img"], row["label"])
+    )
+    first = next(iter(as_pairs))
+    assert isinstance(first, Pair) and first.image.device.type == "meta" and first.label.device.type == "meta"
