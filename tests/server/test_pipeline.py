@@ -14,7 +14,6 @@ import asyncio
 import socket
 import struct
 import threading
-from dataclasses import dataclass
 
 import asyncpg
 import psycopg
@@ -24,6 +23,8 @@ from psycopg import pq as libpq
 
 from agentlake.server import protocol as pq
 
+from .reference_postgres import Target, target  # noqa: F401 - fixture
+
 pytestmark = pytest.mark.timeout(90)
 
 TABLE = "pipeline_items"
@@ -31,65 +32,31 @@ INSERT = f"INSERT INTO {TABLE} VALUES (%s) RETURNING id"
 POSITIONS = {"first": 0, "middle": 1, "last": 2}
 
 
-@dataclass
-class Target:
-    """Where a client connects: agentlake's server or the reference PostgreSQL."""
-
-    name: str
-    dsn: str
-    asyncpg_args: dict
-    family: int
-    address: object
-    user: str
-    database: str
-
-    def raw(self) -> socket.socket:
-        """A socket past startup, at its first ReadyForQuery."""
-        sock = socket.socket(self.family, socket.SOCK_STREAM)
-        sock.settimeout(15)  # a server that never answers fails the test instead of hanging it
-        sock.connect(self.address)
-        body = (
-            struct.pack("!i", pq.PROTOCOL_3)
-            + b"user\0"
-            + self.user.encode()
-            + b"\0database\0"
-            + self.database.encode()
-            + b"\0\0"
-        )
-        sock.sendall(struct.pack("!i", len(body) + 4) + body)
-        read_until(sock, b"Z")
-        return sock
+def raw(target: Target) -> socket.socket:
+    """A socket to ``target`` past startup, at its first ReadyForQuery."""
+    sock = socket.socket(target.family, socket.SOCK_STREAM)
+    sock.settimeout(15)  # a server that never answers fails the test instead of hanging it
+    sock.connect(target.address)
+    body = (
+        struct.pack("!i", pq.PROTOCOL_3)
+        + b"user\0"
+        + target.user.encode()
+        + b"\0database\0"
+        + target.database.encode()
+        + b"\0\0"
+    )
+    sock.sendall(struct.pack("!i", len(body) + 4) + body)
+    read_until(sock, b"Z")
+    return sock
 
 
-@pytest.fixture(params=["agentlake", "postgres"])
-def target(request) -> Target:
-    if request.param == "agentlake":
-        server = request.getfixturevalue("server")
-        found = Target(
-            "agentlake",
-            server.dsn(),
-            {"host": "127.0.0.1", "port": server.port, "user": "alice", "database": server.database},
-            socket.AF_INET,
-            ("127.0.0.1", server.port),
-            "alice",
-            server.database,
-        )
-    else:
-        info = request.getfixturevalue("postgres_server").get_postmaster_info()
-        found = Target(
-            "postgres",
-            f"host={info.socket_dir} port={info.port} dbname=postgres user=postgres connect_timeout=10",
-            {"host": str(info.socket_dir), "port": info.port, "user": "postgres", "database": "postgres"},
-            socket.AF_UNIX,
-            str(info.socket_path),
-            "postgres",
-            "postgres",
-        )
-    with psycopg.connect(found.dsn, autocommit=True) as conn:
+@pytest.fixture(autouse=True)
+def items(target: Target) -> None:
+    """The pipelines' table, with one committed row, on whichever server the test runs against."""
+    with psycopg.connect(target.dsn, autocommit=True) as conn:
         conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
         conn.execute(f"CREATE TABLE {TABLE} (id BIGINT PRIMARY KEY)")
         conn.execute(f"INSERT INTO {TABLE} VALUES (0)")
-    return found
 
 
 def committed(target: Target) -> list[int]:
@@ -198,7 +165,7 @@ def test_savepoint_in_an_implicit_transaction_is_refused(target):
 @pytest.mark.parametrize("where", POSITIONS)
 def test_asyncpg_executemany_error(target, where, explicit):
     async def run() -> None:
-        conn = await asyncpg.connect(**target.asyncpg_args, timeout=10)
+        conn = await asyncpg.connect(**target.asyncpg, timeout=10)
         try:
             rows = [(i,) for i in ids_failing_at(POSITIONS[where])]
             with pytest.raises(asyncpg.UniqueViolationError):
@@ -253,7 +220,7 @@ DISCARDED = pq.message(b"D", b"P\0") + pq.message(b"C", b"S\0") + pq.message(b"H
 @pytest.mark.parametrize("explicit", [False, True], ids=["implicit", "explicit"])
 @pytest.mark.parametrize("where", POSITIONS)
 def test_raw_error_skips_to_sync(target, where, explicit):
-    with target.raw() as sock:
+    with raw(target) as sock:
         if explicit:
             sock.sendall(pq.message(b"Q", b"BEGIN\0"))
             assert read_until(sock, b"Z")[-1] == (b"Z", b"T")
@@ -270,7 +237,7 @@ def test_raw_error_skips_to_sync(target, where, explicit):
 
 def test_raw_error_is_sent_before_sync(target):
     """A pipelining client reads the error after a Flush, before it sends Sync (the hang in issue 24)."""
-    with target.raw() as sock:
+    with raw(target) as sock:
         sock.sendall(insert_messages(1) + insert_messages(0) + pq.message(b"H"))
         replies = read_until(sock, b"E")
         assert [kind for kind, _ in replies] == [b"1", b"2", b"C", b"1", b"2", b"E"]
