@@ -41,6 +41,7 @@ class QueryRunner:
             # imported here, not at the top: DataFusion loads with the first statement that plans
             from ..embeddings.functions import register_embedding_functions
             from ..executors.local.bytea_functions import register_bytea_functions
+            from ..executors.local.formatting_functions import register_formatting_functions
             from ..executors.local.fulltext import register_fulltext_functions
             from ..executors.local.integer_functions import register_integer_functions
             from ..executors.local.interval_functions import register_interval_functions
@@ -64,6 +65,7 @@ class QueryRunner:
             register_interval_functions(self._ctx)
             register_integer_functions(self._ctx)
             register_subquery_functions(self._ctx)
+            register_formatting_functions(self._ctx)
             register_session_functions(self._ctx, self.session)
         return self._ctx
 

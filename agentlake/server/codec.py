@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID
+from ..sql.text_output import interval_text
 from ..vector.arrays import float4_digits, vector_text
 from ..vector.sparsevec import sparse_text
 
@@ -112,25 +113,7 @@ def _interval_parts(v) -> tuple[int, int, int]:
 
 
 def _interval_text(v) -> str:
-    """PostgreSQL's ``IntervalStyle = postgres`` output: ``1 year 2 mons -3 days +04:05:06``, a
-    field after a negative one carrying its ``+``, and the plural for every count but 1."""
-    months, days, micros = _interval_parts(v)
-    sign = -1 if months < 0 else 1
-    years, months = sign * (abs(months) // 12), sign * (abs(months) % 12)
-    parts, after_negative = [], False
-    for value, unit in ((years, "year"), (months, "mon"), (days, "day")):
-        if value:
-            parts.append(f"{'+' if after_negative and value > 0 else ''}{value} {unit}{'' if value == 1 else 's'}")
-            after_negative = value < 0
-    if micros or not parts:
-        secs, frac = divmod(abs(micros), 1_000_000)
-        h, rem = divmod(secs, 3600)
-        m, s = divmod(rem, 60)
-        clock = f"{'-' if micros < 0 else '+' if after_negative else ''}{h:02d}:{m:02d}:{s:02d}"
-        if frac:
-            clock += f".{frac:06d}".rstrip("0")
-        parts.append(clock)
-    return " ".join(parts)
+    return interval_text(*_interval_parts(v))
 
 
 def _json_text(v) -> str:

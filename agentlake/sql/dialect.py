@@ -176,6 +176,14 @@ class AgentlakePostgres(Postgres):
             ),
         }
         SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
+        # to_char's template stays as written (sqlglot translates it to strftime's, losing FM, Month's
+        # padding, quoted text), and div stays a call (sqlglot reads it as a cast, named "numeric"):
+        # sql/rules/text_formatting and function_synonyms read them
+        FUNCTIONS = {
+            **Postgres.Parser.FUNCTIONS,
+            "TO_CHAR": lambda args: exp.Anonymous(this="to_char", expressions=args),
+            "DIV": lambda args: exp.Anonymous(this="div", expressions=args),
+        }
 
         def _parse_function_call(self, *args, **kwargs) -> exp.Expression | None:
             """Records the name a function was called by (``char_length``, ``now``, ``strpos``) in its

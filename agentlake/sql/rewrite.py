@@ -22,12 +22,14 @@ from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
 from .rules.function_synonyms import function_synonyms
+from .rules.interval_calls import interval_calls
 from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
 from .rules.order_by_inputs import order_by_inputs
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
+from .rules.text_formatting import text_formatting
 from .rules.vector_operators import vector_operators
 from .trees import clone
 
@@ -42,6 +44,8 @@ RULES: tuple[Rule, ...] = (
     array_fill,
     postgres_functions,
     function_synonyms,
+    text_formatting,
+    interval_calls,
     postgres_spellings,
     bytea,
     interval_literals,

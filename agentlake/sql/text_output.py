@@ -35,6 +35,27 @@ def pg_text(value: Any) -> str:
     return str(value)
 
 
+def interval_text(months: int, days: int, micros: int) -> str:
+    """PostgreSQL's ``IntervalStyle = postgres`` output: ``1 year 2 mons -3 days +04:05:06``, a
+    field after a negative one carrying its ``+``, and the plural for every count but 1."""
+    sign = -1 if months < 0 else 1
+    years, months = sign * (abs(months) // 12), sign * (abs(months) % 12)
+    parts, after_negative = [], False
+    for value, unit in ((years, "year"), (months, "mon"), (days, "day")):
+        if value:
+            parts.append(f"{'+' if after_negative and value > 0 else ''}{value} {unit}{'' if value == 1 else 's'}")
+            after_negative = value < 0
+    if micros or not parts:
+        secs, frac = divmod(abs(micros), 1_000_000)
+        h, rem = divmod(secs, 3600)
+        m, s = divmod(rem, 60)
+        clock = f"{'-' if micros < 0 else '+' if after_negative else ''}{h:02d}:{m:02d}:{s:02d}"
+        if frac:
+            clock += f".{frac:06d}".rstrip("0")
+        parts.append(clock)
+    return " ".join(parts)
+
+
 def text_array(array: pa.Array | pa.ChunkedArray) -> pa.Array | None:
     """A boolean, date, time or timestamp column as text; None for other types (Arrow's cast prints
     them as PostgreSQL does)."""

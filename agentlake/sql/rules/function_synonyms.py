@@ -5,6 +5,7 @@
   fixed for the statement; one statement is one transaction in autocommit, and in a transaction
   block the statement's time stands in for the transaction's); ``clock_timestamp()`` too, which is
   the statement's start rather than the moment it is evaluated;
+- ``div(a, b)`` is ``trunc(a::numeric / b::numeric)``, a numeric of scale 0 as PostgreSQL's;
 - ``isfinite(x)`` is true for every non-NULL date, timestamp or interval: agentlake stores no
   infinite ones (``'infinity'`` is refused on input).
 
@@ -25,6 +26,10 @@ _RENAMED = {
 }
 
 
+def _numeric(value: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=value, to=exp.DataType.build("NUMERIC"))
+
+
 def function_synonyms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Sign):
@@ -34,6 +39,10 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
         name = node.name.lower()
         if name in _RENAMED:
             return exp.Anonymous(this=_RENAMED[name], expressions=node.expressions)
+        if name == "div" and len(node.expressions) == 2:
+            quotient = exp.Div(this=_numeric(node.expressions[0]), expression=_numeric(node.expressions[1]))
+            truncated = exp.Anonymous(this="trunc", expressions=[quotient])
+            return exp.Cast(this=truncated, to=exp.DataType.build("DECIMAL(38, 0)"))
         if name == "isfinite" and len(node.expressions) == 1:
             value = node.expressions[0]
             return exp.Case(

@@ -1,0 +1,101 @@
+"""The UDFs behind PostgreSQL's format, to_char, age, justify_days/hours/interval and timeofday
+(what ``sql/rules/text_formatting`` and ``sql/rules/interval_calls`` call)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...errors import NotSupportedError, ProgrammingError
+from ...sql import interval_functions
+from ...sql.datetime_templates import Moment, format_datetime, format_interval
+from ...sql.interval_input import Interval
+from ...sql.pg_format import pg_format
+from .value_text import is_zoned, output_text, python_value
+
+if TYPE_CHECKING:
+    from datafusion import SessionContext
+
+INTERVAL = pa.month_day_nano_interval()
+_TEXTS = pa.list_(pa.utf8())
+
+
+def _format(templates: pa.Array, texts: pa.Array, types: pa.Array) -> pa.Array:
+    out = []
+    for template, values, kinds in zip(templates.to_pylist(), texts.to_pylist(), types.to_pylist()):
+        args = [output_text(v, k) for v, k in zip(values[1:], kinds[1:])]
+        out.append(None if template is None else pg_format(template, args))
+    return pa.array(out, pa.utf8())
+
+
+def _to_char_one(text: str, arrow_type: str, template: str) -> str:
+    value = python_value(text, arrow_type)
+    if isinstance(value, Interval):
+        return format_interval(value.months, value.days, value.micros, template)
+    if isinstance(value, dt.datetime):
+        return format_datetime(Moment(value.replace(tzinfo=None), is_zoned(arrow_type)), template)
+    if isinstance(value, dt.date):
+        return format_datetime(Moment(dt.datetime.combine(value, dt.time())), template)
+    if isinstance(value, str):
+        raise ProgrammingError("[SQLSTATE 42725] function to_char(unknown, unknown) is not unique", sqlstate="42725")
+    raise NotSupportedError(
+        "[SQLSTATE 0A000] to_char of a number is not supported: cast it to text or use round()", sqlstate="0A000"
+    )
+
+
+def _to_char(texts: pa.Array, types: pa.Array, templates: pa.Array) -> pa.Array:
+    out = [
+        None if text is None or template is None or kind == "Null" else _to_char_one(text, kind, template)
+        for text, kind, template in zip(texts.to_pylist(), types.to_pylist(), templates.to_pylist())
+    ]
+    return pa.array(out, pa.utf8())
+
+
+def _parts(value) -> tuple[int, int, int]:
+    return value.months, value.days, value.nanoseconds // 1000
+
+
+def _intervals(parts: list[tuple[int, int, int] | None]) -> pa.Array:
+    return pa.array([None if p is None else (p[0], p[1], p[2] * 1000) for p in parts], INTERVAL)
+
+
+def _justify(function: Callable[[int, int, int], tuple[int, int, int]]) -> Callable[[pa.Array], pa.Array]:
+    def run(values: pa.Array) -> pa.Array:
+        return _intervals([None if v is None else function(*_parts(v)) for v in values.to_pylist()])
+
+    return run
+
+
+def _micros(values: pa.Array) -> list[dt.datetime | None]:
+    return pc.cast(values, pa.timestamp("us"), safe=False).to_pylist()
+
+
+def _age(later: pa.Array, earlier: pa.Array) -> pa.Array:
+    pairs = zip(_micros(later), _micros(earlier))
+    return _intervals([None if a is None or b is None else interval_functions.age(a, b) for a, b in pairs])
+
+
+def _timeofday(rows: pa.Array) -> pa.Array:
+    """The clock's time as PostgreSQL's timeofday() writes it: ``Sun Dec 06 08:23:32.123456 2026 UTC``."""
+    now = dt.datetime.now(dt.timezone.utc)
+    return pa.array([now.strftime("%a %b %d %H:%M:%S.%f %Y UTC")] * len(rows), pa.utf8())
+
+
+def register_formatting_functions(ctx: SessionContext) -> None:
+    from datafusion import udf
+
+    ctx.register_udf(udf(_format, [pa.utf8(), _TEXTS, _TEXTS], pa.utf8(), "immutable", name="pg_format"))
+    ctx.register_udf(udf(_to_char, [pa.utf8(), pa.utf8(), pa.utf8()], pa.utf8(), "immutable", name="pg_to_char"))
+    timestamp = pa.timestamp("ns")  # what ::timestamp gives
+    ctx.register_udf(udf(_age, [timestamp, timestamp], INTERVAL, "immutable", name="pg_age"))
+    justify = {
+        "pg_justify_days": interval_functions.justify_days,
+        "pg_justify_hours": interval_functions.justify_hours,
+        "pg_justify_interval": interval_functions.justify_interval,
+    }
+    for name, function in justify.items():
+        ctx.register_udf(udf(_justify(function), [INTERVAL], INTERVAL, "immutable", name=name))
+    ctx.register_udf(udf(_timeofday, [timestamp], pa.utf8(), "volatile", name="pg_timeofday"))

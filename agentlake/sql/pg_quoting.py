@@ -1,0 +1,40 @@
+"""PostgreSQL's quote_ident and quote_literal rules, which ``format('%I')`` and ``format('%L')`` apply.
+
+An identifier stays bare only when it reads back as itself: lower-case letters, digits, ``_`` and
+``$``, not starting with a digit or ``$``, and not a keyword that PostgreSQL 16 reserves in any way
+(every category of ``pg_get_keywords()`` but the unreserved one, listed below).
+"""
+
+from __future__ import annotations
+
+import re
+
+_BARE = re.compile(r"[a-z_][a-z0-9_$]*")
+_KEYWORDS = frozenset(
+    """all analyse analyze and any array as asc asymmetric authorization between bigint binary bit
+    boolean both case cast char character check coalesce collate collation column concurrently
+    constraint create cross current_catalog current_date current_role current_schema current_time
+    current_timestamp current_user dec decimal default deferrable desc distinct do else end except
+    exists extract false fetch float for foreign freeze from full grant greatest group grouping having
+    ilike in initially inner inout int integer intersect interval into is isnull join json_array
+    json_arrayagg json_object json_objectagg lateral leading least left like limit localtime
+    localtimestamp national natural nchar none normalize not notnull null nullif numeric offset on
+    only or order out outer overlaps overlay placing position precision primary real references
+    returning right row select session_user setof similar smallint some substring symmetric
+    system_user table tablesample then time timestamp to trailing treat trim true union unique user
+    using values varchar variadic verbose when where window with xmlattributes xmlconcat xmlelement
+    xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable""".split()
+)
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as an identifier: bare where PostgreSQL would leave it bare, else double-quoted."""
+    if _BARE.fullmatch(name) and name not in _KEYWORDS:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """``text`` as a string literal: quotes doubled, and backslashes doubled in an ``E''`` string."""
+    quoted = "'" + text.replace("'", "''").replace("\\", "\\\\") + "'"
+    return "E" + quoted if "\\" in text else quoted
