@@ -9,13 +9,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
 
-from .storage.base import dumps
+from .storage.base import dumps, dumps_text
 
 FORMAT_VERSION = 2
 FIELD_ID = b"agentlake.field_id"
@@ -40,6 +41,23 @@ def decode_ids(text: str) -> np.ndarray:
 
 def encode_schema(schema: pa.Schema) -> str:
     return base64.b64encode(schema.serialize().to_pybytes()).decode()
+
+
+_SCHEMA_TEXTS: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def _schema_text(schema: pa.Schema) -> str:
+    """``encode_schema`` once per schema object: the manifests of a table's successive versions
+    share theirs. Keyed by identity (a weak reference guards against a reused id), because
+    pyarrow's schema equality ignores the metadata that holds field ids."""
+    held = _SCHEMA_TEXTS.get(id(schema))
+    if held is not None and held[0]() is schema:
+        return held[1]
+    text = encode_schema(schema)
+    if len(_SCHEMA_TEXTS) >= 1024:
+        _SCHEMA_TEXTS.clear()
+    _SCHEMA_TEXTS[id(schema)] = (weakref.ref(schema), text)
+    return text
 
 
 def decode_schema(text: str) -> pa.Schema:
@@ -89,6 +107,12 @@ class DataFile:
             out["deleted"] = encode_ids(self.deleted)
         return out
 
+    @cached_property
+    def json_text(self) -> str:
+        """This entry's JSON as a manifest holds it: entries are immutable and most of them are
+        carried unchanged into the next version, whose encoding then reuses their text."""
+        return dumps_text(self.to_json())
+
     @classmethod
     def from_json(cls, d: dict) -> "DataFile":
         return cls(
@@ -123,12 +147,15 @@ class Manifest:
         return sum(f.live_rows for f in self.files)
 
     def to_json(self) -> dict:
+        return {**self._header(), "files": [f.to_json() for f in self.files]}
+
+    def _header(self) -> dict:
+        """Everything but the files."""
         return {
             "format": FORMAT_VERSION,
             "table_id": self.table_id,
-            "schema": encode_schema(self.schema),
+            "schema": _schema_text(self.schema),
             "primary_key": list(self.primary_key),
-            "files": [f.to_json() for f in self.files],
             "next_field_id": self.next_field_id,
             "constraints": self.constraints,
             "indexes": self.indexes,
@@ -150,7 +177,11 @@ class Manifest:
 
     @cached_property
     def encoded(self) -> tuple[str, bytes]:
-        payload = dumps(self.to_json())
+        """``dumps(self.to_json())``, byte for byte, assembled from each file entry's cached text:
+        a commit that adds one file to a table of many re-encodes one entry, not all of them."""
+        parts = {key: dumps_text(value) for key, value in self._header().items()}
+        parts["files"] = "[" + ",".join(f.json_text for f in self.files) + "]"
+        payload = ("{" + ",".join(f"{dumps_text(key)}:{parts[key]}" for key in sorted(parts)) + "}").encode()
         return content_id(payload), payload
 
 

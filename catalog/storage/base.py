@@ -45,7 +45,12 @@ def decode_ref(segment: str) -> str:
 
 
 def dumps(obj) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), sort_keys=True).encode()
+    return dumps_text(obj).encode()
+
+
+def dumps_text(obj) -> str:
+    """The canonical JSON text of catalog objects (compact, keys sorted): their ids hash it."""
+    return json.dumps(obj, separators=(",", ":"), sort_keys=True)
 
 
 class ObjectIO(Protocol):
