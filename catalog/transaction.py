@@ -8,6 +8,7 @@ replayed onto the new head, or the commit fails with 40001 and writes nothing.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import time
 import uuid
@@ -424,7 +425,9 @@ class Transaction:
         self.ops.clear()
 
 
+@functools.cache
 def _default_author() -> str:
+    """Once per process: the password database lookup cost ~10-40 us of every commit."""
     try:
         return getpass.getuser()
     except Exception:  # no passwd entry in some containers
