@@ -17,39 +17,34 @@ def _trunc_div(value: int, by: int) -> int:
     return -(-value // by) if (value < 0) != (by < 0) else value // by
 
 
+def _carry(big: int, small: int, unit: int, small_sign: int = 0) -> tuple[int, int]:
+    """Whole ``unit``s of ``small`` carried into ``big``, then one borrowed back where the two
+    disagree in sign (``small_sign`` stands in for a ``small`` of zero: the next field's sign)."""
+    whole = _trunc_div(small, unit)
+    big, small = big + whole, small - whole * unit
+    sign = small or small_sign
+    if big > 0 and sign < 0:
+        return big - 1, small + unit
+    if big < 0 and sign > 0:
+        return big + 1, small - unit
+    return big, small
+
+
 def justify_hours(months: int, days: int, micros: int) -> Parts:
-    whole = _trunc_div(micros, _DAY)
-    days, micros = days + whole, micros - whole * _DAY
-    if days > 0 and micros < 0:
-        days, micros = days - 1, micros + _DAY
-    elif days < 0 and micros > 0:
-        days, micros = days + 1, micros - _DAY
+    days, micros = _carry(days, micros, _DAY)
     return months, days, micros
 
 
 def justify_days(months: int, days: int, micros: int) -> Parts:
-    whole = _trunc_div(days, _MONTH_DAYS)
-    months, days = months + whole, days - whole * _MONTH_DAYS
-    if months > 0 and days < 0:
-        months, days = months - 1, days + _MONTH_DAYS
-    elif months < 0 and days > 0:
-        months, days = months + 1, days - _MONTH_DAYS
+    months, days = _carry(months, days, _MONTH_DAYS)
     return months, days, micros
 
 
 def justify_interval(months: int, days: int, micros: int) -> Parts:
     whole = _trunc_div(micros, _DAY)
     days, micros = days + whole, micros - whole * _DAY
-    whole = _trunc_div(days, _MONTH_DAYS)
-    months, days = months + whole, days - whole * _MONTH_DAYS
-    if months > 0 and (days < 0 or (days == 0 and micros < 0)):
-        months, days = months - 1, days + _MONTH_DAYS
-    elif months < 0 and (days > 0 or (days == 0 and micros > 0)):
-        months, days = months + 1, days - _MONTH_DAYS
-    if days > 0 and micros < 0:
-        days, micros = days - 1, micros + _DAY
-    elif days < 0 and micros > 0:
-        days, micros = days + 1, micros - _DAY
+    months, days = _carry(months, days, _MONTH_DAYS, small_sign=micros)
+    days, micros = _carry(days, micros, _DAY)
     return months, days, micros
 
 
