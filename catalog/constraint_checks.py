@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .changes import locate_each
-from .constraints import CheckEvaluator, Constraint, foreign_keys_to, table_constraints, unique_keys
+from .constraints import CheckEvaluator, Constraint, table_constraints, unique_keys
 from .datafiles import key_tuples
 from .errors import CatalogError, CheckViolation, ForeignKeyViolation, NotNullViolation, UniqueViolation
 from .keylookup import live_locations
@@ -92,12 +92,24 @@ def find_violations(
     were already there; a merge's may not). ``not_null`` also checks NOT NULL (statements check it
     as they write). Stops after ``limit`` violations (None: all)."""
     out: list[Violation] = []
+    declared: dict[str, list[Constraint]] = {}  # each table's constraints, parsed once per call
+
+    def constraints_of(table: str) -> list[Constraint]:
+        if table not in declared:
+            declared[table] = table_constraints(after[table], table)
+        return declared[table]
+
     for name, manifest in after.items():
         if _same(before.get(name), manifest):
             continue
-        constraints = [c for c in table_constraints(manifest, name) if wanted(c)]
-        keys = [k for k in unique_keys(manifest, name) if wanted(k)]
-        referencing = [(child, c) for child, c in foreign_keys_to(after, name) if wanted(c)]
+        constraints = [c for c in constraints_of(name) if wanted(c)]
+        keys = [k for k in unique_keys(manifest, name, constraints_of(name)) if wanted(k)]
+        referencing = [
+            (child, c)
+            for child in after
+            for c in constraints_of(child)
+            if c.type == "f" and c.ref_table == name and wanted(c)
+        ]
         check_added = not_null or bool(keys) or any(c.type in ("c", "f") for c in constraints)
         if not check_added and not referencing:
             continue  # nothing to hold the change against: its rows are not even read
@@ -161,19 +173,21 @@ def _change(
             gone.append(files.read(f, before, positions=np.sort(at[at >= 0])))
     if not added and not gone:
         return None
-    schema = pa.schema([*(f.with_nullable(True) for f in after.schema), pa.field(ROWID, pa.int64())])
-    empty = schema.empty_table()
     new_ids = {f.id for f in new}
     return Change(
-        _concat(added, empty),
-        _concat(gone, None) if gone else empty,
+        _concat(added, after),
+        _concat(gone, after),
         replace(after, files=tuple(f for f in after.files if f.id not in new_ids)),
     )
 
 
-def _concat(parts: list[pa.Table], empty: pa.Table | None) -> pa.Table:
+def _concat(parts: list[pa.Table], after: Manifest) -> pa.Table:
+    """One table of ``parts`` (an empty one of ``after``'s columns when there are none); a single
+    part, a statement's one new file, is taken as it is rather than cast and concatenated."""
+    if len(parts) == 1:
+        return parts[0]
     if not parts:
-        return empty
+        return pa.schema([*(f.with_nullable(True) for f in after.schema), pa.field(ROWID, pa.int64())]).empty_table()
     return pa.concat_tables(
         [p.cast(pa.schema([f.with_nullable(True) for f in p.schema])) for p in parts], promote_options="permissive"
     )

@@ -84,9 +84,10 @@ def table_constraints(manifest: Manifest, table: str) -> list[Constraint]:
     return out
 
 
-def unique_keys(manifest: Manifest, table: str) -> list[Constraint]:
-    """What must be unique: the primary key, UNIQUE constraints and UNIQUE indexes (``index=True``)."""
-    keys = [c for c in table_constraints(manifest, table) if c.type in "pu"]
+def unique_keys(manifest: Manifest, table: str, declared: list[Constraint] | None = None) -> list[Constraint]:
+    """What must be unique: the primary key, UNIQUE constraints and UNIQUE indexes (``index=True``).
+    ``declared``: the table's ``table_constraints``, when the caller has them already."""
+    keys = [c for c in (table_constraints(manifest, table) if declared is None else declared) if c.type in "pu"]
     for name, spec in (manifest.indexes or {}).items():
         if spec.get("unique") and spec.get("columns"):
             keys.append(
