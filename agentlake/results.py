@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 import numpy as np
@@ -46,7 +47,28 @@ class Result:
     stream: RowStream | None = None
 
 
+NUMERIC_KEY = b"agentlake.numeric"
+"""Field metadata key marking a ``numeric`` column declared without precision and scale (value
+``unconstrained``; see ``sql/unconstrained_numeric.py``); not ``agentlake.type``, whose tags change
+how a column is read and written."""
+
+
+def is_unconstrained_numeric(field: pa.Field) -> bool:
+    """Whether ``field`` is a ``numeric`` column declared without precision and scale."""
+    return pa.types.is_decimal(field.type) and (field.metadata or {}).get(NUMERIC_KEY) == b"unconstrained"
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """``value`` without trailing fractional zeros (``1.5000000000`` -> ``1.5``, ``10.00`` -> ``10``),
+    as PostgreSQL prints an unconstrained numeric stored at a fixed scale."""
+    if not value.is_finite() or value.as_tuple().exponent >= 0:
+        return value
+    return Decimal(format(value, "f").rstrip("0").rstrip("."))  # exact, where normalize() rounds to 28 digits
+
+
 def _converter(field: pa.Field):
+    if is_unconstrained_numeric(field):
+        return lambda v: None if v is None else plain_decimal(v)
     kind = (field.metadata or {}).get(b"agentlake.type")
     if kind == b"vector":
         return lambda v: None if v is None else np.asarray(v, dtype=np.float32)

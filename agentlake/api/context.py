@@ -185,7 +185,7 @@ class Context:
         if len(statements) != 1:
             raise ProgrammingError(f"Context.sql takes one statement, not {len(statements)}", sqlstate="42601")
         tree = clone(statements[0])
-        typed_rewrites(tree, self.schemas.get, checked_integers=False)
+        typed_rewrites(tree, self.schemas.get, local_functions=False)
         return to_datafusion_sql(tree)
 
     def run_datafusion_sql(

@@ -48,6 +48,7 @@ class QueryRunner:
             from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
             from ..executors.local.subquery_functions import register_subquery_functions
+            from ..executors.local.text_cast_functions import register_text_cast_functions
             from ..media.functions import register_media_functions
             from ..tensors.functions import register_tensor_functions
             from ..vector.functions import register_vector_functions
@@ -66,6 +67,7 @@ class QueryRunner:
             register_integer_functions(self._ctx)
             register_subquery_functions(self._ctx)
             register_formatting_functions(self._ctx)
+            register_text_cast_functions(self._ctx)
             register_session_functions(self._ctx, self.session)
         return self._ctx
 

@@ -367,9 +367,10 @@ class Session:
         """DataFusion SQL for the running statement or, named by ``part``, one of its subtrees (a
         top-k's filter): generated once per statement text unless parameters were bound into it
         or what it means depends on which columns are vectors. ``compiled``: for the Dask and
-        Polars compilers, which plan it without the local executor's checked integer functions."""
+        Polars compilers, which plan it without the local executor's functions (checked integers,
+        PostgreSQL's text of dates and times)."""
         key = None
-        if self.apply_typed_rewrites(node, checked_integers=not compiled):  # decided by the catalog: not cached
+        if self.apply_typed_rewrites(node, local_functions=not compiled):  # decided by the catalog: not cached
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key
@@ -379,11 +380,11 @@ class Session:
                 key = (*text, part)
         return frontend.to_datafusion_sql(node, key)
 
-    def apply_typed_rewrites(self, node: exp.Expression, checked_integers: bool = True) -> bool:
+    def apply_typed_rewrites(self, node: exp.Expression, local_functions: bool = True) -> bool:
         """The rewrites the catalog's column types decide (vector operators, float comparisons), in
         place; True when any applied."""
         snapshot = self.snapshot
-        return typed_rewrites(node, snapshot.find_schema, primary_keys(snapshot), checked_integers)
+        return typed_rewrites(node, snapshot.find_schema, primary_keys(snapshot), local_functions)
 
     def row_filter(self, table: str, where: str, params) -> RowFilter:
         """A batch search's SQL filter over ``table``, parsed and bound here; its DataFusion SQL is

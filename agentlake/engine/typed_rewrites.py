@@ -17,6 +17,7 @@ from ..sql.rules.jsonb_operators import jsonb_operators
 from ..sql.rules.text_search import text_search
 from ..sql.set_returning_from import set_returning_from
 from ..sql.tensor_expressions import tensor_expressions
+from ..sql.text_casts import text_casts
 from ..vector.expressions import vector_expressions
 
 if TYPE_CHECKING:
@@ -32,13 +33,16 @@ def typed_rewrites(
     tree: exp.Expression,
     schema_of: SchemaOf,
     primary_key_of: PrimaryKeyOf | None = None,
-    checked_integers: bool = True,
+    local_functions: bool = True,
 ) -> bool:
     """Apply each, in place; True when any changed ``tree`` (its SQL then depends on the catalog,
     not only on its text, and must not be cached by text). Without ``primary_key_of`` no table
-    has a primary key. ``checked_integers`` is off for the Dask and Polars compilers, which have
-    no checked-arithmetic functions (their integer arithmetic is numpy's and Polars')."""
+    has a primary key. ``local_functions`` is off for the Dask and Polars compilers, which lack the
+    local executor's checked-arithmetic functions (their integer arithmetic is numpy's and Polars')
+    and its PostgreSQL text of dates and times (they print DataFusion's)."""
     changed = functional_grouping(tree, schema_of, primary_key_of) if primary_key_of is not None else False
+    if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)
+        changed = text_casts(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text
     changed = vector_expressions(tree, schema_of) or changed  # reads FROM unnest(ARRAY[vectors]) v as it is written
@@ -47,6 +51,6 @@ def typed_rewrites(
     changed = jsonb_operators(tree, schema_of) or changed
     changed = jsonb_comparisons(tree, schema_of) or changed
     changed = bytea_lengths(tree, schema_of) or changed
-    if checked_integers:
+    if local_functions:
         changed = integer_arithmetic(tree, schema_of) or changed
     return float_comparisons(tree, schema_of) or changed

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping
 
 import pyarrow as pa
 
+from agentlake.results import is_unconstrained_numeric
 from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
 from .constraint_text import constraint_definition
@@ -379,7 +380,7 @@ def build(
                 ):
                     defaults[key].append(value)
             type_name = display_name(oid) or "text"
-            precision = f.type.precision if pa.types.is_decimal(f.type) else None
+            precision = f.type.precision if pa.types.is_decimal(f.type) and not is_unconstrained_numeric(f) else None
             for key, value in (
                 ("table_catalog", database),
                 ("table_schema", "public"),

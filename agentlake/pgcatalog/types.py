@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from agentlake.results import is_unconstrained_numeric
 from agentlake.sql.types import (
     BY_NAME,
     BY_OID,
@@ -55,12 +56,13 @@ def oid_for_field(field: pa.Field) -> int:
 
 
 def typmod_for_field(field: pa.Field) -> int:
-    """atttypmod: vector(n) carries its dimension; numeric(p, s) its precision and scale."""
+    """atttypmod: vector(n) carries its dimension; numeric(p, s) its precision and scale (an
+    unconstrained numeric none)."""
     if oid_for_field(field) in (VECTOR_OID, HALFVEC_OID) and pa.types.is_fixed_size_list(field.type):
         return field.type.list_size
     if oid_for_field(field) == SPARSEVEC_OID and (field.metadata or {}).get(DIM_KEY):
         return int(field.metadata[DIM_KEY])
-    if pa.types.is_decimal(field.type):
+    if pa.types.is_decimal(field.type) and not is_unconstrained_numeric(field):
         return ((field.type.precision << 16) | field.type.scale) + 4
     return -1
 

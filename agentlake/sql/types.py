@@ -15,7 +15,9 @@ from sqlglot.errors import ParseError, TokenError
 
 from ..errors import ProgrammingError
 from ..media.types import MEDIA_KINDS, media_field, media_kind
+from ..results import is_unconstrained_numeric
 from ..tensors.types import DTYPES, tensor_field, tensor_spec
+from .unconstrained_numeric import UNCONSTRAINED
 from .vector_typmods import MAX_DIM, typmod_error
 
 TYPE_KEY = b"agentlake.type"
@@ -93,7 +95,7 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         precision, scale = (params + [38, 10])[:2] if params else (38, 10)
         if len(params) == 1:
             scale = 0
-        return pa.decimal128(precision, scale), {}
+        return pa.decimal128(precision, scale), {} if params else dict(UNCONSTRAINED)
     if kind == T.ARRAY:
         inner, _ = arrow_type(node.expressions[0])
         return pa.list_(inner), {}
@@ -173,6 +175,8 @@ def sql_type_name(field: pa.Field) -> str:
         return tagged.decode()
     if pa.types.is_list(t):
         return sql_type_name(pa.field("item", t.value_type)) + "[]"
+    if is_unconstrained_numeric(field):
+        return "numeric"
     if pa.types.is_decimal(t):
         return f"numeric({t.precision},{t.scale})"
     if pa.types.is_timestamp(t):

@@ -31,7 +31,6 @@ UTC_TS = pa.timestamp("us", tz="UTC")
         ("float", pa.float64()),
         ("numeric(10,2)", pa.decimal128(10, 2)),
         ("decimal(10,2)", pa.decimal128(10, 2)),
-        ("numeric", pa.decimal128(38, 10)),
         ("numeric(5)", pa.decimal128(5, 0)),
         ("text", pa.string()),
         ("varchar(10)", pa.string()),
@@ -54,6 +53,11 @@ UTC_TS = pa.timestamp("us", tz="UTC")
 )
 def test_plain_types(sql, arrow):
     assert arrow_type(sql) == (arrow, {})
+
+
+def test_unconstrained_numeric_is_marked_apart_from_numeric_38_10():
+    assert arrow_type("numeric") == (pa.decimal128(38, 10), {b"agentlake.numeric": b"unconstrained"})
+    assert arrow_type("numeric(38, 10)") == (pa.decimal128(38, 10), {})
 
 
 @pytest.mark.parametrize("sql, tag", [("json", b"json"), ("jsonb", b"jsonb"), ("uuid", b"uuid")])

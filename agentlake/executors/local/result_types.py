@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from ...results import is_unconstrained_numeric
 from ...sql.column_types import column_fields
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
+from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...vector.arrays import is_vector_result
 from .rich_results import restore_rich_columns, rich_schema
 
@@ -61,11 +65,15 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     schema = rich_schema(schema, snapshot, stmt)
     positions = JsonTypes(stmt, snapshot.find_schema).outputs(stmt) if isinstance(stmt, exp.Query) else None
     vectors = _vector_columns_selected(stmt, snapshot)
+    selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
     tagged: dict[str, dict] = {}
+    numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
     for node in stmt.find_all(exp.Table):
         manifest = snapshot.tables.get(node.name)
         if manifest is not None:
             for f in manifest.schema:
+                if is_unconstrained_numeric(f):
+                    numerics.setdefault(f.name, f.type)
                 if f.metadata and f.metadata.get(TYPE_KEY) not in (
                     None,
                     b"vector",
@@ -85,6 +93,9 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
         if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
+        numeric = position in selected_numerics or numerics.get(output_name(f.name)) == f.type
+        if numeric and pa.types.is_decimal(f.type) and not is_unconstrained_numeric(f):
+            f, changed = f.with_metadata({**(f.metadata or {}), **UNCONSTRAINED}), True
         fields.append(f)
     return pa.schema(fields, metadata=schema.metadata) if changed else schema
 
@@ -93,6 +104,11 @@ def _vector_columns_selected(stmt, snapshot) -> set[int]:
     """Positions of the select items that are a vector column of a table, under any alias
     (``t.embedding AS t_embedding``, as ORMs write it): a ``vector`` without a dimension reads back
     as a plain float list, which only its source column tells from a ``real[]``."""
+    return _columns_selected(stmt, snapshot, lambda field: (field.metadata or {}).get(TYPE_KEY) == b"vector")
+
+
+def _columns_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> set[int]:
+    """Positions of the select items that are a ``wanted`` column of a table, under any alias."""
     if not isinstance(stmt, exp.Select) or any(isinstance(e, exp.Star) for e in stmt.expressions):
         return set()
     fields = column_fields(stmt, snapshot.find_schema)
@@ -101,7 +117,7 @@ def _vector_columns_selected(stmt, snapshot) -> set[int]:
         value = item.this if isinstance(item, exp.Alias) else item
         if isinstance(value, exp.Column) and not isinstance(value.this, exp.Star):
             field = fields.get(value.table, {}).get(value.name)
-            if field is not None and (field.metadata or {}).get(TYPE_KEY) == b"vector":
+            if field is not None and wanted(field):
                 found.add(position)
     return found
 

@@ -1,0 +1,34 @@
+"""The text of dates, times, timestamps and unconstrained numerics as PostgreSQL prints them (see
+``sql/text_casts.py``): DataFusion's casts to text write ISO 8601 with a ``T``, padded fractions and
+``Z``, and a numeric's storage scale."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ...sql.text_casts import TEXT_FUNCTIONS
+from ...sql.text_output import text_array
+from ...sql.unconstrained_numeric import plain_text
+
+if TYPE_CHECKING:
+    from datafusion import SessionContext
+
+_ARGUMENT_TYPES = {
+    "date": pa.date32(),
+    "time": pa.time64("us"),
+    "timestamp": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+}
+"""The temporal kinds' argument types; the numeric one's is ``_NUMERIC``."""
+_NUMERIC = pa.decimal128(38, 10)
+
+
+def register_text_cast_functions(ctx: SessionContext) -> None:
+    """One text function per kind, named by :data:`TEXT_FUNCTIONS`."""
+    from datafusion import udf
+
+    for kind, arrow_type in _ARGUMENT_TYPES.items():
+        ctx.register_udf(udf(text_array, [arrow_type], pa.string(), "immutable", name=TEXT_FUNCTIONS[kind]))
+    ctx.register_udf(udf(plain_text, [_NUMERIC], pa.string(), "immutable", name=TEXT_FUNCTIONS["numeric"]))

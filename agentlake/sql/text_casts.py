@@ -1,0 +1,124 @@
+"""Dates, times, timestamps and unconstrained numerics made text inside SQL print as PostgreSQL prints them.
+
+DataFusion's cast to text writes ``2024-01-02T03:04:05.500`` and ``2024-01-02T01:04:05Z``;
+PostgreSQL writes ``2024-01-02 03:04:05.5`` and ``2024-01-02 01:04:05+00`` (the session's time zone
+being UTC). Casts to text (``::text``, ``CAST(x AS varchar)``), ``||`` and ``concat``/``concat_ws``
+of a date/time value get the local executor's text function for its type
+(:data:`TEXT_FUNCTIONS`). Which expressions are dates or times only the catalog knows for columns,
+so this is a typed rewrite; the others are casts to a temporal type and the current date and time
+functions. An unconstrained ``numeric`` column (see ``unconstrained_numeric.py``) prints without its
+storage's trailing zeros. Booleans need nothing: DataFusion already prints ``true``/``false``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlglot import exp
+
+from ..results import is_unconstrained_numeric
+from .column_types import SchemaOf, column_fields
+
+T = exp.DataType.Type
+
+TEXT_FUNCTIONS = {
+    "date": "pg_date_text",
+    "time": "pg_time_text",
+    "timestamp": "pg_timestamp_text",
+    "timestamptz": "pg_timestamptz_text",
+    "numeric": "pg_numeric_text",
+}
+"""Kind -> the local executor's function printing it as PostgreSQL's output function does."""
+
+_CAST_KINDS = {
+    T.DATE: "date",
+    T.TIME: "time",
+    T.TIMESTAMP: "timestamp",
+    T.DATETIME: "timestamp",
+    T.TIMESTAMPTZ: "timestamptz",
+    T.TIMESTAMPLTZ: "timestamptz",
+}
+_ARROW_TYPES = {
+    "date": "Date32",
+    "time": "Time64(Microsecond)",
+    "timestamp": "Timestamp(Microsecond, None)",
+    "timestamptz": 'Timestamp(Microsecond, Some("UTC"))',
+    "numeric": "Decimal128(38, 10)",
+}
+"""The Arrow type each text function takes, as DataFusion's ``arrow_cast`` spells it: its casts to a
+temporal type are in nanoseconds and ``now()`` is at ``+00:00``, which a function's exact argument
+type does not take."""
+_TEXT_TYPES = (T.TEXT, T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR)
+_NOW_FUNCTIONS = {"now", "transaction_timestamp", "statement_timestamp", "clock_timestamp"}
+
+
+def _field_kind(field: pa.Field) -> str | None:
+    """The kind of a column (None: one DataFusion prints as PostgreSQL does)."""
+    if is_unconstrained_numeric(field):
+        return "numeric"
+    t = field.type
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_time(t):
+        return "time"
+    if pa.types.is_timestamp(t):
+        return "timestamptz" if t.tz else "timestamp"
+    return None
+
+
+def _kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column):
+        field = fields.get(node.table, {}).get(node.name)
+        return _field_kind(field) if field is not None else None
+    if isinstance(node, exp.Cast):
+        return _CAST_KINDS.get(node.to.this)
+    if isinstance(node, exp.CurrentTimestamp):
+        return "timestamptz"
+    if isinstance(node, exp.CurrentDate):
+        return "date"
+    if isinstance(node, exp.Localtimestamp):
+        return "timestamp"
+    if isinstance(node, exp.Localtime):
+        return "time"
+    if isinstance(node, exp.Anonymous):
+        name = node.name.lower()
+        if name == "arrow_cast" and len(node.expressions) == 2:
+            target = node.expressions[1]
+            return (
+                "timestamptz"
+                if isinstance(target, exp.Literal) and target.this == _ARROW_TYPES["timestamptz"]
+                else None
+            )
+        return "timestamptz" if name in _NOW_FUNCTIONS and not node.expressions else None
+    return None
+
+
+def _operands(node: exp.Expression) -> list[exp.Expression]:
+    """The operands of ``node`` that become text (none when ``node`` makes no text)."""
+    if isinstance(node, exp.Cast):
+        return [node.this] if node.to.this in _TEXT_TYPES else []
+    if isinstance(node, exp.DPipe):
+        return [node.this, node.expression]
+    if isinstance(node, (exp.Concat, exp.ConcatWs)):
+        return list(node.expressions)
+    return []
+
+
+def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Rewrite, in place, the values made text that DataFusion prints otherwise; True when any was."""
+    makers = [node for node in tree.find_all(exp.Cast, exp.DPipe, exp.Concat, exp.ConcatWs) if _operands(node)]
+    if not makers:
+        return False
+    fields = column_fields(tree, schema_of)
+    changed = False
+    for node in makers:
+        for operand in _operands(node):
+            kind = _kind(operand, fields)
+            if kind is not None:
+                argument = exp.Anonymous(
+                    this="arrow_cast", expressions=[operand.copy(), exp.Literal.string(_ARROW_TYPES[kind])]
+                )
+                operand.replace(exp.Anonymous(this=TEXT_FUNCTIONS[kind], expressions=[argument]))
+                changed = True
+    return changed
