@@ -7,7 +7,6 @@ table schema by field id, so renames and added columns never rewrite data.
 from __future__ import annotations
 
 import functools
-import io
 import secrets
 import time
 from collections import OrderedDict
@@ -82,12 +81,21 @@ def _stats(data: pa.Table, manifest: Manifest) -> dict[int, tuple]:
             column = data.column(f.name)
             if column.null_count == len(column):
                 continue
-            mm = pc.min_max(column)
-            lo, hi = mm["min"].as_py(), mm["max"].as_py()
+            lo, hi = _min_max(column)
             if isinstance(lo, float) and (np.isnan(lo) or np.isnan(hi)):
                 continue
             out[field_id(f)] = (lo, hi)
     return out
+
+
+def _min_max(column: pa.ChunkedArray) -> tuple:
+    """A column's smallest and largest value (NULLs aside); a single row is its own, without a
+    compute kernel's dispatch (~7 us, four times for every one-row statement's file)."""
+    if len(column) == 1:
+        value = column[0].as_py()
+        return value, value
+    mm = pc.min_max(column)
+    return mm["min"].as_py(), mm["max"].as_py()
 
 
 def encode_parquet(data: pa.Table) -> bytes:
@@ -105,7 +113,7 @@ def encode_parquet(data: pa.Table) -> bytes:
         vectors = {f.name for f in data.schema if pa.types.is_fixed_size_list(f.type)}
         compression = {name: "none" if name in vectors else "zstd" for name in data.column_names}
         dictionary = [name for name in data.column_names if name not in vectors]
-    sink = io.BytesIO()
+    sink = pa.BufferOutputStream()  # Arrow's own stream: a Python file object costs ~10 us more per file
     pq.write_table(
         data,
         sink,
@@ -114,22 +122,21 @@ def encode_parquet(data: pa.Table) -> bytes:
         compression=compression,
         use_dictionary=dictionary,
     )
-    return sink.getvalue()
+    return sink.getvalue().to_pybytes()
 
 
 def build_data_file(table_id: str, data: pa.Table, manifest: Manifest, origin: str = "write") -> tuple[DataFile, bytes]:
     """Serialize conformed rows (with ``_rowid``) into a Parquet file and its entry."""
     file_id = new_file_id()
     payload = encode_parquet(data)
-    rowids = data.column(ROWID)
-    mm = pc.min_max(rowids)
+    rowid_min, rowid_max = _min_max(data.column(ROWID))
     entry = DataFile(
         id=file_id,
         path=f"data/{table_id}/{file_id}.parquet",
         rows=data.num_rows,
         size=len(payload),
-        rowid_min=mm["min"].as_py(),
-        rowid_max=mm["max"].as_py(),
+        rowid_min=rowid_min,
+        rowid_max=rowid_max,
         columns={field_id(f): f.name for f in manifest.schema},
         stats=_stats(data, manifest),
         origin=origin,
