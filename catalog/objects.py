@@ -179,9 +179,11 @@ class Manifest:
     def encoded(self) -> tuple[str, bytes]:
         """``dumps(self.to_json())``, byte for byte, assembled from each file entry's cached text:
         a commit that adds one file to a table of many re-encodes one entry, not all of them."""
-        parts = {key: dumps_text(value) for key, value in self._header().items()}
-        parts["files"] = "[" + ",".join(f.json_text for f in self.files) + "]"
-        payload = ("{" + ",".join(f"{dumps_text(key)}:{parts[key]}" for key in sorted(parts)) + "}").encode()
+        header = self._header()
+        constraints = dumps_text(header.pop("constraints"))
+        rest = dumps_text(header)  # every other key sorts after "files"
+        files = ",".join(f.json_text for f in self.files)
+        payload = f'{{"constraints":{constraints},"files":[{files}],{rest[1:]}'.encode()
         return content_id(payload), payload
 
 
