@@ -267,7 +267,8 @@ def test_gc_prunes_ref_versions_and_the_repository_goes_on(backend):
     assert repo.gc(grace=0).ref_versions >= 4
     again = backend.repository(create=False)
     assert sorted(again.snapshot("main").read("t").column("id").to_pylist()) == [0, 1, 2, 3]
-    assert len(list(again.log("main"))) == 6
+    written = [c for _, c in again.log("main") if not c.metadata.get("compaction")]  # the compactor may fold t
+    assert len(written) == 6
     tx = again.begin("main")
     tx.append("t", pa.table({"id": [4]}, schema=storage_workers.ID))
     tx.commit("after gc")
