@@ -257,11 +257,19 @@ def locate_each(
         at = files.positions(f, rowids[inside])
         keep = at >= 0
         if len(f.deleted):
-            keep &= ~np.isin(rowids[inside], f.deleted)
+            keep &= ~_in_sorted(rowids[inside], f.deleted)
         if keep.any():
             out.append((index, inside[keep], at[keep]))
             unplaced[inside[keep]] = False
     return out
+
+
+def _in_sorted(values: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """``np.isin(values, ordered)`` for an ascending ``ordered`` (deletion vectors are kept sorted)
+    by binary search: np.isin sorts both sides on every call, ~25 us for the one rowid an update
+    by key locates against a file's handful of deleted rowids, against ~2 us."""
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
