@@ -23,17 +23,18 @@ from catalog.constraints import unique_keys
 from catalog.datafiles import key_tuples
 
 from ..embeddings.generated import refuse_written
-from ..errors import DataError, IntegrityError, ProgrammingError
+from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
 from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
 from ..results import Result
+from ..sql.array_text import array_elements
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
 from ..sql.text_input import read_text
 from ..sql.text_output import pg_text, text_array
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
-from ..vector.arrays import float4_vectors
+from ..vector.arrays import float4_vector, float4_vectors, vector_text
 from . import foreign_keys
 from .assignment_casts import check_array, check_values
 from .assignments import refuse_repeated_insert_columns, set_list
@@ -119,11 +120,11 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
 
 
 def _bound_vectors_alone(rows: list[tuple]) -> bool:
-    """Whether every column holding a bound vector holds only those and NULLs: a column that mixes
-    them with other values is typed as a whole by DataFusion's VALUES."""
+    """Whether every column holding a bound vector holds only those, vector text and NULLs: a column
+    that mixes them with other values is typed as a whole by DataFusion's VALUES."""
     for column in zip(*rows):
         if any(isinstance(v, Float4Vector) for v in column) and not all(
-            v is None or isinstance(v, Float4Vector) for v in column
+            v is None or isinstance(v, (Float4Vector, str)) for v in column
         ):
             return False
     return True
@@ -134,8 +135,12 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
     for index, column in enumerate(columns):
         field = manifest.schema.field(column)
         values = [row[index] for row in rows]
-        if any(isinstance(v, Float4Vector) for v in values):  # as INSERT ... SELECT casts vector_from_float4's
-            arrays[column] = _cast(float4_vectors([None if v is None else v.data for v in values]), field)
+        if any(isinstance(v, Float4Vector) for v in values):
+            if all(v is None or isinstance(v, Float4Vector) for v in values):  # as INSERT ... SELECT casts them
+                arrays[column] = _cast(float4_vectors([None if v is None else v.data for v in values]), field)
+            else:  # beside text, each bound vector is read as its exact text by the column type's input
+                texts = [v if v is None or isinstance(v, str) else _vector_input(v, field) for v in values]
+                arrays[column] = _cast(pa.array(texts, pa.string()), field)
             continue
         rich = literal_array(values, field)
         if rich is not None:
@@ -148,6 +153,9 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
             values = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
         if pa.types.is_binary(field.type):  # text for a bytea column is bytea input, as in PostgreSQL
             values = [bytea_input(v) if isinstance(v, str) else v for v in values]
+        if pa.types.is_list(field.type) and all(v is None or isinstance(v, str) for v in values):
+            arrays[column] = _cast(pa.array(values, pa.string()), field)  # quoted arrays; Arrow would split text
+            continue
         try:
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
@@ -155,6 +163,13 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         if _is_jsonb(field):
             arrays[column] = canonical_array(arrays[column])
     return pa.table(arrays)
+
+
+def _vector_input(vector: Float4Vector, field: pa.Field) -> str:
+    """A bound vector's exact text: pgvector's ``[1,2.5]``, or an array's ``{1,2.5}`` for real[]."""
+    text = vector_text(float4_vector(vector.data))
+    is_array = pa.types.is_list(field.type) and not (field.metadata or {}).get(TYPE_KEY)  # not vector
+    return "{" + text[1:-1] + "}" if is_array else text
 
 
 def _is_jsonb(field: pa.Field) -> bool:
@@ -192,6 +207,8 @@ def _cast(array, field: pa.Field):
         if pa.types.is_fixed_size_list(field.type):
             return as_vectors(array, field.type.list_size, field.type.value_type)
         return as_vectors(array, None)
+    if pa.types.is_list(field.type) and pa.types.is_string(array.type):
+        return _array_input(array, field)
     if pa.types.is_binary(field.type) and pa.types.is_string(array.type):
         # text written to a bytea column is bytea input ('\\x89504e47' is four bytes), as in PostgreSQL
         return pa.array([None if text is None else bytea_input(text) for text in array.to_pylist()], pa.binary())
@@ -218,6 +235,24 @@ def _cast(array, field: pa.Field):
         raise ProgrammingError(
             f'column "{field.name}" is of type {field.type} but expression is of type {array.type}', sqlstate="42804"
         ) from None
+
+
+def _array_input(array: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array:
+    """Quoted arrays (``'{1,2}'``) written to an array column, read as PostgreSQL's array input reads
+    them, each element as its type reads text; one dimension (arrays of arrays are 0A000)."""
+    lists: list[list | None] = []
+    for text in array.to_pylist():
+        elements = None if text is None else array_elements(text)
+        if text is not None and elements is None:
+            if "{" in text.strip()[1:-1]:
+                raise NotSupportedError(f'multidimensional array input is not supported: "{text}"', sqlstate="0A000")
+            raise DataError(f'malformed array literal: "{text}"', sqlstate="22P02")
+        lists.append(elements)
+    flat = pa.array([item for items in lists if items is not None for item in items], pa.string())
+    sizes = [0 if items is None else len(items) for items in lists]
+    offsets = pa.array(np.concatenate([[0], np.cumsum(sizes)]).astype(np.int32))
+    mask = pa.array([items is None for items in lists])
+    return pa.ListArray.from_arrays(offsets, _cast(flat, field.type.value_field), type=field.type, mask=mask)
 
 
 def default_column(session: "Session", manifest: "Manifest", field: pa.Field, count: int) -> pa.Array:

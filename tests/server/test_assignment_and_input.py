@@ -138,3 +138,24 @@ def test_quoted_constants_cast_as_postgres_reads_them(target, expression, value)
 
 def _type(column: str) -> str:
     return {"b": "boolean", "tm": "time", "d": "date", "ts": "timestamp"}[column]
+
+
+def test_quoted_arrays_are_read_by_the_array_input_function(target):
+    name = f"arrays_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(target.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {name} (id int, i int[], r real[], s text[], b bool[])")
+        conn.execute(
+            f"INSERT INTO {name} VALUES (1, '{{1, 2}}', '{{1.5,NULL}}', '{{a,\"b c\",NULL}}', '{{t,yes,f}}'),"
+            " (2, '{}', NULL, '{x,y}', NULL)"
+        )
+        conn.execute(f"INSERT INTO {name} (id, s) VALUES (3, %s)", ["{p,q}"])
+        assert conn.execute(f"SELECT i, r, s, b FROM {name} ORDER BY id").fetchall() == [
+            ([1, 2], [1.5, None], ["a", "b c", None], [True, True, False]),
+            ([], None, ["x", "y"], None),
+            (None, None, ["p", "q"], None),
+        ]
+        for bad in ("'1,2'", "'{1,x}'"):
+            with pytest.raises(psycopg.Error) as err:
+                conn.execute(f"INSERT INTO {name} (id, i) VALUES (4, {bad})")
+            assert err.value.sqlstate == "22P02"
+        assert conn.execute(f"SELECT count(*) FROM {name}").fetchone() == (3,)

@@ -67,3 +67,16 @@ def test_several_rows(db, column):
         )
     else:
         assert got[:2] == ("error", "22000") and "expected 3 dimensions, not 4" in got[2]
+
+
+@pytest.mark.parametrize("column", ["v", "free", "h", "r"])
+def test_bound_vectors_beside_vector_text_store_both(db, column):
+    """PostgreSQL reads both rows of ``VALUES (%s), ('[4,5,6]')`` as the column's type; DataFusion's
+    VALUES refused the mix ("Inconsistent data type across values list")."""
+    literal = "{4,5,6}" if column == "r" else "[4,5,6]"
+    got = _outcome(
+        db, f"INSERT INTO t (id, {column}) VALUES (%s, %s), (2, '{literal}')", [1, np.array([1, 2.5, 3], np.float32)]
+    )
+    text = "{1,2.5,3}" if column == "r" else "[1,2.5,3]"
+    want = _outcome(db, f"INSERT INTO t (id, {column}) VALUES (1, '{text}'), (2, '{literal}')", None)
+    assert got == want and got[0] == "rows"
