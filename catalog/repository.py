@@ -60,6 +60,8 @@ class Repository:
         self._rowids = (0, 0)
         self._rowid_lock = threading.Lock()
         self.ancestry = Ancestry(self.commit)
+        self._durable_ids: set[str] = set()
+        """Commit ids named by id that this process made durable (``resolve_durably``)."""
         self.compaction = CompactionPolicy()
         self.compactor = Compactor(self)
         self.jobs = JobQueue(publish=publisher(storage))
@@ -194,11 +196,16 @@ class Repository:
 
         The ref's journal is made durable first, ``relaxed`` commits included: otherwise a ``full``
         record pointing at them would survive a power loss that takes them (FORMAT.md, *Durability
-        modes*). A commit id names no ref, so every ref is synced.
+        modes*). A commit id names no ref, so every ref is synced, once per commit id and process: a
+        synced journal stays durable (it is only appended to, and checkpoints fsync what they rewrite),
+        and a batch that branches every episode from one base commit would otherwise sync every ref
+        of the repository per episode.
         """
         commit_id, kind = self._lookup(ref)
         if kind is None:
-            self.storage.ref_sync_all()
+            if commit_id not in self._durable_ids:
+                self.storage.ref_sync_all()
+                self._durable_ids.add(commit_id)
         else:
             self.storage.ref_sync(kind, ref)
         return commit_id

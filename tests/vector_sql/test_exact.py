@@ -201,6 +201,7 @@ def test_many_small_files_searched_together_equal_numpy(db, metric):
     from .conftest import load_items
     from .reference import ITEMS_DDL
 
+    db.repository.compaction.enabled = False  # the small files are the case; folded at rest, they'd be gone
     rows = Rows(np.arange(400), clustered(400, DIM, seed=11))
     db.execute(ITEMS_DDL.format(dim=DIM))
     load_items(db, rows, 20)
