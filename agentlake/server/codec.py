@@ -17,7 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID
-from ..sql.text_output import interval_text
+from ..sql.text_output import interval_text, pg_text
 from ..vector.arrays import float4_digits, vector_text
 from ..vector.sparsevec import sparse_text
 
@@ -78,30 +78,10 @@ def _numeric_text(v) -> str:
     return str(v)
 
 
-def _offset_text(offset: dt.timedelta) -> str:
-    total = int(offset.total_seconds())
-    sign = "-" if total < 0 else "+"
-    hours, rest = divmod(abs(total), 3600)
-    minutes, seconds = divmod(rest, 60)
-    out = f"{sign}{hours:02d}"
-    if minutes or seconds:
-        out += f":{minutes:02d}"
-    if seconds:
-        out += f":{seconds:02d}"
-    return out
-
-
-def _timestamp_text(v: dt.datetime) -> str:
-    text = v.replace(tzinfo=None).isoformat(sep=" ")
-    if v.tzinfo is not None:
-        text += _offset_text(v.utcoffset())
-    return text
-
-
 def _timestamptz_text(v) -> str:
     if isinstance(v, dt.datetime) and v.tzinfo is None:
         v = v.replace(tzinfo=dt.timezone.utc)
-    return _timestamp_text(v.astimezone(dt.timezone.utc))
+    return pg_text(v.astimezone(dt.timezone.utc))
 
 
 def _interval_parts(v) -> tuple[int, int, int]:
@@ -135,8 +115,8 @@ _TEXT: dict[int, Callable[[Any], str]] = {
     701: _float_text,
     1700: _numeric_text,
     1082: lambda v: v.isoformat(),
-    1083: lambda v: v.isoformat(),
-    1114: _timestamp_text,
+    1083: pg_text,
+    1114: pg_text,
     1184: _timestamptz_text,
     1186: _interval_text,
     114: _json_text,

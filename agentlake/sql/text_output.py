@@ -19,17 +19,24 @@ def _clock(moment: dt.datetime | dt.time) -> str:
     return text + f".{moment.microsecond:06d}".rstrip("0") if moment.microsecond else text
 
 
+def _offset(offset: dt.timedelta) -> str:
+    """A UTC offset as PostgreSQL prints it: ``+00``, ``-08``, ``+05:30``, ``+00:19:32``."""
+    total = int(offset.total_seconds())
+    hours, rest = divmod(abs(total), 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{'-' if total < 0 else '+'}{hours:02d}"
+    if minutes or seconds:
+        text += f":{minutes:02d}"
+    return text + f":{seconds:02d}" if seconds else text
+
+
 def pg_text(value: Any) -> str:
     """One value's text."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
         text = f"{value.date().isoformat()} {_clock(value)}"
-        if value.tzinfo is None:
-            return text
-        offset = value.utcoffset() or dt.timedelta(0)
-        sign, minutes = ("-" if offset < dt.timedelta(0) else "+"), abs(int(offset.total_seconds())) // 60
-        return text + f"{sign}{minutes // 60:02d}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+        return text if value.tzinfo is None else text + _offset(value.utcoffset() or dt.timedelta(0))
     if isinstance(value, dt.time):
         return _clock(value)
     return str(value)
