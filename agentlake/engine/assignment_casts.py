@@ -49,8 +49,7 @@ _ASSIGNABLE = {
     ("timestamp", "time"),
 }
 _VALUE_TYPES: tuple[tuple[type | tuple[type, ...], str, str], ...] = (
-    (bool, "boolean", "boolean"),
-    ((np.bool_,), "boolean", "boolean"),
+    ((bool, np.bool_), "boolean", "boolean"),
     ((int, np.integer), "number", "integer"),
     ((float, np.floating), "number", "double precision"),
     (Decimal, "number", "numeric"),
