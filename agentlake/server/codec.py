@@ -17,8 +17,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID
-from ..sql.text_output import interval_text, pg_text
-from ..vector.arrays import float4_digits, vector_text
+from ..sql.text_output import float_text, interval_text, pg_text, special_float_text
+from ..vector.arrays import vector_text
 from ..vector.sparsevec import sparse_text
 
 PG_EPOCH = dt.datetime(2000, 1, 1)
@@ -54,18 +54,11 @@ def utf8(data: bytes) -> str:
 
 
 def _float_text(v: float) -> str:
-    if v != v:
-        return "NaN"
-    if v in (float("inf"), float("-inf")):
-        return "Infinity" if v > 0 else "-Infinity"
-    text = repr(float(v))
-    return text[:-2] if text.endswith(".0") else text
+    return special_float_text(v) or float_text(v)
 
 
 def _float4_text(v: float) -> str:
-    if v != v or v in (float("inf"), float("-inf")):
-        return _float_text(v)
-    return float4_digits(v)
+    return special_float_text(v) or float_text(v, single=True)
 
 
 def _numeric_text(v) -> str:

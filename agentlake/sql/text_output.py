@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 
@@ -40,6 +41,26 @@ def pg_text(value: Any) -> str:
     if isinstance(value, dt.time):
         return _clock(value)
     return str(value)
+
+
+def float_text(value: float, single: bool = False) -> str:
+    """float8out's (``single``: float4out's) shortest round-trip text, exponential below 1e-4 and
+    from 1e15 (float4: 1e6) on, written as ``1e+20`` / ``1e-05``."""
+    number = np.float32(value) if single else np.float64(value)
+    mantissa, _, exponent = np.format_float_scientific(number, unique=True, trim="-").partition("e")
+    power = int(exponent)
+    if -4 <= power < (6 if single else 15):
+        return np.format_float_positional(number, unique=True, trim="-")
+    return f"{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+
+
+def special_float_text(value: float) -> str | None:
+    """``NaN``, ``Infinity`` or ``-Infinity`` as float8out writes them; None for a finite number."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return None
 
 
 def interval_text(months: int, days: int, micros: int) -> str:

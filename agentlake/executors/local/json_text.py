@@ -13,12 +13,10 @@ of the parsed texts (``to_jsonb(x)`` is ``to_json(x)::jsonb`` in PostgreSQL too)
 from __future__ import annotations
 
 import json
-import math
 import re
 
-import numpy as np
-
 from ...errors import DataError, NotSupportedError
+from ...sql.text_output import float_text, special_float_text
 from .jsonb_values import parse, render
 
 _ELEMENT_TYPE = re.compile(r"^(?:Large)?List\((.*?)(?:, field: .*)?\)$")
@@ -35,24 +33,10 @@ def quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def float_text(value: float, single: bool = False) -> str:
-    """float8out's (``single``: float4out's) shortest round-trip text, exponential below 1e-4 and
-    from 1e15 (float4: 1e6) on, written as ``1e+20`` / ``1e-05``."""
-    number = np.float32(value) if single else np.float64(value)
-    mantissa, _, exponent = np.format_float_scientific(number, unique=True, trim="-").partition("e")
-    power = int(exponent)
-    if -4 <= power < (6 if single else 15):
-        return np.format_float_positional(number, unique=True, trim="-")
-    return f"{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
-
-
 def _float_json(text: str, single: bool) -> str:
     value = float(text)
-    if math.isnan(value):
-        return '"NaN"'
-    if math.isinf(value):
-        return '"Infinity"' if value > 0 else '"-Infinity"'
-    return float_text(value, single)
+    special = special_float_text(value)
+    return f'"{special}"' if special else float_text(value, single)
 
 
 def _temporal(text: str, arrow_type: str) -> str:

@@ -11,8 +11,7 @@ from typing import Any
 
 from ...errors import NotSupportedError
 from ...sql.interval_input import Interval, parse_interval
-from ...sql.text_output import interval_text, pg_text
-from .json_text import float_text
+from ...sql.text_output import float_text, interval_text, pg_text, special_float_text
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
@@ -58,17 +57,9 @@ def output_text(text: str | None, arrow_type: str) -> str | None:
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, float):
-        return _special_float(value) or float_text(value, arrow_type in ("Float32", "Float16"))
+        return special_float_text(value) or float_text(value, arrow_type in ("Float32", "Float16"))
     if isinstance(value, Interval):
         return interval_text(value.months, value.days, value.micros)
     if isinstance(value, (dt.datetime, dt.time)):
         return pg_text(value)
     return text
-
-
-def _special_float(value: float) -> str | None:
-    if value != value:
-        return "NaN"
-    if value in (float("inf"), float("-inf")):
-        return "Infinity" if value > 0 else "-Infinity"
-    return None
