@@ -104,7 +104,7 @@ def merge(
             new_id, payload = commit.encoded
             journal.append((object_path(new_id), payload))
             for path, data in journal:
-                repo.storage.write(path, data, durable=False)
+                repo.storage.stage(path, data)
         new_state = RefState(new_id, state.created, state.expires, state.meta)
         if repo.storage.ref_swap(
             "heads",

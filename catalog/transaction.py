@@ -370,7 +370,7 @@ class Transaction:
             journal.append((object_path(commit_id), payload))
             durable = repo.durability == "full"
             for path, data in journal[len(self._journal) :]:
-                storage.write(path, data, durable=False)
+                storage.stage(path, data)
             new_ref = RefState(commit_id, head.created, head.expires, head.meta)
             if storage.ref_swap("heads", self.branch, head.commit, new_ref, journal, durable=durable):
                 self.closed = True

@@ -64,6 +64,11 @@ class ObjectIO(Protocol):
     def write(self, path: str, data: bytes, *, durable: bool) -> None:
         """Put an object atomically (readers see all of it or nothing), replacing any one there."""
 
+    def stage(self, path: str, data: bytes) -> None:
+        """Put a catalog object (a commit or manifest) that the next ``ref_swap`` publishes in its
+        ``journal``: written now, unsynced, where the store has no journal; kept in the journal record
+        where it has one."""
+
     def put_if_absent(self, path: str, data: bytes) -> bool:
         """Create an object durably unless the path exists; exactly one of racing writers gets True."""
 

@@ -1,8 +1,12 @@
 """Local-disk storage: objects as files, each ref an append-only journal.
 
-A commit on local disk costs one fdatasync: new objects are written without
+A commit on local disk costs one fdatasync: new data files are written without
 syncing and their bytes ride along in the ref's journal record, which is the
-only thing synced. Recovery restores any object a power loss took away: the first
+only thing synced. The commit's catalog objects (its commit and manifests) are
+not written as files at all: creating a file costs more than the whole append
+and sync on common filesystems, so they live in the record and every process
+serves them from the journals it has read, until a checkpoint (or the ref's
+deletion) writes them out. Recovery restores any object a power loss took away: the first
 ref read of a storage reads every journal, not just that ref's, because objects
 are shared between refs (a merge makes its target reach objects journaled only in
 the source's journal). Past a size bound the journal is checkpointed: its objects
@@ -24,8 +28,9 @@ import json
 import os
 import struct
 import threading
+import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from ..errors import RefExists, RefNotFound, StorageError
@@ -36,6 +41,7 @@ _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
 CHECKPOINT_RECORDS = 1024
 CHECKPOINT_BYTES = 32 << 20
+RESIDENT_PREFIX = "objects/"  # catalog objects: read through the storage only, so a journal can hold them
 
 
 def _fsync_dir(path: str) -> None:
@@ -51,17 +57,19 @@ def _encode_record(payload: dict) -> bytes:
     return _HEADER.pack(len(body), zlib.crc32(body)) + body
 
 
-def _decode_records(data: bytes, start: int = 0) -> tuple[list[dict], int]:
-    """Parse whole records; stop at the first torn or corrupt one."""
-    records, pos = [], start
+def _decode_records(data: bytes, start: int = 0) -> tuple[list[dict], int, int]:
+    """Parse whole records from ``start``; stop at the first torn or corrupt one. Returns them, where
+    they end and where the last of them begins (``start`` if none)."""
+    records, pos, last = [], start, start
     while pos + _HEADER.size <= len(data):
         length, crc = _HEADER.unpack_from(data, pos)
         body = data[pos + _HEADER.size : pos + _HEADER.size + length]
         if len(body) < length or zlib.crc32(body) != crc:
             break
         records.append(json.loads(body))
+        last = pos
         pos += _HEADER.size + length
-    return records, pos
+    return records, pos, last
 
 
 @dataclass
@@ -72,6 +80,12 @@ class _JournalView:
     records: int
     dir_synced: bool
     synced: int = 0  # whole records up to here are known durable (this process synced them)
+    # A journal deleted and created again may get the same inode number (and size), so a view also
+    # knows the file's mtime, and where the last record it read begins and that record's header.
+    mtime: int = 0
+    last_at: int = 0
+    last_header: bytes = b""
+    resident: list[str] = field(default_factory=list)  # catalog objects its records hold, not yet files
 
 
 class LocalStorage:
@@ -87,6 +101,7 @@ class LocalStorage:
         self._lock = threading.Lock()
         self._made_dirs: set[str] = set()
         self._recovered = False
+        self._resident: dict[str, tuple[str, float]] = {}  # path -> (base64 bytes, when journaled)
 
     # objects -----------------------------------------------------------
     def _abs(self, path: str) -> str:
@@ -98,11 +113,23 @@ class LocalStorage:
             self._made_dirs.add(directory)
 
     def read(self, path: str) -> bytes:
-        try:
-            with open(self._abs(path), "rb") as fh:
-                return fh.read()
-        except FileNotFoundError:
-            raise StorageError(f"object {path} is missing from the repository") from None
+        for attempt in range(2):
+            resident = self._resident.get(path)
+            if resident is not None:
+                return base64.b64decode(resident[0])
+            try:
+                with open(self._abs(path), "rb") as fh:
+                    return fh.read()
+            except FileNotFoundError:
+                if attempt == 0 and path.startswith(RESIDENT_PREFIX):
+                    self._read_every_journal()  # journaled by another ref, or another process
+        raise StorageError(f"object {path} is missing from the repository")
+
+    def stage(self, path: str, data: bytes) -> None:
+        """Nothing to write: a catalog object rides in the ``ref_swap`` record that publishes it and is
+        served from there (see the module docstring)."""
+        if not path.startswith(RESIDENT_PREFIX):
+            raise ValueError(f"{path} is not a catalog object: only those are served from journals")
 
     def write(self, path: str, data: bytes, *, durable: bool) -> None:
         target = self._abs(path)
@@ -142,9 +169,12 @@ class LocalStorage:
         return True
 
     def exists(self, path: str) -> bool:
-        return os.path.exists(self._abs(path))
+        return path in self._resident or os.path.exists(self._abs(path))
 
     def size(self, path: str) -> int | None:
+        resident = self._resident.get(path)
+        if resident is not None:
+            return len(base64.b64decode(resident[0]))
         try:
             return os.stat(self._abs(path)).st_size
         except FileNotFoundError:
@@ -157,7 +187,9 @@ class LocalStorage:
             pass
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
+        """Files, and the catalog objects journals hold (dated by when they were journaled)."""
         base = self._abs(prefix)
+        seen = set()
         for dirpath, _dirs, files in os.walk(base):
             for name in files:
                 full = os.path.join(dirpath, name)
@@ -165,7 +197,13 @@ class LocalStorage:
                     mtime = os.stat(full).st_mtime
                 except FileNotFoundError:
                     continue
-                yield os.path.relpath(full, self.root), mtime
+                rel = os.path.relpath(full, self.root)
+                seen.add(rel.replace(os.sep, "/"))
+                yield rel, mtime
+        folder = prefix.rstrip("/") + "/"
+        for path, (_encoded, journaled) in list(self._resident.items()):
+            if path.startswith(folder) and path not in seen:
+                yield path, journaled
 
     def uri(self, path: str) -> str:
         return self._abs(path)
@@ -192,42 +230,89 @@ class LocalStorage:
         recovers every journal (see the module docstring). Called with ``self._lock`` held."""
         if not self._recovered:
             self._recovered = True
-            for kind in REF_KINDS:
-                for entry in self._journals(kind):
-                    self._refresh(self._abs(f"refs/{kind}/{entry}"))
+            self._refresh_every_journal()
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            self._views.pop(path, None)
+            self._forget(path)
             return None
         view = self._views.get(path)
-        if view is not None and view.inode == st.st_ino and view.offset == st.st_size:
+        if view is not None and (view.inode, view.offset, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns):
             return view
         fresh = view is None or view.inode != st.st_ino
-        start = 0 if fresh else view.offset
         with open(path, "rb") as fh:
-            fh.seek(start)
-            data = fh.read()
-        records, end = _decode_records(data)
+            if not fresh:
+                fh.seek(view.last_at)
+                data = fh.read()
+                fresh = data[: _HEADER.size] != view.last_header
+                if not fresh:
+                    records, end, last = _decode_records(data, view.offset - view.last_at)
+                    base = view.last_at
+            if fresh:
+                fh.seek(0)
+                data = fh.read()
+                records, end, last = _decode_records(data)
+                base = 0
         if fresh:
+            self._forget(path)  # replaced by a checkpoint, or deleted: its objects were written out first
             if not records:
                 return None
             view = _JournalView(st.st_ino, 0, None, 0, not records[0].get("lazy", False))
             self._recover(records)
+        now = time.time()
         for record in records:
             view.state = RefState.from_json(record["ref"])
             view.records += 1
-        view.offset = start + end
+            self._hold(view, record.get("objects", ()), now)
+        if records:
+            view.last_at = base + last
+            view.last_header = data[last : last + _HEADER.size]
+        view.offset, view.mtime = base + end, st.st_mtime_ns
         self._views[path] = view
         return view
 
+    def _refresh_every_journal(self) -> None:
+        for kind in REF_KINDS:
+            for entry in self._journals(kind):
+                self._refresh(self._abs(f"refs/{kind}/{entry}"))
+
+    def _read_every_journal(self) -> None:
+        with self._lock:
+            self._refresh_every_journal()
+
+    def _hold(self, view: _JournalView, objects: Iterable, journaled: float) -> None:
+        """Serve a record's catalog objects from memory. Called with ``self._lock`` held."""
+        for rel, encoded in objects:
+            self._resident[rel] = (encoded, journaled)
+            view.resident.append(rel)
+
+    def _forget(self, path: str) -> None:
+        """Drop a journal's view once it is gone or replaced: its objects are files by then (a
+        checkpoint or a deletion writes them before the journal goes). Called with ``self._lock`` held."""
+        view = self._views.pop(path, None)
+        if view is not None:
+            for rel in view.resident:
+                self._resident.pop(rel, None)
+
     def _recover(self, records: list[dict]) -> None:
-        """Restore journaled objects that a power loss may have taken."""
+        """Restore journaled data files that a power loss may have taken."""
         for record in records:
             for rel, encoded in record.get("journal", ()):
                 raw = base64.b64decode(encoded)
-                if self.size(rel) != len(raw):
+                if _file_size(self._abs(rel)) != len(raw):
                     self.write(rel, raw, durable=True)
+
+    def _write_out(self, records: list[dict]) -> list[str]:
+        """Write the catalog objects a journal holds as files (not synced), before the journal goes;
+        returns every object path the records name, for the caller to make durable."""
+        paths = []
+        for record in records:
+            for rel, encoded in record.get("objects", ()):
+                if not os.path.exists(self._abs(rel)):
+                    self.write(rel, base64.b64decode(encoded), durable=False)
+                paths.append(rel)
+            paths.extend(rel for rel, _data in record.get("journal", ()))
+        return paths
 
     def ref_get(self, kind: str, name: str) -> RefState | None:
         with self._lock:
@@ -350,7 +435,9 @@ class LocalStorage:
     def ref_swap(self, kind, name, expected, new, journal, *, durable) -> bool:
         """Objects too big to ride in the record are fsynced before it is written, in both modes: a
         record that reaches the disk must bring everything it names."""
-        self._sync_objects(rel for rel, data in journal if len(data) > JOURNAL_INLINE_LIMIT)
+        self._sync_objects(
+            rel for rel, data in journal if len(data) > JOURNAL_INLINE_LIMIT and not rel.startswith(RESIDENT_PREFIX)
+        )
         path = self._ref_path(kind, name)
         fd = self._locked(path, kind, name)
         try:
@@ -363,20 +450,29 @@ class LocalStorage:
                 if size != view.offset:
                     os.ftruncate(fd, view.offset)  # a writer died mid-append
                 payload = {"ref": new.to_json()}
-                if journal:  # relaxed records too: the disk may keep a record without its files
+                files = [(rel, data) for rel, data in journal if not rel.startswith(RESIDENT_PREFIX)]
+                objects = [
+                    (rel, base64.b64encode(data).decode()) for rel, data in journal if rel.startswith(RESIDENT_PREFIX)
+                ]
+                if files:  # relaxed records too: the disk may keep a record without its files
                     payload["journal"] = [
                         (rel, base64.b64encode(data).decode())
-                        for rel, data in journal
+                        for rel, data in files
                         if len(data) <= JOURNAL_INLINE_LIMIT
                     ]
+                if objects:
+                    payload["objects"] = objects
                 record = _encode_record(payload)
                 os.pwrite(fd, record, view.offset)
                 needs_dir_sync = durable and not view.dir_synced
+                view.last_at, view.last_header = view.offset, record[: _HEADER.size]
                 view.offset += len(record)
                 end = view.offset
                 view.state = new
                 view.records += 1
-                view.inode = os.fstat(fd).st_ino
+                st = os.fstat(fd)
+                view.inode, view.mtime = st.st_ino, st.st_mtime_ns
+                self._hold(view, objects, time.time())
                 checkpoint = view.records > CHECKPOINT_RECORDS or view.offset > CHECKPOINT_BYTES
             if checkpoint:
                 self._checkpoint(path, fd, new, durable)
@@ -400,8 +496,8 @@ class LocalStorage:
     def _checkpoint(self, path: str, fd: int, state: RefState, durable: bool) -> None:
         """Sync every journaled object, then rewrite the journal as one record."""
         with open(path, "rb") as fh:
-            records, _ = _decode_records(fh.read())
-        self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
+            records = _decode_records(fh.read())[0]
+        self._sync_objects(self._write_out(records))
         tmp = f"{path}.{os.getpid()}.ckpt"
         with open(tmp, "wb") as fh:
             fh.write(_encode_record({"ref": state.to_json()}))
@@ -410,7 +506,7 @@ class LocalStorage:
         os.replace(tmp, path)
         _fsync_dir(os.path.dirname(path))
         with self._lock:
-            self._views.pop(path, None)
+            self._forget(path)
 
     def _sync_objects(self, paths: Iterable[str]) -> None:
         """Make objects written without fsync durable, with their names: one syncfs(2) of the
@@ -445,11 +541,11 @@ class LocalStorage:
         path = self._ref_path(kind, name)
         fd = self._locked(path, kind, name)
         try:
-            records, _ = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))
-            self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
+            records = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))[0]
+            self._sync_objects(self._write_out(records))
             os.unlink(path)
             with self._lock:
-                self._views.pop(path, None)
+                self._forget(path)
         finally:
             os.close(fd)  # frees the inode: done before the folder's sync, which then commits it too
         _fsync_dir(os.path.dirname(path))
@@ -534,6 +630,13 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def _file_size(path: str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return None
 
 
 def _kind_word(kind: str) -> str:

@@ -55,6 +55,9 @@ class ObjectStorage:
         self._writing()
         self.objects.write(path, data, durable=durable)
 
+    def stage(self, path: str, data: bytes) -> None:
+        self.write(path, data, durable=False)
+
     def put_if_absent(self, path: str, data: bytes) -> bool:
         self._writing()
         return self.objects.put_if_absent(path, data)

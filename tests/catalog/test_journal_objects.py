@@ -1,0 +1,106 @@
+"""On local disk a commit's catalog objects (its commit and manifests) live in the branch's journal
+record, not in files of their own (FORMAT.md, *Refs*): every reader finds them there, and they become
+files before the journal that holds them goes (a checkpoint, the branch's deletion).
+
+Readers are separate ``Repository`` objects, each with its own storage and journal views, as separate
+processes have; one test uses a real second process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from catalog_helpers import items, repo_with_items, rows
+
+from catalog import Repository
+from catalog.objects import object_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _object_file(repo: Repository, object_id: str) -> Path:
+    return Path(repo.storage.root, object_path(object_id))
+
+
+def _commit(repo: Repository, branch: str, ids: list[int]) -> str:
+    tx = repo.begin(branch)
+    tx.append("items", items(ids))
+    return tx.commit(f"rows {ids}")
+
+
+def test_a_commit_writes_no_catalog_object_files_and_others_read_it(tmp_path):
+    url = str(tmp_path / "repo")
+    writer = repo_with_items(url)
+    reader = Repository.open(url, create=False)
+    assert len(rows(reader)) == 10  # the reader has read main's journal before the commit
+    commit_id = _commit(writer, "main", [100])
+    assert not _object_file(writer, commit_id).exists()
+    assert writer.storage.exists(object_path(commit_id))
+    assert 100 in {row["id"] for row in rows(reader)}
+    assert reader.commit(commit_id).message == "rows [100]"
+
+
+def test_another_process_reads_commits_held_only_by_a_journal(tmp_path):
+    url = str(tmp_path / "repo")
+    repo = repo_with_items(url)
+    repo.create_branch("agent")
+    commit_id = _commit(repo, "agent", [17, 18])
+    script = (
+        "import sys; from catalog import Repository\n"
+        "repo = Repository.open(sys.argv[1], create=False)\n"
+        "print(repo.commit(sys.argv[2]).message, sorted(repo.snapshot('agent').read('items').column('id').to_pylist()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, url, commit_id], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"rows [17, 18] {[*range(10), 17, 18]}"
+
+
+def test_a_short_commit_id_resolves_while_the_commit_is_journaled(tmp_path):
+    repo = repo_with_items(str(tmp_path / "repo"))
+    commit_id = _commit(repo, "main", [100])
+    assert repo.resolve(commit_id[:10]) == commit_id
+
+
+def test_deleting_a_branch_writes_out_what_a_merge_target_reaches(tmp_path):
+    url = str(tmp_path / "repo")
+    repo = repo_with_items(url)
+    repo.create_branch("agent")
+    commit_id = _commit(repo, "agent", [42])
+    repo.merge("agent", into="main")  # a fast-forward: main's record names a commit journaled on "agent"
+    assert repo.branches()["main"].commit == commit_id
+    repo.delete_branch("agent")
+    assert _object_file(repo, commit_id).exists()
+    fresh = Repository.open(url, create=False)
+    assert 42 in {row["id"] for row in rows(fresh)}
+
+
+def test_a_checkpoint_writes_out_the_journals_objects(tmp_path):
+    url = str(tmp_path / "repo")
+    repo = repo_with_items(url)
+    commits = [_commit(repo, "main", [100 + i]) for i in range(3)]
+    assert not any(_object_file(repo, c).exists() for c in commits)
+    reader = Repository.open(url, create=False)
+    assert len(rows(reader)) == 13
+    assert repo.storage.prune_versions(0) >= 3
+    assert all(_object_file(repo, c).exists() for c in commits)
+    assert [c for c, _ in reader.log("main", limit=3)] == commits[::-1]
+    assert len(rows(Repository.open(url, create=False))) == 13
+
+
+def test_a_branch_deleted_and_created_again_is_seen_anew_by_a_reader(tmp_path):
+    """The new journal may get the old one's inode number, and even its size: a reader that knew the
+    old journal must still read the new one."""
+    url = str(tmp_path / "repo")
+    writer = repo_with_items(url)
+    reader = Repository.open(url, create=False)
+    for round_ in range(5):
+        writer.create_branch("agent")
+        assert reader.branches()["agent"].commit == writer.branches()["main"].commit
+        head = _commit(writer, "agent", [1000 + round_])
+        assert reader.branches()["agent"].commit == head
+        assert 1000 + round_ in {row["id"] for row in rows(reader, "agent")}
+        writer.delete_branch("agent")
+        assert "agent" not in reader.branches()
