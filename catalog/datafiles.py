@@ -174,15 +174,20 @@ class FileReader:
         natively (faster, and fsspec's import is a tenth of a server's cold start)."""
         return None if self.storage.url.startswith("file://") else self.storage.filesystem()
 
+    def _source(self, entry: DataFile):
+        """Where pyarrow reads a local file from: the bytes a journal holds, else the file."""
+        held = self.storage.held(entry.path)
+        return pa.BufferReader(held) if held is not None else self.storage.uri(entry.path)
+
     def _parquet(self, entry: DataFile) -> pq.ParquetFile:
         if self._object_store is None:
-            return pq.ParquetFile(self.storage.uri(entry.path))
+            return pq.ParquetFile(self._source(entry))
         fs, root = self._object_store
         return pq.ParquetFile(f"{root}/{entry.path}", filesystem=fs)
 
     def read_raw(self, entry: DataFile, file_columns: list[str] | None = None) -> pa.Table:
         if self._object_store is None:
-            return pq.read_table(self.storage.uri(entry.path), columns=file_columns)
+            return pq.read_table(self._source(entry), columns=file_columns)
         fs, root = self._object_store
         return pq.read_table(f"{root}/{entry.path}", columns=file_columns, filesystem=fs)
 

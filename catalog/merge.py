@@ -118,6 +118,8 @@ def merge(
                 repo.remember(new_id, commit, tables)
             repo.changed(into)
             return new_id
+        if base_id != target_id:
+            repo.storage.unstage(path for path, _data in journal)
         # the target moved: the merge is computed again on its new head (only the source's changed
         # keys are looked up there), after a random pause so racing mergers spread out
         time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))

@@ -12,6 +12,7 @@ import functools
 import getpass
 import time
 import uuid
+import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,7 @@ class Transaction:
         self.extensions: dict[str, str] = dict(base.extensions)
         self.ops: list = []
         self._journal: list[tuple[str, bytes]] = []
+        self._staged: list[str] = []  # unstaged when the transaction is gone, whether it committed or not
         self._new_files: dict[str, list[DataFile]] = {}
         self.closed = False
         self.checks_by_statement = False
@@ -254,11 +256,16 @@ class Transaction:
         self._new_files.setdefault(name, []).extend(new)
 
     def _write(self, path: str, payload: bytes) -> None:
-        """A data file rides in the commit's journal record (the storage fsyncs files over 1 MiB before
-        writing the record instead), in both durability modes: a record that reaches the disk, synced or
-        not, then brings its files."""
-        self.repo.storage.write(path, payload, durable=False)
+        """A data file is published by the commit's ``ref_swap`` with the rest of the commit (on local
+        disk it rides in the journal record; see ``ObjectIO.stage``)."""
+        self._stage(path, payload)
         self._journal.append((path, payload))
+
+    def _stage(self, path: str, payload: bytes) -> None:
+        if not self._staged:
+            weakref.finalize(self, self.repo.storage.unstage, self._staged)
+        self.repo.storage.stage(path, payload)
+        self._staged.append(path)
 
     def delete_rowids(self, name: str, rowids: np.ndarray) -> int:
         rowids = np.unique(np.asarray(rowids, dtype=np.int64))
@@ -370,7 +377,7 @@ class Transaction:
             journal.append((object_path(commit_id), payload))
             durable = repo.durability == "full"
             for path, data in journal[len(self._journal) :]:
-                storage.stage(path, data)
+                self._stage(path, data)
             new_ref = RefState(commit_id, head.created, head.expires, head.meta)
             if storage.ref_swap("heads", self.branch, head.commit, new_ref, journal, durable=durable):
                 self.closed = True

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import ContextManager, Iterator, Protocol
+from typing import ContextManager, Iterable, Iterator, Protocol
 from urllib.parse import quote, unquote
 
 REF_KINDS = ("heads", "tags")
@@ -65,9 +65,17 @@ class ObjectIO(Protocol):
         """Put an object atomically (readers see all of it or nothing), replacing any one there."""
 
     def stage(self, path: str, data: bytes) -> None:
-        """Put a catalog object (a commit or manifest) that the next ``ref_swap`` publishes in its
-        ``journal``: written now, unsynced, where the store has no journal; kept in the journal record
-        where it has one."""
+        """Put an object of a commit (a data file, a manifest, the commit) that the next ``ref_swap``
+        publishes in its ``journal``: written now, unsynced, where the store has no journal; held in
+        the journal record where it has one."""
+
+    def unstage(self, paths: Iterable[str]) -> None:
+        """Forget staged objects no ``ref_swap`` published: their commit was abandoned or lost the race
+        (what a store without a journal wrote is garbage for GC)."""
+
+    def held(self, path: str) -> bytes | None:
+        """The bytes of an object a journal or a commit in progress holds and no file does yet (None:
+        open it as a file)."""
 
     def put_if_absent(self, path: str, data: bytes) -> bool:
         """Create an object durably unless the path exists; exactly one of racing writers gets True."""

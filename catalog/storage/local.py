@@ -1,16 +1,17 @@
 """Local-disk storage: objects as files, each ref an append-only journal.
 
-A commit on local disk costs one fdatasync: new data files are written without
-syncing and their bytes ride along in the ref's journal record, which is the
-only thing synced. The commit's catalog objects (its commit and manifests) are
-not written as files at all: creating a file costs more than the whole append
-and sync on common filesystems, so they live in the record and every process
-serves them from the journals it has read, until a checkpoint (or the ref's
-deletion) writes them out. Recovery restores any object a power loss took away: the first
-ref read of a storage reads every journal, not just that ref's, because objects
-are shared between refs (a merge makes its target reach objects journaled only in
-the source's journal). Past a size bound the journal is checkpointed: its objects
-are synced and it is rewritten to a single record.
+A commit on local disk costs one fdatasync and creates no file: its new objects
+(data files, manifests, the commit) ride in the ref's journal record, which is
+the only thing written and synced. Creating a file costs more than the whole
+append and sync on common filesystems. Every process serves the objects of the
+records it has read from memory, and writes one out as a file only when an
+engine must open it by path (:meth:`LocalStorage.uri`). An object found nowhere
+sends the process to read every journal again, not just one ref's, because
+objects are shared between refs (a merge makes its target reach objects journaled
+only in the source's journal). Objects over 1 MiB are files, fsynced before the
+record is written. Past a size bound the journal is checkpointed: its objects are
+written out and synced, and it is rewritten to a single record; deleting a ref
+writes out and syncs its journal's objects the same way.
 
 A record may point at commits journaled elsewhere (a merge's source, the commit a
 branch or tag is created from). Before such a record is written, the other journal
@@ -41,7 +42,6 @@ _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
 CHECKPOINT_RECORDS = 1024
 CHECKPOINT_BYTES = 32 << 20
-RESIDENT_PREFIX = "objects/"  # catalog objects: read through the storage only, so a journal can hold them
 
 
 def _fsync_dir(path: str) -> None:
@@ -101,7 +101,8 @@ class LocalStorage:
         self._lock = threading.Lock()
         self._made_dirs: set[str] = set()
         self._recovered = False
-        self._resident: dict[str, tuple[str, float]] = {}  # path -> (base64 bytes, when journaled)
+        self._resident: dict[str, tuple[str, float]] = {}  # held objects: path -> (base64 bytes, when journaled)
+        self._staged: dict[str, bytes] = {}  # objects of this process's commits in progress
 
     # objects -----------------------------------------------------------
     def _abs(self, path: str) -> str:
@@ -114,22 +115,37 @@ class LocalStorage:
 
     def read(self, path: str) -> bytes:
         for attempt in range(2):
-            resident = self._resident.get(path)
-            if resident is not None:
-                return base64.b64decode(resident[0])
+            held = self.held(path)
+            if held is not None:
+                return held
             try:
                 with open(self._abs(path), "rb") as fh:
                     return fh.read()
             except FileNotFoundError:
-                if attempt == 0 and path.startswith(RESIDENT_PREFIX):
-                    self._read_every_journal()  # journaled by another ref, or another process
+                if attempt == 0:
+                    self._read_every_journal()  # journaled by another ref, or by another process
         raise StorageError(f"object {path} is missing from the repository")
 
+    def held(self, path: str) -> bytes | None:
+        """The bytes of an object a journal holds, or a commit in progress here, and no file does yet."""
+        staged = self._staged.get(path)
+        if staged is not None:
+            return staged
+        resident = self._resident.get(path)
+        return None if resident is None else base64.b64decode(resident[0])
+
     def stage(self, path: str, data: bytes) -> None:
-        """Nothing to write: a catalog object rides in the ``ref_swap`` record that publishes it and is
-        served from there (see the module docstring)."""
-        if not path.startswith(RESIDENT_PREFIX):
-            raise ValueError(f"{path} is not a catalog object: only those are served from journals")
+        """An object up to 1 MiB rides in the ``ref_swap`` record that publishes it (see the module
+        docstring), and is held here until then; a bigger one is written now and fsynced by the swap."""
+        if len(data) > JOURNAL_INLINE_LIMIT:
+            self.write(path, data, durable=False)
+        else:
+            self._staged[path] = data
+
+    def unstage(self, paths: Iterable[str]) -> None:
+        """Drop staged objects no swap published (their commit was abandoned or lost the race)."""
+        for path in paths:
+            self._staged.pop(path, None)
 
     def write(self, path: str, data: bytes, *, durable: bool) -> None:
         target = self._abs(path)
@@ -169,12 +185,12 @@ class LocalStorage:
         return True
 
     def exists(self, path: str) -> bool:
-        return path in self._resident or os.path.exists(self._abs(path))
+        return path in self._staged or path in self._resident or os.path.exists(self._abs(path))
 
     def size(self, path: str) -> int | None:
-        resident = self._resident.get(path)
-        if resident is not None:
-            return len(base64.b64decode(resident[0]))
+        held = self.held(path)
+        if held is not None:
+            return len(held)
         try:
             return os.stat(self._abs(path)).st_size
         except FileNotFoundError:
@@ -206,7 +222,19 @@ class LocalStorage:
                 yield path, journaled
 
     def uri(self, path: str) -> str:
-        return self._abs(path)
+        """The object's file, written out first if a journal holds it (not synced: the journal keeps
+        it durable). A path no file and no journal read so far has sends this process to read every
+        journal again: a merge's target reaches data files journaled on its source."""
+        full = self._abs(path)
+        if path and path not in self._staged and path not in self._resident and not os.path.exists(full):
+            self._read_every_journal()
+        held = self.held(path)
+        if held is not None:
+            if _file_size(full) != len(held):
+                self.write(path, held, durable=False)
+            self._staged.pop(path, None)
+            self._resident.pop(path, None)
+        return full
 
     def filesystem(self):
         import fsspec
@@ -295,7 +323,8 @@ class LocalStorage:
                 self._resident.pop(rel, None)
 
     def _recover(self, records: list[dict]) -> None:
-        """Restore journaled data files that a power loss may have taken."""
+        """Restore the data files a power loss may have taken, for records of repositories written
+        before journals held objects (``"journal"``: files written unsynced, their bytes in the record)."""
         for record in records:
             for rel, encoded in record.get("journal", ()):
                 raw = base64.b64decode(encoded)
@@ -303,13 +332,14 @@ class LocalStorage:
                     self.write(rel, raw, durable=True)
 
     def _write_out(self, records: list[dict]) -> list[str]:
-        """Write the catalog objects a journal holds as files (not synced), before the journal goes;
-        returns every object path the records name, for the caller to make durable."""
+        """Write the objects a journal holds as files (not synced), before the journal goes; returns
+        every object path the records name, for the caller to make durable."""
         paths = []
         for record in records:
             for rel, encoded in record.get("objects", ()):
-                if not os.path.exists(self._abs(rel)):
-                    self.write(rel, base64.b64decode(encoded), durable=False)
+                raw = base64.b64decode(encoded)
+                if _file_size(self._abs(rel)) != len(raw):
+                    self.write(rel, raw, durable=False)
                 paths.append(rel)
             paths.extend(rel for rel, _data in record.get("journal", ()))
         return paths
@@ -433,11 +463,11 @@ class LocalStorage:
             os.close(stale)
 
     def ref_swap(self, kind, name, expected, new, journal, *, durable) -> bool:
-        """Objects too big to ride in the record are fsynced before it is written, in both modes: a
-        record that reaches the disk must bring everything it names."""
-        self._sync_objects(
-            rel for rel, data in journal if len(data) > JOURNAL_INLINE_LIMIT and not rel.startswith(RESIDENT_PREFIX)
-        )
+        """Objects too big to ride in the record (staged as files) are fsynced before it is written, in
+        both modes: a record that reaches the disk must bring everything it names."""
+        self._sync_objects(rel for rel, data in journal if len(data) > JOURNAL_INLINE_LIMIT)
+        # relaxed records hold them too: the disk may keep a record without the rest of its commit
+        objects = [(rel, base64.b64encode(data).decode()) for rel, data in journal if len(data) <= JOURNAL_INLINE_LIMIT]
         path = self._ref_path(kind, name)
         fd = self._locked(path, kind, name)
         try:
@@ -450,16 +480,6 @@ class LocalStorage:
                 if size != view.offset:
                     os.ftruncate(fd, view.offset)  # a writer died mid-append
                 payload = {"ref": new.to_json()}
-                files = [(rel, data) for rel, data in journal if not rel.startswith(RESIDENT_PREFIX)]
-                objects = [
-                    (rel, base64.b64encode(data).decode()) for rel, data in journal if rel.startswith(RESIDENT_PREFIX)
-                ]
-                if files:  # relaxed records too: the disk may keep a record without its files
-                    payload["journal"] = [
-                        (rel, base64.b64encode(data).decode())
-                        for rel, data in files
-                        if len(data) <= JOURNAL_INLINE_LIMIT
-                    ]
                 if objects:
                     payload["objects"] = objects
                 record = _encode_record(payload)
@@ -473,6 +493,7 @@ class LocalStorage:
                 st = os.fstat(fd)
                 view.inode, view.mtime = st.st_ino, st.st_mtime_ns
                 self._hold(view, objects, time.time())
+                self.unstage(rel for rel, _data in journal)
                 checkpoint = view.records > CHECKPOINT_RECORDS or view.offset > CHECKPOINT_BYTES
             if checkpoint:
                 self._checkpoint(path, fd, new, durable)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import RefExists, RefNotFound
 from .base import REF_KINDS, RefState, decode_ref, dumps, encode_ref
@@ -57,6 +57,12 @@ class ObjectStorage:
 
     def stage(self, path: str, data: bytes) -> None:
         self.write(path, data, durable=False)
+
+    def unstage(self, paths: Iterable[str]) -> None:
+        """Nothing held: staged objects were written."""
+
+    def held(self, path: str) -> bytes | None:
+        return None
 
     def put_if_absent(self, path: str, data: bytes) -> bool:
         self._writing()

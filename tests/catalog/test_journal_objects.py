@@ -1,6 +1,7 @@
-"""On local disk a commit's catalog objects (its commit and manifests) live in the branch's journal
-record, not in files of their own (FORMAT.md, *Refs*): every reader finds them there, and they become
-files before the journal that holds them goes (a checkpoint, the branch's deletion).
+"""On local disk a small commit's objects (data files, manifests, the commit) live in the branch's
+journal record, not in files of their own (FORMAT.md, *Refs*): every reader finds them there, an engine
+that opens files by path gets them written out, and they all become files before the journal that
+holds them goes (a checkpoint, the branch's deletion).
 
 Readers are separate ``Repository`` objects, each with its own storage and journal views, as separate
 processes have; one test uses a real second process.
@@ -12,8 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from catalog_helpers import items, repo_with_items, rows
 
+import agentlake
 from catalog import Repository
 from catalog.objects import object_path
 
@@ -30,13 +34,18 @@ def _commit(repo: Repository, branch: str, ids: list[int]) -> str:
     return tx.commit(f"rows {ids}")
 
 
-def test_a_commit_writes_no_catalog_object_files_and_others_read_it(tmp_path):
+def _files(repo: Repository) -> set[Path]:
+    return {p for p in Path(repo.storage.root).rglob("*") if p.is_file() and "refs" not in p.parts}
+
+
+def test_a_commit_creates_no_file_and_others_read_it(tmp_path):
     url = str(tmp_path / "repo")
     writer = repo_with_items(url)
     reader = Repository.open(url, create=False)
     assert len(rows(reader)) == 10  # the reader has read main's journal before the commit
+    before = _files(writer)
     commit_id = _commit(writer, "main", [100])
-    assert not _object_file(writer, commit_id).exists()
+    assert _files(writer) == before
     assert writer.storage.exists(object_path(commit_id))
     assert 100 in {row["id"] for row in rows(reader)}
     assert reader.commit(commit_id).message == "rows [100]"
@@ -104,3 +113,31 @@ def test_a_branch_deleted_and_created_again_is_seen_anew_by_a_reader(tmp_path):
         assert 1000 + round_ in {row["id"] for row in rows(reader, "agent")}
         writer.delete_branch("agent")
         assert "agent" not in reader.branches()
+
+
+def test_an_engine_that_opens_files_by_path_gets_a_held_file_written_out(tmp_path):
+    repo = repo_with_items(str(tmp_path / "repo"))
+    _commit(repo, "main", [100])
+    (entry,) = [e for e in repo.snapshot("main").manifest("items").files if e.rows == 1]
+    assert repo.storage.held(entry.path) is not None
+    path = Path(repo.storage.uri(entry.path))
+    assert repo.storage.held(entry.path) is None
+    assert pq.read_table(path).column("id").to_pylist() == [100]
+
+
+def test_sql_in_another_process_reads_held_files_of_a_big_table(tmp_path):
+    """A big table is scanned by DataFusion file by file, from Parquet files: the small files a
+    journal holds are written out for it."""
+    url = str(tmp_path / "repo")
+    with agentlake.connect(url) as db:
+        db.execute("CREATE TABLE big (id bigint PRIMARY KEY, v int)")
+        db.load_arrow(
+            "big", pa.table({"id": pa.array(range(100_000), pa.int64()), "v": pa.array([1] * 100_000, pa.int32())})
+        )
+        before = _files(Repository.open(url, create=False))
+        db.execute("INSERT INTO big VALUES (100000, 5), (100001, 7)")
+        db.execute("UPDATE big SET v = 2 WHERE id = 0")
+        assert _files(Repository.open(url, create=False)) == before
+    script = "import sys, agentlake; print(agentlake.connect(sys.argv[1]).execute('SELECT sum(v), count(*) FROM big WHERE v > 0').fetchall())"
+    out = subprocess.run([sys.executable, "-c", script, url], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"[({100_000 - 1 + 2 + 5 + 7}, 100002)]"

@@ -3,7 +3,7 @@ naming the file, for the statements that need it; other tables stay readable and
 goes on.
 
 The repository is written by another process, so this one has nothing of it cached, and a file
-is damaged keeping its size (a shorter data file is restored from the ref journal on open, by design).
+is damaged keeping its size.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ db.close()
 def _repository(tmp_path, rows: int) -> str:
     repo = str(tmp_path / "repo")
     subprocess.run([sys.executable, "-c", SETUP, repo, str(rows)], check=True, timeout=120)
+    # small commits ride in their branch's journal; garbage collection checkpoints the journals, which
+    # writes their objects out as files
+    subprocess.run(
+        [sys.executable, "-m", "agentlake.cli", "gc", "--repo", repo], check=True, timeout=120, capture_output=True
+    )
     return repo
 
 
@@ -69,11 +74,6 @@ def test_damaged_data_file_fails_its_table_only(tmp_path, rows, damage):
 @pytest.mark.parametrize("rank", [0, 1], ids=["commit", "manifest"])
 def test_damaged_catalog_object_is_xx001_naming_it(tmp_path, rank):
     repo = _repository(tmp_path, 2)
-    # a commit's catalog objects ride in its branch's journal; garbage collection checkpoints the
-    # journals, which writes them out as files
-    subprocess.run(
-        [sys.executable, "-m", "agentlake.cli", "gc", "--repo", repo], check=True, timeout=120, capture_output=True
-    )
     damaged = _newest(f"{repo}/objects/*/*.json", rank)
     _overwrite(damaged, b'{"not json')
     db = agentlake.connect(repo)

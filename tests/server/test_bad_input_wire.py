@@ -34,6 +34,8 @@ def test_damaged_data_file_is_xx001_over_the_wire(tmp_path, make_server):
         "db.execute('CREATE TABLE bad (a int)'); db.execute('INSERT INTO bad VALUES (1)')"
     )
     subprocess.run([sys.executable, "-c", setup, repo], check=True, timeout=120)  # nothing cached here
+    # small commits ride in their branch's journal: checkpointing it (gc does) makes their files
+    subprocess.run([sys.executable, "-m", "agentlake.cli", "gc", "--repo", repo], check=True, timeout=120)
     damaged = max(glob.glob(f"{repo}/data/*/*.parquet"), key=os.path.getmtime)
     with open(damaged, "r+b") as fh:
         fh.write(b"\x00" * os.path.getsize(damaged))

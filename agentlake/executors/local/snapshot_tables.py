@@ -200,9 +200,10 @@ class SnapshotRegistry:
         return frame.select(*exprs)
 
     def _scan(self, snapshot: Snapshot, entry: DataFile) -> DataFrame:
-        """A data file as DataFusion reads it: a Parquet scan on local disk; on an object store
-        (S3, memory://, anything fsspec reaches) the file as the catalog's reader decodes it, since
-        DataFusion's own object stores know neither fsspec's URLs nor its credentials."""
+        """A data file as DataFusion reads it: a Parquet scan on local disk (a small file a journal
+        holds is written out for it); on an object store (S3, memory://, anything fsspec reaches) the
+        file as the catalog's reader decodes it, since DataFusion's own object stores know neither
+        fsspec's URLs nor its credentials."""
         location = snapshot.repo.storage.uri(entry.path)
         if "://" not in location:
             return read_parquet(self.ctx, location)
@@ -246,7 +247,7 @@ def _shared_rows(snapshot: Snapshot, manifest: Manifest, entry: DataFile, schema
     of the process (a server's sessions would each hold their own copy of the same rows), kept
     while they fit in ``_SHARED_BYTES``."""
     global _shared_size
-    shared_key = (snapshot.repo.storage.uri(entry.path), key, schema)
+    shared_key = (snapshot.repo.storage.url, key, schema)  # the key names the file (and no file is written)
     with _shared_lock:
         rows = _shared.get(shared_key)
         if rows is not None:
