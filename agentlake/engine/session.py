@@ -29,6 +29,7 @@ from . import frontend
 from .advisory_locks import SessionLocks, lock_table
 from .authorize import authorize
 from .checks import check_evaluator
+from .described import DescribedColumns
 from .error_positions import locate
 from .fastpath import constant_answer
 from .query import QueryRunner
@@ -74,6 +75,7 @@ class Session:
         self._statements: list[str] = []
         self._text_key: tuple | None = None
         self._statement_snapshots: dict[str, Snapshot] | None = None  # per branch, while a statement runs
+        self._described = DescribedColumns()
         self.sql_cursors = SqlCursors()
         """DECLAREd cursors (``engine.sql_cursors``); they end with transactions as PostgreSQL's do."""
 
@@ -277,13 +279,22 @@ class Session:
 
     def describe(self, sql: str) -> pa.Schema | None:
         """The columns ``sql`` returns (None: it returns no rows), with its placeholders unbound."""
-        return parse_and_run(sql, lambda: frontend.parse_unbound(sql), self._describe)
+        return self._described.get(
+            sql,
+            self.snapshot,
+            self.settings["search_path"],
+            lambda: parse_and_run(sql, lambda: frontend.parse_unbound(sql), self._describe),
+        )
 
     def _describe(self, statements: list[exp.Expression]) -> pa.Schema | None:
         if len(statements) != 1:
             raise ProgrammingError("cannot describe several statements at once", sqlstate="42601")
         with self._statement():
-            return frontend.describe(self, statements[0])
+            try:
+                return frontend.describe(self, statements[0])
+            except Exception as err:
+                error = self._translate(err)  # the SQLSTATE running it would report
+                raise error from (None if error is err else err)
 
     def execute_immediate(self, sql: str, params=None) -> Result | None:
         """Answer ``sql`` if it needs neither a plan nor a file read, else do nothing and return None.

@@ -61,6 +61,7 @@ _STATUS = {"idle": "I", "in_transaction": "T", "failed": "E"}
 _ROLLBACK_TO = re.compile(r"^\s*ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO\b", re.IGNORECASE)
 _ENDS_TRANSACTION = {"COMMIT", "END", "ROLLBACK", "ABORT"}
 CANCEL_GRACE_S = 1.0
+UNDEFINED_TABLE = "42P01"
 
 
 class SessionError(Exception):
@@ -676,7 +677,9 @@ class WireSession:
             return None
         try:
             return self.conn.describe(sql)
-        except Exception:  # noqa: BLE001 - undescribable statements still run; their rows describe themselves
+        except Exception as err:  # noqa: BLE001 - undescribable statements still run; their rows describe themselves
+            if getattr(err, "sqlstate", None) == UNDEFINED_TABLE:  # as PostgreSQL's parse analysis refuses it
+                raise SessionError(UNDEFINED_TABLE, str(err)) from None
             return None
 
     async def _bind(self, body: bytes) -> None:
