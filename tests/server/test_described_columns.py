@@ -33,7 +33,8 @@ def _run(target, steps) -> None:
             await conn.execute(f"CREATE TABLE {table} (a int, b text)")
             await conn.execute(f"""INSERT INTO {table} VALUES (1, '{{"k": 1}}')""")
             await steps(conn, table)
-        finally:
+        finally:  # the PostgreSQL server is shared by every test of the run
+            await conn.execute(f"DROP VIEW IF EXISTS {table}_v; DROP TABLE IF EXISTS {table}")
             await conn.close()
 
     asyncio.run(main())
