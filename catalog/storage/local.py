@@ -267,8 +267,14 @@ class LocalStorage:
         view = self._views.get(path)
         if view is not None and (view.inode, view.offset, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns):
             return view
-        fresh = view is None or view.inode != st.st_ino
-        with open(path, "rb") as fh:
+        try:
+            fh = open(path, "rb")
+        except FileNotFoundError:  # deleted since the stat
+            self._forget(path)
+            return None
+        with fh:
+            st = os.fstat(fh.fileno())  # the file read, should another have replaced it since the stat
+            fresh = view is None or view.inode != st.st_ino
             if not fresh:
                 fh.seek(view.last_at)
                 data = fh.read()

@@ -20,6 +20,7 @@ from catalog_helpers import items, repo_with_items, rows
 import agentlake
 from catalog import Repository
 from catalog.objects import object_path
+from catalog.storage import local
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -141,3 +142,23 @@ def test_sql_in_another_process_reads_held_files_of_a_big_table(tmp_path):
     script = "import sys, agentlake; print(agentlake.connect(sys.argv[1]).execute('SELECT sum(v), count(*) FROM big WHERE v > 0').fetchall())"
     out = subprocess.run([sys.executable, "-c", script, url], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == f"[({100_000 - 1 + 2 + 5 + 7}, 100002)]"
+
+
+def test_a_journal_deleted_between_its_stat_and_its_read_names_no_ref(tmp_path, monkeypatch):
+    """Another process deletes a branch while this one reads every journal (as it does on a miss)."""
+    url = str(tmp_path / "repo")
+    writer = repo_with_items(url)
+    writer.create_branch("agent")
+    _commit(writer, "agent", [50])
+    reader = Repository.open(url, create=False)
+    deleted = []
+
+    def open_after_deletion(path, *args, **kwargs):
+        if str(path).endswith("/refs/heads/agent") and not deleted:
+            deleted.append(path)
+            writer.delete_branch("agent")
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(local, "open", open_after_deletion, raising=False)
+    assert set(reader.branches()) == {"main"}
+    assert deleted
