@@ -52,22 +52,42 @@ def test_writes_keep_the_description(target):
     _run(target, steps)
 
 
-def test_an_added_column_is_described(target):
+CHANGES = [  # (what changes, setup, query, the change, columns before, columns after)
+    (
+        "an added column",
+        None,
+        "SELECT * FROM {t} WHERE a = $1",
+        "ALTER TABLE {t} ADD COLUMN c bigint",
+        [("a", INT4), ("b", TEXT)],
+        [("a", INT4), ("b", TEXT), ("c", INT8)],
+    ),
+    (
+        "a column's type, text to jsonb (a metadata-only change in Arrow)",
+        None,
+        "SELECT b FROM {t} WHERE a = $1",
+        "ALTER TABLE {t} ALTER COLUMN b TYPE jsonb USING b::jsonb",
+        [("b", TEXT)],
+        [("b", JSONB)],
+    ),
+    (
+        "a replaced view",
+        "CREATE VIEW {t}_v AS SELECT a FROM {t}",
+        "SELECT * FROM {t}_v WHERE a = $1",
+        "CREATE OR REPLACE VIEW {t}_v AS SELECT a, a + 1 AS c FROM {t}",
+        [("a", INT4)],
+        [("a", INT4), ("c", INT4)],
+    ),
+]
+
+
+@pytest.mark.parametrize("setup, query, change, before, after", [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES])
+def test_a_schema_change_is_described(target, setup, query, change, before, after):
     async def steps(conn, table):
-        query = f"SELECT * FROM {table} WHERE a = $1"
-        assert await _columns(conn, query) == [("a", INT4), ("b", TEXT)]
-        await conn.execute(f"ALTER TABLE {table} ADD COLUMN c bigint")
-        assert await _columns(conn, query) == [("a", INT4), ("b", TEXT), ("c", INT8)]
-
-    _run(target, steps)
-
-
-def test_a_changed_column_type_is_described(target):
-    async def steps(conn, table):
-        query = f"SELECT b FROM {table} WHERE a = $1"
-        assert await _columns(conn, query) == [("b", TEXT)]
-        await conn.execute(f"ALTER TABLE {table} ALTER COLUMN b TYPE jsonb USING b::jsonb")
-        assert await _columns(conn, query) == [("b", JSONB)]
+        if setup:
+            await conn.execute(setup.format(t=table))
+        assert await _columns(conn, query.format(t=table)) == before
+        await conn.execute(change.format(t=table))
+        assert await _columns(conn, query.format(t=table)) == after
 
     _run(target, steps)
 
@@ -81,18 +101,6 @@ def test_a_table_dropped_and_created_again_is_described_anew(target):
             await _columns(conn, query)
         await conn.execute(f"CREATE TABLE {table} (a bigint, z jsonb)")
         assert await _columns(conn, query) == [("a", INT8), ("z", JSONB)]
-
-    _run(target, steps)
-
-
-def test_a_replaced_view_is_described(target):
-    async def steps(conn, table):
-        view = f"{table}_v"
-        await conn.execute(f"CREATE VIEW {view} AS SELECT a FROM {table}")
-        query = f"SELECT * FROM {view} WHERE a = $1"
-        assert await _columns(conn, query) == [("a", INT4)]
-        await conn.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT a, a + 1 AS c FROM {table}")
-        assert await _columns(conn, query) == [("a", INT4), ("c", INT4)]
 
     _run(target, steps)
 
