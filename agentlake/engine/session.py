@@ -248,10 +248,14 @@ class Session:
         self._record(sql)
         self.runner.last_topk = None
         results = []
-        for index, statement in enumerate(statements):
-            # A statement (or a part of it) with no parameters bound in has the same DataFusion SQL every time.
-            self._text_key = (id(statement), (sql, index), bool(params))
-            results.append(self._execute_one(statement))
+        try:
+            for index, statement in enumerate(statements):
+                # A statement (or a part of it) with no parameters bound in has the same DataFusion SQL every
+                # time. The key holds the statement itself: a later statement's tree could reuse its id().
+                self._text_key = (statement, (sql, index), bool(params))
+                results.append(self._execute_one(statement))
+        finally:
+            self._text_key = None
         if len(statements) == 1 and self.runner.last_topk is not None and self.runner.last_topk[0] is statements[0]:
             topk_templates.remember(sql, *self.runner.last_topk)  # the statement itself, not one inside EXPLAIN
         return results or [Result(None, 0, None)]
@@ -385,7 +389,7 @@ class Session:
             return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key
-            if part is None and id(node) == statement and not bound:
+            if part is None and node is statement and not bound:
                 key = text
             elif part is not None and not frontend.has_bound_parameters(node):
                 key = (*text, part)
