@@ -85,7 +85,7 @@ class _JournalView:
     mtime: int = 0
     last_at: int = 0
     last_header: bytes = b""
-    resident: list[str] = field(default_factory=list)  # catalog objects its records hold, not yet files
+    resident: list[str] = field(default_factory=list)  # objects its records hold, not yet files
 
 
 class LocalStorage:
@@ -189,12 +189,7 @@ class LocalStorage:
 
     def size(self, path: str) -> int | None:
         held = self.held(path)
-        if held is not None:
-            return len(held)
-        try:
-            return os.stat(self._abs(path)).st_size
-        except FileNotFoundError:
-            return None
+        return len(held) if held is not None else _file_size(self._abs(path))
 
     def delete(self, path: str) -> None:
         try:
@@ -203,7 +198,7 @@ class LocalStorage:
             pass
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
-        """Files, and the catalog objects journals hold (dated by when they were journaled)."""
+        """Files, and the objects journals hold (dated by when they were journaled)."""
         base = self._abs(prefix)
         seen = set()
         for dirpath, _dirs, files in os.walk(base):
@@ -230,8 +225,7 @@ class LocalStorage:
             self._read_every_journal()
         held = self.held(path)
         if held is not None:
-            if _file_size(full) != len(held):
-                self.write(path, held, durable=False)
+            self._write_missing(path, held, durable=False)
             self._staged.pop(path, None)
             self._resident.pop(path, None)
         return full
@@ -274,19 +268,16 @@ class LocalStorage:
             return None
         with fh:
             st = os.fstat(fh.fileno())  # the file read, should another have replaced it since the stat
-            fresh = view is None or view.inode != st.st_ino
-            if not fresh:
-                fh.seek(view.last_at)
-                data = fh.read()
-                fresh = data[: _HEADER.size] != view.last_header
-                if not fresh:
-                    records, end, last = _decode_records(data, view.offset - view.last_at)
-                    base = view.last_at
-            if fresh:
-                fh.seek(0)
-                data = fh.read()
-                records, end, last = _decode_records(data)
-                base = 0
+            # the journal the view knew, grown: the same inode, its last record still where it was
+            fresh = (
+                view is None
+                or view.inode != st.st_ino
+                or os.pread(fh.fileno(), _HEADER.size, view.last_at) != view.last_header
+            )
+            base = 0 if fresh else view.last_at
+            fh.seek(base)
+            data = fh.read()
+        records, end, last = _decode_records(data, 0 if fresh else view.offset - base)
         if fresh:
             self._forget(path)  # replaced by a checkpoint, or deleted: its objects were written out first
             if not records:
@@ -315,7 +306,7 @@ class LocalStorage:
             self._refresh_every_journal()
 
     def _hold(self, view: _JournalView, objects: Iterable, journaled: float) -> None:
-        """Serve a record's catalog objects from memory. Called with ``self._lock`` held."""
+        """Serve a record's objects from memory. Called with ``self._lock`` held."""
         for rel, encoded in objects:
             self._resident[rel] = (encoded, journaled)
             view.resident.append(rel)
@@ -333,9 +324,13 @@ class LocalStorage:
         before journals held objects (``"journal"``: files written unsynced, their bytes in the record)."""
         for record in records:
             for rel, encoded in record.get("journal", ()):
-                raw = base64.b64decode(encoded)
-                if _file_size(self._abs(rel)) != len(raw):
-                    self.write(rel, raw, durable=True)
+                self._write_missing(rel, base64.b64decode(encoded), durable=True)
+
+    def _write_missing(self, path: str, data: bytes, *, durable: bool) -> None:
+        """Write a journaled object's file unless it is there whole (objects never change, so its size
+        tells; a power loss may have cut or taken one written unsynced)."""
+        if _file_size(self._abs(path)) != len(data):
+            self.write(path, data, durable=durable)
 
     def _write_out(self, records: list[dict]) -> list[str]:
         """Write the objects a journal holds as files (not synced), before the journal goes; returns
@@ -343,9 +338,7 @@ class LocalStorage:
         paths = []
         for record in records:
             for rel, encoded in record.get("objects", ()):
-                raw = base64.b64decode(encoded)
-                if _file_size(self._abs(rel)) != len(raw):
-                    self.write(rel, raw, durable=False)
+                self._write_missing(rel, base64.b64decode(encoded), durable=False)
                 paths.append(rel)
             paths.extend(rel for rel, _data in record.get("journal", ()))
         return paths
