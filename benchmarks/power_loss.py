@@ -1,7 +1,7 @@
 """Simulated power loss for a local-disk repository: trace what writers make durable, then drop the rest.
 
 A writer process calls :func:`trace_local_storage` before it opens the repository: every call by which
-``catalog.storage.local`` changes a file or makes it durable is logged to an epoch folder (one log per
+local-disk storage (``catalog.storage.local``, ``.packs``, ``.filesync``) changes a file or makes it durable is logged to an epoch folder (one log per
 process, each event stamped with the monotonic clock shared by all processes of the machine). After
 the writers are SIGKILLed, :func:`lose_unsynced_writes` replays the logs and takes away what a power
 loss may take away:
@@ -35,7 +35,7 @@ from pathlib import Path
 
 
 class _TracedOS:
-    """Stands in for the ``os`` module inside ``catalog.storage.local``.
+    """Stands in for the ``os`` module inside the local-disk storage modules.
 
     Changes are logged before they are made (a kill right after one never leaves it untraced); syncs
     after they return, stamped with the time they began and the size the file had then (a sync covers
@@ -162,7 +162,7 @@ class _TracedOS:
 
 def trace_local_storage(root: str, epoch: str) -> None:
     """Log this process's file changes and syncs under ``root`` to the folder ``epoch``."""
-    from catalog.storage import local
+    from catalog.storage import filesync, local, packs
 
     os.makedirs(os.path.join(epoch, "saved"), exist_ok=True)
     traced = _TracedOS(root, os.path.join(epoch, f"{os.getpid()}.log"), os.path.join(epoch, "saved"))
@@ -173,8 +173,9 @@ def trace_local_storage(root: str, epoch: str) -> None:
             traced.track(fh.fileno(), os.fspath(file), os.O_TRUNC if "w" in mode else 0)
         return fh
 
-    local.os = traced
-    local.open = traced_open
+    for module in (local, filesync, packs):  # the modules of local-disk storage that touch files
+        module.os = traced
+        module.open = traced_open
     if local.syncfs is not None:
         local.syncfs = traced.syncfs
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import NotNullViolation, SchemaMismatch
+from .errors import DataCorrupted, NotNullViolation, SchemaMismatch
 from .objects import ROWID, DataFile, Manifest, field_id
 
 ROW_GROUP_ROWS = 128 * 1024
@@ -174,20 +174,28 @@ class FileReader:
         natively (faster, and fsspec's import is a tenth of a server's cold start)."""
         return None if self.storage.url.startswith("file://") else self.storage.filesystem()
 
-    def _source(self, entry: DataFile):
-        """Where pyarrow reads a local file from: the bytes a journal holds, else the file."""
+    def _local(self, entry: DataFile, decode):
+        """Decode a local data file from the bytes memory or a pack holds, else from its file. pyarrow
+        names held bytes "<Buffer>"; their damage is reported under the file's name (XX001)."""
         held = self.storage.held(entry.path)
-        return pa.BufferReader(held) if held is not None else self.storage.uri(entry.path)
+        if held is None:
+            return decode(self.storage.uri(entry.path))
+        try:
+            return decode(pa.BufferReader(held))
+        except (pa.ArrowInvalid, OSError) as err:
+            location = f"{self.storage.url.removeprefix('file://')}/{entry.path}"
+            what = str(err).removeprefix("Could not open Parquet input source '<Buffer>': ")
+            raise DataCorrupted.unreadable(location, ValueError(what)) from None
 
     def _parquet(self, entry: DataFile) -> pq.ParquetFile:
         if self._object_store is None:
-            return pq.ParquetFile(self._source(entry))
+            return self._local(entry, pq.ParquetFile)
         fs, root = self._object_store
         return pq.ParquetFile(f"{root}/{entry.path}", filesystem=fs)
 
     def read_raw(self, entry: DataFile, file_columns: list[str] | None = None) -> pa.Table:
         if self._object_store is None:
-            return pq.read_table(self._source(entry), columns=file_columns)
+            return self._local(entry, lambda source: pq.read_table(source, columns=file_columns))
         fs, root = self._object_store
         return pq.read_table(f"{root}/{entry.path}", columns=file_columns, filesystem=fs)
 

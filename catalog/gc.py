@@ -113,6 +113,7 @@ def gc(
     paths, file_ids = {entry.path for entry, _ in files}, {entry.id for entry, _ in files}
 
     def sweep(prefix: str, keep, kind, rewritten: bool = False) -> None:
+        doomed = []
         for path, mtime in list(repo.storage.walk(prefix)):
             path = path.replace(os.sep, "/")
             temp = path.endswith((".tmp", ".ckpt"))
@@ -125,7 +126,8 @@ def gc(
             report.bytes += _size(repo, path)
             setattr(report, counter, getattr(report, counter) + 1)
             if not dry_run:
-                repo.storage.delete(path)
+                doomed.append(path)
+        repo.storage.delete(*doomed)  # together: local disk rewrites each pack holding some once
 
     sweep("objects", lambda p: _object_id(p) in objects, lambda p: "commits" if _is_commit(repo, p) else "manifests")
     sweep("data", lambda p: p in paths, lambda p: "data_files")

@@ -57,7 +57,10 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
 ]
 # A stored file that is not what was written (PostgreSQL's XX001 data_corrupted), as pyarrow's and
 # DataFusion's Parquet readers word it; the first names the file.
-_UNREADABLE_FILE = re.compile(r"Could not open Parquet input source '([^']+)': (.+)", re.S)
+# pyarrow's words for a file it opened, or the catalog's for bytes held in memory or in a pack
+_UNREADABLE_FILE = re.compile(
+    r"Could not open Parquet input source '([^']+)': (.+)|could not read file \"([^\"]+)\": (.+)", re.S
+)
 _CORRUPT = re.compile(
     r"Parquet magic bytes|Couldn't deserialize thrift|Corrupt footer|Invalid Parquet file|Data corruption detected"
     r"|decompression failed|Corrupt snappy|Parquet (?:argument )?error|Unexpected end of stream",
@@ -127,7 +130,8 @@ def _stored_file_error(text: str) -> Error | None:
         return error_for("58P01", f'could not open file "{path}": No such file or directory')
     named = _UNREADABLE_FILE.search(text)
     if named:
-        return error_for("XX001", f'could not read file "{named.group(1)}": {_reader_message(named.group(2))}')
+        path, what = named.group(1) or named.group(3), named.group(2) or named.group(4)
+        return error_for("XX001", f'could not read file "{path}": {_reader_message(what)}')
     if _CORRUPT.search(text):
         return error_for("XX001", f"could not read data file: {_reader_message(text)}")
     return None

@@ -82,8 +82,8 @@ class ObjectIO(Protocol):
 
     def exists(self, path: str) -> bool: ...
 
-    def delete(self, path: str) -> None:
-        """Remove an object; a missing one is not an error."""
+    def delete(self, *paths: str) -> None:
+        """Remove objects; missing ones are not an error."""
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
         """List (path, mtime) of every object under prefix."""

@@ -1,4 +1,5 @@
-"""syncfs(2): make every file written on a filesystem durable with one call.
+"""Durable file writes: whole writes, folder fsyncs, and syncfs(2), which makes every file written
+on a filesystem durable with one call.
 
 A branch delete or a journal checkpoint must make durable every object journaled in the ref's
 journal (FORMAT.md, *Refs*): for an agent's branch of six commits, one fsync per object and per
@@ -33,4 +34,22 @@ def _load() -> Callable[[int], None] | None:
 
 syncfs = _load()
 
-__all__ = ["syncfs"]
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data``: os.write may write less than asked."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def fsync_folder(path: str) -> None:
+    """Make the names in a folder (files created, renamed or removed there) durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+__all__ = ["fsync_folder", "syncfs", "write_all"]

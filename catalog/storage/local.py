@@ -36,20 +36,13 @@ from typing import Iterable, Iterator
 
 from ..errors import RefExists, RefNotFound, StorageError
 from .base import REF_KINDS, RefState, decode_ref, dumps, encode_ref
-from .filesync import syncfs
+from .filesync import fsync_folder, syncfs, write_all
+from .packs import Packs
 
 _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
 CHECKPOINT_RECORDS = 1024
 CHECKPOINT_BYTES = 32 << 20
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _encode_record(payload: dict) -> bytes:
@@ -98,11 +91,12 @@ class LocalStorage:
         self.url = url or f"file://{self.root}"
         self._views: dict[str, _JournalView] = {}
         self._fds: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: the first refresh recovers every journal
         self._made_dirs: set[str] = set()
         self._recovered = False
         self._resident: dict[str, tuple[str, float]] = {}  # held objects: path -> (base64 bytes, when journaled)
         self._staged: dict[str, bytes] = {}  # objects of this process's commits in progress
+        self._packs = Packs(self._abs("packs"))  # objects of journals checkpointed or deleted
 
     # objects -----------------------------------------------------------
     def _abs(self, path: str) -> str:
@@ -123,16 +117,21 @@ class LocalStorage:
                     return fh.read()
             except FileNotFoundError:
                 if attempt == 0:
-                    self._read_every_journal()  # journaled by another ref, or by another process
+                    self._look_again()  # journaled by another ref or process, or packed since
         raise StorageError(f"object {path} is missing from the repository")
 
     def held(self, path: str) -> bytes | None:
-        """The bytes of an object a journal holds, or a commit in progress here, and no file does yet."""
+        """The bytes of an object a commit in progress here, a journal or a pack holds. They come
+        before a file of the same object: one written out for an engine is not synced, and may be
+        what a power loss left of it."""
+        self._recover_once()
         staged = self._staged.get(path)
         if staged is not None:
             return staged
         resident = self._resident.get(path)
-        return None if resident is None else base64.b64decode(resident[0])
+        if resident is not None:
+            return base64.b64decode(resident[0])
+        return self._packs.get(path) if path in self._packs else None
 
     def stage(self, path: str, data: bytes) -> None:
         """An object up to 1 MiB rides in the ``ref_swap`` record that publishes it (see the module
@@ -154,14 +153,14 @@ class LocalStorage:
         tmp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             if durable:
                 os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, target)
         if durable:
-            _fsync_dir(directory)
+            fsync_folder(directory)
 
     def put_if_absent(self, path: str, data: bytes) -> bool:
         """Write a synced temporary, then link(2) it into place: linking fails if the name exists."""
@@ -171,7 +170,7 @@ class LocalStorage:
         tmp = f"{target}.{os.getpid()}.{threading.get_ident()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -181,24 +180,34 @@ class LocalStorage:
             return False
         finally:
             os.unlink(tmp)
-        _fsync_dir(directory)
+        fsync_folder(directory)
         return True
 
     def exists(self, path: str) -> bool:
-        return path in self._staged or path in self._resident or os.path.exists(self._abs(path))
+        self._recover_once()
+        return self._known(path) or os.path.exists(self._abs(path))
+
+    def _known(self, path: str) -> bool:
+        """Held in memory or in a pack this process has read."""
+        return path in self._staged or path in self._resident or path in self._packs
 
     def size(self, path: str) -> int | None:
         held = self.held(path)
         return len(held) if held is not None else _file_size(self._abs(path))
 
-    def delete(self, path: str) -> None:
-        try:
-            os.unlink(self._abs(path))
-        except FileNotFoundError:
-            pass
+    def delete(self, *paths: str) -> None:
+        """Files are unlinked; the packs holding any of ``paths`` are rewritten once without them (and
+        small packs folded together: GC is the caller)."""
+        for path in paths:
+            try:
+                os.unlink(self._abs(path))
+            except FileNotFoundError:
+                pass
+        self._packs.collect(paths)
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
-        """Files, and the objects journals hold (dated by when they were journaled)."""
+        """Files, the objects journals hold (dated by when they were journaled) and packed ones
+        (dated by when they were first packed)."""
         base = self._abs(prefix)
         seen = set()
         for dirpath, _dirs, files in os.walk(base):
@@ -211,23 +220,31 @@ class LocalStorage:
                 rel = os.path.relpath(full, self.root)
                 seen.add(rel.replace(os.sep, "/"))
                 yield rel, mtime
-        folder = prefix.rstrip("/") + "/"
-        for path, (_encoded, journaled) in list(self._resident.items()):
+        folder = prefix.rstrip("/") + "/" if prefix else ""
+        self._look_again()
+        held = [(path, journaled) for path, (_encoded, journaled) in list(self._resident.items())]
+        for path, when in [*held, *self._packs.entries()]:
             if path.startswith(folder) and path not in seen:
-                yield path, journaled
+                seen.add(path)
+                yield path, when
 
     def uri(self, path: str) -> str:
-        """The object's file, written out first if a journal holds it (not synced: the journal keeps
-        it durable). A path no file and no journal read so far has sends this process to read every
-        journal again: a merge's target reaches data files journaled on its source."""
+        """The object's file, written out first if memory or a pack holds it (not synced: the
+        journal or the pack keeps it durable, and is read before the file). A path this process
+        knows nowhere sends it to read every journal and the packs again: a merge's target reaches
+        data files journaled on its source."""
         full = self._abs(path)
-        if path and path not in self._staged and path not in self._resident and not os.path.exists(full):
-            self._read_every_journal()
-        held = self.held(path)
-        if held is not None:
-            self._write_missing(path, held, durable=False)
+        self._recover_once()
+        if path and not self._known(path) and not os.path.exists(full):
+            self._look_again()
+        if path in self._staged or path in self._resident:
+            self._write_missing(path, self.held(path), durable=False)
             self._staged.pop(path, None)
             self._resident.pop(path, None)
+        elif path in self._packs and _file_size(full) != self._packs.length(path):
+            data = self._packs.get(path)
+            if data is not None:  # else GC took it meanwhile
+                self.write(path, data, durable=False)
         return full
 
     def filesystem(self):
@@ -250,9 +267,10 @@ class LocalStorage:
     def _refresh(self, path: str) -> _JournalView | None:
         """Bring the cached view of a journal up to date (one stat when unchanged); the first call
         recovers every journal (see the module docstring). Called with ``self._lock`` held."""
-        if not self._recovered:
-            self._recovered = True
-            self._refresh_every_journal()
+        self._recover_once()
+        return self._refresh_view(path)
+
+    def _refresh_view(self, path: str) -> _JournalView | None:
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -296,14 +314,31 @@ class LocalStorage:
         self._views[path] = view
         return view
 
+    def _recover_once(self) -> None:
+        """On this storage's first use, read every journal (restoring what :meth:`_recover` restores)
+        and learn every pack. A file of a packed or journaled object may be an unsynced copy written
+        for an engine, cut by a power loss; the copy in memory or in a pack is what is read, so every
+        pack older than this process must be known before any file is trusted."""
+        if self._recovered:
+            return
+        with self._lock:
+            if not self._recovered:
+                self._refresh_every_journal()
+                self._packs.refresh()
+                self._recovered = True
+
     def _refresh_every_journal(self) -> None:
         for kind in REF_KINDS:
             for entry in self._journals(kind):
-                self._refresh(self._abs(f"refs/{kind}/{entry}"))
+                self._refresh_view(self._abs(f"refs/{kind}/{entry}"))
 
-    def _read_every_journal(self) -> None:
+    def _look_again(self) -> None:
+        """For an object found nowhere: read every journal, then the packs (in that order: a journal
+        is packed before it goes)."""
+        self._recover_once()
         with self._lock:
             self._refresh_every_journal()
+        self._packs.refresh()
 
     def _hold(self, view: _JournalView, objects: Iterable, journaled: float) -> None:
         """Serve a record's objects from memory. Called with ``self._lock`` held."""
@@ -312,8 +347,8 @@ class LocalStorage:
             view.resident.append(rel)
 
     def _forget(self, path: str) -> None:
-        """Drop a journal's view once it is gone or replaced: its objects are files by then (a
-        checkpoint or a deletion writes them before the journal goes). Called with ``self._lock`` held."""
+        """Drop a journal's view once it is gone or replaced: its objects are in a pack by then (a
+        checkpoint or a deletion packs them before the journal goes). Called with ``self._lock`` held."""
         view = self._views.pop(path, None)
         if view is not None:
             for rel in view.resident:
@@ -332,16 +367,13 @@ class LocalStorage:
         if _file_size(self._abs(path)) != len(data):
             self.write(path, data, durable=durable)
 
-    def _write_out(self, records: list[dict]) -> list[str]:
-        """Write the objects a journal holds as files (not synced), before the journal goes; returns
-        every object path the records name, for the caller to make durable."""
-        paths = []
-        for record in records:
-            for rel, encoded in record.get("objects", ()):
-                self._write_missing(rel, base64.b64decode(encoded), durable=False)
-                paths.append(rel)
-            paths.extend(rel for rel, _data in record.get("journal", ()))
-        return paths
+    def _pack_out(self, records: list[dict]) -> None:
+        """Keep a journal's objects beyond it, before it goes: those its records hold in one durable
+        pack, and the files older records list (``"journal"``) synced."""
+        self._packs.write(
+            (rel, base64.b64decode(data)) for record in records for rel, data in record.get("objects", ())
+        )
+        self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
 
     def ref_get(self, kind: str, name: str) -> RefState | None:
         with self._lock:
@@ -371,7 +403,7 @@ class LocalStorage:
         finally:
             os.close(fd)
         if not view.dir_synced:
-            _fsync_dir(os.path.dirname(path))
+            fsync_folder(os.path.dirname(path))
         self._note_synced(view, offset)
 
     def ref_sync_all(self) -> None:
@@ -396,7 +428,7 @@ class LocalStorage:
         tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
-            _write_all(fd, _encode_record({"ref": state.to_json(), "lazy": not durable}))
+            write_all(fd, _encode_record({"ref": state.to_json(), "lazy": not durable}))
             if durable:
                 os.fdatasync(fd)
         finally:
@@ -409,7 +441,7 @@ class LocalStorage:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)  # linked, or moved over a remnant
         if durable:
-            _fsync_dir(os.path.dirname(path))
+            fsync_folder(os.path.dirname(path))
 
     def _bind(self, tmp: str, path: str) -> bool:
         """Link ``tmp`` at ``path``, or move it over a journal with no whole record there. False when
@@ -509,22 +541,22 @@ class LocalStorage:
             finally:
                 os.close(sync_fd)
             if needs_dir_sync:
-                _fsync_dir(os.path.dirname(path))
+                fsync_folder(os.path.dirname(path))
             self._note_synced(view, end)
         return True
 
     def _checkpoint(self, path: str, fd: int, state: RefState, durable: bool) -> None:
-        """Sync every journaled object, then rewrite the journal as one record."""
+        """Pack every journaled object, then rewrite the journal as one record."""
         with open(path, "rb") as fh:
             records = _decode_records(fh.read())[0]
-        self._sync_objects(self._write_out(records))
+        self._pack_out(records)
         tmp = f"{path}.{os.getpid()}.ckpt"
         with open(tmp, "wb") as fh:
             fh.write(_encode_record({"ref": state.to_json()}))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-        _fsync_dir(os.path.dirname(path))
+        fsync_folder(os.path.dirname(path))
         with self._lock:
             self._forget(path)
 
@@ -553,7 +585,7 @@ class LocalStorage:
                 os.close(obj)
             dirs.add(os.path.dirname(full))
         for directory in dirs:
-            _fsync_dir(directory)
+            fsync_folder(directory)
 
     def ref_delete(self, kind: str, name: str) -> None:
         """Objects journaled here may be reached from other refs (a merge, a branch created from this
@@ -562,13 +594,13 @@ class LocalStorage:
         fd = self._locked(path, kind, name)
         try:
             records = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))[0]
-            self._sync_objects(self._write_out(records))
+            self._pack_out(records)
             os.unlink(path)
             with self._lock:
                 self._forget(path)
         finally:
             os.close(fd)  # frees the inode: done before the folder's sync, which then commits it too
-        _fsync_dir(os.path.dirname(path))
+        fsync_folder(os.path.dirname(path))
 
     def ref_list(self, kind: str) -> dict[str, RefState]:
         out = {}
@@ -639,17 +671,10 @@ class LocalStorage:
             os.pwrite(fd, encoded, 0)
             os.fsync(fd)
             if not raw:
-                _fsync_dir(os.path.dirname(path))
+                fsync_folder(os.path.dirname(path))
             return start
         finally:
             os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def _file_size(path: str) -> int | None:

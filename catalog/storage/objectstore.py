@@ -71,9 +71,10 @@ class ObjectStorage:
     def exists(self, path: str) -> bool:
         return self.objects.exists(path)
 
-    def delete(self, path: str) -> None:
+    def delete(self, *paths: str) -> None:
         self._writing()
-        self.objects.delete(path)
+        for path in paths:
+            self.objects.delete(path)
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
         return self.objects.walk(prefix)

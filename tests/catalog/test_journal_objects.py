@@ -1,7 +1,7 @@
 """On local disk a small commit's objects (data files, manifests, the commit) live in the branch's
 journal record, not in files of their own (FORMAT.md, *Refs*): every reader finds them there, an engine
-that opens files by path gets them written out, and they all become files before the journal that
-holds them goes (a checkpoint, the branch's deletion).
+that opens files by path gets them written out, and they are packed into one synced file before the
+journal that holds them goes (a checkpoint, the branch's deletion).
 
 Readers are separate ``Repository`` objects, each with its own storage and journal views, as separate
 processes have; one test uses a real second process.
@@ -33,6 +33,10 @@ def _commit(repo: Repository, branch: str, ids: list[int]) -> str:
     tx = repo.begin(branch)
     tx.append("items", items(ids))
     return tx.commit(f"rows {ids}")
+
+
+def _packs(repo: Repository) -> list[Path]:
+    return sorted(Path(repo.storage.root, "packs").glob("*.pack"))
 
 
 def _files(repo: Repository) -> set[Path]:
@@ -74,28 +78,33 @@ def test_a_short_commit_id_resolves_while_the_commit_is_journaled(tmp_path):
     assert repo.resolve(commit_id[:10]) == commit_id
 
 
-def test_deleting_a_branch_writes_out_what_a_merge_target_reaches(tmp_path):
+def test_deleting_a_branch_packs_what_a_merge_target_reaches(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
+    reader = Repository.open(url, create=False)
+    assert len(rows(reader)) == 10
     repo.create_branch("agent")
     commit_id = _commit(repo, "agent", [42])
     repo.merge("agent", into="main")  # a fast-forward: main's record names a commit journaled on "agent"
     assert repo.branches()["main"].commit == commit_id
+    before = _files(repo)
     repo.delete_branch("agent")
-    assert _object_file(repo, commit_id).exists()
+    (pack,) = _packs(repo)
+    assert _files(repo) == before | {pack}  # one file for the branch's objects, none of its own
+    assert not _object_file(repo, commit_id).exists()
     fresh = Repository.open(url, create=False)
     assert 42 in {row["id"] for row in rows(fresh)}
+    assert 42 in {row["id"] for row in rows(reader)}  # it had read the journal before it went
 
 
-def test_a_checkpoint_writes_out_the_journals_objects(tmp_path):
+def test_a_checkpoint_packs_the_journals_objects(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
     commits = [_commit(repo, "main", [100 + i]) for i in range(3)]
-    assert not any(_object_file(repo, c).exists() for c in commits)
     reader = Repository.open(url, create=False)
     assert len(rows(reader)) == 13
     assert repo.storage.prune_versions(0) >= 3
-    assert all(_object_file(repo, c).exists() for c in commits)
+    assert len(_packs(repo)) == 1 and not any(_object_file(repo, c).exists() for c in commits)
     assert [c for c, _ in reader.log("main", limit=3)] == commits[::-1]
     assert len(rows(Repository.open(url, create=False))) == 13
 
@@ -149,8 +158,9 @@ def test_a_journal_deleted_between_its_stat_and_its_read_names_no_ref(tmp_path, 
     url = str(tmp_path / "repo")
     writer = repo_with_items(url)
     writer.create_branch("agent")
-    _commit(writer, "agent", [50])
     reader = Repository.open(url, create=False)
+    assert set(reader.branches()) == {"main", "agent"}
+    _commit(writer, "agent", [50])  # the reader's view of the journal is stale: it will read it again
     deleted = []
 
     def open_after_deletion(path, *args, **kwargs):

@@ -2,20 +2,21 @@
 naming the file, for the statements that need it; other tables stay readable and the session
 goes on.
 
-The repository is written by another process, so this one has nothing of it cached, and a file
-is damaged keeping its size.
+The repository is written by another process, so this one has nothing of it cached, and an
+object is damaged keeping its size, in its own file or in a pack.
 """
 
 from __future__ import annotations
 
-import glob
-import os
 import subprocess
 import sys
 
 import pytest
+from stored_objects import damage
 
 import agentlake
+from catalog import Repository
+from catalog.objects import object_path
 
 SETUP = """
 import sys, agentlake
@@ -32,33 +33,27 @@ def _repository(tmp_path, rows: int) -> str:
     repo = str(tmp_path / "repo")
     subprocess.run([sys.executable, "-c", SETUP, repo, str(rows)], check=True, timeout=120)
     # small commits ride in their branch's journal; garbage collection checkpoints the journals, which
-    # writes their objects out as files
+    # packs their objects
     subprocess.run(
         [sys.executable, "-m", "agentlake.cli", "gc", "--repo", repo], check=True, timeout=120, capture_output=True
     )
     return repo
 
 
-def _overwrite(path: str, data: bytes) -> None:
-    size = os.path.getsize(path)
-    with open(path, "wb") as fh:
-        fh.write((data * (size // max(len(data), 1) + 1))[:size])
-
-
-def _newest(pattern: str, rank: int = 0) -> str:
-    return sorted(glob.glob(pattern), key=os.path.getmtime, reverse=True)[rank]
+def _bad_table(repo: str):
+    """The head commit of main, the manifest of table ``bad`` and that table's biggest data file."""
+    catalog = Repository.open(repo, create=False)
+    head = catalog.branches()["main"].commit
+    manifest_id = catalog.commit(head).tables["bad"]
+    biggest = max(catalog.snapshot("main").manifest("bad").files, key=lambda entry: entry.size)
+    return object_path(head), object_path(manifest_id), biggest.path
 
 
 @pytest.mark.parametrize("rows", [2, 100_000], ids=["small table", "large table"])
-@pytest.mark.parametrize("damage", [b"garbage!", b"PAR1"], ids=["garbage", "magic bytes only"])
-def test_damaged_data_file_fails_its_table_only(tmp_path, rows, damage):
+@pytest.mark.parametrize("junk", [b"garbage!", b"PAR1"], ids=["garbage", "magic bytes only"])
+def test_damaged_data_file_fails_its_table_only(tmp_path, rows, junk):
     repo = _repository(tmp_path, rows)
-    damaged = (
-        max(glob.glob(f"{repo}/data/*/*.parquet"), key=os.path.getsize)
-        if rows > 2
-        else _newest(f"{repo}/data/*/*.parquet")
-    )
-    _overwrite(damaged, damage)
+    damaged = damage(repo, _bad_table(repo)[2], junk)
     db = agentlake.connect(repo)
     for sql in ["SELECT * FROM bad", "SELECT count(*) FROM bad", "SELECT b FROM bad WHERE a = 1"]:
         with pytest.raises(agentlake.InternalError) as raised:
@@ -74,8 +69,7 @@ def test_damaged_data_file_fails_its_table_only(tmp_path, rows, damage):
 @pytest.mark.parametrize("rank", [0, 1], ids=["commit", "manifest"])
 def test_damaged_catalog_object_is_xx001_naming_it(tmp_path, rank):
     repo = _repository(tmp_path, 2)
-    damaged = _newest(f"{repo}/objects/*/*.json", rank)
-    _overwrite(damaged, b'{"not json')
+    damaged = damage(repo, _bad_table(repo)[rank], b'{"not json')
     db = agentlake.connect(repo)
     with pytest.raises(agentlake.InternalError) as raised:
         db.execute("SELECT * FROM bad")
@@ -87,7 +81,7 @@ def test_damaged_catalog_object_is_xx001_naming_it(tmp_path, rank):
 
 def test_damaged_config_is_xx001_on_connect(tmp_path):
     repo = _repository(tmp_path, 2)
-    _overwrite(f"{repo}/agentlake.json", b"\xff\xfe")
+    damage(repo, "agentlake.json", b"\xff\xfe")
     with pytest.raises(agentlake.InternalError) as raised:
         agentlake.connect(repo)
     assert raised.value.sqlstate == "XX001"

@@ -3,13 +3,14 @@ protocols, and the server and session go on serving."""
 
 from __future__ import annotations
 
-import glob
-import os
 import subprocess
 import sys
 
 import psycopg
 import pytest
+from stored_objects import damage
+
+from catalog import Repository
 
 DEEP = "SELECT " + "(" * 100_000 + "1" + ")" * 100_000
 
@@ -34,11 +35,10 @@ def test_damaged_data_file_is_xx001_over_the_wire(tmp_path, make_server):
         "db.execute('CREATE TABLE bad (a int)'); db.execute('INSERT INTO bad VALUES (1)')"
     )
     subprocess.run([sys.executable, "-c", setup, repo], check=True, timeout=120)  # nothing cached here
-    # small commits ride in their branch's journal: checkpointing it (gc does) makes their files
+    # small commits ride in their branch's journal: checkpointing it (gc does) packs them
     subprocess.run([sys.executable, "-m", "agentlake.cli", "gc", "--repo", repo], check=True, timeout=120)
-    damaged = max(glob.glob(f"{repo}/data/*/*.parquet"), key=os.path.getmtime)
-    with open(damaged, "r+b") as fh:
-        fh.write(b"\x00" * os.path.getsize(damaged))
+    (entry,) = Repository.open(repo, create=False).snapshot("main").manifest("bad").files
+    damaged = damage(repo, entry.path, b"\x00")
     server = make_server(repo=repo)
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         with pytest.raises(psycopg.errors.DataCorrupted) as raised:
