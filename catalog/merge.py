@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import random
 import time
+import zlib
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .compaction import LOCK_SLOTS
 from .constraints import CheckEvaluator
 from .datafiles import key_tuples
 from .diff import FILE_COLUMN, RowReader, row_changes, same_values
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 STRATEGIES = ("fail", "ours", "theirs")
 MAX_ATTEMPTS = 100
 RETRY_PAUSE_S = 0.002
+CARRIED_COMMITS = 64  # of a source's commits since the base, at most this many ride in a merge's record
 
 
 def merge_base(repo: "Repository", a: str, b: str) -> str | None:
@@ -62,6 +65,24 @@ def merge(
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
     source_id = repo.resolve_durably(source)  # the merge's record will point at the source's commits
+    # Mergers into one branch take turns: each would otherwise compute its merge, lose the swap to
+    # another and compute it again (about three times each with 8 processes merging at once).
+    # Correctness stays with the swap: a commit that does not merge can still move the branch.
+    with repo.storage.try_exclusive(f"merge.{zlib.crc32(into.encode()) % LOCK_SLOTS}", wait=True):
+        return _merge_in_turn(repo, source, source_id, into, strategy, author, message, check_evaluator)
+
+
+def _merge_in_turn(
+    repo: "Repository",
+    source: str,
+    source_id: str,
+    into: str,
+    strategy: str,
+    author: str,
+    message: str | None,
+    check_evaluator: CheckEvaluator | None,
+) -> str:
+    carried = None
     for attempt in range(MAX_ATTEMPTS):
         state = repo.storage.ref_get("heads", into)
         if state is None:
@@ -71,7 +92,7 @@ def merge(
         if base_id == source_id:
             return target_id  # already contains everything from the source
         if base_id == target_id:
-            new_id = source_id  # fast-forward
+            new_id, journal = source_id, []  # fast-forward
         else:
             tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
             tables = settle(
@@ -106,24 +127,46 @@ def merge(
             for path, data in journal:
                 repo.storage.stage(path, data)
         new_state = RefState(new_id, state.created, state.expires, state.meta)
+        if carried is None or carried[0] != base_id:
+            carried = (base_id, carried_objects(repo, base_id, source_id))  # once, unless the base moves
         if repo.storage.ref_swap(
-            "heads",
-            into,
-            target_id,
-            new_state,
-            journal if base_id != target_id else [],
-            durable=repo.durability == "full",
+            "heads", into, target_id, new_state, journal + carried[1], durable=repo.durability == "full"
         ):
             if base_id != target_id:
                 repo.remember(new_id, commit, tables)
             repo.changed(into)
             return new_id
-        if base_id != target_id:
-            repo.storage.unstage(path for path, _data in journal)
+        repo.storage.unstage(path for path, _data in journal)
         # the target moved: the merge is computed again on its new head (only the source's changed
         # keys are looked up there), after a random pause so racing mergers spread out
         time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))
     raise ConflictError(f'branch "{into}" kept moving; merge not applied, retry it')
+
+
+def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> list[tuple[str, bytes]]:
+    """The source's commits since the base and the data files they added, as bytes, for the target's
+    record to carry where a store journals objects (``held``; on others nothing is carried).
+
+    An agent's branch is deleted right after it merges, and its objects leave with its journal for a
+    pack that other processes have not read: every process's next merge into the target (walking the
+    newly merged commits for its merge base) and its next read of those files would each miss and read
+    every journal and pack again. Carried in the target's record, they reach every reader of the
+    target with it. The walk is bounded: what it leaves out is found the slow way."""
+    if base_id is None:
+        return []
+    floor = repo.ancestry.generation(base_id)
+    base_files = {f.id for manifest in repo.snapshot_at(base_id).tables.values() for f in manifest.files}
+    paths, seen, stack = [], set(), [source_id]
+    while stack and len(seen) < CARRIED_COMMITS:
+        commit_id = stack.pop()
+        if commit_id in seen or repo.ancestry.generation(commit_id) <= floor:
+            continue
+        seen.add(commit_id)
+        paths.append(object_path(commit_id))
+        stack.extend(repo.commit(commit_id).parents)
+    source = repo.snapshot_at(source_id)
+    paths += [f.path for manifest in source.tables.values() for f in manifest.files if f.id not in base_files]
+    return [(path, data) for path in paths if (data := repo.storage.held(path)) is not None]
 
 
 def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id: str, strategy: str):

@@ -143,10 +143,11 @@ class RefCAS(Protocol):
     def allocate(self, counter: str, count: int) -> int:
         """Reserve ``count`` consecutive values of a repository-wide counter."""
 
-    def try_exclusive(self, name: str) -> ContextManager[bool]:
+    def try_exclusive(self, name: str, *, wait: bool = False) -> ContextManager[bool]:
         """Within the block, hold the advisory lock ``name`` if no other process holds it (True), else
-        hold nothing (False). It only spares processes the same work (compaction of one branch), so a
-        store that cannot arbitrate says True."""
+        hold nothing (False); with ``wait``, wait until it is free (always True). It only spares
+        processes the same work (compaction of one branch, merges into one branch redone after each
+        other's), never arbitrates a commit, so a store that cannot arbitrate says True."""
 
     def prune_versions(self, older_than: float, *, dry_run: bool = False) -> int:
         """Drop superseded versions of refs and counters; return how many (would) go.

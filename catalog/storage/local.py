@@ -108,23 +108,30 @@ class LocalStorage:
             self._made_dirs.add(directory)
 
     def read(self, path: str) -> bytes:
-        for attempt in range(2):
-            held = self.held(path)
+        for _attempt in range(2):
+            held = self.held(path)  # looks in every journal and pack again if there is no file
             if held is not None:
                 return held
             try:
                 with open(self._abs(path), "rb") as fh:
                     return fh.read()
             except FileNotFoundError:
-                if attempt == 0:
-                    self._look_again()  # journaled by another ref or process, or packed since
+                continue  # GC removed the file since: the next look finds the object nowhere, or packed
         raise StorageError(f"object {path} is missing from the repository")
 
     def held(self, path: str) -> bytes | None:
         """The bytes of an object a commit in progress here, a journal or a pack holds. They come
         before a file of the same object: one written out for an engine is not synced, and may be
-        what a power loss left of it."""
+        what a power loss left of it. An object found neither here nor as a file sends this process
+        to read every journal and the packs again (another process committed or packed it)."""
         self._recover_once()
+        data = self._held_now(path)
+        if data is None and path and not os.path.exists(self._abs(path)):
+            self._look_again()
+            data = self._held_now(path)
+        return data
+
+    def _held_now(self, path: str) -> bytes | None:
         staged = self._staged.get(path)
         if staged is not None:
             return staged
@@ -643,14 +650,15 @@ class LocalStorage:
         return pruned
 
     @contextlib.contextmanager
-    def try_exclusive(self, name: str) -> Iterator[bool]:
-        """A non-blocking ``flock`` of ``locks/<name>``, released when the block ends (or the process dies)."""
+    def try_exclusive(self, name: str, *, wait: bool = False) -> Iterator[bool]:
+        """A ``flock`` of ``locks/<name>`` (non-blocking unless ``wait``), released when the block ends
+        (or the process dies)."""
         path = self._abs(f"locks/{name}")
         self._ensure_dir(os.path.dirname(path))
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 yield False
                 return

@@ -145,7 +145,7 @@ class ObjectStorage:
                 return start
 
     @contextlib.contextmanager
-    def try_exclusive(self, name: str) -> Iterator[bool]:
+    def try_exclusive(self, name: str, *, wait: bool = False) -> Iterator[bool]:
         """No lock between processes here: duplicate work is only wasted, never wrong."""
         yield True
 

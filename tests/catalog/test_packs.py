@@ -114,3 +114,25 @@ def test_a_damaged_pack_is_reported_as_corrupt_data(tmp_path):
     with pytest.raises(DataCorrupted, match="could not read file") as err:
         rows(Repository.open(url, create=False))
     assert err.value.sqlstate == "XX001"
+
+
+def test_a_merge_record_carries_the_sources_objects(tmp_path):
+    """A merge into main carries the source's commits and data files in main's record: readers of main
+    find them there, without the source's journal or the pack it left (here: removed)."""
+    url = str(tmp_path / "repo")
+    repo = repo_with_items(url)
+    repo.create_branch("agent")
+    tx = repo.begin("agent")
+    tx.append("items", items([100]))
+    agent_commit = tx.commit("agent adds 100")
+    tx = repo.begin("main")
+    tx.append("items", items([200]))
+    tx.commit("main moves on")  # so the merge is a three-way one, with a merge commit
+    merged = repo.merge("agent", into="main")
+    assert repo.commit(merged).parents == (repo.commit(merged).parents[0], agent_commit)
+    repo.delete_branch("agent")
+    for pack in _packs(repo):
+        pack.unlink()
+    fresh = Repository.open(url, create=False)
+    assert _ids(fresh) == {*range(10), 100, 200}
+    assert fresh.commit(agent_commit).message == "agent adds 100"
