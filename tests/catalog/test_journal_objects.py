@@ -40,7 +40,8 @@ def _packs(repo: Repository) -> list[Path]:
 
 
 def _files(repo: Repository) -> set[Path]:
-    return {p for p in Path(repo.storage.root).rglob("*") if p.is_file() and "refs" not in p.parts}
+    """The repository's files other than refs and locks (a background compaction may create its lock)."""
+    return {p for p in Path(repo.storage.root).rglob("*") if p.is_file() and not {"refs", "locks"} & set(p.parts)}
 
 
 def test_a_commit_creates_no_file_and_others_read_it(tmp_path):
