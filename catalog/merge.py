@@ -144,26 +144,31 @@ def _merge_in_turn(
 
 
 def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> list[tuple[str, bytes]]:
-    """The source's commits since the base and the data files they added, as bytes, for the target's
-    record to carry where a store journals objects (``held``; on others nothing is carried).
+    """The source's commits since the base, their manifests and the data files they added, as bytes,
+        for the target's record to carry where a store journals objects (``held``; on others nothing is
+        carried).
 
-    An agent's branch is deleted right after it merges, and its objects leave with its journal for a
-    pack that other processes have not read: every process's next merge into the target (walking the
-    newly merged commits for its merge base) and its next read of those files would each miss and read
-    every journal and pack again. Carried in the target's record, they reach every reader of the
-    target with it. The walk is bounded: what it leaves out is found the slow way."""
+        An agent's branch is deleted right after it merges, and its objects leave with its journal for a
+        pack that other processes have not read: every process's next merge into the target (walking the
+        newly merged commits for its merge base) and its next read of those files would each miss and read
+        every journal and pack again. Carried in the target's record, they reach every reader of the
+        target with it; and the source's deletion need not pack what the target's record holds. The walk
+    is bounded: what it leaves out is found the slow way (and packed)."""
     if base_id is None:
         return []
     floor = repo.ancestry.generation(base_id)
-    base_files = {f.id for manifest in repo.snapshot_at(base_id).tables.values() for f in manifest.files}
+    base = repo.snapshot_at(base_id)
+    base_files = {f.id for manifest in base.tables.values() for f in manifest.files}
     paths, seen, stack = [], set(), [source_id]
     while stack and len(seen) < CARRIED_COMMITS:
         commit_id = stack.pop()
         if commit_id in seen or repo.ancestry.generation(commit_id) <= floor:
             continue
         seen.add(commit_id)
+        commit = repo.commit(commit_id)
         paths.append(object_path(commit_id))
-        stack.extend(repo.commit(commit_id).parents)
+        paths += [object_path(m) for m in commit.tables.values() if m not in base.commit.tables.values()]
+        stack.extend(commit.parents)
     source = repo.snapshot_at(source_id)
     paths += [f.path for manifest in source.tables.values() for f in manifest.files if f.id not in base_files]
     return [(path, data) for path in paths if (data := repo.storage.held(path)) is not None]

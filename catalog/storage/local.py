@@ -32,7 +32,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from ..errors import RefExists, RefNotFound, StorageError
 from .base import REF_KINDS, RefState, decode_ref, dumps, encode_ref
@@ -65,6 +65,15 @@ def _decode_records(data: bytes, start: int = 0) -> tuple[list[dict], int, int]:
     return records, pos, last
 
 
+class _Held(NamedTuple):
+    """An object a journal record holds (the last record read that holds it, if several do)."""
+
+    encoded: str  # base64
+    journaled: float  # when this process read the record
+    journal: str  # the journal's path
+    end: int  # where the record ends in it (at most: records read together share one)
+
+
 @dataclass
 class _JournalView:
     inode: int
@@ -94,7 +103,7 @@ class LocalStorage:
         self._lock = threading.RLock()  # reentrant: the first refresh recovers every journal
         self._made_dirs: set[str] = set()
         self._recovered = False
-        self._resident: dict[str, tuple[str, float]] = {}  # held objects: path -> (base64 bytes, when journaled)
+        self._resident: dict[str, _Held] = {}  # objects journal records hold, by path
         self._staged: dict[str, bytes] = {}  # objects of this process's commits in progress
         self._packs = Packs(self._abs("packs"))  # objects of journals checkpointed or deleted
 
@@ -137,7 +146,7 @@ class LocalStorage:
             return staged
         resident = self._resident.get(path)
         if resident is not None:
-            return base64.b64decode(resident[0])
+            return base64.b64decode(resident.encoded)
         return self._packs.get(path) if path in self._packs else None
 
     def stage(self, path: str, data: bytes) -> None:
@@ -229,7 +238,7 @@ class LocalStorage:
                 yield rel, mtime
         folder = prefix.rstrip("/") + "/" if prefix else ""
         self._look_again()
-        held = [(path, journaled) for path, (_encoded, journaled) in list(self._resident.items())]
+        held = [(path, entry.journaled) for path, entry in list(self._resident.items())]
         for path, when in [*held, *self._packs.entries()]:
             if path.startswith(folder) and path not in seen:
                 seen.add(path)
@@ -313,7 +322,7 @@ class LocalStorage:
         for record in records:
             view.state = RefState.from_json(record["ref"])
             view.records += 1
-            self._hold(view, record.get("objects", ()), now)
+            self._hold(view, path, record.get("objects", ()), now, base + end)
         if records:
             view.last_at = base + last
             view.last_header = data[last : last + _HEADER.size]
@@ -347,10 +356,10 @@ class LocalStorage:
             self._refresh_every_journal()
         self._packs.refresh()
 
-    def _hold(self, view: _JournalView, objects: Iterable, journaled: float) -> None:
+    def _hold(self, view: _JournalView, path: str, objects: Iterable, journaled: float, end: int) -> None:
         """Serve a record's objects from memory. Called with ``self._lock`` held."""
         for rel, encoded in objects:
-            self._resident[rel] = (encoded, journaled)
+            self._resident[rel] = _Held(encoded, journaled, path, end)
             view.resident.append(rel)
 
     def _forget(self, path: str) -> None:
@@ -359,7 +368,9 @@ class LocalStorage:
         view = self._views.pop(path, None)
         if view is not None:
             for rel in view.resident:
-                self._resident.pop(rel, None)
+                held = self._resident.get(rel)
+                if held is not None and held.journal == path:  # else a later record elsewhere holds it
+                    del self._resident[rel]
 
     def _recover(self, records: list[dict]) -> None:
         """Restore the data files a power loss may have taken, for records of repositories written
@@ -374,11 +385,14 @@ class LocalStorage:
         if _file_size(self._abs(path)) != len(data):
             self.write(path, data, durable=durable)
 
-    def _pack_out(self, records: list[dict]) -> None:
+    def _pack_out(self, records: list[dict], kept: frozenset[str] = frozenset()) -> None:
         """Keep a journal's objects beyond it, before it goes: those its records hold in one durable
-        pack, and the files older records list (``"journal"``) synced."""
+        pack (but for those ``kept`` elsewhere), and the files older records list (``"journal"``) synced."""
         self._packs.write(
-            (rel, base64.b64decode(data)) for record in records for rel, data in record.get("objects", ())
+            (rel, base64.b64decode(data))
+            for record in records
+            for rel, data in record.get("objects", ())
+            if rel not in kept
         )
         self._sync_objects(rel for record in records for rel, _data in record.get("journal", ()))
 
@@ -530,7 +544,7 @@ class LocalStorage:
                 view.records += 1
                 st = os.fstat(fd)
                 view.inode, view.mtime = st.st_ino, st.st_mtime_ns
-                self._hold(view, objects, time.time())
+                self._hold(view, path, objects, time.time(), end)
                 self.unstage(rel for rel, _data in journal)
                 checkpoint = view.records > CHECKPOINT_RECORDS or view.offset > CHECKPOINT_BYTES
             if checkpoint:
@@ -601,13 +615,31 @@ class LocalStorage:
         fd = self._locked(path, kind, name)
         try:
             records = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))[0]
-            self._pack_out(records)
+            with self._lock:
+                kept = self._kept_elsewhere(path, records)
+            self._pack_out(records, kept)
             os.unlink(path)
             with self._lock:
                 self._forget(path)
         finally:
             os.close(fd)  # frees the inode: done before the folder's sync, which then commits it too
         fsync_folder(os.path.dirname(path))
+
+    def _kept_elsewhere(self, path: str, records: list[dict]) -> frozenset[str]:
+        """Objects of the journal at ``path`` that a record of another journal holds too, known
+        durable (this process synced past it): a merge carries its source's objects in the target's
+        record, so an agent's branch deleted after its merge needs no pack. A checkpoint of that
+        journal packs them before it goes. Called with ``self._lock`` held."""
+        kept = set()
+        for record in records:
+            for rel, _data in record.get("objects", ()):
+                held = self._resident.get(rel)
+                if held is None or held.journal == path:
+                    continue
+                view = self._views.get(held.journal)
+                if view is not None and view.synced >= held.end:
+                    kept.add(rel)
+        return frozenset(kept)
 
     def ref_list(self, kind: str) -> dict[str, RefState]:
         out = {}

@@ -79,7 +79,7 @@ def test_a_short_commit_id_resolves_while_the_commit_is_journaled(tmp_path):
     assert repo.resolve(commit_id[:10]) == commit_id
 
 
-def test_deleting_a_branch_packs_what_a_merge_target_reaches(tmp_path):
+def test_deleting_a_branch_keeps_what_a_merge_target_reaches(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
     reader = Repository.open(url, create=False)
@@ -90,8 +90,7 @@ def test_deleting_a_branch_packs_what_a_merge_target_reaches(tmp_path):
     assert repo.branches()["main"].commit == commit_id
     before = _files(repo)
     repo.delete_branch("agent")
-    (pack,) = _packs(repo)
-    assert _files(repo) == before | {pack}  # one file for the branch's objects, none of its own
+    assert _files(repo) - before <= set(_packs(repo))  # main's record carried them, or a pack holds them
     assert not _object_file(repo, commit_id).exists()
     fresh = Repository.open(url, create=False)
     assert 42 in {row["id"] for row in rows(fresh)}

@@ -28,12 +28,15 @@ def _packs(repo: Repository) -> list[Path]:
 
 
 def _agent_merged_and_deleted(repo: Repository, name: str, ids: list[int]) -> str:
+    """An agent's branch merged into main and deleted, then main's journal checkpointed: one pack,
+    holding what main's records carried."""
     repo.create_branch(name)
     tx = repo.begin(name)
     tx.append("items", items(ids))
     commit_id = tx.commit(f"{name} adds {ids}")
     repo.merge(name, into="main")
     repo.delete_branch(name)
+    repo.storage.prune_versions(0)
     return commit_id
 
 
@@ -136,3 +139,46 @@ def test_a_merge_record_carries_the_sources_objects(tmp_path):
     fresh = Repository.open(url, create=False)
     assert _ids(fresh) == {*range(10), 100, 200}
     assert fresh.commit(agent_commit).message == "agent adds 100"
+
+
+def test_deleting_a_merged_branch_needs_no_pack_and_loses_nothing(tmp_path):
+    """What a durable merge's record carried (the source's commits, manifests and data files) is kept
+    by the target's journal: the source's deletion packs nothing, and every version stays readable."""
+    url = str(tmp_path / "repo")
+    repo = repo_with_items(url)
+    repo.create_branch("agent")
+    tx = repo.begin("agent")
+    tx.append("items", items([100]))
+    first = tx.commit("agent adds 100")
+    tx = repo.begin("agent")
+    tx.append("items", items([101]))
+    tx.commit("agent adds 101")
+    tx = repo.begin("main")
+    tx.append("items", items([200]))
+    tx.commit("main moves on")
+    repo.merge("agent", into="main")
+    repo.delete_branch("agent")
+    assert _packs(repo) == []
+    fresh = Repository.open(url, create=False)
+    assert _ids(fresh) == {*range(10), 100, 101, 200}
+    assert _ids(fresh, first) == {*range(10), 100}  # the agent's first commit, time-travelled to
+    repo.storage.prune_versions(0)  # main's checkpoint packs what its records carried
+    assert len(_packs(repo)) == 1
+    assert _ids(Repository.open(url, create=False), first) == {*range(10), 100}
+
+
+def test_a_relaxed_merge_leaves_the_sources_deletion_to_pack(tmp_path):
+    url = str(tmp_path / "repo")
+    repo_with_items(url)
+    repo = Repository.open(url, durability="relaxed")
+    repo.create_branch("agent")
+    tx = repo.begin("agent")
+    tx.append("items", items([100]))
+    tx.commit("agent adds 100")
+    tx = repo.begin("main")
+    tx.append("items", items([200]))
+    tx.commit("main moves on")
+    repo.merge("agent", into="main")
+    repo.delete_branch("agent")  # the merge's record may not be on disk yet: nothing is left to it
+    assert len(_packs(repo)) == 1
+    assert _ids(Repository.open(url, create=False)) == {*range(10), 100, 200}
