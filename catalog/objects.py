@@ -68,6 +68,18 @@ def field_id(f: pa.Field) -> int:
     return int(f.metadata[FIELD_ID])
 
 
+def _sorted_union(existing: np.ndarray, rowids: np.ndarray) -> np.ndarray:
+    """A deletion vector (ascending, unique) with ``rowids`` added. An update by key adds a rowid or
+    two to a vector that may hold thousands: inserting them where they belong costs ~10 us, where
+    np.union1d sorts everything again (~0.4 ms at 5,000)."""
+    rowids = np.unique(rowids)
+    if len(rowids) * 8 >= len(existing):
+        return np.union1d(existing, rowids)
+    at = np.searchsorted(existing, rowids)
+    new = rowids[(at == len(existing)) | (existing[np.minimum(at, len(existing) - 1)] != rowids)]
+    return np.insert(existing, np.searchsorted(existing, new), new)
+
+
 @dataclass(frozen=True)
 class DataFile:
     """One immutable Parquet file of a table and the rows of it that are deleted."""
@@ -88,8 +100,7 @@ class DataFile:
         return self.rows - len(self.deleted)
 
     def with_deleted(self, rowids: np.ndarray) -> "DataFile":
-        merged = np.union1d(self.deleted, np.asarray(rowids, dtype=np.int64))
-        return replace(self, deleted=merged)
+        return replace(self, deleted=_sorted_union(self.deleted, np.asarray(rowids, dtype=np.int64)))
 
     def to_json(self) -> dict:
         out = {
