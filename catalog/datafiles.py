@@ -310,7 +310,7 @@ def _read_table(source: pa.BufferReader | str, columns: list[str] | None) -> pa.
 
 def _wanted(entry: DataFile, manifest: Manifest, columns: list[str] | None) -> list[tuple[pa.Field, str | None]]:
     """The table's fields asked for, each with its column name in this file (None: the file predates it)."""
-    return [(f, entry.columns.get(field_id(f))) for f in manifest.schema if columns is None or f.name in columns]
+    return [(f, entry.columns.get(fid)) for f, fid in manifest.field_ids if columns is None or f.name in columns]
 
 
 def _stored_names(entry: DataFile, wanted: list, with_rowid: bool, apply_deletes: bool) -> list[str]:

@@ -187,6 +187,12 @@ class Manifest:
         )
 
     @cached_property
+    def field_ids(self) -> tuple[tuple[pa.Field, int], ...]:
+        """Each field of the schema with its field id. pyarrow makes a new Field, and a new dict of
+        its metadata, on every walk of a schema, and every file read asks."""
+        return tuple((f, field_id(f)) for f in self.schema)
+
+    @cached_property
     def encoded(self) -> tuple[str, bytes]:
         """``dumps(self.to_json())``, byte for byte, assembled from each file entry's cached text:
         a commit that adds one file to a table of many re-encodes one entry, not all of them."""
@@ -245,6 +251,12 @@ class Commit:
             d.get("generation"),
             d.get("extensions", {}),
         )
+
+    @cached_property
+    def field_ids(self) -> tuple[tuple[pa.Field, int], ...]:
+        """Each field of the schema with its field id. pyarrow makes a new Field, and a new dict of
+        its metadata, on every walk of a schema, and every file read asks."""
+        return tuple((f, field_id(f)) for f in self.schema)
 
     @cached_property
     def encoded(self) -> tuple[str, bytes]:
