@@ -145,17 +145,17 @@ def _merge_in_turn(
 
 def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> list[tuple[str, bytes]]:
     """The source's commits since the base, their manifests and the data files they added, as bytes,
-        for the target's record to carry where a store journals objects (``held``; on others nothing is
-        carried).
+    for the target's record to carry where a store journals objects (``held``; on others nothing is
+    carried, and nothing is walked).
 
-        An agent's branch is deleted right after it merges, and its objects leave with its journal for a
-        pack that other processes have not read: every process's next merge into the target (walking the
-        newly merged commits for its merge base) and its next read of those files would each miss and read
-        every journal and pack again. Carried in the target's record, they reach every reader of the
-        target with it; and the source's deletion need not pack what the target's record holds. The walk
+    An agent's branch is deleted right after it merges, and its objects leave with its journal for a
+    pack that other processes have not read: every process's next merge into the target (walking the
+    newly merged commits for its merge base) and its next read of those files would each miss and read
+    every journal and pack again. Carried in the target's record, they reach every reader of the
+    target with it; and the source's deletion need not pack what the target's record holds. The walk
     is bounded: what it leaves out is found the slow way (and packed)."""
-    if base_id is None:
-        return []
+    if base_id is None or repo.storage.held(object_path(source_id)) is None:
+        return []  # no journal holds the source's head: an object store, or a head long written out
     floor = repo.ancestry.generation(base_id)
     base = repo.snapshot_at(base_id)
     base_files = {f.id for manifest in base.tables.values() for f in manifest.files}
