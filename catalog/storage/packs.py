@@ -101,11 +101,10 @@ class Packs:
                 except FileNotFoundError:
                     continue  # rewritten by GC since the listing
 
-    def write(self, objects: Iterable[tuple[str, bytes]], written: float | None = None) -> None:
-        """Write one durable pack of ``objects`` (duplicates once), all dated ``written`` (now by
-        default)."""
-        when = time.time() if written is None else written
-        self._write({path: (data, when) for path, data in objects})
+    def write(self, objects: Iterable[tuple[str, bytes]]) -> None:
+        """Write one durable pack of ``objects`` (duplicates once), all dated now."""
+        now = time.time()
+        self._write({path: (data, now) for path, data in objects})
 
     def collect(self, doomed: Iterable[str]) -> None:
         """GC's pass: rewrite the packs holding ``doomed`` objects without them, and fold small packs
