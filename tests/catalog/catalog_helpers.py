@@ -25,6 +25,13 @@ def repo_with_items(url: str, n: int = 10, primary_key=("id",), **kwargs) -> Rep
     return repo
 
 
+def commit_items(repo: Repository, branch: str, ids, message: str | None = None) -> str:
+    """Commit rows of ``items`` with these ids on ``branch``; returns the commit id."""
+    tx = repo.begin(branch)
+    tx.append("items", items(ids))
+    return tx.commit(message or f"rows {list(ids)}")
+
+
 def rows(repo: Repository, ref: str = "main", table: str = "items") -> list[dict]:
     data = repo.snapshot(ref).read(table)
     order = "id" if "id" in data.column_names else data.column_names[0]

@@ -4,16 +4,14 @@ twice, and merging the branch back would compare every row they hold with the ba
 
 from __future__ import annotations
 
-from catalog_helpers import items, repo_with_items, rows
+from catalog_helpers import commit_items, repo_with_items, rows
 
 from catalog import Repository
 
 
 def _commit_rows(repo: Repository, branch: str, ids: range) -> None:
     for i in ids:
-        tx = repo.begin(branch)
-        tx.append("items", items([i]))
-        tx.commit(f"row {i}")
+        commit_items(repo, branch, [i], f"row {i}")
 
 
 def _eager(repo: Repository) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from catalog_helpers import items, repo_with_items, rows
+from catalog_helpers import commit_items, repo_with_items, rows
 
 import agentlake
 from catalog import Repository
@@ -27,12 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _object_file(repo: Repository, object_id: str) -> Path:
     return Path(repo.storage.root, object_path(object_id))
-
-
-def _commit(repo: Repository, branch: str, ids: list[int]) -> str:
-    tx = repo.begin(branch)
-    tx.append("items", items(ids))
-    return tx.commit(f"rows {ids}")
 
 
 def _packs(repo: Repository) -> list[Path]:
@@ -50,7 +44,7 @@ def test_a_commit_creates_no_file_and_others_read_it(tmp_path):
     reader = Repository.open(url, create=False)
     assert len(rows(reader)) == 10  # the reader has read main's journal before the commit
     before = _files(writer)
-    commit_id = _commit(writer, "main", [100])
+    commit_id = commit_items(writer, "main", [100])
     assert _files(writer) == before
     assert writer.storage.exists(object_path(commit_id))
     assert 100 in {row["id"] for row in rows(reader)}
@@ -61,7 +55,7 @@ def test_another_process_reads_commits_held_only_by_a_journal(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
     repo.create_branch("agent")
-    commit_id = _commit(repo, "agent", [17, 18])
+    commit_id = commit_items(repo, "agent", [17, 18])
     script = (
         "import sys; from catalog import Repository\n"
         "repo = Repository.open(sys.argv[1], create=False)\n"
@@ -75,7 +69,7 @@ def test_another_process_reads_commits_held_only_by_a_journal(tmp_path):
 
 def test_a_short_commit_id_resolves_while_the_commit_is_journaled(tmp_path):
     repo = repo_with_items(str(tmp_path / "repo"))
-    commit_id = _commit(repo, "main", [100])
+    commit_id = commit_items(repo, "main", [100])
     assert repo.resolve(commit_id[:10]) == commit_id
 
 
@@ -85,7 +79,7 @@ def test_deleting_a_branch_keeps_what_a_merge_target_reaches(tmp_path):
     reader = Repository.open(url, create=False)
     assert len(rows(reader)) == 10
     repo.create_branch("agent")
-    commit_id = _commit(repo, "agent", [42])
+    commit_id = commit_items(repo, "agent", [42])
     repo.merge("agent", into="main")  # a fast-forward: main's record names a commit journaled on "agent"
     assert repo.branches()["main"].commit == commit_id
     before = _files(repo)
@@ -100,7 +94,7 @@ def test_deleting_a_branch_keeps_what_a_merge_target_reaches(tmp_path):
 def test_a_checkpoint_packs_the_journals_objects(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
-    commits = [_commit(repo, "main", [100 + i]) for i in range(3)]
+    commits = [commit_items(repo, "main", [100 + i]) for i in range(3)]
     reader = Repository.open(url, create=False)
     assert len(rows(reader)) == 13
     assert repo.storage.prune_versions(0) >= 3
@@ -118,7 +112,7 @@ def test_a_branch_deleted_and_created_again_is_seen_anew_by_a_reader(tmp_path):
     for round_ in range(5):
         writer.create_branch("agent")
         assert reader.branches()["agent"].commit == writer.branches()["main"].commit
-        head = _commit(writer, "agent", [1000 + round_])
+        head = commit_items(writer, "agent", [1000 + round_])
         assert reader.branches()["agent"].commit == head
         assert 1000 + round_ in {row["id"] for row in rows(reader, "agent")}
         writer.delete_branch("agent")
@@ -127,7 +121,7 @@ def test_a_branch_deleted_and_created_again_is_seen_anew_by_a_reader(tmp_path):
 
 def test_an_engine_that_opens_files_by_path_gets_a_held_file_written_out(tmp_path):
     repo = repo_with_items(str(tmp_path / "repo"))
-    _commit(repo, "main", [100])
+    commit_items(repo, "main", [100])
     (entry,) = [e for e in repo.snapshot("main").manifest("items").files if e.rows == 1]
     assert repo.storage.held(entry.path) is not None
     path = Path(repo.storage.uri(entry.path))
@@ -160,7 +154,7 @@ def test_a_journal_deleted_between_its_stat_and_its_read_names_no_ref(tmp_path, 
     writer.create_branch("agent")
     reader = Repository.open(url, create=False)
     assert set(reader.branches()) == {"main", "agent"}
-    _commit(writer, "agent", [50])  # the reader's view of the journal is stale: it will read it again
+    commit_items(writer, "agent", [50])  # the reader's view of the journal is stale: it will read it again
     deleted = []
 
     def open_after_deletion(path, *args, **kwargs):

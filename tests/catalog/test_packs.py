@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from catalog_helpers import items, repo_with_items, rows
+from catalog_helpers import commit_items, repo_with_items, rows
 
 from catalog import Repository
 from catalog.errors import DataCorrupted
@@ -31,9 +31,7 @@ def _agent_merged_and_deleted(repo: Repository, name: str, ids: list[int]) -> st
     """An agent's branch merged into main and deleted, then main's journal checkpointed: one pack,
     holding what main's records carried."""
     repo.create_branch(name)
-    tx = repo.begin(name)
-    tx.append("items", items(ids))
-    commit_id = tx.commit(f"{name} adds {ids}")
+    commit_id = commit_items(repo, name, ids, f"{name} adds {ids}")
     repo.merge(name, into="main")
     repo.delete_branch(name)
     repo.storage.prune_versions(0)
@@ -49,9 +47,7 @@ def test_gc_drops_garbage_from_a_pack_and_keeps_what_main_reaches(tmp_path):
     repo = repo_with_items(url)
     kept = _agent_merged_and_deleted(repo, "merged", [100])
     repo.create_branch("abandoned")
-    tx = repo.begin("abandoned")
-    tx.append("items", items([200]))
-    garbage = tx.commit("never merged")
+    garbage = commit_items(repo, "abandoned", [200], "never merged")
     reader = Repository.open(url, create=False)
     assert _ids(reader) == {*range(10), 100}  # the reader knows the first pack
     repo.delete_branch("abandoned")
@@ -125,12 +121,8 @@ def test_a_merge_record_carries_the_sources_objects(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
     repo.create_branch("agent")
-    tx = repo.begin("agent")
-    tx.append("items", items([100]))
-    agent_commit = tx.commit("agent adds 100")
-    tx = repo.begin("main")
-    tx.append("items", items([200]))
-    tx.commit("main moves on")  # so the merge is a three-way one, with a merge commit
+    agent_commit = commit_items(repo, "agent", [100], "agent adds 100")
+    commit_items(repo, "main", [200])  # so the merge is a three-way one, with a merge commit
     merged = repo.merge("agent", into="main")
     assert repo.commit(merged).parents == (repo.commit(merged).parents[0], agent_commit)
     repo.delete_branch("agent")
@@ -147,15 +139,9 @@ def test_deleting_a_merged_branch_needs_no_pack_and_loses_nothing(tmp_path):
     url = str(tmp_path / "repo")
     repo = repo_with_items(url)
     repo.create_branch("agent")
-    tx = repo.begin("agent")
-    tx.append("items", items([100]))
-    first = tx.commit("agent adds 100")
-    tx = repo.begin("agent")
-    tx.append("items", items([101]))
-    tx.commit("agent adds 101")
-    tx = repo.begin("main")
-    tx.append("items", items([200]))
-    tx.commit("main moves on")
+    first = commit_items(repo, "agent", [100])
+    commit_items(repo, "agent", [101])
+    commit_items(repo, "main", [200])
     repo.merge("agent", into="main")
     repo.delete_branch("agent")
     assert _packs(repo) == []
@@ -172,12 +158,8 @@ def test_a_relaxed_merge_leaves_the_sources_deletion_to_pack(tmp_path):
     repo_with_items(url)
     repo = Repository.open(url, durability="relaxed")
     repo.create_branch("agent")
-    tx = repo.begin("agent")
-    tx.append("items", items([100]))
-    tx.commit("agent adds 100")
-    tx = repo.begin("main")
-    tx.append("items", items([200]))
-    tx.commit("main moves on")
+    commit_items(repo, "agent", [100])
+    commit_items(repo, "main", [200])
     repo.merge("agent", into="main")
     repo.delete_branch("agent")  # the merge's record may not be on disk yet: nothing is left to it
     assert len(_packs(repo)) == 1

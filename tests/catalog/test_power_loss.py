@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
-from catalog_helpers import ITEMS, items, repo_with_items, rows
+from catalog_helpers import ITEMS, commit_items, repo_with_items, rows
 
 from benchmarks.power_loss import lose_unsynced_writes, record_epoch_start, trace_local_storage
 from catalog import Repository
@@ -29,9 +29,7 @@ def _files(url: str) -> set[Path]:
 def _commit(repo: Repository, branch: str, ids: list[int]) -> set[Path]:
     """Commit rows on ``branch``; return the object and data files the commit wrote."""
     before = _files(repo.storage.root)
-    tx = repo.begin(branch)
-    tx.append("items", items(ids))
-    tx.commit(f"rows {ids}")
+    commit_items(repo, branch, ids)
     return _files(repo.storage.root) - before
 
 
