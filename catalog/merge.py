@@ -69,78 +69,65 @@ def merge(
     # another and compute it again (about three times each with 8 processes merging at once).
     # Correctness stays with the swap: a commit that does not merge can still move the branch.
     with repo.storage.try_exclusive(f"merge.{zlib.crc32(into.encode()) % LOCK_SLOTS}", wait=True):
-        return _merge_in_turn(repo, source, source_id, into, strategy, author, message, check_evaluator)
-
-
-def _merge_in_turn(
-    repo: "Repository",
-    source: str,
-    source_id: str,
-    into: str,
-    strategy: str,
-    author: str,
-    message: str | None,
-    check_evaluator: CheckEvaluator | None,
-) -> str:
-    carried = None
-    for attempt in range(MAX_ATTEMPTS):
-        state = repo.storage.ref_get("heads", into)
-        if state is None:
-            raise RefNotFound(f'branch "{into}" does not exist')
-        target_id = state.commit
-        base_id = merge_base(repo, source_id, target_id)
-        if base_id == source_id:
-            return target_id  # already contains everything from the source
-        if base_id == target_id:
-            new_id, journal = source_id, []  # fast-forward
-        else:
-            tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
-            tables = settle(
-                repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts, check_evaluator
-            )
-            if conflicts and (strategy == "fail" or unsettled(conflicts)):
-                raise MergeConflict(
-                    f"merging {source} into {into}: {len(conflicts)} conflicting row(s) in "
-                    f"{', '.join(sorted({c['table'] for c in conflicts}))}; choose strategy 'ours' or 'theirs' "
-                    "or resolve them on a branch",
-                    conflicts,
+        carried = None
+        for attempt in range(MAX_ATTEMPTS):
+            state = repo.storage.ref_get("heads", into)
+            if state is None:
+                raise RefNotFound(f'branch "{into}" does not exist')
+            target_id = state.commit
+            base_id = merge_base(repo, source_id, target_id)
+            if base_id == source_id:
+                return target_id  # already contains everything from the source
+            if base_id == target_id:
+                new_id, journal = source_id, []  # fast-forward
+            else:
+                tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
+                tables = settle(
+                    repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts, check_evaluator
                 )
-            generation = 1 + max(repo.ancestry.generation(target_id), repo.ancestry.generation(source_id))
-            commit = Commit(
-                (target_id, source_id),
-                {},
-                author,
-                message or f"merge {source} into {into}",
-                time.time(),
-                {"merge": {"source": source, "base": base_id, "strategy": strategy}},
-                views,
-                generation,
-                extensions,
-            )
-            journal = []
-            for name, manifest in tables.items():
-                manifest_id, payload = manifest.encoded
-                commit.tables[name] = manifest_id
-                journal.append((object_path(manifest_id), payload))
-            new_id, payload = commit.encoded
-            journal.append((object_path(new_id), payload))
-            for path, data in journal:
-                repo.storage.stage(path, data)
-        new_state = RefState(new_id, state.created, state.expires, state.meta)
-        if carried is None or carried[0] != base_id:
-            carried = (base_id, carried_objects(repo, base_id, source_id))  # once, unless the base moves
-        if repo.storage.ref_swap(
-            "heads", into, target_id, new_state, journal + carried[1], durable=repo.durability == "full"
-        ):
-            if base_id != target_id:
-                repo.remember(new_id, commit, tables)
-            repo.changed(into)
-            return new_id
-        repo.storage.unstage(path for path, _data in journal)
-        # the target moved: the merge is computed again on its new head (only the source's changed
-        # keys are looked up there), after a random pause so racing mergers spread out
-        time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))
-    raise ConflictError(f'branch "{into}" kept moving; merge not applied, retry it')
+                if conflicts and (strategy == "fail" or unsettled(conflicts)):
+                    raise MergeConflict(
+                        f"merging {source} into {into}: {len(conflicts)} conflicting row(s) in "
+                        f"{', '.join(sorted({c['table'] for c in conflicts}))}; choose strategy 'ours' or 'theirs' "
+                        "or resolve them on a branch",
+                        conflicts,
+                    )
+                generation = 1 + max(repo.ancestry.generation(target_id), repo.ancestry.generation(source_id))
+                commit = Commit(
+                    (target_id, source_id),
+                    {},
+                    author,
+                    message or f"merge {source} into {into}",
+                    time.time(),
+                    {"merge": {"source": source, "base": base_id, "strategy": strategy}},
+                    views,
+                    generation,
+                    extensions,
+                )
+                journal = []
+                for name, manifest in tables.items():
+                    manifest_id, payload = manifest.encoded
+                    commit.tables[name] = manifest_id
+                    journal.append((object_path(manifest_id), payload))
+                new_id, payload = commit.encoded
+                journal.append((object_path(new_id), payload))
+                for path, data in journal:
+                    repo.storage.stage(path, data)
+            new_state = RefState(new_id, state.created, state.expires, state.meta)
+            if carried is None or carried[0] != base_id:
+                carried = (base_id, carried_objects(repo, base_id, source_id))  # once, unless the base moves
+            if repo.storage.ref_swap(
+                "heads", into, target_id, new_state, journal + carried[1], durable=repo.durability == "full"
+            ):
+                if base_id != target_id:
+                    repo.remember(new_id, commit, tables)
+                repo.changed(into)
+                return new_id
+            repo.storage.unstage(path for path, _data in journal)
+            # the target moved: the merge is computed again on its new head (only the source's changed
+            # keys are looked up there), after a random pause so racing mergers spread out
+            time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))
+        raise ConflictError(f'branch "{into}" kept moving; merge not applied, retry it')
 
 
 def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> list[tuple[str, bytes]]:
@@ -159,6 +146,7 @@ def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> 
     floor = repo.ancestry.generation(base_id)
     base = repo.snapshot_at(base_id)
     base_files = {f.id for manifest in base.tables.values() for f in manifest.files}
+    base_manifests = set(base.commit.tables.values())
     paths, seen, stack = [], set(), [source_id]
     while stack and len(seen) < CARRIED_COMMITS:
         commit_id = stack.pop()
@@ -167,7 +155,7 @@ def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> 
         seen.add(commit_id)
         commit = repo.commit(commit_id)
         paths.append(object_path(commit_id))
-        paths += [object_path(m) for m in commit.tables.values() if m not in base.commit.tables.values()]
+        paths += [object_path(m) for m in commit.tables.values() if m not in base_manifests]
         stack.extend(commit.parents)
     source = repo.snapshot_at(source_id)
     paths += [f.path for manifest in source.tables.values() for f in manifest.files if f.id not in base_files]
