@@ -127,7 +127,8 @@ def gc(
             setattr(report, counter, getattr(report, counter) + 1)
             if not dry_run:
                 doomed.append(path)
-        repo.storage.delete(*doomed)  # together: local disk rewrites each pack holding some once
+        if doomed:
+            repo.storage.delete(*doomed)  # together: local disk rewrites each pack holding some once
 
     sweep("objects", lambda p: _object_id(p) in objects, lambda p: "commits" if _is_commit(repo, p) else "manifests")
     sweep("data", lambda p: p in paths, lambda p: "data_files")

@@ -212,14 +212,13 @@ class LocalStorage:
         return len(held) if held is not None else _file_size(self._abs(path))
 
     def delete(self, *paths: str) -> None:
-        """Files are unlinked; the packs holding any of ``paths`` are rewritten once without them (and
-        small packs folded together: GC is the caller)."""
+        """Files are unlinked; the packs holding any of ``paths`` are rewritten once without them."""
         for path in paths:
             try:
                 os.unlink(self._abs(path))
             except FileNotFoundError:
                 pass
-        self._packs.collect(paths)
+        self._packs.drop(paths)
 
     def walk(self, prefix: str) -> Iterator[tuple[str, float]]:
         """Files, the objects journals hold (dated by when they were journaled) and packed ones
@@ -650,7 +649,7 @@ class LocalStorage:
         return out
 
     def prune_versions(self, older_than: float, *, dry_run: bool = False) -> int:
-        """Checkpoint every ref journal holding superseded records.
+        """Checkpoint every ref journal holding superseded records, then fold small packs.
 
         A checkpoint runs under the journal's flock and replaces the file
         atomically, so it is safe at any moment: ``older_than`` is not needed.
@@ -679,6 +678,8 @@ class LocalStorage:
                         self._checkpoint(path, fd, view.state, True)
                 finally:
                     os.close(fd)
+        if not dry_run:
+            self._packs.fold()
         return pruned
 
     @contextlib.contextmanager

@@ -12,9 +12,9 @@ A pack is immutable: the objects' bytes end to end, then a JSON index
 GC's grace period counts from it, and repacking keeps it.
 
 A storage learns every pack on its first use, and packs written since when an object is found
-nowhere else (:meth:`Packs.refresh`). GC drops objects by rewriting each pack that holds some, and
-folds small packs together (:meth:`Packs.collect`); a process that still knew a pack GC removed
-finds it gone and reads the folder again.
+nowhere else (:meth:`Packs.refresh`). GC drops objects by rewriting each pack that holds some
+(:meth:`Packs.drop`), and folds small packs together (:meth:`Packs.fold`); a process that still
+knew a pack GC removed finds it gone and reads the folder again.
 """
 
 from __future__ import annotations
@@ -106,40 +106,54 @@ class Packs:
         now = time.time()
         self._write({path: (data, now) for path, data in objects})
 
-    def collect(self, doomed: Iterable[str]) -> None:
-        """GC's pass: rewrite the packs holding ``doomed`` objects without them, and fold small packs
-        into bigger ones (each deleted branch leaves one; a process learns each pack it has not seen
-        by reading its index). Old packs go once their objects are in a new, synced one. Also
-        removes pack temporaries a crash left."""
+    def drop(self, doomed: Iterable[str]) -> None:
+        """Rewrite the packs holding ``doomed`` objects without them (GC's sweep)."""
         doomed = set(doomed)
+        if not doomed:
+            return
+        self.refresh()
+        self._rewrite({entry.pack for path in doomed for entry in self._where.get(path, ())}, doomed)
+
+    def fold(self) -> None:
+        """Fold small packs into bigger ones once there are enough of them (each journal that goes
+        leaves one, and a process reads the index of every pack it has not seen), and remove pack
+        temporaries a crash left (GC's maintenance)."""
         self.refresh()
         self._remove_stale_temporaries()
-        sizes = {name: sum(entry.length for entry in index.values()) for name, index in self._contents.items()}
-        rewrite = {entry.pack for path in doomed for entry in self._where.get(path, ())}
-        small = [name for name, size in sizes.items() if size < SMALL_PACK_BYTES]
+        small = [
+            name
+            for name, index in self._contents.items()
+            if sum(entry.length for entry in index.values()) < SMALL_PACK_BYTES
+        ]
         if len(small) >= FOLD_AT_PACKS:
-            rewrite.update(small)
+            self._rewrite(set(small), set())
+
+    def _rewrite(self, names: set[str], doomed: set[str]) -> None:
+        """Write what the packs ``names`` hold but ``doomed`` into new synced packs of about
+        ``FOLDED_PACK_BYTES``, then remove the old ones."""
         batch: dict[str, tuple[bytes, float]] = {}
-        for name in sorted(rewrite):
+        batch_bytes = 0
+        for name in sorted(names):
             source = os.path.join(self.folder, name)
             try:
                 for path, entry in self._contents[name].items():
                     if path not in doomed and path not in batch:
                         batch[path] = (_read_range(source, entry), entry.written)
+                        batch_bytes += entry.length
             except FileNotFoundError:
                 continue  # another GC rewrote it meanwhile
-            if sum(len(data) for data, _when in batch.values()) >= FOLDED_PACK_BYTES:
+            if batch_bytes >= FOLDED_PACK_BYTES:
                 self._write(batch)
-                batch = {}
+                batch, batch_bytes = {}, 0
         self._write(batch)
-        for name in rewrite:
+        for name in names:
             try:
                 os.unlink(os.path.join(self.folder, name))
             except FileNotFoundError:
                 pass
             with self._lock:
                 self._unlearn(name)
-        if rewrite:
+        if names:
             fsync_folder(self.folder)
 
     def _write(self, objects: dict[str, tuple[bytes, float]]) -> None:
