@@ -349,8 +349,10 @@ class LocalStorage:
 
     def _look_again(self) -> None:
         """For an object found nowhere: read every journal, then the packs (in that order: a journal
-        is packed before it goes)."""
-        self._recover_once()
+        is packed before it goes). A storage's first look is its recovery, which reads them all."""
+        if not self._recovered:
+            self._recover_once()
+            return
         with self._lock:
             self._refresh_every_journal()
         self._packs.refresh()
