@@ -65,6 +65,7 @@ def merge(
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}")
     source_id = repo.resolve_durably(source)  # the merge's record will point at the source's commits
+    reader = MergeReader(repo)  # an attempt after the target moved reuses the source's changes
     # Mergers into one branch take turns: each would otherwise compute its merge, lose the swap to
     # another and compute it again (about three times each with 8 processes merging at once).
     # Correctness stays with the swap: a commit that does not merge can still move the branch.
@@ -81,7 +82,7 @@ def merge(
             if base_id == target_id:
                 new_id, journal = source_id, []  # fast-forward
             else:
-                tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy)
+                tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy, reader)
                 tables = settle(
                     repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts, check_evaluator
                 )
@@ -162,11 +163,35 @@ def carried_objects(repo: "Repository", base_id: str | None, source_id: str) -> 
     return [(path, data) for path in paths if (data := repo.storage.held(path)) is not None]
 
 
-def three_way(repo: "Repository", base_id: str | None, target_id: str, source_id: str, strategy: str):
+class MergeReader(RowReader):
+    """A :class:`RowReader` kept for every attempt of one merge: files are read once, and the source's
+    changes since a base are computed once (they do not depend on where the target is)."""
+
+    def __init__(self, repo: "Repository") -> None:
+        super().__init__(repo)
+        self._theirs: dict[tuple[str, str], tuple] = {}
+
+    def theirs(self, base: Manifest, source: Manifest) -> tuple:
+        """The source's row changes since the base, and them by key (:func:`_side`)."""
+        key = (base.encoded[0], source.encoded[0])
+        if key not in self._theirs:
+            changes = row_changes(base, source, self, values=False)
+            self._theirs[key] = (changes, _side(changes))
+        return self._theirs[key]
+
+
+def three_way(
+    repo: "Repository",
+    base_id: str | None,
+    target_id: str,
+    source_id: str,
+    strategy: str,
+    reader: "MergeReader | None" = None,
+):
     base = repo.snapshot_at(base_id) if base_id else None
     target, source = repo.snapshot_at(target_id), repo.snapshot_at(source_id)
     base_tables = base.tables if base else {}
-    reader = RowReader(repo)  # base files are read once for both sides
+    reader = reader or MergeReader(repo)  # base files are read once for both sides
     tables: dict[str, Manifest] = {}
     conflicts: list[dict] = []
     for name in sorted(set(base_tables) | set(target.tables) | set(source.tables)):
@@ -212,7 +237,7 @@ def _same(a: Manifest | None, b: Manifest | None) -> bool:
     return (a is None and b is None) or (a is not None and b is not None and a.encoded[0] == b.encoded[0])
 
 
-def _merge_table(repo, name, b, t, s, strategy, conflicts, reader: RowReader) -> Manifest | None:
+def _merge_table(repo, name, b, t, s, strategy, conflicts, reader: MergeReader) -> Manifest | None:
     if _same(s, b):
         return t
     if _same(t, b) or _same(t, s):
@@ -288,10 +313,9 @@ def _base_row(reader: RowReader, base: Manifest, narrow, index: int | None) -> d
     return None if index is None else _row(reader.full(narrow.slice(index, 1), base), 0)
 
 
-def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, reader: RowReader) -> Manifest:
+def _merge_rows(repo, name, b, t, s, definition: Manifest, strategy, conflicts, reader: MergeReader) -> Manifest:
     """Take the source's row changes since the base, each checked against the target by key lookup."""
-    theirs_rc = row_changes(b, s, reader, values=False)
-    theirs = _side(theirs_rc)
+    theirs_rc, theirs = reader.theirs(b, s)
     located = live_locations(t, theirs_rc.key, list(theirs), repo.files)
     old_files, old_rowids = theirs_rc.old.column(FILE_COLUMN), theirs_rc.old.column(ROWID)
     new_files, new_rowids = theirs_rc.new.column(FILE_COLUMN), theirs_rc.new.column(ROWID)

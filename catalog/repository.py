@@ -142,11 +142,15 @@ class Repository:
                 self._objects.move_to_end(object_id)
                 return cached
         try:
-            obj = kind.from_json(json.loads(self.storage.read(object_path(object_id))))
+            payload = self.storage.read(object_path(object_id))
+            obj = kind.from_json(json.loads(payload))
         except StorageError:
             raise RefNotFound(f"commit or manifest {object_id} does not exist") from None
         except (ValueError, KeyError, TypeError, AttributeError) as err:  # bad JSON, base64, schema or shape
             raise DataCorrupted.unreadable(self.storage.uri(object_path(object_id)), err) from None
+        # its id and bytes are known: comparing it to another (is a table unchanged?) or writing it
+        # again must not encode it anew, which for a table of many files costs milliseconds
+        obj.__dict__["encoded"] = (object_id, payload)
         self._cache_object(object_id, obj)
         return obj
 
