@@ -18,7 +18,7 @@ from catalog.changes import locate_each
 from catalog.datafiles import TABLE_CACHE_BYTES
 from catalog.objects import ROWID, field_id
 
-from ..executors.local.arrow_filter import Declined, compile_filter
+from ..executors.local.arrow_filter import Declined, compile_filter, file_test
 from ..executors.local.result_types import restore_types
 from .index_cache import CACHE, file_vectors, live_rows, load_file_index
 from .index_ddl import MIN_INDEXED_ROWS
@@ -91,7 +91,7 @@ def search_rowids(
             positions=lambda ids, e=entry: repo.files.positions(e, ids),
         )
         for entry in manifest.files
-        if entry.live_rows
+        if entry.live_rows and (allowed is None or entry.id in allowed)  # a file left out has no row passing
     ]
     settings = SearchSettings(
         ef_search=session.settings.int("hnsw.ef_search"),
@@ -116,7 +116,22 @@ def _matching_rowids(
     session: SearchHost, manifest: Manifest, table: str, alias: str, where: RowFilter
 ) -> tuple[dict[str, np.ndarray], str]:
     """Per file, its rows that pass a top-k's filter (their rowids, or a mask over the file's rows),
-    and how it was evaluated.
+    and how it was evaluated. A file whose statistics show that none of its rows can pass
+    (:func:`file_test`) is left out: it is not decoded, filtered or searched."""
+    may_match = file_test(where.node, manifest.schema, {table, alias, ""})
+    candidates = [entry for entry in manifest.files if entry.live_rows]
+    live = [entry for entry in candidates if may_match(entry.stats)]
+    excluded = len(candidates) - len(live)
+    if candidates and not live:
+        return {}, f"; all {excluded} files excluded by their statistics"
+    allowed, how = _evaluate_filter(session, manifest, live, table, alias, where)
+    return allowed, how + (f"; {excluded} of {len(candidates)} files excluded by their statistics" if excluded else "")
+
+
+def _evaluate_filter(
+    session: SearchHost, manifest: Manifest, live: list[DataFile], table: str, alias: str, where: RowFilter
+) -> tuple[dict[str, np.ndarray], str]:
+    """The rows of files ``live`` that pass the filter, and how it was evaluated.
 
     When every file is decoded in memory (small ones are decoded now, see ``_in_memory``)
     the filter runs over those columns there (by Arrow when it is simple, else by
@@ -127,7 +142,6 @@ def _matching_rowids(
     from ..executors.local.snapshot_tables import ROWS_PREFIX  # loads DataFusion: only when a filter needs it
 
     files = session.repo.files
-    live = [entry for entry in manifest.files if entry.live_rows]
     if not live or not _in_memory(files, live):
         matching = session.run_datafusion(
             f'SELECT "{alias}"."{ROWID}" FROM "{ROWS_PREFIX}{table}" AS "{alias}" WHERE {where.sql()}'

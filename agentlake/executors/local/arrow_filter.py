@@ -12,19 +12,30 @@ constant pattern and IS [NOT] NULL.
 For anything else :func:`compile_filter` answers None, and a predicate meeting a NaN
 (which PostgreSQL orders above every number, and Arrow compares as unequal to
 everything) raises :class:`Declined`: either way the caller asks DataFusion.
+
+:func:`file_test` answers, from a data file's statistics, whether any of its rows
+can pass. An agent's memory is read through its own filter (``WHERE agent = $1``)
+from a table whose files its merges and compactions filled with every agent's rows;
+a file whose min/max range excludes the constant need not be decoded, filtered or
+searched. Only what is exact is refuted: an integer column compared with a number,
+a text column equal to (or IN) text, joined by AND and OR; anything else, a NULL
+constant included, may match. A refuted file gives no row: a comparison with a
+value outside the range is false, and NULL never passes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
+
+from catalog.objects import field_id
 
 from ...sql.params import PARAM_META
 from ...sql.types import TYPE_KEY
@@ -218,6 +229,100 @@ class _Compiler:
             step = _interval(node.expression)
             return (moment + step if isinstance(node, exp.Add) else moment - step), kind
         raise _Unsupported
+
+
+FileTest = Callable[[Mapping[int, tuple]], bool]
+"""A file's statistics (field id -> (min, max)) -> whether any of its rows may pass."""
+
+
+_MAY_MATCH: FileTest = lambda stats: True  # noqa: E731 - the test of a filter nothing is known of
+_FLIPPED = {"equal": "equal", "not_equal": "not_equal", "less": "greater", "less_equal": "greater_equal"}
+_FLIPPED.update({v: k for k, v in _FLIPPED.items()})
+_IN_RANGE = {
+    "equal": lambda lo, hi, c: lo <= c <= hi,
+    "less": lambda lo, hi, c: lo < c,
+    "less_equal": lambda lo, hi, c: lo <= c,
+    "greater": lambda lo, hi, c: hi > c,
+    "greater_equal": lambda lo, hi, c: hi >= c,
+}
+
+
+def file_test(where: exp.Expression, schema: pa.Schema, names: set[str]) -> FileTest:
+    """The statistics test of ``where`` over a table of ``schema`` named as any of ``names`` (see
+    :func:`compile_filter`): False only for a file no row of which can pass."""
+    return _Tester(schema, names).test(where)
+
+
+class _Tester:
+    def __init__(self, schema: pa.Schema, names: set[str]) -> None:
+        self.schema = schema
+        self.constants = _Compiler(schema, names, dt.datetime.now(dt.timezone.utc))
+
+    def test(self, node: exp.Expression) -> FileTest:
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, (exp.And, exp.Or)):
+            left, right = self.test(node.this), self.test(node.expression)
+            if isinstance(node, exp.And):
+                return lambda stats: left(stats) and right(stats)
+            return lambda stats: left(stats) or right(stats)
+        if type(node) in _COMPARE:
+            return self.compare(_COMPARE[type(node)], node.this, node.expression)
+        if isinstance(node, exp.Between) and _only(node, "this", "low", "high"):
+            low = self.compare("greater_equal", node.this, node.args["low"])
+            high = self.compare("less_equal", node.this, node.args["high"])
+            return lambda stats: low(stats) and high(stats)
+        if (
+            isinstance(node, exp.In)
+            and _only(node, "this", "expressions")
+            and 0 < len(node.expressions) <= _MAX_IN_LIST
+        ):
+            matches = [self.compare("equal", node.this, item) for item in node.expressions]
+            return lambda stats: any(match(stats) for match in matches)
+        return _MAY_MATCH
+
+    def compare(self, function: str, left: exp.Expression, right: exp.Expression) -> FileTest:
+        if not isinstance(left, exp.Column):
+            left, right, function = right, left, _FLIPPED.get(function)
+        column = self._column(left)
+        in_range = _IN_RANGE.get(function)
+        if column is None or in_range is None:  # <> refutes nothing a range can show
+            return _MAY_MATCH
+        stat_id, kind = column
+        try:
+            value, value_kind = self.constants.constant(right)
+        except _Unsupported:
+            return _MAY_MATCH
+        if value_kind != "number" and (kind, value_kind, function) != ("text", "text", "equal"):
+            return _MAY_MATCH
+        if value_kind == "number" and kind != "integer":
+            return _MAY_MATCH
+
+        def may_match(stats: Mapping[int, tuple]) -> bool:
+            bounds = stats.get(stat_id)
+            try:
+                return bounds is None or in_range(bounds[0], bounds[1], value)
+            except TypeError:  # a file written before ALTER COLUMN TYPE keeps its old type's bounds
+                return True
+
+        return may_match
+
+    def _column(self, node: exp.Expression) -> tuple[int, str] | None:
+        """(field id, "integer" or "text") of a column the table stores plainly, else None."""
+        if not isinstance(node, exp.Column) or node.table not in self.constants.names:
+            return None
+        if node.name not in self.schema.names:
+            return None
+        field = self.schema.field(node.name)
+        if field.metadata and TYPE_KEY in field.metadata:
+            return None
+        if pa.types.is_integer(field.type):
+            kind = "integer"
+        elif pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            kind = "text"
+        else:
+            return None
+        return field_id(field), kind
 
 
 def _without_nan(values: pa.ChunkedArray) -> pa.ChunkedArray:
