@@ -48,9 +48,15 @@ class Ancestry:
 
     def note(self, commit_id: str, commit: Commit) -> None:
         """Record a commit this process has in hand (one it just wrote), sparing a load."""
+        with self._lock:
+            self._learn(commit_id, commit)
+
+    def _learn(self, commit_id: str, commit: Commit) -> None:
+        """What a commit says of itself, and a merge of its source's commits."""
         if commit.generation is not None:
-            with self._lock:
-                self._info[commit_id] = (commit.generation, commit.parents)
+            self._info[commit_id] = (commit.generation, commit.parents)
+        for carried_id, generation, parents in commit.ancestry:
+            self._info.setdefault(carried_id, (generation, parents))
 
     def generation(self, commit_id: str) -> int:
         """The commit's generation: stored in it, or computed from its parents' (format 1)."""
@@ -65,8 +71,8 @@ class Ancestry:
                     stack.pop()
                     continue
                 commit = self._load(current)
+                self._learn(current, commit)
                 if commit.generation is not None:
-                    self._info[current] = (commit.generation, commit.parents)
                     stack.pop()
                     continue
                 missing = [p for p in commit.parents if p not in self._info]
@@ -76,6 +82,23 @@ class Ancestry:
                 self._info[current] = (1 + max((self._info[p][0] for p in commit.parents), default=0), commit.parents)
                 stack.pop()
             return self._info[commit_id][0]
+
+    def since(self, base: str | None, head: str, limit: int) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+        """(id, generation, parents) of up to ``limit`` commits reachable from ``head`` and above
+        ``base``'s generation, highest first: what a merge of ``head`` records for its readers."""
+        with self._lock:
+            floor = self.generation(base) if base is not None else 0
+            heap, seen, out = [self._entry(head)], set(), []
+            while heap and len(out) < limit:
+                negative, commit_id = heapq.heappop(heap)
+                if commit_id in seen or -negative <= floor:
+                    continue
+                seen.add(commit_id)
+                parents = self._parents(commit_id)
+                out.append((commit_id, -negative, parents))
+                for parent in parents:
+                    heapq.heappush(heap, self._entry(parent))
+            return tuple(out)
 
     def _parents(self, commit_id: str) -> tuple[str, ...]:
         self.generation(commit_id)

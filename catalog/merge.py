@@ -104,6 +104,7 @@ def merge(
                     views,
                     generation,
                     extensions,
+                    ancestry=repo.ancestry.since(base_id, source_id, CARRIED_COMMITS),
                 )
                 journal = []
                 for name, manifest in tables.items():

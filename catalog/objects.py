@@ -220,6 +220,9 @@ class Commit:
     generation: int | None = None
     # installed extensions, name -> version (CREATE EXTENSION); written only when there are some
     extensions: dict[str, str] = field(default_factory=dict)
+    # a merge's source commits since the base, as (id, generation, parents): a process walking the
+    # target's history learns them here instead of loading each (FORMAT.md, *Objects*)
+    ancestry: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
 
     def to_json(self) -> dict:
         out = {
@@ -236,6 +239,10 @@ class Commit:
             out["generation"] = self.generation
         if self.extensions:
             out["extensions"] = self.extensions
+        if self.ancestry:
+            out["ancestry"] = [
+                [commit_id, generation, list(parents)] for commit_id, generation, parents in self.ancestry
+            ]
         return out
 
     @classmethod
@@ -250,6 +257,7 @@ class Commit:
             d.get("views", {}),
             d.get("generation"),
             d.get("extensions", {}),
+            tuple((commit_id, generation, tuple(parents)) for commit_id, generation, parents in d.get("ancestry", ())),
         )
 
     @cached_property

@@ -11,7 +11,7 @@ import merge_workers
 import pyarrow.compute as pc
 import pytest
 import reference_merge
-from catalog_helpers import ITEMS, items, repo_with_items, rows
+from catalog_helpers import ITEMS, commit_items, items, repo_with_items, rows
 
 import catalog.merge as merge_module
 from catalog import FORMAT_VERSION, MergeConflict, Repository
@@ -169,6 +169,36 @@ def test_merge_base_loads_only_commits_between_the_heads_and_the_base(repo_url):
     base = merge_module.merge_base(fresh, fresh.head("agent"), fresh.head("main"))
     assert base == fresh.commit(fresh.head("agent")).parents[0]
     assert len(loaded) <= 5, loaded  # the two heads, main's first new commit, the base (and a parent of it)
+
+
+def test_a_process_catching_up_on_merges_learns_the_agents_commits_from_them(repo_url):
+    """Each merge commit lists its source's commits since the base (``ancestry``): another process
+    advancing main's history past a fleet's merges loads the merges, not every agent's commits."""
+    repo = repo_with_items(repo_url)
+    repo.compaction.enabled = False
+    fork = repo.head("main")
+    fresh = Repository.open(repo_url, create=False)
+    assert merge_module.merge_base(fresh, fork, fresh.head("main")) == fork  # fresh knows main up to here
+    commit_items(repo, "main", [999])  # main moves on: every agent's merge is a merge, not a fast-forward
+    agents = []
+    for agent in range(4):
+        branch = f"agent{agent}"
+        repo.create_branch(branch, fork)
+        agents.append([commit_items(repo, branch, [1000 * (agent + 1) + j]) for j in range(3)])
+        merge_module.merge(repo, branch, "main")
+        repo.delete_branch(branch)
+    last_merge = repo.commit(repo.head("main"))
+    assert [c for c, _gen, _parents in last_merge.ancestry] == agents[-1][::-1]  # highest generation first
+    for commit_id, generation, parents in last_merge.ancestry:
+        commit = repo.commit(commit_id)
+        assert (generation, parents) == (commit.generation, commit.parents)
+    loaded = []
+    load = fresh.ancestry._load
+    fresh.ancestry._load = lambda commit_id: loaded.append(commit_id) or load(commit_id)
+    repo.create_branch("late", repo.head("main"))
+    late = commit_items(repo, "late", [9000])
+    assert merge_module.merge_base(fresh, late, fresh.head("main")) == repo.head("main")
+    assert not {c for commits in agents for c in commits} & set(loaded), "an agent's commit was loaded"
 
 
 def test_compaction_during_merges_changes_no_answer(repo_url):
