@@ -59,13 +59,22 @@ class CompactionPolicy:
     def tier(self, f: DataFile) -> int:
         return int(math.log(max(f.live_rows, 1), self.fanout))
 
+    def may_fold(self, files: tuple[DataFile, ...], settle: bool = False) -> bool:
+        """Whether :meth:`plan` may pick any of ``files``, or of any subset of them: False when they
+        are too few and too little deleted. A branch's compaction check asks this of all its files
+        before finding which are its own (that takes a merge base with the default branch)."""
+        return self._crowded(files, settle) or sum(len(f.deleted) for f in files) >= self.min_deleted_rows
+
+    def _crowded(self, files: tuple[DataFile, ...], settle: bool) -> bool:
+        live = sum(1 for f in files if f.live_rows)
+        return live >= self.settle_files if settle else live > self.max_files
+
     def plan(self, files: tuple[DataFile, ...], settle: bool = False) -> list[DataFile]:
         """The files to fold into one now (empty: nothing worth doing)."""
         live = [f for f in files if f.live_rows]
         stored, deleted = sum(f.rows for f in files), sum(len(f.deleted) for f in files)
-        crowded = len(live) >= self.settle_files if settle else len(live) > self.max_files
         share = self.settle_deleted_share if settle else self.deleted_share
-        if not crowded and not (deleted >= self.min_deleted_rows and deleted > share * stored):
+        if not self._crowded(files, settle) and not (deleted >= self.min_deleted_rows and deleted > share * stored):
             return []
         dirty = {f.id for f in files if f.rows and len(f.deleted) / f.rows > share}
         counts = Counter(self.tier(f) for f in live if f.live_rows < TARGET_FILE_ROWS)
@@ -87,13 +96,21 @@ def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool
     """Compact the branch's tables that the policy picks; False if the branch moved under it, or if
     another process is compacting it (every process that merges into main is told main changed: one
     folds, and the others look again once it is done instead of folding the same files)."""
+    policy = repo.compaction
+    candidates = {
+        name: manifest
+        for name, manifest in repo.snapshot(branch).tables.items()
+        if policy.may_fold(manifest.files, settle)
+    }
+    if not candidates:
+        return True  # an agent's branch of a few commits: nothing of it, nor of main's, to fold
     with repo.storage.try_exclusive(f"compaction.{zlib.crc32(branch.encode()) % LOCK_SLOTS}") as alone:
         if not alone:
             return False
         snapshot = repo.snapshot(branch)
         inherited = inherited_files(repo, branch)
         for name, manifest in snapshot.tables.items():
-            if repo.compaction.plan(_own(manifest.files, inherited), settle):
+            if policy.plan(_own(manifest.files, inherited), settle):
                 try:
                     with repo.jobs.track("compaction", f"{branch}: {name}"):  # visible in agentlake.jobs
                         compact_table(repo, branch, name, settle=settle)

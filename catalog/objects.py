@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 import weakref
 from dataclasses import dataclass, field, replace
@@ -186,6 +187,21 @@ class Manifest:
             d.get("properties", {}),
         )
 
+    @classmethod
+    def decode(cls, payload: bytes) -> "Manifest":
+        """A stored manifest whose file entries keep the text they were stored as (``json_text``):
+        the next version, which carries most of them unchanged, is then encoded without dumping
+        them again (a merge or an agent's first commit onto a table of many files)."""
+        text = payload.decode()
+        split = _split_files(text)
+        if split is None:  # not laid out as this module writes it: nothing to keep
+            return cls.from_json(json.loads(text))
+        fields, texts = split
+        manifest = cls.from_json(fields)
+        for entry, entry_text in zip(manifest.files, texts):
+            entry.__dict__["json_text"] = entry_text
+        return manifest
+
     @cached_property
     def field_ids(self) -> tuple[tuple[pa.Field, int], ...]:
         """Each field of the schema with its field id. pyarrow makes a new Field, and a new dict of
@@ -202,6 +218,33 @@ class Manifest:
         files = ",".join(f.json_text for f in self.files)
         payload = f'{{"constraints":{constraints},"files":[{files}],{rest[1:]}'.encode()
         return content_id(payload), payload
+
+
+_scan = json.JSONDecoder().scan_once
+_HEAD, _FILES = '{"constraints":', ',"files":['
+
+
+def _split_files(text: str) -> tuple[dict, list[str]] | None:
+    """A manifest's JSON (as :attr:`Manifest.encoded` lays it out: constraints, then files, then the
+    rest) parsed in one pass, with the text of each file entry; None for any other layout."""
+    if not text.startswith(_HEAD):
+        return None
+    try:
+        constraints, at = _scan(text, len(_HEAD))
+        if not text.startswith(_FILES, at):
+            return None
+        at += len(_FILES)
+        files, texts = [], []
+        while text[at] != "]":
+            entry, end = _scan(text, at)
+            files.append(entry)
+            texts.append(text[at:end])
+            at = end + 1 if text[end] == "," else end
+        rest = json.loads("{" + text[at + 2 :]) if text[at + 1] == "," else {}
+    except (StopIteration, IndexError, ValueError):
+        return None
+    rest["constraints"], rest["files"] = constraints, files
+    return rest, texts
 
 
 @dataclass(frozen=True)
@@ -244,6 +287,10 @@ class Commit:
                 [commit_id, generation, list(parents)] for commit_id, generation, parents in self.ancestry
             ]
         return out
+
+    @classmethod
+    def decode(cls, payload: bytes) -> "Commit":
+        return cls.from_json(json.loads(payload))
 
     @classmethod
     def from_json(cls, d: dict) -> "Commit":

@@ -143,7 +143,7 @@ class Repository:
                 return cached
         try:
             payload = self.storage.read(object_path(object_id))
-            obj = kind.from_json(json.loads(payload))
+            obj = kind.decode(payload)
         except StorageError:
             raise RefNotFound(f"commit or manifest {object_id} does not exist") from None
         except (ValueError, KeyError, TypeError, AttributeError) as err:  # bad JSON, base64, schema or shape

@@ -36,6 +36,35 @@ def test_written_manifests_are_their_canonical_json(repo_url):
         assert content_id(payload) == manifest_id
 
 
+def test_a_stored_manifest_keeps_each_entrys_text_for_the_next_version(repo_url):
+    """Decoded from storage, a manifest's file entries keep their stored text; a version derived
+    from it (one more file, a deletion) encodes to the canonical JSON all the same."""
+    repo = repo_with_items(repo_url, n=5)
+    for batch in range(3):
+        tx = repo.begin("main")
+        tx.append("items", items(range(10 + batch * 3, 13 + batch * 3), name="é"))
+        tx.commit("more")
+    reopened = Repository.open(repo_url)
+    for _manifest_id, payload in stored_manifests(reopened):
+        decoded = Manifest.decode(payload)
+        assert decoded.to_json() == json.loads(payload)
+        assert [f.json_text for f in decoded.files] == [dumps(f.to_json()).decode() for f in decoded.files]
+    tx = reopened.begin("main")
+    tx.append("items", items([99]))
+    tx.delete_rowids("items", np.array([2], dtype=np.int64))
+    tx.commit("derived")
+    for manifest_id, payload in stored_manifests(Repository.open(repo_url)):
+        assert payload == dumps(Manifest.from_json(json.loads(payload)).to_json())
+        assert content_id(payload) == manifest_id
+
+
+def test_a_manifest_laid_out_otherwise_still_decodes(repo_url):
+    repo = repo_with_items(repo_url, n=5)
+    _manifest_id, payload = stored_manifests(repo)[0]
+    pretty = json.dumps(json.loads(payload), indent=2).encode()
+    assert Manifest.decode(pretty).to_json() == Manifest.decode(payload).to_json() == json.loads(payload)
+
+
 def test_an_unchanged_table_keeps_its_manifest_id(repo_url):
     repo = repo_with_items(repo_url, n=5)
     before = stored_manifests(repo)
