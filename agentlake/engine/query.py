@@ -40,34 +40,16 @@ class QueryRunner:
         if self._ctx is None:
             # imported here, not at the top: DataFusion loads with the first statement that plans
             from ..embeddings.functions import register_embedding_functions
-            from ..executors.local.bytea_functions import register_bytea_functions
-            from ..executors.local.formatting_functions import register_formatting_functions
-            from ..executors.local.fulltext import register_fulltext_functions
-            from ..executors.local.integer_functions import register_integer_functions
-            from ..executors.local.interval_functions import register_interval_functions
-            from ..executors.local.json_functions import register_json_functions
             from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
-            from ..executors.local.subquery_functions import register_subquery_functions
-            from ..executors.local.text_cast_functions import register_text_cast_functions
             from ..media.functions import register_media_functions
-            from ..tensors.functions import register_tensor_functions
-            from ..vector.functions import register_vector_functions
+            from .function_library import stateless_functions
             from .session_functions import register_session_functions
 
             self._ctx = new_session()
             self._registry = SnapshotRegistry(self._ctx)
-            register_vector_functions(self._ctx)
-            register_json_functions(self._ctx)
-            register_bytea_functions(self._ctx)
-            register_tensor_functions(self._ctx)
+            stateless_functions().install(self._ctx)
             register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
-            register_fulltext_functions(self._ctx)
-            register_interval_functions(self._ctx)
-            register_integer_functions(self._ctx)
-            register_subquery_functions(self._ctx)
-            register_formatting_functions(self._ctx)
-            register_text_cast_functions(self._ctx)
             register_session_functions(self._ctx, self.session)
         return self._ctx
 

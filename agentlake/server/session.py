@@ -85,7 +85,11 @@ class SessionError(Exception):
 class Prepared:
     sql: str
     param_types: list[int]
-    described: tuple[list[int], list[pq.Column] | None] | None = None
+    param_oids: list[int] | None = None
+    """Every parameter's type, the declared ones completed by the engine (known once asked)."""
+    planned: bool = False
+    columns: list[pq.Column] | None = None
+    """The result columns the engine planned (None: no rows, or none known before it runs)."""
 
 
 @dataclass
@@ -651,25 +655,30 @@ class WireSession:
         self._statements[msg.name] = Prepared(msg.query, msg.param_types)
         self.send(pq.parse_complete())
 
-    async def _describe_statement(self, stmt: Prepared) -> tuple[list[int], list[pq.Column] | None]:
-        """Parameter types (declared, else those of the columns they meet, else text) and the result
-        columns the engine plans (None: no rows, or none known before the statement runs)."""
-        if stmt.described is None:
-            conn, sql = self.conn, stmt.sql
-            count = max(len(stmt.param_types), _count_params(sql))
-            untyped = len(stmt.param_types) < count or 0 in stmt.param_types
+    async def _learn_types(self, stmt: Prepared, *, columns: bool) -> None:
+        """Fill in ``stmt.param_oids`` (declared, else the types of the columns they meet, else text)
+        and, with ``columns``, the result columns the engine plans, in one trip to a worker thread.
+        Bind needs only the parameters: an unnamed statement (psycopg's before it prepares one) is
+        bound once and its rows describe themselves, and planning it would cost as much as running it."""
+        need_params = stmt.param_oids is None
+        need_columns = columns and not stmt.planned
+        if not (need_params or need_columns):
+            return
+        count = max(len(stmt.param_types), _count_params(stmt.sql))
+        untyped = need_params and (len(stmt.param_types) < count or 0 in stmt.param_types)
+        conn, sql = self.conn, stmt.sql
 
-            def plan() -> tuple[dict, Any]:
-                from_context = infer.column_params(sql, lambda name: table_schema(conn, name)) if untyped else {}
-                return from_context, self._planned_columns(sql)
+        def ask() -> tuple[dict, Any]:
+            inferred = infer.column_params(sql, lambda name: table_schema(conn, name)) if untyped else {}
+            return inferred, self._planned_columns(sql) if need_columns else None
 
-            from_context, schema = await self._in_thread(plan, cancellable=False)
-            oids = []
-            for i in range(count):
-                declared = stmt.param_types[i] if i < len(stmt.param_types) else 0
-                oids.append(declared or from_context.get(i + 1, TEXT_OID))
-            stmt.described = (oids, describe_columns(schema) if schema is not None else None)
-        return stmt.described
+        inferred, schema = await self._in_thread(ask, cancellable=False) if untyped or need_columns else ({}, None)
+        if need_params:
+            declared = stmt.param_types + [0] * (count - len(stmt.param_types))
+            stmt.param_oids = [oid or inferred.get(i + 1, TEXT_OID) for i, oid in enumerate(declared)]
+        if need_columns:
+            stmt.columns = describe_columns(schema) if schema is not None else None
+            stmt.planned = True
 
     def _planned_columns(self, sql: str) -> Any:
         """In a worker thread: the engine's plan of the result's schema, or None where it has none."""
@@ -691,7 +700,8 @@ class WireSession:
             raise SessionError("42P03", f'cursor "{msg.portal}" already exists')
         oids = stmt.param_types
         if len(oids) < len(msg.params) or 0 in oids:  # unknown types: ask the engine (once per statement)
-            oids, _ = await self._describe_statement(stmt)
+            await self._learn_types(stmt, columns=False)
+            oids = stmt.param_oids
         if len(msg.params) != len(oids) and len(msg.params) != len(stmt.param_types):
             raise SessionError(
                 "08P01",
@@ -717,7 +727,7 @@ class WireSession:
                 raise SessionError(
                     "0A000", "COPY FROM STDIN and TO STDOUT are supported in the simple query protocol only"
                 )
-            described = portal.statement.described[1] if portal.statement.described else None
+            described = portal.statement.columns
             portal.outcome = await self._in_batch(portal.statement.sql) or await self._execute(
                 portal.statement.sql, portal.params, portal.result_formats, described=described
             )
@@ -758,9 +768,9 @@ class WireSession:
             stmt = self._statements.get(name)
             if stmt is None:
                 raise SessionError("26000", f'prepared statement "{name}" does not exist')
-            oids, columns = await self._describe_statement(stmt)
-            self.send(pq.parameter_description(oids))
-            self.send(pq.row_description(columns) if columns else pq.no_data())
+            await self._learn_types(stmt, columns=True)
+            self.send(pq.parameter_description(stmt.param_oids))
+            self.send(pq.row_description(stmt.columns) if stmt.columns else pq.no_data())
             return
         portal = self._portals.get(name)
         if portal is None:
