@@ -9,6 +9,7 @@ planned path, whose answers the tests compare this one against.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -17,7 +18,7 @@ from sqlglot import exp
 from catalog.objects import FIELD_ID, ROWID
 
 from ..sql.literals import NOT_CONSTANT, constant
-from ..sql.params import parse_statements
+from ..sql.params import parse_statements, placeholder_index
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 _DISQUALIFYING = ("joins", "group", "having", "order", "distinct", "windows", "qualify", "offset", "with_", "with")
 
 
-def _equalities(where: exp.Expression, alias: str) -> dict[str, object] | None:
-    """Column = constant conjuncts, or None if the predicate has any other shape."""
+def _equalities(where: exp.Expression, alias: str, params: Sequence | None = None) -> dict[str, object] | None:
+    """Column = constant conjuncts, or None if the predicate has any other shape. With ``params``, the
+    tree is unbound and a placeholder stands for its parameter (see :func:`_value`)."""
     found: dict[str, object] = {}
     for conjunct in where.flatten() if isinstance(where, exp.And) else [where]:
         if not isinstance(conjunct, exp.EQ):
@@ -38,7 +40,7 @@ def _equalities(where: exp.Expression, alias: str) -> dict[str, object] | None:
             left, right = right, left
         if not isinstance(left, exp.Column) or (left.table and left.table != alias):
             return None
-        value = constant(right)
+        value = constant(right) if params is None else _value(right, params)
         if value is NOT_CONSTANT or value is None or left.name in found:
             return None
         found[left.name] = value
@@ -65,6 +67,16 @@ def _outputs(select: exp.Select, manifest: "Manifest", alias: str) -> list[tuple
         else:
             return None
     return out
+
+
+def _value(node: exp.Expression, params: Sequence):
+    """A node of an unbound tree as a constant: a placeholder's text or integer parameter as is (what
+    binding it would give a key lookup), any other parameter ``NOT_CONSTANT`` (left to binding)."""
+    index = placeholder_index(node)
+    if index is None:
+        return constant(node)
+    value = params[index - 1] if 0 < index <= len(params) else NOT_CONSTANT
+    return value if type(value) in (str, int) else NOT_CONSTANT
 
 
 _CONSTANT_TYPES = {int: pa.int64(), str: pa.string(), bool: pa.bool_()}
@@ -100,11 +112,15 @@ def constant_answer(sql: str) -> pa.Table | None:
     return constant_select(statements[0]) if len(statements) == 1 else None
 
 
-def point_lookup(session: "Session", stmt: exp.Expression, cached_only: bool = False) -> pa.Table | None:
+def point_lookup(
+    session: "Session", stmt: exp.Expression, cached_only: bool = False, params: Sequence | None = None
+) -> pa.Table | None:
     """The rows of a primary-key equality SELECT, or None for any other statement.
 
     ``cached_only`` also answers None when a file would have to be read, so the
-    call never blocks (servers try it on their event loop)."""
+    call never blocks (servers try it on their event loop). ``params``: ``stmt`` is the
+    statement cache's unbound tree (read, never copied or changed) and these are its
+    parameters; a key that is not a text or integer parameter leaves it to the bound path."""
     if not isinstance(stmt, exp.Select) or any(stmt.args.get(k) for k in _DISQUALIFYING):
         return None
     source = stmt.args.get("from_") or stmt.args.get("from")
@@ -116,7 +132,7 @@ def point_lookup(session: "Session", stmt: exp.Expression, cached_only: bool = F
     if manifest is None or not manifest.primary_key or source.this.name in snapshot.views:
         return None
     alias = source.this.alias_or_name
-    equalities = _equalities(where.this, alias)
+    equalities = _equalities(where.this, alias, params)
     if equalities is None or set(equalities) != set(manifest.primary_key):
         return None
     outputs = _outputs(stmt, manifest, alias)

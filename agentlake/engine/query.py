@@ -67,14 +67,15 @@ class QueryRunner:
     def plan(self, sql: str):
         return self.sync().sql(sql).optimized_logical_plan()
 
-    def run_without_planning(self, stmt, cached_only: bool = False) -> pa.Table | None:
+    def run_without_planning(self, stmt, cached_only: bool = False, params: list | None = None) -> pa.Table | None:
         """Constant SELECTs and primary-key lookups; None for everything that needs a plan
-        (and, with ``cached_only``, for lookups that would read a file)."""
+        (and, with ``cached_only``, for lookups that would read a file). ``params``: ``stmt`` is
+        unbound and these are its parameters (``fastpath.point_lookup``)."""
         found = constant_select(stmt)
         if found is not None:
             self.last_route = "constant (no planning)"
             return found
-        found = point_lookup(self.session, stmt, cached_only)
+        found = point_lookup(self.session, stmt, cached_only, params)
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"
             found = restore_rich_columns(found, self.session.snapshot, stmt)  # media as bytes

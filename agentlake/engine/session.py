@@ -22,6 +22,7 @@ from catalog import CatalogError, ConflictError, Repository, Snapshot, Transacti
 
 from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
 from ..results import Result
+from ..sql.params import unbound
 from ..sql.stack_depth import parse_and_run
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
@@ -313,11 +314,11 @@ class Session:
             table = constant_answer(sql) if not params and "%" not in sql else None
             constant = table is not None
             if table is None:
-                statements = frontend.parse(sql, params)
-                if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+                found = unbound(sql, params)  # the cached tree: a key lookup reads its key, copies nothing
+                if found is None or len(found[0]) != 1 or not isinstance(found[0][0], exp.Select):
                     return None
                 with self._statement():
-                    table = self.runner.run_without_planning(statements[0], cached_only=True)
+                    table = self.runner.run_without_planning(found[0][0], cached_only=True, params=found[1])
         except Exception:  # noqa: BLE001 - execute() reports the error properly
             return None
         if table is None:

@@ -119,10 +119,14 @@ def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
 @lru_cache(maxsize=1024)
 def _prepared(
     sql: str, uses_pyformat: bool
-) -> tuple[tuple[tuple[exp.Expression, bool], ...], tuple[str, ...] | None, int]:
-    """Parsed statements (each with whether it has placeholders), %(name)s names, count of %s."""
+) -> tuple[tuple[tuple[exp.Expression, int], ...], tuple[str, ...] | None, int]:
+    """Parsed statements (each with its highest placeholder number, 0 for none), %(name)s names, count of %s."""
     text, names, positional = _normalize(sql, uses_pyformat) if uses_pyformat or "$" in sql else (sql, None, 0)
-    return tuple((s, bool(_placeholders(s))) for s in _parse_cached(text)), names, positional
+    return tuple((s, _highest_placeholder(s)) for s in _parse_cached(text)), names, positional
+
+
+def _highest_placeholder(tree: exp.Expression) -> int:
+    return max((placeholder_index(node) for node in _placeholders(tree)), default=0)
 
 
 def parse_statements(sql: str) -> list[exp.Expression]:
@@ -134,11 +138,12 @@ def _placeholders(tree: exp.Expression) -> list[exp.Expression]:
     return [
         node
         for node in tree.walk()
-        if isinstance(node, (exp.Parameter, exp.Placeholder)) and _placeholder_index(node) is not None
+        if isinstance(node, (exp.Parameter, exp.Placeholder)) and placeholder_index(node) is not None
     ]
 
 
-def _placeholder_index(node: exp.Expression) -> int | None:
+def placeholder_index(node: exp.Expression) -> int | None:
+    """The number of a ``$n`` placeholder node (1 for the first parameter), or None for other nodes."""
     text = (
         node.name
         if isinstance(node, exp.Placeholder)
@@ -151,28 +156,14 @@ def _placeholder_index(node: exp.Expression) -> int | None:
 
 def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Expression]:
     """Parse (cached) and bind parameters; returns fresh statement trees the caller may change."""
-    uses_pyformat = params is not None and "%" in sql  # as psycopg: without parameters the text is left alone
-    statements, names, positional = _prepared(sql, uses_pyformat)
-    if params is None:
-        params = () if names is None else {}
-    if names is not None:
-        if not isinstance(params, Mapping):
-            raise ProgrammingError("named placeholders need a mapping of parameters", sqlstate="08P01")
-        missing = [name for name in names if name not in params]
-        if missing:
-            raise ProgrammingError(f"missing parameter {missing[0]!r}", sqlstate="42P02")
-        values = [params[name] for name in names]
-    else:
-        if isinstance(params, Mapping):
-            raise ProgrammingError("positional placeholders need a sequence of parameters", sqlstate="08P01")
-        values = list(params)
+    statements, values, names, positional = _statements_and_values(sql, params)
     used = 0
 
     def bound_value(node: exp.Expression) -> exp.Expression | None:
         nonlocal used
         if not isinstance(node, (exp.Parameter, exp.Placeholder)):
             return None
-        index = _placeholder_index(node)
+        index = placeholder_index(node)
         if index is None:
             return None
         if index > len(values):
@@ -193,6 +184,36 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
             sqlstate="08P01",
         )
     return bound
+
+
+def unbound(sql: str, params: Sequence | Mapping | None = None) -> tuple[list[exp.Expression], list] | None:
+    """The cached statements of ``sql`` with their placeholders in place, and the parameter values in
+    placeholder order ($1 first); None where their numbers differ, as binding refuses. For paths
+    that read a parameter or two (a key lookup's key) instead of copying the tree to bind them all;
+    the trees are shared, so callers must not change them."""
+    statements, values, _names, _positional = _statements_and_values(sql, params)
+    if max((highest for _, highest in statements), default=0) != len(values):
+        return None
+    return [statement for statement, _ in statements], values
+
+
+def _statements_and_values(sql: str, params: Sequence | Mapping | None) -> tuple[tuple, list, tuple | None, int]:
+    """The cached statements (each with its highest placeholder number), the parameter values in
+    placeholder order, the %(name)s names and the count of %s."""
+    uses_pyformat = params is not None and "%" in sql  # as psycopg: without parameters the text is left alone
+    statements, names, positional = _prepared(sql, uses_pyformat)
+    if params is None:
+        params = () if names is None else {}
+    if names is not None:
+        if not isinstance(params, Mapping):
+            raise ProgrammingError("named placeholders need a mapping of parameters", sqlstate="08P01")
+        missing = [name for name in names if name not in params]
+        if missing:
+            raise ProgrammingError(f"missing parameter {missing[0]!r}", sqlstate="42P02")
+        return statements, [params[name] for name in names], names, positional
+    if isinstance(params, Mapping):
+        raise ProgrammingError("positional placeholders need a sequence of parameters", sqlstate="08P01")
+    return statements, list(params), names, positional
 
 
 def _cast(text: str, to: str) -> exp.Expression:
