@@ -21,6 +21,7 @@ from typing import Callable
 from .objects import Commit
 
 CACHED_HEADS = 16
+CACHED_BASES = 4096
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Ancestry:
         self._load = load
         self._info: dict[str, tuple[int, tuple[str, ...]]] = {}  # id -> (generation, parents)
         self._reaches: OrderedDict[str, _Reach] = OrderedDict()
+        self._bases: OrderedDict[tuple[str, str], str | None] = OrderedDict()  # (source, target) -> merge base
         self._lock = threading.RLock()
 
     def note(self, commit_id: str, commit: Commit) -> None:
@@ -176,22 +178,48 @@ class Ancestry:
         """A best common ancestor: of all commits reachable from both, the one of highest generation
         (ties broken by id), so no other common ancestor descends from it.
 
-        Walks down from ``source`` by generation, so every commit with a higher generation than the
-        answer is seen first; each is tested against the target's cached ancestor set.
+        A branch's background compaction asks after every commit on it, so answers are kept: a
+        commit with one parent that the target does not reach has its parent's merge base (their
+        common ancestors are the same), and a branch's new head is answered from its previous one
+        instead of walking all the branch's commits again.
         """
         with self._lock:
             reach = self._reach(target)
-            heap, seen = [self._entry(source)], set()
-            while heap:
-                _, commit_id = heapq.heappop(heap)
-                if commit_id in seen:
-                    continue
-                seen.add(commit_id)
-                if self._contains(reach, commit_id):
-                    return commit_id
-                for parent in self._parents(commit_id):
-                    heapq.heappush(heap, self._entry(parent))
-            return None
+            chain, current = [], source
+            while True:
+                if (current, target) in self._bases:
+                    self._bases.move_to_end((current, target))
+                    base = self._bases[(current, target)]
+                    break
+                if self._contains(reach, current):
+                    base = current
+                    break
+                parents = self._parents(current)
+                chain.append(current)
+                if len(parents) != 1:
+                    base = self._search(current, reach)
+                    break
+                current = parents[0]
+            for commit_id in chain:
+                self._bases[(commit_id, target)] = base
+            while len(self._bases) > CACHED_BASES:
+                self._bases.popitem(last=False)
+            return base
+
+    def _search(self, source: str, reach: _Reach) -> str | None:
+        """Walk down from ``source`` by generation, so every commit with a higher generation than the
+        answer is seen first; each is tested against the target's cached ancestor set."""
+        heap, seen = [self._entry(source)], set()
+        while heap:
+            _, commit_id = heapq.heappop(heap)
+            if commit_id in seen:
+                continue
+            seen.add(commit_id)
+            if self._contains(reach, commit_id):
+                return commit_id
+            for parent in self._parents(commit_id):
+                heapq.heappush(heap, self._entry(parent))
+        return None
 
 
 __all__ = ["Ancestry"]
