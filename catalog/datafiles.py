@@ -22,6 +22,8 @@ from .objects import ROWID, DataFile, Manifest, field_id
 
 ROW_GROUP_ROWS = 128 * 1024
 PLAIN_FILE_BYTES = 16 << 10  # Arrow bytes up to which a file is written uncompressed (encode_parquet)
+QUICK_INDEX_ROWS = 1024
+"""The most rows a key lookup that must not block indexes from a decoded file (microseconds per row)."""
 TABLE_CACHE_BYTES = 256 << 20
 _STAT_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_string, pa.types.is_large_string)
 
@@ -285,7 +287,9 @@ class FileReader:
     def key_index(self, entry: DataFile, manifest: Manifest, cached_only: bool = False) -> dict | None:
         """Primary key -> rowid for every row stored in a file, cached per file.
 
-        ``cached_only`` answers None rather than reading the file."""
+        ``cached_only`` answers None rather than reading the file; a small file whose rows are held
+        decoded (one this process just wrote) is indexed from them, so the lookup after a write
+        stays on a server's event loop."""
         names = [entry.columns.get(field_id(manifest.schema.field(k))) for k in manifest.primary_key]
         if None in names:
             return {}
@@ -295,7 +299,10 @@ class FileReader:
             keys = key_tuples(raw, names)
             return dict(zip(keys, raw.column(ROWID).to_pylist()))
 
-        return self._cached(("keys", entry.id, tuple(names)), build, cached_only)
+        key = ("keys", entry.id, tuple(names))
+        if cached_only and entry.rows <= QUICK_INDEX_ROWS and self.table(entry, cached_only=True) is not None:
+            cached_only = False  # built from memory, no read
+        return self._cached(key, build, cached_only)
 
 
 def _read_table(source: pa.BufferReader | str, columns: list[str] | None) -> pa.Table:

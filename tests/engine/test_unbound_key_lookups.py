@@ -5,7 +5,8 @@ lookup's key straight from the parameters instead of copying the cached tree to 
 statements (composite keys in either order, ``*``, aliases, LIMIT, %s, %(name)s and $n) with random
 parameters (text, integers of every size and sign, floats, booleans, NULL, decimals, dates, the
 wrong count) must give exactly what ``execute`` gives, rows, names and types; where ``execute``
-fails, the immediate path must answer nothing and leave the error to it.
+fails, the immediate path must answer nothing and leave the error to it. A row this process has
+just written is answered there too, from the decoded file it remembers.
 """
 
 from __future__ import annotations
@@ -103,3 +104,14 @@ def test_immediate_key_lookups_equal_the_bound_path(repo_url, seed):
                 answered += 1
                 assert _answer(immediate) == expected, (sql, params)
         assert answered > 50  # the immediate path did answer most well-formed lookups
+
+
+def test_a_row_this_process_just_wrote_is_looked_up_without_leaving_the_event_loop(repo_url):
+    with agentlake.connect(repo_url) as db:
+        db.execute("CREATE TABLE notes (k text PRIMARY KEY, v text)")
+        db.execute("INSERT INTO notes VALUES ('new', 'fresh')")
+        found = db.execute_immediate("SELECT v FROM notes WHERE k = %s", ["new"])
+        assert found is not None and found.fetchall() == [("fresh",)]
+        db.execute("UPDATE notes SET v = 'changed' WHERE k = 'new'")
+        found = db.execute_immediate("SELECT k, v FROM notes WHERE k = %s", ["new"])
+        assert found is not None and found.fetchall() == [("new", "changed")]
