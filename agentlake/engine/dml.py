@@ -137,7 +137,8 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         values = [row[index] for row in rows]
         if any(isinstance(v, Float4Vector) for v in values):
             if all(v is None or isinstance(v, Float4Vector) for v in values):  # as INSERT ... SELECT casts them
-                arrays[column] = _cast(float4_vectors([None if v is None else v.data for v in values]), field)
+                blobs = [None if v is None else v.data for v in values]
+                arrays[column] = _cast(float4_vectors(blobs, _vector_dimension(field)), field)
             else:  # beside text, each bound vector is read as its exact text by the column type's input
                 texts = [v if v is None or isinstance(v, str) else _vector_input(v, field) for v in values]
                 arrays[column] = _cast(pa.array(texts, pa.string()), field)
@@ -163,6 +164,13 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         if _is_jsonb(field):
             arrays[column] = canonical_array(arrays[column])
     return pa.table(arrays)
+
+
+def _vector_dimension(field: pa.Field) -> int | None:
+    """The dimension of a ``vector(n)`` column, None for any other column."""
+    if (field.metadata or {}).get(TYPE_KEY) == b"vector" and pa.types.is_fixed_size_list(field.type):
+        return field.type.list_size
+    return None
 
 
 def _vector_input(vector: Float4Vector, field: pa.Field) -> str:

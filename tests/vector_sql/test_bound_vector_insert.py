@@ -70,6 +70,16 @@ def test_several_rows(db, column):
 
 
 @pytest.mark.parametrize("column", ["v", "free", "h", "r"])
+def test_several_rows_of_the_columns_dimension_with_a_null_between(db, column):
+    rows = [np.array([1, 2, 3], np.float32), None, np.array([4, 5.5, -6], np.float32)]
+    got = _outcome(db, f"INSERT INTO t (id, {column}) VALUES (1, %s), (2, %s), (3, %s)", rows)
+    want = _outcome(
+        db, f"INSERT INTO t (id, {column}) SELECT 1, %s UNION ALL SELECT 2, %s UNION ALL SELECT 3, %s", rows
+    )
+    assert got == want and got[0] == "rows"
+
+
+@pytest.mark.parametrize("column", ["v", "free", "h", "r"])
 def test_bound_vectors_beside_vector_text_store_both(db, column):
     """PostgreSQL reads both rows of ``VALUES (%s), ('[4,5,6]')`` as the column's type; DataFusion's
     VALUES refused the mix ("Inconsistent data type across values list")."""
