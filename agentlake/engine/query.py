@@ -61,8 +61,8 @@ class QueryRunner:
     def memory_rows(self, name: str) -> pa.Table | None:
         """Table ``name``'s live rows as of the session's snapshot when it is small enough to be
         held decoded in memory (``snapshot_tables.SMALL_TABLE_ROWS``), else None."""
-        self.sync()
-        return self._registry.memory_rows(name)
+        self.context()
+        return self._registry.memory_rows_at(self.session.snapshot, name)
 
     def plan(self, sql: str):
         return self.sync().sql(sql).optimized_logical_plan()

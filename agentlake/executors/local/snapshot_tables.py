@@ -72,6 +72,9 @@ class SnapshotRegistry:
         registered, by :func:`_file_key`."""
         self._memory_rows: dict[str, pa.Table] = {}
         """Per small table registered in memory, its live rows in one table (made when asked)."""
+        self._unregistered: dict[str, tuple[str, pa.Table, dict[tuple, pa.Table]]] = {}
+        """Per small table read in memory ahead of its registration: (manifest id, live rows, rows
+        per file), for :meth:`memory_rows_at` and the next :meth:`_register` to reuse."""
 
     def sync(self, snapshot: Snapshot) -> None:
         changed = False
@@ -97,6 +100,7 @@ class SnapshotRegistry:
         self._tables.pop(name, None)
         self._file_frames.pop(name, None)
         self._memory_rows.pop(name, None)
+        self._unregistered.pop(name, None)
 
     def memory_rows(self, name: str) -> pa.Table | None:
         """The live rows of table ``name`` (with their rowids) when it is registered as an
@@ -109,8 +113,36 @@ class SnapshotRegistry:
             rows = self._memory_rows[name] = pa.concat_tables(parts.values())
         return rows
 
+    def memory_rows_at(self, snapshot: Snapshot, name: str) -> pa.Table | None:
+        """:meth:`memory_rows` as of ``snapshot`` without registering anything with DataFusion: a count
+        after each write reads the rows and plans nothing (None where the table is not small, or
+        its files cannot be read: the planned path reports that)."""
+        manifest = snapshot.tables.get(name)
+        if manifest is None or name in snapshot.views:
+            return None
+        key = manifest.encoded[0]
+        if self._tables.get(name) == key:
+            return self.memory_rows(name)
+        held = self._unregistered.get(name)
+        if held is not None and held[0] == key:
+            return held[1]
+        try:
+            parts = self._memory_parts(snapshot, manifest, self._previous_parts(name), _layout_key(manifest))
+        except Exception:  # noqa: BLE001 - the planned path raises it, as the statement's error
+            return None
+        if not parts:
+            return None
+        rows = pa.concat_tables(parts.values())
+        self._unregistered[name] = (key, rows, parts)
+        return rows
+
+    def _previous_parts(self, name: str) -> dict:
+        """Each file's scan or decoded rows as last registered, and those read since."""
+        held = self._unregistered.get(name)
+        return {**self._file_frames.get(name, {}), **(held[2] if held is not None else {})}
+
     def _register(self, snapshot: Snapshot, name: str, manifest: Manifest) -> None:
-        previous = self._file_frames.get(name, {})
+        previous = self._previous_parts(name)
         layout = _layout_key(manifest)
         current = self._memory_parts(snapshot, manifest, previous, layout)
         if current is not None:
