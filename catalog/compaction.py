@@ -97,12 +97,7 @@ def maybe_compact(repo: "Repository", branch: str, settle: bool = False) -> bool
     another process is compacting it (every process that merges into main is told main changed: one
     folds, and the others look again once it is done instead of folding the same files)."""
     policy = repo.compaction
-    candidates = {
-        name: manifest
-        for name, manifest in repo.snapshot(branch).tables.items()
-        if policy.may_fold(manifest.files, settle)
-    }
-    if not candidates:
+    if not any(policy.may_fold(manifest.files, settle) for manifest in repo.snapshot(branch).tables.values()):
         return True  # an agent's branch of a few commits: nothing of it, nor of main's, to fold
     with repo.storage.try_exclusive(f"compaction.{zlib.crc32(branch.encode()) % LOCK_SLOTS}") as alone:
         if not alone:

@@ -308,12 +308,6 @@ class Commit:
         )
 
     @cached_property
-    def field_ids(self) -> tuple[tuple[pa.Field, int], ...]:
-        """Each field of the schema with its field id. pyarrow makes a new Field, and a new dict of
-        its metadata, on every walk of a schema, and every file read asks."""
-        return tuple((f, field_id(f)) for f in self.schema)
-
-    @cached_property
     def encoded(self) -> tuple[str, bytes]:
         payload = dumps(self.to_json())
         return content_id(payload), payload

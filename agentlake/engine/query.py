@@ -62,7 +62,7 @@ class QueryRunner:
         """Table ``name``'s live rows as of the session's snapshot when it is small enough to be
         held decoded in memory (``snapshot_tables.SMALL_TABLE_ROWS``), else None."""
         self.context()
-        return self._registry.memory_rows_at(self.session.snapshot, name)
+        return self._registry.memory_rows(self.session.snapshot, name)
 
     def plan(self, sql: str):
         return self.sync().sql(sql).optimized_logical_plan()

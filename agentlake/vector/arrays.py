@@ -142,14 +142,13 @@ def float4_vectors(blobs: list[bytes | None], dim: int | None = None) -> pa.Arra
     With ``dim``, vectors all of that length come as the ``vector(dim)`` column that stores them,
     built from their checked values at once (an agent's INSERT of its embedding, bound as bytes)."""
     vectors = [None if blob is None else float4_vector(blob) for blob in blobs]
+    mask = pa.array([v is None for v in vectors]) if any(v is None for v in vectors) else None
     if dim is not None and vectors and all(v is None or len(v) == dim for v in vectors):
         flat = np.concatenate([np.zeros(dim, np.float32) if v is None else v for v in vectors])
-        mask = pa.array([v is None for v in vectors]) if any(v is None for v in vectors) else None
         return pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), dim, mask=mask)
     lengths = np.array([0 if v is None else len(v) for v in vectors], dtype=np.int32)
     offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
     flat = np.concatenate([v for v in vectors if v is not None] or [np.zeros(0, np.float32)])
-    mask = pa.array([v is None for v in vectors]) if any(v is None for v in vectors) else None
     return pa.ListArray.from_arrays(offsets, pa.array(flat, pa.float32()), type=VECTOR_RESULT, mask=mask)
 
 

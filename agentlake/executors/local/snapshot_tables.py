@@ -74,7 +74,7 @@ class SnapshotRegistry:
         """Per small table registered in memory, its live rows in one table (made when asked)."""
         self._unregistered: dict[str, tuple[str, pa.Table, dict[tuple, pa.Table]]] = {}
         """Per small table read in memory ahead of its registration: (manifest id, live rows, rows
-        per file), for :meth:`memory_rows_at` and the next :meth:`_register` to reuse."""
+        per file), for :meth:`memory_rows` and the next :meth:`_register` to reuse."""
 
     def sync(self, snapshot: Snapshot) -> None:
         changed = False
@@ -102,7 +102,7 @@ class SnapshotRegistry:
         self._memory_rows.pop(name, None)
         self._unregistered.pop(name, None)
 
-    def memory_rows(self, name: str) -> pa.Table | None:
+    def _registered_rows(self, name: str) -> pa.Table | None:
         """The live rows of table ``name`` (with their rowids) when it is registered as an
         in-memory scan, as of the last :meth:`sync`; None for a table read from its files."""
         rows = self._memory_rows.get(name)
@@ -113,16 +113,17 @@ class SnapshotRegistry:
             rows = self._memory_rows[name] = pa.concat_tables(parts.values())
         return rows
 
-    def memory_rows_at(self, snapshot: Snapshot, name: str) -> pa.Table | None:
-        """:meth:`memory_rows` as of ``snapshot`` without registering anything with DataFusion: a count
-        after each write reads the rows and plans nothing (None where the table is not small, or
-        its files cannot be read: the planned path reports that)."""
+    def memory_rows(self, snapshot: Snapshot, name: str) -> pa.Table | None:
+        """The live rows of table ``name`` (with their rowids) as of ``snapshot`` when it is small,
+        read without registering anything with DataFusion: a count after each write reads the rows
+        and plans nothing (None where the table is not small, or its files cannot be read: the
+        planned path reports that)."""
         manifest = snapshot.tables.get(name)
         if manifest is None or name in snapshot.views:
             return None
         key = manifest.encoded[0]
         if self._tables.get(name) == key:
-            return self.memory_rows(name)
+            return self._registered_rows(name)
         held = self._unregistered.get(name)
         if held is not None and held[0] == key:
             return held[1]
