@@ -120,6 +120,12 @@ class DataFile:
         return out
 
     @cached_property
+    def deletion_digest(self) -> bytes:
+        """A short digest of the deletion vector, for caches of a file's live rows: an entry carried
+        unchanged into the next manifest version keeps it, so it is hashed once, not per lookup."""
+        return hashlib.blake2b(self.deleted.astype(np.int64, copy=False).tobytes(), digest_size=16).digest()
+
+    @cached_property
     def json_text(self) -> str:
         """This entry's JSON as a manifest holds it: entries are immutable and most of them are
         carried unchanged into the next version, whose encoding then reuses their text."""

@@ -20,7 +20,7 @@ from .result_stream import QueryStream, held_or_streamed
 if TYPE_CHECKING:
     from datafusion import SessionContext
 
-    from ..executors.local.snapshot_tables import SnapshotRegistry
+    from ..executors.local.snapshot_tables import SnapshotRegistry, StoredRows
     from .session import Session
 
 
@@ -31,38 +31,46 @@ class QueryRunner:
         self.session = session
         self._ctx: SessionContext | None = None
         self._registry: SnapshotRegistry | None = None
+        """Made with the first statement that reads a table; its DataFusion context only when a
+        statement plans (a count over a small table reads the registry's rows and plans nothing)."""
         self.last_route = ""
         self.last_topk: tuple | None = None
         """(statement, plan, select list, schema) of the last top-k answered by its plain path."""
 
     def context(self) -> SessionContext:
-        """Made at the first statement that needs DataFusion (constant SELECTs and key lookups never do)."""
+        """Made at the first statement that plans (constant SELECTs, key lookups and small counts
+        never do): a DataFusion session with every function installed costs about a millisecond,
+        which a fleet of short-lived connections would otherwise pay once each."""
         if self._ctx is None:
             # imported here, not at the top: DataFusion loads with the first statement that plans
             from ..embeddings.functions import register_embedding_functions
-            from ..executors.local.snapshot_tables import SnapshotRegistry, new_session
+            from ..executors.local.snapshot_tables import new_session
             from ..media.functions import register_media_functions
             from .function_library import stateless_functions
             from .session_functions import register_session_functions
 
             self._ctx = new_session()
-            self._registry = SnapshotRegistry(self._ctx)
             stateless_functions().install(self._ctx)
             register_media_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_embedding_functions(self._ctx, BlobStore(self.session.repo.storage))
             register_session_functions(self._ctx, self.session)
         return self._ctx
 
-    def sync(self) -> SessionContext:
-        ctx = self.context()
-        self._registry.sync(self.session.snapshot)
-        return ctx
+    def registry(self) -> SnapshotRegistry:
+        if self._registry is None:
+            from ..executors.local.snapshot_tables import SnapshotRegistry
 
-    def memory_rows(self, name: str) -> pa.Table | None:
-        """Table ``name``'s live rows as of the session's snapshot when it is small enough to be
-        held decoded in memory (``snapshot_tables.SMALL_TABLE_ROWS``), else None."""
-        self.context()
-        return self._registry.memory_rows(self.session.snapshot, name)
+            self._registry = SnapshotRegistry(self.context)
+        return self._registry
+
+    def sync(self) -> SessionContext:
+        self.registry().sync(self.session.snapshot)
+        return self.context()
+
+    def memory_rows(self, name: str) -> StoredRows | None:
+        """Table ``name``'s rows as of the session's snapshot when it is small enough to be held
+        decoded in memory (``snapshot_tables.SMALL_TABLE_ROWS``), else None."""
+        return self.registry().memory_rows(self.session.snapshot, name)
 
     def plan(self, sql: str):
         return self.sync().sql(sql).optimized_logical_plan()

@@ -20,6 +20,7 @@ from sqlglot import exp
 from ..executors.local.arrow_filter import Declined, compile_filter
 
 if TYPE_CHECKING:
+    from ..executors.local.snapshot_tables import StoredRows
     from .query import QueryRunner
 
 _ALLOWED_PARTS = {"expressions", "from", "from_", "where"}
@@ -52,18 +53,14 @@ def small_count(runner: "QueryRunner", stmt: exp.Expression) -> pa.Table | None:
         if compiled is None:
             return None
         predicate = compiled[0]
-    rows = runner.memory_rows(table.name)
-    if rows is None:
+    stored = runner.memory_rows(table.name)
+    if stored is None:
         return None
-    if predicate is not None:
-        try:
-            rows = _matching(rows, predicate(rows))
-        except Declined:
-            return None
-    arrays = [
-        pa.array([rows.num_rows if column is None else rows.num_rows - rows.column(column).null_count])
-        for _, column in outputs
-    ]
+    try:
+        selected = _selected(stored, predicate)
+    except Declined:
+        return None
+    arrays = [pa.array([_count(stored.rows, selected, column)]) for _, column in outputs]
     return pa.Table.from_arrays(arrays, schema=pa.schema([pa.field(name, pa.int64(), False) for name, _ in outputs]))
 
 
@@ -93,8 +90,26 @@ def _counts(stmt: exp.Select, schema: pa.Schema, names: set[str]) -> list[tuple[
     return outputs
 
 
-def _matching(rows: pa.Table, mask: pa.Array | pa.ChunkedArray | pa.Scalar) -> pa.Table:
-    """The rows where the predicate is true (NULL counts as false, as in WHERE)."""
-    if isinstance(mask, pa.Scalar):
-        return rows if mask.is_valid and mask.as_py() else rows.slice(0, 0)
-    return rows.filter(pc.fill_null(mask, False))
+def _selected(stored: StoredRows, predicate) -> pa.Array | pa.ChunkedArray | bool:
+    """Which stored rows the count takes: the live ones where the predicate is true (NULL counts
+    as false, as in WHERE); True for every row, False for none."""
+    selected = True if stored.live is None else stored.live
+    if predicate is None:
+        return selected
+    verdict = predicate(stored.rows)
+    if isinstance(verdict, pa.Scalar):
+        return selected if verdict.is_valid and verdict.as_py() else False
+    verdict = pc.fill_null(verdict, False)
+    return verdict if selected is True else pc.and_(verdict, selected)
+
+
+def _count(rows: pa.Table, selected, column: str | None) -> int:
+    """count(*) (``column`` None) or count(column) over the selected rows."""
+    if selected is False:
+        return 0
+    if column is not None:
+        valid = pc.is_valid(rows.column(column))
+        selected = valid if selected is True else pc.and_(selected, valid)
+    elif selected is True:
+        return rows.num_rows
+    return pc.sum(selected).as_py() or 0

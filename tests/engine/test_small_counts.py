@@ -184,3 +184,28 @@ def test_counts_between_writes_follow_every_write(tmp_path):
             counted = conn.execute("SELECT count(*) FROM m WHERE n > %s", [bound]).fetchone()[0]
             assert counted == sum(1 for n in model.values() if n is not None and n > bound)
     conn.close()
+
+
+def test_a_new_sessions_first_count_then_plans_and_writes(tmp_path):
+    """A session whose first statement is a count reads the table before it has a DataFusion
+    session at all; its plans, writes and counts afterwards see the same rows (deleted ones
+    included: an UPDATE deletes from the big file and the count masks that row)."""
+    path = tmp_path / "repo"
+    main = agentlake.connect(path)
+    main.execute("CREATE TABLE m (k text PRIMARY KEY, n int)")
+    main.execute("INSERT INTO m SELECT 'k' || i, i % 10 FROM generate_series(1, 2000) AS s(i)")
+    main.close()
+    agent = agentlake.connect(path, branch="agent")
+    assert agent.execute("SELECT count(*) FROM m WHERE n > %s", [4]).fetchone() == (1000,)
+    assert agent.execute("SELECT n, count(*) FROM m WHERE n > 7 GROUP BY n ORDER BY n").fetchall() == [
+        (8, 200),
+        (9, 200),
+    ]
+    agent.execute("UPDATE m SET n = NULL WHERE k = 'k9'")
+    agent.execute("DELETE FROM m WHERE k IN ('k19', 'k20')")
+    agent.execute("INSERT INTO m VALUES ('new', 9)")
+    assert agent.execute("SELECT count(*), count(n) FROM m WHERE n > 4 OR n IS NULL").fetchone() == (1000, 999)
+    assert agent.execute("SELECT count(n) FROM m").fetchone() == (1998,)
+    planned = agent.execute("SELECT count(*) FROM (SELECT k FROM m WHERE n > 4 OR n IS NULL) AS s").fetchone()
+    assert planned == (1000,)
+    agent.close()

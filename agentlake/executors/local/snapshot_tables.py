@@ -13,12 +13,14 @@ rows kept the same way.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from datafusion import DataFrame, SessionConfig, SessionContext, col, lit
@@ -63,8 +65,10 @@ def new_session(target_partitions: int | None = None) -> SessionContext:
 class SnapshotRegistry:
     """Registers the tables and views of whichever snapshot a session reads."""
 
-    def __init__(self, ctx: SessionContext) -> None:
-        self.ctx = ctx
+    def __init__(self, context: Callable[[], SessionContext]) -> None:
+        self._context = context
+        """The session's DataFusion context, asked for only when something is registered with it:
+        :meth:`memory_rows` plans nothing and needs none."""
         self._tables: dict[str, str] = {}
         self._views: dict[str, str] = {}
         self._file_frames: dict[str, dict[tuple, DataFrame | pa.Table]] = {}
@@ -72,9 +76,12 @@ class SnapshotRegistry:
         registered, by :func:`_file_key`."""
         self._memory_rows: dict[str, pa.Table] = {}
         """Per small table registered in memory, its live rows in one table (made when asked)."""
-        self._unregistered: dict[str, tuple[str, pa.Table, dict[tuple, pa.Table]]] = {}
-        """Per small table read in memory ahead of its registration: (manifest id, live rows, rows
-        per file), for :meth:`memory_rows` and the next :meth:`_register` to reuse."""
+        self._unregistered: dict[str, tuple[str, StoredRows]] = {}
+        """Per small table read by :meth:`memory_rows` since its registration: (manifest id, rows)."""
+
+    @property
+    def ctx(self) -> SessionContext:
+        return self._context()
 
     def sync(self, snapshot: Snapshot) -> None:
         changed = False
@@ -113,37 +120,30 @@ class SnapshotRegistry:
             rows = self._memory_rows[name] = pa.concat_tables(parts.values())
         return rows
 
-    def memory_rows(self, snapshot: Snapshot, name: str) -> pa.Table | None:
-        """The live rows of table ``name`` (with their rowids) as of ``snapshot`` when it is small,
-        read without registering anything with DataFusion: a count after each write reads the rows
-        and plans nothing (None where the table is not small, or its files cannot be read: the
-        planned path reports that)."""
+    def memory_rows(self, snapshot: Snapshot, name: str) -> StoredRows | None:
+        """The rows of table ``name`` as of ``snapshot`` when it is small, read without registering
+        anything with DataFusion: a count after each write reads the rows and plans nothing (None
+        where the table is not small, or its files cannot be read: the planned path reports that)."""
         manifest = snapshot.tables.get(name)
         if manifest is None or name in snapshot.views:
             return None
         key = manifest.encoded[0]
         if self._tables.get(name) == key:
-            return self._registered_rows(name)
+            rows = self._registered_rows(name)
+            return StoredRows(rows, None) if rows is not None else None
         held = self._unregistered.get(name)
         if held is not None and held[0] == key:
             return held[1]
         try:
-            parts = self._memory_parts(snapshot, manifest, self._previous_parts(name), _layout_key(manifest))
+            found = _stored_rows(snapshot, manifest)
         except Exception:  # noqa: BLE001 - the planned path raises it, as the statement's error
             return None
-        if not parts:
-            return None
-        rows = pa.concat_tables(parts.values())
-        self._unregistered[name] = (key, rows, parts)
-        return rows
-
-    def _previous_parts(self, name: str) -> dict:
-        """Each file's scan or decoded rows as last registered, and those read since."""
-        held = self._unregistered.get(name)
-        return {**self._file_frames.get(name, {}), **(held[2] if held is not None else {})}
+        if found is not None:
+            self._unregistered[name] = (key, found)
+        return found
 
     def _register(self, snapshot: Snapshot, name: str, manifest: Manifest) -> None:
-        previous = self._previous_parts(name)
+        previous = self._file_frames.get(name, {})
         layout = _layout_key(manifest)
         current = self._memory_parts(snapshot, manifest, previous, layout)
         if current is not None:
@@ -184,8 +184,8 @@ class SnapshotRegistry:
         """Each live file's rows, decoded, by its key; None for a big table, a type outside the
         plain ones, or a file whose stored columns are not exactly the table's (those tables keep
         their Parquet scans)."""
-        live = [entry for entry in manifest.files if entry.live_rows]
-        if sum(entry.rows for entry in live) > SMALL_TABLE_ROWS or not all(_plain(f.type) for f in manifest.schema):
+        live = _small_table_files(manifest)
+        if live is None:
             return None
         schema = _memory_schema(manifest)
         parts = {}
@@ -193,7 +193,7 @@ class SnapshotRegistry:
             key = _file_key(entry, layout)
             part = previous.get(key)
             if not isinstance(part, pa.Table) or part.schema != schema:  # NOT NULL may have changed
-                part = _shared_rows(snapshot, manifest, entry, schema, key)
+                part = _shared_rows(snapshot, manifest, entry, schema, key, live_only=True)
                 if part is None:
                     return None
             parts[key] = part
@@ -255,6 +255,51 @@ class SnapshotRegistry:
                 self._views[name] = sql
 
 
+class StoredRows(NamedTuple):
+    """A small table's rows as :meth:`SnapshotRegistry.memory_rows` reads them: every stored row
+    of its live files, and which of them are live (None: all of them)."""
+
+    rows: pa.Table
+    live: pa.Array | None
+
+
+def _small_table_files(manifest: Manifest) -> list[DataFile] | None:
+    """The live files of a table held decoded in memory; None for a big table or a type outside
+    the plain ones."""
+    live = [entry for entry in manifest.files if entry.live_rows]
+    if sum(entry.rows for entry in live) > SMALL_TABLE_ROWS or not all(_plain(f.type) for f in manifest.schema):
+        return None
+    return live
+
+
+def _stored_rows(snapshot: Snapshot, manifest: Manifest) -> StoredRows | None:
+    """A small table's rows with its deleted ones masked rather than removed: after an UPDATE
+    the big file it deleted from is not copied without that row (the copy cost a count after each
+    write ~0.2 ms for 10,000 rows); its decoded rows stay shared and only the mask is new."""
+    live = _small_table_files(manifest)
+    if not live:
+        return None
+    schema, layout = _memory_schema(manifest), _layout_key(manifest)
+    parts, dead = [], []
+    for entry in live:
+        part = _shared_rows(
+            snapshot, manifest, entry, schema, _file_key(entry, layout, live_only=False), live_only=False
+        )
+        if part is None:
+            return None
+        if len(entry.deleted):
+            deleted = pc.is_in(part.column(ROWID), value_set=pa.array(entry.deleted, pa.int64()))
+            dead.append((sum(p.num_rows for p in parts), deleted.to_numpy(zero_copy_only=False)))
+        parts.append(part)
+    rows = pa.concat_tables(parts)
+    if not dead:
+        return StoredRows(rows, None)
+    mask = np.ones(rows.num_rows, dtype=bool)
+    for start, deleted in dead:
+        mask[start : start + len(deleted)] &= ~deleted
+    return StoredRows(rows, pa.array(mask))
+
+
 def _plain(kind: pa.DataType) -> bool:
     """Types that read back from Parquet into DataFusion exactly as pyarrow decodes them."""
     return (
@@ -275,7 +320,9 @@ _shared_size = 0
 _shared_lock = threading.Lock()
 
 
-def _shared_rows(snapshot: Snapshot, manifest: Manifest, entry: DataFile, schema: pa.Schema, key: tuple):
+def _shared_rows(
+    snapshot: Snapshot, manifest: Manifest, entry: DataFile, schema: pa.Schema, key: tuple, *, live_only: bool
+):
     """:func:`_file_rows`, made once per (file, deletion vector, layout, schema) for every session
     of the process (a server's sessions would each hold their own copy of the same rows), kept
     while they fit in ``_SHARED_BYTES``."""
@@ -286,7 +333,7 @@ def _shared_rows(snapshot: Snapshot, manifest: Manifest, entry: DataFile, schema
         if rows is not None:
             _shared.move_to_end(shared_key)
             return rows
-    rows = _file_rows(snapshot.repo.files.table(entry), entry, manifest, schema)
+    rows = _file_rows(snapshot.repo.files.table(entry), entry, manifest, schema, live_only)
     if rows is not None:
         with _shared_lock:
             if shared_key not in _shared:
@@ -302,9 +349,12 @@ def _memory_schema(manifest: Manifest) -> pa.Schema:
     return pa.schema([f.remove_metadata() for f in manifest.schema] + [pa.field(ROWID, pa.int64(), False)])
 
 
-def _file_rows(raw: pa.Table, entry: DataFile, manifest: Manifest, schema: pa.Schema) -> pa.Table | None:
-    """A decoded file's live rows under the table's column names, or None when a column is
-    missing from the file or stored in another type (the Parquet scan handles those)."""
+def _file_rows(
+    raw: pa.Table, entry: DataFile, manifest: Manifest, schema: pa.Schema, live_only: bool
+) -> pa.Table | None:
+    """A decoded file's rows (only its live ones with ``live_only``) under the table's column
+    names, or None when a column is missing from the file or stored in another type (the Parquet
+    scan handles those)."""
     arrays = []
     for f in manifest.schema:
         stored = entry.columns.get(field_id(f))
@@ -313,7 +363,7 @@ def _file_rows(raw: pa.Table, entry: DataFile, manifest: Manifest, schema: pa.Sc
         arrays.append(raw.column(stored))
     arrays.append(raw.column(ROWID))
     rows = pa.Table.from_arrays(arrays, schema=schema)
-    if len(entry.deleted):
+    if live_only and len(entry.deleted):
         rows = rows.filter(pc.invert(pc.is_in(rows.column(ROWID), value_set=pa.array(entry.deleted, pa.int64()))))
     return rows
 
@@ -325,13 +375,11 @@ def _layout_key(manifest: Manifest) -> tuple:
     )
 
 
-def _file_key(entry: DataFile, layout: tuple) -> tuple:
-    deleted = (
-        hashlib.blake2b(pa.array(entry.deleted, pa.int64()).buffers()[1] or b"", digest_size=16).digest()
-        if len(entry.deleted)
-        else b""
-    )
-    return entry.path, len(entry.deleted), deleted, tuple(sorted(entry.columns.items())), layout
+def _file_key(entry: DataFile, layout: tuple, *, live_only: bool = True) -> tuple:
+    """What a file's rows as read here depend on: the file, its column names, the table's layout
+    and, for its live rows only, its deletion vector (``live_only=False``: all its stored rows)."""
+    deleted = (len(entry.deleted), entry.deletion_digest) if live_only else None
+    return entry.path, deleted, tuple(sorted(entry.columns.items())), layout
 
 
 def _quote(name: str) -> str:
