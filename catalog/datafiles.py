@@ -101,11 +101,17 @@ def _min_max(column: pa.ChunkedArray) -> tuple:
 
 
 def encode_parquet(data: pa.Table) -> bytes:
-    """Vector columns are stored plain: embeddings are high-entropy floats that zstd shrinks by
-    under a tenth (and a dictionary not at all) while doubling the time to decode them, which
-    every index build and every search of a file not yet in memory pays.
+    """Columns are compressed with LZ4_RAW: scans decompress every page they read, and LZ4
+    decompresses several times faster than zstd. TPC-H SF1 on this 2-core machine ran 11%
+    faster over LZ4_RAW files than over zstd ones (geometric mean of the 22 queries, same process,
+    interleaved) for a third more bytes on disk. Every current Parquet reader takes LZ4_RAW
+    (Arrow, DuckDB, DataFusion, polars, cuDF from 24.04, Spark from 3.4).
 
-    A small file (a few rows from one statement) is stored plain too: setting up zstd and a
+    Vector columns are stored plain: embeddings are high-entropy floats that no codec shrinks by
+    more than a tenth (and a dictionary not at all), while decoding them is what every index build
+    and every search of a file not yet in memory pays.
+
+    A small file (a few rows from one statement) is stored plain too: setting up a codec and a
     dictionary per column is half the cost of writing it (a one-row file: ~0.24 ms with them,
     ~0.12 ms without), saves at most a few KiB, and such files are compaction's to fold into large
     compressed ones. Statistics and the page index are written either way (readers prune on them)."""
@@ -113,7 +119,7 @@ def encode_parquet(data: pa.Table) -> bytes:
         compression, dictionary = "none", False
     else:
         vectors = {f.name for f in data.schema if pa.types.is_fixed_size_list(f.type)}
-        compression = {name: "none" if name in vectors else "zstd" for name in data.column_names}
+        compression = {name: "none" if name in vectors else "lz4_raw" for name in data.column_names}
         dictionary = [name for name in data.column_names if name not in vectors]
     sink = pa.BufferOutputStream()  # Arrow's own stream: a Python file object costs ~10 us more per file
     pq.write_table(
