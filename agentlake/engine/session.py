@@ -258,7 +258,7 @@ class Session:
         finally:
             self._text_key = None
         if len(statements) == 1 and self.runner.last_topk is not None and self.runner.last_topk[0] is statements[0]:
-            topk_templates.remember(sql, *self.runner.last_topk)  # the statement itself, not one inside EXPLAIN
+            topk_templates.remember(sql, params, *self.runner.last_topk)  # the statement itself, not one inside EXPLAIN
         return results or [Result(None, 0, None)]
 
     def _record(self, sql: str) -> None:

@@ -161,9 +161,7 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
 
     def bound_value(node: exp.Expression) -> exp.Expression | None:
         nonlocal used
-        if not isinstance(node, (exp.Parameter, exp.Placeholder)):
-            return None
-        index = placeholder_index(node)
+        index = _placeholder_number(node)
         if index is None:
             return None
         if index > len(values):
@@ -184,6 +182,22 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
             sqlstate="08P01",
         )
     return bound
+
+
+def bind_tree(node: exp.Expression, values: Sequence) -> exp.Expression:
+    """A copy of ``node`` (a part of a statement :func:`unbound` gave) with each ``$n`` placeholder
+    bound to ``values[n - 1]``, as :func:`bind` binds a whole statement."""
+
+    def bound_value(placeholder: exp.Expression) -> exp.Expression | None:
+        index = _placeholder_number(placeholder)
+        return literal(values[index - 1]) if index is not None else None
+
+    return clone(node, substitute=bound_value)
+
+
+def _placeholder_number(node: exp.Expression) -> int | None:
+    """n for a ``$n`` (or ``?``-numbered) placeholder node; None for every other node."""
+    return placeholder_index(node) if isinstance(node, (exp.Parameter, exp.Placeholder)) else None
 
 
 def unbound(sql: str, params: Sequence | Mapping | None = None) -> tuple[list[exp.Expression], list] | None:

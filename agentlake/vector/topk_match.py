@@ -123,14 +123,13 @@ def match_topk(stmt: exp.Expression, snapshot) -> TopKQuery | None:
     return TopKQuery(table, source.this.alias_or_name, column, metric, vector, k, where.this if where else None)
 
 
-def with_own_filter(plan: TopKQuery) -> TopKQuery:
-    """``plan`` with a copy of its filter that nothing else will change, still inside a statement
-    naming the table (the catalog-typed rewrites look the table's columns up through it)."""
+def with_own_filter(plan: TopKQuery, copy: bool = True) -> TopKQuery:
+    """``plan`` with a filter nothing else will change (a copy; ``copy=False`` for one the caller
+    just made), still inside a statement naming the table (the catalog-typed rewrites look the
+    table's columns up through it)."""
     if plan.where is None:
         return plan
-    holder = (
-        exp.select("1")
-        .from_(exp.Table(this=exp.to_identifier(plan.table), alias=exp.TableAlias(this=exp.to_identifier(plan.alias))))
-        .where(plan.where.copy(), copy=False)
-    )
+    where = plan.where.copy() if copy else plan.where
+    table = exp.Table(this=exp.to_identifier(plan.table), alias=exp.TableAlias(this=exp.to_identifier(plan.alias)))
+    holder = exp.select(exp.Literal.number(1)).from_(table, copy=False).where(where, copy=False)
     return dataclasses.replace(plan, where=holder.args["where"].this)

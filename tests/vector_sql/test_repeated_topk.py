@@ -94,3 +94,28 @@ def test_a_filtered_statement_repeats_with_its_filter(docs):
     assert [_ids(docs, [x, 0, 0], like) for x in (9, 0, 5)] == [[8, 6], [0, 2], [4, 6]]
     docs.execute("UPDATE docs SET note = 'odd' WHERE id = 8")
     assert _ids(docs, [9, 0, 0], sql) == [9, 8] and _ids(docs, [9, 0, 0], like) == [6, 4]
+
+
+def test_a_filters_parameters_are_bound_again_on_each_repeat(docs):
+    """The filter's values come from parameters too (an agent's own rows among everyone's): each
+    repeat binds its own, and a parameter of another kind (text for a number, NULL, a number past
+    bigint) or a LIMIT from a parameter is planned, as the first run was."""
+    docs.execute("UPDATE docs SET note = 'odd' WHERE id % 2 = 1")
+    sql = "SELECT id, embedding <-> %s AS d FROM docs WHERE note = %s AND id >= %s ORDER BY embedding <-> %s LIMIT 2"
+
+    def expected(x: float, note: str, low: int) -> list[tuple[int, float]]:
+        ids = [i for i in range(10) if ("odd" if i % 2 else f"n{i}") == note and i >= low]
+        return [(i, abs(i - x)) for i in sorted(ids, key=lambda i: (abs(i - x), i))[:2]]
+
+    def run(x, note, low):
+        vector = np.array([x, 0, 0], np.float32)
+        return [(i, round(d, 4)) for i, d in docs.execute(sql, [vector, note, low, vector]).fetchall()]
+
+    for x, note, low in ((0, "odd", 3), (9, "odd", 0), (4.5, "n4", 0), (9, "odd", 8), (2, "n2", 5), (6, "n6", 6)):
+        assert run(x, note, low) == [(i, round(d, 4)) for i, d in expected(x, note, low)]
+    assert run(0, "odd", "5") == [(5, 5.0), (7, 7.0)]  # text compared with an integer column, as PostgreSQL casts it
+    assert run(0, "odd", None) == []
+    assert run(0, "odd", 2**70) == []
+    assert run(9, "odd", 0) == [(9, 0.0), (7, 2.0)]
+    limited = "SELECT id FROM docs WHERE id >= %s ORDER BY embedding <-> %s LIMIT %s"
+    assert [len(docs.execute(limited, [0, [0, 0, 0], n]).fetchall()) for n in (2, 5, 1)] == [2, 5, 1]
