@@ -114,7 +114,12 @@ def encode_parquet(data: pa.Table) -> bytes:
     A small file (a few rows from one statement) is stored plain too: setting up a codec and a
     dictionary per column is half the cost of writing it (a one-row file: ~0.24 ms with them,
     ~0.12 ms without), saves at most a few KiB, and such files are compaction's to fold into large
-    compressed ones. Statistics and the page index are written either way (readers prune on them)."""
+    compressed ones. Statistics and the page index are written either way (readers prune on them).
+
+    Decimals of up to 18 digits are stored as the integers they are (INT32/INT64, as the Parquet
+    format allows and the Rust writers do), not as fixed-length byte strings: they read back as the
+    same Arrow decimals, and decoding them costs a fraction (TPC-H SF1 Q6, which sums and filters
+    decimals over lineitem, ran in 99 ms instead of 183 on DataFusion)."""
     if data.nbytes <= PLAIN_FILE_BYTES:
         compression, dictionary = "none", False
     else:
@@ -129,6 +134,7 @@ def encode_parquet(data: pa.Table) -> bytes:
         write_page_index=True,
         compression=compression,
         use_dictionary=dictionary,
+        store_decimal_as_integer=True,
     )
     return sink.getvalue().to_pybytes()
 
