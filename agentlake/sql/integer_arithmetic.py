@@ -5,7 +5,10 @@ DataFusion's integer arithmetic wraps: ``UPDATE t SET n = n + 1`` on a bigint at
 int2/int4/int8 arithmetic in the wider operand's type (a literal that fits is int4) and fails with
 22003 ``integer out of range`` (``smallint``/``bigint``). Where both operands are known integers (a
 column the catalog types, an integer literal, or such an expression), the operation becomes
-``int4_add(a, b)`` and its kin, checked UDFs of that width.
+``int4_add(a, b)`` and its kin, checked UDFs of that width; between two constants it is computed
+here instead (``l_quantity <= 1 + 10`` compares with ``CAST(11 AS INT)``), as PostgreSQL folds
+constants when it plans: a function call on every batch would also hide the bound from the
+scan's statistics.
 """
 
 from __future__ import annotations
@@ -38,15 +41,49 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if left is None or right is None:
             continue
         width = max(left, right)
-        name = pg_name(node)
-        call = exp.Anonymous(
+        call = _folded(node, width) or exp.Anonymous(
             this=checked_function(width, OPERATIONS[type(node)]),
             expressions=[_cast(node.this, width), _cast(node.expression, width)],
         )
-        call.meta[PG_NAME] = name
+        call.meta[PG_NAME] = pg_name(node)
         node.replace(call)
         changed = True
     return changed
+
+
+_FOLD = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
+
+
+def _folded(node: exp.Expression, width: int) -> exp.Expression | None:
+    """The value of an operation on two integer constants, as a constant of its width; None when an
+    operand is not a constant, or when the value is out of range (the checked function then raises
+    22003 as the statement runs)."""
+    left, right = _constant(node.this), _constant(node.expression)
+    if left is None or right is None:
+        return None
+    value = _FOLD[type(node)](left, right)
+    if not -(2 ** (width - 1)) <= value < 2 ** (width - 1):
+        return None
+    return exp.Cast(this=exp.Literal.number(value), to=exp.DataType.build(WIDTHS[width][1]))
+
+
+def _constant(node: exp.Expression) -> int | None:
+    """An integer literal's value (signs and parentheses included), or a folded constant's."""
+    sign = 1
+    while isinstance(node, (exp.Paren, exp.Neg)):
+        sign = -sign if isinstance(node, exp.Neg) else sign
+        node = node.this
+    if isinstance(node, exp.Cast) and not node.to.expressions and node.to.this in _CAST_WIDTHS:
+        value = _constant(node.this)  # one folded here before, or written as CAST(5 AS int)
+        width = _CAST_WIDTHS[node.to.this]
+        fits = value is not None and -(2 ** (width - 1)) <= value < 2 ** (width - 1)
+        return sign * value if fits else None  # else the cast itself fails as the statement runs
+    if isinstance(node, exp.Literal) and not node.is_string:
+        try:
+            return sign * int(node.this)
+        except ValueError:
+            return None  # 1.5, 1e3: not an integer
+    return None
 
 
 def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int | None:

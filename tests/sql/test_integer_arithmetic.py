@@ -18,6 +18,8 @@ SETUP = [
         "SELECT id, s + s, i * i, n - n, s + i, i + n, -i - 1 FROM nums WHERE id = 2",
         "SELECT sum(i + 1), max(n - 1) FROM nums",
         "SELECT id, (i + 1) * 0 AS z FROM nums ORDER BY id",
+        "SELECT 1 + 10, (1 + 2) * -3 AS x, -(2 - 5), 2 * 3 - 7, 9223372036854775806 + 1, 32766::smallint + 1::smallint",
+        "SELECT id, i + (2 - 3) FROM nums WHERE i <= 2147483640 + 6 AND s >= -(1 + 2) ORDER BY id",
     ],
 )
 def test_integer_results_as_postgres(both, sql):
@@ -34,6 +36,11 @@ def test_integer_results_as_postgres(both, sql):
         "SELECT i * 3 FROM nums WHERE id = 1",
         "SELECT -n - 3 FROM nums WHERE id = 1",
         "UPDATE nums SET n = n + 2 WHERE id = 1",
+        "SELECT 2147483647 + 1",
+        "SELECT 9223372036854775807 + 1",
+        "SELECT 32767::smallint + 1::smallint",
+        "SELECT CAST(3000000000 AS int) - 2000000000",
+        "SELECT id FROM nums WHERE i < 2147483647 * 2",
     ],
 )
 def test_overflow_is_22003_as_postgres(both, sql):
