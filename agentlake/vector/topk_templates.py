@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from ..errors import DataError
 from ..sql.params import PARAM_META, bind_tree, placeholder_index, unbound
-from .arrays import checked_vector
+from .arrays import checked_vector, parse_vector
 from .topk_match import TopKQuery, with_own_filter
 from .topk_run import SearchHost, run_plain_topk
 
@@ -48,8 +48,9 @@ class Template:
     """The filter with its placeholders, shared: each run binds a copy."""
     vector_at: tuple[int, ...]
     """Which parameters are the query vector (a statement may name it twice)."""
-    kinds: tuple[type | None, ...]
-    """Each parameter's Python type when recorded (None for the vector's)."""
+    kinds: tuple[type | str, ...]
+    """Each parameter's Python type when recorded; the vector's is "array" or "text" (``'[1,2]'``,
+    as wire clients and ``%s::vector`` send it)."""
 
     def run(self, session: SearchHost, params) -> tuple[pa.Table, str] | None:
         """The answer for ``params``, or None where the planned path must decide: parameters of
@@ -57,7 +58,7 @@ class Template:
         if not isinstance(params, (list, tuple)) or _kinds(params, self.vector_at) != self.kinds:
             return None
         try:
-            vector = checked_vector(np.asarray(params[self.vector_at[0]], dtype=np.float32).reshape(-1))
+            vector = checked_vector(_as_vector(params[self.vector_at[0]]))
         except (TypeError, ValueError, DataError):
             return None
         if not all(_is_query_vector(params[i], vector) for i in self.vector_at[1:]):
@@ -111,15 +112,16 @@ def remember(
             _templates.popitem(last=False)
 
 
-def _kinds(values, vector_at: tuple[int, ...]) -> tuple[type | None, ...] | None:
-    """The parameters' kinds: None for the query vector, the type of each other value, which must be
-    text, a boolean or an integer within bigint (others bind as casts, or as numeric past int64)."""
-    kinds: list[type | None] = []
+def _kinds(values, vector_at: tuple[int, ...]) -> tuple[type | str, ...] | None:
+    """The parameters' kinds: how the query vector came (an array or its text), and the type of
+    each other value, which must be text, a boolean or an integer within bigint (others bind as
+    casts, or as numeric past int64)."""
+    kinds: list[type | str] = []
     for index, value in enumerate(values):
         if index in vector_at:
-            if not isinstance(value, (np.ndarray, list)):
+            if not isinstance(value, (np.ndarray, list, str)):
                 return None
-            kinds.append(None)
+            kinds.append("text" if isinstance(value, str) else "array")
         elif type(value) in (str, bool) or (type(value) is int and value in _INT64):
             kinds.append(type(value))
         else:
@@ -127,12 +129,20 @@ def _kinds(values, vector_at: tuple[int, ...]) -> tuple[type | None, ...] | None
     return tuple(kinds)
 
 
+def _as_vector(value) -> np.ndarray:
+    """A query vector parameter as float4 values: an array as it is, text as pgvector reads it (the
+    planned path reads a ``'[...]'::vector`` constant the same way)."""
+    if isinstance(value, str):
+        return parse_vector(value)
+    return np.asarray(value, dtype=np.float32).reshape(-1)
+
+
 def _is_query_vector(value, vector: np.ndarray) -> bool:
-    if not isinstance(value, (np.ndarray, list)):
+    if not isinstance(value, (np.ndarray, list, str)):
         return False
     try:
-        value = np.asarray(value, dtype=np.float32).reshape(-1)
-    except (TypeError, ValueError):
+        value = _as_vector(value)
+    except (TypeError, ValueError, DataError):
         return False
     return value.shape == vector.shape and bool(np.array_equal(value, vector))
 

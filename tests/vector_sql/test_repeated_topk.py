@@ -119,3 +119,23 @@ def test_a_filters_parameters_are_bound_again_on_each_repeat(docs):
     assert run(9, "odd", 0) == [(9, 0.0), (7, 2.0)]
     limited = "SELECT id FROM docs WHERE id >= %s ORDER BY embedding <-> %s LIMIT %s"
     assert [len(docs.execute(limited, [0, [0, 0, 0], n]).fetchall()) for n in (2, 5, 1)] == [2, 5, 1]
+
+
+def test_a_vector_sent_as_text_repeats_as_the_planned_path_reads_it(docs):
+    """Wire clients send the query vector as pgvector text (``%s::vector``); repeats parse each
+    one as the first run did, and text that is not a vector fails as it did."""
+    sql = "SELECT id FROM docs WHERE id <> %s ORDER BY embedding <-> %s::vector LIMIT 2"
+    assert [
+        [r[0] for r in docs.execute(sql, [skip, text]).fetchall()]
+        for skip, text in (
+            (0, "[0,0,0]"),
+            (9, "[ 8.6 , 0, 0 ]"),
+            (5, "[5,0,0]"),
+        )
+    ] == [[1, 2], [8, 7], [4, 6]]
+    assert [r[0] for r in docs.execute(sql, [1, np.array([1, 0, 0], np.float32)]).fetchall()] == [0, 2]
+    for bad, sqlstate in (("[1,2", "22P02"), ("[1,0]", "22000"), ("[NaN,0,0]", "22000")):
+        with pytest.raises(agentlake.DataError) as refused:
+            docs.execute(sql, [0, bad])
+        assert refused.value.sqlstate == sqlstate
+    assert [r[0] for r in docs.execute(sql, [3, "[3.2,0,0]"]).fetchall()] == [4, 2]
