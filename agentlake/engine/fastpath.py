@@ -18,7 +18,7 @@ from sqlglot import exp
 from catalog.objects import FIELD_ID, ROWID
 
 from ..sql.literals import NOT_CONSTANT, constant
-from ..sql.params import parse_statements, placeholder_index
+from ..sql.params import parse_statements, placeholder_number
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -72,7 +72,7 @@ def _outputs(select: exp.Select, manifest: "Manifest", alias: str) -> list[tuple
 def _value(node: exp.Expression, params: Sequence):
     """A node of an unbound tree as a constant: a placeholder's text or integer parameter as is (what
     binding it would give a key lookup), any other parameter ``NOT_CONSTANT`` (left to binding)."""
-    index = placeholder_index(node)
+    index = placeholder_number(node)
     if index is None:
         return constant(node)
     value = params[index - 1] if 0 < index <= len(params) else NOT_CONSTANT

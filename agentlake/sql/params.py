@@ -126,7 +126,7 @@ def _prepared(
 
 
 def _highest_placeholder(tree: exp.Expression) -> int:
-    return max((placeholder_index(node) for node in _placeholders(tree)), default=0)
+    return max((number for node in tree.walk() if (number := placeholder_number(node)) is not None), default=0)
 
 
 def parse_statements(sql: str) -> list[exp.Expression]:
@@ -134,16 +134,8 @@ def parse_statements(sql: str) -> list[exp.Expression]:
     return [statement for statement, _ in _prepared(sql, False)[0]]
 
 
-def _placeholders(tree: exp.Expression) -> list[exp.Expression]:
-    return [
-        node
-        for node in tree.walk()
-        if isinstance(node, (exp.Parameter, exp.Placeholder)) and placeholder_index(node) is not None
-    ]
-
-
-def placeholder_index(node: exp.Expression) -> int | None:
-    """The number of a ``$n`` placeholder node (1 for the first parameter), or None for other nodes."""
+def _placeholder_index(node: exp.Expression) -> int | None:
+    """The number a placeholder node's text gives (1 for ``$1``); only meaningful for placeholder nodes."""
     text = (
         node.name
         if isinstance(node, exp.Placeholder)
@@ -154,6 +146,12 @@ def placeholder_index(node: exp.Expression) -> int | None:
     return int(text) if str(text).isdigit() else None
 
 
+def placeholder_number(node: exp.Expression) -> int | None:
+    """n for a ``$n`` placeholder node; None for every other node (a literal ``'5'`` included, which
+    the number in its text alone would read as ``$5``)."""
+    return _placeholder_index(node) if isinstance(node, (exp.Parameter, exp.Placeholder)) else None
+
+
 def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Expression]:
     """Parse (cached) and bind parameters; returns fresh statement trees the caller may change."""
     statements, values, names, positional = _statements_and_values(sql, params)
@@ -161,7 +159,7 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
 
     def bound_value(node: exp.Expression) -> exp.Expression | None:
         nonlocal used
-        index = _placeholder_number(node)
+        index = placeholder_number(node)
         if index is None:
             return None
         if index > len(values):
@@ -189,15 +187,10 @@ def bind_tree(node: exp.Expression, values: Sequence) -> exp.Expression:
     bound to ``values[n - 1]``, as :func:`bind` binds a whole statement."""
 
     def bound_value(placeholder: exp.Expression) -> exp.Expression | None:
-        index = _placeholder_number(placeholder)
+        index = placeholder_number(placeholder)
         return literal(values[index - 1]) if index is not None else None
 
     return clone(node, substitute=bound_value)
-
-
-def _placeholder_number(node: exp.Expression) -> int | None:
-    """n for a ``$n`` (or ``?``-numbered) placeholder node; None for every other node."""
-    return placeholder_index(node) if isinstance(node, (exp.Parameter, exp.Placeholder)) else None
 
 
 def unbound(sql: str, params: Sequence | Mapping | None = None) -> tuple[list[exp.Expression], list] | None:

@@ -22,7 +22,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import DataError
-from ..sql.params import PARAM_META, bind_tree, placeholder_index, unbound
+from ..sql.params import PARAM_META, bind_tree, placeholder_number, unbound
 from .arrays import checked_vector, parse_vector
 from .topk_match import TopKQuery, with_own_filter
 from .topk_run import SearchHost, run_plain_topk
@@ -154,7 +154,7 @@ def _outside_filter(statement: exp.Expression):
 
 
 def _placeholders_outside_filter(statement: exp.Expression) -> list[int]:
-    return [placeholder_index(n) for n in _outside_filter(statement) if isinstance(n, (exp.Parameter, exp.Placeholder))]
+    return [number for n in _outside_filter(statement) if (number := placeholder_number(n)) is not None]
 
 
 def _only_the_vector_outside_filter(stmt: exp.Expression, vector: np.ndarray) -> bool:

@@ -23,9 +23,11 @@ SETUP = [
     "CREATE TABLE pairs (a int, b text, n bigint, note text, PRIMARY KEY (a, b))",
     "CREATE TABLE ids (id bigint PRIMARY KEY, label text, score double precision)",
     "CREATE TABLE names (name text PRIMARY KEY, n int)",
+    "CREATE TABLE tags (owner text, tag text, n int, PRIMARY KEY (owner, tag))",
     "INSERT INTO pairs VALUES (1, 'x', 10, 'one x'), (1, 'y', 11, NULL), (-3, '7', 12, 'minus'), (0, '', 13, 'empty')",
     "INSERT INTO ids VALUES (1, 'first', 0.5), (-9, 'negative', NULL), (9007199254740993, 'big', 2.0)",
     "INSERT INTO names VALUES ('alice', 1), ('7', 2), ('-3', 3), ('', 4)",
+    "INSERT INTO tags VALUES ('x', '1', 1), ('x', 'x', 2), ('1', '1', 3), ('alice', '7', 4)",
     "UPDATE names SET n = 40 WHERE name = ''",
     "DELETE FROM ids WHERE id = 1",
     "INSERT INTO ids VALUES (1, 'again', 1.5)",
@@ -40,6 +42,9 @@ STATEMENTS = [
     ("SELECT label FROM ids WHERE id = $1 LIMIT 0", 1),
     ("SELECT n FROM names WHERE name = %s", 1),
     ("SELECT name, n FROM names WHERE %s = name", 1),
+    ("SELECT n FROM tags WHERE owner = %s AND tag = '1'", 1),  # a literal key whose text reads like $1
+    ("SELECT n FROM tags WHERE tag = '7' AND owner = $1", 1),
+    ("SELECT n FROM tags WHERE owner = 'x' AND tag = %s", 1),
 ]
 
 VALUES = [
@@ -88,7 +93,7 @@ def test_immediate_key_lookups_equal_the_bound_path(repo_url, seed):
     with agentlake.connect(repo_url) as db:
         for sql in SETUP:
             db.execute(sql)
-        for table in ("pairs", "ids", "names"):
+        for table in ("pairs", "ids", "names", "tags"):
             db.execute(f"SELECT * FROM {table}").fetchall()  # their files decoded: lookups stay in memory
         answered = 0
         for _ in range(300):
