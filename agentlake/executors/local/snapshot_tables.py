@@ -283,23 +283,22 @@ def _stored_rows(snapshot: Snapshot, manifest: Manifest) -> StoredRows | None:
     if not live:
         return None
     schema, layout = _memory_schema(manifest), _layout_key(manifest)
-    parts, dead = [], []
+    parts, masks = [], []  # per file, its live rows' mask (None: no deletions)
     for entry in live:
         part = _shared_rows(
             snapshot, manifest, entry, schema, _file_key(entry, layout, live_only=False), live_only=False
         )
         if part is None:
             return None
-        if len(entry.deleted):
-            deleted = pc.is_in(part.column(ROWID), value_set=pa.array(entry.deleted, pa.int64()))
-            dead.append((sum(p.num_rows for p in parts), deleted.to_numpy(zero_copy_only=False)))
         parts.append(part)
+        deleted = (
+            pc.is_in(part.column(ROWID), value_set=pa.array(entry.deleted, pa.int64())) if len(entry.deleted) else None
+        )
+        masks.append(None if deleted is None else ~deleted.to_numpy(zero_copy_only=False))
     rows = pa.concat_tables(parts)
-    if not dead:
+    if all(mask is None for mask in masks):
         return StoredRows(rows, None)
-    mask = np.ones(rows.num_rows, dtype=bool)
-    for start, deleted in dead:
-        mask[start : start + len(deleted)] &= ~deleted
+    mask = np.concatenate([np.ones(p.num_rows, bool) if m is None else m for p, m in zip(parts, masks)])
     return StoredRows(rows, pa.array(mask))
 
 
