@@ -61,7 +61,7 @@ class Compiler:
         self.partition_rows = partition_rows
         self.scalars: list[Any] = []
         self.subquery_plans = subqueries or ScalarSubqueries()
-        self._subqueries: dict[int, int] = {}
+        self._subqueries: dict[str, int] = {}  # by the subquery's plan text
 
     def compile(self, plan) -> dd.DataFrame:
         variant = plan.to_variant()
@@ -95,11 +95,14 @@ class Compiler:
         its row count follows it (more than one row is an error where the value is read).
 
         The subquery is compiled once and reduced to Dask scalars, so Dask computes it
-        once per query however many partitions read it.
+        once per query however many partitions read it. It is known by its plan's text, not by
+        ``id()``: DataFusion hands out a new wrapper object at every look, and a freed one's id
+        goes to the next (``x > ALL (S)`` plans two subqueries, count and max of S, and the max
+        was once answered with the count).
         """
-        key = id(subquery)
+        key = repr(subquery)
         if key not in self._subqueries:
-            plan = self.subquery_plans.take(subquery)
+            plan = self.subquery_plans.take(key)
             if plan is None:
                 raise NotSupportedError(
                     "a scalar subquery whose plan cannot be recovered is not supported by the dask executor"

@@ -22,8 +22,9 @@ class ScalarSubqueries:
     plans: list[tuple[str, object]] = field(default_factory=list)
     _used: set[int] = field(default_factory=set)
 
-    def take(self, subquery) -> object | None:
-        found = _OUTER_FIELD.findall(repr(subquery))
+    def take(self, subquery_text: str) -> object | None:
+        """The next unused plan whose output is named as the subquery's (given as its plan text)."""
+        found = _OUTER_FIELD.findall(subquery_text)
         name = found[-1] if found else None
         for i, (candidate, plan) in enumerate(self.plans):
             if i not in self._used and candidate == name:

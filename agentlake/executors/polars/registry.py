@@ -77,7 +77,7 @@ class Compiler:
         self.session = session
         self.tables = tables
         self.subquery_plans = subqueries or ScalarSubqueries()
-        self._subqueries: dict[int, tuple[Any, str, pl.LazyFrame]] = {}
+        self._subqueries: dict[str, tuple[str, pl.LazyFrame]] = {}  # by the subquery's plan text
 
     def compile(self, plan) -> pl.LazyFrame:
         variant = plan.to_variant()
@@ -110,19 +110,19 @@ class Compiler:
 
     def subquery(self, subquery, scope: Scope) -> pl.Expr:
         """The value of an uncorrelated scalar subquery, as a column the scope attaches: NULL
-        for no rows, SQLSTATE 21000 for more than one. Each subquery object is kept, so that
-        no later one can take its ``id``."""
-        key = id(subquery)
+        for no rows, SQLSTATE 21000 for more than one. A subquery is known by its plan's text:
+        DataFusion hands out a new wrapper object at every look, so ``id()`` tells nothing."""
+        key = repr(subquery)
         if key not in self._subqueries:
-            plan = self.subquery_plans.take(subquery)
+            plan = self.subquery_plans.take(key)
             if plan is None:
                 raise declined("a scalar subquery whose plan cannot be recovered")
             frame = self.compile(plan)
             first = frame.collect_schema().names()[0]
             name = f"__subquery{len(self._subqueries)}"
             one_row = frame.select(pl.col(first).first().alias(name), pl.len().alias(name + "_rows"))
-            self._subqueries[key] = (subquery, name, one_row)
-        _, name, one_row = self._subqueries[key]
+            self._subqueries[key] = (name, one_row)
+        name, one_row = self._subqueries[key]
         scope.attached[name] = one_row
         return checked(
             pl.col(name),
