@@ -13,7 +13,7 @@ import itertools
 import threading
 import time
 import weakref
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Hashable, Iterator
 
 import pyarrow as pa
 from sqlglot import exp
@@ -39,7 +39,7 @@ from .rights import READ, WRITE, Rights, require
 from .settings import Settings
 from .sql_cursors import SqlCursors
 from .statement_timeout import Interrupts
-from .typed_rewrites import primary_keys, typed_rewrites
+from .typed_rewrites import snapshot_typed_rewrites
 
 _temp_ids = itertools.count()
 
@@ -386,21 +386,23 @@ class Session:
         Polars compilers, which plan it without the local executor's functions (checked integers,
         PostgreSQL's text of dates and times)."""
         key = None
-        if self.apply_typed_rewrites(node, local_functions=not compiled):  # decided by the catalog: not cached
-            return frontend.to_datafusion_sql(node)
         if self._text_key is not None:
             statement, text, bound = self._text_key
             if part is None and node is statement and not bound:
                 key = text
             elif part is not None and not frontend.has_bound_parameters(node):
                 key = (*text, part)
+        if self.apply_typed_rewrites(node, local_functions=not compiled, text_key=key):
+            return frontend.to_datafusion_sql(node)  # decided by the catalog: not cached
         return frontend.to_datafusion_sql(node, key)
 
-    def apply_typed_rewrites(self, node: exp.Expression, local_functions: bool = True) -> bool:
+    def apply_typed_rewrites(
+        self, node: exp.Expression, local_functions: bool = True, text_key: Hashable | None = None
+    ) -> bool:
         """The rewrites the catalog's column types decide (vector operators, float comparisons), in
-        place; True when any applied."""
-        snapshot = self.snapshot
-        return typed_rewrites(node, snapshot.find_schema, primary_keys(snapshot), local_functions)
+        place; True when any applied. ``text_key``: the statement text (and part) that fixes
+        ``node``, so that a statement they left alone before over the same tables is not walked again."""
+        return snapshot_typed_rewrites(node, self.snapshot, local_functions, text_key)
 
     def row_filter(self, table: str, where: str, params) -> RowFilter:
         """A batch search's SQL filter over ``table``, parsed and bound here; its DataFusion SQL is
