@@ -231,6 +231,12 @@ def _decimal(value: Decimal) -> exp.Expression:
     """numeric(p, s) fitted to the value, so it stays exact instead of becoming a float."""
     if not value.is_finite():
         return _cast(str(value), "DOUBLE PRECISION")
+    return decimal_literal(value)
+
+
+def decimal_literal(value: Decimal) -> exp.Expression:
+    """A finite decimal as a cast to numeric(p, s) fitted to it: its own digits and scale, as
+    PostgreSQL's numeric keeps them (``1.50`` stays ``1.50``, ``1e3`` is ``1000``)."""
     digits, exponent = value.as_tuple().digits, value.as_tuple().exponent
     scale = max(-exponent, 0)
     precision = min(max(len(digits) + max(exponent, 0), scale + 1), 38)

@@ -6,9 +6,13 @@ PostgreSQL keeps each value's own scale in such a column (``1.5`` prints ``1.5``
 column retyped), and its values print without the storage's trailing fractional zeros: over the
 wire, in the embedded API's results and in ``::text``; pg_catalog reports typmod -1 and ``numeric``.
 
-Remaining difference: a value entered with trailing zeros (``'1.50'``) prints ``1.5``, where
-PostgreSQL keeps ``1.50``; computed results (``x + 1``, ``sum(x)``, ``'1.5'::numeric``) keep the
-storage's scale.
+A constant cast to ``numeric`` (``'1.50'::numeric``, ``7::numeric``) becomes a numeric of its own
+digits (``rules/casts.py``), as PostgreSQL keeps it.
+
+Remaining differences: a value entered with trailing zeros (``'1.50'``) prints ``1.5``, where
+PostgreSQL keeps ``1.50``; computed results over such columns (``x + 1``, ``sum(x)``) keep the
+storage's scale; and where values of different scales meet in one result column (``CASE``,
+``UNION``), they share the larger scale (``1.00`` beside ``2.55``, where PostgreSQL prints ``1``).
 """
 
 from __future__ import annotations

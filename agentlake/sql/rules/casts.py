@@ -4,11 +4,13 @@ text and keeps it as PostgreSQL prints it)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
 from sqlglot import exp
 
 from ...errors import DataError, ProgrammingError
+from ..params import decimal_literal
 from ..text_input import MOVING_WORDS, read_text
 from . import transform_up
 
@@ -150,6 +152,30 @@ def _moment_of(word: str) -> exp.Expression:
     return day if not steps else exp.Add(this=day, expression=exp.Interval(this=exp.Literal.string(f"{steps} day")))
 
 
+def _numeric_constant(node: exp.Cast) -> exp.Expression | None:
+    """A constant cast to ``numeric`` without precision and scale, as a numeric of its own digits:
+    PostgreSQL keeps each value's scale (``'1.50'::numeric`` prints ``1.50``, ``7::numeric`` ``7``,
+    ``'1e3'::numeric`` ``1000``), where the storage type of such columns, decimal(38, 10), would
+    print ten fractional digits (and DataFusion reads no exponent). None for anything else: other
+    text (``'NaN'``, a typo) is left to the cast, which reports it."""
+    to = node.to
+    if to.this not in (T.DECIMAL, T.BIGDECIMAL) or to.expressions:
+        return None
+    inner, negative = node.this, False
+    while isinstance(inner, (exp.Paren, exp.Neg)):
+        negative ^= isinstance(inner, exp.Neg)
+        inner = inner.this
+    if not isinstance(inner, exp.Literal):
+        return None
+    try:
+        value = Decimal(inner.this.strip() if inner.is_string else inner.this)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or len(value.as_tuple().digits) + max(value.as_tuple().exponent, 0) > 38:
+        return None
+    return decimal_literal(-value if negative else value)
+
+
 def pg_casts(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if (
@@ -161,6 +187,9 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Cast):
             return node
         _read_literal(node)
+        numeric = _numeric_constant(node)
+        if numeric is not None:
+            return numeric
         to = node.to
         if _is_vector(to):
             return _to_dense(node, "vector")
