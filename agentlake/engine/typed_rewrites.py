@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Hashable
 
 from sqlglot import exp
 
+from ..pgcatalog.type_of import pg_typeof_calls
 from ..sql.bytea_lengths import bytea_lengths
 from ..sql.column_types import SchemaOf
+from ..sql.date_intervals import date_intervals
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
 from ..sql.integer_arithmetic import integer_arithmetic
@@ -20,6 +22,7 @@ from ..sql.rules.text_search import text_search
 from ..sql.set_returning_from import set_returning_from
 from ..sql.tensor_expressions import tensor_expressions
 from ..sql.text_casts import text_casts
+from ..sql.timestamp_differences import timestamp_differences
 from ..vector.expressions import vector_expressions
 
 if TYPE_CHECKING:
@@ -106,8 +109,10 @@ def typed_rewrites(
     local executor's checked-arithmetic functions (their integer arithmetic is numpy's and Polars')
     and its PostgreSQL text of dates and times (they print DataFusion's)."""
     changed = functional_grouping(tree, schema_of, primary_key_of) if primary_key_of is not None else False
+    changed = pg_typeof_calls(tree, schema_of) or changed  # first: it reads the types as written
     if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)
         changed = text_casts(tree, schema_of) or changed
+    changed = date_intervals(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text
     changed = vector_expressions(tree, schema_of) or changed  # reads FROM unnest(ARRAY[vectors]) v as it is written
@@ -118,4 +123,5 @@ def typed_rewrites(
     changed = bytea_lengths(tree, schema_of) or changed
     if local_functions:
         changed = integer_arithmetic(tree, schema_of) or changed
+        changed = timestamp_differences(tree, schema_of) or changed
     return float_comparisons(tree, schema_of) or changed

@@ -17,6 +17,7 @@ from datafusion import SessionContext, udf
 
 from ..errors import ProgrammingError
 from .tables import DATABASE_OID, NAMESPACES, USER_OID
+from .type_of import pg_type_name
 from .types import BY_OID, VECTOR_OID, display_name, lookup
 
 SERVER_VERSION = "16.4"
@@ -164,6 +165,7 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)
     _register(ctx, "pg_type_is_visible", lambda oid: oid is not None, [i64], boolean)
     _register(ctx, "format_type", format_type, [i64, i64], text)
+    _register(ctx, "pg_type_name", pg_type_name, [text], text, "immutable")  # pg_typeof's, see type_of
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)
     _register(ctx, "pg_get_expr_pretty", lambda expr, rel, pretty: expr, [text, i64, boolean], text)
     _register(

@@ -65,7 +65,9 @@ def _field_kind(field: pa.Field) -> str | None:
     return None
 
 
-def _kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:
+def value_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:
+    """What ``node`` is, where the catalog and the text tell: date, time, timestamp, timestamptz or
+    an unconstrained numeric (None: something else, or not known before planning)."""
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Column):
@@ -114,7 +116,7 @@ def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     changed = False
     for node in makers:
         for operand in _operands(node):
-            kind = _kind(operand, fields)
+            kind = value_kind(operand, fields)
             if kind is not None:
                 argument = exp.Anonymous(
                     this="arrow_cast", expressions=[operand.copy(), exp.Literal.string(_ARROW_TYPES[kind])]

@@ -83,10 +83,30 @@ def _check_range(values: np.ndarray, bounds: tuple[float, float]) -> None:
         raise DataError("[SQLSTATE 22008] interval out of range", sqlstate="22008")
 
 
+_DAY_NS = _SECONDS_PER_DAY * 10**9
+
+
+def duration_intervals(durations: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Durations as PostgreSQL's intervals of ``timestamp - timestamp``: whole days, then the time
+    (``1 day 03:04:05``, ``-1 days -03:04:05``), never months."""
+    out = []
+    for nanos in pc.cast(durations, pa.duration("ns")).cast(pa.int64()).to_pylist():
+        if nanos is None:
+            out.append(None)
+            continue
+        days = abs(nanos) // _DAY_NS * (1 if nanos >= 0 else -1)
+        out.append((0, days, nanos - days * _DAY_NS))
+    return pa.array(out, INTERVAL)
+
+
 def register_interval_functions(ctx: SessionContext) -> None:
     """``interval_mul(interval, float8)`` and ``interval_div(interval, float8)``, what the rewrite
-    of ``*`` and ``/`` with an interval operand calls (:mod:`agentlake.sql.rules.interval_arithmetic`)."""
+    of ``*`` and ``/`` with an interval operand calls (:mod:`agentlake.sql.rules.interval_arithmetic`),
+    and ``pg_duration_interval``, what a difference of timestamps becomes
+    (:mod:`agentlake.sql.timestamp_differences`)."""
     from datafusion import udf
+
+    ctx.register_udf(udf(duration_intervals, [pa.duration("ns")], INTERVAL, "immutable", name="pg_duration_interval"))
 
     ctx.register_udf(udf(scale, [INTERVAL, pa.float64()], INTERVAL, "immutable", name="interval_mul"))
     ctx.register_udf(

@@ -16,6 +16,7 @@ from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...vector.arrays import is_vector_result
+from .interval_functions import duration_intervals
 from .rich_results import restore_rich_columns, rich_schema
 
 _VIEW_TYPES = {
@@ -124,9 +125,14 @@ def _columns_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> set
 
 def normalize(table: pa.Table) -> pa.Table:
     """Results use classic Arrow types (no views, no large offsets) so every client understands them,
-    and PostgreSQL's column names, repeated ones included."""
+    intervals where DataFusion gives durations, and PostgreSQL's column names, repeated ones included."""
     schema = classic_schema(table.schema)
-    table = table if schema is table.schema else table.cast(schema)
+    if schema is not table.schema:
+        columns = [
+            duration_intervals(column) if pa.types.is_duration(column.type) else column.cast(f.type)
+            for column, f in zip(table.columns, schema)
+        ]
+        table = pa.Table.from_arrays(columns, schema=schema)
     names = [output_name(name) for name in table.column_names]
     return table if names == table.column_names else table.rename_columns(names)
 
@@ -135,7 +141,7 @@ def classic_schema(schema: pa.Schema) -> pa.Schema:
     fields = []
     changed = False
     for f in schema:
-        target = _VIEW_TYPES.get(f.type)
+        target = pa.month_day_nano_interval() if pa.types.is_duration(f.type) else _VIEW_TYPES.get(f.type)
         if target is not None:
             changed = True
             f = f.with_type(target)

@@ -53,6 +53,9 @@ def new_session(target_partitions: int | None = None) -> SessionContext:
         .set("datafusion.execution.parquet.schema_force_view_types", "false")
         .set("datafusion.sql_parser.map_string_types_to_utf8view", "false")
         .set("datafusion.sql_parser.parse_float_as_decimal", "true")  # 0.1 + 0.2 = 0.3, as in PostgreSQL
+        # now() is timestamptz, as in PostgreSQL (DataFusion 55 makes it a plain timestamp when the
+        # session names no zone); the session's zone is UTC, as agentlake's TimeZone setting says
+        .set("datafusion.execution.time_zone", "+00:00")
         # DataFusion's parser stops at 50 levels, about 25 nested subqueries; 256 (about 125) still
         # plans within a 8 MiB native stack, where a few hundred levels overflow it (sql/stack_depth.py)
         .set("datafusion.sql_parser.recursion_limit", "256")

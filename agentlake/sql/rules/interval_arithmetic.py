@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-_INTERVAL_FUNCTIONS = {"interval_mul", "interval_div", "make_interval", "justify_days", "justify_hours"}
+_INTERVAL_FUNCTIONS = {
+    "interval_mul",
+    "interval_div",
+    "make_interval",
+    "justify_days",
+    "justify_hours",
+    "pg_duration_interval",  # a difference of timestamps (sql/timestamp_differences.py)
+}
 
 
 def is_interval(node: exp.Expression) -> bool:

@@ -35,7 +35,7 @@ def interval_calls(tree: exp.Expression) -> exp.Expression:
             later = args[0] if len(args) == 2 else exp.CurrentDate()
             return exp.Anonymous(this="pg_age", expressions=[_timestamp(later), _timestamp(args[-1])])
         if name == "timeofday" and not args:
-            return exp.Anonymous(this="pg_timeofday", expressions=[exp.Anonymous(this="now")])
+            return exp.Anonymous(this="pg_timeofday", expressions=[_timestamp(exp.Anonymous(this="now"))])
         return node
 
     return transform_up(tree, rewrite)
