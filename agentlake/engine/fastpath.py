@@ -17,8 +17,11 @@ from sqlglot import exp
 
 from catalog.objects import FIELD_ID, ROWID
 
+from ..errors import DataError
 from ..sql.literals import NOT_CONSTANT, constant
 from ..sql.params import parse_statements, placeholder_number
+from ..sql.types import TYPE_KEY
+from ..sql.uuid_input import canonical_uuid
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -222,6 +225,11 @@ def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
     for column in manifest.primary_key:
         field = manifest.schema.field(column)
         value = equalities[column]
+        if isinstance(value, str) and (field.metadata or {}).get(TYPE_KEY) == b"uuid":
+            try:
+                value = canonical_uuid(value)  # stored canonical; text that is no uuid is the planned path's 22P02
+            except DataError:
+                return None
         if isinstance(value, str) and field.type == pa.string():
             parts.append(value)  # already the key's type; pa.scalar would spend ~0.3 ms inferring it
             continue

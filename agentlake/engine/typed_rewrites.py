@@ -20,9 +20,11 @@ from ..sql.rules.jsonb_comparisons import jsonb_comparisons
 from ..sql.rules.jsonb_operators import jsonb_operators
 from ..sql.rules.text_search import text_search
 from ..sql.set_returning_from import set_returning_from
+from ..sql.set_returning_select import set_returning_select
 from ..sql.tensor_expressions import tensor_expressions
 from ..sql.text_casts import text_casts
 from ..sql.timestamp_differences import timestamp_differences
+from ..sql.uuid_comparisons import uuid_comparisons
 from ..vector.expressions import vector_expressions
 
 if TYPE_CHECKING:
@@ -113,11 +115,13 @@ def typed_rewrites(
     if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)
         changed = text_casts(tree, schema_of) or changed
     changed = date_intervals(tree, schema_of) or changed
+    changed = uuid_comparisons(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text
     changed = vector_expressions(tree, schema_of) or changed  # reads FROM unnest(ARRAY[vectors]) v as it is written
     changed = text_search(tree, schema_of) or changed
     changed = set_returning_from(tree, schema_of) or changed
+    changed = set_returning_select(tree, schema_of) or changed
     changed = jsonb_operators(tree, schema_of) or changed
     changed = jsonb_comparisons(tree, schema_of) or changed
     changed = bytea_lengths(tree, schema_of) or changed

@@ -14,6 +14,8 @@ import numpy as np
 import pyarrow as pa
 from datafusion import udf
 
+from agentlake.sql.uuid_input import canonical_uuids
+
 VECTOR3 = pa.list_(pa.float32(), 3)
 
 
@@ -74,6 +76,7 @@ def context() -> datafusion.SessionContext:
     )
     ctx.register_udf(udf(_json_get(pa.string()), [pa.string(), pa.string()], pa.string(), "immutable", "json_get_text"))
     ctx.register_udf(udf(lambda text: text, [pa.string()], pa.string(), "immutable", "jsonb_in"))  # ::jsonb
+    ctx.register_udf(udf(canonical_uuids, [pa.string()], pa.string(), "immutable", "uuid_in"))  # ::uuid, the real one
     items = pa.table(
         {
             "id": pa.array([1, 2, 3], pa.int32()),

@@ -11,6 +11,7 @@ import pyarrow as pa
 from ...sql.text_casts import TEXT_FUNCTIONS
 from ...sql.text_output import text_array
 from ...sql.unconstrained_numeric import plain_text
+from ...sql.uuid_input import canonical_uuids
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -32,3 +33,4 @@ def register_text_cast_functions(ctx: SessionContext) -> None:
     for kind, arrow_type in _ARGUMENT_TYPES.items():
         ctx.register_udf(udf(text_array, [arrow_type], pa.string(), "immutable", name=TEXT_FUNCTIONS[kind]))
     ctx.register_udf(udf(plain_text, [_NUMERIC], pa.string(), "immutable", name=TEXT_FUNCTIONS["numeric"]))
+    ctx.register_udf(udf(canonical_uuids, [pa.string()], pa.string(), "immutable", name="uuid_in"))  # ::uuid

@@ -199,7 +199,11 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
             return _to_dense(node, "sparsevec")
         if to.this == T.JSONB:
             return exp.Anonymous(this="jsonb_in", expressions=[node.this])
-        if to.this in (T.JSON, T.UUID, T.NAME, T.CHAR) or _is_user_type(to, "jsonpath"):
+        if to.this == T.UUID:  # checked and made canonical, as PostgreSQL's uuid input does
+            return exp.Anonymous(
+                this="uuid_in", expressions=[exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))]
+            )
+        if to.this in (T.JSON, T.NAME, T.CHAR) or _is_user_type(to, "jsonpath"):
             return exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
         if to.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
             inner = exp.Cast(this=node.this, to=exp.DataType.build("TIMESTAMP"))

@@ -1,0 +1,48 @@
+"""A uuid column compared with text constants compares uuids, as in PostgreSQL.
+
+PostgreSQL reads ``u = 'A0EEBC99-9C0B-...'`` as a uuid comparison: the constant goes through uuid
+input, so any case and spelling of the same uuid matches, and text that is no uuid is 22P02.
+uuid columns are text underneath, kept canonical (``sql.uuid_input``); so are the constants
+compared with them here (``=``, ``<>``, ordering, ``IN``).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from .column_types import SchemaOf, column_fields
+from .types import TYPE_KEY
+from .uuid_input import canonical_uuid
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
+
+
+def _text_constants(nodes: list[exp.Expression]) -> list[exp.Literal]:
+    return [n for n in nodes if isinstance(n, exp.Literal) and n.is_string]
+
+
+def uuid_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Make, in place, the text constants compared with uuid columns canonical; True when any was."""
+    nodes = list(tree.find_all(*_COMPARISONS, exp.In))
+    if not nodes:
+        return False
+    fields = column_fields(tree, schema_of)
+
+    def is_uuid(node: exp.Expression) -> bool:
+        field = fields.get(node.table, {}).get(node.name) if isinstance(node, exp.Column) else None
+        return field is not None and (field.metadata or {}).get(TYPE_KEY) == b"uuid"
+
+    changed = False
+    for node in nodes:
+        if isinstance(node, exp.In):
+            constants = _text_constants(node.expressions) if is_uuid(node.this) else []
+        elif is_uuid(node.this):
+            constants = _text_constants([node.expression])
+        else:
+            constants = _text_constants([node.this]) if is_uuid(node.expression) else []
+        for constant in constants:
+            canonical = canonical_uuid(constant.this)
+            if canonical != constant.this:
+                constant.replace(exp.Literal.string(canonical))
+                changed = True
+    return changed
