@@ -1,4 +1,4 @@
-"""The UDFs behind PostgreSQL's format, to_char, age, justify_days/hours/interval and timeofday
+"""The UDFs behind PostgreSQL's format, quote_ident/literal/nullable, to_char, age, justify_days/hours/interval and timeofday
 (what ``sql/rules/text_formatting`` and ``sql/rules/interval_calls`` call)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ...sql import interval_functions
 from ...sql.datetime_templates import Moment, format_datetime, format_interval
 from ...sql.interval_input import Interval
 from ...sql.pg_format import pg_format
+from ...sql.pg_quoting import quote_ident, quote_literal
 from .value_text import is_zoned, output_text, python_value
 
 if TYPE_CHECKING:
@@ -84,10 +85,23 @@ def _timeofday(rows: pa.Array) -> pa.Array:
     return pa.array([now.strftime("%a %b %d %H:%M:%S.%f %Y UTC")] * len(rows), pa.utf8())
 
 
+def _quoting(quote: Callable[[str], str], null: str | None) -> Callable[[pa.Array], pa.Array]:
+    def call(texts: pa.Array) -> pa.Array:
+        return pa.array([null if t is None else quote(t) for t in texts.to_pylist()], pa.utf8())
+
+    return call
+
+
 def register_formatting_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
     ctx.register_udf(udf(_format, [pa.utf8(), _TEXTS, _TEXTS], pa.utf8(), "immutable", name="pg_format"))
+    for name, quote, null in (
+        ("quote_ident", quote_ident, None),
+        ("quote_literal", quote_literal, None),
+        ("quote_nullable", quote_literal, "NULL"),  # quote_literal but for NULL, which it spells out
+    ):
+        ctx.register_udf(udf(_quoting(quote, null), [pa.utf8()], pa.utf8(), "immutable", name=name))
     ctx.register_udf(udf(_to_char, [pa.utf8(), pa.utf8(), pa.utf8()], pa.utf8(), "immutable", name="pg_to_char"))
     timestamp = pa.timestamp("ns")  # what ::timestamp gives
     ctx.register_udf(udf(_age, [timestamp, timestamp], INTERVAL, "immutable", name="pg_age"))

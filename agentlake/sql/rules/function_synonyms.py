@@ -6,6 +6,8 @@
   block the statement's time stands in for the transaction's); ``clock_timestamp()`` too, which is
   the statement's start rather than the moment it is evaluated;
 - ``div(a, b)`` is ``trunc(a::numeric / b::numeric)``, a numeric of scale 0 as PostgreSQL's;
+- ``num_nulls(a, b, ...)`` and ``num_nonnulls(...)`` count their NULL (or other) arguments, as an
+  int4 sum;
 - ``isfinite(x)`` is true for every non-NULL date, timestamp or interval: agentlake stores no
   infinite ones (``'infinity'`` is refused on input).
 
@@ -30,6 +32,20 @@ def _numeric(value: exp.Expression) -> exp.Expression:
     return exp.Cast(this=value, to=exp.DataType.build("NUMERIC"))
 
 
+def _count_nulls(values: list[exp.Expression], nulls: bool) -> exp.Expression:
+    ones = [
+        exp.Case(
+            ifs=[exp.If(this=exp.Is(this=v.copy(), expression=exp.Null()), true=exp.Literal.number(int(nulls)))],
+            default=exp.Literal.number(int(not nulls)),
+        )
+        for v in values
+    ]
+    total = ones[0]
+    for one in ones[1:]:
+        total = exp.Add(this=total, expression=one)
+    return exp.Cast(this=exp.Paren(this=total), to=exp.DataType.build("INT"))
+
+
 def function_synonyms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Sign):
@@ -43,6 +59,8 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             quotient = exp.Div(this=_numeric(node.expressions[0]), expression=_numeric(node.expressions[1]))
             truncated = exp.Anonymous(this="trunc", expressions=[quotient])
             return exp.Cast(this=truncated, to=exp.DataType.build("DECIMAL(38, 0)"))
+        if name in ("num_nulls", "num_nonnulls") and node.expressions:
+            return _count_nulls(node.expressions, name == "num_nulls")
         if name == "isfinite" and len(node.expressions) == 1:
             value = node.expressions[0]
             return exp.Case(
