@@ -31,6 +31,15 @@ def test_a_cast_to_uuid_is_canonical_as_postgres(both):
     assert lake.rows == postgres.rows == [("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",)]
 
 
+def test_made_uuids_are_sent_as_uuids_as_postgres(both):
+    """psycopg reads them as uuid.UUID, from either."""
+    lake, postgres = both.answers("SELECT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid AS u, u FROM ids WHERE id = 1")
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+    lake, postgres = both.answers("SELECT gen_random_uuid() AS g")
+    assert lake.type_oids == postgres.type_oids == [2950]
+    assert lake.rows[0][0].version == postgres.rows[0][0].version == 4
+
+
 @pytest.mark.parametrize(
     "sql",
     [

@@ -66,6 +66,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     schema = rich_schema(schema, snapshot, stmt)
     positions = JsonTypes(stmt, snapshot.find_schema).outputs(stmt) if isinstance(stmt, exp.Query) else None
     vectors = _vector_columns_selected(stmt, snapshot)
+    uuids = _uuid_values_selected(stmt)
     selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
@@ -89,6 +90,8 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 meta = None
             if position in positions:
                 meta = {TYPE_KEY: positions[position].encode()}
+        if position in uuids and pa.types.is_string(f.type):
+            meta = {TYPE_KEY: b"uuid"}
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
         if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
@@ -99,6 +102,23 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             f, changed = f.with_metadata({**(f.metadata or {}), **UNCONSTRAINED}), True
         fields.append(f)
     return pa.schema(fields, metadata=schema.metadata) if changed else schema
+
+
+def _uuid_values_selected(stmt) -> set[int]:
+    """Positions of the select items that make a uuid (``x::uuid``, ``gen_random_uuid()``): text
+    underneath, sent as uuid, which clients read as uuid objects."""
+    if not isinstance(stmt, exp.Select):
+        return set()
+    found = set()
+    for position, item in enumerate(stmt.expressions):
+        value = item.this if isinstance(item, exp.Alias) else item
+        if (
+            isinstance(value, exp.Uuid)
+            or (isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.UUID)
+            or (isinstance(value, exp.Anonymous) and value.name.lower() == "gen_random_uuid")
+        ):
+            found.add(position)
+    return found
 
 
 def _vector_columns_selected(stmt, snapshot) -> set[int]:
