@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -74,6 +75,8 @@ def _converter(field: pa.Field):
         return lambda v: None if v is None else np.asarray(v, dtype=np.float32)
     if kind in (b"json", b"jsonb"):  # as psycopg decodes both
         return lambda v: None if v is None else json.loads(v)
+    if kind == b"uuid":  # text underneath, uuid.UUID as psycopg reads it
+        return lambda v: None if v is None else uuid.UUID(v)
     if pa.types.is_interval(field.type):
         return lambda v: None if v is None else interval_timedelta(v.months, v.days, v.nanoseconds)
     return None
@@ -103,8 +106,8 @@ def _microseconds(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def python_rows(table: pa.Table) -> list[tuple]:
     """Rows as tuples, with the Python types psycopg gives: vectors become numpy arrays, JSON Python
-    objects, intervals ``datetime.timedelta``, dates and times ``datetime`` objects (aware for
-    timestamptz)."""
+    objects, uuids ``uuid.UUID``, intervals ``datetime.timedelta``, dates and times ``datetime``
+    objects (aware for timestamptz)."""
     columns = []
     for index, field in enumerate(table.schema):
         values = _microseconds(table.column(index)).to_pylist()

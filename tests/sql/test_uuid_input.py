@@ -81,3 +81,19 @@ def test_a_uuid_primary_key_is_found_by_any_spelling(tmp_path):
     with pytest.raises(agentlake.DataError) as err:
         db.execute("SELECT note FROM keyed WHERE id = %s", ["x"]).fetchall()
     assert err.value.sqlstate == "22P02"
+
+
+def test_the_embedded_api_reads_uuids_as_psycopg_does(tmp_path):
+    import uuid
+
+    import agentlake
+
+    db = agentlake.connect(str(tmp_path / "repo"))
+    db.execute("CREATE TABLE keyed (id uuid PRIMARY KEY, note text)")
+    made = uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+    db.execute("INSERT INTO keyed VALUES (%s, 'x')", [made])
+    assert db.execute("SELECT id, note FROM keyed").fetchall() == [(made, "x")]
+    row = db.execute("SELECT 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12'::uuid, gen_random_uuid(), NULL::uuid").fetchone()
+    assert row[0] == uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12")
+    assert isinstance(row[1], uuid.UUID) and row[1].version == 4
+    assert row[2] is None
