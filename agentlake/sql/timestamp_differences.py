@@ -5,8 +5,9 @@ PostgreSQL subtracts timestamps into an interval of whole days and then the time
 as false whatever the values (``now() - created_at > interval '1 day'`` was false for rows six
 years old): it cannot turn days into a duration, and its simplifier folds the comparison away.
 So a difference of two timestamps the catalog and the text can tell (columns, casts, ``now()``)
-becomes ``pg_duration_interval(a - b)`` (the duration in nanoseconds), an interval of days and time, which compares with
-interval constants field by field as DataFusion does (months, days, then the time).
+becomes ``pg_duration_interval(a - b)`` (the duration in nanoseconds), an interval of days and
+time, which compares with interval constants field by field as DataFusion does (months, days,
+then the time).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The UDFs behind PostgreSQL's format, quote_ident/literal/nullable, to_char, age, justify_days/hours/interval and timeofday
-(what ``sql/rules/text_formatting`` and ``sql/rules/interval_calls`` call)."""
+"""The UDFs behind PostgreSQL's format, quote_ident/literal/nullable, to_char, age,
+justify_days/hours/interval and timeofday (what ``sql/rules/text_formatting`` and
+``sql/rules/interval_calls`` call, and quote_* by their own names)."""
 
 from __future__ import annotations
 
