@@ -81,6 +81,7 @@ def test_many_small_commits_compact_and_stay_indexed(ann, repo_url):
         db.execute("INSERT INTO items VALUES (%s, %s, %s, %s)", [int(row_id), 1, "completed", vector])
     rows.insert(new_ids, targets)
     assert db.repository.compactor.wait_idle(60)  # compaction runs in the background, off the commits' path
+    settled(db)  # and the folded file's index is built by a job after it
     files = len(db.repository.snapshot("main").tables["items"].files)
     assert files < ANN_FILES + count, "the one-row commits should have been compacted"
     for row_id, vector in zip(new_ids, targets):
