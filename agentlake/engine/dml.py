@@ -33,7 +33,7 @@ from ..sql.rules.bytea import bytea_input
 from ..sql.text_input import read_text
 from ..sql.text_output import pg_text, text_array
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
-from ..sql.uuid_input import canonical_uuids
+from ..sql.uuid_input import canonical_uuids, is_uuid_field
 from ..tensors.types import tensor_spec
 from ..vector.arrays import float4_vector, float4_vectors, vector_text
 from . import foreign_keys
@@ -164,7 +164,7 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
             arrays[column] = _cast(pa.array([None if v is None else pg_text(v) for v in values]), field)
         if _is_jsonb(field):
             arrays[column] = canonical_array(arrays[column])
-        elif _is_uuid(field):
+        elif is_uuid_field(field):
             arrays[column] = canonical_uuids(arrays[column])
     return pa.table(arrays)
 
@@ -187,10 +187,6 @@ def _is_jsonb(field: pa.Field) -> bool:
     return (field.metadata or {}).get(TYPE_KEY) == b"jsonb"
 
 
-def _is_uuid(field: pa.Field) -> bool:
-    return (field.metadata or {}).get(TYPE_KEY) == b"uuid"
-
-
 def _quantize(value, scale: int):
     """Numbers are rounded to a numeric column's scale on the way in, half away from zero."""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
@@ -206,7 +202,7 @@ def cast_to_field(array, field: pa.Field):
 def _cast(array, field: pa.Field):
     if _is_jsonb(field):
         return canonical_array(array)  # as PostgreSQL stores jsonb: checked, keys ordered, duplicates dropped
-    if _is_uuid(field) and pa.types.is_string(array.type):
+    if is_uuid_field(field) and pa.types.is_string(array.type):
         return canonical_uuids(array)  # checked, and stored in PostgreSQL's one printed form
     if array.type == field.type:
         return array

@@ -20,8 +20,7 @@ from catalog.objects import FIELD_ID, ROWID
 from ..errors import DataError
 from ..sql.literals import NOT_CONSTANT, constant
 from ..sql.params import parse_statements, placeholder_number
-from ..sql.types import TYPE_KEY
-from ..sql.uuid_input import canonical_uuid
+from ..sql.uuid_input import canonical_uuid, is_uuid_field
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -225,7 +224,7 @@ def _coerce_key(manifest: "Manifest", equalities: dict[str, object]):
     for column in manifest.primary_key:
         field = manifest.schema.field(column)
         value = equalities[column]
-        if isinstance(value, str) and (field.metadata or {}).get(TYPE_KEY) == b"uuid":
+        if isinstance(value, str) and is_uuid_field(field):
             try:
                 value = canonical_uuid(value)  # stored canonical; text that is no uuid is the planned path's 22P02
             except DataError:

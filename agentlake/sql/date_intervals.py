@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .column_types import SchemaOf, column_fields
-from .rules.column_names import PG_NAME, pg_name
 from .rules.interval_arithmetic import is_interval
 from .text_casts import value_kind
 
@@ -35,6 +34,5 @@ def date_intervals(tree: exp.Expression, schema_of: SchemaOf) -> bool:
             right.replace(_midnight(right))
         else:
             continue
-        node.meta.setdefault(PG_NAME, pg_name(node))
         changed = True
     return changed

@@ -11,8 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .column_types import SchemaOf, column_fields
-from .types import TYPE_KEY
-from .uuid_input import canonical_uuid
+from .uuid_input import canonical_uuid, is_uuid_field
 
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
 
@@ -30,7 +29,7 @@ def uuid_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
 
     def is_uuid(node: exp.Expression) -> bool:
         field = fields.get(node.table, {}).get(node.name) if isinstance(node, exp.Column) else None
-        return field is not None and (field.metadata or {}).get(TYPE_KEY) == b"uuid"
+        return field is not None and is_uuid_field(field)
 
     changed = False
     for node in nodes:

@@ -12,6 +12,12 @@ import uuid
 import pyarrow as pa
 
 from ..errors import DataError
+from .types import TYPE_KEY
+
+
+def is_uuid_field(field: pa.Field) -> bool:
+    """Whether a column is a uuid one (text underneath, tagged in its metadata)."""
+    return (field.metadata or {}).get(TYPE_KEY) == b"uuid"
 
 
 def canonical_uuid(text: str) -> str:

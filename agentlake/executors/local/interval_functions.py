@@ -69,8 +69,13 @@ def scale(interval: pa.Array, factor: pa.Array, divide: bool = False) -> pa.Arra
     out = np.zeros(len(parts), _FIELDS)
     out["months"], out["days"] = whole_months, whole_days
     out["nanoseconds"] = total_micros.astype(np.int64) * 1000
+    return _intervals(out, valid)
+
+
+def _intervals(parts: np.ndarray, valid: pa.Array) -> pa.Array:
+    """Intervals from their fields (``_FIELDS``), NULL where ``valid`` is false."""
     validity = None if pc.all(valid).as_py() is not False else valid.buffers()[1]
-    return pa.Array.from_buffers(INTERVAL, len(out), [validity, pa.py_buffer(out.tobytes())])
+    return pa.Array.from_buffers(INTERVAL, len(parts), [validity, pa.py_buffer(parts.tobytes())])
 
 
 def _array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -89,14 +94,12 @@ _DAY_NS = _SECONDS_PER_DAY * 10**9
 def duration_intervals(durations: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Durations as PostgreSQL's intervals of ``timestamp - timestamp``: whole days, then the time
     (``1 day 03:04:05``, ``-1 days -03:04:05``), never months."""
-    out = []
-    for nanos in pc.cast(durations, pa.duration("ns")).cast(pa.int64()).to_pylist():
-        if nanos is None:
-            out.append(None)
-            continue
-        days = abs(nanos) // _DAY_NS * (1 if nanos >= 0 else -1)
-        out.append((0, days, nanos - days * _DAY_NS))
-    return pa.array(out, INTERVAL)
+    nanoseconds = _array(pc.cast(durations, pa.duration("ns")).cast(pa.int64()))
+    total = nanoseconds.fill_null(0).to_numpy(zero_copy_only=False)
+    days = np.sign(total) * (np.abs(total) // _DAY_NS)  # whole days toward zero, the time keeps the sign
+    out = np.zeros(len(total), _FIELDS)
+    out["days"], out["nanoseconds"] = days, total - days * _DAY_NS
+    return _intervals(out, nanoseconds.is_valid())
 
 
 def register_interval_functions(ctx: SessionContext) -> None:
