@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
 from ..results import Result
 from ..sql.array_text import array_elements
+from ..sql.integer_arithmetic import RANGE_NAMES
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
 from ..sql.text_input import read_text
@@ -151,6 +153,8 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
         check_values(values, field)
         if pa.types.is_decimal(field.type):
             values = [_quantize(v, field.type.scale) for v in values]
+        elif pa.types.is_integer(field.type):
+            values = [_rounded_to_integer(v, field) for v in values]
         if _is_jsonb(field):
             values = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
         if pa.types.is_binary(field.type):  # text for a bytea column is bytea input, as in PostgreSQL
@@ -192,6 +196,25 @@ def _quantize(value, scale: int):
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return Decimal(str(value)).quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
     return value
+
+
+def _rounded_to_integer(value, field: pa.Field):
+    """A number written to an integer column, rounded as PostgreSQL's casts round (Arrow truncates):
+    numeric half away from zero, float half to even; 22003 where the column cannot hold it."""
+    if isinstance(value, Decimal) and value.is_finite():
+        value = int(value.to_integral_value(rounding=ROUND_HALF_UP))
+    elif isinstance(value, float) and math.isfinite(value):
+        value = round(value)
+    elif not isinstance(value, (Decimal, float, int)) or isinstance(value, bool):
+        return value
+    bits = field.type.bit_width
+    if not isinstance(value, int) or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+        raise _out_of_range(field)
+    return value
+
+
+def _out_of_range(field: pa.Field) -> DataError:
+    return DataError(f"{RANGE_NAMES.get(field.type.bit_width, 'integer')} out of range", sqlstate="22003")
 
 
 def cast_to_field(array, field: pa.Field):
@@ -238,9 +261,17 @@ def _cast(array, field: pa.Field):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
         if pa.types.is_decimal(field.type) and (pa.types.is_decimal(array.type) or pa.types.is_floating(array.type)):
             array = pc.round(array, ndigits=field.type.scale, round_mode="half_towards_infinity")
+        elif pa.types.is_integer(field.type) and pa.types.is_floating(array.type):
+            array = pc.round(array, round_mode="half_to_even")  # as C's rint, and PostgreSQL's float casts
+        elif pa.types.is_integer(field.type) and pa.types.is_decimal(array.type):
+            # numeric rounds half away from zero, in room for the carry (-0.5 of numeric(1,1) is -1)
+            widened = array.cast(pa.decimal128(38, array.type.scale)) if array.type.precision < 38 else array
+            array = pc.round(widened, round_mode="half_towards_infinity")
         check_array(array, field)
         return array.cast(field.type)
     except pa.ArrowInvalid as err:
+        if pa.types.is_integer(field.type) and not pa.types.is_string(array.type):
+            raise _out_of_range(field) from None
         raise DataError(
             f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02"
         ) from None

@@ -44,6 +44,7 @@ def stateless_functions() -> FunctionLibrary:
     from ..executors.local.integer_functions import register_integer_functions
     from ..executors.local.interval_functions import register_interval_functions
     from ..executors.local.json_functions import register_json_functions
+    from ..executors.local.pattern_functions import register_pattern_functions
     from ..executors.local.subquery_functions import register_subquery_functions
     from ..executors.local.text_cast_functions import register_text_cast_functions
     from ..tensors.functions import register_tensor_functions
@@ -61,6 +62,7 @@ def stateless_functions() -> FunctionLibrary:
         register_subquery_functions,
         register_formatting_functions,
         register_text_cast_functions,
+        register_pattern_functions,
     ):
         register(library)
     return library

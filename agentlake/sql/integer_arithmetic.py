@@ -21,6 +21,8 @@ from .rules.column_names import PG_NAME, pg_name
 
 OPERATIONS = {exp.Add: "add", exp.Sub: "sub", exp.Mul: "mul"}
 WIDTHS = {16: ("int2", "SMALLINT"), 32: ("int4", "INT"), 64: ("int8", "BIGINT")}
+RANGE_NAMES = {16: "smallint", 32: "integer", 64: "bigint"}
+"""What PostgreSQL's 22003 calls each width: ``integer out of range``."""
 _CAST_WIDTHS = {exp.DataType.Type.SMALLINT: 16, exp.DataType.Type.INT: 32, exp.DataType.Type.BIGINT: 64}
 
 

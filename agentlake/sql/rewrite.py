@@ -27,8 +27,10 @@ from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
 from .rules.order_by_inputs import order_by_inputs
+from .rules.percentile_disc import percentile_disc
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
+from .rules.similar_to import similar_to
 from .rules.text_formatting import text_formatting
 from .rules.vector_operators import vector_operators
 from .trees import clone
@@ -42,6 +44,7 @@ RULES: tuple[Rule, ...] = (
     vector_operators,
     bit_strings,
     array_fill,
+    percentile_disc,
     postgres_functions,
     function_synonyms,
     text_formatting,
@@ -52,6 +55,7 @@ RULES: tuple[Rule, ...] = (
     pg_casts,
     any_array,
     like_escape,
+    similar_to,
     function_aliases,
 )
 

@@ -47,7 +47,11 @@ _JSONB = {
     "jsonb_each_text": ("jsonb_each_text_list", True, False),
     "jsonb_array_elements": ("jsonb_array_list", False, True),
     "jsonb_array_elements_text": ("jsonb_array_text_list", False, False),
+    "jsonb_object_keys": ("jsonb_object_keys_list", False, False),
 }
+_SCALAR_JSONB = frozenset({"jsonb_object_keys"})
+"""Those returning a plain set of text, whose one column is named after the alias or the function
+(the others have OUT parameters: ``value``, ``key``)."""
 _UNSUPPORTED = frozenset(
     {
         "json_each",
@@ -55,7 +59,6 @@ _UNSUPPORTED = frozenset(
         "json_array_elements",
         "json_array_elements_text",
         "json_object_keys",
-        "jsonb_object_keys",
         "json_to_recordset",
         "jsonb_to_recordset",
         "json_populate_recordset",
@@ -187,7 +190,8 @@ def parse_call(item: exp.Expression, type_of: TypeOf) -> SetReturningCall | None
         if pairs:
             names, values = ["key", "value"], [_pair_field("key", None), _pair_field("value", value_type)]
         else:
-            names, values = ["value"], [_jsonb_element if jsonb_values else _element(0)]
+            names = [table_alias or name] if name in _SCALAR_JSONB else ["value"]
+            values = [_jsonb_element if jsonb_values else _element(0)]
     elif isinstance(function, exp.Anonymous) and function.name.lower() in _UNSUPPORTED:
         raise NotSupportedError(f"function {function.name.lower()} in FROM is not supported", sqlstate="0A000")
     else:

@@ -39,6 +39,7 @@ def datafusion_error(ctx: datafusion.SessionContext, sql: str) -> errors.Error:
         ("SELECT a FROM t ORDER BY nosuch", "42703", 'column "nosuch" does not exist'),
         ("SELECT a / 0 FROM t", "22012", "division by zero"),
         ("SELECT 1 / 0", "22012", "division by zero"),
+        ("SELECT sqrt(-1.0)", "2201F", "cannot take square root of a negative number"),
         ("SELECT 'x'::int", "22P02", "Cannot cast string 'x'"),
         ("SELECT CAST(s AS int) FROM t", "22P02", "Cannot cast string 'x'"),
         ("SELECT 'abc'::numeric", "22P02", "Cannot cast string 'abc'"),

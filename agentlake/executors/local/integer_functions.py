@@ -1,5 +1,6 @@
 """Checked integer arithmetic (``int4_add`` and its kin, from ``sql/integer_arithmetic.py``):
-PostgreSQL's 22003 where DataFusion's own operators would wrap around."""
+PostgreSQL's 22003 where DataFusion's own operators would wrap around; and ``pg_rint``, the
+rounding of a float8 cast to an integer type (``sql/rounding.py``)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...errors import DataError
-from ...sql.integer_arithmetic import OPERATIONS, WIDTHS, checked_function
+from ...sql.integer_arithmetic import OPERATIONS, RANGE_NAMES, WIDTHS, checked_function
+from ...sql.rounding import RINT
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
 
 _KERNELS = {"add": pc.add_checked, "sub": pc.subtract_checked, "mul": pc.multiply_checked}
-_RANGE_NAMES = {16: "smallint", 32: "integer", 64: "bigint"}
 
 
 def _checked(kernel: Callable, width: int) -> Callable[[pa.Array, pa.Array], pa.Array]:
@@ -25,14 +26,20 @@ def _checked(kernel: Callable, width: int) -> Callable[[pa.Array, pa.Array], pa.
         except pa.ArrowInvalid as err:
             if "overflow" not in str(err).lower():
                 raise
-            message = f"{_RANGE_NAMES[width]} out of range"
+            message = f"{RANGE_NAMES[width]} out of range"
             raise DataError(f"[SQLSTATE 22003] {message}", sqlstate="22003") from None
 
     return run
 
 
+def _rint(values: pa.Array) -> pa.Array:
+    return pc.round(values, round_mode="half_to_even")
+
+
 def register_integer_functions(ctx: SessionContext) -> None:
     from datafusion import udf
+
+    ctx.register_udf(udf(_rint, [pa.float64()], pa.float64(), "immutable", RINT))
 
     for width in WIDTHS:
         kind = pa.int16() if width == 16 else pa.int32() if width == 32 else pa.int64()

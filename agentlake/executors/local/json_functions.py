@@ -211,6 +211,12 @@ def register_json_functions(ctx: SessionContext) -> None:
             texts,
         ),
         (
+            "jsonb_object_keys_list",
+            _strict(lambda d: [k for k, _ in object_pairs(parse(d), "jsonb_object_keys")], texts),
+            [s],
+            texts,
+        ),
+        (
             "jsonb_each_list",
             _strict(
                 lambda d: [{"key": k, "value": render(v)} for k, v in object_pairs(parse(d), "jsonb_each")],

@@ -176,6 +176,16 @@ def _numeric_constant(node: exp.Cast) -> exp.Expression | None:
     return decimal_literal(-value if negative else value)
 
 
+def _length_limit(to: exp.DataType) -> int | None:
+    """The length an explicit cast to ``varchar(n)`` or ``char(n)`` cuts text to, as PostgreSQL's
+    does (silently; storing longer text into such a column is 22001 instead). None for other types
+    and for ``varchar`` without a length."""
+    if to.this not in (T.VARCHAR, T.CHAR) or not to.expressions:
+        return None
+    length = to.expressions[0].this
+    return int(length.this) if isinstance(length, exp.Literal) and length.this.isdigit() else None
+
+
 def pg_casts(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if (
@@ -203,6 +213,10 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
             return exp.Anonymous(
                 this="uuid_in", expressions=[exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))]
             )
+        limit = _length_limit(to)
+        if limit is not None:
+            text = exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
+            return exp.Anonymous(this="substr", expressions=[text, exp.Literal.number(1), exp.Literal.number(limit)])
         if to.this in (T.JSON, T.NAME, T.CHAR) or _is_user_type(to, "jsonpath"):
             return exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
         if to.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):

@@ -45,8 +45,8 @@ _OPERATORS = (
 def pg_name(node: exp.Expression) -> str:
     if PG_NAME in node.meta:
         return node.meta[PG_NAME]
-    if isinstance(node, exp.Window):
-        return pg_name(node.this)  # row_number() OVER (...) is named row_number
+    if isinstance(node, (exp.Window, exp.WithinGroup, exp.Filter)):
+        return pg_name(node.this)  # row_number() OVER (...) is named row_number, and so on
     written = node.meta.get(WRITTEN_NAME)
     if written is not None and not isinstance(node, (exp.Cast, exp.TryCast)):
         return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim") if written == "trim" else written

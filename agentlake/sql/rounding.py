@@ -1,0 +1,104 @@
+"""Rounding as PostgreSQL rounds: a cast to an integer type rounds (``2.5::numeric::int`` is 3,
+``2.5::float8::int`` is 2: numeric half away from zero, float8 half to even), and so does
+``round(x)`` of a float8 (``round(2.5::float8)`` is 2).
+
+DataFusion's cast truncates (``price::int`` of 2.50 was 2) and its ``round`` of a float rounds half
+away from zero. Where the operand's PostgreSQL type is known to be numeric (a column the catalog
+types, a decimal constant, arithmetic or an aggregate over them), a cast becomes
+``CAST(round(x) AS INT)``; where it is float, ``CAST(pg_rint(x) AS INT)``, and ``round(x)`` becomes
+``pg_rint(x)``. The type is PostgreSQL's, not DataFusion's: ``avg(n)`` of integers is a float here
+but numeric there, so ``avg(n)::int`` of 2.5 is 3. An operand of unknown type is left as it was.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlglot import exp
+
+from .column_types import SchemaOf, column_fields
+from .rules.column_names import PG_NAME, pg_name
+
+RINT = "pg_rint"
+"""The UDF rounding float8 half to even, as C's rint (and PostgreSQL's float8 to integer casts) does."""
+
+_INTEGER_TYPES = {exp.DataType.Type.SMALLINT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT}
+_FLOAT_TYPES = {exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT}
+_DECIMAL_TYPES = {exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL}
+_KEEP_KIND = (exp.Sum, exp.Min, exp.Max, exp.Abs, exp.Round, exp.Trunc, exp.Floor, exp.Ceil, exp.Sign)
+_FLOAT_OF_NON_NUMERIC = (exp.Avg, exp.Stddev, exp.StddevPop, exp.StddevSamp, exp.Variance, exp.VariancePop)
+_FLOAT_UNLESS_NUMERIC = (exp.Sqrt, exp.Ln, exp.Exp, exp.Log, exp.Pow)
+_ALWAYS_FLOAT = (exp.Rand, exp.Pi, exp.Cbrt, exp.Degrees, exp.Radians)
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+
+Fields = dict[str, dict[str, pa.Field]]
+
+
+def pg_rounding(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+    """Rewrite, in place, the casts to integer types of numeric and float operands and the
+    ``round(x)`` of floats; True when any was."""
+    casts = [c for c in tree.find_all(exp.Cast) if c.to.this in _INTEGER_TYPES and not c.to.expressions]
+    rounds = [r for r in tree.find_all(exp.Round) if r.args.get("decimals") is None]
+    if not casts and not rounds:
+        return False
+    fields = column_fields(tree, schema_of)
+    changed = False
+    for cast in casts:
+        kind = _kind(cast.this, fields)
+        if kind in ("numeric", "float"):
+            rounding = "round" if kind == "numeric" else RINT
+            cast.meta[PG_NAME] = pg_name(cast)  # named as written: price::int is "price"
+            cast.set("this", exp.Anonymous(this=rounding, expressions=[cast.this.copy()]))
+            changed = True
+    for call in rounds:
+        if _kind(call.this, fields) == "float":
+            rint = exp.Anonymous(this=RINT, expressions=[call.this.copy()])
+            rint.meta[PG_NAME] = "round"
+            call.replace(rint)
+            changed = True
+    return changed
+
+
+def _kind(node: exp.Expression, fields: Fields) -> str | None:
+    """``integer``, ``numeric`` or ``float``: the kind of PostgreSQL type of ``node``; None when not
+    known here (text, a function this does not know, a column of no table the statement reads)."""
+    while isinstance(node, (exp.Paren, exp.Neg)):
+        node = node.this
+    if isinstance(node, exp.Literal):
+        return None if node.is_string else "integer" if node.this.isdigit() else "numeric"
+    if isinstance(node, exp.Column):
+        field = fields.get(node.table, {}).get(node.name)
+        return None if field is None else _arrow_kind(field.type)
+    if isinstance(node, exp.Cast):
+        return _cast_kind(node.to)
+    if isinstance(node, _ARITHMETIC):
+        kinds = {_kind(node.this, fields), _kind(node.expression, fields)}
+        return (
+            None if None in kinds else "float" if "float" in kinds else "numeric" if "numeric" in kinds else "integer"
+        )
+    if isinstance(node, _ALWAYS_FLOAT):
+        return "float"
+    if isinstance(node, _KEEP_KIND):
+        return _kind(node.this, fields)
+    if isinstance(node, (*_FLOAT_OF_NON_NUMERIC, *_FLOAT_UNLESS_NUMERIC)):
+        inner = _kind(node.this, fields)
+        if inner is None:
+            return None
+        float_input = ("float",) if isinstance(node, _FLOAT_OF_NON_NUMERIC) else ("float", "integer")
+        return "float" if inner in float_input else "numeric"
+    return None
+
+
+def _arrow_kind(kind: pa.DataType) -> str | None:
+    if pa.types.is_integer(kind):
+        return "integer"
+    if pa.types.is_decimal(kind):
+        return "numeric"
+    return "float" if pa.types.is_floating(kind) else None
+
+
+def _cast_kind(to: exp.DataType) -> str | None:
+    if to.this in _INTEGER_TYPES:
+        return "integer"
+    if to.this in _DECIMAL_TYPES:
+        return "numeric"
+    return "float" if to.this in _FLOAT_TYPES else None
