@@ -5,15 +5,17 @@ justify_days/hours/interval and timeofday (what ``sql/rules/text_formatting`` an
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import NotSupportedError, ProgrammingError
+from ...errors import Error, ProgrammingError
 from ...sql import interval_functions
 from ...sql.datetime_templates import Moment, format_datetime, format_interval
 from ...sql.interval_input import Interval
+from ...sql.number_templates import format_number
 from ...sql.pg_format import pg_format
 from ...sql.pg_quoting import quote_ident, quote_literal
 from .value_text import is_zoned, output_text, python_value
@@ -43,9 +45,14 @@ def _to_char_one(text: str, arrow_type: str, template: str) -> str:
         return format_datetime(Moment(dt.datetime.combine(value, dt.time())), template)
     if isinstance(value, str):
         raise ProgrammingError("[SQLSTATE 42725] function to_char(unknown, unknown) is not unique", sqlstate="42725")
-    raise NotSupportedError(
-        "[SQLSTATE 0A000] to_char of a number is not supported: cast it to text or use round()", sqlstate="0A000"
-    )
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ProgrammingError(
+            f"[SQLSTATE 42883] function to_char({arrow_type.lower()}, unknown) does not exist", sqlstate="42883"
+        )
+    try:
+        return format_number(value, template)
+    except Error as err:
+        raise type(err)(f"[SQLSTATE {err.sqlstate}] {err}", sqlstate=err.sqlstate) from None
 
 
 def _to_char(texts: pa.Array, types: pa.Array, templates: pa.Array) -> pa.Array:
