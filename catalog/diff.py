@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .datafiles import key_tuples
+from .datafiles import key_tuples, missing_column
 from .objects import ROWID, DataFile, Manifest, field_id
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def _conform_to(table: pa.Table, manifest: Manifest) -> pa.Table:
             col = table.column(f.name)
             arrays.append(col if col.type == f.type else col.cast(f.type))
         else:
-            arrays.append(pa.nulls(table.num_rows, f.type))
+            arrays.append(missing_column(manifest, f, table.num_rows))  # the file predates the column
         fields.append(f)
     arrays.append(table.column(ROWID))
     fields.append(pa.field(ROWID, pa.int64(), nullable=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,7 +15,7 @@ from catalog.constraints import unique_keys
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..results import Result
-from ..sql.types import arrow_type
+from ..sql.types import TYPE_KEY, arrow_type
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
 
@@ -262,25 +263,50 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
         add_parsed(session, tx, table, constraint, False)
     manifest = tx.manifest(table)
     constraints = {**manifest.constraints}
+    written = "identity" in facts  # rows already there take the sequence's first values, as PostgreSQL fills them
     if "default" in facts:
         constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
         value = session.evaluate_default(facts["default"], field)
         value = value.as_py() if isinstance(value, pa.Scalar) else value
-        if isinstance(value, (bool, int, float, str)):
+        stored = _fast_default(value, field)
+        if stored is not None:
             added = manifest.schema.field(field.name).metadata[b"agentlake.field_id"].decode()
-            constraints["missing"] = {**constraints.get("missing", {}), added: value}
+            constraints["missing"] = {**constraints.get("missing", {}), added: stored}
+        written = written or value is not None and stored is None
     if facts.get("max_length"):
         constraints["max_length"] = {**constraints.get("max_length", {}), field.name: facts["max_length"]}
-    if "identity" in facts:  # rows already there take the sequence's first values, as PostgreSQL fills them
+    if "identity" in facts:
         constraints["identity"] = {**constraints.get("identity", {}), field.name: facts["identity"]}
-        tx.alter_table(table, constraints=constraints)
-        rows = tx.snapshot.read(table, with_rowid=True).sort_by(ROWID)
-        if rows.num_rows:
-            values = pa.array(next_serials(session, tx.manifest(table), field.name, rows.num_rows), field.type)
-            tx.put_rows(table, rows.set_column(rows.schema.get_field_index(field.name), field.name, values))
-        return
     if constraints != manifest.constraints:
         tx.alter_table(table, constraints=constraints)
+    if written:
+        _write_default(session, tx, table, field)
+
+
+def _write_default(session: "Session", tx, table: str, field: pa.Field) -> None:
+    """The new column's default written into the rows already there."""
+    from .dml import default_column
+
+    rows = tx.snapshot.read(table, with_rowid=True).sort_by(ROWID)
+    if rows.num_rows:
+        values = default_column(session, tx.manifest(table), field, rows.num_rows)
+        tx.put_rows(table, rows.set_column(rows.schema.get_field_index(field.name), field.name, values))
+
+
+def _fast_default(value, field: pa.Field) -> bool | int | float | str | None:
+    """ADD COLUMN's default as the catalog keeps it for the rows that predate the column, which
+    their readers cast to the column's type: a number, boolean or text of a plain column of that
+    kind (a numeric as its text); None for the rest (dates, arrays, vectors...), which are written
+    into those rows instead."""
+    kind = field.type
+    if (field.metadata or {}).get(TYPE_KEY) or isinstance(value, bool) != pa.types.is_boolean(kind):
+        return None
+    if isinstance(value, str):
+        return value if pa.types.is_string(kind) else None
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() and pa.types.is_decimal(kind) else None
+    plain_number = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
+    return value if isinstance(value, (int, float)) and plain_number else None
 
 
 def truncate(session: "Session", stmt: exp.TruncateTable) -> Result:

@@ -261,6 +261,9 @@ def _cast(array, field: pa.Field):
             return pc.cast(array, field.type, safe=False)  # sub-microsecond digits are dropped, as PostgreSQL does
         if pa.types.is_decimal(field.type) and (pa.types.is_decimal(array.type) or pa.types.is_floating(array.type)):
             array = pc.round(array, ndigits=field.type.scale, round_mode="half_towards_infinity")
+        elif pa.types.is_decimal(field.type) and pa.types.is_integer(array.type) and field.type.scale <= 18:
+            # Arrow refuses int64 -> numeric(8,2) for want of 21 digits; a widest decimal is checked by value
+            array = array.cast(pa.decimal128(38, field.type.scale))
         elif pa.types.is_integer(field.type) and pa.types.is_floating(array.type):
             array = pc.round(array, round_mode="half_to_even")  # as C's rint, and PostgreSQL's float casts
         elif pa.types.is_integer(field.type) and pa.types.is_decimal(array.type):
@@ -272,6 +275,14 @@ def _cast(array, field: pa.Field):
     except pa.ArrowInvalid as err:
         if pa.types.is_integer(field.type) and not pa.types.is_string(array.type):
             raise _out_of_range(field) from None
+        if pa.types.is_decimal(field.type) and "precision" in str(err):
+            precision, scale = field.type.precision, field.type.scale
+            raise DataError(
+                "numeric field overflow",
+                sqlstate="22003",
+                detail=f"A field with precision {precision}, scale {scale} must round to an absolute value less"
+                f" than 10^{precision - scale}.",
+            ) from None
         raise DataError(
             f'invalid input for column "{field.name}" of type {field.type}: {err}', sqlstate="22P02"
         ) from None

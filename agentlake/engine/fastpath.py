@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
+from catalog.datafiles import missing_column
 from catalog.objects import FIELD_ID, ROWID
 
 from ..errors import DataError
@@ -157,7 +158,7 @@ def point_lookup(
         stored = entry.columns.get(int(manifest.schema.field(src).metadata[FIELD_ID]))
         field = manifest.schema.field(src)
         if stored is None:
-            arrays.append(pa.nulls(1, field.type))
+            arrays.append(missing_column(manifest, field, 1))  # the file predates the column
         else:
             value = entry_table.column(stored).slice(position, 1)
             arrays.append(value if value.type == field.type else value.cast(field.type))
@@ -210,7 +211,7 @@ def _rows_table(manifest: "Manifest", found: list) -> pa.Table:
         for field in manifest.schema:
             stored = entry.columns.get(int(field.metadata[FIELD_ID]))
             if stored is None:
-                arrays.append(pa.nulls(1, field.type))
+                arrays.append(missing_column(manifest, field, 1))
             else:
                 value = table.column(stored).slice(position, 1)
                 arrays.append(value if value.type == field.type else value.cast(field.type))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlglot import exp
 
 from ..errors import ProgrammingError
+from .params import PARAM_META
 
 NOT_CONSTANT = object()
 DEFAULT = object()  # the DEFAULT keyword inside VALUES
@@ -35,6 +36,8 @@ def constant(node: exp.Expression):
     if isinstance(node, exp.Literal):
         if node.is_string:
             return node.this
+        if isinstance(node.meta.get(PARAM_META), float):
+            return node.meta[PARAM_META]  # a bound float stays a float8, not the numeric its digits spell
         text = node.this
         if text.isdigit():
             return int(text)
