@@ -39,16 +39,21 @@ def table_name(node: exp.Expression) -> str:
     return table.name
 
 
-def next_serials(session: "Session", manifest, column: str, count: int) -> np.ndarray:
-    """``count`` values of a serial column's sequence. Tables created since sequences became
-    per table key them by the table's identity, so a table created again counts from 1 (as in
-    PostgreSQL); older tables keep the repository-wide sequence of their name. Either way the
-    sequence is the repository's, so branches never hand out the same value."""
+def sequence_counter(manifest, column: str) -> str:
+    """The repository counter behind a serial column's sequence. Tables created since sequences
+    became per table key it by the table's identity, so a table created again counts from 1 (as in
+    PostgreSQL); older tables keep the repository-wide counter of the sequence's name. Either way
+    the counter is the repository's, so branches never hand out the same value."""
     constraints = manifest.constraints or {}
     sequence = constraints["identity"][column]
-    if constraints.get("sequences") == "per_table":
-        sequence = f"{sequence}.{manifest.table_id}"
-    start = session.repo.nextval(sequence, count)
+    return f"{sequence}.{manifest.table_id}" if constraints.get("sequences") == "per_table" else sequence
+
+
+def next_serials(session: "Session", manifest, column: str, count: int) -> np.ndarray:
+    """``count`` values of a serial column's sequence; the last is the session's ``currval``."""
+    start = session.repo.nextval(sequence_counter(manifest, column), count)
+    if count:
+        session.sequence_values.taken(manifest.constraints["identity"][column], start + count - 1)
     return np.arange(start, start + count)
 
 

@@ -32,6 +32,7 @@ from ..sql.array_text import array_elements
 from ..sql.integer_arithmetic import RANGE_NAMES
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
+from ..sql.rules.column_names import output_labels
 from ..sql.text_input import read_text
 from ..sql.text_output import pg_text, text_array
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
@@ -581,5 +582,18 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
 # RETURNING ---------------------------------------------------------------
 def _returning(session: "Session", name: str, alias: str, rows: pa.Table, returning: exp.Returning) -> pa.Table:
     with session.temp_table(f"returning_{name}", rows) as temp:
-        exprs = ", ".join(session.datafusion_sql(e) for e in returning.expressions)
+        # named as PostgreSQL names them (currval, ?column?), in a query of the table itself for the
+        # rewrites its column types decide (n * 2 is int4); each aliased, so a rewrite replacing an
+        # item leaves its alias in the query
+        items = returning.expressions
+        labelled = [e.copy() if label is None else _labelled(e, label) for e, label in zip(items, output_labels(items))]
+        table = exp.Table(
+            this=exp.to_identifier(name, quoted=True), alias=exp.TableAlias(this=exp.to_identifier(alias))
+        )
+        query = exp.select(*labelled, copy=False).from_(table, copy=False)
+        exprs = ", ".join(session.datafusion_sql(item) for item in query.expressions)
         return session.run_datafusion(f'SELECT {exprs} FROM "{temp}" AS "{alias}"')
+
+
+def _labelled(item: exp.Expression, label: str) -> exp.Alias:
+    return exp.alias_((item.this if isinstance(item, exp.Alias) else item).copy(), label, quoted=True)

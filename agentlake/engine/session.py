@@ -36,6 +36,7 @@ from .fastpath import constant_answer
 from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
+from .sequences import SequenceValues
 from .settings import Settings
 from .sql_cursors import SqlCursors
 from .statement_timeout import Interrupts
@@ -77,6 +78,8 @@ class Session:
         self._text_key: tuple | None = None
         self._statement_snapshots: dict[str, Snapshot] | None = None  # per branch, while a statement runs
         self._described = DescribedColumns()
+        self.sequence_values = SequenceValues()
+        """The last value this session took from each sequence (``currval``, ``lastval``)."""
         self.sql_cursors = SqlCursors()
         """DECLAREd cursors (``engine.sql_cursors``); they end with transactions as PostgreSQL's do."""
 

@@ -1,4 +1,5 @@
-"""SQL functions that act on the session running them: ``set_config`` and the advisory locks.
+"""SQL functions that act on the session running them: ``set_config``, the advisory locks and the
+sequence functions (``engine.sequences``).
 
 They are DataFusion UDFs bound to one session when its context is made. Each is volatile (never
 folded or cached) and runs once per row, in row order, as PostgreSQL's do. A DataFusion UDF has
@@ -15,6 +16,7 @@ from datafusion import SessionContext, udf
 
 from ..errors import Error, Notice
 from ..pgcatalog.advisory import ADVISORY_LOCK_FUNCTIONS
+from . import sequences
 from .advisory_locks import Key, bigint_key, pair_key
 from .session_settings import set_value
 
@@ -70,6 +72,25 @@ def register_session_functions(ctx: SessionContext, session: "Session") -> None:
             )
         )
     ctx.register_udf(udf(_unlock_all(session), [], pa.null(), "volatile", name="pg_advisory_unlock_all"))
+    _register_sequence_functions(ctx, session)
+
+
+def _strict(fn: Callable[..., object]) -> Callable[..., object]:
+    """``fn`` answering NULL for a NULL argument, as PostgreSQL's strict functions do."""
+    return lambda *args: None if any(a is None for a in args) else fn(*args)
+
+
+def _register_sequence_functions(ctx: SessionContext, session: "Session") -> None:
+    text, i64, boolean = pa.string(), pa.int64(), pa.bool_()
+    for name, fn, inputs, output in (
+        ("nextval", lambda s: sequences.nextval(session, s), [text], i64),
+        ("currval", lambda s: sequences.currval(session, s), [text], i64),
+        ("setval", lambda s, v: sequences.setval(session, s, v), [text, i64], i64),
+        ("setval_called", lambda s, v, c: sequences.setval(session, s, v, c), [text, i64, boolean], i64),
+        ("pg_get_serial_sequence", lambda t, c: sequences.serial_sequence(session, t, c), [text, text], text),
+    ):
+        ctx.register_udf(udf(_rows(_strict(fn), output), inputs, output, "volatile", name=name))
+    ctx.register_udf(udf(_lastval(session), [], i64, "volatile", name="lastval"))
 
 
 def _advisory(session: "Session", name: str) -> Callable[[Key | None], bool | None]:
@@ -88,6 +109,16 @@ def _advisory(session: "Session", name: str) -> Callable[[Key | None], bool | No
         trying = name.startswith("pg_try_")
         taken = locks.lock(key, shared, transaction="_xact_" in name, wait=not trying)
         return taken if trying else None
+
+    return call
+
+
+def _lastval(session: "Session") -> Callable[[], pa.Array]:
+    def call() -> pa.Array:
+        try:
+            return pa.array([session.sequence_values.latest()], pa.int64())
+        except Error as err:
+            raise ValueError(f"[SQLSTATE {err.sqlstate}] {err}") from None
 
     return call
 

@@ -118,6 +118,16 @@ def regex_operators(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix, copy=False)
 
 
+_SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
+
+
+def _names_a_sequence(cast: exp.Cast) -> bool:
+    """Whether ``cast`` is the first argument of a sequence function (``nextval('s'::regclass)``,
+    as column defaults spell it)."""
+    call = cast.parent
+    return isinstance(call, exp.Anonymous) and call.name.lower() in _SEQUENCE_FUNCTIONS and call.expressions[0] is cast
+
+
 def object_casts(tree: exp.Expression) -> exp.Expression:
     """``::regtype``, ``::regclass`` (and their ``::text``), ``::oid``, ``::name`` onto UDFs and plain casts."""
 
@@ -127,6 +137,8 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         target = _type_name(node.args["to"])
         inner = node.this
         inner_target = _type_name(inner.args["to"]) if isinstance(inner, exp.Cast) else None
+        if target == "regclass" and _names_a_sequence(node):
+            return exp.Cast(this=inner, to=exp.DataType.build("TEXT"))  # the sequence functions read names
         if target in ("text", "varchar", "name") and inner_target in _REG_TEXT:
             return exp.Anonymous(this=_REG_TEXT[inner_target], expressions=[_as_oid(inner.this, inner_target)])
         if target in _REG_TEXT:
@@ -353,6 +365,7 @@ _OVERLOADS = {
     ("pg_get_viewdef", 2): "pg_get_viewdef",
     ("obj_description", 1): "obj_description_any",
     ("current_setting", 2): "current_setting_missing_ok",
+    ("setval", 3): "setval_called",
 } | {(name, 2): f"{name}_int4" for name in ADVISORY_LOCK_FUNCTIONS}
 
 
@@ -375,7 +388,9 @@ def overloads(tree: exp.Expression) -> exp.Expression:
             target = _OVERLOADS.get((node.name.lower(), len(node.expressions)))
             if target:
                 args = node.expressions[:1] if target == "pg_get_viewdef" else node.expressions
-                return exp.Anonymous(this=target, expressions=args)
+                call = exp.Anonymous(this=target, expressions=args)
+                call.meta[PG_NAME] = node.name.lower()  # a result column is named as written
+                return call
         return node
 
     return tree.transform(fix, copy=False)

@@ -57,7 +57,7 @@ def test_stored_values_round_as_postgres(both):
         "INSERT INTO counts VALUES (102, 1, 9223372036854775808)",
         "INSERT INTO counts VALUES (103, 1, 1, 40000.4)",
         "INSERT INTO counts VALUES (104, 'NaN'::float8)",
-        "UPDATE counts SET s = 70000 WHERE id = 1",
+        "UPDATE readings SET n = 3000000000 WHERE id = 1",
     ],
 )
 def test_out_of_range_as_postgres(both, sql):

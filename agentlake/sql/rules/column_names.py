@@ -99,20 +99,38 @@ def output_name(name: str) -> str:
     return name.split(DUPLICATE_MARK, 1)[0]
 
 
-def pg_column_names(tree: exp.Expression) -> exp.Expression:
-    if not isinstance(tree, exp.Select):
-        return tree
+def output_labels(items: list[exp.Expression]) -> list[str | None]:
+    """The label of each output item: its alias or PostgreSQL's name for it, with repeats of a
+    name told apart by DUPLICATE_MARK (DataFusion wants unique names; the mark comes off as results
+    are sent); None for a star."""
+    stars = [isinstance(n, exp.Star) or (isinstance(n, exp.Column) and isinstance(n.this, exp.Star)) for n in items]
     seen: dict[str, int] = {}
-    for index, node in enumerate(list(tree.expressions)):
-        if isinstance(node, exp.Star) or (isinstance(node, exp.Column) and isinstance(node.this, exp.Star)):
+    labels: list[str | None] = []
+    for index, (node, star) in enumerate(zip(items, stars)):
+        if star:
+            labels.append(None)
             continue
         name = node.alias if isinstance(node, exp.Alias) else pg_name(node)
         count = seen.get(name, 0)
         seen[name] = count + 1
-        label = exp.to_identifier(f"{name}{DUPLICATE_MARK}{count}" if count else name, quoted=True)
+        if any(stars):  # SELECT *, x: x may be a name the star gives too
+            labels.append(f"{name}{DUPLICATE_MARK}c{index}")
+        else:
+            labels.append(f"{name}{DUPLICATE_MARK}{count}" if count else name)
+    return labels
+
+
+def pg_column_names(tree: exp.Expression) -> exp.Expression:
+    if not isinstance(tree, exp.Select):
+        return tree
+    for index, (node, name) in enumerate(zip(list(tree.expressions), output_labels(tree.expressions))):
+        if name is None:
+            continue
+        renamed = name != (node.alias if isinstance(node, exp.Alias) else pg_name(node))
+        label = exp.to_identifier(name, quoted=True)
         if isinstance(node, exp.Alias):
-            if count:
+            if renamed:
                 node.set("alias", label)
-        elif count or not isinstance(node, exp.Column):
+        elif renamed or not isinstance(node, exp.Column):
             tree.set("expressions", exp.Alias(this=node.copy(), alias=label), index)
     return tree

@@ -1,0 +1,106 @@
+"""The sequences behind serial and identity columns, as SQL functions: ``nextval``, ``currval``,
+``setval``, ``lastval`` and ``pg_get_serial_sequence``.
+
+A serial column's sequence is named as PostgreSQL names it (``items_id_seq``) and counts in a
+repository-wide counter (``ddl.sequence_counter``), so branches never hand out the same value.
+``currval`` and ``lastval`` are the session's, as in PostgreSQL: the last value this session took
+from a sequence, by ``nextval``, by ``setval`` or by an INSERT filling a serial column. Like
+PostgreSQL's, none of them is undone by a rollback. Standalone sequences (CREATE SEQUENCE) do not
+exist here; naming one is 42P01.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import DataError, OperationalError, ProgrammingError
+from .ddl import next_serials, sequence_counter
+
+if TYPE_CHECKING:
+    from catalog import Manifest
+
+    from .session import Session
+
+_LARGEST = 2**63 - 1
+
+
+class SequenceValues:
+    """The last value this session took from each sequence, and from any (``lastval``)."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+        self._latest: int | None = None
+
+    def taken(self, sequence: str, value: int) -> None:
+        self._last[sequence] = self._latest = int(value)
+
+    def current(self, sequence: str) -> int:
+        if sequence not in self._last:
+            raise OperationalError(
+                f'currval of sequence "{sequence}" is not yet defined in this session', sqlstate="55000"
+            )
+        return self._last[sequence]
+
+    def latest(self) -> int:
+        if self._latest is None:
+            raise OperationalError("lastval is not yet defined in this session", sqlstate="55000")
+        return self._latest
+
+
+def sequence_name(text: str) -> str:
+    """A sequence named as regclass input reads it: schema dropped, unquoted names lower-cased."""
+    name = text.strip().rsplit(".", 1)[-1]
+    return (
+        name[1:-1].replace('""', '"') if len(name) > 1 and name.startswith('"') and name.endswith('"') else name.lower()
+    )
+
+
+def serial_column(session: "Session", text: str) -> tuple["Manifest", str]:
+    """The table and column whose sequence ``text`` names; 42P01 when no serial column has it."""
+    name = sequence_name(text)
+    for manifest in session.snapshot.tables.values():
+        for column, sequence in ((manifest.constraints or {}).get("identity") or {}).items():
+            if sequence == name:
+                return manifest, column
+    raise ProgrammingError(f'relation "{name}" does not exist', sqlstate="42P01")
+
+
+def nextval(session: "Session", text: str) -> int:
+    manifest, column = serial_column(session, text)
+    return int(next_serials(session, manifest, column, 1)[0])
+
+
+def currval(session: "Session", text: str) -> int:
+    serial_column(session, text)
+    return session.sequence_values.current(sequence_name(text))
+
+
+def setval(session: "Session", text: str, value: int, is_called: bool = True) -> int:
+    """Make the sequence's next value ``value + 1`` (``value`` when ``is_called`` is false). The
+    counter moves by the difference from where it stands, so a nextval racing with this one in
+    another process may land on either side of it, as with PostgreSQL's (non-transactional) setval."""
+    manifest, column = serial_column(session, text)
+    name = sequence_name(text)
+    if not 1 <= value <= _LARGEST:
+        raise DataError(
+            f'setval: value {value} is out of bounds for sequence "{name}" (1..{_LARGEST})', sqlstate="22003"
+        )
+    counter = sequence_counter(manifest, column)
+    standing = session.repo.nextval(counter, 0)
+    session.repo.nextval(counter, value + (1 if is_called else 0) - standing)
+    if is_called:
+        session.sequence_values.taken(name, value)
+    return value
+
+
+def serial_sequence(session: "Session", table: str, column: str) -> str | None:
+    """``pg_get_serial_sequence``: the schema-qualified name of a column's sequence, NULL for a
+    column without one; 42P01 and 42703 for a table or column that does not exist."""
+    name = sequence_name(table)
+    manifest = session.snapshot.tables.get(name)
+    if manifest is None:
+        raise ProgrammingError(f'relation "{name}" does not exist', sqlstate="42P01")
+    if column not in manifest.schema.names:
+        raise ProgrammingError(f'column "{column}" of relation "{name}" does not exist', sqlstate="42703")
+    sequence = ((manifest.constraints or {}).get("identity") or {}).get(column)
+    return None if sequence is None else f"public.{sequence}"

@@ -1,0 +1,39 @@
+"""Output columns may share a name, as in PostgreSQL 16: a star beside columns it also gives
+(``SELECT *, x``) and repeated RETURNING items were refused by DataFusion's unique-name rule;
+RETURNING items are named as PostgreSQL names them (``?column?``, the function's name)."""
+
+from __future__ import annotations
+
+import pytest
+
+SETUP = [
+    "CREATE TABLE notes (id int PRIMARY KEY, body text, meta jsonb, n int)",
+    """INSERT INTO notes VALUES (1, 'a', '{"k": 1}', 5), (2, 'b', NULL, 7)""",
+]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT *, body FROM notes ORDER BY id",
+        "SELECT id, *, meta FROM notes ORDER BY id",
+        "SELECT notes.*, n AS body FROM notes ORDER BY n",
+        "SELECT *, n * 2, n * 3 FROM notes ORDER BY id",
+    ],
+)
+def test_star_beside_its_own_columns_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO notes VALUES (3, 'c', '{\"k\": 3}', 9) RETURNING id, *, meta->>'k', n * 2, upper(body), n AS z, body AS z",
+        "UPDATE notes SET n = n + 1 WHERE id = 3 RETURNING n, n + 1, length(body), *",
+        "DELETE FROM notes WHERE id = 3 RETURNING body, id, body",
+    ],
+)
+def test_returning_names_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
