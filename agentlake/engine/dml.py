@@ -78,6 +78,10 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     tx = session.write_tx()
     manifest = tx.manifest(name)
     source = stmt.expression
+    ctes = _ctes(stmt)
+    if ctes is not None and isinstance(source, (exp.Select, exp.SetOperation)):
+        source = source.copy()  # WITH ... INSERT ... SELECT: the query reads the CTEs
+        source.set("with_", ctes.copy())
     if columns is None:
         width = (
             len(source.expressions[0].expressions)
@@ -502,6 +506,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
 
     extra = stmt.args.get("from_") or stmt.args.get("from")
     where = stmt.args.get("where")
+    ctes = _ctes(stmt)
     keyed = (
         None
         if extra is not None or _reads_tables(assignments.values())
@@ -513,7 +518,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         with session.temp_table(f"key_{name}", keyed) as temp:
             rows = session.run_datafusion(f'SELECT {outputs()} FROM "{temp}" AS "{alias}"', sync=False)
     elif rows is None:
-        sql = f"SELECT {outputs()} FROM {_from_rows_table(name, alias)}"
+        sql = f"{_with_sql(session, ctes)}SELECT {outputs()} FROM {_from_rows_table(name, alias)}"
         if extra is not None:
             sql += ", " + ", ".join(session.datafusion_sql(t) for t in [extra.this, *extra.expressions])
         if where is not None:
@@ -532,6 +537,25 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     returning = stmt.args.get("returning")
     result_rows = _returning(session, name, alias, rows.drop_columns([ROWID]), returning) if returning else None
     return Result(result_rows, rows.num_rows, f"UPDATE {rows.num_rows}")
+
+
+def _ctes(stmt: exp.Expression) -> exp.With | None:
+    """A write's WITH clause, whose queries its FROM, USING, WHERE and SELECT read; 0A000 for a
+    data-modifying statement inside it (``WITH d AS (DELETE ... RETURNING *) INSERT ...``)."""
+    ctes = stmt.args.get("with_")
+    if ctes is None:
+        return None
+    for cte in ctes.expressions:
+        if not isinstance(cte.this, (exp.Select, exp.SetOperation)):
+            raise NotSupportedError(
+                f'{cte.this.key.upper()} in WITH is not supported ("{cte.alias}"): run it as its own statement',
+                sqlstate="0A000",
+            )
+    return ctes
+
+
+def _with_sql(session: "Session", ctes: exp.With | None) -> str:
+    return "" if ctes is None else session.datafusion_sql(ctes) + " "
 
 
 def _reads_tables(expressions) -> bool:
@@ -555,9 +579,11 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
     columns = ", ".join(f'"{alias}"."{f.name}"' for f in manifest.schema) if returning else None
     using = stmt.args.get("using")
     where = stmt.args.get("where")
+    ctes = _ctes(stmt)
     rows = None if using else row_by_key(session, manifest, alias, where)
     if rows is None:
         sql = (
+            f"{_with_sql(session, ctes)}"
             f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}" '
             f"FROM {_from_rows_table(name, alias)}"
         )
