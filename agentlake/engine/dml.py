@@ -27,6 +27,7 @@ from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
 from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
+from ..pgcatalog.types import display_name, oid_for_field
 from ..results import Result
 from ..sql.array_text import array_elements
 from ..sql.integer_arithmetic import RANGE_NAMES
@@ -117,7 +118,7 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
         rows = literal_rows(source, len(columns))
         if rows is not None and _bound_vectors_alone(rows):
             return _typed_table(_fill_defaults(session, rows, columns, manifest), columns, manifest)
-    query = source
+    query = _quoted_arrays_typed(source, columns, manifest) if isinstance(source, exp.Values) else source
     table = session.query_arrow(query)
     if table.num_columns != len(columns):
         raise ProgrammingError(
@@ -125,6 +126,27 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
             sqlstate="42601",
         )
     return pa.table({c: _cast(table.column(i), manifest.schema.field(c)) for i, c in enumerate(columns)})
+
+
+def _quoted_arrays_typed(values: exp.Values, columns: list[str], manifest: "Manifest") -> exp.Values:
+    """VALUES rows with quoted arrays (``'{a,b}'``) for an array column cast to its type, as
+    PostgreSQL reads them: beside ``ARRAY['x']`` in another row DataFusion cannot unify text with a
+    list."""
+    arrays = {
+        index: exp.DataType.build(display_name(oid_for_field(field)), dialect="postgres")
+        for index, field in enumerate(manifest.schema.field(c) for c in columns)
+        if pa.types.is_list(field.type) and not (field.metadata or {}).get(TYPE_KEY)
+    }
+    if not arrays:
+        return values
+    values = values.copy()
+    for row in values.expressions:
+        cells = row.expressions if isinstance(row, exp.Tuple) else [row]
+        for index, to in arrays.items():
+            cell = cells[index] if index < len(cells) else None
+            if isinstance(cell, exp.Literal) and cell.is_string:
+                cell.replace(exp.Cast(this=cell.copy(), to=to.copy()))
+    return values
 
 
 def _bound_vectors_alone(rows: list[tuple]) -> bool:

@@ -47,6 +47,7 @@ def stateless_functions() -> FunctionLibrary:
     from ..executors.local.pattern_functions import register_pattern_functions
     from ..executors.local.subquery_functions import register_subquery_functions
     from ..executors.local.text_cast_functions import register_text_cast_functions
+    from ..executors.local.time_zone_functions import register_time_zone_functions
     from ..tensors.functions import register_tensor_functions
     from ..vector.functions import register_vector_functions
 
@@ -63,6 +64,7 @@ def stateless_functions() -> FunctionLibrary:
         register_formatting_functions,
         register_text_cast_functions,
         register_pattern_functions,
+        register_time_zone_functions,
     ):
         register(library)
     return library

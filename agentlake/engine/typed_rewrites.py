@@ -24,6 +24,7 @@ from ..sql.set_returning_from import set_returning_from
 from ..sql.set_returning_select import set_returning_select
 from ..sql.tensor_expressions import tensor_expressions
 from ..sql.text_casts import text_casts
+from ..sql.time_zones import time_zones
 from ..sql.timestamp_differences import timestamp_differences
 from ..sql.uuid_comparisons import uuid_comparisons
 from ..vector.expressions import vector_expressions
@@ -116,6 +117,7 @@ def typed_rewrites(
     if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)
         changed = text_casts(tree, schema_of) or changed
     changed = date_intervals(tree, schema_of) or changed
+    changed = time_zones(tree, schema_of) or changed
     changed = uuid_comparisons(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text

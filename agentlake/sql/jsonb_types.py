@@ -29,6 +29,7 @@ JSONB_FUNCTIONS = frozenset(
         "jsonb_agg",
         "jsonb_object_agg",
         "jsonb_insert",
+        "jsonb_path_query_first",
         # agentlake's own, as the rewrite rules leave them
         "json_get",
         "json_get_path",

@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from ..results import is_unconstrained_numeric
 from .column_types import SchemaOf, column_fields
+from .rules.column_names import PG_NAME, pg_name
 
 T = exp.DataType.Type
 
@@ -79,6 +80,10 @@ def value_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> 
         return "timestamptz"
     if isinstance(node, exp.CurrentDate):
         return "date"
+    if isinstance(node, exp.AtTimeZone):
+        from .time_zones import converted_kind  # it reads this module's kinds
+
+        return converted_kind(node, fields)
     if isinstance(node, exp.Localtimestamp):
         return "timestamp"
     if isinstance(node, exp.Localtime):
@@ -121,6 +126,8 @@ def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
                 argument = exp.Anonymous(
                     this="arrow_cast", expressions=[operand.copy(), exp.Literal.string(_ARROW_TYPES[kind])]
                 )
-                operand.replace(exp.Anonymous(this=TEXT_FUNCTIONS[kind], expressions=[argument]))
+                text = exp.Anonymous(this=TEXT_FUNCTIONS[kind], expressions=[argument])
+                text.meta[PG_NAME] = pg_name(operand)  # (at AT TIME ZONE 'UTC')::text is "timezone"
+                operand.replace(text)
                 changed = True
     return changed

@@ -37,7 +37,7 @@ from .jsonb_operations import (
     set_path,
 )
 from .jsonb_order import sort_key
-from .jsonb_path import path_exists, path_match
+from .jsonb_path import path_exists, path_match, path_query_first
 from .jsonb_values import canonical, kind, parse, render, text_array
 
 if TYPE_CHECKING:
@@ -130,6 +130,12 @@ def _path_function(fn: Callable) -> Callable:
     return run
 
 
+def _first_item(document, path: str, variables) -> str | None:
+    """jsonb_path_query_first's item as jsonb text; None (SQL NULL) when the path yields none."""
+    found = path_query_first(document, path, variables)
+    return render(found[0]) if found else None
+
+
 def _with_nulls(fn: Callable, output: pa.DataType) -> Callable:
     def run(*arrays: pa.Array) -> pa.Array:
         return pa.array([fn(*row) for row in zip(*(a.to_pylist() for a in arrays))], output)
@@ -203,6 +209,7 @@ def register_json_functions(ctx: SessionContext) -> None:
         ),
         ("jsonb_path_exists", _strict(_path_function(path_exists), b), [s, s, s, b], b),
         ("jsonb_path_match", _strict(_path_function(path_match), b), [s, s, s, b], b),
+        ("jsonb_path_query_first", _strict(_path_function(_first_item), s), [s, s, s, b], s),
         ("jsonb_array_list", _strict(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),
         (
             "jsonb_array_text_list",

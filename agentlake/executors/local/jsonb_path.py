@@ -1,4 +1,5 @@
-"""SQL/JSON path (PostgreSQL's ``jsonpath``) for jsonb_path_exists and jsonb_path_match.
+"""SQL/JSON path (PostgreSQL's ``jsonpath``) for jsonb_path_exists, jsonb_path_match and
+jsonb_path_query_first.
 
 JSONPath libraries for Python (jsonpath-ng, RFC 9535) implement Goessner's JSONPath, whose
 filters, comparisons and missing-value rules differ from SQL/JSON path's; so this module parses
@@ -145,6 +146,13 @@ def evaluate(path: tuple, document: JsonValue, variables: JsonValue) -> list:
 def path_exists(document: JsonValue, text: str, variables: JsonValue) -> bool:
     """jsonb_path_exists: whether the path yields any item."""
     return bool(evaluate(compile_path(text), document, variables))
+
+
+def path_query_first(document: JsonValue, text: str, variables: JsonValue) -> tuple[JsonValue, ...]:
+    """jsonb_path_query_first: the path's first item, as a one-item tuple (empty when it yields
+    none, which is SQL NULL; a JSON null item is ``(None,)``)."""
+    items = evaluate(compile_path(text), document, variables)
+    return tuple(items[:1])
 
 
 def path_match(document: JsonValue, text: str, variables: JsonValue) -> bool | None:

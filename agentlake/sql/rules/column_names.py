@@ -38,6 +38,7 @@ _OPERATORS = (
     exp.JSONBContainsAnyTopKeys,
     exp.JSONBContainsAllTopKeys,
     exp.JSONBDeleteAtPath,
+    exp.ArrayOverlaps,
 )
 """Operators sqlglot reads as functions (``->``, ``@>``, ``?``): PostgreSQL names them ``?column?``."""
 
@@ -45,6 +46,8 @@ _OPERATORS = (
 def pg_name(node: exp.Expression) -> str:
     if PG_NAME in node.meta:
         return node.meta[PG_NAME]
+    if isinstance(node, exp.Paren):
+        return pg_name(node.this)  # (x) is named x
     if isinstance(node, (exp.Window, exp.WithinGroup, exp.Filter)):
         return pg_name(node.this)  # row_number() OVER (...) is named row_number, and so on
     written = node.meta.get(WRITTEN_NAME)
@@ -67,6 +70,8 @@ def pg_name(node: exp.Expression) -> str:
         return node.sql_name().lower()
     if isinstance(node, exp.Case):
         return "case"
+    if isinstance(node, exp.AtTimeZone):
+        return "timezone"  # the function PostgreSQL runs it as
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and len(node.this.expressions) == 1:
         inner = node.this.expressions[0]  # a scalar subquery is named after its one output column
         return inner.alias if isinstance(inner, exp.Alias) else pg_name(inner)

@@ -9,7 +9,10 @@
 - ``num_nulls(a, b, ...)`` and ``num_nonnulls(...)`` count their NULL (or other) arguments, as an
   int4 sum;
 - ``isfinite(x)`` is true for every non-NULL date, timestamp or interval: agentlake stores no
-  infinite ones (``'infinity'`` is refused on input).
+  infinite ones (``'infinity'`` is refused on input);
+- ``regexp_split_to_array(s, re[, flags])`` is agentlake's ``pg_regexp_split``; in a select list
+  ``regexp_split_to_table`` is its ``unnest``, and ``string_to_table(s, sep)`` that of
+  ``string_to_array`` (in FROM they are refused by ``sql.set_returning_calls``).
 
 The output column keeps the name written (``Parser._parse_function_call``).
 """
@@ -61,6 +64,12 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             return exp.Cast(this=truncated, to=exp.DataType.build("DECIMAL(38, 0)"))
         if name in ("num_nulls", "num_nonnulls") and node.expressions:
             return _count_nulls(node.expressions, name == "num_nulls")
+        if name in ("regexp_split_to_array", "regexp_split_to_table") and len(node.expressions) in (2, 3):
+            flags = node.expressions[2] if len(node.expressions) == 3 else exp.Literal.string("")
+            split = exp.Anonymous(this="pg_regexp_split", expressions=[*node.expressions[:2], flags])
+            return split if name == "regexp_split_to_array" else exp.Unnest(expressions=[split])
+        if name == "string_to_table" and len(node.expressions) == 2:
+            return exp.Unnest(expressions=[exp.Anonymous(this="string_to_array", expressions=node.expressions)])
         if name == "isfinite" and len(node.expressions) == 1:
             value = node.expressions[0]
             return exp.Case(

@@ -2,7 +2,7 @@
 
 - JSON operators (``->``, ``->>``, ``#>``, ``#>>``, ``@>``) become the JSON functions
   agentlake registers (``json_get`` ...); ``@>`` on arrays stays array containment;
-- ``to_hex``; array subscripts stay 1-based;
+- ``to_hex``; array subscripts stay 1-based; ``a && b`` of arrays is ``array_has_any``;
 - ``3.7::int`` rounds as PostgreSQL does (DataFusion truncates);
 - ``3 * INTERVAL '1 hour'`` and ``INTERVAL '1 day' / 2`` become PostgreSQL's interval arithmetic
   (:mod:`.interval_arithmetic`; DataFusion cannot multiply intervals);
@@ -11,12 +11,16 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
+from ..array_text import array_elements
 from . import transform_up
 from .interval_arithmetic import scaled_interval
 
 T = exp.DataType.Type
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _INTEGER = {T.INT, T.BIGINT, T.SMALLINT, T.TINYINT}
 _ANY_ALL = {  # (operator, quantifier) -> aggregate that decides
     (exp.GT, exp.Any): "min",
@@ -111,6 +115,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("to_char", node.this, node.args["format"])  # sqlglot already holds it in strftime form
     if isinstance(node, exp.Hex):
         return _call("to_hex", node.this)
+    if isinstance(node, exp.ArrayOverlaps):  # arrays; text search's && was rewritten before
+        return _call("array_has_any", _quoted_array(node.this), _quoted_array(node.expression))
     if isinstance(node, exp.Cast) and node.to.this in _INTEGER and _is_fraction(node.this):
         return exp.Cast(this=_call("round", node.this), to=node.to)
     if isinstance(node, (exp.Mul, exp.Div)):
@@ -136,6 +142,24 @@ def _quantified(node: exp.Binary, inner: exp.Select, aggregate: str, is_all: boo
         this=exp.Subquery(this=exp.select("count(*)").from_(source.copy())), expression=exp.Literal.number(0)
     )
     return exp.Paren(this=exp.or_(empty, compared))
+
+
+def _quoted_array(node: exp.Expression) -> exp.Expression:
+    """A quoted array (``'{a,b}'``) beside an array operator, as the array it spells: its elements
+    numbers where every one reads as a number, else text (PostgreSQL reads it as the other side's
+    type, which is not known here)."""
+    if not (isinstance(node, exp.Literal) and node.is_string):
+        return node
+    elements = array_elements(node.this)
+    if elements is None:
+        return node
+    numbers = all(e is not None and _NUMBER.fullmatch(e.strip()) for e in elements) and elements
+    return exp.Array(
+        expressions=[
+            exp.Null() if e is None else exp.Literal.number(e.strip()) if numbers else exp.Literal.string(e)
+            for e in elements
+        ]
+    )
 
 
 def postgres_functions(tree: exp.Expression) -> exp.Expression:
