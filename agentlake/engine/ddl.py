@@ -252,6 +252,9 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
             name = action.this.name
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or [action.this]:
+                if action.args.get("exists") and column.name not in tx.manifest(name).schema.names:
+                    session.notice(f'column "{column.name}" of relation "{name}" does not exist, skipping')
+                    continue
                 drop_column(tx, name, column.name, bool(action.args.get("cascade")))
         else:
             raise NotSupportedError(f"ALTER TABLE action not supported: {action.sql(dialect='postgres')}")

@@ -415,9 +415,7 @@ def key_text(columns: list[str], key) -> str:
 
 def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
     tx = session.write_tx()
-    keys_columns = [
-        (c.this if isinstance(c, exp.Ordered) else c).name for c in (conflict.args.get("conflict_keys") or [])
-    ] or list(manifest.primary_key)
+    keys_columns = _conflict_columns(name, manifest, conflict)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
     incoming = key_tuples(rows, keys_columns)
@@ -444,6 +442,19 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         tx.put_rows(name, updated)
     written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
     return written, written.num_rows
+
+
+def _conflict_columns(name: str, manifest: "Manifest", conflict: exp.OnConflict) -> list[str]:
+    """The key ON CONFLICT arbitrates on: its columns, its constraint's (ON CONSTRAINT name), else
+    the primary key's."""
+    constraint = conflict.args.get("constraint")
+    if constraint is not None:
+        for key in unique_keys(manifest, name):
+            if key.name == constraint.name:
+                return list(key.columns)
+        raise ProgrammingError(f'constraint "{constraint.name}" for table "{name}" does not exist', sqlstate="42704")
+    written = [(c.this if isinstance(c, exp.Ordered) else c).name for c in (conflict.args.get("conflict_keys") or [])]
+    return written or list(manifest.primary_key)
 
 
 _FEW_KEYS = 64

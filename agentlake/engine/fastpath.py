@@ -96,6 +96,8 @@ def constant_select(stmt: exp.Expression) -> pa.Table | None:
         dtype = pa.null() if value is None else _CONSTANT_TYPES.get(type(value))
         if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -(2**63) <= value < 2**63):
             return None
+        if type(value) is int and -(2**31) <= value < 2**31:
+            dtype = pa.int32()  # an integer constant is int4 where it fits, as PostgreSQL types it
         fields.append(pa.field(alias or "?column?", dtype, nullable=value is None))
         arrays.append(pa.array([value], dtype))
     if len({f.name for f in fields}) != len(fields):

@@ -22,6 +22,9 @@ Handler = Callable[["Session", exp.Expression], Result]
 
 
 def run_query(session: "Session", stmt: exp.Expression) -> Result:
+    into = stmt.args.get("into") if isinstance(stmt, exp.Select) else None
+    if into is not None:
+        return _select_into(session, stmt, into)
     call = branching.branch_call(stmt)
     if call is not None:
         return call(session)
@@ -31,6 +34,15 @@ def run_query(session: "Session", stmt: exp.Expression) -> Result:
     if isinstance(found, pa.Table):
         return Result(found, found.num_rows, f"SELECT {found.num_rows}")
     return Result(None, -1, None, stream=found)
+
+
+def _select_into(session: "Session", stmt: exp.Select, into: exp.Into) -> Result:
+    """``SELECT ... INTO [TEMP] t FROM ...`` is PostgreSQL's older spelling of CREATE TABLE t AS."""
+    query = stmt.copy()
+    query.set("into", None)
+    properties = exp.Properties(expressions=[exp.TemporaryProperty()]) if into.args.get("temporary") else None
+    create = exp.Create(this=into.this.copy(), kind="TABLE", expression=query, properties=properties)
+    return ddl.create_table(session, create)
 
 
 def _create(session: "Session", stmt: exp.Create) -> Result:

@@ -111,9 +111,22 @@ def _normalize(sql: str, pyformat: bool = True) -> tuple[str, tuple[str, ...] | 
 def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
     try:
         statements = [s for s in sqlglot.parse(sql, read=AgentlakePostgres) if s is not None]
+        for statement in statements:
+            _refuse_delete_without_from(statement, sql)
         return tuple(normalize_identifiers(s, dialect="postgres") for s in statements)
     except (ParseError, TokenError) as err:
         raise syntax_error(err, sql) from None
+
+
+def _refuse_delete_without_from(statement: exp.Expression, sql: str) -> None:
+    """``DELETE t`` (MySQL's form, which sqlglot reads with no target) is a syntax error in PostgreSQL."""
+    if isinstance(statement, exp.Delete) and not isinstance(statement.this, exp.Expression):
+        tables = statement.args.get("tables") or []
+        near = tables[0].sql(dialect=AgentlakePostgres) if tables else "DELETE"
+        at = sql.find(near)
+        raise ProgrammingError(
+            f'syntax error at or near "{near}"', sqlstate="42601", position=at + 1 if at >= 0 else None
+        )
 
 
 @lru_cache(maxsize=1024)

@@ -22,6 +22,7 @@ from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
 from .rules.function_synonyms import function_synonyms
+from .rules.integer_literals import integer_literals
 from .rules.interval_calls import interval_calls
 from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
@@ -39,6 +40,7 @@ Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
     order_by_inputs,
     pg_column_names,
+    integer_literals,
     correlated_subqueries,
     lateral_subqueries,
     vector_operators,

@@ -94,6 +94,7 @@ def test_unknown_errors_are_internal():
         ("SELECT * FORM t", 15, "t"),
         ("SELEC 1", 7, "1"),
         ("SELECT 1,\n  2 +* 3", 18, "3"),
+        ("DELETE canary", 8, "canary"),
     ],
 )
 def test_syntax_errors_carry_a_one_based_position(sql, position, near):

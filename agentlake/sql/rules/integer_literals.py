@@ -1,0 +1,47 @@
+"""An integer constant in a select list is an ``integer`` (int4), as PostgreSQL types it.
+
+DataFusion reads ``1`` as a 64-bit integer, so ``SELECT 1`` (a connection pool's health check),
+``SELECT 1 AS one`` and ``CASE ... THEN 1 ELSE 0 END`` were sent as bigint (OID 20) where
+PostgreSQL sends integer (23). A select item that is such a constant (or a CASE whose every
+result is one, or NULL) gets its constants cast to INT; one too large for int4 stays bigint, as
+PostgreSQL's would. Constants inside other expressions are typed by the operation around them
+(``sql.integer_arithmetic``); this runs after the columns are named, so ``SELECT 1`` keeps its name.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+_INT4 = range(-(2**31), 2**31)
+
+
+def _int4_constant(node: exp.Expression) -> bool:
+    inner = node.this if isinstance(node, exp.Neg) else node
+    if not (isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit()):
+        return False
+    return (-int(inner.this) if isinstance(node, exp.Neg) else int(inner.this)) in _INT4
+
+
+def _as_int4(node: exp.Expression) -> None:
+    node.replace(exp.Cast(this=node.copy(), to=exp.DataType.build("INT")))
+
+
+def _results(case: exp.Case) -> list[exp.Expression]:
+    return [branch.args["true"] for branch in case.args.get("ifs") or []] + (
+        [case.args["default"]] if case.args.get("default") is not None else []
+    )
+
+
+def integer_literals(tree: exp.Expression) -> exp.Expression:
+    for select in tree.find_all(exp.Select):
+        for item in select.expressions:
+            value = item.this if isinstance(item, exp.Alias) else item
+            if _int4_constant(value):
+                _as_int4(value)
+            elif isinstance(value, exp.Case):
+                results = _results(value)
+                constants = [r for r in results if not isinstance(r, exp.Null)]
+                if constants and all(_int4_constant(r) for r in constants):
+                    for result in constants:
+                        _as_int4(result)
+    return tree

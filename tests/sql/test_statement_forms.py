@@ -1,0 +1,55 @@
+"""Statement forms as PostgreSQL 16 runs them, where agentlake refused or misread them: ON CONFLICT
+ON CONSTRAINT (ignored, so the insert failed with 23505), SELECT ... INTO (the INTO was ignored),
+DROP COLUMN IF EXISTS of a missing column (42703), and integer constants in a select list (sent as
+bigint)."""
+
+from __future__ import annotations
+
+import pytest
+
+SETUP = [
+    "CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL, name text, CONSTRAINT email_unique UNIQUE (email))",
+    "INSERT INTO people VALUES (1, 'a@x', 'A'), (2, 'b@x', 'B')",
+]
+
+IN_ORDER = [
+    # (statement, whether it returns rows to compare)
+    (
+        "INSERT INTO people VALUES (3, 'a@x', 'A2') ON CONFLICT ON CONSTRAINT email_unique"
+        " DO UPDATE SET name = EXCLUDED.name RETURNING id, name",
+        True,
+    ),
+    ("INSERT INTO people VALUES (1, 'z@x', 'Z') ON CONFLICT ON CONSTRAINT people_pkey DO NOTHING RETURNING id", True),
+    ("INSERT INTO people VALUES (4, 'b@x', 'B2') ON CONFLICT ON CONSTRAINT email_unique DO NOTHING RETURNING id", True),
+    ("SELECT id, email, name INTO copied FROM people WHERE id < 3", False),
+    ("SELECT * FROM copied ORDER BY id", True),
+    ("ALTER TABLE copied DROP COLUMN IF EXISTS nothing", False),
+    ("ALTER TABLE copied DROP COLUMN IF EXISTS name", False),
+    ("SELECT * FROM copied ORDER BY id", True),
+    (
+        "SELECT 1, 1 AS one, -5, 3000000000 AS big, CASE WHEN id > 1 THEN 1 ELSE 0 END AS flag FROM people ORDER BY id",
+        True,
+    ),
+    ("SELECT CASE WHEN id = 1 THEN 7 END, id FROM people ORDER BY id", True),
+]
+
+
+def test_statement_forms_as_postgres(both):
+    for sql, returns_rows in IN_ORDER:
+        if not returns_rows:
+            assert both.sqlstates(sql) == (None, None), sql
+            continue
+        lake, postgres = both.answers(sql)
+        assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows), sql
+
+
+@pytest.mark.parametrize(
+    "sql, sqlstate",
+    [
+        ("INSERT INTO people VALUES (9, 'q') ON CONFLICT ON CONSTRAINT nope DO NOTHING", "42704"),
+        ("DELETE people", "42601"),
+        ("SELECT 1 INTO people", "42P07"),
+    ],
+)
+def test_refusals_as_postgres(both, sql, sqlstate):
+    assert both.sqlstates(sql) == (sqlstate, sqlstate)
