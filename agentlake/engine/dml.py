@@ -118,7 +118,7 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
         rows = literal_rows(source, len(columns))
         if rows is not None and _bound_vectors_alone(rows):
             return _typed_table(_fill_defaults(session, rows, columns, manifest), columns, manifest)
-    query = _quoted_arrays_typed(source, columns, manifest) if isinstance(source, exp.Values) else source
+    query = _quoted_values_typed(source, columns, manifest) if isinstance(source, exp.Values) else source
     table = session.query_arrow(query)
     if table.num_columns != len(columns):
         raise ProgrammingError(
@@ -128,14 +128,18 @@ def _source_rows(session: "Session", source, columns: list[str], manifest: "Mani
     return pa.table({c: _cast(table.column(i), manifest.schema.field(c)) for i, c in enumerate(columns)})
 
 
-def _quoted_arrays_typed(values: exp.Values, columns: list[str], manifest: "Manifest") -> exp.Values:
-    """VALUES rows with quoted arrays (``'{a,b}'``) for an array column cast to its type, as
-    PostgreSQL reads them: beside ``ARRAY['x']`` in another row DataFusion cannot unify text with a
-    list."""
+_FLOAT_TYPES = (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT)
+
+
+def _quoted_values_typed(values: exp.Values, columns: list[str], manifest: "Manifest") -> exp.Values:
+    """VALUES rows with quoted arrays (``'{a,b}'``) for array columns, and constants (``'NaN'``,
+    ``1e15``) for float columns, cast to the column's type, as PostgreSQL reads them: beside
+    ``ARRAY['x']`` in another row DataFusion cannot unify text with a list, nor 'NaN' with 1e15."""
     arrays = {
         index: exp.DataType.build(display_name(oid_for_field(field)), dialect="postgres")
         for index, field in enumerate(manifest.schema.field(c) for c in columns)
-        if pa.types.is_list(field.type) and not (field.metadata or {}).get(TYPE_KEY)
+        if (pa.types.is_list(field.type) or pa.types.is_floating(field.type))
+        and not (field.metadata or {}).get(TYPE_KEY)
     }
     if not arrays:
         return values
@@ -144,8 +148,12 @@ def _quoted_arrays_typed(values: exp.Values, columns: list[str], manifest: "Mani
         cells = row.expressions if isinstance(row, exp.Tuple) else [row]
         for index, to in arrays.items():
             cell = cells[index] if index < len(cells) else None
-            if isinstance(cell, exp.Literal) and cell.is_string:
-                cell.replace(exp.Cast(this=cell.copy(), to=to.copy()))
+            negative = isinstance(cell, exp.Neg) and isinstance(cell.this, exp.Literal) and not cell.this.is_string
+            literal = cell.this if negative else cell
+            if isinstance(literal, exp.Literal) and (literal.is_string or to.this in _FLOAT_TYPES):
+                # a number for a float column too, from its digits (a decimal would win the unification)
+                text = ("-" if negative else "") + literal.this
+                cell.replace(exp.Cast(this=exp.Literal.string(text), to=to.copy()))
     return values
 
 

@@ -21,7 +21,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"table '([^']+)' not found|table \"?([\w.]+)\"? not found|No table named", re.I), "42P01"),
     (re.compile(r"No field named|Schema error: No field|column .* not found|Invalid identifier", re.I), "42703"),
     (re.compile(r"Divide by zero|division by zero", re.I), "22012"),
-    (re.compile(r"square root of a negative number", re.I), "2201F"),
+    (re.compile(r"square root of a negative number|zero raised to a negative power", re.I), "2201F"),
     (re.compile(r"to value of (Date32|Date64|Timestamp)|out of range for (date|timestamp)", re.I), "22008"),
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
     (re.compile(r"too large to store in a Decimal|Can't cast value .* to type", re.I), "22003"),

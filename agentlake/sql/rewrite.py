@@ -27,6 +27,7 @@ from .rules.interval_calls import interval_calls
 from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
+from .rules.numeric_division import numeric_division
 from .rules.order_by_inputs import order_by_inputs
 from .rules.percentile_disc import percentile_disc
 from .rules.postgres_functions import postgres_functions
@@ -55,6 +56,7 @@ RULES: tuple[Rule, ...] = (
     bytea,
     interval_literals,
     pg_casts,
+    numeric_division,
     any_array,
     like_escape,
     similar_to,

@@ -1,4 +1,5 @@
-"""Dates, times, timestamps and unconstrained numerics made text inside SQL print as PostgreSQL prints them.
+"""Dates, times, timestamps, intervals, floats and unconstrained numerics made text inside SQL print
+as PostgreSQL prints them.
 
 DataFusion's cast to text writes ``2024-01-02T03:04:05.500`` and ``2024-01-02T01:04:05Z``;
 PostgreSQL writes ``2024-01-02 03:04:05.5`` and ``2024-01-02 01:04:05+00`` (the session's time zone
@@ -7,7 +8,8 @@ of a date/time value get the local executor's text function for its type
 (:data:`TEXT_FUNCTIONS`). Which expressions are dates or times only the catalog knows for columns,
 so this is a typed rewrite; the others are casts to a temporal type and the current date and time
 functions. An unconstrained ``numeric`` column (see ``unconstrained_numeric.py``) prints without its
-storage's trailing zeros. Booleans need nothing: DataFusion already prints ``true``/``false``.
+storage's trailing zeros; a float as float8out does (``1e+15``, ``Infinity``, not ``1e15``, ``inf``)
+and an interval as ``1 year 2 mons 04:05:06``. Booleans need nothing: DataFusion already prints ``true``/``false``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlglot import exp
 from ..results import is_unconstrained_numeric
 from .column_types import SchemaOf, column_fields
 from .rules.column_names import PG_NAME, pg_name
+from .types import TYPE_KEY
 
 T = exp.DataType.Type
 
@@ -27,6 +30,9 @@ TEXT_FUNCTIONS = {
     "timestamp": "pg_timestamp_text",
     "timestamptz": "pg_timestamptz_text",
     "numeric": "pg_numeric_text",
+    "float8": "pg_float8_text",
+    "float4": "pg_float4_text",
+    "interval": "pg_interval_text",
 }
 """Kind -> the local executor's function printing it as PostgreSQL's output function does."""
 
@@ -37,6 +43,9 @@ _CAST_KINDS = {
     T.DATETIME: "timestamp",
     T.TIMESTAMPTZ: "timestamptz",
     T.TIMESTAMPLTZ: "timestamptz",
+    T.DOUBLE: "float8",
+    T.FLOAT: "float4",
+    T.INTERVAL: "interval",
 }
 _ARROW_TYPES = {
     "date": "Date32",
@@ -44,6 +53,9 @@ _ARROW_TYPES = {
     "timestamp": "Timestamp(Microsecond, None)",
     "timestamptz": 'Timestamp(Microsecond, Some("UTC"))',
     "numeric": "Decimal128(38, 10)",
+    "float8": "Float64",
+    "float4": "Float32",
+    "interval": "Interval(MonthDayNano)",
 }
 """The Arrow type each text function takes, as DataFusion's ``arrow_cast`` spells it: its casts to a
 temporal type are in nanoseconds and ``now()`` is at ``+00:00``, which a function's exact argument
@@ -57,6 +69,10 @@ def _field_kind(field: pa.Field) -> str | None:
     if is_unconstrained_numeric(field):
         return "numeric"
     t = field.type
+    if pa.types.is_floating(t) and not (field.metadata or {}).get(TYPE_KEY):  # float8 and real, not a vector's parts
+        return "float4" if t.bit_width == 32 else "float8"
+    if pa.types.is_interval(t):
+        return "interval"
     if pa.types.is_date(t):
         return "date"
     if pa.types.is_time(t):
@@ -80,6 +96,8 @@ def value_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> 
         return "timestamptz"
     if isinstance(node, exp.CurrentDate):
         return "date"
+    if isinstance(node, exp.Interval):
+        return "interval"
     if isinstance(node, exp.AtTimeZone):
         from .time_zones import converted_kind  # it reads this module's kinds
 
@@ -112,6 +130,13 @@ def _operands(node: exp.Expression) -> list[exp.Expression]:
     return []
 
 
+def _constant_cast(node: exp.Expression) -> bool:
+    """Whether ``node`` is a constant under casts (``1e15::float8``), which names no column itself."""
+    while isinstance(node, (exp.Cast, exp.Paren)):
+        node = node.this
+    return isinstance(node, exp.Literal)
+
+
 def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, the values made text that DataFusion prints otherwise; True when any was."""
     makers = [node for node in tree.find_all(exp.Cast, exp.DPipe, exp.Concat, exp.ConcatWs) if _operands(node)]
@@ -127,7 +152,8 @@ def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
                     this="arrow_cast", expressions=[operand.copy(), exp.Literal.string(_ARROW_TYPES[kind])]
                 )
                 text = exp.Anonymous(this=TEXT_FUNCTIONS[kind], expressions=[argument])
-                text.meta[PG_NAME] = pg_name(operand)  # (at AT TIME ZONE 'UTC')::text is "timezone"
+                # named as the operand was: (at AT TIME ZONE 'UTC')::text is "timezone", 1e15::float8::text "text"
+                text.meta[PG_NAME] = "?column?" if _constant_cast(operand) else pg_name(operand)
                 operand.replace(text)
                 changed = True
     return changed

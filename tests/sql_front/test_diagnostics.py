@@ -40,6 +40,7 @@ def datafusion_error(ctx: datafusion.SessionContext, sql: str) -> errors.Error:
         ("SELECT a / 0 FROM t", "22012", "division by zero"),
         ("SELECT 1 / 0", "22012", "division by zero"),
         ("SELECT sqrt(-1.0)", "2201F", "cannot take square root of a negative number"),
+        ("SELECT power(0.0, -1.0)", "2201F", "zero raised to a negative power is undefined"),
         ("SELECT 'x'::int", "22P02", "Cannot cast string 'x'"),
         ("SELECT CAST(s AS int) FROM t", "22P02", "Cannot cast string 'x'"),
         ("SELECT 'abc'::numeric", "22P02", "Cannot cast string 'abc'"),

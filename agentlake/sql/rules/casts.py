@@ -176,6 +176,21 @@ def _numeric_constant(node: exp.Cast) -> exp.Expression | None:
     return decimal_literal(-value if negative else value)
 
 
+def _float_constant(node: exp.Cast) -> exp.Expression | None:
+    """A numeric constant cast to float8 or real, cast from its text: DataFusion reads ``1e15`` as a
+    decimal and its decimal-to-float cast divides in floating point (``1e15::float8`` was
+    999999999999999.9), where parsing the digits gives the nearest float, as PostgreSQL does."""
+    if node.to.this not in (T.DOUBLE, T.FLOAT):
+        return None
+    inner, negative = node.this, False
+    while isinstance(inner, (exp.Paren, exp.Neg)):
+        negative ^= isinstance(inner, exp.Neg)
+        inner = inner.this
+    if not (isinstance(inner, exp.Literal) and not inner.is_string) or inner.this.isdigit():
+        return None
+    return exp.Cast(this=exp.Literal.string(("-" if negative else "") + inner.this), to=node.to)
+
+
 def _length_limit(to: exp.DataType) -> int | None:
     """The length an explicit cast to ``varchar(n)`` or ``char(n)`` cuts text to, as PostgreSQL's
     does (silently; storing longer text into such a column is 22001 instead). None for other types
@@ -200,6 +215,9 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
         numeric = _numeric_constant(node)
         if numeric is not None:
             return numeric
+        floated = _float_constant(node)
+        if floated is not None:
+            return floated
         to = node.to
         if _is_vector(to):
             return _to_dense(node, "vector")

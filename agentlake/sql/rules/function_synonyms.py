@@ -10,6 +10,10 @@
   int4 sum;
 - ``isfinite(x)`` is true for every non-NULL date, timestamp or interval: agentlake stores no
   infinite ones (``'infinity'`` is refused on input);
+- ``array_remove(a, x)`` is ``array_remove_all`` (DataFusion's removes the first match only);
+  ``array_length(a, 1)`` and ``array_upper(a, 1)`` are DataFusion's ``array_length``, and
+  ``array_lower(a, 1)`` is 1, as int4 and NULL for an empty array (DataFusion's length is a
+  uint64 0), arrays here being one-dimensional and 1-based;
 - ``regexp_split_to_array(s, re[, flags])`` is agentlake's ``pg_regexp_split``; in a select list
   ``regexp_split_to_table`` is its ``unnest``, and ``string_to_table(s, sep)`` that of
   ``string_to_array`` (in FROM they are refused by ``sql.set_returning_calls``).
@@ -49,10 +53,22 @@ def _count_nulls(values: list[exp.Expression], nulls: bool) -> exp.Expression:
     return exp.Cast(this=exp.Paren(this=total), to=exp.DataType.build("INT"))
 
 
+def _bound(name: str, args: list[exp.Expression]) -> exp.Expression:
+    """array_length, array_upper or array_lower of a one-dimensional, 1-based array, as int4."""
+    length = exp.Anonymous(this="array_length", expressions=args)
+    bound = exp.Literal.number(1) if name == "array_lower" else length.copy()
+    int4 = exp.Cast(this=bound, to=exp.DataType.build("INT"))
+    return exp.Case(ifs=[exp.If(this=exp.GT(this=length, expression=exp.Literal.number(0)), true=int4)])
+
+
 def function_synonyms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Sign):
             return exp.Anonymous(this="signum", expressions=[node.this])
+        if isinstance(node, exp.ArrayRemove):
+            return exp.Anonymous(this="array_remove_all", expressions=[node.this, node.expression])
+        if isinstance(node, exp.ArraySize) and node.expression is not None:  # array_length(a, 1)
+            return _bound("array_length", [node.this, node.expression])
         if not isinstance(node, exp.Anonymous):
             return node
         name = node.name.lower()
@@ -68,6 +84,8 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             flags = node.expressions[2] if len(node.expressions) == 3 else exp.Literal.string("")
             split = exp.Anonymous(this="pg_regexp_split", expressions=[*node.expressions[:2], flags])
             return split if name == "regexp_split_to_array" else exp.Unnest(expressions=[split])
+        if name in ("array_upper", "array_lower") and len(node.expressions) == 2:
+            return _bound(name, node.expressions)
         if name == "string_to_table" and len(node.expressions) == 2:
             return exp.Unnest(expressions=[exp.Anonymous(this="string_to_array", expressions=node.expressions)])
         if name == "isfinite" and len(node.expressions) == 1:
