@@ -176,12 +176,15 @@ class AgentlakePostgres(Postgres):
             ),
         }
         SET_TRIE = new_trie(key.split(" ") for key in SET_PARSERS)
-        # to_char's template stays as written (sqlglot translates it to strftime's, losing FM, Month's
-        # padding, quoted text), and div stays a call (sqlglot reads it as a cast, named "numeric"):
-        # sql/rules/text_formatting and function_synonyms read them
+        # to_char's, to_timestamp's and to_date's templates stay as written (sqlglot translates them
+        # to strftime's, losing FM, MS, Month's padding, quoted text), and div stays a call (sqlglot
+        # reads it as a cast, named "numeric"): sql/rules/text_formatting, postgres_functions and
+        # function_synonyms read them
         FUNCTIONS = {
             **Postgres.Parser.FUNCTIONS,
             "TO_CHAR": lambda args: exp.Anonymous(this="to_char", expressions=args),
+            "TO_TIMESTAMP": lambda args: exp.Anonymous(this="to_timestamp", expressions=args),
+            "TO_DATE": lambda args: exp.Anonymous(this="to_date", expressions=args),
             "DIV": lambda args: exp.Anonymous(this="div", expressions=args),
         }
 

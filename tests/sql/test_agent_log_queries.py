@@ -1,7 +1,8 @@
 """Queries over an agent's event log as PostgreSQL 16 answers them, where agentlake differed:
 AT TIME ZONE (a timestamptz became the same instant again, not the zone's wall-clock time), the
 array overlap ``&&`` (refused), jsonb_path_query_first, regexp_split_to_array/_table and
-string_to_table (42883), and a multi-row VALUES mixing ARRAY[...] with quoted arrays (XX000)."""
+string_to_table (42883), a multi-row VALUES mixing ARRAY[...] with quoted arrays (XX000), and
+to_timestamp(text, template) (its template was not translated: 22P02)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,17 @@ def test_values_mixing_array_constructors_and_quoted_arrays(both):
 
 def test_global_flag_of_a_split_is_refused(both):
     assert both.sqlstates("SELECT regexp_split_to_array('a', 'x', 'g')") == ("22023", "22023")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT to_timestamp('2026-01-01 10:00', 'YYYY-MM-DD HH24:MI'), to_timestamp('05/01/2026 23:59:58', 'DD/MM/YYYY HH24:MI:SS')",
+        "SELECT to_timestamp('2026-12-07 10:11:12.345', 'YYYY-MM-DD HH24:MI:SS.MS'), to_timestamp('2026-01-01', 'YYYY-MM-DD')",
+        "SELECT to_timestamp(1767261600), to_timestamp(1767261600.5), to_date('20260105', 'YYYYMMDD')",
+        "SELECT id, to_char(at, 'YYYY-MM-DD\"T\"HH24:MI') FROM ev WHERE at >= to_timestamp('2026-01-01', 'YYYY-MM-DD') ORDER BY id",
+    ],
+)
+def test_parsing_times_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)

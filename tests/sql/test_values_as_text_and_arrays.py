@@ -2,7 +2,7 @@
 (``1.0/3`` kept four digits), floats made text (``1e+15``, ``Infinity``; ``1e15::float8`` was
 999999999999999.9), intervals made text (``1 year 2 mons 04:05:06``), and the array functions
 array_remove (removed only the first match), array_length, array_upper and array_lower (0 and
-bigint for an empty array; array_upper and array_lower were 42883)."""
+bigint for an empty array; array_upper and array_lower were 42883); and width_bucket (42883)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,21 @@ def test_values_as_postgres(both, sql):
 
 def test_a_zero_divisor_still_fails(both):
     assert both.sqlstates("SELECT 1.5 / 0") == ("22012", "22012")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT width_bucket(5.35, 0.024, 10.06, 5), width_bucket(7, 0, 10, 5), width_bucket(-1, 0, 10, 5),"
+        " width_bucket(10, 0, 10, 5), width_bucket(3, 10, 0, 5), width_bucket(NULL, 0, 1, 2), width_bucket(0.29, 0, 1, 100)",
+        "SELECT id, width_bucket(x, 0, 1e16, 4) FROM readings WHERE x < 1e16 ORDER BY id",
+    ],
+)
+def test_width_bucket_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+@pytest.mark.parametrize("sql", ["SELECT width_bucket(1, 0, 10, 0)", "SELECT width_bucket(1, 5, 5, 2)"])
+def test_width_bucket_refusals_as_postgres(both, sql):
+    assert both.sqlstates(sql) == ("2201G", "2201G")

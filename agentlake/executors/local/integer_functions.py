@@ -1,9 +1,11 @@
 """Checked integer arithmetic (``int4_add`` and its kin, from ``sql/integer_arithmetic.py``):
-PostgreSQL's 22003 where DataFusion's own operators would wrap around; and ``pg_rint``, the
-rounding of a float8 cast to an integer type (``sql/rounding.py``)."""
+PostgreSQL's 22003 where DataFusion's own operators would wrap around; ``pg_rint``, the
+rounding of a float8 cast to an integer type (``sql/rounding.py``); and ``width_bucket``."""
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
@@ -36,10 +38,38 @@ def _rint(values: pa.Array) -> pa.Array:
     return pc.round(values, round_mode="half_to_even")
 
 
+def width_bucket(operand: float, low: float, high: float, count: int) -> int:
+    """PostgreSQL's width_bucket: which of ``count`` equal buckets between ``low`` and ``high``
+    holds ``operand`` (0 below them, count + 1 above; buckets run downward when low > high)."""
+    if count <= 0:
+        raise DataError("[SQLSTATE 2201G] count must be greater than zero", sqlstate="2201G")
+    if low == high:
+        raise DataError("[SQLSTATE 2201G] lower bound cannot equal upper bound", sqlstate="2201G")
+    if not all(math.isfinite(v) for v in (low, high)) or math.isnan(operand):
+        raise DataError("[SQLSTATE 2201G] operand, lower bound, and upper bound cannot be NaN", sqlstate="2201G")
+    # in decimal, from each float's shortest digits: 0.29 of 0..1 in 100 buckets is bucket 30, as
+    # PostgreSQL's numeric computes it (28.999999999999996 in floats)
+    operand, low, high = (Decimal(repr(v)) for v in (operand, low, high))
+    if low < high:
+        if operand < low:
+            return 0
+        return count + 1 if operand >= high else int((operand - low) * count / (high - low)) + 1
+    if operand > low:
+        return 0
+    return count + 1 if operand <= high else int((low - operand) * count / (low - high)) + 1
+
+
+def _width_buckets(operands: pa.Array, lows: pa.Array, highs: pa.Array, counts: pa.Array) -> pa.Array:
+    rows = zip(operands.to_pylist(), lows.to_pylist(), highs.to_pylist(), counts.to_pylist())
+    return pa.array([None if None in row else width_bucket(*row) for row in rows], pa.int32())
+
+
 def register_integer_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
     ctx.register_udf(udf(_rint, [pa.float64()], pa.float64(), "immutable", RINT))
+    f8 = pa.float64()
+    ctx.register_udf(udf(_width_buckets, [f8, f8, f8, pa.int64()], pa.int32(), "immutable", "width_bucket"))
 
     for width in WIDTHS:
         kind = pa.int16() if width == 16 else pa.int32() if width == 32 else pa.int64()

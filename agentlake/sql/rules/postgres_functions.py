@@ -115,6 +115,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("to_char", node.this, node.args["format"])  # sqlglot already holds it in strftime form
     if isinstance(node, exp.Hex):
         return _call("to_hex", node.this)
+    if isinstance(node, exp.Anonymous) and node.name.lower() in ("to_timestamp", "to_date"):
+        return _parsed_time(node)
     if isinstance(node, exp.ArrayOverlaps):  # arrays; text search's && was rewritten before
         return _call("array_has_any", _quoted_array(node.this), _quoted_array(node.expression))
     if isinstance(node, exp.Cast) and node.to.this in _INTEGER and _is_fraction(node.this):
@@ -142,6 +144,19 @@ def _quantified(node: exp.Binary, inner: exp.Select, aggregate: str, is_all: boo
         this=exp.Subquery(this=exp.select("count(*)").from_(source.copy())), expression=exp.Literal.number(0)
     )
     return exp.Paren(this=exp.or_(empty, compared))
+
+
+def _parsed_time(node: exp.Anonymous) -> exp.Expression:
+    """to_timestamp(text, template), to_timestamp(seconds) and to_date(text, template) with the
+    template in the strftime spelling DataFusion's parsers read; to_timestamp's result is a
+    timestamptz (the session is at UTC)."""
+    args = list(node.expressions)
+    if len(args) == 2 and isinstance(args[1], exp.Literal) and args[1].is_string:
+        args[1] = exp.Literal.string(chrono_format(args[1].this))
+    parsed = _call(node.name.lower(), *args)
+    if node.name.lower() == "to_date":
+        return parsed
+    return _call("arrow_cast", parsed, exp.Literal.string('Timestamp(Microsecond, Some("UTC"))'))
 
 
 def _quoted_array(node: exp.Expression) -> exp.Expression:
