@@ -49,6 +49,7 @@ arg_types
 LAMBDAS
 SET_TRIE
 _._parse_vector_expressions
+_._parse_comment
 # FAISS and cuVS objects: attributes set for the C++ side; device objects kept alive on purpose
 _.efConstruction
 _.min_points_per_centroid

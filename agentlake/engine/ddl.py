@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from catalog import ROWID
 from catalog.constraints import unique_keys
+from catalog.objects import FIELD_ID
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..results import Result
@@ -315,6 +316,31 @@ def _fast_default(value, field: pa.Field) -> bool | int | float | str | None:
         return str(value) if value.is_finite() and pa.types.is_decimal(kind) else None
     plain_number = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)
     return value if isinstance(value, (int, float)) and plain_number else None
+
+
+def comment(session: "Session", stmt: exp.Comment) -> Result:
+    """COMMENT ON TABLE t / COLUMN t.c IS 'text' (or NULL, which removes it). The manifest keeps
+    them by field id, so a column's comment follows it through a rename; pg_description,
+    obj_description and col_description read them."""
+    target = stmt.this
+    tx = session.write_tx()
+    if isinstance(target, exp.Column):
+        name = target.table
+        manifest = tx.manifest(name)
+        if target.name not in manifest.schema.names:
+            raise ProgrammingError(f'column "{target.name}" of relation "{name}" does not exist', sqlstate="42703")
+        key = manifest.schema.field(target.name).metadata[FIELD_ID].decode()
+    else:
+        name = table_name(target)
+        manifest, key = tx.manifest(name), ""
+    comments = dict((manifest.constraints or {}).get("comments", {}))
+    text = stmt.expression
+    if isinstance(text, exp.Null) or (isinstance(text, exp.Literal) and text.this == ""):
+        comments.pop(key, None)  # an empty comment removes it too, as in PostgreSQL
+    else:
+        comments[key] = text.this
+    tx.alter_table(name, constraints={**manifest.constraints, "comments": comments})
+    return Result(None, 0, "COMMENT")
 
 
 def truncate(session: "Session", stmt: exp.TruncateTable) -> Result:

@@ -135,6 +135,7 @@ _HANDLERS: dict[type, Handler] = {
     exp.Drop: ddl.drop,
     exp.Alter: ddl.alter,
     exp.TruncateTable: ddl.truncate,
+    exp.Comment: ddl.comment,
     exp.Transaction: _begin,
     exp.Commit: _commit,
     exp.Rollback: _rollback,

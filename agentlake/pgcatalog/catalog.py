@@ -17,6 +17,7 @@ SCHEMAS = ("pg_catalog", "information_schema")
 # relations whose rows depend on the branch's tables, the user or the settings; the rest never change
 DYNAMIC = {
     "pg_catalog.pg_class",
+    "pg_catalog.pg_description",
     "pg_catalog.pg_attribute",
     "pg_catalog.pg_attrdef",
     "pg_catalog.pg_index",
@@ -100,6 +101,11 @@ def register_pg_catalog(
     state.index_keys = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("keys").to_pylist()))
     state.constraint_defs = dict(zip(constraints.column("oid").to_pylist(), constraints.column("condef").to_pylist()))
     state.relations = dict(zip(classes.column("relname").to_pylist(), classes.column("oid").to_pylist()))
+    descriptions = relations["pg_catalog.pg_description"]
+    state.descriptions = {
+        (oid, sub): text
+        for oid, sub, text in zip(*(descriptions.column(c).to_pylist() for c in ("objoid", "objsubid", "description")))
+    }
     state.sizes = {
         oid: 0
         for oid, kind in zip(classes.column("oid").to_pylist(), classes.column("relkind").to_pylist())

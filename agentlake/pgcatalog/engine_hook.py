@@ -12,6 +12,8 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from catalog.objects import FIELD_ID
+
 from .tables import TableInfo
 
 if TYPE_CHECKING:
@@ -41,11 +43,20 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
                 indexes,
                 constraints=listed,
                 max_length=dict(constraints.get("max_length", {})),
+                comments=_comments(manifest),
                 size=sum(f.size for f in manifest.files),
                 rows=manifest.row_count,
             )
         )
     return out
+
+
+def _comments(manifest: Any) -> dict[str, str]:
+    """COMMENT ON texts by column name ("" for the table): the manifest keys columns by field id,
+    so a comment follows its column through renames and goes with it when it is dropped."""
+    by_id = {f.metadata[FIELD_ID].decode(): f.name for f in manifest.schema if f.metadata and FIELD_ID in f.metadata}
+    stored = (manifest.constraints or {}).get("comments", {})
+    return {("" if key == "" else by_id[key]): text for key, text in stored.items() if key == "" or key in by_id}
 
 
 def database_name(repo: Any) -> str:

@@ -16,7 +16,7 @@ import pyarrow as pa
 from datafusion import SessionContext, udf
 
 from ..errors import ProgrammingError
-from .tables import DATABASE_OID, NAMESPACES, USER_OID
+from .tables import DATABASE_OID, NAMESPACES, PG_CLASS_OID, USER_OID
 from .type_of import pg_type_name
 from .types import BY_OID, VECTOR_OID, display_name, lookup
 
@@ -128,6 +128,8 @@ class CatalogState:
     index_keys: dict[int, list[str]] = field(default_factory=dict)  # each index's key columns or expressions
     constraint_defs: dict[int, str] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
+    descriptions: dict[tuple[int, int], str] = field(default_factory=dict)
+    """COMMENT ON texts by (relation OID, column number; 0 for the relation itself)."""
     sizes: dict[int, int] = field(default_factory=dict)
     """Bytes per relation OID: a table's live data files; an index 0 (B-tree indexes live in memory
     and vector index files are not in the manifests)."""
@@ -136,7 +138,9 @@ class CatalogState:
         """::regclass of a name (optionally schema-qualified or quoted); None when there is none."""
         if name is None:
             return None
-        return self.relations.get(str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"'))
+        name = str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')
+        # pg_class itself: pg_description's classoid of comments on relations (SQLAlchemy joins on it)
+        return PG_CLASS_OID if name == "pg_class" and name not in self.relations else self.relations.get(name)
 
     def setting(self, name: str | None, missing_ok: bool = False) -> str | None:
         """current_setting(): an unknown setting is 42704, or NULL when ``missing_ok``, as in PostgreSQL."""
@@ -173,9 +177,13 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     )
     _register(ctx, "to_regtype", lambda name: None if name is None else getattr(lookup(name), "oid", None), [text], OID)
     _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid), [i64], text)
-    _register(ctx, "obj_description", lambda oid, kind: None, [i64, text], text)
-    _register(ctx, "obj_description_any", lambda oid: None, [i64], text)
-    _register(ctx, "col_description", lambda oid, num: None, [i64, i64], text)
+
+    def relation_comment(oid: int, kind: str = "pg_class") -> str | None:
+        return state.descriptions.get((oid, 0)) if kind == "pg_class" else None
+
+    _register(ctx, "obj_description", relation_comment, [i64, text], text)
+    _register(ctx, "obj_description_any", relation_comment, [i64], text)
+    _register(ctx, "col_description", lambda oid, num: state.descriptions.get((oid, num)), [i64, i64], text)
     _register(ctx, "shobj_description", lambda oid, kind: None, [i64, text], text)
     _register(
         ctx,

@@ -62,10 +62,16 @@ class TableInfo:
     """UNIQUE, CHECK and FOREIGN KEY constraints as the manifest keeps them (its JSON form)."""
     max_length: dict[str, int] = field(default_factory=dict)
     """varchar(n) and char(n) columns' lengths."""
+    comments: dict[str, str] = field(default_factory=dict)
+    """COMMENT ON the table (key ``""``) and its columns (by name)."""
     size: int = 0
     """Bytes of the table's live data files (pg_relation_size and its kin)."""
     rows: int = 0
     """Live rows (pg_stat_user_tables.n_live_tup)."""
+
+
+PG_CLASS_OID = 1259
+"""pg_class's own OID: pg_description's classoid for comments on relations and their columns."""
 
 
 def relation_oid(name: str, kind: str = "r") -> int:
@@ -332,9 +338,15 @@ def build(
         ):
             constraints[key].append(value)
 
+    descriptions: dict[str, list] = {"objoid": [], "classoid": [], "objsubid": [], "description": []}
     for info in tables:
         rel = relation_oid(info.name)
         positions = {f.name: i + 1 for i, f in enumerate(info.schema)}
+        for target, text in sorted(info.comments.items()):
+            if target and target not in positions:
+                continue  # a dropped column's comment goes with it
+            for key, value in zip(descriptions, (rel, PG_CLASS_OID, positions.get(target, 0), text)):
+                descriptions[key].append(value)
         indexes = list(info.indexes or [])
         add_class(
             rel,
@@ -552,7 +564,12 @@ def build(
             {"roleid": (OID, []), "member": (OID, []), "grantor": (OID, []), "admin_option": (pa.bool_(), [])}
         ),
         "pg_catalog.pg_description": _table(
-            {"objoid": (OID, []), "classoid": (OID, []), "objsubid": (pa.int32(), []), "description": (pa.string(), [])}
+            {
+                "objoid": (OID, descriptions["objoid"]),
+                "classoid": (OID, descriptions["classoid"]),
+                "objsubid": (pa.int32(), descriptions["objsubid"]),
+                "description": (pa.string(), descriptions["description"]),
+            }
         ),
         "pg_catalog.pg_settings": _table(
             {

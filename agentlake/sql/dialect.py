@@ -244,6 +244,20 @@ class AgentlakePostgres(Postgres):
             self._advance()
             return handler()
 
+        def _parse_comment(self) -> exp.Expression:  # type: ignore[override]
+            """``COMMENT ON TABLE t | COLUMN t.c IS 'text' | NULL`` (NULL removes the comment, as
+            SQLAlchemy and Alembic write it, which sqlglot cannot read); comments on other objects
+            stay a command, refused by the engine."""
+            start = self._prev
+            self._match(TokenType.ON)
+            kind = self._prev if self._match_set((TokenType.TABLE, TokenType.COLUMN)) else None
+            if kind is None:
+                return self._parse_as_command(start)
+            target = self._parse_table_parts() if kind.token_type == TokenType.TABLE else self._parse_column()
+            self._match(TokenType.IS)
+            text = exp.Null() if self._match(TokenType.NULL) else self._parse_string()
+            return self.expression(exp.Comment(this=target, kind=kind.text.upper(), expression=text))
+
         def _parse_drop(self, exists: bool = False, kind: str | None = None) -> exp.Expression:
             """``DROP INDEX a, b``: PostgreSQL drops a list of indexes as it does of tables."""
             drop = super()._parse_drop(exists, kind)

@@ -2,7 +2,7 @@
 same assertions: SQLAlchemy's inspector, Alembic's autogenerate comparison (no differences right
 after create_all) and its version table, and the catalog views and functions frameworks query
 (information_schema.schemata, pg_enum, pg_tables, pg_views, pg_matviews, pg_stat_user_tables,
-sizes, to_regclass, format_type, pg_get_indexdef, pg_get_expr)."""
+sizes, to_regclass, format_type, pg_get_indexdef, pg_get_expr), and table and column comments."""
 
 from __future__ import annotations
 
@@ -106,6 +106,32 @@ def test_alembic_autogenerate_finds_nothing_to_change(engine):
             dropped,
         )
         assert ("remove_column", None, "authors") == changes[0][:3]
+
+
+def test_comments_round_trip_through_sqlalchemy_and_alembic(engine):
+    metadata = sa.MetaData()
+    sa.Table(
+        "notes",
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False, comment="the key"),
+        sa.Column("body", sa.Text, comment="what was noted"),
+        comment="an agent's notes",
+    )
+    metadata.create_all(engine)  # COMMENT ON TABLE / COLUMN after CREATE TABLE
+    inspector = sa.inspect(engine)
+    assert inspector.get_table_comment("notes") == {"text": "an agent's notes"}
+    assert {c["name"]: c["comment"] for c in inspector.get_columns("notes")} == {
+        "id": "the key",
+        "body": "what was noted",
+    }
+    with engine.connect() as conn:
+        only_notes = {"include_name": lambda name, kind, parent: kind != "table" or name == "notes"}
+        assert compare_metadata(MigrationContext.configure(conn, opts=only_notes), metadata) == []
+    with engine.begin() as conn:
+        conn.exec_driver_sql("COMMENT ON COLUMN notes.body IS NULL")
+        conn.exec_driver_sql("ALTER TABLE notes RENAME COLUMN id TO note_id")
+    columns = {c["name"]: c["comment"] for c in sa.inspect(engine).get_columns("notes")}
+    assert columns == {"note_id": "the key", "body": None}
 
 
 ENV_PY = """
