@@ -50,6 +50,11 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
     if kind == "TABLE":
         return ddl.create_table(session, stmt)
     if kind == "VIEW":
+        properties = stmt.args.get("properties")
+        if properties is not None and properties.find(exp.MaterializedProperty):
+            raise NotSupportedError(
+                "materialized views are not supported: CREATE TABLE ... AS SELECT keeps a result, CREATE VIEW a query"
+            )
         return view_ddl.create_view(session, stmt)
     if kind == "INDEX":
         from .btree_indexes import create_scalar_index, is_scalar_index

@@ -53,3 +53,10 @@ def test_statement_forms_as_postgres(both):
 )
 def test_refusals_as_postgres(both, sql, sqlstate):
     assert both.sqlstates(sql) == (sqlstate, sqlstate)
+
+
+def test_materialized_views_are_refused_clearly(both):
+    """PostgreSQL creates it; agentlake says so with 0A000 (it was 22023, 'unrecognized parameter')."""
+    lake, postgres = both.sqlstates("CREATE MATERIALIZED VIEW counted AS SELECT count(*) FROM people")
+    assert (lake, postgres) == ("0A000", None)
+    assert both.sqlstates("SELECT * FROM counted") == ("42P01", None)
