@@ -1,7 +1,7 @@
 """Statement forms as PostgreSQL 16 runs them, where agentlake refused or misread them: ON CONFLICT
 ON CONSTRAINT (ignored, so the insert failed with 23505), SELECT ... INTO (the INTO was ignored),
-DROP COLUMN IF EXISTS of a missing column (42703), and integer constants in a select list (sent as
-bigint)."""
+DROP COLUMN IF EXISTS of a missing column (42703), and integer constants in a select list or a
+VALUES list (sent as bigint)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ IN_ORDER = [
         True,
     ),
     ("SELECT CASE WHEN id = 1 THEN 7 END, id FROM people ORDER BY id", True),
+    ("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (NULL, 'c')) v(n, s) ORDER BY s", True),
+    ("SELECT x, count(*) FROM (VALUES (1), (1), (2)) v(x) GROUP BY x ORDER BY x", True),
 ]
 
 

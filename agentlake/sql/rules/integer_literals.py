@@ -1,9 +1,9 @@
 """An integer constant in a select list is an ``integer`` (int4), as PostgreSQL types it.
 
 DataFusion reads ``1`` as a 64-bit integer, so ``SELECT 1`` (a connection pool's health check),
-``SELECT 1 AS one`` and ``CASE ... THEN 1 ELSE 0 END`` were sent as bigint (OID 20) where
-PostgreSQL sends integer (23). A select item that is such a constant (or a CASE whose every
-result is one, or NULL) gets its constants cast to INT; one too large for int4 stays bigint, as
+``SELECT 1 AS one``, ``CASE ... THEN 1 ELSE 0 END`` and ``VALUES (1), (2)`` were sent as bigint
+(OID 20) where PostgreSQL sends integer (23). A select item that is such a constant (or a CASE
+whose every result is one, or NULL), and a VALUES column of them, gets its constants cast to INT; one too large for int4 stays bigint, as
 PostgreSQL's would. Constants inside other expressions are typed by the operation around them
 (``sql.integer_arithmetic``); this runs after the columns are named, so ``SELECT 1`` keeps its name.
 """
@@ -32,7 +32,23 @@ def _results(case: exp.Case) -> list[exp.Expression]:
     )
 
 
+def _values_columns(values: exp.Values) -> None:
+    """A VALUES list's columns whose every row is an int4 constant (or NULL) become int4: ``(VALUES
+    (1, 'a'), (2, 'b')) v(id, name)`` has an integer id, as in PostgreSQL."""
+    rows = [row.expressions for row in values.expressions if isinstance(row, exp.Tuple)]
+    if not rows or len(rows) != len(values.expressions) or len({len(r) for r in rows}) != 1:
+        return
+    for column in zip(*rows):
+        constants = [v for v in column if not isinstance(v, exp.Null)]
+        if constants and all(_int4_constant(v) for v in constants):
+            for value in constants:
+                _as_int4(value)
+
+
 def integer_literals(tree: exp.Expression) -> exp.Expression:
+    for values in tree.find_all(exp.Values):
+        if not isinstance(values.parent, exp.Insert):  # INSERT's rows take the target columns' types
+            _values_columns(values)
     for select in tree.find_all(exp.Select):
         for item in select.expressions:
             value = item.this if isinstance(item, exp.Alias) else item
