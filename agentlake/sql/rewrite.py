@@ -32,6 +32,7 @@ from .rules.order_by_inputs import order_by_inputs
 from .rules.percentile_disc import percentile_disc
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
+from .rules.row_in_subqueries import row_in_subqueries
 from .rules.similar_to import similar_to
 from .rules.text_formatting import text_formatting
 from .rules.vector_operators import vector_operators
@@ -42,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     order_by_inputs,
     pg_column_names,
     integer_literals,
+    row_in_subqueries,
     correlated_subqueries,
     lateral_subqueries,
     vector_operators,

@@ -1,7 +1,8 @@
 """Statement forms as PostgreSQL 16 runs them, where agentlake refused or misread them: ON CONFLICT
 ON CONSTRAINT (ignored, so the insert failed with 23505), SELECT ... INTO (the INTO was ignored),
-DROP COLUMN IF EXISTS of a missing column (42703), and integer constants in a select list or a
-VALUES list (sent as bigint)."""
+DROP COLUMN IF EXISTS of a missing column (42703), integer constants in a select list or a VALUES
+list (sent as bigint), a row IN a subquery (XX000), substring(s FROM 'regex') (42883) and a quoted
+end of a timestamp generate_series (XX000)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ IN_ORDER = [
     ("SELECT CASE WHEN id = 1 THEN 7 END, id FROM people ORDER BY id", True),
     ("SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (NULL, 'c')) v(n, s) ORDER BY s", True),
     ("SELECT x, count(*) FROM (VALUES (1), (1), (2)) v(x) GROUP BY x ORDER BY x", True),
+    ("SELECT id FROM people WHERE (id, email) IN (SELECT id, email FROM people WHERE id < 3) ORDER BY id", True),
+    ("SELECT substring(email from '^[a-z]+'), substring('a1b2' from '([a-z])([0-9])') FROM people ORDER BY id", True),
+    ("SELECT d::date FROM generate_series('2026-01-01'::timestamp, '2026-01-03', '1 day') AS d", True),
 ]
 
 
@@ -62,3 +66,8 @@ def test_materialized_views_are_refused_clearly(both):
     lake, postgres = both.sqlstates("CREATE MATERIALIZED VIEW counted AS SELECT count(*) FROM people")
     assert (lake, postgres) == ("0A000", None)
     assert both.sqlstates("SELECT * FROM counted") == ("42P01", None)
+
+
+def test_not_in_of_a_row_and_a_subquery_is_refused_clearly(both):
+    sql = "SELECT id FROM people WHERE NOT (id, email) IN (SELECT id, email FROM people)"
+    assert both.sqlstates(sql) == ("0A000", None)

@@ -117,6 +117,12 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("to_hex", node.this)
     if isinstance(node, exp.Anonymous) and node.name.lower() in ("to_timestamp", "to_date"):
         return _parsed_time(node)
+    if isinstance(node, exp.Substring) and _is_text(node.args.get("start")) and node.args.get("length") is None:
+        # substring(s FROM 'regex'): the first parenthesized part of the first match, else the match
+        return _call("array_element", _call("regexp_match", node.this, node.args["start"]), exp.Literal.number(1))
+    if isinstance(node, (exp.GenerateSeries, exp.ExplodingGenerateSeries)):
+        _typed_series_end(node)
+        return node
     if isinstance(node, exp.ArrayOverlaps):  # arrays; text search's && was rewritten before
         return _call("array_has_any", _quoted_array(node.this), _quoted_array(node.expression))
     if isinstance(node, exp.Cast) and node.to.this in _INTEGER and _is_fraction(node.this):
@@ -157,6 +163,18 @@ def _parsed_time(node: exp.Anonymous) -> exp.Expression:
     if node.name.lower() == "to_date":
         return parsed
     return _call("arrow_cast", parsed, exp.Literal.string('Timestamp(Microsecond, Some("UTC"))'))
+
+
+def _is_text(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string
+
+
+def _typed_series_end(node: exp.Expression) -> None:
+    """generate_series('2026-01-01'::timestamp, '2026-01-03', ...): a quoted end takes the start's
+    type, as PostgreSQL reads it (DataFusion wants a timestamp there)."""
+    start, end = node.args.get("start"), node.args.get("end")
+    if isinstance(start, exp.Cast) and start.to.is_type(*exp.DataType.TEMPORAL_TYPES) and _is_text(end):
+        end.replace(exp.Cast(this=end.copy(), to=start.to.copy()))
 
 
 def _quoted_array(node: exp.Expression) -> exp.Expression:
