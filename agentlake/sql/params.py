@@ -112,14 +112,17 @@ def _parse_cached(sql: str) -> tuple[exp.Expression, ...]:
     try:
         statements = [s for s in sqlglot.parse(sql, read=AgentlakePostgres) if s is not None]
         for statement in statements:
-            _refuse_delete_without_from(statement, sql)
+            _refuse_incomplete_writes(statement, sql)
         return tuple(normalize_identifiers(s, dialect="postgres") for s in statements)
     except (ParseError, TokenError) as err:
         raise syntax_error(err, sql) from None
 
 
-def _refuse_delete_without_from(statement: exp.Expression, sql: str) -> None:
-    """``DELETE t`` (MySQL's form, which sqlglot reads with no target) is a syntax error in PostgreSQL."""
+def _refuse_incomplete_writes(statement: exp.Expression, sql: str) -> None:
+    """``DELETE t`` (MySQL's form, which sqlglot reads with no target) and an INSERT with no rows
+    (``INSERT INTO t``), which sqlglot accepts, are syntax errors in PostgreSQL."""
+    if isinstance(statement, exp.Insert) and statement.expression is None and not statement.args.get("default"):
+        raise ProgrammingError("syntax error at end of input", sqlstate="42601", position=len(sql.rstrip(" ;\n")) + 1)
     if isinstance(statement, exp.Delete) and not isinstance(statement.this, exp.Expression):
         tables = statement.args.get("tables") or []
         near = tables[0].sql(dialect=AgentlakePostgres) if tables else "DELETE"

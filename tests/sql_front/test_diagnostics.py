@@ -120,7 +120,13 @@ def test_sqlstate_tag_in_a_plain_exception():
 
 @pytest.mark.parametrize(
     "sql, position",
-    [("SELECT * FROM t WHERE", 22), ("INSERT INTO t VALUES (1", 24), ("SELECT 1 + ;", 11), ("SELECT (1\n", 10)],
+    [
+        ("SELECT * FROM t WHERE", 22),
+        ("INSERT INTO t VALUES (1", 24),
+        ("SELECT 1 + ;", 11),
+        ("SELECT (1\n", 10),
+        ("INSERT INTO t", 14),
+    ],
 )
 def test_statement_cut_short_is_an_error_at_end_of_input(sql, position):
     with pytest.raises(errors.Error) as info:
