@@ -135,18 +135,18 @@ def _quoted_values_typed(values: exp.Values, columns: list[str], manifest: "Mani
     """VALUES rows with quoted arrays (``'{a,b}'``) for array columns, and constants (``'NaN'``,
     ``1e15``) for float columns, cast to the column's type, as PostgreSQL reads them: beside
     ``ARRAY['x']`` in another row DataFusion cannot unify text with a list, nor 'NaN' with 1e15."""
-    arrays = {
+    typed = {
         index: exp.DataType.build(display_name(oid_for_field(field)), dialect="postgres")
         for index, field in enumerate(manifest.schema.field(c) for c in columns)
         if (pa.types.is_list(field.type) or pa.types.is_floating(field.type))
         and not (field.metadata or {}).get(TYPE_KEY)
     }
-    if not arrays:
+    if not typed:
         return values
     values = values.copy()
     for row in values.expressions:
         cells = row.expressions if isinstance(row, exp.Tuple) else [row]
-        for index, to in arrays.items():
+        for index, to in typed.items():
             cell = cells[index] if index < len(cells) else None
             negative = isinstance(cell, exp.Neg) and isinstance(cell.this, exp.Literal) and not cell.this.is_string
             literal = cell.this if negative else cell
