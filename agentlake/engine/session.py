@@ -197,8 +197,7 @@ class Session:
         self.advisory_locks.close()
 
     def savepoint(self, name: str) -> None:
-        if not self._explicit:
-            raise ProgrammingError("SAVEPOINT can only be used in transaction blocks", sqlstate="25P01")
+        self._in_block("SAVEPOINT")
         self._savepoints.append((name, self._tx.savepoint(), self.sql_cursors.mark()))
 
     def _find_savepoint(self, name: str) -> int:
@@ -207,10 +206,16 @@ class Session:
                 return index
         raise ProgrammingError(f'savepoint "{name}" does not exist', sqlstate="3B001")
 
+    def _in_block(self, statement: str) -> None:
+        if not self._explicit:
+            raise ProgrammingError(f"{statement} can only be used in transaction blocks", sqlstate="25P01")
+
     def release(self, name: str) -> None:
+        self._in_block("RELEASE SAVEPOINT")
         del self._savepoints[self._find_savepoint(name) :]
 
     def rollback_to(self, name: str) -> None:
+        self._in_block("ROLLBACK TO SAVEPOINT")
         index = self._find_savepoint(name)
         _, mark, cursors = self._savepoints[index]
         self._tx.rollback_to(mark)

@@ -22,6 +22,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"No field named|Schema error: No field|column .* not found|Invalid identifier", re.I), "42703"),
     (re.compile(r"Divide by zero|division by zero", re.I), "22012"),
     (re.compile(r"square root of a negative number|zero raised to a negative power", re.I), "2201F"),
+    (re.compile(r"negative count not allowed|negative substring length", re.I), "22011"),
+    (re.compile(r"Order by column out of bounds|ORDER BY expressions .*must appear in select list", re.I), "42P10"),
     (re.compile(r"to value of (Date32|Date64|Timestamp)|out of range for (date|timestamp)", re.I), "22008"),
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
     (re.compile(r"too large to store in a Decimal|Can't cast value .* to type", re.I), "22003"),

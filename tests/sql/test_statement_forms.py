@@ -71,3 +71,19 @@ def test_materialized_views_are_refused_clearly(both):
 def test_not_in_of_a_row_and_a_subquery_is_refused_clearly(both):
     sql = "SELECT id FROM people WHERE NOT (id, email) IN (SELECT id, email FROM people)"
     assert both.sqlstates(sql) == ("0A000", None)
+
+
+@pytest.mark.parametrize(
+    "sql, sqlstate",
+    [
+        ("SELECT '1e400'::float8", "22003"),
+        ("SELECT 1e39::real", "22003"),
+        ("SELECT substr('abc', 0, -1)", "22011"),
+        ("SELECT id FROM people ORDER BY 5", "42P10"),
+        ("SELECT DISTINCT id FROM people ORDER BY name", "42P10"),
+        ("RELEASE SAVEPOINT nothing", "25P01"),
+        ("ROLLBACK TO SAVEPOINT nothing", "25P01"),
+    ],
+)
+def test_error_codes_as_postgres(both, sql, sqlstate):
+    assert both.sqlstates(sql) == (sqlstate, sqlstate)

@@ -4,8 +4,11 @@ text and keeps it as PostgreSQL prints it)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
+import sys
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
@@ -182,13 +185,30 @@ def _float_constant(node: exp.Cast) -> exp.Expression | None:
     999999999999999.9), where parsing the digits gives the nearest float, as PostgreSQL does."""
     if node.to.this not in (T.DOUBLE, T.FLOAT):
         return None
+    if isinstance(node.this, exp.Literal) and node.this.is_string:
+        _refuse_out_of_range(node.this.this, node.to)
+        return None
     inner, negative = node.this, False
     while isinstance(inner, (exp.Paren, exp.Neg)):
         negative ^= isinstance(inner, exp.Neg)
         inner = inner.this
     if not (isinstance(inner, exp.Literal) and not inner.is_string) or inner.this.isdigit():
         return None
+    _refuse_out_of_range(inner.this, node.to)
     return exp.Cast(this=exp.Literal.string(("-" if negative else "") + inner.this), to=node.to)
+
+
+def _refuse_out_of_range(text: str, to: exp.DataType) -> None:
+    """22003 for a constant beyond the float type's range (``'1e400'::float8``), which DataFusion
+    reads as infinity; the spellings of infinity itself are left to the cast."""
+    try:
+        value = float(text)
+    except ValueError:
+        return
+    largest = sys.float_info.max if to.this == T.DOUBLE else float(np.finfo(np.float32).max)
+    if (math.isinf(value) or abs(value) > largest) and "inf" not in text.lower():
+        name = "double precision" if to.this == T.DOUBLE else "real"
+        raise DataError(f'"{text.strip()}" is out of range for type {name}', sqlstate="22003")
 
 
 def _length_limit(to: exp.DataType) -> int | None:
