@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dask.dataframe as dd
+import pyarrow as pa
 
 from ....errors import NotSupportedError
 from ..expressions import compile_expr
@@ -42,6 +43,10 @@ def values(compiler: Compiler, plan, variant: Any) -> dd.DataFrame:
             raise NotSupportedError("VALUES with non-constant expressions is not supported by the dask executor")
         rows.append([compile_expr(e, scope)(None, ()) for e in row])
     pandas_frame = __import__("pandas").DataFrame(rows, columns=names)
+    schema = compiler.arrow_schema(plan)
+    for name, field in zip(names, schema):  # the planned types: VALUES (1), (2) is int4, not pandas' int64
+        if pa.types.is_integer(field.type) and not pandas_frame[name].isna().any():
+            pandas_frame[name] = pandas_frame[name].astype(field.type.to_pandas_dtype())
     return _from_frame(compiler, pandas_frame)
 
 
