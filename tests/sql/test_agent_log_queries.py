@@ -1,7 +1,7 @@
 """Queries over an agent's event log as PostgreSQL 16 answers them, where agentlake differed:
 AT TIME ZONE (a timestamptz became the same instant again, not the zone's wall-clock time), the
-array overlap ``&&`` (refused), jsonb_path_query_first, regexp_split_to_array/_table and
-string_to_table (42883), a multi-row VALUES mixing ARRAY[...] with quoted arrays (XX000), and
+array overlap ``&&`` (refused), jsonb_path_query_first, regexp_split_to_array/_table,
+regexp_matches and string_to_table (42883), a multi-row VALUES mixing ARRAY[...] with quoted arrays (XX000), and
 to_timestamp(text, template) (its template was not translated: 22P02)."""
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ SETUP = [
         "SELECT id, regexp_split_to_array(line, ',\\s*'), regexp_split_to_array(line, '\\s*'),"
         " regexp_split_to_array(line, 'PLAN', 'i') FROM ev ORDER BY id",
         "SELECT id, regexp_split_to_table(line, '[:,] *') AS part FROM ev WHERE id = 1",
+        "SELECT id, regexp_matches(line, '([a-z]+),', 'g') FROM ev ORDER BY id",
+        "SELECT regexp_matches('a1b2', '[0-9]', 'g'), 'x' AS tag",
+        "SELECT regexp_matches('A1b2', '([a-z])([0-9])', 'i'), regexp_matches('ab', '(a)(x)?')",
         "SELECT string_to_table('a,b,,c', ',') AS part",
     ],
 )

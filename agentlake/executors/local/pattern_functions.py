@@ -1,6 +1,7 @@
 """Pattern functions DataFusion lacks: ``pg_similar_regex(pattern, escape)``, the regular
 expression of a SIMILAR TO pattern that is not a constant (``sql/rules/similar_to`` translates
-constant ones before the statement runs), and ``regexp_split_to_array(text, pattern[, flags])``."""
+constant ones before the statement runs), ``regexp_split_to_array(text, pattern[, flags])`` and
+the rows of ``regexp_matches(text, pattern[, flags])``."""
 
 from __future__ import annotations
 
@@ -24,10 +25,8 @@ def _similar_regexes(patterns: pa.Array, escapes: pa.Array) -> pa.Array:
 
 @lru_cache(maxsize=256)
 def _compiled(pattern: str, flags: str) -> re.Pattern:
-    if "g" in flags:
-        raise DataError(
-            '[SQLSTATE 22023] regexp_split_to_array() does not support the "global" option', sqlstate="22023"
-        )
+    """``pattern`` with PostgreSQL's i (insensitive) and c (sensitive, the default; the last one
+    written wins) flags; 22023 for other flags, 2201B for a pattern that does not compile."""
     unknown = set(flags) - {"i", "c"}
     if unknown:
         raise DataError(f'[SQLSTATE 22023] invalid regular expression option: "{min(unknown)}"', sqlstate="22023")
@@ -40,6 +39,10 @@ def _compiled(pattern: str, flags: str) -> re.Pattern:
 def regexp_split(text: str, pattern: str, flags: str = "") -> list[str]:
     """PostgreSQL's split: a match of zero length at the start or end of the text, or right after
     the previous match, does not split."""
+    if "g" in flags:
+        raise DataError(
+            '[SQLSTATE 22023] regexp_split_to_array() does not support the "global" option', sqlstate="22023"
+        )
     parts, start, previous_end = [], 0, -1
     for match in _compiled(pattern, flags).finditer(text):
         empty = match.start() == match.end()
@@ -49,6 +52,22 @@ def regexp_split(text: str, pattern: str, flags: str = "") -> list[str]:
         start = previous_end = match.end()
     parts.append(text[start:])
     return parts
+
+
+def regexp_matches(text: str, pattern: str, flags: str = "") -> list[list[str | None]]:
+    """PostgreSQL's regexp_matches: for the first match (every match with the g flag), its
+    parenthesized groups, or the whole match where the pattern has none."""
+    compiled = _compiled(pattern, flags.replace("g", ""))
+    found = compiled.finditer(text) if "g" in flags else [m for m in [compiled.search(text)] if m]
+    return [list(m.groups()) if compiled.groups else [m.group(0)] for m in found]
+
+
+def _matches(texts: pa.Array, patterns: pa.Array, flags: pa.Array) -> pa.Array:
+    rows = zip(texts.to_pylist(), patterns.to_pylist(), flags.to_pylist())
+    return pa.array(
+        [[] if t is None or p is None or f is None else regexp_matches(t, p, f) for t, p, f in rows],
+        pa.list_(pa.list_(pa.utf8())),
+    )
 
 
 def _split_arrays(texts: pa.Array, patterns: pa.Array, flags: pa.Array) -> pa.Array:
@@ -65,3 +84,5 @@ def register_pattern_functions(ctx: SessionContext) -> None:
     text = pa.utf8()
     ctx.register_udf(udf(_similar_regexes, [text, text], text, "immutable", name="pg_similar_regex"))
     ctx.register_udf(udf(_split_arrays, [text, text, text], pa.list_(text), "immutable", name="pg_regexp_split"))
+    matches = pa.list_(pa.list_(text))
+    ctx.register_udf(udf(_matches, [text, text, text], matches, "immutable", name="pg_regexp_matches"))

@@ -15,8 +15,9 @@
   ``array_lower(a, 1)`` is 1, as int4 and NULL for an empty array (DataFusion's length is a
   uint64 0), arrays here being one-dimensional and 1-based;
 - ``regexp_split_to_array(s, re[, flags])`` is agentlake's ``pg_regexp_split``; in a select list
-  ``regexp_split_to_table`` is its ``unnest``, and ``string_to_table(s, sep)`` that of
-  ``string_to_array`` (in FROM they are refused by ``sql.set_returning_calls``).
+  ``regexp_split_to_table`` is its ``unnest``, ``regexp_matches`` that of ``pg_regexp_matches``
+  (a text[] per match), and ``string_to_table(s, sep)`` that of ``string_to_array`` (in FROM they
+  are refused by ``sql.set_returning_calls``).
 
 The output column keeps the name written (``Parser._parse_function_call``).
 """
@@ -86,6 +87,10 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             return split if name == "regexp_split_to_array" else exp.Unnest(expressions=[split])
         if name in ("array_upper", "array_lower") and len(node.expressions) == 2:
             return _bound(name, node.expressions)
+        if name == "regexp_matches" and len(node.expressions) in (2, 3):
+            flags = node.expressions[2] if len(node.expressions) == 3 else exp.Literal.string("")
+            matches = exp.Anonymous(this="pg_regexp_matches", expressions=[*node.expressions[:2], flags])
+            return exp.Unnest(expressions=[matches])
         if name == "string_to_table" and len(node.expressions) == 2:
             return exp.Unnest(expressions=[exp.Anonymous(this="string_to_array", expressions=node.expressions)])
         if name == "isfinite" and len(node.expressions) == 1:
