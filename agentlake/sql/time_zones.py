@@ -52,14 +52,14 @@ def _known_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+_CONVERTED = {"timestamptz": "timestamp", "timestamp": "timestamptz", "date": "timestamp"}
+"""The operand's kind -> what AT TIME ZONE makes of it."""
+
+
 def converted_kind(node: exp.AtTimeZone, fields: dict) -> str | None:
     """What an AT TIME ZONE this module rewrites gives: timestamptz and date become timestamp,
     timestamp becomes timestamptz (None: one it leaves to DataFusion)."""
-    if _named_zone(node) is None:
-        return None
-    return {"timestamptz": "timestamp", "timestamp": "timestamptz", "date": "timestamp"}.get(
-        value_kind(node.this, fields)
-    )
+    return None if _named_zone(node) is None else _CONVERTED.get(value_kind(node.this, fields))
 
 
 def time_zones(tree: exp.Expression, schema_of: SchemaOf) -> bool:
@@ -70,9 +70,11 @@ def time_zones(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     fields = column_fields(tree, schema_of)
     changed = False
     for node in reversed(nodes):  # the innermost first
-        zone, kind = _named_zone(node), converted_kind(node, fields)
+        zone = _named_zone(node)
+        operand = value_kind(node.this, fields) if zone is not None else None
+        kind = _CONVERTED.get(operand)
         value = node.this.copy()
-        if value_kind(value, fields) == "date":  # a date is read as the timestamptz of its midnight
+        if operand == "date":  # a date is read as the timestamptz of its midnight
             value = _arrow_cast(value, _zoned("UTC"))
         if kind == "timestamp":
             out = exp.Anonymous(this="to_local_time", expressions=[_arrow_cast(value, _zoned(zone))])
