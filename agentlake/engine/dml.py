@@ -30,7 +30,7 @@ from ..media import media_kind
 from ..pgcatalog.types import display_name, oid_for_field
 from ..results import Result
 from ..sql.array_text import array_elements
-from ..sql.integer_arithmetic import RANGE_NAMES
+from ..sql.integer_arithmetic import RANGE_NAMES, fits_width
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
 from ..sql.rules.column_names import output_labels
@@ -242,8 +242,7 @@ def _rounded_to_integer(value, field: pa.Field):
         value = round(value)
     elif not isinstance(value, (Decimal, float, int)) or isinstance(value, bool):
         return value
-    bits = field.type.bit_width
-    if not isinstance(value, int) or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+    if not isinstance(value, int) or not fits_width(value, field.type.bit_width):
         raise _out_of_range(field)
     return value
 

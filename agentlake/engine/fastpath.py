@@ -19,6 +19,7 @@ from catalog.datafiles import missing_column
 from catalog.objects import FIELD_ID, ROWID
 
 from ..errors import DataError
+from ..sql.integer_arithmetic import fits_width
 from ..sql.literals import NOT_CONSTANT, constant
 from ..sql.params import parse_statements, placeholder_number
 from ..sql.uuid_input import canonical_uuid, is_uuid_field
@@ -94,9 +95,9 @@ def constant_select(stmt: exp.Expression) -> pa.Table | None:
         alias = node.alias if isinstance(node, exp.Alias) else None
         value = constant(node.this if isinstance(node, exp.Alias) else node)
         dtype = pa.null() if value is None else _CONSTANT_TYPES.get(type(value))
-        if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not -(2**63) <= value < 2**63):
+        if value is NOT_CONSTANT or dtype is None or (isinstance(value, int) and not fits_width(value, 64)):
             return None
-        if type(value) is int and -(2**31) <= value < 2**31:
+        if type(value) is int and fits_width(value, 32):
             dtype = pa.int32()  # an integer constant is int4 where it fits, as PostgreSQL types it
         fields.append(pa.field(alias or "?column?", dtype, nullable=value is None))
         arrays.append(pa.array([value], dtype))

@@ -14,13 +14,11 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..sql.column_types import SchemaOf, column_fields
+from ..sql.integer_arithmetic import fits_width
 from ..sql.rules import transform_up
 from ..sql.rules.column_names import PG_NAME, pg_name
 from ..sql.types import pg_type
 from .types import display_name, lookup
-
-_INT4 = range(-(2**31), 2**31)
-_INT8 = range(-(2**63), 2**63)
 
 _ARROW_NAMES = {
     "Null": "unknown",
@@ -92,7 +90,7 @@ def _constant_name(node: exp.Expression) -> str | None:
         return "unknown"
     if node.this.isdigit():
         value = int(node.this)
-        return "integer" if value in _INT4 else "bigint" if value in _INT8 else "numeric"
+        return "integer" if fits_width(value, 32) else "bigint" if fits_width(value, 64) else "numeric"
     return "numeric"
 
 

@@ -64,12 +64,13 @@ def _folded(node: exp.Expression, width: int) -> exp.Expression | None:
     if left is None or right is None:
         return None
     value = _FOLD[type(node)](left, right)
-    if not _fits(value, width):
+    if not fits_width(value, width):
         return None
     return exp.Cast(this=exp.Literal.number(value), to=exp.DataType.build(WIDTHS[width][1]))
 
 
-def _fits(value: int, width: int) -> bool:
+def fits_width(value: int, width: int) -> bool:
+    """Whether a signed integer of ``width`` bits holds ``value`` (32: PostgreSQL's int4)."""
     return -(2 ** (width - 1)) <= value < 2 ** (width - 1)
 
 
@@ -81,7 +82,7 @@ def _constant(node: exp.Expression) -> int | None:
         node = node.this
     if isinstance(node, exp.Cast) and not node.to.expressions and node.to.this in _CAST_WIDTHS:
         value = _constant(node.this)  # one folded here before, or written as CAST(5 AS int)
-        fits = value is not None and _fits(value, _CAST_WIDTHS[node.to.this])
+        fits = value is not None and fits_width(value, _CAST_WIDTHS[node.to.this])
         return sign * value if fits else None  # else the cast itself fails as the statement runs
     if isinstance(node, exp.Literal) and not node.is_string:
         try:

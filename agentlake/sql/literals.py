@@ -27,6 +27,16 @@ class Float4Vector:
     data: bytes
 
 
+def signed_literal(node: exp.Expression) -> tuple[exp.Literal, bool] | None:
+    """The literal under parentheses and minus signs (``-(1.5)``), and whether the signs make it
+    negative; None for any other expression."""
+    negative = False
+    while isinstance(node, (exp.Paren, exp.Neg)):
+        negative ^= isinstance(node, exp.Neg)
+        node = node.this
+    return (node, negative) if isinstance(node, exp.Literal) else None
+
+
 def constant(node: exp.Expression):
     """The Python value of a constant expression, or ``NOT_CONSTANT``."""
     if isinstance(node, exp.Null):

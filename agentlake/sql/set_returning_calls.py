@@ -18,6 +18,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import NotSupportedError, ProgrammingError
+from .integer_arithmetic import fits_width
 from .jsonb_types import JSON_TYPE, JSONB
 
 TypeOf = Callable[[exp.Expression], "pa.DataType | None"]
@@ -26,7 +27,6 @@ TypeOf = Callable[[exp.Expression], "pa.DataType | None"]
 _SERIES = (exp.ExplodingGenerateSeries, exp.GenerateSeries)
 _INT4 = exp.DataType.build("INT")
 _BIGINT = exp.DataType.build("BIGINT")
-_INT4_RANGE = range(-(2**31), 2**31)
 
 INT4, INT8, NUMERIC, OTHER = "int4", "int8", "numeric", "other"
 _INT4_FUNCTIONS = frozenset({"octet_length", "cardinality", "array_length", "jsonb_array_length", "strpos"})
@@ -230,7 +230,7 @@ def _kind(node: exp.Expression, type_of: TypeOf) -> str | None:
             return OTHER
         if not node.this.isdigit():
             return NUMERIC
-        return INT4 if int(node.this) in _INT4_RANGE else INT8
+        return INT4 if fits_width(int(node.this), 32) else INT8
     if isinstance(node, exp.Cast):
         return _INTEGER_CASTS.get(node.to.this, OTHER)
     if isinstance(node, (exp.Length, exp.BitLength, exp.ArraySize)) or (

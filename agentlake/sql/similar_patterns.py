@@ -14,6 +14,11 @@ from ..errors import DataError
 _LITERAL_OUTSIDE_CLASSES = {".": "\\.", "^": "\\^", "$": "\\$"}
 
 
+def invalid_escape() -> DataError:
+    """PostgreSQL's 22025 for an escape that is not one character (or none), or ends the pattern."""
+    return DataError("invalid escape string", sqlstate="22025", hint="Escape string must be empty or one character.")
+
+
 def similar_to_regex(pattern: str, escape: str | None = "\\") -> str:
     """The regular expression (Rust ``regex`` syntax) matching what ``SIMILAR TO pattern`` matches.
 
@@ -46,6 +51,6 @@ def similar_to_regex(pattern: str, escape: str | None = "\\") -> str:
         else:
             out.append(_LITERAL_OUTSIDE_CLASSES.get(char, char))
     if after_escape:
-        raise DataError("invalid escape string", sqlstate="22025", hint="Escape string must be empty or one character.")
+        raise invalid_escape()
     # (?s): a PostgreSQL "." and "%" also match a newline
     return "(?s)^(?:" + "".join(out) + ")$"

@@ -22,15 +22,13 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import DataError
+from ..sql.integer_arithmetic import fits_width
 from ..sql.params import PARAM_META, bind_tree, placeholder_number, unbound
 from .arrays import checked_vector, parse_vector
 from .topk_match import TopKQuery, with_own_filter
 from .topk_run import SearchHost, run_plain_topk
 
 _CAPACITY = 512
-
-
-_INT64 = range(-(2**63), 2**63)
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,7 @@ def _kinds(values, vector_at: tuple[int, ...]) -> tuple[type | str, ...] | None:
             if not isinstance(value, (np.ndarray, list, str)):
                 return None
             kinds.append("text" if isinstance(value, str) else "array")
-        elif type(value) in (str, bool) or (type(value) is int and value in _INT64):
+        elif type(value) in (str, bool) or (type(value) is int and fits_width(value, 64)):
             kinds.append(type(value))
         else:
             return None

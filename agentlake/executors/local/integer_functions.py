@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from ...errors import DataError
 from ...sql.integer_arithmetic import OPERATIONS, RANGE_NAMES, WIDTHS, checked_function
 from ...sql.rounding import RINT
+from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -59,17 +60,14 @@ def width_bucket(operand: float, low: float, high: float, count: int) -> int:
     return count + 1 if operand <= high else int((low - operand) * count / (low - high)) + 1
 
 
-def _width_buckets(operands: pa.Array, lows: pa.Array, highs: pa.Array, counts: pa.Array) -> pa.Array:
-    rows = zip(operands.to_pylist(), lows.to_pylist(), highs.to_pylist(), counts.to_pylist())
-    return pa.array([None if None in row else width_bucket(*row) for row in rows], pa.int32())
-
-
 def register_integer_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
     ctx.register_udf(udf(_rint, [pa.float64()], pa.float64(), "immutable", RINT))
     f8 = pa.float64()
-    ctx.register_udf(udf(_width_buckets, [f8, f8, f8, pa.int64()], pa.int32(), "immutable", "width_bucket"))
+    ctx.register_udf(
+        udf(strict_rows(width_bucket, pa.int32()), [f8, f8, f8, pa.int64()], pa.int32(), "immutable", "width_bucket")
+    )
 
     for width in WIDTHS:
         kind = pa.int16() if width == 16 else pa.int32() if width == 32 else pa.int64()

@@ -39,21 +39,12 @@ from .jsonb_operations import (
 from .jsonb_order import sort_key
 from .jsonb_path import path_exists, path_match, path_query_first
 from .jsonb_values import canonical, kind, parse, render, text_array
+from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
 
 _MISSING = object()
-
-
-def _strict(fn: Callable, output: pa.DataType) -> Callable:
-    """A row-by-row Arrow function of ``fn``, NULL wherever an argument is NULL (a STRICT function)."""
-
-    def run(*arrays: pa.Array) -> pa.Array:
-        rows = zip(*(a.to_pylist() for a in arrays))
-        return pa.array([None if None in row else fn(*row) for row in rows], output)
-
-    return run
 
 
 def _step(value, key: str):
@@ -166,66 +157,66 @@ def register_json_functions(ctx: SessionContext) -> None:
 
     s, b, texts = pa.string(), pa.bool_(), pa.list_(pa.string())
     for name, fn, inputs, output in (
-        ("json_get", _strict(_getter(_as_jsonb), s), [s, s], s),
-        ("json_get_text", _strict(_getter(_as_text), s), [s, s], s),
-        ("json_get_path", _strict(_path_getter(_as_jsonb), s), [s, s], s),
-        ("json_get_path_text", _strict(_path_getter(_as_text), s), [s, s], s),
-        ("json_contains", _strict(lambda a, c: contains(parse(a), parse(c)), b), [s, s], b),
-        ("jsonb_contained", _strict(lambda a, c: contains(parse(c), parse(a)), b), [s, s], b),
-        ("jsonb_exists", _strict(lambda d, k: has_key(parse(d), k), b), [s, s], b),
-        ("jsonb_exists_any", _strict(_exists_any, b), [s, s], b),
-        ("jsonb_exists_all", _strict(_exists_all, b), [s, s], b),
-        ("jsonb_sort_key", _strict(lambda d: sort_key(parse(d)), pa.binary()), [s], pa.binary()),
-        ("jsonb_in", _strict(canonical, s), [s], s),
-        ("jsonb_array_length", _strict(_array_length, pa.int32()), [s], pa.int32()),
-        ("json_array_length", _strict(_array_length, pa.int32()), [s], pa.int32()),
-        ("jsonb_typeof", _strict(lambda d: kind(parse(d)), s), [s], s),
-        ("json_typeof", _strict(lambda d: kind(parse(d)), s), [s], s),
-        ("jsonb_concat", _strict(lambda a, c: render(concat(parse(a), parse(c))), s), [s, s], s),
-        ("jsonb_delete", _strict(_delete, s), [s, s, s], s),
-        ("jsonb_delete_path", _strict(lambda d, p: render(delete_path(parse(d), text_array(p))), s), [s, s], s),
+        ("json_get", strict_rows(_getter(_as_jsonb), s), [s, s], s),
+        ("json_get_text", strict_rows(_getter(_as_text), s), [s, s], s),
+        ("json_get_path", strict_rows(_path_getter(_as_jsonb), s), [s, s], s),
+        ("json_get_path_text", strict_rows(_path_getter(_as_text), s), [s, s], s),
+        ("json_contains", strict_rows(lambda a, c: contains(parse(a), parse(c)), b), [s, s], b),
+        ("jsonb_contained", strict_rows(lambda a, c: contains(parse(c), parse(a)), b), [s, s], b),
+        ("jsonb_exists", strict_rows(lambda d, k: has_key(parse(d), k), b), [s, s], b),
+        ("jsonb_exists_any", strict_rows(_exists_any, b), [s, s], b),
+        ("jsonb_exists_all", strict_rows(_exists_all, b), [s, s], b),
+        ("jsonb_sort_key", strict_rows(lambda d: sort_key(parse(d)), pa.binary()), [s], pa.binary()),
+        ("jsonb_in", strict_rows(canonical, s), [s], s),
+        ("jsonb_array_length", strict_rows(_array_length, pa.int32()), [s], pa.int32()),
+        ("json_array_length", strict_rows(_array_length, pa.int32()), [s], pa.int32()),
+        ("jsonb_typeof", strict_rows(lambda d: kind(parse(d)), s), [s], s),
+        ("json_typeof", strict_rows(lambda d: kind(parse(d)), s), [s], s),
+        ("jsonb_concat", strict_rows(lambda a, c: render(concat(parse(a), parse(c))), s), [s, s], s),
+        ("jsonb_delete", strict_rows(_delete, s), [s, s, s], s),
+        ("jsonb_delete_path", strict_rows(lambda d, p: render(delete_path(parse(d), text_array(p))), s), [s, s], s),
         (
             "jsonb_set",
-            _strict(lambda d, p, v, c: render(set_path(parse(d), text_array(p), parse(v), c)), s),
+            strict_rows(lambda d, p, v, c: render(set_path(parse(d), text_array(p), parse(v), c)), s),
             [s, s, s, b],
             s,
         ),
-        ("json_value", _strict(value_json, s), [s, s], s),
-        ("json_array_value", _strict(lambda t, ty: array_json(array_elements_json(t, ty)), s), [texts, s], s),
-        ("json_array_elements_value", _strict(array_elements_json, texts), [texts, s], texts),
+        ("json_value", strict_rows(value_json, s), [s, s], s),
+        ("json_array_value", strict_rows(lambda t, ty: array_json(array_elements_json(t, ty)), s), [texts, s], s),
+        ("json_array_elements_value", strict_rows(array_elements_json, texts), [texts, s], texts),
         ("json_record", _with_nulls(record_json, s), [texts, texts], s),
-        ("json_build_object_of", _strict(build_object, s), [texts, texts, b], s),
-        ("json_build_array_of", _strict(build_array, s), [texts, b], s),
-        ("json_agg_of", _strict(aggregate_array, s), [texts, b, b], s),
-        ("json_object_agg_of", _strict(aggregate_object, s), [pa.list_(_KEY_VALUE), b], s),
-        ("json_strip_nulls", _strict(json_strip_nulls, s), [s], s),
-        ("jsonb_strip_nulls", _strict(lambda d: render(jsonb_strip_nulls(parse(d))), s), [s], s),
-        ("jsonb_pretty", _strict(lambda d: jsonb_pretty(parse(d)), s), [s], s),
+        ("json_build_object_of", strict_rows(build_object, s), [texts, texts, b], s),
+        ("json_build_array_of", strict_rows(build_array, s), [texts, b], s),
+        ("json_agg_of", strict_rows(aggregate_array, s), [texts, b, b], s),
+        ("json_object_agg_of", strict_rows(aggregate_object, s), [pa.list_(_KEY_VALUE), b], s),
+        ("json_strip_nulls", strict_rows(json_strip_nulls, s), [s], s),
+        ("jsonb_strip_nulls", strict_rows(lambda d: render(jsonb_strip_nulls(parse(d))), s), [s], s),
+        ("jsonb_pretty", strict_rows(lambda d: jsonb_pretty(parse(d)), s), [s], s),
         (
             "jsonb_insert",
-            _strict(lambda d, p, v, a: render(jsonb_insert(parse(d), text_array(p), parse(v), a)), s),
+            strict_rows(lambda d, p, v, a: render(jsonb_insert(parse(d), text_array(p), parse(v), a)), s),
             [s, s, s, b],
             s,
         ),
-        ("jsonb_path_exists", _strict(_path_function(path_exists), b), [s, s, s, b], b),
-        ("jsonb_path_match", _strict(_path_function(path_match), b), [s, s, s, b], b),
-        ("jsonb_path_query_first", _strict(_path_function(_first_item), s), [s, s, s, b], s),
-        ("jsonb_array_list", _strict(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),
+        ("jsonb_path_exists", strict_rows(_path_function(path_exists), b), [s, s, s, b], b),
+        ("jsonb_path_match", strict_rows(_path_function(path_match), b), [s, s, s, b], b),
+        ("jsonb_path_query_first", strict_rows(_path_function(_first_item), s), [s, s, s, b], s),
+        ("jsonb_array_list", strict_rows(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),
         (
             "jsonb_array_text_list",
-            _strict(lambda d: [_as_text(v) for v in array_elements(parse(d))], texts),
+            strict_rows(lambda d: [_as_text(v) for v in array_elements(parse(d))], texts),
             [s],
             texts,
         ),
         (
             "jsonb_object_keys_list",
-            _strict(lambda d: [k for k, _ in object_pairs(parse(d), "jsonb_object_keys")], texts),
+            strict_rows(lambda d: [k for k, _ in object_pairs(parse(d), "jsonb_object_keys")], texts),
             [s],
             texts,
         ),
         (
             "jsonb_each_list",
-            _strict(
+            strict_rows(
                 lambda d: [{"key": k, "value": render(v)} for k, v in object_pairs(parse(d), "jsonb_each")],
                 pa.list_(_PAIR),
             ),
@@ -234,7 +225,7 @@ def register_json_functions(ctx: SessionContext) -> None:
         ),
         (
             "jsonb_each_text_list",
-            _strict(
+            strict_rows(
                 lambda d: [{"key": k, "value": _as_text(v)} for k, v in object_pairs(parse(d), "jsonb_each_text")],
                 pa.list_(_PAIR),
             ),
@@ -243,13 +234,13 @@ def register_json_functions(ctx: SessionContext) -> None:
         ),
         (
             "jsonb_each_records",
-            _strict(lambda d: [_record_text(k, render(v)) for k, v in object_pairs(parse(d), "jsonb_each")], texts),
+            strict_rows(lambda d: [_record_text(k, render(v)) for k, v in object_pairs(parse(d), "jsonb_each")], texts),
             [s],
             texts,
         ),
         (
             "jsonb_each_text_records",
-            _strict(
+            strict_rows(
                 lambda d: [_record_text(k, _as_text(v)) for k, v in object_pairs(parse(d), "jsonb_each_text")], texts
             ),
             [s],

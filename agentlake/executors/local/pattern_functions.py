@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from ...errors import DataError
 from ...sql.similar_patterns import similar_to_regex
+from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -70,19 +71,12 @@ def _matches(texts: pa.Array, patterns: pa.Array, flags: pa.Array) -> pa.Array:
     )
 
 
-def _split_arrays(texts: pa.Array, patterns: pa.Array, flags: pa.Array) -> pa.Array:
-    rows = zip(texts.to_pylist(), patterns.to_pylist(), flags.to_pylist())
-    return pa.array(
-        [None if t is None or p is None or f is None else regexp_split(t, p, f) for t, p, f in rows],
-        pa.list_(pa.utf8()),
-    )
-
-
 def register_pattern_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
     text = pa.utf8()
     ctx.register_udf(udf(_similar_regexes, [text, text], text, "immutable", name="pg_similar_regex"))
-    ctx.register_udf(udf(_split_arrays, [text, text, text], pa.list_(text), "immutable", name="pg_regexp_split"))
+    split = strict_rows(regexp_split, pa.list_(text))
+    ctx.register_udf(udf(split, [text, text, text], pa.list_(text), "immutable", name="pg_regexp_split"))
     matches = pa.list_(pa.list_(text))
     ctx.register_udf(udf(_matches, [text, text, text], matches, "immutable", name="pg_regexp_matches"))

@@ -13,6 +13,7 @@ from ...sql.text_casts import TEXT_FUNCTIONS
 from ...sql.text_output import float_text, interval_text, special_float_text, text_array
 from ...sql.unconstrained_numeric import plain_text
 from ...sql.uuid_input import canonical_uuids
+from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -27,19 +28,8 @@ _ARGUMENT_TYPES = {
 _NUMERIC = pa.decimal128(38, 10)
 
 
-def _floats_text(single: bool):
-    def call(values: pa.Array) -> pa.Array:
-        return pa.array(
-            [None if v is None else special_float_text(v) or float_text(v, single) for v in values.to_pylist()],
-            pa.string(),
-        )
-
-    return call
-
-
-def _intervals_text(values: pa.Array) -> pa.Array:
-    texts = [None if v is None else interval_text(v.months, v.days, v.nanoseconds // 1000) for v in values.to_pylist()]
-    return pa.array(texts, pa.string())
+def _interval_text(value) -> str:
+    return interval_text(value.months, value.days, value.nanoseconds // 1000)
 
 
 def register_text_cast_functions(ctx: SessionContext) -> None:
@@ -50,7 +40,9 @@ def register_text_cast_functions(ctx: SessionContext) -> None:
         ctx.register_udf(udf(text_array, [arrow_type], pa.string(), "immutable", name=TEXT_FUNCTIONS[kind]))
     ctx.register_udf(udf(plain_text, [_NUMERIC], pa.string(), "immutable", name=TEXT_FUNCTIONS["numeric"]))
     for kind, arrow_type, single in (("float8", pa.float64(), False), ("float4", pa.float32(), True)):
-        ctx.register_udf(udf(_floats_text(single), [arrow_type], pa.string(), "immutable", name=TEXT_FUNCTIONS[kind]))
+        text = strict_rows(lambda v, single=single: special_float_text(v) or float_text(v, single), pa.string())
+        ctx.register_udf(udf(text, [arrow_type], pa.string(), "immutable", name=TEXT_FUNCTIONS[kind]))
     interval = pa.month_day_nano_interval()
-    ctx.register_udf(udf(_intervals_text, [interval], pa.string(), "immutable", name=TEXT_FUNCTIONS["interval"]))
+    text = strict_rows(_interval_text, pa.string())
+    ctx.register_udf(udf(text, [interval], pa.string(), "immutable", name=TEXT_FUNCTIONS["interval"]))
     ctx.register_udf(udf(canonical_uuids, [pa.string()], pa.string(), "immutable", name="uuid_in"))  # ::uuid

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from .strict_rows import strict_rows
+
 if TYPE_CHECKING:
     from datafusion import SessionContext
 
@@ -26,23 +28,17 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def local_to_utc(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+def local_to_utc(moment: dt.datetime, name: str) -> dt.datetime:
+    zone = _zone(name)
     later = moment.replace(tzinfo=zone, fold=1)
     if later.astimezone(_UTC).astimezone(zone).replace(tzinfo=None) != moment:  # skipped: no such time
         return moment.replace(tzinfo=zone, fold=0).astimezone(_UTC)
     return later.astimezone(_UTC)
 
 
-def _local_to_utc(moments: pa.Array, zones: pa.Array) -> pa.Array:
-    out = [
-        None if m is None or z is None else local_to_utc(m, _zone(z))
-        for m, z in zip(moments.to_pylist(), zones.to_pylist())
-    ]
-    return pa.array(out, pa.timestamp("us", tz="UTC"))
-
-
 def register_time_zone_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
     moment, zoned = pa.timestamp("us"), pa.timestamp("us", tz="UTC")
-    ctx.register_udf(udf(_local_to_utc, [moment, pa.utf8()], zoned, "immutable", name="pg_local_to_utc"))
+    to_utc = strict_rows(local_to_utc, zoned)
+    ctx.register_udf(udf(to_utc, [moment, pa.utf8()], zoned, "immutable", name="pg_local_to_utc"))

@@ -13,6 +13,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ...errors import DataError, ProgrammingError
+from ..literals import signed_literal
 from ..params import decimal_literal
 from ..text_input import MOVING_WORDS, read_text
 from . import transform_up
@@ -164,12 +165,10 @@ def _numeric_constant(node: exp.Cast) -> exp.Expression | None:
     to = node.to
     if to.this not in (T.DECIMAL, T.BIGDECIMAL) or to.expressions:
         return None
-    inner, negative = node.this, False
-    while isinstance(inner, (exp.Paren, exp.Neg)):
-        negative ^= isinstance(inner, exp.Neg)
-        inner = inner.this
-    if not isinstance(inner, exp.Literal):
+    signed = signed_literal(node.this)
+    if signed is None:
         return None
+    inner, negative = signed
     try:
         value = Decimal(inner.this.strip() if inner.is_string else inner.this)
     except InvalidOperation:
@@ -188,12 +187,10 @@ def _float_constant(node: exp.Cast) -> exp.Expression | None:
     if isinstance(node.this, exp.Literal) and node.this.is_string:
         _refuse_out_of_range(node.this.this, node.to)
         return None
-    inner, negative = node.this, False
-    while isinstance(inner, (exp.Paren, exp.Neg)):
-        negative ^= isinstance(inner, exp.Neg)
-        inner = inner.this
-    if not (isinstance(inner, exp.Literal) and not inner.is_string) or inner.this.isdigit():
+    signed = signed_literal(node.this)
+    if signed is None or signed[0].is_string or signed[0].this.isdigit():
         return None
+    inner, negative = signed
     _refuse_out_of_range(inner.this, node.to)
     return exp.Cast(this=exp.Literal.string(("-" if negative else "") + inner.this), to=node.to)
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-_INT4 = range(-(2**31), 2**31)
+from ..integer_arithmetic import fits_width
 
 
 def _int4_constant(node: exp.Expression) -> bool:
     inner = node.this if isinstance(node, exp.Neg) else node
     if not (isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit()):
         return False
-    return (-int(inner.this) if isinstance(node, exp.Neg) else int(inner.this)) in _INT4
+    return fits_width(-int(inner.this) if isinstance(node, exp.Neg) else int(inner.this), 32)
 
 
 def _as_int4(node: exp.Expression) -> None:

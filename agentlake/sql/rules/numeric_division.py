@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 from sqlglot import exp
 
+from ..literals import signed_literal
 from ..params import decimal_literal
 from . import transform_up
 
@@ -71,13 +72,5 @@ def numeric_division(tree: exp.Expression) -> exp.Expression:
 
 def _integers(node: exp.Div) -> bool:
     """Whether both operands are written as integers (``7 / 2`` is integer division)."""
-    return all(
-        isinstance(inner, exp.Literal) and inner.this.isdigit()
-        for inner in (_unwrapped(node.this), _unwrapped(node.expression))
-    )
-
-
-def _unwrapped(node: exp.Expression) -> exp.Expression:
-    while isinstance(node, (exp.Paren, exp.Neg)):
-        node = node.this
-    return node
+    sides = [signed_literal(node.this), signed_literal(node.expression)]
+    return all(side is not None and side[0].this.isdigit() for side in sides)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ...errors import DataError, NotSupportedError
-from ..similar_patterns import similar_to_regex
+from ...errors import NotSupportedError
+from ..similar_patterns import invalid_escape, similar_to_regex
 from . import transform_up
 
 
@@ -19,7 +19,7 @@ def _escape_character(node: exp.Expression) -> str | None:
     if not (isinstance(node, exp.Literal) and node.is_string):
         raise NotSupportedError("SIMILAR TO ... ESCAPE takes a constant escape character here")
     if len(node.this) > 1:
-        raise DataError("invalid escape string", sqlstate="22025", hint="Escape string must be empty or one character.")
+        raise invalid_escape()
     return node.this or None
 
 
