@@ -18,7 +18,9 @@ from catalog.constraint_checks import find_violations
 from catalog.constraints import Constraint, default_name, table_constraints, unique_keys, with_constraints
 
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError, error_for
+from ..pgcatalog.types import display_name, oid_for_field
 from ..results import Result
+from ..sql.pg_deparse import default_text
 from .ddl import table_name
 
 if TYPE_CHECKING:
@@ -325,9 +327,13 @@ def alter_column(session: "Session", tx: "Transaction", table: str, action: exp.
         _require_no_nulls(tx, table, column)
         tx.alter_table(table, schema=manifest.schema.set(index, field.with_nullable(False)))
     elif action.args.get("default") is not None:
-        sql = action.args["default"].sql(dialect="postgres")
-        session.evaluate_default(sql, field)  # an expression that cannot be evaluated fails now, as in PostgreSQL
-        tx.alter_table(table, constraints={**constraints, "defaults": {**constraints.get("defaults", {}), column: sql}})
+        sql = default_text(action.args["default"], column_type_text(field, column in constraints.get("max_length", {})))
+        if sql is not None:  # an expression that cannot be evaluated fails now, as in PostgreSQL
+            session.evaluate_default(sql, field)
+        defaults = {k: v for k, v in constraints.get("defaults", {}).items() if k != column}
+        tx.alter_table(
+            table, constraints={**constraints, "defaults": defaults | ({} if sql is None else {column: sql})}
+        )
     elif action.args.get("drop"):
         defaults = {k: v for k, v in constraints.get("defaults", {}).items() if k != column}
         tx.alter_table(table, constraints={**constraints, "defaults": defaults})
@@ -469,3 +475,9 @@ def set_constraints(session: "Session", names: str, deferred: bool) -> Result:
     if not deferred:
         tx.check_deferred()
     return Result(None, 0, "SET CONSTRAINTS")
+
+
+def column_type_text(field: pa.Field, has_length: bool) -> str:
+    """A column's type as a default's constant is labelled with: no modifiers (``character
+    varying``, not ``character varying(20)``)."""
+    return "character varying" if has_length else display_name(oid_for_field(field)) or "text"

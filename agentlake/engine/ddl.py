@@ -16,6 +16,7 @@ from catalog.objects import FIELD_ID
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..results import Result
+from ..sql.pg_deparse import default_text, type_text
 from ..sql.types import TYPE_KEY, arrow_type
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
@@ -125,7 +126,9 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
             if not ckind.args.get("allow_null"):
                 facts["not_null"] = True
         elif isinstance(ckind, exp.DefaultColumnConstraint):
-            facts["default"] = ckind.this.sql(dialect="postgres")
+            stored = default_text(ckind.this, type_text(kind, modifiers=False))
+            if stored is not None:  # DEFAULT NULL is no default, as in PostgreSQL
+                facts["default"] = stored
         elif isinstance(ckind, exp.ComputedColumnConstraint):  # GENERATED ALWAYS AS (expr) STORED
             facts["generated"] = ckind.this.sql(dialect="postgres")
         elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint):

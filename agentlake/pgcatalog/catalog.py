@@ -33,6 +33,8 @@ DYNAMIC = {
     "pg_catalog.pg_views",
     "pg_catalog.pg_stat_user_tables",
     "pg_catalog.pg_extension",
+    "pg_catalog.pg_opclass",
+    "information_schema.schemata",
 }
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
 
@@ -99,12 +101,14 @@ def register_pg_catalog(
     state.database, state.user, state.settings = database, user or "agentlake", settings
     state.index_defs = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("def").to_pylist()))
     state.index_keys = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("keys").to_pylist()))
-    state.constraint_defs = dict(zip(constraints.column("oid").to_pylist(), constraints.column("condef").to_pylist()))
+    oids = constraints.column("oid").to_pylist()
+    state.constraint_defs = dict(zip(oids, constraints.column("condef").to_pylist()))
+    state.constraint_defs_pretty = dict(zip(oids, constraints.column("condef_pretty").to_pylist()))
     state.relations = dict(zip(classes.column("relname").to_pylist(), classes.column("oid").to_pylist()))
     descriptions = relations["pg_catalog.pg_description"]
+    columns = ("classoid", "objoid", "objsubid", "description")
     state.descriptions = {
-        (oid, sub): text
-        for oid, sub, text in zip(*(descriptions.column(c).to_pylist() for c in ("objoid", "objsubid", "description")))
+        (kind, oid, sub): text for kind, oid, sub, text in zip(*(descriptions.column(c).to_pylist() for c in columns))
     }
     state.sizes = {
         oid: 0

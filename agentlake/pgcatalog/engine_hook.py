@@ -46,6 +46,7 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
                 comments=_comments(manifest),
                 size=sum(f.size for f in manifest.files),
                 rows=manifest.row_count,
+                sequences=dict(constraints.get("identity", {})),
             )
         )
     return out

@@ -24,14 +24,18 @@ class Extension:
     oid: int
     schema: str
     relocatable: bool
+    comment: str
+    """Its control file's comment: pg_description's text for it (psql's ``\\dx``)."""
     always_installed: bool = False
 
 
 AVAILABLE: dict[str, Extension] = {
     e.name: e
     for e in (
-        Extension("plpgsql", "1.0", 13_000, "pg_catalog", False, always_installed=True),
-        Extension("vector", PGVECTOR_VERSION, 16_500, "public", True),
+        Extension("plpgsql", "1.0", 13_000, "pg_catalog", False, "PL/pgSQL procedural language", always_installed=True),
+        Extension(
+            "vector", PGVECTOR_VERSION, 16_500, "public", True, "vector data type and ivfflat and hnsw access methods"
+        ),
     )
 }
 

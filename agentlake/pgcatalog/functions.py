@@ -16,7 +16,8 @@ import pyarrow as pa
 from datafusion import SessionContext, udf
 
 from ..errors import ProgrammingError
-from .tables import DATABASE_OID, NAMESPACES, PG_CLASS_OID, USER_OID
+from ..sql.pg_deparse import pretty_text
+from .tables import CATALOG_OIDS, DATABASE_OID, DATABASE_OWNER_OID, NAMESPACES, PG_CLASS_OID, USER_OID
 from .type_of import pg_type_name
 from .types import BY_OID, VECTOR_OID, display_name, lookup
 
@@ -127,9 +128,11 @@ class CatalogState:
     index_defs: dict[int, str] = field(default_factory=dict)
     index_keys: dict[int, list[str]] = field(default_factory=dict)  # each index's key columns or expressions
     constraint_defs: dict[int, str] = field(default_factory=dict)
+    constraint_defs_pretty: dict[int, str] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
-    descriptions: dict[tuple[int, int], str] = field(default_factory=dict)
-    """COMMENT ON texts by (relation OID, column number; 0 for the relation itself)."""
+    descriptions: dict[tuple[int, int, int], str] = field(default_factory=dict)
+    """pg_description's texts by (catalog OID, object OID, column number; 0 for the object itself):
+    COMMENT ON tables and columns, and the extensions' own comments."""
     sizes: dict[int, int] = field(default_factory=dict)
     """Bytes per relation OID: a table's live data files; an index 0 (B-tree indexes live in memory
     and vector index files are not in the manifests)."""
@@ -139,8 +142,8 @@ class CatalogState:
         if name is None:
             return None
         name = str(name).removeprefix("public.").removeprefix("pg_catalog.").strip('"')
-        # pg_class itself: pg_description's classoid of comments on relations (SQLAlchemy joins on it)
-        return PG_CLASS_OID if name == "pg_class" and name not in self.relations else self.relations.get(name)
+        # a catalog itself: pg_description's classoid of comments (SQLAlchemy and psql join on it)
+        return CATALOG_OIDS[name] if name in CATALOG_OIDS and name not in self.relations else self.relations.get(name)
 
     def setting(self, name: str | None, missing_ok: bool = False) -> str | None:
         """current_setting(): an unknown setting is 42704, or NULL when ``missing_ok``, as in PostgreSQL."""
@@ -171,19 +174,33 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     _register(ctx, "format_type", format_type, [i64, i64], text)
     _register(ctx, "pg_type_name", pg_type_name, [text], text, "immutable")  # pg_typeof's, see type_of
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)
-    _register(ctx, "pg_get_expr_pretty", lambda expr, rel, pretty: expr, [text, i64, boolean], text)
     _register(
-        ctx, "pg_get_userbyid", lambda oid: state.user if oid == USER_OID else f"unknown (OID={oid})", [i64], text
+        ctx,
+        "pg_get_expr_pretty",
+        lambda expr, rel, pretty: pretty_text(expr) if pretty and expr is not None else expr,
+        [text, i64, boolean],
+        text,
+    )
+    roles = {DATABASE_OWNER_OID: "pg_database_owner"}
+    _register(
+        ctx,
+        "pg_get_userbyid",
+        lambda oid: state.user if oid == USER_OID else roles.get(oid, f"unknown (OID={oid})"),
+        [i64],
+        text,
     )
     _register(ctx, "to_regtype", lambda name: None if name is None else getattr(lookup(name), "oid", None), [text], OID)
     _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid), [i64], text)
 
     def relation_comment(oid: int, kind: str = "pg_class") -> str | None:
-        return state.descriptions.get((oid, 0)) if kind == "pg_class" else None
+        catalog = CATALOG_OIDS.get(str(kind).removeprefix("pg_catalog."))
+        return None if catalog is None else state.descriptions.get((catalog, oid, 0))
 
     _register(ctx, "obj_description", relation_comment, [i64, text], text)
     _register(ctx, "obj_description_any", relation_comment, [i64], text)
-    _register(ctx, "col_description", lambda oid, num: state.descriptions.get((oid, num)), [i64, i64], text)
+    _register(
+        ctx, "col_description", lambda oid, num: state.descriptions.get((PG_CLASS_OID, oid, num)), [i64, i64], text
+    )
     _register(ctx, "shobj_description", lambda oid, kind: None, [i64, text], text)
     _register(
         ctx,
@@ -205,10 +222,16 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     )
     _register(ctx, "pg_get_constraintdef", lambda oid: state.constraint_defs.get(oid), [i64], text)
     _register(
-        ctx, "pg_get_constraintdef_pretty", lambda oid, pretty: state.constraint_defs.get(oid), [i64, boolean], text
+        ctx,
+        "pg_get_constraintdef_pretty",
+        lambda oid, pretty: (state.constraint_defs_pretty if pretty else state.constraint_defs).get(oid),
+        [i64, boolean],
+        text,
     )
     _register(ctx, "pg_encoding_to_char", lambda enc: "UTF8" if enc == 6 else "SQL_ASCII", [i64], text)
     _register(ctx, "pg_get_viewdef", lambda oid: None, [i64], text)
+    _register(ctx, "pg_get_triggerdef", lambda oid: None, [i64], text)  # there are no triggers: pg_trigger is empty
+    _register(ctx, "pg_get_triggerdef_pretty", lambda oid, pretty: None, [i64, boolean], text)
     _register(ctx, "pg_relation_is_publishable", lambda oid: False, [i64], boolean)
     _register(ctx, "pg_regclass_oid", state.relation_oid, [text], OID)
     _register(

@@ -14,7 +14,7 @@ from typing import Callable
 
 from sqlglot import exp
 
-from ..sql.rules.column_names import PG_NAME
+from ..sql.rules.column_names import PG_NAME, pg_name
 from .advisory import ADVISORY_LOCK_FUNCTIONS
 from .function_names import OID_FUNCTIONS, REGCLASS_FUNCTIONS
 from .tables import ALWAYS_EMPTY, RELATIONS
@@ -63,19 +63,20 @@ def _reads_catalog(tree: exp.Expression) -> bool:
 
 
 def strip_catalog_prefix(tree: exp.Expression) -> exp.Expression:
-    """``pg_catalog.f(x)`` -> ``f(x)``: catalog functions are registered unqualified."""
+    """``pg_catalog.f(x)`` -> ``f(x)``, in expressions and in FROM (``pg_catalog.unnest(a) x``):
+    catalog functions are registered unqualified. Calls nest (psql's
+    ``pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(oid))``), so every one is found first."""
+    for node in list(tree.find_all(exp.Dot, exp.Table)):
+        if isinstance(node, exp.Dot):
+            if _is_catalog_name(node.this) and isinstance(node.expression, exp.Func):
+                node.replace(node.expression)
+        elif isinstance(node.this, exp.Func) and _is_catalog_name(node.args.get("db")):
+            node.set("db", None)
+    return tree
 
-    def fix(node):
-        if (
-            isinstance(node, exp.Dot)
-            and isinstance(node.this, exp.Identifier)
-            and node.this.name.lower() == "pg_catalog"
-            and isinstance(node.expression, exp.Func)
-        ):
-            return node.expression
-        return node
 
-    return tree.transform(fix, copy=False)
+def _is_catalog_name(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Identifier) and node.name.lower() == "pg_catalog"
 
 
 def qualify_catalog_tables(tree: exp.Expression) -> exp.Expression:
@@ -100,6 +101,22 @@ def default_collation(tree: exp.Expression) -> exp.Expression:
         return node
 
     return tree.transform(fix, copy=False)
+
+
+def partition_ancestors(tree: exp.Expression) -> exp.Expression:
+    """``SELECT pg_partition_ancestors(rel)`` (psql's "Referenced by") returns no rows: no table here
+    is a partition, and PostgreSQL lists none for a table that is not."""
+    for select in list(tree.find_all(exp.Select)):
+        items = select.expressions
+        if (
+            len(items) == 1
+            and isinstance(items[0], exp.Anonymous)
+            and items[0].name.lower() == "pg_partition_ancestors"
+            and not select.args.get("from_")
+        ):
+            select.set("expressions", [exp.cast(exp.Null(), "bigint").as_("relid")])
+            select.set("where", exp.Where(this=exp.false()))
+    return tree
 
 
 def regex_operators(tree: exp.Expression) -> exp.Expression:
@@ -132,6 +149,10 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
     """``::regtype``, ``::regclass`` (and their ``::text``), ``::oid``, ``::name`` onto UDFs and plain casts."""
 
     def fix(node):
+        done = replace(node)
+        return done if done is node else done.transform(fix, copy=False)  # the casts a replacement holds
+
+    def replace(node):
         if not isinstance(node, exp.Cast):
             return node
         target = _type_name(node.args["to"])
@@ -142,6 +163,10 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         if target in ("text", "varchar", "name") and inner_target in _REG_TEXT:
             return exp.Anonymous(this=_REG_TEXT[inner_target], expressions=[_as_oid(inner.this, inner_target)])
         if target in _REG_TEXT:
+            if _is_output_column(node):  # shown, a regclass is its relation's name, as PostgreSQL prints it
+                text = exp.Anonymous(this=_REG_TEXT[target], expressions=[_as_oid(inner, target)])
+                text.meta[PG_NAME] = pg_name(node)
+                return text
             return _as_oid(inner, target)
         if target == "oid":
             return exp.Cast(this=inner, to=exp.DataType.build("BIGINT"))
@@ -154,6 +179,12 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         return node
 
     return tree.transform(fix, copy=False)
+
+
+def _is_output_column(node: exp.Expression) -> bool:
+    """Whether ``node`` is a whole item of a select list (aliased or not)."""
+    item = node.parent if isinstance(node.parent, exp.Alias) else node
+    return isinstance(item.parent, exp.Select) and item.arg_key == "expressions"
 
 
 def _is_object_identifier_array(to: exp.Expression) -> bool:
@@ -169,6 +200,8 @@ def _is_object_identifier_array(to: exp.Expression) -> bool:
 def _as_oid(value: exp.Expression, kind: str) -> exp.Expression:
     if isinstance(value, exp.Cast) and _type_name(value.args["to"]) in ("regtype", "regclass", "oid"):
         value = value.this
+    if isinstance(value, exp.Literal) and value.is_string and value.this.isdigit():
+        return exp.Literal.number(value.this)  # '16385'::regclass is that OID, as PostgreSQL reads it
     if isinstance(value, (exp.Literal, exp.Parameter, exp.Placeholder)) and not (
         isinstance(value, exp.Literal) and not value.is_string
     ):
@@ -327,6 +360,8 @@ def array_literals(tree: exp.Expression) -> exp.Expression:
 
 def _output_name(node: exp.Expression) -> str:
     """PostgreSQL's name for an unaliased output column: a function's name, else ?column?."""
+    if PG_NAME in node.meta:  # a rule that replaced the expression recorded what it was called
+        return node.meta[PG_NAME]
     if isinstance(node, exp.Cast):
         return _output_name(node.this) if not isinstance(node.this, exp.Literal) else _type_name(node.args["to"])
     if isinstance(node, exp.Case):
@@ -362,6 +397,7 @@ _OVERLOADS = {
     ("pg_get_expr", 3): "pg_get_expr_pretty",
     ("pg_get_indexdef", 3): "pg_get_indexdef_column",
     ("pg_get_constraintdef", 2): "pg_get_constraintdef_pretty",
+    ("pg_get_triggerdef", 2): "pg_get_triggerdef_pretty",
     ("pg_get_viewdef", 2): "pg_get_viewdef",
     ("obj_description", 1): "obj_description_any",
     ("current_setting", 2): "current_setting_missing_ok",
@@ -408,25 +444,48 @@ def _reads_empty_relation(select: exp.Select) -> bool:
 
 def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
     """Scalar subqueries that read, or are correlated to, a relation that is always empty here (pg_policy,
-    pg_sequence, pg_collation, ...) are NULL; this spares DataFusion correlations it cannot plan
+    pg_sequence, pg_collation, ...), or that unnest a column that is always NULL, are NULL; this spares DataFusion correlations it cannot plan
     (psql's policy listing, SQLAlchemy's identity and collation options)."""
     empty_aliases = {
         t.alias_or_name
         for t in tree.find_all(exp.Table)
         if t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"
     }
-    if not empty_aliases:
-        return tree
+    class_aliases = {
+        t.alias_or_name
+        for t in tree.find_all(exp.Table)
+        if t.name.lower() == "pg_class" and (t.db or "pg_catalog").lower() == "pg_catalog"
+    }
     for node in list(tree.find_all(exp.Array, exp.Subquery)):
         inner = node.expressions[0] if isinstance(node, exp.Array) and node.expressions else node.this
         if not isinstance(inner, exp.Select) or isinstance(node.parent, (exp.From, exp.Join)):
             continue
         local = {t.alias_or_name for t in inner.find_all(exp.Table)}
-        if _reads_empty_relation(inner) or any(
-            c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column)
+        if (
+            _reads_empty_relation(inner)
+            or _unnests_always_null(inner, class_aliases)
+            or any(c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column))
         ):
             node.replace(exp.Null())
     return tree
+
+
+ALWAYS_NULL_COLUMNS = frozenset({"reloptions"})
+"""Catalog columns that hold no value here (no table has storage options)."""
+
+
+def _unnests_always_null(select: exp.Select, class_aliases: set[str]) -> bool:
+    """Whether a SELECT reads only ``unnest(c.reloptions)`` of a pg_class row: no rows (psql's ``\\d+``
+    asks for a TOAST table's options that way, correlated, which DataFusion cannot plan)."""
+    source = select.args["from_"].this if select.args.get("from_") else None
+    call = source.this if isinstance(source, exp.Table) else None
+    return (
+        isinstance(call, exp.Explode)
+        and isinstance(call.this, exp.Column)
+        and call.this.name.lower() in ALWAYS_NULL_COLUMNS
+        and call.this.table in class_aliases
+        and not select.args.get("joins")
+    )
 
 
 def _quantified_subquery(node: exp.Expression) -> exp.Expression | None:
@@ -517,6 +576,7 @@ RULES: tuple[Rule, ...] = (
     strip_catalog_prefix,
     qualify_catalog_tables,
     default_collation,
+    partition_ancestors,
     regex_operators,
     object_casts,
     any_array,

@@ -19,12 +19,14 @@ from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
 from .constraint_text import constraint_definition
 from .extensions import installed
-from .types import BY_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
+from .types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
 
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
 DATABASE_OID = 16384
 VARCHAR_OID = 1043
 USER_OID = 10
+DATABASE_OWNER_OID = 6171
+"""pg_database_owner, the role that owns schema public since PostgreSQL 15."""
 AM = {
     "heap": (2, "t"),
     "btree": (403, "i"),
@@ -68,10 +70,16 @@ class TableInfo:
     """Bytes of the table's live data files (pg_relation_size and its kin)."""
     rows: int = 0
     """Live rows (pg_stat_user_tables.n_live_tup)."""
+    sequences: dict[str, str] = field(default_factory=dict)
+    """The sequence behind each serial or identity column (column -> sequence name)."""
 
 
+PG_EXTENSION_OID = 3079
+"""pg_extension's own OID: pg_description's classoid for an extension's comment."""
 PG_CLASS_OID = 1259
 """pg_class's own OID: pg_description's classoid for comments on relations and their columns."""
+CATALOG_OIDS = {"pg_class": PG_CLASS_OID, "pg_extension": PG_EXTENSION_OID}
+"""The catalogs obj_description(oid, catalog) reads comments of, by name."""
 
 
 def relation_oid(name: str, kind: str = "r") -> int:
@@ -87,6 +95,21 @@ def _table(columns: dict[str, tuple[pa.DataType | pa.Field, list[Any]]]) -> pa.T
     return pa.Table.from_arrays(
         [pa.array(values, f.type) for f, (_, values) in zip(fields, columns.values())], schema=pa.schema(fields)
     )
+
+
+_EXTERNAL_STORAGE = frozenset({VECTOR_OID, HALFVEC_OID, SPARSEVEC_OID})
+"""pgvector stores its types out of line, uncompressed (``STORAGE = external``)."""
+NUMERIC_OID = 1700
+
+
+def _storage(type_oid: int) -> str:
+    """attstorage as PostgreSQL gives each type: plain for fixed-length values, main for numeric,
+    external for vectors, extended for every other variable-length one."""
+    if type_oid in _EXTERNAL_STORAGE:
+        return "e"
+    if type_oid == NUMERIC_OID:
+        return "m"
+    return "p" if type_oid in BY_OID and BY_OID[type_oid].length != -1 else "x"
 
 
 def _index_name(table: str, index: Any) -> str:
@@ -113,11 +136,15 @@ def _index_keys(index: Any, columns: list[str]) -> str:
     return f"({', '.join(columns)} {opclass})" + (f" WITH ({options})" if options else "")
 
 
-def _index_classes(index: Any, method: str, columns: list[str]) -> list[int]:
-    """pg_index.indclass: a vector index's pgvector operator class; 0 (the type's default) otherwise."""
-    opclass = _opclass(index)
-    found = next((c[0] for c in VECTOR_OPCLASSES if c[1] == method and c[2] == opclass), 0)
-    return [found] + [0] * (len(columns) - 1)
+def _default_opclass(type_oid: int) -> str | None:
+    """The name of a type's default operator class, as PostgreSQL names it (``int4_ops``; varchar
+    uses text's, arrays ``array_ops``)."""
+    t = BY_OID.get(type_oid)
+    if t is None:
+        return None
+    if t.element:
+        return "array_ops"
+    return "text_ops" if t.name == "varchar" else f"{t.name}_ops"
 
 
 def _opclass(index: Any) -> str | None:
@@ -196,6 +223,8 @@ def build(
             "attgenerated",
             "attcollation",
             "attstorage",
+            "attcompression",
+            "attstattarget",
             "attndims",
         )
     }
@@ -247,6 +276,7 @@ def build(
             "confdeltype",
             "confmatchtype",
             "condef",
+            "condef_pretty",
         )
     }
     indexdefs: dict[str, list] = {"oid": [], "def": [], "keys": []}
@@ -270,7 +300,9 @@ def build(
         )
     }
 
-    def add_class(oid, name, kind, natts, has_index=False, am=0):
+    referenced = {c.get("ref_table") for t in tables for c in t.constraints if c.get("type") == "f"}
+
+    def add_class(oid, name, kind, natts, has_index=False, am=0, checks=0, triggers=False):
         for key, value in (
             ("oid", oid),
             ("relname", name),
@@ -281,8 +313,8 @@ def build(
             ("reltuples", -1.0),
             ("relhasindex", has_index),
             ("relpersistence", "p"),
-            ("relchecks", 0),
-            ("relhastriggers", False),
+            ("relchecks", checks),
+            ("relhastriggers", triggers),
             ("relrowsecurity", False),
             ("relforcerowsecurity", False),
             ("relispartition", False),
@@ -306,7 +338,7 @@ def build(
 
     all_positions = {t.name: {f.name: i + 1 for i, f in enumerate(t.schema)} for t in tables}
 
-    def add_constraint(name, kind, rel, index_oid, keys, definition, spec: dict | None = None):
+    def add_constraint(name, kind, rel, index_oid, keys, definition, spec: dict | None = None, pretty=None):
         spec = spec or {}
         referenced = spec.get("ref_table")
         foreign = kind == "f"
@@ -335,10 +367,31 @@ def build(
             ("confdeltype", spec.get("on_delete", "a") if foreign else " "),
             ("confmatchtype", spec.get("match", "s") if foreign else " "),
             ("condef", definition),
+            ("condef_pretty", definition if pretty is None else pretty),
         ):
             constraints[key].append(value)
 
+    opclasses: dict[tuple[str, str], tuple[int, bool, int]] = {
+        (method, name): (oid, default, VECTOR_OID) for oid, method, name, default in VECTOR_OPCLASSES
+    }  # (access method, name) -> (oid, whether the type's default, input type)
+
+    def opclass_of(index: Any, method: str, column: str, position: int) -> int:
+        """pg_index.indclass for one key: the class named at creation (the first key's), else the
+        type's default; 0 for an expression, whose type is not known here."""
+        type_oid = column_oids.get(column)
+        named = _opclass(index) if position == 0 else None
+        name = named or (None if type_oid is None else _default_opclass(type_oid))
+        if name is None:
+            return 0
+        if (method, name) not in opclasses:
+            oid = relation_oid(f"{method}:{name}", "o")
+            opclasses[(method, name)] = (oid, named is None, type_oid or 0)
+        return opclasses[(method, name)][0]
+
     descriptions: dict[str, list] = {"objoid": [], "classoid": [], "objsubid": [], "description": []}
+    for extension, _ in extension_rows:
+        for key, value in zip(descriptions, (extension.oid, PG_EXTENSION_OID, 0, extension.comment)):
+            descriptions[key].append(value)
     for info in tables:
         rel = relation_oid(info.name)
         positions = {f.name: i + 1 for i, f in enumerate(info.schema)}
@@ -355,16 +408,26 @@ def build(
             len(info.schema),
             bool(info.primary_key or indexes),
             0 if info.kind == "v" else AM["heap"][0],
+            sum(c.get("type") == "c" for c in info.constraints),  # psql lists CHECKs only when there are some
+            # PostgreSQL enforces a foreign key by triggers on both tables; psql lists keys only then
+            info.name in referenced or any(c.get("type") == "f" for c in info.constraints),
         )
+        for sequence in sorted(info.sequences.values()):  # a sequence is a relation of its own (psql's \ds)
+            add_class(relation_oid(sequence, "S"), sequence, "S", 3)
         info_tables["table_catalog"].append(database)
         info_tables["table_schema"].append("public")
         info_tables["table_name"].append(info.name)
         info_tables["table_type"].append("VIEW" if info.kind == "v" else "BASE TABLE")
+        column_types: dict[str, str] = {}
+        column_oids: dict[str, int] = {}
         for f in info.schema:
             num = positions[f.name]
             length = info.max_length.get(f.name)
             oid = VARCHAR_OID if length is not None else oid_for_field(f)
-            not_null = f.name in info.not_null or f.name in info.primary_key or not f.nullable
+            column_types[f.name] = display_name(oid) or "text"
+            column_oids[f.name] = oid
+            # a view's columns are never NOT NULL in PostgreSQL's catalog, whatever they read
+            not_null = info.kind != "v" and (f.name in info.not_null or f.name in info.primary_key or not f.nullable)
             default = info.defaults.get(f.name)
             for key, value in (
                 ("attrelid", rel),
@@ -379,7 +442,9 @@ def build(
                 ("attidentity", ""),
                 ("attgenerated", ""),
                 ("attcollation", 0),
-                ("attstorage", "p"),
+                ("attstorage", _storage(oid)),
+                ("attcompression", ""),
+                ("attstattarget", -1),
                 ("attndims", 0),
             ):
                 attrs[key].append(value)
@@ -430,8 +495,16 @@ def build(
         for constraint in info.constraints:
             if constraint.get("type") in ("c", "f"):
                 keys = [positions.get(c, 0) for c in constraint.get("columns") or []]
+                type_of = column_types.get
                 add_constraint(
-                    constraint["name"], constraint["type"], rel, 0, keys, constraint_definition(constraint), constraint
+                    constraint["name"],
+                    constraint["type"],
+                    rel,
+                    0,
+                    keys,
+                    constraint_definition(constraint, type_of),
+                    constraint,
+                    constraint_definition(constraint, type_of, pretty=True),
                 )
         for name, cols, method, unique, primary, index in entries:
             ioid = relation_oid(name, "i")
@@ -454,7 +527,7 @@ def build(
                 ("indisexclusion", False),
                 ("indimmediate", True),
                 ("indcollation", [0] * len(cols)),
-                ("indclass", _index_classes(index, method, cols)),
+                ("indclass", [opclass_of(index, method, column, n) for n, column in enumerate(cols)]),
                 ("indoption", [0] * len(cols)),
             ):
                 index_rows[key].append(value)
@@ -489,7 +562,7 @@ def build(
             {
                 "oid": (OID, list(NAMESPACES.values())),
                 "nspname": (pa.string(), list(NAMESPACES)),
-                "nspowner": (OID, [USER_OID] * len(NAMESPACES)),
+                "nspowner": (OID, [DATABASE_OWNER_OID if name == "public" else USER_OID for name in NAMESPACES]),
                 "nspacl": (pa.string(), [None] * len(NAMESPACES)),
             }
         ),
@@ -515,19 +588,7 @@ def build(
                 "amtype": (pa.string(), [v[1] for v in AM.values()]),
             }
         ),
-        "pg_catalog.pg_opclass": _table(
-            {
-                "oid": (OID, [c[0] for c in VECTOR_OPCLASSES]),
-                "opcmethod": (OID, [AM[c[1]][0] for c in VECTOR_OPCLASSES]),
-                "opcname": (pa.string(), [c[2] for c in VECTOR_OPCLASSES]),
-                "opcnamespace": (OID, [NAMESPACES["public"]] * len(VECTOR_OPCLASSES)),
-                "opcowner": (OID, [USER_OID] * len(VECTOR_OPCLASSES)),
-                "opcfamily": (OID, [c[0] for c in VECTOR_OPCLASSES]),
-                "opcintype": (OID, [VECTOR_OID] * len(VECTOR_OPCLASSES)),
-                "opcdefault": (pa.bool_(), [c[3] for c in VECTOR_OPCLASSES]),
-                "opckeytype": (OID, [0] * len(VECTOR_OPCLASSES)),
-            }
-        ),
+        "pg_catalog.pg_opclass": _opclass_table(opclasses),
         "pg_catalog.pg_database": _table(
             {
                 "oid": (OID, [DATABASE_OID]),
@@ -619,7 +680,7 @@ def build(
             {
                 "catalog_name": (pa.string(), [database] * len(NAMESPACES)),
                 "schema_name": (pa.string(), list(NAMESPACES)),
-                "schema_owner": (pa.string(), [user] * len(NAMESPACES)),
+                "schema_owner": (pa.string(), ["pg_database_owner" if n == "public" else user for n in NAMESPACES]),
                 **{
                     k: (pa.string(), [None] * len(NAMESPACES))
                     for k in (
@@ -640,6 +701,25 @@ def build(
         out[f"pg_catalog.{name}"] = schema.empty_table()
     out["pg_catalog.pg_cursors"] = PG_CURSORS.empty_table()  # the engine puts a session's cursors in
     return out
+
+
+def _opclass_table(opclasses: dict[tuple[str, str], tuple[int, bool, int]]) -> pa.Table:
+    """pg_opclass: pgvector's classes (in public) and the built-in ones this branch's indexes use."""
+    rows = sorted((oid, method, name, default, intype) for (method, name), (oid, default, intype) in opclasses.items())
+    vector = {c[0] for c in VECTOR_OPCLASSES}
+    return _table(
+        {
+            "oid": (OID, [r[0] for r in rows]),
+            "opcmethod": (OID, [AM[r[1]][0] for r in rows]),
+            "opcname": (pa.string(), [r[2] for r in rows]),
+            "opcnamespace": (OID, [NAMESPACES["public" if r[0] in vector else "pg_catalog"] for r in rows]),
+            "opcowner": (OID, [USER_OID] * len(rows)),
+            "opcfamily": (OID, [r[0] for r in rows]),
+            "opcintype": (OID, [r[4] for r in rows]),
+            "opcdefault": (pa.bool_(), [r[3] for r in rows]),
+            "opckeytype": (OID, [0] * len(rows)),
+        }
+    )
 
 
 def _relation_views(tables: list[TableInfo], views: list[TableInfo], user: str) -> dict[str, pa.Table]:
@@ -753,6 +833,7 @@ _ATTR_TYPES = {
     "attisdropped": pa.bool_(),
     "attcollation": OID,
     "attndims": pa.int16(),
+    "attstattarget": pa.int16(),
 }
 INT2VECTOR = pa.field("int2vector", INT2_LIST, metadata={TYPE_KEY: b"int2vector"})
 OIDVECTOR = pa.field("oidvector", pa.list_(OID), metadata={TYPE_KEY: b"oidvector"})
@@ -785,6 +866,7 @@ _CONSTRAINT_TYPES = {
     "conparentid": OID,
     "contypid": OID,
     "condef": pa.string(),
+    "condef_pretty": pa.string(),
 }
 _INFO_COLUMN_TYPES = {
     "ordinal_position": pa.int32(),

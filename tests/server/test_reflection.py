@@ -79,6 +79,40 @@ def test_inspector_reads_tables_columns_and_constraints(engine):
     assert inspector.get_view_names() == [] and inspector.get_materialized_view_names() == []
 
 
+def test_inspector_reads_defaults_checks_and_operator_classes_as_postgres(engine):
+    """Server defaults and CHECK texts as PostgreSQL prints them, and no operator classes reported
+    for indexes on the types' defaults (a reported class would read as a change to migrate)."""
+    metadata = _metadata()
+    sa.Table(
+        "notes",
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("state", sa.String(20), server_default="draft"),
+        sa.Column("created", sa.DateTime(timezone=True), server_default=sa.func.now()),
+        sa.Column("tries", sa.Integer, server_default=sa.text("-1")),
+        sa.Column("score", sa.Numeric(6, 2), sa.CheckConstraint("score BETWEEN 0 AND 10", name="score_range")),
+        sa.Column("kind", sa.String(10), sa.CheckConstraint("kind IN ('fact', 'plan')", name="kind_known")),
+    )
+    metadata.create_all(engine)
+    inspector = sa.inspect(engine)
+    defaults = {c["name"]: c["default"] for c in inspector.get_columns("notes")}
+    assert defaults == {
+        "id": None,
+        "state": "'draft'::character varying",
+        "created": "now()",
+        "tries": "'-1'::integer",
+        "score": None,
+        "kind": None,
+    }
+    assert {c["name"]: c["default"] for c in inspector.get_columns("books")}["published"] == "false"
+    assert sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints("notes")) == [
+        ("kind_known", "kind::text = ANY (ARRAY['fact'::character varying, 'plan'::character varying]::text[])"),
+        ("score_range", "score >= 0::numeric AND score <= 10::numeric"),
+    ]
+    for index in inspector.get_indexes("books"):
+        assert "postgresql_ops" not in index["dialect_options"], index
+
+
 def test_alembic_autogenerate_finds_nothing_to_change(engine):
     metadata = _metadata()
     metadata.create_all(engine)

@@ -16,16 +16,12 @@ from sqlglot import exp
 from ...errors import ProgrammingError
 from ..column_types import SchemaOf
 from ..jsonb_types import JSON, JSONB, JsonTypes
+from ..pg_deparse import COMPARISON_SYMBOLS
 from .column_names import PG_NAME, pg_name
 from .jsonb_operators import call, is_unknown
 
 _COMPARISONS = {
-    exp.EQ: "=",
-    exp.NEQ: "<>",
-    exp.LT: "<",
-    exp.LTE: "<=",
-    exp.GT: ">",
-    exp.GTE: ">=",
+    **COMPARISON_SYMBOLS,
     exp.NullSafeEQ: "=",
     exp.NullSafeNEQ: "<>",
 }
