@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from ..embeddings.functions import fold_constant_embeddings
 from ..errors import NotSupportedError
+from ..executors.local.numeric_functions import quotient_columns, with_numeric_quotients
 from ..executors.local.result_batches import streamable, typed_batches
 from ..executors.local.result_types import described_schema, normalize, restore_types
 from ..executors.local.rich_results import restore_rich_columns
@@ -117,14 +118,15 @@ class QueryRunner:
         self.last_route = f"{executor} ({reason})"
         if executor == "local":
             return self._run_local(stmt)
+        described = self.describe(stmt.copy())  # planned as the local executor would (it rewrites its tree)
         try:
-            table = normalize(router.run_on_dask(self.session, stmt, gpu=executor == "gpu"))
+            table = normalize(router.run_on_dask(self.session, stmt, executor == "gpu", quotient_columns(described)))
         except NotSupportedError as err:
             if self.session.settings["agentlake.executor"] != "auto":
                 raise
             self.last_route = f"local (the {executor} compiler declined: {err})"
             return self._run_local(stmt)
-        return restore_types(table, self.session.snapshot, stmt)
+        return restore_types(with_numeric_quotients(table, described), self.session.snapshot, stmt)
 
     def _run_local(self, stmt) -> pa.Table | QueryStream:
         sql = self.session.datafusion_sql(stmt)

@@ -73,12 +73,15 @@ def choose(session: "Session", stmt: exp.Expression) -> tuple[str, str]:
     return "local", f"{rows:,} input rows, but no GPU or Dask cluster is configured"
 
 
-def run_on_dask(session: "Session", stmt: exp.Expression, gpu: bool) -> pa.Table:
-    """Plan with DataFusion, execute the plan on Dask (cuDF partitions on a GPU)."""
+def run_on_dask(
+    session: "Session", stmt: exp.Expression, gpu: bool, computed: frozenset[int] = frozenset()
+) -> pa.Table:
+    """Plan with DataFusion, execute the plan on Dask (cuDF partitions on a GPU); ``computed``:
+    the output columns the caller types from Dask's own values."""
     from ..executors.dask.bridge import declining_unknown_functions, readable_sources, run_sql
 
     if gpu and not cudf_gpu_available():
         raise NotSupportedError("agentlake.executor = 'gpu' needs an NVIDIA GPU with cuDF", sqlstate="0A000")
     sources = readable_sources(session.snapshot, stmt, "Dask")
     with declining_unknown_functions("Dask"):
-        return run_sql(session.datafusion_sql(stmt, compiled=True), sources, gpu)
+        return run_sql(session.datafusion_sql(stmt, compiled=True), sources, gpu, computed)

@@ -15,6 +15,7 @@ from ..sql.date_intervals import date_intervals
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
 from ..sql.integer_arithmetic import integer_arithmetic
+from ..sql.numeric_quotients import numeric_quotients
 from ..sql.rounding import pg_rounding
 from ..sql.rules.json_construction import json_construction
 from ..sql.rules.jsonb_comparisons import jsonb_comparisons
@@ -129,7 +130,8 @@ def typed_rewrites(
     changed = jsonb_comparisons(tree, schema_of) or changed
     changed = bytea_lengths(tree, schema_of) or changed
     if local_functions:
-        changed = pg_rounding(tree, schema_of) or changed  # first: it reads the operands as written
+        changed = numeric_quotients(tree, schema_of) or changed  # first: it reads the operands as written
+        changed = pg_rounding(tree, schema_of) or changed
         changed = integer_arithmetic(tree, schema_of) or changed
         changed = timestamp_differences(tree, schema_of) or changed
     return float_comparisons(tree, schema_of) or changed

@@ -32,8 +32,9 @@ def checked_function(width: int, operation: str) -> str:
 
 
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
-    """Rewrite, in place, integer + - * into checked functions; True when any was."""
-    nodes = list(tree.find_all(*OPERATIONS))
+    """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
+    width PostgreSQL computes them in; True when any was."""
+    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS))
     if not nodes:
         return False
     fields = column_fields(tree, schema_of)
@@ -43,6 +44,12 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if left is None or right is None:
             continue
         width = max(left, right)
+        if isinstance(node, _DIVISIONS):  # int4 / int4 is int4 (DataFusion widened it to int8)
+            if left != right or isinstance(node.this, exp.Literal) or isinstance(node.expression, exp.Literal):
+                node.set("this", _cast(node.this, width))
+                node.set("expression", _cast(node.expression, width))
+                changed = True
+            continue
         call = _folded(node, width) or exp.Anonymous(
             this=checked_function(width, OPERATIONS[type(node)]),
             expressions=[_cast(node.this, width), _cast(node.expression, width)],
@@ -52,6 +59,8 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         changed = True
     return changed
 
+
+_DIVISIONS = (exp.Div, exp.Mod)
 
 _FOLD = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
 

@@ -43,14 +43,14 @@ def pg_rounding(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     fields = column_fields(tree, schema_of)
     changed = False
     for cast in casts:
-        kind = _kind(cast.this, fields)
+        kind = numeric_kind(cast.this, fields)
         if kind in ("numeric", "float"):
             rounding = "round" if kind == "numeric" else RINT
             cast.meta[PG_NAME] = pg_name(cast)  # named as written: price::int is "price"
             cast.set("this", exp.Anonymous(this=rounding, expressions=[cast.this.copy()]))
             changed = True
     for call in rounds:
-        if _kind(call.this, fields) == "float":
+        if numeric_kind(call.this, fields) == "float":
             rint = exp.Anonymous(this=RINT, expressions=[call.this.copy()])
             rint.meta[PG_NAME] = "round"
             call.replace(rint)
@@ -58,7 +58,7 @@ def pg_rounding(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     return changed
 
 
-def _kind(node: exp.Expression, fields: Fields) -> str | None:
+def numeric_kind(node: exp.Expression, fields: Fields) -> str | None:
     """``integer``, ``numeric`` or ``float``: the kind of PostgreSQL type of ``node``; None when not
     known here (text, a function this does not know, a column of no table the statement reads)."""
     while isinstance(node, (exp.Paren, exp.Neg)):
@@ -71,16 +71,16 @@ def _kind(node: exp.Expression, fields: Fields) -> str | None:
     if isinstance(node, exp.Cast):
         return _cast_kind(node.to)
     if isinstance(node, _ARITHMETIC):
-        kinds = {_kind(node.this, fields), _kind(node.expression, fields)}
+        kinds = {numeric_kind(node.this, fields), numeric_kind(node.expression, fields)}
         return (
             None if None in kinds else "float" if "float" in kinds else "numeric" if "numeric" in kinds else "integer"
         )
     if isinstance(node, _ALWAYS_FLOAT):
         return "float"
     if isinstance(node, _KEEP_KIND):
-        return _kind(node.this, fields)
+        return numeric_kind(node.this, fields)
     if isinstance(node, (*_FLOAT_OF_NON_NUMERIC, *_FLOAT_UNLESS_NUMERIC)):
-        inner = _kind(node.this, fields)
+        inner = numeric_kind(node.this, fields)
         if inner is None:
             return None
         float_input = ("float",) if isinstance(node, _FLOAT_OF_NON_NUMERIC) else ("float", "integer")

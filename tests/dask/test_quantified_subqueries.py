@@ -34,7 +34,9 @@ def _rows(db, sql: str) -> list:
 def test_quantified_subqueries_match_the_local_engine_on_every_run(tmp_path, monkeypatch, engine):
     monkeypatch.setenv("AGENTLAKE_DASK_SCHEDULER", "synchronous")  # the router sees a Dask cluster
     if engine == "polars":
-        monkeypatch.setattr(router, "run_on_dask", lambda session, stmt, gpu: run_on_polars(session, stmt, gpu=False))
+        monkeypatch.setattr(
+            router, "run_on_dask", lambda session, stmt, gpu, computed: run_on_polars(session, stmt, False, computed)
+        )
     local = agentlake.connect(str(tmp_path / "repo"))
     local.execute("SET agentlake.executor = 'local'")
     local.execute("CREATE TABLE emp (id int PRIMARY KEY, name text, dept_id int, salary int)")

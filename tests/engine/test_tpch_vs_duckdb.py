@@ -197,4 +197,8 @@ def test_dask_route_answers_with_the_local_types(stem, tpch_db):
     as_floats = pa.table(
         [c.cast(pa.float64()) if pa.types.is_decimal(c.type) else c for c in routed.columns], names=routed.column_names
     )
-    assert mismatch(as_floats, local) is None
+    averages = [name for name in local.column_names if name.startswith("avg_")]
+    assert mismatch(as_floats.drop_columns(averages), local.drop_columns(averages)) is None
+    for name in averages:  # Dask keeps DataFusion's six places; the local executor PostgreSQL's digits
+        pairs = zip(as_floats.column(name).to_pylist(), local.column(name).to_pylist())
+        assert all(abs(float(dask) - float(exact)) <= 1e-6 for dask, exact in pairs), name

@@ -14,7 +14,9 @@ from agentlake.executors.polars import run_on_polars
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
-    monkeypatch.setattr(router, "run_on_dask", lambda session, stmt, gpu: run_on_polars(session, stmt, gpu=False))
+    monkeypatch.setattr(
+        router, "run_on_dask", lambda session, stmt, gpu, computed: run_on_polars(session, stmt, False, computed)
+    )
     monkeypatch.setenv("AGENTLAKE_DASK_SCHEDULER", "synchronous")  # on auto, the router sees a cluster
     conn = agentlake.connect(str(tmp_path / "repo"))
     conn.execute("SET agentlake.dask_threshold_rows = 1")

@@ -32,7 +32,9 @@ def test_sqllogic_file_with_queries_on_polars(path, tmp_path, monkeypatch):
     from agentlake.executors.polars import run_on_polars
 
     monkeypatch.setenv("AGENTLAKE_DASK_SCHEDULER", "synchronous")  # the router sees a Dask cluster
-    monkeypatch.setattr(router, "run_on_dask", lambda session, stmt, gpu: run_on_polars(session, stmt, gpu=False))
+    monkeypatch.setattr(
+        router, "run_on_dask", lambda session, stmt, gpu, computed: run_on_polars(session, stmt, False, computed)
+    )
     assert run_file(path, str(tmp_path / "repo"), dask=True) > 0
 
 

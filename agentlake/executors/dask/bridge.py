@@ -125,9 +125,10 @@ def declining_unknown_functions(executor: str) -> Iterator[None]:
         raise
 
 
-def run_sql(sql: str, sources: dict[str, TableSource], gpu: bool) -> pa.Table:
+def run_sql(sql: str, sources: dict[str, TableSource], gpu: bool, computed: frozenset[int] = frozenset()) -> pa.Table:
     """A DataFusion-dialect query over catalog tables, answered on Dask as an Arrow table with the
-    types the local executor would give."""
+    types the local executor would give; the ``computed`` columns (numeric averages and quotients,
+    which the caller types) keep the digits Dask computed them to."""
     ctx = planning_context()
     for name, source in sources.items():
         register_schema(ctx, name, source.visible_schema)
@@ -135,15 +136,15 @@ def run_sql(sql: str, sources: dict[str, TableSource], gpu: bool) -> pa.Table:
     result = compile_and_run(ctx, logical_plan, dict(sources), sql=sql, gpu=gpu)
     if gpu:
         result = result.to_pandas()
-    return with_planned_types(pa.Table.from_pandas(result, preserve_index=False), schema)
+    return with_planned_types(pa.Table.from_pandas(result, preserve_index=False), schema, computed)
 
 
-def with_planned_types(table: pa.Table, planned: pa.Schema) -> pa.Table:
+def with_planned_types(table: pa.Table, planned: pa.Schema, computed: frozenset[int] = frozenset()) -> pa.Table:
     """Give a Dask answer the types the local executor would: pandas and cuDF partitions hold dates
     as timestamps and decimals as floats (rounded back to the column's scale here)."""
     columns = []
-    for column, field in zip(table.columns, planned):
-        if column.type != field.type:
+    for index, (column, field) in enumerate(zip(table.columns, planned)):
+        if column.type != field.type and index not in computed:
             source = column
             if pa.types.is_decimal(field.type) and pa.types.is_floating(column.type):
                 source = pc.round(column, field.type.scale)

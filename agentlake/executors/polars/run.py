@@ -50,9 +50,10 @@ def run_context(context: Any, query: str, lazy: bool = True, gpu: bool | None = 
     return frame if lazy else collect(frame, default_gpu() if gpu is None else gpu)
 
 
-def run_sql(sql: str, sources: dict[str, Any], gpu: bool) -> pa.Table:
+def run_sql(sql: str, sources: dict[str, Any], gpu: bool, computed: frozenset[int] = frozenset()) -> pa.Table:
     """A DataFusion-dialect query over catalog tables (``TableSource``s), answered on Polars as an
-    Arrow table with the types the local executor would give."""
+    Arrow table with the types the local executor would give (``computed`` columns as the Dask
+    bridge's ``run_sql`` keeps them)."""
     from . import compile_plan
 
     ctx = planning_context()
@@ -60,13 +61,16 @@ def run_sql(sql: str, sources: dict[str, Any], gpu: bool) -> pa.Table:
         register_schema(ctx, name, source.visible_schema)
     logical_plan, schema = plan(ctx, sql)
     frame = compile_plan(ctx, logical_plan, dict(sources), query=sql)
-    return with_planned_types(collect(frame, gpu).to_arrow(), schema)
+    return with_planned_types(collect(frame, gpu).to_arrow(), schema, computed)
 
 
-def run_on_polars(session: Any, stmt: exp.Expression, gpu: bool | None = None) -> pa.Table:
+def run_on_polars(
+    session: Any, stmt: exp.Expression, gpu: bool | None = None, computed: frozenset[int] = frozenset()
+) -> pa.Table:
     """The router's ``run_on_dask``, on Polars: what the local engine would answer, or
     NotSupportedError where this compiler declines (views and tables with renamed columns
     included, which only the local engine maps)."""
     sources = readable_sources(session.snapshot, stmt, "polars")
+    gpu = default_gpu() if gpu is None else gpu
     with declining_unknown_functions("polars"):
-        return run_sql(session.datafusion_sql(stmt, compiled=True), sources, default_gpu() if gpu is None else gpu)
+        return run_sql(session.datafusion_sql(stmt, compiled=True), sources, gpu, computed)

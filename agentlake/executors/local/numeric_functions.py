@@ -1,0 +1,68 @@
+"""``pg_numeric_quotient``: a numeric division as PostgreSQL computes it, for the averages and
+quotients a statement returns (``sql/numeric_quotients.py``)."""
+
+from __future__ import annotations
+
+from decimal import Context, Decimal
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ...errors import DataError
+from ...sql.numeric_quotients import QUOTIENT
+from ...sql.rules.numeric_division import quotient
+from ...sql.unconstrained_numeric import UNCONSTRAINED
+
+if TYPE_CHECKING:
+    from datafusion import SessionContext
+
+QUOTIENT_TYPE = pa.decimal256(76, 38)
+"""Wide enough for any quotient of numeric(38) operands at the 16 or more digits PostgreSQL keeps."""
+_STORED = Decimal(1).scaleb(-QUOTIENT_TYPE.scale)
+_WIDE = Context(prec=QUOTIENT_TYPE.precision + 2)
+
+
+def _scale(value: Decimal) -> int:
+    return max(-value.as_tuple().exponent, 0)
+
+
+def numeric_quotient(dividends: pa.Array, divisors: pa.Array) -> pa.Array:
+    """Row by row: NULL where either is NULL, 22012 for a zero divisor, else the quotient at the
+    scale PostgreSQL picks from both values (their text keeps the scale each was written at)."""
+    out = []
+    for dividend, divisor in zip(dividends.to_pylist(), divisors.to_pylist()):
+        if dividend is None or divisor is None:
+            out.append(None)
+            continue
+        left, right = Decimal(dividend), Decimal(divisor)
+        if not right:
+            raise DataError("[SQLSTATE 22012] division by zero", sqlstate="22012")
+        out.append(quotient(left, _scale(left), right, _scale(right)).quantize(_STORED, context=_WIDE))
+    return pa.array(out, QUOTIENT_TYPE)
+
+
+def register_numeric_functions(ctx: SessionContext) -> None:
+    from datafusion import udf
+
+    result = pa.field(QUOTIENT, QUOTIENT_TYPE, metadata=UNCONSTRAINED)
+    ctx.register_udf(udf(numeric_quotient, [pa.string(), pa.string()], result, "immutable", QUOTIENT))
+
+
+def quotient_columns(described: pa.Schema) -> frozenset[int]:
+    """Which columns of a described result are numeric averages and quotients."""
+    return frozenset(index for index, field in enumerate(described) if field.type == QUOTIENT_TYPE)
+
+
+def with_numeric_quotients(table: pa.Table, described: pa.Schema) -> pa.Table:
+    """A Dask answer's averages and quotients typed as the local executor returns them (numeric,
+    unconstrained), from the floats its partitions computed them in (by their shortest digits)."""
+    for index in quotient_columns(described):
+        field = described.field(index)
+        if index >= table.num_columns or table.column(index).type == QUOTIENT_TYPE:
+            continue
+        exact = [
+            None if v is None else Decimal(repr(v) if isinstance(v, float) else v).quantize(_STORED, context=_WIDE)
+            for v in table.column(index).to_pylist()
+        ]
+        table = table.set_column(index, field.with_name(table.column_names[index]), pa.array(exact, QUOTIENT_TYPE))
+    return table
