@@ -14,6 +14,7 @@ from catalog.names import validate_ref_name
 from ..engine import branching
 from ..engine.authorize import authorize
 from ..engine.generated_columns import fill_generated
+from ..engine.notifications import Notification
 from ..engine.repositories import open_repository
 from ..engine.rich_columns import conform_table, declared_schema
 from ..engine.rights import READ, WRITE, Rights, require
@@ -224,6 +225,28 @@ class Connection:
         from ..pgcatalog.engine_hook import tables_of
 
         return tables_of(self._session.snapshot)
+
+    @property
+    def backend_pid(self) -> int:
+        """This session's process id: pg_backend_pid(), and the sender id of its notifications."""
+        return self._session.backend_pid
+
+    @backend_pid.setter
+    def backend_pid(self, pid: int) -> None:
+        self._session.backend_pid = pid
+
+    def notifications(self) -> list[Notification]:
+        """The notifications received on this session's LISTEN channels since the last call, while
+        no handler is registered."""
+        received = self._session.notifications.received
+        out = list(received)
+        received.clear()
+        return out
+
+    def add_notification_handler(self, handler: Callable[[Notification], None]) -> None:
+        """Call ``handler(notification)`` as each arrives, from the thread of the session that
+        committed it (the server delivers them to its clients this way)."""
+        self._session.notifications.handlers.append(handler)
 
     def cancel(self) -> None:
         """Ask the running statement to stop (callable from another thread)."""

@@ -80,7 +80,7 @@ def _commit(session: "Session", stmt) -> Result:
 def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
     savepoint = stmt.args.get("savepoint")
     if savepoint is not None:
-        session.rollback_to(dialect.savepoint_name(savepoint))
+        session.rollback_to(dialect.folded_name(savepoint))
         return Result(None, 0, "ROLLBACK")
     if session.transaction_status == "idle":
         session.notice("there is no transaction in progress")
@@ -89,13 +89,29 @@ def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
 
 
 def _savepoint(session: "Session", stmt: dialect.Savepoint) -> Result:
-    session.savepoint(dialect.savepoint_name(stmt.this))
+    session.savepoint(dialect.folded_name(stmt.this))
     return Result(None, 0, "SAVEPOINT")
 
 
 def _release(session: "Session", stmt: dialect.Release) -> Result:
-    session.release(dialect.savepoint_name(stmt.this))
+    session.release(dialect.folded_name(stmt.this))
     return Result(None, 0, "RELEASE")
+
+
+def _listen(session: "Session", stmt: dialect.Listen) -> Result:
+    session.notifications.listen(dialect.folded_name(stmt.this))
+    return Result(None, 0, "LISTEN")
+
+
+def _unlisten(session: "Session", stmt: dialect.Unlisten) -> Result:
+    session.notifications.unlisten(None if stmt.this is None else dialect.folded_name(stmt.this))
+    return Result(None, 0, "UNLISTEN")
+
+
+def _notify(session: "Session", stmt: dialect.Notify) -> Result:
+    payload = stmt.args.get("expression")
+    session.notifications.notify(dialect.folded_name(stmt.this), None if payload is None else payload.name)
+    return Result(None, 0, "NOTIFY")
 
 
 def _explain(session: "Session", stmt: dialect.Explain) -> Result:
@@ -150,6 +166,9 @@ _HANDLERS: dict[type, Handler] = {
     dialect.Savepoint: _savepoint,
     dialect.Release: _release,
     dialect.Explain: _explain,
+    dialect.Listen: _listen,
+    dialect.Unlisten: _unlisten,
+    dialect.Notify: _notify,
     dialect.DeclareCursor: sql_cursors.declare,
     dialect.FetchCursor: sql_cursors.fetch,
     dialect.CloseCursor: sql_cursors.close,

@@ -33,6 +33,7 @@ from .checks import check_evaluator
 from .described import DescribedColumns
 from .error_positions import locate
 from .fastpath import constant_answer
+from .notifications import SessionNotifications, hub_for, next_backend_pid
 from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
@@ -64,7 +65,7 @@ class Session:
         self._tx: Transaction | None = None
         self._explicit = False
         self._failed = False
-        self._savepoints: list[tuple[str, Any, int]] = []  # name, the transaction's mark, the cursors
+        self._savepoints: list[tuple[str, Any, int, tuple]] = []  # name, the marks of transaction, cursors, NOTIFY
         self._tx_started = time.time()
         self.runner = QueryRunner(self)
         self.cancel_event = threading.Event()
@@ -82,6 +83,10 @@ class Session:
         """The last value this session took from each sequence (``currval``, ``lastval``)."""
         self.sql_cursors = SqlCursors()
         """DECLAREd cursors (``engine.sql_cursors``); they end with transactions as PostgreSQL's do."""
+        self.backend_pid = next_backend_pid()
+        """pg_backend_pid(), and the process id listeners see with this session's notifications."""
+        self.notifications = SessionNotifications(hub_for(self.repo), lambda: self.backend_pid)
+        """LISTEN, UNLISTEN and NOTIFY (``engine.notifications``)."""
 
     # transaction state -------------------------------------------------
     @property
@@ -157,8 +162,10 @@ class Session:
                 self._commit_tx(tx)
         except Exception:
             self.sql_cursors.end_transaction(committed=False)
+            self.notifications.end_transaction(committed=False)
             raise
         self.sql_cursors.end_transaction(committed=True)
+        self.notifications.end_transaction(committed=True)
         return "COMMIT"
 
     def commit_pending(self) -> None:
@@ -184,6 +191,7 @@ class Session:
         self._statements = []
         self._transaction_ended()
         self.sql_cursors.end_transaction(committed=False)
+        self.notifications.end_transaction(committed=False)
 
     def _transaction_ended(self) -> None:
         """SET LOCAL values and transaction-level advisory locks end with the transaction."""
@@ -195,10 +203,11 @@ class Session:
         self.rollback()
         self.sql_cursors.close(None)
         self.advisory_locks.close()
+        self.notifications.close()
 
     def savepoint(self, name: str) -> None:
         self._in_block("SAVEPOINT")
-        self._savepoints.append((name, self._tx.savepoint(), self.sql_cursors.mark()))
+        self._savepoints.append((name, self._tx.savepoint(), self.sql_cursors.mark(), self.notifications.mark()))
 
     def _find_savepoint(self, name: str) -> int:
         for index in range(len(self._savepoints) - 1, -1, -1):
@@ -217,9 +226,10 @@ class Session:
     def rollback_to(self, name: str) -> None:
         self._in_block("ROLLBACK TO SAVEPOINT")
         index = self._find_savepoint(name)
-        _, mark, cursors = self._savepoints[index]
+        _, mark, cursors, notifications = self._savepoints[index]
         self._tx.rollback_to(mark)
         self.sql_cursors.roll_back_to(cursors)
+        self.notifications.rollback_to(notifications)
         del self._savepoints[index + 1 :]
         self._failed = False
 
@@ -348,6 +358,7 @@ class Session:
                     self._tx.end_statement()
             if autocommit:
                 self.commit_pending()
+                self.notifications.end_transaction(committed=True)
             return result
         except Exception as err:
             error = self._translate(err)
@@ -356,6 +367,7 @@ class Session:
                 if self._tx is not None:
                     self._tx.rollback()
                 self._tx = None
+                self.notifications.end_transaction(committed=False)
             elif savepoint is not None and self._tx is not None:
                 self._tx.rollback_to(savepoint)
                 self._failed = True

@@ -1,5 +1,6 @@
-"""SQL functions that act on the session running them: ``set_config``, the advisory locks and the
-sequence functions (``engine.sequences``).
+"""SQL functions that act on the session running them: ``set_config``, the advisory locks, the
+sequence functions (``engine.sequences``), ``pg_notify`` (``engine.notifications``) and
+``pg_backend_pid``.
 
 They are DataFusion UDFs bound to one session when its context is made. Each is volatile (never
 folded or cached) and runs once per row, in row order, as PostgreSQL's do. A DataFusion UDF has
@@ -73,6 +74,12 @@ def register_session_functions(ctx: SessionContext, session: "Session") -> None:
         )
     ctx.register_udf(udf(_unlock_all(session), [], pa.null(), "volatile", name="pg_advisory_unlock_all"))
     _register_sequence_functions(ctx, session)
+    ctx.register_udf(
+        udf(_rows(session.notifications.notify, pa.null()), [text, text], pa.null(), "volatile", name="pg_notify")
+    )
+    ctx.register_udf(
+        udf(lambda: pa.array([session.backend_pid], pa.int32()), [], pa.int32(), "stable", name="pg_backend_pid")
+    )
 
 
 def _strict(fn: Callable[..., object]) -> Callable[..., object]:

@@ -310,7 +310,7 @@ def declare(session: "Session", stmt: dialect.DeclareCursor) -> Result:
         raise ProgrammingError("DECLARE CURSOR can only be used in transaction blocks", sqlstate="25P01")
     if stmt.args.get("binary"):
         raise NotSupportedError("DECLARE BINARY is not supported: fetch with a binary result format instead")
-    name = dialect.savepoint_name(stmt.this)
+    name = dialect.folded_name(stmt.this)
     if name in session.sql_cursors:
         raise ProgrammingError(f'cursor "{name}" already exists', sqlstate="42P03")
     statement = stmt.sql(dialect=dialect.AgentlakePostgres)
@@ -322,7 +322,7 @@ def declare(session: "Session", stmt: dialect.DeclareCursor) -> Result:
 
 
 def fetch(session: "Session", stmt: dialect.FetchCursor) -> Result:
-    cursor = session.sql_cursors.get(dialect.savepoint_name(stmt.this))
+    cursor = session.sql_cursors.get(dialect.folded_name(stmt.this))
     count = stmt.args.get("count")
     return cursor.fetch(stmt.args["direction"], ALL if count is None else count, not stmt.args.get("move"))
 
@@ -331,11 +331,11 @@ def fetched_columns(session: "Session", stmt: dialect.FetchCursor) -> pa.Schema 
     """What FETCH returns (the cursor's query's columns); MOVE returns none."""
     if stmt.args.get("move"):
         return None
-    return session.sql_cursors.get(dialect.savepoint_name(stmt.this)).schema
+    return session.sql_cursors.get(dialect.folded_name(stmt.this)).schema
 
 
 def close(session: "Session", stmt: dialect.CloseCursor) -> Result:
-    session.sql_cursors.close(None if stmt.this is None else dialect.savepoint_name(stmt.this))
+    session.sql_cursors.close(None if stmt.this is None else dialect.folded_name(stmt.this))
     return Result(None, 0, "CLOSE CURSOR" if stmt.this is not None else "CLOSE CURSOR ALL")
 
 

@@ -166,7 +166,6 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     _register(ctx, "current_database", lambda: state.database, [], text)
     _register(ctx, "pg_current_user", lambda: state.user, [], text)
     _register(ctx, "pg_session_user", lambda: state.user, [], text)
-    _register(ctx, "pg_backend_pid", lambda: 0, [], i32)
     _register(ctx, "current_setting", state.setting, [text], text, "volatile")
     _register(ctx, "current_setting_missing_ok", state.setting, [text, boolean], text, "volatile")
     _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)

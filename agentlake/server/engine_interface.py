@@ -61,6 +61,12 @@ class EngineConnection(Protocol):
 
     def add_notice_handler(self, handler: Callable[[str], None]) -> None: ...
 
+    def add_notification_handler(self, handler: Callable[[Any], None]) -> None:
+        """``handler(notification)`` (its ``pid``, ``channel`` and ``payload``) for each NOTIFY on a
+        channel the session listens on."""
+
+    backend_pid: int
+
     def cancel(self) -> None: ...
 
     def close(self) -> None: ...

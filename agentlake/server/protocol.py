@@ -224,6 +224,11 @@ def backend_key(pid: int, secret: int) -> bytes:
     return message(b"K", struct.pack("!ii", pid, secret))
 
 
+def notification(pid: int, channel: str, payload: str) -> bytes:
+    """NotificationResponse: a NOTIFY on a channel the session listens on."""
+    return message(b"A", struct.pack("!i", pid) + cstr(channel) + cstr(payload))
+
+
 def ready_for_query(status: str) -> bytes:
     return message(b"Z", status.encode())
 

@@ -179,6 +179,7 @@ class WireSession:
         self._aborted = False  # a canceled (abandoned) statement left the transaction failed
         self._reported: dict[str, str] = {}
         self._at_ready = False  # ReadyForQuery sent, no message since: the client is idle
+        self._notifications: list[Any] = []  # received, held until the client is idle outside a block
 
     # I/O -------------------------------------------------------------------------
     def send(self, data: bytes) -> None:
@@ -327,6 +328,8 @@ class WireSession:
             raise SessionError(getattr(err, "sqlstate", "08006"), str(err), fatal=True) from None
         loop = asyncio.get_running_loop()
         self.conn.add_notice_handler(lambda text: loop.call_soon_threadsafe(self._stream_notice, text))
+        self.conn.backend_pid = self.pid
+        self.conn.add_notification_handler(lambda sent: loop.call_soon_threadsafe(self._notified, sent))
         self._report_parameters(startup.user)
         self.send(pq.backend_key(self.pid, self.secret))
         self._ready()
@@ -390,8 +393,25 @@ class WireSession:
             self._aborted = True  # an error the engine did not see (Parse, Bind) still fails the block
 
     def _ready(self) -> None:
-        self.send(pq.ready_for_query(self._status()))
+        status = self._status()
+        if status == "I":
+            self._send_notifications()
+        self.send(pq.ready_for_query(status))
         self._at_ready = True
+
+    def _notified(self, notification: Any) -> None:
+        """A NOTIFY on one of the session's channels: written at once to a client idle outside a
+        transaction block, else before its next ReadyForQuery outside one, as PostgreSQL does."""
+        self._notifications.append(notification)
+        if self._at_ready and self._status() == "I" and not self.writer.is_closing():
+            self._send_notifications()
+            data, self._out = b"".join(self._out), []
+            self.writer.write(data)
+
+    def _send_notifications(self) -> None:
+        for sent in self._notifications:
+            self.send(pq.notification(sent.pid, sent.channel, sent.payload))
+        self._notifications.clear()
 
     def terminate_if_idle(self) -> bool:
         """At shutdown: a session waiting for its next query outside any transaction is closed now;

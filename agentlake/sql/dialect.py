@@ -58,8 +58,8 @@ class JaccardDistance(exp.Expression, exp.Binary):
     """``a <%> b`` (bit strings)"""
 
 
-def savepoint_name(node: exp.Expression) -> str:
-    """A savepoint's name as PostgreSQL compares it: unquoted names fold to lower case."""
+def folded_name(node: exp.Expression) -> str:
+    """A name (of a savepoint, cursor, channel) as PostgreSQL compares it: unquoted names fold to lower case."""
     return node.name if isinstance(node, exp.Identifier) and node.quoted else node.name.lower()
 
 
@@ -73,6 +73,18 @@ class Release(exp.Expression):
 
 class Show(exp.Expression):
     arg_types = {"this": True}
+
+
+class Listen(exp.Expression):
+    arg_types = {"this": True}
+
+
+class Unlisten(exp.Expression):
+    arg_types = {"this": False}  # None: UNLISTEN *
+
+
+class Notify(exp.Expression):
+    arg_types = {"this": True, "expression": False}  # the channel and the payload
 
 
 class Reset(exp.Expression):
@@ -238,6 +250,9 @@ class AgentlakePostgres(Postgres):
                 "FETCH": self._parse_fetch_cursor,
                 "MOVE": lambda: self._parse_fetch_cursor(move=True),
                 "CLOSE": self._parse_close_cursor,
+                "LISTEN": lambda: Listen(this=self._parse_channel()),
+                "UNLISTEN": lambda: Unlisten(this=None if self._match(TokenType.STAR) else self._parse_channel()),
+                "NOTIFY": self._parse_notify,
             }.get(word)
             if handler is None or self._curr.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
                 return super()._parse_statement()
@@ -432,6 +447,21 @@ class AgentlakePostgres(Postgres):
 
         def _parse_close_cursor(self) -> exp.Expression:
             return CloseCursor(this=None if self._match(TokenType.ALL) else self._parse_savepoint_name())
+
+        def _parse_channel(self) -> exp.Identifier:
+            name = self._parse_id_var(any_token=False)
+            if name is None:
+                self.raise_error("Expected a channel name")
+            return name
+
+        def _parse_notify(self) -> exp.Expression:
+            """``NOTIFY channel [, 'payload']``: the payload is a string constant, as in PostgreSQL."""
+            channel = self._parse_channel()
+            if not self._match(TokenType.COMMA):
+                return Notify(this=channel)
+            if not self._match(TokenType.STRING):
+                self.raise_error("Expected a string constant as the payload")
+            return Notify(this=channel, expression=exp.Literal.string(self._prev.text))
 
         def _parse_abort(self) -> exp.Expression:
             self._rest()
