@@ -1,4 +1,5 @@
-"""Integer + - * with PostgreSQL's types and overflow errors.
+"""Integer + - * with PostgreSQL's types and overflow errors; / and %, greatest, least, coalesce
+and nullif in PostgreSQL's types.
 
 DataFusion's integer arithmetic wraps: ``UPDATE t SET n = n + 1`` on a bigint at its maximum stored
 -9223372036854775808, silently, and ``int4 + 1`` was computed as int8. PostgreSQL computes
@@ -9,6 +10,10 @@ column the catalog types, an integer literal, or such an expression), the operat
 here instead (``l_quantity <= 1 + 10`` compares with ``CAST(11 AS INT)``), as PostgreSQL folds
 constants when it plans: a function call on every batch would also hide the bound from the
 scan's statistics.
+
+Division, modulo and the calls choosing one of their arguments need no check; their operands are
+given the width PostgreSQL computes in (``i / 2`` of an int4 is int4: DataFusion read the
+constant as int8 and widened the result).
 """
 
 from __future__ import annotations
@@ -34,12 +39,15 @@ def checked_function(width: int, operation: str) -> str:
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
     width PostgreSQL computes them in; True when any was."""
-    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS))
+    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES))
     if not nodes:
         return False
     fields = column_fields(tree, schema_of)
     changed = False
     for node in reversed(nodes):  # the deepest first, so an outer operation sees its rewritten operands
+        if isinstance(node, _CHOICES):
+            changed = _same_width(node, fields) or changed
+            continue
         left, right = _width(node.this, fields), _width(node.expression, fields)
         if left is None or right is None:
             continue
@@ -61,6 +69,26 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
 
 
 _DIVISIONS = (exp.Div, exp.Mod)
+_CHOICES = (exp.Greatest, exp.Least, exp.Coalesce, exp.Nullif)
+"""Calls whose result is one of their integer arguments, in the widest argument's type."""
+
+
+def _arguments(node: exp.Expression) -> list[exp.Expression]:
+    return [node.this, *node.expressions] if not isinstance(node, exp.Nullif) else [node.this, node.expression]
+
+
+def _same_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``greatest(n, 0)`` of an int4 column is int4 (DataFusion widened it to int8 for the
+    constant): the arguments are given the widest one's width; True when any was cast."""
+    arguments = _arguments(node)
+    widths = [_width(argument, fields) for argument in arguments]
+    if None in widths or len(set(widths)) == 1 and all(_constant(a) is None for a in arguments):
+        return False
+    width = max(widths)
+    for argument in arguments:
+        argument.replace(_cast(argument, width))
+    return True
+
 
 _FOLD = {exp.Add: lambda a, b: a + b, exp.Sub: lambda a, b: a - b, exp.Mul: lambda a, b: a * b}
 
@@ -116,6 +144,9 @@ def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int 
         return None
     if isinstance(node, exp.Cast) and not node.to.expressions:
         return _CAST_WIDTHS.get(node.to.this)
+    if isinstance(node, _CHOICES):
+        widths = [_width(argument, fields) for argument in _arguments(node)]
+        return None if None in widths else max(widths)
     if isinstance(node, exp.Anonymous):
         for width, (prefix, _) in WIDTHS.items():
             if node.name.startswith(prefix + "_") and node.name[len(prefix) + 1 :] in OPERATIONS.values():

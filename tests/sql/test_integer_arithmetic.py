@@ -1,5 +1,7 @@
-"""Integer + - * as PostgreSQL computes them: in the wider operand's type (a literal that fits is
-int4), with 22003 on overflow where DataFusion would wrap around; compared with PostgreSQL 16."""
+"""Integer + - * / % as PostgreSQL computes them: in the wider operand's type (a literal that fits
+is int4), with 22003 on overflow where DataFusion would wrap around; greatest, least, coalesce and
+nullif in their arguments' type; cardinality, array_position and ntile as int4; compared with
+PostgreSQL 16."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ SETUP = [
         "SELECT id, (i + 1) * 0 AS z FROM nums ORDER BY id",
         "SELECT 1 + 10, (1 + 2) * -3 AS x, -(2 - 5), 2 * 3 - 7, 9223372036854775806 + 1, 32766::smallint + 1::smallint",
         "SELECT id, i + (2 - 3) FROM nums WHERE i <= 2147483640 + 6 AND s >= -(1 + 2) ORDER BY id",
+        "SELECT id, i / 2, i % 3, s / 2, n / 2, -7 / 2, 7 % -3, i / s FROM nums ORDER BY id",
+        "SELECT id, greatest(i, 0), least(i, n), coalesce(s, 1), nullif(i, -7), greatest(1, 2, 3) FROM nums ORDER BY id",
+        "SELECT cardinality(ARRAY[i, s]), array_position(ARRAY[i, s], s), ntile(2) OVER (ORDER BY id) FROM nums",
     ],
 )
 def test_integer_results_as_postgres(both, sql):

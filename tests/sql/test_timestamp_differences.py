@@ -1,5 +1,5 @@
-"""``timestamp - timestamp`` is an interval, ``date + interval`` a timestamp and ``now()`` a
-timestamptz, as in PostgreSQL 16.
+"""``timestamp - timestamp`` is an interval, ``date + interval`` a timestamp, ``date - date`` an
+int4 count of days and ``now()`` a timestamptz, as in PostgreSQL 16.
 
 The difference of two timestamps compares with interval constants by value (``now() - created_at
 > interval '1 day'``, an agent forgetting old memories), prints as days and time, and scales; the
@@ -31,6 +31,7 @@ SETUP = [
         "SELECT max(created) - min(created), max(seen) - min(seen) FROM memories",
         "SELECT '2020-01-02 10:00'::timestamptz - '2020-01-01 09:00'::timestamptz, '2020-01-01'::timestamp - '2020-01-03 01:00'::timestamp",
         "SELECT id FROM memories WHERE now() - created > interval '365 days' ORDER BY id",
+        "SELECT id, day - '2020-01-01'::date, date '2024-03-01' - day, day - 1 FROM days ORDER BY id",
     ],
 )
 def test_differences_as_postgres(both, sql):

@@ -16,7 +16,7 @@ from agentlake.sql.dialect import (
     Reset,
     Savepoint,
     Show,
-    savepoint_name,
+    folded_name,
 )
 from agentlake.sql.params import parse_statements
 
@@ -105,7 +105,7 @@ def test_savepoint_names_fold_like_postgres(sql, name):
     """Unquoted names fold to lower case; quoted ones keep case and spaces, in every form."""
     node = one(sql)
     ident = node.args["savepoint"] if isinstance(node, exp.Rollback) else node.this
-    assert savepoint_name(ident) == name
+    assert folded_name(ident) == name
 
 
 @pytest.mark.parametrize("sql", ["RELEASE", "RELEASE SAVEPOINT", "SAVEPOINT"])

@@ -14,6 +14,8 @@
   ``array_length(a, 1)`` and ``array_upper(a, 1)`` are DataFusion's ``array_length``, and
   ``array_lower(a, 1)`` is 1, as int4 and NULL for an empty array (DataFusion's length is a
   uint64 0), arrays here being one-dimensional and 1-based;
+- ``cardinality(a)``, ``array_position(a, x)`` and ``ntile(n) OVER (...)`` are int4, as in
+  PostgreSQL (DataFusion's are int8);
 - ``regexp_split_to_array(s, re[, flags])`` is agentlake's ``pg_regexp_split``; in a select list
   ``regexp_split_to_table`` is its ``unnest``, ``regexp_matches`` that of ``pg_regexp_matches``
   (a text[] per match), and ``string_to_table(s, sep)`` that of ``string_to_array`` (in FROM they
@@ -62,8 +64,14 @@ def _bound(name: str, args: list[exp.Expression]) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=exp.GT(this=length, expression=exp.Literal.number(0)), true=int4)])
 
 
+def _int4(value: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=value, to=exp.DataType.build("INT"))
+
+
 def function_synonyms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.ArrayPosition) or (isinstance(node, exp.Window) and isinstance(node.this, exp.Ntile)):
+            return node if isinstance(node.parent, exp.Cast) else _int4(node.copy())
         if isinstance(node, exp.Sign):
             return exp.Anonymous(this="signum", expressions=[node.this])
         if isinstance(node, exp.ArrayRemove):
@@ -73,6 +81,8 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Anonymous):
             return node
         name = node.name.lower()
+        if name == "cardinality" and not isinstance(node.parent, exp.Cast):
+            return _int4(node.copy())
         if name in _RENAMED:
             return exp.Anonymous(this=_RENAMED[name], expressions=node.expressions)
         if name == "div" and len(node.expressions) == 2:
