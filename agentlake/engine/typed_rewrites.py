@@ -12,6 +12,7 @@ from ..pgcatalog.type_of import pg_typeof_calls
 from ..sql.bytea_lengths import bytea_lengths
 from ..sql.column_types import SchemaOf
 from ..sql.date_intervals import date_intervals
+from ..sql.extract_fields import extract_fields
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
 from ..sql.integer_arithmetic import integer_arithmetic
@@ -130,6 +131,7 @@ def typed_rewrites(
     changed = jsonb_comparisons(tree, schema_of) or changed
     changed = bytea_lengths(tree, schema_of) or changed
     if local_functions:
+        changed = extract_fields(tree) or changed
         changed = numeric_quotients(tree, schema_of) or changed  # first: it reads the operands as written
         changed = pg_rounding(tree, schema_of) or changed
         changed = integer_arithmetic(tree, schema_of) or changed
