@@ -444,8 +444,9 @@ def _reads_empty_relation(select: exp.Select) -> bool:
 
 def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
     """Scalar subqueries that read, or are correlated to, a relation that is always empty here (pg_policy,
-    pg_sequence, pg_collation, ...), or that unnest a column that is always NULL, are NULL; this spares DataFusion correlations it cannot plan
-    (psql's policy listing, SQLAlchemy's identity and collation options)."""
+    pg_sequence, pg_collation, ...), or that unnest a column that is always NULL, are NULL, and such an
+    ARRAY(SELECT ...) an empty array, as PostgreSQL answers; this spares DataFusion correlations it
+    cannot plan (psql's policy listing and \\dp, SQLAlchemy's identity and collation options)."""
     empty_aliases = {
         t.alias_or_name
         for t in tree.find_all(exp.Table)
@@ -466,7 +467,9 @@ def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
             or _unnests_always_null(inner, class_aliases)
             or any(c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column))
         ):
-            node.replace(exp.Null())
+            node.replace(
+                exp.Anonymous(this="make_array", expressions=[]) if isinstance(node, exp.Array) else exp.Null()
+            )
     return tree
 
 

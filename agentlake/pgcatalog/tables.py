@@ -225,6 +225,7 @@ def build(
             "attstorage",
             "attcompression",
             "attstattarget",
+            "attacl",
             "attndims",
         )
     }
@@ -445,6 +446,7 @@ def build(
                 ("attstorage", _storage(oid)),
                 ("attcompression", ""),
                 ("attstattarget", -1),
+                ("attacl", None),  # no column privileges: rights are per branch (engine.rights)
                 ("attndims", 0),
             ):
                 attrs[key].append(value)
@@ -834,6 +836,7 @@ _ATTR_TYPES = {
     "attcollation": OID,
     "attndims": pa.int16(),
     "attstattarget": pa.int16(),
+    "attacl": pa.list_(pa.string()),
 }
 INT2VECTOR = pa.field("int2vector", INT2_LIST, metadata={TYPE_KEY: b"int2vector"})
 OIDVECTOR = pa.field("oidvector", pa.list_(OID), metadata={TYPE_KEY: b"oidvector"})

@@ -1,7 +1,7 @@
 """psql's describing meta-commands give what they give on PostgreSQL 16 with pgvector, run by the
 psql binary against both (unaligned output, owners and pgvector's version aside): tables with
 their defaults, indexes, CHECK and foreign-key constraints from both sides, sequences, views,
-schemas, extensions with their descriptions, and ``\\d+`` and ``\\dt+`` run to the end."""
+schemas, extensions with their descriptions, privileges (``\\dp``), and ``\\d+`` and ``\\dt+`` run to the end."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ SETUP = [
     "CREATE VIEW recent AS SELECT id, title FROM docs WHERE id > 10",
     "COMMENT ON TABLE docs IS 'the docs'",
 ]
-SAME = [r"\d", r"\dt", r"\d docs", r"\d+ docs", r"\d notes", r"\di", r"\dv", r"\ds", r"\dn", r"\dx"]
+SAME = [r"\d", r"\dt", r"\d docs", r"\d+ docs", r"\d notes", r"\di", r"\dv", r"\ds", r"\dn", r"\dx", r"\dp", r"\z docs"]
 
 
 def _psql(host: str, port: int, user: str, database: str, command: str) -> str:
