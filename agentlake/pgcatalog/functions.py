@@ -169,7 +169,8 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     _register(ctx, "current_setting", state.setting, [text], text, "volatile")
     _register(ctx, "current_setting_missing_ok", state.setting, [text, boolean], text, "volatile")
     _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)
-    _register(ctx, "pg_type_is_visible", lambda oid: oid is not None, [i64], boolean)
+    for kind in ("type", "opclass", "opfamily", "function", "collation", "conversion", "operator"):
+        _register(ctx, f"pg_{kind}_is_visible", lambda oid: oid is not None, [i64], boolean)  # all in search_path
     _register(ctx, "format_type", format_type, [i64, i64], text)
     _register(ctx, "pg_type_name", pg_type_name, [text], text, "immutable")  # pg_typeof's, see type_of
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)

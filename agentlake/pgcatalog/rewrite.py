@@ -17,7 +17,7 @@ from sqlglot import exp
 from ..sql.rules.column_names import PG_NAME, pg_name
 from .advisory import ADVISORY_LOCK_FUNCTIONS
 from .function_names import OID_FUNCTIONS, REGCLASS_FUNCTIONS
-from .tables import ALWAYS_EMPTY, RELATIONS
+from .tables import ALWAYS_EMPTY, RELATIONS, TABLE_OIDS
 
 Rule = Callable[[exp.Expression], exp.Expression]
 _REGEX_OPERATORS = {
@@ -101,6 +101,20 @@ def default_collation(tree: exp.Expression) -> exp.Expression:
         return node
 
     return tree.transform(fix, copy=False)
+
+
+def table_oids(tree: exp.Expression) -> exp.Expression:
+    """``c.tableoid`` of a catalog's row is that catalog's OID (a system column PostgreSQL keeps on
+    every table; psql's ``\\dd`` joins descriptions on it)."""
+    catalogs = {
+        t.alias_or_name: TABLE_OIDS[t.name.lower()]
+        for t in tree.find_all(exp.Table)
+        if t.name.lower() in TABLE_OIDS and (t.db or "pg_catalog").lower() == "pg_catalog"
+    }
+    for column in list(tree.find_all(exp.Column)):
+        if column.name.lower() == "tableoid" and column.table in catalogs:
+            column.replace(exp.Literal.number(catalogs[column.table]))
+    return tree
 
 
 def partition_ancestors(tree: exp.Expression) -> exp.Expression:
@@ -579,6 +593,7 @@ RULES: tuple[Rule, ...] = (
     strip_catalog_prefix,
     qualify_catalog_tables,
     default_collation,
+    table_oids,
     partition_ancestors,
     regex_operators,
     object_casts,

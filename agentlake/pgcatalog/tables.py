@@ -80,6 +80,26 @@ PG_CLASS_OID = 1259
 """pg_class's own OID: pg_description's classoid for comments on relations and their columns."""
 CATALOG_OIDS = {"pg_class": PG_CLASS_OID, "pg_extension": PG_EXTENSION_OID}
 """The catalogs obj_description(oid, catalog) reads comments of, by name."""
+TABLE_OIDS = {
+    "pg_type": 1247,
+    "pg_attribute": 1249,
+    "pg_proc": 1255,
+    "pg_class": PG_CLASS_OID,
+    "pg_am": 2601,
+    "pg_attrdef": 2604,
+    "pg_constraint": 2606,
+    "pg_depend": 2608,
+    "pg_description": 2609,
+    "pg_index": 2610,
+    "pg_namespace": 2615,
+    "pg_opclass": 2616,
+    "pg_rewrite": 2618,
+    "pg_trigger": 2620,
+    "pg_opfamily": 2753,
+    "pg_extension": PG_EXTENSION_OID,
+    "pg_policy": 3256,
+}
+"""Each catalog's own OID: the ``tableoid`` of its rows (psql's ``\\dd`` reads it)."""
 
 
 def relation_oid(name: str, kind: str = "r") -> int:
@@ -965,6 +985,9 @@ _EMPTY_SCHEMAS = {
         ]
     ),
     "pg_rewrite": pa.schema([("oid", OID), ("ev_class", OID), ("rulename", pa.string())]),
+    "pg_opfamily": pa.schema(
+        [("oid", OID), ("opfmethod", OID), ("opfname", pa.string()), ("opfnamespace", OID), ("opfowner", OID)]
+    ),
     "pg_statistic_ext": pa.schema(
         [
             ("oid", OID),

@@ -28,7 +28,21 @@ SETUP = [
     "CREATE VIEW recent AS SELECT id, title FROM docs WHERE id > 10",
     "COMMENT ON TABLE docs IS 'the docs'",
 ]
-SAME = [r"\d", r"\dt", r"\d docs", r"\d+ docs", r"\d notes", r"\di", r"\dv", r"\ds", r"\dn", r"\dx", r"\dp", r"\z docs"]
+SAME = [
+    r"\d",
+    r"\dt",
+    r"\d docs",
+    r"\d+ docs",
+    r"\d notes",
+    r"\di",
+    r"\dv",
+    r"\ds",
+    r"\dn",
+    r"\dx",
+    r"\dp",
+    r"\z docs",
+    r"\dd",
+]
 
 
 def _psql(host: str, port: int, user: str, database: str, command: str) -> str:
