@@ -23,6 +23,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"Divide by zero|division by zero", re.I), "22012"),
     (re.compile(r"square root of a negative number|zero raised to a negative power", re.I), "2201F"),
     (re.compile(r"negative count not allowed|negative substring length", re.I), "22011"),
+    (re.compile(r"Regular expression did not compile|regex parse error", re.I), "2201B"),
     (re.compile(r"Order by column out of bounds|ORDER BY expressions .*must appear in select list", re.I), "42P10"),
     (re.compile(r"to value of (Date32|Date64|Timestamp)|out of range for (date|timestamp)", re.I), "22008"),
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
@@ -74,6 +75,16 @@ _MISSING_FILE = re.compile(r"Failed to open local file '([^']+)'|Object at locat
 _TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
 _FUNCTION = re.compile(r"argument types '([^']+)'|Invalid function '([^']+)'|table function '([^']+)'")
 _FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
+_BAD_INPUT = re.compile(r"Cannot cast string '(.*)' to value of (\w+) type", re.S)
+_INPUT_TYPES = {
+    "Int16": "smallint",
+    "Int32": "integer",
+    "Int64": "bigint",
+    "Float32": "real",
+    "Float64": "double precision",
+    "Boolean": "boolean",
+}
+"""PostgreSQL's names for the types DataFusion's casts from text name (22P02's message)."""
 _UNGROUPED = re.compile(r'column ("[^"]+") must appear in the GROUP BY clause', re.I)
 
 
@@ -167,6 +178,13 @@ def _message(sqlstate: str, text: str) -> str:
         found = _UNGROUPED.search(text)
         if found:
             return f"column {found.group(1)} must appear in the GROUP BY clause or be used in an aggregate function"
+    if sqlstate == "22P02":
+        found = _BAD_INPUT.search(text)
+        if found and found.group(2) in _INPUT_TYPES:
+            return f'invalid input syntax for type {_INPUT_TYPES[found.group(2)]}: "{found.group(1)}"'
+    if sqlstate == "2201B":
+        reasons = re.findall(r"^error: (.+)$", text, re.M)  # the regex crate's reason, after its caret
+        return "invalid regular expression" + (f": {reasons[-1].strip()}" if reasons else "")
     if sqlstate == "42883":
         found = _FUNCTION.search(text)
         if found:

@@ -48,6 +48,7 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if isinstance(node, _CHOICES):
             changed = _same_width(node, fields) or changed
             continue
+        changed = _typed_text_operand(node, fields) or changed
         left, right = _width(node.this, fields), _width(node.expression, fields)
         if left is None or right is None:
             continue
@@ -75,6 +76,17 @@ _CHOICES = (exp.Greatest, exp.Least, exp.Coalesce, exp.Nullif)
 
 def _arguments(node: exp.Expression) -> list[exp.Expression]:
     return [node.this, *node.expressions] if not isinstance(node, exp.Nullif) else [node.this, node.expression]
+
+
+def _typed_text_operand(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``n + '1'``: a quoted constant beside an integer is read as one of its width, as PostgreSQL
+    types an unknown literal by the other operand (``1 + 'a'`` is 22P02); True when one was."""
+    for text, other in ((node.this, node.expression), (node.expression, node.this)):
+        width = _width(other, fields) if isinstance(text, exp.Literal) and text.is_string else None
+        if width is not None:
+            text.replace(_cast(text, width))
+            return True
+    return False
 
 
 def _same_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:

@@ -83,7 +83,15 @@ def test_not_in_of_a_row_and_a_subquery_is_refused_clearly(both):
         ("SELECT DISTINCT id FROM people ORDER BY name", "42P10"),
         ("RELEASE SAVEPOINT nothing", "25P01"),
         ("ROLLBACK TO SAVEPOINT nothing", "25P01"),
+        ("SELECT 'a' ~ '('", "2201B"),
+        ("SELECT regexp_replace(name, '[', 'b') FROM people", "2201B"),
+        ("SELECT id + 'a' FROM people", "22P02"),
     ],
 )
 def test_error_codes_as_postgres(both, sql, sqlstate):
     assert both.sqlstates(sql) == (sqlstate, sqlstate)
+
+
+def test_quoted_constants_beside_integers_read_as_integers(both):
+    lake, postgres = both.answers("SELECT id + '1', '2' * 3, 7 / '2' FROM people ORDER BY id")
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
