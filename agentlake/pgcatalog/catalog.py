@@ -105,6 +105,7 @@ def register_pg_catalog(
     state.constraint_defs = dict(zip(oids, constraints.column("condef").to_pylist()))
     state.constraint_defs_pretty = dict(zip(oids, constraints.column("condef_pretty").to_pylist()))
     state.relations = dict(zip(classes.column("relname").to_pylist(), classes.column("oid").to_pylist()))
+    state.view_defs = {relation_oid(t.name): t.definition for t in infos if t.kind == "v" and t.definition}
     descriptions = relations["pg_catalog.pg_description"]
     columns = ("classoid", "objoid", "objsubid", "description")
     state.descriptions = {

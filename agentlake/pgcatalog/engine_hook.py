@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from catalog.objects import FIELD_ID
 
+from ..sql.pg_deparse import parse_expression, view_definition
 from .tables import TableInfo
+from .types import display_name, oid_for_field
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -52,6 +54,20 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
     return out
 
 
+def view_definitions(snapshot: Any, name: str) -> tuple[str, str] | None:
+    """A view's query as pg_get_viewdef prints it, plain and pretty, its varchar columns relabelled
+    as text as PostgreSQL shows them; None when the stored query does not parse."""
+    query = parse_expression(snapshot.views[name])
+    if query is None:
+        return None
+    types: dict[str, str] = {}
+    for manifest in snapshot.tables.values():
+        lengths = (manifest.constraints or {}).get("max_length", {})
+        for f in manifest.schema:
+            types.setdefault(f.name, "character varying" if f.name in lengths else display_name(oid_for_field(f)) or "")
+    return view_definition(query, types.get, pretty=False), view_definition(query, types.get, pretty=True)
+
+
 def _comments(manifest: Any) -> dict[str, str]:
     """COMMENT ON texts by column name ("" for the table): the manifest keys columns by field id,
     so a comment follows its column through renames and goes with it when it is dropped."""
@@ -78,7 +94,9 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
     from .catalog import register_pg_catalog
 
     views = [
-        TableInfo(name, ctx.table(name).schema(), kind="v") for name in sorted(snapshot.views) if ctx.table_exist(name)
+        TableInfo(name, ctx.table(name).schema(), kind="v", definition=view_definitions(snapshot, name))
+        for name in sorted(snapshot.views)
+        if ctx.table_exist(name)
     ]
     register_pg_catalog(
         ctx,

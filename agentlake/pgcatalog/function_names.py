@@ -15,6 +15,7 @@ OID_FUNCTIONS = frozenset(
         "pg_get_constraintdef",
         "pg_get_constraintdef_pretty",
         "pg_get_viewdef",
+        "pg_get_viewdef_pretty",
         "pg_get_expr",
         "pg_get_expr_pretty",
         "pg_table_is_visible",

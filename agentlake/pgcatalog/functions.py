@@ -129,6 +129,8 @@ class CatalogState:
     index_keys: dict[int, list[str]] = field(default_factory=dict)  # each index's key columns or expressions
     constraint_defs: dict[int, str] = field(default_factory=dict)
     constraint_defs_pretty: dict[int, str] = field(default_factory=dict)
+    view_defs: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Each view's query as pg_get_viewdef prints it, by the view's OID: (plain, pretty)."""
     relations: dict[str, int] = field(default_factory=dict)
     descriptions: dict[tuple[int, int, int], str] = field(default_factory=dict)
     """pg_description's texts by (catalog OID, object OID, column number; 0 for the object itself):
@@ -229,7 +231,14 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
         text,
     )
     _register(ctx, "pg_encoding_to_char", lambda enc: "UTF8" if enc == 6 else "SQL_ASCII", [i64], text)
-    _register(ctx, "pg_get_viewdef", lambda oid: None, [i64], text)
+    _register(ctx, "pg_get_viewdef", lambda oid: (state.view_defs.get(oid) or (None,))[0], [i64], text)
+    _register(
+        ctx,
+        "pg_get_viewdef_pretty",
+        lambda oid, pretty: (state.view_defs.get(oid) or (None, None))[1 if pretty else 0],
+        [i64, boolean],
+        text,
+    )
     _register(ctx, "pg_get_triggerdef", lambda oid: None, [i64], text)  # there are no triggers: pg_trigger is empty
     _register(ctx, "pg_get_triggerdef_pretty", lambda oid, pretty: None, [i64, boolean], text)
     _register(ctx, "pg_relation_is_publishable", lambda oid: False, [i64], boolean)

@@ -412,7 +412,7 @@ _OVERLOADS = {
     ("pg_get_indexdef", 3): "pg_get_indexdef_column",
     ("pg_get_constraintdef", 2): "pg_get_constraintdef_pretty",
     ("pg_get_triggerdef", 2): "pg_get_triggerdef_pretty",
-    ("pg_get_viewdef", 2): "pg_get_viewdef",
+    ("pg_get_viewdef", 2): "pg_get_viewdef_pretty",
     ("obj_description", 1): "obj_description_any",
     ("current_setting", 2): "current_setting_missing_ok",
     ("setval", 3): "setval_called",
@@ -437,8 +437,7 @@ def overloads(tree: exp.Expression) -> exp.Expression:
                         arg.replace(exp.Anonymous(this="pg_regclass_oid", expressions=[name.copy()]))
             target = _OVERLOADS.get((node.name.lower(), len(node.expressions)))
             if target:
-                args = node.expressions[:1] if target == "pg_get_viewdef" else node.expressions
-                call = exp.Anonymous(this=target, expressions=args)
+                call = exp.Anonymous(this=target, expressions=node.expressions)
                 call.meta[PG_NAME] = node.name.lower()  # a result column is named as written
                 return call
         return node

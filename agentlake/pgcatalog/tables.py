@@ -72,6 +72,8 @@ class TableInfo:
     """Live rows (pg_stat_user_tables.n_live_tup)."""
     sequences: dict[str, str] = field(default_factory=dict)
     """The sequence behind each serial or identity column (column -> sequence name)."""
+    definition: tuple[str, str] | None = None
+    """A view's query as pg_get_viewdef prints it: (plain, pretty)."""
 
 
 PG_EXTENSION_OID = 3079
@@ -800,7 +802,7 @@ def _relation_views(tables: list[TableInfo], views: list[TableInfo], user: str) 
                 "schemaname": (pa.string(), ["public"] * len(views)),
                 "viewname": (pa.string(), [v.name for v in views]),
                 "viewowner": (pa.string(), [user] * len(views)),
-                "definition": (pa.string(), [None] * len(views)),
+                "definition": (pa.string(), [v.definition[0] if v.definition else None for v in views]),
             }
         ),
         "pg_catalog.pg_matviews": _table(

@@ -67,6 +67,8 @@ _SQL_VALUE_FUNCTIONS = {
 _ANY_ARGUMENTS = frozenset({"concat"})
 """Functions of ``"any"`` arguments: a string constant passed to them stays untyped (``concat('a', 'b')``)."""
 _TEXT_TYPES = frozenset({"text", "character varying", "character", "name"})
+_CHECKED = re.compile(r"int[248]_(add|sub|mul)")
+"""The engine's checked integer arithmetic (``sql/integer_arithmetic.py``), printed as its operator."""
 _FLOAT_TYPES = frozenset({"double precision", "real"})
 
 # What a printed node is, for PostgreSQL's pretty-printing rules (ruleutils' isSimpleNode)
@@ -89,6 +91,90 @@ def default_text(node: exp.Expression, column_type: str) -> str | None:
     if isinstance(inner, exp.Literal) and inner.is_string:
         return printer.constant(inner.this, column_type)
     return printer.top(node)
+
+
+_JOIN_INDENT = "\n     "
+_CLAUSES = (("where", "\n  WHERE "), ("group", "\n  GROUP BY "), ("having", "\n HAVING "), ("order", "\n  ORDER BY "))
+
+
+def view_definition(query: exp.Expression, type_of: TypeOf | None = None, *, pretty: bool = True) -> str:
+    """A view's query as pg_get_viewdef lays it out (`` SELECT a,\\n    b\\n   FROM t\\n  WHERE ...;``);
+    a query of another shape (a UNION) as the SQL front end writes it."""
+    if not isinstance(query, exp.Select) or query.args.get("with_"):
+        return " " + query.sql(dialect="postgres") + ";"
+    printer = _Printer(type_of or (lambda name: None), pretty)
+    items = []
+    for item in query.expressions:
+        value = item.this if isinstance(item, exp.Alias) else item
+        text = printer.top(value)
+        name = (
+            item.alias
+            if isinstance(item, exp.Alias)
+            else None
+            if isinstance(value, exp.Column)
+            else _output_name(value)
+        )
+        items.append(text if name is None or name == getattr(value, "name", None) else f"{text} AS {_identifier(name)}")
+    out = " SELECT " + ("DISTINCT " if query.args.get("distinct") else "") + ",\n    ".join(items)
+    source = query.args.get("from_") or query.args.get("from")
+    if source is not None:
+        relations = _relation(source.this)
+        for join in query.args.get("joins") or []:
+            side = " ".join(part for part in (join.side, join.kind) if part)
+            condition = join.args.get("on")
+            joined = f"{relations}{_JOIN_INDENT}{side + ' ' if side else ''}JOIN {_relation(join.this)}"
+            if condition is not None:
+                on = printer.top(condition)
+                joined += f" ON {on}" if pretty else f" ON ({on})"
+            relations = joined if pretty else f"({joined})"  # the plain form parenthesizes each join
+        out += "\n   FROM " + relations
+    for key, keyword in _CLAUSES:
+        clause = query.args.get(key)
+        if clause is None:
+            continue
+        if key in ("where", "having"):
+            out += keyword + printer.top(clause.this)
+        else:
+            out += keyword + ", ".join(_sort_key(printer, query, part) for part in clause.expressions)
+    for key, keyword in (("offset", "\n OFFSET "), ("limit", "\n LIMIT ")):
+        clause = query.args.get(key)
+        if clause is not None:
+            out += keyword + printer.top(clause.expression)
+    return out + ";"
+
+
+def _sort_key(printer: "_Printer", query: exp.Select, part: exp.Expression) -> str:
+    """A GROUP BY or ORDER BY key; a position (``ORDER BY 2``) as the expression it names, in
+    parentheses, as PostgreSQL stores it."""
+    ordered = isinstance(part, exp.Ordered)
+    key = part.this if ordered else part
+    if isinstance(key, exp.Literal) and not key.is_string and key.this.isdigit():
+        chosen = query.expressions[int(key.this) - 1]
+        value = chosen.this if isinstance(chosen, exp.Alias) else chosen
+        text = printer.top(value) if isinstance(value, exp.Column) else f"({printer.top(value)})"
+    else:
+        text = printer.top(key)
+    if ordered and part.args.get("desc"):
+        text += " DESC"
+    return text
+
+
+def _relation(node: exp.Expression) -> str:
+    if isinstance(node, exp.Table):
+        alias = node.alias
+        name = _identifier(node.name)
+        return f"{name} {_identifier(alias)}" if alias and alias != node.name else name
+    return node.sql(dialect="postgres")
+
+
+def _identifier(name: str) -> str:
+    return exp.to_identifier(name).sql(dialect="postgres")
+
+
+def _output_name(node: exp.Expression) -> str:
+    from .rules.column_names import pg_name  # noqa: PLC0415 - column_names reads this package's dialect too
+
+    return pg_name(node)
 
 
 def pretty_text(text: str) -> str:
@@ -165,6 +251,11 @@ class _Printer:
         if isinstance(node, exp.Array) and not isinstance(node.parent, exp.In):
             element = context[:-2] if context and context.endswith("[]") else None
             return f"ARRAY[{', '.join(self.operand(e, ATOM, element) for e in node.expressions)}]", ATOM
+        checked = _CHECKED.fullmatch(node.name.lower()) if isinstance(node, exp.Anonymous) else None
+        if checked is not None and len(node.expressions) == 2:  # int8_mul(a, b), as the engine stores a * b
+            left, right = (a.this if isinstance(a, exp.Cast) else a for a in node.expressions)
+            operator = {"add": exp.Add, "sub": exp.Sub, "mul": exp.Mul}[checked.group(1)]
+            return self.text(operator(this=left.copy(), expression=right.copy()), context)
         if isinstance(node, exp.Func):
             return self.function(node), ATOM
         return node.sql(dialect="postgres"), ATOM
@@ -218,7 +309,8 @@ class _Printer:
         return self.wrap(f"{self.operand(node.this, OPERATOR, left=True)} {words} ({array})", OPERATOR)
 
     def column(self, node: exp.Column) -> str:
-        return exp.to_identifier(node.name).sql(dialect="postgres")
+        name = exp.to_identifier(node.name).sql(dialect="postgres")
+        return f"{exp.to_identifier(node.table).sql(dialect='postgres')}.{name}" if node.table else name
 
     def cast(self, node: exp.Cast) -> str:
         target = type_text(node.to)
