@@ -18,7 +18,7 @@ from catalog.constraint_checks import find_violations
 from catalog.constraints import Constraint, default_name, table_constraints, unique_keys, with_constraints
 
 from ..errors import IntegrityError, NotSupportedError, ProgrammingError, error_for
-from ..pgcatalog.types import display_name, oid_for_field
+from ..pgcatalog.types import column_type_name
 from ..results import Result
 from ..sql.pg_deparse import default_text
 from .ddl import table_name
@@ -327,7 +327,7 @@ def alter_column(session: "Session", tx: "Transaction", table: str, action: exp.
         _require_no_nulls(tx, table, column)
         tx.alter_table(table, schema=manifest.schema.set(index, field.with_nullable(False)))
     elif action.args.get("default") is not None:
-        sql = default_text(action.args["default"], column_type_text(field, column in constraints.get("max_length", {})))
+        sql = default_text(action.args["default"], column_type_name(field, column in constraints.get("max_length", {})))
         if sql is not None:  # an expression that cannot be evaluated fails now, as in PostgreSQL
             session.evaluate_default(sql, field)
         defaults = {k: v for k, v in constraints.get("defaults", {}).items() if k != column}
@@ -475,9 +475,3 @@ def set_constraints(session: "Session", names: str, deferred: bool) -> Result:
     if not deferred:
         tx.check_deferred()
     return Result(None, 0, "SET CONSTRAINTS")
-
-
-def column_type_text(field: pa.Field, has_length: bool) -> str:
-    """A column's type as a default's constant is labelled with: no modifiers (``character
-    varying``, not ``character varying(20)``)."""
-    return "character varying" if has_length else display_name(oid_for_field(field)) or "text"

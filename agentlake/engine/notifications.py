@@ -103,13 +103,13 @@ class SessionNotifications:
 
     # statements --------------------------------------------------------------------------
     def listen(self, channel: str) -> None:
-        self._pending.append(("listen", checked_channel(channel)))
+        self._pending.append(("listen", _checked_channel(channel)))
 
     def unlisten(self, channel: str | None) -> None:
-        self._pending.append(("unlisten", None if channel is None else checked_channel(channel)))
+        self._pending.append(("unlisten", None if channel is None else _checked_channel(channel)))
 
     def notify(self, channel: str | None, payload: str | None) -> None:
-        channel = checked_channel(channel or "")
+        channel = _checked_channel(channel or "")
         payload = payload or ""
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             raise DataError("payload string too long", sqlstate="22023")
@@ -156,7 +156,7 @@ class SessionNotifications:
         self.channels.clear()
 
 
-def checked_channel(name: str) -> str:
+def _checked_channel(name: str) -> str:
     if not name:
         raise DataError("channel name cannot be empty", sqlstate="22023")
     if len(name.encode()) > MAX_CHANNEL_BYTES:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from catalog.objects import FIELD_ID
 
 from ..sql.pg_deparse import parse_expression, view_definition
 from .tables import TableInfo
-from .types import display_name, oid_for_field
+from .types import column_type_name
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -54,18 +54,24 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
     return out
 
 
-def view_definitions(snapshot: Any, name: str) -> tuple[str, str] | None:
-    """A view's query as pg_get_viewdef prints it, plain and pretty, its varchar columns relabelled
-    as text as PostgreSQL shows them; None when the stored query does not parse."""
-    query = parse_expression(snapshot.views[name])
+def view_definitions(stored: str, type_of: Callable[[str], str | None]) -> tuple[str, str] | None:
+    """A view's query as pg_get_viewdef prints it, plain and pretty (``type_of``: the tables'
+    column types, so varchar columns are relabelled as text as PostgreSQL shows them); None when
+    the stored query does not parse."""
+    query = parse_expression(stored)
     if query is None:
         return None
+    return view_definition(query, type_of, pretty=False), view_definition(query, type_of, pretty=True)
+
+
+def _column_types(snapshot: Any) -> dict[str, str]:
+    """Every table column's type by name (the first table's where names repeat)."""
     types: dict[str, str] = {}
     for manifest in snapshot.tables.values():
         lengths = (manifest.constraints or {}).get("max_length", {})
         for f in manifest.schema:
-            types.setdefault(f.name, "character varying" if f.name in lengths else display_name(oid_for_field(f)) or "")
-    return view_definition(query, types.get, pretty=False), view_definition(query, types.get, pretty=True)
+            types.setdefault(f.name, column_type_name(f, f.name in lengths))
+    return types
 
 
 def _comments(manifest: Any) -> dict[str, str]:
@@ -93,8 +99,11 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
         return
     from .catalog import register_pg_catalog
 
+    column_types = _column_types(snapshot).get if snapshot.views else None
     views = [
-        TableInfo(name, ctx.table(name).schema(), kind="v", definition=view_definitions(snapshot, name))
+        TableInfo(
+            name, ctx.table(name).schema(), kind="v", definition=view_definitions(snapshot.views[name], column_types)
+        )
         for name in sorted(snapshot.views)
         if ctx.table_exist(name)
     ]

@@ -103,14 +103,21 @@ def default_collation(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix, copy=False)
 
 
+def _catalog_name(table: exp.Table) -> str | None:
+    """The relation's name, lower-cased, where it is in pg_catalog (unqualified: on the search path)."""
+    return table.name.lower() if (table.db or "pg_catalog").lower() == "pg_catalog" else None
+
+
+def _catalog_tables(tree: exp.Expression) -> list[tuple[str, str]]:
+    """(alias or name, catalog relation) for every pg_catalog relation the statement reads (an alias
+    may stand for different relations in different subqueries)."""
+    return [(t.alias_or_name, name) for t in tree.find_all(exp.Table) if (name := _catalog_name(t)) is not None]
+
+
 def table_oids(tree: exp.Expression) -> exp.Expression:
     """``c.tableoid`` of a catalog's row is that catalog's OID (a system column PostgreSQL keeps on
     every table; psql's ``\\dd`` joins descriptions on it)."""
-    catalogs = {
-        t.alias_or_name: TABLE_OIDS[t.name.lower()]
-        for t in tree.find_all(exp.Table)
-        if t.name.lower() in TABLE_OIDS and (t.db or "pg_catalog").lower() == "pg_catalog"
-    }
+    catalogs = {alias: TABLE_OIDS[name] for alias, name in _catalog_tables(tree) if name in TABLE_OIDS}
     for column in list(tree.find_all(exp.Column)):
         if column.name.lower() == "tableoid" and column.table in catalogs:
             column.replace(exp.Literal.number(catalogs[column.table]))
@@ -449,10 +456,7 @@ def _reads_empty_relation(select: exp.Select) -> bool:
     """Whether a SELECT inner-joins a relation that is always empty here (so it returns no rows)."""
     sources = [select.args["from_"].this] if select.args.get("from_") else []
     sources += [j.this for j in select.args.get("joins") or [] if (j.side or "").upper() not in ("LEFT", "FULL")]
-    return any(
-        isinstance(t, exp.Table) and t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"
-        for t in sources
-    )
+    return any(isinstance(t, exp.Table) and _catalog_name(t) in ALWAYS_EMPTY for t in sources)
 
 
 def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
@@ -460,16 +464,9 @@ def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
     pg_sequence, pg_collation, ...), or that unnest a column that is always NULL, are NULL, and such an
     ARRAY(SELECT ...) an empty array, as PostgreSQL answers; this spares DataFusion correlations it
     cannot plan (psql's policy listing and \\dp, SQLAlchemy's identity and collation options)."""
-    empty_aliases = {
-        t.alias_or_name
-        for t in tree.find_all(exp.Table)
-        if t.name.lower() in ALWAYS_EMPTY and (t.db or "pg_catalog").lower() == "pg_catalog"
-    }
-    class_aliases = {
-        t.alias_or_name
-        for t in tree.find_all(exp.Table)
-        if t.name.lower() == "pg_class" and (t.db or "pg_catalog").lower() == "pg_catalog"
-    }
+    catalogs = _catalog_tables(tree)
+    empty_aliases = {alias for alias, name in catalogs if name in ALWAYS_EMPTY}
+    class_aliases = {alias for alias, name in catalogs if name == "pg_class"}
     for node in list(tree.find_all(exp.Array, exp.Subquery)):
         inner = node.expressions[0] if isinstance(node, exp.Array) and node.expressions else node.this
         if not isinstance(inner, exp.Select) or isinstance(node.parent, (exp.From, exp.Join)):

@@ -19,11 +19,20 @@ from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
 from .constraint_text import constraint_definition
 from .extensions import installed
-from .types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, TYPES, VECTOR_OID, display_name, oid_for_field, typmod_for_field
+from .types import (
+    BY_OID,
+    HALFVEC_OID,
+    SPARSEVEC_OID,
+    TYPES,
+    VECTOR_OID,
+    column_type_name,
+    column_type_oid,
+    display_name,
+    typmod_for_field,
+)
 
 NAMESPACES = {"pg_catalog": 11, "public": 2200, "information_schema": 13183}
 DATABASE_OID = 16384
-VARCHAR_OID = 1043
 USER_OID = 10
 DATABASE_OWNER_OID = 6171
 """pg_database_owner, the role that owns schema public since PostgreSQL 15."""
@@ -446,8 +455,8 @@ def build(
         for f in info.schema:
             num = positions[f.name]
             length = info.max_length.get(f.name)
-            oid = VARCHAR_OID if length is not None else oid_for_field(f)
-            column_types[f.name] = display_name(oid) or "text"
+            oid = column_type_oid(f, length is not None)
+            column_types[f.name] = column_type_name(f, length is not None)
             column_oids[f.name] = oid
             # a view's columns are never NOT NULL in PostgreSQL's catalog, whatever they read
             not_null = info.kind != "v" and (f.name in info.not_null or f.name in info.primary_key or not f.nullable)

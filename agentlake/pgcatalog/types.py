@@ -55,6 +55,21 @@ def oid_for_field(field: pa.Field) -> int:
     return pg_type(field).oid
 
 
+VARCHAR_OID = 1043
+
+
+def column_type_oid(field: pa.Field, has_length: bool) -> int:
+    """A table column's type in pg_attribute: varchar(n) and char(n) columns are text in Arrow, their
+    length kept by the manifest (``has_length``), and report as varchar."""
+    return VARCHAR_OID if has_length else oid_for_field(field)
+
+
+def column_type_name(field: pa.Field, has_length: bool) -> str:
+    """A table column's type as format_type prints it without modifiers (``character varying``):
+    how PostgreSQL labels a constant coerced to it."""
+    return display_name(column_type_oid(field, has_length)) or "text"
+
+
 def typmod_for_field(field: pa.Field) -> int:
     """atttypmod: vector(n) carries its dimension; numeric(p, s) its precision and scale (an
     unconstrained numeric none)."""
@@ -75,8 +90,11 @@ __all__ = [
     "SQL_NAMES",
     "TYPES",
     "VECTOR_ARRAY_OID",
+    "VARCHAR_OID",
     "VECTOR_OID",
     "PgType",
+    "column_type_name",
+    "column_type_oid",
     "display_name",
     "lookup",
     "oid_for_field",

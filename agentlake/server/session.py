@@ -185,11 +185,15 @@ class WireSession:
     def send(self, data: bytes) -> None:
         self._out.append(data)
 
-    async def flush(self) -> None:
-        """One write per batch of messages: fewer packets and system calls than a write per message."""
+    def _write_queued(self) -> None:
+        """Hand what ``send`` queued to the transport now, as one write."""
         if self._out:
             data, self._out = b"".join(self._out), []
             self.writer.write(data)
+
+    async def flush(self) -> None:
+        """One write per batch of messages: fewer packets and system calls than a write per message."""
+        self._write_queued()
         await self.writer.drain()
 
     async def read_exact(self, n: int) -> bytes:
@@ -405,8 +409,7 @@ class WireSession:
         self._notifications.append(notification)
         if self._at_ready and self._status() == "I" and not self.writer.is_closing():
             self._send_notifications()
-            data, self._out = b"".join(self._out), []
-            self.writer.write(data)
+            self._write_queued()
 
     def _send_notifications(self) -> None:
         for sent in self._notifications:
@@ -427,8 +430,7 @@ class WireSession:
         if self.writer.is_closing():
             return
         self._send_error("57P01", "terminating connection due to administrator command", severity="FATAL")
-        data, self._out = b"".join(self._out), []
-        self.writer.write(data)
+        self._write_queued()
         self.writer.close()
 
     def _status(self) -> str:
@@ -451,8 +453,7 @@ class WireSession:
         """A NOTICE raised while a statement runs, written now (after what is queued before it), so a
         client sees a long CREATE INDEX advance instead of its whole log at the end."""
         self.send(pq.notice_response(text))
-        data, self._out = b"".join(self._out), []
-        self.writer.write(data)
+        self._write_queued()
 
     def _send_notices(self) -> None:
         notices = self.conn.notices if self.conn is not None else None

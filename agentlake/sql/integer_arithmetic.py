@@ -94,7 +94,7 @@ def _same_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) ->
     constant): the arguments are given the widest one's width; True when any was cast."""
     arguments = _arguments(node)
     widths = [_width(argument, fields) for argument in arguments]
-    if None in widths or len(set(widths)) == 1 and all(_constant(a) is None for a in arguments):
+    if None in widths or (len(set(widths)) == 1 and all(_constant(a) is None for a in arguments)):
         return False
     width = max(widths)
     for argument in arguments:

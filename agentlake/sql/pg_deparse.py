@@ -19,6 +19,8 @@ import sqlglot
 from sqlglot import exp
 
 from .dialect import WRITTEN_NAME, AgentlakePostgres
+from .pg_quoting import quote_ident
+from .rules.column_names import pg_name
 from .types import INTERNAL_NAMES, SQL_NAMES
 
 TypeOf = Callable[[str], "str | None"]
@@ -107,14 +109,8 @@ def view_definition(query: exp.Expression, type_of: TypeOf | None = None, *, pre
     for item in query.expressions:
         value = item.this if isinstance(item, exp.Alias) else item
         text = printer.top(value)
-        name = (
-            item.alias
-            if isinstance(item, exp.Alias)
-            else None
-            if isinstance(value, exp.Column)
-            else _output_name(value)
-        )
-        items.append(text if name is None or name == getattr(value, "name", None) else f"{text} AS {_identifier(name)}")
+        name = item.alias if isinstance(item, exp.Alias) else None if isinstance(value, exp.Column) else pg_name(value)
+        items.append(text if name is None or name == getattr(value, "name", None) else f"{text} AS {quote_ident(name)}")
     out = " SELECT " + ("DISTINCT " if query.args.get("distinct") else "") + ",\n    ".join(items)
     source = query.args.get("from_") or query.args.get("from")
     if source is not None:
@@ -162,19 +158,9 @@ def _sort_key(printer: "_Printer", query: exp.Select, part: exp.Expression) -> s
 def _relation(node: exp.Expression) -> str:
     if isinstance(node, exp.Table):
         alias = node.alias
-        name = _identifier(node.name)
-        return f"{name} {_identifier(alias)}" if alias and alias != node.name else name
+        name = quote_ident(node.name)
+        return f"{name} {quote_ident(alias)}" if alias and alias != node.name else name
     return node.sql(dialect="postgres")
-
-
-def _identifier(name: str) -> str:
-    return exp.to_identifier(name).sql(dialect="postgres")
-
-
-def _output_name(node: exp.Expression) -> str:
-    from .rules.column_names import pg_name  # noqa: PLC0415 - column_names reads this package's dialect too
-
-    return pg_name(node)
 
 
 def pretty_text(text: str) -> str:
@@ -309,18 +295,16 @@ class _Printer:
         return self.wrap(f"{self.operand(node.this, OPERATOR, left=True)} {words} ({array})", OPERATOR)
 
     def column(self, node: exp.Column) -> str:
-        name = exp.to_identifier(node.name).sql(dialect="postgres")
-        return f"{exp.to_identifier(node.table).sql(dialect='postgres')}.{name}" if node.table else name
+        return f"{quote_ident(node.table)}.{quote_ident(node.name)}" if node.table else quote_ident(node.name)
 
     def cast(self, node: exp.Cast) -> str:
         target = type_text(node.to)
-        if isinstance(node.this, exp.Paren):  # (2)::numeric: a coercion shown, as this module prints one
-            text, kind = self.text(node.this.this)
-            return self.coerced(text if kind == ATOM or not self.pretty else f"({text})", target)
         value = node.this
-        if isinstance(value, exp.Literal):  # a constant is coerced as it is read: it becomes one of the type
+        if isinstance(value, exp.Paren):  # (2)::numeric: a coercion shown, as this module prints one
+            value = value.this
+        elif isinstance(value, exp.Literal):  # a constant is coerced as it is read: it becomes one of the type
             return self.constant(value.this, target)
-        if isinstance(value, exp.Neg) and isinstance(value.this, exp.Literal) and not value.this.is_string:
+        elif isinstance(value, exp.Neg) and isinstance(value.this, exp.Literal) and not value.this.is_string:
             return self.constant("-" + value.this.this, target)
         text, kind = self.text(value)
         return self.coerced(text if kind == ATOM or not self.pretty else f"({text})", target)
@@ -426,6 +410,8 @@ def _as_list(value) -> list:
 
 
 def _quoted(value: str) -> str:
+    """A constant as ruleutils quotes it: quotes doubled, backslashes as they are (standard
+    conforming strings; ``pg_quoting.quote_literal`` writes an ``E''`` string instead)."""
     return "'" + value.replace("'", "''") + "'"
 
 

@@ -22,6 +22,11 @@ _STORED = Decimal(1).scaleb(-QUOTIENT_TYPE.scale)
 _WIDE = Context(prec=QUOTIENT_TYPE.precision + 2)
 
 
+def _stored(value: Decimal) -> Decimal:
+    """``value`` at the column's scale (a context wide enough for its 76 digits)."""
+    return value.quantize(_STORED, context=_WIDE)
+
+
 def _scale(value: Decimal) -> int:
     return max(-value.as_tuple().exponent, 0)
 
@@ -37,7 +42,7 @@ def numeric_quotient(dividends: pa.Array, divisors: pa.Array) -> pa.Array:
         left, right = Decimal(dividend), Decimal(divisor)
         if not right:
             raise DataError("[SQLSTATE 22012] division by zero", sqlstate="22012")
-        out.append(quotient(left, _scale(left), right, _scale(right)).quantize(_STORED, context=_WIDE))
+        out.append(_stored(quotient(left, _scale(left), right, _scale(right))))
     return pa.array(out, QUOTIENT_TYPE)
 
 
@@ -61,7 +66,7 @@ def with_numeric_quotients(table: pa.Table, described: pa.Schema) -> pa.Table:
         if index >= table.num_columns or table.column(index).type == QUOTIENT_TYPE:
             continue
         exact = [
-            None if v is None else Decimal(repr(v) if isinstance(v, float) else v).quantize(_STORED, context=_WIDE)
+            None if v is None else _stored(Decimal(repr(v) if isinstance(v, float) else v))
             for v in table.column(index).to_pylist()
         ]
         table = table.set_column(index, field.with_name(table.column_names[index]), pa.array(exact, QUOTIENT_TYPE))
