@@ -19,9 +19,13 @@ import pyarrow as pa
 
 from .storage.base import dumps, dumps_text
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+ARROW_FILES_VERSION = 3
+"""The first format whose data files may be Arrow IPC files (older agentlake refuses to open it)."""
 FIELD_ID = b"agentlake.field_id"
 ROWID = "_rowid"
+ARROW_SUFFIX = ".arrow"
+PARQUET_SUFFIX = ".parquet"
 
 
 def object_path(object_id: str) -> str:
@@ -83,7 +87,8 @@ def _sorted_union(existing: np.ndarray, rowids: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DataFile:
-    """One immutable Parquet file of a table and the rows of it that are deleted."""
+    """One immutable data file of a table (Parquet, or Arrow IPC for a statement's few rows; its
+    path's suffix says which) and the rows of it that are deleted."""
 
     id: str
     path: str
@@ -99,6 +104,11 @@ class DataFile:
     @property
     def live_rows(self) -> int:
         return self.rows - len(self.deleted)
+
+    @property
+    def is_arrow(self) -> bool:
+        """Written as an Arrow IPC file rather than Parquet (``datafiles.build_data_file``)."""
+        return self.path.endswith(ARROW_SUFFIX)
 
     def with_deleted(self, rowids: np.ndarray) -> "DataFile":
         return replace(self, deleted=_sorted_union(self.deleted, np.asarray(rowids, dtype=np.int64)))

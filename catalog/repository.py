@@ -21,7 +21,7 @@ from .gc import DEFAULT_GRACE_SECONDS, GCReferences, GCReport, gc
 from .jobs import JobQueue, publisher
 from .merge import merge
 from .names import validate_ref_name
-from .objects import FORMAT_VERSION, Commit, DataFile, Manifest, object_path
+from .objects import ARROW_FILES_VERSION, FORMAT_VERSION, Commit, DataFile, Manifest, object_path
 from .snapshot import Snapshot
 from .storage import RefState, Storage, open_storage
 from .storage.base import dumps
@@ -95,6 +95,12 @@ class Repository:
     def compaction_threshold(self) -> int:
         """How many files a table may have before its small ones are folded (see :class:`CompactionPolicy`)."""
         return self.compaction.max_files
+
+    @property
+    def arrow_data_files(self) -> bool:
+        """Whether a statement's few rows are written as an Arrow IPC file (FORMAT.md, *Versions*):
+        in a repository of an older format they stay Parquet, which the agentlake that created it reads."""
+        return self.config.get("format_version", 0) >= ARROW_FILES_VERSION
 
     # opening -----------------------------------------------------------
     @classmethod

@@ -4,6 +4,7 @@ A :class:`TableSource` is what a catalog snapshot hands over: data files that ea
 carry a hidden ``_rowid`` column plus, per file, the ``_rowid`` values deleted since.
 Files are split into partitions by row groups, so one large file still gives many
 tasks, and row groups whose statistics rule out the pushed filters are never read.
+A statement's few rows, which the catalog writes as an Arrow IPC file, are one piece.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+
+from catalog.objects import ARROW_SUFFIX
 
 from .partitions import from_arrow
 
@@ -82,6 +85,9 @@ def plan_pieces(files: list[str], prune: pc.Expression | None, partition_rows: i
     pieces: list[Piece] = []
     fmt = ds.ParquetFileFormat()
     for path in files:
+        if path.endswith(ARROW_SUFFIX):  # a statement's few rows: one piece, read whole
+            pieces.append(Piece(path, ()))
+            continue
         filesystem, local = resolve(path)
         fragment = fmt.make_fragment(local, filesystem=filesystem)
         groups = fragment.split_by_row_group(filter=prune) if prune is not None else fragment.split_by_row_group()
@@ -116,7 +122,10 @@ class ReadPiece:
             read_cols.append(ROWID)
         filesystem, local = resolve(piece.path)
         with filesystem.open_input_file(local) as handle:
-            table = pq.ParquetFile(handle).read_row_groups(list(piece.row_groups), columns=read_cols)
+            if piece.path.endswith(ARROW_SUFFIX):
+                table = pa.ipc.open_file(handle).read_all().select(read_cols)
+            else:
+                table = pq.ParquetFile(handle).read_row_groups(list(piece.row_groups), columns=read_cols)
         if any(pa.types.is_string_view(f.type) for f in table.schema):  # (a cast of no columns drops every row)
             table = table.cast(
                 pa.schema(

@@ -240,13 +240,14 @@ class SnapshotRegistry:
 
     def _scan(self, snapshot: Snapshot, entry: DataFile) -> DataFrame:
         """A data file as DataFusion reads it: a Parquet scan on local disk (a small file a journal
-        holds is written out for it); on an object store (S3, memory://, anything fsspec reaches) the
-        file as the catalog's reader decodes it, since DataFusion's own object stores know neither
-        fsspec's URLs nor its credentials."""
-        location = snapshot.repo.storage.uri(entry.path)
-        if "://" not in location:
-            return read_parquet(self.ctx, location)
-        return self.ctx.from_arrow(snapshot.repo.files.table(entry))
+        holds is written out for it); a statement's Arrow file, or any file on an object store (S3,
+        memory://, anything fsspec reaches), as the catalog's reader decodes it, since DataFusion's
+        own object stores know neither fsspec's URLs nor its credentials."""
+        if not entry.is_arrow:
+            location = snapshot.repo.storage.uri(entry.path)
+            if "://" not in location:
+                return read_parquet(self.ctx, location)
+        return self.ctx.from_arrow(_as_parquet_scans_it(snapshot.repo.files.table(entry)))
 
     def _sync_views(self, views: dict[str, str], rebuild: bool) -> None:
         """Views are plans over tables, so they are rebuilt whenever a table changed."""
@@ -259,6 +260,21 @@ class SnapshotRegistry:
             if self._views.get(name) != sql:
                 self.ctx.register_view(name, self.ctx.sql(sql))
                 self._views[name] = sql
+
+
+def _as_parquet_scans_it(table: pa.Table) -> pa.Table:
+    """A decoded file as DataFusion's Parquet scan gives it, which skips the Arrow schema a file
+    carries: no field metadata (a jsonb column's marker would type expressions over it as jsonb)
+    and extension columns as their storage. A table then reads the same whichever format or
+    store holds each of its files."""
+    columns = [
+        pa.chunked_array([chunk.storage for chunk in column.chunks], column.type.storage_type)
+        if isinstance(column.type, pa.BaseExtensionType)
+        else column
+        for column in table.columns
+    ]
+    fields = [pa.field(f.name, c.type, f.nullable) for f, c in zip(table.schema, columns)]
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
 class StoredRows(NamedTuple):

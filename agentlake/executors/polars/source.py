@@ -1,4 +1,4 @@
-"""Tables as lazy Polars scans: a snapshot's Parquet files less their deleted rows.
+"""Tables as lazy Polars scans: a snapshot's Parquet (and small Arrow) files less their deleted rows.
 
 A table is what the Dask compiler reads too: a ``TableSource`` (data files with a
 hidden ``_rowid`` column and, per file, the ``_rowid`` values deleted since) or a Dask
@@ -14,6 +14,8 @@ from typing import Any
 import dask.dataframe as dd
 import polars as pl
 import pyarrow as pa
+
+from catalog.objects import ARROW_SUFFIX
 
 from ..dask.partitions import is_gpu_frame
 from ..dask.source import ROWID, TableSource
@@ -33,6 +35,10 @@ def _path(uri: str) -> str:
     return uri
 
 
+def _scan(paths: str | list[str], arrow: bool) -> pl.LazyFrame:
+    return pl.scan_ipc(paths) if arrow else pl.scan_parquet(paths)
+
+
 def _as_computed(frame: pl.LazyFrame, schema: pa.Schema) -> pl.LazyFrame:
     """Decimal columns as Float64 (see ``types``)."""
     decimals = [f.name for f in schema if pa.types.is_decimal(f.type)]
@@ -42,11 +48,15 @@ def _as_computed(frame: pl.LazyFrame, schema: pa.Schema) -> pl.LazyFrame:
 def scan_source(source: TableSource, columns: list[str]) -> pl.LazyFrame:
     """The live rows of ``source``'s ``columns``."""
     deleted = {path: rows for path, rows in (source.deleted_rowids or {}).items() if len(rows)}
-    whole = [_path(f) for f in source.files if f not in deleted]
-    parts = [pl.scan_parquet(whole).select(columns)] if whole else []
+    parts = []
+    for small in (False, True):  # Parquet files, then the Arrow files of statements' few rows
+        whole = [_path(f) for f in source.files if f not in deleted and f.endswith(ARROW_SUFFIX) == small]
+        if whole:
+            parts.append(_scan(whole, small).select(columns))
     for path in (f for f in source.files if f in deleted):
         gone = pl.Series(deleted[path], dtype=pl.Int64)
-        parts.append(pl.scan_parquet(_path(path)).filter(~pl.col(ROWID).is_in(gone.implode())).select(columns))
+        scan = _scan(_path(path), path.endswith(ARROW_SUFFIX))
+        parts.append(scan.filter(~pl.col(ROWID).is_in(gone.implode())).select(columns))
     schema = pa.schema([source.schema.field(c) for c in columns])
     if not parts:
         return empty_frame(schema)
