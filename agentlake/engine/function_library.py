@@ -44,6 +44,7 @@ def stateless_functions() -> FunctionLibrary:
     from ..executors.local.integer_functions import register_integer_functions
     from ..executors.local.interval_functions import register_interval_functions
     from ..executors.local.json_functions import register_json_functions
+    from ..executors.local.math_functions import register_math_functions
     from ..executors.local.numeric_functions import register_numeric_functions
     from ..executors.local.pattern_functions import register_pattern_functions
     from ..executors.local.subquery_functions import register_subquery_functions
@@ -61,6 +62,7 @@ def stateless_functions() -> FunctionLibrary:
         register_fulltext_functions,
         register_interval_functions,
         register_integer_functions,
+        register_math_functions,
         register_numeric_functions,
         register_subquery_functions,
         register_formatting_functions,

@@ -16,6 +16,7 @@ from ..sql.extract_fields import extract_fields
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
 from ..sql.integer_arithmetic import integer_arithmetic
+from ..sql.math_domains import math_domains
 from ..sql.numeric_quotients import numeric_quotients
 from ..sql.rounding import pg_rounding
 from ..sql.rules.json_construction import json_construction
@@ -134,6 +135,7 @@ def typed_rewrites(
         changed = extract_fields(tree) or changed
         changed = numeric_quotients(tree, schema_of) or changed  # first: it reads the operands as written
         changed = pg_rounding(tree, schema_of) or changed
+        changed = math_domains(tree, schema_of) or changed
         changed = integer_arithmetic(tree, schema_of) or changed
         changed = timestamp_differences(tree, schema_of) or changed
     return float_comparisons(tree, schema_of) or changed

@@ -18,6 +18,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"OFFSET must be >= ?0"), "2201X"),
     (re.compile(r"table function '[^']+' not found", re.I), "42883"),
     (_ZERO_STEP, "22023"),
+    (re.compile(r"field position must not be zero", re.I), "22023"),  # split_part
+    (re.compile(r"factorial of a negative number is undefined", re.I), "22003"),
     (re.compile(r"table '([^']+)' not found|table \"?([\w.]+)\"? not found|No table named", re.I), "42P01"),
     (re.compile(r"No field named|Schema error: No field|column .* not found|Invalid identifier", re.I), "42703"),
     (re.compile(r"Divide by zero|division by zero", re.I), "22012"),

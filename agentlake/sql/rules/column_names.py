@@ -53,7 +53,7 @@ def pg_name(node: exp.Expression) -> str:
     written = node.meta.get(WRITTEN_NAME)
     if written is not None and not isinstance(node, (exp.Cast, exp.TryCast)):
         return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim") if written == "trim" else written
-    if isinstance(node, _OPERATORS):
+    if isinstance(node, _OPERATORS) or (isinstance(node, exp.Pow) and written is None):  # x ^ 2, not power(x, 2)
         return "?column?"
     if isinstance(node, exp.Column):
         return node.name
