@@ -161,6 +161,12 @@ _CLASS_BY_SQLSTATE_PREFIX = {
 }
 
 
+def function_error(sqlstate: str, message: str, kind: type[Error] = DataError) -> Error:
+    """An error raised inside a function DataFusion calls, its SQLSTATE tagged onto the message so
+    that it survives DataFusion's wrapping (``sql.diagnostics`` reads it back)."""
+    return kind(f"[SQLSTATE {sqlstate}] {message}", sqlstate=sqlstate)
+
+
 def error_for(sqlstate: str, message: str, position: int | None = None) -> Error:
     """Build the PEP 249 exception class that matches a SQLSTATE."""
     if sqlstate == "25P02":

@@ -39,6 +39,7 @@ def stateless_functions() -> FunctionLibrary:
     """Every function a session's context carries but those bound to its session or repository."""
     # imported here: DataFusion loads with the first statement that plans
     from ..executors.local.bytea_functions import register_bytea_functions
+    from ..executors.local.date_constructors import register_date_constructors
     from ..executors.local.formatting_functions import register_formatting_functions
     from ..executors.local.fulltext import register_fulltext_functions
     from ..executors.local.integer_functions import register_integer_functions
@@ -69,6 +70,7 @@ def stateless_functions() -> FunctionLibrary:
         register_text_cast_functions,
         register_pattern_functions,
         register_time_zone_functions,
+        register_date_constructors,
     ):
         register(library)
     return library

@@ -162,7 +162,8 @@ class AgentlakePostgres(Postgres):
         COMMANDS = Postgres.Tokenizer.COMMANDS - {TokenType.FETCH}
 
     class Parser(Postgres.Parser):
-        LAMBDAS: dict = {}  # PostgreSQL has no lambdas: `f(doc->'k')` is JSON access
+        # PostgreSQL has no lambdas: `f(doc->'k')` is JSON access; `f(name => value)` names an argument
+        LAMBDAS: dict = {TokenType.FARROW: Postgres.Parser.LAMBDAS[TokenType.FARROW]}
         # PostgreSQL binds user-defined operators (pgvector's) looser than + - * /
         # and tighter than comparisons: sqlglot's BITWISE level, where || also sits.
         EQUALITY = {k: v for k, v in Postgres.Parser.EQUALITY.items() if k != TokenType.NULLSAFE_EQ}

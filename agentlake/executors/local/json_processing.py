@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 
-from .json_text import json_error, quote
+from ...errors import function_error
+from .json_text import quote
 from .jsonb_operations import array_position, check_settable_path
 from .jsonb_values import JsonValue, render, storage_order
 
@@ -81,7 +82,7 @@ def _insert(value: JsonValue, path: list[str], position: int, new: JsonValue, af
     if isinstance(value, dict):
         if last:
             if step in value:
-                raise json_error("22023", "cannot replace existing key")
+                raise function_error("22023", "cannot replace existing key")
             return {**value, step: new}
         return {**value, step: _insert(value[step], path, position + 1, new, after)} if step in value else value
     if isinstance(value, list):

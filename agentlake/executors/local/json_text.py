@@ -15,17 +15,12 @@ from __future__ import annotations
 import json
 import re
 
-from ...errors import DataError, NotSupportedError
+from ...errors import NotSupportedError, function_error
 from ...sql.text_output import float_text, special_float_text
 from .jsonb_values import parse, render
 
 _ELEMENT_TYPE = re.compile(r"^(?:Large)?List\((.*?)(?:, field: .*)?\)$")
 _FRACTION = re.compile(r"(\.\d*?)0+(?=$|[+-])")
-
-
-def json_error(sqlstate: str, message: str, kind: type = DataError) -> Exception:
-    """An error raised inside a DataFusion function, tagged so that its SQLSTATE survives DataFusion."""
-    return kind(f"[SQLSTATE {sqlstate}] {message}", sqlstate=sqlstate)
 
 
 def quote(text: str) -> str:
@@ -61,7 +56,7 @@ def value_json(text: str | None, arrow_type: str) -> str | None:
     if arrow_type.startswith(("Timestamp", "Date", "Time")):
         return _temporal(text, arrow_type)
     if arrow_type.startswith(("List", "LargeList", "FixedSizeList", "Struct", "Map")):
-        raise json_error(
+        raise function_error(
             "0A000",
             f"to_json of a {arrow_type.split('(')[0]} value of this kind is not supported: "
             "cast it to a typed array (such as ::text[]) first",
@@ -75,7 +70,7 @@ def array_elements_json(texts: list[str | None], list_type: str) -> list[str | N
     found = _ELEMENT_TYPE.match(list_type)
     element_type = found.group(1) if found else "Utf8"
     if element_type.startswith(("List", "LargeList", "FixedSizeList")):
-        raise json_error("0A000", "to_json of a multidimensional array is not supported", NotSupportedError)
+        raise function_error("0A000", "to_json of a multidimensional array is not supported", NotSupportedError)
     return [value_json(text, element_type) for text in texts]
 
 
@@ -94,12 +89,12 @@ def key_text(value: str | None, position: int, function: str) -> str:
     PostgreSQL's error for each function."""
     if value is None:
         if function == "jsonb_build_object":
-            raise json_error("22023", f"argument {position}: key must not be null")
+            raise function_error("22023", f"argument {position}: key must not be null")
         if function == "jsonb_object_agg":
-            raise json_error("22023", "field name must not be null")
-        raise json_error("22004", "null value not allowed for object key")
+            raise function_error("22023", "field name must not be null")
+        raise function_error("22004", "null value not allowed for object key")
     if value.startswith(("[", "{")):
-        raise json_error("22023", "key value must be scalar, not array, composite, or json")
+        raise function_error("22023", "key value must be scalar, not array, composite, or json")
     return json.loads(value) if value.startswith('"') else value
 
 

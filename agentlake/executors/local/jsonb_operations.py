@@ -6,12 +6,8 @@ SQLSTATEs included; the DataFusion functions in ``json_functions`` call them row
 
 from __future__ import annotations
 
-from ...errors import DataError
+from ...errors import function_error
 from .jsonb_values import JsonValue, same_scalar, storage_order
-
-
-def _error(sqlstate: str, message: str) -> DataError:
-    return DataError(f"[SQLSTATE {sqlstate}] {message}", sqlstate=sqlstate)
 
 
 def contains(container: JsonValue, contained: JsonValue, top: bool = True) -> bool:
@@ -54,15 +50,15 @@ def delete_keys(document: JsonValue, keys: list[str]) -> JsonValue:
         return {k: v for k, v in document.items() if k not in keys}
     if isinstance(document, list):
         return [item for item in document if not (isinstance(item, str) and item in keys)]
-    raise _error("22023", "cannot delete from scalar")
+    raise function_error("22023", "cannot delete from scalar")
 
 
 def delete_index(document: JsonValue, index: int) -> JsonValue:
     """``- integer``: an array element, counting from the end when negative."""
     if isinstance(document, dict):
-        raise _error("22023", "cannot delete from object using integer index")
+        raise function_error("22023", "cannot delete from object using integer index")
     if not isinstance(document, list):
-        raise _error("22023", "cannot delete from scalar")
+        raise function_error("22023", "cannot delete from scalar")
     position = index + len(document) if index < 0 else index
     return [item for i, item in enumerate(document) if i != position]
 
@@ -100,10 +96,10 @@ def check_settable_path(document: JsonValue, path: list[str | None]) -> None:
     """What jsonb_set and jsonb_insert refuse before walking a path: a scalar document (22023) and
     a NULL step (22004)."""
     if not isinstance(document, (list, dict)):
-        raise _error("22023", "cannot set path in scalar")
+        raise function_error("22023", "cannot set path in scalar")
     for position, step in enumerate(path, 1):
         if step is None:
-            raise _error("22004", f"path element at position {position} is null")
+            raise function_error("22004", f"path element at position {position} is null")
 
 
 def _set(value: JsonValue, path: list[str], position: int, new: JsonValue, create: bool) -> JsonValue:
@@ -129,14 +125,14 @@ def array_position(array: list, step: str | None, position: int) -> int:
     try:
         index = int(step)
     except (TypeError, ValueError):
-        raise _error("22P02", f'path element at position {position} is not an integer: "{step}"') from None
+        raise function_error("22P02", f'path element at position {position} is not an integer: "{step}"') from None
     return index + len(array) if index < 0 else index
 
 
 def delete_path(document: JsonValue, path: list[str | None]) -> JsonValue:
     """``#-``: the document without the item at ``path`` (unchanged when the path is missing)."""
     if not isinstance(document, (list, dict)):
-        raise _error("22023", "cannot delete path in scalar")
+        raise function_error("22023", "cannot delete path in scalar")
     return _delete_at(document, path, 1) if path else document
 
 
@@ -164,13 +160,15 @@ def array_elements(document: JsonValue) -> list[JsonValue]:
     """jsonb_array_elements' rows."""
     if isinstance(document, list):
         return document
-    raise _error("22023", f"cannot extract elements from {'an object' if isinstance(document, dict) else 'a scalar'}")
+    raise function_error(
+        "22023", f"cannot extract elements from {'an object' if isinstance(document, dict) else 'a scalar'}"
+    )
 
 
 def object_pairs(document: JsonValue, function: str) -> list[tuple[str, JsonValue]]:
     """jsonb_each's rows, in storage order."""
     if not isinstance(document, dict):
-        raise _error(
+        raise function_error(
             "22023", f"cannot call {function} on {'an array' if isinstance(document, list) else 'a non-object'}"
         )
     return [(key, document[key]) for key in sorted(document, key=storage_order)]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import DataError
+from ...errors import function_error
 from ...sql.math_domains import ACOS, ASIN, EXP, LN, LOG, NUMERIC_POWER, POWER
 
 if TYPE_CHECKING:
@@ -17,26 +17,22 @@ if TYPE_CHECKING:
 Checked = Callable[..., pa.Array]
 
 
-def _error(sqlstate: str, message: str) -> DataError:
-    return DataError(f"[SQLSTATE {sqlstate}] {message}", sqlstate=sqlstate)
-
-
 def _any(mask: pa.Array) -> bool:
     return bool(pc.any(mask).as_py())
 
 
 def _logarithm_argument(values: pa.Array) -> None:
     if _any(pc.equal(values, 0.0)):
-        raise _error("2201E", "cannot take logarithm of zero")
+        raise function_error("2201E", "cannot take logarithm of zero")
     if _any(pc.less(values, 0.0)):
-        raise _error("2201E", "cannot take logarithm of a negative number")
+        raise function_error("2201E", "cannot take logarithm of a negative number")
 
 
 def _within_range(result: pa.Array, *operands: pa.Array) -> pa.Array:
     """``result``, unless it overflowed: infinite from finite operands (22003)."""
     finite = pc.is_finite(operands[0]) if len(operands) == 1 else pc.and_(*(pc.is_finite(o) for o in operands))
     if _any(pc.and_(pc.is_inf(result), finite)):
-        raise _error("22003", "value out of range: overflow")
+        raise function_error("22003", "value out of range: overflow")
     return result
 
 
@@ -51,7 +47,7 @@ def logarithm(bases: pa.Array, values: pa.Array) -> pa.Array:
     _logarithm_argument(bases)
     _logarithm_argument(values)
     if _any(pc.equal(bases, 1.0)):
-        raise _error("22012", "division by zero")
+        raise function_error("22012", "division by zero")
     return pc.divide(pc.ln(values), pc.ln(bases))
 
 
@@ -61,10 +57,10 @@ def exponential(values: pa.Array) -> pa.Array:
 
 def numeric_power(bases: pa.Array, exponents: pa.Array) -> pa.Array:
     if _any(pc.and_(pc.equal(bases, 0.0), pc.less(exponents, 0.0))):
-        raise _error("2201F", "zero raised to a negative power is undefined")
+        raise function_error("2201F", "zero raised to a negative power is undefined")
     fractional = pc.not_equal(pc.floor(exponents), exponents)
     if _any(pc.and_(pc.less(bases, 0.0), pc.and_(fractional, pc.is_finite(exponents)))):
-        raise _error("2201F", "a negative number raised to a non-integer power yields a complex result")
+        raise function_error("2201F", "a negative number raised to a non-integer power yields a complex result")
     return pc.power(bases, exponents)
 
 
@@ -75,7 +71,7 @@ def power(bases: pa.Array, exponents: pa.Array) -> pa.Array:
 def _inverse_sine(kernel: Callable[[pa.Array], pa.Array]) -> Checked:
     def run(values: pa.Array) -> pa.Array:
         if _any(pc.or_(pc.less(values, -1.0), pc.greater(values, 1.0))):
-            raise _error("22003", "input is out of range")
+            raise function_error("22003", "input is out of range")
         return kernel(values)
 
     return run

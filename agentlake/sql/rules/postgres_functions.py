@@ -6,7 +6,9 @@
 - ``3.7::int`` rounds as PostgreSQL does (DataFusion truncates);
 - ``3 * INTERVAL '1 hour'`` and ``INTERVAL '1 day' / 2`` become PostgreSQL's interval arithmetic
   (:mod:`.interval_arithmetic`; DataFusion cannot multiply intervals);
-- ``x > ANY (subquery)`` / ``ALL`` become comparisons with the subquery's min or max.
+- ``x > ANY (subquery)`` / ``ALL`` become comparisons with the subquery's min or max;
+- ``make_date``, ``make_timestamp``, ``make_timestamptz``, ``make_time`` and ``make_interval`` call the local
+  executor's constructors (``executors/local/date_constructors.py``) with every argument given.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from sqlglot import exp
 
 from ..array_text import array_elements
 from . import transform_up
+from .column_names import PG_NAME
 from .interval_arithmetic import scaled_interval
 
 T = exp.DataType.Type
+MAKE_TIMESTAMPTZ = "pg_make_timestamptz"
+MAKE_INTERVAL = "pg_make_interval"
+MAKE_DATE = "pg_make_date"
+_INTERVAL_FIELDS = ("year", "month", "week", "day", "hour", "minute", "second")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _INTEGER = {T.INT, T.BIGINT, T.SMALLINT, T.TINYINT}
 _ANY_ALL = {  # (operator, quantifier) -> aggregate that decides
@@ -94,7 +101,39 @@ def _call(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
+def _seconds(node: exp.Expression | None) -> exp.Expression:
+    return exp.Cast(this=node or exp.Literal.number(0), to=exp.DataType.build("DOUBLE"))
+
+
+def _date_constructor(node: exp.Expression) -> exp.Expression | None:
+    """The constructor call for ``make_timestamp`` and its kin (named as written), or None."""
+    if isinstance(node, exp.TimestampFromParts) and node.args.get("sec") is not None and not node.args.get("zone"):
+        parts = [node.args.get(k) for k in ("year", "month", "day", "hour", "min")]
+        call, name = _call("make_timestamp", *parts, _seconds(node.args["sec"])), "make_timestamp"
+    elif isinstance(node, exp.TimeFromParts) and not node.args.get("nano"):
+        call, name = _call("make_time", node.args["hour"], node.args["min"], _seconds(node.args["sec"])), "make_time"
+    elif isinstance(node, exp.MakeInterval):  # positional, or named (secs => 1.5): sqlglot maps both
+        given = {k: v.expression if isinstance(v, exp.Kwarg) else v for k, v in node.args.items() if v is not None}
+        fields = [given.get(k) or exp.Literal.number(0) for k in _INTERVAL_FIELDS[:-1]]
+        call, name = _call(MAKE_INTERVAL, *fields, _seconds(given.get("second"))), "make_interval"
+    elif isinstance(node, exp.Anonymous) and node.name.lower() == "make_date" and len(node.expressions) == 3:
+        call, name = _call(MAKE_DATE, *node.expressions), "make_date"
+    elif (
+        isinstance(node, exp.Anonymous) and node.name.lower() == "make_timestamptz" and len(node.expressions) in (6, 7)
+    ):
+        *parts, seconds = node.expressions[:6]
+        zone = node.expressions[6] if len(node.expressions) == 7 else exp.Literal.string("UTC")  # the session's zone
+        call, name = _call(MAKE_TIMESTAMPTZ, *parts, _seconds(seconds), zone), "make_timestamptz"
+    else:
+        return None
+    call.meta[PG_NAME] = name
+    return call
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    constructed = _date_constructor(node)
+    if constructed is not None:
+        return constructed
     if isinstance(node, exp.JSONExtractScalar):
         return _call("json_get_text", node.this, *_path_keys(node.expression))
     if isinstance(node, exp.JSONExtract):
