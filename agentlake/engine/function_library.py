@@ -39,6 +39,7 @@ def stateless_functions() -> FunctionLibrary:
     """Every function a session's context carries but those bound to its session or repository."""
     # imported here: DataFusion loads with the first statement that plans
     from ..executors.local.bytea_functions import register_bytea_functions
+    from ..executors.local.character_codes import register_character_codes
     from ..executors.local.date_constructors import register_date_constructors
     from ..executors.local.formatting_functions import register_formatting_functions
     from ..executors.local.fulltext import register_fulltext_functions
@@ -71,6 +72,7 @@ def stateless_functions() -> FunctionLibrary:
         register_pattern_functions,
         register_time_zone_functions,
         register_date_constructors,
+        register_character_codes,
     ):
         register(library)
     return library

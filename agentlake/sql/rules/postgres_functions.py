@@ -8,7 +8,8 @@
   (:mod:`.interval_arithmetic`; DataFusion cannot multiply intervals);
 - ``x > ANY (subquery)`` / ``ALL`` become comparisons with the subquery's min or max;
 - ``make_date``, ``make_timestamp``, ``make_timestamptz``, ``make_time`` and ``make_interval`` call the local
-  executor's constructors (``executors/local/date_constructors.py``) with every argument given.
+  executor's constructors (``executors/local/date_constructors.py``) with every argument given;
+- ``chr`` checks its code point as PostgreSQL does (``executors/local/character_codes.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ T = exp.DataType.Type
 MAKE_TIMESTAMPTZ = "pg_make_timestamptz"
 MAKE_INTERVAL = "pg_make_interval"
 MAKE_DATE = "pg_make_date"
+CHR = "pg_chr"
 _INTERVAL_FIELDS = ("year", "month", "week", "day", "hour", "minute", "second")
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _INTEGER = {T.INT, T.BIGINT, T.SMALLINT, T.TINYINT}
@@ -134,6 +136,10 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     constructed = _date_constructor(node)
     if constructed is not None:
         return constructed
+    if isinstance(node, exp.Chr) and len(node.expressions) == 1 and not node.args.get("charset"):
+        character = _call(CHR, node.expressions[0])
+        character.meta[PG_NAME] = "chr"
+        return character
     if isinstance(node, exp.JSONExtractScalar):
         return _call("json_get_text", node.this, *_path_keys(node.expression))
     if isinstance(node, exp.JSONExtract):
