@@ -173,6 +173,11 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     _register(ctx, "pg_table_is_visible", lambda oid: oid is not None, [i64], boolean)
     for kind in ("type", "opclass", "opfamily", "function", "collation", "conversion", "operator"):
         _register(ctx, f"pg_{kind}_is_visible", lambda oid: oid is not None, [i64], boolean)  # all in search_path
+    # pg_proc lists no function, so none has a signature to print (PostgreSQL answers NULL for an
+    # OID it does not know); psql's \df calls these over its rows
+    for describe in ("pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments"):
+        _register(ctx, describe, lambda oid: None, [i64], text)
+    _register(ctx, "pg_tablespace_location", lambda oid: None if oid is None else "", [i64], text)
     _register(ctx, "format_type", format_type, [i64, i64], text)
     _register(ctx, "pg_type_name", pg_type_name, [text], text, "immutable")  # pg_typeof's, see type_of
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)

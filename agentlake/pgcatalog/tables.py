@@ -687,7 +687,15 @@ def build(
                 "inhdetachpending": (pa.bool_(), []),
             }
         ),
-        "pg_catalog.pg_tablespace": _table({"oid": (OID, [1663]), "spcname": (pa.string(), ["pg_default"])}),
+        "pg_catalog.pg_tablespace": _table(
+            {
+                "oid": (OID, [1663, 1664]),
+                "spcname": (pa.string(), ["pg_default", "pg_global"]),
+                "spcowner": (OID, [USER_OID, USER_OID]),
+                "spcacl": (pa.list_(pa.string()), [None, None]),
+                "spcoptions": (pa.list_(pa.string()), [None, None]),
+            }
+        ),
         "_indexdefs": _table(
             {
                 "oid": (OID, indexdefs["oid"]),
@@ -1030,6 +1038,42 @@ _EMPTY_SCHEMAS = {
         ]
     ),
     "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]),
+    # no user-defined functions here (CREATE FUNCTION is refused), and the built-in ones are not
+    # listed: empty, with PostgreSQL's columns (psql's \df and drivers' function listings read it)
+    "pg_proc": pa.schema(
+        [
+            ("oid", OID),
+            ("proname", pa.string()),
+            ("pronamespace", OID),
+            ("proowner", OID),
+            ("prolang", OID),
+            ("procost", pa.float32()),
+            ("prorows", pa.float32()),
+            ("provariadic", OID),
+            ("prosupport", pa.string()),
+            ("prokind", pa.string()),
+            ("prosecdef", pa.bool_()),
+            ("proleakproof", pa.bool_()),
+            ("proisstrict", pa.bool_()),
+            ("proretset", pa.bool_()),
+            ("provolatile", pa.string()),
+            ("proparallel", pa.string()),
+            ("pronargs", pa.int16()),
+            ("pronargdefaults", pa.int16()),
+            ("prorettype", OID),
+            ("proargtypes", pa.list_(OID)),
+            ("proallargtypes", pa.list_(OID)),
+            ("proargmodes", pa.list_(pa.string())),
+            ("proargnames", pa.list_(pa.string())),
+            ("proargdefaults", pa.string()),
+            ("protrftypes", pa.list_(OID)),
+            ("prosrc", pa.string()),
+            ("probin", pa.string()),
+            ("prosqlbody", pa.string()),
+            ("proconfig", pa.list_(pa.string())),
+            ("proacl", pa.list_(pa.string())),
+        ]
+    ),
     # no sequences are relations here (a serial's counter lives in the table's manifest), so nothing
     # depends on one: empty, with PostgreSQL's columns (alembic reads it to tell a serial's sequence)
     "pg_depend": pa.schema(

@@ -1,7 +1,8 @@
 """psql's describing meta-commands give what they give on PostgreSQL 16 with pgvector, run by the
 psql binary against both (unaligned output, owners and pgvector's version aside): tables with
 their defaults, indexes, CHECK and foreign-key constraints from both sides, sequences, views,
-schemas, extensions with their descriptions, privileges (``\\dp``), and ``\\d+`` and ``\\dt+`` run to the end."""
+schemas, extensions with their descriptions, privileges (``\\dp``), tablespaces, and ``\\d+``, ``\\dt+``
+and ``\\df`` run to the end."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ SAME = [
     r"\dp",
     r"\z docs",
     r"\dd",
+    r"\db",
 ]
 
 
@@ -86,3 +88,11 @@ def test_table_sizes_and_descriptions(sides):
     out = lake(r"\dt+")
     assert "ERROR" not in out
     assert "docs|table|alice|permanent|heap|" in out and out.splitlines()[2].endswith("|the docs")
+
+
+def test_functions_list_none_of_their_own(sides):
+    """No user-defined functions exist (CREATE FUNCTION is refused) and the built-in ones are not
+    listed, as PostgreSQL lists none of pg_catalog's: psql's \\df lists nothing."""
+    lake, _ = sides
+    out = lake(r"\df")
+    assert out.splitlines()[1:] == ["Schema|Name|Result data type|Argument data types|Type", "(0 rows)"]
