@@ -9,6 +9,13 @@ as itself. A value with more integer digits than the template has positions prin
 Without a sign pattern, a minus (or a blank) floats just before the first digit, as PostgreSQL
 prints it. Numeric values round half away from zero; float ones as C's printf does (half to even
 of the binary value). The locale patterns ``L``, ``RN``, ``PL`` and ``SG`` are refused.
+
+``to_number(text, template)`` reads a number by the same patterns (:func:`read_number`): each
+digit position takes a digit where the text has one, the decimal point and group separators are
+passed over where the text has them, a sign is read where ``S``/``MI`` stand, before the first
+digit, or as ``PR``'s angle brackets, and ``L`` passes over a currency symbol. Digits beyond the
+template's positions are not read (``to_number('123', '9')`` is 1). ``EEEE`` is refused for input,
+as in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 
 _KEYWORDS = ("FM", "EEEE", "MI", "PR", "PL", "SG", "RN", "rn", "TH", "th", "S", "D", "G", "V", "L", "9", "0", ".", ",")
 _UNSUPPORTED = {"PL", "SG", "RN", "rn", "L"}
@@ -41,7 +48,7 @@ class _Template:
     sign_leads: bool = False  # S written before the first digit
 
 
-def _parse(template: str) -> _Template:
+def _parse(template: str, reading: bool = False) -> _Template:
     parsed = _Template()
     i = 0
     while i < len(template):
@@ -57,6 +64,11 @@ def _parse(template: str) -> _Template:
             i += 1
             continue
         i += len(word)
+        if reading and word in ("L", "EEEE"):
+            if word == "EEEE":
+                raise NotSupportedError('"EEEE" not supported for input')
+            parsed.tokens.append(("currency", word))
+            continue
         _take(parsed, word)
     if parsed.scientific and (parsed.pre + parsed.post == 0 or parsed.fill or parsed.shift or parsed.sign):
         raise _syntax('"EEEE" is incompatible with other formats')
@@ -231,3 +243,49 @@ def _sign_text(parsed: _Template, word: str, negative: bool, blank: str) -> str:
 def _overflowed(parsed: _Template, negative: bool) -> str:
     """Every digit position as ``#``, as PostgreSQL prints a value too wide for the template."""
     return _written(parsed, negative, "#" * parsed.pre, "#" * parsed.post)
+
+
+def read_number(text: str, template: str) -> Decimal:
+    """``text`` read by ``template`` as PostgreSQL's ``to_number`` reads it (see the module)."""
+    parsed = _parse(template, reading=True)
+    negative, at = False, 0
+    if parsed.sign == "PR" and text.strip().startswith("<") and text.strip().endswith(">"):
+        text, negative = text.strip()[1:-1], True
+    whole, fraction, in_fraction = "", "", False
+
+    def ahead(characters: str) -> bool:
+        return at < len(text) and text[at] in characters
+
+    for kind, word in parsed.tokens:
+        if kind == "digit":
+            if not (whole or fraction):  # blanks, and a sign no pattern places, before the first digit
+                while ahead(" "):
+                    at += 1
+                if parsed.sign is None and ahead("+-"):
+                    negative, at = text[at] == "-", at + 1
+            if ahead("0123456789"):
+                if in_fraction:
+                    fraction += text[at]
+                else:
+                    whole += text[at]
+                at += 1
+        elif kind == "point":
+            in_fraction = True
+            at += ahead(".")
+        elif kind == "group":
+            at += ahead(",")
+        elif kind == "sign" and word in ("S", "MI"):
+            while ahead(" ") and word == "S" and not (whole or fraction):
+                at += 1
+            if ahead("+-"):
+                negative, at = text[at] == "-", at + 1
+        elif kind == "currency":
+            while ahead(" "):
+                at += 1
+            at += at < len(text) and not text[at].isdigit() and text[at] not in "+-.,"
+        elif kind == "text":
+            at += len(word)
+    if not (whole or fraction):
+        raise DataError('invalid input syntax for type numeric: " "', sqlstate="22P02")
+    number = Decimal(f"{whole or '0'}.{fraction}" if fraction else whole)
+    return -number if negative else number
