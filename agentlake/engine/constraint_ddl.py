@@ -341,10 +341,36 @@ def alter_column(session: "Session", tx: "Transaction", table: str, action: exp.
         raise NotSupportedError(f"ALTER COLUMN form not supported: {action.sql(dialect='postgres')}")
 
 
+_COLUMN_FACTS = ("defaults", "identity", "max_length", "generated")
+"""What a table's constraints keep of a column under its name (``ddl``): its default, identity
+sequence, varchar length and generation expression."""
+
+
+def _moved_facts(tx: "Transaction", table: str, old: str, new: str | None) -> None:
+    """Move the facts kept under column ``old`` to ``new`` (a RENAME), or forget them (None: a DROP,
+    so that a column added later under the name starts without them); a generation expression
+    naming the renamed column names the new one."""
+    constraints = tx.manifest(table).constraints
+    moved = dict(constraints)
+    for key in _COLUMN_FACTS:
+        facts = constraints.get(key)
+        if not isinstance(facts, dict):
+            continue
+        kept = {k: v for k, v in facts.items() if k != old}
+        if new is not None and old in facts:
+            kept[new] = facts[old]
+        if key == "generated" and new is not None:
+            kept = {k: _renamed_check(v, old, new) for k, v in kept.items()}
+        moved[key] = kept
+    if moved != constraints:
+        tx.alter_table(table, constraints=moved)
+
+
 def rename_column(tx: "Transaction", table: str, old: str, new: str) -> None:
     """RENAME COLUMN, carried into the constraints that name the column (keys, CHECK expressions,
-    and foreign keys of other tables that reference it)."""
+    foreign keys of other tables that reference it, its default and other facts)."""
     tx.rename_column(table, old, new)
+    _moved_facts(tx, table, old, new)
 
     def renamed(columns):
         return tuple(new if c == old else c for c in columns)
@@ -395,6 +421,7 @@ def drop_column(tx: "Transaction", table: str, column: str, cascade: bool) -> No
     from .index_statements import drop_column_indexes
 
     drop_column_indexes(tx, table, column)
+    _moved_facts(tx, table, column, None)
     tx.drop_column(table, column)
 
 

@@ -233,6 +233,9 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
     tx.manifest(name)
     for action in stmt.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):
+            if action.args.get("exists") and action.name in tx.manifest(name).schema.names:
+                session.notice(f'column "{action.name}" of relation "{name}" already exists, skipping')
+                continue
             _add_column(session, tx, name, action)
         elif isinstance(action, exp.AddConstraint):
             for node in action.expressions:
