@@ -133,6 +133,7 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
             facts["generated"] = ckind.this.sql(dialect="postgres")
         elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint):
             facts["identity"] = f"{table}_{name}_seq"
+            facts["identity_kind"] = "a" if ckind.this else "d"  # pg_attribute.attidentity: ALWAYS, BY DEFAULT
             facts["not_null"] = True
     nullable = not (facts.get("not_null") or facts.get("primary_key"))
     return pa.field(name, dtype, nullable=nullable, metadata=metadata or None), facts
@@ -159,6 +160,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
                 constraints["defaults"][field.name] = facts["default"]
             if "identity" in facts:
                 constraints["identity"][field.name] = facts["identity"]
+            if "identity_kind" in facts:
+                constraints.setdefault("identity_kind", {})[field.name] = facts["identity_kind"]
             if facts.get("max_length"):
                 constraints["max_length"][field.name] = facts["max_length"]
             if "generated" in facts:
@@ -292,6 +295,8 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
         constraints["max_length"] = {**constraints.get("max_length", {}), field.name: facts["max_length"]}
     if "identity" in facts:
         constraints["identity"] = {**constraints.get("identity", {}), field.name: facts["identity"]}
+    if "identity_kind" in facts:
+        constraints["identity_kind"] = {**constraints.get("identity_kind", {}), field.name: facts["identity_kind"]}
     if constraints != manifest.constraints:
         tx.alter_table(table, constraints=constraints)
     if written:

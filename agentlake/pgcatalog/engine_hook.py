@@ -30,7 +30,11 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
     for name, manifest in sorted(snapshot.tables.items()):
         constraints = manifest.constraints or {}
         defaults = dict(constraints.get("defaults", {}))
+        identities = dict(constraints.get("identity_kind", {}))
         for column, sequence in constraints.get("identity", {}).items():
+            # an identity column has no default in PostgreSQL, but pg_attrdef keeps its nextval here:
+            # SQLAlchemy reads an identity's options with a correlated subquery over pg_sequence that
+            # does not plan, and this default still tells it the column fills itself
             defaults.setdefault(column, f"nextval('{sequence}'::regclass)")
         not_null = {f.name for f in manifest.schema if not f.nullable}
         indexes = [{"name": index, **definition} for index, definition in (manifest.indexes or {}).items()]
@@ -49,6 +53,8 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
                 size=sum(f.size for f in manifest.files),
                 rows=manifest.row_count,
                 sequences=dict(constraints.get("identity", {})),
+                identities=identities,
+                generated=dict(constraints.get("generated", {})),
             )
         )
     return out

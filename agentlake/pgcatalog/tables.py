@@ -17,7 +17,7 @@ import pyarrow as pa
 from agentlake.results import is_unconstrained_numeric
 from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
-from .constraint_text import constraint_definition
+from .constraint_text import check_text, constraint_definition
 from .extensions import installed
 from .types import (
     BY_OID,
@@ -83,6 +83,10 @@ class TableInfo:
     """The sequence behind each serial or identity column (column -> sequence name)."""
     definition: tuple[str, str] | None = None
     """A view's query as pg_get_viewdef prints it: (plain, pretty)."""
+    identities: dict[str, str] = field(default_factory=dict)
+    """Identity columns (not serials): column -> pg_attribute.attidentity ('a' ALWAYS, 'd' BY DEFAULT)."""
+    generated: dict[str, str] = field(default_factory=dict)
+    """Generated columns: column -> the expression as stored."""
 
 
 PG_EXTENSION_OID = 3079
@@ -329,6 +333,14 @@ def build(
             "numeric_precision",
             "numeric_scale",
             "udt_name",
+            "udt_catalog",
+            "udt_schema",
+            "is_identity",
+            "identity_generation",
+            "is_generated",
+            "generation_expression",
+            "is_updatable",
+            "dtd_identifier",
         )
     }
 
@@ -450,16 +462,18 @@ def build(
         info_tables["table_schema"].append("public")
         info_tables["table_name"].append(info.name)
         info_tables["table_type"].append("VIEW" if info.kind == "v" else "BASE TABLE")
-        column_types: dict[str, str] = {}
+        column_types = {f.name: column_type_name(f, f.name in info.max_length) for f in info.schema}
         column_oids: dict[str, int] = {}
         for f in info.schema:
             num = positions[f.name]
             length = info.max_length.get(f.name)
             oid = column_type_oid(f, length is not None)
-            column_types[f.name] = column_type_name(f, length is not None)
             column_oids[f.name] = oid
             # a view's columns are never NOT NULL in PostgreSQL's catalog, whatever they read
             not_null = info.kind != "v" and (f.name in info.not_null or f.name in info.primary_key or not f.nullable)
+            generation = info.generated.get(f.name)
+            if generation is not None:  # kept in pg_attrdef as a default is, as PostgreSQL prints it
+                generation = check_text(generation, column_types.get, pretty=False)
             default = info.defaults.get(f.name)
             for key, value in (
                 ("attrelid", rel),
@@ -469,10 +483,10 @@ def build(
                 ("attnum", num),
                 ("attlen", BY_OID[oid].length if oid in BY_OID else -1),
                 ("attnotnull", not_null),
-                ("atthasdef", default is not None),
+                ("atthasdef", default is not None or generation is not None),
                 ("attisdropped", False),
-                ("attidentity", ""),
-                ("attgenerated", ""),
+                ("attidentity", info.identities.get(f.name, "")),
+                ("attgenerated", "s" if generation is not None else ""),
                 ("attcollation", 0),
                 ("attstorage", _storage(oid)),
                 ("attcompression", ""),
@@ -481,12 +495,12 @@ def build(
                 ("attndims", 0),
             ):
                 attrs[key].append(value)
-            if default is not None:
+            if default is not None or generation is not None:
                 for key, value in (
                     ("oid", relation_oid(f"{info.name}.{f.name}", "d")),
                     ("adrelid", rel),
                     ("adnum", num),
-                    ("adbin", default),
+                    ("adbin", default if generation is None else generation),
                 ):
                     defaults[key].append(value)
             type_name = display_name(oid) or "text"
@@ -497,7 +511,7 @@ def build(
                 ("table_name", info.name),
                 ("column_name", f.name),
                 ("ordinal_position", num),
-                ("column_default", default),
+                ("column_default", None if f.name in info.identities else default),
                 ("is_nullable", "NO" if not_null else "YES"),
                 (
                     "data_type",
@@ -511,6 +525,14 @@ def build(
                 ("numeric_precision", precision),
                 ("numeric_scale", f.type.scale if precision is not None else None),
                 ("udt_name", BY_OID[oid].name if oid in BY_OID else "text"),
+                ("udt_catalog", database),
+                ("udt_schema", "public" if oid == VECTOR_OID else "pg_catalog"),
+                ("is_identity", "YES" if f.name in info.identities else "NO"),
+                ("identity_generation", {"a": "ALWAYS", "d": "BY DEFAULT"}.get(info.identities.get(f.name, ""))),
+                ("is_generated", "NEVER" if generation is None else "ALWAYS"),
+                ("generation_expression", generation),
+                ("is_updatable", "YES"),
+                ("dtd_identifier", str(num)),
             ):
                 info_columns[key].append(value)
 

@@ -113,6 +113,25 @@ def test_inspector_reads_defaults_checks_and_operator_classes_as_postgres(engine
         assert "postgresql_ops" not in index["dialect_options"], index
 
 
+def test_inspector_reads_generated_columns_as_postgres(engine):
+    """A stored generated column is reported as computed, with its expression as PostgreSQL prints it."""
+    metadata = sa.MetaData()
+    sa.Table(
+        "notes",
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("n", sa.Integer),
+        sa.Column("twice", sa.Integer, sa.Computed("n * 2", persisted=True)),
+    )
+    metadata.create_all(engine)
+    columns = {c["name"]: c for c in sa.inspect(engine).get_columns("notes")}
+    assert columns["twice"]["computed"] == {"sqltext": "(n * 2)", "persisted": True}
+    assert "computed" not in columns["n"]
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO notes (id, n) VALUES (1, 21)")
+        assert conn.exec_driver_sql("SELECT twice FROM notes").scalar() == 42
+
+
 def test_alembic_autogenerate_finds_nothing_to_change(engine):
     metadata = _metadata()
     metadata.create_all(engine)
