@@ -30,6 +30,7 @@ from ..media import media_kind
 from ..pgcatalog.types import display_name, oid_for_field
 from ..results import Result
 from ..sql.array_text import array_elements
+from ..sql.dialect import OVERRIDING
 from ..sql.integer_arithmetic import RANGE_NAMES, fits_width
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
@@ -40,7 +41,7 @@ from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..sql.uuid_input import canonical_uuids, is_uuid_field
 from ..tensors.types import tensor_spec
 from ..vector.arrays import float4_vector, float4_vectors, vector_text
-from . import foreign_keys
+from . import foreign_keys, identity_columns
 from .assignment_casts import check_array, check_values
 from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
@@ -96,11 +97,14 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     refuse_repeated_insert_columns(columns)
     if stmt.this is not None and isinstance(stmt.this, exp.Schema):  # named columns: none generated
         refuse_written(columns, manifest.constraints)
+    overriding = stmt.meta.get(OVERRIDING)
+    identity_columns.refuse_inserted(columns, source, manifest.constraints, overriding)
     if stmt.args.get("default") and source is None:
         incoming = pa.table({"_": pa.nulls(1)}).drop_columns(["_"])
         rows = _complete(session, incoming, manifest, name, num_rows=1)
     else:
         incoming = _source_rows(session, source, columns, manifest)
+        incoming = identity_columns.without_user_values(incoming, manifest.constraints, overriding)
         rows = _complete(session, incoming, manifest, name)
     conflict = stmt.args.get("conflict")
     returning = stmt.args.get("returning")
@@ -535,6 +539,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     manifest = tx.manifest(name)
     assignments = set_list(stmt.expressions, name, manifest.schema.names)
     refuse_written(list(assignments), manifest.constraints, update=True)
+    identity_columns.refuse_updated(assignments, manifest.constraints)
 
     def outputs() -> str:
         select = []

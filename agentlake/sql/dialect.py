@@ -141,6 +141,10 @@ VECTOR_OPERATORS = {
 BIT_OPERATORS = {HammingDistance: "hamming_distance", JaccardDistance: "jaccard_distance"}
 
 
+OVERRIDING = "overriding"
+"""Meta key of an INSERT written with OVERRIDING SYSTEM VALUE ("system") or USER VALUE ("user")."""
+
+
 class AgentlakePostgres(Postgres):
     class Tokenizer(Postgres.Tokenizer):
         KEYWORDS = {
@@ -162,6 +166,22 @@ class AgentlakePostgres(Postgres):
         COMMANDS = Postgres.Tokenizer.COMMANDS - {TokenType.FETCH}
 
     class Parser(Postgres.Parser):
+        def _parse_insert(self) -> exp.Expression:
+            """INSERT, with PostgreSQL's ``OVERRIDING SYSTEM VALUE`` / ``USER VALUE`` after the column
+            list (sqlglot reads neither) kept in the statement's meta under ``OVERRIDING``."""
+            self._overriding = None
+            insert = super()._parse_insert()
+            if self._overriding is not None:
+                insert.meta[OVERRIDING] = self._overriding
+            return insert
+
+        def _parse_exists(self, not_: bool = False) -> bool | None:
+            # INSERT reads IF [NOT] EXISTS right after its column list: where OVERRIDING stands
+            for kind in ("SYSTEM", "USER"):
+                if self._match_text_seq("OVERRIDING", kind, "VALUE"):
+                    self._overriding = kind.lower()
+            return super()._parse_exists(not_)
+
         # PostgreSQL has no lambdas: `f(doc->'k')` is JSON access; `f(name => value)` names an argument
         LAMBDAS: dict = {TokenType.FARROW: Postgres.Parser.LAMBDAS[TokenType.FARROW]}
         # PostgreSQL binds user-defined operators (pgvector's) looser than + - * /
