@@ -5,8 +5,7 @@
 Each call becomes the local executor's checked function of the same float8 arithmetic
 (``executors/local/math_functions.py``), named as written. ``exp`` of a numeric operand is left
 alone and a power of one is checked for its domain only: PostgreSQL computes those in numeric,
-whose range is far beyond float8's. The results' types are
-unchanged (float8 here, as before).
+whose range is far beyond float8's. The results' types are unchanged (float8 here, as before).
 """
 
 from __future__ import annotations
@@ -27,7 +26,8 @@ _NUMERIC_RANGE = (exp.Exp, exp.Pow)
 
 def math_domains(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, the calls whose domain or range PostgreSQL checks; True when any was."""
-    calls = list(tree.find_all(exp.Ln, exp.Log, exp.Exp, exp.Pow, exp.Acos, exp.Asin))
+    # innermost first: an outer call copies its operands, rewritten by then (ln(ln(x)))
+    calls = list(tree.find_all(exp.Ln, exp.Log, exp.Exp, exp.Pow, exp.Acos, exp.Asin))[::-1]
     if not calls:
         return False
     fields = column_fields(tree, schema_of) if any(isinstance(c, _NUMERIC_RANGE) for c in calls) else {}

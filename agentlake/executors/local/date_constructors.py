@@ -1,7 +1,7 @@
 """make_date, make_timestamp, make_timestamptz, make_time and make_interval, PostgreSQL's
-constructors of dates and times from their fields (DataFusion has only make_date, and its errors
-are not PostgreSQL's), with its errors: a field out of
-range is 22008 naming the value as PostgreSQL prints it, an unknown zone 22023.
+constructors of dates and times from their fields (DataFusion has only make_date and make_time,
+whose errors are not PostgreSQL's), with PostgreSQL's errors: a field out of range is 22008 naming
+the value as PostgreSQL prints it, an unknown zone 22023.
 
 ``sql/rules/postgres_functions.py`` calls them with every argument given: ``make_interval``'s
 defaults (0) and ``make_timestamptz``'s zone (the session's, UTC) filled in."""

@@ -3,6 +3,7 @@ outside a function's domain and for results outside float8's range, with its mes
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
@@ -30,7 +31,7 @@ def _logarithm_argument(values: pa.Array) -> None:
 
 def _within_range(result: pa.Array, *operands: pa.Array) -> pa.Array:
     """``result``, unless it overflowed: infinite from finite operands (22003)."""
-    finite = pc.is_finite(operands[0]) if len(operands) == 1 else pc.and_(*(pc.is_finite(o) for o in operands))
+    finite = functools.reduce(pc.and_, [pc.is_finite(operand) for operand in operands])
     if _any(pc.and_(pc.is_inf(result), finite)):
         raise function_error("22003", "value out of range: overflow")
     return result
