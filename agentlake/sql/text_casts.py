@@ -9,7 +9,9 @@ of a date/time value get the local executor's text function for its type
 so this is a typed rewrite; the others are casts to a temporal type and the current date and time
 functions. An unconstrained ``numeric`` column (see ``unconstrained_numeric.py``) prints without its
 storage's trailing zeros; a float as float8out does (``1e+15``, ``Infinity``, not ``1e15``, ``inf``)
-and an interval as ``1 year 2 mons 04:05:06``. Booleans need nothing: DataFusion already prints ``true``/``false``.
+and an interval as ``1 year 2 mons 04:05:06``. A boolean cast to text or joined by ``||`` is
+``true``/``false``, as DataFusion prints it, but ``concat`` and ``concat_ws`` write a boolean as its
+output function does, ``t``/``f``.
 """
 
 from __future__ import annotations
@@ -147,7 +149,10 @@ def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     for node in makers:
         for operand in _operands(node):
             kind = value_kind(operand, fields)
-            if kind is not None:
+            if kind is None and isinstance(node, (exp.Concat, exp.ConcatWs)) and _is_boolean(operand, fields):
+                operand.replace(_boolean_output(operand))
+                changed = True
+            elif kind is not None:
                 argument = exp.Anonymous(
                     this="arrow_cast", expressions=[operand.copy(), exp.Literal.string(_ARROW_TYPES[kind])]
                 )
@@ -157,3 +162,29 @@ def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
                 operand.replace(text)
                 changed = True
     return changed
+
+
+_BOOLEAN_MAKERS = (exp.Predicate, exp.Not, exp.And, exp.Or, exp.Boolean)
+
+
+def _is_boolean(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """Whether ``node`` is known to be a boolean: a boolean column, a literal, a comparison or a
+    combination of them, or a cast to boolean."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column):
+        field = fields.get(node.table, {}).get(node.name)
+        return field is not None and pa.types.is_boolean(field.type)
+    if isinstance(node, exp.Cast):
+        return node.to.this == T.BOOLEAN
+    return isinstance(node, _BOOLEAN_MAKERS)
+
+
+def _boolean_output(node: exp.Expression) -> exp.Expression:
+    """``t``, ``f`` or NULL, as boolout writes a boolean."""
+    return exp.Case(
+        ifs=[
+            exp.If(this=node.copy(), true=exp.Literal.string("t")),
+            exp.If(this=exp.Not(this=exp.Paren(this=node.copy())), true=exp.Literal.string("f")),
+        ]
+    )

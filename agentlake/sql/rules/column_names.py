@@ -87,7 +87,7 @@ _TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
 def _cast_name(inner: exp.Expression, type_name: str) -> str:
     """A cast is named by its operand when that has a name of its own (a column, a function, ARRAY[]),
     however deep in casts, else by its outermost type, as in PostgreSQL's FigureColname."""
-    while isinstance(inner, exp.Cast):
+    while isinstance(inner, exp.Cast) and PG_NAME not in inner.meta:  # a rewrite's cast keeps its name
         inner = inner.this
     name = "?column?" if isinstance(inner, exp.Literal) else pg_name(inner)
     return name if name != "?column?" else type_name
