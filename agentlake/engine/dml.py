@@ -538,8 +538,16 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     tx = session.write_tx()
     manifest = tx.manifest(name)
     assignments = set_list(stmt.expressions, name, manifest.schema.names)
-    refuse_written(list(assignments), manifest.constraints, update=True)
-    identity_columns.refuse_updated(assignments, manifest.constraints)
+    to_default = {column for column, value in assignments.items() if _is_default(value)}
+    given = {column: value for column, value in assignments.items() if column not in to_default}
+    refuse_written(list(given), manifest.constraints, update=True)
+    identity_columns.refuse_updated(given, manifest.constraints)
+    generated = manifest.constraints.get("generated", {})  # SET g = DEFAULT: computed again anyway
+    assignments = {
+        column: _default_value(manifest, column) if column in to_default else value
+        for column, value in assignments.items()
+        if column not in to_default or column not in generated
+    }
 
     def outputs() -> str:
         select = []
@@ -582,6 +590,31 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     returning = stmt.args.get("returning")
     result_rows = _returning(session, name, alias, rows.drop_columns([ROWID]), returning) if returning else None
     return Result(result_rows, rows.num_rows, f"UPDATE {rows.num_rows}")
+
+
+def _is_default(value: exp.Expression) -> bool:
+    """Whether a SET value is the DEFAULT keyword (sqlglot reads it as a column named DEFAULT)."""
+    while isinstance(value, exp.Paren):
+        value = value.this
+    return (
+        isinstance(value, (exp.Column, exp.Var))
+        and not value.table
+        and value.name.upper() == "DEFAULT"
+        and not (isinstance(value, exp.Column) and value.this.quoted)
+    )
+
+
+def _default_value(manifest: "Manifest", column: str) -> exp.Expression:
+    """What ``SET column = DEFAULT`` stores: the column's default expression, the next value of its
+    serial or identity sequence, else NULL."""
+    from .frontend import parse_expression  # the front end loads the statement handlers, this one among them
+
+    constraints = manifest.constraints
+    text = constraints.get("defaults", {}).get(column)
+    sequence = constraints.get("identity", {}).get(column)
+    if text is None and sequence is not None:
+        text = f"nextval('{sequence}')"
+    return exp.Paren(this=parse_expression(text)) if text is not None else exp.Null()
 
 
 def _ctes(stmt: exp.Expression) -> exp.With | None:
