@@ -167,6 +167,11 @@ def function_error(sqlstate: str, message: str, kind: type[Error] = DataError) -
     return kind(f"[SQLSTATE {sqlstate}] {message}", sqlstate=sqlstate)
 
 
+def tagged(err: Error) -> Error:
+    """``err``, raised again inside a function DataFusion calls, tagged as :func:`function_error` tags."""
+    return function_error(err.sqlstate, str(err), type(err))
+
+
 def error_for(sqlstate: str, message: str, position: int | None = None) -> Error:
     """Build the PEP 249 exception class that matches a SQLSTATE."""
     if sqlstate == "25P02":

@@ -539,8 +539,8 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     manifest = tx.manifest(name)
     assignments = set_list(stmt.expressions, name, manifest.schema.names)
     to_default = {column for column, value in assignments.items() if _is_default(value)}
-    given = {column: value for column, value in assignments.items() if column not in to_default}
-    refuse_written(list(given), manifest.constraints, update=True)
+    given = [column for column in assignments if column not in to_default]
+    refuse_written(given, manifest.constraints, update=True)
     identity_columns.refuse_updated(given, manifest.constraints)
     generated = manifest.constraints.get("generated", {})  # SET g = DEFAULT: computed again anyway
     assignments = {
@@ -593,14 +593,11 @@ def update(session: "Session", stmt: exp.Update) -> Result:
 
 
 def _is_default(value: exp.Expression) -> bool:
-    """Whether a SET value is the DEFAULT keyword (sqlglot reads it as a column named DEFAULT)."""
-    while isinstance(value, exp.Paren):
-        value = value.this
+    """Whether a SET value is the DEFAULT keyword, which sqlglot reads as an unquoted column named
+    DEFAULT (a quoted "default" is a column)."""
+    value = value.unnest()
     return (
-        isinstance(value, (exp.Column, exp.Var))
-        and not value.table
-        and value.name.upper() == "DEFAULT"
-        and not (isinstance(value, exp.Column) and value.this.quoted)
+        isinstance(value, exp.Column) and not value.table and not value.this.quoted and value.name.upper() == "DEFAULT"
     )
 
 

@@ -50,10 +50,11 @@ def refuse_inserted(
             )
 
 
-def refuse_updated(assignments: dict[str, exp.Expression], constraints: dict) -> None:
-    """428C9 for an UPDATE setting an ALWAYS identity column to anything but DEFAULT."""
-    for column, value in assignments.items():
-        if identity_columns(constraints).get(column) == ALWAYS and constant(value) is not DEFAULT:
+def refuse_updated(columns: list[str], constraints: dict) -> None:
+    """428C9 for an UPDATE giving an ALWAYS identity column a value (``columns``: those the SET list
+    gives values other than DEFAULT, which is allowed)."""
+    for column in columns:
+        if identity_columns(constraints).get(column) == ALWAYS:
             raise ProgrammingError(
                 f'column "{column}" can only be updated to DEFAULT', sqlstate="428C9", detail=_always(column)
             )

@@ -271,8 +271,10 @@ class AgentlakePostgres(Postgres):
                 "FETCH": self._parse_fetch_cursor,
                 "MOVE": lambda: self._parse_fetch_cursor(move=True),
                 "CLOSE": self._parse_close_cursor,
-                "LISTEN": lambda: Listen(this=self._parse_channel()),
-                "UNLISTEN": lambda: Unlisten(this=None if self._match(TokenType.STAR) else self._parse_channel()),
+                "LISTEN": lambda: Listen(this=self._parse_name("channel", any_token=False)),
+                "UNLISTEN": lambda: Unlisten(
+                    this=None if self._match(TokenType.STAR) else self._parse_name("channel", any_token=False)
+                ),
                 "NOTIFY": self._parse_notify,
             }.get(word)
             if handler is None or self._curr.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
@@ -317,16 +319,17 @@ class AgentlakePostgres(Postgres):
             return text.strip().strip('"') if first is last else " ".join(text.split())
 
         def _parse_savepoint(self) -> exp.Expression:
-            return Savepoint(this=self._parse_savepoint_name())
+            return Savepoint(this=self._parse_name("savepoint"))
 
         def _parse_release(self) -> exp.Expression:
             self._match_text_seq("SAVEPOINT")
-            return Release(this=self._parse_savepoint_name())
+            return Release(this=self._parse_name("savepoint"))
 
-        def _parse_savepoint_name(self) -> exp.Identifier:
-            name = self._parse_id_var(any_token=True)
+        def _parse_name(self, what: str, any_token: bool = True) -> exp.Identifier:
+            """A name that must follow (a savepoint's or cursor's; a channel's, which no keyword may be)."""
+            name = self._parse_id_var(any_token=any_token)
             if name is None:
-                self.raise_error("Expected a savepoint name")
+                self.raise_error(f"Expected a {what} name")
             return name
 
         def _parse_show_stmt(self) -> exp.Expression:
@@ -420,7 +423,7 @@ class AgentlakePostgres(Postgres):
             return exp.SetItem(this=exp.EQ(this=exp.column("TimeZone"), expression=value))
 
         def _parse_declare_cursor(self) -> exp.Expression:
-            name = self._parse_savepoint_name()
+            name = self._parse_name("savepoint")
             binary = bool(self._match_text_seq("BINARY"))
             self._match_texts(("ASENSITIVE", "INSENSITIVE"))
             scroll = False if self._match_text_seq("NO", "SCROLL") else True if self._match_text_seq("SCROLL") else None
@@ -454,7 +457,7 @@ class AgentlakePostgres(Postgres):
             elif self._at_signed_count():
                 count = self._parse_signed_count()
             self._match_set((TokenType.FROM, TokenType.IN))
-            return FetchCursor(this=self._parse_savepoint_name(), direction=direction, count=count, move=move)
+            return FetchCursor(this=self._parse_name("savepoint"), direction=direction, count=count, move=move)
 
         def _at_signed_count(self) -> bool:
             return self._curr is not None and self._curr.token_type in _COUNT_TOKENS
@@ -467,17 +470,11 @@ class AgentlakePostgres(Postgres):
             return sign * int(self._prev.text)
 
         def _parse_close_cursor(self) -> exp.Expression:
-            return CloseCursor(this=None if self._match(TokenType.ALL) else self._parse_savepoint_name())
-
-        def _parse_channel(self) -> exp.Identifier:
-            name = self._parse_id_var(any_token=False)
-            if name is None:
-                self.raise_error("Expected a channel name")
-            return name
+            return CloseCursor(this=None if self._match(TokenType.ALL) else self._parse_name("savepoint"))
 
         def _parse_notify(self) -> exp.Expression:
             """``NOTIFY channel [, 'payload']``: the payload is a string constant, as in PostgreSQL."""
-            channel = self._parse_channel()
+            channel = self._parse_name("channel", any_token=False)
             if not self._match(TokenType.COMMA):
                 return Notify(this=channel)
             if not self._match(TokenType.STRING):

@@ -33,6 +33,11 @@ class Both:
         cur = conn.execute(sql)
         return Answer([d.name for d in cur.description], [d.type_code for d in cur.description], cur.fetchall())
 
+    def execute(self, sql: str) -> None:
+        """Run ``sql`` on both (a statement whose effect a later query compares)."""
+        self.lake.execute(sql)
+        self.postgres.execute(sql)
+
     def answers(self, sql: str) -> tuple[Answer, Answer]:
         return self.ask(self.lake, sql), self.ask(self.postgres, sql)
 

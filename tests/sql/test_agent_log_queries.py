@@ -47,8 +47,7 @@ def test_log_queries_as_postgres(both, sql):
 
 def test_values_mixing_array_constructors_and_quoted_arrays(both):
     sql = "INSERT INTO ev (id, tags, ids) VALUES (10, ARRAY['p'], '{1}'), (11, '{q,r}', ARRAY[2, 3]), (12, '{}', NULL)"
-    both.lake.execute(sql)
-    both.postgres.execute(sql)
+    both.execute(sql)
     lake, postgres = both.answers("SELECT id, tags, ids FROM ev WHERE id >= 10 ORDER BY id")
     assert lake.rows == postgres.rows
 

@@ -36,8 +36,7 @@ def test_a_column_added_again_starts_without_the_dropped_ones_default(both):
         "ALTER TABLE again ADD COLUMN x int",
         "INSERT INTO again (id) VALUES (1)",
     ):
-        both.lake.execute(statement)
-        both.postgres.execute(statement)
+        both.execute(statement)
     lake, postgres = both.answers("SELECT id, x FROM again")
     assert lake.rows == postgres.rows == [(1, None)]
 

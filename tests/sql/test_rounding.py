@@ -43,8 +43,7 @@ def test_stored_values_round_as_postgres(both):
         "INSERT INTO counts SELECT id + 10, price, ratio, r4 FROM readings WHERE price IS NOT NULL",
         "UPDATE counts SET n = 4.5, s = -0.5 WHERE id = 2",
     ]:
-        both.lake.execute(statement)
-        both.postgres.execute(statement)
+        both.execute(statement)
     lake, postgres = both.answers("SELECT * FROM counts ORDER BY id")
     assert lake.rows == postgres.rows
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...errors import Error, ProgrammingError, function_error
+from ...errors import Error, ProgrammingError, function_error, tagged
 from ...sql import interval_functions
 from ...sql.datetime_templates import Moment, format_datetime, format_interval
 from ...sql.interval_input import Interval
@@ -19,6 +19,7 @@ from ...sql.number_templates import format_number, read_number
 from ...sql.pg_format import pg_format
 from ...sql.pg_quoting import quote_ident, quote_literal
 from ...sql.unconstrained_numeric import UNCONSTRAINED
+from .strict_rows import strict_rows
 from .value_text import is_zoned, output_text, python_value
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def _to_char_one(text: str, arrow_type: str, template: str) -> str:
     try:
         return format_number(value, template)
     except Error as err:
-        raise type(err)(f"[SQLSTATE {err.sqlstate}] {err}", sqlstate=err.sqlstate) from None
+        raise tagged(err) from None
 
 
 def _to_char(texts: pa.Array, types: pa.Array, templates: pa.Array) -> pa.Array:
@@ -98,20 +99,14 @@ NUMBER = pa.decimal128(38, 10)
 """What to_number answers: an unconstrained numeric (``sql/unconstrained_numeric``)."""
 
 
-def _to_number(texts: pa.Array, templates: pa.Array) -> pa.Array:
-    out = []
-    for text, template in zip(texts.to_pylist(), templates.to_pylist()):
-        if text is None or template is None:
-            out.append(None)
-            continue
-        try:
-            number = read_number(text, template)
-        except Error as err:
-            raise type(err)(f"[SQLSTATE {err.sqlstate}] {err}", sqlstate=err.sqlstate) from None
-        if abs(number) >= 10 ** (NUMBER.precision - NUMBER.scale):
-            raise function_error("22003", "numeric field overflow")
-        out.append(number)
-    return pa.array(out, NUMBER)
+def _to_number(text: str, template: str) -> Decimal:
+    try:
+        number = read_number(text, template)
+    except Error as err:
+        raise tagged(err) from None
+    if abs(number) >= 10 ** (NUMBER.precision - NUMBER.scale):
+        raise function_error("22003", "numeric field overflow")
+    return number
 
 
 def _quoting(quote: Callable[[str], str], null: str | None) -> Callable[[pa.Array], pa.Array]:
@@ -133,7 +128,7 @@ def register_formatting_functions(ctx: SessionContext) -> None:
         ctx.register_udf(udf(_quoting(quote, null), [pa.utf8()], pa.utf8(), "immutable", name=name))
     ctx.register_udf(udf(_to_char, [pa.utf8(), pa.utf8(), pa.utf8()], pa.utf8(), "immutable", name="pg_to_char"))
     number = pa.field("to_number", NUMBER, metadata=UNCONSTRAINED)
-    ctx.register_udf(udf(_to_number, [pa.utf8(), pa.utf8()], number, "immutable", name="to_number"))
+    ctx.register_udf(udf(strict_rows(_to_number, NUMBER), [pa.utf8(), pa.utf8()], number, "immutable", "to_number"))
     timestamp = pa.timestamp("ns")  # what ::timestamp gives
     ctx.register_udf(udf(_age, [timestamp, timestamp], INTERVAL, "immutable", name="pg_age"))
     justify = {

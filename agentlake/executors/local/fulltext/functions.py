@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
 
-from ....errors import Error
+from ....errors import Error, tagged
 from ....sql.types import TYPE_KEY
 from . import tsquery as Q
 from . import tsvector as V
@@ -48,7 +48,7 @@ def _rows(fn: Callable, out_type: pa.DataType) -> Callable:
         try:
             values = [None if any(c[i] is None for c in columns) else fn(*(c[i] for c in columns)) for i in range(size)]
         except Error as err:  # tagged, so the SQLSTATE survives DataFusion's wrapping (sql.diagnostics)
-            raise type(err)(f"[SQLSTATE {err.sqlstate}] {err}", sqlstate=err.sqlstate) from None
+            raise tagged(err) from None
         return pa.array(values, out_type)
 
     return run
