@@ -40,7 +40,14 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         "22P02",
     ),
     (re.compile(r"overflow|too large to store|out of range for type", re.I), "22003"),
-    (re.compile(r"Invalid function|Unknown function|no function matches|function .* does not exist", re.I), "42883"),
+    (
+        re.compile(
+            r"Invalid function|Unknown function|no function matches|function .* does not exist"
+            r"|does not support named arguments",
+            re.I,
+        ),
+        "42883",
+    ),
     (re.compile(r"OuterReferenceColumn|Physical plan does not support", re.I), "0A000"),  # correlated LATERAL and kin
     (
         re.compile(

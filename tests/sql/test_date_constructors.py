@@ -1,6 +1,7 @@
 """make_date, make_timestamp, make_timestamptz, make_time and make_interval (positional and with
 named arguments) as PostgreSQL builds them: the values, their types and names, NULL in, NULL out;
-and a field out of range is 22008, an unknown zone 22023. Compared with PostgreSQL 16."""
+and a field out of range is 22008, an unknown zone 22023, an argument name no parameter has 42883.
+Compared with PostgreSQL 16."""
 
 from __future__ import annotations
 
@@ -44,6 +45,8 @@ def test_constructed_values_as_postgres(both, sql):
         ("SELECT make_time(3, 60, 0)", "22008"),
         ("SELECT make_timestamptz(2024, 1, 2, 3, 4, 5, 'Nowhere/Zone')", "22023"),
         ("SELECT make_timestamp(y, 2, 30, 0, 0, 0) FROM parts", "22008"),
+        ("SELECT make_interval(nope => 1)", "42883"),
+        ("SELECT upper(s => 'a')", "42883"),
     ],
 )
 def test_fields_out_of_range_as_postgres(both, sql, sqlstate):

@@ -18,6 +18,7 @@ import re
 
 from sqlglot import exp
 
+from ...errors import ProgrammingError
 from ..array_text import array_elements
 from . import transform_up
 from .column_names import PG_NAME
@@ -107,6 +108,18 @@ def _seconds(node: exp.Expression | None) -> exp.Expression:
     return exp.Cast(this=node or exp.Literal.number(0), to=exp.DataType.build("DOUBLE"))
 
 
+_INTERVAL_PARAMETERS = dict(zip(_INTERVAL_FIELDS, ("years", "months", "weeks", "days", "hours", "mins", "secs")))
+"""make_interval's parameter names in PostgreSQL, by the field sqlglot puts each argument in."""
+
+
+def _check_interval_names(node: exp.MakeInterval) -> None:
+    """42883 for a named argument make_interval has no parameter of (sqlglot files an unknown name
+    under the next field, so ``nope => 1`` would have been years)."""
+    for field, value in node.args.items():
+        if isinstance(value, exp.Kwarg) and value.this.name.lower() != _INTERVAL_PARAMETERS.get(field):
+            raise ProgrammingError(f"function make_interval({value.this.name} => ...) does not exist", sqlstate="42883")
+
+
 def _date_constructor(node: exp.Expression) -> exp.Expression | None:
     """The constructor call for ``make_timestamp`` and its kin (named as written), or None."""
     if isinstance(node, exp.TimestampFromParts) and node.args.get("sec") is not None and not node.args.get("zone"):
@@ -115,6 +128,7 @@ def _date_constructor(node: exp.Expression) -> exp.Expression | None:
     elif isinstance(node, exp.TimeFromParts) and not node.args.get("nano"):
         call, name = _call("make_time", node.args["hour"], node.args["min"], _seconds(node.args["sec"])), "make_time"
     elif isinstance(node, exp.MakeInterval):  # positional, or named (secs => 1.5): sqlglot maps both
+        _check_interval_names(node)
         given = {k: v.expression if isinstance(v, exp.Kwarg) else v for k, v in node.args.items() if v is not None}
         fields = [given.get(k) or exp.Literal.number(0) for k in _INTERVAL_FIELDS[:-1]]
         call, name = _call(MAKE_INTERVAL, *fields, _seconds(given.get("second"))), "make_interval"
