@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .blas_threads import blas_threads_for
 from .metrics import check_metric, distance, normalized
 
 CHUNK_BYTES = 32 << 20
@@ -44,7 +45,8 @@ def exact_search(
 
         best_pos = exact_candidates(scored_q, vectors, rows, keep, metric)
     else:
-        best_pos = _candidates(scored_q, vectors, rows, n, keep, metric)
+        with blas_threads_for(len(q) * n * q.shape[1]):
+            best_pos = _candidates(scored_q, vectors, rows, n, keep, metric)
     return _exactly_ranked(q, vectors, best_pos, k, metric)
 
 

@@ -69,3 +69,22 @@ def test_dimension_mismatch_names_both_dimensions():
     with pytest.raises(DataError, match=r"^different vector dimensions 4 and 3") as err:
         topk(_files(x, np.arange(20, dtype=np.int64), 1), np.ones((1, 3)), 3, "l2")
     assert err.value.sqlstate == "22000"
+
+
+def test_concurrent_searches_match_serial_ones_and_leave_blas_threads_as_they_were():
+    """Small products run on one BLAS thread while any runs (several sessions at once made
+    OpenBLAS's pool spin); the process-wide limit must be lifted when the last one ends."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info
+
+    x = clustered(3000, 32, 8, seed=4)
+    queries = [clustered(1, 32, 8, seed=s) for s in range(40)]
+    serial = [exact_search(q, x, 5, "l2") for q in queries]
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    with ThreadPoolExecutor(8) as pool:
+        concurrent = list(pool.map(lambda q: exact_search(q, x, 5, "l2"), queries))
+    for (want_d, want_p), (got_d, got_p) in zip(serial, concurrent):
+        np.testing.assert_array_equal(got_p, want_p)
+        np.testing.assert_array_equal(got_d, want_d)
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
