@@ -1,6 +1,7 @@
-"""A division of two numeric constants as PostgreSQL computes it: ``1.0 / 3`` is
-0.33333333333333333333 and ``10 / 3.0`` is 3.3333333333333333, where DataFusion's decimal division
-keeps four more digits than the dividend (0.3333, 3.3333).
+"""A division of two numeric constants (``1.0``, ``10::numeric``, ``'2.5'::numeric(4, 1)``) as
+PostgreSQL computes it: ``1.0 / 3`` is 0.33333333333333333333 and ``10 / 3.0`` is
+3.3333333333333333, where DataFusion's decimal division keeps four more digits than the dividend
+(0.3333, 3.3333).
 
 PostgreSQL picks the quotient's scale from the operands' values (``select_div_scale``): at least
 16 significant digits, reckoned in its base-10000 digits, and no less than either operand's scale.
@@ -11,7 +12,7 @@ to fail with 22012 as the statement runs.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from sqlglot import exp
 
@@ -29,14 +30,42 @@ def _constant(node: exp.Expression) -> tuple[Decimal, int] | None:
     while isinstance(node, (exp.Paren, exp.Neg)):
         negative ^= isinstance(node, exp.Neg)
         node = node.this
+    modifier: tuple[int, int] | None = None
     if isinstance(node, exp.Cast) and node.to.this in (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL):
-        node = node.this if isinstance(node.this, exp.Literal) and not node.this.is_string else node
-    if not (isinstance(node, exp.Literal) and not node.is_string):
+        modifier = _type_modifier(node.to)
+        node = node.this
+    if not isinstance(node, exp.Literal) or (node.is_string and modifier is None):
         return None
-    value = Decimal(node.this)
+    try:
+        value = Decimal(node.this)
+    except InvalidOperation:
+        return None  # 'abc'::numeric fails as the statement runs
     if not value.is_finite():
         return None
-    return (-value if negative else value), max(-value.as_tuple().exponent, 0)
+    scale = max(-value.as_tuple().exponent, 0)
+    if modifier is not None and modifier != _PLAIN:
+        precision, scale = modifier
+        value = value.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP, _CONTEXT)
+        if value.adjusted() >= precision - scale:
+            return None  # too wide for its type: 22003 as the statement runs
+    return (-value if negative else value), scale
+
+
+_PLAIN = (-1, -1)
+
+
+def _type_modifier(to: exp.DataType) -> tuple[int, int] | None:
+    """(precision, scale) a cast to numeric declares, _PLAIN for plain ``numeric``, None when unreadable.
+
+    Numeric constants reach this rule as such casts of their text (``10::numeric``, and every
+    decimal literal a parameter becomes), so they divide at PostgreSQL's digits too.
+    """
+    params = [param.this for param in to.expressions]
+    if not params:
+        return _PLAIN
+    if all(isinstance(p, exp.Literal) and p.this.isdigit() for p in params):
+        return int(params[0].this), int(params[1].this) if len(params) > 1 else 0
+    return None
 
 
 def _base_10000(value: Decimal) -> tuple[int, int]:
