@@ -1,5 +1,5 @@
-"""Integer + - * with PostgreSQL's types and overflow errors; / and %, greatest, least, coalesce
-and nullif in PostgreSQL's types.
+"""Integer + - * and negation with PostgreSQL's types and overflow errors; / and %, greatest,
+least, coalesce and nullif in PostgreSQL's types.
 
 DataFusion's integer arithmetic wraps: ``UPDATE t SET n = n + 1`` on a bigint at its maximum stored
 -9223372036854775808, silently, and ``int4 + 1`` was computed as int8. PostgreSQL computes
@@ -39,7 +39,7 @@ def checked_function(width: int, operation: str) -> str:
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
     width PostgreSQL computes them in; True when any was."""
-    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES))
+    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES, exp.Neg))
     if not nodes:
         return False
     fields = column_fields(tree, schema_of)
@@ -48,13 +48,16 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if isinstance(node, _CHOICES):
             changed = _same_width(node, fields) or changed
             continue
+        if isinstance(node, exp.Neg):
+            changed = _checked_negation(node, fields) or changed
+            continue
         changed = _typed_text_operand(node, fields) or changed
         left, right = _width(node.this, fields), _width(node.expression, fields)
         if left is None or right is None:
             continue
         width = max(left, right)
         if isinstance(node, _DIVISIONS):  # int4 / int4 is int4 (DataFusion widened it to int8)
-            if left != right or isinstance(node.this, exp.Literal) or isinstance(node.expression, exp.Literal):
+            if left != right or _constant(node.this) is not None or _constant(node.expression) is not None:
                 node.set("this", _cast(node.this, width))
                 node.set("expression", _cast(node.expression, width))
                 changed = True
@@ -76,6 +79,20 @@ _CHOICES = (exp.Greatest, exp.Least, exp.Coalesce, exp.Nullif)
 
 def _arguments(node: exp.Expression) -> list[exp.Expression]:
     return [node.this, *node.expressions] if not isinstance(node, exp.Nullif) else [node.this, node.expression]
+
+
+def _checked_negation(node: exp.Neg, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``-n`` of an integer that is no constant is ``0 - n``, checked: the smallest int4 negated is
+    22003 in PostgreSQL, where DataFusion's negation wrapped back to itself; True when rewritten."""
+    width = _width(node.this, fields)
+    if width is None or _constant(node) is not None:
+        return False
+    call = exp.Anonymous(
+        this=checked_function(width, "sub"), expressions=[_cast(exp.Literal.number(0), width), _cast(node.this, width)]
+    )
+    call.meta[PG_NAME] = pg_name(node)
+    node.replace(call)
+    return True
 
 
 def _typed_text_operand(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:

@@ -18,6 +18,7 @@ SETUP = [
         r"SELECT decode('a\000b\\c\101', 'escape')",
         "SELECT id, decode(encode(b, 'escape'), 'escape') = b FROM blobs ORDER BY id",
         "SELECT encode(convert_to('héllo', 'UTF8'), 'escape')",
+        r"SELECT E'\\x41'::bytea, E'\\101'::bytea, E'\\x'::bytea, ARRAY[E'\\x4142']::bytea[]",
     ],
 )
 def test_escape_format_as_postgres(both, sql):

@@ -25,6 +25,7 @@ SETUP = [
         "SELECT id, i / 2, i % 3, s / 2, n / 2, -7 / 2, 7 % -3, i / s FROM nums ORDER BY id",
         "SELECT id, greatest(i, 0), least(i, n), coalesce(s, 1), nullif(i, -7), greatest(1, 2, 3) FROM nums ORDER BY id",
         "SELECT cardinality(ARRAY[i, s]), array_position(ARRAY[i, s], s), ntile(2) OVER (ORDER BY id) FROM nums",
+        "SELECT id, i / -1, s / -2, n % -1, -i, -s, -n, -(i + 1), - -i FROM nums ORDER BY id",
     ],
 )
 def test_integer_results_as_postgres(both, sql):
@@ -46,6 +47,10 @@ def test_integer_results_as_postgres(both, sql):
         "SELECT 32767::smallint + 1::smallint",
         "SELECT CAST(3000000000 AS int) - 2000000000",
         "SELECT id FROM nums WHERE i < 2147483647 * 2",
+        "SELECT (-2147483648)::int4 / -1",
+        "SELECT -i FROM (SELECT (-2147483648)::int AS i) t",
+        "SELECT -s FROM (SELECT (-32768)::smallint AS s) t",
+        "UPDATE nums SET i = -(i - 2147483646) - 2147483647 - 1 WHERE id = 1 RETURNING i / -1",
     ],
 )
 def test_overflow_is_22003_as_postgres(both, sql):
