@@ -1,5 +1,5 @@
 """Integer + - * and negation with PostgreSQL's types and overflow errors; / and %, greatest,
-least, coalesce and nullif in PostgreSQL's types.
+least, coalesce and nullif in PostgreSQL's types; ``to_hex`` of an int4 in its 32 bits.
 
 DataFusion's integer arithmetic wraps: ``UPDATE t SET n = n + 1`` on a bigint at its maximum stored
 -9223372036854775808, silently, and ``int4 + 1`` was computed as int8. PostgreSQL computes
@@ -39,7 +39,7 @@ def checked_function(width: int, operation: str) -> str:
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
     width PostgreSQL computes them in; True when any was."""
-    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES, exp.Neg))
+    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES, exp.Neg, exp.Hex))
     if not nodes:
         return False
     fields = column_fields(tree, schema_of)
@@ -50,6 +50,9 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
             continue
         if isinstance(node, exp.Neg):
             changed = _checked_negation(node, fields) or changed
+            continue
+        if isinstance(node, exp.Hex):
+            changed = _hex_of_int4(node, fields) or changed
             continue
         changed = _typed_text_operand(node, fields) or changed
         left, right = _width(node.this, fields), _width(node.expression, fields)
@@ -92,6 +95,16 @@ def _checked_negation(node: exp.Neg, fields: dict[str, dict[str, pa.Field]]) -> 
     )
     call.meta[PG_NAME] = pg_name(node)
     node.replace(call)
+    return True
+
+
+def _hex_of_int4(node: exp.Hex, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``to_hex`` of an int2 or int4 writes its 32 bits (``to_hex(-1)`` is ffffffff), where
+    DataFusion widened it to 64; True when the argument was masked to them."""
+    width = _width(node.this, fields)
+    if width is None or width > 32:
+        return False
+    node.set("this", exp.BitwiseAnd(this=_cast(node.this, 64), expression=exp.Literal.number(2**32 - 1)))
     return True
 
 
