@@ -2,7 +2,8 @@
 (``1.0/3`` kept four digits), floats made text (``1e+15``, ``Infinity``; ``1e15::float8`` was
 999999999999999.9), intervals made text (``1 year 2 mons 04:05:06``), and the array functions
 array_remove (removed only the first match), array_length, array_upper and array_lower (0 and
-bigint for an empty array; array_upper and array_lower were 42883); and width_bucket (42883)."""
+bigint for an empty array; array_upper and array_lower were 42883) and array_dims (a list of
+lengths); and width_bucket (42883)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ SETUP = [
         "SELECT id, array_remove(tags, 'a'), array_length(tags, 1), array_upper(ids, 1),"
         " array_lower(ids, 1) FROM readings ORDER BY id",
         "SELECT array_length(ARRAY[1,2], 2), array_upper('{}'::int[], 1), array_lower(NULL::int[], 1)",
+        "SELECT id, array_dims(ids), array_dims(tags), array_dims(ARRAY[[1,2],[3,4]]) FROM readings ORDER BY id",
     ],
 )
 def test_values_as_postgres(both, sql):

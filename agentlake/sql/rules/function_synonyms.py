@@ -13,13 +13,14 @@
 - ``array_remove(a, x)`` is ``array_remove_all`` (DataFusion's removes the first match only);
   ``array_length(a, 1)`` and ``array_upper(a, 1)`` are DataFusion's ``array_length``, and
   ``array_lower(a, 1)`` is 1, as int4 and NULL for an empty array (DataFusion's length is a
-  uint64 0), arrays here being one-dimensional and 1-based;
-- ``cardinality(a)``, ``array_position(a, x)`` and ``ntile(n) OVER (...)`` are int4, as in
-  PostgreSQL (DataFusion's are int8);
+  uint64 0), arrays here being one-dimensional and 1-based; ``array_dims(a)`` is its text;
+- ``cardinality(a)``, ``array_position(a, x)``, ``regexp_count`` and ``ntile(n) OVER (...)`` are
+  int4, as in PostgreSQL (DataFusion's are int8);
 - ``regexp_split_to_array(s, re[, flags])`` is agentlake's ``pg_regexp_split``; in a select list
   ``regexp_split_to_table`` is its ``unnest``, ``regexp_matches`` that of ``pg_regexp_matches``
   (a text[] per match), and ``string_to_table(s, sep)`` that of ``string_to_array`` (in FROM they
-  are refused by ``sql.set_returning_calls``).
+  are refused by ``sql.set_returning_calls``); ``regexp_substr`` and ``regexp_instr`` are
+  ``pg_regexp_substr`` and ``pg_regexp_instr`` with their defaults written out.
 
 The output column keeps the name written (``Parser._parse_function_call``).
 """
@@ -64,13 +65,52 @@ def _bound(name: str, args: list[exp.Expression]) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=exp.GT(this=length, expression=exp.Literal.number(0)), true=int4)])
 
 
+def _dims_text(node: exp.Anonymous) -> exp.Expression:
+    """``array_dims(a)`` as PostgreSQL prints it, ``[1:2][1:3]`` (arrays here are 1-based), NULL for
+    an empty array; DataFusion's is a list of lengths."""
+    lengths = exp.Anonymous(this="array_to_string", expressions=[node.copy(), exp.Literal.string("][1:")])
+    text = exp.DPipe(
+        this=exp.DPipe(this=exp.Literal.string("[1:"), expression=lengths), expression=exp.Literal.string("]")
+    )
+    empty = exp.EQ(
+        this=exp.Anonymous(this="cardinality", expressions=[node.expressions[0].copy()]),
+        expression=exp.Literal.number(0),
+    )
+    return exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=text)
+
+
 def _int4(value: exp.Expression) -> exp.Expression:
     return exp.Cast(this=value, to=exp.DataType.build("INT"))
 
 
+_NTH_MATCH = {  # the optional arguments in PostgreSQL's order, with their defaults
+    exp.RegexpSubstr: ("pg_regexp_substr", (("position", 1), ("occurrence", 1), ("parameters", ""), ("group", 0))),
+    exp.RegexpInstr: (
+        "pg_regexp_instr",
+        (("position", 1), ("occurrence", 1), ("option", 0), ("parameters", ""), ("group", 0)),
+    ),
+}
+
+
+def _nth_match(node: exp.Expression) -> exp.Expression:
+    """regexp_substr or regexp_instr with every argument given, integers as int8."""
+    name, optional = _NTH_MATCH[type(node)]
+    arguments = [node.this, node.expression]
+    for key, default in optional:
+        given = node.args.get(key)
+        if isinstance(default, str):
+            arguments.append(given if given is not None else exp.Literal.string(default))
+        else:
+            value = given if given is not None else exp.Literal.number(default)
+            arguments.append(exp.Cast(this=value, to=exp.DataType.build("BIGINT")))
+    return exp.Anonymous(this=name, expressions=arguments)
+
+
 def function_synonyms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.ArrayPosition) or (isinstance(node, exp.Window) and isinstance(node.this, exp.Ntile)):
+        if isinstance(node, (exp.ArrayPosition, exp.RegexpCount)) or (
+            isinstance(node, exp.Window) and isinstance(node.this, exp.Ntile)
+        ):
             return node if isinstance(node.parent, exp.Cast) else _int4(node.copy())
         if isinstance(node, exp.Sign):
             return exp.Anonymous(this="signum", expressions=[node.this])
@@ -78,6 +118,8 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             return exp.Anonymous(this="array_remove_all", expressions=[node.this, node.expression])
         if isinstance(node, exp.ArraySize) and node.expression is not None:  # array_length(a, 1)
             return _bound("array_length", [node.this, node.expression])
+        if type(node) in _NTH_MATCH:
+            return _nth_match(node)
         if not isinstance(node, exp.Anonymous):
             return node
         name = node.name.lower()
@@ -101,6 +143,8 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             flags = node.expressions[2] if len(node.expressions) == 3 else exp.Literal.string("")
             matches = exp.Anonymous(this="pg_regexp_matches", expressions=[*node.expressions[:2], flags])
             return exp.Unnest(expressions=[matches])
+        if name == "array_dims" and len(node.expressions) == 1:
+            return _dims_text(node)
         if name == "string_to_table" and len(node.expressions) == 2:
             return exp.Unnest(expressions=[exp.Anonymous(this="string_to_array", expressions=node.expressions)])
         if name == "isfinite" and len(node.expressions) == 1:
