@@ -48,6 +48,7 @@ def stateless_functions() -> FunctionLibrary:
     from ..executors.local.json_functions import register_json_functions
     from ..executors.local.math_functions import register_math_functions
     from ..executors.local.numeric_functions import register_numeric_functions
+    from ..executors.local.ordered_set_functions import register_ordered_set_functions
     from ..executors.local.pattern_functions import register_pattern_functions
     from ..executors.local.subquery_functions import register_subquery_functions
     from ..executors.local.text_cast_functions import register_text_cast_functions
@@ -73,6 +74,7 @@ def stateless_functions() -> FunctionLibrary:
         register_time_zone_functions,
         register_date_constructors,
         register_character_codes,
+        register_ordered_set_functions,
     ):
         register(library)
     return library

@@ -1,5 +1,7 @@
-"""percentile_disc(f) WITHIN GROUP (ORDER BY x) as PostgreSQL 16 answers it (it was 42883): the
-first value reaching the fraction, NULLs left out, per group, with FILTER, any orderable type."""
+"""percentile_disc(f) and mode() WITHIN GROUP (ORDER BY x) as PostgreSQL 16 answers them (both
+were 42883): the first value reaching the fraction, or the most frequent value (the first in the
+group's order among equally frequent ones), NULLs left out, per group, with FILTER, any orderable
+type."""
 
 from __future__ import annotations
 
@@ -36,3 +38,24 @@ def test_percentile_disc_as_postgres(both, sql):
 def test_a_fraction_outside_zero_to_one_is_refused(both):
     sql = "SELECT percentile_disc(1.5) WITHIN GROUP (ORDER BY ms) FROM latencies"
     assert both.sqlstates(sql) == ("22003", "22003")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT mode() WITHIN GROUP (ORDER BY ms), mode() WITHIN GROUP (ORDER BY agent) FROM latencies",
+        "SELECT mode() WITHIN GROUP (ORDER BY agent DESC), mode() WITHIN GROUP (ORDER BY id) FROM latencies",
+        "SELECT agent, mode() WITHIN GROUP (ORDER BY cost), mode() WITHIN GROUP (ORDER BY at DESC) FROM latencies"
+        " GROUP BY agent ORDER BY agent",
+        "SELECT mode() WITHIN GROUP (ORDER BY ms) FILTER (WHERE agent <> 'b'), count(*) FROM latencies",
+        "SELECT mode() WITHIN GROUP (ORDER BY ms) FROM latencies WHERE agent = 'c'",
+        "SELECT mode() WITHIN GROUP (ORDER BY ms), percentile_disc(0.5) WITHIN GROUP (ORDER BY ms) FROM latencies",
+    ],
+)
+def test_mode_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+def test_mode_takes_one_order_by_expression(both):
+    assert both.sqlstates("SELECT mode() WITHIN GROUP (ORDER BY ms, id) FROM latencies") == ("42883", "42883")
