@@ -28,8 +28,8 @@ from .rules.interval_literals import interval_literals
 from .rules.lateral_subqueries import lateral_subqueries
 from .rules.like_escape import like_escape
 from .rules.numeric_division import numeric_division
-from .rules.ordered_set_aggregates import ordered_set_aggregates
 from .rules.order_by_inputs import order_by_inputs
+from .rules.ordered_set_aggregates import ordered_set_aggregates
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
 from .rules.row_in_subqueries import row_in_subqueries
