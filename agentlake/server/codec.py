@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID
+from ..sql.array_text import array_output
 from ..sql.text_output import float_text, interval_text, pg_text, special_float_text
 from ..vector.arrays import vector_text
 from ..vector.sparsevec import sparse_text
@@ -121,19 +122,12 @@ _TEXT: dict[int, Callable[[Any], str]] = {
 }
 
 
-def _array_element_text(value, oid: int) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, (list, tuple)) and BY_OID.get(oid, None) is not None and oid not in (VECTOR_OID, HALFVEC_OID):
-        return _array_text(value, oid)
-    text = _TEXT.get(oid, str)(value)
-    if text == "" or text.upper() == "NULL" or any(c in text for c in '{},"\\ \t\n'):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
-
-
 def _array_text(values, element_oid: int) -> str:
-    return "{" + ",".join(_array_element_text(v, element_oid) for v in values) + "}"
+    """array_out's text; a vector element is one value, not an inner array."""
+    inner_arrays = BY_OID.get(element_oid) is not None and element_oid not in (VECTOR_OID, HALFVEC_OID)
+    return array_output(
+        values, _TEXT.get(element_oid, str), lambda value: inner_arrays and isinstance(value, (list, tuple))
+    )
 
 
 _SPACE_SEPARATED = {22, 30}

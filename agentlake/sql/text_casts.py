@@ -11,7 +11,9 @@ functions. An unconstrained ``numeric`` column (see ``unconstrained_numeric.py``
 storage's trailing zeros; a float as float8out does (``1e+15``, ``Infinity``, not ``1e15``, ``inf``)
 and an interval as ``1 year 2 mons 04:05:06``. A boolean cast to text or joined by ``||`` is
 ``true``/``false``, as DataFusion prints it, but ``concat`` and ``concat_ws`` write a boolean as its
-output function does, ``t``/``f``.
+output function does, ``t``/``f``. An array cast to text, or given to ``concat``, ``concat_ws`` or
+``format``, prints as array_out does, ``{1,2}`` and ``{"a b",NULL}`` (DataFusion's is ``[1, 2]``):
+it goes to :data:`ARRAY_TEXT` as its JSON and ``arrow_typeof``.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ _ARROW_TYPES = {
 """The Arrow type each text function takes, as DataFusion's ``arrow_cast`` spells it: its casts to a
 temporal type are in nanoseconds and ``now()`` is at ``+00:00``, which a function's exact argument
 type does not take."""
+ARRAY_TEXT = "pg_array_text"
+"""The local executor's function printing an array, given as (its JSON, its ``arrow_typeof``)."""
 _TEXT_TYPES = (T.TEXT, T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR)
 _NOW_FUNCTIONS = {"now", "transaction_timestamp", "statement_timestamp", "clock_timestamp"}
 
@@ -139,15 +143,69 @@ def _constant_cast(node: exp.Expression) -> bool:
     return isinstance(node, exp.Literal)
 
 
+def _array_operands(node: exp.Expression) -> list[exp.Expression]:
+    """The operands of ``node`` that become text and may be arrays (``||`` of an array concatenates)."""
+    if isinstance(node, exp.Format):
+        return list(node.expressions)
+    return [] if isinstance(node, exp.DPipe) else _operands(node)
+
+
+def _is_array(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """Whether ``node`` is known to be a one-dimensional SQL array (not a vector or tensor, which
+    print as themselves; to_json, which hands arrays over, takes one dimension)."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.Column):
+        field = fields.get(node.table, {}).get(node.name)
+        return (
+            field is not None
+            and pa.types.is_list(field.type)
+            and not pa.types.is_list(field.type.value_type)
+            and not (field.metadata or {}).get(TYPE_KEY)
+        )
+    if isinstance(node, exp.Cast):
+        return node.to.this == T.ARRAY and not any(e.this == T.ARRAY for e in node.to.expressions)
+    if isinstance(node, (exp.Array, exp.ArrayAgg)):  # the array expressions to_json takes
+        elements = node.expressions if isinstance(node, exp.Array) else [node.this]
+        return not any(isinstance(e, exp.Array) or _is_array(e, fields) for e in elements)
+    return False
+
+
+def _operand_name(operand: exp.Expression) -> str:
+    """The name of an operand's replacement: as the operand was named ((at AT TIME ZONE 'UTC')::text
+    is "timezone"), but a constant's leaves the cast around it to name the column (1e15::float8::text
+    is "text")."""
+    return "?column?" if _constant_cast(operand) else pg_name(operand)
+
+
+def _array_text(node: exp.Expression) -> exp.Expression:
+    as_json = exp.Cast(this=exp.Anonymous(this="to_json", expressions=[node.copy()]), to=exp.DataType.build("TEXT"))
+    text = exp.Anonymous(
+        this=ARRAY_TEXT, expressions=[as_json, exp.Anonymous(this="arrow_typeof", expressions=[node.copy()])]
+    )
+    text.meta[PG_NAME] = _operand_name(node)
+    return text
+
+
 def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, the values made text that DataFusion prints otherwise; True when any was."""
-    makers = [node for node in tree.find_all(exp.Cast, exp.DPipe, exp.Concat, exp.ConcatWs) if _operands(node)]
+    makers = [
+        node
+        for node in tree.find_all(exp.Cast, exp.DPipe, exp.Concat, exp.ConcatWs, exp.Format)
+        if _operands(node) or _array_operands(node)
+    ]
     if not makers:
         return False
     fields = column_fields(tree, schema_of)
     changed = False
     for node in makers:
+        arrays = [operand for operand in _array_operands(node) if _is_array(operand, fields)]
+        for operand in arrays:
+            operand.replace(_array_text(operand))
+        changed = changed or bool(arrays)
         for operand in _operands(node):
+            if any(operand is array for array in arrays):
+                continue
             kind = value_kind(operand, fields)
             if kind is None and isinstance(node, (exp.Concat, exp.ConcatWs)) and _is_boolean(operand, fields):
                 operand.replace(_boolean_output(operand))
@@ -157,8 +215,7 @@ def text_casts(tree: exp.Expression, schema_of: SchemaOf) -> bool:
                     this="arrow_cast", expressions=[operand.copy(), exp.Literal.string(_ARROW_TYPES[kind])]
                 )
                 text = exp.Anonymous(this=TEXT_FUNCTIONS[kind], expressions=[argument])
-                # named as the operand was: (at AT TIME ZONE 'UTC')::text is "timezone", 1e15::float8::text "text"
-                text.meta[PG_NAME] = "?column?" if _constant_cast(operand) else pg_name(operand)
+                text.meta[PG_NAME] = _operand_name(operand)
                 operand.replace(text)
                 changed = True
     return changed

@@ -1,19 +1,21 @@
-"""The text of dates, times, timestamps, intervals, floats and unconstrained numerics as PostgreSQL
-prints them (see
-``sql/text_casts.py``): DataFusion's casts to text write ISO 8601 with a ``T``, padded fractions and
-``Z``, and a numeric's storage scale."""
+"""The text of dates, times, timestamps, intervals, floats, unconstrained numerics and arrays as
+PostgreSQL prints them (see ``sql/text_casts.py``): DataFusion's casts to text write ISO 8601 with a
+``T``, padded fractions and ``Z``, a numeric's storage scale, and arrays as ``[1, 2]``."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from ...sql.text_casts import TEXT_FUNCTIONS
+from ...sql.array_text import array_output
+from ...sql.text_casts import ARRAY_TEXT, TEXT_FUNCTIONS
 from ...sql.text_output import float_text, interval_text, special_float_text, text_array
 from ...sql.unconstrained_numeric import plain_text
 from ...sql.uuid_input import canonical_uuids
 from .strict_rows import strict_rows
+from .value_text import output_text
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -32,6 +34,24 @@ def _interval_text(value) -> str:
     return interval_text(value.months, value.days, value.nanoseconds // 1000)
 
 
+def array_text(values_json: str, arrow_type: str) -> str:
+    """array_out's text of an array handed over as its JSON and ``arrow_typeof`` (a UDF takes
+    lists of one element type only): each element printed as its type's output function does."""
+    element_type = arrow_type
+    while element_type.startswith(("List(", "LargeList(")):
+        element_type = element_type[element_type.index("(") + 1 : -1]
+    values = json.loads(values_json, parse_float=str, parse_int=str)  # numbers keep their digits
+    return array_output(values, lambda value: _element_text(value, element_type))
+
+
+def _element_text(value, element_type: str) -> str:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(", ", ": "))  # a json element
+    return output_text(value, element_type)
+
+
 def register_text_cast_functions(ctx: SessionContext) -> None:
     """One text function per kind, named by :data:`TEXT_FUNCTIONS`."""
     from datafusion import udf
@@ -46,3 +66,5 @@ def register_text_cast_functions(ctx: SessionContext) -> None:
     text = strict_rows(_interval_text, pa.string())
     ctx.register_udf(udf(text, [interval], pa.string(), "immutable", name=TEXT_FUNCTIONS["interval"]))
     ctx.register_udf(udf(canonical_uuids, [pa.string()], pa.string(), "immutable", name="uuid_in"))  # ::uuid
+    arrays = strict_rows(array_text, pa.string())
+    ctx.register_udf(udf(arrays, [pa.string(), pa.string()], pa.string(), "immutable", name=ARRAY_TEXT))
