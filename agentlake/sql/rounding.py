@@ -12,10 +12,14 @@ but numeric there, so ``avg(n)::int`` of 2.5 is 3. An operand of unknown type is
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 from sqlglot import exp
 
 from .column_types import SchemaOf, column_fields
+from .literals import signed_literal
+from .params import decimal_literal
 from .rules.column_names import PG_NAME, pg_name
 
 RINT = "pg_rint"
@@ -34,14 +38,17 @@ Fields = dict[str, dict[str, pa.Field]]
 
 
 def pg_rounding(tree: exp.Expression, schema_of: SchemaOf) -> bool:
-    """Rewrite, in place, the casts to integer types of numeric and float operands and the
-    ``round(x)`` of floats; True when any was."""
+    """Rewrite, in place, the casts to integer types of numeric and float operands, the ``round(x)``
+    of floats and ceil, floor, trunc and sign of numerics; True when any was."""
     casts = [c for c in tree.find_all(exp.Cast) if c.to.this in _INTEGER_TYPES and not c.to.expressions]
     rounds = [r for r in tree.find_all(exp.Round) if r.args.get("decimals") is None]
-    if not casts and not rounds:
+    integral = list(tree.find_all(*_NUMERIC_RESULTS))
+    if not casts and not rounds and not integral:
         return False
     fields = column_fields(tree, schema_of)
     changed = False
+    for call in integral:
+        changed = _numeric_result(call, fields) or changed
     for cast in casts:
         kind = numeric_kind(cast.this, fields)
         if kind in ("numeric", "float"):
@@ -56,6 +63,35 @@ def pg_rounding(tree: exp.Expression, schema_of: SchemaOf) -> bool:
             call.replace(rint)
             changed = True
     return changed
+
+
+_NUMERIC_RESULTS = (exp.Ceil, exp.Floor, exp.Trunc, exp.Sign)
+"""Functions whose result, for a numeric, is a numeric of scale 0 (trunc(x, s): of scale s)."""
+
+
+def _numeric_result(call: exp.Expression, fields: Fields) -> bool:
+    """``ceil(2.50)`` is the numeric 3 in PostgreSQL, where DataFusion kept the operand's scale
+    (3.00) or, for a decimal constant it reads as a float, answered the float 3.0; ``ceil`` of a
+    real is a float8; True when ``call`` was given PostgreSQL's type."""
+    kind = numeric_kind(call.this, fields)
+    if kind == "float":  # floor(real) is float8: PostgreSQL has these functions for float8 only
+        typed = exp.Cast(this=call.copy(), to=exp.DataType.build("DOUBLE"))
+        typed.meta[PG_NAME] = pg_name(call)
+        call.replace(typed)
+        return True
+    if kind != "numeric":
+        return False
+    digits = call.args.get("decimals") if isinstance(call, exp.Trunc) else None
+    if digits is not None and not (isinstance(digits, exp.Literal) and digits.this.isdigit()):
+        return False  # trunc(x, n) of a computed n: its scale is not known before it runs
+    constant = signed_literal(call.this)
+    if constant is not None and not constant[0].is_string:
+        literal, negative = constant
+        call.set("this", decimal_literal(-Decimal(literal.this) if negative else Decimal(literal.this)))
+    typed = exp.Cast(this=call.copy(), to=exp.DataType.build(f"DECIMAL(38, {digits.this if digits else 0})"))
+    typed.meta[PG_NAME] = pg_name(call)
+    call.replace(typed)
+    return True
 
 
 def numeric_kind(node: exp.Expression, fields: Fields) -> str | None:

@@ -1,6 +1,7 @@
 """Casts to smallint, integer and bigint round as PostgreSQL 16 rounds: numeric half away from
 zero, float8 and real half to even (DataFusion's casts truncated: ``price::int`` of 2.50 was 2);
-``round()`` of a float8 rounds half to even too (DataFusion's rounded half away from zero).
+``round()`` of a float8 rounds half to even too (DataFusion's rounded half away from zero); ceil,
+floor, trunc and sign of a numeric are numerics.
 So do the values INSERT and UPDATE store into integer columns, with 22003 where they do not fit."""
 
 from __future__ import annotations
@@ -34,6 +35,25 @@ SETUP = [
 def test_integer_casts_round_as_postgres(both, sql):
     lake, postgres = both.answers(sql)
     assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT id, ceil(price), floor(price), trunc(price), trunc(price, 1), sign(price), ceiling(-price)"
+        " FROM readings ORDER BY id",
+        "SELECT ceil(1.2), floor(-1.2), trunc(-1.7), trunc(1.789, 2), sign(-2.5), sign(0.0), trunc(-(1.5))",
+        "SELECT id, ceil(ratio), floor(r4), trunc(ratio), sign(ratio), ceil(n), trunc(n) FROM readings ORDER BY id",
+        "SELECT id, ceil(price * 3), floor(price / 3), trunc(price)::text, ceil(1.2)::int FROM readings ORDER BY id",
+        "SELECT ceil(avg(price)), floor(sum(price)), trunc(max(price), 1) FROM readings",
+    ],
+)
+def test_integral_parts_of_numerics_are_numerics_as_postgres(both, sql):
+    """ceil, floor, trunc and sign of a numeric are numerics of scale 0 (DataFusion kept 3.00, or
+    answered a float for a decimal constant); of a float, floats."""
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+    assert [str(v) for row in lake.rows for v in row] == [str(v) for row in postgres.rows for v in row]
 
 
 def test_stored_values_round_as_postgres(both):
