@@ -460,10 +460,11 @@ def _reads_empty_relation(select: exp.Select) -> bool:
 
 
 def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
-    """Scalar subqueries that read, or are correlated to, a relation that is always empty here (pg_policy,
-    pg_sequence, pg_collation, ...), or that unnest a column that is always NULL, are NULL, and such an
-    ARRAY(SELECT ...) an empty array, as PostgreSQL answers; this spares DataFusion correlations it
-    cannot plan (psql's policy listing and \\dp, SQLAlchemy's identity and collation options)."""
+    """Scalar subqueries that read, are correlated to, or sit in a select over a relation that is
+    always empty here (pg_policy, pg_sequence, pg_event_trigger, ...), or that unnest a column that
+    is always NULL, are NULL, and such an ARRAY(SELECT ...) an empty array, as PostgreSQL answers;
+    this spares DataFusion correlations it cannot plan (psql's policy listing, \\dp and \\dy,
+    SQLAlchemy's identity and collation options)."""
     catalogs = _catalog_tables(tree)
     empty_aliases = {alias for alias, name in catalogs if name in ALWAYS_EMPTY}
     class_aliases = {alias for alias, name in catalogs if name == "pg_class"}
@@ -472,8 +473,10 @@ def subqueries_over_empty_relations(tree: exp.Expression) -> exp.Expression:
         if not isinstance(inner, exp.Select) or isinstance(node.parent, (exp.From, exp.Join)):
             continue
         local = {t.alias_or_name for t in inner.find_all(exp.Table)}
+        outer = node.find_ancestor(exp.Select)
         if (
             _reads_empty_relation(inner)
+            or (outer is not None and _reads_empty_relation(outer))  # never evaluated: no outer rows
             or _unnests_always_null(inner, class_aliases)
             or any(c.table in empty_aliases and c.table not in local for c in inner.find_all(exp.Column))
         ):

@@ -1124,6 +1124,49 @@ _EMPTY_SCHEMAS = {
             ("rngsubdiff", pa.string()),
         ]
     ),
+    # CREATE EVENT TRIGGER, CREATE CAST and CREATE OPERATOR are refused, and the built-in casts and
+    # operators are not listed (as the built-in functions are not in pg_proc): empty, with
+    # PostgreSQL's columns, for psql's \dy, \dC and \do and the catalog browsers that read them
+    "pg_event_trigger": pa.schema(
+        [
+            ("oid", OID),
+            ("evtname", pa.string()),
+            ("evtevent", pa.string()),
+            ("evtowner", OID),
+            ("evtfoid", OID),
+            CHAR.with_name("evtenabled"),
+            ("evttags", pa.list_(pa.string())),
+        ]
+    ),
+    "pg_cast": pa.schema(
+        [
+            ("oid", OID),
+            ("castsource", OID),
+            ("casttarget", OID),
+            ("castfunc", OID),
+            CHAR.with_name("castcontext"),
+            CHAR.with_name("castmethod"),
+        ]
+    ),
+    "pg_operator": pa.schema(
+        [
+            ("oid", OID),
+            ("oprname", pa.string()),
+            ("oprnamespace", OID),
+            ("oprowner", OID),
+            CHAR.with_name("oprkind"),
+            ("oprcanmerge", pa.bool_()),
+            ("oprcanhash", pa.bool_()),
+            ("oprleft", OID),
+            ("oprright", OID),
+            ("oprresult", OID),
+            ("oprcom", OID),
+            ("oprnegate", OID),
+            ("oprcode", OID),
+            ("oprrest", OID),
+            ("oprjoin", OID),
+        ]
+    ),
 }
 
 ALWAYS_EMPTY = frozenset(_EMPTY_SCHEMAS)

@@ -1,8 +1,8 @@
 """psql's describing meta-commands give what they give on PostgreSQL 16 with pgvector, run by the
 psql binary against both (unaligned output, owners and pgvector's version aside): tables with
 their defaults, identity and generated columns, indexes, CHECK and foreign-key constraints from both sides, sequences, views,
-schemas, extensions with their descriptions, privileges (``\\dp``), tablespaces, and ``\\d+``, ``\\dt+``
-and ``\\df`` run to the end."""
+schemas, extensions with their descriptions, privileges (``\\dp``), tablespaces, event triggers,
+and ``\\d+``, ``\\dt+``, ``\\df``, ``\\dC`` and ``\\do`` run to the end."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ SAME = [
     r"\z docs",
     r"\dd",
     r"\db",
+    r"\dy",
 ]
 
 
@@ -99,3 +100,12 @@ def test_functions_list_none_of_their_own(sides):
     lake, _ = sides
     out = lake(r"\df")
     assert out.splitlines()[1:] == ["Schema|Name|Result data type|Argument data types|Type", "(0 rows)"]
+
+
+def test_casts_and_operators_list_none_of_their_own(sides):
+    """CREATE CAST and CREATE OPERATOR are refused and the built-in ones are not listed (pgvector's
+    operators neither): \\dC and \\do list nothing where they failed on a missing relation."""
+    lake, _ = sides
+    assert lake(r"\dC").splitlines()[1:] == ["Source type|Target type|Function|Implicit?", "(0 rows)"]
+    header = "Schema|Name|Left arg type|Right arg type|Result type|Description"
+    assert lake(r"\do").splitlines()[1:] == [header, "(0 rows)"]
