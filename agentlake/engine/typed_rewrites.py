@@ -25,6 +25,7 @@ from ..sql.rules.jsonb_operators import jsonb_operators
 from ..sql.rules.text_search import text_search
 from ..sql.set_returning_from import set_returning_from
 from ..sql.set_returning_select import set_returning_select
+from ..sql.temporal_comparisons import temporal_comparisons
 from ..sql.tensor_expressions import tensor_expressions
 from ..sql.text_casts import text_casts
 from ..sql.time_zones import time_zones
@@ -122,6 +123,7 @@ def typed_rewrites(
     changed = date_intervals(tree, schema_of) or changed
     changed = time_zones(tree, schema_of) or changed
     changed = uuid_comparisons(tree, schema_of) or changed
+    changed = temporal_comparisons(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text
     changed = vector_expressions(tree, schema_of) or changed  # reads FROM unnest(ARRAY[vectors]) v as it is written

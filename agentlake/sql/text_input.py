@@ -125,7 +125,8 @@ def _date(text: str) -> dt.date:
 
 
 def _time(text: str) -> dt.time:
-    """time_in: ISO times, with AM/PM, ``allballs`` (midnight); a zone in the input is ignored."""
+    """time_in: ISO times (``9:00`` too), with AM/PM, ``allballs`` (midnight); a zone in the input
+    is ignored."""
     word = text.strip().lower()
     if word == "allballs":
         return dt.time(0)
@@ -135,9 +136,9 @@ def _time(text: str) -> dt.time:
         return dt.time.fromisoformat(word.upper()).replace(tzinfo=None)
     except ValueError as err:
         _out_of_range(err, text)
-    for pattern in ("%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p", "%I %p"):
+    for pattern in ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p", "%I %p"):
         try:
             return dt.datetime.strptime(word.upper(), pattern).time()
         except ValueError:
             continue
-    raise _syntax("time without time zone", text, "22007")
+    raise _syntax("time", text, "22007")

@@ -19,6 +19,7 @@ from ..text_input import MOVING_WORDS, read_text
 from . import transform_up
 
 T = exp.DataType.Type
+_MICROSECOND_TIME = "Time64(Microsecond)"
 _UTC = 'Timestamp(Microsecond, Some("UTC"))'
 
 
@@ -257,6 +258,9 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
         if to.this in (T.TIMESTAMPTZ, T.TIMESTAMPLTZ):
             inner = exp.Cast(this=node.this, to=exp.DataType.build("TIMESTAMP"))
             return exp.Anonymous(this="arrow_cast", expressions=[inner, exp.Literal.string(_UTC)])
+        if to.this == T.TIME:
+            # DataFusion's TIME is in nanoseconds, time columns in microseconds, and it compares neither with the other
+            return exp.Anonymous(this="arrow_cast", expressions=[node.copy(), exp.Literal.string(_MICROSECOND_TIME)])
         return node
 
     return transform_up(tree, rewrite)
