@@ -1,6 +1,6 @@
 """Subqueries PostgreSQL runs and DataFusion cannot plan as written: correlated scalar subqueries
-returning a column, EXISTS and IN used as values, and correlation inside a CTE (asyncpg's type
-introspection). Each query runs through psycopg on agentlake and on PostgreSQL 16; rows, column
+returning a column, EXISTS and IN used as values, LATERAL subqueries (correlated by equalities, or
+naming expressions of each row), and correlation inside a CTE (asyncpg's type introspection). Each query runs through psycopg on agentlake and on PostgreSQL 16; rows, column
 names and errors must agree."""
 
 from __future__ import annotations
@@ -69,6 +69,17 @@ QUERIES = {
         "(SELECT w FROM {u} WHERE {u}.t_id = {t}.id AND w IS NOT NULL) l ON l.w > 6"
     ),
     "names": "SELECT (SELECT count(*) FROM {u}), EXISTS (SELECT 1), (SELECT v AS named FROM {u} WHERE id = 1)",
+    "lateral naming expressions": (
+        "SELECT a.id, x.doubled, x.label FROM {t} a, LATERAL (SELECT a.k * 2 AS doubled, upper(a.n) AS label) x"
+        " WHERE x.doubled > 0 ORDER BY x.label"
+    ),
+    "cross join lateral expressions with column names": (
+        "SELECT a.n, x.v FROM {t} a CROSS JOIN LATERAL (SELECT coalesce(a.k, -1) + a.id) AS x(v) ORDER BY x.v, a.n"
+    ),
+    "left join lateral expressions grouped": (
+        "SELECT x.tens, count(*) FROM {t} a LEFT JOIN LATERAL (SELECT a.k / 10 AS tens) x ON true"
+        " GROUP BY x.tens ORDER BY x.tens"
+    ),
 }
 
 

@@ -1,4 +1,5 @@
-"""LATERAL subqueries correlated by equalities, as joins DataFusion plans.
+"""LATERAL subqueries correlated by equalities, as joins DataFusion plans, and FROM-less ones
+(``LATERAL (SELECT t.a * 2 AS v) x``, names for expressions of each row) inlined where used.
 
 "The latest message of each thread" is how agents read their memory:
 ``FROM threads t LEFT JOIN LATERAL (SELECT ... FROM messages m WHERE m.thread_id = t.id
@@ -29,11 +30,50 @@ _ROWS = "__lateral_rows"
 
 def lateral_subqueries(tree: exp.Expression) -> exp.Expression:
     for select in list(tree.find_all(exp.Select)):
-        for join in select.args.get("joins") or []:
+        for join in list(select.args.get("joins") or []):
             lateral = join.this
             if isinstance(lateral, exp.Lateral) and isinstance(lateral.this, exp.Subquery):
-                _decorrelate(select, join, lateral)
+                if not _inline_row(select, join, lateral):
+                    _decorrelate(select, join, lateral)
     return tree
+
+
+_MANY_ROWS = (exp.AggFunc, exp.Window, exp.Explode, exp.Unnest, exp.GenerateSeries, exp.UDTF)
+"""What makes a FROM-less select other than one row of its expressions."""
+
+
+def _inline_row(outer_select: exp.Select, join: exp.Join, lateral: exp.Lateral) -> bool:
+    """``FROM t, LATERAL (SELECT t.a * 2 AS v) x`` names expressions of each row: its one row is
+    ``x.v`` read as ``(t.a * 2)`` where it is used, and the join goes; True when it was inlined."""
+    inner = lateral.this.this
+    alias = lateral.args.get("alias")
+    name = alias.name.lower() if alias is not None else ""
+    condition = join.args.get("on")
+    if (
+        not isinstance(inner, exp.Select)
+        or not name
+        or _expands_star(outer_select, name)
+        or any(inner.args.get(part) for part in ("from_", "where", "group", "having", "limit", "offset", "joins"))
+        or inner.find(*_MANY_ROWS) is not None
+        or (condition is not None and not (isinstance(condition, exp.Boolean) and condition.this))
+    ):
+        return False
+    names = [column.name for column in alias.columns] if alias.columns else []
+    values = {}
+    for position, projection in enumerate(inner.expressions):
+        output = names[position] if position < len(names) else projection.alias or pg_name(projection)
+        values[output.lower()] = projection.this if isinstance(projection, exp.Alias) else projection
+    uses = [c for c in outer_select.find_all(exp.Column) if c.table.lower() == name]
+    unqualified = {c.name.lower() for c in outer_select.find_all(exp.Column) if not c.table}
+    if any(c.name.lower() not in values for c in uses) or unqualified & set(values):
+        return False  # an unknown or unqualified reference: left to DataFusion, which names it
+    for column in uses:
+        value = exp.Paren(this=values[column.name.lower()].copy())
+        listed = column.parent is outer_select and column.arg_key == "expressions"
+        column.replace(exp.alias_(value, column.name, quoted=True) if listed else value)  # x.v is named v
+    joins = [j for j in outer_select.args["joins"] if j is not join]
+    outer_select.set("joins", joins or None)
+    return True
 
 
 def _decorrelate(outer_select: exp.Select, join: exp.Join, lateral: exp.Lateral) -> None:
