@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from ..sql.column_types import SchemaOf, column_fields
 from ..sql.integer_arithmetic import fits_width
+from ..sql.jsonb_types import JsonTypes
 from ..sql.rules import transform_up
 from ..sql.rules.column_names import PG_NAME, pg_name
 from ..sql.types import pg_type
@@ -113,12 +114,13 @@ def pg_typeof_calls(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     if not calls:
         return False
     fields = column_fields(tree, schema_of)
+    json_types = JsonTypes(tree, schema_of)  # jsonb is text to DataFusion: its type is known from the tree
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         if not (isinstance(node, exp.Anonymous) and node.name.lower() == "pg_typeof" and len(node.expressions) == 1):
             return node
         argument = node.expressions[0]
-        name = _static_name(argument, fields)
+        name = _static_name(argument, fields) or json_types.of(argument)
         if name is not None:
             answer = exp.Literal.string(name)
         else:

@@ -30,6 +30,7 @@ JSONB_FUNCTIONS = frozenset(
         "jsonb_object_agg",
         "jsonb_insert",
         "jsonb_path_query_first",
+        "jsonb_path_query_array",
         # agentlake's own, as the rewrite rules leave them
         "json_get",
         "json_get_path",

@@ -5,7 +5,8 @@ that unnests its list: DataFusion expands the unnests of one select list togethe
 shorter lists with NULL, which is PostgreSQL's multi-argument ``unnest``. Output columns are named
 and typed as PostgreSQL does: a function of one scalar column (``unnest``, ``generate_series``)
 names it after the table alias, or the function; ``jsonb_each`` has ``key`` and ``value`` (jsonb;
-text for ``jsonb_each_text``), ``jsonb_array_elements`` has ``value``; column aliases rename them
+text for ``jsonb_each_text``), ``jsonb_array_elements`` has ``value`` (``jsonb_path_query`` and
+``jsonb_object_keys`` are named after the alias or the function); column aliases rename them
 in order; WITH ORDINALITY adds a bigint ``ordinality``. ``sql.set_returning_from`` places them.
 """
 
@@ -48,8 +49,9 @@ _JSONB = {
     "jsonb_array_elements": ("jsonb_array_list", False, True),
     "jsonb_array_elements_text": ("jsonb_array_text_list", False, False),
     "jsonb_object_keys": ("jsonb_object_keys_list", False, False),
+    "jsonb_path_query": ("jsonb_path_query_list", False, True),
 }
-_SCALAR_JSONB = frozenset({"jsonb_object_keys"})
+_SCALAR_JSONB = frozenset({"jsonb_object_keys", "jsonb_path_query"})
 """Those returning a plain set of text, whose one column is named after the alias or the function
 (the others have OUT parameters: ``value``, ``key``)."""
 _UNSUPPORTED = frozenset(
@@ -63,7 +65,6 @@ _UNSUPPORTED = frozenset(
         "jsonb_to_recordset",
         "json_populate_recordset",
         "jsonb_populate_recordset",
-        "jsonb_path_query",
         "regexp_matches",
         "regexp_split_to_table",
         "string_to_table",
@@ -182,10 +183,8 @@ def parse_call(item: exp.Expression, type_of: TypeOf) -> SetReturningCall | None
         values = [_as_int4(0) if kinds == {INT4} else _element(0)]  # int4 in, int4 out
     elif isinstance(function, exp.Anonymous) and function.name.lower() in _JSONB:
         name = function.name.lower()
-        if len(function.expressions) != 1:
-            raise ProgrammingError(f"function {name} takes one argument", sqlstate="42883")
         list_function, pairs, jsonb_values = _JSONB[name]
-        lists = [_call(list_function, function.expressions[0].copy())]
+        lists = [_call(list_function, *_jsonb_arguments(name, function.expressions))]
         value_type = JSONB if jsonb_values else None
         if pairs:
             names, values = ["key", "value"], [_pair_field("key", None), _pair_field("value", value_type)]
@@ -206,6 +205,19 @@ def parse_call(item: exp.Expression, type_of: TypeOf) -> SetReturningCall | None
         )
     names[: len(column_aliases)] = column_aliases
     return SetReturningCall(name, table_alias or name, lists, names, values, ordinality, integers)
+
+
+def _jsonb_arguments(name: str, arguments: list[exp.Expression]) -> list[exp.Expression]:
+    """The list function's arguments: the document, and for jsonb_path_query its path, variables
+    (default ``{}``) and silent flag (default false)."""
+    if name != "jsonb_path_query":
+        if len(arguments) != 1:
+            raise ProgrammingError(f"function {name} takes one argument", sqlstate="42883")
+        return [arguments[0].copy()]
+    if not 2 <= len(arguments) <= 4:
+        raise ProgrammingError("function jsonb_path_query takes two to four arguments", sqlstate="42883")
+    defaults = [exp.Literal.string("{}"), exp.false()]
+    return [a.copy() for a in arguments] + defaults[len(arguments) - 2 :]
 
 
 def _as_int4(index: int) -> Callable[[list[exp.Expression]], exp.Expression]:

@@ -2,7 +2,7 @@
 
 ``SELECT generate_series(1, 3)`` is three rows in PostgreSQL; DataFusion's ``generate_series`` in a
 select list is one row holding a list. Each such call (``generate_series``,
-``jsonb_array_elements``, ``jsonb_array_elements_text``, ``jsonb_object_keys``) becomes the
+``jsonb_array_elements``, ``jsonb_array_elements_text``, ``jsonb_object_keys``, ``jsonb_path_query``) becomes the
 ``unnest`` of the list its FROM form reads (``sql.set_returning_calls``), typed and named as
 PostgreSQL does (int4 for int4 arguments, jsonb elements, the column named after the function).
 DataFusion expands the unnests of one select list together and pads the shorter with NULL, which
@@ -20,7 +20,7 @@ from .rules.column_names import PG_NAME
 from .set_returning_calls import parse_call
 
 _SERIES = (exp.ExplodingGenerateSeries, exp.GenerateSeries)
-_ONE_COLUMN = frozenset({"jsonb_array_elements", "jsonb_array_elements_text", "jsonb_object_keys"})
+_ONE_COLUMN = frozenset({"jsonb_array_elements", "jsonb_array_elements_text", "jsonb_object_keys", "jsonb_path_query"})
 
 
 def _is_call(node: exp.Expression) -> bool:

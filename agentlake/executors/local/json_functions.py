@@ -8,11 +8,11 @@ of the names registered here.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pyarrow as pa
 
-from ...errors import DataError
+from ...errors import DataError, NotSupportedError
 from .json_processing import json_strip_nulls, jsonb_insert, jsonb_pretty, jsonb_strip_nulls
 from .json_text import (
     aggregate_array,
@@ -37,7 +37,7 @@ from .jsonb_operations import (
     set_path,
 )
 from .jsonb_order import sort_key
-from .jsonb_path import path_exists, path_match, path_query_first
+from .jsonb_path import path_exists, path_match, path_query, path_query_first
 from .jsonb_values import canonical, kind, parse, render, text_array
 from .strict_rows import strict_rows
 
@@ -107,15 +107,18 @@ def _exists_all(doc: str, keys: str) -> bool:
     return all(key is None or has_key(value, key) for key in text_array(keys))
 
 
-def _path_function(fn: Callable) -> Callable:
-    """jsonb_path_exists/_match(target, path, vars, silent): with ``silent``, errors become NULL."""
+def _path_function(fn: Callable, silenced: Any = None) -> Callable:
+    """A jsonb_path function of (target, path, vars, silent): with ``silent``, an error gives
+    ``silenced`` (NULL; no items for those returning them all)."""
 
     def run(doc: str, path: str, variables: str, silent: bool):
         try:
             return fn(parse(doc), path, parse(variables))
+        except NotSupportedError:
+            raise  # a path this engine cannot run is no error of the document's, to be silenced
         except Exception:  # noqa: BLE001 - PostgreSQL's silent flag suppresses the path's errors
             if silent:
-                return None
+                return silenced
             raise
 
     return run
@@ -125,6 +128,11 @@ def _first_item(document, path: str, variables) -> str | None:
     """jsonb_path_query_first's item as jsonb text; None (SQL NULL) when the path yields none."""
     found = path_query_first(document, path, variables)
     return render(found[0]) if found else None
+
+
+def _all_items(document, path: str, variables) -> list[str]:
+    """jsonb_path_query's items, each as jsonb text (a JSON null item is ``null``)."""
+    return [render(item) for item in path_query(document, path, variables)]
 
 
 def _with_nulls(fn: Callable, output: pa.DataType) -> Callable:
@@ -201,6 +209,13 @@ def register_json_functions(ctx: SessionContext) -> None:
         ("jsonb_path_exists", strict_rows(_path_function(path_exists), b), [s, s, s, b], b),
         ("jsonb_path_match", strict_rows(_path_function(path_match), b), [s, s, s, b], b),
         ("jsonb_path_query_first", strict_rows(_path_function(_first_item), s), [s, s, s, b], s),
+        ("jsonb_path_query_list", strict_rows(_path_function(_all_items, []), texts), [s, s, s, b], texts),
+        (
+            "jsonb_path_query_array",
+            strict_rows(_path_function(lambda *args: render(path_query(*args)), "[]"), s),
+            [s, s, s, b],
+            s,
+        ),
         ("jsonb_array_list", strict_rows(lambda d: [render(v) for v in array_elements(parse(d))], texts), [s], texts),
         (
             "jsonb_array_text_list",

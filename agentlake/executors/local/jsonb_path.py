@@ -148,11 +148,15 @@ def path_exists(document: JsonValue, text: str, variables: JsonValue) -> bool:
     return bool(evaluate(compile_path(text), document, variables))
 
 
+def path_query(document: JsonValue, text: str, variables: JsonValue) -> list[JsonValue]:
+    """jsonb_path_query and jsonb_path_query_array: every item the path yields, in order."""
+    return evaluate(compile_path(text), document, variables)
+
+
 def path_query_first(document: JsonValue, text: str, variables: JsonValue) -> tuple[JsonValue, ...]:
     """jsonb_path_query_first: the path's first item, as a one-item tuple (empty when it yields
     none, which is SQL NULL; a JSON null item is ``(None,)``)."""
-    items = evaluate(compile_path(text), document, variables)
-    return tuple(items[:1])
+    return tuple(path_query(document, text, variables)[:1])
 
 
 def path_match(document: JsonValue, text: str, variables: JsonValue) -> bool | None:

@@ -100,7 +100,7 @@ class _Rewriter:
         if name == "jsonb_set" and len(args) in (3, 4):
             create = args[3] if len(args) == 4 else exp.true()
             return call("jsonb_set", args[0], text_array_literal(args[1]), args[2], create)
-        if name in ("jsonb_path_exists", "jsonb_path_match", "jsonb_path_query_first") and 2 <= len(args) <= 4:
+        if name in _PATH_FUNCTIONS and 2 <= len(args) <= 4:
             variables = args[2] if len(args) > 2 else exp.Literal.string("{}")
             silent = args[3] if len(args) > 3 else exp.false()
             return call(name, args[0], _strip_jsonpath_cast(args[1]), variables, silent)
@@ -119,6 +119,11 @@ class _Rewriter:
                 )
             return exp.Unnest(expressions=[call(_SET_RETURNING[name], args[0])])
         return node
+
+
+_PATH_FUNCTIONS = frozenset(
+    {"jsonb_path_exists", "jsonb_path_match", "jsonb_path_query_first", "jsonb_path_query_array"}
+)
 
 
 _SET_RETURNING = {
