@@ -7,7 +7,9 @@ and typed as PostgreSQL does: a function of one scalar column (``unnest``, ``gen
 names it after the table alias, or the function; ``jsonb_each`` has ``key`` and ``value`` (jsonb;
 text for ``jsonb_each_text``), ``jsonb_array_elements`` has ``value`` (``jsonb_path_query`` and
 ``jsonb_object_keys`` are named after the alias or the function); column aliases rename them
-in order; WITH ORDINALITY adds a bigint ``ordinality``. ``sql.set_returning_from`` places them.
+in order; ``json(b)_to_record(set)`` has the columns of its definition list (``AS t(a int, b
+text)``), each read from the object's key of its name; WITH ORDINALITY adds a bigint
+``ordinality``. ``sql.set_returning_from`` places them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ _JSONB = {
 _SCALAR_JSONB = frozenset({"jsonb_object_keys", "jsonb_path_query"})
 """Those returning a plain set of text, whose one column is named after the alias or the function
 (the others have OUT parameters: ``value``, ``key``)."""
+_RECORDS = frozenset({"json_to_record", "jsonb_to_record", "json_to_recordset", "jsonb_to_recordset"})
+"""Rows of a JSON object (or of each object of an array), typed by the call's column definition list."""
+_JSON_KINDS = (exp.DataType.Type.JSON, exp.DataType.Type.JSONB)
+_TEXT_KINDS = (exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR)
 _UNSUPPORTED = frozenset(
     {
         "json_each",
@@ -61,8 +67,6 @@ _UNSUPPORTED = frozenset(
         "json_array_elements",
         "json_array_elements_text",
         "json_object_keys",
-        "json_to_recordset",
-        "jsonb_to_recordset",
         "json_populate_recordset",
         "jsonb_populate_recordset",
         "regexp_matches",
@@ -141,6 +145,24 @@ def _pair_field(name: str, json_type: str | None) -> Callable[[list[exp.Expressi
     return value
 
 
+def _record_field(key: str, kind: exp.DataType) -> Callable[[list[exp.Expression]], exp.Expression]:
+    """A defined column of json(b)_to_record(set): the object's ``key`` as its type reads the
+    value's text (``->>``), or the value itself for a json or jsonb column; NULL where it is absent."""
+
+    def value(unnested: list[exp.Expression]) -> exp.Expression:
+        element = unnested[0]
+        element.meta[JSON_TYPE] = JSONB
+        path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=key)])
+        if kind.this in _JSON_KINDS:
+            found = exp.JSONExtract(this=element, expression=path, only_json_types=True)
+            found.meta[JSON_TYPE] = JSONB
+            return found
+        text = exp.JSONExtractScalar(this=element, expression=path, only_json_types=True)
+        return text if kind.this in _TEXT_KINDS and not kind.expressions else exp.Cast(this=text, to=kind.copy())
+
+    return value
+
+
 def _jsonb_element(unnested: list[exp.Expression]) -> exp.Expression:
     unnested[0].meta[JSON_TYPE] = JSONB
     return unnested[0]
@@ -191,6 +213,20 @@ def parse_call(item: exp.Expression, type_of: TypeOf) -> SetReturningCall | None
         else:
             names = [table_alias or name] if name in _SCALAR_JSONB else ["value"]
             values = [_jsonb_element if jsonb_values else _element(0)]
+    elif isinstance(function, exp.Anonymous) and function.name.lower() in _RECORDS:
+        name = function.name.lower()
+        definitions = list(alias.columns) if isinstance(alias, exp.TableAlias) else []
+        if not definitions or not all(isinstance(d, exp.ColumnDef) and d.args.get("kind") for d in definitions):
+            raise ProgrammingError(
+                'a column definition list is required for functions returning "record"', sqlstate="42601"
+            )
+        if len(function.expressions) != 1:
+            raise ProgrammingError(f"function {name} takes one argument", sqlstate="42883")
+        document = function.expressions[0].copy()
+        lists = [_call("jsonb_array_list", document) if name.endswith("set") else _call("make_array", document)]
+        names = [d.name for d in definitions]
+        values = [_record_field(d.name, d.args["kind"]) for d in definitions]
+        column_aliases = []  # the definitions name the columns
     elif isinstance(function, exp.Anonymous) and function.name.lower() in _UNSUPPORTED:
         raise NotSupportedError(f"function {function.name.lower()} in FROM is not supported", sqlstate="0A000")
     else:

@@ -1,5 +1,6 @@
 """Set-returning functions in FROM (issue 24): ``jsonb_each``, ``jsonb_each_text``,
-``jsonb_array_elements(_text)``, ``unnest`` and ``generate_series``, with table and column aliases,
+``jsonb_array_elements(_text)``, ``unnest``, ``generate_series`` and ``json(b)_to_record(set)``
+(with a column definition list), with table and column aliases,
 WITH ORDINALITY, and LATERAL (written, or implicit as PostgreSQL allows of a function in FROM) over
 an earlier FROM item's columns. Each answer is compared with PostgreSQL 16's through psycopg: the
 column names, the wire types and the rows, in PostgreSQL's order where the query leaves it to the
@@ -62,6 +63,12 @@ SAME_ORDER = [
     "SELECT * FROM t LEFT JOIN LATERAL jsonb_array_elements(t.j -> 'b') e ON true",
     "SELECT t.id, x, o FROM t LEFT JOIN LATERAL unnest(t.tags) WITH ORDINALITY AS w(x, o) ON true",
     "SELECT t.id, e.key FROM t LEFT JOIN jsonb_each(t.j) e ON true",
+    # rows of JSON objects, typed by a column definition list
+    'SELECT * FROM jsonb_to_record(\'{"a": 1, "b": "x"}\') AS r(a int, b text)',
+    'SELECT * FROM jsonb_to_recordset(\'[{"a": 1, "b": "x"}, {"a": 2}]\') AS r(a int, b text, c jsonb)',
+    'SELECT r.* FROM json_to_recordset(\'[{"a": 1.5, "b": true, "d": {"e": 1}}]\') AS r(a float8, b boolean, d jsonb)',
+    "SELECT u.id, r.p, r.q FROM u, jsonb_to_recordset(u.doc) AS r(p int, q jsonb) WHERE u.id = 10",
+    "SELECT u.id, r.p FROM u LEFT JOIN LATERAL jsonb_to_recordset(u.doc) AS r(p int) ON true WHERE u.id <> 30",
 ]
 
 SORTED = [
@@ -114,6 +121,8 @@ def test_answers_as_postgres(both, sql):
         "SELECT * FROM t, generate_series(1, t.id, 0) g",  # 22023: step zero
         "SELECT * FROM generate_series(1, 3, 0)",
         "SELECT * FROM no_such_function(1)",  # 42883
+        "SELECT * FROM jsonb_to_record('{\"a\": 1}') AS r",  # 42601: no column definition list
+        'SELECT * FROM jsonb_to_record(\'{"a": "x"}\') AS r(a int)',  # 22P02
     ],
 )
 def test_errors_as_postgres(both, sql):
