@@ -39,6 +39,7 @@ def stateless_functions() -> FunctionLibrary:
     """Every function a session's context carries but those bound to its session or repository."""
     # imported here: DataFusion loads with the first statement that plans
     from ..executors.local.bytea_functions import register_bytea_functions
+    from ..executors.local.case_functions import register_case_functions
     from ..executors.local.character_codes import register_character_codes
     from ..executors.local.date_constructors import register_date_constructors
     from ..executors.local.formatting_functions import register_formatting_functions
@@ -75,6 +76,7 @@ def stateless_functions() -> FunctionLibrary:
         register_date_constructors,
         register_character_codes,
         register_ordered_set_functions,
+        register_case_functions,
     ):
         register(library)
     return library

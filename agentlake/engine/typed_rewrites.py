@@ -10,6 +10,7 @@ from sqlglot import exp
 
 from ..pgcatalog.type_of import pg_typeof_calls
 from ..sql.bytea_lengths import bytea_lengths
+from ..sql.character_case import character_case
 from ..sql.column_types import SchemaOf
 from ..sql.date_intervals import date_intervals
 from ..sql.extract_fields import extract_fields
@@ -135,6 +136,7 @@ def typed_rewrites(
     changed = bytea_lengths(tree, schema_of) or changed
     if local_functions:
         changed = extract_fields(tree) or changed
+        changed = character_case(tree) or changed
         changed = numeric_quotients(tree, schema_of) or changed  # first: it reads the operands as written
         changed = pg_rounding(tree, schema_of) or changed
         changed = math_domains(tree, schema_of) or changed

@@ -18,6 +18,7 @@ from typing import Callable
 import sqlglot
 from sqlglot import exp
 
+from .character_case import ENGINE_SPELLINGS
 from .dialect import WRITTEN_NAME, AgentlakePostgres
 from .pg_quoting import quote_ident
 from .rules.column_names import pg_name
@@ -339,6 +340,7 @@ class _Printer:
             return "gen_random_uuid()"
         if isinstance(node, exp.Anonymous):
             name, args = node.name.lower(), node.expressions
+            name = ENGINE_SPELLINGS.get(name, name)
         else:
             name = _CALL_WORDS.get(type(node)) or node.meta.get(WRITTEN_NAME)
             if name is None:  # a node not read from SQL text: the front end's own spelling of the call

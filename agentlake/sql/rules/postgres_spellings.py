@@ -4,7 +4,12 @@
 - ``gen_random_uuid()`` is DataFusion's ``uuid()``; ``LOCALTIMESTAMP``/``LOCALTIME`` are
   ``now()`` without a zone (DataFusion reads them as column names);
 - ``'{1,2}'::int[]`` (PostgreSQL's array literal) becomes ``ARRAY[...]`` of cast elements;
-- ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE").
+- ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE");
+- ``x BETWEEN SYMMETRIC a AND b`` is ``x BETWEEN a AND b OR x BETWEEN b AND a``, as the standard
+  defines it (DataFusion's parser refuses SYMMETRIC);
+- ``string_agg(DISTINCT x, s)`` and ``array_agg(DISTINCT x)`` list their values in order, as
+  PostgreSQL's (which removes duplicates by sorting) do: ``ORDER BY x`` is written out where no
+  order is (DataFusion's hashing listed them as they came).
 """
 
 from __future__ import annotations
@@ -59,6 +64,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _array_literal(node)
     if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, (exp.Any, exp.All)):
         return _quantified_like(node)
+    if isinstance(node, exp.Between) and node.args.get("symmetric"):
+        low, high = node.args["low"], node.args["high"]
+        forward = exp.Between(this=node.this.copy(), low=low.copy(), high=high.copy())
+        backward = exp.Between(this=node.this.copy(), low=high.copy(), high=low.copy())
+        return exp.Paren(this=exp.or_(forward, backward))
+    if isinstance(node, (exp.GroupConcat, exp.ArrayAgg)) and isinstance(node.this, exp.Distinct):
+        values = node.this.expressions
+        if len(values) == 1:
+            node.set("this", exp.Order(this=node.this, expressions=[exp.Ordered(this=values[0].copy())]))
     return node
 
 
