@@ -1,6 +1,6 @@
 """jsonb_path_query (every item, a row each, in a select list or in FROM) and
 jsonb_path_query_array (every item as one jsonb array), as PostgreSQL 16 answers them; both were
-42883 or 0A000. With variables and the silent flag; pg_typeof of jsonb functions is jsonb."""
+42883 or 0A000; and the ``@?`` operator (was 0A000). With variables and the silent flag; pg_typeof of jsonb functions is jsonb."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ SETUP = [
         'SELECT jsonb_path_query(\'{"a": [1, "s", {"k": true}, null]}\', \'$.a[*]\')',
         "SELECT * FROM jsonb_path_query('{\"a\": [1, 2]}', '$.a[*] ? (@ > 1)')",
         "SELECT v FROM jsonb_path_query('{\"a\": [1, 2]}', '$.a[*]') AS t(v) ORDER BY v",
+        "SELECT id, body @? '$.who.name', body @? '$.scores[*] ? (@ > 4)', body @? '$.tags[5]' FROM docs ORDER BY id",
     ],
 )
 def test_path_queries_as_postgres(both, sql):

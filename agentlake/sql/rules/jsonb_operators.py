@@ -69,6 +69,9 @@ class _Rewriter:
             return call("jsonb_exists", node.this, node.expression)
         if isinstance(node, exp.JSONBExists):
             return call("jsonb_exists", node.this, node.args["path"])
+        if isinstance(node, exp.JSONBPathExists):  # jsonb @? jsonpath: errors suppressed, as the operator does
+            path = _strip_jsonpath_cast(node.expression)
+            return call("jsonb_path_exists", node.this, path, exp.Literal.string("{}"), exp.true())
         if isinstance(node, exp.JSONBContainsAnyTopKeys):
             return call("jsonb_exists_any", node.this, text_array_literal(node.expression))
         if isinstance(node, exp.JSONBContainsAllTopKeys):
