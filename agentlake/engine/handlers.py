@@ -11,7 +11,17 @@ from sqlglot import exp
 from ..errors import NotSupportedError
 from ..results import Result
 from ..sql import dialect
-from . import branching, constraint_ddl, ddl, extensions, session_settings, sql_cursors, updatable_views, view_ddl
+from . import (
+    branching,
+    constraint_ddl,
+    ddl,
+    extensions,
+    maintenance,
+    session_settings,
+    sql_cursors,
+    updatable_views,
+    view_ddl,
+)
 from .explain import explain_statement
 from .jobs_view import register_jobs
 
@@ -172,6 +182,8 @@ _HANDLERS: dict[type, Handler] = {
     dialect.DeclareCursor: sql_cursors.declare,
     dialect.FetchCursor: sql_cursors.fetch,
     dialect.CloseCursor: sql_cursors.close,
+    dialect.Maintenance: maintenance.maintenance,
+    dialect.Discard: maintenance.discard,
     exp.Command: _command,
 }
 _ENDS_TRANSACTION = frozenset({exp.Commit, exp.Rollback})
@@ -194,6 +206,8 @@ _RETURNS_NO_ROWS = {
     _command,
     sql_cursors.declare,
     sql_cursors.close,
+    maintenance.maintenance,
+    maintenance.discard,
 }
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 

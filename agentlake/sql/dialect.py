@@ -91,6 +91,23 @@ class Reset(exp.Expression):
     arg_types = {"this": False}
 
 
+_MAINTENANCE_WORDS = frozenset({"FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE", "SKIP_LOCKED"})
+"""The option words VACUUM and ANALYZE take unparenthesized (PostgreSQL's older syntax)."""
+
+
+class Maintenance(exp.Expression):
+    """``VACUUM`` or ``ANALYZE`` (``this``), with the option words written (``FULL``, ``VERBOSE``, a
+    parenthesized list's words) and the tables named, each an ``exp.Table``."""
+
+    arg_types = {"this": True, "options": False, "tables": False}
+
+
+class Discard(exp.Expression):
+    """``DISCARD ALL | PLANS | SEQUENCES | TEMP``: ``this`` is the word, upper-cased (TEMPORARY is TEMP)."""
+
+    arg_types = {"this": True}
+
+
 class Explain(exp.Expression):
     arg_types = {"this": True, "analyze": False}
 
@@ -162,6 +179,7 @@ class AgentlakePostgres(Postgres):
             "SAVEPOINT": TokenType.VAR,
             "RELEASE": TokenType.VAR,
             "DECLARE": TokenType.VAR,  # a command to sqlglot (the rest kept as text), a cursor here
+            "VACUUM": TokenType.VAR,
         }
         COMMANDS = Postgres.Tokenizer.COMMANDS - {TokenType.FETCH}
 
@@ -276,11 +294,44 @@ class AgentlakePostgres(Postgres):
                     this=None if self._match(TokenType.STAR) else self._parse_name("channel", any_token=False)
                 ),
                 "NOTIFY": self._parse_notify,
+                "DISCARD": self._parse_discard,
+                "VACUUM": lambda: self._parse_maintenance("VACUUM"),
+                "ANALYZE": lambda: self._parse_maintenance("ANALYZE"),
+                "ANALYSE": lambda: self._parse_maintenance("ANALYZE"),
             }.get(word)
             if handler is None or self._curr.token_type in (TokenType.STRING, TokenType.IDENTIFIER):
                 return super()._parse_statement()
             self._advance()
             return handler()
+
+        def _parse_maintenance(self, kind: str) -> Maintenance:
+            options: list[str] = []
+            if self._match(TokenType.L_PAREN):
+                while self._index < self._tokens_size and self._curr.token_type != TokenType.R_PAREN:
+                    if self._curr.token_type != TokenType.COMMA:
+                        options.append(self._curr.text.upper())
+                    self._advance()
+                if not self._match(TokenType.R_PAREN):
+                    self.raise_error(f"{kind}'s option list is not closed")
+            while self._curr and self._curr.text.upper() in _MAINTENANCE_WORDS:
+                options.append(self._curr.text.upper())
+                self._advance()
+            tables = []
+            while self._curr and self._curr.token_type != TokenType.SEMICOLON:
+                table = self._parse_table_parts()
+                if isinstance(table.this, exp.Anonymous):  # t (a, b): the columns to analyze (all are)
+                    table.set("this", exp.to_identifier(table.this.name))
+                tables.append(table)
+                if not self._match(TokenType.COMMA):
+                    break
+            return Maintenance(this=kind, options=options, tables=tables)
+
+        def _parse_discard(self) -> Discard:
+            word = self._curr.text.upper() if self._curr else ""
+            if word not in ("ALL", "PLANS", "SEQUENCES", "TEMP", "TEMPORARY"):
+                self.raise_error("DISCARD takes ALL, PLANS, SEQUENCES or TEMP")
+            self._advance()
+            return Discard(this="TEMP" if word == "TEMPORARY" else word)
 
         def _parse_comment(self) -> exp.Expression:  # type: ignore[override]
             """``COMMENT ON TABLE t | COLUMN t.c IS 'text' | NULL`` (NULL removes the comment, as
