@@ -17,6 +17,7 @@ from . import (
     ddl,
     extensions,
     maintenance,
+    prepared_statements,
     session_settings,
     sql_cursors,
     updatable_views,
@@ -184,6 +185,9 @@ _HANDLERS: dict[type, Handler] = {
     dialect.CloseCursor: sql_cursors.close,
     dialect.Maintenance: maintenance.maintenance,
     dialect.Discard: maintenance.discard,
+    dialect.Prepare: prepared_statements.prepare,
+    dialect.ExecutePrepared: prepared_statements.execute,
+    dialect.Deallocate: prepared_statements.deallocate,
     exp.Command: _command,
 }
 _ENDS_TRANSACTION = frozenset({exp.Commit, exp.Rollback})
@@ -208,6 +212,8 @@ _RETURNS_NO_ROWS = {
     sql_cursors.close,
     maintenance.maintenance,
     maintenance.discard,
+    prepared_statements.prepare,
+    prepared_statements.deallocate,
 }
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
@@ -232,6 +238,8 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
         return _EXPLAIN_COLUMNS
     if handler is sql_cursors.fetch:
         return sql_cursors.fetched_columns(session, stmt)
+    if handler is prepared_statements.execute:
+        return prepared_statements.columns(session, stmt)
     raise NotSupportedError("the columns of this statement are known only once it runs")
 
 

@@ -8,7 +8,8 @@
   (row counts, min/max and null counts per column), written with it and read by the planner, so
   they are never stale. The tables named must exist (42P01).
 - ``DISCARD ALL`` resets the session to its state at connection (cursors closed, settings reset,
-  channels unlistened, advisory locks released, sequence values forgotten), outside a transaction
+  channels unlistened, advisory locks released, prepared statements deallocated, sequence values
+  forgotten), outside a transaction
   block only (25001), as a connection pool issues it between clients; ``DISCARD SEQUENCES`` forgets
   currval/lastval; ``DISCARD PLANS`` and ``DISCARD TEMP`` have nothing to drop (cached plans follow
   the catalog by themselves, and no table lives only in a session).
@@ -50,6 +51,7 @@ def discard(session: "Session", stmt: Discard) -> Result:
         session.settings.reset(None)
         session.notifications.unlisten(None)
         session.advisory_locks.unlock_all()
+        session.prepared_statements.clear()
     if what in ("ALL", "SEQUENCES"):
         session.sequence_values = SequenceValues()
     return Result(None, 0, f"DISCARD {what}")

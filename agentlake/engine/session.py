@@ -34,6 +34,7 @@ from .described import DescribedColumns
 from .error_positions import locate
 from .fastpath import constant_answer
 from .notifications import SessionNotifications, hub_for, next_backend_pid
+from .prepared_statements import PreparedStatement
 from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
@@ -80,6 +81,8 @@ class Session:
         self._statement_snapshots: dict[str, Snapshot] | None = None  # per branch, while a statement runs
         self._described = DescribedColumns()
         self.sequence_values = SequenceValues()
+        self.prepared_statements: dict[str, PreparedStatement] = {}
+        """PREPARE's statements, by name (``engine.prepared_statements``)."""
         """The last value this session took from each sequence (``currval``, ``lastval``)."""
         self.sql_cursors = SqlCursors()
         """DECLAREd cursors (``engine.sql_cursors``); they end with transactions as PostgreSQL's do."""

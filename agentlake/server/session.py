@@ -587,8 +587,8 @@ class WireSession:
                 await self._in_thread(lambda: self.conn.execute("ROLLBACK", None), cancellable=False)
                 return Outcome(None, [], "ROLLBACK")
         deallocate = _DEALLOCATE.match(sql)
-        if deallocate:
-            return self._deallocate(deallocate.group(1))
+        if deallocate and self._deallocate(deallocate.group(1)):
+            return Outcome(None, [], "DEALLOCATE")
         outcome = self._execute_immediate(sql, params, formats, described)
         if outcome is not None:
             return outcome
@@ -600,16 +600,14 @@ class WireSession:
             self._report_parameters()
         return outcome
 
-    def _deallocate(self, name: str) -> Outcome:
-        """DEALLOCATE: prepared statements live in this session, not in the engine (psycopg sends
-        DEALLOCATE ALL after schema changes)."""
+    def _deallocate(self, name: str) -> bool:
+        """DEALLOCATE of the protocol's named statements, which live in this session (psycopg sends
+        DEALLOCATE ALL after schema changes); True when ``name`` was one. The engine deallocates
+        the SQL PREPARE's (all of them too, for ALL), and answers 26000 for a name neither has."""
         if name.upper() == "ALL":
             self._statements = {k: v for k, v in self._statements.items() if not k}
-            return Outcome(None, [], "DEALLOCATE ALL")
-        name = name.strip('"')
-        if self._statements.pop(name, None) is None:
-            raise SessionError("26000", f'prepared statement "{name}" does not exist')
-        return Outcome(None, [], "DEALLOCATE")
+            return False
+        return self._statements.pop(name.strip('"'), None) is not None
 
     # simple query ------------------------------------------------------------------------
     async def _simple_query(self, body: bytes) -> None:

@@ -102,6 +102,24 @@ class Maintenance(exp.Expression):
     arg_types = {"this": True, "options": False, "tables": False}
 
 
+class Prepare(exp.Expression):
+    """``PREPARE name [(type, ...)] AS statement``: ``types`` as written, ``text`` the statement's SQL."""
+
+    arg_types = {"this": True, "types": False, "text": True}
+
+
+class ExecutePrepared(exp.Expression):
+    """``EXECUTE name [(argument, ...)]``."""
+
+    arg_types = {"this": True, "expressions": False}
+
+
+class Deallocate(exp.Expression):
+    """``DEALLOCATE [PREPARE] name | ALL``: ``this`` None for ALL."""
+
+    arg_types = {"this": False}
+
+
 class Discard(exp.Expression):
     """``DISCARD ALL | PLANS | SEQUENCES | TEMP``: ``this`` is the word, upper-cased (TEMPORARY is TEMP)."""
 
@@ -180,8 +198,9 @@ class AgentlakePostgres(Postgres):
             "RELEASE": TokenType.VAR,
             "DECLARE": TokenType.VAR,  # a command to sqlglot (the rest kept as text), a cursor here
             "VACUUM": TokenType.VAR,
+            "PREPARE": TokenType.VAR,
         }
-        COMMANDS = Postgres.Tokenizer.COMMANDS - {TokenType.FETCH}
+        COMMANDS = Postgres.Tokenizer.COMMANDS - {TokenType.FETCH, TokenType.EXECUTE}
 
     class Parser(Postgres.Parser):
         def _parse_insert(self) -> exp.Expression:
@@ -295,6 +314,17 @@ class AgentlakePostgres(Postgres):
                 ),
                 "NOTIFY": self._parse_notify,
                 "DISCARD": self._parse_discard,
+                "PREPARE": self._parse_prepare,
+                "EXECUTE": lambda: ExecutePrepared(
+                    this=self._parse_name("prepared statement", any_token=False),
+                    expressions=self._parse_wrapped_csv(self._parse_expression) if self._curr else [],
+                ),
+                "DEALLOCATE": lambda: Deallocate(
+                    this=None
+                    if self._match_text_seq("PREPARE", "ALL") or self._match(TokenType.ALL)
+                    else (self._match_text_seq("PREPARE") or True)
+                    and self._parse_name("prepared statement", any_token=False)
+                ),
                 "VACUUM": lambda: self._parse_maintenance("VACUUM"),
                 "ANALYZE": lambda: self._parse_maintenance("ANALYZE"),
                 "ANALYSE": lambda: self._parse_maintenance("ANALYZE"),
@@ -325,6 +355,19 @@ class AgentlakePostgres(Postgres):
                 if not self._match(TokenType.COMMA):
                     break
             return Maintenance(this=kind, options=options, tables=tables)
+
+        def _parse_prepare(self) -> Prepare:
+            name = self._parse_name("prepared statement", any_token=False)
+            types = self._parse_wrapped_csv(self._parse_types) if self._match(TokenType.L_PAREN, advance=False) else []
+            if not self._match(TokenType.ALIAS):
+                self.raise_error("PREPARE needs AS before its statement")
+            if self._index >= self._tokens_size:
+                self.raise_error("PREPARE needs a statement after AS")
+            first = self._curr
+            last = self._tokens[-1] if self._tokens[-1].token_type != TokenType.SEMICOLON else self._tokens[-2]
+            self._index = self._tokens_size - (1 if last is not self._tokens[-1] else 0)
+            self._advance(0)
+            return Prepare(this=name, types=types, text=self._find_sql(first, last))
 
         def _parse_discard(self) -> Discard:
             word = self._curr.text.upper() if self._curr else ""
