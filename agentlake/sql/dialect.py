@@ -180,6 +180,28 @@ OVERRIDING = "overriding"
 """Meta key of an INSERT written with OVERRIDING SYSTEM VALUE ("system") or USER VALUE ("user")."""
 
 
+def _timezone_call(args: list[exp.Expression]) -> exp.Expression:
+    """``timezone(zone, ts)`` is PostgreSQL's function spelling of ``ts AT TIME ZONE zone``."""
+    if len(args) != 2:
+        return exp.Anonymous(this="timezone", expressions=args)
+    return exp.AtTimeZone(this=args[1], zone=args[0])
+
+
+def _date_bin_call(args: list[exp.Expression]) -> exp.Expression:
+    """``date_bin(stride, source, origin)``, its quoted stride an interval and its quoted origin a
+    timestamp, as PostgreSQL types them (sqlglot read the origin as a date part)."""
+    typed = {0: "INTERVAL", 2: "TIMESTAMP"}
+    return exp.Anonymous(
+        this="date_bin",
+        expressions=[
+            exp.Cast(this=a, to=exp.DataType.build(typed[n]))
+            if n in typed and isinstance(a, exp.Literal) and a.is_string
+            else a
+            for n, a in enumerate(args)
+        ],
+    )
+
+
 class AgentlakePostgres(Postgres):
     class Tokenizer(Postgres.Tokenizer):
         KEYWORDS = {
@@ -256,6 +278,8 @@ class AgentlakePostgres(Postgres):
             "TO_TIMESTAMP": lambda args: exp.Anonymous(this="to_timestamp", expressions=args),
             "TO_DATE": lambda args: exp.Anonymous(this="to_date", expressions=args),
             "DIV": lambda args: exp.Anonymous(this="div", expressions=args),
+            "TIMEZONE": lambda args: _timezone_call(args),
+            "DATE_BIN": lambda args: _date_bin_call(args),
         }
 
         def _parse_function_call(self, *args, **kwargs) -> exp.Expression | None:

@@ -121,6 +121,8 @@ def value_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> 
                 if isinstance(target, exp.Literal) and target.this == _ARROW_TYPES["timestamptz"]
                 else None
             )
+        if name == "to_timestamp":
+            return "timestamptz"
         return "timestamptz" if name in _NOW_FUNCTIONS and not node.expressions else None
     return None
 
