@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from ..executors.local.jsonb_values import canonical_array
 from ..media import BlobStore, as_media_column, media_kind
+from ..sql.types import TYPE_KEY
+from ..sql.uuid_input import canonical_uuids
 from ..tensors.arrays import as_column, compute_array
 from ..tensors.functions import parse_text
 from ..tensors.types import tensor_field, tensor_spec
@@ -39,6 +42,17 @@ def conform(storage, column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.
     return column
 
 
+def _canonical_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
+    tag = (field.metadata or {}).get(TYPE_KEY)
+    if (
+        tag not in (b"jsonb", b"uuid")
+        or not pa.types.is_string(column.type)
+        and not pa.types.is_large_string(column.type)
+    ):
+        return column
+    return canonical_array(column) if tag == b"jsonb" else canonical_uuids(column)
+
+
 def declared_schema(schema: pa.Schema) -> pa.Schema:
     """A schema for a table made from data (``load_arrow``): tensor columns in their canonical
     types (numpy's arrays arrive as fixed-shape tensors that name an identity permutation, which
@@ -54,11 +68,12 @@ def declared_schema(schema: pa.Schema) -> pa.Schema:
 
 
 def conform_table(storage, rows: pa.Table, schema: pa.Schema) -> pa.Table:
-    """Every tensor and media column of ``rows`` conformed to ``schema`` (``load_arrow``)."""
+    """Every tensor and media column of ``rows`` conformed to ``schema`` (``load_arrow``, and COPY
+    of whole rows), and jsonb and uuid text as INSERT stores it: canonical, checked (22P02)."""
     for index, name in enumerate(rows.column_names):
         if schema.get_field_index(name) >= 0:
             field = schema.field(name)
-            column = conform(storage, rows.column(index), field)
+            column = _canonical_text(conform(storage, rows.column(index), field), field)
             if column is not rows.column(index):
                 rows = rows.set_column(index, pa.field(name, column.type), column)
     return rows

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ..pgcatalog.types import HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID, oid_for_field
 from ..sql.types import DIM_KEY, SPARSEVEC_TYPE, is_sparsevec
+from ..sql.uuid_input import is_uuid_field
 from ..vector.arrays import as_vectors
 from ..vector.sparsevec import as_sparsevecs
 from . import codec
@@ -149,6 +150,8 @@ def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
             field.type.list_size,
             field.type.value_type,
         )
+    if is_uuid_field(field):  # decoded as uuid.UUID; stored as canonical text
+        values = [None if value is None else str(value) for value in values]
     return pa.array(values, field.type)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -151,3 +152,32 @@ def test_copy_records_to_table_sends_binary_copy(server, real_engine):
         (10, "ten", at, Decimal("1.50"), 0.0),
         (11, None, None, None, None),
     ]
+
+
+def test_copy_records_of_uuid_and_jsonb_store_them_as_insert_does(server, real_engine):
+    """Binary COPY decodes a uuid to its value and sends jsonb as text: both are stored as INSERT
+    stores them (canonical text; the uuid load was XX000, the jsonb kept the client's spacing)."""
+    key = uuid.UUID("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11")
+
+    async def work(conn):
+        await conn.execute("CREATE TABLE events (id int PRIMARY KEY, ref uuid, body jsonb)")
+        copied = await conn.copy_records_to_table(
+            "events", records=[(1, key, '{"b":2,"a" : [1,2]}'), (2, None, None)], columns=["id", "ref", "body"]
+        )
+        await conn.execute("INSERT INTO events VALUES (3, $1, $2)", key, '{"b":2,"a" : [1,2]}')
+        rows = await conn.fetch("SELECT id, ref, body FROM events ORDER BY id")
+        bad = None
+        try:
+            await conn.copy_records_to_table("events", records=[(4, None, "{not json")], columns=["id", "ref", "body"])
+        except asyncpg.PostgresError as err:
+            bad = err.sqlstate
+        return copied, rows, bad, await conn.fetchval("SELECT count(*) FROM events")
+
+    copied, rows, bad, count = run(server, work)
+    assert copied == "COPY 2"
+    assert [tuple(r) for r in rows] == [
+        (1, key, '{"a": [1, 2], "b": 2}'),
+        (2, None, None),
+        (3, key, '{"a": [1, 2], "b": 2}'),
+    ]
+    assert (bad, count) == ("22P02", 3)
