@@ -1,5 +1,6 @@
 """Integer + - * and negation with PostgreSQL's types and overflow errors; / and %, greatest,
-least, coalesce and nullif in PostgreSQL's types; ``to_hex`` of an int4 in its 32 bits.
+least, coalesce and nullif in PostgreSQL's types; ``to_hex`` of an int4 in its 32 bits; ``sum`` of
+bigints a numeric.
 
 DataFusion's integer arithmetic wraps: ``UPDATE t SET n = n + 1`` on a bigint at its maximum stored
 -9223372036854775808, silently, and ``int4 + 1`` was computed as int8. PostgreSQL computes
@@ -39,7 +40,7 @@ def checked_function(width: int, operation: str) -> str:
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
     width PostgreSQL computes them in; True when any was."""
-    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES, exp.Neg, exp.Hex))
+    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES, exp.Neg, exp.Hex, exp.Sum))
     if not nodes:
         return False
     fields = column_fields(tree, schema_of)
@@ -53,6 +54,9 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
             continue
         if isinstance(node, exp.Hex):
             changed = _hex_of_int4(node, fields) or changed
+            continue
+        if isinstance(node, exp.Sum):
+            changed = _numeric_sum_of_int8(node, fields) or changed
             continue
         changed = _typed_text_operand(node, fields) or changed
         left, right = _width(node.this, fields), _width(node.expression, fields)
@@ -95,6 +99,16 @@ def _checked_negation(node: exp.Neg, fields: dict[str, dict[str, pa.Field]]) -> 
     )
     call.meta[PG_NAME] = pg_name(node)
     node.replace(call)
+    return True
+
+
+def _numeric_sum_of_int8(node: exp.Sum, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``sum`` of bigints is a numeric in PostgreSQL, which holds what int8 cannot; DataFusion's
+    wrapped past the largest bigint, silently. True when the argument was made a numeric."""
+    argument = node.this.expressions[0] if isinstance(node.this, exp.Distinct) else node.this
+    if _width(argument, fields) != 64:
+        return False
+    argument.replace(exp.Cast(this=argument.copy(), to=exp.DataType.build("DECIMAL(38, 0)")))
     return True
 
 

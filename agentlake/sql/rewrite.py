@@ -13,6 +13,7 @@ from typing import Callable
 from sqlglot import exp
 
 from .dialect import AgentlakePostgres
+from .rules.aggregate_names import aggregate_names
 from .rules.any_array import any_array
 from .rules.array_fill import array_fill
 from .rules.bit_strings import bit_strings
@@ -63,6 +64,7 @@ RULES: tuple[Rule, ...] = (
     like_escape,
     similar_to,
     function_aliases,
+    aggregate_names,
 )
 
 

@@ -1,7 +1,8 @@
 """Integer + - * / % as PostgreSQL computes them: in the wider operand's type (a literal that fits
 is int4), with 22003 on overflow where DataFusion would wrap around; greatest, least, coalesce and
-nullif in their arguments' type; to_hex of an int4 in 32 bits; cardinality, array_position and
-ntile as int4; compared with PostgreSQL 16."""
+nullif in their arguments' type; to_hex of an int4 in 32 bits; sum of bigints a numeric (it
+wrapped past the largest bigint); cardinality, array_position and ntile as int4; compared with
+PostgreSQL 16."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ SETUP = [
         "SELECT cardinality(ARRAY[i, s]), array_position(ARRAY[i, s], s), ntile(2) OVER (ORDER BY id) FROM nums",
         "SELECT id, i / -1, s / -2, n % -1, -i, -s, -n, -(i + 1), - -i FROM nums ORDER BY id",
         "SELECT id, to_hex(i), to_hex(n), to_hex(-1), to_hex(-1::bigint), to_hex(i - 1) FROM nums ORDER BY id",
+        "SELECT sum(n), sum(DISTINCT n), sum(i), sum(s), sum(n) FILTER (WHERE id = 1) FROM nums",
+        "SELECT sum(n) FROM nums, generate_series(1, 3) WHERE id = 1",  # past the largest bigint
+        "SELECT id, sum(n) OVER (ORDER BY id), sum(n + 1) OVER () FROM nums ORDER BY id",
     ],
 )
 def test_integer_results_as_postgres(both, sql):

@@ -1,6 +1,7 @@
 """Output columns may share a name, as in PostgreSQL 16: a star beside columns it also gives
-(``SELECT *, x``) and repeated RETURNING items were refused by DataFusion's unique-name rule;
-RETURNING items are named as PostgreSQL names them (``?column?``, the function's name)."""
+(``SELECT *, x``), repeated RETURNING items, and aggregates whose arguments differ only by a cast
+(``sum(n), sum(n::float8)``, XX000) were refused by DataFusion's unique-name rule; RETURNING items
+are named as PostgreSQL names them (``?column?``, the function's name)."""
 
 from __future__ import annotations
 
@@ -35,5 +36,19 @@ def test_star_beside_its_own_columns_as_postgres(both, sql):
     ],
 )
 def test_returning_names_as_postgres(both, sql):
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT max(n), max(n::text), sum(n), sum(n::float8), avg(n::float8) FROM notes",
+        "SELECT count(body), count(body::varchar), min(id), min(id::numeric(6, 1)) FROM notes",
+        "SELECT n % 2 AS odd, max(n), max(n::text) FROM notes GROUP BY 1 ORDER BY 1",
+        "SELECT max(n) FROM notes HAVING max(n::text) > '0'",
+    ],
+)
+def test_aggregates_differing_by_a_cast_as_postgres(both, sql):
     lake, postgres = both.answers(sql)
     assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
