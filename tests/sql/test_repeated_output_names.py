@@ -52,3 +52,23 @@ def test_returning_names_as_postgres(both, sql):
 def test_aggregates_differing_by_a_cast_as_postgres(both, sql):
     lake, postgres = both.answers(sql)
     assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM (SELECT 1) s",
+        "SELECT * FROM (SELECT 1, 1) s",
+        "SELECT * FROM (SELECT count(*), max(body), n + 1 FROM notes GROUP BY n) s ORDER BY 1",
+        "SELECT s.count, s.upper FROM (SELECT count(*), upper(body) FROM notes GROUP BY body) s ORDER BY 2",
+        "WITH stats AS (SELECT count(*), max(n) FROM notes) SELECT stats.count, stats.max FROM stats",
+        "WITH pairs(a, b) AS (SELECT 1, 1) SELECT * FROM pairs",
+        "WITH RECURSIVE fib(a, b, k) AS (SELECT 0, 1, 1 UNION ALL SELECT b, a + b, k + 1 FROM fib WHERE k < 10)"
+        " SELECT a FROM fib ORDER BY k DESC LIMIT 1",
+    ],
+)
+def test_derived_tables_and_ctes_have_postgres_column_names(both, sql):
+    """A derived table's or CTE's columns are named as PostgreSQL names them (``count``, not
+    ``count(*)``, ``?column?`` for a constant), and two of one name no longer fail (XX000)."""
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)

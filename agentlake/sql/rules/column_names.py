@@ -126,16 +126,26 @@ def output_labels(items: list[exp.Expression]) -> list[str | None]:
 
 
 def pg_column_names(tree: exp.Expression) -> exp.Expression:
-    if not isinstance(tree, exp.Select):
-        return tree
-    for index, (node, name) in enumerate(zip(list(tree.expressions), output_labels(tree.expressions))):
-        if name is None:
-            continue
+    """Output items labelled with PostgreSQL's names: the statement's, and those of every select
+    inside it without a star, so a derived table or a CTE has PostgreSQL's column names too
+    (``SELECT s.count FROM (SELECT count(*) FROM t) s``; DataFusion named it ``count(*)``, and two
+    items of one name, ``(SELECT 1, 1) s``, failed its unique-name rule)."""
+    if isinstance(tree, exp.Select):
+        _label(tree)
+    for select in list(tree.find_all(exp.Select)):
+        if select is not tree and not any(label is None for label in output_labels(select.expressions)):
+            _label(select)
+    return tree
+
+
+def _label(select: exp.Select) -> None:
+    for index, (node, name) in enumerate(zip(list(select.expressions), output_labels(select.expressions))):
+        if name is None or (not isinstance(node, exp.Alias) and node.args.get("alias") is not None):
+            continue  # a star, or an item naming itself (a rewrite's ``UNNEST(...) AS "v"``)
         renamed = name != (node.alias if isinstance(node, exp.Alias) else pg_name(node))
         label = exp.to_identifier(name, quoted=True)
         if isinstance(node, exp.Alias):
             if renamed:
                 node.set("alias", label)
         elif renamed or not isinstance(node, exp.Column):
-            tree.set("expressions", exp.Alias(this=node.copy(), alias=label), index)
-    return tree
+            select.set("expressions", exp.Alias(this=node.copy(), alias=label), index)
