@@ -7,6 +7,10 @@
 - ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE");
 - ``x BETWEEN SYMMETRIC a AND b`` is ``x BETWEEN a AND b OR x BETWEEN b AND a``, as the standard
   defines it (DataFusion's parser refuses SYMMETRIC);
+- ``WITH t AS [NOT] MATERIALIZED (...)``: a CTE is planned where it is read (DataFusion's parser
+  refuses the words), which is NOT MATERIALIZED's meaning, and MATERIALIZED's too for a query of
+  no volatile function (its answer is the same however often it runs); over ``random()`` and kin,
+  whose values a materialized CTE would share between its readers, it is refused (0A000);
 - ``string_agg(DISTINCT x, s)`` and ``array_agg(DISTINCT x)`` list their values in order, as
   PostgreSQL's (which removes duplicates by sorting) do: ``ORDER BY x`` is written out where no
   order is (DataFusion's hashing listed them as they came).
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ...errors import NotSupportedError
 from ..array_text import array_elements
 from . import transform_up
 
@@ -44,6 +49,20 @@ def _quantified_like(node: exp.Like | exp.ILike) -> exp.Expression:
     return exp.Paren(this=combined)
 
 
+_VOLATILE_CALLS = frozenset(
+    {"random", "gen_random_uuid", "uuid_generate_v4", "nextval", "setval", "clock_timestamp", "timeofday"}
+)
+
+
+def _volatile(query: exp.Expression) -> bool:
+    """Whether ``query`` calls a function whose every call may answer differently."""
+    return any(
+        isinstance(node, (exp.Rand, exp.Uuid))
+        or (isinstance(node, exp.Anonymous) and node.name.lower() in _VOLATILE_CALLS)
+        for node in query.walk()
+    )
+
+
 def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Fetch) and isinstance(node.parent, exp.Select) and node.args.get("count") is not None:
         options = node.args.get("limit_options")
@@ -64,6 +83,15 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _array_literal(node)
     if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, (exp.Any, exp.All)):
         return _quantified_like(node)
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        if node.args["materialized"] and _volatile(node.this):
+            raise NotSupportedError(
+                "WITH ... AS MATERIALIZED over a volatile function is not supported: its readers would not share"
+                " one evaluation here",
+                sqlstate="0A000",
+            )
+        node.set("materialized", None)
+        return node
     if isinstance(node, exp.Between) and node.args.get("symmetric"):
         low, high = node.args["low"], node.args["high"]
         forward = exp.Between(this=node.this.copy(), low=low.copy(), high=high.copy())
