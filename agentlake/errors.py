@@ -54,12 +54,16 @@ class Error(Exception):
         position: int | None = None,
         detail: str | None = None,
         hint: str | None = None,
+        objects: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         if sqlstate is not None:
             self.sqlstate = sqlstate
         self.position = position
         self.detail, self.hint = detail, hint  # PostgreSQL's DETAIL and HINT fields
+        self.objects = objects or {}
+        """What the error is about, as PostgreSQL's error fields name it: ``schema``, ``table``,
+        ``column``, ``constraint`` (a client reads which constraint a row broke from them)."""
 
     def __str__(self) -> str:
         """The message without the ``[SQLSTATE ...]`` tag an error raised inside a DataFusion UDF
@@ -178,6 +182,14 @@ def error_for(sqlstate: str, message: str, position: int | None = None) -> Error
         return InFailedTransaction(message, position=position)
     cls = _CLASS_BY_SQLSTATE_PREFIX.get(sqlstate[:2], DatabaseError)
     return cls(message, sqlstate=sqlstate, position=position)
+
+
+def violation_objects(violation) -> dict[str, str]:
+    """A broken constraint's error fields (a ``catalog.constraint_checks.Violation``): its table (a
+    foreign key's is the referencing one) and constraint, or for NOT NULL its column."""
+    objects = {"schema": "public", "table": violation.owner or violation.table}
+    objects["column" if violation.kind == "not_null" else "constraint"] = violation.constraint
+    return objects
 
 
 def from_catalog(err: CatalogError) -> Error:

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from catalog import ROWID
 from catalog.changes import live_keys
+from catalog.constraint_checks import failing_row_text
 from catalog.constraints import unique_keys
 from catalog.datafiles import key_tuples
 
@@ -399,6 +400,8 @@ def check_row_constraints(rows: pa.Table, manifest: "Manifest", name: str) -> No
             raise IntegrityError(
                 f'null value in column "{field.name}" of relation "{name}" violates not-null constraint',
                 sqlstate="23502",
+                detail=failing_row_text(rows, column.is_null().to_pylist().index(True)),
+                objects={"schema": "public", "table": name, "column": field.name},
             )
         limit = limits.get(field.name)
         if limit and len(column) and (pc.max(pc.utf8_length(column)).as_py() or 0) > limit:

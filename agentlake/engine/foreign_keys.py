@@ -76,6 +76,7 @@ def _act(session: "Session", table: str, child: str, c: Constraint, action: str,
         err = IntegrityError(
             f'update or delete on table "{table}" violates foreign key constraint "{c.name}" on table "{child}"',
             sqlstate="23503",
+            objects={"schema": "public", "table": child, "constraint": c.name},
         )
         err.detail = f'Key {key_text(c.ref_columns, key)} is still referenced from table "{child}".'
         raise err

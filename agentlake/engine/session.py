@@ -20,7 +20,15 @@ from sqlglot import exp
 
 from catalog import CatalogError, ConflictError, Repository, Snapshot, Transaction
 
-from ..errors import Error, InFailedTransaction, ProgrammingError, QueryCanceled, SerializationFailure, from_catalog
+from ..errors import (
+    Error,
+    InFailedTransaction,
+    ProgrammingError,
+    QueryCanceled,
+    SerializationFailure,
+    from_catalog,
+    violation_objects,
+)
 from ..results import Result
 from ..sql.params import unbound
 from ..sql.stack_depth import parse_and_run
@@ -395,6 +403,9 @@ class Session:
         if isinstance(err, CatalogError):
             error = from_catalog(err)
             error.detail = getattr(err, "detail", None)  # PostgreSQL's DETAIL line (constraint violations)
+            violation = getattr(err, "violation", None)
+            if violation is not None:
+                error.objects = violation_objects(violation)
             return error
         reason = self.interrupts.reason()
         if reason is not None:

@@ -320,8 +320,18 @@ def copy_done() -> bytes:
     return message(b"c")
 
 
+_OBJECT_FIELDS = {"schema": b"s", "table": b"t", "column": b"c", "constraint": b"n"}
+"""The error fields naming what an error is about, by ``Error.objects`` key."""
+
+
 def _fields(
-    severity: str, sqlstate: str, text: str, position: int | None, detail: str | None, hint: str | None
+    severity: str,
+    sqlstate: str,
+    text: str,
+    position: int | None,
+    detail: str | None,
+    hint: str | None,
+    objects: dict[str, str] | None = None,
 ) -> bytes:
     parts = [b"S" + cstr(severity), b"V" + cstr(severity), b"C" + cstr(sqlstate), b"M" + cstr(text)]
     if detail:
@@ -330,6 +340,7 @@ def _fields(
         parts.append(b"H" + cstr(hint))
     if position:
         parts.append(b"P" + cstr(str(position)))
+    parts += [_OBJECT_FIELDS[key] + cstr(name) for key, name in (objects or {}).items() if key in _OBJECT_FIELDS]
     return b"".join(parts) + b"\x00"
 
 
@@ -340,8 +351,9 @@ def error_response(
     severity: str = "ERROR",
     detail: str | None = None,
     hint: str | None = None,
+    objects: dict[str, str] | None = None,
 ) -> bytes:
-    return message(b"E", _fields(severity, sqlstate, text, position, detail, hint))
+    return message(b"E", _fields(severity, sqlstate, text, position, detail, hint, objects))
 
 
 def notice_response(text: str, sqlstate: str | None = None, severity: str | None = None) -> bytes:

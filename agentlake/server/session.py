@@ -75,10 +75,12 @@ class SessionError(Exception):
         position: int | None = None,
         detail: str | None = None,
         hint: str | None = None,
+        objects: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.sqlstate, self.fatal, self.position = sqlstate, fatal, position
         self.detail, self.hint = detail, hint
+        self.objects = objects or {}  # the schema, table, column and constraint the error names
 
 
 @dataclass
@@ -375,7 +377,9 @@ class WireSession:
             except SessionError as err:
                 if err.fatal:
                     raise
-                self._send_error(err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint)
+                self._send_error(
+                    err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint, objects=err.objects
+                )
                 if kind == b"Q":
                     self._ready()
                 else:
@@ -446,8 +450,11 @@ class WireSession:
         severity: str = "ERROR",
         detail: str | None = None,
         hint: str | None = None,
+        objects: dict[str, str] | None = None,
     ) -> None:
-        self.send(pq.error_response(sqlstate, message, position, severity=severity, detail=detail, hint=hint))
+        self.send(
+            pq.error_response(sqlstate, message, position, severity=severity, detail=detail, hint=hint, objects=objects)
+        )
 
     def _stream_notice(self, text: str) -> None:
         """A NOTICE raised while a statement runs, written now (after what is queued before it), so a
@@ -515,6 +522,7 @@ class WireSession:
                 position=position + offset if position else None,
                 detail=getattr(err, "detail", None),
                 hint=getattr(err, "hint", None),
+                objects=getattr(err, "objects", None),
             ) from None
 
     async def query_batches(self, sql: str) -> tuple[pa.Schema, Iterator[pa.Table]]:
@@ -647,7 +655,9 @@ class WireSession:
             except SessionError as err:
                 if err.fatal:
                     raise
-                self._send_error(err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint)
+                self._send_error(
+                    err.sqlstate, str(err), err.position, detail=err.detail, hint=err.hint, objects=err.objects
+                )
                 failed = True
                 break
             self.send(pq.command_complete(pending.tag))
