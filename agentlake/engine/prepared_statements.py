@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+_PREPARABLE = (exp.Query, exp.Insert, exp.Update, exp.Delete, exp.Values)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ def prepare(session: "Session", stmt: Prepare) -> Result:
     statements = frontend.parse_unbound(stmt.args["text"])
     if len(statements) != 1:
         raise ProgrammingError("cannot insert multiple commands into a prepared statement", sqlstate="42601")
+    if not isinstance(statements[0], _PREPARABLE):  # PostgreSQL's grammar takes no other statement here
+        word = stmt.args["text"].split(None, 1)[0]
+        raise ProgrammingError(f'syntax error at or near "{word}"', sqlstate="42601")
     prepared = PreparedStatement(stmt.args["text"], tuple(stmt.args.get("types") or ()))
     frontend.describe(session, statements[0])  # plans it: what it names must exist now
     session.prepared_statements[name] = prepared

@@ -51,6 +51,8 @@ def test_writes_through_prepared_statements_as_postgres(both):
         ("EXECUTE by_id(1, 2)", "42601"),
         ("EXECUTE by_id('x')", "22P02"),
         ("PREPARE reads_nothing AS SELECT * FROM missing", "42P01"),
+        ("PREPARE housekeeping AS VACUUM", "42601"),
+        ("PREPARE nested AS EXECUTE by_id(1)", "42601"),
     ],
 )
 def test_errors_as_postgres(both, sql, sqlstate):
