@@ -288,7 +288,9 @@ class AgentlakePostgres(Postgres):
             ``StrPosition``), and PostgreSQL names an output column after it."""
             written = self._curr.text if self._curr is not None else ""
             func = super()._parse_function_call(*args, **kwargs)
-            target = func.this if isinstance(func, exp.Window) else func
+            target = func
+            while isinstance(target, (exp.Window, exp.Filter)):  # f(x) FILTER (...) OVER (...): the call itself
+                target = target.this
             if isinstance(target, (exp.Func, exp.Mod)) and _FUNCTION_NAME.fullmatch(written):
                 target.meta.setdefault(WRITTEN_NAME, written.lower())
             return func

@@ -1,7 +1,9 @@
 """Averages of integers and numerics, and quotients of numerics, as PostgreSQL 16 returns them:
 numeric, at the digits its division keeps (``avg`` of 1, 2 and 4 is 2.3333333333333333, not a
 float8's 2.3333333333333335; ``2.50 / 3`` is 0.83333333333333333333, not 0.833333), through
-GROUP BY, FILTER, DISTINCT, windows and ORDER BY on the average; and 22012 for a zero divisor."""
+GROUP BY, FILTER, DISTINCT, windows and ORDER BY on the average; variances and standard
+deviations of integers and numerics, numeric from exact sums as PostgreSQL's (DataFusion's floats
+differed in the last digits); and 22012 for a zero divisor."""
 
 from __future__ import annotations
 
@@ -25,6 +27,13 @@ SETUP = [
         "SELECT id, price / 3, price / points, points / 4, price / 0.7 FROM scores ORDER BY id",
         "SELECT avg(points) FROM scores WHERE agent = 'c'",
         "SELECT avg(points)::numeric(10,3), round(avg(points), 2) FROM scores",
+        "SELECT var_samp(points), var_pop(points), variance(weight), stddev(points), stddev_samp(small),"
+        " stddev_pop(points) FROM scores",
+        "SELECT var_samp(price), stddev(price), stddev_pop(price) FROM scores",
+        "SELECT agent, var_samp(points), stddev(price) FROM scores GROUP BY agent ORDER BY agent",
+        "SELECT var_samp(points) FILTER (WHERE points > 1), stddev_pop(points) FILTER (WHERE agent = 'a') FROM scores",
+        "SELECT id, stddev(points) OVER (PARTITION BY agent) FROM scores ORDER BY id",
+        "SELECT var_samp(points), stddev(points), var_pop(points) FROM scores WHERE id = 1",
     ],
 )
 def test_numeric_quotients_as_postgres(both, sql):

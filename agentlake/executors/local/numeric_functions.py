@@ -1,15 +1,16 @@
 """``pg_numeric_quotient``: a numeric division as PostgreSQL computes it, for the averages and
-quotients a statement returns (``sql/numeric_quotients.py``)."""
+quotients a statement returns, and ``pg_numeric_spread``, its variances and standard deviations
+of integers and numerics (``sql/numeric_quotients.py``)."""
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from ...errors import DataError
-from ...sql.numeric_quotients import QUOTIENT
+from ...sql.numeric_quotients import QUOTIENT, SPREAD
 from ...sql.rules.numeric_division import quotient
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 
@@ -46,11 +47,38 @@ def numeric_quotient(dividends: pa.Array, divisors: pa.Array) -> pa.Array:
     return pa.array(out, QUOTIENT_TYPE)
 
 
+def spread(count: str, total: str, squares: str, sample: bool, root: bool) -> Decimal | None:
+    """PostgreSQL's numeric variance (or its square root) of ``count`` values from their sum and
+    sum of squares: (N·Σx² − (Σx)²) / (N·(N−1)), or N² for the population, divided at the scale it
+    picks from the two (``select_div_scale``) and rooted at that scale; 0 where rounding would make
+    it negative; NULL without values (or with one, for a sample)."""
+    n, sx, sx2 = Decimal(count), Decimal(total), Decimal(squares)
+    if n == 0 or (sample and n == 1):
+        return None
+    numerator = _WIDE.subtract(_WIDE.multiply(n, sx2), _WIDE.multiply(sx, sx))
+    if numerator <= 0:
+        return Decimal(0)
+    denominator = n * (n - 1) if sample else n * n
+    variance = quotient(numerator, 2 * _scale(sx), denominator, 0)
+    if not root:
+        return _stored(variance)
+    rooted = _WIDE.sqrt(variance).quantize(Decimal(1).scaleb(variance.as_tuple().exponent), ROUND_HALF_UP, _WIDE)
+    return _stored(rooted)
+
+
+def _spreads(counts: pa.Array, totals: pa.Array, squares: pa.Array, samples: pa.Array, roots: pa.Array) -> pa.Array:
+    rows = zip(*(column.to_pylist() for column in (counts, totals, squares, samples, roots)))
+    return pa.array([None if None in row else spread(*row) for row in rows], QUOTIENT_TYPE)
+
+
 def register_numeric_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
     result = pa.field(QUOTIENT, QUOTIENT_TYPE, metadata=UNCONSTRAINED)
     ctx.register_udf(udf(numeric_quotient, [pa.string(), pa.string()], result, "immutable", QUOTIENT))
+    text, flag = pa.string(), pa.bool_()
+    spreads = pa.field(SPREAD, QUOTIENT_TYPE, metadata=UNCONSTRAINED)
+    ctx.register_udf(udf(_spreads, [text, text, text, flag, flag], spreads, "immutable", SPREAD))
 
 
 def quotient_columns(described: pa.Schema) -> frozenset[int]:
