@@ -5,7 +5,9 @@ PostgreSQL code creates them for its filters and for uniqueness (pgvector's guid
 on the filter column of a filtered search). Here filters read decoded columns and Parquet
 statistics and no plan would use such an index, so it is a catalog entry (``pg_indexes``,
 psql's ``\\d``, ``DROP INDEX``); a UNIQUE one is the table's unique constraint on those
-columns, checked against the rows already there when it is created, then by every write.
+columns, checked against the rows already there when it is created, then by every write. A
+partial UNIQUE index (``WHERE ...``) is refused (0A000): its uniqueness holds only over the rows
+its predicate selects, which this constraint does not tell apart.
 """
 
 from __future__ import annotations
@@ -64,6 +66,11 @@ def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
     if not index_name_free(session, tx, name, bool(stmt.args.get("exists"))):
         return Result(None, 0, "CREATE INDEX")
     unique = bool(stmt.args.get("unique"))
+    if unique and stmt.find(exp.Where) is not None:
+        raise NotSupportedError(
+            "partial unique indexes (CREATE UNIQUE INDEX ... WHERE) are not supported: the uniqueness would hold"
+            " over every row, not only those the predicate selects"
+        )
     constraints = dict(manifest.constraints or {})
     if unique:
         _, repeated = distinct_keys(tx.snapshot.read(table, columns), columns)
