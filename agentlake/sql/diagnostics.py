@@ -84,8 +84,10 @@ _MISSING_FILE = re.compile(r"Failed to open local file '([^']+)'|Object at locat
 _TABLE_NAME = re.compile(r"table '(?:[\w]+\.)*([^'.]+)' not found", re.I)
 _FUNCTION = re.compile(r"argument types '([^']+)'|Invalid function '([^']+)'|table function '([^']+)'")
 _FIELD_NAME = re.compile(r"No field named ([^.\s]+(?:\.[^.\s]+)?)", re.I)
-_BAD_INPUT = re.compile(r"Cannot cast string '(.*)' to value of (\w+) type", re.S)
+_BAD_INPUT = re.compile(r"Cannot cast string '(.*)' to value of (\w+)(?:\([^)]*\))? type", re.S)
 _INPUT_TYPES = {
+    "Decimal128": "numeric",
+    "Decimal256": "numeric",
     "Int16": "smallint",
     "Int32": "integer",
     "Int64": "bigint",
@@ -138,10 +140,25 @@ def translate(err: Exception) -> Error:
     stored = _stored_file_error(text)
     if stored is not None:
         return stored
+    out_of_range = _integer_out_of_range(text)
+    if out_of_range is not None:
+        return out_of_range
     for pattern, sqlstate in _PATTERNS:
         if pattern.search(text):
             return error_for(sqlstate, _message(sqlstate, text))
     return error_for("XX000", _clean(text))
+
+
+_INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def _integer_out_of_range(text: str) -> Error | None:
+    """Text of an integer too big for its type is 22003 in PostgreSQL, not invalid input (22P02)."""
+    found = _BAD_INPUT.search(text)
+    if found is None or not found.group(2).startswith("Int") or not _INTEGER_TEXT.fullmatch(found.group(1)):
+        return None
+    value, kind = found.group(1), _INPUT_TYPES.get(found.group(2))
+    return None if kind is None else error_for("22003", f'value "{value}" is out of range for type {kind}')
 
 
 def _stored_file_error(text: str) -> Error | None:

@@ -1,7 +1,8 @@
-"""A broken constraint's error names what it broke in PostgreSQL's error fields, as PostgreSQL 16
-sends them: schema, table and constraint (a foreign key's table is the referencing one), and for
-NOT NULL the column with the failing row as DETAIL. Clients read ``diag.constraint_name`` to tell
-which constraint a write broke; agentlake sent only the message."""
+"""Errors' fields as PostgreSQL 16 sends them: a broken constraint names what it broke (schema,
+table and constraint, a foreign key's table being the referencing one; for NOT NULL the column,
+with the failing row as DETAIL); clients read ``diag.constraint_name`` to tell which constraint a
+write broke, where agentlake sent only the message. A constant its type cannot read is pointed at
+(the statement position psql draws its caret at)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _FIELDS = [
     "table_name",
     "column_name",
     "constraint_name",
+    "statement_position",
 ]
 
 
@@ -45,3 +47,23 @@ def _diagnostics(conn: psycopg.Connection, sql: str) -> dict:
 )
 def test_error_fields_as_postgres(both, sql):
     assert _diagnostics(both.lake, sql) == _diagnostics(both.postgres, sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'x'::int",
+        "SELECT '99999999999'::int",
+        "SELECT 'soon'::timestamp",
+        "SELECT '2024-13-01'::date",
+        "SELECT 'x'::numeric",
+        "SELECT '{1,x}'::int[]",
+        "SELECT id FROM parents WHERE email = 'a' AND n = 'maybe'",
+    ],
+)
+def test_a_constant_that_is_no_value_of_its_type_is_pointed_at_as_postgres(both, sql):
+    """The error of a quoted constant that its type cannot read has PostgreSQL's SQLSTATE (an
+    integer too big is 22003, not 22P02), message and position (psql's caret under the constant)."""
+    fields = ["sqlstate", "message_primary", "statement_position"]
+    lake, postgres = (_diagnostics(conn, sql) for conn in (both.lake, both.postgres))
+    assert [lake[f] for f in fields] == [postgres[f] for f in fields]
