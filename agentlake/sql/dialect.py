@@ -272,6 +272,14 @@ class AgentlakePostgres(Postgres):
         # to strftime's, losing FM, MS, Month's padding, quoted text), and div stays a call (sqlglot
         # reads it as a cast, named "numeric"): sql/rules/text_formatting, postgres_functions and
         # function_synonyms read them
+        # E'...' is text with its escapes read (the tokenizer reads them): a string constant like any
+        # other, so every rule reading quoted constants reads it too (sqlglot made it a ByteString)
+        PRIMARY_PARSERS = {
+            **Postgres.Parser.PRIMARY_PARSERS,
+            TokenType.BYTE_STRING: lambda self, token: self.expression(
+                exp.Literal(this=token.text, is_string=True), token
+            ),
+        }
         FUNCTIONS = {
             **Postgres.Parser.FUNCTIONS,
             "TO_CHAR": lambda args: exp.Anonymous(this="to_char", expressions=args),

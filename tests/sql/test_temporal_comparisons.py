@@ -24,6 +24,7 @@ SETUP = [
         "SELECT id FROM moments WHERE d = '2024-01-02 12:00' OR d IN ('Jan 3 2024', '2020-01-01') ORDER BY id",
         "SELECT id FROM moments WHERE t > '9:00' AND t < '1:00 PM' ORDER BY id",
         "SELECT id, at > '2024-01-02T12:00', d <= 'January 2, 2024' FROM moments ORDER BY id",
+        "SELECT id FROM moments WHERE at >= E'2024-01-02 12:00' ORDER BY id",  # an escape string is text too
     ],
 )
 def test_constants_read_as_the_column_type_as_postgres(both, sql):

@@ -29,6 +29,7 @@ SETUP = [
         " array_lower(ids, 1) FROM readings ORDER BY id",
         "SELECT array_length(ARRAY[1,2], 2), array_upper('{}'::int[], 1), array_lower(NULL::int[], 1)",
         "SELECT id, array_dims(ids), array_dims(tags), array_dims(ARRAY[[1,2],[3,4]]) FROM readings ORDER BY id",
+        "SELECT E'{1,2}'::int[], E'2024-01-02 12:00'::timestamp, E'a\\tb', E'it''s'",
     ],
 )
 def test_values_as_postgres(both, sql):

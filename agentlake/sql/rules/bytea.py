@@ -71,24 +71,21 @@ def _is_bytea_array(to: exp.Expression) -> bool:
     )
 
 
-def _string_constant(node: exp.Expression) -> str | None:
-    """The text of a string constant, ``'...'`` or ``E'...'`` (which sqlglot reads as a ByteString)."""
-    if isinstance(node, exp.Literal) and node.is_string or isinstance(node, exp.ByteString):
-        return node.this
-    return None
-
-
 def bytea(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Cast) and node.to.this == T.VARBINARY:
-            text = _string_constant(node.this)
-            return node if text is None else exp.HexString(this=bytea_input(text).hex())
+            value = node.this
+            if isinstance(value, exp.Literal) and value.is_string:
+                return exp.HexString(this=bytea_input(value.this).hex())
+            return node
         if isinstance(node, exp.Cast) and _is_bytea_array(node.to):
             if isinstance(node.this, exp.Array):  # ARRAY['\x01', ...]::bytea[]: each element is bytea input
                 node.this.set(
                     "expressions",
                     [
-                        e if _string_constant(e) is None else exp.HexString(this=bytea_input(e.this).hex())
+                        exp.HexString(this=bytea_input(e.this).hex())
+                        if isinstance(e, exp.Literal) and e.is_string
+                        else e
                         for e in node.this.expressions
                     ],
                 )
