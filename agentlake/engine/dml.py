@@ -26,7 +26,6 @@ from catalog.datafiles import key_tuples
 
 from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
-from ..executors.local.jsonb_values import canonical_array
 from ..media import media_kind
 from ..pgcatalog.types import display_name, oid_for_field
 from ..results import Result
@@ -39,7 +38,6 @@ from ..sql.rules.column_names import output_labels
 from ..sql.text_input import read_text
 from ..sql.text_output import pg_text, text_array
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
-from ..sql.uuid_input import canonical_uuids, is_uuid_field
 from ..tensors.types import tensor_spec
 from ..vector.arrays import float4_vector, float4_vectors, vector_text
 from . import foreign_keys, identity_columns
@@ -48,8 +46,8 @@ from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
 from .fastpath import row_by_key, rows_by_keys
 from .generated_columns import fill_generated
+from .rich_columns import canonical_text, literal_array
 from .rich_columns import conform as conform_rich
-from .rich_columns import literal_array
 from .row_assignments import evaluate_assignments
 
 if TYPE_CHECKING:
@@ -206,10 +204,7 @@ def _typed_table(rows: list[tuple], columns: list[str], manifest: "Manifest") ->
             arrays[column] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             arrays[column] = _cast(pa.array([None if v is None else pg_text(v) for v in values]), field)
-        if _is_jsonb(field):
-            arrays[column] = canonical_array(arrays[column])
-        elif is_uuid_field(field):
-            arrays[column] = canonical_uuids(arrays[column])
+        arrays[column] = canonical_text(arrays[column], field)
     return pa.table(arrays)
 
 
@@ -262,10 +257,9 @@ def cast_to_field(array, field: pa.Field):
 
 
 def _cast(array, field: pa.Field):
-    if _is_jsonb(field):
-        return canonical_array(array)  # as PostgreSQL stores jsonb: checked, keys ordered, duplicates dropped
-    if is_uuid_field(field) and pa.types.is_string(array.type):
-        return canonical_uuids(array)  # checked, and stored in PostgreSQL's one printed form
+    canonical = canonical_text(array, field)
+    if canonical is not array:
+        return canonical  # jsonb or uuid text, as PostgreSQL stores them
     if array.type == field.type:
         return array
     if tensor_spec(field) is not None:

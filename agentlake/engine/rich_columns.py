@@ -1,4 +1,4 @@
-"""Values bound for tensor and media columns, made into what those columns store.
+"""Values bound for tensor, media, jsonb and uuid columns, made into what those columns store.
 
 INSERT, UPDATE, COPY and ``load_arrow`` all end here: a tensor is reshaped and converted to its
 column's dtype (the shape checked, 22000); a media value's header is read and large bytes
@@ -42,15 +42,16 @@ def conform(storage, column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.
     return column
 
 
-def _canonical_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
+def canonical_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
+    """jsonb and uuid text as PostgreSQL stores them, checked (22P02) and in their one canonical
+    form (jsonb keys ordered, duplicates dropped; a uuid lower-case and hyphenated); other columns
+    as they are. INSERT, UPDATE, COPY and ``load_arrow`` all store through here."""
     tag = (field.metadata or {}).get(TYPE_KEY)
-    if (
-        tag not in (b"jsonb", b"uuid")
-        or not pa.types.is_string(column.type)
-        and not pa.types.is_large_string(column.type)
-    ):
-        return column
-    return canonical_array(column) if tag == b"jsonb" else canonical_uuids(column)
+    if tag == b"jsonb":
+        return canonical_array(column)
+    if tag == b"uuid" and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return canonical_uuids(column)
+    return column
 
 
 def declared_schema(schema: pa.Schema) -> pa.Schema:
@@ -73,7 +74,7 @@ def conform_table(storage, rows: pa.Table, schema: pa.Schema) -> pa.Table:
     for index, name in enumerate(rows.column_names):
         if schema.get_field_index(name) >= 0:
             field = schema.field(name)
-            column = _canonical_text(conform(storage, rows.column(index), field), field)
+            column = canonical_text(conform(storage, rows.column(index), field), field)
             if column is not rows.column(index):
                 rows = rows.set_column(index, pa.field(name, column.type), column)
     return rows

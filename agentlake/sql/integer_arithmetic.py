@@ -69,10 +69,7 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
                 node.set("expression", _cast(node.expression, width))
                 changed = True
             continue
-        call = _folded(node, width) or exp.Anonymous(
-            this=checked_function(width, OPERATIONS[type(node)]),
-            expressions=[_cast(node.this, width), _cast(node.expression, width)],
-        )
+        call = _folded(node, width) or _checked(OPERATIONS[type(node)], width, node.this, node.expression)
         call.meta[PG_NAME] = pg_name(node)
         node.replace(call)
         changed = True
@@ -94,9 +91,7 @@ def _checked_negation(node: exp.Neg, fields: dict[str, dict[str, pa.Field]]) -> 
     width = _width(node.this, fields)
     if width is None or _constant(node) is not None:
         return False
-    call = exp.Anonymous(
-        this=checked_function(width, "sub"), expressions=[_cast(exp.Literal.number(0), width), _cast(node.this, width)]
-    )
+    call = _checked("sub", width, exp.Literal.number(0), node.this)
     call.meta[PG_NAME] = pg_name(node)
     node.replace(call)
     return True
@@ -208,6 +203,11 @@ def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int 
             if node.name.startswith(prefix + "_") and node.name[len(prefix) + 1 :] in OPERATIONS.values():
                 return width
     return None
+
+
+def _checked(operation: str, width: int, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+    """The checked UDF of ``operation`` (``add``, ``sub``, ``mul``) over both operands at ``width``."""
+    return exp.Anonymous(this=checked_function(width, operation), expressions=[_cast(left, width), _cast(right, width)])
 
 
 def _cast(node: exp.Expression, width: int) -> exp.Expression:

@@ -13,9 +13,9 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .column_types import SchemaOf, column_fields
+from .constant_comparisons import COMPARISONS, compared_text_constants
 from .text_casts import value_kind
 
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
 _TYPES = {
     "date": "DATE",
     "time": "TIME",
@@ -25,33 +25,16 @@ _TYPES = {
 }
 
 
-def _text_constants(nodes: list[exp.Expression]) -> list[exp.Literal]:
-    return [n for n in nodes if isinstance(n, exp.Literal) and n.is_string]
-
-
-def _pairs(node: exp.Expression) -> list[tuple[exp.Expression, list[exp.Literal]]]:
-    """(the typed side, the text constants compared with it)."""
-    if isinstance(node, exp.In):
-        return [(node.this, _text_constants(node.expressions))]
-    if isinstance(node, exp.Between):
-        return [(node.this, _text_constants([node.args["low"], node.args["high"]]))]
-    return [(node.this, _text_constants([node.expression])), (node.expression, _text_constants([node.this]))]
-
-
 def temporal_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Cast, in place, the text constants compared with temporal values to their type; True when any was."""
-    nodes = list(tree.find_all(*_COMPARISONS, exp.In, exp.Between))
-    if not nodes:
+    pairs = compared_text_constants(tree, (*COMPARISONS, exp.In, exp.Between))
+    if not pairs:
         return False
-    fields = None
+    fields = column_fields(tree, schema_of)
     changed = False
-    for node in nodes:
-        for typed, constants in _pairs(node):
-            if not constants or isinstance(typed, exp.Literal):
-                continue
-            fields = fields if fields is not None else column_fields(tree, schema_of)
-            target = _TYPES.get(value_kind(typed, fields) or "")
-            for constant in constants if target else []:
-                constant.replace(exp.Cast(this=constant.copy(), to=exp.DataType.build(target)))
-                changed = True
+    for typed, constants in pairs:
+        target = _TYPES.get(value_kind(typed, fields) or "")
+        for constant in constants if target else []:
+            constant.replace(exp.Cast(this=constant.copy(), to=exp.DataType.build(target)))
+            changed = True
     return changed

@@ -11,19 +11,14 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .column_types import SchemaOf, column_fields
+from .constant_comparisons import COMPARISONS, compared_text_constants
 from .uuid_input import canonical_uuid, is_uuid_field
-
-_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
-
-
-def _text_constants(nodes: list[exp.Expression]) -> list[exp.Literal]:
-    return [n for n in nodes if isinstance(n, exp.Literal) and n.is_string]
 
 
 def uuid_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Make, in place, the text constants compared with uuid columns canonical; True when any was."""
-    nodes = list(tree.find_all(*_COMPARISONS, exp.In))
-    if not nodes:
+    pairs = compared_text_constants(tree, (*COMPARISONS, exp.In))
+    if not pairs:
         return False
     fields = column_fields(tree, schema_of)
 
@@ -32,14 +27,8 @@ def uuid_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         return field is not None and is_uuid_field(field)
 
     changed = False
-    for node in nodes:
-        if isinstance(node, exp.In):
-            constants = _text_constants(node.expressions) if is_uuid(node.this) else []
-        elif is_uuid(node.this):
-            constants = _text_constants([node.expression])
-        else:
-            constants = _text_constants([node.this]) if is_uuid(node.expression) else []
-        for constant in constants:
+    for typed, constants in pairs:
+        for constant in constants if is_uuid(typed) else []:
             canonical = canonical_uuid(constant.this)
             if canonical != constant.this:
                 constant.replace(exp.Literal.string(canonical))

@@ -19,8 +19,11 @@ _UNITS = {"s": "Second", "ms": "Millisecond", "us": "Microsecond", "ns": "Nanose
 
 def aggregate_names(tree: exp.Expression) -> exp.Expression:
     for select in tree.find_all(exp.Select):
+        aggregates = [a for a in select.find_all(exp.AggFunc) if a.find_ancestor(exp.Select) is select]
+        if len(aggregates) < 2:
+            continue  # nothing to clash with (most statements): no SQL is written for it
         first_of: dict[str, str] = {}
-        for aggregate in [a for a in select.find_all(exp.AggFunc) if a.find_ancestor(exp.Select) is select]:
+        for aggregate in aggregates:
             named, written = _without_casts(aggregate).sql(), aggregate.sql()
             if first_of.setdefault(named, written) != written:
                 _show_casts(aggregate)

@@ -131,15 +131,18 @@ def pg_column_names(tree: exp.Expression) -> exp.Expression:
     (``SELECT s.count FROM (SELECT count(*) FROM t) s``; DataFusion named it ``count(*)``, and two
     items of one name, ``(SELECT 1, 1) s``, failed its unique-name rule)."""
     if isinstance(tree, exp.Select):
-        _label(tree)
+        _label(tree, output_labels(tree.expressions))
     for select in list(tree.find_all(exp.Select)):
-        if select is not tree and not any(label is None for label in output_labels(select.expressions)):
-            _label(select)
+        if select is tree:
+            continue
+        labels = output_labels(select.expressions)
+        if None not in labels:  # a nested select with a star keeps DataFusion's names
+            _label(select, labels)
     return tree
 
 
-def _label(select: exp.Select) -> None:
-    for index, (node, name) in enumerate(zip(list(select.expressions), output_labels(select.expressions))):
+def _label(select: exp.Select, labels: list[str | None]) -> None:
+    for index, (node, name) in enumerate(zip(list(select.expressions), labels)):
         if name is None or (not isinstance(node, exp.Alias) and node.args.get("alias") is not None):
             continue  # a star, or an item naming itself (a rewrite's ``UNNEST(...) AS "v"``)
         renamed = name != (node.alias if isinstance(node, exp.Alias) else pg_name(node))
