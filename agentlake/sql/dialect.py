@@ -96,8 +96,8 @@ _MAINTENANCE_WORDS = frozenset({"FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE
 
 
 class Maintenance(exp.Expression):
-    """``VACUUM`` or ``ANALYZE`` (``this``), with the option words written (``FULL``, ``VERBOSE``, a
-    parenthesized list's words) and the tables named, each an ``exp.Table``."""
+    """``VACUUM`` or ``ANALYZE`` (``this``), with the options named (``FULL``, ``VERBOSE``, a
+    parenthesized list's names, upper-cased) and the tables named, each an ``exp.Table``."""
 
     arg_types = {"this": True, "options": False, "tables": False}
 
@@ -370,10 +370,14 @@ class AgentlakePostgres(Postgres):
 
         def _parse_maintenance(self, kind: str) -> Maintenance:
             options: list[str] = []
-            if self._match(TokenType.L_PAREN):
+            if self._match(TokenType.L_PAREN):  # (name [value], ...): the names; values set what here is fixed
+                named = False
                 while self._index < self._tokens_size and self._curr.token_type != TokenType.R_PAREN:
-                    if self._curr.token_type != TokenType.COMMA:
+                    if self._curr.token_type == TokenType.COMMA:
+                        named = False
+                    elif not named:
                         options.append(self._curr.text.upper())
+                        named = True
                     self._advance()
                 if not self._match(TokenType.R_PAREN):
                     self.raise_error(f"{kind}'s option list is not closed")

@@ -26,6 +26,8 @@ SETUP = [
         "VACUUM notes",
         "VACUUM FULL notes",
         "VACUUM (VERBOSE, ANALYZE) notes",
+        "VACUUM (PARALLEL 2, INDEX_CLEANUP off, FULL false) notes",
+        "ANALYZE (SKIP_LOCKED) notes",
         "VACUUM ANALYZE notes (body)",
         "ANALYZE",
         "ANALYZE notes",
@@ -47,6 +49,27 @@ def test_command_tags_as_postgres(both, sql):
 @pytest.mark.parametrize("sql", ["VACUUM missing", "ANALYZE missing", "VACUUM notes, missing"])
 def test_a_missing_table_is_42p01_as_postgres(both, sql):
     assert both.sqlstates(sql) == ("42P01", "42P01")
+
+
+@pytest.mark.parametrize("sql", ["VACUUM (BOGUS) notes", "ANALYZE (FULL) notes", "VACUUM (VERBOSE, NOPE 1)"])
+def test_an_unknown_option_is_42601_as_postgres(both, sql):
+    assert both.sqlstates(sql) == ("42601", "42601")
+
+
+@pytest.mark.parametrize("sql", ["VACUUM VERBOSE notes", "ANALYZE VERBOSE notes", "VACUUM (VERBOSE) notes"])
+def test_verbose_reports_each_table_as_info(both, sql):
+    notices = []
+
+    def keep(diagnostic) -> None:
+        notices.append((diagnostic.severity, diagnostic.message_primary))
+
+    both.lake.add_notice_handler(keep)
+    try:
+        both.lake.execute(sql)
+    finally:
+        both.lake.remove_notice_handler(keep)
+    assert notices and all(severity == "INFO" and '"' in message for severity, message in notices)
+    assert any("public.notes" in message for _, message in notices)
 
 
 @pytest.mark.parametrize("sql", ["VACUUM", "VACUUM notes", "DISCARD ALL"])
