@@ -233,7 +233,7 @@ class Transaction:
         if rowids is None:
             start = self.repo.allocate_rowids(data.num_rows)
             rowids = np.arange(start, start + data.num_rows, dtype=np.int64)
-        data = data.drop_columns([ROWID]) if ROWID in data.column_names else data
+        data = data.drop_columns([ROWID]) if ROWID in data.schema.names else data
         data = conform(data.append_column(ROWID, pa.array(rowids, pa.int64())), manifest)
         entry, payload = build_data_file(manifest.table_id, data, manifest, small_as_arrow=self.repo.arrow_data_files)
         self._write(entry.path, payload)

@@ -374,8 +374,9 @@ def _complete(
     """Fill defaults and identity values, then enforce NOT NULL (23502) and lengths."""
     count = rows.num_rows if num_rows is None else num_rows
     out = {}
+    present = set(rows.schema.names)
     for field in manifest.schema:
-        if field.name in rows.column_names:
+        if field.name in present:
             out[field.name] = conform_rich(session.repo.storage, rows.column(field.name), field)
         else:
             out[field.name] = default_column(session, manifest, field, count)
