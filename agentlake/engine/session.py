@@ -426,7 +426,10 @@ class Session:
                 key = text
             elif part is not None and not frontend.has_bound_parameters(node):
                 key = (*text, part)
+        parent, arg_key = node.parent, node.arg_key
         if self.apply_typed_rewrites(node, local_functions=not compiled, text_key=key):
+            if part is not None and parent is not None:  # a rewrite may have replaced the subtree's root
+                node = parent.args[arg_key]
             return frontend.to_datafusion_sql(node)  # decided by the catalog: not cached
         return frontend.to_datafusion_sql(node, key)
 
@@ -441,11 +444,12 @@ class Session:
     def row_filter(self, table: str, where: str, params) -> RowFilter:
         """A batch search's SQL filter over ``table``, parsed and bound here; its DataFusion SQL is
         made only if DataFusion ends up evaluating it."""
-        node = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0].args["where"].this
+        clause = frontend.parse(f"SELECT 1 FROM {table} WHERE {where}", params)[0].args["where"]
+        node = clause.this
 
         def where_sql() -> str:
-            self.apply_typed_rewrites(node)
-            return frontend.to_datafusion_sql(node)
+            self.apply_typed_rewrites(clause.this)
+            return frontend.to_datafusion_sql(clause.this)  # a rewrite may have replaced the root
 
         return RowFilter(node, where_sql)
 

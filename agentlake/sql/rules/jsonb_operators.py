@@ -32,6 +32,8 @@ def is_unknown(node: exp.Expression) -> bool:
 def text_array_literal(node: exp.Expression) -> exp.Expression:
     """A text[] operand (``'{a,b}'`` or ``ARRAY['a', 'b']``) as the PostgreSQL literal text the
     JSON functions read."""
+    if _is_array_cast(node):  # '{a,b}'::text[], ARRAY['a']::text[]
+        return text_array_literal(node.this)
     if isinstance(node, exp.Array) and all(isinstance(e, exp.Literal) for e in node.expressions):
         quoted = ['"' + e.name.replace("\\", "\\\\").replace('"', '\\"') + '"' for e in node.expressions]
         return exp.Literal.string("{" + ",".join(quoted) + "}")
@@ -43,6 +45,10 @@ def text_array_literal(node: exp.Expression) -> exp.Expression:
             exp.Literal.string("}"),
         )
     return node
+
+
+def _is_array_cast(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY)
 
 
 def _strip_jsonpath_cast(node: exp.Expression) -> exp.Expression:
@@ -95,7 +101,7 @@ class _Rewriter:
         return node
 
     def _delete(self, document: exp.Expression, operand: exp.Expression) -> exp.Expression:
-        if isinstance(operand, exp.Array):
+        if isinstance(operand, exp.Array) or _is_array_cast(operand):
             return call("jsonb_delete", document, text_array_literal(operand), exp.Literal.string("List"))
         return call("jsonb_delete", document, exp.Cast(this=operand.copy(), to=_VARCHAR), call("arrow_typeof", operand))
 
