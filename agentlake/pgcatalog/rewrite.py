@@ -243,6 +243,10 @@ def any_array(tree: exp.Expression) -> exp.Expression:
             target = target.this if isinstance(target, exp.Paren) else target
             if isinstance(target, exp.Array):  # an empty one is the front end's any_array's
                 return exp.In(this=node.this, expressions=target.expressions) if target.expressions else node
+            if isinstance(target, exp.Literal) and target.is_string:  # '{a,b}': the front end's postgres_spellings'
+                return node
+            if isinstance(target, exp.Cast) and isinstance(target.this, exp.Array) and not target.this.expressions:
+                return node  # ARRAY[]::int[]: the front end's any_array
             return exp.Anonymous(this="array_has", expressions=[target, node.this])
         if (
             isinstance(node, exp.NEQ)

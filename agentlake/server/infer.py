@@ -6,7 +6,7 @@ such a parameter from its context; the engine plans result columns, not paramete
 so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)``
 and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
 distances ``col <-> $1`` (pgvector's operators), ``col = ANY($1)`` and ``col <> ALL($1)``
-(an array of the column's type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
+(an array of the column's type; a cast ``x::type`` and jsonb's ``->>`` stand for a column of their type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
 (bigint), the keys of the advisory lock functions, casts ``$1::type``, and the factor of an
 interval product ``$1 * interval '1 hour'`` or quotient ``interval '1 day' / $1`` (float8).
 """
@@ -138,6 +138,15 @@ class _ColumnTypes:
             self.by_name.setdefault(table.name, schema)
 
     def of(self, node: exp.Expression) -> pa.Field | None:
+        """The type of a column, of a cast (``x::text``) or of jsonb's ``->>`` (text); None otherwise."""
+        if isinstance(node, exp.JSONExtractScalar):
+            return pa.field("text", pa.string())
+        if isinstance(node, exp.Cast):
+            try:
+                dtype, metadata = arrow_type(node.to)
+            except ProgrammingError:
+                return None
+            return pa.field("cast", dtype, metadata=metadata or None)
         if not isinstance(node, exp.Column):
             return None
         schemas = (

@@ -17,10 +17,10 @@ from .reference_postgres import target  # noqa: F401 - fixture
 
 SETUP = [
     "DROP TABLE IF EXISTS pt",
-    "CREATE TABLE pt (id bigint PRIMARY KEY, i int, name text, f float8, u uuid, b bool)",
-    "INSERT INTO pt VALUES (1, 10, 'a', 1.5, '00000000-0000-0000-0000-000000000001', true), "
-    "(2, 20, 'b', 2.5, '00000000-0000-0000-0000-000000000002', false), "
-    "(3, 30, 'c', 3.5, '00000000-0000-0000-0000-000000000003', NULL)",
+    "CREATE TABLE pt (id bigint PRIMARY KEY, i int, name text, f float8, u uuid, b bool, meta jsonb)",
+    "INSERT INTO pt VALUES (1, 10, 'a', 1.5, '00000000-0000-0000-0000-000000000001', true, '{\"kind\": \"fact\"}'), "
+    "(2, 20, 'b', 2.5, '00000000-0000-0000-0000-000000000002', false, '{\"kind\": \"plan\"}'), "
+    "(3, 30, 'c', 3.5, '00000000-0000-0000-0000-000000000003', NULL, '{}')",
 ]
 
 DESCRIBED = [
@@ -31,6 +31,7 @@ DESCRIBED = [
     ("SELECT id FROM pt p WHERE p.f = ANY($1)", ["_float8"]),
     ("SELECT id FROM pt WHERE u = ANY($1) AND b <> ALL($2)", ["_uuid", "_bool"]),
     ("SELECT $1::int + 1", ["int4"]),
+    ("SELECT id FROM pt WHERE meta->>'kind' = ANY($1) AND i::text <> ALL($2)", ["_text", "_text"]),
     ("SELECT id FROM pt WHERE i > $1 AND name LIKE $2", ["int4", "text"]),
     ("SELECT id FROM pt WHERE id IN ($1, $2)", ["int8", "int8"]),
     ("SELECT pg_try_advisory_lock($1), pg_try_advisory_lock($2, $3)", ["int8", "int4", "int4"]),
@@ -91,6 +92,17 @@ def test_psycopg_lists_bind_to_any_and_all(pt, column, values, binary):
     assert found == expected[(column, 1 if values else 0)]
 
 
+@pytest.mark.parametrize("binary", [False, True])
+def test_psycopg_lists_bind_to_any_of_a_jsonb_field(pt, binary):
+    """mem0's metadata filters: ``payload->>%s = ANY(%s)`` with a list of strings, which psycopg
+    sends untyped in text (the untyped array literal was read as text: 42883)."""
+    with psycopg.connect(pt.dsn, autocommit=True) as conn:
+        cur = conn.cursor(binary=binary)
+        sql = "SELECT id FROM pt WHERE meta->>%s = ANY(%s) ORDER BY id"
+        assert cur.execute(sql, ("kind", ["fact", "plan", "x"])).fetchall() == [(1,), (2,)]
+        assert cur.execute(sql.replace("= ANY", "<> ALL"), ("kind", ["fact"])).fetchall() == [(2,)]
+
+
 def test_asyncpg_binds_limit_offset_and_text_lists(pt):
     async def run():
         conn = await asyncpg.connect(**pt.asyncpg)
@@ -100,6 +112,10 @@ def test_asyncpg_binds_limit_offset_and_text_lists(pt):
                 r[0] for r in await conn.fetch("SELECT id FROM pt WHERE name = ANY($1) ORDER BY id", ["a", "b"])
             ] == [1, 2]
             assert await conn.fetchval("SELECT $1::int + 1", 4) == 5
+            assert [
+                r[0]
+                for r in await conn.fetch("SELECT id FROM pt WHERE meta->>$1 = ANY($2) ORDER BY id", "kind", ["plan"])
+            ] == [2]
             assert await conn.fetchval("SELECT name FROM pt WHERE i > $1 ORDER BY id LIMIT 1", 15) == "b"
         finally:
             await conn.close()

@@ -19,6 +19,8 @@ def any_array(tree: exp.Expression) -> exp.Expression:
         if not isinstance(quantifier, (exp.Any, exp.All)):
             return node
         array = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
+        if isinstance(array, exp.Cast) and isinstance(array.this, exp.Array) and not array.this.expressions:
+            array = array.this  # ARRAY[]::int[]
         if not isinstance(array, exp.Array):
             return node
         if not array.expressions:  # ANY of nothing is false and ALL of nothing true, for NULL too

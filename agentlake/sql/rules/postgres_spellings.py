@@ -5,6 +5,8 @@
   ``now()`` without a zone (DataFusion reads them as column names);
 - ``'{1,2}'::int[]`` (PostgreSQL's array literal) becomes ``ARRAY[...]`` of cast elements;
 - ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE");
+- ``x op ANY ('{a,b}')``: the untyped literal is an array of untyped elements (DataFusion read it
+  as text and found no array_has for it), as is a list a client binds untyped;
 - ``x BETWEEN SYMMETRIC a AND b`` is ``x BETWEEN a AND b OR x BETWEEN b AND a``, as the standard
   defines it (DataFusion's parser refuses SYMMETRIC);
 - ``WITH t AS [NOT] MATERIALIZED (...)``: a CTE is planned where it is read (DataFusion's parser
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ...errors import NotSupportedError
+from ...errors import DataError, NotSupportedError
 from ..array_text import array_elements
 from . import transform_up
 
@@ -35,6 +37,49 @@ def _array_literal(node: exp.Cast) -> exp.Expression:
             exp.Null() if e is None else exp.Cast(this=exp.Literal.string(e), to=element_type.copy()) for e in elements
         ]
     )
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Like, exp.ILike)
+
+
+def _is_text(node: exp.Expression) -> bool:
+    inner = node.unnest() if isinstance(node, exp.Paren) else node
+    return isinstance(inner, exp.Literal) and inner.is_string
+
+
+def _quantifier(node: exp.Expression) -> exp.Any | exp.All | None:
+    """The ANY or ALL a comparison's right side is (sqlglot reads ``ALL(...)`` after ``<>`` as a call)."""
+    if not isinstance(node, _COMPARISONS):
+        return None
+    right = node.expression
+    if isinstance(right, exp.Anonymous) and right.name.upper() == "ALL" and len(right.expressions) == 1:
+        return exp.All(this=right.expressions[0])
+    return right if isinstance(right, (exp.Any, exp.All)) else None
+
+
+def _quantified_text(node: exp.Expression, quantifier: exp.Any | exp.All) -> exp.Expression:
+    """``x op ANY('{a,b}')``: an untyped literal (or a parameter a client sent untyped, as psycopg
+    sends a list of strings) is an array of the left side's type, each element an untyped literal
+    too. ``=`` ANY and ``<>`` ALL keep the quantifier over ``ARRAY['a', 'b']`` (an IN list, later);
+    any other comparison is each element's, ORed for ANY and ANDed for ALL, which is what they
+    mean, NULLs alike, and compares each element as the left side's type."""
+    text = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
+    elements = array_elements(text.this)
+    if elements is None:
+        raise DataError(f'malformed array literal: "{text.this}"', sqlstate="22P02")
+    literals = [exp.Null() if e is None else exp.Literal.string(e) for e in elements]
+    if isinstance(node, (exp.EQ, exp.NEQ)):
+        node.set("expression", type(quantifier)(this=exp.Array(expressions=literals)))
+        return node
+    is_any = isinstance(quantifier, exp.Any)
+    if not literals:  # ANY of nothing is false and ALL of nothing true, whatever the left side
+        return exp.false() if is_any else exp.true()
+    tests = []
+    for literal in literals:
+        test = node.copy()
+        test.set("expression", literal)
+        tests.append(test)
+    return exp.Paren(this=exp.or_(*tests) if is_any else exp.and_(*tests))
 
 
 def _quantified_like(node: exp.Like | exp.ILike) -> exp.Expression:
@@ -81,6 +126,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         and node.this.is_string
     ):
         return _array_literal(node)
+    quantifier = _quantifier(node)
+    if quantifier is not None and _is_text(quantifier.this):
+        return _quantified_text(node, quantifier)
     if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, (exp.Any, exp.All)):
         return _quantified_like(node)
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
