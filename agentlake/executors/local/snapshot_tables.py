@@ -332,6 +332,7 @@ def _plain(kind: pa.DataType) -> bool:
         or pa.types.is_decimal(kind)
         or pa.types.is_date(kind)
         or pa.types.is_timestamp(kind)
+        or (pa.types.is_fixed_size_list(kind) and pa.types.is_floating(kind.value_type))  # vectors
     )
 
 
