@@ -7,6 +7,10 @@ exactly, a table not yet compacted reads the same rows. So a job that fails is r
 that keeps failing is recorded with its error, never raised into the statement that committed.
 The queue is bounded: past ``capacity`` a new job is recorded as failed at once rather than
 queued, so a burst of commits cannot grow memory or hold up its writers.
+
+The records are published for other processes (``agentlake status``) at most every
+``PUBLISH_INTERVAL_S`` and once more when the work has settled: writing every record after every
+job (one per commit to an indexed table) took a third of a process's CPU from its writers.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import socket
 import threading
 import time
 import weakref
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Iterator
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,7 @@ DEFAULT_ATTEMPTS = 3
 RETRY_PAUSE_S = 0.1
 HISTORY = 1000
 JOBS_PREFIX = "jobs"
+PUBLISH_INTERVAL_S = 0.5
 
 
 @dataclass
@@ -72,6 +77,8 @@ class JobQueue:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._stopping = False
+        self._unpublished = False  # a record changed since the last publish
+        self._published_at = 0.0
         _queues.add(self)
 
     def submit(self, kind: str, target: str, run: Callable[[], object]) -> Job:
@@ -84,10 +91,7 @@ class JobQueue:
                 return replace(job, run=None)
             self._active[job.id] = job
             self._queue.append(job)
-            if self._thread is None or self._pid != os.getpid():  # none yet, or forked without it
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._serve, name="agentlake-jobs", daemon=True)
-                self._thread.start()
+            self._wake_worker()
             self._cond.notify_all()
         return replace(job, run=None)
 
@@ -113,10 +117,10 @@ class JobQueue:
             return [replace(job, run=None) for job in [*self._finished, *self._active.values()]]
 
     def wait_idle(self, timeout: float) -> bool:
-        """Block until no job is queued or running; False on timeout."""
+        """Block until no job is queued or running and their records are published; False on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._active:
+            while self._active or self._unpublished:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -136,28 +140,53 @@ class JobQueue:
             thread.join(timeout)
 
     # the worker ---------------------------------------------------------------
+    def _wake_worker(self) -> None:
+        """Start the worker thread (under the lock) if there is none, or this process was forked
+        without it; not once stopping."""
+        if not self._stopping and (self._thread is None or self._pid != os.getpid()):
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._serve, name="agentlake-jobs", daemon=True)
+            self._thread.start()
+
     def _finish(self, job: Job, state: str, error: str | None) -> None:
         job.state, job.finished_at, job.run = state, time.time(), None
         if error is not None:
             job.error = error
         self._finished.append(job)
+        if self._publish is not None:
+            self._unpublished = True
+            self._wake_worker()  # a job the compactor tracked ran on its own thread: the worker publishes it
         self._cond.notify_all()
 
     def _next(self) -> Job | None:
-        with self._cond:
-            while not self._queue:
-                if self._stopping or not self._active:
-                    self._thread = None  # nothing left: the thread ends
-                    return None
-                self._cond.wait(0.5)  # a job waiting for its retry pause is still active
-            job = self._queue.popleft()
-            job.state, job.started_at = RUNNING, time.time()
-            job.attempts += 1
-            return job
+        """The next queued job, publishing the records first when they are due; None when nothing
+        is left to run or publish (the thread ends)."""
+        while True:
+            with self._cond:
+                if self._queue:
+                    job = self._queue.popleft()
+                    job.state, job.started_at = RUNNING, time.time()
+                    job.attempts += 1
+                    self._unpublished = self._publish is not None
+                    if not self._unpublished or self._published_at + PUBLISH_INTERVAL_S > time.monotonic():
+                        return job
+                    publish: list[Job] = self._records()
+                else:
+                    settled = self._stopping or not self._active
+                    if settled and not self._unpublished:
+                        self._thread = None  # nothing left: the thread ends
+                        return None
+                    due = self._published_at + PUBLISH_INTERVAL_S - time.monotonic()
+                    if not self._unpublished or (due > 0 and not self._stopping):
+                        self._cond.wait(due if self._unpublished else 0.5)  # a job may be in its retry pause
+                        continue
+                    job, publish = None, self._records()
+            self._published(publish)
+            if job is not None:
+                return job
 
     def _serve(self) -> None:
         while (job := self._next()) is not None:
-            self._published()
             try:
                 job.run()
             except Exception as err:  # noqa: BLE001 - a failing job is recorded, never raised into a commit
@@ -166,14 +195,20 @@ class JobQueue:
             else:
                 with self._cond:
                     self._finish(self._active.pop(job.id), DONE, None)
-            self._published()
 
-    def _published(self) -> None:
-        if self._publish is not None:
-            try:
-                self._publish(self.jobs())
-            except Exception as err:  # noqa: BLE001 - the record is a courtesy to other processes; work goes on
-                log.debug("job record not published: %s", err)
+    def _records(self) -> list[Job]:
+        """Every record as it stands, for the publisher (under the lock); the changes are now taken."""
+        self._unpublished = False
+        self._published_at = time.monotonic()
+        return [*self._finished, *self._active.values()]
+
+    def _published(self, jobs: list[Job]) -> None:
+        try:
+            self._publish(jobs)
+        except Exception as err:  # noqa: BLE001 - the record is a courtesy to other processes; work goes on
+            log.debug("job record not published: %s", err)
+        with self._cond:
+            self._cond.notify_all()  # wait_idle waits for the records too
 
     def _failed(self, job: Job, error: str) -> None:
         with self._cond:
@@ -195,13 +230,16 @@ class JobQueue:
             self._cond.notify_all()
 
 
+_RECORD_FIELDS = tuple(f.name for f in fields(Job) if f.name != "run")
+
+
 def publisher(storage) -> Callable[[list[Job]], None]:
     """Writes this process's job records to ``jobs/<host>-<pid>.json`` in the repository, where
     ``agentlake status`` (another process) reads them with :func:`published_jobs`."""
     path = f"{JOBS_PREFIX}/{socket.gethostname()}-{os.getpid()}.json"
 
     def publish(jobs: list[Job]) -> None:
-        records = [{k: v for k, v in asdict(job).items() if k != "run"} for job in jobs]
+        records = [{name: getattr(job, name) for name in _RECORD_FIELDS} for job in jobs]
         storage.write(path, json.dumps({"updated": time.time(), "jobs": records}).encode(), durable=False)
 
     return publish
