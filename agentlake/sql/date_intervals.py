@@ -5,6 +5,8 @@ PostgreSQL turns the date into midnight of that day before adding, so ``date '20
 interval '1 hour'`` is ``2020-01-02 01:00:00``; DataFusion keeps a date and drops the hour. A date
 the catalog and the text can tell (a column, a cast, ``current_date``) beside an interval constant
 or expression (``rules/interval_arithmetic.is_interval``) is cast to a timestamp first.
+``date_trunc`` of a date and ``generate_series`` of dates by an interval are timestamptz, as the
+overloads PostgreSQL resolves them to answer.
 """
 
 from __future__ import annotations
@@ -21,13 +23,40 @@ def _midnight(date: exp.Expression) -> exp.Expression:
     return exp.Cast(this=date.copy(), to=exp.DataType.build("TIMESTAMP"))
 
 
+def _zoned(date: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=date.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
+
+
+def _zoned_dates(tree: exp.Expression, fields) -> bool:
+    """``date_trunc(unit, date)`` and ``generate_series(date, date, interval)`` run on
+    timestamptz, the overloads PostgreSQL picks for a date, and answer timestamptz (DataFusion
+    answered a timestamp, and a series of dates)."""
+    changed = False
+    for node in tree.find_all(exp.TimestampTrunc, exp.DateTrunc):
+        if value_kind(node.this, fields) == "date":
+            node.this.replace(_zoned(node.this))
+            changed = True
+    for series in tree.find_all(exp.GenerateSeries, exp.ExplodingGenerateSeries):
+        start, end, step = series.args.get("start"), series.args.get("end"), series.args.get("step")
+        if isinstance(series.parent, exp.Table):
+            continue  # FROM generate_series(...): DataFusion's table function steps through plain timestamps only
+        if start is not None and end is not None and step is not None and is_interval(step):
+            if value_kind(start, fields) == "date":
+                start.replace(_zoned(start))
+                end.replace(_zoned(end))
+                changed = True
+    return changed
+
+
 def date_intervals(tree: exp.Expression, schema_of: SchemaOf) -> bool:
-    """Rewrite, in place, every date shifted by an interval; True when there was any."""
+    """Rewrite, in place, every date shifted by an interval, truncated or stepped through by one;
+    True when there was any."""
     shifts = list(tree.find_all(exp.Add, exp.Sub))
-    if not shifts:
+    calls = list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc, exp.GenerateSeries, exp.ExplodingGenerateSeries))
+    if not shifts and not calls:
         return False
     fields = column_fields(tree, schema_of)
-    changed = False
+    changed = _zoned_dates(tree, fields) if calls else False
     for node in shifts:
         left, right = node.this, node.expression
         if value_kind(left, fields) == "date" and is_interval(right):

@@ -142,7 +142,7 @@ def _constant_cast(node: exp.Expression) -> bool:
     """Whether ``node`` is a constant under casts (``1e15::float8``), which names no column itself."""
     while isinstance(node, (exp.Cast, exp.Paren)):
         node = node.this
-    return isinstance(node, exp.Literal)
+    return isinstance(node, (exp.Literal, exp.Interval))  # interval '1 day' is a typed constant too
 
 
 def _array_operands(node: exp.Expression) -> list[exp.Expression]:

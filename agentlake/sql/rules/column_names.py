@@ -70,6 +70,8 @@ def pg_name(node: exp.Expression) -> str:
         return node.sql_name().lower()
     if isinstance(node, exp.Case):
         return "case"
+    if isinstance(node, exp.Interval):
+        return "interval"  # interval '90 minutes' is a typed constant, named by its type
     if isinstance(node, exp.AtTimeZone):
         return "timezone"  # the function PostgreSQL runs it as
     if isinstance(node, exp.Subquery) and isinstance(node.this, exp.Select) and len(node.this.expressions) == 1:
@@ -87,9 +89,9 @@ _TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}
 def _cast_name(inner: exp.Expression, type_name: str) -> str:
     """A cast is named by its operand when that has a name of its own (a column, a function, ARRAY[]),
     however deep in casts, else by its outermost type, as in PostgreSQL's FigureColname."""
-    while isinstance(inner, exp.Cast) and PG_NAME not in inner.meta:  # a rewrite's cast keeps its name
+    while isinstance(inner, (exp.Cast, exp.Paren)) and PG_NAME not in inner.meta:  # a rewrite's cast keeps its name
         inner = inner.this
-    name = "?column?" if isinstance(inner, exp.Literal) else pg_name(inner)
+    name = "?column?" if isinstance(inner, (exp.Literal, exp.Interval)) else pg_name(inner)
     return name if name != "?column?" else type_name
 
 
