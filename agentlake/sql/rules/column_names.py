@@ -41,6 +41,9 @@ _OPERATORS = (
     exp.ArrayOverlaps,
 )
 """Operators sqlglot reads as functions (``->``, ``@>``, ``?``): PostgreSQL names them ``?column?``."""
+_SPELLED_AS_OPERATORS = (exp.Pow, exp.RegexpLike, exp.RegexpILike, exp.StartsWith)
+"""Functions sqlglot also reads from an operator (``^``, ``~``, ``~*``, ``^@``), named ``?column?``
+when the statement wrote the operator (no written function name)."""
 
 
 def pg_name(node: exp.Expression) -> str:
@@ -53,8 +56,8 @@ def pg_name(node: exp.Expression) -> str:
     written = node.meta.get(WRITTEN_NAME)
     if written is not None and not isinstance(node, (exp.Cast, exp.TryCast)):
         return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim") if written == "trim" else written
-    if isinstance(node, _OPERATORS) or (isinstance(node, exp.Pow) and written is None):  # x ^ 2, not power(x, 2)
-        return "?column?"
+    if isinstance(node, _OPERATORS) or (isinstance(node, _SPELLED_AS_OPERATORS) and written is None):
+        return "?column?"  # x ^ 2, not power(x, 2); s ~ 'b', not regexp_like(s, 'b')
     if isinstance(node, exp.Column):
         return node.name
     if isinstance(node, exp.Cast):
