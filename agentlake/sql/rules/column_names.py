@@ -148,7 +148,9 @@ def pg_column_names(tree: exp.Expression) -> exp.Expression:
 
 def _label(select: exp.Select, labels: list[str | None]) -> None:
     for index, (node, name) in enumerate(zip(list(select.expressions), labels)):
-        if name is None or (not isinstance(node, exp.Alias) and node.args.get("alias") is not None):
+        if name is None or (
+            not isinstance(node, (exp.Alias, exp.Window)) and node.args.get("alias") is not None
+        ):  # a window's "alias" is the named window it reads (OVER w)
             continue  # a star, or an item naming itself (a rewrite's ``UNNEST(...) AS "v"``)
         renamed = name != (node.alias if isinstance(node, exp.Alias) else pg_name(node))
         label = exp.to_identifier(name, quoted=True)
