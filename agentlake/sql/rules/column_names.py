@@ -39,6 +39,7 @@ _OPERATORS = (
     exp.JSONBContainsAllTopKeys,
     exp.JSONBDeleteAtPath,
     exp.ArrayOverlaps,
+    exp.Connector,  # AND, OR
 )
 """Operators sqlglot reads as functions (``->``, ``@>``, ``?``): PostgreSQL names them ``?column?``."""
 _SPELLED_AS_OPERATORS = (exp.Pow, exp.RegexpLike, exp.RegexpILike, exp.StartsWith)
