@@ -227,7 +227,7 @@ def add_parsed(session: "Session", tx: "Transaction", table: str, parsed: Constr
             raise ProgrammingError(f'multiple primary keys for table "{table}" are not allowed', sqlstate="42P16")
         primary_key = added.columns
         for column in added.columns:  # ADD PRIMARY KEY sets NOT NULL on its columns, checking them first
-            _require_no_nulls(tx, table, column)
+            require_no_nulls(tx, table, column)
             index = schema.get_field_index(column)
             schema = schema.set(index, schema.field(index).with_nullable(False))
     added = replace(added, validated=not not_valid)
@@ -267,7 +267,8 @@ def validate(session: "Session", tx: "Transaction", table: str, constraint: Cons
     raise err
 
 
-def _require_no_nulls(tx: "Transaction", table: str, column: str) -> None:
+def require_no_nulls(tx: "Transaction", table: str, column: str) -> None:
+    """SET NOT NULL, and ADD COLUMN ... NOT NULL, over the rows already there (23502 if one is NULL)."""
     if tx.snapshot.read(table, [column]).column(column).null_count:
         raise IntegrityError(f'column "{column}" of relation "{table}" contains null values', sqlstate="23502")
 
@@ -324,7 +325,7 @@ def alter_column(session: "Session", tx: "Transaction", table: str, action: exp.
             raise ProgrammingError(f'column "{column}" is in a primary key', sqlstate="42P16")
         tx.alter_table(table, schema=manifest.schema.set(index, field.with_nullable(True)))
     elif action.args.get("allow_null") is False:
-        _require_no_nulls(tx, table, column)
+        require_no_nulls(tx, table, column)
         tx.alter_table(table, schema=manifest.schema.set(index, field.with_nullable(False)))
     elif action.args.get("default") is not None:
         sql = default_text(action.args["default"], column_type_name(field, column in constraints.get("max_length", {})))

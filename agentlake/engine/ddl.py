@@ -272,8 +272,10 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
 
 
 def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -> None:
-    """ADD COLUMN without rewriting data: rows that predate it read the default (PostgreSQL's fast default)."""
-    from .constraint_ddl import add_parsed, column_constraints
+    """ADD COLUMN without rewriting data: rows that predate it read the default (PostgreSQL's fast
+    default). NOT NULL holds once they do: a column without a default over rows already there is
+    refused (23502), as in PostgreSQL."""
+    from .constraint_ddl import add_parsed, column_constraints, require_no_nulls
 
     field, facts = _column(definition, table)
     tx.add_column(table, field)
@@ -301,6 +303,11 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
         tx.alter_table(table, constraints=constraints)
     if written:
         _write_default(session, tx, table, field)
+    if not field.nullable:  # the catalog adds every column nullable
+        require_no_nulls(tx, table, field.name)
+        schema = tx.manifest(table).schema
+        index = schema.get_field_index(field.name)
+        tx.alter_table(table, schema=schema.set(index, schema.field(index).with_nullable(False)))
 
 
 def _write_default(session: "Session", tx, table: str, field: pa.Field) -> None:
