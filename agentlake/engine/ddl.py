@@ -11,7 +11,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog import ROWID
-from catalog.constraints import unique_keys
+from catalog.constraints import Constraint, unique_keys
 from catalog.objects import FIELD_ID
 
 from ..errors import NotSupportedError, ProgrammingError
@@ -258,6 +258,7 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
         elif isinstance(action, exp.RenameColumn):
             rename_column(tx, name, action.this.name, action.args["to"].name)
         elif isinstance(action, exp.AlterRename):
+            _keep_primary_key_name(tx, name)
             tx.rename_table(name, action.this.name)
             name = action.this.name
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
@@ -269,6 +270,16 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
         else:
             raise NotSupportedError(f"ALTER TABLE action not supported: {action.sql(dialect='postgres')}")
     return Result(None, 0, "ALTER TABLE")
+
+
+def _keep_primary_key_name(tx, table: str) -> None:
+    """A renamed table's primary key keeps the name it had (``<old name>_pkey``), as PostgreSQL's
+    constraints and indexes keep theirs; the catalog names an unnamed key after the table."""
+    manifest = tx.manifest(table)
+    listed = (manifest.constraints or {}).get("list", [])
+    if manifest.primary_key and not any(c.get("type") == "p" for c in listed):
+        key = Constraint(f"{table}_pkey", "p", tuple(manifest.primary_key)).to_json()
+        tx.alter_table(table, constraints={**manifest.constraints, "list": [key, *listed]})
 
 
 def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -> None:

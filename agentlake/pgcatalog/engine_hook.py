@@ -39,6 +39,7 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
         not_null = {f.name for f in manifest.schema if not f.nullable}
         indexes = [{"name": index, **definition} for index, definition in (manifest.indexes or {}).items()]
         listed = [c for c in constraints.get("list", []) if c.get("type") in ("u", "c", "f")]
+        key_name = next((c["name"] for c in constraints.get("list", []) if c.get("type") == "p"), "")
         out.append(
             TableInfo(
                 name,
@@ -55,6 +56,7 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
                 sequences=dict(constraints.get("identity", {})),
                 identities=identities,
                 generated=dict(constraints.get("generated", {})),
+                primary_key_name=key_name,
             )
         )
     return out

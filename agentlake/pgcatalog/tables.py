@@ -87,6 +87,9 @@ class TableInfo:
     """Identity columns (not serials): column -> pg_attribute.attidentity ('a' ALWAYS, 'd' BY DEFAULT)."""
     generated: dict[str, str] = field(default_factory=dict)
     """Generated columns: column -> the expression as stored."""
+    primary_key_name: str = ""
+    """The primary key constraint's (and its index's) name when it is not ``<table>_pkey``: named
+    by ``CONSTRAINT name PRIMARY KEY``, or kept through a rename of the table."""
 
 
 PG_EXTENSION_OID = 3079
@@ -538,7 +541,7 @@ def build(
 
         entries = []
         if info.primary_key:
-            entries.append((f"{info.name}_pkey", info.primary_key, "btree", True, True, None))
+            entries.append((info.primary_key_name or f"{info.name}_pkey", info.primary_key, "btree", True, True, None))
         for constraint in info.constraints:
             if constraint.get("type") == "u":  # PostgreSQL backs a UNIQUE constraint with an index of its name
                 entries.append((constraint["name"], list(constraint["columns"]), "btree", True, False, None))
