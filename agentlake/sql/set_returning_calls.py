@@ -200,9 +200,12 @@ def parse_call(item: exp.Expression, type_of: TypeOf) -> SetReturningCall | None
         if NUMERIC in kinds:
             raise NotSupportedError("generate_series over numeric values is not supported", sqlstate="0A000")
         integers = OTHER not in kinds
+        zoned = not integers and _zoned_series(args[0], type_of)
+        if zoned:  # DataFusion steps through plain timestamps only: the UTC wall clock, zoned again after
+            args = [_call("arrow_cast", arg, exp.Literal.string(_PLAIN)) for arg in args[:2]] + args[2:]
         lists = [_call("generate_series", *args)]
         names = [table_alias or name]
-        values = [_as_int4(0) if kinds == {INT4} else _element(0)]  # int4 in, int4 out
+        values = [_as_int4(0) if kinds == {INT4} else _in_utc if zoned else _element(0)]  # int4 in, int4 out
     elif isinstance(function, exp.Anonymous) and function.name.lower() in _JSONB:
         name = function.name.lower()
         list_function, pairs, jsonb_values = _JSONB[name]
@@ -267,6 +270,26 @@ def _int4_array(node: exp.Expression) -> bool:
         and bool(node.expressions)
         and all(_kind(e, lambda _: None) == INT4 for e in node.expressions)
     )
+
+
+_UTC, _PLAIN = 'Timestamp(Microsecond, Some("UTC"))', "Timestamp(Nanosecond, None)"
+
+
+def _zoned_series(start: exp.Expression, type_of: TypeOf) -> bool:
+    """Whether a generate_series from ``start`` is PostgreSQL's timestamptz one: a timestamptz
+    start, or a date's (which PostgreSQL resolves to it); a plain timestamp's stays plain."""
+    while isinstance(start, exp.Paren):
+        start = start.this
+    if isinstance(start, exp.Cast):
+        return start.to.this in (exp.DataType.Type.DATE, exp.DataType.Type.TIMESTAMPTZ)
+    if isinstance(start, exp.Anonymous) and start.name.lower() == "arrow_cast":  # a timestamptz constant
+        return any(isinstance(a, exp.Literal) and a.this == _UTC for a in start.expressions[1:])
+    arrow = type_of(start)
+    return arrow is not None and (pa.types.is_date(arrow) or (pa.types.is_timestamp(arrow) and arrow.tz is not None))
+
+
+def _in_utc(unnested: list[exp.Expression]) -> exp.Expression:
+    return _call("arrow_cast", unnested[0], exp.Literal.string(_UTC))
 
 
 def _kind(node: exp.Expression, type_of: TypeOf) -> str | None:

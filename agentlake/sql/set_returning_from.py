@@ -438,8 +438,7 @@ def _is_true(node: exp.Expression | None) -> bool:
 def _table_function_series(node: exp.Expression, call: SetReturningCall) -> exp.Select:
     """generate_series of constants on DataFusion's own table function (its column is ``value``),
     typed as PostgreSQL types it."""
-    function = node.this if isinstance(node, (exp.Table, exp.Lateral)) else node
     value = call.values[0]([exp.column("value")])
     query = exp.Select(expressions=[exp.alias_(value, call.names[0], quoted=True)])
-    query.set("from_", exp.From(this=exp.Table(this=function.copy())))
+    query.set("from_", exp.From(this=exp.Table(this=call.lists[0].copy())))  # the call's arguments as typed
     return query
