@@ -49,6 +49,9 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
         "42883",
     ),
     (re.compile(r"OuterReferenceColumn|Physical plan does not support", re.I), "0A000"),  # correlated LATERAL and kin
+    # no operator for the operand types (now() + 1): PostgreSQL's "operator does not exist"
+    (re.compile(r"Cannot coerce arithmetic expression|Cannot get result type for temporal operation", re.I), "42883"),
+    (re.compile(r"Too many columns! The subquery should only return one column", re.I), "42601"),
     (
         re.compile(
             r"Cannot infer common|Unsupported CAST|type_coercion|cannot be cast|Cannot coerce|does not support|mismatch",

@@ -1,0 +1,21 @@
+"""Errors PostgreSQL 16 reports with their own SQLSTATE: an operator with no overload for its operand
+types (``now() + 1``, ``date * 2``) is 42883 "operator does not exist" (it was 42804 and XX000), and
+an IN subquery of two columns is 42601 (it was XX000)."""
+
+from __future__ import annotations
+
+import pytest
+
+SETUP = ["CREATE TABLE items (id int PRIMARY KEY, v text)"]
+
+
+@pytest.mark.parametrize(
+    "sql, sqlstate",
+    [
+        ("SELECT now() + 1", "42883"),
+        ("SELECT date '2024-01-01' * 2", "42883"),
+        ("SELECT id FROM items WHERE id IN (SELECT id, v FROM items)", "42601"),
+    ],
+)
+def test_sqlstate_as_postgres(both, sql, sqlstate):
+    assert both.sqlstates(sql) == (sqlstate, sqlstate)
