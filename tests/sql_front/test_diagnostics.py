@@ -48,7 +48,7 @@ def datafusion_error(ctx: datafusion.SessionContext, sql: str) -> errors.Error:
         ("SELECT CAST('2020-13-45' AS date)", "22008", "2020-13-45"),
         ("SELECT CAST(99999 AS smallint)", "22003", "99999"),
         ("SELECT interval 'abc'", "22007", "abc"),
-        ("SELECT 'a' + 1", "42804", "Cannot coerce"),
+        ("SELECT 'a' + 1", "42883", "Cannot coerce"),  # text + integer: PostgreSQL's "operator does not exist"
         ("SELECT a FROM t WHERE s", "42804", "non-boolean"),
         ("SELECT foo(1)", "42883", "function foo does not exist"),
         ("SELECT sum(s) FROM t", "42883", "function sum(Utf8) does not exist"),
