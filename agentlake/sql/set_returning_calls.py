@@ -203,7 +203,7 @@ def parse_call(item: exp.Expression, type_of: TypeOf) -> SetReturningCall | None
         zoned = not integers and _zoned_series(args[0], type_of)
         if zoned:  # DataFusion steps through plain timestamps only: the UTC wall clock, zoned again after
             args = [_call("arrow_cast", arg, exp.Literal.string(_PLAIN)) for arg in args[:2]] + args[2:]
-        lists = [_call("generate_series", *args)]
+        lists = [exp.GenerateSeries(**dict(zip(("start", "end", "step"), args)))]
         names = [table_alias or name]
         values = [_as_int4(0) if kinds == {INT4} else _in_utc if zoned else _element(0)]  # int4 in, int4 out
     elif isinstance(function, exp.Anonymous) and function.name.lower() in _JSONB:

@@ -3,7 +3,7 @@
 999999999999999.9), intervals made text (``1 year 2 mons 04:05:06``), and the array functions
 array_remove (removed only the first match), array_length, array_upper and array_lower (0 and
 bigint for an empty array; array_upper and array_lower were 42883) and array_dims (a list of
-lengths); and width_bucket (42883)."""
+lengths); and width_bucket (42883); ``ARRAY[1, 2]`` is an integer[] (it was bigint[])."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ SETUP = [
         "SELECT array_length(ARRAY[1,2], 2), array_upper('{}'::int[], 1), array_lower(NULL::int[], 1)",
         "SELECT id, array_dims(ids), array_dims(tags), array_dims(ARRAY[[1,2],[3,4]]) FROM readings ORDER BY id",
         "SELECT E'{1,2}'::int[], E'2024-01-02 12:00'::timestamp, E'a\\tb', E'it''s'",
+        "SELECT ARRAY[1,2,3], ARRAY[1,NULL] AS a, ARRAY[3000000000, 1], ARRAY[1.5, 2]",
     ],
 )
 def test_values_as_postgres(both, sql):
