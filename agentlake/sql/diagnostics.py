@@ -146,6 +146,9 @@ def translate(err: Exception) -> Error:
     out_of_range = _integer_out_of_range(text)
     if out_of_range is not None:
         return out_of_range
+    missing_entry = _missing_from_entry(text)
+    if missing_entry is not None:
+        return missing_entry
     for pattern, sqlstate in _PATTERNS:
         if pattern.search(text):
             return error_for(sqlstate, _message(sqlstate, text))
@@ -153,6 +156,22 @@ def translate(err: Exception) -> Error:
 
 
 _INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
+
+
+_QUALIFIED_FIELD = re.compile(r"No field named (\w+)\.\w+")
+_VALID_FIELDS = re.compile(r"Valid fields are (.+?)\.?$", re.M)
+
+
+def _missing_from_entry(text: str) -> Error | None:
+    """A column qualified by a name that is no table or alias of the query (``x.id``, or
+    ``t.id`` where FROM calls t something else) is 42P01 in PostgreSQL, not an unknown column."""
+    column, valid = _QUALIFIED_FIELD.search(text), _VALID_FIELDS.search(text)
+    if column is None or valid is None:
+        return None
+    qualifiers = {field.strip().split(".")[0] for field in valid.group(1).split(",") if "." in field}
+    if not qualifiers or column.group(1) in qualifiers:
+        return None
+    return error_for("42P01", f'missing FROM-clause entry for table "{column.group(1)}"')
 
 
 def _integer_out_of_range(text: str) -> Error | None:
