@@ -41,6 +41,8 @@ QUERIES = [
     "SELECT json_agg(i ORDER BY i.id) FROM items i",
     "SELECT jsonb_agg(i ORDER BY i.id) FROM items i",
     "SELECT grp, json_agg(items ORDER BY id) FROM items GROUP BY grp ORDER BY grp",
+    "SELECT row_to_json(ROW(1, 'a')), to_json(ROW(1, 2)), to_jsonb(ROW('x', NULL)), row_to_json((1, 'x'))",
+    "SELECT row_to_json(ROW(id, name)) FROM items ORDER BY id",
     # aggregates: ORDER BY, FILTER, DISTINCT, empty groups, windows
     "SELECT json_agg(id ORDER BY id), jsonb_agg(id ORDER BY id DESC), json_agg(name ORDER BY id), jsonb_agg(meta ORDER BY id)"
     " FROM items",

@@ -82,6 +82,9 @@ class _Builder:
         self.schema_of = schema_of
 
     def row(self, node: exp.Expression):
+        """A row's (name, value) pairs: a table's whole row, or ``ROW(a, b)`` (fields f1, f2, ...)."""
+        if (isinstance(node, exp.Anonymous) and node.name.upper() == "ROW") or isinstance(node, exp.Tuple):
+            return [(f"f{i}", value) for i, value in enumerate(node.expressions, 1)]
         return whole_row(node, self.schema_of)
 
     def is_array(self, node: exp.Expression, scope: exp.Select | None) -> bool:
