@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from .changes import locate_each
 from .constraints import CheckEvaluator, Constraint, table_constraints, unique_keys
-from .datafiles import key_tuples
+from .datafiles import key_has_null, key_tuples
 from .errors import CatalogError, CheckViolation, ForeignKeyViolation, NotNullViolation, UniqueViolation
 from .keylookup import live_locations
 from .objects import ROWID, Manifest
@@ -214,10 +214,6 @@ def _keys(rows: pa.Table, columns) -> list:
     return key_tuples(rows, list(columns))
 
 
-def _has_null(key) -> bool:
-    return key is None or (isinstance(key, tuple) and None in key)
-
-
 def _not_null(table: str, manifest: Manifest, change: Change) -> list[Violation]:
     out = []
     for f in manifest.schema:
@@ -242,7 +238,7 @@ def _unique(table: str, key: Constraint, change: Change, files: "FileReader") ->
     first: dict = {}
     out = []
     for index, k in enumerate(keys):
-        if _has_null(k) and not key.nulls_not_distinct:
+        if key_has_null(k) and not key.nulls_not_distinct:
             continue
         if k in first:
             out.append(_duplicate(table, key, k, [(table, rowids[index])], [(table, rowids[first[k]])]))
@@ -287,7 +283,7 @@ def _references(
     rowids = change.added.column(ROWID).to_pylist()
     out, wanted = [], {}
     for index, k in enumerate(keys):
-        if _has_null(k):
+        if key_has_null(k):
             if c.match == "f" and not all(v is None for v in (k if isinstance(k, tuple) else (k,))):
                 out.append(
                     Violation(
@@ -328,7 +324,7 @@ def _referenced(
     rowids = change.removed.column(ROWID).to_pylist()
     gone: dict = {}
     for index, k in enumerate(keys):
-        if not _has_null(k):
+        if not key_has_null(k):
             gone.setdefault(k, index)
     still = live_locations(after[table], list(c.ref_columns), list(gone), files) if gone else {}
     gone = {k: i for k, i in gone.items() if k not in still}

@@ -436,3 +436,8 @@ def key_tuples(table: pa.Table, columns: list[str]) -> list:
     if len(columns) == 1:
         return table.column(columns[0]).to_pylist()
     return list(zip(*(table.column(c).to_pylist() for c in columns)))
+
+
+def key_has_null(key) -> bool:
+    """Whether a key of ``key_tuples`` holds a NULL (such a key conflicts with and references nothing)."""
+    return key is None or (isinstance(key, tuple) and None in key)

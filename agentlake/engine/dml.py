@@ -22,7 +22,7 @@ from catalog import ROWID
 from catalog.changes import live_keys
 from catalog.constraint_checks import failing_row_text
 from catalog.constraints import unique_keys
-from catalog.datafiles import key_tuples
+from catalog.datafiles import key_has_null, key_tuples
 
 from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
@@ -424,12 +424,22 @@ def key_text(columns: list[str], key) -> str:
 
 def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
     tx = session.write_tx()
+    action = conflict.args.get("action")
+    if (
+        action is not None
+        and "NOTHING" in action.name.upper()
+        and conflict.args.get("constraint") is None
+        and not conflict.args.get("conflict_keys")
+    ):
+        fresh = rows.filter(pa.array(_free_of_every_key(session, name, manifest, rows)))
+        if fresh.num_rows:
+            tx.append(name, fresh)
+        return fresh, fresh.num_rows
     keys_columns = _conflict_columns(name, manifest, conflict)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
     incoming = key_tuples(rows, keys_columns)
     existing, targets = _existing_keys(session, name, manifest, keys_columns, incoming)
-    action = conflict.args.get("action")
     do_nothing = action is not None and "NOTHING" in action.name.upper()
     seen, hit_rows, fresh_rows = set(), [], []
     for index, key in enumerate(incoming):
@@ -451,6 +461,30 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         tx.put_rows(name, updated)
     written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
     return written, written.num_rows
+
+
+def _free_of_every_key(session, name: str, manifest: "Manifest", rows: pa.Table) -> list[bool]:
+    """ON CONFLICT DO NOTHING without a target: which incoming rows conflict with no unique key
+    (the primary key, UNIQUE constraints and indexes) of a live row or of an earlier incoming row
+    kept, as PostgreSQL arbitrates on all of them. A key holding a NULL conflicts with nothing
+    unless its constraint says NULLS NOT DISTINCT."""
+    keys = []
+    for key in unique_keys(manifest, name):
+        incoming = key_tuples(rows, list(key.columns))
+        existing, _ = _existing_keys(session, name, manifest, list(key.columns), incoming)
+        keys.append((incoming, existing, set(), key.nulls_not_distinct))
+    keep = []
+    for index in range(rows.num_rows):
+        values = [(incoming[index], existing, seen, any_null) for incoming, existing, seen, any_null in keys]
+        clash = any(
+            (value in existing or value in seen) and (any_null or not key_has_null(value))
+            for value, existing, seen, any_null in values
+        )
+        keep.append(not clash)
+        if not clash:
+            for value, _, seen, _ in values:
+                seen.add(value)
+    return keep
 
 
 def _conflict_columns(name: str, manifest: "Manifest", conflict: exp.OnConflict) -> list[str]:

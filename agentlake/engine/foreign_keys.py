@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from catalog import ROWID
 from catalog.constraint_checks import key_text
 from catalog.constraints import Constraint, foreign_keys_to
-from catalog.datafiles import key_tuples
+from catalog.datafiles import key_has_null, key_tuples
 
 from ..errors import IntegrityError
 
@@ -55,14 +55,14 @@ def after_update(session: "Session", table: str, old: pa.Table, new: pa.Table) -
         moved = {}
         for rowid, key in zip(new.column(ROWID).to_pylist(), key_tuples(new, list(c.ref_columns))):
             was = before.get(rowid)
-            if was is not None and was != key and not _has_null(was):
+            if was is not None and was != key and not key_has_null(was):
                 moved[was] = key
         _act(session, table, child, c, c.on_update, moved, deleting=False)
 
 
 def _act(session: "Session", table: str, child: str, c: Constraint, action: str, keys: dict, deleting: bool) -> None:
     """Apply ``action`` to ``child``'s rows referencing ``keys`` (old key -> new key for CASCADE on update)."""
-    keys = {k: v for k, v in keys.items() if not _has_null(k)}
+    keys = {k: v for k, v in keys.items() if not key_has_null(k)}
     if not keys:
         return
     tx = session.write_tx()
@@ -109,8 +109,4 @@ def _act(session: "Session", table: str, child: str, c: Constraint, action: str,
 
 
 def _keys(rows: pa.Table, columns) -> list:
-    return [k for k in key_tuples(rows, list(columns)) if not _has_null(k)]
-
-
-def _has_null(key) -> bool:
-    return key is None or (isinstance(key, tuple) and None in key)
+    return [k for k in key_tuples(rows, list(columns)) if not key_has_null(k)]
