@@ -38,6 +38,9 @@ SMALL_TABLE_ROWS = 65_536
 scan of their decoded files instead of a union of Parquet scans: agents' tables are small and
 written one row at a time, and a query over a union of hundreds of one-row files spent more time
 opening them than counting."""
+SMALL_TABLE_BYTES = 64 << 20
+"""And whose files hold at most this many bytes: 65,536 embeddings of 1,536 floats are 400 MB,
+which a Parquet scan streams and an in-memory scan would hold decoded."""
 
 
 def new_session(target_partitions: int | None = None) -> SessionContext:
@@ -289,9 +292,9 @@ def _small_table_files(manifest: Manifest) -> list[DataFile] | None:
     """The live files of a table held decoded in memory; None for a big table or a type outside
     the plain ones."""
     live = [entry for entry in manifest.files if entry.live_rows]
-    if sum(entry.rows for entry in live) > SMALL_TABLE_ROWS or not all(_plain(f.type) for f in manifest.schema):
+    if sum(entry.rows for entry in live) > SMALL_TABLE_ROWS or sum(entry.size for entry in live) > SMALL_TABLE_BYTES:
         return None
-    return live
+    return live if all(_plain(f.type) for f in manifest.schema) else None
 
 
 def _stored_rows(snapshot: Snapshot, manifest: Manifest) -> StoredRows | None:
