@@ -23,6 +23,7 @@ from catalog.changes import live_keys
 from catalog.constraint_checks import failing_row_text
 from catalog.constraints import unique_keys
 from catalog.datafiles import key_has_null, key_tuples
+from catalog.keylookup import live_locations
 
 from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
@@ -471,7 +472,8 @@ def _free_of_every_key(session, name: str, manifest: "Manifest", rows: pa.Table)
     keys = []
     for key in unique_keys(manifest, name):
         incoming = key_tuples(rows, list(key.columns))
-        existing, _ = _existing_keys(session, name, manifest, list(key.columns), incoming)
+        probed = [k for k in set(incoming) if key.nulls_not_distinct or not key_has_null(k)]
+        existing = live_locations(manifest, list(key.columns), probed, session.repo.files)  # cached key maps
         keys.append((incoming, existing, set(), key.nulls_not_distinct))
     keep = []
     for index in range(rows.num_rows):

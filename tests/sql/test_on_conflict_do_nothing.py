@@ -32,6 +32,27 @@ def test_do_nothing_as_postgres(both, sql):
     assert (lake.names, lake.rows) == (postgres.names, postgres.rows)
 
 
+def test_null_keys_and_earlier_statements_of_a_transaction(both):
+    both.execute(
+        "CREATE TABLE pairs (id serial PRIMARY KEY, a int, b int, c text UNIQUE NULLS NOT DISTINCT, UNIQUE (a, b))"
+    )
+    both.execute("INSERT INTO pairs (a, b, c) VALUES (1, NULL, 'x'), (1, NULL, 'y')")
+    for sql in (
+        "INSERT INTO pairs (a, b, c) VALUES (1, NULL, NULL) ON CONFLICT DO NOTHING RETURNING a",
+        "INSERT INTO pairs (a, b, c) VALUES (2, 2, NULL) ON CONFLICT DO NOTHING RETURNING a",
+        "INSERT INTO pairs (a, b, c) VALUES (3, 3, 'z'), (1, NULL, 'x') ON CONFLICT DO NOTHING RETURNING a, c",
+    ):
+        lake, postgres = both.answers(sql)
+        assert lake.rows == postgres.rows
+    both.execute("BEGIN")
+    both.execute("INSERT INTO pairs (a, b, c) VALUES (5, 5, 'w')")
+    lake, postgres = both.answers("INSERT INTO pairs (a, b, c) VALUES (5, 5, 'v') ON CONFLICT DO NOTHING RETURNING a")
+    both.execute("COMMIT")
+    assert lake.rows == postgres.rows == []
+    lake, postgres = both.answers("SELECT a, b, c FROM pairs ORDER BY id")
+    assert lake.rows == postgres.rows
+
+
 def test_a_target_still_arbitrates_on_its_key_only(both):
     assert both.sqlstates(
         "INSERT INTO users (email, handle) VALUES ('a@x', 'fresh') ON CONFLICT (handle) DO NOTHING"
