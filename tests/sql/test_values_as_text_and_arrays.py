@@ -31,6 +31,8 @@ SETUP = [
         "SELECT id, array_dims(ids), array_dims(tags), array_dims(ARRAY[[1,2],[3,4]]) FROM readings ORDER BY id",
         "SELECT E'{1,2}'::int[], E'2024-01-02 12:00'::timestamp, E'a\\tb', E'it''s'",
         "SELECT ARRAY[1,2,3], ARRAY[1,NULL] AS a, ARRAY[3000000000, 1], ARRAY[1.5, 2]",
+        "SELECT unnest(ARRAY[1,2]) AS x, unnest(ARRAY['a','b','c']) AS y",
+        "SELECT unnest(ARRAY[1,2])",
     ],
 )
 def test_values_as_postgres(both, sql):

@@ -3,7 +3,7 @@
 DataFusion reads ``1`` as a 64-bit integer, so ``SELECT 1`` (a connection pool's health check),
 ``SELECT 1 AS one``, ``CASE ... THEN 1 ELSE 0 END`` and ``VALUES (1), (2)`` were sent as bigint
 (OID 20) where PostgreSQL sends integer (23). A select item that is such a constant (or a CASE
-whose every result is one, or NULL, or an ARRAY[...] of them), and a VALUES column of them, gets its constants cast to INT; one too large for int4 stays bigint, as
+whose every result is one, or NULL, or an ARRAY[...] of them, unnested or not), and a VALUES column of them, gets its constants cast to INT; one too large for int4 stays bigint, as
 PostgreSQL's would. Constants inside other expressions are typed by the operation around them
 (``sql.integer_arithmetic``); this runs after the columns are named, so ``SELECT 1`` keeps its name.
 """
@@ -52,6 +52,8 @@ def integer_literals(tree: exp.Expression) -> exp.Expression:
     for select in tree.find_all(exp.Select):
         for item in select.expressions:
             value = item.this if isinstance(item, exp.Alias) else item
+            if isinstance(value, exp.Explode) and isinstance(value.this, exp.Array):
+                value = value.this  # unnest(ARRAY[1, 2]) unnests an integer[]
             if _int4_constant(value):
                 _as_int4(value)
             elif isinstance(value, exp.Array) and value.expressions:  # ARRAY[1, 2] is an integer[]
