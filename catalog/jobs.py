@@ -167,8 +167,8 @@ class JobQueue:
                     job = self._queue.popleft()
                     job.state, job.started_at = RUNNING, time.time()
                     job.attempts += 1
-                    self._unpublished = self._publish is not None
-                    if not self._unpublished or self._published_at + PUBLISH_INTERVAL_S > time.monotonic():
+                    self._unpublished = self._publish is not None  # its record now says running
+                    if not self._unpublished or self._publish_wait() > 0:
                         return job
                     publish: list[Job] = self._records()
                 else:
@@ -176,7 +176,7 @@ class JobQueue:
                     if settled and not self._unpublished:
                         self._thread = None  # nothing left: the thread ends
                         return None
-                    due = self._published_at + PUBLISH_INTERVAL_S - time.monotonic()
+                    due = self._publish_wait()
                     if not self._unpublished or (due > 0 and not self._stopping):
                         self._cond.wait(due if self._unpublished else 0.5)  # a job may be in its retry pause
                         continue
@@ -195,6 +195,10 @@ class JobQueue:
             else:
                 with self._cond:
                     self._finish(self._active.pop(job.id), DONE, None)
+
+    def _publish_wait(self) -> float:
+        """Seconds until the records may be published again (none left: now)."""
+        return self._published_at + PUBLISH_INTERVAL_S - time.monotonic()
 
     def _records(self) -> list[Job]:
         """Every record as it stands, for the publisher (under the lock); the changes are now taken."""

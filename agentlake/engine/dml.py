@@ -426,12 +426,8 @@ def key_text(columns: list[str], key) -> str:
 def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
     tx = session.write_tx()
     action = conflict.args.get("action")
-    if (
-        action is not None
-        and "NOTHING" in action.name.upper()
-        and conflict.args.get("constraint") is None
-        and not conflict.args.get("conflict_keys")
-    ):
+    do_nothing = action is not None and "NOTHING" in action.name.upper()
+    if do_nothing and conflict.args.get("constraint") is None and not conflict.args.get("conflict_keys"):
         fresh = rows.filter(pa.array(_free_of_every_key(session, name, manifest, rows)))
         if fresh.num_rows:
             tx.append(name, fresh)
@@ -441,7 +437,6 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
     incoming = key_tuples(rows, keys_columns)
     existing, targets = _existing_keys(session, name, manifest, keys_columns, incoming)
-    do_nothing = action is not None and "NOTHING" in action.name.upper()
     seen, hit_rows, fresh_rows = set(), [], []
     for index, key in enumerate(incoming):
         if key in seen:
@@ -477,10 +472,10 @@ def _free_of_every_key(session, name: str, manifest: "Manifest", rows: pa.Table)
         keys.append((incoming, existing, set(), key.nulls_not_distinct))
     keep = []
     for index in range(rows.num_rows):
-        values = [(incoming[index], existing, seen, any_null) for incoming, existing, seen, any_null in keys]
+        values = [(incoming[index], existing, seen, nulls_equal) for incoming, existing, seen, nulls_equal in keys]
         clash = any(
-            (value in existing or value in seen) and (any_null or not key_has_null(value))
-            for value, existing, seen, any_null in values
+            (value in existing or value in seen) and (nulls_equal or not key_has_null(value))
+            for value, existing, seen, nulls_equal in values
         )
         keep.append(not clash)
         if not clash:

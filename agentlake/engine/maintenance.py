@@ -11,9 +11,9 @@
 - ``DISCARD ALL`` resets the session to its state at connection (cursors closed, settings reset,
   channels unlistened, advisory locks released, prepared statements deallocated, sequence values
   forgotten), outside a transaction block only (25001), as a connection pool issues it between
-  clients; ``DISCARD SEQUENCES`` forgets
-  currval/lastval; ``DISCARD PLANS`` and ``DISCARD TEMP`` have nothing to drop (cached plans follow
-  the catalog by themselves, and no table lives only in a session).
+  clients; ``DISCARD SEQUENCES`` forgets currval/lastval; ``DISCARD PLANS`` and ``DISCARD TEMP``
+  have nothing to drop (cached plans follow the catalog by themselves, and no table lives only in
+  a session).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import re
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+from catalog.constraints import table_constraints
 from catalog.objects import FIELD_ID
 
 from ..sql.pg_deparse import parse_expression, view_definition
@@ -39,7 +40,7 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
         not_null = {f.name for f in manifest.schema if not f.nullable}
         indexes = [{"name": index, **definition} for index, definition in (manifest.indexes or {}).items()]
         listed = [c for c in constraints.get("list", []) if c.get("type") in ("u", "c", "f")]
-        key_name = next((c["name"] for c in constraints.get("list", []) if c.get("type") == "p"), "")
+        key_name = table_constraints(manifest, name)[0].name if manifest.primary_key else ""  # the key comes first
         out.append(
             TableInfo(
                 name,

@@ -6,9 +6,10 @@ such a parameter from its context; the engine plans result columns, not paramete
 so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)``
 and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
 distances ``col <-> $1`` (pgvector's operators), ``col = ANY($1)`` and ``col <> ALL($1)``
-(an array of the column's type; a cast ``x::type`` and jsonb's ``->>`` stand for a column of their type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
+(an array of the column's type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
 (bigint), the keys of the advisory lock functions, casts ``$1::type``, and the factor of an
 interval product ``$1 * interval '1 hour'`` or quotient ``interval '1 day' / $1`` (float8).
+A cast ``x::type`` and jsonb's ``x->>'k'`` (text) stand for a column of their type.
 """
 
 from __future__ import annotations

@@ -19,31 +19,29 @@ from .rules.interval_arithmetic import is_interval
 from .text_casts import value_kind
 
 
-def _midnight(date: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=date.copy(), to=exp.DataType.build("TIMESTAMP"))
+def _midnight(date: exp.Expression, zoned: bool = False) -> exp.Expression:
+    """The date's midnight, as a timestamp or (``zoned``) a timestamptz."""
+    return exp.Cast(this=date.copy(), to=exp.DataType.build("TIMESTAMPTZ" if zoned else "TIMESTAMP"))
 
 
-def _zoned(date: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=date.copy(), to=exp.DataType.build("TIMESTAMPTZ"))
-
-
-def _zoned_dates(tree: exp.Expression, fields) -> bool:
+def _zoned_dates(calls: list[exp.Expression], fields) -> bool:
     """``date_trunc(unit, date)`` and ``generate_series(date, date, interval)`` run on
     timestamptz, the overloads PostgreSQL picks for a date, and answer timestamptz (DataFusion
     answered a timestamp, and a series of dates)."""
     changed = False
-    for node in tree.find_all(exp.TimestampTrunc, exp.DateTrunc):
-        if value_kind(node.this, fields) == "date":
-            node.this.replace(_zoned(node.this))
-            changed = True
-    for series in tree.find_all(exp.GenerateSeries, exp.ExplodingGenerateSeries):
-        start, end, step = series.args.get("start"), series.args.get("end"), series.args.get("step")
-        if isinstance(series.parent, exp.Table):
-            continue  # FROM generate_series(...): DataFusion's table function steps through plain timestamps only
+    for call in calls:
+        if isinstance(call, (exp.TimestampTrunc, exp.DateTrunc)):
+            if value_kind(call.this, fields) == "date":
+                call.this.replace(_midnight(call.this, zoned=True))
+                changed = True
+            continue
+        if isinstance(call.parent, exp.Table):
+            continue  # FROM generate_series(...): sql/set_returning_calls types its series
+        start, end, step = call.args.get("start"), call.args.get("end"), call.args.get("step")
         if start is not None and end is not None and step is not None and is_interval(step):
             if value_kind(start, fields) == "date":
-                start.replace(_zoned(start))
-                end.replace(_zoned(end))
+                start.replace(_midnight(start, zoned=True))
+                end.replace(_midnight(end, zoned=True))
                 changed = True
     return changed
 
@@ -56,7 +54,7 @@ def date_intervals(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     if not shifts and not calls:
         return False
     fields = column_fields(tree, schema_of)
-    changed = _zoned_dates(tree, fields) if calls else False
+    changed = _zoned_dates(calls, fields)
     for node in shifts:
         left, right = node.this, node.expression
         if value_kind(left, fields) == "date" and is_interval(right):

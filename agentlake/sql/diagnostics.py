@@ -140,22 +140,14 @@ def translate(err: Exception) -> Error:
     if tagged:
         message = tagged.group(2).replace("\\'", "'")  # DataFusion shows the exception's repr
         return error_for(tagged.group(1), message.strip() or "error")
-    stored = _stored_file_error(text)
-    if stored is not None:
-        return stored
-    out_of_range = _integer_out_of_range(text)
-    if out_of_range is not None:
-        return out_of_range
-    missing_entry = _missing_from_entry(text)
-    if missing_entry is not None:
-        return missing_entry
+    for particular in (_stored_file_error, _integer_out_of_range, _missing_from_entry):  # before the patterns
+        error = particular(text)
+        if error is not None:
+            return error
     for pattern, sqlstate in _PATTERNS:
         if pattern.search(text):
             return error_for(sqlstate, _message(sqlstate, text))
     return error_for("XX000", _clean(text))
-
-
-_INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 
 
 _QUALIFIED_FIELD = re.compile(r"No field named (\w+)\.\w+")
@@ -172,6 +164,9 @@ def _missing_from_entry(text: str) -> Error | None:
     if not qualifiers or column.group(1) in qualifiers:
         return None
     return error_for("42P01", f'missing FROM-clause entry for table "{column.group(1)}"')
+
+
+_INTEGER_TEXT = re.compile(r"\s*[+-]?\d+\s*")
 
 
 def _integer_out_of_range(text: str) -> Error | None:

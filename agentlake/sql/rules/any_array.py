@@ -7,16 +7,19 @@ from sqlglot import exp
 from . import transform_up
 
 
+def quantifier_of(node: exp.Expression) -> exp.Any | exp.All | None:
+    """The ANY or ALL a binary operator's right side is, or None (sqlglot reads ``<> ALL(...)``'s
+    ALL as a function call: it is returned as an ``exp.All``)."""
+    right = node.expression if isinstance(node, exp.Binary) else None
+    if isinstance(right, exp.Anonymous) and right.name.upper() == "ALL" and len(right.expressions) == 1:
+        return exp.All(this=right.expressions[0])
+    return right if isinstance(right, (exp.Any, exp.All)) else None
+
+
 def any_array(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
-        quantifier = node.expression if isinstance(node, (exp.EQ, exp.NEQ)) else None
-        if (
-            isinstance(quantifier, exp.Anonymous)
-            and quantifier.name.upper() == "ALL"
-            and len(quantifier.expressions) == 1
-        ):
-            quantifier = exp.All(this=quantifier.expressions[0])  # sqlglot reads `<> ALL(ARRAY[...])` as a call
-        if not isinstance(quantifier, (exp.Any, exp.All)):
+        quantifier = quantifier_of(node) if isinstance(node, (exp.EQ, exp.NEQ)) else None
+        if quantifier is None:
             return node
         array = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
         if isinstance(array, exp.Cast) and isinstance(array.this, exp.Array) and not array.this.expressions:

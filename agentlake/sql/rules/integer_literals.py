@@ -3,7 +3,8 @@
 DataFusion reads ``1`` as a 64-bit integer, so ``SELECT 1`` (a connection pool's health check),
 ``SELECT 1 AS one``, ``CASE ... THEN 1 ELSE 0 END`` and ``VALUES (1), (2)`` were sent as bigint
 (OID 20) where PostgreSQL sends integer (23). A select item that is such a constant (or a CASE
-whose every result is one, or NULL, or an ARRAY[...] of them, unnested or not), and a VALUES column of them, gets its constants cast to INT; one too large for int4 stays bigint, as
+whose every result is one, or NULL, or an ARRAY[...] of them, unnested or not), and a VALUES
+column of them, gets its constants cast to INT; one too large for int4 stays bigint, as
 PostgreSQL's would. Constants inside other expressions are typed by the operation around them
 (``sql.integer_arithmetic``); this runs after the columns are named, so ``SELECT 1`` keeps its name.
 """
@@ -32,6 +33,14 @@ def _results(case: exp.Case) -> list[exp.Expression]:
     )
 
 
+def _as_int4_where_all_are(values: list[exp.Expression]) -> None:
+    """Cast ``values`` to int4 when each is an int4 constant or NULL (and one at least is a constant)."""
+    constants = [v for v in values if not isinstance(v, exp.Null)]
+    if constants and all(_int4_constant(v) for v in constants):
+        for constant in constants:
+            _as_int4(constant)
+
+
 def _values_columns(values: exp.Values) -> None:
     """A VALUES list's columns whose every row is an int4 constant (or NULL) become int4: ``(VALUES
     (1, 'a'), (2, 'b')) v(id, name)`` has an integer id, as in PostgreSQL."""
@@ -39,10 +48,7 @@ def _values_columns(values: exp.Values) -> None:
     if not rows or len(rows) != len(values.expressions) or len({len(r) for r in rows}) != 1:
         return
     for column in zip(*rows):
-        constants = [v for v in column if not isinstance(v, exp.Null)]
-        if constants and all(_int4_constant(v) for v in constants):
-            for value in constants:
-                _as_int4(value)
+        _as_int4_where_all_are(list(column))
 
 
 def integer_literals(tree: exp.Expression) -> exp.Expression:
@@ -56,15 +62,8 @@ def integer_literals(tree: exp.Expression) -> exp.Expression:
                 value = value.this  # unnest(ARRAY[1, 2]) unnests an integer[]
             if _int4_constant(value):
                 _as_int4(value)
-            elif isinstance(value, exp.Array) and value.expressions:  # ARRAY[1, 2] is an integer[]
-                constants = [e for e in value.expressions if not isinstance(e, exp.Null)]
-                if constants and all(_int4_constant(e) for e in constants):
-                    for element in constants:
-                        _as_int4(element)
+            elif isinstance(value, exp.Array):  # ARRAY[1, 2] is an integer[]
+                _as_int4_where_all_are(list(value.expressions))
             elif isinstance(value, exp.Case):
-                results = _results(value)
-                constants = [r for r in results if not isinstance(r, exp.Null)]
-                if constants and all(_int4_constant(r) for r in constants):
-                    for result in constants:
-                        _as_int4(result)
+                _as_int4_where_all_are(_results(value))
     return tree

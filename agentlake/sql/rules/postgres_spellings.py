@@ -25,6 +25,7 @@ from sqlglot import exp
 from ...errors import DataError, NotSupportedError
 from ..array_text import array_elements
 from . import transform_up
+from .any_array import quantifier_of
 
 
 def _array_literal(node: exp.Cast) -> exp.Expression:
@@ -42,56 +43,51 @@ def _array_literal(node: exp.Cast) -> exp.Expression:
 _COMPARISONS = (exp.EQ, exp.NEQ, exp.LT, exp.LTE, exp.GT, exp.GTE, exp.Like, exp.ILike)
 
 
-def _is_text(node: exp.Expression) -> bool:
-    inner = node.unnest() if isinstance(node, exp.Paren) else node
-    return isinstance(inner, exp.Literal) and inner.is_string
+def _unparenthesized(node: exp.Expression) -> exp.Expression:
+    return node.unnest() if isinstance(node, exp.Paren) else node
 
 
-def _quantifier(node: exp.Expression) -> exp.Any | exp.All | None:
-    """The ANY or ALL a comparison's right side is (sqlglot reads ``ALL(...)`` after ``<>`` as a call)."""
-    if not isinstance(node, _COMPARISONS):
-        return None
-    right = node.expression
-    if isinstance(right, exp.Anonymous) and right.name.upper() == "ALL" and len(right.expressions) == 1:
-        return exp.All(this=right.expressions[0])
-    return right if isinstance(right, (exp.Any, exp.All)) else None
+def _each_element(node: exp.Expression, quantifier: exp.Any | exp.All, elements: list) -> exp.Expression:
+    """``x op ANY (a, b)`` as ``x op a OR x op b`` (AND for ALL): what the quantifiers mean, NULLs
+    alike; the comparison's other arguments (NOT, ESCAPE) kept."""
+    tests = []
+    for element in elements:
+        test = node.copy()
+        test.set("expression", element.copy())
+        tests.append(test)
+    return exp.Paren(this=exp.or_(*tests) if isinstance(quantifier, exp.Any) else exp.and_(*tests))
 
 
 def _quantified_text(node: exp.Expression, quantifier: exp.Any | exp.All) -> exp.Expression:
     """``x op ANY('{a,b}')``: an untyped literal (or a parameter a client sent untyped, as psycopg
     sends a list of strings) is an array of the left side's type, each element an untyped literal
     too. ``=`` ANY and ``<>`` ALL keep the quantifier over ``ARRAY['a', 'b']`` (an IN list, later);
-    any other comparison is each element's, ORed for ANY and ANDed for ALL, which is what they
-    mean, NULLs alike, and compares each element as the left side's type."""
-    text = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
-    elements = array_elements(text.this)
+    any other comparison is each element's, which compares each as the left side's type."""
+    text = _unparenthesized(quantifier.this).this
+    elements = array_elements(text)
     if elements is None:
-        raise DataError(f'malformed array literal: "{text.this}"', sqlstate="22P02")
+        raise DataError(f'malformed array literal: "{text}"', sqlstate="22P02")
     literals = [exp.Null() if e is None else exp.Literal.string(e) for e in elements]
     if isinstance(node, (exp.EQ, exp.NEQ)):
         node.set("expression", type(quantifier)(this=exp.Array(expressions=literals)))
         return node
-    is_any = isinstance(quantifier, exp.Any)
     if not literals:  # ANY of nothing is false and ALL of nothing true, whatever the left side
-        return exp.false() if is_any else exp.true()
-    tests = []
-    for literal in literals:
-        test = node.copy()
-        test.set("expression", literal)
-        tests.append(test)
-    return exp.Paren(this=exp.or_(*tests) if is_any else exp.and_(*tests))
+        return exp.false() if isinstance(quantifier, exp.Any) else exp.true()
+    return _each_element(node, quantifier, literals)
 
 
-def _quantified_like(node: exp.Like | exp.ILike) -> exp.Expression:
-    quantifier = node.expression
-    array = quantifier.this.unnest() if isinstance(quantifier.this, exp.Paren) else quantifier.this
-    if not isinstance(array, exp.Array) or not array.expressions:
+def _quantified(node: exp.Expression) -> exp.Expression:
+    """A comparison with ANY or ALL that DataFusion does not plan: over an untyped literal, or a
+    LIKE over ``ARRAY[...]`` (DataFusion: "ANY in LIKE")."""
+    quantifier = quantifier_of(node) if isinstance(node, _COMPARISONS) else None
+    if quantifier is None:
         return node
-    likes = [type(node)(this=node.this.copy(), expression=pattern.copy()) for pattern in array.expressions]
-    if node.args.get("negate"):  # x NOT LIKE ANY (...): some pattern does not match
-        likes = [exp.Not(this=like) for like in likes]
-    combined = exp.or_(*likes) if isinstance(quantifier, exp.Any) else exp.and_(*likes)
-    return exp.Paren(this=combined)
+    operand = _unparenthesized(quantifier.this)
+    if isinstance(operand, exp.Literal) and operand.is_string:
+        return _quantified_text(node, quantifier)
+    if isinstance(node, (exp.Like, exp.ILike)) and isinstance(operand, exp.Array) and operand.expressions:
+        return _each_element(node, quantifier, operand.expressions)
+    return node
 
 
 _VOLATILE_CALLS = frozenset(
@@ -126,11 +122,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         and node.this.is_string
     ):
         return _array_literal(node)
-    quantifier = _quantifier(node)
-    if quantifier is not None and _is_text(quantifier.this):
-        return _quantified_text(node, quantifier)
-    if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, (exp.Any, exp.All)):
-        return _quantified_like(node)
+    if isinstance(node, _COMPARISONS):
+        return _quantified(node)
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
         if node.args["materialized"] and _volatile(node.this):
             raise NotSupportedError(
