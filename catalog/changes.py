@@ -211,23 +211,26 @@ class SetViews:
 
 
 @dataclass(frozen=True)
-class SetExtensions:
-    """CREATE / DROP EXTENSION: the branch's installed extensions, name -> version. Only the entries
-    this transaction changed are applied, so a replay keeps what a concurrent commit installed
-    beside them; one it changed too is a conflict."""
+class SetEntries:
+    """CREATE / DROP EXTENSION and TYPE: one of the branch's commit-level mappings (``slot``, as
+    ``"__extensions__"``), name -> definition. Only the entries this transaction changed are
+    applied, so a replay keeps what a concurrent commit added beside them; one it changed too is a
+    conflict, reported as a ``kind`` ("extension", "type")."""
 
-    extensions: dict
+    slot: str
+    kind: str
+    entries: dict
     before: dict
 
     def apply(self, state, ctx: ApplyContext) -> None:
-        current = state.setdefault("__extensions__", {})
-        for name in set(self.extensions) | set(self.before):
-            if self.extensions.get(name) == self.before.get(name):
+        current = state.setdefault(self.slot, {})
+        for name in set(self.entries) | set(self.before):
+            if self.entries.get(name) == self.before.get(name):
                 continue
             if ctx.replaying and current.get(name) != self.before.get(name):
-                raise ConflictError(f'extension "{name}" was changed by a concurrent commit')
-            if name in self.extensions:
-                current[name] = self.extensions[name]
+                raise ConflictError(f'{self.kind} "{name}" was changed by a concurrent commit')
+            if name in self.entries:
+                current[name] = self.entries[name]
             else:
                 current.pop(name, None)
 

@@ -82,7 +82,9 @@ def merge(
             if base_id == target_id:
                 new_id, journal = source_id, []  # fast-forward
             else:
-                tables, views, extensions, conflicts = three_way(repo, base_id, target_id, source_id, strategy, reader)
+                tables, views, extensions, types, conflicts = three_way(
+                    repo, base_id, target_id, source_id, strategy, reader
+                )
                 tables = settle(
                     repo.files, repo.snapshot_at(target_id).tables, tables, strategy, conflicts, check_evaluator
                 )
@@ -105,6 +107,7 @@ def merge(
                     generation,
                     extensions,
                     ancestry=repo.ancestry.since(base_id, source_id, CARRIED_COMMITS),
+                    types=types,
                 )
                 journal = []
                 for name, manifest in tables.items():
@@ -204,11 +207,12 @@ def three_way(
     extensions = _merge_named(
         base.extensions if base else {}, target.extensions, source.extensions, "extension", strategy, conflicts
     )
-    return tables, views, extensions, conflicts
+    types = _merge_named(base.types if base else {}, target.types, source.types, "type", strategy, conflicts)
+    return tables, views, extensions, types, conflicts
 
 
 def _merge_named(base: dict, ours: dict, theirs: dict, kind: str, strategy: str, conflicts: list[dict]) -> dict:
-    """Three-way merge of a commit-level mapping (views, extensions): the source's changes apply
+    """Three-way merge of a commit-level mapping (views, extensions, types): the source's changes apply
     where the target left the entry as the base had it; both changing it differently is a conflict
     of ``kind``, settled by the strategy ('theirs' takes the source's, others keep the target's)."""
     merged = dict(ours)

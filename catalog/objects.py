@@ -282,6 +282,8 @@ class Commit:
     # a merge's source commits since the base, as (id, generation, parents): a process walking the
     # target's history learns them here instead of loading each (FORMAT.md, *Objects*)
     ancestry: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    # user-defined enum types, name -> labels in order (CREATE TYPE ... AS ENUM); written only when there are some
+    types: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = {
@@ -298,6 +300,8 @@ class Commit:
             out["generation"] = self.generation
         if self.extensions:
             out["extensions"] = self.extensions
+        if self.types:
+            out["types"] = self.types
         if self.ancestry:
             out["ancestry"] = [
                 [commit_id, generation, list(parents)] for commit_id, generation, parents in self.ancestry
@@ -321,6 +325,7 @@ class Commit:
             d.get("generation"),
             d.get("extensions", {}),
             tuple((commit_id, generation, tuple(parents)) for commit_id, generation, parents in d.get("ancestry", ())),
+            d.get("types", {}),
         )
 
     @cached_property

@@ -299,7 +299,9 @@ class Repository:
         """The snapshot of a commit id, with no ref lookup (merges and transactions hold ids)."""
         commit = self.commit(commit_id)
         tables = {name: self.manifest(mid) for name, mid in commit.tables.items()}
-        return Snapshot(self, commit_id, tables, dict(commit.views), commit, dict(commit.extensions))
+        return Snapshot(
+            self, commit_id, tables, dict(commit.views), commit, dict(commit.extensions), dict(commit.types)
+        )
 
     def log(
         self, ref: str = DEFAULT_BRANCH, limit: int | None = None, after: str | None = None

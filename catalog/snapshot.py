@@ -25,6 +25,8 @@ class Snapshot:
     commit: Commit | None = None
     extensions: dict[str, str] = field(default_factory=dict)
     """Installed extensions (CREATE EXTENSION), name -> version."""
+    types: dict[str, list[str]] = field(default_factory=dict)
+    """User-defined enum types (CREATE TYPE ... AS ENUM), name -> labels in order."""
 
     def table_names(self) -> list[str]:
         return sorted(self.tables)

@@ -59,6 +59,7 @@ class Transaction:
         self.tables: dict[str, Manifest] = dict(base.tables)
         self.views: dict[str, str] = dict(base.views)
         self.extensions: dict[str, str] = dict(base.extensions)
+        self.types: dict[str, list[str]] = dict(base.types)
         self.ops: list = []
         self._journal: list[tuple[str, bytes]] = []
         self._staged: list[str] = []  # unstaged when the transaction is gone, whether it committed or not
@@ -84,6 +85,7 @@ class Transaction:
             dict(self.tables),
             dict(self.views),
             extensions=dict(self.extensions),
+            types=dict(self.types),
         )
 
     @property
@@ -98,12 +100,11 @@ class Transaction:
         self._check_open()
         before = dict(self.tables)
         state = self.tables
-        state["__views__"], state["__extensions__"] = self.views, self.extensions  # type: ignore[assignment]
+        state.update(self._named_state())  # type: ignore[arg-type]
         try:
             op.apply(state, ops.ApplyContext(self.repo.files))
         finally:
-            self.views = state.pop("__views__")  # type: ignore[assignment]
-            self.extensions = state.pop("__extensions__")  # type: ignore[assignment]
+            self.views, self.extensions, self.types = _pop_named(state)
         self.ops.append(op)
         if not self.checks_by_statement:
             try:
@@ -221,7 +222,14 @@ class Transaction:
 
     def set_extensions(self, extensions: dict[str, str]) -> None:
         """Make ``extensions`` (name -> version) the branch's installed extensions."""
-        self._do(ops.SetExtensions(dict(extensions), dict(self.extensions)))
+        self._do(ops.SetEntries("__extensions__", "extension", dict(extensions), dict(self.extensions)))
+
+    def set_types(self, types: dict[str, list[str]]) -> None:
+        """Make ``types`` (name -> enum labels in order) the branch's user-defined types."""
+        self._do(ops.SetEntries("__types__", "type", dict(types), dict(self.types)))
+
+    def _named_state(self) -> dict:
+        return {"__views__": self.views, "__extensions__": self.extensions, "__types__": self.types}
 
     def append(self, name: str, data: pa.Table | pa.RecordBatch, rowids: np.ndarray | None = None) -> np.ndarray:
         """Add rows; returns their rowids. Given ``rowids`` keep a row's identity (updates)."""
@@ -353,7 +361,7 @@ class Transaction:
             head = storage.ref_get("heads", self.branch)
             if head is None:
                 raise RefNotFound(f'branch "{self.branch}" was deleted while this transaction was open')
-            tables, views, extensions = self._replay_onto(head.commit)
+            tables, views, extensions, types = self._replay_onto(head.commit)
             if head.commit != self.base_id:
                 self._check_replayed(repo.snapshot_at(head.commit).tables, tables)
             commit = Commit(
@@ -366,6 +374,7 @@ class Transaction:
                 views,
                 repo.ancestry.generation(head.commit) + 1,
                 extensions,
+                types=types,
             )
             journal = list(self._journal)
             for name, manifest in tables.items():
@@ -394,17 +403,17 @@ class Transaction:
             error = violation_error(violations[0])
             raise ConflictError(f"{error} ({error.detail}) after a concurrent commit; retry the transaction")
 
-    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict[str, str], dict[str, str]]:
+    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict, dict, dict]:
+        """The tables, views, extensions and types this transaction's operations make of ``head_id``."""
         if head_id == self.base_id:
-            return dict(self.tables), dict(self.views), dict(self.extensions)
+            return dict(self.tables), dict(self.views), dict(self.extensions), dict(self.types)
         head = self.repo.snapshot_at(head_id)
         state: dict = dict(head.tables)
-        state["__views__"], state["__extensions__"] = dict(head.views), dict(head.extensions)
+        state.update(__views__=dict(head.views), __extensions__=dict(head.extensions), __types__=dict(head.types))
         ctx = ops.ApplyContext(self.repo.files, base=self._base_tables)
         for op in self.ops:
             op.apply(state, ctx)
-        views, extensions = state.pop("__views__"), state.pop("__extensions__")
-        return state, views, extensions
+        return (state, *_pop_named(state))
 
     def savepoint(self) -> tuple:
         """A token that :meth:`rollback_to` returns the transaction to (states are immutable, so this is cheap)."""
@@ -413,14 +422,15 @@ class Transaction:
             dict(self.tables),
             dict(self.views),
             dict(self.extensions),
+            dict(self.types),
             len(self.ops),
             len(self._journal),
             {name: len(files) for name, files in self._new_files.items()},
         )
 
     def rollback_to(self, token: tuple) -> None:
-        tables, views, extensions, n_ops, n_journal, n_files = token
-        self.tables, self.views, self.extensions = dict(tables), dict(views), dict(extensions)
+        tables, views, extensions, types, n_ops, n_journal, n_files = token
+        self.tables, self.views, self.extensions, self.types = dict(tables), dict(views), dict(extensions), dict(types)
         self._checked = dict(tables)
         del self.ops[n_ops:]
         del self._journal[n_journal:]
@@ -439,3 +449,9 @@ def _default_author() -> str:
         return getpass.getuser()
     except Exception:  # no passwd entry in some containers
         return "agentlake"
+
+
+def _pop_named(state: dict) -> tuple[dict, dict, dict]:
+    """The commit-level mappings an operation applied to, taken back out of its state: views,
+    extensions, types."""
+    return state.pop("__views__"), state.pop("__extensions__"), state.pop("__types__")

@@ -14,6 +14,7 @@ from catalog.objects import FIELD_ID
 
 from ..errors import ProgrammingError
 from ..sql.types import arrow_type
+from .rich_columns import canonical_text
 
 if TYPE_CHECKING:
     from catalog import Transaction
@@ -27,7 +28,7 @@ def change_type(
     manifest = tx.manifest(table)
     index = manifest.schema.get_field_index(column)
     old = manifest.schema.field(index)
-    arrow, metadata = arrow_type(dtype)
+    arrow, metadata = arrow_type(dtype, tx.types)
     rows = tx.snapshot.read(table, with_rowid=True)
     expression = using if using is not None else exp.Cast(this=exp.column(column), to=dtype.copy())
     with session.temp_table(f"retype_{table}", rows) as temp:
@@ -45,6 +46,7 @@ def change_type(
         **(metadata or {}),
     }  # the field keeps its identity, not its old type's tags
     field = pa.field(column, arrow, nullable=old.nullable, metadata=meta)
+    values = canonical_text(values, field)  # an enum type's labels checked, jsonb and uuid made canonical
     constraints = dict(manifest.constraints or {})
     lengths = {k: v for k, v in constraints.get("max_length", {}).items() if k != column}
     if dtype.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR) and dtype.expressions:

@@ -18,7 +18,8 @@ import pyarrow as pa
 
 from ..errors import ProgrammingError
 from ..pgcatalog.types import display_name, oid_for_field
-from ..sql.types import TYPE_KEY
+from ..sql.enum_types import enum_of
+from ..sql.types import TYPE_KEY, sql_type_name
 
 
 def _kind(t: pa.DataType) -> str | None:
@@ -62,6 +63,8 @@ _VALUE_TYPES: tuple[tuple[type | tuple[type, ...], str, str], ...] = (
 
 
 def _refused(source: str | None, field: pa.Field) -> bool:
+    if enum_of(field) is not None:  # an enum type takes text (its labels) only
+        return source not in (None, "text")
     if (field.metadata or {}).get(TYPE_KEY):  # json, uuid, vector...: their own conversions decide
         return False
     target = _kind(field.type)
@@ -71,7 +74,7 @@ def _refused(source: str | None, field: pa.Field) -> bool:
 
 
 def _error(field: pa.Field, source: str) -> ProgrammingError:
-    target = display_name(oid_for_field(field)) or str(field.type)
+    target = display_name(oid_for_field(field)) or sql_type_name(field)
     return ProgrammingError(
         f'column "{field.name}" is of type {target} but expression is of type {source}', sqlstate="42804"
     )

@@ -15,7 +15,9 @@ from catalog.constraints import Constraint, unique_keys
 from catalog.objects import FIELD_ID
 
 from ..errors import NotSupportedError, ProgrammingError
+from ..executors.local.result_types import restore_types
 from ..results import Result
+from ..sql.enum_types import enum_of
 from ..sql.pg_deparse import default_text, type_text
 from ..sql.types import TYPE_KEY, arrow_type
 from ..vector.index_cache import vector_indexes
@@ -102,8 +104,9 @@ def _storable(name: str, dtype: pa.DataType) -> None:
         )
 
 
-def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
-    """An Arrow field plus the constraint facts the manifest keeps about it."""
+def _column(defn: exp.ColumnDef, table: str, enums: dict[str, list[str]]) -> tuple[pa.Field, dict]:
+    """An Arrow field plus the constraint facts the manifest keeps about it; ``enums``: the branch's
+    enum types."""
     name = defn.name
     kind = defn.args.get("kind")
     facts: dict = {}
@@ -114,7 +117,7 @@ def _column(defn: exp.ColumnDef, table: str) -> tuple[pa.Field, dict]:
         facts["identity"] = f"{table}_{name}_seq"
         facts["not_null"] = True
     else:
-        dtype, metadata = arrow_type(kind)
+        dtype, metadata = arrow_type(kind, enums)
         _storable(name, dtype)
         if kind.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR) and kind.expressions:
             facts["max_length"] = int(kind.expressions[0].name)
@@ -145,6 +148,8 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
     tx = session.write_tx()
     if name in tx.views:
         raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
+    if name in tx.types:  # a table's row type would take the enum type's name
+        raise ProgrammingError(f'type "{name}" already exists', sqlstate="42710")
     if stmt.expression is not None:
         return _create_table_as(session, stmt, name)
     from .constraint_ddl import column_constraints, complete, is_table_constraint, parse_constraint
@@ -153,11 +158,13 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
     constraints = {"defaults": {}, "identity": {}, "max_length": {}, "sequences": "per_table"}
     for item in schema_node.expressions:
         if isinstance(item, exp.ColumnDef):
-            field, facts = _column(item, name)
+            field, facts = _column(item, name, tx.types)
             fields.append(field)
             declared += column_constraints(item)
             if "default" in facts:
                 constraints["defaults"][field.name] = facts["default"]
+                if enum_of(field) is not None:  # a label the type lacks fails here, as in PostgreSQL
+                    session.evaluate_default(facts["default"], field)
             if "identity" in facts:
                 constraints["identity"][field.name] = facts["identity"]
             if "identity_kind" in facts:
@@ -186,7 +193,10 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
 
 
 def _create_table_as(session: "Session", stmt: exp.Create, name: str) -> Result:
-    rows = session.query_arrow(stmt.expression)
+    """The query's columns keep the types they have in PostgreSQL (jsonb, uuid, an enum type),
+    which DataFusion's answer forgets."""
+    query = stmt.expression.copy()
+    rows = restore_types(session.query_arrow(stmt.expression), session.snapshot, query)
     for f in rows.schema:
         _storable(f.name, f.type)
     tx = session.write_tx()
@@ -225,6 +235,10 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
         from .index_statements import drop_index
 
         return drop_index(session, names, if_exists)
+    if kind == "TYPE":
+        from .enum_ddl import drop_types
+
+        return drop_types(session, names, if_exists, bool(stmt.args.get("cascade")))
     raise NotSupportedError(f"DROP {kind} is not supported")
 
 
@@ -288,7 +302,7 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
     refused (23502), as in PostgreSQL."""
     from .constraint_ddl import add_parsed, column_constraints, require_no_nulls
 
-    field, facts = _column(definition, table)
+    field, facts = _column(definition, table, tx.types)
     tx.add_column(table, field)
     for constraint in column_constraints(definition):
         add_parsed(session, tx, table, constraint, False)

@@ -6,7 +6,8 @@ plans the statement, which after any write to the branch means registering the c
 and running the SQL rewrites, about 7 ms, several times the statement itself. The answer depends on the
 statement's text and on the schema, not on the rows, so it is kept per session under a key made of the
 text, the identity of each table's schema object (a write keeps its manifest's schema object; DDL makes
-a new one, as does reading the manifest afresh), the views, the extensions and the search path.
+a new one, as does reading the manifest afresh), the views, the extensions, the enum types and the
+search path.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Callable
 import pyarrow as pa
 
 from catalog import Snapshot
+
+from ..pgcatalog.types import enum_key
 
 SIZE = 256
 
@@ -51,6 +54,7 @@ class DescribedColumns:
             tuple((name, _Same(manifest.schema)) for name, manifest in snapshot.tables.items()),
             tuple(snapshot.views.items()),
             tuple(snapshot.extensions.items()),
+            enum_key(snapshot.types),
         )
         if key in self._entries:
             self._entries.move_to_end(key)

@@ -18,7 +18,7 @@ from ..errors import DataError, Notice, NotSupportedError, ProgrammingError
 from ..pgcatalog.extensions import AVAILABLE
 from ..pgcatalog.types import pg_type
 from ..results import Result
-from .constraint_ddl import drop_column
+from .dependent_columns import drop_dependent_columns
 
 if TYPE_CHECKING:
     from .session import Session
@@ -120,24 +120,7 @@ def _drop(session: "Session", text: str) -> Result:
         return Result(None, 0, "DROP EXTENSION")
     tx = session.write_tx()
     dependents = _vector_columns(tx.tables) if "vector" in dropping else []
-    if dependents and not cascade:
-        raise ProgrammingError(
-            f"cannot drop extension {dropping[0]} because other objects depend on it",
-            sqlstate="2BP01",
-            detail="\n".join(f"column {c} of table {t} depends on type {kind}" for t, c, kind in dependents),
-            hint="Use DROP ... CASCADE to drop the dependent objects too.",
-        )
-    if len(dependents) == 1:
-        session.notice(f"drop cascades to column {dependents[0][1]} of table {dependents[0][0]}")
-    elif dependents:
-        lines = "\n".join(f"drop cascades to column {c} of table {t}" for t, c, _ in dependents)
-        session.notice(
-            Notice(
-                f"drop cascades to {len(dependents)} other objects", severity="NOTICE", sqlstate="00000", detail=lines
-            )
-        )
-    for table, column, _ in dependents:
-        drop_column(tx, table, column, cascade=True)  # its indexes go with it
+    drop_dependent_columns(session, tx, f"extension {dropping[0]}", dependents, cascade)
     tx.set_extensions({k: v for k, v in installed.items() if k not in dropping})
     return Result(None, 0, "DROP EXTENSION")
 

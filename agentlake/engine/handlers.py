@@ -15,6 +15,7 @@ from . import (
     branching,
     constraint_ddl,
     ddl,
+    enum_ddl,
     extensions,
     maintenance,
     prepared_statements,
@@ -76,6 +77,8 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
             return create_gin_index(session, stmt)
         manifest = session.write_tx().manifest(ddl.table_name(stmt.this.args.get("table") or stmt.this))
         return (create_scalar_index if is_scalar_index(stmt, manifest) else create_index)(session, stmt)
+    if kind == "TYPE":
+        return enum_ddl.create_type(session, stmt)
     raise NotSupportedError(f"CREATE {kind} is not supported")
 
 
@@ -136,13 +139,17 @@ _REINDEX = re.compile(
 
 
 def _command(session: "Session", stmt: exp.Command) -> Result:
-    """Statements sqlglot keeps as text: CREATE and DROP EXTENSION (:mod:`.extensions`), the
+    """Statements sqlglot keeps as text: CREATE and DROP EXTENSION (:mod:`.extensions`), ALTER TYPE
+    (:mod:`.enum_ddl`), the
     constraint statements of :mod:`.constraint_ddl`, CREATE VIEW ... WITH CHECK OPTION
     (:mod:`.view_ddl`), and ``REINDEX INDEX | TABLE | SCHEMA |
     DATABASE``, which rebuilds vector indexes."""
     text = stmt.sql(dialect="postgres")
     handled = (
-        constraint_ddl.command(session, text) or extensions.command(session, text) or view_ddl.command(session, text)
+        constraint_ddl.command(session, text)
+        or extensions.command(session, text)
+        or view_ddl.command(session, text)
+        or enum_ddl.command(session, text)
     )
     if handled is not None:
         return handled

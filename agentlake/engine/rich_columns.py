@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from ..executors.local.jsonb_values import canonical_array
 from ..media import BlobStore, as_media_column, media_kind
+from ..sql.enum_types import checked_labels, enum_of
 from ..sql.types import TYPE_KEY
 from ..sql.uuid_input import canonical_uuids
 from ..tensors.arrays import as_column, compute_array
@@ -44,8 +45,11 @@ def conform(storage, column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.
 
 def canonical_text(column: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | pa.ChunkedArray:
     """jsonb and uuid text as PostgreSQL stores them, checked (22P02) and in their one canonical
-    form (jsonb keys ordered, duplicates dropped; a uuid lower-case and hyphenated); other columns
-    as they are. INSERT, UPDATE, COPY and ``load_arrow`` all store through here."""
+    form (jsonb keys ordered, duplicates dropped; a uuid lower-case and hyphenated); an enum
+    column's labels checked (22P02); other columns as they are. INSERT, UPDATE, COPY and
+    ``load_arrow`` all store through here."""
+    if enum_of(field) is not None and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return checked_labels(column, field)
     tag = (field.metadata or {}).get(TYPE_KEY)
     if tag == b"jsonb":
         return canonical_array(column)

@@ -426,10 +426,11 @@ class Session:
                 key = text
             elif part is not None and not frontend.has_bound_parameters(node):
                 key = (*text, part)
-        parent, arg_key = node.parent, node.arg_key
+        parent, arg_key, index = node.parent, node.arg_key, node.index
         if self.apply_typed_rewrites(node, local_functions=not compiled, text_key=key):
-            if part is not None and parent is not None:  # a rewrite may have replaced the subtree's root
-                node = parent.args[arg_key]
+            if parent is not None:  # a rewrite may have replaced the subtree's root
+                found = parent.args[arg_key]
+                node = found[index] if isinstance(found, list) else found
             return frontend.to_datafusion_sql(node)  # decided by the catalog: not cached
         return frontend.to_datafusion_sql(node, key)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Hashable
 
 from sqlglot import exp
@@ -13,6 +14,7 @@ from ..sql.bytea_lengths import bytea_lengths
 from ..sql.character_case import character_case
 from ..sql.column_types import SchemaOf
 from ..sql.date_intervals import date_intervals
+from ..sql.enum_expressions import enum_expressions
 from ..sql.extract_fields import extract_fields
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
@@ -44,7 +46,8 @@ def primary_keys(snapshot: "Snapshot") -> PrimaryKeyOf:
 
 
 _MEMO_CAPACITY = 2048
-_untouched: OrderedDict[Hashable, dict[str, tuple | None]] = OrderedDict()
+_untouched: OrderedDict[Hashable, tuple[dict, dict[str, tuple | None]]] = OrderedDict()
+"""Statement text -> (the enum types and the tables' facts) under which no rewrite applied to it."""
 _memo_lock = threading.Lock()
 
 
@@ -60,7 +63,11 @@ def snapshot_typed_rewrites(
     if memo is not None:
         with _memo_lock:
             read = _untouched.get(memo)
-        if read is not None and all(_table_facts(snapshot, name) == facts for name, facts in read.items()):
+        if (
+            read is not None
+            and read[0] == snapshot.types
+            and all(_table_facts(snapshot, name) == facts for name, facts in read[1].items())
+        ):
             return False
     asked: set[str] = set()
 
@@ -72,10 +79,10 @@ def snapshot_typed_rewrites(
         asked.add(name)
         return primary_keys(snapshot)(name)
 
-    changed = typed_rewrites(tree, schema_of, primary_key_of, local_functions)
+    changed = typed_rewrites(tree, schema_of, primary_key_of, local_functions, snapshot.types)
     if memo is not None and not changed:
         with _memo_lock:
-            _untouched[memo] = {name: _table_facts(snapshot, name) for name in asked}
+            _untouched[memo] = (dict(snapshot.types), {name: _table_facts(snapshot, name) for name in asked})
             _untouched.move_to_end(memo)
             while len(_untouched) > _MEMO_CAPACITY:
                 _untouched.popitem(last=False)
@@ -111,6 +118,7 @@ def typed_rewrites(
     schema_of: SchemaOf,
     primary_key_of: PrimaryKeyOf | None = None,
     local_functions: bool = True,
+    enums: Mapping[str, list[str]] | None = None,
 ) -> bool:
     """Apply each, in place; True when any changed ``tree`` (its SQL then depends on the catalog,
     not only on its text, and must not be cached by text). Without ``primary_key_of`` no table
@@ -118,7 +126,8 @@ def typed_rewrites(
     local executor's checked-arithmetic functions (their integer arithmetic is numpy's and Polars')
     and its PostgreSQL text of dates and times (they print DataFusion's)."""
     changed = functional_grouping(tree, schema_of, primary_key_of) if primary_key_of is not None else False
-    changed = pg_typeof_calls(tree, schema_of) or changed  # first: it reads the types as written
+    changed = pg_typeof_calls(tree, schema_of, enums) or changed  # first: it reads the types as written
+    changed = enum_expressions(tree, schema_of, enums or {}, local_functions) or changed  # its values are text
     if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)
         changed = text_casts(tree, schema_of) or changed
     changed = date_intervals(tree, schema_of) or changed

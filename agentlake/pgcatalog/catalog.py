@@ -14,7 +14,7 @@ from .functions import CatalogState, register_functions
 from .tables import TableInfo, build, relation_oid
 
 SCHEMAS = ("pg_catalog", "information_schema")
-# relations whose rows depend on the branch's tables, the user or the settings; the rest never change
+# relations whose rows depend on the branch's tables and types, the user or the settings; the rest never change
 DYNAMIC = {
     "pg_catalog.pg_class",
     "pg_catalog.pg_description",
@@ -34,6 +34,8 @@ DYNAMIC = {
     "pg_catalog.pg_stat_user_tables",
     "pg_catalog.pg_extension",
     "pg_catalog.pg_opclass",
+    "pg_catalog.pg_type",
+    "pg_catalog.pg_enum",
     "information_schema.schemata",
 }
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
@@ -54,9 +56,10 @@ def register_pg_catalog(
     settings: Mapping[str, str],
     cancel: threading.Event | None = None,
     extensions: Mapping[str, str] | None = None,
+    types: Mapping[str, list[str]] | None = None,
 ) -> None:
-    """(Re)register the catalog in ``df_ctx`` for this branch's ``tables`` and the ``extensions``
-    it installed (name -> version).
+    """(Re)register the catalog in ``df_ctx`` for this branch's ``tables``, the ``extensions``
+    it installed (name -> version) and its enum ``types`` (name -> labels).
 
     ``tables`` are the engine's TableInfo items (name, schema, primary_key,
     not_null, defaults, indexes); anything with those attributes works.
@@ -79,7 +82,9 @@ def register_pg_catalog(
         for t in tables
     ]
     flat = {str(k).lower(): str(settings[k]) for k in list(settings)}
-    relations = build(infos, database=database, user=user or "agentlake", settings=flat, extensions=extensions)
+    relations = build(
+        infos, database=database, user=user or "agentlake", settings=flat, extensions=extensions, types=types
+    )
     state = _states.get(df_ctx)
     first = state is None
     if first:
@@ -99,6 +104,7 @@ def register_pg_catalog(
         relations[n] for n in ("_indexdefs", "pg_catalog.pg_constraint", "pg_catalog.pg_class")
     )
     state.database, state.user, state.settings = database, user or "agentlake", settings
+    state.set_enum_types(types or {})
     state.index_defs = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("def").to_pylist()))
     state.index_keys = dict(zip(indexdefs.column("oid").to_pylist(), indexdefs.column("keys").to_pylist()))
     oids = constraints.column("oid").to_pylist()

@@ -1,7 +1,7 @@
 """Keeps a session's DataFusion context's pg_catalog in step with the snapshot it reads.
 
 The engine calls :func:`sync` whenever it syncs a context to a snapshot;
-registration happens only when the tables, views, extensions or user changed, so ordinary
+registration happens only when the tables, views, extensions, enum types or user changed, so ordinary
 queries pay one dictionary lookup.
 """
 
@@ -17,7 +17,7 @@ from catalog.objects import FIELD_ID
 
 from ..sql.pg_deparse import parse_expression, view_definition
 from .tables import TableInfo
-from .types import column_type_name
+from .types import column_type_name, enum_key
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -102,6 +102,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
         tuple((name, m.encoded[0]) for name, m in sorted(snapshot.tables.items())),
         tuple(sorted(snapshot.views)),
         tuple(sorted(snapshot.extensions.items())),
+        enum_key(snapshot.types),
         session.user,
     )
     if _registered.get(ctx) == key:
@@ -124,6 +125,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
         settings=session.settings,
         cancel=session.cancel_event,
         extensions=snapshot.extensions,
+        types=snapshot.types,
     )
     _registered[ctx] = key
 

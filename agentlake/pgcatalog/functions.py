@@ -19,7 +19,7 @@ from ..errors import ProgrammingError
 from ..sql.pg_deparse import pretty_text
 from .tables import CATALOG_OIDS, DATABASE_OID, DATABASE_OWNER_OID, NAMESPACES, PG_CLASS_OID, USER_OID
 from .type_of import pg_type_name
-from .types import BY_OID, VECTOR_OID, display_name, lookup
+from .types import BY_NAME, BY_OID, VECTOR_OID, PgType, display_name, lookup, with_enum_types
 
 SERVER_VERSION = "16.4"
 OID = pa.uint32()
@@ -35,16 +35,17 @@ def version_string() -> str:
     return f"PostgreSQL {SERVER_VERSION} (agentlake {ours}) on x86_64-pc-linux-gnu, compiled by agentlake, 64-bit"
 
 
-def format_type(oid: int | None, typmod: int | None) -> str | None:
-    """format_type(): the SQL spelling of a type with its modifier (varchar(20), numeric(10,2), vector(3))."""
+def format_type(oid: int | None, typmod: int | None, by_oid: Mapping[int, PgType] = BY_OID) -> str | None:
+    """format_type(): the SQL spelling of a type with its modifier (varchar(20), numeric(10,2), vector(3));
+    ``by_oid``: the types there are (a session's has its branch's enum types)."""
     if oid is None:
         return None
-    name = display_name(oid)
+    name = display_name(oid, by_oid)
     if name is None:
         return "???"
     if typmod is None or typmod < 0:
         return name
-    base = BY_OID[oid].name
+    base = by_oid[oid].name
     if oid == VECTOR_OID:
         return f"vector({typmod})"
     if base == "numeric":
@@ -138,6 +139,24 @@ class CatalogState:
     sizes: dict[int, int] = field(default_factory=dict)
     """Bytes per relation OID: a table's live data files; an index 0 (B-tree indexes live in memory
     and vector index files are not in the manifests)."""
+    types_by_oid: Mapping[int, PgType] = field(default_factory=lambda: BY_OID)
+    types_by_name: Mapping[str, PgType] = field(default_factory=lambda: BY_NAME)
+    """The types ::regtype, to_regtype and format_type name: the built-in ones and the branch's enum types."""
+
+    def set_enum_types(self, enums: Mapping[str, list[str]]) -> None:
+        """Name the branch's enum types (name -> labels) and their array types, besides the built-in ones."""
+        self.types_by_oid, self.types_by_name = with_enum_types(enums)
+
+    def regtype_text(self, oid: int | None) -> str | None:
+        """oid::regtype::text: the type's name, ``-`` for 0 (no type), the number for an unknown OID."""
+        if oid is None:
+            return None
+        return "-" if oid == 0 else display_name(oid, self.types_by_oid) or str(oid)
+
+    def regtype_oid(self, name: str | None) -> int | None:
+        """to_regtype() and 'name'::regtype: the OID of a type by any of its names."""
+        found = None if name is None else lookup(name, self.types_by_name)
+        return None if found is None else found.oid
 
     def relation_oid(self, name: str | None) -> int | None:
         """::regclass of a name (optionally schema-qualified or quoted); None when there is none."""
@@ -178,7 +197,7 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
     for describe in ("pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments"):
         _register(ctx, describe, lambda oid: None, [i64], text)
     _register(ctx, "pg_tablespace_location", lambda oid: None if oid is None else "", [i64], text)
-    _register(ctx, "format_type", format_type, [i64, i64], text)
+    _register(ctx, "format_type", lambda oid, typmod: format_type(oid, typmod, state.types_by_oid), [i64, i64], text)
     _register(ctx, "pg_type_name", pg_type_name, [text], text, "immutable")  # pg_typeof's, see type_of
     _register(ctx, "pg_get_expr", lambda expr, rel: expr, [text, i64], text)
     _register(
@@ -196,8 +215,8 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
         [i64],
         text,
     )
-    _register(ctx, "to_regtype", lambda name: None if name is None else getattr(lookup(name), "oid", None), [text], OID)
-    _register(ctx, "pg_regtype_text", lambda oid: None if oid is None else display_name(oid) or str(oid), [i64], text)
+    _register(ctx, "to_regtype", state.regtype_oid, [text], OID)
+    _register(ctx, "pg_regtype_text", state.regtype_text, [i64], text)
 
     def relation_comment(oid: int, kind: str = "pg_class") -> str | None:
         catalog = CATALOG_OIDS.get(str(kind).removeprefix("pg_catalog."))

@@ -167,13 +167,16 @@ def _names_a_sequence(cast: exp.Cast) -> bool:
 
 
 def object_casts(tree: exp.Expression) -> exp.Expression:
-    """``::regtype``, ``::regclass`` (and their ``::text``), ``::oid``, ``::name`` onto UDFs and plain casts."""
+    """``::regtype``, ``::regclass`` (and their ``::text``), ``::oid``, ``::name`` onto UDFs and plain casts;
+    to_regtype() shown or cast to text prints the type's name."""
 
     def fix(node):
         done = replace(node)
         return done if done is node else done.transform(fix, copy=False)  # the casts a replacement holds
 
     def replace(node):
+        if _is_to_regtype(node) and _is_output_column(node):  # shown, its result is the type's name
+            return _named(exp.Anonymous(this="pg_regtype_text", expressions=[node.copy()]), node)
         if not isinstance(node, exp.Cast):
             return node
         target = _type_name(node.args["to"])
@@ -182,12 +185,13 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         if target == "regclass" and _names_a_sequence(node):
             return exp.Cast(this=inner, to=exp.DataType.build("TEXT"))  # the sequence functions read names
         if target in ("text", "varchar", "name") and inner_target in _REG_TEXT:
-            return exp.Anonymous(this=_REG_TEXT[inner_target], expressions=[_as_oid(inner.this, inner_target)])
+            text = exp.Anonymous(this=_REG_TEXT[inner_target], expressions=[_as_oid(inner.this, inner_target)])
+            return _named(text, node)
+        if target in ("text", "varchar", "name") and _is_to_regtype(inner):  # to_regtype(x)::text
+            return _named(exp.Anonymous(this="pg_regtype_text", expressions=[inner]), node)
         if target in _REG_TEXT:
             if _is_output_column(node):  # shown, a regclass is its relation's name, as PostgreSQL prints it
-                text = exp.Anonymous(this=_REG_TEXT[target], expressions=[_as_oid(inner, target)])
-                text.meta[PG_NAME] = pg_name(node)
-                return text
+                return _named(exp.Anonymous(this=_REG_TEXT[target], expressions=[_as_oid(inner, target)]), node)
             return _as_oid(inner, target)
         if target == "oid":
             return exp.Cast(this=inner, to=exp.DataType.build("BIGINT"))
@@ -200,6 +204,17 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         return node
 
     return tree.transform(fix, copy=False)
+
+
+def _is_to_regtype(node: exp.Expression) -> bool:
+    """A call of to_regtype(), which answers an OID here where PostgreSQL's answers a regtype."""
+    return isinstance(node, exp.Anonymous) and node.name.lower() == "to_regtype"
+
+
+def _named(text: exp.Expression, node: exp.Expression) -> exp.Expression:
+    """``text`` in place of ``node``, keeping the output column name PostgreSQL gives ``node``."""
+    text.meta[PG_NAME] = pg_name(node)
+    return text
 
 
 def _is_output_column(node: exp.Expression) -> bool:

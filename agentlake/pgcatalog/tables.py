@@ -15,6 +15,7 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 
 from agentlake.results import is_unconstrained_numeric
+from agentlake.sql.enum_types import enum_oid
 from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
 from .constraint_text import check_text, constraint_definition
@@ -25,9 +26,13 @@ from .types import (
     SPARSEVEC_OID,
     TYPES,
     VECTOR_OID,
+    EnumKey,
+    PgType,
+    column_type,
     column_type_name,
-    column_type_oid,
-    display_name,
+    enum_key,
+    enum_types,
+    type_name,
     typmod_for_field,
 )
 
@@ -140,14 +145,14 @@ _EXTERNAL_STORAGE = frozenset({VECTOR_OID, HALFVEC_OID, SPARSEVEC_OID})
 NUMERIC_OID = 1700
 
 
-def _storage(type_oid: int) -> str:
+def _storage(t: PgType) -> str:
     """attstorage as PostgreSQL gives each type: plain for fixed-length values, main for numeric,
     external for vectors, extended for every other variable-length one."""
-    if type_oid in _EXTERNAL_STORAGE:
+    if t.oid in _EXTERNAL_STORAGE:
         return "e"
-    if type_oid == NUMERIC_OID:
+    if t.oid == NUMERIC_OID:
         return "m"
-    return "p" if type_oid in BY_OID and BY_OID[type_oid].length != -1 else "x"
+    return "p" if t.length != -1 else "x"
 
 
 def _index_name(table: str, index: Any) -> str:
@@ -206,10 +211,12 @@ def build(
     user: str,
     settings: dict[str, str],
     extensions: Mapping[str, str] | None = None,
+    types: Mapping[str, list[str]] | None = None,
 ) -> dict[str, pa.Table]:
     """Every pg_catalog / information_schema relation, keyed by qualified name; ``extensions`` are
-    those the branch installed (name -> version)."""
+    those the branch installed (name -> version), ``types`` its enum types (name -> labels)."""
     extension_rows = installed(extensions or {})
+    enums = enum_key(types or {})
     tables = sorted(tables, key=lambda t: t.name)
     classes: dict[str, list] = {
         k: []
@@ -470,8 +477,8 @@ def build(
         for f in info.schema:
             num = positions[f.name]
             length = info.max_length.get(f.name)
-            oid = column_type_oid(f, length is not None)
-            column_oids[f.name] = oid
+            pg_type = column_type(f, length is not None)
+            oid = column_oids[f.name] = pg_type.oid
             # a view's columns are never NOT NULL in PostgreSQL's catalog, whatever they read
             not_null = info.kind != "v" and (f.name in info.not_null or f.name in info.primary_key or not f.nullable)
             generation = info.generated.get(f.name)
@@ -484,14 +491,14 @@ def build(
                 ("atttypid", oid),
                 ("atttypmod", length + 4 if length is not None else typmod_for_field(f)),
                 ("attnum", num),
-                ("attlen", BY_OID[oid].length if oid in BY_OID else -1),
+                ("attlen", pg_type.length),
                 ("attnotnull", not_null),
                 ("atthasdef", default is not None or generation is not None),
                 ("attisdropped", False),
                 ("attidentity", info.identities.get(f.name, "")),
                 ("attgenerated", "s" if generation is not None else ""),
                 ("attcollation", 0),
-                ("attstorage", _storage(oid)),
+                ("attstorage", _storage(pg_type)),
                 ("attcompression", ""),
                 ("attstattarget", -1),
                 ("attacl", None),  # no column privileges: rights are per branch (engine.rights)
@@ -506,7 +513,6 @@ def build(
                     ("adbin", default if generation is None else generation),
                 ):
                     defaults[key].append(value)
-            type_name = display_name(oid) or "text"
             precision = f.type.precision if pa.types.is_decimal(f.type) and not is_unconstrained_numeric(f) else None
             for key, value in (
                 ("table_catalog", database),
@@ -516,20 +522,13 @@ def build(
                 ("ordinal_position", num),
                 ("column_default", None if f.name in info.identities else default),
                 ("is_nullable", "NO" if not_null else "YES"),
-                (
-                    "data_type",
-                    "USER-DEFINED"
-                    if oid == VECTOR_OID
-                    else "ARRAY"
-                    if BY_OID.get(oid) and BY_OID[oid].element
-                    else type_name,
-                ),
+                ("data_type", _data_type(pg_type)),
                 ("character_maximum_length", length),
                 ("numeric_precision", precision),
                 ("numeric_scale", f.type.scale if precision is not None else None),
-                ("udt_name", BY_OID[oid].name if oid in BY_OID else "text"),
+                ("udt_name", pg_type.name),
                 ("udt_catalog", database),
-                ("udt_schema", "public" if oid == VECTOR_OID else "pg_catalog"),
+                ("udt_schema", pg_type.namespace),
                 ("is_identity", "YES" if f.name in info.identities else "NO"),
                 ("identity_generation", {"a": "ALWAYS", "d": "BY DEFAULT"}.get(info.identities.get(f.name, ""))),
                 ("is_generated", "NEVER" if generation is None else "ALWAYS"),
@@ -638,7 +637,8 @@ def build(
         "pg_catalog.pg_constraint": _table(
             {k: (_CONSTRAINT_TYPES.get(k, pa.bool_()), v) for k, v in constraints.items()}
         ),
-        "pg_catalog.pg_type": _types_table(),
+        "pg_catalog.pg_type": _types_table(enums),
+        "pg_catalog.pg_enum": _enum_table(enums),
         "pg_catalog.pg_am": _table(
             {
                 "oid": (OID, [v[0] for v in AM.values()]),
@@ -943,32 +943,71 @@ _INFO_COLUMN_TYPES = {
 }
 
 
-@functools.lru_cache(maxsize=1)
-def _types_table() -> pa.Table:
-    n = len(TYPES)
+def _data_type(t: PgType) -> str:
+    """information_schema.columns.data_type: ARRAY for an array, USER-DEFINED for a type outside
+    pg_catalog (an extension's or an enum), else the type's SQL name."""
+    if t.element:
+        return "ARRAY"
+    return "USER-DEFINED" if t.namespace != "pg_catalog" else type_name(t) or "text"
+
+
+def _typtype(t: PgType) -> str:
+    """pg_type.typtype: p pseudo-type, e enum, b base type (arrays included)."""
+    return {"X": "p", "E": "e"}.get(t.category, "b")
+
+
+def _io_function(t: PgType, direction: str) -> str:
+    """typinput / typoutput: array_in and enum_in are shared by every array and enum type."""
+    if t.name.startswith("_") and t.element:
+        return f"array_{direction}"
+    return f"enum_{direction}" if t.category == "E" else t.name + direction
+
+
+@functools.lru_cache(maxsize=8)
+def _types_table(enums: EnumKey) -> pa.Table:
+    """pg_type: the built-in types and the branch's enum types, each with its array type."""
+    types = TYPES + enum_types(dict(enums))
+    n = len(types)
     return _table(
         {
-            "oid": (OID, [t.oid for t in TYPES]),
-            "typname": (pa.string(), [t.name for t in TYPES]),
-            "typnamespace": (OID, [NAMESPACES[t.namespace] for t in TYPES]),
+            "oid": (OID, [t.oid for t in types]),
+            "typname": (pa.string(), [t.name for t in types]),
+            "typnamespace": (OID, [NAMESPACES[t.namespace] for t in types]),
             "typowner": (OID, [USER_OID] * n),
-            "typlen": (pa.int16(), [t.length for t in TYPES]),
-            "typbyval": (pa.bool_(), [0 < t.length <= 8 for t in TYPES]),
-            "typtype": (CHAR, ["p" if t.category == "X" else "b" for t in TYPES]),
-            "typcategory": (CHAR, [t.category for t in TYPES]),
+            "typlen": (pa.int16(), [t.length for t in types]),
+            "typbyval": (pa.bool_(), [0 < t.length <= 8 for t in types]),
+            "typtype": (CHAR, [_typtype(t) for t in types]),
+            "typcategory": (CHAR, [t.category for t in types]),
             "typisdefined": (pa.bool_(), [True] * n),
             "typdelim": (CHAR, [","] * n),
             "typrelid": (OID, [0] * n),
-            "typelem": (OID, [t.element for t in TYPES]),
-            "typarray": (OID, [t.array_oid for t in TYPES]),
+            "typelem": (OID, [t.element for t in types]),
+            "typarray": (OID, [t.array_oid for t in types]),
             "typbasetype": (OID, [0] * n),
             "typtypmod": (pa.int32(), [-1] * n),
             "typnotnull": (pa.bool_(), [False] * n),
-            "typcollation": (OID, [100 if t.category == "S" else 0 for t in TYPES]),
+            "typcollation": (OID, [100 if t.category == "S" else 0 for t in types]),
             "typndims": (pa.int32(), [0] * n),
             "typdefault": (pa.string(), [None] * n),
-            "typinput": (pa.string(), [t.name + "in" for t in TYPES]),
-            "typoutput": (pa.string(), [t.name + "out" for t in TYPES]),
+            "typinput": (pa.string(), [_io_function(t, "in") for t in types]),
+            "typoutput": (pa.string(), [_io_function(t, "out") for t in types]),
+            "typacl": (pa.list_(pa.string()), [None] * n),
+        }
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _enum_table(enums: EnumKey) -> pa.Table:
+    """pg_enum: one row per label, ``enumsortorder`` 1, 2, ... in the type's order (PostgreSQL's
+    numbering for labels created in order; one added BEFORE another gets a fraction there, here
+    the labels are renumbered, which sorts the same)."""
+    rows = [(enum_oid(name), position, label) for name, labels in enums for position, label in enumerate(labels, 1)]
+    return _table(
+        {
+            "oid": (OID, [relation_oid(f"{typid}:{label}", "e") for typid, _, label in rows]),
+            "enumtypid": (OID, [typid for typid, _, _ in rows]),
+            "enumsortorder": (pa.float32(), [float(position) for _, position, _ in rows]),
+            "enumlabel": (pa.string(), [label for _, _, label in rows]),
         }
     )
 
@@ -1112,10 +1151,7 @@ _EMPTY_SCHEMAS = {
             ("deptype", pa.string()),
         ]
     ),
-    # no enum or range types here: empty, with PostgreSQL's columns (SQLAlchemy and asyncpg read them)
-    "pg_enum": pa.schema(
-        [("oid", OID), ("enumtypid", OID), ("enumsortorder", pa.float32()), ("enumlabel", pa.string())]
-    ),
+    # no range types here: empty, with PostgreSQL's columns (asyncpg reads it)
     "pg_range": pa.schema(
         [
             ("rngtypid", OID),
@@ -1181,6 +1217,7 @@ RELATIONS = ALWAYS_EMPTY | {
     "pg_index",
     "pg_constraint",
     "pg_type",
+    "pg_enum",
     "pg_am",
     "pg_database",
     "pg_roles",

@@ -10,6 +10,8 @@ on integer constants is bigint there, where PostgreSQL says integer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyarrow as pa
 from sqlglot import exp
 
@@ -19,7 +21,7 @@ from ..sql.jsonb_types import JsonTypes
 from ..sql.rules import transform_up
 from ..sql.rules.column_names import PG_NAME, pg_name
 from ..sql.types import pg_type
-from .types import display_name, lookup
+from .types import PgType, lookup, type_name, with_enum_types
 
 _ARROW_NAMES = {
     "Null": "unknown",
@@ -76,7 +78,7 @@ def pg_type_name(arrow_type: str) -> str:
 
 
 def _field_name(field: pa.Field) -> str:
-    return display_name(pg_type(field).oid) or "text"
+    return type_name(pg_type(field)) or "text"
 
 
 def _constant_name(node: exp.Expression) -> str | None:
@@ -95,32 +97,36 @@ def _constant_name(node: exp.Expression) -> str | None:
     return "numeric"
 
 
-def _static_name(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:
+def _static_name(
+    node: exp.Expression, fields: dict[str, dict[str, pa.Field]], types: Mapping[str, PgType]
+) -> str | None:
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.Column):
         field = fields.get(node.table, {}).get(node.name)
         return _field_name(field) if field is not None else None
     if isinstance(node, exp.Cast):
-        found = lookup(node.to.sql(dialect="postgres"))
-        return display_name(found.oid) if found is not None else None
+        found = lookup(node.to.sql(dialect="postgres"), types)
+        return type_name(found) if found is not None else None
     return _constant_name(node)
 
 
-def pg_typeof_calls(tree: exp.Expression, schema_of: SchemaOf) -> bool:
+def pg_typeof_calls(tree: exp.Expression, schema_of: SchemaOf, enums: Mapping[str, list[str]] | None = None) -> bool:
     """Replace every ``pg_typeof(x)`` by its answer where it is known before planning, else by
-    ``pg_type_name(arrow_typeof(x))``, in place; True when there was any."""
+    ``pg_type_name(arrow_typeof(x))``, in place; True when there was any. ``enums``: the branch's
+    enum types (name -> labels), which a cast may name."""
     calls = [node for node in tree.find_all(exp.Anonymous) if node.name.lower() == "pg_typeof"]
     if not calls:
         return False
     fields = column_fields(tree, schema_of)
+    types = with_enum_types(enums or {})[1]
     json_types = JsonTypes(tree, schema_of)  # jsonb is text to DataFusion: its type is known from the tree
 
     def rewrite(node: exp.Expression) -> exp.Expression:
         if not (isinstance(node, exp.Anonymous) and node.name.lower() == "pg_typeof" and len(node.expressions) == 1):
             return node
         argument = node.expressions[0]
-        name = _static_name(argument, fields) or json_types.of(argument)
+        name = _static_name(argument, fields, types) or json_types.of(argument)
         if name is not None:
             answer = exp.Literal.string(name)
         else:

@@ -498,6 +498,11 @@ def _decode_binary_array(data: bytes) -> list:
     return out
 
 
+FIRST_USER_OID = 16384
+"""Types at or above it that are not built in are the branch's enum types (the only types it can
+define), whose binary form is the label's text, as PostgreSQL's enum_recv reads it."""
+
+
 def decode_binary(oid: int, data: bytes) -> Any:
     """A binary-format parameter; a type without a binary decoder is an error (as in PostgreSQL)."""
     t = BY_OID.get(oid)
@@ -506,7 +511,7 @@ def decode_binary(oid: int, data: bytes) -> Any:
     fn = _BINARY_DECODE.get(oid)
     if fn is not None:
         return fn(data)
-    if t is not None and t.category == "S" or oid in (0, 705):
+    if t is not None and t.category == "S" or oid in (0, 705) or (t is None and oid >= FIRST_USER_OID):
         return data.decode()
     raise CodecError(f"no binary input function for type {t.name if t else oid}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from ..errors import Error, error_for
@@ -140,7 +141,7 @@ def translate(err: Exception) -> Error:
     if tagged:
         message = tagged.group(2).replace("\\'", "'")  # DataFusion shows the exception's repr
         return error_for(tagged.group(1), message.strip() or "error")
-    for particular in (_stored_file_error, _integer_out_of_range, _missing_from_entry):  # before the patterns
+    for particular in (_stored_file_error, _integer_out_of_range, _missing_from_entry, _unknown_type):
         error = particular(text)
         if error is not None:
             return error
@@ -148,6 +149,22 @@ def translate(err: Exception) -> Error:
         if pattern.search(text):
             return error_for(sqlstate, _message(sqlstate, text))
     return error_for("XX000", _clean(text))
+
+
+_UNKNOWN_TYPE = re.compile(r'Unsupported SQL type "?([^"]+?)"?$', re.M)
+
+
+def _unknown_type(text: str) -> Error | None:
+    """A cast to a type name no one knows (``x::nosuchtype``, an enum type another branch has) is
+    PostgreSQL's 42704; PostgreSQL's own types DataFusion lacks stay not supported (0A000)."""
+    found = _UNKNOWN_TYPE.search(text)
+    if found is None:
+        return None
+    try:
+        known = exp.DataType.build(found.group(1), dialect="postgres").this != exp.DataType.Type.USERDEFINED
+    except (ParseError, TokenError, ValueError):
+        known = False
+    return None if known else error_for("42704", f'type "{found.group(1).lower()}" does not exist')
 
 
 _QUALIFIED_FIELD = re.compile(r"No field named (\w+)\.\w+")

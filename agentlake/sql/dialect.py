@@ -429,9 +429,10 @@ class AgentlakePostgres(Postgres):
             return self.expression(exp.Comment(this=target, kind=kind.text.upper(), expression=text))
 
         def _parse_drop(self, exists: bool = False, kind: str | None = None) -> exp.Expression:
-            """``DROP INDEX a, b``: PostgreSQL drops a list of indexes as it does of tables."""
+            """``DROP INDEX a, b`` and ``DROP TYPE a, b``: PostgreSQL drops a list of indexes or types as
+            it does of tables."""
             drop = super()._parse_drop(exists, kind)
-            if isinstance(drop, exp.Drop) and drop.args.get("kind") == "INDEX":
+            if isinstance(drop, exp.Drop) and drop.args.get("kind") in ("INDEX", "TYPE"):
                 while self._match(TokenType.COMMA):
                     drop.append("tables", self._parse_table_parts(schema=True))
                 if self._match_texts(("CASCADE", "RESTRICT")):

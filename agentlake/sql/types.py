@@ -7,20 +7,22 @@ wire server and Python results can present them as PostgreSQL would.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from ..errors import ProgrammingError
+from ..errors import NotSupportedError, ProgrammingError
 from ..media.types import MEDIA_KINDS, media_field, media_kind
 from ..results import is_unconstrained_numeric
 from ..tensors.types import DTYPES, tensor_field, tensor_spec
+from .enum_types import LABELS_KEY, enum_array_oid, enum_metadata, enum_oid
+from .field_tags import TYPE_KEY
 from .unconstrained_numeric import UNCONSTRAINED
 from .vector_typmods import MAX_DIM, typmod_error
 
-TYPE_KEY = b"agentlake.type"
 DIM_KEY = b"agentlake.dim"
 SPARSEVEC_TYPE = pa.struct(
     [
@@ -78,11 +80,12 @@ def _precision(node: exp.DataType) -> list[int]:
     return out
 
 
-def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
-    """(Arrow type, field metadata) for a SQL type; unknown types raise 42704."""
+def arrow_type(node: exp.DataType | str, enums: Mapping[str, list[str]] | None = None) -> tuple[pa.DataType, dict]:
+    """(Arrow type, field metadata) for a SQL type; unknown types raise 42704. ``enums``: the
+    branch's enum types, name -> labels (:mod:`.enum_types`)."""
     if isinstance(node, str):
         try:
-            node = exp.DataType.build(node, dialect="postgres")
+            node = exp.DataType.build(node, dialect="postgres", udt=bool(enums))
         except (ParseError, TokenError, ValueError):
             raise ProgrammingError(f'type "{node}" does not exist', sqlstate="42704") from None
     kind = node.this
@@ -97,7 +100,9 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
             scale = 0
         return pa.decimal128(precision, scale), {} if params else dict(UNCONSTRAINED)
     if kind == T.ARRAY:
-        inner, _ = arrow_type(node.expressions[0])
+        inner, inner_metadata = arrow_type(node.expressions[0], enums)
+        if LABELS_KEY in inner_metadata:
+            raise NotSupportedError("arrays of enum types are not supported", sqlstate="0A000")
         return pa.list_(inner), {}
     user_kind = node.args.get("kind")
     user_kind = (user_kind.name if isinstance(user_kind, exp.Expression) else str(user_kind or "")).lower()
@@ -133,6 +138,9 @@ def arrow_type(node: exp.DataType | str) -> tuple[pa.DataType, dict]:
         if not params:  # pgvector's vector without a dimension: each row has its own (no index on it)
             return pa.list_(pa.field("vector", pa.float32())), {TYPE_KEY: b"vector"}
         return pa.list_(pa.float32(), params[-1]), {TYPE_KEY: b"vector"}
+    if kind == T.USERDEFINED and enums and user_kind.removeprefix("public.") in enums:
+        name = user_kind.removeprefix("public.")
+        return pa.string(), enum_metadata(name, enums[name])
     raise ProgrammingError(f'type "{node.sql(dialect="postgres").lower()}" does not exist', sqlstate="42704")
 
 
@@ -244,7 +252,14 @@ _BASE = [
     PgType(HALFVEC_OID, "halfvec", HALFVEC_ARRAY_OID, -1, "U", namespace="public"),
     PgType(SPARSEVEC_OID, "sparsevec", SPARSEVEC_ARRAY_OID, -1, "U", namespace="public"),
 ]
-_ARRAYS = [PgType(t.array_oid, "_" + t.name, 0, -1, "A", t.oid, t.namespace) for t in _BASE if t.array_oid]
+
+
+def array_type(t: PgType) -> PgType:
+    """pg_type's row for the array type of ``t`` (``_int4`` of ``int4``)."""
+    return PgType(t.array_oid, "_" + t.name, 0, -1, "A", t.oid, t.namespace)
+
+
+_ARRAYS = [array_type(t) for t in _BASE if t.array_oid]
 TYPES: list[PgType] = _BASE + _ARRAYS
 BY_OID: dict[int, PgType] = {t.oid: t for t in TYPES}
 BY_NAME: dict[str, PgType] = {t.name: t for t in TYPES}
@@ -335,6 +350,9 @@ def pg_type(field: pa.Field) -> PgType:
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         element = pg_type(pa.field("item", t.value_type, metadata=t.value_field.metadata))
         return BY_OID.get(element.array_oid, BY_NAME["_text"])
+    if LABELS_KEY in (field.metadata or {}):
+        name = field.metadata[TYPE_KEY].decode()
+        return PgType(enum_oid(name), name, enum_array_oid(name), 4, "E", namespace="public")
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
         name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit") else "text"

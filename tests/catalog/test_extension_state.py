@@ -73,3 +73,31 @@ def test_merges_take_the_sources_change_and_conflict_when_both_differ(repo_url):
     assert [(c["kind"], c["table"]) for c in caught.value.conflicts] == [("extension", "vector")]
     repo.merge("b", "a", strategy="theirs")
     assert repo.snapshot("a").extensions == {}
+
+
+def test_types_are_commit_state_like_extensions(repo_url):
+    """Enum types (CREATE TYPE ... AS ENUM) travel as extensions do: per branch, kept through a
+    reopen, replayed beside a concurrent type, merged three ways."""
+    repo = repo_with_items(repo_url)
+    assert "types" not in json.loads(repo.commit(repo.resolve("main")).encoded[1])
+    repo.create_branch("feature")
+    tx = repo.begin("feature")
+    tx.set_types({"mood": ["sad", "ok", "happy"]})
+    tx.commit("create type")
+    assert Repository.open(repo_url).snapshot("feature").types == {"mood": ["sad", "ok", "happy"]}
+    assert repo.snapshot("main").types == {}
+    racing = repo.begin("main")
+    racing.set_types({"size": ["s", "m"]})
+    repo.merge("feature", "main")
+    racing.commit("replayed beside the merged type")
+    assert repo.snapshot("main").types == {"mood": ["sad", "ok", "happy"], "size": ["s", "m"]}
+    repo.create_branch("a")
+    tx = repo.begin("a")
+    tx.set_types({"mood": ["sad", "ok", "happy", "ecstatic"], "size": ["s", "m"]})
+    tx.commit("add value")
+    tx = repo.begin("main")
+    tx.set_types({"mood": ["meh"], "size": ["s", "m"]})
+    tx.commit("changed on main too")
+    with pytest.raises(MergeConflict) as caught:
+        repo.merge("a", "main")
+    assert [(c["kind"], c["table"]) for c in caught.value.conflicts] == [("type", "mood")]

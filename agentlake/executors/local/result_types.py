@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from ...results import is_unconstrained_numeric
 from ...sql.column_types import column_fields
+from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
@@ -80,8 +81,8 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                     None,
                     b"vector",
                     b"tensor",
-                ):  # text kept as json/uuid
-                    tagged.setdefault(f.name, {TYPE_KEY: f.metadata[TYPE_KEY]})
+                ):  # text kept as json/uuid, or an enum type's labels
+                    tagged.setdefault(f.name, {k: v for k, v in f.metadata.items() if k in (TYPE_KEY, LABELS_KEY)})
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from ...sql.array_text import array_output
+from ...sql.enum_expressions import ENUM_INPUT
+from ...sql.enum_types import checked_input
 from ...sql.text_casts import ARRAY_TEXT, TEXT_FUNCTIONS
 from ...sql.text_output import float_text, interval_text, special_float_text, text_array
 from ...sql.unconstrained_numeric import plain_text
@@ -52,6 +54,13 @@ def _element_text(value, element_type: str) -> str:
     return output_text(value, element_type)
 
 
+def _enum_input(values: pa.Array, names: pa.Array, labels: pa.Array) -> pa.Array:
+    """``x::mood`` of a column: the text checked against the type's labels (constant arguments)."""
+    if len(values) == 0:
+        return values
+    return checked_input(values, names[0].as_py(), json.loads(labels[0].as_py()))
+
+
 def register_text_cast_functions(ctx: SessionContext) -> None:
     """One text function per kind, named by :data:`TEXT_FUNCTIONS`."""
     from datafusion import udf
@@ -66,5 +75,6 @@ def register_text_cast_functions(ctx: SessionContext) -> None:
     text = strict_rows(_interval_text, pa.string())
     ctx.register_udf(udf(text, [interval], pa.string(), "immutable", name=TEXT_FUNCTIONS["interval"]))
     ctx.register_udf(udf(canonical_uuids, [pa.string()], pa.string(), "immutable", name="uuid_in"))  # ::uuid
+    ctx.register_udf(udf(_enum_input, [pa.string()] * 3, pa.string(), "immutable", name=ENUM_INPUT))  # ::mood
     arrays = strict_rows(array_text, pa.string())
     ctx.register_udf(udf(arrays, [pa.string(), pa.string()], pa.string(), "immutable", name=ARRAY_TEXT))

@@ -103,7 +103,7 @@ class _Comparisons:
             return
         grouped = []
         for item in group.expressions:
-            target = _resolve(item, select)
+            target = resolve_order_item(item, select)
             if self.is_jsonb(target):
                 grouped.append(target.copy())
                 item.replace(_key(target.copy()))
@@ -117,7 +117,7 @@ class _Comparisons:
         ordered = [
             o.this
             for o in (select.args.get("order") or exp.Order()).expressions
-            if _resolve(o.this, select, by_output_name=True) is o.this
+            if resolve_order_item(o.this, select, by_output_name=True) is o.this
         ]
         for part in [*select.expressions, select.args.get("having"), *ordered]:
             if part is not None:
@@ -126,13 +126,15 @@ class _Comparisons:
     def order(self, order: exp.Order) -> None:
         select = order.parent if isinstance(order.parent, exp.Select) else None
         for ordered in order.expressions:
-            target = _resolve(ordered.this, select, by_output_name=True) if select is not None else ordered.this
+            target = (
+                resolve_order_item(ordered.this, select, by_output_name=True) if select is not None else ordered.this
+            )
             if self.is_jsonb(target):
                 ordered.set("this", _key(target.copy()))
                 self.changed = True
 
 
-def _resolve(node: exp.Expression, select: exp.Select, by_output_name: bool = False) -> exp.Expression:
+def resolve_order_item(node: exp.Expression, select: exp.Select, by_output_name: bool = False) -> exp.Expression:
     """What an ORDER BY or GROUP BY item stands for: an ordinal names a select item, and so does an
     output alias (in ORDER BY, as in PostgreSQL, any output column's name, before an input column's)."""
     items = select.expressions
