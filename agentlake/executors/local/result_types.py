@@ -10,12 +10,13 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from ...results import is_unconstrained_numeric
-from ...sql.column_types import column_fields
+from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
 from ...sql.types import TYPE_KEY
 from ...sql.unconstrained_numeric import UNCONSTRAINED
+from ...sql.view_columns import view_schema
 from ...vector.arrays import is_vector_result
 from .interval_functions import duration_intervals
 from .rich_results import restore_rich_columns, rich_schema
@@ -65,16 +66,17 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     """Tag each string column with the type the catalog or the expression gives it: a json/jsonb
     result by what its select item is (``t.meta AS m``, ``meta -> 'a'``), others by column name."""
     schema = rich_schema(schema, snapshot, stmt)
-    positions = JsonTypes(stmt, snapshot.find_schema).outputs(stmt) if isinstance(stmt, exp.Query) else None
+    schema_of = relation_schemas(snapshot)
+    positions = JsonTypes(stmt, schema_of).outputs(stmt) if isinstance(stmt, exp.Query) else None
     vectors = _vector_columns_selected(stmt, snapshot)
     uuids = _uuid_values_selected(stmt)
     selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
     for node in stmt.find_all(exp.Table):
-        manifest = snapshot.tables.get(node.name)
-        if manifest is not None:
-            for f in manifest.schema:
+        relation = schema_of(node.name)
+        if relation is not None:
+            for f in relation:
                 if is_unconstrained_numeric(f):
                     numerics.setdefault(f.name, f.type)
                 if f.metadata and f.metadata.get(TYPE_KEY) not in (
@@ -105,6 +107,20 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     return pa.schema(fields, metadata=schema.metadata) if changed else schema
 
 
+def relation_schemas(snapshot) -> SchemaOf:
+    """A relation's columns by its name: a table's schema, or the columns of a view that lead back
+    to a table's (:mod:`...sql.view_columns`), so that a view's jsonb or enum column is typed as
+    the table's is."""
+
+    def schema_of(name: str) -> pa.Schema | None:
+        found = snapshot.find_schema(name)
+        if found is None and name in snapshot.views:
+            found = view_schema(snapshot.views[name], schema_of)
+        return found
+
+    return schema_of
+
+
 def _uuid_values_selected(stmt) -> set[int]:
     """Positions of the select items that make a uuid (``x::uuid``, ``gen_random_uuid()``): text
     underneath, sent as uuid, which clients read as uuid objects."""
@@ -133,7 +149,7 @@ def _columns_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> set
     """Positions of the select items that are a ``wanted`` column of a table, under any alias."""
     if not isinstance(stmt, exp.Select) or any(isinstance(e, exp.Star) for e in stmt.expressions):
         return set()
-    fields = column_fields(stmt, snapshot.find_schema)
+    fields = column_fields(stmt, relation_schemas(snapshot))
     found = set()
     for position, item in enumerate(stmt.expressions):
         value = item.this if isinstance(item, exp.Alias) else item
