@@ -13,7 +13,7 @@ from catalog import ROWID
 from catalog.objects import FIELD_ID
 
 from ..errors import ProgrammingError
-from ..sql.types import arrow_type
+from ..sql.types import arrow_type, character_metadata
 from .rich_columns import canonical_text
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ def change_type(
     index = manifest.schema.get_field_index(column)
     old = manifest.schema.field(index)
     arrow, metadata = arrow_type(dtype, tx.types)
+    metadata = {**metadata, **character_metadata(dtype)}
     rows = tx.snapshot.read(table, with_rowid=True)
     expression = using if using is not None else exp.Cast(this=exp.column(column), to=dtype.copy())
     with session.temp_table(f"retype_{table}", rows) as temp:

@@ -19,7 +19,7 @@ from ..executors.local.result_types import restore_types
 from ..results import Result
 from ..sql.enum_types import enum_of
 from ..sql.pg_deparse import default_text, type_text
-from ..sql.types import TYPE_KEY, arrow_type
+from ..sql.types import TYPE_KEY, arrow_type, character_metadata
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
 
@@ -118,6 +118,7 @@ def _column(defn: exp.ColumnDef, table: str, enums: dict[str, list[str]]) -> tup
         facts["not_null"] = True
     else:
         dtype, metadata = arrow_type(kind, enums)
+        metadata = {**metadata, **character_metadata(kind)}
         _storable(name, dtype)
         if kind.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.CHAR) and kind.expressions:
             facts["max_length"] = int(kind.expressions[0].name)

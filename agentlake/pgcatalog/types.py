@@ -17,6 +17,7 @@ from agentlake.sql.pg_quoting import quote_ident
 from agentlake.sql.types import (
     BY_NAME,
     BY_OID,
+    CHAR_KEY,
     DIM_KEY,
     HALFVEC_OID,
     INTERNAL_NAMES,
@@ -97,7 +98,9 @@ VARCHAR_OID = 1043
 def column_type(field: pa.Field, has_length: bool) -> PgType:
     """A table column's type in pg_attribute: varchar(n) and char(n) columns are text in Arrow, their
     length kept by the manifest (``has_length``), and report as varchar; an enum column its own type."""
-    return BY_OID[VARCHAR_OID] if has_length else pg_type(field)
+    if has_length and CHAR_KEY not in (field.metadata or {}):  # declared before CHAR_KEY was kept
+        return BY_OID[VARCHAR_OID]
+    return pg_type(field)
 
 
 def column_type_name(field: pa.Field, has_length: bool) -> str:

@@ -43,6 +43,19 @@ def is_sparsevec(t: pa.DataType) -> bool:
 
 T = exp.DataType.Type
 
+CHAR_KEY = b"agentlake.char"
+"""Field metadata of a text column declared ``varchar`` or ``char(n)``: PostgreSQL's type for it
+(``varchar``, ``bpchar``), which results and the catalog report (clients and Alembic's
+autogenerate compare it with their models). Storage and every operation stay text's."""
+_CHARACTER_TYPES = {T.VARCHAR: b"varchar", T.NVARCHAR: b"varchar", T.CHAR: b"bpchar", T.NCHAR: b"bpchar"}
+
+
+def character_metadata(node: exp.DataType) -> dict[bytes, bytes]:
+    """:data:`CHAR_KEY` for a column declared with ``node`` when it is varchar or char; else nothing."""
+    declared = _CHARACTER_TYPES.get(node.this)
+    return {CHAR_KEY: declared} if declared is not None else {}
+
+
 _SIMPLE: dict = {
     T.SMALLINT: pa.int16(),
     T.INT: pa.int32(),
@@ -355,6 +368,9 @@ def pg_type(field: pa.Field) -> PgType:
         return PgType(enum_oid(name), name, enum_array_oid(name), 4, "E", namespace="public")
     name = sql_type_name(field).split("(")[0]
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        declared = (field.metadata or {}).get(CHAR_KEY)
+        if declared is not None:
+            return BY_NAME[declared.decode()]
         name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit") else "text"
     elif pa.types.is_uint32(t):
         name = "oid"  # PostgreSQL's one unsigned integer: the catalogs' object ids are uint32 here
@@ -391,6 +407,8 @@ OPCLASSES = {
 __all__ = [
     "BY_NAME",
     "BY_OID",
+    "CHAR_KEY",
+    "character_metadata",
     "DIM_KEY",
     "HALFVEC_OID",
     "OPCLASSES",

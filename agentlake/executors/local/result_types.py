@@ -14,7 +14,7 @@ from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
-from ...sql.types import TYPE_KEY
+from ...sql.types import CHAR_KEY, TYPE_KEY
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...sql.view_columns import view_schema
 from ...vector.arrays import is_vector_result
@@ -73,6 +73,8 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
+    characters: dict[str, dict] = {}  # varchar and char(n) columns: reported as such where selected as they are
+    plain_columns = _plain_columns(stmt, snapshot)
     for node in stmt.find_all(exp.Table):
         relation = schema_of(node.name)
         if relation is not None:
@@ -85,11 +87,16 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                     b"tensor",
                 ):  # text kept as json/uuid, or an enum type's labels
                     tagged.setdefault(f.name, {k: v for k, v in f.metadata.items() if k in (TYPE_KEY, LABELS_KEY)})
+                elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
+                    characters.setdefault(f.name, {CHAR_KEY: f.metadata[CHAR_KEY]})
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
+        if meta is None and pa.types.is_string(f.type):
+            source = characters.get(output_name(f.name)) if plain_columns is None else plain_columns.get(position)
+            meta = {CHAR_KEY: source[CHAR_KEY]} if source and CHAR_KEY in source else None
         if positions is not None and pa.types.is_string(f.type):
-            if meta and meta[TYPE_KEY] in (b"json", b"jsonb"):
+            if meta and meta.get(TYPE_KEY) in (b"json", b"jsonb"):
                 meta = None
             if position in positions:
                 meta = {TYPE_KEY: positions[position].encode()}
@@ -98,7 +105,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
         if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
-        if meta and (f.metadata or {}).get(TYPE_KEY) != meta[TYPE_KEY]:
+        if meta and any((f.metadata or {}).get(k) != v for k, v in meta.items()):
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
         numeric = position in selected_numerics or numerics.get(output_name(f.name)) == f.type
         if numeric and pa.types.is_decimal(f.type) and not is_unconstrained_numeric(f):
@@ -143,6 +150,25 @@ def _vector_columns_selected(stmt, snapshot) -> set[int]:
     (``t.embedding AS t_embedding``, as ORMs write it): a ``vector`` without a dimension reads back
     as a plain float list, which only its source column tells from a ``real[]``."""
     return _columns_selected(stmt, snapshot, lambda field: (field.metadata or {}).get(TYPE_KEY) == b"vector")
+
+
+def _plain_columns(stmt, snapshot) -> dict[int, dict] | None:
+    """The field metadata of each select item that is a table's column as it is (not cast, not
+    computed), by position; None where the select list has a ``*`` or the statement is no SELECT
+    (then names decide)."""
+    if not isinstance(stmt, exp.Select) or any(
+        isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
+        for e in stmt.expressions
+    ):
+        return None
+    fields = column_fields(stmt, relation_schemas(snapshot))
+    found = {}
+    for position, item in enumerate(stmt.expressions):
+        value = item.unalias()
+        field = fields.get(value.table, {}).get(value.name) if isinstance(value, exp.Column) else None
+        if field is not None:
+            found[position] = dict(field.metadata or {})
+    return found
 
 
 def _columns_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> set[int]:
