@@ -28,6 +28,8 @@ QUERIES = {
     "exists value": "SELECT id, EXISTS (SELECT 1 FROM {u} WHERE {u}.t_id = {t}.id) FROM {t}",
     "not exists value": "SELECT id, NOT EXISTS (SELECT 1 FROM {u} WHERE {u}.t_id = {t}.id) AS lonely FROM {t}",
     "exists limit 0": "SELECT id, EXISTS (SELECT 1 FROM {u} WHERE {u}.t_id = {t}.id LIMIT 0) FROM {t}",
+    "exists star value": "SELECT id, EXISTS (SELECT * FROM {u} WHERE {u}.t_id = {t}.id) FROM {t}",
+    "exists star uncorrelated": "SELECT EXISTS (SELECT * FROM {u} WHERE w > 6) AS some, EXISTS (SELECT {u}.* FROM {u} WHERE false)",
     "in value with nulls": "SELECT id, k IN (SELECT w FROM {u}) FROM {t}",
     "in value without nulls": "SELECT id, k IN (SELECT w FROM {u} WHERE w IS NOT NULL) FROM {t}",
     "not in value": "SELECT id, id NOT IN (SELECT t_id FROM {u}) FROM {t}",

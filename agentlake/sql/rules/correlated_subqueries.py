@@ -96,6 +96,12 @@ def _keeping_alias(subquery: exp.Subquery, replacement: exp.Expression) -> exp.E
 
 
 def _exists(select: exp.Select) -> exp.Expression | None:
+    if all(
+        isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star))
+        for p in select.expressions
+    ):
+        select = select.copy()  # what EXISTS (SELECT * ...) selects does not matter, only whether a row is there
+        select.set("expressions", [exp.Literal.number(1)])
     if not plain(select) or select.args.get("offset"):
         return None
     if literal_limit(select) == 0:
