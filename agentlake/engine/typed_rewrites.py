@@ -26,6 +26,7 @@ from ..sql.rules.json_construction import json_construction
 from ..sql.rules.jsonb_comparisons import jsonb_comparisons
 from ..sql.rules.jsonb_operators import jsonb_operators
 from ..sql.rules.text_search import text_search
+from ..sql.scalar_from import scalar_functions_in_from
 from ..sql.set_returning_from import set_returning_from
 from ..sql.set_returning_select import set_returning_select
 from ..sql.temporal_comparisons import temporal_comparisons
@@ -125,7 +126,9 @@ def typed_rewrites(
     has a primary key. ``local_functions`` is off for the Dask and Polars compilers, which lack the
     local executor's checked-arithmetic functions (their integer arithmetic is numpy's and Polars')
     and its PostgreSQL text of dates and times (they print DataFusion's)."""
-    changed = functional_grouping(tree, schema_of, primary_key_of) if primary_key_of is not None else False
+    changed = scalar_functions_in_from(tree)
+    if primary_key_of is not None:
+        changed = functional_grouping(tree, schema_of, primary_key_of) or changed
     changed = pg_typeof_calls(tree, schema_of, enums) or changed  # first: it reads the types as written
     changed = enum_expressions(tree, schema_of, enums or {}, local_functions) or changed  # its values are text
     if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)

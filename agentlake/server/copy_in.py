@@ -24,6 +24,7 @@ from ..vector.sparsevec import as_sparsevecs
 from . import codec
 from . import protocol as pq
 from .engine_interface import EngineConnection, table_schema
+from .statements import copy_option_error
 
 if TYPE_CHECKING:
     from .session import WireSession
@@ -65,7 +66,16 @@ def parse_rows(data: str, options: dict[str, str]) -> list[list[str | None]]:
         delimiter = options.get("delimiter", ",")
         null = options.get("null", "")
         rows = []
-        for record in csv.reader(io.StringIO(data), delimiter=delimiter, quotechar=options.get("quote", '"')):
+        quote = options.get("quote", '"')
+        escape = options.get("escape", quote)
+        reader = csv.reader(
+            io.StringIO(data),
+            delimiter=delimiter,
+            quotechar=quote,
+            doublequote=escape == quote,
+            escapechar=None if escape == quote else escape,
+        )
+        for record in reader:
             rows.append([None if v == null else v for v in record])
         return rows[1:] if header else rows
     if fmt != "text":
@@ -204,6 +214,9 @@ async def run(session: "WireSession", table: str, columns: list[str] | None, opt
 
     quoted = '"' + table.replace('"', '""') + '"'
     await session.run_in_engine(lambda: session.conn.authorize(f"COPY {quoted} FROM STDIN"))  # before any data
+    refused = copy_option_error(options)
+    if refused is not None:
+        raise SessionError(*refused)
     width = len(columns) if columns else 0
     binary = options.get("format", "text").lower() == "binary"
     session.send(pq.copy_in_response(width, binary))

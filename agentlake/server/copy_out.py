@@ -19,6 +19,7 @@ from . import codec
 from . import protocol as pq
 from .copy_in import BINARY_SIGNATURE
 from .result_messages import column_values, describe_columns
+from .statements import copy_option_error
 
 if TYPE_CHECKING:
     from .session import WireSession
@@ -34,6 +35,9 @@ async def run(session: "WireSession", query: str, options: dict[str, str]) -> st
     fmt = options.get("format", "text").lower()
     if fmt not in ("text", "csv", "binary"):
         raise SessionError("22023", f'COPY format "{fmt}" not recognized')
+    refused = copy_option_error(options)
+    if refused is not None:
+        raise SessionError(*refused)
     schema, batches = await session.query_batches(query)
     session.send(pq.copy_out_response(len(schema), fmt == "binary"))
     count = 0
@@ -68,7 +72,8 @@ def encode(schema: pa.Schema, batches: Iterable[pa.Table], fmt: str, options: di
         return
     delimiter = options.get("delimiter", "," if fmt == "csv" else "\t")
     null = options.get("null", "" if fmt == "csv" else "\\N")
-    field = _csv_field(delimiter, null, options.get("quote", '"')) if fmt == "csv" else _text_field(delimiter)
+    quote = options.get("quote", '"')
+    field = _csv_field(delimiter, null, quote, options.get("escape", quote)) if fmt == "csv" else _text_field(delimiter)
     encoders = [codec.column_encoder(oid, 0) for oid in oids]
     if options.get("header", "false").lower() in ("true", "on", "1"):
         yield (delimiter.join(field(name) for name in schema.names) + "\n").encode()
@@ -90,12 +95,15 @@ def _text_field(delimiter: str):
     return lambda text: special.sub(lambda m: escapes[m.group()], text)
 
 
-def _csv_field(delimiter: str, null: str, quote: str):
-    """A CSV field quoted when it holds a delimiter, quote or line break, or reads as the NULL marker."""
+def _csv_field(delimiter: str, null: str, quote: str, escape: str):
+    """A CSV field quoted when it holds a delimiter, quote or line break, or reads as the NULL marker;
+    inside, a quote (and the escape character, where it is another) follows the escape character."""
 
     def field(text: str) -> str:
         if text == null or any(c in text for c in (delimiter, quote, "\n", "\r")) or text == "\\.":
-            return quote + text.replace(quote, quote + quote) + quote
+            if escape != quote:
+                text = text.replace(escape, escape + escape)
+            return quote + text.replace(quote, escape + quote) + quote
         return text
 
     return field

@@ -145,28 +145,71 @@ def parse_copy_to_stdout(sql: str) -> tuple[str, dict[str, str]] | None:
     return f"SELECT {columns} FROM {m.group('table')}", _copy_options(m.group("opts"))
 
 
+_OPTION_TOKEN = re.compile(r"'(?:[^']|'')*'|[A-Za-z_][\w$]*|[-+]?\d+(?:\.\d+)?|\S")
+_LEGACY_FLAGS = {"BINARY": ("format", "binary"), "CSV": ("format", "csv"), "HEADER": ("header", "true")}
+_LEGACY_VALUES = {"DELIMITER": "delimiter", "NULL": "null", "QUOTE": "quote", "ESCAPE": "escape"}
+COPY_OPTIONS = {"format", "header", "delimiter", "null", "quote", "escape", "encoding"}
+"""The COPY options this server reads; PostgreSQL's others are refused (:func:`copy_option_error`)."""
+_POSTGRES_ONLY = {"force_quote", "force_not_null", "force_null", "freeze", "default", "on_error", "log_verbosity"}
+
+
 def _copy_options(text: str) -> dict[str, str]:
-    text = text.strip()
-    if text.upper().startswith("WITH"):
-        text = text[4:].strip()
-    text = text.strip("()").strip()
+    """COPY's options, in either syntax: ``WITH (FORMAT csv, DELIMITER '|')`` or the older
+    ``[WITH] [BINARY] [DELIMITER [AS] 'c'] [NULL [AS] 'n'] [CSV [HEADER] [QUOTE [AS] 'q']
+    [ESCAPE [AS] 'e']]`` that psycopg2's copy_from writes. Values are unquoted; names lower case."""
+    tokens = _OPTION_TOKEN.findall(text)
+    if tokens and tokens[0].upper() == "WITH":
+        tokens = tokens[1:]
+    if tokens and tokens[0] == "(":
+        return _listed_options(tokens[1:-1] if tokens[-1] == ")" else tokens[1:])
     options: dict[str, str] = {}
-    if not text:
-        return options
-    legacy = re.fullmatch(r"(?i)(BINARY|CSV)?\s*(HEADER)?\s*(?:DELIMITER\s+'(.)')?\s*(?:NULL\s+'([^']*)')?", text)
-    if legacy and "," not in text:
-        if legacy.group(1):
-            options["format"] = legacy.group(1).lower()
-        if legacy.group(2):
-            options["header"] = "true"
-        if legacy.group(3):
-            options["delimiter"] = legacy.group(3)
-        if legacy.group(4) is not None:
-            options["null"] = legacy.group(4)
-        return options
-    for item in text.split(","):
-        parts = item.strip().split(None, 1)
-        if parts:
-            value = parts[1].strip().strip("'") if len(parts) > 1 else "true"
-            options[parts[0].lower()] = value
+    i = 0
+    while i < len(tokens):
+        word = tokens[i].upper()
+        if word in _LEGACY_FLAGS:
+            key, value = _LEGACY_FLAGS[word]
+            options[key] = value
+            i += 1
+        elif word in _LEGACY_VALUES:
+            i += 2 if i + 1 < len(tokens) and tokens[i + 1].upper() == "AS" else 1
+            options[_LEGACY_VALUES[word]] = _option_value(tokens[i] if i < len(tokens) else "")
+            i += 1
+        else:
+            options[tokens[i].lower()] = "true"  # an option this grammar lacks: refused by name
+            i += 1
     return options
+
+
+def _listed_options(tokens: list[str]) -> dict[str, str]:
+    """``name value, name (a, b), name`` at the top level of COPY's parenthesized option list."""
+    options: dict[str, str] = {}
+    item: list[str] = []
+    depth = 0
+    for token in [*tokens, ","]:
+        if token == "," and depth == 0:
+            if item:
+                options[item[0].lower()] = " ".join(_option_value(t) for t in item[1:]) or "true"
+            item = []
+            continue
+        depth += (token == "(") - (token == ")")
+        item.append(token)
+    return options
+
+
+def _option_value(token: str) -> str:
+    return token[1:-1].replace("''", "'") if token.startswith("'") else token
+
+
+def copy_option_error(options: dict[str, str]) -> tuple[str, str] | None:
+    """(SQLSTATE, message) for an option PostgreSQL does not know (42601) or this server does not
+    read (0A000); None when every option is read."""
+    for name in options:
+        if name in COPY_OPTIONS:
+            continue
+        if name in _POSTGRES_ONLY:
+            return "0A000", f"COPY option {name.upper()} is not supported"
+        return "42601", f'option "{name}" not recognized'
+    encoding = options.get("encoding", "utf8").lower().replace("-", "").replace("_", "")
+    if encoding not in ("utf8", "unicode", "sqlascii"):
+        return "0A000", f"COPY ENCODING {options['encoding']} is not supported: data is UTF8"
+    return None
