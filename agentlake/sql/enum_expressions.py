@@ -87,8 +87,7 @@ def enum_expressions(
 ) -> bool:
     """Rewrite, in place, what reads enum values; True when anything was. ``enums``: the branch's
     enum types; ``local_functions``: whether casts may call the local executor's check."""
-    has_enum_columns = any(enum_of(f) for fields in column_fields(tree, schema_of).values() for f in fields.values())
-    if not has_enum_columns and not (enums and any(cast_enum_name(c, enums) for c in tree.find_all(exp.Cast))):
+    if not enums:  # a column of an enum type needs its type: a branch without any has no enum values
         return False
     values = _EnumValues(tree, schema_of, enums)
     changed = False

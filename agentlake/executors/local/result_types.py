@@ -74,7 +74,6 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
     characters: dict[str, dict] = {}  # varchar and char(n) columns: reported as such where selected as they are
-    plain_columns = _plain_columns(stmt, snapshot)
     for node in stmt.find_all(exp.Table):
         relation = schema_of(node.name)
         if relation is not None:
@@ -89,6 +88,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                     tagged.setdefault(f.name, {k: v for k, v in f.metadata.items() if k in (TYPE_KEY, LABELS_KEY)})
                 elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
                     characters.setdefault(f.name, {CHAR_KEY: f.metadata[CHAR_KEY]})
+    plain_columns = _plain_columns(stmt, snapshot) if characters else None
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
