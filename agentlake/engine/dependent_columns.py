@@ -1,6 +1,7 @@
-"""Columns a dropped type depends on: DROP EXTENSION vector's vector columns, DROP TYPE's enum
-columns. Without CASCADE they are PostgreSQL's 2BP01, listing each; with it they are dropped, with
-PostgreSQL's NOTICE."""
+"""What DROP EXTENSION and DROP TYPE share: which of the named objects exist (a missing one is
+42704, or a NOTICE with IF EXISTS), and the columns of a dropped type (DROP EXTENSION vector's
+vector columns, DROP TYPE's enum columns): without CASCADE they are PostgreSQL's 2BP01, listing
+each; with it they are dropped, with PostgreSQL's NOTICE."""
 
 from __future__ import annotations
 
@@ -13,6 +14,20 @@ if TYPE_CHECKING:
     from catalog import Transaction
 
     from .session import Session
+
+
+def existing(session: "Session", kind: str, names: list[str], present, if_exists: bool) -> list[str]:
+    """The ``names`` of ``kind`` ("extension", "type") that are ``present``; a missing one is 42704,
+    or with IF EXISTS a NOTICE and skipped."""
+    found = []
+    for name in names:
+        if name in present:
+            found.append(name)
+        elif if_exists:
+            session.notice(f'{kind} "{name}" does not exist, skipping')
+        else:
+            raise ProgrammingError(f'{kind} "{name}" does not exist', sqlstate="42704")
+    return found
 
 
 def drop_dependent_columns(

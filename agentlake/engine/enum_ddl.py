@@ -19,7 +19,7 @@ from ..errors import DataError, Notice, NotSupportedError, ProgrammingError
 from ..results import Result
 from ..sql.enum_types import MAX_LABEL_BYTES, enum_metadata, enum_of
 from ..sql.types import BY_NAME
-from .dependent_columns import drop_dependent_columns
+from .dependent_columns import drop_dependent_columns, existing
 
 if TYPE_CHECKING:
     from catalog import Transaction
@@ -64,14 +64,7 @@ def drop_types(session: "Session", names: list[str], if_exists: bool, cascade: b
     """DROP TYPE: 42704 for a type the branch lacks (a NOTICE with IF EXISTS); columns of the type
     are 2BP01 unless CASCADE, which drops them, as PostgreSQL does."""
     tx = session.write_tx()
-    dropping = []
-    for name in (n.lower() for n in names):
-        if name in tx.types:
-            dropping.append(name)
-        elif if_exists:
-            session.notice(f'type "{name}" does not exist, skipping')
-        else:
-            raise ProgrammingError(f'type "{name}" does not exist', sqlstate="42704")
+    dropping = existing(session, "type", [n.lower() for n in names], tx.types, if_exists)
     if not dropping:
         return Result(None, 0, "DROP TYPE")
     dependents = [(table, column, kind) for table, column, kind in _enum_columns(tx) if kind in dropping]

@@ -18,7 +18,7 @@ from ..errors import DataError, Notice, NotSupportedError, ProgrammingError
 from ..pgcatalog.extensions import AVAILABLE
 from ..pgcatalog.types import pg_type
 from ..results import Result
-from .dependent_columns import drop_dependent_columns
+from .dependent_columns import drop_dependent_columns, existing
 
 if TYPE_CHECKING:
     from .session import Session
@@ -105,17 +105,11 @@ def _drop(session: "Session", text: str) -> Result:
     if_exists, cascade = bool(match.group(1)), (match.group(3) or "").upper() == "CASCADE"
     names = [_identifier(n) for n in re.findall(_NAME, match.group(2))]
     installed = dict(session.snapshot.extensions)
-    dropping = []
     for name in names:
         extension = AVAILABLE.get(name)
         if extension is not None and extension.always_installed:
             raise NotSupportedError(f'extension "{name}" is built in and cannot be dropped')
-        if name in installed:
-            dropping.append(name)
-        elif if_exists:
-            session.notice(f'extension "{name}" does not exist, skipping')
-        else:
-            raise ProgrammingError(f'extension "{name}" does not exist', sqlstate="42704")
+    dropping = existing(session, "extension", names, installed, if_exists)
     if not dropping:
         return Result(None, 0, "DROP EXTENSION")
     tx = session.write_tx()
