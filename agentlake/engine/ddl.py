@@ -22,6 +22,7 @@ from ..sql.pg_deparse import default_text, type_text
 from ..sql.types import TYPE_KEY, arrow_type, character_metadata
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
+from .temporary_tables import on_commit
 
 if TYPE_CHECKING:
     from .session import Session
@@ -151,8 +152,20 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
         raise ProgrammingError(f'relation "{name}" already exists', sqlstate="42P07")
     if name in tx.types:  # a table's row type would take the enum type's name
         raise ProgrammingError(f'type "{name}" already exists', sqlstate="42710")
-    if stmt.expression is not None:
-        return _create_table_as(session, stmt, name)
+    temporary = on_commit(stmt)
+    if temporary is None and stmt.find(exp.OnCommitProperty):
+        raise ProgrammingError("ON COMMIT can only be used on temporary tables", sqlstate="42P16")
+    existed = name in tx.tables
+    result = _create_table_as(session, stmt, name) if stmt.expression is not None else _create_table(session, stmt)
+    if temporary is not None and not existed and name in tx.tables:
+        session.temporary_tables.created(session.branch, name, temporary)
+    return result
+
+
+def _create_table(session: "Session", stmt: exp.Create) -> Result:
+    schema_node = stmt.this
+    name = table_name(schema_node)
+    tx = session.write_tx()
     from .constraint_ddl import column_constraints, complete, is_table_constraint, parse_constraint
 
     fields, declared = [], []
@@ -221,6 +234,7 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
             drop_references(session, tx, name, set(names), bool(stmt.args.get("cascade")))
             if not tx.drop_table(name, if_exists=if_exists):
                 session.notice(f'table "{name}" does not exist, skipping')
+            session.temporary_tables.dropped(session.branch, name)
         return Result(None, 0, "DROP TABLE")
     if kind == "VIEW":
         views = dict(tx.views)
@@ -275,6 +289,7 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
         elif isinstance(action, exp.AlterRename):
             _keep_primary_key_name(tx, name)
             tx.rename_table(name, action.this.name)
+            session.temporary_tables.renamed(session.branch, name, action.this.name)
             name = action.this.name
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
             for column in action.args.get("tables") or [action.this]:

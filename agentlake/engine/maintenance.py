@@ -10,10 +10,10 @@
 - Both take PostgreSQL 16's options (an unknown one is 42601); VERBOSE reports each table as INFO.
 - ``DISCARD ALL`` resets the session to its state at connection (cursors closed, settings reset,
   channels unlistened, advisory locks released, prepared statements deallocated, sequence values
-  forgotten), outside a transaction block only (25001), as a connection pool issues it between
-  clients; ``DISCARD SEQUENCES`` forgets currval/lastval; ``DISCARD PLANS`` and ``DISCARD TEMP``
-  have nothing to drop (cached plans follow the catalog by themselves, and no table lives only in
-  a session).
+  forgotten, temporary tables dropped), outside a transaction block only (25001), as a connection
+  pool issues it between clients; ``DISCARD SEQUENCES`` forgets currval/lastval; ``DISCARD TEMP``
+  drops the session's temporary tables (``engine.temporary_tables``); ``DISCARD PLANS`` has nothing
+  to drop (cached plans follow the catalog by themselves).
 """
 
 from __future__ import annotations
@@ -97,6 +97,8 @@ def discard(session: "Session", stmt: Discard) -> Result:
         session.prepared_statements.clear()
     if what in ("ALL", "SEQUENCES"):
         session.sequence_values = SequenceValues()
+    if what in ("ALL", "TEMP"):
+        session.temporary_tables.discard(session)
     return Result(None, 0, f"DISCARD {what}")
 
 

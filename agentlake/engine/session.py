@@ -50,6 +50,7 @@ from .sequences import SequenceValues
 from .settings import Settings
 from .sql_cursors import SqlCursors
 from .statement_timeout import Interrupts
+from .temporary_tables import TemporaryTables
 from .typed_rewrites import snapshot_typed_rewrites
 
 _temp_ids = itertools.count()
@@ -94,6 +95,8 @@ class Session:
         """The last value this session took from each sequence (``currval``, ``lastval``)."""
         self.sql_cursors = SqlCursors()
         """DECLAREd cursors (``engine.sql_cursors``); they end with transactions as PostgreSQL's do."""
+        self.temporary_tables = TemporaryTables()
+        """The TEMPORARY tables this session created (``engine.temporary_tables``), dropped when it ends."""
         self.backend_pid = next_backend_pid()
         """pg_backend_pid(), and the process id listeners see with this session's notifications."""
         self.notifications = SessionNotifications(hub_for(self.repo), lambda: self.backend_pid)
@@ -170,6 +173,7 @@ class Session:
         self._transaction_ended()
         try:
             if tx is not None:
+                self.temporary_tables.before_commit(tx)
                 self._commit_tx(tx)
         except Exception:
             self.sql_cursors.end_transaction(committed=False)
@@ -183,6 +187,7 @@ class Session:
         """Commit writes made outside an explicit transaction (the API's autocommit)."""
         if not self._explicit and self._tx is not None:
             tx, self._tx = self._tx, None
+            self.temporary_tables.before_commit(tx)
             self._commit_tx(tx)
 
     def _commit_tx(self, tx: Transaction) -> None:
@@ -210,8 +215,10 @@ class Session:
         self.advisory_locks.end_transaction()
 
     def close(self) -> None:
-        """The session ends: its transaction rolls back and its session-level advisory locks go."""
+        """The session ends: its transaction rolls back, its temporary tables are dropped and its
+        session-level advisory locks go."""
         self.rollback()
+        self.temporary_tables.drop_all(self)
         self.sql_cursors.close(None)
         self.advisory_locks.close()
         self.notifications.close()

@@ -26,6 +26,8 @@ def _not_command_fallback(record: logging.LogRecord) -> bool:
     return "Falling back to parsing as a 'Command'" not in record.getMessage()
 
 
+ON_COMMIT_DROP = "on_commit_drop"
+"""Meta key of an OnCommitProperty that says ``ON COMMIT DROP`` (sqlglot knows PRESERVE and DELETE ROWS)."""
 WRITTEN_NAME = "written_name"
 """Meta key of a function node: the name it was called by, lower case (``Parser._parse_function_call``)."""
 _FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
@@ -427,6 +429,15 @@ class AgentlakePostgres(Postgres):
             self._match(TokenType.IS)
             text = exp.Null() if self._match(TokenType.NULL) else self._parse_string()
             return self.expression(exp.Comment(this=target, kind=kind.text.upper(), expression=text))
+
+        def _parse_on_property(self) -> exp.Expression | None:
+            """``ON COMMIT DROP`` of a temporary table, beside sqlglot's PRESERVE and DELETE ROWS:
+            an OnCommitProperty marked by ON_COMMIT_DROP in its meta."""
+            if self._match_text_seq("COMMIT", "DROP"):
+                found = exp.OnCommitProperty()
+                found.meta[ON_COMMIT_DROP] = True
+                return found
+            return super()._parse_on_property()
 
         def _parse_drop(self, exists: bool = False, kind: str | None = None) -> exp.Expression:
             """``DROP INDEX a, b`` and ``DROP TYPE a, b``: PostgreSQL drops a list of indexes or types as
