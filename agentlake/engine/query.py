@@ -14,6 +14,7 @@ from ..executors.local.result_batches import streamable, typed_batches
 from ..executors.local.result_types import described_schema, normalize, restore_types
 from ..executors.local.rich_results import restore_rich_columns
 from ..media import BlobStore
+from ..sql.types import padded_characters
 from . import router, small_counts
 from .fastpath import constant_select, point_lookup
 from .result_stream import QueryStream, held_or_streamed
@@ -87,7 +88,7 @@ class QueryRunner:
         found = point_lookup(self.session, stmt, cached_only, params)
         if found is not None:
             self.last_route = "primary-key lookup (no planning)"
-            found = restore_rich_columns(found, self.session.snapshot, stmt)  # media as bytes
+            found = padded_characters(restore_rich_columns(found, self.session.snapshot, stmt))  # media as bytes
         return found
 
     def run_query(self, stmt) -> pa.Table:

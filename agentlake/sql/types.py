@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
@@ -51,9 +52,26 @@ _CHARACTER_TYPES = {T.VARCHAR: b"varchar", T.NVARCHAR: b"varchar", T.CHAR: b"bpc
 
 
 def character_metadata(node: exp.DataType) -> dict[bytes, bytes]:
-    """:data:`CHAR_KEY` for a column declared with ``node`` when it is varchar or char; else nothing."""
+    """:data:`CHAR_KEY` for a column declared with ``node`` when it is varchar or char; else
+    nothing. A char(n) column keeps n under ``DIM_KEY``: its values are shown blank-padded to it."""
     declared = _CHARACTER_TYPES.get(node.this)
-    return {CHAR_KEY: declared} if declared is not None else {}
+    if declared is None:
+        return {}
+    if declared == b"bpchar":
+        length = int(node.expressions[0].name) if node.expressions else 1
+        return {CHAR_KEY: declared, DIM_KEY: str(length).encode()}
+    return {CHAR_KEY: declared}
+
+
+def padded_characters(table: pa.Table) -> pa.Table:
+    """``table`` with its char(n) columns blank-padded to n, as PostgreSQL shows them (they are
+    stored, compared and measured without the padding, as PostgreSQL's character semantics read them)."""
+    for index, f in enumerate(table.schema):
+        meta = f.metadata or {}
+        if meta.get(CHAR_KEY) == b"bpchar" and DIM_KEY in meta:
+            padded = pc.utf8_rpad(table.column(index), width=int(meta[DIM_KEY]), padding=" ")
+            table = table.set_column(index, f, padded)
+    return table
 
 
 _SIMPLE: dict = {
@@ -409,6 +427,7 @@ __all__ = [
     "BY_OID",
     "CHAR_KEY",
     "character_metadata",
+    "padded_characters",
     "DIM_KEY",
     "HALFVEC_OID",
     "OPCLASSES",

@@ -1,7 +1,7 @@
 """Columns declared varchar, varchar(n) and char(n) are reported as PostgreSQL 16 reports them, in
 results (type OIDs 1043 and 1042, where a column is selected as it is), in pg_attribute and
 information_schema, and after a rename, ALTER COLUMN ... TYPE and CREATE TABLE AS; a cast or an
-expression of one is text. (char(n) values here fill their length: blank padding is not compared.)"""
+expression of one is text; char(n) values are shown blank-padded to n, in scans and key lookups."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 SETUP = [
     "CREATE TABLE people (id int PRIMARY KEY, code char(3), name varchar(20), nick varchar, bio text)",
-    "INSERT INTO people VALUES (1, 'abc', 'Ann', 'a', 'x'), (2, 'def', 'Bob', NULL, 'y')",
+    "INSERT INTO people VALUES (1, 'abc', 'Ann', 'a', 'x'), (2, 'de', 'Bob', NULL, 'y')",
     "CREATE TABLE copied AS SELECT * FROM people",
     "ALTER TABLE copied RENAME COLUMN nick TO handle",
     "ALTER TABLE copied ALTER COLUMN bio TYPE varchar(30)",
@@ -20,6 +20,8 @@ SETUP = [
     "sql",
     [
         "SELECT * FROM people ORDER BY id",
+        "SELECT code, length(code) AS n, code || '|' AS joined FROM people WHERE id = 2",
+        "SELECT id FROM people WHERE code = 'de'",
         "SELECT name, nick, code, bio FROM people ORDER BY id",
         "SELECT p.name AS n, upper(p.name) AS u, p.name::text AS t, p.name || '!' AS e FROM people p ORDER BY id",
         "SELECT name, count(*) FROM people GROUP BY name ORDER BY name",

@@ -14,7 +14,7 @@ from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
-from ...sql.types import CHAR_KEY, TYPE_KEY
+from ...sql.types import CHAR_KEY, DIM_KEY, TYPE_KEY, padded_characters
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...sql.view_columns import view_schema
 from ...vector.arrays import is_vector_result
@@ -38,7 +38,7 @@ def restore_types(table: pa.Table, snapshot, stmt, schema: pa.Schema | None = No
     if schema is None:
         schema = restored_schema(table.schema, snapshot, stmt)
     same = schema is table.schema or table.schema.equals(schema, check_metadata=True)
-    return _empty_vectors_as_null(table if same else table.cast(schema))
+    return padded_characters(_empty_vectors_as_null(table if same else table.cast(schema)))
 
 
 def described_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
@@ -87,14 +87,15 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 ):  # text kept as json/uuid, or an enum type's labels
                     tagged.setdefault(f.name, {k: v for k, v in f.metadata.items() if k in (TYPE_KEY, LABELS_KEY)})
                 elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
-                    characters.setdefault(f.name, {CHAR_KEY: f.metadata[CHAR_KEY]})
+                    characters.setdefault(f.name, dict(f.metadata))
     plain_columns = _plain_columns(stmt, snapshot) if characters else None
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
         if meta is None and pa.types.is_string(f.type):
             source = characters.get(output_name(f.name)) if plain_columns is None else plain_columns.get(position)
-            meta = {CHAR_KEY: source[CHAR_KEY]} if source and CHAR_KEY in source else None
+            meta = {k: v for k, v in (source or {}).items() if k in (CHAR_KEY, DIM_KEY)} if source else None
+            meta = meta if meta and CHAR_KEY in meta else None
         if positions is not None and pa.types.is_string(f.type):
             if meta and meta.get(TYPE_KEY) in (b"json", b"jsonb"):
                 meta = None
