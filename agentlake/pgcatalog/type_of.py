@@ -111,6 +111,11 @@ def _static_name(
     return _constant_name(node)
 
 
+REGTYPE_VALUE = "regtype_value"
+"""Meta key of the expression that answers a ``pg_typeof`` call: its value is a regtype (a type's
+name, which clients read as text; the result column reports regtype's oid)."""
+
+
 def pg_typeof_calls(tree: exp.Expression, schema_of: SchemaOf, enums: Mapping[str, list[str]] | None = None) -> bool:
     """Replace every ``pg_typeof(x)`` by its answer where it is known before planning, else by
     ``pg_type_name(arrow_typeof(x))``, in place; True when there was any. ``enums``: the branch's
@@ -133,6 +138,7 @@ def pg_typeof_calls(tree: exp.Expression, schema_of: SchemaOf, enums: Mapping[st
             typed = exp.Anonymous(this="arrow_typeof", expressions=[argument.copy()])
             answer = exp.Anonymous(this="pg_type_name", expressions=[typed])
         answer.meta[PG_NAME] = pg_name(node)  # the column is still named pg_typeof
+        answer.meta[REGTYPE_VALUE] = True  # and is a regtype, as results report it
         return answer
 
     transform_up(tree, rewrite)

@@ -16,8 +16,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID
+from ..pgcatalog.types import BY_OID, HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID, lookup
 from ..sql.array_text import array_output
+from ..sql.enum_types import enum_oid
 from ..sql.text_output import float_text, interval_text, pg_text, special_float_text
 from ..vector.arrays import vector_text
 from ..vector.sparsevec import sparse_text
@@ -246,10 +247,18 @@ _BINARY: dict[int, Encoder] = {
     114: lambda v: _json_text(v).encode(),
     3802: lambda v: b"\x01" + _json_text(v).encode(),
     2950: _uuid_binary,
+    2206: lambda v: struct.pack("!I", _regtype_oid(v)),
     VECTOR_OID: _vector_binary,
     HALFVEC_OID: _halfvec_binary,
     SPARSEVEC_OID: _sparsevec_binary,
 }
+
+
+def _regtype_oid(name: str) -> int:
+    """The oid a regtype value (a type's name, as pg_typeof answers) stands for; a name no built-in
+    type has is one of the branch's enum types, whose oids follow from their names."""
+    found = lookup(name)
+    return found.oid if found is not None else enum_oid(name.strip('"'))
 
 
 def _array_dims(values) -> list[int]:

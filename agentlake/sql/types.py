@@ -389,7 +389,8 @@ def pg_type(field: pa.Field) -> PgType:
         declared = (field.metadata or {}).get(CHAR_KEY)
         if declared is not None:
             return BY_NAME[declared.decode()]
-        name = name if name in ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit") else "text"
+        tagged_strings = ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit", "regtype")
+        name = name if name in tagged_strings else "text"
     elif pa.types.is_uint32(t):
         name = "oid"  # PostgreSQL's one unsigned integer: the catalogs' object ids are uint32 here
     elif pa.types.is_integer(t):

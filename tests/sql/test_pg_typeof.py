@@ -1,6 +1,6 @@
 """``pg_typeof(x)`` names the type PostgreSQL 16 gives ``x``: columns by the catalog (jsonb and uuid
 too), casts by their type, constants by how they are written, other expressions by their planned
-type. PostgreSQL sends the name as ``regtype``; agentlake as text, which clients read alike."""
+type. The column is a regtype, as PostgreSQL sends it (clients read its text; in binary, its oid)."""
 
 from __future__ import annotations
 
@@ -32,4 +32,4 @@ SETUP = [
 )
 def test_type_names_as_postgres(both, sql):
     lake, postgres = both.answers(sql)
-    assert (lake.names, lake.rows) == (postgres.names, postgres.rows)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)

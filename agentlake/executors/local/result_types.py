@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from ...pgcatalog.type_of import REGTYPE_VALUE
 from ...results import is_unconstrained_numeric
 from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
@@ -70,6 +71,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     positions = JsonTypes(stmt, schema_of).outputs(stmt) if isinstance(stmt, exp.Query) else None
     vectors = _vector_columns_selected(stmt, snapshot)
     uuids = _uuid_values_selected(stmt)
+    regtypes = _regtypes_selected(stmt)
     selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
@@ -103,6 +105,8 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 meta = {TYPE_KEY: positions[position].encode()}
         if position in uuids and pa.types.is_string(f.type):
             meta = {TYPE_KEY: b"uuid"}
+        if position in regtypes and pa.types.is_string(f.type):
+            meta = {TYPE_KEY: b"regtype"}
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
         if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
@@ -127,6 +131,13 @@ def relation_schemas(snapshot) -> SchemaOf:
         return found
 
     return schema_of
+
+
+def _regtypes_selected(stmt) -> set[int]:
+    """Positions of the select items that answer ``pg_typeof`` (text underneath, sent as regtype)."""
+    if not isinstance(stmt, exp.Select):
+        return set()
+    return {position for position, item in enumerate(stmt.expressions) if item.unalias().meta.get(REGTYPE_VALUE)}
 
 
 def _uuid_values_selected(stmt) -> set[int]:
