@@ -12,6 +12,7 @@ from sqlglot import exp
 from ..pgcatalog.type_of import pg_typeof_calls
 from ..sql.bytea_lengths import bytea_lengths
 from ..sql.character_case import character_case
+from ..sql.character_comparisons import character_comparisons
 from ..sql.column_types import SchemaOf
 from ..sql.date_intervals import date_intervals
 from ..sql.enum_expressions import enum_expressions
@@ -136,6 +137,7 @@ def typed_rewrites(
     changed = date_intervals(tree, schema_of) or changed
     changed = time_zones(tree, schema_of) or changed
     changed = uuid_comparisons(tree, schema_of) or changed
+    changed = character_comparisons(tree, schema_of) or changed
     changed = temporal_comparisons(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed
     changed = json_construction(tree, schema_of) or changed  # before vector_expressions: it prints vectors as text

@@ -22,6 +22,8 @@ SETUP = [
         "SELECT * FROM people ORDER BY id",
         "SELECT code, length(code) AS n, code || '|' AS joined FROM people WHERE id = 2",
         "SELECT id FROM people WHERE code = 'de'",
+        "SELECT id FROM people WHERE code = 'de ' OR code IN ('abc  ')",
+        "SELECT name::varchar(2) AS v, code::char(5) AS c, code::text AS t FROM people ORDER BY id",
         "SELECT name, nick, code, bio FROM people ORDER BY id",
         "SELECT p.name AS n, upper(p.name) AS u, p.name::text AS t, p.name || '!' AS e FROM people p ORDER BY id",
         "SELECT name, count(*) FROM people GROUP BY name ORDER BY name",

@@ -15,7 +15,7 @@ from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
-from ...sql.types import CHAR_KEY, DIM_KEY, TYPE_KEY, padded_characters
+from ...sql.types import CHAR_KEY, DIM_KEY, TYPE_KEY, character_metadata, padded_characters
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...sql.view_columns import view_schema
 from ...vector.arrays import is_vector_result
@@ -91,6 +91,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
                     characters.setdefault(f.name, dict(f.metadata))
     plain_columns = _plain_columns(stmt, snapshot) if characters else None
+    character_casts = _character_casts(stmt)
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
@@ -98,6 +99,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             source = characters.get(output_name(f.name)) if plain_columns is None else plain_columns.get(position)
             meta = {k: v for k, v in (source or {}).items() if k in (CHAR_KEY, DIM_KEY)} if source else None
             meta = meta if meta and CHAR_KEY in meta else None
+            meta = character_casts.get(position, meta)
         if positions is not None and pa.types.is_string(f.type):
             if meta and meta.get(TYPE_KEY) in (b"json", b"jsonb"):
                 meta = None
@@ -131,6 +133,20 @@ def relation_schemas(snapshot) -> SchemaOf:
         return found
 
     return schema_of
+
+
+def _character_casts(stmt) -> dict[int, dict]:
+    """The select items cast to varchar or char(n) (``name::varchar(20)``), by position: sent as
+    those types, a char(n) blank-padded, as PostgreSQL sends them."""
+    if not isinstance(stmt, exp.Select):
+        return {}
+    found = {}
+    for position, item in enumerate(stmt.expressions):
+        value = item.unalias()
+        declared = character_metadata(value.to) if isinstance(value, exp.Cast) else {}
+        if declared:
+            found[position] = declared
+    return found
 
 
 def _regtypes_selected(stmt) -> set[int]:
