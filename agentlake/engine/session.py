@@ -173,7 +173,6 @@ class Session:
         self._transaction_ended()
         try:
             if tx is not None:
-                self.temporary_tables.before_commit(tx)
                 self._commit_tx(tx)
         except Exception:
             self.sql_cursors.end_transaction(committed=False)
@@ -187,22 +186,30 @@ class Session:
         """Commit writes made outside an explicit transaction (the API's autocommit)."""
         if not self._explicit and self._tx is not None:
             tx, self._tx = self._tx, None
-            self.temporary_tables.before_commit(tx)
             self._commit_tx(tx)
 
     def _commit_tx(self, tx: Transaction) -> None:
+        """Commit ``tx``, its temporary tables' ON COMMIT actions first; what it did to them counts
+        once it committed."""
         tx.repo.durability = self.settings["agentlake.durability"]
         message, self._statements = "; ".join(self._statements)[:500], []
         try:
+            self.temporary_tables.before_commit(tx)
             tx.commit(message=message, author=self.user or "")
         except ConflictError as err:
+            self.temporary_tables.rolled_back()
             raise SerializationFailure(
                 f"could not serialize access due to concurrent update: {err}", sqlstate="40001"
             ) from None
+        except Exception:
+            self.temporary_tables.rolled_back()
+            raise
+        self.temporary_tables.committed()
 
     def rollback(self) -> None:
         if self._tx is not None:
             self._tx.rollback()
+        self.temporary_tables.rolled_back()
         self._tx, self._explicit, self._failed, self._savepoints = None, False, False, []
         self._statements = []
         self._transaction_ended()
@@ -385,6 +392,7 @@ class Session:
                 if self._tx is not None:
                     self._tx.rollback()
                 self._tx = None
+                self.temporary_tables.rolled_back()
                 self.notifications.end_transaction(committed=False)
             elif savepoint is not None and self._tx is not None:
                 self._tx.rollback_to(savepoint)

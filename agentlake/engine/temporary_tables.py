@@ -41,25 +41,49 @@ def on_commit(stmt: exp.Create) -> str | None:
 
 
 class TemporaryTables:
-    """The temporary tables a session created, by (branch, name), with their ON COMMIT action."""
+    """The temporary tables a session created, by (branch, name), with their ON COMMIT action.
+
+    What a transaction creates, drops or renames counts once it commits: a rolled-back CREATE
+    leaves nothing to drop, and a rolled-back DROP leaves the table the session's to drop at its end
+    (never a table of the same name another session made meanwhile)."""
 
     def __init__(self) -> None:
         self._tables: dict[tuple[str, str], str] = {}
+        self._pending: dict[tuple[str, str], str | None] = {}
+        """The open transaction's changes: an action for a table it created, None for one it dropped."""
 
     def created(self, branch: str, name: str, action: str) -> None:
-        self._tables[(branch, name)] = action
+        self._pending[(branch, name)] = action
 
     def dropped(self, branch: str, name: str) -> None:
-        self._tables.pop((branch, name), None)
+        if (branch, name) in self._current():
+            self._pending[(branch, name)] = None
 
     def renamed(self, branch: str, old: str, new: str) -> None:
-        action = self._tables.pop((branch, old), None)
+        action = self._current().get((branch, old))
         if action is not None:
-            self._tables[(branch, new)] = action
+            self._pending[(branch, old)] = None
+            self._pending[(branch, new)] = action
+
+    def committed(self) -> None:
+        for key, action in self._pending.items():
+            if action is None:
+                self._tables.pop(key, None)
+            else:
+                self._tables[key] = action
+        self._pending.clear()
+
+    def rolled_back(self) -> None:
+        self._pending.clear()
+
+    def _current(self) -> dict[tuple[str, str], str]:
+        """The session's temporary tables as its open transaction sees them."""
+        merged = {**self._tables, **self._pending}
+        return {key: action for key, action in merged.items() if action is not None}
 
     def before_commit(self, tx: Transaction) -> None:
         """ON COMMIT DROP and DELETE ROWS, in the transaction about to commit."""
-        for (branch, name), action in list(self._tables.items()):
+        for (branch, name), action in self._current().items():
             if branch != tx.branch or name not in tx.tables:
                 continue
             if action == DROP:
@@ -75,17 +99,16 @@ class TemporaryTables:
             self.drop_all(session)
             return
         tx = session.write_tx()
-        for branch, name in list(self._tables):
+        for branch, name in list(self._current()):
             if branch == tx.branch:
                 tx.drop_table(name, if_exists=True)
                 self.dropped(branch, name)
 
     def drop_all(self, session: "Session") -> None:
-        """Drop every temporary table the session holds, each branch's in one commit of its own.
-        A table another transaction dropped or never committed is simply gone; a branch deleted
+        """Drop every temporary table the session holds (outside a transaction), each branch's in
+        one commit of its own. A table another transaction dropped is simply gone; a branch deleted
         meanwhile took its tables with it."""
-        branches = sorted({branch for branch, _ in self._tables})
-        for branch in branches:
+        for branch in sorted({branch for branch, _ in self._tables}):
             names = [name for b, name in self._tables if b == branch]
             try:
                 tx = session.repo.begin(branch)

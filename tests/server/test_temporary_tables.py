@@ -59,6 +59,13 @@ def test_on_commit_drop_and_delete_rows(server):
         conn.execute("CREATE TEMP TABLE never (id int) ON COMMIT DROP")
         conn.execute("ROLLBACK")
         assert not _exists(conn, "never")
+        conn.execute("BEGIN")
+        conn.execute("CREATE TEMP TABLE rolled_back (id int)")
+        conn.execute("ROLLBACK")
+        with psycopg.connect(server.dsn(), autocommit=True) as other:
+            other.execute("CREATE TABLE rolled_back (id int)")  # another session's table of that name
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        assert _exists(conn, "rolled_back")  # the rolled-back temporary one left nothing to drop
 
 
 def test_discard_drops_them(server):
@@ -74,6 +81,8 @@ def test_discard_drops_them(server):
         conn.execute("DISCARD TEMP")
         conn.execute("ROLLBACK")  # the block's drop is undone with it
         assert _exists(conn, "c")
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        assert not _exists(conn, "c")  # still the session's: dropped when it ended
 
 
 def test_on_commit_needs_a_temporary_table(server):
