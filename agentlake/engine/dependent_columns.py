@@ -5,7 +5,10 @@ each; with it they are dropped, with PostgreSQL's NOTICE."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from ..errors import Notice, ProgrammingError
 from .constraint_ddl import drop_column
@@ -28,6 +31,19 @@ def existing(session: "Session", kind: str, names: list[str], present, if_exists
         else:
             raise ProgrammingError(f'{kind} "{name}" does not exist', sqlstate="42704")
     return found
+
+
+def columns_of_type(tables: Mapping[str, Any], type_of: Callable[[pa.Field], str | None]) -> list[tuple[str, str, str]]:
+    """(table, column, type) of every column ``type_of`` names a type for, in the order PostgreSQL
+    reports dependents: table by table (here by name; PostgreSQL goes by creation), a table's
+    columns last first."""
+    out = []
+    for table in sorted(tables):
+        for field in reversed(tables[table].schema):
+            kind = type_of(field)
+            if kind is not None:
+                out.append((table, field.name, kind))
+    return out
 
 
 def drop_dependent_columns(

@@ -18,22 +18,24 @@ from sqlglot import exp
 from ..errors import DataError, Notice, NotSupportedError, ProgrammingError
 from ..results import Result
 from ..sql.enum_types import MAX_LABEL_BYTES, enum_metadata, enum_of
+from ..sql.pg_quoting import IDENTIFIER, STRING_LITERAL, identifier_name, literal_text
 from ..sql.types import BY_NAME
-from .dependent_columns import drop_dependent_columns, existing
+from .dependent_columns import columns_of_type, drop_dependent_columns, existing
 
 if TYPE_CHECKING:
     from catalog import Transaction
 
     from .session import Session
 
-_NAME = r'"(?:[^"]|"")+"|[A-Za-z_][\w$]*'
-_LABEL = r"'(?:[^']|'')*'"
-_TYPE = rf"^\s*ALTER\s+TYPE\s+(?:public\.)?({_NAME})\s+"
+_TYPE = rf"^\s*ALTER\s+TYPE\s+(?:public\.)?({IDENTIFIER})\s+"
 _ADD_VALUE = re.compile(
-    rf"{_TYPE}ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?({_LABEL})(?:\s+(BEFORE|AFTER)\s+({_LABEL}))?\s*;?\s*$", re.I | re.S
+    rf"{_TYPE}ADD\s+VALUE\s+(IF\s+NOT\s+EXISTS\s+)?({STRING_LITERAL})(?:\s+(BEFORE|AFTER)\s+({STRING_LITERAL}))?\s*;?\s*$",
+    re.I | re.S,
 )
-_RENAME_VALUE = re.compile(rf"{_TYPE}RENAME\s+VALUE\s+({_LABEL})\s+TO\s+({_LABEL})\s*;?\s*$", re.I | re.S)
-_RENAME = re.compile(rf"{_TYPE}RENAME\s+TO\s+({_NAME})\s*;?\s*$", re.I | re.S)
+_RENAME_VALUE = re.compile(
+    rf"{_TYPE}RENAME\s+VALUE\s+({STRING_LITERAL})\s+TO\s+({STRING_LITERAL})\s*;?\s*$", re.I | re.S
+)
+_RENAME = re.compile(rf"{_TYPE}RENAME\s+TO\s+({IDENTIFIER})\s*;?\s*$", re.I | re.S)
 
 
 def create_type(session: "Session", stmt: exp.Create) -> Result:
@@ -81,7 +83,7 @@ def command(session: "Session", text: str) -> Result | None:
         match = pattern.match(text)
         if match is not None:
             tx = session.write_tx()
-            name = _identifier(match.group(1))
+            name = identifier_name(match.group(1))
             if name not in tx.types:
                 raise ProgrammingError(f'type "{name}" does not exist', sqlstate="42704")
             action(session, tx, name, *match.groups()[1:])
@@ -95,7 +97,7 @@ def _add_value(
     session: "Session", tx: "Transaction", name: str, if_not_exists: str | None, label: str, where, neighbour
 ) -> None:
     labels = list(tx.types[name])
-    label = _checked_label(_unquoted(label))
+    label = _checked_label(literal_text(label))
     if label in labels:
         if if_not_exists:
             session.notice(
@@ -105,13 +107,13 @@ def _add_value(
         raise ProgrammingError(f'enum label "{label}" already exists', sqlstate="42710")
     at = len(labels)
     if neighbour is not None:
-        at = _existing(labels, _unquoted(neighbour)) + (where.upper() == "AFTER")
+        at = _existing(labels, literal_text(neighbour)) + (where.upper() == "AFTER")
     _retype(tx, name, name, labels[:at] + [label] + labels[at:])
 
 
 def _rename_value(session: "Session", tx: "Transaction", name: str, old: str, new: str) -> None:
     labels = list(tx.types[name])
-    old, new = _unquoted(old), _checked_label(_unquoted(new))
+    old, new = literal_text(old), _checked_label(literal_text(new))
     at = _existing(labels, old)
     if new in labels:
         raise ProgrammingError(f'enum label "{new}" already exists', sqlstate="42710")
@@ -121,7 +123,7 @@ def _rename_value(session: "Session", tx: "Transaction", name: str, old: str, ne
 
 
 def _rename(session: "Session", tx: "Transaction", name: str, new: str) -> None:
-    new = _identifier(new)
+    new = identifier_name(new)
     if new in tx.types or new in tx.tables or new in tx.views or new in BY_NAME:
         raise ProgrammingError(f'type "{new}" already exists', sqlstate="42710")
     _retype(tx, name, new, tx.types[name])
@@ -144,13 +146,12 @@ def _retype(tx: "Transaction", name: str, new_name: str, labels: list[str]) -> N
 
 def _enum_columns(tx: "Transaction") -> list[tuple[str, str, str]]:
     """(table, column, type) of every enum column, in the order PostgreSQL reports dependents."""
-    out = []
-    for table in sorted(tx.tables):
-        for field in reversed(tx.manifest(table).schema):
-            found = enum_of(field)
-            if found is not None:
-                out.append((table, field.name, found[0]))
-    return out
+    return columns_of_type(tx.tables, _enum_type_name)
+
+
+def _enum_type_name(field: pa.Field) -> str | None:
+    found = enum_of(field)
+    return found[0] if found is not None else None
 
 
 def _existing(labels: list[str], label: str) -> int:
@@ -175,12 +176,3 @@ def _type_name(node: exp.Expression) -> str:
     if table is not None and table.db and table.db.lower() != "public":
         raise ProgrammingError(f'schema "{table.db}" does not exist', sqlstate="3F000")
     return (table.name if table is not None else node.name).lower()
-
-
-def _identifier(token: str) -> str:
-    """An identifier as PostgreSQL reads it: folded to lower case unless quoted."""
-    return token[1:-1].replace('""', '"') if token.startswith('"') else token.lower()
-
-
-def _unquoted(literal: str) -> str:
-    return literal[1:-1].replace("''", "'")

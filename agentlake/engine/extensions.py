@@ -18,18 +18,19 @@ from ..errors import DataError, Notice, NotSupportedError, ProgrammingError
 from ..pgcatalog.extensions import AVAILABLE
 from ..pgcatalog.types import pg_type
 from ..results import Result
-from .dependent_columns import drop_dependent_columns, existing
+from ..sql.pg_quoting import IDENTIFIER, STRING_LITERAL, identifier_name, literal_text
+from .dependent_columns import columns_of_type, drop_dependent_columns, existing
 
 if TYPE_CHECKING:
     from .session import Session
 
-_NAME = r'"(?:[^"]|"")+"|[A-Za-z_][\w$]*'
-_CREATE = re.compile(rf"^\s*CREATE\s+EXTENSION\s+(IF\s+NOT\s+EXISTS\s+)?({_NAME})(.*?)\s*;?\s*$", re.I | re.S)
+
+_CREATE = re.compile(rf"^\s*CREATE\s+EXTENSION\s+(IF\s+NOT\s+EXISTS\s+)?({IDENTIFIER})(.*?)\s*;?\s*$", re.I | re.S)
 _CREATE_OPTION = re.compile(
-    rf"\s*(?:(WITH)|SCHEMA\s+({_NAME})|VERSION\s+({_NAME}|'(?:[^']|'')*')|(CASCADE))(?=\s|$)", re.I | re.S
+    rf"\s*(?:(WITH)|SCHEMA\s+({IDENTIFIER})|VERSION\s+({IDENTIFIER}|{STRING_LITERAL})|(CASCADE))(?=\s|$)", re.I | re.S
 )
 _DROP = re.compile(
-    rf"^\s*DROP\s+EXTENSION\s+(IF\s+EXISTS\s+)?((?:{_NAME})(?:\s*,\s*(?:{_NAME}))*)?(?:\s+(CASCADE|RESTRICT))?",
+    rf"^\s*DROP\s+EXTENSION\s+(IF\s+EXISTS\s+)?((?:{IDENTIFIER})(?:\s*,\s*(?:{IDENTIFIER}))*)?(?:\s+(CASCADE|RESTRICT))?",
     re.I | re.S,
 )
 _SCHEMAS = {"public", "pg_catalog", "information_schema"}
@@ -46,11 +47,6 @@ def command(session: "Session", text: str) -> Result | None:
     return None
 
 
-def _identifier(token: str) -> str:
-    """An identifier as PostgreSQL reads it: folded to lower case unless quoted."""
-    return token[1:-1].replace('""', '"') if token.startswith('"') else token.lower()
-
-
 def _syntax_error(rest: str) -> ProgrammingError:
     """PostgreSQL's 42601 for the first word the grammar cannot take (``rest`` starts there)."""
     words = rest.strip().rstrip(";").split()
@@ -62,13 +58,13 @@ def _create(session: "Session", text: str) -> Result:
     match = _CREATE.match(text)
     if match is None:
         raise _syntax_error("")
-    if_not_exists, name, rest = bool(match.group(1)), _identifier(match.group(2)), match.group(3)
+    if_not_exists, name, rest = bool(match.group(1)), identifier_name(match.group(2)), match.group(3)
     schema = version = None
     while rest.strip():
         option = _CREATE_OPTION.match(rest)
         if option is None:
             raise _syntax_error(rest.strip())
-        schema = _identifier(option.group(2)) if option.group(2) else schema
+        schema = identifier_name(option.group(2)) if option.group(2) else schema
         version = option.group(3) or version
         rest = rest[option.end() :]
     extension = AVAILABLE.get(name)
@@ -88,7 +84,7 @@ def _create(session: "Session", text: str) -> Result:
     if schema is not None and schema != extension.schema:
         raise NotSupportedError(f'extension "{name}" is installed in schema {extension.schema} only')
     if version is not None:
-        wanted = version[1:-1].replace("''", "'") if version.startswith("'") else _identifier(version)
+        wanted = literal_text(version) if version.startswith("'") else identifier_name(version)
         if wanted != extension.version:
             raise DataError(
                 f'extension "{name}" has no installation script nor update path for version "{wanted}"',
@@ -103,7 +99,7 @@ def _drop(session: "Session", text: str) -> Result:
     if match is None or not match.group(2) or text[match.end() :].strip().rstrip(";").strip():
         raise _syntax_error(text[match.end() :] if match is not None else "")
     if_exists, cascade = bool(match.group(1)), (match.group(3) or "").upper() == "CASCADE"
-    names = [_identifier(n) for n in re.findall(_NAME, match.group(2))]
+    names = [identifier_name(n) for n in re.findall(IDENTIFIER, match.group(2))]
     installed = dict(session.snapshot.extensions)
     for name in names:
         extension = AVAILABLE.get(name)
@@ -113,22 +109,10 @@ def _drop(session: "Session", text: str) -> Result:
     if not dropping:
         return Result(None, 0, "DROP EXTENSION")
     tx = session.write_tx()
-    dependents = _vector_columns(tx.tables) if "vector" in dropping else []
+    dependents = columns_of_type(tx.tables, _vector_type) if "vector" in dropping else []
     drop_dependent_columns(session, tx, f"extension {dropping[0]}", dependents, cascade)
     tx.set_extensions({k: v for k, v in installed.items() if k not in dropping})
     return Result(None, 0, "DROP EXTENSION")
-
-
-def _vector_columns(tables: dict) -> list[tuple[str, str, str]]:
-    """(table, column, type) of every column of a pgvector type, in the order PostgreSQL reports
-    them: table by table (here by name; PostgreSQL goes by creation), a table's columns last first."""
-    out = []
-    for table in sorted(tables):
-        for field in reversed(tables[table].schema):
-            kind = _vector_type(field)
-            if kind is not None:
-                out.append((table, field.name, kind))
-    return out
 
 
 def _vector_type(field: pa.Field) -> str | None:

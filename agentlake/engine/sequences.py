@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import DataError, OperationalError, ProgrammingError
+from ..sql.pg_quoting import identifier_name
 from .ddl import next_serials, sequence_counter
 
 if TYPE_CHECKING:
@@ -49,10 +50,7 @@ class SequenceValues:
 
 def sequence_name(text: str) -> str:
     """A sequence named as regclass input reads it: schema dropped, unquoted names lower-cased."""
-    name = text.strip().rsplit(".", 1)[-1]
-    return (
-        name[1:-1].replace('""', '"') if len(name) > 1 and name.startswith('"') and name.endswith('"') else name.lower()
-    )
+    return identifier_name(text.strip().rsplit(".", 1)[-1])
 
 
 def serial_column(session: "Session", text: str) -> tuple["Manifest", str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
+from ..sql.pg_quoting import literal_text
+
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
 
 
@@ -197,7 +199,7 @@ def _listed_options(tokens: list[str]) -> dict[str, str]:
 
 
 def _option_value(token: str) -> str:
-    return token[1:-1].replace("''", "'") if token.startswith("'") else token
+    return literal_text(token) if token.startswith("'") else token
 
 
 def copy_option_error(options: dict[str, str]) -> tuple[str, str] | None:

@@ -4,7 +4,12 @@ so the typed rewrites for those types start here."""
 
 from __future__ import annotations
 
+from typing import Callable
+
+import pyarrow as pa
 from sqlglot import exp
+
+from .column_types import SchemaOf, column_fields
 
 COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ)
 
@@ -27,3 +32,28 @@ def compared_text_constants(
             if constants and not isinstance(value, exp.Literal):
                 pairs.append((value, constants))
     return pairs
+
+
+def constants_compared_with(
+    tree: exp.Expression,
+    schema_of: SchemaOf,
+    column_wanted: Callable[[pa.Field], bool],
+    constant_wanted: Callable[[exp.Literal], bool] = lambda constant: True,
+) -> list[exp.Literal]:
+    """The quoted constants (those ``constant_wanted`` keeps) that comparisons, ``IN`` included,
+    compare with a column ``column_wanted`` picks: what the typed rewrites for such a column's type
+    read as that type."""
+    pairs = [
+        (value, kept)
+        for value, constants in compared_text_constants(tree, (*COMPARISONS, exp.In))
+        if isinstance(value, exp.Column) and (kept := [c for c in constants if constant_wanted(c)])
+    ]
+    if not pairs:
+        return []
+    fields = column_fields(tree, schema_of)
+    found = []
+    for column, constants in pairs:
+        field = fields.get(column.table, {}).get(column.name)
+        if field is not None and column_wanted(field):
+            found += constants
+    return found

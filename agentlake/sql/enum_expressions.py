@@ -17,8 +17,9 @@ from sqlglot import exp
 
 from .column_types import SchemaOf, column_fields
 from .constant_comparisons import COMPARISONS
-from .enum_types import enum_of, invalid_label, label_position
+from .enum_types import enum_of, label_position
 from .rules.jsonb_comparisons import resolve_order_item
+from .types import user_type_name
 
 _ORDERING = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 ENUM_INPUT = "enum_in"
@@ -44,14 +45,17 @@ class _EnumValues:
             return (name, list(self.enums[name])) if name is not None else None
         return None
 
+    def first_type(self, nodes: list[exp.Expression]) -> tuple[str, list[str]] | None:
+        """The enum type of the first of ``nodes`` that is an enum value (the type they all read as)."""
+        return next((found for found in map(self.type_of, nodes) if found is not None), None)
+
 
 def cast_enum_name(cast: exp.Cast, enums: Mapping[str, list[str]]) -> str | None:
     """The enum type a cast names, or None."""
     to = cast.args.get("to")
     if not isinstance(to, exp.DataType) or to.this != exp.DataType.Type.USERDEFINED:
         return None
-    kind = to.args.get("kind")
-    name = (kind.name if isinstance(kind, exp.Expression) else str(kind or "")).lower().removeprefix("public.")
+    name = user_type_name(to)
     return name if name in enums else None
 
 
@@ -62,24 +66,26 @@ def _position(node: exp.Expression, enum: tuple[str, list[str]]) -> exp.Expressi
     value = node.this if isinstance(node, exp.Cast) and cast_enum_name(node, {name: labels}) else node
     if isinstance(value, exp.Literal) and value.is_string:
         return exp.Literal.number(label_position(labels, value.this, name))
-    return exp.Case(
-        this=value.copy(),
-        ifs=[exp.If(this=exp.Literal.string(label), true=exp.Literal.number(i)) for i, label in enumerate(labels, 1)],
+    return _mapped(
+        value.copy(), [(exp.Literal.string(label), exp.Literal.number(i)) for i, label in enumerate(labels, 1)]
     )
 
 
 def _label_at(position: exp.Expression, labels: list[str]) -> exp.Expression:
     """The label at a computed place (``max`` of places back to the label it names)."""
-    return exp.Case(
-        this=position,
-        ifs=[exp.If(this=exp.Literal.number(i), true=exp.Literal.string(label)) for i, label in enumerate(labels, 1)],
-    )
+    return _mapped(position, [(exp.Literal.number(i), exp.Literal.string(label)) for i, label in enumerate(labels, 1)])
+
+
+def _mapped(value: exp.Expression, pairs: list[tuple[exp.Expression, exp.Expression]]) -> exp.Case:
+    """``CASE value WHEN a THEN b ... END`` (NULL for anything else)."""
+    return exp.Case(this=value, ifs=[exp.If(this=when, true=then) for when, then in pairs])
 
 
 def _check_constants(constants: list[exp.Expression], enum: tuple[str, list[str]]) -> None:
+    """22P02 for a quoted constant that is none of the type's labels."""
     for constant in constants:
-        if isinstance(constant, exp.Literal) and constant.is_string and constant.this not in enum[1]:
-            raise invalid_label(enum[0], constant.this)
+        if isinstance(constant, exp.Literal) and constant.is_string:
+            label_position(enum[1], constant.this, enum[0])
 
 
 def enum_expressions(
@@ -137,7 +143,7 @@ def _comparison(node: exp.Expression, values: _EnumValues) -> bool:
         operands = [node.this, node.args["low"], node.args["high"]]
     else:
         operands = [node.this, node.expression]
-    enum = next((e for e in map(values.type_of, operands) if e is not None), None)
+    enum = values.first_type(operands)
     if enum is None:
         return False
     _check_constants(operands, enum)
@@ -154,7 +160,7 @@ def _support_function(call: exp.Anonymous, values: _EnumValues) -> bool:
     name = call.name.lower()
     if name not in ("enum_range", "enum_first", "enum_last") or not call.expressions:
         return False
-    enum = next((e for e in map(values.type_of, call.expressions) if e is not None), None)
+    enum = values.first_type(call.expressions)
     if enum is None:
         return False
     type_name, labels = enum

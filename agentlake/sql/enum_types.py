@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import DataError, ProgrammingError
+from ..errors import DataError
 from .field_tags import TYPE_KEY
 
 LABELS_KEY = b"agentlake.enum_labels"
@@ -72,11 +72,3 @@ def label_position(labels: list[str], label: str, type_name: str) -> int:
         return labels.index(label) + 1
     except ValueError:
         raise invalid_label(type_name, label) from None
-
-
-def resolve(name: str, types: Mapping[str, list[str]]) -> list[str]:
-    """The labels of enum type ``name`` (``public.`` allowed), 42704 when the branch has none such."""
-    bare = name.lower().removeprefix("public.")
-    if bare not in types:
-        raise ProgrammingError(f'type "{name}" does not exist', sqlstate="42704")
-    return types[bare]

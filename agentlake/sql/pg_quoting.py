@@ -38,3 +38,22 @@ def quote_literal(text: str) -> str:
     """``text`` as a string literal: quotes doubled, and backslashes doubled in an ``E''`` string."""
     quoted = "'" + text.replace("'", "''").replace("\\", "\\\\") + "'"
     return "E" + quoted if "\\" in text else quoted
+
+
+IDENTIFIER = r'"(?:[^"]|"")+"|[A-Za-z_][\w$]*'
+"""A regular expression for one identifier as written, quoted or bare (statements read as text)."""
+STRING_LITERAL = r"'(?:[^']|'')*'"
+"""A regular expression for one quoted string constant as written."""
+
+
+def identifier_name(token: str) -> str:
+    """An identifier as PostgreSQL reads it: a quoted one as written, its doubled quotes single,
+    a bare one folded to lower case."""
+    if len(token) > 1 and token.startswith('"') and token.endswith('"'):
+        return token[1:-1].replace('""', '"')
+    return token.lower()
+
+
+def literal_text(token: str) -> str:
+    """The text of a quoted string constant as written (``'it''s'`` -> ``it's``)."""
+    return token[1:-1].replace("''", "'")

@@ -111,6 +111,13 @@ def _precision(node: exp.DataType) -> list[int]:
     return out
 
 
+def user_type_name(node: exp.DataType) -> str:
+    """The lower-case name a type sqlglot does not know is written with (``mood``, ``tensor``),
+    without the default schema (``public.mood`` is ``mood``); "" for the types it knows."""
+    kind = node.args.get("kind")
+    return (kind.name if isinstance(kind, exp.Expression) else str(kind or "")).lower().removeprefix("public.")
+
+
 def arrow_type(node: exp.DataType | str, enums: Mapping[str, list[str]] | None = None) -> tuple[pa.DataType, dict]:
     """(Arrow type, field metadata) for a SQL type; unknown types raise 42704. ``enums``: the
     branch's enum types, name -> labels (:mod:`.enum_types`)."""
@@ -135,8 +142,7 @@ def arrow_type(node: exp.DataType | str, enums: Mapping[str, list[str]] | None =
         if LABELS_KEY in inner_metadata:
             raise NotSupportedError("arrays of enum types are not supported", sqlstate="0A000")
         return pa.list_(inner), {}
-    user_kind = node.args.get("kind")
-    user_kind = (user_kind.name if isinstance(user_kind, exp.Expression) else str(user_kind or "")).lower()
+    user_kind = user_type_name(node)
     if kind == T.USERDEFINED and user_kind in ("tsvector", "tsquery"):  # kept as PostgreSQL's text form
         return pa.string(), {TYPE_KEY: user_kind.encode()}
     if kind == T.USERDEFINED and user_kind == "tensor":
@@ -169,9 +175,8 @@ def arrow_type(node: exp.DataType | str, enums: Mapping[str, list[str]] | None =
         if not params:  # pgvector's vector without a dimension: each row has its own (no index on it)
             return pa.list_(pa.field("vector", pa.float32())), {TYPE_KEY: b"vector"}
         return pa.list_(pa.float32(), params[-1]), {TYPE_KEY: b"vector"}
-    if kind == T.USERDEFINED and enums and user_kind.removeprefix("public.") in enums:
-        name = user_kind.removeprefix("public.")
-        return pa.string(), enum_metadata(name, enums[name])
+    if kind == T.USERDEFINED and enums and user_kind in enums:
+        return pa.string(), enum_metadata(user_kind, enums[user_kind])
     raise ProgrammingError(f'type "{node.sql(dialect="postgres").lower()}" does not exist', sqlstate="42704")
 
 

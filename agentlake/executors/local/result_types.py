@@ -70,8 +70,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     schema_of = relation_schemas(snapshot)
     positions = JsonTypes(stmt, schema_of).outputs(stmt) if isinstance(stmt, exp.Query) else None
     vectors = _vector_columns_selected(stmt, snapshot)
-    uuids = _uuid_values_selected(stmt)
-    regtypes = _regtypes_selected(stmt)
+    made = _made_types(stmt)
     selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
@@ -91,7 +90,6 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
                     characters.setdefault(f.name, dict(f.metadata))
     plain_columns = _plain_columns(stmt, snapshot) if characters else None
-    character_casts = _character_casts(stmt)
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
@@ -99,16 +97,13 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             source = characters.get(output_name(f.name)) if plain_columns is None else plain_columns.get(position)
             meta = {k: v for k, v in (source or {}).items() if k in (CHAR_KEY, DIM_KEY)} if source else None
             meta = meta if meta and CHAR_KEY in meta else None
-            meta = character_casts.get(position, meta)
         if positions is not None and pa.types.is_string(f.type):
             if meta and meta.get(TYPE_KEY) in (b"json", b"jsonb"):
                 meta = None
             if position in positions:
                 meta = {TYPE_KEY: positions[position].encode()}
-        if position in uuids and pa.types.is_string(f.type):
-            meta = {TYPE_KEY: b"uuid"}
-        if position in regtypes and pa.types.is_string(f.type):
-            meta = {TYPE_KEY: b"regtype"}
+        if position in made and pa.types.is_string(f.type):
+            meta = made[position]
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
         if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
@@ -135,41 +130,26 @@ def relation_schemas(snapshot) -> SchemaOf:
     return schema_of
 
 
-def _character_casts(stmt) -> dict[int, dict]:
-    """The select items cast to varchar or char(n) (``name::varchar(20)``), by position: sent as
-    those types, a char(n) blank-padded, as PostgreSQL sends them."""
+def _made_types(stmt) -> dict[int, dict]:
+    """What select items make, whatever column name they carry, by position: a uuid (``x::uuid``,
+    ``gen_random_uuid()``, text underneath, which clients read as uuid objects), pg_typeof's regtype,
+    a cast to varchar or char(n) (sent as those types, a char(n) blank-padded)."""
     if not isinstance(stmt, exp.Select):
         return {}
     found = {}
     for position, item in enumerate(stmt.expressions):
         value = item.unalias()
         declared = character_metadata(value.to) if isinstance(value, exp.Cast) else {}
-        if declared:
-            found[position] = declared
-    return found
-
-
-def _regtypes_selected(stmt) -> set[int]:
-    """Positions of the select items that answer ``pg_typeof`` (text underneath, sent as regtype)."""
-    if not isinstance(stmt, exp.Select):
-        return set()
-    return {position for position, item in enumerate(stmt.expressions) if item.unalias().meta.get(REGTYPE_VALUE)}
-
-
-def _uuid_values_selected(stmt) -> set[int]:
-    """Positions of the select items that make a uuid (``x::uuid``, ``gen_random_uuid()``): text
-    underneath, sent as uuid, which clients read as uuid objects."""
-    if not isinstance(stmt, exp.Select):
-        return set()
-    found = set()
-    for position, item in enumerate(stmt.expressions):
-        value = item.this if isinstance(item, exp.Alias) else item
         if (
             isinstance(value, exp.Uuid)
             or (isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.UUID)
             or (isinstance(value, exp.Anonymous) and value.name.lower() == "gen_random_uuid")
         ):
-            found.add(position)
+            found[position] = {TYPE_KEY: b"uuid"}
+        elif value.meta.get(REGTYPE_VALUE):
+            found[position] = {TYPE_KEY: b"regtype"}
+        elif declared:
+            found[position] = declared
     return found
 
 
