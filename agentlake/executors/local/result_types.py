@@ -97,12 +97,14 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             source = characters.get(output_name(f.name)) if plain_columns is None else plain_columns.get(position)
             meta = {k: v for k, v in (source or {}).items() if k in (CHAR_KEY, DIM_KEY)} if source else None
             meta = meta if meta and CHAR_KEY in meta else None
+            if CHAR_KEY in made.get(position, {}):  # a cast to varchar or char(n); JSON outputs still win
+                meta = made[position]
         if positions is not None and pa.types.is_string(f.type):
             if meta and meta.get(TYPE_KEY) in (b"json", b"jsonb"):
                 meta = None
             if position in positions:
                 meta = {TYPE_KEY: positions[position].encode()}
-        if position in made and pa.types.is_string(f.type):
+        if TYPE_KEY in made.get(position, {}) and pa.types.is_string(f.type):
             meta = made[position]
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
         if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
