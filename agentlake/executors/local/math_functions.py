@@ -44,12 +44,13 @@ def natural_logarithm(values: pa.Array) -> pa.Array:
 
 def logarithm(bases: pa.Array, values: pa.Array) -> pa.Array:
     """The logarithm of ``values`` to ``bases`` (``log(x)`` is ``log(10, x)``); a base of 1 is a
-    division by zero, as PostgreSQL's numeric log reports it."""
+    division by zero, as PostgreSQL's numeric log reports it. Base 10 is C's log10, exact at
+    powers of ten (``log(1000)`` is 3, where ln(1000)/ln(10) is 2.9999999999999996)."""
     _logarithm_argument(bases)
     _logarithm_argument(values)
     if _any(pc.equal(bases, 1.0)):
         raise function_error("22012", "division by zero")
-    return pc.divide(pc.ln(values), pc.ln(bases))
+    return pc.if_else(pc.equal(bases, 10.0), pc.log10(values), pc.divide(pc.ln(values), pc.ln(bases)))
 
 
 def exponential(values: pa.Array) -> pa.Array:

@@ -54,6 +54,8 @@ def pg_name(node: exp.Expression) -> str:
         return pg_name(node.this)  # (x) is named x
     if isinstance(node, (exp.Window, exp.WithinGroup, exp.Filter)):
         return pg_name(node.this)  # row_number() OVER (...) is named row_number, and so on
+    if isinstance(node, exp.Case):  # a function to sqlglot, and its parser's
+        return _case_name(node.args.get("default"))
     written = node.meta.get(WRITTEN_NAME)
     if written is not None and not isinstance(node, (exp.Cast, exp.TryCast)):
         return _TRIM_NAMES.get(str(node.args.get("position") or "").upper(), "btrim") if written == "trim" else written
@@ -72,8 +74,6 @@ def pg_name(node: exp.Expression) -> str:
         return "unnest"  # sqlglot reads PostgreSQL's unnest() as its Explode
     if isinstance(node, exp.Func):
         return node.sql_name().lower()
-    if isinstance(node, exp.Case):
-        return "case"
     if isinstance(node, exp.Interval):
         return "interval"  # interval '90 minutes' is a typed constant, named by its type
     if isinstance(node, exp.AtTimeZone):
@@ -84,6 +84,18 @@ def pg_name(node: exp.Expression) -> str:
     if isinstance(node, exp.Exists):
         return "exists"
     return "?column?"
+
+
+def _case_name(default: exp.Expression | None) -> str:
+    """A CASE is named after its ELSE value when that has a name of its own (``CASE ... ELSE a END``
+    is "a"), else "case": PostgreSQL's FigureColname gives a cast of a constant only its type's weak
+    name, which CASE does not take."""
+    inner = default
+    while isinstance(inner, (exp.Cast, exp.Paren)) and PG_NAME not in inner.meta:
+        inner = inner.this
+    if inner is None or isinstance(inner, (exp.Literal, exp.Interval)) or pg_name(inner) == "?column?":
+        return "case"
+    return pg_name(default)
 
 
 _TRIM_NAMES = {"LEADING": "ltrim", "TRAILING": "rtrim"}

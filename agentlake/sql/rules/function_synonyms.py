@@ -10,7 +10,8 @@
   int4 sum;
 - ``isfinite(x)`` is true for every non-NULL date, timestamp or interval: agentlake stores no
   infinite ones (``'infinity'`` is refused on input);
-- ``array_remove(a, x)`` is ``array_remove_all`` (DataFusion's removes the first match only);
+- ``array_remove(a, x)`` is ``array_remove_all`` and ``array_replace(a, x, y)`` is
+  ``array_replace_all`` (DataFusion's remove and replace the first match only);
   ``array_length(a, 1)`` and ``array_upper(a, 1)`` are DataFusion's ``array_length``, and
   ``array_lower(a, 1)`` is 1, as int4 and NULL for an empty array (DataFusion's length is a
   uint64 0), arrays here being one-dimensional and 1-based; ``array_dims(a)`` is its text;
@@ -127,6 +128,8 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             return _int4(node.copy())
         if name in _RENAMED:
             return exp.Anonymous(this=_RENAMED[name], expressions=node.expressions)
+        if name == "array_replace" and len(node.expressions) == 3:
+            return exp.Anonymous(this="array_replace_all", expressions=node.expressions)
         if name == "div" and len(node.expressions) == 2:
             quotient = exp.Div(this=_numeric(node.expressions[0]), expression=_numeric(node.expressions[1]))
             truncated = exp.Anonymous(this="trunc", expressions=[quotient])
