@@ -68,7 +68,7 @@ def _target(stmt: exp.Expression) -> tuple[str, str, list[str] | None]:
     return name, node.alias_or_name, columns
 
 
-def _from_rows_table(name: str, alias: str) -> str:
+def from_rows_table(name: str, alias: str) -> str:
     from ..executors.local.snapshot_tables import ROWS_PREFIX
 
     return f'"{ROWS_PREFIX}{name}" AS "{alias}"'
@@ -80,7 +80,7 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     tx = session.write_tx()
     manifest = tx.manifest(name)
     source = stmt.expression
-    ctes = _ctes(stmt)
+    ctes = write_ctes(stmt)
     if ctes is not None and isinstance(source, (exp.Select, exp.SetOperation)):
         source = source.copy()  # WITH ... INSERT ... SELECT: the query reads the CTEs
         source.set("with_", ctes.copy())
@@ -534,7 +534,7 @@ def _do_update(
     with contextlib.ExitStack() as stack:
         excluded_name = stack.enter_context(session.temp_table("excluded", excluded))
         if targets is None:
-            source = _from_rows_table(name, alias)
+            source = from_rows_table(name, alias)
         else:
             source = f'"{stack.enter_context(session.temp_table(f"conflict_{name}", targets))}" AS "{alias}"'
         select = []
@@ -567,7 +567,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     tx = session.write_tx()
     manifest = tx.manifest(name)
     assignments = set_list(stmt.expressions, name, manifest.schema.names)
-    to_default = {column for column, value in assignments.items() if _is_default(value)}
+    to_default = {column for column, value in assignments.items() if is_default_keyword(value)}
     given = [column for column in assignments if column not in to_default]
     refuse_written(given, manifest.constraints, update=True)
     identity_columns.refuse_updated(given, manifest.constraints)
@@ -588,7 +588,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
 
     extra = stmt.args.get("from_") or stmt.args.get("from")
     where = stmt.args.get("where")
-    ctes = _ctes(stmt)
+    ctes = write_ctes(stmt)
     keyed = (
         None
         if extra is not None or _reads_tables(assignments.values())
@@ -600,7 +600,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         with session.temp_table(f"key_{name}", keyed) as temp:
             rows = session.run_datafusion(f'SELECT {outputs()} FROM "{temp}" AS "{alias}"', sync=False)
     elif rows is None:
-        sql = f"{_with_sql(session, ctes)}SELECT {outputs()} FROM {_from_rows_table(name, alias)}"
+        sql = f"{with_sql(session, ctes)}SELECT {outputs()} FROM {from_rows_table(name, alias)}"
         if extra is not None:
             sql += ", " + ", ".join(session.datafusion_sql(t) for t in [extra.this, *extra.expressions])
         if where is not None:
@@ -621,10 +621,12 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     return Result(result_rows, rows.num_rows, f"UPDATE {rows.num_rows}")
 
 
-def _is_default(value: exp.Expression) -> bool:
-    """Whether a SET value is the DEFAULT keyword, which sqlglot reads as an unquoted column named
-    DEFAULT (a quoted "default" is a column)."""
+def is_default_keyword(value: exp.Expression) -> bool:
+    """Whether a SET or VALUES item is the DEFAULT keyword, which sqlglot reads as an unquoted
+    column named DEFAULT (a quoted "default" is a column), or in MERGE's VALUES as a keyword."""
     value = value.unnest()
+    if isinstance(value, exp.Var):
+        return value.name.upper() == "DEFAULT"
     return (
         isinstance(value, exp.Column) and not value.table and not value.this.quoted and value.name.upper() == "DEFAULT"
     )
@@ -643,7 +645,7 @@ def _default_value(manifest: "Manifest", column: str) -> exp.Expression:
     return exp.Paren(this=parse_expression(text)) if text is not None else exp.Null()
 
 
-def _ctes(stmt: exp.Expression) -> exp.With | None:
+def write_ctes(stmt: exp.Expression) -> exp.With | None:
     """A write's WITH clause, whose queries its FROM, USING, WHERE and SELECT read; 0A000 for a
     data-modifying statement inside it (``WITH d AS (DELETE ... RETURNING *) INSERT ...``)."""
     ctes = stmt.args.get("with_")
@@ -658,7 +660,7 @@ def _ctes(stmt: exp.Expression) -> exp.With | None:
     return ctes
 
 
-def _with_sql(session: "Session", ctes: exp.With | None) -> str:
+def with_sql(session: "Session", ctes: exp.With | None) -> str:
     return "" if ctes is None else session.datafusion_sql(ctes) + " "
 
 
@@ -683,13 +685,13 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
     columns = ", ".join(f'"{alias}"."{f.name}"' for f in manifest.schema) if returning else None
     using = stmt.args.get("using")
     where = stmt.args.get("where")
-    ctes = _ctes(stmt)
+    ctes = write_ctes(stmt)
     rows = None if using else row_by_key(session, manifest, alias, where)
     if rows is None:
         sql = (
-            f"{_with_sql(session, ctes)}"
+            f"{with_sql(session, ctes)}"
             f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}" '
-            f"FROM {_from_rows_table(name, alias)}"
+            f"FROM {from_rows_table(name, alias)}"
         )
         if using:
             sql += ", " + ", ".join(session.datafusion_sql(t) for t in using)

@@ -18,6 +18,7 @@ from . import (
     enum_ddl,
     extensions,
     maintenance,
+    merge_into,
     prepared_statements,
     session_settings,
     sql_cursors,
@@ -170,6 +171,7 @@ _HANDLERS: dict[type, Handler] = {
     exp.Insert: updatable_views.insert,
     exp.Update: updatable_views.update,
     exp.Delete: updatable_views.delete,
+    exp.Merge: merge_into.merge_into,
     exp.Create: _create,
     exp.Drop: ddl.drop,
     exp.Alter: ddl.alter,
@@ -203,6 +205,7 @@ _ENDS_TRANSACTION = frozenset({exp.Commit, exp.Rollback})
 _WRITES_ROWS = (updatable_views.insert, updatable_views.update, updatable_views.delete)
 _RETURNS_NO_ROWS = {
     *_WRITES_ROWS,
+    merge_into.merge_into,
     _create,
     ddl.drop,
     ddl.alter,

@@ -92,7 +92,7 @@ def _resolve(session: "Session", stmt: exp.Expression, view: UpdatableView, alia
     for assignment in itertools.chain(*set_lists):  # SET c = DEFAULT: a view column's default is NULL
         value = assignment.expression
         for node in value.expressions if isinstance(value, exp.Tuple) else [value]:
-            if _is_default(node):
+            if dml.is_default_keyword(node):
                 node.replace(exp.Null())
     for part, excluded in _expression_parts(stmt):
         for column, nested in list(_columns(part)):
@@ -150,10 +150,6 @@ def _other_columns(session: "Session", stmt: exp.Expression) -> set[str] | None:
             return None
         names.update(column_names(session, item.name))
     return names
-
-
-def _is_default(node: exp.Expression) -> bool:
-    return isinstance(node, exp.Column) and not node.table and node.name.upper() == "DEFAULT" and not node.this.quoted
 
 
 def _is_star(item: exp.Expression, alias: str) -> bool:

@@ -48,7 +48,7 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
     if len(parsed) != 1:
         return {}
     tree = parsed[0]
-    if not isinstance(tree, (exp.Insert, exp.Update, exp.Select, exp.Delete)):
+    if not isinstance(tree, (exp.Insert, exp.Update, exp.Select, exp.Delete, exp.Merge)):
         return {}
     found = _cast_params(tree)
     for clause in tree.find_all(exp.Limit, exp.Offset):
@@ -70,14 +70,11 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
             if index is not None and is_interval(interval):
                 found.setdefault(index, FLOAT8_OID)
     columns = _ColumnTypes(tree, schema_of)
-    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values) and columns.target is not None:
-        fields = {f.name: f for f in columns.target}
-        names = [c.name for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else list(fields)
-        for row in tree.expression.expressions:
-            for name, value in zip(names, row.expressions if isinstance(row, exp.Tuple) else [row]):
-                index = _param_index(value)
-                if index is not None and name in fields:
-                    found.setdefault(index, oid_for_field(fields[name]))
+    if columns.target is not None:
+        for name, value in _inserted_values(tree, columns.target):
+            index = _param_index(value)
+            if index is not None and name in columns.target.names:
+                found.setdefault(index, oid_for_field(columns.target.field(name)))
     for cmp in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike, *VECTOR_OPERATORS):
         for column, value in ((cmp.this, cmp.expression), (cmp.expression, cmp.this)):
             field = columns.of(column)
@@ -102,6 +99,23 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
             if index is not None:
                 found.setdefault(index, oid_for_field(field))
     return found
+
+
+def _inserted_values(tree: exp.Expression, target: pa.Schema) -> list[tuple[str, exp.Expression]]:
+    """(column, value) of each value an INSERT ... VALUES writes, or a MERGE's INSERT clauses."""
+    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
+        names = [c.name for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else target.names
+        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in tree.expression.expressions]
+    elif isinstance(tree, exp.Merge):
+        inserts = [i for i in tree.find_all(exp.Insert) if isinstance(i.expression, exp.Tuple)]
+        pairs = []
+        for insert in inserts:
+            names = [c.name for c in insert.this.expressions] if insert.this is not None else target.names
+            pairs += list(zip(names, insert.expression.expressions))
+        return pairs
+    else:
+        return []
+    return [pair for row in rows for pair in zip(names, row)]
 
 
 def _quantified(node: exp.Expression) -> exp.Expression | None:
