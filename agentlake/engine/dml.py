@@ -646,18 +646,9 @@ def _default_value(manifest: "Manifest", column: str) -> exp.Expression:
 
 
 def write_ctes(stmt: exp.Expression) -> exp.With | None:
-    """A write's WITH clause, whose queries its FROM, USING, WHERE and SELECT read; 0A000 for a
-    data-modifying statement inside it (``WITH d AS (DELETE ... RETURNING *) INSERT ...``)."""
-    ctes = stmt.args.get("with_")
-    if ctes is None:
-        return None
-    for cte in ctes.expressions:
-        if not isinstance(cte.this, (exp.Select, exp.SetOperation)):
-            raise NotSupportedError(
-                f'{cte.this.key.upper()} in WITH is not supported ("{cte.alias}"): run it as its own statement',
-                sqlstate="0A000",
-            )
-    return ctes
+    """A write's WITH clause, whose queries its FROM, USING, WHERE and SELECT read (data-modifying
+    ones have run before it, :mod:`.writing_ctes`)."""
+    return stmt.args.get("with_")
 
 
 def with_sql(session: "Session", ctes: exp.With | None) -> str:

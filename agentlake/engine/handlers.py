@@ -24,6 +24,7 @@ from . import (
     sql_cursors,
     updatable_views,
     view_ddl,
+    writing_ctes,
 )
 from .explain import explain_statement
 from .jobs_view import register_jobs
@@ -230,6 +231,8 @@ _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
 def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
     """The columns a statement returns, planned but not run; None for one that returns no rows."""
+    if writing_ctes.writing(stmt):
+        stmt = writing_ctes.as_described(stmt)
     handler, _ = dispatch(stmt)
     returning = stmt.args.get("returning")
     if handler is run_query:
@@ -253,7 +256,14 @@ def describe(session: "Session", stmt: exp.Expression) -> pa.Schema | None:
     raise NotSupportedError("the columns of this statement are known only once it runs")
 
 
+def _with_writes(session: "Session", stmt: exp.Expression) -> Result:
+    """A statement whose WITH holds INSERT, UPDATE or DELETE (:mod:`.writing_ctes`)."""
+    return writing_ctes.run(session, stmt, lambda part: dispatch(part)[0](session, part))
+
+
 def dispatch(stmt: exp.Expression) -> tuple[Handler, bool]:
+    if writing_ctes.writing(stmt):
+        return _with_writes, False
     for cls in type(stmt).__mro__:
         handler = _HANDLERS.get(cls)
         if handler is not None:

@@ -3,7 +3,7 @@
 psycopg sends Python strings, and SQLAlchemy's pgvector type sends vectors, as
 OID 0, and asyncpg binds every argument by the type Describe reports. PostgreSQL types
 such a parameter from its context; the engine plans result columns, not parameter types,
-so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)``
+so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)`` (also in a WITH query or a MERGE)
 and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
 distances ``col <-> $1`` (pgvector's operators), ``col = ANY($1)`` and ``col <> ALL($1)``
 (an array of the column's type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
@@ -70,11 +70,10 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
             if index is not None and is_interval(interval):
                 found.setdefault(index, FLOAT8_OID)
     columns = _ColumnTypes(tree, schema_of)
-    if columns.target is not None:
-        for name, value in _inserted_values(tree, columns.target):
-            index = _param_index(value)
-            if index is not None and name in columns.target.names:
-                found.setdefault(index, oid_for_field(columns.target.field(name)))
+    for field, value in _inserted_values(tree, schema_of):
+        index = _param_index(value)
+        if index is not None:
+            found.setdefault(index, oid_for_field(field))
     for cmp in tree.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Like, exp.ILike, *VECTOR_OPERATORS):
         for column, value in ((cmp.this, cmp.expression), (cmp.expression, cmp.this)):
             field = columns.of(column)
@@ -101,21 +100,25 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
     return found
 
 
-def _inserted_values(tree: exp.Expression, target: pa.Schema) -> list[tuple[str, exp.Expression]]:
-    """(column, value) of each value an INSERT ... VALUES writes, or a MERGE's INSERT clauses."""
-    if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
-        names = [c.name for c in tree.this.expressions] if isinstance(tree.this, exp.Schema) else target.names
-        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in tree.expression.expressions]
-    elif isinstance(tree, exp.Merge):
-        inserts = [i for i in tree.find_all(exp.Insert) if isinstance(i.expression, exp.Tuple)]
-        pairs = []
-        for insert in inserts:
-            names = [c.name for c in insert.this.expressions] if insert.this is not None else target.names
-            pairs += list(zip(names, insert.expression.expressions))
-        return pairs
-    else:
-        return []
-    return [pair for row in rows for pair in zip(names, row)]
+def _inserted_values(tree: exp.Expression, schema_of: SchemaOf) -> list[tuple[pa.Field, exp.Expression]]:
+    """(column, value) of each value an INSERT ... VALUES writes: the statement's, a WITH query's,
+    or a MERGE's INSERT clauses (whose columns are the MERGE's target's)."""
+    pairs: list[tuple[pa.Field, exp.Expression]] = []
+    for insert in tree.find_all(exp.Insert):
+        merging = isinstance(insert.parent, exp.When)
+        table = tree.this if merging else insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+        schema = schema_of(table.name) if isinstance(table, exp.Table) else None
+        if schema is None:
+            continue
+        listed = insert.this.expressions if isinstance(insert.this, (exp.Schema, exp.Tuple)) else None
+        names = [c.name for c in listed] if listed is not None else schema.names
+        values = insert.expression
+        if isinstance(values, exp.Values):
+            rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in values.expressions]
+        else:
+            rows = [values.expressions] if merging and isinstance(values, exp.Tuple) else []
+        pairs += [(schema.field(n), v) for row in rows for n, v in zip(names, row) if n in schema.names]
+    return pairs
 
 
 def _quantified(node: exp.Expression) -> exp.Expression | None:
@@ -141,14 +144,12 @@ class _ColumnTypes:
 
     def __init__(self, tree: exp.Expression, schema_of: SchemaOf) -> None:
         self.by_name: dict[str, pa.Schema] = {}
-        self.target: pa.Schema | None = None
         for table in tree.find_all(exp.Table):
             if table.db and table.db.lower() != "public":
                 continue
             schema = schema_of(table.name)
             if schema is None:
                 continue
-            self.target = self.target or schema
             self.by_name.setdefault(table.alias_or_name, schema)
             self.by_name.setdefault(table.name, schema)
 

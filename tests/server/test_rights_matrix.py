@@ -30,7 +30,11 @@ MATRIX: dict[str, tuple[str, tuple[str, str, str]]] = {
     "DELETE": ("DELETE FROM t WHERE id = 1", (DENIED, OK, OK)),
     "INSERT in WITH": (
         "WITH x AS (INSERT INTO t VALUES (8, 'w', '[0,0,1]') RETURNING id) SELECT * FROM x",
-        (DENIED, NOT_SUPPORTED, NOT_SUPPORTED),
+        (DENIED, OK, OK),
+    ),
+    "MERGE": (
+        "MERGE INTO t USING (SELECT 5 AS id) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, 'm', '[1,0,1]')",
+        (DENIED, OK, OK),
     ),
     "EXPLAIN ANALYZE INSERT": (
         "EXPLAIN ANALYZE INSERT INTO t VALUES (7, 'e', '[1,0,0]')",

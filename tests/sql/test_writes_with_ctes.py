@@ -1,7 +1,8 @@
 """WITH ... UPDATE / DELETE / INSERT as PostgreSQL 16 runs them (the CTE was dropped, so its name
 was 42P01): the task-queue claim ``WITH next AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ...
 FROM next``, a CTE read by WHERE, by INSERT ... SELECT, recursive ones; with bound parameters over
-the wire. A data-modifying statement inside WITH is refused (0A000), where PostgreSQL runs it."""
+the wire. A data-modifying statement inside WITH runs first and is read by its name
+(tests/sql/test_writing_ctes.py has more)."""
 
 from __future__ import annotations
 
@@ -42,11 +43,22 @@ def test_claiming_a_task_with_bound_parameters(both):
     assert answers[0] == answers[1] and len(answers[0]) == 1
 
 
-def test_a_write_inside_with_is_refused(both):
-    sql = (
+def test_a_write_inside_with_runs_first_and_is_read_by_its_name(both):
+    both.execute(
         "WITH d AS (DELETE FROM tasks WHERE id = 1 RETURNING *) INSERT INTO tasks SELECT id + 100, status, agent FROM d"
     )
+    for sql in (
+        "WITH u AS (UPDATE tasks SET agent = 'u' WHERE status = 'todo' RETURNING id) SELECT count(*) FROM u",
+        "WITH i(n) AS (INSERT INTO tasks VALUES (50, 'new', NULL) RETURNING id) SELECT n, n > 40 AS big FROM i",
+        "SELECT * FROM tasks ORDER BY id",
+    ):
+        lake, postgres = both.answers(sql)
+        assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows), sql
+
+
+def test_reading_a_table_a_write_inside_with_changes_is_refused(both):
+    """PostgreSQL shows the rest of the statement the table as it was before; agentlake refuses."""
+    sql = "WITH d AS (DELETE FROM tasks WHERE id = 2 RETURNING *) SELECT count(*) FROM tasks"
     lake, postgres = both.sqlstates(sql)
     assert lake == "0A000" and postgres is None
-    lake_rows = both.lake.execute("SELECT count(*) FROM tasks WHERE id = 1").fetchone()
-    assert lake_rows == (1,)  # nothing was deleted
+    assert both.sqlstates("WITH d AS (DELETE FROM tasks WHERE id = 2) SELECT * FROM d") == ("0A000", "0A000")
