@@ -22,7 +22,7 @@ from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
 from ..sql.integer_arithmetic import integer_arithmetic
 from ..sql.math_domains import math_domains
 from ..sql.numeric_quotients import numeric_quotients
-from ..sql.real_sums import real_sums
+from ..sql.real_types import real_types
 from ..sql.rounding import pg_rounding
 from ..sql.rules.json_construction import json_construction
 from ..sql.rules.jsonb_comparisons import jsonb_comparisons
@@ -149,7 +149,7 @@ def typed_rewrites(
     changed = jsonb_operators(tree, schema_of) or changed
     changed = jsonb_comparisons(tree, schema_of) or changed
     changed = bytea_lengths(tree, schema_of) or changed
-    changed = real_sums(tree, schema_of) or changed
+    changed = real_types(tree, schema_of) or changed
     if local_functions:
         changed = extract_fields(tree) or changed
         changed = character_case(tree) or changed

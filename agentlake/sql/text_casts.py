@@ -23,6 +23,8 @@ from sqlglot import exp
 
 from ..results import is_unconstrained_numeric
 from .column_types import SchemaOf, column_fields
+from .real_types import is_real_expression
+from .rounding import numeric_kind
 from .rules.column_names import PG_NAME, pg_name
 from .types import TYPE_KEY
 
@@ -124,7 +126,20 @@ def value_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> 
         if name == "to_timestamp":
             return "timestamptz"
         return "timestamptz" if name in _NOW_FUNCTIONS and not node.expressions else None
-    return None
+    return _computed_float_kind(node, fields)
+
+
+def _computed_float_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:
+    """float4 or float8 for a computed float (``r * 2``, ``sum(r)``, ``avg(d)``), whose text DataFusion
+    writes as ``2.0`` where PostgreSQL writes ``2``: float4 where PostgreSQL's types keep a real."""
+    if numeric_kind(node, fields) != "float":
+        return None
+
+    def is_real_column(column: exp.Column) -> bool:
+        field = fields.get(column.table, {}).get(column.name)
+        return field is not None and pa.types.is_float32(field.type)
+
+    return "float4" if is_real_expression(node, is_real_column) else "float8"
 
 
 def _operands(node: exp.Expression) -> list[exp.Expression]:

@@ -1,6 +1,6 @@
 """A CASE named after its ELSE value, ``array_replace`` replacing every match, base-10 logarithms
-exact at powers of ten, and the sum of a real as a real: answers, names and wire types compared
-with PostgreSQL 16."""
+exact at powers of ten, the sum of a real as a real, and computed floats made text as PostgreSQL
+writes them: answers, names and wire types compared with PostgreSQL 16."""
 
 from __future__ import annotations
 
@@ -56,8 +56,26 @@ def test_base_ten_logarithms_are_exact_at_powers_of_ten(both):
         "SELECT sum(r) FILTER (WHERE a > 0), sum(a::real), sum(r::float8) > 0.99 FROM t",
         "SELECT id, sum(r) OVER (ORDER BY id) FROM t ORDER BY id",
         "SELECT a > 0 AS positive, sum(r) FROM t GROUP BY 1 ORDER BY 1",
+        "SELECT sum(r) + 1, sum(r * 2), max(r) * 2, abs(r) + a FROM t GROUP BY r, a ORDER BY r",
+        "SELECT id, r * 10, r + a, r - 0.5, -r, r * r, r / 2, sum(r) OVER (ORDER BY id) + 0 FROM t ORDER BY id",
     ],
 )
-def test_sum_of_a_real_is_a_real(both, sql):
+def test_real_arithmetic_as_postgres_types_it(both, sql):
+    """sum(real) and reals among themselves are real; a real with an integer or numeric is float8."""
     lake, postgres = both.answers(sql)
     assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT (r * 2)::text, (a * 1.5::float8)::text, (r / 4)::text, (-r)::text FROM t ORDER BY id",
+        "SELECT sum(r)::text, min(r)::text, max(r * 10)::text, avg(a::float8)::text FROM t",
+        "SELECT 'total ' || sum(a::float8), concat(avg(r), '/', sum(r)), sqrt(sum(a * a::float8))::text FROM t",
+        "SELECT round(r)::text, ceil(r)::text, power(a::float8, 2)::text, (a::float8 ^ 2)::text FROM t ORDER BY id",
+    ],
+)
+def test_computed_floats_as_text(both, sql):
+    """``2`` and ``0.3``, as float8out and float4out write them, not ``2.0``."""
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.rows) == (postgres.names, postgres.rows)
