@@ -37,6 +37,10 @@ def checked_function(width: int, operation: str) -> str:
     return f"{WIDTHS[width][0]}_{operation}"
 
 
+CHECKED_FUNCTIONS = frozenset(checked_function(w, op) for w in WIDTHS for op in OPERATIONS.values())
+"""Every checked UDF's name: each is NULL when an operand is, as the operator it stands for."""
+
+
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
     width PostgreSQL computes them in; True when any was."""

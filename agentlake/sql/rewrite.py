@@ -23,6 +23,7 @@ from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
 from .rules.function_aliases import function_aliases
 from .rules.function_synonyms import function_synonyms
+from .rules.inequality_correlations import inequality_correlations
 from .rules.integer_literals import integer_literals
 from .rules.interval_calls import interval_calls
 from .rules.interval_literals import interval_literals
@@ -46,6 +47,7 @@ RULES: tuple[Rule, ...] = (
     integer_literals,
     row_in_subqueries,
     correlated_subqueries,
+    inequality_correlations,
     lateral_subqueries,
     vector_operators,
     bit_strings,
