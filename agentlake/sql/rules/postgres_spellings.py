@@ -13,6 +13,8 @@
   refuses the words), which is NOT MATERIALIZED's meaning, and MATERIALIZED's too for a query of
   no volatile function (its answer is the same however often it runs); over ``random()`` and kin,
   whose values a materialized CTE would share between its readers, it is refused (0A000);
+- ``(a, b) IS NULL`` is true when every field is NULL and ``(a, b) IS NOT NULL`` when none is (so
+  ``(1, NULL)`` is neither), as the standard defines them for rows;
 - ``string_agg(DISTINCT x, s)`` and ``array_agg(DISTINCT x)`` list their values in order, as
   PostgreSQL's (which removes duplicates by sorting) do: ``ORDER BY x`` is written out where no
   order is (DataFusion's hashing listed them as they came).
@@ -138,11 +140,25 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         forward = exp.Between(this=node.this.copy(), low=low.copy(), high=high.copy())
         backward = exp.Between(this=node.this.copy(), low=high.copy(), high=low.copy())
         return exp.Paren(this=exp.or_(forward, backward))
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null) and _row_fields(node.this) is not None:
+        tests = [
+            exp.Is(this=f.copy(), expression=exp.Null(), negate=node.args.get("negate")) for f in _row_fields(node.this)
+        ]
+        return exp.Paren(this=exp.and_(*tests))
     if isinstance(node, (exp.GroupConcat, exp.ArrayAgg)) and isinstance(node.this, exp.Distinct):
         values = node.this.expressions
         if len(values) == 1:
             node.set("this", exp.Order(this=node.this, expressions=[exp.Ordered(this=values[0].copy())]))
     return node
+
+
+def _row_fields(node: exp.Expression) -> list[exp.Expression] | None:
+    """The fields of a row constructor, ``(a, b)`` or ``ROW(a, b)``; None for anything else."""
+    if isinstance(node, exp.Tuple):
+        return node.expressions
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "ROW":
+        return node.expressions
+    return None
 
 
 def postgres_spellings(tree: exp.Expression) -> exp.Expression:
