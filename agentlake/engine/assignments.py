@@ -9,18 +9,29 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import NotSupportedError, ProgrammingError
+from ..sql.rules.jsonb_operators import jsonb_subscript
+from ..sql.types import TYPE_KEY
 
 
-def set_list(expressions: list[exp.Expression], relation: str, columns: list[str]) -> dict[str, exp.Expression]:
+def set_list(
+    expressions: list[exp.Expression], relation: str, schema: pa.Schema, alias: str
+) -> dict[str, exp.Expression]:
     """Column -> the value node it is set to. Each value is wrapped in parentheses in place, so a
-    typed rewrite that replaces a whole value (a tensor's ``a * 10``) replaces it inside the
-    statement the caller makes SQL from. Unknown columns are 42703, repeated ones 42601."""
+        typed rewrite that replaces a whole value (a tensor's ``a * 10``) replaces it inside the
+        statement the caller makes SQL from. Unknown columns are 42703, repeated ones 42601. A jsonb
+        element (``SET doc['a']['b'] = '1'``) sets the whole column to the document with it set (the
+    target's column read by ``alias``)."""
+    columns = schema.names
     pairs: list[tuple[str, exp.Expression]] = []
     for assignment in expressions:
         targets, values = assignment.this, assignment.expression
+        if isinstance(targets, exp.Bracket):
+            pairs.append(_element_assignment(targets, _parenthesized(values), relation, schema, alias))
+            continue
         if not isinstance(targets, exp.Tuple):
             pairs.append((targets.name, _parenthesized(values)))
             continue
@@ -36,6 +47,39 @@ def set_list(expressions: list[exp.Expression], relation: str, columns: list[str
     if repeated is not None:
         raise ProgrammingError(f'multiple assignments to same column "{repeated}"', sqlstate="42601")
     return dict(pairs)
+
+
+def _element_assignment(
+    target: exp.Bracket, value: exp.Expression, relation: str, schema: pa.Schema, alias: str
+) -> tuple[str, exp.Expression]:
+    """``doc['a'][0] = v``: the column, and its document with ``v`` set at that path, as PostgreSQL's
+    jsonb subscript assignment sets it: missing keys are added (objects created on the way, a NULL
+    document read as empty). An array column's element is refused (0A000)."""
+    path: list[exp.Expression] = []
+    node: exp.Expression = target
+    while isinstance(node, exp.Bracket):
+        path.insert(0, node.expressions[0] if len(node.expressions) == 1 else exp.Slice())
+        node = node.this
+    name = node.name if isinstance(node, exp.Column) else ""
+    if name not in schema.names:
+        raise ProgrammingError(f'column "{name}" of relation "{relation}" does not exist', sqlstate="42703")
+    if (schema.field(name).metadata or {}).get(TYPE_KEY) != b"jsonb":
+        raise NotSupportedError(
+            f'assigning to an element of column "{name}" is not supported: assign the whole value', sqlstate="0A000"
+        )
+    if any(isinstance(key, exp.Slice) for key in path):
+        raise ProgrammingError("jsonb subscript does not support slices", sqlstate="42804")
+    return name, exp.Paren(this=_set_at(exp.column(name, table=alias), path, value))  # a root the rewrites can replace
+
+
+def _set_at(document: exp.Expression, path: list[exp.Expression], value: exp.Expression) -> exp.Expression:
+    """``document`` with ``value`` at ``path`` (keys as sqlglot read them), one jsonb_set per level."""
+    key = jsonb_subscript(path[0].copy())
+    if len(path) > 1:
+        value = _set_at(exp.Anonymous(this="json_get", expressions=[document.copy(), key.copy()]), path[1:], value)
+    numbered = not (isinstance(key, exp.Literal) and key.is_string)  # doc[0]: an array is made where none is
+    base = exp.Coalesce(this=document.copy(), expressions=[exp.Literal.string("[]" if numbered else "{}")])
+    return exp.Anonymous(this="jsonb_set", expressions=[base, exp.Array(expressions=[key]), value, exp.true()])
 
 
 def refuse_repeated_insert_columns(columns: list[str]) -> None:

@@ -524,7 +524,7 @@ def _do_update(
 ) -> pa.Table:
     """Evaluate DO UPDATE SET ... WHERE ... joining the existing row with EXCLUDED; ``targets``
     holds the existing rows when they are already in hand (None: the table's rows are joined)."""
-    assignments = set_list(conflict.args.get("expressions") or [], name, manifest.schema.names)
+    assignments = set_list(conflict.args.get("expressions") or [], name, manifest.schema, alias)
     where = conflict.args.get("where")
     if where is None and targets is not None and targets.num_rows == excluded.num_rows == 1:
         sources = {alias: targets, "excluded": excluded}
@@ -566,7 +566,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     name, alias, _ = _target(stmt)
     tx = session.write_tx()
     manifest = tx.manifest(name)
-    assignments = set_list(stmt.expressions, name, manifest.schema.names)
+    assignments = set_list(stmt.expressions, name, manifest.schema, alias)
     to_default = {column for column, value in assignments.items() if is_default_keyword(value)}
     given = [column for column in assignments if column not in to_default]
     refuse_written(given, manifest.constraints, update=True)

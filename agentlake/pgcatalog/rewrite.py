@@ -262,7 +262,9 @@ def any_array(tree: exp.Expression) -> exp.Expression:
                 return node
             if isinstance(target, exp.Cast) and isinstance(target.this, exp.Array) and not target.this.expressions:
                 return node  # ARRAY[]::int[]: the front end's any_array
-            return exp.Anonymous(this="array_has", expressions=[target, node.this])
+            contained = exp.Anonymous(this="array_has", expressions=[target, node.this])
+            contained.meta[PG_NAME] = "?column?"  # an operator to PostgreSQL
+            return contained
         if (
             isinstance(node, exp.NEQ)
             and isinstance(node.expression, exp.Anonymous)

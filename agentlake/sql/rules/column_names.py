@@ -50,8 +50,8 @@ when the statement wrote the operator (no written function name)."""
 def pg_name(node: exp.Expression) -> str:
     if PG_NAME in node.meta:
         return node.meta[PG_NAME]
-    if isinstance(node, exp.Paren):
-        return pg_name(node.this)  # (x) is named x
+    if isinstance(node, (exp.Paren, exp.Bracket)):
+        return pg_name(node.this)  # (x) is named x, and so is x[1]
     if isinstance(node, (exp.Window, exp.WithinGroup, exp.Filter)):
         return pg_name(node.this)  # row_number() OVER (...) is named row_number, and so on
     if isinstance(node, exp.Case):  # a function to sqlglot, and its parser's
