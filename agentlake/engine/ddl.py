@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog import ROWID
-from catalog.constraints import Constraint, unique_keys
+from catalog.constraints import Constraint, foreign_keys_to, unique_keys
 from catalog.objects import FIELD_ID
 
 from ..errors import NotSupportedError, ProgrammingError
@@ -48,10 +49,15 @@ def sequence_counter(manifest, column: str) -> str:
     """The repository counter behind a serial column's sequence. Tables created since sequences
     became per table key it by the table's identity, so a table created again counts from 1 (as in
     PostgreSQL); older tables keep the repository-wide counter of the sequence's name. Either way
-    the counter is the repository's, so branches never hand out the same value."""
+    the counter is the repository's, so branches never hand out the same value. TRUNCATE ...
+    RESTART IDENTITY starts a new counter for the table (its ``sequence_epoch``, kept in the
+    manifest), so the restart is the transaction's and the branch's, as a table's rows are."""
     constraints = manifest.constraints or {}
     sequence = constraints["identity"][column]
-    return f"{sequence}.{manifest.table_id}" if constraints.get("sequences") == "per_table" else sequence
+    epoch = constraints.get("sequence_epoch")
+    if constraints.get("sequences") != "per_table" and epoch is None:
+        return sequence
+    return f"{sequence}.{manifest.table_id}" + (f".{epoch}" if epoch is not None else "")
 
 
 def next_serials(session: "Session", manifest, column: str, count: int) -> np.ndarray:
@@ -402,14 +408,41 @@ def comment(session: "Session", stmt: exp.Comment) -> Result:
     return Result(None, 0, "COMMENT")
 
 
+def _truncated(session: "Session", tx, names: list[str], cascade: bool) -> list[str]:
+    """The tables TRUNCATE empties: those named and, with CASCADE, every table referencing one of
+    them, however indirectly (each with PostgreSQL's NOTICE). Without CASCADE a table referenced
+    from outside the list is 0A000, as PostgreSQL refuses it, however empty the referencing one."""
+    out = list(dict.fromkeys(names))
+    for name in out:  # grows as it goes: what a cascaded table's referencing tables are comes next
+        tx.manifest(name)  # 42P01 for a table that is not there
+        for child, _constraint in foreign_keys_to(tx.tables, name):
+            if child in out:
+                continue
+            if not cascade:
+                raise NotSupportedError(
+                    "cannot truncate a table referenced in a foreign key constraint",
+                    sqlstate="0A000",
+                    detail=f'Table "{child}" references "{name}".',
+                    hint=f'Truncate table "{child}" at the same time, or use TRUNCATE ... CASCADE.',
+                )
+            session.notice(f'truncate cascades to table "{child}"')
+            out.append(child)
+    return out
+
+
 def truncate(session: "Session", stmt: exp.TruncateTable) -> Result:
     """Empties each table; PostgreSQL rebuilds its indexes empty, so an ivfflat one gives pgvector's
-    NOTICE about too little data, as CREATE INDEX on an empty table does."""
+    NOTICE about too little data, as CREATE INDEX on an empty table does. RESTART IDENTITY makes
+    the tables' serial and identity columns count from 1 again (:func:`sequence_counter`); CASCADE
+    empties the tables referencing them too (:func:`_truncated`)."""
     tx = session.write_tx()
-    for table in stmt.expressions:
-        name = table_name(table)
+    cascade = str(stmt.args.get("option") or "").upper() == "CASCADE"
+    for name in _truncated(session, tx, [table_name(t) for t in stmt.expressions], cascade):
         tx.delete_where(name)
         manifest = tx.manifest(name)
+        if str(stmt.args.get("identity") or "").upper() == "RESTART" and (manifest.constraints or {}).get("identity"):
+            tx.alter_table(name, constraints={**manifest.constraints, "sequence_epoch": secrets.token_hex(8)})
+            manifest = tx.manifest(name)
         for index, spec in vector_indexes(manifest).items():
             notice = little_data_notice(manifest, stored_definition(index, spec))
             if notice is not None:
