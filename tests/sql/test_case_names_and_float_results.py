@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 SETUP = [
-    "CREATE TABLE t (id int PRIMARY KEY, a int, s text, r real)",
-    "INSERT INTO t VALUES (1, -7, 'x', 0.1), (2, 2, 'y', 0.2), (3, 5, NULL, 0.7)",
+    "CREATE TABLE t (id int PRIMARY KEY, a int, s text, r real, d float8)",
+    "INSERT INTO t VALUES (1, -7, 'x', 0.1, 1.5), (2, 2, 'y', 0.2, NULL), (3, 5, NULL, 0.7, -2)",
 ]
 
 
@@ -79,3 +79,17 @@ def test_computed_floats_as_text(both, sql):
     """``2`` and ``0.3``, as float8out and float4out write them, not ``2.0``."""
     lake, postgres = both.answers(sql)
     assert (lake.names, lake.rows) == (postgres.names, postgres.rows)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT greatest(d, 1.0), least(d, 1.0, 2.5), coalesce(d, 0.5), nullif(d, 1.5), coalesce(r, 0.5) FROM t"
+        " ORDER BY id",
+        "SELECT CASE WHEN a > 1 THEN d ELSE 0.5 END, CASE WHEN a > 1 THEN 0.25 ELSE r END FROM t ORDER BY id",
+    ],
+)
+def test_decimal_constants_beside_a_float_are_floats(both, sql):
+    """PostgreSQL resolves GREATEST, LEAST, COALESCE, NULLIF and CASE of a float and 0.5 to the float's type."""
+    lake, postgres = both.answers(sql)
+    assert (lake.names, lake.type_oids, lake.rows) == (postgres.names, postgres.type_oids, postgres.rows)
