@@ -52,6 +52,8 @@ def array_elements(text: str) -> list[str | None] | None:
         elif ch == "," and not quoted:
             items.append(_element(current, was_quoted))
             current, was_quoted = [], False
+        elif not quoted and ch.isspace() and (was_quoted or not current):
+            pass  # whitespace around an element, or beside its quotes, is not part of it
         else:
             current.append(ch)
         i += 1

@@ -36,3 +36,11 @@ def test_arrays_made_text_as_postgres(both, sql):
 def test_array_concatenation_stays_an_array(both):
     lake, postgres = both.answers("SELECT ids || ARRAY[3], ids || 4 FROM bags ORDER BY id")
     assert lake.rows == postgres.rows
+
+
+def test_array_literals_read_as_array_in_does(both):
+    """Whitespace around an element, or beside its quotes, is not part of it (``{"a b", "c,d"}``
+    had read ``" c,d"``); inside the quotes it is."""
+    sql = """SELECT '{"a b", "c,d" , NULL, " e "}'::text[], '{ 1 , 2 }'::int[], '{ x y ,"NULL"}'::text[]"""
+    lake, postgres = both.answers(sql)
+    assert lake.rows == postgres.rows == [(["a b", "c,d", None, " e "], [1, 2], ["x y", "NULL"])]
