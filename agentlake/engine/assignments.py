@@ -13,7 +13,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import NotSupportedError, ProgrammingError
-from ..sql.rules.jsonb_operators import jsonb_subscript
+from ..pgcatalog.types import display_name, oid_for_field
+from ..sql.rules.jsonb_operators import written_subscript
 from ..sql.types import TYPE_KEY
 
 
@@ -54,7 +55,7 @@ def _element_assignment(
 ) -> tuple[str, exp.Expression]:
     """``doc['a'][0] = v``: the column, and its document with ``v`` set at that path, as PostgreSQL's
     jsonb subscript assignment sets it: missing keys are added (objects created on the way, a NULL
-    document read as empty). An array column's element is refused (0A000)."""
+    document read as empty); an array's element (:func:`_array_with`)."""
     path: list[exp.Expression] = []
     node: exp.Expression = target
     while isinstance(node, exp.Bracket):
@@ -63,18 +64,52 @@ def _element_assignment(
     name = node.name if isinstance(node, exp.Column) else ""
     if name not in schema.names:
         raise ProgrammingError(f'column "{name}" of relation "{relation}" does not exist', sqlstate="42703")
-    if (schema.field(name).metadata or {}).get(TYPE_KEY) != b"jsonb":
+    field, column = schema.field(name), exp.column(name, table=alias)
+    if (field.metadata or {}).get(TYPE_KEY) == b"jsonb":
+        if any(isinstance(key, exp.Slice) for key in path):
+            raise ProgrammingError("jsonb subscript does not support slices", sqlstate="42804")
+        return name, exp.Paren(this=_set_at(column, path, value))  # a root the rewrites can replace
+    if pa.types.is_list(field.type) and not (field.metadata or {}).get(TYPE_KEY) and len(path) == 1:
+        return name, exp.Paren(this=_array_with(column, field, path[0], value))
+    raise NotSupportedError(
+        f'assigning to an element of column "{name}" is not supported: assign the whole value', sqlstate="0A000"
+    )
+
+
+def _array_with(array: exp.Expression, field: pa.Field, subscript: exp.Expression, value: exp.Expression):
+    """``a[i] = v`` of a one-dimensional array: the elements before ``i`` (padded with NULLs past
+    the end, as PostgreSQL extends an array), ``v``, then the rest. Arrays here start at 1, so the
+    subscript must be a constant (or a bound parameter) of at least 1 (0A000 otherwise); a NULL or
+    empty array becomes ``{v}``, where PostgreSQL would start it at ``i`` (and clients read ``{v}``)."""
+    index = written_subscript(subscript.copy())
+    if isinstance(index, exp.Slice) or not (isinstance(index, exp.Literal) and index.is_int and int(index.this) >= 1):
         raise NotSupportedError(
-            f'assigning to an element of column "{name}" is not supported: assign the whole value', sqlstate="0A000"
+            "assigning to an array element takes a constant subscript of at least 1 here", sqlstate="0A000"
         )
-    if any(isinstance(key, exp.Slice) for key in path):
-        raise ProgrammingError("jsonb subscript does not support slices", sqlstate="42804")
-    return name, exp.Paren(this=_set_at(exp.column(name, table=alias), path, value))  # a root the rewrites can replace
+    at = int(index.this)
+    element = display_name(oid_for_field(pa.field("element", field.type.value_type)))
+    length = exp.Cast(
+        this=exp.Anonymous(this="cardinality", expressions=[array.copy()]), to=exp.DataType.build("BIGINT")
+    )
+    parts = [
+        exp.Anonymous(
+            this="make_array", expressions=[exp.Cast(this=value, to=exp.DataType.build(element, dialect="postgres"))]
+        )
+    ]
+    if at > 1:  # an empty array, like a NULL one, gets no padding: PostgreSQL would start it at ``at``
+        before = exp.Anonymous(
+            this="array_slice", expressions=[array.copy(), exp.Literal.number(1), exp.Literal.number(at - 1)]
+        )
+        padded = exp.Anonymous(this="array_resize", expressions=[before, exp.Literal.number(at - 1)])
+        filled = exp.GT(this=length.copy(), expression=exp.Literal.number(0))
+        parts.insert(0, exp.Case(ifs=[exp.If(this=filled, true=padded)]))
+    parts.append(exp.Anonymous(this="array_slice", expressions=[array.copy(), exp.Literal.number(at + 1), length]))
+    return exp.Anonymous(this="array_concat", expressions=parts)
 
 
 def _set_at(document: exp.Expression, path: list[exp.Expression], value: exp.Expression) -> exp.Expression:
     """``document`` with ``value`` at ``path`` (keys as sqlglot read them), one jsonb_set per level."""
-    key = jsonb_subscript(path[0].copy())
+    key = written_subscript(path[0].copy())
     if len(path) > 1:
         value = _set_at(exp.Anonymous(this="json_get", expressions=[document.copy(), key.copy()]), path[1:], value)
     numbered = not (isinstance(key, exp.Literal) and key.is_string)  # doc[0]: an array is made where none is

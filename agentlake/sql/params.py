@@ -168,6 +168,16 @@ def placeholder_number(node: exp.Expression) -> int | None:
     return _placeholder_index(node) if isinstance(node, (exp.Parameter, exp.Placeholder)) else None
 
 
+def _bound(placeholder: exp.Expression, value) -> exp.Expression:
+    """The literal a placeholder binds to. A subscript (``a[$1]``) is read as sqlglot reads a
+    constant one, which it takes 1 off at parsing (PostgreSQL's arrays are 1-based, its generator
+    adds the 1 back): a bound 1 would otherwise have read the second element."""
+    subscript = isinstance(placeholder.parent, exp.Bracket) and placeholder.arg_key == "expressions"
+    if subscript and isinstance(value, int) and not isinstance(value, bool):
+        return literal(value - 1)
+    return literal(value)
+
+
 def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Expression]:
     """Parse (cached) and bind parameters; returns fresh statement trees the caller may change."""
     statements, values, names, positional = _statements_and_values(sql, params)
@@ -184,7 +194,7 @@ def bind(sql: str, params: Sequence | Mapping | None = None) -> list[exp.Express
                 sqlstate="08P01",
             )
         used = max(used, index)
-        return literal(values[index - 1])
+        return _bound(node, values[index - 1])
 
     bound = [
         clone(statement, substitute=bound_value if has_placeholders else None)
@@ -204,7 +214,7 @@ def bind_tree(node: exp.Expression, values: Sequence) -> exp.Expression:
 
     def bound_value(placeholder: exp.Expression) -> exp.Expression | None:
         index = placeholder_number(placeholder)
-        return literal(values[index - 1]) if index is not None else None
+        return _bound(placeholder, values[index - 1]) if index is not None else None
 
     return clone(node, substitute=bound_value)
 

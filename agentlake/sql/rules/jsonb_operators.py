@@ -51,10 +51,11 @@ def _is_array_cast(node: exp.Expression) -> bool:
     return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY)
 
 
-def jsonb_subscript(index: exp.Expression) -> exp.Expression:
-    """A jsonb subscript as written: sqlglot reads PostgreSQL's array subscripts as 1-based and takes
-    1 off an integer constant (``x[1]`` is its ``x[0]``), but jsonb's are 0-based (``meta[0]`` is the
-    first element, ``meta[-1]`` the last), so the constant gets its 1 back."""
+def written_subscript(index: exp.Expression) -> exp.Expression:
+    """A subscript as written: sqlglot reads PostgreSQL's array subscripts as 1-based and takes 1
+    off an integer constant (``x[1]`` is its ``x[0]``), which its generator adds back for arrays;
+    a jsonb subscript (0-based: ``meta[0]`` is the first element, ``meta[-1]`` the last) or an
+    assignment's, which no generator sees as such, gets its 1 back here."""
     negative = isinstance(index, exp.Neg)
     literal = index.this if negative else index
     if not (isinstance(literal, exp.Literal) and literal.is_int):
@@ -105,7 +106,7 @@ class _Rewriter:
         if isinstance(node, exp.Sub) and self.types.of(node.this) == JSONB:
             return self._delete(node.this, node.expression)
         if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and self.types.of(node.this) == JSONB:
-            got = call("json_get", node.this, jsonb_subscript(node.expressions[0]))  # meta['key'], meta[0]
+            got = call("json_get", node.this, written_subscript(node.expressions[0]))  # meta['key'], meta[0]
             got.meta[PG_NAME] = pg_name(node)  # meta['a'][0] is "meta"
             return got
         if isinstance(node, exp.JSONBDeleteAtPath):
