@@ -149,6 +149,10 @@ class InFailedTransaction(ProgrammingError):
     sqlstate = "25P02"
 
 
+class ReadOnlyTransaction(ProgrammingError):
+    sqlstate = "25006"
+
+
 _CLASS_BY_SQLSTATE_PREFIX = {
     "08": InterfaceError,
     "0A": NotSupportedError,

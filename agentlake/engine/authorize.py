@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from ..errors import ReadOnlyTransaction
 from ..sql import dialect
 from .rights import WRITE, require
 
@@ -60,6 +61,31 @@ def writes(stmt: exp.Expression) -> bool:
 
 
 def authorize(session: "Session", stmt: exp.Expression) -> None:
-    """Raise 42501 unless the session's user may run ``stmt`` on the session's branch."""
-    if session.rights is not None and writes(stmt):
+    """Raise 42501 unless the session's user may run ``stmt`` on the session's branch, and 25006
+    for a statement that writes in a read-only transaction (``BEGIN READ ONLY``, ``SET TRANSACTION
+    READ ONLY``, or every one under ``default_transaction_read_only``)."""
+    if not writes(stmt):
+        return
+    if session.rights is not None:
         require(session.rights, session.branch, WRITE)
+    explicit = session.transaction_status != "idle"
+    if session.settings["transaction_read_only" if explicit else "default_transaction_read_only"] == "on":
+        raise ReadOnlyTransaction(f"cannot execute {command_name(stmt)} in a read-only transaction")
+
+
+def command_name(stmt: exp.Expression) -> str:
+    """How PostgreSQL names a writing statement in its messages (``INSERT``, ``CREATE TABLE``)."""
+    if isinstance(stmt, dialect.Explain):
+        return command_name(stmt.this)
+    if isinstance(stmt, exp.Query):
+        found = stmt.find(*_WRITES)
+        return command_name(found) if found is not None else "SELECT"
+    if isinstance(stmt, (exp.Create, exp.Drop, exp.Alter)):
+        return f"{stmt.key.upper()} {str(stmt.args.get('kind') or 'TABLE').upper()}"
+    if isinstance(stmt, exp.TruncateTable):
+        return "TRUNCATE TABLE"
+    if isinstance(stmt, exp.Copy):
+        return "COPY FROM"
+    if isinstance(stmt, exp.Command):
+        return " ".join(stmt.sql(dialect="postgres").upper().split()[:2])
+    return stmt.key.upper()

@@ -85,8 +85,12 @@ def _create(session: "Session", stmt: exp.Create) -> Result:
 
 
 def _begin(session: "Session", stmt) -> Result:
-    session.begin()
-    return Result(None, 0, "BEGIN")
+    modes = [m.name if isinstance(m, exp.Expression) else str(m) for m in stmt.args.get("modes") or []]
+    settings = session_settings.transaction_modes(session, modes)
+    if session.begin():
+        for name, value in settings:
+            session.settings.set_local(name, value)
+    return Result(None, 0, "START TRANSACTION" if stmt.meta.get(dialect.START_TRANSACTION) else "BEGIN")
 
 
 def _commit(session: "Session", stmt) -> Result:

@@ -152,14 +152,16 @@ class Session:
         tx.check_evaluator = check_evaluator(self)
         return tx
 
-    def begin(self) -> None:
+    def begin(self) -> bool:
+        """Open a transaction block; False (with PostgreSQL's WARNING) when one is open already."""
         if self._explicit:
             self.notice("there is already a transaction in progress")
-            return
+            return False
         self._statements = []
         self._explicit = True
         self._tx = self._begin_tx()
         self._tx_started = time.time()
+        return True
 
     def commit(self) -> str:
         """COMMIT; in the failed state it rolls back, as PostgreSQL does."""

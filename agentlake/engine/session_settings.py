@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 from sqlglot import exp
 
-from ..errors import Notice
+from ..errors import Notice, ProgrammingError
 from ..results import Result
 
 if TYPE_CHECKING:
@@ -26,12 +26,44 @@ def _value_text(node: exp.Expression) -> str:
     return node.sql(dialect="postgres")
 
 
+_TRANSACTION_SETTINGS = ("transaction_read_only", "transaction_isolation", "transaction_deferrable")
+"""The settings of the running transaction (SET TRANSACTION sets them), back to the defaults after it."""
+
+
 def set_value(session: "Session", name: str, value: str) -> None:
-    """SET name = value; switching ``agentlake.branch`` checks out that branch."""
+    """SET name = value; switching ``agentlake.branch`` checks out that branch; a transaction's own
+    setting holds for the transaction only (outside one it is PostgreSQL's WARNING, and nothing)."""
     if name.lower() == "agentlake.branch":
         session.set_branch(value)
         return
+    if name.lower() in _TRANSACTION_SETTINGS:
+        if session.transaction_status == "idle":
+            session.notice(Notice("SET TRANSACTION can only be used in transaction blocks", sqlstate="25P01"))
+        else:
+            session.settings.set_local(name.lower(), value)
+        return
     session.settings.set(name, value)
+
+
+def transaction_modes(session: "Session", modes: list[str]) -> list[tuple[str, str]]:
+    """The settings a new transaction starts with, in order: ``BEGIN [ISOLATION LEVEL ...] [READ
+    ONLY | READ WRITE] [[NOT] DEFERRABLE]`` as written after the session's defaults (commas between
+    modes are optional, as in PostgreSQL); 42601 for any other word, before anything begins."""
+    settings = [("transaction_read_only", session.settings["default_transaction_read_only"])]
+    words = " ".join(modes).replace(",", " ").lower().split()
+    while words:
+        if words[:2] == ["isolation", "level"] and len(words) > 2:
+            size = 4 if words[2] in ("repeatable", "read") else 3
+            settings.append(("transaction_isolation", " ".join(words[2:size])))
+        elif words[:2] in (["read", "only"], ["read", "write"]):
+            size = 2
+            settings.append(("transaction_read_only", "on" if words[1] == "only" else "off"))
+        elif words[:1] == ["deferrable"] or words[:2] == ["not", "deferrable"]:
+            size = 1 if words[0] == "deferrable" else 2
+        else:
+            raise ProgrammingError(f'syntax error at or near "{words[0]}"', sqlstate="42601")
+        words = words[size:]
+    return settings
 
 
 def apply_set(session: "Session", stmt: exp.Set) -> Result:

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, str] = {
     "transaction_isolation": "repeatable read",
     "default_transaction_isolation": "repeatable read",
     "transaction_read_only": "off",
+    "default_transaction_read_only": "off",
     "is_superuser": "off",
     "statement_timeout": "0",
     "lock_timeout": "0",

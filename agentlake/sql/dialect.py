@@ -179,6 +179,8 @@ BIT_OPERATORS = {HammingDistance: "hamming_distance", JaccardDistance: "jaccard_
 
 
 OVERRIDING = "overriding"
+START_TRANSACTION = "start_transaction"
+"""Meta key of a transaction begun with START TRANSACTION, whose command tag says so."""
 """Meta key of an INSERT written with OVERRIDING SYSTEM VALUE ("system") or USER VALUE ("user")."""
 
 
@@ -503,7 +505,9 @@ class AgentlakePostgres(Postgres):
             return Explain(this=self._parse_statement(), analyze=analyze)
 
         def _parse_start(self) -> exp.Expression:
-            return self._parse_transaction()
+            started = self._parse_transaction()
+            started.meta[START_TRANSACTION] = True  # answered "START TRANSACTION", not "BEGIN"
+            return started
 
         def _parse_transaction(self) -> exp.Expression:
             """BEGIN/START [TRANSACTION|WORK] [mode, ...]; modes kept as text (ISOLATION LEVEL ..., READ ONLY)."""
