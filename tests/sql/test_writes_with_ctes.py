@@ -62,3 +62,14 @@ def test_reading_a_table_a_write_inside_with_changes_is_refused(both):
     lake, postgres = both.sqlstates(sql)
     assert lake == "0A000" and postgres is None
     assert both.sqlstates("WITH d AS (DELETE FROM tasks WHERE id = 2) SELECT * FROM d") == ("0A000", "0A000")
+
+
+def test_every_row_lock_strength_is_read(both):
+    """FOR NO KEY UPDATE and FOR KEY SHARE (DataFusion's parser knew only UPDATE and SHARE)."""
+    for sql in (
+        "SELECT id FROM tasks WHERE id = 4 FOR NO KEY UPDATE",
+        "SELECT id FROM tasks WHERE id = 4 FOR KEY SHARE SKIP LOCKED",
+        "SELECT id FROM tasks WHERE id = 4 FOR NO KEY UPDATE NOWAIT",
+    ):
+        lake, postgres = both.answers(sql)
+        assert lake.rows == postgres.rows == [(4,)]

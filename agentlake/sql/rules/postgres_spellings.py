@@ -1,6 +1,9 @@
 """Standard or PostgreSQL syntax that DataFusion 55 refuses, respelled as what it plans.
 
 - ``FETCH FIRST n ROWS ONLY`` is ``LIMIT n`` (DataFusion: "FETCH clause is not supported");
+- ``FOR NO KEY UPDATE`` and ``FOR KEY SHARE`` are ``FOR UPDATE`` and ``FOR SHARE``, the row locks
+  DataFusion's parser knows (a conflicting commit is 40001 either way, as under PostgreSQL's
+  REPEATABLE READ);
 - ``gen_random_uuid()`` is DataFusion's ``uuid()``; ``LOCALTIMESTAMP``/``LOCALTIME`` are
   ``now()`` without a zone (DataFusion reads them as column names);
 - ``'{1,2}'::int[]`` (PostgreSQL's array literal) becomes ``ARRAY[...]`` of cast elements;
@@ -111,6 +114,9 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         options = node.args.get("limit_options")
         if options is None or not (options.args.get("percent") or options.args.get("with_ties")):
             return exp.Limit(expression=node.args["count"])
+    if isinstance(node, exp.Lock) and node.args.get("key"):
+        node.set("key", None)  # FOR NO KEY UPDATE / FOR KEY SHARE: the lock DataFusion's parser knows
+        return node
     if isinstance(node, exp.Uuid):
         return exp.Anonymous(this="uuid", expressions=[])
     if isinstance(node, exp.Localtimestamp):
