@@ -62,3 +62,9 @@ def test_overflow_is_22003_as_postgres(both, sql):
     assert both.sqlstates(sql) == ("22003", "22003")
     lake, postgres = both.answers("SELECT n FROM nums ORDER BY id")
     assert lake.rows == postgres.rows  # nothing was written
+
+
+def test_bitwise_xor_and_not_as_postgres(both):
+    """``#`` and ``~`` (DataFusion's parser had no ``#``, its planner no ``~`` of a number)."""
+    lake, postgres = both.answers("SELECT id, i # 3, n # i, ~i, ~n, ~s, 12 # 10 # 6, ~0 FROM nums ORDER BY id")
+    assert (lake.names, lake.rows) == (postgres.names, postgres.rows)

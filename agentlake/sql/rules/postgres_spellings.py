@@ -4,6 +4,8 @@
 - ``FOR NO KEY UPDATE`` and ``FOR KEY SHARE`` are ``FOR UPDATE`` and ``FOR SHARE``, the row locks
   DataFusion's parser knows (a conflicting commit is 40001 either way, as under PostgreSQL's
   REPEATABLE READ);
+- ``a # b`` (xor) is ``(a | b) - (a & b)`` and ``~a`` is ``-1 - a`` (DataFusion's parser has no
+  ``#``, and no planner for ``~`` of a number);
 - ``gen_random_uuid()`` is DataFusion's ``uuid()``; ``LOCALTIMESTAMP``/``LOCALTIME`` are
   ``now()`` without a zone (DataFusion reads them as column names);
 - ``'{1,2}'::int[]`` (PostgreSQL's array literal) becomes ``ARRAY[...]`` of cast elements;
@@ -114,6 +116,12 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         options = node.args.get("limit_options")
         if options is None or not (options.args.get("percent") or options.args.get("with_ties")):
             return exp.Limit(expression=node.args["count"])
+    if isinstance(node, exp.BitwiseXor):  # a # b: exact, the bits of a | b less those of a & b
+        either = exp.Paren(this=exp.BitwiseOr(this=node.this.copy(), expression=node.expression.copy()))
+        both = exp.Paren(this=exp.BitwiseAnd(this=node.this.copy(), expression=node.expression.copy()))
+        return exp.Paren(this=exp.Sub(this=either, expression=both))
+    if isinstance(node, exp.BitwiseNot):  # ~a is -1 - a in two's complement, never out of range
+        return exp.Paren(this=exp.Sub(this=exp.Literal.number(-1), expression=exp.Paren(this=node.this.copy())))
     if isinstance(node, exp.Lock) and node.args.get("key"):
         node.set("key", None)  # FOR NO KEY UPDATE / FOR KEY SHARE: the lock DataFusion's parser knows
         return node
