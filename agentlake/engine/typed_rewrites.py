@@ -20,6 +20,7 @@ from ..sql.extract_fields import extract_fields
 from ..sql.float_comparisons import float_comparisons
 from ..sql.functional_grouping import PrimaryKeyOf, functional_grouping
 from ..sql.integer_arithmetic import integer_arithmetic
+from ..sql.interval_order import interval_order
 from ..sql.math_domains import math_domains
 from ..sql.numeric_quotients import numeric_quotients
 from ..sql.real_types import real_types
@@ -158,4 +159,5 @@ def typed_rewrites(
         changed = math_domains(tree, schema_of) or changed
         changed = integer_arithmetic(tree, schema_of) or changed
         changed = timestamp_differences(tree, schema_of) or changed
+        changed = interval_order(tree, schema_of) or changed  # after it: a difference of timestamps is an interval
     return float_comparisons(tree, schema_of) or changed

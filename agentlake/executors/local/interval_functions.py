@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...errors import DataError
+from ...sql.interval_order import SPAN
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -102,14 +103,30 @@ def duration_intervals(durations: pa.Array | pa.ChunkedArray) -> pa.Array:
     return _intervals(out, nanoseconds.is_valid())
 
 
+SPAN_TYPE = pa.decimal128(38, 0)
+"""A span in nanoseconds: months of 30 days and days of 24 hours overflow an int64 past 292 years."""
+
+
+def spans(intervals: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Each interval's span, the order PostgreSQL compares intervals in (``interval_cmp``)."""
+    values = _array(intervals)
+    out = [
+        None if v is None else (v.months * _DAYS_PER_MONTH + v.days) * _DAY_NS + v.nanoseconds
+        for v in values.to_pylist()
+    ]
+    return pa.array(out, SPAN_TYPE)
+
+
 def register_interval_functions(ctx: SessionContext) -> None:
     """``interval_mul(interval, float8)`` and ``interval_div(interval, float8)``, what the rewrite
     of ``*`` and ``/`` with an interval operand calls (:mod:`agentlake.sql.rules.interval_arithmetic`),
-    and ``pg_duration_interval``, what a difference of timestamps becomes
-    (:mod:`agentlake.sql.timestamp_differences`)."""
+    ``pg_duration_interval``, what a difference of timestamps becomes
+    (:mod:`agentlake.sql.timestamp_differences`), and ``pg_interval_span``, what intervals are
+    compared and sorted by (:mod:`agentlake.sql.interval_order`)."""
     from datafusion import udf
 
     ctx.register_udf(udf(duration_intervals, [pa.duration("ns")], INTERVAL, "immutable", name="pg_duration_interval"))
+    ctx.register_udf(udf(spans, [INTERVAL], SPAN_TYPE, "immutable", name=SPAN))
 
     ctx.register_udf(udf(scale, [INTERVAL, pa.float64()], INTERVAL, "immutable", name="interval_mul"))
     ctx.register_udf(
