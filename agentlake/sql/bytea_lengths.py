@@ -2,7 +2,8 @@
 
 DataFusion's functions of those names take strings only; over bytea they become the local executor's
 ``bytea_length``. Which arguments are bytea only the catalog knows (a column's type), so this is a
-typed rewrite; bytea expressions are bytea columns, casts to bytea, ``decode`` and ``convert_to``.
+typed rewrite; bytea expressions are bytea columns, casts to bytea, ``decode``, ``convert_to`` and
+the digests (``sha256`` and its kin).
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ def _is_bytea(node: exp.Expression, columns: Columns) -> bool:
     if isinstance(node, exp.Cast):
         return node.to.this in _BYTEA_TYPES
     if isinstance(node, exp.Anonymous):
-        return node.name.lower() == "convert_to"
-    return isinstance(node, (exp.HexString, exp.Decode)) or is_column_in(node, columns)
+        return node.name.lower() in _BYTEA_FUNCTIONS
+    return isinstance(node, (exp.HexString, exp.Decode, exp.SHA2Digest)) or is_column_in(node, columns)
+
+
+_BYTEA_FUNCTIONS = frozenset({"convert_to", "sha224", "sha256", "sha384", "sha512", "digest", "hmac"})
+"""The functions PostgreSQL (with pgcrypto) gives bytea from, as sqlglot leaves them by name."""
 
 
 def _argument(node: exp.Expression) -> exp.Expression | None:

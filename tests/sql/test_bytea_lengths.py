@@ -20,6 +20,7 @@ SETUP = [
         r"SELECT octet_length('\x0102'::bytea), length('\x0102'::bytea), octet_length('\x0102') AS unknown",
         "SELECT length(decode('abcd', 'hex')), octet_length(convert_to('héllo', 'UTF8'))",
         "SELECT sum(octet_length(b)) FROM t",
+        "SELECT length(sha224(b)), octet_length(sha256(b)), bit_length(sha512(b)) FROM t ORDER BY id",
     ],
 )
 def test_lengths_as_postgres(both, sql):

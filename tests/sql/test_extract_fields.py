@@ -26,6 +26,10 @@ SETUP = [
         "SELECT extract(year FROM at) AS y, count(*) FROM events GROUP BY 1 ORDER BY 1",
         "SELECT id FROM events WHERE extract(second FROM at) > 5 ORDER BY id",
         "SELECT extract(epoch FROM interval '1 day 2 hours'), extract(second FROM time '00:00:01.5')",
+        "SELECT id, extract(century FROM day), extract(millennium FROM at), extract(decade FROM day),"
+        " date_part('century', at) FROM events ORDER BY id",
+        "SELECT extract(century FROM date '2000-12-31'), extract(century FROM date '2001-01-01'),"
+        " extract(millennium FROM date '2000-06-01'), extract(decade FROM date '1999-05-05')",
     ],
 )
 def test_extract_as_postgres(both, sql):
