@@ -24,6 +24,7 @@ from ..sql.types import TYPE_KEY, arrow_type, character_metadata
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
 from .temporary_tables import on_commit
+from .view_dependencies import drop_dependent_views
 
 if TYPE_CHECKING:
     from .session import Session
@@ -231,13 +232,18 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
     if_exists = bool(stmt.args.get("exists"))
     names = [t.name for t in (stmt.args.get("tables") or [stmt.this])]
     tx = session.write_tx()
+    cascade = bool(stmt.args.get("cascade"))
+    if kind in ("TABLE", "VIEW"):
+        present = [n for n in names if n in (tx.views if kind == "VIEW" else tx.tables)]
+        what = f"{kind.lower()} {present[0]}" if present else ""
+        drop_dependent_views(session, tx, set(present), cascade, what)
     if kind == "TABLE":
         from .constraint_ddl import drop_references
 
         for name in names:
             if name in tx.views:
                 raise ProgrammingError(f'"{name}" is not a table; use DROP VIEW', sqlstate="42809")
-            drop_references(session, tx, name, set(names), bool(stmt.args.get("cascade")))
+            drop_references(session, tx, name, set(names), cascade)
             if not tx.drop_table(name, if_exists=if_exists):
                 session.notice(f'table "{name}" does not exist, skipping')
             session.temporary_tables.dropped(session.branch, name)
@@ -259,7 +265,7 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
     if kind == "TYPE":
         from .enum_ddl import drop_types
 
-        return drop_types(session, names, if_exists, bool(stmt.args.get("cascade")))
+        return drop_types(session, names, if_exists, cascade)
     raise NotSupportedError(f"DROP {kind} is not supported")
 
 
