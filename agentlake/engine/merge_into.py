@@ -55,6 +55,8 @@ class _Clause:
 
 
 def merge_into(session: "Session", stmt: exp.Merge) -> Result:
+    """Run a MERGE: every clause's rows are chosen against the statement's snapshot first, so a row
+    one clause changes is never chosen again by another; then the clauses write."""
     if stmt.args.get("returning") is not None:
         raise NotSupportedError("MERGE ... RETURNING is not supported", sqlstate="0A000")
     target = stmt.this
