@@ -35,6 +35,7 @@ from .rules.ordered_set_aggregates import ordered_set_aggregates
 from .rules.postgres_functions import postgres_functions
 from .rules.postgres_spellings import postgres_spellings
 from .rules.row_in_subqueries import row_in_subqueries
+from .rules.set_operation_types import set_operation_types
 from .rules.similar_to import similar_to
 from .rules.text_formatting import text_formatting
 from .rules.vector_operators import vector_operators
@@ -44,6 +45,7 @@ Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
     order_by_inputs,
     pg_column_names,
+    set_operation_types,
     integer_literals,
     row_in_subqueries,
     correlated_subqueries,
