@@ -27,6 +27,7 @@ from catalog.keylookup import live_locations
 
 from ..embeddings.generated import refuse_written
 from ..errors import DataError, IntegrityError, NotSupportedError, ProgrammingError
+from ..executors.local.result_types import normalize, restore_types
 from ..media import media_kind
 from ..pgcatalog.types import display_name, oid_for_field
 from ..results import Result
@@ -714,8 +715,10 @@ def _returning(session: "Session", name: str, alias: str, rows: pa.Table, return
             this=exp.to_identifier(name, quoted=True), alias=exp.TableAlias(this=exp.to_identifier(alias))
         )
         query = exp.select(*labelled, copy=False).from_(table, copy=False)
+        written = query.copy()  # typed as a SELECT of the table is: jsonb of meta -> 'k', json of to_json
         exprs = ", ".join(session.datafusion_sql(item) for item in query.expressions)
-        return session.run_datafusion(f'SELECT {exprs} FROM "{temp}" AS "{alias}"')
+        rows = session.run_datafusion(f'SELECT {exprs} FROM "{temp}" AS "{alias}"')
+        return restore_types(normalize(rows), session.snapshot, written)
 
 
 def _labelled(item: exp.Expression, label: str) -> exp.Alias:
