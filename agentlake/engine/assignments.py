@@ -15,6 +15,7 @@ from sqlglot import exp
 from ..errors import NotSupportedError, ProgrammingError
 from ..pgcatalog.types import display_name, oid_for_field
 from ..sql.rules.jsonb_operators import written_subscript
+from ..sql.trees import wrap
 from ..sql.types import TYPE_KEY
 
 
@@ -22,10 +23,10 @@ def set_list(
     expressions: list[exp.Expression], relation: str, schema: pa.Schema, alias: str
 ) -> dict[str, exp.Expression]:
     """Column -> the value node it is set to. Each value is wrapped in parentheses in place, so a
-        typed rewrite that replaces a whole value (a tensor's ``a * 10``) replaces it inside the
-        statement the caller makes SQL from. Unknown columns are 42703, repeated ones 42601. A jsonb
-        element (``SET doc['a']['b'] = '1'``) sets the whole column to the document with it set (the
-    target's column read by ``alias``)."""
+    typed rewrite that replaces a whole value (a tensor's ``a * 10``) replaces it inside the
+    statement the caller makes SQL from. Unknown columns are 42703, repeated ones 42601. An element
+    (``SET doc['a']['b'] = '1'``, ``SET tags[2] = 'x'``) sets the whole column to the value with it
+    set (the target's column read by ``alias``)."""
     columns = schema.names
     pairs: list[tuple[str, exp.Expression]] = []
     for assignment in expressions:
@@ -125,10 +126,7 @@ def refuse_repeated_insert_columns(columns: list[str]) -> None:
 
 
 def _parenthesized(value: exp.Expression) -> exp.Expression:
-    wrapper = exp.Paren()
-    value.replace(wrapper)
-    wrapper.set("this", value)
-    return wrapper
+    return wrap(value, exp.Paren())
 
 
 def _first_repeated(names: list[str]) -> str | None:

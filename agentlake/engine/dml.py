@@ -39,6 +39,7 @@ from ..sql.rules.bytea import bytea_input
 from ..sql.rules.column_names import output_labels
 from ..sql.text_input import read_text
 from ..sql.text_output import pg_text, text_array
+from ..sql.trees import written_table
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
 from ..vector.arrays import float4_vector, float4_vectors, vector_text
@@ -60,11 +61,8 @@ if TYPE_CHECKING:
 
 def _target(stmt: exp.Expression) -> tuple[str, str, list[str] | None]:
     """Table name, the alias its columns are qualified with, and INSERT's column list."""
-    node = stmt.this
-    columns = None
-    if isinstance(node, exp.Schema):
-        columns = [c.name for c in node.expressions]
-        node = node.this
+    node = written_table(stmt)
+    columns = [c.name for c in stmt.this.expressions] if isinstance(stmt.this, exp.Schema) else None
     name = table_name(node)
     return name, node.alias_or_name, columns
 

@@ -10,7 +10,7 @@ for those statements; all in the statement's transaction, so a failure leaves no
 that two source rows would update or delete is 21000, as in PostgreSQL.
 
 Not taken, and refused as such (0A000): ``WHEN NOT MATCHED BY SOURCE`` and ``RETURNING``, which are
-PostgreSQL 17's. A view as the target is 42809, as PostgreSQL 16 refuses it.
+PostgreSQL 17's; so is a view as the target, as PostgreSQL 16 refuses it.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from ..errors import NotSupportedError
 from ..results import Result
+from ..sql.trees import written_table
 
 if TYPE_CHECKING:
     from .session import Session
@@ -65,7 +66,7 @@ def as_described(stmt: exp.Expression) -> exp.Expression:
         if isinstance(cte.this, _WRITES):
             returning = cte.this.args.get("returning")
             items = [e.copy() for e in returning.expressions] if returning is not None else [exp.Null()]
-            cte.set("this", exp.select(*items).from_(_target(cte.this).copy()).where(exp.false()))
+            cte.set("this", exp.select(*items).from_(written_table(cte.this).copy()).where(exp.false()))
     return described
 
 
@@ -88,10 +89,6 @@ def _column_names(cte: exp.CTE, rows: pa.Table) -> list[str]:
     return given + rows.column_names[len(given) :]
 
 
-def _target(write: exp.Expression) -> exp.Table:
-    return write.this.this if isinstance(write.this, exp.Schema) else write.this
-
-
 def _refuse_reading_written_tables(stmt: exp.Expression, ctes: list[exp.CTE]) -> None:
     """0A000 where a part after a data-modifying CTE reads a table that CTE writes: PostgreSQL would
     show that part the table as it was before the statement, which running in order cannot. An
@@ -100,9 +97,9 @@ def _refuse_reading_written_tables(stmt: exp.Expression, ctes: list[exp.CTE]) ->
     for index, cte in enumerate(ctes):
         if not isinstance(cte.this, _WRITES):
             continue
-        written = _target(cte.this).name
+        written = written_table(cte.this).name
         for part in [c.this for c in ctes[index + 1 :]] + [_without_with(stmt)]:
-            inserted = _target(part) if isinstance(part, exp.Insert) else None
+            inserted = written_table(part) if isinstance(part, exp.Insert) else None
             if any(
                 t.name == written and t is not inserted and not t.args.get("db") and t.name not in names
                 for t in part.find_all(exp.Table)

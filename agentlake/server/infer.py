@@ -3,8 +3,8 @@
 psycopg sends Python strings, and SQLAlchemy's pgvector type sends vectors, as
 OID 0, and asyncpg binds every argument by the type Describe reports. PostgreSQL types
 such a parameter from its context; the engine plans result columns, not parameter types,
-so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)`` (also in a WITH query or a MERGE)
-and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
+so this covers the contexts clients rely on: ``INSERT INTO t [(cols)] VALUES ($1, ...)`` (also
+in a WITH query or a MERGE) and ``UPDATE t SET col = $1``, comparisons ``col = $1`` (also LIKE, IN lists, BETWEEN),
 distances ``col <-> $1`` (pgvector's operators), ``col = ANY($1)`` and ``col <> ALL($1)``
 (an array of the column's type), ``$1 = ANY(array_column)``, ``LIMIT $1`` and ``OFFSET $1``
 (bigint), the keys of the advisory lock functions, casts ``$1::type``, and the factor of an
@@ -25,6 +25,7 @@ from ..pgcatalog.types import BY_NAME, lookup, oid_for_field
 from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import parse_statements
 from ..sql.rules.interval_arithmetic import is_interval
+from ..sql.trees import written_table
 from ..sql.types import arrow_type
 
 INT8_OID, INT4_OID, FLOAT8_OID = BY_NAME["int8"].oid, BY_NAME["int4"].oid, BY_NAME["float8"].oid
@@ -106,7 +107,7 @@ def _inserted_values(tree: exp.Expression, schema_of: SchemaOf) -> list[tuple[pa
     pairs: list[tuple[pa.Field, exp.Expression]] = []
     for insert in tree.find_all(exp.Insert):
         merging = isinstance(insert.parent, exp.When)
-        table = tree.this if merging else insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+        table = tree.this if merging else written_table(insert)
         schema = schema_of(table.name) if isinstance(table, exp.Table) else None
         if schema is None:
             continue

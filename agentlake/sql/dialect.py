@@ -179,9 +179,9 @@ BIT_OPERATORS = {HammingDistance: "hamming_distance", JaccardDistance: "jaccard_
 
 
 OVERRIDING = "overriding"
+"""Meta key of an INSERT written with OVERRIDING SYSTEM VALUE ("system") or USER VALUE ("user")."""
 START_TRANSACTION = "start_transaction"
 """Meta key of a transaction begun with START TRANSACTION, whose command tag says so."""
-"""Meta key of an INSERT written with OVERRIDING SYSTEM VALUE ("system") or USER VALUE ("user")."""
 
 
 def _timezone_call(args: list[exp.Expression]) -> exp.Expression:

@@ -17,6 +17,7 @@ from sqlglot import exp
 from .column_types import SchemaOf, column_fields
 from .constant_comparisons import COMPARISONS
 from .text_casts import value_kind
+from .trees import wrap
 
 SPAN = "pg_interval_span"
 """The local executor's function giving an interval's span in nanoseconds (30-day months, 24-hour days)."""
@@ -42,11 +43,11 @@ def interval_order(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         )
         if any(is_interval(operand) for operand in operands):
             for operand in operands:
-                _span_of(operand)
+                wrap(operand, exp.Anonymous(this=SPAN), "expressions")
             changed = True
     for key in keys:
         if is_interval(key.this):
-            _span_of(key.this)
+            wrap(key.this, exp.Anonymous(this=SPAN), "expressions")
             changed = True
     return changed
 
@@ -56,10 +57,3 @@ def _sortable(key: exp.Ordered) -> bool:
     order = key.parent
     owner = order.parent if isinstance(order, exp.Order) else None
     return isinstance(owner, exp.Window) or (isinstance(owner, exp.Select) and not owner.args.get("distinct"))
-
-
-def _span_of(node: exp.Expression) -> None:
-    """``node`` replaced, where it stands, by its span (the node itself moves into the call)."""
-    span = exp.Anonymous(this=SPAN, expressions=[])
-    node.replace(span)
-    span.set("expressions", [node])

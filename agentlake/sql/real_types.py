@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from .column_types import SchemaOf, columns_of_type, is_column_in
 from .rules.column_names import PG_NAME, pg_name
+from .trees import wrap
 
 _REAL = exp.DataType.Type.FLOAT
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
@@ -40,14 +41,14 @@ def real_types(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     for node in arithmetic:
         left, right = node.this, node.expression
         if is_real(left) != is_real(right):
-            _wrap_in_cast(left if is_real(left) else right, "DOUBLE")
+            wrap(left if is_real(left) else right, exp.Cast(to=exp.DataType.build("DOUBLE")))
             changed = True
     for call in list(tree.find_all(exp.Sum)):
         if is_real(call.this):
             whole: exp.Expression = call
             while isinstance(whole.parent, (exp.Window, exp.Filter)) and whole.parent.this is whole:
                 whole = whole.parent
-            _wrap_in_cast(whole, "REAL").meta[PG_NAME] = pg_name(whole)
+            wrap(whole, exp.Cast(to=exp.DataType.build("REAL"))).meta[PG_NAME] = pg_name(whole)
             changed = True
     return changed
 
@@ -62,11 +63,3 @@ def is_real_expression(node: exp.Expression, is_real_column: Callable[[exp.Colum
     if isinstance(node, exp.Column):
         return is_real_column(node)
     return isinstance(node, exp.Cast) and node.to.this == _REAL
-
-
-def _wrap_in_cast(node: exp.Expression, to: str) -> exp.Cast:
-    """``node`` cast to ``to`` where it stands (the node itself moves into the cast, uncopied)."""
-    cast = exp.Cast(to=exp.DataType.build(to))
-    node.replace(cast)
-    cast.set("this", node)
-    return cast

@@ -1,4 +1,4 @@
-"""Copying statement trees quickly.
+"""Copying statement trees quickly, and the two reshapings the rewrites share.
 
 Every execution copies a cached tree (binding) and the rewrite copies it again;
 sqlglot's ``Expression.copy()`` deep-copies each node's position metadata through
@@ -50,3 +50,16 @@ def clone(
             args[arg] = value
     new.args = args
     return new
+
+
+def wrap(node: exp.Expression, wrapper: exp.Expression, arg: str = "this") -> exp.Expression:
+    """``wrapper`` put where ``node`` stands, ``node`` moved into it as ``arg`` (uncopied, so a
+    rewrite still holding ``node`` finds it in the tree); returns ``wrapper``."""
+    node.replace(wrapper)
+    wrapper.set(arg, [node] if arg == "expressions" else node)
+    return wrapper
+
+
+def written_table(stmt: exp.Expression) -> exp.Expression:
+    """The relation an INSERT, UPDATE, DELETE or MERGE writes (INSERT's column list taken off)."""
+    return stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this

@@ -15,8 +15,8 @@ An outer row whose value is NULL matches no distinct value, and so sees no rows,
 PostgreSQL's answer only when a NULL there makes the condition not true. So the rewrite is made
 only when each condition reading the outer query is a comparison (or BETWEEN) whose outer columns
 reach it through arithmetic and casts alone (no COALESCE, CASE, IS NULL or OR), where the outer
-columns appear only there and in what the subquery selects, and only when they come from one FROM item (a table or a subquery) of the query around it; any other
-subquery is left as it was. Runs after :mod:`.correlated_subqueries`, which makes scalar subqueries
+columns appear only there and in what the subquery selects, and only when they come from one FROM
+item (a table or a subquery) of the query around it; any other subquery is left as it was. Runs after :mod:`.correlated_subqueries`, which makes scalar subqueries
 aggregates.
 """
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from ..trees import wrap
+
 _NUMBERS = {
     exp.DataType.Type.SMALLINT,
     exp.DataType.Type.INT,
@@ -59,9 +61,7 @@ def _type_quoted_constants(column: list[exp.Expression]) -> None:
     if target is None:
         return
     for item in quoted:
-        cast = exp.Cast(to=target.copy())
-        item.replace(cast)
-        cast.set("this", item)
+        wrap(item, exp.Cast(to=target.copy()))
 
 
 def _number_type(items: list[exp.Expression]) -> exp.DataType | None:
