@@ -55,6 +55,7 @@ from power_loss import lose_unsynced_writes, record_epoch_start  # noqa: E402
 from wire import free_port, wait_connect  # noqa: E402
 
 from catalog import Repository  # noqa: E402
+from catalog.storage.local import read_records  # noqa: E402
 
 SERVER_SLOTS = 100  # server clients' slots start here, so their lanes are their own
 CYCLE = ("power_loss", "kill", "torn_tail", "s3", "power_loss", "kill", "torn_tail", "server")
@@ -200,7 +201,8 @@ class Bench:
         journals = sorted(p for p in heads.iterdir() if not p.name.endswith((".tmp", ".ckpt")))
         victims = self.rng.sample(journals, min(len(journals), self.rng.randint(1, 3)))
         for journal in victims:
-            with open(journal, "ab") as fh:
+            with open(journal, "r+b") as fh:
+                fh.seek(read_records(fh.fileno(), 0)[1])  # where the records end and the padding begins
                 fh.write(_bad_tail(self.rng))
             self.results.torn_tails += 1
         after = Repository.open(self.local.url, create=False).branches()

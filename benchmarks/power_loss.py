@@ -8,7 +8,8 @@ loss may take away:
 
 - file contents past the last ``fsync``/``fdatasync`` of the file (its inode): the file is cut at a
   random length between its durable size and its current size (a torn journal tail, an empty or
-  half-written object);
+  half-written object); a journal's records written unsynced into its padding, inside that size, are
+  zeroed from the same random point on (the padding they were written over);
 - names created, renamed or linked into a folder that was not fsynced afterwards: the name vanishes
   (or, for a name that replaced an older file, the older file comes back), each with probability 1/2.
 
@@ -16,7 +17,8 @@ Assumptions, stated so a result can be judged: everything on disk when the epoch
 caller runs ``os.sync()`` with no writer running); new folders are durable once a file in them is
 (as on ext4 and XFS, where fsync of a new inode commits its parent's entry); unlinks are durable;
 bytes up to a file's surviving length are the bytes that were written (no garbage inside a file of the
-right size, as with ext4's default data=ordered); counters are rewritten in place and synced before
+right size, as with ext4's default data=ordered); journals are written in place only over their
+padding, so an unsynced write there reverts to zeros; counters are rewritten in place and synced before
 any value is handed out, so they keep their current value.
 """
 
@@ -72,17 +74,19 @@ class _TracedOS:
         self.track(fd, path, flags & os.O_TRUNC)
         return fd
 
-    def _dirty(self, fd: int) -> None:
+    def _dirty(self, fd: int, offset: int | None = None, length: int = 0) -> None:
+        """Log a change to the file ``fd`` names, with the bytes it writes where known."""
         rel = self._rel(self._paths.get(fd, ""))
         if rel is not None:
-            self._event(time.monotonic_ns(), "write", rel)
+            where = [] if offset is None else [os.fstat(fd).st_ino, offset, offset + length]
+            self._event(time.monotonic_ns(), "write", rel, *where)
 
     def write(self, fd, data):
-        self._dirty(fd)
+        self._dirty(fd, os.lseek(fd, 0, os.SEEK_CUR), len(data))
         return os.write(fd, data)
 
     def pwrite(self, fd, data, offset):
-        self._dirty(fd)
+        self._dirty(fd, offset, len(data))
         return os.pwrite(fd, data, offset)
 
     def ftruncate(self, fd, length):
@@ -205,11 +209,14 @@ def lose_unsynced_writes(root: str, epoch: str, rng: random.Random) -> LossRepor
     at_start = json.loads(Path(epoch, "sizes.json").read_text())
     names: dict[str, _Name] = {}
     durable: dict[int, int] = defaultdict(int)  # inode -> bytes known durable
+    synced_at: dict[int, int] = defaultdict(int)  # inode -> when its last sync began
+    written: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # inode -> (when, start, end)
     dirsyncs: dict[str, list[int]] = defaultdict(list)
     for event in _events(epoch):
         stamp, kind, rel = event[:3]
         if kind == "sync":
             durable[event[3]] = max(durable[event[3]], event[4])
+            synced_at[event[3]] = max(synced_at[event[3]], stamp)
         elif kind == "dirsync":
             dirsyncs[rel].append(stamp)
         elif kind in ("create", "rename", "link"):
@@ -217,6 +224,8 @@ def lose_unsynced_writes(root: str, epoch: str, rng: random.Random) -> LossRepor
             name.created_at, name.saved = stamp, event[3] if kind == "rename" else None
         elif kind in ("write", "touch"):
             names.setdefault(rel, _Name())
+            if kind == "write" and len(event) > 3 and rel.startswith("refs/"):
+                written[event[3]].append((stamp, event[4], event[5]))
         elif kind == "unlink":
             names.pop(rel, None)
     report = LossReport()
@@ -239,10 +248,29 @@ def lose_unsynced_writes(root: str, epoch: str, rng: random.Random) -> LossRepor
         inode, size = at_start.get(rel, (None, 0))
         if inode == st.st_ino:
             keep = max(keep, min(size, st.st_size))
-        if keep < st.st_size:
-            os.truncate(path, rng.randint(keep, st.st_size))
-            report.files_cut += 1
+        in_place = [
+            (start, min(end, keep))
+            for when, start, end in written.get(st.st_ino, ())
+            if when >= synced_at[st.st_ino] and start < keep
+        ]
+        if keep < st.st_size or in_place:
+            cut = rng.randint(min([keep] + [start for start, _end in in_place]), st.st_size)
+            if _zero(path, [(max(cut, start), end) for start, end in in_place]) or cut < st.st_size:
+                report.files_cut += 1
+            if cut < st.st_size:
+                os.truncate(path, max(keep, cut))
     return report
+
+
+def _zero(path: str, spans: list[tuple[int, int]]) -> bool:
+    """Write zeros over the non-empty ``spans`` of a file; whether there was one."""
+    spans = [(start, end) for start, end in spans if start < end]
+    if spans:
+        with open(path, "r+b") as fh:
+            for start, end in spans:
+                fh.seek(start)
+                fh.write(bytes(end - start))
+    return bool(spans)
 
 
 def record_epoch_start(root: str, epoch: str) -> None:

@@ -3,13 +3,17 @@
 A commit on local disk costs one fdatasync and creates no file: its new objects
 (data files, manifests, the commit) ride in the ref's journal record, which is
 the only thing written and synced. Creating a file costs more than the whole
-append and sync on common filesystems. Every process serves the objects of the
-records it has read from memory, and writes one out as a file only when an
-engine must open it by path (:meth:`LocalStorage.uri`). An object found nowhere
-sends the process to read every journal again, not just one ref's, because
-objects are shared between refs (a merge makes its target reach objects journaled
-only in the source's journal). Objects over 1 MiB are files, fsynced before the
-record is written. Past a size bound the journal is checkpointed: its objects are
+append and sync on common filesystems. The journal is padded with zeros ahead of
+its records (doubling, up to 1 MiB at a time), so an append writes over bytes the
+file already has: the fdatasync then flushes data only, without the size and
+block changes that cost a filesystem journal commit (PostgreSQL zero-fills its
+WAL segments for the same reason). A reader stops at the first zero header.
+Every process serves the objects of the records it has read from memory, and
+writes one out as a file only when an engine must open it by path
+(:meth:`LocalStorage.uri`). An object found nowhere sends the process to read
+every journal again, not just one ref's, because objects are shared between refs
+(a merge makes its target reach objects journaled only in the source's journal).
+Objects over 1 MiB are files, fsynced before the record is written. Past a size bound the journal is checkpointed: its objects are
 written out and synced, and it is rewritten to a single record; deleting a ref
 writes out and syncs its journal's objects the same way.
 
@@ -43,6 +47,9 @@ _HEADER = struct.Struct("<II")
 JOURNAL_INLINE_LIMIT = 1 << 20
 CHECKPOINT_RECORDS = 1024
 CHECKPOINT_BYTES = 32 << 20
+PADDING_MIN = 16 << 10
+PADDING_MAX = 1 << 20
+_READ_CHUNK = 64 << 10
 
 
 def _encode_record(payload: dict) -> bytes:
@@ -57,12 +64,39 @@ def _decode_records(data: bytes, start: int = 0) -> tuple[list[dict], int, int]:
     while pos + _HEADER.size <= len(data):
         length, crc = _HEADER.unpack_from(data, pos)
         body = data[pos + _HEADER.size : pos + _HEADER.size + length]
-        if len(body) < length or zlib.crc32(body) != crc:
+        if not length or len(body) < length or zlib.crc32(body) != crc:  # padding, or torn
             break
         records.append(json.loads(body))
         last = pos
         pos += _HEADER.size + length
     return records, pos, last
+
+
+def read_records(fd: int, start: int) -> tuple[list[dict], int, int]:
+    """:func:`_decode_records` of a journal file from ``start`` (an absolute offset, as are those
+    returned), read a chunk at a time: it stops at the padding, so a journal's zeros are not read."""
+    records, pos, last = [], start, start
+    data, base = os.pread(fd, _READ_CHUNK, start), start
+    while True:
+        found, end, at = _decode_records(data, pos - base)
+        if found:
+            records += found
+            pos, last = base + end, base + at
+        header = data[pos - base : pos - base + _HEADER.size]
+        need = _HEADER.size
+        if len(header) == _HEADER.size:
+            length = _HEADER.unpack(header)[0]
+            if not length or pos - base + _HEADER.size + length <= len(data):
+                return records, pos, last  # padding, or a torn record
+            need += length
+        data, base = os.pread(fd, max(_READ_CHUNK, need), pos), pos
+        if len(data) < need:
+            return records, pos, last  # the file ends, perhaps inside a torn record
+
+
+def _appended(fd: int, offset: int) -> bool:
+    """Whether bytes follow the last record a view read (a record, or a torn one), not padding."""
+    return os.pread(fd, 4, offset).strip(b"\0") != b""
 
 
 class _Held(NamedTuple):
@@ -77,7 +111,7 @@ class _Held(NamedTuple):
 @dataclass
 class _JournalView:
     inode: int
-    offset: int
+    offset: int  # where its records end; the padding after them is zeros up to the file's size
     state: RefState | None
     records: int
     dir_synced: bool
@@ -85,6 +119,7 @@ class _JournalView:
     # A journal deleted and created again may get the same inode number (and size), so a view also
     # knows the file's mtime, and where the last record it read begins and that record's header.
     mtime: int = 0
+    size: int = 0
     last_at: int = 0
     last_header: bytes = b""
     resident: list[str] = field(default_factory=list)  # objects its records hold, not yet files
@@ -287,30 +322,24 @@ class LocalStorage:
 
     def _refresh_view(self, path: str) -> _JournalView | None:
         try:
-            st = os.stat(path)
+            fd = os.open(path, os.O_RDONLY)
         except FileNotFoundError:
             self._forget(path)
             return None
-        view = self._views.get(path)
-        if view is not None and (view.inode, view.offset, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns):
-            return view
         try:
-            fh = open(path, "rb")
-        except FileNotFoundError:  # deleted since the stat
-            self._forget(path)
-            return None
-        with fh:
-            st = os.fstat(fh.fileno())  # the file read, should another have replaced it since the stat
+            st = os.fstat(fd)
+            view = self._views.get(path)
+            known = view is not None and (view.inode, view.size, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns)
+            if known and not _appended(fd, view.offset):
+                return view
             # the journal the view knew, grown: the same inode, its last record still where it was
             fresh = (
-                view is None
-                or view.inode != st.st_ino
-                or os.pread(fh.fileno(), _HEADER.size, view.last_at) != view.last_header
+                view is None or view.inode != st.st_ino or os.pread(fd, _HEADER.size, view.last_at) != view.last_header
             )
-            base = 0 if fresh else view.last_at
-            fh.seek(base)
-            data = fh.read()
-        records, end, last = _decode_records(data, 0 if fresh else view.offset - base)
+            records, end, last = read_records(fd, 0 if fresh else view.offset)
+            last_header = os.pread(fd, _HEADER.size, last) if records else b""
+        finally:
+            os.close(fd)
         if fresh:
             self._forget(path)  # replaced by a checkpoint, or deleted: its objects were written out first
             if not records:
@@ -321,11 +350,10 @@ class LocalStorage:
         for record in records:
             view.state = RefState.from_json(record["ref"])
             view.records += 1
-            self._hold(view, path, record.get("objects", ()), now, base + end)
+            self._hold(view, path, record.get("objects", ()), now, end)
         if records:
-            view.last_at = base + last
-            view.last_header = data[last : last + _HEADER.size]
-        view.offset, view.mtime = base + end, st.st_mtime_ns
+            view.last_at, view.last_header = last, last_header
+        view.offset, view.size, view.mtime = end, st.st_size, st.st_mtime_ns
         self._views[path] = view
         return view
 
@@ -481,7 +509,7 @@ class LocalStorage:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             st = os.fstat(fd)
-            if st.st_ino != os.stat(path).st_ino or _decode_records(os.pread(fd, st.st_size, 0))[0]:
+            if st.st_ino != os.stat(path).st_ino or read_records(fd, 0)[0]:
                 return False
             os.replace(tmp, path)
             return True
@@ -529,22 +557,24 @@ class LocalStorage:
                 if view is None or view.state.commit != expected:
                     self._unlock(path, fd)
                     return False
-                size = os.fstat(fd).st_size
-                if size != view.offset:
-                    os.ftruncate(fd, view.offset)  # a writer died mid-append
+                if _appended(fd, view.offset):
+                    os.ftruncate(fd, view.offset)  # a torn record: a power loss cut an append short
                 payload = {"ref": new.to_json()}
                 if objects:
                     payload["objects"] = objects
                 record = _encode_record(payload)
+                end = view.offset + len(record)
+                size = os.fstat(fd).st_size
+                if end > size:  # the padding is used up: write more with the record
+                    record += bytes(min(max(end, PADDING_MIN), PADDING_MAX))
                 os.pwrite(fd, record, view.offset)
                 needs_dir_sync = durable and not view.dir_synced
                 view.last_at, view.last_header = view.offset, record[: _HEADER.size]
-                view.offset += len(record)
-                end = view.offset
+                view.offset = end
                 view.state = new
                 view.records += 1
                 st = os.fstat(fd)
-                view.inode, view.mtime = st.st_ino, st.st_mtime_ns
+                view.inode, view.size, view.mtime = st.st_ino, st.st_size, st.st_mtime_ns
                 self._hold(view, path, objects, time.time(), end)
                 self.unstage(rel for rel, _data in journal)
                 checkpoint = view.records > CHECKPOINT_RECORDS or view.offset > CHECKPOINT_BYTES
@@ -569,9 +599,7 @@ class LocalStorage:
 
     def _checkpoint(self, path: str, fd: int, state: RefState, durable: bool) -> None:
         """Pack every journaled object, then rewrite the journal as one record."""
-        with open(path, "rb") as fh:
-            records = _decode_records(fh.read())[0]
-        self._pack_out(records)
+        self._pack_out(read_records(fd, 0)[0])
         tmp = f"{path}.{os.getpid()}.ckpt"
         with open(tmp, "wb") as fh:
             fh.write(_encode_record({"ref": state.to_json()}))
@@ -615,7 +643,7 @@ class LocalStorage:
         path = self._ref_path(kind, name)
         fd = self._locked(path, kind, name)
         try:
-            records = _decode_records(os.pread(fd, os.fstat(fd).st_size, 0))[0]
+            records = read_records(fd, 0)[0]
             with self._lock:
                 kept = self._kept_elsewhere(path, records)
             self._pack_out(records, kept)
@@ -731,4 +759,4 @@ def _kind_word(kind: str) -> str:
     return "branch" if kind == "heads" else "tag"
 
 
-__all__ = ["LocalStorage"]
+__all__ = ["LocalStorage", "read_records"]

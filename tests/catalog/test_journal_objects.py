@@ -147,7 +147,7 @@ def test_sql_in_another_process_reads_held_files_of_a_big_table(tmp_path):
     assert out.stdout.strip() == f"[({100_000 - 1 + 2 + 5 + 7}, 100002)]"
 
 
-def test_a_journal_deleted_between_its_stat_and_its_read_names_no_ref(tmp_path, monkeypatch):
+def test_a_journal_deleted_between_its_listing_and_its_read_names_no_ref(tmp_path, monkeypatch):
     """Another process deletes a branch while this one reads every journal (as it does on a miss)."""
     url = str(tmp_path / "repo")
     writer = repo_with_items(url)
@@ -156,13 +156,15 @@ def test_a_journal_deleted_between_its_stat_and_its_read_names_no_ref(tmp_path, 
     assert set(reader.branches()) == {"main", "agent"}
     commit_items(writer, "agent", [50])  # the reader's view of the journal is stale: it will read it again
     deleted = []
+    listed = local.LocalStorage._journals
 
-    def open_after_deletion(path, *args, **kwargs):
-        if str(path).endswith("/refs/heads/agent") and not deleted:
-            deleted.append(path)
+    def list_then_delete(self, kind):
+        entries = listed(self, kind)
+        if kind == "heads" and not deleted:
+            deleted.append(kind)
             writer.delete_branch("agent")
-        return open(path, *args, **kwargs)
+        return entries
 
-    monkeypatch.setattr(local, "open", open_after_deletion, raising=False)
+    monkeypatch.setattr(local.LocalStorage, "_journals", list_then_delete)
     assert set(reader.branches()) == {"main"}
     assert deleted
