@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Hashable
 from sqlglot import exp
 
 from ..pgcatalog.type_of import pg_typeof_calls
+from ..sql.array_constants import array_constants
 from ..sql.bytea_lengths import bytea_lengths
 from ..sql.character_case import character_case
 from ..sql.character_comparisons import character_comparisons
@@ -139,6 +140,7 @@ def typed_rewrites(
     changed = date_intervals(tree, schema_of) or changed
     changed = time_zones(tree, schema_of) or changed
     changed = uuid_comparisons(tree, schema_of) or changed
+    changed = array_constants(tree, schema_of) or changed
     changed = character_comparisons(tree, schema_of) or changed
     changed = temporal_comparisons(tree, schema_of) or changed
     changed = tensor_expressions(tree, schema_of) or changed

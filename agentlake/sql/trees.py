@@ -1,4 +1,4 @@
-"""Copying statement trees quickly, and the two reshapings the rewrites share.
+"""Copying statement trees quickly, and the reshapings and readings the rewrites share.
 
 Every execution copies a cached tree (binding) and the rewrite copies it again;
 sqlglot's ``Expression.copy()`` deep-copies each node's position metadata through
@@ -63,3 +63,8 @@ def wrap(node: exp.Expression, wrapper: exp.Expression, arg: str = "this") -> ex
 def written_table(stmt: exp.Expression) -> exp.Expression:
     """The relation an INSERT, UPDATE, DELETE or MERGE writes (INSERT's column list taken off)."""
     return stmt.this.this if isinstance(stmt.this, exp.Schema) else stmt.this
+
+
+def is_array_value(node: exp.Expression) -> bool:
+    """An array written as one: ``ARRAY[...]`` or a cast to an array type (``'{a,b}'::text[]``)."""
+    return isinstance(node, exp.Array) or (isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY))

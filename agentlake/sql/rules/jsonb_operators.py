@@ -15,6 +15,7 @@ from sqlglot import exp
 from ...errors import NotSupportedError
 from ..column_types import SchemaOf
 from ..jsonb_types import JSONB, JsonTypes
+from ..trees import is_array_value
 from .column_names import PG_NAME, pg_name
 
 _VARCHAR = exp.DataType.build("VARCHAR")
@@ -32,7 +33,7 @@ def is_unknown(node: exp.Expression) -> bool:
 def text_array_literal(node: exp.Expression) -> exp.Expression:
     """A text[] operand (``'{a,b}'`` or ``ARRAY['a', 'b']``) as the PostgreSQL literal text the
     JSON functions read."""
-    if _is_array_cast(node):  # '{a,b}'::text[], ARRAY['a']::text[]
+    if isinstance(node, exp.Cast) and is_array_value(node):  # '{a,b}'::text[], ARRAY['a']::text[]
         return text_array_literal(node.this)
     if isinstance(node, exp.Array) and all(isinstance(e, exp.Literal) for e in node.expressions):
         quoted = ['"' + e.name.replace("\\", "\\\\").replace('"', '\\"') + '"' for e in node.expressions]
@@ -45,10 +46,6 @@ def text_array_literal(node: exp.Expression) -> exp.Expression:
             exp.Literal.string("}"),
         )
     return node
-
-
-def _is_array_cast(node: exp.Expression) -> bool:
-    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.ARRAY)
 
 
 def written_subscript(index: exp.Expression) -> exp.Expression:
@@ -116,7 +113,7 @@ class _Rewriter:
         return node
 
     def _delete(self, document: exp.Expression, operand: exp.Expression) -> exp.Expression:
-        if isinstance(operand, exp.Array) or _is_array_cast(operand):
+        if is_array_value(operand):
             return call("jsonb_delete", document, text_array_literal(operand), exp.Literal.string("List"))
         return call("jsonb_delete", document, exp.Cast(this=operand.copy(), to=_VARCHAR), call("arrow_typeof", operand))
 

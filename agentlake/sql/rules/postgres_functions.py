@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from ...errors import ProgrammingError
 from ..array_text import array_elements
+from ..trees import is_array_value
 from . import transform_up
 from .column_names import PG_NAME
 from .interval_arithmetic import scaled_interval
@@ -162,12 +163,17 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _call("json_get_path_text", node.this, node.expression)
     if isinstance(node, exp.JSONBExtract):
         return _call("json_get_path", node.this, node.expression)
-    if (
-        isinstance(node, exp.ArrayContainsAll)
-        and isinstance(node.expression, exp.Literal)
-        and node.expression.is_string
-    ):
-        return _call("json_contains", node.this, node.expression)
+    if isinstance(node, (exp.ArrayContainsAll, exp.ArrayContainedBy)):
+        if is_array_value(node.this) or is_array_value(node.expression):
+            # ARRAY[1, 2] @> '{2}': a quoted constant beside an array is one
+            return _null_strict(type(node)(this=_quoted_array(node.this), expression=_quoted_array(node.expression)))
+        if (
+            isinstance(node, exp.ArrayContainsAll)
+            and isinstance(node.expression, exp.Literal)
+            and node.expression.is_string
+        ):
+            return _call("json_contains", node.this, node.expression)
+        return _null_strict(node)
     if isinstance(node, exp.ToChar) and isinstance(node.args.get("format"), exp.Literal):
         return _call("to_char", node.this, exp.Literal.string(chrono_format(node.args["format"].this)))
     if isinstance(node, exp.TimeToStr) and isinstance(node.args.get("format"), exp.Literal):
@@ -234,6 +240,15 @@ def _typed_series_end(node: exp.Expression) -> None:
     start, end = node.args.get("start"), node.args.get("end")
     if isinstance(start, exp.Cast) and start.to.is_type(*exp.DataType.TEMPORAL_TYPES) and _is_text(end):
         end.replace(exp.Cast(this=end.copy(), to=start.to.copy()))
+
+
+def _null_strict(node: exp.Binary) -> exp.Expression:
+    """Array containment, NULL where either array is: DataFusion finds an empty array in NULL, and
+    NULL in any array, where PostgreSQL's strict operators give NULL (a NULL row is no match)."""
+    either_null = exp.or_(
+        exp.Is(this=node.this.copy(), expression=exp.Null()), exp.Is(this=node.expression.copy(), expression=exp.Null())
+    )
+    return exp.Case(ifs=[exp.If(this=either_null, true=exp.Null())], default=node)
 
 
 def _quoted_array(node: exp.Expression) -> exp.Expression:
