@@ -48,6 +48,7 @@ pretty
 arg_types
 LAMBDAS
 SET_TRIE
+STAR_EXCEPT
 _._parse_vector_expressions
 _._parse_comment
 # FAISS and cuVS objects: attributes set for the C++ side; device objects kept alive on purpose

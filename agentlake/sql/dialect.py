@@ -654,3 +654,6 @@ class AgentlakePostgres(Postgres):
             CloseCursor: lambda self, e: f"CLOSE {self.sql(e, 'this') or 'ALL'}",
             Explain: lambda self, e: f"EXPLAIN {'ANALYZE ' if e.args.get('analyze') else ''}{self.sql(e, 'this')}",
         }
+        # A star less some columns (``sql/rules/fetch_with_ties``): DataFusion's spelling; PostgreSQL
+        # has none, so no statement a client writes carries one
+        STAR_EXCEPT = "EXCLUDE"

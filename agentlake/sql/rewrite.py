@@ -21,6 +21,7 @@ from .rules.bytea import bytea
 from .rules.casts import pg_casts
 from .rules.column_names import pg_column_names
 from .rules.correlated_subqueries import correlated_subqueries
+from .rules.fetch_with_ties import fetch_with_ties
 from .rules.function_aliases import function_aliases
 from .rules.function_synonyms import function_synonyms
 from .rules.inequality_correlations import inequality_correlations
@@ -45,6 +46,7 @@ Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
     order_by_inputs,
     pg_column_names,
+    fetch_with_ties,
     set_operation_types,
     integer_literals,
     row_in_subqueries,

@@ -29,8 +29,8 @@ class Both:
     postgres: psycopg.Connection
 
     @staticmethod
-    def ask(conn: psycopg.Connection, sql: str) -> Answer:
-        cur = conn.execute(sql)
+    def ask(conn: psycopg.Connection, sql: str, params: list | None = None) -> Answer:
+        cur = conn.execute(sql, params)
         return Answer([d.name for d in cur.description], [d.type_code for d in cur.description], cur.fetchall())
 
     def execute(self, sql: str) -> None:
@@ -38,8 +38,9 @@ class Both:
         self.lake.execute(sql)
         self.postgres.execute(sql)
 
-    def answers(self, sql: str) -> tuple[Answer, Answer]:
-        return self.ask(self.lake, sql), self.ask(self.postgres, sql)
+    def answers(self, sql: str, params: list | None = None) -> tuple[Answer, Answer]:
+        """Each one's answer to ``sql`` (with ``params``, bound by the server: the extended protocol)."""
+        return self.ask(self.lake, sql, params), self.ask(self.postgres, sql, params)
 
     def sqlstates(self, sql: str) -> tuple[str | None, str | None]:
         """What each answers ``sql`` with: an error's SQLSTATE, or None."""
