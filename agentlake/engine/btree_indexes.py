@@ -48,6 +48,7 @@ def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
     tx = session.write_tx()
     manifest = tx.manifest(table)
     columns, name_parts = [], []
+    orders = [_sort_option(key) for key in _written_keys(stmt)]
     for key in _keys(stmt):
         if isinstance(key, exp.Opclass):  # text_pattern_ops and kin order like the default here
             if key.expression.name.lower() in OPCLASSES:
@@ -81,16 +82,20 @@ def create_scalar_index(session: "Session", stmt: exp.Create) -> Result:
             )
         constraints["unique"] = [*constraints.get("unique", []), columns]
     spec = {"method": _method(stmt) or "btree", "columns": columns, "unique": unique}
+    if any(orders):
+        spec["options"] = orders
     tx.alter_table(table, indexes={**manifest.indexes, name: spec}, constraints=constraints)
     return Result(None, 0, "CREATE INDEX")
 
 
 def _expression_key(key: exp.Expression, stmt: exp.Create) -> str:
-    """An expression key as pg_get_indexdef prints it, parenthesised (``((meta ->> 'k'))``); it orders
-    nothing here, as no plan reads these indexes, and a UNIQUE one would need the expression's
-    values checked on every write, which is not done."""
+    """An expression key as pg_get_indexdef(index, n) prints it: an operator's parenthesised
+    (``(meta ->> 'k')``), a function call not (``lower(name)``). It orders nothing here, as no plan
+    reads these indexes, and a UNIQUE one would need the expression's values checked on every
+    write, which is not done."""
     if stmt.args.get("unique"):
         raise NotSupportedError("unique indexes on expressions are not supported")
+    key = key.unnest()  # the parentheses CREATE INDEX asks an expression key for
     text = key.sql(dialect="postgres", normalize_functions="lower")
     return text if isinstance(key, exp.Func) and not isinstance(key, exp.Binary) else f"({text})"
 
@@ -130,7 +135,19 @@ def _method(stmt: exp.Create) -> str | None:
     return None if using is None else (using.name if isinstance(using, exp.Expression) else str(using)).lower()
 
 
-def _keys(stmt: exp.Create) -> list[exp.Expression]:
+def _written_keys(stmt: exp.Create) -> list[exp.Expression]:
     params = stmt.this.args.get("params")
-    keys = (params.args.get("columns") if params is not None else None) or []
-    return [key.this if isinstance(key, exp.Ordered) else key for key in keys]
+    return (params.args.get("columns") if params is not None else None) or []
+
+
+def _keys(stmt: exp.Create) -> list[exp.Expression]:
+    return [key.this if isinstance(key, exp.Ordered) else key for key in _written_keys(stmt)]
+
+
+def _sort_option(key: exp.Expression) -> int:
+    """A key's ``DESC`` and ``NULLS FIRST`` as pg_index.indoption's bits (1 and 2): no plan reads the
+    order here, but the catalog reports it (pg_get_indexdef, SQLAlchemy's reflection, Alembic's
+    comparison)."""
+    if not isinstance(key, exp.Ordered):
+        return 0
+    return (1 if key.args.get("desc") else 0) | (2 if key.args.get("nulls_first") else 0)

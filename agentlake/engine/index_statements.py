@@ -108,14 +108,14 @@ def _forget(tx: "Transaction", table: str, name: str) -> None:
 
 
 def _key_columns(spec: dict) -> set[str]:
-    """The columns an index's keys read: plain keys by name, expression keys (stored as their
-    parenthesised text) by the columns they mention."""
+    """The columns an index's keys read: plain keys by name, expression keys (stored as their text:
+    an operator's parenthesised, a function call's with its arguments) by the columns they mention."""
     from .frontend import parse_expression
 
     keys = spec.get("columns") or [spec.get("column")]
     out = set()
     for key in (k for k in keys if k):
-        if key.startswith("("):
+        if "(" in key:
             out |= {c.name for c in parse_expression(key).find_all(exp.Column)}
         else:
             out.add(key)

@@ -169,12 +169,30 @@ def _index_columns(index: Any) -> list[str]:
     return [c for c in cols if c]
 
 
+def _sort_options(index: Any, count: int) -> list[int]:
+    """pg_index.indoption: each key's DESC (1) and NULLS FIRST (2), as the index was created."""
+    options = index.get("options") if isinstance(index, dict) else None
+    return list(options) if options else [0] * count
+
+
+def _sorted_key(column: str, option: int) -> str:
+    """A key with its order as pg_get_indexdef prints it: an operator expression in the parentheses
+    CREATE INDEX asks for (``((n + 1))``), NULLS only where it is not the default (last ascending,
+    first descending)."""
+    if column.startswith("("):
+        column = f"({column})"
+    if option & 1:
+        return f"{column} DESC" + ("" if option & 2 else " NULLS LAST")
+    return f"{column} NULLS FIRST" if option & 2 else column
+
+
 def _index_keys(index: Any, columns: list[str]) -> str:
-    """The key list and options of an index as pg_get_indexdef prints them: a vector index names
-    its operator class, and the WITH options it was created with."""
+    """The key list and options of an index as pg_get_indexdef prints them: a B-tree key its order,
+    a vector index its operator class and the WITH options it was created with."""
     opclass = _opclass(index)
     if opclass is None:
-        return f"({', '.join(columns)})"
+        options = _sort_options(index, len(columns))
+        return f"({', '.join(_sorted_key(c, o) for c, o in zip(columns, options))})"
     options = ", ".join(f"{key}='{value}'" for key, value in (index.get("params") or {}).items())
     return f"({', '.join(columns)} {opclass})" + (f" WITH ({options})" if options else "")
 
@@ -585,7 +603,7 @@ def build(
                 ("indimmediate", True),
                 ("indcollation", [0] * len(cols)),
                 ("indclass", [opclass_of(index, method, column, n) for n, column in enumerate(cols)]),
-                ("indoption", [0] * len(cols)),
+                ("indoption", _sort_options(index, len(cols))),
             ):
                 index_rows[key].append(value)
             quoted = ", ".join(cols)
