@@ -342,10 +342,10 @@ def alter_column(session: "Session", tx: "Transaction", table: str, action: exp.
         raise NotSupportedError(f"ALTER COLUMN form not supported: {action.sql(dialect='postgres')}")
 
 
-_COLUMN_FACTS = ("defaults", "identity", "identity_kind", "max_length", "generated")
+_COLUMN_FACTS = ("defaults", "identity", "identity_kind", "sequence_steps", "max_length", "generated")
 """What a table's constraints keep of a column under its name (``ddl``): its default, identity
-sequence (and whether it is an identity column rather than a serial), varchar length and
-generation expression."""
+sequence (whether it is an identity column rather than a serial, and its START and INCREMENT),
+varchar length and generation expression."""
 
 
 def _moved_facts(tx: "Transaction", table: str, old: str, new: str | None) -> None:

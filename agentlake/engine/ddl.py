@@ -15,7 +15,7 @@ from catalog import ROWID
 from catalog.constraints import Constraint, foreign_keys_to, unique_keys
 from catalog.objects import FIELD_ID
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..executors.local.result_types import restore_types
 from ..results import Result
 from ..sql.enum_types import enum_of
@@ -61,12 +61,42 @@ def sequence_counter(manifest, column: str) -> str:
     return f"{sequence}.{manifest.table_id}" + (f".{epoch}" if epoch is not None else "")
 
 
+def identity_steps(constraint: exp.GeneratedAsIdentityColumnConstraint) -> tuple[int, int]:
+    """An identity column's ``(START WITH s INCREMENT BY i)``, as (s, i): 22023 for an increment of
+    zero, 0A000 for what its counter cannot do (a descending sequence, MINVALUE, MAXVALUE, CYCLE)."""
+    if any(constraint.args.get(option) for option in ("minvalue", "maxvalue", "cycle")):
+        raise NotSupportedError("identity sequence options MINVALUE, MAXVALUE and CYCLE are not supported")
+    steps = []
+    for option in ("start", "increment"):
+        value = constraint.args.get(option)
+        text = value.sql(dialect="postgres") if value is not None else "1"
+        try:
+            steps.append(int(text))
+        except ValueError:
+            raise ProgrammingError(f"invalid {option.upper()} value: {text}", sqlstate="42601") from None
+    start, increment = steps
+    if increment == 0:
+        raise DataError("INCREMENT must not be zero", sqlstate="22023")
+    if increment < 0 or start < 1:
+        raise NotSupportedError("descending identity sequences (a negative INCREMENT or START) are not supported")
+    return start, increment
+
+
+def sequence_steps(manifest, column: str) -> tuple[int, int]:
+    """The START and INCREMENT of a serial or identity column's sequence."""
+    start, increment = ((manifest.constraints or {}).get("sequence_steps") or {}).get(column, (1, 1))
+    return int(start), int(increment)
+
+
 def next_serials(session: "Session", manifest, column: str, count: int) -> np.ndarray:
-    """``count`` values of a serial column's sequence; the last is the session's ``currval``."""
-    start = session.repo.nextval(sequence_counter(manifest, column), count)
+    """``count`` values of a serial column's sequence; the last is the session's ``currval``. The
+    counter moves by INCREMENT per value, from 1; a value is the counter's less 1, plus START."""
+    start, increment = sequence_steps(manifest, column)
+    first = session.repo.nextval(sequence_counter(manifest, column), count * increment) + start - 1
+    values = np.arange(first, first + count * increment, increment)
     if count:
-        session.sequence_values.taken(manifest.constraints["identity"][column], start + count - 1)
-    return np.arange(start, start + count)
+        session.sequence_values.taken(manifest.constraints["identity"][column], int(values[-1]))
+    return values
 
 
 def relation_names(tx) -> set[str]:
@@ -147,6 +177,9 @@ def _column(defn: exp.ColumnDef, table: str, enums: dict[str, list[str]]) -> tup
             facts["identity"] = f"{table}_{name}_seq"
             facts["identity_kind"] = "a" if ckind.this else "d"  # pg_attribute.attidentity: ALWAYS, BY DEFAULT
             facts["not_null"] = True
+            steps = identity_steps(ckind)
+            if steps != (1, 1):
+                facts["sequence_steps"] = list(steps)
     nullable = not (facts.get("not_null") or facts.get("primary_key"))
     return pa.field(name, dtype, nullable=nullable, metadata=metadata or None), facts
 
@@ -190,6 +223,8 @@ def _create_table(session: "Session", stmt: exp.Create) -> Result:
                 constraints["identity"][field.name] = facts["identity"]
             if "identity_kind" in facts:
                 constraints.setdefault("identity_kind", {})[field.name] = facts["identity_kind"]
+            if "sequence_steps" in facts:
+                constraints.setdefault("sequence_steps", {})[field.name] = facts["sequence_steps"]
             if facts.get("max_length"):
                 constraints["max_length"][field.name] = facts["max_length"]
             if "generated" in facts:
@@ -352,6 +387,8 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
         constraints["identity"] = {**constraints.get("identity", {}), field.name: facts["identity"]}
     if "identity_kind" in facts:
         constraints["identity_kind"] = {**constraints.get("identity_kind", {}), field.name: facts["identity_kind"]}
+    if "sequence_steps" in facts:
+        constraints["sequence_steps"] = {**constraints.get("sequence_steps", {}), field.name: facts["sequence_steps"]}
     if constraints != manifest.constraints:
         tx.alter_table(table, constraints=constraints)
     if written:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import DataError, OperationalError, ProgrammingError
 from ..sql.pg_quoting import identifier_name
-from .ddl import next_serials, sequence_counter
+from .ddl import next_serials, sequence_counter, sequence_steps
 
 if TYPE_CHECKING:
     from catalog import Manifest
@@ -74,7 +74,7 @@ def currval(session: "Session", text: str) -> int:
 
 
 def setval(session: "Session", text: str, value: int, is_called: bool = True) -> int:
-    """Make the sequence's next value ``value + 1`` (``value`` when ``is_called`` is false). The
+    """Make the sequence's next value ``value`` plus its INCREMENT (``value`` when ``is_called`` is false). The
     counter moves by the difference from where it stands, so a nextval racing with this one in
     another process may land on either side of it, as with PostgreSQL's (non-transactional) setval."""
     manifest, column = serial_column(session, text)
@@ -83,9 +83,11 @@ def setval(session: "Session", text: str, value: int, is_called: bool = True) ->
         raise DataError(
             f'setval: value {value} is out of bounds for sequence "{name}" (1..{_LARGEST})', sqlstate="22003"
         )
+    start, increment = sequence_steps(manifest, column)
     counter = sequence_counter(manifest, column)
     standing = session.repo.nextval(counter, 0)
-    session.repo.nextval(counter, value + (1 if is_called else 0) - standing)
+    following = value + (increment if is_called else 0)
+    session.repo.nextval(counter, following - (start - 1) - standing)
     if is_called:
         session.sequence_values.taken(name, value)
     return value
@@ -96,6 +98,8 @@ def serial_sequence(session: "Session", table: str, column: str) -> str | None:
     column without one; 42P01 and 42703 for a table or column that does not exist."""
     name = sequence_name(table)
     manifest = session.snapshot.tables.get(name)
+    if manifest is None and name in session.snapshot.views:
+        return None  # a view's columns own no sequence
     if manifest is None:
         raise ProgrammingError(f'relation "{name}" does not exist', sqlstate="42P01")
     if column not in manifest.schema.names:

@@ -20,6 +20,7 @@ DYNAMIC = {
     "pg_catalog.pg_description",
     "pg_catalog.pg_attribute",
     "pg_catalog.pg_attrdef",
+    "pg_catalog.pg_sequence",
     "pg_catalog.pg_index",
     "pg_catalog.pg_constraint",
     "pg_catalog.pg_database",

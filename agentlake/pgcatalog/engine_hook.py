@@ -33,10 +33,8 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
         defaults = dict(constraints.get("defaults", {}))
         identities = dict(constraints.get("identity_kind", {}))
         for column, sequence in constraints.get("identity", {}).items():
-            # an identity column has no default in PostgreSQL, but pg_attrdef keeps its nextval here:
-            # SQLAlchemy reads an identity's options with a correlated subquery over pg_sequence that
-            # does not plan, and this default still tells it the column fills itself
-            defaults.setdefault(column, f"nextval('{sequence}'::regclass)")
+            if column not in identities:  # a serial's default; an identity column has none
+                defaults.setdefault(column, f"nextval('{sequence}'::regclass)")
         not_null = {f.name for f in manifest.schema if not f.nullable}
         indexes = [{"name": index, **definition} for index, definition in (manifest.indexes or {}).items()]
         listed = [c for c in constraints.get("list", []) if c.get("type") in ("u", "c", "f")]
@@ -56,6 +54,7 @@ def tables_of(snapshot: Any) -> list[TableInfo]:
                 rows=manifest.row_count,
                 sequences=dict(constraints.get("identity", {})),
                 identities=identities,
+                sequence_steps={c: tuple(steps) for c, steps in constraints.get("sequence_steps", {}).items()},
                 generated=dict(constraints.get("generated", {})),
                 primary_key_name=key_name,
             )

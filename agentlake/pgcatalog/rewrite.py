@@ -238,12 +238,23 @@ def _as_oid(value: exp.Expression, kind: str) -> exp.Expression:
         value = value.this
     if isinstance(value, exp.Literal) and value.is_string and value.this.isdigit():
         return exp.Literal.number(value.this)  # '16385'::regclass is that OID, as PostgreSQL reads it
-    if isinstance(value, (exp.Literal, exp.Parameter, exp.Placeholder)) and not (
-        isinstance(value, exp.Literal) and not value.is_string
-    ):
+    if _is_text(value):
         fn = "to_regtype" if kind == "regtype" else "pg_regclass_oid"
         return exp.Anonymous(this=fn, expressions=[value])
     return value
+
+
+_TEXT_CALLS = frozenset({"pg_get_serial_sequence", "quote_ident", "format"})
+"""Functions of text a regclass or regtype cast reads as a name (``pg_get_serial_sequence(t, c)::regclass``)."""
+
+
+def _is_text(value: exp.Expression) -> bool:
+    """Whether a value cast to regclass or regtype is text, a name to look up, rather than an OID."""
+    if isinstance(value, exp.Literal):
+        return value.is_string
+    if isinstance(value, (exp.Parameter, exp.Placeholder, exp.DPipe, exp.Concat)):
+        return True
+    return isinstance(value, exp.Anonymous) and value.name.lower() in _TEXT_CALLS
 
 
 def any_array(tree: exp.Expression) -> exp.Expression:
@@ -322,6 +333,77 @@ def _key_lookup(table: exp.Table, alias: str, conjuncts: list[exp.Expression], l
         return None
     lookup = exp.select(exp.Max(this=column.copy())).from_(table.copy()).where(exp.and_(*[k.copy() for k in keys]))
     return exp.Subquery(this=lookup)
+
+
+_UNIQUE_KEYS = {"pg_sequence": "seqrelid"}
+"""Catalog relations a correlated subquery may look a row up in by an expression of the outer row,
+with the column that names at most one row."""
+
+
+def _lookup_key(select: exp.Select, alias: str, key: str, local: set[str]) -> exp.EQ | None:
+    """The conjunct ``alias.key = <expression of the outer row>`` where that expression is more than
+    a column (a column there DataFusion decorrelates itself)."""
+    for cond in _conjuncts(select.args["where"].this if select.args.get("where") else None):
+        if not isinstance(cond, exp.EQ):
+            continue
+        for inner, outer in ((cond.this, cond.expression), (cond.expression, cond.this)):
+            if (
+                isinstance(inner, exp.Column)
+                and inner.table == alias
+                and inner.name.lower() == key
+                and not isinstance(outer, exp.Column)
+                and _tables_of(outer)
+                and not _tables_of(outer) & local
+            ):
+                return cond
+    return None
+
+
+def keyed_lookups(tree: exp.Expression) -> exp.Expression:
+    """A select-list subquery reading one row of a catalog relation by its unique key, compared with
+    an expression of the outer row, becomes a LEFT JOIN of that relation on its conditions, and the
+    subquery a CASE that is NULL where no row joined, as the subquery would be.
+
+    SQLAlchemy reflects an identity column's options so, from ``pg_sequence`` by
+    ``seqrelid = pg_get_serial_sequence(attrelid::regclass::text, attname)::regclass::oid``: DataFusion
+    decorrelates equalities with outer columns, not with expressions of them.
+    """
+    if not _reads_catalog(tree):
+        return tree
+    for number, sub in enumerate(list(tree.find_all(exp.Subquery))):
+        select, outer = sub.this, sub.parent
+        while isinstance(outer, (exp.Alias, exp.Paren)):
+            outer = outer.parent
+        source = select.args.get("from_") if isinstance(select, exp.Select) else None
+        if (
+            not isinstance(outer, exp.Select)
+            or not outer.args.get("from_")
+            or source is None
+            or not isinstance(source.this, exp.Table)
+            or len(select.expressions) != 1
+            or any(select.args.get(arg) for arg in ("joins", "group", "order", "limit", "distinct", "having"))
+            or select.find(exp.AggFunc, exp.Subquery)
+        ):
+            continue
+        table, alias = source.this, source.this.alias_or_name
+        key = _UNIQUE_KEYS.get(_catalog_name(table) or "")
+        if key is None or _lookup_key(select, alias, key, {alias}) is None:
+            continue
+        joined = f"_lookup{number}"
+        for column in select.find_all(exp.Column):
+            if column.table == alias:
+                column.set("table", exp.to_identifier(joined))
+        value = select.expressions[0]
+        value = value.this if isinstance(value, exp.Alias) else value
+        outer.join(
+            exp.alias_(exp.Table(this=table.this.copy(), db=table.args.get("db")), joined, table=True),
+            on=select.args["where"].this,
+            join_type="left",
+            copy=False,
+        )
+        found = exp.Not(this=exp.Is(this=exp.column(key, table=joined), expression=exp.Null()))
+        sub.replace(exp.Case(ifs=[exp.If(this=found, true=value)]))
+    return tree
 
 
 def aggregate_correlated_subqueries(tree: exp.Expression) -> exp.Expression:
@@ -622,6 +704,7 @@ RULES: tuple[Rule, ...] = (
     session_functions,
     overloads,
     generate_subscripts,
+    keyed_lookups,
     subqueries_over_empty_relations,
     array_subqueries,
     aggregate_correlated_subqueries,

@@ -90,12 +90,30 @@ class TableInfo:
     """A view's query as pg_get_viewdef prints it: (plain, pretty)."""
     identities: dict[str, str] = field(default_factory=dict)
     """Identity columns (not serials): column -> pg_attribute.attidentity ('a' ALWAYS, 'd' BY DEFAULT)."""
+    sequence_steps: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """A serial or identity column's sequence's START and INCREMENT, where not 1 and 1."""
     generated: dict[str, str] = field(default_factory=dict)
     """Generated columns: column -> the expression as stored."""
     primary_key_name: str = ""
     """The primary key constraint's (and its index's) name when it is not ``<table>_pkey``: named
     by ``CONSTRAINT name PRIMARY KEY``, or kept through a rename of the table."""
 
+
+PG_SEQUENCE = pa.schema(
+    [
+        ("seqrelid", OID),
+        ("seqtypid", OID),
+        ("seqstart", pa.int64()),
+        ("seqincrement", pa.int64()),
+        ("seqmax", pa.int64()),
+        ("seqmin", pa.int64()),
+        ("seqcache", pa.int64()),
+        ("seqcycle", pa.bool_()),
+    ]
+)
+"""pg_sequence: a row for the sequence of each serial and identity column."""
+_SEQUENCE_MAX = {"int2": 2**15 - 1, "int4": 2**31 - 1}
+"""A sequence's largest value by its column's type (int8's otherwise), as PostgreSQL sets it."""
 
 PG_EXTENSION_OID = 3079
 """pg_extension's own OID: pg_description's classoid for an extension's comment."""
@@ -461,6 +479,7 @@ def build(
         return opclasses[(method, name)][0]
 
     descriptions: dict[str, list] = {"objoid": [], "classoid": [], "objsubid": [], "description": []}
+    sequence_rows: dict[str, list] = {name: [] for name in PG_SEQUENCE.names}
     for extension, _ in extension_rows:
         for key, value in zip(descriptions, (extension.oid, PG_EXTENSION_OID, 0, extension.comment)):
             descriptions[key].append(value)
@@ -484,8 +503,24 @@ def build(
             # PostgreSQL enforces a foreign key by triggers on both tables; psql lists keys only then
             info.name in referenced or any(c.get("type") == "f" for c in info.constraints),
         )
-        for sequence in sorted(info.sequences.values()):  # a sequence is a relation of its own (psql's \ds)
-            add_class(relation_oid(sequence, "S"), sequence, "S", 3)
+        for column, sequence in sorted(info.sequences.items(), key=lambda item: item[1]):
+            add_class(relation_oid(sequence, "S"), sequence, "S", 3)  # a relation of its own (psql's \ds)
+            sequence_type = column_type(info.schema.field(column), False)
+            start, increment = info.sequence_steps.get(column, (1, 1))
+            for key, value in zip(
+                sequence_rows,
+                (
+                    relation_oid(sequence, "S"),
+                    sequence_type.oid,
+                    start,
+                    increment,
+                    _SEQUENCE_MAX.get(sequence_type.name, 2**63 - 1),
+                    1,
+                    1,
+                    False,
+                ),
+            ):
+                sequence_rows[key].append(value)
         info_tables["table_catalog"].append(database)
         info_tables["table_schema"].append("public")
         info_tables["table_name"].append(info.name)
@@ -651,6 +686,7 @@ def build(
                 "adbin": (pa.string(), defaults["adbin"]),
             }
         ),
+        "pg_catalog.pg_sequence": pa.table(sequence_rows, schema=PG_SEQUENCE),
         "pg_catalog.pg_index": _table({k: (_INDEX_TYPES.get(k, pa.bool_()), v) for k, v in index_rows.items()}),
         "pg_catalog.pg_constraint": _table(
             {k: (_CONSTRAINT_TYPES.get(k, pa.bool_()), v) for k, v in constraints.items()}
@@ -1107,18 +1143,6 @@ _EMPTY_SCHEMAS = {
     "pg_publication_namespace": pa.schema([("oid", OID), ("pnpubid", OID), ("pnnspid", OID)]),
     "pg_foreign_table": pa.schema([("ftrelid", OID), ("ftserver", OID)]),
     "pg_partitioned_table": pa.schema([("partrelid", OID), ("partstrat", pa.string())]),
-    "pg_sequence": pa.schema(
-        [
-            ("seqrelid", OID),
-            ("seqtypid", OID),
-            ("seqstart", pa.int64()),
-            ("seqincrement", pa.int64()),
-            ("seqmax", pa.int64()),
-            ("seqmin", pa.int64()),
-            ("seqcache", pa.int64()),
-            ("seqcycle", pa.bool_()),
-        ]
-    ),
     "pg_collation": pa.schema([("oid", OID), ("collname", pa.string()), ("collnamespace", OID)]),
     # no user-defined functions here (CREATE FUNCTION is refused), and the built-in ones are not
     # listed: empty, with PostgreSQL's columns (psql's \df and drivers' function listings read it)
@@ -1229,6 +1253,7 @@ _EMPTY_SCHEMAS = {
 ALWAYS_EMPTY = frozenset(_EMPTY_SCHEMAS)
 RELATIONS = ALWAYS_EMPTY | {
     "pg_namespace",
+    "pg_sequence",
     "pg_class",
     "pg_attribute",
     "pg_attrdef",

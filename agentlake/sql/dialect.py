@@ -633,6 +633,36 @@ class AgentlakePostgres(Postgres):
             self._rest()
             return exp.Rollback()
 
+        def _parse_generated_as_identity(self) -> exp.Expression:
+            """``GENERATED ... AS IDENTITY (options)`` with PostgreSQL's sequence options in any order
+            (SQLAlchemy writes ``INCREMENT BY 5 START WITH 100``; sqlglot reads one fixed order). CACHE
+            is read and has no effect: the repository's counter hands out each statement's values at once."""
+            index = self._index
+            always = not self._match_text_seq("BY", "DEFAULT")
+            if always:
+                self._match_text_seq("ALWAYS")
+            self._match(TokenType.ALIAS)
+            if not (self._match_text_seq("IDENTITY") and self._match(TokenType.L_PAREN)):
+                self._retreat(index)
+                return super()._parse_generated_as_identity()
+            identity = exp.GeneratedAsIdentityColumnConstraint(this=always)
+            while not self._match(TokenType.R_PAREN):
+                if self._match_text_seq("START"):
+                    self._match_text_seq("WITH")
+                    identity.set("start", self._parse_bitwise())
+                elif self._match_text_seq("INCREMENT"):
+                    self._match_text_seq("BY")
+                    identity.set("increment", self._parse_bitwise())
+                elif self._match_text_seq("MINVALUE") or self._match_text_seq("MAXVALUE"):
+                    identity.set(self._prev.text.lower(), self._parse_bitwise())
+                elif self._match_text_seq("CYCLE"):
+                    identity.set("cycle", True)
+                elif self._match_text_seq("CACHE"):
+                    self._parse_bitwise()
+                elif not (self._match_text_seq("NO") and self._match_texts(("MINVALUE", "MAXVALUE", "CYCLE"))):
+                    self.raise_error("Expecting a sequence option")
+            return identity
+
     class Generator(Postgres.Generator):
         TRANSFORMS = {
             **Postgres.Generator.TRANSFORMS,
