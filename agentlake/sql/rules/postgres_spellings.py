@@ -12,6 +12,8 @@
 - ``x LIKE ANY (ARRAY[...])`` / ``ALL`` become OR / AND of LIKEs (DataFusion: "ANY in LIKE");
 - ``x op ANY ('{a,b}')``: the untyped literal is an array of untyped elements (DataFusion read it
   as text and found no array_has for it), as is a list a client binds untyped;
+- a window frame's ``EXCLUDE NO OTHERS`` is its default, written away (DataFusion's parser has no
+  EXCLUDE); ``EXCLUDE CURRENT ROW``, ``GROUP`` and ``TIES`` are refused (0A000), not misread;
 - ``x BETWEEN SYMMETRIC a AND b`` is ``x BETWEEN a AND b OR x BETWEEN b AND a``, as the standard
   defines it (DataFusion's parser refuses SYMMETRIC);
 - ``WITH t AS [NOT] MATERIALIZED (...)``: a CTE is planned where it is read (DataFusion's parser
@@ -148,6 +150,12 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
                 sqlstate="0A000",
             )
         node.set("materialized", None)
+        return node
+    if isinstance(node, exp.WindowSpec) and node.args.get("exclude") is not None:
+        excluded = node.args["exclude"].name.upper()
+        if excluded != "NO OTHERS":
+            raise NotSupportedError(f"window frame EXCLUDE {excluded} is not supported", sqlstate="0A000")
+        node.set("exclude", None)
         return node
     if isinstance(node, exp.Between) and node.args.get("symmetric"):
         low, high = node.args["low"], node.args["high"]
