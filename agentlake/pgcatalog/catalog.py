@@ -38,6 +38,11 @@ DYNAMIC = {
     "pg_catalog.pg_type",
     "pg_catalog.pg_enum",
     "information_schema.schemata",
+    "information_schema.table_constraints",
+    "information_schema.key_column_usage",
+    "information_schema.referential_constraints",
+    "information_schema.constraint_column_usage",
+    "information_schema.check_constraints",
 }
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
 

@@ -19,6 +19,7 @@ from agentlake.sql.enum_types import enum_oid
 from agentlake.sql.types import OPCLASSES, TYPE_KEY
 
 from .constraint_text import check_text, constraint_definition
+from .constraint_views import constraint_views
 from .extensions import installed
 from .types import (
     BY_OID,
@@ -377,6 +378,7 @@ def build(
             "data_type",
             "character_maximum_length",
             "numeric_precision",
+            "numeric_precision_radix",
             "numeric_scale",
             "udt_name",
             "udt_catalog",
@@ -566,7 +568,7 @@ def build(
                     ("adbin", default if generation is None else generation),
                 ):
                     defaults[key].append(value)
-            precision = f.type.precision if pa.types.is_decimal(f.type) and not is_unconstrained_numeric(f) else None
+            precision, radix, scale = _numeric_facts(f, pg_type.name)
             for key, value in (
                 ("table_catalog", database),
                 ("table_schema", "public"),
@@ -578,7 +580,8 @@ def build(
                 ("data_type", _data_type(pg_type)),
                 ("character_maximum_length", length),
                 ("numeric_precision", precision),
-                ("numeric_scale", f.type.scale if precision is not None else None),
+                ("numeric_precision_radix", radix),
+                ("numeric_scale", scale),
                 ("udt_name", pg_type.name),
                 ("udt_catalog", database),
                 ("udt_schema", pg_type.namespace),
@@ -817,6 +820,7 @@ def build(
             {k: (_INFO_COLUMN_TYPES.get(k, pa.string()), v) for k, v in info_columns.items()}
         ),
     }
+    out.update(constraint_views(constraints, classes, attrs, database, NAMESPACES["public"]))
     for name, schema in _EMPTY_SCHEMAS.items():
         out[f"pg_catalog.{name}"] = schema.empty_table()
     out["pg_catalog.pg_cursors"] = PG_CURSORS.empty_table()  # the engine puts a session's cursors in
@@ -840,6 +844,23 @@ def _opclass_table(opclasses: dict[tuple[str, str], tuple[int, bool, int]]) -> p
             "opckeytype": (OID, [0] * len(rows)),
         }
     )
+
+
+_BINARY_PRECISION = {"int2": 16, "int4": 32, "int8": 64, "float4": 24, "float8": 53}
+"""information_schema.columns.numeric_precision of the binary number types, in bits."""
+
+
+def _numeric_facts(f: pa.Field, type_name: str) -> tuple[int | None, int | None, int | None]:
+    """information_schema.columns' numeric_precision, numeric_precision_radix and numeric_scale: bits
+    for the integer and float types (scale 0 for integers), decimal digits for numeric(p, s), and
+    only the radix for an unconstrained numeric; NULLs for other types."""
+    if type_name in _BINARY_PRECISION:
+        return _BINARY_PRECISION[type_name], 2, 0 if type_name.startswith("int") else None
+    if type_name != "numeric":
+        return None, None, None
+    if is_unconstrained_numeric(f) or not pa.types.is_decimal(f.type):
+        return None, 10, None
+    return f.type.precision, 10, f.type.scale
 
 
 def _relation_views(tables: list[TableInfo], views: list[TableInfo], user: str) -> dict[str, pa.Table]:
@@ -993,6 +1014,7 @@ _INFO_COLUMN_TYPES = {
     "ordinal_position": pa.int32(),
     "character_maximum_length": pa.int32(),
     "numeric_precision": pa.int32(),
+    "numeric_precision_radix": pa.int32(),
     "numeric_scale": pa.int32(),
 }
 
