@@ -94,6 +94,16 @@ def read_records(fd: int, start: int) -> tuple[list[dict], int, int]:
             return records, pos, last  # the file ends, perhaps inside a torn record
 
 
+MTIME_GRAIN = 0.1
+"""Seconds, more than a file's mtime can lag the clock (it is taken from the kernel's coarse clock, a
+tick of at most 10 ms behind): a journal checked that long after its mtime, and found with the same
+mtime again, has had no append since the check."""
+
+
+def _unchanged(view: "_JournalView", st: os.stat_result) -> bool:
+    return (view.inode, view.size, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _appended(fd: int, offset: int) -> bool:
     """Whether bytes follow the last record a view read (a record, or a torn one), not padding."""
     return os.pread(fd, 4, offset).strip(b"\0") != b""
@@ -120,6 +130,7 @@ class _JournalView:
     # knows the file's mtime, and where the last record it read begins and that record's header.
     mtime: int = 0
     size: int = 0
+    checked: float = 0.0  # when the view was last found current (time.time())
     last_at: int = 0
     last_header: bytes = b""
     resident: list[str] = field(default_factory=list)  # objects its records hold, not yet files
@@ -134,7 +145,8 @@ class LocalStorage:
         self.root = os.path.abspath(root)
         self.url = url or f"file://{self.root}"
         self._views: dict[str, _JournalView] = {}
-        self._fds: dict[str, int] = {}
+        self._fds: dict[str, tuple[int, int]] = {}
+        """Each journal this process wrote: a descriptor kept open across its commits, and its inode."""
         self._lock = threading.RLock()  # reentrant: the first refresh recovers every journal
         self._made_dirs: set[str] = set()
         self._recovered = False
@@ -322,15 +334,30 @@ class LocalStorage:
 
     def _refresh_view(self, path: str) -> _JournalView | None:
         try:
-            fd = os.open(path, os.O_RDONLY)
+            st = os.stat(path)
         except FileNotFoundError:
             self._forget(path)
             return None
+        view = self._views.get(path)
+        if view is not None and _unchanged(view, st):
+            if view.checked - st.st_mtime_ns / 1e9 > MTIME_GRAIN:
+                return view  # an append since the check would have moved the mtime on
+            kept = self._fds.get(path)  # this process's descriptor of the journal, when it writes it
+            if kept is not None and kept[1] == st.st_ino:
+                checked = time.time()
+                if not _appended(kept[0], view.offset):
+                    view.checked = checked
+                    return view
         try:
-            st = os.fstat(fd)
-            view = self._views.get(path)
-            known = view is not None and (view.inode, view.size, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns)
-            if known and not _appended(fd, view.offset):
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # deleted since the stat
+            self._forget(path)
+            return None
+        try:
+            checked = time.time()
+            st = os.fstat(fd)  # the file read, should another have replaced it since the stat
+            if view is not None and _unchanged(view, st) and not _appended(fd, view.offset):
+                view.checked = checked
                 return view
             # the journal the view knew, grown: the same inode, its last record still where it was
             fresh = (
@@ -353,7 +380,7 @@ class LocalStorage:
             self._hold(view, path, record.get("objects", ()), now, end)
         if records:
             view.last_at, view.last_header = last, last_header
-        view.offset, view.size, view.mtime = end, st.st_size, st.st_mtime_ns
+        view.offset, view.size, view.mtime, view.checked = end, st.st_size, st.st_mtime_ns, checked
         self._views[path] = view
         return view
 
@@ -518,11 +545,14 @@ class LocalStorage:
         finally:
             os.close(fd)
 
-    def _locked(self, path: str, kind: str, name: str) -> int:
-        """The journal's descriptor (kept open across commits), flocked; follows checkpoint renames."""
+    def _locked(self, path: str, kind: str, name: str) -> tuple[int, int]:
+        """The journal's descriptor (kept open across commits), flocked, and its inode; follows
+        checkpoint renames."""
         while True:
-            fd = self._fds.pop(path, None)
-            if fd is None:
+            kept = self._fds.pop(path, None)
+            if kept is not None:
+                fd = kept[0]
+            else:
                 try:
                     fd = os.open(path, os.O_RDWR)
                 except FileNotFoundError:
@@ -531,17 +561,21 @@ class LocalStorage:
             try:
                 st = os.fstat(fd)
                 if st.st_nlink and st.st_ino == os.stat(path).st_ino:
-                    return fd
+                    return fd, st.st_ino
             except FileNotFoundError:
                 pass
-            os.close(fd)
+            with self._lock:  # a refresh may be reading through it (:meth:`_refresh_view`)
+                os.close(fd)
 
-    def _unlock(self, path: str, fd: int) -> None:
+    def _unlock(self, path: str, fd: int, inode: int) -> None:
+        """Release the journal's flock and keep its descriptor for the next commit, and for refreshes
+        of this journal to read through. Closing the one it replaces waits for a refresh using it."""
         fcntl.flock(fd, fcntl.LOCK_UN)
-        stale = self._fds.get(path)
-        self._fds[path] = fd
-        if stale is not None and stale != fd:
-            os.close(stale)
+        with self._lock:
+            stale = self._fds.get(path)
+            self._fds[path] = (fd, inode)
+            if stale is not None and stale[0] != fd:
+                os.close(stale[0])
 
     def ref_swap(self, kind, name, expected, new, journal, *, durable) -> bool:
         """Objects too big to ride in the record (staged as files) are fsynced before it is written, in
@@ -550,12 +584,12 @@ class LocalStorage:
         # relaxed records hold them too: the disk may keep a record without the rest of its commit
         objects = [(rel, base64.b64encode(data).decode()) for rel, data in journal if len(data) <= JOURNAL_INLINE_LIMIT]
         path = self._ref_path(kind, name)
-        fd = self._locked(path, kind, name)
+        fd, inode = self._locked(path, kind, name)
         try:
             with self._lock:
                 view = self._refresh(path)
                 if view is None or view.state.commit != expected:
-                    self._unlock(path, fd)
+                    self._unlock(path, fd, inode)
                     return False
                 if _appended(fd, view.offset):
                     os.ftruncate(fd, view.offset)  # a torn record: a power loss cut an append short
@@ -574,7 +608,7 @@ class LocalStorage:
                 view.state = new
                 view.records += 1
                 st = os.fstat(fd)
-                view.inode, view.size, view.mtime = st.st_ino, st.st_size, st.st_mtime_ns
+                view.inode, view.size, view.mtime, view.checked = st.st_ino, st.st_size, st.st_mtime_ns, time.time()
                 self._hold(view, path, objects, time.time(), end)
                 self.unstage(rel for rel, _data in journal)
                 checkpoint = view.records > CHECKPOINT_RECORDS or view.offset > CHECKPOINT_BYTES
@@ -586,7 +620,7 @@ class LocalStorage:
             os.close(fd)
             raise
         sync_fd = os.dup(fd) if durable else None
-        self._unlock(path, fd)  # other committers append while this one syncs: one fdatasync covers them
+        self._unlock(path, fd, inode)  # other committers append while this one syncs: one fdatasync covers them
         if sync_fd is not None:
             try:
                 os.fdatasync(sync_fd)
@@ -641,7 +675,7 @@ class LocalStorage:
         """Objects journaled here may be reached from other refs (a merge, a branch created from this
         one): they are made durable before the journal that could restore them goes."""
         path = self._ref_path(kind, name)
-        fd = self._locked(path, kind, name)
+        fd = self._locked(path, kind, name)[0]
         try:
             records = read_records(fd, 0)[0]
             with self._lock:
@@ -697,7 +731,7 @@ class LocalStorage:
                     pruned += view.records - 1
                     continue
                 try:
-                    fd = self._locked(path, kind, name)
+                    fd = self._locked(path, kind, name)[0]
                 except RefNotFound:
                     continue
                 try:

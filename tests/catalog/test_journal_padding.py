@@ -58,3 +58,15 @@ def test_a_torn_record_where_the_records_end_is_ignored_and_replaced_by_the_next
         assert not fh.read()[end:].strip(b"\0")  # nothing of the torn record is left after the new one
     assert [r["id"] for r in rows(Repository.open(url, create=False))] == [0, 1, 2, 3]
     assert [r["id"] for r in rows(writer)] == [0, 1, 2, 3]
+
+
+def test_writers_taking_turns_on_one_journal_each_see_the_other_s_commits(tmp_path):
+    """Each writer keeps its descriptor of the journal and reads appends through it: the other's
+    append into the padding changes no size, and may land within the mtime's tick."""
+    url = str(tmp_path / "repo")
+    first = repo_with_items(url, n=1)
+    second = Repository.open(url, create=False)
+    for i in range(1, 9):
+        writer, reader = (first, second) if i % 2 else (second, first)
+        commit_items(writer, "main", [i])
+        assert [r["id"] for r in rows(reader)] == list(range(i + 1))
