@@ -17,6 +17,7 @@ from datafusion import SessionContext, udf
 
 from ..errors import Error, Notice
 from ..pgcatalog.advisory import ADVISORY_LOCK_FUNCTIONS
+from ..sql.types import void_field
 from . import sequences
 from .advisory_locks import Key, bigint_key, pair_key
 from .session_settings import set_value
@@ -49,37 +50,34 @@ def register_session_functions(ctx: SessionContext, session: "Session") -> None:
 
     ctx.register_udf(udf(_rows(set_config, text), [text, text, boolean], text, "volatile", name="set_config"))
     for name in ADVISORY_LOCK_FUNCTIONS:
-        output = pa.null() if name.startswith("pg_advisory_") and "unlock" not in name else boolean
-        call = _advisory(session, name)
-        ctx.register_udf(
-            udf(
-                _rows(lambda key, call=call: call(None if key is None else bigint_key(key)), output),
-                [i64],
-                output,
-                "volatile",
-                name=name,
-            )
+        void = name.startswith("pg_advisory_") and "unlock" not in name
+        call = _voided(_advisory(session, name)) if void else _advisory(session, name)
+        single = _rows(lambda key, call=call: call(None if key is None else bigint_key(key)), text if void else boolean)
+        pair = _rows(
+            lambda high, low, call=call: call(None if high is None or low is None else pair_key(high, low)),
+            text if void else boolean,
         )
-        ctx.register_udf(
-            udf(
-                _rows(
-                    lambda high, low, call=call: call(None if high is None or low is None else pair_key(high, low)),
-                    output,
-                ),
-                [i64, i64],
-                output,
-                "volatile",
-                name=f"{name}_int4",
-            )
-        )
-    ctx.register_udf(udf(_unlock_all(session), [], pa.null(), "volatile", name="pg_advisory_unlock_all"))
+        for arguments, function, called in (([i64], single, name), ([i64, i64], pair, f"{name}_int4")):
+            output = void_field(called) if void else boolean
+            ctx.register_udf(udf(function, arguments, output, "volatile", name=called))
+    unlock_all = void_field("pg_advisory_unlock_all")
+    ctx.register_udf(udf(_unlock_all(session), [], unlock_all, "volatile", name="pg_advisory_unlock_all"))
     _register_sequence_functions(ctx, session)
-    ctx.register_udf(
-        udf(_rows(session.notifications.notify, pa.null()), [text, text], pa.null(), "volatile", name="pg_notify")
-    )
+    notify = _rows(_voided(session.notifications.notify), text)
+    ctx.register_udf(udf(notify, [text, text], void_field("pg_notify"), "volatile", name="pg_notify"))
     ctx.register_udf(
         udf(lambda: pa.array([session.backend_pid], pa.int32()), [], pa.int32(), "stable", name="pg_backend_pid")
     )
+
+
+def _voided(fn: Callable[..., object]) -> Callable[..., str | None]:
+    """``fn``, a function returning void: its empty text, or NULL where it acted on a NULL key."""
+
+    def call(*args: object) -> str | None:
+        fn(*args)
+        return None if any(a is None for a in args) else ""
+
+    return call
 
 
 def _strict(fn: Callable[..., object]) -> Callable[..., object]:
@@ -133,6 +131,6 @@ def _lastval(session: "Session") -> Callable[[], pa.Array]:
 def _unlock_all(session: "Session") -> Callable[[], pa.Array]:
     def call() -> pa.Array:
         session.advisory_locks.unlock_all()
-        return pa.nulls(1)
+        return pa.array([""], pa.string())
 
     return call

@@ -49,7 +49,10 @@ def transaction_modes(session: "Session", modes: list[str]) -> list[tuple[str, s
     """The settings a new transaction starts with, in order: ``BEGIN [ISOLATION LEVEL ...] [READ
     ONLY | READ WRITE] [[NOT] DEFERRABLE]`` as written after the session's defaults (commas between
     modes are optional, as in PostgreSQL); 42601 for any other word, before anything begins."""
-    settings = [("transaction_read_only", session.settings["default_transaction_read_only"])]
+    settings = [
+        ("transaction_read_only", session.settings["default_transaction_read_only"]),
+        ("transaction_deferrable", session.settings["default_transaction_deferrable"]),
+    ]
     words = " ".join(modes).replace(",", " ").lower().split()
     while words:
         if words[:2] == ["isolation", "level"] and len(words) > 2:
@@ -59,7 +62,8 @@ def transaction_modes(session: "Session", modes: list[str]) -> list[tuple[str, s
             size = 2
             settings.append(("transaction_read_only", "on" if words[1] == "only" else "off"))
         elif words[:1] == ["deferrable"] or words[:2] == ["not", "deferrable"]:
-            size = 1 if words[0] == "deferrable" else 2
+            size = 1 if words[0] == "deferrable" else 2  # it waits for nothing here: snapshots never conflict
+            settings.append(("transaction_deferrable", "on" if size == 1 else "off"))
         else:
             raise ProgrammingError(f'syntax error at or near "{words[0]}"', sqlstate="42601")
         words = words[size:]

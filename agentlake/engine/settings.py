@@ -31,6 +31,8 @@ DEFAULTS: dict[str, str] = {
     "default_transaction_isolation": "repeatable read",
     "transaction_read_only": "off",
     "default_transaction_read_only": "off",
+    "transaction_deferrable": "off",
+    "default_transaction_deferrable": "off",
     "is_superuser": "off",
     "statement_timeout": "0",
     "lock_timeout": "0",

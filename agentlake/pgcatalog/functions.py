@@ -17,6 +17,7 @@ from datafusion import SessionContext, udf
 
 from ..errors import ProgrammingError
 from ..sql.pg_deparse import pretty_text
+from ..sql.types import void_field
 from .tables import CATALOG_OIDS, DATABASE_OID, DATABASE_OWNER_OID, NAMESPACES, PG_CLASS_OID, USER_OID
 from .type_of import pg_type_name
 from .types import BY_NAME, BY_OID, VECTOR_OID, PgType, display_name, lookup, with_enum_types
@@ -113,7 +114,7 @@ def _sleeper(cancel: threading.Event | None) -> Callable[[pa.Array], pa.Array]:
                 raise RuntimeError("canceling statement due to user request")
             if cancel is None:
                 time.sleep(min(left, 0.05))
-        return pa.array([None] * len(seconds), pa.null())
+        return pa.array([None if s is None else "" for s in seconds.to_pylist()], pa.string())
 
     return sleep
 
@@ -301,7 +302,7 @@ def register_functions(ctx: SessionContext, state: CatalogState, cancel: threadi
         ("pg_has_role", 2),
     ):
         _register(ctx, name, lambda *args: True, [text] * arity, boolean)
-    ctx.register_udf(udf(_sleeper(cancel), [pa.float64()], pa.null(), "volatile", name="pg_sleep"))
+    ctx.register_udf(udf(_sleeper(cancel), [pa.float64()], void_field("pg_sleep"), "volatile", name="pg_sleep"))
     _register(ctx, "pg_is_in_recovery", lambda: False, [], boolean)
     _register(ctx, "inet_server_port", lambda: 5432, [], i32)
     _register(ctx, "pg_namespace_oid", lambda name: NAMESPACES.get(name), [text], OID)

@@ -238,6 +238,12 @@ SPARSEVEC_OID = 16410
 SPARSEVEC_ARRAY_OID = 16415
 
 
+def void_field(name: str) -> pa.Field:
+    """The result of a function returning ``void`` (pg_sleep, pg_advisory_lock, pg_notify): an empty
+    text per row (NULL where a strict function had a NULL argument), typed void on the wire."""
+    return pa.field(name, pa.string(), metadata={TYPE_KEY: b"void"})
+
+
 @dataclass(frozen=True)
 class PgType:
     """A row of pg_type: what the wire protocol and pg_catalog call a column's type."""
@@ -280,6 +286,7 @@ _BASE = [
     PgType(1700, "numeric", 1231, -1, "N"),
     PgType(2205, "regclass", 2210, 4, "N"),
     PgType(2206, "regtype", 2211, 4, "N"),
+    PgType(2278, "void", 0, 4, "P"),
     PgType(2950, "uuid", 2951, 16, "U"),
     PgType(3614, "tsvector", 3643, -1, "U"),
     PgType(3615, "tsquery", 3645, -1, "U"),
@@ -394,7 +401,7 @@ def pg_type(field: pa.Field) -> PgType:
         declared = (field.metadata or {}).get(CHAR_KEY)
         if declared is not None:
             return BY_NAME[declared.decode()]
-        tagged_strings = ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit", "regtype")
+        tagged_strings = ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit", "regtype", "void")
         name = name if name in tagged_strings else "text"
     elif pa.types.is_uint32(t):
         name = "oid"  # PostgreSQL's one unsigned integer: the catalogs' object ids are uint32 here
