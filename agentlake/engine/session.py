@@ -77,6 +77,7 @@ class Session:
         self._failed = False
         self._savepoints: list[tuple[str, Any, int, tuple]] = []  # name, the marks of transaction, cursors, NOTIFY
         self._tx_started = time.time()
+        self._transaction_id: int | None = None
         self.runner = QueryRunner(self)
         self.cancel_event = threading.Event()
         """Set by :meth:`cancel` from another thread; long-running work checks it."""
@@ -128,6 +129,8 @@ class Session:
             yield
         finally:
             self._statement_snapshots = None
+            if not self._explicit:  # the statement was its own transaction
+                self._transaction_id = None
 
     @property
     def transaction_block(self) -> Transaction | None:
@@ -219,9 +222,18 @@ class Session:
         self.notifications.end_transaction(committed=False)
 
     def _transaction_ended(self) -> None:
-        """SET LOCAL values and transaction-level advisory locks end with the transaction."""
+        """SET LOCAL values, transaction-level advisory locks and the transaction's id end with it."""
         self.settings.end_transaction()
         self.advisory_locks.end_transaction()
+        self._transaction_id = None
+
+    def transaction_id(self, assign: bool) -> int | None:
+        """``txid_current()``: the transaction's id, drawn from a repository-wide counter the first
+        time it is asked for (``assign``; else None until then), so ids grow across the sessions and
+        processes of a repository, and a transaction block keeps one."""
+        if self._transaction_id is None and assign:
+            self._transaction_id = self.repo.nextval("transaction_ids")
+        return self._transaction_id
 
     def close(self) -> None:
         """The session ends: its transaction rolls back, its temporary tables are dropped and its

@@ -1,6 +1,6 @@
 """SQL functions that act on the session running them: ``set_config``, the advisory locks, the
-sequence functions (``engine.sequences``), ``pg_notify`` (``engine.notifications``) and
-``pg_backend_pid``.
+sequence functions (``engine.sequences``), ``pg_notify`` (``engine.notifications``),
+``pg_backend_pid`` and ``txid_current`` (``Session.transaction_id``).
 
 They are DataFusion UDFs bound to one session when its context is made. Each is volatile (never
 folded or cached) and runs once per row, in row order, as PostgreSQL's do. A DataFusion UDF has
@@ -68,6 +68,9 @@ def register_session_functions(ctx: SessionContext, session: "Session") -> None:
     ctx.register_udf(
         udf(lambda: pa.array([session.backend_pid], pa.int32()), [], pa.int32(), "stable", name="pg_backend_pid")
     )
+    for name, assign in (("txid_current", True), ("txid_current_if_assigned", False)):
+        current = lambda assign=assign: pa.array([session.transaction_id(assign)], pa.int64())  # noqa: E731
+        ctx.register_udf(udf(current, [], i64, "volatile", name=name))
 
 
 def _voided(fn: Callable[..., object]) -> Callable[..., str | None]:
