@@ -49,6 +49,7 @@ from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
 from .fastpath import row_by_key, rows_by_keys
 from .generated_columns import fill_generated
+from .returning_sources import carried, carried_sql, joined_columns, reading_carried
 from .rich_columns import canonical_text, literal_array
 from .rich_columns import conform as conform_rich
 from .row_assignments import evaluate_assignments
@@ -577,15 +578,18 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         if column not in to_default or column not in generated
     }
 
+    extra = stmt.args.get("from_") or stmt.args.get("from")
+    returning = stmt.args.get("returning")
+    joined = joined_columns(returning, alias) if extra is not None else []
+
     def outputs() -> str:
         select = []
         for field in manifest.schema:
             expr = assignments.get(field.name)
             sql = session.datafusion_sql(expr) if expr is not None else f'"{alias}"."{field.name}"'
             select.append(f'{sql} AS "{field.name}"')
-        return f'{", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}"'
+        return f'{", ".join(select)}, "{alias}"."{ROWID}" AS "{ROWID}"' + carried_sql(session, joined)
 
-    extra = stmt.args.get("from_") or stmt.args.get("from")
     where = stmt.args.get("where")
     ctes = write_ctes(stmt)
     keyed = (
@@ -607,7 +611,12 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         rows = session.run_datafusion(sql)
     for column in assignments:
         check_array(rows.column(column), manifest.schema.field(column))
-    rows = fill_generated(session, _first_per_rowid(_conform_update(rows, manifest, session.repo.storage)), manifest)
+    extras = carried(rows, joined) if joined else None
+    rows = _conform_update(rows, manifest, session.repo.storage)
+    first = _first_per_rowid(rows)  # UPDATE ... FROM may match a row several times; PostgreSQL applies one
+    if first is not None:
+        rows, extras = rows.take(first), extras.take(first) if extras is not None else None
+    rows = fill_generated(session, rows, manifest)
     if rows.num_rows:
         check_row_constraints(rows, manifest, name)
         acting = foreign_keys.referenced_with_actions(session, name, "update")
@@ -615,8 +624,15 @@ def update(session: "Session", stmt: exp.Update) -> Result:
         tx.put_rows(name, rows)
         if acting:
             foreign_keys.after_update(session, name, old, rows)
-    returning = stmt.args.get("returning")
-    result_rows = _returning(session, name, alias, rows.drop_columns([ROWID]), returning) if returning else None
+    result_rows = None
+    if returning:
+        written = rows.drop_columns([ROWID])
+        if extras is not None:
+            written = pa.Table.from_arrays(
+                [*written.columns, *extras.columns], [*written.column_names, *extras.column_names]
+            )
+            returning = reading_carried(returning, joined, alias, manifest.schema.names)
+        result_rows = _returning(session, name, alias, written, returning)
     return Result(result_rows, rows.num_rows, f"UPDATE {rows.num_rows}")
 
 
@@ -659,11 +675,12 @@ def _reads_tables(expressions) -> bool:
     return any(expression.find(exp.Table, exp.Subquery, exp.Select) for expression in expressions)
 
 
-def _first_per_rowid(rows: pa.Table) -> pa.Table:
-    """UPDATE ... FROM may match a row several times; PostgreSQL applies one of them."""
+def _first_per_rowid(rows: pa.Table) -> np.ndarray | None:
+    """Where each row first appears among ``rows`` (a join may match it several times), in order;
+    None when each appears once."""
     rowids = rows.column(ROWID).to_numpy()
     _, first = np.unique(rowids, return_index=True)
-    return rows if len(first) == len(rowids) else rows.take(np.sort(first))
+    return None if len(first) == len(rowids) else np.sort(first)
 
 
 # DELETE ------------------------------------------------------------------
@@ -674,13 +691,14 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
     returning = stmt.args.get("returning")
     columns = ", ".join(f'"{alias}"."{f.name}"' for f in manifest.schema) if returning else None
     using = stmt.args.get("using")
+    joined = joined_columns(returning, alias) if using else []
     where = stmt.args.get("where")
     ctes = write_ctes(stmt)
     rows = None if using else row_by_key(session, manifest, alias, where)
     if rows is None:
         sql = (
             f"{with_sql(session, ctes)}"
-            f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}" '
+            f'SELECT {columns + ", " if columns else ""}"{alias}"."{ROWID}" AS "{ROWID}"{carried_sql(session, joined)} '
             f"FROM {from_rows_table(name, alias)}"
         )
         if using:
@@ -697,7 +715,9 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
     result_rows = None
     if returning:
         _, first = np.unique(rows.column(ROWID).to_numpy(), return_index=True)
-        result_rows = _returning(session, name, alias, rows.take(np.sort(first)).drop_columns([ROWID]), returning)
+        written = rows.take(np.sort(first)).drop_columns([ROWID])
+        returning = reading_carried(returning, joined, alias, manifest.schema.names) if joined else returning
+        result_rows = _returning(session, name, alias, written, returning)
     return Result(result_rows, count, f"DELETE {count}")
 
 
