@@ -108,13 +108,33 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
         rows = _complete(session, incoming, manifest, name)
     conflict = stmt.args.get("conflict")
     returning = stmt.args.get("returning")
+    order = None
     if conflict is not None:
-        written, count = _on_conflict(session, name, alias, manifest, rows, conflict)
+        written, inserted, order = _on_conflict(session, name, alias, manifest, rows, conflict)
     else:
         tx.append(name, rows)
-        written, count = rows, rows.num_rows
+        written, inserted = rows, rows.num_rows
+    count = written.num_rows
+    if returning and _reads_xmax(returning, alias, written):
+        xmax = _xmax(session, inserted, count)
+        written = written.append_column("xmax", xmax if order is None else xmax.take(order))
     result_rows = _returning(session, name, alias, written, returning) if returning else None
     return Result(result_rows, count, f"INSERT 0 {count}")
+
+
+def _reads_xmax(returning: exp.Returning, alias: str, rows: pa.Table) -> bool:
+    """Whether RETURNING reads the system column xmax (a table may have a column of that name)."""
+    return "xmax" not in rows.column_names and any(
+        column.name.lower() == "xmax" and column.table in ("", alias) for column in returning.find_all(exp.Column)
+    )
+
+
+def _xmax(session: "Session", inserted: int, count: int) -> pa.Array:
+    """xmax of the rows an INSERT wrote: 0 for those it inserted, the transaction's id for those ON
+    CONFLICT DO UPDATE updated (which hold it as their lock), so ``RETURNING (xmax = 0) AS inserted``
+    tells them apart as in PostgreSQL."""
+    updater = session.transaction_id(assign=True) if count > inserted else 0
+    return pa.array([0] * inserted + [updater] * (count - inserted), pa.int64())
 
 
 def _source_rows(session: "Session", source, columns: list[str], manifest: "Manifest") -> pa.Table:
@@ -423,7 +443,12 @@ def key_text(columns: list[str], key) -> str:
     return f"({', '.join(columns)})=({value})"
 
 
-def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict) -> tuple[pa.Table, int]:
+def _on_conflict(
+    session, name, alias, manifest, rows, conflict: exp.OnConflict
+) -> tuple[pa.Table, int, np.ndarray | None]:
+    """The rows INSERT ... ON CONFLICT wrote, in the order they came (PostgreSQL's RETURNING order);
+    how many it inserted; and where each written row stands among the inserted rows then the
+    updated ones (None: all inserted)."""
     tx = session.write_tx()
     action = conflict.args.get("action")
     do_nothing = action is not None and "NOTHING" in action.name.upper()
@@ -431,7 +456,7 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
         fresh = rows.filter(pa.array(_free_of_every_key(session, name, manifest, rows)))
         if fresh.num_rows:
             tx.append(name, fresh)
-        return fresh, fresh.num_rows
+        return fresh, fresh.num_rows, None
     keys_columns = _conflict_columns(name, manifest, conflict)
     if not keys_columns:
         raise ProgrammingError("ON CONFLICT needs a primary key or a conflict target", sqlstate="42P10")
@@ -449,14 +474,17 @@ def _on_conflict(session, name, alias, manifest, rows, conflict: exp.OnConflict)
     if fresh.num_rows:
         tx.append(name, fresh)
     if not hit_rows or do_nothing:
-        return fresh, fresh.num_rows
+        return fresh, fresh.num_rows, None
     excluded = rows.take(pa.array(hit_rows, pa.int64()))
     rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())
     updated = _do_update(session, name, alias, manifest, excluded.append_column(ROWID, rowids), conflict, targets)
     if updated.num_rows:
         tx.put_rows(name, updated)
     written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
-    return written, written.num_rows
+    position = {rowid: index for index, rowid in zip(hit_rows, rowids.to_pylist())}
+    updated_rows = [position[rowid] for rowid in updated.column(ROWID).to_pylist()]
+    in_order = np.argsort(np.array(fresh_rows + updated_rows, dtype=np.int64), kind="stable")
+    return written.take(in_order), fresh.num_rows, in_order
 
 
 def _free_of_every_key(session, name: str, manifest: "Manifest", rows: pa.Table) -> list[bool]:
