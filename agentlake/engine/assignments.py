@@ -1,6 +1,7 @@
 """The SET lists of UPDATE and INSERT ... ON CONFLICT DO UPDATE, read as PostgreSQL reads them.
 
-``SET (a, b) = (x, y)`` assigns each column its value; a column assigned twice (``SET n = 'a',
+``SET (a, b) = (x, y)`` assigns each column its value, and ``SET (a, b) = (SELECT x, y ...)`` each
+its item of the query's row; a column assigned twice (``SET n = 'a',
 n = 'b'``, or within and beside a column list) is 42601, as PostgreSQL refuses it, instead of
 the last assignment silently winning. INSERT's column list naming a column twice is 42701.
 """
@@ -15,6 +16,7 @@ from sqlglot import exp
 from ..errors import NotSupportedError, ProgrammingError
 from ..pgcatalog.types import display_name, oid_for_field
 from ..sql.rules.jsonb_operators import written_subscript
+from ..sql.rules.postgres_spellings import is_volatile
 from ..sql.trees import wrap
 from ..sql.types import TYPE_KEY
 
@@ -34,14 +36,16 @@ def set_list(
         if isinstance(targets, exp.Bracket):
             pairs.append(_element_assignment(targets, _parenthesized(values), relation, schema, alias))
             continue
+        if isinstance(targets, exp.Paren):  # SET (a) = ...: a list of one column
+            targets = exp.Tuple(expressions=[targets.this])
         if not isinstance(targets, exp.Tuple):
             pairs.append((targets.name, _parenthesized(values)))
             continue
-        if not isinstance(values, exp.Tuple):
-            raise NotSupportedError("SET (column, ...) takes a parenthesized list of values here, not a sub-SELECT")
-        if len(targets.expressions) != len(values.expressions):
+        is_row = isinstance(values, exp.Tuple) or (isinstance(values, exp.Anonymous) and values.name.upper() == "ROW")
+        items = list(values.expressions) if is_row else _row_subquery(values)
+        if len(targets.expressions) != len(items):
             raise ProgrammingError("number of columns does not match number of values", sqlstate="42601")
-        pairs += [(t.name, _parenthesized(v)) for t, v in zip(targets.expressions, list(values.expressions))]
+        pairs += [(t.name, _parenthesized(v)) for t, v in zip(targets.expressions, items)]
     unknown = next((name for name, _ in pairs if name not in columns), None)
     if unknown is not None:
         raise ProgrammingError(f'column "{unknown}" of relation "{relation}" does not exist', sqlstate="42703")
@@ -49,6 +53,32 @@ def set_list(
     if repeated is not None:
         raise ProgrammingError(f'multiple assignments to same column "{repeated}"', sqlstate="42601")
     return dict(pairs)
+
+
+def _row_subquery(values: exp.Expression) -> list[exp.Expression]:
+    """``SET (a, b) = (SELECT x, y FROM ...)``: a scalar subquery per column, each the query keeping
+    one of its select items (more than one row is 21000 from each, none NULL for each, as from
+    PostgreSQL's one row). A query whose items are not listed one by one (``*``, a set operation),
+    or that calls a volatile function, whose copies could answer differently, is 0A000."""
+    query = values.this if isinstance(values, (exp.Subquery, exp.Paren)) else None
+    if not isinstance(query, exp.Query):
+        raise NotSupportedError(
+            "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression", sqlstate="0A000"
+        )
+    if (
+        not isinstance(query, exp.Select)
+        or any(isinstance(item.unalias(), exp.Star) or item.find(exp.Star) for item in query.expressions)
+        or is_volatile(query)
+    ):
+        raise NotSupportedError(
+            "SET (column, ...) takes a list of values, or a sub-SELECT listing its items without a volatile function"
+        )
+    columns = []
+    for item in query.expressions:
+        single = query.copy()
+        single.set("expressions", [item.copy()])
+        columns.append(exp.Subquery(this=single))
+    return columns
 
 
 def _element_assignment(

@@ -104,7 +104,7 @@ _VOLATILE_CALLS = frozenset(
 )
 
 
-def _volatile(query: exp.Expression) -> bool:
+def is_volatile(query: exp.Expression) -> bool:
     """Whether ``query`` calls a function whose every call may answer differently."""
     return any(
         isinstance(node, (exp.Rand, exp.Uuid))
@@ -143,7 +143,7 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, _COMPARISONS):
         return _quantified(node)
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
-        if node.args["materialized"] and _volatile(node.this):
+        if node.args["materialized"] and is_volatile(node.this):
             raise NotSupportedError(
                 "WITH ... AS MATERIALIZED over a volatile function is not supported: its readers would not share"
                 " one evaluation here",
