@@ -134,7 +134,7 @@ def test_over_a_table(postgres, lake, sql):
     assert rows_of(lake) == rows_of(postgres)
 
 
-@pytest.mark.parametrize("path", ["strict $.a", "$.a + 1 == 3", "$.** == 1", "$.a.double() > 1", "$.tags[last] == 1"])
+@pytest.mark.parametrize("path", ["$.a.datetime() > 1", "$.a == 0x1F", "$.a == 1_000", '$"a" == 1'])
 def test_paths_outside_the_subset_are_refused(lake, path):
     import agentlake
 

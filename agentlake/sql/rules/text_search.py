@@ -15,8 +15,10 @@ from __future__ import annotations
 from sqlglot import exp
 
 from ..column_types import SchemaOf, column_fields
+from ..jsonb_types import JSONB, JsonTypes
 from ..types import TYPE_KEY
 from . import transform_up
+from .column_names import DUPLICATE_MARK
 
 DEFAULT_CONFIG = "english"
 """PostgreSQL's default_text_search_config (pg_catalog.english)."""
@@ -53,6 +55,8 @@ class _Types:
     """What the statement's expressions are: tsvector, tsquery, text or unknown (None)."""
 
     def __init__(self, tree: exp.Expression, schema_of: SchemaOf) -> None:
+        self.json = JsonTypes(tree, schema_of)
+        """jsonb's ``@@`` (a path predicate) shares the operator with text search."""
         self.columns: dict[str, dict[str, str]] = {}
         for qualifier, fields in column_fields(tree, schema_of).items():
             kinds = {}
@@ -240,7 +244,7 @@ def _keep_column_names(tree: exp.Expression, types: _Types) -> None:
             seen[taken] = count + 1
             if name and not isinstance(node, exp.Alias):
                 select.expressions[index].replace(
-                    exp.alias_(node.copy(), name if not count else f"{name}_{count}", quoted=True)
+                    exp.alias_(node.copy(), name if not count else f"{name}{DUPLICATE_MARK}{count}", quoted=True)
                 )
 
 
@@ -261,6 +265,10 @@ def _rewrite(node: exp.Expression, types: _Types) -> exp.Expression:
             "expressions", [_call("ts_text", e) if types.of(e) in (VECTOR, QUERY) else e for e in node.expressions]
         )
         return node
+    if isinstance(node, exp.MatchAgainst) and node.expressions and types.json.of(node.expressions[0]) == JSONB:
+        # jsonb @@ jsonpath: the path's predicate, its errors suppressed as the operator's are
+        path = node.this
+        return _call("jsonb_path_match", node.expressions[0], path, exp.Literal.string("{}"), exp.true())
     if isinstance(node, exp.MatchAgainst) and node.expressions:
         left, right = node.expressions[0], node.this
         lkind, rkind = types.of(left), types.of(right)
