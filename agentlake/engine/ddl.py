@@ -23,6 +23,7 @@ from ..sql.pg_deparse import default_text, type_text
 from ..sql.types import TYPE_KEY, arrow_type, character_metadata
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
+from .table_likes import expand_likes
 from .temporary_tables import on_commit
 from .view_dependencies import drop_dependent_views
 
@@ -210,6 +211,7 @@ def _create_table(session: "Session", stmt: exp.Create) -> Result:
 
     fields, declared = [], []
     constraints = {"defaults": {}, "identity": {}, "max_length": {}, "sequences": "per_table"}
+    expand_likes(schema_node, tx)
     for item in schema_node.expressions:
         if isinstance(item, exp.ColumnDef):
             field, facts = _column(item, name, tx.types)
