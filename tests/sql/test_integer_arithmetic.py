@@ -1,7 +1,8 @@
 """Integer + - * / % as PostgreSQL computes them: in the wider operand's type (a literal that fits
 is int4), with 22003 on overflow where DataFusion would wrap around; greatest, least, coalesce and
 nullif in their arguments' type; to_hex of an int4 in 32 bits; sum of bigints a numeric (it
-wrapped past the largest bigint); cardinality, array_position and ntile as int4; compared with
+wrapped past the largest bigint); cardinality, array_ndims, array_position and ntile as int4 and
+array_positions as int4[]; compared with
 PostgreSQL 16."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ SETUP = [
         "SELECT id, i / 2, i % 3, s / 2, n / 2, -7 / 2, 7 % -3, i / s FROM nums ORDER BY id",
         "SELECT id, greatest(i, 0), least(i, n), coalesce(s, 1), nullif(i, -7), greatest(1, 2, 3) FROM nums ORDER BY id",
         "SELECT cardinality(ARRAY[i, s]), array_position(ARRAY[i, s], s), ntile(2) OVER (ORDER BY id) FROM nums",
+        "SELECT array_positions(ARRAY[i, s, i], i), array_ndims(ARRAY[i]), array_positions(ARRAY[i], 0) FROM nums",
         "SELECT id, i / -1, s / -2, n % -1, -i, -s, -n, -(i + 1), - -i FROM nums ORDER BY id",
         "SELECT id, to_hex(i), to_hex(n), to_hex(-1), to_hex(-1::bigint), to_hex(i - 1) FROM nums ORDER BY id",
         "SELECT sum(n), sum(DISTINCT n), sum(i), sum(s), sum(n) FILTER (WHERE id = 1) FROM nums",

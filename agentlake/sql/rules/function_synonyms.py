@@ -15,8 +15,8 @@
   ``array_length(a, 1)`` and ``array_upper(a, 1)`` are DataFusion's ``array_length``, and
   ``array_lower(a, 1)`` is 1, as int4 and NULL for an empty array (DataFusion's length is a
   uint64 0), arrays here being one-dimensional and 1-based; ``array_dims(a)`` is its text;
-- ``cardinality(a)``, ``array_position(a, x)``, ``regexp_count`` and ``ntile(n) OVER (...)`` are
-  int4, as in PostgreSQL (DataFusion's are int8);
+- ``cardinality(a)``, ``array_ndims(a)``, ``array_position(a, x)``, ``regexp_count`` and ``ntile(n)
+  OVER (...)`` are int4, and ``array_positions(a, x)`` int4[], as in PostgreSQL (DataFusion's are int8);
 - ``regexp_split_to_array(s, re[, flags])`` is agentlake's ``pg_regexp_split``; in a select list
   ``regexp_split_to_table`` is its ``unnest``, ``regexp_matches`` that of ``pg_regexp_matches``
   (a text[] per match), and ``string_to_table(s, sep)`` that of ``string_to_array`` (in FROM they
@@ -124,8 +124,10 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Anonymous):
             return node
         name = node.name.lower()
-        if name == "cardinality" and not isinstance(node.parent, exp.Cast):
+        if name in ("cardinality", "array_ndims") and not isinstance(node.parent, exp.Cast):
             return _int4(node.copy())
+        if name == "array_positions" and not isinstance(node.parent, exp.Cast):
+            return exp.Cast(this=node.copy(), to=exp.DataType.build("INT[]", dialect="postgres"))
         if name in _RENAMED:
             return exp.Anonymous(this=_RENAMED[name], expressions=node.expressions)
         if name == "array_replace" and len(node.expressions) == 3:
