@@ -100,6 +100,13 @@ tick of at most 10 ms behind): a journal checked that long after its mtime, and 
 mtime again, has had no append since the check."""
 
 
+def _grain(mtime_ns: int) -> float:
+    """How long after its mtime a journal's mtime must move on an append: :data:`MTIME_GRAIN`, or
+    2 s on a filesystem that keeps whole seconds or milliseconds (ext3, FAT, some network mounts:
+    an mtime without a sub-millisecond part is taken for one)."""
+    return MTIME_GRAIN if mtime_ns % 1_000_000 else 2.0
+
+
 def _unchanged(view: "_JournalView", st: os.stat_result) -> bool:
     return (view.inode, view.size, view.mtime) == (st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -340,7 +347,7 @@ class LocalStorage:
             return None
         view = self._views.get(path)
         if view is not None and _unchanged(view, st):
-            if view.checked - st.st_mtime_ns / 1e9 > MTIME_GRAIN:
+            if view.checked - st.st_mtime_ns / 1e9 > _grain(st.st_mtime_ns):
                 return view  # an append since the check would have moved the mtime on
             kept = self._fds.get(path)  # this process's descriptor of the journal, when it writes it
             if kept is not None and kept[1] == st.st_ino:
