@@ -1,5 +1,6 @@
 """Explicit casts to ``varchar(n)`` and ``char(n)`` cut the text to n characters, as PostgreSQL 16
-does (they passed it whole), while storing longer text into such a column stays 22001.
+does (they passed it whole), a char(n) value without its trailing blanks (length counts none),
+while storing longer text into such a column stays 22001.
 Compared by names and rows: the wire types of such casts are text here (PostgreSQL says varchar
 and bpchar; clients read all three as strings)."""
 
@@ -20,6 +21,7 @@ SETUP = [
         "SELECT id, body::varchar(8), CAST(body AS varchar(3)), short::varchar(2) FROM notes ORDER BY id",
         "SELECT id, 12345::varchar(2), (id * 1000)::varchar(3) FROM notes ORDER BY id",
         "SELECT id FROM notes WHERE body::varchar(3) = 'rem'",
+        "SELECT length('ab   '::char(5)), '  abc  '::char(5), length('abc'::char(2)), 'ab'::char(4) || 'x'",
     ],
 )
 def test_length_casts_as_postgres(both, sql):

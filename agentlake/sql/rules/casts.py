@@ -250,6 +250,12 @@ def pg_casts(tree: exp.Expression) -> exp.Expression:
                 this="uuid_in", expressions=[exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))]
             )
         limit = _length_limit(to)
+        if to.this == T.CHAR and limit is not None:  # char(n): stored without its padding
+            text = exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
+            cut = exp.Anonymous(
+                this="substr", expressions=[text, exp.Literal.number(1), exp.Literal.number(limit or 1)]
+            )
+            return exp.Anonymous(this="rtrim", expressions=[cut, exp.Literal.string(" ")])
         if limit is not None:
             text = exp.Cast(this=node.this, to=exp.DataType.build("VARCHAR"))
             return exp.Anonymous(this="substr", expressions=[text, exp.Literal.number(1), exp.Literal.number(limit)])
