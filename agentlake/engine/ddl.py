@@ -368,6 +368,8 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
     from .constraint_ddl import add_parsed, column_constraints, require_no_nulls
 
     field, facts = _column(definition, table, tx.types)
+    if "generated" in facts:  # its value for the rows already there would have to be computed
+        raise NotSupportedError("ALTER TABLE ... ADD COLUMN ... GENERATED ALWAYS AS (...) STORED is not supported")
     tx.add_column(table, field)
     for constraint in column_constraints(definition):
         add_parsed(session, tx, table, constraint, False)

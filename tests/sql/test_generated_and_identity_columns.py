@@ -28,3 +28,12 @@ SETUP = [
 def test_catalogs_describe_them_as_postgres(both, sql):
     lake, postgres = both.answers(sql)
     assert (lake.names, lake.rows) == (postgres.names, postgres.rows)
+
+
+def test_adding_a_generated_column_is_refused_not_left_empty(both):
+    """ADD COLUMN ... GENERATED kept no expression (the column stayed NULL, for new rows too); it is
+    refused until the rows already there can be computed."""
+    sql = "ALTER TABLE gt ADD COLUMN twice int GENERATED ALWAYS AS (m * 2) STORED"
+    assert both.sqlstates(sql)[0] == "0A000"
+    lake, _ = both.answers("SELECT count(*) FROM information_schema.columns WHERE column_name = 'twice'")
+    assert lake.rows == [(0,)]
