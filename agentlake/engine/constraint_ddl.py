@@ -21,7 +21,7 @@ from ..errors import IntegrityError, NotSupportedError, ProgrammingError, error_
 from ..pgcatalog.types import column_type_name
 from ..results import Result
 from ..sql.pg_deparse import default_text
-from .ddl import table_name
+from .ddl import COLUMN_FACTS, table_name
 
 if TYPE_CHECKING:
     from catalog import Manifest, Transaction
@@ -342,10 +342,9 @@ def alter_column(session: "Session", tx: "Transaction", table: str, action: exp.
         raise NotSupportedError(f"ALTER COLUMN form not supported: {action.sql(dialect='postgres')}")
 
 
-_COLUMN_FACTS = ("defaults", "identity", "identity_kind", "sequence_steps", "max_length", "generated")
-"""What a table's constraints keep of a column under its name (``ddl``): its default, identity
-sequence (whether it is an identity column rather than a serial, and its START and INCREMENT),
-varchar length and generation expression."""
+_COLUMN_FACTS = ("defaults", *COLUMN_FACTS)
+"""What a table's constraints keep of a column under its name: its default and ``ddl.COLUMN_FACTS``
+(identity sequence, identity kind, START and INCREMENT, varchar length, generation expression)."""
 
 
 def _moved_facts(tx: "Transaction", table: str, old: str, new: str | None) -> None:

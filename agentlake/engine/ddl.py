@@ -203,6 +203,19 @@ def create_table(session: "Session", stmt: exp.Create) -> Result:
     return result
 
 
+COLUMN_FACTS = ("identity", "identity_kind", "sequence_steps", "max_length", "generated")
+"""What :func:`_column` learns of a column that a table's constraints keep under the column's name
+(beside its default, which callers check before keeping)."""
+
+
+def keep_column_facts(constraints: dict, column: str, facts: dict) -> None:
+    """Keep, in ``constraints``, what ``facts`` says of ``column`` (each map it touches copied, so a
+    manifest's own maps are never changed in place)."""
+    for key in COLUMN_FACTS:
+        if facts.get(key):
+            constraints[key] = {**constraints.get(key, {}), column: facts[key]}
+
+
 def _create_table(session: "Session", stmt: exp.Create) -> Result:
     schema_node = stmt.this
     name = table_name(schema_node)
@@ -221,16 +234,7 @@ def _create_table(session: "Session", stmt: exp.Create) -> Result:
                 constraints["defaults"][field.name] = facts["default"]
                 if enum_of(field) is not None:  # a label the type lacks fails here, as in PostgreSQL
                     session.evaluate_default(facts["default"], field)
-            if "identity" in facts:
-                constraints["identity"][field.name] = facts["identity"]
-            if "identity_kind" in facts:
-                constraints.setdefault("identity_kind", {})[field.name] = facts["identity_kind"]
-            if "sequence_steps" in facts:
-                constraints.setdefault("sequence_steps", {})[field.name] = facts["sequence_steps"]
-            if facts.get("max_length"):
-                constraints["max_length"][field.name] = facts["max_length"]
-            if "generated" in facts:
-                constraints.setdefault("generated", {})[field.name] = facts["generated"]
+            keep_column_facts(constraints, field.name, facts)
         elif is_table_constraint(item):
             declared.append(parse_constraint(item, None))
         else:
@@ -385,14 +389,7 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
             added = manifest.schema.field(field.name).metadata[b"agentlake.field_id"].decode()
             constraints["missing"] = {**constraints.get("missing", {}), added: stored}
         written = written or value is not None and stored is None
-    if facts.get("max_length"):
-        constraints["max_length"] = {**constraints.get("max_length", {}), field.name: facts["max_length"]}
-    if "identity" in facts:
-        constraints["identity"] = {**constraints.get("identity", {}), field.name: facts["identity"]}
-    if "identity_kind" in facts:
-        constraints["identity_kind"] = {**constraints.get("identity_kind", {}), field.name: facts["identity_kind"]}
-    if "sequence_steps" in facts:
-        constraints["sequence_steps"] = {**constraints.get("sequence_steps", {}), field.name: facts["sequence_steps"]}
+    keep_column_facts(constraints, field.name, facts)
     if constraints != manifest.constraints:
         tx.alter_table(table, constraints=constraints)
     if written:

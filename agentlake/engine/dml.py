@@ -742,8 +742,8 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
         foreign_keys.after_delete(session, name, old)
     result_rows = None
     if returning:
-        _, first = np.unique(rows.column(ROWID).to_numpy(), return_index=True)
-        written = rows.take(np.sort(first)).drop_columns([ROWID])
+        first = _first_per_rowid(rows)  # DELETE ... USING may match a row several times
+        written = (rows if first is None else rows.take(first)).drop_columns([ROWID])
         returning = reading_carried(returning, joined, alias, manifest.schema.names) if joined else returning
         result_rows = _returning(session, name, alias, written, returning)
     return Result(result_rows, count, f"DELETE {count}")

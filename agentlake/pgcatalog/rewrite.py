@@ -340,7 +340,7 @@ _UNIQUE_KEYS = {"pg_sequence": "seqrelid"}
 with the column that names at most one row."""
 
 
-def _lookup_key(select: exp.Select, alias: str, key: str, local: set[str]) -> exp.EQ | None:
+def _lookup_key(select: exp.Select, alias: str, key: str) -> exp.EQ | None:
     """The conjunct ``alias.key = <expression of the outer row>`` where that expression is more than
     a column (a column there DataFusion decorrelates itself)."""
     for cond in _conjuncts(select.args["where"].this if select.args.get("where") else None):
@@ -353,7 +353,7 @@ def _lookup_key(select: exp.Select, alias: str, key: str, local: set[str]) -> ex
                 and inner.name.lower() == key
                 and not isinstance(outer, exp.Column)
                 and _tables_of(outer)
-                and not _tables_of(outer) & local
+                and alias not in _tables_of(outer)
             ):
                 return cond
     return None
@@ -387,7 +387,7 @@ def keyed_lookups(tree: exp.Expression) -> exp.Expression:
             continue
         table, alias = source.this, source.this.alias_or_name
         key = _UNIQUE_KEYS.get(_catalog_name(table) or "")
-        if key is None or _lookup_key(select, alias, key, {alias}) is None:
+        if key is None or _lookup_key(select, alias, key) is None:
             continue
         joined = f"_lookup{number}"
         for column in select.find_all(exp.Column):

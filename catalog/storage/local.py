@@ -13,9 +13,10 @@ writes one out as a file only when an engine must open it by path
 (:meth:`LocalStorage.uri`). An object found nowhere sends the process to read
 every journal again, not just one ref's, because objects are shared between refs
 (a merge makes its target reach objects journaled only in the source's journal).
-Objects over 1 MiB are files, fsynced before the record is written. Past a size bound the journal is checkpointed: its objects are
-written out and synced, and it is rewritten to a single record; deleting a ref
-writes out and syncs its journal's objects the same way.
+Objects over 1 MiB are files, fsynced before the record is written. Past a size
+bound the journal is checkpointed: its objects are written out and synced, and it
+is rewritten to a single record; deleting a ref writes out and syncs its journal's
+objects the same way.
 
 A record may point at commits journaled elsewhere (a merge's source, the commit a
 branch or tag is created from). Before such a record is written, the other journal
@@ -346,23 +347,19 @@ class LocalStorage:
             self._forget(path)
             return None
         view = self._views.get(path)
-        if view is not None and _unchanged(view, st):
-            if view.checked - st.st_mtime_ns / 1e9 > _grain(st.st_mtime_ns):
-                return view  # an append since the check would have moved the mtime on
-            kept = self._fds.get(path)  # this process's descriptor of the journal, when it writes it
-            if kept is not None and kept[1] == st.st_ino:
-                checked = time.time()
-                if not _appended(kept[0], view.offset):
-                    view.checked = checked
-                    return view
+        if view is not None and _unchanged(view, st) and view.checked - st.st_mtime_ns / 1e9 > _grain(st.st_mtime_ns):
+            return view  # an append since the check would have moved the mtime on
+        kept = self._fds.get(path)  # this process's descriptor of the journal, when it writes it
+        opened = kept is None or kept[1] != st.st_ino
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY) if opened else kept[0]
         except FileNotFoundError:  # deleted since the stat
             self._forget(path)
             return None
         try:
             checked = time.time()
-            st = os.fstat(fd)  # the file read, should another have replaced it since the stat
+            if opened:
+                st = os.fstat(fd)  # the file read, should another have replaced it since the stat
             if view is not None and _unchanged(view, st) and not _appended(fd, view.offset):
                 view.checked = checked
                 return view
@@ -373,7 +370,8 @@ class LocalStorage:
             records, end, last = read_records(fd, 0 if fresh else view.offset)
             last_header = os.pread(fd, _HEADER.size, last) if records else b""
         finally:
-            os.close(fd)
+            if opened:
+                os.close(fd)
         if fresh:
             self._forget(path)  # replaced by a checkpoint, or deleted: its objects were written out first
             if not records:
