@@ -34,6 +34,7 @@ from ..sql.scalar_from import scalar_functions_in_from
 from ..sql.set_returning_from import set_returning_from
 from ..sql.set_returning_select import set_returning_select
 from ..sql.temporal_comparisons import temporal_comparisons
+from ..sql.temporal_constants import temporal_constants
 from ..sql.tensor_expressions import tensor_expressions
 from ..sql.text_casts import text_casts
 from ..sql.time_zones import time_zones
@@ -135,6 +136,7 @@ def typed_rewrites(
         changed = functional_grouping(tree, schema_of, primary_key_of) or changed
     changed = pg_typeof_calls(tree, schema_of, enums) or changed  # first: it reads the types as written
     changed = enum_expressions(tree, schema_of, enums or {}, local_functions) or changed  # its values are text
+    changed = temporal_constants(tree, schema_of) or changed  # before the rewrites that read the sums' types
     if local_functions:  # first: later rewrites make text of dates for DataFusion's ISO form (to_json)
         changed = text_casts(tree, schema_of) or changed
     changed = date_intervals(tree, schema_of) or changed

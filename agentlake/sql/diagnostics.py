@@ -29,6 +29,8 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"Regular expression did not compile|regex parse error", re.I), "2201B"),
     (re.compile(r"Order by column out of bounds|ORDER BY expressions .*must appear in select list", re.I), "42P10"),
     (re.compile(r"to value of (Date32|Date64|Timestamp)|out of range for (date|timestamp)", re.I), "22008"),
+    (re.compile(r"Error parsing timestamp from '.*' using format '.*': input is out of range", re.S), "22008"),
+    (re.compile(r"Aggregate functions are not allowed in the WHERE clause", re.I), "42803"),
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
     (re.compile(r"too large to store in a Decimal|Can't cast value .* to type", re.I), "22003"),
     (re.compile(r"Invalid input syntax for type interval", re.I), "22007"),
@@ -141,7 +143,13 @@ def translate(err: Exception) -> Error:
     if tagged:
         message = tagged.group(2).replace("\\'", "'")  # DataFusion shows the exception's repr
         return error_for(tagged.group(1), message.strip() or "error")
-    for particular in (_stored_file_error, _integer_out_of_range, _missing_from_entry, _unknown_type):
+    for particular in (
+        _stored_file_error,
+        _integer_out_of_range,
+        _integer_cast_out_of_range,
+        _missing_from_entry,
+        _unknown_type,
+    ):
         error = particular(text)
         if error is not None:
             return error
@@ -195,6 +203,19 @@ def _integer_out_of_range(text: str) -> Error | None:
     return None if kind is None else error_for("22003", f'value "{value}" is out of range for type {kind}')
 
 
+_CAST_OUT_OF_RANGE = re.compile(r"Cast error: value of \S+ is out of range (Int16|Int32|Int64)\b")
+
+
+def _integer_cast_out_of_range(text: str) -> Error | None:
+    """A number too big for the integer type it is cast to (``99999999999999999999::int8``) is
+    PostgreSQL's 22003 ``bigint out of range``."""
+    found = _CAST_OUT_OF_RANGE.search(text)
+    return None if found is None else error_for("22003", f"{_INPUT_TYPES[found.group(1)]} out of range")
+
+
+_DATE_TEXT = re.compile(r"Error parsing timestamp from '(.*)' using format", re.S)
+
+
 def _stored_file_error(text: str) -> Error | None:
     """A data file that is missing (58P01) or unreadable (XX001), named as PostgreSQL names a
     relation file it cannot open or read."""
@@ -232,6 +253,10 @@ def _message(sqlstate: str, text: str) -> str:
             return f"column {name} does not exist" if "." in name else f'column "{name}" does not exist'
     if sqlstate == "22012":
         return "division by zero"
+    if sqlstate == "22008" and _DATE_TEXT.search(text):
+        return f'date/time field value out of range: "{_DATE_TEXT.search(text).group(1)}"'
+    if sqlstate == "42803" and "not allowed in the WHERE" in text:
+        return "aggregate functions are not allowed in WHERE"
     if sqlstate == "22023" and _ZERO_STEP.search(text):
         return "step size cannot equal zero"
     if sqlstate == "42803":

@@ -1,4 +1,5 @@
-"""PostgreSQL's quote_ident and quote_literal rules, which ``format('%I')`` and ``format('%L')`` apply.
+"""PostgreSQL's quote_ident and quote_literal rules, which ``format('%I')`` and ``format('%L')`` apply,
+and parse_ident, which splits a qualified name as written back into its identifiers.
 
 An identifier stays bare only when it reads back as itself: lower-case letters, digits, ``_`` and
 ``$``, not starting with a digit or ``$``, and not a keyword that PostgreSQL 16 reserves in any way
@@ -8,6 +9,8 @@ An identifier stays bare only when it reads back as itself: lower-case letters, 
 from __future__ import annotations
 
 import re
+
+from ..errors import DataError
 
 _BARE = re.compile(r"[a-z_][a-z0-9_$]*")
 _KEYWORDS = frozenset(
@@ -38,6 +41,55 @@ def quote_literal(text: str) -> str:
     """``text`` as a string literal: quotes doubled, and backslashes doubled in an ``E''`` string."""
     quoted = "'" + text.replace("'", "''").replace("\\", "\\\\") + "'"
     return "E" + quoted if "\\" in text else quoted
+
+
+_BARE_START = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*")
+
+
+def parse_ident(text: str, strict: bool = True) -> list[str]:
+    """The identifiers of a qualified name (``'"SomeSchema".someTable'`` is SomeSchema and
+    sometable): quoted ones as written (doubled quotes single), bare ones in lower case; 22023 for
+    text that is not such a name (with ``strict`` false, what follows a valid name is ignored)."""
+    parts: list[str] = []
+    at = len(text) - len(text.lstrip())
+    while True:
+        if text.startswith('"', at):
+            end = at + 1
+            while True:
+                end = text.find('"', end)
+                if end < 0:
+                    raise _not_an_identifier(text, "String has unclosed double quotes.")
+                if not text.startswith('""', end):
+                    break
+                end += 2
+            name = text[at + 1 : end].replace('""', '"')
+            if not name:
+                raise _not_an_identifier(text, "Quoted identifier must not be empty.")
+            parts.append(name)
+            at = end + 1
+        else:
+            bare = _BARE_START.match(text, at)
+            if bare is None:
+                after_dot = bool(parts)
+                if text.startswith(".", at) or after_dot:
+                    where = "after" if after_dot else "before"
+                    raise _not_an_identifier(text, f'No valid identifier {where} ".".')
+                raise _not_an_identifier(text)
+            parts.append(bare.group().lower())
+            at = bare.end()
+        rest = text[at:].lstrip()
+        at = len(text) - len(rest)
+        if rest.startswith("."):
+            at += 1
+            at += len(text[at:]) - len(text[at:].lstrip())
+            continue
+        if rest and strict:
+            raise _not_an_identifier(text)
+        return parts
+
+
+def _not_an_identifier(text: str, detail: str | None = None) -> DataError:
+    return DataError(f'[SQLSTATE 22023] string is not a valid identifier: "{text}"', sqlstate="22023", detail=detail)
 
 
 IDENTIFIER = r'"(?:[^"]|"")+"|[A-Za-z_][\w$]*'

@@ -40,10 +40,12 @@ from .rules.set_operation_types import set_operation_types
 from .rules.similar_to import similar_to
 from .rules.text_formatting import text_formatting
 from .rules.vector_operators import vector_operators
+from .rules.window_calls import window_calls
 from .trees import clone
 
 Rule = Callable[[exp.Expression], exp.Expression]
 RULES: tuple[Rule, ...] = (
+    window_calls,
     order_by_inputs,
     pg_column_names,
     fetch_with_ties,

@@ -17,7 +17,7 @@ from decimal import Decimal
 import pyarrow as pa
 from sqlglot import exp
 
-from .column_types import SchemaOf, column_fields
+from .column_types import Fields, SchemaOf, column_fields
 from .literals import signed_literal
 from .params import decimal_literal
 from .rules.column_names import PG_NAME, pg_name
@@ -33,8 +33,7 @@ _FLOAT_OF_NON_NUMERIC = (exp.Avg, exp.Stddev, exp.StddevPop, exp.StddevSamp, exp
 _FLOAT_UNLESS_NUMERIC = (exp.Sqrt, exp.Ln, exp.Exp, exp.Log, exp.Pow)
 _ALWAYS_FLOAT = (exp.Rand, exp.Pi, exp.Cbrt, exp.Degrees, exp.Radians)
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
-
-Fields = dict[str, dict[str, pa.Field]]
+_ALWAYS_INTEGER = (exp.Length, exp.StrPosition, exp.ArraySize, exp.Ascii, exp.BitLength, exp.Count)
 
 
 def pg_rounding(tree: exp.Expression, schema_of: SchemaOf) -> bool:
@@ -113,6 +112,8 @@ def numeric_kind(node: exp.Expression, fields: Fields) -> str | None:
         )
     if isinstance(node, _ALWAYS_FLOAT):
         return "float"
+    if isinstance(node, _ALWAYS_INTEGER):
+        return "integer"
     if isinstance(node, _KEEP_KIND):
         return numeric_kind(node.this, fields)
     if isinstance(node, (*_FLOAT_OF_NON_NUMERIC, *_FLOAT_UNLESS_NUMERIC)):

@@ -126,7 +126,42 @@ def value_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> 
         if name == "to_timestamp":
             return "timestamptz"
         return "timestamptz" if name in _NOW_FUNCTIONS and not node.expressions else None
+    if isinstance(node, (exp.Add, exp.Sub, exp.Mul, exp.Div)):
+        return _arithmetic_kind(node, fields) or _computed_float_kind(node, fields)
+    if isinstance(node, (exp.Min, exp.Max)):
+        return value_kind(node.this, fields)
+    if isinstance(node, exp.Coalesce):
+        kinds = {value_kind(value, fields) for value in [node.this, *node.expressions]}
+        return kinds.pop() if len(kinds) == 1 else None
     return _computed_float_kind(node, fields)
+
+
+_MOVED = {  # (kind, operator, kind) -> the kind PostgreSQL's operator returns, for the temporal ones
+    **{(k, op, "interval"): k for k in ("timestamp", "timestamptz", "time", "interval") for op in "+-"},
+    **{(k, op, "interval"): "timestamp" for k in ("date",) for op in "+-"},
+    **{("interval", "+", k): k for k in ("timestamp", "timestamptz", "time")},
+    ("interval", "+", "date"): "timestamp",
+    ("timestamp", "-", "timestamp"): "interval",
+    ("timestamptz", "-", "timestamptz"): "interval",
+    ("time", "-", "time"): "interval",
+    ("date", "+", "time"): "timestamp",
+    ("time", "+", "date"): "timestamp",
+}
+
+
+def _arithmetic_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:
+    """The date/time kind of temporal arithmetic: ``at + interval '1 hour'`` is a timestamptz,
+    ``ts - ts`` an interval, ``interval '1 day' * 3`` an interval, ``d + 1`` a date."""
+    left, right = value_kind(node.this, fields), value_kind(node.expression, fields)
+    if isinstance(node, (exp.Mul, exp.Div)):
+        scaled = left == "interval" and right is None and numeric_kind(node.expression, fields) is not None
+        return "interval" if scaled or (isinstance(node, exp.Mul) and right == "interval" and left is None) else None
+    operator = "+" if isinstance(node, exp.Add) else "-"
+    if left == "date" and right is None and numeric_kind(node.expression, fields) == "integer":
+        return "date"
+    if right == "date" and left is None and operator == "+" and numeric_kind(node.this, fields) == "integer":
+        return "date"
+    return _MOVED.get((left, operator, right))
 
 
 def _computed_float_kind(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> str | None:

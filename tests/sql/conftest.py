@@ -44,13 +44,18 @@ class Both:
 
     def sqlstates(self, sql: str) -> tuple[str | None, str | None]:
         """What each answers ``sql`` with: an error's SQLSTATE, or None."""
+        lake, postgres = self.errors(sql)
+        return lake and lake[0], postgres and postgres[0]
+
+    def errors(self, sql: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+        """Each one's error for ``sql`` as (SQLSTATE, primary message), or None where it ran."""
         out = []
         for conn in (self.lake, self.postgres):
             try:
                 conn.execute(sql).fetchall()
                 out.append(None)
             except psycopg.Error as err:
-                out.append(err.sqlstate)
+                out.append((err.sqlstate, err.diag.message_primary))
         return out[0], out[1]
 
 

@@ -1,6 +1,6 @@
 """bytea functions DataFusion lacks: its ``octet_length`` and ``length`` take strings only, and
 ``length`` of binary reads the bytes as UTF-8 (failing on most binary data); its encode/decode
-have no ``escape`` format."""
+have no ``escape`` format; and ``bit_count`` of a bytea, its set bits."""
 
 from __future__ import annotations
 
@@ -35,10 +35,16 @@ def _escape_decoded(values: pa.Array) -> pa.Array:
     return pa.array([None if v is None else escape_decode(v) for v in values.to_pylist()], pa.binary())
 
 
+def _set_bits(values: pa.Array) -> pa.Array:
+    return pa.array([None if v is None else int.from_bytes(v).bit_count() for v in values.to_pylist()], pa.int64())
+
+
 def register_bytea_functions(ctx: SessionContext) -> None:
-    """``bytea_length`` (the number of bytes of a bytea value) and the escape format's encode/decode."""
+    """``bytea_length`` (the number of bytes of a bytea value), the escape format's encode/decode
+    and ``bit_count``."""
     from datafusion import udf
 
+    ctx.register_udf(udf(_set_bits, [pa.binary()], pa.int64(), "immutable", name="bit_count"))
     ctx.register_udf(udf(_byte_count, [pa.binary()], pa.int32(), "immutable", name="bytea_length"))
     ctx.register_udf(udf(_escape_encoded, [pa.binary()], pa.string(), "immutable", name=ESCAPE_ENCODE))
     ctx.register_udf(udf(_escape_decoded, [pa.string()], pa.binary(), "immutable", name=ESCAPE_DECODE))

@@ -1,5 +1,5 @@
 """The UDFs behind PostgreSQL's format, quote_ident/literal/nullable, to_char, age,
-justify_days/hours/interval and timeofday (what ``sql/rules/text_formatting`` and
+justify_days/hours/interval, timeofday and parse_ident (what ``sql/rules/text_formatting`` and
 ``sql/rules/interval_calls`` call, and quote_* by their own names)."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from ...sql.datetime_templates import Moment, format_datetime, format_interval
 from ...sql.interval_input import Interval
 from ...sql.number_templates import format_number, read_number
 from ...sql.pg_format import pg_format
-from ...sql.pg_quoting import quote_ident, quote_literal
+from ...sql.pg_quoting import parse_ident, quote_ident, quote_literal
+from ...sql.rules.function_synonyms import PARSE_IDENT
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from .strict_rows import strict_rows
 from .value_text import is_zoned, output_text, python_value
@@ -127,6 +128,9 @@ def register_formatting_functions(ctx: SessionContext) -> None:
     ):
         ctx.register_udf(udf(_quoting(quote, null), [pa.utf8()], pa.utf8(), "immutable", name=name))
     ctx.register_udf(udf(_to_char, [pa.utf8(), pa.utf8(), pa.utf8()], pa.utf8(), "immutable", name="pg_to_char"))
+    names = pa.list_(pa.utf8())
+    identifiers = strict_rows(parse_ident, names)
+    ctx.register_udf(udf(identifiers, [pa.utf8(), pa.bool_()], names, "immutable", name=PARSE_IDENT))
     number = pa.field("to_number", NUMBER, metadata=UNCONSTRAINED)
     ctx.register_udf(udf(strict_rows(_to_number, NUMBER), [pa.utf8(), pa.utf8()], number, "immutable", "to_number"))
     timestamp = pa.timestamp("ns")  # what ::timestamp gives

@@ -1,6 +1,7 @@
 """Checked integer arithmetic (``int4_add`` and its kin, from ``sql/integer_arithmetic.py``):
 PostgreSQL's 22003 where DataFusion's own operators would wrap around; ``pg_rint``, the
-rounding of a float8 cast to an integer type (``sql/rounding.py``); and ``width_bucket``."""
+rounding of a float8 cast to an integer type (``sql/rounding.py``); ``width_bucket``; and
+``trim_array``'s check of its count."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pyarrow.compute as pc
 from ...errors import DataError
 from ...sql.integer_arithmetic import OPERATIONS, RANGE_NAMES, WIDTHS, checked_function
 from ...sql.rounding import RINT
+from ...sql.rules.function_synonyms import TRIM_COUNT
 from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
@@ -60,9 +62,19 @@ def width_bucket(operand: float, low: float, high: float, count: int) -> int:
     return count + 1 if operand <= high else int((low - operand) * count / (low - high)) + 1
 
 
+def trim_count(count: int, length: int) -> int:
+    """``trim_array``'s count of elements to drop, when the array has that many (2202E otherwise)."""
+    if not 0 <= count <= length:
+        message = f"number of elements to trim must be between 0 and {length}"
+        raise DataError(f"[SQLSTATE 2202E] {message}", sqlstate="2202E")
+    return count
+
+
 def register_integer_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
+    i8 = pa.int64()
+    ctx.register_udf(udf(strict_rows(trim_count, i8), [i8, i8], i8, "immutable", TRIM_COUNT))
     ctx.register_udf(udf(_rint, [pa.float64()], pa.float64(), "immutable", RINT))
     f8 = pa.float64()
     ctx.register_udf(

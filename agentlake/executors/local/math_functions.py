@@ -1,9 +1,11 @@
 """The checked float8 functions ``sql/math_domains.py`` calls: PostgreSQL's errors for arguments
-outside a function's domain and for results outside float8's range, with its messages."""
+outside a function's domain and for results outside float8's range, with its messages; and
+``erf`` and ``erfc``, which DataFusion lacks."""
 
 from __future__ import annotations
 
 import functools
+import math
 from typing import TYPE_CHECKING, Callable
 
 import pyarrow as pa
@@ -11,6 +13,7 @@ import pyarrow.compute as pc
 
 from ...errors import function_error
 from ...sql.math_domains import ACOS, ASIN, EXP, LN, LOG, NUMERIC_POWER, POWER
+from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -93,3 +96,5 @@ def register_math_functions(ctx: SessionContext) -> None:
         (ASIN, _inverse_sine(pc.asin), 1),
     ):
         ctx.register_udf(udf(function, [f8] * width, f8, "immutable", name))
+    for name, function in (("erf", math.erf), ("erfc", math.erfc)):
+        ctx.register_udf(udf(strict_rows(function, f8), [f8], f8, "immutable", name))

@@ -1,6 +1,7 @@
 """``pg_numeric_quotient``: a numeric division as PostgreSQL computes it, for the averages and
 quotients a statement returns, and ``pg_numeric_spread``, its variances and standard deviations
-of integers and numerics (``sql/numeric_quotients.py``)."""
+of integers and numerics (``sql/numeric_quotients.py``); and PostgreSQL's ``scale``,
+``min_scale`` and ``trim_scale`` of a numeric, from its text (which carries its scale)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pyarrow as pa
 
 from ...errors import DataError
 from ...sql.numeric_quotients import QUOTIENT, SPREAD
+from ...sql.rules.function_synonyms import MIN_SCALE, SCALE, TRIM_SCALE
 from ...sql.rules.numeric_division import quotient
 from ...sql.unconstrained_numeric import UNCONSTRAINED
+from .strict_rows import strict_rows
 
 if TYPE_CHECKING:
     from datafusion import SessionContext
@@ -71,12 +74,33 @@ def _spreads(counts: pa.Array, totals: pa.Array, squares: pa.Array, samples: pa.
     return pa.array([None if None in row else spread(*row) for row in rows], QUOTIENT_TYPE)
 
 
+def display_scale(text: str) -> int:
+    """The digits after the point a numeric's text shows (``scale(8.4100)`` is 4)."""
+    return _scale(Decimal(text))
+
+
+def least_scale(text: str) -> int:
+    """The fewest digits after the point that keep the value exact (``min_scale(8.4100)`` is 2)."""
+    value = Decimal(text)
+    return _scale(value.normalize()) if value else 0
+
+
+def trimmed(text: str) -> str:
+    """The numeric's text without trailing zeros after the point (``trim_scale(8.4100)``: 8.41)."""
+    value = Decimal(text)
+    return format(value.quantize(Decimal(1).scaleb(-least_scale(text))), "f")
+
+
 def register_numeric_functions(ctx: SessionContext) -> None:
     from datafusion import udf
 
+    text, int4 = pa.string(), pa.int32()
+    ctx.register_udf(udf(strict_rows(display_scale, int4), [text], int4, "immutable", SCALE))
+    ctx.register_udf(udf(strict_rows(least_scale, int4), [text], int4, "immutable", MIN_SCALE))
+    ctx.register_udf(udf(strict_rows(trimmed, text), [text], text, "immutable", TRIM_SCALE))
     result = pa.field(QUOTIENT, QUOTIENT_TYPE, metadata=UNCONSTRAINED)
     ctx.register_udf(udf(numeric_quotient, [pa.string(), pa.string()], result, "immutable", QUOTIENT))
-    text, flag = pa.string(), pa.bool_()
+    flag = pa.bool_()
     spreads = pa.field(SPREAD, QUOTIENT_TYPE, metadata=UNCONSTRAINED)
     ctx.register_udf(udf(_spreads, [text, text, text, flag, flag], spreads, "immutable", SPREAD))
 

@@ -21,7 +21,11 @@
   ``regexp_split_to_table`` is its ``unnest``, ``regexp_matches`` that of ``pg_regexp_matches``
   (a text[] per match), and ``string_to_table(s, sep)`` that of ``string_to_array`` (in FROM they
   are refused by ``sql.set_returning_calls``); ``regexp_substr`` and ``regexp_instr`` are
-  ``pg_regexp_substr`` and ``pg_regexp_instr`` with their defaults written out.
+  ``pg_regexp_substr`` and ``pg_regexp_instr`` with their defaults written out;
+- ``scale(x)``, ``min_scale(x)`` and ``trim_scale(x)`` of a numeric read its text, which keeps the
+  scale it has (``pg_numeric_scale`` and its kin); ``trim_array(a, n)`` is a slice of ``a``
+  (``pg_trim_count`` checks ``n``, 2202E outside 0 to the array's length);
+- ``parse_ident(s)`` is ``pg_parse_ident(s, true)``, strict as PostgreSQL's default.
 
 The output column keeps the name written (``Parser._parse_function_call``).
 """
@@ -31,6 +35,13 @@ from __future__ import annotations
 from sqlglot import exp
 
 from . import transform_up
+
+SCALE = "pg_numeric_scale"
+MIN_SCALE = "pg_numeric_min_scale"
+TRIM_SCALE = "pg_numeric_trim_scale"
+PARSE_IDENT = "pg_parse_ident"
+TRIM_COUNT = "pg_trim_count"
+"""The UDF giving ``trim_array``'s count back, or 2202E when it is not within the array's length."""
 
 _RENAMED = {
     "every": "bool_and",
@@ -107,6 +118,23 @@ def _nth_match(node: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=arguments)
 
 
+def _numeric_scale(name: str, value: exp.Expression) -> exp.Expression:
+    """``scale``, ``min_scale`` or ``trim_scale`` of a numeric, from its text (``trim_scale`` is a
+    numeric again)."""
+    as_text = exp.Cast(this=value, to=exp.DataType.build("TEXT"))
+    udf = {"scale": SCALE, "min_scale": MIN_SCALE, "trim_scale": TRIM_SCALE}[name]
+    call = exp.Anonymous(this=udf, expressions=[as_text])
+    return _numeric(call) if name == "trim_scale" else call
+
+
+def _trimmed_array(array: exp.Expression, count: exp.Expression) -> exp.Expression:
+    """``trim_array(a, n)``: ``a`` without its last ``n`` elements."""
+    length = exp.cast(exp.Anonymous(this="cardinality", expressions=[array.copy()]), "BIGINT")
+    checked = exp.Anonymous(this=TRIM_COUNT, expressions=[exp.cast(count, "BIGINT"), length])
+    end = exp.Sub(this=length.copy(), expression=checked)
+    return exp.Anonymous(this="array_slice", expressions=[array, exp.Literal.number(1), end])
+
+
 def function_synonyms(tree: exp.Expression) -> exp.Expression:
     def rewrite(node: exp.Expression) -> exp.Expression:
         if isinstance(node, (exp.ArrayPosition, exp.RegexpCount)) or (
@@ -152,6 +180,12 @@ def function_synonyms(tree: exp.Expression) -> exp.Expression:
             return _dims_text(node)
         if name == "string_to_table" and len(node.expressions) == 2:
             return exp.Unnest(expressions=[exp.Anonymous(this="string_to_array", expressions=node.expressions)])
+        if name in ("scale", "min_scale", "trim_scale") and len(node.expressions) == 1:
+            return _numeric_scale(name, node.expressions[0])
+        if name == "parse_ident" and len(node.expressions) in (1, 2):
+            return exp.Anonymous(this=PARSE_IDENT, expressions=[*node.expressions, exp.true()][:2])
+        if name == "trim_array" and len(node.expressions) == 2:
+            return _trimmed_array(*node.expressions)
         if name == "isfinite" and len(node.expressions) == 1:
             value = node.expressions[0]
             return exp.Case(

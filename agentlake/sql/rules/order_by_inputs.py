@@ -6,12 +6,16 @@ output column, so ``SELECT -a AS a FROM t ORDER BY -a`` sorted by the wrong valu
 ORDER BY expression names an output alias that hides an input column, the alias is renamed for
 planning with the mark that ``column_names.output_name`` cuts off again (clients still see ``a``),
 so the expression reaches the input column; bare keys follow the renamed output column.
+
+A bare key naming two output columns of different values (``SELECT id AS a, name AS a ... ORDER
+BY a``) is PostgreSQL's 42702, ``ORDER BY "a" is ambiguous``; DataFusion sorted by the first.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
+from ...errors import error_for
 from .column_names import DUPLICATE_MARK, pg_name
 
 
@@ -19,6 +23,7 @@ def order_by_inputs(tree: exp.Expression) -> exp.Expression:
     order = tree.args.get("order") if isinstance(tree, exp.Select) else None
     if order is None:
         return tree
+    _refuse_ambiguous_keys(tree, order)
     read = {
         column.name.lower()
         for key in order.expressions
@@ -43,6 +48,19 @@ def order_by_inputs(tree: exp.Expression) -> exp.Expression:
         if isinstance(key.this, exp.Column) and not key.this.table and key.this.name.lower() in renamed:
             key.set("this", exp.column(renamed[key.this.name.lower()], quoted=True))
     return tree
+
+
+def _refuse_ambiguous_keys(select: exp.Select, order: exp.Order) -> None:
+    outputs: dict[str, set[str]] = {}
+    for projection in select.expressions:
+        value = projection.this if isinstance(projection, exp.Alias) else projection
+        if isinstance(value, exp.Star) or (isinstance(value, exp.Column) and isinstance(value.this, exp.Star)):
+            continue
+        name = projection.alias if isinstance(projection, exp.Alias) else pg_name(projection)
+        outputs.setdefault(name.lower(), set()).add(value.sql())
+    for key in order.expressions:
+        if isinstance(key.this, exp.Column) and not key.this.table and len(outputs.get(key.this.name.lower(), ())) > 1:
+            raise error_for("42702", f'ORDER BY "{key.this.name}" is ambiguous')
 
 
 def _hides_input(value: exp.Expression, name: str) -> bool:
