@@ -95,8 +95,8 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
     if unknown:
         raise ProgrammingError(f'column "{unknown[0]}" of relation "{name}" does not exist', sqlstate="42703")
     refuse_repeated_insert_columns(columns)
-    if stmt.this is not None and isinstance(stmt.this, exp.Schema):  # named columns: none generated
-        refuse_written(columns, manifest.constraints)
+    given = [c for i, c in enumerate(columns) if not identity_columns.defaults_only(source, i)]
+    refuse_written(given, manifest.constraints)  # a generated column takes DEFAULT only, named or not
     overriding = stmt.meta.get(OVERRIDING)
     identity_columns.refuse_inserted(columns, source, manifest.constraints, overriding)
     if stmt.args.get("default") and source is None:

@@ -26,7 +26,7 @@ def _always(column: str) -> str:
     return f'Column "{column}" is an identity column defined as GENERATED ALWAYS.'
 
 
-def _defaults_only(source: exp.Expression | None, index: int) -> bool:
+def defaults_only(source: exp.Expression | None, index: int) -> bool:
     """Whether every row of a VALUES source gives the column at ``index`` as DEFAULT."""
     if not isinstance(source, exp.Values):
         return False
@@ -41,7 +41,7 @@ def refuse_inserted(
     if overriding is not None:
         return
     for index, column in enumerate(columns):
-        if identity_columns(constraints).get(column) == ALWAYS and not _defaults_only(source, index):
+        if identity_columns(constraints).get(column) == ALWAYS and not defaults_only(source, index):
             raise ProgrammingError(
                 f'cannot insert a non-DEFAULT value into column "{column}"',
                 sqlstate="428C9",

@@ -138,5 +138,5 @@ def test_embedded_api_reads_unconstrained_numeric_without_trailing_zeros(tmp_pat
     db = agentlake.connect(tmp_path / "repo")
     db.execute("CREATE TABLE n (x numeric, y numeric(10, 2))")
     db.execute("INSERT INTO n VALUES (1.5, 1.5), (10, 10)")
-    rows = db.execute("SELECT x, y, x::text FROM n ORDER BY x").fetchall()
+    rows = db.execute("SELECT x, y, x::text FROM n ORDER BY 1").fetchall()
     assert [(str(x), str(y), text) for x, y, text in rows] == [("1.5", "1.50", "1.5"), ("10", "10.00", "10")]

@@ -37,3 +37,26 @@ def test_adding_a_generated_column_is_refused_not_left_empty(both):
     assert both.sqlstates(sql)[0] == "0A000"
     lake, _ = both.answers("SELECT count(*) FROM information_schema.columns WHERE column_name = 'twice'")
     assert lake.rows == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO gt VALUES (DEFAULT, 1, 2)",
+        "INSERT INTO gt (m, g) VALUES (2, 5)",
+        "INSERT INTO gt (m, g) VALUES (4, DEFAULT), (5, 1)",
+        "INSERT INTO gt SELECT 7, 8, 9",
+    ],
+)
+def test_a_generated_column_given_a_value_is_refused_as_postgres(both, sql):
+    """428C9 whether the column is named or only reached by position (an INSERT without a column
+    list writes every column in order); DEFAULT is its one allowed value."""
+    lake, postgres = both.errors(sql)
+    assert lake == postgres and postgres is not None and postgres[0] == "428C9"
+
+
+def test_default_is_a_generated_columns_value_as_postgres(both):
+    both.execute("INSERT INTO gt (id, m, g) VALUES (100, 3, DEFAULT)")
+    both.execute("INSERT INTO gt VALUES (101, 4, DEFAULT)")
+    lake, postgres = both.answers("SELECT id, m, g FROM gt WHERE id >= 100 ORDER BY id")
+    assert lake.rows == postgres.rows == [(100, 3, 6), (101, 4, 8)]

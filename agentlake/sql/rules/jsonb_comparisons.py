@@ -19,6 +19,7 @@ from ..jsonb_types import JSON, JSONB, JsonTypes
 from ..pg_deparse import COMPARISON_SYMBOLS
 from .column_names import PG_NAME, pg_name
 from .jsonb_operators import call, is_unknown
+from .window_calls import AS_AGGREGATE
 
 _COMPARISONS = {
     **COMPARISON_SYMBOLS,
@@ -160,6 +161,7 @@ def _read_first_value(node: exp.Expression, grouped: list[exp.Expression]) -> No
         return
     if any(node == target for target in grouped):
         wrapped = exp.FirstValue(this=node.copy())
+        wrapped.meta[AS_AGGREGATE] = True
         if isinstance(node.parent, exp.Select) and node.arg_key == "expressions":
             wrapped.meta[PG_NAME] = pg_name(node)
         node.replace(wrapped)

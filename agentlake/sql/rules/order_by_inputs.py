@@ -51,13 +51,15 @@ def order_by_inputs(tree: exp.Expression) -> exp.Expression:
 
 
 def _refuse_ambiguous_keys(select: exp.Select, order: exp.Order) -> None:
-    outputs: dict[str, set[str]] = {}
+    outputs: dict[str, list[exp.Expression]] = {}
     for projection in select.expressions:
         value = projection.this if isinstance(projection, exp.Alias) else projection
         if isinstance(value, exp.Star) or (isinstance(value, exp.Column) and isinstance(value.this, exp.Star)):
             continue
         name = projection.alias if isinstance(projection, exp.Alias) else pg_name(projection)
-        outputs.setdefault(name.lower(), set()).add(value.sql())
+        values = outputs.setdefault(name.lower(), [])
+        if all(value != other for other in values):  # the same value twice (SELECT id, id) is no ambiguity
+            values.append(value)
     for key in order.expressions:
         if isinstance(key.this, exp.Column) and not key.this.table and len(outputs.get(key.this.name.lower(), ())) > 1:
             raise error_for("42702", f'ORDER BY "{key.this.name}" is ambiguous')

@@ -21,6 +21,8 @@ _WINDOW_ONLY = (
     exp.LastValue,
     exp.NthValue,
 )
+AS_AGGREGATE = "as_aggregate"
+"""Marks a ``first_value`` a rewrite made as DataFusion's aggregate of that name (a group's value)."""
 _BETWEEN_CALL_AND_OVER = (exp.IgnoreNulls, exp.RespectNulls)  # lag(x) IGNORE NULLS OVER (...)
 
 
@@ -29,7 +31,7 @@ def window_calls(tree: exp.Expression) -> exp.Expression:
         holder = call.parent
         while isinstance(holder, _BETWEEN_CALL_AND_OVER):
             holder = holder.parent
-        if not isinstance(holder, exp.Window):
+        if not isinstance(holder, exp.Window) and not call.meta.get(AS_AGGREGATE):
             name = call.sql_name().lower()
             raise error_for("42809", f"window function {name} requires an OVER clause")
     return tree
