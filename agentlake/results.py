@@ -54,9 +54,23 @@ NUMERIC_KEY = b"agentlake.numeric"
 how a column is read and written."""
 
 
+ELEMENT_KEY = b"agentlake.element"
+"""Field metadata key of an array column whose elements are tagged strings (``uuid[]``, ``jsonb[]``):
+the elements' ``agentlake.type`` tag, so the column reads and travels as an array of that type."""
+
+
 def is_unconstrained_numeric(field: pa.Field) -> bool:
     """Whether ``field`` is a ``numeric`` column declared without precision and scale."""
     return pa.types.is_decimal(field.type) and (field.metadata or {}).get(NUMERIC_KEY) == b"unconstrained"
+
+
+def is_unconstrained_numeric_array(field: pa.Field) -> bool:
+    """Whether ``field`` is a ``numeric[]`` column declared without precision and scale."""
+    return (
+        pa.types.is_list(field.type)
+        and pa.types.is_decimal(field.type.value_type)
+        and (field.metadata or {}).get(NUMERIC_KEY) == b"unconstrained"
+    )
 
 
 def plain_decimal(value: Decimal) -> Decimal:
@@ -67,9 +81,19 @@ def plain_decimal(value: Decimal) -> Decimal:
     return Decimal(format(value, "f").rstrip("0").rstrip("."))  # exact, where normalize() rounds to 28 digits
 
 
+def _each(convert):
+    return lambda v: None if v is None else [None if e is None else convert(e) for e in v]
+
+
 def _converter(field: pa.Field):
     if is_unconstrained_numeric(field):
         return lambda v: None if v is None else plain_decimal(v)
+    if is_unconstrained_numeric_array(field):
+        return _each(plain_decimal)
+    element = (field.metadata or {}).get(ELEMENT_KEY)
+    if element is not None:
+        convert = _converter(pa.field("item", field.type.value_type, metadata={b"agentlake.type": element}))
+        return None if convert is None else _each(convert)
     kind = (field.metadata or {}).get(b"agentlake.type")
     if kind == b"vector":
         return lambda v: None if v is None else np.asarray(v, dtype=np.float32)

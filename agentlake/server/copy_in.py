@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from ..pgcatalog.types import HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID, oid_for_field
-from ..sql.types import DIM_KEY, SPARSEVEC_TYPE, is_sparsevec
+from ..sql.types import DIM_KEY, SPARSEVEC_TYPE, element_field, is_sparsevec
 from ..sql.uuid_input import is_uuid_field
 from ..vector.arrays import as_vectors
 from ..vector.sparsevec import as_sparsevecs
@@ -162,6 +162,8 @@ def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
         )
     if is_uuid_field(field):  # decoded as uuid.UUID; stored as canonical text
         values = [None if value is None else str(value) for value in values]
+    elif pa.types.is_list(field.type) and is_uuid_field(element_field(field)):  # uuid[]: the same, each element
+        values = [None if value is None else [None if e is None else str(e) for e in value] for value in values]
     return pa.array(values, field.type)
 
 

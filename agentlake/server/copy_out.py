@@ -85,7 +85,7 @@ def encode(schema: pa.Schema, batches: Iterable[pa.Table], fmt: str, options: di
 
 
 def _rows(table: pa.Table) -> Iterator[tuple]:
-    columns = [column_values(table.column(i)) for i in range(table.num_columns)]
+    columns = [column_values(table.column(i), table.schema.field(i)) for i in range(table.num_columns)]
     return zip(*columns) if columns else iter(((),) * table.num_rows)
 
 

@@ -26,7 +26,7 @@ from ..sql.dialect import VECTOR_OPERATORS
 from ..sql.params import parse_statements
 from ..sql.rules.interval_arithmetic import is_interval
 from ..sql.trees import written_table
-from ..sql.types import arrow_type
+from ..sql.types import arrow_type, element_field
 
 INT8_OID, INT4_OID, FLOAT8_OID = BY_NAME["int8"].oid, BY_NAME["int4"].oid, BY_NAME["float8"].oid
 SchemaOf = Callable[[str], "pa.Schema | None"]
@@ -90,7 +90,9 @@ def column_params(sql: str, schema_of: SchemaOf) -> dict[int, int]:
                 and _is_list(element)
                 and (index := _param_index(column)) is not None
             ):  # $1 = ANY(array_column)
-                found.setdefault(index, oid_for_field(element.type.value_field))
+                found.setdefault(index, oid_for_field(element_field(element)))
+    for call in tree.find_all(exp.ArrayAppend, exp.ArrayPrepend, exp.ArrayRemove, exp.ArrayPosition):
+        _array_function_arguments(call, columns, found)
     for node in tree.find_all(exp.In, exp.Between):
         field = columns.of(node.this)
         values = node.expressions if isinstance(node, exp.In) else [node.args.get("low"), node.args.get("high")]
@@ -137,6 +139,16 @@ def _quantified(node: exp.Expression) -> exp.Expression | None:
 
 def _is_list(field: pa.Field) -> bool:
     return pa.types.is_list(field.type) or pa.types.is_large_list(field.type)
+
+
+def _array_function_arguments(call: exp.Expression, columns: "_ColumnTypes", found: dict[int, int]) -> None:
+    """``array_append(tags, $1)``, ``array_prepend($1, tags)``, ``array_remove`` and
+    ``array_position``: the parameter beside an array column is one of its elements."""
+    for array, value in ((call.this, call.expression), (call.expression, call.this)):
+        field = columns.of(array) if array is not None else None
+        index = _param_index(value) if value is not None else None
+        if field is not None and index is not None and _is_list(field):
+            found.setdefault(index, oid_for_field(element_field(field)))
 
 
 class _ColumnTypes:

@@ -17,7 +17,7 @@ from sqlglot.errors import ParseError, TokenError
 
 from ..errors import NotSupportedError, ProgrammingError
 from ..media.types import MEDIA_KINDS, media_field, media_kind
-from ..results import is_unconstrained_numeric
+from ..results import ELEMENT_KEY, NUMERIC_KEY, is_unconstrained_numeric
 from ..tensors.types import DTYPES, tensor_field, tensor_spec
 from .enum_types import LABELS_KEY, enum_array_oid, enum_metadata, enum_oid
 from .field_tags import TYPE_KEY
@@ -111,6 +111,26 @@ def _precision(node: exp.DataType) -> list[int]:
     return out
 
 
+def array_metadata(element: Mapping[bytes, bytes]) -> dict[bytes, bytes]:
+    """An array column's metadata from its elements': a uuid or json(b) element's tag (ELEMENT_KEY),
+    and an unconstrained numeric's mark, which lists keep for their elements."""
+    tag = element.get(TYPE_KEY)
+    if tag in _TAGGED.values():
+        return {ELEMENT_KEY: tag}
+    return {k: v for k, v in element.items() if k == NUMERIC_KEY}
+
+
+def element_field(array: pa.Field) -> pa.Field:
+    """The field of an array column's elements, tagged as its elements are (a uuid[]'s are uuids)."""
+    value = array.type.value_field
+    tag = (array.metadata or {}).get(ELEMENT_KEY)
+    if tag is not None:
+        return value.with_metadata({**(value.metadata or {}), TYPE_KEY: tag})
+    if (array.metadata or {}).get(NUMERIC_KEY) is not None:
+        return value.with_metadata({**(value.metadata or {}), NUMERIC_KEY: array.metadata[NUMERIC_KEY]})
+    return value
+
+
 def user_type_name(node: exp.DataType) -> str:
     """The lower-case name a type sqlglot does not know is written with (``mood``, ``tensor``),
     without the default schema (``public.mood`` is ``mood``); "" for the types it knows."""
@@ -141,7 +161,7 @@ def arrow_type(node: exp.DataType | str, enums: Mapping[str, list[str]] | None =
         inner, inner_metadata = arrow_type(node.expressions[0], enums)
         if LABELS_KEY in inner_metadata:
             raise NotSupportedError("arrays of enum types are not supported", sqlstate="0A000")
-        return pa.list_(inner), {}
+        return pa.list_(inner), array_metadata(inner_metadata)
     user_kind = user_type_name(node)
     if kind == T.USERDEFINED and user_kind in ("tsvector", "tsquery"):  # kept as PostgreSQL's text form
         return pa.string(), {TYPE_KEY: user_kind.encode()}
@@ -391,7 +411,7 @@ def pg_type(field: pa.Field) -> PgType:
     if (field.metadata or {}).get(TYPE_KEY) in (b"int2vector", b"oidvector"):  # pg_index's key columns
         return BY_NAME[field.metadata[TYPE_KEY].decode()]
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        element = pg_type(pa.field("item", t.value_type, metadata=t.value_field.metadata))
+        element = pg_type(element_field(field) if pa.types.is_list(t) else t.value_field)
         return BY_OID.get(element.array_oid, BY_NAME["_text"])
     if LABELS_KEY in (field.metadata or {}):
         name = field.metadata[TYPE_KEY].decode()

@@ -181,3 +181,43 @@ def test_copy_records_of_uuid_and_jsonb_store_them_as_insert_does(server, real_e
         (3, key, '{"a": [1, 2], "b": 2}'),
     ]
     assert (bad, count) == ("22P02", 3)
+
+
+def test_arrays_of_uuids_json_and_numerics_read_as_their_types_in_binary(server, real_engine):
+    """A uuid[] column reads back as uuid.UUID elements (it was sent as text[], so strings), jsonb[]
+    as jsonb elements and an unconstrained numeric[] without its storage's trailing zeros; parameters
+    bind as the same arrays."""
+    first, second = uuid.UUID(int=1), uuid.UUID(int=2)
+
+    async def work(conn):
+        await conn.execute("CREATE TABLE tagged (id int PRIMARY KEY, ids uuid[], docs jsonb[], amounts numeric[])")
+        await conn.execute(
+            "INSERT INTO tagged VALUES (1, $1, ARRAY['{\"a\": 1}'::jsonb], ARRAY[1.5, 2])", [first, None]
+        )
+        await conn.execute("UPDATE tagged SET ids = array_append(ids, $1) WHERE id = 1", second)
+        rows = await conn.fetch("SELECT ids, docs, amounts, ids[1] AS one, ARRAY[$1::uuid] AS made FROM tagged", first)
+        types = await conn.fetch("SELECT pg_typeof(ids)::text FROM tagged")
+        return rows, types
+
+    rows, types = run(server, work)
+    assert tuple(rows[0]) == (
+        [first, None, second],
+        ['{"a": 1}'],
+        [Decimal("1.5"), Decimal("2")],
+        first,
+        [first],
+    )
+    assert types[0][0] == "uuid[]"
+
+
+def test_binary_copy_of_uuid_arrays(server, real_engine):
+    """copy_records_to_table sends a uuid[] in binary; its elements are stored as the uuids' text."""
+    ids = [uuid.UUID(int=3), None]
+
+    async def work(conn):
+        await conn.execute("CREATE TABLE copied (id int PRIMARY KEY, ids uuid[])")
+        await conn.copy_records_to_table("copied", records=[(1, ids)])
+        return await conn.fetch("SELECT ids, ids[1]::text FROM copied")
+
+    rows = run(server, work)
+    assert tuple(rows[0]) == (ids, str(ids[0]))

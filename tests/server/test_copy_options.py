@@ -62,3 +62,16 @@ def test_psycopg2_copy_from_and_copy_expert(server):
         assert out.getvalue() == "id,body\n1,one\n2,\n"
     finally:
         conn.close()
+
+
+def test_arrays_of_uuids_and_numerics_copy_in_and_out(server):
+    """A uuid[] column loads from COPY's text and exports as PostgreSQL prints it; an unconstrained
+    numeric, alone or in an array, exports without its storage's trailing zeros (COPY TO wrote
+    ``1.5000000000``)."""
+    first = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
+    with psycopg.connect(server.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE TABLE tagged (id int, n numeric, ns numeric[], ids uuid[])")
+        _copy_in(conn, "COPY tagged FROM STDIN", f"1\t2.5\t{{1.5,2}}\t{{{first},NULL}}\n")
+        assert conn.execute("SELECT ids[1]::text, pg_typeof(ids)::text FROM tagged").fetchone() == (first, "uuid[]")
+        with conn.cursor().copy("COPY tagged TO STDOUT") as copy:
+            assert b"".join(copy).decode() == f"1\t2.5\t{{1.5,2}}\t{{{first},NULL}}\n"

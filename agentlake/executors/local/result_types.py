@@ -9,13 +9,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
+from ...errors import Error
 from ...pgcatalog.type_of import REGTYPE_VALUE
-from ...results import is_unconstrained_numeric
+from ...results import ELEMENT_KEY, NUMERIC_KEY, is_unconstrained_numeric
 from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
-from ...sql.types import CHAR_KEY, DIM_KEY, TYPE_KEY, character_metadata, padded_characters
+from ...sql.types import CHAR_KEY, DIM_KEY, TYPE_KEY, array_metadata, arrow_type, character_metadata, padded_characters
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...sql.view_columns import view_schema
 from ...vector.arrays import is_vector_result
@@ -75,10 +76,13 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
     characters: dict[str, dict] = {}  # varchar and char(n) columns: reported as such where selected as they are
+    arrays: dict[str, pa.Field] = {}  # uuid[], jsonb[] and unconstrained numeric[] columns, by name
     for node in stmt.find_all(exp.Table):
         relation = schema_of(node.name)
         if relation is not None:
             for f in relation:
+                if pa.types.is_list(f.type) and f.metadata and (ELEMENT_KEY in f.metadata or NUMERIC_KEY in f.metadata):
+                    arrays.setdefault(f.name, f)
                 if is_unconstrained_numeric(f):
                     numerics.setdefault(f.name, f.type)
                 if f.metadata and f.metadata.get(TYPE_KEY) not in (
@@ -90,6 +94,8 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
                     characters.setdefault(f.name, dict(f.metadata))
     plain_columns = _plain_columns(stmt, snapshot) if characters else None
+    subscripts = _subscripts(stmt, arrays) if arrays else {}
+    aliased = _arrays_selected(stmt, snapshot) if arrays else {}
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
@@ -106,11 +112,18 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                 meta = {TYPE_KEY: positions[position].encode()}
         if TYPE_KEY in made.get(position, {}) and pa.types.is_string(f.type):
             meta = made[position]
+        if pa.types.is_list(f.type) and position in made and TYPE_KEY not in made[position]:
+            meta = made[position]  # an array of uuids, json(b) or unconstrained numerics
         dense = pa.types.is_fixed_size_list(f.type) and pa.types.is_floating(f.type.value_type)
         if dense or is_vector_result(f.type) or (position in vectors and pa.types.is_list(f.type)):
             meta = {TYPE_KEY: b"halfvec" if pa.types.is_float16(f.type.value_type) else b"vector"}
         if meta and any((f.metadata or {}).get(k) != v for k, v in meta.items()):
             f, changed = f.with_metadata({**(f.metadata or {}), **meta}), True
+        array = aliased.get(position) or arrays.get(output_name(f.name))
+        if array is not None and array.type == f.type and not f.metadata:
+            f, changed = f.with_metadata(array.metadata), True
+        if position in subscripts and not f.metadata:
+            f, changed = f.with_metadata(subscripts[position]), True
         numeric = position in selected_numerics or numerics.get(output_name(f.name)) == f.type
         if numeric and pa.types.is_decimal(f.type) and not is_unconstrained_numeric(f):
             f, changed = f.with_metadata({**(f.metadata or {}), **UNCONSTRAINED}), True
@@ -150,9 +163,52 @@ def _made_types(stmt) -> dict[int, dict]:
             found[position] = {TYPE_KEY: b"uuid"}
         elif value.meta.get(REGTYPE_VALUE):
             found[position] = {TYPE_KEY: b"regtype"}
+        elif _array_made(value):
+            found[position] = _array_made(value)
         elif declared:
             found[position] = declared
     return found
+
+
+def _subscripts(stmt, arrays: dict[str, pa.Field]) -> dict[int, dict]:
+    """Select items subscripting a uuid[], jsonb[] or unconstrained numeric[] column, by position:
+    an element (``ids[1]``) is of the element's type, a slice (``ids[1:2]``) of the array's."""
+    if not isinstance(stmt, exp.Select):
+        return {}
+    found = {}
+    for position, item in enumerate(stmt.expressions):
+        value = item.unalias()
+        if not (isinstance(value, exp.Bracket) and isinstance(value.this, exp.Column) and len(value.expressions) == 1):
+            continue
+        array = arrays.get(value.this.name)
+        if array is None:
+            continue
+        if isinstance(value.expressions[0], exp.Slice):
+            found[position] = dict(array.metadata)
+        elif ELEMENT_KEY in array.metadata:
+            found[position] = {TYPE_KEY: array.metadata[ELEMENT_KEY]}
+        else:
+            found[position] = dict(UNCONSTRAINED)
+    return found
+
+
+def _array_made(value: exp.Expression) -> dict:
+    """The metadata of an array a select item makes of uuids, json(b) or unconstrained numerics:
+    a cast to ``uuid[]`` or ``numeric[]``, or ``ARRAY[x::uuid, ...]``."""
+    if isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.ARRAY:
+        elements = [exp.Cast(this=exp.null(), to=value.to.expressions[0])] if value.to.expressions else []
+    elif isinstance(value, exp.Array):
+        elements = value.expressions
+    else:
+        return {}
+    kinds = {e.to.sql() if isinstance(e, exp.Cast) else None for e in elements}
+    if len(kinds) != 1 or None in kinds:
+        return {}
+    try:
+        _, metadata = arrow_type(elements[0].to)
+    except Error:  # an element type of the branch's own (an enum): not one this tags
+        return {}
+    return array_metadata(metadata)
 
 
 def _vector_columns_selected(stmt, snapshot) -> set[int]:
@@ -183,16 +239,28 @@ def _plain_columns(stmt, snapshot) -> dict[int, dict] | None:
 
 def _columns_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> set[int]:
     """Positions of the select items that are a ``wanted`` column of a table, under any alias."""
+    return set(_fields_selected(stmt, snapshot, wanted))
+
+
+def _arrays_selected(stmt, snapshot) -> dict[int, pa.Field]:
+    """The uuid[], jsonb[] and unconstrained numeric[] columns selected, by position, under any alias."""
+    return _fields_selected(
+        stmt, snapshot, lambda f: pa.types.is_list(f.type) and bool(set(f.metadata or {}) & {ELEMENT_KEY, NUMERIC_KEY})
+    )
+
+
+def _fields_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> dict[int, pa.Field]:
+    """The select items that are a ``wanted`` column of a table, under any alias: position -> field."""
     if not isinstance(stmt, exp.Select) or any(isinstance(e, exp.Star) for e in stmt.expressions):
-        return set()
+        return {}
     fields = column_fields(stmt, relation_schemas(snapshot))
-    found = set()
+    found = {}
     for position, item in enumerate(stmt.expressions):
         value = item.this if isinstance(item, exp.Alias) else item
         if isinstance(value, exp.Column) and not isinstance(value.this, exp.Star):
             field = fields.get(value.table, {}).get(value.name)
             if field is not None and wanted(field):
-                found.add(position)
+                found[position] = field
     return found
 
 
