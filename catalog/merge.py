@@ -82,7 +82,7 @@ def merge(
             if base_id == target_id:
                 new_id, journal = source_id, []  # fast-forward
             else:
-                tables, views, extensions, types, conflicts = three_way(
+                tables, views, extensions, types, sequences, conflicts = three_way(
                     repo, base_id, target_id, source_id, strategy, reader
                 )
                 tables = settle(
@@ -108,6 +108,7 @@ def merge(
                     extensions,
                     ancestry=repo.ancestry.since(base_id, source_id, CARRIED_COMMITS),
                     types=types,
+                    sequences=sequences,
                 )
                 journal = []
                 for name, manifest in tables.items():
@@ -208,11 +209,14 @@ def three_way(
         base.extensions if base else {}, target.extensions, source.extensions, "extension", strategy, conflicts
     )
     types = _merge_named(base.types if base else {}, target.types, source.types, "type", strategy, conflicts)
-    return tables, views, extensions, types, conflicts
+    sequences = _merge_named(
+        base.sequences if base else {}, target.sequences, source.sequences, "sequence", strategy, conflicts
+    )
+    return tables, views, extensions, types, sequences, conflicts
 
 
 def _merge_named(base: dict, ours: dict, theirs: dict, kind: str, strategy: str, conflicts: list[dict]) -> dict:
-    """Three-way merge of a commit-level mapping (views, extensions, types): the source's changes apply
+    """Three-way merge of a commit-level mapping (views, extensions, types, sequences): the source's changes apply
     where the target left the entry as the base had it; both changing it differently is a conflict
     of ``kind``, settled by the strategy ('theirs' takes the source's, others keep the target's)."""
     merged = dict(ours)

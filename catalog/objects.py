@@ -284,6 +284,8 @@ class Commit:
     ancestry: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
     # user-defined enum types, name -> labels in order (CREATE TYPE ... AS ENUM); written only when there are some
     types: dict[str, list[str]] = field(default_factory=dict)
+    # standalone sequences, name -> definition (CREATE SEQUENCE); written only when there are some
+    sequences: dict[str, dict] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = {
@@ -302,6 +304,8 @@ class Commit:
             out["extensions"] = self.extensions
         if self.types:
             out["types"] = self.types
+        if self.sequences:
+            out["sequences"] = self.sequences
         if self.ancestry:
             out["ancestry"] = [
                 [commit_id, generation, list(parents)] for commit_id, generation, parents in self.ancestry
@@ -326,6 +330,7 @@ class Commit:
             d.get("extensions", {}),
             tuple((commit_id, generation, tuple(parents)) for commit_id, generation, parents in d.get("ancestry", ())),
             d.get("types", {}),
+            d.get("sequences", {}),
         )
 
     @cached_property

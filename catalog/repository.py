@@ -300,7 +300,14 @@ class Repository:
         commit = self.commit(commit_id)
         tables = {name: self.manifest(mid) for name, mid in commit.tables.items()}
         return Snapshot(
-            self, commit_id, tables, dict(commit.views), commit, dict(commit.extensions), dict(commit.types)
+            self,
+            commit_id,
+            tables,
+            dict(commit.views),
+            commit,
+            dict(commit.extensions),
+            dict(commit.types),
+            dict(commit.sequences),
         )
 
     def log(

@@ -27,6 +27,8 @@ class Snapshot:
     """Installed extensions (CREATE EXTENSION), name -> version."""
     types: dict[str, list[str]] = field(default_factory=dict)
     """User-defined enum types (CREATE TYPE ... AS ENUM), name -> labels in order."""
+    sequences: dict[str, dict] = field(default_factory=dict)
+    """Standalone sequences (CREATE SEQUENCE), name -> definition."""
 
     def table_names(self) -> list[str]:
         return sorted(self.tables)

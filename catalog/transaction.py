@@ -60,6 +60,7 @@ class Transaction:
         self.views: dict[str, str] = dict(base.views)
         self.extensions: dict[str, str] = dict(base.extensions)
         self.types: dict[str, list[str]] = dict(base.types)
+        self.sequences: dict[str, dict] = dict(base.sequences)
         self.ops: list = []
         self._journal: list[tuple[str, bytes]] = []
         self._staged: list[str] = []  # unstaged when the transaction is gone, whether it committed or not
@@ -86,6 +87,7 @@ class Transaction:
             dict(self.views),
             extensions=dict(self.extensions),
             types=dict(self.types),
+            sequences=dict(self.sequences),
         )
 
     @property
@@ -104,7 +106,7 @@ class Transaction:
         try:
             op.apply(state, ops.ApplyContext(self.repo.files))
         finally:
-            self.views, self.extensions, self.types = _pop_named(state)
+            self.views, self.extensions, self.types, self.sequences = _pop_named(state)
         self.ops.append(op)
         if not self.checks_by_statement:
             try:
@@ -228,8 +230,17 @@ class Transaction:
         """Make ``types`` (name -> enum labels in order) the branch's user-defined types."""
         self._do(ops.SetEntries("__types__", "type", dict(types), dict(self.types)))
 
+    def set_sequences(self, sequences: dict[str, dict]) -> None:
+        """Make ``sequences`` (name -> definition) the branch's standalone sequences."""
+        self._do(ops.SetEntries("__sequences__", "sequence", dict(sequences), dict(self.sequences)))
+
     def _named_state(self) -> dict:
-        return {"__views__": self.views, "__extensions__": self.extensions, "__types__": self.types}
+        return {
+            "__views__": self.views,
+            "__extensions__": self.extensions,
+            "__types__": self.types,
+            "__sequences__": self.sequences,
+        }
 
     def append(self, name: str, data: pa.Table | pa.RecordBatch, rowids: np.ndarray | None = None) -> np.ndarray:
         """Add rows; returns their rowids. Given ``rowids`` keep a row's identity (updates)."""
@@ -361,7 +372,7 @@ class Transaction:
             head = storage.ref_get("heads", self.branch)
             if head is None:
                 raise RefNotFound(f'branch "{self.branch}" was deleted while this transaction was open')
-            tables, views, extensions, types = self._replay_onto(head.commit)
+            tables, views, extensions, types, sequences = self._replay_onto(head.commit)
             if head.commit != self.base_id:
                 self._check_replayed(repo.snapshot_at(head.commit).tables, tables)
             commit = Commit(
@@ -375,6 +386,7 @@ class Transaction:
                 repo.ancestry.generation(head.commit) + 1,
                 extensions,
                 types=types,
+                sequences=sequences,
             )
             journal = list(self._journal)
             for name, manifest in tables.items():
@@ -403,13 +415,19 @@ class Transaction:
             error = violation_error(violations[0])
             raise ConflictError(f"{error} ({error.detail}) after a concurrent commit; retry the transaction")
 
-    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict, dict, dict]:
-        """The tables, views, extensions and types this transaction's operations make of ``head_id``."""
+    def _replay_onto(self, head_id: str) -> tuple[dict[str, Manifest], dict, dict, dict, dict]:
+        """The tables, views, extensions, types and sequences this transaction's operations make of
+        ``head_id``."""
         if head_id == self.base_id:
-            return dict(self.tables), dict(self.views), dict(self.extensions), dict(self.types)
+            return dict(self.tables), dict(self.views), dict(self.extensions), dict(self.types), dict(self.sequences)
         head = self.repo.snapshot_at(head_id)
         state: dict = dict(head.tables)
-        state.update(__views__=dict(head.views), __extensions__=dict(head.extensions), __types__=dict(head.types))
+        state.update(
+            __views__=dict(head.views),
+            __extensions__=dict(head.extensions),
+            __types__=dict(head.types),
+            __sequences__=dict(head.sequences),
+        )
         ctx = ops.ApplyContext(self.repo.files, base=self._base_tables)
         for op in self.ops:
             op.apply(state, ctx)
@@ -423,14 +441,16 @@ class Transaction:
             dict(self.views),
             dict(self.extensions),
             dict(self.types),
+            dict(self.sequences),
             len(self.ops),
             len(self._journal),
             {name: len(files) for name, files in self._new_files.items()},
         )
 
     def rollback_to(self, token: tuple) -> None:
-        tables, views, extensions, types, n_ops, n_journal, n_files = token
-        self.tables, self.views, self.extensions, self.types = dict(tables), dict(views), dict(extensions), dict(types)
+        tables, views, extensions, types, sequences, n_ops, n_journal, n_files = token
+        self.tables, self.views, self.extensions = dict(tables), dict(views), dict(extensions)
+        self.types, self.sequences = dict(types), dict(sequences)
         self._checked = dict(tables)
         del self.ops[n_ops:]
         del self._journal[n_journal:]
@@ -451,7 +471,7 @@ def _default_author() -> str:
         return "agentlake"
 
 
-def _pop_named(state: dict) -> tuple[dict, dict, dict]:
+def _pop_named(state: dict) -> tuple[dict, dict, dict, dict]:
     """The commit-level mappings an operation applied to, taken back out of its state: views,
-    extensions, types."""
-    return state.pop("__views__"), state.pop("__extensions__"), state.pop("__types__")
+    extensions, types, sequences."""
+    return state.pop("__views__"), state.pop("__extensions__"), state.pop("__types__"), state.pop("__sequences__")

@@ -20,9 +20,11 @@ from ..executors.local.result_types import restore_types
 from ..results import Result
 from ..sql.enum_types import enum_of
 from ..sql.pg_deparse import default_text, type_text
+from ..sql.rules.postgres_spellings import is_volatile
 from ..sql.types import TYPE_KEY, arrow_type, character_metadata
 from ..vector.index_cache import vector_indexes
 from ..vector.index_ddl import little_data_notice, stored_definition
+from . import frontend
 from .table_likes import expand_likes
 from .temporary_tables import on_commit
 from .view_dependencies import drop_dependent_views
@@ -280,6 +282,7 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
         drop_dependent_views(session, tx, set(present), cascade, what)
     if kind == "TABLE":
         from .constraint_ddl import drop_references
+        from .sequence_ddl import drop_owned
 
         for name in names:
             if name in tx.views:
@@ -287,6 +290,7 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
             drop_references(session, tx, name, set(names), cascade)
             if not tx.drop_table(name, if_exists=if_exists):
                 session.notice(f'table "{name}" does not exist, skipping')
+            drop_owned(tx, name)
             session.temporary_tables.dropped(session.branch, name)
         return Result(None, 0, "DROP TABLE")
     if kind == "VIEW":
@@ -307,6 +311,10 @@ def drop(session: "Session", stmt: exp.Drop) -> Result:
         from .enum_ddl import drop_types
 
         return drop_types(session, names, if_exists, cascade)
+    if kind == "SEQUENCE":
+        from .sequence_ddl import drop_sequences
+
+        return drop_sequences(session, names, if_exists)
     raise NotSupportedError(f"DROP {kind} is not supported")
 
 
@@ -342,6 +350,9 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
         elif isinstance(action, exp.AlterRename):
             _keep_primary_key_name(tx, name)
             tx.rename_table(name, action.this.name)
+            from .sequence_ddl import follow_renamed_table  # it imports modules that import this one
+
+            follow_renamed_table(tx, name, action.this.name)
             session.temporary_tables.renamed(session.branch, name, action.this.name)
             name = action.this.name
         elif isinstance(action, exp.Drop) and (action.args.get("kind") or "").upper() == "COLUMN":
@@ -380,7 +391,10 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
     manifest = tx.manifest(table)
     constraints = {**manifest.constraints}
     written = "identity" in facts  # rows already there take the sequence's first values, as PostgreSQL fills them
-    if "default" in facts:
+    if "default" in facts and is_volatile(frontend.parse_expression(facts["default"])):
+        constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
+        written = True  # each row already there gets a value of its own (random(), gen_random_uuid())
+    elif "default" in facts:
         constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
         value = session.evaluate_default(facts["default"], field)
         value = value.as_py() if isinstance(value, pa.Scalar) else value

@@ -19,9 +19,12 @@ if TYPE_CHECKING:
     from .session import Session
 
 
-def existing(session: "Session", kind: str, names: list[str], present, if_exists: bool) -> list[str]:
-    """The ``names`` of ``kind`` ("extension", "type") that are ``present``; a missing one is 42704,
-    or with IF EXISTS a NOTICE and skipped."""
+def existing(
+    session: "Session", kind: str, names: list[str], present, if_exists: bool, sqlstate: str = "42704"
+) -> list[str]:
+    """The ``names`` of ``kind`` ("extension", "type", "sequence") that are ``present``; a missing
+    one is ``sqlstate`` (42704 for an object, 42P01 for a sequence, a relation), or with IF EXISTS
+    a NOTICE and skipped."""
     found = []
     for name in names:
         if name in present:
@@ -29,7 +32,7 @@ def existing(session: "Session", kind: str, names: list[str], present, if_exists
         elif if_exists:
             session.notice(f'{kind} "{name}" does not exist, skipping')
         else:
-            raise ProgrammingError(f'{kind} "{name}" does not exist', sqlstate="42704")
+            raise ProgrammingError(f'{kind} "{name}" does not exist', sqlstate=sqlstate)
     return found
 
 

@@ -370,7 +370,7 @@ def default_column(session: "Session", manifest: "Manifest", field: pa.Field, co
     if field.name in constraints.get("identity", {}):
         return pa.array(next_serials(session, manifest, field.name, count), type=field.type)
     if field.name in constraints.get("defaults", {}):
-        value = session.evaluate_default(constraints["defaults"][field.name], field)
+        value = session.evaluate_default(constraints["defaults"][field.name], field, count)
         return _cast(pa.repeat(value, count) if isinstance(value, pa.Scalar) else value, field)
     return pa.nulls(count, field.type)
 

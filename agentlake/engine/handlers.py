@@ -20,6 +20,7 @@ from . import (
     maintenance,
     merge_into,
     prepared_statements,
+    sequence_ddl,
     session_settings,
     sql_cursors,
     updatable_views,
@@ -146,7 +147,7 @@ _REINDEX = re.compile(
 
 def _command(session: "Session", stmt: exp.Command) -> Result:
     """Statements sqlglot keeps as text: CREATE and DROP EXTENSION (:mod:`.extensions`), ALTER TYPE
-    (:mod:`.enum_ddl`), the
+    (:mod:`.enum_ddl`), CREATE and ALTER SEQUENCE (:mod:`.sequence_ddl`), the
     constraint statements of :mod:`.constraint_ddl`, CREATE VIEW ... WITH CHECK OPTION
     (:mod:`.view_ddl`), and ``REINDEX INDEX | TABLE | SCHEMA |
     DATABASE``, which rebuilds vector indexes."""
@@ -156,6 +157,7 @@ def _command(session: "Session", stmt: exp.Command) -> Result:
         or extensions.command(session, text)
         or view_ddl.command(session, text)
         or enum_ddl.command(session, text)
+        or sequence_ddl.command(session, text)
     )
     if handled is not None:
         return handled

@@ -1,12 +1,16 @@
-"""The sequences behind serial and identity columns, as SQL functions: ``nextval``, ``currval``,
-``setval``, ``lastval`` and ``pg_get_serial_sequence``.
+"""Sequences as SQL functions: ``nextval``, ``currval``, ``setval``, ``lastval`` and
+``pg_get_serial_sequence``, of standalone sequences (CREATE SEQUENCE, :mod:`.sequence_ddl`) and of
+the sequences behind serial and identity columns.
 
 A serial column's sequence is named as PostgreSQL names it (``items_id_seq``) and counts in a
 repository-wide counter (``ddl.sequence_counter``), so branches never hand out the same value.
 ``currval`` and ``lastval`` are the session's, as in PostgreSQL: the last value this session took
 from a sequence, by ``nextval``, by ``setval`` or by an INSERT filling a serial column. Like
-PostgreSQL's, none of them is undone by a rollback. Standalone sequences (CREATE SEQUENCE) do not
-exist here; naming one is 42P01.
+PostgreSQL's, none of them is undone by a rollback. A standalone sequence counts in the repository
+counter its definition names: a value is the counter's less 1 plus the sequence's origin (its first
+START), so setval and RESTART move the counter and ALTER ... INCREMENT changes only the steps
+after. Past its MAXVALUE (MINVALUE, descending) nextval is 2200H, or with CYCLE starts again from
+the other bound.
 """
 
 from __future__ import annotations
@@ -64,12 +68,47 @@ def serial_column(session: "Session", text: str) -> tuple["Manifest", str]:
 
 
 def nextval(session: "Session", text: str) -> int:
+    name = sequence_name(text)
+    spec = session.snapshot.sequences.get(name)
+    if spec is not None:
+        return _next_standalone(session, name, spec)
     manifest, column = serial_column(session, text)
     return int(next_serials(session, manifest, column, 1)[0])
 
 
+def _next_standalone(session: "Session", name: str, spec: dict) -> int:
+    value = session.repo.nextval(spec["counter"], spec["increment"]) - 1 + spec["origin"]
+    if not spec["minvalue"] <= value <= spec["maxvalue"]:
+        ascending = spec["increment"] > 0
+        if not spec["cycle"]:
+            which, bound = ("maximum", spec["maxvalue"]) if ascending else ("minimum", spec["minvalue"])
+            raise DataError(f'nextval: reached {which} value of sequence "{name}" ({bound})', sqlstate="2200H")
+        value = spec["minvalue"] if ascending else spec["maxvalue"]
+        _hand_out_next(session, spec, value + spec["increment"])
+    session.sequence_values.taken(name, value)
+    return value
+
+
+def _hand_out_next(session: "Session", spec: dict, following: int) -> None:
+    """Move a standalone sequence's counter so that its next value is ``following``."""
+    standing = session.repo.nextval(spec["counter"], 0)
+    session.repo.nextval(spec["counter"], following + 1 - spec["origin"] - standing)
+
+
+def restart(session: "Session", spec: dict, value: int) -> None:
+    """ALTER SEQUENCE ... RESTART [WITH value] of a standalone sequence."""
+    _hand_out_next(session, spec, value)
+
+
+def restart_serial(session: "Session", name: str, value: int | None) -> None:
+    """ALTER SEQUENCE ... RESTART [WITH value] of a serial or identity column's sequence."""
+    manifest, column = serial_column(session, name)
+    setval(session, name, sequence_steps(manifest, column)[0] if value is None else value, is_called=False)
+
+
 def currval(session: "Session", text: str) -> int:
-    serial_column(session, text)
+    if sequence_name(text) not in session.snapshot.sequences:
+        serial_column(session, text)
     return session.sequence_values.current(sequence_name(text))
 
 
@@ -77,8 +116,11 @@ def setval(session: "Session", text: str, value: int, is_called: bool = True) ->
     """Make the sequence's next value ``value`` plus its INCREMENT (``value`` when ``is_called`` is false). The
     counter moves by the difference from where it stands, so a nextval racing with this one in
     another process may land on either side of it, as with PostgreSQL's (non-transactional) setval."""
-    manifest, column = serial_column(session, text)
     name = sequence_name(text)
+    spec = session.snapshot.sequences.get(name)
+    if spec is not None:
+        return _set_standalone(session, name, spec, value, is_called)
+    manifest, column = serial_column(session, text)
     if not 1 <= value <= _LARGEST:
         raise DataError(
             f'setval: value {value} is out of bounds for sequence "{name}" (1..{_LARGEST})', sqlstate="22003"
@@ -88,6 +130,16 @@ def setval(session: "Session", text: str, value: int, is_called: bool = True) ->
     standing = session.repo.nextval(counter, 0)
     following = value + (increment if is_called else 0)
     session.repo.nextval(counter, following - (start - 1) - standing)
+    if is_called:
+        session.sequence_values.taken(name, value)
+    return value
+
+
+def _set_standalone(session: "Session", name: str, spec: dict, value: int, is_called: bool) -> int:
+    if not spec["minvalue"] <= value <= spec["maxvalue"]:
+        bounds = f"{spec['minvalue']}..{spec['maxvalue']}"
+        raise DataError(f'setval: value {value} is out of bounds for sequence "{name}" ({bounds})', sqlstate="22003")
+    _hand_out_next(session, spec, value + (spec["increment"] if is_called else 0))
     if is_called:
         session.sequence_values.taken(name, value)
     return value

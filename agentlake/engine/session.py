@@ -31,6 +31,7 @@ from ..errors import (
 )
 from ..results import Result
 from ..sql.params import unbound
+from ..sql.rules.postgres_spellings import is_volatile
 from ..sql.stack_depth import parse_and_run
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
@@ -388,6 +389,8 @@ class Session:
         if self._failed and not ends_tx:
             raise InFailedTransaction("current transaction is aborted, commands ignored until end of transaction block")
         autocommit = not self._explicit
+        if autocommit:  # the statement is its transaction: now() in a DEFAULT is its start, not the session's
+            self._tx_started = time.time()
         savepoint = self._tx.savepoint() if self._tx is not None and not autocommit else None
         try:
             authorize(self, stmt)
@@ -502,10 +505,15 @@ class Session:
         finally:
             ctx.deregister_table(name)
 
-    def evaluate_default(self, sql: str, field: pa.Field) -> pa.Array | pa.Scalar:
-        """DEFAULT expressions; now() is the transaction's start time, as in PostgreSQL."""
+    def evaluate_default(self, sql: str, field: pa.Field, count: int = 1) -> pa.Array | pa.Scalar:
+        """DEFAULT expressions; now() is the transaction's start time, as in PostgreSQL. A volatile
+        one (``gen_random_uuid()``, ``random()``, ``nextval('s')``) answers each of ``count`` rows
+        with a value of its own, as PostgreSQL evaluates a default per row; others answer once."""
         lowered = sql.strip().lower()
         if lowered in ("now()", "current_timestamp", "transaction_timestamp()", "localtimestamp"):
             return pa.scalar(int(self._tx_started * 1_000_000), pa.timestamp("us", tz="UTC"))
         node = frontend.parse_expression(sql)
+        if count > 1 and is_volatile(node):
+            rows = f"SELECT {self.datafusion_sql(node)} AS v FROM generate_series(1, {int(count)})"
+            return self.runner.run_sql(rows).column(0).combine_chunks()
         return self.runner.run_sql(f"SELECT {self.datafusion_sql(node)} AS v").column(0)[0]

@@ -63,9 +63,11 @@ def register_pg_catalog(
     cancel: threading.Event | None = None,
     extensions: Mapping[str, str] | None = None,
     types: Mapping[str, list[str]] | None = None,
+    sequences: Mapping[str, dict] | None = None,
 ) -> None:
     """(Re)register the catalog in ``df_ctx`` for this branch's ``tables``, the ``extensions``
-    it installed (name -> version) and its enum ``types`` (name -> labels).
+    it installed (name -> version), its enum ``types`` (name -> labels) and its standalone
+    ``sequences`` (name -> definition).
 
     ``tables`` are the engine's TableInfo items (name, schema, primary_key,
     not_null, defaults, indexes); anything with those attributes works.
@@ -89,7 +91,13 @@ def register_pg_catalog(
     ]
     flat = {str(k).lower(): str(settings[k]) for k in list(settings)}
     relations = build(
-        infos, database=database, user=user or "agentlake", settings=flat, extensions=extensions, types=types
+        infos,
+        database=database,
+        user=user or "agentlake",
+        settings=flat,
+        extensions=extensions,
+        types=types,
+        sequences=sequences,
     )
     state = _states.get(df_ctx)
     first = state is None

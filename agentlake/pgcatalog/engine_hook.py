@@ -7,6 +7,7 @@ queries pay one dictionary lookup.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import weakref
@@ -102,6 +103,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
         tuple(sorted(snapshot.views)),
         tuple(sorted(snapshot.extensions.items())),
         enum_key(snapshot.types),
+        tuple(sorted((name, json.dumps(spec, sort_keys=True)) for name, spec in snapshot.sequences.items())),
         session.user,
     )
     if _registered.get(ctx) == key:
@@ -125,6 +127,7 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
         cancel=session.cancel_event,
         extensions=snapshot.extensions,
         types=snapshot.types,
+        sequences=snapshot.sequences,
     )
     _registered[ctx] = key
 

@@ -22,6 +22,7 @@ from .constraint_text import check_text, constraint_definition
 from .constraint_views import constraint_views
 from .extensions import installed
 from .types import (
+    BY_NAME,
     BY_OID,
     HALFVEC_OID,
     SPARSEVEC_OID,
@@ -249,9 +250,11 @@ def build(
     settings: dict[str, str],
     extensions: Mapping[str, str] | None = None,
     types: Mapping[str, list[str]] | None = None,
+    sequences: Mapping[str, dict] | None = None,
 ) -> dict[str, pa.Table]:
     """Every pg_catalog / information_schema relation, keyed by qualified name; ``extensions`` are
-    those the branch installed (name -> version), ``types`` its enum types (name -> labels)."""
+    those the branch installed (name -> version), ``types`` its enum types (name -> labels),
+    ``sequences`` its standalone sequences (name -> definition)."""
     extension_rows = installed(extensions or {})
     enums = enum_key(types or {})
     tables = sorted(tables, key=lambda t: t.name)
@@ -482,6 +485,11 @@ def build(
 
     descriptions: dict[str, list] = {"objoid": [], "classoid": [], "objsubid": [], "description": []}
     sequence_rows: dict[str, list] = {name: [] for name in PG_SEQUENCE.names}
+    for name, spec in sorted((sequences or {}).items()):  # CREATE SEQUENCE's, each a relation (psql's \ds)
+        add_class(relation_oid(name, "S"), name, "S", 3)
+        facts = (BY_NAME[spec["type"]].oid, spec["start"], spec["increment"], spec["maxvalue"], spec["minvalue"], 1)
+        for key, value in zip(sequence_rows, (relation_oid(name, "S"), *facts, spec["cycle"])):
+            sequence_rows[key].append(value)
     for extension, _ in extension_rows:
         for key, value in zip(descriptions, (extension.oid, PG_EXTENSION_OID, 0, extension.comment)):
             descriptions[key].append(value)

@@ -441,11 +441,21 @@ class AgentlakePostgres(Postgres):
                 return found
             return super()._parse_on_property()
 
+        def _parse_create(self) -> exp.Expression:  # type: ignore[override]
+            """``CREATE [TEMP] SEQUENCE`` stays text, which ``engine.sequence_ddl`` reads: sqlglot's
+            reading of its options turns NO CYCLE into CYCLE and drops OWNED BY NONE."""
+            ahead = [t.text.upper() for t in self._tokens[self._index : self._index + 2]]
+            if ahead[:1] == ["SEQUENCE"] or (
+                ahead[:1] in (["TEMP"], ["TEMPORARY"], ["UNLOGGED"]) and ahead[1:] == ["SEQUENCE"]
+            ):
+                return self._parse_as_command(self._prev)
+            return super()._parse_create()
+
         def _parse_drop(self, exists: bool = False, kind: str | None = None) -> exp.Expression:
-            """``DROP INDEX a, b`` and ``DROP TYPE a, b``: PostgreSQL drops a list of indexes or types as
-            it does of tables."""
+            """``DROP INDEX a, b``, ``DROP TYPE a, b`` and ``DROP SEQUENCE a, b``: PostgreSQL drops a
+            list of them as it does of tables."""
             drop = super()._parse_drop(exists, kind)
-            if isinstance(drop, exp.Drop) and drop.args.get("kind") in ("INDEX", "TYPE"):
+            if isinstance(drop, exp.Drop) and drop.args.get("kind") in ("INDEX", "TYPE", "SEQUENCE"):
                 while self._match(TokenType.COMMA):
                     drop.append("tables", self._parse_table_parts(schema=True))
                 if self._match_texts(("CASCADE", "RESTRICT")):

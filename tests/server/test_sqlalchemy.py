@@ -73,3 +73,30 @@ def test_orm_add_commit_query_rollback(server, real_engine):
         session.commit()
         assert session.get(Note, 1).body == "changed"
     engine.dispose()
+
+
+def test_orm_ids_from_a_sequence(server, real_engine):
+    """A primary key numbered by ``Sequence('...')``: create_all creates the sequence (and drop_all
+    drops it), the inspector lists it, and the ORM takes each new id from it."""
+    metadata = sa.MetaData()
+    tickets = sa.Table(
+        "tickets",
+        metadata,
+        sa.Column("id", sa.Integer, sa.Sequence("ticket_ids", start=100), primary_key=True),
+        sa.Column("title", sa.String(50)),
+    )
+    engine = sa.create_engine(server.url())
+    try:
+        metadata.create_all(engine)
+        metadata.create_all(engine)  # has_sequence finds it: no second CREATE SEQUENCE
+        assert sa.inspect(engine).get_sequence_names() == ["ticket_ids"]
+        with engine.begin() as conn:
+            first = conn.execute(tickets.insert().values(title="a")).inserted_primary_key[0]
+            conn.execute(tickets.insert(), [{"title": "b"}, {"title": "c"}])
+            rows = conn.execute(sa.select(tickets.c.id, tickets.c.title).order_by(tickets.c.id)).all()
+        assert first == 100
+        assert [tuple(r) for r in rows] == [(100, "a"), (101, "b"), (102, "c")]
+        metadata.drop_all(engine)
+        assert sa.inspect(engine).get_sequence_names() == []
+    finally:
+        engine.dispose()
