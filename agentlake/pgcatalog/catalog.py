@@ -43,6 +43,7 @@ DYNAMIC = {
     "information_schema.referential_constraints",
     "information_schema.constraint_column_usage",
     "information_schema.check_constraints",
+    "information_schema.sequences",
 }
 _states: "weakref.WeakKeyDictionary[SessionContext, CatalogState]" = weakref.WeakKeyDictionary()
 

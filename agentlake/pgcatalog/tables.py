@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from agentlake.results import is_unconstrained_numeric
 from agentlake.sql.enum_types import enum_oid
-from agentlake.sql.types import OPCLASSES, TYPE_KEY
+from agentlake.sql.types import OPCLASSES, SQL_NAMES, TYPE_KEY
 
 from .constraint_text import check_text, constraint_definition
 from .constraint_views import constraint_views
@@ -485,8 +485,10 @@ def build(
 
     descriptions: dict[str, list] = {"objoid": [], "classoid": [], "objsubid": [], "description": []}
     sequence_rows: dict[str, list] = {name: [] for name in PG_SEQUENCE.names}
+    sequence_names: list[str] = []  # beside sequence_rows, for information_schema.sequences
     for name, spec in sorted((sequences or {}).items()):  # CREATE SEQUENCE's, each a relation (psql's \ds)
         add_class(relation_oid(name, "S"), name, "S", 3)
+        sequence_names.append(name)
         facts = (BY_NAME[spec["type"]].oid, spec["start"], spec["increment"], spec["maxvalue"], spec["minvalue"], 1)
         for key, value in zip(sequence_rows, (relation_oid(name, "S"), *facts, spec["cycle"])):
             sequence_rows[key].append(value)
@@ -515,6 +517,7 @@ def build(
         )
         for column, sequence in sorted(info.sequences.items(), key=lambda item: item[1]):
             add_class(relation_oid(sequence, "S"), sequence, "S", 3)  # a relation of its own (psql's \ds)
+            sequence_names.append(sequence)
             sequence_type = column_type(info.schema.field(column), False)
             start, increment = info.sequence_steps.get(column, (1, 1))
             for key, value in zip(
@@ -698,6 +701,7 @@ def build(
             }
         ),
         "pg_catalog.pg_sequence": pa.table(sequence_rows, schema=PG_SEQUENCE),
+        "information_schema.sequences": _information_schema_sequences(sequence_names, sequence_rows, database),
         "pg_catalog.pg_index": _table({k: (_INDEX_TYPES.get(k, pa.bool_()), v) for k, v in index_rows.items()}),
         "pg_catalog.pg_constraint": _table(
             {k: (_CONSTRAINT_TYPES.get(k, pa.bool_()), v) for k, v in constraints.items()}
@@ -869,6 +873,31 @@ def _numeric_facts(f: pa.Field, type_name: str) -> tuple[int | None, int | None,
     if is_unconstrained_numeric(f) or not pa.types.is_decimal(f.type):
         return None, 10, None
     return f.type.precision, 10, f.type.scale
+
+
+_SEQUENCE_PRECISION = {"int2": 16, "int4": 32, "int8": 64}
+
+
+def _information_schema_sequences(names: list[str], rows: dict[str, list], database: str) -> pa.Table:
+    """information_schema.sequences: each sequence, serial ones too, its bounds as text."""
+    kinds = [BY_OID[oid].name for oid in rows["seqtypid"]]
+    n = len(names)
+    return _table(
+        {
+            "sequence_catalog": (pa.string(), [database] * n),
+            "sequence_schema": (pa.string(), ["public"] * n),
+            "sequence_name": (pa.string(), names),
+            "data_type": (pa.string(), [SQL_NAMES[kind] for kind in kinds]),
+            "numeric_precision": (pa.int32(), [_SEQUENCE_PRECISION[kind] for kind in kinds]),
+            "numeric_precision_radix": (pa.int32(), [2] * n),
+            "numeric_scale": (pa.int32(), [0] * n),
+            "start_value": (pa.string(), [str(v) for v in rows["seqstart"]]),
+            "minimum_value": (pa.string(), [str(v) for v in rows["seqmin"]]),
+            "maximum_value": (pa.string(), [str(v) for v in rows["seqmax"]]),
+            "increment": (pa.string(), [str(v) for v in rows["seqincrement"]]),
+            "cycle_option": (pa.string(), ["YES" if cycle else "NO" for cycle in rows["seqcycle"]]),
+        }
+    )
 
 
 def _relation_views(tables: list[TableInfo], views: list[TableInfo], user: str) -> dict[str, pa.Table]:

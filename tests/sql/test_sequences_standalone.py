@@ -134,3 +134,16 @@ def test_errors_of_use_as_postgres(both):
     fresh = _fresh(both, "CREATE SEQUENCE {}")
     lake, postgres = both.errors(f"SELECT currval('{fresh}')")
     assert lake == postgres and postgres[0] == "55000"
+
+
+def test_information_schema_lists_every_sequence_as_postgres(both):
+    both.execute("CREATE TABLE counted (id serial PRIMARY KEY, small smallserial)")
+    name = _fresh(both, "CREATE SEQUENCE {} AS integer INCREMENT -3 CYCLE")
+    sql = (
+        "SELECT sequence_schema, sequence_name, data_type, numeric_precision, numeric_precision_radix,"
+        " numeric_scale, start_value, minimum_value, maximum_value, increment, cycle_option"
+        " FROM information_schema.sequences"
+        f" WHERE sequence_name IN ('{name}', 'counted_id_seq', 'counted_small_seq') ORDER BY sequence_name"
+    )
+    lake, postgres = both.answers(sql)
+    assert lake.rows == postgres.rows
