@@ -117,6 +117,7 @@ _TEXT: dict[int, Callable[[Any], str]] = {
     114: _json_text,
     3802: _json_text,
     2950: _uuid_text,
+    2249: lambda v: _record_text(v),
     VECTOR_OID: vector_text,
     HALFVEC_OID: vector_text,
     SPARSEVEC_OID: sparse_text,
@@ -133,6 +134,43 @@ def _array_text(values, element_oid: int) -> str:
 
 _SPACE_SEPARATED = {22, 30}
 """int2vector and oidvector (pg_index's key columns) print as ``1 2``, not as arrays."""
+
+
+def _record_text(v: dict) -> str:
+    """record_out's text of a row value: ``(1,"a b",)``, a NULL field empty, a field quoted (its
+    quotes and backslashes doubled) when empty or holding a quote, backslash, parenthesis, comma or
+    space."""
+    parts = []
+    for value in v.values():
+        if value is None:
+            parts.append("")
+            continue
+        text = _value_text(value)
+        if text == "" or any(ch in '"\\(),' or ch.isspace() for ch in text):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
+        parts.append(text)
+    return "(" + ",".join(parts) + ")"
+
+
+def _value_oid(value: Any) -> int:
+    """The type a field of a record travels as, read off its Python value (a record keeps no types)."""
+    if isinstance(value, bool):
+        return 16
+    if isinstance(value, dt.datetime):
+        return 1114 if value.tzinfo is None else 1184
+    for kind, oid in _VALUE_OIDS:
+        if isinstance(value, kind):
+            return oid
+    return 25
+
+
+_VALUE_OIDS = ((int, 20), (float, 701), (Decimal, 1700), (dt.date, 1082), (dt.time, 1083), (dict, 2249), (bytes, 17))
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        return array_output(value, _value_text)
+    return _TEXT.get(_value_oid(value), str)(value)
 
 
 def text_encoder(oid: int) -> Encoder:
@@ -248,6 +286,7 @@ _BINARY: dict[int, Encoder] = {
     3802: lambda v: b"\x01" + _json_text(v).encode(),
     2950: _uuid_binary,
     2206: lambda v: struct.pack("!I", _regtype_oid(v)),
+    2249: lambda v: _record_binary(v),
     VECTOR_OID: _vector_binary,
     HALFVEC_OID: _halfvec_binary,
     SPARSEVEC_OID: _sparsevec_binary,
@@ -284,6 +323,23 @@ def _array_binary(values, element_oid: int) -> bytes:
         else:
             data = encode(v)
             parts.append(struct.pack("!i", len(data)) + data)
+    return b"".join(parts)
+
+
+def _record_binary(v: dict) -> bytes:
+    """record_send: the field count, then each field's type, length (-1 for NULL) and binary value;
+    an array field travels as its text."""
+    parts = [struct.pack("!i", len(v))]
+    for value in v.values():
+        if value is None:
+            parts.append(struct.pack("!Ii", 25, -1))
+            continue
+        if isinstance(value, list):
+            oid, data = 25, _value_text(value).encode()
+        else:
+            oid = _value_oid(value)
+            data = binary_encoder(oid)(value)
+        parts.append(struct.pack("!Ii", oid, len(data)) + data)
     return b"".join(parts)
 
 

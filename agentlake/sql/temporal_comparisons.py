@@ -16,13 +16,14 @@ from .column_types import SchemaOf, column_fields
 from .constant_comparisons import COMPARISONS, compared_text_constants
 from .text_casts import value_kind
 
-_TYPES = {
+TEMPORAL_TYPES = {
     "date": "DATE",
     "time": "TIME",
     "timestamp": "TIMESTAMP",
     "timestamptz": "TIMESTAMPTZ",
     "interval": "INTERVAL",
 }
+"""A date/time kind (``text_casts.value_kind``) -> the SQL type a constant beside it is cast to."""
 
 
 def temporal_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
@@ -33,7 +34,7 @@ def temporal_comparisons(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     fields = column_fields(tree, schema_of)
     changed = False
     for typed, constants in pairs:
-        target = _TYPES.get(value_kind(typed, fields) or "")
+        target = TEMPORAL_TYPES.get(value_kind(typed, fields) or "")
         for constant in constants if target else []:
             constant.replace(exp.Cast(this=constant.copy(), to=exp.DataType.build(target)))
             changed = True

@@ -11,15 +11,8 @@ from sqlglot import exp
 
 from ..errors import error_for
 from .column_types import SchemaOf, column_fields
+from .temporal_comparisons import TEMPORAL_TYPES
 from .text_casts import value_kind
-
-_TYPES = {
-    "date": "DATE",
-    "time": "TIME",
-    "timestamp": "TIMESTAMP",
-    "timestamptz": "TIMESTAMPTZ",
-    "interval": "INTERVAL",
-}
 
 
 def _is_text_constant(node: exp.Expression) -> bool:
@@ -40,11 +33,11 @@ def temporal_constants(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     for node in reversed(operations):  # inner first: (at + '1 hour') + '1 day' reads the inner sum's type
         constant, other = (node.this, node.expression) if _is_text_constant(node.this) else (node.expression, node.this)
         kind = value_kind(other, fields)
-        if kind not in _TYPES:
+        if kind not in TEMPORAL_TYPES:
             continue
         if isinstance(node, exp.Add) and kind == "date":
             raise error_for("42725", "operator is not unique: date + unknown")
-        target = "INTERVAL" if isinstance(node, exp.Add) else _TYPES[kind]
+        target = "INTERVAL" if isinstance(node, exp.Add) else TEMPORAL_TYPES[kind]
         constant.replace(exp.Cast(this=constant.copy(), to=exp.DataType.build(target)))
         changed = True
     return changed

@@ -307,6 +307,7 @@ _BASE = [
     PgType(2205, "regclass", 2210, 4, "N"),
     PgType(2206, "regtype", 2211, 4, "N"),
     PgType(2278, "void", 0, 4, "P"),
+    PgType(2249, "record", 2287, -1, "P"),
     PgType(2950, "uuid", 2951, 16, "U"),
     PgType(3614, "tsvector", 3643, -1, "U"),
     PgType(3615, "tsquery", 3645, -1, "U"),
@@ -413,6 +414,8 @@ def pg_type(field: pa.Field) -> PgType:
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
         element = pg_type(element_field(field) if pa.types.is_list(t) else t.value_field)
         return BY_OID.get(element.array_oid, BY_NAME["_text"])
+    if pa.types.is_struct(t):  # ROW(...) and (a, b): an anonymous record
+        return BY_NAME["record"]
     if LABELS_KEY in (field.metadata or {}):
         name = field.metadata[TYPE_KEY].decode()
         return PgType(enum_oid(name), name, enum_array_oid(name), 4, "E", namespace="public")

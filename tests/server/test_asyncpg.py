@@ -221,3 +221,13 @@ def test_binary_copy_of_uuid_arrays(server, real_engine):
 
     rows = run(server, work)
     assert tuple(rows[0]) == (ids, str(ids[0]))
+
+
+def test_row_values_read_as_records_in_binary(server, real_engine):
+    """ROW(...) travels as record_send's binary: each field with its own type, NULLs and nested rows."""
+
+    async def work(conn):
+        return await conn.fetchrow("SELECT ROW(1, 'a b', NULL::text, true, 1.50::numeric, (2, 'x')) AS r")
+
+    row = run(server, work)
+    assert tuple(row["r"]) == (1, "a b", None, True, Decimal("1.50"), (2, "x"))

@@ -83,6 +83,8 @@ def pg_name(node: exp.Expression) -> str:
         return inner.alias if isinstance(inner, exp.Alias) else pg_name(inner)
     if isinstance(node, exp.Exists):
         return "exists"
+    if isinstance(node, exp.Tuple):
+        return "row"  # (a, b) is ROW(a, b)
     return "?column?"
 
 
