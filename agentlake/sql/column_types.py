@@ -106,11 +106,23 @@ def _derived_columns(node: exp.Expression, fields: Fields) -> dict[str, pa.Field
 
 def _common(values: Sequence[exp.Expression], fields: Fields) -> pa.Field | None:
     """The field of a column of ``values`` (a VALUES column, an ARRAY's elements, a series' bounds)
-    when each of them (NULLs aside) has a known type and all the same one."""
+    when each of them (NULLs aside) has a known type: their one type, or for numbers of several, the
+    one PostgreSQL resolves them to (the widest integer; a float if any is one; else numeric)."""
     typed = [_static_type(v, fields) for v in values if not isinstance(v, exp.Null)]
-    if not typed or any(t is None for t in typed) or len({t.type for t in typed}) != 1:
+    if not typed or any(t is None for t in typed):
         return None
-    return typed[0]
+    kinds = {t.type for t in typed}
+    if len(kinds) == 1:
+        return typed[0]
+    if all(pa.types.is_integer(k) for k in kinds):
+        return max(typed, key=lambda t: t.type.bit_width)
+    if all(pa.types.is_integer(k) or pa.types.is_floating(k) or pa.types.is_decimal(k) for k in kinds):
+        floats = [t for t in typed if pa.types.is_floating(t.type)]
+        if floats:
+            return pa.field("value", pa.float64())
+        kind, metadata = arrow_type(exp.DataType.build("DECIMAL"))
+        return pa.field("value", kind, metadata=metadata)
+    return None
 
 
 _INT4_LIMIT = 2**31

@@ -1,8 +1,9 @@
 """Columns of derived tables keep their PostgreSQL types for the rewrites that depend on a type:
 ``avg`` of an integer read through a subquery, a CTE, a VALUES list, ``unnest`` or
 ``generate_series`` is numeric (it was a float8 when the column's type was known only for tables),
-a decimal constant in a subquery rounds as a numeric on a cast to int, and integer arithmetic in
-a subquery stays integer for the average above it."""
+a decimal constant in a subquery rounds as a numeric on a cast to int, integer arithmetic in
+a subquery stays integer for the average above it, and a VALUES column of mixed integer widths is
+the widest (sum of an int8 one is numeric: it wrapped around past int8's range)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ SETUP = [
         "WITH s(y) AS (SELECT steps FROM visits) SELECT avg(s.y) FROM s",
         "SELECT avg(x) FROM (VALUES (5), (6)) t(x)",
         "SELECT avg(x) FROM (VALUES (5::int), (6), (NULL)) t(x)",
+        "SELECT sum(x) FROM (VALUES (9223372036854775807::int8), (1)) t(x)",
+        "SELECT avg(x), sum(x) FROM (VALUES (1), (2.5)) t(x)",
         "SELECT avg(x) FROM unnest(ARRAY[1, 2, 2]) x",
         "SELECT avg(n) FROM generate_series(1, 4) n",
         "SELECT avg(v) FROM generate_series(1, 5) AS g(v)",
