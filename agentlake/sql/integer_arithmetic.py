@@ -107,7 +107,11 @@ def _numeric_sum_of_int8(node: exp.Sum, fields: dict[str, dict[str, pa.Field]]) 
     argument = node.this.expressions[0] if isinstance(node.this, exp.Distinct) else node.this
     if _width(argument, fields) != 64:
         return False
-    argument.replace(exp.Cast(this=argument.copy(), to=exp.DataType.build("DECIMAL(38, 0)")))
+    # arrow_cast, not CAST: DataFusion names an aggregate by its argument without the casts in it,
+    # so sum(a) beside sum(a::int8) would be two columns named sum(a) (XX000)
+    argument.replace(
+        exp.Anonymous(this="arrow_cast", expressions=[argument.copy(), exp.Literal.string("Decimal128(38, 0)")])
+    )
     return True
 
 
@@ -186,7 +190,7 @@ def _constant(node: exp.Expression) -> int | None:
 
 def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int | None:
     """The PostgreSQL integer width of an operand, or None when it is not known to be an integer."""
-    while isinstance(node, (exp.Paren, exp.Neg)):
+    while isinstance(node, (exp.Paren, exp.Neg, exp.Abs)):  # abs(x) is of x's width
         node = node.this
     if isinstance(node, exp.Literal) and not node.is_string and node.this.isdigit():
         value = int(node.this)

@@ -1,7 +1,7 @@
 """Integer + - * / % as PostgreSQL computes them: in the wider operand's type (a literal that fits
 is int4), with 22003 on overflow where DataFusion would wrap around; greatest, least, coalesce and
-nullif in their arguments' type; to_hex of an int4 in 32 bits; sum of bigints a numeric (it
-wrapped past the largest bigint); cardinality, array_ndims, array_position and ntile as int4 and
+nullif in their arguments' type; to_hex of an int4 in 32 bits; sum of bigints (or their abs) a
+numeric (it wrapped past the largest bigint), also beside the sum of the same int4 column; cardinality, array_ndims, array_position and ntile as int4 and
 array_positions as int4[]; compared with
 PostgreSQL 16."""
 
@@ -21,6 +21,7 @@ SETUP = [
         "SELECT id, s + 1, i + 1, n + 1, s * 2, i - 1, n * 1 FROM nums WHERE id = 1",
         "SELECT id, s + s, i * i, n - n, s + i, i + n, -i - 1 FROM nums WHERE id = 2",
         "SELECT sum(i + 1), max(n - 1) FROM nums",
+        "SELECT sum(n), sum(abs(n)), sum(i), sum(i::int8), sum(n + 0) FROM nums",
         "SELECT id, (i + 1) * 0 AS z FROM nums ORDER BY id",
         "SELECT 1 + 10, (1 + 2) * -3 AS x, -(2 - 5), 2 * 3 - 7, 9223372036854775806 + 1, 32766::smallint + 1::smallint",
         "SELECT id, i + (2 - 3) FROM nums WHERE i <= 2147483640 + 6 AND s >= -(1 + 2) ORDER BY id",
