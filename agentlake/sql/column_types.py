@@ -40,31 +40,36 @@ def column_fields(tree: exp.Expression, schema_of: SchemaOf) -> Fields:
     the columns of its derived tables (subqueries, CTEs, VALUES lists, ``unnest`` and
     ``generate_series`` in FROM) whose type is plain from their text: ``avg(x)`` over ``(SELECT n
     AS x FROM t) s`` averages an integer, as it does over ``t.n``."""
-    root = tree.root()
+    nodes = list(tree.root().find_all(exp.Table, *_DERIVED, bfs=False))  # one walk, in document order
+    tables = [node for node in nodes if isinstance(node, exp.Table)]
     out: Fields = {"": {}}
-    for table in root.find_all(exp.Table):
+    for table in tables:
         schema = schema_of(table.name)
         if schema is None:
             continue
         for qualifier in {table.name, table.alias_or_name, ""}:
             out.setdefault(qualifier, {}).update({f.name: f for f in schema})
-    for _ in range(2):  # a second pass types what reads a derived table typed after it in the walk
-        _derived_fields(root, out)
+    derived = [node for node in reversed(nodes) if not isinstance(node, exp.Table) or node.alias]
+    for _ in range(2 if derived else 0):  # innermost first; a second pass for what reads a later one
+        for node in derived:
+            _add_derived(node, tables, out)
     return out
 
 
-def _derived_fields(node: exp.Expression, out: Fields) -> None:
-    """Add, innermost first, the typed columns of each derived table under ``node`` to ``out``,
-    under its alias, the aliases it is read under (a CTE's) and, where not taken, unqualified."""
-    for child in node.iter_expressions():
-        _derived_fields(child, out)
+_DERIVED = (exp.Subquery, exp.CTE, exp.Values, exp.Unnest)
+"""What may name a derived table's columns (besides a table function in FROM: generate_series)."""
+
+
+def _add_derived(node: exp.Expression, tables: list[exp.Table], out: Fields) -> None:
+    """Add the typed columns of the derived table ``node`` to ``out``: under its alias, the aliases
+    it is read under (a CTE's) and, where not taken, unqualified."""
     columns = _derived_columns(node, out)
     if not columns:
         return
     name = node.alias_or_name if isinstance(node, exp.CTE) else node.alias
     qualifiers = {name}
     if isinstance(node, exp.CTE):
-        qualifiers |= {t.alias_or_name for t in node.root().find_all(exp.Table) if t.name == name and not t.db}
+        qualifiers |= {t.alias_or_name for t in tables if t.name == name and not t.db}
     for qualifier in qualifiers:
         out.setdefault(qualifier, {}).update(columns)
     for column, field in columns.items():
