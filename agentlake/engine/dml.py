@@ -37,7 +37,7 @@ from ..sql.integer_arithmetic import RANGE_NAMES, fits_width
 from ..sql.literals import DEFAULT, Float4Vector, literal_rows
 from ..sql.rules.bytea import bytea_input
 from ..sql.rules.column_names import output_labels
-from ..sql.text_input import read_text
+from ..sql.text_input import read_number_text, read_text
 from ..sql.text_output import pg_text, text_array
 from ..sql.trees import written_table
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
@@ -306,6 +306,7 @@ def _cast(array, field: pa.Field):
         read = read_text(array, field)  # PostgreSQL's input functions for booleans, dates and times
         if read is not None:
             return read
+        array = read_number_text(array, field) or array  # and for numbers; then cast and checked below
     if pa.types.is_string(field.type) and not (field.metadata or {}).get(TYPE_KEY):
         printed = text_array(array)  # booleans, dates and times stored as PostgreSQL prints them
         if printed is not None:

@@ -1,4 +1,5 @@
-"""Text written to boolean, date, time and timestamp columns, read as PostgreSQL's input functions do.
+"""Text written to boolean, date, time, timestamp and number columns, read as PostgreSQL's input
+functions do.
 
 Arrow's casts read ISO 8601 and ``true``/``false``; PostgreSQL reads more, and agents and their
 frameworks send it: ``'yes'``, ``'on'`` and ``' TRUE '`` for booleans (boolin), ``'03:04'`` for a
@@ -8,12 +9,16 @@ time (Arrow cannot cast text to a time at all), ``'2024-1-2'``, ``'Jan 2, 2024'`
 case); the rest are read here one by one, and a value neither reads is 22P02 for a boolean and
 22007 for a date or time, with PostgreSQL's message. ``now`` and the days are taken at the time of
 the statement in UTC (PostgreSQL takes the transaction's start in the session's time zone).
+Numbers may have blanks around them (``' 13 '``), integers underscores between digits and a
+``0x``, ``0o`` or ``0b`` prefix, and a numeric more digits after the point than its scale keeps
+(rounded half away from zero); text that is no number is 22P02 with PostgreSQL's message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Callable
 
 import pyarrow as pa
@@ -61,6 +66,72 @@ def read_text(array: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | 
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
     return pa.array([None if v is None else read(v) for v in array.to_pylist()], target)
+
+
+_INTEGER = re.compile(
+    r"[+-]?(?:\d+(?:_\d+)*|0[xX][0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|0[oO][0-7]+(?:_[0-7]+)*|0[bB][01]+(?:_[01]+)*)"
+)
+
+
+def read_number_text(array: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | None:
+    """``array`` (text) as numbers for ``field``'s integer, float or numeric type: int64, float64, or
+    a numeric at the column's scale (its precision is the caller's to check); None for other types,
+    or for text Arrow's cast reads as it is (the common case, left to the caller's cast)."""
+    target = field.type
+    if not (pa.types.is_integer(target) or pa.types.is_floating(target) or pa.types.is_decimal(target)):
+        return None
+    with_room = pa.int64() if pa.types.is_integer(target) else target
+    try:
+        read = pc.cast(array, with_room)
+        # an integer read at 64 bits: one too big for the column is then 22003, as in PostgreSQL
+        return read if pa.types.is_integer(target) and target.bit_width < 64 else None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    values = [None if v is None else v.strip() for v in array.to_pylist()]
+    if pa.types.is_integer(target):
+        return pa.array([None if v is None else _integer(v, field) for v in values], pa.int64())
+    if pa.types.is_floating(target):
+        return pa.array([None if v is None else _float(v, field) for v in values], pa.float64())
+    step = Decimal(1).scaleb(-target.scale)
+    wide = pa.decimal128(38, target.scale)
+    return pa.array([None if v is None else _numeric(v).quantize(step, ROUND_HALF_UP) for v in values], wide)
+
+
+_TYPE_NAMES = {8: "smallint", 16: "smallint", 32: "integer", 64: "bigint"}
+
+
+_BASES = {"x": 16, "o": 8, "b": 2}
+
+
+def _integer(text: str, field: pa.Field) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise _syntax(_TYPE_NAMES[field.type.bit_width], text, "22P02")
+    sign, digits = (-1, text[1:]) if text[0] == "-" else (1, text.lstrip("+"))
+    base = _BASES.get(digits[1:2].lower(), 10) if digits[:1] == "0" else 10
+    value = sign * int((digits[2:] if base != 10 else digits).replace("_", ""), base)
+    if not -(2**63) <= value < 2**63:
+        raise DataError(f'value "{text}" is out of range for type bigint', sqlstate="22003")
+    return value
+
+
+def _float(text: str, field: pa.Field) -> float:
+    kind = "real" if field.type.bit_width == 32 else "double precision"
+    if "_" in text:  # Python reads 1_0 as 10; float8in does not
+        raise _syntax(kind, text, "22P02")
+    try:
+        return float(text)
+    except ValueError:
+        raise _syntax(kind, text, "22P02") from None
+
+
+def _numeric(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _syntax("numeric", text, "22P02") from None
+    if not value.is_finite():  # Decimal reads Infinity; numeric columns here hold finite values only
+        raise _syntax("numeric", text, "22P02")
+    return value
 
 
 def _syntax(kind: str, text: str, sqlstate: str) -> DataError:
