@@ -7,7 +7,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -81,7 +81,8 @@ def plain_decimal(value: Decimal) -> Decimal:
     return Decimal(format(value, "f").rstrip("0").rstrip("."))  # exact, where normalize() rounds to 28 digits
 
 
-def _each(convert):
+def elementwise(convert: Callable[[Any], Any]) -> Callable[[list | None], list | None]:
+    """``convert`` applied to each non-NULL element of a list value (NULL stays NULL)."""
     return lambda v: None if v is None else [None if e is None else convert(e) for e in v]
 
 
@@ -89,11 +90,11 @@ def _converter(field: pa.Field):
     if is_unconstrained_numeric(field):
         return lambda v: None if v is None else plain_decimal(v)
     if is_unconstrained_numeric_array(field):
-        return _each(plain_decimal)
+        return elementwise(plain_decimal)
     element = (field.metadata or {}).get(ELEMENT_KEY)
     if element is not None:
         convert = _converter(pa.field("item", field.type.value_type, metadata={b"agentlake.type": element}))
-        return None if convert is None else _each(convert)
+        return None if convert is None else elementwise(convert)
     kind = (field.metadata or {}).get(b"agentlake.type")
     if kind == b"vector":
         return lambda v: None if v is None else np.asarray(v, dtype=np.float32)

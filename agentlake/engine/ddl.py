@@ -391,18 +391,9 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
     manifest = tx.manifest(table)
     constraints = {**manifest.constraints}
     written = "identity" in facts  # rows already there take the sequence's first values, as PostgreSQL fills them
-    if "default" in facts and is_volatile(frontend.parse_expression(facts["default"])):
+    if "default" in facts:
         constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
-        written = True  # each row already there gets a value of its own (random(), gen_random_uuid())
-    elif "default" in facts:
-        constraints["defaults"] = {**constraints.get("defaults", {}), field.name: facts["default"]}
-        value = session.evaluate_default(facts["default"], field)
-        value = value.as_py() if isinstance(value, pa.Scalar) else value
-        stored = _fast_default(value, field)
-        if stored is not None:
-            added = manifest.schema.field(field.name).metadata[b"agentlake.field_id"].decode()
-            constraints["missing"] = {**constraints.get("missing", {}), added: stored}
-        written = written or value is not None and stored is None
+        written = written or _keep_fast_default(session, constraints, manifest, field, facts["default"])
     keep_column_facts(constraints, field.name, facts)
     if constraints != manifest.constraints:
         tx.alter_table(table, constraints=constraints)
@@ -413,6 +404,21 @@ def _add_column(session: "Session", tx, table: str, definition: exp.ColumnDef) -
         schema = tx.manifest(table).schema
         index = schema.get_field_index(field.name)
         tx.alter_table(table, schema=schema.set(index, schema.field(index).with_nullable(False)))
+
+
+def _keep_fast_default(session: "Session", constraints: dict, manifest, field: pa.Field, default: str) -> bool:
+    """Keep ADD COLUMN's default for the rows already there in ``constraints`` where the catalog can
+    (:func:`_fast_default`); True when those rows must be written instead: a volatile default gives
+    each a value of its own (random(), gen_random_uuid()), and some values the catalog cannot keep."""
+    if is_volatile(frontend.parse_expression(default)):
+        return True
+    value = session.evaluate_default(default, field)
+    value = value.as_py() if isinstance(value, pa.Scalar) else value
+    stored = _fast_default(value, field)
+    if stored is not None:
+        added = manifest.schema.field(field.name).metadata[b"agentlake.field_id"].decode()
+        constraints["missing"] = {**constraints.get("missing", {}), added: stored}
+    return value is not None and stored is None
 
 
 def _write_default(session: "Session", tx, table: str, field: pa.Field) -> None:

@@ -22,6 +22,7 @@ from ..errors import Notice, NotSupportedError, ProgrammingError
 from ..results import Result
 from ..sql.pg_quoting import identifier_name
 from .dependent_columns import existing
+from .sequences import restart, restart_serial, serial_owner
 
 if TYPE_CHECKING:
     from catalog import Transaction
@@ -61,7 +62,7 @@ def drop_sequences(session: "Session", names: list[str], if_exists: bool) -> Res
     sequence goes with its column, as PostgreSQL's does (2BP01 here, as there without CASCADE)."""
     tx = session.write_tx()
     for name in names:
-        if _serial_sequence(tx, name) is not None:
+        if serial_owner(tx.tables, name) is not None:
             raise ProgrammingError(
                 f"cannot drop sequence {name} because other objects depend on it",
                 sqlstate="2BP01",
@@ -75,7 +76,7 @@ def drop_sequences(session: "Session", names: list[str], if_exists: bool) -> Res
 
 def drop_owned(tx: "Transaction", table: str) -> None:
     """The sequences OWNED BY a column of ``table``, dropped with it."""
-    kept = {n: spec for n, spec in tx.sequences.items() if (spec.get("owned_by") or [None])[0] != table}
+    kept = {n: spec for n, spec in tx.sequences.items() if _owning_table(spec) != table}
     if len(kept) != len(tx.sequences):
         tx.set_sequences(kept)
 
@@ -83,11 +84,20 @@ def drop_owned(tx: "Transaction", table: str) -> None:
 def follow_renamed_table(tx: "Transaction", old: str, new: str) -> None:
     """The sequences OWNED BY a column of a renamed table stay owned by it."""
     sequences = {
-        name: {**spec, "owned_by": [new, spec["owned_by"][1]]} if (spec.get("owned_by") or [None])[0] == old else spec
+        name: {**spec, "owned_by": [new, spec["owned_by"][1]]} if _owning_table(spec) == old else spec
         for name, spec in tx.sequences.items()
     }
     if sequences != tx.sequences:
         tx.set_sequences(sequences)
+
+
+def _taken(tx: "Transaction", name: str) -> bool:
+    """Whether a relation has ``name``: a table, view, sequence or serial column's sequence."""
+    return name in tx.tables or name in tx.views or name in tx.sequences or serial_owner(tx.tables, name) is not None
+
+
+def _owning_table(spec: dict) -> str | None:
+    return spec["owned_by"][0] if spec.get("owned_by") else None
 
 
 def _qualified_name(tokens: list[str]) -> tuple[str, list[str]]:
@@ -103,7 +113,7 @@ def _qualified_name(tokens: list[str]) -> tuple[str, list[str]]:
 
 def _create(session: "Session", name: str, tokens: list[str], if_not_exists: bool) -> Result:
     tx = session.write_tx()
-    if name in tx.tables or name in tx.views or name in tx.sequences or _serial_sequence(tx, name):
+    if _taken(tx, name):
         if if_not_exists:
             session.notice(Notice(f'relation "{name}" already exists, skipping', severity="NOTICE", sqlstate="42P07"))
             return Result(None, 0, "CREATE SEQUENCE")
@@ -122,7 +132,7 @@ def _create(session: "Session", name: str, tokens: list[str], if_not_exists: boo
 def _alter(session: "Session", name: str, tokens: list[str], if_exists: bool) -> Result:
     tx = session.write_tx()
     done = Result(None, 0, "ALTER SEQUENCE")
-    serial = _serial_sequence(tx, name)
+    serial = serial_owner(tx.tables, name)
     if serial is not None:
         return _alter_serial(session, name, tokens)
     if name not in tx.sequences:
@@ -137,8 +147,6 @@ def _alter(session: "Session", name: str, tokens: list[str], if_exists: bool) ->
     _check_owner(tx, spec["owned_by"])
     tx.set_sequences({**tx.sequences, name: spec})
     if "restart" in options:
-        from .sequences import restart
-
         restart(session, spec, spec["start"] if options["restart"] is None else options["restart"])
     return done
 
@@ -151,14 +159,12 @@ def _alter_serial(session: "Session", name: str, tokens: list[str]) -> Result:
             f'the sequence "{name}" of a serial or identity column can only be restarted'
             " (ALTER SEQUENCE ... RESTART [WITH n]); change the column's identity options instead"
         )
-    from .sequences import restart_serial
-
     restart_serial(session, name, options["restart"])
     return Result(None, 0, "ALTER SEQUENCE")
 
 
 def _rename(tx: "Transaction", name: str, new: str) -> Result:
-    if new in tx.tables or new in tx.views or new in tx.sequences or _serial_sequence(tx, new):
+    if _taken(tx, new):
         raise ProgrammingError(f'relation "{new}" already exists', sqlstate="42P07")
     sequences = {(new if n == name else n): spec for n, spec in tx.sequences.items()}
     tx.set_sequences(sequences)
@@ -298,15 +304,6 @@ def _check_owner(tx: "Transaction", owner: list[str] | None) -> None:
         raise ProgrammingError(f'relation "{table}" does not exist', sqlstate="42P01")
     if column not in tx.tables[table].schema.names:
         raise ProgrammingError(f'column "{column}" of relation "{table}" does not exist', sqlstate="42703")
-
-
-def _serial_sequence(tx: "Transaction", name: str) -> tuple[str, str] | None:
-    """(table, column) of the serial or identity column whose sequence is ``name``."""
-    for table, manifest in tx.tables.items():
-        for column, sequence in ((manifest.constraints or {}).get("identity") or {}).items():
-            if sequence == name:
-                return table, column
-    return None
 
 
 def _sql_type(internal: str) -> str:

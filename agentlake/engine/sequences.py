@@ -22,6 +22,8 @@ from ..sql.pg_quoting import identifier_name
 from .ddl import next_serials, sequence_counter, sequence_steps
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from catalog import Manifest
 
     from .session import Session
@@ -57,14 +59,22 @@ def sequence_name(text: str) -> str:
     return identifier_name(text.strip().rsplit(".", 1)[-1])
 
 
+def serial_owner(tables: "Mapping[str, Manifest]", name: str) -> tuple[str, str] | None:
+    """(table, column) of the serial or identity column whose sequence is ``name``, if one is."""
+    for table, manifest in tables.items():
+        for column, sequence in ((manifest.constraints or {}).get("identity") or {}).items():
+            if sequence == name:
+                return table, column
+    return None
+
+
 def serial_column(session: "Session", text: str) -> tuple["Manifest", str]:
     """The table and column whose sequence ``text`` names; 42P01 when no serial column has it."""
     name = sequence_name(text)
-    for manifest in session.snapshot.tables.values():
-        for column, sequence in ((manifest.constraints or {}).get("identity") or {}).items():
-            if sequence == name:
-                return manifest, column
-    raise ProgrammingError(f'relation "{name}" does not exist', sqlstate="42P01")
+    owner = serial_owner(session.snapshot.tables, name)
+    if owner is None:
+        raise ProgrammingError(f'relation "{name}" does not exist', sqlstate="42P01")
+    return session.snapshot.tables[owner[0]], owner[1]
 
 
 def nextval(session: "Session", text: str) -> int:
@@ -84,20 +94,16 @@ def _next_standalone(session: "Session", name: str, spec: dict) -> int:
             which, bound = ("maximum", spec["maxvalue"]) if ascending else ("minimum", spec["minvalue"])
             raise DataError(f'nextval: reached {which} value of sequence "{name}" ({bound})', sqlstate="2200H")
         value = spec["minvalue"] if ascending else spec["maxvalue"]
-        _hand_out_next(session, spec, value + spec["increment"])
+        restart(session, spec, value + spec["increment"])
     session.sequence_values.taken(name, value)
     return value
 
 
-def _hand_out_next(session: "Session", spec: dict, following: int) -> None:
-    """Move a standalone sequence's counter so that its next value is ``following``."""
+def restart(session: "Session", spec: dict, following: int) -> None:
+    """Move a standalone sequence's counter so that its next value is ``following`` (ALTER SEQUENCE
+    ... RESTART, setval, and CYCLE's wrap)."""
     standing = session.repo.nextval(spec["counter"], 0)
     session.repo.nextval(spec["counter"], following + 1 - spec["origin"] - standing)
-
-
-def restart(session: "Session", spec: dict, value: int) -> None:
-    """ALTER SEQUENCE ... RESTART [WITH value] of a standalone sequence."""
-    _hand_out_next(session, spec, value)
 
 
 def restart_serial(session: "Session", name: str, value: int | None) -> None:
@@ -139,7 +145,7 @@ def _set_standalone(session: "Session", name: str, spec: dict, value: int, is_ca
     if not spec["minvalue"] <= value <= spec["maxvalue"]:
         bounds = f"{spec['minvalue']}..{spec['maxvalue']}"
         raise DataError(f'setval: value {value} is out of bounds for sequence "{name}" ({bounds})', sqlstate="22003")
-    _hand_out_next(session, spec, value + (spec["increment"] if is_called else 0))
+    restart(session, spec, value + (spec["increment"] if is_called else 0))
     if is_called:
         session.sequence_values.taken(name, value)
     return value

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from ..pgcatalog.types import BY_OID, oid_for_field, typmod_for_field
-from ..results import is_unconstrained_numeric, is_unconstrained_numeric_array, plain_decimal
+from ..results import elementwise, is_unconstrained_numeric, is_unconstrained_numeric_array, plain_decimal
 from ..tensors.arrays import nested_lists
 from ..tensors.types import tensor_spec
 from . import codec, statements
@@ -102,7 +102,8 @@ def column_values(column: pa.ChunkedArray, field: pa.Field | None = None) -> lis
     if field is not None and is_unconstrained_numeric(field):
         return [None if v is None else plain_decimal(v) for v in column.to_pylist()]
     if field is not None and is_unconstrained_numeric_array(field):
-        return [None if v is None else [None if e is None else plain_decimal(e) for e in v] for v in column.to_pylist()]
+        plain = elementwise(plain_decimal)
+        return [plain(v) for v in column.to_pylist()]
     return column.to_pylist()
 
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..errors import Error
+from .literals import int4_constant
 from .types import arrow_type
 
 SchemaOf = Callable[[str], "pa.Schema | None"]
@@ -130,19 +131,6 @@ def _common(values: Sequence[exp.Expression], fields: Fields) -> pa.Field | None
     return None
 
 
-_INT4_LIMIT = 2**31
-
-
-def _int4_constant(node: exp.Expression) -> bool:
-    inner = node.this if isinstance(node, exp.Neg) else node
-    return (
-        isinstance(inner, exp.Literal)
-        and not inner.is_string
-        and inner.this.isdigit()
-        and int(inner.this) <= _INT4_LIMIT - (0 if isinstance(node, exp.Neg) else 1)
-    )
-
-
 def _static_type(value: exp.Expression, fields: Fields) -> pa.Field | None:
     """The field a derived column of ``value`` has, when its text says: a column of a table (or of
     another derived table), a cast, a number constant, integer arithmetic or ``unnest`` of an ARRAY."""
@@ -163,7 +151,7 @@ def _static_type(value: exp.Expression, fields: Fields) -> pa.Field | None:
         except Error:  # a type this cannot build without the branch (an enum): left unknown
             return None
         return pa.field("value", kind, metadata=metadata or None)
-    if _int4_constant(value):
+    if int4_constant(value):
         return pa.field("value", pa.int32())
     if isinstance(value, exp.Literal) and not value.is_string:  # 2.5 is an unconstrained numeric
         kind, metadata = arrow_type(exp.DataType.build("DECIMAL"))

@@ -15,6 +15,16 @@ from sqlglot import exp
 from ..errors import ProgrammingError
 from .params import PARAM_META
 
+
+def int4_constant(node: exp.Expression) -> bool:
+    """Whether ``node`` is an integer constant (or its negation) PostgreSQL types as int4."""
+    inner = node.this if isinstance(node, exp.Neg) else node
+    if not (isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit()):
+        return False
+    value = -int(inner.this) if isinstance(node, exp.Neg) else int(inner.this)
+    return -(2**31) <= value < 2**31
+
+
 NOT_CONSTANT = object()
 DEFAULT = object()  # the DEFAULT keyword inside VALUES
 

@@ -74,17 +74,15 @@ _INTEGER = re.compile(
 
 
 def read_number_text(array: pa.Array | pa.ChunkedArray, field: pa.Field) -> pa.Array | None:
-    """``array`` (text) as numbers for ``field``'s integer, float or numeric type: int64, float64, or
-    a numeric at the column's scale (its precision is the caller's to check); None for other types,
-    or for text Arrow's cast reads as it is (the common case, left to the caller's cast)."""
+    """``array`` (text) as numbers for ``field``'s integer, float or numeric type: int64 (its range is
+    the caller's to check), float64, or a numeric at the column's scale (its precision the caller's
+    to check); None for other types. Arrow's cast reads the common case; the rest are read here."""
     target = field.type
     if not (pa.types.is_integer(target) or pa.types.is_floating(target) or pa.types.is_decimal(target)):
         return None
     with_room = pa.int64() if pa.types.is_integer(target) else target
     try:
-        read = pc.cast(array, with_room)
-        # an integer read at 64 bits: one too big for the column is then 22003, as in PostgreSQL
-        return read if pa.types.is_integer(target) and target.bit_width < 64 else None
+        return pc.cast(array, with_room)  # integers at 64 bits: one too big for the column is 22003
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     values = [None if v is None else v.strip() for v in array.to_pylist()]

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
@@ -70,9 +68,13 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
     schema = rich_schema(schema, snapshot, stmt)
     schema_of = relation_schemas(snapshot)
     positions = JsonTypes(stmt, schema_of).outputs(stmt) if isinstance(stmt, exp.Query) else None
-    vectors = _vector_columns_selected(stmt, snapshot)
+    selected = _selected_fields(stmt, snapshot)
+    chosen = selected or {}
+    # a vector column without a dimension reads back as a plain float list, which only its source
+    # column (under any alias: ``t.embedding AS t_embedding``, as ORMs write it) tells from a real[]
+    vectors = {position for position, f in chosen.items() if (f.metadata or {}).get(TYPE_KEY) == b"vector"}
     made = _made_types(stmt)
-    selected_numerics = _columns_selected(stmt, snapshot, is_unconstrained_numeric)
+    selected_numerics = {position for position, f in chosen.items() if is_unconstrained_numeric(f)}
     tagged: dict[str, dict] = {}
     numerics: dict[str, pa.DataType] = {}  # unconstrained numeric columns: printed without trailing zeros
     characters: dict[str, dict] = {}  # varchar and char(n) columns: reported as such where selected as they are
@@ -81,7 +83,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
         relation = schema_of(node.name)
         if relation is not None:
             for f in relation:
-                if pa.types.is_list(f.type) and f.metadata and (ELEMENT_KEY in f.metadata or NUMERIC_KEY in f.metadata):
+                if pa.types.is_list(f.type) and _tags_elements(f):
                     arrays.setdefault(f.name, f)
                 if is_unconstrained_numeric(f):
                     numerics.setdefault(f.name, f.type)
@@ -93,9 +95,11 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
                     tagged.setdefault(f.name, {k: v for k, v in f.metadata.items() if k in (TYPE_KEY, LABELS_KEY)})
                 elif f.metadata and CHAR_KEY in f.metadata:  # declared varchar or char(n)
                     characters.setdefault(f.name, dict(f.metadata))
-    plain_columns = _plain_columns(stmt, snapshot) if characters else None
+    plain_columns = (
+        None if selected is None or not characters else {p: dict(f.metadata or {}) for p, f in chosen.items()}
+    )
     subscripts = _subscripts(stmt, arrays) if arrays else {}
-    aliased = _arrays_selected(stmt, snapshot) if arrays else {}
+    aliased = {p: f for p, f in chosen.items() if pa.types.is_list(f.type) and _tags_elements(f)}
     fields, changed = [], False
     for position, f in enumerate(schema):
         meta = tagged.get(output_name(f.name)) if pa.types.is_string(f.type) else None
@@ -163,8 +167,8 @@ def _made_types(stmt) -> dict[int, dict]:
             found[position] = {TYPE_KEY: b"uuid"}
         elif value.meta.get(REGTYPE_VALUE):
             found[position] = {TYPE_KEY: b"regtype"}
-        elif _array_made(value):
-            found[position] = _array_made(value)
+        elif array := _array_made(value):
+            found[position] = array
         elif declared:
             found[position] = declared
     return found
@@ -211,17 +215,15 @@ def _array_made(value: exp.Expression) -> dict:
     return array_metadata(metadata)
 
 
-def _vector_columns_selected(stmt, snapshot) -> set[int]:
-    """Positions of the select items that are a vector column of a table, under any alias
-    (``t.embedding AS t_embedding``, as ORMs write it): a ``vector`` without a dimension reads back
-    as a plain float list, which only its source column tells from a ``real[]``."""
-    return _columns_selected(stmt, snapshot, lambda field: (field.metadata or {}).get(TYPE_KEY) == b"vector")
+def _tags_elements(field: pa.Field) -> bool:
+    """Whether an array column's metadata types its elements: uuid[], jsonb[], unconstrained numeric[]."""
+    return bool(set(field.metadata or {}) & {ELEMENT_KEY, NUMERIC_KEY})
 
 
-def _plain_columns(stmt, snapshot) -> dict[int, dict] | None:
-    """The field metadata of each select item that is a table's column as it is (not cast, not
-    computed), by position; None where the select list has a ``*`` or the statement is no SELECT
-    (then names decide)."""
+def _selected_fields(stmt, snapshot) -> dict[int, pa.Field] | None:
+    """The select items that are a table's column as it is (not cast, not computed), under any
+    alias: position -> field. None where the statement is no SELECT or its select list has a ``*``,
+    after which positions no longer follow the items (names decide then)."""
     if not isinstance(stmt, exp.Select) or any(
         isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
         for e in stmt.expressions
@@ -233,34 +235,7 @@ def _plain_columns(stmt, snapshot) -> dict[int, dict] | None:
         value = item.unalias()
         field = fields.get(value.table, {}).get(value.name) if isinstance(value, exp.Column) else None
         if field is not None:
-            found[position] = dict(field.metadata or {})
-    return found
-
-
-def _columns_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> set[int]:
-    """Positions of the select items that are a ``wanted`` column of a table, under any alias."""
-    return set(_fields_selected(stmt, snapshot, wanted))
-
-
-def _arrays_selected(stmt, snapshot) -> dict[int, pa.Field]:
-    """The uuid[], jsonb[] and unconstrained numeric[] columns selected, by position, under any alias."""
-    return _fields_selected(
-        stmt, snapshot, lambda f: pa.types.is_list(f.type) and bool(set(f.metadata or {}) & {ELEMENT_KEY, NUMERIC_KEY})
-    )
-
-
-def _fields_selected(stmt, snapshot, wanted: Callable[[pa.Field], bool]) -> dict[int, pa.Field]:
-    """The select items that are a ``wanted`` column of a table, under any alias: position -> field."""
-    if not isinstance(stmt, exp.Select) or any(isinstance(e, exp.Star) for e in stmt.expressions):
-        return {}
-    fields = column_fields(stmt, relation_schemas(snapshot))
-    found = {}
-    for position, item in enumerate(stmt.expressions):
-        value = item.this if isinstance(item, exp.Alias) else item
-        if isinstance(value, exp.Column) and not isinstance(value.this, exp.Star):
-            field = fields.get(value.table, {}).get(value.name)
-            if field is not None and wanted(field):
-                found[position] = field
+            found[position] = field
     return found
 
 

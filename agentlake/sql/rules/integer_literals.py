@@ -13,14 +13,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from ..integer_arithmetic import fits_width
-
-
-def _int4_constant(node: exp.Expression) -> bool:
-    inner = node.this if isinstance(node, exp.Neg) else node
-    if not (isinstance(inner, exp.Literal) and not inner.is_string and inner.this.isdigit()):
-        return False
-    return fits_width(-int(inner.this) if isinstance(node, exp.Neg) else int(inner.this), 32)
+from ..literals import int4_constant
 
 
 def _as_int4(node: exp.Expression) -> None:
@@ -36,7 +29,7 @@ def _results(case: exp.Case) -> list[exp.Expression]:
 def _as_int4_where_all_are(values: list[exp.Expression]) -> None:
     """Cast ``values`` to int4 when each is an int4 constant or NULL (and one at least is a constant)."""
     constants = [v for v in values if not isinstance(v, exp.Null)]
-    if constants and all(_int4_constant(v) for v in constants):
+    if constants and all(int4_constant(v) for v in constants):
         for constant in constants:
             _as_int4(constant)
 
@@ -60,7 +53,7 @@ def integer_literals(tree: exp.Expression) -> exp.Expression:
             value = item.this if isinstance(item, exp.Alias) else item
             if isinstance(value, exp.Explode) and isinstance(value.this, exp.Array):
                 value = value.this  # unnest(ARRAY[1, 2]) unnests an integer[]
-            if _int4_constant(value):
+            if int4_constant(value):
                 _as_int4(value)
             elif isinstance(value, exp.Array):  # ARRAY[1, 2] is an integer[]
                 _as_int4_where_all_are(list(value.expressions))
