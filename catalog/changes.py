@@ -27,6 +27,8 @@ class ApplyContext:
 
     files: "FileReader"
     base: dict[str, Manifest] | None = None  # set when replaying onto a moved head
+    own: frozenset[str] = frozenset()
+    """Ids of the files the replayed transaction wrote: its rows there are its own to change."""
 
     @property
     def replaying(self) -> bool:
@@ -149,7 +151,7 @@ class Delete:
                 )
             raise ValueError("rowids to delete are not live in the table")
         if ctx.replaying:
-            _check_not_moved(current, ctx.base[self.name], located, self.name, ctx.files)
+            _check_not_moved(current, ctx.base[self.name], located, self.name, ctx)
         files = list(current.files)
         for index, ids in located.items():
             files[index] = files[index].with_deleted(ids)
@@ -283,16 +285,17 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 def _check_not_moved(
-    current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str, files: "FileReader"
+    current: Manifest, base: Manifest, located: dict[int, np.ndarray], name: str, ctx: ApplyContext
 ) -> None:
-    """A row that now lives in a file the base did not have was rewritten by someone else — unless
-    compaction moved it and its values are still the base's (an update compaction then folded in is not)."""
-    base_ids = {f.id for f in base.files}
+    """A row that now lives in a file neither the base nor the transaction had was rewritten by
+    someone else — unless compaction moved it and its values are still the base's (an update
+    compaction then folded in is not)."""
+    known = {f.id for f in base.files} | ctx.own
     for index, ids in located.items():
         f = current.files[index]
-        if f.id in base_ids:
+        if f.id in known:
             continue
-        if f.origin != "compaction" or _rows(current, ids, files) != _rows(base, ids, files):
+        if f.origin != "compaction" or _rows(current, ids, ctx.files) != _rows(base, ids, ctx.files):
             raise ConflictError(f'rows of table "{name}" were updated by a concurrent commit; retry the transaction')
 
 

@@ -420,23 +420,45 @@ class Transaction:
         ``head_id``."""
         if head_id == self.base_id:
             return dict(self.tables), dict(self.views), dict(self.extensions), dict(self.types), dict(self.sequences)
-        head = self.repo.snapshot_at(head_id)
-        state: dict = dict(head.tables)
+        own = frozenset(f.id for files in self._new_files.values() for f in files)
+        return self._applied(head_id, ops.ApplyContext(self.repo.files, base=self._base_tables, own=own))
+
+    def _applied(self, commit_id: str, ctx: ops.ApplyContext) -> tuple[dict[str, Manifest], dict, dict, dict, dict]:
+        """This transaction's operations applied to the commit ``commit_id``."""
+        snapshot = self.repo.snapshot_at(commit_id)
+        state: dict = dict(snapshot.tables)
         state.update(
-            __views__=dict(head.views),
-            __extensions__=dict(head.extensions),
-            __types__=dict(head.types),
-            __sequences__=dict(head.sequences),
+            __views__=dict(snapshot.views),
+            __extensions__=dict(snapshot.extensions),
+            __types__=dict(snapshot.types),
+            __sequences__=dict(snapshot.sequences),
         )
-        ctx = ops.ApplyContext(self.repo.files, base=self._base_tables)
         for op in self.ops:
             op.apply(state, ctx)
         return (state, *_pop_named(state))
+
+    def refresh(self) -> None:
+        """Read the branch as its head is now, this transaction's changes replayed on top: READ
+        COMMITTED's snapshot per statement, and the first statement's snapshot at the other levels
+        (PostgreSQL takes it there, not at BEGIN). Changes that no longer apply to the new head are
+        a ConflictError (40001), as they would be at COMMIT."""
+        self._check_open()
+        head = self.repo.storage.ref_get("heads", self.branch)
+        if head is None or head.commit == self.base_id:
+            return  # a deleted branch is reported by COMMIT
+        replayed = self._replay_onto(head.commit)
+        head_tables = self.repo.snapshot_at(head.commit).tables
+        if self.ops:
+            self._check_replayed(head_tables, replayed[0])
+        self.base_id, self._base_tables = head.commit, dict(head_tables)
+        self.tables, self.views, self.extensions, self.types, self.sequences = replayed
+        self._checked = dict(self.tables)
 
     def savepoint(self) -> tuple:
         """A token that :meth:`rollback_to` returns the transaction to (states are immutable, so this is cheap)."""
         self._check_open()
         return (
+            self.base_id,
             dict(self.tables),
             dict(self.views),
             dict(self.extensions),
@@ -448,13 +470,15 @@ class Transaction:
         )
 
     def rollback_to(self, token: tuple) -> None:
-        tables, views, extensions, types, sequences, n_ops, n_journal, n_files = token
-        self.tables, self.views, self.extensions = dict(tables), dict(views), dict(extensions)
-        self.types, self.sequences = dict(types), dict(sequences)
-        self._checked = dict(tables)
+        base_id, tables, views, extensions, types, sequences, n_ops, n_journal, n_files = token
         del self.ops[n_ops:]
         del self._journal[n_journal:]
         self._new_files = {name: files[: n_files[name]] for name, files in self._new_files.items() if name in n_files}
+        if base_id != self.base_id:  # refreshed since: the operations kept, on the base read now (checked then)
+            tables, views, extensions, types, sequences = self._applied(self.base_id, ops.ApplyContext(self.repo.files))
+        self.tables, self.views, self.extensions = dict(tables), dict(views), dict(extensions)
+        self.types, self.sequences = dict(types), dict(sequences)
+        self._checked = dict(tables)
 
     def rollback(self) -> None:
         """Forget every change; written data files become garbage for GC."""

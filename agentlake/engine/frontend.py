@@ -75,6 +75,11 @@ def describe(session: "Session", stmt: exp.Expression):
     return handlers.describe(session, stmt)
 
 
+def takes_snapshot(handler: Callable[["Session", exp.Expression], Result]) -> bool:
+    """Whether the statement ``handler`` runs reads the data, fixing its transaction's snapshot."""
+    return handlers.takes_snapshot(handler)
+
+
 def handler_for(stmt: exp.Expression) -> tuple[Callable[["Session", exp.Expression], Result], bool]:
     """The function that runs a statement, and whether it may run in a failed transaction."""
     return handlers.dispatch(stmt)

@@ -232,6 +232,33 @@ _RETURNS_NO_ROWS = {
     prepared_statements.prepare,
     prepared_statements.deallocate,
 }
+_WITHOUT_SNAPSHOT = frozenset(
+    {
+        _begin,
+        _commit,
+        _rollback,
+        session_settings.apply_set,
+        session_settings.show,
+        session_settings.reset,
+        _savepoint,
+        _release,
+        _listen,
+        _unlisten,
+        _notify,
+        sql_cursors.fetch,
+        sql_cursors.close,
+        _command,
+    }
+)
+"""Statements PostgreSQL runs without a snapshot (transaction control, SET, SHOW, FETCH, LISTEN,
+NOTIFY, LOCK and the like): they neither fix a transaction's snapshot nor its isolation level."""
+
+
+def takes_snapshot(handler: Handler) -> bool:
+    """Whether a statement run by ``handler`` reads the data, and so takes its transaction's snapshot."""
+    return handler not in _WITHOUT_SNAPSHOT
+
+
 _EXPLAIN_COLUMNS = pa.schema([pa.field("QUERY PLAN", pa.string())])
 
 

@@ -48,7 +48,7 @@ from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
 from .sequences import SequenceValues
-from .settings import Settings
+from .settings import READ_COMMITTED_LEVELS, Settings
 from .sql_cursors import SqlCursors
 from .statement_timeout import Interrupts
 from .temporary_tables import TemporaryTables
@@ -79,6 +79,10 @@ class Session:
         self._savepoints: list[tuple[str, Any, int, tuple]] = []  # name, the marks of transaction, cursors, NOTIFY
         self._tx_started = time.time()
         self._transaction_id: int | None = None
+        self._snapshot_due = False
+        """Whether the running statement of a transaction block has yet to take its snapshot (:meth:`_take_snapshot`)."""
+        self.snapshot_taken = False
+        """Whether a statement of the open transaction block has read or written (its isolation level is then fixed)."""
         self.runner = QueryRunner(self)
         self.cancel_event = threading.Event()
         """Set by :meth:`cancel` from another thread; long-running work checks it."""
@@ -116,6 +120,8 @@ class Session:
         """What statements read: the open transaction's view, else the branch head as the running
         statement first saw it (one statement reads one snapshot, as in PostgreSQL)."""
         if self._tx is not None:
+            if self._snapshot_due:
+                self._take_snapshot()
             return self._tx.snapshot
         if self._statement_snapshots is None:
             return self.repo.snapshot(self.branch)
@@ -123,13 +129,25 @@ class Session:
             self._statement_snapshots[self.branch] = self.repo.snapshot(self.branch)
         return self._statement_snapshots[self.branch]
 
+    def _take_snapshot(self) -> None:
+        """PostgreSQL's snapshots in a transaction block, taken by the first statement that reads or
+        writes and, at READ COMMITTED (the default), again by each statement after it: the
+        transaction then sees what other sessions committed meanwhile, with its own changes on top."""
+        self._snapshot_due = False
+        if self.snapshot_taken and self.settings["transaction_isolation"] not in READ_COMMITTED_LEVELS:
+            return
+        self.snapshot_taken = True
+        self._tx.refresh()
+
     @contextlib.contextmanager
     def _statement(self) -> Iterator[None]:
         self._statement_snapshots = {}
+        self._snapshot_due = self._explicit
         try:
             yield
         finally:
             self._statement_snapshots = None
+            self._snapshot_due = False
             if not self._explicit:  # the statement was its own transaction
                 self._transaction_id = None
 
@@ -139,6 +157,11 @@ class Session:
         return self._tx if self._explicit else None
 
     @property
+    def in_subtransaction(self) -> bool:
+        """Whether a SAVEPOINT of the transaction block is open."""
+        return bool(self._savepoints)
+
+    @property
     def has_uncommitted_writes(self) -> bool:
         return self._tx is not None and self._tx.dirty
 
@@ -146,6 +169,8 @@ class Session:
         require(self.rights, self.branch, WRITE)  # every write passes here, whatever statement or API call made it
         if self._tx is None:
             self._tx = self._begin_tx()
+        elif self._snapshot_due:
+            self._take_snapshot()
         return self._tx
 
     def _begin_tx(self) -> Transaction:
@@ -162,7 +187,7 @@ class Session:
             self.notice("there is already a transaction in progress")
             return False
         self._statements = []
-        self._explicit = True
+        self._explicit, self.snapshot_taken = True, False
         self._tx = self._begin_tx()
         self._tx_started = time.time()
         return True
@@ -370,12 +395,15 @@ class Session:
             return None
         try:
             table = constant_answer(sql) if not params and "%" not in sql else None
-            constant = table is not None
-            if table is None:
+            constant, found = table is not None, None
+            if not constant:
                 found = unbound(sql, params)  # the cached tree: a key lookup reads its key, copies nothing
                 if found is None or len(found[0]) != 1 or not isinstance(found[0][0], exp.Select):
                     return None
-                with self._statement():
+            with self._statement():
+                if self._snapshot_due:
+                    self._take_snapshot()  # a query, even SELECT 1, fixes a transaction's snapshot
+                if found is not None:
                     table = self.runner.run_without_planning(found[0][0], cached_only=True, params=found[1])
         except Exception:  # noqa: BLE001 - execute() reports the error properly
             return None
@@ -395,6 +423,8 @@ class Session:
         try:
             authorize(self, stmt)
             with self._statement(), self.interrupts.statement(self.settings.milliseconds("statement_timeout")):
+                if self._snapshot_due and frontend.takes_snapshot(handler):
+                    self._take_snapshot()  # SELECT 1 takes one too, though it reads nothing
                 result = handler(self, stmt)
                 if self._tx is not None and not self._tx.closed:
                     self._tx.end_statement()

@@ -40,9 +40,23 @@ def set_value(session: "Session", name: str, value: str) -> None:
         if session.transaction_status == "idle":
             session.notice(Notice("SET TRANSACTION can only be used in transaction blocks", sqlstate="25P01"))
         else:
+            if name.lower() == "transaction_isolation":
+                _check_isolation_change(session, value)
             session.settings.set_local(name.lower(), value)
         return
     session.settings.set(name, value)
+
+
+def _check_isolation_change(session: "Session", value: str) -> None:
+    """A transaction's level may change only before its first query, and not in a savepoint (25001)."""
+    if value.strip().lower() == session.settings["transaction_isolation"]:
+        return
+    if session.snapshot_taken:
+        raise ProgrammingError("SET TRANSACTION ISOLATION LEVEL must be called before any query", sqlstate="25001")
+    if session.in_subtransaction:
+        raise ProgrammingError(
+            "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction", sqlstate="25001"
+        )
 
 
 def transaction_modes(session: "Session", modes: list[str]) -> list[tuple[str, str]]:
@@ -50,6 +64,7 @@ def transaction_modes(session: "Session", modes: list[str]) -> list[tuple[str, s
     ONLY | READ WRITE] [[NOT] DEFERRABLE]`` as written after the session's defaults (commas between
     modes are optional, as in PostgreSQL); 42601 for any other word, before anything begins."""
     settings = [
+        ("transaction_isolation", session.settings["default_transaction_isolation"]),
         ("transaction_read_only", session.settings["default_transaction_read_only"]),
         ("transaction_deferrable", session.settings["default_transaction_deferrable"]),
     ]

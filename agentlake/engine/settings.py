@@ -27,8 +27,8 @@ DEFAULTS: dict[str, str] = {
     "standard_conforming_strings": "on",
     "search_path": '"$user", public',
     "application_name": "",
-    "transaction_isolation": "repeatable read",
-    "default_transaction_isolation": "repeatable read",
+    "transaction_isolation": "read committed",
+    "default_transaction_isolation": "read committed",
     "transaction_read_only": "off",
     "default_transaction_read_only": "off",
     "transaction_deferrable": "off",
@@ -87,12 +87,25 @@ READ_ONLY = {
     "max_identifier_length",
     "is_superuser",
 }
+ISOLATION_LEVELS = frozenset({"read uncommitted", "read committed", "repeatable read", "serializable"})
+READ_COMMITTED_LEVELS = frozenset({"read uncommitted", "read committed"})
+"""The levels whose transactions read a new snapshot per statement (PostgreSQL runs READ UNCOMMITTED
+as READ COMMITTED); REPEATABLE READ and SERIALIZABLE read one, and commit with write conflicts
+refused (40001), which is snapshot isolation: PostgreSQL's REPEATABLE READ."""
+
+_TRANSACTION_DEFAULTS = {
+    name: f"default_{name}" for name in ("transaction_isolation", "transaction_read_only", "transaction_deferrable")
+}
+"""A transaction's own settings and the session defaults they start from (BEGIN sets them locally)."""
+
 ALIASES = {"transaction isolation level": "transaction_isolation", "time zone": "timezone"}
 _ON_OFF = Boolean()
 _TIMEOUT = Quantity("ms", 0, 2**31 - 1)
 KINDS: dict[str, Kind] = {
     "agentlake.executor": Choice(frozenset({"auto", "local", "dask", "gpu"})),
     "agentlake.durability": Choice(frozenset({"full", "relaxed"})),
+    "transaction_isolation": Choice(ISOLATION_LEVELS),
+    "default_transaction_isolation": Choice(ISOLATION_LEVELS),
     "standard_conforming_strings": Choice(frozenset({"on"})),
     "hnsw.iterative_scan": Choice(frozenset({"off", "relaxed_order", "strict_order"})),
     "ivfflat.iterative_scan": Choice(frozenset({"off", "relaxed_order"})),
@@ -151,6 +164,8 @@ class Settings(MutableMapping):
 
     def __getitem__(self, name: str) -> str:
         key = canonical(name)
+        if key in _TRANSACTION_DEFAULTS and key not in self._before_local:
+            key = _TRANSACTION_DEFAULTS[key]  # outside a transaction block, what the next one starts with
         if key not in self._values:
             raise ProgrammingError(f'unrecognized configuration parameter "{name}"', sqlstate="42704")
         return self._values[key]

@@ -137,14 +137,26 @@ def test_explicit_transaction_is_atomic_and_isolated(repo_url, db):
     assert other.execute("SELECT key FROM memory ORDER BY key").fetchall() == [("t",), ("u",)]
 
 
-def test_snapshot_isolation_reads_the_start_of_the_transaction(repo_url, db):
+def test_repeatable_read_reads_the_snapshot_of_its_first_statement(repo_url, db):
+    other = agentlake.connect(repo_url)
+    db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    other.execute("INSERT INTO memory (key, value) VALUES ('w', '0')")  # before the first statement: seen
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (1,)
+    other.execute("INSERT INTO memory (key, value) VALUES ('x', '1')")
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (1,)
+    db.execute("ROLLBACK")
+    assert db.execute("SELECT count(*) FROM memory").fetchone() == (2,)
+
+
+def test_read_committed_reads_what_was_committed_before_each_statement(repo_url, db):
     other = agentlake.connect(repo_url)
     db.execute("BEGIN")
-    assert db.execute("SELECT count(*) FROM memory").fetchone() == (0,)
+    db.execute("INSERT INTO memory (key, value) VALUES ('mine', '0')")
     other.execute("INSERT INTO memory (key, value) VALUES ('x', '1')")
-    assert db.execute("SELECT count(*) FROM memory").fetchone() == (0,)
-    db.execute("ROLLBACK")
-    assert db.execute("SELECT count(*) FROM memory").fetchone() == (1,)
+    assert db.execute("SELECT key FROM memory ORDER BY key").fetchall() == [("mine",), ("x",)]
+    db.execute("UPDATE memory SET value = '2' WHERE key IN ('mine', 'x')")
+    db.execute("COMMIT")
+    assert other.execute("SELECT key, value FROM memory ORDER BY key").fetchall() == [("mine", "2"), ("x", "2")]
 
 
 def test_conflicting_concurrent_transactions_fail_with_40001(repo_url, db):
@@ -273,7 +285,7 @@ def test_branch_functions_in_sql(repo_url, db):
 
 def test_settings(db):
     assert db.execute("SHOW standard_conforming_strings").fetchone() == ("on",)
-    assert db.execute("SHOW transaction isolation level").fetchone()[0] in ("repeatable read", "serializable")
+    assert db.execute("SHOW transaction isolation level").fetchone()[0] == "read committed"
     db.execute("SET application_name = 'agent-7'")
     assert db.execute("SHOW application_name").fetchone() == ("agent-7",)
     db.execute("RESET application_name")

@@ -1,0 +1,123 @@
+"""Two sessions interleaved, on agentlake and on PostgreSQL 16: what a transaction block sees of the
+other's commits at READ COMMITTED (the default: a snapshot per statement) and at REPEATABLE READ
+(one snapshot, taken by the first query rather than by BEGIN), and when its level may change."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+SETUP = ["CREATE TABLE iso (k int PRIMARY KEY, v int)"]
+
+Step = tuple[str, str]  # which session ("a" or "b") runs which statement
+
+
+def _trace(conn: psycopg.Connection, steps: list[Step]) -> list:
+    """Run ``steps`` on ``conn`` (session a) and a second connection to the same database (b); what
+    each step returned: rows, or the SQLSTATE it failed with."""
+    other = psycopg.connect(conn.info.dsn, autocommit=True)
+    sessions = {"a": conn, "b": other}
+    out = []
+    try:
+        for who, sql in steps:
+            try:
+                cur = sessions[who].execute(sql)
+                out.append(cur.fetchall() if cur.description else cur.statusmessage)
+            except psycopg.Error as err:
+                out.append(err.sqlstate)
+    finally:
+        conn.execute("ROLLBACK")
+        other.close()
+    return out
+
+
+def _both_trace(both, steps: list[Step]) -> tuple[list, list]:
+    for conn in (both.lake, both.postgres):
+        conn.execute("TRUNCATE iso")
+        conn.execute("INSERT INTO iso VALUES (1, 10), (2, 20)")
+    return _trace(both.lake, steps), _trace(both.postgres, steps)
+
+
+SCENARIOS: dict[str, list[Step]] = {
+    "read committed sees commits between statements": [
+        ("a", "BEGIN"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("b", "INSERT INTO iso VALUES (3, 30)"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("a", "INSERT INTO iso VALUES (4, 40)"),
+        ("b", "INSERT INTO iso VALUES (5, 50)"),
+        ("a", "SELECT k FROM iso ORDER BY k"),
+        ("a", "UPDATE iso SET v = v + 1 WHERE k IN (4, 5)"),
+        ("a", "DELETE FROM iso WHERE k = 3"),
+        ("a", "COMMIT"),
+        ("b", "SELECT k, v FROM iso ORDER BY k"),
+    ],
+    "repeatable read keeps the first query's snapshot": [
+        ("a", "BEGIN ISOLATION LEVEL REPEATABLE READ"),
+        ("a", "SHOW transaction_isolation"),
+        ("b", "INSERT INTO iso VALUES (3, 30)"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("b", "INSERT INTO iso VALUES (4, 40)"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("a", "COMMIT"),
+        ("a", "SELECT count(*) FROM iso"),
+    ],
+    "serializable reads one snapshot too": [
+        ("a", "BEGIN ISOLATION LEVEL SERIALIZABLE"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("b", "INSERT INTO iso VALUES (3, 30)"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("a", "COMMIT"),
+    ],
+    "a rolled-back savepoint keeps the statements before it": [
+        ("a", "BEGIN"),
+        ("a", "INSERT INTO iso VALUES (6, 60)"),
+        ("a", "SAVEPOINT s"),
+        ("b", "INSERT INTO iso VALUES (7, 70)"),
+        ("a", "INSERT INTO iso VALUES (8, 80)"),
+        ("a", "ROLLBACK TO SAVEPOINT s"),
+        ("a", "SELECT k FROM iso ORDER BY k"),
+        ("a", "COMMIT"),
+        ("b", "SELECT k FROM iso ORDER BY k"),
+    ],
+    "a transaction updates its own new row after another commit": [
+        ("a", "BEGIN ISOLATION LEVEL REPEATABLE READ"),
+        ("a", "INSERT INTO iso VALUES (9, 90)"),
+        ("a", "UPDATE iso SET v = 91 WHERE k = 9"),
+        ("b", "INSERT INTO iso VALUES (10, 100)"),
+        ("a", "COMMIT"),
+        ("b", "SELECT k, v FROM iso ORDER BY k"),
+    ],
+    "the level is fixed by the first query": [
+        ("a", "BEGIN"),
+        ("a", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
+        ("a", "SHOW transaction_isolation"),
+        ("a", "SELECT 1"),
+        ("a", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"),
+        ("a", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
+        ("a", "ROLLBACK"),
+        ("a", "BEGIN"),
+        ("a", "SAVEPOINT s"),
+        ("a", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
+        ("a", "ROLLBACK"),
+    ],
+    "the session default": [
+        ("a", "SET default_transaction_isolation = 'repeatable read'"),
+        ("a", "SHOW transaction_isolation"),
+        ("a", "BEGIN"),
+        ("a", "SHOW transaction_isolation"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("b", "INSERT INTO iso VALUES (3, 30)"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("a", "COMMIT"),
+        ("a", "SET default_transaction_isolation = 'sometimes'"),
+        ("a", "RESET default_transaction_isolation"),
+        ("a", "SHOW transaction_isolation"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_interleaved_sessions_see_what_postgresql_sessions_see(both, name):
+    lake, postgres = _both_trace(both, SCENARIOS[name])
+    assert lake == postgres
