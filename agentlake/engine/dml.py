@@ -43,7 +43,7 @@ from ..sql.trees import written_table
 from ..sql.types import DIM_KEY, TYPE_KEY, is_sparsevec
 from ..tensors.types import tensor_spec
 from ..vector.arrays import float4_vector, float4_vectors, vector_text
-from . import foreign_keys, identity_columns
+from . import foreign_keys, identity_columns, row_locks
 from .assignment_casts import check_array, check_values
 from .assignments import refuse_repeated_insert_columns, set_list
 from .ddl import next_serials, table_name
@@ -480,6 +480,7 @@ def _on_conflict(
     rowids = pa.array([existing[incoming[i]] for i in hit_rows], pa.int64())
     updated = _do_update(session, name, alias, manifest, excluded.append_column(ROWID, rowids), conflict, targets)
     if updated.num_rows:
+        row_locks.lock_for_write(session, name, updated.column(ROWID).to_numpy())
         tx.put_rows(name, updated)
     written = pa.concat_tables([fresh, updated.drop_columns([ROWID])], promote_options="permissive")
     position = {rowid: index for index, rowid in zip(hit_rows, rowids.to_pylist())}
@@ -649,6 +650,7 @@ def update(session: "Session", stmt: exp.Update) -> Result:
     if rows.num_rows:
         check_row_constraints(rows, manifest, name)
         acting = foreign_keys.referenced_with_actions(session, name, "update")
+        row_locks.lock_for_write(session, name, rows.column(ROWID).to_numpy())
         old = foreign_keys.rows_by_rowid(session, name, rows.column(ROWID).to_numpy()) if acting else None
         tx.put_rows(name, rows)
         if acting:
@@ -736,6 +738,7 @@ def delete(session: "Session", stmt: exp.Delete) -> Result:
             sql += f" WHERE {session.datafusion_sql(where.this)}"
         rows = session.run_datafusion(sql)
     rowids = np.unique(rows.column(ROWID).to_numpy())
+    row_locks.lock_for_write(session, name, rowids)
     acting = foreign_keys.referenced_with_actions(session, name, "delete")
     old = foreign_keys.rows_by_rowid(session, name, rowids) if acting and len(rowids) else None
     count = tx.delete_rowids(name, rowids)

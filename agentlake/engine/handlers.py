@@ -20,6 +20,7 @@ from . import (
     maintenance,
     merge_into,
     prepared_statements,
+    row_locks,
     sequence_ddl,
     session_settings,
     sql_cursors,
@@ -45,6 +46,9 @@ def run_query(session: "Session", stmt: exp.Expression) -> Result:
         return call(session)
     register_jobs(session, stmt)
     sql_cursors.register_pg_cursors(session, stmt)
+    if row_locks.locking(stmt):
+        table = row_locks.run_locking_select(session, stmt)
+        return Result(table, table.num_rows, f"SELECT {table.num_rows}")
     found = session.runner.stream_query(stmt)
     if isinstance(found, pa.Table):
         return Result(found, found.num_rows, f"SELECT {found.num_rows}")

@@ -35,7 +35,7 @@ from ..sql.rules.postgres_spellings import is_volatile
 from ..sql.stack_depth import parse_and_run
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
-from . import frontend
+from . import frontend, row_locks
 from .advisory_locks import SessionLocks, lock_table
 from .authorize import authorize
 from .checks import check_evaluator
@@ -129,6 +129,26 @@ class Session:
             self._statement_snapshots[self.branch] = self.repo.snapshot(self.branch)
         return self._statement_snapshots[self.branch]
 
+    @property
+    def reading_commit(self) -> str | None:
+        """The commit the running statement reads (under its transaction's own changes)."""
+        return self._tx.base_id if self._tx is not None else self.snapshot.commit_id
+
+    @property
+    def keeps_snapshot(self) -> bool:
+        """Whether the running statement's snapshot is its transaction's for good (REPEATABLE READ,
+        SERIALIZABLE), rather than one it may take again (READ COMMITTED, or no transaction block)."""
+        return self._explicit and self.settings["transaction_isolation"] not in READ_COMMITTED_LEVELS
+
+    def read_latest(self) -> None:
+        """Move the running statement to the branch head, with its transaction's own changes on
+        top, as PostgreSQL re-reads a row it locked after another transaction changed it
+        (``row_locks``; not where :attr:`keeps_snapshot`)."""
+        if self._tx is not None:
+            self._tx.refresh()
+        else:
+            self._statement_snapshots.pop(self.branch, None)
+
     def _take_snapshot(self) -> None:
         """PostgreSQL's snapshots in a transaction block, taken by the first statement that reads or
         writes and, at READ COMMITTED (the default), again by each statement after it: the
@@ -201,7 +221,6 @@ class Session:
             self.notice("there is no transaction in progress")
         tx, self._tx = self._tx, None
         self._explicit, self._savepoints = False, []
-        self._transaction_ended()
         try:
             if tx is not None:
                 self._commit_tx(tx)
@@ -209,6 +228,8 @@ class Session:
             self.sql_cursors.end_transaction(committed=False)
             self.notifications.end_transaction(committed=False)
             raise
+        finally:
+            self._transaction_ended()  # its locks go once its commit is seen: a waiter reads it
         self.sql_cursors.end_transaction(committed=True)
         self.notifications.end_transaction(committed=True)
         return "COMMIT"
@@ -400,6 +421,8 @@ class Session:
                 found = unbound(sql, params)  # the cached tree: a key lookup reads its key, copies nothing
                 if found is None or len(found[0]) != 1 or not isinstance(found[0][0], exp.Select):
                     return None
+                if row_locks.locking(found[0][0]):
+                    return None
             with self._statement():
                 if self._snapshot_due:
                     self._take_snapshot()  # a query, even SELECT 1, fixes a transaction's snapshot
@@ -425,7 +448,8 @@ class Session:
             with self._statement(), self.interrupts.statement(self.settings.milliseconds("statement_timeout")):
                 if self._snapshot_due and frontend.takes_snapshot(handler):
                     self._take_snapshot()  # SELECT 1 takes one too, though it reads nothing
-                result = handler(self, stmt)
+                with row_locks.nested_locks_run_first(self, stmt) as runnable:
+                    result = self._run_restartable(handler, runnable, savepoint)
                 if self._tx is not None and not self._tx.closed:
                     self._tx.end_statement()
             if autocommit:
@@ -448,6 +472,21 @@ class Session:
         finally:
             if not self._explicit:  # a statement outside a block is its own transaction
                 self._transaction_ended()
+
+    def _run_restartable(self, handler, stmt: exp.Expression, savepoint: tuple | None) -> Result:
+        """Run a statement, again on the branch head each time it finds rows it changes changed
+        meanwhile (``row_locks.StatementRestart``): what it did is undone first."""
+        for _ in range(row_locks.MAX_RUNS):
+            try:
+                return handler(self, stmt)
+            except row_locks.StatementRestart:
+                if self._explicit:
+                    self._tx.rollback_to(savepoint)
+                elif self._tx is not None:
+                    self._tx.rollback()
+                    self._tx = None
+                self.read_latest()
+        raise SerializationFailure("could not serialize access due to concurrent update", sqlstate="40001")
 
     def stream_failed(self, err: Exception, stmt: exp.Expression, block: Transaction | None) -> Error:
         """An error of a streamed query's later rows (``engine.result_stream``), translated and

@@ -47,6 +47,12 @@ class Both:
         lake, postgres = self.errors(sql)
         return lake and lake[0], postgres and postgres[0]
 
+    def interleaved(self, steps: list[tuple[str, str]]) -> tuple[list, list]:
+        """Each one's trace of ``steps``: (session, statement) pairs, session "a" the fixture's
+        connection and "b" a second one to the same database; what each step returned (its rows, or
+        its status) or the SQLSTATE it failed with. Session a's open transaction is rolled back."""
+        return _interleaved(self.lake, steps), _interleaved(self.postgres, steps)
+
     def errors(self, sql: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
         """Each one's error for ``sql`` as (SQLSTATE, primary message), or None where it ran."""
         out = []
@@ -57,6 +63,23 @@ class Both:
             except psycopg.Error as err:
                 out.append((err.sqlstate, err.diag.message_primary))
         return out[0], out[1]
+
+
+def _interleaved(conn: psycopg.Connection, steps: list[tuple[str, str]]) -> list:
+    other = psycopg.connect(conn.info.dsn, autocommit=True)
+    sessions = {"a": conn, "b": other}
+    out: list = []
+    try:
+        for who, sql in steps:
+            try:
+                cur = sessions[who].execute(sql)
+                out.append(cur.fetchall() if cur.description else cur.statusmessage)
+            except psycopg.Error as err:
+                out.append(err.sqlstate)
+    finally:
+        conn.execute("ROLLBACK")
+        other.close()
+    return out
 
 
 @pytest.fixture(scope="module")

@@ -4,38 +4,11 @@ other's commits at READ COMMITTED (the default: a snapshot per statement) and at
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 SETUP = ["CREATE TABLE iso (k int PRIMARY KEY, v int)"]
 
 Step = tuple[str, str]  # which session ("a" or "b") runs which statement
-
-
-def _trace(conn: psycopg.Connection, steps: list[Step]) -> list:
-    """Run ``steps`` on ``conn`` (session a) and a second connection to the same database (b); what
-    each step returned: rows, or the SQLSTATE it failed with."""
-    other = psycopg.connect(conn.info.dsn, autocommit=True)
-    sessions = {"a": conn, "b": other}
-    out = []
-    try:
-        for who, sql in steps:
-            try:
-                cur = sessions[who].execute(sql)
-                out.append(cur.fetchall() if cur.description else cur.statusmessage)
-            except psycopg.Error as err:
-                out.append(err.sqlstate)
-    finally:
-        conn.execute("ROLLBACK")
-        other.close()
-    return out
-
-
-def _both_trace(both, steps: list[Step]) -> tuple[list, list]:
-    for conn in (both.lake, both.postgres):
-        conn.execute("TRUNCATE iso")
-        conn.execute("INSERT INTO iso VALUES (1, 10), (2, 20)")
-    return _trace(both.lake, steps), _trace(both.postgres, steps)
 
 
 SCENARIOS: dict[str, list[Step]] = {
@@ -119,5 +92,7 @@ SCENARIOS: dict[str, list[Step]] = {
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_interleaved_sessions_see_what_postgresql_sessions_see(both, name):
-    lake, postgres = _both_trace(both, SCENARIOS[name])
+    both.execute("TRUNCATE iso")
+    both.execute("INSERT INTO iso VALUES (1, 10), (2, 20)")
+    lake, postgres = both.interleaved(SCENARIOS[name])
     assert lake == postgres
