@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import numpy as np
@@ -159,18 +160,33 @@ def test_read_committed_reads_what_was_committed_before_each_statement(repo_url,
     assert other.execute("SELECT key, value FROM memory ORDER BY key").fetchall() == [("mine", "2"), ("x", "2")]
 
 
-def test_conflicting_concurrent_transactions_fail_with_40001(repo_url, db):
+def test_repeatable_read_update_of_a_row_changed_since_its_snapshot_fails_with_40001(repo_url, db):
+    db.execute("INSERT INTO memory (key, value) VALUES ('x', '0')")
+    other = agentlake.connect(repo_url)
+    db.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    other.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    assert other.execute("SELECT value FROM memory").fetchall() == [("0",)]
+    db.execute("UPDATE memory SET value = '1' WHERE key = 'x'")
+    db.execute("COMMIT")
+    with pytest.raises(agentlake.SerializationFailure) as err:
+        other.execute("UPDATE memory SET value = '2' WHERE key = 'x'")
+    assert err.value.sqlstate == "40001"
+    other.execute("ROLLBACK")
+    assert db.execute("SELECT value FROM memory").fetchall() == [("1",)]
+
+
+def test_read_committed_update_waits_for_the_rows_writer_and_applies_on_its_change(repo_url, db):
     db.execute("INSERT INTO memory (key, value) VALUES ('x', '0')")
     other = agentlake.connect(repo_url)
     db.execute("BEGIN")
-    other.execute("BEGIN")
-    db.execute("UPDATE memory SET value = '1' WHERE key = 'x'")
-    other.execute("UPDATE memory SET value = '2' WHERE key = 'x'")
+    db.execute("UPDATE memory SET value = value || '1' WHERE key = 'x'")
+    waiter = threading.Thread(target=other.execute, args=("UPDATE memory SET value = value || '2' WHERE key = 'x'",))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive()  # the row is db's until it commits
     db.execute("COMMIT")
-    with pytest.raises(agentlake.SerializationFailure) as err:
-        other.execute("COMMIT")
-    assert err.value.sqlstate == "40001"
-    assert db.execute("SELECT value FROM memory").fetchall() == [("1",)]
+    waiter.join(30)
+    assert db.execute("SELECT value FROM memory").fetchall() == [("012",)]
 
 
 def test_failed_transaction_needs_rollback(db):

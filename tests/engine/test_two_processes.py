@@ -17,14 +17,16 @@ import agentlake
 TIMEOUT_S = 120
 
 
-def _transact(repo: str, branch: str, key: int, barrier, results) -> None:
-    """In one transaction: bump row 1, insert row ``key``; wait for the peer, then COMMIT."""
+def _transact(repo: str, branch: str, key: int, level: str, barrier, results) -> None:
+    """In one transaction at ``level`` from the commit both started at: bump row 1, insert row
+    ``key``, COMMIT."""
     db = agentlake.connect(repo, branch=branch)
     try:
-        db.execute("BEGIN")
+        db.execute(f"BEGIN ISOLATION LEVEL {level}")
+        db.execute("SELECT count(*) FROM t")  # the snapshot, before the peer changes anything
+        barrier.wait(TIMEOUT_S)
         db.execute("UPDATE t SET v = v + 1, writer = %s WHERE id = 1", [key])
         db.execute("INSERT INTO t (id, v, writer) VALUES (%s, 0, %s)", [key, key])
-        barrier.wait(TIMEOUT_S)
         db.execute("COMMIT")
         results.put((key, "ok"))
     except agentlake.Error as err:
@@ -77,7 +79,7 @@ def test_two_processes_on_two_branches_both_commit_in_isolation(repo):
     main = agentlake.connect(repo)
     main.branch("agent-a")
     main.branch("agent-b")
-    outcomes = _run_pair(_transact, (repo, "agent-a", 100), (repo, "agent-b", 200))
+    outcomes = _run_pair(_transact, (repo, "agent-a", 100, "READ COMMITTED"), (repo, "agent-b", 200, "READ COMMITTED"))
     assert outcomes == {100: "ok", 200: "ok"}
     assert _rows(repo, "agent-a") == [(1, 1, 100), (100, 0, 100)]
     assert _rows(repo, "agent-b") == [(1, 1, 200), (200, 0, 200)]
@@ -94,8 +96,19 @@ def test_two_processes_on_one_branch_inserting_distinct_keys_both_land(repo):
 
 
 def test_two_processes_updating_one_row_one_commits_other_gets_40001(repo):
-    outcomes = _run_pair(_transact, (repo, "main", 100), (repo, "main", 200))
+    """At REPEATABLE READ the second writer of the row waits for the first's lock, then finds the
+    row changed since its snapshot: 40001, as in PostgreSQL."""
+    outcomes = _run_pair(_transact, (repo, "main", 100, "REPEATABLE READ"), (repo, "main", 200, "REPEATABLE READ"))
     assert sorted(outcomes.values()) == ["40001", "ok"], outcomes
     winner = next(key for key, outcome in outcomes.items() if outcome == "ok")
     # the loser's UPDATE and INSERT are both gone; the winner's are both there
     assert _rows(repo, "main") == [(1, 1, winner), (winner, 0, winner)]
+
+
+def test_two_processes_updating_one_row_at_read_committed_both_count(repo):
+    """At READ COMMITTED the second writer waits for the first's lock, then updates the row as the
+    first committed it: both commit and the row counts two."""
+    outcomes = _run_pair(_transact, (repo, "main", 100, "READ COMMITTED"), (repo, "main", 200, "READ COMMITTED"))
+    assert outcomes == {100: "ok", 200: "ok"}
+    rows = _rows(repo, "main")
+    assert rows[0][:2] == (1, 2) and rows[1:] == [(100, 0, 100), (200, 0, 200)]
