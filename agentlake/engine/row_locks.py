@@ -43,6 +43,7 @@ from ..executors.local.snapshot_tables import ROWS_PREFIX
 from ..sql.dialect import Explain
 from . import frontend
 from .ddl import table_name
+from .fastpath import row_by_key
 
 if TYPE_CHECKING:
     from .session import Session
@@ -253,6 +254,9 @@ def _own(select: exp.Select, node: exp.Expression) -> bool:
 def _run(session: "Session", select: exp.Select, targets: list[_Target], skipped: list[set[int]]):
     """The query's rows, without its locking clauses and the rows in ``skipped``, and each target's
     rowids for them."""
+    found = _run_by_key(session, select, targets, skipped)
+    if found is not None:
+        return found
     tree = select.copy()
     session.apply_typed_rewrites(tree)  # on the tables' own names: they decide the columns' types
     tree.set("locks", None)
@@ -271,6 +275,25 @@ def _run(session: "Session", select: exp.Select, targets: list[_Target], skipped
     rowids = [table.column(width + index).to_numpy() for index in range(len(targets))]
     kept = [i for i, name in enumerate(table.column_names[:width]) if name != ROWID]  # SELECT * brings them
     return restore_types(table.select(kept), session.snapshot, select), rowids
+
+
+def _run_by_key(session: "Session", select: exp.Select, targets: list[_Target], skipped: list[set[int]]):
+    """:func:`_run` for a query of one table by its whole primary key (``SELECT ... WHERE id = $1
+    FOR UPDATE``): the row's rowid from the key maps and its columns by the key-lookup path, no
+    plan; None for any other query."""
+    if len(targets) != 1 or len(_from_entries(select)) != 1:
+        return None
+    target = targets[0]
+    found = row_by_key(session, session.snapshot.manifest(target.name), target.alias, select.args.get("where"))
+    if found is None:
+        return None
+    query = select.copy()
+    query.set("locks", None)
+    table = session.runner.run_query(query)
+    rowids = found.column(ROWID).to_numpy()
+    if not table.num_rows or set(rowids.tolist()) & skipped[0]:  # LIMIT 0, or a row SKIP LOCKED left out
+        return table.slice(0, 0), [rowids[:0]]
+    return table, [rowids]
 
 
 def _key(session: "Session", rowid: int) -> tuple[int, int]:

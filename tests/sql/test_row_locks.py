@@ -48,6 +48,7 @@ SCENARIOS: dict[str, list[tuple[str, str]]] = {
         ("a", "BEGIN"),
         ("a", "SELECT id, state FROM jobs WHERE id = 1 FOR NO KEY UPDATE"),
         ("b", "SELECT id FROM jobs WHERE id = 1 FOR UPDATE NOWAIT"),
+        ("b", "SELECT id, state FROM jobs WHERE id = 1 FOR UPDATE SKIP LOCKED"),
         ("b", "SELECT id FROM jobs WHERE id = 2 FOR UPDATE NOWAIT"),
         ("b", "SELECT id FROM jobs WHERE id <= 2 ORDER BY id FOR SHARE SKIP LOCKED"),
         ("a", "ROLLBACK"),
