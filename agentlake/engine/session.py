@@ -35,7 +35,7 @@ from ..sql.rules.postgres_spellings import is_volatile
 from ..sql.stack_depth import parse_and_run
 from ..vector import topk_templates
 from ..vector.topk_run import RowFilter
-from . import frontend, row_locks
+from . import frontend, row_locks, view_updatability
 from .advisory_locks import SessionLocks, lock_table
 from .authorize import authorize
 from .checks import check_evaluator
@@ -175,6 +175,10 @@ class Session:
     def transaction_block(self) -> Transaction | None:
         """The open explicit transaction, if any (what a streamed query's later error fails)."""
         return self._tx if self._explicit else None
+
+    def view_facts(self, name: str) -> dict:
+        """information_schema.views' facts of a view (``view_updatability.catalog_facts``)."""
+        return view_updatability.catalog_facts(self, name)
 
     @property
     def in_subtransaction(self) -> bool:

@@ -103,6 +103,14 @@ def updatable_view(session: "Session", name: str, command: str) -> UpdatableView
     return _describe(session, definition, query)
 
 
+def catalog_facts(session: "Session", name: str) -> dict:
+    """What information_schema.views says of view ``name``: whether it is automatically updatable
+    (UPDATE, DELETE and INSERT go to its table) and its CHECK OPTION."""
+    definition = read(name, session.snapshot.views[name])
+    reason = not_updatable_reason(session, definition, definition.query(), check_columns=True)
+    return {"updatable": reason is None, "check_option": (definition.check_option or "none").upper()}
+
+
 def not_updatable_reason(
     session: "Session", definition: ViewDefinition, query: exp.Expression, check_columns: bool
 ) -> str | None:

@@ -113,7 +113,11 @@ def sync(ctx: SessionContext, session: Any, snapshot: Any = None) -> None:
     column_types = _column_types(snapshot).get if snapshot.views else None
     views = [
         TableInfo(
-            name, ctx.table(name).schema(), kind="v", definition=view_definitions(snapshot.views[name], column_types)
+            name,
+            ctx.table(name).schema(),
+            kind="v",
+            definition=view_definitions(snapshot.views[name], column_types),
+            **session.view_facts(name),
         )
         for name in sorted(snapshot.views)
         if ctx.table_exist(name)

@@ -92,6 +92,10 @@ class TableInfo:
     """A view's query as pg_get_viewdef prints it: (plain, pretty)."""
     identities: dict[str, str] = field(default_factory=dict)
     """Identity columns (not serials): column -> pg_attribute.attidentity ('a' ALWAYS, 'd' BY DEFAULT)."""
+    updatable: bool = True
+    """A table, or an automatically updatable view (INSERT, UPDATE and DELETE go to its table)."""
+    check_option: str = "NONE"
+    """A view's WITH CHECK OPTION: NONE, LOCAL or CASCADED."""
     sequence_steps: dict[str, tuple[int, int]] = field(default_factory=dict)
     """A serial or identity column's sequence's START and INCREMENT, where not 1 and 1."""
     generated: dict[str, str] = field(default_factory=dict)
@@ -367,7 +371,6 @@ def build(
     }
     indexdefs: dict[str, list] = {"oid": [], "def": [], "keys": []}
     pg_indexes: dict[str, list] = {k: [] for k in ("schemaname", "tablename", "indexname", "tablespace", "indexdef")}
-    info_tables: dict[str, list] = {k: [] for k in ("table_catalog", "table_schema", "table_name", "table_type")}
     info_columns: dict[str, list] = {
         k: []
         for k in (
@@ -534,10 +537,6 @@ def build(
                 ),
             ):
                 sequence_rows[key].append(value)
-        info_tables["table_catalog"].append(database)
-        info_tables["table_schema"].append("public")
-        info_tables["table_name"].append(info.name)
-        info_tables["table_type"].append("VIEW" if info.kind == "v" else "BASE TABLE")
         column_types = {f.name: column_type_name(f, f.name in info.max_length) for f in info.schema}
         column_oids: dict[str, int] = {}
         for f in info.schema:
@@ -810,7 +809,8 @@ def build(
                 "extcondition": (pa.list_(pa.string()), [None] * len(extension_rows)),
             }
         ),
-        "information_schema.tables": _table({k: (pa.string(), v) for k, v in info_tables.items()}),
+        "information_schema.tables": _information_schema_tables(tables, database),
+        "information_schema.views": _information_schema_views([t for t in tables if t.kind == "v"], database),
         "information_schema.schemata": _table(
             {
                 "catalog_name": (pa.string(), [database] * len(NAMESPACES)),
@@ -876,6 +876,58 @@ def _numeric_facts(f: pa.Field, type_name: str) -> tuple[int | None, int | None,
 
 
 _SEQUENCE_PRECISION = {"int2": 16, "int4": 32, "int8": 64}
+
+
+def _yes_no(flags: list[bool]) -> list[str]:
+    return ["YES" if flag else "NO" for flag in flags]
+
+
+def _information_schema_tables(tables: list[TableInfo], database: str) -> pa.Table:
+    """information_schema.tables: every table and view, as PostgreSQL lists them for their owner."""
+    n = len(tables)
+    return _table(
+        {
+            "table_catalog": (pa.string(), [database] * n),
+            "table_schema": (pa.string(), ["public"] * n),
+            "table_name": (pa.string(), [t.name for t in tables]),
+            "table_type": (pa.string(), ["VIEW" if t.kind == "v" else "BASE TABLE" for t in tables]),
+            **{
+                k: (pa.string(), [None] * n)
+                for k in (
+                    "self_referencing_column_name",
+                    "reference_generation",
+                    "user_defined_type_catalog",
+                    "user_defined_type_schema",
+                    "user_defined_type_name",
+                )
+            },
+            "is_insertable_into": (pa.string(), _yes_no([t.updatable for t in tables])),
+            "is_typed": (pa.string(), ["NO"] * n),
+            "commit_action": (pa.string(), [None] * n),
+        }
+    )
+
+
+def _information_schema_views(views: list[TableInfo], database: str) -> pa.Table:
+    """information_schema.views: each view's query, CHECK OPTION and whether it is automatically
+    updatable (no view has triggers here)."""
+    n = len(views)
+    updatable = _yes_no([v.updatable for v in views])
+    return _table(
+        {
+            "table_catalog": (pa.string(), [database] * n),
+            "table_schema": (pa.string(), ["public"] * n),
+            "table_name": (pa.string(), [v.name for v in views]),
+            "view_definition": (pa.string(), [v.definition[0] if v.definition else None for v in views]),
+            "check_option": (pa.string(), [v.check_option for v in views]),
+            "is_updatable": (pa.string(), updatable),
+            "is_insertable_into": (pa.string(), updatable),
+            **{
+                k: (pa.string(), ["NO"] * n)
+                for k in ("is_trigger_updatable", "is_trigger_deletable", "is_trigger_insertable_into")
+            },
+        }
+    )
 
 
 def _information_schema_sequences(names: list[str], rows: dict[str, list], database: str) -> pa.Table:

@@ -424,7 +424,19 @@ def pg_type(field: pa.Field) -> PgType:
         declared = (field.metadata or {}).get(CHAR_KEY)
         if declared is not None:
             return BY_NAME[declared.decode()]
-        tagged_strings = ("json", "jsonb", "uuid", "char", "tsvector", "tsquery", "bit", "varbit", "regtype", "void")
+        tagged_strings = (
+            "json",
+            "jsonb",
+            "uuid",
+            "char",
+            "name",
+            "tsvector",
+            "tsquery",
+            "bit",
+            "varbit",
+            "regtype",
+            "void",
+        )
         name = name if name in tagged_strings else "text"
     elif pa.types.is_uint32(t):
         name = "oid"  # PostgreSQL's one unsigned integer: the catalogs' object ids are uint32 here

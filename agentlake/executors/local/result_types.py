@@ -8,6 +8,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from ...errors import Error
+from ...pgcatalog.column_types import catalog_column_metadata
 from ...pgcatalog.type_of import REGTYPE_VALUE
 from ...results import ELEMENT_KEY, NUMERIC_KEY, is_unconstrained_numeric
 from ...sql.column_types import SchemaOf, column_fields
@@ -99,6 +100,7 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
         None if selected is None or not characters else {p: dict(f.metadata or {}) for p, f in chosen.items()}
     )
     subscripts = _subscripts(stmt, arrays) if arrays else {}
+    catalogs = _catalog_schemas(stmt, schema_of)
     aliased = {p: f for p, f in chosen.items() if pa.types.is_list(f.type) and _tags_elements(f)}
     fields, changed = [], False
     for position, f in enumerate(schema):
@@ -109,6 +111,9 @@ def restored_schema(schema: pa.Schema, snapshot, stmt) -> pa.Schema:
             meta = meta if meta and CHAR_KEY in meta else None
             if CHAR_KEY in made.get(position, {}):  # a cast to varchar or char(n); JSON outputs still win
                 meta = made[position]
+            source = _source_column(stmt, position, output_name(f.name)) if meta is None and catalogs else None
+            if source is not None:
+                meta = next(filter(None, (catalog_column_metadata(c, source) for c in catalogs)), None)
         if positions is not None and pa.types.is_string(f.type):
             if meta and meta.get(TYPE_KEY) in (b"json", b"jsonb"):
                 meta = None
@@ -149,6 +154,10 @@ def relation_schemas(snapshot) -> SchemaOf:
     return schema_of
 
 
+_NAME_FUNCTIONS = (exp.CurrentDatabase, exp.CurrentCatalog, exp.CurrentSchema, exp.CurrentUser, exp.SessionUser)
+"""Functions of type ``name`` in PostgreSQL (what they answer is an identifier)."""
+
+
 def _made_types(stmt) -> dict[int, dict]:
     """What select items make, whatever column name they carry, by position: a uuid (``x::uuid``,
     ``gen_random_uuid()``, text underneath, which clients read as uuid objects), pg_typeof's regtype,
@@ -167,6 +176,10 @@ def _made_types(stmt) -> dict[int, dict]:
             found[position] = {TYPE_KEY: b"uuid"}
         elif value.meta.get(REGTYPE_VALUE):
             found[position] = {TYPE_KEY: b"regtype"}
+        elif isinstance(value, _NAME_FUNCTIONS) or (
+            isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.NAME
+        ):
+            found[position] = {TYPE_KEY: b"name"}
         elif array := _array_made(value):
             found[position] = array
         elif declared:
@@ -218,6 +231,31 @@ def _array_made(value: exp.Expression) -> dict:
 def _tags_elements(field: pa.Field) -> bool:
     """Whether an array column's metadata types its elements: uuid[], jsonb[], unconstrained numeric[]."""
     return bool(set(field.metadata or {}) & {ELEMENT_KEY, NUMERIC_KEY})
+
+
+def _catalog_schemas(stmt, schema_of: SchemaOf) -> list[str]:
+    """The catalog schemas whose relations the statement reads (``pg_class`` unqualified too,
+    unless a table of the branch has that name)."""
+    found = set()
+    for node in stmt.find_all(exp.Table):
+        schema = node.db.lower()
+        if schema in ("pg_catalog", "information_schema"):
+            found.add(schema)
+        elif not schema and node.name.startswith("pg_") and schema_of(node.name) is None:
+            found.add("pg_catalog")
+    return sorted(found)
+
+
+def _source_column(stmt, position: int, name: str) -> str | None:
+    """The column the result column at ``position`` (named ``name``) is, as it is, under any alias;
+    None for a computed one. After a ``*`` positions no longer follow the items: names decide."""
+    if not isinstance(stmt, exp.Select):
+        return name
+    items = stmt.expressions
+    if any(isinstance(e, exp.Star) or isinstance(e, exp.Column) and isinstance(e.this, exp.Star) for e in items):
+        return name
+    value = items[position].unalias() if position < len(items) else None
+    return value.name if isinstance(value, exp.Column) else None
 
 
 def _selected_fields(stmt, snapshot) -> dict[int, pa.Field] | None:
