@@ -11,6 +11,8 @@ from ..errors import Error, error_for
 from .stack_depth import stack_depth_exceeded
 
 _ZERO_STEP = re.compile(r"Step cannot be zero|step can't be 0", re.I)  # generate_series
+_DATE_FORMAT_MISMATCH = re.compile(r"Error parsing timestamp from '(.*)' using format '.*': (?!input is out)", re.S)
+"""to_date and to_timestamp given text their format does not describe: 22007 (out of range is 22008)."""
 # "[SQLSTATE 22000] message" raised inside a UDF; DataFusion wraps it as PyErr { value: ValueError('...'), ... }.
 _TAGGED = re.compile(r"\[SQLSTATE ([0-9A-Z]{5})\]\s*(.*?)(?:['\"]\)|\n|$)")
 _NEGATIVE = re.compile(r"(LIMIT|OFFSET) must be >= ?0")
@@ -34,6 +36,7 @@ _PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"non-boolean predicate|argument of WHERE must be type boolean", re.I), "42804"),
     (re.compile(r"too large to store in a Decimal|Can't cast value .* to type", re.I), "22003"),
     (re.compile(r"Invalid input syntax for type interval", re.I), "22007"),
+    (_DATE_FORMAT_MISMATCH, "22007"),
     (
         re.compile(
             r"Cannot cast string|Cast error|Failed to parse|Error parsing|invalid digit|Can't cast|Unable to parse"
@@ -253,6 +256,8 @@ def _message(sqlstate: str, text: str) -> str:
             return f"column {name} does not exist" if "." in name else f'column "{name}" does not exist'
     if sqlstate == "22012":
         return "division by zero"
+    if sqlstate == "22007" and _DATE_FORMAT_MISMATCH.search(text):  # to_date, to_timestamp
+        return f'invalid value "{_DATE_FORMAT_MISMATCH.search(text).group(1)}" for the format'
     if sqlstate == "22008" and _DATE_TEXT.search(text):
         return f'date/time field value out of range: "{_DATE_TEXT.search(text).group(1)}"'
     if sqlstate == "42803" and "not allowed in the WHERE" in text:

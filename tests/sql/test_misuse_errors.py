@@ -1,7 +1,8 @@
 """Misused SQL answered with PostgreSQL 16's SQLSTATE: a window function without OVER (42809), an
 aggregate in WHERE (42803), an ORDER BY name two output columns share (42702), a number too big
 for the integer type it is cast to (22003) and a date that does not exist read by to_date (22008),
-each with PostgreSQL's message; a column two outputs share but of the same value still sorts."""
+each with PostgreSQL's message; text to_date or to_timestamp cannot read with its format (22007);
+a column two outputs share but of the same value still sorts."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ SETUP = [
 def test_misuse_as_postgres(both, sql):
     lake, postgres = both.errors(sql)
     assert lake == postgres and postgres is not None
+
+
+@pytest.mark.parametrize("sql", ["SELECT to_timestamp('x', 'YYYY')", "SELECT to_date('abc', 'YYYY-MM-DD')"])
+def test_unreadable_dates_fail_as_in_postgres(both, sql):
+    lake, postgres = both.sqlstates(sql)
+    assert lake == postgres == "22007"
 
 
 @pytest.mark.parametrize(
