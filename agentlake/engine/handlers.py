@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 from sqlglot import exp
 
-from ..errors import NotSupportedError
+from ..errors import NotSupportedError, OperationalError, ProgrammingError
 from ..results import Result
 from ..sql import dialect
 from . import (
@@ -113,6 +113,27 @@ def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
     return Result(None, 0, "ROLLBACK")
 
 
+def _two_phase(session: "Session", stmt: dialect.TwoPhase) -> Result:
+    """Two-phase commit is off, as in PostgreSQL by default (max_prepared_transactions is 0):
+    PREPARE TRANSACTION rolls the transaction back and fails (55000), and no prepared
+    transaction exists to COMMIT PREPARED or ROLLBACK PREPARED (42704)."""
+    word = stmt.name
+    if word == "PREPARE":
+        if session.transaction_status == "idle":
+            session.notice("there is no transaction in progress")
+            return Result(None, 0, "ROLLBACK")
+        session.rollback()
+        raise OperationalError(
+            "prepared transactions are disabled",
+            sqlstate="55000",
+            hint="Set max_prepared_transactions to a nonzero value.",
+        )
+    if session.transaction_status != "idle":
+        raise ProgrammingError(f"{word} PREPARED cannot run inside a transaction block", sqlstate="25001")
+    identifier = stmt.args["id"].name
+    raise ProgrammingError(f'prepared transaction with identifier "{identifier}" does not exist', sqlstate="42704")
+
+
 def _savepoint(session: "Session", stmt: dialect.Savepoint) -> Result:
     session.savepoint(dialect.folded_name(stmt.this))
     return Result(None, 0, "SAVEPOINT")
@@ -196,6 +217,7 @@ _HANDLERS: dict[type, Handler] = {
     dialect.Reset: session_settings.reset,
     dialect.Savepoint: _savepoint,
     dialect.Release: _release,
+    dialect.TwoPhase: _two_phase,
     dialect.Explain: _explain,
     dialect.Listen: _listen,
     dialect.Unlisten: _unlisten,
@@ -228,6 +250,7 @@ _RETURNS_NO_ROWS = {
     session_settings.reset,
     _savepoint,
     _release,
+    _two_phase,
     _command,
     sql_cursors.declare,
     sql_cursors.close,
@@ -246,6 +269,7 @@ _WITHOUT_SNAPSHOT = frozenset(
         session_settings.reset,
         _savepoint,
         _release,
+        _two_phase,
         _listen,
         _unlisten,
         _notify,

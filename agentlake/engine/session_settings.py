@@ -9,6 +9,7 @@ from sqlglot import exp
 
 from ..errors import Notice, ProgrammingError
 from ..results import Result
+from .setting_values import Boolean
 
 if TYPE_CHECKING:
     from .session import Session
@@ -42,6 +43,8 @@ def set_value(session: "Session", name: str, value: str) -> None:
         else:
             if name.lower() == "transaction_isolation":
                 _check_isolation_change(session, value)
+            elif name.lower() == "transaction_read_only":
+                _check_read_write_change(session, value)
             session.settings.set_local(name.lower(), value)
         return
     session.settings.set(name, value)
@@ -57,6 +60,13 @@ def _check_isolation_change(session: "Session", value: str) -> None:
         raise ProgrammingError(
             "SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction", sqlstate="25001"
         )
+
+
+def _check_read_write_change(session: "Session", value: str) -> None:
+    """A read-only transaction may become read-write only before its first query (25001)."""
+    read_only = session.settings["transaction_read_only"] == "on"
+    if read_only and Boolean().canonical("transaction_read_only", value) == "off" and session.snapshot_taken:
+        raise ProgrammingError("transaction read-write mode must be set before any query", sqlstate="25001")
 
 
 def transaction_modes(session: "Session", modes: list[str]) -> list[tuple[str, str]]:

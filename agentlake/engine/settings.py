@@ -38,6 +38,7 @@ DEFAULTS: dict[str, str] = {
     "lock_timeout": "0",
     "extra_float_digits": "1",
     "max_identifier_length": "63",
+    "max_prepared_transactions": "0",
     "default_table_access_method": "heap",  # SQLAlchemy's table reflection compares each table's with it
     "agentlake.branch": "main",
     "agentlake.executor": "auto",
@@ -85,6 +86,7 @@ READ_ONLY = {
     "server_encoding",
     "integer_datetimes",
     "max_identifier_length",
+    "max_prepared_transactions",
     "is_superuser",
 }
 ISOLATION_LEVELS = frozenset({"read uncommitted", "read committed", "repeatable read", "serializable"})

@@ -1210,6 +1210,15 @@ PG_CURSORS = pa.schema(
 """``pg_cursors``: the session's SQL cursors, registered with rows by ``engine.sql_cursors``."""
 
 _EMPTY_SCHEMAS = {
+    "pg_prepared_xacts": pa.schema(  # two-phase commit is off (max_prepared_transactions = 0)
+        [
+            ("transaction", pa.uint32()),
+            ("gid", pa.string()),
+            ("prepared", pa.timestamp("us", "UTC")),
+            ("owner", pa.string()),
+            ("database", pa.string()),
+        ]
+    ),
     "pg_trigger": pa.schema(
         [
             ("oid", OID),

@@ -110,6 +110,13 @@ class Prepare(exp.Expression):
     arg_types = {"this": True, "types": False, "text": True}
 
 
+class TwoPhase(exp.Expression):
+    """``PREPARE TRANSACTION 'id'``, ``COMMIT PREPARED 'id'`` or ``ROLLBACK PREPARED 'id'`` (``this``
+    the word: PREPARE, COMMIT or ROLLBACK; ``id`` the transaction's identifier)."""
+
+    arg_types = {"this": True, "id": True}
+
+
 class ExecutePrepared(exp.Expression):
     """``EXECUTE name [(argument, ...)]``."""
 
@@ -334,6 +341,10 @@ class AgentlakePostgres(Postgres):
 
         def _parse_statement(self) -> exp.Expression | None:
             word = self._curr.text.upper() if self._index < self._tokens_size else ""
+            following = self._next.text.upper() if self._next is not None else ""
+            if (word, following) in (("PREPARE", "TRANSACTION"), ("COMMIT", "PREPARED"), ("ROLLBACK", "PREPARED")):
+                self._advance(2)
+                return TwoPhase(this=word, id=self._parse_string())
             handler = {
                 "SAVEPOINT": self._parse_savepoint,
                 "RELEASE": self._parse_release,

@@ -1,6 +1,7 @@
 """Two sessions interleaved, on agentlake and on PostgreSQL 16: what a transaction block sees of the
 other's commits at READ COMMITTED (the default: a snapshot per statement) and at REPEATABLE READ
-(one snapshot, taken by the first query rather than by BEGIN), and when its level may change."""
+(one snapshot, taken by the first query rather than by BEGIN), when its level and read-write mode may
+change, and two-phase commit, off as in PostgreSQL by default."""
 
 from __future__ import annotations
 
@@ -73,6 +74,30 @@ SCENARIOS: dict[str, list[Step]] = {
         ("a", "SAVEPOINT s"),
         ("a", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"),
         ("a", "ROLLBACK"),
+    ],
+    "a read-only transaction turns read-write only before its first query": [
+        ("a", "BEGIN READ ONLY"),
+        ("a", "SET TRANSACTION READ WRITE"),
+        ("a", "SHOW transaction_read_only"),
+        ("a", "ROLLBACK"),
+        ("a", "BEGIN READ ONLY"),
+        ("a", "SELECT 1"),
+        ("a", "SET TRANSACTION READ WRITE"),
+        ("a", "ROLLBACK"),
+    ],
+    "two-phase commit is off": [
+        ("a", "BEGIN"),
+        ("a", "INSERT INTO iso VALUES (3, 30)"),
+        ("a", "PREPARE TRANSACTION 'agent-7'"),
+        ("a", "SELECT count(*) FROM iso"),
+        ("a", "PREPARE TRANSACTION 'agent-7'"),
+        ("a", "COMMIT PREPARED 'agent-7'"),
+        ("a", "ROLLBACK PREPARED 'agent-7'"),
+        ("a", "BEGIN"),
+        ("a", "COMMIT PREPARED 'agent-7'"),
+        ("a", "ROLLBACK"),
+        ("a", "SHOW max_prepared_transactions"),
+        ("a", "SELECT gid FROM pg_prepared_xacts"),
     ],
     "the session default": [
         ("a", "SET default_transaction_isolation = 'repeatable read'"),
