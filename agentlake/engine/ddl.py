@@ -323,6 +323,9 @@ def alter(session: "Session", stmt: exp.Alter) -> Result:
 
     name = table_name(stmt.this)
     tx = session.write_tx()
+    if stmt.args.get("exists") and name not in tx.tables:  # ALTER TABLE IF EXISTS
+        session.notice(f'relation "{name}" does not exist, skipping')
+        return Result(None, 0, "ALTER TABLE")
     tx.manifest(name)
     for action in stmt.args.get("actions") or []:
         if isinstance(action, exp.ColumnDef):

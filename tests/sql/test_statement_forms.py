@@ -1,6 +1,6 @@
 """Statement forms as PostgreSQL 16 runs them, where agentlake refused or misread them: ON CONFLICT
 ON CONSTRAINT (ignored, so the insert failed with 23505), SELECT ... INTO (the INTO was ignored),
-DROP COLUMN IF EXISTS of a missing column (42703), integer constants in a select list or a VALUES
+DROP COLUMN IF EXISTS of a missing column (42703), ALTER TABLE IF EXISTS of a missing table (42P01), integer constants in a select list or a VALUES
 list (sent as bigint), a row IN a subquery (XX000), substring(s FROM 'regex') (42883) and a quoted
 end of a timestamp generate_series (XX000)."""
 
@@ -26,6 +26,8 @@ IN_ORDER = [
     ("SELECT * FROM copied ORDER BY id", True),
     ("ALTER TABLE copied DROP COLUMN IF EXISTS nothing", False),
     ("ALTER TABLE copied DROP COLUMN IF EXISTS name", False),
+    ("ALTER TABLE IF EXISTS nowhere ADD COLUMN lost int", False),
+    ("ALTER TABLE IF EXISTS copied ADD COLUMN found int", False),
     ("SELECT * FROM copied ORDER BY id", True),
     (
         "SELECT 1, 1 AS one, -5, 3000000000 AS big, CASE WHEN id > 1 THEN 1 ELSE 0 END AS flag FROM people ORDER BY id",
