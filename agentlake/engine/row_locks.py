@@ -8,20 +8,21 @@ table (``advisory_locks``: shared by the sessions of this process and, on local 
 process), keyed by branch and rowid (an update keeps a row's rowid, so the lock follows the row).
 A row another transaction holds is waited for, refused (NOWAIT: 55P03), or left out (SKIP LOCKED:
 the query runs again without it, so a LIMIT still fills). Then, as PostgreSQL re-reads a row it
-locked after another transaction changed it, a query whose snapshot is no longer the branch head
-runs again on the head (READ COMMITTED, and a statement outside a transaction block); at REPEATABLE
-READ and SERIALIZABLE a locked table changed since the snapshot is 40001.
+locked after another transaction changed it, a query one of whose rows the branch head has changed
+since its snapshot runs again on the head (READ COMMITTED, and a statement outside a transaction
+block); at REPEATABLE READ and SERIALIZABLE that is 40001.
 
 Writers lock too: UPDATE, DELETE, MERGE and ON CONFLICT DO UPDATE take the exclusive lock of each
 row they change (up to :data:`MAX_WRITE_LOCKS` a statement), waiting for its holder, and a writing
-statement whose snapshot predates a change to its table runs again on the head. So agents that
-increment one counter at once each add one, in turn, where each but the first failed with 40001.
+statement that finds a row it changes changed since its snapshot runs again on the head. So agents
+that increment one counter at once each add one, in turn, where each but the first failed with 40001.
 
 FOR UPDATE and FOR NO KEY UPDATE take the exclusive lock, FOR SHARE and FOR KEY SHARE the shared
 one (so FOR KEY SHARE waits for FOR NO KEY UPDATE, which PostgreSQL lets pass). A locking query
 nested in another statement (``UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED)``, a CTE)
-runs first and the statement reads its rows. Locks reach the tables a query names in FROM; a view,
-a subquery or a function there is refused (0A000), as are the clauses PostgreSQL refuses.
+runs first and the statement reads its rows. Locks reach the tables a query names in FROM (VALUES
+and functions there hold none); a view or a subquery there is refused (0A000), as are the clauses
+PostgreSQL refuses.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
-from catalog.objects import ROWID
+from catalog.changes import locate
+from catalog.datafiles import FileReader
+from catalog.objects import ROWID, Manifest
 
 from ..errors import NotSupportedError, OperationalError, ProgrammingError, SerializationFailure
 from ..executors.local.result_types import normalize, restore_types
@@ -58,11 +61,12 @@ _LOCK_COLUMN = "__agentlake_lock_{}"
 
 MAX_WRITE_LOCKS = 10_000
 """Rows one UPDATE or DELETE locks one by one at most; a statement changing more takes no row
-locks (it would hold one lock-table entry per row) and relies on its commit's conflict check."""
+locks (it would hold one lock-table entry per row) and is checked by its commit instead (40001
+where another transaction changed one of its rows meanwhile)."""
 
 
 class StatementRestart(Exception):
-    """A writing statement locked its rows after another transaction changed their table since the
+    """A writing statement locked its rows after another transaction changed one of them since the
     statement's snapshot: the session undoes what the statement did and runs it again on the branch
     head, as PostgreSQL's READ COMMITTED re-evaluates a row it waited for."""
 
@@ -87,14 +91,13 @@ def lock_for_write(session: "Session", name: str, rowids: np.ndarray) -> None:
     """UPDATE, DELETE, MERGE and ON CONFLICT DO UPDATE lock the rows they change, waiting for a
     transaction that holds one (FOR UPDATE, or its own write). Concurrent writers of one row then
     follow each other, each seeing the last one's change, instead of one failing with 40001 at
-    commit: a statement whose snapshot predates a change to the table raises
+    commit: a statement that finds a row it changes changed since its snapshot raises
     :class:`StatementRestart` (40001 at REPEATABLE READ and SERIALIZABLE)."""
-    if not len(rowids):
+    if not len(rowids) or len(rowids) > MAX_WRITE_LOCKS:
         return
-    if len(rowids) <= MAX_WRITE_LOCKS:
-        for rowid in np.unique(rowids).tolist():
-            session.advisory_locks.lock(_key(session, rowid), shared=False, transaction=True, wait=True)
-    if _must_read_again(session, [name]):
+    for rowid in np.unique(rowids).tolist():
+        session.advisory_locks.lock(_key(session, rowid), shared=False, transaction=True, wait=True)
+    if _must_read_again(session, {name: rowids}):
         raise StatementRestart()
 
 
@@ -112,7 +115,7 @@ def run_locking_select(session: "Session", select: exp.Select) -> pa.Table:
                     missed = True
         if missed:
             continue
-        if not _must_read_again(session, [target.name for target in targets]):
+        if not _must_read_again(session, {target.name: ids for target, ids in zip(targets, rowids)}):
             return table
         session.read_latest()
     raise OperationalError(f'could not obtain lock on row in relation "{targets[0].name}"', sqlstate="55P03")
@@ -315,16 +318,30 @@ def _lock(session: "Session", target: _Target, rowid: int) -> bool:
     return locks.lock(key, shared=not target.exclusive, transaction=True, wait=True)
 
 
-def _must_read_again(session: "Session", names: list[str]) -> bool:
-    """Whether the statement's snapshot predates a change the branch head has to one of these
-    tables (the rows it locked may have changed): it is to read them again, or, where its
-    transaction keeps its snapshot, fail with 40001."""
+def _must_read_again(session: "Session", rows: dict[str, np.ndarray]) -> bool:
+    """Whether any of these rows (rowids by table) changed on the branch head since the snapshot
+    the statement read them in: it is to read them again, or, where its transaction keeps its
+    snapshot, fail with 40001."""
     head_id = session.repo.head(session.branch)
     if session.reading_commit == head_id:
         return False
     head, read = (session.repo.snapshot_at(commit).tables for commit in (head_id, session.reading_commit))
-    if all(name in head and name in read and head[name].encoded[0] == read[name].encoded[0] for name in names):
+    if not any(_changed(head.get(name), read.get(name), rowids, session.repo.files) for name, rowids in rows.items()):
         return False
     if session.keeps_snapshot:
         raise SerializationFailure("could not serialize access due to concurrent update", sqlstate="40001")
     return True
+
+
+def _changed(head: Manifest | None, read: Manifest | None, rowids: np.ndarray, files: FileReader) -> bool:
+    """Whether a row of ``rowids`` is not where it was in ``read``: updated, deleted or moved by
+    compaction on ``head`` (a move only costs the statement another run)."""
+    if head is None or read is None:
+        return True
+    if head is read or head.encoded[0] == read.encoded[0] or not len(rowids):
+        return False
+    now = {head.files[index].id: set(ids.tolist()) for index, ids in locate(head, rowids, files).items()}
+    return any(
+        not set(ids.tolist()) <= now.get(read.files[index].id, set())
+        for index, ids in locate(read, rowids, files).items()
+    )
