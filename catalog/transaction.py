@@ -14,7 +14,7 @@ import time
 import uuid
 import weakref
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -407,10 +407,16 @@ class Transaction:
                 return commit_id
         raise ConflictError(f'could not commit to branch "{self.branch}": too many concurrent commits')
 
-    def _check_replayed(self, head: dict[str, Manifest], replayed: dict[str, Manifest]) -> None:
+    def _check_replayed(
+        self,
+        head: dict[str, Manifest],
+        replayed: dict[str, Manifest],
+        wanted: Callable[[Constraint], bool] = lambda c: True,
+    ) -> None:
         """What this transaction added or removed must still hold against what landed meanwhile: a
-        key inserted twice or a referenced row deleted concurrently is 40001, never a silent break."""
-        violations = find_violations(head, replayed, self.repo.files, self.check_evaluator)
+        key inserted twice or a referenced row deleted concurrently is 40001, never a silent break.
+        ``wanted``: which constraints to check (all of them by default)."""
+        violations = find_violations(head, replayed, self.repo.files, self.check_evaluator, wanted)
         if violations:
             error = violation_error(violations[0])
             raise ConflictError(f"{error} ({error.detail}) after a concurrent commit; retry the transaction")
@@ -448,8 +454,8 @@ class Transaction:
             return  # a deleted branch is reported by COMMIT
         replayed = self._replay_onto(head.commit)
         head_tables = self.repo.snapshot_at(head.commit).tables
-        if self.ops:
-            self._check_replayed(head_tables, replayed[0])
+        if self.ops:  # a deferred constraint waits for COMMIT, where the transaction may yet meet it
+            self._check_replayed(head_tables, replayed[0], self._immediate)
         self.base_id, self._base_tables = head.commit, dict(head_tables)
         self.tables, self.views, self.extensions, self.types, self.sequences = replayed
         self._checked = dict(self.tables)

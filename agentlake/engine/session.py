@@ -154,7 +154,7 @@ class Session:
         writes and, at READ COMMITTED (the default), again by each statement after it: the
         transaction then sees what other sessions committed meanwhile, with its own changes on top."""
         self._snapshot_due = False
-        if self.snapshot_taken and self.settings["transaction_isolation"] not in READ_COMMITTED_LEVELS:
+        if self.snapshot_taken and self.keeps_snapshot:
             return
         self.snapshot_taken = True
         self._tx.refresh()

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-SETUP = ["CREATE TABLE iso (k int PRIMARY KEY, v int)"]
+SETUP = [
+    "CREATE TABLE iso (k int PRIMARY KEY, v int)",
+    "CREATE TABLE parent (id int PRIMARY KEY)",
+    "CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)",
+]
 
 Step = tuple[str, str]  # which session ("a" or "b") runs which statement
 
@@ -84,6 +88,20 @@ SCENARIOS: dict[str, list[Step]] = {
         ("a", "SELECT 1"),
         ("a", "SET TRANSACTION READ WRITE"),
         ("a", "ROLLBACK"),
+    ],
+    "a deferred constraint waits for COMMIT while others commit": [
+        ("a", "BEGIN"),
+        ("a", "INSERT INTO child VALUES (1, 7)"),
+        ("b", "INSERT INTO iso VALUES (3, 30)"),
+        ("a", "SELECT count(*) FROM child"),
+        ("a", "INSERT INTO parent VALUES (7)"),
+        ("a", "COMMIT"),
+        ("a", "BEGIN"),
+        ("a", "INSERT INTO child VALUES (2, 8)"),
+        ("b", "INSERT INTO iso VALUES (4, 40)"),
+        ("a", "SELECT count(*) FROM child"),
+        ("a", "COMMIT"),
+        ("b", "SELECT id, pid FROM child ORDER BY id"),
     ],
     "two-phase commit is off": [
         ("a", "BEGIN"),
