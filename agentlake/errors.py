@@ -41,6 +41,10 @@ class Notice(str):
         return notice
 
 
+NO_TRANSACTION = Notice("there is no transaction in progress", sqlstate="25P01")
+"""PostgreSQL's WARNING for COMMIT, ROLLBACK and kin outside a transaction block."""
+
+
 class Error(Exception):
     """Base class of every agentlake error; carries a PostgreSQL SQLSTATE."""
 

@@ -287,26 +287,17 @@ class Connection:
         self._check_open()
         rows = _as_arrow(data)
 
-        def load() -> int:
+        def load(tx) -> int:
+            if create and table not in tx.tables:
+                tx.create_table(table, declared_schema(rows.schema), list(primary_key))
+            manifest = tx.manifest(table)
             session = self._session
-            autocommit = session.transaction_status == "idle"
-            tx = session.write_tx()
-            try:
-                if create and table not in tx.tables:
-                    tx.create_table(table, declared_schema(rows.schema), list(primary_key))
-                manifest = tx.manifest(table)
-                tx.append(
-                    table, fill_generated(session, conform_table(session.repo.storage, rows, manifest.schema), manifest)
-                )
-                if autocommit:
-                    session.commit_pending()
-            except BaseException:
-                if autocommit:
-                    session.rollback()
-                raise
+            tx.append(
+                table, fill_generated(session, conform_table(session.repo.storage, rows, manifest.schema), manifest)
+            )
             return rows.num_rows
 
-        return self._call(load)
+        return self._call(self._session.write_statement, load)
 
     def search(
         self,

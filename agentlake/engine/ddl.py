@@ -18,6 +18,7 @@ from catalog.objects import FIELD_ID
 from ..errors import DataError, NotSupportedError, ProgrammingError
 from ..executors.local.result_types import restore_types
 from ..results import Result
+from ..sql.dialect import IDENTITY_SEQUENCE
 from ..sql.enum_types import enum_of
 from ..sql.pg_deparse import default_text, type_text
 from ..sql.rules.postgres_spellings import is_volatile
@@ -177,7 +178,7 @@ def _column(defn: exp.ColumnDef, table: str, enums: dict[str, list[str]]) -> tup
         elif isinstance(ckind, exp.ComputedColumnConstraint):  # GENERATED ALWAYS AS (expr) STORED
             facts["generated"] = ckind.this.sql(dialect="postgres")
         elif isinstance(ckind, exp.GeneratedAsIdentityColumnConstraint):
-            facts["identity"] = f"{table}_{name}_seq"
+            facts["identity"] = ckind.meta.get(IDENTITY_SEQUENCE) or f"{table}_{name}_seq"
             facts["identity_kind"] = "a" if ckind.this else "d"  # pg_attribute.attidentity: ALWAYS, BY DEFAULT
             facts["not_null"] = True
             steps = identity_steps(ckind)

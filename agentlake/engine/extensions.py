@@ -38,13 +38,37 @@ _VECTOR_TYPES = {"vector", "halfvec", "sparsevec"}
 """pgvector's types: the columns of these (or arrays of them) depend on the extension."""
 
 
+_COMMENT = re.compile(
+    rf"^\s*COMMENT\s+ON\s+EXTENSION\s+({IDENTIFIER})\s+IS\s+({STRING_LITERAL}|NULL)\s*;?\s*$", re.I | re.S
+)
+
+
 def command(session: "Session", text: str) -> Result | None:
-    """Run ``text`` if it is CREATE or DROP EXTENSION; None for any other statement."""
+    """Run ``text`` if it is CREATE or DROP EXTENSION, or COMMENT ON EXTENSION; None for any other
+    statement."""
     if re.match(r"^\s*CREATE\s+EXTENSION\b", text, re.I):
         return _create(session, text)
     if re.match(r"^\s*DROP\s+EXTENSION\b", text, re.I):
         return _drop(session, text)
+    if re.match(r"^\s*COMMENT\s+ON\s+EXTENSION\b", text, re.I):
+        return _comment(session, text)
     return None
+
+
+def _comment(session: "Session", text: str) -> Result:
+    """COMMENT ON EXTENSION, which pg_dump writes after each CREATE EXTENSION: an installed
+    extension's comment is its control file's, so that comment is accepted as what it already is;
+    another one is refused (0A000), as an extension's comment is not kept."""
+    match = _COMMENT.match(text)
+    if match is None:
+        raise _syntax_error("")
+    name = identifier_name(match.group(1))
+    if name not in session.snapshot.extensions:
+        raise ProgrammingError(f'extension "{name}" does not exist', sqlstate="42704")
+    given = None if match.group(2).upper() == "NULL" else literal_text(match.group(2))
+    if given != AVAILABLE[name].comment:
+        raise NotSupportedError(f'the comment of extension "{name}" cannot be changed')
+    return Result(None, 0, "COMMENT")
 
 
 def _syntax_error(rest: str) -> ProgrammingError:

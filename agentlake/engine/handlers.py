@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable
 import pyarrow as pa
 from sqlglot import exp
 
-from ..errors import NotSupportedError, OperationalError, ProgrammingError
+from ..errors import NO_TRANSACTION, NotSupportedError, OperationalError, ProgrammingError
 from ..results import Result
 from ..sql import dialect
 from . import (
@@ -17,8 +17,10 @@ from . import (
     ddl,
     enum_ddl,
     extensions,
+    identity_ddl,
     maintenance,
     merge_into,
+    ownership,
     prepared_statements,
     row_locks,
     sequence_ddl,
@@ -108,7 +110,7 @@ def _rollback(session: "Session", stmt: exp.Rollback) -> Result:
         session.rollback_to(dialect.folded_name(savepoint))
         return Result(None, 0, "ROLLBACK")
     if session.transaction_status == "idle":
-        session.notice("there is no transaction in progress")
+        session.notice(NO_TRANSACTION)
     session.rollback()
     return Result(None, 0, "ROLLBACK")
 
@@ -120,7 +122,7 @@ def _two_phase(session: "Session", stmt: dialect.TwoPhase) -> Result:
     word = stmt.name
     if word == "PREPARE":
         if session.transaction_status == "idle":
-            session.notice("there is no transaction in progress")
+            session.notice(NO_TRANSACTION)
             return Result(None, 0, "ROLLBACK")
         session.rollback()
         raise OperationalError(
@@ -171,14 +173,18 @@ _REINDEX = re.compile(
 
 
 def _command(session: "Session", stmt: exp.Command) -> Result:
-    """Statements sqlglot keeps as text: CREATE and DROP EXTENSION (:mod:`.extensions`), ALTER TYPE
+    """Statements sqlglot keeps as text: ALTER ... OWNER TO (:mod:`.ownership`), a column's identity
+    (:mod:`.identity_ddl`), CREATE and DROP
+    EXTENSION and COMMENT ON EXTENSION (:mod:`.extensions`), ALTER TYPE
     (:mod:`.enum_ddl`), CREATE and ALTER SEQUENCE (:mod:`.sequence_ddl`), the
     constraint statements of :mod:`.constraint_ddl`, CREATE VIEW ... WITH CHECK OPTION
     (:mod:`.view_ddl`), and ``REINDEX INDEX | TABLE | SCHEMA |
     DATABASE``, which rebuilds vector indexes."""
     text = stmt.sql(dialect="postgres")
     handled = (
-        constraint_ddl.command(session, text)
+        ownership.command(session, text)
+        or identity_ddl.command(session, text)
+        or constraint_ddl.command(session, text)
         or extensions.command(session, text)
         or view_ddl.command(session, text)
         or enum_ddl.command(session, text)

@@ -21,8 +21,10 @@ from sqlglot import exp
 from catalog import CatalogError, ConflictError, Repository, Snapshot, Transaction
 
 from ..errors import (
+    NO_TRANSACTION,
     Error,
     InFailedTransaction,
+    Notice,
     ProgrammingError,
     QueryCanceled,
     SerializationFailure,
@@ -48,7 +50,7 @@ from .query import QueryRunner
 from .repositories import attach_engine_hooks
 from .rights import READ, WRITE, Rights, require
 from .sequences import SequenceValues
-from .settings import READ_COMMITTED_LEVELS, Settings
+from .settings import MESSAGE_LEVELS, READ_COMMITTED_LEVELS, Settings
 from .sql_cursors import SqlCursors
 from .statement_timeout import Interrupts
 from .temporary_tables import TemporaryTables
@@ -197,6 +199,29 @@ class Session:
             self._take_snapshot()
         return self._tx
 
+    def write_statement(self, work: Callable[[Transaction], Any]) -> Any:
+        """Run ``work`` on the write transaction as a statement is run: what it wrote is checked
+        against the constraints when it ends (23xxx), committed on its own outside a transaction
+        block, and undone when it fails (failing the block). The API's bulk loads and COPY use it."""
+        if self._failed:
+            raise InFailedTransaction("current transaction is aborted, commands ignored until end of transaction block")
+        autocommit = not self._explicit
+        tx = self.write_tx()
+        savepoint = None if autocommit else tx.savepoint()
+        try:
+            done = work(tx)
+            tx.end_statement()
+            if autocommit:
+                self.commit_pending()
+            return done
+        except BaseException:
+            if autocommit:
+                self.rollback()
+            else:
+                tx.rollback_to(savepoint)
+                self._failed = True
+            raise
+
     def _begin_tx(self) -> Transaction:
         """A catalog transaction checked against constraints at the end of each statement (CHECK
         expressions evaluated here), not after each of its operations."""
@@ -208,7 +233,7 @@ class Session:
     def begin(self) -> bool:
         """Open a transaction block; False (with PostgreSQL's WARNING) when one is open already."""
         if self._explicit:
-            self.notice("there is already a transaction in progress")
+            self.notice(Notice("there is already a transaction in progress", sqlstate="25001"))
             return False
         self._statements = []
         self._explicit, self.snapshot_taken = True, False
@@ -222,7 +247,7 @@ class Session:
             self.rollback()
             return "ROLLBACK"
         if not self._explicit:
-            self.notice("there is no transaction in progress")
+            self.notice(NO_TRANSACTION)
         tx, self._tx = self._tx, None
         self._explicit, self._savepoints = False, []
         try:
@@ -333,7 +358,13 @@ class Session:
 
     def notice(self, message: str) -> None:
         """A NOTICE: handed to the handlers as it happens (a long CREATE INDEX reports as it goes),
-        or, with none registered, kept in ``notices`` until the caller reads them."""
+        or, with none registered, kept in ``notices`` until the caller reads them; one less severe
+        than client_min_messages is not sent (``Notice`` carries its severity; text is a NOTICE)."""
+        severity = getattr(message, "severity", "NOTICE").lower()  # INFO is always sent, as in PostgreSQL
+        if severity in MESSAGE_LEVELS and (
+            MESSAGE_LEVELS.index(severity) < MESSAGE_LEVELS.index(self.settings["client_min_messages"])
+        ):
+            return
         if not self.notice_handlers:
             self.notices.append(message)
         for handler in self.notice_handlers:

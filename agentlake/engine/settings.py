@@ -39,6 +39,11 @@ DEFAULTS: dict[str, str] = {
     "extra_float_digits": "1",
     "max_identifier_length": "63",
     "max_prepared_transactions": "0",
+    "client_min_messages": "notice",
+    "check_function_bodies": "on",
+    "row_security": "on",
+    "xmloption": "content",
+    "default_tablespace": "",
     "default_table_access_method": "heap",  # SQLAlchemy's table reflection compares each table's with it
     "agentlake.branch": "main",
     "agentlake.executor": "auto",
@@ -89,6 +94,8 @@ READ_ONLY = {
     "max_prepared_transactions",
     "is_superuser",
 }
+MESSAGE_LEVELS = ("debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error")
+"""client_min_messages' levels, least severe first: a session is sent the messages at its level and above."""
 ISOLATION_LEVELS = frozenset({"read uncommitted", "read committed", "repeatable read", "serializable"})
 READ_COMMITTED_LEVELS = frozenset({"read uncommitted", "read committed"})
 """The levels whose transactions read a new snapshot per statement (PostgreSQL runs READ UNCOMMITTED
@@ -107,6 +114,12 @@ KINDS: dict[str, Kind] = {
     "agentlake.executor": Choice(frozenset({"auto", "local", "dask", "gpu"})),
     "agentlake.durability": Choice(frozenset({"full", "relaxed"})),
     "transaction_isolation": Choice(ISOLATION_LEVELS),
+    "client_min_messages": Choice(frozenset(MESSAGE_LEVELS)),
+    "xmloption": Choice(frozenset({"content", "document"})),
+    "default_tablespace": Choice(frozenset({"", "pg_default"})),  # the only tablespace there is
+    "default_table_access_method": Choice(frozenset({"heap"})),  # every table is stored one way
+    "check_function_bodies": _ON_OFF,
+    "row_security": _ON_OFF,  # no table has row security policies, so either way no row is hidden
     "default_transaction_isolation": Choice(ISOLATION_LEVELS),
     "standard_conforming_strings": Choice(frozenset({"on"})),
     "hnsw.iterative_scan": Choice(frozenset({"off", "relaxed_order", "strict_order"})),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from ..sql.pg_quoting import literal_text
+from ..sql.pg_quoting import IDENTIFIER, identifier_name, literal_text
 
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$")
 
@@ -114,19 +114,25 @@ def controls_transaction(sql: str) -> bool:
 
 
 _COPY = re.compile(
-    r"^COPY\s+(?P<table>(?:\"[^\"]+\"|[\w.]+))\s*(?:\((?P<cols>[^)]*)\))?\s+FROM\s+STDIN\b(?P<opts>.*)$",
+    rf"^COPY\s+(?P<table>(?:{IDENTIFIER})(?:\s*\.\s*(?:{IDENTIFIER}))?)\s*(?:\((?P<cols>[^)]*)\))?\s+FROM\s+STDIN\b(?P<opts>.*)$",
     re.IGNORECASE | re.DOTALL,
 )
 
 
 def parse_copy_from_stdin(sql: str) -> tuple[str, list[str] | None, dict[str, str]] | None:
     """``COPY t (a, b) FROM STDIN WITH (FORMAT csv, HEADER)`` -> (table, columns, options), else None."""
-    m = _COPY.match(strip_comments(sql).strip())
+    m = _COPY.match(strip_comments(sql).strip().rstrip(";").rstrip())
     if not m:
         return None
-    table = m.group("table").strip('"')
-    cols = [c.strip().strip('"') for c in m.group("cols").split(",")] if m.group("cols") else None
-    return table, cols, _copy_options(m.group("opts"))
+    cols = [identifier_name(c.strip()) for c in m.group("cols").split(",")] if m.group("cols") else None
+    return _table_name(m.group("table")), cols, _copy_options(m.group("opts"))
+
+
+def _table_name(text: str) -> str:
+    """COPY's table, ``public.`` taken off (pg_dump writes ``COPY public.t``); another schema stays
+    in the name, which then names no table."""
+    parts = [identifier_name(part) for part in re.findall(IDENTIFIER, text)]
+    return parts[-1] if len(parts) == 1 or parts[0] == "public" else ".".join(parts)
 
 
 _COPY_TO = re.compile(
@@ -138,7 +144,7 @@ _COPY_TO = re.compile(
 
 def parse_copy_to_stdout(sql: str) -> tuple[str, dict[str, str]] | None:
     """``COPY t (a, b) TO STDOUT ...`` or ``COPY (query) TO STDOUT ...`` -> (the query, options), else None."""
-    m = _COPY_TO.match(strip_comments(sql).strip())
+    m = _COPY_TO.match(strip_comments(sql).strip().rstrip(";").rstrip())
     if not m:
         return None
     if m.group("query"):

@@ -110,6 +110,10 @@ class Prepare(exp.Expression):
     arg_types = {"this": True, "types": False, "text": True}
 
 
+IDENTITY_SEQUENCE = "identity_sequence"
+"""Meta key of a GeneratedAsIdentityColumnConstraint naming its sequence (``SEQUENCE NAME s``)."""
+
+
 class TwoPhase(exp.Expression):
     """``PREPARE TRANSACTION 'id'``, ``COMMIT PREPARED 'id'`` or ``ROLLBACK PREPARED 'id'`` (``this``
     the word: PREPARE, COMMIT or ROLLBACK; ``id`` the transaction's identifier)."""
@@ -656,8 +660,9 @@ class AgentlakePostgres(Postgres):
 
         def _parse_generated_as_identity(self) -> exp.Expression:
             """``GENERATED ... AS IDENTITY (options)`` with PostgreSQL's sequence options in any order
-            (SQLAlchemy writes ``INCREMENT BY 5 START WITH 100``; sqlglot reads one fixed order). CACHE
-            is read and has no effect: the repository's counter hands out each statement's values at once."""
+            (SQLAlchemy writes ``INCREMENT BY 5 START WITH 100``; sqlglot reads one fixed order), and
+            the sequence's name (``SEQUENCE NAME``, kept in the meta). CACHE is read and has no effect:
+            the repository's counter hands out each statement's values at once."""
             index = self._index
             always = not self._match_text_seq("BY", "DEFAULT")
             if always:
@@ -680,6 +685,8 @@ class AgentlakePostgres(Postgres):
                     identity.set("cycle", True)
                 elif self._match_text_seq("CACHE"):
                     self._parse_bitwise()
+                elif self._match_text_seq("SEQUENCE", "NAME"):  # pg_dump names the sequence: schema.name
+                    identity.meta[IDENTITY_SEQUENCE] = self._parse_table_parts().name
                 elif not (self._match_text_seq("NO") and self._match_texts(("MINVALUE", "MAXVALUE", "CYCLE"))):
                     self.raise_error("Expecting a sequence option")
             return identity
