@@ -1,9 +1,9 @@
-"""``ALTER TABLE | VIEW | SEQUENCE ... OWNER TO role``, which pg_dump writes after each object.
+"""``ALTER TABLE | VIEW | SEQUENCE | TYPE ... OWNER TO role``, which pg_dump writes after each object.
 
-A repository's tables, views and sequences belong to its users together: the catalogs report the
-user asking as their owner (pg_tables.tableowner, pg_class.relowner). So OWNER TO that user (or
-CURRENT_USER, CURRENT_ROLE, SESSION_USER) states what already holds and is accepted; any other
-role is refused (0A000) rather than recorded as an owner nothing would honour.
+A repository's tables, views, sequences and types belong to its users together: the catalogs report the
+user asking as their owner (pg_tables.tableowner, pg_class.relowner), and pg_roles that user
+alone. So OWNER TO that user (or CURRENT_USER, CURRENT_ROLE, SESSION_USER) states what already
+holds and is accepted; any other role is one that does not exist here (42704).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..errors import NotSupportedError, ProgrammingError
+from ..errors import ProgrammingError
 from ..results import Result
 from ..sql.pg_quoting import IDENTIFIER, identifier_name
 from .sequences import serial_owner
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 _OWNER_TO = re.compile(
-    rf"^\s*ALTER\s+(TABLE|VIEW|SEQUENCE)\s+(IF\s+EXISTS\s+)?(?:ONLY\s+)?"
+    rf"^\s*ALTER\s+(TABLE|VIEW|SEQUENCE|TYPE)\s+(IF\s+EXISTS\s+)?(?:ONLY\s+)?"
     rf"(?:({IDENTIFIER})\s*\.\s*)?({IDENTIFIER})\s+OWNER\s+TO\s+({IDENTIFIER})\s*;?\s*$",
     re.I | re.S,
 )
@@ -28,7 +28,7 @@ _CURRENT = {"current_user", "current_role", "session_user"}
 
 
 def command(session: "Session", text: str) -> Result | None:
-    """Run ``text`` if it is ALTER TABLE, VIEW or SEQUENCE ... OWNER TO; None otherwise."""
+    """Run ``text`` if it is ALTER TABLE, VIEW, SEQUENCE or TYPE ... OWNER TO; None otherwise."""
     match = _OWNER_TO.match(text)
     if match is None:
         return None
@@ -37,19 +37,18 @@ def command(session: "Session", text: str) -> Result | None:
     if schema is not None and identifier_name(schema) != "public":
         raise ProgrammingError(f'schema "{identifier_name(schema)}" does not exist', sqlstate="3F000")
     snapshot = session.snapshot
-    found = name in (
-        snapshot.views if kind == "VIEW" else snapshot.sequences if kind == "SEQUENCE" else snapshot.tables
+    found = name in {"VIEW": snapshot.views, "SEQUENCE": snapshot.sequences, "TYPE": snapshot.types}.get(
+        kind, snapshot.tables
     )
     if not found and kind == "SEQUENCE":  # a serial column's sequence
         found = serial_owner(snapshot.tables, name) is not None
     if not found:
+        what, sqlstate = ("type", "42704") if kind == "TYPE" else ("relation", "42P01")
         if if_exists:
-            session.notice(f'relation "{name}" does not exist, skipping')
+            session.notice(f'{what} "{name}" does not exist, skipping')
             return Result(None, 0, f"ALTER {kind}")
-        raise ProgrammingError(f'relation "{name}" does not exist', sqlstate="42P01")
+        raise ProgrammingError(f'{what} "{name}" does not exist', sqlstate=sqlstate)
     role_name = role.lower() if role.lower() in _CURRENT else identifier_name(role)
-    if role_name not in _CURRENT and role_name != (session.user or ""):
-        raise NotSupportedError(
-            f'cannot make role "{role_name}" the owner of "{name}": the repository\'s objects belong to all its users'
-        )
+    if role_name not in _CURRENT and role_name != (session.user or ""):  # pg_roles lists the user alone
+        raise ProgrammingError(f'role "{role_name}" does not exist', sqlstate="42704")
     return Result(None, 0, f"ALTER {kind}")

@@ -1,5 +1,5 @@
 """A pg_dump of a PostgreSQL 16 database restores into agentlake with psql, as into PostgreSQL: its
-SET lines, CREATE EXTENSION and COMMENT ON EXTENSION, tables with serial and identity columns,
+SET lines, CREATE EXTENSION and COMMENT ON EXTENSION, an enum type, tables with serial and identity columns,
 sequences and their OWNED BY and setval, COPY public.t ... FROM stdin with awkward text, keys,
 indexes, foreign keys, views and comments, with owners (restored by the dump's own user) and
 without (``pg_dump -O``). psql stops at the first error (ON_ERROR_STOP), so each line must run;
@@ -29,6 +29,9 @@ SOURCE = [
     "CREATE UNIQUE INDEX books_title_author ON books (author_id, title)",
     "CREATE VIEW cheap_books AS SELECT id, title FROM books WHERE price < 10",
     "CREATE SEQUENCE ticket_seq START 100",
+    "CREATE TYPE mood AS ENUM ('ok', 'sad')",
+    "CREATE TABLE moods (id int PRIMARY KEY, m mood NOT NULL)",
+    "INSERT INTO moods VALUES (1, 'sad'), (2, 'ok')",
     "COMMENT ON TABLE books IS 'the books'",
     "INSERT INTO authors (name, born, meta) VALUES ('Ann', '1970-01-02', '{\"a\": 1}'), ('Bob', NULL, '{}'),"
     " (E'C\\u00e9 \"q\" \\\\ x', '1980-05-06', '{\"t\": [1, 2]}')",
@@ -42,6 +45,7 @@ QUERIES = [
     "SELECT id, name, born, meta FROM authors ORDER BY id",
     "SELECT id, author_id, title, price, tags, embedding::text, published FROM books ORDER BY id",
     "SELECT * FROM events ORDER BY id",
+    "SELECT id, m::text FROM moods ORDER BY m, id",
     "SELECT * FROM cheap_books ORDER BY id",
     "SELECT nextval('ticket_seq'), nextval('authors_id_seq'), nextval('books_id_seq')",
     "SELECT obj_description('books'::regclass)",
