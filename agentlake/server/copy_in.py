@@ -168,7 +168,9 @@ def _arrow_column(values: list[Any], field: pa.Field) -> pa.Array:
 
 
 def _insert(conn: EngineConnection, table: str, names: list[str], columns: list[list[Any]]) -> None:
-    """Multi-row INSERTs with bound parameters: the path for column subsets (defaults apply)."""
+    """Multi-row INSERTs with bound parameters: the path for column subsets (defaults apply). COPY
+    writes the values it is given into identity columns, GENERATED ALWAYS ones too, as PostgreSQL's
+    does (pg_dump's COPY of a table with a generated column lists the others, its identity among them)."""
     quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)
     rows = list(zip(*columns))
     for start in range(0, len(rows), BATCH_ROWS):
@@ -177,7 +179,7 @@ def _insert(conn: EngineConnection, table: str, names: list[str], columns: list[
         for row in rows[start : start + BATCH_ROWS]:
             groups.append("(" + ", ".join(f"${len(params) + i + 1}" for i in range(len(row))) + ")")
             params.extend(row)
-        conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ' + ", ".join(groups), params)
+        conn.execute(f'INSERT INTO "{table}" ({quoted}) OVERRIDING SYSTEM VALUE VALUES ' + ", ".join(groups), params)
 
 
 def _load(session: "WireSession", table: str, columns: list[str] | None, options: dict[str, str], data: bytes) -> int:

@@ -24,7 +24,8 @@ SOURCE = [
     "CREATE TABLE books (id bigserial PRIMARY KEY, author_id int NOT NULL REFERENCES authors(id) ON DELETE CASCADE,"
     " title varchar(200) NOT NULL, price numeric(8,2) CHECK (price >= 0), tags text[], embedding vector(3),"
     " published timestamptz DEFAULT now())",
-    "CREATE TABLE events (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, what text)",
+    "CREATE TABLE events (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, what text,"
+    " shout text GENERATED ALWAYS AS (upper(what)) STORED)",
     "CREATE INDEX books_author_idx ON books (author_id)",
     "CREATE UNIQUE INDEX books_title_author ON books (author_id, title)",
     "CREATE VIEW cheap_books AS SELECT id, title FROM books WHERE price < 10",

@@ -2,7 +2,8 @@
 already there or repeated in the data (23505), a CHECK (23514), a foreign key (23503) or NOT NULL
 (23502) fails the COPY and loads none of its rows; in a transaction block the failure aborts the
 block (25P02 until ROLLBACK). The whole-row path (every column given) and the column-list path
-alike; and the API's bulk load, which COPY's whole-row path uses, checks the same."""
+alike; and the API's bulk load, which COPY's whole-row path uses, checks the same. COPY writes the
+values it is given into GENERATED ALWAYS identity columns, as PostgreSQL's does."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SETUP = [
     "CREATE TABLE pets (id int PRIMARY KEY, tag text UNIQUE, legs int NOT NULL CHECK (legs >= 0),"
     " owner int REFERENCES owners (id))",
     "INSERT INTO pets VALUES (1, 'a', 4, 1)",
+    "CREATE TABLE counted (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int, twice int GENERATED ALWAYS AS (n * 2) STORED)",
 ]
 
 LOADS = [
@@ -48,6 +50,15 @@ def test_copy_checks_constraints_as_postgresql(both, sql, lines):
     outcomes = [_copy(conn, sql, lines) for conn in (both.lake, both.postgres)]
     assert outcomes[0] == outcomes[1]
     lake, postgres = both.answers("SELECT * FROM pets ORDER BY id")
+    assert lake.rows == postgres.rows
+
+
+def test_copy_writes_given_identity_values_and_computes_generated_ones(both):
+    """COPY takes the values it is given for a GENERATED ALWAYS identity column (pg_dump's COPY of
+    a table with a generated column names the identity column among the others)."""
+    for sql, lines in [("COPY counted (id, n) FROM STDIN", ["10\t1", "11\t2"]), ("COPY counted (n) FROM STDIN", ["3"])]:
+        assert _copy(both.lake, sql, lines) == _copy(both.postgres, sql, lines)
+    lake, postgres = both.answers("SELECT * FROM counted ORDER BY id")
     assert lake.rows == postgres.rows
 
 
