@@ -28,6 +28,10 @@ SOURCE = [
     " shout text GENERATED ALWAYS AS (upper(what)) STORED)",
     "CREATE INDEX books_author_idx ON books (author_id)",
     "CREATE UNIQUE INDEX books_title_author ON books (author_id, title)",
+    "CREATE INDEX books_embedding_idx ON books USING hnsw (embedding vector_cosine_ops) WITH (m = 8)",
+    "CREATE INDEX authors_meta_idx ON authors USING gin (meta)",
+    "CREATE INDEX books_cheap_idx ON books (price) WHERE price < 10",
+    "CREATE INDEX authors_lower_name ON authors (lower(name))",
     "CREATE VIEW cheap_books AS SELECT id, title FROM books WHERE price < 10",
     "CREATE SEQUENCE ticket_seq START 100",
     "CREATE TYPE mood AS ENUM ('ok', 'sad')",
@@ -40,6 +44,11 @@ SOURCE = [
     " (1, 'One', 9.50, '{x,y}', '[1,2,3]', '2024-01-01 00:00+00'), (1, 'Two', 12, NULL, NULL, '2024-01-02 00:00+00'),"
     " (3, E'Tab\\there\\nand a line', 0, '{\"a b\",c}', '[0,0,1]', '2024-01-03 00:00+00')",
     "INSERT INTO events (what) VALUES ('start'), ('stop')",
+    "CREATE TABLE kinds (id smallint PRIMARY KEY, b bytea, u uuid, ts timestamp, t time, flag boolean, f8 float8,"
+    " f4 real, code char(3), j json, nums numeric[], big bigint)",
+    "INSERT INTO kinds VALUES (1, '\\x00ff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-01-01 12:30:00', '08:00',"
+    " true, 1.5e300, 0.25, 'ab', '{\"k\": [1, null]}', '{1.5,NULL,-2}', -9223372036854775808),"
+    " (2, NULL, NULL, NULL, NULL, NULL, 'NaN', '-Infinity', NULL, NULL, NULL, NULL)",
     "SELECT nextval('ticket_seq')",
 ]
 QUERIES = [
@@ -47,6 +56,7 @@ QUERIES = [
     "SELECT id, author_id, title, price, tags, embedding::text, published FROM books ORDER BY id",
     "SELECT * FROM events ORDER BY id",
     "SELECT id, m::text FROM moods ORDER BY m, id",
+    "SELECT id, b, u, ts, t, flag, f8::text, f4::text, code, j::text, nums, big FROM kinds ORDER BY id",
     "SELECT * FROM cheap_books ORDER BY id",
     "SELECT nextval('ticket_seq'), nextval('authors_id_seq'), nextval('books_id_seq')",
     "SELECT obj_description('books'::regclass)",
