@@ -18,7 +18,7 @@ def test_notice_and_parameter_status_after_set(server):
         notices = []
         conn.add_notice_handler(lambda d: notices.append((d.severity, d.message_primary)))
         conn.execute("COMMIT")
-        assert notices == [("NOTICE", "there is no transaction in progress")]
+        assert notices == [("WARNING", "there is no transaction in progress")]  # as PostgreSQL sends it
         conn.execute("SET application_name = 'renamed'")
         assert conn.info.parameter_status("application_name") == "renamed"
 
