@@ -12,9 +12,11 @@ here instead (``l_quantity <= 1 + 10`` compares with ``CAST(11 AS INT)``), as Po
 constants when it plans: a function call on every batch would also hide the bound from the
 scan's statistics.
 
-Division, modulo and the calls choosing one of their arguments need no check; their operands are
-given the width PostgreSQL computes in (``i / 2`` of an int4 is int4: DataFusion read the
-constant as int8 and widened the result).
+Division, modulo, bitwise operators, shifts, ``abs`` and the calls choosing one of their
+arguments need no check; their operands are given the width PostgreSQL computes in (``i / 2`` of
+an int4 is int4: DataFusion read the constant as int8 and widened the result). So are the integer
+constants of array calls beside an integer[] (``array_append(xs, 3)`` is an integer[]), and an
+element of one (``xs[1]``) is of its width.
 """
 
 from __future__ import annotations
@@ -44,7 +46,11 @@ CHECKED_FUNCTIONS = frozenset(checked_function(w, op) for w in WIDTHS for op in 
 def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
     """Rewrite, in place, integer + - * into checked functions, and give / and % operands of the
     width PostgreSQL computes them in; True when any was."""
-    nodes = list(tree.find_all(*OPERATIONS, *_DIVISIONS, *_CHOICES, exp.Neg, exp.Hex, exp.Sum))
+    nodes = list(
+        tree.find_all(
+            *OPERATIONS, *_DIVISIONS, *_BITWISE, *_SHIFTS, *_CHOICES, *_ARRAY_CALLS, exp.Neg, exp.Hex, exp.Sum, exp.Abs
+        )
+    )
     if not nodes:
         return False
     fields = column_fields(tree, schema_of)
@@ -62,12 +68,18 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
         if isinstance(node, exp.Sum):
             changed = _numeric_sum_of_int8(node, fields) or changed
             continue
+        if isinstance(node, (exp.Abs, *_SHIFTS)):
+            changed = _kept_width(node, fields) or changed
+            continue
+        if isinstance(node, _ARRAY_CALLS):
+            changed = _array_elements_width(node, fields) or changed
+            continue
         changed = _typed_text_operand(node, fields) or changed
         left, right = _width(node.this, fields), _width(node.expression, fields)
         if left is None or right is None:
             continue
         width = max(left, right)
-        if isinstance(node, _DIVISIONS):  # int4 / int4 is int4 (DataFusion widened it to int8)
+        if isinstance(node, (*_DIVISIONS, *_BITWISE)):  # int4 / int4 is int4 (DataFusion widened it to int8)
             if left != right or _constant(node.this) is not None or _constant(node.expression) is not None:
                 node.set("this", _cast(node.this, width))
                 node.set("expression", _cast(node.expression, width))
@@ -81,6 +93,10 @@ def integer_arithmetic(tree: exp.Expression, schema_of: SchemaOf) -> bool:
 
 
 _DIVISIONS = (exp.Div, exp.Mod)
+_BITWISE = (exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor)
+"""& | #: computed in the wider operand's width, as / and % are."""
+_SHIFTS = (exp.BitwiseLeftShift, exp.BitwiseRightShift)
+"""<< >>: of the shifted operand's width, the count an int4."""
 _CHOICES = (exp.Greatest, exp.Least, exp.Coalesce, exp.Nullif)
 """Calls whose result is one of their integer arguments, in the widest argument's type."""
 
@@ -113,6 +129,64 @@ def _numeric_sum_of_int8(node: exp.Sum, fields: dict[str, dict[str, pa.Field]]) 
         exp.Anonymous(this="arrow_cast", expressions=[argument.copy(), exp.Literal.string("Decimal128(38, 0)")])
     )
     return True
+
+
+_ARRAY_CALLS = (exp.ArrayAppend, exp.ArrayPrepend, exp.ArrayRemove, exp.ArrayConcat, exp.DPipe, exp.Anonymous)
+"""Calls mixing an integer array with integers (``array_append(xs, 3)``, ``ARRAY[1, 2] || 3``,
+``array_replace``): in PostgreSQL the constants take the array's element type."""
+_ARRAY_FUNCTIONS = frozenset({"array_replace", "array_fill", "array_position", "array_positions"})
+
+
+def _array_elements_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``array_remove(ARRAY[1, 2], 2)`` is an integer[] (DataFusion read the constants as int8 and
+    widened the array): when the call's arrays are of int2 or int4 elements, its integer constants,
+    alone or in ARRAY[...], are cast to that width; True when any was."""
+    if isinstance(node, exp.Anonymous) and node.name.lower() not in _ARRAY_FUNCTIONS:
+        return False
+    arguments = list(node.iter_expressions())
+    widths = {_element_width(a, fields) for a in arguments if isinstance(a, (exp.Array, exp.Column))}
+    if len(widths) != 1 or None in widths or 64 in widths:
+        return False
+    width = widths.pop()
+    changed = False
+    for argument in arguments:
+        for constant in list(argument.expressions) if isinstance(argument, exp.Array) else [argument]:
+            if _constant(constant) is not None and fits_width(_constant(constant), width):
+                constant.replace(_cast(constant, width))
+                changed = True
+    return changed
+
+
+def _element_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int | None:
+    """The integer width of an array's elements: an ARRAY[...] of integers (its constants int4, as
+    PostgreSQL types them) or an integer array column; None for anything else."""
+    if isinstance(node, exp.Array):
+        widths = [_width(e, fields) for e in node.expressions if not isinstance(e, exp.Null)]
+        return max(widths) if widths and None not in widths else None
+    if isinstance(node, exp.Column):
+        field = fields.get(node.table, {}).get(node.name)
+        kind = field.type if field is not None else None
+        if kind is not None and pa.types.is_list(kind) and pa.types.is_signed_integer(kind.value_type):
+            return kind.value_type.bit_width if kind.value_type.bit_width >= 16 else None
+    return None
+
+
+def _kept_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
+    """``abs(-3)`` and ``1 << 2`` are int4, as their integer operand is (DataFusion read the
+    constant as int8): a constant operand is cast to its width, and so is a shift's constant count
+    (the operands' common width is the result's); True when any was."""
+    width = _width(node.this, fields)
+    if width is None:
+        return False
+    changed = False
+    if _constant(node.this) is not None:
+        node.set("this", _cast(node.this, width))
+        changed = True
+    count = node.args.get("expression")
+    if count is not None and _constant(count) is not None and fits_width(_constant(count), width):
+        node.set("expression", _cast(count, width))
+        changed = True
+    return changed
 
 
 def _hex_of_int4(node: exp.Hex, fields: dict[str, dict[str, pa.Field]]) -> bool:
@@ -206,6 +280,13 @@ def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int 
     if isinstance(node, _CHOICES):
         widths = [_width(argument, fields) for argument in _arguments(node)]
         return None if None in widths else max(widths)
+    if isinstance(node, _BITWISE):
+        widths = [_width(node.this, fields), _width(node.expression, fields)]
+        return None if None in widths else max(widths)
+    if isinstance(node, _SHIFTS):
+        return _width(node.this, fields)
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and not isinstance(node.expressions[0], exp.Slice):
+        return _element_width(node.this, fields)  # xs[1] of an integer[] column
     if isinstance(node, exp.Anonymous):
         for width, (prefix, _) in WIDTHS.items():
             if node.name.startswith(prefix + "_") and node.name[len(prefix) + 1 :] in OPERATIONS.values():
