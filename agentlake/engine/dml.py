@@ -106,6 +106,7 @@ def insert(session: "Session", stmt: exp.Insert) -> Result:
         incoming = _source_rows(session, source, columns, manifest)
         incoming = identity_columns.without_user_values(incoming, manifest.constraints, overriding)
         rows = _complete(session, incoming, manifest, name)
+    row_locks.lock_keys(session, name, manifest, rows)
     conflict = stmt.args.get("conflict")
     returning = stmt.args.get("returning")
     order = None

@@ -16,6 +16,8 @@ Writers lock too: UPDATE, DELETE, MERGE and ON CONFLICT DO UPDATE take the exclu
 row they change (up to :data:`MAX_WRITE_LOCKS` a statement), waiting for its holder, and a writing
 statement that finds a row it changes changed since its snapshot runs again on the head. So agents
 that increment one counter at once each add one, in turn, where each but the first failed with 40001.
+INSERT locks the primary keys it writes (:func:`lock_keys`): agents remembering the same fact with
+``ON CONFLICT DO NOTHING`` or ``DO UPDATE`` at once follow each other too.
 
 FOR UPDATE and FOR NO KEY UPDATE take the exclusive lock, FOR SHARE and FOR KEY SHARE the shared
 one (so FOR KEY SHARE waits for FOR NO KEY UPDATE, which PostgreSQL lets pass). A locking query
@@ -37,7 +39,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from catalog.changes import locate
-from catalog.datafiles import FileReader
+from catalog.datafiles import FileReader, key_has_null, key_tuples
 from catalog.objects import ROWID, Manifest
 
 from ..errors import NotSupportedError, OperationalError, ProgrammingError, SerializationFailure
@@ -46,13 +48,13 @@ from ..executors.local.snapshot_tables import ROWS_PREFIX
 from ..sql.dialect import Explain
 from . import frontend
 from .ddl import table_name
-from .fastpath import row_by_key
+from .fastpath import row_by_key, rows_by_keys
 
 if TYPE_CHECKING:
     from .session import Session
 
-ROW_KEY_SPACE = 3
-"""Row locks' key space in the lock table (advisory locks use 1 and 2)."""
+ROW_KEY_SPACE, KEY_SPACE = 3, 4
+"""Row locks' and inserted keys' key spaces in the lock table (advisory locks use 1 and 2)."""
 WAIT, SKIP_LOCKED, NOWAIT = 0, 1, 2  # where clauses name one table twice, NOWAIT wins, then SKIP LOCKED
 MAX_RUNS = 1000
 """Runs of one locking query at most (a SKIP LOCKED run leaves out the rows it could not lock,
@@ -98,6 +100,25 @@ def lock_for_write(session: "Session", name: str, rowids: np.ndarray) -> None:
     for rowid in np.unique(rowids).tolist():
         session.advisory_locks.lock(_key(session, rowid), shared=False, transaction=True, wait=True)
     if _must_read_again(session, {name: rowids}):
+        raise StatementRestart()
+
+
+def lock_keys(session: "Session", name: str, manifest: Manifest, rows: pa.Table) -> None:
+    """INSERT locks the primary keys it writes (up to :data:`MAX_WRITE_LOCKS` rows), as
+    PostgreSQL's inserter holds its new row's index entry: an INSERT of the same key in another
+    transaction waits for it, then (READ COMMITTED, or no transaction block) runs again and finds
+    the key, so ON CONFLICT acts on it and a plain INSERT fails with 23505, where both wrote and one
+    failed with 40001 at commit (as it still does at REPEATABLE READ)."""
+    columns = list(manifest.primary_key or ())
+    if not columns or not rows.num_rows or rows.num_rows > MAX_WRITE_LOCKS:
+        return
+    keys = [key for key in dict.fromkeys(key_tuples(rows, columns)) if not key_has_null(key)]
+    for key in keys:
+        digest = hashlib.blake2b(f"{session.branch}:{name}:{key!r}".encode(), digest_size=8).digest()
+        session.advisory_locks.lock(
+            (KEY_SPACE, int.from_bytes(digest, "big")), shared=False, transaction=True, wait=True
+        )
+    if not session.keeps_snapshot and _keys_appeared(session, name, keys):
         raise StatementRestart()
 
 
@@ -331,6 +352,19 @@ def _must_read_again(session: "Session", rows: dict[str, np.ndarray]) -> bool:
     if session.keeps_snapshot:
         raise SerializationFailure("could not serialize access due to concurrent update", sqlstate="40001")
     return True
+
+
+def _keys_appeared(session: "Session", name: str, keys: list) -> bool:
+    """Whether the branch head has a row with one of ``keys`` that the statement's snapshot has not."""
+    head_id = session.repo.head(session.branch)
+    if session.reading_commit == head_id:
+        return False
+    head, read = (session.repo.snapshot_at(commit).tables.get(name) for commit in (head_id, session.reading_commit))
+    if head is None or read is None or head.encoded[0] == read.encoded[0]:
+        return False
+    now, _ = rows_by_keys(session, head, keys)
+    before, _ = rows_by_keys(session, read, list(now))
+    return any(before.get(key) != rowid for key, rowid in now.items())
 
 
 def _changed(head: Manifest | None, read: Manifest | None, rowids: np.ndarray, files: FileReader) -> bool:

@@ -220,3 +220,61 @@ def test_concurrent_increments_of_one_row_each_count(both, block):
             session.join(120)
         assert errors == []
         assert conn.execute("SELECT owner FROM jobs WHERE id = 1").fetchone() == ("60",)
+
+
+@pytest.mark.parametrize("outcome", ["COMMIT", "ROLLBACK"])
+def test_an_insert_of_a_key_another_transaction_is_inserting_waits_for_it(both, outcome):
+    """The second INSERT of a key waits for the first transaction: 23505 once it commits, its own
+    row once it rolls back, as in PostgreSQL (both wrote, and one failed with 40001 at commit)."""
+    both.execute("DELETE FROM jobs")
+    results = []
+    for conn in (both.lake, both.postgres):
+        other = psycopg.connect(conn.info.dsn, autocommit=True)
+        got: list = []
+
+        def insert(session: psycopg.Connection = other, got: list = got) -> None:
+            try:
+                got.append(session.execute("INSERT INTO jobs (id, owner) VALUES (7, 'b') RETURNING owner").fetchall())
+            except psycopg.Error as err:
+                got.append(err.sqlstate)
+
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO jobs (id, owner) VALUES (7, 'a')")
+        waiter = threading.Thread(target=insert)
+        waiter.start()
+        waiter.join(0.5)
+        waited = waiter.is_alive()
+        conn.execute(outcome)
+        waiter.join(30)
+        other.close()
+        results.append((waited, got, conn.execute("SELECT owner FROM jobs WHERE id = 7").fetchall()))
+    assert results[0] == results[1]
+
+
+def test_concurrent_upserts_of_the_same_keys_all_land(both):
+    """Four sessions remember the same ten facts at once with ON CONFLICT DO NOTHING, then count
+    them with ON CONFLICT DO UPDATE: no error, each fact once, each counted by every session."""
+    for conn in (both.lake, both.postgres):
+        conn.execute("DELETE FROM jobs")
+        errors: list[str] = []
+
+        def remember(dsn: str = conn.info.dsn) -> None:
+            with psycopg.connect(dsn, autocommit=True) as session:
+                for key in range(10):
+                    for sql in (
+                        "INSERT INTO jobs (id, owner) VALUES (%s, '0') ON CONFLICT DO NOTHING",
+                        "INSERT INTO jobs (id, owner) VALUES (%s, '1') ON CONFLICT (id) DO UPDATE"
+                        " SET owner = (jobs.owner::int + 1)::text",
+                    ):
+                        try:
+                            session.execute(sql, (key,))
+                        except psycopg.Error as err:
+                            errors.append(err.sqlstate)
+
+        sessions = [threading.Thread(target=remember) for _ in range(4)]
+        for session in sessions:
+            session.start()
+        for session in sessions:
+            session.join(120)
+        assert errors == []
+        assert conn.execute("SELECT count(*), sum(owner::int) FROM jobs").fetchone() == (10, 40)
