@@ -198,7 +198,7 @@ def object_casts(tree: exp.Expression) -> exp.Expression:
         if _is_object_identifier_array(node.args["to"]):
             return exp.Cast(this=inner, to=exp.DataType.build("BIGINT[]", dialect="postgres"))
         if target in ("name", "char", '"char"') and not node.args["to"].expressions:  # char(n): pg_casts cuts
-            return exp.Cast(this=inner, to=exp.DataType.build("TEXT"))
+            return _named(exp.Cast(this=inner, to=exp.DataType.build("TEXT")), node)  # 'x'::name is named "name"
         if node.args["to"].sql().lower().startswith("pg_catalog."):
             return exp.Cast(this=inner, to=exp.DataType.build(_BUILTIN_TYPES.get(target, target), dialect="postgres"))
         return node

@@ -36,6 +36,7 @@ QUERIES = [
     "SELECT constraint_name, constraint_type FROM information_schema.table_constraints "
     "WHERE table_name = 'cats' AND constraint_type <> 'CHECK'",
     "SELECT current_schema(), current_schema, 'x'::name AS n",
+    "SELECT 'x'::name, 'a'::\"char\", 'b'::char, 'c'::name || 'd'",
 ]
 
 

@@ -15,7 +15,16 @@ from ...sql.column_types import SchemaOf, column_fields
 from ...sql.enum_types import LABELS_KEY
 from ...sql.jsonb_types import JsonTypes
 from ...sql.rules.column_names import DUPLICATE_MARK, output_name
-from ...sql.types import CHAR_KEY, DIM_KEY, TYPE_KEY, array_metadata, arrow_type, character_metadata, padded_characters
+from ...sql.types import (
+    CHAR_KEY,
+    DIM_KEY,
+    TYPE_KEY,
+    array_metadata,
+    arrow_type,
+    character_metadata,
+    internal_type_name,
+    padded_characters,
+)
 from ...sql.unconstrained_numeric import UNCONSTRAINED
 from ...sql.view_columns import view_schema
 from ...vector.arrays import is_vector_result
@@ -154,6 +163,8 @@ def relation_schemas(snapshot) -> SchemaOf:
     return schema_of
 
 
+_TEXT_LIKE = ("name", "char")
+"""Types a cast may give a text value that PostgreSQL reports as themselves (``"char"`` quoted)."""
 _NAME_FUNCTIONS = (exp.CurrentDatabase, exp.CurrentCatalog, exp.CurrentSchema, exp.CurrentUser, exp.SessionUser)
 """Functions of type ``name`` in PostgreSQL (what they answer is an identifier)."""
 
@@ -176,10 +187,10 @@ def _made_types(stmt) -> dict[int, dict]:
             found[position] = {TYPE_KEY: b"uuid"}
         elif value.meta.get(REGTYPE_VALUE):
             found[position] = {TYPE_KEY: b"regtype"}
-        elif isinstance(value, _NAME_FUNCTIONS) or (
-            isinstance(value, exp.Cast) and value.to.this == exp.DataType.Type.NAME
-        ):
+        elif isinstance(value, _NAME_FUNCTIONS):
             found[position] = {TYPE_KEY: b"name"}
+        elif isinstance(value, exp.Cast) and (spelled := internal_type_name(value.to.sql("postgres"))) in _TEXT_LIKE:
+            found[position] = {TYPE_KEY: spelled.encode()}  # x::name, x::"char"
         elif array := _array_made(value):
             found[position] = array
         elif declared:
