@@ -22,7 +22,7 @@ from sqlglot import exp
 from ..errors import DataError, NotSupportedError, OperationalError, ProgrammingError
 from ..results import Result
 from ..sql.dialect import IDENTITY_SEQUENCE
-from ..sql.pg_quoting import IDENTIFIER, identifier_name
+from ..sql.pg_quoting import IDENTIFIER, QUALIFIED_NAME, identifier_name, public_name
 from . import frontend
 from .ddl import identity_steps, keep_column_facts, sequence_steps
 from .sequences import restart_serial
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .session import Session
 
 _ALTER_COLUMN = re.compile(
-    rf"^\s*ALTER\s+TABLE\s+(IF\s+EXISTS\s+)?(?:ONLY\s+)?(?:({IDENTIFIER})\s*\.\s*)?({IDENTIFIER})\s+"
+    rf"^\s*ALTER\s+TABLE\s+(IF\s+EXISTS\s+)?(?:ONLY\s+)?{QUALIFIED_NAME}\s+"
     rf"ALTER\s+(?:COLUMN\s+)?({IDENTIFIER})\s+((?:ADD\s+GENERATED|SET\s+GENERATED|SET\s+START|SET\s+INCREMENT"
     rf"|RESTART|DROP\s+IDENTITY)\b.*?)\s*;?\s*$",
     re.I | re.S,
@@ -50,9 +50,7 @@ def command(session: "Session", text: str) -> Result | None:
     if match is None:
         return None
     if_exists, schema, table, column, action = match.groups()
-    table, column = identifier_name(table), identifier_name(column)
-    if schema is not None and identifier_name(schema) != "public":
-        raise ProgrammingError(f'schema "{identifier_name(schema)}" does not exist', sqlstate="3F000")
+    table, column = public_name(schema, table), identifier_name(column)
     tx = session.write_tx()
     if if_exists and table not in tx.tables:
         session.notice(f'relation "{table}" does not exist, skipping')

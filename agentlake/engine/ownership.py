@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ProgrammingError
 from ..results import Result
-from ..sql.pg_quoting import IDENTIFIER, identifier_name
+from ..sql.pg_quoting import IDENTIFIER, QUALIFIED_NAME, identifier_name, public_name
 from .sequences import serial_owner
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _OWNER_TO = re.compile(
     rf"^\s*ALTER\s+(TABLE|VIEW|SEQUENCE|TYPE)\s+(IF\s+EXISTS\s+)?(?:ONLY\s+)?"
-    rf"(?:({IDENTIFIER})\s*\.\s*)?({IDENTIFIER})\s+OWNER\s+TO\s+({IDENTIFIER})\s*;?\s*$",
+    rf"{QUALIFIED_NAME}\s+OWNER\s+TO\s+({IDENTIFIER})\s*;?\s*$",
     re.I | re.S,
 )
 _CURRENT = {"current_user", "current_role", "session_user"}
@@ -33,9 +33,7 @@ def command(session: "Session", text: str) -> Result | None:
     if match is None:
         return None
     kind, if_exists, schema, name, role = match.groups()
-    kind, name = kind.upper(), identifier_name(name)
-    if schema is not None and identifier_name(schema) != "public":
-        raise ProgrammingError(f'schema "{identifier_name(schema)}" does not exist', sqlstate="3F000")
+    kind, name = kind.upper(), public_name(schema, name)
     snapshot = session.snapshot
     found = name in {"VIEW": snapshot.views, "SEQUENCE": snapshot.sequences, "TYPE": snapshot.types}.get(
         kind, snapshot.tables

@@ -62,9 +62,9 @@ a run after the head moved reads it again); past it the statement gives up with 
 _LOCK_COLUMN = "__agentlake_lock_{}"
 
 MAX_WRITE_LOCKS = 10_000
-"""Rows one UPDATE or DELETE locks one by one at most; a statement changing more takes no row
+"""Rows (or keys) one writing statement locks one by one at most; a statement writing more takes no
 locks (it would hold one lock-table entry per row) and is checked by its commit instead (40001
-where another transaction changed one of its rows meanwhile)."""
+where another transaction changed one of its rows, or inserted one of its keys, meanwhile)."""
 
 
 class StatementRestart(Exception):
@@ -98,7 +98,7 @@ def lock_for_write(session: "Session", name: str, rowids: np.ndarray) -> None:
     if not len(rowids) or len(rowids) > MAX_WRITE_LOCKS:
         return
     for rowid in np.unique(rowids).tolist():
-        session.advisory_locks.lock(_key(session, rowid), shared=False, transaction=True, wait=True)
+        session.advisory_locks.lock(_key(session, ROW_KEY_SPACE, rowid), shared=False, transaction=True, wait=True)
     if _must_read_again(session, {name: rowids}):
         raise StatementRestart()
 
@@ -114,9 +114,8 @@ def lock_keys(session: "Session", name: str, manifest: Manifest, rows: pa.Table)
         return
     keys = [key for key in dict.fromkeys(key_tuples(rows, columns)) if not key_has_null(key)]
     for key in keys:
-        digest = hashlib.blake2b(f"{session.branch}:{name}:{key!r}".encode(), digest_size=8).digest()
         session.advisory_locks.lock(
-            (KEY_SPACE, int.from_bytes(digest, "big")), shared=False, transaction=True, wait=True
+            _key(session, KEY_SPACE, f"{name}:{key!r}"), shared=False, transaction=True, wait=True
         )
     if not session.keeps_snapshot and _keys_appeared(session, name, keys):
         raise StatementRestart()
@@ -320,15 +319,16 @@ def _run_by_key(session: "Session", select: exp.Select, targets: list[_Target], 
     return table, [rowids]
 
 
-def _key(session: "Session", rowid: int) -> tuple[int, int]:
-    """A row's lock: its rowid on the session's branch (other branches' agents never wait for it)."""
-    digest = hashlib.blake2b(f"{session.branch}:{rowid}".encode(), digest_size=8).digest()
-    return (ROW_KEY_SPACE, int.from_bytes(digest, "big"))
+def _key(session: "Session", space: int, what: object) -> tuple[int, int]:
+    """The lock of a row (``what`` its rowid) or of an inserted key (``what`` its table and key) on
+    the session's branch: other branches' agents never wait for it."""
+    digest = hashlib.blake2b(f"{session.branch}:{what}".encode(), digest_size=8).digest()
+    return (space, int.from_bytes(digest, "big"))
 
 
 def _lock(session: "Session", target: _Target, rowid: int) -> bool:
     """Lock one row for the transaction; False when SKIP LOCKED leaves it out."""
-    key = _key(session, rowid)
+    key = _key(session, ROW_KEY_SPACE, rowid)
     locks = session.advisory_locks
     if locks.lock(key, shared=not target.exclusive, transaction=True, wait=False):
         return True
@@ -343,10 +343,10 @@ def _must_read_again(session: "Session", rows: dict[str, np.ndarray]) -> bool:
     """Whether any of these rows (rowids by table) changed on the branch head since the snapshot
     the statement read them in: it is to read them again, or, where its transaction keeps its
     snapshot, fail with 40001."""
-    head_id = session.repo.head(session.branch)
-    if session.reading_commit == head_id:
+    tables = _head_and_read(session)
+    if tables is None:
         return False
-    head, read = (session.repo.snapshot_at(commit).tables for commit in (head_id, session.reading_commit))
+    head, read = tables
     if not any(_changed(head.get(name), read.get(name), rowids, session.repo.files) for name, rowids in rows.items()):
         return False
     if session.keeps_snapshot:
@@ -356,15 +356,23 @@ def _must_read_again(session: "Session", rows: dict[str, np.ndarray]) -> bool:
 
 def _keys_appeared(session: "Session", name: str, keys: list) -> bool:
     """Whether the branch head has a row with one of ``keys`` that the statement's snapshot has not."""
-    head_id = session.repo.head(session.branch)
-    if session.reading_commit == head_id:
+    tables = _head_and_read(session)
+    if tables is None:
         return False
-    head, read = (session.repo.snapshot_at(commit).tables.get(name) for commit in (head_id, session.reading_commit))
+    head, read = (found.get(name) for found in tables)
     if head is None or read is None or head.encoded[0] == read.encoded[0]:
         return False
     now, _ = rows_by_keys(session, head, keys)
     before, _ = rows_by_keys(session, read, list(now))
     return any(before.get(key) != rowid for key, rowid in now.items())
+
+
+def _head_and_read(session: "Session") -> tuple[dict[str, Manifest], dict[str, Manifest]] | None:
+    """The tables of the branch head and of the commit the statement reads; None when they are one."""
+    head_id = session.repo.head(session.branch)
+    if session.reading_commit == head_id:
+        return None
+    return session.repo.snapshot_at(head_id).tables, session.repo.snapshot_at(session.reading_commit).tables
 
 
 def _changed(head: Manifest | None, read: Manifest | None, rowids: np.ndarray, files: FileReader) -> bool:

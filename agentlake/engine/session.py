@@ -59,6 +59,10 @@ from .typed_rewrites import snapshot_typed_rewrites
 _temp_ids = itertools.count()
 
 
+def _in_failed_transaction() -> InFailedTransaction:
+    return InFailedTransaction("current transaction is aborted, commands ignored until end of transaction block")
+
+
 class Session:
     """State of one connection; not thread-safe (one statement at a time), like a PostgreSQL backend."""
 
@@ -204,7 +208,7 @@ class Session:
         against the constraints when it ends (23xxx), committed on its own outside a transaction
         block, and undone when it fails (failing the block). The API's bulk loads and COPY use it."""
         if self._failed:
-            raise InFailedTransaction("current transaction is aborted, commands ignored until end of transaction block")
+            raise _in_failed_transaction()
         autocommit = not self._explicit
         tx = self.write_tx()
         savepoint = None if autocommit else tx.savepoint()
@@ -215,11 +219,7 @@ class Session:
                 self.commit_pending()
             return done
         except BaseException:
-            if autocommit:
-                self.rollback()
-            else:
-                tx.rollback_to(savepoint)
-                self._failed = True
+            self._statement_failed(autocommit, savepoint)
             raise
 
     def _begin_tx(self) -> Transaction:
@@ -473,7 +473,7 @@ class Session:
     def _execute_one(self, stmt: exp.Expression) -> Result:
         handler, ends_tx = frontend.handler_for(stmt)
         if self._failed and not ends_tx:
-            raise InFailedTransaction("current transaction is aborted, commands ignored until end of transaction block")
+            raise _in_failed_transaction()
         autocommit = not self._explicit
         if autocommit:  # the statement is its transaction: now() in a DEFAULT is its start, not the session's
             self._tx_started = time.time()
@@ -494,15 +494,7 @@ class Session:
         except Exception as err:
             error = self._translate(err)
             locate(error, stmt)
-            if autocommit:
-                if self._tx is not None:
-                    self._tx.rollback()
-                self._tx = None
-                self.temporary_tables.rolled_back()
-                self.notifications.end_transaction(committed=False)
-            elif savepoint is not None and self._tx is not None:
-                self._tx.rollback_to(savepoint)
-                self._failed = True
+            self._statement_failed(autocommit, savepoint)
             raise error from (None if error is err else err)
         finally:
             if not self._explicit:  # a statement outside a block is its own transaction
@@ -515,13 +507,31 @@ class Session:
             try:
                 return handler(self, stmt)
             except row_locks.StatementRestart:
-                if self._explicit:
-                    self._tx.rollback_to(savepoint)
-                elif self._tx is not None:
-                    self._tx.rollback()
-                    self._tx = None
+                self._undo_statement(savepoint)
                 self.read_latest()
         raise SerializationFailure("could not serialize access due to concurrent update", sqlstate="40001")
+
+    def _undo_statement(self, savepoint: tuple | None) -> None:
+        """Take back what the running statement wrote: its transaction block back to ``savepoint``
+        (taken as the statement began), or, outside a block (no savepoint), its own transaction."""
+        if savepoint is not None:
+            if self._tx is not None:
+                self._tx.rollback_to(savepoint)
+            return
+        if self._tx is not None:
+            self._tx.rollback()
+        self._tx = None
+
+    def _statement_failed(self, autocommit: bool, savepoint: tuple | None) -> None:
+        """A statement failed: outside a block its transaction ends with it (its temporary tables'
+        changes and NOTIFYs too); in one, what it wrote is undone and the block fails (25P02)."""
+        if autocommit:
+            self._undo_statement(None)
+            self.temporary_tables.rolled_back()
+            self.notifications.end_transaction(committed=False)
+        elif savepoint is not None and self._tx is not None:
+            self._undo_statement(savepoint)
+            self._failed = True
 
     def stream_failed(self, err: Exception, stmt: exp.Expression, block: Transaction | None) -> Error:
         """An error of a streamed query's later rows (``engine.result_stream``), translated and

@@ -96,13 +96,15 @@ _DIVISIONS = (exp.Div, exp.Mod)
 _BITWISE = (exp.BitwiseAnd, exp.BitwiseOr, exp.BitwiseXor)
 """& | #: computed in the wider operand's width, as / and % are."""
 _SHIFTS = (exp.BitwiseLeftShift, exp.BitwiseRightShift)
-"""<< >>: of the shifted operand's width, the count an int4."""
+"""<< >>: of the shifted operand's width (a constant count is given it too)."""
 _CHOICES = (exp.Greatest, exp.Least, exp.Coalesce, exp.Nullif)
 """Calls whose result is one of their integer arguments, in the widest argument's type."""
 
 
 def _arguments(node: exp.Expression) -> list[exp.Expression]:
-    return [node.this, *node.expressions] if not isinstance(node, exp.Nullif) else [node.this, node.expression]
+    if isinstance(node, (exp.Nullif, *_BITWISE)):
+        return [node.this, node.expression]
+    return [node.this, *node.expressions]
 
 
 def _checked_negation(node: exp.Neg, fields: dict[str, dict[str, pa.Field]]) -> bool:
@@ -164,11 +166,19 @@ def _element_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]])
         widths = [_width(e, fields) for e in node.expressions if not isinstance(e, exp.Null)]
         return max(widths) if widths and None not in widths else None
     if isinstance(node, exp.Column):
-        field = fields.get(node.table, {}).get(node.name)
-        kind = field.type if field is not None else None
-        if kind is not None and pa.types.is_list(kind) and pa.types.is_signed_integer(kind.value_type):
-            return kind.value_type.bit_width if kind.value_type.bit_width >= 16 else None
+        kind = _column_type(node, fields)
+        return _integer_bits(kind.value_type) if kind is not None and pa.types.is_list(kind) else None
     return None
+
+
+def _column_type(node: exp.Column, fields: dict[str, dict[str, pa.Field]]) -> pa.DataType | None:
+    field = fields.get(node.table, {}).get(node.name)
+    return field.type if field is not None else None
+
+
+def _integer_bits(kind: pa.DataType | None) -> int | None:
+    """The width of a PostgreSQL integer type's Arrow type (int2, int4, int8); None for any other."""
+    return kind.bit_width if kind is not None and pa.types.is_signed_integer(kind) and kind.bit_width >= 16 else None
 
 
 def _kept_width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> bool:
@@ -270,18 +280,11 @@ def _width(node: exp.Expression, fields: dict[str, dict[str, pa.Field]]) -> int 
         value = int(node.this)
         return 32 if value <= 2**31 - 1 else 64 if value <= 2**63 - 1 else None
     if isinstance(node, exp.Column):
-        field = fields.get(node.table, {}).get(node.name)
-        kind = field.type if field is not None else None
-        if kind is not None and pa.types.is_signed_integer(kind) and kind.bit_width >= 16:
-            return kind.bit_width
-        return None
+        return _integer_bits(_column_type(node, fields))
     if isinstance(node, exp.Cast) and not node.to.expressions:
         return _CAST_WIDTHS.get(node.to.this)
-    if isinstance(node, _CHOICES):
+    if isinstance(node, (*_CHOICES, *_BITWISE)):
         widths = [_width(argument, fields) for argument in _arguments(node)]
-        return None if None in widths else max(widths)
-    if isinstance(node, _BITWISE):
-        widths = [_width(node.this, fields), _width(node.expression, fields)]
         return None if None in widths else max(widths)
     if isinstance(node, _SHIFTS):
         return _width(node.this, fields)

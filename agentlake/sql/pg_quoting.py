@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import DataError
+from ..errors import DataError, ProgrammingError
 
 _BARE = re.compile(r"[a-z_][a-z0-9_$]*")
 _KEYWORDS = frozenset(
@@ -104,6 +104,19 @@ def identifier_name(token: str) -> str:
     if len(token) > 1 and token.startswith('"') and token.endswith('"'):
         return token[1:-1].replace('""', '"')
     return token.lower()
+
+
+QUALIFIED_NAME = rf"(?:({IDENTIFIER})\s*\.\s*)?({IDENTIFIER})"
+"""A regular expression for a relation's name, perhaps schema-qualified: two groups, the schema's
+identifier (None when not written) and the name's; :func:`public_name` reads them."""
+
+
+def public_name(schema: str | None, name: str) -> str:
+    """The name ``QUALIFIED_NAME`` matched, read as an identifier; a schema other than public
+    (the only one there is) is PostgreSQL's 3F000."""
+    if schema is not None and identifier_name(schema) != "public":
+        raise ProgrammingError(f'schema "{identifier_name(schema)}" does not exist', sqlstate="3F000")
+    return identifier_name(name)
 
 
 def literal_text(token: str) -> str:

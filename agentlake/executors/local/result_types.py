@@ -263,20 +263,22 @@ def _source_column(stmt, position: int, name: str) -> str | None:
     if not isinstance(stmt, exp.Select):
         return name
     items = stmt.expressions
-    if any(isinstance(e, exp.Star) or isinstance(e, exp.Column) and isinstance(e.this, exp.Star) for e in items):
+    if _has_star(items):
         return name
     value = items[position].unalias() if position < len(items) else None
     return value.name if isinstance(value, exp.Column) else None
+
+
+def _has_star(items: list[exp.Expression]) -> bool:
+    """Whether a select list has a ``*`` or ``t.*``."""
+    return any(isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)) for e in items)
 
 
 def _selected_fields(stmt, snapshot) -> dict[int, pa.Field] | None:
     """The select items that are a table's column as it is (not cast, not computed), under any
     alias: position -> field. None where the statement is no SELECT or its select list has a ``*``,
     after which positions no longer follow the items (names decide then)."""
-    if not isinstance(stmt, exp.Select) or any(
-        isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star))
-        for e in stmt.expressions
-    ):
+    if not isinstance(stmt, exp.Select) or _has_star(stmt.expressions):
         return None
     fields = column_fields(stmt, relation_schemas(snapshot))
     found = {}
